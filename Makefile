@@ -1,0 +1,160 @@
+# faultline - GNU Makefile (make 4.3). Out-of-tree builds:
+#   build/       release build (-O2 -g)
+#   build-asan/  ASan + UBSan build: make BUILD=build-asan SAN=1
+#   build-fuzz/  clang libFuzzer build of the fuzz targets
+# `make test` runs everything a commit must pass; `make run` starts the engine.
+
+BUILD    ?= build
+CC       := gcc
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Wshadow -Wconversion -Wformat=2 -Wvla -Wundef \
+            -Wstrict-prototypes -Wmissing-prototypes -Wimplicit-fallthrough
+WARN     += $(if $(WERROR),-Werror)
+CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -I. -I$(BUILD)/grammar -MMD -MP
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ifeq ($(SAN),1)
+CFLAGS   += $(SANFLAGS) -DFL_DEBUG
+LDFLAGS  += $(SANFLAGS)
+endif
+ifeq ($(FUZZ),1)
+CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+endif
+LDLIBS   := -lpcre2-8 -lrelp -lsqlite3 -lcurl -ldl -lpthread -lm
+
+FL_SHARED ?= $(abspath ../shared)
+export FL_SHARED
+
+# --- sources ---------------------------------------------------------------
+GRAMMAR_Y := $(wildcard grammar/*.y)
+GRAMMAR_L := $(wildcard grammar/*.l)
+GEN_C     := $(GRAMMAR_Y:grammar/%.y=$(BUILD)/grammar/%.c) $(GRAMMAR_L:grammar/%.l=$(BUILD)/grammar/%.c)
+GEN_H     := $(GEN_C:.c=.h)
+SRC       := $(wildcard engine/*.c grammar/*.c)
+OBJ       := $(SRC:%.c=$(BUILD)/%.o) $(GEN_C:.c=.o)
+LIB_OBJ   := $(filter-out $(BUILD)/engine/main.o,$(OBJ))
+BIN       := $(BUILD)/faultline
+
+TEST_SRC  := $(wildcard tests/unit/test_*.c)
+TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN  := $(BUILD)/tests/unit/unit_tests
+TEST_WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wvla $(if $(WERROR),-Werror)
+
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TARGETS := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+REPLAY_BIN   := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+
+PLUGIN_SRC := $(wildcard plugins/*.c)
+PLUGIN_SO  := $(PLUGIN_SRC:plugins/%.c=$(BUILD)/plugins/%.so)
+
+BENCH_SRC := $(wildcard bench/bench_*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+FUZZ_SECONDS       ?= 300
+FUZZ_SMOKE_SECONDS ?= 15
+
+.PHONY: all deps run test unit e2e fuzz fuzz-replay fuzz-smoke fuzz-build bench clean
+.DEFAULT_GOAL := all
+
+all: $(BIN) $(PLUGIN_SO)
+
+deps:
+	@sh scripts/deps.sh
+
+# --- compile ---------------------------------------------------------------
+$(BUILD)/%.o: %.c | $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD)/grammar/%.o: $(BUILD)/grammar/%.c | $(GEN_H)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD)/grammar/%.c $(BUILD)/grammar/%.h: grammar/%.y
+	@mkdir -p $(@D)
+	bison -Wall -Werror --header=$(BUILD)/grammar/$*.h -o $(BUILD)/grammar/$*.c $<
+
+$(BUILD)/grammar/%.c $(BUILD)/grammar/%.h: grammar/%.l
+	@mkdir -p $(@D)
+	flex --header-file=$(BUILD)/grammar/$*.h -o $(BUILD)/grammar/$*.c $<
+
+$(BIN): $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/plugins/%.so: plugins/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -shared -fvisibility=hidden $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+$(BUILD)/tests/%.o: tests/%.c | $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(TEST_WARN) -c -o $@ $<
+
+$(TEST_BIN): $(TEST_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
+
+$(BUILD)/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay_main.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+# --- run -------------------------------------------------------------------
+RUN_ARGS ?= --udp 127.0.0.1:5514 --tcp 127.0.0.1:5514 --relp 127.0.0.1:2514 --trap 127.0.0.1:16162
+run: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p var
+	$(BIN) listen $(RUN_ARGS)
+
+# --- tests -----------------------------------------------------------------
+# The full gate: release and sanitizer builds warning-free, unit tests in both,
+# fuzz corpus and regressions replayed under ASan, a short libFuzzer run of each
+# target, and the end-to-end tests against the sanitizer binary.
+test: deps
+	@$(MAKE) --no-print-directory WERROR=1 all unit
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 all unit fuzz-replay
+	@$(MAKE) --no-print-directory fuzz-smoke
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 e2e
+
+unit: $(TEST_BIN)
+	@echo "== unit tests ($(BUILD))"
+	FL_ROOT=$(CURDIR) $(TEST_BIN) --jobs 2 --timeout 60
+
+e2e: all
+	@echo "== end-to-end tests ($(BUILD))"
+	FAULTLINE=$(abspath $(BIN)) FL_BUILD=$(abspath $(BUILD)) sh tests/e2e/run.sh
+
+fuzz-replay: $(REPLAY_BIN)
+	@echo "== fuzz corpus and regression replay ($(BUILD))"
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		$(BUILD)/fuzz/replay_$$t tests/fuzz/corpus/$$t tests/fuzz/regress/$$t; done
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang FUZZ=1 \
+		$(FUZZ_TARGETS:%=build-fuzz/fuzz/fuzz_%)
+
+build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+# Runs each libFuzzer target on a scratch copy of its corpus, so new inputs
+# never land in the repository unreviewed. A crash writes crash-* there.
+fuzz-smoke fuzz: fuzz-build
+	@set -e; secs=$(if $(filter fuzz,$@),$(FUZZ_SECONDS),$(FUZZ_SMOKE_SECONDS)); \
+	for t in $(FUZZ_TARGETS); do \
+		work=$$(mktemp -d); cp -r tests/fuzz/corpus/$$t/. $$work/ 2>/dev/null || true; \
+		dict=$$( [ -f tests/fuzz/$$t.dict ] && echo -dict=tests/fuzz/$$t.dict ); \
+		echo "== fuzz $$t for $${secs}s"; \
+		build-fuzz/fuzz/fuzz_$$t $$dict -max_total_time=$$secs -timeout=10 -rss_limit_mb=2048 \
+			-print_final_stats=1 -artifact_prefix=build-fuzz/ $$work 2>&1 | tail -n 12; \
+		rm -rf $$work; \
+	done; ! ls build-fuzz/crash-* build-fuzz/leak-* build-fuzz/timeout-* 2>/dev/null
+
+# --- bench -----------------------------------------------------------------
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	FAULTLINE=$(abspath $(BIN)) FL_BUILD=$(abspath $(BUILD)) sh bench/run.sh
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(OBJ:.o=.d) $(TEST_OBJ:.o=.d)

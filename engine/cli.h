@@ -1,0 +1,16 @@
+/* cli.h - the faultline subcommands.
+ *
+ * Each takes the arguments after its own name (argv[0] is the subcommand) and
+ * returns the process exit status: 0 success, 1 a failure the command reports
+ * (bad input, failed check), 2 a usage error. They write their diagnostics to
+ * stderr themselves. */
+#ifndef FL_CLI_H
+#define FL_CLI_H
+
+int fl_cmd_parse(int argc, char **argv);      /* syslog lines -> JSON Lines */
+int fl_cmd_parse_snmp(int argc, char **argv); /* parse --snmp: datagram files -> JSON */
+int fl_cmd_listen(int argc, char **argv);     /* live inputs -> JSON Lines, no rules */
+int fl_cmd_check(int argc, char **argv);      /* compile a plan, report diagnostics */
+int fl_cmd_dump(int argc, char **argv);       /* print the compiled program */
+
+#endif /* FL_CLI_H */

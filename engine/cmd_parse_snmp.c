@@ -1,0 +1,12 @@
+/* Placeholder until the SNMP decoder lands: the command exists, says so, fails. */
+#include <stdio.h>
+
+#include "engine/cli.h"
+
+int fl_cmd_parse_snmp(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "faultline parse --snmp: not built yet\n");
+	return 2;
+}

@@ -1,0 +1,89 @@
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "engine/json.h"
+
+static char *render(void (*write)(struct fl_json *), struct fl_buf *b)
+{
+	struct fl_json j;
+
+	fl_buf_init(b, 4096);
+	fl_json_init(&j, b);
+	write(&j);
+	cr_assert(!fl_json_failed(&j));
+	return b->p;
+}
+
+static void write_nested(struct fl_json *j)
+{
+	fl_json_obj_begin(j);
+	fl_json_key(j, "a");
+	fl_json_int(j, -3);
+	fl_json_key(j, "b");
+	fl_json_arr_begin(j);
+	fl_json_uint(j, 18446744073709551615u);
+	fl_json_null(j);
+	fl_json_bool(j, true);
+	fl_json_arr_end(j);
+	fl_json_key(j, "c");
+	fl_json_fstr(j, FL_STR_NONE);
+	fl_json_obj_end(j);
+}
+
+Test(json, places_commas_between_members_and_items)
+{
+	struct fl_buf b;
+
+	cr_expect_str_eq(render(write_nested, &b),
+			 "{\"a\":-3,\"b\":[18446744073709551615,null,true],\"c\":null}");
+	fl_buf_free(&b);
+}
+
+static void write_hostile(struct fl_json *j)
+{
+	fl_json_str(j, "q\"b\\\n\x01\xff\xe6\xb2\xb3", 10);
+}
+
+Test(json, escapes_controls_and_replaces_invalid_utf8)
+{
+	struct fl_buf b;
+
+	/* \xff is not UTF-8 -> U+FFFD; 河 (e6 b2 b3) passes through. */
+	cr_expect_str_eq(render(write_hostile, &b),
+			 "\"q\\\"b\\\\\\n\\u0001\xef\xbf\xbd\xe6\xb2\xb3\"");
+	fl_buf_free(&b);
+}
+
+Test(json, writes_binary_as_hex_object)
+{
+	struct fl_buf b;
+	struct fl_json j;
+
+	fl_buf_init(&b, 64);
+	fl_json_init(&j, &b);
+	fl_json_hex(&j, "\x00\xab\x10", 3);
+	cr_expect_str_eq(b.p, "{\"hex\":\"00ab10\"}");
+	fl_buf_free(&b);
+}
+
+Test(json, fails_when_the_buffer_cap_is_hit)
+{
+	struct fl_buf b;
+	struct fl_json j;
+
+	fl_buf_init(&b, 8);
+	fl_json_init(&j, &b);
+	fl_json_cstr(&j, "longer than eight bytes");
+	cr_expect(fl_json_failed(&j));
+	cr_expect(b.overflowed);
+	fl_buf_free(&b);
+}
+
+Test(json, rejects_overlong_and_surrogate_utf8)
+{
+	cr_expect(fl_utf8_valid("\xe6\xb2\xb3", 3));
+	cr_expect(!fl_utf8_valid("\xc0\xaf", 2));
+	cr_expect(!fl_utf8_valid("\xed\xa0\x80", 3));
+	cr_expect(!fl_utf8_valid("\xf4\x90\x80\x80", 4));
+	cr_expect(!fl_utf8_valid("\xe6\xb2", 2));
+}
