@@ -443,6 +443,10 @@ enum fl_syslog_verdict fl_syslog_decode_3164(struct fl_event *ev, const char *p,
 		return FL_SYSLOG_NO_TIMESTAMP;
 	while (i < len && p[i] == ' ')
 		i++;
+	if (i == len) {
+		s->msg = fl_str_make(p + len, 0);
+		return FL_SYSLOG_OK;
+	}
 	if (!fl_str_present(s->hostname)) {
 		k = token_end(p, len, i);
 		if (p[i] != '%' && is_host(p + i, k - i)) {

@@ -92,6 +92,8 @@ static const struct row rows[] = {
 	 FL_SYSLOG_OK, 187, "H1", ABSENT, ABSENT, ABSENT, "<187>Nov 25 10:00:00 H2 app: x", T0, CST},
 	{"host_then_end", "<187>Nov 25 10:00:00 HC-JCJ-RT01", FL_SYSLOG_OK, 187, "HC-JCJ-RT01", ABSENT,
 	 ABSENT, ABSENT, "", T0, CST},
+	{"time_then_space", "<186>Nov 25 10:00:00 ", FL_SYSLOG_OK, 186, ABSENT, ABSENT, ABSENT, ABSENT,
+	 "", T0, CST},
 	{"time_then_end", "<187>Nov 25 10:00:00", FL_SYSLOG_OK, 187, ABSENT, ABSENT, ABSENT, ABSENT, "",
 	 T0, CST},
 	{"rfc3339_time_without_version", "<187>2026-11-25T10:00:00+08:00 HC-JCJ-RT01 app: ISO",
