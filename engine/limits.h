@@ -26,4 +26,9 @@
 #define FL_SYSLOG_MAX_MSG_DEFAULT (64 * 1024)
 #define FL_UDP_MAX_DATAGRAM 65535
 
+/* Longest line the line reader (faultline parse, replay) hands on; the rest of
+ * a longer line is skipped up to its LF and the line is delivered cut.
+ * setting: --max-line; counters: lines.cut, lines.bytes_skipped */
+#define FL_LINE_MAX_DEFAULT FL_SYSLOG_MAX_MSG_DEFAULT
+
 #endif /* FL_LIMITS_H */

@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="
-gcc make pkg-config flex bison
+gcc make pkg-config flex bison tzdata
 libpcre2-dev librelp-dev libsqlite3-dev libcurl4-openssl-dev libcriterion-dev
 clang libclang-rt-14-dev
 bsdutils rsyslog rsyslog-relp snmp
