@@ -10,6 +10,9 @@
  *
  * Decisions a caller would not guess:
  *   - A message must be exactly one SEQUENCE: bytes after it are TRAILING.
+ *   - OID arcs are accepted up to 2^64-1 (RFC 2578 §3.5 says 2^32-1; the
+ *     wider bound costs nothing and keeps odd agents' traps), at most
+ *     FL_SNMP_MAX_OID_ARCS of them.
  *   - Varbind INTEGERs are read up to 64 bits (SNMPv1 INTEGER is unbounded,
  *     struct fl_varbind holds int64); PDU fields (version, request-id,
  *     error-status/index, generic/specific-trap) must fit 32 bits.
@@ -26,7 +29,7 @@
  *     input's job (fl_snmp_community_allowed() helps).
  *   - More than FL_EVENT_MAX_VARBINDS varbinds rejects the trap whole.
  *
- * JSON (fl_snmp_json_fields) follows /work/shared/data/traps/expected.jsonl:
+ * JSON (fl_snmp_json_fields) follows traps/expected.jsonl of the sample data:
  * OIDs dotted; IpAddress dotted-quad; INTEGER a signed number, Counter32,
  * Gauge32, TimeTicks, Counter64 unsigned numbers; an OCTET STRING (and the
  * community) that is valid UTF-8 is a JSON string, otherwise {"hex": "..."}.
@@ -57,7 +60,8 @@ struct fl_json;
 	X(SNMPV3, "SNMPv3 message (not supported)")                                         \
 	X(NOT_A_TRAP, "request or response PDU, not a trap or inform")                      \
 	X(UNKNOWN_PDU, "PDU tag SNMP does not define")                                      \
-	X(PDU_VERSION_MISMATCH, "trap PDU of the other SNMP version (RFC 3584 §2.1)")       \
+	X(PDU_VERSION_MISMATCH, "trap PDU of the other SNMP version (v1 Trap-PDU in v2c, "  \
+				"or v2 trap/inform in v1)")                                 \
 	X(TOO_MANY_VARBINDS, "more varbinds than FL_EVENT_MAX_VARBINDS")                    \
 	X(BAD_TRAP_HEADER, "v2c varbinds do not start with sysUpTime.0, snmpTrapOID.0 "     \
 			   "(RFC 3416 §4.2.6)")
@@ -76,9 +80,11 @@ enum fl_snmp_verdict {
 
 /* Decodes one SNMP datagram into ev: kind = TRAP, raw = the datagram (first
  * FL_EVENT_RAW_MAX bytes), error/error_reason = the verdict (0/NULL on OK),
- * the trap fields. transport, peer and the times are the caller's and left
- * alone; ev->syslog is not touched. All fl_str point into p, so p must
- * outlive ev. On a verdict other than OK the trap fields are unspecified. */
+ * the trap fields; has_time = false and time_ns = received_ns, since a trap
+ * carries no wall-clock time (uptime only). transport, peer and received_ns
+ * are the caller's, set before the call; ev->syslog is not touched. All
+ * fl_str point into p, so p must outlive ev. On a verdict other than OK the
+ * trap fields are unspecified. */
 enum fl_snmp_verdict fl_snmp_decode(struct fl_event *ev, const uint8_t *p, size_t len);
 
 /* For a decoded InformRequest: writes the Response-PDU (RFC 3416 §4.2.7: same
