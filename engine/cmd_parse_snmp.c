@@ -7,7 +7,11 @@
  * status 1. A file that cannot be read (or is larger than a UDP datagram)
  * gets a one-line message on stderr naming it, prints nothing on stdout, and
  * also makes the status 1; the other files are still decoded. Status 2 is a
- * usage error. */
+ * usage error.
+ *
+ * --write-response: for each FILE that decodes to an InformRequest, also
+ * write the Response datagram faultline would send back (RFC 3416 §4.2.7)
+ * to FILE.response; a test harness can then answer a real snmpinform. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +28,11 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: faultline parse --snmp FILE...\n"
+	fprintf(out, "usage: faultline parse --snmp [--write-response] FILE...\n"
 		     "  Decodes each FILE as one raw SNMP datagram (v1 trap, v2c trap or\n"
 		     "  inform) and prints one JSON object per file. Exit status: 0 all\n"
-		     "  decoded, 1 some file unreadable or not a valid trap, 2 usage.\n");
+		     "  decoded, 1 some file unreadable or not a valid trap, 2 usage.\n"
+		     "  --write-response  write each inform's Response to FILE.response\n");
 }
 
 /* Reads the whole file into buf[0..cap); returns its size, or -errno, or
@@ -51,8 +56,37 @@ static long read_datagram(const char *path, uint8_t *buf, size_t cap)
 	return rc;
 }
 
+/* Writes the Response to an inform read from path to path.response. */
+static int write_response(const char *path, const struct fl_event *ev)
+{
+	uint8_t response[FL_UDP_MAX_DATAGRAM];
+	char out_path[4096];
+	size_t len;
+	FILE *f;
+	int rc = fl_snmp_encode_response(ev, response, sizeof(response), &len);
+
+	if (rc < 0) {
+		fprintf(stderr, "faultline parse --snmp: %s: Response does not fit a datagram\n",
+			path);
+		return 1;
+	}
+	if (snprintf(out_path, sizeof(out_path), "%s.response", path) >= (int)sizeof(out_path)) {
+		fprintf(stderr, "faultline parse --snmp: %s: path too long\n", path);
+		return 1;
+	}
+	f = fopen(out_path, "wb");
+	if (!f || fwrite(response, 1, len, f) != len || fclose(f) != 0) {
+		if (f)
+			fclose(f);
+		fprintf(stderr, "faultline parse --snmp: %s: cannot write\n", out_path);
+		return 1;
+	}
+	return 0;
+}
+
 /* Decodes one file and prints its line; 0 on a decoded trap, 1 otherwise. */
-static int parse_one(const char *path, uint8_t *datagram, struct fl_event *ev, struct fl_buf *out)
+static int parse_one(const char *path, uint8_t *datagram, struct fl_event *ev, struct fl_buf *out,
+		     bool is_writing_response)
 {
 	struct fl_json j;
 	enum fl_snmp_verdict v;
@@ -94,7 +128,11 @@ static int parse_one(const char *path, uint8_t *datagram, struct fl_event *ev, s
 	}
 	fwrite(out->p, 1, out->len, stdout);
 	fputc('\n', stdout);
-	return v == FL_SNMP_OK ? 0 : 1;
+	if (v != FL_SNMP_OK)
+		return 1;
+	if (is_writing_response && ev->trap.pdu == FL_SNMP_PDU_INFORM)
+		return write_response(path, ev);
+	return 0;
 }
 
 int fl_cmd_parse_snmp(int argc, char **argv)
@@ -103,11 +141,16 @@ int fl_cmd_parse_snmp(int argc, char **argv)
 	uint8_t *datagram;
 	struct fl_buf out;
 	int status = 0, n_files = 0;
+	bool is_writing_response = false;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return 0;
+		}
+		if (strcmp(argv[i], "--write-response") == 0) {
+			is_writing_response = true;
+			continue;
 		}
 		if (strcmp(argv[i], "--snmp") != 0 && argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "faultline parse --snmp: unknown option '%s'\n", argv[i]);
@@ -130,9 +173,9 @@ int fl_cmd_parse_snmp(int argc, char **argv)
 	}
 	fl_buf_init(&out, JSON_MAX);
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--snmp") == 0)
+		if (strcmp(argv[i], "--snmp") == 0 || strcmp(argv[i], "--write-response") == 0)
 			continue;
-		if (parse_one(argv[i], datagram, ev, &out) != 0)
+		if (parse_one(argv[i], datagram, ev, &out, is_writing_response) != 0)
 			status = 1;
 	}
 	fl_buf_free(&out);
