@@ -26,4 +26,22 @@
 #define FL_SYSLOG_MAX_MSG_DEFAULT (64 * 1024)
 #define FL_UDP_MAX_DATAGRAM 65535
 
+/* CSV reader (engine/csv.h), used for the inventory tables. A field longer than
+ * FL_CSV_MAX_FIELD_BYTES, a row with more than FL_CSV_MAX_FIELDS fields or a
+ * table past FL_CSV_MAX_ROWS rows is an error at its line and column.
+ * counters: csv.field_too_long, csv.too_many_fields, csv.too_many_rows */
+#define FL_CSV_MAX_FIELD_BYTES 4096
+#define FL_CSV_MAX_FIELDS 64
+#define FL_CSV_MAX_ROWS (1u << 22)
+
+/* Inventory tables (engine/inventory.h). A CSV file larger than this is refused
+ * (-EFBIG) before it is read; a `;`-separated list field holds at most
+ * FL_INVENTORY_MAX_LIST items; a load reports at most FL_INVENTORY_MAX_ERRORS
+ * errors, then one line counting the rest.
+ * counters: inventory.file_too_big, inventory.list_too_long,
+ * inventory.errors_unreported */
+#define FL_INVENTORY_MAX_FILE_BYTES (256u << 20)
+#define FL_INVENTORY_MAX_LIST 256
+#define FL_INVENTORY_MAX_ERRORS 200
+
 #endif /* FL_LIMITS_H */
