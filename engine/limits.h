@@ -44,4 +44,8 @@
 #define FL_INVENTORY_MAX_LIST 256
 #define FL_INVENTORY_MAX_ERRORS 200
 
+/* Devices on one ring (rings.nodes); a larger value is a load error.
+ * counter: inventory.ring_too_big */
+#define FL_INVENTORY_MAX_RING_NODES 1024
+
 #endif /* FL_LIMITS_H */

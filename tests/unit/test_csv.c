@@ -199,7 +199,7 @@ Test(csv, names_every_verdict)
 	cr_expect_str_eq(fl_csv_verdict_name(FL_CSV__COUNT), "?");
 }
 
-Test(csv, stops_at_the_row_cap_and_counts_it, .timeout = 60)
+Test(csv, stops_at_the_row_cap_and_counts_it)
 {
 	size_t rows = (size_t)FL_CSV_MAX_ROWS + 1, len = rows * 2;
 	char *in = malloc(len);
