@@ -680,6 +680,8 @@ static void place_ring_span(struct loader *L, const struct cell *c, struct fl_in
 
 	if (!r || !a || !b || !r->devices)
 		return;
+	if (a->ring == r && b->ring == r && (a->ring_pos == 0 || b->ring_pos == 0))
+		return; /* a bad ring_pos, already reported in devices.csv */
 	if (a->ring != r || b->ring != r) {
 		const struct cell *bad = a->ring != r ? &c[P_A] : &c[P_B];
 		const struct fl_inv_device *d = a->ring != r ? a : b;
@@ -1084,11 +1086,11 @@ static int row_window(struct loader *L, const struct cell *c, size_t line)
 	times_ok &= parse_time(L, &c[W_END], "end", &w->end_ns);
 	if (times_ok && w->end_ns <= w->start_ns)
 		report(L, c[W_END].line, c[W_END].col, "end is not after start; the end is exclusive");
-	parse_time(L, &c[W_ANN], "announced", &w->announced_ns);
 	if (parse_enum(L, &c[W_SCOPE], "scope", scope_names, 3, &v)) {
 		w->scope = (enum fl_inv_scope)v;
 		window_target(L, c, w);
 	}
+	parse_time(L, &c[W_ANN], "announced", &w->announced_ns);
 	if (need(L, &c[W_BY], "approved_by") && L->have[T_CONTACTS] &&
 	    !inv_index_get(&L->people, c[W_BY].s, FL_STR_LIT("")))
 		report(L, c[W_BY].line, c[W_BY].col, "approved_by '%s' is nobody in %s", w->approved_by,
