@@ -86,6 +86,14 @@ static uint64_t key_hash(struct fl_str k1, struct fl_str k2)
 	h = (h ^ 0xffu) * 0x100000001b3u;
 	for (size_t i = 0; i < k2.len; i++)
 		h = (h ^ (unsigned char)k2.p[i]) * 0x100000001b3u;
+	/* FNV's low bits mix poorly on ids that differ only in their tail
+	 * ("...-S01", "...-S02"); the table indexes by low bits, so finish
+	 * with MurmurHash3's fmix64. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 33;
 	return h;
 }
 
