@@ -1,0 +1,201 @@
+/* inventory_cmd.c - `faultline inventory`: check the inventory tables and
+ * answer a contact query from the command line.
+ *
+ * Operators edit the CSV tables by hand; this command tells them, before a
+ * reload, every mistake at file:line:col (gcc's shape, so editors jump to it),
+ * or prints the table counts as one JSON object. With --contacts it resolves
+ * roles for a location as the engine would, one JSON line per person. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/cli.h"
+#include "engine/inventory.h"
+#include "engine/json.h"
+
+#define PATH_BYTES 4096
+
+static const char *const usage_text =
+	"usage: faultline inventory --data DIR [--contacts ROLE[,ROLE...] --at LOCATION\n"
+	"                           [--level region|city|county|township]]\n"
+	"Loads DIR/{sites,devices,rings,spans,chains,circuits,contacts,maintenance}.csv and\n"
+	"reports every error as FILE:LINE:COL; prints the table counts as JSON on success.\n"
+	"--contacts resolves roles at LOCATION (a device, site, county, city or 'region'),\n"
+	"falling back one level up where a branch lacks the role.\n";
+
+static void print_error(void *ctx, const char *file, size_t line, size_t col, const char *msg)
+{
+	size_t *count = ctx;
+
+	(*count)++;
+	if (line == 0)
+		fprintf(stderr, "%s: error: %s\n", file, msg);
+	else
+		fprintf(stderr, "%s:%zu:%zu: error: %s\n", file, line, col, msg);
+}
+
+static int parse_roles(const char *list, unsigned *mask)
+{
+	const char *p = list;
+
+	*mask = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		enum fl_inv_contact_role r;
+
+		if (fl_inv_contact_role_parse(fl_str_make(p, n), &r) < 0)
+			return -EINVAL;
+		*mask |= 1u << r;
+		p += n + (p[n] == ',');
+	}
+	return *mask ? 0 : -EINVAL;
+}
+
+static int parse_level(const char *s, enum fl_inv_level *out)
+{
+	for (int l = FL_INV_LEVEL_REGION; l <= FL_INV_LEVEL_TOWNSHIP; l++) {
+		if (strcmp(s, fl_inv_level_name((enum fl_inv_level)l)) == 0) {
+			*out = (enum fl_inv_level)l;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static void print_counts(const struct fl_inventory *inv)
+{
+	struct fl_inventory_counts n;
+	struct fl_buf b;
+	struct fl_json j;
+
+	fl_inventory_counts(inv, &n);
+	fl_buf_init(&b, 4096);
+	fl_json_init(&j, &b);
+	fl_json_obj_begin(&j);
+#define COUNT(field)                                                                              \
+	fl_json_key(&j, #field);                                                                  \
+	fl_json_uint(&j, n.field);
+	COUNT(sites) COUNT(devices) COUNT(rings) COUNT(spans) COUNT(ring_spans) COUNT(chain_spans)
+	COUNT(chains) COUNT(circuits) COUNT(contacts) COUNT(windows) COUNT(cities) COUNT(counties)
+	COUNT(srlgs)
+#undef COUNT
+	fl_json_obj_end(&j);
+	if (!fl_json_failed(&j))
+		printf("%s\n", b.p);
+	fl_buf_free(&b);
+}
+
+static int print_contacts(const struct fl_inventory *inv, unsigned mask, enum fl_inv_level level,
+			  const char *at)
+{
+	struct fl_inv_contacts res;
+	int rc = fl_inventory_contacts(inv, mask, level, fl_str_make(at, strlen(at)), &res);
+
+	if (rc == -ENOENT) {
+		fprintf(stderr, "faultline inventory: '%s' is no device, site, county, city or 'region'\n", at);
+		return 1;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "faultline inventory: level %s is below '%s'\n", fl_inv_level_name(level), at);
+		return 1;
+	}
+	for (size_t i = 0; i < res.nhits; i++) {
+		const struct fl_inv_contact_hit *h = &res.hits[i];
+		struct fl_buf b;
+		struct fl_json j;
+
+		fl_buf_init(&b, 4096);
+		fl_json_init(&j, &b);
+		fl_json_obj_begin(&j);
+		fl_json_key(&j, "role");
+		fl_json_cstr(&j, fl_inv_contact_role_name(h->role));
+		fl_json_key(&j, "also_roles");
+		fl_json_arr_begin(&j);
+		for (unsigned r = 0; r < FL_INV_CONTACT__COUNT; r++)
+			if (h->also_roles & (1u << r))
+				fl_json_cstr(&j, fl_inv_contact_role_name((enum fl_inv_contact_role)r));
+		fl_json_arr_end(&j);
+		fl_json_key(&j, "name");
+		fl_json_cstr(&j, h->contact->name);
+		fl_json_key(&j, "mobile");
+		fl_json_cstr(&j, h->contact->mobile);
+		fl_json_key(&j, "email");
+		fl_json_cstr(&j, h->contact->email[0] ? h->contact->email : NULL);
+		fl_json_key(&j, "on_24h");
+		fl_json_bool(&j, h->contact->is_24h);
+		fl_json_key(&j, "branch");
+		fl_json_cstr(&j, h->found_branch);
+		fl_json_key(&j, "level");
+		fl_json_cstr(&j, fl_inv_level_name(h->found_level));
+		fl_json_key(&j, "fell_back");
+		fl_json_bool(&j, h->fell_back);
+		fl_json_obj_end(&j);
+		if (!fl_json_failed(&j))
+			printf("%s\n", b.p);
+		fl_buf_free(&b);
+	}
+	for (unsigned r = 0; r < FL_INV_CONTACT__COUNT; r++)
+		if (res.missing_roles & (1u << r))
+			fprintf(stderr, "faultline inventory: nobody holds %s for '%s', even at region\n",
+				fl_inv_contact_role_name((enum fl_inv_contact_role)r), at);
+	return 0;
+}
+
+int fl_cmd_inventory(int argc, char **argv)
+{
+	static const char *const tables[] = {"devices", "sites",    "rings",    "spans",
+					     "chains",	"circuits", "contacts", "maintenance"};
+	char files[8][PATH_BYTES];
+	const char *dir = NULL, *roles = NULL, *at = NULL;
+	enum fl_inv_level level = FL_INV_LEVEL_COUNTY;
+	struct fl_inventory *inv = NULL;
+	size_t nerrors = 0;
+	unsigned mask = 0;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(arg, "--help") == 0) {
+			fputs(usage_text, stdout);
+			return 0;
+		}
+		if (!val)
+			goto usage;
+		if (strcmp(arg, "--data") == 0)
+			dir = val;
+		else if (strcmp(arg, "--contacts") == 0)
+			roles = val;
+		else if (strcmp(arg, "--at") == 0)
+			at = val;
+		else if (strcmp(arg, "--level") == 0 && parse_level(val, &level) == 0)
+			;
+		else
+			goto usage;
+		i++;
+	}
+	if (!dir || (!roles != !at) || (roles && parse_roles(roles, &mask) < 0))
+		goto usage;
+	for (size_t i = 0; i < 8; i++)
+		if (snprintf(files[i], PATH_BYTES, "%s/%s.csv", dir, tables[i]) >= PATH_BYTES)
+			goto usage;
+	struct fl_inventory_paths paths = {files[0], files[1], files[2], files[3],
+					   files[4], files[5], files[6], files[7]};
+
+	rc = fl_inventory_load(&inv, &paths, print_error, &nerrors);
+	if (rc < 0) {
+		if (nerrors)
+			fprintf(stderr, "faultline inventory: %zu error%s; nothing loaded\n", nerrors,
+				nerrors == 1 ? "" : "s");
+		else
+			fprintf(stderr, "faultline inventory: cannot load: %s\n", strerror(-rc));
+		return 1;
+	}
+	rc = roles ? print_contacts(inv, mask, level, at) : (print_counts(inv), 0);
+	fl_inventory_free(inv);
+	return rc;
+usage:
+	fputs(usage_text, stderr);
+	return 2;
+}
