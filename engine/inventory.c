@@ -51,6 +51,7 @@ struct loader {
 	fl_inventory_error_fn on_error;
 	void *ctx;
 	const char *paths[T__N];
+	const struct fl_str *texts;	/* fl_inventory_load_texts(): tables in memory */
 	const char *file;
 	bool have[T__N];		/* table given and its header read */
 	size_t nerrors;
@@ -1278,13 +1279,21 @@ static int load_table(struct loader *L, enum table t, const struct column *cols,
 	struct fl_csv_row hdr;
 	enum fl_csv_verdict v;
 	char *buf = NULL;
+	const char *text;
 	size_t len = 0;
 	int rc;
 
 	if (!L->paths[t])
 		return 0;
 	L->file = L->paths[t];
-	rc = read_file(L->paths[t], &buf, &len);
+	if (L->texts) {
+		text = L->texts[t].p;
+		len = L->texts[t].len;
+		rc = len > FL_INVENTORY_MAX_FILE_BYTES ? -EFBIG : 0;
+	} else {
+		rc = read_file(L->paths[t], &buf, &len);
+		text = buf;
+	}
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc < 0) {
@@ -1298,7 +1307,7 @@ static int load_table(struct loader *L, enum table t, const struct column *cols,
 			L->rc_file = rc == -ENOENT || rc == -EFBIG ? rc : -EINVAL;
 		return 0;
 	}
-	rc = fl_csv_init(&csv, buf, len);
+	rc = fl_csv_init(&csv, text, len);
 	if (rc < 0)
 		goto out_free;
 	v = fl_csv_next(&csv, &hdr);
@@ -1359,25 +1368,15 @@ static void loader_free(struct loader *L)
 	inv_index_free(&L->contact_keys);
 }
 
-int fl_inventory_load(struct fl_inventory **out, const struct fl_inventory_paths *paths,
-		      fl_inventory_error_fn on_error, void *ctx)
+/* Loads the tables L names (paths, or texts in memory) in reference order. */
+static int load(struct loader *L_in, struct fl_inventory **out)
 {
-	struct loader L = {.on_error = on_error, .ctx = ctx};
+	struct loader L = *L_in;
 	int rc;
 
-	if (!out || !paths)
-		return -EINVAL;
 	L.inv = calloc(1, sizeof(*L.inv));
 	if (!L.inv)
 		return -ENOMEM;
-	L.paths[T_SITES] = paths->sites;
-	L.paths[T_RINGS] = paths->rings;
-	L.paths[T_DEVICES] = paths->devices;
-	L.paths[T_CHAINS] = paths->chains;
-	L.paths[T_SPANS] = paths->spans;
-	L.paths[T_CIRCUITS] = paths->circuits;
-	L.paths[T_CONTACTS] = paths->contacts;
-	L.paths[T_MAINT] = paths->maintenance;
 	if ((rc = load_table(&L, T_SITES, site_cols, S__N, row_site)) < 0 ||
 	    (rc = load_table(&L, T_RINGS, ring_cols, R__N, row_ring)) < 0 ||
 	    (rc = load_table(&L, T_DEVICES, device_cols, D__N, row_device)) < 0)
@@ -1394,12 +1393,12 @@ int fl_inventory_load(struct fl_inventory **out, const struct fl_inventory_paths
 	    (rc = load_table(&L, T_MAINT, window_cols, W__N, row_window)) < 0)
 		goto out_fail;
 	if (L.nerrors) {
-		if (L.nerrors > FL_INVENTORY_MAX_ERRORS && on_error) {
+		if (L.nerrors > FL_INVENTORY_MAX_ERRORS && L.on_error) {
 			char msg[128];
 
 			snprintf(msg, sizeof(msg), "%zu more errors not shown",
 				 L.nerrors - FL_INVENTORY_MAX_ERRORS);
-			on_error(ctx, L.file ? L.file : "", 0, 0, msg);
+			L.on_error(L.ctx, L.file ? L.file : "", 0, 0, msg);
 		}
 		rc = L.rc_file ? L.rc_file : -EINVAL;
 		goto out_fail;
@@ -1414,6 +1413,46 @@ out_fail:
 	loader_free(&L);
 	fl_inventory_free(L.inv);
 	return rc;
+}
+
+int fl_inventory_load(struct fl_inventory **out, const struct fl_inventory_paths *paths,
+		      fl_inventory_error_fn on_error, void *ctx)
+{
+	struct loader L = {.on_error = on_error, .ctx = ctx};
+
+	if (!out || !paths)
+		return -EINVAL;
+	L.paths[T_SITES] = paths->sites;
+	L.paths[T_RINGS] = paths->rings;
+	L.paths[T_DEVICES] = paths->devices;
+	L.paths[T_CHAINS] = paths->chains;
+	L.paths[T_SPANS] = paths->spans;
+	L.paths[T_CIRCUITS] = paths->circuits;
+	L.paths[T_CONTACTS] = paths->contacts;
+	L.paths[T_MAINT] = paths->maintenance;
+	return load(&L, out);
+}
+
+int fl_inventory_load_texts(struct fl_inventory **out, const struct fl_inventory_texts *texts,
+			    fl_inventory_error_fn on_error, void *ctx)
+{
+	struct loader L = {.on_error = on_error, .ctx = ctx};
+	struct fl_str t[T__N];
+
+	if (!out || !texts)
+		return -EINVAL;
+	t[T_SITES] = texts->sites;
+	t[T_RINGS] = texts->rings;
+	t[T_DEVICES] = texts->devices;
+	t[T_CHAINS] = texts->chains;
+	t[T_SPANS] = texts->spans;
+	t[T_CIRCUITS] = texts->circuits;
+	t[T_CONTACTS] = texts->contacts;
+	t[T_MAINT] = texts->maintenance;
+	for (size_t i = 0; i < T__N; i++)
+		L.paths[i] = t[i].p ? table_names[i] : NULL;
+	L.texts = t;
+	return load(&L, out);
 }
 
 void fl_inventory_free(struct fl_inventory *inv)

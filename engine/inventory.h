@@ -250,6 +250,18 @@ struct fl_inventory_paths {
  * On failure *out is untouched. Free the result with fl_inventory_free(). */
 FL_MUST_CHECK int fl_inventory_load(struct fl_inventory **out, const struct fl_inventory_paths *paths,
 				    fl_inventory_error_fn on_error, void *ctx);
+
+/* The same tables already in memory (a test, a fuzzer, a bundle): each text is
+ * borrowed for the call only; p == NULL means not given. Errors name the
+ * tables "sites.csv", "devices.csv", ... Returns as fl_inventory_load(),
+ * never -ENOENT (-EFBIG for a text above FL_INVENTORY_MAX_FILE_BYTES). */
+struct fl_inventory_texts {
+	struct fl_str devices, sites, rings, spans, chains, circuits, contacts, maintenance;
+};
+FL_MUST_CHECK int fl_inventory_load_texts(struct fl_inventory **out,
+					  const struct fl_inventory_texts *texts,
+					  fl_inventory_error_fn on_error, void *ctx);
+
 void fl_inventory_free(struct fl_inventory *inv); /* NULL ok */
 
 /* ---- queries: counts and lookups ------------------------------------------ */

@@ -154,7 +154,7 @@ int fl_cmd_inventory(int argc, char **argv)
 	unsigned mask = 0;
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i += 2) {
 		const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (strcmp(arg, "--help") == 0) {
@@ -173,7 +173,6 @@ int fl_cmd_inventory(int argc, char **argv)
 			;
 		else
 			goto usage;
-		i++;
 	}
 	if (!dir || (!roles != !at) || (roles && parse_roles(roles, &mask) < 0))
 		goto usage;

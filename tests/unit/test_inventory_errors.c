@@ -144,3 +144,30 @@ Test(inventory_errors, loads_only_the_tables_given)
 	cr_expect_eq(n.spans, 0);
 	fx_teardown(&f);
 }
+
+Test(inventory_errors, loads_tables_from_memory_and_names_them_by_table)
+{
+	struct fl_inventory_texts t = {
+		.sites = fl_str_make(fx_tables[FX_SITES], strlen(fx_tables[FX_SITES])),
+		.devices = FL_STR_LIT("device,mgmt_ip\r\nX,10.0.0.1\r\n"),
+	};
+	struct fl_inventory *got = NULL;
+	struct fx f;
+
+	fx_setup(&f, -1, NULL);
+	cr_expect_eq(fl_inventory_load_texts(&got, &t, fx_on_error, &f), -EINVAL);
+	cr_expect_null(got);
+	cr_expect_str_eq(f.errors.p ? f.errors.p : "",
+			 "devices.csv:1:1: missing column 'vendor'; add it to the header row (columns may come in any order)\n"
+			 "devices.csv:1:1: missing column 'model'; add it to the header row (columns may come in any order)\n"
+			 "devices.csv:1:1: missing column 'role'; add it to the header row (columns may come in any order)\n"
+			 "devices.csv:1:1: missing column 'site'; add it to the header row (columns may come in any order)\n"
+			 "devices.csv:1:1: missing column 'ring'; add it to the header row (columns may come in any order)\n"
+			 "devices.csv:1:1: missing column 'ring_pos'; add it to the header row (columns may come in any order)\n"
+			 "devices.csv:1:1: missing column 'level'; add it to the header row (columns may come in any order)\n");
+	t.devices = fl_str_make(fx_tables[FX_DEVICES], strlen(fx_tables[FX_DEVICES]));
+	cr_assert_eq(fl_inventory_load_texts(&got, &t, NULL, NULL), 0);
+	cr_expect_not_null(fl_inventory_device(got, FL_STR_LIT("A-W-OSN01")));
+	fl_inventory_free(got);
+	fx_teardown(&f);
+}
