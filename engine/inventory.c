@@ -129,6 +129,85 @@ static bool check_id(struct loader *L, const struct cell *c, const char *what)
 	return true;
 }
 
+/* Edit distance (insert, delete, substitute; bytes: ids are ASCII) between a
+ * and b, or SIZE_MAX once it must exceed max. Names are short: longer ones
+ * get no suggestion. */
+#define SUGGEST_MAX_LEN 64
+static size_t edit_distance(struct fl_str a, struct fl_str b, size_t max)
+{
+	size_t row[SUGGEST_MAX_LEN + 1];
+
+	if (a.len > SUGGEST_MAX_LEN || b.len > SUGGEST_MAX_LEN ||
+	    (a.len > b.len ? a.len - b.len : b.len - a.len) > max)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= b.len; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= a.len; i++) {
+		size_t diag = row[0], best;
+
+		row[0] = i;
+		best = row[0];
+		for (size_t j = 1; j <= b.len; j++) {
+			size_t up = row[j];
+			size_t v = diag + (a.p[i - 1] != b.p[j - 1]);
+
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best)
+				best = v;
+		}
+		if (best > max)
+			return SIZE_MAX;
+	}
+	return row[b.len] <= max ? row[b.len] : SIZE_MAX;
+}
+
+/* "did you mean": a known name one or two edits from s (one for names of up
+ * to four characters, so 'A-X' does not suggest every short id); the closest
+ * wins, ties go to the smaller name so the message is stable. */
+static bool closer(struct fl_str s, struct fl_str cand, size_t *best_d, struct fl_str *best)
+{
+	size_t max = s.len <= 4 ? 1 : 2;
+	size_t d = edit_distance(s, cand, max);
+	int cmp;
+
+	if (d == SIZE_MAX || d == 0 || d > *best_d)
+		return false;
+	if (d == *best_d) {
+		cmp = memcmp(cand.p, best->p, cand.len < best->len ? cand.len : best->len);
+		if (cmp > 0 || (cmp == 0 && cand.len >= best->len))
+			return false;
+	}
+	*best_d = d;
+	*best = cand;
+	return true;
+}
+
+static struct fl_str suggest_key(const struct inv_index *ix, struct fl_str s)
+{
+	struct fl_str best = FL_STR_NONE;
+	size_t best_d = SIZE_MAX;
+
+	for (size_t i = 0; i < ix->cap; i++)
+		if (ix->slots[i].value && ix->slots[i].len2 == 0)
+			closer(s, fl_str_make(ix->slots[i].k1, ix->slots[i].len1), &best_d, &best);
+	return best;
+}
+
+static struct fl_str suggest_name(const char *const *names, size_t n, struct fl_str s)
+{
+	struct fl_str best = FL_STR_NONE;
+	size_t best_d = SIZE_MAX;
+
+	for (size_t i = 0; i < n; i++)
+		closer(s, fl_str_make(names[i], strlen(names[i])), &best_d, &best);
+	return best;
+}
+
 static bool parse_enum(struct loader *L, const struct cell *c, const char *what,
 		       const char *const *names, size_t n, int *out)
 {
@@ -149,8 +228,14 @@ static bool parse_enum(struct loader *L, const struct cell *c, const char *what,
 			break;
 		used += (size_t)w;
 	}
-	report(L, c->line, c->col, "unknown %s '%.*s'; expected one of: %s", what, (int)c->s.len,
-	       c->s.p, list);
+	struct fl_str hint = suggest_name(names, n, c->s);
+
+	if (hint.p)
+		report(L, c->line, c->col, "unknown %s '%.*s'; did you mean '%.*s'? (expected one of: %s)",
+		       what, (int)c->s.len, c->s.p, (int)hint.len, hint.p, list);
+	else
+		report(L, c->line, c->col, "unknown %s '%.*s'; expected one of: %s", what,
+		       (int)c->s.len, c->s.p, list);
 	return false;
 }
 
@@ -216,7 +301,7 @@ bad:
 static bool parse_yesno(struct loader *L, const struct cell *c, const char *what, bool *out)
 {
 	static const char *const yn[] = {"no", "yes"};
-	int v;
+	int v = 0;
 
 	if (!parse_enum(L, c, what, yn, 2, &v))
 		return false;
@@ -375,10 +460,17 @@ static const void *ref(struct loader *L, const struct cell *c, enum table t,
 	if (!L->have[t] || c->s.len == 0)
 		return NULL;
 	p = inv_index_get(ix, c->s, FL_STR_LIT(""));
-	if (!p)
+	if (p)
+		return p;
+	struct fl_str hint = suggest_key(ix, c->s);
+
+	if (hint.p)
+		report(L, c->line, c->col, "unknown %s '%.*s': not in %s; did you mean '%.*s'?", what,
+		       (int)c->s.len, c->s.p, tname(L, t), (int)hint.len, hint.p);
+	else
 		report(L, c->line, c->col, "unknown %s '%.*s': not in %s; add it there or fix the name",
 		       what, (int)c->s.len, c->s.p, tname(L, t));
-	return p;
+	return NULL;
 }
 
 /* ---- tables --------------------------------------------------------------- */
@@ -395,7 +487,7 @@ static int row_site(struct loader *L, const struct cell *c, size_t line)
 {
 	struct fl_inv_site *s = inv_arena_alloc(&L->inv->arena, sizeof(*s));
 	struct fl_inv_area *city = NULL, *county = NULL;
-	int v, rc;
+	int v = 0, rc;
 
 	if (!s || !(s->id = str(L, &c[S_SITE])) || !(s->name = str(L, &c[S_NAME])))
 		return -ENOMEM;
@@ -531,7 +623,7 @@ static int row_device(struct loader *L, const struct cell *c, size_t line)
 	struct fl_inventory *inv = L->inv;
 	struct fl_inv_device *d = inv_arena_alloc(&inv->arena, sizeof(*d));
 	const void *old;
-	int v, rc;
+	int v = 0, rc;
 
 	if (!d || !(d->id = str(L, &c[D_DEVICE])) || !(d->mgmt_ip = str(L, &c[D_IP])) ||
 	    !(d->vendor = str(L, &c[D_VENDOR])) || !(d->model = str(L, &c[D_MODEL])))
@@ -919,7 +1011,7 @@ static int row_circuit(struct loader *L, const struct cell *c, size_t line)
 	struct fl_inventory *inv = L->inv;
 	struct fl_inv_circuit *k = inv_arena_alloc(&inv->arena, sizeof(*k));
 	const void *old;
-	int v, rc;
+	int v = 0, rc;
 
 	if (!k || !(k->id = str(L, &c[K_CIRCUIT])) || !(k->customer = str(L, &c[K_CUSTOMER])) ||
 	    !(k->bandwidth = str(L, &c[K_BW])))
@@ -992,7 +1084,7 @@ static int row_contact(struct loader *L, const struct cell *c, size_t line)
 	bool level_ok = false, role_ok = false;
 	char key[256];
 	const void *old;
-	int v;
+	int v = 0;
 
 	if (!p || !(p->branch = str(L, &c[N_BRANCH])) || !(p->name = str(L, &c[N_NAME])) ||
 	    !(p->mobile = str(L, &c[N_MOBILE])) || !(p->email = str(L, &c[N_EMAIL])) ||
@@ -1076,7 +1168,7 @@ static int row_window(struct loader *L, const struct cell *c, size_t line)
 	struct cell items[FL_INVENTORY_MAX_LIST];
 	const char **names;
 	size_t n;
-	int v, rc;
+	int v = 0, rc;
 	bool times_ok;
 
 	if (!w || !(w->id = str(L, &c[W_ID])) || !(w->target = str(L, &c[W_TARGET])) ||

@@ -24,9 +24,9 @@ fi
 # Line 3 is "BH-HP,北海合浦机房,Hepu,Beihai,county,...": columns count code
 # points, so the class starts at column 26 (6 + 7 + 5 + 7 + 1), not at byte 38.
 grep -q '^BH-HP,北海合浦机房,Hepu,Beihai,countyy,' "$T/data/sites.csv" || fail "sample sites.csv changed"
-grep -qx "$T/data/sites.csv:3:26: error: unknown class 'countyy'; expected one of: city, county, township" "$T/err" ||
+grep -qx "$T/data/sites.csv:3:26: error: unknown class 'countyy'; did you mean 'county'? (expected one of: city, county, township)" "$T/err" ||
 	fail "class error not reported at sites.csv:3:26: $(cat "$T/err")"
-grep -q "^$T/data/devices.csv:2:[0-9]*: error: unknown site 'GX-NOX'" "$T/err" ||
+grep -qx "$T/data/devices.csv:2:45: error: unknown site 'GX-NOX': not in $T/data/sites.csv; did you mean 'GX-NOC'?" "$T/err" ||
 	fail "unknown site not reported: $(cat "$T/err")"
 grep -qx "faultline inventory: 2 errors; nothing loaded" "$T/err" || fail "wrong error count: $(cat "$T/err")"
 

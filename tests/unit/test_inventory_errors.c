@@ -27,7 +27,7 @@ static const struct bad_case bad_cases[] = {
 	{"dangling reference", FX_CHAINS,
 	 "chain,parent_ring,parent_device,devices,name,county,city\r\n"
 	 "A-C01,A-R01,A-Z-OSN01,A-W-OSN01;A-V-OSN01,支链,Tian'e,Alpha\r\n",
-	 "chains.csv:2:33: unknown device 'A-V-OSN01': not in devices.csv; add it there or fix the name\n"},
+	 "chains.csv:2:33: unknown device 'A-V-OSN01': not in devices.csv; did you mean 'A-W-OSN01'?\n"},
 	{"duplicate id", FX_SITES,
 	 "site,site_name,county,city,class,lat,lon,power\r\n"
 	 "A-X,机房X,Tian'e,Alpha,county,24.1,107.1,mains\r\n"
@@ -70,7 +70,7 @@ static const struct bad_case bad_cases[] = {
 	 "township,A-W-OSN01,10.2.4.2,Huawei,OSN,metro-sdh,A-W,,1\r\n",
 	 "devices.csv:3:20: mgmt_ip 10.2.1.2 is already used by A-X-OSN01 (line 2); addresses must be unique\n"
 	 "devices.csv:4:20: mgmt_ip '10.2.3.256' is not a dotted IPv4 address like 10.1.0.11\n"
-	 "devices.csv:4:31: unknown vendor 'Huwaei'; expected one of: Huawei, ZTE, FiberHome, Cisco\n"
+	 "devices.csv:4:31: unknown vendor 'Huwaei'; did you mean 'Huawei'? (expected one of: Huawei, ZTE, FiberHome, Cisco)\n"
 	 "devices.csv:4:42: unknown role 'sdh'; expected one of: backbone-otn, metro-sdh, olt, router, switch, edfa\n"
 	 "devices.csv:4:56: ring_pos '4' is not a whole number in 1..3\n"
 	 "devices.csv:5:55: ring_pos '1' given but ring is empty; clear ring_pos or name the ring\n"
@@ -80,7 +80,7 @@ static const struct bad_case bad_cases[] = {
 	 "MW-1,2026-11-28T04:30:00+08:00,2026-11-28T00:30:00+08:00,span,A-R01-S09,割接,"
 	 "2026-11-21 09:00,某人,政务网;;\r\n",
 	 "maintenance.csv:2:32: end is not after start; the end is exclusive\n"
-	 "maintenance.csv:2:63: unknown span 'A-R01-S09': not in spans.csv; add it there or fix the name\n"
+	 "maintenance.csv:2:63: unknown span 'A-R01-S09': not in spans.csv; did you mean 'A-R01-S01'?\n"
 	 "maintenance.csv:2:76: announced '2026-11-21 09:00' is not an ISO 8601 time with offset like 2026-11-28T00:30:00+08:00\n"
 	 "maintenance.csv:2:93: approved_by '某人' is nobody in contacts.csv\n"
 	 "maintenance.csv:2:100: empty item in the customers_notified list; separate items with one ';' and no ';' at the end\n"},
