@@ -727,7 +727,7 @@ static int row_chain(struct loader *L, const struct cell *c, size_t line)
 			continue;
 		}
 		d->chain = ch;
-		d->chain_pos = k + 1;
+		d->chain_pos = ch->ndevices + 1; /* its index, even after a bad item */
 		((const struct fl_inv_device **)ch->devices)[ch->ndevices++] = d;
 	}
 	if (!check_id(L, &c[C_CHAIN], "chain"))
@@ -1460,6 +1460,32 @@ static void loader_free(struct loader *L)
 	inv_index_free(&L->contact_keys);
 }
 
+/* A table may be left out only together with the tables that need it: a
+ * device names its site, a span its devices, a chain its ring and devices, a
+ * circuit its sites and spans. */
+static void check_dependencies(struct loader *L)
+{
+	static const struct {
+		enum table t, needs;
+		const char *why;
+	} deps[] = {
+		{T_DEVICES, T_SITES, "every device stands at a site"},
+		{T_CHAINS, T_RINGS, "a chain hangs off a ring"},
+		{T_CHAINS, T_DEVICES, "a chain is made of devices"},
+		{T_SPANS, T_DEVICES, "a span joins two devices"},
+		{T_CIRCUITS, T_SITES, "a circuit ends at two sites"},
+		{T_CIRCUITS, T_SPANS, "a circuit rides spans"},
+	};
+
+	for (size_t i = 0; i < FL_ARRAY_LEN(deps); i++) {
+		if (!L->paths[deps[i].t] || L->paths[deps[i].needs])
+			continue;
+		L->file = L->paths[deps[i].t];
+		report(L, 0, 0, "%s is given without %s, but %s; give both or neither",
+		       table_names[deps[i].t], table_names[deps[i].needs], deps[i].why);
+	}
+}
+
 /* Loads the tables L names (paths, or texts in memory) in reference order. */
 static int load(struct loader *L_in, struct fl_inventory **out)
 {
@@ -1469,6 +1495,7 @@ static int load(struct loader *L_in, struct fl_inventory **out)
 	L.inv = calloc(1, sizeof(*L.inv));
 	if (!L.inv)
 		return -ENOMEM;
+	check_dependencies(&L);
 	if ((rc = load_table(&L, T_SITES, site_cols, S__N, row_site)) < 0 ||
 	    (rc = load_table(&L, T_RINGS, ring_cols, R__N, row_ring)) < 0 ||
 	    (rc = load_table(&L, T_DEVICES, device_cols, D__N, row_device)) < 0)

@@ -236,8 +236,11 @@ struct fl_inv_window {
 typedef void (*fl_inventory_error_fn)(void *ctx, const char *file, size_t line, size_t col,
 				      const char *msg);
 
-/* Paths of the CSV tables; NULL = not given (the table is empty, and references
- * into it are not checked: a plan may load sites and devices only). */
+/* Paths of the CSV tables; NULL = not given: the table is empty, and references
+ * into it are not checked (a plan may load sites and devices only). A table
+ * may be left out only with those that need it: devices need sites; chains
+ * need rings and devices; spans need devices; circuits need sites and spans.
+ * Leaving a needed one out is an error (line 0) and the load fails. */
 struct fl_inventory_paths {
 	const char *devices, *sites, *rings, *spans, *chains, *circuits, *contacts, *maintenance;
 };

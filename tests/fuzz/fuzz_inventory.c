@@ -2,7 +2,7 @@
  *
  * The input is split at form feeds ('\f') into up to eight tables, in load
  * order: sites, rings, devices, chains, spans, circuits, contacts,
- * maintenance (missing ones are not given). A load either fails with errors
+ * maintenance; an empty or missing part is a table not given. A load either fails with errors
  * reported at positions inside the input, or succeeds; then every query is
  * run over what was loaded, so the derived lists are walked too. */
 #include <errno.h>
@@ -74,7 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *ff = memchr(p, '\f', (size_t)(end - p));
 		const char *stop = ff ? ff : end;
 
-		parts[n++] = fl_str_make(p, (size_t)(stop - p));
+		/* An empty part is a table not given. */
+		parts[n++] = stop > p ? fl_str_make(p, (size_t)(stop - p)) : FL_STR_NONE;
 		if (!ff)
 			break;
 		p = ff + 1;

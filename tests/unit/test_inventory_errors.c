@@ -171,3 +171,20 @@ Test(inventory_errors, loads_tables_from_memory_and_names_them_by_table)
 	fl_inventory_free(got);
 	fx_teardown(&f);
 }
+
+Test(inventory_errors, refuses_a_table_without_the_tables_it_needs)
+{
+	struct fx f;
+
+	fx_setup(&f, -1, NULL);
+	f.paths.sites = NULL;
+	f.paths.devices = NULL;
+	fx_load(&f);
+	cr_expect_eq(f.rc, -EINVAL);
+	cr_expect_null(f.inv);
+	cr_expect_str_eq(f.errors.p ? f.errors.p : "",
+			 "chains.csv:0:0: chains.csv is given without devices.csv, but a chain is made of devices; give both or neither\n"
+			 "spans.csv:0:0: spans.csv is given without devices.csv, but a span joins two devices; give both or neither\n"
+			 "circuits.csv:0:0: circuits.csv is given without sites.csv, but a circuit ends at two sites; give both or neither\n");
+	fx_teardown(&f);
+}
