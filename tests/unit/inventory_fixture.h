@@ -11,6 +11,7 @@
 
 #include "engine/buf.h"
 #include "engine/inventory.h"
+#include "engine/limits.h"
 
 enum fx_table { FX_SITES, FX_RINGS, FX_DEVICES, FX_CHAINS, FX_SPANS, FX_CIRCUITS, FX_CONTACTS,
 		FX_MAINT, FX__N };

@@ -188,3 +188,65 @@ Test(inventory_errors, refuses_a_table_without_the_tables_it_needs)
 			 "circuits.csv:0:0: circuits.csv is given without sites.csv, but a circuit ends at two sites; give both or neither\n");
 	fx_teardown(&f);
 }
+
+Test(inventory_errors, accepts_columns_in_any_order_extra_columns_lf_and_a_bom)
+{
+	static const char sites[] =
+		"\xef\xbb\xbfpower,note,lon,lat,class,city,county,site_name,site\n"
+		"mains,\"old room, no UPS\",107.1,24.1,county,Alpha,Tian'e,机房X,A-X\n"
+		"mains+battery,,107.2,24.2,township,Alpha,Tian'e,机房Y,A-Y\n"
+		"mains+battery,,107.3,24.3,township,Alpha,Tian'e,机房Z,A-Z\n"
+		"mains,,107.4,24.4,township,Alpha,Tian'e,机房W,A-W\n";
+	struct fx f;
+	const struct fl_inv_site *s;
+
+	fx_setup(&f, FX_SITES, sites);
+	fx_load(&f);
+	cr_assert_eq(f.rc, 0, "%s", f.errors.p ? f.errors.p : "");
+	s = fl_inventory_site(f.inv, FL_STR_LIT("A-X"));
+	cr_assert_not_null(s);
+	cr_expect_str_eq(s->county->name, "Tian'e");
+	cr_expect_eq(s->power, FL_INV_POWER_MAINS);
+	cr_expect(s->lat > 24.09 && s->lat < 24.11);
+	fx_teardown(&f);
+}
+
+Test(inventory_errors, reports_a_column_named_twice)
+{
+	static const char rings[] = "ring,name,level,city,county,vendor,nodes,level\r\n"
+				    "A-R01,县环,county,Alpha,Tian'e,Huawei,3,county\r\n";
+	struct fx f;
+
+	fx_setup(&f, FX_RINGS, rings);
+	fx_load(&f);
+	cr_expect_eq(f.rc, -EINVAL);
+	/* rings.csv is then not loaded: its references are not checked either. */
+	cr_expect_str_eq(f.errors.p ? f.errors.p : "",
+			 "rings.csv:1:42: column 'level' appears twice in the header; remove one\n");
+	fx_teardown(&f);
+}
+
+Test(inventory_errors, stops_reporting_at_the_cap_and_counts_the_rest)
+{
+	struct fl_buf sites;
+	struct fx f;
+	const char *last;
+
+	fl_buf_init(&sites, 1 << 20);
+	fl_buf_adds(&sites, fx_tables[FX_SITES]);
+	for (int i = 0; i < FL_INVENTORY_MAX_ERRORS + 50; i++)
+		fl_buf_printf(&sites, "B-%d,机房,Tian'e,Alpha,hamlet,24.1,107.1,mains\r\n", i);
+	fx_setup(&f, FX_SITES, sites.p);
+	fx_load(&f);
+	cr_expect_eq(f.rc, -EINVAL);
+	size_t lines = 0;
+
+	for (const char *p = f.errors.p; p && *p; p++)
+		lines += *p == '\n';
+	cr_expect_eq(lines, FL_INVENTORY_MAX_ERRORS + 1);
+	last = f.errors.p ? strstr(f.errors.p, ":0:0: ") : NULL;
+	cr_assert_not_null(last);
+	cr_expect_str_eq(last, ":0:0: 50 more errors not shown\n");
+	fl_buf_free(&sites);
+	fx_teardown(&f);
+}
