@@ -19,7 +19,7 @@
 #define NTABLES 8
 
 static const char *const tables[NTABLES] = {"devices", "sites",    "rings",    "spans",
-					    "chains",  "circuits", "contacts", "maintenance"};
+                                            "chains",  "circuits", "contacts", "maintenance"};
 
 /* Columns that hold ids, areas or customers (prefixed per copy); `list`
  * columns are `;`-separated. */
@@ -29,23 +29,39 @@ struct rewrite {
 };
 
 static const struct rewrite rewrites[] = {
-	{"sites", "site", false},	  {"sites", "county", false},
-	{"sites", "city", false},	  {"devices", "device", false},
-	{"devices", "site", false},	  {"devices", "county", false},
-	{"devices", "city", false},	  {"devices", "ring", false},
-	{"rings", "ring", false},	  {"rings", "city", false},
-	{"rings", "county", false},	  {"spans", "span", false},
-	{"spans", "ring", false},	  {"spans", "a_device", false},
-	{"spans", "b_device", false},	  {"spans", "srlg", true},
-	{"chains", "chain", false},	  {"chains", "parent_ring", false},
-	{"chains", "parent_device", false}, {"chains", "devices", true},
-	{"chains", "county", false},	  {"chains", "city", false},
-	{"circuits", "circuit", false},	  {"circuits", "customer", false},
-	{"circuits", "a_site", false},	  {"circuits", "b_site", false},
-	{"circuits", "path", true},	  {"contacts", "branch", false},
-	{"contacts", "city", false},	  {"contacts", "customer", false},
-	{"maintenance", "window", false}, {"maintenance", "target", false},
-	{"maintenance", "customers_notified", true},
+    {"sites", "site", false},
+    {"sites", "county", false},
+    {"sites", "city", false},
+    {"devices", "device", false},
+    {"devices", "site", false},
+    {"devices", "county", false},
+    {"devices", "city", false},
+    {"devices", "ring", false},
+    {"rings", "ring", false},
+    {"rings", "city", false},
+    {"rings", "county", false},
+    {"spans", "span", false},
+    {"spans", "ring", false},
+    {"spans", "a_device", false},
+    {"spans", "b_device", false},
+    {"spans", "srlg", true},
+    {"chains", "chain", false},
+    {"chains", "parent_ring", false},
+    {"chains", "parent_device", false},
+    {"chains", "devices", true},
+    {"chains", "county", false},
+    {"chains", "city", false},
+    {"circuits", "circuit", false},
+    {"circuits", "customer", false},
+    {"circuits", "a_site", false},
+    {"circuits", "b_site", false},
+    {"circuits", "path", true},
+    {"contacts", "branch", false},
+    {"contacts", "city", false},
+    {"contacts", "customer", false},
+    {"maintenance", "window", false},
+    {"maintenance", "target", false},
+    {"maintenance", "customers_notified", true},
 };
 
 static double now_s(void)
@@ -79,7 +95,8 @@ static char *slurp(const char *path, size_t *len)
 static bool rewritten(const char *table, struct fl_str column, bool *is_list)
 {
 	for (size_t i = 0; i < sizeof(rewrites) / sizeof(rewrites[0]); i++) {
-		if (strcmp(rewrites[i].table, table) == 0 && fl_str_eq_cstr(column, rewrites[i].column)) {
+		if (strcmp(rewrites[i].table, table) == 0 &&
+		    fl_str_eq_cstr(column, rewrites[i].column)) {
 			*is_list = rewrites[i].is_list;
 			return true;
 		}
@@ -88,10 +105,10 @@ static bool rewritten(const char *table, struct fl_str column, bool *is_list)
 }
 
 static void put_field(struct fl_buf *out, const char *prefix, struct fl_str v, bool is_rewritten,
-		      bool is_list, bool is_ip)
+                      bool is_list, bool is_ip)
 {
 	bool needs_quote = memchr(v.p, ',', v.len) || memchr(v.p, '"', v.len) ||
-			   memchr(v.p, '\n', v.len) || memchr(v.p, '\r', v.len);
+	                   memchr(v.p, '\n', v.len) || memchr(v.p, '\r', v.len);
 	size_t start = 0;
 
 	if (needs_quote)
@@ -109,7 +126,7 @@ static void put_field(struct fl_buf *out, const char *prefix, struct fl_str v, b
 			if (i < v.len && !(is_list && v.p[i] == ';'))
 				continue;
 			fl_buf_printf(out, "%s%s%.*s", start ? ";" : "", prefix, (int)(i - start),
-				      v.p + start);
+			              v.p + start);
 			start = i + 1;
 		}
 	}
@@ -119,7 +136,7 @@ static void put_field(struct fl_buf *out, const char *prefix, struct fl_str v, b
 
 /* Writes `copies` renamed copies of one table. Returns 0 or -1. */
 static int scale_table(const char *dir, const char *out_dir, const char *table, int copies,
-		       size_t *rows_out)
+                       size_t *rows_out)
 {
 	char path[1024];
 	size_t len = 0, rows = 0;
@@ -183,7 +200,7 @@ static void paths_of(const char *dir, char files[NTABLES][1024], struct fl_inven
 	for (int i = 0; i < NTABLES; i++)
 		snprintf(files[i], 1024, "%s/%s.csv", dir, tables[i]);
 	*p = (struct fl_inventory_paths){files[0], files[1], files[2], files[3],
-					 files[4], files[5], files[6], files[7]};
+	                                 files[4], files[5], files[6], files[7]};
 }
 
 static void print_error(void *ctx, const char *file, size_t line, size_t col, const char *msg)
@@ -250,7 +267,7 @@ static void lookups(const char *label, const struct fl_inventory *inv)
 		const struct fl_inv_span *sp = fl_inventory_span_nth(inv, i % n.spans);
 
 		sink += fl_inventory_span_at(inv, fl_str_make(sp->a->id, strlen(sp->a->id)),
-					     fl_str_make(sp->a_port, strlen(sp->a_port))) == sp;
+		                             fl_str_make(sp->a_port, strlen(sp->a_port))) == sp;
 	}
 	dt = now_s() - t0;
 	printf("%s span by (device, port): %.1f M/s\n", label, (double)rounds / dt / 1e6);
@@ -259,10 +276,10 @@ static void lookups(const char *label, const struct fl_inventory *inv)
 		const struct fl_inv_device *d = fl_inventory_device_at(inv, i % n.devices);
 		struct fl_inv_contacts res;
 		unsigned mask = 1u << FL_INV_CONTACT_FAULT_LEAD | 1u << FL_INV_CONTACT_REPAIR_TEAM |
-				1u << FL_INV_CONTACT_LEADER_IN_CHARGE;
+		                1u << FL_INV_CONTACT_LEADER_IN_CHARGE;
 
 		if (fl_inventory_contacts(inv, mask, FL_INV_LEVEL_TOWNSHIP,
-					  fl_str_make(d->id, strlen(d->id)), &res) == 0)
+		                          fl_str_make(d->id, strlen(d->id)), &res) == 0)
 			sink += res.nhits;
 	}
 	dt = now_s() - t0;

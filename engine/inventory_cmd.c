@@ -17,12 +17,12 @@
 #define PATH_BYTES 4096
 
 static const char *const usage_text =
-	"usage: faultline inventory --data DIR [--contacts ROLE[,ROLE...] --at LOCATION\n"
-	"                           [--level region|city|county|township]]\n"
-	"Loads DIR/{sites,devices,rings,spans,chains,circuits,contacts,maintenance}.csv and\n"
-	"reports every error as FILE:LINE:COL; prints the table counts as JSON on success.\n"
-	"--contacts resolves roles at LOCATION (a device, site, county, city or 'region'),\n"
-	"falling back one level up where a branch lacks the role.\n";
+    "usage: faultline inventory --data DIR [--contacts ROLE[,ROLE...] --at LOCATION\n"
+    "                           [--level region|city|county|township]]\n"
+    "Loads DIR/{sites,devices,rings,spans,chains,circuits,contacts,maintenance}.csv and\n"
+    "reports every error as FILE:LINE:COL; prints the table counts as JSON on success.\n"
+    "--contacts resolves roles at LOCATION (a device, site, county, city or 'region'),\n"
+    "falling back one level up where a branch lacks the role.\n";
 
 static void print_error(void *ctx, const char *file, size_t line, size_t col, const char *msg)
 {
@@ -73,31 +73,35 @@ static void print_counts(const struct fl_inventory *inv)
 	fl_buf_init(&b, 4096);
 	fl_json_init(&j, &b);
 	fl_json_obj_begin(&j);
-#define COUNT(field)                                                                              \
-	fl_json_key(&j, #field);                                                                  \
+#define COUNT(field)                                                                               \
+	fl_json_key(&j, #field);                                                                   \
 	fl_json_uint(&j, n.field);
-	COUNT(sites) COUNT(devices) COUNT(rings) COUNT(spans) COUNT(ring_spans) COUNT(chain_spans)
-	COUNT(chains) COUNT(circuits) COUNT(contacts) COUNT(windows) COUNT(cities) COUNT(counties)
-	COUNT(srlgs)
+	COUNT(sites)
+	COUNT(devices) COUNT(rings) COUNT(spans) COUNT(ring_spans) COUNT(chain_spans) COUNT(chains)
+	    COUNT(circuits) COUNT(contacts) COUNT(windows) COUNT(cities) COUNT(counties)
+	        COUNT(srlgs)
 #undef COUNT
-	fl_json_obj_end(&j);
+	            fl_json_obj_end(&j);
 	if (!fl_json_failed(&j))
 		printf("%s\n", b.p);
 	fl_buf_free(&b);
 }
 
 static int print_contacts(const struct fl_inventory *inv, unsigned mask, enum fl_inv_level level,
-			  const char *at)
+                          const char *at)
 {
 	struct fl_inv_contacts res;
 	int rc = fl_inventory_contacts(inv, mask, level, fl_str_make(at, strlen(at)), &res);
 
 	if (rc == -ENOENT) {
-		fprintf(stderr, "faultline inventory: '%s' is no device, site, county, city or 'region'\n", at);
+		fprintf(stderr,
+		        "faultline inventory: '%s' is no device, site, county, city or 'region'\n",
+		        at);
 		return 1;
 	}
 	if (rc < 0) {
-		fprintf(stderr, "faultline inventory: level %s is below '%s'\n", fl_inv_level_name(level), at);
+		fprintf(stderr, "faultline inventory: level %s is below '%s'\n",
+		        fl_inv_level_name(level), at);
 		return 1;
 	}
 	for (size_t i = 0; i < res.nhits; i++) {
@@ -114,7 +118,8 @@ static int print_contacts(const struct fl_inventory *inv, unsigned mask, enum fl
 		fl_json_arr_begin(&j);
 		for (unsigned r = 0; r < FL_INV_CONTACT__COUNT; r++)
 			if (h->also_roles & (1u << r))
-				fl_json_cstr(&j, fl_inv_contact_role_name((enum fl_inv_contact_role)r));
+				fl_json_cstr(&j,
+				             fl_inv_contact_role_name((enum fl_inv_contact_role)r));
 		fl_json_arr_end(&j);
 		fl_json_key(&j, "name");
 		fl_json_cstr(&j, h->contact->name);
@@ -137,15 +142,16 @@ static int print_contacts(const struct fl_inventory *inv, unsigned mask, enum fl
 	}
 	for (unsigned r = 0; r < FL_INV_CONTACT__COUNT; r++)
 		if (res.missing_roles & (1u << r))
-			fprintf(stderr, "faultline inventory: nobody holds %s for '%s', even at region\n",
-				fl_inv_contact_role_name((enum fl_inv_contact_role)r), at);
+			fprintf(stderr,
+			        "faultline inventory: nobody holds %s for '%s', even at region\n",
+			        fl_inv_contact_role_name((enum fl_inv_contact_role)r), at);
 	return 0;
 }
 
 int fl_cmd_inventory(int argc, char **argv)
 {
 	static const char *const tables[] = {"devices", "sites",    "rings",    "spans",
-					     "chains",	"circuits", "contacts", "maintenance"};
+	                                     "chains",  "circuits", "contacts", "maintenance"};
 	char files[8][PATH_BYTES];
 	const char *dir = NULL, *roles = NULL, *at = NULL;
 	enum fl_inv_level level = FL_INV_LEVEL_COUNTY;
@@ -180,13 +186,13 @@ int fl_cmd_inventory(int argc, char **argv)
 		if (snprintf(files[i], PATH_BYTES, "%s/%s.csv", dir, tables[i]) >= PATH_BYTES)
 			goto usage;
 	struct fl_inventory_paths paths = {files[0], files[1], files[2], files[3],
-					   files[4], files[5], files[6], files[7]};
+	                                   files[4], files[5], files[6], files[7]};
 
 	rc = fl_inventory_load(&inv, &paths, print_error, &nerrors);
 	if (rc < 0) {
 		if (nerrors)
-			fprintf(stderr, "faultline inventory: %zu error%s; nothing loaded\n", nerrors,
-				nerrors == 1 ? "" : "s");
+			fprintf(stderr, "faultline inventory: %zu error%s; nothing loaded\n",
+			        nerrors, nerrors == 1 ? "" : "s");
 		else
 			fprintf(stderr, "faultline inventory: cannot load: %s\n", strerror(-rc));
 		return 1;

@@ -38,7 +38,7 @@ static void walk(const struct fl_inventory *inv)
 		const struct fl_inv_device *iso[4];
 
 		if (fl_inventory_span_at(inv, fl_str_make(sp->a->id, strlen(sp->a->id)),
-					 fl_str_make(sp->a_port, strlen(sp->a_port))) != sp)
+		                         fl_str_make(sp->a_port, strlen(sp->a_port))) != sp)
 			abort();
 		for (size_t k = 0; k < sp->ndownstream; k++)
 			n += sp->downstream[k]->ring_pos;
@@ -46,17 +46,17 @@ static void walk(const struct fl_inventory *inv)
 			if (fl_inventory_circuit_state(inv, sp->circuits[k], &sp, 1) < 0)
 				abort();
 		if (sp->ring && fl_inventory_ring_state(inv, sp->ring, &sp, 1, iso, 4, &n) !=
-					FL_INV_RING_PROTECTED)
+		                    FL_INV_RING_PROTECTED)
 			abort();
 	}
 	for (size_t i = 0; (d = fl_inventory_device_at(inv, i)); i++) {
 		if (fl_inventory_contacts(inv, (1u << FL_INV_CONTACT_CUSTOMER_CONTACT) - 1,
-					  FL_INV_LEVEL_TOWNSHIP, fl_str_make(d->id, strlen(d->id)),
-					  &res) == 0 &&
+		                          FL_INV_LEVEL_TOWNSHIP, fl_str_make(d->id, strlen(d->id)),
+		                          &res) == 0 &&
 		    res.nhits > FL_INVENTORY_MAX_HITS)
 			abort();
 		(void)fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE,
-					       fl_str_make(d->id, strlen(d->id)), 0);
+		                               fl_str_make(d->id, strlen(d->id)), 0);
 	}
 	(void)n;
 }
@@ -81,8 +81,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p = ff + 1;
 	}
 	struct fl_inventory_texts t = {
-		.sites = parts[0], .rings = parts[1], .devices = parts[2], .chains = parts[3],
-		.spans = parts[4], .circuits = parts[5], .contacts = parts[6], .maintenance = parts[7],
+	    .sites = parts[0],
+	    .rings = parts[1],
+	    .devices = parts[2],
+	    .chains = parts[3],
+	    .spans = parts[4],
+	    .circuits = parts[5],
+	    .contacts = parts[6],
+	    .maintenance = parts[7],
 	};
 	rc = fl_inventory_load_texts(&inv, &t, on_error, &seen);
 	if (rc == 0) {
