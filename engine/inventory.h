@@ -288,6 +288,11 @@ const struct fl_inv_area *fl_inventory_county(const struct fl_inventory *inv, st
 const struct fl_inv_srlg *fl_inventory_srlg(const struct fl_inventory *inv, struct fl_str id);
 const struct fl_inv_window *fl_inventory_window(const struct fl_inventory *inv, struct fl_str id);
 
+/* The device whose mgmt_ip is exactly `ip` (dotted IPv4 text, as an SNMP
+ * trap's agent address or a syslog peer is written); NULL when none. */
+const struct fl_inv_device *fl_inventory_device_by_ip(const struct fl_inventory *inv,
+                                                      struct fl_str ip);
+
 /* The span ending at (device, port), as a device names it in an alarm
  * ("HC-YZ-LX-OSN01", "1-8-1"); NULL when that port carries no span. */
 const struct fl_inv_span *fl_inventory_span_at(const struct fl_inventory *inv, struct fl_str device,

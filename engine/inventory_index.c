@@ -473,6 +473,12 @@ LOOKUP(fl_inventory_county, fl_inv_area, by_county)
 LOOKUP(fl_inventory_srlg, fl_inv_srlg, by_srlg)
 LOOKUP(fl_inventory_window, fl_inv_window, by_window)
 
+const struct fl_inv_device *fl_inventory_device_by_ip(const struct fl_inventory *inv,
+                                                      struct fl_str ip)
+{
+	return inv_index_get(&inv->by_mgmt_ip, ip, FL_STR_LIT(""));
+}
+
 const struct fl_inv_span *fl_inventory_span_at(const struct fl_inventory *inv, struct fl_str device,
                                                struct fl_str port)
 {

@@ -431,3 +431,13 @@ Test(inventory, covers_span_site_and_device_inside_their_windows_only)
 	    fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, S("HC-JCJ-RT01"), in));
 	cr_expect_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, S("HC-JCJ-RT02"), in));
 }
+
+Test(inventory, finds_a_device_by_its_management_address)
+{
+	const struct fl_inv_device *d = fl_inventory_device_by_ip(inv, S("10.1.0.11"));
+
+	cr_assert_not_null(d);
+	cr_expect_str_eq(d->id, "GX-NOC-RT01");
+	cr_expect_null(fl_inventory_device_by_ip(inv, S("10.1.0.1")));
+	cr_expect_null(fl_inventory_device_by_ip(inv, S("10.1.0.11 ")));
+}
