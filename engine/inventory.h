@@ -377,7 +377,7 @@ enum fl_inv_ring_state {
  * device are isolated too; they are not listed (see fl_inv_device.chains).
  * isolated: caller's array of cap entries (may be NULL when cap is 0);
  * *nisolated gets the full count even when it exceeds cap.
- * Returns the state, or -EINVAL for a NULL ring. */
+ * Returns the state, or -EINVAL for a NULL ring or nisolated. */
 FL_MUST_CHECK int fl_inventory_ring_state(const struct fl_inventory *inv,
                                           const struct fl_inv_ring *ring,
                                           const struct fl_inv_span *const *cuts, size_t ncuts,

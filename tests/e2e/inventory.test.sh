@@ -26,6 +26,10 @@ fi
 grep -q '^BH-HP,北海合浦机房,Hepu,Beihai,countyy,' "$T/data/sites.csv" || fail "sample sites.csv changed"
 grep -qx "$T/data/sites.csv:3:26: error: unknown class 'countyy'; did you mean 'county'? (expected one of: city, county, township)" "$T/err" ||
 	fail "class error not reported at sites.csv:3:26: $(cat "$T/err")"
+# The bad line is quoted with a caret under the cell; the six Chinese
+# characters before it are two columns wide each: 6 + 13 + 5 + 7 = 31 cells.
+caret=$(printf '      | %31s^~~~~~~' '')
+grep -qxF -- "$caret" "$T/err" || fail "no caret under the class cell: $(cat "$T/err")"
 grep -qx "$T/data/devices.csv:2:45: error: unknown site 'GX-NOX': not in $T/data/sites.csv; did you mean 'GX-NOC'?" "$T/err" ||
 	fail "unknown site not reported: $(cat "$T/err")"
 grep -qx "faultline inventory: 2 errors; nothing loaded" "$T/err" || fail "wrong error count: $(cat "$T/err")"
