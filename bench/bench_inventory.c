@@ -285,6 +285,22 @@ static void lookups(const char *label, const struct fl_inventory *inv)
 	dt = now_s() - t0;
 	printf("%s contact resolutions (3 roles, from a device): %.2f M/s\n", label,
 	       (double)(rounds / 10) / dt / 1e6);
+	t0 = now_s();
+	for (size_t i = 0; i < rounds; i++) {
+		const struct fl_inv_span *sp = fl_inventory_span_nth(inv, i % n.spans);
+		const struct fl_inv_span *cuts[2] = {sp, sp->ring ? sp->ring->spans[0] : sp};
+		const struct fl_inv_device *iso[16];
+		size_t niso = 0;
+
+		if (sp->ring)
+			sink +=
+			    (size_t)fl_inventory_ring_state(inv, sp->ring, cuts, 2, iso, 16, &niso);
+		for (size_t k = 0; k < sp->ncircuits; k++)
+			sink += (size_t)fl_inventory_circuit_state(inv, sp->circuits[k], cuts, 2);
+	}
+	dt = now_s() - t0;
+	printf("%s cut evaluations (ring state + every circuit on the span, 2 cuts): %.1f M/s\n",
+	       label, (double)rounds / dt / 1e6);
 	(void)sink;
 }
 
@@ -309,6 +325,7 @@ int main(int argc, char **argv)
 	fl_inventory_counts(inv, &n);
 	printf("sample load: %.2f ms median of 21 (%zu devices, %zu spans, %zu contacts)\n",
 	       med * 1e3, n.devices, n.spans, n.contacts);
+	printf("sample arena: %.2f MiB\n", (double)n.arena_bytes / (1 << 20));
 	lookups("sample", inv);
 	fl_inventory_free(inv);
 
@@ -326,6 +343,7 @@ int main(int argc, char **argv)
 	fl_inventory_counts(inv, &n);
 	printf("x%d load: %.1f ms median of 5 (%zu rows: %zu devices, %zu spans, %zu contacts)\n",
 	       copies, med * 1e3, rows, n.devices, n.spans, n.contacts);
+	printf("x%d arena: %.1f MiB\n", copies, (double)n.arena_bytes / (1 << 20));
 	snprintf(label, sizeof(label), "x%d", copies);
 	lookups(label, inv);
 	fl_inventory_free(inv);

@@ -273,6 +273,7 @@ void fl_inventory_free(struct fl_inventory *inv); /* NULL ok */
 struct fl_inventory_counts {
 	size_t sites, devices, rings, spans, ring_spans, chain_spans, chains, circuits, contacts,
 	    windows, cities, counties, srlgs;
+	size_t arena_bytes; /* memory the records, strings and lists hold (not the indexes) */
 };
 void fl_inventory_counts(const struct fl_inventory *inv, struct fl_inventory_counts *out);
 

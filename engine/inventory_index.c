@@ -454,6 +454,7 @@ void fl_inventory_counts(const struct fl_inventory *inv, struct fl_inventory_cou
 	out->cities = inv->by_city.n;
 	out->counties = inv->by_county.n;
 	out->srlgs = inv->srlgs.n;
+	out->arena_bytes = inv->arena.bytes;
 }
 
 #define LOOKUP(fn, type, index)                                                                    \
