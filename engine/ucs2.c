@@ -221,6 +221,7 @@ int fl_sms_prepare(struct fl_buf *out, const char *text, size_t len, size_t max_
 {
 	struct fl_sms_plan plan;
 	struct pack pk = {0, 0};
+	bool multi;
 	size_t limit;
 	int rc = 0;
 
@@ -228,7 +229,9 @@ int fl_sms_prepare(struct fl_buf *out, const char *text, size_t len, size_t max_
 		return -EINVAL;
 	fl_sms_plan(text, len, &plan);
 	*truncated = plan.parts > max_parts;
-	limit = max_parts == 1 ? single_limit(plan.coding) : part_limit(plan.coding);
+	multi = plan.coding == FL_SMS_UCS2 && plan.parts > 1 && max_parts > 1;
+	limit = *truncated ? (max_parts == 1 ? single_limit(plan.coding) : part_limit(plan.coding))
+			   : (plan.parts == 1 ? single_limit(plan.coding) : part_limit(plan.coding));
 	for (size_t i = 0; i < len && rc == 0;) {
 		uint32_t cp;
 
@@ -240,9 +243,19 @@ int fl_sms_prepare(struct fl_buf *out, const char *text, size_t len, size_t max_
 			pack_add(&next, char_units(cp, plan.coding), limit);
 			if (!fits_with_ellipsis(next, plan.coding, limit, max_parts))
 				break;
-			pk = next;
 		}
-		rc = fl_utf8_put(out, cp);
+		/* A gateway cuts concatenated UCS-2 at fixed 67-unit offsets
+		 * (Kannel does): a pair that would straddle a cut gets an
+		 * invisible U+200B before it, so the cut falls where our plan
+		 * put it, between characters. */
+		if (multi && cp >= 0x10000 && pk.parts > 0 && pk.used + 2 > limit &&
+		    pk.used < limit) {
+			rc = fl_utf8_put(out, 0x200B);
+			pack_add(&pk, 1, limit);
+		}
+		pack_add(&pk, char_units(cp, plan.coding), limit);
+		if (rc == 0)
+			rc = fl_utf8_put(out, cp);
 	}
 	if (rc == 0 && *truncated)
 		rc = fl_buf_adds(out, plan.coding == FL_SMS_GSM7 ? "..." : "\xe2\x80\xa6");

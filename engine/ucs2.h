@@ -19,6 +19,11 @@
  *   beyond max_parts is cut at a character boundary and ends with an ellipsis,
  *   so a storm never becomes a pager flood. One request keeps a delivery
  *   attempt atomic for the outbox: no half-sent multi-request SMS to retry.
+ *   The gateway cuts concatenated UCS-2 every 67 units without looking at
+ *   characters (Kannel does); where that cut would halve a surrogate pair we
+ *   put an invisible U+200B (ZERO WIDTH SPACE) before the pair, so the cut
+ *   lands where our plan has it. Numbered parts sent as separate requests
+ *   were rejected: a retry after part 2 of 3 failed would resend part 1.
  *
  * Pure functions over caller buffers; any thread. */
 #ifndef FL_UCS2_H
@@ -65,7 +70,8 @@ void fl_sms_plan(const char *text, size_t len, struct fl_sms_plan *out);
 /* Appends to out the text to hand the gateway: controls other than LF become
  * spaces, invalid UTF-8 becomes U+FFFD, and text longer than max_parts
  * (1..FL_SMS_MAX_PARTS) is cut at a character boundary with an ellipsis ("..."
- * in GSM-7, U+2026 in UCS-2). *truncated tells whether it was cut.
+ * in GSM-7, U+2026 in UCS-2), and a U+200B goes before any surrogate pair a
+ * 67-unit cut would halve. *truncated tells whether it was cut.
  * Returns 0, -EINVAL (max_parts), -ENOMEM or -EMSGSIZE. */
 FL_MUST_CHECK int fl_sms_prepare(struct fl_buf *out, const char *text, size_t len,
 				 size_t max_parts, bool *truncated);

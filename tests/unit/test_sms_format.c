@@ -186,3 +186,43 @@ Test(sms_format, cuts_ascii_with_three_dots)
 	cr_expect_eq(fl_sms_prepare(&b, text, 1, 0, &cut), -EINVAL);
 	fl_buf_free(&b);
 }
+
+Test(sms_format, pads_so_a_gateway_cut_every_67_units_never_halves_a_pair)
+{
+	char text[2048];
+	struct fl_buf b, u;
+	bool cut;
+
+	/* 66 characters, a pair at units 67-68, more text: the gateway's cut
+	 * after unit 67 would separate D842 from DFB7. */
+	repeat(text, "中", 66);
+	strcat(text, "\xf0\xa0\xae\xb7");
+	for (int i = 0; i < 40; i++)
+		strcat(text, "文");
+	fl_buf_init(&b, 8192);
+	fl_buf_init(&u, 8192);
+	cr_assert_eq(fl_sms_prepare(&b, text, strlen(text), 4, &cut), 0);
+	cr_expect(!cut);
+	cr_assert_eq(fl_ucs2_encode(&u, b.p, b.len), 0);
+	for (size_t unit = FL_SMS_UCS2_PART; unit * 2 < u.len; unit += FL_SMS_UCS2_PART) {
+		unsigned char hi = (unsigned char)u.p[(unit - 1) * 2];
+
+		cr_expect(hi < 0xD8 || hi > 0xDB, "unit %zu ends a part with a high surrogate", unit);
+	}
+	/* The padding is U+200B right before the pair; nothing else changed. */
+	cr_expect_not_null(strstr(b.p, "\xe2\x80\x8b\xf0\xa0\xae\xb7"));
+	cr_expect_eq(b.len, strlen(text) + 3);
+	fl_buf_free(&b);
+	fl_buf_free(&u);
+}
+
+Test(sms_format, does_not_pad_a_message_that_fits_one_part)
+{
+	struct fl_buf b;
+	bool cut;
+
+	fl_buf_init(&b, 4096);
+	cr_assert_eq(fl_sms_prepare(&b, "告警\xf0\xa0\xae\xb7", 10, 4, &cut), 0);
+	cr_expect_str_eq(b.p, "告警\xf0\xa0\xae\xb7");
+	fl_buf_free(&b);
+}
