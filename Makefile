@@ -82,7 +82,7 @@ $(BUILD)/grammar/%.c $(BUILD)/grammar/%.h: grammar/%.l
 $(BIN): $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/plugins/%.so: plugins/%.c $(PLUGIN_LIB) plugins/fl_plugin.h
+$(BUILD)/plugins/%.so: plugins/%.c $(PLUGIN_LIB) $(PLUGIN_LIB:.c=.h) plugins/fl_plugin.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -shared -fvisibility=hidden $(LDFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
