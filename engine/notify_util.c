@@ -66,6 +66,22 @@ int fl_url_encode(struct fl_buf *out, const char *p, size_t len)
 	return 0;
 }
 
+bool fl_phone_normalise(char *dst, const char *addr)
+{
+	size_t n = 0, digits = 0;
+
+	for (const char *p = addr; *p; p++) {
+		if (*p == ' ' || *p == '-' || *p == '(' || *p == ')' || *p == '.')
+			continue;
+		if (n >= FL_PHONE_MAX || !((*p >= '0' && *p <= '9') || (*p == '+' && n == 0)))
+			return false;
+		digits += *p != '+';
+		dst[n++] = *p;
+	}
+	dst[n] = '\0';
+	return digits >= 3;
+}
+
 enum fl_send_result fl_notify_http_result(long status)
 {
 	if (status >= 200 && status <= 299)

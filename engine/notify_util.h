@@ -34,6 +34,13 @@ enum fl_send_result fl_notify_http_result(long status);
  * rejected logins PERMANENT. */
 enum fl_send_result fl_notify_curl_result(int curl_code);
 
+/* Writes the phone number addr as digits with an optional leading '+' into
+ * dst (FL_PHONE_MAX + 1 bytes), dropping the separators " -()." that contact
+ * lists use ("138-0000-2112" -> "13800002112"). Returns false, dst unusable,
+ * for anything else or fewer than 3 digits. */
+#define FL_PHONE_MAX 20
+bool fl_phone_normalise(char *dst, const char *addr);
+
 /* Validates p[0..len) as one RFC 8259 JSON value and appends it to out without
  * the whitespace between tokens, so it fits on one line. Returns 0, -EINVAL
  * (not JSON, nesting deeper than FL_JSON_MAX_DEPTH), -ENOMEM or -EMSGSIZE;

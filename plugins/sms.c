@@ -41,7 +41,6 @@
 
 #define SMS_TEXT_MAX (16 * 1024)
 #define SMS_URL_MAX (64 * 1024)
-#define SMS_PHONE_MAX 20
 #define KANNEL_TEMPLATE                                                                            \
 	"{gateway}/cgi-bin/sendsms?username={username}&password={password}&from={from}&to={to}"  \
 	"&text={text}&coding={coding}&charset={charset}&max-messages={parts}"
@@ -237,22 +236,6 @@ static int sms_init(void **state, const struct fl_kv *settings, size_t n,
 	return 0;
 }
 
-/* "138-0000-2112" -> "13800002112"; false when it is no phone number. */
-static bool normalise_phone(char *dst, const char *addr)
-{
-	size_t n = 0;
-
-	for (const char *p = addr; *p; p++) {
-		if (strchr(" -().", *p))
-			continue;
-		if (n >= SMS_PHONE_MAX || !((*p >= '0' && *p <= '9') || (*p == '+' && n == 0)))
-			return false;
-		dst[n++] = *p;
-	}
-	dst[n] = '\0';
-	return n >= 3 && !(n == 1 && dst[0] == '+');
-}
-
 static size_t discard(char *p, size_t size, size_t nmemb, void *userp)
 {
 	(void)p;
@@ -311,12 +294,12 @@ static enum fl_send_result sms_send(void *state, const struct fl_message *m, cha
 	struct fl_buf joined, text, utf16, url, body;
 	enum fl_send_result r = FL_SEND_PERMANENT;
 	struct fl_sms_plan plan;
-	char phone[SMS_PHONE_MAX + 1];
+	char phone[FL_PHONE_MAX + 1];
 	struct vars v = {.to = phone, .key = m->idempotency_key};
 	bool cut;
 	int rc;
 
-	if (!normalise_phone(phone, m->to.address)) {
+	if (!fl_phone_normalise(phone, m->to.address)) {
 		snprintf(err, err_len, "sms: '%.40s' is not a phone number", m->to.address);
 		return FL_SEND_PERMANENT;
 	}
