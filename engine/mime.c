@@ -242,25 +242,33 @@ int fl_mime_message_id(struct fl_buf *out, const char *key, const char *from_add
 
 int fl_mime_body_base64(struct fl_buf *out, const char *text, size_t len)
 {
-	struct fl_buf crlf;
+	struct fl_buf clean;
 	size_t line = 57; /* 57 bytes -> 76 base64 characters (RFC 2045 §6.8) */
 	int rc = 0;
 
-	fl_buf_init(&crlf, len > (SIZE_MAX - 16) / 2 ? SIZE_MAX - 1 : len * 2 + 16);
-	for (size_t i = 0; i < len && rc == 0; i++) {
-		if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r'))
-			rc = fl_buf_addc(&crlf, '\r');
-		if (rc == 0)
-			rc = fl_buf_addc(&crlf, text[i]);
-	}
-	for (size_t i = 0; i < crlf.len && rc == 0; i += line) {
-		size_t n = crlf.len - i < line ? crlf.len - i : line;
+	/* Each input byte becomes at most 3 (U+FFFD) or 2 (CRLF) bytes. */
+	fl_buf_init(&clean, len > (SIZE_MAX - 16) / 3 ? SIZE_MAX - 1 : len * 3 + 16);
+	for (size_t i = 0; i < len && rc == 0;) {
+		uint32_t cp;
 
-		rc = put_base64(out, (const unsigned char *)crlf.p + i, n);
+		i += fl_utf8_next(text + i, len - i, &cp);
+		if (cp == '\r' && i < len && text[i] == '\n')
+			continue; /* the LF that follows writes the CRLF */
+		if (cp == '\n' || cp == '\r')
+			rc = fl_buf_adds(&clean, "\r\n");
+		else if ((cp < 0x20 && cp != '\t') || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
+			rc = fl_buf_addc(&clean, ' '); /* no terminal escapes in a mail reader */
+		else
+			rc = fl_utf8_put(&clean, cp);
+	}
+	for (size_t i = 0; i < clean.len && rc == 0; i += line) {
+		size_t n = clean.len - i < line ? clean.len - i : line;
+
+		rc = put_base64(out, (const unsigned char *)clean.p + i, n);
 		if (rc == 0)
 			rc = fl_buf_adds(out, "\r\n");
 	}
-	fl_buf_free(&crlf);
+	fl_buf_free(&clean);
 	return rc;
 }
 

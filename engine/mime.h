@@ -66,8 +66,10 @@ FL_MUST_CHECK int fl_mime_encode_words(struct fl_buf *out, const char *text, siz
  * keys never share one. domain comes from from_addr, else faultline.invalid. */
 FL_MUST_CHECK int fl_mime_message_id(struct fl_buf *out, const char *key, const char *from_addr);
 
-/* Base64 in lines of 76 characters, each ending CRLF; LF in text becomes
- * CRLF first (RFC 2046 §4.1.1: line breaks in text are CRLF). */
+/* Base64 in lines of 76 characters, each ending CRLF. The text is made
+ * what the headers promise first: LF, CR and CRLF become CRLF (RFC 2046
+ * §4.1.1), invalid UTF-8 becomes U+FFFD, controls other than TAB (ESC
+ * sequences from device logs) become spaces. */
 FL_MUST_CHECK int fl_mime_body_base64(struct fl_buf *out, const char *text, size_t len);
 
 /* The whole message: Date, From, To, Subject, Message-ID, MIME headers, a blank

@@ -18,7 +18,14 @@
  * not per event.
  *
  * Threads: one thread owns an instance (the outbox thread); send blocks that
- * thread for at most the time limit. Different instances are independent. */
+ * thread for at most the time limit. Different instances are independent.
+ * Forking a threaded engine copies only the calling thread: the worker runs
+ * plugin code only (glibc's malloc is safe across fork), and should a library
+ * lock held by another thread at fork time ever block it, the time limit
+ * kills the worker and the attempt retries, the engine never waits on it.
+ * dlopen() runs a plugin's ELF constructors in the engine itself: plugins
+ * must not have any (ours do not), which is why loading is separate from
+ * init. */
 #ifndef FL_PLUGIN_HOST_H
 #define FL_PLUGIN_HOST_H
 #include <stdbool.h>

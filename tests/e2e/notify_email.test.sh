@@ -53,6 +53,7 @@ for line in raw.split(b"\r\n"):
 assert all(b < 0x80 for b in raw), "raw 8-bit bytes in the message"
 PY
 grep -qx 'noc-duty@example.net' "$T/plain/1.env" || fail "envelope recipient wrong"
+[ "$(sed -n 3p "$T/plain/1.env")" = 0 ] || fail "the sink reports TLS it did not offer"
 
 # Header injection through the subject and the display name.
 notify 0 --set url="smtp://127.0.0.1:$PORT" --to noc-duty@example.net \
@@ -93,4 +94,20 @@ wait_for 10 test -s "$T/tls/1.eml" || fail "no message over STARTTLS"
 [ "$(sed -n 3p "$T/tls/1.env")" = 1 ] || fail "session was not TLS"
 notify 1 --set url="smtp://127.0.0.1:$PORT" --set use_ssl=all --set cacert="$T/cert.pem" \
 	--set username=fl --set password=wrong --to noc-duty@example.net --body b
+
+# Opportunistic STARTTLS (the default, use_ssl=try) upgrades when offered.
+start_sink opportunistic --tls "$T/cert.pem" "$T/key.pem"
+notify 0 --set url="smtp://127.0.0.1:$PORT" --set cacert="$T/cert.pem" \
+	--to noc-duty@example.net --body b
+wait_for 10 test -s "$T/opportunistic/1.eml" || fail "no message with use_ssl=try"
+[ "$(sed -n 3p "$T/opportunistic/1.env")" = 1 ] || fail "use_ssl=try did not upgrade"
+
+# smtps://: TLS from the first byte.
+start_sink implicit --tls "$T/cert.pem" "$T/key.pem" --implicit-tls
+notify 0 --set url="smtps://127.0.0.1:$PORT" --set cacert="$T/cert.pem" \
+	--to noc-duty@example.net --subject "$SUBJECT" --body "$BODY"
+wait_for 10 test -s "$T/implicit/1.eml" || fail "no message over smtps"
+[ "$(sed -n 3p "$T/implicit/1.env")" = 1 ] || fail "smtps session was not TLS"
+# A certificate nobody vouches for: permanent (a retry would not fix it).
+notify 1 --set url="smtps://127.0.0.1:$PORT" --to noc-duty@example.net --body b
 echo "ok"

@@ -1,6 +1,9 @@
 """A real SMTP receiver for the end-to-end tests (aiosmtpd).
 
-Usage: smtp_sink.py DIR PORTFILE [--tls CERT KEY] [--require-tls] [--auth USER:PASS]
+Usage: smtp_sink.py DIR PORTFILE [--tls CERT KEY] [--implicit-tls] [--require-tls]
+                    [--auth USER:PASS]
+--tls offers STARTTLS; with --implicit-tls the same certificate serves TLS from
+the first byte instead (smtps).
 Listens on 127.0.0.1, port chosen by the kernel and written to PORTFILE. Each
 accepted message is written to DIR/N.eml (the bytes as received) and
 DIR/N.env (sender, recipients, whether the session was TLS). Recipients
@@ -32,7 +35,7 @@ class Sink:
         base = os.path.join(self.outdir, str(self.count))
         with open(base + ".env", "w") as f:
             f.write("%s\n%s\n%d\n" % (envelope.mail_from, " ".join(envelope.rcpt_tos),
-                                      session.ssl is not None))
+                                      server.transport.get_extra_info("ssl_object") is not None))
         with open(base + ".tmp", "wb") as f:
             f.write(envelope.original_content)
         os.rename(base + ".tmp", base + ".eml")
@@ -43,12 +46,15 @@ def main():
     outdir, portfile = sys.argv[1], sys.argv[2]
     args = sys.argv[3:]
     kw = {"hostname": "sink.test", "decode_data": False}
+    implicit_ctx = None
     while args:
         a = args.pop(0)
         if a == "--tls":
             ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             ctx.load_cert_chain(args.pop(0), args.pop(0))
             kw["tls_context"] = ctx
+        elif a == "--implicit-tls":
+            implicit_ctx = kw.pop("tls_context")
         elif a == "--require-tls":
             kw["require_starttls"] = True
         elif a == "--auth":
@@ -64,7 +70,8 @@ def main():
 
     async def serve():
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: SMTP(handler, **kw), "127.0.0.1", 0)
+        server = await loop.create_server(lambda: SMTP(handler, **kw), "127.0.0.1", 0,
+                                          ssl=implicit_ctx)
         port = server.sockets[0].getsockname()[1]
         with open(portfile + ".tmp", "w") as f:
             f.write("%d\n" % port)

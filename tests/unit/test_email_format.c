@@ -289,3 +289,23 @@ Test(email_format, builds_a_whole_message_with_mime_headers)
 	cr_expect_eq(fl_mime_build(&b, &m), -EINVAL);
 	fl_buf_free(&b);
 }
+
+Test(email_format, makes_the_body_clean_utf8_with_crlf_line_breaks)
+{
+	char decoded[256];
+	struct fl_buf b;
+	size_t n = 0;
+
+	fl_buf_init(&b, 4096);
+	cr_assert_eq(fl_mime_body_base64(&b, "a\rb\r\nc\nd\xff\x1b[1m\te", 15), 0);
+	for (char *line = b.p; *line;) {
+		char *eol = strstr(line, "\r\n");
+
+		cr_assert_not_null(eol);
+		n += b64_decode(line, (size_t)(eol - line), decoded + n);
+		line = eol + 2;
+	}
+	decoded[n] = '\0';
+	cr_expect_str_eq(decoded, "a\r\nb\r\nc\r\nd\xef\xbf\xbd [1m\te");
+	fl_buf_free(&b);
+}
