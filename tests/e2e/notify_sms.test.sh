@@ -133,4 +133,33 @@ notify 1 --set password=s3cret --to noc-duty@example.net --body x
 kill "$SMSBOX_PID"
 wait_for 20 port_closed "$SENDPORT" || fail "smsbox did not stop"
 notify 75 --set password=s3cret --to 13800002112 --body x
+
+# Another gateway through templates, against a python3 http.server receiver.
+mkdir -p "$T/http"
+spawn "${FL_PYTHON:-/usr/bin/python3}" "$(cd "$(dirname "$0")" && pwd)/http_sink.py" \
+	"$T/http" "$T/http.port"
+wait_for 10 test -s "$T/http.port" || fail "http sink did not start"
+GW="http://127.0.0.1:$(cat "$T/http.port")"
+notify 0 --set password=pw --set url="$GW/ok" --set method=POST \
+	--set body='user={username}&pass={password}&to={to}&msg={text}&dcs={coding}' \
+	--set text_format=ucs2hex --to 138-0000-2112 --body '光缆中断&to=110'
+notify 0 --set url="$GW/ok?to={to}&text={text}&id={key}" --to 13800002112 \
+	--body '光缆中断 at NN&x=1' --key inc-42:sms-9
+wait_for 10 test -s "$T/http/2.json" || fail "the template gateway got no request"
+python3 - "$T/http" <<'PY' || fail "template requests are wrong"
+import json, sys, urllib.parse
+post = json.load(open(sys.argv[1] + "/1.json", encoding="utf-8"))
+form = urllib.parse.parse_qs(post["body"])
+assert post["method"] == "POST", post
+assert form == {"user": ["faultline"], "pass": ["pw"], "to": ["13800002112"],
+                "msg": ["光缆中断&to=110".encode("utf-16-be").hex().upper()], "dcs": ["2"]}, form
+get = json.load(open(sys.argv[1] + "/2.json", encoding="utf-8"))
+q = urllib.parse.parse_qs(urllib.parse.urlsplit(get["path"]).query)
+assert q == {"to": ["13800002112"], "text": ["光缆中断 at NN&x=1"], "id": ["inc-42:sms-9"]}, q
+PY
+notify 75 --set url="$GW/flaky?to={to}&text={text}" --to 13800002112 --body x
+notify 0 --set url="$GW/flaky?to={to}&text={text}" --to 13800002112 --body x
+notify 1 --set url="$GW/bad?to={to}&text={text}" --to 13800002112 --body x
+notify 1 --set url="$GW/ok?to={to}&text={txet}" --to 13800002112 --body x
+grep -q 'placeholder' "$T/stderr" || fail "no reason for the bad template: $(cat "$T/stderr")"
 echo "ok"
