@@ -374,9 +374,12 @@ static bool wait_exit(pid_t pid, int64_t deadline_ns)
 		siginfo_t si;
 		struct timespec pause;
 
+		errno = 0;
 		memset(&si, 0, sizeof(si));
 		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
 			return true;
+		if (errno == ECHILD)
+			return true; /* SIGCHLD ignored: the kernel reaped it already */
 		if (clock_ns(CLOCK_MONOTONIC) >= deadline_ns)
 			return false;
 		/* The pipe's EOF comes as the worker exits, so the wait is
@@ -455,6 +458,7 @@ static int run_worker(struct fl_plugin *pl, const struct fl_message *msg, uint32
 		a->timed_out = true;
 	/* Whatever the worker left behind in its group goes with it. */
 	kill(-pid, SIGKILL);
+	a->status = 0;
 	while (waitpid(pid, &a->status, 0) < 0 && errno == EINTR)
 		;
 	parse_records(pl, &out, a);
@@ -468,12 +472,13 @@ static enum fl_send_result conclude(struct fl_plugin *pl, const struct attempt *
 {
 	enum fl_send_result r;
 
+	if (a->timed_out)
+		pl->stats.timed_out++; /* even with a result: shutdown hung */
 	if (a->has_result) {
 		r = a->result;
 		if (r != FL_SEND_OK)
 			set_err(err, err_len, "%s", a->reason);
 	} else if (a->timed_out) {
-		pl->stats.timed_out++;
 		r = FL_SEND_RETRY;
 		set_err(err, err_len, "plugin %s timed out after %u ms; worker killed", pl->name,
 			timeout_ms);

@@ -41,7 +41,7 @@ struct fl_plugin_stats {
 	uint64_t attempts;	   /* sends and checks started */
 	uint64_t ok, retry, permanent; /* by outcome, whatever the cause */
 	uint64_t crashed;	   /* worker died without a result (signal or exit) */
-	uint64_t timed_out;	   /* worker killed at the time limit */
+	uint64_t timed_out;	   /* worker killed at the time limit (even after a result) */
 	uint64_t log_dropped;	   /* log lines beyond FL_PLUGIN_MAX_LOG_LINES or the byte cap */
 };
 

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "engine/plugin.h"
@@ -172,6 +173,7 @@ Test(plugin_host, keeps_a_delivered_result_when_shutdown_hangs, .timeout = 30)
 	cr_expect_eq(fl_plugin_send(pl, &m, 300, err, sizeof(err)), FL_SEND_OK);
 	fl_plugin_stats(pl, &st);
 	cr_expect_eq(st.ok, 1);
+	cr_expect_eq(st.timed_out, 1, "the hung shutdown is still counted");
 	fl_plugin_unload(pl);
 }
 
@@ -228,5 +230,21 @@ Test(plugin_host, caps_and_counts_a_plugins_log_lines)
 	cr_expect_eq(c.lines, 32);
 	fl_plugin_stats(pl, &st);
 	cr_expect_geq(st.log_dropped, 1);
+	fl_plugin_unload(pl);
+}
+
+Test(plugin_host, does_not_wait_out_the_limit_when_sigchld_is_ignored, .timeout = 30)
+{
+	struct fl_plugin *pl = load_echo(NULL, 0);
+	struct fl_message m = message("ok");
+	struct fl_plugin_stats st;
+	char err[256];
+
+	/* An engine (or a library in it) may ignore SIGCHLD: children are then
+	 * reaped by the kernel and waitid() reports ECHILD. */
+	signal(SIGCHLD, SIG_IGN);
+	cr_expect_eq(fl_plugin_send(pl, &m, 2000, err, sizeof(err)), FL_SEND_OK, "%s", err);
+	fl_plugin_stats(pl, &st);
+	cr_expect_eq(st.timed_out, 0, "the worker's exit went unnoticed until the limit");
 	fl_plugin_unload(pl);
 }
