@@ -26,6 +26,7 @@
 struct notify_args {
 	const char *plugin_dir, *plugin, *to, *name, *subject, *body, *json_file, *key, *channel;
 	uint32_t timeout_ms;
+	bool check_only;
 	struct fl_kv settings[FL_PLUGIN_MAX_SETTINGS];
 	size_t n_settings;
 	struct fl_kv fields[FL_PLUGIN_MAX_SETTINGS];
@@ -39,8 +40,10 @@ static void notify_usage(FILE *out)
 		"         --to ADDRESS [--name NAME] [--subject S] --body TEXT [--json FILE]\n"
 		"         [--key IDEMPOTENCY_KEY] [--field KEY=VALUE ...] [--channel C]\n"
 		"         [--timeout-ms N]\n"
+		"       faultline notify [--plugin-dir DIR] --plugin NAME [--set ...] --check\n"
 		"Delivers one message through plugin NAME (DIR/NAME.so; default DIR: the\n"
-		"plugins/ directory beside the faultline binary).\n"
+		"plugins/ directory beside the faultline binary). --check only runs the\n"
+		"plugin's init on the settings and reports whether it accepts them.\n"
 		"exit status: 0 delivered, 75 retryable failure, 1 permanent failure, 2 usage\n");
 }
 
@@ -84,6 +87,10 @@ static int parse_args(struct notify_args *a, int argc, char **argv)
 			notify_usage(stdout);
 			exit(0);
 		}
+		if (strcmp(opt, "--check") == 0) {
+			a->check_only = true;
+			continue;
+		}
 		if (!val) {
 			fprintf(stderr, "faultline notify: %s needs a value\n", opt);
 			return -EINVAL;
@@ -125,6 +132,8 @@ static int parse_args(struct notify_args *a, int argc, char **argv)
 			return rc;
 		}
 	}
+	if (a->check_only && a->plugin)
+		return 0;
 	if (!a->plugin || !a->to || !a->body) {
 		fprintf(stderr, "faultline notify: --plugin, --to and --body are required\n");
 		return -EINVAL;
@@ -227,6 +236,29 @@ static void log_to_stderr(void *ctx, const char *plugin, enum fl_plugin_log_leve
 		level <= FL_PLUGIN_LOG_ERR ? "error: " : "", msg);
 }
 
+/* --check: does the plugin accept these settings? Same exit statuses. */
+static int check(struct notify_args *a)
+{
+	char dir_buf[PATH_MAX], err[FL_PLUGIN_ERR_MAX] = "";
+	struct fl_plugin *pl = NULL;
+	enum fl_send_result r;
+
+	if (!a->plugin_dir)
+		a->plugin_dir = default_plugin_dir(dir_buf, sizeof(dir_buf));
+	if (fl_plugin_load(&pl, a->plugin_dir, a->plugin, a->settings, a->n_settings, err,
+			   sizeof(err)) < 0) {
+		fprintf(stderr, "faultline notify: permanent: %s\n", err);
+		return 1;
+	}
+	fl_plugin_set_log(pl, log_to_stderr, NULL);
+	r = fl_plugin_check(pl, a->timeout_ms, err, sizeof(err));
+	fl_plugin_unload(pl);
+	if (r == FL_SEND_OK)
+		return 0;
+	fprintf(stderr, "faultline notify: %s: %s\n", fl_send_result_name(r), err);
+	return r == FL_SEND_RETRY ? EXIT_TEMPFAIL : 1;
+}
+
 static int deliver(struct notify_args *a)
 {
 	char dir_buf[PATH_MAX], key_buf[64], err[FL_PLUGIN_ERR_MAX] = "";
@@ -300,7 +332,7 @@ int fl_cmd_notify(int argc, char **argv)
 		a.subject = "";
 	if (!a.channel)
 		a.channel = a.plugin;
-	status = deliver(&a);
+	status = a.check_only ? check(&a) : deliver(&a);
 out:
 	free_kvs(a.settings, a.n_settings);
 	free_kvs(a.fields, a.n_fields);

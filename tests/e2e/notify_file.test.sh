@@ -40,4 +40,15 @@ set +e
 rc=$?
 set -e
 [ "$rc" -eq 1 ] || fail "bad fsync setting: exit $rc, want 1"
+
+# --check runs only init: settings accepted or refused, nothing written.
+"$FAULTLINE" notify --plugin-dir "$PLUGINS" --plugin file --set path="$T/checked" --check ||
+	fail "--check refused good settings"
+[ ! -e "$T/checked" ] || fail "--check wrote a record"
+set +e
+"$FAULTLINE" notify --plugin-dir "$PLUGINS" --plugin file --set path=relative --check 2>"$T/err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "--check with a relative path: exit $rc, want 1"
+grep -q 'absolute path' "$T/err" || fail "--check gave no reason: $(cat "$T/err")"
 echo "ok"
