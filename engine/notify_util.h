@@ -1,4 +1,4 @@
-/* notify_util.h - small helpers the notification plugins share.
+/* notify_util.h - small functions the notification plugins share.
  *
  * Settings lookup, URL encoding, HTTP and libcurl outcome mapping, and a JSON
  * syntax check that also compacts a document onto one line (for JSON Lines).
