@@ -28,14 +28,14 @@ static const struct fl_kv settings[] = {{"path", "/dev/null"}, {"fsync", "never"
 static struct fl_message message(void)
 {
 	struct fl_message m = {
-		.size = sizeof(struct fl_message),
-		.idempotency_key = "bench-1",
-		.channel = "file",
-		.to = {.name = "值班室", .address = "138-0000-2112"},
-		.subject = "光缆中断",
-		.body = "南宁-柳州 NN-ADM-01 至 LZ-ADM-03",
-		.incident_json = "{\"incident\":\"INC-1\"}",
-		.incident_json_len = 20,
+	    .size = sizeof(struct fl_message),
+	    .idempotency_key = "bench-1",
+	    .channel = "file",
+	    .to = {.name = "值班室", .address = "138-0000-2112"},
+	    .subject = "光缆中断",
+	    .body = "南宁-柳州 NN-ADM-01 至 LZ-ADM-03",
+	    .incident_json = "{\"incident\":\"INC-1\"}",
+	    .incident_json_len = 20,
 	};
 	return m;
 }
@@ -55,7 +55,8 @@ static void host_log(void *ctx, enum fl_plugin_log_level level, const char *msg)
 
 static double in_process(const char *dir, int n)
 {
-	struct fl_host_api host = {FL_PLUGIN_ABI_MAJOR, sizeof(host), NULL, host_log, host_ns, host_ns};
+	struct fl_host_api host = {
+	    FL_PLUGIN_ABI_MAJOR, sizeof(host), NULL, host_log, host_ns, host_ns};
 	const struct fl_plugin_api *api;
 	struct fl_message m = message();
 	char path[4096], err[256];
@@ -117,7 +118,8 @@ int main(int argc, char **argv)
 	heap = malloc(big);
 	if (heap) {
 		memset(heap, 1, big);
-		printf("  fork per attempt, +512 MiB heap:  %8.1f us/delivery\n", isolated(pl, n / 4));
+		printf("  fork per attempt, +512 MiB heap:  %8.1f us/delivery\n",
+		       isolated(pl, n / 4));
 		free(heap);
 	}
 	fl_plugin_unload(pl);

@@ -36,15 +36,15 @@ struct notify_args {
 static void notify_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: faultline notify [--plugin-dir DIR] --plugin NAME [--set KEY=VALUE ...]\n"
-		"         --to ADDRESS [--name NAME] [--subject S] --body TEXT [--json FILE]\n"
-		"         [--key IDEMPOTENCY_KEY] [--field KEY=VALUE ...] [--channel C]\n"
-		"         [--timeout-ms N]\n"
-		"       faultline notify [--plugin-dir DIR] --plugin NAME [--set ...] --check\n"
-		"Delivers one message through plugin NAME (DIR/NAME.so; default DIR: the\n"
-		"plugins/ directory beside the faultline binary). --check only runs the\n"
-		"plugin's init on the settings and reports whether it accepts them.\n"
-		"exit status: 0 delivered, 75 retryable failure, 1 permanent failure, 2 usage\n");
+	        "usage: faultline notify [--plugin-dir DIR] --plugin NAME [--set KEY=VALUE ...]\n"
+	        "         --to ADDRESS [--name NAME] [--subject S] --body TEXT [--json FILE]\n"
+	        "         [--key IDEMPOTENCY_KEY] [--field KEY=VALUE ...] [--channel C]\n"
+	        "         [--timeout-ms N]\n"
+	        "       faultline notify [--plugin-dir DIR] --plugin NAME [--set ...] --check\n"
+	        "Delivers one message through plugin NAME (DIR/NAME.so; default DIR: the\n"
+	        "plugins/ directory beside the faultline binary). --check only runs the\n"
+	        "plugin's init on the settings and reports whether it accepts them.\n"
+	        "exit status: 0 delivered, 75 retryable failure, 1 permanent failure, 2 usage\n");
 }
 
 /* Splits "KEY=VALUE" into a kv whose strings are new allocations. */
@@ -122,7 +122,7 @@ static int parse_args(struct notify_args *a, int argc, char **argv)
 			struct fl_kv kv = {"t", val};
 
 			rc = fl_kv_get_u32(&kv, 1, "t", 0, 1, FL_PLUGIN_TIMEOUT_MS_MAX,
-					   &a->timeout_ms);
+			                   &a->timeout_ms);
 		} else {
 			fprintf(stderr, "faultline notify: unknown option %s\n", opt);
 			return -EINVAL;
@@ -229,11 +229,11 @@ static int default_json(struct fl_buf *out, const struct notify_args *a, const c
 }
 
 static void log_to_stderr(void *ctx, const char *plugin, enum fl_plugin_log_level level,
-			  const char *msg)
+                          const char *msg)
 {
 	(void)ctx;
 	fprintf(stderr, "faultline notify: plugin %s: %s%s\n", plugin,
-		level <= FL_PLUGIN_LOG_ERR ? "error: " : "", msg);
+	        level <= FL_PLUGIN_LOG_ERR ? "error: " : "", msg);
 }
 
 /* --check: does the plugin accept these settings? Same exit statuses. */
@@ -246,7 +246,7 @@ static int check(struct notify_args *a)
 	if (!a->plugin_dir)
 		a->plugin_dir = default_plugin_dir(dir_buf, sizeof(dir_buf));
 	if (fl_plugin_load(&pl, a->plugin_dir, a->plugin, a->settings, a->n_settings, err,
-			   sizeof(err)) < 0) {
+	                   sizeof(err)) < 0) {
 		fprintf(stderr, "faultline notify: permanent: %s\n", err);
 		return 1;
 	}
@@ -282,12 +282,12 @@ static int deliver(struct notify_args *a)
 	rc = a->json_file ? read_json_file(&json, a->json_file) : default_json(&json, a, a->key);
 	if (rc < 0) {
 		fprintf(stderr, "faultline notify: %s: %s\n", a->json_file ? a->json_file : "json",
-			rc == -EINVAL ? "not a JSON document" : strerror(-rc));
+		        rc == -EINVAL ? "not a JSON document" : strerror(-rc));
 		fl_buf_free(&json);
 		return 2;
 	}
 	rc = fl_plugin_load(&pl, a->plugin_dir, a->plugin, a->settings, a->n_settings, err,
-			    sizeof(err));
+	                    sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "faultline notify: permanent: %s\n", err);
 		fl_buf_free(&json);
@@ -295,16 +295,16 @@ static int deliver(struct notify_args *a)
 	}
 	fl_plugin_set_log(pl, log_to_stderr, NULL);
 	msg = (struct fl_message){
-		.size = sizeof(struct fl_message),
-		.idempotency_key = a->key,
-		.channel = a->channel,
-		.to = {.name = a->name, .address = a->to},
-		.subject = a->subject,
-		.body = a->body,
-		.incident_json = json.p,
-		.incident_json_len = json.len,
-		.fields = a->fields,
-		.n_fields = a->n_fields,
+	    .size = sizeof(struct fl_message),
+	    .idempotency_key = a->key,
+	    .channel = a->channel,
+	    .to = {.name = a->name, .address = a->to},
+	    .subject = a->subject,
+	    .body = a->body,
+	    .incident_json = json.p,
+	    .incident_json_len = json.len,
+	    .fields = a->fields,
+	    .n_fields = a->n_fields,
 	};
 	r = fl_plugin_send(pl, &msg, a->timeout_ms, err, sizeof(err));
 	fl_plugin_unload(pl);

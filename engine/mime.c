@@ -86,7 +86,8 @@ static int encode_clean(struct fl_buf *out, const char *clean, size_t len, size_
 	int rc = 0;
 
 	if (len == 0)
-		return fl_buf_adds(out, "=?UTF-8?B?" "?=");
+		return fl_buf_adds(out, "=?UTF-8?B?"
+		                        "?=");
 	while (i < len && rc == 0) {
 		size_t start = i;
 
@@ -141,7 +142,7 @@ int fl_mime_header(struct fl_buf *out, const char *name, const char *value)
 		rc = fl_buf_add(out, clean.p ? clean.p : "", clean.len);
 	else if (rc == 0)
 		rc = encode_clean(out, clean.p ? clean.p : "", clean.len,
-				  room < FL_MIME_WORD_MAX ? room : FL_MIME_WORD_MAX);
+		                  room < FL_MIME_WORD_MAX ? room : FL_MIME_WORD_MAX);
 	if (rc == 0)
 		rc = fl_buf_adds(out, "\r\n");
 	fl_buf_free(&clean);
@@ -175,7 +176,8 @@ static int put_display(struct fl_buf *out, const char *clean, size_t len, size_t
 	int rc;
 
 	if (!plain_ok(clean, len, room))
-		return encode_clean(out, clean, len, room < FL_MIME_WORD_MAX ? room : FL_MIME_WORD_MAX);
+		return encode_clean(out, clean, len,
+		                    room < FL_MIME_WORD_MAX ? room : FL_MIME_WORD_MAX);
 	rc = fl_buf_addc(out, '"');
 	for (size_t i = 0; i < len && rc == 0; i++) {
 		if (clean[i] == '"' || clean[i] == '\\')
@@ -276,7 +278,7 @@ int fl_mime_build(struct fl_buf *out, const struct fl_mime_msg *m)
 {
 	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	time_t t = (time_t)m->date_s;
 	struct tm tm;
 	int rc;
@@ -287,8 +289,8 @@ int fl_mime_build(struct fl_buf *out, const struct fl_mime_msg *m)
 		return -EINVAL;
 	/* RFC 5322 §3.3 date-time, written in English whatever the locale. */
 	rc = fl_buf_printf(out, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday],
-			   tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-			   tm.tm_sec);
+	                   tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+	                   tm.tm_sec);
 	if (rc == 0)
 		rc = fl_mime_address(out, "From", m->from_name, m->from_addr);
 	if (rc == 0)
@@ -301,10 +303,11 @@ int fl_mime_build(struct fl_buf *out, const struct fl_mime_msg *m)
 		rc = fl_mime_message_id(out, m->idempotency_key, m->from_addr);
 	if (rc == 0)
 		rc = fl_buf_adds(out, "\r\nMIME-Version: 1.0\r\n"
-				      "Content-Type: text/plain; charset=UTF-8\r\n"
-				      "Content-Transfer-Encoding: base64\r\n"
-				      "Auto-Submitted: auto-generated\r\n\r\n");
+		                      "Content-Type: text/plain; charset=UTF-8\r\n"
+		                      "Content-Transfer-Encoding: base64\r\n"
+		                      "Auto-Submitted: auto-generated\r\n\r\n");
 	if (rc == 0)
-		rc = fl_mime_body_base64(out, m->body ? m->body : "", m->body ? strlen(m->body) : 0);
+		rc =
+		    fl_mime_body_base64(out, m->body ? m->body : "", m->body ? strlen(m->body) : 0);
 	return rc;
 }

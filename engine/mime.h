@@ -39,7 +39,7 @@ struct fl_mime_msg {
 	const char *subject;
 	const char *body;
 	const char *idempotency_key; /* becomes the Message-ID */
-	int64_t date_s;		     /* seconds since the epoch, for Date: (UTC) */
+	int64_t date_s;              /* seconds since the epoch, for Date: (UTC) */
 };
 
 /* Is addr a bare addr-spec we can put in a header and an SMTP envelope:
@@ -54,7 +54,7 @@ FL_MUST_CHECK int fl_mime_header(struct fl_buf *out, const char *name, const cha
  * plain ASCII, else encoded-words; an empty display writes the bare address.
  * -EINVAL when !fl_mime_addr_valid(addr). */
 FL_MUST_CHECK int fl_mime_address(struct fl_buf *out, const char *name, const char *display,
-				  const char *addr);
+                                  const char *addr);
 
 /* Appends the RFC 2047 encoded-words for text (cleaned first), separated by
  * "\r\n ", the first at most first_max characters long (>= 16), the others at

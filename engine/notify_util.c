@@ -18,7 +18,7 @@ const char *fl_kv_get(const struct fl_kv *kv, size_t n, const char *key)
 }
 
 int fl_kv_get_u32(const struct fl_kv *kv, size_t n, const char *key, uint32_t def, uint32_t min,
-		  uint32_t max, uint32_t *out)
+                  uint32_t max, uint32_t *out)
 {
 	const char *v = fl_kv_get(kv, n, key);
 	uint64_t x = 0;

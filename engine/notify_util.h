@@ -19,7 +19,7 @@ const char *fl_kv_get(const struct fl_kv *kv, size_t n, const char *key);
 
 /* A decimal setting in [min, max]; absent gives def. Returns 0 or -EINVAL. */
 FL_MUST_CHECK int fl_kv_get_u32(const struct fl_kv *kv, size_t n, const char *key, uint32_t def,
-				uint32_t min, uint32_t max, uint32_t *out);
+                                uint32_t min, uint32_t max, uint32_t *out);
 
 /* RFC 3986 percent-encoding of everything but unreserved characters.
  * Returns 0, -ENOMEM or -EMSGSIZE. */

@@ -123,17 +123,16 @@ static int copy_settings(struct fl_plugin *pl, const struct fl_kv *settings, siz
 }
 
 /* Checks the exported table: ABI, size, the three methods. */
-static int check_api(const struct fl_plugin_api *api, const char *path, char *err,
-		     size_t err_len)
+static int check_api(const struct fl_plugin_api *api, const char *path, char *err, size_t err_len)
 {
 	if (api->abi_major != FL_PLUGIN_ABI_MAJOR) {
 		set_err(err, err_len, "%s: plugin ABI %u, this faultline speaks ABI %u", path,
-			api->abi_major, FL_PLUGIN_ABI_MAJOR);
+		        api->abi_major, FL_PLUGIN_ABI_MAJOR);
 		return -ENOEXEC;
 	}
 	if (api->size < FL_PLUGIN_API_V1_SIZE) {
 		set_err(err, err_len, "%s: plugin table is %u bytes, ABI %u needs at least %zu",
-			path, api->size, FL_PLUGIN_ABI_MAJOR, (size_t)FL_PLUGIN_API_V1_SIZE);
+		        path, api->size, FL_PLUGIN_ABI_MAJOR, (size_t)FL_PLUGIN_API_V1_SIZE);
 		return -ENOEXEC;
 	}
 	if (!api->init || !api->send || !api->shutdown) {
@@ -144,7 +143,7 @@ static int check_api(const struct fl_plugin_api *api, const char *path, char *er
 }
 
 int fl_plugin_load(struct fl_plugin **out, const char *dir, const char *name,
-		   const struct fl_kv *settings, size_t n_settings, char *err, size_t err_len)
+                   const struct fl_kv *settings, size_t n_settings, char *err, size_t err_len)
 {
 	const struct fl_plugin_api *api;
 	struct fl_plugin *pl;
@@ -155,12 +154,12 @@ int fl_plugin_load(struct fl_plugin **out, const char *dir, const char *name,
 
 	if (!name || !name_valid(name)) {
 		set_err(err, err_len, "invalid plugin name '%s' (letters, digits, _ and - only)",
-			name ? name : "");
+		        name ? name : "");
 		return -EINVAL;
 	}
 	if (n_settings > FL_PLUGIN_MAX_SETTINGS) {
 		set_err(err, err_len, "plugin %s: %zu settings, at most %d", name, n_settings,
-			FL_PLUGIN_MAX_SETTINGS);
+		        FL_PLUGIN_MAX_SETTINGS);
 		return -EINVAL;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.so", dir ? dir : ".", name) >=
@@ -281,12 +280,12 @@ static void worker_main(const struct fl_plugin *pl, const struct fl_message *msg
 {
 	struct worker w = {.fd = fd, .log_lines = 0};
 	struct fl_host_api host = {
-		.abi_major = FL_PLUGIN_ABI_MAJOR,
-		.size = sizeof(struct fl_host_api),
-		.ctx = &w,
-		.log = host_log,
-		.now_ns = host_now_ns,
-		.monotonic_ns = host_monotonic_ns,
+	    .abi_major = FL_PLUGIN_ABI_MAJOR,
+	    .size = sizeof(struct fl_host_api),
+	    .ctx = &w,
+	    .log = host_log,
+	    .now_ns = host_now_ns,
+	    .monotonic_ns = host_monotonic_ns,
 	};
 	char err[FL_PLUGIN_ERR_MAX] = "";
 	enum fl_send_result r = FL_SEND_OK;
@@ -376,7 +375,8 @@ static bool wait_exit(pid_t pid, int64_t deadline_ns)
 
 		errno = 0;
 		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid == pid)
 			return true;
 		if (errno == ECHILD)
 			return true; /* SIGCHLD ignored: the kernel reaped it already */
@@ -417,13 +417,14 @@ static void parse_records(struct fl_plugin *pl, const struct fl_buf *b, struct a
 				continue;
 			}
 			if (pl->log_fn)
-				pl->log_fn(pl->log_ctx, pl->name, (enum fl_plugin_log_level)h[1], text);
+				pl->log_fn(pl->log_ctx, pl->name, (enum fl_plugin_log_level)h[1],
+				           text);
 		}
 	}
 }
 
 static int run_worker(struct fl_plugin *pl, const struct fl_message *msg, uint32_t timeout_ms,
-		      struct attempt *a)
+                      struct attempt *a)
 {
 	int64_t deadline_ns = clock_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * 1000000;
 	struct fl_buf out;
@@ -468,7 +469,7 @@ static int run_worker(struct fl_plugin *pl, const struct fl_message *msg, uint32
 
 /* Turns an attempt into the result and reason the caller sees. */
 static enum fl_send_result conclude(struct fl_plugin *pl, const struct attempt *a,
-				    uint32_t timeout_ms, char *err, size_t err_len)
+                                    uint32_t timeout_ms, char *err, size_t err_len)
 {
 	enum fl_send_result r;
 
@@ -481,17 +482,17 @@ static enum fl_send_result conclude(struct fl_plugin *pl, const struct attempt *
 	} else if (a->timed_out) {
 		r = FL_SEND_RETRY;
 		set_err(err, err_len, "plugin %s timed out after %u ms; worker killed", pl->name,
-			timeout_ms);
+		        timeout_ms);
 	} else {
 		pl->stats.crashed++;
 		r = FL_SEND_RETRY;
 		if (WIFSIGNALED(a->status))
 			set_err(err, err_len, "plugin %s crashed: worker killed by signal %d",
-				pl->name, WTERMSIG(a->status));
+			        pl->name, WTERMSIG(a->status));
 		else
 			set_err(err, err_len,
-				"plugin %s crashed: worker exited with status %d and no result",
-				pl->name, WIFEXITED(a->status) ? WEXITSTATUS(a->status) : -1);
+			        "plugin %s crashed: worker exited with status %d and no result",
+			        pl->name, WIFEXITED(a->status) ? WEXITSTATUS(a->status) : -1);
 	}
 	if (r == FL_SEND_OK)
 		pl->stats.ok++;
@@ -503,7 +504,7 @@ static enum fl_send_result conclude(struct fl_plugin *pl, const struct attempt *
 }
 
 static enum fl_send_result attempt(struct fl_plugin *pl, const struct fl_message *msg,
-				   uint32_t timeout_ms, char *err, size_t err_len)
+                                   uint32_t timeout_ms, char *err, size_t err_len)
 {
 	struct attempt a;
 	int rc;
@@ -520,18 +521,19 @@ static enum fl_send_result attempt(struct fl_plugin *pl, const struct fl_message
 	if (rc < 0) {
 		pl->stats.retry++;
 		set_err(err, err_len, "plugin %s: cannot start worker: %s", pl->name,
-			strerror(-rc));
+		        strerror(-rc));
 		return FL_SEND_RETRY;
 	}
 	return conclude(pl, &a, timeout_ms, err, err_len);
 }
 
 enum fl_send_result fl_plugin_send(struct fl_plugin *pl, const struct fl_message *msg,
-				   uint32_t timeout_ms, char *err, size_t err_len)
+                                   uint32_t timeout_ms, char *err, size_t err_len)
 {
-	if (!msg || msg->size < sizeof(struct fl_message) || !fl_plugin_key_valid(msg->idempotency_key) ||
-	    !msg->to.address || !msg->to.address[0] || !msg->to.name || !msg->channel ||
-	    !msg->subject || !msg->body || !msg->incident_json || (msg->n_fields && !msg->fields)) {
+	if (!msg || msg->size < sizeof(struct fl_message) ||
+	    !fl_plugin_key_valid(msg->idempotency_key) || !msg->to.address || !msg->to.address[0] ||
+	    !msg->to.name || !msg->channel || !msg->subject || !msg->body || !msg->incident_json ||
+	    (msg->n_fields && !msg->fields)) {
 		pl->stats.permanent++;
 		set_err(err, err_len, "malformed message (key, address or text missing)");
 		return FL_SEND_PERMANENT;
@@ -540,7 +542,7 @@ enum fl_send_result fl_plugin_send(struct fl_plugin *pl, const struct fl_message
 }
 
 enum fl_send_result fl_plugin_check(struct fl_plugin *pl, uint32_t timeout_ms, char *err,
-				    size_t err_len)
+                                    size_t err_len)
 {
 	return attempt(pl, NULL, timeout_ms, err, err_len);
 }

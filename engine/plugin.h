@@ -38,17 +38,17 @@
 struct fl_plugin;
 
 struct fl_plugin_stats {
-	uint64_t attempts;	   /* sends and checks started */
+	uint64_t attempts;             /* sends and checks started */
 	uint64_t ok, retry, permanent; /* by outcome, whatever the cause */
-	uint64_t crashed;	   /* worker died without a result (signal or exit) */
-	uint64_t timed_out;	   /* worker killed at the time limit (even after a result) */
-	uint64_t log_dropped;	   /* log lines beyond FL_PLUGIN_MAX_LOG_LINES or the byte cap */
+	uint64_t crashed;              /* worker died without a result (signal or exit) */
+	uint64_t timed_out;            /* worker killed at the time limit (even after a result) */
+	uint64_t log_dropped; /* log lines beyond FL_PLUGIN_MAX_LOG_LINES or the byte cap */
 };
 
 /* Receives the plugin's log lines after each attempt, prefixed by nothing:
  * plugin is the instance's name. */
 typedef void fl_plugin_log_fn(void *ctx, const char *plugin, enum fl_plugin_log_level level,
-			      const char *msg);
+                              const char *msg);
 
 /* Lifecycle. Loads DIR/NAME.so (NAME: [A-Za-z0-9_-], at most FL_PLUGIN_NAME_MAX
  * bytes, so a plan cannot name a path) and checks its ABI. Settings are copied.
@@ -57,8 +57,8 @@ typedef void fl_plugin_log_fn(void *ctx, const char *plugin, enum fl_plugin_log_
  * err (err_len > 0) holds one line naming the file and the reason.
  * fl_plugin_unload() accepts NULL. */
 FL_MUST_CHECK int fl_plugin_load(struct fl_plugin **out, const char *dir, const char *name,
-				 const struct fl_kv *settings, size_t n_settings, char *err,
-				 size_t err_len);
+                                 const struct fl_kv *settings, size_t n_settings, char *err,
+                                 size_t err_len);
 void fl_plugin_unload(struct fl_plugin *pl);
 
 /* Operations. */
@@ -69,12 +69,12 @@ void fl_plugin_set_log(struct fl_plugin *pl, fl_plugin_log_fn *fn, void *ctx);
  * no address) is FL_SEND_PERMANENT without a worker. err gets the reason for
  * anything but FL_SEND_OK. */
 enum fl_send_result fl_plugin_send(struct fl_plugin *pl, const struct fl_message *msg,
-				   uint32_t timeout_ms, char *err, size_t err_len);
+                                   uint32_t timeout_ms, char *err, size_t err_len);
 
 /* Runs init and shutdown in a worker: are the settings acceptable? Same
  * outcomes as fl_plugin_send (PERMANENT: the plugin rejected its settings). */
 enum fl_send_result fl_plugin_check(struct fl_plugin *pl, uint32_t timeout_ms, char *err,
-				    size_t err_len);
+                                    size_t err_len);
 
 /* Queries. */
 const char *fl_plugin_name(const struct fl_plugin *pl);

@@ -206,7 +206,7 @@ void fl_sms_plan(const char *text, size_t len, struct fl_sms_plan *out)
 
 /* Would the packing, plus the ellipsis, still fit in max_parts? */
 static bool fits_with_ellipsis(struct pack pk, enum fl_sms_coding coding, size_t limit,
-			       size_t max_parts)
+                               size_t max_parts)
 {
 	if (coding == FL_SMS_GSM7)
 		for (int k = 0; k < 3; k++)
@@ -217,7 +217,7 @@ static bool fits_with_ellipsis(struct pack pk, enum fl_sms_coding coding, size_t
 }
 
 int fl_sms_prepare(struct fl_buf *out, const char *text, size_t len, size_t max_parts,
-		   bool *truncated)
+                   bool *truncated)
 {
 	struct fl_sms_plan plan;
 	struct pack pk = {0, 0};
@@ -230,8 +230,9 @@ int fl_sms_prepare(struct fl_buf *out, const char *text, size_t len, size_t max_
 	fl_sms_plan(text, len, &plan);
 	*truncated = plan.parts > max_parts;
 	multi = plan.coding == FL_SMS_UCS2 && plan.parts > 1 && max_parts > 1;
-	limit = *truncated ? (max_parts == 1 ? single_limit(plan.coding) : part_limit(plan.coding))
-			   : (plan.parts == 1 ? single_limit(plan.coding) : part_limit(plan.coding));
+	limit = *truncated
+	            ? (max_parts == 1 ? single_limit(plan.coding) : part_limit(plan.coding))
+	            : (plan.parts == 1 ? single_limit(plan.coding) : part_limit(plan.coding));
 	for (size_t i = 0; i < len && rc == 0;) {
 		uint32_t cp;
 

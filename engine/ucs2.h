@@ -73,7 +73,7 @@ void fl_sms_plan(const char *text, size_t len, struct fl_sms_plan *out);
  * in GSM-7, U+2026 in UCS-2), and a U+200B goes before any surrogate pair a
  * 67-unit cut would halve. *truncated tells whether it was cut.
  * Returns 0, -EINVAL (max_parts), -ENOMEM or -EMSGSIZE. */
-FL_MUST_CHECK int fl_sms_prepare(struct fl_buf *out, const char *text, size_t len,
-				 size_t max_parts, bool *truncated);
+FL_MUST_CHECK int fl_sms_prepare(struct fl_buf *out, const char *text, size_t len, size_t max_parts,
+                                 bool *truncated);
 
 #endif /* FL_UCS2_H */

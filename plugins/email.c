@@ -76,7 +76,7 @@ static void email_free(struct email *e)
 
 /* strdup() of an optional setting; false only when out of memory. */
 static bool dup_setting(char **dst, const struct fl_kv *kv, size_t n, const char *key,
-			const char *def)
+                        const char *def)
 {
 	const char *v = fl_kv_get(kv, n, key);
 
@@ -89,7 +89,7 @@ static bool dup_setting(char **dst, const struct fl_kv *kv, size_t n, const char
 }
 
 static int email_init(void **state, const struct fl_kv *settings, size_t n,
-		      const struct fl_host_api *host, char *err, size_t err_len)
+                      const struct fl_host_api *host, char *err, size_t err_len)
 {
 	const char *url = fl_kv_get(settings, n, "url");
 	const char *from = fl_kv_get(settings, n, "from");
@@ -113,8 +113,8 @@ static int email_init(void **state, const struct fl_kv *settings, size_t n,
 		return -ENOMEM;
 	e->host = host;
 	e->use_ssl = !ssl || strcmp(ssl, "try") == 0 ? CURLUSESSL_TRY
-		     : strcmp(ssl, "all") == 0	      ? CURLUSESSL_ALL
-						      : CURLUSESSL_NONE;
+	             : strcmp(ssl, "all") == 0       ? CURLUSESSL_ALL
+	                                             : CURLUSESSL_NONE;
 	if (fl_kv_get_u32(settings, n, "timeout_ms", 20000, 100, 600000, &e->timeout_ms) < 0) {
 		snprintf(err, err_len, "email: timeout_ms must be 100..600000");
 		email_free(e);
@@ -152,7 +152,7 @@ static enum fl_send_result smtp_outcome(CURLcode rc, long reply)
 }
 
 static enum fl_send_result transfer(struct email *e, const char *to, const struct fl_buf *msg,
-				    char *err, size_t err_len)
+                                    char *err, size_t err_len)
 {
 	char detail[CURL_ERROR_SIZE] = "", from_path[300], to_path[300];
 	struct upload up = {msg->p, msg->len};
@@ -198,25 +198,25 @@ static enum fl_send_result transfer(struct email *e, const char *to, const struc
 	r = smtp_outcome(rc, reply);
 	if (r != FL_SEND_OK)
 		snprintf(err, err_len, "email: %s: %s%s%s (SMTP reply %ld)", e->url,
-			 curl_easy_strerror(rc), detail[0] ? ": " : "", detail, reply);
+		         curl_easy_strerror(rc), detail[0] ? ": " : "", detail, reply);
 	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(c);
 	return r;
 }
 
 static enum fl_send_result email_send(void *state, const struct fl_message *m, char *err,
-				      size_t err_len)
+                                      size_t err_len)
 {
 	struct email *e = state;
 	struct fl_mime_msg mm = {
-		.from_name = e->from_name,
-		.from_addr = e->from,
-		.to_name = m->to.name,
-		.to_addr = m->to.address,
-		.subject = m->subject,
-		.body = m->body,
-		.idempotency_key = m->idempotency_key,
-		.date_s = e->host->now_ns(e->host->ctx) / 1000000000,
+	    .from_name = e->from_name,
+	    .from_addr = e->from,
+	    .to_name = m->to.name,
+	    .to_addr = m->to.address,
+	    .subject = m->subject,
+	    .body = m->body,
+	    .idempotency_key = m->idempotency_key,
+	    .date_s = e->host->now_ns(e->host->ctx) / 1000000000,
 	};
 	enum fl_send_result r;
 	struct fl_buf msg;
@@ -230,7 +230,7 @@ static enum fl_send_result email_send(void *state, const struct fl_message *m, c
 	rc = fl_mime_build(&msg, &mm);
 	if (rc < 0) {
 		snprintf(err, err_len, "email: cannot build the message: %s",
-			 rc == -EMSGSIZE ? "longer than 2 MiB" : strerror(-rc));
+		         rc == -EMSGSIZE ? "longer than 2 MiB" : strerror(-rc));
 		fl_buf_free(&msg);
 		return rc == -ENOMEM ? FL_SEND_RETRY : FL_SEND_PERMANENT;
 	}
@@ -246,11 +246,11 @@ static void email_shutdown(void *state)
 }
 
 FL_PLUGIN_EXPORT const struct fl_plugin_api fl_plugin_entry = {
-	.abi_major = FL_PLUGIN_ABI_MAJOR,
-	.size = sizeof(struct fl_plugin_api),
-	.name = "email",
-	.version = "1",
-	.init = email_init,
-	.send = email_send,
-	.shutdown = email_shutdown,
+    .abi_major = FL_PLUGIN_ABI_MAJOR,
+    .size = sizeof(struct fl_plugin_api),
+    .name = "email",
+    .version = "1",
+    .init = email_init,
+    .send = email_send,
+    .shutdown = email_shutdown,
 };

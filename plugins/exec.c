@@ -57,7 +57,7 @@ static void exec_free(struct exec_plugin *x)
 }
 
 static int exec_init(void **state, const struct fl_kv *settings, size_t n,
-		     const struct fl_host_api *host, char *err, size_t err_len)
+                     const struct fl_host_api *host, char *err, size_t err_len)
 {
 	const char *program = fl_kv_get(settings, n, "program");
 	struct exec_plugin *x;
@@ -119,17 +119,17 @@ static void env_name(char *dst, size_t size, const char *key)
 
 /* Builds "NAME=value" strings, NUL-separated, into env; ptrs points at each. */
 static int build_env(struct fl_buf *env, size_t *offsets, size_t *n_env, size_t max,
-		     const struct fl_message *m)
+                     const struct fl_message *m)
 {
 	const char *fixed[][2] = {
-		{"PATH", "/usr/local/bin:/usr/bin:/bin"},
-		{"LANG", "C.UTF-8"},
-		{"FL_KEY", m->idempotency_key},
-		{"FL_CHANNEL", m->channel},
-		{"FL_TO", m->to.address},
-		{"FL_TO_NAME", m->to.name},
-		{"FL_SUBJECT", m->subject},
-		{"FL_BODY", strlen(m->body) < EXEC_ENV_BODY_MAX ? m->body : NULL},
+	    {"PATH", "/usr/local/bin:/usr/bin:/bin"},
+	    {"LANG", "C.UTF-8"},
+	    {"FL_KEY", m->idempotency_key},
+	    {"FL_CHANNEL", m->channel},
+	    {"FL_TO", m->to.address},
+	    {"FL_TO_NAME", m->to.name},
+	    {"FL_SUBJECT", m->subject},
+	    {"FL_BODY", strlen(m->body) < EXEC_ENV_BODY_MAX ? m->body : NULL},
 	};
 	int rc = 0;
 
@@ -142,7 +142,8 @@ static int build_env(struct fl_buf *env, size_t *offsets, size_t *n_env, size_t 
 			snprintf(name, sizeof(name), "%s", fixed[i][0]);
 			value = fixed[i][1];
 		} else {
-			env_name(name, sizeof(name), m->fields[i - sizeof(fixed) / sizeof(fixed[0])].key);
+			env_name(name, sizeof(name),
+			         m->fields[i - sizeof(fixed) / sizeof(fixed[0])].key);
 			value = m->fields[i - sizeof(fixed) / sizeof(fixed[0])].value;
 		}
 		if (!value || *n_env >= max)
@@ -208,7 +209,7 @@ static void supervise(struct exec_plugin *x, pid_t pid, int *in_fd, int *err_fd,
 
 	for (;;) {
 		struct pollfd p[2] = {{.fd = *in_fd, .events = POLLOUT},
-				      {.fd = *err_fd, .events = POLLIN}};
+		                      {.fd = *err_fd, .events = POLLIN}};
 		int64_t left_ms = (deadline - x->host->monotonic_ns(x->host->ctx)) / 1000000;
 		pid_t w = waitpid(pid, &r->status, WNOHANG);
 
@@ -243,7 +244,7 @@ static void supervise(struct exec_plugin *x, pid_t pid, int *in_fd, int *err_fd,
 }
 
 static enum fl_send_result outcome(const struct exec_plugin *x, const struct run *r, char *err,
-				   size_t err_len)
+                                   size_t err_len)
 {
 	char *nl = strchr(r->reason, '\n');
 	const char *why = r->reason;
@@ -256,18 +257,18 @@ static enum fl_send_result outcome(const struct exec_plugin *x, const struct run
 	}
 	if (WIFSIGNALED(r->status)) {
 		snprintf(err, err_len, "exec: %s: killed by signal %d", x->argv[0],
-			 WTERMSIG(r->status));
+		         WTERMSIG(r->status));
 		return FL_SEND_RETRY;
 	}
 	if (WEXITSTATUS(r->status) == 0)
 		return FL_SEND_OK;
 	snprintf(err, err_len, "exec: %s: exit %d%s%s", x->argv[0], WEXITSTATUS(r->status),
-		 why[0] ? ": " : "", why);
+	         why[0] ? ": " : "", why);
 	return WEXITSTATUS(r->status) == EX_TEMPFAIL_STATUS ? FL_SEND_RETRY : FL_SEND_PERMANENT;
 }
 
 static enum fl_send_result exec_send(void *state, const struct fl_message *m, char *err,
-				     size_t err_len)
+                                     size_t err_len)
 {
 	struct exec_plugin *x = state;
 	size_t offsets[8 + 64], n_env = 0;
@@ -329,11 +330,11 @@ static void exec_shutdown(void *state)
 }
 
 FL_PLUGIN_EXPORT const struct fl_plugin_api fl_plugin_entry = {
-	.abi_major = FL_PLUGIN_ABI_MAJOR,
-	.size = sizeof(struct fl_plugin_api),
-	.name = "exec",
-	.version = "1",
-	.init = exec_init,
-	.send = exec_send,
-	.shutdown = exec_shutdown,
+    .abi_major = FL_PLUGIN_ABI_MAJOR,
+    .size = sizeof(struct fl_plugin_api),
+    .name = "exec",
+    .version = "1",
+    .init = exec_init,
+    .send = exec_send,
+    .shutdown = exec_shutdown,
 };

@@ -33,7 +33,7 @@ struct file_plugin {
 };
 
 static int file_init(void **state, const struct fl_kv *settings, size_t n,
-		     const struct fl_host_api *host, char *err, size_t err_len)
+                     const struct fl_host_api *host, char *err, size_t err_len)
 {
 	const char *path = fl_kv_get(settings, n, "path");
 	const char *sync = fl_kv_get(settings, n, "fsync");
@@ -129,7 +129,7 @@ static enum fl_send_result errno_result(int e)
 }
 
 static enum fl_send_result file_send(void *state, const struct fl_message *m, char *err,
-				     size_t err_len)
+                                     size_t err_len)
 {
 	struct file_plugin *fp = state;
 	enum fl_send_result r = FL_SEND_OK;
@@ -180,11 +180,11 @@ static void file_shutdown(void *state)
 }
 
 FL_PLUGIN_EXPORT const struct fl_plugin_api fl_plugin_entry = {
-	.abi_major = FL_PLUGIN_ABI_MAJOR,
-	.size = sizeof(struct fl_plugin_api),
-	.name = "file",
-	.version = "1",
-	.init = file_init,
-	.send = file_send,
-	.shutdown = file_shutdown,
+    .abi_major = FL_PLUGIN_ABI_MAJOR,
+    .size = sizeof(struct fl_plugin_api),
+    .name = "file",
+    .version = "1",
+    .init = file_init,
+    .send = file_send,
+    .shutdown = file_shutdown,
 };

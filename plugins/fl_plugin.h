@@ -39,7 +39,7 @@
 /* The outcome of one delivery attempt. The outbox retries FL_SEND_RETRY with
  * backoff and gives up on FL_SEND_PERMANENT at once (and escalates). */
 enum fl_send_result {
-	FL_SEND_OK = 0,	       /* accepted by the next hop (SMTP server, gateway, receiver) */
+	FL_SEND_OK = 0,        /* accepted by the next hop (SMTP server, gateway, receiver) */
 	FL_SEND_RETRY = 1,     /* may succeed later: server down, timeout, 5xx, 4xx SMTP */
 	FL_SEND_PERMANENT = 2, /* will never succeed as is: bad address, rejected, bad settings */
 };
@@ -69,15 +69,15 @@ struct fl_recipient {
  * (Message-ID, Idempotency-Key header, the JSON line) so a retry after a lost
  * reply never pages anyone twice downstream. */
 struct fl_message {
-	uint32_t size;		      /* sizeof(struct fl_message) as the host knows it */
-	const char *idempotency_key;  /* [A-Za-z0-9._:@-], 1..128 bytes, never NULL */
-	const char *channel;	      /* the plan's channel name: "sms", "email", ... */
+	uint32_t size;               /* sizeof(struct fl_message) as the host knows it */
+	const char *idempotency_key; /* [A-Za-z0-9._:@-], 1..128 bytes, never NULL */
+	const char *channel;         /* the plan's channel name: "sms", "email", ... */
 	struct fl_recipient to;
-	const char *subject;	      /* one line of text, may be empty */
-	const char *body;	      /* UTF-8 text, may hold newlines */
-	const char *incident_json;    /* the incident as one JSON document, never NULL */
+	const char *subject;       /* one line of text, may be empty */
+	const char *body;          /* UTF-8 text, may hold newlines */
+	const char *incident_json; /* the incident as one JSON document, never NULL */
 	size_t incident_json_len;
-	const struct fl_kv *fields;   /* extra key/value data from the plan */
+	const struct fl_kv *fields; /* extra key/value data from the plan */
 	size_t n_fields;
 };
 
@@ -86,9 +86,10 @@ struct fl_host_api {
 	uint32_t abi_major;
 	uint32_t size; /* sizeof(struct fl_host_api) as the host knows it */
 	void *ctx;     /* pass back as the first argument */
-	/* One line of text; the host adds the plugin's name and rate-limits. */
+	/* One line of text; the host adds the plugin's name and keeps at most
+	 * FL_PLUGIN_MAX_LOG_LINES per attempt (engine/limits.h). */
 	void (*log)(void *ctx, enum fl_plugin_log_level level, const char *msg);
-	int64_t (*now_ns)(void *ctx);	    /* CLOCK_REALTIME, ns since the epoch */
+	int64_t (*now_ns)(void *ctx);       /* CLOCK_REALTIME, ns since the epoch */
 	int64_t (*monotonic_ns)(void *ctx); /* CLOCK_MONOTONIC, for deadlines */
 	/* Methods above are valid for abi_major 1, size >= FL_HOST_API_V1_SIZE. */
 };
@@ -98,17 +99,17 @@ struct fl_host_api {
  * failed, always NUL-terminated by the host before the call. */
 struct fl_plugin_api {
 	uint32_t abi_major; /* FL_PLUGIN_ABI_MAJOR the plugin was built against */
-	uint32_t size;	    /* sizeof(struct fl_plugin_api) the plugin was built with */
+	uint32_t size;      /* sizeof(struct fl_plugin_api) the plugin was built with */
 	const char *name;
 	const char *version;
 	/* Checks and keeps the settings. Returns 0 and sets *state, or a negative
 	 * errno: -EINVAL for bad settings (a permanent failure: the plan is
 	 * wrong), anything else is treated as retryable. */
 	int (*init)(void **state, const struct fl_kv *settings, size_t n_settings,
-		    const struct fl_host_api *host, char *err, size_t err_len);
+	            const struct fl_host_api *host, char *err, size_t err_len);
 	/* Delivers one message; on failure writes the reason into err. */
 	enum fl_send_result (*send)(void *state, const struct fl_message *msg, char *err,
-				    size_t err_len);
+	                            size_t err_len);
 	/* Releases state. Called once after a successful init. */
 	void (*shutdown)(void *state);
 	/* Members above are valid for abi_major 1, size >= FL_PLUGIN_API_V1_SIZE. */

@@ -42,7 +42,7 @@
 #define SMS_TEXT_MAX (16 * 1024)
 #define SMS_URL_MAX (64 * 1024)
 #define KANNEL_TEMPLATE                                                                            \
-	"{gateway}/cgi-bin/sendsms?username={username}&password={password}&from={from}&to={to}"  \
+	"{gateway}/cgi-bin/sendsms?username={username}&password={password}&from={from}&to={to}"    \
 	"&text={text}&coding={coding}&charset={charset}&max-messages={parts}"
 
 enum text_format { TEXT_UTF8, TEXT_UTF16BE, TEXT_UCS2HEX };
@@ -108,7 +108,7 @@ static int put_hex(struct fl_buf *out, const struct fl_buf *bytes)
 /* Writes the value of placeholder name[0..len) into out, encoded. Returns 0,
  * -ENOENT for an unknown name, or a buffer error. */
 static int put_var(struct fl_buf *out, const struct sms *s, const struct vars *v, const char *name,
-		   size_t len)
+                   size_t len)
 {
 #define IS(lit) (len == sizeof(lit) - 1 && memcmp(name, lit, len) == 0)
 	const char *value = NULL;
@@ -120,7 +120,7 @@ static int put_var(struct fl_buf *out, const struct sms *s, const struct vars *v
 			return put_hex(out, v->text_utf16);
 		if (v->is_ucs2 && s->text_format == TEXT_UTF16BE)
 			return fl_url_encode(out, v->text_utf16->p ? v->text_utf16->p : "",
-					     v->text_utf16->len);
+			                     v->text_utf16->len);
 		value = v->text_utf8;
 	} else if (IS("to")) {
 		value = v->to;
@@ -168,7 +168,7 @@ static int render(struct fl_buf *out, const char *tmpl, const struct sms *s, con
 }
 
 static int sms_init(void **state, const struct fl_kv *settings, size_t n,
-		    const struct fl_host_api *host, char *err, size_t err_len)
+                    const struct fl_host_api *host, char *err, size_t err_len)
 {
 	const char *method = fl_kv_get(settings, n, "method");
 	const char *format = fl_kv_get(settings, n, "text_format");
@@ -183,21 +183,22 @@ static int sms_init(void **state, const struct fl_kv *settings, size_t n,
 	if (!s)
 		return -ENOMEM;
 	s->is_post = method && strcmp(method, "POST") == 0;
-	s->text_format = !format ? (url ? TEXT_UTF8 : TEXT_UTF16BE)
-			 : strcmp(format, "utf16be") == 0 ? TEXT_UTF16BE
-			 : strcmp(format, "ucs2hex") == 0 ? TEXT_UCS2HEX
-							  : TEXT_UTF8;
+	s->text_format = !format                          ? (url ? TEXT_UTF8 : TEXT_UTF16BE)
+	                 : strcmp(format, "utf16be") == 0 ? TEXT_UTF16BE
+	                 : strcmp(format, "ucs2hex") == 0 ? TEXT_UCS2HEX
+	                                                  : TEXT_UTF8;
 	if ((method && !s->is_post && strcmp(method, "GET") != 0) ||
 	    (format && strcmp(format, "utf8") != 0 && s->text_format == TEXT_UTF8)) {
-		snprintf(err, err_len, "sms: method must be GET or POST; text_format utf8, utf16be "
-				       "or ucs2hex");
+		snprintf(err, err_len,
+		         "sms: method must be GET or POST; text_format utf8, utf16be "
+		         "or ucs2hex");
 		sms_free(s);
 		return -EINVAL;
 	}
 	if (fl_kv_get_u32(settings, n, "max_parts", 4, 1, FL_SMS_MAX_PARTS, &s->max_parts) < 0 ||
 	    fl_kv_get_u32(settings, n, "timeout_ms", 10000, 100, 600000, &s->timeout_ms) < 0) {
 		snprintf(err, err_len, "sms: max_parts must be 1..%d, timeout_ms 100..600000",
-			 FL_SMS_MAX_PARTS);
+		         FL_SMS_MAX_PARTS);
 		sms_free(s);
 		return -EINVAL;
 	}
@@ -208,7 +209,7 @@ static int sms_init(void **state, const struct fl_kv *settings, size_t n,
 	    !dup_opt(&s->url, settings, n, "url", KANNEL_TEMPLATE) ||
 	    !dup_opt(&s->body, settings, n, "body", NULL) ||
 	    !dup_opt(&s->content_type, settings, n, "content_type",
-		     "application/x-www-form-urlencoded")) {
+	             "application/x-www-form-urlencoded")) {
 		sms_free(s);
 		return -ENOMEM;
 	}
@@ -222,9 +223,9 @@ static int sms_init(void **state, const struct fl_kv *settings, size_t n,
 		rc = render(&probe, s->body, s, &v);
 	fl_buf_free(&probe);
 	if (rc < 0 || (strncmp(s->url, "{gateway}", 9) != 0 && strncmp(s->url, "http://", 7) != 0 &&
-		       strncmp(s->url, "https://", 8) != 0)) {
+	               strncmp(s->url, "https://", 8) != 0)) {
 		snprintf(err, err_len, "sms: url/body template: %s",
-			 rc == -ENOENT ? "unknown {placeholder}" : "must be an http(s) URL");
+		         rc == -ENOENT ? "unknown {placeholder}" : "must be an http(s) URL");
 		sms_free(s);
 		return -EINVAL;
 	}
@@ -244,7 +245,7 @@ static size_t discard(char *p, size_t size, size_t nmemb, void *userp)
 }
 
 static enum fl_send_result request(struct sms *s, const char *url, const struct fl_buf *body,
-				   char *err, size_t err_len)
+                                   char *err, size_t err_len)
 {
 	char detail[CURL_ERROR_SIZE] = "", ctype[256];
 	struct curl_slist *headers = NULL;
@@ -280,7 +281,7 @@ static enum fl_send_result request(struct sms *s, const char *url, const struct 
 	} else {
 		r = fl_notify_curl_result((int)rc);
 		snprintf(err, err_len, "sms: gateway: %s%s%s", curl_easy_strerror(rc),
-			 detail[0] ? ": " : "", detail);
+		         detail[0] ? ": " : "", detail);
 	}
 	curl_easy_cleanup(c);
 	curl_slist_free_all(headers);
@@ -288,7 +289,7 @@ static enum fl_send_result request(struct sms *s, const char *url, const struct 
 }
 
 static enum fl_send_result sms_send(void *state, const struct fl_message *m, char *err,
-				    size_t err_len)
+                                    size_t err_len)
 {
 	struct sms *s = state;
 	struct fl_buf joined, text, utf16, url, body;
@@ -314,7 +315,8 @@ static enum fl_send_result sms_send(void *state, const struct fl_message *m, cha
 	if (rc == 0)
 		rc = fl_buf_adds(&joined, m->body);
 	if (rc == 0)
-		rc = fl_sms_prepare(&text, joined.p ? joined.p : "", joined.len, s->max_parts, &cut);
+		rc =
+		    fl_sms_prepare(&text, joined.p ? joined.p : "", joined.len, s->max_parts, &cut);
 	if (rc == 0) {
 		fl_sms_plan(text.p ? text.p : "", text.len, &plan);
 		v.is_ucs2 = plan.coding == FL_SMS_UCS2;
@@ -346,11 +348,11 @@ static void sms_shutdown(void *state)
 }
 
 FL_PLUGIN_EXPORT const struct fl_plugin_api fl_plugin_entry = {
-	.abi_major = FL_PLUGIN_ABI_MAJOR,
-	.size = sizeof(struct fl_plugin_api),
-	.name = "sms",
-	.version = "1",
-	.init = sms_init,
-	.send = sms_send,
-	.shutdown = sms_shutdown,
+    .abi_major = FL_PLUGIN_ABI_MAJOR,
+    .size = sizeof(struct fl_plugin_api),
+    .name = "sms",
+    .version = "1",
+    .init = sms_init,
+    .send = sms_send,
+    .shutdown = sms_shutdown,
 };

@@ -58,7 +58,7 @@ static bool header_valid(const char *h)
 }
 
 static int webhook_init(void **state, const struct fl_kv *settings, size_t n,
-			const struct fl_host_api *host, char *err, size_t err_len)
+                        const struct fl_host_api *host, char *err, size_t err_len)
 {
 	const char *url = fl_kv_get(settings, n, "url");
 	const char *cacert = fl_kv_get(settings, n, "cacert");
@@ -83,7 +83,8 @@ static int webhook_init(void **state, const struct fl_kv *settings, size_t n,
 		if (strcmp(settings[i].key, "header") != 0)
 			continue;
 		if (!header_valid(settings[i].value)) {
-			snprintf(err, err_len, "webhook: bad header setting '%.60s'", settings[i].value);
+			snprintf(err, err_len, "webhook: bad header setting '%.60s'",
+			         settings[i].value);
 			webhook_free(w);
 			return -EINVAL;
 		}
@@ -96,7 +97,8 @@ static int webhook_init(void **state, const struct fl_kv *settings, size_t n,
 	}
 	w->url = strdup(url);
 	w->cacert = cacert ? strdup(cacert) : NULL;
-	if (!w->url || (cacert && !w->cacert) || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (!w->url || (cacert && !w->cacert) ||
+	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		webhook_free(w);
 		return -ENOMEM;
 	}
@@ -123,7 +125,7 @@ static struct curl_slist *append_or_free(struct curl_slist *list, const char *s)
 }
 
 static enum fl_send_result webhook_send(void *state, const struct fl_message *m, char *err,
-					size_t err_len)
+                                        size_t err_len)
 {
 	struct webhook *w = state;
 	char detail[CURL_ERROR_SIZE] = "", key_header[160];
@@ -167,7 +169,7 @@ static enum fl_send_result webhook_send(void *state, const struct fl_message *m,
 	} else {
 		r = fl_notify_curl_result((int)rc);
 		snprintf(err, err_len, "webhook: %s: %s%s%s", w->url, curl_easy_strerror(rc),
-			 detail[0] ? ": " : "", detail);
+		         detail[0] ? ": " : "", detail);
 	}
 	curl_easy_cleanup(c);
 	curl_slist_free_all(headers);
@@ -181,11 +183,11 @@ static void webhook_shutdown(void *state)
 }
 
 FL_PLUGIN_EXPORT const struct fl_plugin_api fl_plugin_entry = {
-	.abi_major = FL_PLUGIN_ABI_MAJOR,
-	.size = sizeof(struct fl_plugin_api),
-	.name = "webhook",
-	.version = "1",
-	.init = webhook_init,
-	.send = webhook_send,
-	.shutdown = webhook_shutdown,
+    .abi_major = FL_PLUGIN_ABI_MAJOR,
+    .size = sizeof(struct fl_plugin_api),
+    .name = "webhook",
+    .version = "1",
+    .init = webhook_init,
+    .send = webhook_send,
+    .shutdown = webhook_shutdown,
 };

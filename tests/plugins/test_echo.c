@@ -17,12 +17,13 @@ struct echo {
 };
 
 static int echo_init(void **state, const struct fl_kv *settings, size_t n,
-		     const struct fl_host_api *host, char *err, size_t err_len)
+                     const struct fl_host_api *host, char *err, size_t err_len)
 {
 	struct echo *e;
 
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(settings[i].key, "fail_init") == 0 && strcmp(settings[i].value, "1") == 0) {
+		if (strcmp(settings[i].key, "fail_init") == 0 &&
+		    strcmp(settings[i].value, "1") == 0) {
 			snprintf(err, err_len, "fail_init is set");
 			return -EINVAL;
 		}
@@ -35,7 +36,7 @@ static int echo_init(void **state, const struct fl_kv *settings, size_t n,
 }
 
 static enum fl_send_result echo_send(void *state, const struct fl_message *msg, char *err,
-				     size_t err_len)
+                                     size_t err_len)
 {
 	struct echo *e = state;
 	volatile int *nowhere = NULL;
@@ -76,11 +77,11 @@ static void echo_shutdown(void *state)
 }
 
 FL_PLUGIN_EXPORT const struct fl_plugin_api fl_plugin_entry = {
-	.abi_major = FL_PLUGIN_ABI_MAJOR,
-	.size = sizeof(struct fl_plugin_api),
-	.name = "test_echo",
-	.version = "1",
-	.init = echo_init,
-	.send = echo_send,
-	.shutdown = echo_shutdown,
+    .abi_major = FL_PLUGIN_ABI_MAJOR,
+    .size = sizeof(struct fl_plugin_api),
+    .name = "test_echo",
+    .version = "1",
+    .init = echo_init,
+    .send = echo_send,
+    .shutdown = echo_shutdown,
 };

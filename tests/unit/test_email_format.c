@@ -75,7 +75,8 @@ Test(email_format, leaves_a_short_ascii_subject_as_is)
 {
 	struct fl_buf b;
 
-	cr_expect_str_eq(header(&b, "Subject", "LOS on NN-ADM-01"), "Subject: LOS on NN-ADM-01\r\n");
+	cr_expect_str_eq(header(&b, "Subject", "LOS on NN-ADM-01"),
+	                 "Subject: LOS on NN-ADM-01\r\n");
 	fl_buf_free(&b);
 }
 
@@ -124,7 +125,8 @@ Test(email_format, keeps_the_first_line_within_78_characters)
 	size_t words;
 	char *eol;
 
-	header(&b, "Subject", "告警告警告警告警告警告警告警告警告警告警告警告警告警告警告警告警告警告警");
+	header(&b, "Subject",
+	       "告警告警告警告警告警告警告警告警告警告警告警告警告警告警告警告警告警告警");
 	eol = strstr(b.p, "\r\n");
 	cr_assert_not_null(eol);
 	cr_expect_leq((size_t)(eol - b.p), 78);
@@ -194,8 +196,8 @@ Test(email_format, replaces_invalid_utf8_in_a_header)
 Test(email_format, refuses_addresses_that_could_inject)
 {
 	static const char *const bad[] = {
-		"a@b\r\nBcc: c@d", "a@b>, <c@d", "a b@c", "@b", "a@", "a@b@c", "", "a@b\n",
-		"\"a\"@b", "a@b;c@d",
+	    "a@b\r\nBcc: c@d", "a@b>, <c@d", "a b@c", "@b",      "a@",
+	    "a@b@c",           "",           "a@b\n", "\"a\"@b", "a@b;c@d",
 	};
 	struct fl_buf b;
 
@@ -266,14 +268,14 @@ Test(email_format, writes_the_body_as_base64_lines_of_76)
 Test(email_format, builds_a_whole_message_with_mime_headers)
 {
 	struct fl_mime_msg m = {
-		.from_name = "faultline",
-		.from_addr = "faultline@noc.example.net",
-		.to_name = "周金凤",
-		.to_addr = "jinfeng.zhou@example.net",
-		.subject = "光缆中断",
-		.body = "南宁-柳州",
-		.idempotency_key = "inc-1",
-		.date_s = 0,
+	    .from_name = "faultline",
+	    .from_addr = "faultline@noc.example.net",
+	    .to_name = "周金凤",
+	    .to_addr = "jinfeng.zhou@example.net",
+	    .subject = "光缆中断",
+	    .body = "南宁-柳州",
+	    .idempotency_key = "inc-1",
+	    .date_s = 0,
 	};
 	struct fl_buf b;
 

@@ -13,17 +13,17 @@ Test(notify_util, maps_http_statuses_to_outcomes)
 		long status;
 		enum fl_send_result want;
 	} rows[] = {
-		{200, FL_SEND_OK},	  {202, FL_SEND_OK},	    {204, FL_SEND_OK},
-		{301, FL_SEND_PERMANENT}, {400, FL_SEND_PERMANENT}, {401, FL_SEND_PERMANENT},
-		{403, FL_SEND_PERMANENT}, {404, FL_SEND_PERMANENT}, {408, FL_SEND_RETRY},
-		{425, FL_SEND_RETRY},	  {429, FL_SEND_RETRY},	    {500, FL_SEND_RETRY},
-		{503, FL_SEND_RETRY},	  {599, FL_SEND_RETRY},	    {0, FL_SEND_PERMANENT},
-		{600, FL_SEND_PERMANENT},
+	    {200, FL_SEND_OK},        {202, FL_SEND_OK},        {204, FL_SEND_OK},
+	    {301, FL_SEND_PERMANENT}, {400, FL_SEND_PERMANENT}, {401, FL_SEND_PERMANENT},
+	    {403, FL_SEND_PERMANENT}, {404, FL_SEND_PERMANENT}, {408, FL_SEND_RETRY},
+	    {425, FL_SEND_RETRY},     {429, FL_SEND_RETRY},     {500, FL_SEND_RETRY},
+	    {503, FL_SEND_RETRY},     {599, FL_SEND_RETRY},     {0, FL_SEND_PERMANENT},
+	    {600, FL_SEND_PERMANENT},
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		cr_expect_eq(fl_notify_http_result(rows[i].status), rows[i].want, "HTTP %ld",
-			     rows[i].status);
+		             rows[i].status);
 }
 
 Test(notify_util, percent_encodes_everything_but_unreserved)
@@ -41,21 +41,22 @@ Test(notify_util, compacts_valid_json_and_rejects_the_rest)
 	static const struct {
 		const char *name, *in, *out; /* out NULL: rejected */
 	} rows[] = {
-		{"object", " { \"a\" : [ 1 , -2.5e+3 , true , null ] }\n", "{\"a\":[1,-2.5e+3,true,null]}"},
-		{"string escapes", "\"x\\n\\u00e9\\\"\"", "\"x\\n\\u00e9\\\"\""},
-		{"empty containers", "[ {} , [] ]", "[{},[]]"},
-		{"utf8 kept", "\"光缆\"", "\"光缆\""},
-		{"trailing comma", "[1,]", NULL},
-		{"two documents", "{} {}", NULL},
-		{"raw newline in string", "\"a\nb\"", NULL},
-		{"leading zero", "01", NULL},
-		{"bare word", "nul", NULL},
-		{"invalid utf8", "\"\xff\"", NULL},
-		{"bad escape", "\"\\x\"", NULL},
-		{"short unicode escape", "\"\\u12\"", NULL},
-		{"unclosed", "{\"a\":1", NULL},
-		{"missing colon", "{\"a\" 1}", NULL},
-		{"empty", "", NULL},
+	    {"object", " { \"a\" : [ 1 , -2.5e+3 , true , null ] }\n",
+	     "{\"a\":[1,-2.5e+3,true,null]}"},
+	    {"string escapes", "\"x\\n\\u00e9\\\"\"", "\"x\\n\\u00e9\\\"\""},
+	    {"empty containers", "[ {} , [] ]", "[{},[]]"},
+	    {"utf8 kept", "\"光缆\"", "\"光缆\""},
+	    {"trailing comma", "[1,]", NULL},
+	    {"two documents", "{} {}", NULL},
+	    {"raw newline in string", "\"a\nb\"", NULL},
+	    {"leading zero", "01", NULL},
+	    {"bare word", "nul", NULL},
+	    {"invalid utf8", "\"\xff\"", NULL},
+	    {"bad escape", "\"\\x\"", NULL},
+	    {"short unicode escape", "\"\\u12\"", NULL},
+	    {"unclosed", "{\"a\":1", NULL},
+	    {"missing colon", "{\"a\" 1}", NULL},
+	    {"empty", "", NULL},
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -89,8 +90,8 @@ Test(notify_util, refuses_json_nested_deeper_than_the_writer_allows)
 
 Test(notify_util, reads_bounded_numeric_settings)
 {
-	static const struct fl_kv kv[] = {{"t", "250"}, {"bad", "12x"}, {"big", "99999999999"},
-					  {"t", "300"}};
+	static const struct fl_kv kv[] = {
+	    {"t", "250"}, {"bad", "12x"}, {"big", "99999999999"}, {"t", "300"}};
 	uint32_t v = 0;
 
 	cr_expect_eq(fl_kv_get_u32(kv, 4, "t", 1, 1, 1000, &v), 0);
@@ -107,15 +108,15 @@ Test(notify_util, normalises_phone_numbers_and_refuses_other_text)
 	static const struct {
 		const char *in, *out; /* out NULL: refused */
 	} rows[] = {
-		{"138-0000-2112", "13800002112"},
-		{"+86 138 0000 2112", "+8613800002112"},
-		{"(0771) 555.1214", "07715551214"},
-		{"noc-duty@example.net", NULL},
-		{"138&to=110", NULL},
-		{"12", NULL},
-		{"+", NULL},
-		{"1+2345", NULL},
-		{"123456789012345678901", NULL},
+	    {"138-0000-2112", "13800002112"},
+	    {"+86 138 0000 2112", "+8613800002112"},
+	    {"(0771) 555.1214", "07715551214"},
+	    {"noc-duty@example.net", NULL},
+	    {"138&to=110", NULL},
+	    {"12", NULL},
+	    {"+", NULL},
+	    {"1+2345", NULL},
+	    {"123456789012345678901", NULL},
 	};
 	char out[FL_PHONE_MAX + 1];
 

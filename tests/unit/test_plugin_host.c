@@ -1,9 +1,9 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include "engine/plugin.h"
@@ -26,14 +26,14 @@ static const char *test_plugin_dir(void)
 static struct fl_message message(const char *subject)
 {
 	struct fl_message m = {
-		.size = sizeof(struct fl_message),
-		.idempotency_key = "inc-1:step-2",
-		.channel = "test",
-		.to = {.name = "duty", .address = "138-0000-2112"},
-		.subject = subject,
-		.body = "a log line",
-		.incident_json = "{}",
-		.incident_json_len = 2,
+	    .size = sizeof(struct fl_message),
+	    .idempotency_key = "inc-1:step-2",
+	    .channel = "test",
+	    .to = {.name = "duty", .address = "138-0000-2112"},
+	    .subject = subject,
+	    .body = "a log line",
+	    .incident_json = "{}",
+	    .incident_json_len = 2,
 	};
 	return m;
 }
@@ -43,9 +43,9 @@ static struct fl_plugin *load_echo(const struct fl_kv *settings, size_t n)
 	struct fl_plugin *pl = NULL;
 	char err[256] = "";
 
-	cr_assert_eq(fl_plugin_load(&pl, test_plugin_dir(), "test_echo", settings, n, err,
-				    sizeof(err)),
-		     0, "%s", err);
+	cr_assert_eq(
+	    fl_plugin_load(&pl, test_plugin_dir(), "test_echo", settings, n, err, sizeof(err)), 0,
+	    "%s", err);
 	return pl;
 }
 
@@ -55,7 +55,7 @@ Test(plugin_host, reports_a_missing_plugin_as_enoent_with_its_path)
 	char err[256] = "";
 
 	cr_expect_eq(fl_plugin_load(&pl, test_plugin_dir(), "nosuch", NULL, 0, err, sizeof(err)),
-		     -ENOENT);
+	             -ENOENT);
 	cr_expect_null(pl);
 	cr_expect(strstr(err, "nosuch.so") != NULL, "%s", err);
 }
@@ -66,8 +66,8 @@ Test(plugin_host, refuses_a_name_that_could_be_a_path)
 	char err[256] = "";
 
 	cr_expect_eq(fl_plugin_load(&pl, test_plugin_dir(), "../plugins/test_echo", NULL, 0, err,
-				    sizeof(err)),
-		     -EINVAL);
+	                            sizeof(err)),
+	             -EINVAL);
 	cr_expect_null(pl);
 }
 
@@ -76,9 +76,9 @@ Test(plugin_host, refuses_a_plugin_built_for_another_abi)
 	struct fl_plugin *pl = NULL;
 	char err[256] = "";
 
-	cr_expect_eq(fl_plugin_load(&pl, test_plugin_dir(), "test_badabi", NULL, 0, err,
-				    sizeof(err)),
-		     -ENOEXEC);
+	cr_expect_eq(
+	    fl_plugin_load(&pl, test_plugin_dir(), "test_badabi", NULL, 0, err, sizeof(err)),
+	    -ENOEXEC);
 	cr_expect(strstr(err, "ABI 2") != NULL, "%s", err);
 }
 
@@ -87,9 +87,9 @@ Test(plugin_host, refuses_a_table_shorter_than_abi_1)
 	struct fl_plugin *pl = NULL;
 	char err[256] = "";
 
-	cr_expect_eq(fl_plugin_load(&pl, test_plugin_dir(), "test_short", NULL, 0, err,
-				    sizeof(err)),
-		     -ENOEXEC);
+	cr_expect_eq(
+	    fl_plugin_load(&pl, test_plugin_dir(), "test_short", NULL, 0, err, sizeof(err)),
+	    -ENOEXEC);
 	cr_expect(strstr(err, "bytes") != NULL, "%s", err);
 }
 
@@ -98,9 +98,9 @@ Test(plugin_host, refuses_a_shared_object_without_the_entry_symbol)
 	struct fl_plugin *pl = NULL;
 	char err[256] = "";
 
-	cr_expect_eq(fl_plugin_load(&pl, test_plugin_dir(), "test_noentry", NULL, 0, err,
-				    sizeof(err)),
-		     -ENOEXEC);
+	cr_expect_eq(
+	    fl_plugin_load(&pl, test_plugin_dir(), "test_noentry", NULL, 0, err, sizeof(err)),
+	    -ENOEXEC);
 	cr_expect(strstr(err, "fl_plugin_entry") != NULL, "%s", err);
 }
 
@@ -207,7 +207,7 @@ struct log_count {
 };
 
 static void count_log(void *ctx, const char *plugin, enum fl_plugin_log_level level,
-		      const char *msg)
+                      const char *msg)
 {
 	struct log_count *c = ctx;
 

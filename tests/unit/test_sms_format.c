@@ -114,9 +114,8 @@ Test(sms_format, passes_text_that_fits_unchanged_except_controls)
 	bool cut;
 
 	fl_buf_init(&b, 4096);
-	cr_assert_eq(fl_sms_prepare(&b, "LOS\tNN\r\n中断\x1b", strlen("LOS\tNN\r\n中断\x1b"), 1,
-				    &cut),
-		     0);
+	cr_assert_eq(
+	    fl_sms_prepare(&b, "LOS\tNN\r\n中断\x1b", strlen("LOS\tNN\r\n中断\x1b"), 1, &cut), 0);
 	cr_expect(!cut);
 	cr_expect_str_eq(b.p, "LOS NN \n中断 ");
 	fl_buf_free(&b);
@@ -207,7 +206,8 @@ Test(sms_format, pads_so_a_gateway_cut_every_67_units_never_halves_a_pair)
 	for (size_t unit = FL_SMS_UCS2_PART; unit * 2 < u.len; unit += FL_SMS_UCS2_PART) {
 		unsigned char hi = (unsigned char)u.p[(unit - 1) * 2];
 
-		cr_expect(hi < 0xD8 || hi > 0xDB, "unit %zu ends a part with a high surrogate", unit);
+		cr_expect(hi < 0xD8 || hi > 0xDB, "unit %zu ends a part with a high surrogate",
+		          unit);
 	}
 	/* The padding is U+200B right before the pair; nothing else changed. */
 	cr_expect_not_null(strstr(b.p, "\xe2\x80\x8b\xf0\xa0\xae\xb7"));
