@@ -62,5 +62,20 @@
 /* Devices on one ring (rings.nodes); a larger value is a load error at the
  * nodes cell. */
 #define FL_INVENTORY_MAX_RING_NODES 1024
+/* Notification plugins (engine/plugin.c). A delivery attempt runs in a forked
+ * worker; one that outlives its time limit is killed with its process group and
+ * reported as retryable. setting: notify timeout_ms; counter: plugin.timed_out */
+#define FL_PLUGIN_TIMEOUT_MS_DEFAULT 30000
+#define FL_PLUGIN_TIMEOUT_MS_MAX 600000
+/* Bytes of log and result a worker may send back per attempt; the rest is read
+ * and discarded. counter: plugin.log_dropped */
+#define FL_PLUGIN_WORKER_OUT_MAX (64 * 1024)
+/* Log lines kept per attempt, and the length of a reason text.
+ * counter: plugin.log_dropped */
+#define FL_PLUGIN_MAX_LOG_LINES 32
+#define FL_PLUGIN_ERR_MAX 256
+/* Settings per plugin instance, and a plugin name's length. */
+#define FL_PLUGIN_MAX_SETTINGS 64
+#define FL_PLUGIN_NAME_MAX 64
 
 #endif /* FL_LIMITS_H */
