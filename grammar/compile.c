@@ -268,7 +268,13 @@ static void expected(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i
 /* Reports items after position i as unexpected. */
 static void no_more(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i)
 {
-	if (i < s->nitems)
+	if (i >= s->nitems)
+		return;
+	if (i > 0 && s->items[i]->loc.first_line > s->items[i - 1]->loc.last_line)
+		fl_diag_error(c->d, &s->items[i]->loc,
+			      "unexpected '%s' after '%s' (is a ';' missing at the end of line %d?)",
+			      s->items[i]->text, s->items[0]->text, s->items[i - 1]->loc.last_line);
+	else
 		fl_diag_error(c->d, &s->items[i]->loc, "unexpected '%s' at the end of '%s'",
 			      s->items[i]->text, s->items[0]->text);
 }
@@ -2098,7 +2104,7 @@ static void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 	t->first_expect = first_expect;
 	t->n_expects = (uint32_t)(c->prog->n_expects - first_expect);
 	if (t->n_expects == 0)
-		fl_diag_error(c->d, &st->items[1]->loc, "test %s expects nothing: add 'expect ...'",
+		fl_diag_error(c->d, &st->items[1]->loc, "test \"%s\" expects nothing: add 'expect ...'",
 			      st->items[1]->text);
 }
 

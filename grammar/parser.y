@@ -42,12 +42,23 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
 }
 
 %code {
+#include <string.h>
+
 #include "engine/limits.h"
 
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct fl_parse *p, const char *msg)
 {
+	const char *hint = "";
+
 	(void)scanner;
-	fl_diag_error(p->diags, loc, "%s", msg);
+	/* bison names what it saw; say what the author most likely forgot */
+	if (strstr(msg, "unexpected '}'"))
+		hint = " (is a ';' missing before it?)";
+	else if (strstr(msg, "unexpected end of file"))
+		hint = " (is a '}' or ';' missing?)";
+	else if (strstr(msg, "unexpected '{'"))
+		hint = " (a block needs a keyword and a name before it)";
+	fl_diag_error(p->diags, loc, "%s%s", msg, hint);
 }
 
 static void list_add(struct fl_item_list *l, struct fl_ast_item *it)
@@ -121,12 +132,15 @@ static void plan_add(struct fl_parse *p, struct fl_ast_stmt *s)
 
 plan	: %empty
 	| plan stmt		{ plan_add(p, $2); }
+	| plan error '}'	{ RECOVERED(); }
 	;
 
+/* Recovery: a bad statement ends at its ';'; a bad block at its own '}', so
+ * the statements after it are read in the right block. */
 stmt	: items ';'		{ $$ = fl_ast_stmt_new(p, $1.first, NULL, NULL); }
 	| items '{' body '}'	{ $$ = fl_ast_stmt_new(p, $1.first, $3.first, &@2); }
+	| items '{' body error '}'	{ $$ = NULL; RECOVERED(); }
 	| error ';'		{ $$ = NULL; RECOVERED(); }
-	| error '}'		{ $$ = NULL; RECOVERED(); }
 	;
 
 body	: %empty		{ $$.first = $$.last = NULL; }
