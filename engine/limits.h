@@ -47,4 +47,26 @@
 #define FL_REGEX_DEPTH_LIMIT 10000
 #define FL_REGEX_MAX_PATTERN 4096
 
+/* CSV reader (engine/csv.h), used for the inventory tables. A field longer than
+ * FL_CSV_MAX_FIELD_BYTES, a row with more than FL_CSV_MAX_FIELDS fields or a
+ * table past FL_CSV_MAX_ROWS rows is an error at its line and column.
+ * counters: csv.field_too_long, csv.too_many_fields, csv.too_many_rows */
+#define FL_CSV_MAX_FIELD_BYTES 4096
+#define FL_CSV_MAX_FIELDS 64
+#define FL_CSV_MAX_ROWS (1u << 22)
+
+/* Inventory tables (engine/inventory.h). A CSV file larger than this is refused
+ * (-EFBIG) before it is read; a `;`-separated list field holds at most
+ * FL_INVENTORY_MAX_LIST items; a load reports at most FL_INVENTORY_MAX_ERRORS
+ * errors, then one line counting the rest.
+ * counters: inventory.file_too_big, inventory.list_too_long,
+ * inventory.errors_unreported */
+#define FL_INVENTORY_MAX_FILE_BYTES (256u << 20)
+#define FL_INVENTORY_MAX_LIST 256
+#define FL_INVENTORY_MAX_ERRORS 200
+
+/* Devices on one ring (rings.nodes); a larger value is a load error.
+ * counter: inventory.ring_too_big */
+#define FL_INVENTORY_MAX_RING_NODES 1024
+
 #endif /* FL_LIMITS_H */
