@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "engine/limits.h"
+#include "engine/inventory.h"
 #include "grammar/arena.h"
 #include "grammar/ast.h"
 #include "grammar/diag.h"
@@ -2569,6 +2570,74 @@ out:
 		free(paths[k]);
 }
 
+/* With the data loaded: roles must be contacts.csv roles, every role the
+ * contacts hold should be reachable from some ladder, and maintenance windows
+ * must name things that exist. */
+static void check_against_data(struct fl_compile *c)
+{
+	const struct fl_program *p = c->prog;
+	const struct fl_inventory *inv = p->inventory;
+	const char *role_names[FL_INV_CONTACT__COUNT];
+	bool held[FL_INV_CONTACT__COUNT] = {0}, named[FL_INV_CONTACT__COUNT] = {0};
+	const struct fl_inv_contact *ct;
+
+	for (int r = 0; r < FL_INV_CONTACT__COUNT; r++)
+		role_names[r] = fl_inv_contact_role_name((enum fl_inv_contact_role)r);
+	if (c->data_stmts[FL_DATA_CONTACTS]) {
+		for (size_t i = 0; (ct = fl_inventory_contact_at(inv, i)) != NULL; i++)
+			held[ct->role] = true;
+		for (size_t i = 0; i < c->roles.cap; i++) {
+			const struct sym *s = &c->roles.v[i];
+			enum fl_inv_contact_role r;
+
+			if (!s->name)
+				continue;
+			if (fl_inv_contact_role_parse(fl_str_make(s->name, strlen(s->name)), &r) < 0) {
+				unknown(c, s->loc, "contact role", s->name, role_names,
+					FL_INV_CONTACT__COUNT);
+				continue;
+			}
+			if (!held[r])
+				fl_diag_warning(c->d, s->loc, "no contact in the contacts file holds role '%s'",
+						s->name);
+		}
+		for (size_t i = 0; i < p->n_steps; i++) {
+			enum fl_inv_contact_role r;
+			const struct fl_str *name;
+
+			if (p->steps[i].role == FL_PROG_NONE)
+				continue;
+			name = &p->roles[p->steps[i].role];
+			if (fl_inv_contact_role_parse(*name, &r) == 0)
+				named[r] = true;
+		}
+		for (int r = 0; r < FL_INV_CONTACT__COUNT; r++)
+			if (held[r] && !named[r])
+				fl_diag_warning(c->d, &c->data_stmts[FL_DATA_CONTACTS]->items[2]->loc,
+						"contacts hold role '%s', which no ladder step notifies",
+						role_names[r]);
+	}
+	for (size_t i = 0; i < p->n_windows; i++) {
+		const struct fl_prog_window *w = &p->windows[i];
+		const struct sym *s = sym_find(&c->windows, w->name.p);
+		bool found = true;
+		const char *kind = "";
+
+		if (!w->target.p || !s)
+			continue;
+		switch (w->scope) {
+		case FL_WSCOPE_DEVICE: found = fl_inventory_device(inv, w->target) != NULL; kind = "device"; break;
+		case FL_WSCOPE_SITE: found = fl_inventory_site(inv, w->target) != NULL; kind = "site"; break;
+		case FL_WSCOPE_RING: found = fl_inventory_ring(inv, w->target) != NULL; kind = "ring"; break;
+		case FL_WSCOPE_SPAN: found = fl_inventory_span(inv, w->target) != NULL; kind = "span"; break;
+		case FL_WSCOPE_CITY: found = fl_inventory_city(inv, w->target) != NULL; kind = "city"; break;
+		}
+		if (!found)
+			fl_diag_error(c->d, s->loc, "maintenance '%s' covers %s '%s', which the data does not hold",
+				      w->name.p, kind, w->target.p);
+	}
+}
+
 /* --- driver ------------------------------------------------------------------------------ */
 
 static void release_free(void *p)
@@ -2667,6 +2736,8 @@ static int compile_run(struct fl_plan **out, const char *name, const char *text,
 	counts->windows += c.prog->n_windows;
 	if (c.oom)
 		goto out;
+	if (c.prog->inventory)
+		check_against_data(&c);
 	c.prog->match_ctx = pcre2_match_context_create(NULL);
 	if (!c.prog->match_ctx)
 		goto out;
