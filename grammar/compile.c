@@ -161,6 +161,8 @@ struct fl_compile {
 	/* the rule or correlation being compiled: what its templates may name */
 	struct {
 		bool in_rule, in_corr, has_lookup;
+		enum fl_input input;
+		const char *wrong_input; /* last field refused for the rule's input */
 		uint32_t first_capture, n_captures;
 		const struct fl_ast_stmt *stmt;
 		const char *set_fields[32];
@@ -645,6 +647,15 @@ static bool resolve_field(struct fl_compile *c, const char *name, struct fl_prog
 	}
 	if (!c->scope.in_corr && (i = name_index(name, event_field_names, FL_EF__COUNT)) >= 0 &&
 	    i != FL_EF_VARBIND) {
+		/* syslog fields up to FACILITY, trap fields from COMMUNITY; peer is both */
+		bool is_syslog = i <= FL_EF_FACILITY, is_trap = i >= FL_EF_COMMUNITY;
+
+		if ((c->scope.input == FL_INPUT_TRAP && is_syslog) ||
+		    (c->scope.input == FL_INPUT_SYSLOG && is_trap)) {
+			c->scope.wrong_input = is_syslog ? "a syslog field; this rule matches traps" :
+							   "a trap field; this rule matches syslog";
+			return false;
+		}
 		*f = (struct fl_prog_field){FL_FIELD_EVENT, (uint32_t)i};
 		return true;
 	}
@@ -689,6 +700,21 @@ static size_t field_candidates(struct fl_compile *c, const char **out, size_t ma
 	for (size_t i = 0; i < c->scope.n_set_fields && n < max; i++)
 		out[n++] = c->scope.set_fields[i];
 	return n;
+}
+
+/* Reports a field resolve_field() refused: wrong input kind or unknown. */
+static void field_error(struct fl_compile *c, const struct fl_loc *loc, const char *name)
+{
+	const char *cands[160];
+	size_t nc;
+
+	if (c->scope.wrong_input) {
+		fl_diag_error(c->d, loc, "'%s' is %s", name, c->scope.wrong_input);
+		c->scope.wrong_input = NULL;
+		return;
+	}
+	nc = field_candidates(c, cands, FL_ARRAY_LEN(cands));
+	unknown(c, loc, "field", name, cands, nc);
 }
 
 /* A location inside a string item: the k-th "${" of its source text. The
@@ -768,6 +794,11 @@ static uint32_t compile_template(struct fl_compile *c, const struct fl_ast_item 
 					part->field = f;
 					part->name = arena_str(c, name, nl);
 				}
+			} else if (c->scope.wrong_input) {
+				struct fl_loc l = loc_in_string(it, nth, nl);
+
+				field_error(c, &l, name);
+				ok = false;
 			} else {
 				const char *cands[160];
 				size_t nc = field_candidates(c, cands, FL_ARRAY_LEN(cands));
@@ -1075,10 +1106,7 @@ static bool compile_cond(struct fl_compile *c, const struct fl_ast_stmt *s, size
 		type = T_ANY;
 		*i += 2;
 	} else if (!resolve_field(c, f->text, &cond->field)) {
-		const char *cands[160];
-		size_t nc = field_candidates(c, cands, FL_ARRAY_LEN(cands));
-
-		unknown(c, &f->loc, "field", f->text, cands, nc);
+		field_error(c, &f->loc, f->text);
 		return false;
 	} else {
 		if (cond->field.kind == FL_FIELD_EVENT && cond->field.index != FL_PROG_NONE)
@@ -1623,10 +1651,7 @@ static void compile_fields(struct fl_compile *c, const struct fl_ast_stmt *s, ui
 		if (!want_word(c, s, i, "a field name"))
 			return;
 		if (!resolve_field(c, s->items[i]->text, &f)) {
-			const char *cands[160];
-			size_t nc = field_candidates(c, cands, FL_ARRAY_LEN(cands));
-
-			unknown(c, &s->items[i]->loc, "field", s->items[i]->text, cands, nc);
+			field_error(c, &s->items[i]->loc, s->items[i]->text);
 			continue;
 		}
 		if ((slot = PUSH(c, key_fields)))
@@ -1709,6 +1734,7 @@ static void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 		if (want_word(c, s, 1, "syslog or trap") &&
 		    (k = keyword(c, s->items[1], "input", inputs, 2)) >= 0)
 			r.input = (enum fl_input)k;
+		c->scope.input = r.input;
 		no_more(c, s, 2);
 	}
 	if (seen[R_LOOKUP]) {
@@ -1721,8 +1747,7 @@ static void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 		    want_word(c, s, 2, "the field holding the name (host)")) {
 			r.lookup = k == 0 ? FL_LOOKUP_DEVICE : FL_LOOKUP_MGMT_IP;
 			if (!resolve_field(c, s->items[2]->text, &r.lookup_field))
-				unknown(c, &s->items[2]->loc, "field", s->items[2]->text,
-					event_field_names, FL_EF__COUNT);
+				field_error(c, &s->items[2]->loc, s->items[2]->text);
 			no_more(c, s, 3);
 		}
 		c->scope.has_lookup = true;
@@ -1820,9 +1845,9 @@ static void compile_rule_list(struct fl_compile *c, const struct fl_ast_stmt *s,
 		expected(c, s, i, "a rule name");
 }
 
-enum { C_LOCATE, C_FROM, C_WITHIN, C_GROUP, C_ABSORB, C_RAISE, C_UPDATE, C_SET, C_EMIT,
-       C_RUN, C_CLEAR, C__COUNT };
-static const char *const corr_words[] = {"locate", "from", "within", "group", "absorb",
+enum { C_LOCATE, C_FROM, C_WITHIN, C_GROUP, C_ABSORB, C_HOLD, C_RAISE, C_UPDATE, C_SET,
+       C_EMIT, C_RUN, C_CLEAR, C__COUNT };
+static const char *const corr_words[] = {"locate", "from", "within", "group", "absorb", "hold",
 					 "raise", "update", "set", "emit", "run", "clear"};
 
 static void compile_correlation(struct fl_compile *c, const struct fl_ast_stmt *st,
@@ -1872,6 +1897,8 @@ static void compile_correlation(struct fl_compile *c, const struct fl_ast_stmt *
 			      st->items[1]->text);
 	else if (want_duration(c, seen[C_WITHIN], 1, &k.within_ms))
 		no_more(c, seen[C_WITHIN], 2);
+	if (seen[C_HOLD] && want_duration(c, seen[C_HOLD], 1, &k.hold_ms))
+		no_more(c, seen[C_HOLD], 2);
 	if (seen[C_GROUP])
 		compile_fields(c, seen[C_GROUP], &k.first_group, &k.n_group);
 	else if (k.locate == FL_LOCATE_GROUP && seen[C_LOCATE])

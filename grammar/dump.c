@@ -486,6 +486,11 @@ int fl_plan_dump(const struct fl_plan *plan, struct fl_buf *b)
 			}
 			fl_buf_addc(b, '\n');
 		}
+		if (c->hold_ms) {
+			fl_buf_adds(b, "    hold ");
+			ms(b, c->hold_ms);
+			fl_buf_addc(b, '\n');
+		}
 		if (c->n_absorbs) {
 			fl_buf_adds(b, "    absorb ");
 			rule_list(b, p, c->first_absorb, c->n_absorbs);

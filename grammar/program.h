@@ -117,7 +117,7 @@ struct fl_prog_window {
 	X(GENERIC_TRAP, "generic_trap", NUM) X(SPECIFIC_TRAP, "specific_trap", NUM) \
 	X(VARBIND, "varbind", ANY)
 #define FL_INV_FIELDS(X) \
-	X(SITE, "site") X(SITE_NAME, "site_name") X(COUNTY, "county") X(CITY, "city") \
+	X(DEVICE, "device") X(SITE, "site") X(SITE_NAME, "site_name") X(COUNTY, "county") X(CITY, "city") \
 	X(RING, "ring") X(RING_POS, "ring_pos") X(ROLE, "role") X(VENDOR, "vendor") \
 	X(MODEL, "model") X(DEVICE_LEVEL, "device_level") X(CLASS, "class")
 #define FL_TOPO_FIELDS(X) \
@@ -270,8 +270,9 @@ struct fl_prog_correlation {
 	enum fl_locate locate;
 	uint32_t first_input, n_inputs;	  /* rule indices, into rule_refs[] */
 	int64_t within_ms;
+	int64_t hold_ms; /* the evidence must persist this long (not clear) before raising */
 	uint32_t first_absorb, n_absorbs; /* rule indices, into rule_refs[] */
-	int64_t absorb_ms;		  /* how long after opening alarms are absorbed */
+	int64_t absorb_ms; /* alarms are absorbed while the incident is open and this long after */
 	uint32_t first_group, n_group;	  /* GROUP: into key_fields[] */
 	uint32_t first_action, n_actions;
 };
