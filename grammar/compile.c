@@ -2574,6 +2574,27 @@ static void load_data(struct fl_compile *c, struct fl_plan_data_counts *counts)
 	}
 	if (!any)
 		return;
+	/* what the rules need from the data, when the plan names data at all */
+	for (size_t r = 0; r < c->prog->n_rules && c->rule_stmts; r++) {
+		const struct fl_prog_rule *rule = &c->prog->rules[r];
+		const struct fl_ast_stmt *s = c->rule_stmts[r];
+
+		if (rule->lookup != FL_LOOKUP_NONE && !c->data_stmts[FL_DATA_DEVICES] && s)
+			fl_diag_error(c->d, &s->items[1]->loc,
+				      "rule '%s' looks devices up, but the plan names no "
+				      "'data devices' file", rule->name.p);
+	}
+	for (size_t k = 0; k < c->prog->n_correlations; k++) {
+		const struct fl_prog_correlation *cr = &c->prog->correlations[k];
+		const struct sym *s = sym_find(&c->correlations, cr->name.p);
+		enum fl_data_kind need = cr->locate == FL_LOCATE_SPAN ? FL_DATA_SPANS : FL_DATA_SITES;
+
+		if (cr->locate != FL_LOCATE_GROUP && !c->data_stmts[need] && s)
+			fl_diag_error(c->d, s->loc, "correlation '%s' locates %ss, but the plan names "
+				      "no 'data %ss' file", cr->name.p,
+				      cr->locate == FL_LOCATE_SPAN ? "span" : "site",
+				      cr->locate == FL_LOCATE_SPAN ? "span" : "site");
+	}
 	if (c->opt->no_files) {
 		for (size_t k = 0; k < FL_DATA__COUNT; k++)
 			if (locs[k])

@@ -89,8 +89,9 @@ struct fl_prog_step {
 	uint32_t first_channel, n_channels; /* into step_channels[] (indices into channels[]) */
 };
 
-/* A maintenance window: incidents inside it are recorded, marked planned, and
- * page nobody. Windows from the plan and from the maintenance data file. */
+/* A maintenance window written in the plan: incidents inside it are recorded,
+ * marked planned, and page nobody. Windows of the maintenance data file stay
+ * in the inventory (fl_inventory_maintenance()); the engine asks both. */
 #define FL_WINDOW_SCOPES(X) \
 	X(DEVICE, "device") X(SITE, "site") X(RING, "ring") X(SPAN, "span") X(CITY, "city")
 enum fl_window_scope {

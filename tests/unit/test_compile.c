@@ -427,3 +427,39 @@ Test(compile, swaps_the_data_directory_with_the_data_option)
 	rmdir(dir);
 	free(path);
 }
+
+Test(compile, refuses_more_rules_than_the_cap)
+{
+	struct fl_buf b;
+	struct compiled c;
+
+	fl_buf_init(&b, 1 << 23);
+	fl_buf_adds(&b, "plan t;\n");
+	for (int i = 0; i <= FL_PLAN_MAX_RULES; i++)
+		fl_buf_printf(&b, "rule r%d { match syslog; }\n", i);
+	cr_assert(!b.overflowed);
+	compile(&c, b.p);
+	cr_expect_eq(c.rc, -EINVAL);
+	cr_expect(strstr(c.msgs.p, "error: more than 100000 rules and correlations") != NULL,
+		  "%.300s", c.msgs.p);
+	cr_expect_eq(fl_diag_errors(c.d), 1);
+	done(&c);
+	fl_buf_free(&b);
+}
+
+Test(compile, refuses_a_plan_file_past_the_size_cap)
+{
+	size_t len = FL_PLAN_MAX_BYTES + 1;
+	char *text = malloc(len);
+	struct fl_diags *d;
+	struct fl_plan *plan = NULL;
+
+	cr_assert_not_null(text);
+	memset(text, '#', len);
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_expect_eq(fl_plan_compile_text(&plan, "big.plan", text, len, &memory_only, d), -EINVAL);
+	cr_expect_eq(fl_diag_errors(d), 1);
+	cr_expect_null(plan);
+	fl_diags_destroy(d);
+	free(text);
+}
