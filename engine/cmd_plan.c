@@ -80,13 +80,16 @@ int fl_cmd_check(int argc, char **argv)
 
 		printf("%s: ok: %zu rules, %zu correlations, %zu levels, %zu ladders, "
 		       "%zu roles, %zu windows, %zu tests; data: %zu files, %zu devices, "
-		       "%zu spans, %zu contacts; %zu warnings\n",
+		       "%zu spans, %zu contacts; %zu warning%s\n",
 		       a.plan, p->n_rules, p->n_correlations, p->n_levels, p->n_ladders,
 		       p->n_roles, counts.windows, p->n_tests, counts.files, counts.devices,
-		       counts.spans, counts.contacts, fl_diag_warnings(d));
+		       counts.spans, counts.contacts, fl_diag_warnings(d),
+		       fl_diag_warnings(d) == 1 ? "" : "s");
 	} else if (rc == 0 || rc == -EINVAL) {
-		fprintf(stderr, "%s: %zu errors, %zu warnings%s\n", a.plan, fl_diag_errors(d),
-			fl_diag_warnings(d), a.werror ? " (warnings are errors)" : "");
+		size_t ne = fl_diag_errors(d), nw = fl_diag_warnings(d);
+
+		fprintf(stderr, "%s: %zu error%s, %zu warning%s%s\n", a.plan, ne, ne == 1 ? "" : "s",
+			nw, nw == 1 ? "" : "s", a.werror ? " (warnings are errors)" : "");
 	}
 	fl_plan_destroy(plan);
 	fl_diags_destroy(d);
