@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/limits.h"
 #include "grammar/diag.h"
 
 struct fl_arena;
@@ -65,7 +66,8 @@ struct fl_parse {
 	/* scanner position: the next byte to read */
 	int line, column;
 	size_t line_off, off;
-	int depth; /* open blocks and sets, against FL_PLAN_MAX_DEPTH */
+	int depth; /* open blocks, against FL_PLAN_MAX_DEPTH */
+	struct fl_loc open_brace[FL_PLAN_MAX_DEPTH]; /* where each open block began */
 	bool depth_reported;
 	size_t nerrs;
 	bool oom;

@@ -59,6 +59,10 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct fl_parse *p, const ch
 	else if (strstr(msg, "unexpected '{'"))
 		hint = " (a block needs a keyword and a name before it)";
 	fl_diag_error(p->diags, loc, "%s%s", msg, hint);
+	/* at the end of the file, show where the block left open began */
+	if (strstr(msg, "unexpected end of file") && p->depth > 0 &&
+	    p->depth <= FL_PLAN_MAX_DEPTH)
+		fl_diag_note(p->diags, &p->open_brace[p->depth - 1], "this '{' is never closed");
 }
 
 static void list_add(struct fl_item_list *l, struct fl_ast_item *it)
