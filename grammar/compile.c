@@ -157,6 +157,8 @@ struct fl_compile {
 		a_templates, a_tparts, a_correlations, a_rule_refs, a_tests, a_test_events,
 		a_expects;
 	const struct fl_ast_stmt *data_stmts[FL_DATA__COUNT];
+	const char *require_24h[16]; /* roles whose contacts must answer 24 h */
+	size_t n_require_24h;
 	size_t rule_count;
 	/* the rule or correlation being compiled: what its templates may name */
 	struct {
@@ -2138,11 +2140,11 @@ static void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 
 /* --- declarations and the top level --------------------------------------------------- */
 
-enum { T_PLAN, T_TIMEZONE, T_INCLUDE, T_DATA, T_ROLES, T_PLUGIN, T_LEVEL, T_LADDER,
-       T_MAINTENANCE, T_RULE, T_CORRELATE, T_TEST, T__COUNT };
+enum { T_PLAN, T_TIMEZONE, T_INCLUDE, T_DATA, T_ROLES, T_PLUGIN, T_REQUIRE, T_LEVEL,
+       T_LADDER, T_MAINTENANCE, T_RULE, T_CORRELATE, T_TEST, T__COUNT };
 static const char *const top_words[] = {"plan", "timezone", "include", "data", "roles",
-					"plugin", "level", "ladder", "maintenance", "rule",
-					"correlate", "test"};
+					"plugin", "require", "level", "ladder", "maintenance",
+					"rule", "correlate", "test"};
 static const char *const data_words[] = {
 #define X(name, text) text,
 	FL_DATA_KINDS(X)
@@ -2257,6 +2259,13 @@ static void declare_all(struct fl_compile *c, int *kinds)
 				no_more(c, s, 3);
 			}
 			break;
+		case T_REQUIRE:
+			/* require ROLE[, ROLE] on_24h; resolved once roles are known */
+			if (s->nitems < 3 || !is_word(s->items[s->nitems - 1], "on_24h")) {
+				expected(c, s, s->nitems, "'ROLE, ... on_24h'");
+				kinds[i] = -1;
+			}
+			break;
 		case T_LEVEL:
 			if ((sym = declare_block(c, s, &c->levels, "level", false))) {
 				struct fl_prog_level *lv = PUSH(c, levels);
@@ -2346,6 +2355,19 @@ static void compile_all(struct fl_compile *c, const int *kinds)
 		case T_LADDER: compile_ladder(c, s, n[T_LADDER]++); break;
 		case T_MAINTENANCE: compile_window(c, s, n[T_MAINTENANCE]++); break;
 		case T_RULE: compile_rule(c, s, n[T_RULE]++); break;
+		case T_REQUIRE:
+			for (size_t j = 1; j + 1 < s->nitems; j++) {
+				uint32_t r;
+
+				if (is_op(s->items[j], ",") && j + 2 < s->nitems)
+					continue;
+				if (!want_word(c, s, j, "a role name"))
+					break;
+				r = resolve(c, &c->roles, s->items[j], "role");
+				if (r != FL_PROG_NONE && c->n_require_24h < FL_ARRAY_LEN(c->require_24h))
+					c->require_24h[c->n_require_24h++] = s->items[j]->text;
+			}
+			break;
 		default: break;
 		}
 	}
@@ -2658,6 +2680,20 @@ static void check_against_data(struct fl_compile *c)
 			name = &p->roles[p->steps[i].role];
 			if (fl_inv_contact_role_parse(*name, &r) == 0)
 				named[r] = true;
+		}
+		{
+			unsigned mask = 0;
+
+			for (size_t i = 0; i < c->n_require_24h; i++) {
+				enum fl_inv_contact_role r;
+				const char *name = c->require_24h[i];
+
+				if (fl_inv_contact_role_parse(fl_str_make(name, strlen(name)), &r) == 0)
+					mask |= 1u << r;
+			}
+			if (mask)
+				fl_plan_data_require_24h(inv, p->data_paths[FL_DATA_CONTACTS].p, mask,
+							 c->d);
 		}
 		for (int r = 0; r < FL_INV_CONTACT__COUNT; r++)
 			if (held[r] && !named[r])

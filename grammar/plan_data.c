@@ -1,6 +1,7 @@
 #include "grammar/plan_data.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,4 +169,65 @@ int fl_plan_data_load(struct fl_inventory **out, const char *const paths[FL_DATA
 void fl_plan_data_free(struct fl_inventory *inv)
 {
 	fl_inventory_free(inv);
+}
+
+/* The code-point column where field `field` (0-based) of the CSV row starting
+ * at text[off] begins; 0 when the row is shorter. Quoted commas do not count. */
+static size_t field_column(const struct fl_src *src, size_t off, size_t field)
+{
+	size_t col = 1, f = 0;
+	bool quoted = false;
+
+	for (; off < src->len && src->text[off] != '\n'; off++) {
+		unsigned char ch = (unsigned char)src->text[off];
+
+		if (f == field)
+			return col;
+		if ((ch & 0xc0) != 0x80)
+			col++;
+		if (ch == '"')
+			quoted = !quoted;
+		else if (ch == ',' && !quoted)
+			f++;
+	}
+	return f == field ? col : 0;
+}
+
+size_t fl_plan_data_require_24h(const struct fl_inventory *inv, const char *contacts_path,
+				unsigned role_mask, struct fl_diags *d)
+{
+	struct csv_ctx ctx = {.d = d};
+	const struct fl_src *src = csv_source(&ctx, contacts_path);
+	const struct fl_inv_contact *ct;
+	size_t n = 0;
+
+	for (size_t i = 0; (ct = fl_inventory_contact_at(inv, i)) != NULL; i++) {
+		struct fl_loc loc = {0};
+		size_t off = 0, line = 1, col = 0;
+
+		if (!(role_mask & (1u << ct->role)) || ct->is_24h)
+			continue;
+		n++;
+		while (src && line < ct->line && off < src->len)
+			if (src->text[off++] == '\n')
+				line++;
+		if (src && line == ct->line)
+			col = field_column(src, off, 7); /* level,branch,role,name,mobile,email,office_phone,on_24h */
+		if (!col || ct->line > INT32_MAX) {
+			fl_diag_at(d, FL_DIAG_WARNING, contacts_path, ct->line, 0,
+				   "%s of %s (%s) is not answered 24 h; the plan requires it",
+				   fl_inv_contact_role_name(ct->role), ct->branch, ct->name);
+			continue;
+		}
+		loc.src = src;
+		loc.first_line = loc.last_line = (int)ct->line;
+		loc.first_column = (int)col;
+		loc.last_column = (int)col + 1; /* "no" */
+		loc.line_off = off;
+		fl_diag_warning(d, &loc, "%s of %s (%s) is not answered 24 h; the plan requires it",
+				fl_inv_contact_role_name(ct->role), ct->branch, ct->name);
+	}
+	for (size_t i = 0; i < ctx.n; i++)
+		free(ctx.files[i].path);
+	return n;
 }

@@ -25,4 +25,11 @@ int fl_plan_data_load(struct fl_inventory **out, const char *const paths[FL_DATA
 		      struct fl_plan_data_counts *counts) FL_MUST_CHECK;
 void fl_plan_data_free(struct fl_inventory *inv);
 
+/* The plan's `require ROLE on_24h;`: warns, at the on_24h cell of the
+ * contacts file, about each contact holding a role of role_mask (bits
+ * 1u << enum fl_inv_contact_role) whose mobile is not answered 24 h.
+ * Returns the number of warnings. */
+size_t fl_plan_data_require_24h(const struct fl_inventory *inv, const char *contacts_path,
+				unsigned role_mask, struct fl_diags *d);
+
 #endif /* FL_PLAN_DATA_H */
