@@ -1723,8 +1723,11 @@ static void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 		    k == R_THRESHOLD || k == R_FLAP || k == R_ABSENT)
 			once(c, s, &seen[k]);
 	}
-	if (nstmt > FL_ARRAY_LEN(kinds))
+	if (nstmt > FL_ARRAY_LEN(kinds)) {
+		fl_diag_error(c->d, &st->items[1]->loc, "rule '%s' has %zu clauses; the limit is %zu",
+			      st->items[1]->text, nstmt, FL_ARRAY_LEN(kinds));
 		nstmt = FL_ARRAY_LEN(kinds);
+	}
 	if (!seen[R_MATCH]) {
 		fl_diag_error(c->d, &st->items[1]->loc, "rule '%s' has no 'match syslog|trap'",
 			      st->items[1]->text);
@@ -1873,8 +1876,12 @@ static void compile_correlation(struct fl_compile *c, const struct fl_ast_stmt *
 		if (w >= 0 && w < C_RAISE)
 			once(c, s, &seen[w]);
 	}
-	if (nstmt > FL_ARRAY_LEN(kinds))
+	if (nstmt > FL_ARRAY_LEN(kinds)) {
+		fl_diag_error(c->d, &st->items[1]->loc,
+			      "correlation '%s' has %zu clauses; the limit is %zu", st->items[1]->text,
+			      nstmt, FL_ARRAY_LEN(kinds));
 		nstmt = FL_ARRAY_LEN(kinds);
+	}
 	if (!seen[C_LOCATE]) {
 		fl_diag_error(c->d, &st->items[1]->loc,
 			      "correlation '%s' has no 'locate span|site|group'", st->items[1]->text);

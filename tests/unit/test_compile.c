@@ -463,3 +463,21 @@ Test(compile, refuses_a_plan_file_past_the_size_cap)
 	fl_diags_destroy(d);
 	free(text);
 }
+
+Test(compile, refuses_a_rule_with_more_clauses_than_the_cap)
+{
+	struct fl_buf b;
+	struct compiled c;
+
+	fl_buf_init(&b, 1 << 20);
+	fl_buf_adds(&b, HEAD "rule big {\n match syslog;\n");
+	for (int i = 0; i < FL_PLAN_MAX_ITEMS; i++)
+		fl_buf_printf(&b, " where severity <= %d;\n", i % 8);
+	fl_buf_adds(&b, " raise level urgent;\n}\n");
+	compile(&c, b.p);
+	cr_expect_eq(c.rc, -EINVAL);
+	cr_expect(strstr(c.msgs.p, "t.plan:5:6: error: rule 'big' has 258 clauses; the limit is 256") !=
+		  NULL, "%.400s", c.msgs.p);
+	done(&c);
+	fl_buf_free(&b);
+}
