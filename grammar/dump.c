@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <pcre2.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "engine/buf.h"
 #include "engine/limits.h"
@@ -441,6 +442,16 @@ static void dump_tests(struct fl_buf *b, const struct fl_program *p)
 	}
 }
 
+/* ns since the epoch -> "2026-11-27T16:30:00Z" */
+static void utc(char *out, size_t size, int64_t ns)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, size, "?");
+}
+
 int fl_plan_dump(const struct fl_plan *plan, struct fl_buf *b)
 {
 	const struct fl_program *p = fl_plan_program(plan);
@@ -464,9 +475,12 @@ int fl_plan_dump(const struct fl_plan *plan, struct fl_buf *b)
 	for (size_t i = 0; i < p->n_windows; i++) {
 		const struct fl_prog_window *w = &p->windows[i];
 
-		fl_buf_printf(b, "maintenance #%zu %s %s %s from %" PRId64 " until %" PRId64 "\n", i,
-			      w->name.p, wscope_names[w->scope], w->target.p ? w->target.p : "-",
-			      w->start_ns / 1000000000, w->end_ns / 1000000000);
+		char from[32], until[32];
+
+		utc(from, sizeof(from), w->start_ns);
+		utc(until, sizeof(until), w->end_ns);
+		fl_buf_printf(b, "maintenance #%zu %s %s %s from %s until %s\n", i, w->name.p,
+			      wscope_names[w->scope], w->target.p ? w->target.p : "-", from, until);
 	}
 	dump_rules(b, p);
 	for (size_t i = 0; i < p->n_correlations; i++) {
