@@ -2158,6 +2158,33 @@ static const char *const data_words[] = {
 #undef X
 };
 
+/* A zone is "UTC", an offset "+08:00", or a name of the system's zone
+ * database (checked only when files may be read and the database exists). */
+static void check_timezone(struct fl_compile *c, const struct fl_ast_item *it)
+{
+	const char *tz = it->text;
+	char path[512];
+	int hh, mm, n = 0;
+
+	if (strcmp(tz, "UTC") == 0)
+		return;
+	if ((tz[0] == '+' || tz[0] == '-') && sscanf(tz + 1, "%2d:%2d%n", &hh, &mm, &n) == 2 &&
+	    n == 5 && tz[6] == '\0' && hh <= 14 && mm <= 59)
+		return;
+	if (c->opt->no_files || access("/usr/share/zoneinfo", R_OK) != 0)
+		return;
+	if (tz[0] && tz[0] != '/' && !strstr(tz, "..") && strlen(tz) < 256) {
+		struct stat st;
+
+		snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			return;
+	}
+	fl_diag_error(c->d, &it->loc,
+		      "unknown time zone '%s' (a zone name such as \"Asia/Shanghai\", \"UTC\" "
+		      "or an offset such as \"+08:00\")", tz);
+}
+
 /* Checks the shape `KEYWORD NAME { ... }` and declares NAME. */
 static struct sym *declare_block(struct fl_compile *c, const struct fl_ast_stmt *s,
 				 struct symtab *t, const char *what, bool string_name)
@@ -2220,6 +2247,7 @@ static void declare_all(struct fl_compile *c, int *kinds)
 			    want_kind(c, s, 1, FL_ITEM_STRING, "a time zone in quotes (\"Asia/Shanghai\")")) {
 				c->prog->timezone = arena_str(c, s->items[1]->text, s->items[1]->len);
 				no_more(c, s, 2);
+				check_timezone(c, s->items[1]);
 			}
 			break;
 		case T_INCLUDE:
