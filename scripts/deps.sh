@@ -11,6 +11,7 @@ clang libclang-rt-14-dev
 bsdutils rsyslog rsyslog-relp snmp
 python3 python3-aiosmtpd kannel kannel-extras
 sqlite3 sec syslog-ng-core libvectorscan-dev
+tzdata
 "
 
 missing=""
