@@ -153,7 +153,7 @@ struct fl_compile {
 	const struct fl_loc **capture_locs;
 	/* sizes of the growable program arrays */
 	size_t a_levels, a_ladders, a_steps, a_roles, a_channels, a_step_channels, a_windows,
-		a_rules, a_conds, a_set_values, a_regexes, a_captures, a_key_fields, a_actions,
+		a_plugin_paths, a_rules, a_conds, a_set_values, a_regexes, a_captures, a_key_fields, a_actions,
 		a_templates, a_tparts, a_correlations, a_rule_refs, a_tests, a_test_events,
 		a_expects;
 	const struct fl_ast_stmt *data_stmts[FL_DATA__COUNT];
@@ -2158,6 +2158,23 @@ static const char *const data_words[] = {
 #undef X
 };
 
+/* Resolves a plugin's file relative to the plan file naming it; it must be
+ * readable when files may be read. */
+static void plugin_path(struct fl_compile *c, const struct fl_ast_stmt *s,
+			const struct fl_ast_item *it)
+{
+	char *path = path_join(c->file_paths[s->file], it->text);
+
+	if (!path) {
+		c->oom = true;
+		return;
+	}
+	if (!c->opt->no_files && access(path, R_OK) != 0)
+		fl_diag_error(c->d, &it->loc, "cannot read plugin '%s': %s", path, strerror(errno));
+	c->prog->plugin_paths[c->prog->n_plugin_paths - 1] = arena_str(c, path, strlen(path));
+	free(path);
+}
+
 /* A zone is "UTC", an offset "+08:00", or a name of the system's zone
  * database (checked only when files may be read and the database exists). */
 static void check_timezone(struct fl_compile *c, const struct fl_ast_item *it)
@@ -2285,12 +2302,16 @@ static void declare_all(struct fl_compile *c, int *kinds)
 		case T_PLUGIN:
 			if (want_word(c, s, 1, "the plugin's name") &&
 			    declare(c, &c->channels, s->items[1], "plugin")) {
-				struct fl_str *ch = PUSH(c, channels);
+				struct fl_str *ch = PUSH(c, channels), *pp;
 
 				if (ch)
 					*ch = arena_str(c, s->items[1]->text, s->items[1]->len);
-				if (at(s, 2))
-					want_kind(c, s, 2, FL_ITEM_STRING, "the plugin's file in quotes");
+				while (c->prog->n_plugin_paths < c->prog->n_channels)
+					if ((pp = PUSH(c, plugin_paths)))
+						*pp = FL_STR_NONE;
+				if (at(s, 2) &&
+				    want_kind(c, s, 2, FL_ITEM_STRING, "the plugin's file in quotes"))
+					plugin_path(c, s, s->items[2]);
 				no_more(c, s, 3);
 			}
 			break;
@@ -2768,7 +2789,7 @@ static void release_free(void *p)
 static void adopt_arrays(struct fl_compile *c)
 {
 	struct fl_program *p = c->prog;
-	void *arrays[] = {p->levels, p->ladders, p->steps, p->roles, p->channels,
+	void *arrays[] = {p->levels, p->ladders, p->steps, p->roles, p->channels, p->plugin_paths,
 			  p->step_channels, p->windows, p->rules, p->conds, p->set_values,
 			  p->regexes, p->captures, p->key_fields, p->actions, p->templates,
 			  p->tparts, p->correlations, p->rule_refs, p->tests, p->test_events,

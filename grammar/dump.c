@@ -468,8 +468,11 @@ int fl_plan_dump(const struct fl_plan *plan, struct fl_buf *b)
 	for (size_t i = 0; i < p->n_roles; i++)
 		fl_buf_printf(b, "%s%s", i ? ", " : " ", p->roles[i].p);
 	fl_buf_adds(b, "\nchannels");
-	for (size_t i = 0; i < p->n_channels; i++)
+	for (size_t i = 0; i < p->n_channels; i++) {
 		fl_buf_printf(b, "%s%s", i ? ", " : " ", p->channels[i].p);
+		if (i < p->n_plugin_paths && p->plugin_paths[i].p)
+			fl_buf_printf(b, "(%s)", p->plugin_paths[i].p);
+	}
 	fl_buf_addc(b, '\n');
 	dump_levels(b, p);
 	for (size_t i = 0; i < p->n_windows; i++) {

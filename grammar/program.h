@@ -339,6 +339,10 @@ struct fl_program {
 	size_t n_roles;
 	struct fl_str *channels; /* sms, email, webhook, then declared plugins */
 	size_t n_channels;
+	/* plugin shared objects, by channel index (absent for built-ins and for
+	 * plugins declared without a file: the engine finds those by name) */
+	struct fl_str *plugin_paths;
+	size_t n_plugin_paths;
 	uint32_t *step_channels;
 	size_t n_step_channels;
 	struct fl_prog_window *windows;
