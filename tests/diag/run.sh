@@ -2,7 +2,8 @@
 # Diagnostic tests: each CASE.plan is checked with `faultline check` from this
 # directory (so file names print as written) and its stderr must equal
 # CASE.expected byte for byte. The exit status must be 1 when the expected text
-# holds an error, 0 otherwise. CASE.args, when present, holds extra arguments.
+# holds an error (or a warning, under --warnings-as-errors), 0 otherwise.
+# CASE.args, when present, holds extra arguments.
 # UPDATE=1 rewrites the expected files instead (make golden); review the diff.
 cd "$(dirname "$0")" || exit 2
 : "${FAULTLINE:?set FAULTLINE to the faultline binary}"
@@ -22,6 +23,9 @@ for plan in *.plan; do
 	fi
 	want=0
 	grep -q ': error: ' "$name.expected" 2>/dev/null && want=1
+	case " $args " in *" --warnings-as-errors "*)
+		grep -q ': warning: ' "$name.expected" 2>/dev/null && want=1 ;;
+	esac
 	if ! cmp -s "$out" "$name.expected"; then
 		failed=$((failed + 1))
 		echo "FAIL $name: stderr differs"
