@@ -9,13 +9,13 @@
 
 static const char *const verdict_texts[] = {
 #define X(name, text) text,
-	FL_CSV_VERDICTS(X)
+    FL_CSV_VERDICTS(X)
 #undef X
 };
 
 static const char *const verdict_names[] = {
 #define X(name, text) #name,
-	FL_CSV_VERDICTS(X)
+    FL_CSV_VERDICTS(X)
 #undef X
 };
 
@@ -131,7 +131,7 @@ static int scratch_add(struct fl_csv *c, const char *p, size_t n)
  * recorded as an offset and fixed up once the row is complete (scratch may
  * move while it grows). */
 static enum fl_csv_verdict read_quoted(struct fl_csv *c, size_t *off, struct fl_csv_field *f,
-				       size_t *scratch_start)
+                                       size_t *scratch_start)
 {
 	size_t i = *off + 1, start = i, run = i, unescaped_len = 0;
 	bool escaped = false;
@@ -161,7 +161,8 @@ static enum fl_csv_verdict read_quoted(struct fl_csv *c, size_t *off, struct fl_
 			}
 			break;
 		}
-		if (c->p[i] == '\n' || (c->p[i] == '\r' && (i + 1 >= c->len || c->p[i + 1] != '\n')))
+		if (c->p[i] == '\n' ||
+		    (c->p[i] == '\r' && (i + 1 >= c->len || c->p[i + 1] != '\n')))
 			new_line(c, i + 1);
 		i++;
 	}
@@ -231,8 +232,8 @@ enum fl_csv_verdict fl_csv_next(struct fl_csv *c, struct fl_csv_row *row)
 			v = read_quoted(c, &off, &f, &sidx);
 			if (v == FL_CSV_UNTERMINATED_QUOTE || v == FL_CSV_NO_MEMORY)
 				return v;
-			if (v == FL_CSV_OK && off < c->len && c->p[off] != ',' && c->p[off] != '\r' &&
-			    c->p[off] != '\n')
+			if (v == FL_CSV_OK && off < c->len && c->p[off] != ',' &&
+			    c->p[off] != '\r' && c->p[off] != '\n')
 				v = fail(c, FL_CSV_BAD_AFTER_QUOTE, c->line, col_at(c, off));
 		} else {
 			v = read_plain(c, &off, &f);

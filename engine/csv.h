@@ -31,16 +31,16 @@
 #include "engine/compiler.h"
 #include "engine/str.h"
 
-#define FL_CSV_VERDICTS(X)                                                                        \
-	X(OK, "ok")                                                                               \
-	X(END, "end of input")                                                                    \
-	X(UNTERMINATED_QUOTE, "quoted field is not closed before the end of the file")            \
-	X(STRAY_QUOTE, "quote inside an unquoted field")                                          \
-	X(BAD_AFTER_QUOTE, "character after a closing quote")                                     \
-	X(FIELD_COUNT, "row does not have as many fields as the header")                         \
-	X(FIELD_TOO_LONG, "field longer than the cap")                                            \
-	X(TOO_MANY_FIELDS, "row has more fields than the cap")                                    \
-	X(TOO_MANY_ROWS, "file has more rows than the cap")                                       \
+#define FL_CSV_VERDICTS(X)                                                                         \
+	X(OK, "ok")                                                                                \
+	X(END, "end of input")                                                                     \
+	X(UNTERMINATED_QUOTE, "quoted field is not closed before the end of the file")             \
+	X(STRAY_QUOTE, "quote inside an unquoted field")                                           \
+	X(BAD_AFTER_QUOTE, "character after a closing quote")                                      \
+	X(FIELD_COUNT, "row does not have as many fields as the header")                           \
+	X(FIELD_TOO_LONG, "field longer than the cap")                                             \
+	X(TOO_MANY_FIELDS, "row has more fields than the cap")                                     \
+	X(TOO_MANY_ROWS, "file has more rows than the cap")                                        \
 	X(NO_MEMORY, "out of memory while unescaping a quoted field")
 
 enum fl_csv_verdict {
@@ -51,32 +51,32 @@ enum fl_csv_verdict {
 };
 
 struct fl_csv_field {
-	struct fl_str s;	/* never absent (s.p != NULL), may be empty */
-	size_t line, col;	/* where the field starts (its opening quote if quoted) */
+	struct fl_str s;  /* never absent (s.p != NULL), may be empty */
+	size_t line, col; /* where the field starts (its opening quote if quoted) */
 	bool was_quoted;
 };
 
 struct fl_csv_row {
-	const struct fl_csv_field *fields;	/* owned by the reader */
+	const struct fl_csv_field *fields; /* owned by the reader */
 	size_t nfields;
-	size_t line;		/* line of the first field */
+	size_t line; /* line of the first field */
 };
 
 struct fl_csv_stats {
-	uint64_t rows;				/* rows returned, header included */
-	uint64_t verdicts[FL_CSV__COUNT];	/* rows per verdict: csv.<verdict> */
+	uint64_t rows;                    /* rows returned, header included */
+	uint64_t verdicts[FL_CSV__COUNT]; /* rows per verdict: csv.<verdict> */
 };
 
 /* Opaque in spirit: callers read err_line, err_col, had_bom and stats only. */
 struct fl_csv {
 	const char *p;
 	size_t len, off;
-	size_t line, col;		/* position of p[off] */
-	size_t expect_fields;		/* 0 until the header row is read */
-	struct fl_csv_field *fields;	/* FL_CSV_MAX_FIELDS */
-	char *scratch;			/* unescaped quoted fields of the current row */
+	size_t line, col;            /* position of p[off] */
+	size_t expect_fields;        /* 0 until the header row is read */
+	struct fl_csv_field *fields; /* FL_CSV_MAX_FIELDS */
+	char *scratch;               /* unescaped quoted fields of the current row */
 	size_t scratch_len, scratch_cap;
-	size_t err_line, err_col;	/* where the last error was found */
+	size_t err_line, err_col; /* where the last error was found */
 	bool had_bom;
 	struct fl_csv_stats stats;
 };
@@ -96,6 +96,6 @@ enum fl_csv_verdict fl_csv_next(struct fl_csv *c, struct fl_csv_row *row);
 
 /* The verdict's text, "?" when out of range. */
 const char *fl_csv_verdict_text(enum fl_csv_verdict v);
-const char *fl_csv_verdict_name(enum fl_csv_verdict v);	/* "FIELD_COUNT" */
+const char *fl_csv_verdict_name(enum fl_csv_verdict v); /* "FIELD_COUNT" */
 
 #endif /* FL_CSV_H */

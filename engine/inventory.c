@@ -22,10 +22,20 @@
 #include "engine/inventory_int.h"
 #include "engine/limits.h"
 
-enum table { T_SITES, T_RINGS, T_DEVICES, T_CHAINS, T_SPANS, T_CIRCUITS, T_CONTACTS, T_MAINT, T__N };
+enum table {
+	T_SITES,
+	T_RINGS,
+	T_DEVICES,
+	T_CHAINS,
+	T_SPANS,
+	T_CIRCUITS,
+	T_CONTACTS,
+	T_MAINT,
+	T__N
+};
 
 struct cell {
-	struct fl_str s;	/* "" when the column is absent */
+	struct fl_str s; /* "" when the column is absent */
 	size_t line, col;
 	bool quoted;
 };
@@ -51,20 +61,21 @@ struct loader {
 	fl_inventory_error_fn on_error;
 	void *ctx;
 	const char *paths[T__N];
+	const struct fl_str *texts; /* fl_inventory_load_texts(): tables in memory */
 	const char *file;
-	bool have[T__N];		/* table given and its header read */
+	bool have[T__N]; /* table given and its header read */
 	size_t nerrors;
-	int rc_file;			/* -ENOENT or -EFBIG seen */
-	struct inv_index customers;	/* circuits.customer -> circuit */
-	struct inv_index people;	/* contacts.name -> contact */
-	struct inv_index contact_keys;	/* (branch, role + mobile) -> contact */
+	int rc_file;                   /* -ENOENT or -EFBIG seen */
+	struct inv_index customers;    /* circuits.customer -> circuit */
+	struct inv_index people;       /* contacts.name -> contact */
+	struct inv_index contact_keys; /* (branch, role + mobile) -> contact */
 };
 
 typedef int (*row_fn)(struct loader *L, const struct cell *c, size_t line);
 
 static const char *const table_names[T__N] = {
-	"sites.csv", "rings.csv", "devices.csv", "chains.csv",
-	"spans.csv", "circuits.csv", "contacts.csv", "maintenance.csv",
+    "sites.csv", "rings.csv",    "devices.csv",  "chains.csv",
+    "spans.csv", "circuits.csv", "contacts.csv", "maintenance.csv",
 };
 
 FL_PRINTF(4, 5)
@@ -117,19 +128,99 @@ static bool check_id(struct loader *L, const struct cell *c, const char *what)
 	for (size_t i = 0; i < c->s.len; i++) {
 		unsigned char ch = (unsigned char)c->s.p[i];
 
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    ch == '-' || ch == '_' || ch == '.')
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.')
 			continue;
 		report(L, c->line, col_of(c, i),
-		       "%s '%.*s' holds a character other than A-Z, a-z, 0-9, '-', '_' or '.'; ids are ASCII",
+		       "%s '%.*s' holds a character other than A-Z, a-z, 0-9, '-', '_' or '.'; ids "
+		       "are ASCII",
 		       what, (int)c->s.len, c->s.p);
 		return false;
 	}
 	return true;
 }
 
+/* Edit distance (insert, delete, substitute; bytes: ids are ASCII) between a
+ * and b, or SIZE_MAX once it must exceed max. Names are short: longer ones
+ * get no suggestion. */
+#define SUGGEST_MAX_LEN 64
+static size_t edit_distance(struct fl_str a, struct fl_str b, size_t max)
+{
+	size_t row[SUGGEST_MAX_LEN + 1];
+
+	if (a.len > SUGGEST_MAX_LEN || b.len > SUGGEST_MAX_LEN ||
+	    (a.len > b.len ? a.len - b.len : b.len - a.len) > max)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= b.len; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= a.len; i++) {
+		size_t diag = row[0], best;
+
+		row[0] = i;
+		best = row[0];
+		for (size_t j = 1; j <= b.len; j++) {
+			size_t up = row[j];
+			size_t v = diag + (a.p[i - 1] != b.p[j - 1]);
+
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best)
+				best = v;
+		}
+		if (best > max)
+			return SIZE_MAX;
+	}
+	return row[b.len] <= max ? row[b.len] : SIZE_MAX;
+}
+
+/* "did you mean": a known name one or two edits from s (one for names of up
+ * to four characters, so 'A-X' does not suggest every short id); the closest
+ * wins, ties go to the smaller name so the message is stable. */
+static bool closer(struct fl_str s, struct fl_str cand, size_t *best_d, struct fl_str *best)
+{
+	size_t max = s.len <= 4 ? 1 : 2;
+	size_t d = edit_distance(s, cand, max);
+	int cmp;
+
+	if (d == SIZE_MAX || d == 0 || d > *best_d)
+		return false;
+	if (d == *best_d) {
+		cmp = memcmp(cand.p, best->p, cand.len < best->len ? cand.len : best->len);
+		if (cmp > 0 || (cmp == 0 && cand.len >= best->len))
+			return false;
+	}
+	*best_d = d;
+	*best = cand;
+	return true;
+}
+
+static struct fl_str suggest_key(const struct inv_index *ix, struct fl_str s)
+{
+	struct fl_str best = FL_STR_NONE;
+	size_t best_d = SIZE_MAX;
+
+	for (size_t i = 0; i < ix->cap; i++)
+		if (ix->slots[i].value && ix->slots[i].len2 == 0)
+			closer(s, fl_str_make(ix->slots[i].k1, ix->slots[i].len1), &best_d, &best);
+	return best;
+}
+
+static struct fl_str suggest_name(const char *const *names, size_t n, struct fl_str s)
+{
+	struct fl_str best = FL_STR_NONE;
+	size_t best_d = SIZE_MAX;
+
+	for (size_t i = 0; i < n; i++)
+		closer(s, fl_str_make(names[i], strlen(names[i])), &best_d, &best);
+	return best;
+}
+
 static bool parse_enum(struct loader *L, const struct cell *c, const char *what,
-		       const char *const *names, size_t n, int *out)
+                       const char *const *names, size_t n, int *out)
 {
 	char list[256];
 	size_t used = 0;
@@ -148,13 +239,20 @@ static bool parse_enum(struct loader *L, const struct cell *c, const char *what,
 			break;
 		used += (size_t)w;
 	}
-	report(L, c->line, c->col, "unknown %s '%.*s'; expected one of: %s", what, (int)c->s.len,
-	       c->s.p, list);
+	struct fl_str hint = suggest_name(names, n, c->s);
+
+	if (hint.p)
+		report(L, c->line, c->col,
+		       "unknown %s '%.*s'; did you mean '%.*s'? (expected one of: %s)", what,
+		       (int)c->s.len, c->s.p, (int)hint.len, hint.p, list);
+	else
+		report(L, c->line, c->col, "unknown %s '%.*s'; expected one of: %s", what,
+		       (int)c->s.len, c->s.p, list);
 	return false;
 }
 
 static bool parse_uint(struct loader *L, const struct cell *c, const char *what, size_t min,
-		       size_t max, size_t *out)
+                       size_t max, size_t *out)
 {
 	size_t v = 0;
 
@@ -177,7 +275,7 @@ bad:
 
 /* Decimal: -?digits[.digits], then the range. */
 static bool parse_decimal(struct loader *L, const struct cell *c, const char *what, double min,
-			  double max, double *out)
+                          double max, double *out)
 {
 	char buf[32];
 	size_t i = 0, digits = 0;
@@ -215,7 +313,7 @@ bad:
 static bool parse_yesno(struct loader *L, const struct cell *c, const char *what, bool *out)
 {
 	static const char *const yn[] = {"no", "yes"};
-	int v;
+	int v = 0;
 
 	if (!parse_enum(L, c, what, yn, 2, &v))
 		return false;
@@ -271,7 +369,7 @@ bad:
 /* Splits a `;`-separated list into item cells. Returns the count, or SIZE_MAX
  * after reporting an empty item or more than FL_INVENTORY_MAX_LIST items. */
 static size_t split_list(struct loader *L, const struct cell *c, const char *what,
-			 struct cell *items)
+                         struct cell *items)
 {
 	size_t n = 0, start = 0;
 
@@ -282,7 +380,8 @@ static size_t split_list(struct loader *L, const struct cell *c, const char *wha
 			continue;
 		if (i == start) {
 			report(L, c->line, col_of(c, i),
-			       "empty item in the %s list; separate items with one ';' and no ';' at the end",
+			       "empty item in the %s list; separate items with one ';' and no ';' "
+			       "at the end",
 			       what);
 			return SIZE_MAX;
 		}
@@ -292,7 +391,7 @@ static size_t split_list(struct loader *L, const struct cell *c, const char *wha
 			return SIZE_MAX;
 		}
 		items[n++] = (struct cell){fl_str_make(c->s.p + start, i - start), c->line,
-					   col_of(c, start), false};
+		                           col_of(c, start), false};
 		start = i + 1;
 	}
 	return n;
@@ -313,7 +412,7 @@ static const void **ptrs(struct loader *L, size_t n)
 /* Inserts a record under its id; a taken id is reported as a duplicate with
  * the line of the first. Returns 1 inserted, 0 duplicate, -ENOMEM. */
 static int add_unique(struct loader *L, struct inv_index *ix, const struct cell *c, const char *id,
-		      const void *rec, const char *what, size_t (*line_of)(const void *))
+                      const void *rec, const char *what, size_t (*line_of)(const void *))
 {
 	const void *old;
 
@@ -321,15 +420,15 @@ static int add_unique(struct loader *L, struct inv_index *ix, const struct cell 
 		return -ENOMEM;
 	if (!old)
 		return 1;
-	report(L, c->line, c->col, "duplicate %s '%s' (first at line %zu); %s ids must be unique", what,
-	       id, line_of(old), what);
+	report(L, c->line, c->col, "duplicate %s '%s' (first at line %zu); %s ids must be unique",
+	       what, id, line_of(old), what);
 	return 0;
 }
 
-#define LINE_OF(type)                                                                             \
-	static size_t line_of_##type(const void *p)                                               \
-	{                                                                                         \
-		return ((const struct fl_inv_##type *)p)->line;                                   \
+#define LINE_OF(type)                                                                              \
+	static size_t line_of_##type(const void *p)                                                \
+	{                                                                                          \
+		return ((const struct fl_inv_##type *)p)->line;                                    \
 	}
 LINE_OF(site)
 LINE_OF(device)
@@ -340,7 +439,7 @@ LINE_OF(circuit)
 LINE_OF(window)
 
 static struct fl_inv_area *area_get(struct loader *L, const struct cell *c, enum fl_inv_level level,
-				    struct fl_inv_area *city)
+                                    struct fl_inv_area *city)
 {
 	struct fl_inventory *inv = L->inv;
 	struct inv_index *ix = level == FL_INV_LEVEL_CITY ? &inv->by_city : &inv->by_county;
@@ -367,25 +466,33 @@ static struct fl_inv_area *area_get(struct loader *L, const struct cell *c, enum
 
 /* Looks a reference up; reports an unknown one when its table was loaded. */
 static const void *ref(struct loader *L, const struct cell *c, enum table t,
-		       const struct inv_index *ix, const char *what)
+                       const struct inv_index *ix, const char *what)
 {
 	const void *p;
 
 	if (!L->have[t] || c->s.len == 0)
 		return NULL;
 	p = inv_index_get(ix, c->s, FL_STR_LIT(""));
-	if (!p)
-		report(L, c->line, c->col, "unknown %s '%.*s': not in %s; add it there or fix the name",
-		       what, (int)c->s.len, c->s.p, tname(L, t));
-	return p;
+	if (p)
+		return p;
+	struct fl_str hint = suggest_key(ix, c->s);
+
+	if (hint.p)
+		report(L, c->line, c->col, "unknown %s '%.*s': not in %s; did you mean '%.*s'?",
+		       what, (int)c->s.len, c->s.p, tname(L, t), (int)hint.len, hint.p);
+	else
+		report(L, c->line, c->col,
+		       "unknown %s '%.*s': not in %s; add it there or fix the name", what,
+		       (int)c->s.len, c->s.p, tname(L, t));
+	return NULL;
 }
 
 /* ---- tables --------------------------------------------------------------- */
 
 enum { S_SITE, S_NAME, S_COUNTY, S_CITY, S_CLASS, S_LAT, S_LON, S_POWER, S__N };
 static const struct column site_cols[S__N] = {
-	{"site", true}, {"site_name", true}, {"county", true}, {"city", true},
-	{"class", true}, {"lat", true},	  {"lon", true},    {"power", true},
+    {"site", true},  {"site_name", true}, {"county", true}, {"city", true},
+    {"class", true}, {"lat", true},       {"lon", true},    {"power", true},
 };
 static const char *const class_names[] = {"city", "county", "township"};
 static const char *const power_names[] = {"mains", "mains+battery", "mains+battery+generator"};
@@ -394,12 +501,13 @@ static int row_site(struct loader *L, const struct cell *c, size_t line)
 {
 	struct fl_inv_site *s = inv_arena_alloc(&L->inv->arena, sizeof(*s));
 	struct fl_inv_area *city = NULL, *county = NULL;
-	int v, rc;
+	int v = 0, rc;
 
 	if (!s || !(s->id = str(L, &c[S_SITE])) || !(s->name = str(L, &c[S_NAME])))
 		return -ENOMEM;
 	s->line = line;
-	if (need(L, &c[S_CITY], "city") && !(city = area_get(L, &c[S_CITY], FL_INV_LEVEL_CITY, NULL)))
+	if (need(L, &c[S_CITY], "city") &&
+	    !(city = area_get(L, &c[S_CITY], FL_INV_LEVEL_CITY, NULL)))
 		return -ENOMEM;
 	if (need(L, &c[S_COUNTY], "county")) {
 		county = area_get(L, &c[S_COUNTY], FL_INV_LEVEL_COUNTY, city);
@@ -407,7 +515,8 @@ static int row_site(struct loader *L, const struct cell *c, size_t line)
 			return -ENOMEM;
 		if (city && county->city != city)
 			report(L, c[S_CITY].line, c[S_CITY].col,
-			       "county '%s' is in city '%s' on an earlier row, not '%s'; a county belongs to one city",
+			       "county '%s' is in city '%s' on an earlier row, not '%s'; a county "
+			       "belongs to one city",
 			       county->name, county->city ? county->city->name : "", city->name);
 	}
 	s->county = county;
@@ -428,8 +537,8 @@ static int row_site(struct loader *L, const struct cell *c, size_t line)
 
 enum { R_RING, R_NAME, R_LEVEL, R_CITY, R_COUNTY, R_VENDOR, R_NODES, R__N };
 static const struct column ring_cols[R__N] = {
-	{"ring", true}, {"name", true},	  {"level", true}, {"city", true},
-	{"county", true}, {"vendor", true}, {"nodes", true},
+    {"ring", true},   {"name", true},   {"level", true}, {"city", true},
+    {"county", true}, {"vendor", true}, {"nodes", true},
 };
 static const char *const ring_level_names[] = {"backbone", "city", "county"};
 
@@ -456,8 +565,9 @@ static int row_ring(struct loader *L, const struct cell *c, size_t line)
 	if (v == FL_INV_RING_COUNTY)
 		need(L, &c[R_COUNTY], "county (a county ring has one)");
 	if (r->county && r->city && r->county->city != r->city)
-		report(L, c[R_COUNTY].line, c[R_COUNTY].col, "county '%s' is not in city '%s' but in '%s'",
-		       r->county->name, r->city->name, r->county->city ? r->county->city->name : "");
+		report(L, c[R_COUNTY].line, c[R_COUNTY].col,
+		       "county '%s' is not in city '%s' but in '%s'", r->county->name,
+		       r->city->name, r->county->city ? r->county->city->name : "");
 	if (parse_uint(L, &c[R_NODES], "nodes", 3, FL_INVENTORY_MAX_RING_NODES, &r->nodes)) {
 		r->devices = (void *)ptrs(L, r->nodes);
 		r->spans = (void *)ptrs(L, r->nodes);
@@ -473,26 +583,37 @@ static int row_ring(struct loader *L, const struct cell *c, size_t line)
 }
 
 enum {
-	D_DEVICE, D_IP, D_VENDOR, D_MODEL, D_ROLE, D_SITE, D_RING, D_POS, D_LEVEL,
-	D_SITE_NAME, D_COUNTY, D_CITY, D__N
+	D_DEVICE,
+	D_IP,
+	D_VENDOR,
+	D_MODEL,
+	D_ROLE,
+	D_SITE,
+	D_RING,
+	D_POS,
+	D_LEVEL,
+	D_SITE_NAME,
+	D_COUNTY,
+	D_CITY,
+	D__N
 };
 static const struct column device_cols[D__N] = {
-	{"device", true}, {"mgmt_ip", true},	{"vendor", true}, {"model", true},
-	{"role", true},	  {"site", true},	{"ring", true},	  {"ring_pos", true},
-	{"level", true},  {"site_name", false}, {"county", false}, {"city", false},
+    {"device", true}, {"mgmt_ip", true},    {"vendor", true},  {"model", true},
+    {"role", true},   {"site", true},       {"ring", true},    {"ring_pos", true},
+    {"level", true},  {"site_name", false}, {"county", false}, {"city", false},
 };
 static const char *const vendor_names[] = {"Huawei", "ZTE", "FiberHome", "Cisco"};
 static const char *const role_names[] = {"backbone-otn", "metro-sdh", "olt",
-					 "router",	 "switch",    "edfa"};
+                                         "router",       "switch",    "edfa"};
 static const char *const level_names[] = {"region", "city", "county", "township"};
 
 /* The optional site_name/county/city columns repeat the site's: they must agree. */
 static void check_repeated(struct loader *L, const struct cell *c, const char *what,
-			   const char *expect, const char *site)
+                           const char *expect, const char *site)
 {
 	if (c->s.p && c->s.len && !fl_str_eq_cstr(c->s, expect))
-		report(L, c->line, c->col, "%s '%.*s' differs from site %s's '%s'; make them agree", what,
-		       (int)c->s.len, c->s.p, site, expect);
+		report(L, c->line, c->col, "%s '%.*s' differs from site %s's '%s'; make them agree",
+		       what, (int)c->s.len, c->s.p, site, expect);
 }
 
 static void place_on_ring(struct loader *L, const struct cell *c, struct fl_inv_device *d)
@@ -503,7 +624,8 @@ static void place_on_ring(struct loader *L, const struct cell *c, struct fl_inv_
 	if (!r) {
 		if (c[D_RING].s.len == 0 && c[D_POS].s.len)
 			report(L, c[D_POS].line, c[D_POS].col,
-			       "ring_pos '%.*s' given but ring is empty; clear ring_pos or name the ring",
+			       "ring_pos '%.*s' given but ring is empty; clear ring_pos or name "
+			       "the ring",
 			       (int)c[D_POS].s.len, c[D_POS].s.p);
 		return;
 	}
@@ -513,14 +635,15 @@ static void place_on_ring(struct loader *L, const struct cell *c, struct fl_inv_
 		return;
 	if (r->devices[pos - 1]) {
 		report(L, c[D_POS].line, c[D_POS].col,
-		       "ring_pos %zu of ring %s is already held by %s (line %zu); each position holds one device",
+		       "ring_pos %zu of ring %s is already held by %s (line %zu); each position "
+		       "holds one device",
 		       pos, r->id, r->devices[pos - 1]->id, r->devices[pos - 1]->line);
 		return;
 	}
 	if (strcmp(r->vendor, d->vendor) != 0)
 		report(L, c[D_VENDOR].line, c[D_VENDOR].col,
-		       "vendor %s differs from ring %s's vendor %s; a ring has one vendor", d->vendor, r->id,
-		       r->vendor);
+		       "vendor %s differs from ring %s's vendor %s; a ring has one vendor",
+		       d->vendor, r->id, r->vendor);
 	((const struct fl_inv_device **)r->devices)[pos - 1] = d;
 	d->ring_pos = pos;
 }
@@ -530,7 +653,7 @@ static int row_device(struct loader *L, const struct cell *c, size_t line)
 	struct fl_inventory *inv = L->inv;
 	struct fl_inv_device *d = inv_arena_alloc(&inv->arena, sizeof(*d));
 	const void *old;
-	int v, rc;
+	int v = 0, rc;
 
 	if (!d || !(d->id = str(L, &c[D_DEVICE])) || !(d->mgmt_ip = str(L, &c[D_IP])) ||
 	    !(d->vendor = str(L, &c[D_VENDOR])) || !(d->model = str(L, &c[D_MODEL])))
@@ -538,13 +661,14 @@ static int row_device(struct loader *L, const struct cell *c, size_t line)
 	d->line = line;
 	if (check_ipv4(L, &c[D_IP])) {
 		if (inv_index_put(&inv->by_mgmt_ip, fl_str_make(d->mgmt_ip, c[D_IP].s.len),
-				  FL_STR_LIT(""), d, &old) < 0)
+		                  FL_STR_LIT(""), d, &old) < 0)
 			return -ENOMEM;
 		if (old)
-			report(L, c[D_IP].line, c[D_IP].col,
-			       "mgmt_ip %s is already used by %s (line %zu); addresses must be unique",
-			       d->mgmt_ip, ((const struct fl_inv_device *)old)->id,
-			       ((const struct fl_inv_device *)old)->line);
+			report(
+			    L, c[D_IP].line, c[D_IP].col,
+			    "mgmt_ip %s is already used by %s (line %zu); addresses must be unique",
+			    d->mgmt_ip, ((const struct fl_inv_device *)old)->id,
+			    ((const struct fl_inv_device *)old)->line);
 	}
 	parse_enum(L, &c[D_VENDOR], "vendor", vendor_names, 4, &v);
 	if (parse_enum(L, &c[D_ROLE], "role", role_names, 6, &v))
@@ -556,7 +680,8 @@ static int row_device(struct loader *L, const struct cell *c, size_t line)
 	if (d->site) {
 		check_repeated(L, &c[D_SITE_NAME], "site_name", d->site->name, d->site->id);
 		if (d->site->county)
-			check_repeated(L, &c[D_COUNTY], "county", d->site->county->name, d->site->id);
+			check_repeated(L, &c[D_COUNTY], "county", d->site->county->name,
+			               d->site->id);
 		if (d->site->city)
 			check_repeated(L, &c[D_CITY], "city", d->site->city->name, d->site->id);
 	}
@@ -581,15 +706,16 @@ static void check_ring_positions(struct loader *L)
 		for (size_t k = 0; r->devices && k < r->nodes; k++)
 			if (!r->devices[k])
 				report(L, r->line, rec->nodes_col,
-				       "ring %s has %zu nodes but no device in %s has ring_pos %zu; fix nodes or the devices' ring_pos",
+				       "ring %s has %zu nodes but no device in %s has ring_pos "
+				       "%zu; fix nodes or the devices' ring_pos",
 				       r->id, r->nodes, tname(L, T_DEVICES), k + 1);
 	}
 }
 
 enum { C_CHAIN, C_RING, C_PARENT, C_DEVICES, C_NAME, C_COUNTY, C_CITY, C__N };
 static const struct column chain_cols[C__N] = {
-	{"chain", true}, {"parent_ring", true}, {"parent_device", true}, {"devices", true},
-	{"name", true},	 {"county", false},	{"city", false},
+    {"chain", true}, {"parent_ring", true}, {"parent_device", true}, {"devices", true},
+    {"name", true},  {"county", false},     {"city", false},
 };
 
 static int row_chain(struct loader *L, const struct cell *c, size_t line)
@@ -610,7 +736,8 @@ static int row_chain(struct loader *L, const struct cell *c, size_t line)
 		ch->parent_device = ref(L, &c[C_PARENT], T_DEVICES, &inv->by_device, "device");
 	if (ch->parent_device && ch->parent_ring && ch->parent_device->ring != ch->parent_ring)
 		report(L, c[C_PARENT].line, c[C_PARENT].col,
-		       "parent_device %s is not on ring %s; a chain hangs off a device of its parent_ring",
+		       "parent_device %s is not on ring %s; a chain hangs off a device of its "
+		       "parent_ring",
 		       ch->parent_device->id, ch->parent_ring->id);
 	ch->county = ref(L, &c[C_COUNTY], T_SITES, &inv->by_county, "county");
 	ch->city = ref(L, &c[C_CITY], T_SITES, &inv->by_city, "city");
@@ -622,19 +749,23 @@ static int row_chain(struct loader *L, const struct cell *c, size_t line)
 	if (!ch->devices || !ch->spans)
 		return -ENOMEM;
 	for (size_t k = 0; k < n; k++) {
-		struct fl_inv_device *d = (void *)ref(L, &items[k], T_DEVICES, &inv->by_device, "device");
+		struct fl_inv_device *d =
+		    (void *)ref(L, &items[k], T_DEVICES, &inv->by_device, "device");
 
 		if (!d)
 			continue;
 		if (d->ring || d->chain || d == ch->parent_device) {
 			report(L, items[k].line, items[k].col,
-			       "device %s is already on %s %s; a chain device is on no ring and one chain",
+			       "device %s is already on %s %s; a chain device is on no ring and "
+			       "one chain",
 			       d->id, d->ring ? "ring" : "chain",
-			       d->ring ? d->ring->id : d->chain ? d->chain->id : ch->id);
+			       d->ring    ? d->ring->id
+			       : d->chain ? d->chain->id
+			                  : ch->id);
 			continue;
 		}
 		d->chain = ch;
-		d->chain_pos = k + 1;
+		d->chain_pos = ch->ndevices + 1; /* its index, even after a bad item */
 		((const struct fl_inv_device **)ch->devices)[ch->ndevices++] = d;
 	}
 	if (!check_id(L, &c[C_CHAIN], "chain"))
@@ -645,28 +776,25 @@ static int row_chain(struct loader *L, const struct cell *c, size_t line)
 	return rc < 0 ? rc : 0;
 }
 
-enum {
-	P_SPAN, P_RING, P_A, P_APORT, P_B, P_BPORT, P_LEN, P_DUCT, P_KIND, P_SRLG, P__N
-};
+enum { P_SPAN, P_RING, P_A, P_APORT, P_B, P_BPORT, P_LEN, P_DUCT, P_KIND, P_SRLG, P__N };
 static const struct column span_cols[P__N] = {
-	{"span", true},	  {"ring", true},      {"a_device", true}, {"a_port", true},
-	{"b_device", true}, {"b_port", true},    {"length_km", true}, {"duct", true},
-	{"kind", true},	  {"srlg", true},
+    {"span", true},   {"ring", true},      {"a_device", true}, {"a_port", true}, {"b_device", true},
+    {"b_port", true}, {"length_km", true}, {"duct", true},     {"kind", true},   {"srlg", true},
 };
 static const char *const kind_names[] = {"ring", "chain"};
 
 static int add_port(struct loader *L, const struct cell *dev, const struct cell *port,
-		    const struct fl_inv_device *d, const char *port_id, struct fl_inv_span *sp)
+                    const struct fl_inv_device *d, const char *port_id, struct fl_inv_span *sp)
 {
 	const struct fl_inv_span *old;
 
 	if (inv_index_put(&L->inv->by_port, fl_str_make(d->id, strlen(d->id)),
-			  fl_str_make(port_id, port->s.len), sp, (const void **)&old) < 0)
+	                  fl_str_make(port_id, port->s.len), sp, (const void **)&old) < 0)
 		return -ENOMEM;
 	if (old)
 		report(L, port->line, port->col,
-		       "port %s of %s already carries span %s (line %zu); one span per port", port_id,
-		       d->id, old->id, old->line);
+		       "port %s of %s already carries span %s (line %zu); one span per port",
+		       port_id, d->id, old->id, old->line);
 	(void)dev;
 	return 0;
 }
@@ -686,14 +814,16 @@ static void place_ring_span(struct loader *L, const struct cell *c, struct fl_in
 		const struct cell *bad = a->ring != r ? &c[P_A] : &c[P_B];
 		const struct fl_inv_device *d = a->ring != r ? a : b;
 
-		report(L, bad->line, bad->col, "device %s is not on ring %s; a ring span joins two of its devices",
-		       d->id, r->id);
+		report(L, bad->line, bad->col,
+		       "device %s is not on ring %s; a ring span joins two of its devices", d->id,
+		       r->id);
 		return;
 	}
 	k = a->ring_pos - 1;
 	if (b->ring_pos != (a->ring_pos % r->nodes) + 1) {
 		report(L, c[P_B].line, c[P_B].col,
-		       "span joins ring_pos %zu and %zu of ring %s; a ring span joins ring_pos k and k+1 (the last %zu and 1)",
+		       "span joins ring_pos %zu and %zu of ring %s; a ring span joins ring_pos k "
+		       "and k+1 (the last %zu and 1)",
 		       a->ring_pos, b->ring_pos, r->id, r->nodes);
 		return;
 	}
@@ -722,20 +852,23 @@ static void place_chain_span(struct loader *L, const struct cell *c, struct fl_i
 		const struct cell *bad = pa == SIZE_MAX ? &c[P_A] : &c[P_B];
 
 		report(L, bad->line, bad->col,
-		       "device %.*s is not the parent or a device of chain %s; a chain span joins two of them",
+		       "device %.*s is not the parent or a device of chain %s; a chain span joins "
+		       "two of them",
 		       (int)bad->s.len, bad->s.p, ch->id);
 		return;
 	}
 	far = pa > pb ? pa : pb;
 	if ((pa > pb ? pa - pb : pb - pa) != 1) {
 		report(L, c[P_B].line, c[P_B].col,
-		       "devices %s and %s are not next to each other on chain %s; list the chain's spans from the parent outwards",
+		       "devices %s and %s are not next to each other on chain %s; list the chain's "
+		       "spans from the parent outwards",
 		       a->id, b->id, ch->id);
 		return;
 	}
 	if (ch->spans[far - 1]) {
-		report(L, c[P_SPAN].line, c[P_SPAN].col, "%s and %s are already joined by span %s (line %zu)",
-		       a->id, b->id, ch->spans[far - 1]->id, ch->spans[far - 1]->line);
+		report(L, c[P_SPAN].line, c[P_SPAN].col,
+		       "%s and %s are already joined by span %s (line %zu)", a->id, b->id,
+		       ch->spans[far - 1]->id, ch->spans[far - 1]->line);
 		return;
 	}
 	((const struct fl_inv_span **)ch->spans)[far - 1] = sp;
@@ -753,14 +886,14 @@ static int span_srlgs(struct loader *L, const struct cell *c, struct fl_inv_span
 		return -ENOMEM;
 	for (size_t k = 0; k < n; k++) {
 		struct fl_inv_srlg *g =
-			(void *)inv_index_get(&L->inv->by_srlg, items[k].s, FL_STR_LIT(""));
+		    (void *)inv_index_get(&L->inv->by_srlg, items[k].s, FL_STR_LIT(""));
 		const void *old;
 
 		if (!g) {
 			g = inv_arena_alloc(&L->inv->arena, sizeof(*g));
 			if (!g || !(g->id = str(L, &items[k])) ||
 			    inv_index_put(&L->inv->by_srlg, fl_str_make(g->id, items[k].s.len),
-					  FL_STR_LIT(""), g, &old) < 0 ||
+			                  FL_STR_LIT(""), g, &old) < 0 ||
 			    inv_vec_push(&L->inv->srlgs, g) < 0)
 				return -ENOMEM;
 		}
@@ -838,7 +971,8 @@ static void check_span_coverage(struct loader *L)
 		for (size_t k = 0; r->devices && k < r->nodes; k++)
 			if (!r->spans[k] && r->devices[k] && r->devices[(k + 1) % r->nodes])
 				report(L, r->line, 1,
-				       "ring %s has no span joining ring_pos %zu (%s) and %zu (%s); add it to %s",
+				       "ring %s has no span joining ring_pos %zu (%s) and %zu "
+				       "(%s); add it to %s",
 				       r->id, k + 1, r->devices[k]->id, (k + 1) % r->nodes + 1,
 				       r->devices[(k + 1) % r->nodes]->id, tname(L, T_SPANS));
 	}
@@ -857,8 +991,8 @@ static void check_span_coverage(struct loader *L)
 
 enum { K_CIRCUIT, K_CUSTOMER, K_A, K_B, K_PATH, K_PRIO, K_BW, K_PROT, K__N };
 static const struct column circuit_cols[K__N] = {
-	{"circuit", true}, {"customer", true}, {"a_site", true},    {"b_site", true},
-	{"path", true},	   {"priority", true}, {"bandwidth", true}, {"protection", true},
+    {"circuit", true}, {"customer", true}, {"a_site", true},    {"b_site", true},
+    {"path", true},    {"priority", true}, {"bandwidth", true}, {"protection", true},
 };
 static const char *const prio_names[] = {"urgent", "severe", "general"};
 static const char *const prot_names[] = {"none", "sncp"};
@@ -870,7 +1004,8 @@ static bool span_at_site(const struct fl_inv_span *sp, const struct fl_inv_site 
 
 static bool spans_meet(const struct fl_inv_span *x, const struct fl_inv_span *y)
 {
-	return (x->a->site && span_at_site(y, x->a->site)) || (x->b->site && span_at_site(y, x->b->site));
+	return (x->a->site && span_at_site(y, x->a->site)) ||
+	       (x->b->site && span_at_site(y, x->b->site));
 }
 
 static int circuit_path(struct loader *L, const struct cell *c, struct fl_inv_circuit *k)
@@ -879,7 +1014,8 @@ static int circuit_path(struct loader *L, const struct cell *c, struct fl_inv_ci
 	const struct fl_inv_span **path;
 	size_t n;
 
-	if (!need(L, &c[K_PATH], "path") || (n = split_list(L, &c[K_PATH], "path", items)) == SIZE_MAX)
+	if (!need(L, &c[K_PATH], "path") ||
+	    (n = split_list(L, &c[K_PATH], "path", items)) == SIZE_MAX)
 		n = 0;
 	path = (void *)ptrs(L, n);
 	if (!path)
@@ -892,22 +1028,24 @@ static int circuit_path(struct loader *L, const struct cell *c, struct fl_inv_ci
 			return 0; /* unknown span: reported; the walk below needs every span */
 		for (size_t j = 0; j < i; j++)
 			if (path[j] == sp) {
-				report(L, items[i].line, items[i].col, "span %s appears twice in the path",
-				       sp->id);
+				report(L, items[i].line, items[i].col,
+				       "span %s appears twice in the path", sp->id);
 				return 0;
 			}
 		if (i == 0 && k->a_site && !span_at_site(sp, k->a_site))
 			report(L, items[i].line, items[i].col,
-			       "the path starts with span %s, which does not end at a_site %s; list the spans from a_site to b_site",
+			       "the path starts with span %s, which does not end at a_site %s; "
+			       "list the spans from a_site to b_site",
 			       sp->id, k->a_site->id);
 		if (i > 0 && !spans_meet(path[i - 1], sp))
 			report(L, items[i].line, items[i].col,
-			       "spans %s and %s do not meet at a site; consecutive spans of a path share a site",
+			       "spans %s and %s do not meet at a site; consecutive spans of a path "
+			       "share a site",
 			       path[i - 1]->id, sp->id);
 		if (i + 1 == n && k->b_site && !span_at_site(sp, k->b_site))
 			report(L, items[i].line, items[i].col,
-			       "the path ends with span %s, which does not end at b_site %s", sp->id,
-			       k->b_site->id);
+			       "the path ends with span %s, which does not end at b_site %s",
+			       sp->id, k->b_site->id);
 		path[k->npath++] = sp;
 	}
 	return 0;
@@ -918,7 +1056,7 @@ static int row_circuit(struct loader *L, const struct cell *c, size_t line)
 	struct fl_inventory *inv = L->inv;
 	struct fl_inv_circuit *k = inv_arena_alloc(&inv->arena, sizeof(*k));
 	const void *old;
-	int v, rc;
+	int v = 0, rc;
 
 	if (!k || !(k->id = str(L, &c[K_CIRCUIT])) || !(k->customer = str(L, &c[K_CUSTOMER])) ||
 	    !(k->bandwidth = str(L, &c[K_BW])))
@@ -926,7 +1064,7 @@ static int row_circuit(struct loader *L, const struct cell *c, size_t line)
 	k->line = line;
 	if (need(L, &c[K_CUSTOMER], "customer") &&
 	    inv_index_put(&L->customers, fl_str_make(k->customer, c[K_CUSTOMER].s.len),
-			  FL_STR_LIT(""), k, &old) < 0)
+	                  FL_STR_LIT(""), k, &old) < 0)
 		return -ENOMEM;
 	if (need(L, &c[K_A], "a_site"))
 		k->a_site = ref(L, &c[K_A], T_SITES, &inv->by_site, "site");
@@ -947,17 +1085,27 @@ static int row_circuit(struct loader *L, const struct cell *c, size_t line)
 }
 
 enum {
-	N_LEVEL, N_BRANCH, N_ROLE, N_NAME, N_MOBILE, N_EMAIL, N_OFFICE, N_24H, N_CITY, N_BNAME,
-	N_CUSTOMER, N__N
+	N_LEVEL,
+	N_BRANCH,
+	N_ROLE,
+	N_NAME,
+	N_MOBILE,
+	N_EMAIL,
+	N_OFFICE,
+	N_24H,
+	N_CITY,
+	N_BNAME,
+	N_CUSTOMER,
+	N__N
 };
 static const struct column contact_cols[N__N] = {
-	{"level", true},  {"branch", true},	  {"role", true},	  {"name", true},
-	{"mobile", true}, {"email", true},	  {"office_phone", true}, {"on_24h", true},
-	{"city", true},	  {"branch_name", true}, {"customer", true},
+    {"level", true},  {"branch", true},      {"role", true},         {"name", true},
+    {"mobile", true}, {"email", true},       {"office_phone", true}, {"on_24h", true},
+    {"city", true},   {"branch_name", true}, {"customer", true},
 };
 
 static void contact_branch(struct loader *L, const struct cell *c, struct fl_inv_contact *p,
-			   bool level_ok)
+                           bool level_ok)
 {
 	const struct fl_inv_area *a = NULL;
 
@@ -966,7 +1114,8 @@ static void contact_branch(struct loader *L, const struct cell *c, struct fl_inv
 	if (p->level == FL_INV_LEVEL_REGION) {
 		if (!fl_str_eq_cstr(c[N_BRANCH].s, "region"))
 			report(L, c[N_BRANCH].line, c[N_BRANCH].col,
-			       "branch '%.*s' at level region; the region's branch is written 'region'",
+			       "branch '%.*s' at level region; the region's branch is written "
+			       "'region'",
 			       (int)c[N_BRANCH].s.len, c[N_BRANCH].s.p);
 		return;
 	}
@@ -979,8 +1128,8 @@ static void contact_branch(struct loader *L, const struct cell *c, struct fl_inv
 
 		if (!fl_str_eq_cstr(c[N_CITY].s, city->name))
 			report(L, c[N_CITY].line, c[N_CITY].col,
-			       "city '%.*s' differs from branch %s's city '%s'", (int)c[N_CITY].s.len,
-			       c[N_CITY].s.p, a->name, city->name);
+			       "city '%.*s' differs from branch %s's city '%s'",
+			       (int)c[N_CITY].s.len, c[N_CITY].s.p, a->name, city->name);
 	}
 }
 
@@ -991,7 +1140,7 @@ static int row_contact(struct loader *L, const struct cell *c, size_t line)
 	bool level_ok = false, role_ok = false;
 	char key[256];
 	const void *old;
-	int v;
+	int v = 0;
 
 	if (!p || !(p->branch = str(L, &c[N_BRANCH])) || !(p->name = str(L, &c[N_NAME])) ||
 	    !(p->mobile = str(L, &c[N_MOBILE])) || !(p->email = str(L, &c[N_EMAIL])) ||
@@ -1007,20 +1156,23 @@ static int row_contact(struct loader *L, const struct cell *c, size_t line)
 	if (fl_inv_contact_role_parse(c[N_ROLE].s, &p->role) == 0)
 		role_ok = true;
 	else
-		parse_enum(L, &c[N_ROLE], "role", (const char *const[]){"duty_room", "ops_head",
-			   "fault_lead", "repair_team", "leader_in_charge", "chief_engineer",
-			   "customer_contact"}, 7, &v);
+		parse_enum(L, &c[N_ROLE], "role",
+		           (const char *const[]){"duty_room", "ops_head", "fault_lead",
+		                                 "repair_team", "leader_in_charge",
+		                                 "chief_engineer", "customer_contact"},
+		           7, &v);
 	need(L, &c[N_NAME], "name");
 	need(L, &c[N_MOBILE], "mobile");
 	parse_yesno(L, &c[N_24H], "on_24h", &p->is_24h);
 	if (role_ok && p->role == FL_INV_CONTACT_CUSTOMER_CONTACT &&
 	    need(L, &c[N_CUSTOMER], "customer (a customer_contact names its customer)") &&
 	    L->have[T_CIRCUITS] && !inv_index_get(&L->customers, c[N_CUSTOMER].s, FL_STR_LIT("")))
-		report(L, c[N_CUSTOMER].line, c[N_CUSTOMER].col,
-		       "customer '%s' has no circuit in %s; fix the name to match circuits.customer",
-		       p->customer, tname(L, T_CIRCUITS));
-	if (c[N_NAME].s.len &&
-	    inv_index_put(&L->people, fl_str_make(p->name, c[N_NAME].s.len), FL_STR_LIT(""), p, &old) < 0)
+		report(
+		    L, c[N_CUSTOMER].line, c[N_CUSTOMER].col,
+		    "customer '%s' has no circuit in %s; fix the name to match circuits.customer",
+		    p->customer, tname(L, T_CIRCUITS));
+	if (c[N_NAME].s.len && inv_index_put(&L->people, fl_str_make(p->name, c[N_NAME].s.len),
+	                                     FL_STR_LIT(""), p, &old) < 0)
 		return -ENOMEM;
 	if (!role_ok || !level_ok || c[N_MOBILE].s.len == 0)
 		return 0;
@@ -1029,12 +1181,12 @@ static int row_contact(struct loader *L, const struct cell *c, size_t line)
 	const char *k2 = inv_arena_strdup(&inv->arena, fl_str_make(key, strlen(key)));
 
 	if (!k2 || inv_index_put(&L->contact_keys, fl_str_make(p->branch, c[N_BRANCH].s.len),
-				 fl_str_make(k2, strlen(k2)), p, &old) < 0)
+	                         fl_str_make(k2, strlen(k2)), p, &old) < 0)
 		return -ENOMEM;
 	if (old) {
 		report(L, c[N_MOBILE].line, c[N_MOBILE].col,
-		       "duplicate contact: %s %s with mobile %s is already listed (line %zu)", p->branch,
-		       fl_inv_contact_role_name(p->role), p->mobile,
+		       "duplicate contact: %s %s with mobile %s is already listed (line %zu)",
+		       p->branch, fl_inv_contact_role_name(p->role), p->mobile,
 		       ((const struct fl_inv_contact *)old)->line);
 		return 0;
 	}
@@ -1043,9 +1195,9 @@ static int row_contact(struct loader *L, const struct cell *c, size_t line)
 
 enum { W_ID, W_START, W_END, W_SCOPE, W_TARGET, W_REASON, W_ANN, W_BY, W_CUST, W__N };
 static const struct column window_cols[W__N] = {
-	{"window", true}, {"start", true},	{"end", true},	       {"scope", true},
-	{"target", true}, {"reason", true},	{"announced", true}, {"approved_by", true},
-	{"customers_notified", true},
+    {"window", true},    {"start", true},       {"end", true},
+    {"scope", true},     {"target", true},      {"reason", true},
+    {"announced", true}, {"approved_by", true}, {"customers_notified", true},
 };
 static const char *const scope_names[] = {"span", "site", "device"};
 
@@ -1075,7 +1227,7 @@ static int row_window(struct loader *L, const struct cell *c, size_t line)
 	struct cell items[FL_INVENTORY_MAX_LIST];
 	const char **names;
 	size_t n;
-	int v, rc;
+	int v = 0, rc;
 	bool times_ok;
 
 	if (!w || !(w->id = str(L, &c[W_ID])) || !(w->target = str(L, &c[W_TARGET])) ||
@@ -1085,7 +1237,8 @@ static int row_window(struct loader *L, const struct cell *c, size_t line)
 	times_ok = parse_time(L, &c[W_START], "start", &w->start_ns);
 	times_ok &= parse_time(L, &c[W_END], "end", &w->end_ns);
 	if (times_ok && w->end_ns <= w->start_ns)
-		report(L, c[W_END].line, c[W_END].col, "end is not after start; the end is exclusive");
+		report(L, c[W_END].line, c[W_END].col,
+		       "end is not after start; the end is exclusive");
 	if (parse_enum(L, &c[W_SCOPE], "scope", scope_names, 3, &v)) {
 		w->scope = (enum fl_inv_scope)v;
 		window_target(L, c, w);
@@ -1093,8 +1246,8 @@ static int row_window(struct loader *L, const struct cell *c, size_t line)
 	parse_time(L, &c[W_ANN], "announced", &w->announced_ns);
 	if (need(L, &c[W_BY], "approved_by") && L->have[T_CONTACTS] &&
 	    !inv_index_get(&L->people, c[W_BY].s, FL_STR_LIT("")))
-		report(L, c[W_BY].line, c[W_BY].col, "approved_by '%s' is nobody in %s", w->approved_by,
-		       tname(L, T_CONTACTS));
+		report(L, c[W_BY].line, c[W_BY].col, "approved_by '%s' is nobody in %s",
+		       w->approved_by, tname(L, T_CONTACTS));
 	if ((n = split_list(L, &c[W_CUST], "customers_notified", items)) == SIZE_MAX)
 		n = 0;
 	names = (void *)ptrs(L, n);
@@ -1102,9 +1255,11 @@ static int row_window(struct loader *L, const struct cell *c, size_t line)
 		return -ENOMEM;
 	w->customers_notified = names;
 	for (size_t i = 0; i < n; i++) {
-		if (L->have[T_CIRCUITS] && !inv_index_get(&L->customers, items[i].s, FL_STR_LIT("")))
-			report(L, items[i].line, items[i].col, "customer '%.*s' has no circuit in %s",
-			       (int)items[i].s.len, items[i].s.p, tname(L, T_CIRCUITS));
+		if (L->have[T_CIRCUITS] &&
+		    !inv_index_get(&L->customers, items[i].s, FL_STR_LIT("")))
+			report(L, items[i].line, items[i].col,
+			       "customer '%.*s' has no circuit in %s", (int)items[i].s.len,
+			       items[i].s.p, tname(L, T_CIRCUITS));
 		if (!(names[w->ncustomers_notified++] = str(L, &items[i])))
 			return -ENOMEM;
 	}
@@ -1163,34 +1318,40 @@ out_close:
 }
 
 static void report_csv(struct loader *L, const struct fl_csv *csv, enum fl_csv_verdict v,
-		       size_t nfields)
+                       size_t nfields)
 {
 	switch (v) {
 	case FL_CSV_UNTERMINATED_QUOTE:
-		report(L, csv->err_line, csv->err_col,
-		       "quoted field is not closed before the end of the file; add the closing '\"'");
+		report(
+		    L, csv->err_line, csv->err_col,
+		    "quoted field is not closed before the end of the file; add the closing '\"'");
 		break;
 	case FL_CSV_STRAY_QUOTE:
 		report(L, csv->err_line, csv->err_col,
-		       "quote inside an unquoted field; quote the whole field and double the inner quote (\"\")");
+		       "quote inside an unquoted field; quote the whole field and double the inner "
+		       "quote (\"\")");
 		break;
 	case FL_CSV_BAD_AFTER_QUOTE:
 		report(L, csv->err_line, csv->err_col,
-		       "text after a closing quote; quote the whole field and double the inner quote (\"\")");
+		       "text after a closing quote; quote the whole field and double the inner "
+		       "quote (\"\")");
 		break;
 	case FL_CSV_FIELD_COUNT:
 		report(L, csv->err_line, csv->err_col,
-		       "row has %zu fields but the header has %zu; quote fields that hold commas", nfields,
-		       csv->expect_fields);
+		       "row has %zu fields but the header has %zu; quote fields that hold commas",
+		       nfields, csv->expect_fields);
 		break;
 	case FL_CSV_FIELD_TOO_LONG:
-		report(L, csv->err_line, csv->err_col, "field longer than %d bytes", FL_CSV_MAX_FIELD_BYTES);
+		report(L, csv->err_line, csv->err_col, "field longer than %d bytes",
+		       FL_CSV_MAX_FIELD_BYTES);
 		break;
 	case FL_CSV_TOO_MANY_FIELDS:
-		report(L, csv->err_line, csv->err_col, "row has more than %d fields", FL_CSV_MAX_FIELDS);
+		report(L, csv->err_line, csv->err_col, "row has more than %d fields",
+		       FL_CSV_MAX_FIELDS);
 		break;
 	case FL_CSV_TOO_MANY_ROWS:
-		report(L, csv->err_line, csv->err_col, "file has more than %u rows", FL_CSV_MAX_ROWS);
+		report(L, csv->err_line, csv->err_col, "file has more than %u rows",
+		       FL_CSV_MAX_ROWS);
 		break;
 	default:
 		report(L, csv->err_line, csv->err_col, "%s", fl_csv_verdict_text(v));
@@ -1201,7 +1362,7 @@ static void report_csv(struct loader *L, const struct fl_csv *csv, enum fl_csv_v
 /* Maps the header to the table's columns. Returns false (after reporting)
  * when a required column is missing or named twice. */
 static bool map_header(struct loader *L, const struct fl_csv_row *hdr, const struct column *cols,
-		       size_t ncols, size_t *map)
+                       size_t ncols, size_t *map)
 {
 	bool ok = true;
 
@@ -1213,7 +1374,8 @@ static bool map_header(struct loader *L, const struct fl_csv_row *hdr, const str
 				continue;
 			if (map[i] != SIZE_MAX) {
 				report(L, hdr->fields[f].line, hdr->fields[f].col,
-				       "column '%s' appears twice in the header; remove one", cols[i].name);
+				       "column '%s' appears twice in the header; remove one",
+				       cols[i].name);
 				ok = false;
 			}
 			map[i] = f;
@@ -1222,16 +1384,17 @@ static bool map_header(struct loader *L, const struct fl_csv_row *hdr, const str
 	for (size_t i = 0; i < ncols; i++) {
 		if (map[i] != SIZE_MAX || !cols[i].required)
 			continue;
-		report(L, hdr->line, 1,
-		       "missing column '%s'; add it to the header row (columns may come in any order)",
-		       cols[i].name);
+		report(
+		    L, hdr->line, 1,
+		    "missing column '%s'; add it to the header row (columns may come in any order)",
+		    cols[i].name);
 		ok = false;
 	}
 	return ok;
 }
 
 static int read_rows(struct loader *L, struct fl_csv *csv, const struct column *cols, size_t ncols,
-		     const size_t *map, row_fn fn)
+                     const size_t *map, row_fn fn)
 {
 	struct cell cells[FL_CSV_MAX_FIELDS];
 	struct fl_csv_row row;
@@ -1271,20 +1434,28 @@ static int read_rows(struct loader *L, struct fl_csv *csv, const struct column *
 }
 
 static int load_table(struct loader *L, enum table t, const struct column *cols, size_t ncols,
-		      row_fn fn)
+                      row_fn fn)
 {
 	size_t map[FL_CSV_MAX_FIELDS];
 	struct fl_csv csv;
 	struct fl_csv_row hdr;
 	enum fl_csv_verdict v;
 	char *buf = NULL;
+	const char *text;
 	size_t len = 0;
 	int rc;
 
 	if (!L->paths[t])
 		return 0;
 	L->file = L->paths[t];
-	rc = read_file(L->paths[t], &buf, &len);
+	if (L->texts) {
+		text = L->texts[t].p;
+		len = L->texts[t].len;
+		rc = len > FL_INVENTORY_MAX_FILE_BYTES ? -EFBIG : 0;
+	} else {
+		rc = read_file(L->paths[t], &buf, &len);
+		text = buf;
+	}
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc < 0) {
@@ -1298,7 +1469,7 @@ static int load_table(struct loader *L, enum table t, const struct column *cols,
 			L->rc_file = rc == -ENOENT || rc == -EFBIG ? rc : -EINVAL;
 		return 0;
 	}
-	rc = fl_csv_init(&csv, buf, len);
+	rc = fl_csv_init(&csv, text, len);
 	if (rc < 0)
 		goto out_free;
 	v = fl_csv_next(&csv, &hdr);
@@ -1325,9 +1496,11 @@ static int index_contacts(struct fl_inventory *inv)
 			bool is_customer = p->role == FL_INV_CONTACT_CUSTOMER_CONTACT;
 			struct inv_index *ix = is_customer ? &inv->by_customer : &inv->by_role;
 			const char *role = fl_inv_contact_role_name(p->role);
-			struct fl_str k1 = fl_str_make(is_customer ? p->customer : p->branch,
-						       strlen(is_customer ? p->customer : p->branch));
-			struct fl_str k2 = is_customer ? FL_STR_LIT("") : fl_str_make(role, strlen(role));
+			struct fl_str k1 =
+			    fl_str_make(is_customer ? p->customer : p->branch,
+			                strlen(is_customer ? p->customer : p->branch));
+			struct fl_str k2 =
+			    is_customer ? FL_STR_LIT("") : fl_str_make(role, strlen(role));
 			struct inv_contact_list *list = (void *)inv_index_get(ix, k1, k2);
 			const void *old;
 
@@ -1341,7 +1514,8 @@ static int index_contacts(struct fl_inventory *inv)
 				continue;
 			}
 			if (!list->items) {
-				list->items = (void *)inv_arena_alloc(&inv->arena, list->n * sizeof(void *));
+				list->items =
+				    (void *)inv_arena_alloc(&inv->arena, list->n * sizeof(void *));
 				if (!list->items)
 					return -ENOMEM;
 				list->n = 0;
@@ -1359,25 +1533,42 @@ static void loader_free(struct loader *L)
 	inv_index_free(&L->contact_keys);
 }
 
-int fl_inventory_load(struct fl_inventory **out, const struct fl_inventory_paths *paths,
-		      fl_inventory_error_fn on_error, void *ctx)
+/* A table may be left out only together with the tables that need it: a
+ * device names its site, a span its devices, a chain its ring and devices, a
+ * circuit its sites and spans. */
+static void check_dependencies(struct loader *L)
 {
-	struct loader L = {.on_error = on_error, .ctx = ctx};
+	static const struct {
+		enum table t, needs;
+		const char *why;
+	} deps[] = {
+	    {T_DEVICES, T_SITES, "every device stands at a site"},
+	    {T_CHAINS, T_RINGS, "a chain hangs off a ring"},
+	    {T_CHAINS, T_DEVICES, "a chain is made of devices"},
+	    {T_SPANS, T_DEVICES, "a span joins two devices"},
+	    {T_CIRCUITS, T_SITES, "a circuit ends at two sites"},
+	    {T_CIRCUITS, T_SPANS, "a circuit rides spans"},
+	};
+
+	for (size_t i = 0; i < FL_ARRAY_LEN(deps); i++) {
+		if (!L->paths[deps[i].t] || L->paths[deps[i].needs])
+			continue;
+		L->file = L->paths[deps[i].t];
+		report(L, 0, 0, "%s is given without %s, but %s; give both or neither",
+		       table_names[deps[i].t], table_names[deps[i].needs], deps[i].why);
+	}
+}
+
+/* Loads the tables L names (paths, or texts in memory) in reference order. */
+static int load(struct loader *L_in, struct fl_inventory **out)
+{
+	struct loader L = *L_in;
 	int rc;
 
-	if (!out || !paths)
-		return -EINVAL;
 	L.inv = calloc(1, sizeof(*L.inv));
 	if (!L.inv)
 		return -ENOMEM;
-	L.paths[T_SITES] = paths->sites;
-	L.paths[T_RINGS] = paths->rings;
-	L.paths[T_DEVICES] = paths->devices;
-	L.paths[T_CHAINS] = paths->chains;
-	L.paths[T_SPANS] = paths->spans;
-	L.paths[T_CIRCUITS] = paths->circuits;
-	L.paths[T_CONTACTS] = paths->contacts;
-	L.paths[T_MAINT] = paths->maintenance;
+	check_dependencies(&L);
 	if ((rc = load_table(&L, T_SITES, site_cols, S__N, row_site)) < 0 ||
 	    (rc = load_table(&L, T_RINGS, ring_cols, R__N, row_ring)) < 0 ||
 	    (rc = load_table(&L, T_DEVICES, device_cols, D__N, row_device)) < 0)
@@ -1394,12 +1585,12 @@ int fl_inventory_load(struct fl_inventory **out, const struct fl_inventory_paths
 	    (rc = load_table(&L, T_MAINT, window_cols, W__N, row_window)) < 0)
 		goto out_fail;
 	if (L.nerrors) {
-		if (L.nerrors > FL_INVENTORY_MAX_ERRORS && on_error) {
+		if (L.nerrors > FL_INVENTORY_MAX_ERRORS && L.on_error) {
 			char msg[128];
 
 			snprintf(msg, sizeof(msg), "%zu more errors not shown",
-				 L.nerrors - FL_INVENTORY_MAX_ERRORS);
-			on_error(ctx, L.file ? L.file : "", 0, 0, msg);
+			         L.nerrors - FL_INVENTORY_MAX_ERRORS);
+			L.on_error(L.ctx, L.file ? L.file : "", 0, 0, msg);
 		}
 		rc = L.rc_file ? L.rc_file : -EINVAL;
 		goto out_fail;
@@ -1416,20 +1607,59 @@ out_fail:
 	return rc;
 }
 
+int fl_inventory_load(struct fl_inventory **out, const struct fl_inventory_paths *paths,
+                      fl_inventory_error_fn on_error, void *ctx)
+{
+	struct loader L = {.on_error = on_error, .ctx = ctx};
+
+	if (!out || !paths)
+		return -EINVAL;
+	L.paths[T_SITES] = paths->sites;
+	L.paths[T_RINGS] = paths->rings;
+	L.paths[T_DEVICES] = paths->devices;
+	L.paths[T_CHAINS] = paths->chains;
+	L.paths[T_SPANS] = paths->spans;
+	L.paths[T_CIRCUITS] = paths->circuits;
+	L.paths[T_CONTACTS] = paths->contacts;
+	L.paths[T_MAINT] = paths->maintenance;
+	return load(&L, out);
+}
+
+int fl_inventory_load_texts(struct fl_inventory **out, const struct fl_inventory_texts *texts,
+                            fl_inventory_error_fn on_error, void *ctx)
+{
+	struct loader L = {.on_error = on_error, .ctx = ctx};
+	struct fl_str t[T__N];
+
+	if (!out || !texts)
+		return -EINVAL;
+	t[T_SITES] = texts->sites;
+	t[T_RINGS] = texts->rings;
+	t[T_DEVICES] = texts->devices;
+	t[T_CHAINS] = texts->chains;
+	t[T_SPANS] = texts->spans;
+	t[T_CIRCUITS] = texts->circuits;
+	t[T_CONTACTS] = texts->contacts;
+	t[T_MAINT] = texts->maintenance;
+	for (size_t i = 0; i < T__N; i++)
+		L.paths[i] = t[i].p ? table_names[i] : NULL;
+	L.texts = t;
+	return load(&L, out);
+}
+
 void fl_inventory_free(struct fl_inventory *inv)
 {
 	if (!inv)
 		return;
 
 	struct inv_index *indexes[] = {
-		&inv->by_site,	 &inv->by_device, &inv->by_ring,   &inv->by_span,
-		&inv->by_chain,	 &inv->by_circuit, &inv->by_city,   &inv->by_county,
-		&inv->by_srlg,	 &inv->by_window, &inv->by_port,   &inv->by_mgmt_ip,
-		&inv->by_role,	 &inv->by_customer,
+	    &inv->by_site,    &inv->by_device,  &inv->by_ring,   &inv->by_span,     &inv->by_chain,
+	    &inv->by_circuit, &inv->by_city,    &inv->by_county, &inv->by_srlg,     &inv->by_window,
+	    &inv->by_port,    &inv->by_mgmt_ip, &inv->by_role,   &inv->by_customer,
 	};
 	struct inv_vec *vecs[] = {
-		&inv->sites,	&inv->devices,	&inv->rings,   &inv->spans, &inv->chains,
-		&inv->circuits, &inv->contacts, &inv->windows, &inv->areas, &inv->srlgs,
+	    &inv->sites,    &inv->devices,  &inv->rings,   &inv->spans, &inv->chains,
+	    &inv->circuits, &inv->contacts, &inv->windows, &inv->areas, &inv->srlgs,
 	};
 
 	for (size_t i = 0; i < FL_ARRAY_LEN(indexes); i++)

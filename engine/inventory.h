@@ -47,9 +47,9 @@ enum fl_inv_level {
 enum fl_inv_site_class { FL_INV_CLASS_CITY, FL_INV_CLASS_COUNTY, FL_INV_CLASS_TOWNSHIP };
 
 enum fl_inv_power {
-	FL_INV_POWER_MAINS,		/* no battery: silent at once on a mains failure */
-	FL_INV_POWER_BATTERY,		/* mains+battery */
-	FL_INV_POWER_GENERATOR,		/* mains+battery+generator */
+	FL_INV_POWER_MAINS,     /* no battery: silent at once on a mains failure */
+	FL_INV_POWER_BATTERY,   /* mains+battery */
+	FL_INV_POWER_GENERATOR, /* mains+battery+generator */
 };
 
 enum fl_inv_device_role {
@@ -100,29 +100,29 @@ struct fl_inv_srlg;
 /* A city or a county (the English names of sites.csv). */
 struct fl_inv_area {
 	const char *name;
-	enum fl_inv_level level;		/* FL_INV_LEVEL_CITY or FL_INV_LEVEL_COUNTY */
-	const struct fl_inv_area *city;		/* a county's city; NULL for a city */
-	const struct fl_inv_site *const *sites;	/* in sites.csv order */
+	enum fl_inv_level level;                /* FL_INV_LEVEL_CITY or FL_INV_LEVEL_COUNTY */
+	const struct fl_inv_area *city;         /* a county's city; NULL for a city */
+	const struct fl_inv_site *const *sites; /* in sites.csv order */
 	size_t nsites;
 };
 
 struct fl_inv_site {
-	const char *id, *name;			/* name: site_name (Chinese) */
+	const char *id, *name; /* name: site_name (Chinese) */
 	const struct fl_inv_area *county, *city;
 	enum fl_inv_site_class site_class;
 	enum fl_inv_power power;
 	double lat, lon;
-	const struct fl_inv_device *const *devices;	/* devices standing here, CSV order */
+	const struct fl_inv_device *const *devices; /* devices standing here, CSV order */
 	size_t ndevices;
-	const struct fl_inv_circuit *const *circuits;	/* circuits ending here (a or b) */
+	const struct fl_inv_circuit *const *circuits; /* circuits ending here (a or b) */
 	size_t ncircuits;
-	size_t line;				/* sites.csv line, for diagnostics */
+	size_t line; /* sites.csv line, for diagnostics */
 };
 
 struct fl_inv_device {
 	const char *id, *mgmt_ip, *vendor, *model;
 	enum fl_inv_device_role role;
-	enum fl_inv_level level;		/* where escalation starts */
+	enum fl_inv_level level; /* where escalation starts */
 	const struct fl_inv_site *site;
 	/* Ring membership: ring == NULL for devices on no ring (access devices,
 	 * chain devices, HC-DH-QBN-SDH01). ring_pos is 1..N, 0 when off-ring.
@@ -137,9 +137,9 @@ struct fl_inv_device {
 	 * the parent outwards (0 when not on a chain). */
 	const struct fl_inv_chain *chain;
 	size_t chain_pos;
-	const struct fl_inv_chain *const *chains;	/* chains hanging off this device */
+	const struct fl_inv_chain *const *chains; /* chains hanging off this device */
 	size_t nchains;
-	const struct fl_inv_span *const *spans;		/* every span ending here */
+	const struct fl_inv_span *const *spans; /* every span ending here */
 	size_t nspans;
 	size_t line;
 };
@@ -147,7 +147,7 @@ struct fl_inv_device {
 struct fl_inv_ring {
 	const char *id, *name, *vendor;
 	enum fl_inv_ring_level level;
-	const struct fl_inv_area *city, *county;	/* NULL when empty in the CSV */
+	const struct fl_inv_area *city, *county; /* NULL when empty in the CSV */
 	/* devices[k] is at ring_pos k + 1; spans[k] joins devices[k] (east) and
 	 * devices[(k + 1) % n] (west). Both arrays are nodes long. */
 	const struct fl_inv_device *const *devices;
@@ -171,15 +171,15 @@ struct fl_inv_chain {
 
 struct fl_inv_span {
 	const char *id;
-	const struct fl_inv_ring *ring;		/* kind ring: its ring; else NULL */
-	const struct fl_inv_chain *chain;	/* kind chain: its chain; else NULL */
+	const struct fl_inv_ring *ring;   /* kind ring: its ring; else NULL */
+	const struct fl_inv_chain *chain; /* kind chain: its chain; else NULL */
 	const struct fl_inv_device *a, *b;
-	const char *a_port, *b_port;		/* "shelf-slot-port" */
+	const char *a_port, *b_port; /* "shelf-slot-port" */
 	double length_km;
 	bool is_duct, is_chain;
-	const struct fl_inv_srlg *const *srlgs;	/* shared-risk groups it belongs to */
+	const struct fl_inv_srlg *const *srlgs; /* shared-risk groups it belongs to */
 	size_t nsrlgs;
-	const struct fl_inv_circuit *const *circuits;	/* circuits riding it */
+	const struct fl_inv_circuit *const *circuits; /* circuits riding it */
 	size_t ncircuits;
 	/* Devices behind this span, that lose their path when it is cut: for a
 	 * chain span the chain devices beyond it; for a ring span the devices of
@@ -194,7 +194,7 @@ struct fl_inv_span {
 };
 
 struct fl_inv_srlg {
-	const char *id;				/* e.g. DUCT-HC-JCJ-SW */
+	const char *id; /* e.g. DUCT-HC-JCJ-SW */
 	const struct fl_inv_span *const *spans;
 	size_t nspans;
 };
@@ -203,25 +203,25 @@ struct fl_inv_circuit {
 	const char *id, *customer, *bandwidth;
 	const struct fl_inv_site *a_site, *b_site;
 	enum fl_inv_priority priority;
-	bool is_protected;			/* protection sncp */
-	const struct fl_inv_span *const *path;	/* from a_site to b_site */
+	bool is_protected;                     /* protection sncp */
+	const struct fl_inv_span *const *path; /* from a_site to b_site */
 	size_t npath;
 	size_t line;
 };
 
 struct fl_inv_contact {
-	enum fl_inv_level level;		/* region, city or county */
-	const char *branch;			/* "region", a city or a county */
+	enum fl_inv_level level; /* region, city or county */
+	const char *branch;      /* "region", a city or a county */
 	enum fl_inv_contact_role role;
-	const char *name, *mobile, *email, *office_phone;	/* email may be "" */
+	const char *name, *mobile, *email, *office_phone; /* email may be "" */
 	bool is_24h;
-	const char *city, *branch_name, *customer;	/* customer: "" unless customer_contact */
+	const char *city, *branch_name, *customer; /* customer: "" unless customer_contact */
 	size_t line;
 };
 
 struct fl_inv_window {
 	const char *id, *target, *reason, *approved_by;
-	int64_t start_ns, end_ns;		/* UTC ns since the epoch; end exclusive */
+	int64_t start_ns, end_ns; /* UTC ns since the epoch; end exclusive */
 	int64_t announced_ns;
 	enum fl_inv_scope scope;
 	const char *const *customers_notified;
@@ -234,10 +234,13 @@ struct fl_inv_window {
 /* on_error: file is the path as given, line and col 1-based (col 0: no column,
  * e.g. a missing file). msg is borrowed for the call. */
 typedef void (*fl_inventory_error_fn)(void *ctx, const char *file, size_t line, size_t col,
-				      const char *msg);
+                                      const char *msg);
 
-/* Paths of the CSV tables; NULL = not given (the table is empty, and references
- * into it are not checked: a plan may load sites and devices only). */
+/* Paths of the CSV tables; NULL = not given: the table is empty, and references
+ * into it are not checked (a plan may load sites and devices only). A table
+ * may be left out only with those that need it: devices need sites; chains
+ * need rings and devices; spans need devices; circuits need sites and spans.
+ * Leaving a needed one out is an error (line 0) and the load fails. */
 struct fl_inventory_paths {
 	const char *devices, *sites, *rings, *spans, *chains, *circuits, *contacts, *maintenance;
 };
@@ -248,15 +251,29 @@ struct fl_inventory_paths {
  * (also reported; other tables are still checked); -EFBIG for a file above
  * FL_INVENTORY_MAX_FILE_BYTES (reported); -ENOMEM. on_error may be NULL.
  * On failure *out is untouched. Free the result with fl_inventory_free(). */
-FL_MUST_CHECK int fl_inventory_load(struct fl_inventory **out, const struct fl_inventory_paths *paths,
-				    fl_inventory_error_fn on_error, void *ctx);
+FL_MUST_CHECK int fl_inventory_load(struct fl_inventory **out,
+                                    const struct fl_inventory_paths *paths,
+                                    fl_inventory_error_fn on_error, void *ctx);
+
+/* The same tables already in memory (a test, a fuzzer, a bundle): each text is
+ * borrowed for the call only; p == NULL means not given. Errors name the
+ * tables "sites.csv", "devices.csv", ... Returns as fl_inventory_load(),
+ * never -ENOENT (-EFBIG for a text above FL_INVENTORY_MAX_FILE_BYTES). */
+struct fl_inventory_texts {
+	struct fl_str devices, sites, rings, spans, chains, circuits, contacts, maintenance;
+};
+FL_MUST_CHECK int fl_inventory_load_texts(struct fl_inventory **out,
+                                          const struct fl_inventory_texts *texts,
+                                          fl_inventory_error_fn on_error, void *ctx);
+
 void fl_inventory_free(struct fl_inventory *inv); /* NULL ok */
 
 /* ---- queries: counts and lookups ------------------------------------------ */
 
 struct fl_inventory_counts {
 	size_t sites, devices, rings, spans, ring_spans, chain_spans, chains, circuits, contacts,
-		windows, cities, counties, srlgs;
+	    windows, cities, counties, srlgs;
+	size_t arena_bytes; /* memory the records, strings and lists hold (not the indexes) */
 };
 void fl_inventory_counts(const struct fl_inventory *inv, struct fl_inventory_counts *out);
 
@@ -272,10 +289,15 @@ const struct fl_inv_area *fl_inventory_county(const struct fl_inventory *inv, st
 const struct fl_inv_srlg *fl_inventory_srlg(const struct fl_inventory *inv, struct fl_str id);
 const struct fl_inv_window *fl_inventory_window(const struct fl_inventory *inv, struct fl_str id);
 
+/* The device whose mgmt_ip is exactly `ip` (dotted IPv4 text, as an SNMP
+ * trap's agent address or a syslog peer is written); NULL when none. */
+const struct fl_inv_device *fl_inventory_device_by_ip(const struct fl_inventory *inv,
+                                                      struct fl_str ip);
+
 /* The span ending at (device, port), as a device names it in an alarm
  * ("HC-YZ-LX-OSN01", "1-8-1"); NULL when that port carries no span. */
 const struct fl_inv_span *fl_inventory_span_at(const struct fl_inventory *inv, struct fl_str device,
-					       struct fl_str port);
+                                               struct fl_str port);
 
 /* Iteration by index, 0 <= i < count, in CSV order; NULL past the end. */
 const struct fl_inv_device *fl_inventory_device_at(const struct fl_inventory *inv, size_t i);
@@ -288,19 +310,19 @@ const struct fl_inv_contact *fl_inventory_contact_at(const struct fl_inventory *
 
 struct fl_inv_contact_hit {
 	const struct fl_inv_contact *contact;
-	enum fl_inv_contact_role role;		/* the role it was found for (the first) */
-	unsigned also_roles;			/* other asked roles the same person fills */
+	enum fl_inv_contact_role role; /* the role it was found for (the first) */
+	unsigned also_roles;           /* other asked roles the same person fills */
 	enum fl_inv_level asked_level, found_level;
-	const char *found_branch;		/* the branch that filled the role */
-	bool fell_back;				/* found_level above asked_level */
+	const char *found_branch; /* the branch that filled the role */
+	bool fell_back;           /* found_level above asked_level */
 };
 
 struct fl_inv_contacts {
 	struct fl_inv_contact_hit hits[FL_INVENTORY_MAX_HITS];
 	size_t nhits;
-	unsigned missing_roles;		/* asked roles nobody fills, even at region */
-	size_t duplicates;		/* rows dropped: same mobile or e-mail as a hit */
-	bool truncated;			/* more than FL_INVENTORY_MAX_HITS matched */
+	unsigned missing_roles; /* asked roles nobody fills, even at region */
+	size_t duplicates;      /* rows dropped: same mobile or e-mail as a hit */
+	bool truncated;         /* more than FL_INVENTORY_MAX_HITS matched */
 };
 
 /* Resolves each role in role_mask (bits 1u << enum fl_inv_contact_role) at
@@ -318,14 +340,14 @@ struct fl_inv_contacts {
  * names nothing; -EINVAL for a level below the location (county of a city,
  * city of "region") or a bad mask. out is written only on success. */
 FL_MUST_CHECK int fl_inventory_contacts(const struct fl_inventory *inv, unsigned role_mask,
-					enum fl_inv_level level, struct fl_str location,
-					struct fl_inv_contacts *out);
+                                        enum fl_inv_level level, struct fl_str location,
+                                        struct fl_inv_contacts *out);
 
 /* The customer_contact rows whose customer is exactly `customer`, deduplicated
  * as above. Returns 0 (possibly no hits). */
 FL_MUST_CHECK int fl_inventory_customer_contacts(const struct fl_inventory *inv,
-						 struct fl_str customer,
-						 struct fl_inv_contacts *out);
+                                                 struct fl_str customer,
+                                                 struct fl_inv_contacts *out);
 
 /* ---- maintenance ---------------------------------------------------------- */
 
@@ -338,15 +360,15 @@ FL_MUST_CHECK int fl_inventory_parse_time(struct fl_str s, int64_t *out_ns);
  * device window the device; a span window the span. Returns the first window
  * covering it (CSV order), or NULL; unknown targets are never covered. */
 const struct fl_inv_window *fl_inventory_maintenance(const struct fl_inventory *inv,
-						     enum fl_inv_scope scope, struct fl_str target,
-						     int64_t at_ns);
+                                                     enum fl_inv_scope scope, struct fl_str target,
+                                                     int64_t at_ns);
 
 /* ---- ring and circuit state under cuts ------------------------------------ */
 
 enum fl_inv_ring_state {
-	FL_INV_RING_INTACT,	/* no cut on this ring */
-	FL_INV_RING_PROTECTED,	/* one cut: traffic switched the other way, nothing isolated */
-	FL_INV_RING_BROKEN,	/* two or more cuts: the devices between them are isolated */
+	FL_INV_RING_INTACT,    /* no cut on this ring */
+	FL_INV_RING_PROTECTED, /* one cut: traffic switched the other way, nothing isolated */
+	FL_INV_RING_BROKEN,    /* two or more cuts: the devices between them are isolated */
 };
 
 /* Given the spans cut (any spans; those of other rings are ignored, a span
@@ -356,16 +378,17 @@ enum fl_inv_ring_state {
  * device are isolated too; they are not listed (see fl_inv_device.chains).
  * isolated: caller's array of cap entries (may be NULL when cap is 0);
  * *nisolated gets the full count even when it exceeds cap.
- * Returns the state, or -EINVAL for a NULL ring. */
-FL_MUST_CHECK int fl_inventory_ring_state(const struct fl_inventory *inv, const struct fl_inv_ring *ring,
-					  const struct fl_inv_span *const *cuts, size_t ncuts,
-					  const struct fl_inv_device **isolated, size_t cap,
-					  size_t *nisolated);
+ * Returns the state, or -EINVAL for a NULL ring or nisolated. */
+FL_MUST_CHECK int fl_inventory_ring_state(const struct fl_inventory *inv,
+                                          const struct fl_inv_ring *ring,
+                                          const struct fl_inv_span *const *cuts, size_t ncuts,
+                                          const struct fl_inv_device **isolated, size_t cap,
+                                          size_t *nisolated);
 
 enum fl_inv_circuit_state {
-	FL_INV_CIRCUIT_UP,		/* none of its path is cut */
-	FL_INV_CIRCUIT_PROTECTED,	/* its path is cut, SNCP carries it round the ring */
-	FL_INV_CIRCUIT_DOWN,		/* cut and unprotected, on a chain, or both ways cut */
+	FL_INV_CIRCUIT_UP,        /* none of its path is cut */
+	FL_INV_CIRCUIT_PROTECTED, /* its path is cut, SNCP carries it round the ring */
+	FL_INV_CIRCUIT_DOWN,      /* cut and unprotected, on a chain, or both ways cut */
 };
 
 /* A circuit's state under a set of cut spans. An sncp circuit survives a cut
@@ -373,7 +396,7 @@ enum fl_inv_circuit_state {
  * and leaves that ring remain joined; a cut chain span or a cut on an
  * unprotected circuit's path drops it. Returns the state or -EINVAL. */
 FL_MUST_CHECK int fl_inventory_circuit_state(const struct fl_inventory *inv,
-					     const struct fl_inv_circuit *c,
-					     const struct fl_inv_span *const *cuts, size_t ncuts);
+                                             const struct fl_inv_circuit *c,
+                                             const struct fl_inv_span *const *cuts, size_t ncuts);
 
 #endif /* FL_INVENTORY_H */

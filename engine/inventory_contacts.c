@@ -7,10 +7,10 @@
 
 static const char *const level_texts[] = {"region", "city", "county", "township"};
 static const char *const role_texts[] = {"backbone-otn", "metro-sdh", "olt",
-					 "router",	 "switch",    "edfa"};
+                                         "router",       "switch",    "edfa"};
 static const char *const contact_texts[FL_INV_CONTACT__COUNT] = {
-	"duty_room",	    "ops_head",	      "fault_lead",	  "repair_team",
-	"leader_in_charge", "chief_engineer", "customer_contact",
+    "duty_room",        "ops_head",       "fault_lead",       "repair_team",
+    "leader_in_charge", "chief_engineer", "customer_contact",
 };
 
 const char *fl_inv_level_name(enum fl_inv_level l)
@@ -50,8 +50,8 @@ static bool same_person(const struct fl_inv_contact *x, const struct fl_inv_cont
 
 /* Adds a contact unless the same person is already a hit. */
 static void add_hit(struct fl_inv_contacts *out, const struct fl_inv_contact *p,
-		    enum fl_inv_contact_role role, enum fl_inv_level asked, enum fl_inv_level found,
-		    const char *branch)
+                    enum fl_inv_contact_role role, enum fl_inv_level asked, enum fl_inv_level found,
+                    const char *branch)
 {
 	for (size_t i = 0; i < out->nhits; i++) {
 		if (!same_person(out->hits[i].contact, p))
@@ -66,12 +66,12 @@ static void add_hit(struct fl_inv_contacts *out, const struct fl_inv_contact *p,
 		return;
 	}
 	out->hits[out->nhits++] = (struct fl_inv_contact_hit){
-		.contact = p,
-		.role = role,
-		.asked_level = asked,
-		.found_level = found,
-		.found_branch = branch,
-		.fell_back = found != asked,
+	    .contact = p,
+	    .role = role,
+	    .asked_level = asked,
+	    .found_level = found,
+	    .found_branch = branch,
+	    .fell_back = found != asked,
 	};
 }
 
@@ -110,16 +110,17 @@ static int locate(const struct fl_inventory *inv, struct fl_str location, struct
 }
 
 static const struct inv_contact_list *role_list(const struct fl_inventory *inv, const char *branch,
-						enum fl_inv_contact_role role)
+                                                enum fl_inv_contact_role role)
 {
 	const char *r = contact_texts[role];
 
 	return inv_index_get(&inv->by_role, fl_str_make(branch, strlen(branch)),
-			     fl_str_make(r, strlen(r)));
+	                     fl_str_make(r, strlen(r)));
 }
 
-int fl_inventory_contacts(const struct fl_inventory *inv, unsigned role_mask, enum fl_inv_level level,
-			  struct fl_str location, struct fl_inv_contacts *out)
+int fl_inventory_contacts(const struct fl_inventory *inv, unsigned role_mask,
+                          enum fl_inv_level level, struct fl_str location,
+                          struct fl_inv_contacts *out)
 {
 	const unsigned allowed = (1u << FL_INV_CONTACT_CUSTOMER_CONTACT) - 1;
 	struct fl_inv_contacts res;
@@ -132,7 +133,8 @@ int fl_inventory_contacts(const struct fl_inventory *inv, unsigned role_mask, en
 	if ((rc = locate(inv, location, &pl)) < 0)
 		return rc;
 	start = level == FL_INV_LEVEL_TOWNSHIP ? FL_INV_LEVEL_COUNTY : level;
-	if ((start == FL_INV_LEVEL_COUNTY && !pl.county) || (start == FL_INV_LEVEL_CITY && !pl.city))
+	if ((start == FL_INV_LEVEL_COUNTY && !pl.county) ||
+	    (start == FL_INV_LEVEL_CITY && !pl.city))
 		return -EINVAL;
 	memset(&res, 0, sizeof(res));
 	for (unsigned role = 0; role < FL_INV_CONTACT_CUSTOMER_CONTACT; role++) {
@@ -143,8 +145,8 @@ int fl_inventory_contacts(const struct fl_inventory *inv, unsigned role_mask, en
 		/* Walk up from the starting level: county -> city -> region. */
 		for (int lv = (int)start; lv >= (int)FL_INV_LEVEL_REGION && !found; lv--) {
 			const char *branch = lv == FL_INV_LEVEL_COUNTY ? pl.county->name
-					     : lv == FL_INV_LEVEL_CITY ? pl.city->name
-								       : "region";
+			                     : lv == FL_INV_LEVEL_CITY ? pl.city->name
+			                                               : "region";
 			const struct inv_contact_list *list;
 
 			if (lv == FL_INV_LEVEL_CITY && !pl.city)
@@ -155,7 +157,7 @@ int fl_inventory_contacts(const struct fl_inventory *inv, unsigned role_mask, en
 			found = true;
 			for (size_t i = 0; i < list->n; i++)
 				add_hit(&res, list->items[i], (enum fl_inv_contact_role)role, level,
-					(enum fl_inv_level)lv, branch);
+				        (enum fl_inv_level)lv, branch);
 		}
 		if (!found)
 			res.missing_roles |= 1u << role;
@@ -165,15 +167,16 @@ int fl_inventory_contacts(const struct fl_inventory *inv, unsigned role_mask, en
 }
 
 int fl_inventory_customer_contacts(const struct fl_inventory *inv, struct fl_str customer,
-				   struct fl_inv_contacts *out)
+                                   struct fl_inv_contacts *out)
 {
-	const struct inv_contact_list *list = inv_index_get(&inv->by_customer, customer, FL_STR_LIT(""));
+	const struct inv_contact_list *list =
+	    inv_index_get(&inv->by_customer, customer, FL_STR_LIT(""));
 	struct fl_inv_contacts res;
 
 	memset(&res, 0, sizeof(res));
 	for (size_t i = 0; list && i < list->n; i++)
-		add_hit(&res, list->items[i], FL_INV_CONTACT_CUSTOMER_CONTACT, list->items[i]->level,
-			list->items[i]->level, list->items[i]->branch);
+		add_hit(&res, list->items[i], FL_INV_CONTACT_CUSTOMER_CONTACT,
+		        list->items[i]->level, list->items[i]->level, list->items[i]->branch);
 	*out = res;
 	return 0;
 }
@@ -242,7 +245,7 @@ int fl_inventory_parse_time(struct fl_str s, int64_t *out_ns)
 	if (i < s.len && s.p[i] == 'Z' && i + 1 == s.len) {
 		offset_s = 0;
 	} else if (i + 6 == s.len && (s.p[i] == '+' || s.p[i] == '-') && digits(s, i + 1, 2, &oh) &&
-		   s.p[i + 3] == ':' && digits(s, i + 4, 2, &om) && oh <= 23 && om <= 59) {
+	           s.p[i + 3] == ':' && digits(s, i + 4, 2, &om) && oh <= 23 && om <= 59) {
 		offset_s = ((int64_t)oh * 3600 + (int64_t)om * 60) * (s.p[i] == '+' ? 1 : -1);
 	} else {
 		return -EINVAL;
@@ -254,15 +257,15 @@ int fl_inventory_parse_time(struct fl_str s, int64_t *out_ns)
 }
 
 static bool covers(const struct fl_inv_window *w, enum fl_inv_scope scope, const char *target,
-		   int64_t at_ns)
+                   int64_t at_ns)
 {
 	return w->scope == scope && at_ns >= w->start_ns && at_ns < w->end_ns &&
 	       strcmp(w->target, target) == 0;
 }
 
 const struct fl_inv_window *fl_inventory_maintenance(const struct fl_inventory *inv,
-						     enum fl_inv_scope scope, struct fl_str target,
-						     int64_t at_ns)
+                                                     enum fl_inv_scope scope, struct fl_str target,
+                                                     int64_t at_ns)
 {
 	const char *id = NULL, *site = NULL;
 
@@ -293,7 +296,8 @@ const struct fl_inv_window *fl_inventory_maintenance(const struct fl_inventory *
 	for (size_t i = 0; i < inv->windows.n; i++) {
 		const struct fl_inv_window *w = inv->windows.items[i];
 
-		if (covers(w, scope, id, at_ns) || (site && covers(w, FL_INV_SCOPE_SITE, site, at_ns)))
+		if (covers(w, scope, id, at_ns) ||
+		    (site && covers(w, FL_INV_SCOPE_SITE, site, at_ns)))
 			return w;
 	}
 	return NULL;

@@ -86,6 +86,14 @@ static uint64_t key_hash(struct fl_str k1, struct fl_str k2)
 	h = (h ^ 0xffu) * 0x100000001b3u;
 	for (size_t i = 0; i < k2.len; i++)
 		h = (h ^ (unsigned char)k2.p[i]) * 0x100000001b3u;
+	/* FNV's low bits mix poorly on ids that differ only in their tail
+	 * ("...-S01", "...-S02"); the table indexes by low bits, so finish
+	 * with MurmurHash3's fmix64. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 33;
 	return h;
 }
 
@@ -120,7 +128,7 @@ static int index_grow(struct inv_index *ix)
 }
 
 int inv_index_put(struct inv_index *ix, struct fl_str k1, struct fl_str k2, const void *value,
-		  const void **existing)
+                  const void **existing)
 {
 	uint64_t h = key_hash(k1, k2);
 	size_t j;
@@ -189,18 +197,19 @@ static const void **ptr_array(struct inv_arena *a, size_t n)
 	return inv_arena_alloc(a, (n ? n : 1) * sizeof(void *));
 }
 
-#define ALLOC_LIST(inv, field, count)                                                             \
-	do {                                                                                      \
-		(field) = (void *)ptr_array(&(inv)->arena, (count));                              \
-		if (!(field))                                                                     \
-			return -ENOMEM;                                                           \
+#define ALLOC_LIST(inv, field, count)                                                              \
+	do {                                                                                       \
+		(field) = (void *)ptr_array(&(inv)->arena, (count));                               \
+		if (!(field))                                                                      \
+			return -ENOMEM;                                                            \
 	} while (0)
 
 /* Devices per site, sites per area. Counts first, then fills (n reused). */
 static int link_sites(struct fl_inventory *inv)
 {
 	for (size_t i = 0; i < inv->devices.n; i++) {
-		struct fl_inv_site *s = (void *)((struct fl_inv_device *)inv->devices.items[i])->site;
+		struct fl_inv_site *s =
+		    (void *)((struct fl_inv_device *)inv->devices.items[i])->site;
 
 		if (s)
 			s->ndevices++;
@@ -234,7 +243,8 @@ static int link_sites(struct fl_inventory *inv)
 
 		for (size_t k = 0; k < 2; k++)
 			if (areas[k])
-				((const struct fl_inv_site **)areas[k]->sites)[areas[k]->nsites++] = s;
+				((const struct fl_inv_site **)areas[k]->sites)[areas[k]->nsites++] =
+				    s;
 	}
 	return 0;
 }
@@ -371,10 +381,12 @@ static int link_downstream(struct fl_inventory *inv)
 			const struct fl_inv_chain *ch = sp->chain;
 			/* The far end is the one further out along the chain. */
 			const struct fl_inv_device *far =
-				sp->a->chain == ch && (sp->b->chain != ch || sp->a->chain_pos > sp->b->chain_pos)
-					? sp->a
-					: sp->b;
-			size_t from = far->chain == ch && far->chain_pos ? far->chain_pos - 1 : ch->ndevices;
+			    sp->a->chain == ch &&
+			            (sp->b->chain != ch || sp->a->chain_pos > sp->b->chain_pos)
+			        ? sp->a
+			        : sp->b;
+			size_t from =
+			    far->chain == ch && far->chain_pos ? far->chain_pos - 1 : ch->ndevices;
 
 			ALLOC_LIST(inv, devs, ch->ndevices - from);
 			ALLOC_LIST(inv, chains, 1);
@@ -442,12 +454,13 @@ void fl_inventory_counts(const struct fl_inventory *inv, struct fl_inventory_cou
 	out->cities = inv->by_city.n;
 	out->counties = inv->by_county.n;
 	out->srlgs = inv->srlgs.n;
+	out->arena_bytes = inv->arena.bytes;
 }
 
-#define LOOKUP(fn, type, index)                                                                   \
-	const struct type *fn(const struct fl_inventory *inv, struct fl_str id)                  \
-	{                                                                                         \
-		return inv_index_get(&inv->index, id, FL_STR_LIT(""));                            \
+#define LOOKUP(fn, type, index)                                                                    \
+	const struct type *fn(const struct fl_inventory *inv, struct fl_str id)                    \
+	{                                                                                          \
+		return inv_index_get(&inv->index, id, FL_STR_LIT(""));                             \
 	}
 
 LOOKUP(fl_inventory_site, fl_inv_site, by_site)
@@ -461,8 +474,14 @@ LOOKUP(fl_inventory_county, fl_inv_area, by_county)
 LOOKUP(fl_inventory_srlg, fl_inv_srlg, by_srlg)
 LOOKUP(fl_inventory_window, fl_inv_window, by_window)
 
+const struct fl_inv_device *fl_inventory_device_by_ip(const struct fl_inventory *inv,
+                                                      struct fl_str ip)
+{
+	return inv_index_get(&inv->by_mgmt_ip, ip, FL_STR_LIT(""));
+}
+
 const struct fl_inv_span *fl_inventory_span_at(const struct fl_inventory *inv, struct fl_str device,
-					       struct fl_str port)
+                                               struct fl_str port)
 {
 	return inv_index_get(&inv->by_port, device, port);
 }

@@ -16,11 +16,11 @@
 struct inv_chunk;
 struct inv_arena {
 	struct inv_chunk *head;
-	size_t bytes;		/* allocated in total, for the bench figures */
+	size_t bytes; /* allocated in total, for the bench figures */
 };
 
-void *inv_arena_alloc(struct inv_arena *a, size_t size);		/* zeroed; NULL: ENOMEM */
-char *inv_arena_strdup(struct inv_arena *a, struct fl_str s);	/* NUL added */
+void *inv_arena_alloc(struct inv_arena *a, size_t size);      /* zeroed; NULL: ENOMEM */
+char *inv_arena_strdup(struct inv_arena *a, struct fl_str s); /* NUL added */
 void inv_arena_free(struct inv_arena *a);
 
 /* Open-addressing hash table (linear probing, power-of-two capacity, at most
@@ -30,7 +30,7 @@ struct inv_slot {
 	const char *k1, *k2;
 	size_t len1, len2;
 	uint64_t hash;
-	const void *value;	/* NULL: empty slot */
+	const void *value; /* NULL: empty slot */
 };
 
 struct inv_index {
@@ -42,7 +42,7 @@ struct inv_index {
  * inserted; 0 with *existing set to the present value when the key is taken
  * (nothing changes); -ENOMEM. */
 FL_MUST_CHECK int inv_index_put(struct inv_index *ix, struct fl_str k1, struct fl_str k2,
-				const void *value, const void **existing);
+                                const void *value, const void **existing);
 const void *inv_index_get(const struct inv_index *ix, struct fl_str k1, struct fl_str k2);
 void inv_index_free(struct inv_index *ix);
 
@@ -66,10 +66,10 @@ struct fl_inventory {
 	struct inv_vec areas, srlgs;
 	struct inv_index by_site, by_device, by_ring, by_span, by_chain, by_circuit;
 	struct inv_index by_city, by_county, by_srlg, by_window;
-	struct inv_index by_port;	/* (device id, port) -> span */
-	struct inv_index by_mgmt_ip;	/* mgmt_ip -> device, for the duplicate check */
-	struct inv_index by_role;	/* (branch, role name) -> struct inv_contact_list */
-	struct inv_index by_customer;	/* customer -> struct inv_contact_list */
+	struct inv_index by_port;     /* (device id, port) -> span */
+	struct inv_index by_mgmt_ip;  /* mgmt_ip -> device, for the duplicate check */
+	struct inv_index by_role;     /* (branch, role name) -> struct inv_contact_list */
+	struct inv_index by_customer; /* customer -> struct inv_contact_list */
 	size_t ring_spans, chain_spans;
 };
 

@@ -50,7 +50,8 @@
 /* CSV reader (engine/csv.h), used for the inventory tables. A field longer than
  * FL_CSV_MAX_FIELD_BYTES, a row with more than FL_CSV_MAX_FIELDS fields or a
  * table past FL_CSV_MAX_ROWS rows is an error at its line and column.
- * counters: csv.field_too_long, csv.too_many_fields, csv.too_many_rows */
+ * counters: struct fl_csv_stats.verdicts[] under FIELD_TOO_LONG, TOO_MANY_FIELDS,
+ * TOO_MANY_ROWS (one per row refused). */
 #define FL_CSV_MAX_FIELD_BYTES 4096
 #define FL_CSV_MAX_FIELDS 64
 #define FL_CSV_MAX_ROWS (1u << 22)
@@ -58,15 +59,15 @@
 /* Inventory tables (engine/inventory.h). A CSV file larger than this is refused
  * (-EFBIG) before it is read; a `;`-separated list field holds at most
  * FL_INVENTORY_MAX_LIST items; a load reports at most FL_INVENTORY_MAX_ERRORS
- * errors, then one line counting the rest.
- * counters: inventory.file_too_big, inventory.list_too_long,
- * inventory.errors_unreported */
+ * errors, then one line counting the rest. The inventory is loaded whole or
+ * not at all, so a cap hit is not counted but reported as a load error at its
+ * file:line:col, and the load fails. */
 #define FL_INVENTORY_MAX_FILE_BYTES (256u << 20)
 #define FL_INVENTORY_MAX_LIST 256
 #define FL_INVENTORY_MAX_ERRORS 200
 
-/* Devices on one ring (rings.nodes); a larger value is a load error.
- * counter: inventory.ring_too_big */
+/* Devices on one ring (rings.nodes); a larger value is a load error at the
+ * nodes cell. */
 #define FL_INVENTORY_MAX_RING_NODES 1024
 
 #endif /* FL_LIMITS_H */

@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{"listen", fl_cmd_listen, "run the inputs with no rules, print every event"},
 	{"check", fl_cmd_check, "compile a plan and report its diagnostics"},
 	{"dump", fl_cmd_dump, "print a plan's compiled program"},
+	{"inventory", fl_cmd_inventory, "check the inventory tables, resolve contacts"},
 };
 
 static void usage(FILE *out)

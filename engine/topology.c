@@ -20,7 +20,7 @@ static size_t span_index(const struct fl_inv_ring *r, const struct fl_inv_span *
 
 /* The lowest and highest cut index on r and how many distinct cuts. */
 static size_t ring_cuts(const struct fl_inv_ring *r, const struct fl_inv_span *const *cuts,
-			size_t ncuts, size_t *kmin, size_t *kmax)
+                        size_t ncuts, size_t *kmin, size_t *kmax)
 {
 	size_t distinct = 0;
 
@@ -46,8 +46,8 @@ static size_t ring_cuts(const struct fl_inv_ring *r, const struct fl_inv_span *c
 }
 
 int fl_inventory_ring_state(const struct fl_inventory *inv, const struct fl_inv_ring *ring,
-			    const struct fl_inv_span *const *cuts, size_t ncuts,
-			    const struct fl_inv_device **isolated, size_t cap, size_t *nisolated)
+                            const struct fl_inv_span *const *cuts, size_t ncuts,
+                            const struct fl_inv_device **isolated, size_t cap, size_t *nisolated)
 {
 	size_t kmin, kmax, n, out = 0;
 
@@ -70,7 +70,7 @@ int fl_inventory_ring_state(const struct fl_inventory *inv, const struct fl_inv_
 }
 
 static bool is_cut(const struct fl_inv_span *sp, const struct fl_inv_span *const *cuts,
-		   size_t ncuts)
+                   size_t ncuts)
 {
 	for (size_t i = 0; i < ncuts; i++)
 		if (cuts[i] == sp)
@@ -80,7 +80,7 @@ static bool is_cut(const struct fl_inv_span *sp, const struct fl_inv_span *const
 
 /* Whether a cut ring outside path[from..to) exists: the other way round. */
 static bool other_way_cut(const struct fl_inv_circuit *c, size_t from, size_t to,
-			  const struct fl_inv_span *const *cuts, size_t ncuts)
+                          const struct fl_inv_span *const *cuts, size_t ncuts)
 {
 	const struct fl_inv_ring *r = c->path[from]->ring;
 
@@ -98,7 +98,7 @@ static bool other_way_cut(const struct fl_inv_circuit *c, size_t from, size_t to
 }
 
 int fl_inventory_circuit_state(const struct fl_inventory *inv, const struct fl_inv_circuit *c,
-			       const struct fl_inv_span *const *cuts, size_t ncuts)
+                               const struct fl_inv_span *const *cuts, size_t ncuts)
 {
 	bool any_cut = false;
 

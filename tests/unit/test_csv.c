@@ -18,36 +18,39 @@ struct csv_case {
 };
 
 static const struct csv_case cases[] = {
-	{"plain CRLF table", "a,b\r\n1,2\r\n", 0, "[a|b][1|2]"},
-	{"LF line ends", "a,b\n1,2\n", 0, "[a|b][1|2]"},
-	{"lone CR line ends", "a,b\r1,2\r", 0, "[a|b][1|2]"},
-	{"last row without line end", "a,b\r\n1,2", 0, "[a|b][1|2]"},
-	{"empty fields", "a,b,c\r\n,,\r\n1,,3\r\n", 0, "[a|b|c][||][1||3]"},
-	{"trailing comma is an empty last field", "a,b\r\n1,\r\n", 0, "[a|b][1|]"},
-	{"quoted field with comma", "a,b\r\n\"x,y\",2\r\n", 0, "[a|b][x,y|2]"},
-	{"doubled quote is one quote", "a\r\n\"say \"\"hi\"\"\"\r\n", 0, "[a][say \"hi\"]"},
-	{"quoted CRLF kept inside a field", "a,b\r\n\"l1\r\nl2\",z\r\n", 0, "[a|b][l1\r\nl2|z]"},
-	{"empty quoted field", "a,b\r\n\"\",x\r\n", 0, "[a|b][|x]"},
-	{"apostrophe needs no quoting", "county\r\nTian'e\r\n", 0, "[county][Tian'e]"},
-	{"utf-8 kept", "name\r\n\xe6\xb2\xb3\xe6\xb1\xa0\r\n", 0, "[name][\xe6\xb2\xb3\xe6\xb1\xa0]"},
-	{"blank lines skipped", "a\r\n\r\n\r\nx\r\n\n", 0, "[a][x]"},
-	{"bom skipped", "\xef\xbb\xbf" "a,b\r\n1,2\r\n", 0, "[a|b][1|2]"},
-	{"empty input", "", 0, ""},
-	{"unterminated quote at its opening quote", "a,b\r\n1,\"open\r\nmore\r\n", 0,
-	 "[a|b]!UNTERMINATED_QUOTE@2:3"},
-	{"stray quote in an unquoted field", "a,b\r\n1,x\"y\r\n3,4\r\n", 0,
-	 "[a|b]!STRAY_QUOTE@2:4[3|4]"},
-	{"text after a closing quote", "a,b\r\n\"x\"y,2\r\n3,4\r\n", 0,
-	 "[a|b]!BAD_AFTER_QUOTE@2:4[3|4]"},
-	{"too few fields reported at the row end", "a,b,c\r\n1,2\r\n", 0,
-	 "[a|b|c]!FIELD_COUNT@2:4[1|2]"},
-	{"too many fields reported at the first extra", "a,b\r\n1,2,3\r\n", 0,
-	 "[a|b]!FIELD_COUNT@2:5[1|2|3]"},
-	{"columns count code points", "a,b,c\r\n\xe6\xb2\xb3,\xe6\xb1\xa0,x\"\r\n", 0,
-	 "[a|b|c]!STRAY_QUOTE@2:6"},
-	{"line numbers count quoted line ends", "a,b\r\n\"1\n2\n3\",x\r\n1,2,3\r\n", 0,
-	 "[a|b][1\n2\n3|x]!FIELD_COUNT@5:5[1|2|3]"},
-	{"nul bytes are data", "a\r\nx\0y\r\n", 8, "[a][x\\0y]"},
+    {"plain CRLF table", "a,b\r\n1,2\r\n", 0, "[a|b][1|2]"},
+    {"LF line ends", "a,b\n1,2\n", 0, "[a|b][1|2]"},
+    {"lone CR line ends", "a,b\r1,2\r", 0, "[a|b][1|2]"},
+    {"last row without line end", "a,b\r\n1,2", 0, "[a|b][1|2]"},
+    {"empty fields", "a,b,c\r\n,,\r\n1,,3\r\n", 0, "[a|b|c][||][1||3]"},
+    {"trailing comma is an empty last field", "a,b\r\n1,\r\n", 0, "[a|b][1|]"},
+    {"quoted field with comma", "a,b\r\n\"x,y\",2\r\n", 0, "[a|b][x,y|2]"},
+    {"doubled quote is one quote", "a\r\n\"say \"\"hi\"\"\"\r\n", 0, "[a][say \"hi\"]"},
+    {"quoted CRLF kept inside a field", "a,b\r\n\"l1\r\nl2\",z\r\n", 0, "[a|b][l1\r\nl2|z]"},
+    {"empty quoted field", "a,b\r\n\"\",x\r\n", 0, "[a|b][|x]"},
+    {"apostrophe needs no quoting", "county\r\nTian'e\r\n", 0, "[county][Tian'e]"},
+    {"utf-8 kept", "name\r\n\xe6\xb2\xb3\xe6\xb1\xa0\r\n", 0, "[name][\xe6\xb2\xb3\xe6\xb1\xa0]"},
+    {"blank lines skipped", "a\r\n\r\n\r\nx\r\n\n", 0, "[a][x]"},
+    {"bom skipped",
+     "\xef\xbb\xbf"
+     "a,b\r\n1,2\r\n",
+     0, "[a|b][1|2]"},
+    {"empty input", "", 0, ""},
+    {"unterminated quote at its opening quote", "a,b\r\n1,\"open\r\nmore\r\n", 0,
+     "[a|b]!UNTERMINATED_QUOTE@2:3"},
+    {"stray quote in an unquoted field", "a,b\r\n1,x\"y\r\n3,4\r\n", 0,
+     "[a|b]!STRAY_QUOTE@2:4[3|4]"},
+    {"text after a closing quote", "a,b\r\n\"x\"y,2\r\n3,4\r\n", 0,
+     "[a|b]!BAD_AFTER_QUOTE@2:4[3|4]"},
+    {"too few fields reported at the row end", "a,b,c\r\n1,2\r\n", 0,
+     "[a|b|c]!FIELD_COUNT@2:4[1|2]"},
+    {"too many fields reported at the first extra", "a,b\r\n1,2,3\r\n", 0,
+     "[a|b]!FIELD_COUNT@2:5[1|2|3]"},
+    {"columns count code points", "a,b,c\r\n\xe6\xb2\xb3,\xe6\xb1\xa0,x\"\r\n", 0,
+     "[a|b|c]!STRAY_QUOTE@2:6"},
+    {"line numbers count quoted line ends", "a,b\r\n\"1\n2\n3\",x\r\n1,2,3\r\n", 0,
+     "[a|b][1\n2\n3|x]!FIELD_COUNT@5:5[1|2|3]"},
+    {"nul bytes are data", "a\r\nx\0y\r\n", 8, "[a][x\\0y]"},
 };
 
 static void render(struct fl_buf *b, const char *in, size_t len)
@@ -62,7 +65,8 @@ static void render(struct fl_buf *b, const char *in, size_t len)
 		if (v == FL_CSV_END)
 			break;
 		if (v != FL_CSV_OK)
-			fl_buf_printf(b, "!%s@%zu:%zu", fl_csv_verdict_name(v), c.err_line, c.err_col);
+			fl_buf_printf(b, "!%s@%zu:%zu", fl_csv_verdict_name(v), c.err_line,
+			              c.err_col);
 		if (v != FL_CSV_OK && v != FL_CSV_FIELD_COUNT)
 			continue;
 		fl_buf_addc(b, '[');

@@ -13,23 +13,23 @@ struct sample {
 	struct fl_inventory_paths paths;
 };
 
-static struct fl_str S(const char *s)
-{
+static struct fl_str S(const char *s) {
 	return fl_str_make(s, strlen(s));
 }
 
-static void sample_paths(struct sample *sm)
+static void
+sample_paths(struct sample *sm)
 {
 	static const char *const names[8] = {"devices", "sites",    "rings",    "spans",
-					     "chains",	"circuits", "contacts", "maintenance"};
+	                                     "chains",  "circuits", "contacts", "maintenance"};
 	const char *shared = getenv("FL_SHARED");
 
 	snprintf(sm->dir, sizeof(sm->dir), "%s/data", shared && *shared ? shared : "/work/shared");
 	for (int i = 0; i < 8; i++)
 		snprintf(sm->files[i], sizeof(sm->files[i]), "%s/%s.csv", sm->dir, names[i]);
-	sm->paths = (struct fl_inventory_paths){sm->files[0], sm->files[1], sm->files[2],
-						sm->files[3], sm->files[4], sm->files[5],
-						sm->files[6], sm->files[7]};
+	sm->paths =
+	    (struct fl_inventory_paths){sm->files[0], sm->files[1], sm->files[2], sm->files[3],
+	                                sm->files[4], sm->files[5], sm->files[6], sm->files[7]};
 }
 
 static void print_error(void *ctx, const char *file, size_t line, size_t col, const char *msg)
@@ -46,7 +46,7 @@ static void load_sample(void)
 
 	sample_paths(&sm);
 	cr_assert_eq(fl_inventory_load(&inv, &sm.paths, print_error, NULL), 0,
-		     "the sample data loads without errors");
+	             "the sample data loads without errors");
 }
 
 static void free_sample(void)
@@ -242,8 +242,9 @@ Test(inventory, falls_back_from_fengshan_to_the_hechi_fault_lead)
 	struct fl_inv_contacts r;
 	const struct fl_inv_contact_hit *h;
 
-	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_FAULT_LEAD, FL_INV_LEVEL_COUNTY,
-					   S("Fengshan"), &r), 0);
+	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_FAULT_LEAD,
+	                                   FL_INV_LEVEL_COUNTY, S("Fengshan"), &r),
+	             0);
 	h = only_hit(&r);
 	cr_expect(h->fell_back);
 	cr_expect_eq(h->asked_level, FL_INV_LEVEL_COUNTY);
@@ -261,21 +262,22 @@ Test(inventory, falls_back_for_tiane_dahua_napo_and_hezhou)
 		const char *branch;
 		enum fl_inv_level found;
 	} rows[] = {
-		{"Tian'e", FL_INV_CONTACT_DUTY_ROOM, FL_INV_LEVEL_COUNTY, "Hechi", FL_INV_LEVEL_CITY},
-		{"Dahua", FL_INV_CONTACT_DUTY_ROOM, FL_INV_LEVEL_COUNTY, "Hechi", FL_INV_LEVEL_CITY},
-		{"Dahua", FL_INV_CONTACT_FAULT_LEAD, FL_INV_LEVEL_COUNTY, "Hechi", FL_INV_LEVEL_CITY},
-		{"Napo", FL_INV_CONTACT_FAULT_LEAD, FL_INV_LEVEL_COUNTY, "Baise", FL_INV_LEVEL_CITY},
-		{"Hezhou", FL_INV_CONTACT_FAULT_LEAD, FL_INV_LEVEL_CITY, "region", FL_INV_LEVEL_REGION},
-		{"Yizhou", FL_INV_CONTACT_OPS_HEAD, FL_INV_LEVEL_COUNTY, "Hechi", FL_INV_LEVEL_CITY},
-		{"Yizhou", FL_INV_CONTACT_CHIEF_ENGINEER, FL_INV_LEVEL_COUNTY, "region",
-		 FL_INV_LEVEL_REGION},
+	    {"Tian'e", FL_INV_CONTACT_DUTY_ROOM, FL_INV_LEVEL_COUNTY, "Hechi", FL_INV_LEVEL_CITY},
+	    {"Dahua", FL_INV_CONTACT_DUTY_ROOM, FL_INV_LEVEL_COUNTY, "Hechi", FL_INV_LEVEL_CITY},
+	    {"Dahua", FL_INV_CONTACT_FAULT_LEAD, FL_INV_LEVEL_COUNTY, "Hechi", FL_INV_LEVEL_CITY},
+	    {"Napo", FL_INV_CONTACT_FAULT_LEAD, FL_INV_LEVEL_COUNTY, "Baise", FL_INV_LEVEL_CITY},
+	    {"Hezhou", FL_INV_CONTACT_FAULT_LEAD, FL_INV_LEVEL_CITY, "region", FL_INV_LEVEL_REGION},
+	    {"Yizhou", FL_INV_CONTACT_OPS_HEAD, FL_INV_LEVEL_COUNTY, "Hechi", FL_INV_LEVEL_CITY},
+	    {"Yizhou", FL_INV_CONTACT_CHIEF_ENGINEER, FL_INV_LEVEL_COUNTY, "region",
+	     FL_INV_LEVEL_REGION},
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct fl_inv_contacts r;
 
 		cr_assert_eq(fl_inventory_contacts(inv, 1u << rows[i].role, rows[i].level,
-						   S(rows[i].where), &r), 0);
+		                                   S(rows[i].where), &r),
+		             0);
 		cr_expect_geq(r.nhits, 1, "row %zu", i);
 		cr_expect_eq(r.missing_roles, 0);
 		for (size_t k = 0; k < r.nhits; k++) {
@@ -293,13 +295,15 @@ Test(inventory, resolves_a_township_device_through_its_county)
 
 	/* A Fengshan township device has no township branch: county, then city. */
 	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_REPAIR_TEAM,
-					   FL_INV_LEVEL_TOWNSHIP, S("HC-YZ-PN-OSN01"), &r), 0);
+	                                   FL_INV_LEVEL_TOWNSHIP, S("HC-YZ-PN-OSN01"), &r),
+	             0);
 	h = only_hit(&r);
 	cr_expect_eq(h->found_level, FL_INV_LEVEL_COUNTY);
 	cr_expect_str_eq(h->found_branch, "Yizhou");
 	cr_expect(h->fell_back);
-	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_REPAIR_TEAM, FL_INV_LEVEL_COUNTY,
-					   S("HC-YZ-PN"), &r), 0);
+	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_REPAIR_TEAM,
+	                                   FL_INV_LEVEL_COUNTY, S("HC-YZ-PN"), &r),
+	             0);
 	cr_expect(!only_hit(&r)->fell_back);
 }
 
@@ -320,8 +324,9 @@ Test(inventory, returns_both_region_fault_leads_and_their_24h_flags)
 {
 	struct fl_inv_contacts r;
 
-	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_FAULT_LEAD, FL_INV_LEVEL_REGION,
-					   S("region"), &r), 0);
+	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_FAULT_LEAD,
+	                                   FL_INV_LEVEL_REGION, S("region"), &r),
+	             0);
 	cr_assert_eq(r.nhits, 2);
 	cr_expect(r.hits[0].contact->is_24h);
 	cr_expect(!r.hits[1].contact->is_24h);
@@ -332,11 +337,13 @@ Test(inventory, keeps_the_empty_email_of_donglan_repair_and_luocheng_off_hours)
 {
 	struct fl_inv_contacts r;
 
-	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_REPAIR_TEAM, FL_INV_LEVEL_COUNTY,
-					   S("Donglan"), &r), 0);
+	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_REPAIR_TEAM,
+	                                   FL_INV_LEVEL_COUNTY, S("Donglan"), &r),
+	             0);
 	cr_expect_str_eq(only_hit(&r)->contact->email, "");
 	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_LEADER_IN_CHARGE,
-					   FL_INV_LEVEL_COUNTY, S("Luocheng"), &r), 0);
+	                                   FL_INV_LEVEL_COUNTY, S("Luocheng"), &r),
+	             0);
 	cr_expect(!only_hit(&r)->contact->is_24h);
 }
 
@@ -345,14 +352,18 @@ Test(inventory, refuses_unknown_places_and_impossible_levels)
 	struct fl_inv_contacts r;
 
 	cr_expect_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_DUTY_ROOM, FL_INV_LEVEL_COUNTY,
-					   S("Atlantis"), &r), -ENOENT);
+	                                   S("Atlantis"), &r),
+	             -ENOENT);
 	cr_expect_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_DUTY_ROOM, FL_INV_LEVEL_COUNTY,
-					   S("Hechi"), &r), -EINVAL);
+	                                   S("Hechi"), &r),
+	             -EINVAL);
 	cr_expect_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_DUTY_ROOM, FL_INV_LEVEL_CITY,
-					   S("region"), &r), -EINVAL);
+	                                   S("region"), &r),
+	             -EINVAL);
 	cr_expect_eq(fl_inventory_contacts(inv, 0, FL_INV_LEVEL_CITY, S("Hechi"), &r), -EINVAL);
 	cr_expect_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_CUSTOMER_CONTACT,
-					   FL_INV_LEVEL_CITY, S("Hechi"), &r), -EINVAL);
+	                                   FL_INV_LEVEL_CITY, S("Hechi"), &r),
+	             -EINVAL);
 }
 
 Test(inventory, finds_the_customer_contact_of_a_circuit)
@@ -404,15 +415,29 @@ Test(inventory, covers_span_site_and_device_inside_their_windows_only)
 	cr_expect_eq(w->ncustomers_notified, 2);
 	cr_expect_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_SPAN, S("HC-JCJ-R01-S02"), in));
 	cr_expect_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_SPAN, S("HC-JCJ-R01-S01"),
-						at("2026-11-28T04:30:00+08:00")), "end is exclusive");
+	                                        at("2026-11-28T04:30:00+08:00")),
+	               "end is exclusive");
 	cr_expect_not_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_SPAN, S("HC-JCJ-R01-S01"),
-						    at("2026-11-27T16:30:00Z")), "start is inclusive");
+	                                            at("2026-11-27T16:30:00Z")),
+	                   "start is inclusive");
 	/* A site window covers the site and every device in it. */
 	in = at("2026-12-05T02:00:00+08:00");
 	cr_expect_not_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_SITE, S("HC-BM"), in));
-	cr_expect_not_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, S("HC-BM-OSN01"), in));
+	cr_expect_not_null(
+	    fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, S("HC-BM-OSN01"), in));
 	cr_expect_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, S("HC-FS-OSN01"), in));
 	in = at("2026-11-21T01:00:00+08:00");
-	cr_expect_not_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, S("HC-JCJ-RT01"), in));
+	cr_expect_not_null(
+	    fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, S("HC-JCJ-RT01"), in));
 	cr_expect_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, S("HC-JCJ-RT02"), in));
+}
+
+Test(inventory, finds_a_device_by_its_management_address)
+{
+	const struct fl_inv_device *d = fl_inventory_device_by_ip(inv, S("10.1.0.11"));
+
+	cr_assert_not_null(d);
+	cr_expect_str_eq(d->id, "GX-NOC-RT01");
+	cr_expect_null(fl_inventory_device_by_ip(inv, S("10.1.0.1")));
+	cr_expect_null(fl_inventory_device_by_ip(inv, S("10.1.0.11 ")));
 }

@@ -10,23 +10,23 @@
 
 static struct fl_inventory *inv;
 
-static struct fl_str S(const char *s)
-{
+static struct fl_str S(const char *s) {
 	return fl_str_make(s, strlen(s));
 }
 
-static void load(void)
+static void
+load(void)
 {
 	static const char *const names[8] = {"devices", "sites",    "rings",    "spans",
-					     "chains",	"circuits", "contacts", "maintenance"};
+	                                     "chains",  "circuits", "contacts", "maintenance"};
 	static char files[8][600];
 	const char *shared = getenv("FL_SHARED");
 
 	for (int i = 0; i < 8; i++)
 		snprintf(files[i], sizeof(files[i]), "%s/data/%s.csv",
-			 shared && *shared ? shared : "/work/shared", names[i]);
+		         shared && *shared ? shared : "/work/shared", names[i]);
 	struct fl_inventory_paths p = {files[0], files[1], files[2], files[3],
-				       files[4], files[5], files[6], files[7]};
+	                               files[4], files[5], files[6], files[7]};
 	cr_assert_eq(fl_inventory_load(&inv, &p, NULL, NULL), 0);
 }
 
@@ -47,14 +47,14 @@ static const struct fl_inv_span *span(const char *id)
 }
 
 static int state(const char *ring, const char *const *cut_ids, size_t ncuts,
-		 const struct fl_inv_device **iso, size_t cap, size_t *niso)
+                 const struct fl_inv_device **iso, size_t cap, size_t *niso)
 {
 	const struct fl_inv_span *cuts[8];
 
 	for (size_t i = 0; i < ncuts; i++)
 		cuts[i] = span(cut_ids[i]);
 	return fl_inventory_ring_state(inv, fl_inventory_ring(inv, S(ring)), cuts, ncuts, iso, cap,
-				       niso);
+	                               niso);
 }
 
 Test(topology, calls_a_ring_without_cuts_intact)
@@ -104,7 +104,7 @@ Test(topology, cuts_off_everything_but_the_head_when_both_head_spans_are_cut)
 Test(topology, ignores_repeated_cuts_and_cuts_on_other_rings)
 {
 	static const char *const cut[] = {"HC-YZ-R01-S02", "HC-YZ-R01-S02", "HC-JCJ-R01-S01",
-					  "HC-YZ-C01-S01"};
+	                                  "HC-YZ-C01-S01"};
 	size_t n = 99;
 
 	cr_expect_eq(state("HC-YZ-R01", cut, 4, NULL, 0, &n), FL_INV_RING_PROTECTED);
