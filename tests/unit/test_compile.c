@@ -411,11 +411,12 @@ Test(compile, swaps_the_data_directory_with_the_data_option)
 
 	snprintf(data, sizeof(data), "%s/data", shared);
 	cr_assert_not_null(mkdtemp(dir));
-	path = write_temp(dir, "p.plan", "plan p;\ndata devices \"data/devices.csv\";\n"
+	path = write_temp(dir, "p.plan", "plan p;\ndata sites \"data/sites.csv\";\n"
+					 "data devices \"data/devices.csv\";\n"
 					 "data spans \"elsewhere/spans.csv\";\n");
 	cr_assert_eq(fl_diags_create(&d), 0);
 	cr_expect_eq(fl_plan_compile(&plan, path, NULL, d), -EINVAL, "no data beside the plan");
-	cr_expect_eq(fl_diag_errors(d), 2);
+	cr_expect_eq(fl_diag_errors(d), 3);
 	fl_diags_destroy(d);
 	cr_assert_eq(fl_diags_create(&d), 0);
 	cr_assert_eq(fl_plan_compile(&plan, path, &opt, d), 0);
