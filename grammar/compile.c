@@ -2478,13 +2478,24 @@ static uint64_t cond_hash(const struct fl_program *p, const struct fl_prog_cond 
 	return h ^ (uint64_t)a->num;
 }
 
-/* Does rule a (earlier) match every event rule b matches? True when a's
- * conditions are a subset of b's, the same input, and a raises or clears. */
+static bool rule_raises(const struct fl_program *p, const struct fl_prog_rule *r)
+{
+	for (uint32_t i = r->first_action; i < r->first_action + r->n_actions; i++)
+		if (p->actions[i].kind == FL_ACT_RAISE)
+			return true;
+	return false;
+}
+
+/* Every rule that matches an event sees it, but an event raises at most one
+ * incident: the first raising rule that matches it. So a raising rule b is
+ * shadowed when an earlier raising rule a, with no window of its own that
+ * could hold the raise back, has the same input and a subset of b's
+ * conditions. */
 static bool shadows(const struct fl_program *p, const struct fl_prog_rule *a,
 		    const struct fl_prog_rule *b)
 {
-	if (a->input != b->input || a->n_actions == 0 || a->threshold_n || a->flap_n ||
-	    a->absent_ms || a->n_clear_conds)
+	if (a->input != b->input || a->threshold_n || a->flap_n || a->absent_ms ||
+	    a->n_clear_conds || !rule_raises(p, a) || !rule_raises(p, b))
 		return false;
 	for (uint32_t i = 0; i < a->n_conds; i++) {
 		bool found = false;
@@ -2511,8 +2522,8 @@ static int cmp_hrule(const void *x, const void *y)
 	return a->rule < b->rule ? -1 : a->rule > b->rule;
 }
 
-/* Warns about each rule an earlier rule shadows. An event goes to the first
- * rule that matches it, so a shadowed rule never fires. Candidates are found
+/* Warns about each raising rule an earlier one shadows: it never raises.
+ * Candidates are found
  * through the hash of the earlier rule's first condition, so the check stays
  * near-linear on plans of thousands of rules. */
 static void warn_shadowed(struct fl_compile *c)
@@ -2554,7 +2565,8 @@ static void warn_shadowed(struct fl_compile *c)
 		if (by == FL_PROG_NONE || !c->rule_stmts[b] || !c->rule_stmts[by])
 			continue;
 		fl_diag_warning(c->d, &c->rule_stmts[b]->items[1]->loc,
-				"rule '%s' never fires: rule '%s' above matches every event it does",
+				"rule '%s' never raises: rule '%s' above matches every event it does "
+				"and raises first",
 				rb->name.p, p->rules[by].name.p);
 		fl_diag_note(c->d, &c->rule_stmts[by]->items[1]->loc, "'%s' is declared here",
 			     p->rules[by].name.p);

@@ -223,17 +223,21 @@ Test(compile, checks_operators_against_field_types)
 		     "t.plan:5:30: error: unknown field 'hots'; did you mean 'host'?");
 }
 
-Test(compile, warns_about_a_shadowed_rule_and_an_unused_capture)
+Test(compile, warns_about_a_shadowed_raise_and_an_unused_capture)
 {
 	struct compiled c;
 
 	compile(&c, HEAD "rule a { match syslog; where msg ~ /LOS/; raise level urgent; }\n"
 			 "rule b { match syslog; where msg ~ /LOS/ and host == \"x\"; "
 			 "raise level urgent; }\n"
-			 "rule c { match syslog; where msg ~ /(?<unused>AIS)/; raise level urgent; }\n");
+			 "rule c { match syslog; where msg ~ /(?<unused>AIS)/; raise level urgent; }\n"
+			 "rule d { match syslog; where msg ~ /LOS/ and host == \"y\"; key host; "
+			 "absent 5m; }\n"
+			 "correlate k { locate group; group host; from d; within 1m; "
+			 "raise level urgent; }\n");
 	cr_expect_eq(c.rc, 0, "warnings do not fail the compile");
 	cr_expect_eq(fl_diag_warnings(c.d), 2, "%s", c.msgs.p);
-	cr_expect(strstr(c.msgs.p, "t.plan:6:6: warning: rule 'b' never fires: rule 'a' above") !=
+	cr_expect(strstr(c.msgs.p, "t.plan:6:6: warning: rule 'b' never raises: rule 'a' above") !=
 		  NULL, "%s", c.msgs.p);
 	cr_expect(strstr(c.msgs.p, "warning: capture 'unused' is never used") != NULL, "%s",
 		  c.msgs.p);
