@@ -235,8 +235,11 @@ struct fl_prog_tpart {
 	struct fl_str name;
 };
 
-/* A matching rule. conds are ANDed; clear_conds (n_clear_conds > 0) describe
- * the event that clears what this rule raised, matched on the same key.
+/* A matching rule, in plan order. Every rule whose input and conds match an
+ * event sees it (keys, windows, the correlations it feeds), but an event
+ * raises at most one incident: that of the first matching rule with a RAISE
+ * action. conds are ANDed; clear_conds (n_clear_conds > 0) describe the event
+ * that clears what this rule opened, matched on the same key.
  * A window of 0 is off: dedup_ms, threshold (n in ms), flap (n in ms), absent_ms. */
 struct fl_prog_rule {
 	struct fl_str name;
