@@ -151,6 +151,8 @@ struct fl_compile {
 	bool *capture_used;
 	size_t capture_used_alloc;
 	const struct fl_loc **capture_locs;
+	const struct fl_loc **template_locs; /* by template index: the string item */
+	size_t template_locs_alloc;
 	/* sizes of the growable program arrays */
 	size_t a_levels, a_ladders, a_steps, a_roles, a_channels, a_step_channels, a_windows,
 		a_plugin_paths, a_rules, a_conds, a_set_values, a_regexes, a_captures, a_key_fields, a_actions,
@@ -759,6 +761,18 @@ static uint32_t compile_template(struct fl_compile *c, const struct fl_ast_item 
 	if (!t)
 		return FL_PROG_NONE;
 	index = (uint32_t)(c->prog->n_templates - 1);
+	if (index >= c->template_locs_alloc) {
+		size_t na = c->template_locs_alloc ? c->template_locs_alloc * 2 : 64;
+		const struct fl_loc **nl = realloc(c->template_locs, na * sizeof(*nl));
+
+		if (!nl) {
+			c->oom = true;
+			return FL_PROG_NONE;
+		}
+		c->template_locs = nl;
+		c->template_locs_alloc = na;
+	}
+	c->template_locs[index] = &it->loc;
 	t->text = arena_str(c, it->text, it->len);
 	t->first_part = (uint32_t)c->prog->n_tparts;
 	while (*s) {
@@ -1943,6 +1957,79 @@ static void compile_correlation(struct fl_compile *c, const struct fl_ast_stmt *
 	c->scope.in_corr = false;
 }
 
+/* Can text come out of template parts [first, end)? Literals must appear as
+ * written; a field stands for any non-empty text. A table of reachable
+ * (part, offset) states keeps it polynomial whatever the template; when the
+ * table would pass 1 MiB the answer is "yes" (nothing is reported). */
+static bool template_fits(const struct fl_program *p, uint32_t first, uint32_t end,
+			  const char *text)
+{
+	size_t len = strlen(text), parts = end - first, cells;
+	bool *reach, fits;
+
+	if (__builtin_mul_overflow(parts + 1, len + 1, &cells) || cells > (1u << 20))
+		return true;
+	reach = calloc(cells, sizeof(*reach));
+	if (!reach)
+		return true;
+	reach[0] = true; /* before part 0, at offset 0 */
+	for (size_t i = 0; i < parts; i++) {
+		const struct fl_prog_tpart *part = &p->tparts[first + i];
+		bool *row = reach + i * (len + 1), *next = row + (len + 1);
+		bool seen = false;
+
+		for (size_t off = 0; off <= len; off++) {
+			if (part->is_field) {
+				/* any non-empty run: every offset after a reached one */
+				if (seen && off > 0)
+					next[off] = true;
+				seen |= row[off];
+			} else if (row[off] && len - off >= part->literal.len &&
+				   memcmp(text + off, part->literal.p, part->literal.len) == 0) {
+				next[off + part->literal.len] = true;
+			}
+		}
+	}
+	fits = reach[parts * (len + 1) + len];
+	free(reach);
+	return fits;
+}
+
+/* expect incident NAME title "T": T must be a title NAME can raise. */
+static void check_expected_title(struct fl_compile *c, const struct fl_prog_expect *e,
+				 const struct fl_ast_item *title)
+{
+	const struct fl_program *p = c->prog;
+	uint32_t first, n;
+	uint32_t last = FL_PROG_NONE;
+
+	if (e->source == FL_PROG_NONE || !e->title.p)
+		return;
+	if (e->source_is_correlation) {
+		first = p->correlations[e->source].first_action;
+		n = p->correlations[e->source].n_actions;
+	} else {
+		first = p->rules[e->source].first_action;
+		n = p->rules[e->source].n_actions;
+	}
+	for (uint32_t a = first; a < first + n; a++) {
+		const struct fl_prog_template *t;
+
+		if (p->actions[a].title == FL_PROG_NONE)
+			continue;
+		t = &p->templates[p->actions[a].title];
+		last = p->actions[a].title;
+		if (template_fits(p, t->first_part, t->first_part + t->n_parts, e->title.p))
+			return;
+	}
+	if (last == FL_PROG_NONE)
+		return;
+	fl_diag_error(c->d, &title->loc, "'%s' cannot raise a title like this one",
+		      e->source_is_correlation ? p->correlations[e->source].name.p :
+						 p->rules[e->source].name.p);
+	fl_diag_note(c->d, c->template_locs[last], "its title is made by this template");
+}
+
 /* NAME of a rule or correlation in a test expectation. */
 static bool resolve_source(struct fl_compile *c, const struct fl_ast_item *it,
 			   struct fl_prog_expect *e)
@@ -2006,6 +2093,7 @@ static void compile_expect(struct fl_compile *c, const struct fl_ast_stmt *s)
 			} else if (is_word(s->items[i], "title") &&
 				   want_kind(c, s, i + 1, FL_ITEM_STRING, "a title in quotes")) {
 				e.title = arena_str(c, s->items[i + 1]->text, s->items[i + 1]->len);
+				check_expected_title(c, &e, s->items[i + 1]);
 			} else {
 				if (!is_word(s->items[i], "level") && !is_word(s->items[i], "title"))
 					expected(c, s, i, "'level' or 'title'");
@@ -2835,6 +2923,7 @@ static void compile_free(struct fl_compile *c)
 	free(c->file_real);
 	free(c->capture_used);
 	free(c->capture_locs);
+	free(c->template_locs);
 	free(c->rule_stmts);
 	fl_arena_destroy(c->parse.ast);
 }
