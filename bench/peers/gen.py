@@ -234,9 +234,9 @@ def gen_syslog_ng_conf(path, d):
 options {
     keep-hostname(yes); chain-hostnames(no); use-dns(no); use-fqdn(no);
     stats-freq(0); recv-time-zone("+00:00"); log-fifo-size(100000);
-    flush-lines(1000);
+    flush-lines(100);
 };
-source s_in { pipe("%(d)s/syslog-ng.fifo" flags(no-multi-line)); };
+source s_in { pipe("%(d)s/syslog-ng.fifo" flags(no-multi-line, expect-hostname)); };
 parser p_db { db-parser(file("%(d)s/patterndb.xml") inject-mode(pass-through)); };
 destination d_out { file("%(d)s/outcomes.txt" template("${MESSAGE}\\n")); };
 log { source(s_in); parser(p_db); filter { program("bench-out"); }; destination(d_out); };

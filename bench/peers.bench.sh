@@ -1,0 +1,241 @@
+#!/bin/sh
+# Side by side: faultline, SEC (Debian sec) and syslog-ng patterndb (db-parser()
+# with contexts) on the same generated input with equivalent rule sets
+# (suppress-in-window, N-in-T threshold, fault/clear pair with a window, keyed
+# by host + port + alarm) at 10, 100 and 1,000 alarm patterns. Prints events/s,
+# the ratio faultline/tool, and each tool's outcome counts against the exact
+# event-time reference. Method and figures: docs/bench-peers.md.
+#
+# Usage: FL_BUILD=build sh bench/peers.bench.sh
+# Environment: PEERS_RULES ("10 100 1000"), PEERS_EVENTS (400000: the input of
+# faultline and syslog-ng), PEERS_SEC_EVENTS ("40000,20000,5000": SEC's input,
+# the first episodes of the same stream), PEERS_KEEP=1 keeps the work dir.
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+: "${FL_BUILD:=$ROOT/build}"
+: "${FAULTLINE:=$FL_BUILD/faultline}"
+: "${PEERS_RULES:=10 100 1000}"
+: "${PEERS_EVENTS:=400000}"
+: "${PEERS_SEC_EVENTS:=40000,20000,5000}"
+P="$ROOT/bench/peers"
+SNG_ROOT="$FL_BUILD/peers/syslog-ng"
+WINDOW=600
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/fl-peers.XXXXXX")
+PIDS=""
+cleanup() {
+	for pid in $PIDS; do kill "$pid" 2>/dev/null || true; done
+	for pid in $PIDS; do
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$pid" 2>/dev/null || true
+	done
+	if [ "${PEERS_KEEP:-0}" = 1 ]; then echo "peers: work dir kept: $W" >&2; else rm -rf "$W"; fi
+}
+trap cleanup EXIT INT TERM
+
+now() { date +%s.%N; }
+# poll SECONDS FILE PATTERN: wait until FILE has a line matching PATTERN.
+poll() {
+	deadline=$(($(date +%s) + $1))
+	while ! grep -q "$3" "$2" 2>/dev/null; do
+		[ "$(date +%s)" -ge "$deadline" ] && return 1
+		sleep 0.01
+	done
+}
+elapsed() { python3 -c "import sys; print('%.6f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$2"; }
+# result N TOOL EVENTS SECONDS COUNTS_JSON REFERENCE_JSON NOTE
+result() {
+	python3 - "$@" >>"$W/results.jsonl" <<-'EOF'
+	import json, sys
+	n, tool, ev, secs, counts, ref, note = sys.argv[1:8]
+	print(json.dumps({"rules": int(n), "tool": tool, "events": int(ev),
+	                  "seconds": float(secs) if secs else None,
+	                  "counts": json.loads(counts) if counts else None,
+	                  "reference": json.loads(ref), "note": note}))
+	EOF
+}
+
+# --- the peers -----------------------------------------------------------------
+# syslog-ng-core conflicts with rsyslog, which the tests need: unpack the Debian
+# package privately (its libraries are ordinary ones, installed by deps.sh).
+sng_why=""
+if [ ! -x "$SNG_ROOT/usr/sbin/syslog-ng" ]; then
+	mkdir -p "$FL_BUILD/peers"
+	if (cd "$FL_BUILD/peers" && rm -f syslog-ng-core_*.deb &&
+		apt-get download syslog-ng-core >/dev/null 2>&1 &&
+		dpkg-deb -f syslog-ng-core_*.deb Version | grep -qv placeholder &&
+		dpkg -x syslog-ng-core_*.deb syslog-ng); then :; else
+		sng_why="could not fetch and unpack syslog-ng-core (apt-get download)"
+	fi
+fi
+if [ -z "$sng_why" ]; then
+	sng_lib="$SNG_ROOT/usr/lib/syslog-ng"
+	sng_version=$(LD_LIBRARY_PATH="$sng_lib" "$SNG_ROOT/usr/sbin/syslog-ng" --version 2>&1 | sed -n 's/^Installer-Version: *//p' | head -1)
+	[ -n "$sng_version" ] || sng_why="the unpacked syslog-ng does not run here"
+fi
+sec_why=""
+command -v sec >/dev/null 2>&1 || sec_why="sec is not installed (scripts/deps.sh)"
+fl_why=""
+if [ ! -x "$FAULTLINE" ]; then
+	fl_why="$FAULTLINE is not built (make)"
+elif ! "$FAULTLINE" replay --help >/dev/null 2>&1; then
+	fl_why="this faultline has no 'replay' command yet"
+fi
+
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "machine: $(nproc) CPU(s), $(lscpu | sed -n 's/^Model name: *//p')"
+echo "faultline: ${fl_why:-$("$FAULTLINE" --version)}"
+echo "sec: ${sec_why:-$(sec --version 2>&1 | head -1)}"
+echo "syslog-ng: ${sng_why:-syslog-ng $sng_version (Debian syslog-ng-core, unpacked in $SNG_ROOT)}"
+
+python3 "$P/gen.py" "$W" --rules "$(echo $PEERS_RULES | tr ' ' ',')" \
+	--events "$PEERS_EVENTS" --sec-events "$PEERS_SEC_EVENTS"
+
+# --- the legs --------------------------------------------------------------------
+# faultline reads the file itself: time the replay, less the best of three
+# replays of the two marker lines alone (plan compile and start-up).
+run_faultline() {
+	d=$1
+	head -n 1 "$d/input.log" >"$d/markers.log"
+	tail -n 1 "$d/input.log" >>"$d/markers.log"
+	best_start=""
+	best_run=""
+	for _ in 1 2 3; do
+		t0=$(now)
+		"$FAULTLINE" replay -c "$d/faultline.plan" --year 2026 "$d/markers.log" >/dev/null 2>&1
+		t1=$(now)
+		s=$(elapsed "$t0" "$t1")
+		best_start=$(python3 -c "import sys; a=sys.argv[1:]; print(min(float(x) for x in a if x))" "$s" "$best_start")
+	done
+	for _ in 1 2 3; do
+		t0=$(now)
+		"$FAULTLINE" replay -c "$d/faultline.plan" --year 2026 "$d/input.log" >"$d/fl.jsonl" 2>"$d/fl.err"
+		t1=$(now)
+		s=$(elapsed "$t0" "$t1")
+		best_run=$(python3 -c "import sys; a=sys.argv[1:]; print(min(float(x) for x in a if x))" "$s" "$best_run")
+	done
+	fl_secs=$(python3 -c "import sys; print('%.6f' % max(1e-6, float(sys.argv[1]) - float(sys.argv[2])))" "$best_run" "$best_start")
+	fl_note="start-up $(printf '%.3f' "$best_start") s excluded"
+	if ! grep -q ' 0 evicted' "$d/fl.err"; then fl_note="$fl_note; keys evicted: $(cat "$d/fl.err")"; fi
+}
+
+# SEC reads a FIFO: the START line is written first and the clock starts when
+# SEC has written "start" (its rules are compiled); it stops when SEC writes
+# "end". Then SIGUSR1 dumps its rule statistics and open operations.
+run_sec() {
+	d=$1
+	rm -f "$d/sec.fifo" "$d/outcomes.txt" "$d/sec.dump"
+	mkfifo "$d/sec.fifo"
+	(cd "$d" && exec sec --conf=sec.conf --input=sec.fifo --notail --dump=sec.dump \
+		--nointevents --nointcontexts) &
+	sec_pid=$!
+	PIDS="$PIDS $sec_pid"
+	exec 3<>"$d/sec.fifo"
+	head -n 1 "$d/input-sec.log" >&3
+	if ! poll 300 "$d/outcomes.txt" '^start'; then
+		sec_secs=""
+		sec_note="SEC did not start within 300 s"
+		exec 3>&-
+		return
+	fi
+	t0=$(now)
+	tail -n +2 "$d/input-sec.log" >&3
+	if ! poll 1800 "$d/outcomes.txt" '^end'; then
+		sec_secs=""
+		sec_note="SEC did not finish within 1800 s"
+		exec 3>&-
+		return
+	fi
+	t1=$(now)
+	sec_secs=$(elapsed "$t0" "$t1")
+	kill -USR1 "$sec_pid"
+	poll 60 "$d/sec.dump" '^Action list variables:' || true
+	# The dump ends with the action list variables' total.
+	i=0
+	while [ "$(sed -n '/^Action list variables:/,$p' "$d/sec.dump" | grep -c '^Total: ')" = 0 ] && [ $i -lt 500 ]; do
+		sleep 0.01
+		i=$((i + 1))
+	done
+	exec 3>&-
+	kill "$sec_pid" 2>/dev/null || true
+	wait "$sec_pid" 2>/dev/null || true
+	sec_note=""
+	if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < $WINDOW else 1)" "$sec_secs"; then :; else
+		sec_note="run longer than the $WINDOW s window: wall-clock expiries"
+	fi
+}
+
+# syslog-ng reads a FIFO with pipe(); same START/END clock as SEC. Its
+# patterndb runs on message time: BENCH-END, 1,800 s after the last event,
+# closes every context before "end" is written.
+run_syslog_ng() {
+	d=$1
+	rm -f "$d/syslog-ng.fifo" "$d/outcomes.txt"
+	mkfifo "$d/syslog-ng.fifo"
+	LD_LIBRARY_PATH="$sng_lib" "$SNG_ROOT/usr/sbin/syslog-ng" -F -f "$d/syslog-ng.conf" \
+		--module-path="$sng_lib/$(echo "$sng_version" | cut -d. -f1,2)" \
+		--persist-file="$d/sng.persist" --pidfile="$d/sng.pid" --control="$d/sng.ctl" \
+		>"$d/sng.log" 2>&1 &
+	sng_pid=$!
+	PIDS="$PIDS $sng_pid"
+	exec 4<>"$d/syslog-ng.fifo"
+	head -n 1 "$d/input.log" >&4
+	if ! poll 120 "$d/outcomes.txt" '^start'; then
+		sng_secs=""
+		sng_note="syslog-ng did not start: $(head -c 300 "$d/sng.log")"
+		exec 4>&-
+		return
+	fi
+	t0=$(now)
+	tail -n +2 "$d/input.log" >&4
+	if ! poll 900 "$d/outcomes.txt" '^end'; then
+		sng_secs=""
+		sng_note="syslog-ng did not finish within 900 s"
+		exec 4>&-
+		return
+	fi
+	t1=$(now)
+	sng_secs=$(elapsed "$t0" "$t1")
+	sng_note=""
+	exec 4>&-
+	kill "$sng_pid" 2>/dev/null || true
+	wait "$sng_pid" 2>/dev/null || true
+}
+
+for n in $PEERS_RULES; do
+	d="$W/n$n"
+	ev=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['events'])" "$d/meta.json")
+	sec_ev=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['sec_events'])" "$d/meta.json")
+	ref=$(python3 "$P/reference.py" "$d/input.log" --window $WINDOW)
+	ref_sec=$(python3 "$P/reference.py" "$d/input-sec.log" --window $WINDOW)
+	echo "== $n alarm patterns: $ev events (SEC: $sec_ev); reference $ref" >&2
+
+	if [ -z "$fl_why" ]; then
+		run_faultline "$d"
+		result "$n" faultline "$ev" "$fl_secs" "$(python3 "$P/outcomes.py" faultline "$d/fl.jsonl")" "$ref" "$fl_note"
+	else
+		result "$n" faultline "$ev" "" "" "$ref" "$fl_why"
+	fi
+	if [ -z "$sec_why" ]; then
+		run_sec "$d"
+		if [ -n "$sec_secs" ]; then
+			c=$(python3 "$P/outcomes.py" sec "$d/outcomes.txt" "$d/sec.dump")
+		else c=""; fi
+		result "$n" sec "$sec_ev" "$sec_secs" "$c" "$ref_sec" "$sec_note"
+	else
+		result "$n" sec "$sec_ev" "" "" "$ref_sec" "$sec_why"
+	fi
+	if [ -z "$sng_why" ]; then
+		run_syslog_ng "$d"
+		if [ -n "$sng_secs" ]; then
+			c=$(python3 "$P/outcomes.py" syslog-ng "$d/outcomes.txt")
+		else c=""; fi
+		result "$n" syslog-ng "$ev" "$sng_secs" "$c" "$ref" "$sng_note"
+	else
+		result "$n" syslog-ng "$ev" "" "" "$ref" "$sng_why"
+	fi
+done
+
+echo
+python3 "$P/report.py" "$W/results.jsonl"
