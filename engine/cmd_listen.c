@@ -223,7 +223,10 @@ static void write_event(void *ctx, const struct fl_msg *m)
 		fl_json_key(&j, "addr");
 		fl_json_cstr(&j, host);
 		fl_json_key(&j, "port");
-		fl_json_int(&j, port);
+		if (m->transport == FL_TRANSPORT_RELP)
+			fl_json_null(&j); /* librelp tells the address only */
+		else
+			fl_json_int(&j, port);
 		fl_json_obj_end(&j);
 	} else {
 		fl_json_null(&j);
