@@ -44,7 +44,7 @@ ruleset(name="fwd") {
 }
 CONF
 : >"$T/rs/in.log"
-spawn rsyslogd -n -f "$T/rs/rsyslog.conf" -i "$T/rs/rsyslog.pid"
+spawn rsyslogd -n -f "$T/rs/rsyslog.conf" -i "$T/rs/rsyslog.pid" 2>"$T/rs/rsyslog.err"
 i=1
 while [ $i -le 30 ]; do echo "rsyslog line id=rs-$i" >>"$T/rs/in.log"; i=$((i + 1)); done
 wait_for 30 has_lines tcp 'id=rs-' 30 || fail "omfwd: $(lines_matching tcp 'id=rs-') of 30"
