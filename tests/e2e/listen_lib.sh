@@ -1,5 +1,9 @@
 # Helpers for the `faultline listen` end-to-end tests. Source after lib.sh.
 
+# A sanitizer build reports a leak inside librelp itself (see lsan.supp).
+LSAN_OPTIONS="suppressions=$(cd "$(dirname "$0")" && pwd)/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
+
 # start_listen NAME ARGS...: runs `faultline listen ARGS` with stdout in
 # $T/NAME.jsonl and stderr in $T/NAME.err, waits until every input asked for
 # is announced, and records its PID for stop_listen NAME.
