@@ -135,8 +135,8 @@ fuzz-replay: $(REPLAY_BIN)
 		$(BUILD)/fuzz/replay_$$t tests/fuzz/corpus/$$t tests/fuzz/regress/$$t; done
 
 fuzz-build:
-	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang FUZZ=1 \
-		$(FUZZ_TARGETS:%=build-fuzz/fuzz/fuzz_%)
+	$(if $(FUZZ_TARGETS),@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang FUZZ=1 \
+		$(FUZZ_TARGETS:%=build-fuzz/fuzz/fuzz_%))
 
 build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJ)
 	@mkdir -p $(@D)

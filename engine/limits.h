@@ -21,10 +21,24 @@
  * (verdict TOO_MANY_VARBINDS): half a trap would mislead a rule. */
 #define FL_EVENT_MAX_VARBINDS 64
 
+/* BER nesting a decoder follows (an SNMP trap needs 4: message, PDU, varbind
+ * list, varbind). Deeper input is rejected (verdict TOO_DEEP); it bounds the
+ * work per datagram should a reader ever recurse. counter: snmp.too_deep */
+#define FL_BER_MAX_DEPTH 8
+
+/* Sub-identifiers in one OBJECT IDENTIFIER (RFC 2578 §3.5: at most 128).
+ * Longer OIDs reject the trap (verdict OID_TOO_LONG). counter: snmp.oid_too_long */
+#define FL_SNMP_MAX_OID_ARCS 128
+
 /* Largest syslog message accepted over TCP or RELP, and a UDP datagram's maximum.
  * setting: --max-msg-size; counter: tcp.too_long */
 #define FL_SYSLOG_MAX_MSG_DEFAULT (64 * 1024)
 #define FL_UDP_MAX_DATAGRAM 65535
+
+/* Longest line the line reader (faultline parse, replay) hands on; the rest of
+ * a longer line is skipped up to its LF and the line is delivered cut.
+ * setting: --max-line; counters: lines.cut, lines.bytes_skipped */
+#define FL_LINE_MAX_DEFAULT FL_SYSLOG_MAX_MSG_DEFAULT
 
 /* --- network inputs (engine/inputs.h) ------------------------------------ */
 
