@@ -18,6 +18,9 @@
 #include "engine/inputs.h"
 #include "engine/json.h"
 #include "engine/net.h"
+#include "engine/snmp.h"
+#include "engine/syslog.h"
+#include "engine/tz.h"
 
 /* The one piece of file-scope state: what the signal handlers saw. */
 static volatile sig_atomic_t got_signal;
@@ -29,10 +32,22 @@ static volatile sig_atomic_t got_signal;
 #define LINE_MAX_BYTES (8 * (size_t)FL_UDP_MAX_DATAGRAM + 4096)
 #define DRAIN_WAIT_MS 100
 
+static const char *const syslog_verdict_names[FL_SYSLOG__COUNT] = {
+#define X(name, text) #name,
+	FL_SYSLOG_VERDICTS(X)
+#undef X
+};
+
+/* Owned by the main thread (the consumer). */
 struct listen_state {
 	struct fl_inputs *in;
 	struct fl_buf line;
+	struct fl_event *ev; /* scratch: one decoded message at a time */
+	struct fl_tz *tz;
 	uint64_t written, json_failed;
+	/* syslog decoder verdicts per input (OK counts the decoded ones) */
+	uint64_t verdicts[FL_INPUT__COUNT][FL_SYSLOG__COUNT];
+	uint64_t trap_decoded;
 	const char *tz_spec;
 };
 
@@ -204,12 +219,45 @@ static const char *transport_name(enum fl_transport t)
 	return "?";
 }
 
+static void stat_member(struct fl_json *j, const char *key, uint64_t v)
+{
+	fl_json_key(j, key);
+	fl_json_uint(j, v);
+}
+
+/* Decodes the message into st->ev. Traps were checked on the loop thread;
+ * decoding them again here is cheap and keeps events off the queue. */
+static void decode(struct listen_state *st, const struct fl_msg *m)
+{
+	struct fl_event *ev = st->ev;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->transport = m->transport;
+	ev->received_ns = m->received_ns;
+	if (m->peer && m->peer_len <= sizeof(ev->peer)) {
+		memcpy(&ev->peer, m->peer, m->peer_len);
+		ev->peer_len = m->peer_len;
+		ev->has_peer = true;
+	}
+	if (m->transport == FL_TRANSPORT_SNMP) {
+		if (fl_snmp_decode(ev, (const uint8_t *)m->p, m->len) == 0)
+			st->trap_decoded++;
+		return;
+	}
+	struct fl_syslog_opts opts = {.received_ns = m->received_ns, .tz = st->tz, .year = 0};
+	enum fl_syslog_verdict v = fl_syslog_decode(ev, m->p, m->len, &opts);
+
+	if ((unsigned)v < FL_SYSLOG__COUNT)
+		st->verdicts[m->input][v]++;
+}
+
 static void write_event(void *ctx, const struct fl_msg *m)
 {
 	struct listen_state *st = ctx;
 	struct fl_json j;
 	size_t start = st->line.len;
 
+	decode(st, m);
 	fl_json_init(&j, &st->line);
 	fl_json_obj_begin(&j);
 	fl_json_key(&j, "transport");
@@ -233,13 +281,10 @@ static void write_event(void *ctx, const struct fl_msg *m)
 	}
 	fl_json_key(&j, "received");
 	write_time(&j, m->received_ns);
-	if (m->transport == FL_TRANSPORT_SNMP) {
-		fl_json_key(&j, "raw");
-		fl_json_hex(&j, m->p, m->len);
-	} else {
-		fl_json_key(&j, "raw");
-		fl_json_str(&j, m->p, m->len);
-	}
+	if (m->transport == FL_TRANSPORT_SNMP)
+		fl_snmp_json_fields(&j, st->ev);
+	else
+		fl_syslog_json_fields(&j, st->ev);
 	fl_json_obj_end(&j);
 	if (fl_json_failed(&j) || fl_buf_addc(&st->line, '\n') < 0) {
 		st->line.len = start; /* drop the partial line, keep the stream valid */
@@ -250,10 +295,15 @@ static void write_event(void *ctx, const struct fl_msg *m)
 	st->written++;
 }
 
-static void stat_member(struct fl_json *j, const char *key, uint64_t v)
+static void write_verdicts(struct fl_json *j, const uint64_t *counts)
 {
-	fl_json_key(j, key);
-	fl_json_uint(j, v);
+	stat_member(j, "decoded", counts[FL_SYSLOG_OK]);
+	fl_json_key(j, "errors");
+	fl_json_obj_begin(j);
+	for (int v = 1; v < FL_SYSLOG__COUNT; v++)
+		if (counts[v] > 0)
+			stat_member(j, syslog_verdict_names[v], counts[v]);
+	fl_json_obj_end(j);
 }
 
 static void print_stats(const struct listen_state *st)
@@ -277,6 +327,8 @@ static void print_stats(const struct listen_state *st)
 		stat_member(&j, "received", s.received);
 		stat_member(&j, "dropped_allowlist", s.dropped_allowlist);
 		stat_member(&j, "queue_full", s.queue_full);
+		if (k != FL_INPUT_TRAP)
+			write_verdicts(&j, st->verdicts[k]);
 		if (k == FL_INPUT_UDP || k == FL_INPUT_TRAP)
 			stat_member(&j, "kernel_drops", s.kernel_drops);
 		if (k == FL_INPUT_TCP || k == FL_INPUT_RELP)
@@ -291,6 +343,7 @@ static void print_stats(const struct listen_state *st)
 			stat_member(&j, "bad_community", s.bad_community);
 			stat_member(&j, "undecodable", s.undecodable);
 			stat_member(&j, "informs_answered", s.informs_answered);
+			stat_member(&j, "decoded", st->trap_decoded);
 			stat_member(&j, "log_suppressed", s.log_suppressed);
 		}
 		fl_json_obj_end(&j);
@@ -371,9 +424,24 @@ int fl_cmd_listen(int argc, char **argv)
 		return rc;
 	if (cfg.n_communities == 0)
 		cfg.communities[cfg.n_communities++] = "public";
+	rc = fl_tz_load(&st.tz, st.tz_spec);
+	if (rc < 0 && st.tz_spec) {
+		fprintf(stderr, "faultline listen: --tz %s: %s\n", st.tz_spec, strerror(-rc));
+		return 2;
+	}
+	if (rc < 0) /* no machine zone (/etc/localtime): RFC 3164 times read as UTC */
+		st.tz = NULL;
+	rc = 0;
+	st.ev = calloc(1, sizeof(*st.ev));
+	if (!st.ev) {
+		fl_tz_free(st.tz);
+		fprintf(stderr, "faultline listen: out of memory\n");
+		return 1;
+	}
 	if (fl_inputs_create(&st.in, &cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "faultline listen: %s\n", err);
-		return 1;
+		rc = 1;
+		goto out_free;
 	}
 	install_signals();
 	announce(st.in);
@@ -398,5 +466,9 @@ int fl_cmd_listen(int argc, char **argv)
 out_destroy:
 	fl_inputs_destroy(st.in);
 	fl_buf_free(&st.line);
+out_free:
+	free(st.ev);
+	st.ev = NULL;
+	fl_tz_free(st.tz);
 	return rc;
 }

@@ -8,16 +8,32 @@
 #include <sys/socket.h>
 
 #include "engine/inputs_int.h"
+#include "engine/snmp.h"
 
 int fl_input_trap_init(struct fl_inputs *in)
 {
+	size_t total = 1, at = 0;
+
+	for (size_t i = 0; i < in->cfg.n_communities; i++)
+		total += strlen(in->cfg.communities[i]) + 1;
+	in->communities = calloc(1, total);
 	in->trap_event = calloc(1, sizeof(*in->trap_event));
 	in->trap_response = malloc(FL_UDP_MAX_DATAGRAM);
-	return in->trap_event && in->trap_response ? 0 : -ENOMEM;
+	if (!in->communities || !in->trap_event || !in->trap_response)
+		return -ENOMEM;
+	for (size_t i = 0; i < in->cfg.n_communities; i++) {
+		size_t n = strlen(in->cfg.communities[i]) + 1;
+
+		memcpy(in->communities + at, in->cfg.communities[i], n);
+		at += n;
+	}
+	return 0;
 }
 
 void fl_input_trap_free(struct fl_inputs *in)
 {
+	free(in->communities);
+	in->communities = NULL;
 	free(in->trap_event);
 	in->trap_event = NULL;
 	free(in->trap_response);
@@ -64,20 +80,60 @@ static bool trap_log_allowed(struct fl_inputs *in, const struct sockaddr *sa, so
 	return true;
 }
 
+static void log_drop(struct fl_inputs *in, const struct sockaddr *peer, socklen_t peer_len,
+		     int64_t now_ns, const char *why)
+{
+	char who[FL_NET_ADDR_TEXT_MAX];
+
+	if (!trap_log_allowed(in, peer, peer_len, now_ns))
+		return;
+	fl_net_format(peer, peer_len, who, sizeof(who));
+	fprintf(stderr, "faultline: trap: dropped a datagram from %s: %s "
+			"(further drops from it are counted, not logged, for a minute)\n",
+		who, why);
+}
+
+/* RFC 3416 §4.2.7: an InformRequest is answered with a Response carrying the
+ * same request-id and varbinds, sent back to where it came from. */
+static void answer_inform(struct fl_inputs *in, int fd, const struct sockaddr *peer,
+			  socklen_t peer_len, int64_t now_ns)
+{
+	size_t len = 0;
+
+	if (fl_snmp_encode_response(in->trap_event, in->trap_response, FL_UDP_MAX_DATAGRAM,
+				    &len) < 0) {
+		log_drop(in, peer, peer_len, now_ns, "cannot encode the Response to its inform");
+		return;
+	}
+	if (sendto(fd, in->trap_response, len, MSG_DONTWAIT, peer, peer_len) < 0) {
+		log_drop(in, peer, peer_len, now_ns, "cannot send the Response to its inform");
+		return;
+	}
+	FL_STAT_ADD(in, FL_INPUT_TRAP, informs_answered, 1);
+}
+
 void fl_input_trap_handle(struct fl_inputs *in, int fd, const struct sockaddr *peer,
 			  socklen_t peer_len, int64_t received_ns, const char *p, size_t len)
 {
-	(void)fd;
-	if (len == 0) {
-		FL_STAT_ADD(in, FL_INPUT_TRAP, undecodable, 1);
-		if (trap_log_allowed(in, peer, peer_len, received_ns)) {
-			char who[FL_NET_ADDR_TEXT_MAX];
+	struct fl_event *ev = in->trap_event;
+	enum fl_snmp_verdict v;
 
-			fl_net_format(peer, peer_len, who, sizeof(who));
-			fprintf(stderr, "faultline: trap: dropped an empty datagram from %s\n", who);
-		}
+	memset(ev, 0, sizeof(*ev));
+	ev->transport = FL_TRANSPORT_SNMP;
+	ev->received_ns = received_ns;
+	v = fl_snmp_decode(ev, (const uint8_t *)p, len);
+	if (v != 0) {
+		FL_STAT_ADD(in, FL_INPUT_TRAP, undecodable, 1);
+		log_drop(in, peer, peer_len, received_ns, fl_snmp_verdict_text(v));
 		return;
 	}
+	if (!fl_snmp_community_allowed(ev->trap.community, in->communities)) {
+		FL_STAT_ADD(in, FL_INPUT_TRAP, bad_community, 1);
+		log_drop(in, peer, peer_len, received_ns, "community not allowed (--community)");
+		return;
+	}
+	if (ev->trap.pdu == FL_SNMP_PDU_INFORM)
+		answer_inform(in, fd, peer, peer_len, received_ns);
 	(void)fl_inputs_push(in, FL_INPUT_TRAP, FL_TRANSPORT_SNMP, peer, peer_len, received_ns, p,
 			     len, false);
 }

@@ -65,6 +65,7 @@ struct fl_inputs {
 	size_t n_conns;
 	struct fl_event *trap_event;	/* scratch for decoding traps */
 	uint8_t *trap_response;		/* FL_UDP_MAX_DATAGRAM bytes */
+	char *communities;		/* "public\0ops\0\0" for fl_snmp_community_allowed() */
 	struct trap_log_slot trap_log[FL_TRAP_LOG_SOURCES];
 
 	/* RELP thread */

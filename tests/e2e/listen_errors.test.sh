@@ -36,6 +36,7 @@ expect_error 2 "unknown option '--bogus'" --udp 127.0.0.1:0 --bogus 1
 expect_error 2 "--allow web=10.0.0.0/8: no input named 'web'" --udp 127.0.0.1:0 --allow web=10.0.0.0/8
 expect_error 2 "--allow udp=10.0.0.0/33: not a network" --udp 127.0.0.1:0 --allow udp=10.0.0.0/33
 expect_error 2 "--max-msg-size 0: not a size" --tcp 127.0.0.1:0 --max-msg-size 0
+expect_error 2 "--tz Mars/Olympus: " --udp 127.0.0.1:0 --tz Mars/Olympus
 [ "$(wc -l <"$T/e.err")" -eq 1 ] || fail "an error takes more than one line: $(cat "$T/e.err")"
 
 # Allowlists: UDP and TCP admit only 10.0.0.0/8 -> loopback senders dropped;

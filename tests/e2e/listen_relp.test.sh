@@ -13,7 +13,7 @@ cat >"$T/rs/rsyslog.conf" <<CONF
 global(workDirectory="$T/rs")
 module(load="imfile")
 module(load="omrelp")
-input(type="imfile" File="$T/rs/in.log" Tag="e2e" ruleset="fwd")
+input(type="imfile" File="$T/rs/in.log" Tag="e2e:" ruleset="fwd")
 ruleset(name="fwd") {
   action(type="omrelp" target="127.0.0.1" port="$RP"
          queue.type="LinkedList" queue.size="10000"
@@ -57,6 +57,8 @@ evs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 for ev in evs:
     assert ev["transport"] == "relp", ev
     assert ev["peer"]["addr"] == "127.0.0.1" and ev["peer"]["port"] is None, ev
+    assert ev["app_name"] == "e2e" and ev["msg"].startswith("relp line id=rl-"), ev
+    assert "error" not in ev, ev
 print("relp: 300 ids across a restart, %d events (%d resent twice)" % (len(evs), len(evs) - 300))
 PY
 expect_stat first relp queue_full 0

@@ -37,7 +37,7 @@ mkdir "$T/rs"
 cat >"$T/rs/rsyslog.conf" <<CONF
 global(workDirectory="$T/rs")
 module(load="imfile")
-input(type="imfile" File="$T/rs/in.log" Tag="e2e" ruleset="fwd")
+input(type="imfile" File="$T/rs/in.log" Tag="e2e:" ruleset="fwd")
 ruleset(name="fwd") {
   action(type="omfwd" target="127.0.0.1" port="$P" protocol="tcp"
          TCP_Framing="octet-counted" action.resumeRetryCount="-1")
@@ -108,6 +108,14 @@ expect_stat tcp tcp half_frames 2
 expect_stat tcp tcp bad_framing 1
 expect_stat tcp tcp received $((20 + 20 + 30 + 200 + 2 + 1))
 expect_stat tcp tcp refused 0
+python3 - "$T/tcp.jsonl" <<'PY' || fail "TCP events not decoded"
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    ev = json.loads(line)
+    assert ev["transport"] == "tcp" and ev["peer"]["addr"] == "127.0.0.1", ev
+    if "id=lf-" in ev["msg"] or "id=oc-" in ev["msg"] or "id=rs-" in ev["msg"]:
+        assert ev["app_name"] == "e2e" and "error" not in ev, ev
+PY
 
 # The connection cap: the third connection is refused and counted.
 start_listen cap --tcp 127.0.0.1:0 --max-conns 2
