@@ -2,6 +2,7 @@
  *
  *   bench_udp_send ADDR:PORT RATE SECONDS [SIZE]
  *
+ * Messages are RFC 5424 lines, SIZE bytes (default 120, at least 100).
  * RATE 0 sends as fast as the socket takes them. Batches go out with
  * sendmmsg(); the sender sleeps whenever it is ahead of RATE. Prints one
  * line: "sent N in S s = R msg/s". Each message carries "seq=N" so a
@@ -48,8 +49,8 @@ int main(int argc, char **argv)
 	seconds = atof(argv[3]);
 	if (argc > 4)
 		size = (size_t)atol(argv[4]);
-	if (size < 40 || size >= MSG_MAX) {
-		fprintf(stderr, "bench_udp_send: SIZE must be 40..%d\n", MSG_MAX - 1);
+	if (size < 100 || size >= MSG_MAX) {
+		fprintf(stderr, "bench_udp_send: SIZE must be 100..%d\n", MSG_MAX - 1);
 		return 2;
 	}
 	fd = socket(dst.ss.ss_family, SOCK_DGRAM, 0);
@@ -68,7 +69,9 @@ int main(int argc, char **argv)
 			continue;
 		}
 		for (int i = 0; i < BATCH; i++) {
-			int len = snprintf(bufs[i], MSG_MAX, "<134>bench faultline seq=%llu ",
+			int len = snprintf(bufs[i], MSG_MAX,
+					   "<134>1 2026-11-25T10:00:00.123456+08:00 HC-YZ-RT01 "
+					   "bench - - - seq=%llu ",
 					   sent + (unsigned long long)i + 1);
 
 			memset(bufs[i] + len, 'p', size - (size_t)len);
