@@ -45,6 +45,9 @@ REPLAY_BIN   := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 
 PLUGIN_SRC := $(wildcard plugins/*.c)
 PLUGIN_SO  := $(PLUGIN_SRC:plugins/%.c=$(BUILD)/plugins/%.so)
+# Engine sources compiled into every plugin (-fPIC) for the formatting they share.
+PLUGIN_LIB := engine/buf.c engine/json.c engine/mime.c engine/ucs2.c engine/notify_util.c
+TEST_PLUGIN_SO := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/plugins/*.c))
 
 BENCH_SRC := $(wildcard bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
@@ -79,7 +82,11 @@ $(BUILD)/grammar/%.c $(BUILD)/grammar/%.h: grammar/%.l
 $(BIN): $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/plugins/%.so: plugins/%.c
+$(BUILD)/plugins/%.so: plugins/%.c $(PLUGIN_LIB) $(PLUGIN_LIB:.c=.h) plugins/fl_plugin.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -shared -fvisibility=hidden $(LDFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
+
+$(BUILD)/tests/plugins/%.so: tests/plugins/%.c plugins/fl_plugin.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -shared -fvisibility=hidden $(LDFLAGS) -o $@ $< $(LDLIBS)
 
@@ -121,7 +128,7 @@ test: deps
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 e2e
 
-unit: $(TEST_BIN)
+unit: $(TEST_BIN) $(TEST_PLUGIN_SO)
 	@echo "== unit tests ($(BUILD))"
 	FL_ROOT=$(CURDIR) $(TEST_BIN) --jobs 2 --timeout 60
 
@@ -148,7 +155,7 @@ fuzz-smoke fuzz: fuzz-build
 	@set -e; secs=$(if $(filter fuzz,$@),$(FUZZ_SECONDS),$(FUZZ_SMOKE_SECONDS)); \
 	for t in $(FUZZ_TARGETS); do \
 		work=$$(mktemp -d); cp -r tests/fuzz/corpus/$$t/. $$work/ 2>/dev/null || true; \
-		dict=$$( [ -f tests/fuzz/$$t.dict ] && echo -dict=tests/fuzz/$$t.dict ); \
+		dict=""; if [ -f tests/fuzz/$$t.dict ]; then dict=-dict=tests/fuzz/$$t.dict; fi; \
 		echo "== fuzz $$t for $${secs}s"; \
 		build-fuzz/fuzz/fuzz_$$t $$dict -max_total_time=$$secs -timeout=10 -rss_limit_mb=2048 \
 			-print_final_stats=1 -artifact_prefix=build-fuzz/ $$work 2>&1 | tail -n 12; \

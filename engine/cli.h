@@ -12,5 +12,7 @@ int fl_cmd_parse_snmp(int argc, char **argv); /* parse --snmp: datagram files ->
 int fl_cmd_listen(int argc, char **argv);     /* live inputs -> JSON Lines, no rules */
 int fl_cmd_check(int argc, char **argv);      /* compile a plan, report diagnostics */
 int fl_cmd_dump(int argc, char **argv);       /* print the compiled program */
+int fl_cmd_inventory(int argc, char **argv);  /* check the inventory tables, query contacts */
+int fl_cmd_notify(int argc, char **argv);     /* deliver one message through a plugin */
 
 #endif /* FL_CLI_H */

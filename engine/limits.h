@@ -40,6 +40,44 @@
  * setting: --max-line; counters: lines.cut, lines.bytes_skipped */
 #define FL_LINE_MAX_DEFAULT FL_SYSLOG_MAX_MSG_DEFAULT
 
+/* CSV reader (engine/csv.h), used for the inventory tables. A field longer than
+ * FL_CSV_MAX_FIELD_BYTES, a row with more than FL_CSV_MAX_FIELDS fields or a
+ * table past FL_CSV_MAX_ROWS rows is an error at its line and column.
+ * counters: struct fl_csv_stats.verdicts[] under FIELD_TOO_LONG, TOO_MANY_FIELDS,
+ * TOO_MANY_ROWS (one per row refused). */
+#define FL_CSV_MAX_FIELD_BYTES 4096
+#define FL_CSV_MAX_FIELDS 64
+#define FL_CSV_MAX_ROWS (1u << 22)
+
+/* Inventory tables (engine/inventory.h). A CSV file larger than this is refused
+ * (-EFBIG) before it is read; a `;`-separated list field holds at most
+ * FL_INVENTORY_MAX_LIST items; a load reports at most FL_INVENTORY_MAX_ERRORS
+ * errors, then one line counting the rest. The inventory is loaded whole or
+ * not at all, so a cap hit is not counted but reported as a load error at its
+ * file:line:col, and the load fails. */
+#define FL_INVENTORY_MAX_FILE_BYTES (256u << 20)
+#define FL_INVENTORY_MAX_LIST 256
+#define FL_INVENTORY_MAX_ERRORS 200
+
+/* Devices on one ring (rings.nodes); a larger value is a load error at the
+ * nodes cell. */
+#define FL_INVENTORY_MAX_RING_NODES 1024
+/* Notification plugins (engine/plugin.c). A delivery attempt runs in a forked
+ * worker; one that outlives its time limit is killed with its process group and
+ * reported as retryable. setting: notify timeout_ms; counter: plugin.timed_out */
+#define FL_PLUGIN_TIMEOUT_MS_DEFAULT 30000
+#define FL_PLUGIN_TIMEOUT_MS_MAX 600000
+/* Bytes of log and result a worker may send back per attempt; the rest is read
+ * and discarded. counter: plugin.log_dropped */
+#define FL_PLUGIN_WORKER_OUT_MAX (64 * 1024)
+/* Log lines kept per attempt, and the length of a reason text.
+ * counter: plugin.log_dropped */
+#define FL_PLUGIN_MAX_LOG_LINES 32
+#define FL_PLUGIN_ERR_MAX 256
+/* Settings per plugin instance, and a plugin name's length. */
+#define FL_PLUGIN_MAX_SETTINGS 64
+#define FL_PLUGIN_NAME_MAX 64
+
 /* --- network inputs (engine/inputs.h) ------------------------------------ */
 
 /* Source prefixes per input allowlist (--allow). counter: <input>.dropped_allowlist

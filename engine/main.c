@@ -17,13 +17,15 @@ static const struct command commands[] = {
 	{"listen", fl_cmd_listen, "run the inputs with no rules, print every event"},
 	{"check", fl_cmd_check, "compile a plan and report its diagnostics"},
 	{"dump", fl_cmd_dump, "print a plan's compiled program"},
+	{"inventory", fl_cmd_inventory, "check the inventory tables, resolve contacts"},
+	{"notify", fl_cmd_notify, "deliver one message through a notification plugin"},
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: faultline COMMAND [ARGS...]\n\ncommands:\n");
 	for (size_t i = 0; i < FL_ARRAY_LEN(commands); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'faultline COMMAND --help' describes each command.\n");
 }
 

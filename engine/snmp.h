@@ -15,7 +15,9 @@
  *     FL_SNMP_MAX_OID_ARCS of them.
  *   - Varbind INTEGERs are read up to 64 bits (SNMPv1 INTEGER is unbounded,
  *     struct fl_varbind holds int64); PDU fields (version, request-id,
- *     error-status/index, generic/specific-trap) must fit 32 bits.
+ *     error-status/index, generic/specific-trap) must fit 32 bits; their
+ *     values are not checked further (a generic-trap outside 0..6 is kept
+ *     for the rules to see, not rejected).
  *   - Counter32, Gauge32, TimeTicks must be 0..2^32-1, Counter64 0..2^64-1,
  *     encoded as non-negative minimal INTEGERs; a negative encoding (an agent
  *     writing 0xffffffff as ff ff ff ff) is UNSIGNED_RANGE, not reinterpreted.

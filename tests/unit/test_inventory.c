@@ -1,0 +1,443 @@
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/inventory.h"
+
+/* The sample network of $FL_SHARED/data (see its README.md). */
+struct sample {
+	char dir[512];
+	char files[8][600];
+	struct fl_inventory_paths paths;
+};
+
+static struct fl_str S(const char *s) {
+	return fl_str_make(s, strlen(s));
+}
+
+static void
+sample_paths(struct sample *sm)
+{
+	static const char *const names[8] = {"devices", "sites",    "rings",    "spans",
+	                                     "chains",  "circuits", "contacts", "maintenance"};
+	const char *shared = getenv("FL_SHARED");
+
+	snprintf(sm->dir, sizeof(sm->dir), "%s/data", shared && *shared ? shared : "/work/shared");
+	for (int i = 0; i < 8; i++)
+		snprintf(sm->files[i], sizeof(sm->files[i]), "%s/%s.csv", sm->dir, names[i]);
+	sm->paths =
+	    (struct fl_inventory_paths){sm->files[0], sm->files[1], sm->files[2], sm->files[3],
+	                                sm->files[4], sm->files[5], sm->files[6], sm->files[7]};
+}
+
+static void print_error(void *ctx, const char *file, size_t line, size_t col, const char *msg)
+{
+	(void)ctx;
+	cr_log_error("%s:%zu:%zu: %s", file, line, col, msg);
+}
+
+static struct fl_inventory *inv;
+
+static void load_sample(void)
+{
+	struct sample sm;
+
+	sample_paths(&sm);
+	cr_assert_eq(fl_inventory_load(&inv, &sm.paths, print_error, NULL), 0,
+	             "the sample data loads without errors");
+}
+
+static void free_sample(void)
+{
+	fl_inventory_free(inv);
+	inv = NULL;
+}
+
+TestSuite(inventory, .init = load_sample, .fini = free_sample, .timeout = 30);
+
+Test(inventory, counts_every_table_as_the_readme_says)
+{
+	struct fl_inventory_counts n;
+
+	fl_inventory_counts(inv, &n);
+	cr_expect_eq(n.sites, 209);
+	cr_expect_eq(n.devices, 713);
+	cr_expect_eq(n.rings, 45);
+	cr_expect_eq(n.spans, 252);
+	cr_expect_eq(n.ring_spans, 239);
+	cr_expect_eq(n.chain_spans, 13);
+	cr_expect_eq(n.chains, 9);
+	cr_expect_eq(n.circuits, 58);
+	cr_expect_eq(n.contacts, 428);
+	cr_expect_eq(n.windows, 3);
+	cr_expect_eq(n.cities, 14);
+	cr_expect_eq(n.counties, 87);
+}
+
+Test(inventory, finds_the_yizhou_north_span_by_name_and_by_port)
+{
+	const struct fl_inv_span *sp = fl_inventory_span(inv, S("HC-YZ-R01-S02"));
+
+	cr_assert_not_null(sp);
+	cr_expect_str_eq(sp->a->id, "HC-YZ-LX-OSN01");
+	cr_expect_str_eq(sp->a_port, "1-8-1");
+	cr_expect_str_eq(sp->b->id, "HC-YZ-SC-OSN01");
+	cr_expect_str_eq(sp->b_port, "1-7-1");
+	cr_expect_str_eq(sp->ring->id, "HC-YZ-R01");
+	cr_expect(!sp->is_chain);
+	cr_expect_eq(fl_inventory_span_at(inv, S("HC-YZ-LX-OSN01"), S("1-8-1")), sp);
+	cr_expect_eq(fl_inventory_span_at(inv, S("HC-YZ-SC-OSN01"), S("1-7-1")), sp);
+	cr_expect_null(fl_inventory_span_at(inv, S("HC-YZ-SC-OSN01"), S("9-9-9")));
+	cr_expect_null(fl_inventory_span_at(inv, S("NO-SUCH"), S("1-7-1")));
+	cr_expect_null(fl_inventory_span(inv, S("HC-YZ-R01-S99")));
+}
+
+Test(inventory, knows_ring_order_and_neighbours)
+{
+	const struct fl_inv_device *lx = fl_inventory_device(inv, S("HC-YZ-LX-OSN01"));
+	const struct fl_inv_device *sc = fl_inventory_device(inv, S("HC-YZ-SC-OSN01"));
+	const struct fl_inv_ring *r = fl_inventory_ring(inv, S("HC-YZ-R01"));
+
+	cr_assert_not_null(lx);
+	cr_assert_not_null(sc);
+	cr_assert_not_null(r);
+	cr_expect_eq(lx->ring, r);
+	cr_expect_eq(lx->east, sc);
+	cr_expect_eq(sc->west, lx);
+	cr_expect_str_eq(lx->east_span->id, "HC-YZ-R01-S02");
+	cr_expect_eq(sc->west_span, lx->east_span);
+	cr_expect_eq(sc->ring_pos, lx->ring_pos + 1);
+	cr_expect_eq(r->devices[lx->ring_pos - 1], lx);
+	for (size_t k = 0; k < r->nodes; k++) {
+		cr_expect_eq(r->devices[k]->ring_pos, k + 1);
+		cr_expect_eq(r->spans[k]->a, r->devices[k]);
+		cr_expect_eq(r->spans[k]->b, r->devices[(k + 1) % r->nodes]);
+	}
+	/* The head's west neighbour is the last device: the ring closes. */
+	cr_expect_eq(r->devices[0]->west, r->devices[r->nodes - 1]);
+}
+
+Test(inventory, puts_chain_yizhou_c01_downstream_of_the_cut_span)
+{
+	const struct fl_inv_span *sp = fl_inventory_span(inv, S("HC-YZ-R01-S02"));
+	const struct fl_inv_chain *ch = fl_inventory_chain(inv, S("HC-YZ-C01"));
+	bool has_pn = false, has_fl = false;
+
+	cr_assert_not_null(sp);
+	cr_assert_not_null(ch);
+	cr_expect_eq(ch->ndevices, 2);
+	cr_expect_str_eq(ch->parent_device->id, "HC-YZ-SC-OSN01");
+	cr_expect_eq(ch->parent_device->nchains, 1);
+	cr_expect_eq(ch->parent_device->chains[0], ch);
+	cr_assert_eq(sp->ndownstream_chains, 1);
+	cr_expect_eq(sp->downstream_chains[0], ch);
+	for (size_t i = 0; i < sp->ndownstream; i++) {
+		has_pn |= strcmp(sp->downstream[i]->id, "HC-YZ-PN-OSN01") == 0;
+		has_fl |= strcmp(sp->downstream[i]->id, "HC-YZ-FL-OSN01") == 0;
+	}
+	cr_expect(has_pn && has_fl);
+	/* The chain's second span has only the outer device behind it. */
+	cr_assert_not_null(ch->spans[1]);
+	cr_expect_eq(ch->spans[1]->ndownstream, 1);
+	cr_expect_str_eq(ch->spans[1]->downstream[0]->id, "HC-YZ-FL-OSN01");
+	cr_expect_eq(ch->spans[0]->ndownstream, 2);
+	cr_expect_eq(fl_inventory_device(inv, S("HC-YZ-PN-OSN01"))->chain_pos, 1);
+}
+
+Test(inventory, marks_egov_012_unprotected_and_riding_the_chain)
+{
+	const struct fl_inv_circuit *c = fl_inventory_circuit(inv, S("HC-EGOV-012"));
+	const struct fl_inv_span *s02 = fl_inventory_span(inv, S("HC-YZ-R01-S02"));
+	const struct fl_inv_span *c01 = fl_inventory_span(inv, S("HC-YZ-C01-S01"));
+	bool on_s02 = false;
+
+	cr_assert_not_null(c);
+	cr_expect(!c->is_protected);
+	cr_expect_eq(c->priority, FL_INV_PRIO_URGENT);
+	cr_expect_str_eq(c->customer, "河池市电子政务外网");
+	cr_assert_eq(c->npath, 5);
+	cr_expect_eq(c->path[4], c01);
+	cr_expect(c01->is_chain);
+	for (size_t i = 0; i < s02->ncircuits; i++)
+		on_s02 |= s02->circuits[i] == c;
+	cr_expect(on_s02, "the circuit is listed among those riding HC-YZ-R01-S02");
+	cr_expect_eq(fl_inventory_circuit_state(inv, c, &s02, 1), FL_INV_CIRCUIT_DOWN);
+	cr_expect_eq(fl_inventory_circuit_state(inv, c, NULL, 0), FL_INV_CIRCUIT_UP);
+}
+
+Test(inventory, keeps_apostrophes_in_county_names)
+{
+	static const char *const names[] = {"Tian'e", "Du'an", "Long'an", "Rong'an", "Xing'an"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct fl_inv_area *a = fl_inventory_county(inv, S(names[i]));
+
+		cr_expect_not_null(a, "county %s", names[i]);
+		if (a) {
+			cr_expect_str_eq(a->name, names[i]);
+			cr_expect_gt(a->nsites, 0);
+		}
+	}
+	cr_expect_str_eq(fl_inventory_county(inv, S("Tian'e"))->city->name, "Hechi");
+}
+
+Test(inventory, indexes_sites_per_area_and_devices_per_site)
+{
+	const struct fl_inv_area *hechi = fl_inventory_city(inv, S("Hechi"));
+	const struct fl_inv_site *yz = fl_inventory_site(inv, S("HC-YZ"));
+	size_t devices = 0;
+	bool has_osn02 = false;
+
+	cr_assert_not_null(hechi);
+	cr_assert_not_null(yz);
+	for (size_t i = 0; i < hechi->nsites; i++)
+		devices += hechi->sites[i]->ndevices;
+	cr_expect_eq(devices, 235, "Hechi holds 235 devices");
+	for (size_t i = 0; i < yz->ndevices; i++)
+		has_osn02 |= strcmp(yz->devices[i]->id, "HC-YZ-OSN02") == 0;
+	cr_expect(has_osn02);
+	cr_expect_str_eq(yz->county->name, "Yizhou");
+	cr_expect_eq(fl_inventory_site(inv, S("HC-JCJ-ZWZX"))->ncircuits > 0, true);
+}
+
+Test(inventory, leaves_the_new_dahua_sdh_on_no_ring_and_no_chain)
+{
+	const struct fl_inv_device *d = fl_inventory_device(inv, S("HC-DH-QBN-SDH01"));
+
+	cr_assert_not_null(d);
+	cr_expect_null(d->ring);
+	cr_expect_null(d->chain);
+	cr_expect_eq(d->nspans, 0);
+	cr_expect_eq(d->role, FL_INV_ROLE_METRO_SDH);
+	cr_expect_eq(d->site->power, FL_INV_POWER_MAINS);
+}
+
+Test(inventory, groups_spans_by_shared_risk)
+{
+	const struct fl_inv_srlg *g = fl_inventory_srlg(inv, S("DUCT-HC-JCJ-SW"));
+	const struct fl_inv_span *bb = fl_inventory_span(inv, S("BB-R01-S02"));
+	bool found = false;
+
+	cr_assert_not_null(g);
+	cr_expect_geq(g->nspans, 2, "a duct group holds spans of different rings");
+	for (size_t i = 0; i < g->nspans; i++) {
+		found |= g->spans[i] == bb;
+		cr_expect_gt(g->spans[i]->nsrlgs, 0);
+	}
+	cr_expect(found);
+}
+
+/* ---- contacts ------------------------------------------------------------- */
+
+static const struct fl_inv_contact_hit *only_hit(const struct fl_inv_contacts *r)
+{
+	cr_assert_eq(r->nhits, 1);
+	return &r->hits[0];
+}
+
+Test(inventory, falls_back_from_fengshan_to_the_hechi_fault_lead)
+{
+	struct fl_inv_contacts r;
+	const struct fl_inv_contact_hit *h;
+
+	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_FAULT_LEAD,
+	                                   FL_INV_LEVEL_COUNTY, S("Fengshan"), &r),
+	             0);
+	h = only_hit(&r);
+	cr_expect(h->fell_back);
+	cr_expect_eq(h->asked_level, FL_INV_LEVEL_COUNTY);
+	cr_expect_eq(h->found_level, FL_INV_LEVEL_CITY);
+	cr_expect_str_eq(h->found_branch, "Hechi");
+	cr_expect_str_eq(h->contact->name, "廖光荣");
+}
+
+Test(inventory, falls_back_for_tiane_dahua_napo_and_hezhou)
+{
+	static const struct {
+		const char *where;
+		enum fl_inv_contact_role role;
+		enum fl_inv_level level;
+		const char *branch;
+		enum fl_inv_level found;
+	} rows[] = {
+	    {"Tian'e", FL_INV_CONTACT_DUTY_ROOM, FL_INV_LEVEL_COUNTY, "Hechi", FL_INV_LEVEL_CITY},
+	    {"Dahua", FL_INV_CONTACT_DUTY_ROOM, FL_INV_LEVEL_COUNTY, "Hechi", FL_INV_LEVEL_CITY},
+	    {"Dahua", FL_INV_CONTACT_FAULT_LEAD, FL_INV_LEVEL_COUNTY, "Hechi", FL_INV_LEVEL_CITY},
+	    {"Napo", FL_INV_CONTACT_FAULT_LEAD, FL_INV_LEVEL_COUNTY, "Baise", FL_INV_LEVEL_CITY},
+	    {"Hezhou", FL_INV_CONTACT_FAULT_LEAD, FL_INV_LEVEL_CITY, "region", FL_INV_LEVEL_REGION},
+	    {"Yizhou", FL_INV_CONTACT_OPS_HEAD, FL_INV_LEVEL_COUNTY, "Hechi", FL_INV_LEVEL_CITY},
+	    {"Yizhou", FL_INV_CONTACT_CHIEF_ENGINEER, FL_INV_LEVEL_COUNTY, "region",
+	     FL_INV_LEVEL_REGION},
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct fl_inv_contacts r;
+
+		cr_assert_eq(fl_inventory_contacts(inv, 1u << rows[i].role, rows[i].level,
+		                                   S(rows[i].where), &r),
+		             0);
+		cr_expect_geq(r.nhits, 1, "row %zu", i);
+		cr_expect_eq(r.missing_roles, 0);
+		for (size_t k = 0; k < r.nhits; k++) {
+			cr_expect_str_eq(r.hits[k].found_branch, rows[i].branch, "row %zu", i);
+			cr_expect_eq(r.hits[k].found_level, rows[i].found, "row %zu", i);
+			cr_expect(r.hits[k].fell_back, "row %zu", i);
+		}
+	}
+}
+
+Test(inventory, resolves_a_township_device_through_its_county)
+{
+	struct fl_inv_contacts r;
+	const struct fl_inv_contact_hit *h;
+
+	/* A Fengshan township device has no township branch: county, then city. */
+	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_REPAIR_TEAM,
+	                                   FL_INV_LEVEL_TOWNSHIP, S("HC-YZ-PN-OSN01"), &r),
+	             0);
+	h = only_hit(&r);
+	cr_expect_eq(h->found_level, FL_INV_LEVEL_COUNTY);
+	cr_expect_str_eq(h->found_branch, "Yizhou");
+	cr_expect(h->fell_back);
+	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_REPAIR_TEAM,
+	                                   FL_INV_LEVEL_COUNTY, S("HC-YZ-PN"), &r),
+	             0);
+	cr_expect(!only_hit(&r)->fell_back);
+}
+
+Test(inventory, sends_bama_one_message_for_two_roles)
+{
+	struct fl_inv_contacts r;
+	unsigned mask = 1u << FL_INV_CONTACT_FAULT_LEAD | 1u << FL_INV_CONTACT_LEADER_IN_CHARGE;
+
+	cr_assert_eq(fl_inventory_contacts(inv, mask, FL_INV_LEVEL_COUNTY, S("Bama"), &r), 0);
+	cr_assert_eq(r.nhits, 1);
+	cr_expect_eq(r.duplicates, 1);
+	cr_expect_str_eq(r.hits[0].contact->mobile, "138-0000-6516");
+	cr_expect_eq(r.hits[0].role, FL_INV_CONTACT_FAULT_LEAD);
+	cr_expect_eq(r.hits[0].also_roles, 1u << FL_INV_CONTACT_LEADER_IN_CHARGE);
+}
+
+Test(inventory, returns_both_region_fault_leads_and_their_24h_flags)
+{
+	struct fl_inv_contacts r;
+
+	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_FAULT_LEAD,
+	                                   FL_INV_LEVEL_REGION, S("region"), &r),
+	             0);
+	cr_assert_eq(r.nhits, 2);
+	cr_expect(r.hits[0].contact->is_24h);
+	cr_expect(!r.hits[1].contact->is_24h);
+	cr_expect(!r.hits[0].fell_back);
+}
+
+Test(inventory, keeps_the_empty_email_of_donglan_repair_and_luocheng_off_hours)
+{
+	struct fl_inv_contacts r;
+
+	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_REPAIR_TEAM,
+	                                   FL_INV_LEVEL_COUNTY, S("Donglan"), &r),
+	             0);
+	cr_expect_str_eq(only_hit(&r)->contact->email, "");
+	cr_assert_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_LEADER_IN_CHARGE,
+	                                   FL_INV_LEVEL_COUNTY, S("Luocheng"), &r),
+	             0);
+	cr_expect(!only_hit(&r)->contact->is_24h);
+}
+
+Test(inventory, refuses_unknown_places_and_impossible_levels)
+{
+	struct fl_inv_contacts r;
+
+	cr_expect_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_DUTY_ROOM, FL_INV_LEVEL_COUNTY,
+	                                   S("Atlantis"), &r),
+	             -ENOENT);
+	cr_expect_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_DUTY_ROOM, FL_INV_LEVEL_COUNTY,
+	                                   S("Hechi"), &r),
+	             -EINVAL);
+	cr_expect_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_DUTY_ROOM, FL_INV_LEVEL_CITY,
+	                                   S("region"), &r),
+	             -EINVAL);
+	cr_expect_eq(fl_inventory_contacts(inv, 0, FL_INV_LEVEL_CITY, S("Hechi"), &r), -EINVAL);
+	cr_expect_eq(fl_inventory_contacts(inv, 1u << FL_INV_CONTACT_CUSTOMER_CONTACT,
+	                                   FL_INV_LEVEL_CITY, S("Hechi"), &r),
+	             -EINVAL);
+}
+
+Test(inventory, finds_the_customer_contact_of_a_circuit)
+{
+	struct fl_inv_contacts r;
+	const struct fl_inv_circuit *c = fl_inventory_circuit(inv, S("HC-EGOV-012"));
+
+	cr_assert_eq(fl_inventory_customer_contacts(inv, S(c->customer), &r), 0);
+	cr_expect_geq(r.nhits, 1);
+	cr_expect_str_eq(r.hits[0].contact->name, "农婷婷");
+	cr_assert_eq(fl_inventory_customer_contacts(inv, S("nobody"), &r), 0);
+	cr_expect_eq(r.nhits, 0);
+}
+
+/* ---- maintenance ---------------------------------------------------------- */
+
+static int64_t at(const char *iso)
+{
+	int64_t ns = 0;
+
+	cr_assert_eq(fl_inventory_parse_time(S(iso), &ns), 0, "%s", iso);
+	return ns;
+}
+
+Test(inventory, parses_iso8601_with_offsets_to_utc)
+{
+	int64_t ns;
+
+	cr_expect_eq(at("1970-01-01T00:00:00Z"), 0);
+	cr_expect_eq(at("1970-01-01T08:00:00+08:00"), 0);
+	cr_expect_eq(at("1969-12-31T18:30:00-05:30"), 0);
+	cr_expect_eq(at("2026-11-28T00:30:00+08:00"), INT64_C(1795797000) * 1000000000);
+	cr_expect_eq(at("2024-02-29T00:00:00.5Z"), INT64_C(1709164800) * 1000000000 + 500000000);
+	cr_expect_eq(fl_inventory_parse_time(S("2026-11-28T00:30:00"), &ns), -EINVAL, "no offset");
+	cr_expect_eq(fl_inventory_parse_time(S("2026-11-28 00:30:00Z"), &ns), -EINVAL);
+	cr_expect_eq(fl_inventory_parse_time(S("2025-02-29T00:00:00Z"), &ns), -EINVAL);
+	cr_expect_eq(fl_inventory_parse_time(S("2026-11-28T00:30:00+0800"), &ns), -EINVAL);
+	cr_expect_eq(fl_inventory_parse_time(S("2026-11-28T24:00:00Z"), &ns), -EINVAL);
+}
+
+Test(inventory, covers_span_site_and_device_inside_their_windows_only)
+{
+	int64_t in = at("2026-11-28T01:00:00+08:00");
+	const struct fl_inv_window *w;
+
+	w = fl_inventory_maintenance(inv, FL_INV_SCOPE_SPAN, S("HC-JCJ-R01-S01"), in);
+	cr_assert_not_null(w);
+	cr_expect_str_eq(w->id, "MW-2026-1128-01");
+	cr_expect_eq(w->ncustomers_notified, 2);
+	cr_expect_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_SPAN, S("HC-JCJ-R01-S02"), in));
+	cr_expect_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_SPAN, S("HC-JCJ-R01-S01"),
+	                                        at("2026-11-28T04:30:00+08:00")),
+	               "end is exclusive");
+	cr_expect_not_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_SPAN, S("HC-JCJ-R01-S01"),
+	                                            at("2026-11-27T16:30:00Z")),
+	                   "start is inclusive");
+	/* A site window covers the site and every device in it. */
+	in = at("2026-12-05T02:00:00+08:00");
+	cr_expect_not_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_SITE, S("HC-BM"), in));
+	cr_expect_not_null(
+	    fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, S("HC-BM-OSN01"), in));
+	cr_expect_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, S("HC-FS-OSN01"), in));
+	in = at("2026-11-21T01:00:00+08:00");
+	cr_expect_not_null(
+	    fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, S("HC-JCJ-RT01"), in));
+	cr_expect_null(fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, S("HC-JCJ-RT02"), in));
+}
+
+Test(inventory, finds_a_device_by_its_management_address)
+{
+	const struct fl_inv_device *d = fl_inventory_device_by_ip(inv, S("10.1.0.11"));
+
+	cr_assert_not_null(d);
+	cr_expect_str_eq(d->id, "GX-NOC-RT01");
+	cr_expect_null(fl_inventory_device_by_ip(inv, S("10.1.0.1")));
+	cr_expect_null(fl_inventory_device_by_ip(inv, S("10.1.0.11 ")));
+}
