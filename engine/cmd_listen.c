@@ -28,8 +28,10 @@ static volatile sig_atomic_t got_signal;
 #define SIG_STOP 1
 #define SIG_STATS 2
 
-/* Largest JSON line: every byte of a message may become a 6-byte escape. */
-#define LINE_MAX_BYTES (8 * (size_t)FL_UDP_MAX_DATAGRAM + 4096)
+/* Room kept free in the output buffer before each event: a message byte may
+ * become a 6-byte escape and appear in more than one field. */
+#define LINE_BYTES_PER_MSG_BYTE 16
+#define LINE_BYTES_FIXED (64 * 1024)
 #define DRAIN_WAIT_MS 100
 
 static const char *const syslog_verdict_names[FL_SYSLOG__COUNT] = {
@@ -44,6 +46,7 @@ struct listen_state {
 	struct fl_buf line;
 	struct fl_event *ev; /* scratch: one decoded message at a time */
 	struct fl_tz *tz;
+	size_t line_max_bytes; /* the longest line one event can need */
 	uint64_t written, json_failed;
 	/* syslog decoder verdicts per input (OK counts the decoded ones) */
 	uint64_t verdicts[FL_INPUT__COUNT][FL_SYSLOG__COUNT];
@@ -375,7 +378,7 @@ static void on_message(void *ctx, const struct fl_msg *m)
 {
 	struct listen_state *st = ctx;
 
-	if (st->line.max - st->line.len < LINE_MAX_BYTES)
+	if (st->line.max - st->line.len < st->line_max_bytes)
 		flush_lines(st);
 	write_event(st, m);
 }
@@ -445,7 +448,12 @@ int fl_cmd_listen(int argc, char **argv)
 	}
 	install_signals();
 	announce(st.in);
-	fl_buf_init(&st.line, 4 * LINE_MAX_BYTES);
+	/* The largest message: a UDP datagram, or a TCP/RELP frame. */
+	st.line_max_bytes = LINE_BYTES_FIXED +
+			    LINE_BYTES_PER_MSG_BYTE * (cfg.max_msg > FL_UDP_MAX_DATAGRAM
+							       ? cfg.max_msg
+							       : FL_UDP_MAX_DATAGRAM);
+	fl_buf_init(&st.line, 4 * st.line_max_bytes);
 	if (fl_inputs_start(st.in) < 0) {
 		fprintf(stderr, "faultline listen: cannot start the input threads\n");
 		rc = 1;

@@ -6,6 +6,7 @@
  * framer (framing.h) whose buffer is capped at one frame. */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,26 @@ static void accept_one(struct fl_inputs *in, int fd, const struct fl_net_addr *p
 	FL_STAT_ADD(in, FL_INPUT_TCP, connections, 1);
 }
 
+/* Out of descriptors, the pending connection would keep the listening socket
+ * readable and the loop spinning: give up the spare descriptor, accept the
+ * peer, close it at once (counted as refused), and take the spare back.
+ * Returns whether a connection was refused this way. */
+static bool refuse_at_fd_limit(struct fl_inputs *in)
+{
+	int fd;
+
+	if (in->spare_fd < 0)
+		return false;
+	close(in->spare_fd);
+	fd = accept4(in->watch[FL_INPUT_TCP].fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		FL_STAT_ADD(in, FL_INPUT_TCP, refused, 1);
+	}
+	in->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return fd >= 0;
+}
+
 void fl_input_tcp_accept(struct fl_inputs *in)
 {
 	for (int i = 0; i < TCP_ACCEPTS_PER_WAKE; i++) {
@@ -96,8 +117,8 @@ void fl_input_tcp_accept(struct fl_inputs *in)
 		fd = accept4(in->watch[FL_INPUT_TCP].fd, (struct sockaddr *)&peer.ss, &peer.len,
 			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE)
-				fprintf(stderr, "faultline: tcp: accept: %s\n", strerror(errno));
+			if ((errno == EMFILE || errno == ENFILE) && refuse_at_fd_limit(in))
+				continue;
 			return;
 		}
 		accept_one(in, fd, &peer);

@@ -4,6 +4,7 @@
 #include "engine/inputs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,6 +275,7 @@ int fl_inputs_create(struct fl_inputs **out, const struct fl_inputs_config *cfg,
 		return -ENOMEM;
 	in->cfg = *cfg;
 	in->epfd = in->wake_fd = -1;
+	in->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	for (int k = 0; k < FL_INPUT__COUNT; k++)
 		in->watch[k].fd = -1;
 	if (queue_init(&in->queue, FL_QUEUE_BYTES) < 0)
@@ -322,6 +324,8 @@ void fl_inputs_destroy(struct fl_inputs *in)
 			close(in->watch[k].fd);
 	if (in->wake_fd >= 0)
 		close(in->wake_fd);
+	if (in->spare_fd >= 0)
+		close(in->spare_fd);
 	if (in->epfd >= 0)
 		close(in->epfd);
 	fl_input_trap_free(in);

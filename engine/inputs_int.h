@@ -63,6 +63,7 @@ struct fl_inputs {
 	uint32_t rxq_ovfl[FL_INPUT__COUNT]; /* last SO_RXQ_OVFL seen per socket */
 	struct fl_tcp_conn *conns;
 	size_t n_conns;
+	int spare_fd; /* held open so an accept at EMFILE can still refuse the peer */
 	struct fl_event *trap_event;	/* scratch for decoding traps */
 	uint8_t *trap_response;		/* FL_UDP_MAX_DATAGRAM bytes */
 	char *communities;		/* "public\0ops\0\0" for fl_snmp_community_allowed() */

@@ -136,4 +136,35 @@ wait_for 10 has_lines cap 'id=cap-1' 1 || fail "an accepted connection lost its 
 stop_listen cap
 expect_stat cap tcp refused 1
 expect_stat cap tcp connections 2
+# Out of descriptors (ulimit -n 32): extra connections are refused and
+# counted, the loop does not spin, and service resumes once peers leave.
+FAULTLINE_REAL=$FAULTLINE
+FAULTLINE=$T/faultline-32fds
+printf '#!/bin/sh\nulimit -n 32\nexec "%s" "$@"\n' "$FAULTLINE_REAL" >"$FAULTLINE"
+chmod +x "$FAULTLINE"
+start_listen fds --tcp 127.0.0.1:0
+FAULTLINE=$FAULTLINE_REAL
+PF=$(port_of fds tcp)
+python3 - "$PF" <<'PY' || fail "fd limit clients"
+import socket, sys, time
+port = int(sys.argv[1])
+conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(60)]
+time.sleep(0.5)
+for i, s in enumerate(conns):
+    try:
+        s.sendall(b"<13>fd id=fd-%d\n" % (i + 1))
+    except OSError:
+        pass
+time.sleep(0.5)
+for s in conns:
+    s.close()
+time.sleep(0.3)
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"<13>after the crowd id=fdafter-1\n")
+s.close()
+PY
+wait_for 10 has_lines fds 'id=fdafter-1' 1 || fail "no service after running out of descriptors"
+stop_listen fds
+[ "$(stat fds tcp refused)" -gt 0 ] || fail "no connection refused at the descriptor limit"
+[ "$(stat fds tcp connections)" -gt 0 ] || fail "no connection accepted under the descriptor limit"
 echo "tcp: both framings, omfwd, 25 concurrent clients, caps and hostile peers"
