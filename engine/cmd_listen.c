@@ -339,6 +339,7 @@ static void print_stats(const struct listen_state *st)
 		if (k == FL_INPUT_TCP) {
 			stat_member(&j, "bad_framing", s.bad_framing);
 			stat_member(&j, "half_frames", s.half_frames);
+			stat_member(&j, "paused", s.paused);
 			stat_member(&j, "connections", s.connections);
 			stat_member(&j, "refused", s.refused);
 		}

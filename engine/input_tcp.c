@@ -28,6 +28,8 @@ static void conn_close(struct fl_inputs *in, struct fl_tcp_conn *c, bool is_shut
 		fprintf(stderr, "faultline: tcp: %s left a half frame (%zu bytes) at %s\n",
 			c->peer_text, pending, is_shutdown ? "shutdown" : "disconnect");
 	}
+	if (c->is_paused)
+		in->n_paused--;
 	(void)epoll_ctl(in->epfd, EPOLL_CTL_DEL, c->w.fd, NULL);
 	close(c->w.fd);
 	fl_framer_free(&c->framer);
@@ -140,13 +142,54 @@ static void on_frame(void *ctx, const char *msg, size_t len)
 			     len, false);
 }
 
+/* TCP is reliable, so a full queue is not a reason to drop: stop reading the
+ * connection and let flow control push back on the peer. A paused connection
+ * leaves the epoll set altogether, or a hang-up would wake the loop again and
+ * again while the writer catches up. */
+static bool pause_if_queue_full(struct fl_inputs *in, struct fl_tcp_conn *c)
+{
+	if (c->is_paused)
+		return true;
+	if (fl_inputs_queue_room(in) >= FL_TCP_PAUSE_ROOM)
+		return false;
+	(void)epoll_ctl(in->epfd, EPOLL_CTL_DEL, c->w.fd, NULL);
+	c->is_paused = true;
+	in->n_paused++;
+	FL_STAT_ADD(in, FL_INPUT_TCP, paused, 1);
+	return true;
+}
+
+void fl_input_tcp_resume(struct fl_inputs *in)
+{
+	if (fl_inputs_queue_room(in) < FL_TCP_PAUSE_ROOM)
+		return;
+	for (struct fl_tcp_conn *c = in->conns; c && in->n_paused > 0; c = c->next) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &c->w};
+
+		if (!c->is_paused)
+			continue;
+		c->is_paused = false;
+		in->n_paused--;
+		if (epoll_ctl(in->epfd, EPOLL_CTL_ADD, c->w.fd, &ev) < 0) {
+			fprintf(stderr, "faultline: tcp: closing %s: cannot watch it again: %s\n",
+				c->peer_text, strerror(errno));
+			conn_close(in, c, false);
+			return; /* the list changed under us; the rest resume next turn */
+		}
+	}
+}
+
 void fl_input_tcp_read(struct fl_inputs *in, struct fl_tcp_conn *c)
 {
 	char chunk[FL_TCP_READ_CHUNK];
 	struct frame_ctx ctx = {in, c, 0};
 	enum fl_frame_verdict v;
 	uint64_t too_long_before = c->framer.too_long;
-	ssize_t n = read(c->w.fd, chunk, sizeof(chunk));
+	ssize_t n;
+
+	if (pause_if_queue_full(in, c))
+		return;
+	n = read(c->w.fd, chunk, sizeof(chunk));
 
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;

@@ -17,6 +17,7 @@
 #include "engine/inputs_int.h"
 
 #define EPOLL_EVENTS_PER_WAIT 64
+#define TCP_PAUSE_POLL_MS 10
 
 static const char *const input_names[FL_INPUT__COUNT] = {"udp", "tcp", "relp", "trap"};
 
@@ -86,6 +87,22 @@ static long queue_reserve(struct fl_queue *q, size_t need)
 	if (q->used > q->high_water)
 		q->high_water = q->used;
 	return (long)at;
+}
+
+size_t fl_inputs_queue_room(struct fl_inputs *in)
+{
+	struct fl_queue *q = &in->queue;
+	size_t room;
+
+	pthread_mutex_lock(&q->mu);
+	if (q->used == 0)
+		room = q->cap;
+	else if (!q->is_wrapped)
+		room = (q->cap - q->wr) + q->rd; /* the end, then the front */
+	else
+		room = q->rd - q->wr;
+	pthread_mutex_unlock(&q->mu);
+	return room;
 }
 
 int fl_inputs_push(struct fl_inputs *in, enum fl_input_kind kind, enum fl_transport transport,
@@ -189,7 +206,9 @@ static void *loop_main(void *arg)
 	struct epoll_event evs[EPOLL_EVENTS_PER_WAIT];
 
 	while (!__atomic_load_n(&in->stop_requested, __ATOMIC_ACQUIRE)) {
-		int n = epoll_wait(in->epfd, evs, EPOLL_EVENTS_PER_WAIT, -1);
+		/* Paused TCP connections are looked at again every few ms. */
+		int n = epoll_wait(in->epfd, evs, EPOLL_EVENTS_PER_WAIT,
+				   in->n_paused > 0 ? TCP_PAUSE_POLL_MS : -1);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -217,6 +236,8 @@ static void *loop_main(void *arg)
 				break;
 			}
 		}
+		if (in->n_paused > 0)
+			fl_input_tcp_resume(in);
 	}
 	return NULL;
 }

@@ -7,9 +7,11 @@
  * whoever calls fl_inputs_drain(), usually the main thread.
  *
  * Messages cross threads as copies in a bounded byte queue (FL_QUEUE_BYTES).
- * When it is full, UDP, TCP and trap messages are dropped and counted
+ * When it is full, UDP and trap messages are dropped and counted
  * (<input>.queue_full); RELP waits for room instead, so rsyslog keeps each
- * message until faultline really holds it. Messages from outside an input's
+ * message until faultline really holds it; TCP connections stop being read
+ * while the queue is nearly full (tcp.paused), so TCP flow control slows
+ * the senders. Messages from outside an input's
  * allowlist are dropped and counted (<input>.dropped_allowlist).
  *
  * Framing and transport checks happen on the producer threads; syslog
@@ -57,6 +59,7 @@ struct fl_input_stats {
 	uint64_t too_long;	    /* TCP/RELP: frames over --max-msg-size, discarded */
 	uint64_t bad_framing;	    /* TCP: connections closed for a bad octet count */
 	uint64_t half_frames;	    /* TCP: unfinished frame at disconnect */
+	uint64_t paused;	    /* TCP: connections paused while the queue was full */
 	uint64_t connections;	    /* TCP: connections accepted */
 	uint64_t refused;	    /* TCP: connections over --max-conns */
 	uint64_t bad_community;	    /* traps: community not allowed */

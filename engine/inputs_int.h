@@ -24,6 +24,7 @@ struct fl_tcp_conn {
 	struct fl_net_addr peer;
 	char peer_text[FL_NET_ADDR_TEXT_MAX];
 	struct fl_framer framer;
+	bool is_paused; /* not read until the queue has FL_TCP_PAUSE_ROOM again */
 	struct fl_inputs *in;
 	struct fl_tcp_conn *prev, *next;
 };
@@ -62,7 +63,7 @@ struct fl_inputs {
 	char *dgram_mem;    /* FL_UDP_BATCH datagrams of FL_UDP_MAX_DATAGRAM + 1 bytes */
 	uint32_t rxq_ovfl[FL_INPUT__COUNT]; /* last SO_RXQ_OVFL seen per socket */
 	struct fl_tcp_conn *conns;
-	size_t n_conns;
+	size_t n_conns, n_paused;
 	int spare_fd; /* held open so an accept at EMFILE can still refuse the peer */
 	struct fl_event *trap_event;	/* scratch for decoding traps */
 	uint8_t *trap_response;		/* FL_UDP_MAX_DATAGRAM bytes */
@@ -89,6 +90,9 @@ int fl_inputs_push(struct fl_inputs *in, enum fl_input_kind kind, enum fl_transp
 
 int64_t fl_inputs_now_ns(void);
 
+/* Bytes the queue could still take (either thread). */
+size_t fl_inputs_queue_room(struct fl_inputs *in);
+
 /* input_udp.c: reads what is waiting on a UDP or trap socket (bounded). */
 void fl_input_udp_read(struct fl_inputs *in, enum fl_input_kind kind);
 int fl_input_udp_setup(struct fl_inputs *in, enum fl_input_kind kind);
@@ -97,6 +101,7 @@ int fl_input_udp_setup(struct fl_inputs *in, enum fl_input_kind kind);
 void fl_input_tcp_accept(struct fl_inputs *in);
 void fl_input_tcp_read(struct fl_inputs *in, struct fl_tcp_conn *c);
 void fl_input_tcp_close_all(struct fl_inputs *in);
+void fl_input_tcp_resume(struct fl_inputs *in);
 
 /* input_trap.c: one trap datagram, already past the allowlist. */
 int fl_input_trap_init(struct fl_inputs *in);

@@ -101,9 +101,15 @@
 #define FL_UDP_RCVBUF_BYTES (16 * 1024 * 1024)
 
 /* Bytes of messages waiting between the inputs and the writer. A full queue
- * drops UDP/TCP/trap messages (counter: <input>.queue_full); RELP waits for room
- * instead, so rsyslog keeps the message until it is acknowledged. */
+ * drops UDP and trap messages (counter: <input>.queue_full); RELP waits for room
+ * instead, so rsyslog keeps the message until it is acknowledged, and TCP
+ * stops reading (below). */
 #define FL_QUEUE_BYTES (64u * 1024 * 1024)
+/* Queue room under which TCP connections stop being read until the writer
+ * catches up: the peers' own buffers fill and TCP flow control slows them.
+ * One read (FL_TCP_READ_CHUNK) of 3-byte frames needs < 4 MiB of queue.
+ * counter: tcp.paused (times connections were paused) */
+#define FL_TCP_PAUSE_ROOM (8u * 1024 * 1024)
 
 /* Sources remembered by the "undecodable trap" log limiter (one line per
  * source per minute); the oldest is forgotten first. counter:
