@@ -1,4 +1,4 @@
-# Helpers for the `faultline listen` end-to-end tests. Source after lib.sh.
+# Functions shared by the `faultline listen` end-to-end tests. Source after lib.sh.
 
 # A sanitizer build reports a leak inside librelp itself (see lsan.supp).
 LSAN_OPTIONS="suppressions=$(cd "$(dirname "$0")" && pwd)/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
