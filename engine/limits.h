@@ -78,4 +78,25 @@
 #define FL_PLUGIN_MAX_SETTINGS 64
 #define FL_PLUGIN_NAME_MAX 64
 
+/* Plan compiler (grammar/). Each cap is an error diagnostic, never a crash;
+ * counter: plan.limit_hit (the diagnostic names the cap).
+ * FL_PLAN_MAX_BYTES: one plan file, includes counted separately.
+ * FL_PLAN_MAX_DEPTH: nesting of { } blocks and [ ] sets.
+ * FL_PLAN_MAX_INCLUDE_DEPTH: include chains; FL_PLAN_MAX_FILES: files per plan.
+ * FL_PLAN_MAX_RULES: rules and correlations together.
+ * FL_MAX_DIAGS: diagnostics kept per run; later ones are counted, then dropped. */
+#define FL_PLAN_MAX_BYTES (8u * 1024 * 1024)
+#define FL_PLAN_MAX_DEPTH 8
+#define FL_PLAN_MAX_INCLUDE_DEPTH 8
+#define FL_PLAN_MAX_FILES 64
+#define FL_PLAN_MAX_RULES 100000
+#define FL_PLAN_MAX_ITEMS 256 /* words in one statement */
+#define FL_MAX_DIAGS 50
+
+/* PCRE2 limits compiled into every plan regex: a bad pattern must not stall a
+ * shard. counter: match.regex_limit (the event is treated as not matching). */
+#define FL_REGEX_MATCH_LIMIT 100000
+#define FL_REGEX_DEPTH_LIMIT 10000
+#define FL_REGEX_MAX_PATTERN 4096
+
 #endif /* FL_LIMITS_H */
