@@ -26,4 +26,28 @@
 #define FL_SYSLOG_MAX_MSG_DEFAULT (64 * 1024)
 #define FL_UDP_MAX_DATAGRAM 65535
 
+/* Timers armed at once in one timer wheel (windows, clocks, escalation
+ * deadlines of one shard). An add past the cap is refused with -ENOBUFS.
+ * setting: engine.max_timers; counter: timers.refused_full */
+#define FL_TIMERWHEEL_MAX_TIMERS_DEFAULT 1000000u
+#define FL_TIMERWHEEL_MAX_TIMERS (1u << 28)
+
+/* Live keys in one keyed state table. Inserting a new key into a full table
+ * evicts the least recently used key, reported to the owner's callback.
+ * setting: window.max_keys; counter: keytab.evicted */
+#define FL_KEYTAB_MAX_KEYS_DEFAULT 100000u
+#define FL_KEYTAB_MAX_KEYS (1u << 30)
+/* Longest key a table accepts, and the largest state slot. A longer key is
+ * refused with -EMSGSIZE. counter: keytab.key_too_long */
+#define FL_KEYTAB_KEY_MAX 1024u
+#define FL_KEYTAB_VAL_MAX 65536u
+
+/* Bytes an Aho-Corasick prefilter may use while it is built (trie, transition
+ * table, outputs); a literal set that needs more is refused with -E2BIG and
+ * the plan is rejected. setting: plan.max_prefilter_bytes; counter:
+ * plan.prefilter_too_big */
+#define FL_AC_MAX_BYTES_DEFAULT (256u * 1024 * 1024)
+/* Largest pattern id a prefilter reports (ids index a caller's bitset). */
+#define FL_AC_MAX_PATTERN_ID ((1u << 24) - 1)
+
 #endif /* FL_LIMITS_H */
