@@ -36,7 +36,8 @@ struct parse_run {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: faultline parse [--tz ZONE] [--year N] [--max-line BYTES] [FILE...]\n"
+		"usage: faultline parse [--tz ZONE] [--year N] [--max-line BYTES] [--stats]\n"
+		"                       [FILE...]\n"
 		"\n"
 		"Decodes syslog lines (RFC 5424 and RFC 3164) from each FILE, or stdin\n"
 		"when none is given or FILE is '-', and prints one JSON object per line.\n"
@@ -45,7 +46,8 @@ static void usage(FILE *out)
 		"                   Asia/Shanghai, ... (default: the machine's zone)\n"
 		"  --year N         year of RFC 3164 times without one (default: the year\n"
 		"                   that puts them nearest the time they are read)\n"
-		"  --max-line BYTES longer lines are cut and counted (default %d)\n",
+		"  --max-line BYTES longer lines are cut and counted (default %d)\n"
+		"  --stats          print on stderr how many lines got each verdict\n",
 		FL_LINE_MAX_DEFAULT);
 }
 
@@ -132,6 +134,20 @@ static int parse_path(struct parse_run *run, const char *path)
 	return rc;
 }
 
+/* "syslog.OK 380" ... one counter per line, then the reader's: the names the
+ * daemon's stats output uses. */
+static void print_stats(const struct parse_run *run)
+{
+	fprintf(stderr, "lines %llu\n", (unsigned long long)run->lines);
+	for (int v = 0; v < FL_SYSLOG__COUNT; v++)
+		if (run->verdicts[v])
+			fprintf(stderr, "syslog.%s %llu\n",
+				fl_syslog_verdict_name((enum fl_syslog_verdict)v),
+				(unsigned long long)run->verdicts[v]);
+	fprintf(stderr, "lines.cut %llu\nlines.bytes_skipped %llu\n",
+		(unsigned long long)run->cut, (unsigned long long)run->bytes_skipped);
+}
+
 static int parse_number(const char *s, long min, long max, long *out)
 {
 	char *end;
@@ -150,7 +166,7 @@ int fl_cmd_parse(int argc, char **argv)
 	struct parse_run *run;
 	struct fl_tz *tz = NULL;
 	const char *tz_spec = NULL;
-	bool tz_given = false;
+	bool tz_given = false, want_stats = false;
 	int first_file = argc, status = 0, rc, i;
 	long year = 0, max_line = FL_LINE_MAX_DEFAULT;
 
@@ -160,6 +176,8 @@ int fl_cmd_parse(int argc, char **argv)
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);
 			return 0;
+		} else if (strcmp(a, "--stats") == 0) {
+			want_stats = true;
 		} else if (strcmp(a, "--") == 0) {
 			i++;
 			break;
@@ -218,6 +236,8 @@ int fl_cmd_parse(int argc, char **argv)
 			"(%llu bytes skipped)\n",
 			(unsigned long long)run->cut, run->max_line,
 			(unsigned long long)run->bytes_skipped);
+	if (want_stats)
+		print_stats(run);
 	fl_buf_free(&run->out);
 	free(run);
 	fl_tz_free(tz);

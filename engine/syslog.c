@@ -15,6 +15,12 @@ static const char *const verdict_texts[] = {
 #undef X
 };
 
+static const char *const verdict_names[] = {
+#define X(name, text) #name,
+	FL_SYSLOG_VERDICTS(X)
+#undef X
+};
+
 int64_t fl_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t era;
@@ -142,6 +148,13 @@ const char *fl_syslog_verdict_text(enum fl_syslog_verdict v)
 	return verdict_texts[v];
 }
 
+const char *fl_syslog_verdict_name(enum fl_syslog_verdict v)
+{
+	if ((unsigned)v >= FL_SYSLOG__COUNT)
+		return "UNKNOWN";
+	return verdict_names[v];
+}
+
 /* RFC 5424 §6.2.1: "<" PRIVAL ">", PRIVAL 1*3DIGIT in 0..191. */
 static enum fl_syslog_verdict parse_pri(const char *p, size_t len, size_t *i, int *pri)
 {
@@ -212,7 +225,10 @@ enum fl_syslog_verdict fl_syslog_decode(struct fl_event *ev, const char *p, size
 	enum fl_syslog_verdict v;
 	size_t i = 0, k = 0, vend;
 	int pri = -1;
+	static const struct fl_syslog_opts no_opts; /* read-only: received at 0, UTC */
 
+	if (!opts)
+		opts = &no_opts;
 	ev->kind = FL_EVENT_SYSLOG;
 	ev->received_ns = opts->received_ns;
 	ev->has_time = false;

@@ -88,13 +88,16 @@ struct fl_syslog_opts {
 
 /* The verdict's text (static); "unknown verdict" for a value outside the list. */
 const char *fl_syslog_verdict_text(enum fl_syslog_verdict v);
+/* Its name as in the list ("BAD_PRI"), for counters: syslog.<name>; "UNKNOWN"
+ * outside the list. */
+const char *fl_syslog_verdict_name(enum fl_syslog_verdict v);
 
 /* Decodes one syslog message p[0..len) (no trailing LF) into ev. Never fails
  * fatally: on a line it cannot decode, ev is still a usable event (kind SYSLOG,
  * raw set, msg = the whole line, error/error_reason set). Returns the verdict.
  * Does not allocate. All fl_str in ev point into p. Sets kind, received_ns
  * (from opts), time, raw, error and the syslog part; leaves transport and peer
- * to the caller. */
+ * to the caller. opts NULL: received at 0, UTC, year inferred. */
 enum fl_syslog_verdict fl_syslog_decode(struct fl_event *ev, const char *p, size_t len,
 					const struct fl_syslog_opts *opts);
 

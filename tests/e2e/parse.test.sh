@@ -81,6 +81,11 @@ print("samples ok:", len(rows), "lines")
 PY
 [ -s "$T/samples.err" ] && fail "unexpected stderr: $(cat "$T/samples.err")"
 
+"$FAULTLINE" parse --stats "$D/malformed.log" >/dev/null 2>"$T/stats.err" || fail "--stats"
+grep -qx 'lines 42' "$T/stats.err" || fail "--stats: $(cat "$T/stats.err")"
+grep -qx 'syslog.BAD_PRI 7' "$T/stats.err" || fail "--stats: BAD_PRI count"
+grep -qx 'syslog.OK 21' "$T/stats.err" || fail "--stats: OK count"
+
 # 2. stdin, and --help.
 printf '<13>1 2026-11-25T02:00:00Z h a - - - from stdin\r\n' |
 	"$FAULTLINE" parse >"$T/stdin.jsonl" || fail "parse from stdin failed"

@@ -304,4 +304,17 @@ Test(syslog_5424, names_every_verdict)
 		cr_expect(t && *t && strcmp(t, "unknown verdict") != 0, "verdict %d", v);
 	}
 	cr_expect_str_eq(fl_syslog_verdict_text(FL_SYSLOG__COUNT), "unknown verdict");
+	cr_expect_str_eq(fl_syslog_verdict_name(FL_SYSLOG_BAD_PRI), "BAD_PRI");
+	cr_expect_str_eq(fl_syslog_verdict_name(FL_SYSLOG_OK), "OK");
+	cr_expect_str_eq(fl_syslog_verdict_name(FL_SYSLOG__COUNT), "UNKNOWN");
+}
+
+Test(syslog_5424, decodes_with_null_options_as_utc_received_at_zero)
+{
+	static struct fl_event ev;
+	const char *line = "<13>1 2026-11-25T02:00:00Z h a - - - m";
+
+	cr_expect_eq(fl_syslog_decode(&ev, line, strlen(line), NULL), FL_SYSLOG_OK);
+	cr_expect_eq(ev.time_ns / 1000000000, T0);
+	cr_expect_eq(ev.received_ns, 0);
 }
