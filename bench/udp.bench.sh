@@ -57,6 +57,6 @@ run() {
 	[ "$lost" -eq "$counted" ] && echo "  every datagram accounted for" || echo "  MISMATCH: $((lost - counted)) lost uncounted"
 }
 
-echo "udp ingest, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "udp ingest, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), load$(uptime | sed "s/.*load average//")"
 run "$RATE" "$SECONDS_RUN"
 run 0 3
