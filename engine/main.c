@@ -19,6 +19,10 @@ static const struct command commands[] = {
 	{"dump", fl_cmd_dump, "print a plan's compiled program"},
 	{"inventory", fl_cmd_inventory, "check the inventory tables, resolve contacts"},
 	{"notify", fl_cmd_notify, "deliver one message through a notification plugin"},
+	{"tickets", fl_cmd_tickets, "list, show, acknowledge ... close tickets in the store"},
+	{"maintenance", fl_cmd_maintenance, "announce, list and delete maintenance windows"},
+	{"report", fl_cmd_report, "summarise a period's tickets per city and county"},
+	{"outbox", fl_cmd_outbox, "deliver the store's pending notifications"},
 };
 
 static void usage(FILE *out)

@@ -296,6 +296,15 @@ typedef int fl_store_ticket_fn(void *ctx, const struct fl_ticket_summary *t);
 FL_MUST_CHECK int fl_store_tickets_each(struct fl_store *s, bool include_archived,
                                         fl_store_ticket_fn *fn, void *ctx);
 
+/* The ticket's history, oldest first; strings valid during the callback. */
+struct fl_history_row {
+	int64_t at_ns;
+	const char *what, *by, *note; /* by, note may be NULL */
+};
+typedef int fl_store_history_fn(void *ctx, const struct fl_history_row *h);
+FL_MUST_CHECK int fl_store_history_each(struct fl_store *s, const char *id,
+                                        fl_store_history_fn *fn, void *ctx);
+
 /* Tickets as JSON (the `tickets --json` documents, docs/store.md): list
  * writes an array of tickets not archived (all of them when include_archived),
  * show writes one ticket with its history. Appends to out. */
@@ -317,11 +326,37 @@ FL_MUST_CHECK int fl_store_maint_active(struct fl_store *s, const struct fl_main
 /* Writes the windows not yet over at now_ns as JSON (an array) to out. */
 FL_MUST_CHECK int fl_store_maint_json(struct fl_store *s, int64_t now_ns, struct fl_buf *out);
 
+/* One window as `maintenance list` shows it: strings valid during the
+ * callback only. next_*: the occurrence running at now_ns, or the next one. */
+struct fl_maint_view {
+	struct fl_maint_window w;
+	int64_t next_from_ns, next_to_ns;
+	bool is_active;
+};
+typedef int fl_store_maint_fn(void *ctx, const struct fl_maint_view *v);
+/* Calls fn for each window not over at now_ns, by start. A callback returning
+ * non-zero stops the walk and is returned. */
+FL_MUST_CHECK int fl_store_maint_each(struct fl_store *s, int64_t now_ns, fl_store_maint_fn *fn,
+                                      void *ctx);
+
 /* The report over tickets opened in [from_ns, to_ns): per city and county,
  * tickets by level, mean time to acknowledge and to restore, clocks met,
- * missed and paused (JSON, docs/store.md). */
+ * missed (a clock still running past its deadline at min(to_ns, now_ns)
+ * counts as missed: it can no longer be met) and paused. Strings valid during the
+ * callback only; a mean is -1 when no ticket got there. */
+struct fl_report_row {
+	const char *city, *county; /* NULL: unknown */
+	const char *levels;        /* "urgent:2 severe:1" */
+	int64_t tickets, mean_ack_s, mean_restore_s;
+	int64_t clocks_met, clocks_missed, pauses, paused_ms;
+};
+typedef int fl_store_report_fn(void *ctx, const struct fl_report_row *r);
+/* -EINVAL unless from_ns < to_ns. */
+FL_MUST_CHECK int fl_store_report_each(struct fl_store *s, int64_t from_ns, int64_t to_ns,
+                                       int64_t now_ns, fl_store_report_fn *fn, void *ctx);
+/* The same as one JSON document (docs/store.md). */
 FL_MUST_CHECK int fl_store_report_json(struct fl_store *s, int64_t from_ns, int64_t to_ns,
-                                       struct fl_buf *out);
+                                       int64_t now_ns, struct fl_buf *out);
 
 /* The outbox side, for engine/outbox.c. A row is claimed (state "sending",
  * attempts + 1) and committed before delivery, so a crash during delivery

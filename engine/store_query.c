@@ -162,6 +162,38 @@ static int write_history(struct fl_store *s, const char *id, struct fl_json *j)
 	return rc;
 }
 
+int fl_store_history_each(struct fl_store *s, const char *id, fl_store_history_fn *fn,
+                          void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT at_ns, what, by, note FROM history WHERE ticket = ?1"
+	                        " ORDER BY id",
+	                        -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	store_bind_text(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct fl_history_row h = {
+			.at_ns = sqlite3_column_int64(st, 0),
+			.what = store_col_text(st, 1),
+			.by = store_col_text(st, 2),
+			.note = store_col_text(st, 3),
+		};
+
+		rc = fn(ctx, &h);
+		if (rc != 0) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* The columns of one ticket row (TICKET_COLS order): text[] are columns
  * 0..14, num[] columns 15..26 (planned, unprotected, alarms, opened,
  * updated, cleared, acked, dispatched, onsite, restored, resolved, closed). */
@@ -386,65 +418,38 @@ int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ti
 }
 
 /* --- the report -------------------------------------------------------------- */
-static int report_levels(struct fl_store *s, const char *city, const char *county, int64_t from,
-                         int64_t to, struct fl_json *j)
-{
-	sqlite3_stmt *st = store_stmt(s, "SELECT level, count(*) FROM tickets WHERE opened_ns >= ?1"
-	                                 " AND opened_ns < ?2 AND city IS ?3 AND county IS ?4"
-	                                 " GROUP BY level ORDER BY level");
-	int rc;
-
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
-	store_bind_text(st, 3, city);
-	store_bind_text(st, 4, county);
-	fl_json_obj_begin(j);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		fl_json_key(j, store_col_text(st, 0));
-		fl_json_int(j, sqlite3_column_int64(st, 1));
-	}
-	fl_json_obj_end(j);
-	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
-	return rc;
-}
-
-static void json_mean_s(struct fl_json *j, sqlite3_stmt *st, int col)
-{
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		fl_json_null(j);
-	else
-		fl_json_int(j, (int64_t)(sqlite3_column_double(st, col) / 1e9 + 0.5));
-}
-
 /* A clock still running past its deadline at the end of the period counts
  * as missed: it cannot be met any more. */
+#define REPORT_CLOCKS(what) \
+	" (SELECT " what " FROM clocks c JOIN tickets u ON u.id = c.ticket" \
+	"  WHERE u.city IS t.city AND u.county IS t.county AND u.opened_ns >= ?1" \
+	"  AND u.opened_ns < ?2"
 #define REPORT_SQL \
-	"SELECT t.city, t.county, count(DISTINCT t.id)," \
+	"SELECT t.city, t.county, count(*)," \
 	" avg(CASE WHEN t.acked_ns IS NOT NULL THEN t.acked_ns - t.opened_ns END)," \
 	" avg(CASE WHEN t.restored_ns IS NOT NULL THEN t.restored_ns - t.opened_ns END)," \
-	" (SELECT count(*) FROM clocks c JOIN tickets u ON u.id = c.ticket" \
-	"  WHERE u.city IS t.city AND u.county IS t.county AND u.opened_ns >= ?1" \
-	"  AND u.opened_ns < ?2 AND c.state = 'met')," \
-	" (SELECT count(*) FROM clocks c JOIN tickets u ON u.id = c.ticket" \
-	"  WHERE u.city IS t.city AND u.county IS t.county AND u.opened_ns >= ?1" \
-	"  AND u.opened_ns < ?2 AND (c.state = 'missed' OR (c.state IN ('running', 'paused')" \
-	"  AND c.deadline_ns < ?2)))," \
-	" (SELECT coalesce(sum(c.pauses), 0) FROM clocks c JOIN tickets u ON u.id = c.ticket" \
-	"  WHERE u.city IS t.city AND u.county IS t.county AND u.opened_ns >= ?1" \
-	"  AND u.opened_ns < ?2)," \
-	" (SELECT coalesce(sum(c.paused_ms), 0) FROM clocks c JOIN tickets u ON u.id = c.ticket" \
-	"  WHERE u.city IS t.city AND u.county IS t.county AND u.opened_ns >= ?1" \
-	"  AND u.opened_ns < ?2)" \
+	REPORT_CLOCKS("count(*)") " AND c.state = 'met')," \
+	REPORT_CLOCKS("count(*)") " AND (c.state = 'missed' OR (c.state IN ('running', 'paused')" \
+	"  AND c.deadline_ns < min(?2, ?3))))," \
+	REPORT_CLOCKS("coalesce(sum(c.pauses), 0)") ")," \
+	REPORT_CLOCKS("coalesce(sum(c.paused_ms), 0)") ")," \
+	" (SELECT group_concat(level || ':' || n, ' ') FROM (SELECT level, count(*) AS n" \
+	"  FROM tickets u WHERE u.city IS t.city AND u.county IS t.county" \
+	"  AND u.opened_ns >= ?1 AND u.opened_ns < ?2 GROUP BY level ORDER BY level))" \
 	" FROM tickets t WHERE t.opened_ns >= ?1 AND t.opened_ns < ?2" \
 	" GROUP BY t.city, t.county ORDER BY t.city, t.county"
 
-int fl_store_report_json(struct fl_store *s, int64_t from_ns, int64_t to_ns, struct fl_buf *out)
+static int64_t mean_s(sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return -1;
+	return (int64_t)(sqlite3_column_double(st, col) / 1e9 + 0.5);
+}
+
+int fl_store_report_each(struct fl_store *s, int64_t from_ns, int64_t to_ns, int64_t now_ns,
+                         fl_store_report_fn *fn, void *ctx)
 {
 	sqlite3_stmt *st;
-	struct fl_json j;
 	int rc;
 
 	if (from_ns >= to_ns)
@@ -454,6 +459,92 @@ int fl_store_report_json(struct fl_store *s, int64_t from_ns, int64_t to_ns, str
 		return store_rc(s, rc);
 	sqlite3_bind_int64(st, 1, from_ns);
 	sqlite3_bind_int64(st, 2, to_ns);
+	sqlite3_bind_int64(st, 3, now_ns);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct fl_report_row r = {
+			.city = store_col_text(st, 0),
+			.county = store_col_text(st, 1),
+			.tickets = sqlite3_column_int64(st, 2),
+			.mean_ack_s = mean_s(st, 3),
+			.mean_restore_s = mean_s(st, 4),
+			.clocks_met = sqlite3_column_int64(st, 5),
+			.clocks_missed = sqlite3_column_int64(st, 6),
+			.pauses = sqlite3_column_int64(st, 7),
+			.paused_ms = sqlite3_column_int64(st, 8),
+			.levels = store_col_text(st, 9),
+		};
+
+		rc = fn(ctx, &r);
+		if (rc != 0) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void json_mean(struct fl_json *j, int64_t v)
+{
+	if (v < 0)
+		fl_json_null(j);
+	else
+		fl_json_int(j, v);
+}
+
+static int report_row_json(void *ctx, const struct fl_report_row *r)
+{
+	struct fl_json *j = ctx;
+	const char *p = r->levels;
+
+	fl_json_obj_begin(j);
+	fl_json_key(j, "city");
+	fl_json_cstr(j, r->city);
+	fl_json_key(j, "county");
+	fl_json_cstr(j, r->county);
+	fl_json_key(j, "tickets");
+	fl_json_int(j, r->tickets);
+	fl_json_key(j, "by_level");
+	fl_json_obj_begin(j);
+	while (p && *p) { /* "name:n name:n": level names hold no space or colon */
+		const char *colon = strchr(p, ':'), *end;
+		char key[128];
+
+		if (!colon)
+			break;
+		end = strchr(colon, ' ');
+		snprintf(key, sizeof(key), "%.*s", (int)(colon - p), p);
+		fl_json_key(j, key);
+		fl_json_int(j, strtoll(colon + 1, NULL, 10));
+		p = end ? end + 1 : NULL;
+	}
+	fl_json_obj_end(j);
+	fl_json_key(j, "mean_ack_s");
+	json_mean(j, r->mean_ack_s);
+	fl_json_key(j, "mean_restore_s");
+	json_mean(j, r->mean_restore_s);
+	fl_json_key(j, "clocks");
+	fl_json_obj_begin(j);
+	fl_json_key(j, "met");
+	fl_json_int(j, r->clocks_met);
+	fl_json_key(j, "missed");
+	fl_json_int(j, r->clocks_missed);
+	fl_json_key(j, "paused");
+	fl_json_int(j, r->pauses);
+	fl_json_key(j, "paused_ms");
+	fl_json_int(j, r->paused_ms);
+	fl_json_obj_end(j);
+	fl_json_obj_end(j);
+	return 0;
+}
+
+int fl_store_report_json(struct fl_store *s, int64_t from_ns, int64_t to_ns, int64_t now_ns,
+                         struct fl_buf *out)
+{
+	struct fl_json j;
+	int rc;
+
 	fl_json_init(&j, out);
 	fl_json_obj_begin(&j);
 	fl_json_key(&j, "from");
@@ -462,44 +553,9 @@ int fl_store_report_json(struct fl_store *s, int64_t from_ns, int64_t to_ns, str
 	json_time(&j, to_ns);
 	fl_json_key(&j, "areas");
 	fl_json_arr_begin(&j);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *city = store_col_text(st, 0) ? strdup(store_col_text(st, 0)) : NULL;
-		char *county = store_col_text(st, 1) ? strdup(store_col_text(st, 1)) : NULL;
-
-		fl_json_obj_begin(&j);
-		fl_json_key(&j, "city");
-		fl_json_cstr(&j, city);
-		fl_json_key(&j, "county");
-		fl_json_cstr(&j, county);
-		fl_json_key(&j, "tickets");
-		fl_json_int(&j, sqlite3_column_int64(st, 2));
-		fl_json_key(&j, "by_level");
-		rc = report_levels(s, city, county, from_ns, to_ns, &j);
-		free(city);
-		free(county);
-		if (rc < 0)
-			break;
-		fl_json_key(&j, "mean_ack_s");
-		json_mean_s(&j, st, 3);
-		fl_json_key(&j, "mean_restore_s");
-		json_mean_s(&j, st, 4);
-		fl_json_key(&j, "clocks");
-		fl_json_obj_begin(&j);
-		fl_json_key(&j, "met");
-		fl_json_int(&j, sqlite3_column_int64(st, 5));
-		fl_json_key(&j, "missed");
-		fl_json_int(&j, sqlite3_column_int64(st, 6));
-		fl_json_key(&j, "paused");
-		fl_json_int(&j, sqlite3_column_int64(st, 7));
-		fl_json_key(&j, "paused_ms");
-		fl_json_int(&j, sqlite3_column_int64(st, 8));
-		fl_json_obj_end(&j);
-		fl_json_obj_end(&j);
-	}
+	rc = fl_store_report_each(s, from_ns, to_ns, now_ns, report_row_json, &j);
 	fl_json_arr_end(&j);
 	fl_json_obj_end(&j);
-	rc = rc == SQLITE_DONE ? 0 : rc < 0 ? rc : store_rc(s, rc);
-	sqlite3_finalize(st);
 	if (rc == 0 && fl_json_failed(&j))
 		rc = -EMSGSIZE;
 	return rc;
@@ -637,55 +693,90 @@ int fl_store_maint_active(struct fl_store *s, const struct fl_maint_query *q, in
 	return rc;
 }
 
+int fl_store_maint_each(struct fl_store *s, int64_t now_ns, fl_store_maint_fn *fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT id, scope, target, from_ns, to_ns, recur, reason, by"
+	                        " FROM maintenance WHERE recur <> 'none' OR to_ns > ?1"
+	                        " ORDER BY from_ns, id",
+	                        -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	sqlite3_bind_int64(st, 1, now_ns);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct fl_maint_view v = {
+			.w = {.id = sqlite3_column_int64(st, 0),
+			      .scope = store_col_text(st, 1),
+			      .target = store_col_text(st, 2),
+			      .from_ns = sqlite3_column_int64(st, 3),
+			      .to_ns = sqlite3_column_int64(st, 4),
+			      .recur = recur_parse(store_col_text(st, 5)),
+			      .reason = store_col_text(st, 6),
+			      .by = store_col_text(st, 7)},
+		};
+		int64_t len = v.w.to_ns - v.w.from_ns;
+
+		v.next_from_ns = occurrence_start(v.w.from_ns, v.w.recur, now_ns);
+		if (v.next_from_ns + len <= now_ns) /* this one is over: the next occurrence */
+			v.next_from_ns = v.w.recur == FL_MAINT_WEEKLY
+			                         ? v.next_from_ns + 7 * 86400 * NS_PER_S
+			                         : fl_time_add_months(v.next_from_ns, 1);
+		v.next_to_ns = v.next_from_ns + len;
+		v.is_active = window_covers(v.w.from_ns, v.w.to_ns, v.w.recur, now_ns);
+		rc = fn(ctx, &v);
+		if (rc != 0) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int maint_row_json(void *ctx, const struct fl_maint_view *v)
+{
+	struct fl_json *j = ctx;
+
+	fl_json_obj_begin(j);
+	fl_json_key(j, "id");
+	fl_json_int(j, v->w.id);
+	fl_json_key(j, "scope");
+	fl_json_cstr(j, v->w.scope);
+	fl_json_key(j, "target");
+	fl_json_cstr(j, v->w.target);
+	fl_json_key(j, "from");
+	json_time(j, v->w.from_ns);
+	fl_json_key(j, "to");
+	json_time(j, v->w.to_ns);
+	fl_json_key(j, "recur");
+	fl_json_cstr(j, recur_names[v->w.recur]);
+	fl_json_key(j, "next_from");
+	json_time(j, v->next_from_ns);
+	fl_json_key(j, "next_to");
+	json_time(j, v->next_to_ns);
+	fl_json_key(j, "active");
+	fl_json_bool(j, v->is_active);
+	fl_json_key(j, "reason");
+	fl_json_cstr(j, v->w.reason);
+	fl_json_key(j, "by");
+	fl_json_cstr(j, v->w.by);
+	fl_json_obj_end(j);
+	return 0;
+}
+
 int fl_store_maint_json(struct fl_store *s, int64_t now_ns, struct fl_buf *out)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, scope, target, from_ns, to_ns, recur, reason,"
-	                                 " by FROM maintenance WHERE recur <> 'none' OR to_ns > ?1"
-	                                 " ORDER BY from_ns, id");
 	struct fl_json j;
 	int rc;
 
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, now_ns);
 	fl_json_init(&j, out);
 	fl_json_arr_begin(&j);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t from = sqlite3_column_int64(st, 3), to = sqlite3_column_int64(st, 4);
-		enum fl_maint_recur recur = recur_parse(store_col_text(st, 5));
-		int64_t next = occurrence_start(from, recur, now_ns);
-
-		if (next + (to - from) <= now_ns) /* this one is over: the next occurrence */
-			next = recur == FL_MAINT_WEEKLY ? next + 7 * 86400 * NS_PER_S
-			                                : fl_time_add_months(next, 1);
-		fl_json_obj_begin(&j);
-		fl_json_key(&j, "id");
-		fl_json_int(&j, sqlite3_column_int64(st, 0));
-		fl_json_key(&j, "scope");
-		fl_json_cstr(&j, store_col_text(st, 1));
-		fl_json_key(&j, "target");
-		fl_json_cstr(&j, store_col_text(st, 2));
-		fl_json_key(&j, "from");
-		json_time(&j, from);
-		fl_json_key(&j, "to");
-		json_time(&j, to);
-		fl_json_key(&j, "recur");
-		fl_json_cstr(&j, recur_names[recur]);
-		fl_json_key(&j, "next_from");
-		json_time(&j, next);
-		fl_json_key(&j, "next_to");
-		json_time(&j, next + (to - from));
-		fl_json_key(&j, "active");
-		fl_json_bool(&j, window_covers(from, to, recur, now_ns));
-		fl_json_key(&j, "reason");
-		fl_json_cstr(&j, store_col_text(st, 6));
-		fl_json_key(&j, "by");
-		fl_json_cstr(&j, store_col_text(st, 7));
-		fl_json_obj_end(&j);
-	}
+	rc = fl_store_maint_each(s, now_ns, maint_row_json, &j);
 	fl_json_arr_end(&j);
-	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
 	if (rc == 0 && fl_json_failed(&j))
 		rc = -EMSGSIZE;
 	return rc;

@@ -583,7 +583,7 @@ Test(store, reports_levels_times_and_clocks_per_area)
 	                                  T0 + 11 * MIN),
 	             0);
 	fl_buf_init(&b, 1 << 20);
-	cr_assert_eq(fl_store_report_json(s, T0 - MIN, T0 + 90 * MIN, &b), 0);
+	cr_assert_eq(fl_store_report_json(s, T0 - MIN, T0 + 90 * MIN, T0 + 24 * 60 * MIN, &b), 0);
 	cr_expect(strstr(b.p, "\"city\":\"柳州\",\"county\":\"柳江区\",\"tickets\":2,"
 	                      "\"by_level\":{\"urgent\":2},\"mean_ack_s\":900"),
 	          "%s", b.p);
