@@ -94,7 +94,7 @@ static int64_t outbox_rows(struct fl_store *s)
 	return (int64_t)(c[0] + c[1] + c[2] + c[3] + c[4]);
 }
 
-TestSuite(store, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(store, .init = setup, .fini = teardown);
 
 Test(store, migrates_an_empty_file_to_the_current_version)
 {
