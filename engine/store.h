@@ -273,7 +273,9 @@ FL_MUST_CHECK int fl_store_steps_taken(struct fl_store *s, const char *id, uint3
 
 /* Calls fn for every running clock whose deadline is <= now_ns, on tickets not
  * yet restored, earliest first: the engine's timer decides which ladder step
- * that fires. A callback returning non-zero stops the walk and is returned. */
+ * that fires. A callback returning non-zero stops the walk and is returned.
+ * fn may call any other store function (record the step, enqueue its
+ * notifications) but not fl_store_due_clocks() itself. */
 typedef int fl_store_due_fn(void *ctx, const struct fl_due_clock *due);
 FL_MUST_CHECK int fl_store_due_clocks(struct fl_store *s, int64_t now_ns, fl_store_due_fn *fn,
                                       void *ctx);
@@ -313,16 +315,23 @@ FL_MUST_CHECK int fl_store_tickets_json(struct fl_store *s, bool include_archive
 FL_MUST_CHECK int fl_store_ticket_json(struct fl_store *s, const char *id, bool with_history,
                                        int64_t now_ns, struct fl_buf *out);
 
-/* Maintenance windows. add: validates scope, target, from < to and writes
- * w->id (w is the caller's). delete: -ENOENT if none. active: is the target, or
- * one of the places around it given in q, inside a window at t_ns? A window
- * that has ended is never active (and is dropped from `list` a day after its
- * end unless it recurs). *window_id (may be NULL) gets the matching window. */
+/* Maintenance windows. add: validates scope, target, from < to (a recurring
+ * window shorter than its period) and writes w->id (w is the caller's).
+ * delete: -ENOENT if none. active: is the target, or one of the places around
+ * it given in q, inside a window at t_ns? A window that has ended is never
+ * active, so a forgotten window cannot hide faults; `list` drops a one-off
+ * window once it has ended. hit (may be NULL) gets the matching window and
+ * when its current occurrence ends: the engine pages then for a fault that
+ * outlives the window. */
+struct fl_maint_hit {
+	int64_t window_id;
+	int64_t ends_ns;
+};
 FL_MUST_CHECK int fl_store_maint_add(struct fl_store *s, struct fl_maint_window *w,
                                      int64_t now_ns);
 FL_MUST_CHECK int fl_store_maint_delete(struct fl_store *s, int64_t id);
 FL_MUST_CHECK int fl_store_maint_active(struct fl_store *s, const struct fl_maint_query *q,
-                                        int64_t t_ns, bool *is_active, int64_t *window_id);
+                                        int64_t t_ns, bool *is_active, struct fl_maint_hit *hit);
 /* Writes the windows not yet over at now_ns as JSON (an array) to out. */
 FL_MUST_CHECK int fl_store_maint_json(struct fl_store *s, int64_t now_ns, struct fl_buf *out);
 

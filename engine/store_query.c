@@ -657,15 +657,15 @@ static enum fl_maint_recur recur_parse(const char *tok)
 }
 
 int fl_store_maint_active(struct fl_store *s, const struct fl_maint_query *q, int64_t t_ns,
-                          bool *is_active, int64_t *window_id)
+                          bool *is_active, struct fl_maint_hit *hit)
 {
 	sqlite3_stmt *st = store_stmt(
 		s, "SELECT id, from_ns, to_ns, recur FROM maintenance WHERE from_ns <= ?6 AND"
 		   " ((scope = 'device' AND target = ?1) OR (scope = 'site' AND target = ?2)"
 		   " OR (scope = 'ring' AND target = ?3) OR (scope = 'span' AND target = ?4)"
 		   " OR (scope = 'city' AND target = ?5)) ORDER BY id");
+	struct fl_maint_hit h = {0};
 	bool found = false;
-	int64_t id = 0;
 	int rc;
 
 	if (!st)
@@ -677,18 +677,21 @@ int fl_store_maint_active(struct fl_store *s, const struct fl_maint_query *q, in
 	store_bind_text(st, 5, q->city);
 	sqlite3_bind_int64(st, 6, t_ns);
 	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (window_covers(sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
-		                  recur_parse(store_col_text(st, 3)), t_ns)) {
+		int64_t from = sqlite3_column_int64(st, 1), to = sqlite3_column_int64(st, 2);
+		enum fl_maint_recur recur = recur_parse(store_col_text(st, 3));
+
+		if (window_covers(from, to, recur, t_ns)) {
 			found = true;
-			id = sqlite3_column_int64(st, 0);
+			h.window_id = sqlite3_column_int64(st, 0);
+			h.ends_ns = occurrence_start(from, recur, t_ns) + (to - from);
 		}
 	}
 	rc = found || rc == SQLITE_DONE ? 0 : store_rc(s, rc);
 	sqlite3_reset(st);
 	if (rc == 0) {
 		*is_active = found;
-		if (window_id)
-			*window_id = id;
+		if (hit)
+			*hit = h;
 	}
 	return rc;
 }

@@ -523,16 +523,17 @@ Test(store, finds_a_target_inside_a_window_and_never_after_it)
 	struct fl_maint_window w = {.scope = "ring", .target = "RING-GX-1", .from_ns = T0,
 	                            .to_ns = T0 + 60 * MIN, .reason = "splice", .by = "li"};
 	struct fl_maint_query q = {.device = "NN-ADM-01", .ring = "RING-GX-1", .city = "南宁"};
+	struct fl_maint_hit hit = {0};
 	bool active;
-	int64_t id = 0;
 
 	cr_assert_eq(fl_store_maint_add(s, &w, T0 - 60 * MIN), 0);
 	cr_expect_gt(w.id, 0);
-	cr_assert_eq(fl_store_maint_active(s, &q, T0 - 1, &active, &id), 0);
+	cr_assert_eq(fl_store_maint_active(s, &q, T0 - 1, &active, &hit), 0);
 	cr_expect(!active, "not before it");
-	cr_assert_eq(fl_store_maint_active(s, &q, T0 + 30 * MIN, &active, &id), 0);
+	cr_assert_eq(fl_store_maint_active(s, &q, T0 + 30 * MIN, &active, &hit), 0);
 	cr_expect(active);
-	cr_expect_eq(id, w.id);
+	cr_expect_eq(hit.window_id, w.id);
+	cr_expect_eq(hit.ends_ns, T0 + 60 * MIN);
 	cr_assert_eq(fl_store_maint_active(s, &q, T0 + 60 * MIN, &active, NULL), 0);
 	cr_expect(!active, "the end is exclusive: the window expires by itself");
 	q.ring = "RING-GX-2";
@@ -553,8 +554,10 @@ Test(store, repeats_weekly_and_monthly_windows)
 	bool active;
 
 	cr_assert_eq(fl_store_maint_add(s, &w, T0), 0);
-	cr_assert_eq(fl_store_maint_active(s, &q, T0 + 3 * week + 60 * MIN, &active, NULL), 0);
+	struct fl_maint_hit hit;
+	cr_assert_eq(fl_store_maint_active(s, &q, T0 + 3 * week + 60 * MIN, &active, &hit), 0);
 	cr_expect(active);
+	cr_expect_eq(hit.ends_ns, T0 + 3 * week + 120 * MIN, "the end of this week's occurrence");
 	cr_assert_eq(fl_store_maint_active(s, &q, T0 + 3 * week + 121 * MIN, &active, NULL), 0);
 	cr_expect(!active);
 	cr_assert_eq(fl_time_parse("2026-01-31T20:00:00Z", &start), 0);
@@ -618,4 +621,98 @@ Test(store, parses_and_prints_times)
 	cr_expect_eq(fl_time_parse("2025-11-24T16:00:00Zjunk", &ns), -EINVAL);
 	fl_time_format(T0, iso);
 	cr_expect_str_eq(iso, "2025-11-24T16:00:00Z");
+}
+
+Test(store, records_updates_absorbed_alarms_and_the_clear_in_the_history)
+{
+	struct fl_store *s = open_store();
+	struct fl_buf b;
+
+	open_ticket(s, "INC-1", T0);
+	cr_assert_eq(fl_store_incident_update(s, "INC-1", "critical", NULL, 1,
+	                                      "second cut on RING-GX-1", T0 + MIN),
+	             0);
+	cr_assert_eq(fl_store_incident_absorb(s, "INC-1", 250, "LOS LZ-ADM-03 port 2", T0 + 2 * MIN),
+	             0);
+	cr_assert_eq(fl_store_incident_absorb(s, "INC-1", 10, NULL, T0 + 3 * MIN), 0);
+	cr_assert_eq(fl_store_incident_clear(s, "INC-1", "LOS cleared", T0 + 4 * MIN), 0);
+	cr_expect_eq(fl_store_incident_update(s, "INC-404", "critical", NULL, -1, NULL, T0),
+	             -ENOENT);
+	cr_expect_eq(fl_store_incident_absorb(s, "INC-404", 1, NULL, T0), -ENOENT);
+	cr_expect_eq(fl_store_incident_clear(s, "INC-404", NULL, T0), -ENOENT);
+	fl_buf_init(&b, 1 << 20);
+	cr_assert_eq(fl_store_ticket_json(s, "INC-1", true, T0 + 5 * MIN, &b), 0);
+	cr_expect(strstr(b.p, "\"level\":\"critical\",\"title\":\"南宁-柳州 光缆中断\""), "%s",
+	          b.p);
+	cr_expect(strstr(b.p, "\"unprotected\":true"), "%s", b.p);
+	cr_expect(strstr(b.p, "\"alarms\":261"), "%s", b.p);
+	cr_expect(strstr(b.p, "\"cleared\":\"2025-11-24T16:04:00Z\""), "%s", b.p);
+	cr_expect(strstr(b.p, "\"what\":\"updated: level critical, ring unprotected\""), "%s",
+	          b.p);
+	cr_expect(strstr(b.p, "\"what\":\"absorbed 250\",\"by\":\"faultline\","
+	                      "\"note\":\"LOS LZ-ADM-03 port 2\""),
+	          "%s", b.p);
+	cr_expect(strstr(b.p, "\"what\":\"alarm cleared\""), "%s", b.p);
+	cr_expect(strstr(b.p, "\"state\":\"open\""), "a clear does not move the lifecycle");
+	fl_buf_free(&b);
+	fl_store_close(s);
+}
+
+Test(store, marks_a_planned_ticket_and_refuses_duplicates_and_bad_input)
+{
+	struct fl_store *s = open_store();
+	struct fl_ticket_new t = {.id = "INC-P", .level = "major", .is_planned = true,
+	                          .respond_ms = -1, .onsite_ms = -1, .repair_ms = -1,
+	                          .opened_ns = T0};
+	struct fl_clock_info ci;
+	struct fl_buf b;
+
+	cr_assert_eq(fl_store_incident_open(s, &t), 0);
+	cr_expect_eq(fl_store_incident_open(s, &t), -EEXIST);
+	t.id = "";
+	cr_expect_eq(fl_store_incident_open(s, &t), -EINVAL);
+	t.id = "INC-Q";
+	t.level = NULL;
+	cr_expect_eq(fl_store_incident_open(s, &t), -EINVAL);
+	cr_assert_eq(fl_store_clock_get(s, "INC-P", FL_CLOCK_RESPOND, &ci), 0);
+	cr_expect_eq(ci.state, FL_CLOCK_ST_NONE, "a level without clocks sets none");
+	cr_expect_eq(fl_store_next_deadline(s), INT64_MAX);
+	fl_buf_init(&b, 1 << 20);
+	cr_assert_eq(fl_store_ticket_json(s, "INC-P", true, T0, &b), 0);
+	cr_expect(strstr(b.p, "\"planned\":true"), "%s", b.p);
+	cr_expect(strstr(b.p, "\"clocks\":{\"respond\":null,\"onsite\":null,\"repair\":null}"),
+	          "%s", b.p);
+	cr_expect(strstr(b.p, "\"what\":\"opened (planned)\""), "%s", b.p);
+	fl_buf_free(&b);
+	cr_expect_eq(fl_store_begin(s), 0);
+	cr_expect_eq(fl_store_begin(s), -EINVAL, "transactions do not nest");
+	cr_expect_eq(fl_store_commit(s), 0);
+	cr_expect_eq(fl_store_commit(s), -EINVAL);
+	fl_store_close(s);
+}
+
+/* A clock missed while the engine was down is due once it starts again:
+ * the due query finds it, and the step recorded for it stops a second page. */
+Test(store, a_clock_missed_while_down_is_due_on_restart_and_pages_once)
+{
+	struct fl_store *s = open_store();
+	struct due_seen seen = {0};
+
+	open_ticket(s, "INC-1", T0);
+	fl_store_close(s);
+	s = open_store();
+	cr_assert_eq(fl_store_due_clocks(s, T0 + 20 * MIN, collect_due, &seen), 0);
+	cr_expect_eq(seen.n, 1);
+	cr_assert_eq(fl_store_begin(s), 0);
+	cr_assert_eq(fl_store_step_taken(s, "INC-1", 0, T0 + 20 * MIN), 0);
+	struct fl_notice n = notice("INC-1:step0:duty");
+	cr_assert_eq(fl_store_notify_enqueue(s, "INC-1", &n, T0 + 20 * MIN), 0);
+	cr_assert_eq(fl_store_commit(s), 0);
+	fl_store_close(s);
+	s = open_store(); /* and again: the step is remembered */
+	cr_assert_eq(fl_store_begin(s), 0);
+	cr_expect_eq(fl_store_step_taken(s, "INC-1", 0, T0 + 21 * MIN), -EEXIST);
+	cr_expect_eq(fl_store_commit(s), -EEXIST);
+	cr_expect_eq(outbox_rows(s), 1, "paged once");
+	fl_store_close(s);
 }
