@@ -23,6 +23,8 @@ struct fl_outbox {
 	size_t n_routes;
 	struct fl_outbox_policy policy;
 	struct fl_outbox_stats stats;
+	fl_outbox_gave_up_fn *gave_up_fn;
+	void *gave_up_ctx;
 };
 
 static void policy_defaults(struct fl_outbox_policy *p, const struct fl_outbox_policy *in)
@@ -81,6 +83,12 @@ void fl_outbox_destroy(struct fl_outbox *ob)
 	free(ob);
 }
 
+void fl_outbox_on_gave_up(struct fl_outbox *ob, fl_outbox_gave_up_fn *fn, void *ctx)
+{
+	ob->gave_up_fn = fn;
+	ob->gave_up_ctx = ctx;
+}
+
 int fl_outbox_recover(struct fl_outbox *ob, int64_t now_ns, uint32_t *n)
 {
 	uint32_t count = 0;
@@ -134,6 +142,28 @@ static const struct route *route_for(const struct fl_outbox *ob, const char *cha
 	return NULL;
 }
 
+/* Records the outcome; tells the engine when the message was given up. */
+static int finish(struct fl_outbox *ob, const struct fl_outbox_row *r, enum fl_outbox_state next,
+                  const char *result, const char *reason, int64_t retry_ns, int64_t now_ns)
+{
+	int rc = fl_store_outbox_finish(ob->store, r->id, next, result, reason, retry_ns, now_ns);
+
+	if (rc == 0 && ob->gave_up_fn && (next == FL_OUTBOX_FAILED || next == FL_OUTBOX_EXPIRED)) {
+		struct fl_outbox_gave_up g = {
+			.ticket = r->ticket,
+			.key = r->key,
+			.channel = r->channel,
+			.address = r->address,
+			.state = fl_outbox_state_name(next),
+			.reason = reason ? reason : "",
+			.attempts = r->attempts,
+		};
+
+		ob->gave_up_fn(ob->gave_up_ctx, &g);
+	}
+	return rc;
+}
+
 /* Attempts one claimed row and records the outcome. */
 static int deliver(struct fl_outbox *ob, const struct fl_outbox_row *r, int64_t now_ns)
 {
@@ -142,20 +172,17 @@ static int deliver(struct fl_outbox *ob, const struct fl_outbox_row *r, int64_t 
 	enum fl_outbox_state next;
 	enum fl_send_result res;
 	int64_t retry_ns = 0;
-	const char *result;
-	int rc;
 
 	if (now_ns >= r->expires_ns) {
 		ob->stats.expired++;
-		return fl_store_outbox_finish(ob->store, r->id, FL_OUTBOX_EXPIRED, "expired",
-		                              "ttl passed before delivery", 0, now_ns);
+		return finish(ob, r, FL_OUTBOX_EXPIRED, "expired", "ttl passed before delivery", 0,
+		              now_ns);
 	}
 	if (!rt) {
 		ob->stats.failed++;
 		ob->stats.no_route++;
 		snprintf(err, sizeof(err), "no plugin for channel '%s'", r->channel);
-		return fl_store_outbox_finish(ob->store, r->id, FL_OUTBOX_FAILED, "permanent", err, 0,
-		                              now_ns);
+		return finish(ob, r, FL_OUTBOX_FAILED, "permanent", err, 0, now_ns);
 	}
 	struct fl_message m = {
 		.size = sizeof(struct fl_message),
@@ -168,7 +195,6 @@ static int deliver(struct fl_outbox *ob, const struct fl_outbox_row *r, int64_t 
 		.incident_json_len = strlen(r->incident_json),
 	};
 	res = fl_plugin_send(rt->plugin, &m, rt->timeout_ms, err, sizeof(err));
-	result = fl_send_result_name(res);
 	switch (res) {
 	case FL_SEND_OK:
 		next = FL_OUTBOX_SENT;
@@ -190,9 +216,7 @@ static int deliver(struct fl_outbox *ob, const struct fl_outbox_row *r, int64_t 
 		}
 		break;
 	}
-	rc = fl_store_outbox_finish(ob->store, r->id, next, result, err[0] ? err : NULL, retry_ns,
-	                            now_ns);
-	return rc;
+	return finish(ob, r, next, fl_send_result_name(res), err[0] ? err : NULL, retry_ns, now_ns);
 }
 
 int fl_outbox_run_once(struct fl_outbox *ob, int64_t now_ns, uint32_t max, uint32_t *n_attempted)

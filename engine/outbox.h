@@ -66,6 +66,17 @@ FL_MUST_CHECK int fl_outbox_create(struct fl_outbox **out, struct fl_store *stor
                                    const struct fl_outbox_policy *policy);
 void fl_outbox_destroy(struct fl_outbox *ob);
 
+/* Called after a message is given up (failed or expired) and recorded: the
+ * engine escalates, since nobody was told. Strings valid during the call. */
+struct fl_outbox_gave_up {
+	const char *ticket, *key, *channel, *address;
+	const char *state;  /* "failed" or "expired" */
+	const char *reason; /* the last attempt's, may be empty */
+	uint32_t attempts;
+};
+typedef void fl_outbox_gave_up_fn(void *ctx, const struct fl_outbox_gave_up *g);
+void fl_outbox_on_gave_up(struct fl_outbox *ob, fl_outbox_gave_up_fn *fn, void *ctx);
+
 /* Operations. recover: call once at start, before any run. Returns 0 or the
  * store's error; *n (may be NULL) gets the rows put back. */
 FL_MUST_CHECK int fl_outbox_recover(struct fl_outbox *ob, int64_t now_ns, uint32_t *n);

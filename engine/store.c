@@ -649,6 +649,22 @@ int fl_store_incident_clear(struct fl_store *s, const char *id, const char *note
 	return txn_leave(s, rc);
 }
 
+int fl_store_note(struct fl_store *s, const char *id, const char *what, const char *by,
+                  const char *note, int64_t now_ns)
+{
+	int rc;
+
+	if (!id || !what || !what[0])
+		return -EINVAL;
+	rc = txn_enter(s);
+	if (rc < 0)
+		return rc;
+	rc = history_add(s, id, now_ns, what, by ? by : "faultline", note);
+	if (rc == -EINVAL) /* foreign key: no such ticket */
+		rc = -ENOENT;
+	return txn_leave(s, rc);
+}
+
 static int ticket_state(struct fl_store *s, const char *id, enum fl_ticket_state *out)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT state FROM tickets WHERE id = ?1");

@@ -216,6 +216,12 @@ FL_MUST_CHECK int fl_store_incident_absorb(struct fl_store *s, const char *id, u
 FL_MUST_CHECK int fl_store_incident_clear(struct fl_store *s, const char *id, const char *note,
                                           int64_t now_ns);
 
+/* note: a free history row for what the engine decided and a person should
+ * be able to read later ("no county lead on duty: paged the city lead",
+ * "ring RING-GX-1 unprotected"). what: short, required; note may be NULL. */
+FL_MUST_CHECK int fl_store_note(struct fl_store *s, const char *id, const char *what,
+                                const char *by, const char *note, int64_t now_ns);
+
 /* Operations, people. The lifecycle:
  *   ack      from open
  *   dispatch from acknowledged

@@ -130,6 +130,24 @@ static int64_t attempt_rows(void)
 	return n;
 }
 
+struct gave_up_seen {
+	int n;
+	char keys[4][32], states[4][16], reasons[4][96];
+};
+
+static void record_gave_up(void *ctx, const struct fl_outbox_gave_up *g)
+{
+	struct gave_up_seen *seen = ctx;
+
+	cr_expect_str_eq(g->ticket, "INC-1");
+	if (seen->n < 4) {
+		snprintf(seen->keys[seen->n], sizeof(seen->keys[0]), "%s", g->key);
+		snprintf(seen->states[seen->n], sizeof(seen->states[0]), "%s", g->state);
+		snprintf(seen->reasons[seen->n], sizeof(seen->reasons[0]), "%s", g->reason);
+	}
+	seen->n++;
+}
+
 Test(outbox, doubles_the_backoff_within_its_jitter_up_to_the_cap)
 {
 	struct fl_outbox_policy p = {.backoff_ms = 1000, .backoff_max_ms = 60000, .seed = 7};
@@ -181,11 +199,14 @@ Test(outbox, retries_on_the_backoff_schedule_until_it_expires)
 {
 	struct fl_outbox_policy p = {.backoff_ms = 1000, .backoff_max_ms = 8000, .seed = 1};
 	struct fl_outbox *ob = make_outbox(&p);
+	struct gave_up_seen seen = {0};
 	struct fl_outbox_stats stats;
 	char state[16];
 	int64_t attempts, due, now = T0;
 	uint32_t n;
 	int rounds = 0;
+
+	fl_outbox_on_gave_up(ob, record_gave_up, &seen);
 
 	enqueue("INC-1:sms:2", "sms", "retry", 30000); /* 30 s to live */
 	for (;;) {
@@ -204,6 +225,9 @@ Test(outbox, retries_on_the_backoff_schedule_until_it_expires)
 		cr_assert_lt(rounds, 50);
 	}
 	cr_expect_str_eq(state, "expired");
+	cr_expect_eq(seen.n, 1);
+	cr_expect_str_eq(seen.states[0], "expired");
+	cr_expect_str_eq(seen.reasons[0], "asked to retry");
 	cr_expect_geq(rounds, 4, "1+2+4+8 s fit in 30 s");
 	cr_expect_leq(now, T0 + 30000 * MS);
 	cr_expect_eq(attempt_rows(), rounds);
@@ -216,9 +240,12 @@ Test(outbox, retries_on_the_backoff_schedule_until_it_expires)
 Test(outbox, marks_a_permanent_failure_and_never_retries_it)
 {
 	struct fl_outbox *ob = make_outbox(NULL);
+	struct gave_up_seen seen = {0};
 	char state[16];
 	int64_t attempts;
 	uint32_t n;
+
+	fl_outbox_on_gave_up(ob, record_gave_up, &seen);
 
 	enqueue("INC-1:sms:3", "sms", "rejected", 0);
 	enqueue("INC-1:pager:1", "pager", "ok", 0); /* no route for this channel */
@@ -230,6 +257,11 @@ Test(outbox, marks_a_permanent_failure_and_never_retries_it)
 	cr_expect_str_eq(state, "failed");
 	cr_assert_eq(fl_outbox_run_once(ob, T0 + 3600 * 1000 * MS, 0, &n), 0);
 	cr_expect_eq(n, 0);
+	cr_expect_eq(seen.n, 2, "the engine hears of both, once");
+	cr_expect_str_eq(seen.keys[0], "INC-1:sms:3");
+	cr_expect_str_eq(seen.states[0], "failed");
+	cr_expect_str_eq(seen.reasons[0], "unknown subject 'rejected'");
+	cr_expect_str_eq(seen.reasons[1], "no plugin for channel 'pager'");
 	fl_outbox_destroy(ob);
 }
 

@@ -640,6 +640,10 @@ Test(store, records_updates_absorbed_alarms_and_the_clear_in_the_history)
 	             -ENOENT);
 	cr_expect_eq(fl_store_incident_absorb(s, "INC-404", 1, NULL, T0), -ENOENT);
 	cr_expect_eq(fl_store_incident_clear(s, "INC-404", NULL, T0), -ENOENT);
+	cr_assert_eq(fl_store_note(s, "INC-1", "fallback", NULL, "no county lead: paged the city",
+	                           T0 + 4 * MIN),
+	             0);
+	cr_expect_eq(fl_store_note(s, "INC-404", "x", NULL, NULL, T0), -ENOENT);
 	fl_buf_init(&b, 1 << 20);
 	cr_assert_eq(fl_store_ticket_json(s, "INC-1", true, T0 + 5 * MIN, &b), 0);
 	cr_expect(strstr(b.p, "\"level\":\"critical\",\"title\":\"南宁-柳州 光缆中断\""), "%s",
@@ -653,6 +657,9 @@ Test(store, records_updates_absorbed_alarms_and_the_clear_in_the_history)
 	                      "\"note\":\"LOS LZ-ADM-03 port 2\""),
 	          "%s", b.p);
 	cr_expect(strstr(b.p, "\"what\":\"alarm cleared\""), "%s", b.p);
+	cr_expect(strstr(b.p, "\"what\":\"fallback\",\"by\":\"faultline\","
+	                      "\"note\":\"no county lead: paged the city\""),
+	          "%s", b.p);
 	cr_expect(strstr(b.p, "\"state\":\"open\""), "a clear does not move the lifecycle");
 	fl_buf_free(&b);
 	fl_store_close(s);
