@@ -86,11 +86,17 @@ int fl_time_parse(const char *s, int64_t *out_ns)
 		    off_h > 14 || off_m > 59)
 			return -EINVAL;
 	}
+	/* nanoseconds since the epoch in an int64_t reach 2262 only; stay well
+	 * inside so month arithmetic on the result cannot overflow either */
+	if (y < FL_TIME_YEAR_MIN || y > FL_TIME_YEAR_MAX)
+		return -EINVAL;
 	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 ||
 	    (unsigned)d > days_in_month(y, (unsigned)mo) || h > 23 || mi > 59 || sec > 59)
 		return -EINVAL;
 	int64_t secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * S_PER_DAY + h * 3600LL +
 	               mi * 60LL + sec - sign * (off_h * 3600LL + off_m * 60LL);
+	if (secs < 0) /* 1970-01-01 with a positive offset */
+		return -EINVAL;
 	*out_ns = secs * NS_PER_S;
 	return 0;
 }

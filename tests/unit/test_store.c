@@ -619,6 +619,13 @@ Test(store, parses_and_prints_times)
 	cr_expect_eq(fl_time_parse("2025-02-29", &ns), -EINVAL);
 	cr_expect_eq(fl_time_parse("2025-11-24T24:00", &ns), -EINVAL);
 	cr_expect_eq(fl_time_parse("2025-11-24T16:00:00Zjunk", &ns), -EINVAL);
+	/* found by fuzz_store_time: the year 1027 overflowed the nanoseconds */
+	cr_expect_eq(fl_time_parse("1027-11-25", &ns), -EINVAL);
+	cr_expect_eq(fl_time_parse("2300-01-01", &ns), -EINVAL);
+	cr_expect_eq(fl_time_parse("1970-01-01T00:00+01:00", &ns), -EINVAL);
+	cr_assert_eq(fl_time_parse("2199-12-31T23:59:59Z", &ns), 0);
+	fl_time_format(ns, iso);
+	cr_expect_str_eq(iso, "2199-12-31T23:59:59Z");
 	fl_time_format(T0, iso);
 	cr_expect_str_eq(iso, "2025-11-24T16:00:00Z");
 }
