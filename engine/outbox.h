@@ -4,7 +4,10 @@
  * A struct fl_outbox owns a routing table (channel -> plugin instance; the
  * plugins themselves are borrowed) and its counters; the rows belong to the
  * store. One thread owns it: it blocks in fl_plugin_send() for at most each
- * route's time limit per message, so it must not be the ingest thread.
+ * route's time limit per message, so it must not be the ingest thread. A
+ * struct fl_store belongs to one thread too: an outbox on a thread of its own
+ * gets its own connection (fl_store_open() on the same file); WAL lets it
+ * read while the engine's store thread writes.
  *
  * Each message goes through: claim (state "sending", committed before
  * anything leaves the machine), one delivery attempt, then one transaction
