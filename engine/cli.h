@@ -14,5 +14,9 @@ int fl_cmd_check(int argc, char **argv);      /* compile a plan, report diagnost
 int fl_cmd_dump(int argc, char **argv);       /* print the compiled program */
 int fl_cmd_inventory(int argc, char **argv);  /* check the inventory tables, query contacts */
 int fl_cmd_notify(int argc, char **argv);     /* deliver one message through a plugin */
+int fl_cmd_tickets(int argc, char **argv);    /* list, show and move tickets in the store */
+int fl_cmd_maintenance(int argc, char **argv); /* announce, list, delete maintenance windows */
+int fl_cmd_report(int argc, char **argv);     /* per-area summary of a period's tickets */
+int fl_cmd_outbox(int argc, char **argv);     /* deliver the store's outbox through plugins */
 
 #endif /* FL_CLI_H */

@@ -98,5 +98,90 @@
 #define FL_REGEX_MATCH_LIMIT 100000
 #define FL_REGEX_DEPTH_LIMIT 10000
 #define FL_REGEX_MAX_PATTERN 4096
+/* Timers armed at once in one timer wheel (windows, clocks, escalation
+ * deadlines of one shard). An add past the cap is refused with -ENOBUFS.
+ * setting: engine.max_timers; counter: timers.refused_full */
+#define FL_TIMERWHEEL_MAX_TIMERS_DEFAULT 1000000u
+#define FL_TIMERWHEEL_MAX_TIMERS (1u << 28)
+
+/* Live keys in one keyed state table. Inserting a new key into a full table
+ * evicts the least recently used key, reported to the owner's callback.
+ * setting: window.max_keys; counter: keytab.evicted */
+#define FL_KEYTAB_MAX_KEYS_DEFAULT 100000u
+#define FL_KEYTAB_MAX_KEYS (1u << 30)
+/* Longest key a table accepts, and the largest state slot. A longer key is
+ * refused with -EMSGSIZE. counter: keytab.key_too_long */
+#define FL_KEYTAB_KEY_MAX 1024u
+#define FL_KEYTAB_VAL_MAX 65536u
+
+/* Bytes an Aho-Corasick prefilter may use while it is built (trie, transition
+ * table, outputs); a literal set that needs more is refused with -E2BIG and
+ * the plan is rejected. setting: plan.max_prefilter_bytes; counter:
+ * plan.prefilter_too_big */
+#define FL_AC_MAX_BYTES_DEFAULT (256u * 1024 * 1024)
+/* Largest pattern id a prefilter reports (ids index a caller's bitset). */
+#define FL_AC_MAX_PATTERN_ID ((1u << 24) - 1)
+
+/* --- network inputs (engine/inputs.h) ------------------------------------ */
+
+/* Source prefixes per input allowlist (--allow). counter: <input>.dropped_allowlist
+ * for every datagram or connection from outside the list. */
+#define FL_CIDR_LIST_MAX 64
+
+/* Concurrent TCP syslog connections. setting: --max-conns; counter:
+ * tcp.refused (accepted and closed at once). */
+#define FL_TCP_MAX_CONNS_DEFAULT 1024
+/* An octet-counted frame longer than the message cap is skipped byte by byte,
+ * but only up to this declared length; a larger MSG-LEN closes the connection
+ * (counter: tcp.bad_framing). */
+#define FL_TCP_SKIP_MAX (1024u * 1024 * 1024)
+/* Bytes read from one connection per readiness event, so one busy peer cannot
+ * starve the others on the loop. */
+#define FL_TCP_READ_CHUNK (64 * 1024)
+
+/* Datagrams taken by one recvmmsg() call (UDP syslog and traps). */
+#define FL_UDP_BATCH 32
+/* Socket receive buffer asked for UDP inputs; the kernel may grant less. */
+#define FL_UDP_RCVBUF_BYTES (16 * 1024 * 1024)
+
+/* Bytes of messages waiting between the inputs and the writer. A full queue
+ * drops UDP and trap messages (counter: <input>.queue_full); RELP waits for room
+ * instead, so rsyslog keeps the message until it is acknowledged, and TCP
+ * stops reading (below). */
+#define FL_QUEUE_BYTES (64u * 1024 * 1024)
+/* Queue room under which TCP connections stop being read until the writer
+ * catches up: the peers' own buffers fill and TCP flow control slows them.
+ * One read (FL_TCP_READ_CHUNK) of 3-byte frames needs < 4 MiB of queue.
+ * counter: tcp.paused (times connections were paused) */
+#define FL_TCP_PAUSE_ROOM (8u * 1024 * 1024)
+
+/* Sources remembered by the "undecodable trap" log limiter (one line per
+ * source per minute); the oldest is forgotten first. counter:
+ * trap.log_suppressed */
+#define FL_TRAP_LOG_SOURCES 64
+#define FL_TRAP_LOG_INTERVAL_NS (60LL * 1000000000)
+
+/* SNMP communities accepted (--community). */
+#define FL_SNMP_MAX_COMMUNITIES 16
+/* Ticket store (engine/store.h). A writer waits this long for a database
+ * another process holds, then gets -EBUSY (counted by the caller:
+ * store.busy). Ticket ids are at most FL_STORE_ID_MAX bytes (-EINVAL beyond).
+ * A ticket's JSON document (show, and the incident a notification carries)
+ * is capped at FL_STORE_JSON_MAX bytes: -EMSGSIZE beyond. */
+#define FL_STORE_BUSY_TIMEOUT_MS 5000
+#define FL_STORE_ID_MAX 64
+#define FL_STORE_JSON_MAX (1024 * 1024)
+
+/* Outbox worker (engine/outbox.h). Retries back off exponentially from
+ * FL_OUTBOX_BACKOFF_MS_DEFAULT to at most FL_OUTBOX_BACKOFF_MAX_MS_DEFAULT,
+ * with jitter; a message is given up (state expired) at its ttl.
+ * settings: outbox --backoff-ms, --backoff-max-ms; counters: outbox.retried,
+ * outbox.expired, outbox.failed. One pass delivers at most
+ * FL_OUTBOX_BATCH_MAX messages before it returns to its caller.
+ * counter: outbox.batch_full */
+#define FL_OUTBOX_BACKOFF_MS_DEFAULT 1000
+#define FL_OUTBOX_BACKOFF_MAX_MS_DEFAULT (10 * 60 * 1000)
+#define FL_OUTBOX_BATCH_MAX 256
+#define FL_OUTBOX_MAX_ROUTES 32
 
 #endif /* FL_LIMITS_H */
