@@ -42,7 +42,7 @@ def main():
                                                                   r.get("note", "")))
                 continue
             rate = r["events"] / r["seconds"]
-            ratio = "%.1fx" % (fl_rate / rate) if fl_rate else "-"
+            ratio = ("%.1fx" if fl_rate >= rate else "%.3fx") % (fl_rate / rate) if fl_rate else "-"
             c = r.get("counts")
             got = " ".join(str(c.get(k, 0)) for k in KEYS) if c else "-"
             v = verdict(c, r["reference"])
@@ -58,6 +58,15 @@ def main():
             print("%5d  %-9s %8d %8s %11s %10s  %s  clock-independent: %s" % (
                 n, "reference", ev, "", "", "", " ".join(str(ref[k]) for k in KEYS),
                 "yes" if ref.get("clock_independent") else "NO"))
+    # The project's targets at the largest rule count: >= 1,000x SEC, >= 10x syslog-ng.
+    top = max(by_n) if by_n else None
+    rates = {r["tool"]: r["events"] / r["seconds"] for r in by_n.get(top, []) if r.get("seconds")}
+    if "faultline" in rates:
+        for tool, want in (("sec", 1000), ("syslog-ng", 10)):
+            if tool in rates:
+                got = rates["faultline"] / rates[tool]
+                print("target at %d rules: faultline >= %dx %s: %s (%.3gx)" % (
+                    top, want, tool, "met" if got >= want else "NOT met", got))
     return 1 if bad else 0
 
 
