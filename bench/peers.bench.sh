@@ -148,7 +148,7 @@ run_sec() {
 	fi
 	t1=$(now)
 	sec_secs=$(elapsed "$t0" "$t1")
-	kill -USR1 "$sec_pid"
+	kill -USR1 "$sec_pid" 2>/dev/null || true
 	poll 60 "$d/sec.dump" '^Action list variables:' || true
 	# The dump ends with the action list variables' total.
 	i=0
