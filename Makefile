@@ -55,7 +55,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SECONDS       ?= 300
 FUZZ_SMOKE_SECONDS ?= 15
 
-.PHONY: all deps run test unit e2e fuzz fuzz-replay fuzz-smoke fuzz-build bench clean
+.PHONY: all deps run test unit diag golden e2e fuzz fuzz-replay fuzz-smoke fuzz-build bench clean
 .DEFAULT_GOAL := all
 
 all: $(BIN) $(PLUGIN_SO)
@@ -117,14 +117,28 @@ run: deps
 # fuzz corpus and regressions replayed under ASan, a short libFuzzer run of each
 # target, and the end-to-end tests against the sanitizer binary.
 test: deps
-	@$(MAKE) --no-print-directory WERROR=1 all unit
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 all unit fuzz-replay
+	@$(MAKE) --no-print-directory WERROR=1 all unit diag
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 all unit fuzz-replay diag
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 e2e
 
 unit: $(TEST_BIN) $(TEST_PLUGIN_SO)
 	@echo "== unit tests ($(BUILD))"
 	FL_ROOT=$(CURDIR) $(TEST_BIN) --jobs 2 --timeout 60
+
+# Plan diagnostics (exact stderr of `faultline check`), dump golden files, and
+# the bundled plans checked warning-free against the sample data.
+diag: all
+	@echo "== plan diagnostics and golden dumps ($(BUILD))"
+	FAULTLINE=$(abspath $(BIN)) sh tests/diag/run.sh
+	FAULTLINE=$(abspath $(BIN)) sh tests/golden/run.sh
+	@set -e; for p in rules/*.plan; do [ -e "$$p" ] || continue; \
+		$(BIN) check $$p --data $(FL_SHARED)/data --warnings-as-errors; done
+
+# Rewrites tests/diag/*.expected and tests/golden/*.dump: review the diff.
+golden: all
+	UPDATE=1 FAULTLINE=$(abspath $(BIN)) sh tests/diag/run.sh
+	UPDATE=1 FAULTLINE=$(abspath $(BIN)) sh tests/golden/run.sh
 
 e2e: all
 	@echo "== end-to-end tests ($(BUILD))"

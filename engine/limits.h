@@ -78,4 +78,49 @@
 #define FL_PLUGIN_MAX_SETTINGS 64
 #define FL_PLUGIN_NAME_MAX 64
 
+/* Plan compiler (grammar/). Each cap is an error diagnostic, never a crash;
+ * counter: plan.limit_hit (the diagnostic names the cap).
+ * FL_PLAN_MAX_BYTES: one plan file, includes counted separately.
+ * FL_PLAN_MAX_DEPTH: nesting of { } blocks and [ ] sets.
+ * FL_PLAN_MAX_INCLUDE_DEPTH: include chains; FL_PLAN_MAX_FILES: files per plan.
+ * FL_PLAN_MAX_RULES: rules and correlations together.
+ * FL_MAX_DIAGS: diagnostics kept per run; later ones are counted, then dropped. */
+#define FL_PLAN_MAX_BYTES (8u * 1024 * 1024)
+#define FL_PLAN_MAX_DEPTH 8
+#define FL_PLAN_MAX_INCLUDE_DEPTH 8
+#define FL_PLAN_MAX_FILES 64
+#define FL_PLAN_MAX_RULES 100000
+#define FL_PLAN_MAX_ITEMS 256 /* words in one statement */
+#define FL_MAX_DIAGS 50
+
+/* PCRE2 limits compiled into every plan regex: a bad pattern must not stall a
+ * shard. counter: match.regex_limit (the event is treated as not matching). */
+#define FL_REGEX_MATCH_LIMIT 100000
+#define FL_REGEX_DEPTH_LIMIT 10000
+#define FL_REGEX_MAX_PATTERN 4096
+
+/* Timers armed at once in one timer wheel (windows, clocks, escalation
+ * deadlines of one shard). An add past the cap is refused with -ENOBUFS.
+ * setting: engine.max_timers; counter: timers.refused_full */
+#define FL_TIMERWHEEL_MAX_TIMERS_DEFAULT 1000000u
+#define FL_TIMERWHEEL_MAX_TIMERS (1u << 28)
+
+/* Live keys in one keyed state table. Inserting a new key into a full table
+ * evicts the least recently used key, reported to the owner's callback.
+ * setting: window.max_keys; counter: keytab.evicted */
+#define FL_KEYTAB_MAX_KEYS_DEFAULT 100000u
+#define FL_KEYTAB_MAX_KEYS (1u << 30)
+/* Longest key a table accepts, and the largest state slot. A longer key is
+ * refused with -EMSGSIZE. counter: keytab.key_too_long */
+#define FL_KEYTAB_KEY_MAX 1024u
+#define FL_KEYTAB_VAL_MAX 65536u
+
+/* Bytes an Aho-Corasick prefilter may use while it is built (trie, transition
+ * table, outputs); a literal set that needs more is refused with -E2BIG and
+ * the plan is rejected. setting: plan.max_prefilter_bytes; counter:
+ * plan.prefilter_too_big */
+#define FL_AC_MAX_BYTES_DEFAULT (256u * 1024 * 1024)
+/* Largest pattern id a prefilter reports (ids index a caller's bitset). */
+#define FL_AC_MAX_PATTERN_ID ((1u << 24) - 1)
+
 #endif /* FL_LIMITS_H */

@@ -1,0 +1,429 @@
+/* keytab.c - open-addressing index over chunked fixed-size records.
+ *
+ * Records: [struct rec][value: val_size bytes][key: key_max bytes], 8-byte
+ * aligned, allocated 1024 at a time and never moved, so value pointers stay
+ * valid. Records are numbered; a free list threads through the ones deleted.
+ * The LRU order is a doubly linked list of record numbers (newest at head).
+ *
+ * Index: buckets of {32 bits of hash, record number + 1}; 0 is empty. The
+ * hash bits in the bucket give the home slot when shifting back on delete,
+ * and reject almost every non-matching key without touching its record. */
+#include "engine/keytab.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/hash.h"
+#include "engine/limits.h"
+
+#define NONE UINT32_MAX
+#define CHUNK_SHIFT 10
+#define CHUNK_RECS (1u << CHUNK_SHIFT)
+#define MIN_BUCKETS 16u
+
+struct rec {
+	uint32_t newer, older; /* LRU links; a free record keeps the free list in older */
+	uint32_t hash;	       /* low 32 bits of the key's hash */
+	uint32_t key_len;
+};
+
+struct bucket {
+	uint32_t hash;
+	uint32_t ref; /* record number + 1; 0: empty */
+};
+
+struct fl_keytab {
+	struct fl_keytab_config cfg;
+	size_t rec_size, key_off; /* record stride; offset of the key bytes */
+	unsigned char **chunks;
+	size_t n_chunks, chunks_cap;
+	uint32_t next_unused; /* records below this were handed out at least once */
+	uint32_t free_head;
+	uint32_t newest, oldest;
+	struct bucket *buckets;
+	uint32_t mask;	/* buckets - 1 */
+	size_t max_buckets;
+	bool in_callback;
+	struct fl_keytab_stats stats;
+};
+
+static struct rec *rec_at(const struct fl_keytab *kt, uint32_t n)
+{
+	return (struct rec *)(void *)(kt->chunks[n >> CHUNK_SHIFT] +
+				      (size_t)(n & (CHUNK_RECS - 1)) * kt->rec_size);
+}
+
+static void *rec_val(struct rec *r)
+{
+	return (unsigned char *)r + sizeof(*r);
+}
+
+static unsigned char *rec_key(const struct fl_keytab *kt, struct rec *r)
+{
+	return (unsigned char *)r + kt->key_off;
+}
+
+static size_t round_pow2(size_t n)
+{
+	size_t p = MIN_BUCKETS;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+/* Buckets needed to hold n keys at most 3/4 full. */
+static size_t buckets_for(size_t n)
+{
+	return round_pow2(n + n / 3 + 1);
+}
+
+static uint32_t key_hash(const struct fl_keytab *kt, const void *key, size_t len)
+{
+	if (kt->cfg.hash)
+		return (uint32_t)kt->cfg.hash(key, len, kt->cfg.seed);
+	return (uint32_t)fl_hash64(key, len, kt->cfg.seed);
+}
+
+/* Returns the bucket holding key, or NONE. */
+static uint32_t find(const struct fl_keytab *kt, const void *key, size_t len, uint32_t hash)
+{
+	for (uint32_t i = hash & kt->mask;; i = (i + 1) & kt->mask) {
+		const struct bucket *b = &kt->buckets[i];
+		struct rec *r;
+
+		if (b->ref == 0)
+			return NONE;
+		if (b->hash != hash)
+			continue;
+		r = rec_at(kt, b->ref - 1);
+		if (r->key_len == len && memcmp(rec_key(kt, r), key, len) == 0)
+			return i;
+	}
+}
+
+static void index_put(struct bucket *buckets, uint32_t mask, uint32_t hash, uint32_t ref)
+{
+	uint32_t i = hash & mask;
+
+	while (buckets[i].ref != 0)
+		i = (i + 1) & mask;
+	buckets[i].hash = hash;
+	buckets[i].ref = ref;
+}
+
+/* Empties bucket i, then shifts later members of its probe run back so every
+ * key stays reachable from its home bucket (Knuth 6.4, Algorithm R). */
+static void index_remove(struct fl_keytab *kt, uint32_t i)
+{
+	uint32_t j = i;
+
+	for (;;) {
+		uint32_t home;
+
+		j = (j + 1) & kt->mask;
+		if (kt->buckets[j].ref == 0)
+			break;
+		home = kt->buckets[j].hash & kt->mask;
+		/* The entry at j may fill the hole at i unless its home lies
+		 * cyclically in (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		kt->buckets[i] = kt->buckets[j];
+		i = j;
+	}
+	kt->buckets[i].ref = 0;
+	kt->buckets[i].hash = 0;
+}
+
+static int index_grow(struct fl_keytab *kt)
+{
+	size_t old_n = (size_t)kt->mask + 1, new_n = old_n * 2;
+	struct bucket *nb = calloc(new_n, sizeof(*nb));
+
+	if (!nb)
+		return -ENOMEM;
+	for (size_t i = 0; i < old_n; i++)
+		if (kt->buckets[i].ref)
+			index_put(nb, (uint32_t)(new_n - 1), kt->buckets[i].hash, kt->buckets[i].ref);
+	free(kt->buckets);
+	kt->buckets = nb;
+	kt->mask = (uint32_t)(new_n - 1);
+	kt->stats.rehashes++;
+	kt->stats.bytes += (new_n - old_n) * sizeof(*nb);
+	return 0;
+}
+
+static void lru_unlink(struct fl_keytab *kt, struct rec *r)
+{
+	if (r->newer != NONE)
+		rec_at(kt, r->newer)->older = r->older;
+	else
+		kt->newest = r->older;
+	if (r->older != NONE)
+		rec_at(kt, r->older)->newer = r->newer;
+	else
+		kt->oldest = r->newer;
+}
+
+static void lru_push_newest(struct fl_keytab *kt, uint32_t n, struct rec *r)
+{
+	r->newer = NONE;
+	r->older = kt->newest;
+	if (kt->newest != NONE)
+		rec_at(kt, kt->newest)->newer = n;
+	else
+		kt->oldest = n;
+	kt->newest = n;
+}
+
+static void touch(struct fl_keytab *kt, uint32_t n, struct rec *r)
+{
+	if (kt->newest == n)
+		return;
+	lru_unlink(kt, r);
+	lru_push_newest(kt, n, r);
+}
+
+/* Unlinks record n (in bucket i) from index and LRU and frees it. */
+static void drop(struct fl_keytab *kt, uint32_t i, uint32_t n)
+{
+	struct rec *r = rec_at(kt, n);
+
+	index_remove(kt, i);
+	lru_unlink(kt, r);
+	r->newer = NONE;
+	r->older = kt->free_head;
+	kt->free_head = n;
+	kt->stats.live--;
+}
+
+/* Bucket of record n: probe from its home for the reference. */
+static uint32_t bucket_of(const struct fl_keytab *kt, uint32_t n, uint32_t hash)
+{
+	uint32_t i = hash & kt->mask;
+
+	while (kt->buckets[i].ref != n + 1)
+		i = (i + 1) & kt->mask;
+	return i;
+}
+
+static void evict_oldest(struct fl_keytab *kt)
+{
+	uint32_t n = kt->oldest;
+	struct rec *r = rec_at(kt, n);
+
+	if (kt->cfg.on_evict) {
+		kt->in_callback = true;
+		kt->cfg.on_evict(rec_key(kt, r), r->key_len, rec_val(r), kt->cfg.ctx);
+		kt->in_callback = false;
+	}
+	drop(kt, bucket_of(kt, n, r->hash), n);
+	kt->stats.evicted++;
+}
+
+/* A record number for a new key: a freed one, else the next never used. */
+static int rec_alloc(struct fl_keytab *kt, uint32_t *out)
+{
+	uint32_t n;
+
+	if (kt->free_head != NONE) {
+		n = kt->free_head;
+		kt->free_head = rec_at(kt, n)->older;
+		*out = n;
+		return 0;
+	}
+	n = kt->next_unused;
+	if ((n >> CHUNK_SHIFT) >= kt->n_chunks) {
+		unsigned char *chunk;
+
+		if (FL_NEVER(kt->n_chunks >= kt->chunks_cap))
+			return -ENOMEM;
+		chunk = malloc(CHUNK_RECS * kt->rec_size);
+		if (!chunk)
+			return -ENOMEM;
+		kt->chunks[kt->n_chunks++] = chunk;
+		kt->stats.bytes += CHUNK_RECS * kt->rec_size;
+	}
+	kt->next_unused++;
+	*out = n;
+	return 0;
+}
+
+int fl_keytab_create(struct fl_keytab **out, const struct fl_keytab_config *cfg)
+{
+	struct fl_keytab *kt;
+	size_t n_buckets;
+	int rc;
+
+	if (cfg->val_size == 0 || cfg->val_size > FL_KEYTAB_VAL_MAX || cfg->key_max == 0 ||
+	    cfg->key_max > FL_KEYTAB_KEY_MAX || cfg->max_keys == 0 ||
+	    cfg->max_keys > FL_KEYTAB_MAX_KEYS)
+		return -EINVAL;
+	kt = calloc(1, sizeof(*kt));
+	if (!kt)
+		return -ENOMEM;
+	kt->cfg = *cfg;
+	if (kt->cfg.seed == 0) {
+		rc = fl_hash_random_seed(&kt->cfg.seed);
+		if (rc < 0)
+			goto out_free;
+	}
+	kt->key_off = sizeof(struct rec) + cfg->val_size;
+	kt->rec_size = (kt->key_off + cfg->key_max + 7) & ~(size_t)7;
+	kt->chunks_cap = (cfg->max_keys + CHUNK_RECS - 1) / CHUNK_RECS;
+	rc = -ENOMEM;
+	kt->chunks = calloc(kt->chunks_cap, sizeof(*kt->chunks));
+	if (!kt->chunks)
+		goto out_free;
+	kt->max_buckets = buckets_for(cfg->max_keys);
+	n_buckets = buckets_for(cfg->expected_keys < cfg->max_keys ? cfg->expected_keys
+								    : cfg->max_keys);
+	kt->buckets = calloc(n_buckets, sizeof(*kt->buckets));
+	if (!kt->buckets)
+		goto out_chunks;
+	kt->mask = (uint32_t)(n_buckets - 1);
+	kt->free_head = kt->newest = kt->oldest = NONE;
+	kt->stats.bytes = sizeof(*kt) + kt->chunks_cap * sizeof(*kt->chunks) +
+			  n_buckets * sizeof(*kt->buckets);
+	*out = kt;
+	return 0;
+
+out_chunks:
+	free(kt->chunks);
+out_free:
+	free(kt);
+	return rc;
+}
+
+void fl_keytab_destroy(struct fl_keytab *kt)
+{
+	if (!kt)
+		return;
+	for (size_t i = 0; i < kt->n_chunks; i++)
+		free(kt->chunks[i]);
+	free(kt->chunks);
+	free(kt->buckets);
+	free(kt);
+}
+
+int fl_keytab_upsert(struct fl_keytab *kt, const void *key, size_t key_len, void **val,
+		     bool *is_new)
+{
+	uint32_t hash, i, n;
+	struct rec *r;
+	int rc;
+
+	if (FL_NEVER(kt->in_callback))
+		return -EINVAL;
+	if (key_len == 0 || key_len > kt->cfg.key_max) {
+		kt->stats.key_too_long += key_len != 0;
+		return -EMSGSIZE;
+	}
+	hash = key_hash(kt, key, key_len);
+	i = find(kt, key, key_len, hash);
+	if (i != NONE) {
+		n = kt->buckets[i].ref - 1;
+		r = rec_at(kt, n);
+		touch(kt, n, r);
+		*val = rec_val(r);
+		if (is_new)
+			*is_new = false;
+		return 0;
+	}
+	/* Grow before evicting: a failed grow must leave the table untouched. */
+	if ((kt->stats.live + 1) * 4 > ((size_t)kt->mask + 1) * 3 &&
+	    (size_t)kt->mask + 1 < kt->max_buckets) {
+		rc = index_grow(kt);
+		if (rc < 0)
+			return rc;
+	}
+	if (kt->stats.live >= kt->cfg.max_keys) {
+		evict_oldest(kt);
+		n = kt->free_head; /* the record just freed: no allocation */
+		kt->free_head = rec_at(kt, n)->older;
+	} else {
+		rc = rec_alloc(kt, &n);
+		if (rc < 0)
+			return rc;
+	}
+	r = rec_at(kt, n);
+	r->hash = hash;
+	r->key_len = (uint32_t)key_len;
+	memcpy(rec_key(kt, r), key, key_len);
+	memset(rec_val(r), 0, kt->cfg.val_size);
+	index_put(kt->buckets, kt->mask, hash, n + 1);
+	lru_push_newest(kt, n, r);
+	kt->stats.inserted++;
+	if (++kt->stats.live > kt->stats.high_water)
+		kt->stats.high_water = kt->stats.live;
+	*val = rec_val(r);
+	if (is_new)
+		*is_new = true;
+	return 0;
+}
+
+int fl_keytab_delete(struct fl_keytab *kt, const void *key, size_t key_len)
+{
+	uint32_t i;
+
+	if (FL_NEVER(kt->in_callback))
+		return -EINVAL;
+	if (key_len == 0 || key_len > kt->cfg.key_max)
+		return -ENOENT;
+	i = find(kt, key, key_len, key_hash(kt, key, key_len));
+	if (i == NONE)
+		return -ENOENT;
+	drop(kt, i, kt->buckets[i].ref - 1);
+	kt->stats.deleted++;
+	return 0;
+}
+
+void *fl_keytab_get(struct fl_keytab *kt, const void *key, size_t key_len)
+{
+	uint32_t i, n;
+	struct rec *r;
+
+	if (key_len == 0 || key_len > kt->cfg.key_max)
+		return NULL;
+	i = find(kt, key, key_len, key_hash(kt, key, key_len));
+	if (i == NONE)
+		return NULL;
+	n = kt->buckets[i].ref - 1;
+	r = rec_at(kt, n);
+	touch(kt, n, r);
+	return rec_val(r);
+}
+
+void *fl_keytab_peek(const struct fl_keytab *kt, const void *key, size_t key_len)
+{
+	uint32_t i;
+
+	if (key_len == 0 || key_len > kt->cfg.key_max)
+		return NULL;
+	i = find(kt, key, key_len, key_hash(kt, key, key_len));
+	return i == NONE ? NULL : rec_val(rec_at(kt, kt->buckets[i].ref - 1));
+}
+
+void fl_keytab_foreach(const struct fl_keytab *kt, fl_keytab_visit_fn *fn, void *ctx)
+{
+	for (uint32_t n = kt->oldest; n != NONE;) {
+		struct rec *r = rec_at(kt, n);
+		uint32_t next = r->newer;
+
+		if (!fn(rec_key(kt, r), r->key_len, rec_val(r), ctx))
+			return;
+		n = next;
+	}
+}
+
+size_t fl_keytab_count(const struct fl_keytab *kt)
+{
+	return kt->stats.live;
+}
+
+void fl_keytab_stats(const struct fl_keytab *kt, struct fl_keytab_stats *out)
+{
+	*out = kt->stats;
+}

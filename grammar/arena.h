@@ -1,0 +1,34 @@
+/* arena.h - bump allocation for a plan's AST, symbols, strings and program.
+ *
+ * An arena owns a list of large chunks; allocations are never freed one by
+ * one, fl_arena_destroy() releases them all at once. What an arena cannot hold
+ * (PCRE2 code, JIT memory) goes on its cleanup list: fl_arena_defer() registers
+ * a release function, and fl_arena_destroy() runs them in reverse order before
+ * freeing the chunks. Single-threaded: one compiler fills it, then the plan is
+ * read-only and any thread may read what it holds. */
+#ifndef FL_ARENA_H
+#define FL_ARENA_H
+#include <stddef.h>
+
+#include "engine/compiler.h"
+
+#define FL_ARENA_CHUNK (64u * 1024)
+
+struct fl_arena;
+typedef void (*fl_arena_release_fn)(void *obj);
+
+/* Lifecycle. create: 0 or -ENOMEM. destroy: accepts NULL. */
+int fl_arena_create(struct fl_arena **out) FL_MUST_CHECK;
+void fl_arena_destroy(struct fl_arena *a);
+
+/* Operations. alloc: zeroed, aligned for any type; NULL when out of memory or
+ * when n would overflow. strdup copies n bytes and adds a NUL. defer: 0 or
+ * -ENOMEM (obj is then NOT released by the arena: the caller still owns it). */
+void *fl_arena_alloc(struct fl_arena *a, size_t n);
+char *fl_arena_strdup(struct fl_arena *a, const char *p, size_t n);
+int fl_arena_defer(struct fl_arena *a, fl_arena_release_fn fn, void *obj) FL_MUST_CHECK;
+
+/* Queries: bytes obtained from malloc for chunks, for the benchmark. */
+size_t fl_arena_bytes(const struct fl_arena *a);
+
+#endif /* FL_ARENA_H */

@@ -1,0 +1,92 @@
+/* ast.h - the syntax tree of a plan, and the parser's state.
+ *
+ * The grammar is deliberately regular: a plan is a list of statements, and a
+ * statement is a list of items ended by ';' or followed by a { } block of more
+ * statements. Items are words, strings, numbers, durations, regexes, dotted
+ * values (addresses, CIDRs, OIDs), operators and [ ] sets. What a statement
+ * means is decided by the compiler (compile.c) from a table per block, so an
+ * unknown keyword is one diagnostic with a "did you mean" rather than a
+ * syntax error several tokens later.
+ *
+ * Every node lives in the parse's arena and is freed with it once the program
+ * is compiled; nodes keep the struct fl_loc of their text. A struct fl_parse
+ * belongs to one compilation (one thread); nothing here is global, so two plans
+ * compile in one process. */
+#ifndef FL_AST_H
+#define FL_AST_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/limits.h"
+#include "grammar/diag.h"
+
+struct fl_arena;
+
+enum fl_item_kind {
+	FL_ITEM_WORD,	  /* name, keyword, dotted name (span.ring), dashed id */
+	FL_ITEM_STRING,	  /* "..." unescaped; may hold ${field} */
+	FL_ITEM_NUMBER,	  /* decimal integer */
+	FL_ITEM_DURATION, /* 30s, 5m, 2h, 1d, 250ms: num in milliseconds */
+	FL_ITEM_REGEX,	  /* /pattern/flags */
+	FL_ITEM_DOTTED,	  /* 10.0.0.0/8, 1.3.6.1.4.1, ::1 */
+	FL_ITEM_OP,	  /* == != < <= > >= ~ !~ , */
+	FL_ITEM_SET,	  /* [ item, item ... ] */
+};
+
+struct fl_ast_item {
+	enum fl_item_kind kind;
+	struct fl_loc loc;
+	const char *text; /* NUL-terminated: word, string value, pattern, op */
+	size_t len;
+	int64_t num;	   /* NUMBER, DURATION (ms) */
+	const char *flags; /* REGEX flags, "" when none */
+	struct fl_ast_item *elems; /* SET: first element */
+	size_t nelems;
+	struct fl_ast_item *next;
+};
+
+struct fl_ast_stmt {
+	struct fl_loc loc;	   /* the first item */
+	struct fl_ast_item **items; /* array of nitems */
+	size_t nitems;
+	bool has_block;
+	struct fl_loc block_loc; /* the '{' */
+	struct fl_ast_stmt *body; /* first statement of the block */
+	struct fl_ast_stmt *next;
+	size_t file; /* index of the plan file it came from */
+};
+
+/* One parse of one or more sources into one statement list. */
+struct fl_parse {
+	struct fl_arena *ast;	 /* owns every node */
+	struct fl_diags *diags; /* borrowed */
+	const struct fl_src *src;
+	size_t file;
+	/* scanner position: the next byte to read */
+	int line, column;
+	size_t line_off, off;
+	int depth; /* open blocks, against FL_PLAN_MAX_DEPTH */
+	struct fl_loc open_brace[FL_PLAN_MAX_DEPTH]; /* where each open block began */
+	bool depth_reported;
+	size_t nerrs;
+	bool oom;
+	struct fl_ast_stmt *first, *last; /* top-level statements so far */
+};
+
+/* Parses src (registered in p->diags) and appends its top-level statements to
+ * p. Returns 0 when it parsed cleanly, -EINVAL after reporting syntax errors
+ * (the statements that did parse are kept), -ENOMEM. */
+int fl_parse_source(struct fl_parse *p, const struct fl_src *src, size_t file) FL_MUST_CHECK;
+
+/* Scanner helper: sets *loc to the token text[0..len) at the current position
+ * and advances the position over it, counting lines and code points. */
+void fl_loc_step(struct fl_parse *p, struct fl_loc *loc, const char *text, size_t len);
+
+/* Node builders used by the parser's actions; NULL (and p->oom) when out of memory. */
+struct fl_ast_item *fl_ast_item_new(struct fl_parse *p, enum fl_item_kind kind,
+				    const struct fl_loc *loc, const char *text, size_t len);
+struct fl_ast_stmt *fl_ast_stmt_new(struct fl_parse *p, struct fl_ast_item *items,
+				    struct fl_ast_stmt *body, const struct fl_loc *block_loc);
+
+#endif /* FL_AST_H */

@@ -1,0 +1,441 @@
+#include "grammar/diag.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/buf.h"
+#include "engine/limits.h"
+
+struct diag {
+	enum fl_diag_kind kind;
+	bool has_loc;
+	struct fl_loc loc;
+	char *file; /* fl_diag_at() only */
+	size_t line, col;
+	char *msg;
+	size_t parent; /* notes: index of their error/warning; others: own index */
+	size_t seq;
+};
+
+struct fl_diags {
+	struct fl_src **srcs;
+	size_t nsrcs;
+	struct diag *v;
+	size_t n, alloc;
+	size_t errors, warnings, dropped;
+	bool last_dropped; /* the note's parent did not fit: drop the note too */
+};
+
+int fl_diags_create(struct fl_diags **out)
+{
+	struct fl_diags *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	*out = d;
+	return 0;
+}
+
+void fl_diags_destroy(struct fl_diags *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].msg);
+		free(d->v[i].file);
+	}
+	free(d->v);
+	for (size_t i = 0; i < d->nsrcs; i++) {
+		free((char *)d->srcs[i]->name);
+		free((char *)d->srcs[i]->text);
+		free(d->srcs[i]);
+	}
+	free(d->srcs);
+	free(d);
+}
+
+const struct fl_src *fl_diag_source(struct fl_diags *d, const char *name, const char *text,
+				    size_t len)
+{
+	struct fl_src *s = calloc(1, sizeof(*s)), **v;
+	char *n = strdup(name), *t = len < SIZE_MAX ? malloc(len + 1) : NULL;
+
+	v = realloc(d->srcs, (d->nsrcs + 1) * sizeof(*v));
+	if (v)
+		d->srcs = v;
+	if (!s || !n || !t || !v) {
+		free(s);
+		free(n);
+		free(t);
+		fl_diag_error(d, NULL, "out of memory reading %s", name);
+		return NULL;
+	}
+	if (len)
+		memcpy(t, text, len);
+	t[len] = '\0';
+	s->name = n;
+	s->text = t;
+	s->len = len;
+	s->index = d->nsrcs;
+	d->srcs[d->nsrcs++] = s;
+	return s;
+}
+
+static struct diag *diag_push(struct fl_diags *d, enum fl_diag_kind kind, const char *fmt,
+			      va_list ap) FL_PRINTF(3, 0);
+
+static struct diag *diag_push(struct fl_diags *d, enum fl_diag_kind kind, const char *fmt,
+			      va_list ap)
+{
+	struct diag *g;
+	size_t kept = d->n;
+	va_list ap2;
+	int len;
+	char *msg;
+
+	if (kind == FL_DIAG_ERROR)
+		d->errors++;
+	else if (kind == FL_DIAG_WARNING)
+		d->warnings++;
+	if (kind == FL_DIAG_NOTE) {
+		if (d->last_dropped || d->n == 0)
+			return NULL;
+	} else {
+		/* Count the errors and warnings kept; notes ride with them. */
+		size_t main = 0;
+
+		for (size_t i = 0; i < d->n; i++)
+			main += d->v[i].kind != FL_DIAG_NOTE;
+		d->last_dropped = main >= FL_MAX_DIAGS;
+		if (d->last_dropped) {
+			d->dropped++;
+			return NULL;
+		}
+	}
+	if (kept == d->alloc) {
+		size_t na = d->alloc ? d->alloc * 2 : 16;
+		struct diag *nv = realloc(d->v, na * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		d->v = nv;
+		d->alloc = na;
+	}
+	va_copy(ap2, ap);
+	len = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (len < 0)
+		return NULL;
+	msg = malloc((size_t)len + 1);
+	if (!msg)
+		return NULL;
+	vsnprintf(msg, (size_t)len + 1, fmt, ap);
+	g = &d->v[d->n];
+	memset(g, 0, sizeof(*g));
+	g->kind = kind;
+	g->msg = msg;
+	g->seq = d->n;
+	g->parent = d->n;
+	if (kind == FL_DIAG_NOTE) {
+		size_t p = d->n - 1;
+
+		while (d->v[p].kind == FL_DIAG_NOTE)
+			p = d->v[p].parent;
+		g->parent = p;
+	}
+	d->n++;
+	return g;
+}
+
+#define DIAG_FN(fn, kind)                                                                    \
+	void fn(struct fl_diags *d, const struct fl_loc *loc, const char *fmt, ...)          \
+	{                                                                                    \
+		struct diag *g;                                                              \
+		va_list ap;                                                                  \
+		va_start(ap, fmt);                                                           \
+		g = diag_push(d, kind, fmt, ap);                                             \
+		va_end(ap);                                                                  \
+		if (g && loc && loc->src) {                                                  \
+			g->has_loc = true;                                                   \
+			g->loc = *loc;                                                       \
+		}                                                                            \
+	}
+
+DIAG_FN(fl_diag_error, FL_DIAG_ERROR)
+DIAG_FN(fl_diag_warning, FL_DIAG_WARNING)
+DIAG_FN(fl_diag_note, FL_DIAG_NOTE)
+
+void fl_diag_at(struct fl_diags *d, enum fl_diag_kind kind, const char *file, size_t line,
+		size_t col, const char *fmt, ...)
+{
+	struct diag *g;
+	va_list ap;
+
+	va_start(ap, fmt);
+	g = diag_push(d, kind, fmt, ap);
+	va_end(ap);
+	if (!g)
+		return;
+	g->file = file ? strdup(file) : NULL;
+	g->line = line;
+	g->col = col;
+}
+
+size_t fl_diag_errors(const struct fl_diags *d)
+{
+	return d->errors;
+}
+
+size_t fl_diag_warnings(const struct fl_diags *d)
+{
+	return d->warnings;
+}
+
+size_t fl_diag_dropped(const struct fl_diags *d)
+{
+	return d->dropped;
+}
+
+/* --- printing -------------------------------------------------------------- */
+
+/* Wide (two-column) ranges of East Asian Width W/F that plans meet: Hangul
+ * Jamo, CJK punctuation and ideographs, Hangul syllables, compatibility forms,
+ * fullwidth forms, emoji blocks, the supplementary ideograph planes. */
+static const unsigned wide_ranges[][2] = {
+	{0x1100, 0x115f},   {0x2e80, 0x303e},   {0x3041, 0x33ff},   {0x3400, 0x4dbf},
+	{0x4e00, 0x9fff},   {0xa000, 0xa4cf},   {0xac00, 0xd7a3},   {0xf900, 0xfaff},
+	{0xfe30, 0xfe4f},   {0xff00, 0xff60},   {0xffe0, 0xffe6},   {0x1f300, 0x1f64f},
+	{0x1f900, 0x1f9ff}, {0x20000, 0x2fffd}, {0x30000, 0x3fffd},
+};
+
+int fl_diag_cp_width(unsigned cp)
+{
+	for (size_t i = 0; i < FL_ARRAY_LEN(wide_ranges); i++)
+		if (cp >= wide_ranges[i][0] && cp <= wide_ranges[i][1])
+			return 2;
+	return 1;
+}
+
+/* Decodes the code point starting at p[0] (n > 0 bytes left); sets *used.
+ * Invalid sequences decode as one byte, width 1, like the scanner counts them. */
+static unsigned decode_cp(const unsigned char *p, size_t n, size_t *used)
+{
+	unsigned cp = p[0];
+	size_t len = cp < 0x80 ? 1 : cp >= 0xf0 ? 4 : cp >= 0xe0 ? 3 : cp >= 0xc0 ? 2 : 1;
+
+	if (len == 1 || len > n) {
+		*used = 1;
+		return cp < 0x80 ? cp : 0xfffd;
+	}
+	cp &= 0x3fu >> (len - 1);
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			*used = 1;
+			return 0xfffd;
+		}
+		cp = (cp << 6) | (p[i] & 0x3fu);
+	}
+	*used = len;
+	return cp;
+}
+
+static const char *kind_name(enum fl_diag_kind k)
+{
+	return k == FL_DIAG_ERROR ? "error" : k == FL_DIAG_WARNING ? "warning" : "note";
+}
+
+/* The source line at loc, then the caret line: '^' at first_column, '~' up to
+ * last_column (or the end of the line when the span goes on). */
+static void render_caret(struct fl_buf *b, const struct fl_loc *loc)
+{
+	const struct fl_src *s = loc->src;
+	const unsigned char *line = (const unsigned char *)s->text + loc->line_off;
+	size_t n = 0, i = 0;
+	int col = 1, last;
+
+	if (loc->line_off > s->len)
+		return;
+	while (loc->line_off + n < s->len && line[n] != '\n')
+		n++;
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	fl_buf_printf(b, " %4d | ", loc->first_line);
+	fl_buf_add(b, line, n);
+	fl_buf_adds(b, "\n      | ");
+	last = loc->last_line == loc->first_line ? loc->last_column : 1 << 30;
+	if (last < loc->first_column)
+		last = loc->first_column;
+	while (i < n && col <= last) {
+		size_t used;
+		unsigned cp;
+		int w;
+
+		if ((line[i] & 0xc0) == 0x80) { /* stray continuation byte: no column */
+			i++;
+			continue;
+		}
+		cp = decode_cp(line + i, n - i, &used);
+		w = fl_diag_cp_width(cp);
+		i += used;
+		if (col < loc->first_column)
+			fl_buf_adds(b, cp == '\t' ? "\t" : w == 2 ? "  " : " ");
+		else if (col == loc->first_column)
+			fl_buf_adds(b, w == 2 ? "^~" : "^");
+		else
+			fl_buf_adds(b, w == 2 ? "~~" : "~");
+		col++;
+	}
+	if (col <= loc->first_column) /* the point is the end of the line */
+		fl_buf_adds(b, "^");
+	fl_buf_addc(b, '\n');
+}
+
+static void render_one(struct fl_buf *b, const struct diag *g)
+{
+	if (g->has_loc)
+		fl_buf_printf(b, "%s:%d:%d: ", g->loc.src->name, g->loc.first_line,
+			      g->loc.first_column);
+	else if (g->file && g->line && g->col)
+		fl_buf_printf(b, "%s:%zu:%zu: ", g->file, g->line, g->col);
+	else if (g->file && g->line)
+		fl_buf_printf(b, "%s:%zu: ", g->file, g->line);
+	else if (g->file)
+		fl_buf_printf(b, "%s: ", g->file);
+	else
+		fl_buf_adds(b, "faultline: ");
+	fl_buf_printf(b, "%s: %s\n", kind_name(g->kind), g->msg);
+	if (g->has_loc)
+		render_caret(b, &g->loc);
+}
+
+/* Sort key of a main diagnostic: located ones by source and position, then
+ * CSV places by file name and position, then the rest in order of report. */
+static int cmp_pos(const struct diag *a, const struct diag *b)
+{
+	int ga = a->has_loc ? 0 : a->file ? 1 : 2, gb = b->has_loc ? 0 : b->file ? 1 : 2;
+	int c;
+
+	if (ga != gb)
+		return ga < gb ? -1 : 1;
+	if (ga == 0) {
+		if (a->loc.src->index != b->loc.src->index)
+			return a->loc.src->index < b->loc.src->index ? -1 : 1;
+		if (a->loc.first_line != b->loc.first_line)
+			return a->loc.first_line < b->loc.first_line ? -1 : 1;
+		if (a->loc.first_column != b->loc.first_column)
+			return a->loc.first_column < b->loc.first_column ? -1 : 1;
+	} else if (ga == 1) {
+		c = strcmp(a->file, b->file);
+		if (c)
+			return c;
+		if (a->line != b->line)
+			return a->line < b->line ? -1 : 1;
+		if (a->col != b->col)
+			return a->col < b->col ? -1 : 1;
+	}
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+int fl_diag_render(const struct fl_diags *d, struct fl_buf *b)
+{
+	const struct diag **order;
+	size_t n = 0;
+
+	order = malloc((d->n + 1) * sizeof(*order));
+	if (!order)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].kind != FL_DIAG_NOTE)
+			order[n++] = &d->v[i];
+	/* insertion sort: stable, and lists are at most FL_MAX_DIAGS long */
+	for (size_t i = 1; i < n; i++) {
+		const struct diag *x = order[i];
+		size_t j = i;
+
+		while (j > 0 && cmp_pos(order[j - 1], x) > 0) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = x;
+	}
+	for (size_t i = 0; i < n; i++) {
+		render_one(b, order[i]);
+		for (size_t k = 0; k < d->n; k++)
+			if (d->v[k].kind == FL_DIAG_NOTE && d->v[k].parent == order[i]->seq)
+				render_one(b, &d->v[k]);
+	}
+	if (d->dropped)
+		fl_buf_printf(b, "faultline: %zu more diagnostics not shown (limit %d)\n",
+			      d->dropped, FL_MAX_DIAGS);
+	free(order);
+	return b->overflowed ? -EMSGSIZE : 0;
+}
+
+void fl_diag_print(const struct fl_diags *d, FILE *out)
+{
+	struct fl_buf b;
+
+	fl_buf_init(&b, 16u * 1024 * 1024);
+	if (fl_diag_render(d, &b) < 0)
+		fprintf(out, "faultline: diagnostics truncated\n");
+	if (b.len)
+		fwrite(b.p, 1, b.len, out);
+	fl_buf_free(&b);
+}
+
+/* --- did you mean ---------------------------------------------------------- */
+
+/* Levenshtein distance, giving up (returning max + 1) past max. Names longer
+ * than 64 bytes are never suggested. */
+static size_t edit_distance(const char *a, const char *b, size_t max)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[65], cur[65];
+
+	if (la > 64 || lb > 64)
+		return max + 1;
+	if ((la > lb ? la - lb : lb - la) > max)
+		return max + 1;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t best;
+
+		cur[0] = i;
+		best = cur[0];
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			if (cur[j] < best)
+				best = cur[j];
+		}
+		if (best > max)
+			return max + 1;
+		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
+	}
+	return prev[lb];
+}
+
+const char *fl_diag_suggest(const char *name, const char *const *cands, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = 3, len = strlen(name);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t dist;
+
+		if (!cands[i] || strcmp(cands[i], name) == 0)
+			continue;
+		dist = edit_distance(name, cands[i], 2);
+		/* "ab" -> "xy" is two edits but no hint: require fewer edits than length */
+		if (dist < best_d && dist < len) {
+			best = cands[i];
+			best_d = dist;
+		}
+	}
+	return best;
+}

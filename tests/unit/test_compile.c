@@ -1,0 +1,488 @@
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/buf.h"
+#include "engine/limits.h"
+#include "grammar/diag.h"
+#include "grammar/plan.h"
+
+struct compiled {
+	struct fl_plan *plan;
+	struct fl_diags *d;
+	struct fl_buf msgs;
+	int rc;
+};
+
+static const struct fl_plan_options memory_only = {.no_files = true};
+
+/* Compiles text; msgs holds every diagnostic as printed. */
+static void compile(struct compiled *c, const char *text)
+{
+	memset(c, 0, sizeof(*c));
+	cr_assert_eq(fl_diags_create(&c->d), 0);
+	c->rc = fl_plan_compile_text(&c->plan, "t.plan", text, strlen(text), &memory_only, c->d);
+	fl_buf_init(&c->msgs, 1 << 20);
+	cr_assert_eq(fl_diag_render(c->d, &c->msgs), 0);
+	if (!c->msgs.p)
+		fl_buf_adds(&c->msgs, "");
+}
+
+static void done(struct compiled *c)
+{
+	fl_plan_destroy(c->plan);
+	fl_diags_destroy(c->d);
+	fl_buf_free(&c->msgs);
+}
+
+#define HEAD "plan t;\nroles duty_room;\nlevel urgent { respond 0s; ladder std; }\n" \
+	     "ladder std { step after 0s notify duty_room via sms; }\n"
+
+/* Expects the compile to fail with exactly one error whose first line is want. */
+static void expect_error(const char *text, const char *want)
+{
+	struct compiled c;
+
+	compile(&c, text);
+	cr_expect_eq(c.rc, -EINVAL, "for %s", want);
+	cr_expect(strncmp(c.msgs.p, want, strlen(want)) == 0, "expected\n%s\ngot\n%s", want,
+		  c.msgs.p);
+	cr_expect_eq(fl_diag_errors(c.d), 1, "%s", c.msgs.p);
+	done(&c);
+}
+
+Test(compile, compiles_two_plans_in_one_process)
+{
+	struct compiled a, b;
+	const struct fl_program *pa, *pb;
+
+	compile(&a, HEAD "rule los { match syslog; where msg ~ /(?<port>\\d+)/; key port; "
+			 "raise level urgent; }\n");
+	compile(&b, HEAD "rule x { match trap; raise level urgent; }\n"
+			 "rule y { match syslog; where host == \"h\"; raise level urgent; }\n");
+	cr_assert_eq(a.rc, 0, "%s", a.msgs.p);
+	cr_assert_eq(b.rc, 0, "%s", b.msgs.p);
+	pa = fl_plan_program(a.plan);
+	pb = fl_plan_program(b.plan);
+	cr_expect_eq(pa->n_rules, 1);
+	cr_expect_eq(pb->n_rules, 2);
+	cr_expect_str_eq(pb->rules[1].name.p, "y");
+	fl_plan_destroy(a.plan); /* the first one goes, the second still works */
+	a.plan = NULL;
+	cr_expect_eq(pb->conds[0].op, FL_OP_EQ);
+	cr_expect_str_eq(pb->conds[0].str.p, "h");
+	done(&a);
+	done(&b);
+}
+
+Test(compile, resolves_names_declared_later)
+{
+	struct compiled c;
+	const struct fl_program *p;
+
+	compile(&c, "plan t;\nrule r { match syslog; raise level sev ladder late; }\n"
+		    "level sev { respond 5m; onsite county 1h; repair 2h; }\n"
+		    "ladder late { step repair 10m unrestored notify lead at region via email; }\n"
+		    "roles lead;\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	cr_expect_eq(p->actions[0].level, 0);
+	cr_expect_eq(p->actions[0].ladder, 0);
+	cr_expect_eq(p->levels[0].respond_ms, 300000);
+	cr_expect_eq(p->levels[0].onsite_ms[FL_CLASS_COUNTY], 3600000);
+	cr_expect_eq(p->levels[0].onsite_ms[FL_CLASS_CITY], -1);
+	cr_expect_eq(p->steps[0].when, FL_WHEN_REPAIR);
+	cr_expect_eq(p->steps[0].delay_ms, 600000);
+	cr_expect_eq(p->steps[0].cond, FL_COND_UNRESTORED);
+	cr_expect_eq(p->steps[0].scope, FL_SCOPE_REGION);
+	cr_expect_str_eq(p->channels[p->step_channels[p->steps[0].first_channel]].p, "email");
+	done(&c);
+}
+
+Test(compile, suggests_the_level_meant)
+{
+	expect_error(HEAD "rule r {\n  match syslog;\n  raise level urgnet;\n}\n",
+		     "t.plan:7:15: error: unknown level 'urgnet'; did you mean 'urgent'?\n"
+		     "    7 |   raise level urgnet;\n"
+		     "      |               ^~~~~~\n");
+}
+
+Test(compile, reports_a_duplicate_with_a_note_at_the_first)
+{
+	struct compiled c;
+
+	compile(&c, HEAD "rule r { match syslog; raise level urgent; }\n"
+			 "rule r { match trap; raise level urgent; }\n");
+	cr_expect_eq(c.rc, -EINVAL);
+	cr_expect(strstr(c.msgs.p, "t.plan:6:6: error: duplicate rule 'r'\n") != NULL, "%s",
+		  c.msgs.p);
+	cr_expect(strstr(c.msgs.p, "t.plan:5:6: note: 'r' is first declared here\n") != NULL,
+		  "%s", c.msgs.p);
+	done(&c);
+}
+
+Test(compile, points_into_the_regex_where_pcre2_fails)
+{
+	expect_error(HEAD "rule r { match syslog; where msg ~ /ab(c/; raise level urgent; }\n",
+		     "t.plan:5:41: error: regex does not compile: missing closing parenthesis\n");
+	expect_error(HEAD "rule r { match syslog; where msg ~ /a\\/b[/; raise level urgent; }\n",
+		     "t.plan:5:42: error: regex does not compile: missing terminating ] for "
+		     "character class\n");
+}
+
+Test(compile, compiles_regexes_with_jit_captures_and_limits)
+{
+	struct compiled c;
+	const struct fl_program *p;
+	pcre2_match_data *md;
+	const char *subject = "R_LOS port=1-8-1";
+	int rc;
+
+	compile(&c, HEAD "rule r { match syslog; "
+			 "where msg ~ /(?<alarm>R_LOS) port=(?<port>\\S+)/; key host, port; "
+			 "raise level urgent title \"${alarm} ${port}\"; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	cr_assert_eq(p->n_regexes, 1);
+	cr_assert_eq(p->n_captures, 2);
+	cr_expect_str_eq(p->captures[1].name.p, "port");
+	cr_expect_eq(p->captures[1].group, 2);
+	cr_expect_eq(p->key_fields[1].kind, FL_FIELD_CAPTURE);
+	cr_assert_not_null(p->match_ctx);
+	md = pcre2_match_data_create_from_pattern(p->regexes[0].code, NULL);
+	rc = pcre2_match(p->regexes[0].code, (PCRE2_SPTR)subject, strlen(subject), 0, 0, md,
+			 p->match_ctx);
+	cr_expect_eq(rc, 3);
+	pcre2_match_data_free(md);
+	done(&c);
+}
+
+Test(compile, rejects_a_template_field_the_rule_cannot_have)
+{
+	expect_error(HEAD "rule r { match syslog; where msg ~ /(?<port>\\d+)/;\n"
+			  "  raise level urgent title \"${prot} ${host}\"; }\n",
+		     "t.plan:6:29: error: template names 'prot', which this rule cannot have; "
+		     "did you mean 'port'?\n");
+	expect_error(HEAD "rule r { match syslog;\n  raise level urgent title \"${city}\"; }\n",
+		     "t.plan:6:29: error: template names 'city', which this rule cannot have");
+}
+
+Test(compile, allows_looked_up_and_set_fields_in_templates)
+{
+	struct compiled c;
+
+	compile(&c, HEAD "rule r { match syslog; lookup device host; set where \"${county}\";\n"
+			 "  raise level urgent title \"${city}/${where}\"; }\n");
+	cr_expect_eq(c.rc, 0, "%s", c.msgs.p);
+	done(&c);
+}
+
+Test(compile, tells_durations_from_numbers)
+{
+	expect_error(HEAD "rule r { match syslog; dedup 30; raise level urgent; }\n",
+		     "t.plan:5:30: error: expected a duration (30s, 5m, 2h), got the number 30: "
+		     "add a unit");
+	expect_error(HEAD "rule r { match syslog; flap 4m within 10m; raise level urgent; }\n",
+		     "t.plan:5:29: error: expected a number, got the duration 4m: drop the unit");
+}
+
+Test(compile, encodes_oids_and_cidrs_as_events_carry_them)
+{
+	struct compiled c;
+	const struct fl_program *p;
+
+	compile(&c, HEAD "rule r { match trap; where trap_oid under 1.3.6.1.4.1.32473 and "
+			 "peer in 10.1.0.0/16 and varbind 1.3.6.1.2.1.2.2.1.1 > 2; "
+			 "raise level urgent; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	cr_assert_eq(p->n_conds, 3);
+	cr_expect_eq(p->conds[0].op, FL_OP_UNDER);
+	cr_assert_eq(p->conds[0].oid.len, 8);
+	cr_expect_eq(memcmp(p->conds[0].oid.p, "\x2b\x06\x01\x04\x01\x81\xfd\x59", 8), 0);
+	cr_expect_eq(p->conds[1].op, FL_OP_CIDR);
+	cr_expect_eq(p->conds[1].addr.prefix, 16);
+	cr_expect_eq(p->conds[1].addr.bytes[1], 1);
+	cr_expect_eq(p->conds[2].field.index, FL_EF_VARBIND);
+	cr_expect_eq(p->conds[2].num, 2);
+	done(&c);
+}
+
+Test(compile, checks_operators_against_field_types)
+{
+	expect_error(HEAD "rule r { match syslog; where severity == \"high\"; raise level urgent; }\n",
+		     "t.plan:5:42: error: 'severity' is compared as a number; 'high' is a string");
+	expect_error(HEAD "rule r { match syslog; where host under 1.3.6; raise level urgent; }\n",
+		     "t.plan:5:35: error: 'under' applies to OIDs; 'host' is not one");
+	expect_error(HEAD "rule r { match syslog; where hots == \"a\"; raise level urgent; }\n",
+		     "t.plan:5:30: error: unknown field 'hots'; did you mean 'host'?");
+}
+
+Test(compile, warns_about_a_shadowed_raise_and_an_unused_capture)
+{
+	struct compiled c;
+
+	compile(&c, HEAD "rule a { match syslog; where msg ~ /LOS/; raise level urgent; }\n"
+			 "rule b { match syslog; where msg ~ /LOS/ and host == \"x\"; "
+			 "raise level urgent; }\n"
+			 "rule c { match syslog; where msg ~ /(?<unused>AIS)/; raise level urgent; }\n"
+			 "rule d { match syslog; where msg ~ /LOS/ and host == \"y\"; key host; "
+			 "absent 5m; }\n"
+			 "correlate k { locate group; group host; from d; within 1m; "
+			 "raise level urgent; }\n");
+	cr_expect_eq(c.rc, 0, "warnings do not fail the compile");
+	cr_expect_eq(fl_diag_warnings(c.d), 2, "%s", c.msgs.p);
+	cr_expect(strstr(c.msgs.p, "t.plan:6:6: warning: rule 'b' never raises: rule 'a' above") !=
+		  NULL, "%s", c.msgs.p);
+	cr_expect(strstr(c.msgs.p, "warning: capture 'unused' is never used") != NULL, "%s",
+		  c.msgs.p);
+	done(&c);
+}
+
+Test(compile, warns_about_unused_ladders_and_roles)
+{
+	struct compiled c;
+
+	compile(&c, HEAD "roles spare_role;\nladder unused { step after 1m notify duty_room via sms; }\n"
+			 "rule a { match syslog; raise level urgent; }\n");
+	cr_expect_eq(c.rc, 0);
+	cr_expect(strstr(c.msgs.p, "t.plan:5:7: warning: role 'spare_role' is never notified") !=
+		  NULL, "%s", c.msgs.p);
+	cr_expect(strstr(c.msgs.p, "t.plan:6:8: warning: ladder 'unused' is never used") != NULL,
+		  "%s", c.msgs.p);
+	done(&c);
+}
+
+Test(compile, compiles_correlations_over_rules)
+{
+	struct compiled c;
+	const struct fl_program *p;
+
+	compile(&c, HEAD "rule los { match syslog; lookup device host; "
+			 "where msg ~ /R_LOS port=(?<port>\\S+)/; key host, port; }\n"
+			 "rule ais { match syslog; where msg ~ /AIS/; }\n"
+			 "correlate cut { locate span; from los; within 60s; absorb los, ais for 10m;\n"
+			 "  raise level urgent title \"cut ${span} ${a_port} ${port}\"; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	cr_assert_eq(p->n_correlations, 1);
+	cr_expect_eq(p->correlations[0].locate, FL_LOCATE_SPAN);
+	cr_expect_eq(p->correlations[0].within_ms, 60000);
+	cr_expect_eq(p->correlations[0].n_absorbs, 2);
+	cr_expect_eq(p->correlations[0].absorb_ms, 600000);
+	cr_expect_eq(p->rule_refs[p->correlations[0].first_absorb + 1], 1);
+	done(&c);
+}
+
+Test(compile, requires_what_a_correlation_cannot_do_without)
+{
+	struct compiled c;
+
+	compile(&c, HEAD "correlate k { locate group; within 1m; raise level urgent; }\n");
+	cr_expect_eq(c.rc, -EINVAL);
+	cr_expect(strstr(c.msgs.p, "correlation 'k' has no 'from RULE, ...'") != NULL, "%s",
+		  c.msgs.p);
+	cr_expect(strstr(c.msgs.p, "'locate group' needs 'group FIELD, ...'") != NULL, "%s",
+		  c.msgs.p);
+	done(&c);
+}
+
+Test(compile, parses_maintenance_windows_in_utc)
+{
+	struct compiled c;
+	const struct fl_program *p;
+
+	compile(&c, HEAD "maintenance mw { scope span HC-JCJ-R01-S01; "
+			 "from \"2026-11-28T00:30:00+08:00\"; until \"2026-11-27T20:30:00Z\"; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	cr_expect_eq(p->windows[0].start_ns, 1795797000LL * 1000000000);
+	cr_expect_eq(p->windows[0].end_ns, (1795797000LL + 4 * 3600) * 1000000000);
+	cr_expect_eq(p->windows[0].scope, FL_WSCOPE_SPAN);
+	done(&c);
+}
+
+Test(compile, compiles_test_blocks)
+{
+	struct compiled c;
+	const struct fl_program *p;
+
+	compile(&c, HEAD "rule los { match syslog; where msg ~ /LOS/; raise level urgent; }\n"
+			 "test \"one\" { at 0s syslog \"<131>x LOS\"; at 2s trap 1.3.6.1.6.3.1.1.5.3 "
+			 "from 10.1.2.3;\n expect incident los level urgent title \"LOS\"; "
+			 "expect absorbed 3 into los; expect notify duty_room at own via sms; "
+			 "expect cleared los at 91m; expect no incident; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	cr_assert_eq(p->n_tests, 1);
+	cr_expect_eq(p->tests[0].n_events, 2);
+	cr_expect_eq(p->test_events[1].at_ms, 2000);
+	cr_expect_eq(p->test_events[1].input, FL_INPUT_TRAP);
+	cr_expect_eq(p->tests[0].n_expects, 5);
+	cr_expect_eq(p->expects[3].at_ms, 91 * 60000);
+	cr_expect_eq(p->expects[2].channel, 0);
+	done(&c);
+}
+
+Test(compile, refuses_includes_and_data_without_file_access)
+{
+	struct compiled c;
+
+	compile(&c, "plan t;\ninclude \"other.plan\";\ndata devices \"d.csv\";\n");
+	cr_expect_eq(c.rc, -EINVAL);
+	cr_expect_eq(fl_diag_errors(c.d), 2, "%s", c.msgs.p);
+	done(&c);
+}
+
+Test(compile, refuses_a_statement_longer_than_the_item_cap)
+{
+	struct fl_buf b;
+	struct compiled c;
+
+	fl_buf_init(&b, 1 << 20);
+	fl_buf_adds(&b, "plan t;\nroles");
+	for (int i = 0; i <= FL_PLAN_MAX_ITEMS; i++)
+		fl_buf_printf(&b, " r%d", i);
+	fl_buf_adds(&b, ";\n");
+	compile(&c, b.p);
+	cr_expect_eq(c.rc, -EINVAL);
+	cr_expect(strstr(c.msgs.p, "the limit is 256") != NULL, "%s", c.msgs.p);
+	done(&c);
+	fl_buf_free(&b);
+}
+
+static char *write_temp(const char *dir, const char *name, const char *text)
+{
+	char *path = malloc(strlen(dir) + strlen(name) + 2);
+	FILE *f;
+
+	sprintf(path, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+Test(compile, reads_includes_and_reports_a_cycle)
+{
+	char dir[] = "/tmp/fl-compile-XXXXXX";
+	struct fl_diags *d;
+	struct fl_plan *plan = NULL;
+	struct fl_buf b;
+	char *main_path, *a, *bp;
+
+	cr_assert_not_null(mkdtemp(dir));
+	main_path = write_temp(dir, "main.plan", "plan m;\ninclude \"levels.plan\";\n"
+						 "rule r { match syslog; raise level urgent; }\n");
+	a = write_temp(dir, "levels.plan", "level urgent { respond 0s; }\ninclude \"main.plan\";\n");
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_expect_eq(fl_plan_compile(&plan, main_path, NULL, d), -EINVAL);
+	fl_buf_init(&b, 1 << 16);
+	cr_assert_eq(fl_diag_render(d, &b), 0);
+	cr_expect(strstr(b.p, "levels.plan:2:9: error: include cycle") != NULL, "%s", b.p);
+	cr_expect_eq(fl_diag_errors(d), 1, "%s", b.p);
+	fl_buf_free(&b);
+	fl_diags_destroy(d);
+	/* without the cycle the included level resolves */
+	bp = write_temp(dir, "levels.plan", "level urgent { respond 0s; }\n");
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_expect_eq(fl_plan_compile(&plan, main_path, NULL, d), 0);
+	cr_expect_eq(fl_plan_program(plan)->n_levels, 1);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+	unlink(main_path);
+	unlink(a);
+	rmdir(dir);
+	free(main_path);
+	free(a);
+	free(bp);
+}
+
+Test(compile, swaps_the_data_directory_with_the_data_option)
+{
+	const char *shared = getenv("FL_SHARED") ? getenv("FL_SHARED") : "/work/shared";
+	char dir[] = "/tmp/fl-data-XXXXXX", data[4096];
+	struct fl_plan_options opt = {.data_dir = data};
+	struct fl_diags *d;
+	struct fl_plan *plan = NULL;
+	char *path;
+
+	snprintf(data, sizeof(data), "%s/data", shared);
+	cr_assert_not_null(mkdtemp(dir));
+	path = write_temp(dir, "p.plan", "plan p;\ndata sites \"data/sites.csv\";\n"
+					 "data devices \"data/devices.csv\";\n"
+					 "data spans \"elsewhere/spans.csv\";\n");
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_expect_eq(fl_plan_compile(&plan, path, NULL, d), -EINVAL, "no data beside the plan");
+	cr_expect_eq(fl_diag_errors(d), 3);
+	fl_diags_destroy(d);
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile(&plan, path, &opt, d), 0);
+	cr_expect(strstr(fl_plan_program(plan)->data_paths[FL_DATA_SPANS].p, "/data/spans.csv") !=
+		  NULL);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
+Test(compile, refuses_more_rules_than_the_cap)
+{
+	struct fl_buf b;
+	struct compiled c;
+
+	fl_buf_init(&b, 1 << 23);
+	fl_buf_adds(&b, "plan t;\n");
+	for (int i = 0; i <= FL_PLAN_MAX_RULES; i++)
+		fl_buf_printf(&b, "rule r%d { match syslog; }\n", i);
+	cr_assert(!b.overflowed);
+	compile(&c, b.p);
+	cr_expect_eq(c.rc, -EINVAL);
+	cr_expect(strstr(c.msgs.p, "error: more than 100000 rules and correlations") != NULL,
+		  "%.300s", c.msgs.p);
+	cr_expect_eq(fl_diag_errors(c.d), 1);
+	done(&c);
+	fl_buf_free(&b);
+}
+
+Test(compile, refuses_a_plan_file_past_the_size_cap)
+{
+	size_t len = FL_PLAN_MAX_BYTES + 1;
+	char *text = malloc(len);
+	struct fl_diags *d;
+	struct fl_plan *plan = NULL;
+
+	cr_assert_not_null(text);
+	memset(text, '#', len);
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_expect_eq(fl_plan_compile_text(&plan, "big.plan", text, len, &memory_only, d), -EINVAL);
+	cr_expect_eq(fl_diag_errors(d), 1);
+	cr_expect_null(plan);
+	fl_diags_destroy(d);
+	free(text);
+}
+
+Test(compile, refuses_a_rule_with_more_clauses_than_the_cap)
+{
+	struct fl_buf b;
+	struct compiled c;
+
+	fl_buf_init(&b, 1 << 20);
+	fl_buf_adds(&b, HEAD "rule big {\n match syslog;\n");
+	for (int i = 0; i < FL_PLAN_MAX_ITEMS; i++)
+		fl_buf_printf(&b, " where severity <= %d;\n", i % 8);
+	fl_buf_adds(&b, " raise level urgent;\n}\n");
+	compile(&c, b.p);
+	cr_expect_eq(c.rc, -EINVAL);
+	cr_expect(strstr(c.msgs.p, "t.plan:5:6: error: rule 'big' has 258 clauses; the limit is 256") !=
+		  NULL, "%.400s", c.msgs.p);
+	done(&c);
+	fl_buf_free(&b);
+}

@@ -1,0 +1,148 @@
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "grammar/arena.h"
+#include "grammar/ast.h"
+#include "grammar/diag.h"
+#include "parser.h"
+#include "scanner.h"
+
+struct tok {
+	int token;
+	const char *text; /* item text (NULL: punctuation) */
+	long long num;
+	int line, col, last_col;
+};
+
+/* Scans text whole; returns the number of tokens written to out. */
+static size_t scan(const char *text, struct tok *out, size_t max, struct fl_diags **dp)
+{
+	struct fl_parse p = {0};
+	const struct fl_src *src;
+	yyscan_t sc;
+	YY_BUFFER_STATE buf;
+	size_t n = 0;
+
+	cr_assert_eq(fl_diags_create(dp), 0);
+	cr_assert_eq(fl_arena_create(&p.ast), 0);
+	p.diags = *dp;
+	src = fl_diag_source(*dp, "t.plan", text, strlen(text));
+	p.src = src;
+	p.line = p.column = 1;
+	cr_assert_eq(yylex_init_extra(&p, &sc), 0);
+	buf = yy_scan_bytes(text, (int)strlen(text), sc);
+	for (;;) {
+		YYSTYPE v = {0};
+		YYLTYPE l = {0};
+		int t = yylex(&v, &l, sc);
+
+		if (t == YYEOF || n == max)
+			break;
+		out[n].token = t;
+		out[n].text = (t != YYerror && v.item) ? strdup(v.item->text) : NULL;
+		out[n].num = (t != YYerror && v.item) ? v.item->num : 0;
+		out[n].line = l.first_line;
+		out[n].col = l.first_column;
+		out[n].last_col = l.last_column;
+		n++;
+	}
+	yy_delete_buffer(buf, sc);
+	yylex_destroy(sc);
+	fl_arena_destroy(p.ast);
+	return n;
+}
+
+static void free_toks(struct tok *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)t[i].text);
+}
+
+Test(scanner, reads_words_strings_numbers_and_durations)
+{
+	struct tok t[16];
+	struct fl_diags *d;
+	size_t n = scan("rule HC-YZ-R01.x \"a\\\"b\" 42 -3 30s 2h 250ms;", t, 16, &d);
+
+	cr_assert_eq(n, 9);
+	cr_expect_eq(t[0].token, WORD);
+	cr_expect_str_eq(t[1].text, "HC-YZ-R01.x");
+	cr_expect_eq(t[2].token, STRING);
+	cr_expect_str_eq(t[2].text, "a\"b");
+	cr_expect_eq(t[3].num, 42);
+	cr_expect_eq(t[4].num, -3);
+	cr_expect_eq(t[5].token, DURATION);
+	cr_expect_eq(t[5].num, 30000);
+	cr_expect_eq(t[6].num, 7200000);
+	cr_expect_eq(t[7].num, 250);
+	cr_expect_eq(t[8].token, ';');
+	cr_expect_eq(fl_diag_errors(d), 0);
+	free_toks(t, n);
+	fl_diags_destroy(d);
+}
+
+Test(scanner, tells_regexes_from_addresses_and_oids)
+{
+	struct tok t[8];
+	struct fl_diags *d;
+	size_t n = scan("~ /a\\/b(?<x>\\d+)/i 10.0.0.0/8 1.3.6.1.4.1 ::1 fe80::1/64", t, 8, &d);
+
+	cr_assert_eq(n, 6);
+	cr_expect_eq(t[0].token, OP);
+	cr_expect_eq(t[1].token, REGEX);
+	cr_expect_str_eq(t[1].text, "a/b(?<x>\\d+)");
+	cr_expect_eq(t[2].token, DOTTED);
+	cr_expect_str_eq(t[2].text, "10.0.0.0/8");
+	cr_expect_eq(t[3].token, DOTTED);
+	cr_expect_eq(t[4].token, DOTTED);
+	cr_expect_eq(t[5].token, DOTTED);
+	cr_expect_str_eq(t[5].text, "fe80::1/64");
+	free_toks(t, n);
+	fl_diags_destroy(d);
+}
+
+Test(scanner, counts_columns_in_code_points_across_lines)
+{
+	struct tok t[8];
+	struct fl_diags *d;
+	size_t n = scan("# 注释\nlabel \"紧急\" x;\n  y", t, 8, &d);
+
+	cr_assert_eq(n, 5);
+	cr_expect_eq(t[0].line, 2);
+	cr_expect_eq(t[1].col, 7);
+	cr_expect_eq(t[1].last_col, 10, "\"紧急\" is four code points wide");
+	cr_expect_eq(t[2].col, 12);
+	cr_expect_eq(t[4].line, 3);
+	cr_expect_eq(t[4].col, 3);
+	free_toks(t, n);
+	fl_diags_destroy(d);
+}
+
+Test(scanner, reports_unterminated_strings_and_stray_bytes)
+{
+	struct tok t[8];
+	struct fl_diags *d;
+	size_t n = scan("\"abc\n@ 光", t, 8, &d);
+
+	cr_assert_eq(n, 3);
+	cr_expect_eq(t[0].token, YYerror);
+	cr_expect_eq(t[1].token, YYerror);
+	cr_expect_eq(t[2].token, YYerror);
+	cr_expect_eq(fl_diag_errors(d), 3);
+	free_toks(t, n);
+	fl_diags_destroy(d);
+}
+
+Test(scanner, refuses_a_number_that_overflows)
+{
+	struct tok t[4];
+	struct fl_diags *d;
+	size_t n = scan("99999999999999999999 9999999999999999d", t, 4, &d);
+
+	cr_assert_eq(n, 2);
+	cr_expect_eq(t[0].token, YYerror);
+	cr_expect_eq(t[1].token, YYerror);
+	cr_expect_eq(fl_diag_errors(d), 2);
+	free_toks(t, n);
+	fl_diags_destroy(d);
+}
