@@ -14,5 +14,7 @@ int fl_cmd_check(int argc, char **argv);      /* compile a plan, report diagnost
 int fl_cmd_dump(int argc, char **argv);       /* print the compiled program */
 int fl_cmd_inventory(int argc, char **argv);  /* check the inventory tables, query contacts */
 int fl_cmd_notify(int argc, char **argv);     /* deliver one message through a plugin */
+int fl_cmd_replay(int argc, char **argv);     /* a plan over recorded lines, in event time */
+int fl_cmd_test(int argc, char **argv);       /* run a plan's test blocks */
 
 #endif /* FL_CLI_H */

@@ -19,6 +19,8 @@ static const struct command commands[] = {
 	{"dump", fl_cmd_dump, "print a plan's compiled program"},
 	{"inventory", fl_cmd_inventory, "check the inventory tables, resolve contacts"},
 	{"notify", fl_cmd_notify, "deliver one message through a notification plugin"},
+	{"replay", fl_cmd_replay, "run a plan over recorded syslog lines in event time"},
+	{"test", fl_cmd_test, "run a plan's test blocks"},
 };
 
 static void usage(FILE *out)
