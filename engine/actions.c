@@ -61,7 +61,11 @@ static void location(struct fl_json *j, const struct fl_incident *inc)
 							     : NULL);
 	kv(j, "county", site && site->county ? site->county->name : NULL);
 	kv(j, "city", site && site->city ? site->city->name : NULL);
-	kv(j, "class", site && (unsigned)site->site_class < 3 ? classes[site->site_class] : NULL);
+	if (inc->loc_class >= 0 && inc->loc_class < 3)
+		kv(j, "class", classes[inc->loc_class]);
+	else
+		kv(j, "class",
+		   site && (unsigned)site->site_class < 3 ? classes[site->site_class] : NULL);
 	fl_json_obj_end(j);
 }
 

@@ -258,6 +258,8 @@ static struct fl_str topo_field(const struct incident *inc, uint32_t index, char
 	case FL_TF_CITY:
 		return site && site->city ? cs(site->city->name) : FL_STR_NONE;
 	case FL_TF_CLASS:
+		if (p->loc_class >= 0)
+			return cs(site_class_name((enum fl_inv_site_class)p->loc_class));
 		return site ? cs(site_class_name(site->site_class)) : FL_STR_NONE;
 	case FL_TF_COUNT:
 		n = snprintf(num, num_size, "%llu", (unsigned long long)p->count);
@@ -350,6 +352,7 @@ static struct incident *incident_new(struct fl_engine *e, uint32_t source, bool 
 	inc->pub.first_ns = inc->pub.last_ns = at_ns;
 	inc->pub.level = FL_PROG_NONE;
 	inc->pub.ladder = FL_PROG_NONE;
+	inc->pub.loc_class = -1;
 	inc->gcorr = FL_PROG_NONE;
 	inc->absorb_until = NONE;
 	e->live[e->n_live++] = inc;
@@ -440,6 +443,13 @@ static void scope_site(struct incident *inc, const struct fl_inv_site *site)
 			for (size_t k = 0; k < d->chains[c]->ndevices; k++)
 				add_scope_site(inc, d->chains[c]->devices[k]->site);
 	}
+}
+
+static int span_class(const struct fl_inv_span *sp)
+{
+	if (sp->ring)
+		return sp->ring->level == FL_INV_RING_COUNTY ? FL_INV_CLASS_COUNTY : FL_INV_CLASS_CITY;
+	return (int)sp->a->site->site_class;
 }
 
 /* ---- maintenance ------------------------------------------------------------ */
@@ -656,8 +666,10 @@ static int64_t step_due(const struct fl_engine *e, const struct incident *inc,
 		clock_ms = lv->respond_ms;
 		break;
 	case FL_WHEN_ONSITE: {
-		enum fl_inv_site_class c = inc->pub.site ? inc->pub.site->site_class
-							 : FL_INV_CLASS_COUNTY;
+		enum fl_inv_site_class c = inc->pub.loc_class >= 0
+					       ? (enum fl_inv_site_class)inc->pub.loc_class
+					   : inc->pub.site ? inc->pub.site->site_class
+							   : FL_INV_CLASS_COUNTY;
 
 		clock_ms = lv->onsite_ms[c];
 		break;
@@ -1083,6 +1095,7 @@ static void span_open(struct fl_engine *e, struct span_state *st, const char *ev
 	inc->pub.span_name = sp->id;
 	inc->pub.device = sp->a;
 	inc->pub.site = sp->a->site;
+	inc->pub.loc_class = span_class(sp);
 	inc->pub.evidence = evidence;
 	inc->pub.count = (uint64_t)st->standing[0] + st->standing[1];
 	inc->ring = sp->ring;
@@ -1235,6 +1248,7 @@ static void span_transient(struct fl_engine *e, struct span_state *st, int64_t a
 	inc->pub.span_name = sp->id;
 	inc->pub.device = sp->a;
 	inc->pub.site = sp->a->site;
+	inc->pub.loc_class = span_class(sp);
 	inc->pub.count = 2;
 	inc->pub.evidence = "both ends, cleared within the hold";
 	inc->ring = sp->ring;

@@ -76,6 +76,9 @@ struct fl_incident {
 	const struct fl_inv_span *spans[FL_INCIDENT_MAX_SPANS];
 	size_t n_spans;
 	const char *span_name; /* the span, or the shared-risk group cut as one */
+	/* location class (on-site clock): the site's, but a span on a county ring
+	 * is a county fault and one on a city or backbone ring a city fault */
+	int loc_class; /* enum fl_inv_site_class; -1 when unknown */
 	const char *evidence;  /* how it was located: "both ends", "one end", ... */
 	int64_t first_ns, last_ns, cleared_ns;
 	uint64_t count, absorbed;
