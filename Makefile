@@ -57,6 +57,9 @@ FUZZ_SMOKE_SECONDS ?= 15
 
 .PHONY: all deps run test unit diag golden e2e fuzz fuzz-replay fuzz-smoke fuzz-build bench clean
 .DEFAULT_GOAL := all
+# Keep bison/flex output: as intermediates make would delete it after each build
+# and regenerate the grammar (and rebuild its objects) every time.
+.SECONDARY: $(GEN_C) $(GEN_H)
 
 all: $(BIN) $(PLUGIN_SO)
 

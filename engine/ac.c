@@ -5,9 +5,9 @@
  * rows are the final table rows; (3) walk it breadth first, setting each
  * state's failure link and filling its missing transitions from the failure
  * state's row (already complete, being shallower), which turns the trie into
- * a DFA; (4) rewrite every entry as the target's row offset, with the top bit
- * set when the target ends a literal itself or through a suffix (its
- * dictionary link). The scan loop then only tests that bit.
+ * a DFA; (4) renumber the states so those that end a literal, themselves or
+ * through a suffix (their dictionary link), come last, and rewrite every entry
+ * as its target's row offset. The scan loop then only compares the offset.
  *
  * Every allocation is counted against max_bytes before it is made. */
 #include "engine/ac.h"
@@ -19,7 +19,6 @@
 #include "engine/limits.h"
 
 #define NONE UINT32_MAX
-#define REPORT 0x80000000u /* transition flag: the target has outputs */
 
 struct lit {
 	uint32_t id;
@@ -40,6 +39,7 @@ struct fl_ac {
 	uint32_t *delta;     /* n_states rows of n_classes entries */
 	uint32_t *out_first; /* per state: first own output, or NONE */
 	uint32_t *dict;	     /* per state: nearest proper suffix state with outputs */
+	uint32_t first_report; /* states from this one on report (renumber()) */
 	struct out *outs;
 	struct lit *lits;
 	unsigned char *pool;
@@ -175,17 +175,55 @@ static void build_links(struct fl_ac *ac, uint32_t *fail, uint32_t *queue)
 	}
 }
 
-/* Rewrites targets as row offsets, flagging those that report. */
-static void finish_table(struct fl_ac *ac)
+static bool reports(const struct fl_ac *ac, uint32_t s)
 {
-	const size_t C = ac->n_classes, cells = (size_t)ac->n_states * C;
+	return ac->out_first[s] != NONE || ac->dict[s] != NONE;
+}
 
-	for (size_t i = 0; i < cells; i++) {
-		uint32_t t = ac->delta[i];
-		uint32_t flag = (ac->out_first[t] != NONE || ac->dict[t] != NONE) ? REPORT : 0;
+/* Renumbers the states so that those which report come last, and rewrites
+ * each transition as its target's row offset (state * classes). The scan
+ * then knows a reporting target by one compare of the offset, which keeps a
+ * flag mask off the per-byte dependency chain (load, add, load). The root
+ * stays 0: it never reports, literals are not empty. map is scratch space of
+ * n_states entries. Returns 0, or -E2BIG when the copy passes the budget. */
+static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
+{
+	const size_t C = ac->n_classes, S = ac->n_states;
+	uint32_t *delta, *out_first, *dict, next = 0;
 
-		ac->delta[i] = (uint32_t)(t * C) | flag;
+	for (uint32_t st = 0; st < S; st++)
+		if (!reports(ac, st))
+			map[st] = next++;
+	ac->first_report = next;
+	for (uint32_t st = 0; st < S; st++)
+		if (reports(ac, st))
+			map[st] = next++;
+	delta = charge(bg, S * C, sizeof(uint32_t));
+	out_first = charge(bg, S, sizeof(uint32_t));
+	dict = charge(bg, S, sizeof(uint32_t));
+	if (!delta || !out_first || !dict) {
+		free(delta);
+		free(out_first);
+		free(dict);
+		return bg->is_oom ? -ENOMEM : -E2BIG;
 	}
+	for (uint32_t st = 0; st < S; st++) {
+		const uint32_t *row = &ac->delta[st * C];
+		uint32_t *nrow = &delta[map[st] * C];
+
+		for (size_t c = 0; c < C; c++)
+			nrow[c] = (uint32_t)(map[row[c]] * C);
+		out_first[map[st]] = ac->out_first[st];
+		dict[map[st]] = ac->dict[st] == NONE ? NONE : map[ac->dict[st]];
+	}
+	free(ac->delta);
+	free(ac->out_first);
+	free(ac->dict);
+	bg->used -= (S * C + 2 * S) * sizeof(uint32_t);
+	ac->delta = delta;
+	ac->out_first = out_first;
+	ac->dict = dict;
+	return 0;
 }
 
 struct folded {
@@ -263,9 +301,9 @@ int fl_ac_create(struct fl_ac **out, const struct fl_ac_literal *lits, size_t n,
 	rc = count_states(lits, n, total, &bg, &states);
 	if (rc < 0)
 		goto out_free;
-	/* Row offsets (state * classes) must fit below the REPORT bit. */
+	/* Row offsets (state * classes) must fit in 32 bits. */
 	rc = -E2BIG;
-	if (states > (REPORT - 1) / ac->n_classes)
+	if (states > UINT32_MAX / ac->n_classes)
 		goto out_free;
 	ac->delta = charge(&bg, states * ac->n_classes, sizeof(uint32_t));
 	ac->out_first = charge(&bg, states, sizeof(uint32_t));
@@ -275,7 +313,6 @@ int fl_ac_create(struct fl_ac **out, const struct fl_ac_literal *lits, size_t n,
 	ac->pool = charge(&bg, total, 1);
 	if (!ac->delta || !ac->out_first || !ac->dict || !ac->outs || !ac->lits || !ac->pool)
 		goto out_free;
-	ac->bytes = bg.used;
 	memset(ac->out_first, 0xff, states * sizeof(uint32_t));
 	build_trie(ac, lits, n);
 	if (FL_NEVER(ac->n_states != states)) {
@@ -287,9 +324,12 @@ int fl_ac_create(struct fl_ac **out, const struct fl_ac_literal *lits, size_t n,
 	if (!fail || !queue)
 		goto out_free;
 	build_links(ac, fail, queue);
-	finish_table(ac);
+	rc = renumber(ac, &bg, fail);
+	if (rc < 0)
+		goto out_free;
 	free(fail);
 	free(queue);
+	ac->bytes = bg.used - 2 * states * sizeof(uint32_t);
 	ac->n_lits = n;
 	*out = ac;
 	return 0;
@@ -347,15 +387,16 @@ size_t fl_ac_scan(const struct fl_ac *ac, const void *text, size_t len, uint64_t
 	const uint8_t *p = text;
 	const uint32_t *delta = ac->delta;
 	const uint8_t *cls = ac->cls;
+	const uint32_t report_from = ac->first_report * ac->n_classes;
 	uint32_t v = 0;
 	size_t found = 0;
 
 	if (ac->n_lits == 0)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
-		v = delta[(v & ~REPORT) + cls[p[i]]];
-		if (__builtin_expect((v & REPORT) != 0, 0) &&
-		    !report(ac, (v & ~REPORT) / ac->n_classes, p, i + 1, seen, fn, ctx, &found))
+		v = delta[v + cls[p[i]]];
+		if (__builtin_expect(v >= report_from, 0) &&
+		    !report(ac, v / ac->n_classes, p, i + 1, seen, fn, ctx, &found))
 			break;
 	}
 	return found;

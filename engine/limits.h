@@ -98,7 +98,6 @@
 #define FL_REGEX_MATCH_LIMIT 100000
 #define FL_REGEX_DEPTH_LIMIT 10000
 #define FL_REGEX_MAX_PATTERN 4096
-
 /* Timers armed at once in one timer wheel (windows, clocks, escalation
  * deadlines of one shard). An add past the cap is refused with -ENOBUFS.
  * setting: engine.max_timers; counter: timers.refused_full */
@@ -122,7 +121,6 @@
 #define FL_AC_MAX_BYTES_DEFAULT (256u * 1024 * 1024)
 /* Largest pattern id a prefilter reports (ids index a caller's bitset). */
 #define FL_AC_MAX_PATTERN_ID ((1u << 24) - 1)
-
 
 /* Correlation engine (engine/correlate.h). All counters show in the replay
  * summary and struct fl_engine_stats.

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "engine/clock.h"
 #include "engine/timerwheel.h"
 
 #define DAY_MS (24 * 3600 * INT64_C(1000))
@@ -409,4 +410,53 @@ Test(timerwheel, matches_a_sorted_reference_under_random_operations, .timeout = 
 	}
 	free(r);
 	fl_timerwheel_destroy(tw);
+}
+
+/* A replay: events at recorded times drive an event clock, the clock drives
+ * the wheel. Two runs of the same input must fire the same timers at the
+ * same times, in the same order. */
+
+static void replay_once(struct log *lg, struct job *jobs, size_t njobs)
+{
+	static const int64_t event_s[] = {0, 1, 1, 2, 5, 5, 5, 9, 60, 61, 3600, 7200};
+	struct fl_clock *clk;
+	struct fl_timerwheel *tw;
+
+	cr_assert_eq(fl_clock_create_event(&clk, 1732500000 * FL_NS_PER_SEC), 0);
+	cr_assert_eq(fl_timerwheel_create(&tw, fl_clock_now_ns(clk) / FL_NS_PER_MS, 64), 0);
+	lg->tw = tw;
+	for (size_t i = 0; i < FL_ARRAY_LEN(event_s) && i < njobs; i++) {
+		int64_t at_ns = (1732500000 + event_s[i]) * FL_NS_PER_SEC;
+		int64_t now_ms;
+
+		cr_assert_eq(fl_clock_advance_to(clk, at_ns), 0);
+		now_ms = fl_clock_mono_ns(clk) / FL_NS_PER_MS;
+		fl_timerwheel_advance(tw, now_ms, record, lg);
+		/* each event opens a window of 5 s, or a 2 h repair clock */
+		fl_timer_init(&jobs[i].timer);
+		jobs[i].id = (int)i;
+		cr_assert_eq(fl_timerwheel_add(tw, &jobs[i].timer,
+					       now_ms + (i % 4 == 3 ? 7200000 : 5000)), 0);
+	}
+	fl_timerwheel_advance(tw, fl_clock_mono_ns(clk) / FL_NS_PER_MS + 3 * 3600 * 1000, record, lg);
+	fl_timerwheel_destroy(tw);
+	fl_clock_destroy(clk);
+}
+
+Test(timerwheel, replays_the_same_input_to_the_same_fires_on_an_event_clock)
+{
+	struct log a = {0}, b = {0};
+	struct job ja[12], jb[12];
+
+	replay_once(&a, ja, 12);
+	replay_once(&b, jb, 12);
+	cr_assert_eq(a.n, 12);
+	cr_assert_eq(b.n, a.n);
+	cr_expect_arr_eq(a.ids, b.ids, a.n * sizeof(a.ids[0]));
+	cr_expect_arr_eq(a.at, b.at, a.n * sizeof(a.at[0]));
+	/* 1 s and 1 s: two 5 s windows from the same second fire in arming order */
+	cr_expect_eq(a.ids[0], 0);
+	cr_expect_eq(a.ids[1], 1);
+	cr_expect_eq(a.ids[2], 2);
+	cr_expect_eq(a.at[1], a.at[2]);
 }
