@@ -128,6 +128,8 @@ struct fl_engine {
 	struct rule_info *ri;
 	struct incident **live; /* not yet freed, by id */
 	size_t n_live, cap_live;
+	struct incident **corr; /* the correlation incidents among them: absorbers */
+	size_t n_corr, cap_corr;
 	uint64_t next_id;
 	int64_t now_ns;
 	bool have_event;
@@ -316,6 +318,34 @@ static void render(struct fl_engine *e, const struct incident *inc, uint32_t t, 
 
 /* ---- incidents: lifecycle --------------------------------------------------- */
 
+/* Lists a correlation incident among the absorbers; false when out of memory. */
+static bool corr_add(struct fl_engine *e, struct incident *inc)
+{
+	if (e->n_corr == e->cap_corr) {
+		size_t cap = e->cap_corr ? e->cap_corr * 2 : 16;
+		struct incident **n = realloc(e->corr, cap * sizeof(*n));
+
+		if (!n)
+			return false;
+		e->corr = n;
+		e->cap_corr = cap;
+	}
+	e->corr[e->n_corr++] = inc;
+	return true;
+}
+
+static void list_remove(struct incident **list, size_t *n, const struct incident *inc)
+{
+	size_t i;
+
+	for (i = 0; i < *n && list[i] != inc; i++)
+		;
+	if (i < *n) {
+		memmove(list + i, list + i + 1, (*n - i - 1) * sizeof(*list));
+		(*n)--;
+	}
+}
+
 static struct incident *incident_new(struct fl_engine *e, uint32_t source, bool is_corr,
 				     int64_t at_ns)
 {
@@ -338,7 +368,8 @@ static struct incident *incident_new(struct fl_engine *e, uint32_t source, bool 
 		e->cap_live = cap;
 	}
 	inc = calloc(1, sizeof(*inc));
-	if (!inc) {
+	if (!inc || (is_corr && !corr_add(e, inc))) {
+		free(inc);
 		e->stats.incidents_refused++;
 		return NULL;
 	}
@@ -362,8 +393,6 @@ static struct incident *incident_new(struct fl_engine *e, uint32_t source, bool 
 /* Forgets an incident: every pointer to it goes first. */
 static void incident_free(struct fl_engine *e, struct incident *inc)
 {
-	size_t i;
-
 	disarm(e, &inc->tb);
 	if (inc->slot && inc->slot->inc == inc)
 		inc->slot->inc = NULL;
@@ -381,12 +410,9 @@ static void incident_free(struct fl_engine *e, struct incident *inc)
 		if (ss && ss->inc == inc)
 			ss->inc = NULL;
 	}
-	for (i = 0; i < e->n_live && e->live[i] != inc; i++)
-		;
-	if (i < e->n_live) {
-		memmove(e->live + i, e->live + i + 1, (e->n_live - i - 1) * sizeof(*e->live));
-		e->n_live--;
-	}
+	list_remove(e->live, &e->n_live, inc);
+	if (inc->pub.is_correlation)
+		list_remove(e->corr, &e->n_corr, inc);
 	free(inc->scope);
 	free(inc);
 }
@@ -792,8 +818,8 @@ static struct incident *find_absorber(struct fl_engine *e, uint32_t rule,
 				      const struct fl_inv_device *dev, const char *gkey,
 				      uint32_t gcorr, int64_t at_ns)
 {
-	for (size_t i = 0; i < e->n_live; i++) {
-		struct incident *inc = e->live[i];
+	for (size_t i = 0; i < e->n_corr; i++) {
+		struct incident *inc = e->corr[i];
 
 		if (inc->is_pending || !absorbs_rule(e, inc, rule))
 			continue;
@@ -1033,10 +1059,10 @@ static struct incident *span_joins(struct fl_engine *e, const struct fl_inv_span
 			}
 		}
 	*is_duct = false;
-	for (size_t i = 0; sp->ring && i < e->n_live; i++) {
-		struct incident *inc = e->live[i];
+	for (size_t i = 0; sp->ring && i < e->n_corr; i++) {
+		struct incident *inc = e->corr[i];
 
-		if (inc->pub.is_correlation && inc->pub.source == corr && inc->ring == sp->ring &&
+		if (inc->pub.source == corr && inc->ring == sp->ring &&
 		    inc->pub.state == FL_INCIDENT_OPEN)
 			return inc;
 	}
@@ -1126,6 +1152,8 @@ static struct incident *take_over(struct fl_engine *e, uint32_t corr,
 			inc->slot->inc = NULL;
 		inc->slot = NULL;
 		disarm(e, &inc->tb);
+		if (!corr_add(e, inc))
+			return NULL;
 		inc->pub.source = corr;
 		inc->pub.is_correlation = true;
 		inc->pub.source_name = c->name.p;
@@ -1413,10 +1441,10 @@ static void group_timer(struct fl_engine *e, struct group_state *gs, int64_t now
 	if (count < GROUP_MIN)
 		return;
 	/* a group inside a located fault is that fault's, not a storm of its own */
-	for (size_t i = 0; i < e->n_live; i++) {
-		struct incident *o = e->live[i];
+	for (size_t i = 0; i < e->n_corr; i++) {
+		struct incident *o = e->corr[i];
 
-		if (o->pub.is_correlation && !o->is_pending && o->pub.source != gs->corr &&
+		if (!o->is_pending && o->pub.source != gs->corr &&
 		    (o->pub.state == FL_INCIDENT_OPEN || now_ns < o->absorb_until) &&
 		    covers(o, gs->dev, NULL, FL_PROG_NONE))
 			return;
@@ -1793,6 +1821,7 @@ void fl_engine_destroy(struct fl_engine *e)
 		free(e->live[i]);
 	}
 	free(e->live);
+	free(e->corr);
 	for (size_t r = 0; e->keys && r < e->prog->n_rules; r++)
 		fl_keytab_destroy(e->keys[r]);
 	free(e->keys);
