@@ -279,6 +279,40 @@ static struct fl_str topo_field(const struct incident *inc, uint32_t index, char
 	return FL_STR_NONE;
 }
 
+/* A field read from the incident's device, for templates rendered when no
+ * event is at hand (an absence): host and the inventory fields. */
+static struct fl_str device_field(const struct fl_inv_device *d, struct fl_prog_field f)
+{
+	if (!d)
+		return FL_STR_NONE;
+	if (f.kind == FL_FIELD_EVENT)
+		return f.index == FL_EF_HOST ? cs(d->id) : FL_STR_NONE;
+	if (f.kind != FL_FIELD_INVENTORY)
+		return FL_STR_NONE;
+	switch ((enum fl_inv_field)f.index) {
+	case FL_IF_DEVICE:
+		return cs(d->id);
+	case FL_IF_SITE:
+		return cs(d->site->id);
+	case FL_IF_SITE_NAME:
+		return cs(d->site->name);
+	case FL_IF_COUNTY:
+		return d->site->county ? cs(d->site->county->name) : FL_STR_NONE;
+	case FL_IF_CITY:
+		return d->site->city ? cs(d->site->city->name) : FL_STR_NONE;
+	case FL_IF_RING:
+		return d->ring ? cs(d->ring->id) : FL_STR_NONE;
+	case FL_IF_VENDOR:
+		return cs(d->vendor);
+	case FL_IF_MODEL:
+		return cs(d->model);
+	case FL_IF_CLASS:
+		return cs(site_class_name(d->site->site_class));
+	default:
+		return FL_STR_NONE;
+	}
+}
+
 /* Renders template t into out (cut at size - 1). Event fields, captures and
  * inventory fields are read from the current event as rule e->ev_rule sees
  * it, and are empty when there is no current event (a timer fired). */
@@ -305,7 +339,7 @@ static void render(struct fl_engine *e, const struct incident *inc, uint32_t t, 
 		else if (e->have_event && e->ev_rule != FL_PROG_NONE)
 			v = fl_match_field(e->m, e->ev_rule, part->field);
 		else
-			v = FL_STR_NONE;
+			v = device_field(inc->pub.device, part->field);
 		if (!v.p)
 			continue;
 		if (v.len > size - 1 - len)
@@ -1467,9 +1501,36 @@ static void group_timer(struct fl_engine *e, struct group_state *gs, int64_t now
 
 /* ---- rule events ------------------------------------------------------------- */
 
+/* A key of an `absent` rule that raises went quiet: its incident, with
+ * what the device's inventory row can tell for the title. */
+static void absence_incident(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
+{
+	const struct rule_info *ri = &e->ri[ks->rule];
+	const struct fl_prog_action *ra = &e->prog->actions[ri->raise_action];
+	struct incident *inc = incident_new(e, ks->rule, false, ks->last_ns);
+
+	if (!inc)
+		return;
+	inc->slot = ks;
+	ks->inc = inc;
+	inc->pub.level = ra->level;
+	inc->pub.ladder = ra->ladder;
+	inc->pub.device = ks->dev;
+	inc->pub.site = ks->dev ? ks->dev->site : NULL;
+	inc->ring = ks->dev ? ks->dev->ring : NULL;
+	inc->pub.count = 1;
+	inc->pub.evidence = "silent since its last event";
+	snprintf(inc->pub.key, sizeof(inc->pub.key), "%s", ks->dev ? ks->dev->id : "");
+	e->have_event = false;
+	render(e, inc, ra->title, inc->pub.title, sizeof(inc->pub.title));
+	incident_open(e, inc, now_ns, ks->rule);
+}
+
 static void device_silent(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
 {
 	ks->absent_fired = true;
+	if (e->ri[ks->rule].has_raise && !ks->inc)
+		absence_incident(e, ks, now_ns);
 	if (!ks->dev)
 		return;
 	{
@@ -1490,6 +1551,8 @@ static void device_heard(struct fl_engine *e, struct key_state *ks, int64_t at_n
 	struct site_state *ss;
 
 	ks->absent_fired = false;
+	if (ks->inc && !ks->inc->is_pending) /* the absence is over */
+		incident_clear(e, ks->inc, at_ns, ks->rule, 0);
 	if (!ks->dev || !(ss = fl_keytab_peek(e->sites, ks->dev->site->id,
 					      strlen(ks->dev->site->id))))
 		return;
@@ -1678,7 +1741,7 @@ static void on_fault(struct fl_engine *e, uint32_t rule, struct key_state *ks, i
 		key_rearm(e, ks);
 		return;
 	}
-	if (ri->has_raise && !*raised && holds) {
+	if (ri->has_raise && !*raised && holds && r->absent_ms == 0) {
 		*raised = true;
 		new_rule_incident(e, rule, ks, t);
 	}

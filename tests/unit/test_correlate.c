@@ -289,3 +289,22 @@ Test(correlate, keeps_an_incident_opened_in_a_window_planned_after_the_window_en
 	cr_expect_eq(fx_count(f, FL_ACTION_NOTIFY, NULL), 0);
 	fx_close(f);
 }
+
+Test(correlate, raises_an_absence_and_clears_it_when_the_key_is_heard_again)
+{
+	struct fx *f = fx_open(NULL);
+	const struct fx_rec *open;
+
+	fx_at(f, 0, "HC-JCJ-RT02", "HEARTBEAT");
+	fx_at(f, 100, "HC-JCJ-RT02", "HEARTBEAT");
+	fx_run_to(f, 399);
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "hb"), 0, "not yet 5 min");
+	fx_run_to(f, 400);
+	open = fx_find(f, FL_ACTION_OPEN, "hb");
+	cr_assert_not_null(open);
+	cr_expect_str_eq(open->title, "silent HC-JCJ-RT02 HC-JCJ");
+	fx_at(f, 500, "HC-JCJ-RT02", "HEARTBEAT");
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "hb"), 1, "an event does not raise an absence");
+	cr_expect_eq(fx_find(f, FL_ACTION_CLEAR, "hb")->at_s, 500);
+	fx_close(f);
+}
