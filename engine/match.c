@@ -173,10 +173,15 @@ size_t fl_match_required_literals(struct fl_str pattern, struct fl_str *out, siz
 		*is_nocase = true;
 		i = run = 4;
 	}
-	for (size_t k = 0; k + 2 < n; k++)
-		if (p[k] == '(' && p[k + 1] == '?' && p[k + 2] != '<' && p[k + 2] != ':' &&
-		    memchr(p + k + 2, 'x', strcspn(p + k + 2, ":)")))
-			return 0;
+	/* (?x) and (?x: make spaces insignificant: no run can be trusted. The
+	 * pattern is a slice, not a string: every scan is bounded by n. */
+	for (size_t k = 0; k + 2 < n; k++) {
+		if (p[k] != '(' || p[k + 1] != '?' || p[k + 2] == '<' || p[k + 2] == ':')
+			continue;
+		for (size_t j = k + 2; j < n && p[j] != ':' && p[j] != ')'; j++)
+			if (p[j] == 'x')
+				return 0;
+	}
 	while (i < n) {
 		char c = p[i];
 
