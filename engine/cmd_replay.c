@@ -37,7 +37,8 @@ static int usage(FILE *out)
 {
 	fprintf(out,
 		"usage: faultline replay -c PLAN [--data DIR] [--tz ZONE] [--year N]\n"
-		"                        [--late MS] [--max-keys-per-rule N] [--quiet] [FILE...]\n"
+		"                        [--late MS] [--max-keys-per-rule N] [--max-keys N]\n"
+		"                        [--quiet] [FILE...]\n"
 		"\n"
 		"Runs PLAN over recorded syslog lines (stdin when no FILE) in event time and\n"
 		"writes the action stream as JSON Lines; a summary goes to stderr.\n"
@@ -46,8 +47,10 @@ static int usage(FILE *out)
 		"  --tz ZONE    zone of times without one (default: the plan's timezone)\n"
 		"  --year N     year of RFC 3164 times (default: the nearest to now)\n"
 		"  --late MS    how far behind the newest event one may be (default %d)\n"
+		"  --max-keys-per-rule N, --max-keys N\n"
+		"               caps on live keys per rule and in total (default %u, %u)\n"
 		"  --quiet      count actions, do not print them (benchmarks)\n",
-		FL_CORR_LATE_MS_DEFAULT);
+		FL_CORR_LATE_MS_DEFAULT, FL_CORR_KEYS_PER_RULE_DEFAULT, FL_CORR_KEYS_TOTAL_DEFAULT);
 	return 2;
 }
 
@@ -72,6 +75,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			a->opts.late_ms = strtoll(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--max-keys-per-rule") == 0 && v)
 			a->opts.max_keys_per_rule = (size_t)strtoull(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--max-keys") == 0 && v)
+			a->opts.max_keys = (size_t)strtoull(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--quiet") == 0)
 			a->quiet = true;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
@@ -126,12 +131,13 @@ static void summary(const struct fl_replay *r)
 	fprintf(stderr,
 		"replay: %llu events read, %llu matched, %llu absorbed, %llu incidents opened, "
 		"%llu cleared, %llu suppressed, %llu notifications, %llu late, %llu evicted, "
-		"%llu undecoded, %zu keys live, %zu incidents open\n",
+		"%llu keys refused, %llu undecoded, %zu keys live, %zu incidents open\n",
 		(unsigned long long)st.lines, (unsigned long long)e->matched,
 		(unsigned long long)e->absorbed, (unsigned long long)e->opened,
 		(unsigned long long)e->cleared, (unsigned long long)e->suppressed,
 		(unsigned long long)e->notified, (unsigned long long)e->late,
-		(unsigned long long)e->evicted, (unsigned long long)st.undecoded, e->live_keys,
+		(unsigned long long)e->evicted, (unsigned long long)e->keys_refused,
+		(unsigned long long)st.undecoded, e->live_keys,
 		e->open_incidents);
 }
 

@@ -135,6 +135,7 @@ struct fl_engine {
 	bool have_event;
 	uint32_t ev_rule; /* rule whose fields the current templates read */
 	struct fl_engine_stats stats;
+	size_t total_keys; /* live keys of all rules */
 	char keybuf[FL_CORR_KEY_MAX];
 	char to_text[TO_MAX][160];
 	const char *to[TO_MAX];
@@ -907,6 +908,8 @@ static void on_evict(const void *key, size_t key_len, void *val, void *ctx)
 
 	(void)key;
 	(void)key_len;
+	if (e->total_keys)
+		e->total_keys--;
 	disarm(e, &ks->tb);
 	if (ks->inc) {
 		if (ks->inc->is_pending)
@@ -931,6 +934,41 @@ static struct fl_keytab *rule_table(struct fl_engine *e, uint32_t rule)
 	if (!e->keys[rule] && fl_keytab_create(&e->keys[rule], &cfg) < 0)
 		return NULL;
 	return e->keys[rule];
+}
+
+struct oldest {
+	char key[FL_CORR_KEY_MAX];
+	size_t len;
+	void *val;
+};
+
+static bool first_entry(const void *key, size_t key_len, void *val, void *ctx)
+{
+	struct oldest *o = ctx;
+
+	if (key_len <= sizeof(o->key)) {
+		memcpy(o->key, key, key_len);
+		o->len = key_len;
+		o->val = val;
+	}
+	return false; /* the least recently used is enough */
+}
+
+/* The total cap is reached and rule wants a new key: its own least recently
+ * used key goes (evicted and counted as the per-rule cap does). Returns
+ * false when the rule holds no key to give: the new key is refused. */
+static bool make_room(struct fl_engine *e, struct fl_keytab *kt)
+{
+	struct oldest o = {.len = 0};
+
+	fl_keytab_foreach(kt, first_entry, &o);
+	if (!o.len) {
+		e->stats.keys_refused++;
+		return false;
+	}
+	on_evict(o.key, o.len, o.val, e);
+	(void)fl_keytab_delete(kt, o.key, o.len);
+	return true;
 }
 
 /* Builds the key of the current event for rule into e->keybuf: the key
@@ -1853,7 +1891,9 @@ int fl_engine_create(struct fl_engine **out, const struct fl_program *prog,
 		e->cfg.late_ms = FL_CORR_LATE_MS_DEFAULT;
 	if (e->cfg.max_keys_per_rule == 0)
 		e->cfg.max_keys_per_rule = FL_CORR_KEYS_PER_RULE_DEFAULT;
-	if (e->cfg.max_keys && e->cfg.max_keys < e->cfg.max_keys_per_rule)
+	if (e->cfg.max_keys == 0)
+		e->cfg.max_keys = FL_CORR_KEYS_TOTAL_DEFAULT;
+	if (e->cfg.max_keys < e->cfg.max_keys_per_rule)
 		e->cfg.max_keys_per_rule = e->cfg.max_keys;
 	e->now_ns = fl_clock_now_ns(clock);
 	e->keys = calloc(prog->n_rules + 1, sizeof(*e->keys));
@@ -1951,10 +1991,14 @@ int fl_engine_feed(struct fl_engine *e, const struct fl_event *ev)
 		if (klen == 0 || !(kt = rule_table(e, rule)))
 			continue;
 		if (res == FL_MATCH_FAULT) {
+			if (e->total_keys >= e->cfg.max_keys &&
+			    !fl_keytab_peek(kt, e->keybuf, klen) && !make_room(e, kt))
+				continue;
 			if (fl_keytab_upsert(kt, e->keybuf, klen, &v, &is_new) < 0)
 				continue;
 			ks = v;
 			if (is_new) {
+				e->total_keys++;
 				fl_timer_init(&ks->tb.t);
 				ks->tb.kind = T_KEY;
 				ks->rule = rule;

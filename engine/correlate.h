@@ -120,6 +120,7 @@ struct fl_engine_stats {
 	uint64_t events, matched, absorbed, late, evicted, key_too_long;
 	uint64_t opened, cleared, suppressed, notified, incidents_refused, timers_refused;
 	uint64_t regex_limit;
+	uint64_t keys_refused; /* new keys refused: total cap reached, rule holds none */
 	size_t live_keys, open_incidents;
 };
 

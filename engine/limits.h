@@ -128,8 +128,9 @@
  *   flap, absent, clear state); the least recently used is evicted.
  *   setting: --max-keys-per-rule; counter: engine.evicted
  * FL_CORR_KEYS_TOTAL_DEFAULT: live keys of all rules together; a new key past
- *   it evicts in the rule that wants it. setting: --max-keys; counter:
- *   engine.evicted
+ *   it evicts the least recently used key of the rule that wants it (refused
+ *   when that rule holds none). setting: --max-keys; counters:
+ *   engine.evicted, engine.keys_refused
  * FL_CORR_KEY_MAX: bytes of one key (rule fields joined); longer keys are
  *   refused and counted. counter: engine.key_too_long
  * FL_CORR_MAX_OPEN_INCIDENTS: open incidents at once; a raise past it is

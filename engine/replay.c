@@ -53,6 +53,7 @@ int fl_replay_create(struct fl_replay **out, const struct fl_program *prog,
 		r->sopts.year = opts->year;
 		cfg.late_ms = opts->late_ms;
 		cfg.max_keys_per_rule = opts->max_keys_per_rule;
+		cfg.max_keys = opts->max_keys;
 	}
 	cfg.ctx = r;
 	rc = fl_clock_create_event(&r->clock, 0);

@@ -23,7 +23,8 @@ struct fl_replay_opts {
 	const struct fl_tz *tz; /* zone of times without an offset; NULL: UTC */
 	int year;		/* year of RFC 3164 times; 0: the nearest to now */
 	int64_t late_ms;	/* engine late tolerance; 0: the default */
-	size_t max_keys_per_rule;
+	size_t max_keys_per_rule; /* 0: the defaults of limits.h */
+	size_t max_keys;
 };
 
 struct fl_replay_stats {

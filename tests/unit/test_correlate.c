@@ -308,3 +308,34 @@ Test(correlate, raises_an_absence_and_clears_it_when_the_key_is_heard_again)
 	cr_expect_eq(fx_find(f, FL_ACTION_CLEAR, "hb")->at_s, 500);
 	fx_close(f);
 }
+
+Test(correlate, keeps_all_rules_under_the_total_cap_by_evicting_in_the_rule_that_grows)
+{
+	struct fl_engine_config cfg = {.max_keys = 3};
+	struct fx *f = fx_open(&cfg);
+	struct fl_engine_stats st;
+	char msg[32];
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(msg, sizeof(msg), "STORM %d", i);
+		fx_at(f, i, "HOST-A", msg);
+	}
+	fl_engine_stats(f->e, &st);
+	cr_expect_eq(st.live_keys, 3);
+	cr_expect_eq(st.evicted, 3, "storm keys 0, 1 and 2 made room");
+	cr_expect_eq(st.keys_refused, 0);
+	fx_close(f);
+}
+
+Test(correlate, refuses_a_new_key_past_the_total_cap_when_its_rule_holds_none)
+{
+	struct fl_engine_config cfg = {.max_keys = 1};
+	struct fx *f = fx_open(&cfg);
+	struct fl_engine_stats st;
+
+	fx_at(f, 0, "HOST-A", "STORM 1"); /* storm takes the one key; silent gets none */
+	fl_engine_stats(f->e, &st);
+	cr_expect_eq(st.live_keys, 1);
+	cr_expect_eq(st.keys_refused, 1);
+	fx_close(f);
+}
