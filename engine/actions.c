@@ -69,6 +69,33 @@ static void location(struct fl_json *j, const struct fl_incident *inc)
 	fl_json_obj_end(j);
 }
 
+/* The incident's history: every action that changed it, with the rule
+ * whose event did (absent for timers). */
+static void history(struct fl_json *j, const struct fl_program *prog,
+		    const struct fl_incident *inc)
+{
+	char when[40];
+
+	fl_json_key(j, "history");
+	fl_json_arr_begin(j);
+	for (size_t i = 0; i < inc->n_history; i++) {
+		const struct fl_incident_history *h = &inc->history[i];
+
+		fl_json_obj_begin(j);
+		fl_actions_time(when, sizeof(when), h->at_ns);
+		kv(j, "time", when);
+		kv(j, "action", fl_action_name(h->what));
+		if (h->rule < prog->n_rules)
+			kv(j, "by", prog->rules[h->rule].name.p);
+		fl_json_obj_end(j);
+	}
+	fl_json_arr_end(j);
+	if (inc->history_dropped) {
+		fl_json_key(j, "history_dropped");
+		fl_json_uint(j, inc->history_dropped);
+	}
+}
+
 int fl_actions_json(struct fl_buf *out, const struct fl_program *prog, const struct fl_action *a)
 {
 	const struct fl_incident *inc = a->incident;
@@ -95,6 +122,8 @@ int fl_actions_json(struct fl_buf *out, const struct fl_program *prog, const str
 	fl_json_uint(&j, inc->absorbed);
 	fl_actions_time(when, sizeof(when), inc->first_ns);
 	kv(&j, "first", when);
+	fl_actions_time(when, sizeof(when), inc->last_ns);
+	kv(&j, "last", when);
 	kv(&j, "state", inc->state == FL_INCIDENT_OPEN ? "open" : "cleared");
 	if (inc->key[0] && inc->is_correlation)
 		kv(&j, "key", inc->key);
@@ -104,9 +133,17 @@ int fl_actions_json(struct fl_buf *out, const struct fl_program *prog, const str
 		fl_json_bool(&j, inc->is_planned);
 		kv(&j, "window", inc->window);
 	}
+	if (inc->n_fields) {
+		fl_json_key(&j, "fields");
+		fl_json_obj_begin(&j);
+		for (size_t i = 0; i < inc->n_fields; i++)
+			kv(&j, inc->fields[i].name, inc->fields[i].value);
+		fl_json_obj_end(&j);
+	}
 	if (a->type == FL_ACTION_CLEAR) {
 		fl_json_key(&j, "duration_ms");
 		fl_json_int(&j, (inc->cleared_ns - inc->first_ns) / 1000000);
+		history(&j, prog, inc);
 	}
 	if (a->type == FL_ACTION_ABSORB) {
 		kv(&j, "absorbed_rule", a->rule);

@@ -351,6 +351,29 @@ static void render(struct fl_engine *e, const struct incident *inc, uint32_t t, 
 	out[len] = '\0';
 }
 
+/* Runs the `set` actions of a rule or correlation on the incident: each
+ * field takes its template's value now (a later event sets it again). */
+static void apply_sets(struct fl_engine *e, struct incident *inc, uint32_t first, uint32_t n)
+{
+	struct fl_incident *p = &inc->pub;
+
+	for (uint32_t a = first; a < first + n; a++) {
+		const struct fl_prog_action *act = &e->prog->actions[a];
+		size_t k;
+
+		if (act->kind != FL_ACT_SET || !act->field.p)
+			continue;
+		for (k = 0; k < p->n_fields && strcmp(p->fields[k].name, act->field.p) != 0; k++)
+			;
+		if (k == FL_INCIDENT_MAX_FIELDS)
+			continue;
+		if (k == p->n_fields)
+			p->n_fields++;
+		p->fields[k].name = act->field.p;
+		render(e, inc, act->value, p->fields[k].value, sizeof(p->fields[k].value));
+	}
+}
+
 /* ---- incidents: lifecycle --------------------------------------------------- */
 
 /* Lists a correlation incident among the absorbers; false when out of memory. */
@@ -1079,6 +1102,7 @@ static void corr_title(struct fl_engine *e, struct incident *inc)
 	if (inc->pub.ladder == FL_PROG_NONE)
 		inc->pub.ladder = ra->ladder;
 	render(e, inc, ra->title, inc->pub.title, sizeof(inc->pub.title));
+	apply_sets(e, inc, c->first_action, c->n_actions);
 }
 
 static struct span_state *span_state(struct fl_engine *e, const struct fl_inv_span *sp)
@@ -1701,6 +1725,7 @@ static void new_rule_incident(struct fl_engine *e, uint32_t rule, struct key_sta
 	e->have_event = true;
 	e->ev_rule = rule;
 	render(e, inc, ra->title, inc->pub.title, sizeof(inc->pub.title));
+	apply_sets(e, inc, e->prog->rules[rule].first_action, e->prog->rules[rule].n_actions);
 	if (ri->group_corr != FL_PROG_NONE) {
 		inc->gcorr = ri->group_corr;
 		group_key(e, ri->group_corr, rule, inc->gkey, sizeof(inc->gkey));
@@ -1759,6 +1784,8 @@ static void on_fault(struct fl_engine *e, uint32_t rule, struct key_state *ks, i
 	if (ks->inc) { /* the open (or pending) alarm of this key: a tally */
 		ks->inc->pub.count++;
 		ks->inc->pub.last_ns = t;
+		if (!ks->inc->pub.is_correlation)
+			apply_sets(e, ks->inc, r->first_action, r->n_actions);
 		if (ri->has_raise)
 			*raised = true;
 		key_rearm(e, ks);

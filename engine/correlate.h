@@ -52,6 +52,7 @@ const char *fl_action_name(enum fl_action_type t);
 enum fl_incident_state { FL_INCIDENT_OPEN, FL_INCIDENT_CLEARED, FL_INCIDENT_MERGED };
 
 #define FL_INCIDENT_MAX_SPANS 4
+#define FL_INCIDENT_MAX_FIELDS 4 /* `set` fields kept; later ones are dropped */
 
 struct fl_incident_history {
 	int64_t at_ns;
@@ -85,6 +86,11 @@ struct fl_incident {
 	enum fl_incident_state state;
 	bool is_planned;
 	const char *window; /* the maintenance window that made it planned */
+	struct {
+		const char *name; /* the plan's */
+		char value[128];
+	} fields[FL_INCIDENT_MAX_FIELDS]; /* from `set` actions */
+	size_t n_fields;
 	struct fl_incident_history history[FL_CORR_HISTORY_MAX];
 	size_t n_history;
 	uint64_t history_dropped;

@@ -46,6 +46,10 @@ roles = {(a["role"], a["scope"]) for a in of("notify")}
 need(("customer_contact", "customer") in roles, "the customer is told")
 need(not any(r == "chief_engineer" for r, s in roles), "the 2 h repair clock is not missed")
 need(all(a["to"] for a in of("notify")), "every notification reaches someone")
+need(c[0]["fields"] == {"located": "HC-YZ-R01 Hechi Yizhou"}, "set located: %r" % c[0].get("fields"))
+h = c[0]["history"]
+need(h[0]["action"] == "open" and h[-1]["action"] == "clear", "history from open to clear")
+need(any(x["action"] == "absorb" for x in h), "absorptions in the history")
 '
 
 replay flapping-link
@@ -102,6 +106,7 @@ o = of("open")
 need(len(o) == 1 and o[0]["rule"] == "mac_flap", "one incident")
 need(o[0]["location"]["device"] == "GL-XF-SW01", "on GL-XF-SW01")
 need(last(o[0]["incident"])["count"] == 2251, "tally of 2251")
+need("last_mac" in last(o[0]["incident"]).get("fields", {}), "set last_mac")
 need(len(of("notify")) <= 3, "told once, not per line")
 '
 
