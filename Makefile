@@ -113,7 +113,13 @@ RUN_ARGS ?= --udp 127.0.0.1:5514 --tcp 127.0.0.1:5514 --relp 127.0.0.1:2514 --tr
 run: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p var
-	$(BIN) listen $(RUN_ARGS)
+	@echo "faultline: events print below as JSON Lines; state under ./var/; Ctrl-C stops."
+	@echo "  send syslog:  logger -d -n 127.0.0.1 -P 5514 'link down'        (UDP)"
+	@echo "                logger -T -n 127.0.0.1 -P 5514 'link down'        (TCP)"
+	@echo "                rsyslog: action(type=\"omrelp\" target=\"127.0.0.1\" port=\"2514\")"
+	@echo "  send a trap:  snmptrap -v 2c -c public 127.0.0.1:16162 '' 1.3.6.1.6.3.1.1.5.3"
+	@echo "                sh $(FL_SHARED)/data/traps/send-traps.sh 127.0.0.1:16162"
+	cd var && $(abspath $(BIN)) listen $(RUN_ARGS)
 
 # --- tests -----------------------------------------------------------------
 # The full gate: release and sanitizer builds warning-free, unit tests in both,

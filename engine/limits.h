@@ -150,4 +150,46 @@
 #define FL_CORR_LATE_MS_DEFAULT 5000
 #define FL_CORR_GRACE_MAX_MS (10 * 60 * 1000)
 
+/* --- network inputs (engine/inputs.h) ------------------------------------ */
+
+/* Source prefixes per input allowlist (--allow). counter: <input>.dropped_allowlist
+ * for every datagram or connection from outside the list. */
+#define FL_CIDR_LIST_MAX 64
+
+/* Concurrent TCP syslog connections. setting: --max-conns; counter:
+ * tcp.refused (accepted and closed at once). */
+#define FL_TCP_MAX_CONNS_DEFAULT 1024
+/* An octet-counted frame longer than the message cap is skipped byte by byte,
+ * but only up to this declared length; a larger MSG-LEN closes the connection
+ * (counter: tcp.bad_framing). */
+#define FL_TCP_SKIP_MAX (1024u * 1024 * 1024)
+/* Bytes read from one connection per readiness event, so one busy peer cannot
+ * starve the others on the loop. */
+#define FL_TCP_READ_CHUNK (64 * 1024)
+
+/* Datagrams taken by one recvmmsg() call (UDP syslog and traps). */
+#define FL_UDP_BATCH 32
+/* Socket receive buffer asked for UDP inputs; the kernel may grant less. */
+#define FL_UDP_RCVBUF_BYTES (16 * 1024 * 1024)
+
+/* Bytes of messages waiting between the inputs and the writer. A full queue
+ * drops UDP and trap messages (counter: <input>.queue_full); RELP waits for room
+ * instead, so rsyslog keeps the message until it is acknowledged, and TCP
+ * stops reading (below). */
+#define FL_QUEUE_BYTES (64u * 1024 * 1024)
+/* Queue room under which TCP connections stop being read until the writer
+ * catches up: the peers' own buffers fill and TCP flow control slows them.
+ * One read (FL_TCP_READ_CHUNK) of 3-byte frames needs < 4 MiB of queue.
+ * counter: tcp.paused (times connections were paused) */
+#define FL_TCP_PAUSE_ROOM (8u * 1024 * 1024)
+
+/* Sources remembered by the "undecodable trap" log limiter (one line per
+ * source per minute); the oldest is forgotten first. counter:
+ * trap.log_suppressed */
+#define FL_TRAP_LOG_SOURCES 64
+#define FL_TRAP_LOG_INTERVAL_NS (60LL * 1000000000)
+
+/* SNMP communities accepted (--community). */
+#define FL_SNMP_MAX_COMMUNITIES 16
+
 #endif /* FL_LIMITS_H */
