@@ -16,5 +16,6 @@ int fl_cmd_inventory(int argc, char **argv);  /* check the inventory tables, que
 int fl_cmd_notify(int argc, char **argv);     /* deliver one message through a plugin */
 int fl_cmd_replay(int argc, char **argv);     /* a plan over recorded lines, in event time */
 int fl_cmd_test(int argc, char **argv);       /* run a plan's test blocks */
+int fl_cmd_run(int argc, char **argv);        /* a plan live on the network inputs */
 
 #endif /* FL_CLI_H */

@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{"notify", fl_cmd_notify, "deliver one message through a notification plugin"},
 	{"replay", fl_cmd_replay, "run a plan over recorded syslog lines in event time"},
 	{"test", fl_cmd_test, "run a plan's test blocks"},
+	{"run", fl_cmd_run, "run a plan live on the network inputs"},
 };
 
 static void usage(FILE *out)
