@@ -90,14 +90,21 @@ need(len(s) == 1 and s[0]["location"]["span"] == "HC-HJ-R01-S04", "the transient
 replay site-power-hechi
 check site-power-hechi '
 o = of("open")
-need(len(o) == 1 and o[0]["rule"] == "site_down" and o[0]["level"] == "urgent", "one site incident")
-loc = o[0]["location"]
-need(loc["site"] == "HC-FS" and loc["county"] == "Fengshan" and loc["class"] == "county", "on HC-FS")
-need(not of("open", "fibre_cut"), "no fibre cut")
-fl = [a for a in of("notify") if a["role"] == "fault_lead"]
+need(len(o) == 1, "exactly one incident, got %d" % len(o))
+inc = o[0]["incident"]
+need(o[0]["rule"].startswith("mains_fail") and o[0]["time"].startswith("2026-11-25T18:1"),
+     "a power incident opened at the mains failure")
+up = [a for a in of("escalate", "site_down") if a["incident"] == inc]
+need(up and up[0]["level"] == "urgent", "that becomes an urgent site outage")
+fin = last(inc)
+loc = fin["location"]
+need(fin["rule"] == "site_down" and loc["site"] == "HC-FS", "on HC-FS")
+need(loc["county"] == "Fengshan" and loc["class"] == "county", "in Fengshan, class county")
+need(not of("open", "fibre_cut") and not of("escalate", "fibre_cut"), "no fibre cut")
+fl = [a for a in of("notify") if a["role"] == "fault_lead" and a["rule"] == "site_down"]
 need(fl and all(a["fell_back"] for a in fl), "fault_lead falls back above Fengshan")
-need(len(of("clear", "site_down")) == 1, "clears when the site talks again")
-need(last(o[0]["incident"])["absorbed"] > 50, "alarms absorbed")
+need([a for a in of("clear") if a["incident"] == inc], "clears when the site talks again")
+need(fin["absorbed"] > 50, "alarms absorbed")
 '
 
 replay storm-one-device
