@@ -17,5 +17,9 @@ int fl_cmd_notify(int argc, char **argv);     /* deliver one message through a p
 int fl_cmd_replay(int argc, char **argv);     /* a plan over recorded lines, in event time */
 int fl_cmd_test(int argc, char **argv);       /* run a plan's test blocks */
 int fl_cmd_run(int argc, char **argv);        /* a plan live on the network inputs */
+int fl_cmd_tickets(int argc, char **argv);    /* list, show and move tickets in the store */
+int fl_cmd_maintenance(int argc, char **argv); /* announce, list, delete maintenance windows */
+int fl_cmd_report(int argc, char **argv);     /* per-area summary of a period's tickets */
+int fl_cmd_outbox(int argc, char **argv);     /* deliver the store's outbox through plugins */
 
 #endif /* FL_CLI_H */

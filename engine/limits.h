@@ -191,5 +191,25 @@
 
 /* SNMP communities accepted (--community). */
 #define FL_SNMP_MAX_COMMUNITIES 16
+/* Ticket store (engine/store.h). A writer waits this long for a database
+ * another process holds, then gets -EBUSY (counted by the caller:
+ * store.busy). Ticket ids are at most FL_STORE_ID_MAX bytes (-EINVAL beyond).
+ * A ticket's JSON document (show, and the incident a notification carries)
+ * is capped at FL_STORE_JSON_MAX bytes: -EMSGSIZE beyond. */
+#define FL_STORE_BUSY_TIMEOUT_MS 5000
+#define FL_STORE_ID_MAX 64
+#define FL_STORE_JSON_MAX (1024 * 1024)
+
+/* Outbox worker (engine/outbox.h). Retries back off exponentially from
+ * FL_OUTBOX_BACKOFF_MS_DEFAULT to at most FL_OUTBOX_BACKOFF_MAX_MS_DEFAULT,
+ * with jitter; a message is given up (state expired) at its ttl.
+ * settings: outbox --backoff-ms, --backoff-max-ms; counters: outbox.retried,
+ * outbox.expired, outbox.failed. One pass delivers at most
+ * FL_OUTBOX_BATCH_MAX messages before it returns to its caller.
+ * counter: outbox.batch_full */
+#define FL_OUTBOX_BACKOFF_MS_DEFAULT 1000
+#define FL_OUTBOX_BACKOFF_MAX_MS_DEFAULT (10 * 60 * 1000)
+#define FL_OUTBOX_BATCH_MAX 256
+#define FL_OUTBOX_MAX_ROUTES 32
 
 #endif /* FL_LIMITS_H */

@@ -22,13 +22,17 @@ static const struct command commands[] = {
 	{"replay", fl_cmd_replay, "run a plan over recorded syslog lines in event time"},
 	{"test", fl_cmd_test, "run a plan's test blocks"},
 	{"run", fl_cmd_run, "run a plan live on the network inputs"},
+	{"tickets", fl_cmd_tickets, "list, show, acknowledge ... close tickets in the store"},
+	{"maintenance", fl_cmd_maintenance, "announce, list and delete maintenance windows"},
+	{"report", fl_cmd_report, "summarise a period's tickets per city and county"},
+	{"outbox", fl_cmd_outbox, "deliver the store's pending notifications"},
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: faultline COMMAND [ARGS...]\n\ncommands:\n");
 	for (size_t i = 0; i < FL_ARRAY_LEN(commands); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'faultline COMMAND --help' describes each command.\n");
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 
 #include "plugins/fl_plugin.h"
@@ -39,16 +40,17 @@ static enum fl_send_result echo_send(void *state, const struct fl_message *msg, 
                                      size_t err_len)
 {
 	struct echo *e = state;
-	volatile int *nowhere = NULL;
-
 	if (strcmp(msg->subject, "ok") == 0)
 		return FL_SEND_OK;
 	if (strcmp(msg->subject, "retry") == 0) {
 		snprintf(err, err_len, "asked to retry");
 		return FL_SEND_RETRY;
 	}
-	if (strcmp(msg->subject, "crash") == 0)
-		return (enum fl_send_result) * nowhere;
+	if (strcmp(msg->subject, "crash") == 0) {
+		/* A real segfault, not a null load: UBSan would report that first. */
+		raise(SIGSEGV);
+		return FL_SEND_PERMANENT;
+	}
 	if (strcmp(msg->subject, "hang") == 0)
 		for (;;)
 			;
