@@ -14,6 +14,9 @@ int fl_cmd_check(int argc, char **argv);      /* compile a plan, report diagnost
 int fl_cmd_dump(int argc, char **argv);       /* print the compiled program */
 int fl_cmd_inventory(int argc, char **argv);  /* check the inventory tables, query contacts */
 int fl_cmd_notify(int argc, char **argv);     /* deliver one message through a plugin */
+int fl_cmd_replay(int argc, char **argv);     /* a plan over recorded lines, in event time */
+int fl_cmd_test(int argc, char **argv);       /* run a plan's test blocks */
+int fl_cmd_run(int argc, char **argv);        /* a plan live on the network inputs */
 int fl_cmd_tickets(int argc, char **argv);    /* list, show and move tickets in the store */
 int fl_cmd_maintenance(int argc, char **argv); /* announce, list, delete maintenance windows */
 int fl_cmd_report(int argc, char **argv);     /* per-area summary of a period's tickets */

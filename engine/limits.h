@@ -122,6 +122,34 @@
 /* Largest pattern id a prefilter reports (ids index a caller's bitset). */
 #define FL_AC_MAX_PATTERN_ID ((1u << 24) - 1)
 
+/* Correlation engine (engine/correlate.h). All counters show in the replay
+ * summary and struct fl_engine_stats.
+ * FL_CORR_KEYS_PER_RULE_DEFAULT: live keys one rule keeps (dedup, threshold,
+ *   flap, absent, clear state); the least recently used is evicted.
+ *   setting: --max-keys-per-rule; counter: engine.evicted
+ * FL_CORR_KEYS_TOTAL_DEFAULT: live keys of all rules together; a new key past
+ *   it evicts the least recently used key of the rule that wants it (refused
+ *   when that rule holds none). setting: --max-keys; counters:
+ *   engine.evicted, engine.keys_refused
+ * FL_CORR_KEY_MAX: bytes of one key (rule fields joined); longer keys are
+ *   refused and counted. counter: engine.key_too_long
+ * FL_CORR_MAX_OPEN_INCIDENTS: open incidents at once; a raise past it is
+ *   refused and counted. counter: engine.incidents_refused
+ * FL_CORR_HISTORY_MAX: history entries an incident keeps; later ones are
+ *   counted in its history_dropped.
+ * FL_CORR_LATE_MS_DEFAULT: how far an event may be behind the newest one
+ *   seen and still count; older ones are dropped. setting: --late;
+ *   counter: engine.late
+ * FL_CORR_GRACE_MAX_MS: longest a raise waits for a correlation that may
+ *   absorb it. */
+#define FL_CORR_KEYS_PER_RULE_DEFAULT 1000000u
+#define FL_CORR_KEYS_TOTAL_DEFAULT 4000000u
+#define FL_CORR_KEY_MAX 192
+#define FL_CORR_MAX_OPEN_INCIDENTS 100000u
+#define FL_CORR_HISTORY_MAX 64
+#define FL_CORR_LATE_MS_DEFAULT 5000
+#define FL_CORR_GRACE_MAX_MS (10 * 60 * 1000)
+
 /* --- network inputs (engine/inputs.h) ------------------------------------ */
 
 /* Source prefixes per input allowlist (--allow). counter: <input>.dropped_allowlist

@@ -2134,6 +2134,7 @@ static void compile_expect(struct fl_compile *c, const struct fl_ast_stmt *s)
 			if (k < 0)
 				return;
 			e.scope = (enum fl_scope)k;
+			e.has_scope = true;
 			i += 2;
 		}
 		if (!is_word(at(s, i), "via")) {
@@ -2158,6 +2159,10 @@ static void compile_expect(struct fl_compile *c, const struct fl_ast_stmt *s)
 		no_more(c, s, i);
 		break;
 	}
+	if (s->loc.src && s->loc.src->name)
+		e.file = arena_str(c, s->loc.src->name, strlen(s->loc.src->name));
+	e.line = s->loc.first_line;
+	e.column = s->loc.first_column;
 	if ((slot = PUSH(c, expects)))
 		*slot = e;
 }

@@ -306,9 +306,13 @@ struct fl_prog_expect {
 	bool source_is_correlation;
 	uint32_t level, role, channel; /* FL_PROG_NONE when not asserted */
 	enum fl_scope scope;
+	bool has_scope; /* scope asserted (notify ... at SCOPE) */
 	struct fl_str title;
 	int64_t count; /* absorbed: count; -1 not asserted */
 	int64_t at_ms; /* cleared at; -1 not asserted */
+	/* where the expectation is written, for `faultline test` failures */
+	struct fl_str file;
+	int line, column;
 };
 
 struct fl_prog_test {

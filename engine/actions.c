@@ -1,0 +1,169 @@
+/* actions.c - one action of the stream as a JSON line. */
+#include "engine/actions.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "engine/buf.h"
+#include "engine/correlate.h"
+#include "engine/inventory.h"
+#include "engine/json.h"
+
+void fl_actions_time(char *out, size_t size, int64_t at_ns)
+{
+	int64_t s = at_ns / 1000000000, ms = (at_ns % 1000000000) / 1000000;
+	time_t tt;
+	struct tm tm;
+
+	if (at_ns < 0 && ms != 0) {
+		s--;
+		ms += 1000;
+	}
+	tt = (time_t)s;
+	if (!gmtime_r(&tt, &tm)) {
+		snprintf(out, size, "?");
+		return;
+	}
+	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)ms);
+}
+
+static void kv(struct fl_json *j, const char *k, const char *v)
+{
+	if (!v)
+		return;
+	fl_json_key(j, k);
+	fl_json_cstr(j, v);
+}
+
+static void location(struct fl_json *j, const struct fl_incident *inc)
+{
+	static const char *const classes[] = {"city", "county", "township"};
+	const struct fl_inv_site *site = inc->site;
+
+	fl_json_key(j, "location");
+	fl_json_obj_begin(j);
+	kv(j, "device", inc->device ? inc->device->id : NULL);
+	kv(j, "site", site ? site->id : NULL);
+	kv(j, "site_name", site ? site->name : NULL);
+	kv(j, "span", inc->span_name);
+	if (inc->n_spans > 1) {
+		fl_json_key(j, "spans");
+		fl_json_arr_begin(j);
+		for (size_t i = 0; i < inc->n_spans; i++)
+			fl_json_cstr(j, inc->spans[i]->id);
+		fl_json_arr_end(j);
+	}
+	kv(j, "ring", inc->n_spans && inc->spans[0]->ring ? inc->spans[0]->ring->id
+			  : inc->device && inc->device->ring ? inc->device->ring->id
+							     : NULL);
+	kv(j, "county", site && site->county ? site->county->name : NULL);
+	kv(j, "city", site && site->city ? site->city->name : NULL);
+	if (inc->loc_class >= 0 && inc->loc_class < 3)
+		kv(j, "class", classes[inc->loc_class]);
+	else
+		kv(j, "class",
+		   site && (unsigned)site->site_class < 3 ? classes[site->site_class] : NULL);
+	fl_json_obj_end(j);
+}
+
+/* The incident's history: every action that changed it, with the rule
+ * whose event did (absent for timers). */
+static void history(struct fl_json *j, const struct fl_program *prog,
+		    const struct fl_incident *inc)
+{
+	char when[40];
+
+	fl_json_key(j, "history");
+	fl_json_arr_begin(j);
+	for (size_t i = 0; i < inc->n_history; i++) {
+		const struct fl_incident_history *h = &inc->history[i];
+
+		fl_json_obj_begin(j);
+		fl_actions_time(when, sizeof(when), h->at_ns);
+		kv(j, "time", when);
+		kv(j, "action", fl_action_name(h->what));
+		if (h->rule < prog->n_rules)
+			kv(j, "by", prog->rules[h->rule].name.p);
+		fl_json_obj_end(j);
+	}
+	fl_json_arr_end(j);
+	if (inc->history_dropped) {
+		fl_json_key(j, "history_dropped");
+		fl_json_uint(j, inc->history_dropped);
+	}
+}
+
+int fl_actions_json(struct fl_buf *out, const struct fl_program *prog, const struct fl_action *a)
+{
+	const struct fl_incident *inc = a->incident;
+	struct fl_json j;
+	char when[40];
+
+	fl_json_init(&j, out);
+	fl_json_obj_begin(&j);
+	fl_actions_time(when, sizeof(when), a->at_ns);
+	kv(&j, "time", when);
+	kv(&j, "action", fl_action_name(a->type));
+	fl_json_key(&j, "incident");
+	if (a->type == FL_ACTION_SUPPRESS && inc->id == 0)
+		fl_json_null(&j);
+	else
+		fl_json_uint(&j, inc->id);
+	kv(&j, "rule", inc->source_name);
+	kv(&j, "level", inc->level < prog->n_levels ? prog->levels[inc->level].name.p : NULL);
+	kv(&j, "title", inc->title);
+	location(&j, inc);
+	fl_json_key(&j, "count");
+	fl_json_uint(&j, inc->count);
+	fl_json_key(&j, "absorbed");
+	fl_json_uint(&j, inc->absorbed);
+	fl_actions_time(when, sizeof(when), inc->first_ns);
+	kv(&j, "first", when);
+	fl_actions_time(when, sizeof(when), inc->last_ns);
+	kv(&j, "last", when);
+	kv(&j, "state", inc->state == FL_INCIDENT_OPEN ? "open" : "cleared");
+	if (inc->key[0] && inc->is_correlation)
+		kv(&j, "key", inc->key);
+	kv(&j, "evidence", inc->evidence);
+	if (a->type == FL_ACTION_OPEN || inc->is_planned) {
+		fl_json_key(&j, "planned");
+		fl_json_bool(&j, inc->is_planned);
+		kv(&j, "window", inc->window);
+	}
+	if (inc->n_fields) {
+		fl_json_key(&j, "fields");
+		fl_json_obj_begin(&j);
+		for (size_t i = 0; i < inc->n_fields; i++)
+			kv(&j, inc->fields[i].name, inc->fields[i].value);
+		fl_json_obj_end(&j);
+	}
+	if (a->type == FL_ACTION_CLEAR) {
+		fl_json_key(&j, "duration_ms");
+		fl_json_int(&j, (inc->cleared_ns - inc->first_ns) / 1000000);
+		history(&j, prog, inc);
+	}
+	if (a->type == FL_ACTION_ABSORB) {
+		kv(&j, "absorbed_rule", a->rule);
+		kv(&j, "absorbed_key", a->key);
+	}
+	if (a->type == FL_ACTION_NOTIFY) {
+		kv(&j, "channel", a->channel);
+		kv(&j, "role", a->role);
+		kv(&j, "scope", a->scope);
+		fl_json_key(&j, "to");
+		fl_json_arr_begin(&j);
+		for (size_t i = 0; i < a->n_to; i++)
+			fl_json_cstr(&j, a->to[i]);
+		fl_json_arr_end(&j);
+		fl_json_key(&j, "fell_back");
+		fl_json_bool(&j, a->fell_back);
+	}
+	kv(&j, "reason", a->reason);
+	fl_json_obj_end(&j);
+	if (fl_json_failed(&j) || fl_buf_addc(out, '\n') < 0)
+		return -EMSGSIZE;
+	return 0;
+}

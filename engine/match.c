@@ -1,0 +1,795 @@
+/* match.c - prefilter, field conditions, PCRE2 confirmation and captures. */
+#include "engine/match.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "engine/ac.h"
+#include "engine/event.h"
+#include "engine/inventory.h"
+
+#define LIT_SET_MAX 16	  /* alternatives kept as one rule's literal set */
+#define FIELD_TEXT_MAX 64 /* a number, an address or an OID written as text */
+
+struct match_rule {
+	bool always;	    /* no required literal: always a candidate */
+	uint32_t n_regex_conds;
+};
+
+struct match_cap {
+	uint64_t gen; /* valid when == m->gen */
+	struct fl_str val;
+};
+
+struct fl_match {
+	const struct fl_program *prog;
+	struct fl_ac *ac;
+	struct match_rule *rules;
+	uint32_t *always; /* rules that are always candidates, plan order */
+	size_t n_always;
+	uint64_t *seen; /* prefilter bitset */
+	size_t seen_words;
+	uint32_t *cands; /* candidates of the current event */
+	size_t n_cands;
+	pcre2_match_data *md;
+	struct match_cap *caps; /* by capture index */
+	const struct fl_event *ev;
+	uint64_t gen;
+	/* lookups of the current event: by device name (host) and by address */
+	const struct fl_inv_device *dev[2];
+	bool dev_done[2];
+	char peer_text[INET6_ADDRSTRLEN];
+	char num_text[FIELD_TEXT_MAX];
+	char inv_text[FIELD_TEXT_MAX];
+	struct fl_match_stats stats;
+};
+
+/* ---- literal extraction ---------------------------------------------------- */
+
+static bool is_meta(char c)
+{
+	return strchr("\\^$.|?*+()[]{}", c) != NULL;
+}
+
+static bool is_quant(char c)
+{
+	return c == '?' || c == '*' || c == '{';
+}
+
+/* Index just past the ']' closing the class that opens at p[i] == '['. */
+static size_t skip_class(const char *p, size_t i, size_t n)
+{
+	i++;
+	if (i < n && p[i] == '^')
+		i++;
+	if (i < n && p[i] == ']')
+		i++;
+	while (i < n && p[i] != ']')
+		i += (p[i] == '\\') ? 2 : 1;
+	return i < n ? i + 1 : n;
+}
+
+/* Index of the ')' closing the group that opens at p[i] == '(' (n if none). */
+static size_t group_end(const char *p, size_t i, size_t n)
+{
+	int depth = 0;
+
+	while (i < n) {
+		if (p[i] == '\\') {
+			i += 2;
+			continue;
+		}
+		if (p[i] == '[') {
+			i = skip_class(p, i, n);
+			continue;
+		}
+		if (p[i] == '(')
+			depth++;
+		else if (p[i] == ')' && --depth == 0)
+			return i;
+		i++;
+	}
+	return n;
+}
+
+/* Splits [b, e) on top-level '|' into pure literals; false if an
+ * alternative holds a metacharacter, is empty, or there are too many. */
+static bool pure_alternatives(const char *p, size_t b, size_t e, struct fl_str *out,
+			      size_t cap, size_t *n_out)
+{
+	size_t n = 0, start = b;
+
+	for (size_t i = b; i <= e; i++) {
+		if (i < e && p[i] != '|') {
+			if (is_meta(p[i]))
+				return false;
+			continue;
+		}
+		if (i == start || n == cap)
+			return false;
+		out[n++] = fl_str_make(p + start, i - start);
+		start = i + 1;
+	}
+	*n_out = n;
+	return true;
+}
+
+static size_t set_score(const struct fl_str *set, size_t n)
+{
+	size_t min = SIZE_MAX;
+
+	for (size_t i = 0; i < n; i++)
+		if (set[i].len < min)
+			min = set[i].len;
+	return n ? min : 0;
+}
+
+struct lit_best {
+	struct fl_str set[LIT_SET_MAX];
+	size_t n, score;
+};
+
+static void offer(struct lit_best *b, const struct fl_str *set, size_t n)
+{
+	size_t score = set_score(set, n);
+
+	if (score > b->score) {
+		memcpy(b->set, set, n * sizeof(*set));
+		b->n = n;
+		b->score = score;
+	}
+}
+
+static void offer_run(struct lit_best *b, const char *p, size_t start, size_t end)
+{
+	struct fl_str one = fl_str_make(p + start, end - start);
+
+	if (end > start)
+		offer(b, &one, 1);
+}
+
+/* A required literal is one every match must contain: a run of plain
+ * characters in the top-level sequence, or a group of pure alternatives
+ * (R_LOS|R_LOF) that is not optional. Anything unclear ends the run; a
+ * top-level '|' or extended mode gives up. Conservative by construction: it
+ * may miss a literal, never invent one. */
+size_t fl_match_required_literals(struct fl_str pattern, struct fl_str *out, size_t cap,
+				  bool *is_nocase)
+{
+	const char *p = pattern.p;
+	size_t n = pattern.len, i = 0, run = 0;
+	struct lit_best best = {.n = 0};
+
+	*is_nocase = false;
+	if (!p)
+		return 0;
+	if (n >= 4 && memcmp(p, "(?i)", 4) == 0) {
+		*is_nocase = true;
+		i = run = 4;
+	}
+	/* (?x) and (?x: make spaces insignificant: no run can be trusted. The
+	 * pattern is a slice, not a string: every scan is bounded by n. */
+	for (size_t k = 0; k + 2 < n; k++) {
+		if (p[k] != '(' || p[k + 1] != '?' || p[k + 2] == '<' || p[k + 2] == ':')
+			continue;
+		for (size_t j = k + 2; j < n && p[j] != ':' && p[j] != ')'; j++)
+			if (p[j] == 'x')
+				return 0;
+	}
+	while (i < n) {
+		char c = p[i];
+
+		if (c == '|')
+			return 0;
+		if (!is_meta(c)) {
+			if (i + 1 < n && is_quant(p[i + 1])) {
+				offer_run(&best, p, run, i);
+				run = i + 1;
+			} else if (i + 1 < n && p[i + 1] == '+') {
+				offer_run(&best, p, run, i + 1);
+				run = i + 2;
+				i++;
+			}
+			i++;
+			continue;
+		}
+		offer_run(&best, p, run, i);
+		if (c == '\\') {
+			i += 2;
+		} else if (c == '[') {
+			i = skip_class(p, i, n);
+		} else if (c == '(') {
+			size_t e = group_end(p, i, n), b = i + 1, k;
+			struct fl_str set[LIT_SET_MAX];
+
+			if (e == n)
+				return 0;
+			if (b < e && p[b] == '?') {
+				if (b + 1 < e && p[b + 1] == ':') {
+					b += 2;
+				} else if (b + 1 < e && (p[b + 1] == '<' || p[b + 1] == 'P') &&
+					   b + 2 < e && p[b + 2] != '=' && p[b + 2] != '!') {
+					const char *gt = memchr(p + b, '>', e - b);
+
+					b = gt ? (size_t)(gt - p) + 1 : e;
+				} else {
+					b = e; /* lookaround, flags, ...: nothing required */
+				}
+			}
+			i = e + 1;
+			if (!(i < n && (is_quant(p[i]))) && b < e &&
+			    pure_alternatives(p, b, e, set, LIT_SET_MAX, &k))
+				offer(&best, set, k);
+		} else {
+			i++;
+		}
+		while (i < n && (p[i] == '?' || p[i] == '*' || p[i] == '+'))
+			i++;
+		if (i < n && p[i] == '{') {
+			const char *close = memchr(p + i, '}', n - i);
+
+			i = close ? (size_t)(close - p) + 1 : n;
+		}
+		run = i;
+	}
+	offer_run(&best, p, run, i);
+	if (best.score < 2 || best.n > cap)
+		return 0;
+	memcpy(out, best.set, best.n * sizeof(*out));
+	return best.n;
+}
+
+/* ---- lifecycle ------------------------------------------------------------- */
+
+static bool is_msg_match(const struct fl_prog_cond *c)
+{
+	return c->op == FL_OP_MATCH && c->field.kind == FL_FIELD_EVENT &&
+	       c->field.index == FL_EF_MSG;
+}
+
+/* Literals of a list of conditions: from the first `msg ~` that has some. */
+static size_t conds_literals(const struct fl_program *prog, uint32_t first, uint32_t n_conds,
+			     struct fl_str *out, bool *nocase)
+{
+	for (uint32_t c = first; c < first + n_conds; c++) {
+		const struct fl_prog_cond *cond = &prog->conds[c];
+		size_t n;
+
+		if (!is_msg_match(cond))
+			continue;
+		n = fl_match_required_literals(prog->regexes[cond->regex].pattern, out,
+					       LIT_SET_MAX, nocase);
+		if (n)
+			return n;
+	}
+	return 0;
+}
+
+/* Literals of one rule: an event it matches has one of its `where` literals,
+ * or one of its `clear where` literals; either side without any makes the
+ * rule always a candidate. out holds 2 * LIT_SET_MAX. */
+static size_t rule_literals(const struct fl_program *prog, const struct fl_prog_rule *r,
+			    struct fl_str *out, bool *nocase)
+{
+	bool clear_nocase = false;
+	size_t n = conds_literals(prog, r->first_cond, r->n_conds, out, nocase), k;
+
+	if (n == 0 || r->n_clear_conds == 0)
+		return n;
+	k = conds_literals(prog, r->first_clear_cond, r->n_clear_conds, out + n, &clear_nocase);
+	if (k == 0)
+		return 0;
+	*nocase = *nocase || clear_nocase;
+	return n + k;
+}
+
+static int build_prefilter(struct fl_match *m)
+{
+	const struct fl_program *prog = m->prog;
+	struct fl_ac_literal *lits;
+	size_t n_lits = 0;
+	int rc;
+
+	if (prog->n_rules > (size_t)FL_AC_MAX_PATTERN_ID)
+		return -E2BIG;
+	lits = calloc(prog->n_rules * 2 * LIT_SET_MAX + 1, sizeof(*lits));
+	if (!lits)
+		return -ENOMEM;
+	for (size_t r = 0; r < prog->n_rules; r++) {
+		struct fl_str set[2 * LIT_SET_MAX];
+		bool nocase = false;
+		size_t n = rule_literals(prog, &prog->rules[r], set, &nocase);
+
+		m->rules[r].always = (n == 0);
+		if (n == 0) {
+			m->always[m->n_always++] = (uint32_t)r;
+			continue;
+		}
+		m->stats.rules_prefiltered++;
+		for (size_t k = 0; k < n; k++)
+			lits[n_lits++] = (struct fl_ac_literal){
+			    .bytes = set[k].p, .len = set[k].len, .id = (uint32_t)r,
+			    .is_nocase = nocase};
+	}
+	m->stats.literals = n_lits;
+	rc = fl_ac_create(&m->ac, lits, n_lits, 0);
+	free(lits);
+	if (rc < 0)
+		return rc;
+	m->seen_words = fl_ac_bitset_words(m->ac);
+	m->seen = calloc(m->seen_words + 1, sizeof(*m->seen));
+	return m->seen ? 0 : -ENOMEM;
+}
+
+int fl_match_create(struct fl_match **out, const struct fl_program *prog)
+{
+	struct fl_match *m = calloc(1, sizeof(*m));
+	uint32_t max_groups = 1;
+	int rc = -ENOMEM;
+
+	if (!m)
+		return -ENOMEM;
+	m->prog = prog;
+	m->rules = calloc(prog->n_rules + 1, sizeof(*m->rules));
+	m->always = calloc(prog->n_rules + 1, sizeof(*m->always));
+	m->cands = calloc(prog->n_rules + 1, sizeof(*m->cands));
+	m->caps = calloc(prog->n_captures + 1, sizeof(*m->caps));
+	if (!m->rules || !m->always || !m->cands || !m->caps)
+		goto out_free;
+	for (size_t i = 0; i < prog->n_regexes; i++) {
+		uint32_t groups = 0;
+
+		if (prog->regexes[i].code &&
+		    pcre2_pattern_info((const pcre2_code *)prog->regexes[i].code,
+				       PCRE2_INFO_CAPTURECOUNT, &groups) == 0 &&
+		    groups + 1 > max_groups)
+			max_groups = groups + 1;
+	}
+	m->md = pcre2_match_data_create(max_groups, NULL);
+	if (!m->md)
+		goto out_free;
+	rc = build_prefilter(m);
+	if (rc < 0)
+		goto out_free;
+	*out = m;
+	return 0;
+
+out_free:
+	fl_match_destroy(m);
+	return rc;
+}
+
+void fl_match_destroy(struct fl_match *m)
+{
+	if (!m)
+		return;
+	pcre2_match_data_free(m->md);
+	fl_ac_destroy(m->ac);
+	free(m->seen);
+	free(m->caps);
+	free(m->cands);
+	free(m->always);
+	free(m->rules);
+	free(m);
+}
+
+/* ---- per event ------------------------------------------------------------- */
+
+static bool collect(uint32_t id, void *ctx)
+{
+	struct fl_match *m = ctx;
+
+	m->cands[m->n_cands++] = id;
+	return true;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint32_t **rules)
+{
+	size_t found = 0;
+
+	m->ev = ev;
+	m->gen++;
+	m->dev_done[0] = m->dev_done[1] = false;
+	m->n_cands = 0;
+	m->stats.events++;
+	if (ev->kind == FL_EVENT_SYSLOG && ev->syslog.msg.p && m->seen_words) {
+		memset(m->seen, 0, m->seen_words * sizeof(*m->seen));
+		found = fl_ac_scan(m->ac, ev->syslog.msg.p, ev->syslog.msg.len, m->seen, collect,
+				   m);
+	}
+	memcpy(m->cands + m->n_cands, m->always, m->n_always * sizeof(*m->always));
+	m->n_cands += m->n_always;
+	if (found && m->n_always)
+		qsort(m->cands, m->n_cands, sizeof(*m->cands), cmp_u32);
+	else if (found > 1)
+		qsort(m->cands, m->n_cands, sizeof(*m->cands), cmp_u32);
+	m->stats.candidates += m->n_cands;
+	*rules = m->cands;
+	return m->n_cands;
+}
+
+static struct fl_str peer_text(struct fl_match *m)
+{
+	const struct fl_event *ev = m->ev;
+	const void *a;
+	int af = ev->peer.ss_family;
+
+	if (!ev->has_peer)
+		return FL_STR_NONE;
+	if (af == AF_INET)
+		a = &((const struct sockaddr_in *)(const void *)&ev->peer)->sin_addr;
+	else if (af == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(const void *)&ev->peer)->sin6_addr;
+	else
+		return FL_STR_NONE;
+	if (!inet_ntop(af, a, m->peer_text, sizeof(m->peer_text)))
+		return FL_STR_NONE;
+	return fl_str_make(m->peer_text, strlen(m->peer_text));
+}
+
+static struct fl_str num_text(struct fl_match *m, int64_t v)
+{
+	int n = snprintf(m->num_text, sizeof(m->num_text), "%lld", (long long)v);
+
+	return fl_str_make(m->num_text, (size_t)n);
+}
+
+static struct fl_str event_field(struct fl_match *m, uint32_t index)
+{
+	const struct fl_event *ev = m->ev;
+	const struct fl_syslog *s = &ev->syslog;
+	bool is_syslog = ev->kind == FL_EVENT_SYSLOG, is_trap = ev->kind == FL_EVENT_TRAP;
+
+	switch ((enum fl_event_field)index) {
+	case FL_EF_HOST:
+		return is_syslog ? s->hostname : FL_STR_NONE;
+	case FL_EF_APP:
+		return is_syslog ? s->app_name : FL_STR_NONE;
+	case FL_EF_PROCID:
+		return is_syslog ? s->procid : FL_STR_NONE;
+	case FL_EF_MSGID:
+		return is_syslog ? s->msgid : FL_STR_NONE;
+	case FL_EF_MSG:
+		return is_syslog ? s->msg : FL_STR_NONE;
+	case FL_EF_SEVERITY:
+		return is_syslog && s->pri >= 0 ? num_text(m, s->severity) : FL_STR_NONE;
+	case FL_EF_FACILITY:
+		return is_syslog && s->pri >= 0 ? num_text(m, s->facility) : FL_STR_NONE;
+	case FL_EF_PEER:
+		return peer_text(m);
+	case FL_EF_COMMUNITY:
+		return is_trap ? ev->trap.community : FL_STR_NONE;
+	case FL_EF_TRAP_OID:
+		return is_trap ? ev->trap.trap_oid : FL_STR_NONE;
+	case FL_EF_ENTERPRISE:
+		return is_trap ? ev->trap.enterprise : FL_STR_NONE;
+	case FL_EF_GENERIC_TRAP:
+		return is_trap && ev->trap.version == 0 ? num_text(m, ev->trap.generic_trap)
+							: FL_STR_NONE;
+	case FL_EF_SPECIFIC_TRAP:
+		return is_trap && ev->trap.version == 0 ? num_text(m, ev->trap.specific_trap)
+							: FL_STR_NONE;
+	case FL_EF_VARBIND:
+	case FL_EF__COUNT:
+		break;
+	}
+	return FL_STR_NONE;
+}
+
+const struct fl_inv_device *fl_match_device(struct fl_match *m, uint32_t rule)
+{
+	const struct fl_prog_rule *r = &m->prog->rules[rule];
+	size_t slot = r->lookup == FL_LOOKUP_MGMT_IP;
+	struct fl_str key;
+
+	if (r->lookup == FL_LOOKUP_NONE || !m->prog->inventory)
+		return NULL;
+	if (m->dev_done[slot])
+		return m->dev[slot];
+	key = fl_match_field(m, rule, r->lookup_field);
+	m->dev[slot] = NULL;
+	if (key.p)
+		m->dev[slot] = r->lookup == FL_LOOKUP_DEVICE
+				   ? fl_inventory_device(m->prog->inventory, key)
+				   : fl_inventory_device_by_ip(m->prog->inventory, key);
+	m->dev_done[slot] = true;
+	return m->dev[slot];
+}
+
+static struct fl_str cstr(const char *s)
+{
+	return s ? fl_str_make(s, strlen(s)) : FL_STR_NONE;
+}
+
+static struct fl_str inventory_field(struct fl_match *m, uint32_t rule, uint32_t index)
+{
+	const struct fl_inv_device *d = fl_match_device(m, rule);
+	static const char *const classes[] = {"city", "county", "township"};
+	int n;
+
+	if (!d)
+		return FL_STR_NONE;
+	switch ((enum fl_inv_field)index) {
+	case FL_IF_DEVICE:
+		return cstr(d->id);
+	case FL_IF_SITE:
+		return cstr(d->site->id);
+	case FL_IF_SITE_NAME:
+		return cstr(d->site->name);
+	case FL_IF_COUNTY:
+		return d->site->county ? cstr(d->site->county->name) : FL_STR_NONE;
+	case FL_IF_CITY:
+		return d->site->city ? cstr(d->site->city->name) : FL_STR_NONE;
+	case FL_IF_RING:
+		return d->ring ? cstr(d->ring->id) : FL_STR_NONE;
+	case FL_IF_RING_POS:
+		if (!d->ring)
+			return FL_STR_NONE;
+		n = snprintf(m->inv_text, sizeof(m->inv_text), "%zu", d->ring_pos);
+		return fl_str_make(m->inv_text, (size_t)n);
+	case FL_IF_ROLE:
+		return cstr(fl_inv_device_role_name(d->role));
+	case FL_IF_VENDOR:
+		return cstr(d->vendor);
+	case FL_IF_MODEL:
+		return cstr(d->model);
+	case FL_IF_DEVICE_LEVEL:
+		return cstr(fl_inv_level_name(d->level));
+	case FL_IF_CLASS:
+		return cstr(classes[d->site->site_class]);
+	case FL_IF__COUNT:
+		break;
+	}
+	return FL_STR_NONE;
+}
+
+/* A capture: its own value, or that of a same-named capture of the rule set by
+ * the other regex (a clear's `port` stands for the fault's `port` in the key). */
+static struct fl_str capture_field(struct fl_match *m, uint32_t rule, uint32_t index)
+{
+	const struct fl_program *prog = m->prog;
+	const struct fl_prog_rule *r = &prog->rules[rule];
+	struct fl_str name = prog->captures[index].name;
+
+	if (m->caps[index].gen == m->gen)
+		return m->caps[index].val;
+	for (uint32_t x = r->first_regex; x < r->first_regex + r->n_regexes; x++) {
+		const struct fl_prog_regex *re = &prog->regexes[x];
+
+		for (uint32_t c = re->first_capture; c < re->first_capture + re->n_captures; c++)
+			if (m->caps[c].gen == m->gen && fl_str_eq(prog->captures[c].name, name))
+				return m->caps[c].val;
+	}
+	return FL_STR_NONE;
+}
+
+struct fl_str fl_match_field(struct fl_match *m, uint32_t rule, struct fl_prog_field f)
+{
+	switch (f.kind) {
+	case FL_FIELD_EVENT:
+		return event_field(m, f.index);
+	case FL_FIELD_CAPTURE:
+		return capture_field(m, rule, f.index);
+	case FL_FIELD_INVENTORY:
+		return inventory_field(m, rule, f.index);
+	case FL_FIELD_TOPO:
+		break;
+	}
+	return FL_STR_NONE;
+}
+
+static bool run_regex(struct fl_match *m, uint32_t ri, struct fl_str subject)
+{
+	const struct fl_program *prog = m->prog;
+	const struct fl_prog_regex *re = &prog->regexes[ri];
+	PCRE2_SIZE *ov;
+	int rc;
+
+	if (!re->code || !subject.p)
+		return false;
+	m->stats.regex_runs++;
+	rc = pcre2_match((const pcre2_code *)re->code, (PCRE2_SPTR)subject.p, subject.len, 0, 0,
+			 m->md, (pcre2_match_context *)prog->match_ctx);
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
+		m->stats.regex_limit++;
+	if (rc < 0)
+		return false;
+	ov = pcre2_get_ovector_pointer(m->md);
+	for (uint32_t c = re->first_capture; c < re->first_capture + re->n_captures; c++) {
+		uint32_t g = prog->captures[c].group;
+
+		m->caps[c].gen = m->gen;
+		if ((int)g < rc && ov[2 * g] != PCRE2_UNSET)
+			m->caps[c].val = fl_str_make(subject.p + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+		else
+			m->caps[c].val = FL_STR_NONE;
+	}
+	return true;
+}
+
+static bool parse_num(struct fl_str s, int64_t *out)
+{
+	int64_t v = 0;
+	bool neg = false;
+	size_t i = 0;
+
+	if (!s.p || s.len == 0 || s.len > 19)
+		return false;
+	if (s.p[0] == '-') {
+		neg = true;
+		i = 1;
+	}
+	if (i == s.len)
+		return false;
+	for (; i < s.len; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		v = v * 10 + (s.p[i] - '0');
+	}
+	*out = neg ? -v : v;
+	return true;
+}
+
+static bool cidr_holds(const struct fl_match *m, const struct fl_prog_cond *c)
+{
+	const struct fl_event *ev = m->ev;
+	const uint8_t *a;
+	size_t bytes;
+
+	if (!ev->has_peer || ev->peer.ss_family != c->addr.family)
+		return false;
+	if (c->addr.family == AF_INET) {
+		a = (const uint8_t *)&((const struct sockaddr_in *)(const void *)&ev->peer)->sin_addr;
+		bytes = 4;
+	} else {
+		a = (const uint8_t *)&((const struct sockaddr_in6 *)(const void *)&ev->peer)
+			->sin6_addr;
+		bytes = 16;
+	}
+	for (size_t bit = 0; bit < c->addr.prefix && bit < bytes * 8; bit++) {
+		uint8_t mask = (uint8_t)(0x80u >> (bit % 8));
+
+		if ((a[bit / 8] & mask) != (c->addr.bytes[bit / 8] & mask))
+			return false;
+	}
+	return true;
+}
+
+static struct fl_str varbind_value(struct fl_match *m, const struct fl_prog_cond *c)
+{
+	const struct fl_trap *t = &m->ev->trap;
+
+	if (m->ev->kind != FL_EVENT_TRAP)
+		return FL_STR_NONE;
+	for (size_t i = 0; i < t->n_varbinds && i < FL_EVENT_MAX_VARBINDS; i++) {
+		const struct fl_varbind *vb = &t->varbinds[i];
+
+		if (!fl_str_eq(vb->oid, c->varbind_oid))
+			continue;
+		if (vb->type == FL_VB_INTEGER)
+			return num_text(m, vb->integer);
+		if (vb->type == FL_VB_COUNTER32 || vb->type == FL_VB_GAUGE32 ||
+		    vb->type == FL_VB_TIMETICKS || vb->type == FL_VB_COUNTER64)
+			return num_text(m, (int64_t)vb->unsigned_value);
+		return vb->bytes;
+	}
+	return FL_STR_NONE;
+}
+
+static bool cond_holds(struct fl_match *m, uint32_t rule, const struct fl_prog_cond *c)
+{
+	const struct fl_program *prog = m->prog;
+	struct fl_str v;
+	int64_t num;
+
+	if (c->op == FL_OP_CIDR)
+		return cidr_holds(m, c);
+	if (c->field.kind == FL_FIELD_EVENT && c->field.index == FL_EF_VARBIND)
+		v = varbind_value(m, c);
+	else
+		v = fl_match_field(m, rule, c->field);
+	switch (c->op) {
+	case FL_OP_EXISTS:
+		return v.p != NULL;
+	case FL_OP_EQ:
+	case FL_OP_NE: {
+		bool eq;
+
+		if (!v.p)
+			return c->op == FL_OP_NE;
+		if (c->is_num)
+			eq = parse_num(v, &num) && num == c->num;
+		else if (c->oid.p)
+			eq = fl_str_eq(v, c->oid);
+		else
+			eq = fl_str_eq(v, c->str);
+		return eq == (c->op == FL_OP_EQ);
+	}
+	case FL_OP_LT:
+	case FL_OP_LE:
+	case FL_OP_GT:
+	case FL_OP_GE:
+		if (!parse_num(v, &num))
+			return false;
+		return c->op == FL_OP_LT ? num < c->num
+		       : c->op == FL_OP_LE ? num <= c->num
+		       : c->op == FL_OP_GT ? num > c->num
+					   : num >= c->num;
+	case FL_OP_IN:
+	case FL_OP_NOT_IN: {
+		bool in = false;
+
+		for (uint32_t k = c->first_value; v.p && k < c->first_value + c->n_values; k++)
+			if (fl_str_eq(v, prog->set_values[k])) {
+				in = true;
+				break;
+			}
+		return in == (c->op == FL_OP_IN);
+	}
+	case FL_OP_MATCH:
+		return run_regex(m, c->regex, v);
+	case FL_OP_NOT_MATCH:
+		return v.p && !run_regex(m, c->regex, v);
+	case FL_OP_UNDER:
+		return v.p && v.len >= c->oid.len && memcmp(v.p, c->oid.p, c->oid.len) == 0;
+	case FL_OP_CIDR:
+		break;
+	}
+	return false;
+}
+
+static bool is_cheap(const struct fl_prog_cond *c)
+{
+	return c->op != FL_OP_MATCH && c->op != FL_OP_NOT_MATCH &&
+	       c->field.kind == FL_FIELD_EVENT;
+}
+
+/* Field conditions on the event first, then regexes, then conditions on
+ * captures and inventory (which the regexes and lookup provide). */
+static bool conds_hold(struct fl_match *m, uint32_t rule, uint32_t first, uint32_t n)
+{
+	const struct fl_prog_cond *conds = m->prog->conds;
+
+	for (int pass = 0; pass < 3; pass++)
+		for (uint32_t c = first; c < first + n; c++) {
+			bool cheap = is_cheap(&conds[c]);
+			bool rx = conds[c].op == FL_OP_MATCH || conds[c].op == FL_OP_NOT_MATCH;
+			int want = cheap ? 0 : rx ? 1 : 2;
+
+			if (want == pass && !cond_holds(m, rule, &conds[c]))
+				return false;
+		}
+	return true;
+}
+
+enum fl_match_result fl_match_rule(struct fl_match *m, uint32_t rule)
+{
+	const struct fl_prog_rule *r = &m->prog->rules[rule];
+	bool want_syslog = r->input == FL_INPUT_SYSLOG;
+
+	if (want_syslog != (m->ev->kind == FL_EVENT_SYSLOG))
+		return FL_MATCH_NONE;
+	if (conds_hold(m, rule, r->first_cond, r->n_conds))
+		return FL_MATCH_FAULT;
+	if (r->n_clear_conds && conds_hold(m, rule, r->first_clear_cond, r->n_clear_conds))
+		return FL_MATCH_CLEAR;
+	return FL_MATCH_NONE;
+}
+
+void fl_match_stats(const struct fl_match *m, struct fl_match_stats *out)
+{
+	*out = m->stats;
+}

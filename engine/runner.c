@@ -1,0 +1,137 @@
+/* runner.c - the plan, a live clock and the engine for `faultline run`. */
+#include "engine/runner.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "engine/actions.h"
+#include "engine/buf.h"
+#include "engine/clock.h"
+#include "engine/correlate.h"
+#include "engine/tz.h"
+#include "grammar/diag.h"
+#include "grammar/plan.h"
+
+#define OUT_MAX (64u << 20)
+#define OUT_ROOM (1u << 20) /* written out when less room than this is left */
+
+struct fl_runner {
+	struct fl_plan *plan;
+	const struct fl_program *prog;
+	struct fl_clock *clock;
+	struct fl_engine *engine;
+	struct fl_tz *tz;
+	struct fl_buf out;
+	bool out_failed;
+};
+
+static int write_out(struct fl_runner *r)
+{
+	if (r->out.len && fwrite(r->out.p, 1, r->out.len, stdout) != r->out.len)
+		r->out_failed = true;
+	fl_buf_reset(&r->out);
+	if (fflush(stdout) != 0)
+		r->out_failed = true;
+	return r->out_failed ? -EIO : 0;
+}
+
+static void on_action(const struct fl_action *a, void *ctx)
+{
+	struct fl_runner *r = ctx;
+
+	if (r->out.max - r->out.len < OUT_ROOM)
+		(void)write_out(r);
+	if (fl_actions_json(&r->out, r->prog, a) < 0)
+		r->out_failed = true;
+}
+
+int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
+{
+	struct fl_plan_options popt = {.data_dir = cfg->data_dir};
+	struct fl_engine_config ecfg = {.on_action = on_action,
+					.max_keys_per_rule = cfg->max_keys_per_rule,
+					.max_keys = cfg->max_keys};
+	struct fl_diags *d = NULL;
+	struct fl_runner *r = calloc(1, sizeof(*r));
+	const char *zone;
+	int rc = -ENOMEM;
+
+	if (!r)
+		return -ENOMEM;
+	fl_buf_init(&r->out, OUT_MAX);
+	ecfg.ctx = r;
+	if (fl_diags_create(&d) < 0)
+		goto out_fail;
+	rc = fl_plan_compile(&r->plan, cfg->plan, &popt, d);
+	fl_diag_print(d, stderr);
+	fl_diags_destroy(d);
+	if (rc < 0)
+		goto out_fail;
+	r->prog = fl_plan_program(r->plan);
+	zone = cfg->tz ? cfg->tz : r->prog->timezone.p;
+	if (zone && fl_tz_load(&r->tz, zone) < 0) {
+		fprintf(stderr, "faultline run: unknown time zone '%s'\n", zone);
+		rc = -EINVAL;
+		goto out_fail;
+	}
+	if ((rc = fl_clock_create_live(&r->clock)) < 0 ||
+	    (rc = fl_engine_create(&r->engine, r->prog, r->clock, &ecfg)) < 0)
+		goto out_fail;
+	*out = r;
+	return 0;
+
+out_fail:
+	fl_runner_destroy(r);
+	return rc;
+}
+
+void fl_runner_destroy(struct fl_runner *r)
+{
+	if (!r)
+		return;
+	fl_engine_destroy(r->engine);
+	fl_clock_destroy(r->clock);
+	fl_tz_free(r->tz);
+	fl_plan_destroy(r->plan);
+	fl_buf_free(&r->out);
+	free(r);
+}
+
+void fl_runner_feed(struct fl_runner *r, const struct fl_event *ev)
+{
+	(void)fl_engine_feed(r->engine, ev);
+}
+
+int fl_runner_tick(struct fl_runner *r)
+{
+	fl_engine_advance(r->engine, fl_clock_now_ns(r->clock));
+	return write_out(r);
+}
+
+int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
+		     unsigned long long undecoded)
+{
+	struct fl_engine_stats e;
+
+	fl_engine_advance(r->engine, fl_clock_now_ns(r->clock));
+	fl_engine_flush(r->engine);
+	(void)write_out(r);
+	fl_engine_stats(r->engine, &e);
+	fprintf(stderr,
+		"run: %llu messages, %llu undecoded, %llu matched, %llu absorbed, %llu incidents "
+		"opened, %llu cleared, %llu suppressed, %llu notifications, %llu late, %llu "
+		"evicted, %llu keys refused, %zu keys live, %zu incidents open\n",
+		messages, undecoded, (unsigned long long)e.matched,
+		(unsigned long long)e.absorbed, (unsigned long long)e.opened,
+		(unsigned long long)e.cleared, (unsigned long long)e.suppressed,
+		(unsigned long long)e.notified, (unsigned long long)e.late,
+		(unsigned long long)e.evicted, (unsigned long long)e.keys_refused, e.live_keys,
+		e.open_incidents);
+	return r->out_failed ? -EIO : 0;
+}
+
+const struct fl_tz *fl_runner_tz(const struct fl_runner *r)
+{
+	return r->tz;
+}

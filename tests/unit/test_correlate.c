@@ -1,0 +1,341 @@
+/* The correlation engine: each operator of the language, its edges, and
+ * the topology reasoning over the sample network. */
+#include <errno.h>
+
+#include "engine/inventory.h"
+#include "engine_fixture.h"
+
+Test(correlate, tallies_repeats_within_dedup_into_one_incident)
+{
+	struct fx *f = fx_open(NULL);
+
+	for (int i = 0; i < 5; i++)
+		fx_at(f, i * 10, "HOST-A", "STORM 1");
+	fl_engine_flush(f->e);
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "storm"), 1);
+	cr_expect_eq(fx_last(f, fx_find(f, FL_ACTION_OPEN, "storm")->id)->count, 5);
+	fx_close(f);
+}
+
+Test(correlate, clears_a_dedup_alarm_after_its_quiet_window_and_raises_again)
+{
+	struct fx *f = fx_open(NULL);
+
+	fx_at(f, 0, "HOST-A", "STORM 1");
+	fx_at(f, 200, "HOST-A", "STORM 1");
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "storm"), 1);
+	cr_expect_eq(fx_find(f, FL_ACTION_CLEAR, "storm")->at_s, 60);
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "storm"), 2);
+	fx_close(f);
+}
+
+Test(correlate, raises_a_threshold_only_when_n_events_fall_within_the_window)
+{
+	struct fx *f = fx_open(NULL);
+
+	fx_at(f, 0, "HOST-A", "BURST on p1");
+	fx_at(f, 50, "HOST-A", "BURST on p1");
+	fx_at(f, 100, "HOST-A", "BURST on p1"); /* three, but over 100 s */
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "burst"), 0);
+	fx_at(f, 110, "HOST-A", "BURST on p1"); /* 50, 100, 110: three within 60 s */
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "burst"), 1);
+	cr_expect_eq(fx_find(f, FL_ACTION_OPEN, "burst")->count, 3);
+	fx_close(f);
+}
+
+Test(correlate, counts_only_changes_of_state_toward_a_flap)
+{
+	struct fx *f = fx_open(NULL);
+
+	fx_at(f, 0, "HOST-A", "port ge1 is down");
+	fx_at(f, 1, "HOST-A", "port ge1 is down"); /* same state: not a change */
+	fx_at(f, 2, "HOST-A", "port ge1 is up");
+	fx_at(f, 3, "HOST-A", "port ge1 is down");
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "flap"), 0);
+	fx_at(f, 4, "HOST-A", "port ge1 is up");
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "flap"), 1);
+	fx_run_to(f, 1000);
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "flap"), 1, "quiet for the flap window");
+	fx_close(f);
+}
+
+Test(correlate, ignores_a_clear_that_comes_before_its_fault)
+{
+	struct fx *f = fx_open(NULL);
+
+	fx_at(f, 0, "HC-JCJ-RT02", "PAIR_CLEAR p1");
+	cr_expect_eq(f->n, 0);
+	fx_at(f, 5, "HC-JCJ-RT02", "PAIR_FAULT p1");
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "pair"), 1);
+	fx_at(f, 9, "HC-JCJ-RT02", "PAIR_CLEAR p1");
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "pair"), 1);
+	cr_expect_eq(fx_find(f, FL_ACTION_CLEAR, "pair")->at_s, 9);
+	fx_close(f);
+}
+
+Test(correlate, clears_a_pair_only_on_the_same_key)
+{
+	struct fx *f = fx_open(NULL);
+
+	fx_at(f, 0, "HC-JCJ-RT02", "PAIR_FAULT p1");
+	fx_at(f, 1, "HC-JCJ-RT02", "PAIR_CLEAR p2");
+	fx_at(f, 2, "HC-JCJ-RT01", "PAIR_CLEAR p1");
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "pair"), 0);
+	fx_close(f);
+}
+
+Test(correlate, records_a_cut_that_clears_within_the_hold_without_opening_it)
+{
+	struct fx *f = fx_open(NULL);
+
+	fx_at(f, 0, "HC-YZ-LX-OSN01", "R_LOS raised port=1-8-1");
+	fx_at(f, 1, "HC-YZ-SC-OSN01", "R_LOS raised port=1-7-1");
+	fx_at(f, 20, "HC-YZ-LX-OSN01", "R_LOS cleared port=1-8-1");
+	fx_run_to(f, 100);
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, NULL), 0);
+	cr_expect_eq(fx_count(f, FL_ACTION_NOTIFY, NULL), 0);
+	cr_expect_eq(fx_count(f, FL_ACTION_SUPPRESS, "cut"), 1);
+	fx_close(f);
+}
+
+Test(correlate, opens_and_clears_a_cut_whose_clear_comes_after_the_window)
+{
+	struct fx *f = fx_open(NULL);
+	const struct fx_rec *open;
+
+	fx_at(f, 0, "HC-YZ-LX-OSN01", "R_LOS raised port=1-8-1");
+	fx_at(f, 1, "HC-YZ-SC-OSN01", "R_LOS raised port=1-7-1");
+	fx_at(f, 3000, "HC-YZ-LX-OSN01", "R_LOS cleared port=1-8-1");
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "cut"), 0, "one end still down");
+	fx_at(f, 3001, "HC-YZ-SC-OSN01", "R_LOS cleared port=1-7-1");
+	open = fx_find(f, FL_ACTION_OPEN, "cut");
+	cr_assert_not_null(open);
+	cr_expect_eq(open->at_s, 31, "opened when the 30 s hold ran out");
+	cr_expect_str_eq(open->span, "HC-YZ-R01-S02");
+	cr_expect_str_eq(open->title, "cut HC-YZ-R01-S02");
+	cr_expect_eq(fx_find(f, FL_ACTION_CLEAR, "cut")->at_s, 3001);
+	fx_close(f);
+}
+
+Test(correlate, locates_a_cut_whose_two_ends_report_at_the_same_instant)
+{
+	struct fx *f = fx_open(NULL);
+
+	fx_at(f, 0, "HC-YZ-SC-OSN01", "R_LOS raised port=1-7-1");
+	fx_at(f, 0, "HC-YZ-LX-OSN01", "R_LOS raised port=1-8-1");
+	fx_run_to(f, 100);
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, NULL), 1);
+	cr_expect_str_eq(fx_find(f, FL_ACTION_OPEN, "cut")->evidence, "both ends");
+	fx_close(f);
+}
+
+Test(correlate, absorbs_alarms_behind_a_cut_instead_of_raising_them)
+{
+	struct fx *f = fx_open(NULL);
+	const struct fx_rec *last;
+
+	fx_at(f, 0, "HC-YZ-PN-OSN01", "MS_AIS raised port=1-7-1"); /* chain behind SC */
+	fx_at(f, 1, "HC-YZ-LX-OSN01", "R_LOS raised port=1-8-1");
+	fx_at(f, 2, "HC-YZ-SC-OSN01", "R_LOS raised port=1-7-1");
+	fx_at(f, 40, "HC-YZ-FL-OSN01", "TU_AIS raised port=1-7-1");
+	fx_run_to(f, 1000);
+	fl_engine_flush(f->e);
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, NULL), 1, "only the cut");
+	last = fx_last(f, fx_find(f, FL_ACTION_OPEN, "cut")->id);
+	cr_expect_eq(last->absorbed, 2);
+	fx_close(f);
+}
+
+Test(correlate, keeps_alarms_of_another_ring_out_of_a_cut)
+{
+	struct fx *f = fx_open(NULL);
+
+	fx_at(f, 1, "HC-YZ-LX-OSN01", "R_LOS raised port=1-8-1");
+	fx_at(f, 2, "HC-YZ-SC-OSN01", "R_LOS raised port=1-7-1");
+	fx_at(f, 40, "LZ-RA-SD-SDH01", "TU_AIS raised");
+	fx_run_to(f, 1000);
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "cons"), 1);
+	fx_close(f);
+}
+
+Test(correlate, makes_two_spans_of_one_duct_cut_together_one_incident)
+{
+	struct fx *f = fx_open(NULL);
+	const struct fx_rec *upd;
+
+	fx_at(f, 0, "HC-YZ-OSN02", "R_LOS raised port=1-8-1");
+	fx_at(f, 1, "HC-YZ-LX-OSN01", "R_LOS raised port=1-7-1");
+	fx_at(f, 2, "HC-YZ-OSN03", "R_LOS raised port=1-8-1");
+	fx_at(f, 3, "HC-YZ-SB-OSN01", "R_LOS raised port=1-7-1");
+	fx_run_to(f, 200);
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, NULL), 1);
+	upd = fx_find(f, FL_ACTION_UPDATE, "cut");
+	cr_assert_not_null(upd);
+	cr_expect_str_eq(upd->span, "DUCT-HC-YZ-E");
+	cr_expect_str_eq(upd->title, "cut DUCT-HC-YZ-E");
+	fx_close(f);
+}
+
+Test(correlate, raises_a_second_cut_on_a_ring_to_a_ring_outage)
+{
+	struct fx *f = fx_open(NULL);
+	const struct fx_rec *esc;
+
+	fx_at(f, 0, "HC-YZ-LX-OSN01", "R_LOS raised port=1-8-1");
+	fx_at(f, 1, "HC-YZ-SC-OSN01", "R_LOS raised port=1-7-1");
+	fx_at(f, 600, "HC-YZ-DS-OSN01", "R_LOS raised port=1-8-1");
+	fx_at(f, 601, "HC-YZ-HY-OSN01", "R_LOS raised port=1-7-1");
+	fx_run_to(f, 1000);
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, NULL), 1);
+	esc = fx_find(f, FL_ACTION_ESCALATE, "cut");
+	for (size_t i = 0; esc && i < f->n; i++)
+		if (f->recs[i].type == FL_ACTION_ESCALATE && f->recs[i].level == 0)
+			esc = &f->recs[i];
+	cr_assert_not_null(esc);
+	cr_expect_eq(esc->level, 0, "the most severe level");
+	cr_expect_str_eq(esc->evidence, "ring outage: sites between the cuts isolated");
+	fx_close(f);
+}
+
+Test(correlate, locates_a_site_from_the_neighbours_facing_it)
+{
+	struct fx *f = fx_open(NULL);
+	const struct fx_rec *open;
+
+	/* S02 ends at SC's west, S03 at its east: both far ends report */
+	fx_at(f, 0, "HC-YZ-LX-OSN01", "R_LOS raised port=1-8-1");
+	fx_at(f, 1, "HC-YZ-DS-OSN01", "R_LOS raised port=1-7-1");
+	fx_run_to(f, 200);
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "cut"), 0);
+	open = fx_find(f, FL_ACTION_OPEN, "site_down");
+	cr_assert_not_null(open);
+	cr_expect_str_eq(open->site, "HC-YZ-SC");
+	fx_close(f);
+}
+
+Test(correlate, locates_a_cut_from_one_end_when_the_far_end_is_silent)
+{
+	struct fx *f = fx_open(NULL);
+	const struct fx_rec *open;
+
+	fx_at(f, 0, "HC-YZ-SC-OSN01", "keepalive");
+	fx_at(f, 5, "HC-YZ-LX-OSN01", "R_LOS raised port=1-8-1"); /* SC's end says nothing */
+	fx_run_to(f, 2000);
+	open = fx_find(f, FL_ACTION_OPEN, "cut");
+	cr_assert_not_null(open);
+	cr_expect_str_eq(open->evidence, "one end: the far end is silent");
+	fx_close(f);
+}
+
+Test(correlate, counts_an_event_behind_the_tolerance_as_late)
+{
+	struct fl_engine_config cfg = {.late_ms = 5000};
+	struct fx *f = fx_open(&cfg);
+	struct fl_engine_stats st;
+
+	cr_expect_eq(fx_at(f, 100, "HOST-A", "STORM 1"), 0);
+	cr_expect_eq(fx_at(f, 97, "HOST-A", "STORM 1"), 0, "3 s late: within tolerance");
+	cr_expect_eq(fx_at(f, 80, "HOST-A", "STORM 1"), -ESTALE);
+	fl_engine_stats(f->e, &st);
+	cr_expect_eq(st.late, 1);
+	fx_close(f);
+}
+
+Test(correlate, evicts_the_oldest_keys_under_the_cap_and_counts_them)
+{
+	struct fl_engine_config cfg = {.max_keys_per_rule = 4};
+	struct fx *f = fx_open(&cfg);
+	struct fl_engine_stats st;
+	char msg[32];
+
+	for (int i = 0; i < 10; i++) {
+		snprintf(msg, sizeof(msg), "STORM %d", i);
+		fx_at(f, i, "HOST-A", msg);
+	}
+	fl_engine_stats(f->e, &st);
+	cr_expect_eq(st.evicted, 6);
+	cr_expect_eq(st.live_keys, 4 + 1, "4 storm keys and the host's silence key");
+	fx_close(f);
+}
+
+Test(correlate, plans_an_incident_inside_a_maintenance_window_and_pages_nobody)
+{
+	struct fx *f = fx_open(NULL);
+
+	fx_at(f, 3599, "HC-JCJ-RT02", "PAIR_FAULT before"); /* 00:59:59, window at 01:00 */
+	fx_at(f, 3600, "HC-JCJ-RT02", "PAIR_FAULT inside");
+	fx_at(f, 7200, "HC-JCJ-RT02", "PAIR_FAULT after"); /* end is exclusive */
+	fx_run_to(f, 20000);
+	cr_assert_eq(fx_count(f, FL_ACTION_OPEN, "pair"), 3);
+	for (size_t i = 0, k = 0; i < f->n; i++) {
+		if (f->recs[i].type != FL_ACTION_OPEN)
+			continue;
+		cr_expect_eq(f->recs[i].is_planned, k == 1, "open %zu", k);
+		k++;
+	}
+	cr_expect_eq(fx_count(f, FL_ACTION_NOTIFY, NULL), 2, "the planned one pages nobody");
+	fx_close(f);
+}
+
+Test(correlate, keeps_an_incident_opened_in_a_window_planned_after_the_window_ends)
+{
+	struct fx *f = fx_open(NULL);
+
+	fx_at(f, 7000, "HC-JCJ-RT02", "PAIR_FAULT p");
+	fx_at(f, 9000, "HC-JCJ-RT02", "PAIR_FAULT p");
+	fx_at(f, 9500, "HC-JCJ-RT02", "PAIR_CLEAR p");
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "pair"), 1);
+	cr_expect(fx_find(f, FL_ACTION_CLEAR, "pair")->is_planned);
+	cr_expect_eq(fx_count(f, FL_ACTION_NOTIFY, NULL), 0);
+	fx_close(f);
+}
+
+Test(correlate, raises_an_absence_and_clears_it_when_the_key_is_heard_again)
+{
+	struct fx *f = fx_open(NULL);
+	const struct fx_rec *open;
+
+	fx_at(f, 0, "HC-JCJ-RT02", "HEARTBEAT");
+	fx_at(f, 100, "HC-JCJ-RT02", "HEARTBEAT");
+	fx_run_to(f, 399);
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "hb"), 0, "not yet 5 min");
+	fx_run_to(f, 400);
+	open = fx_find(f, FL_ACTION_OPEN, "hb");
+	cr_assert_not_null(open);
+	cr_expect_str_eq(open->title, "silent HC-JCJ-RT02 HC-JCJ");
+	fx_at(f, 500, "HC-JCJ-RT02", "HEARTBEAT");
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "hb"), 1, "an event does not raise an absence");
+	cr_expect_eq(fx_find(f, FL_ACTION_CLEAR, "hb")->at_s, 500);
+	fx_close(f);
+}
+
+Test(correlate, keeps_all_rules_under_the_total_cap_by_evicting_in_the_rule_that_grows)
+{
+	struct fl_engine_config cfg = {.max_keys = 3};
+	struct fx *f = fx_open(&cfg);
+	struct fl_engine_stats st;
+	char msg[32];
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(msg, sizeof(msg), "STORM %d", i);
+		fx_at(f, i, "HOST-A", msg);
+	}
+	fl_engine_stats(f->e, &st);
+	cr_expect_eq(st.live_keys, 3);
+	cr_expect_eq(st.evicted, 3, "storm keys 0, 1 and 2 made room");
+	cr_expect_eq(st.keys_refused, 0);
+	fx_close(f);
+}
+
+Test(correlate, refuses_a_new_key_past_the_total_cap_when_its_rule_holds_none)
+{
+	struct fl_engine_config cfg = {.max_keys = 1};
+	struct fx *f = fx_open(&cfg);
+	struct fl_engine_stats st;
+
+	fx_at(f, 0, "HOST-A", "STORM 1"); /* storm takes the one key; silent gets none */
+	fl_engine_stats(f->e, &st);
+	cr_expect_eq(st.live_keys, 1);
+	cr_expect_eq(st.keys_refused, 1);
+	fx_close(f);
+}

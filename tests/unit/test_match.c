@@ -1,0 +1,176 @@
+/* The matcher: required literals, the prefilter, conditions and captures. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/event.h"
+#include "engine/match.h"
+#include "engine/syslog.h"
+#include "grammar/diag.h"
+#include "grammar/plan.h"
+
+struct lit_row {
+	const char *name, *pattern;
+	const char *want[4]; /* NULL-terminated; none: always a candidate */
+	bool is_nocase;
+};
+
+static const struct lit_row lit_rows[] = {
+    {"plain run", "R_LOS raised port=", {"R_LOS raised port="}, false},
+    {"longest run between groups", "LOC=(?<port>\\d+) ALMCODE=(?<a>R_LOS|R_LOF) SEVERITY",
+     {" ALMCODE="}, false},
+    {"alternation group of literals", "\\b(?<alarm>MS_AIS|MS_RDI|AU_AIS)\\b",
+     {"MS_AIS", "MS_RDI", "AU_AIS"}, false},
+    {"top-level alternation gives up", "MAINS_FAIL|POWER_FAIL", {NULL}, false},
+    {"optional char ends the run", "colou?r change", {"r change"}, false},
+    {"star ends the run", "abcx*yz", {"abc"}, false},
+    {"plus keeps one", "abcx+yz", {"abcx"}, false},
+    {"optional group ignored", "(?:GigabitEthernet)?0/1 link down", {"0/1 link down"}, false},
+    {"class breaks the run", "port [0-9]+ is down", {" is down"}, false},
+    {"escape breaks the run", "a\\.b\\.c gone", {"c gone"}, false},
+    {"caseless flag", "(?i)link down", {"link down"}, true},
+    {"extended mode gives up", "(?x) link  down", {NULL}, false},
+    {"lookahead requires nothing", "(?=abc)x", {NULL}, false},
+    {"one char is no literal", "a.b", {NULL}, false},
+};
+
+Test(match, extracts_required_literals_conservatively)
+{
+	for (size_t i = 0; i < sizeof(lit_rows) / sizeof(lit_rows[0]); i++) {
+		const struct lit_row *row = &lit_rows[i];
+		struct fl_str out[16];
+		bool nocase;
+		size_t want = 0, n;
+
+		while (want < 4 && row->want[want])
+			want++;
+		n = fl_match_required_literals(fl_str_make(row->pattern, strlen(row->pattern)),
+					       out, 16, &nocase);
+		cr_expect_eq(n, want, "row %s: %zu literals", row->name, n);
+		for (size_t k = 0; k < n && k < want; k++)
+			cr_expect(fl_str_eq_cstr(out[k], row->want[k]), "row %s: literal %zu is %.*s",
+				  row->name, k, (int)out[k].len, out[k].p);
+		if (n)
+			cr_expect_eq(nocase, row->is_nocase, "row %s", row->name);
+	}
+}
+
+static const char plan_text[] =
+    "plan m;\n"
+    "level general { respond 30m; }\n"
+    "rule los { match syslog; where msg ~ /R_LOS raised port=(?<port>\\S+)/;\n"
+    "  clear where msg ~ /R_LOS cleared port=(?<port>\\S+)/; key host, port; }\n"
+    "rule sev { match syslog; where severity <= 2; key host; }\n"
+    "rule any { match syslog; where host exists and app == \"sshd\"; key host; }\n"
+    "rule alt { match syslog; where msg ~ /(?<a>MS_AIS|TU_AIS) on/ and host in [\"A\", \"B\"];\n"
+    "  key host, a; }\n"
+    "rule neg { match syslog; where msg !~ /heartbeat/ and app == \"ne\"; key host; }\n";
+
+struct mfx {
+	struct fl_diags *d;
+	struct fl_plan *plan;
+	const struct fl_program *prog;
+	struct fl_match *m;
+	struct fl_event ev;
+};
+
+static struct mfx *mfx_open(void)
+{
+	static struct mfx f;
+	struct fl_plan_options opt = {.no_files = true};
+
+	memset(&f, 0, sizeof(f));
+	cr_assert_eq(fl_diags_create(&f.d), 0);
+	cr_assert_eq(fl_plan_compile_text(&f.plan, "m.plan", plan_text, sizeof(plan_text) - 1, &opt,
+					  f.d),
+		     0);
+	f.prog = fl_plan_program(f.plan);
+	cr_assert_eq(fl_match_create(&f.m, f.prog), 0);
+	return &f;
+}
+
+static void mfx_close(struct mfx *f)
+{
+	fl_match_destroy(f->m);
+	fl_plan_destroy(f->plan);
+	fl_diags_destroy(f->d);
+}
+
+static uint32_t rule_index(const struct mfx *f, const char *name)
+{
+	for (uint32_t r = 0; r < f->prog->n_rules; r++)
+		if (strcmp(f->prog->rules[r].name.p, name) == 0)
+			return r;
+	cr_assert_fail("no rule %s", name);
+	return 0;
+}
+
+/* The rules a line matches, as "name:F" or "name:C", space-separated. */
+static void matches(struct mfx *f, const char *line, char *out, size_t size)
+{
+	struct fl_syslog_opts so = {.year = 2026};
+	const uint32_t *cands;
+	size_t n, len = 0;
+
+	out[0] = '\0';
+	cr_assert_eq(fl_syslog_decode(&f->ev, line, strlen(line), &so), FL_SYSLOG_OK);
+	n = fl_match_begin(f->m, &f->ev, &cands);
+	for (size_t i = 0; i < n; i++) {
+		enum fl_match_result r = fl_match_rule(f->m, cands[i]);
+
+		if (r != FL_MATCH_NONE)
+			len += (size_t)snprintf(out + len, size - len, "%s%s:%c", len ? " " : "",
+						f->prog->rules[cands[i]].name.p,
+						r == FL_MATCH_FAULT ? 'F' : 'C');
+	}
+}
+
+Test(match, matches_faults_clears_and_field_conditions)
+{
+	struct mfx *f = mfx_open();
+	char got[256];
+
+	matches(f, "<131>Nov 20 00:00:00 A ne: R_LOS raised port=1-8-1", got, sizeof(got));
+	cr_expect_str_eq(got, "los:F neg:F");
+	matches(f, "<131>Nov 20 00:00:00 A ne: R_LOS cleared port=1-8-1", got, sizeof(got));
+	cr_expect_str_eq(got, "los:C neg:F");
+	matches(f, "<130>Nov 20 00:00:00 B sshd: TU_AIS on 1-1-1", got, sizeof(got));
+	cr_expect_str_eq(got, "sev:F any:F alt:F");
+	matches(f, "<134>Nov 20 00:00:00 C ne: heartbeat TU_AIS on x", got, sizeof(got));
+	cr_expect_str_eq(got, "", "C is not in the set; heartbeat excluded");
+	mfx_close(f);
+}
+
+Test(match, reads_captures_and_fills_a_clear_capture_in_for_the_key)
+{
+	struct mfx *f = mfx_open();
+	uint32_t los = rule_index(f, "los");
+	const struct fl_prog_rule *r = &f->prog->rules[los];
+	struct fl_str port;
+	char got[256];
+
+	matches(f, "<131>Nov 20 00:00:00 A ne: R_LOS cleared port=1-7-1", got, sizeof(got));
+	/* the key names the where regex's capture; the clear's stands for it */
+	port = fl_match_field(f->m, los, f->prog->key_fields[r->first_key + 1]);
+	cr_expect(fl_str_eq_cstr(port, "1-7-1"), "port %.*s", (int)port.len, port.p);
+	mfx_close(f);
+}
+
+Test(match, lets_through_only_rules_whose_literals_occur)
+{
+	struct mfx *f = mfx_open();
+	struct fl_match_stats st;
+	struct fl_syslog_opts so = {.year = 2026};
+	const char *line = "<134>Nov 20 00:00:00 A ne: nothing of interest";
+	const uint32_t *cands;
+	size_t n;
+
+	cr_assert_eq(fl_syslog_decode(&f->ev, line, strlen(line), &so), FL_SYSLOG_OK);
+	n = fl_match_begin(f->m, &f->ev, &cands);
+	fl_match_stats(f->m, &st);
+	cr_expect_eq(st.rules_prefiltered, 2, "los and alt have literals");
+	cr_expect_eq(n, f->prog->n_rules - 2);
+	for (size_t i = 0; i < n; i++)
+		cr_expect(cands[i] != rule_index(f, "los") && cands[i] != rule_index(f, "alt"));
+	mfx_close(f);
+}
