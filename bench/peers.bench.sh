@@ -87,7 +87,7 @@ echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "machine: $(nproc) CPU(s), $(lscpu | sed -n 's/^Model name: *//p')"
 echo "faultline: ${fl_why:-$("$FAULTLINE" --version)}"
 echo "sec: ${sec_why:-$(sec --version 2>&1 | head -1)}"
-echo "syslog-ng: ${sng_why:-syslog-ng $sng_version (Debian syslog-ng-core, unpacked in $SNG_ROOT)}"
+echo "syslog-ng: ${sng_why:-syslog-ng $sng_version (Debian syslog-ng-core, unpacked in ${SNG_ROOT#"$ROOT"/})}"
 
 python3 "$P/gen.py" "$W" --rules "$(echo $PEERS_RULES | tr ' ' ',')" \
 	--events "$PEERS_EVENTS" --sec-events "$PEERS_SEC_EVENTS"
