@@ -104,13 +104,17 @@ run_faultline() {
 	best_start=""
 	for _ in 1 2 3; do
 		t0=$(now)
-		"$FAULTLINE" replay -c "$d/faultline.plan" --year 2026 "$d/markers.log" >/dev/null 2>&1
+		"$FAULTLINE" replay -c "$d/faultline.plan" --year 2026 "$d/markers.log" >/dev/null 2>&1 || true
 		best_start=$(best "$(elapsed "$t0" "$(now)")" "$best_start")
 	done
 	best_run=""
 	for i in 1 2 3; do
 		t0=$(now)
-		"$FAULTLINE" replay -c "$d/faultline.plan" --year 2026 "$d/input.log" >"$d/fl.jsonl" 2>"$d/fl.err"
+		if ! "$FAULTLINE" replay -c "$d/faultline.plan" --year 2026 "$d/input.log" >"$d/fl.jsonl" 2>"$d/fl.err"; then
+			fl_secs=""
+			fl_note="faultline replay failed: $(tail -c 300 "$d/fl.err")"
+			return
+		fi
 		best_run=$(best "$(elapsed "$t0" "$(now)")" "$best_run")
 		python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 10 else 1)" "$best_run" || break
 	done
@@ -212,7 +216,10 @@ for n in $PEERS_RULES; do
 
 	if [ -z "$fl_why" ]; then
 		run_faultline "$d"
-		result "$n" faultline "$ev" "$fl_secs" "$(python3 "$P/outcomes.py" faultline "$d/fl.jsonl")" "$ref" "$fl_note"
+		if [ -n "$fl_secs" ]; then
+			c=$(python3 "$P/outcomes.py" faultline "$d/fl.jsonl")
+		else c=""; fi
+		result "$n" faultline "$ev" "$fl_secs" "$c" "$ref" "$fl_note"
 	else
 		result "$n" faultline "$ev" "" "" "$ref" "$fl_why"
 	fi
