@@ -110,9 +110,9 @@ run_faultline() {
 	best_run=""
 	for i in 1 2 3; do
 		t0=$(now)
-		if ! "$FAULTLINE" replay -c "$d/faultline.plan" --year 2026 "$d/input.log" >"$d/fl.jsonl" 2>"$d/fl.err"; then
+		if ! timeout 900 "$FAULTLINE" replay -c "$d/faultline.plan" --year 2026 "$d/input.log" >"$d/fl.jsonl" 2>"$d/fl.err"; then
 			fl_secs=""
-			fl_note="faultline replay failed: $(tail -c 300 "$d/fl.err")"
+			fl_note="faultline replay failed or ran past 900 s: $(tail -c 300 "$d/fl.err")"
 			return
 		fi
 		best_run=$(best "$(elapsed "$t0" "$(now)")" "$best_run")
