@@ -130,23 +130,44 @@ static size_t set_score(const struct fl_str *set, size_t n)
 	return n ? min : 0;
 }
 
-struct lit_best {
+/* Every required literal set a pattern offers (a run, or a group of pure
+ * alternatives), up to LIT_CANDS_MAX of the longest: the prefilter later
+ * picks, per rule, the one the fewest other rules share. */
+#define LIT_CANDS_MAX 8
+
+struct lit_cand {
 	struct fl_str set[LIT_SET_MAX];
 	size_t n, score;
 };
 
-static void offer(struct lit_best *b, const struct fl_str *set, size_t n)
-{
-	size_t score = set_score(set, n);
+struct lit_cands {
+	struct lit_cand c[LIT_CANDS_MAX];
+	size_t n;
+};
 
-	if (score > b->score) {
-		memcpy(b->set, set, n * sizeof(*set));
-		b->n = n;
-		b->score = score;
+/* Keeps sets of score >= 2 (shorter literals would make every byte a hit);
+ * when full, a better set replaces the worst one kept. */
+static void offer(struct lit_cands *b, const struct fl_str *set, size_t n)
+{
+	size_t score = set_score(set, n), worst = 0;
+
+	if (score < 2)
+		return;
+	if (b->n < LIT_CANDS_MAX) {
+		worst = b->n++;
+	} else {
+		for (size_t i = 1; i < b->n; i++)
+			if (b->c[i].score < b->c[worst].score)
+				worst = i;
+		if (b->c[worst].score >= score)
+			return;
 	}
+	memcpy(b->c[worst].set, set, n * sizeof(*set));
+	b->c[worst].n = n;
+	b->c[worst].score = score;
 }
 
-static void offer_run(struct lit_best *b, const char *p, size_t start, size_t end)
+static void offer_run(struct lit_cands *b, const char *p, size_t start, size_t end)
 {
 	struct fl_str one = fl_str_make(p + start, end - start);
 
@@ -159,12 +180,13 @@ static void offer_run(struct lit_best *b, const char *p, size_t start, size_t en
  * (R_LOS|R_LOF) that is not optional. Anything unclear ends the run; a
  * top-level '|' or extended mode gives up. Conservative by construction: it
  * may miss a literal, never invent one. */
-size_t fl_match_required_literals(struct fl_str pattern, struct fl_str *out, size_t cap,
-				  bool *is_nocase)
+static size_t extract_candidates(struct fl_str pattern, struct lit_cands *cands, bool *is_nocase)
 {
 	const char *p = pattern.p;
 	size_t n = pattern.len, i = 0, run = 0;
-	struct lit_best best = {.n = 0};
+	struct lit_cands *best = cands;
+
+	best->n = 0;
 
 	*is_nocase = false;
 	if (!p)
@@ -189,17 +211,17 @@ size_t fl_match_required_literals(struct fl_str pattern, struct fl_str *out, siz
 			return 0;
 		if (!is_meta(c)) {
 			if (i + 1 < n && is_quant(p[i + 1])) {
-				offer_run(&best, p, run, i);
+				offer_run(best, p, run, i);
 				run = i + 1;
 			} else if (i + 1 < n && p[i + 1] == '+') {
-				offer_run(&best, p, run, i + 1);
+				offer_run(best, p, run, i + 1);
 				run = i + 2;
 				i++;
 			}
 			i++;
 			continue;
 		}
-		offer_run(&best, p, run, i);
+		offer_run(best, p, run, i);
 		if (c == '\\') {
 			i += 2;
 		} else if (c == '[') {
@@ -225,7 +247,7 @@ size_t fl_match_required_literals(struct fl_str pattern, struct fl_str *out, siz
 			i = e + 1;
 			if (!(i < n && (is_quant(p[i]))) && b < e &&
 			    pure_alternatives(p, b, e, set, LIT_SET_MAX, &k))
-				offer(&best, set, k);
+				offer(best, set, k);
 		} else {
 			i++;
 		}
@@ -238,11 +260,25 @@ size_t fl_match_required_literals(struct fl_str pattern, struct fl_str *out, siz
 		}
 		run = i;
 	}
-	offer_run(&best, p, run, i);
-	if (best.score < 2 || best.n > cap)
+	offer_run(best, p, run, i);
+	return best->n;
+}
+
+size_t fl_match_required_literals(struct fl_str pattern, struct fl_str *out, size_t cap,
+				  bool *is_nocase)
+{
+	struct lit_cands cands;
+	size_t best = 0;
+
+	if (extract_candidates(pattern, &cands, is_nocase) == 0)
 		return 0;
-	memcpy(out, best.set, best.n * sizeof(*out));
-	return best.n;
+	for (size_t i = 1; i < cands.n; i++)
+		if (cands.c[i].score > cands.c[best].score)
+			best = i;
+	if (cands.c[best].n > cap)
+		return 0;
+	memcpy(out, cands.c[best].set, cands.c[best].n * sizeof(*out));
+	return cands.c[best].n;
 }
 
 /* ---- lifecycle ------------------------------------------------------------- */
@@ -253,58 +289,180 @@ static bool is_msg_match(const struct fl_prog_cond *c)
 	       c->field.index == FL_EF_MSG;
 }
 
-/* Literals of a list of conditions: from the first `msg ~` that has some. */
-static size_t conds_literals(const struct fl_program *prog, uint32_t first, uint32_t n_conds,
-			     struct fl_str *out, bool *nocase)
+/* Candidate literal sets of a list of conditions: from the first `msg ~`
+ * that has some. Returns how many. */
+static size_t conds_candidates(const struct fl_program *prog, uint32_t first, uint32_t n_conds,
+			       struct lit_cands *out, bool *nocase)
 {
 	for (uint32_t c = first; c < first + n_conds; c++) {
 		const struct fl_prog_cond *cond = &prog->conds[c];
-		size_t n;
 
-		if (!is_msg_match(cond))
-			continue;
-		n = fl_match_required_literals(prog->regexes[cond->regex].pattern, out,
-					       LIT_SET_MAX, nocase);
-		if (n)
-			return n;
+		if (is_msg_match(cond) &&
+		    extract_candidates(prog->regexes[cond->regex].pattern, out, nocase) > 0)
+			return out->n;
 	}
+	out->n = 0;
 	return 0;
+}
+
+/* How many rules offer each literal: the prefilter's measure of how selective
+ * a literal is. Sorted bytes, counted by binary search; built once per plan. */
+struct lit_freq {
+	struct fl_str *lits;
+	size_t n, cap;
+};
+
+static int str_cmp(const void *a, const void *b)
+{
+	const struct fl_str *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = n ? memcmp(x->p, y->p, n) : 0;
+
+	if (c)
+		return c;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+static int freq_add_cands(struct lit_freq *f, const struct lit_cands *cands)
+{
+	for (size_t i = 0; i < cands->n; i++)
+		for (size_t k = 0; k < cands->c[i].n; k++) {
+			if (f->n == f->cap) {
+				size_t cap = f->cap ? f->cap * 2 : 256;
+				struct fl_str *lits = realloc(f->lits, cap * sizeof(*lits));
+
+				if (!lits)
+					return -ENOMEM;
+				f->lits = lits;
+				f->cap = cap;
+			}
+			f->lits[f->n++] = cands->c[i].set[k];
+		}
+	return 0;
+}
+
+static size_t freq_count(const struct lit_freq *f, struct fl_str lit)
+{
+	size_t lo = 0, hi = f->n, first;
+
+	while (lo < hi) { /* first element >= lit */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (str_cmp(&f->lits[mid], &lit) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	hi = f->n;
+	while (lo < hi) { /* first element > lit */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (str_cmp(&f->lits[mid], &lit) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo - first;
+}
+
+/* The candidate set whose most shared member is shared by the fewest rules;
+ * among equals the longest. A literal every rule of a generated plan carries
+ * (" notice port=") would make each of them a candidate for every event and
+ * the prefilter worthless; the alarm name beside it selects one rule. */
+static const struct lit_cand *pick_rarest(const struct lit_cands *cands, const struct lit_freq *f)
+{
+	const struct lit_cand *best = NULL;
+	size_t best_shared = SIZE_MAX;
+
+	for (size_t i = 0; i < cands->n; i++) {
+		size_t shared = 0;
+
+		for (size_t k = 0; k < cands->c[i].n; k++) {
+			size_t c = freq_count(f, cands->c[i].set[k]);
+
+			if (c > shared)
+				shared = c;
+		}
+		if (!best || shared < best_shared ||
+		    (shared == best_shared && cands->c[i].score > best->score)) {
+			best = &cands->c[i];
+			best_shared = shared;
+		}
+	}
+	return best;
 }
 
 /* Literals of one rule: an event it matches has one of its `where` literals,
  * or one of its `clear where` literals; either side without any makes the
  * rule always a candidate. out holds 2 * LIT_SET_MAX. */
 static size_t rule_literals(const struct fl_program *prog, const struct fl_prog_rule *r,
-			    struct fl_str *out, bool *nocase)
+			    const struct lit_freq *f, struct fl_str *out, bool *nocase)
 {
+	struct lit_cands where, clear;
+	const struct lit_cand *w, *c;
 	bool clear_nocase = false;
-	size_t n = conds_literals(prog, r->first_cond, r->n_conds, out, nocase), k;
 
-	if (n == 0 || r->n_clear_conds == 0)
-		return n;
-	k = conds_literals(prog, r->first_clear_cond, r->n_clear_conds, out + n, &clear_nocase);
-	if (k == 0)
+	if (conds_candidates(prog, r->first_cond, r->n_conds, &where, nocase) == 0)
 		return 0;
+	w = pick_rarest(&where, f);
+	memcpy(out, w->set, w->n * sizeof(*out));
+	if (r->n_clear_conds == 0)
+		return w->n;
+	if (conds_candidates(prog, r->first_clear_cond, r->n_clear_conds, &clear,
+			     &clear_nocase) == 0)
+		return 0;
+	c = pick_rarest(&clear, f);
+	memcpy(out + w->n, c->set, c->n * sizeof(*out));
 	*nocase = *nocase || clear_nocase;
-	return n + k;
+	return w->n + c->n;
+}
+
+/* Counts, over all rules, every literal they could be prefiltered on. */
+static int build_freq(const struct fl_program *prog, struct lit_freq *f)
+{
+	for (size_t r = 0; r < prog->n_rules; r++) {
+		const struct fl_prog_rule *rule = &prog->rules[r];
+		struct lit_cands cands;
+		bool nocase = false;
+		int rc;
+
+		conds_candidates(prog, rule->first_cond, rule->n_conds, &cands, &nocase);
+		if ((rc = freq_add_cands(f, &cands)) < 0)
+			return rc;
+		conds_candidates(prog, rule->first_clear_cond, rule->n_clear_conds, &cands, &nocase);
+		if ((rc = freq_add_cands(f, &cands)) < 0)
+			return rc;
+	}
+	if (f->n)
+		qsort(f->lits, f->n, sizeof(*f->lits), str_cmp);
+	return 0;
 }
 
 static int build_prefilter(struct fl_match *m)
 {
 	const struct fl_program *prog = m->prog;
+	struct lit_freq freq = {0};
 	struct fl_ac_literal *lits;
 	size_t n_lits = 0;
 	int rc;
 
 	if (prog->n_rules > (size_t)FL_AC_MAX_PATTERN_ID)
 		return -E2BIG;
+	rc = build_freq(prog, &freq);
+	if (rc < 0) {
+		free(freq.lits);
+		return rc;
+	}
 	lits = calloc(prog->n_rules * 2 * LIT_SET_MAX + 1, sizeof(*lits));
-	if (!lits)
+	if (!lits) {
+		free(freq.lits);
 		return -ENOMEM;
+	}
 	for (size_t r = 0; r < prog->n_rules; r++) {
 		struct fl_str set[2 * LIT_SET_MAX];
 		bool nocase = false;
-		size_t n = rule_literals(prog, &prog->rules[r], set, &nocase);
+		size_t n = rule_literals(prog, &prog->rules[r], &freq, set, &nocase);
 
 		m->rules[r].always = (n == 0);
 		if (n == 0) {
@@ -317,6 +475,7 @@ static int build_prefilter(struct fl_match *m)
 			    .bytes = set[k].p, .len = set[k].len, .id = (uint32_t)r,
 			    .is_nocase = nocase};
 	}
+	free(freq.lits);
 	m->stats.literals = n_lits;
 	rc = fl_ac_create(&m->ac, lits, n_lits, 0);
 	free(lits);
