@@ -11,23 +11,61 @@
 #include "engine/inventory.h"
 #include "engine/json.h"
 
+static void put_digits(char *p, int64_t v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/* RFC 3339 UTC with milliseconds. Written by hand: every action and every
+ * history row carries a time, and snprintf() with gmtime_r() was a fifth of
+ * a replay's instructions (callgrind on a 1,000-rule plan). Days to civil
+ * date as in Howard Hinnant's days_from_civil inverse. */
 void fl_actions_time(char *out, size_t size, int64_t at_ns)
 {
 	int64_t s = at_ns / 1000000000, ms = (at_ns % 1000000000) / 1000000;
-	time_t tt;
-	struct tm tm;
+	int64_t days, sod, era, doe, yoe, doy, mp, y, m, d;
 
 	if (at_ns < 0 && ms != 0) {
 		s--;
 		ms += 1000;
 	}
-	tt = (time_t)s;
-	if (!gmtime_r(&tt, &tm)) {
+	days = s / 86400;
+	sod = s % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	if (size < 25 || y < 0 || y > 9999) {
 		snprintf(out, size, "?");
 		return;
 	}
-	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)ms);
+	put_digits(out, y, 4);
+	out[4] = '-';
+	put_digits(out + 5, m, 2);
+	out[7] = '-';
+	put_digits(out + 8, d, 2);
+	out[10] = 'T';
+	put_digits(out + 11, sod / 3600, 2);
+	out[13] = ':';
+	put_digits(out + 14, sod / 60 % 60, 2);
+	out[16] = ':';
+	put_digits(out + 17, sod % 60, 2);
+	out[19] = '.';
+	put_digits(out + 20, ms, 3);
+	out[23] = 'Z';
+	out[24] = '\0';
 }
 
 static void kv(struct fl_json *j, const char *k, const char *v)
