@@ -258,7 +258,7 @@ static int run_test(const struct fl_program *p, const struct fl_prog_test *test,
 	for (uint32_t i = test->first_event; i < test->first_event + test->n_events; i++) {
 		const struct fl_prog_test_event *te = &p->test_events[i];
 
-		if (te->input != FL_INPUT_SYSLOG)
+		if (te->input != FL_RULE_INPUT_SYSLOG)
 			continue;
 		(void)fl_syslog_decode(ev, te->text.p, te->text.len, &so);
 		if (ev->has_time)
@@ -274,7 +274,7 @@ static int run_test(const struct fl_program *p, const struct fl_prog_test *test,
 		const struct fl_prog_test_event *te = &p->test_events[i];
 		int64_t at_ns = base_ns + te->at_ms * FL_NS_PER_MS;
 
-		if (te->input == FL_INPUT_SYSLOG) {
+		if (te->input == FL_RULE_INPUT_SYSLOG) {
 			(void)fl_syslog_decode(ev, te->text.p, te->text.len, &so);
 			ev->time_ns = at_ns; /* the test's time line is the `at` */
 		} else {

@@ -165,7 +165,7 @@ struct fl_compile {
 	/* the rule or correlation being compiled: what its templates may name */
 	struct {
 		bool in_rule, in_corr, has_lookup;
-		enum fl_input input;
+		enum fl_rule_input input;
 		const char *wrong_input; /* last field refused for the rule's input */
 		uint32_t first_capture, n_captures;
 		const struct fl_ast_stmt *stmt;
@@ -654,8 +654,8 @@ static bool resolve_field(struct fl_compile *c, const char *name, struct fl_prog
 		/* syslog fields up to FACILITY, trap fields from COMMUNITY; peer is both */
 		bool is_syslog = i <= FL_EF_FACILITY, is_trap = i >= FL_EF_COMMUNITY;
 
-		if ((c->scope.input == FL_INPUT_TRAP && is_syslog) ||
-		    (c->scope.input == FL_INPUT_SYSLOG && is_trap)) {
+		if ((c->scope.input == FL_RULE_INPUT_TRAP && is_syslog) ||
+		    (c->scope.input == FL_RULE_INPUT_SYSLOG && is_trap)) {
 			c->scope.wrong_input = is_syslog ? "a syslog field; this rule matches traps" :
 							   "a trap field; this rule matches syslog";
 			return false;
@@ -1752,7 +1752,7 @@ static void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 
 		if (want_word(c, s, 1, "syslog or trap") &&
 		    (k = keyword(c, s->items[1], "input", inputs, 2)) >= 0)
-			r.input = (enum fl_input)k;
+			r.input = (enum fl_rule_input)k;
 		c->scope.input = r.input;
 		no_more(c, s, 2);
 	}
@@ -2198,7 +2198,7 @@ static void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 			no_more(c, s, 4);
 			if (!(ev = PUSH(c, test_events)))
 				return;
-			ev->input = FL_INPUT_SYSLOG;
+			ev->input = FL_RULE_INPUT_SYSLOG;
 			ev->text = arena_str(c, s->items[3]->text, s->items[3]->len);
 		} else if (is_word(s->items[2], "trap")) {
 			uint8_t oid[512];
@@ -2212,7 +2212,7 @@ static void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 			}
 			if (!(ev = PUSH(c, test_events)))
 				return;
-			ev->input = FL_INPUT_TRAP;
+			ev->input = FL_RULE_INPUT_TRAP;
 			ev->trap_oid = arena_str(c, (const char *)oid, len);
 			if (is_word(at(s, 4), "from")) {
 				if (want_kind(c, s, 5, FL_ITEM_DOTTED, "the sender's address"))

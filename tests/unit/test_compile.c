@@ -322,7 +322,7 @@ Test(compile, compiles_test_blocks)
 	cr_assert_eq(p->n_tests, 1);
 	cr_expect_eq(p->tests[0].n_events, 2);
 	cr_expect_eq(p->test_events[1].at_ms, 2000);
-	cr_expect_eq(p->test_events[1].input, FL_INPUT_TRAP);
+	cr_expect_eq(p->test_events[1].input, FL_RULE_INPUT_TRAP);
 	cr_expect_eq(p->tests[0].n_expects, 5);
 	cr_expect_eq(p->expects[3].at_ms, 91 * 60000);
 	cr_expect_eq(p->expects[2].channel, 0);
