@@ -105,8 +105,21 @@ struct group_state {
 	char key[FL_CORR_KEY_MAX];
 };
 
+/* A derived event (`emit`) waiting to be fed after the event that made it. */
+struct derived {
+	int64_t at_ns;
+	uint32_t depth; /* 1: emitted by an input event, 2: by a derived one, ... */
+	bool has_peer;
+	socklen_t peer_len;
+	struct sockaddr_storage peer;
+	size_t host_len, text_len;
+	char host[256];
+	char text[FL_CORR_EMIT_TEXT_MAX];
+};
+
 struct rule_info {
 	bool has_raise, is_span_input;
+	bool has_more; /* update, clear, emit or run among its actions */
 	uint32_t raise_action;
 	int64_t grace_ms, quiet_ms;
 	uint32_t port_capture; /* a capture named "port", FL_PROG_NONE */
@@ -139,6 +152,14 @@ struct fl_engine {
 	char keybuf[FL_CORR_KEY_MAX];
 	char to_text[TO_MAX][160];
 	const char *to[TO_MAX];
+	/* derived events: a FIFO ring, fed once the event that emitted them is done */
+	const struct fl_event *cur_ev; /* the event being fed */
+	uint32_t depth;		       /* its generation: 0 for the input's */
+	struct derived emitq[FL_CORR_EMIT_QUEUE_MAX];
+	size_t q_head, q_n;
+	struct derived cur_derived;
+	struct fl_event derived_ev;
+	char run_text[FL_CORR_EMIT_TEXT_MAX];
 };
 
 static const char *const action_names[] = {
@@ -336,11 +357,11 @@ static void render(struct fl_engine *e, const struct incident *inc, uint32_t t, 
 		if (!part->is_field)
 			v = part->literal;
 		else if (part->field.kind == FL_FIELD_TOPO)
-			v = topo_field(inc, part->field.index, num, sizeof(num));
+			v = inc ? topo_field(inc, part->field.index, num, sizeof(num)) : cs(NULL);
 		else if (e->have_event && e->ev_rule != FL_PROG_NONE)
 			v = fl_match_field(e->m, e->ev_rule, part->field);
 		else
-			v = device_field(inc->pub.device, part->field);
+			v = device_field(inc ? inc->pub.device : NULL, part->field);
 		if (!v.p)
 			continue;
 		if (v.len > size - 1 - len)
@@ -1738,8 +1759,154 @@ static void new_rule_incident(struct fl_engine *e, uint32_t rule, struct key_sta
 	incident_open(e, inc, at_ns, rule);
 }
 
-static void on_fault(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
-		     bool *raised)
+/* ---- update, clear, emit, run ----------------------------------------------- */
+
+/* update: the level, ladder and title given change; an open incident says so
+ * with an update action and, when its level or ladder changed, runs the new
+ * ladder from its opening (steps already due fire now). A pending one
+ * changes silently: its open action shows the result. */
+static void incident_update(struct fl_engine *e, struct incident *inc,
+			    const struct fl_prog_action *act, int64_t at_ns, uint32_t rule)
+{
+	struct fl_incident *p = &inc->pub;
+	bool relad = false;
+
+	if (act->level != FL_PROG_NONE && act->level != p->level) {
+		p->level = act->level;
+		relad = true;
+	}
+	if (act->ladder != FL_PROG_NONE && act->ladder != p->ladder) {
+		p->ladder = act->ladder;
+		relad = true;
+	}
+	if (act->title != FL_PROG_NONE)
+		render(e, inc, act->title, p->title, sizeof(p->title));
+	e->stats.updated++;
+	if (inc->is_pending || p->state != FL_INCIDENT_OPEN)
+		return;
+	{
+		struct fl_action a = {.type = FL_ACTION_UPDATE, .at_ns = at_ns, .incident = p,
+				      .reason = "update"};
+
+		history(inc, at_ns, FL_ACTION_UPDATE, rule);
+		emit(e, &a);
+	}
+	if (relad) {
+		disarm(e, &inc->tb);
+		schedule_ladder(e, inc);
+		for (size_t k = 0; k < inc->n_steps; k++)
+			if (inc->due[k] < at_ns)
+				inc->due[k] = at_ns;
+		run_due_steps(e, inc, at_ns);
+	}
+}
+
+/* emit: queues a derived syslog event (the rendered text as its message, the
+ * host and peer of the event that made it) one generation deeper. */
+static void queue_derived(struct fl_engine *e, uint32_t rule, uint32_t tmpl, int64_t at_ns)
+{
+	struct derived *d;
+	struct fl_str host;
+
+	if (e->depth >= FL_CORR_EMIT_DEPTH_MAX) {
+		e->stats.emit_too_deep++;
+		return;
+	}
+	if (e->q_n == FL_CORR_EMIT_QUEUE_MAX) {
+		e->stats.emit_dropped++;
+		return;
+	}
+	d = &e->emitq[(e->q_head + e->q_n) % FL_CORR_EMIT_QUEUE_MAX];
+	e->q_n++;
+	d->at_ns = at_ns;
+	d->depth = e->depth + 1;
+	d->has_peer = e->cur_ev && e->cur_ev->has_peer;
+	d->peer_len = 0;
+	if (d->has_peer && e->cur_ev->peer_len <= sizeof(d->peer)) {
+		d->peer_len = e->cur_ev->peer_len;
+		memcpy(&d->peer, &e->cur_ev->peer, d->peer_len);
+	} else {
+		d->has_peer = false;
+	}
+	host = fl_match_field(e->m, rule, (struct fl_prog_field){FL_FIELD_EVENT, FL_EF_HOST});
+	d->host_len = host.p ? (host.len < sizeof(d->host) ? host.len : sizeof(d->host) - 1) : 0;
+	if (d->host_len)
+		memcpy(d->host, host.p, d->host_len);
+	d->host[d->host_len] = '\0';
+	render(e, NULL, tmpl, d->text, sizeof(d->text));
+	d->text_len = strlen(d->text);
+}
+
+/* run: a notify action for the plugin's channel with the rendered text (the
+ * title when the action gives none), on the key's open incident. */
+static void run_plugin(struct fl_engine *e, uint32_t rule, struct incident *inc,
+		       const struct fl_prog_action *act, int64_t at_ns)
+{
+	struct fl_action a = {.type = FL_ACTION_NOTIFY, .at_ns = at_ns, .reason = "run"};
+
+	if (!inc || inc->is_pending || inc->pub.state != FL_INCIDENT_OPEN ||
+	    act->plugin >= e->prog->n_channels) {
+		e->stats.runs_without_incident++;
+		return;
+	}
+	if (inc->pub.is_planned) { /* planned work pages nobody */
+		e->stats.suppressed++;
+		return;
+	}
+	if (act->value != FL_PROG_NONE)
+		render(e, inc, act->value, e->run_text, sizeof(e->run_text));
+	else
+		snprintf(e->run_text, sizeof(e->run_text), "%s", inc->pub.title);
+	a.incident = &inc->pub;
+	a.channel = e->prog->channels[act->plugin].p;
+	a.text = e->run_text;
+	e->stats.runs++;
+	history(inc, at_ns, FL_ACTION_NOTIFY, rule);
+	emit(e, &a);
+}
+
+/* The rule's update, clear, emit and run actions, in the order written, on a
+ * fault event of key ks. update and clear act on the incident the key had
+ * before this event (prior_id; an event that raises is not also updated or
+ * cleared by itself); run acts on the key's open incident as the event left it. */
+static void rule_actions(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
+			 uint64_t prior_id)
+{
+	const struct fl_prog_rule *r = &e->prog->rules[rule];
+
+	for (uint32_t a = r->first_action; a < r->first_action + r->n_actions; a++) {
+		const struct fl_prog_action *act = &e->prog->actions[a];
+		struct incident *inc = ks->inc;
+		bool prior = inc && prior_id && inc->pub.id == prior_id && !inc->pub.is_correlation;
+
+		e->have_event = true;
+		e->ev_rule = rule;
+		switch (act->kind) {
+		case FL_ACT_UPDATE:
+			if (prior)
+				incident_update(e, inc, act, t, rule);
+			break;
+		case FL_ACT_CLEAR:
+			if (prior && inc->is_pending)
+				incident_free(e, inc);
+			else if (prior)
+				incident_clear(e, inc, t, rule, 0);
+			break;
+		case FL_ACT_EMIT:
+			queue_derived(e, rule, act->value, t);
+			break;
+		case FL_ACT_RUN:
+			run_plugin(e, rule, inc, act, t);
+			break;
+		default:
+			break;
+		}
+	}
+	key_rearm(e, ks);
+}
+
+static void fault_state(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
+			bool *raised)
 {
 	const struct fl_prog_rule *r = &e->prog->rules[rule];
 	const struct rule_info *ri = &e->ri[rule];
@@ -1813,6 +1980,16 @@ static void on_fault(struct fl_engine *e, uint32_t rule, struct key_state *ks, i
 	key_rearm(e, ks);
 }
 
+static void on_fault(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
+		     bool *raised)
+{
+	uint64_t prior_id = ks->inc ? ks->inc->pub.id : 0;
+
+	fault_state(e, rule, ks, t, raised);
+	if (e->ri[rule].has_more)
+		rule_actions(e, rule, ks, t, prior_id);
+}
+
 static void on_clear(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t)
 {
 	const struct rule_info *ri = &e->ri[rule];
@@ -1849,6 +2026,9 @@ static int build_rule_info(struct fl_engine *e)
 			if (prog->actions[a].kind == FL_ACT_RAISE && !ri->has_raise) {
 				ri->has_raise = true;
 				ri->raise_action = a;
+			} else if (prog->actions[a].kind != FL_ACT_RAISE &&
+				   prog->actions[a].kind != FL_ACT_SET) {
+				ri->has_more = true;
 			}
 		for (uint32_t x = rule->first_regex; x < rule->first_regex + rule->n_regexes; x++)
 			for (uint32_t c = prog->regexes[x].first_capture;
@@ -1984,12 +2164,45 @@ void fl_engine_advance(struct fl_engine *e, int64_t now_ns)
 	}
 }
 
+static void feed_event(struct fl_engine *e, const struct fl_event *ev, int64_t t);
+
+/* Feeds the derived events in the order they were emitted, each at the time
+ * of the event that made it; what they emit joins the end of the queue. */
+static void feed_derived(struct fl_engine *e)
+{
+	struct derived *d = &e->cur_derived;
+	struct fl_event *ev = &e->derived_ev;
+
+	while (e->q_n) {
+		*d = e->emitq[e->q_head];
+		e->q_head = (e->q_head + 1) % FL_CORR_EMIT_QUEUE_MAX;
+		e->q_n--;
+		memset(ev, 0, sizeof(*ev));
+		ev->kind = FL_EVENT_SYSLOG;
+		ev->transport = FL_TRANSPORT_FILE;
+		ev->received_ns = ev->time_ns = d->at_ns;
+		ev->has_time = true;
+		ev->raw = fl_str_make(d->text, d->text_len);
+		ev->syslog.pri = -1;
+		ev->syslog.app_name = fl_str_make("faultline", 9);
+		ev->syslog.msg = fl_str_make(d->text, d->text_len);
+		if (d->host_len)
+			ev->syslog.hostname = fl_str_make(d->host, d->host_len);
+		if (d->has_peer) {
+			ev->has_peer = true;
+			ev->peer_len = d->peer_len;
+			memcpy(&ev->peer, &d->peer, d->peer_len);
+		}
+		e->depth = d->depth;
+		e->stats.emitted++;
+		feed_event(e, ev, d->at_ns < e->now_ns ? e->now_ns : d->at_ns);
+	}
+	e->depth = 0;
+}
+
 int fl_engine_feed(struct fl_engine *e, const struct fl_event *ev)
 {
 	int64_t t = ev->time_ns;
-	const uint32_t *cands;
-	size_t n;
-	bool raised = false, matched = false;
 
 	e->stats.events++;
 	if (fl_clock_kind(e->clock) == FL_CLOCK_LIVE)
@@ -1999,6 +2212,18 @@ int fl_engine_feed(struct fl_engine *e, const struct fl_event *ev)
 		return -ESTALE;
 	}
 	fl_engine_advance(e, t);
+	feed_event(e, ev, t);
+	feed_derived(e);
+	return 0;
+}
+
+static void feed_event(struct fl_engine *e, const struct fl_event *ev, int64_t t)
+{
+	const uint32_t *cands;
+	size_t n;
+	bool raised = false, matched = false;
+
+	e->cur_ev = ev;
 	n = fl_match_begin(e->m, ev, &cands);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t rule = cands[i];
@@ -2039,9 +2264,9 @@ int fl_engine_feed(struct fl_engine *e, const struct fl_event *ev)
 		e->ev_rule = rule;
 	}
 	e->have_event = false;
+	e->cur_ev = NULL;
 	if (matched)
 		e->stats.matched++;
-	return 0;
 }
 
 void fl_engine_flush(struct fl_engine *e)
