@@ -26,7 +26,6 @@
 #include "engine/timerwheel.h"
 
 #define NONE INT64_MAX
-#define TIMES_KEPT 8	 /* event times a key keeps for threshold and flap */
 #define STEPS_MAX 32	 /* ladder steps one incident schedules */
 #define SCOPE_SITES_MAX 256
 #define TO_MAX FL_INVENTORY_MAX_HITS
@@ -54,9 +53,9 @@ struct key_state {
 	uint64_t count;
 	uint64_t absorbed_into; /* incident id, announced once */
 	uint64_t state_hash;
-	int64_t times[TIMES_KEPT];
-	int64_t window_start; /* threshold beyond TIMES_KEPT: a fixed window */
-	uint64_t window_count;
+	/* threshold/flap: the times of the last n_times events (at most the
+	 * rule's N) as a ring; the rule's table sizes each slot for its N */
+	int64_t times[];
 };
 
 struct incident {
@@ -964,10 +963,19 @@ static void on_evict(const void *key, size_t key_len, void *val, void *ctx)
 	e->stats.evicted++;
 }
 
+/* Times a key of the rule keeps for its threshold or flap window. */
+static size_t window_slots(const struct fl_prog_rule *r)
+{
+	uint32_t n = r->flap_n > 0 ? r->flap_n : r->threshold_n;
+
+	return n > FL_CORR_WINDOW_N_MAX ? FL_CORR_WINDOW_N_MAX : n;
+}
+
 static struct fl_keytab *rule_table(struct fl_engine *e, uint32_t rule)
 {
 	struct fl_keytab_config cfg = {
-	    .val_size = sizeof(struct key_state),
+	    .val_size = sizeof(struct key_state) +
+			window_slots(&e->prog->rules[rule]) * sizeof(int64_t),
 	    .key_max = FL_CORR_KEY_MAX,
 	    .max_keys = e->cfg.max_keys_per_rule,
 	    .seed = 0x9e3779b97f4a7c15ull + rule,
@@ -1070,26 +1078,30 @@ static size_t group_key(struct fl_engine *e, uint32_t corr, uint32_t rule, char 
 	return len;
 }
 
-/* threshold/flap: records at_ns and tells whether n fell within ms. */
+/* threshold/flap, a sliding window: records at_ns in the key's ring of the
+ * last n times and tells whether the n most recent events (this one
+ * included) fall within ms, ends included: the oldest of them is at most ms
+ * before at_ns. Exact for any n up to FL_CORR_WINDOW_N_MAX; events are fed
+ * in time order (a late one is taken at its own, earlier, time). */
 static bool window_holds(struct key_state *ks, uint32_t n, int64_t ms, int64_t at_ns)
 {
 	int64_t w = ms * FL_NS_PER_MS;
 
 	if (n <= 1)
 		return true;
-	if (n > TIMES_KEPT) {
-		if (ks->window_count == 0 || at_ns - ks->window_start > w) {
-			ks->window_start = at_ns;
-			ks->window_count = 0;
-		}
-		return ++ks->window_count >= n;
-	}
-	ks->times[ks->n_times % TIMES_KEPT] = at_ns;
-	ks->n_times++;
+	if (n > FL_CORR_WINDOW_N_MAX)
+		n = FL_CORR_WINDOW_N_MAX; /* the compiler refuses more */
+	ks->times[ks->n_times % n] = at_ns;
+	if (ks->n_times < UINT32_MAX - n)
+		ks->n_times++;
+	else
+		ks->n_times = n + (ks->n_times + 1) % n; /* keep the ring's phase */
 	if (ks->n_times < n)
 		return false;
-	return at_ns - ks->times[(ks->n_times - n) % TIMES_KEPT] <= w;
+	/* the slot after the newest holds the oldest of the last n */
+	return at_ns - ks->times[ks->n_times % n] <= w;
 }
+
 
 static uint64_t fnv(const char *p, size_t n)
 {
@@ -1678,7 +1690,6 @@ static void key_timer(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
 	if (ks->quiet_due <= now_ns) {
 		ks->quiet_due = NONE;
 		ks->n_times = 0;
-		ks->window_count = 0;
 		if (ks->inc && !ks->inc->is_pending)
 			incident_clear(e, ks->inc, now_ns, ks->rule, 0);
 	}

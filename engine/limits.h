@@ -148,7 +148,11 @@
  * FL_CORR_EMIT_QUEUE_MAX: derived events waiting to be fed after the event
  *   that emitted them; more are dropped. counter: engine.emit_dropped
  * FL_CORR_EMIT_TEXT_MAX: bytes of a derived event's text (and of a `run`
- *   action's text); longer renderings are cut at this size. */
+ *   action's text); longer renderings are cut at this size.
+ * FL_CORR_WINDOW_N_MAX: largest N of `threshold N within D` and `flap N
+ *   within D`: each key keeps the times of its last N events (8 bytes each)
+ *   for an exact sliding window; the compiler refuses a larger N. */
+#define FL_CORR_WINDOW_N_MAX 4096u
 #define FL_CORR_EMIT_DEPTH_MAX 2
 #define FL_CORR_EMIT_QUEUE_MAX 32
 #define FL_CORR_EMIT_TEXT_MAX 512

@@ -1693,6 +1693,11 @@ static bool compile_n_within(struct fl_compile *c, const struct fl_ast_stmt *s, 
 	if (!want_duration(c, s, 3, ms))
 		return false;
 	no_more(c, s, 4);
+	if (count > (int64_t)FL_CORR_WINDOW_N_MAX) {
+		fl_diag_error(c->d, &at(s, 1)->loc, "at most %u events fit a window, got %lld",
+			      FL_CORR_WINDOW_N_MAX, (long long)count);
+		return false;
+	}
 	*n = (uint32_t)count;
 	return true;
 }
