@@ -2280,8 +2280,70 @@ static void feed_event(struct fl_engine *e, const struct fl_event *ev, int64_t t
 		e->stats.matched++;
 }
 
+struct due_id {
+	int64_t due;
+	uint64_t id;
+};
+
+static int due_id_cmp(const void *a, const void *b)
+{
+	const struct due_id *x = a, *y = b;
+
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* e->live is in id order (ids only grow, removal keeps the order). */
+static struct incident *live_by_id(const struct fl_engine *e, uint64_t id)
+{
+	size_t lo = 0, hi = e->n_live;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->live[mid]->pub.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < e->n_live && e->live[lo]->pub.id == id ? e->live[lo] : NULL;
+}
+
+/* End of an event-clock input: raises still waiting out their grace open
+ * (or are absorbed) at their own due time, earliest first, ties by id, as
+ * if time had run on to them; nothing else runs meanwhile. */
+static void flush_pending(struct fl_engine *e)
+{
+	struct due_id *todo;
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->n_live; i++)
+		n += e->live[i]->is_pending && e->live[i]->slot;
+	if (n == 0 || !(todo = calloc(n, sizeof(*todo))))
+		return;
+	n = 0;
+	for (size_t i = 0; i < e->n_live; i++)
+		if (e->live[i]->is_pending && e->live[i]->slot)
+			todo[n++] = (struct due_id){e->live[i]->pending_due, e->live[i]->pub.id};
+	qsort(todo, n, sizeof(*todo), due_id_cmp);
+	for (size_t k = 0; k < n; k++) {
+		struct incident *inc = live_by_id(e, todo[k].id);
+		int64_t at = todo[k].due > e->now_ns ? todo[k].due : e->now_ns;
+
+		if (!inc || !inc->is_pending || !inc->slot || inc->slot->inc != inc)
+			continue;
+		e->now_ns = at;
+		e->have_event = false;
+		pending_done(e, inc->slot, at);
+	}
+	free(todo);
+}
+
 void fl_engine_flush(struct fl_engine *e)
 {
+	if (fl_clock_kind(e->clock) == FL_CLOCK_EVENT)
+		flush_pending(e);
 	for (size_t i = 0; i < e->n_live; i++) {
 		struct incident *inc = e->live[i];
 
