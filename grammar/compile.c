@@ -2174,19 +2174,33 @@ static void compile_expect(struct fl_compile *c, const struct fl_ast_stmt *s)
 
 static void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
 {
-	static const char *const words[] = {"at", "expect"};
+	static const char *const words[] = {"at", "expect", "year"};
 	struct fl_prog_test *t;
+	int year = 0;
 	uint32_t first_event = (uint32_t)c->prog->n_test_events;
 	uint32_t first_expect = (uint32_t)c->prog->n_expects;
 	int64_t last_ms = 0;
 
 	for (const struct fl_ast_stmt *s = st->body; s; s = s->next) {
-		int k = clause(c, s, "test clause", words, 2);
+		int k = clause(c, s, "test clause", words, 3);
 		struct fl_prog_test_event *ev;
 		int64_t ms;
 
 		if (k == 1) {
 			compile_expect(c, s);
+			continue;
+		}
+		if (k == 2) {
+			const struct fl_ast_item *y = at(s, 1);
+
+			if (y && y->kind == FL_ITEM_NUMBER && y->num >= 1970 && y->num <= 9999)
+				year = (int)y->num;
+			else if (y && y->kind == FL_ITEM_NUMBER)
+				fl_diag_error(c->d, &y->loc, "expected a year from 1970 to 9999, got %s",
+					      y->text);
+			else
+				expected(c, s, 1, "a year");
+			no_more(c, s, 2);
 			continue;
 		}
 		if (k != 0 || !want_duration(c, s, 1, &ms))
@@ -2224,6 +2238,12 @@ static void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 					ev->peer = arena_str(c, s->items[5]->text, s->items[5]->len);
 				i = 6;
 			}
+			if (is_word(at(s, i), "community")) {
+				if (want_kind(c, s, i + 1, FL_ITEM_STRING, "the community in quotes"))
+					ev->community =
+					    arena_str(c, s->items[i + 1]->text, s->items[i + 1]->len);
+				i += 2;
+			}
 			no_more(c, s, i);
 		} else {
 			static const char *const inputs[] = {"syslog", "trap"};
@@ -2233,7 +2253,22 @@ static void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 		}
 		ev->at_ms = ms;
 	}
+	if (year == 0 && c->prog->n_windows) { /* the earliest maintenance window's */
+		int64_t first = INT64_MAX;
+
+		for (size_t w = 0; w < c->prog->n_windows; w++)
+			if (c->prog->windows[w].start_ns && c->prog->windows[w].start_ns < first)
+				first = c->prog->windows[w].start_ns;
+		if (first != INT64_MAX) {
+			time_t secs = (time_t)(first / 1000000000);
+			struct tm tm;
+
+			if (gmtime_r(&secs, &tm))
+				year = tm.tm_year + 1900;
+		}
+	}
 	t = &c->prog->tests[index];
+	t->year = year;
 	t->first_event = first_event;
 	t->n_events = (uint32_t)(c->prog->n_test_events - first_event);
 	t->first_expect = first_expect;

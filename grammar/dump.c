@@ -409,6 +409,10 @@ static void dump_tests(struct fl_buf *b, const struct fl_program *p)
 				oid(b, e->trap_oid);
 				if (e->peer.p)
 					fl_buf_printf(b, " from %s", e->peer.p);
+				if (e->community.p) {
+					fl_buf_adds(b, " community ");
+					quoted(b, e->community);
+				}
 			}
 			fl_buf_addc(b, '\n');
 		}

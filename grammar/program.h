@@ -289,6 +289,7 @@ struct fl_prog_test_event {
 	struct fl_str text;	/* syslog: the line as received */
 	struct fl_str trap_oid; /* trap: BER content octets */
 	struct fl_str peer;	/* trap: sender address text, may be empty */
+	struct fl_str community; /* trap: its community; empty: "public" */
 };
 
 #define FL_EXPECTS(X) \
@@ -315,8 +316,12 @@ struct fl_prog_expect {
 	int line, column;
 };
 
+/* year: the year a test's syslog lines without one (RFC 3164) are read in:
+ * its `year N;`, else that of the plan's earliest maintenance window (UTC),
+ * else 0 (the runner's current year). */
 struct fl_prog_test {
 	struct fl_str name;
+	int year;
 	uint32_t first_event, n_events;
 	uint32_t first_expect, n_expects;
 };
