@@ -77,6 +77,10 @@ struct incident {
 	size_t n_scope;
 	const struct fl_inv_ring *ring;
 	bool site_heard; /* site incident: a device of the site talked again */
+	/* a `run` that came while it was pending: delivered when it opens */
+	char *held_run_text; /* malloc'd, NULL when none */
+	uint32_t held_run_channel;
+	uint32_t held_run_rule;
 };
 
 struct span_state {
@@ -492,6 +496,7 @@ static void incident_free(struct fl_engine *e, struct incident *inc)
 	if (inc->pub.is_correlation)
 		list_remove(e->corr, &e->n_corr, inc);
 	free(inc->scope);
+	free(inc->held_run_text);
 	free(inc);
 }
 
@@ -834,12 +839,22 @@ static void run_due_steps(struct fl_engine *e, struct incident *inc, int64_t now
 }
 
 /* Announces an incident whose level, title and location are set. */
+static void deliver_run(struct fl_engine *e, struct incident *inc, uint32_t channel,
+			const char *text, int64_t at_ns, uint32_t rule);
+
 static void incident_open(struct fl_engine *e, struct incident *inc, int64_t at_ns, uint32_t rule)
 {
 	check_maintenance(e, inc, inc->pub.first_ns);
 	inc->is_pending = false;
 	e->stats.opened++;
 	emit_simple(e, inc, FL_ACTION_OPEN, at_ns, rule);
+	if (inc->held_run_text) {
+		char *text = inc->held_run_text;
+
+		inc->held_run_text = NULL;
+		deliver_run(e, inc, inc->held_run_channel, text, at_ns, inc->held_run_rule);
+		free(text);
+	}
 	schedule_ladder(e, inc);
 	run_due_steps(e, inc, at_ns);
 }
@@ -1848,32 +1863,48 @@ static void queue_derived(struct fl_engine *e, uint32_t rule, uint32_t tmpl, int
 	d->text_len = strlen(d->text);
 }
 
-/* run: a notify action for the plugin's channel with the rendered text (the
- * title when the action gives none), on the key's open incident. */
-static void run_plugin(struct fl_engine *e, uint32_t rule, struct incident *inc,
-		       const struct fl_prog_action *act, int64_t at_ns)
+static void deliver_run(struct fl_engine *e, struct incident *inc, uint32_t channel,
+			const char *text, int64_t at_ns, uint32_t rule)
 {
 	struct fl_action a = {.type = FL_ACTION_NOTIFY, .at_ns = at_ns, .reason = "run"};
 
-	if (!inc || inc->is_pending || inc->pub.state != FL_INCIDENT_OPEN ||
-	    act->plugin >= e->prog->n_channels) {
-		e->stats.runs_without_incident++;
-		return;
-	}
 	if (inc->pub.is_planned) { /* planned work pages nobody */
 		e->stats.suppressed++;
+		return;
+	}
+	a.incident = &inc->pub;
+	a.channel = e->prog->channels[channel].p;
+	a.text = text;
+	e->stats.runs++;
+	history(inc, at_ns, FL_ACTION_NOTIFY, rule);
+	emit(e, &a);
+}
+
+/* run: a notify action for the plugin's channel with the text rendered now
+ * (the title when the action gives none), on the key's incident: at once
+ * when it is open; when it is still in its raise grace, held (the first
+ * one) and delivered when it opens, dropped if it is absorbed instead. */
+static void run_plugin(struct fl_engine *e, uint32_t rule, struct incident *inc,
+		       const struct fl_prog_action *act, int64_t at_ns)
+{
+	if (!inc || inc->pub.state != FL_INCIDENT_OPEN || act->plugin >= e->prog->n_channels) {
+		e->stats.runs_without_incident++;
 		return;
 	}
 	if (act->value != FL_PROG_NONE)
 		render(e, inc, act->value, e->run_text, sizeof(e->run_text));
 	else
 		snprintf(e->run_text, sizeof(e->run_text), "%s", inc->pub.title);
-	a.incident = &inc->pub;
-	a.channel = e->prog->channels[act->plugin].p;
-	a.text = e->run_text;
-	e->stats.runs++;
-	history(inc, at_ns, FL_ACTION_NOTIFY, rule);
-	emit(e, &a);
+	if (!inc->is_pending) {
+		deliver_run(e, inc, act->plugin, e->run_text, at_ns, rule);
+		return;
+	}
+	if (inc->held_run_text || !(inc->held_run_text = strdup(e->run_text))) {
+		e->stats.runs_without_incident++;
+		return;
+	}
+	inc->held_run_channel = act->plugin;
+	inc->held_run_rule = rule;
 }
 
 /* The rule's update, clear, emit and run actions, in the order written, on a
@@ -2139,6 +2170,7 @@ void fl_engine_destroy(struct fl_engine *e)
 		return;
 	for (size_t i = 0; i < e->n_live; i++) {
 		free(e->live[i]->scope);
+		free(e->live[i]->held_run_text);
 		free(e->live[i]);
 	}
 	free(e->live);

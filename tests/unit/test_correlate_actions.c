@@ -63,6 +63,21 @@ static const char ax_plan[] =
 	"    dedup 10m;\n"
 	"    raise level general title \"fan ${fan}\";\n"
 	"    run pager \"fan ${fan} stopped on ${host}\";\n"
+	"}\n"
+	"rule psu {\n"
+	"    match syslog;\n"
+	"    where msg ~ /PSU (?<psu>\\S+) failed/;\n"
+	"    key host, psu;\n"
+	"    dedup 10m;\n"
+	"    raise level general title \"psu ${psu}\";\n"
+	"    run pager \"psu ${psu} failed on ${host}\";\n"
+	"}\n"
+	"correlate shelf {\n"
+	"    locate group;\n"
+	"    from psu;\n"
+	"    group host;\n"
+	"    within 60s;\n"
+	"    raise level urgent title \"shelf ${group}\";\n"
 	"}\n";
 
 struct ax_rec {
@@ -262,5 +277,27 @@ Test(correlate_actions, runs_a_plugin_as_a_notify_naming_its_channel_and_text)
 	cr_expect_eq(r->at_s, 3);
 	fl_engine_stats(x->e, &st);
 	cr_expect_eq(st.runs, 1);
+	ax_close(x);
+}
+
+Test(correlate_actions, holds_a_run_of_a_raise_in_its_grace_until_it_opens)
+{
+	struct ax *x = ax_open();
+	const struct ax_rec *r = NULL;
+	struct fl_engine_stats st;
+
+	ax_at(x, 5, "HOST-S", "PSU p1 failed");
+	cr_expect_eq(ax_count(x, FL_ACTION_NOTIFY, "psu"), 0, "waiting out its grace");
+	ax_at(x, 200, "HOST-T", "noise");
+	for (size_t i = 0; i < x->n; i++)
+		if (x->recs[i].type == FL_ACTION_NOTIFY && strcmp(x->recs[i].rule, "psu") == 0)
+			r = &x->recs[i];
+	cr_assert_not_null(r, "delivered when the raise opened");
+	cr_expect_eq(r->at_s, 65);
+	cr_expect_str_eq(r->text, "psu p1 failed on HOST-S", "rendered from the event");
+	cr_expect_eq(ax_find(x, FL_ACTION_OPEN, "psu")->at_s, 65);
+	fl_engine_stats(x->e, &st);
+	cr_expect_eq(st.runs, 1);
+	cr_expect_eq(st.runs_without_incident, 0);
 	ax_close(x);
 }
