@@ -198,6 +198,7 @@ int fl_actions_json(struct fl_buf *out, const struct fl_program *prog, const str
 		fl_json_arr_end(&j);
 		fl_json_key(&j, "fell_back");
 		fl_json_bool(&j, a->fell_back);
+		kv(&j, "text", a->text);
 	}
 	kv(&j, "reason", a->reason);
 	fl_json_obj_end(&j);

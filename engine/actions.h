@@ -5,7 +5,7 @@
  * incident, rule, level, title, location {device, site, site_name, span,
  * ring, county, city, class}, count, absorbed, first and state, and per
  * kind: planned and window (open), evidence, channel, role, scope, to and
- * fell_back (notify), rule and key of what was absorbed (absorb), reason.
+ * fell_back (notify; text too for a `run`), rule and key of what was absorbed (absorb), reason.
  * Keys always come in the same order, so a replay's output compares byte for
  * byte. The caller owns the buffer; nothing here keeps state. */
 #ifndef FL_ACTIONS_H

@@ -2,7 +2,8 @@
  *
  * Each test runs on a fresh engine with an event clock: its events at their
  * `at` times after a base (the time of its first syslog line, so maintenance
- * windows and year-bound data apply), then the clock runs a day past the last
+ * windows and year-bound data apply; lines without a year are read in the
+ * test's year, from the plan: see struct fl_prog_test), then the clock runs a day past the last
  * event so holds, ladders and quiet periods play out. The expectations are
  * checked against the action stream the engine wrote. Every failed one is
  * printed with the file:line:col where it is written, what it expected and
@@ -227,7 +228,7 @@ static void make_trap(struct fl_event *ev, const struct fl_prog_test_event *te, 
 	ev->has_time = true;
 	ev->trap.version = 1;
 	ev->trap.pdu = FL_SNMP_PDU_TRAP_V2;
-	ev->trap.community = FL_STR_LIT("public");
+	ev->trap.community = te->community.p ? te->community : FL_STR_LIT("public");
 	ev->trap.trap_oid = te->trap_oid;
 	if (te->peer.p && te->peer.len < sizeof(addr)) {
 		memcpy(addr, te->peer.p, te->peer.len);
@@ -238,6 +239,14 @@ static void make_trap(struct fl_event *ev, const struct fl_prog_test_event *te, 
 			ev->peer_len = sizeof(*sin);
 		}
 	}
+}
+
+/* 00:00 UTC on 1 January of year (proleptic Gregorian). */
+static int64_t year_start_ns(int year)
+{
+	int64_t y = year - 1, days = 365 * (y - 1969) + (y / 4 - 492) - (y / 100 - 19) + (y / 400 - 4);
+
+	return days * 86400 * FL_NS_PER_SEC;
 }
 
 /* Runs one test; returns the number of failed expectations, -1 on error. */
@@ -255,10 +264,14 @@ static int run_test(const struct fl_program *p, const struct fl_prog_test *test,
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	so.received_ns = (int64_t)ts.tv_sec * FL_NS_PER_SEC + ts.tv_nsec;
+	if (test->year > 0) { /* the plan's year, not today's: tests do not drift */
+		so.year = test->year;
+		base_ns = year_start_ns(test->year);
+	}
 	for (uint32_t i = test->first_event; i < test->first_event + test->n_events; i++) {
 		const struct fl_prog_test_event *te = &p->test_events[i];
 
-		if (te->input != FL_INPUT_SYSLOG)
+		if (te->input != FL_RULE_INPUT_SYSLOG)
 			continue;
 		(void)fl_syslog_decode(ev, te->text.p, te->text.len, &so);
 		if (ev->has_time)
@@ -274,7 +287,7 @@ static int run_test(const struct fl_program *p, const struct fl_prog_test *test,
 		const struct fl_prog_test_event *te = &p->test_events[i];
 		int64_t at_ns = base_ns + te->at_ms * FL_NS_PER_MS;
 
-		if (te->input == FL_INPUT_SYSLOG) {
+		if (te->input == FL_RULE_INPUT_SYSLOG) {
 			(void)fl_syslog_decode(ev, te->text.p, te->text.len, &so);
 			ev->time_ns = at_ns; /* the test's time line is the `at` */
 		} else {

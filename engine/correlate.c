@@ -26,7 +26,6 @@
 #include "engine/timerwheel.h"
 
 #define NONE INT64_MAX
-#define TIMES_KEPT 8	 /* event times a key keeps for threshold and flap */
 #define STEPS_MAX 32	 /* ladder steps one incident schedules */
 #define SCOPE_SITES_MAX 256
 #define TO_MAX FL_INVENTORY_MAX_HITS
@@ -54,9 +53,9 @@ struct key_state {
 	uint64_t count;
 	uint64_t absorbed_into; /* incident id, announced once */
 	uint64_t state_hash;
-	int64_t times[TIMES_KEPT];
-	int64_t window_start; /* threshold beyond TIMES_KEPT: a fixed window */
-	uint64_t window_count;
+	/* threshold/flap: the times of the last n_times events (at most the
+	 * rule's N) as a ring; the rule's table sizes each slot for its N */
+	int64_t times[];
 };
 
 struct incident {
@@ -78,6 +77,10 @@ struct incident {
 	size_t n_scope;
 	const struct fl_inv_ring *ring;
 	bool site_heard; /* site incident: a device of the site talked again */
+	/* a `run` that came while it was pending: delivered when it opens */
+	char *held_run_text; /* malloc'd, NULL when none */
+	uint32_t held_run_channel;
+	uint32_t held_run_rule;
 };
 
 struct span_state {
@@ -105,8 +108,21 @@ struct group_state {
 	char key[FL_CORR_KEY_MAX];
 };
 
+/* A derived event (`emit`) waiting to be fed after the event that made it. */
+struct derived {
+	int64_t at_ns;
+	uint32_t depth; /* 1: emitted by an input event, 2: by a derived one, ... */
+	bool has_peer;
+	socklen_t peer_len;
+	struct sockaddr_storage peer;
+	size_t host_len, text_len;
+	char host[256];
+	char text[FL_CORR_EMIT_TEXT_MAX];
+};
+
 struct rule_info {
 	bool has_raise, is_span_input;
+	bool has_more; /* update, clear, emit or run among its actions */
 	uint32_t raise_action;
 	int64_t grace_ms, quiet_ms;
 	uint32_t port_capture; /* a capture named "port", FL_PROG_NONE */
@@ -139,6 +155,14 @@ struct fl_engine {
 	char keybuf[FL_CORR_KEY_MAX];
 	char to_text[TO_MAX][160];
 	const char *to[TO_MAX];
+	/* derived events: a FIFO ring, fed once the event that emitted them is done */
+	const struct fl_event *cur_ev; /* the event being fed */
+	uint32_t depth;		       /* its generation: 0 for the input's */
+	struct derived emitq[FL_CORR_EMIT_QUEUE_MAX];
+	size_t q_head, q_n;
+	struct derived cur_derived;
+	struct fl_event derived_ev;
+	char run_text[FL_CORR_EMIT_TEXT_MAX];
 };
 
 static const char *const action_names[] = {
@@ -336,11 +360,11 @@ static void render(struct fl_engine *e, const struct incident *inc, uint32_t t, 
 		if (!part->is_field)
 			v = part->literal;
 		else if (part->field.kind == FL_FIELD_TOPO)
-			v = topo_field(inc, part->field.index, num, sizeof(num));
+			v = inc ? topo_field(inc, part->field.index, num, sizeof(num)) : cs(NULL);
 		else if (e->have_event && e->ev_rule != FL_PROG_NONE)
 			v = fl_match_field(e->m, e->ev_rule, part->field);
 		else
-			v = device_field(inc->pub.device, part->field);
+			v = device_field(inc ? inc->pub.device : NULL, part->field);
 		if (!v.p)
 			continue;
 		if (v.len > size - 1 - len)
@@ -472,6 +496,7 @@ static void incident_free(struct fl_engine *e, struct incident *inc)
 	if (inc->pub.is_correlation)
 		list_remove(e->corr, &e->n_corr, inc);
 	free(inc->scope);
+	free(inc->held_run_text);
 	free(inc);
 }
 
@@ -814,12 +839,22 @@ static void run_due_steps(struct fl_engine *e, struct incident *inc, int64_t now
 }
 
 /* Announces an incident whose level, title and location are set. */
+static void deliver_run(struct fl_engine *e, struct incident *inc, uint32_t channel,
+			const char *text, int64_t at_ns, uint32_t rule);
+
 static void incident_open(struct fl_engine *e, struct incident *inc, int64_t at_ns, uint32_t rule)
 {
 	check_maintenance(e, inc, inc->pub.first_ns);
 	inc->is_pending = false;
 	e->stats.opened++;
 	emit_simple(e, inc, FL_ACTION_OPEN, at_ns, rule);
+	if (inc->held_run_text) {
+		char *text = inc->held_run_text;
+
+		inc->held_run_text = NULL;
+		deliver_run(e, inc, inc->held_run_channel, text, at_ns, inc->held_run_rule);
+		free(text);
+	}
 	schedule_ladder(e, inc);
 	run_due_steps(e, inc, at_ns);
 }
@@ -943,10 +978,19 @@ static void on_evict(const void *key, size_t key_len, void *val, void *ctx)
 	e->stats.evicted++;
 }
 
+/* Times a key of the rule keeps for its threshold or flap window. */
+static size_t window_slots(const struct fl_prog_rule *r)
+{
+	uint32_t n = r->flap_n > 0 ? r->flap_n : r->threshold_n;
+
+	return n > FL_CORR_WINDOW_N_MAX ? FL_CORR_WINDOW_N_MAX : n;
+}
+
 static struct fl_keytab *rule_table(struct fl_engine *e, uint32_t rule)
 {
 	struct fl_keytab_config cfg = {
-	    .val_size = sizeof(struct key_state),
+	    .val_size = sizeof(struct key_state) +
+			window_slots(&e->prog->rules[rule]) * sizeof(int64_t),
 	    .key_max = FL_CORR_KEY_MAX,
 	    .max_keys = e->cfg.max_keys_per_rule,
 	    .seed = 0x9e3779b97f4a7c15ull + rule,
@@ -1049,26 +1093,30 @@ static size_t group_key(struct fl_engine *e, uint32_t corr, uint32_t rule, char 
 	return len;
 }
 
-/* threshold/flap: records at_ns and tells whether n fell within ms. */
+/* threshold/flap, a sliding window: records at_ns in the key's ring of the
+ * last n times and tells whether the n most recent events (this one
+ * included) fall within ms, ends included: the oldest of them is at most ms
+ * before at_ns. Exact for any n up to FL_CORR_WINDOW_N_MAX; events are fed
+ * in time order (a late one is taken at its own, earlier, time). */
 static bool window_holds(struct key_state *ks, uint32_t n, int64_t ms, int64_t at_ns)
 {
 	int64_t w = ms * FL_NS_PER_MS;
 
 	if (n <= 1)
 		return true;
-	if (n > TIMES_KEPT) {
-		if (ks->window_count == 0 || at_ns - ks->window_start > w) {
-			ks->window_start = at_ns;
-			ks->window_count = 0;
-		}
-		return ++ks->window_count >= n;
-	}
-	ks->times[ks->n_times % TIMES_KEPT] = at_ns;
-	ks->n_times++;
+	if (n > FL_CORR_WINDOW_N_MAX)
+		n = FL_CORR_WINDOW_N_MAX; /* the compiler refuses more */
+	ks->times[ks->n_times % n] = at_ns;
+	if (ks->n_times < UINT32_MAX - n)
+		ks->n_times++;
+	else
+		ks->n_times = n + (ks->n_times + 1) % n; /* keep the ring's phase */
 	if (ks->n_times < n)
 		return false;
-	return at_ns - ks->times[(ks->n_times - n) % TIMES_KEPT] <= w;
+	/* the slot after the newest holds the oldest of the last n */
+	return at_ns - ks->times[ks->n_times % n] <= w;
 }
+
 
 static uint64_t fnv(const char *p, size_t n)
 {
@@ -1657,7 +1705,6 @@ static void key_timer(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
 	if (ks->quiet_due <= now_ns) {
 		ks->quiet_due = NONE;
 		ks->n_times = 0;
-		ks->window_count = 0;
 		if (ks->inc && !ks->inc->is_pending)
 			incident_clear(e, ks->inc, now_ns, ks->rule, 0);
 	}
@@ -1738,8 +1785,170 @@ static void new_rule_incident(struct fl_engine *e, uint32_t rule, struct key_sta
 	incident_open(e, inc, at_ns, rule);
 }
 
-static void on_fault(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
-		     bool *raised)
+/* ---- update, clear, emit, run ----------------------------------------------- */
+
+/* update: the level, ladder and title given change; an open incident says so
+ * with an update action and, when its level or ladder changed, runs the new
+ * ladder from its opening (steps already due fire now). A pending one
+ * changes silently: its open action shows the result. */
+static void incident_update(struct fl_engine *e, struct incident *inc,
+			    const struct fl_prog_action *act, int64_t at_ns, uint32_t rule)
+{
+	struct fl_incident *p = &inc->pub;
+	bool relad = false;
+
+	if (act->level != FL_PROG_NONE && act->level != p->level) {
+		p->level = act->level;
+		relad = true;
+	}
+	if (act->ladder != FL_PROG_NONE && act->ladder != p->ladder) {
+		p->ladder = act->ladder;
+		relad = true;
+	}
+	if (act->title != FL_PROG_NONE)
+		render(e, inc, act->title, p->title, sizeof(p->title));
+	e->stats.updated++;
+	if (inc->is_pending || p->state != FL_INCIDENT_OPEN)
+		return;
+	{
+		struct fl_action a = {.type = FL_ACTION_UPDATE, .at_ns = at_ns, .incident = p,
+				      .reason = "update"};
+
+		history(inc, at_ns, FL_ACTION_UPDATE, rule);
+		emit(e, &a);
+	}
+	if (relad) {
+		disarm(e, &inc->tb);
+		schedule_ladder(e, inc);
+		for (size_t k = 0; k < inc->n_steps; k++)
+			if (inc->due[k] < at_ns)
+				inc->due[k] = at_ns;
+		run_due_steps(e, inc, at_ns);
+	}
+}
+
+/* emit: queues a derived syslog event (the rendered text as its message, the
+ * host and peer of the event that made it) one generation deeper. */
+static void queue_derived(struct fl_engine *e, uint32_t rule, uint32_t tmpl, int64_t at_ns)
+{
+	struct derived *d;
+	struct fl_str host;
+
+	if (e->depth >= FL_CORR_EMIT_DEPTH_MAX) {
+		e->stats.emit_too_deep++;
+		return;
+	}
+	if (e->q_n == FL_CORR_EMIT_QUEUE_MAX) {
+		e->stats.emit_dropped++;
+		return;
+	}
+	d = &e->emitq[(e->q_head + e->q_n) % FL_CORR_EMIT_QUEUE_MAX];
+	e->q_n++;
+	d->at_ns = at_ns;
+	d->depth = e->depth + 1;
+	d->has_peer = e->cur_ev && e->cur_ev->has_peer;
+	d->peer_len = 0;
+	if (d->has_peer && e->cur_ev->peer_len <= sizeof(d->peer)) {
+		d->peer_len = e->cur_ev->peer_len;
+		memcpy(&d->peer, &e->cur_ev->peer, d->peer_len);
+	} else {
+		d->has_peer = false;
+	}
+	host = fl_match_field(e->m, rule, (struct fl_prog_field){FL_FIELD_EVENT, FL_EF_HOST});
+	d->host_len = host.p ? (host.len < sizeof(d->host) ? host.len : sizeof(d->host) - 1) : 0;
+	if (d->host_len)
+		memcpy(d->host, host.p, d->host_len);
+	d->host[d->host_len] = '\0';
+	render(e, NULL, tmpl, d->text, sizeof(d->text));
+	d->text_len = strlen(d->text);
+}
+
+static void deliver_run(struct fl_engine *e, struct incident *inc, uint32_t channel,
+			const char *text, int64_t at_ns, uint32_t rule)
+{
+	struct fl_action a = {.type = FL_ACTION_NOTIFY, .at_ns = at_ns, .reason = "run"};
+
+	if (inc->pub.is_planned) { /* planned work pages nobody */
+		e->stats.suppressed++;
+		return;
+	}
+	a.incident = &inc->pub;
+	a.channel = e->prog->channels[channel].p;
+	a.text = text;
+	e->stats.runs++;
+	history(inc, at_ns, FL_ACTION_NOTIFY, rule);
+	emit(e, &a);
+}
+
+/* run: a notify action for the plugin's channel with the text rendered now
+ * (the title when the action gives none), on the key's incident: at once
+ * when it is open; when it is still in its raise grace, held (the first
+ * one) and delivered when it opens, dropped if it is absorbed instead. */
+static void run_plugin(struct fl_engine *e, uint32_t rule, struct incident *inc,
+		       const struct fl_prog_action *act, int64_t at_ns)
+{
+	if (!inc || inc->pub.state != FL_INCIDENT_OPEN || act->plugin >= e->prog->n_channels) {
+		e->stats.runs_without_incident++;
+		return;
+	}
+	if (act->value != FL_PROG_NONE)
+		render(e, inc, act->value, e->run_text, sizeof(e->run_text));
+	else
+		snprintf(e->run_text, sizeof(e->run_text), "%s", inc->pub.title);
+	if (!inc->is_pending) {
+		deliver_run(e, inc, act->plugin, e->run_text, at_ns, rule);
+		return;
+	}
+	if (inc->held_run_text || !(inc->held_run_text = strdup(e->run_text))) {
+		e->stats.runs_without_incident++;
+		return;
+	}
+	inc->held_run_channel = act->plugin;
+	inc->held_run_rule = rule;
+}
+
+/* The rule's update, clear, emit and run actions, in the order written, on a
+ * fault event of key ks. update and clear act on the incident the key had
+ * before this event (prior_id; an event that raises is not also updated or
+ * cleared by itself); run acts on the key's open incident as the event left it. */
+static void rule_actions(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
+			 uint64_t prior_id)
+{
+	const struct fl_prog_rule *r = &e->prog->rules[rule];
+
+	for (uint32_t a = r->first_action; a < r->first_action + r->n_actions; a++) {
+		const struct fl_prog_action *act = &e->prog->actions[a];
+		struct incident *inc = ks->inc;
+		bool prior = inc && prior_id && inc->pub.id == prior_id && !inc->pub.is_correlation;
+
+		e->have_event = true;
+		e->ev_rule = rule;
+		switch (act->kind) {
+		case FL_ACT_UPDATE:
+			if (prior)
+				incident_update(e, inc, act, t, rule);
+			break;
+		case FL_ACT_CLEAR:
+			if (prior && inc->is_pending)
+				incident_free(e, inc);
+			else if (prior)
+				incident_clear(e, inc, t, rule, 0);
+			break;
+		case FL_ACT_EMIT:
+			queue_derived(e, rule, act->value, t);
+			break;
+		case FL_ACT_RUN:
+			run_plugin(e, rule, inc, act, t);
+			break;
+		default:
+			break;
+		}
+	}
+	key_rearm(e, ks);
+}
+
+static void fault_state(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
+			bool *raised)
 {
 	const struct fl_prog_rule *r = &e->prog->rules[rule];
 	const struct rule_info *ri = &e->ri[rule];
@@ -1813,6 +2022,16 @@ static void on_fault(struct fl_engine *e, uint32_t rule, struct key_state *ks, i
 	key_rearm(e, ks);
 }
 
+static void on_fault(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
+		     bool *raised)
+{
+	uint64_t prior_id = ks->inc ? ks->inc->pub.id : 0;
+
+	fault_state(e, rule, ks, t, raised);
+	if (e->ri[rule].has_more)
+		rule_actions(e, rule, ks, t, prior_id);
+}
+
 static void on_clear(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t)
 {
 	const struct rule_info *ri = &e->ri[rule];
@@ -1849,6 +2068,9 @@ static int build_rule_info(struct fl_engine *e)
 			if (prog->actions[a].kind == FL_ACT_RAISE && !ri->has_raise) {
 				ri->has_raise = true;
 				ri->raise_action = a;
+			} else if (prog->actions[a].kind != FL_ACT_RAISE &&
+				   prog->actions[a].kind != FL_ACT_SET) {
+				ri->has_more = true;
 			}
 		for (uint32_t x = rule->first_regex; x < rule->first_regex + rule->n_regexes; x++)
 			for (uint32_t c = prog->regexes[x].first_capture;
@@ -1948,6 +2170,7 @@ void fl_engine_destroy(struct fl_engine *e)
 		return;
 	for (size_t i = 0; i < e->n_live; i++) {
 		free(e->live[i]->scope);
+		free(e->live[i]->held_run_text);
 		free(e->live[i]);
 	}
 	free(e->live);
@@ -1984,12 +2207,45 @@ void fl_engine_advance(struct fl_engine *e, int64_t now_ns)
 	}
 }
 
+static void feed_event(struct fl_engine *e, const struct fl_event *ev, int64_t t);
+
+/* Feeds the derived events in the order they were emitted, each at the time
+ * of the event that made it; what they emit joins the end of the queue. */
+static void feed_derived(struct fl_engine *e)
+{
+	struct derived *d = &e->cur_derived;
+	struct fl_event *ev = &e->derived_ev;
+
+	while (e->q_n) {
+		*d = e->emitq[e->q_head];
+		e->q_head = (e->q_head + 1) % FL_CORR_EMIT_QUEUE_MAX;
+		e->q_n--;
+		memset(ev, 0, sizeof(*ev));
+		ev->kind = FL_EVENT_SYSLOG;
+		ev->transport = FL_TRANSPORT_FILE;
+		ev->received_ns = ev->time_ns = d->at_ns;
+		ev->has_time = true;
+		ev->raw = fl_str_make(d->text, d->text_len);
+		ev->syslog.pri = -1;
+		ev->syslog.app_name = fl_str_make("faultline", 9);
+		ev->syslog.msg = fl_str_make(d->text, d->text_len);
+		if (d->host_len)
+			ev->syslog.hostname = fl_str_make(d->host, d->host_len);
+		if (d->has_peer) {
+			ev->has_peer = true;
+			ev->peer_len = d->peer_len;
+			memcpy(&ev->peer, &d->peer, d->peer_len);
+		}
+		e->depth = d->depth;
+		e->stats.emitted++;
+		feed_event(e, ev, d->at_ns < e->now_ns ? e->now_ns : d->at_ns);
+	}
+	e->depth = 0;
+}
+
 int fl_engine_feed(struct fl_engine *e, const struct fl_event *ev)
 {
 	int64_t t = ev->time_ns;
-	const uint32_t *cands;
-	size_t n;
-	bool raised = false, matched = false;
 
 	e->stats.events++;
 	if (fl_clock_kind(e->clock) == FL_CLOCK_LIVE)
@@ -1999,6 +2255,18 @@ int fl_engine_feed(struct fl_engine *e, const struct fl_event *ev)
 		return -ESTALE;
 	}
 	fl_engine_advance(e, t);
+	feed_event(e, ev, t);
+	feed_derived(e);
+	return 0;
+}
+
+static void feed_event(struct fl_engine *e, const struct fl_event *ev, int64_t t)
+{
+	const uint32_t *cands;
+	size_t n;
+	bool raised = false, matched = false;
+
+	e->cur_ev = ev;
 	n = fl_match_begin(e->m, ev, &cands);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t rule = cands[i];
@@ -2039,13 +2307,75 @@ int fl_engine_feed(struct fl_engine *e, const struct fl_event *ev)
 		e->ev_rule = rule;
 	}
 	e->have_event = false;
+	e->cur_ev = NULL;
 	if (matched)
 		e->stats.matched++;
-	return 0;
+}
+
+struct due_id {
+	int64_t due;
+	uint64_t id;
+};
+
+static int due_id_cmp(const void *a, const void *b)
+{
+	const struct due_id *x = a, *y = b;
+
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* e->live is in id order (ids only grow, removal keeps the order). */
+static struct incident *live_by_id(const struct fl_engine *e, uint64_t id)
+{
+	size_t lo = 0, hi = e->n_live;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->live[mid]->pub.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < e->n_live && e->live[lo]->pub.id == id ? e->live[lo] : NULL;
+}
+
+/* End of an event-clock input: raises still waiting out their grace open
+ * (or are absorbed) at their own due time, earliest first, ties by id, as
+ * if time had run on to them; nothing else runs meanwhile. */
+static void flush_pending(struct fl_engine *e)
+{
+	struct due_id *todo;
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->n_live; i++)
+		n += e->live[i]->is_pending && e->live[i]->slot;
+	if (n == 0 || !(todo = calloc(n, sizeof(*todo))))
+		return;
+	n = 0;
+	for (size_t i = 0; i < e->n_live; i++)
+		if (e->live[i]->is_pending && e->live[i]->slot)
+			todo[n++] = (struct due_id){e->live[i]->pending_due, e->live[i]->pub.id};
+	qsort(todo, n, sizeof(*todo), due_id_cmp);
+	for (size_t k = 0; k < n; k++) {
+		struct incident *inc = live_by_id(e, todo[k].id);
+		int64_t at = todo[k].due > e->now_ns ? todo[k].due : e->now_ns;
+
+		if (!inc || !inc->is_pending || !inc->slot || inc->slot->inc != inc)
+			continue;
+		e->now_ns = at;
+		e->have_event = false;
+		pending_done(e, inc->slot, at);
+	}
+	free(todo);
 }
 
 void fl_engine_flush(struct fl_engine *e)
 {
+	if (fl_clock_kind(e->clock) == FL_CLOCK_EVENT)
+		flush_pending(e);
 	for (size_t i = 0; i < e->n_live; i++) {
 		struct incident *inc = e->live[i];
 

@@ -98,7 +98,8 @@ struct fl_incident {
 
 /* One action of the stream. Fields beyond incident are set per kind:
  * notify: role, scope, channel and the contacts reached (to); absorb:
- * rule that was absorbed and its key; suppress: why. */
+ * rule that was absorbed and its key; suppress: why. A rule's `run` action
+ * is a notify with channel (the plugin's), reason "run" and text, no role. */
 struct fl_action {
 	enum fl_action_type type;
 	int64_t at_ns;
@@ -109,6 +110,7 @@ struct fl_action {
 	const char *const *to; /* notify: contacts, "name <address>" */
 	size_t n_to;
 	bool fell_back; /* notify: the role was found above the branch asked */
+	const char *text; /* notify from a `run` action: the rendered template */
 };
 
 typedef void fl_action_fn(const struct fl_action *a, void *ctx);
@@ -127,6 +129,9 @@ struct fl_engine_stats {
 	uint64_t opened, cleared, suppressed, notified, incidents_refused, timers_refused;
 	uint64_t regex_limit;
 	uint64_t keys_refused; /* new keys refused: total cap reached, rule holds none */
+	uint64_t updated;		   /* `update` actions applied */
+	uint64_t emitted, emit_too_deep, emit_dropped; /* derived events (`emit`) */
+	uint64_t runs, runs_without_incident; /* `run` actions: notified, or no open incident */
 	size_t live_keys, open_incidents;
 };
 

@@ -141,7 +141,21 @@
  *   seen and still count; older ones are dropped. setting: --late;
  *   counter: engine.late
  * FL_CORR_GRACE_MAX_MS: longest a raise waits for a correlation that may
- *   absorb it. */
+ *   absorb it.
+ * FL_CORR_EMIT_DEPTH_MAX: generations of derived events (`emit`): an event
+ *   the input gave is depth 0, what it emits depth 1, ...; an emit past this
+ *   depth is refused. counter: engine.emit_too_deep
+ * FL_CORR_EMIT_QUEUE_MAX: derived events waiting to be fed after the event
+ *   that emitted them; more are dropped. counter: engine.emit_dropped
+ * FL_CORR_EMIT_TEXT_MAX: bytes of a derived event's text (and of a `run`
+ *   action's text); longer renderings are cut at this size.
+ * FL_CORR_WINDOW_N_MAX: largest N of `threshold N within D` and `flap N
+ *   within D`: each key keeps the times of its last N events (8 bytes each)
+ *   for an exact sliding window; the compiler refuses a larger N. */
+#define FL_CORR_WINDOW_N_MAX 4096u
+#define FL_CORR_EMIT_DEPTH_MAX 2
+#define FL_CORR_EMIT_QUEUE_MAX 32
+#define FL_CORR_EMIT_TEXT_MAX 512
 #define FL_CORR_KEYS_PER_RULE_DEFAULT 1000000u
 #define FL_CORR_KEYS_TOTAL_DEFAULT 4000000u
 #define FL_CORR_KEY_MAX 192

@@ -937,7 +937,7 @@ static bool conds_hold(struct fl_match *m, uint32_t rule, uint32_t first, uint32
 enum fl_match_result fl_match_rule(struct fl_match *m, uint32_t rule)
 {
 	const struct fl_prog_rule *r = &m->prog->rules[rule];
-	bool want_syslog = r->input == FL_INPUT_SYSLOG;
+	bool want_syslog = r->input == FL_RULE_INPUT_SYSLOG;
 
 	if (want_syslog != (m->ev->kind == FL_EVENT_SYSLOG))
 		return FL_MATCH_NONE;

@@ -165,7 +165,7 @@ struct fl_compile {
 	/* the rule or correlation being compiled: what its templates may name */
 	struct {
 		bool in_rule, in_corr, has_lookup;
-		enum fl_input input;
+		enum fl_rule_input input;
 		const char *wrong_input; /* last field refused for the rule's input */
 		uint32_t first_capture, n_captures;
 		const struct fl_ast_stmt *stmt;
@@ -654,8 +654,8 @@ static bool resolve_field(struct fl_compile *c, const char *name, struct fl_prog
 		/* syslog fields up to FACILITY, trap fields from COMMUNITY; peer is both */
 		bool is_syslog = i <= FL_EF_FACILITY, is_trap = i >= FL_EF_COMMUNITY;
 
-		if ((c->scope.input == FL_INPUT_TRAP && is_syslog) ||
-		    (c->scope.input == FL_INPUT_SYSLOG && is_trap)) {
+		if ((c->scope.input == FL_RULE_INPUT_TRAP && is_syslog) ||
+		    (c->scope.input == FL_RULE_INPUT_SYSLOG && is_trap)) {
 			c->scope.wrong_input = is_syslog ? "a syslog field; this rule matches traps" :
 							   "a trap field; this rule matches syslog";
 			return false;
@@ -1693,6 +1693,11 @@ static bool compile_n_within(struct fl_compile *c, const struct fl_ast_stmt *s, 
 	if (!want_duration(c, s, 3, ms))
 		return false;
 	no_more(c, s, 4);
+	if (count > (int64_t)FL_CORR_WINDOW_N_MAX) {
+		fl_diag_error(c->d, &at(s, 1)->loc, "at most %u events fit a window, got %lld",
+			      FL_CORR_WINDOW_N_MAX, (long long)count);
+		return false;
+	}
 	*n = (uint32_t)count;
 	return true;
 }
@@ -1752,7 +1757,7 @@ static void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 
 		if (want_word(c, s, 1, "syslog or trap") &&
 		    (k = keyword(c, s->items[1], "input", inputs, 2)) >= 0)
-			r.input = (enum fl_input)k;
+			r.input = (enum fl_rule_input)k;
 		c->scope.input = r.input;
 		no_more(c, s, 2);
 	}
@@ -2169,19 +2174,33 @@ static void compile_expect(struct fl_compile *c, const struct fl_ast_stmt *s)
 
 static void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
 {
-	static const char *const words[] = {"at", "expect"};
+	static const char *const words[] = {"at", "expect", "year"};
 	struct fl_prog_test *t;
+	int year = 0;
 	uint32_t first_event = (uint32_t)c->prog->n_test_events;
 	uint32_t first_expect = (uint32_t)c->prog->n_expects;
 	int64_t last_ms = 0;
 
 	for (const struct fl_ast_stmt *s = st->body; s; s = s->next) {
-		int k = clause(c, s, "test clause", words, 2);
+		int k = clause(c, s, "test clause", words, 3);
 		struct fl_prog_test_event *ev;
 		int64_t ms;
 
 		if (k == 1) {
 			compile_expect(c, s);
+			continue;
+		}
+		if (k == 2) {
+			const struct fl_ast_item *y = at(s, 1);
+
+			if (y && y->kind == FL_ITEM_NUMBER && y->num >= 1970 && y->num <= 9999)
+				year = (int)y->num;
+			else if (y && y->kind == FL_ITEM_NUMBER)
+				fl_diag_error(c->d, &y->loc, "expected a year from 1970 to 9999, got %s",
+					      y->text);
+			else
+				expected(c, s, 1, "a year");
+			no_more(c, s, 2);
 			continue;
 		}
 		if (k != 0 || !want_duration(c, s, 1, &ms))
@@ -2198,7 +2217,7 @@ static void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 			no_more(c, s, 4);
 			if (!(ev = PUSH(c, test_events)))
 				return;
-			ev->input = FL_INPUT_SYSLOG;
+			ev->input = FL_RULE_INPUT_SYSLOG;
 			ev->text = arena_str(c, s->items[3]->text, s->items[3]->len);
 		} else if (is_word(s->items[2], "trap")) {
 			uint8_t oid[512];
@@ -2212,12 +2231,18 @@ static void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 			}
 			if (!(ev = PUSH(c, test_events)))
 				return;
-			ev->input = FL_INPUT_TRAP;
+			ev->input = FL_RULE_INPUT_TRAP;
 			ev->trap_oid = arena_str(c, (const char *)oid, len);
 			if (is_word(at(s, 4), "from")) {
 				if (want_kind(c, s, 5, FL_ITEM_DOTTED, "the sender's address"))
 					ev->peer = arena_str(c, s->items[5]->text, s->items[5]->len);
 				i = 6;
+			}
+			if (is_word(at(s, i), "community")) {
+				if (want_kind(c, s, i + 1, FL_ITEM_STRING, "the community in quotes"))
+					ev->community =
+					    arena_str(c, s->items[i + 1]->text, s->items[i + 1]->len);
+				i += 2;
 			}
 			no_more(c, s, i);
 		} else {
@@ -2228,7 +2253,22 @@ static void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 		}
 		ev->at_ms = ms;
 	}
+	if (year == 0 && c->prog->n_windows) { /* the earliest maintenance window's */
+		int64_t first = INT64_MAX;
+
+		for (size_t w = 0; w < c->prog->n_windows; w++)
+			if (c->prog->windows[w].start_ns && c->prog->windows[w].start_ns < first)
+				first = c->prog->windows[w].start_ns;
+		if (first != INT64_MAX) {
+			time_t secs = (time_t)(first / 1000000000);
+			struct tm tm;
+
+			if (gmtime_r(&secs, &tm))
+				year = tm.tm_year + 1900;
+		}
+	}
 	t = &c->prog->tests[index];
+	t->year = year;
 	t->first_event = first_event;
 	t->n_events = (uint32_t)(c->prog->n_test_events - first_event);
 	t->first_expect = first_expect;

@@ -293,7 +293,7 @@ static void dump_rules(struct fl_buf *b, const struct fl_program *p)
 		const struct fl_prog_rule *r = &p->rules[i];
 
 		fl_buf_printf(b, "rule #%zu %s input %s", i, r->name.p,
-			      r->input == FL_INPUT_SYSLOG ? "syslog" : "trap");
+			      r->input == FL_RULE_INPUT_SYSLOG ? "syslog" : "trap");
 		if (r->lookup != FL_LOOKUP_NONE) {
 			fl_buf_printf(b, " lookup %s(",
 				      r->lookup == FL_LOOKUP_DEVICE ? "device" : "mgmt_ip");
@@ -401,7 +401,7 @@ static void dump_tests(struct fl_buf *b, const struct fl_program *p)
 
 			fl_buf_adds(b, "    at ");
 			ms(b, e->at_ms);
-			if (e->input == FL_INPUT_SYSLOG) {
+			if (e->input == FL_RULE_INPUT_SYSLOG) {
 				fl_buf_adds(b, " syslog ");
 				quoted(b, e->text);
 			} else {
@@ -409,6 +409,10 @@ static void dump_tests(struct fl_buf *b, const struct fl_program *p)
 				oid(b, e->trap_oid);
 				if (e->peer.p)
 					fl_buf_printf(b, " from %s", e->peer.p);
+				if (e->community.p) {
+					fl_buf_adds(b, " community ");
+					quoted(b, e->community);
+				}
 			}
 			fl_buf_addc(b, '\n');
 		}

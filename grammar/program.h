@@ -201,7 +201,7 @@ struct fl_prog_cond {
 };
 
 /* Rule inputs, and what the engine looks up for a matched event. */
-enum fl_input { FL_INPUT_SYSLOG, FL_INPUT_TRAP };
+enum fl_rule_input { FL_RULE_INPUT_SYSLOG, FL_RULE_INPUT_TRAP };
 enum fl_lookup { FL_LOOKUP_NONE, FL_LOOKUP_DEVICE, FL_LOOKUP_MGMT_IP };
 
 #define FL_ACTIONS(X) \
@@ -243,7 +243,7 @@ struct fl_prog_tpart {
  * A window of 0 is off: dedup_ms, threshold (n in ms), flap (n in ms), absent_ms. */
 struct fl_prog_rule {
 	struct fl_str name;
-	enum fl_input input;
+	enum fl_rule_input input;
 	uint32_t first_cond, n_conds;
 	uint32_t first_clear_cond, n_clear_conds;
 	uint32_t first_regex, n_regexes;
@@ -285,10 +285,11 @@ struct fl_prog_correlation {
  * outcomes expected. The runner is the correlation engine's. */
 struct fl_prog_test_event {
 	int64_t at_ms;
-	enum fl_input input;
+	enum fl_rule_input input;
 	struct fl_str text;	/* syslog: the line as received */
 	struct fl_str trap_oid; /* trap: BER content octets */
 	struct fl_str peer;	/* trap: sender address text, may be empty */
+	struct fl_str community; /* trap: its community; empty: "public" */
 };
 
 #define FL_EXPECTS(X) \
@@ -315,8 +316,12 @@ struct fl_prog_expect {
 	int line, column;
 };
 
+/* year: the year a test's syslog lines without one (RFC 3164) are read in:
+ * its `year N;`, else that of the plan's earliest maintenance window (UTC),
+ * else 0 (the runner's current year). */
 struct fl_prog_test {
 	struct fl_str name;
+	int year;
 	uint32_t first_event, n_events;
 	uint32_t first_expect, n_expects;
 };

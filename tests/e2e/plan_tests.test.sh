@@ -21,4 +21,63 @@ grep -q "wrong.plan:$line:5: test \"a flapping router port is one incident\" fai
 	fail "no failure at wrong.plan:$line: $(cat "$T/err")"
 grep -q 'got: .*open .*link_flap level general' "$T/err" || fail "does not say what happened"
 grep -Eq '^[0-9]+ passed, 1 failed$' "$T/out" || fail "summary: $(cat "$T/out")"
+# a test's year comes from the plan (its earliest maintenance window here),
+# not from today's date; a trap carries the community the test gives
+cat >"$T/years.plan" <<'EOF'
+plan years;
+timezone "UTC";
+data sites "sites.csv";
+data devices "devices.csv";
+data rings "rings.csv";
+data spans "spans.csv";
+data contacts "contacts.csv";
+roles duty_room;
+level urgent { respond 0s; ladder page; }
+ladder page { step after 0s notify duty_room at own via sms; }
+maintenance works {
+    scope device HC-JCJ-RT02;
+    from "2024-03-01T00:00:00Z";
+    until "2024-03-02T00:00:00Z";
+}
+rule down {
+    match syslog;
+    lookup device host;
+    where msg ~ /LINKDOWN/;
+    key host;
+    raise level urgent title "down ${host}";
+}
+rule priv {
+    match trap;
+    where community == "private";
+    key peer;
+    raise level urgent title "private trap";
+}
+test "a line without a year is read in the plan's year" {
+    at 0s syslog "<131>Mar  1 10:00:00 HC-JCJ-RT02 app: LINKDOWN";
+    expect planned down;
+}
+test "a trap carries the community the test gives" {
+    at 0s trap 1.3.6.1.6.3.1.1.5.3 from 10.9.8.7 community "private";
+    expect incident priv;
+}
+test "a trap without one is public" {
+    at 0s trap 1.3.6.1.6.3.1.1.5.3 from 10.9.8.7;
+    expect no incident priv;
+}
+EOF
+"$FAULTLINE" test "$T/years.plan" --data "$DATA" >"$T/out" 2>"$T/err" ||
+	{ cat "$T/err" >&2; fail "the year and community tests fail"; }
+grep -q '^3 passed, 0 failed$' "$T/out" || fail "summary: $(cat "$T/out")"
+
+# a `year` of the test's own wins: read in 2023 the line misses the window
+sed 's/^test "a line without a year is read in the plan.s year" {$/&\n    year 2023;/' \
+	"$T/years.plan" >"$T/y2023.plan"
+grep -q '^    year 2023;$' "$T/y2023.plan" || fail "could not write the year"
+set +e
+"$FAULTLINE" test "$T/y2023.plan" --data "$DATA" >"$T/out" 2>"$T/err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "year 2023: exit $rc, want 1"
+grep -q 'failed: expected planned down' "$T/err" || fail "year 2023: $(cat "$T/err")"
+
 echo "ok"

@@ -322,11 +322,43 @@ Test(compile, compiles_test_blocks)
 	cr_assert_eq(p->n_tests, 1);
 	cr_expect_eq(p->tests[0].n_events, 2);
 	cr_expect_eq(p->test_events[1].at_ms, 2000);
-	cr_expect_eq(p->test_events[1].input, FL_INPUT_TRAP);
+	cr_expect_eq(p->test_events[1].input, FL_RULE_INPUT_TRAP);
 	cr_expect_eq(p->tests[0].n_expects, 5);
 	cr_expect_eq(p->expects[3].at_ms, 91 * 60000);
 	cr_expect_eq(p->expects[2].channel, 0);
 	done(&c);
+}
+
+Test(compile, gives_a_test_trap_its_community_and_a_test_its_year)
+{
+	struct compiled c;
+	const struct fl_program *p;
+
+	compile(&c, HEAD "maintenance mw { scope device HC-JCJ-RT02; "
+			 "from \"2025-03-01T00:00:00Z\"; until \"2025-03-02T00:00:00Z\"; }\n"
+			 "maintenance mx { scope device HC-JCJ-RT02; "
+			 "from \"2024-12-31T23:00:00Z\"; until \"2025-01-01T01:00:00Z\"; }\n"
+			 "rule t { match trap; where community == \"private\"; raise level urgent; }\n"
+			 "test \"own\" { year 2023; at 0s trap 1.3.6.1.6.3.1.1.5.3 from 10.1.2.3 "
+			 "community \"private\"; expect incident t; }\n"
+			 "test \"plan\" { at 0s trap 1.3.6.1.6.3.1.1.5.3; expect incident t; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	cr_assert_eq(p->n_tests, 2);
+	cr_expect_eq(p->tests[0].year, 2023, "its own year");
+	cr_expect_eq(p->tests[1].year, 2024, "the earliest maintenance window's year");
+	cr_assert_not_null(p->test_events[0].community.p);
+	cr_expect_str_eq(p->test_events[0].community.p, "private");
+	cr_expect_str_eq(p->test_events[0].peer.p, "10.1.2.3");
+	cr_expect_null(p->test_events[1].community.p, "none given: the runner's default");
+	done(&c);
+}
+
+Test(compile, refuses_a_test_year_out_of_range)
+{
+	expect_error(HEAD "rule t { match syslog; where msg ~ /X/; raise level urgent; }\n"
+		     "test \"y\" { year 12; at 0s syslog \"<131>x X\"; expect incident t; }\n",
+		     "t.plan:6:17: error: expected a year from 1970 to 9999, got 12");
 }
 
 Test(compile, refuses_includes_and_data_without_file_access)

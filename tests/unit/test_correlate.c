@@ -339,3 +339,25 @@ Test(correlate, refuses_a_new_key_past_the_total_cap_when_its_rule_holds_none)
 	cr_expect_eq(st.keys_refused, 1);
 	fx_close(f);
 }
+
+Test(correlate, opens_raises_still_in_their_grace_at_the_end_of_input_in_event_time)
+{
+	struct fx *f = fx_open(NULL);
+	const struct fx_rec *a, *b;
+
+	fx_at(f, 0, "HOST-Y", "MS_AIS");
+	fx_at(f, 10, "HOST-Z", "TU_AIS");
+	fx_at(f, 10, "HOST-X", "MS_AIS");
+	cr_assert_eq(fx_count(f, FL_ACTION_OPEN, "cons"), 0, "still waiting for a cause");
+	fl_engine_flush(f->e);
+	cr_assert_eq(fx_count(f, FL_ACTION_OPEN, "cons"), 3);
+	a = fx_find(f, FL_ACTION_OPEN, "cons");
+	cr_expect_str_eq(a->title, "MS_AIS HOST-Y");
+	cr_expect_eq(a->at_s, 300, "opened when its grace (site_down: 5m) ran out");
+	b = a + 1;
+	while (b->type != FL_ACTION_OPEN)
+		b++;
+	cr_expect_str_eq(b->title, "TU_AIS HOST-Z", "same due time: in the order raised");
+	cr_expect_eq(b->at_s, 310);
+	fx_close(f);
+}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/event.h"
+#include "engine/inputs.h" /* beside grammar/program.h: their names must not clash */
 #include "engine/match.h"
 #include "engine/syslog.h"
 #include "grammar/diag.h"
@@ -173,4 +174,11 @@ Test(match, lets_through_only_rules_whose_literals_occur)
 	for (size_t i = 0; i < n; i++)
 		cr_expect(cands[i] != rule_index(f, "los") && cands[i] != rule_index(f, "alt"));
 	mfx_close(f);
+}
+
+Test(match, names_rule_inputs_apart_from_the_listeners_inputs)
+{
+	/* both headers in one file: a clash of FL_INPUT_TRAP would not compile */
+	cr_expect_neq(FL_RULE_INPUT_SYSLOG, FL_RULE_INPUT_TRAP);
+	cr_expect_lt((int)FL_INPUT_TRAP, (int)FL_INPUT__COUNT);
 }
