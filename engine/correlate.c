@@ -217,7 +217,8 @@ static void emit(struct fl_engine *e, struct fl_action *a)
 static void emit_simple(struct fl_engine *e, struct incident *inc, enum fl_action_type t,
 			int64_t at_ns, uint32_t rule)
 {
-	struct fl_action a = {.type = t, .at_ns = at_ns, .incident = &inc->pub};
+	struct fl_action a = {.type = t, .at_ns = at_ns, .incident = &inc->pub,
+			      .step = FL_PROG_NONE};
 
 	if (t != FL_ACTION_SUPPRESS)
 		history(inc, at_ns, t, rule);
@@ -715,7 +716,7 @@ static void fire_step(struct fl_engine *e, struct incident *inc, uint32_t si, in
 		return;
 	if (st->when != FL_WHEN_AFTER) {
 		struct fl_action a = {.type = FL_ACTION_ESCALATE, .at_ns = at_ns,
-				      .incident = &inc->pub,
+				      .incident = &inc->pub, .step = si,
 				      .reason = st->when == FL_WHEN_RESPOND ? "respond clock missed"
 						: st->when == FL_WHEN_ONSITE ? "on-site clock missed"
 									     : "repair clock missed"};
@@ -727,7 +728,8 @@ static void fire_step(struct fl_engine *e, struct incident *inc, uint32_t si, in
 		const char *channel = prog->channels[prog->step_channels[c]].p;
 		struct fl_action a = {.type = FL_ACTION_NOTIFY, .at_ns = at_ns,
 				      .incident = &inc->pub, .role = prog->roles[st->role].p,
-				      .scope = scope_name(st->scope), .channel = channel};
+				      .scope = scope_name(st->scope), .channel = channel,
+				      .step = si};
 
 		a.n_to = resolve_contacts(e, inc, st, channel, &a.fell_back);
 		a.to = e->to;
