@@ -163,7 +163,11 @@ static int64_t ns_to_ms(int64_t ns)
 
 static void arm(struct fl_engine *e, struct tbase *tb, int64_t at_ns)
 {
-	int64_t ms = ns_to_ms(at_ns);
+	/* rounded up: the timer fires at a whole millisecond, and what it runs
+	 * compares that time with at_ns. Rounded down, a live time with a
+	 * fraction of a millisecond would fire before its due time, find nothing
+	 * due and re-arm itself at the same millisecond forever. */
+	int64_t ms = at_ns > 0 ? (at_ns + FL_NS_PER_MS - 1) / FL_NS_PER_MS : ns_to_ms(at_ns);
 
 	if (ms < 0)
 		ms = 0;

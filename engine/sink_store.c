@@ -172,7 +172,8 @@ static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_s
 	return rc;
 }
 
-/* Was the step taken before (skip it), or is it taken now? */
+/* Was the step taken before, or does its condition no longer hold (skip
+ * it), or is it taken now? */
 static int step(struct fl_sink *s, struct sink_incident *e, uint32_t si, int64_t now_ns,
 		bool *skip)
 {
@@ -187,6 +188,23 @@ static int step(struct fl_sink *s, struct sink_incident *e, uint32_t si, int64_t
 		}
 	}
 	*skip = false;
+	if (si < s->prog->n_steps) {
+		/* acknowledgement and restoration are people's, in the store: a
+		 * step whose condition no longer holds does not fire */
+		enum fl_step_cond c = s->prog->steps[si].cond;
+		enum fl_ticket_state state;
+
+		rc = fl_store_ticket_state(s->store, e->ticket, &state);
+		if (rc < 0)
+			return rc;
+		if ((c == FL_COND_UNACKED && state != FL_TICKET_OPEN) ||
+		    (c == FL_COND_UNRESTORED && state >= FL_TICKET_RESTORED) ||
+		    (c == FL_COND_UNRESOLVED && state >= FL_TICKET_RESOLVED)) {
+			s->wst.steps_not_due++;
+			*skip = true;
+			return 0; /* not remembered: the next time it comes, ask again */
+		}
+	}
 	rc = fl_store_steps_taken(s->store, e->ticket, taken, 64, &n);
 	if (rc < 0)
 		return rc;
@@ -489,19 +507,25 @@ const char *fl_sink_errmsg(const struct fl_sink *s)
 	return fl_store_errmsg(s->store);
 }
 
-void fl_sink_destroy(struct fl_sink *s)
+void fl_sink_stop(struct fl_sink *s)
 {
-	if (!s)
-		return;
 	if (s->started) {
 		pthread_mutex_lock(&s->mu);
 		s->stopping = true;
 		pthread_cond_signal(&s->cv);
 		pthread_mutex_unlock(&s->mu);
 		pthread_join(s->thread, NULL);
+		s->started = false;
 	} else {
 		(void)fl_sink_sync(s);
 	}
+}
+
+void fl_sink_destroy(struct fl_sink *s)
+{
+	if (!s)
+		return;
+	fl_sink_stop(s);
 	while (s->q_len) {
 		fl_sink_rec_free(s->q[s->q_head]);
 		s->q_head = (s->q_head + 1) % s->q_max;

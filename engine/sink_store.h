@@ -40,6 +40,7 @@ struct fl_sink_opts {
 
 struct fl_sink_stats {
 	uint64_t actions, written, opened, absorbed, notices, steps, steps_skipped;
+	uint64_t steps_not_due; /* the ticket was acknowledged, restored, resolved */
 	uint64_t commits, errors, unknown_incident, incidents_refused, queue_full;
 };
 
@@ -71,6 +72,9 @@ int fl_sink_sync(struct fl_sink *s);
  * blocks; -ENOBUFS when the queue is full, -ENOMEM). */
 FL_MUST_CHECK int fl_sink_start(struct fl_sink *s);
 int fl_sink_push(struct fl_sink *s, const struct fl_action *a);
+/* Ends the store thread after it has written everything queued and
+ * committed (later pushes are written by nobody: call it at the end). */
+void fl_sink_stop(struct fl_sink *s);
 
 /* Queries (thread-safe). */
 void fl_sink_stats(struct fl_sink *s, struct fl_sink_stats *out);
