@@ -161,10 +161,12 @@ int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 		fl_sink_stop(r->sink); /* the store thread writes what is queued */
 		fl_sink_stats(r->sink, &st);
 		fprintf(stderr,
-			"run: store: %llu tickets opened, %llu alarms absorbed, %llu steps taken, "
+			"run: store: %llu tickets opened, %llu continued, %llu alarms absorbed, "
+			"%llu steps taken, "
 			"%llu steps already taken, %llu steps no longer due, %llu notifications "
 			"queued, %llu commits, %llu errors, %llu queue full\n",
-			(unsigned long long)st.opened, (unsigned long long)st.absorbed,
+			(unsigned long long)st.opened, (unsigned long long)st.continued,
+			(unsigned long long)st.absorbed,
 			(unsigned long long)st.steps, (unsigned long long)st.steps_skipped,
 			(unsigned long long)st.steps_not_due, (unsigned long long)st.notices,
 			(unsigned long long)st.commits, (unsigned long long)st.errors,

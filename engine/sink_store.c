@@ -126,6 +126,34 @@ int fl_sink_sync(struct fl_sink *s)
 	return rc;
 }
 
+/* A ticket still open in the store for the same place and level: the same
+ * fault seen again by an engine that restarted (its incident numbers start
+ * again, and it remembers nothing). */
+struct same_place {
+	const struct fl_sink_rec *r;
+	const char *level;
+	char id[FL_STORE_ID_MAX + 1];
+};
+
+static bool same_str(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static int same_place_fn(void *ctx, const struct fl_ticket_summary *t)
+{
+	struct same_place *sp = ctx;
+	const struct fl_sink_rec *r = sp->r;
+	bool here = r->span ? same_str(t->span, r->span)
+			    : r->device ? same_str(t->device, r->device) && !t->span
+					: same_str(t->site, r->site) && !t->device && !t->span;
+
+	if (t->state >= FL_TICKET_RESTORED || !here || !same_str(t->level, sp->level))
+		return 0;
+	snprintf(sp->id, sizeof(sp->id), "%s", t->id);
+	return 0; /* the newest one wins: the walk is oldest first */
+}
+
 static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
 {
 	const struct fl_prog_level *lv = r->level < s->prog->n_levels ? &s->prog->levels[r->level]
@@ -137,6 +165,21 @@ static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_s
 
 	ticket_id(s, r, e->ticket, sizeof(e->ticket));
 	e->absorbed = 0;
+	if (r->span || r->device || r->site) {
+		struct same_place sp = {.r = r, .level = lv ? lv->name.p : NULL};
+
+		rc = fl_store_tickets_each(s->store, false, same_place_fn, &sp);
+		if (rc < 0)
+			return rc;
+		if (sp.id[0]) {
+			/* continue it: steps it took are not taken again */
+			snprintf(e->ticket, sizeof(e->ticket), "%s", sp.id);
+			s->wst.continued++;
+			return fl_store_note(s->store, e->ticket, "seen again", "faultline",
+					     "the engine restarted and found the fault still there",
+					     r->at_ns);
+		}
+	}
 	if (fl_store_ticket_state(s->store, e->ticket, &state) == 0) {
 		/* already there (the same recording replayed again, a restart):
 		 * continue it rather than open it twice */

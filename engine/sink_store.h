@@ -7,7 +7,10 @@
  * clear; escalate and notify record the ladder step taken and enqueue one
  * outbox row per recipient in the same transaction, so a step the store has
  * already taken is never paged again (a restart never re-pages). It also
- * remembers, per incident, the ticket id, how many absorbed alarms the store
+ * An open for a place and level whose ticket is still open in the store
+ * (not restored) continues that ticket: after a restart the engine sees the
+ * fault again, and neither a second ticket nor a second page comes of it.
+ * It remembers, per incident, the ticket id, how many absorbed alarms the store
  * has and which steps were taken (capped: engine/limits.h FL_SINK_*).
  *
  * Actions are first copied into a record (fl_sink_rec_from) that owns its
@@ -41,6 +44,7 @@ struct fl_sink_opts {
 struct fl_sink_stats {
 	uint64_t actions, written, opened, absorbed, notices, steps, steps_skipped;
 	uint64_t steps_not_due; /* the ticket was acknowledged, restored, resolved */
+	uint64_t continued; /* opens that found the same fault's ticket still open */
 	uint64_t commits, errors, unknown_incident, incidents_refused, queue_full;
 };
 
