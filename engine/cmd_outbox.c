@@ -371,17 +371,28 @@ fail:
 	return rc;
 }
 
-int fl_deliver_stop(struct fl_deliver *d)
+static int deliver_end(struct fl_deliver *d, bool now)
 {
 	int status;
 
 	if (!d)
 		return 0;
-	atomic_store(&d->stop, 1);
+	if (now)
+		atomic_store(&d->stop, 1);
 	pthread_join(d->thread, NULL);
 	status = d->status;
 	free_args(&d->a);
 	free(d->db);
 	free(d);
 	return status;
+}
+
+int fl_deliver_stop(struct fl_deliver *d)
+{
+	return deliver_end(d, true);
+}
+
+int fl_deliver_wait(struct fl_deliver *d)
+{
+	return deliver_end(d, false);
 }

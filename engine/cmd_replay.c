@@ -15,6 +15,7 @@
 
 #include "engine/buf.h"
 #include "engine/cli.h"
+#include "engine/deliver.h"
 #include "engine/limits.h"
 #include "engine/lines.h"
 #include "engine/replay.h"
@@ -31,15 +32,30 @@ struct replay_args {
 	struct fl_replay_opts opts;
 	char **files;
 	int n_files;
-	bool quiet;
+	bool quiet, deliver;
+	char **outbox_argv; /* --route and its settings, for the delivery */
+	int outbox_argc;
 };
+
+static bool is_outbox_option(const char *flag)
+{
+	static const char *const opts[] = {"--plugin-dir", "--route", "--set", "--timeout-ms",
+					   "--backoff-ms", "--backoff-max-ms"};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (strcmp(flag, opts[i]) == 0)
+			return true;
+	return false;
+}
 
 static int usage(FILE *out)
 {
 	fprintf(out,
 		"usage: faultline replay -c PLAN [--data DIR] [--tz ZONE] [--year N]\n"
 		"                        [--late MS] [--max-keys-per-rule N] [--max-keys N]\n"
-		"                        [--db PATH] [--quiet] [FILE...]\n"
+		"                        [--db PATH [--deliver --route CHANNEL=PLUGIN ...\n"
+		"                         [--set CHANNEL.KEY=VALUE ...] [--plugin-dir DIR]]]\n"
+		"                        [--quiet] [FILE...]\n"
 		"\n"
 		"Runs PLAN over recorded syslog lines (stdin when no FILE) in event time and\n"
 		"writes the action stream as JSON Lines; a summary goes to stderr.\n"
@@ -52,7 +68,9 @@ static int usage(FILE *out)
 		"               caps on live keys per rule and in total (default %u, %u)\n"
 		"  --db PATH    also write the tickets, steps taken and notifications to the\n"
 		"               ticket store at PATH, in event time (nothing is delivered:\n"
-		"               `faultline outbox` does that)\n"
+		"               unless --deliver; `faultline outbox` does it later)\n"
+		"  --deliver    then deliver what is due through the routes given (the\n"
+		"               options of `faultline outbox`), once, and exit\n"
 		"  --quiet      count actions, do not print them (benchmarks)\n",
 		FL_CORR_LATE_MS_DEFAULT, FL_CORR_KEYS_PER_RULE_DEFAULT, FL_CORR_KEYS_TOTAL_DEFAULT);
 	return 2;
@@ -62,7 +80,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->files = calloc((size_t)argc + 1, sizeof(*a->files));
-	if (!a->files)
+	a->outbox_argv = calloc((size_t)argc + 2, sizeof(*a->outbox_argv));
+	if (!a->files || !a->outbox_argv)
 		return -ENOMEM;
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -83,13 +102,22 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			a->opts.max_keys = (size_t)strtoull(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--db") == 0 && v)
 			a->db = argv[++i];
-		else if (strcmp(argv[i], "--quiet") == 0)
+		else if (strcmp(argv[i], "--deliver") == 0)
+			a->deliver = true;
+		else if (is_outbox_option(argv[i]) && v) {
+			a->outbox_argv[a->outbox_argc++] = argv[i];
+			a->outbox_argv[a->outbox_argc++] = argv[++i];
+		} else if (strcmp(argv[i], "--quiet") == 0)
 			a->quiet = true;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			return -EINVAL;
 		else
 			a->files[a->n_files++] = argv[i];
 	}
+	if (a->deliver)
+		a->outbox_argv[a->outbox_argc++] = "--once";
+	if ((a->deliver || a->outbox_argc) && !a->db)
+		return -EINVAL;
 	return a->plan ? 0 : -EINVAL;
 }
 
@@ -187,6 +215,7 @@ int fl_cmd_replay(int argc, char **argv)
 	}
 	if (parse_args(argc, argv, &a) < 0) {
 		free(a.files);
+		free(a.outbox_argv);
 		return usage(stderr);
 	}
 	fl_buf_init(&out, OUT_MAX);
@@ -254,6 +283,15 @@ int fl_cmd_replay(int argc, char **argv)
 			status = 1;
 		}
 	}
+	fl_sink_destroy(sink);
+	sink = NULL;
+	if (a.deliver && status == 0) {
+		struct fl_deliver *dl;
+
+		if (fl_deliver_start(&dl, a.db, a.outbox_argc, a.outbox_argv) < 0 ||
+		    fl_deliver_wait(dl) != 0)
+			status = 1;
+	}
 out:
 	fl_sink_destroy(sink);
 	fl_replay_destroy(r);
@@ -262,5 +300,6 @@ out:
 	fl_diags_destroy(d);
 	fl_buf_free(&out);
 	free(a.files);
+	free(a.outbox_argv);
 	return status;
 }

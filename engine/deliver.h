@@ -18,5 +18,8 @@ FL_MUST_CHECK int fl_deliver_start(struct fl_deliver **out, const char *db, int 
 				   char **argv);
 /* Ends the worker after its current message; returns its exit status (0, 1). */
 int fl_deliver_stop(struct fl_deliver *d);
+/* Waits until a worker started with --once among its options has delivered
+ * everything due and ended by itself; returns its exit status (0, 1). */
+int fl_deliver_wait(struct fl_deliver *d);
 
 #endif /* FL_DELIVER_H */

@@ -3,7 +3,8 @@
 # in event time. One located ticket on the cut span, its absorbed alarms
 # summed, the urgent level's clocks for a county fault, the ladder's steps
 # recorded and its notifications in the outbox, nothing delivered. Replaying
-# the same recording again into the same store pages nobody twice.
+# the same recording again into the same store pages nobody twice. With
+# --deliver the outbox is then delivered once (file plugin) and replay exits.
 . "$(dirname "$0")/lib.sh"
 ROOT="${FL_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
 SHARED="${FL_SHARED:-/work/shared}"
@@ -59,4 +60,15 @@ replay
 [ "$(sqlite3 "$DB" 'SELECT count(*) FROM steps')" = "$steps" ] || fail "steps taken twice"
 grep -q "0 steps taken, [1-9][0-9]* steps already taken" "$T/replay.err" ||
 	fail "second replay: $(cat "$T/replay.err")"
-echo "ok: replay --db: one ticket, $pending notifications, $steps steps"
+# --deliver: a fresh store, filled and then delivered through the file plugin
+PLUGINS=${FL_PLUGINS:-$(dirname "$FAULTLINE")/plugins}
+DB2="$T/delivered.db"
+OUT="$T/notifications.jsonl"
+"$FAULTLINE" replay -c "$ROOT/rules/faultline.plan" --data "$SHARED/data" --year 2026 --quiet \
+	--db "$DB2" --deliver --plugin-dir "$PLUGINS" --route sms=file --set sms.path="$OUT" \
+	--route email=file --set email.path="$OUT" "$LOG" 2>"$T/deliver.err" ||
+	fail "replay --deliver: $(cat "$T/deliver.err")"
+[ "$(sqlite3 "$DB2" "SELECT count(*) FROM outbox WHERE state = 'sent'")" = "$pending" ] ||
+	fail "not all delivered: $(sqlite3 "$DB2" 'SELECT state, count(*) FROM outbox GROUP BY state')"
+[ "$(grep -c . "$OUT")" = "$pending" ] || fail "the file plugin wrote $(grep -c . "$OUT") lines"
+echo "ok: replay --db: one ticket, $pending notifications, $steps steps, --deliver sent them"
