@@ -13,6 +13,8 @@
  * comes within the pass, and exits. `status` prints the rows per state.
  * Exit status: 0, 1 a store or plugin failure, 2 usage. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "engine/cli.h"
+#include "engine/deliver.h"
 #include "engine/limits.h"
 #include "engine/notify_util.h"
 #include "engine/outbox.h"
@@ -43,6 +46,7 @@ struct outbox_args {
 		size_t n_settings;
 	} routes[FL_OUTBOX_MAX_ROUTES];
 	size_t n_routes;
+	atomic_int *stop; /* `run`'s delivery thread: set to end the loop */
 };
 
 static void outbox_usage(FILE *out)
@@ -257,7 +261,7 @@ static int run(struct fl_store *s, struct outbox_args *a)
 		goto out_store;
 	if (n)
 		fprintf(stderr, "faultline outbox: %u interrupted deliveries put back\n", n);
-	for (;;) {
+	while (!a->stop || !atomic_load(a->stop)) {
 		int64_t now = fl_cli_now_ns(), next, wait_ms;
 
 		rc = fl_outbox_run_once(ob, now, 0, &n);
@@ -302,4 +306,93 @@ int fl_cmd_outbox(int argc, char **argv)
 out:
 	free_args(&a);
 	return status;
+}
+
+/* ---- the same worker on a thread of its own, for `faultline run` ---------- */
+
+struct fl_deliver {
+	struct outbox_args a;
+	char *db;
+	atomic_int stop;
+	pthread_t thread;
+	int status;
+};
+
+static void *deliver_main(void *arg)
+{
+	struct fl_deliver *d = arg;
+	struct fl_store *s = fl_cli_store_open("run: outbox", d->db);
+
+	if (!s) {
+		d->status = 1;
+		return NULL;
+	}
+	d->status = run(s, &d->a);
+	fl_store_close(s);
+	return NULL;
+}
+
+int fl_deliver_start(struct fl_deliver **out, const char *db, int argc, char **argv)
+{
+	struct fl_deliver *d = calloc(1, sizeof(*d));
+	char **v = calloc((size_t)argc + 2, sizeof(*v));
+	int rc = -ENOMEM;
+
+	if (!d || !v)
+		goto fail;
+	v[0] = "outbox";
+	for (int i = 0; i < argc; i++)
+		v[i + 1] = argv[i];
+	v[argc + 1] = "run";
+	rc = parse_args(&d->a, argc + 2, v);
+	if (rc < 0)
+		goto fail;
+	d->db = strdup(db);
+	if (!d->db) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	atomic_init(&d->stop, 0);
+	d->a.stop = &d->stop;
+	if (pthread_create(&d->thread, NULL, deliver_main, d) != 0) {
+		rc = -EAGAIN;
+		goto fail;
+	}
+	free(v);
+	*out = d;
+	return 0;
+fail:
+	if (d) {
+		free_args(&d->a);
+		free(d->db);
+	}
+	free(d);
+	free(v);
+	return rc;
+}
+
+static int deliver_end(struct fl_deliver *d, bool now)
+{
+	int status;
+
+	if (!d)
+		return 0;
+	if (now)
+		atomic_store(&d->stop, 1);
+	pthread_join(d->thread, NULL);
+	status = d->status;
+	free_args(&d->a);
+	free(d->db);
+	free(d);
+	return status;
+}
+
+int fl_deliver_stop(struct fl_deliver *d)
+{
+	return deliver_end(d, true);
+}
+
+int fl_deliver_wait(struct fl_deliver *d)
+{
+	return deliver_end(d, false);
 }

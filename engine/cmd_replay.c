@@ -15,9 +15,11 @@
 
 #include "engine/buf.h"
 #include "engine/cli.h"
+#include "engine/deliver.h"
 #include "engine/limits.h"
 #include "engine/lines.h"
 #include "engine/replay.h"
+#include "engine/sink_store.h"
 #include "engine/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
@@ -26,18 +28,33 @@
 #define OUT_FLUSH (64u << 10)
 
 struct replay_args {
-	const char *plan, *data, *tz;
+	const char *plan, *data, *tz, *db;
 	struct fl_replay_opts opts;
 	char **files;
 	int n_files;
-	bool quiet;
+	bool quiet, deliver;
+	char **outbox_argv; /* --route and its settings, for the delivery */
+	int outbox_argc;
 };
+
+static bool is_outbox_option(const char *flag)
+{
+	static const char *const opts[] = {"--plugin-dir", "--route", "--set", "--timeout-ms",
+					   "--backoff-ms", "--backoff-max-ms"};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (strcmp(flag, opts[i]) == 0)
+			return true;
+	return false;
+}
 
 static int usage(FILE *out)
 {
 	fprintf(out,
 		"usage: faultline replay -c PLAN [--data DIR] [--tz ZONE] [--year N]\n"
 		"                        [--late MS] [--max-keys-per-rule N] [--max-keys N]\n"
+		"                        [--db PATH [--deliver --route CHANNEL=PLUGIN ...\n"
+		"                         [--set CHANNEL.KEY=VALUE ...] [--plugin-dir DIR]]]\n"
 		"                        [--quiet] [FILE...]\n"
 		"\n"
 		"Runs PLAN over recorded syslog lines (stdin when no FILE) in event time and\n"
@@ -49,6 +66,11 @@ static int usage(FILE *out)
 		"  --late MS    how far behind the newest event one may be (default %d)\n"
 		"  --max-keys-per-rule N, --max-keys N\n"
 		"               caps on live keys per rule and in total (default %u, %u)\n"
+		"  --db PATH    also write the tickets, steps taken and notifications to the\n"
+		"               ticket store at PATH, in event time (nothing is delivered:\n"
+		"               unless --deliver; `faultline outbox` does it later)\n"
+		"  --deliver    then deliver what is due through the routes given (the\n"
+		"               options of `faultline outbox`), once, and exit\n"
 		"  --quiet      count actions, do not print them (benchmarks)\n",
 		FL_CORR_LATE_MS_DEFAULT, FL_CORR_KEYS_PER_RULE_DEFAULT, FL_CORR_KEYS_TOTAL_DEFAULT);
 	return 2;
@@ -58,7 +80,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->files = calloc((size_t)argc + 1, sizeof(*a->files));
-	if (!a->files)
+	a->outbox_argv = calloc((size_t)argc + 2, sizeof(*a->outbox_argv));
+	if (!a->files || !a->outbox_argv)
 		return -ENOMEM;
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -77,13 +100,24 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			a->opts.max_keys_per_rule = (size_t)strtoull(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--max-keys") == 0 && v)
 			a->opts.max_keys = (size_t)strtoull(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--quiet") == 0)
+		else if (strcmp(argv[i], "--db") == 0 && v)
+			a->db = argv[++i];
+		else if (strcmp(argv[i], "--deliver") == 0)
+			a->deliver = true;
+		else if (is_outbox_option(argv[i]) && v) {
+			a->outbox_argv[a->outbox_argc++] = argv[i];
+			a->outbox_argv[a->outbox_argc++] = argv[++i];
+		} else if (strcmp(argv[i], "--quiet") == 0)
 			a->quiet = true;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			return -EINVAL;
 		else
 			a->files[a->n_files++] = argv[i];
 	}
+	if (a->deliver)
+		a->outbox_argv[a->outbox_argc++] = "--once";
+	if ((a->deliver || a->outbox_argc) && !a->db)
+		return -EINVAL;
 	return a->plan ? 0 : -EINVAL;
 }
 
@@ -122,6 +156,26 @@ static int replay_fd(struct fl_replay *r, struct fl_buf *out, int fd, const char
 	return 0;
 }
 
+static void to_sink(const struct fl_action *a, void *ctx)
+{
+	(void)fl_sink_write(ctx, a);
+}
+
+static void sink_summary(struct fl_sink *sk)
+{
+	struct fl_sink_stats st;
+
+	fl_sink_stats(sk, &st);
+	fprintf(stderr,
+		"store: %llu tickets opened, %llu alarms absorbed, %llu steps taken, "
+		"%llu steps already taken, %llu notifications queued, %llu commits, "
+		"%llu errors\n",
+		(unsigned long long)st.opened, (unsigned long long)st.absorbed,
+		(unsigned long long)st.steps, (unsigned long long)st.steps_skipped,
+		(unsigned long long)st.notices, (unsigned long long)st.commits,
+		(unsigned long long)st.errors);
+}
+
 static void summary(const struct fl_replay *r)
 {
 	struct fl_replay_stats st;
@@ -149,6 +203,8 @@ int fl_cmd_replay(int argc, char **argv)
 	struct fl_diags *d = NULL;
 	struct fl_tz *tz = NULL;
 	struct fl_replay *r = NULL;
+	struct fl_sink *sink = NULL;
+	char err[256] = "";
 	const struct fl_program *prog;
 	struct fl_buf out;
 	int status = 1, rc;
@@ -159,6 +215,7 @@ int fl_cmd_replay(int argc, char **argv)
 	}
 	if (parse_args(argc, argv, &a) < 0) {
 		free(a.files);
+		free(a.outbox_argv);
 		return usage(stderr);
 	}
 	fl_buf_init(&out, OUT_MAX);
@@ -179,6 +236,15 @@ int fl_cmd_replay(int argc, char **argv)
 		}
 	}
 	a.opts.tz = tz;
+	if (a.db) {
+		rc = fl_sink_open(&sink, prog, a.db, NULL, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "faultline replay: %s: %s\n", a.db, err[0] ? err : strerror(-rc));
+			goto out;
+		}
+		a.opts.also = to_sink;
+		a.opts.also_ctx = sink;
+	}
 	if (fl_replay_create(&r, prog, &a.opts, &out) < 0) {
 		fprintf(stderr, "faultline replay: out of memory\n");
 		goto out;
@@ -205,12 +271,35 @@ int fl_cmd_replay(int argc, char **argv)
 	if (fl_replay_finish(r) < 0 || drain(&out, a.quiet, true) < 0 || fflush(stdout) != 0)
 		status = 1;
 	summary(r);
+	if (sink) {
+		if (fl_sink_sync(sink) < 0)
+			status = 1;
+		sink_summary(sink);
+		struct fl_sink_stats sst;
+
+		fl_sink_stats(sink, &sst);
+		if (sst.errors) {
+			fprintf(stderr, "faultline replay: %s: %s\n", a.db, fl_sink_errmsg(sink));
+			status = 1;
+		}
+	}
+	fl_sink_destroy(sink);
+	sink = NULL;
+	if (a.deliver && status == 0) {
+		struct fl_deliver *dl;
+
+		if (fl_deliver_start(&dl, a.db, a.outbox_argc, a.outbox_argv) < 0 ||
+		    fl_deliver_wait(dl) != 0)
+			status = 1;
+	}
 out:
+	fl_sink_destroy(sink);
 	fl_replay_destroy(r);
 	fl_tz_free(tz);
 	fl_plan_destroy(plan);
 	fl_diags_destroy(d);
 	fl_buf_free(&out);
 	free(a.files);
+	free(a.outbox_argv);
 	return status;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine/cli.h"
+#include "engine/deliver.h"
 #include "engine/inputs.h"
 #include "engine/net.h"
 #include "engine/runner.h"
@@ -43,11 +44,17 @@ static int usage(FILE *out)
 		"usage: faultline run -c PLAN [--data DIR] [--udp ADDR] [--tcp ADDR] [--relp ADDR]\n"
 		"                     [--trap ADDR] [--allow [INPUT=]CIDR ...] [--community NAME ...]\n"
 		"                     [--tz ZONE] [--max-keys-per-rule N] [--max-keys N]\n"
+		"                     [--db PATH [--plugin-dir DIR] [--route CHANNEL=PLUGIN ...]\n"
+		"                      [--set CHANNEL.KEY=VALUE ...] [--timeout-ms N]\n"
+		"                      [--backoff-ms N] [--backoff-max-ms N]]\n"
 		"\n"
 		"Runs PLAN live on the inputs (ADDR is IPv4:PORT or [IPv6]:PORT; port 0 picks\n"
 		"a free port, announced on stderr as 'listening udp 127.0.0.1:40123') and\n"
 		"writes the action stream as JSON Lines; a summary goes to stderr at exit.\n"
-		"RFC 3164 times without a zone are read in --tz, by default the plan's zone.\n");
+		"RFC 3164 times without a zone are read in --tz, by default the plan's zone.\n"
+		"With --db the actions also go to the ticket store at PATH (a thread of its\n"
+		"own, fed by a bounded queue); with --route the outbox is delivered by a\n"
+		"delivery thread as `faultline outbox run` does it, with the same options.\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -76,7 +83,21 @@ static int add_allow(struct fl_inputs_config *cfg, const char *arg)
 struct run_args {
 	struct fl_runner_config rcfg;
 	struct fl_inputs_config icfg;
+	char **outbox_argv; /* the options handed to the delivery thread */
+	int outbox_argc;
+	bool any_route;
 };
+
+static bool is_outbox_option(const char *flag)
+{
+	static const char *const opts[] = {"--plugin-dir", "--route", "--set", "--timeout-ms",
+					   "--backoff-ms", "--backoff-max-ms"};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (strcmp(flag, opts[i]) == 0)
+			return true;
+	return false;
+}
 
 /* Returns 0, or 2 after reporting a usage error. */
 static int parse_args(int argc, char **argv, struct run_args *a)
@@ -115,6 +136,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->icfg.communities[a->icfg.n_communities++] = val;
 		} else if (strcmp(flag, "--max-keys-per-rule") == 0) {
 			a->rcfg.max_keys_per_rule = (size_t)strtoull(val, NULL, 10);
+		} else if (strcmp(flag, "--db") == 0) {
+			a->rcfg.db = val;
+		} else if (is_outbox_option(flag)) {
+			a->outbox_argv[a->outbox_argc++] = argv[i - 1];
+			a->outbox_argv[a->outbox_argc++] = argv[i];
+			a->any_route |= strcmp(flag, "--route") == 0;
 		} else if (strcmp(flag, "--max-keys") == 0) {
 			a->rcfg.max_keys = (size_t)strtoull(val, NULL, 10);
 		} else {
@@ -124,6 +151,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	}
 	if (!a->rcfg.plan || !any) {
 		fprintf(stderr, "faultline run: needs -c PLAN and at least one input\n");
+		return usage(stderr);
+	}
+	if (a->outbox_argc && !a->rcfg.db) {
+		fprintf(stderr, "faultline run: --route and its settings need --db\n");
 		return usage(stderr);
 	}
 	return 0;
@@ -191,6 +222,7 @@ int fl_cmd_run(int argc, char **argv)
 	struct run_state st;
 	struct run_args a;
 	struct fl_inputs *in = NULL;
+	struct fl_deliver *deliver = NULL;
 	char err[256];
 	int rc = 1;
 
@@ -200,14 +232,24 @@ int fl_cmd_run(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.icfg.max_msg = FL_SYSLOG_MAX_MSG_DEFAULT;
 	a.icfg.max_conns = FL_TCP_MAX_CONNS_DEFAULT;
-	if (parse_args(argc, argv, &a) != 0)
+	a.outbox_argv = calloc((size_t)argc + 1, sizeof(*a.outbox_argv));
+	if (!a.outbox_argv)
+		return 1;
+	if (parse_args(argc, argv, &a) != 0) {
+		free(a.outbox_argv);
 		return 2;
+	}
 	if (a.icfg.n_communities == 0)
 		a.icfg.communities[a.icfg.n_communities++] = "public";
 	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
 		goto out;
 	if (fl_inputs_create(&in, &a.icfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "faultline run: %s\n", err);
+		goto out;
+	}
+	if (a.any_route && fl_deliver_start(&deliver, a.rcfg.db, a.outbox_argc,
+					    a.outbox_argv) < 0) {
+		fprintf(stderr, "faultline run: cannot start the delivery thread\n");
 		goto out;
 	}
 	install_signals();
@@ -227,8 +269,11 @@ int fl_cmd_run(int argc, char **argv)
 	if (fl_runner_finish(st.runner, st.messages, st.undecoded) < 0)
 		rc = 1;
 out:
+	if (fl_deliver_stop(deliver) != 0)
+		rc = 1;
 	fl_inputs_destroy(in);
 	fl_runner_destroy(st.runner);
 	free(st.ev);
+	free(a.outbox_argv);
 	return rc;
 }

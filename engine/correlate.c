@@ -187,7 +187,11 @@ static int64_t ns_to_ms(int64_t ns)
 
 static void arm(struct fl_engine *e, struct tbase *tb, int64_t at_ns)
 {
-	int64_t ms = ns_to_ms(at_ns);
+	/* rounded up: the timer fires at a whole millisecond, and what it runs
+	 * compares that time with at_ns. Rounded down, a live time with a
+	 * fraction of a millisecond would fire before its due time, find nothing
+	 * due and re-arm itself at the same millisecond forever. */
+	int64_t ms = at_ns > 0 ? (at_ns + FL_NS_PER_MS - 1) / FL_NS_PER_MS : ns_to_ms(at_ns);
 
 	if (ms < 0)
 		ms = 0;
@@ -241,7 +245,8 @@ static void emit(struct fl_engine *e, struct fl_action *a)
 static void emit_simple(struct fl_engine *e, struct incident *inc, enum fl_action_type t,
 			int64_t at_ns, uint32_t rule)
 {
-	struct fl_action a = {.type = t, .at_ns = at_ns, .incident = &inc->pub};
+	struct fl_action a = {.type = t, .at_ns = at_ns, .incident = &inc->pub,
+			      .step = FL_PROG_NONE};
 
 	if (t != FL_ACTION_SUPPRESS)
 		history(inc, at_ns, t, rule);
@@ -740,7 +745,7 @@ static void fire_step(struct fl_engine *e, struct incident *inc, uint32_t si, in
 		return;
 	if (st->when != FL_WHEN_AFTER) {
 		struct fl_action a = {.type = FL_ACTION_ESCALATE, .at_ns = at_ns,
-				      .incident = &inc->pub,
+				      .incident = &inc->pub, .step = si,
 				      .reason = st->when == FL_WHEN_RESPOND ? "respond clock missed"
 						: st->when == FL_WHEN_ONSITE ? "on-site clock missed"
 									     : "repair clock missed"};
@@ -752,7 +757,8 @@ static void fire_step(struct fl_engine *e, struct incident *inc, uint32_t si, in
 		const char *channel = prog->channels[prog->step_channels[c]].p;
 		struct fl_action a = {.type = FL_ACTION_NOTIFY, .at_ns = at_ns,
 				      .incident = &inc->pub, .role = prog->roles[st->role].p,
-				      .scope = scope_name(st->scope), .channel = channel};
+				      .scope = scope_name(st->scope), .channel = channel,
+				      .step = si};
 
 		a.n_to = resolve_contacts(e, inc, st, channel, &a.fell_back);
 		a.to = e->to;
@@ -934,7 +940,7 @@ static void absorb(struct fl_engine *e, struct incident *into, uint32_t rule,
 	if (ks)
 		ks->absorbed_into = into->pub.id;
 	{
-		struct fl_action a = {.type = FL_ACTION_ABSORB, .at_ns = at_ns,
+		struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_ABSORB, .at_ns = at_ns,
 				      .incident = &into->pub, .rule = e->prog->rules[rule].name.p,
 				      .key = e->keybuf};
 
@@ -1432,7 +1438,7 @@ static void span_transient(struct fl_engine *e, struct span_state *st, int64_t a
 	inc->pub.cleared_ns = inc->pub.last_ns = at_ns;
 	e->stats.suppressed++;
 	{
-		struct fl_action a = {.type = FL_ACTION_SUPPRESS, .at_ns = at_ns,
+		struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_SUPPRESS, .at_ns = at_ns,
 				      .incident = &inc->pub, .reason = "cleared within the hold"};
 
 		emit(e, &a);
@@ -1811,7 +1817,7 @@ static void incident_update(struct fl_engine *e, struct incident *inc,
 	if (inc->is_pending || p->state != FL_INCIDENT_OPEN)
 		return;
 	{
-		struct fl_action a = {.type = FL_ACTION_UPDATE, .at_ns = at_ns, .incident = p,
+		struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_UPDATE, .at_ns = at_ns, .incident = p,
 				      .reason = "update"};
 
 		history(inc, at_ns, FL_ACTION_UPDATE, rule);
@@ -1866,7 +1872,7 @@ static void queue_derived(struct fl_engine *e, uint32_t rule, uint32_t tmpl, int
 static void deliver_run(struct fl_engine *e, struct incident *inc, uint32_t channel,
 			const char *text, int64_t at_ns, uint32_t rule)
 {
-	struct fl_action a = {.type = FL_ACTION_NOTIFY, .at_ns = at_ns, .reason = "run"};
+	struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_NOTIFY, .at_ns = at_ns, .reason = "run"};
 
 	if (inc->pub.is_planned) { /* planned work pages nobody */
 		e->stats.suppressed++;
@@ -2383,7 +2389,7 @@ void fl_engine_flush(struct fl_engine *e)
 					inc->emitted_absorbed == inc->pub.absorbed))
 			continue;
 		{
-			struct fl_action a = {.type = FL_ACTION_UPDATE, .at_ns = e->now_ns,
+			struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_UPDATE, .at_ns = e->now_ns,
 					      .incident = &inc->pub, .reason = "tally"};
 
 			emit(e, &a);

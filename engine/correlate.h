@@ -111,6 +111,8 @@ struct fl_action {
 	size_t n_to;
 	bool fell_back; /* notify: the role was found above the branch asked */
 	const char *text; /* notify from a `run` action: the rendered template */
+	uint32_t step;	/* escalate, notify: the ladder step (index into program
+			 * steps) that fired; FL_PROG_NONE otherwise */
 };
 
 typedef void fl_action_fn(const struct fl_action *a, void *ctx);

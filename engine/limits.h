@@ -226,4 +226,18 @@
 #define FL_OUTBOX_BATCH_MAX 256
 #define FL_OUTBOX_MAX_ROUTES 32
 
+/* Store sink (engine/sink_store.h). Actions are written in transactions of
+ * at most FL_SINK_BATCH_MAX actions. The sink remembers at most
+ * FL_SINK_INCIDENTS_MAX incidents (their ticket id, absorbed count and steps
+ * taken); a cleared one is forgotten first, then the new one is refused.
+ * counter: sink.incidents_refused. At most FL_SINK_STEPS_MAX ladder steps are
+ * remembered per incident (the store still refuses a second page). In `run`
+ * the engine hands actions to the store thread through a queue of
+ * FL_SINK_QUEUE_DEFAULT actions; a full queue drops the action.
+ * counter: sink.queue_full */
+#define FL_SINK_BATCH_MAX 512
+#define FL_SINK_INCIDENTS_MAX 4096
+#define FL_SINK_STEPS_MAX 16
+#define FL_SINK_QUEUE_DEFAULT 65536
+
 #endif /* FL_LIMITS_H */

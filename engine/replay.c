@@ -17,6 +17,8 @@ struct fl_replay {
 	struct fl_engine *engine;
 	struct fl_buf *sink;
 	struct fl_syslog_opts sopts;
+	fl_action_fn *also;
+	void *also_ctx;
 	int64_t last_ns;
 	bool started, sink_full;
 	uint64_t lines, undecoded;
@@ -29,6 +31,8 @@ static void on_action(const struct fl_action *a, void *ctx)
 
 	if (fl_actions_json(r->sink, r->prog, a) < 0)
 		r->sink_full = true;
+	if (r->also)
+		r->also(a, r->also_ctx);
 }
 
 int fl_replay_create(struct fl_replay **out, const struct fl_program *prog,
@@ -54,6 +58,8 @@ int fl_replay_create(struct fl_replay **out, const struct fl_program *prog,
 		cfg.late_ms = opts->late_ms;
 		cfg.max_keys_per_rule = opts->max_keys_per_rule;
 		cfg.max_keys = opts->max_keys;
+		r->also = opts->also;
+		r->also_ctx = opts->also_ctx;
 	}
 	cfg.ctx = r;
 	rc = fl_clock_create_event(&r->clock, 0);

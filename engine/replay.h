@@ -25,6 +25,9 @@ struct fl_replay_opts {
 	int64_t late_ms;	/* engine late tolerance; 0: the default */
 	size_t max_keys_per_rule; /* 0: the defaults of limits.h */
 	size_t max_keys;
+	fl_action_fn *also; /* called with every action after it is written (the
+			     * store sink); may be NULL */
+	void *also_ctx;
 };
 
 struct fl_replay_stats {

@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "engine/actions.h"
 #include "engine/buf.h"
 #include "engine/clock.h"
 #include "engine/correlate.h"
+#include "engine/sink_store.h"
 #include "engine/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
@@ -24,6 +26,8 @@ struct fl_runner {
 	struct fl_tz *tz;
 	struct fl_buf out;
 	bool out_failed;
+	struct fl_sink *sink; /* NULL without a store */
+	char run_tag[16];
 };
 
 static int write_out(struct fl_runner *r)
@@ -44,6 +48,8 @@ static void on_action(const struct fl_action *a, void *ctx)
 		(void)write_out(r);
 	if (fl_actions_json(&r->out, r->prog, a) < 0)
 		r->out_failed = true;
+	if (r->sink)
+		(void)fl_sink_push(r->sink, a); /* never blocks; a full queue is counted */
 }
 
 int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
@@ -75,6 +81,26 @@ int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
 		rc = -EINVAL;
 		goto out_fail;
 	}
+	if (cfg->db) {
+		char err[256] = "";
+		/* engine incident numbers start again at each start: the start
+		 * time keeps the ticket ids of two runs apart */
+		time_t now = time(NULL);
+		struct tm tm;
+		struct fl_sink_opts so = {0};
+
+		gmtime_r(&now, &tm);
+		snprintf(r->run_tag, sizeof(r->run_tag), "INC-%02d%02d%02d", tm.tm_hour, tm.tm_min,
+			 tm.tm_sec);
+		so.id_prefix = r->run_tag;
+		rc = fl_sink_open(&r->sink, r->prog, cfg->db, &so, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "faultline run: %s: %s\n", cfg->db, err[0] ? err : "cannot open");
+			goto out_fail;
+		}
+		if ((rc = fl_sink_start(r->sink)) < 0)
+			goto out_fail;
+	}
 	if ((rc = fl_clock_create_live(&r->clock)) < 0 ||
 	    (rc = fl_engine_create(&r->engine, r->prog, r->clock, &ecfg)) < 0)
 		goto out_fail;
@@ -91,6 +117,7 @@ void fl_runner_destroy(struct fl_runner *r)
 	if (!r)
 		return;
 	fl_engine_destroy(r->engine);
+	fl_sink_destroy(r->sink); /* writes what is queued */
 	fl_clock_destroy(r->clock);
 	fl_tz_free(r->tz);
 	fl_plan_destroy(r->plan);
@@ -128,6 +155,23 @@ int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 		(unsigned long long)e.notified, (unsigned long long)e.late,
 		(unsigned long long)e.evicted, (unsigned long long)e.keys_refused, e.live_keys,
 		e.open_incidents);
+	if (r->sink) {
+		struct fl_sink_stats st;
+
+		fl_sink_stop(r->sink); /* the store thread writes what is queued */
+		fl_sink_stats(r->sink, &st);
+		fprintf(stderr,
+			"run: store: %llu tickets opened, %llu continued, %llu alarms absorbed, "
+			"%llu steps taken, "
+			"%llu steps already taken, %llu steps no longer due, %llu notifications "
+			"queued, %llu commits, %llu errors, %llu queue full\n",
+			(unsigned long long)st.opened, (unsigned long long)st.continued,
+			(unsigned long long)st.absorbed,
+			(unsigned long long)st.steps, (unsigned long long)st.steps_skipped,
+			(unsigned long long)st.steps_not_due, (unsigned long long)st.notices,
+			(unsigned long long)st.commits, (unsigned long long)st.errors,
+			(unsigned long long)st.queue_full);
+	}
 	return r->out_failed ? -EIO : 0;
 }
 

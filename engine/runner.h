@@ -18,6 +18,8 @@ struct fl_runner_config {
 	const char *plan, *data_dir; /* data_dir may be NULL */
 	const char *tz;		     /* NULL: the plan's timezone */
 	size_t max_keys_per_rule, max_keys; /* 0: the defaults of limits.h */
+	const char *db; /* the ticket store the actions go to (a store thread of
+			 * its own, fed by a bounded queue); NULL: printed only */
 };
 
 /* Lifecycle. Compiles the plan (diagnostics on stderr) and builds the engine.

@@ -1,0 +1,584 @@
+/* sink_store.c - the action stream into the ticket store. */
+#include "engine/sink_store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/limits.h"
+#include "engine/sink_int.h"
+#include "engine/store.h"
+#include "grammar/program.h"
+
+struct sink_step {
+	uint32_t step;
+	bool skip; /* taken before: nothing of it is sent again */
+};
+
+struct sink_incident {
+	uint64_t incident;
+	bool used, cleared;
+	char ticket[FL_STORE_ID_MAX + 1];
+	uint64_t absorbed; /* what the store has */
+	struct sink_step steps[FL_SINK_STEPS_MAX];
+	size_t n_steps;
+};
+
+struct fl_sink {
+	const struct fl_program *prog;
+	struct fl_store *store;
+	bool owns_store;
+	const char *prefix;
+	bool in_tx;
+	uint32_t pending;
+	struct sink_incident *inc; /* FL_SINK_INCIDENTS_MAX */
+	/* thread */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	bool started, stopping;
+	struct fl_sink_rec **q;
+	size_t q_max, q_head, q_len;
+	struct fl_sink_stats st;  /* under mu */
+	struct fl_sink_stats wst; /* the writer's own */
+};
+
+/* ---- the writer ----------------------------------------------------------- */
+
+static struct sink_incident *find(struct fl_sink *s, uint64_t id, bool create)
+{
+	struct sink_incident *free_slot = NULL, *cleared = NULL;
+
+	for (size_t i = 0; i < FL_SINK_INCIDENTS_MAX; i++) {
+		struct sink_incident *e = &s->inc[i];
+
+		if (e->used && e->incident == id)
+			return e;
+		if (!e->used && !free_slot)
+			free_slot = e;
+		if (e->used && e->cleared && !cleared)
+			cleared = e;
+	}
+	if (!create)
+		return NULL;
+	if (!free_slot)
+		free_slot = cleared;
+	if (!free_slot) {
+		s->wst.incidents_refused++;
+		return NULL;
+	}
+	memset(free_slot, 0, sizeof(*free_slot));
+	free_slot->used = true;
+	free_slot->incident = id;
+	return free_slot;
+}
+
+static void ticket_id(const struct fl_sink *s, const struct fl_sink_rec *r, char *out,
+		      size_t size)
+{
+	time_t t = (time_t)(r->first_ns / 1000000000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, size, "%s-%04d%02d%02d-%llu", s->prefix, tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, (unsigned long long)r->incident);
+}
+
+static void publish(struct fl_sink *s)
+{
+	uint64_t full;
+
+	pthread_mutex_lock(&s->mu);
+	full = s->st.queue_full;
+	s->st = s->wst;
+	s->st.queue_full = full;
+	pthread_mutex_unlock(&s->mu);
+}
+
+static int begin(struct fl_sink *s)
+{
+	int rc;
+
+	if (s->in_tx)
+		return 0;
+	rc = fl_store_begin(s->store);
+	if (rc == 0)
+		s->in_tx = true;
+	return rc;
+}
+
+int fl_sink_sync(struct fl_sink *s)
+{
+	int rc;
+
+	if (!s->in_tx)
+		return 0;
+	s->in_tx = false;
+	s->pending = 0;
+	rc = fl_store_commit(s->store);
+	s->wst.commits++;
+	if (rc < 0)
+		s->wst.errors++;
+	publish(s);
+	return rc;
+}
+
+/* A ticket still open in the store for the same place and level: the same
+ * fault seen again by an engine that restarted (its incident numbers start
+ * again, and it remembers nothing). */
+struct same_place {
+	const struct fl_sink_rec *r;
+	const char *level;
+	char id[FL_STORE_ID_MAX + 1];
+};
+
+static bool same_str(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static int same_place_fn(void *ctx, const struct fl_ticket_summary *t)
+{
+	struct same_place *sp = ctx;
+	const struct fl_sink_rec *r = sp->r;
+	bool here = r->span ? same_str(t->span, r->span)
+			    : r->device ? same_str(t->device, r->device) && !t->span
+					: same_str(t->site, r->site) && !t->device && !t->span;
+
+	if (t->state >= FL_TICKET_RESTORED || !here || !same_str(t->level, sp->level))
+		return 0;
+	snprintf(sp->id, sizeof(sp->id), "%s", t->id);
+	return 0; /* the newest one wins: the walk is oldest first */
+}
+
+static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
+{
+	const struct fl_prog_level *lv = r->level < s->prog->n_levels ? &s->prog->levels[r->level]
+								       : NULL;
+	static const char *const classes[] = {"city", "county", "township"};
+	enum fl_ticket_state state;
+	struct fl_ticket_new t = {0};
+	int rc;
+
+	ticket_id(s, r, e->ticket, sizeof(e->ticket));
+	e->absorbed = 0;
+	if (r->span || r->device || r->site) {
+		struct same_place sp = {.r = r, .level = lv ? lv->name.p : NULL};
+
+		rc = fl_store_tickets_each(s->store, false, same_place_fn, &sp);
+		if (rc < 0)
+			return rc;
+		if (sp.id[0]) {
+			/* continue it: steps it took are not taken again */
+			snprintf(e->ticket, sizeof(e->ticket), "%s", sp.id);
+			s->wst.continued++;
+			return fl_store_note(s->store, e->ticket, "seen again", "faultline",
+					     "the engine restarted and found the fault still there",
+					     r->at_ns);
+		}
+	}
+	if (fl_store_ticket_state(s->store, e->ticket, &state) == 0) {
+		/* already there (the same recording replayed again, a restart):
+		 * continue it rather than open it twice */
+		e->absorbed = r->absorbed;
+		return 0;
+	}
+	t.id = e->ticket;
+	t.rule = r->rule;
+	t.key = r->key;
+	t.level = lv ? lv->name.p : "unknown";
+	t.title = r->title;
+	t.loc = (struct fl_ticket_location){r->device, r->site, r->span, r->ring, r->county,
+					    r->city,
+					    r->loc_class >= 0 && r->loc_class < 3
+						    ? classes[r->loc_class] : NULL};
+	t.circuits = r->circuits;
+	t.customers = r->customers;
+	t.is_planned = r->is_planned;
+	t.respond_ms = lv ? lv->respond_ms : -1;
+	t.onsite_ms = lv && r->loc_class >= 0 && r->loc_class < FL_CLASS__COUNT
+			      ? lv->onsite_ms[r->loc_class] : -1;
+	t.repair_ms = lv ? lv->repair_ms : -1;
+	t.opened_ns = r->first_ns ? r->first_ns : r->at_ns;
+	rc = fl_store_incident_open(s->store, &t);
+	if (rc == 0) {
+		s->wst.opened++;
+		if (r->absorbed) {
+			rc = fl_store_incident_absorb(s->store, e->ticket, (uint32_t)r->absorbed,
+						      NULL, r->at_ns);
+			e->absorbed = r->absorbed;
+		}
+	}
+	return rc;
+}
+
+/* Was the step taken before, or does its condition no longer hold (skip
+ * it), or is it taken now? */
+static int step(struct fl_sink *s, struct sink_incident *e, uint32_t si, int64_t now_ns,
+		bool *skip)
+{
+	uint32_t taken[64];
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < e->n_steps; i++) {
+		if (e->steps[i].step == si) {
+			*skip = e->steps[i].skip;
+			return 0;
+		}
+	}
+	*skip = false;
+	if (si < s->prog->n_steps) {
+		/* acknowledgement and restoration are people's, in the store: a
+		 * step whose condition no longer holds does not fire */
+		enum fl_step_cond c = s->prog->steps[si].cond;
+		enum fl_ticket_state state;
+
+		rc = fl_store_ticket_state(s->store, e->ticket, &state);
+		if (rc < 0)
+			return rc;
+		if ((c == FL_COND_UNACKED && state != FL_TICKET_OPEN) ||
+		    (c == FL_COND_UNRESTORED && state >= FL_TICKET_RESTORED) ||
+		    (c == FL_COND_UNRESOLVED && state >= FL_TICKET_RESOLVED)) {
+			s->wst.steps_not_due++;
+			*skip = true;
+			return 0; /* not remembered: the next time it comes, ask again */
+		}
+	}
+	rc = fl_store_steps_taken(s->store, e->ticket, taken, 64, &n);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n && i < 64; i++)
+		if (taken[i] == si)
+			*skip = true;
+	if (!*skip) {
+		rc = fl_store_step_taken(s->store, e->ticket, si, now_ns);
+		if (rc < 0)
+			return rc;
+		s->wst.steps++;
+	} else {
+		s->wst.steps_skipped++;
+	}
+	if (e->n_steps < FL_SINK_STEPS_MAX)
+		e->steps[e->n_steps++] = (struct sink_step){si, *skip};
+	return 0;
+}
+
+static void key_part(char *out, size_t size, const char *in)
+{
+	size_t o = 0;
+
+	for (; *in && o + 1 < size; in++) {
+		char c = *in;
+		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			  c == '.' || c == '_' || c == ':' || c == '@' || c == '-';
+
+		out[o++] = ok ? c : '_';
+	}
+	out[o] = '\0';
+}
+
+static int do_notify(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r,
+		     int64_t now_ns)
+{
+	const struct fl_prog_level *lv = r->level < s->prog->n_levels ? &s->prog->levels[r->level]
+								       : NULL;
+	char subject[512], body[1024], key[256], person[128], address[256], ch[32], ad[64];
+	int rc = 0;
+
+	if (!r->channel)
+		return 0;
+	snprintf(subject, sizeof(subject), "[%s] %s %s",
+		 lv ? (lv->label.p ? lv->label.p : lv->name.p) : "alarm", e->ticket, r->title);
+	snprintf(body, sizeof(body),
+		 "%s\nticket %s, %s\nspan %s, site %s, device %s\n%s %s\nalarms %llu, absorbed %llu\n",
+		 r->title, e->ticket, lv ? lv->name.p : "", r->span ? r->span : "-",
+		 r->site ? r->site : "-", r->device ? r->device : "-", r->city ? r->city : "",
+		 r->county ? r->county : "", (unsigned long long)r->count,
+		 (unsigned long long)r->absorbed);
+	for (size_t i = 0; i < r->n_to && rc == 0; i++) {
+		const char *lt = strrchr(r->to[i], '<');
+		struct fl_notice n = {0};
+
+		if (lt && strchr(lt, '>')) {
+			size_t pl = (size_t)(lt - r->to[i]);
+			size_t al = (size_t)(strchr(lt, '>') - lt - 1);
+
+			while (pl && r->to[i][pl - 1] == ' ')
+				pl--;
+			snprintf(person, sizeof(person), "%.*s", (int)pl, r->to[i]);
+			snprintf(address, sizeof(address), "%.*s", (int)al, lt + 1);
+		} else {
+			person[0] = '\0';
+			snprintf(address, sizeof(address), "%s", r->to[i]);
+		}
+		key_part(ch, sizeof(ch), r->channel);
+		key_part(ad, sizeof(ad), address);
+		snprintf(key, sizeof(key), "%s:s%u:%s:%zu:%s", e->ticket, r->step, ch, i, ad);
+		key[128] = '\0'; /* fl_plugin_key_valid(): at most 128 bytes */
+		n.key = key;
+		n.channel = r->channel;
+		n.role = r->role;
+		n.person = person[0] ? person : NULL;
+		n.address = address;
+		n.subject = subject;
+		n.body = body;
+		rc = fl_store_notify_enqueue(s->store, e->ticket, &n, now_ns);
+		if (rc == -EEXIST)
+			rc = 0; /* the same page, already queued */
+		else if (rc == 0)
+			s->wst.notices++;
+	}
+	return rc;
+}
+
+static int write_one(struct fl_sink *s, const struct fl_sink_rec *r)
+{
+	struct sink_incident *e;
+	bool skip = false;
+	int rc;
+
+	s->wst.actions++;
+	if (r->type == SINK_SUPPRESS || r->incident == 0)
+		return 0;
+	e = find(s, r->incident, r->type == SINK_OPEN);
+	if (!e) {
+		s->wst.unknown_incident++;
+		return 0;
+	}
+	rc = begin(s);
+	if (rc < 0)
+		goto out;
+	switch ((enum fl_sink_kind)r->type) {
+	case SINK_OPEN:
+		rc = do_open(s, e, r);
+		break;
+	case SINK_CLEAR:
+		rc = fl_store_incident_clear(s->store, e->ticket, r->reason, r->at_ns);
+		e->cleared = true;
+		break;
+	case SINK_UPDATE:
+	case SINK_ABSORB:
+		break;
+	case SINK_ESCALATE:
+		if (r->step != FL_PROG_NONE) {
+			rc = step(s, e, r->step, r->at_ns, &skip);
+			if (rc == 0 && !skip)
+				rc = fl_store_note(s->store, e->ticket, "escalated", "faultline",
+						   r->reason, r->at_ns);
+		} else {
+			const struct fl_prog_level *lv = r->level < s->prog->n_levels
+								 ? &s->prog->levels[r->level] : NULL;
+
+			rc = fl_store_incident_update(s->store, e->ticket, lv ? lv->name.p : NULL,
+						      r->title, -1, "level raised", r->at_ns);
+		}
+		break;
+	case SINK_NOTIFY:
+		if (r->is_planned)
+			break;
+		if (r->step != FL_PROG_NONE)
+			rc = step(s, e, r->step, r->at_ns, &skip);
+		if (rc == 0 && !skip)
+			rc = do_notify(s, e, r, r->at_ns);
+		break;
+	case SINK_SUPPRESS:
+		break;
+	}
+	/* every action carries the incident's tally: the store gets the
+	 * difference as one absorb, a storm stays one counter */
+	if (rc == 0 && r->absorbed > e->absorbed && r->type != SINK_OPEN) {
+		uint64_t n = r->absorbed - e->absorbed;
+
+		rc = fl_store_incident_absorb(s->store, e->ticket,
+					      n > UINT32_MAX ? UINT32_MAX : (uint32_t)n,
+					      r->type == SINK_ABSORB ? r->title : NULL, r->at_ns);
+		if (rc == 0) {
+			s->wst.absorbed += n;
+			e->absorbed = r->absorbed;
+		}
+	}
+out:
+	if (rc < 0) {
+		s->wst.errors++;
+		(void)fl_sink_sync(s); /* the batch is lost: end it now */
+		return rc;
+	}
+	s->wst.written++;
+	if (++s->pending >= FL_SINK_BATCH_MAX)
+		return fl_sink_sync(s);
+	return 0;
+}
+
+int fl_sink__write(struct fl_sink *s, const struct fl_sink_rec *r)
+{
+	int rc = write_one(s, r);
+
+	publish(s);
+	return rc;
+}
+
+int fl_sink__enqueue(struct fl_sink *s, struct fl_sink_rec *r)
+{
+	pthread_mutex_lock(&s->mu);
+	if (s->q_len == s->q_max) {
+		s->st.queue_full++;
+		pthread_mutex_unlock(&s->mu);
+		fl_sink_rec_free(r);
+		return -ENOBUFS;
+	}
+	s->q[(s->q_head + s->q_len) % s->q_max] = r;
+	s->q_len++;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
+void fl_sink__lost(struct fl_sink *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->st.errors++;
+	pthread_mutex_unlock(&s->mu);
+}
+
+const struct fl_program *fl_sink__program(const struct fl_sink *s)
+{
+	return s->prog;
+}
+
+/* ---- lifecycle -------------------------------------------------------------- */
+
+int fl_sink_create(struct fl_sink **out, const struct fl_program *prog, struct fl_store *store,
+		   const struct fl_sink_opts *opts)
+{
+	struct fl_sink *s;
+
+	if (!out || !prog || !store)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->inc = calloc(FL_SINK_INCIDENTS_MAX, sizeof(*s->inc));
+	s->q_max = opts && opts->queue_max ? opts->queue_max : FL_SINK_QUEUE_DEFAULT;
+	s->q = calloc(s->q_max, sizeof(*s->q));
+	if (!s->inc || !s->q) {
+		free(s->inc);
+		free(s->q);
+		free(s);
+		return -ENOMEM;
+	}
+	s->prog = prog;
+	s->store = store;
+	s->prefix = opts && opts->id_prefix ? opts->id_prefix : "INC";
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	*out = s;
+	return 0;
+}
+
+static void *sink_main(void *arg)
+{
+	struct fl_sink *s = arg;
+
+	for (;;) {
+		struct fl_sink_rec *r = NULL;
+		bool stop;
+
+		pthread_mutex_lock(&s->mu);
+		while (s->q_len == 0 && !s->stopping && !s->in_tx)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->q_len) {
+			r = s->q[s->q_head];
+			s->q_head = (s->q_head + 1) % s->q_max;
+			s->q_len--;
+		}
+		stop = s->stopping && !r;
+		pthread_mutex_unlock(&s->mu);
+		/* store writes happen outside the lock: a push never waits on SQLite */
+		if (r) {
+			(void)write_one(s, r);
+			fl_sink_rec_free(r);
+		} else {
+			(void)fl_sink_sync(s); /* idle: make the batch durable */
+		}
+		publish(s);
+		if (stop)
+			break;
+	}
+	return NULL;
+}
+
+int fl_sink_start(struct fl_sink *s)
+{
+	if (s->started)
+		return -EINVAL;
+	if (pthread_create(&s->thread, NULL, sink_main, s) != 0)
+		return -EAGAIN;
+	s->started = true;
+	return 0;
+}
+
+void fl_sink_stats(struct fl_sink *s, struct fl_sink_stats *out)
+{
+	pthread_mutex_lock(&s->mu);
+	*out = s->st;
+	pthread_mutex_unlock(&s->mu);
+}
+
+int fl_sink_open(struct fl_sink **out, const struct fl_program *prog, const char *path,
+		 const struct fl_sink_opts *opts, char *err, size_t err_len)
+{
+	struct fl_store *st;
+	int rc = fl_store_open(&st, path, err, err_len);
+
+	if (rc < 0)
+		return rc;
+	rc = fl_sink_create(out, prog, st, opts);
+	if (rc < 0) {
+		fl_store_close(st);
+		return rc;
+	}
+	(*out)->owns_store = true;
+	return 0;
+}
+
+const char *fl_sink_errmsg(const struct fl_sink *s)
+{
+	return fl_store_errmsg(s->store);
+}
+
+void fl_sink_stop(struct fl_sink *s)
+{
+	if (s->started) {
+		pthread_mutex_lock(&s->mu);
+		s->stopping = true;
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->thread, NULL);
+		s->started = false;
+	} else {
+		(void)fl_sink_sync(s);
+	}
+}
+
+void fl_sink_destroy(struct fl_sink *s)
+{
+	if (!s)
+		return;
+	fl_sink_stop(s);
+	while (s->q_len) {
+		fl_sink_rec_free(s->q[s->q_head]);
+		s->q_head = (s->q_head + 1) % s->q_max;
+		s->q_len--;
+	}
+	if (s->owns_store)
+		fl_store_close(s->store);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	free(s->q);
+	free(s->inc);
+	free(s);
+}

@@ -1,0 +1,195 @@
+/* The store sink: actions in, tickets, steps and outbox rows out. The store
+ * is read back with sqlite3 (store.h and correlate.h cannot meet in one unit,
+ * and docs/store.md documents the schema for any reader). */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/correlate.h"
+#include "engine/sink_store.h"
+#include "grammar/diag.h"
+#include "grammar/plan.h"
+
+#define T0 1795572137000000000LL /* 2026-11-25T02:02:17Z */
+
+struct fx {
+	struct fl_plan *plan;
+	const struct fl_program *prog;
+	struct fl_sink *sink;
+	char db[64];
+	struct fl_incident inc;
+};
+
+static void fx_open(struct fx *f)
+{
+	const char *shared = getenv("FL_SHARED") ? getenv("FL_SHARED") : "/work/shared";
+	const char *root = getenv("FL_ROOT") ? getenv("FL_ROOT") : ".";
+	char plan[4096], data[4096], err[256];
+	struct fl_plan_options opt = {0};
+	struct fl_diags *d;
+	int fd;
+
+	snprintf(plan, sizeof(plan), "%s/rules/test-product.plan", root);
+	snprintf(data, sizeof(data), "%s/data", shared);
+	opt.data_dir = data;
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile(&f->plan, plan, &opt, d), 0, "the test plan compiles");
+	fl_diags_destroy(d);
+	f->prog = fl_plan_program(f->plan);
+	snprintf(f->db, sizeof(f->db), "/tmp/fl-sink-XXXXXX");
+	fd = mkstemp(f->db);
+	cr_assert(fd >= 0);
+	close(fd);
+	unlink(f->db);
+	cr_assert_eq(fl_sink_open(&f->sink, f->prog, f->db, NULL, err, sizeof(err)), 0, "%s", err);
+	memset(&f->inc, 0, sizeof(f->inc));
+	f->inc.id = 7;
+	f->inc.source_name = "fibre_cut";
+	f->inc.level = 0; /* urgent */
+	snprintf(f->inc.title, sizeof(f->inc.title), "光缆中断 HC-YZ-R01-S02");
+	snprintf(f->inc.key, sizeof(f->inc.key), "HC-YZ-R01-S02");
+	f->inc.span_name = "HC-YZ-R01-S02";
+	f->inc.loc_class = 1; /* county */
+	f->inc.first_ns = f->inc.last_ns = T0;
+	f->inc.count = 2;
+}
+
+static void fx_close(struct fx *f)
+{
+	char wal[80];
+
+	fl_sink_destroy(f->sink);
+	fl_plan_destroy(f->plan);
+	unlink(f->db);
+	snprintf(wal, sizeof(wal), "%s-wal", f->db);
+	unlink(wal);
+	snprintf(wal, sizeof(wal), "%s-shm", f->db);
+	unlink(wal);
+}
+
+static long long q(const struct fx *f, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	cr_assert_eq(sqlite3_open(f->db, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s", sql);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void exec(const struct fx *f, const char *sql)
+{
+	sqlite3 *db;
+
+	cr_assert_eq(sqlite3_open(f->db, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sql);
+	sqlite3_close(db);
+}
+
+static void act(struct fx *f, enum fl_action_type t, uint32_t step, const char *const *to,
+		size_t n_to)
+{
+	struct fl_action a = {.type = t, .at_ns = T0, .incident = &f->inc, .step = step,
+			      .channel = "sms", .role = "duty_room", .to = to, .n_to = n_to};
+
+	cr_assert_eq(fl_sink_write(f->sink, &a), 0);
+	cr_assert_eq(fl_sink_sync(f->sink), 0);
+}
+
+Test(sink_store, opens_one_ticket_with_the_levels_clocks_for_its_location_class)
+{
+	struct fx f;
+
+	fx_open(&f);
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	cr_assert_eq(q(&f, "SELECT count(*) FROM tickets WHERE span = 'HC-YZ-R01-S02'"), 1);
+	/* test-product.plan: urgent, on site within 3 s for a county fault */
+	cr_assert_eq(q(&f, "SELECT deadline_ns - opened_ns FROM clocks JOIN tickets ON id = ticket "
+			   "WHERE clock = 'onsite'"),
+		     3000000000LL);
+	cr_assert_eq(q(&f, "SELECT deadline_ns - opened_ns FROM clocks JOIN tickets ON id = ticket "
+			   "WHERE clock = 'respond'"),
+		     0);
+	fx_close(&f);
+}
+
+Test(sink_store, sums_absorbed_alarms_into_one_counter)
+{
+	struct fx f;
+
+	fx_open(&f);
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	f.inc.absorbed = 5;
+	act(&f, FL_ACTION_ABSORB, FL_PROG_NONE, NULL, 0);
+	f.inc.absorbed = 300;
+	act(&f, FL_ACTION_ABSORB, FL_PROG_NONE, NULL, 0);
+	cr_assert_eq(q(&f, "SELECT alarms FROM tickets"), 301);
+	fx_close(&f);
+}
+
+Test(sink_store, queues_one_row_per_recipient_with_the_step_taken_in_the_same_transaction)
+{
+	static const char *const to[] = {"值班室 <13800002112>", "王工 <13800007734>"};
+	struct fx f;
+
+	fx_open(&f);
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	act(&f, FL_ACTION_NOTIFY, 0, to, 2);
+	cr_assert_eq(q(&f, "SELECT count(*) FROM outbox WHERE channel = 'sms'"), 2);
+	cr_assert_eq(q(&f, "SELECT count(*) FROM outbox WHERE address = '13800007734' "
+			   "AND person = '王工'"),
+		     1);
+	cr_assert_eq(q(&f, "SELECT count(*) FROM steps WHERE step = 0"), 1);
+	fx_close(&f);
+}
+
+Test(sink_store, never_sends_a_step_the_store_has_taken_before)
+{
+	static const char *const to[] = {"值班室 <13800002112>"};
+	struct fx f;
+	struct fl_sink_stats st;
+	char err[256];
+
+	fx_open(&f);
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	act(&f, FL_ACTION_NOTIFY, 0, to, 1);
+	/* a restart: a new sink, the engine numbering its incidents again */
+	fl_sink_destroy(f.sink);
+	cr_assert_eq(fl_sink_open(&f.sink, f.prog, f.db, NULL, err, sizeof(err)), 0);
+	f.inc.id = 1;
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	act(&f, FL_ACTION_NOTIFY, 0, to, 1);
+	cr_assert_eq(q(&f, "SELECT count(*) FROM tickets"), 1, "the open ticket is continued");
+	cr_assert_eq(q(&f, "SELECT count(*) FROM outbox"), 1, "nobody is paged twice");
+	fl_sink_stats(f.sink, &st);
+	cr_assert_eq(st.continued, 1);
+	cr_assert_eq(st.steps_skipped, 1);
+	fx_close(&f);
+}
+
+Test(sink_store, holds_back_an_unacked_step_once_the_ticket_is_acknowledged)
+{
+	static const char *const to[] = {"冯金凤 <13800001111>"};
+	struct fx f;
+	uint32_t unacked = FL_PROG_NONE;
+
+	fx_open(&f);
+	for (uint32_t i = 0; i < f.prog->n_steps; i++)
+		if (f.prog->steps[i].cond == FL_COND_UNACKED && unacked == FL_PROG_NONE)
+			unacked = i;
+	cr_assert_neq(unacked, FL_PROG_NONE, "the test plan has an unacked step");
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	exec(&f, "UPDATE tickets SET state = 'acknowledged'");
+	act(&f, FL_ACTION_NOTIFY, unacked, to, 1);
+	cr_assert_eq(q(&f, "SELECT count(*) FROM outbox"), 0);
+	cr_assert_eq(q(&f, "SELECT count(*) FROM steps"), 0);
+	fx_close(&f);
+}
