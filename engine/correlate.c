@@ -62,6 +62,7 @@ struct incident {
 	struct tbase tb;
 	struct fl_incident pub;
 	struct key_state *slot; /* rule incidents: the key that raised it */
+	size_t live_pos;	/* its slot in fl_engine.live */
 	bool is_pending;
 	int64_t pending_due;
 	int64_t absorb_until; /* correlation incidents: absorbs until then */
@@ -142,8 +143,12 @@ struct fl_engine {
 	struct fl_keytab **keys; /* per rule, created at first use */
 	struct fl_keytab *spans, *sites, *groups;
 	struct rule_info *ri;
-	struct incident **live; /* not yet freed, by id */
-	size_t n_live, cap_live;
+	/* not yet freed, by id; a freed one leaves a NULL hole until the next
+	 * compaction (at an entry point, never inside a loop over it), so
+	 * freeing costs O(1) however many are open */
+	struct incident **live;
+	size_t n_live, cap_live; /* slots used, holes included */
+	size_t n_alive;		 /* incidents in it */
 	struct incident **corr; /* the correlation incidents among them: absorbers */
 	size_t n_corr, cap_corr;
 	uint64_t next_id;
@@ -421,6 +426,20 @@ static bool corr_add(struct fl_engine *e, struct incident *inc)
 	return true;
 }
 
+static void live_compact(struct fl_engine *e)
+{
+	size_t n = 0;
+
+	if (e->n_live - e->n_alive <= 64 || e->n_live - e->n_alive < e->n_alive)
+		return;
+	for (size_t i = 0; i < e->n_live; i++)
+		if (e->live[i]) {
+			e->live[i]->live_pos = n;
+			e->live[n++] = e->live[i];
+		}
+	e->n_live = n;
+}
+
 static void list_remove(struct incident **list, size_t *n, const struct incident *inc)
 {
 	size_t i;
@@ -439,7 +458,7 @@ static struct incident *incident_new(struct fl_engine *e, uint32_t source, bool 
 	const struct fl_program *prog = e->prog;
 	struct incident *inc;
 
-	if (e->n_live >= FL_CORR_MAX_OPEN_INCIDENTS) {
+	if (e->n_alive >= FL_CORR_MAX_OPEN_INCIDENTS) {
 		e->stats.incidents_refused++;
 		return NULL;
 	}
@@ -473,7 +492,9 @@ static struct incident *incident_new(struct fl_engine *e, uint32_t source, bool 
 	inc->pub.loc_class = -1;
 	inc->gcorr = FL_PROG_NONE;
 	inc->absorb_until = NONE;
+	inc->live_pos = e->n_live;
 	e->live[e->n_live++] = inc;
+	e->n_alive++;
 	return inc;
 }
 
@@ -497,7 +518,8 @@ static void incident_free(struct fl_engine *e, struct incident *inc)
 		if (ss && ss->inc == inc)
 			ss->inc = NULL;
 	}
-	list_remove(e->live, &e->n_live, inc);
+	e->live[inc->live_pos] = NULL;
+	e->n_alive--;
 	if (inc->pub.is_correlation)
 		list_remove(e->corr, &e->n_corr, inc);
 	free(inc->scope);
@@ -844,9 +866,11 @@ static void run_due_steps(struct fl_engine *e, struct incident *inc, int64_t now
 		disarm(e, &inc->tb);
 }
 
-/* Announces an incident whose level, title and location are set. */
 static void deliver_run(struct fl_engine *e, struct incident *inc, uint32_t channel,
 			const char *text, int64_t at_ns, uint32_t rule);
+static void corr_actions(struct fl_engine *e, struct incident *inc, int64_t at_ns);
+
+/* Announces an incident whose level, title and location are set. */
 
 static void incident_open(struct fl_engine *e, struct incident *inc, int64_t at_ns, uint32_t rule)
 {
@@ -861,6 +885,8 @@ static void incident_open(struct fl_engine *e, struct incident *inc, int64_t at_
 		deliver_run(e, inc, inc->held_run_channel, text, at_ns, inc->held_run_rule);
 		free(text);
 	}
+	if (inc->pub.is_correlation)
+		corr_actions(e, inc, at_ns);
 	schedule_ladder(e, inc);
 	run_due_steps(e, inc, at_ns);
 }
@@ -1293,7 +1319,7 @@ static struct incident *take_over(struct fl_engine *e, uint32_t corr,
 	for (size_t i = 0; i < e->n_live; i++) {
 		struct incident *inc = e->live[i];
 
-		if (inc->pub.is_correlation || inc->is_pending ||
+		if (!inc || inc->pub.is_correlation || inc->is_pending ||
 		    inc->pub.state != FL_INCIDENT_OPEN || !inc->pub.device ||
 		    inc->pub.device->site != site ||
 		    !in_list(e->prog->rule_refs, c->first_absorb, c->n_absorbs, inc->pub.source))
@@ -1718,6 +1744,8 @@ static void key_timer(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
 	key_rearm(e, ks);
 }
 
+static void feed_derived(struct fl_engine *e);
+
 static void on_timer(struct fl_timer *t, void *ctx)
 {
 	struct fl_engine *e = ctx;
@@ -1752,6 +1780,7 @@ static void on_timer(struct fl_timer *t, void *ctx)
 		group_timer(e, (struct group_state *)(void *)tb, now_ns);
 		break;
 	}
+	feed_derived(e); /* what a correlation opened here emitted, at its time */
 }
 
 static void new_rule_incident(struct fl_engine *e, uint32_t rule, struct key_state *ks,
@@ -1834,11 +1863,13 @@ static void incident_update(struct fl_engine *e, struct incident *inc,
 }
 
 /* emit: queues a derived syslog event (the rendered text as its message, the
- * host and peer of the event that made it) one generation deeper. */
-static void queue_derived(struct fl_engine *e, uint32_t rule, uint32_t tmpl, int64_t at_ns)
+ * host and peer of the event that made it) one generation deeper. With no
+ * event (a correlation opened by a timer) the host is the incident's device. */
+static void queue_derived(struct fl_engine *e, uint32_t rule, const struct incident *inc,
+			  uint32_t tmpl, int64_t at_ns)
 {
 	struct derived *d;
-	struct fl_str host;
+	struct fl_str host = FL_STR_NONE;
 
 	if (e->depth >= FL_CORR_EMIT_DEPTH_MAX) {
 		e->stats.emit_too_deep++;
@@ -1860,12 +1891,15 @@ static void queue_derived(struct fl_engine *e, uint32_t rule, uint32_t tmpl, int
 	} else {
 		d->has_peer = false;
 	}
-	host = fl_match_field(e->m, rule, (struct fl_prog_field){FL_FIELD_EVENT, FL_EF_HOST});
+	if (e->have_event && rule != FL_PROG_NONE)
+		host = fl_match_field(e->m, rule, (struct fl_prog_field){FL_FIELD_EVENT, FL_EF_HOST});
+	else if (inc && inc->pub.device)
+		host = cs(inc->pub.device->id);
 	d->host_len = host.p ? (host.len < sizeof(d->host) ? host.len : sizeof(d->host) - 1) : 0;
 	if (d->host_len)
 		memcpy(d->host, host.p, d->host_len);
 	d->host[d->host_len] = '\0';
-	render(e, NULL, tmpl, d->text, sizeof(d->text));
+	render(e, inc, tmpl, d->text, sizeof(d->text));
 	d->text_len = strlen(d->text);
 }
 
@@ -1913,6 +1947,24 @@ static void run_plugin(struct fl_engine *e, uint32_t rule, struct incident *inc,
 	inc->held_run_rule = rule;
 }
 
+/* A correlation's emit and run actions, in the order written, once, when its
+ * incident opens (the compiler refuses update and clear there). Templates
+ * read the located object's fields, and the event's when one opened it. */
+static void corr_actions(struct fl_engine *e, struct incident *inc, int64_t at_ns)
+{
+	const struct fl_prog_correlation *c = &e->prog->correlations[inc->pub.source];
+	uint32_t rule = e->have_event ? e->ev_rule : FL_PROG_NONE;
+
+	for (uint32_t a = c->first_action; a < c->first_action + c->n_actions; a++) {
+		const struct fl_prog_action *act = &e->prog->actions[a];
+
+		if (act->kind == FL_ACT_EMIT)
+			queue_derived(e, rule, inc, act->value, at_ns);
+		else if (act->kind == FL_ACT_RUN)
+			run_plugin(e, rule, inc, act, at_ns);
+	}
+}
+
 /* The rule's update, clear, emit and run actions, in the order written, on a
  * fault event of key ks. update and clear act on the incident the key had
  * before this event (prior_id; an event that raises is not also updated or
@@ -1941,7 +1993,7 @@ static void rule_actions(struct fl_engine *e, uint32_t rule, struct key_state *k
 				incident_clear(e, inc, t, rule, 0);
 			break;
 		case FL_ACT_EMIT:
-			queue_derived(e, rule, act->value, t);
+			queue_derived(e, rule, NULL, act->value, t);
 			break;
 		case FL_ACT_RUN:
 			run_plugin(e, rule, inc, act, t);
@@ -2175,6 +2227,8 @@ void fl_engine_destroy(struct fl_engine *e)
 	if (!e)
 		return;
 	for (size_t i = 0; i < e->n_live; i++) {
+		if (!e->live[i])
+			continue;
 		free(e->live[i]->scope);
 		free(e->live[i]->held_run_text);
 		free(e->live[i]);
@@ -2201,6 +2255,7 @@ void fl_engine_destroy(struct fl_engine *e)
 
 void fl_engine_advance(struct fl_engine *e, int64_t now_ns)
 {
+	live_compact(e);
 	/* timers fire at their own time (e->now_ns follows them), then time
 	 * moves to now_ns */
 	fl_timerwheel_advance(e->tw, ns_to_ms(now_ns > e->now_ns ? now_ns : e->now_ns), on_timer,
@@ -2332,20 +2387,26 @@ static int due_id_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* e->live is in id order (ids only grow, removal keeps the order). */
+/* e->live is in id order (ids only grow, holes and compaction keep it). */
 static struct incident *live_by_id(const struct fl_engine *e, uint64_t id)
 {
 	size_t lo = 0, hi = e->n_live;
 
 	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+		size_t mid = lo + (hi - lo) / 2, m = mid;
 
-		if (e->live[mid]->pub.id < id)
-			lo = mid + 1;
+		while (m < hi && !e->live[m])
+			m++;
+		if (m == hi)
+			hi = mid;
+		else if (e->live[m]->pub.id < id)
+			lo = m + 1;
+		else if (e->live[m]->pub.id == id)
+			return e->live[m];
 		else
 			hi = mid;
 	}
-	return lo < e->n_live && e->live[lo]->pub.id == id ? e->live[lo] : NULL;
+	return NULL;
 }
 
 /* End of an event-clock input: raises still waiting out their grace open
@@ -2357,12 +2418,12 @@ static void flush_pending(struct fl_engine *e)
 	size_t n = 0;
 
 	for (size_t i = 0; i < e->n_live; i++)
-		n += e->live[i]->is_pending && e->live[i]->slot;
+		n += e->live[i] && e->live[i]->is_pending && e->live[i]->slot;
 	if (n == 0 || !(todo = calloc(n, sizeof(*todo))))
 		return;
 	n = 0;
 	for (size_t i = 0; i < e->n_live; i++)
-		if (e->live[i]->is_pending && e->live[i]->slot)
+		if (e->live[i] && e->live[i]->is_pending && e->live[i]->slot)
 			todo[n++] = (struct due_id){e->live[i]->pending_due, e->live[i]->pub.id};
 	qsort(todo, n, sizeof(*todo), due_id_cmp);
 	for (size_t k = 0; k < n; k++) {
@@ -2385,7 +2446,7 @@ void fl_engine_flush(struct fl_engine *e)
 	for (size_t i = 0; i < e->n_live; i++) {
 		struct incident *inc = e->live[i];
 
-		if (inc->is_pending || (inc->emitted_count == inc->pub.count &&
+		if (!inc || inc->is_pending || (inc->emitted_count == inc->pub.count &&
 					inc->emitted_absorbed == inc->pub.absorbed))
 			continue;
 		{
@@ -2413,7 +2474,7 @@ void fl_engine_stats(const struct fl_engine *e, struct fl_engine_stats *out)
 			out->live_keys += fl_keytab_count(e->keys[r]);
 	out->open_incidents = 0;
 	for (size_t i = 0; i < e->n_live; i++)
-		out->open_incidents += e->live[i]->pub.state == FL_INCIDENT_OPEN &&
+		out->open_incidents += e->live[i] && e->live[i]->pub.state == FL_INCIDENT_OPEN &&
 				       !e->live[i]->is_pending;
 }
 
