@@ -1950,6 +1950,15 @@ static void compile_correlation(struct fl_compile *c, const struct fl_ast_stmt *
 	for (size_t i = 0; i < nstmt; i++, s = s->next) {
 		if (kinds[i] < C_RAISE)
 			continue;
+		/* update and clear act on the incident a key opened before its
+		 * event; a correlation's incident changes with its evidence */
+		if (kinds[i] == C_UPDATE || kinds[i] == C_CLEAR) {
+			fl_diag_error(c->d, &s->items[0]->loc,
+				      "'%s' is a rule's action; a correlation's incident is "
+				      "raised, changed and cleared by its evidence",
+				      s->items[0]->text);
+			continue;
+		}
 		compile_action(c, s,
 			       (enum fl_action_kind)keyword(c, s->items[0], "action", action_words,
 							    FL_ARRAY_LEN(action_words)));

@@ -65,6 +65,26 @@ static const char ax_plan[] =
 	"    group host;\n"
 	"    within 60s;\n"
 	"    raise level urgent title \"shelf ${group}\";\n"
+	"}\n"
+	"rule card {\n"
+	"    match syslog;\n"
+	"    where msg ~ /CARD (?<slot>\\S+) down/;\n"
+	"    key host, slot;\n"
+	"}\n"
+	"correlate rack {\n"
+	"    locate group;\n"
+	"    from card;\n"
+	"    group host;\n"
+	"    within 30s;\n"
+	"    raise level urgent title \"rack ${group}\";\n"
+	"    run pager \"rack ${group}: ${count} cards down\";\n"
+	"    emit \"RACK ${group} isolated\";\n"
+	"}\n"
+	"rule rackwatch {\n"
+	"    match syslog;\n"
+	"    where msg ~ /RACK (?<rack>\\S+) isolated/;\n"
+	"    key rack;\n"
+	"    raise level general title \"isolated ${rack}\";\n"
 	"}\n";
 
 static struct ax *ax_open(void)
@@ -193,5 +213,37 @@ Test(correlate_actions, holds_a_run_of_a_raise_in_its_grace_until_it_opens)
 	fl_engine_stats(x->e, &st);
 	cr_expect_eq(st.runs, 1);
 	cr_expect_eq(st.runs_without_incident, 0);
+	ax_close(x);
+}
+
+Test(correlate_actions, runs_and_emits_a_correlations_actions_once_when_it_opens)
+{
+	struct ax *x = ax_open();
+	const struct ax_rec *open, *run = NULL, *derived;
+	struct fl_engine_stats st;
+
+	ax_at(x, 0, "HOST-R", "CARD 3 down");
+	ax_at(x, 5, "HOST-R", "CARD 4 down");
+	cr_expect_eq(ax_count(x, FL_ACTION_OPEN, "rack"), 0, "the group's window is still open");
+	ax_at(x, 100, "HOST-Z", "noise");
+	open = ax_find(x, FL_ACTION_OPEN, "rack");
+	cr_assert_not_null(open, "opened by the group's timer");
+	for (size_t i = 0; i < x->n; i++)
+		if (x->recs[i].type == FL_ACTION_NOTIFY && strcmp(x->recs[i].reason, "run") == 0)
+			run = &x->recs[i];
+	cr_assert_not_null(run, "the correlation's run is a notify");
+	cr_expect_eq(run->id, open->id);
+	cr_expect_str_eq(run->channel, "pager");
+	cr_expect_str_eq(run->text, "rack HOST-R: 2 cards down");
+	cr_expect_eq(run->at_s, open->at_s);
+	derived = ax_find(x, FL_ACTION_OPEN, "rackwatch");
+	cr_assert_not_null(derived, "the emitted event was fed before time moved on");
+	cr_expect_str_eq(derived->title, "isolated HOST-R");
+	cr_expect_eq(derived->at_s, open->at_s);
+	ax_at(x, 200, "HOST-Z", "noise");
+	cr_expect_eq(ax_count(x, FL_ACTION_OPEN, "rackwatch"), 1, "once per opening");
+	fl_engine_stats(x->e, &st);
+	cr_expect_eq(st.runs, 1);
+	cr_expect_eq(st.emitted, 1);
 	ax_close(x);
 }
