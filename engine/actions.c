@@ -206,3 +206,24 @@ int fl_actions_json(struct fl_buf *out, const struct fl_program *prog, const str
 		return -EMSGSIZE;
 	return 0;
 }
+
+void fl_actions_summary(char *out, size_t size, const struct fl_engine_stats *st)
+{
+	snprintf(out, size,
+		 "%llu matched, %llu absorbed, %llu incidents opened, %llu cleared, "
+		 "%llu updated, %llu suppressed, %llu notifications, %llu runs, "
+		 "%llu runs without incident, %llu emitted, %llu emitted too deep, "
+		 "%llu emits dropped, %llu late, %llu evicted, %llu keys refused, "
+		 "%llu keys too long, %llu incidents refused, %llu timers refused, "
+		 "%llu regex limits, %zu keys live, %zu incidents open",
+		 (unsigned long long)st->matched, (unsigned long long)st->absorbed,
+		 (unsigned long long)st->opened, (unsigned long long)st->cleared,
+		 (unsigned long long)st->updated, (unsigned long long)st->suppressed,
+		 (unsigned long long)st->notified, (unsigned long long)st->runs,
+		 (unsigned long long)st->runs_without_incident, (unsigned long long)st->emitted,
+		 (unsigned long long)st->emit_too_deep, (unsigned long long)st->emit_dropped,
+		 (unsigned long long)st->late, (unsigned long long)st->evicted,
+		 (unsigned long long)st->keys_refused, (unsigned long long)st->key_too_long,
+		 (unsigned long long)st->incidents_refused, (unsigned long long)st->timers_refused,
+		 (unsigned long long)st->regex_limit, st->live_keys, st->open_incidents);
+}

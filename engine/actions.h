@@ -18,6 +18,7 @@
 
 struct fl_action;
 struct fl_buf;
+struct fl_engine_stats;
 struct fl_program;
 
 /* Appends the line to out. Returns 0 or -EMSGSIZE (out is full). */
@@ -26,5 +27,10 @@ FL_MUST_CHECK int fl_actions_json(struct fl_buf *out, const struct fl_program *p
 
 /* Writes at_ns as "2026-11-25T02:02:17.343Z" into out (at least 32 bytes). */
 void fl_actions_time(char *out, size_t size, int64_t at_ns);
+
+/* Writes the engine's counters as the words of a summary line ("12 matched,
+ * 3 absorbed, ...", every counter of struct fl_engine_stats, no newline)
+ * into out, cut at size - 1. replay and run print it after their own. */
+void fl_actions_summary(char *out, size_t size, const struct fl_engine_stats *st);
 
 #endif /* FL_ACTIONS_H */

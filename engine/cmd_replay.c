@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/actions.h"
 #include "engine/buf.h"
 #include "engine/cli.h"
 #include "engine/deliver.h"
@@ -180,19 +181,12 @@ static void summary(const struct fl_replay *r)
 {
 	struct fl_replay_stats st;
 	const struct fl_engine_stats *e = &st.engine;
+	char words[1024];
 
 	fl_replay_stats(r, &st);
-	fprintf(stderr,
-		"replay: %llu events read, %llu matched, %llu absorbed, %llu incidents opened, "
-		"%llu cleared, %llu suppressed, %llu notifications, %llu late, %llu evicted, "
-		"%llu keys refused, %llu undecoded, %zu keys live, %zu incidents open\n",
-		(unsigned long long)st.lines, (unsigned long long)e->matched,
-		(unsigned long long)e->absorbed, (unsigned long long)e->opened,
-		(unsigned long long)e->cleared, (unsigned long long)e->suppressed,
-		(unsigned long long)e->notified, (unsigned long long)e->late,
-		(unsigned long long)e->evicted, (unsigned long long)e->keys_refused,
-		(unsigned long long)st.undecoded, e->live_keys,
-		e->open_incidents);
+	fl_actions_summary(words, sizeof(words), e);
+	fprintf(stderr, "replay: %llu events read, %llu undecoded, %s\n",
+		(unsigned long long)st.lines, (unsigned long long)st.undecoded, words);
 }
 
 int fl_cmd_replay(int argc, char **argv)

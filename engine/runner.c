@@ -140,21 +140,14 @@ int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 		     unsigned long long undecoded)
 {
 	struct fl_engine_stats e;
+	char words[1024];
 
 	fl_engine_advance(r->engine, fl_clock_now_ns(r->clock));
 	fl_engine_flush(r->engine);
 	(void)write_out(r);
 	fl_engine_stats(r->engine, &e);
-	fprintf(stderr,
-		"run: %llu messages, %llu undecoded, %llu matched, %llu absorbed, %llu incidents "
-		"opened, %llu cleared, %llu suppressed, %llu notifications, %llu late, %llu "
-		"evicted, %llu keys refused, %zu keys live, %zu incidents open\n",
-		messages, undecoded, (unsigned long long)e.matched,
-		(unsigned long long)e.absorbed, (unsigned long long)e.opened,
-		(unsigned long long)e.cleared, (unsigned long long)e.suppressed,
-		(unsigned long long)e.notified, (unsigned long long)e.late,
-		(unsigned long long)e.evicted, (unsigned long long)e.keys_refused, e.live_keys,
-		e.open_incidents);
+	fl_actions_summary(words, sizeof(words), &e);
+	fprintf(stderr, "run: %llu messages, %llu undecoded, %s\n", messages, undecoded, words);
 	if (r->sink) {
 		struct fl_sink_stats st;
 
