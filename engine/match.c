@@ -17,9 +17,14 @@
 #define LIT_SET_MAX 16	  /* alternatives kept as one rule's literal set */
 #define FIELD_TEXT_MAX 64 /* a number, an address or an OID written as text */
 
+#define SIDES 2 /* where, clear where */
+
 struct match_rule {
 	bool always;	    /* no required literal: always a candidate */
 	uint32_t n_regex_conds;
+	/* per side: its required literal sets, at need[need_at]: each set is
+	 * its size, then the ids of its members (one must be in the message) */
+	uint32_t need_at[SIDES], n_need_sets[SIDES];
 };
 
 struct match_cap {
@@ -35,6 +40,9 @@ struct fl_match {
 	size_t n_always;
 	uint64_t *seen; /* prefilter bitset */
 	size_t seen_words;
+	bool scanned; /* seen describes the current event's message */
+	uint32_t *need;
+	size_t n_need;
 	uint32_t *cands; /* candidates of the current event */
 	size_t n_cands;
 	pcre2_match_data *md;
@@ -200,9 +208,12 @@ static size_t extract_candidates(struct fl_str pattern, struct lit_cands *cands,
 	for (size_t k = 0; k + 2 < n; k++) {
 		if (p[k] != '(' || p[k + 1] != '?' || p[k + 2] == '<' || p[k + 2] == ':')
 			continue;
-		for (size_t j = k + 2; j < n && p[j] != ':' && p[j] != ')'; j++)
+		for (size_t j = k + 2; j < n && p[j] != ':' && p[j] != ')'; j++) {
 			if (p[j] == 'x')
 				return 0;
+			if (p[j] == 'i') /* caseless from here on: all of it, to be safe */
+				*is_nocase = true;
+		}
 	}
 	while (i < n) {
 		char c = p[i];
@@ -290,16 +301,28 @@ static bool is_msg_match(const struct fl_prog_cond *c)
 }
 
 /* Candidate literal sets of a list of conditions: from the first `msg ~`
- * that has some. Returns how many. */
+ * that has some. Returns how many. The plan's flags (/i, /x) are options of
+ * the compiled code, not part of the pattern text: caseless makes every
+ * literal caseless, extended leaves no run of the text trustworthy. */
 static size_t conds_candidates(const struct fl_program *prog, uint32_t first, uint32_t n_conds,
 			       struct lit_cands *out, bool *nocase)
 {
 	for (uint32_t c = first; c < first + n_conds; c++) {
 		const struct fl_prog_cond *cond = &prog->conds[c];
+		const struct fl_prog_regex *rx;
+		uint32_t opts = 0;
 
-		if (is_msg_match(cond) &&
-		    extract_candidates(prog->regexes[cond->regex].pattern, out, nocase) > 0)
+		if (!is_msg_match(cond))
+			continue;
+		rx = &prog->regexes[cond->regex];
+		if (rx->code && pcre2_pattern_info((const pcre2_code *)rx->code,
+						   PCRE2_INFO_ARGOPTIONS, &opts) == 0 &&
+		    (opts & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE)))
+			continue;
+		if (extract_candidates(rx->pattern, out, nocase) > 0) {
+			*nocase = *nocase || (opts & PCRE2_CASELESS);
 			return out->n;
+		}
 	}
 	out->n = 0;
 	return 0;
@@ -439,12 +462,158 @@ static int build_freq(const struct fl_program *prog, struct lit_freq *f)
 	return 0;
 }
 
+/* A distinct literal of the confirmation sets and its automaton id. */
+struct conf_lit {
+	struct fl_str s;
+	bool nocase;
+};
+
+static int conf_cmp(const void *a, const void *b)
+{
+	const struct conf_lit *x = a, *y = b;
+	int c = str_cmp(&x->s, &y->s);
+
+	return c ? c : (x->nocase > y->nocase) - (x->nocase < y->nocase);
+}
+
+struct confirm {
+	struct conf_lit *lits;
+	size_t n, cap;
+};
+
+static int conf_push(struct confirm *cf, struct fl_str s, bool nocase)
+{
+	if (cf->n == cf->cap) {
+		size_t cap = cf->cap ? cf->cap * 2 : 256;
+		struct conf_lit *n = realloc(cf->lits, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		cf->lits = n;
+		cf->cap = cap;
+	}
+	cf->lits[cf->n++] = (struct conf_lit){s, nocase};
+	return 0;
+}
+
+static size_t side_sets(const struct fl_program *prog, const struct fl_prog_rule *r, int side,
+			struct lit_cands *out, bool *nocase)
+{
+	*nocase = false;
+	return side == 0 ? conds_candidates(prog, r->first_cond, r->n_conds, out, nocase)
+			 : conds_candidates(prog, r->first_clear_cond, r->n_clear_conds, out, nocase);
+}
+
+/* The distinct literals of every required set of every prefiltered rule,
+ * sorted: a literal's id is n_rules + its index. */
+static int confirm_literals(const struct fl_match *m, struct confirm *cf)
+{
+	const struct fl_program *prog = m->prog;
+	size_t u = 0;
+
+	for (size_t r = 0; r < prog->n_rules; r++)
+		for (int side = 0; side < SIDES && !m->rules[r].always; side++) {
+			struct lit_cands c;
+			bool nocase;
+
+			side_sets(prog, &prog->rules[r], side, &c, &nocase);
+			for (size_t i = 0; i < c.n; i++)
+				for (size_t k = 0; k < c.c[i].n; k++)
+					if (conf_push(cf, c.c[i].set[k], nocase) < 0)
+						return -ENOMEM;
+		}
+	if (cf->n == 0)
+		return 0;
+	qsort(cf->lits, cf->n, sizeof(*cf->lits), conf_cmp);
+	for (size_t i = 1; i < cf->n; i++)
+		if (conf_cmp(&cf->lits[u], &cf->lits[i]) != 0)
+			cf->lits[++u] = cf->lits[i];
+	cf->n = u + 1;
+	return 0;
+}
+
+static uint32_t conf_id(const struct fl_match *m, const struct confirm *cf, struct fl_str s,
+			bool nocase)
+{
+	struct conf_lit key = {s, nocase};
+	const struct conf_lit *hit = bsearch(&key, cf->lits, cf->n, sizeof(*cf->lits), conf_cmp);
+
+	return (uint32_t)(m->prog->n_rules + (size_t)(hit - cf->lits)); /* always found */
+}
+
+/* Fills m->need from the sets of every rule; false when out of memory. */
+static bool build_need(struct fl_match *m, const struct confirm *cf)
+{
+	const struct fl_program *prog = m->prog;
+	size_t cap = 0;
+
+	for (size_t r = 0; r < prog->n_rules; r++)
+		for (int side = 0; side < SIDES && !m->rules[r].always; side++) {
+			struct lit_cands c;
+			bool nocase;
+
+			side_sets(prog, &prog->rules[r], side, &c, &nocase);
+			for (size_t i = 0; i < c.n; i++)
+				cap += 1 + c.c[i].n;
+		}
+	m->need = calloc(cap + 1, sizeof(*m->need));
+	if (!m->need)
+		return false;
+	for (size_t r = 0; r < prog->n_rules; r++)
+		for (int side = 0; side < SIDES && !m->rules[r].always; side++) {
+			struct match_rule *mr = &m->rules[r];
+			struct lit_cands c;
+			bool nocase;
+
+			side_sets(prog, &prog->rules[r], side, &c, &nocase);
+			mr->need_at[side] = (uint32_t)m->n_need;
+			mr->n_need_sets[side] = (uint32_t)c.n;
+			for (size_t i = 0; i < c.n; i++) {
+				m->need[m->n_need++] = (uint32_t)c.c[i].n;
+				for (size_t k = 0; k < c.c[i].n; k++)
+					m->need[m->n_need++] = conf_id(m, cf, c.c[i].set[k], nocase);
+			}
+		}
+	return true;
+}
+
+/* Does the message hold a member of every required set of the side? */
+static bool sets_seen(const struct fl_match *m, const struct match_rule *mr, int side)
+{
+	const uint32_t *p = m->need + mr->need_at[side];
+
+	for (uint32_t s = 0; s < mr->n_need_sets[side]; s++) {
+		uint32_t n = *p++;
+		bool any = false;
+
+		for (uint32_t k = 0; k < n && !any; k++)
+			any = (m->seen[p[k] / 64] >> (p[k] % 64)) & 1;
+		if (!any)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+/* Without confirmation every candidate runs its regexes: when the literals
+ * would not fit the automaton's ids or memory, or memory runs out. */
+static void confirm_off(struct fl_match *m)
+{
+	free(m->need);
+	m->need = NULL;
+	m->n_need = 0;
+	for (size_t r = 0; r < m->prog->n_rules; r++)
+		m->rules[r].n_need_sets[0] = m->rules[r].n_need_sets[1] = 0;
+	m->stats.confirm_literals = 0;
+}
+
 static int build_prefilter(struct fl_match *m)
 {
 	const struct fl_program *prog = m->prog;
 	struct lit_freq freq = {0};
-	struct fl_ac_literal *lits;
-	size_t n_lits = 0;
+	struct confirm cf = {0};
+	struct fl_ac_literal *lits, *grown;
+	size_t n_lits = 0, n_keyed;
 	int rc;
 
 	if (prog->n_rules > (size_t)FL_AC_MAX_PATTERN_ID)
@@ -476,9 +645,26 @@ static int build_prefilter(struct fl_match *m)
 			    .is_nocase = nocase};
 	}
 	free(freq.lits);
-	m->stats.literals = n_lits;
+	m->stats.literals = n_keyed = n_lits;
+	if (confirm_literals(m, &cf) == 0 && cf.n &&
+	    prog->n_rules + cf.n <= (size_t)FL_AC_MAX_PATTERN_ID && build_need(m, &cf) &&
+	    (grown = realloc(lits, (n_lits + cf.n + 1) * sizeof(*lits)))) {
+		lits = grown;
+		for (size_t i = 0; i < cf.n; i++)
+			lits[n_lits++] = (struct fl_ac_literal){
+			    .bytes = cf.lits[i].s.p, .len = cf.lits[i].s.len,
+			    .id = (uint32_t)(prog->n_rules + i), .is_nocase = cf.lits[i].nocase};
+		m->stats.confirm_literals = cf.n;
+	} else {
+		confirm_off(m);
+	}
 	rc = fl_ac_create(&m->ac, lits, n_lits, 0);
+	if (rc == -E2BIG && n_lits > n_keyed) {
+		confirm_off(m);
+		rc = fl_ac_create(&m->ac, lits, n_keyed, 0);
+	}
 	free(lits);
+	free(cf.lits);
 	if (rc < 0)
 		return rc;
 	m->seen_words = fl_ac_bitset_words(m->ac);
@@ -531,6 +717,7 @@ void fl_match_destroy(struct fl_match *m)
 	pcre2_match_data_free(m->md);
 	fl_ac_destroy(m->ac);
 	free(m->seen);
+	free(m->need);
 	free(m->caps);
 	free(m->cands);
 	free(m->always);
@@ -544,7 +731,8 @@ static bool collect(uint32_t id, void *ctx)
 {
 	struct fl_match *m = ctx;
 
-	m->cands[m->n_cands++] = id;
+	if (id < m->prog->n_rules) /* the rest are confirmation literals */
+		m->cands[m->n_cands++] = id;
 	return true;
 }
 
@@ -564,7 +752,9 @@ size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint3
 	m->dev_done[0] = m->dev_done[1] = false;
 	m->n_cands = 0;
 	m->stats.events++;
+	m->scanned = false;
 	if (ev->kind == FL_EVENT_SYSLOG && ev->syslog.msg.p && m->seen_words) {
+		m->scanned = true;
 		memset(m->seen, 0, m->seen_words * sizeof(*m->seen));
 		found = fl_ac_scan(m->ac, ev->syslog.msg.p, ev->syslog.msg.len, m->seen, collect,
 				   m);
@@ -939,11 +1129,19 @@ enum fl_match_result fl_match_rule(struct fl_match *m, uint32_t rule)
 	const struct fl_prog_rule *r = &m->prog->rules[rule];
 	bool want_syslog = r->input == FL_RULE_INPUT_SYSLOG;
 
+	const struct match_rule *mr = &m->rules[rule];
+
 	if (want_syslog != (m->ev->kind == FL_EVENT_SYSLOG))
 		return FL_MATCH_NONE;
-	if (conds_hold(m, rule, r->first_cond, r->n_conds))
+	if (m->scanned && !sets_seen(m, mr, 0))
+		m->stats.sides_skipped++;
+	else if (conds_hold(m, rule, r->first_cond, r->n_conds))
 		return FL_MATCH_FAULT;
-	if (r->n_clear_conds && conds_hold(m, rule, r->first_clear_cond, r->n_clear_conds))
+	if (!r->n_clear_conds)
+		return FL_MATCH_NONE;
+	if (m->scanned && !sets_seen(m, mr, 1))
+		m->stats.sides_skipped++;
+	else if (conds_hold(m, rule, r->first_clear_cond, r->n_clear_conds))
 		return FL_MATCH_CLEAR;
 	return FL_MATCH_NONE;
 }

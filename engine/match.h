@@ -9,7 +9,10 @@
  * cannot match without, or a set of alternatives one of which it needs. A
  * rule with no such literal is always a candidate. So the work per event is a
  * scan of the message (independent of the number of rules) plus the
- * candidates, not every rule.
+ * candidates, not every rule. A rule is a candidate on its rarest literal;
+ * every other literal set its regex requires is in the same automaton (each
+ * distinct literal once, however many rules share it), and a candidate whose
+ * `where` (or `clear where`) lacks one of them skips that side's regexes.
  *
  * Per event: fl_match_begin() scans and returns the candidate rules in plan
  * order; fl_match_rule() checks one of them (field conditions before any
@@ -42,9 +45,11 @@ struct fl_match_stats {
 	uint64_t events;
 	uint64_t candidates;	  /* rules the prefilter let through, summed */
 	uint64_t regex_runs;	  /* pcre2_match() calls */
+	uint64_t sides_skipped;	  /* where / clear where sides a missing literal ruled out */
 	uint64_t regex_limit;	  /* counter match.regex_limit */
 	size_t rules_prefiltered; /* rules with a required literal */
 	size_t literals;	  /* literals in the prefilter */
+	size_t confirm_literals;  /* distinct literals confirming candidates (0: off) */
 };
 
 /* Lifecycle. The program is borrowed and must outlive the matcher.

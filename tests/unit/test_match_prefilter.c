@@ -1,6 +1,7 @@
-/* The prefilter keys each rule on its most selective literal, not its longest:
- * a literal that every rule shares would make every rule a candidate for
- * every event. */
+/* The prefilter keys each rule on its most selective literal, not its longest
+ * (a literal that every rule shares would make every rule a candidate for
+ * every event), confirms candidates on their other required literals, and
+ * reads a regex's flags from its compiled code. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,4 +52,89 @@ Test(match_prefilter, keys_each_rule_on_the_literal_fewest_rules_share)
 	fl_match_destroy(m);
 	fl_plan_destroy(plan);
 	fl_diags_destroy(d);
+}
+
+/* Compiles text, decodes line, and returns the rules it matches as "name:F"
+ * or "name:C" words, and the matcher's stats. */
+static void match_line(const char *text, const char *line, char *out, size_t size,
+		       struct fl_match_stats *st)
+{
+	struct fl_plan_options opt = {.no_files = true};
+	struct fl_syslog_opts so = {.year = 2026};
+	static struct fl_event ev;
+	const struct fl_program *prog;
+	const uint32_t *cands;
+	struct fl_diags *d;
+	struct fl_plan *plan;
+	struct fl_match *m;
+	size_t n, len = 0;
+
+	out[0] = '\0';
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile_text(&plan, "p.plan", text, strlen(text), &opt, d), 0);
+	prog = fl_plan_program(plan);
+	cr_assert_eq(fl_match_create(&m, prog), 0);
+	cr_assert_eq(fl_syslog_decode(&ev, line, strlen(line), &so), FL_SYSLOG_OK);
+	n = fl_match_begin(m, &ev, &cands);
+	for (size_t i = 0; i < n; i++) {
+		enum fl_match_result r = fl_match_rule(m, cands[i]);
+
+		if (r != FL_MATCH_NONE)
+			len += (size_t)snprintf(out + len, size - len, "%s%s:%c", len ? " " : "",
+						prog->rules[cands[i]].name.p,
+						r == FL_MATCH_FAULT ? 'F' : 'C');
+	}
+	fl_match_stats(m, st);
+	fl_match_destroy(m);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+}
+
+Test(match_prefilter, honours_the_caseless_and_extended_flags_of_a_regex)
+{
+	static const char text[] =
+	    "plan p;\nlevel general { respond 30m; }\n"
+	    "rule ci { match syslog; where msg ~ /r_los raised/i; key host; }\n"
+	    "rule inl { match syslog; where msg ~ /board (?i)fan fail/; key host; }\n"
+	    "rule ext { match syslog; where msg ~ /LINK \\s down/x; key host; }\n";
+	struct fl_match_stats st;
+	char got[256];
+
+	match_line(text, "<131>Nov 25 10:00:00 H1 NE: R_LOS raised port=1", got, sizeof(got), &st);
+	cr_expect_str_eq(got, "ci:F", "the /i flag is not in the pattern's text");
+	match_line(text, "<131>Nov 25 10:00:00 H1 NE: board FAN FAIL", got, sizeof(got), &st);
+	cr_expect_str_eq(got, "inl:F", "an inline (?i) makes what follows caseless");
+	match_line(text, "<131>Nov 25 10:00:00 H1 NE: LINK down", got, sizeof(got), &st);
+	cr_expect_str_eq(got, "ext:F", "under /x the spaces of the text are not literals");
+}
+
+Test(match_prefilter, skips_the_regexes_of_a_candidate_missing_another_required_literal)
+{
+	static const char text[] =
+	    "plan p;\nlevel general { respond 30m; }\n"
+	    "rule supp { match syslog; where msg ~ /^(?<a>ALM7) notice port=(?<p>\\S+)$/; key host; }\n"
+	    "rule pair { match syslog; where msg ~ /^(?<a>ALM7) raised port=(?<p>\\S+)$/;\n"
+	    "  clear where msg ~ /^(?<a>ALM7) cleared port=(?<p>\\S+)$/; key host; }\n"
+	    "rule other { match syslog; where msg ~ /^(?<a>ALM8) raised port=(?<p>\\S+)$/; key host; }\n";
+	struct fl_match_stats st;
+	char got[256];
+
+	/* supp is keyed on " notice port=" and other on "ALM8": both are
+	 * candidates here, and each lacks a literal its regex needs */
+	match_line(text, "<131>Nov 25 10:00:00 H1 NE: ALM8 notice port=1-1", got, sizeof(got), &st);
+	cr_expect_str_eq(got, "");
+	cr_expect_eq(st.candidates, 2);
+	cr_expect_eq(st.sides_skipped, 2);
+	cr_expect_eq(st.regex_runs, 0);
+	cr_expect_gt(st.confirm_literals, 0);
+	match_line(text, "<131>Nov 25 10:00:00 H1 NE: ALM7 raised port=1-1", got, sizeof(got), &st);
+	cr_expect_str_eq(got, "pair:F");
+	cr_expect_eq(st.regex_runs, 1);
+	match_line(text, "<131>Nov 25 10:00:00 H1 NE: ALM7 cleared port=1-1", got, sizeof(got), &st);
+	cr_expect_str_eq(got, "pair:C");
+	cr_expect_eq(st.regex_runs, 1, "pair's where was skipped, its clear ran");
+	match_line(text, "<131>Nov 25 10:00:00 H1 NE: ALM7 notice port=1-1", got, sizeof(got), &st);
+	cr_expect_str_eq(got, "supp:F");
+	match_line(text, "<131>Nov 25 10:00:00 H1 NE: ALM8 raised port=1-1", got, sizeof(got), &st);
+	cr_expect_str_eq(got, "other:F");
 }
