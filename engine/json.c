@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 void fl_json_init(struct fl_json *j, struct fl_buf *out)
 {
@@ -12,9 +13,22 @@ void fl_json_init(struct fl_json *j, struct fl_buf *out)
 	j->has_items[0] = false;
 }
 
-static void put(struct fl_json *j, const char *p, size_t n)
+/* Appends n bytes. Most appends are a few bytes into a buffer that has
+ * room: those are copied here; the rest go through fl_buf_add(), which grows
+ * the buffer and enforces its cap. */
+static inline void put(struct fl_json *j, const char *p, size_t n)
 {
-	if (!j->failed && fl_buf_add(j->out, p, n) < 0)
+	struct fl_buf *b = j->out;
+
+	if (j->failed)
+		return;
+	if (b->alloc > b->len + n && b->len + n <= b->max) {
+		memcpy(b->p + b->len, p, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+		return;
+	}
+	if (fl_buf_add(b, p, n) < 0)
 		j->failed = true;
 }
 
@@ -200,22 +214,34 @@ void fl_json_fstr(struct fl_json *j, struct fl_str s)
 	fl_json_str(j, s.p, s.len);
 }
 
+/* Decimal digits of v, ending at end; returns where they start. */
+static char *u64_digits(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 void fl_json_int(struct fl_json *j, int64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+	char tmp[24], *end = tmp + sizeof(tmp), *p;
 
+	/* the magnitude as unsigned: -INT64_MIN does not fit an int64_t */
+	p = u64_digits(end, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+	if (v < 0)
+		*--p = '-';
 	value_prefix(j);
-	put(j, tmp, (size_t)n);
+	put(j, p, (size_t)(end - p));
 }
 
 void fl_json_uint(struct fl_json *j, uint64_t v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+	char tmp[24], *end = tmp + sizeof(tmp), *p = u64_digits(end, v);
 
 	value_prefix(j);
-	put(j, tmp, (size_t)n);
+	put(j, p, (size_t)(end - p));
 }
 
 void fl_json_bool(struct fl_json *j, bool v)

@@ -87,3 +87,45 @@ Test(json, rejects_overlong_and_surrogate_utf8)
 	cr_expect(!fl_utf8_valid("\xf4\x90\x80\x80", 4));
 	cr_expect(!fl_utf8_valid("\xe6\xb2", 2));
 }
+
+static void write_int_edges(struct fl_json *j)
+{
+	fl_json_arr_begin(j);
+	fl_json_int(j, INT64_MIN);
+	fl_json_int(j, INT64_MAX);
+	fl_json_int(j, 0);
+	fl_json_uint(j, 0);
+	fl_json_int(j, -10);
+	fl_json_arr_end(j);
+}
+
+Test(json, writes_the_extremes_of_both_integer_types)
+{
+	struct fl_buf b;
+
+	cr_expect_str_eq(render(write_int_edges, &b),
+			 "[-9223372036854775808,9223372036854775807,0,0,-10]");
+	fl_buf_free(&b);
+}
+
+static void write_past_cap(struct fl_json *j)
+{
+	fl_json_arr_begin(j);
+	for (int i = 0; i < 2000; i++)
+		fl_json_uint(j, 1234567);
+	fl_json_arr_end(j);
+}
+
+Test(json, fails_cleanly_at_the_buffer_cap_however_the_bytes_arrive)
+{
+	struct fl_buf b;
+	struct fl_json j;
+
+	fl_buf_init(&b, 100);
+	fl_json_init(&j, &b);
+	write_past_cap(&j);
+	cr_expect(fl_json_failed(&j));
+	cr_expect_leq(b.len, 100);
+	cr_expect_eq(b.p[b.len], '\0');
+	fl_buf_free(&b);
+}
