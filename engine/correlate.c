@@ -230,9 +230,19 @@ static void history(struct incident *inc, int64_t at_ns, enum fl_action_type wha
 {
 	struct fl_incident *p = &inc->pub;
 
-	if (p->n_history == FL_CORR_HISTORY_MAX) {
-		p->history_dropped++;
-		return;
+	if (p->n_history == p->cap_history) {
+		size_t cap = p->cap_history ? p->cap_history * 2 : 4;
+		struct fl_incident_history *h;
+
+		if (cap > FL_CORR_HISTORY_MAX)
+			cap = FL_CORR_HISTORY_MAX;
+		/* full, or no memory: the entry is counted, not kept */
+		if (p->n_history == cap || !(h = realloc(p->history, cap * sizeof(*h)))) {
+			p->history_dropped++;
+			return;
+		}
+		p->history = h;
+		p->cap_history = cap;
 	}
 	p->history[p->n_history++] = (struct fl_incident_history){at_ns, what, rule};
 }
@@ -524,6 +534,7 @@ static void incident_free(struct fl_engine *e, struct incident *inc)
 		list_remove(e->corr, &e->n_corr, inc);
 	free(inc->scope);
 	free(inc->held_run_text);
+	free(inc->pub.history);
 	free(inc);
 }
 
@@ -2231,6 +2242,7 @@ void fl_engine_destroy(struct fl_engine *e)
 			continue;
 		free(e->live[i]->scope);
 		free(e->live[i]->held_run_text);
+		free(e->live[i]->pub.history);
 		free(e->live[i]);
 	}
 	free(e->live);
@@ -2331,13 +2343,18 @@ static void feed_event(struct fl_engine *e, const struct fl_event *ev, int64_t t
 	n = fl_match_begin(e->m, ev, &cands);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t rule = cands[i];
-		enum fl_match_result res = fl_match_rule(e->m, rule);
+		enum fl_match_result res;
 		struct fl_keytab *kt;
 		struct key_state *ks = NULL;
 		size_t klen;
 		bool is_new = false;
 		void *v;
 
+		/* the rule's table is cold with thousands of rules: start loading
+		 * it while the regexes run */
+		if (e->keys[rule])
+			__builtin_prefetch(e->keys[rule]);
+		res = fl_match_rule(e->m, rule);
 		if (res == FL_MATCH_NONE)
 			continue;
 		matched = true;

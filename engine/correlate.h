@@ -91,8 +91,9 @@ struct fl_incident {
 		char value[128];
 	} fields[FL_INCIDENT_MAX_FIELDS]; /* from `set` actions */
 	size_t n_fields;
-	struct fl_incident_history history[FL_CORR_HISTORY_MAX];
-	size_t n_history;
+	/* grows as it is written, up to FL_CORR_HISTORY_MAX entries */
+	struct fl_incident_history *history;
+	size_t n_history, cap_history;
 	uint64_t history_dropped;
 };
 
