@@ -743,10 +743,26 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Plan order. An event has a handful of candidates: insertion sort, which
+ * costs a few dozen instructions where qsort() costs hundreds. */
+static void sort_cands(uint32_t *c, size_t n)
+{
+	if (n > 16) {
+		qsort(c, n, sizeof(*c), cmp_u32);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint32_t x = c[i];
+		size_t k = i;
+
+		for (; k > 0 && c[k - 1] > x; k--)
+			c[k] = c[k - 1];
+		c[k] = x;
+	}
+}
+
 size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint32_t **rules)
 {
-	size_t found = 0;
-
 	m->ev = ev;
 	m->gen++;
 	m->dev_done[0] = m->dev_done[1] = false;
@@ -756,15 +772,12 @@ size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint3
 	if (ev->kind == FL_EVENT_SYSLOG && ev->syslog.msg.p && m->seen_words) {
 		m->scanned = true;
 		memset(m->seen, 0, m->seen_words * sizeof(*m->seen));
-		found = fl_ac_scan(m->ac, ev->syslog.msg.p, ev->syslog.msg.len, m->seen, collect,
-				   m);
+		(void)fl_ac_scan(m->ac, ev->syslog.msg.p, ev->syslog.msg.len, m->seen, collect, m);
 	}
 	memcpy(m->cands + m->n_cands, m->always, m->n_always * sizeof(*m->always));
 	m->n_cands += m->n_always;
-	if (found && m->n_always)
-		qsort(m->cands, m->n_cands, sizeof(*m->cands), cmp_u32);
-	else if (found > 1)
-		qsort(m->cands, m->n_cands, sizeof(*m->cands), cmp_u32);
+	if (m->n_cands > 1)
+		sort_cands(m->cands, m->n_cands);
 	m->stats.candidates += m->n_cands;
 	*rules = m->cands;
 	return m->n_cands;
