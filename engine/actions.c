@@ -158,9 +158,12 @@ int fl_actions_json(struct fl_buf *out, const struct fl_program *prog, const str
 	fl_json_uint(&j, inc->count);
 	fl_json_key(&j, "absorbed");
 	fl_json_uint(&j, inc->absorbed);
-	fl_actions_time(when, sizeof(when), inc->first_ns);
+	/* first and last are often the action's own time, already written */
+	if (inc->first_ns != a->at_ns)
+		fl_actions_time(when, sizeof(when), inc->first_ns);
 	kv(&j, "first", when);
-	fl_actions_time(when, sizeof(when), inc->last_ns);
+	if (inc->last_ns != inc->first_ns)
+		fl_actions_time(when, sizeof(when), inc->last_ns);
 	kv(&j, "last", when);
 	kv(&j, "state", inc->state == FL_INCIDENT_OPEN ? "open" : "cleared");
 	if (inc->key[0] && inc->is_correlation)

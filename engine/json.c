@@ -131,6 +131,21 @@ bool fl_utf8_valid(const char *p, size_t len)
 	return true;
 }
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Are all 8 bytes of v printable ASCII other than '"' and '\\', the bytes
+ * a JSON string takes as they are? (Bit tricks for "some byte is less than
+ * n" and "some byte is zero", exact for the question "any?".) */
+static inline bool plain8(uint64_t v)
+{
+	uint64_t ctl = (v - ONES * 0x20) & ~v & HIGHS;
+	uint64_t q = v ^ (ONES * '"'), bs = v ^ (ONES * '\\');
+	uint64_t quote = (q - ONES) & ~q & HIGHS, slash = (bs - ONES) & ~bs & HIGHS;
+
+	return ((v & HIGHS) | ctl | quote | slash) == 0;
+}
+
 static void put_string(struct fl_json *j, const char *p, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)p;
@@ -138,6 +153,13 @@ static void put_string(struct fl_json *j, const char *p, size_t len)
 
 	put(j, "\"", 1);
 	while (i < len) {
+		uint64_t v;
+
+		if (len - i >= 8 && (memcpy(&v, s + i, 8), plain8(v))) {
+			i += 8;
+			run += 8;
+			continue;
+		}
 		unsigned char c = s[i];
 		const char *esc = NULL;
 		char ubuf[8];

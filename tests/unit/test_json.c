@@ -129,3 +129,69 @@ Test(json, fails_cleanly_at_the_buffer_cap_however_the_bytes_arrive)
 	cr_expect_eq(b.p[b.len], '\0');
 	fl_buf_free(&b);
 }
+
+/* The reference: one byte at a time, as RFC 8259 asks (and U+FFFD for each
+ * byte of invalid UTF-8, which fl_json_str() also writes). */
+static size_t reference_utf8_len(const unsigned char *p, size_t n)
+{
+	if (p[0] < 0x80)
+		return 1;
+	return n >= 2 && p[0] < 0xe0 && fl_utf8_valid((const char *)p, 2) ? 2
+	       : n >= 3 && p[0] >= 0xe0 && p[0] < 0xf0 && fl_utf8_valid((const char *)p, 3) ? 3
+	       : n >= 4 && p[0] >= 0xf0 && fl_utf8_valid((const char *)p, 4) ? 4
+										 : 0;
+}
+
+static void reference_str(struct fl_buf *b, const unsigned char *s, size_t len)
+{
+	fl_buf_addc(b, '"');
+	for (size_t i = 0; i < len;) {
+		unsigned char c = s[i];
+		size_t n;
+
+		if (c == '"' || c == '\\') {
+			fl_buf_printf(b, "\\%c", c);
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			fl_buf_adds(b, c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t");
+		} else if (c < 0x20) {
+			fl_buf_printf(b, "\\u%04x", c);
+		} else if ((n = reference_utf8_len(s + i, len - i)) == 0) {
+			fl_buf_adds(b, "\xef\xbf\xbd");
+		} else {
+			fl_buf_add(b, s + i, n);
+			i += n;
+			continue;
+		}
+		i++;
+	}
+	fl_buf_addc(b, '"');
+}
+
+Test(json, escapes_strings_like_a_byte_at_a_time_reference_at_every_offset)
+{
+	static const unsigned char alphabet[] = {'a', 'Z', ' ', '~', '"', '\\', '\n', 0x01,
+						 0x7f, 0xc3, 0xa9, 0xe4, 0xb8, 0xad, 0xff, '/'};
+	unsigned int seed = 20261125;
+
+	for (int round = 0; round < 5000; round++) {
+		unsigned char text[40];
+		size_t len = (size_t)(round % 40);
+		struct fl_buf got, want;
+		struct fl_json j;
+
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly plain text, so whole 8-byte words take the fast path */
+			text[i] = (seed >> 16) % 4 ? (unsigned char)('a' + (seed >> 20) % 26)
+						   : alphabet[(seed >> 20) % sizeof(alphabet)];
+		}
+		fl_buf_init(&got, 4096);
+		fl_buf_init(&want, 4096);
+		fl_json_init(&j, &got);
+		fl_json_str(&j, (const char *)text, len);
+		reference_str(&want, text, len);
+		cr_assert_str_eq(got.p, want.p, "round %d", round);
+		fl_buf_free(&got);
+		fl_buf_free(&want);
+	}
+}
