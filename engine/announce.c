@@ -28,6 +28,7 @@ struct fl_announcer {
 	struct held_window *v;
 	size_t n, cap;
 	struct fl_announce_stats st;
+	struct fl_store *store; /* fl_announcer_attach(); NULL: none */
 	/* what one announcement's strings are built in */
 	const struct fl_inv_circuit *circuits[FL_ANNOUNCE_CIRCUITS_MAX];
 	size_t n_circuits;
@@ -69,6 +70,7 @@ void fl_announcer_destroy(struct fl_announcer *a)
 	if (!a)
 		return;
 	fl_announcer_reset(a);
+	fl_store_close(a->store);
 	free(a->v);
 	free(a);
 }
@@ -553,6 +555,87 @@ int fl_announce_enqueue(struct fl_store *s, const struct fl_announcement *a, int
 	if (n.ttl_ms <= 0)
 		n.ttl_ms = 1;
 	return fl_store_announce_enqueue(s, &r, &n, now_ns);
+}
+
+struct check_ctx {
+	struct fl_store *s;
+	int64_t now_ns;
+	struct fl_announce_tally *t;
+};
+
+static int check_one(void *ctx, const struct fl_announcement *an)
+{
+	struct check_ctx *c = ctx;
+	int rc = fl_announce_enqueue(c->s, an, c->now_ns);
+
+	if (rc == -EEXIST) {
+		c->t->before++;
+		return 0;
+	}
+	if (rc == 0)
+		c->t->queued++;
+	return rc;
+}
+
+static int gather(struct fl_announcer *a, struct fl_store *s, int64_t now_ns)
+{
+	int rc;
+
+	fl_announcer_reset(a);
+	rc = fl_announcer_add_plan(a);
+	if (rc == 0)
+		rc = fl_announcer_add_store(a, s, now_ns);
+	return rc;
+}
+
+int fl_announcer_attach(struct fl_announcer *a, const char *db, char *err, size_t err_len)
+{
+	if (a->store)
+		return -EINVAL;
+	return fl_store_open(&a->store, db, err, err_len);
+}
+
+const char *fl_announcer_errmsg(const struct fl_announcer *a)
+{
+	return a->store ? fl_store_errmsg(a->store) : "no store";
+}
+
+int fl_announce_check(struct fl_announcer *a, int64_t now_ns, struct fl_announce_tally *t)
+{
+	struct check_ctx c = {a->store, now_ns, t};
+	int rc;
+
+	if (!a->store)
+		return -EINVAL;
+	if (!a->prog->n_announces)
+		return 0;
+	rc = gather(a, a->store, now_ns);
+	if (rc == 0)
+		rc = fl_announcer_due(a, now_ns, check_one, &c);
+	return rc;
+}
+
+int fl_announce_replay(struct fl_announcer *a, int64_t from_ns, int64_t to_ns,
+		       struct fl_announce_tally *t)
+{
+	int64_t step = FL_ANNOUNCE_CHECK_MS * INT64_C(1000000);
+	struct check_ctx c = {a->store, from_ns, t};
+	int rc;
+
+	if (!a->store)
+		return -EINVAL;
+	if (!a->prog->n_announces || to_ns < from_ns)
+		return 0;
+	if ((to_ns - from_ns) / step > FL_ANNOUNCE_REPLAY_CHECKS)
+		step = (to_ns - from_ns) / FL_ANNOUNCE_REPLAY_CHECKS + 1;
+	rc = gather(a, a->store, from_ns);
+	for (int64_t now = from_ns; rc == 0; now += step) {
+		c.now_ns = now < to_ns ? now : to_ns;
+		rc = fl_announcer_due(a, c.now_ns, check_one, &c);
+		if (now >= to_ns)
+			break;
+	}
+	return rc;
 }
 
 void fl_announcer_stats(const struct fl_announcer *a, struct fl_announce_stats *out)

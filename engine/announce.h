@@ -109,6 +109,30 @@ int fl_announcer_due(struct fl_announcer *a, int64_t now_ns, fl_announce_fn *fn,
 FL_MUST_CHECK int fl_announce_enqueue(struct fl_store *s, const struct fl_announcement *a,
 				      int64_t now_ns);
 
+/* What a check queued: new announcements, and those queued before. */
+struct fl_announce_tally {
+	uint64_t queued, before;
+};
+
+/* For run and replay, which cannot see store.h beside clock.h: the
+ * announcer opens its own connection to the store at db (closed by
+ * fl_announcer_destroy()). 0, or fl_store_open()'s error with err set. */
+FL_MUST_CHECK int fl_announcer_attach(struct fl_announcer *a, const char *db, char *err,
+				      size_t err_len);
+/* The check `run` makes at start and every FL_ANNOUNCE_CHECK_MS: gathers the
+ * windows of the plan and of the attached store anew and enqueues what is
+ * due at now_ns. Returns 0, -EINVAL (no store attached) or the first store
+ * error (the check stops there; fl_announcer_errmsg() says why). */
+FL_MUST_CHECK int fl_announce_check(struct fl_announcer *a, int64_t now_ns,
+				    struct fl_announce_tally *t);
+/* The same checks in event time over [from_ns, to_ns] (a replay): the
+ * windows are gathered at from_ns, then checked every FL_ANNOUNCE_CHECK_MS
+ * (a longer step when the span would need more than FL_ANNOUNCE_REPLAY_CHECKS
+ * checks) and at to_ns. */
+FL_MUST_CHECK int fl_announce_replay(struct fl_announcer *a, int64_t from_ns, int64_t to_ns,
+				     struct fl_announce_tally *t);
+const char *fl_announcer_errmsg(const struct fl_announcer *a);
+
 /* Queries. */
 void fl_announcer_stats(const struct fl_announcer *a, struct fl_announce_stats *out);
 

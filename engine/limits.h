@@ -244,9 +244,11 @@
  * FL_ANNOUNCE_WINDOWS_MAX windows (counter: announce.windows_dropped) and
  * gathers at most FL_ANNOUNCE_CIRCUITS_MAX circuits per window (counter:
  * announce.circuits_dropped). `run` checks for announcements due every
- * FL_ANNOUNCE_CHECK_MS. */
+ * FL_ANNOUNCE_CHECK_MS; a replay at most FL_ANNOUNCE_REPLAY_CHECKS times over
+ * its span of event time (a longer step for longer spans). */
 #define FL_ANNOUNCE_WINDOWS_MAX 4096
 #define FL_ANNOUNCE_CIRCUITS_MAX 512
 #define FL_ANNOUNCE_CHECK_MS (60 * 1000)
+#define FL_ANNOUNCE_REPLAY_CHECKS 100000
 
 #endif /* FL_LIMITS_H */
