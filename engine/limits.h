@@ -249,6 +249,8 @@
 #define FL_ANNOUNCE_WINDOWS_MAX 4096
 #define FL_ANNOUNCE_CIRCUITS_MAX 512
 #define FL_ANNOUNCE_CHECK_MS (60 * 1000)
+/* The longest lead time a plan may ask (`before`); more is a plan error. */
+#define FL_ANNOUNCE_BEFORE_MAX_MS (366LL * 24 * 3600 * 1000)
 #define FL_ANNOUNCE_REPLAY_CHECKS 100000
 
 #endif /* FL_LIMITS_H */

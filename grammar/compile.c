@@ -1498,6 +1498,12 @@ static void compile_announce_line(struct fl_compile *c, const struct fl_ast_stmt
 	an->role = FL_PROG_NONE;
 	if (!want_duration(c, s, i++, &an->before_ms))
 		return;
+	if (an->before_ms > FL_ANNOUNCE_BEFORE_MAX_MS) {
+		fl_diag_error(c->d, &s->items[1]->loc,
+			      "announcements are made at most 366d ahead");
+		an->role = FL_PROG_NONE;
+		return;
+	}
 	if (!is_word(at(s, i), "notify")) {
 		expected(c, s, i, "'notify ROLE'");
 		return;

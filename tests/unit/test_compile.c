@@ -591,6 +591,8 @@ Test(compile, refuses_an_announcement_to_a_branch_instead_of_customers)
 	expect_error(HEAD "announce maintnance { before 1d notify duty_room via sms; }\n",
 		     "t.plan:5:10: error: unknown announcement 'maintnance'; did you mean "
 		     "'maintenance'?\n");
+	expect_error(HEAD "announce maintenance { before 400d notify duty_room via sms; }\n",
+		     "t.plan:5:31: error: announcements are made at most 366d ahead\n");
 	expect_error(HEAD "announce maintenance { befor 1d notify duty_room via sms; }\n",
 		     "t.plan:5:24: error: unknown announce clause 'befor'; did you mean 'before'?\n");
 }
