@@ -250,6 +250,18 @@ Test(announce, skips_the_customers_a_data_file_window_says_were_told)
 	an_close(f);
 }
 
+/* Removes a test database with its WAL files. */
+static void remove_db(const char *path)
+{
+	char side[80];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 struct enqueue_ctx {
 	struct fl_store *s;
 	int64_t now_ns;
@@ -302,6 +314,38 @@ Test(announce, queues_each_announcement_in_the_store_once)
 	cr_assert_eq(fl_store_ticket_state(s, "ANN-MW-X-20261209T1800", &state), 0);
 	cr_expect_eq(state, FL_TICKET_ARCHIVED, "the record is no open ticket");
 	fl_store_close(s);
-	unlink(path);
+	remove_db(path);
+	an_close(f);
+}
+
+Test(announce, reads_a_weekly_window_of_the_store_by_its_next_occurrence)
+{
+	struct an_fx *f = an_open();
+	char path[] = "/tmp/fl-announce-XXXXXX";
+	struct fl_maint_window mw = {.scope = "ring", .target = "HC-JCJ-R01",
+				     .from_ns = t("2026-11-01T02:00Z"),
+				     .to_ns = t("2026-11-01T04:00Z"), .recur = FL_MAINT_WEEKLY,
+				     .reason = "例行巡检", .by = "e2e"};
+	struct fl_announce_stats st;
+	struct fl_store *s;
+	struct got g = {0};
+	char err[256];
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	cr_assert_eq(fl_store_open(&s, path, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(fl_store_maint_add(s, &mw, t("2026-10-30T00:00Z")), 0);
+	cr_assert_eq(fl_announcer_add_store(f->a, s, t("2026-11-20T00:00Z")), 0);
+	fl_announcer_stats(f->a, &st);
+	cr_expect_eq(st.windows, 1);
+	cr_assert_eq(fl_announcer_due(f->a, t("2026-11-20T00:00Z"), collect, &g), 0);
+	cr_assert_gt(g.n, 0);
+	cr_expect_eq(g.start_ns[0], t("2026-11-22T02:00Z"), "the Sunday after");
+	cr_expect(strncmp(g.key[0], "mw:store-1:20261122T0200Z:", 26) == 0, "%s", g.key[0]);
+	cr_expect(has_customer(&g, "河池市医保数据专网"), "a circuit on the ring");
+	cr_expect(strstr(g.body, "例行巡检") != NULL, "%s", g.body);
+	fl_store_close(s);
+	remove_db(path);
 	an_close(f);
 }
