@@ -3,6 +3,8 @@
  * Inside a window the engine records incidents as planned and pages nobody.
  * A window ends by itself at --to (and a recurring one at the end of each
  * occurrence): nobody has to remember to delete it for faults to page again.
+ * `announce` shows the customer announcements due (engine/announce.h) and
+ * queues them in the outbox, as `run` does every minute.
  * Exit status: 0 done, 1 refused or not found, 2 usage. */
 #include <errno.h>
 #include <stdbool.h>
@@ -10,16 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/announce.h"
 #include "engine/buf.h"
 #include "engine/cli.h"
 #include "engine/store.h"
 #include "engine/store_cli.h"
 #include "engine/store_time.h"
+#include "engine/tz.h"
+#include "grammar/diag.h"
+#include "grammar/plan.h"
 
 struct maint_args {
 	const char *db, *verb, *id, *scope, *target, *from, *to, *reason, *by;
+	const char *plan, *data, *at;
 	enum fl_maint_recur recur;
-	bool json;
+	bool json, dry_run;
 };
 
 static void maint_usage(FILE *out)
@@ -30,8 +37,13 @@ static void maint_usage(FILE *out)
 	        "           [--reason TEXT] [--by NAME]\n"
 	        "       faultline maintenance [--db PATH] [--json] list\n"
 	        "       faultline maintenance [--db PATH] delete ID\n"
+	        "       faultline maintenance [--db PATH] announce -c PLAN [--data DIR]\n"
+	        "           [--at TIME] [--dry-run]\n"
 	        "TIME: YYYY-MM-DD[THH:MM[:SS]] with Z or +HH:MM (no suffix: UTC).\n"
-	        "A recurring window repeats its first occurrence every week or month.\n");
+	        "A recurring window repeats its first occurrence every week or month.\n"
+	        "announce: the announcements of the plan's `announce maintenance` due at\n"
+	        "TIME (default now) for the windows of the plan, its maintenance data and\n"
+	        "the store, queued in the store's outbox once each (--dry-run: shown only).\n");
 }
 
 static int parse_args(struct maint_args *a, int argc, char **argv)
@@ -46,6 +58,15 @@ static int parse_args(struct maint_args *a, int argc, char **argv)
 		} else if (strcmp(opt, "--json") == 0) {
 			a->json = true;
 			continue;
+		} else if (strcmp(opt, "--dry-run") == 0) {
+			a->dry_run = true;
+			continue;
+		} else if (strcmp(opt, "-c") == 0 || strcmp(opt, "--plan") == 0) {
+			slot = &a->plan;
+		} else if (strcmp(opt, "--data") == 0) {
+			slot = &a->data;
+		} else if (strcmp(opt, "--at") == 0) {
+			slot = &a->at;
 		} else if (strcmp(opt, "--weekly") == 0 || strcmp(opt, "--monthly") == 0) {
 			if (a->recur != FL_MAINT_NONE) {
 				fprintf(stderr, "faultline maintenance: --weekly or --monthly, not both\n");
@@ -87,7 +108,8 @@ static int parse_args(struct maint_args *a, int argc, char **argv)
 		*slot = argv[++i];
 	}
 	if (!a->verb) {
-		fprintf(stderr, "faultline maintenance: which command? (add, list, delete)\n");
+		fprintf(stderr,
+		        "faultline maintenance: which command? (add, list, delete, announce)\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -198,6 +220,114 @@ static int do_delete(struct fl_store *s, const struct maint_args *a)
 	return rc < 0 ? 1 : 0;
 }
 
+struct announce_run {
+	struct fl_store *s; /* NULL: dry run */
+	int64_t now_ns;
+	unsigned long long due, queued, before;
+	int rc;
+};
+
+static int announce_one(void *ctx, const struct fl_announcement *an)
+{
+	struct announce_run *ar = ctx;
+	char start[FL_TIME_ISO_LEN];
+	const char *what = "due";
+	int rc;
+
+	ar->due++;
+	if (ar->s) {
+		rc = fl_announce_enqueue(ar->s, an, ar->now_ns);
+		if (rc == -EEXIST) {
+			what = "queued-before";
+			ar->before++;
+		} else if (rc < 0) {
+			fprintf(stderr, "faultline maintenance: announce %s: %s (%s)\n", an->key,
+			        strerror(-rc), fl_store_errmsg(ar->s));
+			ar->rc = rc;
+			return rc;
+		} else {
+			what = "queued";
+			ar->queued++;
+		}
+	}
+	fl_time_format(an->start_ns, start);
+	printf("%-12s %s %s ", what, an->window, start);
+	fl_cli_cell(stdout, an->customer, 0);
+	printf(" ");
+	fl_cli_cell(stdout, an->person, 0);
+	printf(" %s %s [%s] %s\n", an->channel, an->address, an->circuits, an->key);
+	return 0;
+}
+
+/* Compiles the plan, gathers every window and queues what is due. */
+static int do_announce(const struct maint_args *a, int64_t now_ns)
+{
+	struct fl_plan_options popt = {.data_dir = a->data};
+	struct announce_run ar = {.now_ns = now_ns};
+	struct fl_announce_stats st;
+	const struct fl_program *prog;
+	struct fl_announcer *an = NULL;
+	struct fl_diags *d = NULL;
+	struct fl_plan *plan = NULL;
+	struct fl_tz *tz = NULL;
+	int status = 1, rc;
+
+	if (!a->plan) {
+		fprintf(stderr, "faultline maintenance: announce needs -c PLAN\n");
+		return 2;
+	}
+	if (a->at && fl_time_parse(a->at, &ar.now_ns) < 0) {
+		fprintf(stderr, "faultline maintenance: bad time '%s'\n", a->at);
+		return 2;
+	}
+	if (fl_diags_create(&d) < 0)
+		return 1;
+	rc = fl_plan_compile(&plan, a->plan, &popt, d);
+	fl_diag_print(d, stderr);
+	if (rc < 0)
+		goto out;
+	prog = fl_plan_program(plan);
+	if (prog->timezone.p && fl_tz_load(&tz, prog->timezone.p) < 0) {
+		fprintf(stderr, "faultline maintenance: unknown time zone '%s'\n", prog->timezone.p);
+		goto out;
+	}
+	if (!prog->n_announces)
+		fprintf(stderr, "faultline maintenance: %s has no 'announce maintenance': nothing "
+		                "is announced\n", a->plan);
+	if (fl_announcer_create(&an, prog, tz) < 0 || fl_announcer_add_plan(an) < 0)
+		goto out;
+	if (!a->dry_run || a->db) {
+		ar.s = fl_cli_store_open("maintenance", a->db);
+		if (!ar.s)
+			goto out;
+		if (fl_announcer_add_store(an, ar.s, ar.now_ns) < 0) {
+			fprintf(stderr, "faultline maintenance: announce: cannot read the store's "
+			                "windows (%s)\n", fl_store_errmsg(ar.s));
+			goto out;
+		}
+	}
+	if (a->dry_run) {
+		fl_store_close(ar.s);
+		ar.s = NULL;
+	}
+	rc = fl_announcer_due(an, ar.now_ns, announce_one, &ar);
+	fl_announcer_stats(an, &st);
+	fprintf(stderr,
+	        "announce: %llu windows, %llu due, %llu queued, %llu queued before, %llu customers "
+	        "told by hand (customers_notified), %llu without a contact%s\n",
+	        (unsigned long long)st.windows, ar.due, ar.queued, ar.before,
+	        (unsigned long long)st.told_before, (unsigned long long)st.no_contact,
+	        a->dry_run ? " (dry run: nothing queued)" : "");
+	status = rc == 0 ? 0 : 1;
+out:
+	fl_store_close(ar.s);
+	fl_announcer_destroy(an);
+	fl_tz_free(tz);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+	return status;
+}
+
 int fl_cmd_maintenance(int argc, char **argv)
 {
 	struct maint_args a = {0};
@@ -210,11 +340,13 @@ int fl_cmd_maintenance(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(a.verb, "add") != 0 && strcmp(a.verb, "list") != 0 &&
-	    strcmp(a.verb, "delete") != 0) {
+	    strcmp(a.verb, "delete") != 0 && strcmp(a.verb, "announce") != 0) {
 		fprintf(stderr, "faultline maintenance: unknown command '%s'\n", a.verb);
 		maint_usage(stderr);
 		return 2;
 	}
+	if (strcmp(a.verb, "announce") == 0)
+		return do_announce(&a, now_ns);
 	s = fl_cli_store_open("maintenance", a.db);
 	if (!s)
 		return 1;

@@ -16,6 +16,7 @@
 #include "engine/actions.h"
 #include "engine/buf.h"
 #include "engine/cli.h"
+#include "engine/announce.h"
 #include "engine/deliver.h"
 #include "engine/limits.h"
 #include "engine/lines.h"
@@ -69,7 +70,8 @@ static int usage(FILE *out)
 		"               caps on live keys per rule and in total (default %u, %u)\n"
 		"  --db PATH    also write the tickets, steps taken and notifications to the\n"
 		"               ticket store at PATH, in event time (nothing is delivered:\n"
-		"               unless --deliver; `faultline outbox` does it later)\n"
+		"               unless --deliver; `faultline outbox` does it later), and\n"
+		"               queue the maintenance announcements due over that time\n"
 		"  --deliver    then deliver what is due through the routes given (the\n"
 		"               options of `faultline outbox`), once, and exit\n"
 		"  --quiet      count actions, do not print them (benchmarks)\n",
@@ -189,6 +191,35 @@ static void summary(const struct fl_replay *r)
 		(unsigned long long)st.lines, (unsigned long long)st.undecoded, words);
 }
 
+/* The maintenance announcements due over the replay's span of event time,
+ * queued in the store as `run` would have queued them. */
+static int replay_announce(const struct fl_replay *r, const struct fl_program *prog,
+			   const struct fl_tz *tz, const char *db)
+{
+	struct fl_announce_tally t = {0};
+	struct fl_replay_stats st;
+	struct fl_announcer *an = NULL;
+	char err[256] = "";
+	int rc;
+
+	fl_replay_stats(r, &st);
+	if (!st.lines)
+		return 0;
+	rc = fl_announcer_create(&an, prog, tz);
+	if (rc == 0)
+		rc = fl_announcer_attach(an, db, err, sizeof(err));
+	if (rc == 0)
+		rc = fl_announce_replay(an, st.first_ns, st.last_ns, &t);
+	if (rc < 0)
+		fprintf(stderr, "faultline replay: announce: %s\n",
+			err[0] ? err : an ? fl_announcer_errmsg(an) : strerror(-rc));
+	else
+		fprintf(stderr, "replay: announce: %llu maintenance announcements queued\n",
+			(unsigned long long)t.queued);
+	fl_announcer_destroy(an);
+	return rc < 0 ? 1 : 0;
+}
+
 int fl_cmd_replay(int argc, char **argv)
 {
 	struct fl_plan_options popt = {0};
@@ -279,6 +310,8 @@ int fl_cmd_replay(int argc, char **argv)
 	}
 	fl_sink_destroy(sink);
 	sink = NULL;
+	if (a.db && prog->n_announces && status == 0)
+		status |= replay_announce(r, prog, tz, a.db);
 	if (a.deliver && status == 0) {
 		struct fl_deliver *dl;
 

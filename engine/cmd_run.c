@@ -54,7 +54,9 @@ static int usage(FILE *out)
 		"RFC 3164 times without a zone are read in --tz, by default the plan's zone.\n"
 		"With --db the actions also go to the ticket store at PATH (a thread of its\n"
 		"own, fed by a bounded queue); with --route the outbox is delivered by a\n"
-		"delivery thread as `faultline outbox run` does it, with the same options.\n");
+		"delivery thread as `faultline outbox run` does it, with the same options.\n"
+		"With --db and a plan that announces maintenance, the announcements due are\n"
+		"queued at start and every minute (`faultline maintenance announce`).\n");
 	return out == stdout ? 0 : 2;
 }
 

@@ -39,6 +39,7 @@ struct rec {
 	int64_t at_ns;
 	uint64_t absorbed;
 	const char *role, *scope, *channel;
+	bool is_restored; /* notify from a `step cleared` line */
 };
 
 struct test_run {
@@ -77,6 +78,7 @@ static void on_action(const struct fl_action *a, void *ctx)
 	r->role = a->role;
 	r->scope = a->scope;
 	r->channel = a->channel;
+	r->is_restored = a->reason && strcmp(a->reason, FL_NOTIFY_RESTORED) == 0;
 }
 
 static bool is_incident(const struct rec *r)
@@ -144,7 +146,8 @@ static bool check(const struct test_run *t, const struct fl_prog_expect *x, int6
 		for (size_t i = 0; i < t->n; i++) {
 			const struct rec *r = &t->recs[i];
 
-			if (r->type == FL_ACTION_NOTIFY && same(r->role, p->roles[x->role].p) &&
+			if (r->type == FL_ACTION_NOTIFY && (!x->is_restored || r->is_restored) &&
+			    same(r->role, p->roles[x->role].p) &&
 			    same(r->channel, p->channels[x->channel].p) &&
 			    (!x->has_scope || same(r->scope, (const char *[]){
 #define X(name, text) text,
@@ -204,8 +207,8 @@ static void expected_text(const struct fl_program *p, const struct fl_prog_expec
 	if (x->kind == FL_EXPECT_ABSORBED)
 		n += snprintf(out + n, size - (size_t)n, " %lld", (long long)x->count);
 	if (x->kind == FL_EXPECT_NOTIFY)
-		n += snprintf(out + n, size - (size_t)n, " %s via %s", p->roles[x->role].p,
-			      p->channels[x->channel].p);
+		n += snprintf(out + n, size - (size_t)n, " %s via %s%s", p->roles[x->role].p,
+			      p->channels[x->channel].p, x->is_restored ? " restored" : "");
 	if (src && n >= 0 && (size_t)n < size)
 		n += snprintf(out + n, size - (size_t)n, " %s", src);
 	if (x->level != FL_PROG_NONE && n >= 0 && (size_t)n < size)

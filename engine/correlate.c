@@ -813,6 +813,8 @@ static int64_t step_due(const struct fl_engine *e, const struct incident *inc,
 	case FL_WHEN_RESPOND:
 		clock_ms = lv->respond_ms;
 		break;
+	case FL_WHEN_CLEARED:
+		return NONE; /* not timed: incident_clear() fires it */
 	case FL_WHEN_ONSITE: {
 		enum fl_inv_site_class c = inc->pub.loc_class >= 0
 					       ? (enum fl_inv_site_class)inc->pub.loc_class
@@ -902,6 +904,40 @@ static void incident_open(struct fl_engine *e, struct incident *inc, int64_t at_
 	run_due_steps(e, inc, at_ns);
 }
 
+/* The `step cleared` lines of the incident's ladder: once, when it clears,
+ * a notify with reason "restored" (the messages say the service is back).
+ * A planned incident paged nobody, so it tells nobody it is over. */
+static void notify_restored(struct fl_engine *e, struct incident *inc, int64_t at_ns)
+{
+	const struct fl_program *prog = e->prog;
+	uint32_t ladder = inc->pub.ladder;
+	const struct fl_prog_ladder *ld;
+
+	if (ladder == FL_PROG_NONE && inc->pub.level != FL_PROG_NONE)
+		ladder = prog->levels[inc->pub.level].ladder;
+	if (ladder == FL_PROG_NONE || inc->pub.is_planned)
+		return;
+	ld = &prog->ladders[ladder];
+	for (uint32_t si = ld->first_step; si < ld->first_step + ld->n_steps; si++) {
+		const struct fl_prog_step *st = &prog->steps[si];
+
+		if (st->when != FL_WHEN_CLEARED)
+			continue;
+		for (uint32_t c = st->first_channel; c < st->first_channel + st->n_channels; c++) {
+			const char *channel = prog->channels[prog->step_channels[c]].p;
+			struct fl_action a = {.type = FL_ACTION_NOTIFY, .at_ns = at_ns,
+					      .incident = &inc->pub, .role = prog->roles[st->role].p,
+					      .scope = scope_name(st->scope), .channel = channel,
+					      .reason = FL_NOTIFY_RESTORED, .step = si};
+
+			a.n_to = resolve_contacts(e, inc, st, channel, &a.fell_back);
+			a.to = e->to;
+			e->stats.notified++;
+			emit(e, &a);
+		}
+	}
+}
+
 static void incident_clear(struct fl_engine *e, struct incident *inc, int64_t at_ns, uint32_t rule,
 			   int64_t absorb_ms)
 {
@@ -912,6 +948,7 @@ static void incident_clear(struct fl_engine *e, struct incident *inc, int64_t at
 	inc->pub.last_ns = at_ns;
 	e->stats.cleared++;
 	emit_simple(e, inc, FL_ACTION_CLEAR, at_ns, rule);
+	notify_restored(e, inc, at_ns);
 	disarm(e, &inc->tb);
 	if (inc->pub.is_correlation && absorb_ms > 0) {
 		inc->absorb_until = at_ns + absorb_ms * FL_NS_PER_MS;

@@ -100,7 +100,8 @@ struct fl_incident {
 /* One action of the stream. Fields beyond incident are set per kind:
  * notify: role, scope, channel and the contacts reached (to); absorb:
  * rule that was absorbed and its key; suppress: why. A rule's `run` action
- * is a notify with channel (the plugin's), reason "run" and text, no role. */
+ * is a notify with channel (the plugin's), reason "run" and text, no role;
+ * a `step cleared` notify has reason FL_NOTIFY_RESTORED. */
 struct fl_action {
 	enum fl_action_type type;
 	int64_t at_ns;
@@ -115,6 +116,10 @@ struct fl_action {
 	uint32_t step;	/* escalate, notify: the ladder step (index into program
 			 * steps) that fired; FL_PROG_NONE otherwise */
 };
+
+/* The reason of a notify from a `step cleared` line: the incident cleared
+ * and the message tells the service is restored. */
+#define FL_NOTIFY_RESTORED "restored"
 
 typedef void fl_action_fn(const struct fl_action *a, void *ctx);
 

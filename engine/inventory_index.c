@@ -500,3 +500,8 @@ const struct fl_inv_contact *fl_inventory_contact_at(const struct fl_inventory *
 {
 	return i < inv->contacts.n ? inv->contacts.items[i] : NULL;
 }
+
+const struct fl_inv_window *fl_inventory_window_at(const struct fl_inventory *inv, size_t i)
+{
+	return i < inv->windows.n ? inv->windows.items[i] : NULL;
+}

@@ -240,4 +240,17 @@
 #define FL_SINK_STEPS_MAX 16
 #define FL_SINK_QUEUE_DEFAULT 65536
 
+/* Maintenance announcements (engine/announce.h). An announcer holds at most
+ * FL_ANNOUNCE_WINDOWS_MAX windows (counter: announce.windows_dropped) and
+ * gathers at most FL_ANNOUNCE_CIRCUITS_MAX circuits per window (counter:
+ * announce.circuits_dropped). `run` checks for announcements due every
+ * FL_ANNOUNCE_CHECK_MS; a replay at most FL_ANNOUNCE_REPLAY_CHECKS times over
+ * its span of event time (a longer step for longer spans). */
+#define FL_ANNOUNCE_WINDOWS_MAX 4096
+#define FL_ANNOUNCE_CIRCUITS_MAX 512
+#define FL_ANNOUNCE_CHECK_MS (60 * 1000)
+/* The longest lead time a plan may ask (`before`); more is a plan error. */
+#define FL_ANNOUNCE_BEFORE_MAX_MS (366LL * 24 * 3600 * 1000)
+#define FL_ANNOUNCE_REPLAY_CHECKS 100000
+
 #endif /* FL_LIMITS_H */

@@ -19,7 +19,7 @@ struct fl_replay {
 	struct fl_syslog_opts sopts;
 	fl_action_fn *also;
 	void *also_ctx;
-	int64_t last_ns;
+	int64_t first_ns, last_ns;
 	bool started, sink_full;
 	uint64_t lines, undecoded;
 	struct fl_event ev; /* ~5 KiB, reused per line */
@@ -99,6 +99,8 @@ int fl_replay_line(struct fl_replay *r, const char *p, size_t len)
 		r->ev.time_ns = r->started ? r->last_ns : 0;
 	if (!r->started || r->ev.time_ns > r->last_ns)
 		r->last_ns = r->ev.time_ns;
+	if (!r->started)
+		r->first_ns = r->ev.time_ns;
 	r->started = true;
 	(void)fl_engine_feed(r->engine, &r->ev);
 	return r->sink_full ? -EMSGSIZE : 0;
@@ -114,5 +116,7 @@ void fl_replay_stats(const struct fl_replay *r, struct fl_replay_stats *out)
 {
 	out->lines = r->lines;
 	out->undecoded = r->undecoded;
+	out->first_ns = r->first_ns;
+	out->last_ns = r->last_ns;
 	fl_engine_stats(r->engine, &out->engine);
 }

@@ -33,6 +33,7 @@ struct fl_replay_opts {
 struct fl_replay_stats {
 	uint64_t lines, undecoded;
 	struct fl_engine_stats engine;
+	int64_t first_ns, last_ns; /* event time of the first line and the latest */
 };
 
 /* Lifecycle. out: where actions are appended (borrowed; must outlive the

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "engine/actions.h"
+#include "engine/announce.h"
 #include "engine/buf.h"
 #include "engine/clock.h"
 #include "engine/correlate.h"
@@ -28,7 +29,29 @@ struct fl_runner {
 	bool out_failed;
 	struct fl_sink *sink; /* NULL without a store */
 	char run_tag[16];
+	/* maintenance announcements: checked at start and every minute, on a
+	 * store connection of this thread (the sink's is its thread's) */
+	struct fl_announcer *announcer;
+	int64_t announce_next_ns;
 };
+
+static void announce_tick(struct fl_runner *r, int64_t now_ns)
+{
+	struct fl_announce_tally t = {0};
+
+	bool is_first;
+
+	if (!r->announcer || now_ns < r->announce_next_ns)
+		return;
+	is_first = r->announce_next_ns == 0;
+	r->announce_next_ns = now_ns + FL_ANNOUNCE_CHECK_MS * INT64_C(1000000);
+	if (fl_announce_check(r->announcer, now_ns, &t) < 0)
+		fprintf(stderr, "faultline run: announce: %s\n", fl_announcer_errmsg(r->announcer));
+	else if (t.queued || is_first) /* the first check says so: the operator sees it ran */
+		fprintf(stderr, "run: announce: %llu maintenance announcements queued, %llu queued "
+				"before\n",
+			(unsigned long long)t.queued, (unsigned long long)t.before);
+}
 
 static int write_out(struct fl_runner *r)
 {
@@ -100,6 +123,10 @@ int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
 		}
 		if ((rc = fl_sink_start(r->sink)) < 0)
 			goto out_fail;
+		if (r->prog->n_announces &&
+		    ((rc = fl_announcer_create(&r->announcer, r->prog, r->tz)) < 0 ||
+		     (rc = fl_announcer_attach(r->announcer, cfg->db, err, sizeof(err))) < 0))
+			goto out_fail;
 	}
 	if ((rc = fl_clock_create_live(&r->clock)) < 0 ||
 	    (rc = fl_engine_create(&r->engine, r->prog, r->clock, &ecfg)) < 0)
@@ -116,6 +143,7 @@ void fl_runner_destroy(struct fl_runner *r)
 {
 	if (!r)
 		return;
+	fl_announcer_destroy(r->announcer);
 	fl_engine_destroy(r->engine);
 	fl_sink_destroy(r->sink); /* writes what is queued */
 	fl_clock_destroy(r->clock);
@@ -133,6 +161,7 @@ void fl_runner_feed(struct fl_runner *r, const struct fl_event *ev)
 int fl_runner_tick(struct fl_runner *r)
 {
 	fl_engine_advance(r->engine, fl_clock_now_ns(r->clock));
+	announce_tick(r, fl_clock_now_ns(r->clock));
 	return write_out(r);
 }
 

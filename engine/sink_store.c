@@ -289,13 +289,18 @@ static int do_notify(struct fl_sink *s, struct sink_incident *e, const struct fl
 	char subject[512], body[1024], key[256], person[128], address[256], ch[32], ad[64];
 	int rc = 0;
 
+	/* a `step cleared` notify (reason "restored", correlate.h) says so first */
+	bool is_restored = r->reason && strcmp(r->reason, "restored") == 0;
+
 	if (!r->channel)
 		return 0;
-	snprintf(subject, sizeof(subject), "[%s] %s %s",
-		 lv ? (lv->label.p ? lv->label.p : lv->name.p) : "alarm", e->ticket, r->title);
+	snprintf(subject, sizeof(subject), "[%s%s] %s %s",
+		 lv ? (lv->label.p ? lv->label.p : lv->name.p) : "alarm",
+		 is_restored ? " 已恢复 restored" : "", e->ticket, r->title);
 	snprintf(body, sizeof(body),
-		 "%s\nticket %s, %s\nspan %s, site %s, device %s\n%s %s\nalarms %llu, absorbed %llu\n",
-		 r->title, e->ticket, lv ? lv->name.p : "", r->span ? r->span : "-",
+		 "%s%s\nticket %s, %s\nspan %s, site %s, device %s\n%s %s\nalarms %llu, absorbed %llu\n",
+		 is_restored ? "业务已恢复 (service restored): " : "", r->title, e->ticket,
+		 lv ? lv->name.p : "", r->span ? r->span : "-",
 		 r->site ? r->site : "-", r->device ? r->device : "-", r->city ? r->city : "",
 		 r->county ? r->county : "", (unsigned long long)r->count,
 		 (unsigned long long)r->absorbed);

@@ -264,6 +264,25 @@ FL_MUST_CHECK int fl_store_step_taken(struct fl_store *s, const char *id, uint32
 FL_MUST_CHECK int fl_store_notify_enqueue(struct fl_store *s, const char *id,
                                           const struct fl_notice *n, int64_t now_ns);
 
+/* A maintenance announcement (engine/announce.h) is queued under a record of
+ * its window occurrence, since every outbox row belongs to a ticket: a ticket
+ * of level "maintenance", planned and archived from the start (so the ticket
+ * list, the escalation clocks and a restarted engine never take it for a
+ * fault), whose history lists who was told. Strings are borrowed. */
+struct fl_announce_record {
+	const char *id;	    /* "ANN-<window>-<YYYYMMDDHHMM>", at most FL_STORE_ID_MAX */
+	const char *title;  /* what the ticket list would show */
+	const char *scope, *target; /* the window's: "span", "HC-JCJ-R01-S01" */
+	const char *circuits, *customers;
+	int64_t start_ns;   /* the occurrence's start: the record's opened time */
+};
+/* Creates the record when it is new and enqueues n under it, in one
+ * transaction (or the caller's). -EEXIST when n->key is queued already (the
+ * announcement was made before; nothing changes); -EINVAL as
+ * fl_store_notify_enqueue(), or without r->id. */
+FL_MUST_CHECK int fl_store_announce_enqueue(struct fl_store *s, const struct fl_announce_record *r,
+                                            const struct fl_notice *n, int64_t now_ns);
+
 /* Queries. */
 
 /* The ticket's state. */

@@ -157,7 +157,7 @@ struct fl_compile {
 	size_t a_levels, a_ladders, a_steps, a_roles, a_channels, a_step_channels, a_windows,
 		a_plugin_paths, a_rules, a_conds, a_set_values, a_regexes, a_captures, a_key_fields, a_actions,
 		a_templates, a_tparts, a_correlations, a_rule_refs, a_tests, a_test_events,
-		a_expects;
+		a_expects, a_announces;
 	const struct fl_ast_stmt *data_stmts[FL_DATA__COUNT];
 	const char *require_24h[16]; /* roles whose contacts must answer 24 h */
 	size_t n_require_24h;
@@ -1401,12 +1401,25 @@ static void compile_step(struct fl_compile *c, const struct fl_ast_stmt *s)
 	if (!step)
 		return;
 	step->role = FL_PROG_NONE;
-	if (!want_word(c, s, i, "'after' or a clock (respond, onsite, repair)"))
+	if (!want_word(c, s, i, "'after', a clock (respond, onsite, repair) or 'cleared'"))
 		return;
 	if ((k = keyword(c, s->items[i], "step timing", when_words, FL_ARRAY_LEN(when_words))) < 0)
 		return;
 	step->when = (enum fl_step_when)k;
 	i++;
+	if (k == FL_WHEN_CLEARED && at(s, i) &&
+	    (at(s, i)->kind == FL_ITEM_DURATION || at(s, i)->kind == FL_ITEM_NUMBER)) {
+		fl_diag_error(c->d, &at(s, i)->loc,
+			      "'cleared' takes no delay: the step fires when the incident clears");
+		return;
+	}
+	if (k == FL_WHEN_CLEARED && at(s, i) && at(s, i)->kind == FL_ITEM_WORD &&
+	    !is_word(at(s, i), "notify")) {
+		fl_diag_error(c->d, &at(s, i)->loc,
+			      "'cleared' takes no incident state: the service is restored when it "
+			      "fires");
+		return;
+	}
 	if (k == FL_WHEN_AFTER || (at(s, i) && at(s, i)->kind == FL_ITEM_DURATION)) {
 		if (!want_duration(c, s, i, &step->delay_ms))
 			return;
@@ -1471,6 +1484,93 @@ static void compile_ladder(struct fl_compile *c, const struct fl_ast_stmt *st, u
 	if (first == c->prog->n_steps)
 		fl_diag_error(c->d, &st->items[1]->loc, "ladder '%s' has no step",
 			      st->items[1]->text);
+}
+
+/* before DUR notify ROLE [at customer] via CH[, CH];  (inside announce maintenance) */
+static void compile_announce_line(struct fl_compile *c, const struct fl_ast_stmt *s)
+{
+	struct fl_prog_announce *an = PUSH(c, announces);
+	size_t i = 1;
+	int k;
+
+	if (!an)
+		return;
+	an->role = FL_PROG_NONE;
+	if (!want_duration(c, s, i++, &an->before_ms))
+		return;
+	if (an->before_ms > FL_ANNOUNCE_BEFORE_MAX_MS) {
+		fl_diag_error(c->d, &s->items[1]->loc,
+			      "announcements are made at most 366d ahead");
+		an->role = FL_PROG_NONE;
+		return;
+	}
+	if (!is_word(at(s, i), "notify")) {
+		expected(c, s, i, "'notify ROLE'");
+		return;
+	}
+	i++;
+	if (!want_word(c, s, i, "a contact role"))
+		return;
+	an->role = resolve(c, &c->roles, s->items[i++], "role");
+	if (is_word(at(s, i), "at")) {
+		i++;
+		if (!want_word(c, s, i, "the scope 'customer'"))
+			return;
+		if ((k = keyword(c, s->items[i], "scope", scope_words, FL_SCOPE__COUNT)) < 0)
+			return;
+		if (k != FL_SCOPE_CUSTOMER) {
+			fl_diag_error(c->d, &s->items[i]->loc,
+				      "maintenance is announced to customers: the scope is 'customer', "
+				      "not '%s'", s->items[i]->text);
+			return;
+		}
+		i++;
+	}
+	if (!is_word(at(s, i), "via")) {
+		expected(c, s, i, "'via CHANNEL'");
+		return;
+	}
+	an->first_channel = (uint32_t)c->prog->n_step_channels;
+	for (i++; i < s->nitems; i++) {
+		uint32_t *ch;
+
+		if (is_op(s->items[i], ",") && i + 1 < s->nitems)
+			continue;
+		if (!want_word(c, s, i, "a channel"))
+			return;
+		if (!(ch = PUSH(c, step_channels)))
+			return;
+		*ch = resolve(c, &c->channels, s->items[i], "channel");
+	}
+	an = &c->prog->announces[c->prog->n_announces - 1];
+	an->n_channels = (uint32_t)(c->prog->n_step_channels - an->first_channel);
+	if (an->n_channels == 0)
+		expected(c, s, i, "a channel");
+}
+
+/* announce maintenance { before DUR notify ROLE [at customer] via CH, ...; ... } */
+static void compile_announce(struct fl_compile *c, const struct fl_ast_stmt *st)
+{
+	static const char *const what_words[] = {"maintenance"};
+	static const char *const words[] = {"before"};
+	size_t first = c->prog->n_announces;
+
+	if (!want_word(c, st, 1, "what is announced ('maintenance')") ||
+	    keyword(c, st->items[1], "announcement", what_words, 1) < 0)
+		return;
+	if (!st->has_block) {
+		struct fl_loc l = after_loc(st, st->nitems);
+
+		fl_diag_error(c->d, &l, "expected '{' after 'announce maintenance'");
+		return;
+	}
+	no_more(c, st, 2);
+	for (const struct fl_ast_stmt *s = st->body; s; s = s->next)
+		if (clause(c, s, "announce clause", words, 1) == 0)
+			compile_announce_line(c, s);
+	if (first == c->prog->n_announces && !st->body)
+		fl_diag_error(c->d, &st->items[1]->loc,
+			      "'announce maintenance' has no 'before DURATION notify ...' line");
 }
 
 /* ISO 8601 with offset: 2026-11-28T00:30:00+08:00 (or Z) -> ns since the epoch. */
@@ -1553,7 +1653,8 @@ static void compile_window(struct fl_compile *c, const struct fl_ast_stmt *st, u
 			no_more(c, s, 2);
 			break;
 		case 3:
-			want_kind(c, s, 1, FL_ITEM_STRING, "a reason in quotes");
+			if (want_kind(c, s, 1, FL_ITEM_STRING, "a reason in quotes"))
+				w->reason = arena_str(c, s->items[1]->text, s->items[1]->len);
 			break;
 		}
 	}
@@ -2158,7 +2259,12 @@ static void compile_expect(struct fl_compile *c, const struct fl_ast_stmt *s)
 		if (!want_word(c, s, i + 1, "a channel"))
 			return;
 		e.channel = resolve(c, &c->channels, s->items[i + 1], "channel");
-		no_more(c, s, i + 2);
+		i += 2;
+		if (is_word(at(s, i), "restored")) {
+			e.is_restored = true;
+			i++;
+		}
+		no_more(c, s, i);
 		break;
 	case FL_EXPECT_CLEARED:
 		if (at(s, 2) && at(s, 2)->kind == FL_ITEM_WORD && !is_word(at(s, 2), "at")) {
@@ -2290,10 +2396,10 @@ static void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uin
 /* --- declarations and the top level --------------------------------------------------- */
 
 enum { T_PLAN, T_TIMEZONE, T_INCLUDE, T_DATA, T_ROLES, T_PLUGIN, T_REQUIRE, T_LEVEL,
-       T_LADDER, T_MAINTENANCE, T_RULE, T_CORRELATE, T_TEST, T__COUNT };
+       T_LADDER, T_MAINTENANCE, T_RULE, T_CORRELATE, T_TEST, T_ANNOUNCE, T__COUNT };
 static const char *const top_words[] = {"plan", "timezone", "include", "data", "roles",
 					"plugin", "require", "level", "ladder", "maintenance",
-					"rule", "correlate", "test"};
+					"rule", "correlate", "test", "announce"};
 static const char *const data_words[] = {
 #define X(name, text) text,
 	FL_DATA_KINDS(X)
@@ -2521,6 +2627,8 @@ static void declare_all(struct fl_compile *c, int *kinds)
 				kinds[i] = -1;
 			}
 			break;
+		case T_ANNOUNCE:
+			break; /* compiled with the bodies: it names roles and channels */
 		case T_TEST:
 			if ((sym = declare_block(c, s, &c->tests, "test", true))) {
 				struct fl_prog_test *t = PUSH(c, tests);
@@ -2553,6 +2661,7 @@ static void compile_all(struct fl_compile *c, const int *kinds)
 		case T_LADDER: compile_ladder(c, s, n[T_LADDER]++); break;
 		case T_MAINTENANCE: compile_window(c, s, n[T_MAINTENANCE]++); break;
 		case T_RULE: compile_rule(c, s, n[T_RULE]++); break;
+		case T_ANNOUNCE: compile_announce(c, s); break;
 		case T_REQUIRE:
 			for (size_t j = 1; j + 1 < s->nitems; j++) {
 				uint32_t r;
@@ -2738,6 +2847,9 @@ static void warn_unused(struct fl_compile *c)
 	for (size_t i = 0; i < p->n_steps; i++)
 		if (p->steps[i].role != FL_PROG_NONE)
 			named[p->steps[i].role] = true;
+	for (size_t i = 0; i < p->n_announces; i++)
+		if (p->announces[i].role != FL_PROG_NONE)
+			named[p->announces[i].role] = true;
 	for (size_t i = 0; i < c->roles.cap; i++) {
 		const struct sym *s = &c->roles.v[i];
 
@@ -2947,7 +3059,7 @@ static void adopt_arrays(struct fl_compile *c)
 			  p->step_channels, p->windows, p->rules, p->conds, p->set_values,
 			  p->regexes, p->captures, p->key_fields, p->actions, p->templates,
 			  p->tparts, p->correlations, p->rule_refs, p->tests, p->test_events,
-			  p->expects};
+			  p->expects, p->announces};
 
 	for (size_t i = 0; i < FL_ARRAY_LEN(arrays); i++) {
 		if (!arrays[i])

@@ -437,6 +437,8 @@ static void dump_tests(struct fl_buf *b, const struct fl_program *p)
 					      scope_names[e->scope]);
 			if (e->channel != FL_PROG_NONE)
 				fl_buf_printf(b, " via %s", p->channels[e->channel].p);
+			if (e->is_restored)
+				fl_buf_adds(b, " restored");
 			if (e->at_ms >= 0) {
 				fl_buf_adds(b, " at ");
 				ms(b, e->at_ms);
@@ -488,6 +490,20 @@ int fl_plan_dump(const struct fl_plan *plan, struct fl_buf *b)
 		utc(until, sizeof(until), w->end_ns);
 		fl_buf_printf(b, "maintenance #%zu %s %s %s from %s until %s\n", i, w->name.p,
 			      wscope_names[w->scope], w->target.p ? w->target.p : "-", from, until);
+	}
+	for (size_t i = 0; i < p->n_announces; i++) {
+		const struct fl_prog_announce *a = &p->announces[i];
+
+		fl_buf_printf(b, "announce #%zu maintenance before ", i);
+		ms(b, a->before_ms);
+		fl_buf_adds(b, " notify ");
+		name_or_none(b, p->roles, a->role);
+		fl_buf_adds(b, " at customer via");
+		for (uint32_t c = 0; c < a->n_channels; c++) {
+			fl_buf_adds(b, c ? ", " : " ");
+			name_or_none(b, p->channels, p->step_channels[a->first_channel + c]);
+		}
+		fl_buf_addc(b, '\n');
 	}
 	dump_rules(b, p);
 	for (size_t i = 0; i < p->n_correlations; i++) {

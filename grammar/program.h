@@ -55,10 +55,12 @@ enum fl_scope {
 	FL_SCOPE__COUNT
 };
 
-/* When a ladder step fires: after a delay from the incident's opening, or when
- * one of its level's clocks is missed (then delay_ms is added to the clock). */
+/* When a ladder step fires: after a delay from the incident's opening, when
+ * one of its level's clocks is missed (then delay_ms is added to the clock),
+ * or once when the incident clears (service restored; no delay, no state). */
 #define FL_STEP_WHENS(X) \
-	X(AFTER, "after") X(RESPOND, "respond") X(ONSITE, "onsite") X(REPAIR, "repair")
+	X(AFTER, "after") X(RESPOND, "respond") X(ONSITE, "onsite") X(REPAIR, "repair") \
+	X(CLEARED, "cleared")
 enum fl_step_when {
 #define X(name, text) FL_WHEN_##name,
 	FL_STEP_WHENS(X)
@@ -104,6 +106,16 @@ struct fl_prog_window {
 	struct fl_str name, target;
 	enum fl_window_scope scope;
 	int64_t start_ns, end_ns; /* end exclusive */
+	struct fl_str reason;	  /* FL_STR_NONE when not given */
+};
+
+/* `announce maintenance { before DUR notify ROLE [at customer] via CH, ...; }`:
+ * each maintenance window that touches customer circuits is announced to the
+ * customers' contacts before_ms ahead of each occurrence (engine/announce.h). */
+struct fl_prog_announce {
+	int64_t before_ms;
+	uint32_t role; /* into roles[] */
+	uint32_t first_channel, n_channels; /* into step_channels[] */
 };
 
 /* Fields a condition or template can name. EVENT fields come from the decoded
@@ -311,6 +323,7 @@ struct fl_prog_expect {
 	struct fl_str title;
 	int64_t count; /* absorbed: count; -1 not asserted */
 	int64_t at_ms; /* cleared at; -1 not asserted */
+	bool is_restored; /* notify ... restored: from a `step cleared` line */
 	/* where the expectation is written, for `faultline test` failures */
 	struct fl_str file;
 	int line, column;
@@ -390,6 +403,8 @@ struct fl_program {
 	/* PCRE2 match context with the limits set; shared read-only. */
 	struct pcre2_real_match_context_8 *match_ctx;
 	const struct fl_inventory *inventory; /* NULL when the plan names no data */
+	struct fl_prog_announce *announces; /* maintenance announcements, as written */
+	size_t n_announces;
 };
 
 #endif /* FL_PROGRAM_H */

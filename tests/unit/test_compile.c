@@ -518,3 +518,95 @@ Test(compile, refuses_a_rule_with_more_clauses_than_the_cap)
 	done(&c);
 	fl_buf_free(&b);
 }
+
+Test(compile, compiles_a_step_that_fires_when_the_incident_clears)
+{
+	struct compiled c;
+	const struct fl_program *p;
+
+	compile(&c, "plan t;\nroles duty_room, customer_contact;\n"
+		    "level urgent { respond 0s; ladder std; }\n"
+		    "ladder std {\n  step after 0s notify duty_room via sms;\n"
+		    "  step cleared notify customer_contact at customer via sms, email;\n}\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	cr_assert_eq(p->n_steps, 2);
+	cr_expect_eq(p->steps[1].when, FL_WHEN_CLEARED);
+	cr_expect_eq(p->steps[1].delay_ms, 0);
+	cr_expect_eq(p->steps[1].cond, FL_COND_ALWAYS);
+	cr_expect_eq(p->steps[1].scope, FL_SCOPE_CUSTOMER);
+	cr_expect_eq(p->steps[1].n_channels, 2);
+	done(&c);
+}
+
+Test(compile, refuses_a_delay_or_a_state_on_a_cleared_step)
+{
+	expect_error(HEAD "ladder x { step cleared 5m notify duty_room via sms; }\n"
+			  "level l2 { respond 0s; ladder x; }\n",
+		     "t.plan:5:25: error: 'cleared' takes no delay: the step fires when the "
+		     "incident clears\n");
+	expect_error(HEAD "ladder x { step cleared unacked notify duty_room via sms; }\n"
+			  "level l2 { respond 0s; ladder x; }\n",
+		     "t.plan:5:25: error: 'cleared' takes no incident state");
+}
+
+Test(compile, suggests_cleared_for_a_misspelt_step_timing)
+{
+	expect_error(HEAD "ladder x { step clered notify duty_room via sms; }\n"
+			  "level l2 { respond 0s; ladder x; }\n",
+		     "t.plan:5:17: error: unknown step timing 'clered'; did you mean 'cleared'?\n");
+}
+
+Test(compile, compiles_a_maintenance_announcement)
+{
+	struct compiled c;
+	const struct fl_program *p;
+
+	compile(&c, HEAD "roles customer_contact;\n"
+			 "announce maintenance {\n"
+			 "  before 72h notify customer_contact at customer via sms, email;\n"
+			 "  before 1h notify customer_contact via sms;\n}\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	cr_assert_eq(p->n_announces, 2);
+	cr_expect_eq(p->announces[0].before_ms, 72LL * 3600 * 1000);
+	cr_expect_str_eq(p->roles[p->announces[0].role].p, "customer_contact");
+	cr_assert_eq(p->announces[0].n_channels, 2);
+	cr_expect_str_eq(p->channels[p->step_channels[p->announces[0].first_channel]].p, "sms");
+	cr_expect_str_eq(p->channels[p->step_channels[p->announces[0].first_channel + 1]].p,
+			 "email");
+	cr_expect_eq(p->announces[1].before_ms, 3600LL * 1000);
+	cr_expect_eq(fl_diag_warnings(c.d), 0, "an announced role counts as notified: %s",
+		     c.msgs.p);
+	done(&c);
+}
+
+Test(compile, refuses_an_announcement_to_a_branch_instead_of_customers)
+{
+	expect_error(HEAD "announce maintenance { before 1d notify duty_room at own via sms; }\n",
+		     "t.plan:5:54: error: maintenance is announced to customers: the scope is "
+		     "'customer', not 'own'\n");
+	expect_error(HEAD "announce maintenance { before 1d notify duty_room via pagr; }\n",
+		     "t.plan:5:55: error: unknown channel 'pagr'");
+	expect_error(HEAD "announce maintnance { before 1d notify duty_room via sms; }\n",
+		     "t.plan:5:10: error: unknown announcement 'maintnance'; did you mean "
+		     "'maintenance'?\n");
+	expect_error(HEAD "announce maintenance { before 400d notify duty_room via sms; }\n",
+		     "t.plan:5:31: error: announcements are made at most 366d ahead\n");
+	expect_error(HEAD "announce maintenance { befor 1d notify duty_room via sms; }\n",
+		     "t.plan:5:24: error: unknown announce clause 'befor'; did you mean 'before'?\n");
+}
+
+Test(compile, keeps_the_reason_of_a_plan_window)
+{
+	struct compiled c;
+	const struct fl_program *p;
+
+	compile(&c, HEAD "maintenance w { scope span S1; from \"2026-11-28T00:30:00+08:00\";\n"
+			 "  until \"2026-11-28T04:30:00+08:00\"; reason \"光缆迁改\"; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	cr_assert_eq(p->n_windows, 1);
+	cr_expect_str_eq(p->windows[0].reason.p, "光缆迁改");
+	done(&c);
+}
