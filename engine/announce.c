@@ -478,7 +478,10 @@ static int window_due(struct fl_announcer *a, const struct fl_announce_window *w
 				any = true;
 				key_part(ch, sizeof(ch), channel);
 				key_part(ad, sizeof(ad), addr);
-				snprintf(a->key, sizeof(a->key), "mw:%s:%s:c%08x:%s:%s", wid, compact,
+				/* the lead time too: two reminders on one channel are two
+				 * messages, not one sent twice */
+				snprintf(a->key, sizeof(a->key), "mw:%s:%s:b%llds:c%08x:%s:%s", wid,
+					 compact, (long long)(pa->before_ms / 1000),
 					 (unsigned)name_hash(customer), ch, ad);
 				a->key[128] = '\0'; /* fl_plugin_key_valid(): at most 128 bytes */
 				an.person = c->name;

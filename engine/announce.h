@@ -13,7 +13,7 @@
  * every site of the city.
  *
  * Every announcement carries an idempotency key,
- *     mw:<window>:<occurrence start, UTC>:<customer hash>:<channel>:<address>
+ *     mw:<window>:<occurrence start, UTC>:b<lead, s>:c<customer hash>:<channel>:<address>
  * that does not change between calls or restarts: the store takes each key
  * once, so a check every minute enqueues each announcement once. Customers
  * listed in a data-file window's customers_notified column were told by

@@ -30,6 +30,7 @@ static const char an_plan[] =
 	"roles customer_contact;\n"
 	"announce maintenance {\n"
 	"    before 72h notify customer_contact at customer via sms, email;\n"
+	"    before 12h notify customer_contact at customer via sms;\n"
 	"}\n";
 
 #define AN_MAX 512
@@ -224,7 +225,7 @@ Test(announce, gives_each_announcement_the_same_valid_key_every_time)
 	for (size_t i = 0; i < first.n; i++) {
 		cr_expect_str_eq(f->got.key[i], first.key[i]);
 		cr_expect(fl_plugin_key_valid(first.key[i]), "%s", first.key[i]);
-		cr_expect(strncmp(first.key[i], "mw:W1:20261209T1800Z:c", 22) == 0, "%s",
+		cr_expect(strncmp(first.key[i], "mw:W1:20261209T1800Z:b259200s:c", 31) == 0, "%s",
 			  first.key[i]);
 		for (size_t j = 0; j < i; j++)
 			cr_expect_str_neq(first.key[i], first.key[j], "keys differ per contact "
@@ -347,5 +348,29 @@ Test(announce, reads_a_weekly_window_of_the_store_by_its_next_occurrence)
 	cr_expect(strstr(g.body, "例行巡检") != NULL, "%s", g.body);
 	fl_store_close(s);
 	remove_db(path);
+	an_close(f);
+}
+
+Test(announce, keys_two_reminders_on_one_channel_apart)
+{
+	struct an_fx *f = an_open();
+	struct fl_announce_window w = {.id = "W1", .scope = FL_WSCOPE_SPAN,
+				       .target = "HC-JCJ-R01-S01", .reason = "割接",
+				       .start_ns = t("2026-12-10T02:00+08:00"),
+				       .end_ns = t("2026-12-10T04:00+08:00")};
+	size_t sms_72h = 0, sms_12h = 0;
+
+	cr_assert_eq(fl_announcer_add(f->a, &w), 0);
+	cr_assert_eq(fl_announcer_due(f->a, t("2026-12-09T20:00+08:00"), collect, &f->got), 0);
+	for (size_t i = 0; i < f->got.n; i++) {
+		if (strcmp(f->got.channel[i], "sms") != 0)
+			continue;
+		sms_72h += strstr(f->got.key[i], ":b259200s:") != NULL;
+		sms_12h += strstr(f->got.key[i], ":b43200s:") != NULL;
+		for (size_t j = 0; j < i; j++)
+			cr_expect_str_neq(f->got.key[i], f->got.key[j]);
+	}
+	cr_expect_gt(sms_72h, 0);
+	cr_expect_eq(sms_12h, sms_72h, "each contact gets both reminders");
 	an_close(f);
 }
