@@ -58,13 +58,13 @@ static void json_list(struct fl_json *j, const char *list)
 static int write_clocks(struct fl_store *s, const char *id, struct fl_json *j)
 {
 	fl_json_obj_begin(j);
-	for (unsigned c = 0; c < FL_CLOCK__COUNT; c++) {
+	for (unsigned c = 0; c < FL_TICKET_CLOCK__COUNT; c++) {
 		struct fl_clock_info ci;
-		int rc = fl_store_clock_get(s, id, (enum fl_clock)c, &ci);
+		int rc = fl_store_clock_get(s, id, (enum fl_ticket_clock)c, &ci);
 
 		if (rc < 0)
 			return rc;
-		fl_json_key(j, fl_clock_name((enum fl_clock)c));
+		fl_json_key(j, fl_ticket_clock_name((enum fl_ticket_clock)c));
 		if (ci.state == FL_CLOCK_ST_NONE) {
 			fl_json_null(j);
 			continue;
@@ -401,9 +401,9 @@ int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ti
 
 		(void)store_state_from_token(store_col_text(st, 1), &t.state);
 		if (clock) {
-			for (unsigned c = 0; c < FL_CLOCK__COUNT; c++)
-				if (strcmp(clock, fl_clock_name((enum fl_clock)c)) == 0)
-					t.next_clock = (enum fl_clock)c;
+			for (unsigned c = 0; c < FL_TICKET_CLOCK__COUNT; c++)
+				if (strcmp(clock, fl_ticket_clock_name((enum fl_ticket_clock)c)) == 0)
+					t.next_clock = (enum fl_ticket_clock)c;
 			t.next_deadline_ns = sqlite3_column_int64(st, 14);
 		}
 		rc = fn(ctx, &t);

@@ -257,13 +257,13 @@ Test(store, ack_before_the_respond_deadline_meets_the_clock)
 	struct fl_clock_info ci;
 
 	open_ticket(s, "INC-1", T0);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_RESPOND, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_RESPOND, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_RUNNING);
 	cr_expect_eq(ci.deadline_ns, T0 + 15 * MIN);
 	cr_assert_eq(fl_store_transition(s, "INC-1", FL_TR_ACK, "wang", NULL, T0 + 15 * MIN, NULL,
 	                                 0),
 	             0);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_RESPOND, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_RESPOND, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_MET, "ack exactly at the deadline meets it");
 	cr_expect_eq(ci.met_ns, T0 + 15 * MIN);
 	fl_store_close(s);
@@ -278,10 +278,10 @@ Test(store, ack_after_the_respond_deadline_misses_the_clock)
 	cr_assert_eq(fl_store_transition(s, "INC-1", FL_TR_ACK, "wang", NULL,
 	                                 T0 + 15 * MIN + 1, NULL, 0),
 	             0);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_RESPOND, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_RESPOND, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_MISSED);
 	/* onsite and repair clocks run on */
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_REPAIR, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_REPAIR, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_RUNNING);
 	fl_store_close(s);
 }
@@ -297,18 +297,18 @@ Test(store, a_pause_moves_the_deadline_and_is_counted)
 	cr_assert_eq(fl_store_transition(s, "INC-1", FL_TR_DISPATCH, "wang", NULL, T0 + 2 * MIN,
 	                                 NULL, 0),
 	             0);
-	cr_assert_eq(fl_store_clock_pause(s, "INC-1", FL_CLOCK_ONSITE, "no site access", "wang",
+	cr_assert_eq(fl_store_clock_pause(s, "INC-1", FL_TICKET_CLOCK_ONSITE, "no site access", "wang",
 	                                  T0 + 10 * MIN),
 	             0);
-	cr_expect_eq(fl_store_clock_pause(s, "INC-1", FL_CLOCK_ONSITE, "again", "wang",
+	cr_expect_eq(fl_store_clock_pause(s, "INC-1", FL_TICKET_CLOCK_ONSITE, "again", "wang",
 	                                  T0 + 11 * MIN),
 	             -EPERM, "a paused clock cannot be paused again");
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_ONSITE, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_ONSITE, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_PAUSED);
-	cr_assert_eq(fl_store_clock_resume(s, "INC-1", FL_CLOCK_ONSITE, "wang", T0 + 40 * MIN), 0);
-	cr_expect_eq(fl_store_clock_resume(s, "INC-1", FL_CLOCK_ONSITE, "wang", T0 + 41 * MIN),
+	cr_assert_eq(fl_store_clock_resume(s, "INC-1", FL_TICKET_CLOCK_ONSITE, "wang", T0 + 40 * MIN), 0);
+	cr_expect_eq(fl_store_clock_resume(s, "INC-1", FL_TICKET_CLOCK_ONSITE, "wang", T0 + 41 * MIN),
 	             -EPERM);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_ONSITE, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_ONSITE, &ci), 0);
 	cr_expect_eq(ci.deadline_ns, T0 + 150 * MIN, "120 min + 30 min paused");
 	cr_expect_eq(ci.paused_ms, 30 * 60 * 1000);
 	cr_expect_eq(ci.pauses, 1);
@@ -316,7 +316,7 @@ Test(store, a_pause_moves_the_deadline_and_is_counted)
 	cr_assert_eq(fl_store_transition(s, "INC-1", FL_TR_ONSITE, "zhao", NULL, T0 + 140 * MIN,
 	                                 NULL, 0),
 	             0);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_ONSITE, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_ONSITE, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_MET);
 	fl_store_close(s);
 }
@@ -327,13 +327,13 @@ Test(store, a_transition_on_a_paused_clock_resumes_it_first)
 	struct fl_clock_info ci;
 
 	open_ticket(s, "INC-1", T0);
-	cr_assert_eq(fl_store_clock_pause(s, "INC-1", FL_CLOCK_RESPOND, "customer-caused", "wang",
+	cr_assert_eq(fl_store_clock_pause(s, "INC-1", FL_TICKET_CLOCK_RESPOND, "customer-caused", "wang",
 	                                  T0 + 10 * MIN),
 	             0);
 	cr_assert_eq(fl_store_transition(s, "INC-1", FL_TR_ACK, "wang", NULL, T0 + 20 * MIN, NULL,
 	                                 0),
 	             0);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_RESPOND, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_RESPOND, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_MET, "10 min running + 10 paused is within 15");
 	cr_expect_eq(ci.paused_ms, 10 * 60 * 1000);
 	fl_store_close(s);
@@ -350,9 +350,9 @@ Test(store, restore_settles_repair_and_stops_the_on_site_clock)
 	cr_assert_eq(fl_store_transition(s, "INC-1", FL_TR_RESTORE, "wang", "remote reroute",
 	                                 T0 + 130 * MIN, NULL, 0),
 	             0);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_REPAIR, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_REPAIR, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_MISSED);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_ONSITE, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_ONSITE, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_STOPPED);
 	cr_expect_eq(fl_store_next_deadline(s), INT64_MAX, "no clock runs any more");
 	fl_store_close(s);
@@ -360,7 +360,7 @@ Test(store, restore_settles_repair_and_stops_the_on_site_clock)
 
 struct due_seen {
 	int n;
-	enum fl_clock clocks[8];
+	enum fl_ticket_clock clocks[8];
 };
 
 static int collect_due(void *ctx, const struct fl_due_clock *due)
@@ -386,7 +386,7 @@ Test(store, lists_due_clocks_until_their_transition)
 	cr_expect_eq(seen.n, 0);
 	cr_assert_eq(fl_store_due_clocks(s, T0 + 16 * MIN, collect_due, &seen), 0);
 	cr_expect_eq(seen.n, 1);
-	cr_expect_eq(seen.clocks[0], FL_CLOCK_RESPOND);
+	cr_expect_eq(seen.clocks[0], FL_TICKET_CLOCK_RESPOND);
 	cr_assert_eq(fl_store_transition(s, "INC-1", FL_TR_ACK, "wang", NULL, T0 + 17 * MIN, NULL,
 	                                 0),
 	             0);
@@ -592,7 +592,7 @@ Test(store, reports_levels_times_and_clocks_per_area)
 	cr_assert_eq(fl_store_transition(s, "INC-2", FL_TR_ACK, "wang", NULL,
 	                                 T0 + 60 * MIN + 20 * MIN, NULL, 0),
 	             0);
-	cr_assert_eq(fl_store_clock_pause(s, "INC-1", FL_CLOCK_REPAIR, "no site access", "wang",
+	cr_assert_eq(fl_store_clock_pause(s, "INC-1", FL_TICKET_CLOCK_REPAIR, "no site access", "wang",
 	                                  T0 + 11 * MIN),
 	             0);
 	fl_buf_init(&b, 1 << 20);
@@ -688,7 +688,7 @@ Test(store, marks_a_planned_ticket_and_refuses_duplicates_and_bad_input)
 	t.id = "INC-Q";
 	t.level = NULL;
 	cr_expect_eq(fl_store_incident_open(s, &t), -EINVAL);
-	cr_assert_eq(fl_store_clock_get(s, "INC-P", FL_CLOCK_RESPOND, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-P", FL_TICKET_CLOCK_RESPOND, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_NONE, "a level without clocks sets none");
 	cr_expect_eq(fl_store_next_deadline(s), INT64_MAX);
 	fl_buf_init(&b, 1 << 20);
