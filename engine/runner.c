@@ -52,6 +52,39 @@ static void on_action(const struct fl_action *a, void *ctx)
 		(void)fl_sink_push(r->sink, a); /* never blocks; a full queue is counted */
 }
 
+static const char *resume_refusal(int rc)
+{
+	switch (rc) {
+	case -ENOENT:
+		return "the plan has no such rule, correlation or level";
+	case -ENXIO:
+		return "a location the inventory does not know";
+	case -EEXIST:
+		return "resumed twice";
+	case -ENOBUFS:
+		return "the incident table is full";
+	default:
+		return "no rule, key or level recorded";
+	}
+}
+
+/* One open ticket handed back to the engine; a refusal keeps the ticket as
+ * it is (people still see it) and says why here. */
+static int resume_one(void *ctx, const struct fl_resumed_incident *ri)
+{
+	struct fl_runner *r = ctx;
+	int rc = fl_engine_resume(r->engine, ri);
+
+	if (rc < 0)
+		fprintf(stderr,
+			"faultline run: ticket %s (%s, level %s, device %s, site %s, span %s) not "
+			"resumed: %s\n",
+			ri->ticket, ri->source ? ri->source : "-", ri->level ? ri->level : "-",
+			ri->device ? ri->device : "-", ri->site ? ri->site : "-",
+			ri->span ? ri->span : "-", resume_refusal(rc));
+	return rc;
+}
+
 int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
 {
 	struct fl_plan_options popt = {.data_dir = cfg->data_dir};
@@ -98,12 +131,21 @@ int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
 			fprintf(stderr, "faultline run: %s: %s\n", cfg->db, err[0] ? err : "cannot open");
 			goto out_fail;
 		}
-		if ((rc = fl_sink_start(r->sink)) < 0)
-			goto out_fail;
 	}
 	if ((rc = fl_clock_create_live(&r->clock)) < 0 ||
 	    (rc = fl_engine_create(&r->engine, r->prog, r->clock, &ecfg)) < 0)
 		goto out_fail;
+	if (r->sink) {
+		/* the tickets the last engine left open: their ladders run on */
+		rc = fl_sink_resume(r->sink, resume_one, r);
+		if (rc < 0) {
+			fprintf(stderr, "faultline run: %s: cannot resume the open tickets: %s\n",
+				cfg->db, fl_sink_errmsg(r->sink));
+			goto out_fail;
+		}
+		if ((rc = fl_sink_start(r->sink)) < 0)
+			goto out_fail;
+	}
 	*out = r;
 	return 0;
 
@@ -171,6 +213,9 @@ int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 			(unsigned long long)st.steps_not_due, (unsigned long long)st.notices,
 			(unsigned long long)st.commits, (unsigned long long)st.errors,
 			(unsigned long long)st.queue_full);
+		fprintf(stderr, "run: resume: %llu tickets resumed, %llu not resumed\n",
+			(unsigned long long)st.resumed,
+			(unsigned long long)(st.resume_refused + st.resume_over_cap));
 	}
 	return r->out_failed ? -EIO : 0;
 }

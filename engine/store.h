@@ -297,6 +297,8 @@ struct fl_ticket_summary {
 	int64_t opened_ns;
 	enum fl_ticket_clock next_clock;    /* the running clock due first */
 	int64_t next_deadline_ns;    /* INT64_MAX: no clock running */
+	const char *rule, *key;      /* what raised it; NULL in tickets of old engines */
+	int64_t cleared_ns;          /* 0: its alarm has not cleared */
 };
 typedef int fl_store_ticket_fn(void *ctx, const struct fl_ticket_summary *t);
 /* Calls fn for each ticket not archived (all when include_archived), oldest

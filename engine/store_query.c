@@ -374,7 +374,8 @@ int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ti
 		"  AND c.state = 'running'),"
 		" (SELECT group_concat(coalesce(o.role || ' ', '') || coalesce(o.person, o.address)"
 		"  || ' (' || o.channel || ', ' || o.state || ')', '; ') FROM outbox o"
-		"  WHERE o.ticket = t.id)"
+		"  WHERE o.ticket = t.id),"
+		" t.rule, t.key, coalesce(t.cleared_ns, 0)"
 		" FROM tickets t WHERE ?1 OR t.state <> 'archived' ORDER BY t.opened_ns, t.id",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -396,6 +397,9 @@ int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ti
 			.opened_ns = sqlite3_column_int64(st, 12),
 			.next_deadline_ns = INT64_MAX,
 			.told = store_col_text(st, 15),
+			.rule = store_col_text(st, 16),
+			.key = store_col_text(st, 17),
+			.cleared_ns = sqlite3_column_int64(st, 18),
 		};
 		const char *clock = store_col_text(st, 13);
 
