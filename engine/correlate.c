@@ -81,6 +81,9 @@ struct incident {
 	char *held_run_text; /* malloc'd, NULL when none */
 	uint32_t held_run_channel;
 	uint32_t held_run_rule;
+	/* planned: when the window it opened in ends (0: no end known); once
+	 * it has, the time its clocks were paused for the window */
+	int64_t window_end_ns, paused_ns;
 	/* resumed after a restart: the store's ticket and the steps it took */
 	char ticket[FL_STORE_ID_MAX + 1];
 	uint32_t taken[STEPS_MAX];
@@ -613,6 +616,7 @@ static void check_maintenance(struct fl_engine *e, struct incident *inc, int64_t
 		if (plan_window_covers(&prog->windows[i], p, at_ns)) {
 			p->is_planned = true;
 			p->window = prog->windows[i].name.p;
+			inc->window_end_ns = prog->windows[i].end_ns;
 			return;
 		}
 	if (!inv)
@@ -626,6 +630,7 @@ static void check_maintenance(struct fl_engine *e, struct incident *inc, int64_t
 	if (w) {
 		p->is_planned = true;
 		p->window = w->id;
+		inc->window_end_ns = w->end_ns;
 	}
 }
 
@@ -799,7 +804,9 @@ static int64_t step_due(const struct fl_engine *e, const struct incident *inc,
 	}
 	if (clock_ms < 0)
 		return NONE;
-	return inc->pub.first_ns + (clock_ms + st->delay_ms) * FL_NS_PER_MS;
+	/* a fault that outlived its maintenance window: its clocks were paused
+	 * until the window ended */
+	return inc->pub.first_ns + inc->paused_ns + (clock_ms + st->delay_ms) * FL_NS_PER_MS;
 }
 
 /* Schedules the ladder of the incident's level (or its own) from the
@@ -842,8 +849,29 @@ static bool step_was_taken(const struct incident *inc, uint32_t si)
 	return false;
 }
 
+/* The maintenance window the incident opened in is over and the fault is
+ * still there: from the window's end it is an unplanned fault. Its clocks
+ * were paused for the window (the store moves their deadlines by as much),
+ * so its ladder runs from then: steps "after 0s" page at the window's end. */
+static void window_ended(struct fl_engine *e, struct incident *inc, int64_t end_ns)
+{
+	struct fl_incident *p = &inc->pub;
+	struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_UPDATE, .at_ns = end_ns,
+			      .incident = p, .reason = "window ended"};
+
+	p->is_planned = false;
+	inc->window_end_ns = 0;
+	inc->paused_ns = end_ns > p->first_ns ? end_ns - p->first_ns : 0;
+	history(inc, end_ns, FL_ACTION_UPDATE, FL_PROG_NONE);
+	emit(e, &a);
+	schedule_ladder(e, inc);
+}
+
 static void run_due_steps(struct fl_engine *e, struct incident *inc, int64_t now_ns)
 {
+	if (inc->pub.is_planned && inc->window_end_ns && inc->window_end_ns <= now_ns &&
+	    inc->pub.state == FL_INCIDENT_OPEN)
+		window_ended(e, inc, inc->window_end_ns);
 	while (inc->next_step < inc->n_steps && inc->due[inc->next_step] <= now_ns) {
 		uint32_t s = inc->steps[inc->next_step];
 		int64_t at = inc->due[inc->next_step];
@@ -853,8 +881,12 @@ static void run_due_steps(struct fl_engine *e, struct incident *inc, int64_t now
 			continue;
 		fire_step(e, inc, s, at > inc->pub.first_ns ? at : now_ns);
 	}
-	if (inc->next_step < inc->n_steps && inc->pub.state == FL_INCIDENT_OPEN)
+	if (inc->pub.state != FL_INCIDENT_OPEN)
+		disarm(e, &inc->tb);
+	else if (inc->next_step < inc->n_steps)
 		arm(e, &inc->tb, inc->due[inc->next_step]);
+	else if (inc->pub.is_planned && inc->window_end_ns)
+		arm(e, &inc->tb, inc->window_end_ns); /* pages then if still open */
 	else
 		disarm(e, &inc->tb);
 }
@@ -2623,6 +2655,18 @@ int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r)
 
 		history(inc, e->now_ns, FL_ACTION_UPDATE, FL_PROG_NONE);
 		emit(e, &a);
+	}
+	if (p->is_planned) {
+		/* the window it opened in: still on, or over while nothing ran
+		 * (gone from the plan and data: over now) */
+		p->is_planned = false;
+		check_maintenance(e, inc, p->first_ns);
+		if (!p->is_planned) {
+			p->is_planned = true;
+			inc->window_end_ns = e->now_ns;
+		}
+		if (inc->window_end_ns <= e->now_ns)
+			window_ended(e, inc, inc->window_end_ns);
 	}
 	/* the ladder from the opening; what came due meanwhile fires now, once */
 	schedule_ladder(e, inc);

@@ -166,6 +166,52 @@ static int same_fault_fn(void *ctx, const struct fl_ticket_summary *t)
 	return 0; /* the newest one wins: the walk is oldest first */
 }
 
+/* A ticket opened inside a maintenance window: its clocks are paused from
+ * its opening (reason "maintenance") until the window ends (window_over).
+ * Only running clocks: pausing another is refused, and a refusal would
+ * roll the batch back. */
+static int window_pause(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r,
+			int64_t at_ns)
+{
+	char note[160];
+	int rc;
+
+	snprintf(note, sizeof(note), "inside maintenance window %s: pages nobody",
+		 r->window ? r->window : "");
+	rc = fl_store_note(s->store, e->ticket, "planned", "faultline", note, at_ns);
+	for (unsigned c = 0; rc == 0 && c < FL_TICKET_CLOCK__COUNT; c++) {
+		struct fl_clock_info ci;
+
+		rc = fl_store_clock_get(s->store, e->ticket, (enum fl_ticket_clock)c, &ci);
+		if (rc == 0 && ci.state == FL_CLOCK_ST_RUNNING)
+			rc = fl_store_clock_pause(s->store, e->ticket, (enum fl_ticket_clock)c,
+						  "maintenance", "faultline", at_ns);
+	}
+	if (rc == 0)
+		e->is_planned = true;
+	return rc;
+}
+
+/* The window is over and the incident still open: the ticket is no longer
+ * planned and its clocks run on from now (the engine pages from now). */
+static int window_over(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
+{
+	char what[160];
+	int rc;
+
+	if (r->window)
+		snprintf(what, sizeof(what), "window %s ended", r->window);
+	else
+		snprintf(what, sizeof(what), "maintenance window ended");
+	rc = fl_store_incident_unplan(s->store, e->ticket, what, r->at_ns);
+	e->is_planned = false;
+	if (rc == -EPERM)
+		return 0; /* the store's ticket was not planned (continued) */
+	if (rc == 0)
+		s->wst.windows_ended++;
+	return rc;
+}
+
 static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
 {
 	const struct fl_prog_level *lv = r->level < s->prog->n_levels ? &s->prog->levels[r->level]
@@ -216,6 +262,8 @@ static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_s
 	t.repair_ms = lv ? lv->repair_ms : -1;
 	t.opened_ns = r->first_ns ? r->first_ns : r->at_ns;
 	rc = fl_store_incident_open(s->store, &t);
+	if (rc == 0 && r->is_planned)
+		rc = window_pause(s, e, r, t.opened_ns);
 	if (rc == 0) {
 		s->wst.opened++;
 		if (r->absorbed) {
@@ -369,6 +417,11 @@ static int write_one(struct fl_sink *s, const struct fl_sink_rec *r)
 	rc = begin(s);
 	if (rc < 0)
 		goto out;
+	if (e->is_planned && !r->is_planned && r->type != SINK_OPEN) {
+		rc = window_over(s, e, r);
+		if (rc < 0)
+			goto out;
+	}
 	switch ((enum fl_sink_kind)r->type) {
 	case SINK_OPEN:
 		rc = do_open(s, e, r);

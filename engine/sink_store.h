@@ -6,7 +6,10 @@
  * the cut spans; absorb and update add the absorbed alarms; clear records the
  * clear; escalate and notify record the ladder step taken and enqueue one
  * outbox row per recipient in the same transaction, so a step the store has
- * already taken is never paged again (a restart never re-pages).
+ * already taken is never paged again (a restart never re-pages). A ticket
+ * opened inside a maintenance window has its clocks paused ("maintenance")
+ * until the engine says the window ended with the fault still there; then
+ * they resume and the ticket is no longer planned.
  * After a restart, fl_sink_resume() hands every ticket still open to the
  * new engine (fl_engine_resume), whose actions on it then name the ticket.
  * An open of the same rule and key as a ticket still open in the store (not
@@ -51,6 +54,7 @@ struct fl_sink_stats {
 	uint64_t continued; /* opens that found the same fault's ticket still open */
 	uint64_t resumed, resume_refused; /* tickets handed back by fl_sink_resume() */
 	uint64_t resume_over_cap;	  /* open tickets beyond FL_SINK_INCIDENTS_MAX */
+	uint64_t windows_ended; /* planned tickets whose window ended with the fault on */
 	uint64_t commits, errors, unknown_incident, incidents_refused, queue_full;
 };
 

@@ -893,6 +893,60 @@ int fl_store_clock_resume(struct fl_store *s, const char *id, enum fl_ticket_clo
 	return txn_leave(s, rc);
 }
 
+/* 0 when the ticket is planned, -EPERM when not, -ENOENT when none. */
+static int ticket_planned(struct fl_store *s, const char *id)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT planned FROM tickets WHERE id = ?1");
+	int rc;
+
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0) ? 0 : -EPERM;
+	else
+		rc = rc == SQLITE_DONE ? -ENOENT : store_rc(s, rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int fl_store_incident_unplan(struct fl_store *s, const char *id, const char *what,
+                             int64_t now_ns)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!what || !what[0])
+		return -EINVAL;
+	/* asked first: a ticket not planned is the caller's mistake, and must
+	 * not roll back the caller's transaction */
+	rc = ticket_planned(s, id);
+	if (rc < 0)
+		return rc;
+	rc = txn_enter(s);
+	if (rc < 0)
+		return rc;
+	st = store_stmt(s, "UPDATE tickets SET planned = 0, updated_ns = ?2 WHERE id = ?1");
+	if (!st)
+		return txn_leave(s, -EIO);
+	store_bind_text(st, 1, id);
+	sqlite3_bind_int64(st, 2, now_ns);
+	rc = update_one(s, st);
+	if (rc == 0)
+		rc = history_add(s, id, now_ns, what, "faultline", NULL);
+	for (unsigned c = 0; rc == 0 && c < FL_TICKET_CLOCK__COUNT; c++) {
+		char resumed[64];
+
+		rc = clock_unpause(s, id, (enum fl_ticket_clock)c, now_ns);
+		if (rc < 0 || sqlite3_changes(s->db) == 0)
+			continue;
+		snprintf(resumed, sizeof(resumed), "%s clock resumed", clock_names[c]);
+		rc = history_add(s, id, now_ns, resumed, "faultline", "maintenance window ended");
+	}
+	return txn_leave(s, rc);
+}
+
 int fl_store_step_taken(struct fl_store *s, const char *id, uint32_t step_index, int64_t now_ns)
 {
 	sqlite3_stmt *st;

@@ -1,8 +1,10 @@
 /* fl_engine_resume(): a ticket left open by the engine before a restart is
  * handed to a new engine, which runs its ladder on from the ticket's open
  * time: a step that came due meanwhile fires at once and once, a step taken
- * before never again; later events of the same rule and key join it. The
- * plan reads the sample network from $FL_SHARED/data. */
+ * before never again; later events of the same rule and key join it.
+ * The end of a maintenance window: a planned incident still open when its
+ * window ends pages from then; one cleared inside it never. The plan reads
+ * the sample network from $FL_SHARED/data. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +33,11 @@ static const char rx_plan[] =
 	"data circuits \"circuits.csv\";\n"
 	"data contacts \"contacts.csv\";\n"
 	"roles duty_room;\n"
+	"maintenance works {\n"
+	"    scope device HC-JCJ-RT02;\n"
+	"    from \"2026-11-20T01:00:00Z\";\n"
+	"    until \"2026-11-20T02:00:00Z\";\n"
+	"}\n"
 	"level urgent { respond 0s; repair 2h; ladder page; }\n"
 	"ladder page {\n"
 	"    step after 0s notify duty_room at own via sms;\n"
@@ -263,5 +270,90 @@ Test(correlate_resume, counts_and_refuses_a_ticket_it_cannot_place_or_plan)
 	cr_expect_eq(st.resume_refused, 5);
 	cr_expect_eq(st.resumed, 1);
 	cr_expect_eq(st.open_incidents, 1, "nothing of the refused ones is live");
+	rx_close(x);
+}
+
+static const struct rx_rec *rx_find(const struct rx *x, enum fl_action_type t, const char *reason)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (x->recs[i].type == t && (!reason || strcmp(x->recs[i].reason, reason) == 0))
+			return &x->recs[i];
+	return NULL;
+}
+
+Test(correlate_window_end, pages_an_incident_that_outlives_its_window_from_the_window_end)
+{
+	struct rx *x = rx_open(0);
+	uint32_t s0 = rx_step0(x);
+	const struct rx_rec *end;
+
+	rx_at(x, 4200, "HC-JCJ-RT02", "PAIR_FAULT ge0"); /* 01:10, inside 01:00-02:00 */
+	cr_assert_eq(rx_count(x, FL_ACTION_OPEN, FL_PROG_NONE), 1);
+	fl_engine_advance(x->e, RX_BASE_NS + 7199 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, FL_PROG_NONE), 0, "nobody paged in the window");
+	fl_engine_advance(x->e, RX_BASE_NS + 7200 * FL_NS_PER_SEC);
+	end = rx_find(x, FL_ACTION_UPDATE, "window ended");
+	cr_assert_not_null(end, "the window's end is an action");
+	cr_expect_eq(end->at_s, 7200);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0), 1, "the first step pages at the end");
+	cr_expect_eq(x->recs[x->n - 1].at_s, 7200);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 0, "the 10 min step runs from the end");
+	fl_engine_advance(x->e, RX_BASE_NS + (7200 + 599) * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 0);
+	fl_engine_advance(x->e, RX_BASE_NS + (7200 + 600) * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 1, "10 min after the window's end");
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0), 1, "the first step once");
+	rx_close(x);
+}
+
+Test(correlate_window_end, never_pages_a_fault_cleared_inside_its_window)
+{
+	struct rx *x = rx_open(0);
+
+	rx_at(x, 4200, "HC-JCJ-RT02", "PAIR_FAULT ge0");
+	rx_at(x, 5000, "HC-JCJ-RT02", "PAIR_CLEAR ge0");
+	cr_assert_eq(rx_count(x, FL_ACTION_CLEAR, FL_PROG_NONE), 1);
+	fl_engine_advance(x->e, RX_BASE_NS + 6 * 3600 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, FL_PROG_NONE), 0);
+	cr_expect_null(rx_find(x, FL_ACTION_UPDATE, "window ended"));
+	rx_close(x);
+}
+
+Test(correlate_window_end, ends_the_window_of_a_resumed_ticket_that_ended_while_down)
+{
+	struct rx *x = rx_open(3 * 3600); /* 03:00: the window ended at 02:00 */
+	uint32_t s0 = rx_step0(x);
+	struct fl_resumed_incident ri = {
+		.ticket = "INC-5", .source = "pair", .key = "kHC-JCJ-RT02\x1f" "ge0",
+		.level = "urgent", .device = "HC-JCJ-RT02",
+		.first_ns = RX_BASE_NS + 4200 * FL_NS_PER_SEC, .is_planned = true};
+	const struct rx_rec *end;
+
+	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	end = rx_find(x, FL_ACTION_UPDATE, "window ended");
+	cr_assert_not_null(end);
+	cr_expect_eq(end->at_s, 7200, "at the window's own end");
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0), 1, "due at 02:00: fires at start");
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 1, "due at 02:10: fires at start");
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 2), 0, "due at 05:00");
+	fl_engine_advance(x->e, RX_BASE_NS + 5 * 3600 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 2), 1, "3 h after the window's end");
+	rx_close(x);
+}
+
+Test(correlate_window_end, keeps_a_resumed_ticket_planned_while_its_window_lasts)
+{
+	struct rx *x = rx_open(5400); /* 01:30 */
+	uint32_t s0 = rx_step0(x);
+	struct fl_resumed_incident ri = {
+		.ticket = "INC-6", .source = "pair", .key = "kHC-JCJ-RT02\x1f" "ge0",
+		.level = "urgent", .device = "HC-JCJ-RT02",
+		.first_ns = RX_BASE_NS + 4200 * FL_NS_PER_SEC, .is_planned = true};
+
+	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, FL_PROG_NONE), 0, "still inside the window");
+	fl_engine_advance(x->e, RX_BASE_NS + 7200 * FL_NS_PER_SEC);
+	cr_expect_not_null(rx_find(x, FL_ACTION_UPDATE, "window ended"));
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0), 1, "pages at the window's end");
 	rx_close(x);
 }
