@@ -84,6 +84,7 @@ struct incident {
 	/* planned: when the window it opened in ends (0: no end known); once
 	 * it has, the time its clocks were paused for the window */
 	int64_t window_end_ns, paused_ns;
+	char window_name[48]; /* a window of window_fn: its name */
 	/* resumed after a restart: the store's ticket and the steps it took */
 	char ticket[FL_STORE_ID_MAX + 1];
 	uint32_t taken[STEPS_MAX];
@@ -619,18 +620,28 @@ static void check_maintenance(struct fl_engine *e, struct incident *inc, int64_t
 			inc->window_end_ns = prog->windows[i].end_ns;
 			return;
 		}
-	if (!inv)
-		return;
-	for (size_t i = 0; !w && i < p->n_spans; i++)
+	for (size_t i = 0; inv && !w && i < p->n_spans; i++)
 		w = fl_inventory_maintenance(inv, FL_INV_SCOPE_SPAN, cs(p->spans[i]->id), at_ns);
-	if (!w && p->site)
+	if (inv && !w && p->site)
 		w = fl_inventory_maintenance(inv, FL_INV_SCOPE_SITE, cs(p->site->id), at_ns);
-	if (!w && p->device)
+	if (inv && !w && p->device)
 		w = fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, cs(p->device->id), at_ns);
 	if (w) {
 		p->is_planned = true;
 		p->window = w->id;
 		inc->window_end_ns = w->end_ns;
+		return;
+	}
+	if (e->cfg.window_fn) {
+		int64_t ends_ns = 0;
+
+		if (!e->cfg.window_fn(e->cfg.window_ctx, p, at_ns, inc->window_name,
+				      sizeof(inc->window_name), &ends_ns))
+			return;
+		inc->window_name[sizeof(inc->window_name) - 1] = '\0';
+		p->is_planned = true;
+		p->window = inc->window_name;
+		inc->window_end_ns = ends_ns;
 	}
 }
 

@@ -120,6 +120,14 @@ struct fl_action {
 
 typedef void fl_action_fn(const struct fl_action *a, void *ctx);
 
+/* Maintenance windows kept outside the plan and its data files (the ticket
+ * store's, `faultline maintenance add`), asked after those when an incident
+ * opens: is its place inside one at at_ns? Returns true with the window's
+ * name (written to name, NUL-terminated, at most name_len bytes) and the end
+ * of the occurrence running at at_ns. Called on the engine's thread. */
+typedef bool fl_window_fn(void *ctx, const struct fl_incident *inc, int64_t at_ns, char *name,
+			  size_t name_len, int64_t *ends_ns);
+
 struct fl_engine_config {
 	int64_t late_ms;	     /* FL_CORR_LATE_MS_DEFAULT when 0; <0: none allowed */
 	size_t max_keys_per_rule;    /* 0: FL_CORR_KEYS_PER_RULE_DEFAULT */
@@ -127,6 +135,8 @@ struct fl_engine_config {
 	bool keep_closed;	     /* keep cleared incidents (tests read them) */
 	fl_action_fn *on_action;     /* may be NULL */
 	void *ctx;
+	fl_window_fn *window_fn;     /* may be NULL: the plan's windows only */
+	void *window_ctx;
 };
 
 struct fl_engine_stats {
