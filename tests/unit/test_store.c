@@ -730,3 +730,103 @@ Test(store, a_clock_missed_while_down_is_due_on_restart_and_pages_once)
 	cr_expect_eq(outbox_rows(s), 1, "paged once");
 	fl_store_close(s);
 }
+
+/* `tickets --json list` is built from three queries for the whole list; each
+ * of its documents must be the one `show` writes for that ticket (without
+ * the history), whatever clocks and notifications a ticket has. */
+Test(store, lists_each_ticket_as_its_own_document_in_three_queries)
+{
+	struct fl_store *s = open_store();
+	struct fl_ticket_new none = {.id = "INC-N", .level = "notice", .respond_ms = -1,
+	                             .onsite_ms = -1, .repair_ms = -1, .opened_ns = T0 + 2 * MIN};
+	struct fl_notice n1 = notice("INC-A:s0:sms:0:1"), n2 = notice("INC-A:s1:sms:0:1");
+	struct fl_notice n3 = notice("INC-B:s0:sms:0:1");
+	const char *order[] = {"INC-B", "INC-A", "INC-N"}; /* opened first first */
+	struct fl_buf list, one;
+	const char *at;
+
+	open_ticket(s, "INC-A", T0 + MIN);
+	open_ticket(s, "INC-B", T0);
+	open_ticket(s, "INC-Z", T0 + 3 * MIN); /* archived: not listed */
+	cr_assert_eq(fl_store_incident_open(s, &none), 0);
+	cr_assert_eq(fl_store_notify_enqueue(s, "INC-A", &n1, T0 + MIN), 0);
+	cr_assert_eq(fl_store_notify_enqueue(s, "INC-A", &n2, T0 + 2 * MIN), 0);
+	cr_assert_eq(fl_store_notify_enqueue(s, "INC-B", &n3, T0), 0);
+	cr_assert_eq(fl_store_clock_pause(s, "INC-A", FL_TICKET_CLOCK_ONSITE, "no access", "li",
+	                                  T0 + 2 * MIN),
+	             0);
+	cr_assert_eq(fl_store_transition(s, "INC-B", FL_TR_ACK, "wang", NULL, T0 + MIN, NULL, 0), 0);
+	for (enum fl_transition tr = FL_TR_ACK; tr <= FL_TR_CLOSE; tr++)
+		if (tr != FL_TR_DISPATCH && tr != FL_TR_ONSITE)
+			cr_assert_eq(fl_store_transition(s, "INC-Z", tr, "wang", NULL,
+			                                 T0 + 4 * MIN, NULL, 0),
+			             0, "%s", fl_transition_name(tr));
+	fl_buf_init(&list, 1 << 20);
+	cr_assert_eq(fl_store_tickets_json(s, false, T0 + 10 * MIN, &list), 0);
+	cr_expect(!strstr(list.p, "INC-Z"), "an archived ticket is not listed");
+	at = list.p;
+	for (size_t i = 0; i < 3; i++) {
+		fl_buf_init(&one, 1 << 20);
+		cr_assert_eq(fl_store_ticket_json(s, order[i], false, T0 + 10 * MIN, &one), 0);
+		at = strstr(at, one.p);
+		cr_expect_not_null(at, "%s as show writes it, in order:\n%s\n%s", order[i], one.p,
+		                   list.p);
+		at = at ? at + one.len : list.p;
+		fl_buf_free(&one);
+	}
+	fl_buf_free(&list);
+	fl_buf_init(&list, 1 << 20);
+	cr_assert_eq(fl_store_tickets_json(s, true, T0 + 10 * MIN, &list), 0);
+	cr_expect(strstr(list.p, "\"id\":\"INC-Z\""), "--all lists the archived one");
+	fl_buf_free(&list);
+	fl_store_close(s);
+}
+
+static int find_history(void *ctx, const struct fl_history_row *h)
+{
+	const char *what = ctx;
+
+	return strcmp(h->what, what) == 0 ? 1 : 0;
+}
+
+/* A planned ticket whose window ended with the fault on: planned no more,
+ * its paused clocks resume with deadlines moved by the pause. */
+Test(store, unplans_a_ticket_and_resumes_its_paused_clocks)
+{
+	struct fl_store *s = open_store();
+	struct fl_ticket_new t = {.id = "INC-W", .level = "urgent", .is_planned = true,
+	                          .respond_ms = 0, .onsite_ms = -1, .repair_ms = 2 * 3600 * 1000,
+	                          .opened_ns = T0};
+	struct fl_clock_info ci;
+	struct fl_buf b;
+
+	cr_assert_eq(fl_store_incident_open(s, &t), 0);
+	open_ticket(s, "INC-U", T0);
+	cr_assert_eq(fl_store_clock_pause(s, "INC-W", FL_TICKET_CLOCK_RESPOND, "maintenance",
+	                                  "faultline", T0),
+	             0);
+	cr_assert_eq(fl_store_clock_pause(s, "INC-W", FL_TICKET_CLOCK_REPAIR, "maintenance",
+	                                  "faultline", T0),
+	             0);
+	cr_expect_eq(fl_store_incident_unplan(s, "INC-U", "window MW-1 ended", T0), -EPERM,
+	             "a ticket not planned");
+	cr_expect_eq(fl_store_incident_unplan(s, "INC-404", "window MW-1 ended", T0), -ENOENT);
+	cr_expect_eq(fl_store_incident_unplan(s, "INC-W", "", T0), -EINVAL);
+	cr_assert_eq(fl_store_incident_unplan(s, "INC-W", "window MW-1 ended", T0 + 60 * MIN), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-W", FL_TICKET_CLOCK_RESPOND, &ci), 0);
+	cr_expect_eq(ci.state, FL_CLOCK_ST_RUNNING);
+	cr_expect_eq(ci.deadline_ns, T0 + 60 * MIN, "moved by the hour paused");
+	cr_expect_eq(ci.paused_ms, 3600 * 1000);
+	cr_expect_eq(ci.pauses, 1);
+	cr_assert_eq(fl_store_clock_get(s, "INC-W", FL_TICKET_CLOCK_REPAIR, &ci), 0);
+	cr_expect_eq(ci.deadline_ns, T0 + 180 * MIN);
+	cr_expect_eq(fl_store_history_each(s, "INC-W", find_history, (void *)"window MW-1 ended"),
+	             1, "the history says the window ended");
+	cr_expect_eq(fl_store_incident_unplan(s, "INC-W", "window MW-1 ended", T0), -EPERM,
+	             "once");
+	fl_buf_init(&b, 1 << 20);
+	cr_assert_eq(fl_store_ticket_json(s, "INC-W", false, T0, &b), 0);
+	cr_expect(strstr(b.p, "\"planned\":false"), "%s", b.p);
+	fl_buf_free(&b);
+	fl_store_close(s);
+}
