@@ -428,6 +428,10 @@ static int write_one(struct fl_sink *s, const struct fl_sink_rec *r)
 		break;
 	case SINK_CLEAR:
 		rc = fl_store_incident_clear(s->store, e->ticket, r->reason, r->at_ns);
+		if (rc == 0 && e->is_planned) /* over inside its window: nothing to meet */
+			rc = fl_store_clocks_stop_paused(s->store, e->ticket,
+							 "cleared inside its maintenance window",
+							 r->at_ns);
 		e->cleared = true;
 		break;
 	case SINK_UPDATE:

@@ -947,6 +947,28 @@ int fl_store_incident_unplan(struct fl_store *s, const char *id, const char *wha
 	return txn_leave(s, rc);
 }
 
+int fl_store_clocks_stop_paused(struct fl_store *s, const char *id, const char *note,
+                                int64_t now_ns)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = txn_enter(s);
+	if (rc < 0)
+		return rc;
+	st = store_stmt(s, "UPDATE clocks SET state = 'stopped',"
+	                   " paused_ms = paused_ms + (?2 - paused_at_ns) / 1000000,"
+	                   " paused_at_ns = NULL WHERE ticket = ?1 AND state = 'paused'");
+	if (!st)
+		return txn_leave(s, -EIO);
+	store_bind_text(st, 1, id);
+	sqlite3_bind_int64(st, 2, now_ns);
+	rc = step_done(s, st);
+	if (rc == 0 && sqlite3_changes(s->db) > 0)
+		rc = history_add(s, id, now_ns, "clocks stopped", "faultline", note);
+	return txn_leave(s, rc);
+}
+
 int fl_store_step_taken(struct fl_store *s, const char *id, uint32_t step_index, int64_t now_ns)
 {
 	sqlite3_stmt *st;

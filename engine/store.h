@@ -259,6 +259,13 @@ FL_MUST_CHECK int fl_store_clock_resume(struct fl_store *s, const char *id, enum
 FL_MUST_CHECK int fl_store_incident_unplan(struct fl_store *s, const char *id, const char *what,
                                            int64_t now_ns);
 
+/* A planned ticket whose fault cleared inside its window: its paused clocks
+ * stop (STOPPED: nobody had to meet them; each pause is closed and counted)
+ * with a history row "clocks stopped" and the note (may be NULL). A ticket
+ * without paused clocks is left as it is. */
+FL_MUST_CHECK int fl_store_clocks_stop_paused(struct fl_store *s, const char *id,
+                                              const char *note, int64_t now_ns);
+
 /* Record that ladder step step_index fired for the ticket. Returns -EEXIST if
  * it already had: call it inside the transaction that enqueues the step's
  * notifications, and a restart can never page twice. */

@@ -5,7 +5,7 @@
 # its clocks paused ("maintenance"), nobody is paged until 04:30; then the
 # history says the window ended, the clocks resume with their deadlines moved
 # by the pause, and the ladder pages from 04:30. A cut cleared inside the
-# window never pages.
+# window never pages, and its clocks stop: the report counts none missed.
 . "$(dirname "$0")/lib.sh"
 ROOT="${FL_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
 SHARED="${FL_SHARED:-/work/shared}"
@@ -87,4 +87,12 @@ replay "$T/inside.db" "$T/inside.log"
 [ "$(sqlite3 "$T/inside.db" 'SELECT count(*) FROM outbox')" = 0 ] ||
 	fail "a fault cleared inside its window paged: $(sqlite3 "$T/inside.db" 'SELECT key FROM outbox')"
 ! grep -q '"reason":"window ended"' "$T/inside.log.jsonl" || fail "window ended on a cleared fault"
+[ "$(sqlite3 "$T/inside.db" "SELECT count(*) FROM clocks WHERE state = 'stopped'")" -ge 1 ] &&
+	[ "$(sqlite3 "$T/inside.db" "SELECT count(*) FROM clocks WHERE state IN ('paused', 'running')")" = 0 ] ||
+	fail "clocks of the fault cleared inside: $(sqlite3 "$T/inside.db" 'SELECT clock, state FROM clocks')"
+"$FAULTLINE" report --db "$T/inside.db" --json --from 2026-11-01 --to 2026-12-01 >"$T/inside.json" ||
+	fail "report of the fault cleared inside"
+"$PY" -c 'import json, sys; a = json.load(open(sys.argv[1]))["areas"][0]["clocks"]
+assert a["missed"] == 0 and a["paused"] >= 1, a' "$T/inside.json" ||
+	fail "report: $(cat "$T/inside.json")"
 echo "ok: window end: $ID paged from 04:30 with its clocks resumed; a fault cleared inside paged nobody"

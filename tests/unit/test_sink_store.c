@@ -351,3 +351,18 @@ Test(sink_store, pauses_a_planned_tickets_clocks_until_its_window_ends)
 	cr_expect_eq(st.errors, 0);
 	fx_close(&f);
 }
+
+Test(sink_store, stops_the_clocks_of_a_planned_fault_cleared_inside_its_window)
+{
+	struct fx f;
+
+	fx_open(&f);
+	f.inc.is_planned = true;
+	f.inc.window = "MW-2026-1128-01";
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	act(&f, FL_ACTION_CLEAR, FL_PROG_NONE, NULL, 0);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM clocks WHERE state = 'stopped'"), 3);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM history WHERE what = 'clocks stopped'"), 1);
+	cr_expect_eq(q(&f, "SELECT planned FROM tickets"), 1, "it stays planned work");
+	fx_close(&f);
+}
