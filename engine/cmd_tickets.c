@@ -127,7 +127,7 @@ static char *deadline_text(const struct fl_ticket_summary *t, int64_t now_ns)
 	if (t->next_deadline_ns == INT64_MAX)
 		return strdup("-");
 	fl_cli_duration(d, sizeof(d), t->next_deadline_ns - now_ns);
-	snprintf(out, sizeof(out), "%s %s%s", fl_clock_name(t->next_clock),
+	snprintf(out, sizeof(out), "%s %s%s", fl_ticket_clock_name(t->next_clock),
 	         t->next_deadline_ns >= now_ns ? "in " : "", d);
 	if (t->next_deadline_ns < now_ns)
 		strncat(out, " overdue", sizeof(out) - strlen(out) - 1);
@@ -274,11 +274,11 @@ static int show_text(struct fl_store *s, const char *id, int64_t now_ns)
 	if (!sc.found)
 		return -ENOENT;
 	printf("clocks:\n");
-	for (unsigned c = 0; c < FL_CLOCK__COUNT; c++) {
+	for (unsigned c = 0; c < FL_TICKET_CLOCK__COUNT; c++) {
 		struct fl_clock_info ci;
 		char deadline[FL_TIME_ISO_LEN], paused[32] = "";
 
-		rc = fl_store_clock_get(s, id, (enum fl_clock)c, &ci);
+		rc = fl_store_clock_get(s, id, (enum fl_ticket_clock)c, &ci);
 		if (rc < 0)
 			return rc;
 		if (ci.state == FL_CLOCK_ST_NONE)
@@ -287,7 +287,7 @@ static int show_text(struct fl_store *s, const char *id, int64_t now_ns)
 		if (ci.pauses)
 			snprintf(paused, sizeof(paused), ", paused %u time%s", ci.pauses,
 			         ci.pauses == 1 ? "" : "s");
-		printf("  %-8s %-8s deadline %s%s\n", fl_clock_name((enum fl_clock)c),
+		printf("  %-8s %-8s deadline %s%s\n", fl_ticket_clock_name((enum fl_ticket_clock)c),
 		       fl_clock_state_name(ci.state), deadline, paused);
 	}
 	printf("history:\n");
@@ -316,11 +316,11 @@ static int do_show(struct fl_store *s, const struct tickets_args *a, int64_t now
 }
 
 /* --- changes ------------------------------------------------------------------ */
-static int parse_clock(const char *name, enum fl_clock *out)
+static int parse_clock(const char *name, enum fl_ticket_clock *out)
 {
-	for (unsigned c = 0; name && c < FL_CLOCK__COUNT; c++)
-		if (strcmp(name, fl_clock_name((enum fl_clock)c)) == 0) {
-			*out = (enum fl_clock)c;
+	for (unsigned c = 0; name && c < FL_TICKET_CLOCK__COUNT; c++)
+		if (strcmp(name, fl_ticket_clock_name((enum fl_ticket_clock)c)) == 0) {
+			*out = (enum fl_ticket_clock)c;
 			return 0;
 		}
 	return -EINVAL;
@@ -330,7 +330,7 @@ static int do_clock(struct fl_store *s, const struct tickets_args *a, const char
                     int64_t now_ns)
 {
 	bool pause = strcmp(a->verb, "pause") == 0;
-	enum fl_clock c;
+	enum fl_ticket_clock c;
 	int rc;
 
 	if (parse_clock(a->clock, &c) < 0) {

@@ -95,6 +95,9 @@ struct fl_incident {
 	struct fl_incident_history *history;
 	size_t n_history, cap_history;
 	uint64_t history_dropped;
+	/* the store's ticket it continues after a restart (fl_engine_resume),
+	 * NULL for an incident this engine opened */
+	const char *ticket;
 };
 
 /* One action of the stream. Fields beyond incident are set per kind:
@@ -123,6 +126,14 @@ struct fl_action {
 
 typedef void fl_action_fn(const struct fl_action *a, void *ctx);
 
+/* Maintenance windows kept outside the plan and its data files (the ticket
+ * store's, `faultline maintenance add`), asked after those when an incident
+ * opens: is its place inside one at at_ns? Returns true with the window's
+ * name (written to name, NUL-terminated, at most name_len bytes) and the end
+ * of the occurrence running at at_ns. Called on the engine's thread. */
+typedef bool fl_window_fn(void *ctx, const struct fl_incident *inc, int64_t at_ns, char *name,
+			  size_t name_len, int64_t *ends_ns);
+
 struct fl_engine_config {
 	int64_t late_ms;	     /* FL_CORR_LATE_MS_DEFAULT when 0; <0: none allowed */
 	size_t max_keys_per_rule;    /* 0: FL_CORR_KEYS_PER_RULE_DEFAULT */
@@ -130,6 +141,8 @@ struct fl_engine_config {
 	bool keep_closed;	     /* keep cleared incidents (tests read them) */
 	fl_action_fn *on_action;     /* may be NULL */
 	void *ctx;
+	fl_window_fn *window_fn;     /* may be NULL: the plan's windows only */
+	void *window_ctx;
 };
 
 struct fl_engine_stats {
@@ -140,7 +153,24 @@ struct fl_engine_stats {
 	uint64_t updated;		   /* `update` actions applied */
 	uint64_t emitted, emit_too_deep, emit_dropped; /* derived events (`emit`) */
 	uint64_t runs, runs_without_incident; /* `run` actions: notified, or no open incident */
+	uint64_t resumed, resume_refused; /* fl_engine_resume(): rebuilt, or refused */
 	size_t live_keys, open_incidents;
+};
+
+/* A ticket still open in the store when the engine starts, handed back to it
+ * so its ladder runs on (fl_engine_resume). Strings are borrowed for the
+ * call; the engine copies what it keeps. */
+struct fl_resumed_incident {
+	const char *ticket; /* the store's id, 1..FL_STORE_ID_MAX bytes */
+	const char *source; /* the rule or correlation that raised it */
+	const char *key;    /* its correlation key, as the engine wrote it */
+	const char *level;  /* the level's name */
+	const char *title;  /* NULL: the level's name */
+	const char *device, *site, *span; /* location names; NULL when unknown */
+	int64_t first_ns;		  /* when it opened: the ladder runs from then */
+	bool is_planned;		  /* opened inside a maintenance window */
+	const uint32_t *steps_taken;	  /* ladder steps (program step indices) */
+	size_t n_steps_taken;		  /* already taken: never fired again */
 };
 
 /* Lifecycle. The program and the clock are borrowed and must outlive the
@@ -157,6 +187,20 @@ void fl_engine_destroy(struct fl_engine *e);
 int fl_engine_feed(struct fl_engine *e, const struct fl_event *ev);
 void fl_engine_advance(struct fl_engine *e, int64_t now_ns);
 void fl_engine_flush(struct fl_engine *e);
+
+/* resume: rebuilds the live incident of a ticket that outlived the previous
+ * engine: its location from the inventory by name, its level and ladder from
+ * the plan. The ladder runs from r->first_ns: the steps that came due while
+ * no engine ran fire now, once, in ladder order (their actions are emitted
+ * before it returns); the steps in r->steps_taken never fire again. Later
+ * events of the same rule (or correlation) and key join it instead of
+ * raising a new incident, and every action on it carries r->ticket.
+ * Returns 0, or (counted as resume_refused, nothing resumed): -EINVAL (no
+ * ticket, source or level; a ticket id too long), -ENOENT (the plan has no
+ * such rule, correlation or level), -ENXIO (a location name the inventory
+ * does not know), -EEXIST (the ticket was resumed already), -ENOBUFS (the
+ * incident table is full). Call it before the first event. */
+int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r);
 
 /* Queries. */
 void fl_engine_stats(const struct fl_engine *e, struct fl_engine_stats *out);

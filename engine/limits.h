@@ -234,10 +234,14 @@
  * remembered per incident (the store still refuses a second page). In `run`
  * the engine hands actions to the store thread through a queue of
  * FL_SINK_QUEUE_DEFAULT actions; a full queue drops the action.
- * counter: sink.queue_full */
+ * counter: sink.queue_full. A restart hands at most FL_SINK_INCIDENTS_MAX
+ * open tickets back to the engine, each with at most FL_SINK_RESUME_STEPS_MAX
+ * steps taken (the store still refuses a second page).
+ * counter: sink.resume_over_cap */
 #define FL_SINK_BATCH_MAX 512
 #define FL_SINK_INCIDENTS_MAX 4096
 #define FL_SINK_STEPS_MAX 16
+#define FL_SINK_RESUME_STEPS_MAX 64 /* steps taken a resumed ticket carries */
 #define FL_SINK_QUEUE_DEFAULT 65536
 
 /* Maintenance announcements (engine/announce.h). An announcer holds at most

@@ -1,6 +1,6 @@
 /* sink_int.h - what the two halves of the store sink share: records (made
  * where the engine's types are known, sink_rec.c) and the writer (where the
- * store's are, sink_store.c; the two headers cannot meet in one unit). */
+ * store's are, sink_store.c). */
 #ifndef FL_SINK_INT_H
 #define FL_SINK_INT_H
 #include <stdbool.h>
@@ -21,6 +21,8 @@ struct fl_sink_rec {
 	bool is_planned, fell_back;
 	char *title, *rule, *key, *device, *site, *span, *ring, *county, *city;
 	char *circuits, *customers, *channel, *role, *reason;
+	char *ticket; /* the incident continues this ticket (resumed); may be NULL */
+	char *window; /* the maintenance window that made it planned; may be NULL */
 	char **to;
 	size_t n_to;
 };

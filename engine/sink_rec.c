@@ -61,6 +61,8 @@ void fl_sink_rec_free(struct fl_sink_rec *r)
 	free(r->channel);
 	free(r->role);
 	free(r->reason);
+	free(r->ticket);
+	free(r->window);
 	for (size_t i = 0; i < r->n_to; i++)
 		free(r->to[i]);
 	free(r->to);
@@ -110,6 +112,8 @@ struct fl_sink_rec *fl_sink_rec_from(const struct fl_action *a, const struct fl_
 	r->channel = dup_or_null(a->channel);
 	r->role = dup_or_null(a->role);
 	r->reason = dup_or_null(a->reason);
+	r->ticket = dup_or_null(inc->ticket);
+	r->window = dup_or_null(inc->window);
 	if (a->type == FL_ACTION_OPEN) {
 		for (size_t i = 0; i < inc->n_spans && !oom; i++) {
 			const struct fl_inv_span *sp = inc->spans[i];
@@ -132,7 +136,7 @@ struct fl_sink_rec *fl_sink_rec_from(const struct fl_action *a, const struct fl_
 			r->n_to++;
 		}
 	}
-	if (oom || !r->title) {
+	if (oom || !r->title || (inc->ticket && !r->ticket) || (inc->window && !r->window)) {
 		fl_sink_rec_free(r);
 		return NULL;
 	}

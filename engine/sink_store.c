@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/correlate.h"
 #include "engine/limits.h"
 #include "engine/sink_int.h"
 #include "engine/store.h"
@@ -21,6 +22,7 @@ struct sink_step {
 struct sink_incident {
 	uint64_t incident;
 	bool used, cleared;
+	bool is_planned; /* as the store has it: its clocks paused for the window */
 	char ticket[FL_STORE_ID_MAX + 1];
 	uint64_t absorbed; /* what the store has */
 	struct sink_step steps[FL_SINK_STEPS_MAX];
@@ -126,10 +128,12 @@ int fl_sink_sync(struct fl_sink *s)
 	return rc;
 }
 
-/* A ticket still open in the store for the same place and level: the same
- * fault seen again by an engine that restarted (its incident numbers start
- * again, and it remembers nothing). */
-struct same_place {
+/* A ticket still open in the store for the same fault: the same rule and
+ * key, its alarm not cleared. A restarted engine hands such tickets back to
+ * the engine (fl_sink_resume), so this finds the ones it could not resume
+ * and those of a replay into a store that has them. Tickets written before
+ * rule and key were stored match on the same place and level instead. */
+struct same_fault {
 	const struct fl_sink_rec *r;
 	const char *level;
 	char id[FL_STORE_ID_MAX + 1];
@@ -140,18 +144,72 @@ static bool same_str(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-static int same_place_fn(void *ctx, const struct fl_ticket_summary *t)
+static int same_fault_fn(void *ctx, const struct fl_ticket_summary *t)
 {
-	struct same_place *sp = ctx;
-	const struct fl_sink_rec *r = sp->r;
-	bool here = r->span ? same_str(t->span, r->span)
-			    : r->device ? same_str(t->device, r->device) && !t->span
-					: same_str(t->site, r->site) && !t->device && !t->span;
+	struct same_fault *sf = ctx;
+	const struct fl_sink_rec *r = sf->r;
+	bool same;
 
-	if (t->state >= FL_TICKET_RESTORED || !here || !same_str(t->level, sp->level))
+	if (t->state >= FL_TICKET_RESTORED || t->cleared_ns)
 		return 0;
-	snprintf(sp->id, sizeof(sp->id), "%s", t->id);
+	if (t->rule && t->key)
+		same = same_str(t->rule, r->rule) && same_str(t->key, r->key);
+	else if (r->span)
+		same = same_str(t->span, r->span) && same_str(t->level, sf->level);
+	else if (r->device)
+		same = same_str(t->device, r->device) && !t->span && same_str(t->level, sf->level);
+	else
+		same = same_str(t->site, r->site) && !t->device && !t->span &&
+		       same_str(t->level, sf->level);
+	if (same)
+		snprintf(sf->id, sizeof(sf->id), "%s", t->id);
 	return 0; /* the newest one wins: the walk is oldest first */
+}
+
+/* A ticket opened inside a maintenance window: its clocks are paused from
+ * its opening (reason "maintenance") until the window ends (window_over).
+ * Only running clocks: pausing another is refused, and a refusal would
+ * roll the batch back. */
+static int window_pause(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r,
+			int64_t at_ns)
+{
+	char note[160];
+	int rc;
+
+	snprintf(note, sizeof(note), "inside maintenance window %s: pages nobody",
+		 r->window ? r->window : "");
+	rc = fl_store_note(s->store, e->ticket, "planned", "faultline", note, at_ns);
+	for (unsigned c = 0; rc == 0 && c < FL_TICKET_CLOCK__COUNT; c++) {
+		struct fl_clock_info ci;
+
+		rc = fl_store_clock_get(s->store, e->ticket, (enum fl_ticket_clock)c, &ci);
+		if (rc == 0 && ci.state == FL_CLOCK_ST_RUNNING)
+			rc = fl_store_clock_pause(s->store, e->ticket, (enum fl_ticket_clock)c,
+						  "maintenance", "faultline", at_ns);
+	}
+	if (rc == 0)
+		e->is_planned = true;
+	return rc;
+}
+
+/* The window is over and the incident still open: the ticket is no longer
+ * planned and its clocks run on from now (the engine pages from now). */
+static int window_over(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
+{
+	char what[160];
+	int rc;
+
+	if (r->window)
+		snprintf(what, sizeof(what), "window %s ended", r->window);
+	else
+		snprintf(what, sizeof(what), "maintenance window ended");
+	rc = fl_store_incident_unplan(s->store, e->ticket, what, r->at_ns);
+	e->is_planned = false;
+	if (rc == -EPERM)
+		return 0; /* the store's ticket was not planned (continued) */
+	if (rc == 0)
+		s->wst.windows_ended++;
+	return rc;
 }
 
 static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
@@ -165,15 +223,15 @@ static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_s
 
 	ticket_id(s, r, e->ticket, sizeof(e->ticket));
 	e->absorbed = 0;
-	if (r->span || r->device || r->site) {
-		struct same_place sp = {.r = r, .level = lv ? lv->name.p : NULL};
+	if ((r->rule && r->key) || r->span || r->device || r->site) {
+		struct same_fault sf = {.r = r, .level = lv ? lv->name.p : NULL};
 
-		rc = fl_store_tickets_each(s->store, false, same_place_fn, &sp);
+		rc = fl_store_tickets_each(s->store, false, same_fault_fn, &sf);
 		if (rc < 0)
 			return rc;
-		if (sp.id[0]) {
+		if (sf.id[0]) {
 			/* continue it: steps it took are not taken again */
-			snprintf(e->ticket, sizeof(e->ticket), "%s", sp.id);
+			snprintf(e->ticket, sizeof(e->ticket), "%s", sf.id);
 			s->wst.continued++;
 			return fl_store_note(s->store, e->ticket, "seen again", "faultline",
 					     "the engine restarted and found the fault still there",
@@ -204,6 +262,8 @@ static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_s
 	t.repair_ms = lv ? lv->repair_ms : -1;
 	t.opened_ns = r->first_ns ? r->first_ns : r->at_ns;
 	rc = fl_store_incident_open(s->store, &t);
+	if (rc == 0 && r->is_planned)
+		rc = window_pause(s, e, r, t.opened_ns);
 	if (rc == 0) {
 		s->wst.opened++;
 		if (r->absorbed) {
@@ -349,20 +409,34 @@ static int write_one(struct fl_sink *s, const struct fl_sink_rec *r)
 	s->wst.actions++;
 	if (r->type == SINK_SUPPRESS || r->incident == 0)
 		return 0;
-	e = find(s, r->incident, r->type == SINK_OPEN);
+	/* a resumed incident opens nothing: its actions name their ticket */
+	e = find(s, r->incident, r->type == SINK_OPEN || r->ticket);
 	if (!e) {
 		s->wst.unknown_incident++;
 		return 0;
 	}
+	if (r->ticket && !e->ticket[0]) {
+		snprintf(e->ticket, sizeof(e->ticket), "%s", r->ticket);
+		e->is_planned = r->is_planned;
+	}
 	rc = begin(s);
 	if (rc < 0)
 		goto out;
+	if (e->is_planned && !r->is_planned && r->type != SINK_OPEN) {
+		rc = window_over(s, e, r);
+		if (rc < 0)
+			goto out;
+	}
 	switch ((enum fl_sink_kind)r->type) {
 	case SINK_OPEN:
 		rc = do_open(s, e, r);
 		break;
 	case SINK_CLEAR:
 		rc = fl_store_incident_clear(s->store, e->ticket, r->reason, r->at_ns);
+		if (rc == 0 && e->is_planned) /* over inside its window: nothing to meet */
+			rc = fl_store_clocks_stop_paused(s->store, e->ticket,
+							 "cleared inside its maintenance window",
+							 r->at_ns);
 		e->cleared = true;
 		break;
 	case SINK_UPDATE:
@@ -452,6 +526,102 @@ void fl_sink__lost(struct fl_sink *s)
 const struct fl_program *fl_sink__program(const struct fl_sink *s)
 {
 	return s->prog;
+}
+
+/* ---- resume ---------------------------------------------------------------- */
+
+struct resume_row {
+	char *id, *rule, *key, *level, *title, *device, *site, *span;
+	int64_t opened_ns;
+	bool is_planned;
+};
+
+struct resume_walk {
+	struct resume_row *rows;
+	size_t n, max;
+	uint64_t over_cap;
+};
+
+static void resume_row_free(struct resume_row *w)
+{
+	free(w->id);
+	free(w->rule);
+	free(w->key);
+	free(w->level);
+	free(w->title);
+	free(w->device);
+	free(w->site);
+	free(w->span);
+}
+
+static bool dup_into(char **out, const char *v)
+{
+	return !v || (*out = strdup(v)) != NULL;
+}
+
+/* Copies the tickets an engine resumes: not yet resolved, alarm not cleared
+ * (a cleared one has nothing left to escalate: people close it). */
+static int resume_collect(void *ctx, const struct fl_ticket_summary *t)
+{
+	struct resume_walk *w = ctx;
+	struct resume_row *row;
+
+	if (t->state >= FL_TICKET_RESOLVED || t->cleared_ns)
+		return 0;
+	if (w->n == w->max) {
+		w->over_cap++;
+		return 0;
+	}
+	row = &w->rows[w->n++];
+	row->opened_ns = t->opened_ns;
+	row->is_planned = t->is_planned;
+	if (!dup_into(&row->id, t->id) || !dup_into(&row->rule, t->rule) ||
+	    !dup_into(&row->key, t->key) || !dup_into(&row->level, t->level) ||
+	    !dup_into(&row->title, t->title) || !dup_into(&row->device, t->device) ||
+	    !dup_into(&row->site, t->site) || !dup_into(&row->span, t->span))
+		return -ENOMEM;
+	return 0;
+}
+
+int fl_sink_resume(struct fl_sink *s, fl_sink_resume_fn *fn, void *ctx)
+{
+	struct resume_walk w = {.max = FL_SINK_INCIDENTS_MAX};
+	uint32_t taken[FL_SINK_RESUME_STEPS_MAX];
+	int rc;
+
+	if (s->started || !fn)
+		return -EINVAL;
+	w.rows = calloc(w.max, sizeof(*w.rows));
+	if (!w.rows)
+		return -ENOMEM;
+	rc = fl_store_tickets_each(s->store, false, resume_collect, &w);
+	/* the walk is over before anything runs: what fn makes the sink
+	 * write (replay) does not write under an open statement */
+	for (size_t i = 0; rc == 0 && i < w.n; i++) {
+		const struct resume_row *row = &w.rows[i];
+		struct fl_resumed_incident ri = {
+			.ticket = row->id, .source = row->rule, .key = row->key,
+			.level = row->level, .title = row->title, .device = row->device,
+			.site = row->site, .span = row->span, .first_ns = row->opened_ns,
+			.is_planned = row->is_planned, .steps_taken = taken};
+
+		rc = fl_store_steps_taken(s->store, row->id, taken, FL_SINK_RESUME_STEPS_MAX,
+					  &ri.n_steps_taken);
+		if (rc < 0)
+			break;
+		if (ri.n_steps_taken > FL_SINK_RESUME_STEPS_MAX)
+			ri.n_steps_taken = FL_SINK_RESUME_STEPS_MAX;
+		if (fn(ctx, &ri) == 0)
+			s->wst.resumed++;
+		else
+			s->wst.resume_refused++;
+	}
+	s->wst.resume_over_cap += w.over_cap;
+	for (size_t i = 0; i < w.n; i++)
+		resume_row_free(&w.rows[i]);
+	free(w.rows);
+	publish(s);
+	return rc;
 }
 
 /* ---- lifecycle -------------------------------------------------------------- */

@@ -6,10 +6,16 @@
  * the cut spans; absorb and update add the absorbed alarms; clear records the
  * clear; escalate and notify record the ladder step taken and enqueue one
  * outbox row per recipient in the same transaction, so a step the store has
- * already taken is never paged again (a restart never re-pages). It also
- * An open for a place and level whose ticket is still open in the store
- * (not restored) continues that ticket: after a restart the engine sees the
- * fault again, and neither a second ticket nor a second page comes of it.
+ * already taken is never paged again (a restart never re-pages). A ticket
+ * opened inside a maintenance window has its clocks paused ("maintenance")
+ * until the engine says the window ended with the fault still there; then
+ * they resume and the ticket is no longer planned.
+ * After a restart, fl_sink_resume() hands every ticket still open to the
+ * new engine (fl_engine_resume), whose actions on it then name the ticket.
+ * An open of the same rule and key as a ticket still open in the store (not
+ * restored, alarm not cleared) continues that ticket rather than opening a
+ * second (tickets written before rule and key were stored: the same place
+ * and level).
  * It remembers, per incident, the ticket id, how many absorbed alarms the store
  * has and which steps were taken (capped: engine/limits.h FL_SINK_*).
  *
@@ -32,6 +38,7 @@
 
 struct fl_action;
 struct fl_program;
+struct fl_resumed_incident;
 struct fl_sink;
 struct fl_sink_rec;
 struct fl_store;
@@ -45,6 +52,9 @@ struct fl_sink_stats {
 	uint64_t actions, written, opened, absorbed, notices, steps, steps_skipped;
 	uint64_t steps_not_due; /* the ticket was acknowledged, restored, resolved */
 	uint64_t continued; /* opens that found the same fault's ticket still open */
+	uint64_t resumed, resume_refused; /* tickets handed back by fl_sink_resume() */
+	uint64_t resume_over_cap;	  /* open tickets beyond FL_SINK_INCIDENTS_MAX */
+	uint64_t windows_ended; /* planned tickets whose window ended with the fault on */
 	uint64_t commits, errors, unknown_incident, incidents_refused, queue_full;
 };
 
@@ -71,6 +81,16 @@ void fl_sink_rec_free(struct fl_sink_rec *r);
 int fl_sink_write(struct fl_sink *s, const struct fl_action *a);
 /* Commits the open batch: 0 or its error. */
 int fl_sink_sync(struct fl_sink *s);
+
+/* Restart: calls fn for every ticket of the store not yet resolved whose
+ * alarm has not cleared, oldest first, with the ladder steps it took (fn
+ * passes it to fl_engine_resume(); r is borrowed for the call). fn returning
+ * 0 counts as resumed, anything else as resume_refused; the walk goes on.
+ * At most FL_SINK_INCIDENTS_MAX tickets (the rest counted in
+ * resume_over_cap). Call it before fl_sink_start(): 0, -EINVAL (started),
+ * -ENOMEM or the store's error. */
+typedef int fl_sink_resume_fn(void *ctx, const struct fl_resumed_incident *r);
+FL_MUST_CHECK int fl_sink_resume(struct fl_sink *s, fl_sink_resume_fn *fn, void *ctx);
 
 /* Threaded use. start: the store thread; push: hands the action to it (never
  * blocks; -ENOBUFS when the queue is full, -ENOMEM). */

@@ -79,7 +79,7 @@ static const enum fl_ticket_state transition_to[] = {
 };
 static const char *const clock_names[] = {
 #define X(name, text) text,
-	FL_CLOCKS(X)
+	FL_TICKET_CLOCKS(X)
 #undef X
 };
 static const char *const clock_state_names[] = {
@@ -105,8 +105,8 @@ static const unsigned transition_from[FL_TR__COUNT] = {
 };
 /* The clock each transition meets, or -1; and the column it stamps. */
 static const int transition_clock[FL_TR__COUNT] = {
-	[FL_TR_ACK] = FL_CLOCK_RESPOND, [FL_TR_DISPATCH] = -1,       [FL_TR_ONSITE] = FL_CLOCK_ONSITE,
-	[FL_TR_RESTORE] = FL_CLOCK_REPAIR, [FL_TR_RESOLVE] = -1,     [FL_TR_CLOSE] = -1,
+	[FL_TR_ACK] = FL_TICKET_CLOCK_RESPOND, [FL_TR_DISPATCH] = -1,       [FL_TR_ONSITE] = FL_TICKET_CLOCK_ONSITE,
+	[FL_TR_RESTORE] = FL_TICKET_CLOCK_REPAIR, [FL_TR_RESOLVE] = -1,     [FL_TR_CLOSE] = -1,
 };
 
 const char *fl_ticket_state_name(enum fl_ticket_state st)
@@ -119,9 +119,9 @@ const char *fl_transition_name(enum fl_transition tr)
 	return (unsigned)tr < FL_TR__COUNT ? transition_names[tr] : "?";
 }
 
-const char *fl_clock_name(enum fl_clock c)
+const char *fl_ticket_clock_name(enum fl_ticket_clock c)
 {
-	return (unsigned)c < FL_CLOCK__COUNT ? clock_names[c] : "?";
+	return (unsigned)c < FL_TICKET_CLOCK__COUNT ? clock_names[c] : "?";
 }
 
 const char *fl_clock_state_name(enum fl_clock_state st)
@@ -159,9 +159,9 @@ int store_state_from_token(const char *tok, enum fl_ticket_state *out)
 	return -EIO;
 }
 
-const char *store_clock_token(enum fl_clock c)
+const char *store_clock_token(enum fl_ticket_clock c)
 {
-	return fl_clock_name(c);
+	return fl_ticket_clock_name(c);
 }
 
 const char *store_clock_state_token(enum fl_clock_state st)
@@ -497,7 +497,7 @@ static int history_add(struct fl_store *s, const char *id, int64_t at_ns, const 
 	return step_done(s, st);
 }
 
-static int clock_insert(struct fl_store *s, const char *id, enum fl_clock c, int64_t budget_ms,
+static int clock_insert(struct fl_store *s, const char *id, enum fl_ticket_clock c, int64_t budget_ms,
                         int64_t opened_ns)
 {
 	sqlite3_stmt *st;
@@ -556,11 +556,11 @@ int fl_store_incident_open(struct fl_store *s, const struct fl_ticket_new *t)
 		return rc;
 	rc = ticket_insert(s, t);
 	if (rc == 0)
-		rc = clock_insert(s, t->id, FL_CLOCK_RESPOND, t->respond_ms, t->opened_ns);
+		rc = clock_insert(s, t->id, FL_TICKET_CLOCK_RESPOND, t->respond_ms, t->opened_ns);
 	if (rc == 0)
-		rc = clock_insert(s, t->id, FL_CLOCK_ONSITE, t->onsite_ms, t->opened_ns);
+		rc = clock_insert(s, t->id, FL_TICKET_CLOCK_ONSITE, t->onsite_ms, t->opened_ns);
 	if (rc == 0)
-		rc = clock_insert(s, t->id, FL_CLOCK_REPAIR, t->repair_ms, t->opened_ns);
+		rc = clock_insert(s, t->id, FL_TICKET_CLOCK_REPAIR, t->repair_ms, t->opened_ns);
 	if (rc == 0)
 		rc = history_add(s, t->id, t->opened_ns, t->is_planned ? "opened (planned)" : "opened",
 		                 "faultline", t->title);
@@ -682,7 +682,7 @@ static int ticket_state(struct fl_store *s, const char *id, enum fl_ticket_state
 	return rc;
 }
 
-int fl_store_clock_get(struct fl_store *s, const char *id, enum fl_clock c,
+int fl_store_clock_get(struct fl_store *s, const char *id, enum fl_ticket_clock c,
                        struct fl_clock_info *out)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT state, budget_ms, deadline_ns, met_ns, paused_ms,"
@@ -716,7 +716,7 @@ int fl_store_clock_get(struct fl_store *s, const char *id, enum fl_clock c,
 }
 
 /* Ends a pause: the deadline moves by its length. */
-static int clock_unpause(struct fl_store *s, const char *id, enum fl_clock c, int64_t now_ns)
+static int clock_unpause(struct fl_store *s, const char *id, enum fl_ticket_clock c, int64_t now_ns)
 {
 	sqlite3_stmt *st = store_stmt(
 		s, "UPDATE clocks SET state = 'running',"
@@ -733,7 +733,7 @@ static int clock_unpause(struct fl_store *s, const char *id, enum fl_clock c, in
 }
 
 /* The transition's clock: met if now is not past the deadline. */
-static int clock_settle(struct fl_store *s, const char *id, enum fl_clock c, int64_t now_ns)
+static int clock_settle(struct fl_store *s, const char *id, enum fl_ticket_clock c, int64_t now_ns)
 {
 	sqlite3_stmt *st;
 	int rc = clock_unpause(s, id, c, now_ns);
@@ -835,7 +835,7 @@ int fl_store_transition(struct fl_store *s, const char *id, enum fl_transition t
 	sqlite3_bind_int64(st, 3, now_ns);
 	rc = update_one(s, st);
 	if (rc == 0 && transition_clock[tr] >= 0)
-		rc = clock_settle(s, id, (enum fl_clock)transition_clock[tr], now_ns);
+		rc = clock_settle(s, id, (enum fl_ticket_clock)transition_clock[tr], now_ns);
 	if (rc == 0 && tr == FL_TR_RESTORE)
 		rc = clocks_stop_rest(s, id, now_ns);
 	snprintf(what, sizeof(what), "%s -> %s", state_names[from], state_names[to]);
@@ -844,14 +844,14 @@ int fl_store_transition(struct fl_store *s, const char *id, enum fl_transition t
 	return txn_leave(s, rc);
 }
 
-int fl_store_clock_pause(struct fl_store *s, const char *id, enum fl_clock c, const char *reason,
+int fl_store_clock_pause(struct fl_store *s, const char *id, enum fl_ticket_clock c, const char *reason,
                          const char *by, int64_t now_ns)
 {
 	sqlite3_stmt *st;
 	char what[64];
 	int rc;
 
-	if ((unsigned)c >= FL_CLOCK__COUNT || !reason || !reason[0])
+	if ((unsigned)c >= FL_TICKET_CLOCK__COUNT || !reason || !reason[0])
 		return -EINVAL;
 	rc = txn_enter(s);
 	if (rc < 0)
@@ -873,13 +873,13 @@ int fl_store_clock_pause(struct fl_store *s, const char *id, enum fl_clock c, co
 	return txn_leave(s, rc);
 }
 
-int fl_store_clock_resume(struct fl_store *s, const char *id, enum fl_clock c, const char *by,
+int fl_store_clock_resume(struct fl_store *s, const char *id, enum fl_ticket_clock c, const char *by,
                           int64_t now_ns)
 {
 	char what[64];
 	int rc;
 
-	if ((unsigned)c >= FL_CLOCK__COUNT)
+	if ((unsigned)c >= FL_TICKET_CLOCK__COUNT)
 		return -EINVAL;
 	rc = txn_enter(s);
 	if (rc < 0)
@@ -890,6 +890,82 @@ int fl_store_clock_resume(struct fl_store *s, const char *id, enum fl_clock c, c
 	snprintf(what, sizeof(what), "%s clock resumed", clock_names[c]);
 	if (rc == 0)
 		rc = history_add(s, id, now_ns, what, by ? by : "faultline", NULL);
+	return txn_leave(s, rc);
+}
+
+/* 0 when the ticket is planned, -EPERM when not, -ENOENT when none. */
+static int ticket_planned(struct fl_store *s, const char *id)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT planned FROM tickets WHERE id = ?1");
+	int rc;
+
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0) ? 0 : -EPERM;
+	else
+		rc = rc == SQLITE_DONE ? -ENOENT : store_rc(s, rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int fl_store_incident_unplan(struct fl_store *s, const char *id, const char *what,
+                             int64_t now_ns)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!what || !what[0])
+		return -EINVAL;
+	/* asked first: a ticket not planned is the caller's mistake, and must
+	 * not roll back the caller's transaction */
+	rc = ticket_planned(s, id);
+	if (rc < 0)
+		return rc;
+	rc = txn_enter(s);
+	if (rc < 0)
+		return rc;
+	st = store_stmt(s, "UPDATE tickets SET planned = 0, updated_ns = ?2 WHERE id = ?1");
+	if (!st)
+		return txn_leave(s, -EIO);
+	store_bind_text(st, 1, id);
+	sqlite3_bind_int64(st, 2, now_ns);
+	rc = update_one(s, st);
+	if (rc == 0)
+		rc = history_add(s, id, now_ns, what, "faultline", NULL);
+	for (unsigned c = 0; rc == 0 && c < FL_TICKET_CLOCK__COUNT; c++) {
+		char resumed[64];
+
+		rc = clock_unpause(s, id, (enum fl_ticket_clock)c, now_ns);
+		if (rc < 0 || sqlite3_changes(s->db) == 0)
+			continue;
+		snprintf(resumed, sizeof(resumed), "%s clock resumed", clock_names[c]);
+		rc = history_add(s, id, now_ns, resumed, "faultline", "maintenance window ended");
+	}
+	return txn_leave(s, rc);
+}
+
+int fl_store_clocks_stop_paused(struct fl_store *s, const char *id, const char *note,
+                                int64_t now_ns)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = txn_enter(s);
+	if (rc < 0)
+		return rc;
+	st = store_stmt(s, "UPDATE clocks SET state = 'stopped',"
+	                   " paused_ms = paused_ms + (?2 - paused_at_ns) / 1000000,"
+	                   " paused_at_ns = NULL WHERE ticket = ?1 AND state = 'paused'");
+	if (!st)
+		return txn_leave(s, -EIO);
+	store_bind_text(st, 1, id);
+	sqlite3_bind_int64(st, 2, now_ns);
+	rc = step_done(s, st);
+	if (rc == 0 && sqlite3_changes(s->db) > 0)
+		rc = history_add(s, id, now_ns, "clocks stopped", "faultline", note);
 	return txn_leave(s, rc);
 }
 
@@ -1024,9 +1100,9 @@ int fl_store_due_clocks(struct fl_store *s, int64_t now_ns, fl_store_due_fn *fn,
 		};
 		const char *clock = store_col_text(st, 2);
 
-		for (unsigned i = 0; i < FL_CLOCK__COUNT; i++)
+		for (unsigned i = 0; i < FL_TICKET_CLOCK__COUNT; i++)
 			if (clock && strcmp(clock, clock_names[i]) == 0)
-				due.clock = (enum fl_clock)i;
+				due.clock = (enum fl_ticket_clock)i;
 		if (store_state_from_token(store_col_text(st, 3), &due.state) < 0)
 			continue;
 		rc = fn(ctx, &due);

@@ -68,12 +68,12 @@ enum fl_transition {
 
 /* The clocks of a ticket. ack meets RESPOND, onsite meets ONSITE, restore meets
  * REPAIR. */
-#define FL_CLOCKS(X) X(RESPOND, "respond") X(ONSITE, "onsite") X(REPAIR, "repair")
-enum fl_clock {
-#define X(name, text) FL_CLOCK_##name,
-	FL_CLOCKS(X)
+#define FL_TICKET_CLOCKS(X) X(RESPOND, "respond") X(ONSITE, "onsite") X(REPAIR, "repair")
+enum fl_ticket_clock {
+#define X(name, text) FL_TICKET_CLOCK_##name,
+	FL_TICKET_CLOCKS(X)
 #undef X
-	FL_CLOCK__COUNT
+	FL_TICKET_CLOCK__COUNT
 };
 
 /* A clock's state: RUNNING until its transition (MET or MISSED), PAUSED while
@@ -138,7 +138,7 @@ struct fl_clock_info {
  * callback only. */
 struct fl_due_clock {
 	const char *ticket, *level;
-	enum fl_clock clock;
+	enum fl_ticket_clock clock;
 	enum fl_ticket_state state;
 	int64_t deadline_ns;
 };
@@ -246,10 +246,25 @@ bool fl_store_transition_allowed(enum fl_transition tr, enum fl_ticket_state fro
 /* Pause a running clock with a reason (no site access, customer-caused,
  * inside a maintenance window) / resume it: its deadline moves by the time it
  * was paused. -EPERM when not running (pause) or not paused (resume). */
-FL_MUST_CHECK int fl_store_clock_pause(struct fl_store *s, const char *id, enum fl_clock c,
+FL_MUST_CHECK int fl_store_clock_pause(struct fl_store *s, const char *id, enum fl_ticket_clock c,
                                        const char *reason, const char *by, int64_t now_ns);
-FL_MUST_CHECK int fl_store_clock_resume(struct fl_store *s, const char *id, enum fl_clock c,
+FL_MUST_CHECK int fl_store_clock_resume(struct fl_store *s, const char *id, enum fl_ticket_clock c,
                                         const char *by, int64_t now_ns);
+
+/* The maintenance window a planned ticket opened in has ended and its fault
+ * is still there: the ticket stops being planned, every paused clock resumes
+ * (its deadline moves by the time it was paused: the engine paused them for
+ * the window) and the history says what ("window MW-1 ended"; required).
+ * -ENOENT: no such ticket; -EPERM: it is not planned. */
+FL_MUST_CHECK int fl_store_incident_unplan(struct fl_store *s, const char *id, const char *what,
+                                           int64_t now_ns);
+
+/* A planned ticket whose fault cleared inside its window: its paused clocks
+ * stop (STOPPED: nobody had to meet them; each pause is closed and counted)
+ * with a history row "clocks stopped" and the note (may be NULL). A ticket
+ * without paused clocks is left as it is. */
+FL_MUST_CHECK int fl_store_clocks_stop_paused(struct fl_store *s, const char *id,
+                                              const char *note, int64_t now_ns);
 
 /* Record that ladder step step_index fired for the ticket. Returns -EEXIST if
  * it already had: call it inside the transaction that enqueues the step's
@@ -289,7 +304,7 @@ FL_MUST_CHECK int fl_store_announce_enqueue(struct fl_store *s, const struct fl_
 FL_MUST_CHECK int fl_store_ticket_state(struct fl_store *s, const char *id,
                                         enum fl_ticket_state *out);
 /* One clock of a ticket. */
-FL_MUST_CHECK int fl_store_clock_get(struct fl_store *s, const char *id, enum fl_clock c,
+FL_MUST_CHECK int fl_store_clock_get(struct fl_store *s, const char *id, enum fl_ticket_clock c,
                                      struct fl_clock_info *out);
 /* The step indices taken for the ticket, ascending: at most max written to
  * steps, the total count to *n (may be larger than max). */
@@ -314,8 +329,10 @@ struct fl_ticket_summary {
 	enum fl_ticket_state state;
 	bool is_planned, is_unprotected;
 	int64_t opened_ns;
-	enum fl_clock next_clock;    /* the running clock due first */
+	enum fl_ticket_clock next_clock;    /* the running clock due first */
 	int64_t next_deadline_ns;    /* INT64_MAX: no clock running */
+	const char *rule, *key;      /* what raised it; NULL in tickets of old engines */
+	int64_t cleared_ns;          /* 0: its alarm has not cleared */
 };
 typedef int fl_store_ticket_fn(void *ctx, const struct fl_ticket_summary *t);
 /* Calls fn for each ticket not archived (all when include_archived), oldest
@@ -434,7 +451,7 @@ int64_t fl_store_outbox_next_due(struct fl_store *s);
 
 const char *fl_ticket_state_name(enum fl_ticket_state st);
 const char *fl_transition_name(enum fl_transition tr);
-const char *fl_clock_name(enum fl_clock c);
+const char *fl_ticket_clock_name(enum fl_ticket_clock c);
 const char *fl_clock_state_name(enum fl_clock_state st);
 const char *fl_outbox_state_name(enum fl_outbox_state st);
 /* Parses a transition's command name ("ack"); -EINVAL if none. */

@@ -35,7 +35,7 @@ const char *store_col_text(sqlite3_stmt *st, int i);
 /* Database tokens of the enums (stable: they are the documented schema). */
 const char *store_state_token(enum fl_ticket_state st);
 int store_state_from_token(const char *tok, enum fl_ticket_state *out);
-const char *store_clock_token(enum fl_clock c);
+const char *store_clock_token(enum fl_ticket_clock c);
 const char *store_clock_state_token(enum fl_clock_state st);
 enum fl_clock_state store_clock_state_from_token(const char *tok);
 const char *store_outbox_token(enum fl_outbox_state st);

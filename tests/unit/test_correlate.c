@@ -273,19 +273,45 @@ Test(correlate, plans_an_incident_inside_a_maintenance_window_and_pages_nobody)
 		cr_expect_eq(f->recs[i].is_planned, k == 1, "open %zu", k);
 		k++;
 	}
-	cr_expect_eq(fx_count(f, FL_ACTION_NOTIFY, NULL), 2, "the planned one pages nobody");
+	cr_expect_eq(fx_count(f, FL_ACTION_NOTIFY, NULL), 3);
+	for (size_t i = 0; i < f->n; i++)
+		if (f->recs[i].type == FL_ACTION_NOTIFY && f->recs[i].id == 2)
+			cr_expect_eq(f->recs[i].at_s, 7200, "the planned one pages at the window's end");
 	fx_close(f);
 }
 
-Test(correlate, keeps_an_incident_opened_in_a_window_planned_after_the_window_ends)
+Test(correlate, stops_planning_an_incident_that_outlives_its_window_and_pages_at_its_end)
 {
 	struct fx *f = fx_open(NULL);
+	const struct fx_rec *update, *notify;
 
 	fx_at(f, 7000, "HC-JCJ-RT02", "PAIR_FAULT p");
 	fx_at(f, 9000, "HC-JCJ-RT02", "PAIR_FAULT p");
 	fx_at(f, 9500, "HC-JCJ-RT02", "PAIR_CLEAR p");
 	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "pair"), 1);
+	cr_expect(fx_find(f, FL_ACTION_OPEN, "pair")->is_planned);
+	update = fx_find(f, FL_ACTION_UPDATE, "pair");
+	cr_assert_not_null(update, "the window's end is an update");
+	cr_expect_eq(update->at_s, 7200);
+	cr_expect_not(update->is_planned);
+	cr_expect_str_eq(update->window, "works", "it names the window that ended");
+	notify = fx_find(f, FL_ACTION_NOTIFY, "pair");
+	cr_assert_not_null(notify);
+	cr_expect_eq(notify->at_s, 7200, "paged at the window's end");
+	cr_expect_eq(fx_count(f, FL_ACTION_NOTIFY, NULL), 1);
+	cr_expect_not(fx_find(f, FL_ACTION_CLEAR, "pair")->is_planned);
+	fx_close(f);
+}
+
+Test(correlate, pages_nobody_for_an_incident_cleared_inside_its_window)
+{
+	struct fx *f = fx_open(NULL);
+
+	fx_at(f, 4000, "HC-JCJ-RT02", "PAIR_FAULT p");
+	fx_at(f, 5000, "HC-JCJ-RT02", "PAIR_CLEAR p");
+	fx_run_to(f, 20000);
 	cr_expect(fx_find(f, FL_ACTION_CLEAR, "pair")->is_planned);
+	cr_expect_eq(fx_count(f, FL_ACTION_UPDATE, "pair"), 0);
 	cr_expect_eq(fx_count(f, FL_ACTION_NOTIFY, NULL), 0);
 	fx_close(f);
 }

@@ -1,7 +1,8 @@
 /* The store sink: actions in, tickets, steps and outbox rows out. The store
- * is read back with sqlite3 (store.h and correlate.h cannot meet in one unit,
- * and docs/store.md documents the schema for any reader). */
+ * is read back with sqlite3 (docs/store.md documents the schema for any
+ * reader). */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,5 +192,177 @@ Test(sink_store, holds_back_an_unacked_step_once_the_ticket_is_acknowledged)
 	act(&f, FL_ACTION_NOTIFY, unacked, to, 1);
 	cr_assert_eq(q(&f, "SELECT count(*) FROM outbox"), 0);
 	cr_assert_eq(q(&f, "SELECT count(*) FROM steps"), 0);
+	fx_close(&f);
+}
+
+Test(sink_store, continues_a_ticket_of_the_same_rule_and_key_not_of_the_same_place)
+{
+	struct fx f;
+	struct fl_sink_stats st;
+	char err[256];
+
+	fx_open(&f);
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	fl_sink_destroy(f.sink);
+	cr_assert_eq(fl_sink_open(&f.sink, f.prog, f.db, NULL, err, sizeof(err)), 0);
+	/* the same span, another rule's key: a fault of its own */
+	f.inc.id = 1;
+	f.inc.source_name = "site_down";
+	snprintf(f.inc.key, sizeof(f.inc.key), "HC-YZ-SC");
+	f.inc.first_ns = T0 + 1000000000LL;
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM tickets"), 2, "same place, other rule and key");
+	/* the same rule and key: the same fault */
+	f.inc.id = 2;
+	f.inc.source_name = "fibre_cut";
+	snprintf(f.inc.key, sizeof(f.inc.key), "HC-YZ-R01-S02");
+	f.inc.span_name = NULL; /* even where the place is told otherwise */
+	f.inc.first_ns = T0 + 2000000000LL;
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM tickets"), 2, "same rule and key: continued");
+	fl_sink_stats(f.sink, &st);
+	cr_expect_eq(st.continued, 1);
+	fx_close(&f);
+}
+
+Test(sink_store, continues_a_ticket_written_without_rule_and_key_by_place_and_level)
+{
+	struct fx f;
+	struct fl_sink_stats st;
+	char err[256];
+
+	fx_open(&f);
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	exec(&f, "UPDATE tickets SET rule = NULL, key = NULL");
+	fl_sink_destroy(f.sink);
+	cr_assert_eq(fl_sink_open(&f.sink, f.prog, f.db, NULL, err, sizeof(err)), 0);
+	f.inc.id = 1;
+	f.inc.first_ns = T0 + 1000000000LL;
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM tickets"), 1);
+	fl_sink_stats(f.sink, &st);
+	cr_expect_eq(st.continued, 1);
+	fx_close(&f);
+}
+
+struct resumed {
+	char ticket[80], source[32], key[32], span[32];
+	uint32_t steps[8];
+	size_t n, n_steps;
+	bool is_planned;
+};
+
+static int collect_resumed(void *ctx, const struct fl_resumed_incident *r)
+{
+	struct resumed *out = ctx;
+
+	if (out->n++ == 0) {
+		snprintf(out->ticket, sizeof(out->ticket), "%s", r->ticket);
+		snprintf(out->source, sizeof(out->source), "%s", r->source ? r->source : "");
+		snprintf(out->key, sizeof(out->key), "%s", r->key ? r->key : "");
+		snprintf(out->span, sizeof(out->span), "%s", r->span ? r->span : "");
+		out->is_planned = r->is_planned;
+		for (size_t i = 0; i < r->n_steps_taken && i < 8; i++)
+			out->steps[out->n_steps++] = r->steps_taken[i];
+	}
+	return strcmp(r->ticket, "refused") == 0 ? -ENOENT : 0;
+}
+
+Test(sink_store, hands_back_open_uncleared_tickets_with_their_steps_taken)
+{
+	static const char *const to[] = {"值班室 <13800002112>"};
+	struct fx f;
+	struct resumed got = {0};
+	struct fl_sink_stats st;
+	char err[256];
+
+	fx_open(&f);
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	act(&f, FL_ACTION_NOTIFY, 2, to, 1);
+	act(&f, FL_ACTION_NOTIFY, 0, to, 1);
+	f.inc.id = 8; /* a second one, cleared: nothing left to escalate */
+	snprintf(f.inc.key, sizeof(f.inc.key), "HC-YZ-R01-S03");
+	f.inc.span_name = "HC-YZ-R01-S03";
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	act(&f, FL_ACTION_CLEAR, FL_PROG_NONE, NULL, 0);
+	fl_sink_destroy(f.sink);
+	cr_assert_eq(fl_sink_open(&f.sink, f.prog, f.db, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(fl_sink_resume(f.sink, collect_resumed, &got), 0);
+	cr_expect_eq(got.n, 1, "the cleared ticket is not handed back");
+	cr_expect_str_eq(got.source, "fibre_cut");
+	cr_expect_str_eq(got.key, "HC-YZ-R01-S02");
+	cr_expect_str_eq(got.span, "HC-YZ-R01-S02");
+	cr_assert_eq(got.n_steps, 2);
+	cr_expect_eq(got.steps[0], 0, "ascending");
+	cr_expect_eq(got.steps[1], 2);
+	fl_sink_stats(f.sink, &st);
+	cr_expect_eq(st.resumed, 1);
+	cr_expect_eq(fl_sink_start(f.sink), 0);
+	cr_expect_eq(fl_sink_resume(f.sink, collect_resumed, &got), -EINVAL, "before start only");
+	fx_close(&f);
+}
+
+Test(sink_store, writes_a_resumed_incidents_actions_to_its_ticket)
+{
+	static const char *const to[] = {"值班室 <13800002112>"};
+	struct fx f;
+	char err[256];
+
+	fx_open(&f);
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	fl_sink_destroy(f.sink);
+	cr_assert_eq(fl_sink_open(&f.sink, f.prog, f.db, NULL, err, sizeof(err)), 0);
+	f.inc.id = 1;
+	f.inc.ticket = "INC-20261125-7";
+	act(&f, FL_ACTION_UPDATE, FL_PROG_NONE, NULL, 0);
+	act(&f, FL_ACTION_NOTIFY, 5, to, 1);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM tickets"), 1);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM outbox WHERE ticket = 'INC-20261125-7'"), 1);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM steps WHERE step = 5"), 1);
+	fx_close(&f);
+}
+
+Test(sink_store, pauses_a_planned_tickets_clocks_until_its_window_ends)
+{
+	static const char *const to[] = {"值班室 <13800002112>"};
+	struct fx f;
+	struct fl_sink_stats st;
+
+	fx_open(&f);
+	f.inc.is_planned = true;
+	f.inc.window = "MW-2026-1128-01";
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM clocks WHERE state = 'paused'"), 3);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM history WHERE what LIKE '% clock paused'"
+			   " AND note = 'maintenance'"),
+		     3);
+	act(&f, FL_ACTION_NOTIFY, 0, to, 1);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM outbox"), 0, "a planned ticket pages nobody");
+	f.inc.is_planned = false;
+	act(&f, FL_ACTION_UPDATE, FL_PROG_NONE, NULL, 0);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM clocks WHERE state = 'running'"), 3);
+	cr_expect_eq(q(&f, "SELECT planned FROM tickets"), 0);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM history WHERE what = 'window MW-2026-1128-01 ended'"),
+		     1);
+	act(&f, FL_ACTION_NOTIFY, 0, to, 1);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM outbox"), 1, "paged once the window ended");
+	fl_sink_stats(f.sink, &st);
+	cr_expect_eq(st.windows_ended, 1);
+	cr_expect_eq(st.errors, 0);
+	fx_close(&f);
+}
+
+Test(sink_store, stops_the_clocks_of_a_planned_fault_cleared_inside_its_window)
+{
+	struct fx f;
+
+	fx_open(&f);
+	f.inc.is_planned = true;
+	f.inc.window = "MW-2026-1128-01";
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	act(&f, FL_ACTION_CLEAR, FL_PROG_NONE, NULL, 0);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM clocks WHERE state = 'stopped'"), 3);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM history WHERE what = 'clocks stopped'"), 1);
+	cr_expect_eq(q(&f, "SELECT planned FROM tickets"), 1, "it stays planned work");
 	fx_close(&f);
 }

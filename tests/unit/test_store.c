@@ -257,13 +257,13 @@ Test(store, ack_before_the_respond_deadline_meets_the_clock)
 	struct fl_clock_info ci;
 
 	open_ticket(s, "INC-1", T0);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_RESPOND, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_RESPOND, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_RUNNING);
 	cr_expect_eq(ci.deadline_ns, T0 + 15 * MIN);
 	cr_assert_eq(fl_store_transition(s, "INC-1", FL_TR_ACK, "wang", NULL, T0 + 15 * MIN, NULL,
 	                                 0),
 	             0);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_RESPOND, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_RESPOND, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_MET, "ack exactly at the deadline meets it");
 	cr_expect_eq(ci.met_ns, T0 + 15 * MIN);
 	fl_store_close(s);
@@ -278,10 +278,10 @@ Test(store, ack_after_the_respond_deadline_misses_the_clock)
 	cr_assert_eq(fl_store_transition(s, "INC-1", FL_TR_ACK, "wang", NULL,
 	                                 T0 + 15 * MIN + 1, NULL, 0),
 	             0);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_RESPOND, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_RESPOND, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_MISSED);
 	/* onsite and repair clocks run on */
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_REPAIR, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_REPAIR, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_RUNNING);
 	fl_store_close(s);
 }
@@ -297,18 +297,18 @@ Test(store, a_pause_moves_the_deadline_and_is_counted)
 	cr_assert_eq(fl_store_transition(s, "INC-1", FL_TR_DISPATCH, "wang", NULL, T0 + 2 * MIN,
 	                                 NULL, 0),
 	             0);
-	cr_assert_eq(fl_store_clock_pause(s, "INC-1", FL_CLOCK_ONSITE, "no site access", "wang",
+	cr_assert_eq(fl_store_clock_pause(s, "INC-1", FL_TICKET_CLOCK_ONSITE, "no site access", "wang",
 	                                  T0 + 10 * MIN),
 	             0);
-	cr_expect_eq(fl_store_clock_pause(s, "INC-1", FL_CLOCK_ONSITE, "again", "wang",
+	cr_expect_eq(fl_store_clock_pause(s, "INC-1", FL_TICKET_CLOCK_ONSITE, "again", "wang",
 	                                  T0 + 11 * MIN),
 	             -EPERM, "a paused clock cannot be paused again");
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_ONSITE, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_ONSITE, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_PAUSED);
-	cr_assert_eq(fl_store_clock_resume(s, "INC-1", FL_CLOCK_ONSITE, "wang", T0 + 40 * MIN), 0);
-	cr_expect_eq(fl_store_clock_resume(s, "INC-1", FL_CLOCK_ONSITE, "wang", T0 + 41 * MIN),
+	cr_assert_eq(fl_store_clock_resume(s, "INC-1", FL_TICKET_CLOCK_ONSITE, "wang", T0 + 40 * MIN), 0);
+	cr_expect_eq(fl_store_clock_resume(s, "INC-1", FL_TICKET_CLOCK_ONSITE, "wang", T0 + 41 * MIN),
 	             -EPERM);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_ONSITE, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_ONSITE, &ci), 0);
 	cr_expect_eq(ci.deadline_ns, T0 + 150 * MIN, "120 min + 30 min paused");
 	cr_expect_eq(ci.paused_ms, 30 * 60 * 1000);
 	cr_expect_eq(ci.pauses, 1);
@@ -316,7 +316,7 @@ Test(store, a_pause_moves_the_deadline_and_is_counted)
 	cr_assert_eq(fl_store_transition(s, "INC-1", FL_TR_ONSITE, "zhao", NULL, T0 + 140 * MIN,
 	                                 NULL, 0),
 	             0);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_ONSITE, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_ONSITE, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_MET);
 	fl_store_close(s);
 }
@@ -327,13 +327,13 @@ Test(store, a_transition_on_a_paused_clock_resumes_it_first)
 	struct fl_clock_info ci;
 
 	open_ticket(s, "INC-1", T0);
-	cr_assert_eq(fl_store_clock_pause(s, "INC-1", FL_CLOCK_RESPOND, "customer-caused", "wang",
+	cr_assert_eq(fl_store_clock_pause(s, "INC-1", FL_TICKET_CLOCK_RESPOND, "customer-caused", "wang",
 	                                  T0 + 10 * MIN),
 	             0);
 	cr_assert_eq(fl_store_transition(s, "INC-1", FL_TR_ACK, "wang", NULL, T0 + 20 * MIN, NULL,
 	                                 0),
 	             0);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_RESPOND, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_RESPOND, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_MET, "10 min running + 10 paused is within 15");
 	cr_expect_eq(ci.paused_ms, 10 * 60 * 1000);
 	fl_store_close(s);
@@ -350,9 +350,9 @@ Test(store, restore_settles_repair_and_stops_the_on_site_clock)
 	cr_assert_eq(fl_store_transition(s, "INC-1", FL_TR_RESTORE, "wang", "remote reroute",
 	                                 T0 + 130 * MIN, NULL, 0),
 	             0);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_REPAIR, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_REPAIR, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_MISSED);
-	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_CLOCK_ONSITE, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-1", FL_TICKET_CLOCK_ONSITE, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_STOPPED);
 	cr_expect_eq(fl_store_next_deadline(s), INT64_MAX, "no clock runs any more");
 	fl_store_close(s);
@@ -360,7 +360,7 @@ Test(store, restore_settles_repair_and_stops_the_on_site_clock)
 
 struct due_seen {
 	int n;
-	enum fl_clock clocks[8];
+	enum fl_ticket_clock clocks[8];
 };
 
 static int collect_due(void *ctx, const struct fl_due_clock *due)
@@ -386,7 +386,7 @@ Test(store, lists_due_clocks_until_their_transition)
 	cr_expect_eq(seen.n, 0);
 	cr_assert_eq(fl_store_due_clocks(s, T0 + 16 * MIN, collect_due, &seen), 0);
 	cr_expect_eq(seen.n, 1);
-	cr_expect_eq(seen.clocks[0], FL_CLOCK_RESPOND);
+	cr_expect_eq(seen.clocks[0], FL_TICKET_CLOCK_RESPOND);
 	cr_assert_eq(fl_store_transition(s, "INC-1", FL_TR_ACK, "wang", NULL, T0 + 17 * MIN, NULL,
 	                                 0),
 	             0);
@@ -592,7 +592,7 @@ Test(store, reports_levels_times_and_clocks_per_area)
 	cr_assert_eq(fl_store_transition(s, "INC-2", FL_TR_ACK, "wang", NULL,
 	                                 T0 + 60 * MIN + 20 * MIN, NULL, 0),
 	             0);
-	cr_assert_eq(fl_store_clock_pause(s, "INC-1", FL_CLOCK_REPAIR, "no site access", "wang",
+	cr_assert_eq(fl_store_clock_pause(s, "INC-1", FL_TICKET_CLOCK_REPAIR, "no site access", "wang",
 	                                  T0 + 11 * MIN),
 	             0);
 	fl_buf_init(&b, 1 << 20);
@@ -688,7 +688,7 @@ Test(store, marks_a_planned_ticket_and_refuses_duplicates_and_bad_input)
 	t.id = "INC-Q";
 	t.level = NULL;
 	cr_expect_eq(fl_store_incident_open(s, &t), -EINVAL);
-	cr_assert_eq(fl_store_clock_get(s, "INC-P", FL_CLOCK_RESPOND, &ci), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-P", FL_TICKET_CLOCK_RESPOND, &ci), 0);
 	cr_expect_eq(ci.state, FL_CLOCK_ST_NONE, "a level without clocks sets none");
 	cr_expect_eq(fl_store_next_deadline(s), INT64_MAX);
 	fl_buf_init(&b, 1 << 20);
@@ -728,5 +728,105 @@ Test(store, a_clock_missed_while_down_is_due_on_restart_and_pages_once)
 	cr_expect_eq(fl_store_step_taken(s, "INC-1", 0, T0 + 21 * MIN), -EEXIST);
 	cr_expect_eq(fl_store_commit(s), -EEXIST);
 	cr_expect_eq(outbox_rows(s), 1, "paged once");
+	fl_store_close(s);
+}
+
+/* `tickets --json list` is built from three queries for the whole list; each
+ * of its documents must be the one `show` writes for that ticket (without
+ * the history), whatever clocks and notifications a ticket has. */
+Test(store, lists_each_ticket_as_its_own_document_in_three_queries)
+{
+	struct fl_store *s = open_store();
+	struct fl_ticket_new none = {.id = "INC-N", .level = "notice", .respond_ms = -1,
+	                             .onsite_ms = -1, .repair_ms = -1, .opened_ns = T0 + 2 * MIN};
+	struct fl_notice n1 = notice("INC-A:s0:sms:0:1"), n2 = notice("INC-A:s1:sms:0:1");
+	struct fl_notice n3 = notice("INC-B:s0:sms:0:1");
+	const char *order[] = {"INC-B", "INC-A", "INC-N"}; /* opened first first */
+	struct fl_buf list, one;
+	const char *at;
+
+	open_ticket(s, "INC-A", T0 + MIN);
+	open_ticket(s, "INC-B", T0);
+	open_ticket(s, "INC-Z", T0 + 3 * MIN); /* archived: not listed */
+	cr_assert_eq(fl_store_incident_open(s, &none), 0);
+	cr_assert_eq(fl_store_notify_enqueue(s, "INC-A", &n1, T0 + MIN), 0);
+	cr_assert_eq(fl_store_notify_enqueue(s, "INC-A", &n2, T0 + 2 * MIN), 0);
+	cr_assert_eq(fl_store_notify_enqueue(s, "INC-B", &n3, T0), 0);
+	cr_assert_eq(fl_store_clock_pause(s, "INC-A", FL_TICKET_CLOCK_ONSITE, "no access", "li",
+	                                  T0 + 2 * MIN),
+	             0);
+	cr_assert_eq(fl_store_transition(s, "INC-B", FL_TR_ACK, "wang", NULL, T0 + MIN, NULL, 0), 0);
+	for (enum fl_transition tr = FL_TR_ACK; tr <= FL_TR_CLOSE; tr++)
+		if (tr != FL_TR_DISPATCH && tr != FL_TR_ONSITE)
+			cr_assert_eq(fl_store_transition(s, "INC-Z", tr, "wang", NULL,
+			                                 T0 + 4 * MIN, NULL, 0),
+			             0, "%s", fl_transition_name(tr));
+	fl_buf_init(&list, 1 << 20);
+	cr_assert_eq(fl_store_tickets_json(s, false, T0 + 10 * MIN, &list), 0);
+	cr_expect(!strstr(list.p, "INC-Z"), "an archived ticket is not listed");
+	at = list.p;
+	for (size_t i = 0; i < 3; i++) {
+		fl_buf_init(&one, 1 << 20);
+		cr_assert_eq(fl_store_ticket_json(s, order[i], false, T0 + 10 * MIN, &one), 0);
+		at = strstr(at, one.p);
+		cr_expect_not_null(at, "%s as show writes it, in order:\n%s\n%s", order[i], one.p,
+		                   list.p);
+		at = at ? at + one.len : list.p;
+		fl_buf_free(&one);
+	}
+	fl_buf_free(&list);
+	fl_buf_init(&list, 1 << 20);
+	cr_assert_eq(fl_store_tickets_json(s, true, T0 + 10 * MIN, &list), 0);
+	cr_expect(strstr(list.p, "\"id\":\"INC-Z\""), "--all lists the archived one");
+	fl_buf_free(&list);
+	fl_store_close(s);
+}
+
+static int find_history(void *ctx, const struct fl_history_row *h)
+{
+	const char *what = ctx;
+
+	return strcmp(h->what, what) == 0 ? 1 : 0;
+}
+
+/* A planned ticket whose window ended with the fault on: planned no more,
+ * its paused clocks resume with deadlines moved by the pause. */
+Test(store, unplans_a_ticket_and_resumes_its_paused_clocks)
+{
+	struct fl_store *s = open_store();
+	struct fl_ticket_new t = {.id = "INC-W", .level = "urgent", .is_planned = true,
+	                          .respond_ms = 0, .onsite_ms = -1, .repair_ms = 2 * 3600 * 1000,
+	                          .opened_ns = T0};
+	struct fl_clock_info ci;
+	struct fl_buf b;
+
+	cr_assert_eq(fl_store_incident_open(s, &t), 0);
+	open_ticket(s, "INC-U", T0);
+	cr_assert_eq(fl_store_clock_pause(s, "INC-W", FL_TICKET_CLOCK_RESPOND, "maintenance",
+	                                  "faultline", T0),
+	             0);
+	cr_assert_eq(fl_store_clock_pause(s, "INC-W", FL_TICKET_CLOCK_REPAIR, "maintenance",
+	                                  "faultline", T0),
+	             0);
+	cr_expect_eq(fl_store_incident_unplan(s, "INC-U", "window MW-1 ended", T0), -EPERM,
+	             "a ticket not planned");
+	cr_expect_eq(fl_store_incident_unplan(s, "INC-404", "window MW-1 ended", T0), -ENOENT);
+	cr_expect_eq(fl_store_incident_unplan(s, "INC-W", "", T0), -EINVAL);
+	cr_assert_eq(fl_store_incident_unplan(s, "INC-W", "window MW-1 ended", T0 + 60 * MIN), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-W", FL_TICKET_CLOCK_RESPOND, &ci), 0);
+	cr_expect_eq(ci.state, FL_CLOCK_ST_RUNNING);
+	cr_expect_eq(ci.deadline_ns, T0 + 60 * MIN, "moved by the hour paused");
+	cr_expect_eq(ci.paused_ms, 3600 * 1000);
+	cr_expect_eq(ci.pauses, 1);
+	cr_assert_eq(fl_store_clock_get(s, "INC-W", FL_TICKET_CLOCK_REPAIR, &ci), 0);
+	cr_expect_eq(ci.deadline_ns, T0 + 180 * MIN);
+	cr_expect_eq(fl_store_history_each(s, "INC-W", find_history, (void *)"window MW-1 ended"),
+	             1, "the history says the window ended");
+	cr_expect_eq(fl_store_incident_unplan(s, "INC-W", "window MW-1 ended", T0), -EPERM,
+	             "once");
+	fl_buf_init(&b, 1 << 20);
+	cr_assert_eq(fl_store_ticket_json(s, "INC-W", false, T0, &b), 0);
+	cr_expect(strstr(b.p, "\"planned\":false"), "%s", b.p);
+	fl_buf_free(&b);
 	fl_store_close(s);
 }

@@ -1,0 +1,359 @@
+/* fl_engine_resume(): a ticket left open by the engine before a restart is
+ * handed to a new engine, which runs its ladder on from the ticket's open
+ * time: a step that came due meanwhile fires at once and once, a step taken
+ * before never again; later events of the same rule and key join it.
+ * The end of a maintenance window: a planned incident still open when its
+ * window ends pages from then; one cleared inside it never. The plan reads
+ * the sample network from $FL_SHARED/data. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/clock.h"
+#include "engine/correlate.h"
+#include "engine/event.h"
+#include "engine/syslog.h"
+#include "grammar/diag.h"
+#include "grammar/plan.h"
+
+/* 2026-11-20T00:00:00Z: when the ticket opened. */
+#define RX_BASE_NS (INT64_C(1795132800) * FL_NS_PER_SEC)
+#define RX_MAX 256
+
+static const char rx_plan[] =
+	"plan t;\n"
+	"timezone \"UTC\";\n"
+	"data sites \"sites.csv\";\n"
+	"data devices \"devices.csv\";\n"
+	"data rings \"rings.csv\";\n"
+	"data spans \"spans.csv\";\n"
+	"data chains \"chains.csv\";\n"
+	"data circuits \"circuits.csv\";\n"
+	"data contacts \"contacts.csv\";\n"
+	"roles duty_room;\n"
+	"maintenance works {\n"
+	"    scope device HC-JCJ-RT02;\n"
+	"    from \"2026-11-20T01:00:00Z\";\n"
+	"    until \"2026-11-20T02:00:00Z\";\n"
+	"}\n"
+	"level urgent { respond 0s; repair 2h; ladder page; }\n"
+	"ladder page {\n"
+	"    step after 0s notify duty_room at own via sms;\n"
+	"    step after 10m notify duty_room at own via email;\n"
+	"    step after 3h notify duty_room at own via sms;\n"
+	"}\n"
+	"rule los {\n"
+	"    match syslog;\n"
+	"    lookup device host;\n"
+	"    where msg ~ /R_LOS raised port=(?<port>\\S+)/;\n"
+	"    clear where msg ~ /R_LOS cleared port=(?<port>\\S+)/;\n"
+	"    key host, port;\n"
+	"    dedup 5m;\n"
+	"}\n"
+	"rule pair {\n"
+	"    match syslog;\n"
+	"    lookup device host;\n"
+	"    where msg ~ /PAIR_FAULT (?<p>\\S+)/;\n"
+	"    clear where msg ~ /PAIR_CLEAR (?<p>\\S+)/;\n"
+	"    key host, p;\n"
+	"    raise level urgent title \"pair ${host} ${p}\";\n"
+	"}\n"
+	"correlate cut {\n"
+	"    locate span;\n"
+	"    from los;\n"
+	"    within 60s;\n"
+	"    absorb los for 15m;\n"
+	"    raise level urgent title \"cut ${span}\";\n"
+	"}\n";
+
+struct rx_rec {
+	enum fl_action_type type;
+	uint64_t id;
+	uint32_t step;
+	char rule[32], ticket[72], reason[32];
+	uint64_t count;
+	int64_t at_s;
+};
+
+struct rx {
+	struct fl_diags *d;
+	struct fl_plan *plan;
+	struct fl_clock *clock;
+	struct fl_engine *e;
+	struct fl_event ev;
+	struct rx_rec recs[RX_MAX];
+	size_t n;
+};
+
+static void rx_on_action(const struct fl_action *a, void *ctx)
+{
+	struct rx *x = ctx;
+	struct rx_rec *r;
+
+	cr_assert_lt(x->n, RX_MAX);
+	r = &x->recs[x->n++];
+	r->type = a->type;
+	r->id = a->incident->id;
+	r->step = a->step;
+	r->count = a->incident->count;
+	r->at_s = (a->at_ns - RX_BASE_NS) / FL_NS_PER_SEC;
+	snprintf(r->rule, sizeof(r->rule), "%s", a->incident->source_name);
+	snprintf(r->ticket, sizeof(r->ticket), "%s", a->incident->ticket ? a->incident->ticket : "");
+	snprintf(r->reason, sizeof(r->reason), "%s", a->reason ? a->reason : "");
+}
+
+/* An engine started start_s seconds after the ticket opened. */
+static struct rx *rx_open(int64_t start_s)
+{
+	const char *shared = getenv("FL_SHARED") ? getenv("FL_SHARED") : "/work/shared";
+	struct fl_engine_config c = {.on_action = rx_on_action};
+	struct fl_plan_options opt = {0};
+	char data[4096];
+	struct rx *x = calloc(1, sizeof(*x));
+
+	cr_assert_not_null(x);
+	c.ctx = x;
+	snprintf(data, sizeof(data), "%s/data", shared);
+	opt.data_dir = data;
+	cr_assert_eq(fl_diags_create(&x->d), 0);
+	cr_assert_eq(fl_plan_compile_text(&x->plan, "resume.plan", rx_plan, sizeof(rx_plan) - 1,
+					  &opt, x->d),
+		     0, "the plan compiles");
+	cr_assert_eq(fl_clock_create_event(&x->clock, RX_BASE_NS + start_s * FL_NS_PER_SEC), 0);
+	cr_assert_eq(fl_engine_create(&x->e, fl_plan_program(x->plan), x->clock, &c), 0);
+	return x;
+}
+
+static void rx_close(struct rx *x)
+{
+	fl_engine_destroy(x->e);
+	fl_clock_destroy(x->clock);
+	fl_plan_destroy(x->plan);
+	fl_diags_destroy(x->d);
+	free(x);
+}
+
+static void rx_at(struct rx *x, int64_t at_s, const char *host, const char *msg)
+{
+	struct fl_syslog_opts so = {.year = 2026};
+	char line[512];
+	int n = snprintf(line, sizeof(line), "<131>Nov 20 00:00:00 %s app: %s", host, msg);
+
+	so.received_ns = RX_BASE_NS;
+	cr_assert_eq(fl_syslog_decode(&x->ev, line, (size_t)n, &so), FL_SYSLOG_OK);
+	x->ev.time_ns = RX_BASE_NS + at_s * FL_NS_PER_SEC;
+	cr_assert_eq(fl_engine_feed(x->e, &x->ev), 0);
+}
+
+static size_t rx_count(const struct rx *x, enum fl_action_type t, uint32_t step)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < x->n; i++)
+		n += x->recs[i].type == t && (step == FL_PROG_NONE || x->recs[i].step == step);
+	return n;
+}
+
+/* The first ladder step of "page": steps are numbered across the program. */
+static uint32_t rx_step0(const struct rx *x)
+{
+	const struct fl_program *p = fl_plan_program(x->plan);
+
+	cr_assert_eq(p->n_ladders, 1);
+	return p->ladders[0].first_step;
+}
+
+static const char pair_key[] = "kHC-YZ-LX-OSN01\x1f"
+			       "1-8-1";
+
+Test(correlate_resume, fires_a_step_due_while_down_once_and_a_step_taken_never)
+{
+	struct rx *x = rx_open(3600); /* an hour after the open */
+	uint32_t s0 = rx_step0(x);
+	uint32_t taken[] = {s0};
+	struct fl_resumed_incident ri = {
+		.ticket = "INC-1", .source = "pair", .key = pair_key, .level = "urgent",
+		.title = "pair HC-YZ-LX-OSN01 1-8-1", .device = "HC-YZ-LX-OSN01",
+		.first_ns = RX_BASE_NS, .steps_taken = taken, .n_steps_taken = 1};
+	struct fl_engine_stats st;
+
+	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0), 0, "the step taken before is not fired");
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 1, "the 10 min step fires at once");
+	cr_expect_eq(x->recs[x->n - 1].at_s, 3600, "at the restart, not in the past");
+	cr_expect_str_eq(x->recs[x->n - 1].ticket, "INC-1", "the action names its ticket");
+	cr_expect_eq(rx_count(x, FL_ACTION_UPDATE, FL_PROG_NONE), 1, "one update: resumed");
+	fl_engine_advance(x->e, RX_BASE_NS + 7200 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 1, "the 10 min step fires once");
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 2), 0, "the 3 h step is not due yet");
+	fl_engine_advance(x->e, RX_BASE_NS + 3 * 3600 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 2), 1, "the 3 h step fires at its time");
+	cr_expect_eq(x->recs[x->n - 1].at_s, 3 * 3600);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0), 0);
+	fl_engine_stats(x->e, &st);
+	cr_expect_eq(st.resumed, 1);
+	cr_expect_eq(st.resume_refused, 0);
+	cr_expect_eq(st.open_incidents, 1);
+	rx_close(x);
+}
+
+Test(correlate_resume, joins_events_of_the_same_rule_and_key_and_clears_on_their_clear)
+{
+	struct rx *x = rx_open(3600);
+	uint32_t s0 = rx_step0(x);
+	uint32_t taken[] = {s0, s0 + 1};
+	struct fl_resumed_incident ri = {
+		.ticket = "INC-2", .source = "pair", .key = pair_key, .level = "urgent",
+		.device = "HC-YZ-LX-OSN01", .first_ns = RX_BASE_NS, .steps_taken = taken,
+		.n_steps_taken = 2};
+
+	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, FL_PROG_NONE), 0, "both due steps were taken");
+	rx_at(x, 3700, "HC-YZ-LX-OSN01", "PAIR_FAULT 1-8-1");
+	cr_expect_eq(rx_count(x, FL_ACTION_OPEN, FL_PROG_NONE), 0, "the fault joins its ticket");
+	rx_at(x, 3710, "HC-YZ-LX-OSN01", "PAIR_FAULT 2-1-1");
+	cr_expect_eq(rx_count(x, FL_ACTION_OPEN, FL_PROG_NONE), 1, "another key is a new incident");
+	rx_at(x, 3720, "HC-YZ-LX-OSN01", "PAIR_CLEAR 1-8-1");
+	cr_assert_eq(rx_count(x, FL_ACTION_CLEAR, FL_PROG_NONE), 1);
+	cr_expect_str_eq(x->recs[x->n - 1].ticket, "INC-2", "the clear names the resumed ticket");
+	cr_expect_eq(x->recs[x->n - 1].count, 2, "the event after the restart was a tally");
+	rx_close(x);
+}
+
+Test(correlate_resume, takes_a_cut_back_until_both_ends_clear)
+{
+	struct rx *x = rx_open(60);
+	struct fl_resumed_incident ri = {
+		.ticket = "INC-3", .source = "cut", .key = "HC-YZ-R01-S02", .level = "urgent",
+		.device = "HC-YZ-LX-OSN01", .span = "HC-YZ-R01-S02", .first_ns = RX_BASE_NS};
+	size_t notified;
+
+	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	notified = rx_count(x, FL_ACTION_NOTIFY, FL_PROG_NONE);
+	cr_expect_eq(notified, 1, "the step due at the open fires once (none taken)");
+	rx_at(x, 70, "HC-YZ-LX-OSN01", "R_LOS raised port=1-8-1");
+	rx_at(x, 71, "HC-YZ-SC-OSN01", "R_LOS raised port=1-7-1");
+	fl_engine_advance(x->e, RX_BASE_NS + 200 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_OPEN, FL_PROG_NONE), 0, "the cut seen again joins it");
+	rx_at(x, 300, "HC-YZ-LX-OSN01", "R_LOS cleared port=1-8-1");
+	cr_expect_eq(rx_count(x, FL_ACTION_CLEAR, FL_PROG_NONE), 0, "one end is not enough");
+	rx_at(x, 301, "HC-YZ-SC-OSN01", "R_LOS cleared port=1-7-1");
+	cr_expect_eq(rx_count(x, FL_ACTION_CLEAR, FL_PROG_NONE), 1, "both ends clear it");
+	rx_close(x);
+}
+
+Test(correlate_resume, counts_and_refuses_a_ticket_it_cannot_place_or_plan)
+{
+	struct rx *x = rx_open(3600);
+	struct fl_resumed_incident where = {.ticket = "INC-4", .source = "pair", .key = pair_key,
+					    .level = "urgent", .device = "NO-SUCH-DEVICE",
+					    .first_ns = RX_BASE_NS};
+	struct fl_resumed_incident rule = where, level = where, twice = where;
+	struct fl_engine_stats st;
+
+	cr_expect_eq(fl_engine_resume(x->e, &where), -ENXIO, "an unknown device");
+	where.device = NULL;
+	where.span = "NO-SUCH-SPAN";
+	cr_expect_eq(fl_engine_resume(x->e, &where), -ENXIO, "an unknown span");
+	rule.device = NULL;
+	rule.source = "gone";
+	cr_expect_eq(fl_engine_resume(x->e, &rule), -ENOENT, "a rule the plan no longer has");
+	level.device = NULL;
+	level.level = "critical";
+	cr_expect_eq(fl_engine_resume(x->e, &level), -ENOENT, "a level the plan no longer has");
+	twice.device = "HC-YZ-LX-OSN01";
+	cr_expect_eq(fl_engine_resume(x->e, &twice), 0);
+	cr_expect_eq(fl_engine_resume(x->e, &twice), -EEXIST, "a ticket resumed twice");
+	fl_engine_stats(x->e, &st);
+	cr_expect_eq(st.resume_refused, 5);
+	cr_expect_eq(st.resumed, 1);
+	cr_expect_eq(st.open_incidents, 1, "nothing of the refused ones is live");
+	rx_close(x);
+}
+
+static const struct rx_rec *rx_find(const struct rx *x, enum fl_action_type t, const char *reason)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (x->recs[i].type == t && (!reason || strcmp(x->recs[i].reason, reason) == 0))
+			return &x->recs[i];
+	return NULL;
+}
+
+Test(correlate_window_end, pages_an_incident_that_outlives_its_window_from_the_window_end)
+{
+	struct rx *x = rx_open(0);
+	uint32_t s0 = rx_step0(x);
+	const struct rx_rec *end;
+
+	rx_at(x, 4200, "HC-JCJ-RT02", "PAIR_FAULT ge0"); /* 01:10, inside 01:00-02:00 */
+	cr_assert_eq(rx_count(x, FL_ACTION_OPEN, FL_PROG_NONE), 1);
+	fl_engine_advance(x->e, RX_BASE_NS + 7199 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, FL_PROG_NONE), 0, "nobody paged in the window");
+	fl_engine_advance(x->e, RX_BASE_NS + 7200 * FL_NS_PER_SEC);
+	end = rx_find(x, FL_ACTION_UPDATE, "window ended");
+	cr_assert_not_null(end, "the window's end is an action");
+	cr_expect_eq(end->at_s, 7200);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0), 1, "the first step pages at the end");
+	cr_expect_eq(x->recs[x->n - 1].at_s, 7200);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 0, "the 10 min step runs from the end");
+	fl_engine_advance(x->e, RX_BASE_NS + (7200 + 599) * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 0);
+	fl_engine_advance(x->e, RX_BASE_NS + (7200 + 600) * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 1, "10 min after the window's end");
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0), 1, "the first step once");
+	rx_close(x);
+}
+
+Test(correlate_window_end, never_pages_a_fault_cleared_inside_its_window)
+{
+	struct rx *x = rx_open(0);
+
+	rx_at(x, 4200, "HC-JCJ-RT02", "PAIR_FAULT ge0");
+	rx_at(x, 5000, "HC-JCJ-RT02", "PAIR_CLEAR ge0");
+	cr_assert_eq(rx_count(x, FL_ACTION_CLEAR, FL_PROG_NONE), 1);
+	fl_engine_advance(x->e, RX_BASE_NS + 6 * 3600 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, FL_PROG_NONE), 0);
+	cr_expect_null(rx_find(x, FL_ACTION_UPDATE, "window ended"));
+	rx_close(x);
+}
+
+Test(correlate_window_end, ends_the_window_of_a_resumed_ticket_that_ended_while_down)
+{
+	struct rx *x = rx_open(3 * 3600); /* 03:00: the window ended at 02:00 */
+	uint32_t s0 = rx_step0(x);
+	struct fl_resumed_incident ri = {
+		.ticket = "INC-5", .source = "pair", .key = "kHC-JCJ-RT02\x1f" "ge0",
+		.level = "urgent", .device = "HC-JCJ-RT02",
+		.first_ns = RX_BASE_NS + 4200 * FL_NS_PER_SEC, .is_planned = true};
+	const struct rx_rec *end;
+
+	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	end = rx_find(x, FL_ACTION_UPDATE, "window ended");
+	cr_assert_not_null(end);
+	cr_expect_eq(end->at_s, 7200, "at the window's own end");
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0), 1, "due at 02:00: fires at start");
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 1, "due at 02:10: fires at start");
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 2), 0, "due at 05:00");
+	fl_engine_advance(x->e, RX_BASE_NS + 5 * 3600 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 2), 1, "3 h after the window's end");
+	rx_close(x);
+}
+
+Test(correlate_window_end, keeps_a_resumed_ticket_planned_while_its_window_lasts)
+{
+	struct rx *x = rx_open(5400); /* 01:30 */
+	uint32_t s0 = rx_step0(x);
+	struct fl_resumed_incident ri = {
+		.ticket = "INC-6", .source = "pair", .key = "kHC-JCJ-RT02\x1f" "ge0",
+		.level = "urgent", .device = "HC-JCJ-RT02",
+		.first_ns = RX_BASE_NS + 4200 * FL_NS_PER_SEC, .is_planned = true};
+
+	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, FL_PROG_NONE), 0, "still inside the window");
+	fl_engine_advance(x->e, RX_BASE_NS + 7200 * FL_NS_PER_SEC);
+	cr_expect_not_null(rx_find(x, FL_ACTION_UPDATE, "window ended"));
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0), 1, "pages at the window's end");
+	rx_close(x);
+}
