@@ -501,11 +501,13 @@ int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ti
 
 /* --- the report -------------------------------------------------------------- */
 /* A clock still running past its deadline at the end of the period counts
- * as missed: it cannot be met any more. */
+ * as missed: it cannot be met any more. The records that hold maintenance
+ * announcements (store_announce.c) are not tickets of the period. */
+#define NOT_ANNOUNCE(t) " AND NOT (" t ".rule = 'announce' AND " t ".id LIKE 'ANN-%')"
 #define REPORT_CLOCKS(what) \
 	" (SELECT " what " FROM clocks c JOIN tickets u ON u.id = c.ticket" \
 	"  WHERE u.city IS t.city AND u.county IS t.county AND u.opened_ns >= ?1" \
-	"  AND u.opened_ns < ?2"
+	"  AND u.opened_ns < ?2" NOT_ANNOUNCE("u")
 #define REPORT_SQL \
 	"SELECT t.city, t.county, count(*)," \
 	" avg(CASE WHEN t.acked_ns IS NOT NULL THEN t.acked_ns - t.opened_ns END)," \
@@ -517,8 +519,9 @@ int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ti
 	REPORT_CLOCKS("coalesce(sum(c.paused_ms), 0)") ")," \
 	" (SELECT group_concat(level || ':' || n, ' ') FROM (SELECT level, count(*) AS n" \
 	"  FROM tickets u WHERE u.city IS t.city AND u.county IS t.county" \
-	"  AND u.opened_ns >= ?1 AND u.opened_ns < ?2 GROUP BY level ORDER BY level))" \
-	" FROM tickets t WHERE t.opened_ns >= ?1 AND t.opened_ns < ?2" \
+	"  AND u.opened_ns >= ?1 AND u.opened_ns < ?2" NOT_ANNOUNCE("u") \
+	"  GROUP BY level ORDER BY level))" \
+	" FROM tickets t WHERE t.opened_ns >= ?1 AND t.opened_ns < ?2" NOT_ANNOUNCE("t") \
 	" GROUP BY t.city, t.county ORDER BY t.city, t.county"
 
 static int64_t mean_s(sqlite3_stmt *st, int col)

@@ -279,6 +279,13 @@ static int enqueue(void *ctx, const struct fl_announcement *an)
 	return 0;
 }
 
+static int count_rows(void *ctx, const struct fl_report_row *r)
+{
+	(void)r;
+	++*(size_t *)ctx;
+	return 0;
+}
+
 Test(announce, queues_each_announcement_in_the_store_once)
 {
 	struct an_fx *f = an_open();
@@ -314,6 +321,14 @@ Test(announce, queues_each_announcement_in_the_store_once)
 	cr_expect_eq(counts[FL_OUTBOX_PENDING], first, "and none is queued twice");
 	cr_assert_eq(fl_store_ticket_state(s, "ANN-MW-X-20261209T1800", &state), 0);
 	cr_expect_eq(state, FL_TICKET_ARCHIVED, "the record is no open ticket");
+	{
+		size_t rows = 0;
+
+		cr_assert_eq(fl_store_report_each(s, t("2026-12-01T00:00Z"), t("2027-01-01T00:00Z"),
+						  t("2027-01-01T00:00Z"), count_rows, &rows),
+			     0);
+		cr_expect_eq(rows, 0, "the monthly report counts no announcement as a ticket");
+	}
 	fl_store_close(s);
 	remove_db(path);
 	an_close(f);
