@@ -10,6 +10,7 @@
 #include "engine/buf.h"
 #include "engine/clock.h"
 #include "engine/correlate.h"
+#include "engine/outbox.h"
 #include "engine/sink_store.h"
 #include "engine/tz.h"
 #include "grammar/diag.h"
@@ -50,6 +51,11 @@ static void on_action(const struct fl_action *a, void *ctx)
 		r->out_failed = true;
 	if (r->sink)
 		(void)fl_sink_push(r->sink, a); /* never blocks; a full queue is counted */
+}
+
+static void ring_outbox(void *bell)
+{
+	fl_outbox_bell_ring(bell);
 }
 
 int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
@@ -93,6 +99,10 @@ int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
 		snprintf(r->run_tag, sizeof(r->run_tag), "INC-%02d%02d%02d", tm.tm_hour, tm.tm_min,
 			 tm.tm_sec);
 		so.id_prefix = r->run_tag;
+		if (cfg->outbox_bell) {
+			so.on_notices = ring_outbox;
+			so.on_notices_ctx = cfg->outbox_bell;
+		}
 		rc = fl_sink_open(&r->sink, r->prog, cfg->db, &so, err, sizeof(err));
 		if (rc < 0) {
 			fprintf(stderr, "faultline run: %s: %s\n", cfg->db, err[0] ? err : "cannot open");

@@ -11,6 +11,7 @@
 #include "engine/compiler.h"
 
 struct fl_event;
+struct fl_outbox_bell;
 struct fl_runner;
 struct fl_tz;
 
@@ -20,6 +21,9 @@ struct fl_runner_config {
 	size_t max_keys_per_rule, max_keys; /* 0: the defaults of limits.h */
 	const char *db; /* the ticket store the actions go to (a store thread of
 			 * its own, fed by a bounded queue); NULL: printed only */
+	struct fl_outbox_bell *outbox_bell; /* borrowed, may be NULL: rung after
+					     * each store commit that queued
+					     * notifications */
 };
 
 /* Lifecycle. Compiles the plan (diagnostics on stderr) and builds the engine.
