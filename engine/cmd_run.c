@@ -267,7 +267,7 @@ int fl_cmd_run(int argc, char **argv)
 	}
 	rc = 0;
 	while (!run_stop && rc == 0) {
-		fl_inputs_drain(in, DRAIN_WAIT_MS, on_message, &st);
+		fl_inputs_drain(in, fl_runner_wait_ms(st.runner, DRAIN_WAIT_MS), on_message, &st);
 		if (fl_runner_tick(st.runner) < 0)
 			rc = 1;
 	}

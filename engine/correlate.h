@@ -152,8 +152,11 @@ int fl_engine_feed(struct fl_engine *e, const struct fl_event *ev);
 void fl_engine_advance(struct fl_engine *e, int64_t now_ns);
 void fl_engine_flush(struct fl_engine *e);
 
-/* Queries. */
+/* Queries. next_timer: when the engine's earliest timer (hold, window,
+ * grace, ladder step) is due, in *at_ns; false when none is armed. For a
+ * live loop choosing how long it may sleep. */
 void fl_engine_stats(const struct fl_engine *e, struct fl_engine_stats *out);
 const struct fl_program *fl_engine_program(const struct fl_engine *e);
+bool fl_engine_next_timer(const struct fl_engine *e, int64_t *at_ns);
 
 #endif /* FL_CORRELATE_H */

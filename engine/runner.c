@@ -189,3 +189,17 @@ const struct fl_tz *fl_runner_tz(const struct fl_runner *r)
 {
 	return r->tz;
 }
+
+int fl_runner_wait_ms(const struct fl_runner *r, int max_ms)
+{
+	int64_t at_ns, wait_ns;
+
+	if (!fl_engine_next_timer(r->engine, &at_ns))
+		return max_ms;
+	wait_ns = at_ns - fl_clock_now_ns(r->clock);
+	if (wait_ns >= (int64_t)max_ms * 1000000)
+		return max_ms;
+	/* rounded up, and never 0: a timer due now fires at the tick after a
+	 * 1 ms look at the inputs, not in a spin */
+	return wait_ns <= 1000000 ? 1 : (int)((wait_ns + 999999) / 1000000);
+}

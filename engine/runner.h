@@ -40,7 +40,11 @@ int fl_runner_tick(struct fl_runner *r);
 int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 		     unsigned long long undecoded);
 
-/* Queries. The zone RFC 3164 times are read in (NULL: UTC). */
+/* Queries. tz: the zone RFC 3164 times are read in (NULL: UTC).
+ * wait_ms: how long the caller may wait for input before the next tick, at
+ * most max_ms and at least 1: until the engine's next timer is due, so a
+ * hold or a ladder step fires on time rather than at the next poll. */
 const struct fl_tz *fl_runner_tz(const struct fl_runner *r);
+int fl_runner_wait_ms(const struct fl_runner *r, int max_ms);
 
 #endif /* FL_RUNNER_H */
