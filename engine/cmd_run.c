@@ -218,6 +218,24 @@ static void announce(const struct fl_inputs *in)
 	fflush(stderr);
 }
 
+/* One line per input at exit: what was taken and every loss counted. */
+static void print_input_stats(const struct fl_inputs *in)
+{
+	for (int k = 0; k < FL_INPUT__COUNT; k++) {
+		struct fl_input_stats s;
+
+		if (!fl_inputs_enabled(in, (enum fl_input_kind)k))
+			continue;
+		fl_inputs_stats(in, (enum fl_input_kind)k, &s);
+		fprintf(stderr,
+			"run: %s: %llu received, %llu queue full, %llu kernel drops, %llu outside "
+			"the allowlist\n",
+			fl_input_name((enum fl_input_kind)k), (unsigned long long)s.received,
+			(unsigned long long)s.queue_full, (unsigned long long)s.kernel_drops,
+			(unsigned long long)s.dropped_allowlist);
+	}
+}
+
 int fl_cmd_run(int argc, char **argv)
 {
 	struct run_state st;
@@ -273,6 +291,7 @@ int fl_cmd_run(int argc, char **argv)
 	}
 	fl_inputs_stop(in);
 	fl_inputs_drain(in, 0, on_message, &st);
+	print_input_stats(in);
 	if (fl_runner_finish(st.runner, st.messages, st.undecoded) < 0)
 		rc = 1;
 out:

@@ -85,6 +85,8 @@ wait_for 20 not_running "$RUN_PID" || fail "faultline run did not stop"
 rc=0
 wait "$RUN_PID" || rc=$?
 [ "$rc" -eq 0 ] || fail "faultline run exited with $rc: $(tail -n 5 "$T/run.err")"
+grep -q '^run: udp: 10 received, 0 queue full, 0 kernel drops' "$T/run.err" ||
+	fail "not the 10 alarms sent: $(grep '^run: udp' "$T/run.err")"
 
 # Every row ends sent (SMS through the file plugin as well), and nothing is
 # left for a later run.
