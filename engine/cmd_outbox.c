@@ -267,7 +267,8 @@ static int run(struct fl_store *s, struct outbox_args *a)
 	if (n)
 		fprintf(stderr, "faultline outbox: %u interrupted deliveries put back\n", n);
 	while (!a->stop || !atomic_load(a->stop)) {
-		int64_t now = fl_cli_now_ns(), next, wait_ms, poll_ms = a->poll_ms ? a->poll_ms : POLL_MS;
+		int64_t now = fl_cli_now_ns(), next, wait_ms;
+		int64_t poll_ms = a->poll_ms ? a->poll_ms : POLL_MS;
 
 		rc = fl_outbox_run_once(ob, now, 0, &n);
 		if (rc < 0)
