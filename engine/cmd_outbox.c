@@ -34,6 +34,7 @@
 
 #define NS_PER_MS 1000000LL
 #define POLL_MS 200 /* how often an idle worker looks for rows other processes added */
+#define POLL_MS_MAX 3600000
 
 struct outbox_args {
 	const char *db, *plugin_dir, *verb;
@@ -47,6 +48,8 @@ struct outbox_args {
 	} routes[FL_OUTBOX_MAX_ROUTES];
 	size_t n_routes;
 	atomic_int *stop; /* `run`'s delivery thread: set to end the loop */
+	struct fl_outbox_bell *bell; /* `run`'s delivery thread: rung on new rows */
+	uint32_t poll_ms;            /* 0: POLL_MS */
 };
 
 static void outbox_usage(FILE *out)
@@ -54,7 +57,7 @@ static void outbox_usage(FILE *out)
 	fprintf(out,
 	        "usage: faultline outbox [--db PATH] [--plugin-dir DIR] --route CHANNEL=PLUGIN ...\n"
 	        "         [--set CHANNEL.KEY=VALUE ...] [--timeout-ms N] [--backoff-ms N]\n"
-	        "         [--backoff-max-ms N] run [--once]\n"
+	        "         [--backoff-max-ms N] [--poll-ms N] run [--once]\n"
 	        "       faultline outbox [--db PATH] status\n"
 	        "Delivers the outbox of the store through plugin DIR/PLUGIN.so per channel\n"
 	        "(default DIR: plugins/ beside the faultline binary).\n");
@@ -159,6 +162,8 @@ static int parse_args(struct outbox_args *a, int argc, char **argv)
 		} else if (strcmp(opt, "--backoff-max-ms") == 0) {
 			rc = parse_u32(val, 1, 86400000, &u);
 			a->policy.backoff_max_ms = u;
+		} else if (strcmp(opt, "--poll-ms") == 0) {
+			rc = parse_u32(val, 1, POLL_MS_MAX, &a->poll_ms);
 		} else {
 			fprintf(stderr, "faultline outbox: unknown option %s\n", opt);
 			return -EINVAL;
@@ -263,6 +268,7 @@ static int run(struct fl_store *s, struct outbox_args *a)
 		fprintf(stderr, "faultline outbox: %u interrupted deliveries put back\n", n);
 	while (!a->stop || !atomic_load(a->stop)) {
 		int64_t now = fl_cli_now_ns(), next, wait_ms;
+		int64_t poll_ms = a->poll_ms ? a->poll_ms : POLL_MS;
 
 		rc = fl_outbox_run_once(ob, now, 0, &n);
 		if (rc < 0)
@@ -272,8 +278,12 @@ static int run(struct fl_store *s, struct outbox_args *a)
 		next = fl_store_outbox_next_due(s);
 		if (a->once && (next == INT64_MAX || next > now + POLL_MS * NS_PER_MS))
 			break; /* nothing due in this pass */
-		wait_ms = next == INT64_MAX ? POLL_MS : (next - now) / NS_PER_MS + 1;
-		sleep_ms(wait_ms < 1 ? 1 : wait_ms > POLL_MS ? POLL_MS : wait_ms);
+		wait_ms = next == INT64_MAX ? poll_ms : (next - now) / NS_PER_MS + 1;
+		wait_ms = wait_ms < 1 ? 1 : wait_ms > poll_ms ? poll_ms : wait_ms;
+		if (a->bell) /* the store thread rings it when it commits new rows */
+			(void)fl_outbox_bell_wait(a->bell, wait_ms);
+		else
+			sleep_ms(wait_ms);
 	}
 	status = 0;
 	print_stats(ob);
@@ -334,6 +344,12 @@ static void *deliver_main(void *arg)
 
 int fl_deliver_start(struct fl_deliver **out, const char *db, int argc, char **argv)
 {
+	return fl_deliver_start_bell(out, db, argc, argv, NULL);
+}
+
+int fl_deliver_start_bell(struct fl_deliver **out, const char *db, int argc, char **argv,
+			  struct fl_outbox_bell *bell)
+{
 	struct fl_deliver *d = calloc(1, sizeof(*d));
 	char **v = calloc((size_t)argc + 2, sizeof(*v));
 	int rc = -ENOMEM;
@@ -354,6 +370,7 @@ int fl_deliver_start(struct fl_deliver **out, const char *db, int argc, char **a
 	}
 	atomic_init(&d->stop, 0);
 	d->a.stop = &d->stop;
+	d->a.bell = bell;
 	if (pthread_create(&d->thread, NULL, deliver_main, d) != 0) {
 		rc = -EAGAIN;
 		goto fail;
@@ -377,8 +394,11 @@ static int deliver_end(struct fl_deliver *d, bool now)
 
 	if (!d)
 		return 0;
-	if (now)
+	if (now) {
 		atomic_store(&d->stop, 1);
+		if (d->a.bell) /* ends the wait at once */
+			fl_outbox_bell_ring(d->a.bell);
+	}
 	pthread_join(d->thread, NULL);
 	status = d->status;
 	free_args(&d->a);

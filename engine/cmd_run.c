@@ -17,6 +17,7 @@
 #include "engine/deliver.h"
 #include "engine/inputs.h"
 #include "engine/net.h"
+#include "engine/outbox.h"
 #include "engine/runner.h"
 #include "engine/snmp.h"
 #include "engine/syslog.h"
@@ -46,7 +47,7 @@ static int usage(FILE *out)
 		"                     [--tz ZONE] [--max-keys-per-rule N] [--max-keys N]\n"
 		"                     [--db PATH [--plugin-dir DIR] [--route CHANNEL=PLUGIN ...]\n"
 		"                      [--set CHANNEL.KEY=VALUE ...] [--timeout-ms N]\n"
-		"                      [--backoff-ms N] [--backoff-max-ms N]]\n"
+		"                      [--backoff-ms N] [--backoff-max-ms N] [--poll-ms N]]\n"
 		"\n"
 		"Runs PLAN live on the inputs (ADDR is IPv4:PORT or [IPv6]:PORT; port 0 picks\n"
 		"a free port, announced on stderr as 'listening udp 127.0.0.1:40123') and\n"
@@ -93,7 +94,7 @@ struct run_args {
 static bool is_outbox_option(const char *flag)
 {
 	static const char *const opts[] = {"--plugin-dir", "--route", "--set", "--timeout-ms",
-					   "--backoff-ms", "--backoff-max-ms"};
+					   "--backoff-ms", "--backoff-max-ms", "--poll-ms"};
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (strcmp(flag, opts[i]) == 0)
@@ -219,12 +220,31 @@ static void announce(const struct fl_inputs *in)
 	fflush(stderr);
 }
 
+/* One line per input at exit: what was taken and every loss counted. */
+static void print_input_stats(const struct fl_inputs *in)
+{
+	for (int k = 0; k < FL_INPUT__COUNT; k++) {
+		struct fl_input_stats s;
+
+		if (!fl_inputs_enabled(in, (enum fl_input_kind)k))
+			continue;
+		fl_inputs_stats(in, (enum fl_input_kind)k, &s);
+		fprintf(stderr,
+			"run: %s: %llu received, %llu queue full, %llu kernel drops, %llu outside "
+			"the allowlist\n",
+			fl_input_name((enum fl_input_kind)k), (unsigned long long)s.received,
+			(unsigned long long)s.queue_full, (unsigned long long)s.kernel_drops,
+			(unsigned long long)s.dropped_allowlist);
+	}
+}
+
 int fl_cmd_run(int argc, char **argv)
 {
 	struct run_state st;
 	struct run_args a;
 	struct fl_inputs *in = NULL;
 	struct fl_deliver *deliver = NULL;
+	struct fl_outbox_bell *bell = NULL;
 	char err[256];
 	int rc = 1;
 
@@ -243,14 +263,19 @@ int fl_cmd_run(int argc, char **argv)
 	}
 	if (a.icfg.n_communities == 0)
 		a.icfg.communities[a.icfg.n_communities++] = "public";
+	/* the store thread rings the delivery thread after each commit that
+	 * queued notifications: no poll interval between a page and its send */
+	if (a.any_route && fl_outbox_bell_create(&bell) < 0)
+		goto out;
+	a.rcfg.outbox_bell = bell;
 	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
 		goto out;
 	if (fl_inputs_create(&in, &a.icfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "faultline run: %s\n", err);
 		goto out;
 	}
-	if (a.any_route && fl_deliver_start(&deliver, a.rcfg.db, a.outbox_argc,
-					    a.outbox_argv) < 0) {
+	if (a.any_route && fl_deliver_start_bell(&deliver, a.rcfg.db, a.outbox_argc,
+						 a.outbox_argv, bell) < 0) {
 		fprintf(stderr, "faultline run: cannot start the delivery thread\n");
 		goto out;
 	}
@@ -262,17 +287,19 @@ int fl_cmd_run(int argc, char **argv)
 	}
 	rc = 0;
 	while (!run_stop && rc == 0) {
-		fl_inputs_drain(in, DRAIN_WAIT_MS, on_message, &st);
+		fl_inputs_drain(in, fl_runner_wait_ms(st.runner, DRAIN_WAIT_MS), on_message, &st);
 		if (fl_runner_tick(st.runner) < 0)
 			rc = 1;
 	}
 	fl_inputs_stop(in);
 	fl_inputs_drain(in, 0, on_message, &st);
+	print_input_stats(in);
 	if (fl_runner_finish(st.runner, st.messages, st.undecoded) < 0)
 		rc = 1;
 out:
 	if (fl_deliver_stop(deliver) != 0)
 		rc = 1;
+	fl_outbox_bell_destroy(bell); /* after the two threads that use it */
 	fl_inputs_destroy(in);
 	fl_runner_destroy(st.runner);
 	free(st.ev);

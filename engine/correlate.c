@@ -2827,3 +2827,13 @@ const struct fl_program *fl_engine_program(const struct fl_engine *e)
 {
 	return e->prog;
 }
+
+bool fl_engine_next_timer(const struct fl_engine *e, int64_t *at_ns)
+{
+	int64_t ms;
+
+	if (!fl_timerwheel_next_expiry(e->tw, &ms))
+		return false;
+	*at_ns = ms * FL_NS_PER_MS;
+	return true;
+}

@@ -202,8 +202,11 @@ void fl_engine_flush(struct fl_engine *e);
  * incident table is full). Call it before the first event. */
 int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r);
 
-/* Queries. */
+/* Queries. next_timer: when the engine's earliest timer (hold, window,
+ * grace, ladder step) is due, in *at_ns; false when none is armed. For a
+ * live loop choosing how long it may sleep. */
 void fl_engine_stats(const struct fl_engine *e, struct fl_engine_stats *out);
 const struct fl_program *fl_engine_program(const struct fl_engine *e);
+bool fl_engine_next_timer(const struct fl_engine *e, int64_t *at_ns);
 
 #endif /* FL_CORRELATE_H */

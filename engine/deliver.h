@@ -8,14 +8,21 @@
 #include "engine/compiler.h"
 
 struct fl_deliver;
+struct fl_outbox_bell;
 
 /* argv: the options `faultline outbox` takes before its command (--route,
- * --set, --plugin-dir, --timeout-ms, --backoff-ms, --backoff-max-ms), borrowed
+ * --set, --plugin-dir, --timeout-ms, --backoff-ms, --backoff-max-ms,
+ * --poll-ms), borrowed
  * for the call. Returns 0, -EINVAL (bad options, reported on stderr), -ENOMEM
  * or -EAGAIN. A plugin that does not load ends the thread at once (reported;
  * fl_deliver_stop() returns 1). */
 FL_MUST_CHECK int fl_deliver_start(struct fl_deliver **out, const char *db, int argc,
 				   char **argv);
+/* The same, with a bell (outbox.h, borrowed: it must outlive the worker)
+ * that the worker waits on when idle instead of sleeping its poll interval:
+ * ringing it after a commit that added rows gets them delivered at once. */
+FL_MUST_CHECK int fl_deliver_start_bell(struct fl_deliver **out, const char *db, int argc,
+					char **argv, struct fl_outbox_bell *bell);
 /* Ends the worker after its current message; returns its exit status (0, 1). */
 int fl_deliver_stop(struct fl_deliver *d);
 /* Waits until a worker started with --once among its options has delivered

@@ -1,9 +1,11 @@
 #include "engine/outbox.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/limits.h"
 #include "engine/plugin.h"
@@ -257,4 +259,94 @@ int fl_outbox_run_once(struct fl_outbox *ob, int64_t now_ns, uint32_t max, uint3
 void fl_outbox_stats(const struct fl_outbox *ob, struct fl_outbox_stats *out)
 {
 	*out = ob->stats;
+}
+
+/* ---- the bell ---------------------------------------------------------------- */
+
+struct fl_outbox_bell {
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* on CLOCK_MONOTONIC: a clock step never stretches a wait */
+	bool is_rung;      /* under mu */
+	uint64_t rings;    /* under mu */
+};
+
+int fl_outbox_bell_create(struct fl_outbox_bell **out)
+{
+	struct fl_outbox_bell *b = calloc(1, sizeof(*b));
+	pthread_condattr_t ca;
+	int rc = -EAGAIN;
+
+	if (!b)
+		return -ENOMEM;
+	if (pthread_condattr_init(&ca) != 0)
+		goto out_free;
+	if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&b->cv, &ca) != 0)
+		goto out_attr;
+	if (pthread_mutex_init(&b->mu, NULL) != 0) {
+		pthread_cond_destroy(&b->cv);
+		goto out_attr;
+	}
+	pthread_condattr_destroy(&ca);
+	*out = b;
+	return 0;
+
+out_attr:
+	pthread_condattr_destroy(&ca);
+out_free:
+	free(b);
+	return rc;
+}
+
+void fl_outbox_bell_destroy(struct fl_outbox_bell *b)
+{
+	if (!b)
+		return;
+	pthread_cond_destroy(&b->cv);
+	pthread_mutex_destroy(&b->mu);
+	free(b);
+}
+
+void fl_outbox_bell_ring(struct fl_outbox_bell *b)
+{
+	pthread_mutex_lock(&b->mu);
+	b->is_rung = true;
+	b->rings++;
+	pthread_cond_signal(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+}
+
+bool fl_outbox_bell_wait(struct fl_outbox_bell *b, int64_t timeout_ms)
+{
+	struct timespec until;
+	bool was_rung;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	if (timeout_ms > 0) {
+		until.tv_sec += (time_t)(timeout_ms / 1000);
+		until.tv_nsec += (long)(timeout_ms % 1000) * NS_PER_MS;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+	}
+	pthread_mutex_lock(&b->mu);
+	/* a loop, not one wait: wake-ups without a ring do happen */
+	while (!b->is_rung && timeout_ms > 0 &&
+	       pthread_cond_timedwait(&b->cv, &b->mu, &until) != ETIMEDOUT)
+		;
+	was_rung = b->is_rung;
+	b->is_rung = false;
+	pthread_mutex_unlock(&b->mu);
+	return was_rung;
+}
+
+uint64_t fl_outbox_bell_rings(struct fl_outbox_bell *b)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&b->mu);
+	n = b->rings;
+	pthread_mutex_unlock(&b->mu);
+	return n;
 }

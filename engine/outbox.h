@@ -20,9 +20,17 @@
  *
  * Time is passed in: now_ns decides what is due and stamps every record, so
  * tests drive the schedule with their own clock and the replay pipeline with
- * event time. */
+ * event time.
+ *
+ * A worker that found nothing due sleeps until the next row's due time or
+ * its poll interval. A struct fl_outbox_bell lets the thread that commits
+ * new rows (the engine's store thread) wake it at once instead: the bell
+ * owns a flag, a mutex and a condition variable, any thread may ring it,
+ * one thread waits on it. Rings before a wait are not lost: the next wait
+ * returns at once, and any number of rings between two waits count once. */
 #ifndef FL_OUTBOX_H
 #define FL_OUTBOX_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -93,6 +101,19 @@ FL_MUST_CHECK int fl_outbox_run_once(struct fl_outbox *ob, int64_t now_ns, uint3
 
 /* Queries. */
 void fl_outbox_stats(const struct fl_outbox *ob, struct fl_outbox_stats *out);
+
+/* The bell. create: 0, -ENOMEM or -EAGAIN (no condition variable);
+ * destroy accepts NULL and must not race a wait or a ring. ring: any
+ * thread, never blocks beyond the bell's own mutex. wait: one thread;
+ * returns true when the bell was rung (since the last wait returned true)
+ * within timeout_ms (<= 0: only looks), false when the time ran out.
+ * rings: how many times it was rung (any thread). */
+struct fl_outbox_bell;
+FL_MUST_CHECK int fl_outbox_bell_create(struct fl_outbox_bell **out);
+void fl_outbox_bell_destroy(struct fl_outbox_bell *b);
+void fl_outbox_bell_ring(struct fl_outbox_bell *b);
+bool fl_outbox_bell_wait(struct fl_outbox_bell *b, int64_t timeout_ms);
+uint64_t fl_outbox_bell_rings(struct fl_outbox_bell *b);
 
 /* The delay in ms before the next attempt of key after attempts failed ones
  * (>= 1), under policy (NULL: defaults). Pure: the schedule itself. */

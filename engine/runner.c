@@ -12,6 +12,7 @@
 #include "engine/clock.h"
 #include "engine/correlate.h"
 #include "engine/inventory.h"
+#include "engine/outbox.h"
 #include "engine/sink_store.h"
 #include "engine/store.h"
 #include "engine/tz.h"
@@ -144,6 +145,11 @@ static int resume_one(void *ctx, const struct fl_resumed_incident *ri)
 	return rc;
 }
 
+static void ring_outbox(void *bell)
+{
+	fl_outbox_bell_ring(bell);
+}
+
 int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
 {
 	struct fl_plan_options popt = {.data_dir = cfg->data_dir};
@@ -185,6 +191,10 @@ int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
 		snprintf(r->run_tag, sizeof(r->run_tag), "INC-%02d%02d%02d", tm.tm_hour, tm.tm_min,
 			 tm.tm_sec);
 		so.id_prefix = r->run_tag;
+		if (cfg->outbox_bell) {
+			so.on_notices = ring_outbox;
+			so.on_notices_ctx = cfg->outbox_bell;
+		}
 		rc = fl_sink_open(&r->sink, r->prog, cfg->db, &so, err, sizeof(err));
 		if (rc < 0) {
 			fprintf(stderr, "faultline run: %s: %s\n", cfg->db, err[0] ? err : "cannot open");
@@ -297,4 +307,18 @@ int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 const struct fl_tz *fl_runner_tz(const struct fl_runner *r)
 {
 	return r->tz;
+}
+
+int fl_runner_wait_ms(const struct fl_runner *r, int max_ms)
+{
+	int64_t at_ns, wait_ns;
+
+	if (!fl_engine_next_timer(r->engine, &at_ns))
+		return max_ms;
+	wait_ns = at_ns - fl_clock_now_ns(r->clock);
+	if (wait_ns >= (int64_t)max_ms * 1000000)
+		return max_ms;
+	/* rounded up, and never 0: a timer due now fires at the tick after a
+	 * 1 ms look at the inputs, not in a spin */
+	return wait_ns <= 1000000 ? 1 : (int)((wait_ns + 999999) / 1000000);
 }

@@ -11,6 +11,7 @@
 #include "engine/compiler.h"
 
 struct fl_event;
+struct fl_outbox_bell;
 struct fl_runner;
 struct fl_tz;
 
@@ -20,6 +21,9 @@ struct fl_runner_config {
 	size_t max_keys_per_rule, max_keys; /* 0: the defaults of limits.h */
 	const char *db; /* the ticket store the actions go to (a store thread of
 			 * its own, fed by a bounded queue); NULL: printed only */
+	struct fl_outbox_bell *outbox_bell; /* borrowed, may be NULL: rung after
+					     * each store commit that queued
+					     * notifications */
 };
 
 /* Lifecycle. Compiles the plan (diagnostics on stderr) and builds the engine.
@@ -36,7 +40,11 @@ int fl_runner_tick(struct fl_runner *r);
 int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 		     unsigned long long undecoded);
 
-/* Queries. The zone RFC 3164 times are read in (NULL: UTC). */
+/* Queries. tz: the zone RFC 3164 times are read in (NULL: UTC).
+ * wait_ms: how long the caller may wait for input before the next tick, at
+ * most max_ms and at least 1: until the engine's next timer is due, so a
+ * hold or a ladder step fires on time rather than at the next poll. */
 const struct fl_tz *fl_runner_tz(const struct fl_runner *r);
+int fl_runner_wait_ms(const struct fl_runner *r, int max_ms);
 
 #endif /* FL_RUNNER_H */

@@ -46,6 +46,9 @@ struct fl_sink {
 	size_t q_max, q_head, q_len;
 	struct fl_sink_stats st;  /* under mu */
 	struct fl_sink_stats wst; /* the writer's own */
+	fl_sink_committed_fn *on_notices;
+	void *on_notices_ctx;
+	uint64_t notices_committed; /* wst.notices at the last commit */
 };
 
 /* ---- the writer ----------------------------------------------------------- */
@@ -125,6 +128,9 @@ int fl_sink_sync(struct fl_sink *s)
 	if (rc < 0)
 		s->wst.errors++;
 	publish(s);
+	if (rc == 0 && s->wst.notices != s->notices_committed && s->on_notices)
+		s->on_notices(s->on_notices_ctx);
+	s->notices_committed = s->wst.notices;
 	return rc;
 }
 
@@ -648,6 +654,8 @@ int fl_sink_create(struct fl_sink **out, const struct fl_program *prog, struct f
 	s->prog = prog;
 	s->store = store;
 	s->prefix = opts && opts->id_prefix ? opts->id_prefix : "INC";
+	s->on_notices = opts ? opts->on_notices : NULL;
+	s->on_notices_ctx = opts ? opts->on_notices_ctx : NULL;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	*out = s;

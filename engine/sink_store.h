@@ -43,9 +43,15 @@ struct fl_sink;
 struct fl_sink_rec;
 struct fl_store;
 
+/* Called by the writing thread after a commit that added outbox rows, so a
+ * delivery worker can look at once (outbox.h fl_outbox_bell_ring()). */
+typedef void fl_sink_committed_fn(void *ctx);
+
 struct fl_sink_opts {
 	const char *id_prefix; /* ticket ids are PREFIX-YYYYMMDD-N; NULL: "INC" */
 	size_t queue_max;      /* 0: FL_SINK_QUEUE_DEFAULT */
+	fl_sink_committed_fn *on_notices; /* may be NULL */
+	void *on_notices_ctx;
 };
 
 struct fl_sink_stats {

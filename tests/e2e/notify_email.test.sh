@@ -4,20 +4,17 @@
 # adds no header, SMTP 4xx is retryable (75), 5xx permanent (1), a dead server
 # retryable; STARTTLS with a self-signed certificate and AUTH.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/product_lib.sh"
 PLUGINS="${FL_BUILD:?FL_BUILD must name the build directory}/plugins"
 PY="${FL_PYTHON:-/usr/bin/python3}" # Debian's python3, where python3-aiosmtpd lives
-SINK="$(cd "$(dirname "$0")" && pwd)/smtp_sink.py"
 "$PY" -c 'import aiosmtpd' || fail "aiosmtpd missing for $PY (apt-get install python3-aiosmtpd)"
 
-# start_sink NAME ARGS...: runs a sink writing to $T/NAME, sets PORT.
+# start_sink NAME ARGS...: start_smtp (product_lib.sh) writing to $T/NAME;
+# sets PORT and SINK_PID.
 start_sink() {
-	name=$1
-	shift
-	mkdir -p "$T/$name"
-	spawn "$PY" "$SINK" "$T/$name" "$T/$name.port" "$@"
-	SINK_PID=$LAST_PID
-	wait_for 10 test -s "$T/$name.port" || fail "smtp sink $name did not start"
-	PORT=$(cat "$T/$name.port")
+	start_smtp "$@"
+	PORT=$SMTPPORT
+	SINK_PID=$SMTP_PID
 }
 
 # notify EXPECTED_STATUS ARGS...: runs faultline notify --plugin email.

@@ -28,11 +28,14 @@ ticket_count() {
 
 port_open() { python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$1" 2>/dev/null; }
 
-# start_kannel: a real Kannel on loopback (bearerbox, smsbox, fakesmsc as the
-# SMS centre), as notify_sms.test.sh runs it. Sets SENDPORT (smsbox sendsms,
-# user faultline / s3cret); every SMS the centre receives is a "Got message"
+# start_kannel [MAX_MESSAGES]: a real Kannel on loopback (bearerbox, smsbox,
+# fakesmsc as the SMS centre). MAX_MESSAGES is the sendsms user's cap on the
+# parts of one concatenated SMS (default 8). Sets SENDPORT (smsbox sendsms,
+# user faultline / s3cret), K_SMSC (the centre's port) and BEARERBOX_PID,
+# SMSBOX_PID, FAKESMSC_PID; every SMS the centre receives is a "Got message"
 # line in $T/phone.out.
 start_kannel() {
+	K_MAX_MESSAGES=${1:-8}
 	BEARERBOX=${KANNEL_BEARERBOX:-/usr/sbin/bearerbox}
 	SMSBOX=${KANNEL_SMSBOX:-/usr/sbin/smsbox}
 	FAKESMSC=${KANNEL_FAKESMSC:-/usr/lib/kannel/test/fakesmsc}
@@ -74,7 +77,7 @@ group = sendsms-user
 username = faultline
 password = s3cret
 concatenation = true
-max-messages = 8
+max-messages = $K_MAX_MESSAGES
 user-allow-ip = "127.0.0.1"
 
 group = sms-service
@@ -82,19 +85,30 @@ keyword = default
 text = "no service"
 KEOF
 	spawn "$BEARERBOX" "$T/kannel.conf" >"$T/bearerbox.out" 2>&1
+	BEARERBOX_PID=$LAST_PID
 	wait_for 20 port_open "$K_SMSC" || fail "bearerbox did not start: $(tail -5 "$T/bearerbox.out")"
+	# fakesmsc sends nothing (-m 0) and prints every message the centre receives
 	spawn "$FAKESMSC" -H 127.0.0.1 -r "$K_SMSC" -m 0 "1 2 text unused" >"$T/phone.out" 2>&1
+	FAKESMSC_PID=$LAST_PID
 	spawn "$SMSBOX" "$T/kannel.conf" >"$T/smsbox.out" 2>&1
+	SMSBOX_PID=$LAST_PID
 	wait_for 20 port_open "$SENDPORT" || fail "smsbox did not start: $(tail -5 "$T/smsbox.out")"
 }
 
-# start_smtp: a real SMTP server (aiosmtpd, smtp_sink.py) on loopback. Sets
-# SMTPPORT; each message received is $T/mail/N.eml.
+# start_smtp [NAME [ARG...]]: a real SMTP server (aiosmtpd, smtp_sink.py and
+# its options ARG, e.g. --tls CERT KEY or --port N) on loopback. Sets
+# SMTPPORT and SMTP_PID; each message received is $T/NAME/N.eml (NAME
+# defaults to mail).
 start_smtp() {
+	smtp_name=${1:-mail}
+	[ $# -gt 0 ] && shift
 	PY="${FL_PYTHON:-/usr/bin/python3}"
 	"$PY" -c 'import aiosmtpd' || fail "aiosmtpd missing (apt-get install python3-aiosmtpd)"
-	mkdir -p "$T/mail"
-	spawn "$PY" "$(cd "$(dirname "$0")" && pwd)/smtp_sink.py" "$T/mail" "$T/mail.port"
-	wait_for 10 test -s "$T/mail.port" || fail "the SMTP server did not start"
-	SMTPPORT=$(cat "$T/mail.port")
+	mkdir -p "$T/$smtp_name"
+	rm -f "$T/$smtp_name.port"
+	spawn "$PY" "$(cd "$(dirname "$0")" && pwd)/smtp_sink.py" "$T/$smtp_name" \
+		"$T/$smtp_name.port" "$@"
+	SMTP_PID=$LAST_PID
+	wait_for 10 test -s "$T/$smtp_name.port" || fail "the SMTP server $smtp_name did not start"
+	SMTPPORT=$(cat "$T/$smtp_name.port")
 }

@@ -1,10 +1,11 @@
 """A real SMTP receiver for the end-to-end tests (aiosmtpd).
 
 Usage: smtp_sink.py DIR PORTFILE [--tls CERT KEY] [--implicit-tls] [--require-tls]
-                    [--auth USER:PASS]
+                    [--auth USER:PASS] [--port N]
 --tls offers STARTTLS; with --implicit-tls the same certificate serves TLS from
 the first byte instead (smtps).
-Listens on 127.0.0.1, port chosen by the kernel and written to PORTFILE. Each
+Listens on 127.0.0.1, port chosen by the kernel (or N with --port: a server
+that comes up where a client has been failing) and written to PORTFILE. Each
 accepted message is written to DIR/N.eml (the bytes as received) and
 DIR/N.env (sender, recipients, whether the session was TLS). Recipients
 starting with "busy" get 450, "nobody" 550.
@@ -47,6 +48,7 @@ def main():
     args = sys.argv[3:]
     kw = {"hostname": "sink.test", "decode_data": False}
     implicit_ctx = None
+    port = 0
     while args:
         a = args.pop(0)
         if a == "--tls":
@@ -55,6 +57,8 @@ def main():
             kw["tls_context"] = ctx
         elif a == "--implicit-tls":
             implicit_ctx = kw.pop("tls_context")
+        elif a == "--port":
+            port = int(args.pop(0))
         elif a == "--require-tls":
             kw["require_starttls"] = True
         elif a == "--auth":
@@ -70,11 +74,11 @@ def main():
 
     async def serve():
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: SMTP(handler, **kw), "127.0.0.1", 0,
-                                          ssl=implicit_ctx)
-        port = server.sockets[0].getsockname()[1]
+        server = await loop.create_server(lambda: SMTP(handler, **kw), "127.0.0.1", port,
+                                          ssl=implicit_ctx, reuse_address=True)
+        bound = server.sockets[0].getsockname()[1]
         with open(portfile + ".tmp", "w") as f:
-            f.write("%d\n" % port)
+            f.write("%d\n" % bound)
         os.rename(portfile + ".tmp", portfile)
         await server.serve_forever()
 

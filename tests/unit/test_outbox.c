@@ -1,12 +1,15 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "engine/deliver.h"
 #include "engine/outbox.h"
 #include "engine/plugin.h"
 #include "engine/store.h"
@@ -337,4 +340,125 @@ Test(outbox, refuses_duplicate_channels_and_missing_plugins)
 	r[1].plugin = NULL;
 	cr_expect_eq(fl_outbox_create(&ob, store, r, 2, NULL), -EINVAL);
 	cr_expect_null(ob);
+}
+
+/* ---- the bell and the worker that waits on it -------------------------------- */
+
+Test(outbox, a_bell_rung_before_the_wait_is_not_lost)
+{
+	struct fl_outbox_bell *b = NULL;
+
+	cr_assert_eq(fl_outbox_bell_create(&b), 0);
+	fl_outbox_bell_ring(b);
+	fl_outbox_bell_ring(b);
+	cr_expect(fl_outbox_bell_wait(b, 0), "two rings before the wait");
+	cr_expect_not(fl_outbox_bell_wait(b, 0), "and they count once");
+	cr_expect_not(fl_outbox_bell_wait(b, 20), "nobody rang: the wait times out");
+	cr_expect_eq(fl_outbox_bell_rings(b), 2);
+	fl_outbox_bell_destroy(b);
+	fl_outbox_bell_destroy(NULL);
+}
+
+struct waiter {
+	struct fl_outbox_bell *bell;
+	bool was_rung;
+};
+
+static void *wait_long(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->was_rung = fl_outbox_bell_wait(w->bell, 50000);
+	return NULL;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+Test(outbox, a_ring_from_another_thread_ends_a_long_wait)
+{
+	struct waiter w = {0};
+	pthread_t t;
+	int64_t start = mono_ms();
+
+	cr_assert_eq(fl_outbox_bell_create(&w.bell), 0);
+	cr_assert_eq(pthread_create(&t, NULL, wait_long, &w), 0);
+	fl_outbox_bell_ring(w.bell);
+	pthread_join(t, NULL);
+	cr_expect(w.was_rung);
+	cr_expect_lt(mono_ms() - start, 40000, "the 50 s wait ended on the ring");
+	fl_outbox_bell_destroy(w.bell);
+}
+
+static int64_t real_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void enqueue_now(const char *key)
+{
+	struct fl_notice n = {.key = key, .channel = "sms", .address = "13800002112",
+	                      .person = "王工", .subject = "ok", .body = "光缆中断"};
+
+	cr_assert_eq(fl_store_notify_enqueue(store, "INC-1", &n, real_now_ns()), 0);
+}
+
+/* Polls the row's state every 10 ms until it is want or deadline_ms passed. */
+static bool reaches(const char *key, const char *want, int64_t deadline_ms)
+{
+	int64_t until = mono_ms() + deadline_ms;
+	struct timespec ten_ms = {.tv_nsec = 10 * 1000000L};
+	char state[16];
+	int64_t attempts;
+
+	for (;;) {
+		row_of(key, state, sizeof(state), &attempts, NULL);
+		if (strcmp(state, want) == 0)
+			return true;
+		if (mono_ms() > until)
+			return false;
+		nanosleep(&ten_ms, NULL);
+	}
+}
+
+/* The delivery thread of `faultline run` with a poll interval of 20 s: a
+ * row committed and rung is sent at once; one committed without a ring
+ * waits (the poll), so the ring is what delivered it. The deadlines keep a
+ * worker that ignores the bell inside the runner's 60 s: it fails, not hangs. */
+Test(outbox, a_row_enqueued_and_rung_is_delivered_without_waiting_for_the_poll)
+{
+	char pdir[PATH_MAX];
+	char *argv[] = {"--plugin-dir", pdir, "--route", "sms=test_echo", "--poll-ms", "20000"};
+	struct fl_outbox_bell *bell = NULL;
+	struct fl_deliver *d = NULL;
+	char state[16];
+	int64_t attempts;
+
+	snprintf(pdir, sizeof(pdir), "%s", test_plugin_dir());
+	cr_assert_eq(fl_outbox_bell_create(&bell), 0);
+	cr_assert_eq(fl_deliver_start_bell(&d, path, 6, argv, bell), 0);
+
+	enqueue_now("INC-1:sms:first");
+	fl_outbox_bell_ring(bell);
+	cr_expect(reaches("INC-1:sms:first", "sent", 8000), "the rung row was not delivered");
+
+	/* the worker is now idle, waiting out its poll */
+	enqueue_now("INC-1:sms:second");
+	cr_expect_not(reaches("INC-1:sms:second", "sent", 300),
+		      "delivered without a ring: the test would prove nothing");
+	fl_outbox_bell_ring(bell);
+	cr_expect(reaches("INC-1:sms:second", "sent", 8000), "the ring did not wake the worker");
+	row_of("INC-1:sms:second", state, sizeof(state), &attempts, NULL);
+	cr_expect_eq(attempts, 1);
+
+	cr_expect_eq(fl_deliver_stop(d), 0, "the stop ends the wait at once");
+	fl_outbox_bell_destroy(bell);
 }

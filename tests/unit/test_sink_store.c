@@ -366,3 +366,35 @@ Test(sink_store, stops_the_clocks_of_a_planned_fault_cleared_inside_its_window)
 	cr_expect_eq(q(&f, "SELECT planned FROM tickets"), 1, "it stays planned work");
 	fx_close(&f);
 }
+
+static void count_call(void *ctx)
+{
+	(*(int *)ctx)++;
+}
+
+/* `faultline run` wakes its delivery thread from this hook: it must come
+ * after each commit that added outbox rows, and only then. */
+Test(sink_store, calls_its_hook_after_each_commit_that_queued_notifications)
+{
+	static const char *const to[] = {"值班室 <13800002112>"};
+	struct fl_sink_opts so = {.on_notices = count_call};
+	char err[256];
+	struct fx f;
+	int calls = 0;
+
+	fx_open(&f);
+	fl_sink_destroy(f.sink);
+	so.on_notices_ctx = &calls;
+	cr_assert_eq(fl_sink_open(&f.sink, f.prog, f.db, &so, err, sizeof(err)), 0, "%s", err);
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	cr_expect_eq(calls, 0, "a ticket alone gives the outbox nothing");
+	act(&f, FL_ACTION_NOTIFY, 0, to, 1);
+	cr_expect_eq(calls, 1, "the commit that queued the row");
+	cr_expect_eq(q(&f, "SELECT count(*) FROM outbox"), 1, "and the row is there when it is told");
+	cr_expect_eq(fl_sink_sync(f.sink), 0);
+	cr_expect_eq(calls, 1, "nothing to commit, nothing to tell");
+	f.inc.absorbed = 3;
+	act(&f, FL_ACTION_ABSORB, FL_PROG_NONE, NULL, 0);
+	cr_expect_eq(calls, 1, "a commit of absorbed alarms queues no row");
+	fx_close(&f);
+}
