@@ -22,6 +22,7 @@
 #include "engine/lines.h"
 #include "engine/replay.h"
 #include "engine/sink_store.h"
+#include "engine/store.h"
 #include "engine/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
@@ -229,6 +230,7 @@ int fl_cmd_replay(int argc, char **argv)
 	struct fl_tz *tz = NULL;
 	struct fl_replay *r = NULL;
 	struct fl_sink *sink = NULL;
+	struct fl_store_windows windows = {0};
 	char err[256] = "";
 	const struct fl_program *prog;
 	struct fl_buf out;
@@ -269,6 +271,14 @@ int fl_cmd_replay(int argc, char **argv)
 		}
 		a.opts.also = to_sink;
 		a.opts.also_ctx = sink;
+		/* the store's own windows plan incidents too, as in `run` */
+		rc = fl_store_open(&windows.store, a.db, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "faultline replay: %s: %s\n", a.db, err[0] ? err : strerror(-rc));
+			goto out;
+		}
+		a.opts.window_fn = fl_store_windows_lookup;
+		a.opts.window_ctx = &windows;
 	}
 	if (fl_replay_create(&r, prog, &a.opts, &out) < 0) {
 		fprintf(stderr, "faultline replay: out of memory\n");
@@ -308,6 +318,11 @@ int fl_cmd_replay(int argc, char **argv)
 			status = 1;
 		}
 	}
+	if (windows.errors) {
+		fprintf(stderr, "faultline replay: %s: %llu maintenance window lookups failed\n",
+			a.db, (unsigned long long)windows.errors);
+		status = 1;
+	}
 	fl_sink_destroy(sink);
 	sink = NULL;
 	if (a.db && prog->n_announces && status == 0)
@@ -322,6 +337,7 @@ int fl_cmd_replay(int argc, char **argv)
 out:
 	fl_sink_destroy(sink);
 	fl_replay_destroy(r);
+	fl_store_close(windows.store);
 	fl_tz_free(tz);
 	fl_plan_destroy(plan);
 	fl_diags_destroy(d);

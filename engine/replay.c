@@ -60,6 +60,8 @@ int fl_replay_create(struct fl_replay **out, const struct fl_program *prog,
 		cfg.max_keys = opts->max_keys;
 		r->also = opts->also;
 		r->also_ctx = opts->also_ctx;
+		cfg.window_fn = opts->window_fn;
+		cfg.window_ctx = opts->window_ctx;
 	}
 	cfg.ctx = r;
 	rc = fl_clock_create_event(&r->clock, 0);

@@ -28,6 +28,9 @@ struct fl_replay_opts {
 	fl_action_fn *also; /* called with every action after it is written (the
 			     * store sink); may be NULL */
 	void *also_ctx;
+	fl_window_fn *window_fn; /* maintenance windows beyond the plan's (the
+				  * store's); may be NULL */
+	void *window_ctx;
 };
 
 struct fl_replay_stats {

@@ -11,7 +11,6 @@
 #include "engine/buf.h"
 #include "engine/clock.h"
 #include "engine/correlate.h"
-#include "engine/inventory.h"
 #include "engine/outbox.h"
 #include "engine/sink_store.h"
 #include "engine/store.h"
@@ -31,9 +30,10 @@ struct fl_runner {
 	struct fl_buf out;
 	bool out_failed;
 	struct fl_sink *sink; /* NULL without a store */
-	struct fl_store *windows; /* the store's maintenance windows: the engine
-				   * thread's own connection; NULL without one */
-	uint64_t window_errors;
+	/* the store's maintenance windows: the engine thread's own connection;
+	 * NULL without one */
+	struct fl_store *windows_db;
+	struct fl_store_windows windows;
 	char run_tag[16];
 	/* maintenance announcements: checked at start and every minute, on a
 	 * store connection of this thread (the sink's is its thread's) */
@@ -79,37 +79,6 @@ static void on_action(const struct fl_action *a, void *ctx)
 		r->out_failed = true;
 	if (r->sink)
 		(void)fl_sink_push(r->sink, a); /* never blocks; a full queue is counted */
-}
-
-/* The engine asks whether an incident's place is inside a window of the
- * store (`faultline maintenance add`). A store that cannot answer answers
- * no (counted): the fault pages rather than hides. */
-static bool store_window(void *ctx, const struct fl_incident *inc, int64_t at_ns, char *name,
-			 size_t name_len, int64_t *ends_ns)
-{
-	struct fl_runner *r = ctx;
-	const struct fl_inv_site *site = inc->site;
-	const struct fl_inv_ring *ring = inc->n_spans ? inc->spans[0]->ring
-					 : inc->device ? inc->device->ring : NULL;
-	struct fl_maint_query q = {
-		.device = inc->device ? inc->device->id : NULL,
-		.site = site ? site->id : NULL,
-		.ring = ring ? ring->id : NULL,
-		.span = inc->n_spans ? inc->spans[0]->id : NULL,
-		.city = site && site->city ? site->city->name : NULL,
-	};
-	struct fl_maint_hit hit;
-	bool is_active = false;
-
-	if (fl_store_maint_active(r->windows, &q, at_ns, &is_active, &hit) < 0) {
-		r->window_errors++;
-		return false;
-	}
-	if (!is_active)
-		return false;
-	snprintf(name, name_len, "MW-%lld", (long long)hit.window_id);
-	*ends_ns = hit.ends_ns;
-	return true;
 }
 
 static const char *resume_refusal(int rc)
@@ -204,13 +173,14 @@ int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
 	if (cfg->db) {
 		char err[256] = "";
 
-		rc = fl_store_open(&r->windows, cfg->db, err, sizeof(err));
+		rc = fl_store_open(&r->windows_db, cfg->db, err, sizeof(err));
 		if (rc < 0) {
 			fprintf(stderr, "faultline run: %s: %s\n", cfg->db, err[0] ? err : "cannot open");
 			goto out_fail;
 		}
-		ecfg.window_fn = store_window;
-		ecfg.window_ctx = r;
+		r->windows.store = r->windows_db;
+		ecfg.window_fn = fl_store_windows_lookup;
+		ecfg.window_ctx = &r->windows;
 		if (r->prog->n_announces &&
 		    ((rc = fl_announcer_create(&r->announcer, r->prog, r->tz)) < 0 ||
 		     (rc = fl_announcer_attach(r->announcer, cfg->db, err, sizeof(err))) < 0))
@@ -245,7 +215,7 @@ void fl_runner_destroy(struct fl_runner *r)
 	fl_announcer_destroy(r->announcer);
 	fl_engine_destroy(r->engine);
 	fl_sink_destroy(r->sink); /* writes what is queued */
-	fl_store_close(r->windows);
+	fl_store_close(r->windows_db);
 	fl_clock_destroy(r->clock);
 	fl_tz_free(r->tz);
 	fl_plan_destroy(r->plan);
@@ -299,7 +269,7 @@ int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 			(unsigned long long)st.resumed,
 			(unsigned long long)(st.resume_refused + st.resume_over_cap),
 			(unsigned long long)st.windows_ended,
-			(unsigned long long)r->window_errors);
+			(unsigned long long)r->windows.errors);
 	}
 	return r->out_failed ? -EIO : 0;
 }

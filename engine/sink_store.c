@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "engine/correlate.h"
+#include "engine/inventory.h"
 #include "engine/limits.h"
 #include "engine/sink_int.h"
 #include "engine/store.h"
@@ -764,4 +765,32 @@ void fl_sink_destroy(struct fl_sink *s)
 	free(s->q);
 	free(s->inc);
 	free(s);
+}
+
+bool fl_store_windows_lookup(void *ctx, const struct fl_incident *inc, int64_t at_ns,
+			     char *name, size_t name_len, int64_t *ends_ns)
+{
+	struct fl_store_windows *w = ctx;
+	const struct fl_inv_site *site = inc->site;
+	const struct fl_inv_ring *ring = inc->n_spans ? inc->spans[0]->ring
+					 : inc->device ? inc->device->ring : NULL;
+	struct fl_maint_query q = {
+		.device = inc->device ? inc->device->id : NULL,
+		.site = site ? site->id : NULL,
+		.ring = ring ? ring->id : NULL,
+		.span = inc->n_spans ? inc->spans[0]->id : NULL,
+		.city = site && site->city ? site->city->name : NULL,
+	};
+	struct fl_maint_hit hit;
+	bool is_active = false;
+
+	if (fl_store_maint_active(w->store, &q, at_ns, &is_active, &hit) < 0) {
+		w->errors++;
+		return false;
+	}
+	if (!is_active)
+		return false;
+	snprintf(name, name_len, "MW-%lld", (long long)hit.window_id);
+	*ends_ns = hit.ends_ns;
+	return true;
 }

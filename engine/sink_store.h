@@ -36,6 +36,9 @@
 
 #include "engine/compiler.h"
 
+struct fl_incident;
+struct fl_store;
+
 struct fl_action;
 struct fl_program;
 struct fl_resumed_incident;
@@ -108,5 +111,17 @@ void fl_sink_stop(struct fl_sink *s);
 
 /* Queries (thread-safe). */
 void fl_sink_stats(struct fl_sink *s, struct fl_sink_stats *out);
+
+/* The store's maintenance windows (`faultline maintenance add`) for the
+ * engine: an fl_window_fn (correlate.h) whose ctx is a struct
+ * fl_store_windows. The windows are named MW-<id>. A store that cannot
+ * answer answers no and counts it in errors: the fault pages rather than
+ * hides. The store is borrowed; use a connection of the engine's thread. */
+struct fl_store_windows {
+	struct fl_store *store;
+	uint64_t errors;
+};
+bool fl_store_windows_lookup(void *ctx, const struct fl_incident *inc, int64_t at_ns,
+			     char *name, size_t name_len, int64_t *ends_ns);
 
 #endif /* FL_SINK_STORE_H */
