@@ -192,7 +192,7 @@ static int window_pause(struct fl_sink *s, struct sink_incident *e, const struct
 		rc = fl_store_clock_get(s->store, e->ticket, (enum fl_ticket_clock)c, &ci);
 		if (rc == 0 && ci.state == FL_CLOCK_ST_RUNNING)
 			rc = fl_store_clock_pause(s->store, e->ticket, (enum fl_ticket_clock)c,
-						  "maintenance", "faultline", at_ns);
+						  FL_STORE_PAUSE_WINDOW, "faultline", at_ns);
 	}
 	if (rc == 0)
 		e->is_planned = true;

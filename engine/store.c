@@ -911,6 +911,32 @@ static int ticket_planned(struct fl_store *s, const char *id)
 	return rc;
 }
 
+/* Was clock c last paused for a maintenance window? 1 yes, 0 no (paused by
+ * a person for a reason of theirs, or never), or the store's error. */
+static int paused_for_window(struct fl_store *s, const char *id, enum fl_ticket_clock c)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT note FROM history WHERE ticket = ?1 AND what = ?2"
+	                                 " ORDER BY id DESC LIMIT 1");
+	char what[64];
+	int rc;
+
+	if (!st)
+		return -EIO;
+	snprintf(what, sizeof(what), "%s clock paused", clock_names[c]);
+	store_bind_text(st, 1, id);
+	store_bind_text(st, 2, what);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *note = sqlite3_column_text(st, 0);
+
+		rc = note && strcmp((const char *)note, FL_STORE_PAUSE_WINDOW) == 0;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 int fl_store_incident_unplan(struct fl_store *s, const char *id, const char *what,
                              int64_t now_ns)
 {
@@ -938,6 +964,11 @@ int fl_store_incident_unplan(struct fl_store *s, const char *id, const char *wha
 	for (unsigned c = 0; rc == 0 && c < FL_TICKET_CLOCK__COUNT; c++) {
 		char resumed[64];
 
+		/* a clock someone paused for a reason of their own (no site
+		 * access) stays paused until they resume it */
+		rc = paused_for_window(s, id, (enum fl_ticket_clock)c);
+		if (rc <= 0)
+			continue;
 		rc = clock_unpause(s, id, (enum fl_ticket_clock)c, now_ns);
 		if (rc < 0 || sqlite3_changes(s->db) == 0)
 			continue;

@@ -251,10 +251,14 @@ FL_MUST_CHECK int fl_store_clock_pause(struct fl_store *s, const char *id, enum 
 FL_MUST_CHECK int fl_store_clock_resume(struct fl_store *s, const char *id, enum fl_ticket_clock c,
                                         const char *by, int64_t now_ns);
 
+/* The reason a clock is paused for while its ticket is planned work. */
+#define FL_STORE_PAUSE_WINDOW "maintenance"
+
 /* The maintenance window a planned ticket opened in has ended and its fault
- * is still there: the ticket stops being planned, every paused clock resumes
- * (its deadline moves by the time it was paused: the engine paused them for
- * the window) and the history says what ("window MW-1 ended"; required).
+ * is still there: the ticket stops being planned, every clock last paused
+ * with reason FL_STORE_PAUSE_WINDOW resumes (its deadline moves by the time
+ * it was paused; one a person paused for a reason of theirs stays paused)
+ * and the history says what ("window MW-1 ended"; required).
  * -ENOENT: no such ticket; -EPERM: it is not planned. */
 FL_MUST_CHECK int fl_store_incident_unplan(struct fl_store *s, const char *id, const char *what,
                                            int64_t now_ns);

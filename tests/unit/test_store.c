@@ -824,6 +824,20 @@ Test(store, unplans_a_ticket_and_resumes_its_paused_clocks)
 	             1, "the history says the window ended");
 	cr_expect_eq(fl_store_incident_unplan(s, "INC-W", "window MW-1 ended", T0), -EPERM,
 	             "once");
+	/* a clock a person paused for a reason of theirs is theirs to resume */
+	t.id = "INC-P";
+	cr_assert_eq(fl_store_incident_open(s, &t), 0);
+	cr_assert_eq(fl_store_clock_pause(s, "INC-P", FL_TICKET_CLOCK_RESPOND, FL_STORE_PAUSE_WINDOW,
+	                                  "faultline", T0),
+	             0);
+	cr_assert_eq(fl_store_clock_pause(s, "INC-P", FL_TICKET_CLOCK_REPAIR, "no site access",
+	                                  "li.wei", T0),
+	             0);
+	cr_assert_eq(fl_store_incident_unplan(s, "INC-P", "window MW-1 ended", T0 + 60 * MIN), 0);
+	cr_assert_eq(fl_store_clock_get(s, "INC-P", FL_TICKET_CLOCK_RESPOND, &ci), 0);
+	cr_expect_eq(ci.state, FL_CLOCK_ST_RUNNING);
+	cr_assert_eq(fl_store_clock_get(s, "INC-P", FL_TICKET_CLOCK_REPAIR, &ci), 0);
+	cr_expect_eq(ci.state, FL_CLOCK_ST_PAUSED, "paused by a person: still paused");
 	fl_buf_init(&b, 1 << 20);
 	cr_assert_eq(fl_store_ticket_json(s, "INC-W", false, T0, &b), 0);
 	cr_expect(strstr(b.p, "\"planned\":false"), "%s", b.p);
