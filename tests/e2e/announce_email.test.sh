@@ -8,10 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/listen_lib.sh"
 . "$(dirname "$0")/product_lib.sh"
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-DATA=${FL_SHARED:-/work/shared}/data
-PLUGINS=${FL_PLUGINS:-$(dirname "$FAULTLINE")/plugins}
-DB="$T/faultline.db"
 PY="${FL_PYTHON:-/usr/bin/python3}"
 
 # the sample network, without the data file's windows: their lead times

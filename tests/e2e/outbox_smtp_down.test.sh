@@ -13,11 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/listen_lib.sh"
 . "$(dirname "$0")/product_lib.sh"
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-DATA=${FL_SHARED:-/work/shared}/data
-PLUGINS=${FL_PLUGINS:-$(dirname "$FAULTLINE")/plugins}
 PY="${FL_PYTHON:-/usr/bin/python3}"
-DB="$T/faultline.db"
 
 # A port the kernel hands out, then closes again: nothing listens there.
 SMTPPORT=$("$PY" -c '

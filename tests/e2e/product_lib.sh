@@ -1,6 +1,12 @@
 # Functions shared by the product end-to-end tests. Source after lib.sh and
 # listen_lib.sh.
 
+# Where the product tests find things (a test may set its own after this).
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DATA=${FL_SHARED:-/work/shared}/data
+PLUGINS=${FL_PLUGINS:-$(dirname "$FAULTLINE")/plugins}
+DB="$T/faultline.db"
+
 # logger_as HOST PORT MESSAGE: logger sends MESSAGE (RFC 3164, UDP) to
 # 127.0.0.1:PORT with HOST in the header, as the device itself would: logger
 # writes the machine's name there, so it runs in a UTS namespace of its own

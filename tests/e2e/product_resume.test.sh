@@ -10,10 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/listen_lib.sh"
 . "$(dirname "$0")/product_lib.sh"
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-DATA=${FL_SHARED:-/work/shared}/data
-PLUGINS=${FL_PLUGINS:-$(dirname "$FAULTLINE")/plugins}
-DB="$T/faultline.db"
 OUT="$T/notifications.jsonl"
 STEP=5 # emergency ladder: "step after 15s unacked notify leader_in_charge"
 

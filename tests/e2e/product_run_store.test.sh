@@ -7,10 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/listen_lib.sh"
 . "$(dirname "$0")/product_lib.sh"
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-DATA=${FL_SHARED:-/work/shared}/data
-PLUGINS=${FL_PLUGINS:-$(dirname "$FAULTLINE")/plugins}
-DB="$T/faultline.db"
 OUT="$T/notifications.jsonl"
 
 spawn "$FAULTLINE" run -c "$ROOT/rules/test-product.plan" --data "$DATA" --udp 127.0.0.1:0 \

@@ -8,9 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/listen_lib.sh"
 . "$(dirname "$0")/product_lib.sh"
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-DATA=${FL_SHARED:-/work/shared}/data
-DB="$T/faultline.db"
 q() { sqlite3 "$DB" "$1"; }
 
 # the window: from a minute ago until 12 s from now, on the cut span
