@@ -139,9 +139,11 @@ test: deps
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 e2e
 
+# Criterion's --timeout has been seen not to end a test stuck in a
+# condition wait: the whole run also has an outer limit, so a hang fails.
 unit: $(TEST_BIN) $(TEST_PLUGIN_SO)
 	@echo "== unit tests ($(BUILD))"
-	FL_ROOT=$(CURDIR) $(TEST_BIN) --jobs 2 --timeout 60
+	FL_ROOT=$(CURDIR) timeout -k 10 1200 $(TEST_BIN) --jobs 2 --timeout 60
 
 # Plan diagnostics (exact stderr of `faultline check`), dump golden files, and
 # the bundled plans checked warning-free against the sample data.
