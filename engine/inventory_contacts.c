@@ -227,8 +227,9 @@ int fl_inventory_parse_time(struct fl_str s, int64_t *out_ns)
 	    s.p[7] != '-' || !digits(s, 8, 2, &d) || s.p[10] != 'T' || !digits(s, 11, 2, &h) ||
 	    s.p[13] != ':' || !digits(s, 14, 2, &mi) || s.p[16] != ':' || !digits(s, 17, 2, &sec))
 		return -EINVAL;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)) || h > 23 ||
-	    mi > 59 || sec > 59)
+	/* nanoseconds since 1970 in an int64_t span the years 1678 to 2261 */
+	if (y < 1900 || y > 2261 || mo < 1 || mo > 12 || d < 1 ||
+	    d > mdays[mo - 1] + (mo == 2 && is_leap(y)) || h > 23 || mi > 59 || sec > 59)
 		return -EINVAL;
 	if (s.p[i] == '.') {
 		int64_t scale = 100000000;

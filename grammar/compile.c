@@ -1582,13 +1582,16 @@ static bool parse_iso8601(const char *s, int64_t *ns)
 
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
 		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 || y < 1970)
+	/* nanoseconds since 1970 in an int64_t end in April 2262 */
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+	    sec < 0 || sec > 59 || y < 1970 || y > 2261)
 		return false;
 	sign = s[19];
 	if (sign == 'Z' && s[20] == '\0') {
 		sign = '+';
 	} else if ((sign == '+' || sign == '-') && strlen(s + 20) == 5 && s[22] == ':') {
-		if (sscanf(s + 20, "%2d:%2d", &oh, &om) != 2 || oh > 23 || om > 59)
+		if (sscanf(s + 20, "%2d:%2d", &oh, &om) != 2 || oh < 0 || oh > 23 || om < 0 ||
+		    om > 59)
 			return false;
 	} else {
 		return false;
@@ -1645,7 +1648,8 @@ static void compile_window(struct fl_compile *c, const struct fl_ast_stmt *st, u
 				break;
 			if (!parse_iso8601(s->items[1]->text, &ns)) {
 				fl_diag_error(c->d, &s->items[1]->loc,
-					      "'%s' is not a time like 2026-11-28T00:30:00+08:00",
+					      "'%s' is not a time like 2026-11-28T00:30:00+08:00 "
+					      "(years 1970 to 2261)",
 					      s->items[1]->text);
 				break;
 			}

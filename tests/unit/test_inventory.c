@@ -401,6 +401,11 @@ Test(inventory, parses_iso8601_with_offsets_to_utc)
 	cr_expect_eq(fl_inventory_parse_time(S("2026-11-28 00:30:00Z"), &ns), -EINVAL);
 	cr_expect_eq(fl_inventory_parse_time(S("2025-02-29T00:00:00Z"), &ns), -EINVAL);
 	cr_expect_eq(fl_inventory_parse_time(S("2026-11-28T00:30:00+0800"), &ns), -EINVAL);
+	cr_expect_eq(fl_inventory_parse_time(S("9999-12-31T00:00:00Z"), &ns), -EINVAL,
+		     "past what nanoseconds since 1970 hold");
+	cr_expect_eq(fl_inventory_parse_time(S("0001-01-01T00:00:00Z"), &ns), -EINVAL);
+	cr_assert_eq(fl_inventory_parse_time(S("2261-12-31T23:59:59Z"), &ns), 0);
+	cr_expect_gt(ns, 0);
 	cr_expect_eq(fl_inventory_parse_time(S("2026-11-28T24:00:00Z"), &ns), -EINVAL);
 }
 
