@@ -17,7 +17,8 @@ CFLAGS   += $(SANFLAGS) -DFL_DEBUG
 LDFLAGS  += $(SANFLAGS)
 endif
 ifeq ($(FUZZ),1)
-CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	    -fno-omit-frame-pointer
 endif
 LDLIBS   := -lpcre2-8 -lrelp -lsqlite3 -lcurl -ldl -lpthread -lm
 
@@ -174,7 +175,8 @@ fuzz-build:
 
 build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $^ $(LDLIBS)
 
 # Runs each libFuzzer target on a scratch copy of its corpus, so new inputs
 # never land in the repository unreviewed. A crash writes crash-* there.
