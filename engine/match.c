@@ -504,26 +504,48 @@ static size_t side_sets(const struct fl_program *prog, const struct fl_prog_rule
 			 : conds_candidates(prog, r->first_clear_cond, r->n_clear_conds, out, nocase);
 }
 
-/* The distinct literals of every required set of every prefiltered rule,
- * sorted: a literal's id is n_rules + its index. */
-static int confirm_literals(const struct fl_match *m, struct confirm *cf)
+/* Calls fn with the required literal sets of each side of each prefiltered
+ * rule, in rule order; stops at the first nonzero return and returns it. */
+typedef int side_fn(struct fl_match *m, struct match_rule *mr, int side,
+		    const struct lit_cands *c, bool nocase, void *ctx);
+
+static int each_side(struct fl_match *m, side_fn *fn, void *ctx)
 {
 	const struct fl_program *prog = m->prog;
-	size_t u = 0;
 
 	for (size_t r = 0; r < prog->n_rules; r++)
 		for (int side = 0; side < SIDES && !m->rules[r].always; side++) {
 			struct lit_cands c;
 			bool nocase;
+			int rc;
 
 			side_sets(prog, &prog->rules[r], side, &c, &nocase);
-			for (size_t i = 0; i < c.n; i++)
-				for (size_t k = 0; k < c.c[i].n; k++)
-					if (conf_push(cf, c.c[i].set[k], nocase) < 0)
-						return -ENOMEM;
+			if ((rc = fn(m, &m->rules[r], side, &c, nocase, ctx)) != 0)
+				return rc;
 		}
-	if (cf->n == 0)
-		return 0;
+	return 0;
+}
+
+static int push_literals(struct fl_match *m, struct match_rule *mr, int side,
+			 const struct lit_cands *c, bool nocase, void *ctx)
+{
+	(void)m, (void)mr, (void)side;
+	for (size_t i = 0; i < c->n; i++)
+		for (size_t k = 0; k < c->c[i].n; k++)
+			if (conf_push(ctx, c->c[i].set[k], nocase) < 0)
+				return -ENOMEM;
+	return 0;
+}
+
+/* The distinct literals of every required set of every prefiltered rule,
+ * sorted: a literal's id is n_rules + its index. */
+static int confirm_literals(struct fl_match *m, struct confirm *cf)
+{
+	size_t u = 0;
+	int rc = each_side(m, push_literals, cf);
+
+	if (rc < 0 || cf->n == 0)
+		return rc;
 	qsort(cf->lits, cf->n, sizeof(*cf->lits), conf_cmp);
 	for (size_t i = 1; i < cf->n; i++)
 		if (conf_cmp(&cf->lits[u], &cf->lits[i]) != 0)
@@ -541,39 +563,38 @@ static uint32_t conf_id(const struct fl_match *m, const struct confirm *cf, stru
 	return (uint32_t)(m->prog->n_rules + (size_t)(hit - cf->lits)); /* always found */
 }
 
+static int count_need(struct fl_match *m, struct match_rule *mr, int side,
+		      const struct lit_cands *c, bool nocase, void *ctx)
+{
+	(void)m, (void)mr, (void)side, (void)nocase;
+	for (size_t i = 0; i < c->n; i++)
+		*(size_t *)ctx += 1 + c->c[i].n;
+	return 0;
+}
+
+static int fill_need(struct fl_match *m, struct match_rule *mr, int side,
+		     const struct lit_cands *c, bool nocase, void *ctx)
+{
+	mr->need_at[side] = (uint32_t)m->n_need;
+	mr->n_need_sets[side] = (uint32_t)c->n;
+	for (size_t i = 0; i < c->n; i++) {
+		m->need[m->n_need++] = (uint32_t)c->c[i].n;
+		for (size_t k = 0; k < c->c[i].n; k++)
+			m->need[m->n_need++] = conf_id(m, ctx, c->c[i].set[k], nocase);
+	}
+	return 0;
+}
+
 /* Fills m->need from the sets of every rule; false when out of memory. */
 static bool build_need(struct fl_match *m, const struct confirm *cf)
 {
-	const struct fl_program *prog = m->prog;
 	size_t cap = 0;
 
-	for (size_t r = 0; r < prog->n_rules; r++)
-		for (int side = 0; side < SIDES && !m->rules[r].always; side++) {
-			struct lit_cands c;
-			bool nocase;
-
-			side_sets(prog, &prog->rules[r], side, &c, &nocase);
-			for (size_t i = 0; i < c.n; i++)
-				cap += 1 + c.c[i].n;
-		}
+	(void)each_side(m, count_need, &cap);
 	m->need = calloc(cap + 1, sizeof(*m->need));
 	if (!m->need)
 		return false;
-	for (size_t r = 0; r < prog->n_rules; r++)
-		for (int side = 0; side < SIDES && !m->rules[r].always; side++) {
-			struct match_rule *mr = &m->rules[r];
-			struct lit_cands c;
-			bool nocase;
-
-			side_sets(prog, &prog->rules[r], side, &c, &nocase);
-			mr->need_at[side] = (uint32_t)m->n_need;
-			mr->n_need_sets[side] = (uint32_t)c.n;
-			for (size_t i = 0; i < c.n; i++) {
-				m->need[m->n_need++] = (uint32_t)c.c[i].n;
-				for (size_t k = 0; k < c.c[i].n; k++)
-					m->need[m->n_need++] = conf_id(m, cf, c.c[i].set[k], nocase);
-			}
-		}
+	(void)each_side(m, fill_need, (void *)cf);
 	return true;
 }
 
