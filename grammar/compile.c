@@ -1390,6 +1390,32 @@ static const char *const when_words[] = {
 #undef X
 };
 
+/* via CHANNEL[, CHANNEL...] at item i (a ladder step's or an announcement's):
+ * the channels are appended to step_channels, *first and *n name them. */
+static void compile_via(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i,
+			uint32_t *first, uint32_t *n)
+{
+	if (!is_word(at(s, i), "via")) {
+		expected(c, s, i, "'via CHANNEL'");
+		return;
+	}
+	*first = (uint32_t)c->prog->n_step_channels;
+	for (i++; i < s->nitems; i++) {
+		uint32_t *ch;
+
+		if (is_op(s->items[i], ",") && i + 1 < s->nitems)
+			continue;
+		if (!want_word(c, s, i, "a channel"))
+			return;
+		if (!(ch = PUSH(c, step_channels)))
+			return;
+		*ch = resolve(c, &c->channels, s->items[i], "channel");
+	}
+	*n = (uint32_t)(c->prog->n_step_channels - *first);
+	if (*n == 0)
+		expected(c, s, i, "a channel");
+}
+
 /* step after DUR [COND] notify ROLE [at SCOPE] via CH[, CH];
  * step CLOCK [+DUR] [COND] notify ...;   CLOCK: respond, onsite, repair (missed) */
 static void compile_step(struct fl_compile *c, const struct fl_ast_stmt *s)
@@ -1449,26 +1475,7 @@ static void compile_step(struct fl_compile *c, const struct fl_ast_stmt *s)
 		step->scope = (enum fl_scope)k;
 		i++;
 	}
-	if (!is_word(at(s, i), "via")) {
-		expected(c, s, i, "'via CHANNEL'");
-		return;
-	}
-	step->first_channel = (uint32_t)c->prog->n_step_channels;
-	for (i++; i < s->nitems; i++) {
-		uint32_t *ch;
-
-		if (is_op(s->items[i], ",") && i + 1 < s->nitems)
-			continue;
-		if (!want_word(c, s, i, "a channel"))
-			return;
-		if (!(ch = PUSH(c, step_channels)))
-			return;
-		*ch = resolve(c, &c->channels, s->items[i], "channel");
-	}
-	step = &c->prog->steps[c->prog->n_steps - 1];
-	step->n_channels = (uint32_t)(c->prog->n_step_channels - step->first_channel);
-	if (step->n_channels == 0)
-		expected(c, s, i, "a channel");
+	compile_via(c, s, i, &step->first_channel, &step->n_channels);
 }
 
 static void compile_ladder(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
@@ -1526,26 +1533,7 @@ static void compile_announce_line(struct fl_compile *c, const struct fl_ast_stmt
 		}
 		i++;
 	}
-	if (!is_word(at(s, i), "via")) {
-		expected(c, s, i, "'via CHANNEL'");
-		return;
-	}
-	an->first_channel = (uint32_t)c->prog->n_step_channels;
-	for (i++; i < s->nitems; i++) {
-		uint32_t *ch;
-
-		if (is_op(s->items[i], ",") && i + 1 < s->nitems)
-			continue;
-		if (!want_word(c, s, i, "a channel"))
-			return;
-		if (!(ch = PUSH(c, step_channels)))
-			return;
-		*ch = resolve(c, &c->channels, s->items[i], "channel");
-	}
-	an = &c->prog->announces[c->prog->n_announces - 1];
-	an->n_channels = (uint32_t)(c->prog->n_step_channels - an->first_channel);
-	if (an->n_channels == 0)
-		expected(c, s, i, "a channel");
+	compile_via(c, s, i, &an->first_channel, &an->n_channels);
 }
 
 /* announce maintenance { before DUR notify ROLE [at customer] via CH, ...; ... } */
