@@ -48,65 +48,30 @@ static void maint_usage(FILE *out)
 
 static int parse_args(struct maint_args *a, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *opt = argv[i];
-		const char **slot = NULL;
+	bool weekly = false, monthly = false;
+	const struct fl_cli_opt opts[] = {
+		{"--json", NULL, &a->json},	{"--dry-run", NULL, &a->dry_run},
+		{"--weekly", NULL, &weekly},	{"--monthly", NULL, &monthly},
+		{"-c", &a->plan, NULL},		{"--plan", &a->plan, NULL},
+		{"--data", &a->data, NULL},	{"--at", &a->at, NULL},
+		{"--db", &a->db, NULL},		{"--scope", &a->scope, NULL},
+		{"--target", &a->target, NULL}, {"--from", &a->from, NULL},
+		{"--to", &a->to, NULL},		{"--reason", &a->reason, NULL},
+		{"--by", &a->by, NULL},
+	};
+	int rc = fl_cli_args("maintenance", argc, argv, opts, FL_ARRAY_LEN(opts), &a->verb, &a->id);
 
-		if (strcmp(opt, "--help") == 0) {
-			maint_usage(stdout);
-			exit(0);
-		} else if (strcmp(opt, "--json") == 0) {
-			a->json = true;
-			continue;
-		} else if (strcmp(opt, "--dry-run") == 0) {
-			a->dry_run = true;
-			continue;
-		} else if (strcmp(opt, "-c") == 0 || strcmp(opt, "--plan") == 0) {
-			slot = &a->plan;
-		} else if (strcmp(opt, "--data") == 0) {
-			slot = &a->data;
-		} else if (strcmp(opt, "--at") == 0) {
-			slot = &a->at;
-		} else if (strcmp(opt, "--weekly") == 0 || strcmp(opt, "--monthly") == 0) {
-			if (a->recur != FL_MAINT_NONE) {
-				fprintf(stderr, "faultline maintenance: --weekly or --monthly, not both\n");
-				return -EINVAL;
-			}
-			a->recur = opt[2] == 'w' ? FL_MAINT_WEEKLY : FL_MAINT_MONTHLY;
-			continue;
-		} else if (strcmp(opt, "--db") == 0) {
-			slot = &a->db;
-		} else if (strcmp(opt, "--scope") == 0) {
-			slot = &a->scope;
-		} else if (strcmp(opt, "--target") == 0) {
-			slot = &a->target;
-		} else if (strcmp(opt, "--from") == 0) {
-			slot = &a->from;
-		} else if (strcmp(opt, "--to") == 0) {
-			slot = &a->to;
-		} else if (strcmp(opt, "--reason") == 0) {
-			slot = &a->reason;
-		} else if (strcmp(opt, "--by") == 0) {
-			slot = &a->by;
-		} else if (opt[0] == '-' && opt[1] == '-') {
-			fprintf(stderr, "faultline maintenance: unknown option %s\n", opt);
-			return -EINVAL;
-		} else if (!a->verb) {
-			a->verb = opt;
-			continue;
-		} else if (!a->id) {
-			a->id = opt;
-			continue;
-		} else {
-			fprintf(stderr, "faultline maintenance: unexpected argument '%s'\n", opt);
-			return -EINVAL;
-		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "faultline maintenance: %s needs a value\n", opt);
-			return -EINVAL;
-		}
-		*slot = argv[++i];
+	if (rc == 1) {
+		maint_usage(stdout);
+		exit(0);
 	}
+	if (rc < 0)
+		return rc;
+	if (weekly && monthly) {
+		fprintf(stderr, "faultline maintenance: --weekly or --monthly, not both\n");
+		return -EINVAL;
+	}
+	a->recur = weekly ? FL_MAINT_WEEKLY : monthly ? FL_MAINT_MONTHLY : FL_MAINT_NONE;
 	if (!a->verb) {
 		fprintf(stderr,
 		        "faultline maintenance: which command? (add, list, delete, announce)\n");

@@ -44,46 +44,19 @@ static void tickets_usage(FILE *out)
 
 static int parse_args(struct tickets_args *a, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *opt = argv[i];
-		const char **slot = NULL;
+	const struct fl_cli_opt opts[] = {
+		{"--json", NULL, &a->json},	{"--all", NULL, &a->all},
+		{"--db", &a->db, NULL},		{"--by", &a->by, NULL},
+		{"--note", &a->note, NULL},	{"--clock", &a->clock, NULL},
+	};
+	int rc = fl_cli_args("tickets", argc, argv, opts, FL_ARRAY_LEN(opts), &a->verb, &a->id);
 
-		if (strcmp(opt, "--help") == 0) {
-			tickets_usage(stdout);
-			exit(0);
-		} else if (strcmp(opt, "--json") == 0) {
-			a->json = true;
-			continue;
-		} else if (strcmp(opt, "--all") == 0) {
-			a->all = true;
-			continue;
-		} else if (strcmp(opt, "--db") == 0) {
-			slot = &a->db;
-		} else if (strcmp(opt, "--by") == 0) {
-			slot = &a->by;
-		} else if (strcmp(opt, "--note") == 0) {
-			slot = &a->note;
-		} else if (strcmp(opt, "--clock") == 0) {
-			slot = &a->clock;
-		} else if (opt[0] == '-' && opt[1] == '-') {
-			fprintf(stderr, "faultline tickets: unknown option %s\n", opt);
-			return -EINVAL;
-		} else if (!a->verb) {
-			a->verb = opt;
-			continue;
-		} else if (!a->id) {
-			a->id = opt;
-			continue;
-		} else {
-			fprintf(stderr, "faultline tickets: unexpected argument '%s'\n", opt);
-			return -EINVAL;
-		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "faultline tickets: %s needs a value\n", opt);
-			return -EINVAL;
-		}
-		*slot = argv[++i];
+	if (rc == 1) {
+		tickets_usage(stdout);
+		exit(0);
 	}
+	if (rc < 0)
+		return rc;
 	if (!a->verb) {
 		fprintf(stderr, "faultline tickets: which command? (list, show, ack, ...)\n");
 		return -EINVAL;
