@@ -1,8 +1,10 @@
 /* keytab.c - open-addressing index over chunked fixed-size records.
  *
  * Records: [struct rec][value: val_size bytes][key: key_max bytes], 8-byte
- * aligned, allocated 1024 at a time and never moved, so value pointers stay
- * valid. Records are numbered; a free list threads through the ones deleted.
+ * aligned, allocated in chunks that are never moved, so value pointers stay
+ * valid. The first chunks grow from 16 records to 1024 and the rest hold 1024
+ * each: an engine keeps one table per rule, and most rules hold a few keys,
+ * so a small table must not spread its records over a 1024-record chunk. Records are numbered; a free list threads through the ones deleted.
  * The LRU order is a doubly linked list of record numbers (newest at head).
  *
  * Index: buckets of {32 bits of hash, record number + 1}; 0 is empty. The
@@ -20,6 +22,9 @@
 #define NONE UINT32_MAX
 #define CHUNK_SHIFT 10
 #define CHUNK_RECS (1u << CHUNK_SHIFT)
+#define FIRST_SHIFT 4 /* the first chunk holds 16 records, the next 32, ... */
+#define GROWING_CHUNKS (CHUNK_SHIFT - FIRST_SHIFT)
+#define GROWING_RECS (CHUNK_RECS - (1u << FIRST_SHIFT)) /* records in those */
 #define MIN_BUCKETS 16u
 
 struct rec {
@@ -39,6 +44,7 @@ struct fl_keytab {
 	unsigned char **chunks;
 	size_t n_chunks, chunks_cap;
 	uint32_t next_unused; /* records below this were handed out at least once */
+	uint32_t chunk_end;   /* records below this have a chunk */
 	uint32_t free_head;
 	uint32_t newest, oldest;
 	struct bucket *buckets;
@@ -48,10 +54,42 @@ struct fl_keytab {
 	struct fl_keytab_stats stats;
 };
 
+/* Chunk of record n and n's place in it; chunk_recs() is the chunk's size. */
+static uint32_t chunk_of(uint32_t n, uint32_t *off)
+{
+	uint32_t k;
+
+	if (n >= GROWING_RECS) {
+		*off = (n - GROWING_RECS) & (CHUNK_RECS - 1);
+		return GROWING_CHUNKS + ((n - GROWING_RECS) >> CHUNK_SHIFT);
+	}
+	k = 31u - (uint32_t)__builtin_clz((n >> FIRST_SHIFT) + 1);
+	*off = n - (((1u << k) - 1) << FIRST_SHIFT);
+	return k;
+}
+
+static size_t chunk_recs(size_t k)
+{
+	return k < GROWING_CHUNKS ? (size_t)1 << (FIRST_SHIFT + k) : CHUNK_RECS;
+}
+
+/* Chunks needed for n records. */
+static size_t chunks_for(size_t n)
+{
+	size_t k = 0, held = 0;
+
+	if (n > GROWING_RECS)
+		return GROWING_CHUNKS + (n - GROWING_RECS + CHUNK_RECS - 1) / CHUNK_RECS;
+	while (held < n)
+		held += chunk_recs(k++);
+	return k;
+}
+
 static struct rec *rec_at(const struct fl_keytab *kt, uint32_t n)
 {
-	return (struct rec *)(void *)(kt->chunks[n >> CHUNK_SHIFT] +
-				      (size_t)(n & (CHUNK_RECS - 1)) * kt->rec_size);
+	uint32_t off, k = chunk_of(n, &off);
+
+	return (struct rec *)(void *)(kt->chunks[k] + (size_t)off * kt->rec_size);
 }
 
 static void *rec_val(struct rec *r)
@@ -235,16 +273,18 @@ static int rec_alloc(struct fl_keytab *kt, uint32_t *out)
 		return 0;
 	}
 	n = kt->next_unused;
-	if ((n >> CHUNK_SHIFT) >= kt->n_chunks) {
+	if (n == kt->chunk_end) {
+		size_t recs = chunk_recs(kt->n_chunks);
 		unsigned char *chunk;
 
 		if (FL_NEVER(kt->n_chunks >= kt->chunks_cap))
 			return -ENOMEM;
-		chunk = malloc(CHUNK_RECS * kt->rec_size);
+		chunk = malloc(recs * kt->rec_size);
 		if (!chunk)
 			return -ENOMEM;
 		kt->chunks[kt->n_chunks++] = chunk;
-		kt->stats.bytes += CHUNK_RECS * kt->rec_size;
+		kt->chunk_end += (uint32_t)recs;
+		kt->stats.bytes += recs * kt->rec_size;
 	}
 	kt->next_unused++;
 	*out = n;
@@ -272,7 +312,7 @@ int fl_keytab_create(struct fl_keytab **out, const struct fl_keytab_config *cfg)
 	}
 	kt->key_off = sizeof(struct rec) + cfg->val_size;
 	kt->rec_size = (kt->key_off + cfg->key_max + 7) & ~(size_t)7;
-	kt->chunks_cap = (cfg->max_keys + CHUNK_RECS - 1) / CHUNK_RECS;
+	kt->chunks_cap = chunks_for(cfg->max_keys);
 	rc = -ENOMEM;
 	kt->chunks = calloc(kt->chunks_cap, sizeof(*kt->chunks));
 	if (!kt->chunks)

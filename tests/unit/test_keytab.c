@@ -207,6 +207,27 @@ Test(keytab, grows_its_index_and_keeps_every_slot_in_place)
 	fl_keytab_destroy(kt);
 }
 
+/* An engine has a table per rule, most of them with a few keys: such a table
+ * holds a chunk sized for its keys, not one for a thousand. */
+Test(keytab, a_table_of_few_keys_holds_little_memory)
+{
+	struct fl_keytab *kt = table(100000, NULL);
+	struct fl_keytab_stats st;
+	char key[32];
+
+	for (uint32_t i = 0; i < 10; i++) {
+		snprintf(key, sizeof(key), "host%u", i);
+		put(kt, key, true)->count = i;
+	}
+	fl_keytab_stats(kt, &st);
+	cr_expect_lt(st.bytes, 16 * 2048, "bytes %zu", st.bytes);
+	for (uint32_t i = 0; i < 10; i++) {
+		snprintf(key, sizeof(key), "host%u", i);
+		cr_expect_eq(((struct window *)fl_keytab_peek(kt, key, strlen(key)))->count, i);
+	}
+	fl_keytab_destroy(kt);
+}
+
 static uint64_t one_hash(const void *key, size_t len, uint64_t seed)
 {
 	(void)key;
