@@ -1140,6 +1140,22 @@ static struct fl_keytab *rule_table(struct fl_engine *e, uint32_t rule)
 		return NULL;
 	return e->keys[rule];
 }
+/* A key that holds nothing any more goes, so that the live keys are the
+ * open work and not every key ever seen: no incident, no timer, no window
+ * times, and nothing a later event of the key would read (a flap rule's last
+ * state, an absence, an absorption already announced). */
+static void key_forget_if_idle(struct fl_engine *e, struct key_state *ks)
+{
+	const struct fl_prog_rule *r = &e->prog->rules[ks->rule];
+
+	if (ks->inc || ks->n_times || ks->absent_due != NONE || ks->quiet_due != NONE ||
+	    ks->absent_fired || ks->absorbed_into || r->flap_n > 0 || r->absent_ms > 0 ||
+	    fl_timer_is_armed(&ks->tb.t))
+		return;
+	fl_keytab_delete_slot(e->keys[ks->rule], ks);
+	if (e->total_keys)
+		e->total_keys--;
+}
 
 struct oldest {
 	char key[FL_CORR_KEY_MAX];
@@ -1848,6 +1864,7 @@ static void key_timer(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
 	}
 	(void)r;
 	key_rearm(e, ks);
+	key_forget_if_idle(e, ks);
 }
 
 static void feed_derived(struct fl_engine *e);
@@ -2211,6 +2228,7 @@ static void on_clear(struct fl_engine *e, uint32_t rule, struct key_state *ks, i
 	}
 	incident_clear(e, ks->inc, t, rule, 0);
 	key_rearm(e, ks);
+	key_forget_if_idle(e, ks);
 }
 
 /* ---- lifecycle ------------------------------------------------------------- */

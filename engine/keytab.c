@@ -420,6 +420,20 @@ int fl_keytab_delete(struct fl_keytab *kt, const void *key, size_t key_len)
 	return 0;
 }
 
+void fl_keytab_delete_slot(struct fl_keytab *kt, void *val)
+{
+	struct rec *r = (struct rec *)(void *)((unsigned char *)val - sizeof(*r));
+	uint32_t i;
+
+	if (FL_NEVER(kt->in_callback))
+		return;
+	i = find(kt, rec_key(kt, r), r->key_len, r->hash);
+	if (FL_NEVER(i == NONE))
+		return;
+	drop(kt, i, kt->buckets[i].ref - 1);
+	kt->stats.deleted++;
+}
+
 void *fl_keytab_get(struct fl_keytab *kt, const void *key, size_t key_len)
 {
 	uint32_t i, n;

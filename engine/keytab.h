@@ -77,6 +77,9 @@ void fl_keytab_destroy(struct fl_keytab *kt);
 FL_MUST_CHECK int fl_keytab_upsert(struct fl_keytab *kt, const void *key, size_t key_len,
 				   void **val, bool *is_new);
 int fl_keytab_delete(struct fl_keytab *kt, const void *key, size_t key_len);
+/* delete_slot: removes the key whose slot is val (a pointer this table handed
+ * out for a live key), as delete does. */
+void fl_keytab_delete_slot(struct fl_keytab *kt, void *val);
 
 /* Queries. get: the slot of key, made most recently used, or NULL.
  * peek: the same without touching the recency order.

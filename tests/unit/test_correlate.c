@@ -366,6 +366,34 @@ Test(correlate, refuses_a_new_key_past_the_total_cap_when_its_rule_holds_none)
 	fx_close(f);
 }
 
+/* A key whose episode is over holds nothing: it goes, so the live keys are
+ * the open work and a long run does not fill the cap with finished keys.
+ * A flap key keeps its last state, so it stays. */
+Test(correlate, forgets_a_key_once_its_alarm_has_cleared)
+{
+	struct fx *f = fx_open(NULL);
+	struct fl_engine_stats st;
+
+	fx_at(f, 0, "HOST-A", "STORM 1");
+	fx_at(f, 1, "HC-JCJ-RT02", "PAIR_FAULT p1");
+	fx_at(f, 2, "HOST-A", "port ge1 is down");
+	fl_engine_stats(f->e, &st);
+	cr_expect_eq(st.live_keys, 3 + 2, "storm, pair, flap and two hosts' silence keys");
+	fx_at(f, 3, "HC-JCJ-RT02", "PAIR_CLEAR p1");
+	fl_engine_stats(f->e, &st);
+	cr_expect_eq(st.live_keys, 4, "the pair's key went with its clear");
+	fx_run_to(f, 200);
+	fl_engine_stats(f->e, &st);
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "storm"), 1);
+	cr_expect_eq(st.live_keys, 3, "the storm's key went with its quiet window");
+	cr_expect_eq(st.evicted, 0);
+	fx_at(f, 210, "HC-JCJ-RT02", "PAIR_FAULT p1");
+	fx_at(f, 211, "HC-JCJ-RT02", "PAIR_CLEAR p1");
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "pair"), 2, "a new episode of the key");
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "pair"), 2);
+	fx_close(f);
+}
+
 Test(correlate, opens_raises_still_in_their_grace_at_the_end_of_input_in_event_time)
 {
 	struct fx *f = fx_open(NULL);
