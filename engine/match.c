@@ -32,8 +32,17 @@ struct match_cap {
 	struct fl_str val;
 };
 
+/* A regex as this matcher runs it: its runs lately, and its JIT copy. */
+struct match_regex {
+	pcre2_code *jit; /* NULL: interpreted (the program's code) */
+	uint32_t runs;	 /* halved every FL_MATCH_JIT_DECAY runs of all regexes */
+	bool jit_tried;
+};
+
 struct fl_match {
 	const struct fl_program *prog;
+	struct match_regex *regexes; /* by regex index */
+	uint32_t runs_to_decay;
 	struct fl_ac *ac;
 	struct match_rule *rules;
 	uint32_t *always; /* rules that are always candidates, plan order */
@@ -706,8 +715,10 @@ int fl_match_create(struct fl_match **out, const struct fl_program *prog)
 	m->always = calloc(prog->n_rules + 1, sizeof(*m->always));
 	m->cands = calloc(prog->n_rules + 1, sizeof(*m->cands));
 	m->caps = calloc(prog->n_captures + 1, sizeof(*m->caps));
-	if (!m->rules || !m->always || !m->cands || !m->caps)
+	m->regexes = calloc(prog->n_regexes + 1, sizeof(*m->regexes));
+	if (!m->rules || !m->always || !m->cands || !m->caps || !m->regexes)
 		goto out_free;
+	m->runs_to_decay = FL_MATCH_JIT_DECAY;
 	for (size_t i = 0; i < prog->n_regexes; i++) {
 		uint32_t groups = 0;
 
@@ -735,6 +746,9 @@ void fl_match_destroy(struct fl_match *m)
 {
 	if (!m)
 		return;
+	for (size_t i = 0; m->regexes && i < m->prog->n_regexes; i++)
+		pcre2_code_free(m->regexes[i].jit);
+	free(m->regexes);
 	pcre2_match_data_free(m->md);
 	fl_ac_destroy(m->ac);
 	free(m->seen);
@@ -974,18 +988,47 @@ struct fl_str fl_match_field(struct fl_match *m, uint32_t rule, struct fl_prog_f
 	return FL_STR_NONE;
 }
 
+/* Counts a run of regex ri and gives it its JIT copy once it has earned
+ * one (limits.h: FL_MATCH_JIT_*). A copy that fails to compile, for want of
+ * memory or JIT support, leaves the regex interpreted for good. */
+static void count_run(struct fl_match *m, uint32_t ri, const pcre2_code *code)
+{
+	struct match_regex *mr = &m->regexes[ri];
+
+	if (--m->runs_to_decay == 0) {
+		for (size_t i = 0; i < m->prog->n_regexes; i++)
+			m->regexes[i].runs /= 2;
+		m->runs_to_decay = FL_MATCH_JIT_DECAY;
+	}
+	if (mr->jit_tried || ++mr->runs < FL_MATCH_JIT_AFTER || m->stats.regex_jit >= FL_MATCH_JIT_MAX)
+		return;
+	mr->jit_tried = true;
+	mr->jit = pcre2_code_copy(code);
+	if (mr->jit && pcre2_jit_compile(mr->jit, PCRE2_JIT_COMPLETE) != 0) {
+		pcre2_code_free(mr->jit);
+		mr->jit = NULL;
+	}
+	m->stats.regex_jit += mr->jit != NULL;
+}
+
 static bool run_regex(struct fl_match *m, uint32_t ri, struct fl_str subject)
 {
 	const struct fl_program *prog = m->prog;
 	const struct fl_prog_regex *re = &prog->regexes[ri];
+	const pcre2_code *code;
 	PCRE2_SIZE *ov;
 	int rc;
 
 	if (!re->code || !subject.p)
 		return false;
 	m->stats.regex_runs++;
-	rc = pcre2_match((const pcre2_code *)re->code, (PCRE2_SPTR)subject.p, subject.len, 0, 0,
-			 m->md, (pcre2_match_context *)prog->match_ctx);
+	code = m->regexes[ri].jit;
+	if (!code) {
+		code = (const pcre2_code *)re->code;
+		count_run(m, ri, code);
+	}
+	rc = pcre2_match(code, (PCRE2_SPTR)subject.p, subject.len, 0, 0, m->md,
+			 (pcre2_match_context *)prog->match_ctx);
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
 		m->stats.regex_limit++;
 	if (rc < 0)

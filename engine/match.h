@@ -21,7 +21,10 @@
  * borrowed between the two calls.
  *
  * A regex that hits the PCRE2 match or depth limit counts as not matching
- * (stats.regex_limit). Nothing here allocates after create. */
+ * (stats.regex_limit). The program's regexes are interpreted; a regex that
+ * runs often gets a JIT-compiled copy owned by the matcher (limits.h:
+ * FL_MATCH_JIT_*), the only allocation after create. Which regexes those are
+ * follows from the events alone, so a replay stays deterministic. */
 #ifndef FL_MATCH_H
 #define FL_MATCH_H
 #include <stddef.h>
@@ -47,6 +50,7 @@ struct fl_match_stats {
 	uint64_t regex_runs;	  /* pcre2_match() calls */
 	uint64_t sides_skipped;	  /* where / clear where sides a missing literal ruled out */
 	uint64_t regex_limit;	  /* counter match.regex_limit */
+	size_t regex_jit;	  /* regexes JIT-compiled (counter match.regex_jit) */
 	size_t rules_prefiltered; /* rules with a required literal */
 	size_t literals;	  /* literals in the prefilter */
 	size_t confirm_literals;  /* distinct literals confirming candidates (0: off) */

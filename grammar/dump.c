@@ -9,7 +9,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <pcre2.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -206,8 +205,7 @@ static void conds(struct fl_buf *b, const struct fl_program *p, const char *labe
 		if (c->op == FL_OP_MATCH || c->op == FL_OP_NOT_MATCH) {
 			const struct fl_prog_regex *r = &p->regexes[c->regex];
 
-			fl_buf_printf(b, " regex #%u /%s/ %s", c->regex, r->pattern.p,
-				      r->jit ? "jit" : "interpreted");
+			fl_buf_printf(b, " regex #%u /%s/", c->regex, r->pattern.p);
 		} else if (c->op == FL_OP_IN || c->op == FL_OP_NOT_IN) {
 			fl_buf_adds(b, " [");
 			for (uint32_t k = 0; k < c->n_values; k++) {

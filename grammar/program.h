@@ -166,12 +166,12 @@ struct fl_prog_field {
 };
 
 /* A regex: PCRE2 compiled with UTF and MATCH_INVALID_UTF (syslog holds any
- * bytes), JIT-compiled when the JIT is available; match with the program's
- * match context, which carries FL_REGEX_MATCH_LIMIT and FL_REGEX_DEPTH_LIMIT. */
+ * bytes); match with the program's match context, which carries
+ * FL_REGEX_MATCH_LIMIT and FL_REGEX_DEPTH_LIMIT. The code is read-only: a
+ * matcher JIT-compiles its own copy of the regexes it runs often (match.h). */
 struct fl_prog_regex {
 	struct fl_str pattern;
 	struct pcre2_real_code_8 *code;
-	bool jit;
 	uint32_t first_capture, n_captures; /* named groups, into captures[] */
 };
 

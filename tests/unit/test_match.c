@@ -1,10 +1,14 @@
 /* The matcher: required literals, the prefilter, conditions and captures. */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <criterion/criterion.h>
+#include <pcre2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/event.h"
 #include "engine/inputs.h" /* beside grammar/program.h: their names must not clash */
+#include "engine/limits.h"
 #include "engine/match.h"
 #include "engine/syslog.h"
 #include "grammar/diag.h"
@@ -174,6 +178,90 @@ Test(match, lets_through_only_rules_whose_literals_occur)
 	for (size_t i = 0; i < n; i++)
 		cr_expect(cands[i] != rule_index(f, "los") && cands[i] != rule_index(f, "alt"));
 	mfx_close(f);
+}
+
+static bool have_jit(void)
+{
+	uint32_t jit = 0;
+
+	return pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0 && jit;
+}
+
+/* A regex that runs often gets a JIT copy, and matches exactly as before;
+ * one that never runs stays interpreted. */
+Test(match, jit_compiles_the_regexes_that_run_often_and_matches_alike)
+{
+	struct mfx *f;
+	struct fl_match_stats st;
+	uint32_t los;
+	char got[256];
+
+	if (!have_jit())
+		cr_skip_test("this PCRE2 has no JIT: every regex stays interpreted");
+	f = mfx_open();
+	los = rule_index(f, "los");
+	for (uint32_t i = 0; i < FL_MATCH_JIT_AFTER + 10; i++) {
+		const struct fl_prog_rule *r = &f->prog->rules[los];
+		struct fl_str port;
+
+		matches(f, "<131>Nov 20 00:00:00 A ne: R_LOS raised port=1-8-1", got, sizeof(got));
+		cr_assert_str_eq(got, "los:F neg:F", "run %u", i);
+		port = fl_match_field(f->m, los, f->prog->key_fields[r->first_key + 1]);
+		cr_assert(fl_str_eq_cstr(port, "1-8-1"), "run %u: port %.*s", i, (int)port.len,
+			  port.p);
+		fl_match_stats(f->m, &st);
+		cr_assert_eq(st.regex_jit, i + 1 < FL_MATCH_JIT_AFTER ? 0 : 2,
+			     "run %u: los's and neg's regexes, once they ran often", i);
+	}
+	matches(f, "<134>Nov 20 00:00:00 C ne: heartbeat TU_AIS on x", got, sizeof(got));
+	cr_expect_str_eq(got, "", "the JIT copy of neg's regex still excludes heartbeats");
+	mfx_close(f);
+}
+
+/* The machine code of every regex of a large plan would not stay in the
+ * instruction cache: only FL_MATCH_JIT_MAX regexes get it. */
+Test(match, jit_compiles_no_more_than_its_cap)
+{
+	enum { RULES = FL_MATCH_JIT_MAX + 8 };
+	struct fl_plan_options opt = {.no_files = true};
+	struct fl_syslog_opts so = {.year = 2026};
+	struct fl_match_stats st;
+	struct fl_diags *d;
+	struct fl_plan *plan;
+	struct fl_match *m;
+	struct fl_event ev;
+	char *text = malloc(RULES * 128), line[128];
+	size_t len;
+
+	if (!have_jit())
+		cr_skip_test("this PCRE2 has no JIT: every regex stays interpreted");
+	cr_assert_not_null(text);
+	len = (size_t)sprintf(text, "plan cap;\n");
+	for (int r = 0; r < RULES; r++)
+		len += (size_t)sprintf(text + len,
+				       "rule r%d { match syslog; where msg ~ /ALM%04d (?<x>\\S+)/; key x; }\n",
+				       r, r);
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile_text(&plan, "cap.plan", text, len, &opt, d), 0);
+	cr_assert_eq(fl_match_create(&m, fl_plan_program(plan)), 0);
+	for (int r = 0; r < RULES; r++)
+		for (uint32_t i = 0; i < FL_MATCH_JIT_AFTER; i++) {
+			const uint32_t *cands;
+			size_t n;
+
+			snprintf(line, sizeof(line), "<131>Nov 20 00:00:00 A ne: ALM%04d up", r);
+			cr_assert_eq(fl_syslog_decode(&ev, line, strlen(line), &so), FL_SYSLOG_OK);
+			n = fl_match_begin(m, &ev, &cands);
+			cr_assert_eq(n, 1);
+			cr_assert_eq(fl_match_rule(m, cands[0]), FL_MATCH_FAULT, "rule %d run %u", r, i);
+		}
+	fl_match_stats(m, &st);
+	cr_expect_eq(st.regex_jit, FL_MATCH_JIT_MAX);
+	cr_expect_eq(st.regex_runs, (uint64_t)RULES * FL_MATCH_JIT_AFTER);
+	fl_match_destroy(m);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+	free(text);
 }
 
 Test(match, names_rule_inputs_apart_from_the_listeners_inputs)
