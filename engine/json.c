@@ -146,11 +146,42 @@ static inline bool plain8(uint64_t v)
 	return ((v & HIGHS) | ctl | quote | slash) == 0;
 }
 
-static void put_string(struct fl_json *j, const char *p, size_t len)
+/* Length of the run at the start of s[0..len) that a JSON string takes as
+ * it is. */
+static size_t plain_prefix(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	uint64_t v;
+
+	while (len - i >= 8 && (memcpy(&v, s + i, 8), plain8(v)))
+		i += 8;
+	while (i < len && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+		i++;
+	return i;
+}
+
+/* Writes the string, quoted and escaped, and then tail (tail_len bytes, as
+ * they are). Almost every string is plain and fits the buffer: it is copied
+ * there in one go. */
+static void put_string_then(struct fl_json *j, const char *p, size_t len, const char *tail,
+			    size_t tail_len)
 {
 	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0, run = 0;
+	struct fl_buf *b = j->out;
+	size_t i = plain_prefix(s, len), run = i, need = len + 2 + tail_len;
 
+	if (i == len && !j->failed && b->alloc > b->len + need && b->len + need <= b->max) {
+		char *w = b->p + b->len;
+
+		*w++ = '"';
+		memcpy(w, p, len);
+		w += len;
+		*w++ = '"';
+		memcpy(w, tail, tail_len);
+		b->len += need;
+		b->p[b->len] = '\0';
+		return;
+	}
 	put(j, "\"", 1);
 	while (i < len) {
 		uint64_t v;
@@ -202,20 +233,20 @@ static void put_string(struct fl_json *j, const char *p, size_t len)
 	}
 	put(j, (const char *)s + i - run, run);
 	put(j, "\"", 1);
+	put(j, tail, tail_len);
 }
 
 void fl_json_key(struct fl_json *j, const char *key)
 {
 	value_prefix(j);
-	put_string(j, key, strlen(key));
-	put(j, ":", 1);
+	put_string_then(j, key, strlen(key), ":", 1);
 	j->after_key = true;
 }
 
 void fl_json_str(struct fl_json *j, const char *p, size_t len)
 {
 	value_prefix(j);
-	put_string(j, p, len);
+	put_string_then(j, p, len, "", 0);
 }
 
 void fl_json_cstr(struct fl_json *j, const char *s)
