@@ -18,6 +18,7 @@
 #include "engine/cli.h"
 #include "engine/announce.h"
 #include "engine/deliver.h"
+#include "engine/heap.h"
 #include "engine/limits.h"
 #include "engine/lines.h"
 #include "engine/replay.h"
@@ -147,6 +148,7 @@ static int replay_fd(struct fl_replay *r, struct fl_buf *out, int fd, const char
 		return 1;
 	}
 	while ((rc = fl_lines_next(lr, &line)) > 0) {
+		fl_heap_follow();
 		if (fl_replay_line(r, line.p, line.len) < 0 || drain(out, quiet, false) < 0) {
 			rc = -EIO;
 			break;
@@ -245,6 +247,7 @@ int fl_cmd_replay(int argc, char **argv)
 		free(a.outbox_argv);
 		return usage(stderr);
 	}
+	(void)fl_heap_hugepages();
 	fl_buf_init(&out, OUT_MAX);
 	popt.data_dir = a.data;
 	if (fl_diags_create(&d) < 0)

@@ -15,6 +15,7 @@
 
 #include "engine/cli.h"
 #include "engine/deliver.h"
+#include "engine/heap.h"
 #include "engine/inputs.h"
 #include "engine/net.h"
 #include "engine/outbox.h"
@@ -250,6 +251,7 @@ int fl_cmd_run(int argc, char **argv)
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
 		return usage(stdout);
+	(void)fl_heap_hugepages(); /* before any thread starts */
 	memset(&st, 0, sizeof(st));
 	memset(&a, 0, sizeof(a));
 	a.icfg.max_msg = FL_SYSLOG_MAX_MSG_DEFAULT;

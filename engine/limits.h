@@ -105,6 +105,11 @@
  * from the instruction cache when events spread over the rules: PCRE2's
  * interpreter runs a cold regex faster than its cold JIT code, and the JIT
  * pays off for the regexes that run most. counter: match.regex_jit */
+/* The heap on transparent huge pages (heap.h): it grows this much at a time
+ * (address space; memory is taken as it is touched), and blocks up to the
+ * threshold stay in it rather than in mappings of their own. */
+#define FL_HEAP_STEP (64 << 20)
+#define FL_HEAP_MMAP_THRESHOLD (32 << 20)
 #define FL_MATCH_JIT_AFTER 256u
 #define FL_MATCH_JIT_DECAY (1u << 20)
 #define FL_MATCH_JIT_MAX 128u

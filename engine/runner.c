@@ -11,6 +11,7 @@
 #include "engine/buf.h"
 #include "engine/clock.h"
 #include "engine/correlate.h"
+#include "engine/heap.h"
 #include "engine/outbox.h"
 #include "engine/sink_store.h"
 #include "engine/store.h"
@@ -230,6 +231,7 @@ void fl_runner_feed(struct fl_runner *r, const struct fl_event *ev)
 
 int fl_runner_tick(struct fl_runner *r)
 {
+	fl_heap_follow();
 	fl_engine_advance(r->engine, fl_clock_now_ns(r->clock));
 	announce_tick(r, fl_clock_now_ns(r->clock));
 	return write_out(r);
