@@ -2466,7 +2466,7 @@ static void feed_event(struct fl_engine *e, const struct fl_event *ev, int64_t t
 		/* the rule's table is cold with thousands of rules: start loading
 		 * it while the regexes run */
 		if (e->keys[rule])
-			__builtin_prefetch(e->keys[rule]);
+			fl_keytab_prefetch(e->keys[rule]);
 		res = fl_match_rule(e->m, rule);
 		if (res == FL_MATCH_NONE)
 			continue;

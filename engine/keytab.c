@@ -26,6 +26,7 @@
 #define GROWING_CHUNKS (CHUNK_SHIFT - FIRST_SHIFT)
 #define GROWING_RECS (CHUNK_RECS - (1u << FIRST_SHIFT)) /* records in those */
 #define MIN_BUCKETS 16u
+#define NEAR_CHUNKS 8u
 
 struct rec {
 	uint32_t newer, older; /* LRU links; a free record keeps the free list in older */
@@ -38,17 +39,26 @@ struct bucket {
 	uint32_t ref; /* record number + 1; 0: empty */
 };
 
+/* An engine has a table per rule and an event looks up a key in another
+ * rule's table each time: what a lookup reads comes first, and a small
+ * table's chunk list and index live in the table itself, so a lookup in it
+ * reads four adjacent cache lines (fl_keytab_prefetch) and then the record. */
 struct fl_keytab {
-	struct fl_keytab_config cfg;
-	size_t rec_size, key_off; /* record stride; offset of the key bytes */
+	struct bucket *buckets;
+	uint32_t mask; /* buckets - 1 */
 	unsigned char **chunks;
+	size_t rec_size, key_off; /* record stride; offset of the key bytes */
+	size_t key_max;
+	uint64_t seed;
+	fl_keytab_hash_fn *hash;
+	unsigned char *near_chunks[NEAR_CHUNKS]; /* chunks, until there are more */
+	struct bucket small[MIN_BUCKETS];	 /* buckets, until there are more */
+	struct fl_keytab_config cfg;
 	size_t n_chunks, chunks_cap;
 	uint32_t next_unused; /* records below this were handed out at least once */
 	uint32_t chunk_end;   /* records below this have a chunk */
 	uint32_t free_head;
 	uint32_t newest, oldest;
-	struct bucket *buckets;
-	uint32_t mask;	/* buckets - 1 */
 	size_t max_buckets;
 	bool in_callback;
 	struct fl_keytab_stats stats;
@@ -119,9 +129,9 @@ static size_t buckets_for(size_t n)
 
 static uint32_t key_hash(const struct fl_keytab *kt, const void *key, size_t len)
 {
-	if (kt->cfg.hash)
-		return (uint32_t)kt->cfg.hash(key, len, kt->cfg.seed);
-	return (uint32_t)fl_hash64(key, len, kt->cfg.seed);
+	if (kt->hash)
+		return (uint32_t)kt->hash(key, len, kt->seed);
+	return (uint32_t)fl_hash64(key, len, kt->seed);
 }
 
 /* Returns the bucket holding key, or NONE. */
@@ -185,7 +195,8 @@ static int index_grow(struct fl_keytab *kt)
 	for (size_t i = 0; i < old_n; i++)
 		if (kt->buckets[i].ref)
 			index_put(nb, (uint32_t)(new_n - 1), kt->buckets[i].hash, kt->buckets[i].ref);
-	free(kt->buckets);
+	if (kt->buckets != kt->small)
+		free(kt->buckets);
 	kt->buckets = nb;
 	kt->mask = (uint32_t)(new_n - 1);
 	kt->stats.rehashes++;
@@ -279,6 +290,15 @@ static int rec_alloc(struct fl_keytab *kt, uint32_t *out)
 
 		if (FL_NEVER(kt->n_chunks >= kt->chunks_cap))
 			return -ENOMEM;
+		if (kt->n_chunks == NEAR_CHUNKS) { /* the list moves out */
+			unsigned char **far = calloc(kt->chunks_cap, sizeof(*far));
+
+			if (!far)
+				return -ENOMEM;
+			memcpy(far, kt->near_chunks, sizeof(kt->near_chunks));
+			kt->chunks = far;
+			kt->stats.bytes += kt->chunks_cap * sizeof(*far);
+		}
 		chunk = malloc(recs * kt->rec_size);
 		if (!chunk)
 			return -ENOMEM;
@@ -301,40 +321,43 @@ int fl_keytab_create(struct fl_keytab **out, const struct fl_keytab_config *cfg)
 	    cfg->key_max > FL_KEYTAB_KEY_MAX || cfg->max_keys == 0 ||
 	    cfg->max_keys > FL_KEYTAB_MAX_KEYS)
 		return -EINVAL;
-	kt = calloc(1, sizeof(*kt));
+	/* cache-line aligned, so the lines fl_keytab_prefetch() names are
+	 * the ones a lookup reads */
+	kt = aligned_alloc(64, (sizeof(*kt) + 63) & ~(size_t)63);
 	if (!kt)
 		return -ENOMEM;
+	memset(kt, 0, sizeof(*kt));
 	kt->cfg = *cfg;
 	if (kt->cfg.seed == 0) {
 		rc = fl_hash_random_seed(&kt->cfg.seed);
-		if (rc < 0)
-			goto out_free;
+		if (rc < 0) {
+			free(kt);
+			return rc;
+		}
 	}
+	kt->seed = kt->cfg.seed;
+	kt->hash = cfg->hash;
+	kt->key_max = cfg->key_max;
 	kt->key_off = sizeof(struct rec) + cfg->val_size;
 	kt->rec_size = (kt->key_off + cfg->key_max + 7) & ~(size_t)7;
 	kt->chunks_cap = chunks_for(cfg->max_keys);
-	rc = -ENOMEM;
-	kt->chunks = calloc(kt->chunks_cap, sizeof(*kt->chunks));
-	if (!kt->chunks)
-		goto out_free;
+	kt->chunks = kt->near_chunks;
 	kt->max_buckets = buckets_for(cfg->max_keys);
 	n_buckets = buckets_for(cfg->expected_keys < cfg->max_keys ? cfg->expected_keys
 								    : cfg->max_keys);
-	kt->buckets = calloc(n_buckets, sizeof(*kt->buckets));
-	if (!kt->buckets)
-		goto out_chunks;
+	kt->buckets = kt->small;
+	if (n_buckets > MIN_BUCKETS) {
+		kt->buckets = calloc(n_buckets, sizeof(*kt->buckets));
+		if (!kt->buckets) {
+			free(kt);
+			return -ENOMEM;
+		}
+	}
 	kt->mask = (uint32_t)(n_buckets - 1);
 	kt->free_head = kt->newest = kt->oldest = NONE;
-	kt->stats.bytes = sizeof(*kt) + kt->chunks_cap * sizeof(*kt->chunks) +
-			  n_buckets * sizeof(*kt->buckets);
+	kt->stats.bytes = sizeof(*kt) + (n_buckets > MIN_BUCKETS ? n_buckets * sizeof(*kt->buckets) : 0);
 	*out = kt;
 	return 0;
-
-out_chunks:
-	free(kt->chunks);
-out_free:
-	free(kt);
-	return rc;
 }
 
 void fl_keytab_destroy(struct fl_keytab *kt)
@@ -343,8 +366,10 @@ void fl_keytab_destroy(struct fl_keytab *kt)
 		return;
 	for (size_t i = 0; i < kt->n_chunks; i++)
 		free(kt->chunks[i]);
-	free(kt->chunks);
-	free(kt->buckets);
+	if (kt->chunks != kt->near_chunks)
+		free(kt->chunks);
+	if (kt->buckets != kt->small)
+		free(kt->buckets);
 	free(kt);
 }
 
@@ -357,7 +382,7 @@ int fl_keytab_upsert(struct fl_keytab *kt, const void *key, size_t key_len, void
 
 	if (FL_NEVER(kt->in_callback))
 		return -EINVAL;
-	if (key_len == 0 || key_len > kt->cfg.key_max) {
+	if (key_len == 0 || key_len > kt->key_max) {
 		kt->stats.key_too_long += key_len != 0;
 		return -EMSGSIZE;
 	}
@@ -410,7 +435,7 @@ int fl_keytab_delete(struct fl_keytab *kt, const void *key, size_t key_len)
 
 	if (FL_NEVER(kt->in_callback))
 		return -EINVAL;
-	if (key_len == 0 || key_len > kt->cfg.key_max)
+	if (key_len == 0 || key_len > kt->key_max)
 		return -ENOENT;
 	i = find(kt, key, key_len, key_hash(kt, key, key_len));
 	if (i == NONE)
@@ -439,7 +464,7 @@ void *fl_keytab_get(struct fl_keytab *kt, const void *key, size_t key_len)
 	uint32_t i, n;
 	struct rec *r;
 
-	if (key_len == 0 || key_len > kt->cfg.key_max)
+	if (key_len == 0 || key_len > kt->key_max)
 		return NULL;
 	i = find(kt, key, key_len, key_hash(kt, key, key_len));
 	if (i == NONE)
@@ -454,7 +479,7 @@ void *fl_keytab_peek(const struct fl_keytab *kt, const void *key, size_t key_len
 {
 	uint32_t i;
 
-	if (key_len == 0 || key_len > kt->cfg.key_max)
+	if (key_len == 0 || key_len > kt->key_max)
 		return NULL;
 	i = find(kt, key, key_len, key_hash(kt, key, key_len));
 	return i == NONE ? NULL : rec_val(rec_at(kt, kt->buckets[i].ref - 1));
@@ -470,6 +495,16 @@ void fl_keytab_foreach(const struct fl_keytab *kt, fl_keytab_visit_fn *fn, void 
 			return;
 		n = next;
 	}
+}
+
+void fl_keytab_prefetch(const struct fl_keytab *kt)
+{
+	const char *p = (const char *)kt;
+
+	__builtin_prefetch(p);
+	__builtin_prefetch(p + 64);
+	__builtin_prefetch(p + 128);
+	__builtin_prefetch(p + 192);
 }
 
 size_t fl_keytab_count(const struct fl_keytab *kt)

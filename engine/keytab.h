@@ -89,6 +89,8 @@ void *fl_keytab_get(struct fl_keytab *kt, const void *key, size_t key_len);
 void *fl_keytab_peek(const struct fl_keytab *kt, const void *key, size_t key_len);
 void fl_keytab_foreach(const struct fl_keytab *kt, fl_keytab_visit_fn *fn, void *ctx);
 size_t fl_keytab_count(const struct fl_keytab *kt);
+/* Starts loading what a lookup in a small table reads, ahead of it. */
+void fl_keytab_prefetch(const struct fl_keytab *kt);
 void fl_keytab_stats(const struct fl_keytab *kt, struct fl_keytab_stats *out);
 
 #endif /* FL_KEYTAB_H */
