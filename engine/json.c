@@ -236,10 +236,10 @@ static void put_string_then(struct fl_json *j, const char *p, size_t len, const 
 	put(j, tail, tail_len);
 }
 
-void fl_json_key(struct fl_json *j, const char *key)
+void fl_json_key_n(struct fl_json *j, const char *key, size_t len)
 {
 	value_prefix(j);
-	put_string_then(j, key, strlen(key), ":", 1);
+	put_string_then(j, key, len, ":", 1);
 	j->after_key = true;
 }
 

@@ -31,7 +31,12 @@ void fl_json_obj_begin(struct fl_json *j);
 void fl_json_obj_end(struct fl_json *j);
 void fl_json_arr_begin(struct fl_json *j);
 void fl_json_arr_end(struct fl_json *j);
-void fl_json_key(struct fl_json *j, const char *key);
+void fl_json_key_n(struct fl_json *j, const char *key, size_t len);
+/* Inline, so that a key written as a literal has its length folded in. */
+static inline void fl_json_key(struct fl_json *j, const char *key)
+{
+	fl_json_key_n(j, key, __builtin_strlen(key));
+}
 
 void fl_json_str(struct fl_json *j, const char *p, size_t len);
 void fl_json_cstr(struct fl_json *j, const char *s); /* NULL writes null */
