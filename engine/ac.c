@@ -37,6 +37,8 @@ struct fl_ac {
 	uint32_t n_classes;
 	uint32_t n_states;
 	uint32_t *delta;     /* n_states rows of n_classes entries */
+	uint16_t *delta16;   /* the same, when every row offset fits: half the
+				cache lines (then delta is NULL) */
 	uint32_t *out_first; /* per state: first own output, or NONE */
 	uint32_t *dict;	     /* per state: nearest proper suffix state with outputs */
 	uint32_t first_report; /* states from this one on report (renumber()) */
@@ -198,29 +200,40 @@ static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
 	for (uint32_t st = 0; st < S; st++)
 		if (reports(ac, st))
 			map[st] = next++;
-	delta = charge(bg, S * C, sizeof(uint32_t));
+	bool narrow = (S - 1) * C <= UINT16_MAX;
+	uint16_t *delta16 = NULL;
+
+	delta = narrow ? NULL : charge(bg, S * C, sizeof(uint32_t));
+	delta16 = narrow ? charge(bg, S * C, sizeof(uint16_t)) : NULL;
 	out_first = charge(bg, S, sizeof(uint32_t));
 	dict = charge(bg, S, sizeof(uint32_t));
-	if (!delta || !out_first || !dict) {
+	if ((!delta && !delta16) || !out_first || !dict) {
 		free(delta);
+		free(delta16);
 		free(out_first);
 		free(dict);
 		return bg->is_oom ? -ENOMEM : -E2BIG;
 	}
 	for (uint32_t st = 0; st < S; st++) {
 		const uint32_t *row = &ac->delta[st * C];
-		uint32_t *nrow = &delta[map[st] * C];
+		size_t at = map[st] * C;
 
-		for (size_t c = 0; c < C; c++)
-			nrow[c] = (uint32_t)(map[row[c]] * C);
+		for (size_t c = 0; c < C; c++) {
+			if (narrow)
+				delta16[at + c] = (uint16_t)(map[row[c]] * C);
+			else
+				delta[at + c] = (uint32_t)(map[row[c]] * C);
+		}
 		out_first[map[st]] = ac->out_first[st];
 		dict[map[st]] = ac->dict[st] == NONE ? NONE : map[ac->dict[st]];
 	}
 	free(ac->delta);
+	free(ac->delta16);
 	free(ac->out_first);
 	free(ac->dict);
 	bg->used -= (S * C + 2 * S) * sizeof(uint32_t);
 	ac->delta = delta;
+	ac->delta16 = delta16;
 	ac->out_first = out_first;
 	ac->dict = dict;
 	return 0;
@@ -385,7 +398,6 @@ size_t fl_ac_scan(const struct fl_ac *ac, const void *text, size_t len, uint64_t
 		  fl_ac_match_fn *fn, void *ctx)
 {
 	const uint8_t *p = text;
-	const uint32_t *delta = ac->delta;
 	const uint8_t *cls = ac->cls;
 	const uint32_t report_from = ac->first_report * ac->n_classes;
 	uint32_t v = 0;
@@ -393,6 +405,20 @@ size_t fl_ac_scan(const struct fl_ac *ac, const void *text, size_t len, uint64_t
 
 	if (ac->n_lits == 0)
 		return 0;
+	/* the same loop twice, so each reads its table width without a test */
+	if (ac->delta16) {
+		const uint16_t *delta = ac->delta16;
+
+		for (size_t i = 0; i < len; i++) {
+			v = delta[v + cls[p[i]]];
+			if (__builtin_expect(v >= report_from, 0) &&
+			    !report(ac, v / ac->n_classes, p, i + 1, seen, fn, ctx, &found))
+				break;
+		}
+		return found;
+	}
+	const uint32_t *delta = ac->delta;
+
 	for (size_t i = 0; i < len; i++) {
 		v = delta[v + cls[p[i]]];
 		if (__builtin_expect(v >= report_from, 0) &&

@@ -265,3 +265,44 @@ Test(ac, agrees_with_naive_search_on_random_literals_and_texts, .timeout = 60)
 		fl_ac_destroy(ac);
 	}
 }
+
+/* An automaton whose row offsets pass 16 bits keeps 32-bit transitions; a
+ * smaller one (the test above) packs them into 16: both find the same. */
+Test(ac, agrees_with_naive_search_when_its_table_needs_32_bit_entries, .timeout = 60)
+{
+	enum { N = 3000 };
+	static const unsigned char alphabet[] = "abcdefghijklmnopqrst";
+	static unsigned char bytes[N][12];
+	static struct fl_ac_literal lits[N];
+	struct fl_ac_stats st;
+	uint64_t seed = 11;
+	struct fl_ac *ac;
+
+	for (size_t i = 0; i < N; i++) {
+		size_t len = 6 + rng_next(&seed) % 6;
+
+		for (size_t k = 0; k < len; k++)
+			bytes[i][k] = alphabet[rng_next(&seed) % (sizeof(alphabet) - 1)];
+		lits[i] = (struct fl_ac_literal){bytes[i], len, (uint32_t)i, false};
+	}
+	ac = build(lits, N);
+	fl_ac_stats(ac, &st);
+	cr_assert_gt((st.states - 1) * st.classes, 65535, "%zu states, %zu classes", st.states,
+		     st.classes);
+	for (int t = 0; t < 40; t++) {
+		unsigned char text[400];
+		uint64_t seen[N / 64 + 1] = {0}, expect[N / 64 + 1] = {0};
+		size_t len = rng_next(&seed) % sizeof(text);
+
+		for (size_t k = 0; k < len; k++)
+			text[k] = alphabet[rng_next(&seed) % 6]; /* a-f: many partial hits */
+		if (t % 2 && len > 12) /* and a literal for sure */
+			memcpy(text + len / 2, bytes[t], lits[t].len < len / 2 ? lits[t].len : 0);
+		for (size_t i = 0; i < N; i++)
+			if (naive_has(text, len, &lits[i]))
+				expect[i / 64] |= UINT64_C(1) << (i % 64);
+		(void)fl_ac_scan(ac, text, len, seen, NULL, NULL);
+		cr_assert_arr_eq(seen, expect, sizeof(seen), "text %d", t);
+	}
+	fl_ac_destroy(ac);
+}
