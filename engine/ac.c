@@ -228,7 +228,6 @@ static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
 		dict[map[st]] = ac->dict[st] == NONE ? NONE : map[ac->dict[st]];
 	}
 	free(ac->delta);
-	free(ac->delta16);
 	free(ac->out_first);
 	free(ac->dict);
 	bg->used -= (S * C + 2 * S) * sizeof(uint32_t);
@@ -359,6 +358,7 @@ void fl_ac_destroy(struct fl_ac *ac)
 	if (!ac)
 		return;
 	free(ac->delta);
+	free(ac->delta16);
 	free(ac->out_first);
 	free(ac->dict);
 	free(ac->outs);
