@@ -394,38 +394,35 @@ static bool report(const struct fl_ac *ac, uint32_t s, const uint8_t *text, size
 	return true;
 }
 
-size_t fl_ac_scan(const struct fl_ac *ac, const void *text, size_t len, uint64_t *seen,
-		  fl_ac_match_fn *fn, void *ctx)
+/* The scan loop over one table width: one of d16 and d32 is NULL. Always
+ * inlined, and called with a constant NULL for the other, so each copy
+ * reads its table without a test per byte. */
+static inline __attribute__((always_inline)) size_t
+scan(const struct fl_ac *ac, const uint16_t *d16, const uint32_t *d32, const uint8_t *p,
+     size_t len, uint64_t *seen, fl_ac_match_fn *fn, void *ctx)
 {
-	const uint8_t *p = text;
 	const uint8_t *cls = ac->cls;
 	const uint32_t report_from = ac->first_report * ac->n_classes;
 	uint32_t v = 0;
 	size_t found = 0;
 
-	if (ac->n_lits == 0)
-		return 0;
-	/* the same loop twice, so each reads its table width without a test */
-	if (ac->delta16) {
-		const uint16_t *delta = ac->delta16;
-
-		for (size_t i = 0; i < len; i++) {
-			v = delta[v + cls[p[i]]];
-			if (__builtin_expect(v >= report_from, 0) &&
-			    !report(ac, v / ac->n_classes, p, i + 1, seen, fn, ctx, &found))
-				break;
-		}
-		return found;
-	}
-	const uint32_t *delta = ac->delta;
-
 	for (size_t i = 0; i < len; i++) {
-		v = delta[v + cls[p[i]]];
+		v = d16 ? d16[v + cls[p[i]]] : d32[v + cls[p[i]]];
 		if (__builtin_expect(v >= report_from, 0) &&
 		    !report(ac, v / ac->n_classes, p, i + 1, seen, fn, ctx, &found))
 			break;
 	}
 	return found;
+}
+
+size_t fl_ac_scan(const struct fl_ac *ac, const void *text, size_t len, uint64_t *seen,
+		  fl_ac_match_fn *fn, void *ctx)
+{
+	if (ac->n_lits == 0)
+		return 0;
+	if (ac->delta16)
+		return scan(ac, ac->delta16, NULL, text, len, seen, fn, ctx);
+	return scan(ac, NULL, ac->delta, text, len, seen, fn, ctx);
 }
 
 size_t fl_ac_bitset_words(const struct fl_ac *ac)
