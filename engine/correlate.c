@@ -1140,6 +1140,7 @@ static struct fl_keytab *rule_table(struct fl_engine *e, uint32_t rule)
 		return NULL;
 	return e->keys[rule];
 }
+
 /* A key that holds nothing any more goes, so that the live keys are the
  * open work and not every key ever seen: no incident, no timer, no window
  * times, and nothing a later event of the key would read (a flap rule's last

@@ -99,9 +99,9 @@
 #define FL_REGEX_DEPTH_LIMIT 10000
 #define FL_REGEX_MAX_PATTERN 4096
 /* JIT: a matcher JIT-compiles its own copy of a regex once the regex has run
- * FL_MATCH_JIT_AFTER times (counts halve every FL_MATCH_JIT_DECAY runs of all
- * regexes, so it must run that often lately), for at most FL_MATCH_JIT_MAX
- * regexes. Machine code for every regex of a plan of thousands evicts itself
+ * FL_MATCH_JIT_AFTER times (counts halve every FL_MATCH_JIT_DECAY runs of
+ * interpreted regexes, so it must run that often lately), for at most
+ * FL_MATCH_JIT_MAX regexes. Machine code for every regex of a plan of thousands evicts itself
  * from the instruction cache when events spread over the rules: PCRE2's
  * interpreter runs a cold regex faster than its cold JIT code, and the JIT
  * pays off for the regexes that run most. counter: match.regex_jit */

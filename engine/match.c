@@ -35,7 +35,7 @@ struct match_cap {
 /* A regex as this matcher runs it: its runs lately, and its JIT copy. */
 struct match_regex {
 	pcre2_code *jit; /* NULL: interpreted (the program's code) */
-	uint32_t runs;	 /* halved every FL_MATCH_JIT_DECAY runs of all regexes */
+	uint32_t runs;	 /* halved every FL_MATCH_JIT_DECAY interpreted runs */
 	bool jit_tried;
 };
 
