@@ -4,8 +4,9 @@
  * aligned, allocated in chunks that are never moved, so value pointers stay
  * valid. The first chunks grow from 16 records to 1024 and the rest hold 1024
  * each: an engine keeps one table per rule, and most rules hold a few keys,
- * so a small table must not spread its records over a 1024-record chunk. Records are numbered; a free list threads through the ones deleted.
- * The LRU order is a doubly linked list of record numbers (newest at head).
+ * so a small table must not spread its records over a 1024-record chunk.
+ * Records are numbered; a free list threads through the ones deleted. The LRU
+ * order is a doubly linked list of record numbers (newest at head).
  *
  * Index: buckets of {32 bits of hash, record number + 1}; 0 is empty. The
  * hash bits in the bucket give the home slot when shifting back on delete,

@@ -228,6 +228,27 @@ Test(keytab, a_table_of_few_keys_holds_little_memory)
 	fl_keytab_destroy(kt);
 }
 
+Test(keytab, deletes_a_key_by_its_slot)
+{
+	struct fl_keytab *kt = table(100, NULL);
+	struct fl_keytab_stats st;
+	struct window *b;
+
+	put(kt, "a", true)->count = 1;
+	b = put(kt, "b", true);
+	b->count = 2;
+	put(kt, "c", true)->count = 3;
+	fl_keytab_delete_slot(kt, b);
+	cr_expect_null(fl_keytab_peek(kt, "b", 1));
+	cr_expect_eq(((struct window *)fl_keytab_peek(kt, "a", 1))->count, 1);
+	cr_expect_eq(((struct window *)fl_keytab_peek(kt, "c", 1))->count, 3);
+	fl_keytab_stats(kt, &st);
+	cr_expect_eq(st.live, 2);
+	cr_expect_eq(st.deleted, 1);
+	cr_expect(put(kt, "b", true) != NULL, "b comes back as a new key");
+	fl_keytab_destroy(kt);
+}
+
 static uint64_t one_hash(const void *key, size_t len, uint64_t seed)
 {
 	(void)key;
