@@ -180,6 +180,11 @@ static void sink_summary(struct fl_sink *sk)
 		(unsigned long long)st.steps, (unsigned long long)st.steps_skipped,
 		(unsigned long long)st.notices, (unsigned long long)st.commits,
 		(unsigned long long)st.errors);
+	fprintf(stderr,
+		"store: %llu incidents forgotten while open, %llu actions without a ticket, "
+		"%llu incidents refused\n",
+		(unsigned long long)st.incidents_forgotten_open,
+		(unsigned long long)st.unknown_incident, (unsigned long long)st.incidents_refused);
 }
 
 static void summary(const struct fl_replay *r)

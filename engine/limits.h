@@ -244,17 +244,20 @@
 /* Store sink (engine/sink_store.h). Actions are written in transactions of
  * at most FL_SINK_BATCH_MAX actions. The sink remembers at most
  * FL_SINK_INCIDENTS_MAX incidents (their ticket id, absorbed count and steps
- * taken); a cleared one is forgotten first, then the new one is refused.
- * counter: sink.incidents_refused. At most FL_SINK_STEPS_MAX ladder steps are
- * remembered per incident (the store still refuses a second page). In `run`
- * the engine hands actions to the store thread through a queue of
- * FL_SINK_QUEUE_DEFAULT actions; a full queue drops the action.
- * counter: sink.queue_full. A restart hands at most FL_SINK_INCIDENTS_MAX
- * open tickets back to the engine, each with at most FL_SINK_RESUME_STEPS_MAX
- * steps taken (the store still refuses a second page).
- * counter: sink.resume_over_cap */
+ * taken), twice the open incidents an engine may hold: when full it forgets
+ * the one that has gone longest without an action, a cleared one in practice.
+ * counters: sink.incidents_forgotten_open (one still open: its later actions
+ * find no ticket, sink.unknown_incident), sink.incidents_refused (no memory).
+ * At most FL_SINK_STEPS_MAX ladder steps are remembered per incident (the
+ * store still refuses a second page). In `run` the engine hands actions to
+ * the store thread through a queue of FL_SINK_QUEUE_DEFAULT actions; a full
+ * queue drops the action. counter: sink.queue_full. A restart hands at most
+ * FL_SINK_RESUME_MAX open tickets back to the engine, each with at most
+ * FL_SINK_RESUME_STEPS_MAX steps taken (the store still refuses a second
+ * page). counter: sink.resume_over_cap */
 #define FL_SINK_BATCH_MAX 512
-#define FL_SINK_INCIDENTS_MAX 4096
+#define FL_SINK_INCIDENTS_MAX (2 * FL_CORR_MAX_OPEN_INCIDENTS)
+#define FL_SINK_RESUME_MAX FL_CORR_MAX_OPEN_INCIDENTS
 #define FL_SINK_STEPS_MAX 16
 #define FL_SINK_RESUME_STEPS_MAX 64 /* steps taken a resumed ticket carries */
 #define FL_SINK_QUEUE_DEFAULT 65536

@@ -266,6 +266,12 @@ int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 			(unsigned long long)st.commits, (unsigned long long)st.errors,
 			(unsigned long long)st.queue_full);
 		fprintf(stderr,
+			"run: store: %llu incidents forgotten while open, %llu actions without a "
+			"ticket, %llu incidents refused\n",
+			(unsigned long long)st.incidents_forgotten_open,
+			(unsigned long long)st.unknown_incident,
+			(unsigned long long)st.incidents_refused);
+		fprintf(stderr,
 			"run: resume: %llu tickets resumed, %llu not resumed; %llu maintenance "
 			"windows ended, %llu store window lookups failed\n",
 			(unsigned long long)st.resumed,

@@ -10,6 +10,7 @@
 
 #include "engine/correlate.h"
 #include "engine/inventory.h"
+#include "engine/keytab.h"
 #include "engine/limits.h"
 #include "engine/sink_int.h"
 #include "engine/store.h"
@@ -20,9 +21,10 @@ struct sink_step {
 	bool skip; /* taken before: nothing of it is sent again */
 };
 
+/* What the writer remembers of an incident, keyed by its id. */
 struct sink_incident {
 	uint64_t incident;
-	bool used, cleared;
+	bool cleared;
 	bool is_planned; /* as the store has it: its clocks paused for the window */
 	char ticket[FL_STORE_ID_MAX + 1];
 	uint64_t absorbed; /* what the store has */
@@ -37,7 +39,7 @@ struct fl_sink {
 	const char *prefix;
 	bool in_tx;
 	uint32_t pending;
-	struct sink_incident *inc; /* FL_SINK_INCIDENTS_MAX */
+	struct fl_keytab *inc; /* struct sink_incident by incident id */
 	/* thread */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -54,32 +56,39 @@ struct fl_sink {
 
 /* ---- the writer ----------------------------------------------------------- */
 
+/* The incident the writer knows by id; create: a new one when unknown. Every
+ * lookup makes it the most recently used, so the table, when full, forgets
+ * the incident that has gone longest without an action: a cleared one, in
+ * practice (the cap is twice the engine's open incidents). */
 static struct sink_incident *find(struct fl_sink *s, uint64_t id, bool create)
 {
-	struct sink_incident *free_slot = NULL, *cleared = NULL;
+	struct sink_incident *e;
+	bool is_new;
+	void *v;
 
-	for (size_t i = 0; i < FL_SINK_INCIDENTS_MAX; i++) {
-		struct sink_incident *e = &s->inc[i];
-
-		if (e->used && e->incident == id)
-			return e;
-		if (!e->used && !free_slot)
-			free_slot = e;
-		if (e->used && e->cleared && !cleared)
-			cleared = e;
-	}
 	if (!create)
-		return NULL;
-	if (!free_slot)
-		free_slot = cleared;
-	if (!free_slot) {
+		return fl_keytab_get(s->inc, &id, sizeof(id));
+	if (fl_keytab_upsert(s->inc, &id, sizeof(id), &v, &is_new) < 0) {
 		s->wst.incidents_refused++;
 		return NULL;
 	}
-	memset(free_slot, 0, sizeof(*free_slot));
-	free_slot->used = true;
-	free_slot->incident = id;
-	return free_slot;
+	e = v;
+	if (is_new)
+		e->incident = id;
+	return e;
+}
+
+/* The table forgets an incident to make room: counted when it was still
+ * open, since its later actions will find no ticket. */
+static void forget_incident(const void *key, size_t key_len, void *val, void *ctx)
+{
+	const struct sink_incident *e = val;
+	struct fl_sink *s = ctx;
+
+	(void)key;
+	(void)key_len;
+	if (!e->cleared)
+		s->wst.incidents_forgotten_open++;
 }
 
 static void ticket_id(const struct fl_sink *s, const struct fl_sink_rec *r, char *out,
@@ -133,44 +142,6 @@ int fl_sink_sync(struct fl_sink *s)
 		s->on_notices(s->on_notices_ctx);
 	s->notices_committed = s->wst.notices;
 	return rc;
-}
-
-/* A ticket still open in the store for the same fault: the same rule and
- * key, its alarm not cleared. A restarted engine hands such tickets back to
- * the engine (fl_sink_resume), so this finds the ones it could not resume
- * and those of a replay into a store that has them. Tickets written before
- * rule and key were stored match on the same place and level instead. */
-struct same_fault {
-	const struct fl_sink_rec *r;
-	const char *level;
-	char id[FL_STORE_ID_MAX + 1];
-};
-
-static bool same_str(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
-
-static int same_fault_fn(void *ctx, const struct fl_ticket_summary *t)
-{
-	struct same_fault *sf = ctx;
-	const struct fl_sink_rec *r = sf->r;
-	bool same;
-
-	if (t->state >= FL_TICKET_RESTORED || t->cleared_ns)
-		return 0;
-	if (t->rule && t->key)
-		same = same_str(t->rule, r->rule) && same_str(t->key, r->key);
-	else if (r->span)
-		same = same_str(t->span, r->span) && same_str(t->level, sf->level);
-	else if (r->device)
-		same = same_str(t->device, r->device) && !t->span && same_str(t->level, sf->level);
-	else
-		same = same_str(t->site, r->site) && !t->device && !t->span &&
-		       same_str(t->level, sf->level);
-	if (same)
-		snprintf(sf->id, sizeof(sf->id), "%s", t->id);
-	return 0; /* the newest one wins: the walk is oldest first */
 }
 
 /* A ticket opened inside a maintenance window: its clocks are paused from
@@ -230,15 +201,22 @@ static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_s
 
 	ticket_id(s, r, e->ticket, sizeof(e->ticket));
 	e->absorbed = 0;
+	/* A ticket still open in the store for the same fault: a restarted
+	 * engine hands such tickets back (fl_sink_resume), so this finds the
+	 * ones it could not resume and those of a replay into a store that has
+	 * them. */
 	if ((r->rule && r->key) || r->span || r->device || r->site) {
-		struct same_fault sf = {.r = r, .level = lv ? lv->name.p : NULL};
+		struct fl_store_fault f = {.rule = r->rule, .key = r->key,
+					   .level = lv ? lv->name.p : NULL, .span = r->span,
+					   .device = r->device, .site = r->site};
+		char id[FL_STORE_ID_MAX + 1];
 
-		rc = fl_store_tickets_each(s->store, false, same_fault_fn, &sf);
+		rc = fl_store_open_ticket_for_fault(s->store, &f, id, sizeof(id));
 		if (rc < 0)
 			return rc;
-		if (sf.id[0]) {
+		if (rc == 1) {
 			/* continue it: steps it took are not taken again */
-			snprintf(e->ticket, sizeof(e->ticket), "%s", sf.id);
+			snprintf(e->ticket, sizeof(e->ticket), "%s", id);
 			s->wst.continued++;
 			return fl_store_note(s->store, e->ticket, "seen again", "faultline",
 					     "the engine restarted and found the fault still there",
@@ -592,7 +570,7 @@ static int resume_collect(void *ctx, const struct fl_ticket_summary *t)
 
 int fl_sink_resume(struct fl_sink *s, fl_sink_resume_fn *fn, void *ctx)
 {
-	struct resume_walk w = {.max = FL_SINK_INCIDENTS_MAX};
+	struct resume_walk w = {.max = FL_SINK_RESUME_MAX};
 	uint32_t taken[FL_SINK_RESUME_STEPS_MAX];
 	int rc;
 
@@ -636,21 +614,27 @@ int fl_sink_resume(struct fl_sink *s, fl_sink_resume_fn *fn, void *ctx)
 int fl_sink_create(struct fl_sink **out, const struct fl_program *prog, struct fl_store *store,
 		   const struct fl_sink_opts *opts)
 {
+	struct fl_keytab_config kcfg = {.val_size = sizeof(struct sink_incident),
+					.key_max = sizeof(uint64_t),
+					.max_keys = FL_SINK_INCIDENTS_MAX,
+					.on_evict = forget_incident};
 	struct fl_sink *s;
+	int rc;
 
 	if (!out || !prog || !store)
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->inc = calloc(FL_SINK_INCIDENTS_MAX, sizeof(*s->inc));
+	kcfg.ctx = s;
+	rc = fl_keytab_create(&s->inc, &kcfg);
 	s->q_max = opts && opts->queue_max ? opts->queue_max : FL_SINK_QUEUE_DEFAULT;
 	s->q = calloc(s->q_max, sizeof(*s->q));
-	if (!s->inc || !s->q) {
-		free(s->inc);
+	if (rc < 0 || !s->q) {
+		fl_keytab_destroy(s->inc);
 		free(s->q);
 		free(s);
-		return -ENOMEM;
+		return rc < 0 ? rc : -ENOMEM;
 	}
 	s->prog = prog;
 	s->store = store;
@@ -763,7 +747,7 @@ void fl_sink_destroy(struct fl_sink *s)
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	free(s->q);
-	free(s->inc);
+	fl_keytab_destroy(s->inc);
 	free(s);
 }
 

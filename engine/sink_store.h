@@ -62,9 +62,10 @@ struct fl_sink_stats {
 	uint64_t steps_not_due; /* the ticket was acknowledged, restored, resolved */
 	uint64_t continued; /* opens that found the same fault's ticket still open */
 	uint64_t resumed, resume_refused; /* tickets handed back by fl_sink_resume() */
-	uint64_t resume_over_cap;	  /* open tickets beyond FL_SINK_INCIDENTS_MAX */
+	uint64_t resume_over_cap;	  /* open tickets beyond FL_SINK_RESUME_MAX */
 	uint64_t windows_ended; /* planned tickets whose window ended with the fault on */
 	uint64_t commits, errors, unknown_incident, incidents_refused, queue_full;
+	uint64_t incidents_forgotten_open; /* open incidents the full memory let go */
 };
 
 /* Lifecycle. prog and store are borrowed and must outlive the sink.
@@ -95,7 +96,7 @@ int fl_sink_sync(struct fl_sink *s);
  * alarm has not cleared, oldest first, with the ladder steps it took (fn
  * passes it to fl_engine_resume(); r is borrowed for the call). fn returning
  * 0 counts as resumed, anything else as resume_refused; the walk goes on.
- * At most FL_SINK_INCIDENTS_MAX tickets (the rest counted in
+ * At most FL_SINK_RESUME_MAX tickets (the rest counted in
  * resume_over_cap). Call it before fl_sink_start(): 0, -EINVAL (started),
  * -ENOMEM or the store's error. */
 typedef int fl_sink_resume_fn(void *ctx, const struct fl_resumed_incident *r);

@@ -55,6 +55,10 @@ static const char *const migrations[] = {
 	" target TEXT NOT NULL, from_ns INTEGER NOT NULL, to_ns INTEGER NOT NULL,"
 	" recur TEXT NOT NULL DEFAULT 'none', reason TEXT, by TEXT, created_ns INTEGER NOT NULL);"
 	"CREATE INDEX maintenance_target ON maintenance(target, scope);",
+	/* 3: a new incident finds the open ticket of its fault by index */
+	"CREATE INDEX tickets_fault ON tickets(rule, key);"
+	"CREATE INDEX tickets_placed ON tickets(level, span, device, site)"
+	" WHERE rule IS NULL OR key IS NULL;",
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == FL_STORE_SCHEMA_VERSION,
                "one migration per schema version");

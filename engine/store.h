@@ -39,7 +39,7 @@ struct fl_store;
 
 /* The schema version this code writes; older files are migrated on open,
  * newer ones refused (-EPROTO). docs/store.md lists the versions. */
-#define FL_STORE_SCHEMA_VERSION 2
+#define FL_STORE_SCHEMA_VERSION 3
 #define FL_STORE_DEFAULT_PATH "var/faultline.db"
 
 /* Ticket lifecycle (../shared/emergency-plan.md). Order is progress. */
@@ -343,6 +343,21 @@ typedef int fl_store_ticket_fn(void *ctx, const struct fl_ticket_summary *t);
  * first. A callback returning non-zero stops the walk and is returned. */
 FL_MUST_CHECK int fl_store_tickets_each(struct fl_store *s, bool include_archived,
                                         fl_store_ticket_fn *fn, void *ctx);
+
+/* A fault as the store knows it: what raised it (rule and key), and, for
+ * tickets of old engines that stored neither, its place and level. */
+struct fl_store_fault {
+	const char *rule, *key;
+	const char *level, *span, *device, *site; /* the place: span, else device, else site */
+};
+/* The newest ticket still open for the fault (not restored, alarm not
+ * cleared): one with the same rule and key, or one without rule or key at
+ * the same place (its span; else its device and no span; else its site and
+ * neither) and level. Found by index, not by a walk. Writes its id into
+ * id[size] and returns 1, or returns 0 when there is none, or an error. */
+FL_MUST_CHECK int fl_store_open_ticket_for_fault(struct fl_store *s,
+                                                 const struct fl_store_fault *f, char *id,
+                                                 size_t size);
 
 /* The ticket's history, oldest first; strings valid during the callback. */
 struct fl_history_row {

@@ -436,6 +436,46 @@ out_finalize:
 	return rc;
 }
 
+int fl_store_open_ticket_for_fault(struct fl_store *s, const struct fl_store_fault *f, char *id,
+				   size_t size)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	/* the two halves use tickets_fault and tickets_placed; "open" is a
+	 * state before restored, and no clear */
+	rc = sqlite3_prepare_v2(
+		s->db,
+		"SELECT id, opened_ns FROM tickets WHERE rule = ?1 AND key = ?2"
+		" AND state IN ('open', 'acknowledged', 'dispatched', 'onsite')"
+		" AND coalesce(cleared_ns, 0) = 0"
+		" UNION ALL "
+		"SELECT id, opened_ns FROM tickets WHERE (rule IS NULL OR key IS NULL) AND level = ?3"
+		" AND (span = ?4 OR (?4 IS NULL AND span IS NULL AND (device = ?5 OR"
+		" (?5 IS NULL AND device IS NULL AND site = ?6))))"
+		" AND state IN ('open', 'acknowledged', 'dispatched', 'onsite')"
+		" AND coalesce(cleared_ns, 0) = 0"
+		" ORDER BY 2 DESC, 1 DESC LIMIT 1",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	sqlite3_bind_text(st, 1, f->rule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, f->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, f->level, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, f->span, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, f->device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, f->site, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(id, size, "%s", store_col_text(st, 0));
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ticket_fn *fn,
                           void *ctx)
 {

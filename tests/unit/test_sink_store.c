@@ -398,3 +398,35 @@ Test(sink_store, calls_its_hook_after_each_commit_that_queued_notifications)
 	cr_expect_eq(calls, 1, "a commit of absorbed alarms queues no row");
 	fx_close(&f);
 }
+
+/* A storm can hold thousands of incidents open at once: the sink remembers
+ * every one of them (it used to keep 4,096 and refuse the rest), and the
+ * last actions of the first still reach its ticket. */
+Test(sink_store, remembers_every_incident_of_a_storm_that_holds_thousands_open)
+{
+	enum { OPEN = 6000 };
+	struct fl_sink_stats st;
+	struct fx f;
+
+	fx_open(&f);
+	for (uint64_t i = 1; i <= OPEN; i++) {
+		struct fl_action a = {.type = FL_ACTION_OPEN, .at_ns = T0, .incident = &f.inc,
+				      .step = FL_PROG_NONE};
+
+		f.inc.id = i;
+		snprintf(f.inc.key, sizeof(f.inc.key), "K%llu", (unsigned long long)i);
+		cr_assert_eq(fl_sink_write(f.sink, &a), 0);
+	}
+	cr_assert_eq(fl_sink_sync(f.sink), 0);
+	f.inc.id = 1;
+	f.inc.state = FL_INCIDENT_CLEARED;
+	f.inc.cleared_ns = T0 + 1000000000LL;
+	act(&f, FL_ACTION_CLEAR, FL_PROG_NONE, NULL, 0);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM tickets"), OPEN);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM tickets WHERE key = 'K1' AND cleared_ns > 0"), 1);
+	fl_sink_stats(f.sink, &st);
+	cr_expect_eq(st.incidents_refused, 0);
+	cr_expect_eq(st.unknown_incident, 0);
+	cr_expect_eq(st.incidents_forgotten_open, 0);
+	fx_close(&f);
+}

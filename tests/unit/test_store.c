@@ -107,7 +107,8 @@ Test(store, migrates_an_empty_file_to_the_current_version)
 	fl_store_close(s);
 }
 
-/* Version 1 as it shipped: tickets and the outbox, no maintenance table. */
+/* Version 1 as it shipped: tickets and the outbox, no maintenance table and
+ * no index by fault. */
 Test(store, migrates_a_version_1_file_and_keeps_its_tickets)
 {
 	struct fl_store *s = open_store();
@@ -118,7 +119,8 @@ Test(store, migrates_a_version_1_file_and_keeps_its_tickets)
 	fl_store_close(s);
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db,
-	                          "DROP TABLE maintenance; DELETE FROM schema_version"
+	                          "DROP TABLE maintenance; DROP INDEX tickets_fault;"
+	                          " DROP INDEX tickets_placed; DELETE FROM schema_version"
 	                          " WHERE version > 1",
 	                          NULL, NULL, NULL),
 	             SQLITE_OK);
@@ -133,6 +135,17 @@ Test(store, migrates_a_version_1_file_and_keeps_its_tickets)
 	cr_expect_eq(fl_store_maint_active(s, &q, T0, &active, NULL), 0);
 	cr_expect(!active);
 	fl_store_close(s);
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *idx;
+	cr_assert_eq(sqlite3_prepare_v2(db,
+	                                "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+	                                " AND name IN ('tickets_fault', 'tickets_placed')",
+	                                -1, &idx, NULL),
+	             SQLITE_OK);
+	cr_assert_eq(sqlite3_step(idx), SQLITE_ROW);
+	cr_expect_eq(sqlite3_column_int(idx, 0), 2, "version 3's indexes");
+	sqlite3_finalize(idx);
+	sqlite3_close(db);
 }
 
 Test(store, refuses_a_file_written_by_a_newer_version)
