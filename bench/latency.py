@@ -21,7 +21,6 @@ GAP_MS apart. For every cut it reports:
   engine = total - plan: decode, correlate, timers, store, outbox, plugin
 and prints p50/p95/p99/max of each over all cuts.
 """
-import csv
 import os
 import re
 import socket
@@ -32,6 +31,8 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from latency_lib import los_line, read_csv, start_run
 
 FL, PLAN, DATA, PLUGINS = sys.argv[1:5]
 HOLD_MS = float(sys.argv[5])
@@ -63,30 +64,6 @@ class Gateway(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def read_csv(name):
-    with open(os.path.join(DATA, name), encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def los_line(device, port):
-    """The LOS line as the device's vendor writes it (rules/*.plan los_*)."""
-    vendor = device["vendor"]
-    if vendor == "ZTE":
-        msg = f"alarm R_LOS raised level=critical port {port} rack=1"
-        tag = "ZXMP"
-    elif vendor == "FiberHome":
-        now = time.strftime("%Y-%m-%d %H:%M:%S")
-        msg = (f"[ALARM] NE={device['device']} LOC={port} ALMCODE=R_LOS SEVERITY=CR "
-               f"STATE=RAISE TIME={now}")
-        tag = "OTNM2000"
-    else:
-        msg = f"R_LOS raised port={port} board=N1SL16 level=critical"
-        tag = "OSN"
-    stamp = time.strftime("%b %d %H:%M:%S")
-    stamp = stamp[:4] + stamp[4:6].replace("0", " ", 1) + stamp[6:]
-    return f"<130>{stamp} {device['device']} {tag}: {msg}".encode()
-
-
 def rounds(spans):
     """Deals the spans into rounds with one span per ring and per duct."""
     left, out = list(spans), []
@@ -108,25 +85,12 @@ def rounds(spans):
 def run_round(cuts, devices, workdir, n):
     db = os.path.join(workdir, f"round{n}.db")
     err = open(os.path.join(workdir, f"round{n}.err"), "w+")
-    fl = subprocess.Popen(
+    fl, port = start_run(
         [FL, "run", "-c", PLAN, "--data", DATA, "--udp", "127.0.0.1:0", "--db", db,
          "--plugin-dir", PLUGINS, "--route", "sms=sms",
          "--set", f"sms.url=http://127.0.0.1:{GW_PORT}/sendsms?to={{to}}&text={{text}}",
          "--route", "email=file", "--set", f"email.path={workdir}/mail.jsonl",
-         "--timeout-ms", "10000"],
-        stdout=subprocess.DEVNULL, stderr=err)
-    port = None
-    deadline = time.monotonic() + 30
-    while port is None and time.monotonic() < deadline:
-        err.seek(0)
-        m = re.search(r"^listening udp .*:(\d+)$", err.read(), re.M)
-        if m:
-            port = int(m.group(1))
-        else:
-            time.sleep(0.05)
-    if port is None:
-        fl.kill()
-        sys.exit("faultline run did not announce its port")
+         "--timeout-ms", "10000"], err)
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sent = []
     for s in cuts:
@@ -163,8 +127,8 @@ def show(name, xs):
 
 def main():
     global GW_PORT
-    devices = {d["device"]: d for d in read_csv("devices.csv")}
-    spans = [s for s in read_csv("spans.csv") if s["kind"] == "ring"]
+    devices = {d["device"]: d for d in read_csv(DATA, "devices.csv")}
+    spans = [s for s in read_csv(DATA, "spans.csv") if s["kind"] == "ring"]
     gw = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
     GW_PORT = gw.server_address[1]
     threading.Thread(target=gw.serve_forever, daemon=True).start()

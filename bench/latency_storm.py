@@ -14,7 +14,6 @@ stats lines are read: every datagram must be received (udp received =
 sent, 0 kernel drops, 0 input queue full) and the store queue never full.
 Exit status 1 when any of that fails.
 """
-import csv
 import os
 import re
 import signal
@@ -24,6 +23,8 @@ import sys
 import tempfile
 import time
 
+from latency_lib import los_line, read_csv, start_run, syslog_line
+
 FL, PLAN, DATA, PLUGINS = sys.argv[1:5]
 LINES = int(sys.argv[5]) if len(sys.argv) > 5 else 200000
 RATE = float(sys.argv[6]) if len(sys.argv) > 6 else 20000
@@ -31,33 +32,13 @@ HOLD_S = 3
 ALARMS = ["MS_AIS", "MS_RDI", "AU_AIS", "TU_AIS", "B2_EXC", "HP_UNEQ", "IN_PWR_LOW"]
 
 
-def read_csv(name):
-    with open(os.path.join(DATA, name), encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def line(host, tag, msg):
-    stamp = time.strftime("%b %d %H:%M:%S")
-    stamp = stamp[:4] + stamp[4:6].replace("0", " ", 1) + stamp[6:]
-    return f"<130>{stamp} {host} {tag}: {msg}".encode()
-
-
-def los(dev, port):
-    if dev["vendor"] == "ZTE":
-        return line(dev["device"], "ZXMP", f"alarm R_LOS raised level=critical port {port} rack=1")
-    if dev["vendor"] == "FiberHome":
-        return line(dev["device"], "OTNM2000", f"[ALARM] NE={dev['device']} LOC={port} "
-                    "ALMCODE=R_LOS SEVERITY=CR STATE=RAISE")
-    return line(dev["device"], "OSN", f"R_LOS raised port={port} board=N1SL16 level=critical")
-
-
 def storm_lines():
-    devices = {d["device"]: d for d in read_csv("devices.csv")}
+    devices = {d["device"]: d for d in read_csv(DATA, "devices.csv")}
     out = []
-    for s in read_csv("spans.csv"):
+    for s in read_csv(DATA, "spans.csv"):
         if s["kind"] == "ring":
-            out.append(los(devices[s["a_device"]], s["a_port"]))
-            out.append(los(devices[s["b_device"]], s["b_port"]))
+            out.append(los_line(devices[s["a_device"]], s["a_port"]))
+            out.append(los_line(devices[s["b_device"]], s["b_port"]))
     n_los = len(out)
     seq = 0
     names = sorted(devices)
@@ -66,7 +47,7 @@ def storm_lines():
             if len(out) >= LINES:
                 break
             alarm = ALARMS[seq % len(ALARMS)]
-            out.append(line(name, "OSN", f"{alarm} raised port=1-{seq % 16 + 1}-1 "
+            out.append(syslog_line(name, "OSN", f"{alarm} raised port=1-{seq % 16 + 1}-1 "
                             f"board=N1SL16 level=major seq={seq}"))
             seq += 1
     return out, n_los
@@ -76,24 +57,11 @@ def main():
     work = tempfile.mkdtemp(prefix="fl-storm.")
     err_path = os.path.join(work, "run.err")
     err = open(err_path, "w+")
-    fl = subprocess.Popen(
+    fl, port = start_run(
         [FL, "run", "-c", PLAN, "--data", DATA, "--udp", "127.0.0.1:0",
          "--db", os.path.join(work, "storm.db"), "--plugin-dir", PLUGINS,
          "--route", "sms=file", "--set", f"sms.path={work}/sms.jsonl",
-         "--route", "email=file", "--set", f"email.path={work}/mail.jsonl"],
-        stdout=subprocess.DEVNULL, stderr=err)
-    port = None
-    deadline = time.monotonic() + 30
-    while port is None and time.monotonic() < deadline:
-        err.seek(0)
-        m = re.search(r"^listening udp .*:(\d+)$", err.read(), re.M)
-        if m:
-            port = int(m.group(1))
-        else:
-            time.sleep(0.05)
-    if port is None:
-        fl.kill()
-        sys.exit("faultline run did not announce its port")
+         "--route", "email=file", "--set", f"email.path={work}/mail.jsonl"], err)
     lines, n_los = storm_lines()
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     for datagram in lines[:n_los]:
@@ -122,8 +90,7 @@ def main():
         if l.startswith("run:"):
             print("  " + l)
     udp = re.search(r"^run: udp: (\d+) received, (\d+) queue full, (\d+) kernel drops", text, re.M)
-    store = re.search(r"(\d+) queue full$", text.split("run: store:")[-1].splitlines()[0]) \
-        if "run: store:" in text else None
+    store = re.search(r"^run: store: .* (\d+) queue full$", text, re.M)
     msgs = re.search(r"^run: (\d+) messages", text, re.M)
     ok = bool(udp and store and msgs)
     if ok:
