@@ -181,8 +181,8 @@ static void sink_summary(struct fl_sink *sk)
 		(unsigned long long)st.notices, (unsigned long long)st.commits,
 		(unsigned long long)st.errors);
 	fprintf(stderr,
-		"store: %llu incidents forgotten while open, %llu actions without a ticket, "
-		"%llu incidents refused\n",
+		"store incidents: %llu forgotten while open, %llu actions without a ticket, "
+		"%llu refused\n",
 		(unsigned long long)st.incidents_forgotten_open,
 		(unsigned long long)st.unknown_incident, (unsigned long long)st.incidents_refused);
 }

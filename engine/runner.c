@@ -266,8 +266,8 @@ int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 			(unsigned long long)st.commits, (unsigned long long)st.errors,
 			(unsigned long long)st.queue_full);
 		fprintf(stderr,
-			"run: store: %llu incidents forgotten while open, %llu actions without a "
-			"ticket, %llu incidents refused\n",
+			"run: store incidents: %llu forgotten while open, %llu actions without a "
+			"ticket, %llu refused\n",
 			(unsigned long long)st.incidents_forgotten_open,
 			(unsigned long long)st.unknown_incident,
 			(unsigned long long)st.incidents_refused);
