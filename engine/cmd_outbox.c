@@ -11,6 +11,11 @@
  * delivers until it is killed (SIGTERM or -9 alike: every step is durable);
  * `run --once` delivers what is due now, retries included when their time
  * comes within the pass, and exits. `status` prints the rows per state.
+ * The worker's clock is the wall clock, or with `--at TIME` a clock that
+ * reads TIME at start and runs on at the wall clock's pace: a store filled
+ * by `replay --db` is delivered in its own event time (`replay --deliver`
+ * starts it at the recording's last event), so whether a message's time to
+ * live has passed depends on the recording, not on the day it is replayed.
  * Exit status: 0, 1 a store or plugin failure, 2 usage. */
 #include <errno.h>
 #include <pthread.h>
@@ -31,6 +36,7 @@
 #include "engine/plugin.h"
 #include "engine/store.h"
 #include "engine/store_cli.h"
+#include "engine/store_time.h"
 
 #define NS_PER_MS 1000000LL
 #define POLL_MS 200 /* how often an idle worker looks for rows other processes added */
@@ -50,6 +56,8 @@ struct outbox_args {
 	atomic_int *stop; /* `run`'s delivery thread: set to end the loop */
 	struct fl_outbox_bell *bell; /* `run`'s delivery thread: rung on new rows */
 	uint32_t poll_ms;            /* 0: POLL_MS */
+	int64_t at_ns;               /* the clock's reading at start; 0: the wall clock */
+	int64_t started_mono_ns;     /* CLOCK_MONOTONIC when the worker started */
 };
 
 static void outbox_usage(FILE *out)
@@ -57,10 +65,13 @@ static void outbox_usage(FILE *out)
 	fprintf(out,
 	        "usage: faultline outbox [--db PATH] [--plugin-dir DIR] --route CHANNEL=PLUGIN ...\n"
 	        "         [--set CHANNEL.KEY=VALUE ...] [--timeout-ms N] [--backoff-ms N]\n"
-	        "         [--backoff-max-ms N] [--poll-ms N] run [--once]\n"
+	        "         [--backoff-max-ms N] [--poll-ms N] [--at TIME] run [--once]\n"
 	        "       faultline outbox [--db PATH] status\n"
 	        "Delivers the outbox of the store through plugin DIR/PLUGIN.so per channel\n"
-	        "(default DIR: plugins/ beside the faultline binary).\n");
+	        "(default DIR: plugins/ beside the faultline binary).\n"
+	        "--at TIME: the worker's clock reads TIME (YYYY-MM-DDTHH:MM[:SS], Z or +HH:MM)\n"
+	        "at start and runs on from there: a replayed store delivered in its event\n"
+	        "time, where due times and times to live are judged (default: the wall clock).\n");
 }
 
 static int add_route(struct outbox_args *a, const char *arg)
@@ -164,6 +175,8 @@ static int parse_args(struct outbox_args *a, int argc, char **argv)
 			a->policy.backoff_max_ms = u;
 		} else if (strcmp(opt, "--poll-ms") == 0) {
 			rc = parse_u32(val, 1, POLL_MS_MAX, &a->poll_ms);
+		} else if (strcmp(opt, "--at") == 0) {
+			rc = fl_time_parse(val, &a->at_ns);
 		} else {
 			fprintf(stderr, "faultline outbox: unknown option %s\n", opt);
 			return -EINVAL;
@@ -214,6 +227,22 @@ static int do_status(struct fl_store *s)
 	return 0;
 }
 
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The worker's clock (see the header comment). */
+static int64_t worker_now(const struct outbox_args *a)
+{
+	if (a->at_ns <= 0)
+		return fl_cli_now_ns();
+	return a->at_ns + (mono_ns() - a->started_mono_ns);
+}
+
 static void sleep_ms(int64_t ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * NS_PER_MS};
@@ -261,13 +290,14 @@ static int run(struct fl_store *s, struct outbox_args *a)
 		fprintf(stderr, "faultline outbox: bad routes (a channel twice?)\n");
 		goto out;
 	}
-	rc = fl_outbox_recover(ob, fl_cli_now_ns(), &n);
+	a->started_mono_ns = mono_ns();
+	rc = fl_outbox_recover(ob, worker_now(a), &n);
 	if (rc < 0)
 		goto out_store;
 	if (n)
 		fprintf(stderr, "faultline outbox: %u interrupted deliveries put back\n", n);
 	while (!a->stop || !atomic_load(a->stop)) {
-		int64_t now = fl_cli_now_ns(), next, wait_ms;
+		int64_t now = worker_now(a), next, wait_ms;
 		int64_t poll_ms = a->poll_ms ? a->poll_ms : POLL_MS;
 
 		rc = fl_outbox_run_once(ob, now, 0, &n);
@@ -350,6 +380,12 @@ int fl_deliver_start(struct fl_deliver **out, const char *db, int argc, char **a
 int fl_deliver_start_bell(struct fl_deliver **out, const char *db, int argc, char **argv,
 			  struct fl_outbox_bell *bell)
 {
+	return fl_deliver_start_at(out, db, argc, argv, bell, 0);
+}
+
+int fl_deliver_start_at(struct fl_deliver **out, const char *db, int argc, char **argv,
+			struct fl_outbox_bell *bell, int64_t at_ns)
+{
 	struct fl_deliver *d = calloc(1, sizeof(*d));
 	char **v = calloc((size_t)argc + 2, sizeof(*v));
 	int rc = -ENOMEM;
@@ -371,6 +407,8 @@ int fl_deliver_start_bell(struct fl_deliver **out, const char *db, int argc, cha
 	atomic_init(&d->stop, 0);
 	d->a.stop = &d->stop;
 	d->a.bell = bell;
+	if (at_ns > 0)
+		d->a.at_ns = at_ns;
 	if (pthread_create(&d->thread, NULL, deliver_main, d) != 0) {
 		rc = -EAGAIN;
 		goto fail;

@@ -75,7 +75,9 @@ static int usage(FILE *out)
 		"               unless --deliver; `faultline outbox` does it later), and\n"
 		"               queue the maintenance announcements due over that time\n"
 		"  --deliver    then deliver what is due through the routes given (the\n"
-		"               options of `faultline outbox`), once, and exit\n"
+		"               options of `faultline outbox`), once, and exit; in event\n"
+		"               time, from the recording's last event: a message whose time\n"
+		"               to live ran out before it is expired, the rest are sent\n"
 		"  --quiet      count actions, do not print them (benchmarks)\n",
 		FL_CORR_LATE_MS_DEFAULT, FL_CORR_KEYS_PER_RULE_DEFAULT, FL_CORR_KEYS_TOTAL_DEFAULT);
 	return 2;
@@ -337,8 +339,12 @@ int fl_cmd_replay(int argc, char **argv)
 		status |= replay_announce(r, prog, tz, a.db);
 	if (a.deliver && status == 0) {
 		struct fl_deliver *dl;
+		struct fl_replay_stats st;
 
-		if (fl_deliver_start(&dl, a.db, a.outbox_argc, a.outbox_argv) < 0 ||
+		/* in event time: from the recording's last event on */
+		fl_replay_stats(r, &st);
+		if (fl_deliver_start_at(&dl, a.db, a.outbox_argc, a.outbox_argv, NULL,
+					st.last_ns) < 0 ||
 		    fl_deliver_wait(dl) != 0)
 			status = 1;
 	}

@@ -5,6 +5,8 @@
 #ifndef FL_DELIVER_H
 #define FL_DELIVER_H
 
+#include <stdint.h>
+
 #include "engine/compiler.h"
 
 struct fl_deliver;
@@ -23,6 +25,11 @@ FL_MUST_CHECK int fl_deliver_start(struct fl_deliver **out, const char *db, int 
  * ringing it after a commit that added rows gets them delivered at once. */
 FL_MUST_CHECK int fl_deliver_start_bell(struct fl_deliver **out, const char *db, int argc,
 					char **argv, struct fl_outbox_bell *bell);
+/* The same, with the worker's clock reading at_ns at start and running on
+ * at the wall clock's pace (`outbox run --at`); at_ns <= 0: the wall clock.
+ * `replay --deliver` delivers in the recording's event time with it. */
+FL_MUST_CHECK int fl_deliver_start_at(struct fl_deliver **out, const char *db, int argc,
+				      char **argv, struct fl_outbox_bell *bell, int64_t at_ns);
 /* Ends the worker after its current message; returns its exit status (0, 1). */
 int fl_deliver_stop(struct fl_deliver *d);
 /* Waits until a worker started with --once among its options has delivered

@@ -409,10 +409,20 @@ typedef int fl_store_maint_fn(void *ctx, const struct fl_maint_view *v);
 FL_MUST_CHECK int fl_store_maint_each(struct fl_store *s, int64_t now_ns, fl_store_maint_fn *fn,
                                       void *ctx);
 
+/* The latest time the store recorded about its tickets (a change of a
+ * ticket, an entry of its history) in *out_ns, 0 when it has none: how far
+ * the store's own time went, whether it was filled live or by a replay in
+ * event time. Returns 0 or the store's error. */
+FL_MUST_CHECK int fl_store_recorded_until(struct fl_store *s, int64_t *out_ns);
+
 /* The report over tickets opened in [from_ns, to_ns): per city and county,
  * tickets by level, mean time to acknowledge and to restore, clocks met,
- * missed (a clock still running past its deadline at min(to_ns, now_ns)
- * counts as missed: it can no longer be met) and paused. Strings valid during the
+ * missed and paused. A clock still running past its deadline at
+ * min(to_ns, as_of_ns) counts as missed: it could no longer be met; a
+ * paused clock (its time stands still) only if it was late when paused. as_of_ns
+ * is the time the report judges by: `faultline report` passes
+ * fl_store_recorded_until(), so a report on a replayed store says what
+ * happened in the recording, whatever day it is run. Strings valid during the
  * callback only; a mean is -1 when no ticket got there. */
 struct fl_report_row {
 	const char *city, *county; /* NULL: unknown */
@@ -423,10 +433,10 @@ struct fl_report_row {
 typedef int fl_store_report_fn(void *ctx, const struct fl_report_row *r);
 /* -EINVAL unless from_ns < to_ns. */
 FL_MUST_CHECK int fl_store_report_each(struct fl_store *s, int64_t from_ns, int64_t to_ns,
-                                       int64_t now_ns, fl_store_report_fn *fn, void *ctx);
+                                       int64_t as_of_ns, fl_store_report_fn *fn, void *ctx);
 /* The same as one JSON document (docs/store.md). */
 FL_MUST_CHECK int fl_store_report_json(struct fl_store *s, int64_t from_ns, int64_t to_ns,
-                                       int64_t now_ns, struct fl_buf *out);
+                                       int64_t as_of_ns, struct fl_buf *out);
 
 /* The outbox side, for engine/outbox.c. A row is claimed (state "sending",
  * attempts + 1) and committed before delivery, so a crash during delivery

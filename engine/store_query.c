@@ -540,8 +540,31 @@ int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ti
 }
 
 /* --- the report -------------------------------------------------------------- */
-/* A clock still running past its deadline at the end of the period counts
- * as missed: it cannot be met any more. The records that hold maintenance
+int fl_store_recorded_until(struct fl_store *s, int64_t *out_ns)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT max(coalesce((SELECT max(updated_ns) FROM tickets), 0),"
+	                        " coalesce((SELECT max(at_ns) FROM history), 0))",
+	                        -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out_ns = sqlite3_column_int64(st, 0);
+		rc = SQLITE_DONE;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A clock still running past its deadline at the end of the period (or at
+ * the time judged by, if earlier) counts as missed: it cannot be met any more.
+ * A paused clock's time does not run (its deadline moves on when it resumes):
+ * it counts only if it was already late when it was paused. The records that hold maintenance
  * announcements (store_announce.c) are not tickets of the period. */
 #define NOT_ANNOUNCE(t) " AND NOT (" t ".rule = 'announce' AND " t ".id LIKE 'ANN-%')"
 #define REPORT_CLOCKS(what) \
@@ -553,8 +576,9 @@ int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ti
 	" avg(CASE WHEN t.acked_ns IS NOT NULL THEN t.acked_ns - t.opened_ns END)," \
 	" avg(CASE WHEN t.restored_ns IS NOT NULL THEN t.restored_ns - t.opened_ns END)," \
 	REPORT_CLOCKS("count(*)") " AND c.state = 'met')," \
-	REPORT_CLOCKS("count(*)") " AND (c.state = 'missed' OR (c.state IN ('running', 'paused')" \
-	"  AND c.deadline_ns < min(?2, ?3))))," \
+	REPORT_CLOCKS("count(*)") " AND (c.state = 'missed' OR (c.state = 'running'" \
+	"  AND c.deadline_ns < min(?2, ?3)) OR (c.state = 'paused'" \
+	"  AND c.deadline_ns < min(?2, ?3, c.paused_at_ns))))," \
 	REPORT_CLOCKS("coalesce(sum(c.pauses), 0)") ")," \
 	REPORT_CLOCKS("coalesce(sum(c.paused_ms), 0)") ")," \
 	" (SELECT group_concat(level || ':' || n, ' ') FROM (SELECT level, count(*) AS n" \
@@ -571,7 +595,7 @@ static int64_t mean_s(sqlite3_stmt *st, int col)
 	return (int64_t)(sqlite3_column_double(st, col) / 1e9 + 0.5);
 }
 
-int fl_store_report_each(struct fl_store *s, int64_t from_ns, int64_t to_ns, int64_t now_ns,
+int fl_store_report_each(struct fl_store *s, int64_t from_ns, int64_t to_ns, int64_t as_of_ns,
                          fl_store_report_fn *fn, void *ctx)
 {
 	sqlite3_stmt *st;
@@ -584,7 +608,7 @@ int fl_store_report_each(struct fl_store *s, int64_t from_ns, int64_t to_ns, int
 		return store_rc(s, rc);
 	sqlite3_bind_int64(st, 1, from_ns);
 	sqlite3_bind_int64(st, 2, to_ns);
-	sqlite3_bind_int64(st, 3, now_ns);
+	sqlite3_bind_int64(st, 3, as_of_ns);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct fl_report_row r = {
 			.city = store_col_text(st, 0),
@@ -664,7 +688,7 @@ static int report_row_json(void *ctx, const struct fl_report_row *r)
 	return 0;
 }
 
-int fl_store_report_json(struct fl_store *s, int64_t from_ns, int64_t to_ns, int64_t now_ns,
+int fl_store_report_json(struct fl_store *s, int64_t from_ns, int64_t to_ns, int64_t as_of_ns,
                          struct fl_buf *out)
 {
 	struct fl_json j;
@@ -676,9 +700,11 @@ int fl_store_report_json(struct fl_store *s, int64_t from_ns, int64_t to_ns, int
 	json_time(&j, from_ns);
 	fl_json_key(&j, "to");
 	json_time(&j, to_ns);
+	fl_json_key(&j, "as_of");
+	json_time(&j, as_of_ns < to_ns ? as_of_ns : to_ns);
 	fl_json_key(&j, "areas");
 	fl_json_arr_begin(&j);
-	rc = fl_store_report_each(s, from_ns, to_ns, now_ns, report_row_json, &j);
+	rc = fl_store_report_each(s, from_ns, to_ns, as_of_ns, report_row_json, &j);
 	fl_json_arr_end(&j);
 	fl_json_obj_end(&j);
 	if (rc == 0 && fl_json_failed(&j))

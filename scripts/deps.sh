@@ -11,6 +11,7 @@ clang libclang-rt-14-dev
 bsdutils rsyslog rsyslog-relp snmp
 python3 python3-aiosmtpd kannel kannel-extras
 sqlite3 sec libvectorscan-dev
+faketime stress-ng
 libivykis0 libnet1 libjson-c5 libpcre3 libwrap0 libglib2.0-0
 "
 

@@ -63,14 +63,29 @@ for name, c in t["clocks"].items():
 # urgent: respond 0s, so its deadline is the window's end
 assert t["clocks"]["respond"]["deadline_ns"] == end, t["clocks"]["respond"]
 PYEOF
+# The report judges by the store's own time (its last record, the step at
+# 04:35), not by the day it runs: the urgent respond clock (0s, due at the
+# window's end, 04:30) was missed, as the engine's own "respond clock missed"
+# escalation says; on-site (05:30) and repair (06:30) were not due yet, and
+# the time paused in the window counted against none of them.
 "$FAULTLINE" report --db "$T/outlives.db" --json --from 2026-11-01 --to 2026-12-01 \
 	>"$T/report.json" 2>"$T/report.err" || fail "report: $(cat "$T/report.err")"
-"$PY" - "$T/report.json" <<'PYEOF' || fail "report: $(cat "$T/report.json")"
+"$FAULTLINE" report --db "$T/outlives.db" --json --from 2026-11-01 --to 2026-12-01 \
+	--at 2026-11-28T07:00+08:00 >"$T/report_at.json" 2>"$T/report.err" ||
+	fail "report --at: $(cat "$T/report.err")"
+grep -q '|escalated|respond clock missed$' "$T/history.txt" ||
+	fail "the engine did not escalate the missed respond clock: $(cat "$T/history.txt")"
+"$PY" - "$T/report.json" "$T/report_at.json" <<'PYEOF' || fail "report: $(cat "$T/report.json")"
 import json, sys
-area = json.load(open(sys.argv[1]))["areas"][0]
+report = json.load(open(sys.argv[1]))
+area = report["areas"][0]
 assert area["county"] == "Jinchengjiang", area
+assert report["as_of"] == "2026-11-27T20:35:00Z", report["as_of"]
 assert area["clocks"]["paused"] >= 1 and area["clocks"]["paused_ms"] > 0, area
-assert area["clocks"]["missed"] == 0, "a paused clock counted as missed"
+assert area["clocks"]["missed"] == 1, "only the respond clock was missed by 04:35"
+later = json.load(open(sys.argv[2]))
+assert later["as_of"] == "2026-11-27T23:00:00Z", later["as_of"]
+assert later["areas"][0]["clocks"]["missed"] == 3, "by 07:00 every clock was missed"
 PYEOF
 
 # cleared inside its window: planned, cleared, nobody paged

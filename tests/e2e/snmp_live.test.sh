@@ -44,14 +44,16 @@ PORT=$(cat "$T/port.txt")
 
 GAP=0.05 sh "$TRAPS/send-traps.sh" "127.0.0.1:$PORT" 2>"$T/send.err" || fail "send-traps.sh failed"
 have_nine() { [ "$(ls "$T"/cap/*.bin 2>/dev/null | wc -l)" -ge 9 ]; }
-wait_for 20 have_nine || fail "the receiver got $(ls "$T"/cap/*.bin | wc -l) of 9 datagrams"
-if grep -q 'no Response' "$T/send.err"; then
-	fail "snmpinform did not accept faultline's Response: $(tail -n 2 "$T/send.err")"
-fi
+wait_for 60 have_nine || fail "the receiver got $(ls "$T"/cap/*.bin | wc -l) of 9 datagrams"
+# The sample script's inform waits 1 s without a retry, and each Response
+# here comes from a new `faultline parse` process: on a loaded machine (ASan,
+# both cores busy) that can take longer, so the script's verdict is not read.
 [ -s "$T/cap/09.bin.response" ] || fail "no Response was written for the inform"
 
-# Once more with the inform alone, on the exit status of snmpinform itself.
-MIBS="" SNMP_PERSISTENT_DIR="$T/snmp" snmpinform -v 2c -c public -r 0 -t 3 "127.0.0.1:$PORT" 42 \
+# Once more with the inform alone, on the exit status of snmpinform itself,
+# with a timeout and retries generous enough for a loaded machine (a retry
+# is the same request again: the receiver answers each).
+MIBS="" SNMP_PERSISTENT_DIR="$T/snmp" snmpinform -v 2c -c public -r 2 -t 10 "127.0.0.1:$PORT" 42 \
 	1.3.6.1.6.3.1.1.5.1 1.3.6.1.4.1.32473.1.1.2 s "HC-FS-RT01" 2>"$T/inform.err" ||
 	fail "snmpinform rejected the Response: $(cat "$T/inform.err")"
 

@@ -618,6 +618,51 @@ Test(store, reports_levels_times_and_clocks_per_area)
 	fl_store_close(s);
 }
 
+/* The report judges a clock still running by the store's own time, the
+ * latest it recorded, never by the day the report is run: a replayed store
+ * reads the same a year later. */
+Test(store, judges_running_clocks_by_the_time_the_store_recorded)
+{
+	struct fl_store *s = open_store();
+	int64_t until = -1;
+	struct fl_buf b;
+
+	cr_assert_eq(fl_store_recorded_until(s, &until), 0);
+	cr_expect_eq(until, 0, "an empty store has recorded nothing");
+	open_ticket(s, "INC-1", T0); /* respond due T0 + 15 min, onsite and repair + 2 h */
+	cr_assert_eq(fl_store_clock_pause(s, "INC-1", FL_TICKET_CLOCK_REPAIR, "no site access",
+	                                  "wang", T0 + 10 * MIN),
+	             0);
+	cr_assert_eq(fl_store_recorded_until(s, &until), 0);
+	cr_expect_eq(until, T0 + 10 * MIN, "the pause is the latest record");
+	fl_buf_init(&b, 1 << 20);
+	/* as of the store's time nothing was due yet: nothing missed */
+	cr_assert_eq(fl_store_report_json(s, T0 - MIN, T0 + 365 * 24 * 60 * MIN, until, &b), 0);
+	cr_expect(strstr(b.p, "\"clocks\":{\"met\":0,\"missed\":0,"), "%s", b.p);
+	cr_expect(strstr(b.p, "\"as_of\":\"2025-11-24T16:10:00Z\""), "%s", b.p);
+	/* a record after the respond deadline: respond missed, the on-site
+	 * clock still within its time, the paused repair clock not judged */
+	cr_assert_eq(fl_store_incident_absorb(s, "INC-1", 3, "R_LOS raised", T0 + 30 * MIN), 0, "%s", fl_store_errmsg(s));
+	cr_assert_eq(fl_store_recorded_until(s, &until), 0);
+	cr_expect_eq(until, T0 + 30 * MIN);
+	fl_buf_reset(&b);
+	cr_assert_eq(fl_store_report_json(s, T0 - MIN, T0 + 365 * 24 * 60 * MIN, until, &b), 0);
+	cr_expect(strstr(b.p, "\"clocks\":{\"met\":0,\"missed\":1,"), "%s", b.p);
+	/* a period that ends before the deadline judges by its end */
+	fl_buf_reset(&b);
+	cr_assert_eq(fl_store_report_json(s, T0 - MIN, T0 + 5 * MIN, until, &b), 0);
+	cr_expect(strstr(b.p, "\"clocks\":{\"met\":0,\"missed\":0,"), "%s", b.p);
+	/* judged at a time past every deadline (report --at): all but the
+	 * paused clock are missed */
+	fl_buf_reset(&b);
+	cr_assert_eq(fl_store_report_json(s, T0 - MIN, T0 + 365 * 24 * 60 * MIN,
+	                                  T0 + 24 * 60 * MIN, &b),
+	             0);
+	cr_expect(strstr(b.p, "\"clocks\":{\"met\":0,\"missed\":2,"), "%s", b.p);
+	fl_buf_free(&b);
+	fl_store_close(s);
+}
+
 Test(store, parses_and_prints_times)
 {
 	int64_t ns;
