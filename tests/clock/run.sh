@@ -36,8 +36,11 @@ for pass in ${CLOCK_PASSES:-ahead newyear}; do
 	run() { # NAME COMMAND...: one part of the suite on the moved clock
 		name=$1
 		shift
-		if env TZ=$tz LD_PRELOAD="$LIB" FAKETIME="+${offset}" FAKETIME_DONT_FAKE_MONOTONIC=1 \
-			FL_ROOT="$PWD" "$@" >"$FL_BUILD/clock-$pass-$name.log" 2>&1; then
+		# CLOCK_MONOTONIC is moved too: libfaketime converts the absolute
+		# timeouts of condition waits and clock_nanosleep() by the offset,
+		# and with a real monotonic clock they would end at once (EINVAL in
+		# Python's sleep, a bell wait that never waits).
+		if env TZ=$tz LD_PRELOAD="$LIB" FAKETIME="+${offset}" FL_ROOT="$PWD" "$@" >"$FL_BUILD/clock-$pass-$name.log" 2>&1; then
 			passed=$((passed + 1))
 			echo "PASS $pass $name"
 		else

@@ -13,7 +13,7 @@ LOG="$DATA/scenarios/fibre-cut-hechi.log"
 PLAN="$ROOT/rules/faultline.plan"
 
 replay() { # DATA_DIR DB
-	"$FAULTLINE" replay -c "$PLAN" --data "$1" --db "$2" --quiet "$LOG" 2>"$T/replay.err" ||
+	"$FAULTLINE" replay -c "$PLAN" --data "$1" --db "$2" --year 2026 --quiet "$LOG" 2>"$T/replay.err" ||
 		fail "replay: $(cat "$T/replay.err")"
 	sed -n 's/^replay: announce: \([0-9]*\) maintenance announcements queued$/\1/p' "$T/replay.err"
 }

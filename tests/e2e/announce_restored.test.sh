@@ -11,7 +11,7 @@ DB="$T/r.db"
 CLEARED_NS=1795577623000000000 # 2026-11-25T03:33:43Z
 
 replay() {
-	"$FAULTLINE" replay -c "$ROOT/rules/faultline.plan" --data "$DATA" --db "$DB" --quiet \
+	"$FAULTLINE" replay -c "$ROOT/rules/faultline.plan" --data "$DATA" --db "$DB" --year 2026 --quiet \
 		"$DATA/scenarios/fibre-cut-hechi.log" 2>"$T/replay.err" ||
 		fail "replay: $(cat "$T/replay.err")"
 }

@@ -7,6 +7,9 @@ DATA=${FL_SHARED:-/work/shared}/data
 "$FAULTLINE" test "$ROOT/rules/faultline.plan" --data "$DATA" >"$T/out" 2>"$T/err" ||
 	{ cat "$T/err" >&2; fail "the bundled plan's tests fail"; }
 grep -Eq '^[1-9][0-9]* passed, 0 failed$' "$T/out" || fail "summary: $(cat "$T/out")"
+# the end-to-end tests' plan (clocks cut to seconds) keeps true tests too
+"$FAULTLINE" test "$ROOT/rules/test-product.plan" --data "$DATA" >"$T/out" 2>"$T/err" ||
+	{ cat "$T/err" >&2; fail "test-product.plan's tests fail"; }
 
 # break one expectation: the flap is general, expect urgent
 line=$(grep -n 'expect incident link_flap level general' "$ROOT/rules/faultline.plan" | cut -d: -f1)
