@@ -13,7 +13,7 @@
 
 #include "engine/event.h"
 #include "engine/syslog.h"
-#include "engine/tz.h"
+#include "engine/lib/tz.h"
 
 struct span {
 	const char *p;

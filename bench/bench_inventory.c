@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/buf.h"
-#include "engine/csv.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/csv.h"
 #include "engine/inventory.h"
 
 #define NTABLES 8

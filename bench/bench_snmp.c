@@ -13,10 +13,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/event.h"
-#include "engine/json.h"
-#include "engine/limits.h"
+#include "engine/lib/json.h"
+#include "engine/lib/limits.h"
 #include "engine/snmp.h"
 
 #define MAX_FILES 256

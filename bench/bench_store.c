@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/store.h"
 
 static int64_t mono_ns(void)

@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/correlate.h"
 #include "engine/inventory.h"
-#include "engine/json.h"
+#include "engine/lib/json.h"
 
 static void put_digits(char *p, int64_t v, int width)
 {

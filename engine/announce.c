@@ -8,10 +8,10 @@
 #include <time.h>
 
 #include "engine/inventory.h"
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 #include "engine/store.h"
 #include "engine/store_time.h"
-#include "engine/tz.h"
+#include "engine/lib/tz.h"
 
 #define NS_PER_S INT64_C(1000000000)
 #define WEEK_NS (7 * 86400 * NS_PER_S)

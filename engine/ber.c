@@ -1,6 +1,6 @@
 #include "engine/ber.h"
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 
 static const char *const verdict_texts[] = {
 #define X(name, text) text,

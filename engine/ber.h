@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 
 #define FL_BER_VERDICTS(X)                                                                  \
 	X(OK, "ok")                                                                         \

@@ -13,14 +13,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/cli.h"
 #include "engine/inputs.h"
-#include "engine/json.h"
-#include "engine/net.h"
+#include "engine/lib/json.h"
+#include "engine/lib/net.h"
 #include "engine/snmp.h"
 #include "engine/syslog.h"
-#include "engine/tz.h"
+#include "engine/lib/tz.h"
 
 /* The one piece of file-scope state: what the signal handlers saw. */
 static volatile sig_atomic_t got_signal;

@@ -13,12 +13,12 @@
 #include <string.h>
 
 #include "engine/announce.h"
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/cli.h"
 #include "engine/store.h"
 #include "engine/store_cli.h"
 #include "engine/store_time.h"
-#include "engine/tz.h"
+#include "engine/lib/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/cli.h"
-#include "engine/json.h"
-#include "engine/limits.h"
+#include "engine/lib/json.h"
+#include "engine/lib/limits.h"
 #include "engine/notify_util.h"
 #include "engine/plugin.h"
 

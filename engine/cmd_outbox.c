@@ -30,7 +30,7 @@
 
 #include "engine/cli.h"
 #include "engine/deliver.h"
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 #include "engine/notify_util.h"
 #include "engine/outbox.h"
 #include "engine/plugin.h"

@@ -15,13 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/cli.h"
-#include "engine/json.h"
-#include "engine/limits.h"
-#include "engine/lines.h"
+#include "engine/lib/json.h"
+#include "engine/lib/limits.h"
+#include "engine/lib/lines.h"
 #include "engine/syslog.h"
-#include "engine/tz.h"
+#include "engine/lib/tz.h"
 
 
 struct parse_run {

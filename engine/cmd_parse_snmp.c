@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/cli.h"
 #include "engine/event.h"
-#include "engine/json.h"
-#include "engine/limits.h"
+#include "engine/lib/json.h"
+#include "engine/lib/limits.h"
 #include "engine/snmp.h"
 
 #define JSON_MAX (1024 * 1024)	/* a 64 KiB datagram renders well below this */

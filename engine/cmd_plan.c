@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/cli.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"

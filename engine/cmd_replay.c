@@ -14,17 +14,17 @@
 #include <unistd.h>
 
 #include "engine/actions.h"
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/cli.h"
 #include "engine/announce.h"
 #include "engine/deliver.h"
-#include "engine/heap.h"
-#include "engine/limits.h"
-#include "engine/lines.h"
+#include "engine/lib/heap.h"
+#include "engine/lib/limits.h"
+#include "engine/lib/lines.h"
 #include "engine/replay.h"
 #include "engine/sink_store.h"
 #include "engine/store.h"
-#include "engine/tz.h"
+#include "engine/lib/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/cli.h"
 #include "engine/store.h"
 #include "engine/store_cli.h"

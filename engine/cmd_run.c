@@ -15,9 +15,9 @@
 
 #include "engine/cli.h"
 #include "engine/deliver.h"
-#include "engine/heap.h"
+#include "engine/lib/heap.h"
 #include "engine/inputs.h"
-#include "engine/net.h"
+#include "engine/lib/net.h"
 #include "engine/outbox.h"
 #include "engine/runner.h"
 #include "engine/snmp.h"

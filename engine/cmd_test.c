@@ -18,11 +18,11 @@
 
 #include "engine/actions.h"
 #include "engine/cli.h"
-#include "engine/clock.h"
+#include "engine/lib/clock.h"
 #include "engine/correlate.h"
 #include "engine/event.h"
 #include "engine/syslog.h"
-#include "engine/tz.h"
+#include "engine/lib/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/cli.h"
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 #include "engine/store.h"
 #include "engine/store_cli.h"
 #include "engine/store_time.h"

@@ -18,12 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/clock.h"
+#include "engine/lib/clock.h"
 #include "engine/event.h"
 #include "engine/inventory.h"
-#include "engine/keytab.h"
+#include "engine/lib/keytab.h"
 #include "engine/match.h"
-#include "engine/timerwheel.h"
+#include "engine/lib/timerwheel.h"
 
 #define NONE INT64_MAX
 #define STEPS_MAX 32	 /* ladder steps one incident schedules */

@@ -27,8 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/compiler.h"
-#include "engine/limits.h"
+#include "engine/lib/compiler.h"
+#include "engine/lib/limits.h"
 #include "grammar/program.h"
 
 struct fl_clock;

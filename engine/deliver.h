@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 
 struct fl_deliver;
 struct fl_outbox_bell;

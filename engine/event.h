@@ -15,8 +15,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "engine/limits.h"
-#include "engine/str.h"
+#include "engine/lib/limits.h"
+#include "engine/lib/str.h"
 
 enum fl_event_kind {
 	FL_EVENT_SYSLOG,

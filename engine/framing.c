@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 
 static const char *const verdict_texts[] = {
 #define X(name, text) text,

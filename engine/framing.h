@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/buf.h"
-#include "engine/compiler.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/compiler.h"
 
 /* MSG-LEN digits accepted before the space: enough for FL_TCP_SKIP_MAX. */
 #define FL_FRAME_HDR_MAX 11

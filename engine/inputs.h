@@ -25,10 +25,10 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "engine/cidr.h"
-#include "engine/compiler.h"
+#include "engine/lib/cidr.h"
+#include "engine/lib/compiler.h"
 #include "engine/event.h"
-#include "engine/net.h"
+#include "engine/lib/net.h"
 
 struct fl_inputs;
 

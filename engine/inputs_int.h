@@ -8,7 +8,7 @@
 
 #include "engine/framing.h"
 #include "engine/inputs.h"
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 
 /* What an epoll registration points to. */
 enum watch_kind { WATCH_WAKE, WATCH_UDP, WATCH_TCP_LISTEN, WATCH_TCP_CONN, WATCH_TRAP };

@@ -18,9 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/csv.h"
+#include "engine/lib/csv.h"
 #include "engine/inventory_int.h"
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 
 enum table {
 	T_SITES,

@@ -13,7 +13,7 @@
 
 #include "engine/cli.h"
 #include "engine/inventory.h"
-#include "engine/json.h"
+#include "engine/lib/json.h"
 
 #define PATH_BYTES 4096
 

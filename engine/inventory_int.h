@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 #include "engine/inventory.h"
-#include "engine/str.h"
+#include "engine/lib/str.h"
 
 /* Bump allocator: records, strings and arrays live until fl_inventory_free(),
  * which releases the chunks in one go. */

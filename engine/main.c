@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "engine/cli.h"
-#include "engine/compiler.h"
-#include "engine/version.h"
+#include "engine/lib/compiler.h"
+#include "engine/lib/version.h"
 
 struct command {
 	const char *name;

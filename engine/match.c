@@ -10,7 +10,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "engine/ac.h"
+#include "engine/lib/ac.h"
 #include "engine/event.h"
 #include "engine/inventory.h"
 

@@ -30,8 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/compiler.h"
-#include "engine/str.h"
+#include "engine/lib/compiler.h"
+#include "engine/lib/str.h"
 #include "grammar/program.h"
 
 struct fl_event;

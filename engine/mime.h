@@ -23,8 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/buf.h"
-#include "engine/compiler.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/compiler.h"
 
 /* RFC 2047 §2: an encoded-word is at most 75 characters. */
 #define FL_MIME_WORD_MAX 75

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/json.h"
+#include "engine/lib/json.h"
 
 const char *fl_kv_get(const struct fl_kv *kv, size_t n, const char *key)
 {

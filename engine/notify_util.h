@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/buf.h"
-#include "engine/compiler.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/compiler.h"
 #include "plugins/fl_plugin.h"
 
 /* The value of the last setting named key, or NULL. */

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 #include "engine/plugin.h"
 #include "engine/store.h"
 

@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 
 struct fl_outbox;
 struct fl_plugin;
@@ -51,7 +51,7 @@ struct fl_outbox_route {
  * d = min(backoff_max_ms, backoff_ms * 2^(n-1)), then jittered into
  * [d/2, d] by a hash of (seed, key, n): receivers that recover see retries
  * spread out, and the schedule is reproducible in tests. 0 fields take the
- * defaults of engine/limits.h. */
+ * defaults of engine/lib/limits.h. */
 struct fl_outbox_policy {
 	int64_t backoff_ms, backoff_max_ms;
 	uint64_t seed;

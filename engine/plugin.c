@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/buf.h"
-#include "engine/limits.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/limits.h"
 
 /* Worker -> host records on the result pipe: type, code, length (LE), text. */
 #define REC_LOG 'L'

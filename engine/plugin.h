@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 #include "plugins/fl_plugin.h"
 
 struct fl_plugin;

@@ -6,8 +6,8 @@
 #include <time.h>
 
 #include "engine/actions.h"
-#include "engine/buf.h"
-#include "engine/clock.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/clock.h"
 #include "engine/event.h"
 #include "engine/syslog.h"
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 #include "engine/correlate.h"
 
 struct fl_buf;

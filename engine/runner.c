@@ -8,14 +8,14 @@
 
 #include "engine/actions.h"
 #include "engine/announce.h"
-#include "engine/buf.h"
-#include "engine/clock.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/clock.h"
 #include "engine/correlate.h"
-#include "engine/heap.h"
+#include "engine/lib/heap.h"
 #include "engine/outbox.h"
 #include "engine/sink_store.h"
 #include "engine/store.h"
-#include "engine/tz.h"
+#include "engine/lib/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

@@ -8,7 +8,7 @@
 #define FL_RUNNER_H
 #include <stddef.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 
 struct fl_event;
 struct fl_outbox_bell;

@@ -10,8 +10,8 @@
 
 #include "engine/correlate.h"
 #include "engine/inventory.h"
-#include "engine/keytab.h"
-#include "engine/limits.h"
+#include "engine/lib/keytab.h"
+#include "engine/lib/limits.h"
 #include "engine/sink_int.h"
 #include "engine/store.h"
 #include "grammar/program.h"

@@ -17,7 +17,7 @@
  * second (tickets written before rule and key were stored: the same place
  * and level).
  * It remembers, per incident, the ticket id, how many absorbed alarms the store
- * has and which steps were taken (capped: engine/limits.h FL_SINK_*).
+ * has and which steps were taken (capped: engine/lib/limits.h FL_SINK_*).
  *
  * Actions are first copied into a record (fl_sink_rec_from) that owns its
  * strings, so they can cross a thread: fl_sink_push() queues a record for
@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 
 struct fl_incident;
 struct fl_store;

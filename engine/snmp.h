@@ -46,9 +46,9 @@
 #include <sys/types.h>
 
 #include "engine/ber.h"
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 #include "engine/event.h"
-#include "engine/str.h"
+#include "engine/lib/str.h"
 
 struct fl_json;
 

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#include "engine/json.h"
+#include "engine/lib/json.h"
 
 static void put_oid(struct fl_json *j, struct fl_str oid)
 {

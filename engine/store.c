@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/json.h"
-#include "engine/limits.h"
+#include "engine/lib/json.h"
+#include "engine/lib/limits.h"
 #include "engine/plugin.h"
 #include "engine/store_int.h"
 

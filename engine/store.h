@@ -32,8 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/buf.h"
-#include "engine/compiler.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/compiler.h"
 
 struct fl_store;
 
@@ -166,7 +166,7 @@ struct fl_maint_query {
 
 struct fl_outbox_row;
 
-/* Defaults for notifications (engine/limits.h has the caps). */
+/* Defaults for notifications (engine/lib/limits.h has the caps). */
 #define FL_OUTBOX_TTL_MS_DEFAULT (24LL * 3600 * 1000)
 
 /* Lifecycle. Opens (creating if needed) the database at path, sets WAL and

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 #include "engine/plugin.h"
 #include "engine/store_int.h"
 

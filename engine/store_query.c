@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/json.h"
-#include "engine/limits.h"
+#include "engine/lib/json.h"
+#include "engine/lib/limits.h"
 #include "engine/store_int.h"
 #include "engine/store_time.h"
 

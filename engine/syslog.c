@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/json.h"
+#include "engine/lib/json.h"
 #include "engine/syslog_int.h"
 
 static const char *const verdict_texts[] = {

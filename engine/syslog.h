@@ -36,7 +36,7 @@
 #include <sys/types.h>
 
 #include "engine/event.h"
-#include "engine/str.h"
+#include "engine/lib/str.h"
 
 /* RFC 5424 §6 field caps (octets). */
 #define FL_SYSLOG_HOSTNAME_MAX 255
@@ -77,8 +77,8 @@ enum fl_syslog_verdict {
 	FL_SYSLOG__COUNT
 };
 
-struct fl_tz; /* engine/tz.h */
-struct fl_json; /* engine/json.h */
+struct fl_tz; /* engine/lib/tz.h */
+struct fl_json; /* engine/lib/json.h */
 
 struct fl_syslog_opts {
 	int64_t received_ns; /* when it was received (CLOCK_REALTIME ns); decides the RFC 3164 year */

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "engine/syslog_int.h"
-#include "engine/tz.h"
+#include "engine/lib/tz.h"
 
 /* Zone abbreviations accepted after an RFC 3164 time. Abbreviations are
  * ambiguous world-wide; these are the meanings on this network (Cisco devices

@@ -32,8 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/buf.h"
-#include "engine/compiler.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/compiler.h"
 
 #define FL_SMS_GSM7_SINGLE 160
 #define FL_SMS_GSM7_PART 153

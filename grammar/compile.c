@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 #include "engine/inventory.h"
 #include "grammar/arena.h"
 #include "grammar/ast.h"

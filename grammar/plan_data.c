@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "engine/inventory.h"
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 #include "grammar/diag.h"
 
 #define MAX_CSV_SOURCES 8

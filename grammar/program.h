@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/str.h"
+#include "engine/lib/str.h"
 
 #define FL_PROG_NONE UINT32_MAX
 

@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/mime.h"
 #include "engine/notify_util.h"
 #include "plugins/fl_plugin.h"

@@ -31,7 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/notify_util.h"
 #include "plugins/fl_plugin.h"
 

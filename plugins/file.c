@@ -19,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/buf.h"
-#include "engine/json.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/json.h"
 #include "engine/notify_util.h"
 #include "plugins/fl_plugin.h"
 

@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/notify_util.h"
 #include "engine/ucs2.h"
 #include "plugins/fl_plugin.h"

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
-#include "engine/json.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/json.h"
 #include "engine/mime.h"
 #include "engine/notify_util.h"
 #include "engine/ucs2.h"

@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "engine/event.h"
-#include "engine/json.h"
+#include "engine/lib/json.h"
 #include "engine/syslog.h"
 
 #define ABSENT ((const char *)0)

@@ -12,7 +12,7 @@
 #include "engine/plugin.h"
 #include "engine/store.h"
 #include "engine/store_time.h"
-#include "engine/tz.h"
+#include "engine/lib/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 #include "engine/store_cli.h"
 
 struct got {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/clock.h"
+#include "engine/lib/clock.h"
 #include "engine/correlate.h"
 #include "engine/event.h"
 #include "engine/syslog.h"

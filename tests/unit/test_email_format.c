@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/json.h"
+#include "engine/lib/json.h"
 #include "engine/mime.h"
 
 static int b64_value(char c)

@@ -8,7 +8,7 @@
 
 #include "engine/event.h"
 #include "engine/inputs.h" /* beside grammar/program.h: their names must not clash */
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 #include "engine/match.h"
 #include "engine/syslog.h"
 #include "grammar/diag.h"

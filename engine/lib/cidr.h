@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "engine/compiler.h"
-#include "engine/limits.h"
+#include "engine/lib/compiler.h"
+#include "engine/lib/limits.h"
 
 struct fl_cidr {
 	int family;		/* AF_INET or AF_INET6 */

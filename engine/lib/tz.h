@@ -15,7 +15,7 @@
 #define FL_TZ_H
 #include <stdint.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 
 /* A TZif file larger than this is refused (-EFBIG); real ones are < 4 KiB. */
 #define FL_TZ_FILE_MAX (256 * 1024)

@@ -1,5 +1,5 @@
 /* cidr.c - parse and match source-network prefixes (see cidr.h). */
-#include "engine/cidr.h"
+#include "engine/lib/cidr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,11 +1,11 @@
 /* csv.c - RFC 4180 reader; see csv.h for what is accepted and why. */
-#include "engine/csv.h"
+#include "engine/lib/csv.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 
 static const char *const verdict_texts[] = {
 #define X(name, text) text,

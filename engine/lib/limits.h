@@ -40,7 +40,7 @@
  * setting: --max-line; counters: lines.cut, lines.bytes_skipped */
 #define FL_LINE_MAX_DEFAULT FL_SYSLOG_MAX_MSG_DEFAULT
 
-/* CSV reader (engine/csv.h), used for the inventory tables. A field longer than
+/* CSV reader (engine/lib/csv.h), used for the inventory tables. A field longer than
  * FL_CSV_MAX_FIELD_BYTES, a row with more than FL_CSV_MAX_FIELDS fields or a
  * table past FL_CSV_MAX_ROWS rows is an error at its line and column.
  * counters: struct fl_csv_stats.verdicts[] under FIELD_TOO_LONG, TOO_MANY_FIELDS,

@@ -20,7 +20,7 @@
  * that physical line, so the caller can go on and report every bad row.
  *
  * The first row returned fixes the field count (the header); every later row
- * must have as many fields. Caps (engine/limits.h): FL_CSV_MAX_FIELD_BYTES,
+ * must have as many fields. Caps (engine/lib/limits.h): FL_CSV_MAX_FIELD_BYTES,
  * FL_CSV_MAX_FIELDS, FL_CSV_MAX_ROWS. */
 #ifndef FL_CSV_H
 #define FL_CSV_H
@@ -28,8 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/compiler.h"
-#include "engine/str.h"
+#include "engine/lib/compiler.h"
+#include "engine/lib/str.h"
 
 #define FL_CSV_VERDICTS(X)                                                                         \
 	X(OK, "ok")                                                                                \

@@ -1,5 +1,5 @@
 /* tz.c - fixed offsets and TZif (RFC 8536) zones; see tz.h. */
-#include "engine/tz.h"
+#include "engine/lib/tz.h"
 
 #include <errno.h>
 #include <fcntl.h>

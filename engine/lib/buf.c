@@ -1,4 +1,4 @@
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 
 #include <errno.h>
 #include <stdarg.h>

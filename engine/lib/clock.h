@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 
 #define FL_NS_PER_MS INT64_C(1000000)
 #define FL_NS_PER_SEC INT64_C(1000000000)

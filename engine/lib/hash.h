@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 
 /* Odd constants with well-spread bits (not tuned to any data). */
 #define FL_HASH_K0 UINT64_C(0x8bb84b93962eacc9)

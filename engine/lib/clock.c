@@ -1,5 +1,5 @@
 /* clock.c - live and event-time clocks behind one interface. */
-#include "engine/clock.h"
+#include "engine/lib/clock.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 #define _DEFAULT_SOURCE /* sbrk, madvise */
-#include "engine/heap.h"
+#include "engine/lib/heap.h"
 
 #include <malloc.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 

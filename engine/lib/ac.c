@@ -10,13 +10,13 @@
  * as its target's row offset. The scan loop then only compares the offset.
  *
  * Every allocation is counted against max_bytes before it is made. */
-#include "engine/ac.h"
+#include "engine/lib/ac.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 
 #define NONE UINT32_MAX
 

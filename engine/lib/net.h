@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 
 /* "[ffff:...]:65535" plus NUL */
 #define FL_NET_ADDR_TEXT_MAX 64

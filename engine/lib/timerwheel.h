@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 
 /* Largest deadline accepted (ms since the clock's epoch: about 146 million
  * years, far past anything; it keeps the slot arithmetic free of overflow). */

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/buf.h"
-#include "engine/str.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/str.h"
 
 #define FL_JSON_MAX_DEPTH 32
 

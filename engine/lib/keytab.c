@@ -11,14 +11,14 @@
  * Index: buckets of {32 bits of hash, record number + 1}; 0 is empty. The
  * hash bits in the bucket give the home slot when shifting back on delete,
  * and reject almost every non-matching key without touching its record. */
-#include "engine/keytab.h"
+#include "engine/lib/keytab.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/hash.h"
-#include "engine/limits.h"
+#include "engine/lib/hash.h"
+#include "engine/lib/limits.h"
 
 #define NONE UINT32_MAX
 #define CHUNK_SHIFT 10

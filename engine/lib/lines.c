@@ -1,5 +1,5 @@
 /* lines.c - bounded line reader; see lines.h. */
-#include "engine/lines.h"
+#include "engine/lib/lines.h"
 
 #include <errno.h>
 #include <stdlib.h>

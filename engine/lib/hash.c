@@ -1,5 +1,5 @@
 /* hash.c - seeds for the per-table hash. */
-#include "engine/hash.h"
+#include "engine/lib/hash.h"
 
 #include <errno.h>
 #include <sys/random.h>

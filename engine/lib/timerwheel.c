@@ -12,12 +12,12 @@
  *
  * Timers due at or before the current tick live on the `due` list, kept in
  * (deadline, sequence) order; advance() drains it before and after each tick. */
-#include "engine/timerwheel.h"
+#include "engine/lib/timerwheel.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 
 #define LEVELS 7
 #define SLOT_BITS 6

@@ -1,5 +1,5 @@
 /* net.c - address parsing, formatting and listening sockets (see net.h). */
-#include "engine/net.h"
+#include "engine/lib/net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
