@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/event.h"
-#include "engine/syslog.h"
+#include "engine/decode/event.h"
+#include "engine/decode/syslog.h"
 #include "engine/lib/tz.h"
 
 struct span {

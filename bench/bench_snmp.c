@@ -14,10 +14,10 @@
 #include <time.h>
 
 #include "engine/lib/buf.h"
-#include "engine/event.h"
+#include "engine/decode/event.h"
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
-#include "engine/snmp.h"
+#include "engine/decode/snmp.h"
 
 #define MAX_FILES 256
 

@@ -18,8 +18,8 @@
 #include "engine/inputs.h"
 #include "engine/lib/json.h"
 #include "engine/lib/net.h"
-#include "engine/snmp.h"
-#include "engine/syslog.h"
+#include "engine/decode/snmp.h"
+#include "engine/decode/syslog.h"
 #include "engine/lib/tz.h"
 
 /* The one piece of file-scope state: what the signal handlers saw. */

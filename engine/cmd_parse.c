@@ -20,7 +20,7 @@
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
 #include "engine/lib/lines.h"
-#include "engine/syslog.h"
+#include "engine/decode/syslog.h"
 #include "engine/lib/tz.h"
 
 

@@ -19,10 +19,10 @@
 
 #include "engine/lib/buf.h"
 #include "engine/cli.h"
-#include "engine/event.h"
+#include "engine/decode/event.h"
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
-#include "engine/snmp.h"
+#include "engine/decode/snmp.h"
 
 #define JSON_MAX (1024 * 1024)	/* a 64 KiB datagram renders well below this */
 

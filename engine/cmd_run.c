@@ -20,8 +20,8 @@
 #include "engine/lib/net.h"
 #include "engine/outbox.h"
 #include "engine/runner.h"
-#include "engine/snmp.h"
-#include "engine/syslog.h"
+#include "engine/decode/snmp.h"
+#include "engine/decode/syslog.h"
 
 /* What the signal handlers saw: the one piece of file-scope state. */
 static volatile sig_atomic_t run_stop;

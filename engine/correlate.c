@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "engine/lib/clock.h"
-#include "engine/event.h"
+#include "engine/decode/event.h"
 #include "engine/inventory.h"
 #include "engine/lib/keytab.h"
 #include "engine/match.h"

@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 
 #include "engine/inputs_int.h"
-#include "engine/snmp.h"
+#include "engine/decode/snmp.h"
 
 int fl_input_trap_init(struct fl_inputs *in)
 {

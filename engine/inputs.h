@@ -27,7 +27,7 @@
 
 #include "engine/lib/cidr.h"
 #include "engine/lib/compiler.h"
-#include "engine/event.h"
+#include "engine/decode/event.h"
 #include "engine/lib/net.h"
 
 struct fl_inputs;

@@ -11,7 +11,7 @@
 #include <pcre2.h>
 
 #include "engine/lib/ac.h"
-#include "engine/event.h"
+#include "engine/decode/event.h"
 #include "engine/inventory.h"
 
 #define LIT_SET_MAX 16	  /* alternatives kept as one rule's literal set */

@@ -8,8 +8,8 @@
 #include "engine/actions.h"
 #include "engine/lib/buf.h"
 #include "engine/lib/clock.h"
-#include "engine/event.h"
-#include "engine/syslog.h"
+#include "engine/decode/event.h"
+#include "engine/decode/syslog.h"
 
 struct fl_replay {
 	const struct fl_program *prog;

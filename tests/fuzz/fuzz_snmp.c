@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "engine/lib/buf.h"
-#include "engine/event.h"
+#include "engine/decode/event.h"
 #include "engine/lib/json.h"
-#include "engine/snmp.h"
+#include "engine/decode/snmp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "engine/lib/buf.h"
-#include "engine/event.h"
+#include "engine/decode/event.h"
 #include "engine/lib/json.h"
-#include "engine/syslog.h"
+#include "engine/decode/syslog.h"
 #include "engine/lib/tz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "engine/lib/buf.h"
-#include "engine/event.h"
+#include "engine/decode/event.h"
 #include "engine/lib/json.h"
-#include "engine/syslog.h"
+#include "engine/decode/syslog.h"
 
 #define ABSENT ((const char *)0)
 #define NO_TIME INT64_MIN

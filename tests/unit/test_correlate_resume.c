@@ -13,8 +13,8 @@
 
 #include "engine/lib/clock.h"
 #include "engine/correlate.h"
-#include "engine/event.h"
-#include "engine/syslog.h"
+#include "engine/decode/event.h"
+#include "engine/decode/syslog.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

@@ -1,5 +1,5 @@
 /* syslog.c - syslog decoder entry point, PRI, calendar and JSON; see syslog.h. */
-#include "engine/syslog.h"
+#include "engine/decode/syslog.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "engine/lib/json.h"
-#include "engine/syslog_int.h"
+#include "engine/decode/syslog_int.h"
 
 static const char *const verdict_texts[] = {
 #define X(name, text) text,

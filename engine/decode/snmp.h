@@ -45,9 +45,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "engine/ber.h"
+#include "engine/decode/ber.h"
 #include "engine/lib/compiler.h"
-#include "engine/event.h"
+#include "engine/decode/event.h"
 #include "engine/lib/str.h"
 
 struct fl_json;

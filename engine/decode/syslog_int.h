@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/syslog.h"
+#include "engine/decode/syslog.h"
 
 #define FL_NS_PER_S INT64_C(1000000000)
 /* Years an event time may carry: int64 nanoseconds reach 1677..2262. */

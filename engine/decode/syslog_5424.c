@@ -1,7 +1,7 @@
 /* syslog_5424.c - RFC 5424 after "<PRI>1 ": header fields, STRUCTURED-DATA, MSG. */
 #include <string.h>
 
-#include "engine/syslog_int.h"
+#include "engine/decode/syslog_int.h"
 
 /* A header field: NILVALUE or 1*max PRINTUSASCII, then SP (RFC 5424 §6.2).
  * A field the line ends in is TRUNCATED: every header field is followed by

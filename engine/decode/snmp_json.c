@@ -1,5 +1,5 @@
 /* snmp_json.c - the JSON form of a decoded trap (conventions in snmp.h). */
-#include "engine/snmp.h"
+#include "engine/decode/snmp.h"
 
 #include <stdio.h>
 

@@ -1,4 +1,4 @@
-#include "engine/ber.h"
+#include "engine/decode/ber.h"
 
 #include "engine/lib/compiler.h"
 

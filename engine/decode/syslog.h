@@ -35,7 +35,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "engine/event.h"
+#include "engine/decode/event.h"
 #include "engine/lib/str.h"
 
 /* RFC 5424 §6 field caps (octets). */

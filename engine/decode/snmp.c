@@ -1,4 +1,4 @@
-#include "engine/snmp.h"
+#include "engine/decode/snmp.h"
 
 #include <errno.h>
 #include <stddef.h>

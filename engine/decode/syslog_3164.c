@@ -14,7 +14,7 @@
  */
 #include <string.h>
 
-#include "engine/syslog_int.h"
+#include "engine/decode/syslog_int.h"
 #include "engine/lib/tz.h"
 
 /* Zone abbreviations accepted after an RFC 3164 time. Abbreviations are
