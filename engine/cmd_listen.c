@@ -15,7 +15,7 @@
 
 #include "engine/lib/buf.h"
 #include "engine/cli.h"
-#include "engine/inputs.h"
+#include "engine/input/inputs.h"
 #include "engine/lib/json.h"
 #include "engine/lib/net.h"
 #include "engine/decode/snmp.h"

@@ -16,7 +16,7 @@
 #include "engine/cli.h"
 #include "engine/deliver.h"
 #include "engine/lib/heap.h"
-#include "engine/inputs.h"
+#include "engine/input/inputs.h"
 #include "engine/lib/net.h"
 #include "engine/outbox.h"
 #include "engine/runner.h"

@@ -179,7 +179,7 @@
 #define FL_CORR_LATE_MS_DEFAULT 5000
 #define FL_CORR_GRACE_MAX_MS (10 * 60 * 1000)
 
-/* --- network inputs (engine/inputs.h) ------------------------------------ */
+/* --- network inputs (engine/input/inputs.h) ------------------------------------ */
 
 /* Source prefixes per input allowlist (--allow). counter: <input>.dropped_allowlist
  * for every datagram or connection from outside the list. */

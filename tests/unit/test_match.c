@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "engine/decode/event.h"
-#include "engine/inputs.h" /* beside grammar/program.h: their names must not clash */
+#include "engine/input/inputs.h" /* beside grammar/program.h: their names must not clash */
 #include "engine/lib/limits.h"
 #include "engine/match.h"
 #include "engine/decode/syslog.h"

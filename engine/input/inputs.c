@@ -1,7 +1,7 @@
 /* inputs.c - lifecycle of the inputs, the loop thread and the queue to the
  * consumer (see inputs.h). */
 #define _GNU_SOURCE /* pthread_sigmask with eventfd/epoll flags */
-#include "engine/inputs.h"
+#include "engine/input/inputs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/inputs_int.h"
+#include "engine/input/inputs_int.h"
 
 #define EPOLL_EVENTS_PER_WAIT 64
 #define TCP_PAUSE_POLL_MS 10

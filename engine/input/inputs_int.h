@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine/framing.h"
-#include "engine/inputs.h"
+#include "engine/input/framing.h"
+#include "engine/input/inputs.h"
 #include "engine/lib/limits.h"
 
 /* What an epoll registration points to. */

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "engine/inputs_int.h"
+#include "engine/input/inputs_int.h"
 #include "engine/decode/snmp.h"
 
 int fl_input_trap_init(struct fl_inputs *in)

@@ -1,5 +1,5 @@
 /* framing.c - RFC 6587 octet counting and LF framing (see framing.h). */
-#include "engine/framing.h"
+#include "engine/input/framing.h"
 
 #include <errno.h>
 #include <string.h>

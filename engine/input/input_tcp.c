@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine/inputs_int.h"
+#include "engine/input/inputs_int.h"
 
 /* Connections accepted per wake-up of the listening socket. */
 #define TCP_ACCEPTS_PER_WAKE 64

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "engine/inputs_int.h"
+#include "engine/input/inputs_int.h"
 
 /* Batches read per readiness event, so a flood on one socket still lets the
  * loop serve TCP connections in between. */

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/inputs_int.h"
+#include "engine/input/inputs_int.h"
 
 /* Descriptors scanned for the socket librelp opened. */
 #define RELP_FD_SCAN_MAX 4096
