@@ -14,7 +14,7 @@
 
 #include "engine/lib/buf.h"
 #include "engine/lib/csv.h"
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 
 #define NTABLES 8
 

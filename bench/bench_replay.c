@@ -23,7 +23,7 @@
 #include <time.h>
 
 #include "engine/lib/buf.h"
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 #include "engine/replay.h"
 #include "engine/lib/tz.h"
 #include "grammar/diag.h"

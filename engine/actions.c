@@ -8,7 +8,7 @@
 
 #include "engine/lib/buf.h"
 #include "engine/correlate.h"
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 #include "engine/lib/json.h"
 
 static void put_digits(char *p, int64_t v, int width)

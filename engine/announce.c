@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 #include "engine/lib/limits.h"
 #include "engine/store.h"
 #include "engine/store_time.h"

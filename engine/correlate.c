@@ -20,7 +20,7 @@
 
 #include "engine/lib/clock.h"
 #include "engine/decode/event.h"
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 #include "engine/lib/keytab.h"
 #include "engine/match.h"
 #include "engine/lib/timerwheel.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "engine/cli.h"
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 #include "engine/lib/json.h"
 
 #define PATH_BYTES 4096

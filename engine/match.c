@@ -12,7 +12,7 @@
 
 #include "engine/lib/ac.h"
 #include "engine/decode/event.h"
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 
 #define LIT_SET_MAX 16	  /* alternatives kept as one rule's literal set */
 #define FIELD_TEXT_MAX 64 /* a number, an address or an OID written as text */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "engine/correlate.h"
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 #include "engine/sink_int.h"
 
 /* ---- records -------------------------------------------------------------- */

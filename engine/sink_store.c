@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "engine/correlate.h"
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 #include "engine/lib/keytab.h"
 #include "engine/lib/limits.h"
 #include "engine/sink_int.h"

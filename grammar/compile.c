@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "engine/lib/limits.h"
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 #include "grammar/arena.h"
 #include "grammar/ast.h"
 #include "grammar/diag.h"

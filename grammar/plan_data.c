@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 #include "engine/lib/limits.h"
 #include "grammar/diag.h"
 

@@ -49,7 +49,7 @@
 #define FL_CSV_MAX_FIELDS 64
 #define FL_CSV_MAX_ROWS (1u << 22)
 
-/* Inventory tables (engine/inventory.h). A CSV file larger than this is refused
+/* Inventory tables (engine/inventory/inventory.h). A CSV file larger than this is refused
  * (-EFBIG) before it is read; a `;`-separated list field holds at most
  * FL_INVENTORY_MAX_LIST items; a load reports at most FL_INVENTORY_MAX_ERRORS
  * errors, then one line counting the rest. The inventory is loaded whole or

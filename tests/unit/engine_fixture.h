@@ -11,7 +11,7 @@
 #include "engine/lib/clock.h"
 #include "engine/correlate.h"
 #include "engine/decode/event.h"
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 #include "engine/decode/syslog.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "engine/lib/buf.h"
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 #include "engine/lib/limits.h"
 
 enum fx_table {

@@ -1,6 +1,6 @@
 /* inventory_contacts.c - enum names, contact resolution with fallback, and
  * maintenance windows. See inventory.h. */
-#include "engine/inventory_int.h"
+#include "engine/inventory/inventory_int.h"
 
 #include <errno.h>
 #include <string.h>

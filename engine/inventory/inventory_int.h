@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "engine/lib/compiler.h"
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 #include "engine/lib/str.h"
 
 /* Bump allocator: records, strings and arrays live until fl_inventory_free(),

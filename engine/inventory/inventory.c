@@ -7,7 +7,7 @@
  * names for one typo. Structural checks that need a whole table (every ring
  * position held, every ring and chain span present) run when it is complete.
  * Only a load without errors builds the derived lists (inv_link()). */
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "engine/lib/csv.h"
-#include "engine/inventory_int.h"
+#include "engine/inventory/inventory_int.h"
 #include "engine/lib/limits.h"
 
 enum table {

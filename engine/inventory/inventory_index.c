@@ -1,7 +1,7 @@
 /* inventory_index.c - the inventory's arena, hash indexes, derived lists and
  * name lookups. See inventory.h for the contract, inventory_int.h for the
  * layout. */
-#include "engine/inventory_int.h"
+#include "engine/inventory/inventory_int.h"
 
 #include <errno.h>
 #include <stdalign.h>

@@ -6,7 +6,7 @@
  * head reaches devices[0..kmin] going east and devices[kmax+1..n-1] going
  * west, so the isolated devices are exactly devices[kmin+1..kmax]: no
  * per-call allocation, O(cuts) work. */
-#include "engine/inventory_int.h"
+#include "engine/inventory/inventory_int.h"
 
 #include <errno.h>
 
