@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/actions.h"
+#include "engine/correlate/actions.h"
 #include "engine/lib/buf.h"
 #include "engine/cli.h"
-#include "engine/announce.h"
+#include "engine/correlate/announce.h"
 #include "engine/deliver.h"
 #include "engine/lib/heap.h"
 #include "engine/lib/limits.h"

@@ -16,10 +16,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/actions.h"
+#include "engine/correlate/actions.h"
 #include "engine/cli.h"
 #include "engine/lib/clock.h"
-#include "engine/correlate.h"
+#include "engine/correlate/correlate.h"
 #include "engine/decode/event.h"
 #include "engine/decode/syslog.h"
 #include "engine/lib/tz.h"

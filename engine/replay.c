@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "engine/actions.h"
+#include "engine/correlate/actions.h"
 #include "engine/lib/buf.h"
 #include "engine/lib/clock.h"
 #include "engine/decode/event.h"

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "engine/lib/compiler.h"
-#include "engine/correlate.h"
+#include "engine/correlate/correlate.h"
 
 struct fl_buf;
 struct fl_program;

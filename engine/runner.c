@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "engine/actions.h"
-#include "engine/announce.h"
+#include "engine/correlate/actions.h"
+#include "engine/correlate/announce.h"
 #include "engine/lib/buf.h"
 #include "engine/lib/clock.h"
-#include "engine/correlate.h"
+#include "engine/correlate/correlate.h"
 #include "engine/lib/heap.h"
 #include "engine/outbox.h"
 #include "engine/sink_store.h"

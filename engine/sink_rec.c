@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/correlate.h"
+#include "engine/correlate/correlate.h"
 #include "engine/inventory/inventory.h"
 #include "engine/sink_int.h"
 

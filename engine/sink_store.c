@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/correlate.h"
+#include "engine/correlate/correlate.h"
 #include "engine/inventory/inventory.h"
 #include "engine/lib/keytab.h"
 #include "engine/lib/limits.h"

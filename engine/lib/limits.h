@@ -137,7 +137,7 @@
 /* Largest pattern id a prefilter reports (ids index a caller's bitset). */
 #define FL_AC_MAX_PATTERN_ID ((1u << 24) - 1)
 
-/* Correlation engine (engine/correlate.h). All counters show in the replay
+/* Correlation engine (engine/correlate/correlate.h). All counters show in the replay
  * summary and struct fl_engine_stats.
  * FL_CORR_KEYS_PER_RULE_DEFAULT: live keys one rule keeps (dedup, threshold,
  *   flap, absent, clear state); the least recently used is evicted.
@@ -262,7 +262,7 @@
 #define FL_SINK_RESUME_STEPS_MAX 64 /* steps taken a resumed ticket carries */
 #define FL_SINK_QUEUE_DEFAULT 65536
 
-/* Maintenance announcements (engine/announce.h). An announcer holds at most
+/* Maintenance announcements (engine/correlate/announce.h). An announcer holds at most
  * FL_ANNOUNCE_WINDOWS_MAX windows (counter: announce.windows_dropped) and
  * gathers at most FL_ANNOUNCE_CIRCUITS_MAX circuits per window (counter:
  * announce.circuits_dropped). `run` checks for announcements due every

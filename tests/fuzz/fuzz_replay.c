@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "engine/lib/buf.h"
-#include "engine/match.h"
+#include "engine/correlate/match.h"
 #include "engine/replay.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"

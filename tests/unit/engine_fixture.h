@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "engine/lib/clock.h"
-#include "engine/correlate.h"
+#include "engine/correlate/correlate.h"
 #include "engine/decode/event.h"
 #include "engine/inventory/inventory.h"
 #include "engine/decode/syslog.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/announce.h"
+#include "engine/correlate/announce.h"
 #include "engine/plugin.h"
 #include "engine/store.h"
 #include "engine/store_time.h"

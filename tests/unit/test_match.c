@@ -9,7 +9,7 @@
 #include "engine/decode/event.h"
 #include "engine/input/inputs.h" /* beside grammar/program.h: their names must not clash */
 #include "engine/lib/limits.h"
-#include "engine/match.h"
+#include "engine/correlate/match.h"
 #include "engine/decode/syslog.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "engine/decode/event.h"
-#include "engine/match.h"
+#include "engine/correlate/match.h"
 #include "engine/decode/syslog.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"

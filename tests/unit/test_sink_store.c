@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/correlate.h"
+#include "engine/correlate/correlate.h"
 #include "engine/sink_store.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"

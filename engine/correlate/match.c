@@ -1,5 +1,5 @@
 /* match.c - prefilter, field conditions, PCRE2 confirmation and captures. */
-#include "engine/match.h"
+#include "engine/correlate/match.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* actions.c - one action of the stream as a JSON line. */
-#include "engine/actions.h"
+#include "engine/correlate/actions.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "engine/lib/buf.h"
-#include "engine/correlate.h"
+#include "engine/correlate/correlate.h"
 #include "engine/inventory/inventory.h"
 #include "engine/lib/json.h"
 

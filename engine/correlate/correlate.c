@@ -11,7 +11,7 @@
  * group may collect) waits that correlation's within + hold before opening,
  * so the consequences that arrive seconds before their cause are absorbed
  * by it instead of becoming tickets of their own. Its tally runs meanwhile. */
-#include "engine/correlate.h"
+#include "engine/correlate/correlate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@
 #include "engine/decode/event.h"
 #include "engine/inventory/inventory.h"
 #include "engine/lib/keytab.h"
-#include "engine/match.h"
+#include "engine/correlate/match.h"
 #include "engine/lib/timerwheel.h"
 
 #define NONE INT64_MAX
