@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "engine/lib/buf.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 static int64_t mono_ns(void)
 {

@@ -34,9 +34,9 @@
 #include "engine/notify_util.h"
 #include "engine/outbox.h"
 #include "engine/plugin.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 #include "engine/store_cli.h"
-#include "engine/store_time.h"
+#include "engine/store/store_time.h"
 
 #define NS_PER_MS 1000000LL
 #define POLL_MS 200 /* how often an idle worker looks for rows other processes added */

@@ -23,7 +23,7 @@
 #include "engine/lib/lines.h"
 #include "engine/replay.h"
 #include "engine/sink_store.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 #include "engine/lib/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"

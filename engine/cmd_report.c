@@ -17,9 +17,9 @@
 
 #include "engine/lib/buf.h"
 #include "engine/cli.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 #include "engine/store_cli.h"
-#include "engine/store_time.h"
+#include "engine/store/store_time.h"
 
 static void report_usage(FILE *out)
 {

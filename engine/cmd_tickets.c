@@ -14,9 +14,9 @@
 #include "engine/lib/buf.h"
 #include "engine/cli.h"
 #include "engine/lib/limits.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 #include "engine/store_cli.h"
-#include "engine/store_time.h"
+#include "engine/store/store_time.h"
 
 #define TICKETS_COLS 7
 

@@ -9,7 +9,7 @@
 
 #include "engine/lib/limits.h"
 #include "engine/plugin.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 #define NS_PER_MS 1000000LL
 

@@ -14,7 +14,7 @@
 #include "engine/lib/heap.h"
 #include "engine/outbox.h"
 #include "engine/sink_store.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 #include "engine/lib/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"

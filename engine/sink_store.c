@@ -13,7 +13,7 @@
 #include "engine/lib/keytab.h"
 #include "engine/lib/limits.h"
 #include "engine/sink_int.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 #include "grammar/program.h"
 
 struct sink_step {

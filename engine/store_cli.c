@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 struct fl_store *fl_cli_store_open(const char *cmd, const char *path)
 {

@@ -9,8 +9,8 @@
 
 #include "engine/inventory/inventory.h"
 #include "engine/lib/limits.h"
-#include "engine/store.h"
-#include "engine/store_time.h"
+#include "engine/store/store.h"
+#include "engine/store/store_time.h"
 #include "engine/lib/tz.h"
 
 #define NS_PER_S INT64_C(1000000000)

@@ -220,7 +220,7 @@
 
 /* SNMP communities accepted (--community). */
 #define FL_SNMP_MAX_COMMUNITIES 16
-/* Ticket store (engine/store.h). A writer waits this long for a database
+/* Ticket store (engine/store/store.h). A writer waits this long for a database
  * another process holds, then gets -EBUSY (counted by the caller:
  * store.busy). Ticket ids are at most FL_STORE_ID_MAX bytes (-EINVAL beyond).
  * A ticket's JSON document (show, and the incident a notification carries)

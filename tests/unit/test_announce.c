@@ -10,8 +10,8 @@
 
 #include "engine/correlate/announce.h"
 #include "engine/plugin.h"
-#include "engine/store.h"
-#include "engine/store_time.h"
+#include "engine/store/store.h"
+#include "engine/store/store_time.h"
 #include "engine/lib/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"

@@ -12,7 +12,7 @@
 #include "engine/deliver.h"
 #include "engine/outbox.h"
 #include "engine/plugin.h"
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 #define MS 1000000LL
 #define T0 1764000000000000000LL

@@ -1,6 +1,6 @@
 /* store_query.c - the store's read side: ticket documents, the `tickets list`
  * walk, the period report and the maintenance windows. */
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,8 +9,8 @@
 
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
-#include "engine/store_int.h"
-#include "engine/store_time.h"
+#include "engine/store/store_int.h"
+#include "engine/store/store_time.h"
 
 #define NS_PER_S 1000000000LL
 #define NS_PER_MS 1000000LL

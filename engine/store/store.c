@@ -1,4 +1,4 @@
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
 #include "engine/plugin.h"
-#include "engine/store_int.h"
+#include "engine/store/store_int.h"
 
 #define NS_PER_MS 1000000LL
 

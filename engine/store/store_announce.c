@@ -1,13 +1,13 @@
 /* store_announce.c - the store side of maintenance announcements: the
  * record of a window occurrence and its outbox rows (store.h). */
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 #include <errno.h>
 #include <string.h>
 
 #include "engine/lib/limits.h"
 #include "engine/plugin.h"
-#include "engine/store_int.h"
+#include "engine/store/store_int.h"
 
 static int key_queued(struct fl_store *s, const char *key, bool *is_queued)
 {

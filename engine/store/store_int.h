@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine/store.h"
+#include "engine/store/store.h"
 
 #define STORE_STMT_CACHE 48
 #define STORE_ERR_MAX 256

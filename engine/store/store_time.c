@@ -1,4 +1,4 @@
-#include "engine/store_time.h"
+#include "engine/store/store_time.h"
 
 #include <errno.h>
 #include <stdbool.h>
