@@ -1,6 +1,6 @@
 /* cmd_notify.c - `faultline notify`: one delivery through one plugin, by hand.
  *
- * Drives the same host code the outbox uses (engine/plugin.c): the plugin is
+ * Drives the same host code the outbox uses (engine/notify/plugin.c): the plugin is
  * loaded from a directory, the message is delivered in an isolated worker
  * under a time limit, and the outcome becomes the exit status: 0 delivered,
  * 75 (EX_TEMPFAIL) retryable, 1 permanent, 2 usage. One line on stderr says
@@ -17,8 +17,8 @@
 #include "engine/cli.h"
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
-#include "engine/notify_util.h"
-#include "engine/plugin.h"
+#include "engine/notify/notify_util.h"
+#include "engine/notify/plugin.h"
 
 #define EXIT_TEMPFAIL 75
 #define NOTIFY_JSON_MAX (1024 * 1024) /* --json FILE: an incident document */

@@ -1,6 +1,6 @@
 /* cmd_outbox.c - `faultline outbox`: the delivery worker on its own.
  *
- * The engine runs the same worker (engine/outbox.h) on its outbox thread;
+ * The engine runs the same worker (engine/notify/outbox.h) on its outbox thread;
  * this command runs it against a database by hand, for replayed stores
  * (`replay --db` fills the outbox without delivering) and for the tests that
  * kill a delivering process. Routing comes from flags, one plugin instance
@@ -29,11 +29,11 @@
 #include <unistd.h>
 
 #include "engine/cli.h"
-#include "engine/deliver.h"
+#include "engine/notify/deliver.h"
 #include "engine/lib/limits.h"
-#include "engine/notify_util.h"
-#include "engine/outbox.h"
-#include "engine/plugin.h"
+#include "engine/notify/notify_util.h"
+#include "engine/notify/outbox.h"
+#include "engine/notify/plugin.h"
 #include "engine/store/store.h"
 #include "engine/store_cli.h"
 #include "engine/store/store_time.h"

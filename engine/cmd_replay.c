@@ -17,7 +17,7 @@
 #include "engine/lib/buf.h"
 #include "engine/cli.h"
 #include "engine/correlate/announce.h"
-#include "engine/deliver.h"
+#include "engine/notify/deliver.h"
 #include "engine/lib/heap.h"
 #include "engine/lib/limits.h"
 #include "engine/lib/lines.h"

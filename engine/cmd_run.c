@@ -14,11 +14,11 @@
 #include <string.h>
 
 #include "engine/cli.h"
-#include "engine/deliver.h"
+#include "engine/notify/deliver.h"
 #include "engine/lib/heap.h"
 #include "engine/input/inputs.h"
 #include "engine/lib/net.h"
-#include "engine/outbox.h"
+#include "engine/notify/outbox.h"
 #include "engine/runner.h"
 #include "engine/decode/snmp.h"
 #include "engine/decode/syslog.h"

@@ -12,7 +12,7 @@
 #include "engine/lib/clock.h"
 #include "engine/correlate/correlate.h"
 #include "engine/lib/heap.h"
-#include "engine/outbox.h"
+#include "engine/notify/outbox.h"
 #include "engine/sink_store.h"
 #include "engine/store/store.h"
 #include "engine/lib/tz.h"

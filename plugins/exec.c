@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "engine/lib/buf.h"
-#include "engine/notify_util.h"
+#include "engine/notify/notify_util.h"
 #include "plugins/fl_plugin.h"
 
 #define EXEC_MAX_ARGS 32

@@ -62,7 +62,7 @@
 /* Devices on one ring (rings.nodes); a larger value is a load error at the
  * nodes cell. */
 #define FL_INVENTORY_MAX_RING_NODES 1024
-/* Notification plugins (engine/plugin.c). A delivery attempt runs in a forked
+/* Notification plugins (engine/notify/plugin.c). A delivery attempt runs in a forked
  * worker; one that outlives its time limit is killed with its process group and
  * reported as retryable. setting: notify timeout_ms; counter: plugin.timed_out */
 #define FL_PLUGIN_TIMEOUT_MS_DEFAULT 30000
@@ -229,7 +229,7 @@
 #define FL_STORE_ID_MAX 64
 #define FL_STORE_JSON_MAX (1024 * 1024)
 
-/* Outbox worker (engine/outbox.h). Retries back off exponentially from
+/* Outbox worker (engine/notify/outbox.h). Retries back off exponentially from
  * FL_OUTBOX_BACKOFF_MS_DEFAULT to at most FL_OUTBOX_BACKOFF_MAX_MS_DEFAULT,
  * with jitter; a message is given up (state expired) at its ttl.
  * settings: outbox --backoff-ms, --backoff-max-ms; counters: outbox.retried,

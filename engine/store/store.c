@@ -9,7 +9,7 @@
 
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
-#include "engine/plugin.h"
+#include "engine/notify/plugin.h"
 #include "engine/store/store_int.h"
 
 #define NS_PER_MS 1000000LL

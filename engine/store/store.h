@@ -438,7 +438,7 @@ FL_MUST_CHECK int fl_store_report_each(struct fl_store *s, int64_t from_ns, int6
 FL_MUST_CHECK int fl_store_report_json(struct fl_store *s, int64_t from_ns, int64_t to_ns,
                                        int64_t as_of_ns, struct fl_buf *out);
 
-/* The outbox side, for engine/outbox.c. A row is claimed (state "sending",
+/* The outbox side, for engine/notify/outbox.c. A row is claimed (state "sending",
  * attempts + 1) and committed before delivery, so a crash during delivery
  * leaves the claim; fl_store_outbox_recover() puts such rows back to
  * "pending": they are delivered again (at most twice in all, the idempotency

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "engine/lib/limits.h"
-#include "engine/plugin.h"
+#include "engine/notify/plugin.h"
 #include "engine/store/store_int.h"
 
 static int key_queued(struct fl_store *s, const char *key, bool *is_queued)

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "engine/correlate/announce.h"
-#include "engine/plugin.h"
+#include "engine/notify/plugin.h"
 #include "engine/store/store.h"
 #include "engine/store/store_time.h"
 #include "engine/lib/tz.h"

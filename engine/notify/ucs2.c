@@ -1,4 +1,4 @@
-#include "engine/ucs2.h"
+#include "engine/notify/ucs2.h"
 
 #include <errno.h>
 #include <string.h>

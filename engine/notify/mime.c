@@ -1,10 +1,10 @@
-#include "engine/mime.h"
+#include "engine/notify/mime.h"
 
 #include <errno.h>
 #include <string.h>
 #include <time.h>
 
-#include "engine/ucs2.h"
+#include "engine/notify/ucs2.h"
 
 /* Header text is cleaned into a bounded scratch buffer first. */
 #define CLEAN_MAX (64 * 1024)

@@ -1,4 +1,4 @@
-#include "engine/notify_util.h"
+#include "engine/notify/notify_util.h"
 
 #include <curl/curl.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "engine/outbox.h"
+#include "engine/notify/outbox.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "engine/lib/limits.h"
-#include "engine/plugin.h"
+#include "engine/notify/plugin.h"
 #include "engine/store/store.h"
 
 #define NS_PER_MS 1000000LL

@@ -1,4 +1,4 @@
-#include "engine/plugin.h"
+#include "engine/notify/plugin.h"
 
 #include <dlfcn.h>
 #include <errno.h>
