@@ -24,7 +24,7 @@
 
 #include "engine/lib/buf.h"
 #include "engine/inventory/inventory.h"
-#include "engine/replay.h"
+#include "engine/pipeline/replay.h"
 #include "engine/lib/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"

@@ -19,7 +19,7 @@
 #include "engine/input/inputs.h"
 #include "engine/lib/net.h"
 #include "engine/notify/outbox.h"
-#include "engine/runner.h"
+#include "engine/pipeline/runner.h"
 #include "engine/decode/snmp.h"
 #include "engine/decode/syslog.h"
 

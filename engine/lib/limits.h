@@ -241,7 +241,7 @@
 #define FL_OUTBOX_BATCH_MAX 256
 #define FL_OUTBOX_MAX_ROUTES 32
 
-/* Store sink (engine/sink_store.h). Actions are written in transactions of
+/* Store sink (engine/pipeline/sink_store.h). Actions are written in transactions of
  * at most FL_SINK_BATCH_MAX actions. The sink remembers at most
  * FL_SINK_INCIDENTS_MAX incidents (their ticket id, absorbed count and steps
  * taken), twice the open incidents an engine may hold: when full it forgets

@@ -11,7 +11,7 @@
 
 #include "engine/lib/buf.h"
 #include "engine/correlate/match.h"
-#include "engine/replay.h"
+#include "engine/pipeline/replay.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "engine/lib/buf.h"
-#include "engine/replay.h"
+#include "engine/pipeline/replay.h"
 #include "engine/lib/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"

@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "engine/decode/event.h"
-#include "engine/runner.h"
+#include "engine/pipeline/runner.h"
 #include "engine/decode/syslog.h"
 
 static int64_t real_now_ns(void)

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "engine/correlate/correlate.h"
-#include "engine/sink_store.h"
+#include "engine/pipeline/sink_store.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

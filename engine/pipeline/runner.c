@@ -1,5 +1,5 @@
 /* runner.c - the plan, a live clock and the engine for `faultline run`. */
-#include "engine/runner.h"
+#include "engine/pipeline/runner.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include "engine/correlate/correlate.h"
 #include "engine/lib/heap.h"
 #include "engine/notify/outbox.h"
-#include "engine/sink_store.h"
+#include "engine/pipeline/sink_store.h"
 #include "engine/store/store.h"
 #include "engine/lib/tz.h"
 #include "grammar/diag.h"

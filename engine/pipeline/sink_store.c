@@ -1,5 +1,5 @@
 /* sink_store.c - the action stream into the ticket store. */
-#include "engine/sink_store.h"
+#include "engine/pipeline/sink_store.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -12,7 +12,7 @@
 #include "engine/inventory/inventory.h"
 #include "engine/lib/keytab.h"
 #include "engine/lib/limits.h"
-#include "engine/sink_int.h"
+#include "engine/pipeline/sink_int.h"
 #include "engine/store/store.h"
 #include "grammar/program.h"
 

@@ -5,7 +5,7 @@
 
 #include "engine/correlate/correlate.h"
 #include "engine/inventory/inventory.h"
-#include "engine/sink_int.h"
+#include "engine/pipeline/sink_int.h"
 
 /* ---- records -------------------------------------------------------------- */
 

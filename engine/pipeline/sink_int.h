@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine/sink_store.h"
+#include "engine/pipeline/sink_store.h"
 
 /* The action kinds the writer knows (FL_ACTION_KINDS, in the same order). */
 enum fl_sink_kind { SINK_OPEN, SINK_UPDATE, SINK_ABSORB, SINK_CLEAR, SINK_ESCALATE,

@@ -1,5 +1,5 @@
 /* replay.c - recorded lines through the engine in event time. */
-#include "engine/replay.h"
+#include "engine/pipeline/replay.h"
 
 #include <errno.h>
 #include <stdlib.h>
