@@ -32,7 +32,7 @@ GEN_C     := $(GRAMMAR_Y:grammar/%.y=$(BUILD)/grammar/%.c) $(GRAMMAR_L:grammar/%
 GEN_H     := $(GEN_C:.c=.h)
 SRC       := $(wildcard engine/*.c engine/*/*.c grammar/*.c)
 OBJ       := $(SRC:%.c=$(BUILD)/%.o) $(GEN_C:.c=.o)
-LIB_OBJ   := $(filter-out $(BUILD)/engine/main.o,$(OBJ))
+LIB_OBJ   := $(filter-out $(BUILD)/engine/cli/main.o,$(OBJ))
 BIN       := $(BUILD)/faultline
 
 TEST_SRC  := $(wildcard tests/unit/test_*.c)

@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "engine/lib/compiler.h"
-#include "engine/store_cli.h"
+#include "engine/cli/store_cli.h"
 
 struct got {
 	const char *db, *by, *verb, *id;

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "engine/lib/buf.h"
-#include "engine/cli.h"
+#include "engine/cli/cli.h"
 #include "engine/decode/event.h"
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"

@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "engine/lib/buf.h"
-#include "engine/cli.h"
+#include "engine/cli/cli.h"
 #include "engine/input/inputs.h"
 #include "engine/lib/json.h"
 #include "engine/lib/net.h"

@@ -14,9 +14,9 @@
 
 #include "engine/correlate/announce.h"
 #include "engine/lib/buf.h"
-#include "engine/cli.h"
+#include "engine/cli/cli.h"
 #include "engine/store/store.h"
-#include "engine/store_cli.h"
+#include "engine/cli/store_cli.h"
 #include "engine/store/store_time.h"
 #include "engine/lib/tz.h"
 #include "grammar/diag.h"

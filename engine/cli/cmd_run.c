@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/cli.h"
+#include "engine/cli/cli.h"
 #include "engine/notify/deliver.h"
 #include "engine/lib/heap.h"
 #include "engine/input/inputs.h"

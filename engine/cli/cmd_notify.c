@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "engine/lib/buf.h"
-#include "engine/cli.h"
+#include "engine/cli/cli.h"
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
 #include "engine/notify/notify_util.h"

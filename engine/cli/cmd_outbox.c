@@ -28,14 +28,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/cli.h"
+#include "engine/cli/cli.h"
 #include "engine/notify/deliver.h"
 #include "engine/lib/limits.h"
 #include "engine/notify/notify_util.h"
 #include "engine/notify/outbox.h"
 #include "engine/notify/plugin.h"
 #include "engine/store/store.h"
-#include "engine/store_cli.h"
+#include "engine/cli/store_cli.h"
 #include "engine/store/store_time.h"
 
 #define NS_PER_MS 1000000LL

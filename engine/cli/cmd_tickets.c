@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "engine/lib/buf.h"
-#include "engine/cli.h"
+#include "engine/cli/cli.h"
 #include "engine/lib/limits.h"
 #include "engine/store/store.h"
-#include "engine/store_cli.h"
+#include "engine/cli/store_cli.h"
 #include "engine/store/store_time.h"
 
 #define TICKETS_COLS 7

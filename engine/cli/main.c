@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/cli.h"
+#include "engine/cli/cli.h"
 #include "engine/lib/compiler.h"
 #include "engine/lib/version.h"
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/cli.h"
+#include "engine/cli/cli.h"
 #include "engine/inventory/inventory.h"
 #include "engine/lib/json.h"
 

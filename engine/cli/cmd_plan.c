@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "engine/lib/buf.h"
-#include "engine/cli.h"
+#include "engine/cli/cli.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 #include "grammar/plan_data.h"

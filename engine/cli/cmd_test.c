@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "engine/correlate/actions.h"
-#include "engine/cli.h"
+#include "engine/cli/cli.h"
 #include "engine/lib/clock.h"
 #include "engine/correlate/correlate.h"
 #include "engine/decode/event.h"

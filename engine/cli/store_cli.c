@@ -1,4 +1,4 @@
-#include "engine/store_cli.h"
+#include "engine/cli/store_cli.h"
 
 #include <errno.h>
 #include <stdbool.h>
