@@ -30,7 +30,7 @@ GRAMMAR_Y := $(wildcard grammar/*.y)
 GRAMMAR_L := $(wildcard grammar/*.l)
 GEN_C     := $(GRAMMAR_Y:grammar/%.y=$(BUILD)/grammar/%.c) $(GRAMMAR_L:grammar/%.l=$(BUILD)/grammar/%.c)
 GEN_H     := $(GEN_C:.c=.h)
-SRC       := $(wildcard engine/*.c engine/*/*.c grammar/*.c)
+SRC       := $(wildcard engine/*/*.c grammar/*.c)
 OBJ       := $(SRC:%.c=$(BUILD)/%.o) $(GEN_C:.c=.o)
 LIB_OBJ   := $(filter-out $(BUILD)/engine/cli/main.o,$(OBJ))
 BIN       := $(BUILD)/faultline
