@@ -30,9 +30,9 @@ GRAMMAR_Y := $(wildcard grammar/*.y)
 GRAMMAR_L := $(wildcard grammar/*.l)
 GEN_C     := $(GRAMMAR_Y:grammar/%.y=$(BUILD)/grammar/%.c) $(GRAMMAR_L:grammar/%.l=$(BUILD)/grammar/%.c)
 GEN_H     := $(GEN_C:.c=.h)
-SRC       := $(wildcard engine/*.c grammar/*.c)
+SRC       := $(wildcard engine/*/*.c grammar/*.c)
 OBJ       := $(SRC:%.c=$(BUILD)/%.o) $(GEN_C:.c=.o)
-LIB_OBJ   := $(filter-out $(BUILD)/engine/main.o,$(OBJ))
+LIB_OBJ   := $(filter-out $(BUILD)/engine/cli/main.o,$(OBJ))
 BIN       := $(BUILD)/faultline
 
 TEST_SRC  := $(wildcard tests/unit/test_*.c)
@@ -47,7 +47,7 @@ REPLAY_BIN   := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 PLUGIN_SRC := $(wildcard plugins/*.c)
 PLUGIN_SO  := $(PLUGIN_SRC:plugins/%.c=$(BUILD)/plugins/%.so)
 # Engine sources compiled into every plugin (-fPIC) for the formatting they share.
-PLUGIN_LIB := engine/buf.c engine/json.c engine/mime.c engine/ucs2.c engine/notify_util.c
+PLUGIN_LIB := engine/lib/buf.c engine/lib/json.c engine/notify/mime.c engine/notify/ucs2.c engine/notify/notify_util.c
 TEST_PLUGIN_SO := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/plugins/*.c))
 
 BENCH_SRC := $(wildcard bench/bench_*.c)

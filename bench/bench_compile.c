@@ -12,7 +12,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

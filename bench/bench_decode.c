@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/event.h"
-#include "engine/syslog.h"
-#include "engine/tz.h"
+#include "engine/decode/event.h"
+#include "engine/decode/syslog.h"
+#include "engine/lib/tz.h"
 
 struct span {
 	const char *p;

@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/buf.h"
-#include "engine/csv.h"
-#include "engine/inventory.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/csv.h"
+#include "engine/inventory/inventory.h"
 
 #define NTABLES 8
 

@@ -12,7 +12,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "engine/keytab.h"
+#include "engine/lib/keytab.h"
 
 struct state {
 	uint64_t first_ms, last_ms, count, flags;

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/plugin.h"
+#include "engine/notify/plugin.h"
 
 static double now_us(void)
 {

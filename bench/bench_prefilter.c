@@ -18,7 +18,7 @@
 
 #include <hs/hs.h>
 
-#include "engine/ac.h"
+#include "engine/lib/ac.h"
 
 #pragma weak hs_compile_lit_multi
 #pragma weak hs_alloc_scratch

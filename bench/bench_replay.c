@@ -22,10 +22,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/buf.h"
-#include "engine/inventory.h"
-#include "engine/replay.h"
-#include "engine/tz.h"
+#include "engine/lib/buf.h"
+#include "engine/inventory/inventory.h"
+#include "engine/pipeline/replay.h"
+#include "engine/lib/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

@@ -13,11 +13,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/buf.h"
-#include "engine/event.h"
-#include "engine/json.h"
-#include "engine/limits.h"
-#include "engine/snmp.h"
+#include "engine/lib/buf.h"
+#include "engine/decode/event.h"
+#include "engine/lib/json.h"
+#include "engine/lib/limits.h"
+#include "engine/decode/snmp.h"
 
 #define MAX_FILES 256
 

@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/buf.h"
-#include "engine/store.h"
+#include "engine/lib/buf.h"
+#include "engine/store/store.h"
 
 static int64_t mono_ns(void)
 {

@@ -10,7 +10,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "engine/timerwheel.h"
+#include "engine/lib/timerwheel.h"
 
 #define HOUR_MS (3600 * INT64_C(1000))
 

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/net.h"
+#include "engine/lib/net.h"
 
 #define BATCH 64
 #define MSG_MAX 2048

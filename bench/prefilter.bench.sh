@@ -9,7 +9,7 @@ build=${FL_BUILD:-../build}
 mkdir -p "$build/bench"
 bin="$build/bench/bench_prefilter_hs"
 gcc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -I.. -o "$bin" \
-	bench_prefilter.c ../engine/ac.c -Wl,--no-as-needed -lhs
+	bench_prefilter.c ../engine/lib/ac.c -Wl,--no-as-needed -lhs
 "$bin"
 cat <<'NOTE'
 Reading (2 shared cores, gcc 12 -O2, Nov 2026; figures vary with load): both

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Ticket store write rates under a storm and the worst wait of one write
-# (engine/store.c). The database lives in BENCH_STORE_DIR (default: a
+# (engine/store/store.c). The database lives in BENCH_STORE_DIR (default: a
 # temporary directory on /tmp's file system), as var/ would.
 : "${FL_BUILD:?FL_BUILD must name the build directory}"
 dir=${BENCH_STORE_DIR:-$(mktemp -d)}

@@ -10,7 +10,7 @@
 #define FL_ARENA_H
 #include <stddef.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 
 #define FL_ARENA_CHUNK (64u * 1024)
 

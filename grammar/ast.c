@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 #include "grammar/arena.h"
 #include "parser.h"
 #include "scanner.h"

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 #include "grammar/diag.h"
 
 struct fl_arena;

@@ -28,8 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/limits.h"
-#include "engine/inventory.h"
+#include "engine/lib/limits.h"
+#include "engine/inventory/inventory.h"
 #include "grammar/arena.h"
 #include "grammar/ast.h"
 #include "grammar/diag.h"

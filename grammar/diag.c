@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
-#include "engine/limits.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/limits.h"
 
 struct diag {
 	enum fl_diag_kind kind;

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 
 struct fl_buf;
 

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "engine/buf.h"
-#include "engine/limits.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/limits.h"
 
 void fl_plan_format_ms(char *out, size_t size, int64_t ms)
 {

@@ -44,7 +44,7 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
 %code {
 #include <string.h>
 
-#include "engine/limits.h"
+#include "engine/lib/limits.h"
 
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct fl_parse *p, const char *msg)
 {

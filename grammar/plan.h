@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 #include "grammar/program.h"
 
 struct fl_buf;

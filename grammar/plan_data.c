@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/inventory.h"
-#include "engine/limits.h"
+#include "engine/inventory/inventory.h"
+#include "engine/lib/limits.h"
 #include "grammar/diag.h"
 
 #define MAX_CSV_SOURCES 8

@@ -6,7 +6,7 @@
  * statement that names it, a bad row or column at file:line:col of the CSV. */
 #ifndef FL_PLAN_DATA_H
 #define FL_PLAN_DATA_H
-#include "engine/compiler.h"
+#include "engine/lib/compiler.h"
 #include "grammar/program.h"
 
 struct fl_diags;

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/str.h"
+#include "engine/lib/str.h"
 
 #define FL_PROG_NONE UINT32_MAX
 
@@ -111,7 +111,7 @@ struct fl_prog_window {
 
 /* `announce maintenance { before DUR notify ROLE [at customer] via CH, ...; }`:
  * each maintenance window that touches customer circuits is announced to the
- * customers' contacts before_ms ahead of each occurrence (engine/announce.h). */
+ * customers' contacts before_ms ahead of each occurrence (engine/correlate/announce.h). */
 struct fl_prog_announce {
 	int64_t before_ms;
 	uint32_t role; /* into roles[] */

@@ -11,7 +11,7 @@
  *   cacert      CA bundle (PEM) to verify the server with; default: the system's
  *   timeout_ms  whole transaction (default 20000)
  *
- * The message itself comes from engine/mime.c: UTF-8 subjects as RFC 2047
+ * The message itself comes from engine/notify/mime.c: UTF-8 subjects as RFC 2047
  * encoded-words, base64 text/plain body, Message-ID from the idempotency key
  * (a retry after a lost 250 carries the same ID, so mail systems and readers
  * can fold duplicates), and no control character from event text in any
@@ -28,9 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
-#include "engine/mime.h"
-#include "engine/notify_util.h"
+#include "engine/lib/buf.h"
+#include "engine/notify/mime.h"
+#include "engine/notify/notify_util.h"
 #include "plugins/fl_plugin.h"
 
 #define EMAIL_MESSAGE_MAX (2 * 1024 * 1024)

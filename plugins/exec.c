@@ -31,8 +31,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "engine/buf.h"
-#include "engine/notify_util.h"
+#include "engine/lib/buf.h"
+#include "engine/notify/notify_util.h"
 #include "plugins/fl_plugin.h"
 
 #define EXEC_MAX_ARGS 32

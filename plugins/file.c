@@ -19,9 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/buf.h"
-#include "engine/json.h"
-#include "engine/notify_util.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/json.h"
+#include "engine/notify/notify_util.h"
 #include "plugins/fl_plugin.h"
 
 #define FILE_RECORD_MAX (4 * 1024 * 1024)

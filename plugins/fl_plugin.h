@@ -87,7 +87,7 @@ struct fl_host_api {
 	uint32_t size; /* sizeof(struct fl_host_api) as the host knows it */
 	void *ctx;     /* pass back as the first argument */
 	/* One line of text; the host adds the plugin's name and keeps at most
-	 * FL_PLUGIN_MAX_LOG_LINES per attempt (engine/limits.h). */
+	 * FL_PLUGIN_MAX_LOG_LINES per attempt (engine/lib/limits.h). */
 	void (*log)(void *ctx, enum fl_plugin_log_level level, const char *msg);
 	int64_t (*now_ns)(void *ctx);       /* CLOCK_REALTIME, ns since the epoch */
 	int64_t (*monotonic_ns)(void *ctx); /* CLOCK_MONOTONIC, for deadlines */

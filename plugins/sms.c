@@ -18,7 +18,7 @@
  * message text can add a parameter.
  *
  * Text: subject and body joined by a space (subject alone when the body is
- * empty), segmented per engine/ucs2.h: GSM-7 for plain ASCII, otherwise
+ * empty), segmented per engine/notify/ucs2.h: GSM-7 for plain ASCII, otherwise
  * UCS-2 sent as UTF-16BE with coding=2, one request per message and the
  * gateway concatenating with a UDH (max-messages), cut with an ellipsis beyond
  * max_parts. The recipient must be a phone number: digits with optional
@@ -34,9 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
-#include "engine/notify_util.h"
-#include "engine/ucs2.h"
+#include "engine/lib/buf.h"
+#include "engine/notify/notify_util.h"
+#include "engine/notify/ucs2.h"
 #include "plugins/fl_plugin.h"
 
 #define SMS_TEXT_MAX (16 * 1024)

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/notify_util.h"
+#include "engine/notify/notify_util.h"
 #include "plugins/fl_plugin.h"
 
 struct webhook {

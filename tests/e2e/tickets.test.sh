@@ -28,8 +28,8 @@ expect() {
 expect 0 tickets list
 grep -q '^ID  *STATE  *LEVEL  *LOCATION  *AGE  *NEXT DEADLINE  *TOLD' "$T/out" ||
 	fail "no table header: $(cat "$T/out")"
-want=$(sed -n 's/^#define FL_STORE_SCHEMA_VERSION \([0-9]*\)$/\1/p' "$(dirname "$0")/../../engine/store.h")
-[ -n "$want" ] || fail "no FL_STORE_SCHEMA_VERSION in engine/store.h"
+want=$(sed -n 's/^#define FL_STORE_SCHEMA_VERSION \([0-9]*\)$/\1/p' "$(dirname "$0")/../../engine/store/store.h")
+[ -n "$want" ] || fail "no FL_STORE_SCHEMA_VERSION in engine/store/store.h"
 [ "$(sqlite3 "$DB" 'SELECT max(version) FROM schema_version')" = "$want" ] ||
 	fail "schema not at version $want"
 [ "$(sqlite3 "$DB" 'PRAGMA journal_mode')" = wal ] || fail "store not in WAL mode"

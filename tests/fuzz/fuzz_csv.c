@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "engine/csv.h"
+#include "engine/lib/csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/keytab.h"
+#include "engine/lib/keytab.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
-#include "engine/json.h"
-#include "engine/mime.h"
-#include "engine/notify_util.h"
-#include "engine/ucs2.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/json.h"
+#include "engine/notify/mime.h"
+#include "engine/notify/notify_util.h"
+#include "engine/notify/ucs2.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/buf.h"
+#include "engine/lib/buf.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

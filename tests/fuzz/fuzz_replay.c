@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "engine/buf.h"
-#include "engine/match.h"
-#include "engine/replay.h"
+#include "engine/lib/buf.h"
+#include "engine/correlate/match.h"
+#include "engine/pipeline/replay.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
-#include "engine/event.h"
-#include "engine/json.h"
-#include "engine/snmp.h"
+#include "engine/lib/buf.h"
+#include "engine/decode/event.h"
+#include "engine/lib/json.h"
+#include "engine/decode/snmp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/store_time.h"
+#include "engine/store/store_time.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
-#include "engine/event.h"
-#include "engine/json.h"
-#include "engine/syslog.h"
-#include "engine/tz.h"
+#include "engine/lib/buf.h"
+#include "engine/decode/event.h"
+#include "engine/lib/json.h"
+#include "engine/decode/syslog.h"
+#include "engine/lib/tz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

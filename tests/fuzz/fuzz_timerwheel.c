@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "engine/timerwheel.h"
+#include "engine/lib/timerwheel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

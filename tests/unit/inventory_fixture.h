@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/buf.h"
-#include "engine/inventory.h"
-#include "engine/limits.h"
+#include "engine/lib/buf.h"
+#include "engine/inventory/inventory.h"
+#include "engine/lib/limits.h"
 
 enum fx_table {
 	FX_SITES,

@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "engine/buf.h"
-#include "engine/event.h"
-#include "engine/json.h"
-#include "engine/syslog.h"
+#include "engine/lib/buf.h"
+#include "engine/decode/event.h"
+#include "engine/lib/json.h"
+#include "engine/decode/syslog.h"
 
 #define ABSENT ((const char *)0)
 #define NO_TIME INT64_MIN

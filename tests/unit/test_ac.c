@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/ac.h"
-#include "engine/limits.h"
+#include "engine/lib/ac.h"
+#include "engine/lib/limits.h"
 
 #define LIT(s, i, nc) {(s), sizeof(s) - 1, (i), (nc)}
 

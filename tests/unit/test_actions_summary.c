@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/actions.h"
-#include "engine/correlate.h"
+#include "engine/correlate/actions.h"
+#include "engine/correlate/correlate.h"
 
 Test(actions_summary, names_every_engine_counter_with_its_own_value)
 {

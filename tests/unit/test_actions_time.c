@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "engine/actions.h"
+#include "engine/correlate/actions.h"
 
 static void reference(char *out, size_t size, int64_t at_ns)
 {

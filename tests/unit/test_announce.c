@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/announce.h"
-#include "engine/plugin.h"
-#include "engine/store.h"
-#include "engine/store_time.h"
-#include "engine/tz.h"
+#include "engine/correlate/announce.h"
+#include "engine/notify/plugin.h"
+#include "engine/store/store.h"
+#include "engine/store/store_time.h"
+#include "engine/lib/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "engine/ber.h"
+#include "engine/decode/ber.h"
 
 #define B(...) ((const uint8_t[]){__VA_ARGS__}), sizeof((const uint8_t[]){__VA_ARGS__})
 

@@ -4,7 +4,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "engine/cidr.h"
+#include "engine/lib/cidr.h"
 
 static socklen_t make_addr(struct sockaddr_storage *ss, const char *text)
 {

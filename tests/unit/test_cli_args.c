@@ -2,8 +2,8 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 
-#include "engine/compiler.h"
-#include "engine/store_cli.h"
+#include "engine/lib/compiler.h"
+#include "engine/cli/store_cli.h"
 
 struct got {
 	const char *db, *by, *verb, *id;

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <time.h>
 
-#include "engine/clock.h"
+#include "engine/lib/clock.h"
 
 Test(clock, event_clock_stands_still_until_advanced)
 {

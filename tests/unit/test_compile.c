@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/buf.h"
-#include "engine/limits.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/limits.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

@@ -2,7 +2,7 @@
  * the topology reasoning over the sample network. */
 #include <errno.h>
 
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 #include "engine_fixture.h"
 
 Test(correlate, tallies_repeats_within_dedup_into_one_incident)

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/clock.h"
-#include "engine/correlate.h"
-#include "engine/event.h"
-#include "engine/syslog.h"
+#include "engine/lib/clock.h"
+#include "engine/correlate/correlate.h"
+#include "engine/decode/event.h"
+#include "engine/decode/syslog.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

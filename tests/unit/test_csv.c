@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
-#include "engine/csv.h"
-#include "engine/limits.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/csv.h"
+#include "engine/lib/limits.h"
 
 /* Each row of the table is an input and the whole reading of it, rendered as
  * `[f1|f2]` per row and `!VERDICT@line:col` per error (a FIELD_COUNT error is

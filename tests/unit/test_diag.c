@@ -1,8 +1,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "engine/buf.h"
-#include "engine/limits.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/limits.h"
 #include "grammar/diag.h"
 
 static char *render(struct fl_diags *d, struct fl_buf *b)

@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/json.h"
-#include "engine/mime.h"
+#include "engine/lib/json.h"
+#include "engine/notify/mime.h"
 
 static int b64_value(char c)
 {

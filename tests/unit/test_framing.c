@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/framing.h"
+#include "engine/input/framing.h"
 
 /* Collects delivered frames as "msg|msg|..." for one comparison. */
 struct sink {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/heap.h"
-#include "engine/limits.h"
+#include "engine/lib/heap.h"
+#include "engine/lib/limits.h"
 
 /* The VmFlags of the mapping that holds p, from /proc/self/smaps. */
 static bool vm_flags_of(const void *p, char *flags, size_t size)

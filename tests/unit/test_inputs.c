@@ -8,8 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/inputs.h"
-#include "engine/inputs_int.h"
+#include "engine/input/inputs.h"
+#include "engine/input/inputs_int.h"
 
 #define PAYLOAD (1024 * 1024)
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 
 /* The sample network of $FL_SHARED/data (see its README.md). */
 struct sample {

@@ -1,7 +1,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "engine/json.h"
+#include "engine/lib/json.h"
 
 static char *render(void (*write)(struct fl_json *), struct fl_buf *b)
 {

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/hash.h"
-#include "engine/keytab.h"
-#include "engine/limits.h"
+#include "engine/lib/hash.h"
+#include "engine/lib/keytab.h"
+#include "engine/lib/limits.h"
 
 /* The state a dedup window might keep per key. */
 struct window {

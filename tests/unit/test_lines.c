@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/lines.h"
+#include "engine/lib/lines.h"
 
 /* A file holding content[0..len), opened for reading at offset 0. */
 static int file_with(const char *content, size_t len)

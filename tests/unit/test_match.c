@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/event.h"
-#include "engine/inputs.h" /* beside grammar/program.h: their names must not clash */
-#include "engine/limits.h"
-#include "engine/match.h"
-#include "engine/syslog.h"
+#include "engine/decode/event.h"
+#include "engine/input/inputs.h" /* beside grammar/program.h: their names must not clash */
+#include "engine/lib/limits.h"
+#include "engine/correlate/match.h"
+#include "engine/decode/syslog.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/event.h"
-#include "engine/match.h"
-#include "engine/syslog.h"
+#include "engine/decode/event.h"
+#include "engine/correlate/match.h"
+#include "engine/decode/syslog.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 #include "grammar/program.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/net.h"
+#include "engine/lib/net.h"
 
 static const struct parse_row {
 	const char *text;

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/mime.h"
-#include "engine/notify_util.h"
+#include "engine/notify/mime.h"
+#include "engine/notify/notify_util.h"
 
 Test(notify_util, maps_http_statuses_to_outcomes)
 {

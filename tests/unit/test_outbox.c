@@ -9,10 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/deliver.h"
-#include "engine/outbox.h"
-#include "engine/plugin.h"
-#include "engine/store.h"
+#include "engine/notify/deliver.h"
+#include "engine/notify/outbox.h"
+#include "engine/notify/plugin.h"
+#include "engine/store/store.h"
 
 #define MS 1000000LL
 #define T0 1764000000000000000LL

@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/buf.h"
-#include "engine/limits.h"
+#include "engine/lib/buf.h"
+#include "engine/lib/limits.h"
 #include "grammar/arena.h"
 #include "grammar/ast.h"
 #include "grammar/diag.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/plugin.h"
+#include "engine/notify/plugin.h"
 
 /* The test plugins are built next to this binary: build/tests/plugins/. */
 static const char *test_plugin_dir(void)

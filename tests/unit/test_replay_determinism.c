@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
-#include "engine/replay.h"
-#include "engine/tz.h"
+#include "engine/lib/buf.h"
+#include "engine/pipeline/replay.h"
+#include "engine/lib/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/event.h"
-#include "engine/runner.h"
-#include "engine/syslog.h"
+#include "engine/decode/event.h"
+#include "engine/pipeline/runner.h"
+#include "engine/decode/syslog.h"
 
 static int64_t real_now_ns(void)
 {

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/correlate.h"
-#include "engine/sink_store.h"
+#include "engine/correlate/correlate.h"
+#include "engine/pipeline/sink_store.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 

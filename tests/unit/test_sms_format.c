@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/ucs2.h"
+#include "engine/notify/ucs2.h"
 
 static void expect_plan(const char *text, enum fl_sms_coding coding, size_t units, size_t parts)
 {

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/buf.h"
-#include "engine/event.h"
-#include "engine/json.h"
-#include "engine/snmp.h"
+#include "engine/lib/buf.h"
+#include "engine/decode/event.h"
+#include "engine/lib/json.h"
+#include "engine/decode/snmp.h"
 
 #define B(...) ((const uint8_t[]){__VA_ARGS__}), sizeof((const uint8_t[]){__VA_ARGS__})
 

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/store.h"
-#include "engine/store_time.h"
+#include "engine/store/store.h"
+#include "engine/store/store_time.h"
 
 #define MS 1000000LL
 #define MIN (60 * 1000 * MS)

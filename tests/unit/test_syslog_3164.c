@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "engine/tz.h"
+#include "engine/lib/tz.h"
 #include "syslog_rows.h"
 
 #define T0 1795572000 /* 2026-11-25T10:00:00+08:00 */

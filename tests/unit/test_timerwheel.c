@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "engine/clock.h"
-#include "engine/timerwheel.h"
+#include "engine/lib/clock.h"
+#include "engine/lib/timerwheel.h"
 
 #define DAY_MS (24 * 3600 * INT64_C(1000))
 

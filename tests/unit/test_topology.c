@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/inventory.h"
+#include "engine/inventory/inventory.h"
 
 static struct fl_inventory *inv;
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/tz.h"
+#include "engine/lib/tz.h"
 
 #define JUL_1_2026_UTC 1782864000 /* 2026-07-01T00:00:00Z */
 #define JAN_15_2026_UTC 1768435200 /* 2026-01-15T00:00:00Z */

@@ -1,0 +1,483 @@
+/* cmd_listen.c - `faultline listen`: run the network inputs with no rules and
+ * print every message as one JSON line on stdout.
+ *
+ * The main thread is the consumer: it drains the inputs' queue, writes JSON
+ * Lines and flushes after each batch, so a reader sees events promptly.
+ * SIGINT/SIGTERM stop the inputs, the queue is drained (a RELP message that
+ * was acknowledged is never lost), and one JSON stats line goes to stderr.
+ * SIGUSR1 prints the stats line without stopping. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/lib/buf.h"
+#include "engine/cli/cli.h"
+#include "engine/input/inputs.h"
+#include "engine/lib/json.h"
+#include "engine/lib/net.h"
+#include "engine/decode/snmp.h"
+#include "engine/decode/syslog.h"
+#include "engine/lib/tz.h"
+
+/* The one piece of file-scope state: what the signal handlers saw. */
+static volatile sig_atomic_t got_signal;
+
+#define SIG_STOP 1
+#define SIG_STATS 2
+
+/* Room kept free in the output buffer before each event: a message byte may
+ * become a 6-byte escape and appear in more than one field. */
+#define LINE_BYTES_PER_MSG_BYTE 16
+#define LINE_BYTES_FIXED (64 * 1024)
+#define DRAIN_WAIT_MS 100
+
+static const char *const syslog_verdict_names[FL_SYSLOG__COUNT] = {
+#define X(name, text) #name,
+	FL_SYSLOG_VERDICTS(X)
+#undef X
+};
+
+/* Owned by the main thread (the consumer). */
+struct listen_state {
+	struct fl_inputs *in;
+	struct fl_buf line;
+	struct fl_event *ev; /* scratch: one decoded message at a time */
+	struct fl_tz *tz;
+	size_t line_max_bytes; /* the longest line one event can need */
+	uint64_t written, json_failed;
+	/* syslog decoder verdicts per input (OK counts the decoded ones) */
+	uint64_t verdicts[FL_INPUT__COUNT][FL_SYSLOG__COUNT];
+	uint64_t trap_decoded;
+	const char *tz_spec;
+};
+
+static void on_signal(int sig)
+{
+	got_signal |= (sig == SIGUSR1) ? SIG_STATS : SIG_STOP;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: faultline listen [--udp ADDR] [--tcp ADDR] [--relp ADDR] [--trap ADDR]\n"
+		"                        [--allow [INPUT=]CIDR ...] [--community NAME ...]\n"
+		"                        [--tz ZONE] [--max-msg-size N] [--max-conns N]\n"
+		"\n"
+		"ADDR is IPv4:PORT or [IPv6]:PORT; port 0 picks a free port. Each input\n"
+		"bound is announced on stderr as 'listening udp 127.0.0.1:40123'.\n"
+		"--allow udp=10.0.0.0/8 admits that network to one input (udp, tcp, relp,\n"
+		"trap); --allow 10.0.0.0/8 to all. Without --allow every source is admitted.\n"
+		"--community NAME (repeatable) admits SNMP communities; default 'public'.\n"
+		"--max-msg-size N caps TCP and RELP frames (default %d); longer ones are\n"
+		"counted and discarded. --max-conns N caps TCP connections (default %d).\n"
+		"Events go to stdout as JSON Lines; a stats line goes to stderr at exit and\n"
+		"on SIGUSR1.\n",
+		FL_SYSLOG_MAX_MSG_DEFAULT, FL_TCP_MAX_CONNS_DEFAULT);
+}
+
+static int input_by_name(const char *name, size_t len)
+{
+	for (int k = 0; k < FL_INPUT__COUNT; k++)
+		if (strlen(fl_input_name((enum fl_input_kind)k)) == len &&
+		    strncmp(fl_input_name((enum fl_input_kind)k), name, len) == 0)
+			return k;
+	return -1;
+}
+
+static int parse_size(const char *text, size_t min, size_t max, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (text[0] < '0' || text[0] > '9')
+		return -EINVAL;
+	v = strtoull(text, &end, 10);
+	if (errno || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = (size_t)v;
+	return 0;
+}
+
+/* --allow [INPUT=]CIDR */
+static int add_allow(struct fl_inputs_config *cfg, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	const char *cidr = eq ? eq + 1 : arg;
+	int only = -1, rc = 0;
+
+	if (eq) {
+		only = input_by_name(arg, (size_t)(eq - arg));
+		if (only < 0) {
+			fprintf(stderr, "faultline listen: --allow %s: no input named '%.*s' "
+					"(udp, tcp, relp, trap)\n",
+				arg, (int)(eq - arg), arg);
+			return -EINVAL;
+		}
+	}
+	for (int k = 0; k < FL_INPUT__COUNT && rc == 0; k++)
+		if (only < 0 || only == k)
+			rc = fl_cidr_list_add(&cfg->allow[k], cidr);
+	if (rc < 0)
+		fprintf(stderr, "faultline listen: --allow %s: %s\n", arg,
+			rc == -ENOSPC ? "too many networks for one input"
+				      : "not a network (10.0.0.0/8, 2001:db8::/32, 127.0.0.1)");
+	return rc;
+}
+
+/* Returns 0, or 2 for a usage error (already reported). */
+static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const char **tz)
+{
+	static const char *const addr_flags[FL_INPUT__COUNT] = {"--udp", "--tcp", "--relp",
+								"--trap"};
+
+	for (int i = 1; i < argc; i++) {
+		const char *flag = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		int k;
+
+		if (strcmp(flag, "--help") == 0 || strcmp(flag, "-h") == 0) {
+			usage(stdout);
+			exit(0);
+		}
+		if (!val) {
+			fprintf(stderr, "faultline listen: %s needs a value\n", flag);
+			return 2;
+		}
+		i++;
+		for (k = 0; k < FL_INPUT__COUNT; k++)
+			if (strcmp(flag, addr_flags[k]) == 0)
+				break;
+		if (k < FL_INPUT__COUNT) {
+			cfg->addr[k] = val;
+		} else if (strcmp(flag, "--allow") == 0) {
+			if (add_allow(cfg, val) < 0)
+				return 2;
+		} else if (strcmp(flag, "--community") == 0) {
+			if (cfg->n_communities >= FL_SNMP_MAX_COMMUNITIES || val[0] == '\0') {
+				fprintf(stderr, "faultline listen: --community %s: empty, or more "
+						"than %d communities\n",
+					val, FL_SNMP_MAX_COMMUNITIES);
+				return 2;
+			}
+			cfg->communities[cfg->n_communities++] = val;
+		} else if (strcmp(flag, "--tz") == 0) {
+			*tz = val;
+		} else if (strcmp(flag, "--max-msg-size") == 0) {
+			if (parse_size(val, 16, 16u * 1024 * 1024, &cfg->max_msg) < 0) {
+				fprintf(stderr, "faultline listen: --max-msg-size %s: not a size "
+						"from 16 to 16777216 bytes\n",
+					val);
+				return 2;
+			}
+		} else if (strcmp(flag, "--max-conns") == 0) {
+			if (parse_size(val, 1, 1000000, &cfg->max_conns) < 0) {
+				fprintf(stderr, "faultline listen: --max-conns %s: not a number "
+						"from 1 to 1000000\n",
+					val);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "faultline listen: unknown option '%s'\n", flag);
+			usage(stderr);
+			return 2;
+		}
+	}
+	for (int k = 0; k < FL_INPUT__COUNT; k++)
+		if (cfg->addr[k])
+			return 0;
+	fprintf(stderr, "faultline listen: no input given (--udp, --tcp, --relp or --trap)\n");
+	return 2;
+}
+
+static void write_time(struct fl_json *j, int64_t ns)
+{
+	char text[64];
+	struct tm tm;
+	time_t secs = (time_t)(ns / 1000000000);
+	long micros = (long)(ns % 1000000000 / 1000);
+
+	gmtime_r(&secs, &tm);
+	snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
+	fl_json_cstr(j, text);
+}
+
+static const char *transport_name(enum fl_transport t)
+{
+	switch (t) {
+	case FL_TRANSPORT_FILE:
+		return "file";
+	case FL_TRANSPORT_UDP:
+		return "udp";
+	case FL_TRANSPORT_TCP:
+		return "tcp";
+	case FL_TRANSPORT_RELP:
+		return "relp";
+	case FL_TRANSPORT_SNMP:
+		return "snmp";
+	}
+	return "?";
+}
+
+static void stat_member(struct fl_json *j, const char *key, uint64_t v)
+{
+	fl_json_key(j, key);
+	fl_json_uint(j, v);
+}
+
+/* Decodes the message into st->ev. Traps were checked on the loop thread;
+ * decoding them again here is cheap and keeps events off the queue. */
+static void decode(struct listen_state *st, const struct fl_msg *m)
+{
+	struct fl_event *ev = st->ev;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->transport = m->transport;
+	ev->received_ns = m->received_ns;
+	if (m->peer && m->peer_len <= sizeof(ev->peer)) {
+		memcpy(&ev->peer, m->peer, m->peer_len);
+		ev->peer_len = m->peer_len;
+		ev->has_peer = true;
+	}
+	if (m->transport == FL_TRANSPORT_SNMP) {
+		if (fl_snmp_decode(ev, (const uint8_t *)m->p, m->len) == 0)
+			st->trap_decoded++;
+		return;
+	}
+	struct fl_syslog_opts opts = {.received_ns = m->received_ns, .tz = st->tz, .year = 0};
+	enum fl_syslog_verdict v = fl_syslog_decode(ev, m->p, m->len, &opts);
+
+	if ((unsigned)v < FL_SYSLOG__COUNT)
+		st->verdicts[m->input][v]++;
+}
+
+static void write_event(void *ctx, const struct fl_msg *m)
+{
+	struct listen_state *st = ctx;
+	struct fl_json j;
+	size_t start = st->line.len;
+
+	decode(st, m);
+	fl_json_init(&j, &st->line);
+	fl_json_obj_begin(&j);
+	fl_json_key(&j, "transport");
+	fl_json_cstr(&j, transport_name(m->transport));
+	fl_json_key(&j, "peer");
+	if (m->peer) {
+		char host[FL_NET_ADDR_TEXT_MAX];
+		int port = fl_net_host_port(m->peer, m->peer_len, host, sizeof(host));
+
+		fl_json_obj_begin(&j);
+		fl_json_key(&j, "addr");
+		fl_json_cstr(&j, host);
+		fl_json_key(&j, "port");
+		if (m->transport == FL_TRANSPORT_RELP)
+			fl_json_null(&j); /* librelp tells the address only */
+		else
+			fl_json_int(&j, port);
+		fl_json_obj_end(&j);
+	} else {
+		fl_json_null(&j);
+	}
+	fl_json_key(&j, "received");
+	write_time(&j, m->received_ns);
+	if (m->transport == FL_TRANSPORT_SNMP)
+		fl_snmp_json_fields(&j, st->ev);
+	else
+		fl_syslog_json_fields(&j, st->ev);
+	fl_json_obj_end(&j);
+	if (fl_json_failed(&j) || fl_buf_addc(&st->line, '\n') < 0) {
+		st->line.len = start; /* drop the partial line, keep the stream valid */
+		st->line.overflowed = false;
+		st->json_failed++;
+		return;
+	}
+	st->written++;
+}
+
+static void write_verdicts(struct fl_json *j, const uint64_t *counts)
+{
+	stat_member(j, "decoded", counts[FL_SYSLOG_OK]);
+	fl_json_key(j, "errors");
+	fl_json_obj_begin(j);
+	for (int v = 1; v < FL_SYSLOG__COUNT; v++)
+		if (counts[v] > 0)
+			stat_member(j, syslog_verdict_names[v], counts[v]);
+	fl_json_obj_end(j);
+}
+
+static void print_stats(const struct listen_state *st)
+{
+	struct fl_buf b;
+	struct fl_json j;
+
+	fl_buf_init(&b, 64 * 1024);
+	fl_json_init(&j, &b);
+	fl_json_obj_begin(&j);
+	fl_json_key(&j, "stats");
+	fl_json_obj_begin(&j);
+	for (int k = 0; k < FL_INPUT__COUNT; k++) {
+		struct fl_input_stats s;
+
+		if (!fl_inputs_enabled(st->in, (enum fl_input_kind)k))
+			continue;
+		fl_inputs_stats(st->in, (enum fl_input_kind)k, &s);
+		fl_json_key(&j, fl_input_name((enum fl_input_kind)k));
+		fl_json_obj_begin(&j);
+		stat_member(&j, "received", s.received);
+		stat_member(&j, "dropped_allowlist", s.dropped_allowlist);
+		stat_member(&j, "queue_full", s.queue_full);
+		if (k != FL_INPUT_TRAP)
+			write_verdicts(&j, st->verdicts[k]);
+		if (k == FL_INPUT_UDP || k == FL_INPUT_TRAP)
+			stat_member(&j, "kernel_drops", s.kernel_drops);
+		if (k == FL_INPUT_TCP || k == FL_INPUT_RELP)
+			stat_member(&j, "too_long", s.too_long);
+		if (k == FL_INPUT_TCP) {
+			stat_member(&j, "bad_framing", s.bad_framing);
+			stat_member(&j, "half_frames", s.half_frames);
+			stat_member(&j, "paused", s.paused);
+			stat_member(&j, "connections", s.connections);
+			stat_member(&j, "refused", s.refused);
+		}
+		if (k == FL_INPUT_TRAP) {
+			stat_member(&j, "bad_community", s.bad_community);
+			stat_member(&j, "undecodable", s.undecodable);
+			stat_member(&j, "informs_answered", s.informs_answered);
+			stat_member(&j, "decoded", st->trap_decoded);
+			stat_member(&j, "log_suppressed", s.log_suppressed);
+		}
+		fl_json_obj_end(&j);
+	}
+	fl_json_key(&j, "output");
+	fl_json_obj_begin(&j);
+	stat_member(&j, "written", st->written);
+	stat_member(&j, "json_failed", st->json_failed);
+	fl_json_obj_end(&j);
+	fl_json_obj_end(&j);
+	fl_json_obj_end(&j);
+	if (!fl_json_failed(&j))
+		fprintf(stderr, "%s\n", b.p);
+	fl_buf_free(&b);
+}
+
+static void flush_lines(struct listen_state *st)
+{
+	if (st->line.len == 0)
+		return;
+	fwrite(st->line.p, 1, st->line.len, stdout);
+	fflush(stdout);
+	fl_buf_reset(&st->line);
+}
+
+/* Writes the JSON of one drained message, flushing when the line buffer is
+ * close to full so a huge batch never overflows it. */
+static void on_message(void *ctx, const struct fl_msg *m)
+{
+	struct listen_state *st = ctx;
+
+	if (st->line.max - st->line.len < st->line_max_bytes)
+		flush_lines(st);
+	write_event(st, m);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static void announce(const struct fl_inputs *in)
+{
+	for (int k = 0; k < FL_INPUT__COUNT; k++) {
+		struct fl_net_addr a;
+		char text[FL_NET_ADDR_TEXT_MAX];
+
+		if (fl_inputs_local(in, (enum fl_input_kind)k, &a) < 0)
+			continue;
+		fl_net_format((const struct sockaddr *)&a.ss, a.len, text, sizeof(text));
+		fprintf(stderr, "listening %s %s\n", fl_input_name((enum fl_input_kind)k), text);
+	}
+	fflush(stderr);
+}
+
+int fl_cmd_listen(int argc, char **argv)
+{
+	struct fl_inputs_config cfg;
+	struct listen_state st;
+	char err[256];
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&st, 0, sizeof(st));
+	cfg.max_msg = FL_SYSLOG_MAX_MSG_DEFAULT;
+	cfg.max_conns = FL_TCP_MAX_CONNS_DEFAULT;
+	rc = parse_args(argc, argv, &cfg, &st.tz_spec);
+	if (rc != 0)
+		return rc;
+	if (cfg.n_communities == 0)
+		cfg.communities[cfg.n_communities++] = "public";
+	rc = fl_tz_load(&st.tz, st.tz_spec);
+	if (rc < 0 && st.tz_spec) {
+		fprintf(stderr, "faultline listen: --tz %s: %s\n", st.tz_spec, strerror(-rc));
+		return 2;
+	}
+	if (rc < 0) /* no machine zone (/etc/localtime): RFC 3164 times read as UTC */
+		st.tz = NULL;
+	rc = 0;
+	st.ev = calloc(1, sizeof(*st.ev));
+	if (!st.ev) {
+		fl_tz_free(st.tz);
+		fprintf(stderr, "faultline listen: out of memory\n");
+		return 1;
+	}
+	if (fl_inputs_create(&st.in, &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "faultline listen: %s\n", err);
+		rc = 1;
+		goto out_free;
+	}
+	install_signals();
+	announce(st.in);
+	/* The largest message: a UDP datagram, or a TCP/RELP frame. */
+	st.line_max_bytes = LINE_BYTES_FIXED +
+			    LINE_BYTES_PER_MSG_BYTE * (cfg.max_msg > FL_UDP_MAX_DATAGRAM
+							       ? cfg.max_msg
+							       : FL_UDP_MAX_DATAGRAM);
+	fl_buf_init(&st.line, 4 * st.line_max_bytes);
+	if (fl_inputs_start(st.in) < 0) {
+		fprintf(stderr, "faultline listen: cannot start the input threads\n");
+		rc = 1;
+		goto out_destroy;
+	}
+	while (!(got_signal & SIG_STOP)) {
+		fl_inputs_drain(st.in, DRAIN_WAIT_MS, on_message, &st);
+		flush_lines(&st);
+		if (got_signal & SIG_STATS) {
+			got_signal &= ~SIG_STATS;
+			print_stats(&st);
+		}
+	}
+	fl_inputs_stop(st.in);
+	fl_inputs_drain(st.in, 0, on_message, &st);
+	flush_lines(&st);
+	print_stats(&st);
+out_destroy:
+	fl_inputs_destroy(st.in);
+	fl_buf_free(&st.line);
+out_free:
+	free(st.ev);
+	st.ev = NULL;
+	fl_tz_free(st.tz);
+	return rc;
+}

@@ -1,0 +1,326 @@
+/* cmd_maintenance.c - `faultline maintenance`: windows announced ahead.
+ *
+ * Inside a window the engine records incidents as planned and pages nobody.
+ * A window ends by itself at --to (and a recurring one at the end of each
+ * occurrence): nobody has to remember to delete it for faults to page again.
+ * `announce` shows the customer announcements due (engine/correlate/announce.h) and
+ * queues them in the outbox, as `run` does every minute.
+ * Exit status: 0 done, 1 refused or not found, 2 usage. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/correlate/announce.h"
+#include "engine/lib/buf.h"
+#include "engine/cli/cli.h"
+#include "engine/store/store.h"
+#include "engine/cli/store_cli.h"
+#include "engine/store/store_time.h"
+#include "engine/lib/tz.h"
+#include "grammar/diag.h"
+#include "grammar/plan.h"
+
+struct maint_args {
+	const char *db, *verb, *id, *scope, *target, *from, *to, *reason, *by;
+	const char *plan, *data, *at;
+	enum fl_maint_recur recur;
+	bool json, dry_run;
+};
+
+static void maint_usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: faultline maintenance [--db PATH] add --scope device|site|ring|span|city\n"
+	        "           --target ID --from TIME --to TIME [--weekly|--monthly]\n"
+	        "           [--reason TEXT] [--by NAME]\n"
+	        "       faultline maintenance [--db PATH] [--json] list\n"
+	        "       faultline maintenance [--db PATH] delete ID\n"
+	        "       faultline maintenance [--db PATH] announce -c PLAN [--data DIR]\n"
+	        "           [--at TIME] [--dry-run]\n"
+	        "TIME: YYYY-MM-DD[THH:MM[:SS]] with Z or +HH:MM (no suffix: UTC).\n"
+	        "A recurring window repeats its first occurrence every week or month.\n"
+	        "announce: the announcements of the plan's `announce maintenance` due at\n"
+	        "TIME (default now) for the windows of the plan, its maintenance data and\n"
+	        "the store, queued in the store's outbox once each (--dry-run: shown only).\n");
+}
+
+static int parse_args(struct maint_args *a, int argc, char **argv)
+{
+	bool weekly = false, monthly = false;
+	const struct fl_cli_opt opts[] = {
+		{"--json", NULL, &a->json},	{"--dry-run", NULL, &a->dry_run},
+		{"--weekly", NULL, &weekly},	{"--monthly", NULL, &monthly},
+		{"-c", &a->plan, NULL},		{"--plan", &a->plan, NULL},
+		{"--data", &a->data, NULL},	{"--at", &a->at, NULL},
+		{"--db", &a->db, NULL},		{"--scope", &a->scope, NULL},
+		{"--target", &a->target, NULL}, {"--from", &a->from, NULL},
+		{"--to", &a->to, NULL},		{"--reason", &a->reason, NULL},
+		{"--by", &a->by, NULL},
+	};
+	int rc = fl_cli_args("maintenance", argc, argv, opts, FL_ARRAY_LEN(opts), &a->verb, &a->id);
+
+	if (rc == 1) {
+		maint_usage(stdout);
+		exit(0);
+	}
+	if (rc < 0)
+		return rc;
+	if (weekly && monthly) {
+		fprintf(stderr, "faultline maintenance: --weekly or --monthly, not both\n");
+		return -EINVAL;
+	}
+	a->recur = weekly ? FL_MAINT_WEEKLY : monthly ? FL_MAINT_MONTHLY : FL_MAINT_NONE;
+	if (!a->verb) {
+		fprintf(stderr,
+		        "faultline maintenance: which command? (add, list, delete, announce)\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int do_add(struct fl_store *s, struct maint_args *a, int64_t now_ns)
+{
+	struct fl_maint_window w = {.scope = a->scope, .target = a->target, .recur = a->recur,
+	                            .reason = a->reason, .by = a->by ? a->by : getenv("USER")};
+	char from[FL_TIME_ISO_LEN], to[FL_TIME_ISO_LEN];
+	int rc;
+
+	if (!a->scope || !a->target || !a->from || !a->to) {
+		fprintf(stderr, "faultline maintenance: add needs --scope, --target, --from, --to\n");
+		return 2;
+	}
+	if (fl_time_parse(a->from, &w.from_ns) < 0 || fl_time_parse(a->to, &w.to_ns) < 0) {
+		fprintf(stderr, "faultline maintenance: bad time '%s' (want 2026-11-25T02:00+08:00)\n",
+		        fl_time_parse(a->from, &w.from_ns) < 0 ? a->from : a->to);
+		return 2;
+	}
+	if (w.to_ns <= now_ns) {
+		fprintf(stderr, "faultline maintenance: the window ends before now: nothing to add\n");
+		return 1;
+	}
+	rc = fl_store_maint_add(s, &w, now_ns);
+	if (rc == -EINVAL) {
+		fprintf(stderr,
+		        "faultline maintenance: refused: the scope must be device, site, ring, span"
+		        " or city, --from before --to, and a recurring window shorter than its"
+		        " period\n");
+		return 1;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "faultline maintenance: add: %s (%s)\n", strerror(-rc),
+		        fl_store_errmsg(s));
+		return 1;
+	}
+	fl_time_format(w.from_ns, from);
+	fl_time_format(w.to_ns, to);
+	printf("window %lld: %s %s from %s to %s%s%s\n", (long long)w.id, w.scope, w.target, from,
+	       to, w.recur == FL_MAINT_WEEKLY ? ", weekly" : "",
+	       w.recur == FL_MAINT_MONTHLY ? ", monthly" : "");
+	return 0;
+}
+
+static int print_window(void *ctx, const struct fl_maint_view *v)
+{
+	static const char *const recur[] = {"once", "weekly", "monthly"};
+	char from[FL_TIME_ISO_LEN], to[FL_TIME_ISO_LEN];
+
+	(void)ctx;
+	fl_time_format(v->next_from_ns, from);
+	fl_time_format(v->next_to_ns, to);
+	printf("%-5lld ", (long long)v->w.id);
+	fl_cli_cell(stdout, v->w.scope, 7);
+	fl_cli_cell(stdout, v->w.target, 20);
+	printf("%s  %s  %-7s  %-6s  ", from, to, recur[v->w.recur], v->is_active ? "now" : "ahead");
+	fl_cli_cell(stdout, v->w.reason, 0);
+	fputc('\n', stdout);
+	return 0;
+}
+
+static int do_list(struct fl_store *s, const struct maint_args *a, int64_t now_ns)
+{
+	int rc;
+
+	if (a->json) {
+		struct fl_buf b;
+
+		fl_buf_init(&b, 16u << 20);
+		rc = fl_store_maint_json(s, now_ns, &b);
+		if (rc == 0)
+			printf("%s\n", b.p);
+		fl_buf_free(&b);
+	} else {
+		printf("%-5s %-7s%-20s%-20s  %-20s  %-7s  %-6s  %s\n", "ID", "SCOPE", "TARGET",
+		       "FROM", "TO", "REPEATS", "STATE", "REASON");
+		rc = fl_store_maint_each(s, now_ns, print_window, NULL);
+	}
+	if (rc < 0)
+		fprintf(stderr, "faultline maintenance: list: %s\n", strerror(-rc));
+	return rc < 0 ? 1 : 0;
+}
+
+static int do_delete(struct fl_store *s, const struct maint_args *a)
+{
+	char *end;
+	long long id;
+	int rc;
+
+	if (!a->id) {
+		fprintf(stderr, "faultline maintenance: delete needs a window id\n");
+		return 2;
+	}
+	id = strtoll(a->id, &end, 10);
+	if (*end || end == a->id || id <= 0) {
+		fprintf(stderr, "faultline maintenance: bad window id '%s'\n", a->id);
+		return 2;
+	}
+	rc = fl_store_maint_delete(s, id);
+	if (rc == -ENOENT)
+		fprintf(stderr, "faultline maintenance: no window %lld\n", id);
+	else if (rc < 0)
+		fprintf(stderr, "faultline maintenance: delete: %s\n", strerror(-rc));
+	else
+		printf("window %lld deleted\n", id);
+	return rc < 0 ? 1 : 0;
+}
+
+struct announce_run {
+	struct fl_store *s; /* NULL: dry run */
+	int64_t now_ns;
+	unsigned long long due, queued, before;
+	int rc;
+};
+
+static int announce_one(void *ctx, const struct fl_announcement *an)
+{
+	struct announce_run *ar = ctx;
+	char start[FL_TIME_ISO_LEN];
+	const char *what = "due";
+	int rc;
+
+	ar->due++;
+	if (ar->s) {
+		rc = fl_announce_enqueue(ar->s, an, ar->now_ns);
+		if (rc == -EEXIST) {
+			what = "queued-before";
+			ar->before++;
+		} else if (rc < 0) {
+			fprintf(stderr, "faultline maintenance: announce %s: %s (%s)\n", an->key,
+			        strerror(-rc), fl_store_errmsg(ar->s));
+			ar->rc = rc;
+			return rc;
+		} else {
+			what = "queued";
+			ar->queued++;
+		}
+	}
+	fl_time_format(an->start_ns, start);
+	printf("%-12s %s %s ", what, an->window, start);
+	fl_cli_cell(stdout, an->customer, 0);
+	printf(" ");
+	fl_cli_cell(stdout, an->person, 0);
+	printf(" %s %s [%s] %s\n", an->channel, an->address, an->circuits, an->key);
+	return 0;
+}
+
+/* Compiles the plan, gathers every window and queues what is due. */
+static int do_announce(const struct maint_args *a, int64_t now_ns)
+{
+	struct fl_plan_options popt = {.data_dir = a->data};
+	struct announce_run ar = {.now_ns = now_ns};
+	struct fl_announce_stats st;
+	const struct fl_program *prog;
+	struct fl_announcer *an = NULL;
+	struct fl_diags *d = NULL;
+	struct fl_plan *plan = NULL;
+	struct fl_tz *tz = NULL;
+	int status = 1, rc;
+
+	if (!a->plan) {
+		fprintf(stderr, "faultline maintenance: announce needs -c PLAN\n");
+		return 2;
+	}
+	if (a->at && fl_time_parse(a->at, &ar.now_ns) < 0) {
+		fprintf(stderr, "faultline maintenance: bad time '%s'\n", a->at);
+		return 2;
+	}
+	if (fl_diags_create(&d) < 0)
+		return 1;
+	rc = fl_plan_compile(&plan, a->plan, &popt, d);
+	fl_diag_print(d, stderr);
+	if (rc < 0)
+		goto out;
+	prog = fl_plan_program(plan);
+	if (prog->timezone.p && fl_tz_load(&tz, prog->timezone.p) < 0) {
+		fprintf(stderr, "faultline maintenance: unknown time zone '%s'\n", prog->timezone.p);
+		goto out;
+	}
+	if (!prog->n_announces)
+		fprintf(stderr, "faultline maintenance: %s has no 'announce maintenance': nothing "
+		                "is announced\n", a->plan);
+	if (fl_announcer_create(&an, prog, tz) < 0 || fl_announcer_add_plan(an) < 0)
+		goto out;
+	if (!a->dry_run || a->db) {
+		ar.s = fl_cli_store_open("maintenance", a->db);
+		if (!ar.s)
+			goto out;
+		if (fl_announcer_add_store(an, ar.s, ar.now_ns) < 0) {
+			fprintf(stderr, "faultline maintenance: announce: cannot read the store's "
+			                "windows (%s)\n", fl_store_errmsg(ar.s));
+			goto out;
+		}
+	}
+	if (a->dry_run) {
+		fl_store_close(ar.s);
+		ar.s = NULL;
+	}
+	rc = fl_announcer_due(an, ar.now_ns, announce_one, &ar);
+	fl_announcer_stats(an, &st);
+	fprintf(stderr,
+	        "announce: %llu windows, %llu due, %llu queued, %llu queued before, %llu customers "
+	        "told by hand (customers_notified), %llu without a contact%s\n",
+	        (unsigned long long)st.windows, ar.due, ar.queued, ar.before,
+	        (unsigned long long)st.told_before, (unsigned long long)st.no_contact,
+	        a->dry_run ? " (dry run: nothing queued)" : "");
+	status = rc == 0 ? 0 : 1;
+out:
+	fl_store_close(ar.s);
+	fl_announcer_destroy(an);
+	fl_tz_free(tz);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+	return status;
+}
+
+int fl_cmd_maintenance(int argc, char **argv)
+{
+	struct maint_args a = {0};
+	int64_t now_ns = fl_cli_now_ns();
+	struct fl_store *s;
+	int status;
+
+	if (parse_args(&a, argc, argv) < 0) {
+		maint_usage(stderr);
+		return 2;
+	}
+	if (strcmp(a.verb, "add") != 0 && strcmp(a.verb, "list") != 0 &&
+	    strcmp(a.verb, "delete") != 0 && strcmp(a.verb, "announce") != 0) {
+		fprintf(stderr, "faultline maintenance: unknown command '%s'\n", a.verb);
+		maint_usage(stderr);
+		return 2;
+	}
+	if (strcmp(a.verb, "announce") == 0)
+		return do_announce(&a, now_ns);
+	s = fl_cli_store_open("maintenance", a.db);
+	if (!s)
+		return 1;
+	if (strcmp(a.verb, "add") == 0)
+		status = do_add(s, &a, now_ns);
+	else if (strcmp(a.verb, "list") == 0)
+		status = do_list(s, &a, now_ns);
+	else
+		status = do_delete(s, &a);
+	fl_store_close(s);
+	return status;
+}

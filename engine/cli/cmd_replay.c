@@ -1,0 +1,362 @@
+/* cmd_replay.c - `faultline replay`: a plan over recorded syslog lines.
+ *
+ * Compiles the plan, then feeds every line of each FILE (stdin when none) to
+ * the engine in event time and writes the action stream as JSON Lines on
+ * stdout. The summary (lines, matched, absorbed, incidents opened and
+ * cleared, late, evicted) goes to stderr at the end. RFC 3164 times carry no
+ * zone and no year: the zone is the plan's `timezone` unless --tz says
+ * otherwise, and --year pins the year for a reproducible replay. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/correlate/actions.h"
+#include "engine/lib/buf.h"
+#include "engine/cli/cli.h"
+#include "engine/correlate/announce.h"
+#include "engine/notify/deliver.h"
+#include "engine/lib/heap.h"
+#include "engine/lib/limits.h"
+#include "engine/lib/lines.h"
+#include "engine/pipeline/replay.h"
+#include "engine/pipeline/sink_store.h"
+#include "engine/store/store.h"
+#include "engine/lib/tz.h"
+#include "grammar/diag.h"
+#include "grammar/plan.h"
+
+#define OUT_MAX (64u << 20)
+#define OUT_FLUSH (64u << 10)
+
+struct replay_args {
+	const char *plan, *data, *tz, *db;
+	struct fl_replay_opts opts;
+	char **files;
+	int n_files;
+	bool quiet, deliver;
+	char **outbox_argv; /* --route and its settings, for the delivery */
+	int outbox_argc;
+};
+
+static bool is_outbox_option(const char *flag)
+{
+	static const char *const opts[] = {"--plugin-dir", "--route", "--set", "--timeout-ms",
+					   "--backoff-ms", "--backoff-max-ms"};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (strcmp(flag, opts[i]) == 0)
+			return true;
+	return false;
+}
+
+static int usage(FILE *out)
+{
+	fprintf(out,
+		"usage: faultline replay -c PLAN [--data DIR] [--tz ZONE] [--year N]\n"
+		"                        [--late MS] [--max-keys-per-rule N] [--max-keys N]\n"
+		"                        [--db PATH [--deliver --route CHANNEL=PLUGIN ...\n"
+		"                         [--set CHANNEL.KEY=VALUE ...] [--plugin-dir DIR]]]\n"
+		"                        [--quiet] [FILE...]\n"
+		"\n"
+		"Runs PLAN over recorded syslog lines (stdin when no FILE) in event time and\n"
+		"writes the action stream as JSON Lines; a summary goes to stderr.\n"
+		"\n"
+		"  --data DIR   read the plan's data files from DIR\n"
+		"  --tz ZONE    zone of times without one (default: the plan's timezone)\n"
+		"  --year N     year of RFC 3164 times (default: the nearest to now)\n"
+		"  --late MS    how far behind the newest event one may be (default %d)\n"
+		"  --max-keys-per-rule N, --max-keys N\n"
+		"               caps on live keys per rule and in total (default %u, %u)\n"
+		"  --db PATH    also write the tickets, steps taken and notifications to the\n"
+		"               ticket store at PATH, in event time (nothing is delivered:\n"
+		"               unless --deliver; `faultline outbox` does it later), and\n"
+		"               queue the maintenance announcements due over that time\n"
+		"  --deliver    then deliver what is due through the routes given (the\n"
+		"               options of `faultline outbox`), once, and exit; in event\n"
+		"               time, from the recording's last event: a message whose time\n"
+		"               to live ran out before it is expired, the rest are sent\n"
+		"  --quiet      count actions, do not print them (benchmarks)\n",
+		FL_CORR_LATE_MS_DEFAULT, FL_CORR_KEYS_PER_RULE_DEFAULT, FL_CORR_KEYS_TOTAL_DEFAULT);
+	return 2;
+}
+
+static int parse_args(int argc, char **argv, struct replay_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->files = calloc((size_t)argc + 1, sizeof(*a->files));
+	a->outbox_argv = calloc((size_t)argc + 2, sizeof(*a->outbox_argv));
+	if (!a->files || !a->outbox_argv)
+		return -ENOMEM;
+	for (int i = 1; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--plan") == 0) && v)
+			a->plan = argv[++i];
+		else if (strcmp(argv[i], "--data") == 0 && v)
+			a->data = argv[++i];
+		else if (strcmp(argv[i], "--tz") == 0 && v)
+			a->tz = argv[++i];
+		else if (strcmp(argv[i], "--year") == 0 && v)
+			a->opts.year = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--late") == 0 && v)
+			a->opts.late_ms = strtoll(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--max-keys-per-rule") == 0 && v)
+			a->opts.max_keys_per_rule = (size_t)strtoull(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--max-keys") == 0 && v)
+			a->opts.max_keys = (size_t)strtoull(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--db") == 0 && v)
+			a->db = argv[++i];
+		else if (strcmp(argv[i], "--deliver") == 0)
+			a->deliver = true;
+		else if (is_outbox_option(argv[i]) && v) {
+			a->outbox_argv[a->outbox_argc++] = argv[i];
+			a->outbox_argv[a->outbox_argc++] = argv[++i];
+		} else if (strcmp(argv[i], "--quiet") == 0)
+			a->quiet = true;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return -EINVAL;
+		else
+			a->files[a->n_files++] = argv[i];
+	}
+	if (a->deliver)
+		a->outbox_argv[a->outbox_argc++] = "--once";
+	if ((a->deliver || a->outbox_argc) && !a->db)
+		return -EINVAL;
+	return a->plan ? 0 : -EINVAL;
+}
+
+static int drain(struct fl_buf *out, bool quiet, bool force)
+{
+	if (!force && out->len < OUT_FLUSH)
+		return 0;
+	if (!quiet && out->len && fwrite(out->p, 1, out->len, stdout) != out->len)
+		return -EIO;
+	fl_buf_reset(out);
+	return 0;
+}
+
+static int replay_fd(struct fl_replay *r, struct fl_buf *out, int fd, const char *name,
+		     bool quiet)
+{
+	struct fl_lines *lr;
+	struct fl_line line;
+	int rc = fl_lines_create(&lr, fd, FL_LINE_MAX_DEFAULT);
+
+	if (rc < 0) {
+		fprintf(stderr, "faultline replay: %s: %s\n", name, strerror(-rc));
+		return 1;
+	}
+	while ((rc = fl_lines_next(lr, &line)) > 0) {
+		fl_heap_follow();
+		if (fl_replay_line(r, line.p, line.len) < 0 || drain(out, quiet, false) < 0) {
+			rc = -EIO;
+			break;
+		}
+	}
+	fl_lines_destroy(lr);
+	if (rc < 0) {
+		fprintf(stderr, "faultline replay: %s: %s\n", name, strerror(-rc));
+		return 1;
+	}
+	return 0;
+}
+
+static void to_sink(const struct fl_action *a, void *ctx)
+{
+	(void)fl_sink_write(ctx, a);
+}
+
+static void sink_summary(struct fl_sink *sk)
+{
+	struct fl_sink_stats st;
+
+	fl_sink_stats(sk, &st);
+	fprintf(stderr,
+		"store: %llu tickets opened, %llu alarms absorbed, %llu steps taken, "
+		"%llu steps already taken, %llu notifications queued, %llu commits, "
+		"%llu errors\n",
+		(unsigned long long)st.opened, (unsigned long long)st.absorbed,
+		(unsigned long long)st.steps, (unsigned long long)st.steps_skipped,
+		(unsigned long long)st.notices, (unsigned long long)st.commits,
+		(unsigned long long)st.errors);
+	fprintf(stderr,
+		"store incidents: %llu forgotten while open, %llu actions without a ticket, "
+		"%llu refused\n",
+		(unsigned long long)st.incidents_forgotten_open,
+		(unsigned long long)st.unknown_incident, (unsigned long long)st.incidents_refused);
+}
+
+static void summary(const struct fl_replay *r)
+{
+	struct fl_replay_stats st;
+	const struct fl_engine_stats *e = &st.engine;
+	char words[1024];
+
+	fl_replay_stats(r, &st);
+	fl_actions_summary(words, sizeof(words), e);
+	fprintf(stderr, "replay: %llu events read, %llu undecoded, %s\n",
+		(unsigned long long)st.lines, (unsigned long long)st.undecoded, words);
+}
+
+/* The maintenance announcements due over the replay's span of event time,
+ * queued in the store as `run` would have queued them. */
+static int replay_announce(const struct fl_replay *r, const struct fl_program *prog,
+			   const struct fl_tz *tz, const char *db)
+{
+	struct fl_announce_tally t = {0};
+	struct fl_replay_stats st;
+	struct fl_announcer *an = NULL;
+	char err[256] = "";
+	int rc;
+
+	fl_replay_stats(r, &st);
+	if (!st.lines)
+		return 0;
+	rc = fl_announcer_create(&an, prog, tz);
+	if (rc == 0)
+		rc = fl_announcer_attach(an, db, err, sizeof(err));
+	if (rc == 0)
+		rc = fl_announce_replay(an, st.first_ns, st.last_ns, &t);
+	if (rc < 0)
+		fprintf(stderr, "faultline replay: announce: %s\n",
+			err[0] ? err : an ? fl_announcer_errmsg(an) : strerror(-rc));
+	else
+		fprintf(stderr, "replay: announce: %llu maintenance announcements queued\n",
+			(unsigned long long)t.queued);
+	fl_announcer_destroy(an);
+	return rc < 0 ? 1 : 0;
+}
+
+int fl_cmd_replay(int argc, char **argv)
+{
+	struct fl_plan_options popt = {0};
+	struct replay_args a;
+	struct fl_plan *plan = NULL;
+	struct fl_diags *d = NULL;
+	struct fl_tz *tz = NULL;
+	struct fl_replay *r = NULL;
+	struct fl_sink *sink = NULL;
+	struct fl_store_windows windows = {0};
+	char err[256] = "";
+	const struct fl_program *prog;
+	struct fl_buf out;
+	int status = 1, rc;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (parse_args(argc, argv, &a) < 0) {
+		free(a.files);
+		free(a.outbox_argv);
+		return usage(stderr);
+	}
+	(void)fl_heap_hugepages();
+	fl_buf_init(&out, OUT_MAX);
+	popt.data_dir = a.data;
+	if (fl_diags_create(&d) < 0)
+		goto out;
+	rc = fl_plan_compile(&plan, a.plan, &popt, d);
+	fl_diag_print(d, stderr);
+	if (rc < 0)
+		goto out;
+	prog = fl_plan_program(plan);
+	if (a.tz || prog->timezone.p) {
+		const char *zone = a.tz ? a.tz : prog->timezone.p;
+
+		if (fl_tz_load(&tz, zone) < 0) {
+			fprintf(stderr, "faultline replay: unknown time zone '%s'\n", zone);
+			goto out;
+		}
+	}
+	a.opts.tz = tz;
+	if (a.db) {
+		rc = fl_sink_open(&sink, prog, a.db, NULL, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "faultline replay: %s: %s\n", a.db, err[0] ? err : strerror(-rc));
+			goto out;
+		}
+		a.opts.also = to_sink;
+		a.opts.also_ctx = sink;
+		/* the store's own windows plan incidents too, as in `run` */
+		rc = fl_store_open(&windows.store, a.db, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "faultline replay: %s: %s\n", a.db, err[0] ? err : strerror(-rc));
+			goto out;
+		}
+		a.opts.window_fn = fl_store_windows_lookup;
+		a.opts.window_ctx = &windows;
+	}
+	if (fl_replay_create(&r, prog, &a.opts, &out) < 0) {
+		fprintf(stderr, "faultline replay: out of memory\n");
+		goto out;
+	}
+	status = 0;
+	if (a.n_files == 0)
+		status |= replay_fd(r, &out, STDIN_FILENO, "<stdin>", a.quiet);
+	for (int i = 0; i < a.n_files; i++) {
+		int fd;
+
+		if (strcmp(a.files[i], "-") == 0) {
+			status |= replay_fd(r, &out, STDIN_FILENO, "<stdin>", a.quiet);
+			continue;
+		}
+		fd = open(a.files[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, "faultline replay: %s: %s\n", a.files[i], strerror(errno));
+			status = 1;
+			continue;
+		}
+		status |= replay_fd(r, &out, fd, a.files[i], a.quiet);
+		close(fd);
+	}
+	if (fl_replay_finish(r) < 0 || drain(&out, a.quiet, true) < 0 || fflush(stdout) != 0)
+		status = 1;
+	summary(r);
+	if (sink) {
+		if (fl_sink_sync(sink) < 0)
+			status = 1;
+		sink_summary(sink);
+		struct fl_sink_stats sst;
+
+		fl_sink_stats(sink, &sst);
+		if (sst.errors) {
+			fprintf(stderr, "faultline replay: %s: %s\n", a.db, fl_sink_errmsg(sink));
+			status = 1;
+		}
+	}
+	if (windows.errors) {
+		fprintf(stderr, "faultline replay: %s: %llu maintenance window lookups failed\n",
+			a.db, (unsigned long long)windows.errors);
+		status = 1;
+	}
+	fl_sink_destroy(sink);
+	sink = NULL;
+	if (a.db && prog->n_announces && status == 0)
+		status |= replay_announce(r, prog, tz, a.db);
+	if (a.deliver && status == 0) {
+		struct fl_deliver *dl;
+		struct fl_replay_stats st;
+
+		/* in event time: from the recording's last event on */
+		fl_replay_stats(r, &st);
+		if (fl_deliver_start_at(&dl, a.db, a.outbox_argc, a.outbox_argv, NULL,
+					st.last_ns) < 0 ||
+		    fl_deliver_wait(dl) != 0)
+			status = 1;
+	}
+out:
+	fl_sink_destroy(sink);
+	fl_replay_destroy(r);
+	fl_store_close(windows.store);
+	fl_tz_free(tz);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+	fl_buf_free(&out);
+	free(a.files);
+	free(a.outbox_argv);
+	return status;
+}

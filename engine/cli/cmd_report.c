@@ -1,0 +1,137 @@
+/* cmd_report.c - `faultline report`: the monthly service review.
+ *
+ * Per city and county, over tickets opened in [--from, --to): tickets by
+ * level, mean time to acknowledge and to restore, clocks met, missed and
+ * paused. A date alone means its 00:00 UTC; --to is exclusive.
+ * A clock still running is judged by the times the store recorded, not by
+ * when the report runs: it counts as missed if its deadline passed before
+ * the period's end and before the latest time the store recorded (--at TIME
+ * judges by TIME instead). A report on a store filled by a replay says what
+ * happened in the recording, on any day.
+ * Exit status: 0, 1 store failure, 2 usage. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/lib/buf.h"
+#include "engine/cli/cli.h"
+#include "engine/store/store.h"
+#include "engine/cli/store_cli.h"
+#include "engine/store/store_time.h"
+
+static void report_usage(FILE *out)
+{
+	fprintf(out, "usage: faultline report [--db PATH] --from DATE --to DATE [--at DATE] [--json]\n"
+	             "DATE: YYYY-MM-DD[THH:MM[:SS]] with Z or +HH:MM (no suffix: UTC);\n"
+	             "tickets opened from --from up to, not including, --to.\n"
+	             "A clock still running counts as missed when its deadline passed before\n"
+	             "--to and before --at (default: the latest time the store recorded).\n");
+}
+
+static void mean_text(char *buf, size_t len, int64_t s)
+{
+	if (s < 0)
+		snprintf(buf, len, "-");
+	else
+		fl_cli_duration(buf, len, s * 1000000000);
+}
+
+static int print_row(void *ctx, const struct fl_report_row *r)
+{
+	char ack[32], restore[32], place[256];
+	int *rows = ctx;
+
+	snprintf(place, sizeof(place), "%s / %s", r->city ? r->city : "?",
+	         r->county ? r->county : "?");
+	mean_text(ack, sizeof(ack), r->mean_ack_s);
+	mean_text(restore, sizeof(restore), r->mean_restore_s);
+	fl_cli_cell(stdout, place, 24);
+	printf("%7lld  ", (long long)r->tickets);
+	fl_cli_cell(stdout, r->levels, 24);
+	printf("%-8s %-8s %5lld %6lld %6lld\n", ack, restore, (long long)r->clocks_met,
+	       (long long)r->clocks_missed, (long long)r->pauses);
+	(*rows)++;
+	return 0;
+}
+
+int fl_cmd_report(int argc, char **argv)
+{
+	const char *db = NULL, *from = NULL, *to = NULL, *at = NULL;
+	int64_t from_ns, to_ns, as_of_ns = 0;
+	struct fl_store *s;
+	bool json = false;
+	int rc, rows = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char **slot = NULL;
+
+		if (strcmp(argv[i], "--help") == 0) {
+			report_usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			json = true;
+			continue;
+		} else if (strcmp(argv[i], "--db") == 0) {
+			slot = &db;
+		} else if (strcmp(argv[i], "--from") == 0) {
+			slot = &from;
+		} else if (strcmp(argv[i], "--to") == 0) {
+			slot = &to;
+		} else if (strcmp(argv[i], "--at") == 0) {
+			slot = &at;
+		} else {
+			fprintf(stderr, "faultline report: unknown argument '%s'\n", argv[i]);
+			report_usage(stderr);
+			return 2;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "faultline report: %s needs a value\n", argv[i]);
+			return 2;
+		}
+		*slot = argv[++i];
+	}
+	if (!from || !to || fl_time_parse(from, &from_ns) < 0 || fl_time_parse(to, &to_ns) < 0 ||
+	    from_ns >= to_ns) {
+		fprintf(stderr, "faultline report: --from and --to must be dates, from before to\n");
+		report_usage(stderr);
+		return 2;
+	}
+	if (at && fl_time_parse(at, &as_of_ns) < 0) {
+		fprintf(stderr, "faultline report: --at must be a date: '%s'\n", at);
+		report_usage(stderr);
+		return 2;
+	}
+	s = fl_cli_store_open("report", db);
+	if (!s)
+		return 1;
+	rc = at ? 0 : fl_store_recorded_until(s, &as_of_ns);
+	if (rc < 0) {
+		fprintf(stderr, "faultline report: %s (%s)\n", strerror(-rc), fl_store_errmsg(s));
+		fl_store_close(s);
+		return 1;
+	}
+	if (json) {
+		struct fl_buf b;
+
+		fl_buf_init(&b, 16u << 20);
+		rc = fl_store_report_json(s, from_ns, to_ns, as_of_ns, &b);
+		if (rc == 0)
+			printf("%s\n", b.p);
+		fl_buf_free(&b);
+	} else {
+		printf("%s to %s\n", from, to);
+		fl_cli_cell(stdout, "CITY / COUNTY", 24);
+		printf("%7s  ", "TICKETS");
+		fl_cli_cell(stdout, "BY LEVEL", 24);
+		printf("%-8s %-8s %5s %6s %6s\n", "ACK", "RESTORE", "MET", "MISSED", "PAUSED");
+		rc = fl_store_report_each(s, from_ns, to_ns, as_of_ns, print_row, &rows);
+		if (rc == 0 && rows == 0)
+			printf("no tickets in this period\n");
+	}
+	if (rc < 0)
+		fprintf(stderr, "faultline report: %s (%s)\n", strerror(-rc), fl_store_errmsg(s));
+	fl_store_close(s);
+	return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,387 @@
+/* cmd_tickets.c - `faultline tickets`: the duty operator's view of the store.
+ *
+ * list and show read; ack, dispatch, onsite, restore, resolve and close move a
+ * ticket along its lifecycle; pause and resume stop and restart one of its
+ * clocks. Every change records who (--by, else $USER) and an optional note.
+ * Exit status: 0 done, 1 refused or not found (one line on stderr says why),
+ * 2 usage. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/lib/buf.h"
+#include "engine/cli/cli.h"
+#include "engine/lib/limits.h"
+#include "engine/store/store.h"
+#include "engine/cli/store_cli.h"
+#include "engine/store/store_time.h"
+
+#define TICKETS_COLS 7
+
+struct tickets_args {
+	const char *db, *verb, *id, *by, *note, *clock;
+	bool json, all;
+};
+
+static void tickets_usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: faultline tickets [--db PATH] [--json] [--all] list\n"
+	        "       faultline tickets [--db PATH] [--json] show ID\n"
+	        "       faultline tickets [--db PATH] ack|dispatch|onsite|restore|resolve|close ID\n"
+	        "                         [--by NAME] [--note TEXT]\n"
+	        "       faultline tickets [--db PATH] pause ID --clock respond|onsite|repair\n"
+	        "                         --note REASON [--by NAME]\n"
+	        "       faultline tickets [--db PATH] resume ID --clock respond|onsite|repair\n"
+	        "                         [--by NAME]\n"
+	        "Lifecycle: open -> ack -> dispatch -> onsite -> restore -> resolve -> close;\n"
+	        "restore may follow ack or dispatch directly. --by defaults to $USER.\n"
+	        "Default database: %s\n",
+	        FL_STORE_DEFAULT_PATH);
+}
+
+static int parse_args(struct tickets_args *a, int argc, char **argv)
+{
+	const struct fl_cli_opt opts[] = {
+		{"--json", NULL, &a->json},	{"--all", NULL, &a->all},
+		{"--db", &a->db, NULL},		{"--by", &a->by, NULL},
+		{"--note", &a->note, NULL},	{"--clock", &a->clock, NULL},
+	};
+	int rc = fl_cli_args("tickets", argc, argv, opts, FL_ARRAY_LEN(opts), &a->verb, &a->id);
+
+	if (rc == 1) {
+		tickets_usage(stdout);
+		exit(0);
+	}
+	if (rc < 0)
+		return rc;
+	if (!a->verb) {
+		fprintf(stderr, "faultline tickets: which command? (list, show, ack, ...)\n");
+		return -EINVAL;
+	}
+	if (strcmp(a->verb, "list") != 0 && !a->id) {
+		fprintf(stderr, "faultline tickets: %s needs a ticket id\n", a->verb);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* --- list: an aligned table ------------------------------------------------ */
+struct table {
+	char *(*rows)[TICKETS_COLS];
+	size_t n, alloc;
+	int64_t now_ns;
+	bool failed;
+};
+
+static char *location_text(const struct fl_ticket_summary *t)
+{
+	const char *where = t->span ? t->span : t->site ? t->site : t->device;
+	struct fl_buf b;
+
+	fl_buf_init(&b, 512);
+	(void)fl_buf_printf(&b, "%s", where ? where : "?");
+	if (t->city || t->county)
+		(void)fl_buf_printf(&b, " (%s%s%s)", t->city ? t->city : "",
+		                    t->city && t->county ? " " : "", t->county ? t->county : "");
+	if (t->is_unprotected)
+		(void)fl_buf_adds(&b, " unprotected");
+	if (t->is_planned)
+		(void)fl_buf_adds(&b, " planned");
+	return b.p ? b.p : strdup("?");
+}
+
+static char *deadline_text(const struct fl_ticket_summary *t, int64_t now_ns)
+{
+	char d[32], out[96];
+
+	if (t->next_deadline_ns == INT64_MAX)
+		return strdup("-");
+	fl_cli_duration(d, sizeof(d), t->next_deadline_ns - now_ns);
+	snprintf(out, sizeof(out), "%s %s%s", fl_ticket_clock_name(t->next_clock),
+	         t->next_deadline_ns >= now_ns ? "in " : "", d);
+	if (t->next_deadline_ns < now_ns)
+		strncat(out, " overdue", sizeof(out) - strlen(out) - 1);
+	return strdup(out);
+}
+
+static int collect_row(void *ctx, const struct fl_ticket_summary *t)
+{
+	struct table *tb = ctx;
+	char age[32];
+
+	if (tb->n == tb->alloc) {
+		size_t alloc = tb->alloc ? tb->alloc * 2 : 16;
+		void *p = realloc(tb->rows, alloc * sizeof(*tb->rows));
+
+		if (!p)
+			return -ENOMEM;
+		tb->rows = p;
+		tb->alloc = alloc;
+	}
+	fl_cli_duration(age, sizeof(age), tb->now_ns - t->opened_ns);
+	char **r = tb->rows[tb->n++];
+	r[0] = strdup(t->id);
+	r[1] = strdup(fl_ticket_state_name(t->state));
+	r[2] = strdup(t->level ? t->level : "-");
+	r[3] = location_text(t);
+	r[4] = strdup(age);
+	r[5] = deadline_text(t, tb->now_ns);
+	r[6] = strdup(t->told ? t->told : "nobody");
+	for (int i = 0; i < TICKETS_COLS; i++)
+		if (!r[i])
+			tb->failed = true;
+	return tb->failed ? -ENOMEM : 0;
+}
+
+static void table_print(const struct table *tb)
+{
+	static const char *const head[TICKETS_COLS] = {"ID",  "STATE",         "LEVEL", "LOCATION",
+	                                               "AGE", "NEXT DEADLINE", "TOLD"};
+	size_t width[TICKETS_COLS];
+
+	for (int c = 0; c < TICKETS_COLS; c++) {
+		width[c] = fl_cli_width(head[c]);
+		for (size_t i = 0; i < tb->n; i++) {
+			size_t w = fl_cli_width(tb->rows[i][c]);
+
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	for (int c = 0; c < TICKETS_COLS; c++)
+		fl_cli_cell(stdout, head[c], c + 1 < TICKETS_COLS ? width[c] + 2 : 0);
+	fputc('\n', stdout);
+	for (size_t i = 0; i < tb->n; i++) {
+		for (int c = 0; c < TICKETS_COLS; c++)
+			fl_cli_cell(stdout, tb->rows[i][c], c + 1 < TICKETS_COLS ? width[c] + 2 : 0);
+		fputc('\n', stdout);
+	}
+}
+
+static void table_free(struct table *tb)
+{
+	for (size_t i = 0; i < tb->n; i++)
+		for (int c = 0; c < TICKETS_COLS; c++)
+			free(tb->rows[i][c]);
+	free(tb->rows);
+	tb->rows = NULL;
+}
+
+static int do_list(struct fl_store *s, const struct tickets_args *a, int64_t now_ns)
+{
+	struct table tb = {.now_ns = now_ns};
+	int rc;
+
+	if (a->json) {
+		struct fl_buf b;
+
+		fl_buf_init(&b, 64u << 20);
+		rc = fl_store_tickets_json(s, a->all, now_ns, &b);
+		if (rc == 0)
+			printf("%s\n", b.p);
+		fl_buf_free(&b);
+	} else {
+		rc = fl_store_tickets_each(s, a->all, collect_row, &tb);
+		if (rc == 0)
+			table_print(&tb);
+		table_free(&tb);
+	}
+	if (rc < 0)
+		fprintf(stderr, "faultline tickets: list: %s (%s)\n", strerror(-rc),
+		        fl_store_errmsg(s));
+	return rc < 0 ? 1 : 0;
+}
+
+/* --- show ------------------------------------------------------------------- */
+struct show_ctx {
+	const char *id;
+	int64_t now_ns;
+	bool found;
+};
+
+static int show_summary(void *ctx, const struct fl_ticket_summary *t)
+{
+	struct show_ctx *sc = ctx;
+	char age[32], opened[FL_TIME_ISO_LEN];
+	char *loc, *next;
+
+	if (strcmp(t->id, sc->id) != 0)
+		return 0;
+	sc->found = true;
+	loc = location_text(t);
+	next = deadline_text(t, sc->now_ns);
+	fl_cli_duration(age, sizeof(age), sc->now_ns - t->opened_ns);
+	fl_time_format(t->opened_ns, opened);
+	printf("%s  %s  %s\n", t->id, t->level ? t->level : "-", fl_ticket_state_name(t->state));
+	printf("title:     %s\n", t->title ? t->title : "-");
+	printf("location:  %s\n", loc ? loc : "-");
+	printf("opened:    %s (%s ago)\n", opened, age);
+	printf("next:      %s\n", next ? next : "-");
+	printf("told:      %s\n", t->told ? t->told : "nobody");
+	free(loc);
+	free(next);
+	return 1; /* found: stop */
+}
+
+static int show_history(void *ctx, const struct fl_history_row *h)
+{
+	char at[FL_TIME_ISO_LEN];
+
+	(void)ctx;
+	fl_time_format(h->at_ns, at);
+	printf("  %s  %-28s %s%s%s\n", at, h->what, h->by ? h->by : "", h->note ? ": " : "",
+	       h->note ? h->note : "");
+	return 0;
+}
+
+static int show_text(struct fl_store *s, const char *id, int64_t now_ns)
+{
+	struct show_ctx sc = {.id = id, .now_ns = now_ns};
+	int rc = fl_store_tickets_each(s, true, show_summary, &sc);
+
+	if (rc < 0)
+		return rc;
+	if (!sc.found)
+		return -ENOENT;
+	printf("clocks:\n");
+	for (unsigned c = 0; c < FL_TICKET_CLOCK__COUNT; c++) {
+		struct fl_clock_info ci;
+		char deadline[FL_TIME_ISO_LEN], paused[32] = "";
+
+		rc = fl_store_clock_get(s, id, (enum fl_ticket_clock)c, &ci);
+		if (rc < 0)
+			return rc;
+		if (ci.state == FL_CLOCK_ST_NONE)
+			continue;
+		fl_time_format(ci.deadline_ns, deadline);
+		if (ci.pauses)
+			snprintf(paused, sizeof(paused), ", paused %u time%s", ci.pauses,
+			         ci.pauses == 1 ? "" : "s");
+		printf("  %-8s %-8s deadline %s%s\n", fl_ticket_clock_name((enum fl_ticket_clock)c),
+		       fl_clock_state_name(ci.state), deadline, paused);
+	}
+	printf("history:\n");
+	return fl_store_history_each(s, id, show_history, NULL);
+}
+
+static int do_show(struct fl_store *s, const struct tickets_args *a, int64_t now_ns)
+{
+	struct fl_buf b;
+	int rc;
+
+	fl_buf_init(&b, FL_STORE_JSON_MAX);
+	if (a->json) {
+		rc = fl_store_ticket_json(s, a->id, true, now_ns, &b);
+		if (rc == 0)
+			printf("%s\n", b.p);
+	} else {
+		rc = show_text(s, a->id, now_ns);
+	}
+	if (rc == -ENOENT)
+		fprintf(stderr, "faultline tickets: no ticket %s\n", a->id);
+	else if (rc < 0)
+		fprintf(stderr, "faultline tickets: show %s: %s\n", a->id, strerror(-rc));
+	fl_buf_free(&b);
+	return rc < 0 ? 1 : 0;
+}
+
+/* --- changes ------------------------------------------------------------------ */
+static int parse_clock(const char *name, enum fl_ticket_clock *out)
+{
+	for (unsigned c = 0; name && c < FL_TICKET_CLOCK__COUNT; c++)
+		if (strcmp(name, fl_ticket_clock_name((enum fl_ticket_clock)c)) == 0) {
+			*out = (enum fl_ticket_clock)c;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int do_clock(struct fl_store *s, const struct tickets_args *a, const char *by,
+                    int64_t now_ns)
+{
+	bool pause = strcmp(a->verb, "pause") == 0;
+	enum fl_ticket_clock c;
+	int rc;
+
+	if (parse_clock(a->clock, &c) < 0) {
+		fprintf(stderr, "faultline tickets: %s needs --clock respond, onsite or repair\n",
+		        a->verb);
+		return 2;
+	}
+	if (pause && (!a->note || !a->note[0])) {
+		fprintf(stderr, "faultline tickets: pause needs --note REASON\n");
+		return 2;
+	}
+	rc = pause ? fl_store_clock_pause(s, a->id, c, a->note, by, now_ns)
+	           : fl_store_clock_resume(s, a->id, c, by, now_ns);
+	if (rc == -EPERM)
+		fprintf(stderr, "faultline tickets: cannot %s the %s clock of %s: it is not %s\n",
+		        a->verb, a->clock, a->id, pause ? "running" : "paused");
+	else if (rc < 0)
+		fprintf(stderr, "faultline tickets: %s %s: %s\n", a->verb, a->id,
+		        rc == -ENOENT ? "no such ticket" : strerror(-rc));
+	else
+		printf("%s: %s clock %s\n", a->id, a->clock, pause ? "paused" : "resumed");
+	return rc < 0 ? 1 : 0;
+}
+
+static int do_transition(struct fl_store *s, const struct tickets_args *a, enum fl_transition tr,
+                         const char *by, int64_t now_ns)
+{
+	char msg[256] = "";
+	enum fl_ticket_state st;
+	int rc;
+
+	rc = fl_store_transition(s, a->id, tr, by, a->note, now_ns, msg, sizeof(msg));
+	if (rc < 0) {
+		fprintf(stderr, "faultline tickets: %s\n",
+		        msg[0] ? msg : rc == -ENOENT ? "no such ticket" : strerror(-rc));
+		return 1;
+	}
+	if (fl_store_ticket_state(s, a->id, &st) == 0)
+		printf("%s: %s by %s\n", a->id, fl_ticket_state_name(st), by);
+	return 0;
+}
+
+int fl_cmd_tickets(int argc, char **argv)
+{
+	struct tickets_args a = {0};
+	enum fl_transition tr;
+	struct fl_store *s;
+	const char *by;
+	int64_t now_ns = fl_cli_now_ns();
+	int status;
+
+	if (parse_args(&a, argc, argv) < 0) {
+		tickets_usage(stderr);
+		return 2;
+	}
+	bool is_change = fl_transition_parse(a.verb, &tr) == 0;
+	bool is_clock = strcmp(a.verb, "pause") == 0 || strcmp(a.verb, "resume") == 0;
+	if (!is_change && !is_clock && strcmp(a.verb, "list") != 0 && strcmp(a.verb, "show") != 0) {
+		fprintf(stderr, "faultline tickets: unknown command '%s'\n", a.verb);
+		tickets_usage(stderr);
+		return 2;
+	}
+	by = a.by ? a.by : getenv("USER");
+	if ((is_change || is_clock) && (!by || !by[0])) {
+		fprintf(stderr, "faultline tickets: %s needs --by NAME (who did it)\n", a.verb);
+		return 2;
+	}
+	s = fl_cli_store_open("tickets", a.db);
+	if (!s)
+		return 1;
+	if (strcmp(a.verb, "list") == 0)
+		status = do_list(s, &a, now_ns);
+	else if (strcmp(a.verb, "show") == 0)
+		status = do_show(s, &a, now_ns);
+	else if (is_clock)
+		status = do_clock(s, &a, by, now_ns);
+	else
+		status = do_transition(s, &a, tr, by, now_ns);
+	fl_store_close(s);
+	return status;
+}

@@ -1,0 +1,130 @@
+/* snmp_json.c - the JSON form of a decoded trap (conventions in snmp.h). */
+#include "engine/decode/snmp.h"
+
+#include <stdio.h>
+
+#include "engine/lib/json.h"
+
+static void put_oid(struct fl_json *j, struct fl_str oid)
+{
+	char text[FL_OID_TEXT_MAX];
+	ssize_t n = fl_oid_format(oid, text, sizeof(text));
+
+	if (n < 0) /* the decoder validated it: only a hand-built event gets here */
+		fl_json_null(j);
+	else
+		fl_json_str(j, text, (size_t)n);
+}
+
+/* Valid UTF-8 as a string, anything else as {"hex": ...}: an operator reads
+ * text, a rule author can still match binary octets exactly. */
+static void put_octets(struct fl_json *j, struct fl_str s)
+{
+	if (fl_utf8_valid(s.p, s.len))
+		fl_json_str(j, s.p, s.len);
+	else
+		fl_json_hex(j, s.p, s.len);
+}
+
+static void put_ipv4(struct fl_json *j, const uint8_t a[4])
+{
+	char text[16];
+	int n = snprintf(text, sizeof(text), "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+
+	fl_json_str(j, text, (size_t)n);
+}
+
+static void put_value(struct fl_json *j, const struct fl_varbind *vb)
+{
+	switch (vb->type) {
+	case FL_VB_INTEGER:
+		fl_json_int(j, vb->integer);
+		break;
+	case FL_VB_OCTET_STRING:
+		put_octets(j, vb->bytes);
+		break;
+	case FL_VB_OID:
+		put_oid(j, vb->bytes);
+		break;
+	case FL_VB_IPADDRESS:
+		if (vb->bytes.len == 4)
+			put_ipv4(j, (const uint8_t *)vb->bytes.p);
+		else
+			fl_json_hex(j, vb->bytes.p, vb->bytes.len);
+		break;
+	case FL_VB_COUNTER32:
+	case FL_VB_GAUGE32:
+	case FL_VB_TIMETICKS:
+	case FL_VB_COUNTER64:
+		fl_json_uint(j, vb->unsigned_value);
+		break;
+	case FL_VB_OPAQUE:
+		fl_json_hex(j, vb->bytes.p, vb->bytes.len);
+		break;
+	case FL_VB_NULL:
+	case FL_VB_NO_SUCH_OBJECT:
+	case FL_VB_NO_SUCH_INSTANCE:
+	case FL_VB_END_OF_MIB_VIEW:
+	default:
+		fl_json_null(j);
+		break;
+	}
+}
+
+static void put_varbinds(struct fl_json *j, const struct fl_trap *t)
+{
+	fl_json_key(j, "varbinds");
+	fl_json_arr_begin(j);
+	for (size_t i = 0; i < t->n_varbinds && i < FL_EVENT_MAX_VARBINDS; i++) {
+		const struct fl_varbind *vb = &t->varbinds[i];
+
+		fl_json_obj_begin(j);
+		fl_json_key(j, "oid");
+		put_oid(j, vb->oid);
+		fl_json_key(j, "type");
+		fl_json_cstr(j, fl_snmp_type_name(vb->type));
+		fl_json_key(j, "value");
+		put_value(j, vb);
+		fl_json_obj_end(j);
+	}
+	fl_json_arr_end(j);
+}
+
+void fl_snmp_json_fields(struct fl_json *j, const struct fl_event *ev)
+{
+	const struct fl_trap *t = &ev->trap;
+	bool is_v1 = t->pdu == FL_SNMP_PDU_TRAP_V1;
+
+	fl_json_key(j, "version");
+	fl_json_cstr(j, t->version == 0 ? "1" : "2c");
+	fl_json_key(j, "community");
+	put_octets(j, t->community);
+	fl_json_key(j, "pdu");
+	fl_json_cstr(j, fl_snmp_pdu_name(t->pdu));
+	if (is_v1) {
+		fl_json_key(j, "enterprise");
+		put_oid(j, t->enterprise);
+		fl_json_key(j, "agent_addr");
+		put_ipv4(j, t->agent_addr);
+		fl_json_key(j, "generic_trap");
+		fl_json_int(j, t->generic_trap);
+		fl_json_key(j, "specific_trap");
+		fl_json_int(j, t->specific_trap);
+		fl_json_key(j, "time_stamp");
+		fl_json_uint(j, t->time_stamp);
+	} else {
+		fl_json_key(j, "request_id");
+		fl_json_int(j, t->request_id);
+		fl_json_key(j, "error_status");
+		fl_json_int(j, t->error_status);
+		fl_json_key(j, "error_index");
+		fl_json_int(j, t->error_index);
+		if (t->has_uptime) {
+			fl_json_key(j, "uptime");
+			fl_json_uint(j, t->uptime);
+		}
+		fl_json_key(j, "snmpTrapOID");
+		put_oid(j, t->trap_oid);
+	}
+	put_varbinds(j, t);
+}

@@ -1,0 +1,114 @@
+/* inputs.h - the network inputs: UDP and TCP syslog, RELP, SNMP traps.
+ *
+ * struct fl_inputs owns every listening socket, every TCP connection, the
+ * RELP engine and the queue that carries received messages to one consumer.
+ * Two threads produce: the loop thread (epoll over the UDP, TCP and trap
+ * sockets) and the RELP thread (librelp runs its own loop). The consumer is
+ * whoever calls fl_inputs_drain(), usually the main thread.
+ *
+ * Messages cross threads as copies in a bounded byte queue (FL_QUEUE_BYTES).
+ * When it is full, UDP and trap messages are dropped and counted
+ * (<input>.queue_full); RELP waits for room instead, so rsyslog keeps each
+ * message until faultline really holds it; TCP connections stop being read
+ * while the queue is nearly full (tcp.paused), so TCP flow control slows
+ * the senders. Messages from outside an input's
+ * allowlist are dropped and counted (<input>.dropped_allowlist).
+ *
+ * Framing and transport checks happen on the producer threads; syslog
+ * decoding happens on the consumer, so a slow decoder never delays a socket.
+ * Traps are decoded on the loop thread too, because the community check and
+ * the Response to an InformRequest must happen there. */
+#ifndef FL_INPUTS_H
+#define FL_INPUTS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "engine/lib/cidr.h"
+#include "engine/lib/compiler.h"
+#include "engine/decode/event.h"
+#include "engine/lib/net.h"
+
+struct fl_inputs;
+
+enum fl_input_kind {
+	FL_INPUT_UDP,
+	FL_INPUT_TCP,
+	FL_INPUT_RELP,
+	FL_INPUT_TRAP,
+	FL_INPUT__COUNT
+};
+
+struct fl_inputs_config {
+	const char *addr[FL_INPUT__COUNT]; /* "ADDR:PORT"; NULL: input off */
+	struct fl_cidr_list allow[FL_INPUT__COUNT];
+	const char *communities[FL_SNMP_MAX_COMMUNITIES]; /* none given: "public" */
+	size_t n_communities;
+	size_t max_msg;   /* TCP and RELP frame cap, > 0 */
+	size_t max_conns; /* concurrent TCP connections, > 0 */
+};
+
+/* Counters of one input. Written by its producer thread, read by anyone
+ * (relaxed atomics: a stats line may be a moment old, never torn). */
+struct fl_input_stats {
+	uint64_t received;	    /* messages taken from the wire and queued */
+	uint64_t dropped_allowlist; /* datagrams/connections from outside --allow */
+	uint64_t queue_full;	    /* messages dropped: consumer queue full */
+	uint64_t kernel_drops;	    /* UDP: datagrams the kernel dropped (SO_RXQ_OVFL) */
+	uint64_t too_long;	    /* TCP/RELP: frames over --max-msg-size, discarded */
+	uint64_t bad_framing;	    /* TCP: connections closed for a bad octet count */
+	uint64_t half_frames;	    /* TCP: unfinished frame at disconnect */
+	uint64_t paused;	    /* TCP: connections paused while the queue was full */
+	uint64_t connections;	    /* TCP: connections accepted */
+	uint64_t refused;	    /* TCP: connections over --max-conns */
+	uint64_t bad_community;	    /* traps: community not allowed */
+	uint64_t undecodable;	    /* traps: not a v1/v2c trap or inform */
+	uint64_t informs_answered;  /* traps: Responses sent */
+	uint64_t log_suppressed;    /* traps: log lines held back by the rate limit */
+};
+
+/* One received message, as the consumer sees it. Borrowed: valid only
+ * during the callback. */
+struct fl_msg {
+	enum fl_input_kind input;
+	enum fl_transport transport;
+	const struct sockaddr *peer;
+	socklen_t peer_len;
+	int64_t received_ns; /* CLOCK_REALTIME */
+	const char *p;
+	size_t len;
+};
+
+typedef void (*fl_msg_fn)(void *ctx, const struct fl_msg *msg);
+
+/* Lifecycle. create binds every configured input (nothing runs yet).
+ * Returns 0, -ENOMEM, -EINVAL (bad address) or the bind error (-EADDRINUSE,
+ * -EACCES, ...); on failure err holds one sentence naming the input, the
+ * address and why. destroy accepts NULL; call fl_inputs_stop() first if
+ * started. */
+int fl_inputs_create(struct fl_inputs **out, const struct fl_inputs_config *cfg, char *err,
+		     size_t err_cap) FL_MUST_CHECK;
+void fl_inputs_destroy(struct fl_inputs *in);
+
+/* Starts the loop and RELP threads. Returns 0 or a negative errno. */
+int fl_inputs_start(struct fl_inputs *in) FL_MUST_CHECK;
+
+/* Stops and joins the producer threads. Messages already queued stay for
+ * fl_inputs_drain(); a RELP message is acknowledged only once queued, so
+ * draining after stop loses nothing that was acknowledged. */
+void fl_inputs_stop(struct fl_inputs *in);
+
+/* Operations (consumer thread only). Waits up to timeout_ms for messages,
+ * then hands every queued message to fn in arrival order. Returns how many. */
+size_t fl_inputs_drain(struct fl_inputs *in, int timeout_ms, fl_msg_fn fn, void *ctx);
+
+/* Queries. Is the input configured? The address it is bound to. */
+bool fl_inputs_enabled(const struct fl_inputs *in, enum fl_input_kind kind);
+int fl_inputs_local(const struct fl_inputs *in, enum fl_input_kind kind,
+		    struct fl_net_addr *out) FL_MUST_CHECK;
+void fl_inputs_stats(const struct fl_inputs *in, enum fl_input_kind kind,
+		     struct fl_input_stats *out);
+const char *fl_input_name(enum fl_input_kind kind); /* "udp", "tcp", "relp", "trap" */
+
+#endif /* FL_INPUTS_H */

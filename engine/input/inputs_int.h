@@ -1,0 +1,118 @@
+/* inputs_int.h - what the input files (inputs.c, input_*.c) share, and
+ * nobody else may use. See inputs.h for the design. */
+#ifndef FL_INPUTS_INT_H
+#define FL_INPUTS_INT_H
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/input/framing.h"
+#include "engine/input/inputs.h"
+#include "engine/lib/limits.h"
+
+/* What an epoll registration points to. */
+enum watch_kind { WATCH_WAKE, WATCH_UDP, WATCH_TCP_LISTEN, WATCH_TCP_CONN, WATCH_TRAP };
+
+struct fl_watch {
+	enum watch_kind kind;
+	int fd;
+};
+
+/* A TCP syslog connection; owned by the loop thread. */
+struct fl_tcp_conn {
+	struct fl_watch w; /* first: the epoll pointer is the connection */
+	struct fl_net_addr peer;
+	char peer_text[FL_NET_ADDR_TEXT_MAX];
+	struct fl_framer framer;
+	bool is_paused; /* not read until the queue has FL_TCP_PAUSE_ROOM again */
+	struct fl_inputs *in;
+	struct fl_tcp_conn *prev, *next;
+};
+
+/* Bounded byte queue of records (struct queue_rec + payload, 8-aligned),
+ * written at wr, read at rd; a record that does not fit before the end of
+ * the buffer starts at 0 and end_mark remembers where the data stops. */
+struct fl_queue {
+	pthread_mutex_t mu;
+	pthread_cond_t has_data, has_room;
+	char *mem;
+	size_t cap, rd, wr, end_mark, used, high_water;
+	bool is_wrapped, is_closing;
+};
+
+/* Rate limit of the "undecodable trap" log: one line per source a minute. */
+struct trap_log_slot {
+	struct fl_net_addr src;
+	int64_t last_ns;
+};
+
+struct fl_inputs {
+	struct fl_inputs_config cfg;
+	bool enabled[FL_INPUT__COUNT];
+	struct fl_net_addr local[FL_INPUT__COUNT];
+	struct fl_watch watch[FL_INPUT__COUNT]; /* fd -1 for RELP (librelp owns it) */
+	struct fl_input_stats stats[FL_INPUT__COUNT];
+	struct fl_queue queue;
+
+	/* loop thread */
+	int epfd, wake_fd;
+	struct fl_watch wake_watch;
+	pthread_t loop_thread;
+	bool has_loop_thread;
+	int stop_requested; /* atomic */
+	char *dgram_mem;    /* FL_UDP_BATCH datagrams of FL_UDP_MAX_DATAGRAM + 1 bytes */
+	uint32_t rxq_ovfl[FL_INPUT__COUNT]; /* last SO_RXQ_OVFL seen per socket */
+	struct fl_tcp_conn *conns;
+	size_t n_conns, n_paused;
+	int spare_fd; /* held open so an accept at EMFILE can still refuse the peer */
+	struct fl_event *trap_event;	/* scratch for decoding traps */
+	uint8_t *trap_response;		/* FL_UDP_MAX_DATAGRAM bytes */
+	char *communities;		/* "public\0ops\0\0" for fl_snmp_community_allowed() */
+	struct trap_log_slot trap_log[FL_TRAP_LOG_SOURCES];
+
+	/* RELP thread */
+	void *relp_engine;	/* relpEngine_t */
+	pthread_t relp_thread;
+	bool has_relp_thread;
+	int relp_is_done;	/* atomic: the thread left relpEngineRun() */
+	int relp_shutdown_now;	/* handed to librelp: abandon a blocked callback */
+};
+
+#define FL_STAT_ADD(in, kind, field, n)                                                            \
+	__atomic_fetch_add(&(in)->stats[(kind)].field, (uint64_t)(n), __ATOMIC_RELAXED)
+
+/* Queue a copy of a message. Producer threads. With must_wait, blocks until
+ * there is room or the queue closes; otherwise a full queue counts queue_full.
+ * Returns 0, -ENOBUFS (dropped, counted) or -EMSGSIZE (larger than the queue). */
+int fl_inputs_push(struct fl_inputs *in, enum fl_input_kind kind, enum fl_transport transport,
+		   const struct sockaddr *peer, socklen_t peer_len, int64_t received_ns,
+		   const char *p, size_t len, bool must_wait);
+
+int64_t fl_inputs_now_ns(void);
+
+/* Bytes the queue could still take (either thread). */
+size_t fl_inputs_queue_room(struct fl_inputs *in);
+
+/* input_udp.c: reads what is waiting on a UDP or trap socket (bounded). */
+void fl_input_udp_read(struct fl_inputs *in, enum fl_input_kind kind);
+int fl_input_udp_setup(struct fl_inputs *in, enum fl_input_kind kind);
+
+/* input_tcp.c */
+void fl_input_tcp_accept(struct fl_inputs *in);
+void fl_input_tcp_read(struct fl_inputs *in, struct fl_tcp_conn *c);
+void fl_input_tcp_close_all(struct fl_inputs *in);
+void fl_input_tcp_resume(struct fl_inputs *in);
+
+/* input_trap.c: one trap datagram, already past the allowlist. */
+int fl_input_trap_init(struct fl_inputs *in);
+void fl_input_trap_free(struct fl_inputs *in);
+void fl_input_trap_handle(struct fl_inputs *in, int fd, const struct sockaddr *peer,
+			  socklen_t peer_len, int64_t received_ns, const char *p, size_t len);
+
+/* input_relp.c */
+int fl_input_relp_create(struct fl_inputs *in, char *err, size_t err_cap);
+int fl_input_relp_start(struct fl_inputs *in);
+void fl_input_relp_stop(struct fl_inputs *in);
+void fl_input_relp_destroy(struct fl_inputs *in);
+
+#endif /* FL_INPUTS_INT_H */

@@ -1,0 +1,507 @@
+/* inventory_index.c - the inventory's arena, hash indexes, derived lists and
+ * name lookups. See inventory.h for the contract, inventory_int.h for the
+ * layout. */
+#include "engine/inventory/inventory_int.h"
+
+#include <errno.h>
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- arena ---------------------------------------------------------------- */
+
+#define ARENA_CHUNK_BYTES (64u * 1024)
+
+struct inv_chunk {
+	struct inv_chunk *next;
+	size_t used, cap;
+	alignas(max_align_t) unsigned char data[];
+};
+
+void *inv_arena_alloc(struct inv_arena *a, size_t size)
+{
+	const size_t align = alignof(max_align_t);
+	struct inv_chunk *c = a->head;
+	size_t need;
+
+	if (size > SIZE_MAX / 2)
+		return NULL;
+	need = (size + align - 1) & ~(align - 1);
+	if (need == 0)
+		need = align;
+	if (!c || c->cap - c->used < need) {
+		size_t cap = need > ARENA_CHUNK_BYTES ? need : ARENA_CHUNK_BYTES;
+
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->cap = cap;
+		c->used = 0;
+		c->next = a->head;
+		a->head = c;
+		a->bytes += sizeof(*c) + cap;
+	}
+	void *p = c->data + c->used;
+	c->used += need;
+	memset(p, 0, size);
+	return p;
+}
+
+char *inv_arena_strdup(struct inv_arena *a, struct fl_str s)
+{
+	char *p = inv_arena_alloc(a, s.len + 1);
+
+	if (!p)
+		return NULL;
+	if (s.len)
+		memcpy(p, s.p, s.len);
+	p[s.len] = '\0';
+	return p;
+}
+
+void inv_arena_free(struct inv_arena *a)
+{
+	struct inv_chunk *c = a->head;
+
+	while (c) {
+		struct inv_chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+	a->head = NULL;
+	a->bytes = 0;
+}
+
+/* ---- hash index ----------------------------------------------------------- */
+
+/* FNV-1a over k1, a separator no id holds, then k2. Good enough for a few
+ * thousand short ASCII names; the table is rebuilt only at load. */
+static uint64_t key_hash(struct fl_str k1, struct fl_str k2)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (size_t i = 0; i < k1.len; i++)
+		h = (h ^ (unsigned char)k1.p[i]) * 0x100000001b3u;
+	h = (h ^ 0xffu) * 0x100000001b3u;
+	for (size_t i = 0; i < k2.len; i++)
+		h = (h ^ (unsigned char)k2.p[i]) * 0x100000001b3u;
+	/* FNV's low bits mix poorly on ids that differ only in their tail
+	 * ("...-S01", "...-S02"); the table indexes by low bits, so finish
+	 * with MurmurHash3's fmix64. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 33;
+	return h;
+}
+
+static bool slot_matches(const struct inv_slot *s, uint64_t h, struct fl_str k1, struct fl_str k2)
+{
+	return s->hash == h && s->len1 == k1.len && s->len2 == k2.len &&
+	       (k1.len == 0 || memcmp(s->k1, k1.p, k1.len) == 0) &&
+	       (k2.len == 0 || memcmp(s->k2, k2.p, k2.len) == 0);
+}
+
+static int index_grow(struct inv_index *ix)
+{
+	size_t cap = ix->cap ? ix->cap * 2 : 64;
+	struct inv_slot *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < ix->cap; i++) {
+		const struct inv_slot *s = &ix->slots[i];
+		size_t j;
+
+		if (!s->value)
+			continue;
+		for (j = (size_t)s->hash & (cap - 1); slots[j].value; j = (j + 1) & (cap - 1))
+			;
+		slots[j] = *s;
+	}
+	free(ix->slots);
+	ix->slots = slots;
+	ix->cap = cap;
+	return 0;
+}
+
+int inv_index_put(struct inv_index *ix, struct fl_str k1, struct fl_str k2, const void *value,
+                  const void **existing)
+{
+	uint64_t h = key_hash(k1, k2);
+	size_t j;
+
+	if ((ix->n + 1) * 2 > ix->cap && index_grow(ix) < 0)
+		return -ENOMEM;
+	for (j = (size_t)h & (ix->cap - 1); ix->slots[j].value; j = (j + 1) & (ix->cap - 1)) {
+		if (slot_matches(&ix->slots[j], h, k1, k2)) {
+			*existing = ix->slots[j].value;
+			return 0;
+		}
+	}
+	ix->slots[j] = (struct inv_slot){k1.p, k2.p, k1.len, k2.len, h, value};
+	ix->n++;
+	*existing = NULL;
+	return 0;
+}
+
+const void *inv_index_get(const struct inv_index *ix, struct fl_str k1, struct fl_str k2)
+{
+	uint64_t h;
+
+	if (ix->cap == 0 || (!k1.p && k1.len))
+		return NULL;
+	h = key_hash(k1, k2);
+	for (size_t j = (size_t)h & (ix->cap - 1); ix->slots[j].value; j = (j + 1) & (ix->cap - 1))
+		if (slot_matches(&ix->slots[j], h, k1, k2))
+			return ix->slots[j].value;
+	return NULL;
+}
+
+void inv_index_free(struct inv_index *ix)
+{
+	free(ix->slots);
+	ix->slots = NULL;
+	ix->cap = ix->n = 0;
+}
+
+int inv_vec_push(struct inv_vec *v, void *item)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 16;
+		void **items = realloc(v->items, cap * sizeof(*items));
+
+		if (!items)
+			return -ENOMEM;
+		v->items = items;
+		v->cap = cap;
+	}
+	v->items[v->n++] = item;
+	return 0;
+}
+
+void inv_vec_free(struct inv_vec *v)
+{
+	free(v->items);
+	v->items = NULL;
+	v->n = v->cap = 0;
+}
+
+/* ---- derived lists -------------------------------------------------------- */
+
+/* An array of n pointers from the arena (n may be 0: a valid empty array). */
+static const void **ptr_array(struct inv_arena *a, size_t n)
+{
+	return inv_arena_alloc(a, (n ? n : 1) * sizeof(void *));
+}
+
+#define ALLOC_LIST(inv, field, count)                                                              \
+	do {                                                                                       \
+		(field) = (void *)ptr_array(&(inv)->arena, (count));                               \
+		if (!(field))                                                                      \
+			return -ENOMEM;                                                            \
+	} while (0)
+
+/* Devices per site, sites per area. Counts first, then fills (n reused). */
+static int link_sites(struct fl_inventory *inv)
+{
+	for (size_t i = 0; i < inv->devices.n; i++) {
+		struct fl_inv_site *s =
+		    (void *)((struct fl_inv_device *)inv->devices.items[i])->site;
+
+		if (s)
+			s->ndevices++;
+	}
+	for (size_t i = 0; i < inv->sites.n; i++) {
+		struct fl_inv_site *s = inv->sites.items[i];
+
+		ALLOC_LIST(inv, s->devices, s->ndevices);
+		s->ndevices = 0;
+		if (s->county)
+			((struct fl_inv_area *)s->county)->nsites++;
+		if (s->city)
+			((struct fl_inv_area *)s->city)->nsites++;
+	}
+	for (size_t i = 0; i < inv->areas.n; i++) {
+		struct fl_inv_area *a = inv->areas.items[i];
+
+		ALLOC_LIST(inv, a->sites, a->nsites);
+		a->nsites = 0;
+	}
+	for (size_t i = 0; i < inv->devices.n; i++) {
+		struct fl_inv_device *d = inv->devices.items[i];
+		struct fl_inv_site *s = (void *)d->site;
+
+		if (s)
+			((const struct fl_inv_device **)s->devices)[s->ndevices++] = d;
+	}
+	for (size_t i = 0; i < inv->sites.n; i++) {
+		struct fl_inv_site *s = inv->sites.items[i];
+		struct fl_inv_area *areas[2] = {(void *)s->county, (void *)s->city};
+
+		for (size_t k = 0; k < 2; k++)
+			if (areas[k])
+				((const struct fl_inv_site **)areas[k]->sites)[areas[k]->nsites++] =
+				    s;
+	}
+	return 0;
+}
+
+/* Spans per device and per srlg, chains per device. */
+static int link_devices(struct fl_inventory *inv)
+{
+	for (size_t i = 0; i < inv->spans.n; i++) {
+		struct fl_inv_span *sp = inv->spans.items[i];
+
+		((struct fl_inv_device *)sp->a)->nspans++;
+		if (sp->b != sp->a)
+			((struct fl_inv_device *)sp->b)->nspans++;
+		for (size_t k = 0; k < sp->nsrlgs; k++)
+			((struct fl_inv_srlg *)sp->srlgs[k])->nspans++;
+	}
+	for (size_t i = 0; i < inv->chains.n; i++) {
+		const struct fl_inv_chain *ch = inv->chains.items[i];
+
+		((struct fl_inv_device *)ch->parent_device)->nchains++;
+	}
+	for (size_t i = 0; i < inv->devices.n; i++) {
+		struct fl_inv_device *d = inv->devices.items[i];
+
+		ALLOC_LIST(inv, d->spans, d->nspans);
+		ALLOC_LIST(inv, d->chains, d->nchains);
+		d->nspans = d->nchains = 0;
+	}
+	for (size_t i = 0; i < inv->srlgs.n; i++) {
+		struct fl_inv_srlg *g = inv->srlgs.items[i];
+
+		ALLOC_LIST(inv, g->spans, g->nspans);
+		g->nspans = 0;
+	}
+	for (size_t i = 0; i < inv->spans.n; i++) {
+		struct fl_inv_span *sp = inv->spans.items[i];
+		struct fl_inv_device *a = (void *)sp->a, *b = (void *)sp->b;
+
+		((const struct fl_inv_span **)a->spans)[a->nspans++] = sp;
+		if (b != a)
+			((const struct fl_inv_span **)b->spans)[b->nspans++] = sp;
+		for (size_t k = 0; k < sp->nsrlgs; k++) {
+			struct fl_inv_srlg *g = (void *)sp->srlgs[k];
+
+			((const struct fl_inv_span **)g->spans)[g->nspans++] = sp;
+		}
+	}
+	for (size_t i = 0; i < inv->chains.n; i++) {
+		const struct fl_inv_chain *ch = inv->chains.items[i];
+		struct fl_inv_device *p = (void *)ch->parent_device;
+
+		((const struct fl_inv_chain **)p->chains)[p->nchains++] = ch;
+	}
+	return 0;
+}
+
+/* Ring neighbours: the loader checked that ring->devices and ring->spans are
+ * complete, so east/west are set for every ring device. */
+static void link_rings(struct fl_inventory *inv)
+{
+	for (size_t i = 0; i < inv->rings.n; i++) {
+		const struct fl_inv_ring *r = inv->rings.items[i];
+
+		for (size_t k = 0; k < r->nodes; k++) {
+			struct fl_inv_device *d = (void *)r->devices[k];
+
+			d->east = r->devices[(k + 1) % r->nodes];
+			d->west = r->devices[(k + r->nodes - 1) % r->nodes];
+			d->east_span = r->spans[k];
+			d->west_span = r->spans[(k + r->nodes - 1) % r->nodes];
+		}
+	}
+}
+
+/* Circuits per span and per end site. */
+static int link_circuits(struct fl_inventory *inv)
+{
+	for (size_t i = 0; i < inv->circuits.n; i++) {
+		const struct fl_inv_circuit *c = inv->circuits.items[i];
+
+		for (size_t k = 0; k < c->npath; k++) {
+			bool seen = false;
+
+			for (size_t j = 0; j < k; j++)
+				seen |= c->path[j] == c->path[k];
+			if (!seen)
+				((struct fl_inv_span *)c->path[k])->ncircuits++;
+		}
+		((struct fl_inv_site *)c->a_site)->ncircuits++;
+		if (c->b_site != c->a_site)
+			((struct fl_inv_site *)c->b_site)->ncircuits++;
+	}
+	for (size_t i = 0; i < inv->spans.n; i++) {
+		struct fl_inv_span *sp = inv->spans.items[i];
+
+		ALLOC_LIST(inv, sp->circuits, sp->ncircuits);
+		sp->ncircuits = 0;
+	}
+	for (size_t i = 0; i < inv->sites.n; i++) {
+		struct fl_inv_site *s = inv->sites.items[i];
+
+		ALLOC_LIST(inv, s->circuits, s->ncircuits);
+		s->ncircuits = 0;
+	}
+	for (size_t i = 0; i < inv->circuits.n; i++) {
+		const struct fl_inv_circuit *c = inv->circuits.items[i];
+		struct fl_inv_site *a = (void *)c->a_site, *b = (void *)c->b_site;
+
+		for (size_t k = 0; k < c->npath; k++) {
+			struct fl_inv_span *sp = (void *)c->path[k];
+
+			if (sp->ncircuits && sp->circuits[sp->ncircuits - 1] == c)
+				continue; /* a path naming a span twice was already counted once */
+			((const struct fl_inv_circuit **)sp->circuits)[sp->ncircuits++] = c;
+		}
+		((const struct fl_inv_circuit **)a->circuits)[a->ncircuits++] = c;
+		if (b != a)
+			((const struct fl_inv_circuit **)b->circuits)[b->ncircuits++] = c;
+	}
+	return 0;
+}
+
+/* Downstream of a span: for a chain span the chain devices beyond it; for a
+ * ring span every device of the chains hanging off either end. */
+static int link_downstream(struct fl_inventory *inv)
+{
+	for (size_t i = 0; i < inv->spans.n; i++) {
+		struct fl_inv_span *sp = inv->spans.items[i];
+		const struct fl_inv_device **devs;
+		const struct fl_inv_chain **chains;
+		size_t nd = 0, nc = 0;
+
+		if (sp->chain) {
+			const struct fl_inv_chain *ch = sp->chain;
+			/* The far end is the one further out along the chain. */
+			const struct fl_inv_device *far =
+			    sp->a->chain == ch &&
+			            (sp->b->chain != ch || sp->a->chain_pos > sp->b->chain_pos)
+			        ? sp->a
+			        : sp->b;
+			size_t from =
+			    far->chain == ch && far->chain_pos ? far->chain_pos - 1 : ch->ndevices;
+
+			ALLOC_LIST(inv, devs, ch->ndevices - from);
+			ALLOC_LIST(inv, chains, 1);
+			for (size_t k = from; k < ch->ndevices; k++)
+				devs[nd++] = ch->devices[k];
+			chains[nc++] = ch;
+		} else {
+			const struct fl_inv_device *ends[2] = {sp->a, sp->b};
+			size_t total_d = 0, total_c = 0;
+
+			for (size_t e = 0; e < 2; e++)
+				for (size_t k = 0; k < ends[e]->nchains; k++) {
+					total_c++;
+					total_d += ends[e]->chains[k]->ndevices;
+				}
+			ALLOC_LIST(inv, devs, total_d);
+			ALLOC_LIST(inv, chains, total_c);
+			for (size_t e = 0; e < 2; e++) {
+				if (e == 1 && ends[1] == ends[0])
+					break;
+				for (size_t k = 0; k < ends[e]->nchains; k++) {
+					const struct fl_inv_chain *ch = ends[e]->chains[k];
+
+					chains[nc++] = ch;
+					for (size_t j = 0; j < ch->ndevices; j++)
+						devs[nd++] = ch->devices[j];
+				}
+			}
+		}
+		sp->downstream = devs;
+		sp->ndownstream = nd;
+		sp->downstream_chains = chains;
+		sp->ndownstream_chains = nc;
+	}
+	return 0;
+}
+
+int inv_link(struct fl_inventory *inv)
+{
+	int rc;
+
+	if ((rc = link_sites(inv)) < 0 || (rc = link_devices(inv)) < 0)
+		return rc;
+	link_rings(inv);
+	if ((rc = link_circuits(inv)) < 0 || (rc = link_downstream(inv)) < 0)
+		return rc;
+	return 0;
+}
+
+/* ---- public queries ------------------------------------------------------- */
+
+void fl_inventory_counts(const struct fl_inventory *inv, struct fl_inventory_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->sites = inv->sites.n;
+	out->devices = inv->devices.n;
+	out->rings = inv->rings.n;
+	out->spans = inv->spans.n;
+	out->ring_spans = inv->ring_spans;
+	out->chain_spans = inv->chain_spans;
+	out->chains = inv->chains.n;
+	out->circuits = inv->circuits.n;
+	out->contacts = inv->contacts.n;
+	out->windows = inv->windows.n;
+	out->cities = inv->by_city.n;
+	out->counties = inv->by_county.n;
+	out->srlgs = inv->srlgs.n;
+	out->arena_bytes = inv->arena.bytes;
+}
+
+#define LOOKUP(fn, type, index)                                                                    \
+	const struct type *fn(const struct fl_inventory *inv, struct fl_str id)                    \
+	{                                                                                          \
+		return inv_index_get(&inv->index, id, FL_STR_LIT(""));                             \
+	}
+
+LOOKUP(fl_inventory_site, fl_inv_site, by_site)
+LOOKUP(fl_inventory_device, fl_inv_device, by_device)
+LOOKUP(fl_inventory_ring, fl_inv_ring, by_ring)
+LOOKUP(fl_inventory_span, fl_inv_span, by_span)
+LOOKUP(fl_inventory_chain, fl_inv_chain, by_chain)
+LOOKUP(fl_inventory_circuit, fl_inv_circuit, by_circuit)
+LOOKUP(fl_inventory_city, fl_inv_area, by_city)
+LOOKUP(fl_inventory_county, fl_inv_area, by_county)
+LOOKUP(fl_inventory_srlg, fl_inv_srlg, by_srlg)
+LOOKUP(fl_inventory_window, fl_inv_window, by_window)
+
+const struct fl_inv_device *fl_inventory_device_by_ip(const struct fl_inventory *inv,
+                                                      struct fl_str ip)
+{
+	return inv_index_get(&inv->by_mgmt_ip, ip, FL_STR_LIT(""));
+}
+
+const struct fl_inv_span *fl_inventory_span_at(const struct fl_inventory *inv, struct fl_str device,
+                                               struct fl_str port)
+{
+	return inv_index_get(&inv->by_port, device, port);
+}
+
+const struct fl_inv_device *fl_inventory_device_at(const struct fl_inventory *inv, size_t i)
+{
+	return i < inv->devices.n ? inv->devices.items[i] : NULL;
+}
+
+const struct fl_inv_span *fl_inventory_span_nth(const struct fl_inventory *inv, size_t i)
+{
+	return i < inv->spans.n ? inv->spans.items[i] : NULL;
+}
+
+const struct fl_inv_contact *fl_inventory_contact_at(const struct fl_inventory *inv, size_t i)
+{
+	return i < inv->contacts.n ? inv->contacts.items[i] : NULL;
+}
+
+const struct fl_inv_window *fl_inventory_window_at(const struct fl_inventory *inv, size_t i)
+{
+	return i < inv->windows.n ? inv->windows.items[i] : NULL;
+}

@@ -1,0 +1,333 @@
+#include "engine/lib/json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+void fl_json_init(struct fl_json *j, struct fl_buf *out)
+{
+	j->out = out;
+	j->depth = 0;
+	j->failed = false;
+	j->after_key = false;
+	j->has_items[0] = false;
+}
+
+/* Appends n bytes. Most appends are a few bytes into a buffer that has
+ * room: those are copied here; the rest go through fl_buf_add(), which grows
+ * the buffer and enforces its cap. */
+static inline void put(struct fl_json *j, const char *p, size_t n)
+{
+	struct fl_buf *b = j->out;
+
+	if (j->failed)
+		return;
+	if (b->alloc > b->len + n && b->len + n <= b->max) {
+		memcpy(b->p + b->len, p, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+		return;
+	}
+	if (fl_buf_add(b, p, n) < 0)
+		j->failed = true;
+}
+
+/* Writes the comma that separates this value from the previous one. */
+static void value_prefix(struct fl_json *j)
+{
+	if (j->after_key) {
+		j->after_key = false;
+		return;
+	}
+	if (j->has_items[j->depth])
+		put(j, ",", 1);
+	j->has_items[j->depth] = true;
+}
+
+static void open_scope(struct fl_json *j, char c)
+{
+	value_prefix(j);
+	if (j->depth + 1 >= FL_JSON_MAX_DEPTH) {
+		j->failed = true;
+		return;
+	}
+	put(j, &c, 1);
+	j->has_items[++j->depth] = false;
+}
+
+static void close_scope(struct fl_json *j, char c)
+{
+	if (j->depth == 0) {
+		j->failed = true;
+		return;
+	}
+	j->depth--;
+	put(j, &c, 1);
+}
+
+void fl_json_obj_begin(struct fl_json *j)
+{
+	open_scope(j, '{');
+}
+
+void fl_json_obj_end(struct fl_json *j)
+{
+	close_scope(j, '}');
+}
+
+void fl_json_arr_begin(struct fl_json *j)
+{
+	open_scope(j, '[');
+}
+
+void fl_json_arr_end(struct fl_json *j)
+{
+	close_scope(j, ']');
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if it is not one. */
+static size_t utf8_seq_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && p[1] < 0xa0)
+			return 0; /* overlong */
+		if (c == 0xed && p[1] >= 0xa0)
+			return 0; /* UTF-16 surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && p[1] < 0x90)
+			return 0; /* overlong */
+		if (c == 0xf4 && p[1] >= 0x90)
+			return 0; /* above U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+bool fl_utf8_valid(const char *p, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n = utf8_seq_len(s + i, len - i);
+
+		if (n == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Are all 8 bytes of v printable ASCII other than '"' and '\\', the bytes
+ * a JSON string takes as they are? (Bit tricks for "some byte is less than
+ * n" and "some byte is zero", exact for the question "any?".) */
+static inline bool plain8(uint64_t v)
+{
+	uint64_t ctl = (v - ONES * 0x20) & ~v & HIGHS;
+	uint64_t q = v ^ (ONES * '"'), bs = v ^ (ONES * '\\');
+	uint64_t quote = (q - ONES) & ~q & HIGHS, slash = (bs - ONES) & ~bs & HIGHS;
+
+	return ((v & HIGHS) | ctl | quote | slash) == 0;
+}
+
+/* Length of the run at the start of s[0..len) that a JSON string takes as
+ * it is. */
+static size_t plain_prefix(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	uint64_t v;
+
+	while (len - i >= 8 && (memcpy(&v, s + i, 8), plain8(v)))
+		i += 8;
+	while (i < len && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+		i++;
+	return i;
+}
+
+/* Writes the string, quoted and escaped, and then tail (tail_len bytes, as
+ * they are). Almost every string is plain and fits the buffer: it is copied
+ * there in one go. */
+static void put_string_then(struct fl_json *j, const char *p, size_t len, const char *tail,
+			    size_t tail_len)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	struct fl_buf *b = j->out;
+	size_t i = plain_prefix(s, len), run = i, need = len + 2 + tail_len;
+
+	if (i == len && !j->failed && b->alloc > b->len + need && b->len + need <= b->max) {
+		char *w = b->p + b->len;
+
+		*w++ = '"';
+		memcpy(w, p, len);
+		w += len;
+		*w++ = '"';
+		memcpy(w, tail, tail_len);
+		b->len += need;
+		b->p[b->len] = '\0';
+		return;
+	}
+	put(j, "\"", 1);
+	while (i < len) {
+		uint64_t v;
+
+		if (len - i >= 8 && (memcpy(&v, s + i, 8), plain8(v))) {
+			i += 8;
+			run += 8;
+			continue;
+		}
+		unsigned char c = s[i];
+		const char *esc = NULL;
+		char ubuf[8];
+		size_t n;
+
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
+			run++;
+			continue;
+		}
+		put(j, (const char *)s + i - run, run);
+		run = 0;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default: break;
+		}
+		if (esc) {
+			put(j, esc, 2);
+			i++;
+			continue;
+		}
+		if (c < 0x20) {
+			snprintf(ubuf, sizeof(ubuf), "\\u%04x", c);
+			put(j, ubuf, 6);
+			i++;
+			continue;
+		}
+		n = utf8_seq_len(s + i, len - i);
+		if (n == 0) {
+			put(j, "\xef\xbf\xbd", 3); /* U+FFFD for each bad byte */
+			i++;
+			continue;
+		}
+		put(j, (const char *)s + i, n);
+		i += n;
+	}
+	put(j, (const char *)s + i - run, run);
+	put(j, "\"", 1);
+	put(j, tail, tail_len);
+}
+
+void fl_json_key_n(struct fl_json *j, const char *key, size_t len)
+{
+	value_prefix(j);
+	put_string_then(j, key, len, ":", 1);
+	j->after_key = true;
+}
+
+void fl_json_str(struct fl_json *j, const char *p, size_t len)
+{
+	value_prefix(j);
+	put_string_then(j, p, len, "", 0);
+}
+
+void fl_json_cstr(struct fl_json *j, const char *s)
+{
+	if (!s) {
+		fl_json_null(j);
+		return;
+	}
+	fl_json_str(j, s, strlen(s));
+}
+
+void fl_json_fstr(struct fl_json *j, struct fl_str s)
+{
+	if (!s.p) {
+		fl_json_null(j);
+		return;
+	}
+	fl_json_str(j, s.p, s.len);
+}
+
+/* Decimal digits of v, ending at end; returns where they start. */
+static char *u64_digits(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+void fl_json_int(struct fl_json *j, int64_t v)
+{
+	char tmp[24], *end = tmp + sizeof(tmp), *p;
+
+	/* the magnitude as unsigned: -INT64_MIN does not fit an int64_t */
+	p = u64_digits(end, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+	if (v < 0)
+		*--p = '-';
+	value_prefix(j);
+	put(j, p, (size_t)(end - p));
+}
+
+void fl_json_uint(struct fl_json *j, uint64_t v)
+{
+	char tmp[24], *end = tmp + sizeof(tmp), *p = u64_digits(end, v);
+
+	value_prefix(j);
+	put(j, p, (size_t)(end - p));
+}
+
+void fl_json_bool(struct fl_json *j, bool v)
+{
+	value_prefix(j);
+	put(j, v ? "true" : "false", v ? 4 : 5);
+}
+
+void fl_json_null(struct fl_json *j)
+{
+	value_prefix(j);
+	put(j, "null", 4);
+}
+
+void fl_json_hex(struct fl_json *j, const void *p, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *s = p;
+
+	fl_json_obj_begin(j);
+	fl_json_key(j, "hex");
+	value_prefix(j);
+	put(j, "\"", 1);
+	for (size_t i = 0; i < len; i++) {
+		char two[2] = {digits[s[i] >> 4], digits[s[i] & 15]};
+
+		put(j, two, 2);
+	}
+	put(j, "\"", 1);
+	fl_json_obj_end(j);
+}
+
+bool fl_json_failed(const struct fl_json *j)
+{
+	return j->failed || j->depth != 0;
+}

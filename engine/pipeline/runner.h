@@ -1,0 +1,50 @@
+/* runner.h - a compiled plan running live: the engine side of `faultline run`.
+ *
+ * struct fl_runner owns the plan, a live clock, the engine and the buffer of
+ * actions written as JSON Lines to stdout. It is kept apart from the inputs
+ * (inputs.h) so the network side needs nothing of the program's headers.
+ * One thread (the consumer of the inputs' queue) owns a runner. */
+#ifndef FL_RUNNER_H
+#define FL_RUNNER_H
+#include <stddef.h>
+
+#include "engine/lib/compiler.h"
+
+struct fl_event;
+struct fl_outbox_bell;
+struct fl_runner;
+struct fl_tz;
+
+struct fl_runner_config {
+	const char *plan, *data_dir; /* data_dir may be NULL */
+	const char *tz;		     /* NULL: the plan's timezone */
+	size_t max_keys_per_rule, max_keys; /* 0: the defaults of limits.h */
+	const char *db; /* the ticket store the actions go to (a store thread of
+			 * its own, fed by a bounded queue); NULL: printed only */
+	struct fl_outbox_bell *outbox_bell; /* borrowed, may be NULL: rung after
+					     * each store commit that queued
+					     * notifications */
+};
+
+/* Lifecycle. Compiles the plan (diagnostics on stderr) and builds the engine.
+ * Returns 0, -EINVAL (the plan or zone is wrong, reported) or -ENOMEM. */
+FL_MUST_CHECK int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg);
+void fl_runner_destroy(struct fl_runner *r);
+
+/* Operations. feed: one decoded event (its time is the live clock's).
+ * tick: runs the timers due by now and writes the actions out. finish: the
+ * final tallies, then the summary line on stderr. Return 0 or -EIO (stdout
+ * failed). */
+void fl_runner_feed(struct fl_runner *r, const struct fl_event *ev);
+int fl_runner_tick(struct fl_runner *r);
+int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
+		     unsigned long long undecoded);
+
+/* Queries. tz: the zone RFC 3164 times are read in (NULL: UTC).
+ * wait_ms: how long the caller may wait for input before the next tick, at
+ * most max_ms and at least 1: until the engine's next timer is due, so a
+ * hold or a ladder step fires on time rather than at the next poll. */
+const struct fl_tz *fl_runner_tz(const struct fl_runner *r);
+int fl_runner_wait_ms(const struct fl_runner *r, int max_ms);
+
+#endif /* FL_RUNNER_H */

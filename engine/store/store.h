@@ -1,0 +1,489 @@
+/* store.h - the durable ticket store: tickets, clocks, history, escalation
+ * steps taken, maintenance windows and the notification outbox, in SQLite.
+ *
+ * One struct fl_store is one connection to one database file (WAL, a busy
+ * timeout, foreign keys on). It is owned by one thread: the engine's store
+ * thread, or a command. Two processes may open the same file (the engine and
+ * `faultline tickets`); SQLite serialises their writes and a writer waits at
+ * most FL_STORE_BUSY_TIMEOUT_MS before getting -EBUSY.
+ *
+ * Transactions. Every operation is atomic on its own. To make several
+ * operations one unit (a ticket change and the notifications it causes, or a
+ * storm batched for speed) wrap them in fl_store_begin() / fl_store_commit().
+ * If any operation inside fails, the whole transaction is rolled back at once;
+ * every later operation returns -ECANCELED and fl_store_commit() returns the
+ * first error. So a notification is in the outbox if and only if the ticket
+ * change that caused it is in the store.
+ *
+ * Time is passed in (now_ns, nanoseconds since the epoch): the engine has a
+ * live clock and an event-time clock for replay, and tests have their own.
+ * Clock budgets are milliseconds like the compiled plan's levels.
+ *
+ * Errors: 0 or a negative errno. -ENOENT (no such ticket, window or row),
+ * -EEXIST (ticket id or idempotency key already present, step already taken),
+ * -EPERM (a lifecycle transition the current state does not allow; see
+ * fl_store_transition()), -EINVAL (bad argument), -EBUSY (database locked past
+ * the busy timeout), -EIO (any other SQLite failure; fl_store_errmsg() tells
+ * which), -ECANCELED (inside a failed transaction), -ENOMEM. Out-parameters are
+ * written only on success. */
+#ifndef FL_STORE_H
+#define FL_STORE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/lib/buf.h"
+#include "engine/lib/compiler.h"
+
+struct fl_store;
+
+/* The schema version this code writes; older files are migrated on open,
+ * newer ones refused (-EPROTO). docs/store.md lists the versions. */
+#define FL_STORE_SCHEMA_VERSION 3
+#define FL_STORE_DEFAULT_PATH "var/faultline.db"
+
+/* Ticket lifecycle (../shared/emergency-plan.md). Order is progress. */
+#define FL_TICKET_STATES(X) \
+	X(OPEN, "open") X(ACKNOWLEDGED, "acknowledged") X(DISPATCHED, "dispatched") \
+	X(ONSITE, "on site") X(RESTORED, "service restored") X(RESOLVED, "resolved") \
+	X(ARCHIVED, "archived")
+enum fl_ticket_state {
+#define X(name, text) FL_TICKET_##name,
+	FL_TICKET_STATES(X)
+#undef X
+	FL_TICKET__COUNT
+};
+
+/* What a person (or the engine) does to a ticket; each leads to one state. */
+#define FL_TRANSITIONS(X) \
+	X(ACK, "ack", ACKNOWLEDGED) X(DISPATCH, "dispatch", DISPATCHED) \
+	X(ONSITE, "onsite", ONSITE) X(RESTORE, "restore", RESTORED) \
+	X(RESOLVE, "resolve", RESOLVED) X(CLOSE, "close", ARCHIVED)
+enum fl_transition {
+#define X(name, text, to) FL_TR_##name,
+	FL_TRANSITIONS(X)
+#undef X
+	FL_TR__COUNT
+};
+
+/* The clocks of a ticket. ack meets RESPOND, onsite meets ONSITE, restore meets
+ * REPAIR. */
+#define FL_TICKET_CLOCKS(X) X(RESPOND, "respond") X(ONSITE, "onsite") X(REPAIR, "repair")
+enum fl_ticket_clock {
+#define X(name, text) FL_TICKET_CLOCK_##name,
+	FL_TICKET_CLOCKS(X)
+#undef X
+	FL_TICKET_CLOCK__COUNT
+};
+
+/* A clock's state: RUNNING until its transition (MET or MISSED), PAUSED while
+ * paused, STOPPED when the ticket moved past it without it (restored before
+ * anyone went on site: nobody needs to). NONE: the level sets no such clock. */
+#define FL_CLOCK_STATES(X) \
+	X(NONE, "none") X(RUNNING, "running") X(PAUSED, "paused") X(MET, "met") \
+	X(MISSED, "missed") X(STOPPED, "stopped")
+enum fl_clock_state {
+#define X(name, text) FL_CLOCK_ST_##name,
+	FL_CLOCK_STATES(X)
+#undef X
+};
+
+/* Where an incident is. Every member may be NULL (unknown). */
+struct fl_ticket_location {
+	const char *device, *site, *span, *ring, *county, *city;
+	const char *loc_class; /* "city", "county", "township": selects the on-site clock */
+};
+
+/* A new incident, as the engine opens it. Strings are borrowed for the call.
+ * Clocks in ms from opened_ns; a clock < 0 is not set (FL_CLOCK_ST_NONE): the
+ * caller picks onsite_ms for the location class from the level. */
+struct fl_ticket_new {
+	const char *id;    /* unique, e.g. "INC-20261125-0001"; 1..64 bytes */
+	const char *rule;  /* the rule or correlation that raised it */
+	const char *key;   /* the correlation key (span, device, ...) */
+	const char *level; /* the plan's level name ("urgent") */
+	const char *title;
+	struct fl_ticket_location loc;
+	const char *circuits;  /* affected circuit ids, ';'-separated, may be NULL */
+	const char *customers; /* affected customers, ';'-separated, may be NULL */
+	bool is_planned;       /* inside a maintenance window: recorded, pages nobody */
+	bool is_unprotected;   /* a ring running on its other way round */
+	int64_t respond_ms, onsite_ms, repair_ms;
+	int64_t opened_ns;
+};
+
+/* One notification for the outbox. Strings are borrowed for the call. */
+struct fl_notice {
+	const char *key;     /* idempotency key, fl_plugin_key_valid(); unique in the store */
+	const char *channel; /* the plan's channel: the outbox maps it to a plugin */
+	const char *role;    /* the role paged ("duty operator"), may be NULL */
+	const char *person;  /* display name, may be NULL */
+	const char *address; /* phone, e-mail address, URL */
+	const char *subject, *body;
+	const char *incident_json; /* NULL: the store writes the ticket's own document */
+	int64_t ttl_ms;            /* give up after this; <= 0: FL_OUTBOX_TTL_MS_DEFAULT */
+};
+
+/* One clock as stored. Times in ns since the epoch, 0 when not reached. */
+struct fl_clock_info {
+	enum fl_clock_state state;
+	int64_t budget_ms;
+	int64_t deadline_ns; /* moves later by every pause */
+	int64_t met_ns;      /* when the transition came (MET or MISSED) */
+	int64_t paused_ms;   /* total time spent paused, closed pauses only */
+	uint32_t pauses;
+};
+
+/* A due clock for the engine's escalation timer. Strings valid during the
+ * callback only. */
+struct fl_due_clock {
+	const char *ticket, *level;
+	enum fl_ticket_clock clock;
+	enum fl_ticket_state state;
+	int64_t deadline_ns;
+};
+
+/* Maintenance windows. Scope names match the plan's (FL_WINDOW_SCOPES). */
+#define FL_MAINT_RECURS(X) X(NONE, "none") X(WEEKLY, "weekly") X(MONTHLY, "monthly")
+enum fl_maint_recur {
+#define X(name, text) FL_MAINT_##name,
+	FL_MAINT_RECURS(X)
+#undef X
+};
+
+struct fl_maint_window {
+	int64_t id; /* assigned by fl_store_maint_add() */
+	const char *scope, *target; /* "device" | "site" | "ring" | "span" | "city" */
+	int64_t from_ns, to_ns;     /* the first occurrence; to exclusive */
+	enum fl_maint_recur recur;
+	const char *reason, *by;
+};
+
+/* Where a target is, for fl_store_maint_active(): any member may be NULL. */
+struct fl_maint_query {
+	const char *device, *site, *ring, *span, *city;
+};
+
+struct fl_outbox_row;
+
+/* Defaults for notifications (engine/lib/limits.h has the caps). */
+#define FL_OUTBOX_TTL_MS_DEFAULT (24LL * 3600 * 1000)
+
+/* Lifecycle. Opens (creating if needed) the database at path, sets WAL and
+ * the busy timeout and migrates the schema to FL_STORE_SCHEMA_VERSION in one
+ * transaction. Returns 0, -EPROTO (written by a newer faultline), -EIO (not a
+ * database, unreadable, migration failed; err holds why), -ENOMEM.
+ * fl_store_close() accepts NULL and rolls back an open transaction. */
+FL_MUST_CHECK int fl_store_open(struct fl_store **out, const char *path, char *err,
+                                size_t err_len);
+void fl_store_close(struct fl_store *s);
+
+/* The last SQLite message, for logs; never NULL. */
+const char *fl_store_errmsg(const struct fl_store *s);
+/* The schema version found in the file before it was migrated on open. */
+int fl_store_version_at_open(const struct fl_store *s);
+
+/* Transactions (see the top of this file). begin: 0, -EBUSY, -EIO, -EINVAL
+ * when one is already open. commit: 0 or the first error of the transaction
+ * (then everything inside is rolled back). rollback: always ends it. */
+FL_MUST_CHECK int fl_store_begin(struct fl_store *s);
+FL_MUST_CHECK int fl_store_commit(struct fl_store *s);
+void fl_store_rollback(struct fl_store *s);
+
+/* Operations, incidents: what the correlation engine calls.
+ *
+ * open: a new ticket in state OPEN with its clocks started at t->opened_ns and
+ * an "opened" history row. -EEXIST if the id exists, -EINVAL without id or
+ * level. */
+FL_MUST_CHECK int fl_store_incident_open(struct fl_store *s, const struct fl_ticket_new *t);
+
+/* update: the incident changed (new level, title or unprotected ring: any
+ * argument NULL / negative keeps the old value). A new level restarts nothing:
+ * the engine escalates on the clocks it has. Adds history "updated". */
+FL_MUST_CHECK int fl_store_incident_update(struct fl_store *s, const char *id, const char *level,
+                                           const char *title, int is_unprotected,
+                                           const char *note, int64_t now_ns);
+
+/* absorb: n more alarms folded into the ticket; sample (may be NULL) is one
+ * of them, kept in the history as an example. Counts are summed, not one row
+ * per alarm: a storm of 10 000 alarms is one counter, not 10 000 rows. */
+FL_MUST_CHECK int fl_store_incident_absorb(struct fl_store *s, const char *id, uint32_t n,
+                                           const char *sample, int64_t now_ns);
+
+/* clear: the alarm that raised the ticket cleared. Records the time and a
+ * history row; the lifecycle is left to people (a clear is evidence of
+ * restoration, not a confirmation). */
+FL_MUST_CHECK int fl_store_incident_clear(struct fl_store *s, const char *id, const char *note,
+                                          int64_t now_ns);
+
+/* note: a free history row for what the engine decided and a person should
+ * be able to read later ("no county lead on duty: paged the city lead",
+ * "ring RING-GX-1 unprotected"). what: short, required; note may be NULL. */
+FL_MUST_CHECK int fl_store_note(struct fl_store *s, const char *id, const char *what,
+                                const char *by, const char *note, int64_t now_ns);
+
+/* Operations, people. The lifecycle:
+ *   ack      from open
+ *   dispatch from acknowledged
+ *   onsite   from dispatched
+ *   restore  from acknowledged, dispatched or on site (a remote fix needs no
+ *            visit; an unacknowledged ticket must be acknowledged first)
+ *   resolve  from service restored
+ *   close    from resolved (to archived)
+ * Anything else is -EPERM, and why is in msg (msg_len > 0): "cannot close
+ * INC-1: it is acknowledged; close needs resolved". A transition meets or
+ * misses its clock (ack: respond, onsite: on-site, restore: repair) by
+ * comparing now_ns to the deadline; a paused clock is resumed first. restore
+ * stops the respond and on-site clocks still running. by: who (required,
+ * non-empty); note may be NULL. */
+FL_MUST_CHECK int fl_store_transition(struct fl_store *s, const char *id, enum fl_transition tr,
+                                      const char *by, const char *note, int64_t now_ns,
+                                      char *msg, size_t msg_len);
+
+/* Is tr allowed from state? (the table above, for tests and help texts) */
+bool fl_store_transition_allowed(enum fl_transition tr, enum fl_ticket_state from);
+
+/* Pause a running clock with a reason (no site access, customer-caused,
+ * inside a maintenance window) / resume it: its deadline moves by the time it
+ * was paused. -EPERM when not running (pause) or not paused (resume). */
+FL_MUST_CHECK int fl_store_clock_pause(struct fl_store *s, const char *id, enum fl_ticket_clock c,
+                                       const char *reason, const char *by, int64_t now_ns);
+FL_MUST_CHECK int fl_store_clock_resume(struct fl_store *s, const char *id, enum fl_ticket_clock c,
+                                        const char *by, int64_t now_ns);
+
+/* The reason a clock is paused for while its ticket is planned work. */
+#define FL_STORE_PAUSE_WINDOW "maintenance"
+
+/* The maintenance window a planned ticket opened in has ended and its fault
+ * is still there: the ticket stops being planned, every clock last paused
+ * with reason FL_STORE_PAUSE_WINDOW resumes (its deadline moves by the time
+ * it was paused; one a person paused for a reason of theirs stays paused)
+ * and the history says what ("window MW-1 ended"; required).
+ * -ENOENT: no such ticket; -EPERM: it is not planned. */
+FL_MUST_CHECK int fl_store_incident_unplan(struct fl_store *s, const char *id, const char *what,
+                                           int64_t now_ns);
+
+/* A planned ticket whose fault cleared inside its window: its paused clocks
+ * stop (STOPPED: nobody had to meet them; each pause is closed and counted)
+ * with a history row "clocks stopped" and the note (may be NULL). A ticket
+ * without paused clocks is left as it is. */
+FL_MUST_CHECK int fl_store_clocks_stop_paused(struct fl_store *s, const char *id,
+                                              const char *note, int64_t now_ns);
+
+/* Record that ladder step step_index fired for the ticket. Returns -EEXIST if
+ * it already had: call it inside the transaction that enqueues the step's
+ * notifications, and a restart can never page twice. */
+FL_MUST_CHECK int fl_store_step_taken(struct fl_store *s, const char *id, uint32_t step_index,
+                                      int64_t now_ns);
+
+/* Adds a notification to the outbox, due now, with a "notified" history row.
+ * Call it inside the transaction of the ticket change that caused it.
+ * -EEXIST: the idempotency key is already in the outbox (the caller's retry
+ * of the same change); -EINVAL: bad key, no channel or address. */
+FL_MUST_CHECK int fl_store_notify_enqueue(struct fl_store *s, const char *id,
+                                          const struct fl_notice *n, int64_t now_ns);
+
+/* A maintenance announcement (engine/correlate/announce.h) is queued under a record of
+ * its window occurrence, since every outbox row belongs to a ticket: a ticket
+ * of level "maintenance", planned and archived from the start (so the ticket
+ * list, the escalation clocks and a restarted engine never take it for a
+ * fault), whose history lists who was told. Strings are borrowed. */
+struct fl_announce_record {
+	const char *id;	    /* "ANN-<window>-<YYYYMMDDHHMM>", at most FL_STORE_ID_MAX */
+	const char *title;  /* what the ticket list would show */
+	const char *scope, *target; /* the window's: "span", "HC-JCJ-R01-S01" */
+	const char *circuits, *customers;
+	int64_t start_ns;   /* the occurrence's start: the record's opened time */
+};
+/* Creates the record when it is new and enqueues n under it, in one
+ * transaction (or the caller's). -EEXIST when n->key is queued already (the
+ * announcement was made before; nothing changes); -EINVAL as
+ * fl_store_notify_enqueue(), or without r->id. */
+FL_MUST_CHECK int fl_store_announce_enqueue(struct fl_store *s, const struct fl_announce_record *r,
+                                            const struct fl_notice *n, int64_t now_ns);
+
+/* Queries. */
+
+/* The ticket's state. */
+FL_MUST_CHECK int fl_store_ticket_state(struct fl_store *s, const char *id,
+                                        enum fl_ticket_state *out);
+/* One clock of a ticket. */
+FL_MUST_CHECK int fl_store_clock_get(struct fl_store *s, const char *id, enum fl_ticket_clock c,
+                                     struct fl_clock_info *out);
+/* The step indices taken for the ticket, ascending: at most max written to
+ * steps, the total count to *n (may be larger than max). */
+FL_MUST_CHECK int fl_store_steps_taken(struct fl_store *s, const char *id, uint32_t *steps,
+                                       size_t max, size_t *n);
+
+/* Calls fn for every running clock whose deadline is <= now_ns, on tickets not
+ * yet restored, earliest first: the engine's timer decides which ladder step
+ * that fires. A callback returning non-zero stops the walk and is returned.
+ * fn may call any other store function (record the step, enqueue its
+ * notifications) but not fl_store_due_clocks() itself. */
+typedef int fl_store_due_fn(void *ctx, const struct fl_due_clock *due);
+FL_MUST_CHECK int fl_store_due_clocks(struct fl_store *s, int64_t now_ns, fl_store_due_fn *fn,
+                                      void *ctx);
+/* The earliest deadline of any running clock (for the timer), or INT64_MAX. */
+int64_t fl_store_next_deadline(struct fl_store *s);
+
+/* One line of `tickets list`: strings valid during the callback only, NULL
+ * when unknown. told: who has been told, "role person (channel, state); ...". */
+struct fl_ticket_summary {
+	const char *id, *level, *title, *device, *site, *span, *ring, *county, *city, *told;
+	enum fl_ticket_state state;
+	bool is_planned, is_unprotected;
+	int64_t opened_ns;
+	enum fl_ticket_clock next_clock;    /* the running clock due first */
+	int64_t next_deadline_ns;    /* INT64_MAX: no clock running */
+	const char *rule, *key;      /* what raised it; NULL in tickets of old engines */
+	int64_t cleared_ns;          /* 0: its alarm has not cleared */
+};
+typedef int fl_store_ticket_fn(void *ctx, const struct fl_ticket_summary *t);
+/* Calls fn for each ticket not archived (all when include_archived), oldest
+ * first. A callback returning non-zero stops the walk and is returned. */
+FL_MUST_CHECK int fl_store_tickets_each(struct fl_store *s, bool include_archived,
+                                        fl_store_ticket_fn *fn, void *ctx);
+
+/* A fault as the store knows it: what raised it (rule and key), and, for
+ * tickets of old engines that stored neither, its place and level. */
+struct fl_store_fault {
+	const char *rule, *key;
+	const char *level, *span, *device, *site; /* the place: span, else device, else site */
+};
+/* The newest ticket still open for the fault (not restored, alarm not
+ * cleared): one with the same rule and key, or one without rule or key at
+ * the same place (its span; else its device and no span; else its site and
+ * neither) and level. Found by index, not by a walk. Writes its id into
+ * id[size] and returns 1, or returns 0 when there is none, or an error. */
+FL_MUST_CHECK int fl_store_open_ticket_for_fault(struct fl_store *s,
+                                                 const struct fl_store_fault *f, char *id,
+                                                 size_t size);
+
+/* The ticket's history, oldest first; strings valid during the callback. */
+struct fl_history_row {
+	int64_t at_ns;
+	const char *what, *by, *note; /* by, note may be NULL */
+};
+typedef int fl_store_history_fn(void *ctx, const struct fl_history_row *h);
+FL_MUST_CHECK int fl_store_history_each(struct fl_store *s, const char *id,
+                                        fl_store_history_fn *fn, void *ctx);
+
+/* Tickets as JSON (the `tickets --json` documents, docs/store.md): list
+ * writes an array of tickets not archived (all of them when include_archived),
+ * show writes one ticket with its history. Appends to out. */
+FL_MUST_CHECK int fl_store_tickets_json(struct fl_store *s, bool include_archived,
+                                        int64_t now_ns, struct fl_buf *out);
+FL_MUST_CHECK int fl_store_ticket_json(struct fl_store *s, const char *id, bool with_history,
+                                       int64_t now_ns, struct fl_buf *out);
+
+/* Maintenance windows. add: validates scope, target, from < to (a recurring
+ * window shorter than its period) and writes w->id (w is the caller's).
+ * delete: -ENOENT if none. active: is the target, or one of the places around
+ * it given in q, inside a window at t_ns? A window that has ended is never
+ * active, so a forgotten window cannot hide faults; `list` drops a one-off
+ * window once it has ended. hit (may be NULL) gets the matching window and
+ * when its current occurrence ends: the engine pages then for a fault that
+ * outlives the window. */
+struct fl_maint_hit {
+	int64_t window_id;
+	int64_t ends_ns;
+};
+FL_MUST_CHECK int fl_store_maint_add(struct fl_store *s, struct fl_maint_window *w,
+                                     int64_t now_ns);
+FL_MUST_CHECK int fl_store_maint_delete(struct fl_store *s, int64_t id);
+FL_MUST_CHECK int fl_store_maint_active(struct fl_store *s, const struct fl_maint_query *q,
+                                        int64_t t_ns, bool *is_active, struct fl_maint_hit *hit);
+/* Writes the windows not yet over at now_ns as JSON (an array) to out. */
+FL_MUST_CHECK int fl_store_maint_json(struct fl_store *s, int64_t now_ns, struct fl_buf *out);
+
+/* One window as `maintenance list` shows it: strings valid during the
+ * callback only. next_*: the occurrence running at now_ns, or the next one. */
+struct fl_maint_view {
+	struct fl_maint_window w;
+	int64_t next_from_ns, next_to_ns;
+	bool is_active;
+};
+typedef int fl_store_maint_fn(void *ctx, const struct fl_maint_view *v);
+/* Calls fn for each window not over at now_ns, by start. A callback returning
+ * non-zero stops the walk and is returned. */
+FL_MUST_CHECK int fl_store_maint_each(struct fl_store *s, int64_t now_ns, fl_store_maint_fn *fn,
+                                      void *ctx);
+
+/* The latest time the store recorded about its tickets (a change of a
+ * ticket, an entry of its history) in *out_ns, 0 when it has none: how far
+ * the store's own time went, whether it was filled live or by a replay in
+ * event time. Returns 0 or the store's error. */
+FL_MUST_CHECK int fl_store_recorded_until(struct fl_store *s, int64_t *out_ns);
+
+/* The report over tickets opened in [from_ns, to_ns): per city and county,
+ * tickets by level, mean time to acknowledge and to restore, clocks met,
+ * missed and paused. A clock still running past its deadline at
+ * min(to_ns, as_of_ns) counts as missed: it could no longer be met; a
+ * paused clock (its time stands still) only if it was late when paused. as_of_ns
+ * is the time the report judges by: `faultline report` passes
+ * fl_store_recorded_until(), so a report on a replayed store says what
+ * happened in the recording, whatever day it is run. Strings valid during the
+ * callback only; a mean is -1 when no ticket got there. */
+struct fl_report_row {
+	const char *city, *county; /* NULL: unknown */
+	const char *levels;        /* "urgent:2 severe:1" */
+	int64_t tickets, mean_ack_s, mean_restore_s;
+	int64_t clocks_met, clocks_missed, pauses, paused_ms;
+};
+typedef int fl_store_report_fn(void *ctx, const struct fl_report_row *r);
+/* -EINVAL unless from_ns < to_ns. */
+FL_MUST_CHECK int fl_store_report_each(struct fl_store *s, int64_t from_ns, int64_t to_ns,
+                                       int64_t as_of_ns, fl_store_report_fn *fn, void *ctx);
+/* The same as one JSON document (docs/store.md). */
+FL_MUST_CHECK int fl_store_report_json(struct fl_store *s, int64_t from_ns, int64_t to_ns,
+                                       int64_t as_of_ns, struct fl_buf *out);
+
+/* The outbox side, for engine/notify/outbox.c. A row is claimed (state "sending",
+ * attempts + 1) and committed before delivery, so a crash during delivery
+ * leaves the claim; fl_store_outbox_recover() puts such rows back to
+ * "pending": they are delivered again (at most twice in all, the idempotency
+ * key lets receivers tell). */
+#define FL_OUTBOX_STATES(X) \
+	X(PENDING, "pending") X(SENDING, "sending") X(SENT, "sent") X(FAILED, "failed") \
+	X(EXPIRED, "expired")
+enum fl_outbox_state {
+#define X(name, text) FL_OUTBOX_##name,
+	FL_OUTBOX_STATES(X)
+#undef X
+};
+
+/* A claimed row: owned by the caller, free with fl_store_outbox_row_free(). */
+struct fl_outbox_row {
+	int64_t id;
+	char *ticket, *key, *channel, *person, *address, *subject, *body, *incident_json;
+	uint32_t attempts; /* including this one */
+	int64_t created_ns, expires_ns;
+};
+void fl_store_outbox_row_free(struct fl_outbox_row *r);
+
+/* Claims the earliest due pending row (due_ns <= now_ns). Returns 0 and a row,
+ * -ENOENT when nothing is due. */
+FL_MUST_CHECK int fl_store_outbox_claim(struct fl_store *s, int64_t now_ns,
+                                        struct fl_outbox_row **out);
+/* Records the attempt's outcome: state (PENDING to retry at retry_ns, SENT,
+ * FAILED, EXPIRED), the result name and reason, in one transaction with the
+ * attempt row. */
+FL_MUST_CHECK int fl_store_outbox_finish(struct fl_store *s, int64_t row_id,
+                                         enum fl_outbox_state state, const char *result,
+                                         const char *reason, int64_t retry_ns, int64_t now_ns);
+/* Puts every "sending" row back to "pending", due now. Returns the count. */
+FL_MUST_CHECK int fl_store_outbox_recover(struct fl_store *s, int64_t now_ns, uint32_t *n);
+/* Rows per state, indexed by enum fl_outbox_state. */
+FL_MUST_CHECK int fl_store_outbox_counts(struct fl_store *s, uint64_t counts[5]);
+/* The earliest due_ns of a pending row, or INT64_MAX. */
+int64_t fl_store_outbox_next_due(struct fl_store *s);
+
+const char *fl_ticket_state_name(enum fl_ticket_state st);
+const char *fl_transition_name(enum fl_transition tr);
+const char *fl_ticket_clock_name(enum fl_ticket_clock c);
+const char *fl_clock_state_name(enum fl_clock_state st);
+const char *fl_outbox_state_name(enum fl_outbox_state st);
+/* Parses a transition's command name ("ack"); -EINVAL if none. */
+FL_MUST_CHECK int fl_transition_parse(const char *name, enum fl_transition *out);
+
+#endif /* FL_STORE_H */

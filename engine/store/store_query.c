@@ -1,0 +1,937 @@
+/* store_query.c - the store's read side: ticket documents, the `tickets list`
+ * walk, the period report and the maintenance windows. */
+#include "engine/store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/lib/json.h"
+#include "engine/lib/limits.h"
+#include "engine/store/store_int.h"
+#include "engine/store/store_time.h"
+
+#define NS_PER_S 1000000000LL
+#define NS_PER_MS 1000000LL
+
+static const char *const window_scopes[] = {"device", "site", "ring", "span", "city"};
+static const char *const recur_names[] = {
+#define X(name, text) text,
+	FL_MAINT_RECURS(X)
+#undef X
+};
+
+static void json_time(struct fl_json *j, int64_t ns)
+{
+	char iso[FL_TIME_ISO_LEN];
+
+	if (ns == 0) {
+		fl_json_null(j);
+		return;
+	}
+	fl_time_format(ns, iso);
+	fl_json_cstr(j, iso);
+}
+
+/* A ';'-separated list as a JSON array of strings. */
+static void json_list(struct fl_json *j, const char *list)
+{
+	fl_json_arr_begin(j);
+	while (list && *list) {
+		const char *end = strchr(list, ';');
+		size_t n = end ? (size_t)(end - list) : strlen(list);
+
+		if (n > 0)
+			fl_json_str(j, list, n);
+		list = end ? end + 1 : NULL;
+	}
+	fl_json_arr_end(j);
+}
+
+/* --- ticket documents ----------------------------------------------------- */
+#define TICKET_COLS \
+	"id, state, level, title, rule, key, device, site, span, ring, county, city, loc_class," \
+	" circuits, customers, planned, unprotected, alarms, opened_ns, updated_ns, cleared_ns," \
+	" acked_ns, dispatched_ns, onsite_ns, restored_ns, resolved_ns, closed_ns"
+
+/* The clocks object of a ticket document from its three clocks. */
+static void clocks_json(struct fl_json *j, const struct fl_clock_info ci[FL_TICKET_CLOCK__COUNT])
+{
+	fl_json_obj_begin(j);
+	for (unsigned c = 0; c < FL_TICKET_CLOCK__COUNT; c++) {
+		const struct fl_clock_info *k = &ci[c];
+
+		fl_json_key(j, fl_ticket_clock_name((enum fl_ticket_clock)c));
+		if (k->state == FL_CLOCK_ST_NONE) {
+			fl_json_null(j);
+			continue;
+		}
+		fl_json_obj_begin(j);
+		fl_json_key(j, "deadline");
+		json_time(j, k->deadline_ns);
+		fl_json_key(j, "deadline_ns");
+		fl_json_int(j, k->deadline_ns);
+		fl_json_key(j, "state");
+		fl_json_cstr(j, fl_clock_state_name(k->state));
+		fl_json_key(j, "met");
+		if (k->state == FL_CLOCK_ST_MET || k->state == FL_CLOCK_ST_MISSED)
+			fl_json_bool(j, k->state == FL_CLOCK_ST_MET);
+		else
+			fl_json_null(j);
+		fl_json_key(j, "paused");
+		fl_json_bool(j, k->state == FL_CLOCK_ST_PAUSED);
+		fl_json_key(j, "paused_ms");
+		fl_json_int(j, k->paused_ms);
+		fl_json_key(j, "pauses");
+		fl_json_uint(j, k->pauses);
+		fl_json_obj_end(j);
+	}
+	fl_json_obj_end(j);
+}
+
+/* One notification of a ticket document from a row whose columns from col
+ * are: role, person, channel, address, created_ns, state, attempts, done_ns,
+ * last_error, key. */
+#define NOTE_COLS "role, person, channel, address, created_ns, state, attempts, done_ns," \
+		  " last_error, key"
+
+static void note_json(struct fl_json *j, sqlite3_stmt *st, int col)
+{
+	fl_json_obj_begin(j);
+	fl_json_key(j, "role");
+	fl_json_cstr(j, store_col_text(st, col));
+	fl_json_key(j, "person");
+	fl_json_cstr(j, store_col_text(st, col + 1));
+	fl_json_key(j, "channel");
+	fl_json_cstr(j, store_col_text(st, col + 2));
+	fl_json_key(j, "address");
+	fl_json_cstr(j, store_col_text(st, col + 3));
+	fl_json_key(j, "time");
+	json_time(j, sqlite3_column_int64(st, col + 4));
+	fl_json_key(j, "delivery");
+	fl_json_cstr(j, store_col_text(st, col + 5));
+	fl_json_key(j, "attempts");
+	fl_json_int(j, sqlite3_column_int64(st, col + 6));
+	fl_json_key(j, "delivered");
+	json_time(j, sqlite3_column_int64(st, col + 7));
+	fl_json_key(j, "error");
+	fl_json_cstr(j, store_col_text(st, col + 8));
+	fl_json_key(j, "key");
+	fl_json_cstr(j, store_col_text(st, col + 9));
+	fl_json_obj_end(j);
+}
+
+static int write_notifications(struct fl_store *s, const char *id, struct fl_json *j)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT " NOTE_COLS " FROM outbox"
+	                                 " WHERE ticket = ?1 ORDER BY id");
+	int rc;
+
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, id);
+	fl_json_arr_begin(j);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		note_json(j, st, 0);
+	fl_json_arr_end(j);
+	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int write_history(struct fl_store *s, const char *id, struct fl_json *j)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT at_ns, what, by, note FROM history"
+	                                 " WHERE ticket = ?1 ORDER BY id");
+	int rc;
+
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, id);
+	fl_json_arr_begin(j);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fl_json_obj_begin(j);
+		fl_json_key(j, "at");
+		json_time(j, sqlite3_column_int64(st, 0));
+		fl_json_key(j, "what");
+		fl_json_cstr(j, store_col_text(st, 1));
+		fl_json_key(j, "by");
+		fl_json_cstr(j, store_col_text(st, 2));
+		fl_json_key(j, "note");
+		fl_json_cstr(j, store_col_text(st, 3));
+		fl_json_obj_end(j);
+	}
+	fl_json_arr_end(j);
+	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int fl_store_history_each(struct fl_store *s, const char *id, fl_store_history_fn *fn,
+                          void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT at_ns, what, by, note FROM history WHERE ticket = ?1"
+	                        " ORDER BY id",
+	                        -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	store_bind_text(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct fl_history_row h = {
+			.at_ns = sqlite3_column_int64(st, 0),
+			.what = store_col_text(st, 1),
+			.by = store_col_text(st, 2),
+			.note = store_col_text(st, 3),
+		};
+
+		rc = fn(ctx, &h);
+		if (rc != 0) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The columns of one ticket row (TICKET_COLS order): text[] are columns
+ * 0..14, num[] columns 15..26 (planned, unprotected, alarms, opened,
+ * updated, cleared, acked, dispatched, onsite, restored, resolved, closed). */
+struct ticket_row {
+	char *text[15];
+	int64_t num[12];
+};
+
+static void row_free(struct ticket_row *r)
+{
+	for (size_t i = 0; i < FL_ARRAY_LEN(r->text); i++) {
+		free(r->text[i]);
+		r->text[i] = NULL;
+	}
+}
+
+/* Copies the row: the clock and notification queries run while it is written. */
+static int row_read(sqlite3_stmt *st, struct ticket_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	for (int i = 0; i < 15; i++) {
+		const char *v = store_col_text(st, i);
+
+		if (v && !(r->text[i] = strdup(v))) {
+			row_free(r);
+			return -ENOMEM;
+		}
+	}
+	for (int i = 0; i < 12; i++)
+		r->num[i] = sqlite3_column_int64(st, 15 + i);
+	return 0;
+}
+
+/* The ticket's own fields, the object left open for clocks, notifications
+ * and history. */
+static void ticket_head_json(struct fl_json *j, const struct ticket_row *r, int64_t now_ns)
+{
+	static const char *const loc_keys[] = {"device", "site", "span", "ring",
+	                                       "county", "city", "class"};
+	enum fl_ticket_state state = FL_TICKET_OPEN;
+
+	(void)store_state_from_token(r->text[1], &state);
+	fl_json_obj_begin(j);
+	fl_json_key(j, "id");
+	fl_json_cstr(j, r->text[0]);
+	fl_json_key(j, "state");
+	fl_json_cstr(j, fl_ticket_state_name(state));
+	fl_json_key(j, "level");
+	fl_json_cstr(j, r->text[2]);
+	fl_json_key(j, "title");
+	fl_json_cstr(j, r->text[3]);
+	fl_json_key(j, "rule");
+	fl_json_cstr(j, r->text[4]);
+	fl_json_key(j, "key");
+	fl_json_cstr(j, r->text[5]);
+	fl_json_key(j, "location");
+	fl_json_obj_begin(j);
+	for (int i = 0; i < 7; i++) {
+		fl_json_key(j, loc_keys[i]);
+		fl_json_cstr(j, r->text[6 + i]);
+	}
+	fl_json_obj_end(j);
+	fl_json_key(j, "circuits");
+	json_list(j, r->text[13]);
+	fl_json_key(j, "customers");
+	json_list(j, r->text[14]);
+	fl_json_key(j, "planned");
+	fl_json_bool(j, r->num[0] != 0);
+	fl_json_key(j, "unprotected");
+	fl_json_bool(j, r->num[1] != 0);
+	fl_json_key(j, "alarms");
+	fl_json_int(j, r->num[2]);
+	fl_json_key(j, "opened");
+	json_time(j, r->num[3]);
+	fl_json_key(j, "age_s");
+	fl_json_int(j, now_ns > r->num[3] ? (now_ns - r->num[3]) / NS_PER_S : 0);
+	fl_json_key(j, "cleared");
+	json_time(j, r->num[5]);
+	fl_json_key(j, "acknowledged");
+	json_time(j, r->num[6]);
+	fl_json_key(j, "dispatched");
+	json_time(j, r->num[7]);
+	fl_json_key(j, "on_site");
+	json_time(j, r->num[8]);
+	fl_json_key(j, "restored");
+	json_time(j, r->num[9]);
+	fl_json_key(j, "resolved");
+	json_time(j, r->num[10]);
+	fl_json_key(j, "archived");
+	json_time(j, r->num[11]);
+}
+
+int fl_store_ticket_json(struct fl_store *s, const char *id, bool with_history, int64_t now_ns,
+                         struct fl_buf *out)
+{
+	struct fl_clock_info ci[FL_TICKET_CLOCK__COUNT];
+	struct ticket_row r;
+	sqlite3_stmt *st;
+	struct fl_json j;
+	int rc;
+
+	/* Not cached: the clock and notification statements run meanwhile. */
+	rc = sqlite3_prepare_v2(s->db, "SELECT " TICKET_COLS " FROM tickets WHERE id = ?1", -1, &st,
+	                        NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	store_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		rc = rc == SQLITE_DONE ? -ENOENT : store_rc(s, rc);
+		sqlite3_finalize(st);
+		return rc;
+	}
+	rc = row_read(st, &r);
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
+	for (unsigned c = 0; rc == 0 && c < FL_TICKET_CLOCK__COUNT; c++)
+		rc = fl_store_clock_get(s, id, (enum fl_ticket_clock)c, &ci[c]);
+	if (rc == 0) {
+		fl_json_init(&j, out);
+		ticket_head_json(&j, &r, now_ns);
+		fl_json_key(&j, "clocks");
+		clocks_json(&j, ci);
+		fl_json_key(&j, "notifications");
+		rc = write_notifications(s, id, &j);
+		if (rc == 0 && with_history) {
+			fl_json_key(&j, "history");
+			rc = write_history(s, id, &j);
+		}
+		fl_json_obj_end(&j);
+		if (rc == 0 && fl_json_failed(&j))
+			rc = -EMSGSIZE;
+	}
+	row_free(&r);
+	return rc;
+}
+
+/* The list runs three queries for any number of tickets: the tickets, then
+ * all their clocks and all their notifications, each in the tickets' order
+ * (opened, id: unique), merged as the tickets are written. The three share
+ * one read snapshot: they are open at the same time. */
+#define LIST_WHERE " WHERE ?1 OR t.state <> 'archived' ORDER BY t.opened_ns, t.id"
+static const char list_tickets_sql[] =
+	"SELECT " TICKET_COLS " FROM tickets t" LIST_WHERE;
+static const char list_clocks_sql[] =
+	"SELECT c.ticket, c.clock, c.state, c.budget_ms, c.deadline_ns, c.met_ns, c.paused_ms,"
+	" c.pauses FROM clocks c JOIN tickets t ON t.id = c.ticket" LIST_WHERE;
+static const char list_notes_sql[] =
+	"SELECT o.ticket, o.role, o.person, o.channel, o.address, o.created_ns, o.state,"
+	" o.attempts, o.done_ns, o.last_error, o.key FROM outbox o"
+	" JOIN tickets t ON t.id = o.ticket" LIST_WHERE ", o.id";
+
+/* Is the cursor's current row (rc: its last step) about ticket id? */
+static bool cursor_at(sqlite3_stmt *st, int rc, const char *id)
+{
+	const char *t = rc == SQLITE_ROW ? store_col_text(st, 0) : NULL;
+
+	return t && strcmp(t, id) == 0;
+}
+
+static int list_prepare(struct fl_store *s, const char *sql, bool include_archived,
+                        sqlite3_stmt **out)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, out, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	sqlite3_bind_int(*out, 1, include_archived);
+	return 0;
+}
+
+int fl_store_tickets_json(struct fl_store *s, bool include_archived, int64_t now_ns,
+                          struct fl_buf *out)
+{
+	sqlite3_stmt *ts = NULL, *cs = NULL, *ns = NULL;
+	int trc, crc = SQLITE_DONE, nrc = SQLITE_DONE, rc;
+	struct fl_json j;
+
+	if ((rc = list_prepare(s, list_tickets_sql, include_archived, &ts)) < 0 ||
+	    (rc = list_prepare(s, list_clocks_sql, include_archived, &cs)) < 0 ||
+	    (rc = list_prepare(s, list_notes_sql, include_archived, &ns)) < 0)
+		goto out_finalize;
+	fl_json_init(&j, out);
+	fl_json_arr_begin(&j);
+	trc = sqlite3_step(ts);
+	if (trc == SQLITE_ROW) {
+		crc = sqlite3_step(cs);
+		nrc = sqlite3_step(ns);
+	}
+	for (; trc == SQLITE_ROW; trc = sqlite3_step(ts)) {
+		struct fl_clock_info ci[FL_TICKET_CLOCK__COUNT] = {{0}};
+		struct ticket_row r;
+
+		rc = row_read(ts, &r);
+		if (rc < 0)
+			goto out_finalize;
+		for (; cursor_at(cs, crc, r.text[0]); crc = sqlite3_step(cs)) {
+			const char *clock = store_col_text(cs, 1);
+
+			for (unsigned c = 0; clock && c < FL_TICKET_CLOCK__COUNT; c++) {
+				struct fl_clock_info *k = &ci[c];
+
+				if (strcmp(clock, store_clock_token((enum fl_ticket_clock)c)) != 0)
+					continue;
+				k->state = store_clock_state_from_token(store_col_text(cs, 2));
+				k->budget_ms = sqlite3_column_int64(cs, 3);
+				k->deadline_ns = sqlite3_column_int64(cs, 4);
+				k->met_ns = sqlite3_column_int64(cs, 5);
+				k->paused_ms = sqlite3_column_int64(cs, 6);
+				k->pauses = (uint32_t)sqlite3_column_int64(cs, 7);
+			}
+		}
+		ticket_head_json(&j, &r, now_ns);
+		fl_json_key(&j, "clocks");
+		clocks_json(&j, ci);
+		fl_json_key(&j, "notifications");
+		fl_json_arr_begin(&j);
+		for (; cursor_at(ns, nrc, r.text[0]); nrc = sqlite3_step(ns))
+			note_json(&j, ns, 1);
+		fl_json_arr_end(&j);
+		fl_json_obj_end(&j);
+		row_free(&r);
+	}
+	fl_json_arr_end(&j);
+	rc = trc != SQLITE_DONE ? store_rc(s, trc)
+	     : crc != SQLITE_DONE && crc != SQLITE_ROW ? store_rc(s, crc)
+	     : nrc != SQLITE_DONE && nrc != SQLITE_ROW ? store_rc(s, nrc)
+	     : fl_json_failed(&j) ? -EMSGSIZE : 0;
+out_finalize:
+	sqlite3_finalize(ns);
+	sqlite3_finalize(cs);
+	sqlite3_finalize(ts);
+	return rc;
+}
+
+int fl_store_open_ticket_for_fault(struct fl_store *s, const struct fl_store_fault *f, char *id,
+				   size_t size)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	/* the two halves use tickets_fault and tickets_placed; "open" is a
+	 * state before restored, and no clear */
+	rc = sqlite3_prepare_v2(
+		s->db,
+		"SELECT id, opened_ns FROM tickets WHERE rule = ?1 AND key = ?2"
+		" AND state IN ('open', 'acknowledged', 'dispatched', 'onsite')"
+		" AND coalesce(cleared_ns, 0) = 0"
+		" UNION ALL "
+		"SELECT id, opened_ns FROM tickets WHERE (rule IS NULL OR key IS NULL) AND level = ?3"
+		" AND (span = ?4 OR (?4 IS NULL AND span IS NULL AND (device = ?5 OR"
+		" (?5 IS NULL AND device IS NULL AND site = ?6))))"
+		" AND state IN ('open', 'acknowledged', 'dispatched', 'onsite')"
+		" AND coalesce(cleared_ns, 0) = 0"
+		" ORDER BY 2 DESC, 1 DESC LIMIT 1",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	sqlite3_bind_text(st, 1, f->rule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, f->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, f->level, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, f->span, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, f->device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, f->site, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(id, size, "%s", store_col_text(st, 0));
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ticket_fn *fn,
+                          void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(
+		s->db,
+		"SELECT t.id, t.state, t.level, t.title, t.device, t.site, t.span, t.ring, t.county,"
+		" t.city, t.planned, t.unprotected, t.opened_ns,"
+		" (SELECT clock FROM clocks c WHERE c.ticket = t.id AND c.state = 'running'"
+		"  ORDER BY deadline_ns LIMIT 1),"
+		" (SELECT min(deadline_ns) FROM clocks c WHERE c.ticket = t.id"
+		"  AND c.state = 'running'),"
+		" (SELECT group_concat(coalesce(o.role || ' ', '') || coalesce(o.person, o.address)"
+		"  || ' (' || o.channel || ', ' || o.state || ')', '; ') FROM outbox o"
+		"  WHERE o.ticket = t.id),"
+		" t.rule, t.key, coalesce(t.cleared_ns, 0)"
+		" FROM tickets t WHERE ?1 OR t.state <> 'archived' ORDER BY t.opened_ns, t.id",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	sqlite3_bind_int(st, 1, include_archived);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct fl_ticket_summary t = {
+			.id = store_col_text(st, 0),
+			.level = store_col_text(st, 2),
+			.title = store_col_text(st, 3),
+			.device = store_col_text(st, 4),
+			.site = store_col_text(st, 5),
+			.span = store_col_text(st, 6),
+			.ring = store_col_text(st, 7),
+			.county = store_col_text(st, 8),
+			.city = store_col_text(st, 9),
+			.is_planned = sqlite3_column_int(st, 10) != 0,
+			.is_unprotected = sqlite3_column_int(st, 11) != 0,
+			.opened_ns = sqlite3_column_int64(st, 12),
+			.next_deadline_ns = INT64_MAX,
+			.told = store_col_text(st, 15),
+			.rule = store_col_text(st, 16),
+			.key = store_col_text(st, 17),
+			.cleared_ns = sqlite3_column_int64(st, 18),
+		};
+		const char *clock = store_col_text(st, 13);
+
+		(void)store_state_from_token(store_col_text(st, 1), &t.state);
+		if (clock) {
+			for (unsigned c = 0; c < FL_TICKET_CLOCK__COUNT; c++)
+				if (strcmp(clock, fl_ticket_clock_name((enum fl_ticket_clock)c)) == 0)
+					t.next_clock = (enum fl_ticket_clock)c;
+			t.next_deadline_ns = sqlite3_column_int64(st, 14);
+		}
+		rc = fn(ctx, &t);
+		if (rc != 0) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* --- the report -------------------------------------------------------------- */
+int fl_store_recorded_until(struct fl_store *s, int64_t *out_ns)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT max(coalesce((SELECT max(updated_ns) FROM tickets), 0),"
+	                        " coalesce((SELECT max(at_ns) FROM history), 0))",
+	                        -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out_ns = sqlite3_column_int64(st, 0);
+		rc = SQLITE_DONE;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A clock still running past its deadline at the end of the period (or at
+ * the time judged by, if earlier) counts as missed: it cannot be met any more.
+ * A paused clock's time does not run (its deadline moves on when it resumes):
+ * it counts only if it was already late when it was paused. The records that hold maintenance
+ * announcements (store_announce.c) are not tickets of the period. */
+#define NOT_ANNOUNCE(t) " AND NOT (" t ".rule = 'announce' AND " t ".id LIKE 'ANN-%')"
+#define REPORT_CLOCKS(what) \
+	" (SELECT " what " FROM clocks c JOIN tickets u ON u.id = c.ticket" \
+	"  WHERE u.city IS t.city AND u.county IS t.county AND u.opened_ns >= ?1" \
+	"  AND u.opened_ns < ?2" NOT_ANNOUNCE("u")
+#define REPORT_SQL \
+	"SELECT t.city, t.county, count(*)," \
+	" avg(CASE WHEN t.acked_ns IS NOT NULL THEN t.acked_ns - t.opened_ns END)," \
+	" avg(CASE WHEN t.restored_ns IS NOT NULL THEN t.restored_ns - t.opened_ns END)," \
+	REPORT_CLOCKS("count(*)") " AND c.state = 'met')," \
+	REPORT_CLOCKS("count(*)") " AND (c.state = 'missed' OR (c.state = 'running'" \
+	"  AND c.deadline_ns < min(?2, ?3)) OR (c.state = 'paused'" \
+	"  AND c.deadline_ns < min(?2, ?3, c.paused_at_ns))))," \
+	REPORT_CLOCKS("coalesce(sum(c.pauses), 0)") ")," \
+	REPORT_CLOCKS("coalesce(sum(c.paused_ms), 0)") ")," \
+	" (SELECT group_concat(level || ':' || n, ' ') FROM (SELECT level, count(*) AS n" \
+	"  FROM tickets u WHERE u.city IS t.city AND u.county IS t.county" \
+	"  AND u.opened_ns >= ?1 AND u.opened_ns < ?2" NOT_ANNOUNCE("u") \
+	"  GROUP BY level ORDER BY level))" \
+	" FROM tickets t WHERE t.opened_ns >= ?1 AND t.opened_ns < ?2" NOT_ANNOUNCE("t") \
+	" GROUP BY t.city, t.county ORDER BY t.city, t.county"
+
+static int64_t mean_s(sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return -1;
+	return (int64_t)(sqlite3_column_double(st, col) / 1e9 + 0.5);
+}
+
+int fl_store_report_each(struct fl_store *s, int64_t from_ns, int64_t to_ns, int64_t as_of_ns,
+                         fl_store_report_fn *fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (from_ns >= to_ns)
+		return -EINVAL;
+	rc = sqlite3_prepare_v2(s->db, REPORT_SQL, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	sqlite3_bind_int64(st, 1, from_ns);
+	sqlite3_bind_int64(st, 2, to_ns);
+	sqlite3_bind_int64(st, 3, as_of_ns);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct fl_report_row r = {
+			.city = store_col_text(st, 0),
+			.county = store_col_text(st, 1),
+			.tickets = sqlite3_column_int64(st, 2),
+			.mean_ack_s = mean_s(st, 3),
+			.mean_restore_s = mean_s(st, 4),
+			.clocks_met = sqlite3_column_int64(st, 5),
+			.clocks_missed = sqlite3_column_int64(st, 6),
+			.pauses = sqlite3_column_int64(st, 7),
+			.paused_ms = sqlite3_column_int64(st, 8),
+			.levels = store_col_text(st, 9),
+		};
+
+		rc = fn(ctx, &r);
+		if (rc != 0) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void json_mean(struct fl_json *j, int64_t v)
+{
+	if (v < 0)
+		fl_json_null(j);
+	else
+		fl_json_int(j, v);
+}
+
+static int report_row_json(void *ctx, const struct fl_report_row *r)
+{
+	struct fl_json *j = ctx;
+	const char *p = r->levels;
+
+	fl_json_obj_begin(j);
+	fl_json_key(j, "city");
+	fl_json_cstr(j, r->city);
+	fl_json_key(j, "county");
+	fl_json_cstr(j, r->county);
+	fl_json_key(j, "tickets");
+	fl_json_int(j, r->tickets);
+	fl_json_key(j, "by_level");
+	fl_json_obj_begin(j);
+	while (p && *p) { /* "name:n name:n": level names hold no space or colon */
+		const char *colon = strchr(p, ':'), *end;
+		char key[128];
+
+		if (!colon)
+			break;
+		end = strchr(colon, ' ');
+		snprintf(key, sizeof(key), "%.*s", (int)(colon - p), p);
+		fl_json_key(j, key);
+		fl_json_int(j, strtoll(colon + 1, NULL, 10));
+		p = end ? end + 1 : NULL;
+	}
+	fl_json_obj_end(j);
+	fl_json_key(j, "mean_ack_s");
+	json_mean(j, r->mean_ack_s);
+	fl_json_key(j, "mean_restore_s");
+	json_mean(j, r->mean_restore_s);
+	fl_json_key(j, "clocks");
+	fl_json_obj_begin(j);
+	fl_json_key(j, "met");
+	fl_json_int(j, r->clocks_met);
+	fl_json_key(j, "missed");
+	fl_json_int(j, r->clocks_missed);
+	fl_json_key(j, "paused");
+	fl_json_int(j, r->pauses);
+	fl_json_key(j, "paused_ms");
+	fl_json_int(j, r->paused_ms);
+	fl_json_obj_end(j);
+	fl_json_obj_end(j);
+	return 0;
+}
+
+int fl_store_report_json(struct fl_store *s, int64_t from_ns, int64_t to_ns, int64_t as_of_ns,
+                         struct fl_buf *out)
+{
+	struct fl_json j;
+	int rc;
+
+	fl_json_init(&j, out);
+	fl_json_obj_begin(&j);
+	fl_json_key(&j, "from");
+	json_time(&j, from_ns);
+	fl_json_key(&j, "to");
+	json_time(&j, to_ns);
+	fl_json_key(&j, "as_of");
+	json_time(&j, as_of_ns < to_ns ? as_of_ns : to_ns);
+	fl_json_key(&j, "areas");
+	fl_json_arr_begin(&j);
+	rc = fl_store_report_each(s, from_ns, to_ns, as_of_ns, report_row_json, &j);
+	fl_json_arr_end(&j);
+	fl_json_obj_end(&j);
+	if (rc == 0 && fl_json_failed(&j))
+		rc = -EMSGSIZE;
+	return rc;
+}
+
+/* --- maintenance windows ------------------------------------------------------- */
+static int scope_valid(const char *scope)
+{
+	for (size_t i = 0; i < FL_ARRAY_LEN(window_scopes); i++)
+		if (scope && strcmp(scope, window_scopes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int fl_store_maint_add(struct fl_store *s, struct fl_maint_window *w, int64_t now_ns)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!scope_valid(w->scope) || !w->target || !w->target[0] || w->from_ns >= w->to_ns ||
+	    (unsigned)w->recur > FL_MAINT_MONTHLY)
+		return -EINVAL;
+	/* A recurring window longer than its period would never end. */
+	if (w->recur == FL_MAINT_WEEKLY && w->to_ns - w->from_ns >= 7 * 86400 * NS_PER_S)
+		return -EINVAL;
+	if (w->recur == FL_MAINT_MONTHLY && w->to_ns - w->from_ns >= 28 * 86400 * NS_PER_S)
+		return -EINVAL;
+	st = store_stmt(s, "INSERT INTO maintenance(scope, target, from_ns, to_ns, recur, reason,"
+	                   " by, created_ns) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, w->scope);
+	store_bind_text(st, 2, w->target);
+	sqlite3_bind_int64(st, 3, w->from_ns);
+	sqlite3_bind_int64(st, 4, w->to_ns);
+	store_bind_text(st, 5, recur_names[w->recur]);
+	store_bind_text(st, 6, w->reason);
+	store_bind_text(st, 7, w->by);
+	sqlite3_bind_int64(st, 8, now_ns);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sqlite3_reset(st);
+	if (rc == 0)
+		w->id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+int fl_store_maint_delete(struct fl_store *s, int64_t id)
+{
+	sqlite3_stmt *st = store_stmt(s, "DELETE FROM maintenance WHERE id = ?1");
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sqlite3_reset(st);
+	if (rc == 0 && sqlite3_changes(s->db) == 0)
+		rc = -ENOENT;
+	return rc;
+}
+
+/* The occurrence of a window that starts at or before t (its first one when
+ * t is earlier): start in *start_ns. */
+static int64_t occurrence_start(int64_t from_ns, enum fl_maint_recur recur, int64_t t_ns)
+{
+	if (recur == FL_MAINT_NONE || t_ns <= from_ns)
+		return from_ns;
+	if (recur == FL_MAINT_WEEKLY) {
+		int64_t week = 7 * 86400 * NS_PER_S;
+
+		return from_ns + (t_ns - from_ns) / week * week;
+	}
+	/* monthly: estimate the month count, then step to the last start <= t */
+	int64_t k = (t_ns - from_ns) / (31 * 86400 * NS_PER_S);
+	int64_t start = fl_time_add_months(from_ns, k);
+
+	while (fl_time_add_months(from_ns, k + 1) <= t_ns) {
+		k++;
+		start = fl_time_add_months(from_ns, k);
+	}
+	return start;
+}
+
+static bool window_covers(int64_t from_ns, int64_t to_ns, enum fl_maint_recur recur, int64_t t)
+{
+	int64_t start = occurrence_start(from_ns, recur, t);
+
+	return t >= start && t < start + (to_ns - from_ns);
+}
+
+static enum fl_maint_recur recur_parse(const char *tok)
+{
+	for (unsigned i = 0; tok && i < FL_ARRAY_LEN(recur_names); i++)
+		if (strcmp(tok, recur_names[i]) == 0)
+			return (enum fl_maint_recur)i;
+	return FL_MAINT_NONE;
+}
+
+int fl_store_maint_active(struct fl_store *s, const struct fl_maint_query *q, int64_t t_ns,
+                          bool *is_active, struct fl_maint_hit *hit)
+{
+	sqlite3_stmt *st = store_stmt(
+		s, "SELECT id, from_ns, to_ns, recur FROM maintenance WHERE from_ns <= ?6 AND"
+		   " ((scope = 'device' AND target = ?1) OR (scope = 'site' AND target = ?2)"
+		   " OR (scope = 'ring' AND target = ?3) OR (scope = 'span' AND target = ?4)"
+		   " OR (scope = 'city' AND target = ?5)) ORDER BY id");
+	struct fl_maint_hit h = {0};
+	bool found = false;
+	int rc;
+
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, q->device);
+	store_bind_text(st, 2, q->site);
+	store_bind_text(st, 3, q->ring);
+	store_bind_text(st, 4, q->span);
+	store_bind_text(st, 5, q->city);
+	sqlite3_bind_int64(st, 6, t_ns);
+	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t from = sqlite3_column_int64(st, 1), to = sqlite3_column_int64(st, 2);
+		enum fl_maint_recur recur = recur_parse(store_col_text(st, 3));
+
+		if (window_covers(from, to, recur, t_ns)) {
+			found = true;
+			h.window_id = sqlite3_column_int64(st, 0);
+			h.ends_ns = occurrence_start(from, recur, t_ns) + (to - from);
+		}
+	}
+	rc = found || rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sqlite3_reset(st);
+	if (rc == 0) {
+		*is_active = found;
+		if (hit)
+			*hit = h;
+	}
+	return rc;
+}
+
+int fl_store_maint_each(struct fl_store *s, int64_t now_ns, fl_store_maint_fn *fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT id, scope, target, from_ns, to_ns, recur, reason, by"
+	                        " FROM maintenance WHERE recur <> 'none' OR to_ns > ?1"
+	                        " ORDER BY from_ns, id",
+	                        -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	sqlite3_bind_int64(st, 1, now_ns);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct fl_maint_view v = {
+			.w = {.id = sqlite3_column_int64(st, 0),
+			      .scope = store_col_text(st, 1),
+			      .target = store_col_text(st, 2),
+			      .from_ns = sqlite3_column_int64(st, 3),
+			      .to_ns = sqlite3_column_int64(st, 4),
+			      .recur = recur_parse(store_col_text(st, 5)),
+			      .reason = store_col_text(st, 6),
+			      .by = store_col_text(st, 7)},
+		};
+		int64_t len = v.w.to_ns - v.w.from_ns;
+
+		v.next_from_ns = occurrence_start(v.w.from_ns, v.w.recur, now_ns);
+		if (v.next_from_ns + len <= now_ns) /* this one is over: the next occurrence */
+			v.next_from_ns = v.w.recur == FL_MAINT_WEEKLY
+			                         ? v.next_from_ns + 7 * 86400 * NS_PER_S
+			                         : fl_time_add_months(v.next_from_ns, 1);
+		v.next_to_ns = v.next_from_ns + len;
+		v.is_active = window_covers(v.w.from_ns, v.w.to_ns, v.w.recur, now_ns);
+		rc = fn(ctx, &v);
+		if (rc != 0) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int maint_row_json(void *ctx, const struct fl_maint_view *v)
+{
+	struct fl_json *j = ctx;
+
+	fl_json_obj_begin(j);
+	fl_json_key(j, "id");
+	fl_json_int(j, v->w.id);
+	fl_json_key(j, "scope");
+	fl_json_cstr(j, v->w.scope);
+	fl_json_key(j, "target");
+	fl_json_cstr(j, v->w.target);
+	fl_json_key(j, "from");
+	json_time(j, v->w.from_ns);
+	fl_json_key(j, "to");
+	json_time(j, v->w.to_ns);
+	fl_json_key(j, "recur");
+	fl_json_cstr(j, recur_names[v->w.recur]);
+	fl_json_key(j, "next_from");
+	json_time(j, v->next_from_ns);
+	fl_json_key(j, "next_to");
+	json_time(j, v->next_to_ns);
+	fl_json_key(j, "active");
+	fl_json_bool(j, v->is_active);
+	fl_json_key(j, "reason");
+	fl_json_cstr(j, v->w.reason);
+	fl_json_key(j, "by");
+	fl_json_cstr(j, v->w.by);
+	fl_json_obj_end(j);
+	return 0;
+}
+
+int fl_store_maint_json(struct fl_store *s, int64_t now_ns, struct fl_buf *out)
+{
+	struct fl_json j;
+	int rc;
+
+	fl_json_init(&j, out);
+	fl_json_arr_begin(&j);
+	rc = fl_store_maint_each(s, now_ns, maint_row_json, &j);
+	fl_json_arr_end(&j);
+	if (rc == 0 && fl_json_failed(&j))
+		rc = -EMSGSIZE;
+	return rc;
+}
