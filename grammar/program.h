@@ -111,7 +111,7 @@ struct fl_prog_window {
 
 /* `announce maintenance { before DUR notify ROLE [at customer] via CH, ...; }`:
  * each maintenance window that touches customer circuits is announced to the
- * customers' contacts before_ms ahead of each occurrence (engine/correlate/announce.h). */
+ * customers' contacts before_ms ahead of each occurrence (engine/pipeline/announce.h). */
 struct fl_prog_announce {
 	int64_t before_ms;
 	uint32_t role; /* into roles[] */

@@ -3,7 +3,7 @@
  * Inside a window the engine records incidents as planned and pages nobody.
  * A window ends by itself at --to (and a recurring one at the end of each
  * occurrence): nobody has to remember to delete it for faults to page again.
- * `announce` shows the customer announcements due (engine/correlate/announce.h) and
+ * `announce` shows the customer announcements due (engine/pipeline/announce.h) and
  * queues them in the outbox, as `run` does every minute.
  * Exit status: 0 done, 1 refused or not found, 2 usage. */
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/correlate/announce.h"
+#include "engine/pipeline/announce.h"
 #include "engine/lib/buf.h"
 #include "engine/cli/cli.h"
 #include "engine/store/store.h"

@@ -16,7 +16,7 @@
 #include "engine/correlate/actions.h"
 #include "engine/lib/buf.h"
 #include "engine/cli/cli.h"
-#include "engine/correlate/announce.h"
+#include "engine/pipeline/announce.h"
 #include "engine/notify/deliver.h"
 #include "engine/lib/heap.h"
 #include "engine/lib/limits.h"

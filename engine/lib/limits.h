@@ -262,7 +262,7 @@
 #define FL_SINK_RESUME_STEPS_MAX 64 /* steps taken a resumed ticket carries */
 #define FL_SINK_QUEUE_DEFAULT 65536
 
-/* Maintenance announcements (engine/correlate/announce.h). An announcer holds at most
+/* Maintenance announcements (engine/pipeline/announce.h). An announcer holds at most
  * FL_ANNOUNCE_WINDOWS_MAX windows (counter: announce.windows_dropped) and
  * gathers at most FL_ANNOUNCE_CIRCUITS_MAX circuits per window (counter:
  * announce.circuits_dropped). `run` checks for announcements due every

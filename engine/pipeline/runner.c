@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "engine/correlate/actions.h"
-#include "engine/correlate/announce.h"
+#include "engine/pipeline/announce.h"
 #include "engine/lib/buf.h"
 #include "engine/lib/clock.h"
 #include "engine/correlate/correlate.h"

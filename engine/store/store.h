@@ -283,7 +283,7 @@ FL_MUST_CHECK int fl_store_step_taken(struct fl_store *s, const char *id, uint32
 FL_MUST_CHECK int fl_store_notify_enqueue(struct fl_store *s, const char *id,
                                           const struct fl_notice *n, int64_t now_ns);
 
-/* A maintenance announcement (engine/correlate/announce.h) is queued under a record of
+/* A maintenance announcement (engine/pipeline/announce.h) is queued under a record of
  * its window occurrence, since every outbox row belongs to a ticket: a ticket
  * of level "maintenance", planned and archived from the start (so the ticket
  * list, the escalation clocks and a restarted engine never take it for a

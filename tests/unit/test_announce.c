@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/correlate/announce.h"
+#include "engine/pipeline/announce.h"
 #include "engine/notify/plugin.h"
 #include "engine/store/store.h"
 #include "engine/store/store_time.h"

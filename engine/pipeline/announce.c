@@ -1,5 +1,5 @@
 /* announce.c - planned maintenance announced to the customers it affects. */
-#include "engine/correlate/announce.h"
+#include "engine/pipeline/announce.h"
 
 #include <errno.h>
 #include <stdio.h>
