@@ -1,9 +1,11 @@
 /* inventory_int.h - private to the inventory modules (inventory.c,
- * inventory_index.c, inventory_contacts.c, topology.c): the layout of
- * struct fl_inventory, its arena and its name indexes. Nothing outside those
- * files includes it. */
+ * inventory_check.c, inventory_tables.c, inventory_index.c,
+ * inventory_contacts.c, topology.c): the layout of struct fl_inventory, its
+ * arena and its name indexes, and the loader the first three share. Nothing
+ * outside those files includes it. */
 #ifndef FL_INVENTORY_INT_H
 #define FL_INVENTORY_INT_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,5 +78,100 @@ struct fl_inventory {
 /* Builds the derived lists (devices per site, circuits per span, downstream
  * devices, ...) once every table is loaded and checked. 0 or -ENOMEM. */
 FL_MUST_CHECK int inv_link(struct fl_inventory *inv);
+
+/* --- loading (inventory.c, inventory_check.c, inventory_tables.c) -----------
+ * inventory.c reads each table's CSV and hands every row to the table's row
+ * function (inventory_tables.c), which checks its fields with the checks of
+ * inventory_check.c and files the record. Each check reports a bad field
+ * through inv_report() and returns false; the row goes on. */
+
+/* The tables, in the order they load: every reference points backwards. */
+enum inv_table {
+	INV_T_SITES,
+	INV_T_RINGS,
+	INV_T_DEVICES,
+	INV_T_CHAINS,
+	INV_T_SPANS,
+	INV_T_CIRCUITS,
+	INV_T_CONTACTS,
+	INV_T_MAINT,
+	INV_T__N
+};
+
+/* One field of a row, with where it stands for the messages. */
+struct inv_cell {
+	struct fl_str s; /* "" when the column is absent */
+	size_t line, col;
+	bool quoted;
+};
+
+/* A column a table reads, by header name. */
+struct inv_column {
+	const char *name;
+	bool required;
+};
+
+/* One load: what it reads, where it reports, and the indexes only the
+ * checks need. */
+struct inv_loader {
+	struct fl_inventory *inv;
+	fl_inventory_error_fn on_error;
+	void *ctx;
+	const char *paths[INV_T__N];
+	const struct fl_str *texts; /* fl_inventory_load_texts(): tables in memory */
+	const char *file;
+	bool have[INV_T__N]; /* table given and its header read */
+	size_t nerrors;
+	int rc_file;                   /* -ENOENT or -EFBIG seen */
+	struct inv_index customers;    /* circuits.customer -> circuit */
+	struct inv_index people;       /* contacts.name -> contact */
+	struct inv_index contact_keys; /* (branch, role + mobile) -> contact */
+};
+
+/* Reads one row of a table into the inventory; 0 (bad fields are reported,
+ * not returned) or -ENOMEM. */
+typedef int (*inv_row_fn)(struct inv_loader *L, const struct inv_cell *c, size_t line);
+/* The name of each table's file: "sites.csv", ... */
+extern const char *const inv_table_names[INV_T__N];
+
+/* Counts an error and passes it to the caller's handler (the first
+ * FL_INVENTORY_MAX_ERRORS only), at L->file:line:col. */
+FL_PRINTF(4, 5)
+void inv_report(struct inv_loader *L, size_t line, size_t col, const char *fmt, ...);
+/* The table a message should point the reader to: its path as given. */
+const char *inv_table_path(const struct inv_loader *L, enum inv_table t);
+
+/* Field checks: each reports a bad field and returns false (true: *out set). */
+bool inv_need(struct inv_loader *L, const struct inv_cell *c, const char *what);
+bool inv_check_id(struct inv_loader *L, const struct inv_cell *c, const char *what);
+bool inv_parse_enum(struct inv_loader *L, const struct inv_cell *c, const char *what,
+                    const char *const *names, size_t n, int *out);
+bool inv_parse_uint(struct inv_loader *L, const struct inv_cell *c, const char *what, size_t min,
+                    size_t max, size_t *out);
+bool inv_parse_decimal(struct inv_loader *L, const struct inv_cell *c, const char *what,
+                       double min, double max, double *out);
+bool inv_parse_yesno(struct inv_loader *L, const struct inv_cell *c, const char *what, bool *out);
+bool inv_check_port(struct inv_loader *L, const struct inv_cell *c, const char *what);
+bool inv_check_ipv4(struct inv_loader *L, const struct inv_cell *c);
+/* Splits a `;`-separated list into item cells. Returns the count, or SIZE_MAX
+ * after reporting an empty item or more than FL_INVENTORY_MAX_LIST items. */
+size_t inv_split_list(struct inv_loader *L, const struct inv_cell *c, const char *what,
+                      struct inv_cell *items);
+/* The key of ix nearest to s (one or two edits), or FL_STR_NONE. */
+struct fl_str inv_suggest_key(const struct inv_index *ix, struct fl_str s);
+
+/* How inventory.c loads a table: its columns and its row function. */
+struct inv_table_def {
+	const struct inv_column *cols;
+	size_t ncols;
+	inv_row_fn row;
+};
+extern const struct inv_table_def inv_tables[INV_T__N];
+
+/* Whole-table checks, run once their tables are loaded: after devices.csv
+ * every ring position must be held; after spans.csv every ring and chain link
+ * must have its span. */
+void inv_check_ring_positions(struct inv_loader *L);
+void inv_check_span_coverage(struct inv_loader *L);
 
 #endif /* FL_INVENTORY_INT_H */

@@ -1,6 +1,8 @@
-/* sink_int.h - what the two halves of the store sink share: records (made
- * where the engine's types are known, sink_rec.c) and the writer (where the
- * store's are, sink_store.c). */
+/* sink_int.h - the record the two halves of the store sink share. Records
+ * are made and freed where the engine's types are known (sink_rec.c:
+ * fl_sink_rec_from(), fl_sink_rec_free() in sink_store.h) and written where
+ * the store's are (sink_store.c). The dependency is one way: the writer uses
+ * records, records never call the writer. */
 #ifndef FL_SINK_INT_H
 #define FL_SINK_INT_H
 #include <stdbool.h>
@@ -26,13 +28,5 @@ struct fl_sink_rec {
 	char **to;
 	size_t n_to;
 };
-
-/* The writer: writes one record now (the caller's thread), or queues it
- * for the store thread (takes it; -ENOBUFS when full, the record freed). */
-int fl_sink__write(struct fl_sink *s, const struct fl_sink_rec *r);
-int fl_sink__enqueue(struct fl_sink *s, struct fl_sink_rec *r);
-/* Counts a record that could not be made (out of memory). */
-void fl_sink__lost(struct fl_sink *s);
-const struct fl_program *fl_sink__program(const struct fl_sink *s);
 
 #endif /* FL_SINK_INT_H */

@@ -1,4 +1,6 @@
-/* sink_rec.c - engine actions copied into records the store sink writes. */
+/* sink_rec.c - engine actions copied into records the store sink writes.
+ * Records are made and freed here and nowhere else; sink_store.c writes
+ * them and this file does not know the writer. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,29 +143,4 @@ struct fl_sink_rec *fl_sink_rec_from(const struct fl_action *a, const struct fl_
 		return NULL;
 	}
 	return r;
-}
-
-int fl_sink_write(struct fl_sink *s, const struct fl_action *a)
-{
-	struct fl_sink_rec *r = fl_sink_rec_from(a, fl_sink__program(s));
-	int rc;
-
-	if (!r) {
-		fl_sink__lost(s);
-		return -ENOMEM;
-	}
-	rc = fl_sink__write(s, r);
-	fl_sink_rec_free(r);
-	return rc;
-}
-
-int fl_sink_push(struct fl_sink *s, const struct fl_action *a)
-{
-	struct fl_sink_rec *r = fl_sink_rec_from(a, fl_sink__program(s));
-
-	if (!r) {
-		fl_sink__lost(s);
-		return -ENOMEM;
-	}
-	return fl_sink__enqueue(s, r);
 }

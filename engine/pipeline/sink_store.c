@@ -1,4 +1,6 @@
-/* sink_store.c - the action stream into the ticket store. */
+/* sink_store.c - the action stream into the ticket store: it takes actions,
+ * has sink_rec.c copy each into a record, and writes the records (at once or
+ * on its own thread). sink_rec.c knows nothing of the writer. */
 #include "engine/pipeline/sink_store.h"
 
 #include <errno.h>
@@ -477,15 +479,9 @@ out:
 	return 0;
 }
 
-int fl_sink__write(struct fl_sink *s, const struct fl_sink_rec *r)
-{
-	int rc = write_one(s, r);
-
-	publish(s);
-	return rc;
-}
-
-int fl_sink__enqueue(struct fl_sink *s, struct fl_sink_rec *r)
+/* Queues a record for the store thread; takes it (freed when the queue is
+ * full: -ENOBUFS). */
+static int enqueue(struct fl_sink *s, struct fl_sink_rec *r)
 {
 	pthread_mutex_lock(&s->mu);
 	if (s->q_len == s->q_max) {
@@ -501,16 +497,38 @@ int fl_sink__enqueue(struct fl_sink *s, struct fl_sink_rec *r)
 	return 0;
 }
 
-void fl_sink__lost(struct fl_sink *s)
+/* Counts an action that could not be copied into a record (out of memory). */
+static void count_lost(struct fl_sink *s)
 {
 	pthread_mutex_lock(&s->mu);
 	s->st.errors++;
 	pthread_mutex_unlock(&s->mu);
 }
 
-const struct fl_program *fl_sink__program(const struct fl_sink *s)
+int fl_sink_write(struct fl_sink *s, const struct fl_action *a)
 {
-	return s->prog;
+	struct fl_sink_rec *r = fl_sink_rec_from(a, s->prog);
+	int rc;
+
+	if (!r) {
+		count_lost(s);
+		return -ENOMEM;
+	}
+	rc = write_one(s, r);
+	publish(s);
+	fl_sink_rec_free(r);
+	return rc;
+}
+
+int fl_sink_push(struct fl_sink *s, const struct fl_action *a)
+{
+	struct fl_sink_rec *r = fl_sink_rec_from(a, s->prog);
+
+	if (!r) {
+		count_lost(s);
+		return -ENOMEM;
+	}
+	return enqueue(s, r);
 }
 
 /* ---- resume ---------------------------------------------------------------- */

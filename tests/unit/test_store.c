@@ -792,6 +792,35 @@ Test(store, a_clock_missed_while_down_is_due_on_restart_and_pages_once)
 /* `tickets --json list` is built from three queries for the whole list; each
  * of its documents must be the one `show` writes for that ticket (without
  * the history), whatever clocks and notifications a ticket has. */
+/* The write side queues the document the read side shows (store_doc.c
+ * serves both): a notice without a document of its own carries the ticket
+ * as `tickets show --json` wrote it at the moment it was queued. */
+Test(store, queues_the_document_show_writes_when_a_notice_has_none)
+{
+	struct fl_store *s = open_store();
+	struct fl_notice n = notice("INC-1:open:duty"), own = notice("INC-1:s1:duty");
+	struct fl_outbox_row *r = NULL;
+	struct fl_buf shown;
+
+	open_ticket(s, "INC-1", T0);
+	cr_assert_eq(fl_store_incident_absorb(s, "INC-1", 2, "LOS on NN-ADM-01", T0 + MIN), 0);
+	fl_buf_init(&shown, 1 << 20);
+	cr_assert_eq(fl_store_ticket_json(s, "INC-1", false, T0 + MIN, &shown), 0);
+	cr_assert_eq(fl_store_notify_enqueue(s, "INC-1", &n, T0 + MIN), 0);
+	own.incident_json = "{\"mine\":true}";
+	cr_assert_eq(fl_store_notify_enqueue(s, "INC-1", &own, T0 + 2 * MIN), 0);
+
+	cr_assert_eq(fl_store_outbox_claim(s, T0 + 3 * MIN, &r), 0);
+	cr_expect_str_eq(r->key, "INC-1:open:duty");
+	cr_expect_str_eq(r->incident_json, shown.p);
+	fl_store_outbox_row_free(r);
+	cr_assert_eq(fl_store_outbox_claim(s, T0 + 3 * MIN, &r), 0);
+	cr_expect_str_eq(r->incident_json, "{\"mine\":true}", "a notice's own document wins");
+	fl_store_outbox_row_free(r);
+	fl_buf_free(&shown);
+	fl_store_close(s);
+}
+
 Test(store, lists_each_ticket_as_its_own_document_in_three_queries)
 {
 	struct fl_store *s = open_store();

@@ -1,0 +1,339 @@
+/* inventory_check.c - the inventory loader's messages and field checks:
+ * ids, enums with "did you mean", numbers in range, ports, addresses and
+ * lists (inventory_int.h). Each check reports a bad field and returns false. */
+#include "engine/inventory/inventory.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/inventory/inventory_int.h"
+#include "engine/lib/limits.h"
+
+/* ---- messages ------------------------------------------------------------- */
+
+const char *const inv_table_names[INV_T__N] = {
+    "sites.csv", "rings.csv",    "devices.csv",  "chains.csv",
+    "spans.csv", "circuits.csv", "contacts.csv", "maintenance.csv",
+};
+
+void inv_report(struct inv_loader *L, size_t line, size_t col, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	L->nerrors++;
+	if (L->nerrors > FL_INVENTORY_MAX_ERRORS || !L->on_error)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	L->on_error(L->ctx, L->file, line, col, msg);
+}
+
+const char *inv_table_path(const struct inv_loader *L, enum inv_table t)
+{
+	return L->paths[t] ? L->paths[t] : inv_table_names[t];
+}
+
+/* ---- field checks (each reports and returns false on a bad field) -------- */
+
+/* Column of byte `off` of a cell's value: its start, the opening quote, and
+ * the code points before it. */
+static size_t col_of(const struct inv_cell *c, size_t off)
+{
+	size_t col = c->col + (c->quoted ? 1 : 0);
+
+	for (size_t i = 0; i < off && i < c->s.len; i++)
+		if (((unsigned char)c->s.p[i] & 0xC0) != 0x80)
+			col++;
+	return col;
+}
+
+bool inv_need(struct inv_loader *L, const struct inv_cell *c, const char *what)
+{
+	if (c->s.len)
+		return true;
+	inv_report(L, c->line, c->col, "empty %s; every row needs one", what);
+	return false;
+}
+
+bool inv_check_id(struct inv_loader *L, const struct inv_cell *c, const char *what)
+{
+	if (!inv_need(L, c, what))
+		return false;
+	for (size_t i = 0; i < c->s.len; i++) {
+		unsigned char ch = (unsigned char)c->s.p[i];
+
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.')
+			continue;
+		inv_report(
+		    L, c->line, col_of(c, i),
+		    "%s '%.*s' holds a character other than A-Z, a-z, 0-9, '-', '_' or '.'; ids "
+		    "are ASCII",
+		    what, (int)c->s.len, c->s.p);
+		return false;
+	}
+	return true;
+}
+
+/* Edit distance (insert, delete, substitute; bytes: ids are ASCII) between a
+ * and b, or SIZE_MAX once it must exceed max. Names are short: longer ones
+ * get no suggestion. */
+#define SUGGEST_MAX_LEN 64
+static size_t edit_distance(struct fl_str a, struct fl_str b, size_t max)
+{
+	size_t row[SUGGEST_MAX_LEN + 1];
+
+	if (a.len > SUGGEST_MAX_LEN || b.len > SUGGEST_MAX_LEN ||
+	    (a.len > b.len ? a.len - b.len : b.len - a.len) > max)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= b.len; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= a.len; i++) {
+		size_t diag = row[0], best;
+
+		row[0] = i;
+		best = row[0];
+		for (size_t j = 1; j <= b.len; j++) {
+			size_t up = row[j];
+			size_t v = diag + (a.p[i - 1] != b.p[j - 1]);
+
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best)
+				best = v;
+		}
+		if (best > max)
+			return SIZE_MAX;
+	}
+	return row[b.len] <= max ? row[b.len] : SIZE_MAX;
+}
+
+/* "did you mean": a known name one or two edits from s (one for names of up
+ * to four characters, so 'A-X' does not suggest every short id); the closest
+ * wins, ties go to the smaller name so the message is stable. */
+static bool closer(struct fl_str s, struct fl_str cand, size_t *best_d, struct fl_str *best)
+{
+	size_t max = s.len <= 4 ? 1 : 2;
+	size_t d = edit_distance(s, cand, max);
+	int cmp;
+
+	if (d == SIZE_MAX || d == 0 || d > *best_d)
+		return false;
+	if (d == *best_d) {
+		cmp = memcmp(cand.p, best->p, cand.len < best->len ? cand.len : best->len);
+		if (cmp > 0 || (cmp == 0 && cand.len >= best->len))
+			return false;
+	}
+	*best_d = d;
+	*best = cand;
+	return true;
+}
+
+struct fl_str inv_suggest_key(const struct inv_index *ix, struct fl_str s)
+{
+	struct fl_str best = FL_STR_NONE;
+	size_t best_d = SIZE_MAX;
+
+	for (size_t i = 0; i < ix->cap; i++)
+		if (ix->slots[i].value && ix->slots[i].len2 == 0)
+			closer(s, fl_str_make(ix->slots[i].k1, ix->slots[i].len1), &best_d, &best);
+	return best;
+}
+
+static struct fl_str suggest_name(const char *const *names, size_t n, struct fl_str s)
+{
+	struct fl_str best = FL_STR_NONE;
+	size_t best_d = SIZE_MAX;
+
+	for (size_t i = 0; i < n; i++)
+		closer(s, fl_str_make(names[i], strlen(names[i])), &best_d, &best);
+	return best;
+}
+
+bool inv_parse_enum(struct inv_loader *L, const struct inv_cell *c, const char *what,
+                    const char *const *names, size_t n, int *out)
+{
+	char list[256];
+	size_t used = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (fl_str_eq_cstr(c->s, names[i])) {
+			*out = (int)i;
+			return true;
+		}
+	}
+	list[0] = '\0';
+	for (size_t i = 0; i < n && used < sizeof(list); i++) {
+		int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[i]);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	struct fl_str hint = suggest_name(names, n, c->s);
+
+	if (hint.p)
+		inv_report(L, c->line, c->col,
+		           "unknown %s '%.*s'; did you mean '%.*s'? (expected one of: %s)", what,
+		           (int)c->s.len, c->s.p, (int)hint.len, hint.p, list);
+	else
+		inv_report(L, c->line, c->col, "unknown %s '%.*s'; expected one of: %s", what,
+		           (int)c->s.len, c->s.p, list);
+	return false;
+}
+
+bool inv_parse_uint(struct inv_loader *L, const struct inv_cell *c, const char *what, size_t min,
+                    size_t max, size_t *out)
+{
+	size_t v = 0;
+
+	if (c->s.len == 0 || c->s.len > 9)
+		goto bad;
+	for (size_t i = 0; i < c->s.len; i++) {
+		if (c->s.p[i] < '0' || c->s.p[i] > '9')
+			goto bad;
+		v = v * 10 + (size_t)(c->s.p[i] - '0');
+	}
+	if (v < min || v > max)
+		goto bad;
+	*out = v;
+	return true;
+bad:
+	inv_report(L, c->line, c->col, "%s '%.*s' is not a whole number in %zu..%zu", what,
+	           (int)c->s.len, c->s.p, min, max);
+	return false;
+}
+
+/* Decimal: -?digits[.digits], then the range. */
+bool inv_parse_decimal(struct inv_loader *L, const struct inv_cell *c, const char *what, double min,
+                       double max, double *out)
+{
+	char buf[32];
+	size_t i = 0, digits = 0;
+	double v;
+
+	if (c->s.len == 0 || c->s.len >= sizeof(buf))
+		goto bad;
+	if (c->s.p[0] == '-')
+		i++;
+	for (; i < c->s.len && c->s.p[i] >= '0' && c->s.p[i] <= '9'; i++)
+		digits++;
+	if (i < c->s.len && c->s.p[i] == '.') {
+		size_t frac = 0;
+
+		for (i++; i < c->s.len && c->s.p[i] >= '0' && c->s.p[i] <= '9'; i++)
+			frac++;
+		if (frac == 0)
+			goto bad;
+	}
+	if (digits == 0 || i != c->s.len)
+		goto bad;
+	memcpy(buf, c->s.p, c->s.len);
+	buf[c->s.len] = '\0';
+	v = strtod(buf, NULL);
+	if (v < min || v > max)
+		goto bad;
+	*out = v;
+	return true;
+bad:
+	inv_report(L, c->line, c->col, "%s '%.*s' is not a decimal number in %g..%g (write 12.5)",
+	           what, (int)c->s.len, c->s.p, min, max);
+	return false;
+}
+
+bool inv_parse_yesno(struct inv_loader *L, const struct inv_cell *c, const char *what, bool *out)
+{
+	static const char *const yn[] = {"no", "yes"};
+	int v = 0;
+
+	if (!inv_parse_enum(L, c, what, yn, 2, &v))
+		return false;
+	*out = v == 1;
+	return true;
+}
+
+/* "shelf-slot-port": three groups of 1-5 digits joined by '-'. */
+bool inv_check_port(struct inv_loader *L, const struct inv_cell *c, const char *what)
+{
+	size_t i = 0;
+
+	for (int group = 0; group < 3; group++) {
+		size_t start = i;
+
+		while (i < c->s.len && c->s.p[i] >= '0' && c->s.p[i] <= '9')
+			i++;
+		if (i == start || i - start > 5)
+			goto bad;
+		if (group < 2 && (i >= c->s.len || c->s.p[i++] != '-'))
+			goto bad;
+	}
+	if (i == c->s.len)
+		return true;
+bad:
+	inv_report(L, c->line, c->col, "%s '%.*s' is not a port shelf-slot-port like 1-8-1", what,
+	           (int)c->s.len, c->s.p);
+	return false;
+}
+
+bool inv_check_ipv4(struct inv_loader *L, const struct inv_cell *c)
+{
+	size_t i = 0;
+
+	for (int octet = 0; octet < 4; octet++) {
+		size_t start = i, v = 0;
+
+		while (i < c->s.len && c->s.p[i] >= '0' && c->s.p[i] <= '9' && i - start < 3)
+			v = v * 10 + (size_t)(c->s.p[i++] - '0');
+		if (i == start || v > 255 || (i - start > 1 && c->s.p[start] == '0'))
+			goto bad;
+		if (octet < 3 && (i >= c->s.len || c->s.p[i++] != '.'))
+			goto bad;
+	}
+	if (i == c->s.len)
+		return true;
+bad:
+	inv_report(L, c->line, c->col, "mgmt_ip '%.*s' is not a dotted IPv4 address like 10.1.0.11",
+	           (int)c->s.len, c->s.p);
+	return false;
+}
+
+/* Splits a `;`-separated list into item cells. Returns the count, or SIZE_MAX
+ * after reporting an empty item or more than FL_INVENTORY_MAX_LIST items. */
+size_t inv_split_list(struct inv_loader *L, const struct inv_cell *c, const char *what,
+                      struct inv_cell *items)
+{
+	size_t n = 0, start = 0;
+
+	if (c->s.len == 0)
+		return 0;
+	for (size_t i = 0; i <= c->s.len; i++) {
+		if (i < c->s.len && c->s.p[i] != ';')
+			continue;
+		if (i == start) {
+			inv_report(
+			    L, c->line, col_of(c, i),
+			    "empty item in the %s list; separate items with one ';' and no ';' "
+			    "at the end",
+			    what);
+			return SIZE_MAX;
+		}
+		if (n == FL_INVENTORY_MAX_LIST) {
+			inv_report(L, c->line, col_of(c, start), "%s list has more than %d items",
+			           what, FL_INVENTORY_MAX_LIST);
+			return SIZE_MAX;
+		}
+		items[n++] = (struct inv_cell){fl_str_make(c->s.p + start, i - start), c->line,
+		                               col_of(c, start), false};
+		start = i + 1;
+	}
+	return n;
+}

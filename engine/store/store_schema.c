@@ -1,0 +1,196 @@
+/* store_schema.c - the store's schema, its migrations, and opening and
+ * closing a database (store.h). */
+#include "engine/store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "engine/lib/limits.h"
+#include "engine/store/store_int.h"
+
+/* --- schema ---------------------------------------------------------------
+ * Each migration takes the file from version i to i + 1; they run in order in
+ * one transaction on open. Never edit a shipped migration: add one. */
+static const char *const migrations[] = {
+	/* 1: tickets, clocks, history, escalation steps, the outbox */
+	"CREATE TABLE schema_version(version INTEGER NOT NULL, applied_ns INTEGER NOT NULL);"
+	"CREATE TABLE tickets(id TEXT PRIMARY KEY, rule TEXT, key TEXT, level TEXT NOT NULL,"
+	" title TEXT, state TEXT NOT NULL, device TEXT, site TEXT, span TEXT, ring TEXT,"
+	" county TEXT, city TEXT, loc_class TEXT, circuits TEXT, customers TEXT,"
+	" planned INTEGER NOT NULL DEFAULT 0, unprotected INTEGER NOT NULL DEFAULT 0,"
+	" alarms INTEGER NOT NULL DEFAULT 1, opened_ns INTEGER NOT NULL,"
+	" updated_ns INTEGER NOT NULL, cleared_ns INTEGER, acked_ns INTEGER,"
+	" dispatched_ns INTEGER, onsite_ns INTEGER, restored_ns INTEGER,"
+	" resolved_ns INTEGER, closed_ns INTEGER);"
+	"CREATE INDEX tickets_opened ON tickets(opened_ns);"
+	"CREATE TABLE clocks(ticket TEXT NOT NULL REFERENCES tickets(id), clock TEXT NOT NULL,"
+	" state TEXT NOT NULL, budget_ms INTEGER NOT NULL, deadline_ns INTEGER NOT NULL,"
+	" paused_at_ns INTEGER, paused_ms INTEGER NOT NULL DEFAULT 0,"
+	" pauses INTEGER NOT NULL DEFAULT 0, met_ns INTEGER,"
+	" PRIMARY KEY(ticket, clock)) WITHOUT ROWID;"
+	"CREATE INDEX clocks_due ON clocks(state, deadline_ns);"
+	"CREATE TABLE history(id INTEGER PRIMARY KEY, ticket TEXT NOT NULL REFERENCES tickets(id),"
+	" at_ns INTEGER NOT NULL, what TEXT NOT NULL, by TEXT, note TEXT);"
+	"CREATE INDEX history_ticket ON history(ticket, id);"
+	"CREATE TABLE steps(ticket TEXT NOT NULL REFERENCES tickets(id), step INTEGER NOT NULL,"
+	" at_ns INTEGER NOT NULL, PRIMARY KEY(ticket, step)) WITHOUT ROWID;"
+	"CREATE TABLE outbox(id INTEGER PRIMARY KEY, ticket TEXT NOT NULL REFERENCES tickets(id),"
+	" key TEXT NOT NULL UNIQUE, channel TEXT NOT NULL, role TEXT, person TEXT,"
+	" address TEXT NOT NULL, subject TEXT, body TEXT, incident_json TEXT NOT NULL,"
+	" state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+	" created_ns INTEGER NOT NULL, due_ns INTEGER NOT NULL, expires_ns INTEGER NOT NULL,"
+	" done_ns INTEGER, last_result TEXT, last_error TEXT);"
+	"CREATE INDEX outbox_due ON outbox(state, due_ns);"
+	"CREATE INDEX outbox_ticket ON outbox(ticket);"
+	"CREATE TABLE attempts(id INTEGER PRIMARY KEY, outbox INTEGER NOT NULL"
+	" REFERENCES outbox(id), at_ns INTEGER NOT NULL, result TEXT NOT NULL, reason TEXT);",
+	/* 2: maintenance windows announced ahead */
+	"CREATE TABLE maintenance(id INTEGER PRIMARY KEY, scope TEXT NOT NULL,"
+	" target TEXT NOT NULL, from_ns INTEGER NOT NULL, to_ns INTEGER NOT NULL,"
+	" recur TEXT NOT NULL DEFAULT 'none', reason TEXT, by TEXT, created_ns INTEGER NOT NULL);"
+	"CREATE INDEX maintenance_target ON maintenance(target, scope);",
+	/* 3: a new incident finds the open ticket of its fault by index */
+	"CREATE INDEX tickets_fault ON tickets(rule, key);"
+	"CREATE INDEX tickets_placed ON tickets(level, span, device, site)"
+	" WHERE rule IS NULL OR key IS NULL;",
+};
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == FL_STORE_SCHEMA_VERSION,
+               "one migration per schema version");
+
+/* --- lifecycle ------------------------------------------------------------ */
+static int schema_version(struct fl_store *s, int *out)
+{
+	sqlite3_stmt *st;
+	int rc, v = 0;
+
+	rc = sqlite3_prepare_v2(s->db,
+	                        "SELECT count(*) FROM sqlite_master WHERE type='table'"
+	                        " AND name='schema_version'",
+	                        -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 0) {
+		sqlite3_finalize(st);
+		*out = 0;
+		return 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_rc(s, rc);
+	rc = sqlite3_prepare_v2(s->db, "SELECT coalesce(max(version), 0) FROM schema_version", -1,
+	                        &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_rc(s, rc);
+	*out = v;
+	return 0;
+}
+
+static int migrate(struct fl_store *s, int64_t now_ns)
+{
+	int rc, v = 0;
+
+	rc = store_exec(s, "BEGIN IMMEDIATE");
+	if (rc < 0)
+		return rc;
+	rc = schema_version(s, &v);
+	if (rc < 0)
+		goto out_rollback;
+	s->version_at_open = v;
+	if (v > FL_STORE_SCHEMA_VERSION) {
+		snprintf(s->err, sizeof(s->err), "schema version %d is newer than this faultline (%d)",
+		         v, FL_STORE_SCHEMA_VERSION);
+		rc = -EPROTO;
+		goto out_rollback;
+	}
+	for (; v < FL_STORE_SCHEMA_VERSION; v++) {
+		char sql[96];
+
+		rc = store_exec(s, migrations[v]);
+		if (rc < 0)
+			goto out_rollback;
+		snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES(%d, %lld)", v + 1,
+		         (long long)now_ns);
+		rc = store_exec(s, sql);
+		if (rc < 0)
+			goto out_rollback;
+	}
+	return store_exec(s, "COMMIT");
+
+out_rollback:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int fl_store_open(struct fl_store **out, const char *path, char *err, size_t err_len)
+{
+	struct fl_store *s;
+	int rc;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		rc = s->db ? store_rc(s, rc) : -ENOMEM;
+		goto out_close;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, FL_STORE_BUSY_TIMEOUT_MS);
+	/* WAL: readers (tickets list) never block the writer (the engine).
+	 * synchronous=NORMAL in WAL keeps every commit atomic and durable
+	 * against a process kill; only an OS crash may lose the last commits. */
+	rc = store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	                   " PRAGMA foreign_keys=ON;");
+	if (rc < 0)
+		goto out_close;
+	rc = migrate(s, wall_ns());
+	if (rc < 0)
+		goto out_close;
+	*out = s;
+	return 0;
+
+out_close:
+	if (err && err_len)
+		snprintf(err, err_len, "%s: %s", path, s->err[0] ? s->err : "cannot open");
+	fl_store_close(s);
+	return rc;
+}
+
+void fl_store_close(struct fl_store *s)
+{
+	if (!s)
+		return;
+	fl_store_rollback(s);
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++)
+		if (s->cache[i].st)
+			sqlite3_finalize(s->cache[i].st);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+const char *fl_store_errmsg(const struct fl_store *s)
+{
+	return s->err;
+}
+
+int fl_store_version_at_open(const struct fl_store *s)
+{
+	return s->version_at_open;
+}
