@@ -17,6 +17,7 @@
 #include "engine/cli/cli.h"
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
+#include "engine/lib/notice_key.h"
 #include "engine/notify/notify_util.h"
 #include "engine/notify/plugin.h"
 
@@ -274,7 +275,7 @@ static int deliver(struct notify_args *a)
 		default_key(key_buf, sizeof(key_buf), a);
 		a->key = key_buf;
 	}
-	if (!fl_plugin_key_valid(a->key)) {
+	if (!fl_notice_key_valid(a->key)) {
 		fprintf(stderr, "faultline notify: invalid --key (use [A-Za-z0-9._:@-], 1..128)\n");
 		return 2;
 	}

@@ -17,6 +17,7 @@
 
 #include "engine/lib/buf.h"
 #include "engine/lib/limits.h"
+#include "engine/lib/notice_key.h"
 
 /* Worker -> host records on the result pipe: type, code, length (LE), text. */
 #define REC_LOG 'L'
@@ -70,25 +71,6 @@ static bool name_valid(const char *name)
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '_' || c == '-'))
-			return false;
-	}
-	return true;
-}
-
-bool fl_plugin_key_valid(const char *key)
-{
-	size_t n;
-
-	if (!key)
-		return false;
-	n = strlen(key);
-	if (n == 0 || n > 128)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = key[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == ':' || c == '@' || c == '-'))
 			return false;
 	}
 	return true;
@@ -531,7 +513,7 @@ enum fl_send_result fl_plugin_send(struct fl_plugin *pl, const struct fl_message
                                    uint32_t timeout_ms, char *err, size_t err_len)
 {
 	if (!msg || msg->size < sizeof(struct fl_message) ||
-	    !fl_plugin_key_valid(msg->idempotency_key) || !msg->to.address || !msg->to.address[0] ||
+	    !fl_notice_key_valid(msg->idempotency_key) || !msg->to.address || !msg->to.address[0] ||
 	    !msg->to.name || !msg->channel || !msg->subject || !msg->body || !msg->incident_json ||
 	    (msg->n_fields && !msg->fields)) {
 		pl->stats.permanent++;

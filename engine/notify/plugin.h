@@ -81,7 +81,4 @@ const char *fl_plugin_name(const struct fl_plugin *pl);
 void fl_plugin_stats(const struct fl_plugin *pl, struct fl_plugin_stats *out);
 const char *fl_send_result_name(enum fl_send_result r); /* "ok", "retry", "permanent" */
 
-/* Is key a valid idempotency key ([A-Za-z0-9._:@-], 1..128 bytes)? */
-bool fl_plugin_key_valid(const char *key);
-
 #endif /* FL_PLUGIN_HOST_H */

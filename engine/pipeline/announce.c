@@ -334,7 +334,7 @@ static void offset_text(const struct fl_announcer *a, int64_t ns, char *out, siz
 	snprintf(out, size, "UTC%c%02d:%02d", off < 0 ? '-' : '+', (int)(m / 60), (int)(m % 60));
 }
 
-/* Key characters (fl_plugin_key_valid()); anything else becomes '_'. */
+/* Key characters (fl_notice_key_valid()); anything else becomes '_'. */
 static void key_part(char *out, size_t size, const char *in)
 {
 	size_t o = 0;
@@ -483,7 +483,7 @@ static int window_due(struct fl_announcer *a, const struct fl_announce_window *w
 				snprintf(a->key, sizeof(a->key), "mw:%s:%s:b%llds:c%08x:%s:%s", wid,
 					 compact, (long long)(pa->before_ms / 1000),
 					 (unsigned)name_hash(customer), ch, ad);
-				a->key[128] = '\0'; /* fl_plugin_key_valid(): at most 128 bytes */
+				a->key[128] = '\0'; /* fl_notice_key_valid(): at most 128 bytes */
 				an.person = c->name;
 				an.channel = channel;
 				an.address = addr;

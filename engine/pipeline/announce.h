@@ -59,7 +59,7 @@ struct fl_announcement {
 	int64_t start_ns, end_ns; /* the occurrence announced */
 	int64_t due_ns;		  /* when its lead time began: start_ns - before */
 	const char *circuits;	  /* the customer's circuits it touches, "A, B" */
-	const char *key;	  /* the idempotency key (fl_plugin_key_valid()) */
+	const char *key;	  /* the idempotency key (fl_notice_key_valid()) */
 	const char *record;	  /* the store record the occurrence is kept under */
 	const char *subject, *body; /* Chinese, with an English line */
 	const struct fl_announce_window *w;

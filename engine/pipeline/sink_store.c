@@ -370,7 +370,7 @@ static int do_notify(struct fl_sink *s, struct sink_incident *e, const struct fl
 		key_part(ch, sizeof(ch), r->channel);
 		key_part(ad, sizeof(ad), address);
 		snprintf(key, sizeof(key), "%s:s%u:%s:%zu:%s", e->ticket, r->step, ch, i, ad);
-		key[128] = '\0'; /* fl_plugin_key_valid(): at most 128 bytes */
+		key[128] = '\0'; /* fl_notice_key_valid(): at most 128 bytes */
 		n.key = key;
 		n.channel = r->channel;
 		n.role = r->role;

@@ -114,7 +114,7 @@ struct fl_ticket_new {
 
 /* One notification for the outbox. Strings are borrowed for the call. */
 struct fl_notice {
-	const char *key;     /* idempotency key, fl_plugin_key_valid(); unique in the store */
+	const char *key;     /* idempotency key, fl_notice_key_valid(); unique in the store */
 	const char *channel; /* the plan's channel: the outbox maps it to a plugin */
 	const char *role;    /* the role paged ("duty operator"), may be NULL */
 	const char *person;  /* display name, may be NULL */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "engine/lib/limits.h"
-#include "engine/notify/plugin.h"
+#include "engine/lib/notice_key.h"
 #include "engine/store/store_int.h"
 
 static int key_queued(struct fl_store *s, const char *key, bool *is_queued)
@@ -65,7 +65,7 @@ int fl_store_announce_enqueue(struct fl_store *s, const struct fl_announce_recor
 	int rc;
 
 	if (!r || !r->id || !r->id[0] || strlen(r->id) > FL_STORE_ID_MAX || !n->key ||
-	    !fl_plugin_key_valid(n->key))
+	    !fl_notice_key_valid(n->key))
 		return -EINVAL;
 	rc = key_queued(s, n->key, &is_queued);
 	if (rc < 0)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "engine/lib/limits.h"
-#include "engine/notify/plugin.h"
+#include "engine/lib/notice_key.h"
 #include "engine/store/store_int.h"
 
 /* --- queueing --------------------------------------------------------------- */
@@ -29,7 +29,7 @@ int fl_store_notify_enqueue(struct fl_store *s, const char *id, const struct fl_
 	int64_t ttl_ms;
 	int rc;
 
-	if (!n->key || !fl_plugin_key_valid(n->key) || !n->channel || !n->channel[0] ||
+	if (!n->key || !fl_notice_key_valid(n->key) || !n->channel || !n->channel[0] ||
 	    !n->address || !n->address[0])
 		return -EINVAL;
 	ttl_ms = n->ttl_ms > 0 ? n->ttl_ms : FL_OUTBOX_TTL_MS_DEFAULT;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/pipeline/announce.h"
+#include "engine/lib/notice_key.h"
 #include "engine/notify/plugin.h"
 #include "engine/store/store.h"
 #include "engine/store/store_time.h"
@@ -224,7 +225,7 @@ Test(announce, gives_each_announcement_the_same_valid_key_every_time)
 	cr_assert_eq(f->got.n, first.n);
 	for (size_t i = 0; i < first.n; i++) {
 		cr_expect_str_eq(f->got.key[i], first.key[i]);
-		cr_expect(fl_plugin_key_valid(first.key[i]), "%s", first.key[i]);
+		cr_expect(fl_notice_key_valid(first.key[i]), "%s", first.key[i]);
 		cr_expect(strncmp(first.key[i], "mw:W1:20261209T1800Z:b259200s:c", 31) == 0, "%s",
 			  first.key[i]);
 		for (size_t j = 0; j < i; j++)
