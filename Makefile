@@ -56,7 +56,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SECONDS       ?= 300
 FUZZ_SMOKE_SECONDS ?= 15
 
-.PHONY: all deps run test unit diag golden e2e e2e-loaded clock fuzz fuzz-replay fuzz-smoke \
+.PHONY: all deps run test unit diag layout golden e2e e2e-loaded clock fuzz fuzz-replay fuzz-smoke \
 	fuzz-build bench clean
 .DEFAULT_GOAL := all
 # Keep bison/flex output: as intermediates make would delete it after each build
@@ -138,7 +138,7 @@ run: deps
 # kept busy, and the release build's tests again on a clock moved a year ahead
 # and across a new year (tests/clock/run.sh).
 test: deps
-	@$(MAKE) --no-print-directory WERROR=1 all unit diag
+	@$(MAKE) --no-print-directory WERROR=1 all unit diag layout
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 all unit fuzz-replay diag
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 e2e-loaded
@@ -158,6 +158,11 @@ diag: all
 	FAULTLINE=$(abspath $(BIN)) sh tests/golden/run.sh
 	@set -e; for p in rules/*.plan; do [ -e "$$p" ] || continue; \
 		$(BIN) check $$p --data $(FL_SHARED)/data --warnings-as-errors; done
+
+# The tree's shape: wings import down the pipeline, no source over 1,200 lines.
+layout:
+	@echo "== layout"
+	@sh tests/layout/run.sh
 
 # Rewrites tests/diag/*.expected and tests/golden/*.dump: review the diff.
 golden: all
