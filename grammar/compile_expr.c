@@ -178,6 +178,69 @@ static struct fl_loc loc_in_string(const struct fl_ast_item *it, size_t nth, siz
 	return l;
 }
 
+/* Keeps where template index was written, for notes that point at it.
+ * false when out of memory (c->oom set). */
+static bool remember_template_loc(struct fl_compile *c, uint32_t index, const struct fl_loc *loc)
+{
+	if (index >= c->template_locs_alloc) {
+		size_t na = c->template_locs_alloc ? c->template_locs_alloc * 2 : 64;
+		const struct fl_loc **nl = realloc(c->template_locs, na * sizeof(*nl));
+
+		if (!nl) {
+			c->oom = true;
+			return false;
+		}
+		c->template_locs = nl;
+		c->template_locs_alloc = na;
+	}
+	c->template_locs[index] = loc;
+	return true;
+}
+
+/* The nth ${NAME} of template item it, NAME being p[0..nl): appended to
+ * tparts when the rule or correlation has the field. false after reporting. */
+static bool template_field(struct fl_compile *c, const struct fl_ast_item *it, size_t nth,
+			   const char *p, size_t nl)
+{
+	struct fl_loc l = loc_in_string(it, nth, nl);
+	struct fl_prog_tpart *part;
+	struct fl_prog_field f;
+	const char *cands[160], *hint;
+	char name[128];
+	size_t nc;
+
+	if (nl == 0 || nl >= sizeof(name)) {
+		fl_diag_error(c->d, &l, "empty or overlong field name in template");
+		return false;
+	}
+	memcpy(name, p, nl);
+	name[nl] = '\0';
+	if (resolve_field(c, name, &f)) {
+		if ((part = PUSH(c, tparts))) {
+			part->is_field = true;
+			part->field = f;
+			part->name = arena_str(c, name, nl);
+		}
+		return true;
+	}
+	if (c->scope.wrong_input) {
+		field_error(c, &l, name);
+		return false;
+	}
+	nc = field_candidates(c, cands, FL_ARRAY_LEN(cands));
+	hint = fl_diag_suggest(name, cands, nc);
+	if (hint)
+		fl_diag_error(c->d, &l,
+			      "template names '%s', which this %s cannot have; did you mean '%s'?",
+			      name, c->scope.in_corr ? "correlation" : "rule", hint);
+	else
+		fl_diag_error(c->d, &l,
+			      "template names '%s', which this %s cannot have "
+			      "(not an event field, capture or looked-up field)",
+			      name, c->scope.in_corr ? "correlation" : "rule");
+	return false;
+}
+
 /* Compiles a template string into parts; FL_PROG_NONE after reporting. */
 uint32_t compile_template(struct fl_compile *c, const struct fl_ast_item *it)
 {
@@ -196,26 +259,13 @@ uint32_t compile_template(struct fl_compile *c, const struct fl_ast_item *it)
 	if (!t)
 		return FL_PROG_NONE;
 	index = (uint32_t)(c->prog->n_templates - 1);
-	if (index >= c->template_locs_alloc) {
-		size_t na = c->template_locs_alloc ? c->template_locs_alloc * 2 : 64;
-		const struct fl_loc **nl = realloc(c->template_locs, na * sizeof(*nl));
-
-		if (!nl) {
-			c->oom = true;
-			return FL_PROG_NONE;
-		}
-		c->template_locs = nl;
-		c->template_locs_alloc = na;
-	}
-	c->template_locs[index] = &it->loc;
+	if (!remember_template_loc(c, index, &it->loc))
+		return FL_PROG_NONE;
 	t->text = arena_str(c, it->text, it->len);
 	t->first_part = (uint32_t)c->prog->n_tparts;
 	while (*s) {
 		const char *close;
 		struct fl_prog_tpart *part;
-		struct fl_prog_field f;
-		char name[128];
-		size_t nl;
 
 		if (!(s[0] == '$' && s[1] == '{')) {
 			s++;
@@ -228,48 +278,10 @@ uint32_t compile_template(struct fl_compile *c, const struct fl_ast_item *it)
 			fl_diag_error(c->d, &l, "'${' without a closing '}' in template");
 			return FL_PROG_NONE;
 		}
-		nl = (size_t)(close - s - 2);
 		if (s > lit && (part = PUSH(c, tparts)))
 			part->literal = arena_str(c, lit, (size_t)(s - lit));
-		if (nl == 0 || nl >= sizeof(name)) {
-			struct fl_loc l = loc_in_string(it, nth, nl);
-
-			fl_diag_error(c->d, &l, "empty or overlong field name in template");
+		if (!template_field(c, it, nth, s + 2, (size_t)(close - s - 2)))
 			ok = false;
-		} else {
-			memcpy(name, s + 2, nl);
-			name[nl] = '\0';
-			if (resolve_field(c, name, &f)) {
-				if ((part = PUSH(c, tparts))) {
-					part->is_field = true;
-					part->field = f;
-					part->name = arena_str(c, name, nl);
-				}
-			} else if (c->scope.wrong_input) {
-				struct fl_loc l = loc_in_string(it, nth, nl);
-
-				field_error(c, &l, name);
-				ok = false;
-			} else {
-				const char *cands[160];
-				size_t nc = field_candidates(c, cands, FL_ARRAY_LEN(cands));
-				const char *hint = fl_diag_suggest(name, cands, nc);
-				struct fl_loc l = loc_in_string(it, nth, nl);
-
-				if (hint)
-					fl_diag_error(c->d, &l,
-						      "template names '%s', which this %s cannot have; "
-						      "did you mean '%s'?",
-						      name, c->scope.in_corr ? "correlation" : "rule",
-						      hint);
-				else
-					fl_diag_error(c->d, &l,
-						      "template names '%s', which this %s cannot have "
-						      "(not an event field, capture or looked-up field)",
-						      name, c->scope.in_corr ? "correlation" : "rule");
-				ok = false;
-			}
-		}
 		nth++;
 		s = close + 1;
 		lit = s;
@@ -527,13 +539,13 @@ static bool compile_set(struct fl_compile *c, const struct fl_ast_item *set,
 	return true;
 }
 
-/* One condition at items[*i]; advances *i. false after reporting. */
-static bool compile_cond(struct fl_compile *c, const struct fl_ast_stmt *s, size_t *i,
-			 struct fl_prog_cond *cond)
+/* The field a condition at items[*i] tests: `varbind OID` or a name
+ * resolve_field() knows. Sets cond->field and *type; advances *i. false
+ * after reporting. */
+static bool cond_field(struct fl_compile *c, const struct fl_ast_stmt *s, size_t *i,
+		       struct fl_prog_cond *cond, enum ftype *type)
 {
-	const struct fl_ast_item *f = at(s, *i), *op, *v;
-	enum ftype type = T_STR;
-	int e;
+	const struct fl_ast_item *f = at(s, *i);
 	uint8_t oid[512];
 	size_t oid_len;
 
@@ -548,19 +560,159 @@ static bool compile_cond(struct fl_compile *c, const struct fl_ast_stmt *s, size
 		}
 		cond->field = (struct fl_prog_field){FL_FIELD_EVENT, FL_EF_VARBIND};
 		cond->varbind_oid = arena_str(c, (const char *)oid, oid_len);
-		type = T_ANY;
+		*type = T_ANY;
 		*i += 2;
-	} else if (!resolve_field(c, f->text, &cond->field)) {
+		return true;
+	}
+	if (!resolve_field(c, f->text, &cond->field)) {
 		field_error(c, &f->loc, f->text);
 		return false;
-	} else {
-		if (cond->field.kind == FL_FIELD_EVENT && cond->field.index != FL_PROG_NONE)
-			type = event_field_type(cond->field.index);
-		else if (cond->field.kind == FL_FIELD_INVENTORY &&
-			 cond->field.index == FL_IF_RING_POS)
-			type = T_NUM;
-		(*i)++;
 	}
+	if (cond->field.kind == FL_FIELD_EVENT && cond->field.index != FL_PROG_NONE)
+		*type = event_field_type(cond->field.index);
+	else if (cond->field.kind == FL_FIELD_INVENTORY && cond->field.index == FL_IF_RING_POS)
+		*type = T_NUM;
+	(*i)++;
+	return true;
+}
+
+static bool want_number(struct fl_compile *c, const struct fl_ast_item *f,
+			const struct fl_ast_item *v)
+{
+	if (v->kind == FL_ITEM_DURATION)
+		fl_diag_error(c->d, &v->loc, "'%s' is a number, not a duration: drop the unit",
+			      f->text);
+	else
+		fl_diag_error(c->d, &v->loc, "'%s' is compared as a number; '%s' is %s", f->text,
+			      v->text, item_kind_name(v));
+	return false;
+}
+
+static bool bad_oid(struct fl_compile *c, const struct fl_ast_item *v)
+{
+	fl_diag_error(c->d, &v->loc, "'%s' is not an OID (numbers joined by dots, 1.3.6.1...)",
+		      v->text);
+	return false;
+}
+
+static bool bad_addr(struct fl_compile *c, const struct fl_ast_item *v)
+{
+	fl_diag_error(c->d, &v->loc, "'%s' is not an IPv4/IPv6 address or CIDR", v->text);
+	return false;
+}
+
+/* FIELD == VALUE, FIELD != VALUE: compared as the field's type says (numbers,
+ * OIDs, addresses), else as text. is_eq: == rather than !=. */
+static bool cond_equality(struct fl_compile *c, const struct fl_ast_item *f,
+			  const struct fl_ast_item *v, bool is_eq, enum ftype type,
+			  struct fl_prog_cond *cond)
+{
+	uint8_t oid[512];
+	size_t oid_len;
+
+	cond->op = is_eq ? FL_OP_EQ : FL_OP_NE;
+	if (type == T_NUM || (v->kind == FL_ITEM_NUMBER && type != T_STR)) {
+		if (v->kind != FL_ITEM_NUMBER)
+			return want_number(c, f, v);
+		cond->is_num = true;
+		cond->num = v->num;
+		return true;
+	}
+	if (type == T_OID && v->kind == FL_ITEM_DOTTED) {
+		if (!oid_encode(v->text, oid, &oid_len))
+			return bad_oid(c, v);
+		cond->oid = arena_str(c, (const char *)oid, oid_len);
+		return true;
+	}
+	if (type == T_ADDR && v->kind == FL_ITEM_DOTTED) {
+		if (!parse_cidr(v->text, cond) || strchr(v->text, '/'))
+			return bad_addr(c, v);
+		cond->op = is_eq ? FL_OP_CIDR : FL_OP_NE;
+		return true;
+	}
+	if (v->kind == FL_ITEM_STRING || v->kind == FL_ITEM_WORD ||
+	    (type == T_STR && v->kind == FL_ITEM_NUMBER)) {
+		cond->str = arena_str(c, v->text, v->len);
+		return true;
+	}
+	fl_diag_error(c->d, &v->loc, "cannot compare '%s' with %s", f->text, item_kind_name(v));
+	return false;
+}
+
+/* The value v that operator op (op_words[e]) compares field f of type type
+ * with. false after reporting. */
+static bool cond_value(struct fl_compile *c, const struct fl_ast_item *f,
+		       const struct fl_ast_item *op, int e, const struct fl_ast_item *v,
+		       enum ftype type, struct fl_prog_cond *cond)
+{
+	uint8_t oid[512];
+	size_t oid_len;
+
+	switch (e) {
+	case 0: /* == */
+	case 1: /* != */
+		return cond_equality(c, f, v, e == 0, type, cond);
+	case 2: case 3: case 4: case 5: /* < <= > >= */
+		cond->op = (enum fl_op)(FL_OP_LT + (e - 2));
+		if (type != T_NUM && type != T_STR && type != T_ANY) {
+			fl_diag_error(c->d, &op->loc, "'%s' is not a number: '%s' does not apply",
+				      f->text, op->text);
+			return false;
+		}
+		if (v->kind != FL_ITEM_NUMBER)
+			return want_number(c, f, v);
+		cond->is_num = true;
+		cond->num = v->num;
+		return true;
+	case 6: case 7: /* ~ !~ */
+		cond->op = e == 6 ? FL_OP_MATCH : FL_OP_NOT_MATCH;
+		if (v->kind != FL_ITEM_REGEX) {
+			fl_diag_error(c->d, &v->loc, "'%s' needs a /regex/, got %s", op->text,
+				      item_kind_name(v));
+			return false;
+		}
+		cond->regex = compile_regex(c, v);
+		return cond->regex != FL_PROG_NONE;
+	case 8: case 9: /* in, not in */
+		cond->op = e == 8 ? FL_OP_IN : FL_OP_NOT_IN;
+		if (type == T_ADDR && v->kind == FL_ITEM_DOTTED && e == 8) {
+			if (!parse_cidr(v->text, cond))
+				return bad_addr(c, v);
+			cond->op = FL_OP_CIDR;
+			return true;
+		}
+		if (v->kind != FL_ITEM_SET) {
+			fl_diag_error(c->d, &v->loc, "'in' needs a set [a, b, ...]%s, got %s",
+				      type == T_ADDR ? " or a CIDR" : "", item_kind_name(v));
+			return false;
+		}
+		return compile_set(c, v, cond, type);
+	case 10: /* under */
+		cond->op = FL_OP_UNDER;
+		if (type != T_OID && type != T_ANY) {
+			fl_diag_error(c->d, &op->loc, "'under' applies to OIDs; '%s' is not one",
+				      f->text);
+			return false;
+		}
+		if (v->kind != FL_ITEM_DOTTED || !oid_encode(v->text, oid, &oid_len))
+			return bad_oid(c, v);
+		cond->oid = arena_str(c, (const char *)oid, oid_len);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* One condition at items[*i]; advances *i. false after reporting. */
+static bool compile_cond(struct fl_compile *c, const struct fl_ast_stmt *s, size_t *i,
+			 struct fl_prog_cond *cond)
+{
+	const struct fl_ast_item *f = at(s, *i), *op, *v;
+	enum ftype type = T_STR;
+	int e;
+
+	if (!cond_field(c, s, i, cond, &type))
+		return false;
 	op = at(s, *i);
 	if (!op || (op->kind != FL_ITEM_OP && op->kind != FL_ITEM_WORD) || is_op(op, ",")) {
 		expected(c, s, *i, "an operator (== != < <= > >= ~ !~ in under exists)");
@@ -587,101 +739,7 @@ static bool compile_cond(struct fl_compile *c, const struct fl_ast_stmt *s, size
 		return false;
 	}
 	(*i)++;
-	switch (e) {
-	case 0: /* == */
-	case 1: /* != */
-		cond->op = e == 0 ? FL_OP_EQ : FL_OP_NE;
-		if (type == T_NUM || (v->kind == FL_ITEM_NUMBER && type != T_STR)) {
-			if (v->kind != FL_ITEM_NUMBER)
-				goto want_number;
-			cond->is_num = true;
-			cond->num = v->num;
-			return true;
-		}
-		if (type == T_OID && v->kind == FL_ITEM_DOTTED) {
-			if (!oid_encode(v->text, oid, &oid_len))
-				goto bad_oid;
-			cond->oid = arena_str(c, (const char *)oid, oid_len);
-			return true;
-		}
-		if (type == T_ADDR && v->kind == FL_ITEM_DOTTED) {
-			if (!parse_cidr(v->text, cond) || strchr(v->text, '/'))
-				goto bad_addr;
-			cond->op = e == 0 ? FL_OP_CIDR : FL_OP_NE;
-			return true;
-		}
-		if (v->kind == FL_ITEM_STRING || v->kind == FL_ITEM_WORD ||
-		    (type == T_STR && v->kind == FL_ITEM_NUMBER)) {
-			cond->str = arena_str(c, v->text, v->len);
-			return true;
-		}
-		fl_diag_error(c->d, &v->loc, "cannot compare '%s' with %s", f->text,
-			      item_kind_name(v));
-		return false;
-	case 2: case 3: case 4: case 5: /* < <= > >= */
-		cond->op = (enum fl_op)(FL_OP_LT + (e - 2));
-		if (type != T_NUM && type != T_STR && type != T_ANY) {
-			fl_diag_error(c->d, &op->loc, "'%s' is not a number: '%s' does not apply",
-				      f->text, op->text);
-			return false;
-		}
-		if (v->kind != FL_ITEM_NUMBER)
-			goto want_number;
-		cond->is_num = true;
-		cond->num = v->num;
-		return true;
-	case 6: case 7: /* ~ !~ */
-		cond->op = e == 6 ? FL_OP_MATCH : FL_OP_NOT_MATCH;
-		if (v->kind != FL_ITEM_REGEX) {
-			fl_diag_error(c->d, &v->loc, "'%s' needs a /regex/, got %s", op->text,
-				      item_kind_name(v));
-			return false;
-		}
-		cond->regex = compile_regex(c, v);
-		return cond->regex != FL_PROG_NONE;
-	case 8: case 9: /* in, not in */
-		cond->op = e == 8 ? FL_OP_IN : FL_OP_NOT_IN;
-		if (type == T_ADDR && v->kind == FL_ITEM_DOTTED && e == 8) {
-			if (!parse_cidr(v->text, cond))
-				goto bad_addr;
-			cond->op = FL_OP_CIDR;
-			return true;
-		}
-		if (v->kind != FL_ITEM_SET) {
-			fl_diag_error(c->d, &v->loc, "'in' needs a set [a, b, ...]%s, got %s",
-				      type == T_ADDR ? " or a CIDR" : "", item_kind_name(v));
-			return false;
-		}
-		return compile_set(c, v, cond, type);
-	case 10: /* under */
-		cond->op = FL_OP_UNDER;
-		if (type != T_OID && type != T_ANY) {
-			fl_diag_error(c->d, &op->loc, "'under' applies to OIDs; '%s' is not one",
-				      f->text);
-			return false;
-		}
-		if (v->kind != FL_ITEM_DOTTED || !oid_encode(v->text, oid, &oid_len))
-			goto bad_oid;
-		cond->oid = arena_str(c, (const char *)oid, oid_len);
-		return true;
-	default:
-		return false;
-	}
-want_number:
-	if (v->kind == FL_ITEM_DURATION)
-		fl_diag_error(c->d, &v->loc, "'%s' is a number, not a duration: drop the unit",
-			      f->text);
-	else
-		fl_diag_error(c->d, &v->loc, "'%s' is compared as a number; '%s' is %s", f->text,
-			      v->text, item_kind_name(v));
-	return false;
-bad_oid:
-	fl_diag_error(c->d, &v->loc, "'%s' is not an OID (numbers joined by dots, 1.3.6.1...)",
-		      v->text);
-	return false;
-bad_addr:
-	fl_diag_error(c->d, &v->loc, "'%s' is not an IPv4/IPv6 address or CIDR", v->text);
-	return false;
+	return cond_value(c, f, op, e, v, type, cond);
 }
 
 /* `where A and B ...;` from items[1]: appends the conditions. */
