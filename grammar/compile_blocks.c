@@ -161,19 +161,32 @@ static void compile_step(struct fl_compile *c, const struct fl_ast_stmt *s)
 	compile_via(c, s, i, &step->first_channel, &step->n_channels);
 }
 
+/* ladder NAME { step ...; ... }: at least one step, and no more than an
+ * incident can schedule (FL_LADDER_STEPS_MAX): the engine would silently drop
+ * the steps past it, so the first of them is an error. */
 void compile_ladder(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
 {
 	static const char *const words[] = {"step"};
 	uint32_t first = (uint32_t)c->prog->n_steps;
+	const struct fl_ast_stmt *past_cap = NULL;
+	size_t n_steps = 0;
 
-	for (const struct fl_ast_stmt *s = st->body; s; s = s->next)
-		if (clause(c, s, "ladder clause", words, 1) == 0)
-			compile_step(c, s);
+	for (const struct fl_ast_stmt *s = st->body; s; s = s->next) {
+		if (clause(c, s, "ladder clause", words, 1) != 0)
+			continue;
+		if (++n_steps == FL_LADDER_STEPS_MAX + 1)
+			past_cap = s;
+		compile_step(c, s);
+	}
 	c->prog->ladders[index].first_step = first;
 	c->prog->ladders[index].n_steps = (uint32_t)(c->prog->n_steps - first);
 	if (first == c->prog->n_steps)
 		fl_diag_error(c->d, &st->items[1]->loc, "ladder '%s' has no step",
 			      st->items[1]->text);
+	if (past_cap)
+		fl_diag_error(c->d, &past_cap->items[0]->loc,
+			      "ladder '%s' has %zu steps; an incident schedules at most %d",
+			      st->items[1]->text, n_steps, FL_LADDER_STEPS_MAX);
 }
 
 /* before DUR notify ROLE [at customer] via CH[, CH];  (inside announce maintenance) */
