@@ -178,6 +178,10 @@
 #define FL_CORR_HISTORY_MAX 64
 #define FL_CORR_LATE_MS_DEFAULT 5000
 #define FL_CORR_GRACE_MAX_MS (10 * 60 * 1000)
+/* Escalation steps one incident schedules from its ladder (the engine's
+ * per-incident step arrays). The plan compiler refuses a ladder with more
+ * steps, at the first step past the cap. */
+#define FL_LADDER_STEPS_MAX 32
 
 /* --- network inputs (engine/input/inputs.h) ------------------------------------ */
 

@@ -1,0 +1,782 @@
+/* compile_expr.c - templates, regexes, values and conditions: what a rule
+ * or correlation says about the events and fields it reads. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "grammar/compile_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- templates --------------------------------------------------------------------- */
+
+static const char *const event_field_names[] = {
+#define X(name, text, type) text,
+	FL_EVENT_FIELDS(X)
+#undef X
+};
+static const char *const inv_field_names[] = {
+#define X(name, text) text,
+	FL_INV_FIELDS(X)
+#undef X
+};
+static const char *const topo_field_names[] = {
+#define X(name, text) text,
+	FL_TOPO_FIELDS(X)
+#undef X
+};
+
+static int name_index(const char *name, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Marks captures named `name` in the current scope used; true if any. */
+static bool use_capture(struct fl_compile *c, const char *name, uint32_t *index)
+{
+	bool found = false;
+
+	for (uint32_t i = 0; i < c->scope.n_captures; i++) {
+		uint32_t k = c->scope.first_capture + i;
+
+		if (strcmp(c->prog->captures[k].name.p, name) == 0) {
+			c->capture_used[k] = true;
+			if (!found)
+				*index = k;
+			found = true;
+		}
+	}
+	/* correlations see the captures of the rules that feed them */
+	for (uint32_t r = 0; !found && r < c->scope.n_input_rules; r++) {
+		uint32_t rule = c->prog->rule_refs[c->scope.input_rules_first + r];
+		const struct fl_prog_rule *pr = &c->prog->rules[rule];
+
+		for (uint32_t g = 0; g < c->prog->n_captures; g++) {
+			const struct fl_prog_capture *cap = &c->prog->captures[g];
+
+			if (cap->regex >= pr->first_regex &&
+			    cap->regex < pr->first_regex + pr->n_regexes &&
+			    strcmp(cap->name.p, name) == 0) {
+				c->capture_used[g] = true;
+				*index = g;
+				found = true;
+			}
+		}
+	}
+	return found;
+}
+
+/* Resolves a field name in the current rule or correlation: an event field,
+ * a capture, an inventory field (when the rule looks the device up), a
+ * topology field (correlations), or a field an earlier `set` wrote. */
+bool resolve_field(struct fl_compile *c, const char *name, struct fl_prog_field *f)
+{
+	int i;
+	uint32_t cap = 0;
+
+	if (use_capture(c, name, &cap)) {
+		*f = (struct fl_prog_field){FL_FIELD_CAPTURE, cap};
+		return true;
+	}
+	if (!c->scope.in_corr && (i = name_index(name, event_field_names, FL_EF__COUNT)) >= 0 &&
+	    i != FL_EF_VARBIND) {
+		/* syslog fields up to FACILITY, trap fields from COMMUNITY; peer is both */
+		bool is_syslog = i <= FL_EF_FACILITY, is_trap = i >= FL_EF_COMMUNITY;
+
+		if ((c->scope.input == FL_RULE_INPUT_TRAP && is_syslog) ||
+		    (c->scope.input == FL_RULE_INPUT_SYSLOG && is_trap)) {
+			c->scope.wrong_input = is_syslog ? "a syslog field; this rule matches traps" :
+							   "a trap field; this rule matches syslog";
+			return false;
+		}
+		*f = (struct fl_prog_field){FL_FIELD_EVENT, (uint32_t)i};
+		return true;
+	}
+	if (c->scope.in_corr && (i = name_index(name, topo_field_names, FL_TF__COUNT)) >= 0) {
+		*f = (struct fl_prog_field){FL_FIELD_TOPO, (uint32_t)i};
+		return true;
+	}
+	if ((c->scope.has_lookup || c->scope.in_corr) &&
+	    (i = name_index(name, inv_field_names, FL_IF__COUNT)) >= 0) {
+		*f = (struct fl_prog_field){FL_FIELD_INVENTORY, (uint32_t)i};
+		return true;
+	}
+	if (c->scope.in_corr && (i = name_index(name, event_field_names, FL_EF__COUNT)) >= 0 &&
+	    i != FL_EF_VARBIND) {
+		*f = (struct fl_prog_field){FL_FIELD_EVENT, (uint32_t)i};
+		return true;
+	}
+	for (size_t k = 0; k < c->scope.n_set_fields; k++) {
+		if (strcmp(c->scope.set_fields[k], name) == 0) {
+			*f = (struct fl_prog_field){FL_FIELD_EVENT, FL_PROG_NONE};
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Every name resolve_field() would accept here, for did-you-mean. */
+static size_t field_candidates(struct fl_compile *c, const char **out, size_t max)
+{
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < c->scope.n_captures && n < max; i++)
+		out[n++] = c->prog->captures[c->scope.first_capture + i].name.p;
+	for (size_t i = 0; i < FL_EF__COUNT && n < max; i++)
+		out[n++] = event_field_names[i];
+	if (c->scope.has_lookup || c->scope.in_corr)
+		for (size_t i = 0; i < FL_IF__COUNT && n < max; i++)
+			out[n++] = inv_field_names[i];
+	if (c->scope.in_corr)
+		for (size_t i = 0; i < FL_TF__COUNT && n < max; i++)
+			out[n++] = topo_field_names[i];
+	for (size_t i = 0; i < c->scope.n_set_fields && n < max; i++)
+		out[n++] = c->scope.set_fields[i];
+	return n;
+}
+
+/* Reports a field resolve_field() refused: wrong input kind or unknown. */
+void field_error(struct fl_compile *c, const struct fl_loc *loc, const char *name)
+{
+	const char *cands[160];
+	size_t nc;
+
+	if (c->scope.wrong_input) {
+		fl_diag_error(c->d, loc, "'%s' is %s", name, c->scope.wrong_input);
+		c->scope.wrong_input = NULL;
+		return;
+	}
+	nc = field_candidates(c, cands, FL_ARRAY_LEN(cands));
+	unknown(c, loc, "field", name, cands, nc);
+}
+
+/* A location inside a string item: the k-th "${" of its source text. The
+ * scanner's escapes never produce "${", so counting in the raw text finds it. */
+static struct fl_loc loc_in_string(const struct fl_ast_item *it, size_t nth, size_t name_len)
+{
+	struct fl_loc l = it->loc;
+	const char *raw = l.src->text + l.off, *end = l.src->text + l.end, *p = raw;
+	int col = l.first_column;
+
+	for (size_t seen = 0; p + 1 < end; p++) {
+		if (p[0] == '$' && p[1] == '{' && seen++ == nth)
+			break;
+		if (((unsigned char)*p & 0xc0) != 0x80 && *p != '\n')
+			col++;
+	}
+	if (p + 1 >= end) /* not found (string spans lines?): point at the string */
+		return l;
+	l.first_column = col;
+	l.last_column = col + (int)name_len + 2; /* ${ name } */
+	l.last_line = l.first_line;
+	return l;
+}
+
+/* Keeps where template index was written, for notes that point at it.
+ * false when out of memory (c->oom set). */
+static bool remember_template_loc(struct fl_compile *c, uint32_t index, const struct fl_loc *loc)
+{
+	if (index >= c->template_locs_alloc) {
+		size_t na = c->template_locs_alloc ? c->template_locs_alloc * 2 : 64;
+		const struct fl_loc **nl = realloc(c->template_locs, na * sizeof(*nl));
+
+		if (!nl) {
+			c->oom = true;
+			return false;
+		}
+		c->template_locs = nl;
+		c->template_locs_alloc = na;
+	}
+	c->template_locs[index] = loc;
+	return true;
+}
+
+/* The nth ${NAME} of template item it, NAME being p[0..nl): appended to
+ * tparts when the rule or correlation has the field. false after reporting. */
+static bool template_field(struct fl_compile *c, const struct fl_ast_item *it, size_t nth,
+			   const char *p, size_t nl)
+{
+	struct fl_loc l = loc_in_string(it, nth, nl);
+	struct fl_prog_tpart *part;
+	struct fl_prog_field f;
+	const char *cands[160], *hint;
+	char name[128];
+	size_t nc;
+
+	if (nl == 0 || nl >= sizeof(name)) {
+		fl_diag_error(c->d, &l, "empty or overlong field name in template");
+		return false;
+	}
+	memcpy(name, p, nl);
+	name[nl] = '\0';
+	if (resolve_field(c, name, &f)) {
+		if ((part = PUSH(c, tparts))) {
+			part->is_field = true;
+			part->field = f;
+			part->name = arena_str(c, name, nl);
+		}
+		return true;
+	}
+	if (c->scope.wrong_input) {
+		field_error(c, &l, name);
+		return false;
+	}
+	nc = field_candidates(c, cands, FL_ARRAY_LEN(cands));
+	hint = fl_diag_suggest(name, cands, nc);
+	if (hint)
+		fl_diag_error(c->d, &l,
+			      "template names '%s', which this %s cannot have; did you mean '%s'?",
+			      name, c->scope.in_corr ? "correlation" : "rule", hint);
+	else
+		fl_diag_error(c->d, &l,
+			      "template names '%s', which this %s cannot have "
+			      "(not an event field, capture or looked-up field)",
+			      name, c->scope.in_corr ? "correlation" : "rule");
+	return false;
+}
+
+/* Compiles a template string into parts; FL_PROG_NONE after reporting. */
+uint32_t compile_template(struct fl_compile *c, const struct fl_ast_item *it)
+{
+	struct fl_prog_template *t;
+	uint32_t index;
+	const char *s = it->text, *lit = s;
+	size_t nth = 0;
+	bool ok = true;
+
+	if (it->kind != FL_ITEM_STRING) {
+		fl_diag_error(c->d, &it->loc, "expected a text in quotes, got %s '%s'",
+			      item_kind_name(it), it->text);
+		return FL_PROG_NONE;
+	}
+	t = PUSH(c, templates);
+	if (!t)
+		return FL_PROG_NONE;
+	index = (uint32_t)(c->prog->n_templates - 1);
+	if (!remember_template_loc(c, index, &it->loc))
+		return FL_PROG_NONE;
+	t->text = arena_str(c, it->text, it->len);
+	t->first_part = (uint32_t)c->prog->n_tparts;
+	while (*s) {
+		const char *close;
+		struct fl_prog_tpart *part;
+
+		if (!(s[0] == '$' && s[1] == '{')) {
+			s++;
+			continue;
+		}
+		close = strchr(s + 2, '}');
+		if (!close) {
+			struct fl_loc l = loc_in_string(it, nth, 0);
+
+			fl_diag_error(c->d, &l, "'${' without a closing '}' in template");
+			return FL_PROG_NONE;
+		}
+		if (s > lit && (part = PUSH(c, tparts)))
+			part->literal = arena_str(c, lit, (size_t)(s - lit));
+		if (!template_field(c, it, nth, s + 2, (size_t)(close - s - 2)))
+			ok = false;
+		nth++;
+		s = close + 1;
+		lit = s;
+	}
+	if (*lit) {
+		struct fl_prog_tpart *part = PUSH(c, tparts);
+
+		if (part)
+			part->literal = arena_str(c, lit, strlen(lit));
+	}
+	t = &c->prog->templates[index];
+	t->n_parts = (uint32_t)(c->prog->n_tparts - t->first_part);
+	return ok ? index : FL_PROG_NONE;
+}
+
+/* --- regexes ------------------------------------------------------------------------ */
+
+static void release_code(void *p)
+{
+	pcre2_code_free(p);
+}
+
+/* Column of byte offset off inside the regex item's pattern: the pattern
+ * starts one column after the opening '/'. */
+static struct fl_loc loc_in_regex(const struct fl_ast_item *it, size_t off)
+{
+	struct fl_loc l = it->loc;
+	const char *raw = l.src->text + l.off + 1;
+	int col = l.first_column + 1;
+
+	/* walk the raw text (escaped \/ take two bytes there, one in the pattern) */
+	for (size_t i = 0, pi = 0; pi < off && raw + i < l.src->text + l.end; i++, pi++) {
+		if (raw[i] == '\\' && raw[i + 1] == '/')
+			i++, col++;
+		if (((unsigned char)raw[i] & 0xc0) != 0x80)
+			col++;
+	}
+	l.first_column = col;
+	l.last_column = col;
+	l.last_line = l.first_line;
+	return l;
+}
+
+static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it)
+{
+	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, count = 0, entry = 0;
+	struct fl_prog_regex *rx;
+	PCRE2_SPTR table;
+	PCRE2_SIZE erroff;
+	pcre2_code *code;
+	int err;
+
+	for (const char *f = it->flags; *f; f++) {
+		switch (*f) {
+		case 'i': opts |= PCRE2_CASELESS; break;
+		case 'x': opts |= PCRE2_EXTENDED; break;
+		case 's': opts |= PCRE2_DOTALL; break;
+		case 'm': opts |= PCRE2_MULTILINE; break;
+		default: {
+			struct fl_loc l = it->loc;
+
+			l.first_column = l.last_column - (int)strlen(f) + 1;
+			l.last_column = l.first_column;
+			fl_diag_error(c->d, &l, "unknown regex flag '%c' (flags: i, m, s, x)", *f);
+			return FL_PROG_NONE;
+		}
+		}
+	}
+	if (it->len > FL_REGEX_MAX_PATTERN) {
+		fl_diag_error(c->d, &it->loc, "regex is %zu bytes; the limit is %d", it->len,
+			      FL_REGEX_MAX_PATTERN);
+		return FL_PROG_NONE;
+	}
+	code = pcre2_compile((PCRE2_SPTR)it->text, it->len, opts, &err, &erroff, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[256];
+		struct fl_loc l = loc_in_regex(it, erroff);
+
+		if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
+			strcpy((char *)msg, "invalid pattern");
+		fl_diag_error(c->d, &l, "regex does not compile: %s", (const char *)msg);
+		return FL_PROG_NONE;
+	}
+	if (fl_arena_defer(c->plan->arena, release_code, code) < 0) {
+		pcre2_code_free(code);
+		c->oom = true;
+		return FL_PROG_NONE;
+	}
+	rx = PUSH(c, regexes);
+	if (!rx)
+		return FL_PROG_NONE;
+	rx->pattern = arena_str(c, it->text, it->len);
+	rx->code = code;
+	rx->first_capture = (uint32_t)c->prog->n_captures;
+	pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &entry);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table);
+	for (uint32_t i = 0; i < count; i++) {
+		const PCRE2_UCHAR *e = table + (size_t)i * entry;
+		struct fl_prog_capture *cap = PUSH(c, captures);
+		const char *name = (const char *)e + 2;
+
+		if (!cap)
+			return FL_PROG_NONE;
+		cap->name = arena_str(c, name, strlen(name));
+		cap->regex = (uint32_t)(c->prog->n_regexes - 1);
+		cap->group = (uint32_t)((e[0] << 8) | e[1]);
+		if (c->prog->n_captures > c->capture_used_alloc) {
+			size_t na = c->prog->n_captures * 2;
+			bool *nu = realloc(c->capture_used, na * sizeof(*nu));
+			const struct fl_loc **nl = realloc(c->capture_locs, na * sizeof(*nl));
+
+			if (nu)
+				c->capture_used = nu;
+			if (nl)
+				c->capture_locs = nl;
+			if (!nu || !nl) {
+				c->oom = true;
+				return FL_PROG_NONE;
+			}
+			c->capture_used_alloc = na;
+		}
+		c->capture_used[c->prog->n_captures - 1] = false;
+		c->capture_locs[c->prog->n_captures - 1] = &it->loc;
+	}
+	rx = &c->prog->regexes[c->prog->n_regexes - 1];
+	rx->n_captures = (uint32_t)(c->prog->n_captures - rx->first_capture);
+	return (uint32_t)(c->prog->n_regexes - 1);
+}
+
+/* --- values ----------------------------------------------------------------------------- */
+
+/* "1.3.6.1.4.1.32473" -> BER content octets, the form events carry. */
+bool oid_encode(const char *text, uint8_t *out, size_t *len)
+{
+	unsigned long arcs[128];
+	size_t n = 0, o = 0;
+	const char *p = text;
+
+	while (*p) {
+		char *end;
+		unsigned long v;
+
+		if (*p < '0' || *p > '9' || n == FL_ARRAY_LEN(arcs))
+			return false;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || v > UINT32_MAX)
+			return false;
+		arcs[n++] = v;
+		p = end;
+		if (*p == '.')
+			p++;
+		else if (*p)
+			return false;
+	}
+	if (n < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] > 39))
+		return false;
+	arcs[1] += arcs[0] * 40;
+	for (size_t i = 1; i < n; i++) {
+		uint8_t tmp[5];
+		size_t k = 0;
+		unsigned long v = arcs[i];
+
+		do {
+			tmp[k++] = (uint8_t)(v & 0x7f);
+			v >>= 7;
+		} while (v);
+		if (o + k > 512)
+			return false;
+		while (k--)
+			out[o++] = (uint8_t)(tmp[k] | (k ? 0x80 : 0));
+	}
+	*len = o;
+	return true;
+}
+
+static bool parse_cidr(const char *text, struct fl_prog_cond *cond)
+{
+	char buf[64];
+	const char *slash = strchr(text, '/');
+	size_t al = slash ? (size_t)(slash - text) : strlen(text);
+	long prefix;
+	char *end;
+
+	if (al >= sizeof(buf))
+		return false;
+	memcpy(buf, text, al);
+	buf[al] = '\0';
+	if (inet_pton(AF_INET, buf, cond->addr.bytes) == 1)
+		cond->addr.family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, cond->addr.bytes) == 1)
+		cond->addr.family = AF_INET6;
+	else
+		return false;
+	prefix = cond->addr.family == AF_INET ? 32 : 128;
+	if (slash) {
+		long max = prefix;
+
+		errno = 0;
+		prefix = strtol(slash + 1, &end, 10);
+		if (errno || *end || slash[1] == '\0' || prefix < 0 || prefix > max)
+			return false;
+	}
+	cond->addr.prefix = (uint8_t)prefix;
+	return true;
+}
+
+enum ftype { T_STR, T_NUM, T_ADDR, T_OID, T_ANY };
+
+static enum ftype event_field_type(size_t i)
+{
+	static const enum ftype types[] = {
+#define X(name, text, type) T_##type,
+		FL_EVENT_FIELDS(X)
+#undef X
+	};
+	return types[i];
+}
+
+static const char *const op_words[] = {"==", "!=", "<", "<=", ">", ">=", "~", "!~", "in",
+				       "not", "under", "exists"};
+
+/* Compiles a set [a, b, c] into set_values; false after reporting. */
+static bool compile_set(struct fl_compile *c, const struct fl_ast_item *set,
+			struct fl_prog_cond *cond, enum ftype type)
+{
+	size_t first = c->prog->n_set_values, n = 0;
+
+	for (const struct fl_ast_item *e = set->elems; e; e = e->next) {
+		struct fl_str *v;
+
+		if (is_op(e, ","))
+			continue;
+		if (type == T_NUM && e->kind != FL_ITEM_NUMBER) {
+			fl_diag_error(c->d, &e->loc, "this field is a number; '%s' is not", e->text);
+			return false;
+		}
+		if (e->kind == FL_ITEM_OP || e->kind == FL_ITEM_DURATION) {
+			fl_diag_error(c->d, &e->loc, "unexpected %s '%s' in a set",
+				      item_kind_name(e), e->text);
+			return false;
+		}
+		if (!(v = PUSH(c, set_values)))
+			return false;
+		*v = arena_str(c, e->text, e->len);
+		n++;
+	}
+	if (n == 0) {
+		fl_diag_error(c->d, &set->loc, "empty set: it can never match");
+		return false;
+	}
+	cond->first_value = (uint32_t)first;
+	cond->n_values = (uint32_t)n;
+	return true;
+}
+
+/* The field a condition at items[*i] tests: `varbind OID` or a name
+ * resolve_field() knows. Sets cond->field and *type; advances *i. false
+ * after reporting. */
+static bool cond_field(struct fl_compile *c, const struct fl_ast_stmt *s, size_t *i,
+		       struct fl_prog_cond *cond, enum ftype *type)
+{
+	const struct fl_ast_item *f = at(s, *i);
+	uint8_t oid[512];
+	size_t oid_len;
+
+	if (!want_word(c, s, *i, "a field name"))
+		return false;
+	if (is_word(f, "varbind")) {
+		const struct fl_ast_item *o = at(s, *i + 1);
+
+		if (!o || o->kind != FL_ITEM_DOTTED || !oid_encode(o->text, oid, &oid_len)) {
+			expected(c, s, *i + 1, "the varbind's OID (1.3.6.1...)");
+			return false;
+		}
+		cond->field = (struct fl_prog_field){FL_FIELD_EVENT, FL_EF_VARBIND};
+		cond->varbind_oid = arena_str(c, (const char *)oid, oid_len);
+		*type = T_ANY;
+		*i += 2;
+		return true;
+	}
+	if (!resolve_field(c, f->text, &cond->field)) {
+		field_error(c, &f->loc, f->text);
+		return false;
+	}
+	if (cond->field.kind == FL_FIELD_EVENT && cond->field.index != FL_PROG_NONE)
+		*type = event_field_type(cond->field.index);
+	else if (cond->field.kind == FL_FIELD_INVENTORY && cond->field.index == FL_IF_RING_POS)
+		*type = T_NUM;
+	(*i)++;
+	return true;
+}
+
+static bool want_number(struct fl_compile *c, const struct fl_ast_item *f,
+			const struct fl_ast_item *v)
+{
+	if (v->kind == FL_ITEM_DURATION)
+		fl_diag_error(c->d, &v->loc, "'%s' is a number, not a duration: drop the unit",
+			      f->text);
+	else
+		fl_diag_error(c->d, &v->loc, "'%s' is compared as a number; '%s' is %s", f->text,
+			      v->text, item_kind_name(v));
+	return false;
+}
+
+static bool bad_oid(struct fl_compile *c, const struct fl_ast_item *v)
+{
+	fl_diag_error(c->d, &v->loc, "'%s' is not an OID (numbers joined by dots, 1.3.6.1...)",
+		      v->text);
+	return false;
+}
+
+static bool bad_addr(struct fl_compile *c, const struct fl_ast_item *v)
+{
+	fl_diag_error(c->d, &v->loc, "'%s' is not an IPv4/IPv6 address or CIDR", v->text);
+	return false;
+}
+
+/* FIELD == VALUE, FIELD != VALUE: compared as the field's type says (numbers,
+ * OIDs, addresses), else as text. is_eq: == rather than !=. */
+static bool cond_equality(struct fl_compile *c, const struct fl_ast_item *f,
+			  const struct fl_ast_item *v, bool is_eq, enum ftype type,
+			  struct fl_prog_cond *cond)
+{
+	uint8_t oid[512];
+	size_t oid_len;
+
+	cond->op = is_eq ? FL_OP_EQ : FL_OP_NE;
+	if (type == T_NUM || (v->kind == FL_ITEM_NUMBER && type != T_STR)) {
+		if (v->kind != FL_ITEM_NUMBER)
+			return want_number(c, f, v);
+		cond->is_num = true;
+		cond->num = v->num;
+		return true;
+	}
+	if (type == T_OID && v->kind == FL_ITEM_DOTTED) {
+		if (!oid_encode(v->text, oid, &oid_len))
+			return bad_oid(c, v);
+		cond->oid = arena_str(c, (const char *)oid, oid_len);
+		return true;
+	}
+	if (type == T_ADDR && v->kind == FL_ITEM_DOTTED) {
+		if (!parse_cidr(v->text, cond) || strchr(v->text, '/'))
+			return bad_addr(c, v);
+		cond->op = is_eq ? FL_OP_CIDR : FL_OP_NE;
+		return true;
+	}
+	if (v->kind == FL_ITEM_STRING || v->kind == FL_ITEM_WORD ||
+	    (type == T_STR && v->kind == FL_ITEM_NUMBER)) {
+		cond->str = arena_str(c, v->text, v->len);
+		return true;
+	}
+	fl_diag_error(c->d, &v->loc, "cannot compare '%s' with %s", f->text, item_kind_name(v));
+	return false;
+}
+
+/* The value v that operator op (op_words[e]) compares field f of type type
+ * with. false after reporting. */
+static bool cond_value(struct fl_compile *c, const struct fl_ast_item *f,
+		       const struct fl_ast_item *op, int e, const struct fl_ast_item *v,
+		       enum ftype type, struct fl_prog_cond *cond)
+{
+	uint8_t oid[512];
+	size_t oid_len;
+
+	switch (e) {
+	case 0: /* == */
+	case 1: /* != */
+		return cond_equality(c, f, v, e == 0, type, cond);
+	case 2: case 3: case 4: case 5: /* < <= > >= */
+		cond->op = (enum fl_op)(FL_OP_LT + (e - 2));
+		if (type != T_NUM && type != T_STR && type != T_ANY) {
+			fl_diag_error(c->d, &op->loc, "'%s' is not a number: '%s' does not apply",
+				      f->text, op->text);
+			return false;
+		}
+		if (v->kind != FL_ITEM_NUMBER)
+			return want_number(c, f, v);
+		cond->is_num = true;
+		cond->num = v->num;
+		return true;
+	case 6: case 7: /* ~ !~ */
+		cond->op = e == 6 ? FL_OP_MATCH : FL_OP_NOT_MATCH;
+		if (v->kind != FL_ITEM_REGEX) {
+			fl_diag_error(c->d, &v->loc, "'%s' needs a /regex/, got %s", op->text,
+				      item_kind_name(v));
+			return false;
+		}
+		cond->regex = compile_regex(c, v);
+		return cond->regex != FL_PROG_NONE;
+	case 8: case 9: /* in, not in */
+		cond->op = e == 8 ? FL_OP_IN : FL_OP_NOT_IN;
+		if (type == T_ADDR && v->kind == FL_ITEM_DOTTED && e == 8) {
+			if (!parse_cidr(v->text, cond))
+				return bad_addr(c, v);
+			cond->op = FL_OP_CIDR;
+			return true;
+		}
+		if (v->kind != FL_ITEM_SET) {
+			fl_diag_error(c->d, &v->loc, "'in' needs a set [a, b, ...]%s, got %s",
+				      type == T_ADDR ? " or a CIDR" : "", item_kind_name(v));
+			return false;
+		}
+		return compile_set(c, v, cond, type);
+	case 10: /* under */
+		cond->op = FL_OP_UNDER;
+		if (type != T_OID && type != T_ANY) {
+			fl_diag_error(c->d, &op->loc, "'under' applies to OIDs; '%s' is not one",
+				      f->text);
+			return false;
+		}
+		if (v->kind != FL_ITEM_DOTTED || !oid_encode(v->text, oid, &oid_len))
+			return bad_oid(c, v);
+		cond->oid = arena_str(c, (const char *)oid, oid_len);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* One condition at items[*i]; advances *i. false after reporting. */
+static bool compile_cond(struct fl_compile *c, const struct fl_ast_stmt *s, size_t *i,
+			 struct fl_prog_cond *cond)
+{
+	const struct fl_ast_item *f = at(s, *i), *op, *v;
+	enum ftype type = T_STR;
+	int e;
+
+	if (!cond_field(c, s, i, cond, &type))
+		return false;
+	op = at(s, *i);
+	if (!op || (op->kind != FL_ITEM_OP && op->kind != FL_ITEM_WORD) || is_op(op, ",")) {
+		expected(c, s, *i, "an operator (== != < <= > >= ~ !~ in under exists)");
+		return false;
+	}
+	e = keyword(c, op, "operator", op_words, FL_ARRAY_LEN(op_words));
+	if (e < 0)
+		return false;
+	(*i)++;
+	if (e == 9) { /* not in */
+		if (!is_word(at(s, *i), "in")) {
+			expected(c, s, *i, "'in' after 'not'");
+			return false;
+		}
+		(*i)++;
+	}
+	if (e == 11) {
+		cond->op = FL_OP_EXISTS;
+		return true;
+	}
+	v = at(s, *i);
+	if (!v) {
+		expected(c, s, *i, "a value");
+		return false;
+	}
+	(*i)++;
+	return cond_value(c, f, op, e, v, type, cond);
+}
+
+/* `where A and B ...;` from items[1]: appends the conditions. */
+bool compile_where(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i,
+		   uint32_t *first, uint32_t *n)
+{
+	bool ok = true;
+
+	if (i >= s->nitems) {
+		expected(c, s, i, "a condition");
+		return false;
+	}
+	while (i < s->nitems) {
+		struct fl_prog_cond cond = {.regex = FL_PROG_NONE}, *slot;
+
+		if (!compile_cond(c, s, &i, &cond)) {
+			ok = false;
+			break;
+		}
+		if (!(slot = PUSH(c, conds)))
+			return false;
+		*slot = cond;
+		if (*n == 0)
+			*first = (uint32_t)(c->prog->n_conds - 1);
+		(*n)++;
+		if (i < s->nitems) {
+			if (!is_word(s->items[i], "and")) {
+				expected(c, s, i, "'and' or ';'");
+				ok = false;
+				break;
+			}
+			i++;
+			if (i >= s->nitems) {
+				expected(c, s, i, "a condition after 'and'");
+				ok = false;
+			}
+		}
+	}
+	return ok;
+}

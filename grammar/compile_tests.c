@@ -1,0 +1,328 @@
+/* compile_tests.c - pass 3 for test blocks: events, and expectations
+ * checked against what the named rule or correlation can produce. */
+#include "grammar/compile_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Can text come out of template parts [first, end)? Literals must appear as
+ * written; a field stands for any non-empty text. A table of reachable
+ * (part, offset) states keeps it polynomial whatever the template; when the
+ * table would pass 1 MiB the answer is "yes" (nothing is reported). */
+static bool template_fits(const struct fl_program *p, uint32_t first, uint32_t end,
+			  const char *text)
+{
+	size_t len = strlen(text), parts = end - first, cells;
+	bool *reach, fits;
+
+	if (__builtin_mul_overflow(parts + 1, len + 1, &cells) || cells > (1u << 20))
+		return true;
+	reach = calloc(cells, sizeof(*reach));
+	if (!reach)
+		return true;
+	reach[0] = true; /* before part 0, at offset 0 */
+	for (size_t i = 0; i < parts; i++) {
+		const struct fl_prog_tpart *part = &p->tparts[first + i];
+		bool *row = reach + i * (len + 1), *next = row + (len + 1);
+		bool seen = false;
+
+		for (size_t off = 0; off <= len; off++) {
+			if (part->is_field) {
+				/* any non-empty run: every offset after a reached one */
+				if (seen && off > 0)
+					next[off] = true;
+				seen |= row[off];
+			} else if (row[off] && len - off >= part->literal.len &&
+				   memcmp(text + off, part->literal.p, part->literal.len) == 0) {
+				next[off + part->literal.len] = true;
+			}
+		}
+	}
+	fits = reach[parts * (len + 1) + len];
+	free(reach);
+	return fits;
+}
+
+/* expect incident NAME title "T": T must be a title NAME can raise. */
+static void check_expected_title(struct fl_compile *c, const struct fl_prog_expect *e,
+				 const struct fl_ast_item *title)
+{
+	const struct fl_program *p = c->prog;
+	uint32_t first, n;
+	uint32_t last = FL_PROG_NONE;
+
+	if (e->source == FL_PROG_NONE || !e->title.p)
+		return;
+	if (e->source_is_correlation) {
+		first = p->correlations[e->source].first_action;
+		n = p->correlations[e->source].n_actions;
+	} else {
+		first = p->rules[e->source].first_action;
+		n = p->rules[e->source].n_actions;
+	}
+	for (uint32_t a = first; a < first + n; a++) {
+		const struct fl_prog_template *t;
+
+		if (p->actions[a].title == FL_PROG_NONE)
+			continue;
+		t = &p->templates[p->actions[a].title];
+		last = p->actions[a].title;
+		if (template_fits(p, t->first_part, t->first_part + t->n_parts, e->title.p))
+			return;
+	}
+	if (last == FL_PROG_NONE)
+		return;
+	fl_diag_error(c->d, &title->loc, "'%s' cannot raise a title like this one",
+		      e->source_is_correlation ? p->correlations[e->source].name.p :
+						 p->rules[e->source].name.p);
+	fl_diag_note(c->d, c->template_locs[last], "its title is made by this template");
+}
+
+/* NAME of a rule or correlation in a test expectation. */
+static bool resolve_source(struct fl_compile *c, const struct fl_ast_item *it,
+			   struct fl_prog_expect *e)
+{
+	struct sym *s = sym_find(&c->correlations, it->text);
+
+	if (s) {
+		e->source = s->index;
+		e->source_is_correlation = true;
+		return true;
+	}
+	if ((s = sym_find(&c->rules, it->text))) {
+		e->source = s->index;
+		return true;
+	}
+	{
+		const char *hint = fl_diag_suggest(it->text, c->correlations.names,
+						   c->correlations.n);
+
+		if (!hint)
+			hint = fl_diag_suggest(it->text, c->rules.names, c->rules.n);
+		if (hint)
+			fl_diag_error(c->d, &it->loc,
+				      "unknown rule or correlation '%s'; did you mean '%s'?",
+				      it->text, hint);
+		else
+			fl_diag_error(c->d, &it->loc, "unknown rule or correlation '%s'",
+				      it->text);
+	}
+	return false;
+}
+
+static void compile_expect(struct fl_compile *c, const struct fl_ast_stmt *s)
+{
+	static const char *const words[] = {"incident", "no", "absorbed", "notify", "cleared",
+					    "planned"};
+	struct fl_prog_expect e = {.source = FL_PROG_NONE,
+				   .level = FL_PROG_NONE,
+				   .role = FL_PROG_NONE,
+				   .channel = FL_PROG_NONE,
+				   .count = -1,
+				   .at_ms = -1},
+			      *slot;
+	size_t i = 2;
+	int k;
+
+	if (!want_word(c, s, 1, "an outcome (incident, no incident, absorbed, notify, cleared, planned)"))
+		return;
+	if ((k = keyword(c, s->items[1], "outcome", words, FL_ARRAY_LEN(words))) < 0)
+		return;
+	e.kind = (enum fl_expect_kind)k;
+	switch (k) {
+	case FL_EXPECT_INCIDENT:
+	case FL_EXPECT_PLANNED:
+		if (!want_word(c, s, 2, "a rule or correlation name") ||
+		    !resolve_source(c, s->items[2], &e))
+			return;
+		for (i = 3; k == FL_EXPECT_INCIDENT && i < s->nitems; i += 2) {
+			if (is_word(s->items[i], "level") && want_word(c, s, i + 1, "a level")) {
+				e.level = resolve(c, &c->levels, s->items[i + 1], "level");
+			} else if (is_word(s->items[i], "title") &&
+				   want_kind(c, s, i + 1, FL_ITEM_STRING, "a title in quotes")) {
+				e.title = arena_str(c, s->items[i + 1]->text, s->items[i + 1]->len);
+				check_expected_title(c, &e, s->items[i + 1]);
+			} else {
+				if (!is_word(s->items[i], "level") && !is_word(s->items[i], "title"))
+					expected(c, s, i, "'level' or 'title'");
+				return;
+			}
+		}
+		no_more(c, s, i);
+		break;
+	case FL_EXPECT_NO_INCIDENT:
+		if (!is_word(at(s, 2), "incident")) {
+			expected(c, s, 2, "'incident' after 'no'");
+			return;
+		}
+		if (at(s, 3) && want_word(c, s, 3, "a rule or correlation name"))
+			resolve_source(c, s->items[3], &e);
+		no_more(c, s, 4);
+		break;
+	case FL_EXPECT_ABSORBED:
+		if (!want_count(c, s, 2, &e.count))
+			return;
+		i = 3;
+		if (is_word(at(s, 3), "into")) {
+			if (want_word(c, s, 4, "a correlation name"))
+				resolve_source(c, s->items[4], &e);
+			i = 5;
+		}
+		no_more(c, s, i);
+		break;
+	case FL_EXPECT_NOTIFY:
+		if (!want_word(c, s, 2, "a contact role"))
+			return;
+		e.role = resolve(c, &c->roles, s->items[2], "role");
+		i = 3;
+		if (is_word(at(s, i), "at")) {
+			if (!want_word(c, s, i + 1, "a scope"))
+				return;
+			k = keyword(c, s->items[i + 1], "scope", scope_words, FL_SCOPE__COUNT);
+			if (k < 0)
+				return;
+			e.scope = (enum fl_scope)k;
+			e.has_scope = true;
+			i += 2;
+		}
+		if (!is_word(at(s, i), "via")) {
+			expected(c, s, i, "'via CHANNEL'");
+			return;
+		}
+		if (!want_word(c, s, i + 1, "a channel"))
+			return;
+		e.channel = resolve(c, &c->channels, s->items[i + 1], "channel");
+		i += 2;
+		if (is_word(at(s, i), "restored")) {
+			e.is_restored = true;
+			i++;
+		}
+		no_more(c, s, i);
+		break;
+	case FL_EXPECT_CLEARED:
+		if (at(s, 2) && at(s, 2)->kind == FL_ITEM_WORD && !is_word(at(s, 2), "at")) {
+			resolve_source(c, s->items[2], &e);
+			i = 3;
+		}
+		if (is_word(at(s, i), "at")) {
+			if (!want_duration(c, s, i + 1, &e.at_ms))
+				return;
+			i += 2;
+		}
+		no_more(c, s, i);
+		break;
+	}
+	if (s->loc.src && s->loc.src->name)
+		e.file = arena_str(c, s->loc.src->name, strlen(s->loc.src->name));
+	e.line = s->loc.first_line;
+	e.column = s->loc.first_column;
+	if ((slot = PUSH(c, expects)))
+		*slot = e;
+}
+
+void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
+{
+	static const char *const words[] = {"at", "expect", "year"};
+	struct fl_prog_test *t;
+	int year = 0;
+	uint32_t first_event = (uint32_t)c->prog->n_test_events;
+	uint32_t first_expect = (uint32_t)c->prog->n_expects;
+	int64_t last_ms = 0;
+
+	for (const struct fl_ast_stmt *s = st->body; s; s = s->next) {
+		int k = clause(c, s, "test clause", words, 3);
+		struct fl_prog_test_event *ev;
+		int64_t ms;
+
+		if (k == 1) {
+			compile_expect(c, s);
+			continue;
+		}
+		if (k == 2) {
+			const struct fl_ast_item *y = at(s, 1);
+
+			if (y && y->kind == FL_ITEM_NUMBER && y->num >= 1970 && y->num <= 9999)
+				year = (int)y->num;
+			else if (y && y->kind == FL_ITEM_NUMBER)
+				fl_diag_error(c->d, &y->loc, "expected a year from 1970 to 9999, got %s",
+					      y->text);
+			else
+				expected(c, s, 1, "a year");
+			no_more(c, s, 2);
+			continue;
+		}
+		if (k != 0 || !want_duration(c, s, 1, &ms))
+			continue;
+		if (ms < last_ms)
+			fl_diag_error(c->d, &s->items[1]->loc,
+				      "events must be in time order: this one comes before the one above");
+		last_ms = ms;
+		if (!want_word(c, s, 2, "syslog or trap"))
+			continue;
+		if (is_word(s->items[2], "syslog")) {
+			if (!want_kind(c, s, 3, FL_ITEM_STRING, "the syslog line in quotes"))
+				continue;
+			no_more(c, s, 4);
+			if (!(ev = PUSH(c, test_events)))
+				return;
+			ev->input = FL_RULE_INPUT_SYSLOG;
+			ev->text = arena_str(c, s->items[3]->text, s->items[3]->len);
+		} else if (is_word(s->items[2], "trap")) {
+			uint8_t oid[512];
+			size_t len;
+			size_t i = 4;
+
+			if (!at(s, 3) || s->items[3]->kind != FL_ITEM_DOTTED ||
+			    !oid_encode(s->items[3]->text, oid, &len)) {
+				expected(c, s, 3, "the trap's OID (1.3.6.1...)");
+				continue;
+			}
+			if (!(ev = PUSH(c, test_events)))
+				return;
+			ev->input = FL_RULE_INPUT_TRAP;
+			ev->trap_oid = arena_str(c, (const char *)oid, len);
+			if (is_word(at(s, 4), "from")) {
+				if (want_kind(c, s, 5, FL_ITEM_DOTTED, "the sender's address"))
+					ev->peer = arena_str(c, s->items[5]->text, s->items[5]->len);
+				i = 6;
+			}
+			if (is_word(at(s, i), "community")) {
+				if (want_kind(c, s, i + 1, FL_ITEM_STRING, "the community in quotes"))
+					ev->community =
+					    arena_str(c, s->items[i + 1]->text, s->items[i + 1]->len);
+				i += 2;
+			}
+			no_more(c, s, i);
+		} else {
+			static const char *const inputs[] = {"syslog", "trap"};
+
+			keyword(c, s->items[2], "input", inputs, 2);
+			continue;
+		}
+		ev->at_ms = ms;
+	}
+	if (year == 0 && c->prog->n_windows) { /* the earliest maintenance window's */
+		int64_t first = INT64_MAX;
+
+		for (size_t w = 0; w < c->prog->n_windows; w++)
+			if (c->prog->windows[w].start_ns && c->prog->windows[w].start_ns < first)
+				first = c->prog->windows[w].start_ns;
+		if (first != INT64_MAX) {
+			time_t secs = (time_t)(first / 1000000000);
+			struct tm tm;
+
+			if (gmtime_r(&secs, &tm))
+				year = tm.tm_year + 1900;
+		}
+	}
+	t = &c->prog->tests[index];
+	t->year = year;
+	t->first_event = first_event;
+	t->n_events = (uint32_t)(c->prog->n_test_events - first_event);
+	t->first_expect = first_expect;
+	t->n_expects = (uint32_t)(c->prog->n_expects - first_expect);
+	if (t->n_expects == 0)
+		fl_diag_error(c->d, &st->items[1]->loc, "test \"%s\" expects nothing: add 'expect ...'",
+			      st->items[1]->text);
+}

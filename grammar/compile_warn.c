@@ -1,0 +1,191 @@
+/* compile_warn.c - pass 4: warnings about what is legal but probably wrong
+ * (a rule shadowed by an earlier one; an unused ladder, role or capture). */
+#include "grammar/compile_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool cond_equal(const struct fl_program *p, const struct fl_prog_cond *a,
+		       const struct fl_prog_cond *b)
+{
+	if (a->field.kind != b->field.kind || a->op != b->op || a->is_num != b->is_num ||
+	    a->num != b->num || !fl_str_eq(a->str, b->str) || !fl_str_eq(a->oid, b->oid) ||
+	    !fl_str_eq(a->varbind_oid, b->varbind_oid) || a->n_values != b->n_values ||
+	    a->addr.family != b->addr.family || a->addr.prefix != b->addr.prefix ||
+	    memcmp(a->addr.bytes, b->addr.bytes, sizeof(a->addr.bytes)) != 0)
+		return false;
+	/* captures of different rules have different indices: compare names */
+	if (a->field.kind == FL_FIELD_CAPTURE) {
+		if (!fl_str_eq(p->captures[a->field.index].name, p->captures[b->field.index].name))
+			return false;
+	} else if (a->field.index != b->field.index) {
+		return false;
+	}
+	if ((a->regex == FL_PROG_NONE) != (b->regex == FL_PROG_NONE))
+		return false;
+	if (a->regex != FL_PROG_NONE &&
+	    !fl_str_eq(p->regexes[a->regex].pattern, p->regexes[b->regex].pattern))
+		return false;
+	for (uint32_t i = 0; i < a->n_values; i++)
+		if (!fl_str_eq(p->set_values[a->first_value + i], p->set_values[b->first_value + i]))
+			return false;
+	return true;
+}
+
+static uint64_t cond_hash(const struct fl_program *p, const struct fl_prog_cond *a)
+{
+	uint64_t h = 1469598103934665603u;
+	const struct fl_str *s = a->regex != FL_PROG_NONE ? &p->regexes[a->regex].pattern : &a->str;
+
+	h = (h ^ (uint64_t)a->op) * 1099511628211u;
+	h = (h ^ (uint64_t)a->field.kind) * 1099511628211u;
+	for (size_t i = 0; i < s->len; i++)
+		h = (h ^ (unsigned char)s->p[i]) * 1099511628211u;
+	return h ^ (uint64_t)a->num;
+}
+
+static bool rule_raises(const struct fl_program *p, const struct fl_prog_rule *r)
+{
+	for (uint32_t i = r->first_action; i < r->first_action + r->n_actions; i++)
+		if (p->actions[i].kind == FL_ACT_RAISE)
+			return true;
+	return false;
+}
+
+/* Every rule that matches an event sees it, but an event raises at most one
+ * incident: the first raising rule that matches it. So a raising rule b is
+ * shadowed when an earlier raising rule a, with no window of its own that
+ * could hold the raise back, has the same input and a subset of b's
+ * conditions. */
+static bool shadows(const struct fl_program *p, const struct fl_prog_rule *a,
+		    const struct fl_prog_rule *b)
+{
+	if (a->input != b->input || a->threshold_n || a->flap_n || a->absent_ms ||
+	    a->n_clear_conds || !rule_raises(p, a) || !rule_raises(p, b))
+		return false;
+	for (uint32_t i = 0; i < a->n_conds; i++) {
+		bool found = false;
+
+		for (uint32_t j = 0; j < b->n_conds && !found; j++)
+			found = cond_equal(p, &p->conds[a->first_cond + i], &p->conds[b->first_cond + j]);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+struct hrule {
+	uint64_t hash;
+	uint32_t rule;
+};
+
+static int cmp_hrule(const void *x, const void *y)
+{
+	const struct hrule *a = x, *b = y;
+
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	return a->rule < b->rule ? -1 : a->rule > b->rule;
+}
+
+/* Warns about each raising rule an earlier one shadows: it never raises.
+ * Candidates are found
+ * through the hash of the earlier rule's first condition, so the check stays
+ * near-linear on plans of thousands of rules. */
+void warn_shadowed(struct fl_compile *c)
+{
+	const struct fl_program *p = c->prog;
+	struct hrule *idx = malloc((p->n_rules + 1) * sizeof(*idx));
+	size_t n = 0;
+
+	if (!idx) {
+		c->oom = true;
+		return;
+	}
+	for (uint32_t r = 0; r < p->n_rules; r++)
+		if (p->rules[r].n_conds)
+			idx[n++] = (struct hrule){cond_hash(p, &p->conds[p->rules[r].first_cond]), r};
+	qsort(idx, n, sizeof(*idx), cmp_hrule);
+	for (uint32_t b = 0; b < p->n_rules; b++) {
+		const struct fl_prog_rule *rb = &p->rules[b];
+		uint32_t by = FL_PROG_NONE;
+
+		for (uint32_t j = 0; j < rb->n_conds && by == FL_PROG_NONE; j++) {
+			struct hrule key = {cond_hash(p, &p->conds[rb->first_cond + j]), 0};
+			size_t lo = 0, hi = n;
+
+			while (lo < hi) { /* first entry with this hash */
+				size_t mid = (lo + hi) / 2;
+
+				if (cmp_hrule(&idx[mid], &key) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (; lo < n && idx[lo].hash == key.hash && idx[lo].rule < b; lo++)
+				if (shadows(p, &p->rules[idx[lo].rule], rb)) {
+					by = idx[lo].rule;
+					break;
+				}
+		}
+		if (by == FL_PROG_NONE || !c->rule_stmts[b] || !c->rule_stmts[by])
+			continue;
+		fl_diag_warning(c->d, &c->rule_stmts[b]->items[1]->loc,
+				"rule '%s' never raises: rule '%s' above matches every event it does "
+				"and raises first",
+				rb->name.p, p->rules[by].name.p);
+		fl_diag_note(c->d, &c->rule_stmts[by]->items[1]->loc, "'%s' is declared here",
+			     p->rules[by].name.p);
+	}
+	free(idx);
+}
+
+void warn_unused(struct fl_compile *c)
+{
+	const struct fl_program *p = c->prog;
+	bool *named = calloc(p->n_roles + 1, sizeof(*named));
+	bool *fed = calloc(p->n_rules + 1, sizeof(*fed));
+
+	if (!named || !fed) {
+		free(named);
+		free(fed);
+		c->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < c->ladders.cap; i++) {
+		const struct sym *s = &c->ladders.v[i];
+
+		if (s->name && !s->used)
+			fl_diag_warning(c->d, s->loc, "ladder '%s' is never used: no level or raise names it",
+					s->name);
+	}
+	for (size_t i = 0; i < p->n_steps; i++)
+		if (p->steps[i].role != FL_PROG_NONE)
+			named[p->steps[i].role] = true;
+	for (size_t i = 0; i < p->n_announces; i++)
+		if (p->announces[i].role != FL_PROG_NONE)
+			named[p->announces[i].role] = true;
+	for (size_t i = 0; i < c->roles.cap; i++) {
+		const struct sym *s = &c->roles.v[i];
+
+		if (s->name && !named[s->index])
+			fl_diag_warning(c->d, s->loc, "role '%s' is never notified: no ladder step names it",
+					s->name);
+	}
+	for (size_t i = 0; i < p->n_captures; i++)
+		if (!c->capture_used[i]) {
+			struct fl_loc l = *c->capture_locs[i];
+
+			fl_diag_warning(c->d, &l, "capture '%s' is never used (not in a key, "
+					"condition or template)", p->captures[i].name.p);
+		}
+	for (size_t i = 0; i < p->n_rule_refs; i++)
+		fed[p->rule_refs[i]] = true;
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (!p->rules[i].n_actions && !fed[i] && c->rule_stmts[i])
+			fl_diag_warning(c->d, &c->rule_stmts[i]->items[1]->loc,
+					"rule '%s' has no action and feeds no correlation",
+					p->rules[i].name.p);
+	free(named);
+	free(fed);
+}
