@@ -161,9 +161,11 @@ static void compile_step(struct fl_compile *c, const struct fl_ast_stmt *s)
 	compile_via(c, s, i, &step->first_channel, &step->n_channels);
 }
 
-/* ladder NAME { step ...; ... }: at least one step, and no more than an
- * incident can schedule (FL_LADDER_STEPS_MAX): the engine would silently drop
- * the steps past it, so the first of them is an error. */
+/* ladder NAME { step ...; ... }: at least one step, and no more timed steps
+ * than an incident can schedule (FL_LADDER_STEPS_MAX): the engine would
+ * silently drop the steps past it, so the first of them is an error. A
+ * `step cleared` line is not scheduled (the clear fires it) and takes no
+ * place. */
 void compile_ladder(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
 {
 	static const char *const words[] = {"step"};
@@ -174,9 +176,14 @@ void compile_ladder(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t
 	for (const struct fl_ast_stmt *s = st->body; s; s = s->next) {
 		if (clause(c, s, "ladder clause", words, 1) != 0)
 			continue;
+		size_t before = c->prog->n_steps;
+
+		compile_step(c, s);
+		if (c->prog->n_steps > before &&
+		    c->prog->steps[c->prog->n_steps - 1].when == FL_WHEN_CLEARED)
+			continue;
 		if (++n_steps == FL_LADDER_STEPS_MAX + 1)
 			past_cap = s;
-		compile_step(c, s);
 	}
 	c->prog->ladders[index].first_step = first;
 	c->prog->ladders[index].n_steps = (uint32_t)(c->prog->n_steps - first);
@@ -185,7 +192,7 @@ void compile_ladder(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t
 			      st->items[1]->text);
 	if (past_cap)
 		fl_diag_error(c->d, &past_cap->items[0]->loc,
-			      "ladder '%s' has %zu steps; an incident schedules at most %d",
+			      "ladder '%s' has %zu timed steps; an incident schedules at most %d",
 			      st->items[1]->text, n_steps, FL_LADDER_STEPS_MAX);
 }
 
