@@ -14,6 +14,7 @@
 #include "engine/lib/buf.h"
 #include "engine/cli/cli.h"
 #include "engine/lib/limits.h"
+#include "engine/lib/utf8.h"
 #include "engine/store/store.h"
 #include "engine/cli/store_cli.h"
 #include "engine/store/store_time.h"
@@ -136,6 +137,11 @@ static int collect_row(void *ctx, const struct fl_ticket_summary *t)
 	return tb->failed ? -ENOMEM : 0;
 }
 
+static size_t cell_width(const char *s)
+{
+	return s ? fl_utf8_width(s, strlen(s)) : 0;
+}
+
 static void table_print(const struct table *tb)
 {
 	static const char *const head[TICKETS_COLS] = {"ID",  "STATE",         "LEVEL", "LOCATION",
@@ -143,9 +149,9 @@ static void table_print(const struct table *tb)
 	size_t width[TICKETS_COLS];
 
 	for (int c = 0; c < TICKETS_COLS; c++) {
-		width[c] = fl_cli_width(head[c]);
+		width[c] = cell_width(head[c]);
 		for (size_t i = 0; i < tb->n; i++) {
-			size_t w = fl_cli_width(tb->rows[i][c]);
+			size_t w = cell_width(tb->rows[i][c]);
 
 			if (w > width[c])
 				width[c] = w;

@@ -7,6 +7,7 @@
  * or prints the table counts as one JSON object. With --contacts it resolves
  * roles for a location as the engine would, one JSON line per person. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "engine/cli/cli.h"
 #include "engine/inventory/inventory.h"
 #include "engine/lib/json.h"
+#include "engine/lib/utf8.h"
 
 #define PATH_BYTES 4096
 
@@ -67,37 +69,6 @@ found:
 	return sh->files[i].text;
 }
 
-/* Display width of the code point starting at p: 2 for East Asian wide
- * characters (a small fixed table: wcwidth() depends on the locale), else 1.
- * *used gets its length in bytes. */
-static int cp_width(const unsigned char *p, size_t n, size_t *used)
-{
-	static const unsigned wide[][2] = {
-	    {0x1100, 0x115F},   {0x2E80, 0x303E}, {0x3041, 0x33FF}, {0x3400, 0x4DBF},
-	    {0x4E00, 0x9FFF},   {0xA000, 0xA4CF}, {0xAC00, 0xD7A3}, {0xF900, 0xFAFF},
-	    {0xFE30, 0xFE4F},   {0xFF00, 0xFF60}, {0xFFE0, 0xFFE6}, {0x20000, 0x2FFFD},
-	    {0x30000, 0x3FFFD},
-	};
-	unsigned cp = p[0];
-
-	*used = 1;
-	if (cp >= 0xF0 && n >= 4) {
-		cp = (cp & 0x07u) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 |
-		     (p[3] & 0x3Fu);
-		*used = 4;
-	} else if (cp >= 0xE0 && n >= 3) {
-		cp = (cp & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
-		*used = 3;
-	} else if (cp >= 0xC0 && n >= 2) {
-		cp = (cp & 0x1Fu) << 6 | (p[1] & 0x3Fu);
-		*used = 2;
-	}
-	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
-		if (cp >= wide[i][0] && cp <= wide[i][1])
-			return 2;
-	return 1;
-}
-
 /* Prints line `line` of the file and a caret under column `col` (code points),
  * with `~` along the rest of the cell up to the next comma: gcc's shape. */
 static void quote_line(const char *text, size_t len, size_t line, size_t col)
@@ -119,15 +90,24 @@ static void quote_line(const char *text, size_t len, size_t line, size_t col)
 		;
 	fprintf(stderr, "%5zu | %.*s\n      | ", line, (int)(end - off), text + off);
 	for (size_t i = off; i < end; i += used, c++) {
-		int w = cp_width(p + i, end - i, &used);
+		uint32_t cp;
+		int w;
 
-		if (c < col) {
-			fputs(p[i] == '\t' ? "\t" : w == 2 ? "  " : " ", stderr);
+		if ((p[i] & 0xC0) == 0x80) { /* stray continuation byte: the CSV */
+			used = 1;            /* reader gives it no column */
+			c--;
 			continue;
 		}
-		if (c > col && p[i] == ',')
+		used = fl_utf8_next(text + i, end - i, &cp);
+		w = fl_utf8_cp_width(cp);
+		if (c < col) {
+			fputs(cp == '\t' ? "\t" : w == 2 ? "  " : w == 1 ? " " : "", stderr);
+			continue;
+		}
+		if (c > col && cp == ',')
 			break;
-		fputs(c == col ? "^" : "~", stderr);
+		if (c == col || w > 0)
+			fputs(c == col ? "^" : "~", stderr);
 		if (w == 2)
 			fputc('~', stderr);
 	}

@@ -20,12 +20,8 @@ struct fl_store *fl_cli_store_open(const char *cmd, const char *path);
 /* CLOCK_REALTIME in ns since the epoch. */
 int64_t fl_cli_now_ns(void);
 
-/* Columns a UTF-8 string takes in a terminal: CJK and other wide code
- * points 2, everything else 1 (a small built-in table, not wcwidth(): that
- * depends on the locale). */
-size_t fl_cli_width(const char *s);
-
-/* Prints s (NULL prints "-") padded with spaces to width columns. */
+/* Prints s (NULL prints "-") padded with spaces to width columns, as
+ * fl_utf8_width() counts them. */
 void fl_cli_cell(FILE *out, const char *s, size_t width);
 
 /* A duration for people: "45s", "12m", "2h05m", "3d04h". Negative values
