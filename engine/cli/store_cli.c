@@ -54,38 +54,3 @@ void fl_cli_duration(char *buf, size_t len, int64_t ns)
 		snprintf(buf, len, "%lldd%02lldh", (long long)(s / 86400),
 		         (long long)(s / 3600 % 24));
 }
-
-int fl_cli_args(const char *cmd, int argc, char **argv, const struct fl_cli_opt *opts, size_t n,
-		const char **verb, const char **id)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		const struct fl_cli_opt *o = NULL;
-
-		if (strcmp(arg, "--help") == 0)
-			return 1;
-		for (size_t k = 0; k < n && !o; k++)
-			if (strcmp(arg, opts[k].name) == 0)
-				o = &opts[k];
-		if (o && o->flag) {
-			*o->flag = true;
-		} else if (o) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "faultline %s: %s needs a value\n", cmd, arg);
-				return -EINVAL;
-			}
-			*o->value = argv[++i];
-		} else if (arg[0] == '-' && arg[1] == '-') {
-			fprintf(stderr, "faultline %s: unknown option %s\n", cmd, arg);
-			return -EINVAL;
-		} else if (!*verb) {
-			*verb = arg;
-		} else if (!*id) {
-			*id = arg;
-		} else {
-			fprintf(stderr, "faultline %s: unexpected argument '%s'\n", cmd, arg);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}

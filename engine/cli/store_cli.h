@@ -28,20 +28,4 @@ void fl_cli_cell(FILE *out, const char *s, size_t width);
  * print as their absolute value. */
 void fl_cli_duration(char *buf, size_t len, int64_t ns);
 
-/* One option of a command line: a value option stores its argument in
- * *value, a flag sets *flag. */
-struct fl_cli_opt {
-	const char *name; /* "--db" */
-	const char **value;
-	bool *flag;
-};
-
-/* Parses argv[1..argc): the options of opts (n of them) anywhere, and up to
- * two words, the verb and an id. Returns 0; 1 at "--help" (the caller prints
- * its usage); -EINVAL after printing "faultline CMD: why" to stderr (an
- * unknown option, a value missing, a third word). */
-FL_MUST_CHECK int fl_cli_args(const char *cmd, int argc, char **argv,
-			      const struct fl_cli_opt *opts, size_t n, const char **verb,
-			      const char **id);
-
 #endif /* FL_STORE_CLI_H */
