@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engine/cli/cli.h"
+#include "engine/cli/opts.h"
 #include "engine/inventory/inventory.h"
 #include "engine/lib/json.h"
 #include "engine/lib/utf8.h"
@@ -26,6 +27,11 @@ static const char *const usage_text =
     "reports every error as FILE:LINE:COL; prints the table counts as JSON on success.\n"
     "--contacts resolves roles at LOCATION (a device, site, county, city or 'region'),\n"
     "falling back one level up where a branch lacks the role.\n";
+
+static void inventory_usage(FILE *out)
+{
+	fputs(usage_text, out);
+}
 
 /* Files already shown in a diagnostic, read again to quote the bad line. They
  * are read after the load, so a file edited in between shows its new text;
@@ -267,25 +273,25 @@ int fl_cmd_inventory(int argc, char **argv)
 	unsigned mask = 0;
 	int rc;
 
-	for (int i = 1; i < argc; i += 2) {
-		const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+	const char *level_name = NULL;
+	const struct fl_opt opts[] = {
+		FL_OPT_STRING_ROW("--data", &dir, "DIR", "the inventory tables"),
+		FL_OPT_STRING_ROW("--contacts", &roles, "ROLE[,ROLE...]", "resolve these roles"),
+		FL_OPT_STRING_ROW("--at", &at, "LOCATION", "for this location"),
+		FL_OPT_STRING_ROW("--level", &level_name, "LEVEL",
+				  "region, city, county (default) or township"),
+	};
+	const struct fl_opts_cmd cmd = {"inventory", opts, sizeof(opts) / sizeof(opts[0]), 0,
+					false, inventory_usage};
+	struct fl_opts_result res;
+	int status;
 
-		if (strcmp(arg, "--help") == 0) {
-			fputs(usage_text, stdout);
-			return 0;
-		}
-		if (!val)
-			goto usage;
-		if (strcmp(arg, "--data") == 0)
-			dir = val;
-		else if (strcmp(arg, "--contacts") == 0)
-			roles = val;
-		else if (strcmp(arg, "--at") == 0)
-			at = val;
-		else if (strcmp(arg, "--level") == 0 && parse_level(val, &level) == 0)
-			;
-		else
-			goto usage;
+	if (!fl_opts_accept(&cmd, argc, argv, NULL, &res, &status))
+		return status;
+	if (level_name && parse_level(level_name, &level) < 0) {
+		fprintf(stderr, "faultline inventory: --level %s: not region, city, county or "
+				"township\n", level_name);
+		goto usage;
 	}
 	if (!dir || (!roles != !at) || (roles && parse_roles(roles, &mask) < 0))
 		goto usage;
@@ -309,6 +315,6 @@ int fl_cmd_inventory(int argc, char **argv)
 	fl_inventory_free(inv);
 	return rc;
 usage:
-	fputs(usage_text, stderr);
+	inventory_usage(stderr);
 	return 2;
 }
