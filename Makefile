@@ -47,7 +47,7 @@ REPLAY_BIN   := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 PLUGIN_SRC := $(wildcard plugins/*.c)
 PLUGIN_SO  := $(PLUGIN_SRC:plugins/%.c=$(BUILD)/plugins/%.so)
 # Engine sources compiled into every plugin (-fPIC) for the formatting they share.
-PLUGIN_LIB := engine/lib/buf.c engine/lib/json.c engine/notify/mime.c engine/notify/ucs2.c engine/notify/notify_util.c
+PLUGIN_LIB := engine/lib/buf.c engine/lib/json.c engine/lib/utf8.c engine/notify/mime.c engine/notify/ucs2.c engine/notify/notify_util.c
 TEST_PLUGIN_SO := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/plugins/*.c))
 
 BENCH_SRC := $(wildcard bench/bench_*.c)

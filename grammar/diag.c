@@ -8,6 +8,7 @@
 
 #include "engine/lib/buf.h"
 #include "engine/lib/limits.h"
+#include "engine/lib/utf8.h"
 
 struct diag {
 	enum fl_diag_kind kind;
@@ -201,45 +202,11 @@ size_t fl_diag_dropped(const struct fl_diags *d)
 
 /* --- printing -------------------------------------------------------------- */
 
-/* Wide (two-column) ranges of East Asian Width W/F that plans meet: Hangul
- * Jamo, CJK punctuation and ideographs, Hangul syllables, compatibility forms,
- * fullwidth forms, emoji blocks, the supplementary ideograph planes. */
-static const unsigned wide_ranges[][2] = {
-	{0x1100, 0x115f},   {0x2e80, 0x303e},   {0x3041, 0x33ff},   {0x3400, 0x4dbf},
-	{0x4e00, 0x9fff},   {0xa000, 0xa4cf},   {0xac00, 0xd7a3},   {0xf900, 0xfaff},
-	{0xfe30, 0xfe4f},   {0xff00, 0xff60},   {0xffe0, 0xffe6},   {0x1f300, 0x1f64f},
-	{0x1f900, 0x1f9ff}, {0x20000, 0x2fffd}, {0x30000, 0x3fffd},
-};
-
+/* Widths and decoding come from engine/lib/utf8.h: one table for the CLI,
+ * the inventory checker and these carets. */
 int fl_diag_cp_width(unsigned cp)
 {
-	for (size_t i = 0; i < FL_ARRAY_LEN(wide_ranges); i++)
-		if (cp >= wide_ranges[i][0] && cp <= wide_ranges[i][1])
-			return 2;
-	return 1;
-}
-
-/* Decodes the code point starting at p[0] (n > 0 bytes left); sets *used.
- * Invalid sequences decode as one byte, width 1, like the scanner counts them. */
-static unsigned decode_cp(const unsigned char *p, size_t n, size_t *used)
-{
-	unsigned cp = p[0];
-	size_t len = cp < 0x80 ? 1 : cp >= 0xf0 ? 4 : cp >= 0xe0 ? 3 : cp >= 0xc0 ? 2 : 1;
-
-	if (len == 1 || len > n) {
-		*used = 1;
-		return cp < 0x80 ? cp : 0xfffd;
-	}
-	cp &= 0x3fu >> (len - 1);
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80) {
-			*used = 1;
-			return 0xfffd;
-		}
-		cp = (cp << 6) | (p[i] & 0x3fu);
-	}
-	*used = len;
-	return cp;
+	return fl_utf8_cp_width(cp);
 }
 
 static const char *kind_name(enum fl_diag_kind k)
@@ -270,22 +237,24 @@ static void render_caret(struct fl_buf *b, const struct fl_loc *loc)
 		last = loc->first_column;
 	while (i < n && col <= last) {
 		size_t used;
-		unsigned cp;
+		uint32_t cp;
 		int w;
 
 		if ((line[i] & 0xc0) == 0x80) { /* stray continuation byte: no column */
 			i++;
 			continue;
 		}
-		cp = decode_cp(line + i, n - i, &used);
-		w = fl_diag_cp_width(cp);
+		used = fl_utf8_next((const char *)line + i, n - i, &cp);
+		w = fl_utf8_cp_width(cp);
 		i += used;
+		/* a combining mark (width 0) still takes a column of the scanner's:
+		 * it gets no spaces, and the caret is never lost under it */
 		if (col < loc->first_column)
-			fl_buf_adds(b, cp == '\t' ? "\t" : w == 2 ? "  " : " ");
+			fl_buf_adds(b, cp == '\t' ? "\t" : w == 2 ? "  " : w == 1 ? " " : "");
 		else if (col == loc->first_column)
 			fl_buf_adds(b, w == 2 ? "^~" : "^");
 		else
-			fl_buf_adds(b, w == 2 ? "~~" : "~");
+			fl_buf_adds(b, w == 2 ? "~~" : w == 1 ? "~" : "");
 		col++;
 	}
 	if (col <= loc->first_column) /* the point is the end of the line */
@@ -388,54 +357,7 @@ void fl_diag_print(const struct fl_diags *d, FILE *out)
 
 /* --- did you mean ---------------------------------------------------------- */
 
-/* Levenshtein distance, giving up (returning max + 1) past max. Names longer
- * than 64 bytes are never suggested. */
-static size_t edit_distance(const char *a, const char *b, size_t max)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[65], cur[65];
-
-	if (la > 64 || lb > 64)
-		return max + 1;
-	if ((la > lb ? la - lb : lb - la) > max)
-		return max + 1;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t best;
-
-		cur[0] = i;
-		best = cur[0];
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-			if (cur[j] < best)
-				best = cur[j];
-		}
-		if (best > max)
-			return max + 1;
-		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
-	}
-	return prev[lb];
-}
-
 const char *fl_diag_suggest(const char *name, const char *const *cands, size_t n)
 {
-	const char *best = NULL;
-	size_t best_d = 3, len = strlen(name);
-
-	for (size_t i = 0; i < n; i++) {
-		size_t dist;
-
-		if (!cands[i] || strcmp(cands[i], name) == 0)
-			continue;
-		dist = edit_distance(name, cands[i], 2);
-		/* "ab" -> "xy" is two edits but no hint: require fewer edits than length */
-		if (dist < best_d && dist < len) {
-			best = cands[i];
-			best_d = dist;
-		}
-	}
-	return best;
+	return fl_utf8_suggest(name, cands, n);
 }

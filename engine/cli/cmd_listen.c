@@ -15,6 +15,7 @@
 
 #include "engine/lib/buf.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/opts.h"
 #include "engine/input/inputs.h"
 #include "engine/lib/json.h"
 #include "engine/lib/net.h"
@@ -87,24 +88,11 @@ static int input_by_name(const char *name, size_t len)
 	return -1;
 }
 
-static int parse_size(const char *text, size_t min, size_t max, size_t *out)
+/* --allow [INPUT=]CIDR: a fl_opt_each_fn, ctx the inputs' config. */
+static int add_allow(void *ctx, const struct fl_opt *opt, const char *arg, char *err, size_t err_len)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	if (text[0] < '0' || text[0] > '9')
-		return -EINVAL;
-	v = strtoull(text, &end, 10);
-	if (errno || *end != '\0' || v < min || v > max)
-		return -EINVAL;
-	*out = (size_t)v;
-	return 0;
-}
-
-/* --allow [INPUT=]CIDR */
-static int add_allow(struct fl_inputs_config *cfg, const char *arg)
-{
+	(void)opt;
+	struct fl_inputs_config *cfg = ctx;
 	const char *eq = strchr(arg, '=');
 	const char *cidr = eq ? eq + 1 : arg;
 	int only = -1, rc = 0;
@@ -112,9 +100,9 @@ static int add_allow(struct fl_inputs_config *cfg, const char *arg)
 	if (eq) {
 		only = input_by_name(arg, (size_t)(eq - arg));
 		if (only < 0) {
-			fprintf(stderr, "faultline listen: --allow %s: no input named '%.*s' "
-					"(udp, tcp, relp, trap)\n",
-				arg, (int)(eq - arg), arg);
+			snprintf(err, err_len, "--allow %s: no input named '%.*s' "
+					       "(udp, tcp, relp, trap)",
+				 arg, (int)(eq - arg), arg);
 			return -EINVAL;
 		}
 	}
@@ -122,69 +110,50 @@ static int add_allow(struct fl_inputs_config *cfg, const char *arg)
 		if (only < 0 || only == k)
 			rc = fl_cidr_list_add(&cfg->allow[k], cidr);
 	if (rc < 0)
-		fprintf(stderr, "faultline listen: --allow %s: %s\n", arg,
-			rc == -ENOSPC ? "too many networks for one input"
-				      : "not a network (10.0.0.0/8, 2001:db8::/32, 127.0.0.1)");
+		snprintf(err, err_len, "--allow %s: %s", arg,
+			 rc == -ENOSPC ? "too many networks for one input"
+				       : "not a network (10.0.0.0/8, 2001:db8::/32, 127.0.0.1)");
 	return rc;
 }
 
-/* Returns 0, or 2 for a usage error (already reported). */
+/* --community NAME, repeatable. */
+static int add_community(void *ctx, const struct fl_opt *opt, const char *val, char *err, size_t err_len)
+{
+	(void)opt;
+	struct fl_inputs_config *cfg = ctx;
+
+	if (cfg->n_communities >= FL_SNMP_MAX_COMMUNITIES || val[0] == '\0') {
+		snprintf(err, err_len, "--community %s: empty, or more than %d communities", val,
+			 FL_SNMP_MAX_COMMUNITIES);
+		return -EINVAL;
+	}
+	cfg->communities[cfg->n_communities++] = val;
+	return 0;
+}
+
+/* Returns 0 to go on, or the exit status: 0 after --help, 2 a usage error
+ * (already reported). */
 static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const char **tz)
 {
-	static const char *const addr_flags[FL_INPUT__COUNT] = {"--udp", "--tcp", "--relp",
-								"--trap"};
+	const struct fl_opt opts[] = {
+		FL_OPT_STRING_ROW("--udp", &cfg->addr[FL_INPUT_UDP], "ADDR", "syslog over UDP"),
+		FL_OPT_STRING_ROW("--tcp", &cfg->addr[FL_INPUT_TCP], "ADDR", "syslog over TCP"),
+		FL_OPT_STRING_ROW("--relp", &cfg->addr[FL_INPUT_RELP], "ADDR", "syslog over RELP"),
+		FL_OPT_STRING_ROW("--trap", &cfg->addr[FL_INPUT_TRAP], "ADDR", "SNMP traps"),
+		FL_OPT_LIST_ROW("--allow", add_allow, "[INPUT=]CIDR", "admit a network"),
+		FL_OPT_LIST_ROW("--community", add_community, "NAME", "admit an SNMP community"),
+		FL_OPT_STRING_ROW("--tz", tz, "ZONE", "zone of times without one"),
+		FL_OPT_UINT_ROW("--max-msg-size", &cfg->max_msg, 16, 16u * 1024 * 1024,
+				FL_OPT_BYTES, "N", "cap on TCP and RELP frames"),
+		FL_OPT_UINT_ROW("--max-conns", &cfg->max_conns, 1, 1000000, FL_OPT_COUNT, "N",
+				"cap on TCP connections"),
+	};
+	const struct fl_opts_cmd cmd = {"listen", opts, FL_ARRAY_LEN(opts), 0, false, usage};
+	struct fl_opts_result res;
+	int status;
 
-	for (int i = 1; i < argc; i++) {
-		const char *flag = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		int k;
-
-		if (strcmp(flag, "--help") == 0 || strcmp(flag, "-h") == 0) {
-			usage(stdout);
-			exit(0);
-		}
-		if (!val) {
-			fprintf(stderr, "faultline listen: %s needs a value\n", flag);
-			return 2;
-		}
-		i++;
-		for (k = 0; k < FL_INPUT__COUNT; k++)
-			if (strcmp(flag, addr_flags[k]) == 0)
-				break;
-		if (k < FL_INPUT__COUNT) {
-			cfg->addr[k] = val;
-		} else if (strcmp(flag, "--allow") == 0) {
-			if (add_allow(cfg, val) < 0)
-				return 2;
-		} else if (strcmp(flag, "--community") == 0) {
-			if (cfg->n_communities >= FL_SNMP_MAX_COMMUNITIES || val[0] == '\0') {
-				fprintf(stderr, "faultline listen: --community %s: empty, or more "
-						"than %d communities\n",
-					val, FL_SNMP_MAX_COMMUNITIES);
-				return 2;
-			}
-			cfg->communities[cfg->n_communities++] = val;
-		} else if (strcmp(flag, "--tz") == 0) {
-			*tz = val;
-		} else if (strcmp(flag, "--max-msg-size") == 0) {
-			if (parse_size(val, 16, 16u * 1024 * 1024, &cfg->max_msg) < 0) {
-				fprintf(stderr, "faultline listen: --max-msg-size %s: not a size "
-						"from 16 to 16777216 bytes\n",
-					val);
-				return 2;
-			}
-		} else if (strcmp(flag, "--max-conns") == 0) {
-			if (parse_size(val, 1, 1000000, &cfg->max_conns) < 0) {
-				fprintf(stderr, "faultline listen: --max-conns %s: not a number "
-						"from 1 to 1000000\n",
-					val);
-				return 2;
-			}
-		} else {
-			fprintf(stderr, "faultline listen: unknown option '%s'\n", flag);
-			usage(stderr);
-			return 2;
-		}
-	}
+	if (!fl_opts_accept(&cmd, argc, argv, cfg, &res, &status))
+		return status == 0 ? -1 : status;
 	for (int k = 0; k < FL_INPUT__COUNT; k++)
 		if (cfg->addr[k])
 			return 0;
@@ -425,7 +394,7 @@ int fl_cmd_listen(int argc, char **argv)
 	cfg.max_conns = FL_TCP_MAX_CONNS_DEFAULT;
 	rc = parse_args(argc, argv, &cfg, &st.tz_spec);
 	if (rc != 0)
-		return rc;
+		return rc < 0 ? 0 : rc; /* -1: --help was answered */
 	if (cfg.n_communities == 0)
 		cfg.communities[cfg.n_communities++] = "public";
 	rc = fl_tz_load(&st.tz, st.tz_spec);

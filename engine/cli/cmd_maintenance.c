@@ -15,6 +15,7 @@
 #include "engine/pipeline/announce.h"
 #include "engine/lib/buf.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/opts.h"
 #include "engine/store/store.h"
 #include "engine/cli/store_cli.h"
 #include "engine/store/store_time.h"
@@ -46,38 +47,49 @@ static void maint_usage(FILE *out)
 	        "the store, queued in the store's outbox once each (--dry-run: shown only).\n");
 }
 
-static int parse_args(struct maint_args *a, int argc, char **argv)
+/* Returns true to go on; false with *status set (--help, a usage error). */
+static bool parse_args(struct maint_args *a, int argc, char **argv, int *status)
 {
 	bool weekly = false, monthly = false;
-	const struct fl_cli_opt opts[] = {
-		{"--json", NULL, &a->json},	{"--dry-run", NULL, &a->dry_run},
-		{"--weekly", NULL, &weekly},	{"--monthly", NULL, &monthly},
-		{"-c", &a->plan, NULL},		{"--plan", &a->plan, NULL},
-		{"--data", &a->data, NULL},	{"--at", &a->at, NULL},
-		{"--db", &a->db, NULL},		{"--scope", &a->scope, NULL},
-		{"--target", &a->target, NULL}, {"--from", &a->from, NULL},
-		{"--to", &a->to, NULL},		{"--reason", &a->reason, NULL},
-		{"--by", &a->by, NULL},
+	const struct fl_opt opts[] = {
+		FL_OPT_STRING_ROW("--db", &a->db, "PATH", "the ticket store"),
+		FL_OPT_FLAG_ROW("--json", &a->json, "list: print JSON"),
+		FL_OPT_STRING_ROW("--scope", &a->scope, "SCOPE", "add: device, site, ring, span or city"),
+		FL_OPT_STRING_ROW("--target", &a->target, "ID", "add: what is maintained"),
+		FL_OPT_STRING_ROW("--from", &a->from, "TIME", "add: the window opens"),
+		FL_OPT_STRING_ROW("--to", &a->to, "TIME", "add: the window closes"),
+		FL_OPT_FLAG_ROW("--weekly", &weekly, "add: repeat every week"),
+		FL_OPT_FLAG_ROW("--monthly", &monthly, "add: repeat every month"),
+		FL_OPT_STRING_ROW("--reason", &a->reason, "TEXT", "add: why"),
+		FL_OPT_STRING_ROW("--by", &a->by, "NAME", "add: who announced it"),
+		FL_OPT_STRING_ROW("-c", &a->plan, "PLAN", "announce: the plan"),
+		FL_OPT_STRING_ROW("--plan", &a->plan, "PLAN", "announce: the plan"),
+		FL_OPT_STRING_ROW("--data", &a->data, "DIR", "announce: the plan's data files"),
+		FL_OPT_STRING_ROW("--at", &a->at, "TIME", "announce: what is due at TIME"),
+		FL_OPT_FLAG_ROW("--dry-run", &a->dry_run, "announce: show, queue nothing"),
 	};
-	int rc = fl_cli_args("maintenance", argc, argv, opts, FL_ARRAY_LEN(opts), &a->verb, &a->id);
+	const struct fl_opts_cmd cmd = {"maintenance", opts, FL_ARRAY_LEN(opts), 2, false,
+					maint_usage};
+	struct fl_opts_result res;
 
-	if (rc == 1) {
-		maint_usage(stdout);
-		exit(0);
-	}
-	if (rc < 0)
-		return rc;
+	if (!fl_opts_accept(&cmd, argc, argv, a, &res, status))
+		return false;
+	a->verb = res.n_words > 0 ? res.words[0] : NULL;
+	a->id = res.n_words > 1 ? res.words[1] : NULL;
+	*status = 2;
 	if (weekly && monthly) {
 		fprintf(stderr, "faultline maintenance: --weekly or --monthly, not both\n");
-		return -EINVAL;
+		maint_usage(stderr);
+		return false;
 	}
 	a->recur = weekly ? FL_MAINT_WEEKLY : monthly ? FL_MAINT_MONTHLY : FL_MAINT_NONE;
 	if (!a->verb) {
 		fprintf(stderr,
 		        "faultline maintenance: which command? (add, list, delete, announce)\n");
-		return -EINVAL;
+		maint_usage(stderr);
+		return false;
 	}
-	return 0;
+	return true;
 }
 
 static int do_add(struct fl_store *s, struct maint_args *a, int64_t now_ns)
@@ -300,10 +312,8 @@ int fl_cmd_maintenance(int argc, char **argv)
 	struct fl_store *s;
 	int status;
 
-	if (parse_args(&a, argc, argv) < 0) {
-		maint_usage(stderr);
-		return 2;
-	}
+	if (!parse_args(&a, argc, argv, &status))
+		return status;
 	if (strcmp(a.verb, "add") != 0 && strcmp(a.verb, "list") != 0 &&
 	    strcmp(a.verb, "delete") != 0 && strcmp(a.verb, "announce") != 0) {
 		fprintf(stderr, "faultline maintenance: unknown command '%s'\n", a.verb);

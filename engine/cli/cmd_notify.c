@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "engine/lib/buf.h"
+#include "engine/lib/compiler.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/opts.h"
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
 #include "engine/lib/notice_key.h"
@@ -77,61 +79,56 @@ static void free_kvs(struct fl_kv *kv, size_t n)
 	}
 }
 
+static int add_setting(void *ctx, const struct fl_opt *opt, const char *val, char *err, size_t err_len)
+{
+	(void)opt;
+	struct notify_args *a = ctx;
+
+	(void)err, (void)err_len; /* the parser's "bad value for --set" says it */
+	return add_kv(a->settings, &a->n_settings, val);
+}
+
+static int add_field(void *ctx, const struct fl_opt *opt, const char *val, char *err, size_t err_len)
+{
+	(void)opt;
+	struct notify_args *a = ctx;
+
+	(void)err, (void)err_len;
+	return add_kv(a->fields, &a->n_fields, val);
+}
+
+/* Returns 0 to go on, FL_OPTS_HELP (usage printed), or -EINVAL after
+ * printing why (the caller prints the usage). */
 static int parse_args(struct notify_args *a, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *opt = argv[i];
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		int rc = 0;
+	const struct fl_opt opts[] = {
+		FL_OPT_STRING_ROW("--plugin-dir", &a->plugin_dir, "DIR", "where NAME.so is"),
+		FL_OPT_STRING_ROW("--plugin", &a->plugin, "NAME", "the plugin"),
+		FL_OPT_LIST_ROW("--set", add_setting, "KEY=VALUE", "a plugin setting"),
+		FL_OPT_STRING_ROW("--to", &a->to, "ADDRESS", "the recipient"),
+		FL_OPT_STRING_ROW("--name", &a->name, "NAME", "the recipient's name"),
+		FL_OPT_STRING_ROW("--subject", &a->subject, "S", "the subject"),
+		FL_OPT_STRING_ROW("--body", &a->body, "TEXT", "the message"),
+		FL_OPT_STRING_ROW("--json", &a->json_file, "FILE", "an incident document"),
+		FL_OPT_STRING_ROW("--key", &a->key, "IDEMPOTENCY_KEY", "the delivery's key"),
+		FL_OPT_LIST_ROW("--field", add_field, "KEY=VALUE", "a field of the message"),
+		FL_OPT_STRING_ROW("--channel", &a->channel, "C", "the channel (default NAME)"),
+		FL_OPT_UINT_ROW("--timeout-ms", &a->timeout_ms, 1, FL_PLUGIN_TIMEOUT_MS_MAX, FL_OPT_MS,
+				"N", "time limit of the delivery"),
+		FL_OPT_FLAG_ROW("--check", &a->check_only, "only check the settings"),
+	};
+	const struct fl_opts_cmd cmd = {"notify", opts, FL_ARRAY_LEN(opts), 0, false,
+					notify_usage};
+	struct fl_opts_result res;
+	int rc = fl_opts_parse(&cmd, argc, argv, a, &res);
 
-		if (strcmp(opt, "--help") == 0) {
-			notify_usage(stdout);
-			exit(0);
-		}
-		if (strcmp(opt, "--check") == 0) {
-			a->check_only = true;
-			continue;
-		}
-		if (!val) {
-			fprintf(stderr, "faultline notify: %s needs a value\n", opt);
-			return -EINVAL;
-		}
-		i++;
-		if (strcmp(opt, "--plugin-dir") == 0)
-			a->plugin_dir = val;
-		else if (strcmp(opt, "--plugin") == 0)
-			a->plugin = val;
-		else if (strcmp(opt, "--to") == 0)
-			a->to = val;
-		else if (strcmp(opt, "--name") == 0)
-			a->name = val;
-		else if (strcmp(opt, "--subject") == 0)
-			a->subject = val;
-		else if (strcmp(opt, "--body") == 0)
-			a->body = val;
-		else if (strcmp(opt, "--json") == 0)
-			a->json_file = val;
-		else if (strcmp(opt, "--key") == 0)
-			a->key = val;
-		else if (strcmp(opt, "--channel") == 0)
-			a->channel = val;
-		else if (strcmp(opt, "--set") == 0)
-			rc = add_kv(a->settings, &a->n_settings, val);
-		else if (strcmp(opt, "--field") == 0)
-			rc = add_kv(a->fields, &a->n_fields, val);
-		else if (strcmp(opt, "--timeout-ms") == 0) {
-			struct fl_kv kv = {"t", val};
-
-			rc = fl_kv_get_u32(&kv, 1, "t", 0, 1, FL_PLUGIN_TIMEOUT_MS_MAX,
-			                   &a->timeout_ms);
-		} else {
-			fprintf(stderr, "faultline notify: unknown option %s\n", opt);
-			return -EINVAL;
-		}
-		if (rc < 0) {
-			fprintf(stderr, "faultline notify: bad value for %s: '%s'\n", opt, val);
-			return rc;
-		}
+	if (rc == FL_OPTS_HELP) {
+		fl_opts_usage(&cmd, stdout);
+		return rc;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "%s\n", res.err);
+		return rc;
 	}
 	if (a->check_only && a->plugin)
 		return 0;
@@ -322,9 +319,11 @@ int fl_cmd_notify(int argc, char **argv)
 	int status;
 
 	memset(&a, 0, sizeof(a));
-	if (parse_args(&a, argc, argv) < 0) {
-		notify_usage(stderr);
-		status = 2;
+	status = parse_args(&a, argc, argv);
+	if (status != 0) {
+		if (status < 0)
+			notify_usage(stderr);
+		status = status < 0 ? 2 : 0; /* FL_OPTS_HELP: answered */
 		goto out;
 	}
 	if (!a.name)

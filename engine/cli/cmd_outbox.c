@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "engine/cli/cli.h"
+#include "engine/cli/opts.h"
 #include "engine/notify/deliver.h"
 #include "engine/lib/limits.h"
 #include "engine/notify/notify_util.h"
@@ -122,71 +123,58 @@ static void free_args(struct outbox_args *a)
 	}
 }
 
-static int parse_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out)
+static int route_each(void *ctx, const struct fl_opt *opt, const char *val, char *err, size_t err_len)
 {
-	struct fl_kv kv = {"v", v};
-
-	return fl_kv_get_u32(&kv, 1, "v", 0, min, max, out);
+	(void)opt;
+	(void)err, (void)err_len; /* the parser's "bad value for --route" says it */
+	return add_route(ctx, val);
 }
 
+static int setting_each(void *ctx, const struct fl_opt *opt, const char *val, char *err, size_t err_len)
+{
+	(void)opt;
+	int rc = add_setting(ctx, val);
+
+	if (rc == -ENOENT)
+		snprintf(err, err_len, "bad value for --set: '%s' (give its --route first)", val);
+	return rc;
+}
+
+/* Returns 0, FL_OPTS_HELP (the usage is on stdout), or a negative errno
+ * after printing why (fl_cmd_outbox() adds the usage; `run` and `replay`
+ * hand over options they took from their own command line). */
 static int parse_args(struct outbox_args *a, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		uint32_t u = 0;
-		int rc = 0;
+	const struct fl_opt opts[] = {
+		FL_OPT_STRING_ROW("--db", &a->db, "PATH", "the ticket store"),
+		FL_OPT_STRING_ROW("--plugin-dir", &a->plugin_dir, "DIR", "where PLUGIN.so is"),
+		FL_OPT_LIST_ROW("--route", route_each, "CHANNEL=PLUGIN", "deliver CHANNEL by PLUGIN"),
+		FL_OPT_LIST_ROW("--set", setting_each, "CHANNEL.KEY=VALUE", "a setting of a route"),
+		FL_OPT_UINT_ROW("--timeout-ms", &a->timeout_ms, 1, FL_PLUGIN_TIMEOUT_MS_MAX,
+				FL_OPT_MS, "N", "time limit of one delivery"),
+		FL_OPT_UINT_ROW("--backoff-ms", &a->policy.backoff_ms, 1, 86400000, FL_OPT_MS, "N",
+				"first retry after about N"),
+		FL_OPT_UINT_ROW("--backoff-max-ms", &a->policy.backoff_max_ms, 1, 86400000,
+				FL_OPT_MS, "N", "retries at most N apart"),
+		FL_OPT_UINT_ROW("--poll-ms", &a->poll_ms, 1, POLL_MS_MAX, FL_OPT_MS, "N",
+				"look for new rows every N"),
+		FL_OPT_TIME_ROW("--at", &a->at_ns, "the worker's clock starts at TIME"),
+		FL_OPT_FLAG_ROW("--once", &a->once, "run: deliver what is due, then exit"),
+	};
+	const struct fl_opts_cmd cmd = {"outbox", opts, FL_ARRAY_LEN(opts), 1, false,
+					outbox_usage};
+	struct fl_opts_result res;
+	int rc = fl_opts_parse(&cmd, argc, argv, a, &res);
 
-		if (strcmp(opt, "--help") == 0) {
-			outbox_usage(stdout);
-			exit(0);
-		}
-		if (strcmp(opt, "--once") == 0) {
-			a->once = true;
-			continue;
-		}
-		if (opt[0] != '-') {
-			if (a->verb) {
-				fprintf(stderr, "faultline outbox: unexpected argument '%s'\n", opt);
-				return -EINVAL;
-			}
-			a->verb = opt;
-			continue;
-		}
-		if (!val) {
-			fprintf(stderr, "faultline outbox: %s needs a value\n", opt);
-			return -EINVAL;
-		}
-		i++;
-		if (strcmp(opt, "--db") == 0)
-			a->db = val;
-		else if (strcmp(opt, "--plugin-dir") == 0)
-			a->plugin_dir = val;
-		else if (strcmp(opt, "--route") == 0)
-			rc = add_route(a, val);
-		else if (strcmp(opt, "--set") == 0)
-			rc = add_setting(a, val);
-		else if (strcmp(opt, "--timeout-ms") == 0)
-			rc = parse_u32(val, 1, FL_PLUGIN_TIMEOUT_MS_MAX, &a->timeout_ms);
-		else if (strcmp(opt, "--backoff-ms") == 0) {
-			rc = parse_u32(val, 1, 86400000, &u);
-			a->policy.backoff_ms = u;
-		} else if (strcmp(opt, "--backoff-max-ms") == 0) {
-			rc = parse_u32(val, 1, 86400000, &u);
-			a->policy.backoff_max_ms = u;
-		} else if (strcmp(opt, "--poll-ms") == 0) {
-			rc = parse_u32(val, 1, POLL_MS_MAX, &a->poll_ms);
-		} else if (strcmp(opt, "--at") == 0) {
-			rc = fl_time_parse(val, &a->at_ns);
-		} else {
-			fprintf(stderr, "faultline outbox: unknown option %s\n", opt);
-			return -EINVAL;
-		}
-		if (rc < 0) {
-			fprintf(stderr, "faultline outbox: bad value for %s: '%s'%s\n", opt, val,
-			        rc == -ENOENT ? " (give its --route first)" : "");
-			return rc;
-		}
+	if (rc == FL_OPTS_HELP) {
+		fl_opts_usage(&cmd, stdout);
+		return rc;
 	}
+	if (rc < 0) {
+		fprintf(stderr, "%s\n", res.err);
+		return rc;
+	}
+	a->verb = res.n_words ? res.words[0] : NULL;
 	if (!a->verb || (strcmp(a->verb, "run") != 0 && strcmp(a->verb, "status") != 0)) {
 		fprintf(stderr, "faultline outbox: which command? (run, status)\n");
 		return -EINVAL;
@@ -333,8 +321,11 @@ int fl_cmd_outbox(int argc, char **argv)
 	struct fl_store *s;
 	int status = 2;
 
-	if (parse_args(&a, argc, argv) < 0) {
-		outbox_usage(stderr);
+	status = parse_args(&a, argc, argv);
+	if (status != 0) {
+		if (status < 0)
+			outbox_usage(stderr);
+		status = status < 0 ? 2 : 0; /* FL_OPTS_HELP: answered */
 		goto out;
 	}
 	status = 1;

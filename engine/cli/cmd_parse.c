@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "engine/lib/buf.h"
+#include "engine/lib/compiler.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/opts.h"
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
 #include "engine/lib/lines.h"
@@ -148,19 +150,6 @@ static void print_stats(const struct parse_run *run)
 		(unsigned long long)run->cut, (unsigned long long)run->bytes_skipped);
 }
 
-static int parse_number(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 int fl_cmd_parse(int argc, char **argv)
 {
 	struct parse_run *run;
@@ -170,39 +159,23 @@ int fl_cmd_parse(int argc, char **argv)
 	int first_file = argc, status = 0, rc, i;
 	long year = 0, max_line = FL_LINE_MAX_DEFAULT;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+	const struct fl_opt opts[] = {
+		FL_OPT_STRING_ROW("--tz", &tz_spec, "ZONE", "zone of RFC 3164 times without an offset"),
+		FL_OPT_UINT_ROW("--year", &year, 1900, 2200, FL_OPT_YEAR, "N",
+				"year of RFC 3164 times without one"),
+		FL_OPT_UINT_ROW("--max-line", &max_line, 16, 64u * 1024 * 1024, FL_OPT_BYTES,
+				"BYTES", "longer lines are cut and counted"),
+		FL_OPT_FLAG_ROW("--stats", &want_stats, "print how many lines got each verdict"),
+	};
+	const struct fl_opts_cmd cmd = {"parse", opts, FL_ARRAY_LEN(opts), SIZE_MAX, true, usage};
+	struct fl_opts_result res;
 
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (strcmp(a, "--stats") == 0) {
-			want_stats = true;
-		} else if (strcmp(a, "--") == 0) {
-			i++;
-			break;
-		} else if (strcmp(a, "--tz") == 0 && i + 1 < argc) {
-			tz_spec = argv[++i];
-			tz_given = true;
-		} else if (strcmp(a, "--year") == 0 && i + 1 < argc) {
-			if (parse_number(argv[++i], 1900, 2200, &year) < 0) {
-				fprintf(stderr, "faultline parse: --year wants 1900..2200\n");
-				return 2;
-			}
-		} else if (strcmp(a, "--max-line") == 0 && i + 1 < argc) {
-			if (parse_number(argv[++i], 16, 64L * 1024 * 1024, &max_line) < 0) {
-				fprintf(stderr, "faultline parse: --max-line wants 16..67108864\n");
-				return 2;
-			}
-		} else if (a[0] == '-' && a[1] != '\0') {
-			fprintf(stderr, "faultline parse: unknown option '%s'\n", a);
-			usage(stderr);
-			return 2;
-		} else {
-			break;
-		}
-	}
-	first_file = i;
+	if (!fl_opts_accept(&cmd, argc, argv, NULL, &res, &status))
+		return status;
+	/* the files are now argv[1 .. 1 + n_words) */
+	first_file = 1;
+	argc = 1 + (int)res.n_words;
+	tz_given = tz_spec != NULL;
 	rc = fl_tz_load(&tz, tz_spec);
 	if (rc < 0) {
 		if (tz_given) {

@@ -18,7 +18,9 @@
 #include <string.h>
 
 #include "engine/lib/buf.h"
+#include "engine/lib/compiler.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/opts.h"
 #include "engine/decode/event.h"
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
@@ -143,23 +145,19 @@ int fl_cmd_parse_snmp(int argc, char **argv)
 	int status = 0, n_files = 0;
 	bool is_writing_response = false;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
-		if (strcmp(argv[i], "--write-response") == 0) {
-			is_writing_response = true;
-			continue;
-		}
-		if (strcmp(argv[i], "--snmp") != 0 && argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "faultline parse --snmp: unknown option '%s'\n", argv[i]);
-			usage(stderr);
-			return 2;
-		}
-		if (strcmp(argv[i], "--snmp") != 0)
-			n_files++;
-	}
+	bool is_snmp = false; /* main.c sent us here for it; may come after the files */
+	const struct fl_opt opts[] = {
+		FL_OPT_FLAG_ROW("--snmp", &is_snmp, "decode SNMP datagrams, not syslog lines"),
+		FL_OPT_FLAG_ROW("--write-response", &is_writing_response,
+				"write each inform's Response to FILE.response"),
+	};
+	const struct fl_opts_cmd cmd = {"parse --snmp", opts, FL_ARRAY_LEN(opts), SIZE_MAX, false,
+					usage};
+	struct fl_opts_result res;
+
+	if (!fl_opts_accept(&cmd, argc, argv, NULL, &res, &status))
+		return status;
+	n_files = (int)res.n_words;
 	if (n_files == 0) {
 		usage(stderr);
 		return 2;
@@ -172,10 +170,8 @@ int fl_cmd_parse_snmp(int argc, char **argv)
 		goto out_free;
 	}
 	fl_buf_init(&out, JSON_MAX);
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--snmp") == 0 || strcmp(argv[i], "--write-response") == 0)
-			continue;
-		if (parse_one(argv[i], datagram, ev, &out, is_writing_response) != 0)
+	for (size_t i = 0; i < res.n_words; i++) {
+		if (parse_one(res.words[i], datagram, ev, &out, is_writing_response) != 0)
 			status = 1;
 	}
 	fl_buf_free(&out);

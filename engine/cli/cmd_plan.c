@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "engine/lib/buf.h"
+#include "engine/lib/compiler.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/opts.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 #include "grammar/plan_data.h"
@@ -20,33 +22,44 @@ struct plan_args {
 	bool werror;
 };
 
-static int parse_args(int argc, char **argv, struct plan_args *a, bool allow_werror)
+static void check_usage(FILE *out)
 {
+	fprintf(out, "usage: faultline check PLAN [--data DIR] [--warnings-as-errors]\n"
+		     "Compiles PLAN and its includes and data files; prints every diagnostic\n"
+		     "on stderr and a summary on stdout. --data DIR reads the data files\n"
+		     "named by the plan from DIR instead of beside the plan.\n");
+}
+
+static void dump_usage(FILE *out)
+{
+	fprintf(out, "usage: faultline dump PLAN [--data DIR]\n"
+		     "Prints the compiled program of PLAN: what the engine will run.\n");
+}
+
+/* check and dump: PLAN [--data DIR], check also --warnings-as-errors.
+ * Returns true to go on; false with *status set (--help, a usage error). */
+static bool parse_args(int argc, char **argv, struct plan_args *a, bool is_check, int *status)
+{
+	const struct fl_opt opts[] = {
+		FL_OPT_STRING_ROW("--data", &a->opt.data_dir, "DIR", "the plan's data files"),
+		FL_OPT_FLAG_ROW("--warnings-as-errors", &a->werror, "fail on a warning too"),
+	};
+	const struct fl_opts_cmd cmd = {is_check ? "check" : "dump", opts,
+					is_check ? 2 : 1, 1, false,
+					is_check ? check_usage : dump_usage};
+	struct fl_opts_result res;
+
 	memset(a, 0, sizeof(*a));
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
-			a->opt.data_dir = argv[++i];
-		} else if (allow_werror && strcmp(argv[i], "--warnings-as-errors") == 0) {
-			a->werror = true;
-		} else if (argv[i][0] == '-' || a->plan) {
-			return -EINVAL;
-		} else {
-			a->plan = argv[i];
-		}
+	if (!fl_opts_accept(&cmd, argc, argv, NULL, &res, status))
+		return false;
+	if (res.n_words == 0) {
+		fprintf(stderr, "faultline %s: which plan?\n", cmd.name);
+		fl_opts_usage(&cmd, stderr);
+		*status = 2;
+		return false;
 	}
-	return a->plan ? 0 : -EINVAL;
-}
-
-static int usage(const char *cmd, bool werror)
-{
-	fprintf(stderr, "usage: faultline %s PLAN [--data DIR]%s\n", cmd,
-		werror ? " [--warnings-as-errors]" : "");
-	return 2;
-}
-
-static bool wants_help(int argc, char **argv)
-{
-	return argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+	a->plan = res.words[0];
+	return true;
 }
 
 int fl_cmd_check(int argc, char **argv)
@@ -57,15 +70,8 @@ int fl_cmd_check(int argc, char **argv)
 	struct fl_plan *plan = NULL;
 	int rc, status;
 
-	if (wants_help(argc, argv)) {
-		printf("usage: faultline check PLAN [--data DIR] [--warnings-as-errors]\n"
-		       "Compiles PLAN and its includes and data files; prints every diagnostic\n"
-		       "on stderr and a summary on stdout. --data DIR reads the data files\n"
-		       "named by the plan from DIR instead of beside the plan.\n");
-		return 0;
-	}
-	if (parse_args(argc, argv, &a, true) < 0)
-		return usage("check", true);
+	if (!parse_args(argc, argv, &a, true, &status))
+		return status;
 	if (fl_diags_create(&d) < 0) {
 		fprintf(stderr, "faultline check: out of memory\n");
 		return 1;
@@ -104,13 +110,8 @@ int fl_cmd_dump(int argc, char **argv)
 	struct fl_buf out;
 	int rc;
 
-	if (wants_help(argc, argv)) {
-		printf("usage: faultline dump PLAN [--data DIR]\n"
-		       "Prints the compiled program of PLAN: what the engine will run.\n");
-		return 0;
-	}
-	if (parse_args(argc, argv, &a, false) < 0)
-		return usage("dump", false);
+	if (!parse_args(argc, argv, &a, false, &rc))
+		return rc;
 	if (fl_diags_create(&d) < 0) {
 		fprintf(stderr, "faultline dump: out of memory\n");
 		return 1;

@@ -15,7 +15,9 @@
 
 #include "engine/correlate/actions.h"
 #include "engine/lib/buf.h"
+#include "engine/lib/compiler.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/opts.h"
 #include "engine/pipeline/announce.h"
 #include "engine/notify/deliver.h"
 #include "engine/lib/heap.h"
@@ -41,15 +43,16 @@ struct replay_args {
 	int outbox_argc;
 };
 
-static bool is_outbox_option(const char *flag)
+/* An option of `faultline outbox`, handed on to the delivery as given. */
+static int forward(void *ctx, const struct fl_opt *opt, const char *val, char *err,
+		   size_t err_len)
 {
-	static const char *const opts[] = {"--plugin-dir", "--route", "--set", "--timeout-ms",
-					   "--backoff-ms", "--backoff-max-ms"};
+	struct replay_args *a = ctx;
 
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (strcmp(flag, opts[i]) == 0)
-			return true;
-	return false;
+	(void)err, (void)err_len;
+	a->outbox_argv[a->outbox_argc++] = (char *)opt->name; /* read only */
+	a->outbox_argv[a->outbox_argc++] = (char *)val;
+	return 0;
 }
 
 static int usage(FILE *out)
@@ -83,44 +86,61 @@ static int usage(FILE *out)
 	return 2;
 }
 
+static void replay_usage(FILE *out)
+{
+	(void)usage(out);
+}
+
+/* Returns 0, FL_OPTS_HELP (answered on stdout) or -EINVAL (reported). */
 static int parse_args(int argc, char **argv, struct replay_args *a)
 {
+	const struct fl_opt opts[] = {
+		FL_OPT_STRING_ROW("-c", &a->plan, "PLAN", "the plan"),
+		FL_OPT_STRING_ROW("--plan", &a->plan, "PLAN", "the plan"),
+		FL_OPT_STRING_ROW("--data", &a->data, "DIR", "the plan's data files"),
+		FL_OPT_STRING_ROW("--tz", &a->tz, "ZONE", "zone of times without one"),
+		FL_OPT_UINT_ROW("--year", &a->opts.year, 1900, 2200, FL_OPT_YEAR, "N",
+				"year of RFC 3164 times"),
+		FL_OPT_UINT_ROW("--late", &a->opts.late_ms, 0, 3600000, FL_OPT_MS, "MS",
+				"how late an event may be (0: the default)"),
+		FL_OPT_UINT_ROW("--max-keys-per-rule", &a->opts.max_keys_per_rule, 0,
+				FL_KEYTAB_MAX_KEYS, FL_OPT_COUNT, "N", "live keys per rule (0: default)"),
+		FL_OPT_UINT_ROW("--max-keys", &a->opts.max_keys, 0, FL_KEYTAB_MAX_KEYS, FL_OPT_COUNT,
+				"N", "live keys in total (0: default)"),
+		FL_OPT_STRING_ROW("--db", &a->db, "PATH", "also write the ticket store"),
+		FL_OPT_FLAG_ROW("--deliver", &a->deliver, "then deliver what is due, once"),
+		FL_OPT_LIST_ROW("--plugin-dir", forward, "DIR", "as `faultline outbox`"),
+		FL_OPT_LIST_ROW("--route", forward, "CHANNEL=PLUGIN", "as `faultline outbox`"),
+		FL_OPT_LIST_ROW("--set", forward, "CHANNEL.KEY=VALUE", "as `faultline outbox`"),
+		FL_OPT_LIST_UINT_ROW("--timeout-ms", forward, 1, FL_PLUGIN_TIMEOUT_MS_MAX, FL_OPT_MS,
+				     "N", "as `faultline outbox`"),
+		FL_OPT_LIST_UINT_ROW("--backoff-ms", forward, 1, 86400000, FL_OPT_MS, "N",
+				     "as `faultline outbox`"),
+		FL_OPT_LIST_UINT_ROW("--backoff-max-ms", forward, 1, 86400000, FL_OPT_MS, "N",
+				     "as `faultline outbox`"),
+		FL_OPT_FLAG_ROW("--quiet", &a->quiet, "count actions, do not print them"),
+	};
+	const struct fl_opts_cmd cmd = {"replay", opts, FL_ARRAY_LEN(opts), SIZE_MAX, false,
+					replay_usage};
+	struct fl_opts_result res;
+	int rc;
+
 	memset(a, 0, sizeof(*a));
 	a->files = calloc((size_t)argc + 1, sizeof(*a->files));
 	a->outbox_argv = calloc((size_t)argc + 2, sizeof(*a->outbox_argv));
 	if (!a->files || !a->outbox_argv)
 		return -ENOMEM;
-	for (int i = 1; i < argc; i++) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--plan") == 0) && v)
-			a->plan = argv[++i];
-		else if (strcmp(argv[i], "--data") == 0 && v)
-			a->data = argv[++i];
-		else if (strcmp(argv[i], "--tz") == 0 && v)
-			a->tz = argv[++i];
-		else if (strcmp(argv[i], "--year") == 0 && v)
-			a->opts.year = atoi(argv[++i]);
-		else if (strcmp(argv[i], "--late") == 0 && v)
-			a->opts.late_ms = strtoll(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--max-keys-per-rule") == 0 && v)
-			a->opts.max_keys_per_rule = (size_t)strtoull(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--max-keys") == 0 && v)
-			a->opts.max_keys = (size_t)strtoull(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--db") == 0 && v)
-			a->db = argv[++i];
-		else if (strcmp(argv[i], "--deliver") == 0)
-			a->deliver = true;
-		else if (is_outbox_option(argv[i]) && v) {
-			a->outbox_argv[a->outbox_argc++] = argv[i];
-			a->outbox_argv[a->outbox_argc++] = argv[++i];
-		} else if (strcmp(argv[i], "--quiet") == 0)
-			a->quiet = true;
-		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return -EINVAL;
-		else
-			a->files[a->n_files++] = argv[i];
+	rc = fl_opts_parse(&cmd, argc, argv, a, &res);
+	if (rc == FL_OPTS_HELP) {
+		fl_opts_usage(&cmd, stdout);
+		return rc;
 	}
+	if (rc < 0) {
+		fprintf(stderr, "%s\n", res.err);
+		return rc;
+	}
+	for (size_t i = 0; i < res.n_words; i++)
+		a->files[a->n_files++] = res.words[i];
 	if (a->deliver)
 		a->outbox_argv[a->outbox_argc++] = "--once";
 	if ((a->deliver || a->outbox_argc) && !a->db)
@@ -245,14 +265,11 @@ int fl_cmd_replay(int argc, char **argv)
 	struct fl_buf out;
 	int status = 1, rc;
 
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
-		return 0;
-	}
-	if (parse_args(argc, argv, &a) < 0) {
+	rc = parse_args(argc, argv, &a);
+	if (rc != 0) {
 		free(a.files);
 		free(a.outbox_argv);
-		return usage(stderr);
+		return rc == FL_OPTS_HELP ? 0 : usage(stderr);
 	}
 	(void)fl_heap_hugepages();
 	fl_buf_init(&out, OUT_MAX);

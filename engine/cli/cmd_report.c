@@ -17,6 +17,7 @@
 
 #include "engine/lib/buf.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/opts.h"
 #include "engine/store/store.h"
 #include "engine/cli/store_cli.h"
 #include "engine/store/store_time.h"
@@ -64,34 +65,20 @@ int fl_cmd_report(int argc, char **argv)
 	bool json = false;
 	int rc, rows = 0;
 
-	for (int i = 1; i < argc; i++) {
-		const char **slot = NULL;
+	const struct fl_opt opts[] = {
+		FL_OPT_STRING_ROW("--db", &db, "PATH", "the ticket store"),
+		FL_OPT_STRING_ROW("--from", &from, "DATE", "tickets opened from DATE on"),
+		FL_OPT_STRING_ROW("--to", &to, "DATE", "up to, not including, DATE"),
+		FL_OPT_STRING_ROW("--at", &at, "DATE", "judge running clocks at DATE"),
+		FL_OPT_FLAG_ROW("--json", &json, "print one JSON document"),
+	};
+	const struct fl_opts_cmd cmd = {"report", opts, FL_ARRAY_LEN(opts), 0, false,
+					report_usage};
+	struct fl_opts_result res;
+	int status;
 
-		if (strcmp(argv[i], "--help") == 0) {
-			report_usage(stdout);
-			return 0;
-		} else if (strcmp(argv[i], "--json") == 0) {
-			json = true;
-			continue;
-		} else if (strcmp(argv[i], "--db") == 0) {
-			slot = &db;
-		} else if (strcmp(argv[i], "--from") == 0) {
-			slot = &from;
-		} else if (strcmp(argv[i], "--to") == 0) {
-			slot = &to;
-		} else if (strcmp(argv[i], "--at") == 0) {
-			slot = &at;
-		} else {
-			fprintf(stderr, "faultline report: unknown argument '%s'\n", argv[i]);
-			report_usage(stderr);
-			return 2;
-		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "faultline report: %s needs a value\n", argv[i]);
-			return 2;
-		}
-		*slot = argv[++i];
-	}
+	if (!fl_opts_accept(&cmd, argc, argv, NULL, &res, &status))
+		return status;
 	if (!from || !to || fl_time_parse(from, &from_ns) < 0 || fl_time_parse(to, &to_ns) < 0 ||
 	    from_ns >= to_ns) {
 		fprintf(stderr, "faultline report: --from and --to must be dates, from before to\n");

@@ -14,6 +14,9 @@
 #include <string.h>
 
 #include "engine/cli/cli.h"
+#include "engine/cli/opts.h"
+#include "engine/lib/compiler.h"
+#include "engine/lib/limits.h"
 #include "engine/notify/deliver.h"
 #include "engine/lib/heap.h"
 #include "engine/input/inputs.h"
@@ -71,19 +74,6 @@ static int input_by_name(const char *name, size_t len)
 	return -1;
 }
 
-static int add_allow(struct fl_inputs_config *cfg, const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-	int only = eq ? input_by_name(arg, (size_t)(eq - arg)) : -1, rc = 0;
-
-	if (eq && only < 0)
-		return -EINVAL;
-	for (int k = 0; k < FL_INPUT__COUNT && rc == 0; k++)
-		if (only < 0 || only == k)
-			rc = fl_cidr_list_add(&cfg->allow[k], eq ? eq + 1 : arg);
-	return rc;
-}
-
 struct run_args {
 	struct fl_runner_config rcfg;
 	struct fl_inputs_config icfg;
@@ -92,67 +82,101 @@ struct run_args {
 	bool any_route;
 };
 
-static bool is_outbox_option(const char *flag)
+/* --allow [INPUT=]CIDR */
+static int add_allow(void *ctx, const struct fl_opt *opt, const char *arg, char *err,
+		     size_t err_len)
 {
-	static const char *const opts[] = {"--plugin-dir", "--route", "--set", "--timeout-ms",
-					   "--backoff-ms", "--backoff-max-ms", "--poll-ms"};
+	struct run_args *a = ctx;
+	const char *eq = strchr(arg, '=');
+	int only = eq ? input_by_name(arg, (size_t)(eq - arg)) : -1, rc = 0;
 
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (strcmp(flag, opts[i]) == 0)
-			return true;
-	return false;
+	(void)opt;
+	if (!eq || only >= 0)
+		for (int k = 0; k < FL_INPUT__COUNT && rc == 0; k++)
+			if (only < 0 || only == k)
+				rc = fl_cidr_list_add(&a->icfg.allow[k], eq ? eq + 1 : arg);
+	if ((eq && only < 0) || rc < 0) {
+		snprintf(err, err_len, "--allow %s: not [INPUT=]CIDR", arg);
+		return -EINVAL;
+	}
+	return 0;
 }
 
-/* Returns 0, or 2 after reporting a usage error. */
+static int add_community(void *ctx, const struct fl_opt *opt, const char *val, char *err,
+			 size_t err_len)
+{
+	struct run_args *a = ctx;
+
+	(void)opt;
+	if (a->icfg.n_communities >= FL_SNMP_MAX_COMMUNITIES || !val[0]) {
+		snprintf(err, err_len, "--community %s: empty, or more than %d communities", val,
+			 FL_SNMP_MAX_COMMUNITIES);
+		return -EINVAL;
+	}
+	a->icfg.communities[a->icfg.n_communities++] = val;
+	return 0;
+}
+
+/* An option of `faultline outbox`, handed on to the delivery thread. */
+static int forward(void *ctx, const struct fl_opt *opt, const char *val, char *err,
+		   size_t err_len)
+{
+	struct run_args *a = ctx;
+
+	(void)err, (void)err_len;
+	a->outbox_argv[a->outbox_argc++] = (char *)opt->name; /* read only */
+	a->outbox_argv[a->outbox_argc++] = (char *)val;
+	a->any_route |= strcmp(opt->name, "--route") == 0;
+	return 0;
+}
+
+static void run_usage(FILE *out)
+{
+	(void)usage(out);
+}
+
+/* Returns 0 to go on, or the exit status: 0 after --help, 2 after a usage
+ * error (reported). */
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-	static const char *const addr_flags[FL_INPUT__COUNT] = {"--udp", "--tcp", "--relp",
-								"--trap"};
+	struct fl_inputs_config *ic = &a->icfg;
+	const struct fl_opt opts[] = {
+		FL_OPT_STRING_ROW("-c", &a->rcfg.plan, "PLAN", "the plan"),
+		FL_OPT_STRING_ROW("--plan", &a->rcfg.plan, "PLAN", "the plan"),
+		FL_OPT_STRING_ROW("--data", &a->rcfg.data_dir, "DIR", "the plan's data files"),
+		FL_OPT_STRING_ROW("--udp", &ic->addr[FL_INPUT_UDP], "ADDR", "syslog over UDP"),
+		FL_OPT_STRING_ROW("--tcp", &ic->addr[FL_INPUT_TCP], "ADDR", "syslog over TCP"),
+		FL_OPT_STRING_ROW("--relp", &ic->addr[FL_INPUT_RELP], "ADDR", "syslog over RELP"),
+		FL_OPT_STRING_ROW("--trap", &ic->addr[FL_INPUT_TRAP], "ADDR", "SNMP traps"),
+		FL_OPT_LIST_ROW("--allow", add_allow, "[INPUT=]CIDR", "admit a network"),
+		FL_OPT_LIST_ROW("--community", add_community, "NAME", "admit an SNMP community"),
+		FL_OPT_STRING_ROW("--tz", &a->rcfg.tz, "ZONE", "zone of times without one"),
+		FL_OPT_UINT_ROW("--max-keys-per-rule", &a->rcfg.max_keys_per_rule, 0,
+				FL_KEYTAB_MAX_KEYS, FL_OPT_COUNT, "N", "live keys per rule (0: default)"),
+		FL_OPT_UINT_ROW("--max-keys", &a->rcfg.max_keys, 0, FL_KEYTAB_MAX_KEYS,
+				FL_OPT_COUNT, "N", "live keys in total (0: default)"),
+		FL_OPT_STRING_ROW("--db", &a->rcfg.db, "PATH", "also write the ticket store"),
+		FL_OPT_LIST_ROW("--plugin-dir", forward, "DIR", "as `faultline outbox`"),
+		FL_OPT_LIST_ROW("--route", forward, "CHANNEL=PLUGIN", "as `faultline outbox`"),
+		FL_OPT_LIST_ROW("--set", forward, "CHANNEL.KEY=VALUE", "as `faultline outbox`"),
+		FL_OPT_LIST_UINT_ROW("--timeout-ms", forward, 1, FL_PLUGIN_TIMEOUT_MS_MAX, FL_OPT_MS,
+				     "N", "as `faultline outbox`"),
+		FL_OPT_LIST_UINT_ROW("--backoff-ms", forward, 1, 86400000, FL_OPT_MS, "N",
+				     "as `faultline outbox`"),
+		FL_OPT_LIST_UINT_ROW("--backoff-max-ms", forward, 1, 86400000, FL_OPT_MS, "N",
+				     "as `faultline outbox`"),
+		FL_OPT_LIST_UINT_ROW("--poll-ms", forward, 1, 3600000, FL_OPT_MS, "N",
+				     "as `faultline outbox`"),
+	};
+	const struct fl_opts_cmd cmd = {"run", opts, FL_ARRAY_LEN(opts), 0, false, run_usage};
+	struct fl_opts_result res;
 	bool any = false;
+	int status;
 
-	for (int i = 1; i < argc; i++) {
-		const char *flag = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		int k;
-
-		if (!val) {
-			fprintf(stderr, "faultline run: %s needs a value\n", flag);
-			return 2;
-		}
-		i++;
-		for (k = 0; k < FL_INPUT__COUNT && strcmp(flag, addr_flags[k]) != 0; k++)
-			;
-		if (k < FL_INPUT__COUNT) {
-			a->icfg.addr[k] = val;
-			any = true;
-		} else if (strcmp(flag, "-c") == 0 || strcmp(flag, "--plan") == 0) {
-			a->rcfg.plan = val;
-		} else if (strcmp(flag, "--data") == 0) {
-			a->rcfg.data_dir = val;
-		} else if (strcmp(flag, "--tz") == 0) {
-			a->rcfg.tz = val;
-		} else if (strcmp(flag, "--allow") == 0) {
-			if (add_allow(&a->icfg, val) < 0) {
-				fprintf(stderr, "faultline run: --allow %s: not [INPUT=]CIDR\n", val);
-				return 2;
-			}
-		} else if (strcmp(flag, "--community") == 0 &&
-			   a->icfg.n_communities < FL_SNMP_MAX_COMMUNITIES && val[0]) {
-			a->icfg.communities[a->icfg.n_communities++] = val;
-		} else if (strcmp(flag, "--max-keys-per-rule") == 0) {
-			a->rcfg.max_keys_per_rule = (size_t)strtoull(val, NULL, 10);
-		} else if (strcmp(flag, "--db") == 0) {
-			a->rcfg.db = val;
-		} else if (is_outbox_option(flag)) {
-			a->outbox_argv[a->outbox_argc++] = argv[i - 1];
-			a->outbox_argv[a->outbox_argc++] = argv[i];
-			a->any_route |= strcmp(flag, "--route") == 0;
-		} else if (strcmp(flag, "--max-keys") == 0) {
-			a->rcfg.max_keys = (size_t)strtoull(val, NULL, 10);
-		} else {
-			fprintf(stderr, "faultline run: unknown option '%s'\n", flag);
-			return usage(stderr);
-		}
-	}
+	if (!fl_opts_accept(&cmd, argc, argv, a, &res, &status))
+		return status == 0 ? -1 : status;
+	for (int k = 0; k < FL_INPUT__COUNT; k++)
+		any |= ic->addr[k] != NULL;
 	if (!a->rcfg.plan || !any) {
 		fprintf(stderr, "faultline run: needs -c PLAN and at least one input\n");
 		return usage(stderr);
@@ -249,8 +273,6 @@ int fl_cmd_run(int argc, char **argv)
 	char err[256];
 	int rc = 1;
 
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return usage(stdout);
 	(void)fl_heap_hugepages(); /* before any thread starts */
 	memset(&st, 0, sizeof(st));
 	memset(&a, 0, sizeof(a));
@@ -259,10 +281,12 @@ int fl_cmd_run(int argc, char **argv)
 	a.outbox_argv = calloc((size_t)argc + 1, sizeof(*a.outbox_argv));
 	if (!a.outbox_argv)
 		return 1;
-	if (parse_args(argc, argv, &a) != 0) {
+	rc = parse_args(argc, argv, &a);
+	if (rc != 0) {
 		free(a.outbox_argv);
-		return 2;
+		return rc < 0 ? 0 : 2; /* -1: --help was answered */
 	}
+	rc = 1;
 	if (a.icfg.n_communities == 0)
 		a.icfg.communities[a.icfg.n_communities++] = "public";
 	/* the store thread rings the delivery thread after each commit that

@@ -18,6 +18,7 @@
 
 #include "engine/correlate/actions.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/opts.h"
 #include "engine/lib/clock.h"
 #include "engine/correlate/correlate.h"
 #include "engine/decode/event.h"
@@ -319,6 +320,34 @@ static int run_test(const struct fl_program *p, const struct fl_prog_test *test,
 	return t.oom ? -1 : failed;
 }
 
+static void test_usage(FILE *out)
+{
+	fprintf(out, "usage: faultline test PLAN [--data DIR]\n"
+		     "Runs the test blocks of PLAN; prints how many passed and failed.\n");
+}
+
+/* Returns true to go on; false with *status set (--help, a usage error). */
+static bool parse_args(int argc, char **argv, struct fl_plan_options *popt, const char **path,
+		       int *status)
+{
+	const struct fl_opt opts[] = {
+		FL_OPT_STRING_ROW("--data", &popt->data_dir, "DIR", "the plan's data files"),
+	};
+	const struct fl_opts_cmd cmd = {"test", opts, FL_ARRAY_LEN(opts), 1, false, test_usage};
+	struct fl_opts_result res;
+
+	if (!fl_opts_accept(&cmd, argc, argv, NULL, &res, status))
+		return false;
+	if (res.n_words == 0) {
+		fprintf(stderr, "faultline test: which plan?\n");
+		fl_opts_usage(&cmd, stderr);
+		*status = 2;
+		return false;
+	}
+	*path = res.words[0];
+	return true;
+}
+
 int fl_cmd_test(int argc, char **argv)
 {
 	struct fl_plan_options popt = {0};
@@ -331,20 +360,8 @@ int fl_cmd_test(int argc, char **argv)
 	size_t passed = 0, failed = 0;
 	int status = 1;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
-			popt.data_dir = argv[++i];
-		} else if (argv[i][0] == '-' || path) {
-			fprintf(stderr, "usage: faultline test PLAN [--data DIR]\n");
-			return 2;
-		} else {
-			path = argv[i];
-		}
-	}
-	if (!path) {
-		fprintf(stderr, "usage: faultline test PLAN [--data DIR]\n");
-		return 2;
-	}
+	if (!parse_args(argc, argv, &popt, &path, &status))
+		return status;
 	if (fl_diags_create(&d) < 0 || !(ev = calloc(1, sizeof(*ev))))
 		goto out;
 	if (fl_plan_compile(&plan, path, &popt, d) < 0) {

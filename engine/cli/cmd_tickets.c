@@ -13,7 +13,9 @@
 
 #include "engine/lib/buf.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/opts.h"
 #include "engine/lib/limits.h"
+#include "engine/lib/utf8.h"
 #include "engine/store/store.h"
 #include "engine/cli/store_cli.h"
 #include "engine/store/store_time.h"
@@ -42,30 +44,37 @@ static void tickets_usage(FILE *out)
 	        FL_STORE_DEFAULT_PATH);
 }
 
-static int parse_args(struct tickets_args *a, int argc, char **argv)
+/* Returns true to go on; false with *status set (--help, a usage error). */
+static bool parse_args(struct tickets_args *a, int argc, char **argv, int *status)
 {
-	const struct fl_cli_opt opts[] = {
-		{"--json", NULL, &a->json},	{"--all", NULL, &a->all},
-		{"--db", &a->db, NULL},		{"--by", &a->by, NULL},
-		{"--note", &a->note, NULL},	{"--clock", &a->clock, NULL},
+	const struct fl_opt opts[] = {
+		FL_OPT_STRING_ROW("--db", &a->db, "PATH", "the ticket store"),
+		FL_OPT_FLAG_ROW("--json", &a->json, "print JSON documents, not a table"),
+		FL_OPT_FLAG_ROW("--all", &a->all, "list closed tickets too"),
+		FL_OPT_STRING_ROW("--by", &a->by, "NAME", "who did it (default $USER)"),
+		FL_OPT_STRING_ROW("--note", &a->note, "TEXT", "a note kept with the change"),
+		FL_OPT_STRING_ROW("--clock", &a->clock, "CLOCK", "respond, onsite or repair"),
 	};
-	int rc = fl_cli_args("tickets", argc, argv, opts, FL_ARRAY_LEN(opts), &a->verb, &a->id);
+	const struct fl_opts_cmd cmd = {"tickets", opts, FL_ARRAY_LEN(opts), 2, false,
+					tickets_usage};
+	struct fl_opts_result res;
 
-	if (rc == 1) {
-		tickets_usage(stdout);
-		exit(0);
-	}
-	if (rc < 0)
-		return rc;
+	if (!fl_opts_accept(&cmd, argc, argv, a, &res, status))
+		return false;
+	a->verb = res.n_words > 0 ? res.words[0] : NULL;
+	a->id = res.n_words > 1 ? res.words[1] : NULL;
+	*status = 2;
 	if (!a->verb) {
 		fprintf(stderr, "faultline tickets: which command? (list, show, ack, ...)\n");
-		return -EINVAL;
+		tickets_usage(stderr);
+		return false;
 	}
 	if (strcmp(a->verb, "list") != 0 && !a->id) {
 		fprintf(stderr, "faultline tickets: %s needs a ticket id\n", a->verb);
-		return -EINVAL;
+		tickets_usage(stderr);
+		return false;
 	}
-	return 0;
+	return true;
 }
 
 /* --- list: an aligned table ------------------------------------------------ */
@@ -136,6 +145,11 @@ static int collect_row(void *ctx, const struct fl_ticket_summary *t)
 	return tb->failed ? -ENOMEM : 0;
 }
 
+static size_t cell_width(const char *s)
+{
+	return s ? fl_utf8_width(s, strlen(s)) : 0;
+}
+
 static void table_print(const struct table *tb)
 {
 	static const char *const head[TICKETS_COLS] = {"ID",  "STATE",         "LEVEL", "LOCATION",
@@ -143,9 +157,9 @@ static void table_print(const struct table *tb)
 	size_t width[TICKETS_COLS];
 
 	for (int c = 0; c < TICKETS_COLS; c++) {
-		width[c] = fl_cli_width(head[c]);
+		width[c] = cell_width(head[c]);
 		for (size_t i = 0; i < tb->n; i++) {
-			size_t w = fl_cli_width(tb->rows[i][c]);
+			size_t w = cell_width(tb->rows[i][c]);
 
 			if (w > width[c])
 				width[c] = w;
@@ -355,10 +369,8 @@ int fl_cmd_tickets(int argc, char **argv)
 	int64_t now_ns = fl_cli_now_ns();
 	int status;
 
-	if (parse_args(&a, argc, argv) < 0) {
-		tickets_usage(stderr);
-		return 2;
-	}
+	if (!parse_args(&a, argc, argv, &status))
+		return status;
 	bool is_change = fl_transition_parse(a.verb, &tr) == 0;
 	bool is_clock = strcmp(a.verb, "pause") == 0 || strcmp(a.verb, "resume") == 0;
 	if (!is_change && !is_clock && strcmp(a.verb, "list") != 0 && strcmp(a.verb, "show") != 0) {

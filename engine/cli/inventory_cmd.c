@@ -7,13 +7,16 @@
  * or prints the table counts as one JSON object. With --contacts it resolves
  * roles for a location as the engine would, one JSON line per person. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/cli/cli.h"
+#include "engine/cli/opts.h"
 #include "engine/inventory/inventory.h"
 #include "engine/lib/json.h"
+#include "engine/lib/utf8.h"
 
 #define PATH_BYTES 4096
 
@@ -24,6 +27,11 @@ static const char *const usage_text =
     "reports every error as FILE:LINE:COL; prints the table counts as JSON on success.\n"
     "--contacts resolves roles at LOCATION (a device, site, county, city or 'region'),\n"
     "falling back one level up where a branch lacks the role.\n";
+
+static void inventory_usage(FILE *out)
+{
+	fputs(usage_text, out);
+}
 
 /* Files already shown in a diagnostic, read again to quote the bad line. They
  * are read after the load, so a file edited in between shows its new text;
@@ -67,37 +75,6 @@ found:
 	return sh->files[i].text;
 }
 
-/* Display width of the code point starting at p: 2 for East Asian wide
- * characters (a small fixed table: wcwidth() depends on the locale), else 1.
- * *used gets its length in bytes. */
-static int cp_width(const unsigned char *p, size_t n, size_t *used)
-{
-	static const unsigned wide[][2] = {
-	    {0x1100, 0x115F},   {0x2E80, 0x303E}, {0x3041, 0x33FF}, {0x3400, 0x4DBF},
-	    {0x4E00, 0x9FFF},   {0xA000, 0xA4CF}, {0xAC00, 0xD7A3}, {0xF900, 0xFAFF},
-	    {0xFE30, 0xFE4F},   {0xFF00, 0xFF60}, {0xFFE0, 0xFFE6}, {0x20000, 0x2FFFD},
-	    {0x30000, 0x3FFFD},
-	};
-	unsigned cp = p[0];
-
-	*used = 1;
-	if (cp >= 0xF0 && n >= 4) {
-		cp = (cp & 0x07u) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 |
-		     (p[3] & 0x3Fu);
-		*used = 4;
-	} else if (cp >= 0xE0 && n >= 3) {
-		cp = (cp & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
-		*used = 3;
-	} else if (cp >= 0xC0 && n >= 2) {
-		cp = (cp & 0x1Fu) << 6 | (p[1] & 0x3Fu);
-		*used = 2;
-	}
-	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
-		if (cp >= wide[i][0] && cp <= wide[i][1])
-			return 2;
-	return 1;
-}
-
 /* Prints line `line` of the file and a caret under column `col` (code points),
  * with `~` along the rest of the cell up to the next comma: gcc's shape. */
 static void quote_line(const char *text, size_t len, size_t line, size_t col)
@@ -119,15 +96,24 @@ static void quote_line(const char *text, size_t len, size_t line, size_t col)
 		;
 	fprintf(stderr, "%5zu | %.*s\n      | ", line, (int)(end - off), text + off);
 	for (size_t i = off; i < end; i += used, c++) {
-		int w = cp_width(p + i, end - i, &used);
+		uint32_t cp;
+		int w;
 
-		if (c < col) {
-			fputs(p[i] == '\t' ? "\t" : w == 2 ? "  " : " ", stderr);
+		if ((p[i] & 0xC0) == 0x80) { /* stray continuation byte: the CSV */
+			used = 1;            /* reader gives it no column */
+			c--;
 			continue;
 		}
-		if (c > col && p[i] == ',')
+		used = fl_utf8_next(text + i, end - i, &cp);
+		w = fl_utf8_cp_width(cp);
+		if (c < col) {
+			fputs(cp == '\t' ? "\t" : w == 2 ? "  " : w == 1 ? " " : "", stderr);
+			continue;
+		}
+		if (c > col && cp == ',')
 			break;
-		fputs(c == col ? "^" : "~", stderr);
+		if (c == col || w > 0)
+			fputs(c == col ? "^" : "~", stderr);
 		if (w == 2)
 			fputc('~', stderr);
 	}
@@ -287,25 +273,25 @@ int fl_cmd_inventory(int argc, char **argv)
 	unsigned mask = 0;
 	int rc;
 
-	for (int i = 1; i < argc; i += 2) {
-		const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+	const char *level_name = NULL;
+	const struct fl_opt opts[] = {
+		FL_OPT_STRING_ROW("--data", &dir, "DIR", "the inventory tables"),
+		FL_OPT_STRING_ROW("--contacts", &roles, "ROLE[,ROLE...]", "resolve these roles"),
+		FL_OPT_STRING_ROW("--at", &at, "LOCATION", "for this location"),
+		FL_OPT_STRING_ROW("--level", &level_name, "LEVEL",
+				  "region, city, county (default) or township"),
+	};
+	const struct fl_opts_cmd cmd = {"inventory", opts, sizeof(opts) / sizeof(opts[0]), 0,
+					false, inventory_usage};
+	struct fl_opts_result res;
+	int status;
 
-		if (strcmp(arg, "--help") == 0) {
-			fputs(usage_text, stdout);
-			return 0;
-		}
-		if (!val)
-			goto usage;
-		if (strcmp(arg, "--data") == 0)
-			dir = val;
-		else if (strcmp(arg, "--contacts") == 0)
-			roles = val;
-		else if (strcmp(arg, "--at") == 0)
-			at = val;
-		else if (strcmp(arg, "--level") == 0 && parse_level(val, &level) == 0)
-			;
-		else
-			goto usage;
+	if (!fl_opts_accept(&cmd, argc, argv, NULL, &res, &status))
+		return status;
+	if (level_name && parse_level(level_name, &level) < 0) {
+		fprintf(stderr, "faultline inventory: --level %s: not region, city, county or "
+				"township\n", level_name);
+		goto usage;
 	}
 	if (!dir || (!roles != !at) || (roles && parse_roles(roles, &mask) < 0))
 		goto usage;
@@ -329,6 +315,6 @@ int fl_cmd_inventory(int argc, char **argv)
 	fl_inventory_free(inv);
 	return rc;
 usage:
-	fputs(usage_text, stderr);
+	inventory_usage(stderr);
 	return 2;
 }

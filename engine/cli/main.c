@@ -4,6 +4,7 @@
 
 #include "engine/cli/cli.h"
 #include "engine/lib/compiler.h"
+#include "engine/lib/utf8.h"
 #include "engine/lib/version.h"
 
 struct command {
@@ -44,13 +45,28 @@ static int has_flag(int argc, char **argv, const char *flag)
 	return 0;
 }
 
+static void unknown_command(const char *name)
+{
+	const char *names[FL_ARRAY_LEN(commands)];
+	const char *hint;
+
+	for (size_t i = 0; i < FL_ARRAY_LEN(commands); i++)
+		names[i] = commands[i].name;
+	hint = fl_utf8_suggest(name, names, FL_ARRAY_LEN(names));
+	if (hint)
+		fprintf(stderr, "faultline: unknown command '%s'; did you mean '%s'?\n", name, hint);
+	else
+		fprintf(stderr, "faultline: unknown command '%s'\n", name);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;
 	}
@@ -63,7 +79,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < FL_ARRAY_LEN(commands); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "faultline: unknown command '%s'\n", argv[1]);
+	unknown_command(argv[1]);
 	usage(stderr);
 	return 2;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/lib/utf8.h"
 #include "engine/store/store.h"
 
 struct fl_store *fl_cli_store_open(const char *cmd, const char *path)
@@ -27,51 +28,13 @@ int64_t fl_cli_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static bool is_wide(uint32_t cp)
-{
-	static const uint32_t ranges[][2] = {
-		{0x1100, 0x115f},   {0x2e80, 0x303e},   {0x3041, 0x33ff},
-		{0x3400, 0x4dbf},   {0x4e00, 0x9fff},   {0xa000, 0xa4cf},
-		{0xac00, 0xd7a3},   {0xf900, 0xfaff},   {0xfe30, 0xfe4f},
-		{0xff00, 0xff60},   {0xffe0, 0xffe6},   {0x20000, 0x3fffd},
-	};
-
-	for (size_t i = 0; i < FL_ARRAY_LEN(ranges); i++)
-		if (cp >= ranges[i][0] && cp <= ranges[i][1])
-			return true;
-	return false;
-}
-
-size_t fl_cli_width(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t w = 0;
-
-	while (p && *p) {
-		uint32_t cp = *p;
-		int more = 0;
-
-		if (cp >= 0xf0)
-			cp &= 0x07, more = 3;
-		else if (cp >= 0xe0)
-			cp &= 0x0f, more = 2;
-		else if (cp >= 0xc0)
-			cp &= 0x1f, more = 1;
-		p++;
-		for (; more > 0 && (*p & 0xc0) == 0x80; more--, p++)
-			cp = (cp << 6) | (*p & 0x3fu);
-		w += is_wide(cp) ? 2 : 1;
-	}
-	return w;
-}
-
 void fl_cli_cell(FILE *out, const char *s, size_t width)
 {
 	size_t w;
 
 	if (!s || !s[0])
 		s = "-";
-	w = fl_cli_width(s);
+	w = fl_utf8_width(s, strlen(s));
 	fputs(s, out);
 	for (; w < width; w++)
 		fputc(' ', out);
@@ -90,39 +53,4 @@ void fl_cli_duration(char *buf, size_t len, int64_t ns)
 	else
 		snprintf(buf, len, "%lldd%02lldh", (long long)(s / 86400),
 		         (long long)(s / 3600 % 24));
-}
-
-int fl_cli_args(const char *cmd, int argc, char **argv, const struct fl_cli_opt *opts, size_t n,
-		const char **verb, const char **id)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		const struct fl_cli_opt *o = NULL;
-
-		if (strcmp(arg, "--help") == 0)
-			return 1;
-		for (size_t k = 0; k < n && !o; k++)
-			if (strcmp(arg, opts[k].name) == 0)
-				o = &opts[k];
-		if (o && o->flag) {
-			*o->flag = true;
-		} else if (o) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "faultline %s: %s needs a value\n", cmd, arg);
-				return -EINVAL;
-			}
-			*o->value = argv[++i];
-		} else if (arg[0] == '-' && arg[1] == '-') {
-			fprintf(stderr, "faultline %s: unknown option %s\n", cmd, arg);
-			return -EINVAL;
-		} else if (!*verb) {
-			*verb = arg;
-		} else if (!*id) {
-			*id = arg;
-		} else {
-			fprintf(stderr, "faultline %s: unexpected argument '%s'\n", cmd, arg);
-			return -EINVAL;
-		}
-	}
-	return 0;
 }

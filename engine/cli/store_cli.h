@@ -20,32 +20,12 @@ struct fl_store *fl_cli_store_open(const char *cmd, const char *path);
 /* CLOCK_REALTIME in ns since the epoch. */
 int64_t fl_cli_now_ns(void);
 
-/* Columns a UTF-8 string takes in a terminal: CJK and other wide code
- * points 2, everything else 1 (a small built-in table, not wcwidth(): that
- * depends on the locale). */
-size_t fl_cli_width(const char *s);
-
-/* Prints s (NULL prints "-") padded with spaces to width columns. */
+/* Prints s (NULL prints "-") padded with spaces to width columns, as
+ * fl_utf8_width() counts them. */
 void fl_cli_cell(FILE *out, const char *s, size_t width);
 
 /* A duration for people: "45s", "12m", "2h05m", "3d04h". Negative values
  * print as their absolute value. */
 void fl_cli_duration(char *buf, size_t len, int64_t ns);
-
-/* One option of a command line: a value option stores its argument in
- * *value, a flag sets *flag. */
-struct fl_cli_opt {
-	const char *name; /* "--db" */
-	const char **value;
-	bool *flag;
-};
-
-/* Parses argv[1..argc): the options of opts (n of them) anywhere, and up to
- * two words, the verb and an id. Returns 0; 1 at "--help" (the caller prints
- * its usage); -EINVAL after printing "faultline CMD: why" to stderr (an
- * unknown option, a value missing, a third word). */
-FL_MUST_CHECK int fl_cli_args(const char *cmd, int argc, char **argv,
-			      const struct fl_cli_opt *opts, size_t n, const char **verb,
-			      const char **id);
 
 #endif /* FL_STORE_CLI_H */

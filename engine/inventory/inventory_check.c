@@ -11,6 +11,7 @@
 
 #include "engine/inventory/inventory_int.h"
 #include "engine/lib/limits.h"
+#include "engine/lib/utf8.h"
 
 /* ---- messages ------------------------------------------------------------- */
 
@@ -80,50 +81,13 @@ bool inv_check_id(struct inv_loader *L, const struct inv_cell *c, const char *wh
 	return true;
 }
 
-/* Edit distance (insert, delete, substitute; bytes: ids are ASCII) between a
- * and b, or SIZE_MAX once it must exceed max. Names are short: longer ones
- * get no suggestion. */
-#define SUGGEST_MAX_LEN 64
-static size_t edit_distance(struct fl_str a, struct fl_str b, size_t max)
-{
-	size_t row[SUGGEST_MAX_LEN + 1];
-
-	if (a.len > SUGGEST_MAX_LEN || b.len > SUGGEST_MAX_LEN ||
-	    (a.len > b.len ? a.len - b.len : b.len - a.len) > max)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= b.len; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= a.len; i++) {
-		size_t diag = row[0], best;
-
-		row[0] = i;
-		best = row[0];
-		for (size_t j = 1; j <= b.len; j++) {
-			size_t up = row[j];
-			size_t v = diag + (a.p[i - 1] != b.p[j - 1]);
-
-			if (up + 1 < v)
-				v = up + 1;
-			if (row[j - 1] + 1 < v)
-				v = row[j - 1] + 1;
-			row[j] = v;
-			diag = up;
-			if (v < best)
-				best = v;
-		}
-		if (best > max)
-			return SIZE_MAX;
-	}
-	return row[b.len] <= max ? row[b.len] : SIZE_MAX;
-}
-
 /* "did you mean": a known name one or two edits from s (one for names of up
  * to four characters, so 'A-X' does not suggest every short id); the closest
  * wins, ties go to the smaller name so the message is stable. */
 static bool closer(struct fl_str s, struct fl_str cand, size_t *best_d, struct fl_str *best)
 {
 	size_t max = s.len <= 4 ? 1 : 2;
-	size_t d = edit_distance(s, cand, max);
+	size_t d = fl_utf8_distance(s.p, s.len, cand.p, cand.len, max);
 	int cmp;
 
 	if (d == SIZE_MAX || d == 0 || d > *best_d)

@@ -5,51 +5,7 @@
 
 #define REPLACEMENT 0xFFFDu
 
-size_t fl_utf8_next(const char *p, size_t len, uint32_t *cp)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	uint32_t c = s[0], min;
-	size_t n;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		c &= 0x1F;
-		min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		c &= 0x0F;
-		min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else {
-		*cp = REPLACEMENT;
-		return 1;
-	}
-	if (len < n) {
-		*cp = REPLACEMENT;
-		return 1;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*cp = REPLACEMENT;
-			return 1;
-		}
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-		*cp = REPLACEMENT;
-		return 1;
-	}
-	*cp = c;
-	return n;
-}
-
+/* fl_utf8_next() is engine/lib/utf8.c's: the one decoder. */
 int fl_utf8_put(struct fl_buf *out, uint32_t cp)
 {
 	char b[4];

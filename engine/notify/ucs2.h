@@ -1,4 +1,4 @@
-/* ucs2.h - UTF-8 decoding, UTF-16BE encoding and SMS segmentation.
+/* ucs2.h - UTF-8 encoding, UTF-16BE encoding and SMS segmentation.
  *
  * An SMS carries 140 octets: 160 GSM-7 septets or 70 UCS-2 units in one
  * message; a concatenated message spends 6 octets of each part on the UDH
@@ -34,6 +34,7 @@
 
 #include "engine/lib/buf.h"
 #include "engine/lib/compiler.h"
+#include "engine/lib/utf8.h" /* fl_utf8_next(): the decoder */
 
 #define FL_SMS_GSM7_SINGLE 160
 #define FL_SMS_GSM7_PART 153
@@ -51,11 +52,6 @@ struct fl_sms_plan {
 	size_t units; /* septets (GSM-7) or UTF-16 code units (UCS-2) */
 	size_t parts; /* messages the handset receives, >= 1 (empty text: 1) */
 };
-
-/* Decodes the code point at p[0..len) (len >= 1) into *cp and returns the bytes
- * used. Invalid, overlong, surrogate or truncated sequences give U+FFFD and
- * consume one byte, so a scan always advances. */
-size_t fl_utf8_next(const char *p, size_t len, uint32_t *cp);
 
 /* Appends code point cp as UTF-8 (cp <= 0x10FFFF, not a surrogate). */
 FL_MUST_CHECK int fl_utf8_put(struct fl_buf *out, uint32_t cp);
