@@ -12,6 +12,7 @@
  * so the consequences that arrive seconds before their cause are absorbed
  * by it instead of becoming tickets of their own. Its tally runs meanwhile. */
 #include "engine/correlate/correlate.h"
+#include "engine/correlate/correlate_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,158 +26,7 @@
 #include "engine/correlate/match.h"
 #include "engine/lib/timerwheel.h"
 
-#define NONE INT64_MAX
-#define STEPS_MAX 32	 /* ladder steps one incident schedules */
-#define SCOPE_SITES_MAX 256
-#define TO_MAX FL_INVENTORY_MAX_HITS
 #define GROUP_MIN 2 /* alarms a group needs to be an incident */
-
-enum tkind { T_KEY = 1, T_INCIDENT, T_SPAN, T_GROUP };
-
-struct tbase {
-	struct fl_timer t;
-	uint8_t kind;
-};
-
-struct incident;
-
-/* State of one key of one rule (a keytab slot). */
-struct key_state {
-	struct tbase tb;
-	uint32_t rule;
-	bool absent_fired, is_new;
-	uint32_t n_times;
-	struct incident *inc; /* open or pending incident this key raised */
-	const struct fl_inv_device *dev;
-	int64_t first_ns, last_ns;
-	int64_t absent_due, quiet_due;
-	uint64_t count;
-	uint64_t absorbed_into; /* incident id, announced once */
-	uint64_t state_hash;
-	/* threshold/flap: the times of the last n_times events (at most the
-	 * rule's N) as a ring; the rule's table sizes each slot for its N */
-	int64_t times[];
-};
-
-struct incident {
-	struct tbase tb;
-	struct fl_incident pub;
-	struct key_state *slot; /* rule incidents: the key that raised it */
-	size_t live_pos;	/* its slot in fl_engine.live */
-	bool is_pending;
-	int64_t pending_due;
-	int64_t absorb_until; /* correlation incidents: absorbs until then */
-	uint64_t emitted_count, emitted_absorbed;
-	char gkey[FL_CORR_KEY_MAX]; /* pending rule incident: its group key */
-	uint32_t gcorr;
-	/* ladder steps in firing order */
-	uint32_t steps[STEPS_MAX];
-	int64_t due[STEPS_MAX];
-	size_t n_steps, next_step;
-	/* sites whose alarms it absorbs */
-	const struct fl_inv_site **scope;
-	size_t n_scope;
-	const struct fl_inv_ring *ring;
-	bool site_heard; /* site incident: a device of the site talked again */
-	/* a `run` that came while it was pending: delivered when it opens */
-	char *held_run_text; /* malloc'd, NULL when none */
-	uint32_t held_run_channel;
-	uint32_t held_run_rule;
-	/* planned: when the window it opened in ends (0: no end known); once
-	 * it has, the time its clocks were paused for the window */
-	int64_t window_end_ns, paused_ns;
-	char window_name[48]; /* a window of window_fn: its name */
-	/* resumed after a restart: the store's ticket and the steps it took */
-	char ticket[FL_STORE_ID_MAX + 1];
-	uint32_t taken[STEPS_MAX];
-	size_t n_taken;
-};
-
-struct span_state {
-	struct tbase tb;
-	const struct fl_inv_span *span;
-	uint32_t corr; /* the SPAN correlation its evidence feeds */
-	bool standing[2]; /* LOS at a, b */
-	int64_t at_ns[2];
-	bool hold_armed, window_armed, suppressed;
-	struct incident *inc;
-};
-
-struct site_state {
-	const struct fl_inv_site *site;
-	size_t n_silent;
-	struct incident *inc;
-};
-
-struct group_state {
-	struct tbase tb;
-	uint32_t corr;
-	uint64_t count;
-	int64_t first_ns;
-	const struct fl_inv_device *dev;
-	char key[FL_CORR_KEY_MAX];
-};
-
-/* A derived event (`emit`) waiting to be fed after the event that made it. */
-struct derived {
-	int64_t at_ns;
-	uint32_t depth; /* 1: emitted by an input event, 2: by a derived one, ... */
-	bool has_peer;
-	socklen_t peer_len;
-	struct sockaddr_storage peer;
-	size_t host_len, text_len;
-	char host[256];
-	char text[FL_CORR_EMIT_TEXT_MAX];
-};
-
-struct rule_info {
-	bool has_raise, is_span_input;
-	bool has_more; /* update, clear, emit or run among its actions */
-	uint32_t raise_action;
-	int64_t grace_ms, quiet_ms;
-	uint32_t port_capture; /* a capture named "port", FL_PROG_NONE */
-	uint32_t *corrs;       /* correlations it feeds */
-	size_t n_corrs;
-	uint32_t *absorbers; /* correlations that absorb it */
-	size_t n_absorbers;
-	uint32_t group_corr; /* first GROUP correlation it feeds, FL_PROG_NONE */
-};
-
-struct fl_engine {
-	const struct fl_program *prog;
-	struct fl_clock *clock;
-	struct fl_engine_config cfg;
-	struct fl_match *m;
-	struct fl_timerwheel *tw;
-	struct fl_keytab **keys; /* per rule, created at first use */
-	struct fl_keytab *spans, *sites, *groups;
-	struct rule_info *ri;
-	/* not yet freed, by id; a freed one leaves a NULL hole until the next
-	 * compaction (at an entry point, never inside a loop over it), so
-	 * freeing costs O(1) however many are open */
-	struct incident **live;
-	size_t n_live, cap_live; /* slots used, holes included */
-	size_t n_alive;		 /* incidents in it */
-	struct incident **corr; /* the correlation incidents among them: absorbers */
-	size_t n_corr, cap_corr;
-	uint64_t next_id;
-	int64_t now_ns;
-	bool have_event;
-	uint32_t ev_rule; /* rule whose fields the current templates read */
-	struct fl_engine_stats stats;
-	size_t total_keys; /* live keys of all rules */
-	char keybuf[FL_CORR_KEY_MAX];
-	char to_text[TO_MAX][160];
-	const char *to[TO_MAX];
-	/* derived events: a FIFO ring, fed once the event that emitted them is done */
-	const struct fl_event *cur_ev; /* the event being fed */
-	uint32_t depth;		       /* its generation: 0 for the input's */
-	struct derived emitq[FL_CORR_EMIT_QUEUE_MAX];
-	size_t q_head, q_n;
-	struct derived cur_derived;
-	struct fl_event derived_ev;
-	char run_text[FL_CORR_EMIT_TEXT_MAX];
-};
 
 static const char *const action_names[] = {
 #define X(name, text) text,
@@ -193,18 +43,14 @@ const char *fl_action_name(enum fl_action_type t)
 
 #define CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
-static int64_t ns_to_ms(int64_t ns)
-{
-	return ns / FL_NS_PER_MS;
-}
-
-static void arm(struct fl_engine *e, struct tbase *tb, int64_t at_ns)
+void fl_corr_arm(struct fl_engine *e, struct tbase *tb, int64_t at_ns)
 {
 	/* rounded up: the timer fires at a whole millisecond, and what it runs
 	 * compares that time with at_ns. Rounded down, a live time with a
 	 * fraction of a millisecond would fire before its due time, find nothing
 	 * due and re-arm itself at the same millisecond forever. */
-	int64_t ms = at_ns > 0 ? (at_ns + FL_NS_PER_MS - 1) / FL_NS_PER_MS : ns_to_ms(at_ns);
+	int64_t ms =
+	    at_ns > 0 ? (at_ns + FL_NS_PER_MS - 1) / FL_NS_PER_MS : fl_corr_ns_to_ms(at_ns);
 
 	if (ms < 0)
 		ms = 0;
@@ -212,18 +58,11 @@ static void arm(struct fl_engine *e, struct tbase *tb, int64_t at_ns)
 		e->stats.timers_refused++;
 }
 
-static void disarm(struct fl_engine *e, struct tbase *tb)
+void fl_corr_disarm(struct fl_engine *e, struct tbase *tb)
 {
 	fl_timerwheel_cancel(e->tw, &tb->t);
 }
 
-static bool in_list(const uint32_t *refs, uint32_t first, uint32_t n, uint32_t x)
-{
-	for (uint32_t i = first; i < first + n; i++)
-		if (refs[i] == x)
-			return true;
-	return false;
-}
 
 static const char *site_class_name(enum fl_inv_site_class c)
 {
@@ -234,7 +73,7 @@ static const char *site_class_name(enum fl_inv_site_class c)
 
 /* ---- actions and history ----------------------------------------------------- */
 
-static void history(struct incident *inc, int64_t at_ns, enum fl_action_type what, uint32_t rule)
+void fl_corr_history(struct incident *inc, int64_t at_ns, enum fl_action_type what, uint32_t rule)
 {
 	struct fl_incident *p = &inc->pub;
 
@@ -255,7 +94,7 @@ static void history(struct incident *inc, int64_t at_ns, enum fl_action_type wha
 	p->history[p->n_history++] = (struct fl_incident_history){at_ns, what, rule};
 }
 
-static void emit(struct fl_engine *e, struct fl_action *a)
+void fl_corr_emit(struct fl_engine *e, struct fl_action *a)
 {
 	struct incident *inc = CONTAINER(a->incident, struct incident, pub);
 
@@ -265,23 +104,19 @@ static void emit(struct fl_engine *e, struct fl_action *a)
 		e->cfg.on_action(a, e->cfg.ctx);
 }
 
-static void emit_simple(struct fl_engine *e, struct incident *inc, enum fl_action_type t,
-			int64_t at_ns, uint32_t rule)
+void fl_corr_emit_simple(struct fl_engine *e, struct incident *inc, enum fl_action_type t,
+			 int64_t at_ns, uint32_t rule)
 {
 	struct fl_action a = {.type = t, .at_ns = at_ns, .incident = &inc->pub,
 			      .step = FL_PROG_NONE};
 
 	if (t != FL_ACTION_SUPPRESS)
-		history(inc, at_ns, t, rule);
-	emit(e, &a);
+		fl_corr_history(inc, at_ns, t, rule);
+	fl_corr_emit(e, &a);
 }
 
 /* ---- templates ------------------------------------------------------------- */
 
-static struct fl_str cs(const char *s)
-{
-	return s ? fl_str_make(s, strlen(s)) : FL_STR_NONE;
-}
 
 static struct fl_str topo_field(const struct incident *inc, uint32_t index, char *num,
 				size_t num_size)
@@ -293,29 +128,29 @@ static struct fl_str topo_field(const struct incident *inc, uint32_t index, char
 
 	switch ((enum fl_topo_field)index) {
 	case FL_TF_SPAN:
-		return cs(p->span_name);
+		return fl_corr_cs(p->span_name);
 	case FL_TF_RING:
-		return inc->ring ? cs(inc->ring->id) : FL_STR_NONE;
+		return inc->ring ? fl_corr_cs(inc->ring->id) : FL_STR_NONE;
 	case FL_TF_A_DEVICE:
-		return sp ? cs(sp->a->id) : FL_STR_NONE;
+		return sp ? fl_corr_cs(sp->a->id) : FL_STR_NONE;
 	case FL_TF_A_PORT:
-		return sp ? cs(sp->a_port) : FL_STR_NONE;
+		return sp ? fl_corr_cs(sp->a_port) : FL_STR_NONE;
 	case FL_TF_B_DEVICE:
-		return sp ? cs(sp->b->id) : FL_STR_NONE;
+		return sp ? fl_corr_cs(sp->b->id) : FL_STR_NONE;
 	case FL_TF_B_PORT:
-		return sp ? cs(sp->b_port) : FL_STR_NONE;
+		return sp ? fl_corr_cs(sp->b_port) : FL_STR_NONE;
 	case FL_TF_SITE:
-		return site ? cs(site->id) : FL_STR_NONE;
+		return site ? fl_corr_cs(site->id) : FL_STR_NONE;
 	case FL_TF_SITE_NAME:
-		return site ? cs(site->name) : FL_STR_NONE;
+		return site ? fl_corr_cs(site->name) : FL_STR_NONE;
 	case FL_TF_COUNTY:
-		return site && site->county ? cs(site->county->name) : FL_STR_NONE;
+		return site && site->county ? fl_corr_cs(site->county->name) : FL_STR_NONE;
 	case FL_TF_CITY:
-		return site && site->city ? cs(site->city->name) : FL_STR_NONE;
+		return site && site->city ? fl_corr_cs(site->city->name) : FL_STR_NONE;
 	case FL_TF_CLASS:
 		if (p->loc_class >= 0)
-			return cs(site_class_name((enum fl_inv_site_class)p->loc_class));
-		return site ? cs(site_class_name(site->site_class)) : FL_STR_NONE;
+			return fl_corr_cs(site_class_name((enum fl_inv_site_class)p->loc_class));
+		return site ? fl_corr_cs(site_class_name(site->site_class)) : FL_STR_NONE;
 	case FL_TF_COUNT:
 		n = snprintf(num, num_size, "%llu", (unsigned long long)p->count);
 		return fl_str_make(num, (size_t)n);
@@ -323,9 +158,9 @@ static struct fl_str topo_field(const struct incident *inc, uint32_t index, char
 		n = snprintf(num, num_size, "%llu", (unsigned long long)p->absorbed);
 		return fl_str_make(num, (size_t)n);
 	case FL_TF_RULE:
-		return cs(p->source_name);
+		return fl_corr_cs(p->source_name);
 	case FL_TF_GROUP:
-		return cs(p->key);
+		return fl_corr_cs(p->key);
 	case FL_TF__COUNT:
 		break;
 	}
@@ -339,28 +174,28 @@ static struct fl_str device_field(const struct fl_inv_device *d, struct fl_prog_
 	if (!d)
 		return FL_STR_NONE;
 	if (f.kind == FL_FIELD_EVENT)
-		return f.index == FL_EF_HOST ? cs(d->id) : FL_STR_NONE;
+		return f.index == FL_EF_HOST ? fl_corr_cs(d->id) : FL_STR_NONE;
 	if (f.kind != FL_FIELD_INVENTORY)
 		return FL_STR_NONE;
 	switch ((enum fl_inv_field)f.index) {
 	case FL_IF_DEVICE:
-		return cs(d->id);
+		return fl_corr_cs(d->id);
 	case FL_IF_SITE:
-		return cs(d->site->id);
+		return fl_corr_cs(d->site->id);
 	case FL_IF_SITE_NAME:
-		return cs(d->site->name);
+		return fl_corr_cs(d->site->name);
 	case FL_IF_COUNTY:
-		return d->site->county ? cs(d->site->county->name) : FL_STR_NONE;
+		return d->site->county ? fl_corr_cs(d->site->county->name) : FL_STR_NONE;
 	case FL_IF_CITY:
-		return d->site->city ? cs(d->site->city->name) : FL_STR_NONE;
+		return d->site->city ? fl_corr_cs(d->site->city->name) : FL_STR_NONE;
 	case FL_IF_RING:
-		return d->ring ? cs(d->ring->id) : FL_STR_NONE;
+		return d->ring ? fl_corr_cs(d->ring->id) : FL_STR_NONE;
 	case FL_IF_VENDOR:
-		return cs(d->vendor);
+		return fl_corr_cs(d->vendor);
 	case FL_IF_MODEL:
-		return cs(d->model);
+		return fl_corr_cs(d->model);
 	case FL_IF_CLASS:
-		return cs(site_class_name(d->site->site_class));
+		return fl_corr_cs(site_class_name(d->site->site_class));
 	default:
 		return FL_STR_NONE;
 	}
@@ -369,8 +204,8 @@ static struct fl_str device_field(const struct fl_inv_device *d, struct fl_prog_
 /* Renders template t into out (cut at size - 1). Event fields, captures and
  * inventory fields are read from the current event as rule e->ev_rule sees
  * it, and are empty when there is no current event (a timer fired). */
-static void render(struct fl_engine *e, const struct incident *inc, uint32_t t, char *out,
-		   size_t size)
+void fl_corr_render(struct fl_engine *e, const struct incident *inc, uint32_t t, char *out,
+		    size_t size)
 {
 	const struct fl_program *prog = e->prog;
 	const struct fl_prog_template *tp;
@@ -388,7 +223,8 @@ static void render(struct fl_engine *e, const struct incident *inc, uint32_t t, 
 		if (!part->is_field)
 			v = part->literal;
 		else if (part->field.kind == FL_FIELD_TOPO)
-			v = inc ? topo_field(inc, part->field.index, num, sizeof(num)) : cs(NULL);
+			v = inc ? topo_field(inc, part->field.index, num, sizeof(num))
+				: fl_corr_cs(NULL);
 		else if (e->have_event && e->ev_rule != FL_PROG_NONE)
 			v = fl_match_field(e->m, e->ev_rule, part->field);
 		else
@@ -405,7 +241,7 @@ static void render(struct fl_engine *e, const struct incident *inc, uint32_t t, 
 
 /* Runs the `set` actions of a rule or correlation on the incident: each
  * field takes its template's value now (a later event sets it again). */
-static void apply_sets(struct fl_engine *e, struct incident *inc, uint32_t first, uint32_t n)
+void fl_corr_apply_sets(struct fl_engine *e, struct incident *inc, uint32_t first, uint32_t n)
 {
 	struct fl_incident *p = &inc->pub;
 
@@ -422,14 +258,14 @@ static void apply_sets(struct fl_engine *e, struct incident *inc, uint32_t first
 		if (k == p->n_fields)
 			p->n_fields++;
 		p->fields[k].name = act->field.p;
-		render(e, inc, act->value, p->fields[k].value, sizeof(p->fields[k].value));
+		fl_corr_render(e, inc, act->value, p->fields[k].value, sizeof(p->fields[k].value));
 	}
 }
 
 /* ---- incidents: lifecycle --------------------------------------------------- */
 
 /* Lists a correlation incident among the absorbers; false when out of memory. */
-static bool corr_add(struct fl_engine *e, struct incident *inc)
+bool fl_corr_absorber_add(struct fl_engine *e, struct incident *inc)
 {
 	if (e->n_corr == e->cap_corr) {
 		size_t cap = e->cap_corr ? e->cap_corr * 2 : 16;
@@ -444,7 +280,7 @@ static bool corr_add(struct fl_engine *e, struct incident *inc)
 	return true;
 }
 
-static void live_compact(struct fl_engine *e)
+void fl_corr_live_compact(struct fl_engine *e)
 {
 	size_t n = 0;
 
@@ -470,8 +306,8 @@ static void list_remove(struct incident **list, size_t *n, const struct incident
 	}
 }
 
-static struct incident *incident_new(struct fl_engine *e, uint32_t source, bool is_corr,
-				     int64_t at_ns)
+struct incident *fl_corr_incident_new(struct fl_engine *e, uint32_t source, bool is_corr,
+				      int64_t at_ns)
 {
 	const struct fl_program *prog = e->prog;
 	struct incident *inc;
@@ -492,7 +328,7 @@ static struct incident *incident_new(struct fl_engine *e, uint32_t source, bool 
 		e->cap_live = cap;
 	}
 	inc = calloc(1, sizeof(*inc));
-	if (!inc || (is_corr && !corr_add(e, inc))) {
+	if (!inc || (is_corr && !fl_corr_absorber_add(e, inc))) {
 		free(inc);
 		e->stats.incidents_refused++;
 		return NULL;
@@ -509,7 +345,7 @@ static struct incident *incident_new(struct fl_engine *e, uint32_t source, bool 
 	inc->pub.ladder = FL_PROG_NONE;
 	inc->pub.loc_class = -1;
 	inc->gcorr = FL_PROG_NONE;
-	inc->absorb_until = NONE;
+	inc->absorb_until = FL_CORR_NEVER;
 	inc->live_pos = e->n_live;
 	e->live[e->n_live++] = inc;
 	e->n_alive++;
@@ -517,9 +353,9 @@ static struct incident *incident_new(struct fl_engine *e, uint32_t source, bool 
 }
 
 /* Forgets an incident: every pointer to it goes first. */
-static void incident_free(struct fl_engine *e, struct incident *inc)
+void fl_corr_incident_free(struct fl_engine *e, struct incident *inc)
 {
-	disarm(e, &inc->tb);
+	fl_corr_disarm(e, &inc->tb);
 	if (inc->slot && inc->slot->inc == inc)
 		inc->slot->inc = NULL;
 	for (size_t k = 0; k < inc->pub.n_spans; k++) {
@@ -570,7 +406,7 @@ static void add_scope_ring(struct incident *inc, const struct fl_inv_ring *r)
 
 /* The sites a span cut's consequences come from: the ring, what hangs
  * behind the span, and the far ends of the circuits riding it. */
-static void scope_span(struct incident *inc, const struct fl_inv_span *sp)
+void fl_corr_scope_span(struct incident *inc, const struct fl_inv_span *sp)
 {
 	if (!inc->scope && !(inc->scope = calloc(SCOPE_SITES_MAX, sizeof(*inc->scope))))
 		return;
@@ -585,7 +421,7 @@ static void scope_span(struct incident *inc, const struct fl_inv_span *sp)
 	}
 }
 
-static void scope_site(struct incident *inc, const struct fl_inv_site *site)
+void fl_corr_scope_site(struct incident *inc, const struct fl_inv_site *site)
 {
 	if (!inc->scope && !(inc->scope = calloc(SCOPE_SITES_MAX, sizeof(*inc->scope))))
 		return;
@@ -600,7 +436,7 @@ static void scope_site(struct incident *inc, const struct fl_inv_site *site)
 	}
 }
 
-static int span_class(const struct fl_inv_span *sp)
+int fl_corr_span_class(const struct fl_inv_span *sp)
 {
 	if (sp->ring)
 		return sp->ring->level == FL_INV_RING_COUNTY ? FL_INV_CLASS_COUNTY : FL_INV_CLASS_CITY;
@@ -639,7 +475,7 @@ static bool plan_window_covers(const struct fl_prog_window *w, const struct fl_i
 
 /* Whether the incident's location is under a maintenance window at at_ns:
  * those of the plan, then those of the maintenance data file. */
-static void check_maintenance(struct fl_engine *e, struct incident *inc, int64_t at_ns)
+void fl_corr_check_maintenance(struct fl_engine *e, struct incident *inc, int64_t at_ns)
 {
 	const struct fl_program *prog = e->prog;
 	const struct fl_inventory *inv = prog->inventory;
@@ -654,11 +490,14 @@ static void check_maintenance(struct fl_engine *e, struct incident *inc, int64_t
 			return;
 		}
 	for (size_t i = 0; inv && !w && i < p->n_spans; i++)
-		w = fl_inventory_maintenance(inv, FL_INV_SCOPE_SPAN, cs(p->spans[i]->id), at_ns);
+		w = fl_inventory_maintenance(inv, FL_INV_SCOPE_SPAN, fl_corr_cs(p->spans[i]->id),
+					     at_ns);
 	if (inv && !w && p->site)
-		w = fl_inventory_maintenance(inv, FL_INV_SCOPE_SITE, cs(p->site->id), at_ns);
+		w = fl_inventory_maintenance(inv, FL_INV_SCOPE_SITE, fl_corr_cs(p->site->id),
+					     at_ns);
 	if (inv && !w && p->device)
-		w = fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, cs(p->device->id), at_ns);
+		w = fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE, fl_corr_cs(p->device->id),
+					     at_ns);
 	if (w) {
 		p->is_planned = true;
 		p->window = w->id;
@@ -709,7 +548,7 @@ static void add_to(struct fl_engine *e, size_t *n, const struct fl_inv_contact *
 {
 	const char *addr = strcmp(channel, "email") == 0 ? c->email : c->mobile;
 
-	if (*n >= TO_MAX || !addr[0])
+	if (*n >= FL_CORR_TO_MAX || !addr[0])
 		return;
 	snprintf(e->to_text[*n], sizeof(e->to_text[*n]), "%s <%s>", c->name, addr);
 	e->to[*n] = e->to_text[*n];
@@ -748,8 +587,8 @@ static size_t resolve_contacts(struct fl_engine *e, const struct incident *inc,
 
 			for (size_t j = 0; j < i; j++)
 				seen |= strcmp(cs_list[j]->customer, cs_list[i]->customer) == 0;
-			if (seen || fl_inventory_customer_contacts(inv, cs(cs_list[i]->customer),
-								   &hits) < 0)
+			if (seen || fl_inventory_customer_contacts(
+					inv, fl_corr_cs(cs_list[i]->customer), &hits) < 0)
 				continue;
 			for (size_t h = 0; h < hits.nhits; h++)
 				add_to(e, &n, hits.hits[h].contact, channel);
@@ -773,7 +612,7 @@ static size_t resolve_contacts(struct fl_engine *e, const struct incident *inc,
 	}
 	if (level == FL_INV_LEVEL_REGION)
 		where = "region";
-	if (fl_inventory_contacts(inv, 1u << role, level, cs(where), &hits) < 0)
+	if (fl_inventory_contacts(inv, 1u << role, level, fl_corr_cs(where), &hits) < 0)
 		return 0;
 	for (size_t h = 0; h < hits.nhits; h++) {
 		*fell_back |= hits.hits[h].fell_back;
@@ -803,8 +642,8 @@ static void fire_step(struct fl_engine *e, struct incident *inc, uint32_t si, in
 						: st->when == FL_WHEN_ONSITE ? "on-site clock missed"
 									     : "repair clock missed"};
 
-		history(inc, at_ns, FL_ACTION_ESCALATE, FL_PROG_NONE);
-		emit(e, &a);
+		fl_corr_history(inc, at_ns, FL_ACTION_ESCALATE, FL_PROG_NONE);
+		fl_corr_emit(e, &a);
 	}
 	for (uint32_t c = st->first_channel; c < st->first_channel + st->n_channels; c++) {
 		const char *channel = prog->channels[prog->step_channels[c]].p;
@@ -816,7 +655,7 @@ static void fire_step(struct fl_engine *e, struct incident *inc, uint32_t si, in
 		a.n_to = resolve_contacts(e, inc, st, channel, &a.fell_back);
 		a.to = e->to;
 		e->stats.notified++;
-		emit(e, &a);
+		fl_corr_emit(e, &a);
 	}
 }
 
@@ -834,7 +673,7 @@ static int64_t step_due(const struct fl_engine *e, const struct incident *inc,
 		clock_ms = lv->respond_ms;
 		break;
 	case FL_WHEN_CLEARED:
-		return NONE; /* not timed: incident_clear() fires it */
+		return FL_CORR_NEVER; /* not timed: fl_corr_incident_clear() fires it */
 	case FL_WHEN_ONSITE: {
 		enum fl_inv_site_class c = inc->pub.loc_class >= 0
 					       ? (enum fl_inv_site_class)inc->pub.loc_class
@@ -849,7 +688,7 @@ static int64_t step_due(const struct fl_engine *e, const struct incident *inc,
 		break;
 	}
 	if (clock_ms < 0)
-		return NONE;
+		return FL_CORR_NEVER;
 	/* a fault that outlived its maintenance window: its clocks were paused
 	 * until the window ended */
 	return inc->pub.first_ns + inc->paused_ns + (clock_ms + st->delay_ms) * FL_NS_PER_MS;
@@ -857,7 +696,7 @@ static int64_t step_due(const struct fl_engine *e, const struct incident *inc,
 
 /* Schedules the ladder of the incident's level (or its own) from the
  * incident's opening; steps already due run now, in ladder order. */
-static void schedule_ladder(struct fl_engine *e, struct incident *inc)
+void fl_corr_schedule_ladder(struct fl_engine *e, struct incident *inc)
 {
 	const struct fl_program *prog = e->prog;
 	uint32_t ladder = inc->pub.ladder;
@@ -873,7 +712,7 @@ static void schedule_ladder(struct fl_engine *e, struct incident *inc)
 		int64_t due = step_due(e, inc, &prog->steps[s]);
 		size_t k;
 
-		if (due == NONE || inc->n_steps == STEPS_MAX)
+		if (due == FL_CORR_NEVER || inc->n_steps == STEPS_MAX)
 			continue;
 		/* insertion keeps ladder order among equal times */
 		for (k = inc->n_steps; k > 0 && inc->due[k - 1] > due; k--) {
@@ -899,7 +738,7 @@ static bool step_was_taken(const struct incident *inc, uint32_t si)
  * still there: from the window's end it is an unplanned fault. Its clocks
  * were paused for the window (the store moves their deadlines by as much),
  * so its ladder runs from then: steps "after 0s" page at the window's end. */
-static void window_ended(struct fl_engine *e, struct incident *inc, int64_t end_ns)
+void fl_corr_window_ended(struct fl_engine *e, struct incident *inc, int64_t end_ns)
 {
 	struct fl_incident *p = &inc->pub;
 	struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_UPDATE, .at_ns = end_ns,
@@ -908,16 +747,16 @@ static void window_ended(struct fl_engine *e, struct incident *inc, int64_t end_
 	p->is_planned = false;
 	inc->window_end_ns = 0;
 	inc->paused_ns = end_ns > p->first_ns ? end_ns - p->first_ns : 0;
-	history(inc, end_ns, FL_ACTION_UPDATE, FL_PROG_NONE);
-	emit(e, &a);
-	schedule_ladder(e, inc);
+	fl_corr_history(inc, end_ns, FL_ACTION_UPDATE, FL_PROG_NONE);
+	fl_corr_emit(e, &a);
+	fl_corr_schedule_ladder(e, inc);
 }
 
-static void run_due_steps(struct fl_engine *e, struct incident *inc, int64_t now_ns)
+void fl_corr_run_due_steps(struct fl_engine *e, struct incident *inc, int64_t now_ns)
 {
 	if (inc->pub.is_planned && inc->window_end_ns && inc->window_end_ns <= now_ns &&
 	    inc->pub.state == FL_INCIDENT_OPEN)
-		window_ended(e, inc, inc->window_end_ns);
+		fl_corr_window_ended(e, inc, inc->window_end_ns);
 	while (inc->next_step < inc->n_steps && inc->due[inc->next_step] <= now_ns) {
 		uint32_t s = inc->steps[inc->next_step];
 		int64_t at = inc->due[inc->next_step];
@@ -928,38 +767,34 @@ static void run_due_steps(struct fl_engine *e, struct incident *inc, int64_t now
 		fire_step(e, inc, s, at > inc->pub.first_ns ? at : now_ns);
 	}
 	if (inc->pub.state != FL_INCIDENT_OPEN)
-		disarm(e, &inc->tb);
+		fl_corr_disarm(e, &inc->tb);
 	else if (inc->next_step < inc->n_steps)
-		arm(e, &inc->tb, inc->due[inc->next_step]);
+		fl_corr_arm(e, &inc->tb, inc->due[inc->next_step]);
 	else if (inc->pub.is_planned && inc->window_end_ns)
-		arm(e, &inc->tb, inc->window_end_ns); /* pages then if still open */
+		fl_corr_arm(e, &inc->tb, inc->window_end_ns); /* pages then if still open */
 	else
-		disarm(e, &inc->tb);
+		fl_corr_disarm(e, &inc->tb);
 }
-
-static void deliver_run(struct fl_engine *e, struct incident *inc, uint32_t channel,
-			const char *text, int64_t at_ns, uint32_t rule);
-static void corr_actions(struct fl_engine *e, struct incident *inc, int64_t at_ns);
 
 /* Announces an incident whose level, title and location are set. */
 
-static void incident_open(struct fl_engine *e, struct incident *inc, int64_t at_ns, uint32_t rule)
+void fl_corr_incident_open(struct fl_engine *e, struct incident *inc, int64_t at_ns, uint32_t rule)
 {
-	check_maintenance(e, inc, inc->pub.first_ns);
+	fl_corr_check_maintenance(e, inc, inc->pub.first_ns);
 	inc->is_pending = false;
 	e->stats.opened++;
-	emit_simple(e, inc, FL_ACTION_OPEN, at_ns, rule);
+	fl_corr_emit_simple(e, inc, FL_ACTION_OPEN, at_ns, rule);
 	if (inc->held_run_text) {
 		char *text = inc->held_run_text;
 
 		inc->held_run_text = NULL;
-		deliver_run(e, inc, inc->held_run_channel, text, at_ns, inc->held_run_rule);
+		fl_corr_deliver_run(e, inc, inc->held_run_channel, text, at_ns, inc->held_run_rule);
 		free(text);
 	}
 	if (inc->pub.is_correlation)
-		corr_actions(e, inc, at_ns);
-	schedule_ladder(e, inc);
-	run_due_steps(e, inc, at_ns);
+		fl_corr_correlation_actions(e, inc, at_ns);
+	fl_corr_schedule_ladder(e, inc);
+	fl_corr_run_due_steps(e, inc, at_ns);
 }
 
 /* The `step cleared` lines of the incident's ladder: once, when it clears,
@@ -991,13 +826,13 @@ static void notify_restored(struct fl_engine *e, struct incident *inc, int64_t a
 			a.n_to = resolve_contacts(e, inc, st, channel, &a.fell_back);
 			a.to = e->to;
 			e->stats.notified++;
-			emit(e, &a);
+			fl_corr_emit(e, &a);
 		}
 	}
 }
 
-static void incident_clear(struct fl_engine *e, struct incident *inc, int64_t at_ns, uint32_t rule,
-			   int64_t absorb_ms)
+void fl_corr_incident_clear(struct fl_engine *e, struct incident *inc, int64_t at_ns, uint32_t rule,
+			    int64_t absorb_ms)
 {
 	if (inc->pub.state != FL_INCIDENT_OPEN)
 		return;
@@ -1005,15 +840,15 @@ static void incident_clear(struct fl_engine *e, struct incident *inc, int64_t at
 	inc->pub.cleared_ns = at_ns;
 	inc->pub.last_ns = at_ns;
 	e->stats.cleared++;
-	emit_simple(e, inc, FL_ACTION_CLEAR, at_ns, rule);
+	fl_corr_emit_simple(e, inc, FL_ACTION_CLEAR, at_ns, rule);
 	notify_restored(e, inc, at_ns);
-	disarm(e, &inc->tb);
+	fl_corr_disarm(e, &inc->tb);
 	if (inc->pub.is_correlation && absorb_ms > 0) {
 		inc->absorb_until = at_ns + absorb_ms * FL_NS_PER_MS;
-		arm(e, &inc->tb, inc->absorb_until);
+		fl_corr_arm(e, &inc->tb, inc->absorb_until);
 		return;
 	}
-	incident_free(e, inc);
+	fl_corr_incident_free(e, inc);
 }
 
 /* ---- absorption ------------------------------------------------------------- */
@@ -1026,12 +861,12 @@ static bool absorbs_rule(const struct fl_engine *e, const struct incident *inc, 
 		return false;
 	c = &e->prog->correlations[inc->pub.source];
 	if (c->locate == FL_LOCATE_GROUP)
-		return in_list(e->prog->rule_refs, c->first_input, c->n_inputs, rule);
-	return in_list(e->prog->rule_refs, c->first_absorb, c->n_absorbs, rule);
+		return fl_corr_in_list(e->prog->rule_refs, c->first_input, c->n_inputs, rule);
+	return fl_corr_in_list(e->prog->rule_refs, c->first_absorb, c->n_absorbs, rule);
 }
 
-static bool covers(const struct incident *inc, const struct fl_inv_device *dev, const char *gkey,
-		   uint32_t gcorr)
+bool fl_corr_covers(const struct incident *inc, const struct fl_inv_device *dev, const char *gkey,
+		    uint32_t gcorr)
 {
 	if (inc->pub.is_correlation && inc->pub.source == gcorr && gkey)
 		return strcmp(inc->pub.key, gkey) == 0;
@@ -1045,9 +880,9 @@ static bool covers(const struct incident *inc, const struct fl_inv_device *dev, 
 
 /* The open (or recently cleared) correlation incident that absorbs an alarm
  * of rule from dev at at_ns: the oldest that covers it. */
-static struct incident *find_absorber(struct fl_engine *e, uint32_t rule,
-				      const struct fl_inv_device *dev, const char *gkey,
-				      uint32_t gcorr, int64_t at_ns)
+struct incident *fl_corr_find_absorber(struct fl_engine *e, uint32_t rule,
+				       const struct fl_inv_device *dev, const char *gkey,
+				       uint32_t gcorr, int64_t at_ns)
 {
 	for (size_t i = 0; i < e->n_corr; i++) {
 		struct incident *inc = e->corr[i];
@@ -1056,14 +891,14 @@ static struct incident *find_absorber(struct fl_engine *e, uint32_t rule,
 			continue;
 		if (inc->pub.state != FL_INCIDENT_OPEN && at_ns >= inc->absorb_until)
 			continue;
-		if (covers(inc, dev, gkey, gcorr))
+		if (fl_corr_covers(inc, dev, gkey, gcorr))
 			return inc;
 	}
 	return NULL;
 }
 
-static void absorb(struct fl_engine *e, struct incident *into, uint32_t rule,
-		   struct key_state *ks, uint64_t n, int64_t at_ns)
+void fl_corr_absorb(struct fl_engine *e, struct incident *into, uint32_t rule, struct key_state *ks,
+		    uint64_t n, int64_t at_ns)
 {
 	into->pub.absorbed += n;
 	e->stats.absorbed += n;
@@ -1076,14 +911,14 @@ static void absorb(struct fl_engine *e, struct incident *into, uint32_t rule,
 				      .incident = &into->pub, .rule = e->prog->rules[rule].name.p,
 				      .key = e->keybuf};
 
-		history(into, at_ns, FL_ACTION_ABSORB, rule);
-		emit(e, &a);
+		fl_corr_history(into, at_ns, FL_ACTION_ABSORB, rule);
+		fl_corr_emit(e, &a);
 	}
 }
 
 /* ---- key state ---------------------------------------------------------------- */
 
-static void key_rearm(struct fl_engine *e, struct key_state *ks)
+void fl_corr_key_rearm(struct fl_engine *e, struct key_state *ks)
 {
 	int64_t due = ks->absent_due;
 
@@ -1091,10 +926,10 @@ static void key_rearm(struct fl_engine *e, struct key_state *ks)
 		due = ks->quiet_due;
 	if (ks->inc && ks->inc->is_pending && ks->inc->pending_due < due)
 		due = ks->inc->pending_due;
-	if (due == NONE)
-		disarm(e, &ks->tb);
+	if (due == FL_CORR_NEVER)
+		fl_corr_disarm(e, &ks->tb);
 	else
-		arm(e, &ks->tb, due);
+		fl_corr_arm(e, &ks->tb, due);
 }
 
 static void on_evict(const void *key, size_t key_len, void *val, void *ctx)
@@ -1106,10 +941,10 @@ static void on_evict(const void *key, size_t key_len, void *val, void *ctx)
 	(void)key_len;
 	if (e->total_keys)
 		e->total_keys--;
-	disarm(e, &ks->tb);
+	fl_corr_disarm(e, &ks->tb);
 	if (ks->inc) {
 		if (ks->inc->is_pending)
-			incident_free(e, ks->inc);
+			fl_corr_incident_free(e, ks->inc);
 		else
 			ks->inc->slot = NULL;
 	}
@@ -1124,11 +959,11 @@ static size_t window_slots(const struct fl_prog_rule *r)
 	return n > FL_CORR_WINDOW_N_MAX ? FL_CORR_WINDOW_N_MAX : n;
 }
 
-static struct fl_keytab *rule_table(struct fl_engine *e, uint32_t rule)
+struct fl_keytab *fl_corr_rule_table(struct fl_engine *e, uint32_t rule)
 {
 	struct fl_keytab_config cfg = {
-	    .val_size = sizeof(struct key_state) +
-			window_slots(&e->prog->rules[rule]) * sizeof(int64_t),
+	    .val_size =
+		sizeof(struct key_state) + window_slots(&e->prog->rules[rule]) * sizeof(int64_t),
 	    .key_max = FL_CORR_KEY_MAX,
 	    .max_keys = e->cfg.max_keys_per_rule,
 	    .seed = 0x9e3779b97f4a7c15ull + rule,
@@ -1149,9 +984,9 @@ static void key_forget_if_idle(struct fl_engine *e, struct key_state *ks)
 {
 	const struct fl_prog_rule *r = &e->prog->rules[ks->rule];
 
-	if (ks->inc || ks->n_times || ks->absent_due != NONE || ks->quiet_due != NONE ||
-	    ks->absent_fired || ks->absorbed_into || r->flap_n > 0 || r->absent_ms > 0 ||
-	    fl_timer_is_armed(&ks->tb.t))
+	if (ks->inc || ks->n_times || ks->absent_due != FL_CORR_NEVER ||
+	    ks->quiet_due != FL_CORR_NEVER || ks->absent_fired || ks->absorbed_into ||
+	    r->flap_n > 0 || r->absent_ms > 0 || fl_timer_is_armed(&ks->tb.t))
 		return;
 	fl_keytab_delete_slot(e->keys[ks->rule], ks);
 	if (e->total_keys)
@@ -1179,7 +1014,7 @@ static bool first_entry(const void *key, size_t key_len, void *val, void *ctx)
 /* The total cap is reached and rule wants a new key: its own least recently
  * used key goes (evicted and counted as the per-rule cap does). Returns
  * false when the rule holds no key to give: the new key is refused. */
-static bool make_room(struct fl_engine *e, struct fl_keytab *kt)
+bool fl_corr_make_room(struct fl_engine *e, struct fl_keytab *kt)
 {
 	struct oldest o = {.len = 0};
 
@@ -1195,7 +1030,7 @@ static bool make_room(struct fl_engine *e, struct fl_keytab *kt)
 
 /* Builds the key of the current event for rule into e->keybuf: the key
  * fields joined by US (0x1f). Returns its length, 0 when too long. */
-static size_t build_key(struct fl_engine *e, uint32_t rule)
+size_t fl_corr_build_key(struct fl_engine *e, uint32_t rule)
 {
 	const struct fl_prog_rule *r = &e->prog->rules[rule];
 	size_t len = 1;
@@ -1228,7 +1063,7 @@ static void key_text(char *out, size_t size, const char *key)
 	out[i] = '\0';
 }
 
-static size_t group_key(struct fl_engine *e, uint32_t corr, uint32_t rule, char *out, size_t size)
+size_t fl_corr_group_key(struct fl_engine *e, uint32_t corr, uint32_t rule, char *out, size_t size)
 {
 	const struct fl_prog_correlation *c = &e->prog->correlations[corr];
 	size_t len = 0;
@@ -1284,8 +1119,8 @@ static uint64_t fnv(const char *p, size_t n)
 
 /* ---- topology: spans and sites ---------------------------------------------- */
 
-static const struct fl_prog_action *raise_action(const struct fl_engine *e, uint32_t first,
-						 uint32_t n)
+const struct fl_prog_action *fl_corr_raise_action(const struct fl_engine *e, uint32_t first,
+						  uint32_t n)
 {
 	for (uint32_t a = first; a < first + n; a++)
 		if (e->prog->actions[a].kind == FL_ACT_RAISE)
@@ -1296,7 +1131,7 @@ static const struct fl_prog_action *raise_action(const struct fl_engine *e, uint
 static void corr_title(struct fl_engine *e, struct incident *inc)
 {
 	const struct fl_prog_correlation *c = &e->prog->correlations[inc->pub.source];
-	const struct fl_prog_action *ra = raise_action(e, c->first_action, c->n_actions);
+	const struct fl_prog_action *ra = fl_corr_raise_action(e, c->first_action, c->n_actions);
 
 	if (!ra)
 		return;
@@ -1304,11 +1139,11 @@ static void corr_title(struct fl_engine *e, struct incident *inc)
 		inc->pub.level = ra->level;
 	if (inc->pub.ladder == FL_PROG_NONE)
 		inc->pub.ladder = ra->ladder;
-	render(e, inc, ra->title, inc->pub.title, sizeof(inc->pub.title));
-	apply_sets(e, inc, c->first_action, c->n_actions);
+	fl_corr_render(e, inc, ra->title, inc->pub.title, sizeof(inc->pub.title));
+	fl_corr_apply_sets(e, inc, c->first_action, c->n_actions);
 }
 
-static struct span_state *span_state(struct fl_engine *e, const struct fl_inv_span *sp)
+struct span_state *fl_corr_span_state(struct fl_engine *e, const struct fl_inv_span *sp)
 {
 	void *v;
 	bool is_new;
@@ -1326,7 +1161,7 @@ static struct span_state *span_state(struct fl_engine *e, const struct fl_inv_sp
 	return v;
 }
 
-static struct site_state *site_state(struct fl_engine *e, const struct fl_inv_site *s)
+struct site_state *fl_corr_site_state(struct fl_engine *e, const struct fl_inv_site *s)
 {
 	void *v;
 	bool is_new;
@@ -1380,7 +1215,7 @@ static void span_join(struct fl_engine *e, struct incident *inc, struct span_sta
 	if (p->n_spans < FL_INCIDENT_MAX_SPANS)
 		p->spans[p->n_spans++] = st->span;
 	st->inc = inc;
-	scope_span(inc, st->span);
+	fl_corr_scope_span(inc, st->span);
 	if (is_duct) {
 		p->evidence = "both ends of spans in one duct";
 	} else {
@@ -1395,8 +1230,8 @@ static void span_join(struct fl_engine *e, struct incident *inc, struct span_sta
 			p->level = 0;
 	}
 	corr_title(e, inc);
-	emit_simple(e, inc, old_level != p->level ? FL_ACTION_ESCALATE : FL_ACTION_UPDATE, at_ns,
-		    FL_PROG_NONE);
+	fl_corr_emit_simple(e, inc, old_level != p->level ? FL_ACTION_ESCALATE : FL_ACTION_UPDATE,
+			    at_ns, FL_PROG_NONE);
 }
 
 static void span_open(struct fl_engine *e, struct span_state *st, const char *evidence,
@@ -1413,23 +1248,23 @@ static void span_open(struct fl_engine *e, struct span_state *st, const char *ev
 		span_join(e, inc, st, is_duct, at_ns);
 		return;
 	}
-	inc = incident_new(e, st->corr, true, first_ns);
+	inc = fl_corr_incident_new(e, st->corr, true, first_ns);
 	if (!inc)
 		return;
 	inc->pub.spans[inc->pub.n_spans++] = sp;
 	inc->pub.span_name = sp->id;
 	inc->pub.device = sp->a;
 	inc->pub.site = sp->a->site;
-	inc->pub.loc_class = span_class(sp);
+	inc->pub.loc_class = fl_corr_span_class(sp);
 	inc->pub.evidence = evidence;
 	inc->pub.count = (uint64_t)st->standing[0] + st->standing[1];
 	inc->ring = sp->ring;
 	snprintf(inc->pub.key, sizeof(inc->pub.key), "%s", sp->id);
-	scope_span(inc, sp);
+	fl_corr_scope_span(inc, sp);
 	st->inc = inc;
 	e->have_event = false;
 	corr_title(e, inc);
-	incident_open(e, inc, at_ns, FL_PROG_NONE);
+	fl_corr_incident_open(e, inc, at_ns, FL_PROG_NONE);
 }
 
 /* Takes over the open rule incident at site (a power alarm that turns out to
@@ -1445,13 +1280,14 @@ static struct incident *take_over(struct fl_engine *e, uint32_t corr,
 		if (!inc || inc->pub.is_correlation || inc->is_pending ||
 		    inc->pub.state != FL_INCIDENT_OPEN || !inc->pub.device ||
 		    inc->pub.device->site != site ||
-		    !in_list(e->prog->rule_refs, c->first_absorb, c->n_absorbs, inc->pub.source))
+		    !fl_corr_in_list(e->prog->rule_refs, c->first_absorb, c->n_absorbs,
+				     inc->pub.source))
 			continue;
 		if (inc->slot && inc->slot->inc == inc)
 			inc->slot->inc = NULL;
 		inc->slot = NULL;
-		disarm(e, &inc->tb);
-		if (!corr_add(e, inc))
+		fl_corr_disarm(e, &inc->tb);
+		if (!fl_corr_absorber_add(e, inc))
 			return NULL;
 		inc->pub.source = corr;
 		inc->pub.is_correlation = true;
@@ -1494,31 +1330,31 @@ static void site_open(struct fl_engine *e, uint32_t corr, struct site_state *ss,
 	struct incident *inc = take_over(e, corr, ss->site);
 	bool is_takeover = inc != NULL;
 
-	if (!inc && !(inc = incident_new(e, corr, true, first_ns)))
+	if (!inc && !(inc = fl_corr_incident_new(e, corr, true, first_ns)))
 		return;
 	inc->pub.site = ss->site;
 	inc->pub.device = NULL;
 	inc->pub.evidence = evidence;
 	snprintf(inc->pub.key, sizeof(inc->pub.key), "%s", ss->site->id);
-	scope_site(inc, ss->site);
+	fl_corr_scope_site(inc, ss->site);
 	ss->inc = inc;
 	e->have_event = false;
 	corr_title(e, inc);
 	if (!is_takeover) {
-		incident_open(e, inc, at_ns, FL_PROG_NONE);
+		fl_corr_incident_open(e, inc, at_ns, FL_PROG_NONE);
 		return;
 	}
-	emit_simple(e, inc, FL_ACTION_ESCALATE, at_ns, FL_PROG_NONE);
-	schedule_ladder(e, inc);
-	run_due_steps(e, inc, at_ns);
+	fl_corr_emit_simple(e, inc, FL_ACTION_ESCALATE, at_ns, FL_PROG_NONE);
+	fl_corr_schedule_ladder(e, inc);
+	fl_corr_run_due_steps(e, inc, at_ns);
 }
 
 /* Evidence about site changed: two or more spans facing it lost signal at
  * the near end only (the site cannot report, or is dead): a site incident.
  * With one such span and the site's device silent, the span is cut and only
  * one end can tell. */
-static void site_check(struct fl_engine *e, const struct fl_inv_site *site, int64_t at_ns,
-		       bool silence)
+void fl_corr_site_check(struct fl_engine *e, const struct fl_inv_site *site, int64_t at_ns,
+			bool silence)
 {
 	const struct fl_program *prog = e->prog;
 	struct span_state *one = NULL;
@@ -1531,7 +1367,7 @@ static void site_check(struct fl_engine *e, const struct fl_inv_site *site, int6
 		if (prog->correlations[c].locate != FL_LOCATE_SITE)
 			continue;
 		n = facing_los(e, site, at_ns - w - (silence ? 600 * FL_NS_PER_SEC : 0), &one);
-		ss = site_state(e, site);
+		ss = fl_corr_site_state(e, site);
 		if (!ss || (ss->inc && ss->inc->pub.state == FL_INCIDENT_OPEN))
 			return;
 		if (n >= 2) {
@@ -1546,7 +1382,7 @@ static void site_check(struct fl_engine *e, const struct fl_inv_site *site, int6
 	}
 }
 
-static void site_maybe_clear(struct fl_engine *e, const struct fl_inv_site *site, int64_t at_ns)
+void fl_corr_site_maybe_clear(struct fl_engine *e, const struct fl_inv_site *site, int64_t at_ns)
 {
 	struct site_state *ss = fl_keytab_peek(e->sites, site->id, strlen(site->id));
 	struct span_state *one = NULL;
@@ -1554,8 +1390,8 @@ static void site_maybe_clear(struct fl_engine *e, const struct fl_inv_site *site
 	if (!ss || !ss->inc || ss->inc->pub.state != FL_INCIDENT_OPEN || !ss->inc->site_heard)
 		return;
 	if (facing_los(e, site, 0, &one) == 0)
-		incident_clear(e, ss->inc, at_ns, FL_PROG_NONE,
-			       e->prog->correlations[ss->inc->pub.source].absorb_ms);
+		fl_corr_incident_clear(e, ss->inc, at_ns, FL_PROG_NONE,
+				       e->prog->correlations[ss->inc->pub.source].absorb_ms);
 }
 
 /* Both ends lost signal but one cleared within the hold: the transient is
@@ -1566,7 +1402,7 @@ static void span_transient(struct fl_engine *e, struct span_state *st, int64_t a
 {
 	const struct fl_inv_span *sp = st->span;
 	int64_t first = st->at_ns[0] > st->at_ns[1] ? st->at_ns[1] : st->at_ns[0];
-	struct incident *inc = incident_new(e, st->corr, true, first);
+	struct incident *inc = fl_corr_incident_new(e, st->corr, true, first);
 
 	st->suppressed = true;
 	if (!inc)
@@ -1575,12 +1411,12 @@ static void span_transient(struct fl_engine *e, struct span_state *st, int64_t a
 	inc->pub.span_name = sp->id;
 	inc->pub.device = sp->a;
 	inc->pub.site = sp->a->site;
-	inc->pub.loc_class = span_class(sp);
+	inc->pub.loc_class = fl_corr_span_class(sp);
 	inc->pub.count = 2;
 	inc->pub.evidence = "both ends, cleared within the hold";
 	inc->ring = sp->ring;
 	snprintf(inc->pub.key, sizeof(inc->pub.key), "%s", sp->id);
-	scope_span(inc, sp);
+	fl_corr_scope_span(inc, sp);
 	e->have_event = false;
 	corr_title(e, inc);
 	inc->pub.state = FL_INCIDENT_CLEARED;
@@ -1590,16 +1426,16 @@ static void span_transient(struct fl_engine *e, struct span_state *st, int64_t a
 		struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_SUPPRESS, .at_ns = at_ns,
 				      .incident = &inc->pub, .reason = "cleared within the hold"};
 
-		emit(e, &a);
+		fl_corr_emit(e, &a);
 	}
 	inc->absorb_until = at_ns + e->prog->correlations[st->corr].absorb_ms * FL_NS_PER_MS;
-	arm(e, &inc->tb, inc->absorb_until);
+	fl_corr_arm(e, &inc->tb, inc->absorb_until);
 }
 
 /* LOS (or its clear) at (device, port) from a rule feeding span and site
  * correlations. */
-static void span_evidence(struct fl_engine *e, uint32_t rule, const struct fl_inv_device *dev,
-			  bool is_clear, int64_t at_ns)
+void fl_corr_span_evidence(struct fl_engine *e, uint32_t rule, const struct fl_inv_device *dev,
+			   bool is_clear, int64_t at_ns)
 {
 	const struct rule_info *ri = &e->ri[rule];
 	const struct fl_inv_span *sp;
@@ -1611,8 +1447,8 @@ static void span_evidence(struct fl_engine *e, uint32_t rule, const struct fl_in
 		return;
 	port = fl_match_field(e->m, rule,
 			     (struct fl_prog_field){FL_FIELD_CAPTURE, ri->port_capture});
-	sp = fl_inventory_span_at(e->prog->inventory, cs(dev->id), port);
-	if (!sp || !(st = span_state(e, sp)))
+	sp = fl_inventory_span_at(e->prog->inventory, fl_corr_cs(dev->id), port);
+	if (!sp || !(st = fl_corr_span_state(e, sp)))
 		return;
 	end = sp->a == dev ? 0 : 1;
 	for (size_t c = 0; st->corr == FL_PROG_NONE && c < ri->n_corrs; c++)
@@ -1622,7 +1458,7 @@ static void span_evidence(struct fl_engine *e, uint32_t rule, const struct fl_in
 		st->standing[end] = false;
 		if (st->hold_armed && !st->inc) {
 			st->hold_armed = false;
-			disarm(e, &st->tb);
+			fl_corr_disarm(e, &st->tb);
 			if (!st->suppressed && st->corr != FL_PROG_NONE)
 				span_transient(e, st, at_ns);
 		}
@@ -1639,10 +1475,11 @@ static void span_evidence(struct fl_engine *e, uint32_t rule, const struct fl_in
 				all_clear &= !(o && (o->standing[0] || o->standing[1]));
 			}
 			if (all_clear)
-				incident_clear(e, inc, at_ns, rule,
-					       e->prog->correlations[inc->pub.source].absorb_ms);
+				fl_corr_incident_clear(
+				    e, inc, at_ns, rule,
+				    e->prog->correlations[inc->pub.source].absorb_ms);
 		}
-		site_maybe_clear(e, (end ? sp->a : sp->b)->site, at_ns);
+		fl_corr_site_maybe_clear(e, (end ? sp->a : sp->b)->site, at_ns);
 		return;
 	}
 	if (st->standing[end]) {
@@ -1668,7 +1505,7 @@ static void span_evidence(struct fl_engine *e, uint32_t rule, const struct fl_in
 			st->window_armed = false;
 			if (c->hold_ms > 0) {
 				st->hold_armed = true;
-				arm(e, &st->tb, at_ns + c->hold_ms * FL_NS_PER_MS);
+				fl_corr_arm(e, &st->tb, at_ns + c->hold_ms * FL_NS_PER_MS);
 			} else {
 				span_open(e, st, "both ends", at_ns - (d < 0 ? -d : d), at_ns);
 			}
@@ -1676,11 +1513,11 @@ static void span_evidence(struct fl_engine *e, uint32_t rule, const struct fl_in
 		}
 		/* one end so far: look again when the window has passed */
 		st->window_armed = true;
-		arm(e, &st->tb, at_ns + w);
+		fl_corr_arm(e, &st->tb, at_ns + w);
 	}
 }
 
-static void span_timer(struct fl_engine *e, struct span_state *st, int64_t now_ns)
+void fl_corr_span_timer(struct fl_engine *e, struct span_state *st, int64_t now_ns)
 {
 	if (st->hold_armed) {
 		st->hold_armed = false;
@@ -1695,14 +1532,14 @@ static void span_timer(struct fl_engine *e, struct span_state *st, int64_t now_n
 
 		st->window_armed = false;
 		if (st->standing[end] && !st->standing[!end])
-			site_check(e, far->site, now_ns, false);
+			fl_corr_site_check(e, far->site, now_ns, false);
 	}
 }
 
 /* ---- groups ------------------------------------------------------------------ */
 
-static void group_input(struct fl_engine *e, uint32_t corr, uint32_t rule,
-			const struct fl_inv_device *dev, int64_t at_ns)
+void fl_corr_group_input(struct fl_engine *e, uint32_t corr, uint32_t rule,
+			 const struct fl_inv_device *dev, int64_t at_ns)
 {
 	char gk[FL_CORR_KEY_MAX];
 	char key[FL_CORR_KEY_MAX + 8];
@@ -1711,7 +1548,7 @@ static void group_input(struct fl_engine *e, uint32_t corr, uint32_t rule,
 	void *v;
 	int n;
 
-	if (group_key(e, corr, rule, gk, sizeof(gk)) == 0)
+	if (fl_corr_group_key(e, corr, rule, gk, sizeof(gk)) == 0)
 		return;
 	n = snprintf(key, sizeof(key), "%u:%s", corr, gk);
 	if (n <= 0 || (size_t)n >= sizeof(key) ||
@@ -1725,12 +1562,13 @@ static void group_input(struct fl_engine *e, uint32_t corr, uint32_t rule,
 		gs->first_ns = at_ns;
 		gs->dev = dev;
 		snprintf(gs->key, sizeof(gs->key), "%s", gk);
-		arm(e, &gs->tb, at_ns + e->prog->correlations[corr].within_ms * FL_NS_PER_MS);
+		fl_corr_arm(e, &gs->tb,
+			    at_ns + e->prog->correlations[corr].within_ms * FL_NS_PER_MS);
 	}
 	gs->count++;
 }
 
-static void group_timer(struct fl_engine *e, struct group_state *gs, int64_t now_ns)
+void fl_corr_group_timer(struct fl_engine *e, struct group_state *gs, int64_t now_ns)
 {
 	const struct fl_prog_correlation *c = &e->prog->correlations[gs->corr];
 	uint64_t count = gs->count;
@@ -1745,10 +1583,10 @@ static void group_timer(struct fl_engine *e, struct group_state *gs, int64_t now
 
 		if (!o->is_pending && o->pub.source != gs->corr &&
 		    (o->pub.state == FL_INCIDENT_OPEN || now_ns < o->absorb_until) &&
-		    covers(o, gs->dev, NULL, FL_PROG_NONE))
+		    fl_corr_covers(o, gs->dev, NULL, FL_PROG_NONE))
 			return;
 	}
-	inc = incident_new(e, gs->corr, true, gs->first_ns);
+	inc = fl_corr_incident_new(e, gs->corr, true, gs->first_ns);
 	if (!inc)
 		return;
 	snprintf(inc->pub.key, sizeof(inc->pub.key), "%s", gs->key);
@@ -1758,9 +1596,9 @@ static void group_timer(struct fl_engine *e, struct group_state *gs, int64_t now
 	inc->pub.evidence = "alarms sharing the group fields";
 	e->have_event = false;
 	corr_title(e, inc);
-	incident_open(e, inc, now_ns, FL_PROG_NONE);
+	fl_corr_incident_open(e, inc, now_ns, FL_PROG_NONE);
 	/* a group incident ends when its members have been quiet for its window */
-	inc->absorb_until = NONE;
+	inc->absorb_until = FL_CORR_NEVER;
 	(void)c;
 }
 
@@ -1772,7 +1610,7 @@ static void absence_incident(struct fl_engine *e, struct key_state *ks, int64_t 
 {
 	const struct rule_info *ri = &e->ri[ks->rule];
 	const struct fl_prog_action *ra = &e->prog->actions[ri->raise_action];
-	struct incident *inc = incident_new(e, ks->rule, false, ks->last_ns);
+	struct incident *inc = fl_corr_incident_new(e, ks->rule, false, ks->last_ns);
 
 	if (!inc)
 		return;
@@ -1787,8 +1625,8 @@ static void absence_incident(struct fl_engine *e, struct key_state *ks, int64_t 
 	inc->pub.evidence = "silent since its last event";
 	snprintf(inc->pub.key, sizeof(inc->pub.key), "%s", ks->dev ? ks->dev->id : "");
 	e->have_event = false;
-	render(e, inc, ra->title, inc->pub.title, sizeof(inc->pub.title));
-	incident_open(e, inc, now_ns, ks->rule);
+	fl_corr_render(e, inc, ra->title, inc->pub.title, sizeof(inc->pub.title));
+	fl_corr_incident_open(e, inc, now_ns, ks->rule);
 }
 
 static void device_silent(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
@@ -1799,14 +1637,14 @@ static void device_silent(struct fl_engine *e, struct key_state *ks, int64_t now
 	if (!ks->dev)
 		return;
 	{
-		struct site_state *ss = site_state(e, ks->dev->site);
+		struct site_state *ss = fl_corr_site_state(e, ks->dev->site);
 
 		if (ss)
 			ss->n_silent++;
 	}
 	for (size_t c = 0; c < e->ri[ks->rule].n_corrs; c++)
 		if (e->prog->correlations[e->ri[ks->rule].corrs[c]].locate == FL_LOCATE_SITE) {
-			site_check(e, ks->dev->site, now_ns, true);
+			fl_corr_site_check(e, ks->dev->site, now_ns, true);
 			break;
 		}
 }
@@ -1817,54 +1655,54 @@ static void device_heard(struct fl_engine *e, struct key_state *ks, int64_t at_n
 
 	ks->absent_fired = false;
 	if (ks->inc && !ks->inc->is_pending) /* the absence is over */
-		incident_clear(e, ks->inc, at_ns, ks->rule, 0);
-	if (!ks->dev || !(ss = fl_keytab_peek(e->sites, ks->dev->site->id,
-					      strlen(ks->dev->site->id))))
+		fl_corr_incident_clear(e, ks->inc, at_ns, ks->rule, 0);
+	if (!ks->dev ||
+	    !(ss = fl_keytab_peek(e->sites, ks->dev->site->id, strlen(ks->dev->site->id))))
 		return;
 	if (ss->n_silent)
 		ss->n_silent--;
 	if (ss->inc) {
 		ss->inc->site_heard = true;
-		site_maybe_clear(e, ks->dev->site, at_ns);
+		fl_corr_site_maybe_clear(e, ks->dev->site, at_ns);
 	}
 }
 
 /* Opens (or absorbs) a rule incident whose grace has run out. */
-static void pending_done(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
+void fl_corr_pending_done(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
 {
 	struct incident *inc = ks->inc;
-	struct incident *into = find_absorber(e, ks->rule, inc->pub.device,
-					      inc->gcorr != FL_PROG_NONE ? inc->gkey : NULL,
-					      inc->gcorr, now_ns);
+	struct incident *into = fl_corr_find_absorber(e, ks->rule, inc->pub.device,
+						      inc->gcorr != FL_PROG_NONE ? inc->gkey : NULL,
+						      inc->gcorr, now_ns);
 
 	if (into) {
 		ks->inc = NULL;
 		key_text(e->keybuf, sizeof(e->keybuf), inc->pub.key);
-		absorb(e, into, ks->rule, ks, inc->pub.count, now_ns);
-		incident_free(e, inc);
+		fl_corr_absorb(e, into, ks->rule, ks, inc->pub.count, now_ns);
+		fl_corr_incident_free(e, inc);
 		return;
 	}
-	incident_open(e, inc, now_ns, ks->rule);
+	fl_corr_incident_open(e, inc, now_ns, ks->rule);
 }
 
-static void key_timer(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
+void fl_corr_key_timer(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
 {
 	const struct fl_prog_rule *r = &e->prog->rules[ks->rule];
 
 	if (ks->inc && ks->inc->is_pending && ks->inc->pending_due <= now_ns)
-		pending_done(e, ks, now_ns);
+		fl_corr_pending_done(e, ks, now_ns);
 	if (ks->absent_due <= now_ns) {
-		ks->absent_due = NONE;
+		ks->absent_due = FL_CORR_NEVER;
 		device_silent(e, ks, now_ns);
 	}
 	if (ks->quiet_due <= now_ns) {
-		ks->quiet_due = NONE;
+		ks->quiet_due = FL_CORR_NEVER;
 		ks->n_times = 0;
 		if (ks->inc && !ks->inc->is_pending)
-			incident_clear(e, ks->inc, now_ns, ks->rule, 0);
+			fl_corr_incident_clear(e, ks->inc, now_ns, ks->rule, 0);
 	}
 	(void)r;
-	key_rearm(e, ks);
+	fl_corr_key_rearm(e, ks);
 	key_forget_if_idle(e, ks);
 }
 
@@ -1882,26 +1720,26 @@ static void on_timer(struct fl_timer *t, void *ctx)
 	e->have_event = false;
 	switch (tb->kind) {
 	case T_KEY:
-		key_timer(e, (struct key_state *)(void *)tb, now_ns);
+		fl_corr_key_timer(e, (struct key_state *)(void *)tb, now_ns);
 		break;
 	case T_INCIDENT: {
 		struct incident *inc = (struct incident *)(void *)tb;
 
 		if (inc->pub.state != FL_INCIDENT_OPEN) {
 			if (now_ns >= inc->absorb_until)
-				incident_free(e, inc);
+				fl_corr_incident_free(e, inc);
 			else
-				arm(e, &inc->tb, inc->absorb_until);
+				fl_corr_arm(e, &inc->tb, inc->absorb_until);
 			break;
 		}
-		run_due_steps(e, inc, now_ns);
+		fl_corr_run_due_steps(e, inc, now_ns);
 		break;
 	}
 	case T_SPAN:
-		span_timer(e, (struct span_state *)(void *)tb, now_ns);
+		fl_corr_span_timer(e, (struct span_state *)(void *)tb, now_ns);
 		break;
 	case T_GROUP:
-		group_timer(e, (struct group_state *)(void *)tb, now_ns);
+		fl_corr_group_timer(e, (struct group_state *)(void *)tb, now_ns);
 		break;
 	}
 	feed_derived(e); /* what a correlation opened here emitted, at its time */
@@ -1912,7 +1750,7 @@ static void new_rule_incident(struct fl_engine *e, uint32_t rule, struct key_sta
 {
 	const struct rule_info *ri = &e->ri[rule];
 	const struct fl_prog_action *ra = &e->prog->actions[ri->raise_action];
-	struct incident *inc = incident_new(e, rule, false, at_ns);
+	struct incident *inc = fl_corr_incident_new(e, rule, false, at_ns);
 
 	if (!inc)
 		return;
@@ -1930,18 +1768,19 @@ static void new_rule_incident(struct fl_engine *e, uint32_t rule, struct key_sta
 	memcpy(inc->pub.key, e->keybuf, sizeof(inc->pub.key));
 	e->have_event = true;
 	e->ev_rule = rule;
-	render(e, inc, ra->title, inc->pub.title, sizeof(inc->pub.title));
-	apply_sets(e, inc, e->prog->rules[rule].first_action, e->prog->rules[rule].n_actions);
+	fl_corr_render(e, inc, ra->title, inc->pub.title, sizeof(inc->pub.title));
+	fl_corr_apply_sets(e, inc, e->prog->rules[rule].first_action,
+			   e->prog->rules[rule].n_actions);
 	if (ri->group_corr != FL_PROG_NONE) {
 		inc->gcorr = ri->group_corr;
-		group_key(e, ri->group_corr, rule, inc->gkey, sizeof(inc->gkey));
+		fl_corr_group_key(e, ri->group_corr, rule, inc->gkey, sizeof(inc->gkey));
 	}
 	if (ri->grace_ms > 0) {
 		inc->is_pending = true;
 		inc->pending_due = at_ns + ri->grace_ms * FL_NS_PER_MS;
 		return;
 	}
-	incident_open(e, inc, at_ns, rule);
+	fl_corr_incident_open(e, inc, at_ns, rule);
 }
 
 /* ---- update, clear, emit, run ----------------------------------------------- */
@@ -1965,7 +1804,7 @@ static void incident_update(struct fl_engine *e, struct incident *inc,
 		relad = true;
 	}
 	if (act->title != FL_PROG_NONE)
-		render(e, inc, act->title, p->title, sizeof(p->title));
+		fl_corr_render(e, inc, act->title, p->title, sizeof(p->title));
 	e->stats.updated++;
 	if (inc->is_pending || p->state != FL_INCIDENT_OPEN)
 		return;
@@ -1973,16 +1812,16 @@ static void incident_update(struct fl_engine *e, struct incident *inc,
 		struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_UPDATE, .at_ns = at_ns, .incident = p,
 				      .reason = "update"};
 
-		history(inc, at_ns, FL_ACTION_UPDATE, rule);
-		emit(e, &a);
+		fl_corr_history(inc, at_ns, FL_ACTION_UPDATE, rule);
+		fl_corr_emit(e, &a);
 	}
 	if (relad) {
-		disarm(e, &inc->tb);
-		schedule_ladder(e, inc);
+		fl_corr_disarm(e, &inc->tb);
+		fl_corr_schedule_ladder(e, inc);
 		for (size_t k = 0; k < inc->n_steps; k++)
 			if (inc->due[k] < at_ns)
 				inc->due[k] = at_ns;
-		run_due_steps(e, inc, at_ns);
+		fl_corr_run_due_steps(e, inc, at_ns);
 	}
 }
 
@@ -2018,17 +1857,17 @@ static void queue_derived(struct fl_engine *e, uint32_t rule, const struct incid
 	if (e->have_event && rule != FL_PROG_NONE)
 		host = fl_match_field(e->m, rule, (struct fl_prog_field){FL_FIELD_EVENT, FL_EF_HOST});
 	else if (inc && inc->pub.device)
-		host = cs(inc->pub.device->id);
+		host = fl_corr_cs(inc->pub.device->id);
 	d->host_len = host.p ? (host.len < sizeof(d->host) ? host.len : sizeof(d->host) - 1) : 0;
 	if (d->host_len)
 		memcpy(d->host, host.p, d->host_len);
 	d->host[d->host_len] = '\0';
-	render(e, inc, tmpl, d->text, sizeof(d->text));
+	fl_corr_render(e, inc, tmpl, d->text, sizeof(d->text));
 	d->text_len = strlen(d->text);
 }
 
-static void deliver_run(struct fl_engine *e, struct incident *inc, uint32_t channel,
-			const char *text, int64_t at_ns, uint32_t rule)
+void fl_corr_deliver_run(struct fl_engine *e, struct incident *inc, uint32_t channel,
+			 const char *text, int64_t at_ns, uint32_t rule)
 {
 	struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_NOTIFY, .at_ns = at_ns, .reason = "run"};
 
@@ -2040,8 +1879,8 @@ static void deliver_run(struct fl_engine *e, struct incident *inc, uint32_t chan
 	a.channel = e->prog->channels[channel].p;
 	a.text = text;
 	e->stats.runs++;
-	history(inc, at_ns, FL_ACTION_NOTIFY, rule);
-	emit(e, &a);
+	fl_corr_history(inc, at_ns, FL_ACTION_NOTIFY, rule);
+	fl_corr_emit(e, &a);
 }
 
 /* run: a notify action for the plugin's channel with the text rendered now
@@ -2056,11 +1895,11 @@ static void run_plugin(struct fl_engine *e, uint32_t rule, struct incident *inc,
 		return;
 	}
 	if (act->value != FL_PROG_NONE)
-		render(e, inc, act->value, e->run_text, sizeof(e->run_text));
+		fl_corr_render(e, inc, act->value, e->run_text, sizeof(e->run_text));
 	else
 		snprintf(e->run_text, sizeof(e->run_text), "%s", inc->pub.title);
 	if (!inc->is_pending) {
-		deliver_run(e, inc, act->plugin, e->run_text, at_ns, rule);
+		fl_corr_deliver_run(e, inc, act->plugin, e->run_text, at_ns, rule);
 		return;
 	}
 	if (inc->held_run_text || !(inc->held_run_text = strdup(e->run_text))) {
@@ -2074,7 +1913,7 @@ static void run_plugin(struct fl_engine *e, uint32_t rule, struct incident *inc,
 /* A correlation's emit and run actions, in the order written, once, when its
  * incident opens (the compiler refuses update and clear there). Templates
  * read the located object's fields, and the event's when one opened it. */
-static void corr_actions(struct fl_engine *e, struct incident *inc, int64_t at_ns)
+void fl_corr_correlation_actions(struct fl_engine *e, struct incident *inc, int64_t at_ns)
 {
 	const struct fl_prog_correlation *c = &e->prog->correlations[inc->pub.source];
 	uint32_t rule = e->have_event ? e->ev_rule : FL_PROG_NONE;
@@ -2093,8 +1932,8 @@ static void corr_actions(struct fl_engine *e, struct incident *inc, int64_t at_n
  * fault event of key ks. update and clear act on the incident the key had
  * before this event (prior_id; an event that raises is not also updated or
  * cleared by itself); run acts on the key's open incident as the event left it. */
-static void rule_actions(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
-			 uint64_t prior_id)
+void fl_corr_rule_actions(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
+			  uint64_t prior_id)
 {
 	const struct fl_prog_rule *r = &e->prog->rules[rule];
 
@@ -2112,9 +1951,9 @@ static void rule_actions(struct fl_engine *e, uint32_t rule, struct key_state *k
 			break;
 		case FL_ACT_CLEAR:
 			if (prior && inc->is_pending)
-				incident_free(e, inc);
+				fl_corr_incident_free(e, inc);
 			else if (prior)
-				incident_clear(e, inc, t, rule, 0);
+				fl_corr_incident_clear(e, inc, t, rule, 0);
 			break;
 		case FL_ACT_EMIT:
 			queue_derived(e, rule, NULL, act->value, t);
@@ -2126,7 +1965,7 @@ static void rule_actions(struct fl_engine *e, uint32_t rule, struct key_state *k
 			break;
 		}
 	}
-	key_rearm(e, ks);
+	fl_corr_key_rearm(e, ks);
 }
 
 static void fault_state(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
@@ -2154,7 +1993,7 @@ static void fault_state(struct fl_engine *e, uint32_t rule, struct key_state *ks
 
 		/* a change of state is a message that differs from the last one */
 		if (h == ks->state_hash) {
-			key_rearm(e, ks);
+			fl_corr_key_rearm(e, ks);
 			return;
 		}
 		ks->state_hash = h;
@@ -2163,72 +2002,72 @@ static void fault_state(struct fl_engine *e, uint32_t rule, struct key_state *ks
 		holds = window_holds(ks, r->threshold_n, r->threshold_ms, t);
 	}
 	if (ri->is_span_input)
-		span_evidence(e, rule, ks->dev, false, t);
+		fl_corr_span_evidence(e, rule, ks->dev, false, t);
 	if (ri->group_corr != FL_PROG_NONE)
-		group_input(e, ri->group_corr, rule, ks->dev, t);
+		fl_corr_group_input(e, ri->group_corr, rule, ks->dev, t);
 	for (size_t c = 0; c < ri->n_corrs; c++)
 		if (e->prog->correlations[ri->corrs[c]].locate == FL_LOCATE_GROUP &&
 		    ri->corrs[c] != ri->group_corr)
-			group_input(e, ri->corrs[c], rule, ks->dev, t);
+			fl_corr_group_input(e, ri->corrs[c], rule, ks->dev, t);
 	if (ri->quiet_ms > 0 && r->n_clear_conds == 0)
 		ks->quiet_due = t + ri->quiet_ms * FL_NS_PER_MS;
 	if (ks->inc) { /* the open (or pending) alarm of this key: a tally */
 		ks->inc->pub.count++;
 		ks->inc->pub.last_ns = t;
 		if (!ks->inc->pub.is_correlation)
-			apply_sets(e, ks->inc, r->first_action, r->n_actions);
+			fl_corr_apply_sets(e, ks->inc, r->first_action, r->n_actions);
 		if (ri->has_raise)
 			*raised = true;
-		key_rearm(e, ks);
+		fl_corr_key_rearm(e, ks);
 		return;
 	}
 	gk[0] = '\0';
 	if (ri->group_corr != FL_PROG_NONE)
-		group_key(e, ri->group_corr, rule, gk, sizeof(gk));
+		fl_corr_group_key(e, ri->group_corr, rule, gk, sizeof(gk));
 	into = ri->n_absorbers || ri->group_corr != FL_PROG_NONE
-		   ? find_absorber(e, rule, ks->dev, gk[0] ? gk : NULL, ri->group_corr, t)
+		   ? fl_corr_find_absorber(e, rule, ks->dev, gk[0] ? gk : NULL, ri->group_corr, t)
 		   : NULL;
 	if (into) {
 		char shown[FL_CORR_KEY_MAX];
 
 		key_text(shown, sizeof(shown), e->keybuf);
 		memcpy(e->keybuf, shown, sizeof(shown));
-		absorb(e, into, rule, ks, 1, t);
-		key_rearm(e, ks);
+		fl_corr_absorb(e, into, rule, ks, 1, t);
+		fl_corr_key_rearm(e, ks);
 		return;
 	}
 	if (ri->has_raise && !*raised && holds && r->absent_ms == 0) {
 		*raised = true;
 		new_rule_incident(e, rule, ks, t);
 	}
-	key_rearm(e, ks);
+	fl_corr_key_rearm(e, ks);
 }
 
-static void on_fault(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
-		     bool *raised)
+void fl_corr_on_fault(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
+		      bool *raised)
 {
 	uint64_t prior_id = ks->inc ? ks->inc->pub.id : 0;
 
 	fault_state(e, rule, ks, t, raised);
 	if (e->ri[rule].has_more)
-		rule_actions(e, rule, ks, t, prior_id);
+		fl_corr_rule_actions(e, rule, ks, t, prior_id);
 }
 
-static void on_clear(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t)
+void fl_corr_on_clear(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t)
 {
 	const struct rule_info *ri = &e->ri[rule];
 
 	if (ri->is_span_input)
-		span_evidence(e, rule, fl_match_device(e->m, rule), true, t);
+		fl_corr_span_evidence(e, rule, fl_match_device(e->m, rule), true, t);
 	if (!ks || !ks->inc)
 		return;
 	if (ks->inc->is_pending) {
-		incident_free(e, ks->inc);
-		key_rearm(e, ks);
+		fl_corr_incident_free(e, ks->inc);
+		fl_corr_key_rearm(e, ks);
 		return;
 	}
-	incident_clear(e, ks->inc, t, rule, 0);
-	key_rearm(e, ks);
+	fl_corr_incident_clear(e, ks->inc, t, rule, 0);
+	fl_corr_key_rearm(e, ks);
 	key_forget_if_idle(e, ks);
 }
 
@@ -2272,7 +2111,7 @@ static int build_rule_info(struct fl_engine *e)
 			const struct fl_prog_correlation *co = &prog->correlations[c];
 			int64_t g = 0;
 
-			if (in_list(prog->rule_refs, co->first_input, co->n_inputs, r)) {
+			if (fl_corr_in_list(prog->rule_refs, co->first_input, co->n_inputs, r)) {
 				ri->corrs[ri->n_corrs++] = c;
 				if (co->locate != FL_LOCATE_GROUP)
 					ri->is_span_input = true;
@@ -2282,7 +2121,7 @@ static int build_rule_info(struct fl_engine *e)
 					g = co->within_ms;
 				}
 			}
-			if (in_list(prog->rule_refs, co->first_absorb, co->n_absorbs, r)) {
+			if (fl_corr_in_list(prog->rule_refs, co->first_absorb, co->n_absorbs, r)) {
 				ri->absorbers[ri->n_absorbers++] = c;
 				g = co->within_ms + co->hold_ms;
 			}
@@ -2332,12 +2171,11 @@ int fl_engine_create(struct fl_engine **out, const struct fl_program *prog,
 	if (!e->keys)
 		goto out_destroy;
 	if ((rc = fl_match_create(&e->m, prog)) < 0 ||
-	    (rc = fl_timerwheel_create(&e->tw, ns_to_ms(e->now_ns),
+	    (rc = fl_timerwheel_create(&e->tw, fl_corr_ns_to_ms(e->now_ns),
 				       FL_TIMERWHEEL_MAX_TIMERS_DEFAULT)) < 0 ||
 	    (rc = fl_keytab_create(&e->spans, &span_cfg)) < 0 ||
 	    (rc = fl_keytab_create(&e->sites, &site_cfg)) < 0 ||
-	    (rc = fl_keytab_create(&e->groups, &group_cfg)) < 0 ||
-	    (rc = build_rule_info(e)) < 0)
+	    (rc = fl_keytab_create(&e->groups, &group_cfg)) < 0 || (rc = build_rule_info(e)) < 0)
 		goto out_destroy;
 	*out = e;
 	return 0;
@@ -2381,11 +2219,11 @@ void fl_engine_destroy(struct fl_engine *e)
 
 void fl_engine_advance(struct fl_engine *e, int64_t now_ns)
 {
-	live_compact(e);
+	fl_corr_live_compact(e);
 	/* timers fire at their own time (e->now_ns follows them), then time
 	 * moves to now_ns */
-	fl_timerwheel_advance(e->tw, ns_to_ms(now_ns > e->now_ns ? now_ns : e->now_ns), on_timer,
-			      e);
+	fl_timerwheel_advance(e->tw, fl_corr_ns_to_ms(now_ns > e->now_ns ? now_ns : e->now_ns),
+			      on_timer, e);
 	if (now_ns > e->now_ns) {
 		if (fl_clock_kind(e->clock) == FL_CLOCK_EVENT &&
 		    fl_clock_advance_to(e->clock, now_ns) < 0)
@@ -2474,12 +2312,12 @@ static void feed_event(struct fl_engine *e, const struct fl_event *ev, int64_t t
 		matched = true;
 		e->have_event = true;
 		e->ev_rule = rule;
-		klen = build_key(e, rule);
-		if (klen == 0 || !(kt = rule_table(e, rule)))
+		klen = fl_corr_build_key(e, rule);
+		if (klen == 0 || !(kt = fl_corr_rule_table(e, rule)))
 			continue;
 		if (res == FL_MATCH_FAULT) {
 			if (e->total_keys >= e->cfg.max_keys &&
-			    !fl_keytab_peek(kt, e->keybuf, klen) && !make_room(e, kt))
+			    !fl_keytab_peek(kt, e->keybuf, klen) && !fl_corr_make_room(e, kt))
 				continue;
 			if (fl_keytab_upsert(kt, e->keybuf, klen, &v, &is_new) < 0)
 				continue;
@@ -2489,11 +2327,11 @@ static void feed_event(struct fl_engine *e, const struct fl_event *ev, int64_t t
 				fl_timer_init(&ks->tb.t);
 				ks->tb.kind = T_KEY;
 				ks->rule = rule;
-				ks->absent_due = ks->quiet_due = NONE;
+				ks->absent_due = ks->quiet_due = FL_CORR_NEVER;
 			}
-			on_fault(e, rule, ks, t, &raised);
+			fl_corr_on_fault(e, rule, ks, t, &raised);
 		} else {
-			on_clear(e, rule, fl_keytab_get(kt, e->keybuf, klen), t);
+			fl_corr_on_clear(e, rule, fl_keytab_get(kt, e->keybuf, klen), t);
 		}
 		e->have_event = true;
 		e->ev_rule = rule;
@@ -2565,7 +2403,7 @@ static void flush_pending(struct fl_engine *e)
 			continue;
 		e->now_ns = at;
 		e->have_event = false;
-		pending_done(e, inc->slot, at);
+		fl_corr_pending_done(e, inc->slot, at);
 	}
 	free(todo);
 }
@@ -2584,7 +2422,7 @@ void fl_engine_flush(struct fl_engine *e)
 			struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_UPDATE, .at_ns = e->now_ns,
 					      .incident = &inc->pub, .reason = "tally"};
 
-			emit(e, &a);
+			fl_corr_emit(e, &a);
 		}
 	}
 }
@@ -2634,13 +2472,14 @@ static int resume_location(const struct fl_program *prog, const struct fl_resume
 	memset(loc, 0, sizeof(*loc));
 	if (!inv)
 		return r->device || r->site || r->span ? -ENXIO : 0;
-	if (r->device && !(loc->device = fl_inventory_device(inv, cs(r->device))))
+	if (r->device && !(loc->device = fl_inventory_device(inv, fl_corr_cs(r->device))))
 		return -ENXIO;
-	if (r->site && !(loc->site = fl_inventory_site(inv, cs(r->site))))
+	if (r->site && !(loc->site = fl_inventory_site(inv, fl_corr_cs(r->site))))
 		return -ENXIO;
 	if (r->span) {
-		const struct fl_inv_span *sp = fl_inventory_span(inv, cs(r->span));
-		const struct fl_inv_srlg *g = sp ? NULL : fl_inventory_srlg(inv, cs(r->span));
+		const struct fl_inv_span *sp = fl_inventory_span(inv, fl_corr_cs(r->span));
+		const struct fl_inv_srlg *g =
+		    sp ? NULL : fl_inventory_srlg(inv, fl_corr_cs(r->span));
 
 		if (sp) {
 			loc->spans[loc->n_spans++] = sp;
@@ -2673,7 +2512,7 @@ static void resume_key(struct fl_engine *e, struct incident *inc)
 	void *v;
 
 	if (r->absent_ms > 0 || klen == 0 || inc->pub.key[0] != 'k' ||
-	    e->total_keys >= e->cfg.max_keys || !(kt = rule_table(e, inc->pub.source)) ||
+	    e->total_keys >= e->cfg.max_keys || !(kt = fl_corr_rule_table(e, inc->pub.source)) ||
 	    fl_keytab_upsert(kt, inc->pub.key, klen, &v, &is_new) < 0)
 		return;
 	ks = v;
@@ -2682,7 +2521,7 @@ static void resume_key(struct fl_engine *e, struct incident *inc)
 		fl_timer_init(&ks->tb.t);
 		ks->tb.kind = T_KEY;
 		ks->rule = inc->pub.source;
-		ks->absent_due = ks->quiet_due = NONE;
+		ks->absent_due = ks->quiet_due = FL_CORR_NEVER;
 	}
 	if (ks->inc)
 		return;
@@ -2694,7 +2533,7 @@ static void resume_key(struct fl_engine *e, struct incident *inc)
 	/* a rule that clears by going quiet: quiet from now on */
 	if (ri->quiet_ms > 0 && r->n_clear_conds == 0)
 		ks->quiet_due = e->now_ns + ri->quiet_ms * FL_NS_PER_MS;
-	key_rearm(e, ks);
+	fl_corr_key_rearm(e, ks);
 }
 
 /* Ties a resumed incident to the state later events look up: the key of
@@ -2712,9 +2551,9 @@ static void resume_attach(struct fl_engine *e, struct incident *inc)
 	switch (e->prog->correlations[p->source].locate) {
 	case FL_LOCATE_SPAN:
 		for (size_t k = 0; k < p->n_spans; k++) {
-			struct span_state *st = span_state(e, p->spans[k]);
+			struct span_state *st = fl_corr_span_state(e, p->spans[k]);
 
-			scope_span(inc, p->spans[k]);
+			fl_corr_scope_span(inc, p->spans[k]);
 			if (!st || st->inc)
 				continue;
 			st->corr = p->source;
@@ -2725,9 +2564,9 @@ static void resume_attach(struct fl_engine *e, struct incident *inc)
 		break;
 	case FL_LOCATE_SITE:
 		if (p->site) {
-			struct site_state *ss = site_state(e, p->site);
+			struct site_state *ss = fl_corr_site_state(e, p->site);
 
-			scope_site(inc, p->site);
+			fl_corr_scope_site(inc, p->site);
 			if (ss && !ss->inc)
 				ss->inc = inc;
 		}
@@ -2764,7 +2603,7 @@ int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r)
 	int rc;
 
 	rc = resume_check(e, r, &src, &is_corr, &level, &loc);
-	if (rc == 0 && !(inc = incident_new(e, src, is_corr, r->first_ns)))
+	if (rc == 0 && !(inc = fl_corr_incident_new(e, src, is_corr, r->first_ns)))
 		rc = -ENOBUFS;
 	if (rc < 0) {
 		e->stats.resume_refused++;
@@ -2774,9 +2613,10 @@ int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r)
 	snprintf(inc->ticket, sizeof(inc->ticket), "%s", r->ticket);
 	p->ticket = inc->ticket;
 	snprintf(p->key, sizeof(p->key), "%s", r->key ? r->key : "");
-	ra = is_corr ? raise_action(e, prog->correlations[src].first_action,
-				    prog->correlations[src].n_actions)
-		     : raise_action(e, prog->rules[src].first_action, prog->rules[src].n_actions);
+	ra = is_corr ? fl_corr_raise_action(e, prog->correlations[src].first_action,
+					    prog->correlations[src].n_actions)
+		     : fl_corr_raise_action(e, prog->rules[src].first_action,
+					    prog->rules[src].n_actions);
 	p->level = level;
 	p->ladder = ra ? ra->ladder : FL_PROG_NONE;
 	snprintf(p->title, sizeof(p->title), "%s", r->title ? r->title : prog->levels[level].name.p);
@@ -2785,7 +2625,7 @@ int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r)
 	memcpy(p->spans, loc.spans, sizeof(p->spans));
 	p->n_spans = loc.n_spans;
 	p->span_name = loc.span_name;
-	p->loc_class = loc.n_spans ? span_class(loc.spans[0]) : -1;
+	p->loc_class = loc.n_spans ? fl_corr_span_class(loc.spans[0]) : -1;
 	inc->ring = loc.n_spans ? loc.spans[0]->ring : loc.device ? loc.device->ring : NULL;
 	p->evidence = "resumed from its ticket";
 	p->count = 1;
@@ -2798,27 +2638,27 @@ int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r)
 		struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_UPDATE,
 				      .at_ns = e->now_ns, .incident = p, .reason = "resumed"};
 
-		history(inc, e->now_ns, FL_ACTION_UPDATE, FL_PROG_NONE);
-		emit(e, &a);
+		fl_corr_history(inc, e->now_ns, FL_ACTION_UPDATE, FL_PROG_NONE);
+		fl_corr_emit(e, &a);
 	}
 	if (p->is_planned) {
 		/* the window it opened in: still on, or over while nothing ran
 		 * (gone from the plan and data: over now) */
 		p->is_planned = false;
-		check_maintenance(e, inc, p->first_ns);
+		fl_corr_check_maintenance(e, inc, p->first_ns);
 		if (!p->is_planned) {
 			p->is_planned = true;
 			inc->window_end_ns = e->now_ns;
 		}
 		if (inc->window_end_ns <= e->now_ns)
-			window_ended(e, inc, inc->window_end_ns);
+			fl_corr_window_ended(e, inc, inc->window_end_ns);
 	}
 	/* the ladder from the opening; what came due meanwhile fires now, once */
-	schedule_ladder(e, inc);
+	fl_corr_schedule_ladder(e, inc);
 	for (size_t k = 0; k < inc->n_steps; k++)
 		if (inc->due[k] < e->now_ns)
 			inc->due[k] = e->now_ns;
-	run_due_steps(e, inc, e->now_ns);
+	fl_corr_run_due_steps(e, inc, e->now_ns);
 	return 0;
 }
 
