@@ -202,8 +202,12 @@ void fl_corr_schedule_ladder(struct fl_engine *e, struct incident *inc)
 		int64_t due = step_due(e, inc, &prog->steps[s]);
 		size_t k;
 
-		if (due == FL_CORR_NEVER || inc->n_steps == STEPS_MAX)
+		if (due == FL_CORR_NEVER)
 			continue;
+		if (inc->n_steps == FL_LADDER_STEPS_MAX) {
+			e->stats.ladder_steps_dropped++;
+			continue;
+		}
 		/* insertion keeps ladder order among equal times */
 		for (k = inc->n_steps; k > 0 && inc->due[k - 1] > due; k--) {
 			inc->due[k] = inc->due[k - 1];

@@ -197,57 +197,64 @@ void fl_corr_incident_free(struct fl_engine *e, struct incident *inc)
 	free(inc);
 }
 
-static void add_scope_site(struct incident *inc, const struct fl_inv_site *s)
+/* A site the incident's alarms come from; one past FL_SCOPE_SITES_MAX is
+ * left out and counted (its alarms will not be absorbed). */
+static void add_scope_site(struct fl_engine *e, struct incident *inc,
+			   const struct fl_inv_site *s)
 {
-	if (!s || inc->n_scope >= SCOPE_SITES_MAX)
+	if (!s)
 		return;
 	for (size_t i = 0; i < inc->n_scope; i++)
 		if (inc->scope[i] == s)
 			return;
+	if (inc->n_scope >= FL_SCOPE_SITES_MAX) {
+		e->stats.scope_sites_dropped++;
+		return;
+	}
 	inc->scope[inc->n_scope++] = s;
 }
 
-static void add_scope_ring(struct incident *inc, const struct fl_inv_ring *r)
+static void add_scope_ring(struct fl_engine *e, struct incident *inc, const struct fl_inv_ring *r)
 {
 	for (size_t i = 0; r && i < r->nodes; i++) {
 		const struct fl_inv_device *d = r->devices[i];
 
-		add_scope_site(inc, d->site);
+		add_scope_site(e, inc, d->site);
 		for (size_t c = 0; c < d->nchains; c++)
 			for (size_t k = 0; k < d->chains[c]->ndevices; k++)
-				add_scope_site(inc, d->chains[c]->devices[k]->site);
+				add_scope_site(e, inc, d->chains[c]->devices[k]->site);
 	}
 }
 
 /* The sites a span cut's consequences come from: the ring, what hangs
  * behind the span, and the far ends of the circuits riding it. */
-void fl_corr_scope_span(struct incident *inc, const struct fl_inv_span *sp)
+void fl_corr_scope_span(struct fl_engine *e, struct incident *inc, const struct fl_inv_span *sp)
 {
-	if (!inc->scope && !(inc->scope = calloc(SCOPE_SITES_MAX, sizeof(*inc->scope))))
+	if (!inc->scope && !(inc->scope = calloc(FL_SCOPE_SITES_MAX, sizeof(*inc->scope))))
 		return;
-	add_scope_ring(inc, sp->ring);
-	add_scope_site(inc, sp->a->site);
-	add_scope_site(inc, sp->b->site);
+	add_scope_ring(e, inc, sp->ring);
+	add_scope_site(e, inc, sp->a->site);
+	add_scope_site(e, inc, sp->b->site);
 	for (size_t i = 0; i < sp->ndownstream; i++)
-		add_scope_site(inc, sp->downstream[i]->site);
+		add_scope_site(e, inc, sp->downstream[i]->site);
 	for (size_t i = 0; i < sp->ncircuits; i++) {
-		add_scope_site(inc, sp->circuits[i]->a_site);
-		add_scope_site(inc, sp->circuits[i]->b_site);
+		add_scope_site(e, inc, sp->circuits[i]->a_site);
+		add_scope_site(e, inc, sp->circuits[i]->b_site);
 	}
 }
 
-void fl_corr_scope_site(struct incident *inc, const struct fl_inv_site *site)
+void fl_corr_scope_site(struct fl_engine *e, struct incident *inc, const struct fl_inv_site *site)
 {
-	if (!inc->scope && !(inc->scope = calloc(SCOPE_SITES_MAX, sizeof(*inc->scope))))
+	if (!inc->scope && !(inc->scope = calloc(FL_SCOPE_SITES_MAX, sizeof(*inc->scope))))
 		return;
-	add_scope_site(inc, site);
+	add_scope_site(e, inc, site);
 	for (size_t i = 0; i < site->ndevices; i++) {
 		const struct fl_inv_device *d = site->devices[i];
 
-		add_scope_ring(inc, d->ring);
+		add_scope_ring(e, inc, d->ring);
 		for (size_t c = 0; c < d->nchains; c++)
 			for (size_t k = 0; k < d->chains[c]->ndevices; k++)
-				add_scope_site(inc, d->chains[c]->devices[k]->site);
+				add_scope_site(e, inc, d->chains[c]->devices[k]->site);
 	}
 }
 

@@ -41,8 +41,6 @@
 #include "engine/lib/timerwheel.h"
 
 #define FL_CORR_NEVER INT64_MAX /* no deadline */
-#define STEPS_MAX 32 /* ladder steps one incident schedules */
-#define SCOPE_SITES_MAX 256
 #define FL_CORR_TO_MAX FL_INVENTORY_MAX_HITS
 
 enum tkind { T_KEY = 1, T_INCIDENT, T_SPAN, T_GROUP };
@@ -84,8 +82,8 @@ struct incident {
 	char gkey[FL_CORR_KEY_MAX]; /* pending rule incident: its group key */
 	uint32_t gcorr;
 	/* ladder steps in firing order */
-	uint32_t steps[STEPS_MAX];
-	int64_t due[STEPS_MAX];
+	uint32_t steps[FL_LADDER_STEPS_MAX];
+	int64_t due[FL_LADDER_STEPS_MAX];
 	size_t n_steps, next_step;
 	/* sites whose alarms it absorbs */
 	const struct fl_inv_site **scope;
@@ -102,7 +100,7 @@ struct incident {
 	char window_name[48]; /* a window of window_fn: its name */
 	/* resumed after a restart: the store's ticket and the steps it took */
 	char ticket[FL_STORE_ID_MAX + 1];
-	uint32_t taken[STEPS_MAX];
+	uint32_t taken[FL_LADDER_STEPS_MAX];
 	size_t n_taken;
 };
 
@@ -232,8 +230,11 @@ void fl_corr_live_compact(struct fl_engine *e);
 struct incident *fl_corr_incident_new(struct fl_engine *e, uint32_t source, bool is_corr,
 				      int64_t at_ns);
 void fl_corr_incident_free(struct fl_engine *e, struct incident *inc);
-void fl_corr_scope_span(struct incident *inc, const struct fl_inv_span *sp);
-void fl_corr_scope_site(struct incident *inc, const struct fl_inv_site *site);
+/* scope_span, scope_site: the sites whose alarms the incident absorbs, at
+ * most FL_SCOPE_SITES_MAX (the rest counted as scope_sites_dropped). */
+void fl_corr_scope_span(struct fl_engine *e, struct incident *inc, const struct fl_inv_span *sp);
+void fl_corr_scope_site(struct fl_engine *e, struct incident *inc,
+			const struct fl_inv_site *site);
 int fl_corr_span_class(const struct fl_inv_span *sp);
 void fl_corr_check_maintenance(struct fl_engine *e, struct incident *inc, int64_t at_ns);
 bool fl_corr_covers(const struct incident *inc, const struct fl_inv_device *dev,
@@ -246,6 +247,8 @@ void fl_corr_absorb(struct fl_engine *e, struct incident *into, uint32_t rule,
 
 /* ---- correlate_escalate.c: ladders, open and clear ------------------------- */
 
+/* schedule_ladder: at most FL_LADDER_STEPS_MAX steps; the timed steps past
+ * them are counted as ladder_steps_dropped and never fire. */
 void fl_corr_schedule_ladder(struct fl_engine *e, struct incident *inc);
 void fl_corr_window_ended(struct fl_engine *e, struct incident *inc, int64_t end_ns);
 void fl_corr_run_due_steps(struct fl_engine *e, struct incident *inc, int64_t now_ns);

@@ -105,7 +105,7 @@ static void span_join(struct fl_engine *e, struct incident *inc, struct span_sta
 	if (p->n_spans < FL_INCIDENT_MAX_SPANS)
 		p->spans[p->n_spans++] = st->span;
 	st->inc = inc;
-	fl_corr_scope_span(inc, st->span);
+	fl_corr_scope_span(e, inc, st->span);
 	if (is_duct) {
 		p->evidence = "both ends of spans in one duct";
 	} else {
@@ -150,7 +150,7 @@ static void span_open(struct fl_engine *e, struct span_state *st, const char *ev
 	inc->pub.count = (uint64_t)st->standing[0] + st->standing[1];
 	inc->ring = sp->ring;
 	snprintf(inc->pub.key, sizeof(inc->pub.key), "%s", sp->id);
-	fl_corr_scope_span(inc, sp);
+	fl_corr_scope_span(e, inc, sp);
 	st->inc = inc;
 	e->have_event = false;
 	corr_title(e, inc);
@@ -226,7 +226,7 @@ static void site_open(struct fl_engine *e, uint32_t corr, struct site_state *ss,
 	inc->pub.device = NULL;
 	inc->pub.evidence = evidence;
 	snprintf(inc->pub.key, sizeof(inc->pub.key), "%s", ss->site->id);
-	fl_corr_scope_site(inc, ss->site);
+	fl_corr_scope_site(e, inc, ss->site);
 	ss->inc = inc;
 	e->have_event = false;
 	corr_title(e, inc);
@@ -306,7 +306,7 @@ static void span_transient(struct fl_engine *e, struct span_state *st, int64_t a
 	inc->pub.evidence = "both ends, cleared within the hold";
 	inc->ring = sp->ring;
 	snprintf(inc->pub.key, sizeof(inc->pub.key), "%s", sp->id);
-	fl_corr_scope_span(inc, sp);
+	fl_corr_scope_span(e, inc, sp);
 	e->have_event = false;
 	corr_title(e, inc);
 	inc->pub.state = FL_INCIDENT_CLEARED;

@@ -133,7 +133,7 @@ static void resume_attach(struct fl_engine *e, struct incident *inc)
 		for (size_t k = 0; k < p->n_spans; k++) {
 			struct span_state *st = fl_corr_span_state(e, p->spans[k]);
 
-			fl_corr_scope_span(inc, p->spans[k]);
+			fl_corr_scope_span(e, inc, p->spans[k]);
 			if (!st || st->inc)
 				continue;
 			st->corr = p->source;
@@ -146,13 +146,27 @@ static void resume_attach(struct fl_engine *e, struct incident *inc)
 		if (p->site) {
 			struct site_state *ss = fl_corr_site_state(e, p->site);
 
-			fl_corr_scope_site(inc, p->site);
+			fl_corr_scope_site(e, inc, p->site);
 			if (ss && !ss->inc)
 				ss->inc = inc;
 		}
 		break;
 	default:
 		break;
+	}
+}
+
+/* The steps the ticket took, never fired again: at most FL_LADDER_STEPS_MAX
+ * are kept, the rest counted as resume_steps_dropped (they may fire again). */
+static void resume_taken(struct fl_engine *e, struct incident *inc,
+			 const struct fl_resumed_incident *r)
+{
+	for (size_t i = 0; i < r->n_steps_taken; i++) {
+		if (inc->n_taken == FL_LADDER_STEPS_MAX) {
+			e->stats.resume_steps_dropped += r->n_steps_taken - i;
+			return;
+		}
+		inc->taken[inc->n_taken++] = r->steps_taken[i];
 	}
 }
 
@@ -210,8 +224,7 @@ int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r)
 	p->evidence = "resumed from its ticket";
 	p->count = 1;
 	p->is_planned = r->is_planned;
-	for (size_t i = 0; i < r->n_steps_taken && inc->n_taken < STEPS_MAX; i++)
-		inc->taken[inc->n_taken++] = r->steps_taken[i];
+	resume_taken(e, inc, r);
 	resume_attach(e, inc);
 	e->stats.resumed++;
 	{
