@@ -210,9 +210,21 @@ int fl_actions_json(struct fl_buf *out, const struct fl_program *prog, const str
 	return 0;
 }
 
+/* Appends ", N what" at *len when n is not 0. */
+static void summary_add(char *out, size_t size, int *len, uint64_t n, const char *what)
+{
+	int k;
+
+	if (n == 0 || *len < 0 || (size_t)*len >= size)
+		return;
+	k = snprintf(out + *len, size - (size_t)*len, ", %llu %s", (unsigned long long)n, what);
+	if (k > 0)
+		*len += k;
+}
+
 void fl_actions_summary(char *out, size_t size, const struct fl_engine_stats *st)
 {
-	snprintf(out, size,
+	int len = snprintf(out, size,
 		 "%llu matched, %llu absorbed, %llu incidents opened, %llu cleared, "
 		 "%llu updated, %llu suppressed, %llu notifications, %llu runs, "
 		 "%llu runs without incident, %llu emitted, %llu emitted too deep, "
@@ -229,4 +241,10 @@ void fl_actions_summary(char *out, size_t size, const struct fl_engine_stats *st
 		 (unsigned long long)st->keys_refused, (unsigned long long)st->key_too_long,
 		 (unsigned long long)st->incidents_refused, (unsigned long long)st->timers_refused,
 		 (unsigned long long)st->regex_limit, st->live_keys, st->open_incidents);
+
+	/* The caps' counters only once hit, so the line of a run that hit none
+	 * is the line it always was (scripts/same-actions.sh compares it). */
+	summary_add(out, size, &len, st->ladder_steps_dropped, "ladder steps dropped");
+	summary_add(out, size, &len, st->resume_steps_dropped, "resumed steps dropped");
+	summary_add(out, size, &len, st->scope_sites_dropped, "scope sites dropped");
 }

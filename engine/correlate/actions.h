@@ -30,7 +30,9 @@ void fl_actions_time(char *out, size_t size, int64_t at_ns);
 
 /* Writes the engine's counters as the words of a summary line ("12 matched,
  * 3 absorbed, ...", every counter of struct fl_engine_stats, no newline)
- * into out, cut at size - 1. replay and run print it after their own. */
+ * into out, cut at size - 1. The counters of the caps FL_LADDER_STEPS_MAX
+ * and FL_SCOPE_SITES_MAX come last, and only when not 0. replay and run
+ * print it after their own. */
 void fl_actions_summary(char *out, size_t size, const struct fl_engine_stats *st);
 
 #endif /* FL_ACTIONS_H */

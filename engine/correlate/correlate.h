@@ -154,6 +154,10 @@ struct fl_engine_stats {
 	uint64_t emitted, emit_too_deep, emit_dropped; /* derived events (`emit`) */
 	uint64_t runs, runs_without_incident; /* `run` actions: notified, or no open incident */
 	uint64_t resumed, resume_refused; /* fl_engine_resume(): rebuilt, or refused */
+	/* caps of limits.h: FL_LADDER_STEPS_MAX (steps not scheduled; steps taken
+	 * a resumed ticket could not keep), FL_SCOPE_SITES_MAX (sites left out of
+	 * an incident's scope) */
+	uint64_t ladder_steps_dropped, resume_steps_dropped, scope_sites_dropped;
 	size_t live_keys, open_incidents;
 };
 

@@ -178,10 +178,25 @@
 #define FL_CORR_HISTORY_MAX 64
 #define FL_CORR_LATE_MS_DEFAULT 5000
 #define FL_CORR_GRACE_MAX_MS (10 * 60 * 1000)
-/* Escalation steps one incident schedules from its ladder (the engine's
- * per-incident step arrays). The plan compiler refuses a ladder with more
- * steps, at the first step past the cap. */
+/* Ladders and scopes of incidents (engine/correlate/).
+ * FL_LADDER_STEPS_MAX: ladder steps one incident schedules. The plan
+ *   compiler refuses a ladder with more timed steps, at the first step past
+ *   the cap; a program built otherwise has the steps past it left out, never
+ *   firing. counter:
+ *   engine.ladder_steps_dropped (one per step left out, each time the ladder
+ *   is scheduled: when the incident opens, when an update changes its level
+ *   or ladder, when its maintenance window ends). A ticket handed back after
+ *   a restart (fl_engine_resume) keeps at most this many steps taken; the
+ *   others are forgotten, so they may fire again. counter:
+ *   engine.resume_steps_dropped
+ * FL_SCOPE_SITES_MAX: sites in the scope of one correlation incident (for a
+ *   span: its ring, what hangs behind it, the far ends of its circuits; for a
+ *   site: its rings and chains), the sites whose alarms it absorbs. A site
+ *   past it is left out: its alarms are not absorbed and may open incidents
+ *   of their own. counter: engine.scope_sites_dropped (one per site left
+ *   out, each time the scope grows) */
 #define FL_LADDER_STEPS_MAX 32
+#define FL_SCOPE_SITES_MAX 256
 
 /* --- network inputs (engine/input/inputs.h) ------------------------------------ */
 

@@ -1,0 +1,346 @@
+/* correlate_escalate.c - escalation: the ladder an incident runs from its
+ * opening, the contacts each step reaches, the end of a maintenance window,
+ * and an incident's open and clear. See correlate_int.h. */
+#include "engine/correlate/correlate_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- escalation ------------------------------------------------------------- */
+
+static enum fl_inv_level own_level(const struct fl_incident *p)
+{
+	enum fl_inv_level l;
+
+	if (p->device)
+		l = p->device->level;
+	else if (p->site)
+		l = p->site->site_class == FL_INV_CLASS_CITY ? FL_INV_LEVEL_CITY
+							     : FL_INV_LEVEL_COUNTY;
+	else
+		l = FL_INV_LEVEL_REGION;
+	return l == FL_INV_LEVEL_TOWNSHIP ? FL_INV_LEVEL_COUNTY : l;
+}
+
+static const char *scope_name(enum fl_scope s)
+{
+	static const char *const names[] = {
+#define X(name, text) text,
+	    FL_SCOPES(X)
+#undef X
+	};
+	return (unsigned)s < FL_SCOPE__COUNT ? names[s] : "?";
+}
+
+static void add_to(struct fl_engine *e, size_t *n, const struct fl_inv_contact *c,
+		   const char *channel)
+{
+	const char *addr = strcmp(channel, "email") == 0 ? c->email : c->mobile;
+
+	if (*n >= FL_CORR_TO_MAX || !addr[0])
+		return;
+	snprintf(e->to_text[*n], sizeof(e->to_text[*n]), "%s <%s>", c->name, addr);
+	e->to[*n] = e->to_text[*n];
+	(*n)++;
+}
+
+/* Contacts a step reaches over one channel; returns how many, sets *fell_back. */
+static size_t resolve_contacts(struct fl_engine *e, const struct incident *inc,
+			       const struct fl_prog_step *st, const char *channel,
+			       bool *fell_back)
+{
+	const struct fl_inventory *inv = e->prog->inventory;
+	const struct fl_incident *p = &inc->pub;
+	struct fl_inv_contacts hits;
+	enum fl_inv_contact_role role;
+	enum fl_inv_level level;
+	const char *where;
+	size_t n = 0;
+
+	*fell_back = false;
+	if (!inv || fl_inv_contact_role_parse(e->prog->roles[st->role], &role) < 0)
+		return 0;
+	if (st->scope == FL_SCOPE_CUSTOMER) {
+		const struct fl_inv_circuit *const *cs_list = NULL;
+		size_t nc = 0;
+
+		if (p->n_spans) {
+			cs_list = p->spans[0]->circuits;
+			nc = p->spans[0]->ncircuits;
+		} else if (p->site) {
+			cs_list = p->site->circuits;
+			nc = p->site->ncircuits;
+		}
+		for (size_t i = 0; i < nc; i++) {
+			bool seen = false;
+
+			for (size_t j = 0; j < i; j++)
+				seen |= strcmp(cs_list[j]->customer, cs_list[i]->customer) == 0;
+			if (seen || fl_inventory_customer_contacts(
+					inv, fl_corr_cs(cs_list[i]->customer), &hits) < 0)
+				continue;
+			for (size_t h = 0; h < hits.nhits; h++)
+				add_to(e, &n, hits.hits[h].contact, channel);
+		}
+		return n;
+	}
+	where = p->device ? p->device->id : p->site ? p->site->id : "region";
+	switch (st->scope) {
+	case FL_SCOPE_OWN:
+		level = own_level(p);
+		break;
+	case FL_SCOPE_COUNTY:
+		level = FL_INV_LEVEL_COUNTY;
+		break;
+	case FL_SCOPE_CITY:
+		level = FL_INV_LEVEL_CITY;
+		break;
+	default:
+		level = FL_INV_LEVEL_REGION;
+		break;
+	}
+	if (level == FL_INV_LEVEL_REGION)
+		where = "region";
+	if (fl_inventory_contacts(inv, 1u << role, level, fl_corr_cs(where), &hits) < 0)
+		return 0;
+	for (size_t h = 0; h < hits.nhits; h++) {
+		*fell_back |= hits.hits[h].fell_back;
+		add_to(e, &n, hits.hits[h].contact, channel);
+	}
+	return n;
+}
+
+static bool step_cond_holds(const struct incident *inc, enum fl_step_cond c)
+{
+	(void)c; /* acknowledgement and restoration come from the ticket store: until
+		  * then every state but "resolved" is the open incident's */
+	return inc->pub.state == FL_INCIDENT_OPEN;
+}
+
+static void fire_step(struct fl_engine *e, struct incident *inc, uint32_t si, int64_t at_ns)
+{
+	const struct fl_program *prog = e->prog;
+	const struct fl_prog_step *st = &prog->steps[si];
+
+	if (!step_cond_holds(inc, st->cond) || inc->pub.is_planned)
+		return;
+	if (st->when != FL_WHEN_AFTER) {
+		struct fl_action a = {.type = FL_ACTION_ESCALATE, .at_ns = at_ns,
+				      .incident = &inc->pub, .step = si,
+				      .reason = st->when == FL_WHEN_RESPOND ? "respond clock missed"
+						: st->when == FL_WHEN_ONSITE ? "on-site clock missed"
+									     : "repair clock missed"};
+
+		fl_corr_history(inc, at_ns, FL_ACTION_ESCALATE, FL_PROG_NONE);
+		fl_corr_emit(e, &a);
+	}
+	for (uint32_t c = st->first_channel; c < st->first_channel + st->n_channels; c++) {
+		const char *channel = prog->channels[prog->step_channels[c]].p;
+		struct fl_action a = {.type = FL_ACTION_NOTIFY, .at_ns = at_ns,
+				      .incident = &inc->pub, .role = prog->roles[st->role].p,
+				      .scope = scope_name(st->scope), .channel = channel,
+				      .step = si};
+
+		a.n_to = resolve_contacts(e, inc, st, channel, &a.fell_back);
+		a.to = e->to;
+		e->stats.notified++;
+		fl_corr_emit(e, &a);
+	}
+}
+
+static int64_t step_due(const struct fl_engine *e, const struct incident *inc,
+			const struct fl_prog_step *st)
+{
+	const struct fl_prog_level *lv = &e->prog->levels[inc->pub.level];
+	int64_t clock_ms;
+
+	switch (st->when) {
+	case FL_WHEN_AFTER:
+		clock_ms = 0;
+		break;
+	case FL_WHEN_RESPOND:
+		clock_ms = lv->respond_ms;
+		break;
+	case FL_WHEN_CLEARED:
+		return FL_CORR_NEVER; /* not timed: fl_corr_incident_clear() fires it */
+	case FL_WHEN_ONSITE: {
+		enum fl_inv_site_class c = inc->pub.loc_class >= 0
+					       ? (enum fl_inv_site_class)inc->pub.loc_class
+					   : inc->pub.site ? inc->pub.site->site_class
+							   : FL_INV_CLASS_COUNTY;
+
+		clock_ms = lv->onsite_ms[c];
+		break;
+	}
+	default:
+		clock_ms = lv->repair_ms;
+		break;
+	}
+	if (clock_ms < 0)
+		return FL_CORR_NEVER;
+	/* a fault that outlived its maintenance window: its clocks were paused
+	 * until the window ended */
+	return inc->pub.first_ns + inc->paused_ns + (clock_ms + st->delay_ms) * FL_NS_PER_MS;
+}
+
+/* Schedules the ladder of the incident's level (or its own) from the
+ * incident's opening; steps already due run now, in ladder order. */
+void fl_corr_schedule_ladder(struct fl_engine *e, struct incident *inc)
+{
+	const struct fl_program *prog = e->prog;
+	uint32_t ladder = inc->pub.ladder;
+	const struct fl_prog_ladder *ld;
+
+	inc->n_steps = inc->next_step = 0;
+	if (ladder == FL_PROG_NONE && inc->pub.level != FL_PROG_NONE)
+		ladder = prog->levels[inc->pub.level].ladder;
+	if (ladder == FL_PROG_NONE || inc->pub.is_planned)
+		return;
+	ld = &prog->ladders[ladder];
+	for (uint32_t s = ld->first_step; s < ld->first_step + ld->n_steps; s++) {
+		int64_t due = step_due(e, inc, &prog->steps[s]);
+		size_t k;
+
+		if (due == FL_CORR_NEVER)
+			continue;
+		if (inc->n_steps == FL_LADDER_STEPS_MAX) {
+			e->stats.ladder_steps_dropped++;
+			continue;
+		}
+		/* insertion keeps ladder order among equal times */
+		for (k = inc->n_steps; k > 0 && inc->due[k - 1] > due; k--) {
+			inc->due[k] = inc->due[k - 1];
+			inc->steps[k] = inc->steps[k - 1];
+		}
+		inc->due[k] = due;
+		inc->steps[k] = s;
+		inc->n_steps++;
+	}
+}
+
+/* A step the ticket took before the engine restarted: never fired again. */
+static bool step_was_taken(const struct incident *inc, uint32_t si)
+{
+	for (size_t i = 0; i < inc->n_taken; i++)
+		if (inc->taken[i] == si)
+			return true;
+	return false;
+}
+
+/* The maintenance window the incident opened in is over and the fault is
+ * still there: from the window's end it is an unplanned fault. Its clocks
+ * were paused for the window (the store moves their deadlines by as much),
+ * so its ladder runs from then: steps "after 0s" page at the window's end. */
+void fl_corr_window_ended(struct fl_engine *e, struct incident *inc, int64_t end_ns)
+{
+	struct fl_incident *p = &inc->pub;
+	struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_UPDATE, .at_ns = end_ns,
+			      .incident = p, .reason = "window ended"};
+
+	p->is_planned = false;
+	inc->window_end_ns = 0;
+	inc->paused_ns = end_ns > p->first_ns ? end_ns - p->first_ns : 0;
+	fl_corr_history(inc, end_ns, FL_ACTION_UPDATE, FL_PROG_NONE);
+	fl_corr_emit(e, &a);
+	fl_corr_schedule_ladder(e, inc);
+}
+
+void fl_corr_run_due_steps(struct fl_engine *e, struct incident *inc, int64_t now_ns)
+{
+	if (inc->pub.is_planned && inc->window_end_ns && inc->window_end_ns <= now_ns &&
+	    inc->pub.state == FL_INCIDENT_OPEN)
+		fl_corr_window_ended(e, inc, inc->window_end_ns);
+	while (inc->next_step < inc->n_steps && inc->due[inc->next_step] <= now_ns) {
+		uint32_t s = inc->steps[inc->next_step];
+		int64_t at = inc->due[inc->next_step];
+
+		inc->next_step++;
+		if (step_was_taken(inc, s))
+			continue;
+		fire_step(e, inc, s, at > inc->pub.first_ns ? at : now_ns);
+	}
+	if (inc->pub.state != FL_INCIDENT_OPEN)
+		fl_corr_disarm(e, &inc->tb);
+	else if (inc->next_step < inc->n_steps)
+		fl_corr_arm(e, &inc->tb, inc->due[inc->next_step]);
+	else if (inc->pub.is_planned && inc->window_end_ns)
+		fl_corr_arm(e, &inc->tb, inc->window_end_ns); /* pages then if still open */
+	else
+		fl_corr_disarm(e, &inc->tb);
+}
+
+/* Announces an incident whose level, title and location are set. */
+
+void fl_corr_incident_open(struct fl_engine *e, struct incident *inc, int64_t at_ns, uint32_t rule)
+{
+	fl_corr_check_maintenance(e, inc, inc->pub.first_ns);
+	inc->is_pending = false;
+	e->stats.opened++;
+	fl_corr_emit_simple(e, inc, FL_ACTION_OPEN, at_ns, rule);
+	if (inc->held_run_text) {
+		char *text = inc->held_run_text;
+
+		inc->held_run_text = NULL;
+		fl_corr_deliver_run(e, inc, inc->held_run_channel, text, at_ns, inc->held_run_rule);
+		free(text);
+	}
+	if (inc->pub.is_correlation)
+		fl_corr_correlation_actions(e, inc, at_ns);
+	fl_corr_schedule_ladder(e, inc);
+	fl_corr_run_due_steps(e, inc, at_ns);
+}
+
+/* The `step cleared` lines of the incident's ladder: once, when it clears,
+ * a notify with reason "restored" (the messages say the service is back).
+ * A planned incident paged nobody, so it tells nobody it is over. */
+static void notify_restored(struct fl_engine *e, struct incident *inc, int64_t at_ns)
+{
+	const struct fl_program *prog = e->prog;
+	uint32_t ladder = inc->pub.ladder;
+	const struct fl_prog_ladder *ld;
+
+	if (ladder == FL_PROG_NONE && inc->pub.level != FL_PROG_NONE)
+		ladder = prog->levels[inc->pub.level].ladder;
+	if (ladder == FL_PROG_NONE || inc->pub.is_planned)
+		return;
+	ld = &prog->ladders[ladder];
+	for (uint32_t si = ld->first_step; si < ld->first_step + ld->n_steps; si++) {
+		const struct fl_prog_step *st = &prog->steps[si];
+
+		if (st->when != FL_WHEN_CLEARED)
+			continue;
+		for (uint32_t c = st->first_channel; c < st->first_channel + st->n_channels; c++) {
+			const char *channel = prog->channels[prog->step_channels[c]].p;
+			struct fl_action a = {.type = FL_ACTION_NOTIFY, .at_ns = at_ns,
+					      .incident = &inc->pub, .role = prog->roles[st->role].p,
+					      .scope = scope_name(st->scope), .channel = channel,
+					      .reason = FL_NOTIFY_RESTORED, .step = si};
+
+			a.n_to = resolve_contacts(e, inc, st, channel, &a.fell_back);
+			a.to = e->to;
+			e->stats.notified++;
+			fl_corr_emit(e, &a);
+		}
+	}
+}
+
+void fl_corr_incident_clear(struct fl_engine *e, struct incident *inc, int64_t at_ns, uint32_t rule,
+			    int64_t absorb_ms)
+{
+	if (inc->pub.state != FL_INCIDENT_OPEN)
+		return;
+	inc->pub.state = FL_INCIDENT_CLEARED;
+	inc->pub.cleared_ns = at_ns;
+	inc->pub.last_ns = at_ns;
+	e->stats.cleared++;
+	fl_corr_emit_simple(e, inc, FL_ACTION_CLEAR, at_ns, rule);
+	notify_restored(e, inc, at_ns);
+	fl_corr_disarm(e, &inc->tb);
+	if (inc->pub.is_correlation && absorb_ms > 0) {
+		inc->absorb_until = at_ns + absorb_ms * FL_NS_PER_MS;
+		fl_corr_arm(e, &inc->tb, inc->absorb_until);
+		return;
+	}
+	fl_corr_incident_free(e, inc);
+}

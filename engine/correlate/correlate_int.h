@@ -1,0 +1,305 @@
+/* correlate_int.h - what the correlation engine's files share; not for
+ * callers, who have correlate.h.
+ *
+ * Every timer of the engine is embedded as the first member of a struct whose
+ * next member is its kind (struct tbase): the wheel hands back the timer and
+ * the kind says whose it is. A rule's key state has one timer armed at the
+ * earliest of its deadlines (absence, quiet period, raise grace); an incident
+ * has one for its next ladder step; a span one for its hold or window; a
+ * group one for its window.
+ *
+ * Raise grace: a raising rule whose alarms some correlation may absorb (or a
+ * group may collect) waits that correlation's within + hold before opening,
+ * so the consequences that arrive seconds before their cause are absorbed
+ * by it instead of becoming tickets of their own. Its tally runs meanwhile.
+ *
+ * The files, by what they own:
+ *   correlate.c               lifecycle, feed and timers, flush, queries
+ *   correlate_incident.c      incidents: table, history, scope, maintenance,
+ *                             absorption
+ *   correlate_escalate.c      ladders, contacts, open and clear
+ *   correlate_template.c      templates and `set` fields
+ *   correlate_keys.c          keyed rule state and the events of one rule
+ *   correlate_rule_actions.c  update, clear, emit and run
+ *   correlate_locate.c        root cause: span, site and group correlations
+ *   correlate_resume.c        incidents handed back after a restart
+ * Same thread and ownership rules as correlate.h: one engine, one thread. */
+#ifndef FL_CORRELATE_INT_H
+#define FL_CORRELATE_INT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "engine/correlate/correlate.h"
+#include "engine/correlate/match.h"
+#include "engine/decode/event.h"
+#include "engine/inventory/inventory.h"
+#include "engine/lib/clock.h"
+#include "engine/lib/keytab.h"
+#include "engine/lib/limits.h"
+#include "engine/lib/timerwheel.h"
+
+#define FL_CORR_NEVER INT64_MAX /* no deadline */
+#define FL_CORR_TO_MAX FL_INVENTORY_MAX_HITS
+
+enum tkind { T_KEY = 1, T_INCIDENT, T_SPAN, T_GROUP };
+
+struct tbase {
+	struct fl_timer t;
+	uint8_t kind;
+};
+
+struct incident;
+
+/* State of one key of one rule (a keytab slot). */
+struct key_state {
+	struct tbase tb;
+	uint32_t rule;
+	bool absent_fired, is_new;
+	uint32_t n_times;
+	struct incident *inc; /* open or pending incident this key raised */
+	const struct fl_inv_device *dev;
+	int64_t first_ns, last_ns;
+	int64_t absent_due, quiet_due;
+	uint64_t count;
+	uint64_t absorbed_into; /* incident id, announced once */
+	uint64_t state_hash;
+	/* threshold/flap: the times of the last n_times events (at most the
+	 * rule's N) as a ring; the rule's table sizes each slot for its N */
+	int64_t times[];
+};
+
+struct incident {
+	struct tbase tb;
+	struct fl_incident pub;
+	struct key_state *slot; /* rule incidents: the key that raised it */
+	size_t live_pos;	/* its slot in fl_engine.live */
+	bool is_pending;
+	int64_t pending_due;
+	int64_t absorb_until; /* correlation incidents: absorbs until then */
+	uint64_t emitted_count, emitted_absorbed;
+	char gkey[FL_CORR_KEY_MAX]; /* pending rule incident: its group key */
+	uint32_t gcorr;
+	/* ladder steps in firing order */
+	uint32_t steps[FL_LADDER_STEPS_MAX];
+	int64_t due[FL_LADDER_STEPS_MAX];
+	size_t n_steps, next_step;
+	/* sites whose alarms it absorbs */
+	const struct fl_inv_site **scope;
+	size_t n_scope;
+	const struct fl_inv_ring *ring;
+	bool site_heard; /* site incident: a device of the site talked again */
+	/* a `run` that came while it was pending: delivered when it opens */
+	char *held_run_text; /* malloc'd, NULL when none */
+	uint32_t held_run_channel;
+	uint32_t held_run_rule;
+	/* planned: when the window it opened in ends (0: no end known); once
+	 * it has, the time its clocks were paused for the window */
+	int64_t window_end_ns, paused_ns;
+	char window_name[48]; /* a window of window_fn: its name */
+	/* resumed after a restart: the store's ticket and the steps it took */
+	char ticket[FL_STORE_ID_MAX + 1];
+	uint32_t taken[FL_LADDER_STEPS_MAX];
+	size_t n_taken;
+};
+
+struct span_state {
+	struct tbase tb;
+	const struct fl_inv_span *span;
+	uint32_t corr; /* the SPAN correlation its evidence feeds */
+	bool standing[2]; /* LOS at a, b */
+	int64_t at_ns[2];
+	bool hold_armed, window_armed, suppressed;
+	struct incident *inc;
+};
+
+struct site_state {
+	const struct fl_inv_site *site;
+	size_t n_silent;
+	struct incident *inc;
+};
+
+struct group_state {
+	struct tbase tb;
+	uint32_t corr;
+	uint64_t count;
+	int64_t first_ns;
+	const struct fl_inv_device *dev;
+	char key[FL_CORR_KEY_MAX];
+};
+
+/* A derived event (`emit`) waiting to be fed after the event that made it. */
+struct derived {
+	int64_t at_ns;
+	uint32_t depth; /* 1: emitted by an input event, 2: by a derived one, ... */
+	bool has_peer;
+	socklen_t peer_len;
+	struct sockaddr_storage peer;
+	size_t host_len, text_len;
+	char host[256];
+	char text[FL_CORR_EMIT_TEXT_MAX];
+};
+
+struct rule_info {
+	bool has_raise, is_span_input;
+	bool has_more; /* update, clear, emit or run among its actions */
+	uint32_t raise_action;
+	int64_t grace_ms, quiet_ms;
+	uint32_t port_capture; /* a capture named "port", FL_PROG_NONE */
+	uint32_t *corrs;       /* correlations it feeds */
+	size_t n_corrs;
+	uint32_t *absorbers; /* correlations that absorb it */
+	size_t n_absorbers;
+	uint32_t group_corr; /* first GROUP correlation it feeds, FL_PROG_NONE */
+};
+
+struct fl_engine {
+	const struct fl_program *prog;
+	struct fl_clock *clock;
+	struct fl_engine_config cfg;
+	struct fl_match *m;
+	struct fl_timerwheel *tw;
+	struct fl_keytab **keys; /* per rule, created at first use */
+	struct fl_keytab *spans, *sites, *groups;
+	struct rule_info *ri;
+	/* not yet freed, by id; a freed one leaves a NULL hole until the next
+	 * compaction (at an entry point, never inside a loop over it), so
+	 * freeing costs O(1) however many are open */
+	struct incident **live;
+	size_t n_live, cap_live; /* slots used, holes included */
+	size_t n_alive;		 /* incidents in it */
+	struct incident **corr; /* the correlation incidents among them: absorbers */
+	size_t n_corr, cap_corr;
+	uint64_t next_id;
+	int64_t now_ns;
+	bool have_event;
+	uint32_t ev_rule; /* rule whose fields the current templates read */
+	struct fl_engine_stats stats;
+	size_t total_keys; /* live keys of all rules */
+	char keybuf[FL_CORR_KEY_MAX];
+	char to_text[FL_CORR_TO_MAX][160];
+	const char *to[FL_CORR_TO_MAX];
+	/* derived events: a FIFO ring, fed once the event that emitted them is done */
+	const struct fl_event *cur_ev; /* the event being fed */
+	uint32_t depth;		       /* its generation: 0 for the input's */
+	struct derived emitq[FL_CORR_EMIT_QUEUE_MAX];
+	size_t q_head, q_n;
+	struct derived cur_derived;
+	struct fl_event derived_ev;
+	char run_text[FL_CORR_EMIT_TEXT_MAX];
+};
+
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static inline int64_t fl_corr_ns_to_ms(int64_t ns)
+{
+	return ns / FL_NS_PER_MS;
+}
+
+static inline bool fl_corr_in_list(const uint32_t *refs, uint32_t first, uint32_t n, uint32_t x)
+{
+	for (uint32_t i = first; i < first + n; i++)
+		if (refs[i] == x)
+			return true;
+	return false;
+}
+
+/* A C string as a slice; NULL gives FL_STR_NONE. */
+static inline struct fl_str fl_corr_cs(const char *s)
+{
+	return s ? fl_str_make(s, strlen(s)) : FL_STR_NONE;
+}
+
+/* ---- correlate_incident.c: timers, actions, the incident table ------------- */
+
+/* arm: (re)arms tb at at_ns, rounded up to the wheel's millisecond; a full
+ * wheel counts timers_refused. */
+void fl_corr_arm(struct fl_engine *e, struct tbase *tb, int64_t at_ns);
+void fl_corr_disarm(struct fl_engine *e, struct tbase *tb);
+void fl_corr_history(struct incident *inc, int64_t at_ns, enum fl_action_type what,
+		     uint32_t rule);
+void fl_corr_emit(struct fl_engine *e, struct fl_action *a);
+void fl_corr_emit_simple(struct fl_engine *e, struct incident *inc, enum fl_action_type t,
+			 int64_t at_ns, uint32_t rule);
+bool fl_corr_absorber_add(struct fl_engine *e, struct incident *inc);
+void fl_corr_live_compact(struct fl_engine *e);
+/* incident_new: NULL (counted as incidents_refused) when the table is full or
+ * out of memory. incident_free: forgets it and every pointer to it. */
+struct incident *fl_corr_incident_new(struct fl_engine *e, uint32_t source, bool is_corr,
+				      int64_t at_ns);
+void fl_corr_incident_free(struct fl_engine *e, struct incident *inc);
+/* scope_span, scope_site: the sites whose alarms the incident absorbs, at
+ * most FL_SCOPE_SITES_MAX (the rest counted as scope_sites_dropped). */
+void fl_corr_scope_span(struct fl_engine *e, struct incident *inc, const struct fl_inv_span *sp);
+void fl_corr_scope_site(struct fl_engine *e, struct incident *inc,
+			const struct fl_inv_site *site);
+int fl_corr_span_class(const struct fl_inv_span *sp);
+void fl_corr_check_maintenance(struct fl_engine *e, struct incident *inc, int64_t at_ns);
+bool fl_corr_covers(const struct incident *inc, const struct fl_inv_device *dev,
+		    const char *gkey, uint32_t gcorr);
+struct incident *fl_corr_find_absorber(struct fl_engine *e, uint32_t rule,
+				       const struct fl_inv_device *dev, const char *gkey,
+				       uint32_t gcorr, int64_t at_ns);
+void fl_corr_absorb(struct fl_engine *e, struct incident *into, uint32_t rule,
+		    struct key_state *ks, uint64_t n, int64_t at_ns);
+
+/* ---- correlate_escalate.c: ladders, open and clear ------------------------- */
+
+/* schedule_ladder: at most FL_LADDER_STEPS_MAX steps; the timed steps past
+ * them are counted as ladder_steps_dropped and never fire. */
+void fl_corr_schedule_ladder(struct fl_engine *e, struct incident *inc);
+void fl_corr_window_ended(struct fl_engine *e, struct incident *inc, int64_t end_ns);
+void fl_corr_run_due_steps(struct fl_engine *e, struct incident *inc, int64_t now_ns);
+void fl_corr_incident_open(struct fl_engine *e, struct incident *inc, int64_t at_ns,
+			   uint32_t rule);
+void fl_corr_incident_clear(struct fl_engine *e, struct incident *inc, int64_t at_ns,
+			    uint32_t rule, int64_t absorb_ms);
+
+/* ---- correlate_template.c ------------------------------------------------- */
+
+void fl_corr_render(struct fl_engine *e, const struct incident *inc, uint32_t t, char *out,
+		    size_t size);
+void fl_corr_apply_sets(struct fl_engine *e, struct incident *inc, uint32_t first, uint32_t n);
+
+/* ---- correlate_keys.c: keyed rule state ------------------------------------ */
+
+void fl_corr_key_rearm(struct fl_engine *e, struct key_state *ks);
+struct fl_keytab *fl_corr_rule_table(struct fl_engine *e, uint32_t rule);
+bool fl_corr_make_room(struct fl_engine *e, struct fl_keytab *kt);
+size_t fl_corr_build_key(struct fl_engine *e, uint32_t rule);
+size_t fl_corr_group_key(struct fl_engine *e, uint32_t corr, uint32_t rule, char *out,
+			 size_t size);
+void fl_corr_pending_done(struct fl_engine *e, struct key_state *ks, int64_t now_ns);
+void fl_corr_key_timer(struct fl_engine *e, struct key_state *ks, int64_t now_ns);
+void fl_corr_on_fault(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
+		      bool *raised);
+void fl_corr_on_clear(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t);
+
+/* ---- correlate_rule_actions.c: update, clear, emit, run --------------------- */
+
+void fl_corr_deliver_run(struct fl_engine *e, struct incident *inc, uint32_t channel,
+			 const char *text, int64_t at_ns, uint32_t rule);
+void fl_corr_correlation_actions(struct fl_engine *e, struct incident *inc, int64_t at_ns);
+void fl_corr_rule_actions(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
+			  uint64_t prior_id);
+
+/* ---- correlate_locate.c: spans, sites, groups ------------------------------- */
+
+const struct fl_prog_action *fl_corr_raise_action(const struct fl_engine *e, uint32_t first,
+						  uint32_t n);
+struct span_state *fl_corr_span_state(struct fl_engine *e, const struct fl_inv_span *sp);
+struct site_state *fl_corr_site_state(struct fl_engine *e, const struct fl_inv_site *s);
+void fl_corr_site_check(struct fl_engine *e, const struct fl_inv_site *site, int64_t at_ns,
+			bool silence);
+void fl_corr_site_maybe_clear(struct fl_engine *e, const struct fl_inv_site *site,
+			      int64_t at_ns);
+void fl_corr_span_evidence(struct fl_engine *e, uint32_t rule, const struct fl_inv_device *dev,
+			   bool is_clear, int64_t at_ns);
+void fl_corr_span_timer(struct fl_engine *e, struct span_state *st, int64_t now_ns);
+void fl_corr_group_input(struct fl_engine *e, uint32_t corr, uint32_t rule,
+			 const struct fl_inv_device *dev, int64_t at_ns);
+void fl_corr_group_timer(struct fl_engine *e, struct group_state *gs, int64_t now_ns);
+
+#endif /* FL_CORRELATE_INT_H */

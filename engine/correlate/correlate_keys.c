@@ -1,0 +1,454 @@
+/* correlate_keys.c - the keyed state of each rule (dedup, threshold, flap,
+ * absence, quiet clears, raise grace) and what one rule does with one event
+ * or timer of a key: tally, absorb, raise, clear. See correlate_int.h. */
+#include "engine/correlate/correlate_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- key state ---------------------------------------------------------------- */
+
+void fl_corr_key_rearm(struct fl_engine *e, struct key_state *ks)
+{
+	int64_t due = ks->absent_due;
+
+	if (ks->quiet_due < due)
+		due = ks->quiet_due;
+	if (ks->inc && ks->inc->is_pending && ks->inc->pending_due < due)
+		due = ks->inc->pending_due;
+	if (due == FL_CORR_NEVER)
+		fl_corr_disarm(e, &ks->tb);
+	else
+		fl_corr_arm(e, &ks->tb, due);
+}
+
+static void on_evict(const void *key, size_t key_len, void *val, void *ctx)
+{
+	struct fl_engine *e = ctx;
+	struct key_state *ks = val;
+
+	(void)key;
+	(void)key_len;
+	if (e->total_keys)
+		e->total_keys--;
+	fl_corr_disarm(e, &ks->tb);
+	if (ks->inc) {
+		if (ks->inc->is_pending)
+			fl_corr_incident_free(e, ks->inc);
+		else
+			ks->inc->slot = NULL;
+	}
+	e->stats.evicted++;
+}
+
+/* Times a key of the rule keeps for its threshold or flap window. */
+static size_t window_slots(const struct fl_prog_rule *r)
+{
+	uint32_t n = r->flap_n > 0 ? r->flap_n : r->threshold_n;
+
+	return n > FL_CORR_WINDOW_N_MAX ? FL_CORR_WINDOW_N_MAX : n;
+}
+
+struct fl_keytab *fl_corr_rule_table(struct fl_engine *e, uint32_t rule)
+{
+	struct fl_keytab_config cfg = {
+	    .val_size =
+		sizeof(struct key_state) + window_slots(&e->prog->rules[rule]) * sizeof(int64_t),
+	    .key_max = FL_CORR_KEY_MAX,
+	    .max_keys = e->cfg.max_keys_per_rule,
+	    .seed = 0x9e3779b97f4a7c15ull + rule,
+	    .on_evict = on_evict,
+	    .ctx = e,
+	};
+
+	if (!e->keys[rule] && fl_keytab_create(&e->keys[rule], &cfg) < 0)
+		return NULL;
+	return e->keys[rule];
+}
+
+/* A key that holds nothing any more goes, so that the live keys are the
+ * open work and not every key ever seen: no incident, no timer, no window
+ * times, and nothing a later event of the key would read (a flap rule's last
+ * state, an absence, an absorption already announced). */
+static void key_forget_if_idle(struct fl_engine *e, struct key_state *ks)
+{
+	const struct fl_prog_rule *r = &e->prog->rules[ks->rule];
+
+	if (ks->inc || ks->n_times || ks->absent_due != FL_CORR_NEVER ||
+	    ks->quiet_due != FL_CORR_NEVER || ks->absent_fired || ks->absorbed_into ||
+	    r->flap_n > 0 || r->absent_ms > 0 || fl_timer_is_armed(&ks->tb.t))
+		return;
+	fl_keytab_delete_slot(e->keys[ks->rule], ks);
+	if (e->total_keys)
+		e->total_keys--;
+}
+
+struct oldest {
+	char key[FL_CORR_KEY_MAX];
+	size_t len;
+	void *val;
+};
+
+static bool first_entry(const void *key, size_t key_len, void *val, void *ctx)
+{
+	struct oldest *o = ctx;
+
+	if (key_len <= sizeof(o->key)) {
+		memcpy(o->key, key, key_len);
+		o->len = key_len;
+		o->val = val;
+	}
+	return false; /* the least recently used is enough */
+}
+
+/* The total cap is reached and rule wants a new key: its own least recently
+ * used key goes (evicted and counted as the per-rule cap does). Returns
+ * false when the rule holds no key to give: the new key is refused. */
+bool fl_corr_make_room(struct fl_engine *e, struct fl_keytab *kt)
+{
+	struct oldest o = {.len = 0};
+
+	fl_keytab_foreach(kt, first_entry, &o);
+	if (!o.len) {
+		e->stats.keys_refused++;
+		return false;
+	}
+	on_evict(o.key, o.len, o.val, e);
+	(void)fl_keytab_delete(kt, o.key, o.len);
+	return true;
+}
+
+/* Builds the key of the current event for rule into e->keybuf: the key
+ * fields joined by US (0x1f). Returns its length, 0 when too long. */
+size_t fl_corr_build_key(struct fl_engine *e, uint32_t rule)
+{
+	const struct fl_prog_rule *r = &e->prog->rules[rule];
+	size_t len = 1;
+
+	e->keybuf[0] = 'k'; /* never empty: a rule without key has one key */
+	for (uint32_t k = r->first_key; k < r->first_key + r->n_keys; k++) {
+		struct fl_str v = fl_match_field(e->m, rule, e->prog->key_fields[k]);
+
+		if (len + v.len + 2 > sizeof(e->keybuf)) {
+			e->stats.key_too_long++;
+			return 0;
+		}
+		if (k > r->first_key)
+			e->keybuf[len++] = 0x1f;
+		if (v.len)
+			memcpy(e->keybuf + len, v.p, v.len);
+		len += v.len;
+	}
+	e->keybuf[len] = '\0';
+	return len;
+}
+
+/* Key text for output: the separators shown as '|'. */
+static void key_text(char *out, size_t size, const char *key)
+{
+	size_t i;
+
+	for (i = 0; key[i + 1] && i + 1 < size; i++)
+		out[i] = key[i + 1] == 0x1f ? '|' : key[i + 1];
+	out[i] = '\0';
+}
+
+size_t fl_corr_group_key(struct fl_engine *e, uint32_t corr, uint32_t rule, char *out, size_t size)
+{
+	const struct fl_prog_correlation *c = &e->prog->correlations[corr];
+	size_t len = 0;
+
+	for (uint32_t k = c->first_group; k < c->first_group + c->n_group; k++) {
+		struct fl_str v = fl_match_field(e->m, rule, e->prog->key_fields[k]);
+
+		if (len + v.len + 2 > size)
+			return 0;
+		if (k > c->first_group)
+			out[len++] = '|';
+		if (v.len)
+			memcpy(out + len, v.p, v.len);
+		len += v.len;
+	}
+	out[len] = '\0';
+	return len;
+}
+
+/* threshold/flap, a sliding window: records at_ns in the key's ring of the
+ * last n times and tells whether the n most recent events (this one
+ * included) fall within ms, ends included: the oldest of them is at most ms
+ * before at_ns. Exact for any n up to FL_CORR_WINDOW_N_MAX; events are fed
+ * in time order (a late one is taken at its own, earlier, time). */
+static bool window_holds(struct key_state *ks, uint32_t n, int64_t ms, int64_t at_ns)
+{
+	int64_t w = ms * FL_NS_PER_MS;
+
+	if (n <= 1)
+		return true;
+	if (n > FL_CORR_WINDOW_N_MAX)
+		n = FL_CORR_WINDOW_N_MAX; /* the compiler refuses more */
+	ks->times[ks->n_times % n] = at_ns;
+	if (ks->n_times < UINT32_MAX - n)
+		ks->n_times++;
+	else
+		ks->n_times = n + (ks->n_times + 1) % n; /* keep the ring's phase */
+	if (ks->n_times < n)
+		return false;
+	/* the slot after the newest holds the oldest of the last n */
+	return at_ns - ks->times[ks->n_times % n] <= w;
+}
+
+static uint64_t fnv(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)p[i]) * 1099511628211ull;
+	return h | 1;
+}
+
+/* ---- rule events ------------------------------------------------------------- */
+
+/* A key of an `absent` rule that raises went quiet: its incident, with
+ * what the device's inventory row can tell for the title. */
+static void absence_incident(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
+{
+	const struct rule_info *ri = &e->ri[ks->rule];
+	const struct fl_prog_action *ra = &e->prog->actions[ri->raise_action];
+	struct incident *inc = fl_corr_incident_new(e, ks->rule, false, ks->last_ns);
+
+	if (!inc)
+		return;
+	inc->slot = ks;
+	ks->inc = inc;
+	inc->pub.level = ra->level;
+	inc->pub.ladder = ra->ladder;
+	inc->pub.device = ks->dev;
+	inc->pub.site = ks->dev ? ks->dev->site : NULL;
+	inc->ring = ks->dev ? ks->dev->ring : NULL;
+	inc->pub.count = 1;
+	inc->pub.evidence = "silent since its last event";
+	snprintf(inc->pub.key, sizeof(inc->pub.key), "%s", ks->dev ? ks->dev->id : "");
+	e->have_event = false;
+	fl_corr_render(e, inc, ra->title, inc->pub.title, sizeof(inc->pub.title));
+	fl_corr_incident_open(e, inc, now_ns, ks->rule);
+}
+
+static void device_silent(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
+{
+	ks->absent_fired = true;
+	if (e->ri[ks->rule].has_raise && !ks->inc)
+		absence_incident(e, ks, now_ns);
+	if (!ks->dev)
+		return;
+	{
+		struct site_state *ss = fl_corr_site_state(e, ks->dev->site);
+
+		if (ss)
+			ss->n_silent++;
+	}
+	for (size_t c = 0; c < e->ri[ks->rule].n_corrs; c++)
+		if (e->prog->correlations[e->ri[ks->rule].corrs[c]].locate == FL_LOCATE_SITE) {
+			fl_corr_site_check(e, ks->dev->site, now_ns, true);
+			break;
+		}
+}
+
+static void device_heard(struct fl_engine *e, struct key_state *ks, int64_t at_ns)
+{
+	struct site_state *ss;
+
+	ks->absent_fired = false;
+	if (ks->inc && !ks->inc->is_pending) /* the absence is over */
+		fl_corr_incident_clear(e, ks->inc, at_ns, ks->rule, 0);
+	if (!ks->dev ||
+	    !(ss = fl_keytab_peek(e->sites, ks->dev->site->id, strlen(ks->dev->site->id))))
+		return;
+	if (ss->n_silent)
+		ss->n_silent--;
+	if (ss->inc) {
+		ss->inc->site_heard = true;
+		fl_corr_site_maybe_clear(e, ks->dev->site, at_ns);
+	}
+}
+
+/* Opens (or absorbs) a rule incident whose grace has run out. */
+void fl_corr_pending_done(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
+{
+	struct incident *inc = ks->inc;
+	struct incident *into = fl_corr_find_absorber(e, ks->rule, inc->pub.device,
+						      inc->gcorr != FL_PROG_NONE ? inc->gkey : NULL,
+						      inc->gcorr, now_ns);
+
+	if (into) {
+		ks->inc = NULL;
+		key_text(e->keybuf, sizeof(e->keybuf), inc->pub.key);
+		fl_corr_absorb(e, into, ks->rule, ks, inc->pub.count, now_ns);
+		fl_corr_incident_free(e, inc);
+		return;
+	}
+	fl_corr_incident_open(e, inc, now_ns, ks->rule);
+}
+
+void fl_corr_key_timer(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
+{
+	const struct fl_prog_rule *r = &e->prog->rules[ks->rule];
+
+	if (ks->inc && ks->inc->is_pending && ks->inc->pending_due <= now_ns)
+		fl_corr_pending_done(e, ks, now_ns);
+	if (ks->absent_due <= now_ns) {
+		ks->absent_due = FL_CORR_NEVER;
+		device_silent(e, ks, now_ns);
+	}
+	if (ks->quiet_due <= now_ns) {
+		ks->quiet_due = FL_CORR_NEVER;
+		ks->n_times = 0;
+		if (ks->inc && !ks->inc->is_pending)
+			fl_corr_incident_clear(e, ks->inc, now_ns, ks->rule, 0);
+	}
+	(void)r;
+	fl_corr_key_rearm(e, ks);
+	key_forget_if_idle(e, ks);
+}
+
+static void new_rule_incident(struct fl_engine *e, uint32_t rule, struct key_state *ks,
+			      int64_t at_ns)
+{
+	const struct rule_info *ri = &e->ri[rule];
+	const struct fl_prog_action *ra = &e->prog->actions[ri->raise_action];
+	struct incident *inc = fl_corr_incident_new(e, rule, false, at_ns);
+
+	if (!inc)
+		return;
+	inc->slot = ks;
+	ks->inc = inc;
+	inc->pub.level = ra->level;
+	inc->pub.ladder = ra->ladder;
+	inc->pub.device = ks->dev;
+	inc->pub.site = ks->dev ? ks->dev->site : NULL;
+	inc->ring = ks->dev ? ks->dev->ring : NULL;
+	/* the events that made it: all of the window when one had to fill */
+	inc->pub.count = e->prog->rules[rule].flap_n > 1	    ? e->prog->rules[rule].flap_n
+			 : e->prog->rules[rule].threshold_n > 1 ? e->prog->rules[rule].threshold_n
+								 : 1;
+	memcpy(inc->pub.key, e->keybuf, sizeof(inc->pub.key));
+	e->have_event = true;
+	e->ev_rule = rule;
+	fl_corr_render(e, inc, ra->title, inc->pub.title, sizeof(inc->pub.title));
+	fl_corr_apply_sets(e, inc, e->prog->rules[rule].first_action,
+			   e->prog->rules[rule].n_actions);
+	if (ri->group_corr != FL_PROG_NONE) {
+		inc->gcorr = ri->group_corr;
+		fl_corr_group_key(e, ri->group_corr, rule, inc->gkey, sizeof(inc->gkey));
+	}
+	if (ri->grace_ms > 0) {
+		inc->is_pending = true;
+		inc->pending_due = at_ns + ri->grace_ms * FL_NS_PER_MS;
+		return;
+	}
+	fl_corr_incident_open(e, inc, at_ns, rule);
+}
+
+/* ---- faults and clears --------------------------------------------------- */
+
+static void fault_state(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
+			bool *raised)
+{
+	const struct fl_prog_rule *r = &e->prog->rules[rule];
+	const struct rule_info *ri = &e->ri[rule];
+	struct incident *into;
+	bool holds = true;
+	char gk[FL_CORR_KEY_MAX];
+
+	if (ks->count == 0)
+		ks->first_ns = t;
+	ks->count++;
+	ks->last_ns = t;
+	ks->dev = fl_match_device(e->m, rule);
+	if (r->absent_ms > 0) {
+		if (ks->absent_fired)
+			device_heard(e, ks, t);
+		ks->absent_due = t + r->absent_ms * FL_NS_PER_MS;
+	}
+	if (r->flap_n > 0) {
+		struct fl_str msg = fl_match_field(e->m, rule, (struct fl_prog_field){FL_FIELD_EVENT, FL_EF_MSG});
+		uint64_t h = fnv(msg.p ? msg.p : "", msg.len);
+
+		/* a change of state is a message that differs from the last one */
+		if (h == ks->state_hash) {
+			fl_corr_key_rearm(e, ks);
+			return;
+		}
+		ks->state_hash = h;
+		holds = window_holds(ks, r->flap_n, r->flap_ms, t);
+	} else if (r->threshold_n > 0) {
+		holds = window_holds(ks, r->threshold_n, r->threshold_ms, t);
+	}
+	if (ri->is_span_input)
+		fl_corr_span_evidence(e, rule, ks->dev, false, t);
+	if (ri->group_corr != FL_PROG_NONE)
+		fl_corr_group_input(e, ri->group_corr, rule, ks->dev, t);
+	for (size_t c = 0; c < ri->n_corrs; c++)
+		if (e->prog->correlations[ri->corrs[c]].locate == FL_LOCATE_GROUP &&
+		    ri->corrs[c] != ri->group_corr)
+			fl_corr_group_input(e, ri->corrs[c], rule, ks->dev, t);
+	if (ri->quiet_ms > 0 && r->n_clear_conds == 0)
+		ks->quiet_due = t + ri->quiet_ms * FL_NS_PER_MS;
+	if (ks->inc) { /* the open (or pending) alarm of this key: a tally */
+		ks->inc->pub.count++;
+		ks->inc->pub.last_ns = t;
+		if (!ks->inc->pub.is_correlation)
+			fl_corr_apply_sets(e, ks->inc, r->first_action, r->n_actions);
+		if (ri->has_raise)
+			*raised = true;
+		fl_corr_key_rearm(e, ks);
+		return;
+	}
+	gk[0] = '\0';
+	if (ri->group_corr != FL_PROG_NONE)
+		fl_corr_group_key(e, ri->group_corr, rule, gk, sizeof(gk));
+	into = ri->n_absorbers || ri->group_corr != FL_PROG_NONE
+		   ? fl_corr_find_absorber(e, rule, ks->dev, gk[0] ? gk : NULL, ri->group_corr, t)
+		   : NULL;
+	if (into) {
+		char shown[FL_CORR_KEY_MAX];
+
+		key_text(shown, sizeof(shown), e->keybuf);
+		memcpy(e->keybuf, shown, sizeof(shown));
+		fl_corr_absorb(e, into, rule, ks, 1, t);
+		fl_corr_key_rearm(e, ks);
+		return;
+	}
+	if (ri->has_raise && !*raised && holds && r->absent_ms == 0) {
+		*raised = true;
+		new_rule_incident(e, rule, ks, t);
+	}
+	fl_corr_key_rearm(e, ks);
+}
+
+void fl_corr_on_fault(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
+		      bool *raised)
+{
+	uint64_t prior_id = ks->inc ? ks->inc->pub.id : 0;
+
+	fault_state(e, rule, ks, t, raised);
+	if (e->ri[rule].has_more)
+		fl_corr_rule_actions(e, rule, ks, t, prior_id);
+}
+
+void fl_corr_on_clear(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t)
+{
+	const struct rule_info *ri = &e->ri[rule];
+
+	if (ri->is_span_input)
+		fl_corr_span_evidence(e, rule, fl_match_device(e->m, rule), true, t);
+	if (!ks || !ks->inc)
+		return;
+	if (ks->inc->is_pending) {
+		fl_corr_incident_free(e, ks->inc);
+		fl_corr_key_rearm(e, ks);
+		return;
+	}
+	fl_corr_incident_clear(e, ks->inc, t, rule, 0);
+	fl_corr_key_rearm(e, ks);
+	key_forget_if_idle(e, ks);
+}
