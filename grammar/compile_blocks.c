@@ -512,6 +512,97 @@ static const char *const rule_words[] = {"match", "where", "lookup", "key", "ded
 					 "threshold", "flap", "absent", "clear", "raise",
 					 "update", "set", "emit", "run"};
 
+/* match syslog|trap: the rule's input (required). */
+static void rule_match(struct fl_compile *c, const struct fl_ast_stmt *st,
+		       const struct fl_ast_stmt *s, struct fl_prog_rule *r)
+{
+	static const char *const inputs[] = {"syslog", "trap"};
+	int k;
+
+	if (!s) {
+		fl_diag_error(c->d, &st->items[1]->loc, "rule '%s' has no 'match syslog|trap'",
+			      st->items[1]->text);
+		return;
+	}
+	if (want_word(c, s, 1, "syslog or trap") &&
+	    (k = keyword(c, s->items[1], "input", inputs, 2)) >= 0)
+		r->input = (enum fl_rule_input)k;
+	c->scope.input = r->input;
+	no_more(c, s, 2);
+}
+
+/* lookup device|mgmt_ip FIELD: which inventory device the event is about. */
+static void rule_lookup(struct fl_compile *c, const struct fl_ast_stmt *s, struct fl_prog_rule *r)
+{
+	static const char *const lk[] = {"device", "mgmt_ip"};
+	int k;
+
+	if (want_word(c, s, 1, "'device FIELD' or 'mgmt_ip FIELD'") &&
+	    (k = keyword(c, s->items[1], "lookup", lk, 2)) >= 0 &&
+	    want_word(c, s, 2, "the field holding the name (host)")) {
+		r->lookup = k == 0 ? FL_LOOKUP_DEVICE : FL_LOOKUP_MGMT_IP;
+		if (!resolve_field(c, s->items[2]->text, &r->lookup_field))
+			field_error(c, &s->items[2]->loc, s->items[2]->text);
+		no_more(c, s, 3);
+	}
+	c->scope.has_lookup = true;
+}
+
+/* Conditions: every where, in order (captures become fields as they appear),
+ * then the one 'clear where'. */
+static void rule_conditions(struct fl_compile *c, const struct fl_ast_stmt *st, const int *kinds,
+			    size_t nstmt, struct fl_prog_rule *r)
+{
+	const struct fl_ast_stmt *s = st->body;
+
+	for (size_t i = 0; i < nstmt; i++, s = s->next) {
+		if (kinds[i] == R_WHERE) {
+			compile_where(c, s, 1, &r->first_cond, &r->n_conds);
+			c->scope.n_captures = (uint32_t)(c->prog->n_captures - c->scope.first_capture);
+		}
+	}
+	if (r->n_conds == 0)
+		r->first_cond = (uint32_t)c->prog->n_conds;
+	s = st->body;
+	for (size_t i = 0; i < nstmt; i++, s = s->next) {
+		if (kinds[i] != R_CLEAR || !at(s, 1))
+			continue;
+		if (!is_word(s->items[1], "where")) {
+			expected(c, s, 1, "'where CONDITION' (or ';' to clear the incident)");
+			continue;
+		}
+		if (r->n_clear_conds) {
+			fl_diag_error(c->d, &s->items[0]->loc,
+				      "'clear where' given twice: join them with 'and'");
+			continue;
+		}
+		compile_where(c, s, 2, &r->first_clear_cond, &r->n_clear_conds);
+	}
+	c->scope.n_captures = (uint32_t)(c->prog->n_captures - c->scope.first_capture);
+}
+
+/* Actions, in order; set fields become nameable by later templates. */
+static void rule_actions(struct fl_compile *c, const struct fl_ast_stmt *st, const int *kinds,
+			 size_t nstmt)
+{
+	const struct fl_ast_stmt *s = st->body;
+
+	for (size_t i = 0; i < nstmt; i++, s = s->next) {
+		int k = kinds[i];
+
+		if (k == R_CLEAR && at(s, 1))
+			continue;
+		if (k < R_CLEAR)
+			continue;
+		compile_action(c, s,
+			       (enum fl_action_kind)keyword(c, s->items[0], "action", action_words,
+							    FL_ARRAY_LEN(action_words)));
+		if (k == R_SET && at(s, 1) && s->items[1]->kind == FL_ITEM_WORD &&
+		    c->scope.n_set_fields < FL_ARRAY_LEN(c->scope.set_fields))
+			c->scope.set_fields[c->scope.n_set_fields++] = s->items[1]->text;
+	}
+}
+
 void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
 {
 	const struct fl_ast_stmt *seen[R__COUNT] = {0};
@@ -543,65 +634,10 @@ void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t i
 			      st->items[1]->text, nstmt, FL_ARRAY_LEN(kinds));
 		nstmt = FL_ARRAY_LEN(kinds);
 	}
-	if (!seen[R_MATCH]) {
-		fl_diag_error(c->d, &st->items[1]->loc, "rule '%s' has no 'match syslog|trap'",
-			      st->items[1]->text);
-	} else {
-		const struct fl_ast_stmt *s = seen[R_MATCH];
-		static const char *const inputs[] = {"syslog", "trap"};
-		int k;
-
-		if (want_word(c, s, 1, "syslog or trap") &&
-		    (k = keyword(c, s->items[1], "input", inputs, 2)) >= 0)
-			r.input = (enum fl_rule_input)k;
-		c->scope.input = r.input;
-		no_more(c, s, 2);
-	}
-	if (seen[R_LOOKUP]) {
-		const struct fl_ast_stmt *s = seen[R_LOOKUP];
-		static const char *const lk[] = {"device", "mgmt_ip"};
-		int k;
-
-		if (want_word(c, s, 1, "'device FIELD' or 'mgmt_ip FIELD'") &&
-		    (k = keyword(c, s->items[1], "lookup", lk, 2)) >= 0 &&
-		    want_word(c, s, 2, "the field holding the name (host)")) {
-			r.lookup = k == 0 ? FL_LOOKUP_DEVICE : FL_LOOKUP_MGMT_IP;
-			if (!resolve_field(c, s->items[2]->text, &r.lookup_field))
-				field_error(c, &s->items[2]->loc, s->items[2]->text);
-			no_more(c, s, 3);
-		}
-		c->scope.has_lookup = true;
-	}
-	/* conditions: every where, in order (captures become fields as they appear) */
-	{
-		const struct fl_ast_stmt *s = st->body;
-
-		for (size_t i = 0; i < nstmt; i++, s = s->next) {
-			if (kinds[i] == R_WHERE) {
-				compile_where(c, s, 1, &r.first_cond, &r.n_conds);
-				c->scope.n_captures =
-					(uint32_t)(c->prog->n_captures - c->scope.first_capture);
-			}
-		}
-		if (r.n_conds == 0)
-			r.first_cond = (uint32_t)c->prog->n_conds;
-		s = st->body;
-		for (size_t i = 0; i < nstmt; i++, s = s->next) {
-			if (kinds[i] != R_CLEAR || !at(s, 1))
-				continue;
-			if (!is_word(s->items[1], "where")) {
-				expected(c, s, 1, "'where CONDITION' (or ';' to clear the incident)");
-				continue;
-			}
-			if (r.n_clear_conds) {
-				fl_diag_error(c->d, &s->items[0]->loc,
-					      "'clear where' given twice: join them with 'and'");
-				continue;
-			}
-			compile_where(c, s, 2, &r.first_clear_cond, &r.n_clear_conds);
-		}
-		c->scope.n_captures = (uint32_t)(c->prog->n_captures - c->scope.first_capture);
-	}
+	rule_match(c, st, seen[R_MATCH], &r);
+	if (seen[R_LOOKUP])
+		rule_lookup(c, seen[R_LOOKUP], &r);
+	rule_conditions(c, st, kinds, nstmt, &r);
 	r.n_regexes = (uint32_t)(c->prog->n_regexes - r.first_regex);
 	if (seen[R_KEY])
 		compile_fields(c, seen[R_KEY], &r.first_key, &r.n_keys);
@@ -613,26 +649,7 @@ void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t i
 		compile_n_within(c, seen[R_FLAP], &r.flap_n, &r.flap_ms);
 	if (seen[R_ABSENT] && want_duration(c, seen[R_ABSENT], 1, &r.absent_ms))
 		no_more(c, seen[R_ABSENT], 2);
-	/* actions, in order; set fields become nameable by later templates */
-	{
-		const struct fl_ast_stmt *s = st->body;
-
-		for (size_t i = 0; i < nstmt; i++, s = s->next) {
-			int k = kinds[i];
-
-			if (k == R_CLEAR && at(s, 1))
-				continue;
-			if (k < R_CLEAR)
-				continue;
-			compile_action(c, s,
-				       (enum fl_action_kind)keyword(c, s->items[0], "action",
-								    action_words,
-								    FL_ARRAY_LEN(action_words)));
-			if (k == R_SET && at(s, 1) && s->items[1]->kind == FL_ITEM_WORD &&
-			    c->scope.n_set_fields < FL_ARRAY_LEN(c->scope.set_fields))
-				c->scope.set_fields[c->scope.n_set_fields++] = s->items[1]->text;
-		}
-	}
+	rule_actions(c, st, kinds, nstmt);
 	r.n_actions = (uint32_t)(c->prog->n_actions - r.first_action);
 	c->prog->rules[index] = r;
 	c->scope.in_rule = false;

@@ -111,6 +111,70 @@ static bool resolve_source(struct fl_compile *c, const struct fl_ast_item *it,
 	return false;
 }
 
+/* expect incident|planned SOURCE [level L] [title "T"]: false when the
+ * expectation is abandoned (its error reported). */
+static bool expect_incident(struct fl_compile *c, const struct fl_ast_stmt *s,
+			    struct fl_prog_expect *e)
+{
+	size_t i;
+
+	if (!want_word(c, s, 2, "a rule or correlation name") ||
+	    !resolve_source(c, s->items[2], e))
+		return false;
+	for (i = 3; e->kind == FL_EXPECT_INCIDENT && i < s->nitems; i += 2) {
+		if (is_word(s->items[i], "level") && want_word(c, s, i + 1, "a level")) {
+			e->level = resolve(c, &c->levels, s->items[i + 1], "level");
+		} else if (is_word(s->items[i], "title") &&
+			   want_kind(c, s, i + 1, FL_ITEM_STRING, "a title in quotes")) {
+			e->title = arena_str(c, s->items[i + 1]->text, s->items[i + 1]->len);
+			check_expected_title(c, e, s->items[i + 1]);
+		} else {
+			if (!is_word(s->items[i], "level") && !is_word(s->items[i], "title"))
+				expected(c, s, i, "'level' or 'title'");
+			return false;
+		}
+	}
+	no_more(c, s, i);
+	return true;
+}
+
+/* expect notify ROLE [at SCOPE] via CHANNEL [restored]: false when the
+ * expectation is abandoned (its error reported). */
+static bool expect_notify(struct fl_compile *c, const struct fl_ast_stmt *s,
+			  struct fl_prog_expect *e)
+{
+	size_t i = 3;
+	int k;
+
+	if (!want_word(c, s, 2, "a contact role"))
+		return false;
+	e->role = resolve(c, &c->roles, s->items[2], "role");
+	if (is_word(at(s, i), "at")) {
+		if (!want_word(c, s, i + 1, "a scope"))
+			return false;
+		k = keyword(c, s->items[i + 1], "scope", scope_words, FL_SCOPE__COUNT);
+		if (k < 0)
+			return false;
+		e->scope = (enum fl_scope)k;
+		e->has_scope = true;
+		i += 2;
+	}
+	if (!is_word(at(s, i), "via")) {
+		expected(c, s, i, "'via CHANNEL'");
+		return false;
+	}
+	if (!want_word(c, s, i + 1, "a channel"))
+		return false;
+	e->channel = resolve(c, &c->channels, s->items[i + 1], "channel");
+	i += 2;
+	if (is_word(at(s, i), "restored")) {
+		e->is_restored = true;
+		i++;
+	}
+	no_more(c, s, i);
+	return true;
+}
+
 static void compile_expect(struct fl_compile *c, const struct fl_ast_stmt *s)
 {
 	static const char *const words[] = {"incident", "no", "absorbed", "notify", "cleared",
@@ -133,23 +197,8 @@ static void compile_expect(struct fl_compile *c, const struct fl_ast_stmt *s)
 	switch (k) {
 	case FL_EXPECT_INCIDENT:
 	case FL_EXPECT_PLANNED:
-		if (!want_word(c, s, 2, "a rule or correlation name") ||
-		    !resolve_source(c, s->items[2], &e))
+		if (!expect_incident(c, s, &e))
 			return;
-		for (i = 3; k == FL_EXPECT_INCIDENT && i < s->nitems; i += 2) {
-			if (is_word(s->items[i], "level") && want_word(c, s, i + 1, "a level")) {
-				e.level = resolve(c, &c->levels, s->items[i + 1], "level");
-			} else if (is_word(s->items[i], "title") &&
-				   want_kind(c, s, i + 1, FL_ITEM_STRING, "a title in quotes")) {
-				e.title = arena_str(c, s->items[i + 1]->text, s->items[i + 1]->len);
-				check_expected_title(c, &e, s->items[i + 1]);
-			} else {
-				if (!is_word(s->items[i], "level") && !is_word(s->items[i], "title"))
-					expected(c, s, i, "'level' or 'title'");
-				return;
-			}
-		}
-		no_more(c, s, i);
 		break;
 	case FL_EXPECT_NO_INCIDENT:
 		if (!is_word(at(s, 2), "incident")) {
@@ -172,33 +221,8 @@ static void compile_expect(struct fl_compile *c, const struct fl_ast_stmt *s)
 		no_more(c, s, i);
 		break;
 	case FL_EXPECT_NOTIFY:
-		if (!want_word(c, s, 2, "a contact role"))
+		if (!expect_notify(c, s, &e))
 			return;
-		e.role = resolve(c, &c->roles, s->items[2], "role");
-		i = 3;
-		if (is_word(at(s, i), "at")) {
-			if (!want_word(c, s, i + 1, "a scope"))
-				return;
-			k = keyword(c, s->items[i + 1], "scope", scope_words, FL_SCOPE__COUNT);
-			if (k < 0)
-				return;
-			e.scope = (enum fl_scope)k;
-			e.has_scope = true;
-			i += 2;
-		}
-		if (!is_word(at(s, i), "via")) {
-			expected(c, s, i, "'via CHANNEL'");
-			return;
-		}
-		if (!want_word(c, s, i + 1, "a channel"))
-			return;
-		e.channel = resolve(c, &c->channels, s->items[i + 1], "channel");
-		i += 2;
-		if (is_word(at(s, i), "restored")) {
-			e.is_restored = true;
-			i++;
-		}
-		no_more(c, s, i);
 		break;
 	case FL_EXPECT_CLEARED:
 		if (at(s, 2) && at(s, 2)->kind == FL_ITEM_WORD && !is_word(at(s, 2), "at")) {
@@ -221,6 +245,103 @@ static void compile_expect(struct fl_compile *c, const struct fl_ast_stmt *s)
 		*slot = e;
 }
 
+/* year YYYY; in a test: the year of its syslog lines that carry none. */
+static void test_year(struct fl_compile *c, const struct fl_ast_stmt *s, int *year)
+{
+	const struct fl_ast_item *y = at(s, 1);
+
+	if (y && y->kind == FL_ITEM_NUMBER && y->num >= 1970 && y->num <= 9999)
+		*year = (int)y->num;
+	else if (y && y->kind == FL_ITEM_NUMBER)
+		fl_diag_error(c->d, &y->loc, "expected a year from 1970 to 9999, got %s", y->text);
+	else
+		expected(c, s, 1, "a year");
+	no_more(c, s, 2);
+}
+
+/* The rest of 'at DUR trap OID [from ADDR] [community "C"];' after the OID. */
+static void test_trap_tail(struct fl_compile *c, const struct fl_ast_stmt *s,
+			   struct fl_prog_test_event *ev)
+{
+	size_t i = 4;
+
+	if (is_word(at(s, 4), "from")) {
+		if (want_kind(c, s, 5, FL_ITEM_DOTTED, "the sender's address"))
+			ev->peer = arena_str(c, s->items[5]->text, s->items[5]->len);
+		i = 6;
+	}
+	if (is_word(at(s, i), "community")) {
+		if (want_kind(c, s, i + 1, FL_ITEM_STRING, "the community in quotes"))
+			ev->community = arena_str(c, s->items[i + 1]->text, s->items[i + 1]->len);
+		i += 2;
+	}
+	no_more(c, s, i);
+}
+
+/* at DUR syslog "LINE"; | at DUR trap OID ...;  Events come in time order.
+ * Returns false only when out of memory (the test is abandoned). */
+static bool test_event(struct fl_compile *c, const struct fl_ast_stmt *s, int64_t *last_ms)
+{
+	struct fl_prog_test_event *ev;
+	int64_t ms;
+
+	if (!want_duration(c, s, 1, &ms))
+		return true;
+	if (ms < *last_ms)
+		fl_diag_error(c->d, &s->items[1]->loc,
+			      "events must be in time order: this one comes before the one above");
+	*last_ms = ms;
+	if (!want_word(c, s, 2, "syslog or trap"))
+		return true;
+	if (is_word(s->items[2], "syslog")) {
+		if (!want_kind(c, s, 3, FL_ITEM_STRING, "the syslog line in quotes"))
+			return true;
+		no_more(c, s, 4);
+		if (!(ev = PUSH(c, test_events)))
+			return false;
+		ev->input = FL_RULE_INPUT_SYSLOG;
+		ev->text = arena_str(c, s->items[3]->text, s->items[3]->len);
+	} else if (is_word(s->items[2], "trap")) {
+		uint8_t oid[512];
+		size_t len;
+
+		if (!at(s, 3) || s->items[3]->kind != FL_ITEM_DOTTED ||
+		    !oid_encode(s->items[3]->text, oid, &len)) {
+			expected(c, s, 3, "the trap's OID (1.3.6.1...)");
+			return true;
+		}
+		if (!(ev = PUSH(c, test_events)))
+			return false;
+		ev->input = FL_RULE_INPUT_TRAP;
+		ev->trap_oid = arena_str(c, (const char *)oid, len);
+		test_trap_tail(c, s, ev);
+	} else {
+		static const char *const inputs[] = {"syslog", "trap"};
+
+		keyword(c, s->items[2], "input", inputs, 2);
+		return true;
+	}
+	ev->at_ms = ms;
+	return true;
+}
+
+/* A test without 'year': the year (UTC) of the plan's earliest maintenance
+ * window, else 0 (the decoder's nearest year to now). */
+static int test_default_year(const struct fl_compile *c)
+{
+	int64_t first = INT64_MAX;
+	time_t secs;
+	struct tm tm;
+
+	for (size_t w = 0; w < c->prog->n_windows; w++)
+		if (c->prog->windows[w].start_ns && c->prog->windows[w].start_ns < first)
+			first = c->prog->windows[w].start_ns;
+	if (first == INT64_MAX)
+		return 0;
+	secs = (time_t)(first / 1000000000);
+	return gmtime_r(&secs, &tm) ? tm.tm_year + 1900 : 0;
+}
+
 void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
 {
 	static const char *const words[] = {"at", "expect", "year"};
@@ -232,90 +353,16 @@ void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t i
 
 	for (const struct fl_ast_stmt *s = st->body; s; s = s->next) {
 		int k = clause(c, s, "test clause", words, 3);
-		struct fl_prog_test_event *ev;
-		int64_t ms;
 
-		if (k == 1) {
+		if (k == 1)
 			compile_expect(c, s);
-			continue;
-		}
-		if (k == 2) {
-			const struct fl_ast_item *y = at(s, 1);
-
-			if (y && y->kind == FL_ITEM_NUMBER && y->num >= 1970 && y->num <= 9999)
-				year = (int)y->num;
-			else if (y && y->kind == FL_ITEM_NUMBER)
-				fl_diag_error(c->d, &y->loc, "expected a year from 1970 to 9999, got %s",
-					      y->text);
-			else
-				expected(c, s, 1, "a year");
-			no_more(c, s, 2);
-			continue;
-		}
-		if (k != 0 || !want_duration(c, s, 1, &ms))
-			continue;
-		if (ms < last_ms)
-			fl_diag_error(c->d, &s->items[1]->loc,
-				      "events must be in time order: this one comes before the one above");
-		last_ms = ms;
-		if (!want_word(c, s, 2, "syslog or trap"))
-			continue;
-		if (is_word(s->items[2], "syslog")) {
-			if (!want_kind(c, s, 3, FL_ITEM_STRING, "the syslog line in quotes"))
-				continue;
-			no_more(c, s, 4);
-			if (!(ev = PUSH(c, test_events)))
-				return;
-			ev->input = FL_RULE_INPUT_SYSLOG;
-			ev->text = arena_str(c, s->items[3]->text, s->items[3]->len);
-		} else if (is_word(s->items[2], "trap")) {
-			uint8_t oid[512];
-			size_t len;
-			size_t i = 4;
-
-			if (!at(s, 3) || s->items[3]->kind != FL_ITEM_DOTTED ||
-			    !oid_encode(s->items[3]->text, oid, &len)) {
-				expected(c, s, 3, "the trap's OID (1.3.6.1...)");
-				continue;
-			}
-			if (!(ev = PUSH(c, test_events)))
-				return;
-			ev->input = FL_RULE_INPUT_TRAP;
-			ev->trap_oid = arena_str(c, (const char *)oid, len);
-			if (is_word(at(s, 4), "from")) {
-				if (want_kind(c, s, 5, FL_ITEM_DOTTED, "the sender's address"))
-					ev->peer = arena_str(c, s->items[5]->text, s->items[5]->len);
-				i = 6;
-			}
-			if (is_word(at(s, i), "community")) {
-				if (want_kind(c, s, i + 1, FL_ITEM_STRING, "the community in quotes"))
-					ev->community =
-					    arena_str(c, s->items[i + 1]->text, s->items[i + 1]->len);
-				i += 2;
-			}
-			no_more(c, s, i);
-		} else {
-			static const char *const inputs[] = {"syslog", "trap"};
-
-			keyword(c, s->items[2], "input", inputs, 2);
-			continue;
-		}
-		ev->at_ms = ms;
+		else if (k == 2)
+			test_year(c, s, &year);
+		else if (k == 0 && !test_event(c, s, &last_ms))
+			return;
 	}
-	if (year == 0 && c->prog->n_windows) { /* the earliest maintenance window's */
-		int64_t first = INT64_MAX;
-
-		for (size_t w = 0; w < c->prog->n_windows; w++)
-			if (c->prog->windows[w].start_ns && c->prog->windows[w].start_ns < first)
-				first = c->prog->windows[w].start_ns;
-		if (first != INT64_MAX) {
-			time_t secs = (time_t)(first / 1000000000);
-			struct tm tm;
-
-			if (gmtime_r(&secs, &tm))
-				year = tm.tm_year + 1900;
-		}
-	}
+	if (year == 0)
+		year = test_default_year(c);
 	t = &c->prog->tests[index];
 	t->year = year;
 	t->first_event = first_event;
