@@ -169,26 +169,6 @@ static void to_sink(const struct fl_action *a, void *ctx)
 	(void)fl_sink_write(ctx, a);
 }
 
-static void sink_summary(struct fl_sink *sk)
-{
-	struct fl_sink_stats st;
-
-	fl_sink_stats(sk, &st);
-	fprintf(stderr,
-		"store: %llu tickets opened, %llu alarms absorbed, %llu steps taken, "
-		"%llu steps already taken, %llu notifications queued, %llu commits, "
-		"%llu errors\n",
-		(unsigned long long)st.opened, (unsigned long long)st.absorbed,
-		(unsigned long long)st.steps, (unsigned long long)st.steps_skipped,
-		(unsigned long long)st.notices, (unsigned long long)st.commits,
-		(unsigned long long)st.errors);
-	fprintf(stderr,
-		"store incidents: %llu forgotten while open, %llu actions without a ticket, "
-		"%llu refused\n",
-		(unsigned long long)st.incidents_forgotten_open,
-		(unsigned long long)st.unknown_incident, (unsigned long long)st.incidents_refused);
-}
-
 static void summary(const struct fl_replay *r)
 {
 	struct fl_replay_stats st;
@@ -319,7 +299,7 @@ int fl_cmd_replay(int argc, char **argv)
 	if (sink) {
 		if (fl_sink_sync(sink) < 0)
 			status = 1;
-		sink_summary(sink);
+		fl_sink_print_summary(sink, stderr, "");
 		struct fl_sink_stats sst;
 
 		fl_sink_stats(sink, &sst);
