@@ -20,8 +20,7 @@
 #include "engine/lib/net.h"
 #include "engine/notify/outbox.h"
 #include "engine/pipeline/runner.h"
-#include "engine/decode/snmp.h"
-#include "engine/decode/syslog.h"
+#include "engine/decode/message.h"
 
 /* What the signal handlers saw: the one piece of file-scope state. */
 static volatile sig_atomic_t run_stop;
@@ -167,29 +166,14 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 static void on_message(void *ctx, const struct fl_msg *m)
 {
 	struct run_state *st = ctx;
+	struct fl_message_opts opts = {.tz = fl_runner_tz(st->runner)};
 	struct fl_event *ev = st->ev;
 
-	memset(ev, 0, sizeof(*ev));
-	ev->transport = m->transport;
-	ev->received_ns = m->received_ns;
-	if (m->peer && m->peer_len <= sizeof(ev->peer)) {
-		memcpy(&ev->peer, m->peer, m->peer_len);
-		ev->peer_len = m->peer_len;
-		ev->has_peer = true;
-	}
 	st->messages++;
-	if (m->transport == FL_TRANSPORT_SNMP) {
-		if (fl_snmp_decode(ev, (const uint8_t *)m->p, m->len) != 0) {
-			st->undecoded++;
-			return;
-		}
-		ev->kind = FL_EVENT_TRAP;
-	} else {
-		struct fl_syslog_opts opts = {.received_ns = m->received_ns,
-					      .tz = fl_runner_tz(st->runner)};
-
-		if (fl_syslog_decode(ev, m->p, m->len, &opts) != FL_SYSLOG_OK)
-			st->undecoded++;
+	if (fl_message_decode(ev, &m->msg, &opts) != 0) {
+		st->undecoded++;
+		if (ev->kind == FL_EVENT_TRAP)
+			return; /* a trap that did not decode is no event */
 	}
 	fl_runner_feed(st->runner, ev);
 }

@@ -21,7 +21,8 @@
 #include "engine/lib/clock.h"
 #include "engine/correlate/correlate.h"
 #include "engine/decode/event.h"
-#include "engine/decode/syslog.h"
+#include "engine/decode/message.h"
+#include "engine/decode/snmp.h"
 #include "engine/lib/tz.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
@@ -244,6 +245,18 @@ static void make_trap(struct fl_event *ev, const struct fl_prog_test_event *te, 
 	}
 }
 
+/* A test's syslog line, as `replay` would read it from a file. */
+static int decode_line(struct fl_event *ev, const struct fl_prog_test_event *te,
+		       int64_t received_ns, const struct fl_message_opts *mo)
+{
+	const struct fl_message m = {.transport = FL_TRANSPORT_FILE,
+				     .received_ns = received_ns,
+				     .p = te->text.p,
+				     .len = te->text.len};
+
+	return fl_message_decode(ev, &m, mo);
+}
+
 /* 00:00 UTC on 1 January of year (proleptic Gregorian). */
 static int64_t year_start_ns(int year)
 {
@@ -258,7 +271,8 @@ static int run_test(const struct fl_program *p, const struct fl_prog_test *test,
 {
 	struct test_run t = {.prog = p};
 	struct fl_engine_config cfg = {.on_action = on_action, .ctx = &t, .late_ms = -1};
-	struct fl_syslog_opts so = {.tz = tz};
+	struct fl_message_opts mo = {.tz = tz};
+	int64_t received_ns;
 	struct fl_clock *clock = NULL;
 	struct fl_engine *e = NULL;
 	struct timespec ts;
@@ -266,9 +280,9 @@ static int run_test(const struct fl_program *p, const struct fl_prog_test *test,
 	int failed = 0;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	so.received_ns = (int64_t)ts.tv_sec * FL_NS_PER_SEC + ts.tv_nsec;
+	received_ns = (int64_t)ts.tv_sec * FL_NS_PER_SEC + ts.tv_nsec;
 	if (test->year > 0) { /* the plan's year, not today's: tests do not drift */
-		so.year = test->year;
+		mo.year = test->year;
 		base_ns = year_start_ns(test->year);
 	}
 	for (uint32_t i = test->first_event; i < test->first_event + test->n_events; i++) {
@@ -276,7 +290,7 @@ static int run_test(const struct fl_program *p, const struct fl_prog_test *test,
 
 		if (te->input != FL_RULE_INPUT_SYSLOG)
 			continue;
-		(void)fl_syslog_decode(ev, te->text.p, te->text.len, &so);
+		(void)decode_line(ev, te, received_ns, &mo);
 		if (ev->has_time)
 			base_ns = ev->time_ns - te->at_ms * FL_NS_PER_MS;
 		break;
@@ -291,7 +305,7 @@ static int run_test(const struct fl_program *p, const struct fl_prog_test *test,
 		int64_t at_ns = base_ns + te->at_ms * FL_NS_PER_MS;
 
 		if (te->input == FL_RULE_INPUT_SYSLOG) {
-			(void)fl_syslog_decode(ev, te->text.p, te->text.len, &so);
+			(void)decode_line(ev, te, received_ns, &mo);
 			ev->time_ns = at_ns; /* the test's time line is the `at` */
 		} else {
 			make_trap(ev, te, at_ns);
