@@ -62,7 +62,7 @@ static int64_t now_ns(void)
 
 static int emit(struct parse_run *run, const struct fl_line *line)
 {
-	const struct fl_message m = {.transport = FL_TRANSPORT_FILE,
+	const struct fl_received m = {.transport = FL_TRANSPORT_FILE,
 				     .received_ns = run->opts.received_ns,
 				     .p = line->p,
 				     .len = line->len};

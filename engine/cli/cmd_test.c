@@ -249,7 +249,7 @@ static void make_trap(struct fl_event *ev, const struct fl_prog_test_event *te, 
 static int decode_line(struct fl_event *ev, const struct fl_prog_test_event *te,
 		       int64_t received_ns, const struct fl_message_opts *mo)
 {
-	const struct fl_message m = {.transport = FL_TRANSPORT_FILE,
+	const struct fl_received m = {.transport = FL_TRANSPORT_FILE,
 				     .received_ns = received_ns,
 				     .p = te->text.p,
 				     .len = te->text.len};

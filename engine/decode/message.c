@@ -15,7 +15,7 @@ static size_t trap_bytes(uint16_t n_varbinds)
 }
 
 /* The trap the input decoded, as fl_snmp_decode() would have left ev. */
-static int take_trap(struct fl_event *ev, const struct fl_message *m)
+static int take_trap(struct fl_event *ev, const struct fl_received *m)
 {
 	ev->kind = FL_EVENT_TRAP;
 	ev->raw = fl_str_make(m->p, m->len < FL_EVENT_RAW_MAX ? m->len : FL_EVENT_RAW_MAX);
@@ -29,7 +29,7 @@ static int take_trap(struct fl_event *ev, const struct fl_message *m)
 	return 0;
 }
 
-int fl_message_decode(struct fl_event *ev, const struct fl_message *m,
+int fl_message_decode(struct fl_event *ev, const struct fl_received *m,
 		      const struct fl_message_opts *opts)
 {
 	static const struct fl_message_opts no_opts; /* read-only: UTC, year inferred */

@@ -1,6 +1,6 @@
 /* message.h - one received message to one struct fl_event, for every command.
  *
- * A message is what an input hands over (a syslog line from a file or a
+ * A received message is what an input hands over (a syslog line from a file or a
  * socket, or a trap datagram) with its envelope: transport, peer and the time
  * it was received. fl_message_decode() is the only place that turns one into
  * an event: it clears the event's envelope, copies the message's, and runs
@@ -24,7 +24,9 @@
 
 struct fl_tz;
 
-struct fl_message {
+/* A message as received (named apart from the plugin ABI's struct
+ * fl_message, which is an outgoing notification). */
+struct fl_received {
 	enum fl_transport transport; /* FL_TRANSPORT_SNMP: a trap datagram; else syslog */
 	const struct sockaddr *peer; /* NULL: none (a file); copied when it fits */
 	socklen_t peer_len;
@@ -50,7 +52,7 @@ struct fl_message_opts {
  * fl_syslog_verdict when ev->kind is SYSLOG, an enum fl_snmp_verdict when it
  * is TRAP. A syslog line that does not decode is still a usable event (see
  * syslog.h); a trap that does not decode is not, and the caller drops it. */
-int fl_message_decode(struct fl_event *ev, const struct fl_message *m,
+int fl_message_decode(struct fl_event *ev, const struct fl_received *m,
 		      const struct fl_message_opts *opts);
 
 /* Carrying a decoded trap to another thread with its datagram. size: the

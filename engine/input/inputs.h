@@ -75,7 +75,7 @@ struct fl_input_stats {
  * thread decoded). Borrowed: valid only during the callback. */
 struct fl_msg {
 	enum fl_input_kind input;
-	struct fl_message msg;
+	struct fl_received msg;
 };
 
 typedef void (*fl_msg_fn)(void *ctx, const struct fl_msg *msg);

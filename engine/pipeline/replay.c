@@ -92,7 +92,7 @@ void fl_replay_destroy(struct fl_replay *r)
 
 int fl_replay_line(struct fl_replay *r, const char *p, size_t len)
 {
-	const struct fl_message m = {
+	const struct fl_received m = {
 		.transport = FL_TRANSPORT_FILE, .received_ns = r->received_ns, .p = p, .len = len};
 	int v = fl_message_decode(&r->ev, &m, &r->mopts);
 

@@ -29,9 +29,9 @@ static struct fl_event *new_event(void)
 	return ev;
 }
 
-static struct fl_message line(enum fl_transport transport, const char *text)
+static struct fl_received line(enum fl_transport transport, const char *text)
 {
-	return (struct fl_message){.transport = transport,
+	return (struct fl_received){.transport = transport,
 				   .received_ns = 1764036000LL * 1000000000,
 				   .p = text,
 				   .len = strlen(text)};
@@ -41,7 +41,7 @@ Test(message, decodes_an_rfc3164_line_with_its_envelope)
 {
 	struct fl_event *ev = new_event();
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(514)};
-	struct fl_message m = line(FL_TRANSPORT_UDP, "<13>Nov 25 10:00:00 OSN01 app: R_LOS raised");
+	struct fl_received m = line(FL_TRANSPORT_UDP, "<13>Nov 25 10:00:00 OSN01 app: R_LOS raised");
 
 	m.peer = (const struct sockaddr *)&sin;
 	m.peer_len = sizeof(sin);
@@ -60,7 +60,7 @@ Test(message, decodes_an_rfc3164_line_with_its_envelope)
 Test(message, decodes_an_rfc5424_line_in_the_year_given)
 {
 	struct fl_event *ev = new_event();
-	struct fl_message m = line(FL_TRANSPORT_FILE, "<165>1 2026-11-25T10:00:12.345+08:00 OSN01 "
+	struct fl_received m = line(FL_TRANSPORT_FILE, "<165>1 2026-11-25T10:00:12.345+08:00 OSN01 "
 						      "osn 123 ID47 [ex@1 a=\"b\"] light lost");
 	struct fl_message_opts opts = {.year = 2030};
 
@@ -78,7 +78,7 @@ Test(message, decodes_an_rfc5424_line_in_the_year_given)
 Test(message, decodes_a_trap_datagram)
 {
 	struct fl_event *ev = new_event();
-	struct fl_message m = {.transport = FL_TRANSPORT_SNMP,
+	struct fl_received m = {.transport = FL_TRANSPORT_SNMP,
 			       .received_ns = 7,
 			       .p = (const char *)cold_start,
 			       .len = sizeof(cold_start)};
@@ -101,7 +101,7 @@ Test(message, decodes_a_trap_datagram)
 Test(message, takes_a_trap_carried_from_the_input_thread_without_decoding_again)
 {
 	struct fl_event *direct = new_event(), *carried = new_event(), *input = new_event();
-	struct fl_message m = {.transport = FL_TRANSPORT_SNMP,
+	struct fl_received m = {.transport = FL_TRANSPORT_SNMP,
 			       .received_ns = 7,
 			       .p = (const char *)cold_start,
 			       .len = sizeof(cold_start)};
@@ -152,7 +152,7 @@ Test(message, takes_a_trap_carried_from_the_input_thread_without_decoding_again)
 Test(message, keeps_garbage_as_an_event_with_its_verdict)
 {
 	struct fl_event *ev = new_event();
-	struct fl_message m = line(FL_TRANSPORT_TCP, "<999>not syslog");
+	struct fl_received m = line(FL_TRANSPORT_TCP, "<999>not syslog");
 
 	cr_expect_eq(fl_message_decode(ev, &m, NULL), FL_SYSLOG_BAD_PRI);
 	cr_expect_eq(ev->kind, FL_EVENT_SYSLOG);
@@ -162,7 +162,7 @@ Test(message, keeps_garbage_as_an_event_with_its_verdict)
 	m = line(FL_TRANSPORT_FILE, "");
 	cr_expect_eq(fl_message_decode(ev, &m, NULL), FL_SYSLOG_EMPTY);
 
-	m = (struct fl_message){.transport = FL_TRANSPORT_SNMP, .p = "\x30\x03\x02\x01", .len = 4};
+	m = (struct fl_received){.transport = FL_TRANSPORT_SNMP, .p = "\x30\x03\x02\x01", .len = 4};
 	cr_expect_neq(fl_message_decode(ev, &m, NULL), 0);
 	cr_expect_eq(ev->kind, FL_EVENT_TRAP);
 	cr_expect_neq(ev->error, 0);
@@ -175,7 +175,7 @@ Test(message, keeps_the_first_bytes_of_an_over_long_message_as_raw)
 	struct fl_event *ev = new_event();
 	size_t len = FL_EVENT_RAW_MAX + 1000, head;
 	char *text = malloc(len + 1);
-	struct fl_message m;
+	struct fl_received m;
 
 	cr_assert(text);
 	head = (size_t)snprintf(text, len, "<13>Nov 25 10:00:00 OSN01 app: ");
@@ -194,7 +194,7 @@ Test(message, clears_the_envelope_of_the_message_before)
 {
 	struct fl_event *ev = new_event();
 	struct sockaddr_in sin = {.sin_family = AF_INET};
-	struct fl_message m = line(FL_TRANSPORT_UDP, "<13>Nov 25 10:00:00 OSN01 app: one");
+	struct fl_received m = line(FL_TRANSPORT_UDP, "<13>Nov 25 10:00:00 OSN01 app: one");
 
 	m.peer = (const struct sockaddr *)&sin;
 	m.peer_len = sizeof(sin);
