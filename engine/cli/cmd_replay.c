@@ -37,8 +37,8 @@ struct replay_args {
 	char **files;
 	int n_files;
 	bool quiet, deliver;
-	char **outbox_argv; /* --route and its settings, for the delivery */
-	int outbox_argc;
+	struct fl_deliver_config delivery; /* --route and its settings, for the delivery */
+	bool has_delivery_option;
 };
 
 static bool is_outbox_option(const char *flag)
@@ -87,8 +87,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->files = calloc((size_t)argc + 1, sizeof(*a->files));
-	a->outbox_argv = calloc((size_t)argc + 2, sizeof(*a->outbox_argv));
-	if (!a->files || !a->outbox_argv)
+	if (!a->files)
 		return -ENOMEM;
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -112,8 +111,15 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		else if (strcmp(argv[i], "--deliver") == 0)
 			a->deliver = true;
 		else if (is_outbox_option(argv[i]) && v) {
-			a->outbox_argv[a->outbox_argc++] = argv[i];
-			a->outbox_argv[a->outbox_argc++] = argv[++i];
+			int rc = fl_deliver_config_option(&a->delivery, argv[i], v);
+
+			if (rc < 0) {
+				fprintf(stderr, "faultline replay: bad value for %s: '%s'%s\n",
+					argv[i], v, rc == -ENOENT ? " (give its --route first)" : "");
+				return rc;
+			}
+			a->has_delivery_option = true;
+			i++;
 		} else if (strcmp(argv[i], "--quiet") == 0)
 			a->quiet = true;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
@@ -121,9 +127,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		else
 			a->files[a->n_files++] = argv[i];
 	}
-	if (a->deliver)
-		a->outbox_argv[a->outbox_argc++] = "--once";
-	if ((a->deliver || a->outbox_argc) && !a->db)
+	a->delivery.once = a->deliver;
+	if ((a->deliver || a->has_delivery_option) && !a->db)
 		return -EINVAL;
 	return a->plan ? 0 : -EINVAL;
 }
@@ -231,7 +236,7 @@ int fl_cmd_replay(int argc, char **argv)
 	}
 	if (parse_args(argc, argv, &a) < 0) {
 		free(a.files);
-		free(a.outbox_argv);
+		fl_deliver_config_free(&a.delivery);
 		return usage(stderr);
 	}
 	(void)fl_heap_hugepages();
@@ -323,8 +328,10 @@ int fl_cmd_replay(int argc, char **argv)
 
 		/* in event time: from the recording's last event on */
 		fl_replay_stats(r, &st);
-		if (fl_deliver_start_at(&dl, a.db, a.outbox_argc, a.outbox_argv, NULL,
-					st.last_ns) < 0 ||
+		a.delivery.db = a.db;
+		if (st.last_ns > 0)
+			a.delivery.at_ns = st.last_ns;
+		if (fl_deliver_start(&dl, &a.delivery) < 0 ||
 		    fl_deliver_wait(dl) != 0)
 			status = 1;
 	}
@@ -337,6 +344,6 @@ out:
 	fl_diags_destroy(d);
 	fl_buf_free(&out);
 	free(a.files);
-	free(a.outbox_argv);
+	fl_deliver_config_free(&a.delivery);
 	return status;
 }

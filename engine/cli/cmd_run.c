@@ -86,9 +86,8 @@ static int add_allow(struct fl_inputs_config *cfg, const char *arg)
 struct run_args {
 	struct fl_runner_config rcfg;
 	struct fl_inputs_config icfg;
-	char **outbox_argv; /* the options handed to the delivery thread */
-	int outbox_argc;
-	bool any_route;
+	struct fl_deliver_config deliver; /* the delivery thread's routes and options */
+	bool has_delivery_option;
 };
 
 static bool is_outbox_option(const char *flag)
@@ -142,9 +141,14 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		} else if (strcmp(flag, "--db") == 0) {
 			a->rcfg.db = val;
 		} else if (is_outbox_option(flag)) {
-			a->outbox_argv[a->outbox_argc++] = argv[i - 1];
-			a->outbox_argv[a->outbox_argc++] = argv[i];
-			a->any_route |= strcmp(flag, "--route") == 0;
+			int rc = fl_deliver_config_option(&a->deliver, flag, val);
+
+			if (rc < 0) {
+				fprintf(stderr, "faultline run: bad value for %s: '%s'%s\n", flag, val,
+					rc == -ENOENT ? " (give its --route first)" : "");
+				return 2;
+			}
+			a->has_delivery_option = true;
 		} else if (strcmp(flag, "--max-keys") == 0) {
 			a->rcfg.max_keys = (size_t)strtoull(val, NULL, 10);
 		} else {
@@ -156,7 +160,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		fprintf(stderr, "faultline run: needs -c PLAN and at least one input\n");
 		return usage(stderr);
 	}
-	if (a->outbox_argc && !a->rcfg.db) {
+	if (a->has_delivery_option && !a->rcfg.db) {
 		fprintf(stderr, "faultline run: --route and its settings need --db\n");
 		return usage(stderr);
 	}
@@ -240,18 +244,15 @@ int fl_cmd_run(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.icfg.max_msg = FL_SYSLOG_MAX_MSG_DEFAULT;
 	a.icfg.max_conns = FL_TCP_MAX_CONNS_DEFAULT;
-	a.outbox_argv = calloc((size_t)argc + 1, sizeof(*a.outbox_argv));
-	if (!a.outbox_argv)
-		return 1;
 	if (parse_args(argc, argv, &a) != 0) {
-		free(a.outbox_argv);
+		fl_deliver_config_free(&a.deliver);
 		return 2;
 	}
 	if (a.icfg.n_communities == 0)
 		a.icfg.communities[a.icfg.n_communities++] = "public";
 	/* the store thread rings the delivery thread after each commit that
 	 * queued notifications: no poll interval between a page and its send */
-	if (a.any_route && fl_outbox_bell_create(&bell) < 0)
+	if (a.deliver.n_routes && fl_outbox_bell_create(&bell) < 0)
 		goto out;
 	a.rcfg.outbox_bell = bell;
 	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
@@ -260,8 +261,9 @@ int fl_cmd_run(int argc, char **argv)
 		fprintf(stderr, "faultline run: %s\n", err);
 		goto out;
 	}
-	if (a.any_route && fl_deliver_start_bell(&deliver, a.rcfg.db, a.outbox_argc,
-						 a.outbox_argv, bell) < 0) {
+	a.deliver.db = a.rcfg.db;
+	a.deliver.bell = bell;
+	if (a.deliver.n_routes && fl_deliver_start(&deliver, &a.deliver) < 0) {
 		fprintf(stderr, "faultline run: cannot start the delivery thread\n");
 		goto out;
 	}
@@ -289,6 +291,6 @@ out:
 	fl_inputs_destroy(in);
 	fl_runner_destroy(st.runner);
 	free(st.ev);
-	free(a.outbox_argv);
+	fl_deliver_config_free(&a.deliver);
 	return rc;
 }
