@@ -19,6 +19,7 @@
 #include "engine/input/inputs.h"
 #include "engine/lib/json.h"
 #include "engine/lib/net.h"
+#include "engine/decode/message.h"
 #include "engine/decode/snmp.h"
 #include "engine/decode/syslog.h"
 #include "engine/lib/tz.h"
@@ -197,28 +198,17 @@ static void stat_member(struct fl_json *j, const char *key, uint64_t v)
 	fl_json_uint(j, v);
 }
 
-/* Decodes the message into st->ev. Traps were checked on the loop thread;
- * decoding them again here is cheap and keeps events off the queue. */
+/* Decodes the message into st->ev and counts its verdict. */
 static void decode(struct listen_state *st, const struct fl_msg *m)
 {
-	struct fl_event *ev = st->ev;
+	struct fl_message_opts opts = {.tz = st->tz};
+	int v = fl_message_decode(st->ev, &m->msg, &opts);
 
-	memset(ev, 0, sizeof(*ev));
-	ev->transport = m->transport;
-	ev->received_ns = m->received_ns;
-	if (m->peer && m->peer_len <= sizeof(ev->peer)) {
-		memcpy(&ev->peer, m->peer, m->peer_len);
-		ev->peer_len = m->peer_len;
-		ev->has_peer = true;
-	}
-	if (m->transport == FL_TRANSPORT_SNMP) {
-		if (fl_snmp_decode(ev, (const uint8_t *)m->p, m->len) == 0)
+	if (m->msg.transport == FL_TRANSPORT_SNMP) {
+		if (v == 0)
 			st->trap_decoded++;
 		return;
 	}
-	struct fl_syslog_opts opts = {.received_ns = m->received_ns, .tz = st->tz, .year = 0};
-	enum fl_syslog_verdict v = fl_syslog_decode(ev, m->p, m->len, &opts);
-
 	if ((unsigned)v < FL_SYSLOG__COUNT)
 		st->verdicts[m->input][v]++;
 }
@@ -233,17 +223,17 @@ static void write_event(void *ctx, const struct fl_msg *m)
 	fl_json_init(&j, &st->line);
 	fl_json_obj_begin(&j);
 	fl_json_key(&j, "transport");
-	fl_json_cstr(&j, transport_name(m->transport));
+	fl_json_cstr(&j, transport_name(m->msg.transport));
 	fl_json_key(&j, "peer");
-	if (m->peer) {
+	if (m->msg.peer) {
 		char host[FL_NET_ADDR_TEXT_MAX];
-		int port = fl_net_host_port(m->peer, m->peer_len, host, sizeof(host));
+		int port = fl_net_host_port(m->msg.peer, m->msg.peer_len, host, sizeof(host));
 
 		fl_json_obj_begin(&j);
 		fl_json_key(&j, "addr");
 		fl_json_cstr(&j, host);
 		fl_json_key(&j, "port");
-		if (m->transport == FL_TRANSPORT_RELP)
+		if (m->msg.transport == FL_TRANSPORT_RELP)
 			fl_json_null(&j); /* librelp tells the address only */
 		else
 			fl_json_int(&j, port);
@@ -252,8 +242,8 @@ static void write_event(void *ctx, const struct fl_msg *m)
 		fl_json_null(&j);
 	}
 	fl_json_key(&j, "received");
-	write_time(&j, m->received_ns);
-	if (m->transport == FL_TRANSPORT_SNMP)
+	write_time(&j, m->msg.received_ns);
+	if (m->msg.transport == FL_TRANSPORT_SNMP)
 		fl_snmp_json_fields(&j, st->ev);
 	else
 		fl_syslog_json_fields(&j, st->ev);

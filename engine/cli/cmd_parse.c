@@ -22,6 +22,7 @@
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
 #include "engine/lib/lines.h"
+#include "engine/decode/message.h"
 #include "engine/decode/syslog.h"
 #include "engine/lib/tz.h"
 
@@ -63,10 +64,15 @@ static int64_t now_ns(void)
 
 static int emit(struct parse_run *run, const struct fl_line *line)
 {
+	const struct fl_received m = {.transport = FL_TRANSPORT_FILE,
+				     .received_ns = run->opts.received_ns,
+				     .p = line->p,
+				     .len = line->len};
+	const struct fl_message_opts mo = {.tz = run->opts.tz, .year = run->opts.year};
 	struct fl_json j;
-	enum fl_syslog_verdict v;
+	int v;
 
-	v = fl_syslog_decode(&run->ev, line->p, line->len, &run->opts);
+	v = fl_message_decode(&run->ev, &m, &mo);
 	run->lines++;
 	run->verdicts[v]++;
 	if (v != FL_SYSLOG_OK)

@@ -22,6 +22,7 @@
 #include "engine/cli/cli.h"
 #include "engine/cli/opts.h"
 #include "engine/decode/event.h"
+#include "engine/decode/message.h"
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
 #include "engine/decode/snmp.h"
@@ -105,9 +106,12 @@ static int parse_one(const char *path, uint8_t *datagram, struct fl_event *ev, s
 			strerror_r((int)-n, err, sizeof(err)) == 0 ? err : "read error");
 		return 1;
 	}
-	memset(ev, 0, sizeof(*ev));
-	ev->transport = FL_TRANSPORT_FILE;
-	v = fl_snmp_decode(ev, datagram, (size_t)n);
+	/* a trap as the trap input would have received it, read from a file */
+	v = (enum fl_snmp_verdict)fl_message_decode(
+		ev,
+		&(const struct fl_received){
+			.transport = FL_TRANSPORT_SNMP, .p = (const char *)datagram, .len = (size_t)n},
+		NULL);
 
 	fl_buf_reset(out);
 	fl_json_init(&j, out);

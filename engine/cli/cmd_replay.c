@@ -39,20 +39,22 @@ struct replay_args {
 	char **files;
 	int n_files;
 	bool quiet, deliver;
-	char **outbox_argv; /* --route and its settings, for the delivery */
-	int outbox_argc;
+	struct fl_deliver_config delivery; /* --route and its settings, for the delivery */
+	bool has_delivery_option;
 };
 
-/* An option of `faultline outbox`, handed on to the delivery as given. */
+/* An option of `faultline outbox`, for the delivery's config. */
 static int forward(void *ctx, const struct fl_opt *opt, const char *val, char *err,
 		   size_t err_len)
 {
 	struct replay_args *a = ctx;
+	int rc = fl_deliver_config_option(&a->delivery, opt->name, val);
 
-	(void)err, (void)err_len;
-	a->outbox_argv[a->outbox_argc++] = (char *)opt->name; /* read only */
-	a->outbox_argv[a->outbox_argc++] = (char *)val;
-	return 0;
+	if (rc == -ENOENT)
+		snprintf(err, err_len, "bad value for %s: '%s' (give its --route first)",
+			 opt->name, val);
+	a->has_delivery_option = true;
+	return rc;
 }
 
 static int usage(FILE *out)
@@ -114,9 +116,9 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		FL_OPT_LIST_ROW("--set", forward, "CHANNEL.KEY=VALUE", "as `faultline outbox`"),
 		FL_OPT_LIST_UINT_ROW("--timeout-ms", forward, 1, FL_PLUGIN_TIMEOUT_MS_MAX, FL_OPT_MS,
 				     "N", "as `faultline outbox`"),
-		FL_OPT_LIST_UINT_ROW("--backoff-ms", forward, 1, 86400000, FL_OPT_MS, "N",
+		FL_OPT_LIST_UINT_ROW("--backoff-ms", forward, 1, FL_DELIVER_BACKOFF_MS_MAX, FL_OPT_MS, "N",
 				     "as `faultline outbox`"),
-		FL_OPT_LIST_UINT_ROW("--backoff-max-ms", forward, 1, 86400000, FL_OPT_MS, "N",
+		FL_OPT_LIST_UINT_ROW("--backoff-max-ms", forward, 1, FL_DELIVER_BACKOFF_MS_MAX, FL_OPT_MS, "N",
 				     "as `faultline outbox`"),
 		FL_OPT_FLAG_ROW("--quiet", &a->quiet, "count actions, do not print them"),
 	};
@@ -127,8 +129,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 
 	memset(a, 0, sizeof(*a));
 	a->files = calloc((size_t)argc + 1, sizeof(*a->files));
-	a->outbox_argv = calloc((size_t)argc + 2, sizeof(*a->outbox_argv));
-	if (!a->files || !a->outbox_argv)
+	if (!a->files)
 		return -ENOMEM;
 	rc = fl_opts_parse(&cmd, argc, argv, a, &res);
 	if (rc == FL_OPTS_HELP) {
@@ -141,9 +142,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 	}
 	for (size_t i = 0; i < res.n_words; i++)
 		a->files[a->n_files++] = res.words[i];
-	if (a->deliver)
-		a->outbox_argv[a->outbox_argc++] = "--once";
-	if ((a->deliver || a->outbox_argc) && !a->db)
+	a->delivery.once = a->deliver;
+	if ((a->deliver || a->has_delivery_option) && !a->db)
 		return -EINVAL;
 	return a->plan ? 0 : -EINVAL;
 }
@@ -187,26 +187,6 @@ static int replay_fd(struct fl_replay *r, struct fl_buf *out, int fd, const char
 static void to_sink(const struct fl_action *a, void *ctx)
 {
 	(void)fl_sink_write(ctx, a);
-}
-
-static void sink_summary(struct fl_sink *sk)
-{
-	struct fl_sink_stats st;
-
-	fl_sink_stats(sk, &st);
-	fprintf(stderr,
-		"store: %llu tickets opened, %llu alarms absorbed, %llu steps taken, "
-		"%llu steps already taken, %llu notifications queued, %llu commits, "
-		"%llu errors\n",
-		(unsigned long long)st.opened, (unsigned long long)st.absorbed,
-		(unsigned long long)st.steps, (unsigned long long)st.steps_skipped,
-		(unsigned long long)st.notices, (unsigned long long)st.commits,
-		(unsigned long long)st.errors);
-	fprintf(stderr,
-		"store incidents: %llu forgotten while open, %llu actions without a ticket, "
-		"%llu refused\n",
-		(unsigned long long)st.incidents_forgotten_open,
-		(unsigned long long)st.unknown_incident, (unsigned long long)st.incidents_refused);
 }
 
 static void summary(const struct fl_replay *r)
@@ -268,7 +248,7 @@ int fl_cmd_replay(int argc, char **argv)
 	rc = parse_args(argc, argv, &a);
 	if (rc != 0) {
 		free(a.files);
-		free(a.outbox_argv);
+		fl_deliver_config_free(&a.delivery);
 		return rc == FL_OPTS_HELP ? 0 : usage(stderr);
 	}
 	(void)fl_heap_hugepages();
@@ -336,7 +316,7 @@ int fl_cmd_replay(int argc, char **argv)
 	if (sink) {
 		if (fl_sink_sync(sink) < 0)
 			status = 1;
-		sink_summary(sink);
+		fl_sink_print_summary(sink, stderr, "");
 		struct fl_sink_stats sst;
 
 		fl_sink_stats(sink, &sst);
@@ -360,9 +340,10 @@ int fl_cmd_replay(int argc, char **argv)
 
 		/* in event time: from the recording's last event on */
 		fl_replay_stats(r, &st);
-		if (fl_deliver_start_at(&dl, a.db, a.outbox_argc, a.outbox_argv, NULL,
-					st.last_ns) < 0 ||
-		    fl_deliver_wait(dl) != 0)
+		a.delivery.db = a.db;
+		if (st.last_ns > 0)
+			a.delivery.at_ns = st.last_ns;
+		if (fl_deliver_start(&dl, &a.delivery) < 0 || fl_deliver_wait(dl) != 0)
 			status = 1;
 	}
 out:
@@ -374,6 +355,6 @@ out:
 	fl_diags_destroy(d);
 	fl_buf_free(&out);
 	free(a.files);
-	free(a.outbox_argv);
+	fl_deliver_config_free(&a.delivery);
 	return status;
 }

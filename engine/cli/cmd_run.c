@@ -23,8 +23,7 @@
 #include "engine/lib/net.h"
 #include "engine/notify/outbox.h"
 #include "engine/pipeline/runner.h"
-#include "engine/decode/snmp.h"
-#include "engine/decode/syslog.h"
+#include "engine/decode/message.h"
 
 /* What the signal handlers saw: the one piece of file-scope state. */
 static volatile sig_atomic_t run_stop;
@@ -77,9 +76,8 @@ static int input_by_name(const char *name, size_t len)
 struct run_args {
 	struct fl_runner_config rcfg;
 	struct fl_inputs_config icfg;
-	char **outbox_argv; /* the options handed to the delivery thread */
-	int outbox_argc;
-	bool any_route;
+	struct fl_deliver_config deliver; /* the delivery thread's routes and options */
+	bool has_delivery_option;
 };
 
 /* --allow [INPUT=]CIDR */
@@ -117,17 +115,18 @@ static int add_community(void *ctx, const struct fl_opt *opt, const char *val, c
 	return 0;
 }
 
-/* An option of `faultline outbox`, handed on to the delivery thread. */
+/* An option of `faultline outbox`, for the delivery thread's config. */
 static int forward(void *ctx, const struct fl_opt *opt, const char *val, char *err,
 		   size_t err_len)
 {
 	struct run_args *a = ctx;
+	int rc = fl_deliver_config_option(&a->deliver, opt->name, val);
 
-	(void)err, (void)err_len;
-	a->outbox_argv[a->outbox_argc++] = (char *)opt->name; /* read only */
-	a->outbox_argv[a->outbox_argc++] = (char *)val;
-	a->any_route |= strcmp(opt->name, "--route") == 0;
-	return 0;
+	if (rc == -ENOENT)
+		snprintf(err, err_len, "bad value for %s: '%s' (give its --route first)",
+			 opt->name, val);
+	a->has_delivery_option = true;
+	return rc;
 }
 
 static void run_usage(FILE *out)
@@ -161,11 +160,11 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		FL_OPT_LIST_ROW("--set", forward, "CHANNEL.KEY=VALUE", "as `faultline outbox`"),
 		FL_OPT_LIST_UINT_ROW("--timeout-ms", forward, 1, FL_PLUGIN_TIMEOUT_MS_MAX, FL_OPT_MS,
 				     "N", "as `faultline outbox`"),
-		FL_OPT_LIST_UINT_ROW("--backoff-ms", forward, 1, 86400000, FL_OPT_MS, "N",
+		FL_OPT_LIST_UINT_ROW("--backoff-ms", forward, 1, FL_DELIVER_BACKOFF_MS_MAX, FL_OPT_MS, "N",
 				     "as `faultline outbox`"),
-		FL_OPT_LIST_UINT_ROW("--backoff-max-ms", forward, 1, 86400000, FL_OPT_MS, "N",
+		FL_OPT_LIST_UINT_ROW("--backoff-max-ms", forward, 1, FL_DELIVER_BACKOFF_MS_MAX, FL_OPT_MS, "N",
 				     "as `faultline outbox`"),
-		FL_OPT_LIST_UINT_ROW("--poll-ms", forward, 1, 3600000, FL_OPT_MS, "N",
+		FL_OPT_LIST_UINT_ROW("--poll-ms", forward, 1, FL_DELIVER_POLL_MS_MAX, FL_OPT_MS, "N",
 				     "as `faultline outbox`"),
 	};
 	const struct fl_opts_cmd cmd = {"run", opts, FL_ARRAY_LEN(opts), 0, false, run_usage};
@@ -181,7 +180,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		fprintf(stderr, "faultline run: needs -c PLAN and at least one input\n");
 		return usage(stderr);
 	}
-	if (a->outbox_argc && !a->rcfg.db) {
+	if (a->has_delivery_option && !a->rcfg.db) {
 		fprintf(stderr, "faultline run: --route and its settings need --db\n");
 		return usage(stderr);
 	}
@@ -191,29 +190,14 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 static void on_message(void *ctx, const struct fl_msg *m)
 {
 	struct run_state *st = ctx;
+	struct fl_message_opts opts = {.tz = fl_runner_tz(st->runner)};
 	struct fl_event *ev = st->ev;
 
-	memset(ev, 0, sizeof(*ev));
-	ev->transport = m->transport;
-	ev->received_ns = m->received_ns;
-	if (m->peer && m->peer_len <= sizeof(ev->peer)) {
-		memcpy(&ev->peer, m->peer, m->peer_len);
-		ev->peer_len = m->peer_len;
-		ev->has_peer = true;
-	}
 	st->messages++;
-	if (m->transport == FL_TRANSPORT_SNMP) {
-		if (fl_snmp_decode(ev, (const uint8_t *)m->p, m->len) != 0) {
-			st->undecoded++;
-			return;
-		}
-		ev->kind = FL_EVENT_TRAP;
-	} else {
-		struct fl_syslog_opts opts = {.received_ns = m->received_ns,
-					      .tz = fl_runner_tz(st->runner)};
-
-		if (fl_syslog_decode(ev, m->p, m->len, &opts) != FL_SYSLOG_OK)
-			st->undecoded++;
+	if (fl_message_decode(ev, &m->msg, &opts) != 0) {
+		st->undecoded++;
+		if (ev->kind == FL_EVENT_TRAP)
+			return; /* a trap that did not decode is no event */
 	}
 	fl_runner_feed(st->runner, ev);
 }
@@ -278,12 +262,9 @@ int fl_cmd_run(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.icfg.max_msg = FL_SYSLOG_MAX_MSG_DEFAULT;
 	a.icfg.max_conns = FL_TCP_MAX_CONNS_DEFAULT;
-	a.outbox_argv = calloc((size_t)argc + 1, sizeof(*a.outbox_argv));
-	if (!a.outbox_argv)
-		return 1;
 	rc = parse_args(argc, argv, &a);
 	if (rc != 0) {
-		free(a.outbox_argv);
+		fl_deliver_config_free(&a.deliver);
 		return rc < 0 ? 0 : 2; /* -1: --help was answered */
 	}
 	rc = 1;
@@ -291,7 +272,7 @@ int fl_cmd_run(int argc, char **argv)
 		a.icfg.communities[a.icfg.n_communities++] = "public";
 	/* the store thread rings the delivery thread after each commit that
 	 * queued notifications: no poll interval between a page and its send */
-	if (a.any_route && fl_outbox_bell_create(&bell) < 0)
+	if (a.deliver.n_routes && fl_outbox_bell_create(&bell) < 0)
 		goto out;
 	a.rcfg.outbox_bell = bell;
 	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
@@ -300,8 +281,9 @@ int fl_cmd_run(int argc, char **argv)
 		fprintf(stderr, "faultline run: %s\n", err);
 		goto out;
 	}
-	if (a.any_route && fl_deliver_start_bell(&deliver, a.rcfg.db, a.outbox_argc,
-						 a.outbox_argv, bell) < 0) {
+	a.deliver.db = a.rcfg.db;
+	a.deliver.bell = bell;
+	if (a.deliver.n_routes && fl_deliver_start(&deliver, &a.deliver) < 0) {
 		fprintf(stderr, "faultline run: cannot start the delivery thread\n");
 		goto out;
 	}
@@ -329,6 +311,6 @@ out:
 	fl_inputs_destroy(in);
 	fl_runner_destroy(st.runner);
 	free(st.ev);
-	free(a.outbox_argv);
+	fl_deliver_config_free(&a.deliver);
 	return rc;
 }

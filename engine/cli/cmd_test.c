@@ -1,323 +1,39 @@
-/* cmd_test.c - `faultline test`: run a plan's test blocks.
+/* cmd_test.c - `faultline test`: run a plan's test blocks (plantest.h).
  *
- * Each test runs on a fresh engine with an event clock: its events at their
- * `at` times after a base (the time of its first syslog line, so maintenance
- * windows and year-bound data apply; lines without a year are read in the
- * test's year, from the plan: see struct fl_prog_test), then the clock runs a day past the last
- * event so holds, ladders and quiet periods play out. The expectations are
- * checked against the action stream the engine wrote. Every failed one is
- * printed with the file:line:col where it is written, what it expected and
- * what happened; the last line is "N passed, N failed" (tests), and the exit
- * status is 1 when any failed. */
-#include <arpa/inet.h>
-#include <errno.h>
+ * Every failed expectation is printed with the file:line:col where it is
+ * written, what it expected and what happened; the last line is "N passed,
+ * N failed" (tests), and the exit status is 1 when any failed. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "engine/correlate/actions.h"
 #include "engine/cli/cli.h"
 #include "engine/cli/opts.h"
-#include "engine/lib/clock.h"
-#include "engine/correlate/correlate.h"
-#include "engine/decode/event.h"
-#include "engine/decode/syslog.h"
 #include "engine/lib/tz.h"
+#include "engine/pipeline/plantest.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 
-#define DRAIN_NS (INT64_C(24) * 3600 * FL_NS_PER_SEC)
-#define FALLBACK_BASE_NS (INT64_C(1798761600) * FL_NS_PER_SEC) /* 2027-01-01 */
-
-struct rec {
-	enum fl_action_type type;
-	uint64_t id;
-	const char *rule;
-	uint32_t level;
-	char title[256];
-	bool is_planned;
-	int64_t at_ns;
-	uint64_t absorbed;
-	const char *role, *scope, *channel;
-	bool is_restored; /* notify from a `step cleared` line */
-};
-
-struct test_run {
-	const struct fl_program *prog;
-	struct rec *recs;
-	size_t n, cap;
-	bool oom;
-};
-
-static void on_action(const struct fl_action *a, void *ctx)
+static void print_failures(const struct fl_plantest_result *t)
 {
-	struct test_run *t = ctx;
-	struct rec *r;
+	for (size_t i = 0; i < t->n_failures; i++) {
+		const struct fl_plantest_failure *f = &t->failures[i];
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct rec *n = realloc(t->recs, cap * sizeof(*n));
+		fprintf(stderr, "%s:%d:%d: test \"%s\" failed: expected %s\n", f->file, f->line,
+			f->column, t->name, f->expected);
+		for (size_t k = 0; k < t->n_seen; k++) {
+			const struct fl_plantest_seen *s = &t->seen[k];
 
-		if (!n) {
-			t->oom = true;
-			return;
+			fprintf(stderr,
+				"    got: at %+llds %s #%llu %s level %s title \"%s\" absorbed %llu%s\n",
+				(long long)s->at_s, s->action, (unsigned long long)s->id, s->rule,
+				s->level, s->title, (unsigned long long)s->absorbed,
+				s->is_planned ? " planned" : "");
 		}
-		t->recs = n;
-		t->cap = cap;
+		if (t->n_seen == 0)
+			fprintf(stderr, "    got: no incident\n");
 	}
-	r = &t->recs[t->n++];
-	memset(r, 0, sizeof(*r));
-	r->type = a->type;
-	r->id = a->incident->id;
-	r->rule = a->incident->source_name;
-	r->level = a->incident->level;
-	snprintf(r->title, sizeof(r->title), "%s", a->incident->title);
-	r->is_planned = a->incident->is_planned;
-	r->at_ns = a->at_ns;
-	r->absorbed = a->incident->absorbed;
-	r->role = a->role;
-	r->scope = a->scope;
-	r->channel = a->channel;
-	r->is_restored = a->reason && strcmp(a->reason, FL_NOTIFY_RESTORED) == 0;
-}
-
-static bool is_incident(const struct rec *r)
-{
-	return r->type == FL_ACTION_OPEN || r->type == FL_ACTION_UPDATE ||
-	       r->type == FL_ACTION_ESCALATE;
-}
-
-static const char *source_name(const struct fl_program *p, const struct fl_prog_expect *x)
-{
-	if (x->source == FL_PROG_NONE)
-		return NULL;
-	return x->source_is_correlation ? p->correlations[x->source].name.p
-					: p->rules[x->source].name.p;
-}
-
-static bool same(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
-
-static bool check(const struct test_run *t, const struct fl_prog_expect *x, int64_t base_ns)
-{
-	const struct fl_program *p = t->prog;
-	const char *src = source_name(p, x);
-	uint64_t absorbed = 0;
-
-	switch (x->kind) {
-	case FL_EXPECT_INCIDENT:
-	case FL_EXPECT_PLANNED:
-		for (size_t i = 0; i < t->n; i++) {
-			const struct rec *r = &t->recs[i];
-
-			if (!is_incident(r) || !same(r->rule, src))
-				continue;
-			if (x->kind == FL_EXPECT_PLANNED) {
-				if (r->is_planned)
-					return true;
-				continue;
-			}
-			if ((x->level == FL_PROG_NONE || x->level == r->level) &&
-			    (!x->title.p || strcmp(x->title.p, r->title) == 0))
-				return true;
-		}
-		return false;
-	case FL_EXPECT_NO_INCIDENT:
-		for (size_t i = 0; i < t->n; i++)
-			if (is_incident(&t->recs[i]) && (!src || same(t->recs[i].rule, src)))
-				return false;
-		return true;
-	case FL_EXPECT_ABSORBED:
-		/* the last count each incident reported, summed */
-		for (size_t i = 0; i < t->n; i++) {
-			bool later = false;
-
-			if (src && !same(t->recs[i].rule, src))
-				continue;
-			for (size_t j = i + 1; j < t->n && !later; j++)
-				later = t->recs[j].id == t->recs[i].id;
-			if (!later)
-				absorbed += t->recs[i].absorbed;
-		}
-		return (int64_t)absorbed == x->count;
-	case FL_EXPECT_NOTIFY:
-		for (size_t i = 0; i < t->n; i++) {
-			const struct rec *r = &t->recs[i];
-
-			if (r->type == FL_ACTION_NOTIFY && (!x->is_restored || r->is_restored) &&
-			    same(r->role, p->roles[x->role].p) &&
-			    same(r->channel, p->channels[x->channel].p) &&
-			    (!x->has_scope || same(r->scope, (const char *[]){
-#define X(name, text) text,
-								 FL_SCOPES(X)
-#undef X
-							     }[x->scope])))
-				return true;
-		}
-		return false;
-	case FL_EXPECT_CLEARED:
-		for (size_t i = 0; i < t->n; i++) {
-			const struct rec *r = &t->recs[i];
-
-			if (r->type == FL_ACTION_CLEAR && (!src || same(r->rule, src)) &&
-			    (x->at_ms < 0 ||
-			     r->at_ns / FL_NS_PER_MS == base_ns / FL_NS_PER_MS + x->at_ms))
-				return true;
-		}
-		return false;
-	}
-	return false;
-}
-
-/* What happened, for a failure: the incidents and notifications seen. */
-static void describe(const struct test_run *t, int64_t base_ns)
-{
-	size_t shown = 0;
-
-	for (size_t i = 0; i < t->n && shown < 12; i++) {
-		const struct rec *r = &t->recs[i];
-		const char *lv = r->level < t->prog->n_levels ? t->prog->levels[r->level].name.p : "-";
-		int64_t rel_ms = (r->at_ns - base_ns) / FL_NS_PER_MS;
-
-		if (r->type == FL_ACTION_NOTIFY)
-			continue;
-		fprintf(stderr, "    got: at %+llds %s #%llu %s level %s title \"%s\" absorbed %llu%s\n",
-			(long long)(rel_ms / 1000), fl_action_name(r->type),
-			(unsigned long long)r->id, r->rule ? r->rule : "-", lv, r->title,
-			(unsigned long long)r->absorbed, r->is_planned ? " planned" : "");
-		shown++;
-	}
-	if (shown == 0)
-		fprintf(stderr, "    got: no incident\n");
-}
-
-static void expected_text(const struct fl_program *p, const struct fl_prog_expect *x, char *out,
-			  size_t size)
-{
-	static const char *const kinds[] = {
-#define X(name, text) text,
-	    FL_EXPECTS(X)
-#undef X
-	};
-	const char *src = source_name(p, x);
-	int n = snprintf(out, size, "%s", kinds[x->kind]);
-
-	if (x->kind == FL_EXPECT_ABSORBED)
-		n += snprintf(out + n, size - (size_t)n, " %lld", (long long)x->count);
-	if (x->kind == FL_EXPECT_NOTIFY)
-		n += snprintf(out + n, size - (size_t)n, " %s via %s%s", p->roles[x->role].p,
-			      p->channels[x->channel].p, x->is_restored ? " restored" : "");
-	if (src && n >= 0 && (size_t)n < size)
-		n += snprintf(out + n, size - (size_t)n, " %s", src);
-	if (x->level != FL_PROG_NONE && n >= 0 && (size_t)n < size)
-		n += snprintf(out + n, size - (size_t)n, " level %s", p->levels[x->level].name.p);
-	if (x->title.p && n >= 0 && (size_t)n < size)
-		n += snprintf(out + n, size - (size_t)n, " title \"%s\"", x->title.p);
-	if (x->at_ms >= 0 && n >= 0 && (size_t)n < size)
-		snprintf(out + n, size - (size_t)n, " at %llds", (long long)(x->at_ms / 1000));
-}
-
-static void make_trap(struct fl_event *ev, const struct fl_prog_test_event *te, int64_t at_ns)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&ev->peer;
-	char addr[64];
-
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = FL_EVENT_TRAP;
-	ev->transport = FL_TRANSPORT_SNMP;
-	ev->time_ns = ev->received_ns = at_ns;
-	ev->has_time = true;
-	ev->trap.version = 1;
-	ev->trap.pdu = FL_SNMP_PDU_TRAP_V2;
-	ev->trap.community = te->community.p ? te->community : FL_STR_LIT("public");
-	ev->trap.trap_oid = te->trap_oid;
-	if (te->peer.p && te->peer.len < sizeof(addr)) {
-		memcpy(addr, te->peer.p, te->peer.len);
-		addr[te->peer.len] = '\0';
-		if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
-			sin->sin_family = AF_INET;
-			ev->has_peer = true;
-			ev->peer_len = sizeof(*sin);
-		}
-	}
-}
-
-/* 00:00 UTC on 1 January of year (proleptic Gregorian). */
-static int64_t year_start_ns(int year)
-{
-	int64_t y = year - 1, days = 365 * (y - 1969) + (y / 4 - 492) - (y / 100 - 19) + (y / 400 - 4);
-
-	return days * 86400 * FL_NS_PER_SEC;
-}
-
-/* Runs one test; returns the number of failed expectations, -1 on error. */
-static int run_test(const struct fl_program *p, const struct fl_prog_test *test,
-		    const struct fl_tz *tz, struct fl_event *ev)
-{
-	struct test_run t = {.prog = p};
-	struct fl_engine_config cfg = {.on_action = on_action, .ctx = &t, .late_ms = -1};
-	struct fl_syslog_opts so = {.tz = tz};
-	struct fl_clock *clock = NULL;
-	struct fl_engine *e = NULL;
-	struct timespec ts;
-	int64_t base_ns = FALLBACK_BASE_NS, last_ns;
-	int failed = 0;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	so.received_ns = (int64_t)ts.tv_sec * FL_NS_PER_SEC + ts.tv_nsec;
-	if (test->year > 0) { /* the plan's year, not today's: tests do not drift */
-		so.year = test->year;
-		base_ns = year_start_ns(test->year);
-	}
-	for (uint32_t i = test->first_event; i < test->first_event + test->n_events; i++) {
-		const struct fl_prog_test_event *te = &p->test_events[i];
-
-		if (te->input != FL_RULE_INPUT_SYSLOG)
-			continue;
-		(void)fl_syslog_decode(ev, te->text.p, te->text.len, &so);
-		if (ev->has_time)
-			base_ns = ev->time_ns - te->at_ms * FL_NS_PER_MS;
-		break;
-	}
-	if (fl_clock_create_event(&clock, 0) < 0 || fl_engine_create(&e, p, clock, &cfg) < 0) {
-		fl_clock_destroy(clock);
-		return -1;
-	}
-	last_ns = base_ns;
-	for (uint32_t i = test->first_event; i < test->first_event + test->n_events; i++) {
-		const struct fl_prog_test_event *te = &p->test_events[i];
-		int64_t at_ns = base_ns + te->at_ms * FL_NS_PER_MS;
-
-		if (te->input == FL_RULE_INPUT_SYSLOG) {
-			(void)fl_syslog_decode(ev, te->text.p, te->text.len, &so);
-			ev->time_ns = at_ns; /* the test's time line is the `at` */
-		} else {
-			make_trap(ev, te, at_ns);
-		}
-		(void)fl_engine_feed(e, ev);
-		last_ns = at_ns;
-	}
-	fl_engine_advance(e, last_ns + DRAIN_NS);
-	fl_engine_flush(e);
-	for (uint32_t i = test->first_expect; i < test->first_expect + test->n_expects; i++) {
-		const struct fl_prog_expect *x = &p->expects[i];
-		char what[512];
-
-		if (check(&t, x, base_ns))
-			continue;
-		failed++;
-		expected_text(p, x, what, sizeof(what));
-		fprintf(stderr, "%s:%d:%d: test \"%s\" failed: expected %s\n",
-			x->file.p ? x->file.p : "?", x->line, x->column, test->name.p, what);
-		describe(&t, base_ns);
-	}
-	fl_engine_destroy(e);
-	fl_clock_destroy(clock);
-	free(t.recs);
-	return t.oom ? -1 : failed;
 }
 
 static void test_usage(FILE *out)
@@ -355,14 +71,13 @@ int fl_cmd_test(int argc, char **argv)
 	struct fl_plan *plan = NULL;
 	struct fl_diags *d = NULL;
 	struct fl_tz *tz = NULL;
-	struct fl_event *ev = NULL;
+	struct fl_plantest_report report = {0};
 	const struct fl_program *p;
-	size_t passed = 0, failed = 0;
 	int status = 1;
 
 	if (!parse_args(argc, argv, &popt, &path, &status))
 		return status;
-	if (fl_diags_create(&d) < 0 || !(ev = calloc(1, sizeof(*ev))))
+	if (fl_diags_create(&d) < 0)
 		goto out;
 	if (fl_plan_compile(&plan, path, &popt, d) < 0) {
 		fl_diag_print(d, stderr);
@@ -373,22 +88,16 @@ int fl_cmd_test(int argc, char **argv)
 		fprintf(stderr, "faultline test: unknown time zone '%s'\n", p->timezone.p);
 		goto out;
 	}
-	for (size_t i = 0; i < p->n_tests; i++) {
-		int rc = run_test(p, &p->tests[i], tz, ev);
-
-		if (rc < 0) {
-			fprintf(stderr, "faultline test: out of memory\n");
-			goto out;
-		}
-		if (rc == 0)
-			passed++;
-		else
-			failed++;
+	if (fl_plantest_run(p, tz, &report) < 0) {
+		fprintf(stderr, "faultline test: out of memory\n");
+		goto out;
 	}
-	printf("%zu passed, %zu failed\n", passed, failed);
-	status = failed ? 1 : 0;
+	for (size_t i = 0; i < report.n_tests; i++)
+		print_failures(&report.tests[i]);
+	printf("%zu passed, %zu failed\n", report.passed, report.failed);
+	status = report.failed ? 1 : 0;
 out:
-	free(ev);
+	fl_plantest_report_free(&report);
 	fl_tz_free(tz);
 	fl_plan_destroy(plan);
 	fl_diags_destroy(d);

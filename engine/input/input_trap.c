@@ -134,6 +134,5 @@ void fl_input_trap_handle(struct fl_inputs *in, int fd, const struct sockaddr *p
 	}
 	if (ev->trap.pdu == FL_SNMP_PDU_INFORM)
 		answer_inform(in, fd, peer, peer_len, received_ns);
-	(void)fl_inputs_push(in, FL_INPUT_TRAP, FL_TRANSPORT_SNMP, peer, peer_len, received_ns, p,
-			     len, false);
+	(void)fl_inputs_push_trap(in, peer, peer_len, received_ns, p, len, &ev->trap);
 }

@@ -24,7 +24,8 @@ static const char *const input_names[FL_INPUT__COUNT] = {"udp", "tcp", "relp", "
 /* --- queue ------------------------------------------------------------------ */
 
 struct queue_rec {
-	uint32_t len; /* payload bytes */
+	uint32_t len;	   /* payload bytes: the trap (when trap_len), then the message */
+	uint32_t trap_len; /* bytes of the decoded trap before the message, 8-aligned */
 	uint8_t input, transport;
 	socklen_t peer_len;
 	int64_t received_ns;
@@ -105,19 +106,23 @@ size_t fl_inputs_queue_room(struct fl_inputs *in)
 	return room;
 }
 
-int fl_inputs_push(struct fl_inputs *in, enum fl_input_kind kind, enum fl_transport transport,
-		   const struct sockaddr *peer, socklen_t peer_len, int64_t received_ns,
-		   const char *p, size_t len, bool must_wait)
+/* Queues the message p[0..len), after the decoded trap when there is one. */
+static int push(struct fl_inputs *in, enum fl_input_kind kind, enum fl_transport transport,
+		const struct sockaddr *peer, socklen_t peer_len, int64_t received_ns,
+		const char *p, size_t len, const struct fl_trap *trap, bool must_wait)
 {
 	struct fl_queue *q = &in->queue;
-	size_t need = rec_size(len);
+	size_t trap_len = trap ? fl_message_trap_size(trap) : 0;
+	size_t need = rec_size(trap_len + len);
 	struct queue_rec rec;
+	char *payload;
 	long at;
 
-	if (len > UINT32_MAX || need > q->cap / 2)
+	if (len > UINT32_MAX - trap_len || need > q->cap / 2)
 		return -EMSGSIZE;
 	memset(&rec, 0, sizeof(rec));
-	rec.len = (uint32_t)len;
+	rec.len = (uint32_t)(trap_len + len);
+	rec.trap_len = (uint32_t)trap_len;
 	rec.input = (uint8_t)kind;
 	rec.transport = (uint8_t)transport;
 	rec.received_ns = received_ns;
@@ -134,11 +139,28 @@ int fl_inputs_push(struct fl_inputs *in, enum fl_input_kind kind, enum fl_transp
 		return -ENOBUFS;
 	}
 	memcpy(q->mem + at, &rec, sizeof(rec));
-	memcpy(q->mem + at + sizeof(rec), p, len);
+	payload = q->mem + at + sizeof(rec);
+	memcpy(payload + trap_len, p, len);
+	if (trap) /* its slices follow the datagram into the queue */
+		fl_message_trap_copy(payload, trap, p, len, payload + trap_len);
 	pthread_cond_signal(&q->has_data);
 	pthread_mutex_unlock(&q->mu);
 	FL_STAT_ADD(in, kind, received, 1);
 	return 0;
+}
+
+int fl_inputs_push(struct fl_inputs *in, enum fl_input_kind kind, enum fl_transport transport,
+		   const struct sockaddr *peer, socklen_t peer_len, int64_t received_ns,
+		   const char *p, size_t len, bool must_wait)
+{
+	return push(in, kind, transport, peer, peer_len, received_ns, p, len, NULL, must_wait);
+}
+
+int fl_inputs_push_trap(struct fl_inputs *in, const struct sockaddr *peer, socklen_t peer_len,
+			int64_t received_ns, const char *p, size_t len, const struct fl_trap *trap)
+{
+	return push(in, FL_INPUT_TRAP, FL_TRANSPORT_SNMP, peer, peer_len, received_ns, p, len,
+		    trap, false);
 }
 
 size_t fl_inputs_drain(struct fl_inputs *in, int timeout_ms, fl_msg_fn fn, void *ctx)
@@ -168,15 +190,18 @@ size_t fl_inputs_drain(struct fl_inputs *in, int timeout_ms, fl_msg_fn fn, void 
 		for (off = from; off < limit;) {
 			struct queue_rec rec;
 			struct fl_msg m;
+			const char *payload = q->mem + off + sizeof(rec);
 
 			memcpy(&rec, q->mem + off, sizeof(rec));
 			m.input = (enum fl_input_kind)rec.input;
-			m.transport = (enum fl_transport)rec.transport;
-			m.peer = rec.peer_len ? (const struct sockaddr *)&rec.peer : NULL;
-			m.peer_len = rec.peer_len;
-			m.received_ns = rec.received_ns;
-			m.p = q->mem + off + sizeof(rec);
-			m.len = rec.len;
+			m.msg.transport = (enum fl_transport)rec.transport;
+			m.msg.peer = rec.peer_len ? (const struct sockaddr *)&rec.peer : NULL;
+			m.msg.peer_len = rec.peer_len;
+			m.msg.received_ns = rec.received_ns;
+			/* 8-aligned: the queue's memory, the record and trap_len are */
+			m.msg.trap = rec.trap_len ? (const void *)payload : NULL;
+			m.msg.p = payload + rec.trap_len;
+			m.msg.len = rec.len - rec.trap_len;
 			fn(ctx, &m);
 			count++;
 			off += rec_size(rec.len);

@@ -16,8 +16,9 @@
  *
  * Framing and transport checks happen on the producer threads; syslog
  * decoding happens on the consumer, so a slow decoder never delays a socket.
- * Traps are decoded on the loop thread too, because the community check and
- * the Response to an InformRequest must happen there. */
+ * Traps are decoded on the loop thread, because the community check and
+ * the Response to an InformRequest must happen there; the decoded trap rides
+ * the queue with its datagram (message.h), so it is decoded only once. */
 #ifndef FL_INPUTS_H
 #define FL_INPUTS_H
 #include <stdbool.h>
@@ -28,6 +29,7 @@
 #include "engine/lib/cidr.h"
 #include "engine/lib/compiler.h"
 #include "engine/decode/event.h"
+#include "engine/decode/message.h"
 #include "engine/lib/net.h"
 
 struct fl_inputs;
@@ -68,16 +70,12 @@ struct fl_input_stats {
 	uint64_t log_suppressed;    /* traps: log lines held back by the rate limit */
 };
 
-/* One received message, as the consumer sees it. Borrowed: valid only
- * during the callback. */
+/* One received message, as the consumer sees it: which input took it, and
+ * the message for fl_message_decode() (a trap comes with the trap the loop
+ * thread decoded). Borrowed: valid only during the callback. */
 struct fl_msg {
 	enum fl_input_kind input;
-	enum fl_transport transport;
-	const struct sockaddr *peer;
-	socklen_t peer_len;
-	int64_t received_ns; /* CLOCK_REALTIME */
-	const char *p;
-	size_t len;
+	struct fl_received msg;
 };
 
 typedef void (*fl_msg_fn)(void *ctx, const struct fl_msg *msg);

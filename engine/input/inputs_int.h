@@ -88,6 +88,11 @@ int fl_inputs_push(struct fl_inputs *in, enum fl_input_kind kind, enum fl_transp
 		   const struct sockaddr *peer, socklen_t peer_len, int64_t received_ns,
 		   const char *p, size_t len, bool must_wait);
 
+/* The same for a trap the loop thread decoded from p[0..len): the trap is
+ * queued with it and handed to the consumer as fl_msg.msg.trap. */
+int fl_inputs_push_trap(struct fl_inputs *in, const struct sockaddr *peer, socklen_t peer_len,
+			int64_t received_ns, const char *p, size_t len, const struct fl_trap *trap);
+
 int64_t fl_inputs_now_ns(void);
 
 /* Bytes the queue could still take (either thread). */

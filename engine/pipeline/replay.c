@@ -9,14 +9,15 @@
 #include "engine/lib/buf.h"
 #include "engine/lib/clock.h"
 #include "engine/decode/event.h"
-#include "engine/decode/syslog.h"
+#include "engine/decode/message.h"
 
 struct fl_replay {
 	const struct fl_program *prog;
 	struct fl_clock *clock;
 	struct fl_engine *engine;
 	struct fl_buf *sink;
-	struct fl_syslog_opts sopts;
+	struct fl_message_opts mopts;
+	int64_t received_ns; /* when the replay started: decides RFC 3164 years */
 	fl_action_fn *also;
 	void *also_ctx;
 	int64_t first_ns, last_ns;
@@ -51,10 +52,10 @@ int fl_replay_create(struct fl_replay **out, const struct fl_program *prog,
 	r->prog = prog;
 	r->sink = sink;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	r->sopts.received_ns = (int64_t)ts.tv_sec * FL_NS_PER_SEC + ts.tv_nsec;
+	r->received_ns = (int64_t)ts.tv_sec * FL_NS_PER_SEC + ts.tv_nsec;
 	if (opts) {
-		r->sopts.tz = opts->tz;
-		r->sopts.year = opts->year;
+		r->mopts.tz = opts->tz;
+		r->mopts.year = opts->year;
 		cfg.late_ms = opts->late_ms;
 		cfg.max_keys_per_rule = opts->max_keys_per_rule;
 		cfg.max_keys = opts->max_keys;
@@ -91,10 +92,12 @@ void fl_replay_destroy(struct fl_replay *r)
 
 int fl_replay_line(struct fl_replay *r, const char *p, size_t len)
 {
-	enum fl_syslog_verdict v = fl_syslog_decode(&r->ev, p, len, &r->sopts);
+	const struct fl_received m = {
+		.transport = FL_TRANSPORT_FILE, .received_ns = r->received_ns, .p = p, .len = len};
+	int v = fl_message_decode(&r->ev, &m, &r->mopts);
 
 	r->lines++;
-	if (v != FL_SYSLOG_OK)
+	if (v != 0)
 		r->undecoded++;
 	/* a line without a usable time happened when the one before it did */
 	if (!r->ev.has_time)

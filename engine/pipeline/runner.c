@@ -253,24 +253,8 @@ int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 		struct fl_sink_stats st;
 
 		fl_sink_stop(r->sink); /* the store thread writes what is queued */
+		fl_sink_print_summary(r->sink, stderr, "run: ");
 		fl_sink_stats(r->sink, &st);
-		fprintf(stderr,
-			"run: store: %llu tickets opened, %llu continued, %llu alarms absorbed, "
-			"%llu steps taken, "
-			"%llu steps already taken, %llu steps no longer due, %llu notifications "
-			"queued, %llu commits, %llu errors, %llu queue full\n",
-			(unsigned long long)st.opened, (unsigned long long)st.continued,
-			(unsigned long long)st.absorbed,
-			(unsigned long long)st.steps, (unsigned long long)st.steps_skipped,
-			(unsigned long long)st.steps_not_due, (unsigned long long)st.notices,
-			(unsigned long long)st.commits, (unsigned long long)st.errors,
-			(unsigned long long)st.queue_full);
-		fprintf(stderr,
-			"run: store incidents: %llu forgotten while open, %llu actions without a "
-			"ticket, %llu refused\n",
-			(unsigned long long)st.incidents_forgotten_open,
-			(unsigned long long)st.unknown_incident,
-			(unsigned long long)st.incidents_refused);
 		fprintf(stderr,
 			"run: resume: %llu tickets resumed, %llu not resumed; %llu maintenance "
 			"windows ended, %llu store window lookups failed\n",

@@ -714,6 +714,27 @@ void fl_sink_stats(struct fl_sink *s, struct fl_sink_stats *out)
 	pthread_mutex_unlock(&s->mu);
 }
 
+void fl_sink_print_summary(struct fl_sink *s, FILE *out, const char *prefix)
+{
+	struct fl_sink_stats st;
+
+	fl_sink_stats(s, &st);
+	fprintf(out,
+		"%sstore: %llu tickets opened, %llu continued, %llu alarms absorbed, "
+		"%llu steps taken, %llu steps already taken, %llu steps no longer due, "
+		"%llu notifications queued, %llu commits, %llu errors, %llu queue full\n",
+		prefix, (unsigned long long)st.opened, (unsigned long long)st.continued,
+		(unsigned long long)st.absorbed, (unsigned long long)st.steps,
+		(unsigned long long)st.steps_skipped, (unsigned long long)st.steps_not_due,
+		(unsigned long long)st.notices, (unsigned long long)st.commits,
+		(unsigned long long)st.errors, (unsigned long long)st.queue_full);
+	fprintf(out,
+		"%sstore incidents: %llu forgotten while open, %llu actions without a ticket, "
+		"%llu refused\n",
+		prefix, (unsigned long long)st.incidents_forgotten_open,
+		(unsigned long long)st.unknown_incident, (unsigned long long)st.incidents_refused);
+}
+
 int fl_sink_open(struct fl_sink **out, const struct fl_program *prog, const char *path,
 		 const struct fl_sink_opts *opts, char *err, size_t err_len)
 {

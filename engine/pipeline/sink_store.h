@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "engine/lib/compiler.h"
 
@@ -112,6 +113,15 @@ void fl_sink_stop(struct fl_sink *s);
 
 /* Queries (thread-safe). */
 void fl_sink_stats(struct fl_sink *s, struct fl_sink_stats *out);
+/* The two summary lines every command that fills a store prints at its end,
+ * each started with prefix ("run: ", or "" for replay):
+ *   store: N tickets opened, N continued, N alarms absorbed, N steps taken,
+ *   N steps already taken, N steps no longer due, N notifications queued,
+ *   N commits, N errors, N queue full
+ *   store incidents: N forgotten while open, N actions without a ticket, N refused
+ * The e2e tests and bench/latency_storm.py read these words: change them only
+ * with those. Call it after fl_sink_stop() when the sink was started. */
+void fl_sink_print_summary(struct fl_sink *s, FILE *out, const char *prefix);
 
 /* The store's maintenance windows (`faultline maintenance add`) for the
  * engine: an fl_window_fn (correlate.h) whose ctx is a struct

@@ -63,8 +63,8 @@ static void on_ordered(void *ctx, const struct fl_msg *m)
 	struct order *o = ctx;
 	uint32_t idx;
 
-	cr_assert_eq(m->len, PAYLOAD);
-	memcpy(&idx, m->p, sizeof(idx));
+	cr_assert_eq(m->msg.len, PAYLOAD);
+	memcpy(&idx, m->msg.p, sizeof(idx));
 	o->seen[o->n_seen++] = idx;
 	if (idx == 0)
 		push_range(o, 100, 140);
@@ -125,8 +125,8 @@ static void on_collect(void *ctx, const struct fl_msg *m)
 	char host[64];
 
 	c->n++;
-	snprintf(c->last, sizeof(c->last), "%.*s", (int)m->len, m->p);
-	c->last_port = m->peer ? fl_net_host_port(m->peer, m->peer_len, host, sizeof(host)) : -1;
+	snprintf(c->last, sizeof(c->last), "%.*s", (int)m->msg.len, m->msg.p);
+	c->last_port = m->msg.peer ? fl_net_host_port(m->msg.peer, m->msg.peer_len, host, sizeof(host)) : -1;
 }
 
 static void send_udp(const struct fl_net_addr *to, const char *text)

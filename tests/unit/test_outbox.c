@@ -436,7 +436,7 @@ static bool reaches(const char *key, const char *want, int64_t deadline_ms)
 Test(outbox, a_row_enqueued_and_rung_is_delivered_without_waiting_for_the_poll)
 {
 	char pdir[PATH_MAX];
-	char *argv[] = {"--plugin-dir", pdir, "--route", "sms=test_echo", "--poll-ms", "20000"};
+	struct fl_deliver_config c = {.db = path, .plugin_dir = pdir, .poll_ms = 20000};
 	struct fl_outbox_bell *bell = NULL;
 	struct fl_deliver *d = NULL;
 	char state[16];
@@ -444,7 +444,10 @@ Test(outbox, a_row_enqueued_and_rung_is_delivered_without_waiting_for_the_poll)
 
 	snprintf(pdir, sizeof(pdir), "%s", test_plugin_dir());
 	cr_assert_eq(fl_outbox_bell_create(&bell), 0);
-	cr_assert_eq(fl_deliver_start_bell(&d, path, 6, argv, bell), 0);
+	cr_assert_eq(fl_deliver_config_route(&c, "sms=test_echo"), 0);
+	c.bell = bell;
+	cr_assert_eq(fl_deliver_start(&d, &c), 0);
+	fl_deliver_config_free(&c);
 
 	enqueue_now("INC-1:sms:first");
 	fl_outbox_bell_ring(bell);
