@@ -15,6 +15,7 @@
 
 #include "engine/lib/buf.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/inputs_cli.h"
 #include "engine/cli/opts.h"
 #include "engine/input/inputs.h"
 #include "engine/lib/json.h"
@@ -343,34 +344,6 @@ static void on_message(void *ctx, const struct fl_msg *m)
 	write_event(st, m);
 }
 
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
-static void announce(const struct fl_inputs *in)
-{
-	for (int k = 0; k < FL_INPUT__COUNT; k++) {
-		struct fl_net_addr a;
-		char text[FL_NET_ADDR_TEXT_MAX];
-
-		if (fl_inputs_local(in, (enum fl_input_kind)k, &a) < 0)
-			continue;
-		fl_net_format((const struct sockaddr *)&a.ss, a.len, text, sizeof(text));
-		fprintf(stderr, "listening %s %s\n", fl_input_name((enum fl_input_kind)k), text);
-	}
-	fflush(stderr);
-}
-
 int fl_cmd_listen(int argc, char **argv)
 {
 	struct fl_inputs_config cfg;
@@ -406,8 +379,8 @@ int fl_cmd_listen(int argc, char **argv)
 		rc = 1;
 		goto out_free;
 	}
-	install_signals();
-	announce(st.in);
+	fl_cli_install_signals(on_signal, true);
+	fl_cli_announce_inputs(st.in);
 	/* The largest message: a UDP datagram, or a TCP/RELP frame. */
 	st.line_max_bytes = LINE_BYTES_FIXED +
 			    LINE_BYTES_PER_MSG_BYTE * (cfg.max_msg > FL_UDP_MAX_DATAGRAM

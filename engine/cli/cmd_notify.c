@@ -120,16 +120,10 @@ static int parse_args(struct notify_args *a, int argc, char **argv)
 	const struct fl_opts_cmd cmd = {"notify", opts, FL_ARRAY_LEN(opts), 0, false,
 					notify_usage};
 	struct fl_opts_result res;
-	int rc = fl_opts_parse(&cmd, argc, argv, a, &res);
+	int rc = fl_opts_say(&cmd, argc, argv, a, &res);
 
-	if (rc == FL_OPTS_HELP) {
-		fl_opts_usage(&cmd, stdout);
+	if (rc != 0)
 		return rc;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "%s\n", res.err);
-		return rc;
-	}
 	if (a->check_only && a->plugin)
 		return 0;
 	if (!a->plugin || !a->to || !a->body) {
@@ -137,22 +131,6 @@ static int parse_args(struct notify_args *a, int argc, char **argv)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/* The plugins/ directory beside the running binary. */
-static const char *default_plugin_dir(char *dir, size_t size)
-{
-	ssize_t n = readlink("/proc/self/exe", dir, size - sizeof("/plugins"));
-	char *slash;
-
-	if (n <= 0)
-		return "plugins";
-	dir[n] = '\0';
-	slash = strrchr(dir, '/');
-	if (!slash)
-		return "plugins";
-	strcpy(slash, "/plugins");
-	return dir;
 }
 
 /* A key that stays the same when the same command is run again, so a retry
@@ -242,7 +220,7 @@ static int check(struct notify_args *a)
 	enum fl_send_result r;
 
 	if (!a->plugin_dir)
-		a->plugin_dir = default_plugin_dir(dir_buf, sizeof(dir_buf));
+		a->plugin_dir = fl_plugin_default_dir(dir_buf, sizeof(dir_buf));
 	if (fl_plugin_load(&pl, a->plugin_dir, a->plugin, a->settings, a->n_settings, err,
 	                   sizeof(err)) < 0) {
 		fprintf(stderr, "faultline notify: permanent: %s\n", err);
@@ -267,7 +245,7 @@ static int deliver(struct notify_args *a)
 	int rc;
 
 	if (!a->plugin_dir)
-		a->plugin_dir = default_plugin_dir(dir_buf, sizeof(dir_buf));
+		a->plugin_dir = fl_plugin_default_dir(dir_buf, sizeof(dir_buf));
 	if (!a->key) {
 		default_key(key_buf, sizeof(key_buf), a);
 		a->key = key_buf;

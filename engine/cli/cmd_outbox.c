@@ -96,16 +96,10 @@ static int parse_args(struct outbox_args *a, int argc, char **argv)
 	const struct fl_opts_cmd cmd = {"outbox", opts, FL_ARRAY_LEN(opts), 1, false,
 					outbox_usage};
 	struct fl_opts_result res;
-	int rc = fl_opts_parse(&cmd, argc, argv, a, &res);
+	int rc = fl_opts_say(&cmd, argc, argv, a, &res);
 
-	if (rc == FL_OPTS_HELP) {
-		fl_opts_usage(&cmd, stdout);
+	if (rc != 0)
 		return rc;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "%s\n", res.err);
-		return rc;
-	}
 	a->verb = res.n_words ? res.words[0] : NULL;
 	if (!a->verb || (strcmp(a->verb, "run") != 0 && strcmp(a->verb, "status") != 0)) {
 		fprintf(stderr, "faultline outbox: which command? (run, status)\n");

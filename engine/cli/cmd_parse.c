@@ -44,13 +44,10 @@ static void usage(FILE *out)
 		"\n"
 		"Decodes syslog lines (RFC 5424 and RFC 3164) from each FILE, or stdin\n"
 		"when none is given or FILE is '-', and prints one JSON object per line.\n"
-		"\n"
-		"  --tz ZONE        zone of RFC 3164 times without an offset: UTC, +08:00,\n"
-		"                   Asia/Shanghai, ... (default: the machine's zone)\n"
-		"  --year N         year of RFC 3164 times without one (default: the year\n"
-		"                   that puts them nearest the time they are read)\n"
-		"  --max-line BYTES longer lines are cut and counted (default %d)\n"
-		"  --stats          print on stderr how many lines got each verdict\n",
+		"ZONE: UTC, +08:00, Asia/Shanghai, ... (default: the machine's zone).\n"
+		"Without --year, an RFC 3164 time is read in the year that puts it nearest\n"
+		"the time it is read. Lines longer than --max-line (default %d bytes) are\n"
+		"cut and counted; --stats prints on stderr how many lines got each verdict.\n",
 		FL_LINE_MAX_DEFAULT);
 }
 

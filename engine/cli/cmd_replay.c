@@ -18,6 +18,7 @@
 #include "engine/lib/compiler.h"
 #include "engine/cli/cli.h"
 #include "engine/cli/opts.h"
+#include "engine/cli/store_cli.h"
 #include "engine/pipeline/announce.h"
 #include "engine/notify/deliver.h"
 #include "engine/lib/heap.h"
@@ -48,13 +49,9 @@ static int forward(void *ctx, const struct fl_opt *opt, const char *val, char *e
 		   size_t err_len)
 {
 	struct replay_args *a = ctx;
-	int rc = fl_deliver_config_option(&a->delivery, opt->name, val);
 
-	if (rc == -ENOENT)
-		snprintf(err, err_len, "bad value for %s: '%s' (give its --route first)",
-			 opt->name, val);
 	a->has_delivery_option = true;
-	return rc;
+	return fl_cli_delivery_option(&a->delivery, opt, val, err, err_len);
 }
 
 static int usage(FILE *out)
@@ -68,22 +65,16 @@ static int usage(FILE *out)
 		"\n"
 		"Runs PLAN over recorded syslog lines (stdin when no FILE) in event time and\n"
 		"writes the action stream as JSON Lines; a summary goes to stderr.\n"
-		"\n"
-		"  --data DIR   read the plan's data files from DIR\n"
-		"  --tz ZONE    zone of times without one (default: the plan's timezone)\n"
-		"  --year N     year of RFC 3164 times (default: the nearest to now)\n"
-		"  --late MS    how far behind the newest event one may be (default %d)\n"
-		"  --max-keys-per-rule N, --max-keys N\n"
-		"               caps on live keys per rule and in total (default %u, %u)\n"
-		"  --db PATH    also write the tickets, steps taken and notifications to the\n"
-		"               ticket store at PATH, in event time (nothing is delivered:\n"
-		"               unless --deliver; `faultline outbox` does it later), and\n"
-		"               queue the maintenance announcements due over that time\n"
-		"  --deliver    then deliver what is due through the routes given (the\n"
-		"               options of `faultline outbox`), once, and exit; in event\n"
-		"               time, from the recording's last event: a message whose time\n"
-		"               to live ran out before it is expired, the rest are sent\n"
-		"  --quiet      count actions, do not print them (benchmarks)\n",
+		"Times without a zone are read in --tz, by default the plan's timezone; RFC\n"
+		"3164 times in --year, by default the year nearest to now (give it: a\n"
+		"recording must replay the same next year). An event may be --late by %d ms\n"
+		"by default; keys are capped at %u per rule and %u in total.\n"
+		"--db also writes the tickets, steps taken and notifications to the ticket\n"
+		"store at PATH in event time, and queues the maintenance announcements due\n"
+		"over that time; nothing is delivered unless --deliver (or `faultline\n"
+		"outbox` later). --deliver then delivers what is due once, in event time\n"
+		"from the recording's last event: a message whose time to live ran out\n"
+		"before it is expired, the rest are sent.\n",
 		FL_CORR_LATE_MS_DEFAULT, FL_CORR_KEYS_PER_RULE_DEFAULT, FL_CORR_KEYS_TOTAL_DEFAULT);
 	return 2;
 }
@@ -111,15 +102,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 				"N", "live keys in total (0: default)"),
 		FL_OPT_STRING_ROW("--db", &a->db, "PATH", "also write the ticket store"),
 		FL_OPT_FLAG_ROW("--deliver", &a->deliver, "then deliver what is due, once"),
-		FL_OPT_LIST_ROW("--plugin-dir", forward, "DIR", "as `faultline outbox`"),
-		FL_OPT_LIST_ROW("--route", forward, "CHANNEL=PLUGIN", "as `faultline outbox`"),
-		FL_OPT_LIST_ROW("--set", forward, "CHANNEL.KEY=VALUE", "as `faultline outbox`"),
-		FL_OPT_LIST_UINT_ROW("--timeout-ms", forward, 1, FL_PLUGIN_TIMEOUT_MS_MAX, FL_OPT_MS,
-				     "N", "as `faultline outbox`"),
-		FL_OPT_LIST_UINT_ROW("--backoff-ms", forward, 1, FL_DELIVER_BACKOFF_MS_MAX, FL_OPT_MS, "N",
-				     "as `faultline outbox`"),
-		FL_OPT_LIST_UINT_ROW("--backoff-max-ms", forward, 1, FL_DELIVER_BACKOFF_MS_MAX, FL_OPT_MS, "N",
-				     "as `faultline outbox`"),
+		FL_CLI_DELIVERY_ROWS(forward),
 		FL_OPT_FLAG_ROW("--quiet", &a->quiet, "count actions, do not print them"),
 	};
 	const struct fl_opts_cmd cmd = {"replay", opts, FL_ARRAY_LEN(opts), SIZE_MAX, false,
@@ -131,15 +114,9 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 	a->files = calloc((size_t)argc + 1, sizeof(*a->files));
 	if (!a->files)
 		return -ENOMEM;
-	rc = fl_opts_parse(&cmd, argc, argv, a, &res);
-	if (rc == FL_OPTS_HELP) {
-		fl_opts_usage(&cmd, stdout);
+	rc = fl_opts_say(&cmd, argc, argv, a, &res);
+	if (rc != 0)
 		return rc;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "%s\n", res.err);
-		return rc;
-	}
 	for (size_t i = 0; i < res.n_words; i++)
 		a->files[a->n_files++] = res.words[i];
 	a->delivery.once = a->deliver;

@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "engine/cli/cli.h"
+#include "engine/cli/inputs_cli.h"
 #include "engine/cli/opts.h"
+#include "engine/cli/store_cli.h"
 #include "engine/lib/compiler.h"
 #include "engine/lib/limits.h"
 #include "engine/notify/deliver.h"
@@ -120,13 +122,9 @@ static int forward(void *ctx, const struct fl_opt *opt, const char *val, char *e
 		   size_t err_len)
 {
 	struct run_args *a = ctx;
-	int rc = fl_deliver_config_option(&a->deliver, opt->name, val);
 
-	if (rc == -ENOENT)
-		snprintf(err, err_len, "bad value for %s: '%s' (give its --route first)",
-			 opt->name, val);
 	a->has_delivery_option = true;
-	return rc;
+	return fl_cli_delivery_option(&a->deliver, opt, val, err, err_len);
 }
 
 static void run_usage(FILE *out)
@@ -155,17 +153,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		FL_OPT_UINT_ROW("--max-keys", &a->rcfg.max_keys, 0, FL_KEYTAB_MAX_KEYS,
 				FL_OPT_COUNT, "N", "live keys in total (0: default)"),
 		FL_OPT_STRING_ROW("--db", &a->rcfg.db, "PATH", "also write the ticket store"),
-		FL_OPT_LIST_ROW("--plugin-dir", forward, "DIR", "as `faultline outbox`"),
-		FL_OPT_LIST_ROW("--route", forward, "CHANNEL=PLUGIN", "as `faultline outbox`"),
-		FL_OPT_LIST_ROW("--set", forward, "CHANNEL.KEY=VALUE", "as `faultline outbox`"),
-		FL_OPT_LIST_UINT_ROW("--timeout-ms", forward, 1, FL_PLUGIN_TIMEOUT_MS_MAX, FL_OPT_MS,
-				     "N", "as `faultline outbox`"),
-		FL_OPT_LIST_UINT_ROW("--backoff-ms", forward, 1, FL_DELIVER_BACKOFF_MS_MAX, FL_OPT_MS, "N",
-				     "as `faultline outbox`"),
-		FL_OPT_LIST_UINT_ROW("--backoff-max-ms", forward, 1, FL_DELIVER_BACKOFF_MS_MAX, FL_OPT_MS, "N",
-				     "as `faultline outbox`"),
-		FL_OPT_LIST_UINT_ROW("--poll-ms", forward, 1, FL_DELIVER_POLL_MS_MAX, FL_OPT_MS, "N",
-				     "as `faultline outbox`"),
+		FL_CLI_DELIVERY_ROWS(forward),
 	};
 	const struct fl_opts_cmd cmd = {"run", opts, FL_ARRAY_LEN(opts), 0, false, run_usage};
 	struct fl_opts_result res;
@@ -200,33 +188,6 @@ static void on_message(void *ctx, const struct fl_msg *m)
 			return; /* a trap that did not decode is no event */
 	}
 	fl_runner_feed(st->runner, ev);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-}
-
-static void announce(const struct fl_inputs *in)
-{
-	for (int k = 0; k < FL_INPUT__COUNT; k++) {
-		struct fl_net_addr addr;
-		char text[FL_NET_ADDR_TEXT_MAX];
-
-		if (fl_inputs_local(in, (enum fl_input_kind)k, &addr) < 0)
-			continue;
-		fl_net_format((const struct sockaddr *)&addr.ss, addr.len, text, sizeof(text));
-		fprintf(stderr, "listening %s %s\n", fl_input_name((enum fl_input_kind)k), text);
-	}
-	fflush(stderr);
 }
 
 /* One line per input at exit: what was taken and every loss counted. */
@@ -287,8 +248,8 @@ int fl_cmd_run(int argc, char **argv)
 		fprintf(stderr, "faultline run: cannot start the delivery thread\n");
 		goto out;
 	}
-	install_signals();
-	announce(in);
+	fl_cli_install_signals(on_signal, false);
+	fl_cli_announce_inputs(in);
 	if (fl_inputs_start(in) < 0) {
 		fprintf(stderr, "faultline run: cannot start the input threads\n");
 		goto out;

@@ -188,21 +188,28 @@ int fl_opts_parse(const struct fl_opts_cmd *cmd, int argc, char **argv, void *ct
 	return 0;
 }
 
-bool fl_opts_accept(const struct fl_opts_cmd *cmd, int argc, char **argv, void *ctx,
-		    struct fl_opts_result *res, int *status)
+int fl_opts_say(const struct fl_opts_cmd *cmd, int argc, char **argv, void *ctx,
+		struct fl_opts_result *res)
 {
 	int rc = fl_opts_parse(cmd, argc, argv, ctx, res);
 
+	if (rc == FL_OPTS_HELP)
+		fl_opts_usage(cmd, stdout);
+	else if (rc < 0)
+		fprintf(stderr, "%s\n", res->err);
+	return rc;
+}
+
+bool fl_opts_accept(const struct fl_opts_cmd *cmd, int argc, char **argv, void *ctx,
+		    struct fl_opts_result *res, int *status)
+{
+	int rc = fl_opts_say(cmd, argc, argv, ctx, res);
+
 	if (rc == 0)
 		return true;
-	if (rc == FL_OPTS_HELP) {
-		fl_opts_usage(cmd, stdout);
-		*status = 0;
-		return false;
-	}
-	fprintf(stderr, "%s\n", res->err);
-	fl_opts_usage(cmd, stderr);
-	*status = 2;
+	if (rc < 0)
+		fl_opts_usage(cmd, stderr);
+	*status = rc == FL_OPTS_HELP ? 0 : 2;
 	return false;
 }
 

@@ -104,6 +104,12 @@ struct fl_opts_result {
 FL_MUST_CHECK int fl_opts_parse(const struct fl_opts_cmd *cmd, int argc, char **argv, void *ctx,
 				struct fl_opts_result *res);
 
+/* fl_opts_parse(), answering what it can: at --help the usage on stdout, at
+ * an error its line on stderr (the caller adds what it likes). Returns what
+ * fl_opts_parse() returned. */
+FL_MUST_CHECK int fl_opts_say(const struct fl_opts_cmd *cmd, int argc, char **argv, void *ctx,
+			      struct fl_opts_result *res);
+
 /* fl_opts_parse(), then what ends a command early: at --help the usage on
  * stdout and *status 0; at an error its line and the usage on stderr and
  * *status 2. Returns true when the command goes on (*status untouched). */

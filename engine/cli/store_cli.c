@@ -54,3 +54,14 @@ void fl_cli_duration(char *buf, size_t len, int64_t ns)
 		snprintf(buf, len, "%lldd%02lldh", (long long)(s / 86400),
 		         (long long)(s / 3600 % 24));
 }
+
+int fl_cli_delivery_option(struct fl_deliver_config *d, const struct fl_opt *opt, const char *val,
+			   char *err, size_t err_len)
+{
+	int rc = fl_deliver_config_option(d, opt->name, val);
+
+	if (rc == -ENOENT)
+		snprintf(err, err_len, "bad value for %s: '%s' (give its --route first)",
+			 opt->name, val);
+	return rc;
+}

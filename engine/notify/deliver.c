@@ -162,22 +162,6 @@ struct worker {
 	int64_t started_mono_ns; /* CLOCK_MONOTONIC when the worker started */
 };
 
-/* The plugins/ directory beside the running binary. */
-static const char *default_plugin_dir(char *dir, size_t size)
-{
-	ssize_t n = readlink("/proc/self/exe", dir, size - sizeof("/plugins"));
-	char *slash;
-
-	if (n <= 0)
-		return "plugins";
-	dir[n] = '\0';
-	slash = strrchr(dir, '/');
-	if (!slash)
-		return "plugins";
-	strcpy(slash, "/plugins");
-	return dir;
-}
-
 static int64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -269,7 +253,7 @@ static int worker_run(struct fl_store *s, const struct fl_deliver_config *c, ato
 	int rc, status = 1;
 
 	if (!dir)
-		dir = default_plugin_dir(dir_buf, sizeof(dir_buf));
+		dir = fl_plugin_default_dir(dir_buf, sizeof(dir_buf));
 	for (size_t i = 0; i < c->n_routes; i++) {
 		const struct fl_deliver_route *r = &c->routes[i];
 

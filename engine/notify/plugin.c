@@ -551,3 +551,18 @@ const char *fl_send_result_name(enum fl_send_result r)
 	}
 	return "invalid";
 }
+
+const char *fl_plugin_default_dir(char *dir, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, size - sizeof("/plugins"));
+	char *slash;
+
+	if (n <= 0)
+		return "plugins";
+	dir[n] = '\0';
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return "plugins";
+	strcpy(slash, "/plugins");
+	return dir;
+}

@@ -76,6 +76,10 @@ enum fl_send_result fl_plugin_send(struct fl_plugin *pl, const struct fl_message
 enum fl_send_result fl_plugin_check(struct fl_plugin *pl, uint32_t timeout_ms, char *err,
                                     size_t err_len);
 
+/* The plugins/ directory beside the running binary, written into dir;
+ * returns dir, or "plugins" (relative) when the binary's path is unknown. */
+const char *fl_plugin_default_dir(char *dir, size_t size);
+
 /* Queries. */
 const char *fl_plugin_name(const struct fl_plugin *pl);
 void fl_plugin_stats(const struct fl_plugin *pl, struct fl_plugin_stats *out);
