@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "engine/lib/json.h"
+#include "engine/lib/utf8.h"
 
 static void put_oid(struct fl_json *j, struct fl_str oid)
 {

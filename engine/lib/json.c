@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/lib/utf8.h"
+
 void fl_json_init(struct fl_json *j, struct fl_buf *out)
 {
 	j->out = out;
@@ -83,52 +85,6 @@ void fl_json_arr_begin(struct fl_json *j)
 void fl_json_arr_end(struct fl_json *j)
 {
 	close_scope(j, ']');
-}
-
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 if it is not one. */
-static size_t utf8_seq_len(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (n < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0 && p[1] < 0xa0)
-			return 0; /* overlong */
-		if (c == 0xed && p[1] >= 0xa0)
-			return 0; /* UTF-16 surrogate */
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
-		    (p[3] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xf0 && p[1] < 0x90)
-			return 0; /* overlong */
-		if (c == 0xf4 && p[1] >= 0x90)
-			return 0; /* above U+10FFFF */
-		return 4;
-	}
-	return 0;
-}
-
-bool fl_utf8_valid(const char *p, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0;
-
-	while (i < len) {
-		size_t n = utf8_seq_len(s + i, len - i);
-
-		if (n == 0)
-			return false;
-		i += n;
-	}
-	return true;
 }
 
 #define ONES UINT64_C(0x0101010101010101)
@@ -222,7 +178,7 @@ static void put_string_then(struct fl_json *j, const char *p, size_t len, const 
 			i++;
 			continue;
 		}
-		n = utf8_seq_len(s + i, len - i);
+		n = fl_utf8_seq_len((const char *)s + i, len - i);
 		if (n == 0) {
 			put(j, "\xef\xbf\xbd", 3); /* U+FFFD for each bad byte */
 			i++;

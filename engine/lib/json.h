@@ -49,7 +49,4 @@ void fl_json_hex(struct fl_json *j, const void *p, size_t len); /* {"hex": "..."
 
 bool fl_json_failed(const struct fl_json *j);
 
-/* Is p[0..len) valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF)? */
-bool fl_utf8_valid(const char *p, size_t len);
-
 #endif /* FL_JSON_H */

@@ -3,48 +3,67 @@
 #include <stdbool.h>
 #include <string.h>
 
-size_t fl_utf8_next(const char *p, size_t len, uint32_t *cp)
+size_t fl_utf8_seq_len(const char *text, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	unsigned char c = p[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && p[1] < 0xa0)
+			return 0; /* overlong */
+		if (c == 0xed && p[1] >= 0xa0)
+			return 0; /* UTF-16 surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && p[1] < 0x90)
+			return 0; /* overlong */
+		if (c == 0xf4 && p[1] >= 0x90)
+			return 0; /* above U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+
+bool fl_utf8_valid(const char *p, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)p;
-	uint32_t c = s[0], min;
-	size_t n;
+	size_t i = 0;
 
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
+	while (i < len) {
+		size_t n = fl_utf8_seq_len((const char *)s + i, len - i);
+
+		if (n == 0)
+			return false;
+		i += n;
 	}
-	/* C0 and C1 could only start overlong forms, F5..FF values past U+10FFFF */
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		c &= 0x1F;
-		min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		c &= 0x0F;
-		min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else {
+	return true;
+}
+
+size_t fl_utf8_next(const char *p, size_t len, uint32_t *cp)
+{
+	static const unsigned char lead_mask[5] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+	const unsigned char *s = (const unsigned char *)p;
+	size_t n = fl_utf8_seq_len(p, len);
+	uint32_t c;
+
+	if (n == 0) {
 		*cp = FL_UTF8_REPLACEMENT;
 		return 1;
 	}
-	if (len < n) {
-		*cp = FL_UTF8_REPLACEMENT;
-		return 1;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*cp = FL_UTF8_REPLACEMENT;
-			return 1;
-		}
+	c = s[0] & lead_mask[n];
+	for (size_t i = 1; i < n; i++)
 		c = (c << 6) | (s[i] & 0x3Fu);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-		*cp = FL_UTF8_REPLACEMENT;
-		return 1;
-	}
 	*cp = c;
 	return n;
 }

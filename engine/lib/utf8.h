@@ -14,12 +14,21 @@
  * into every notification plugin (PLUGIN_LIB in the Makefile). */
 #ifndef FL_UTF8_H
 #define FL_UTF8_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define FL_UTF8_REPLACEMENT 0xFFFDu
 /* Names longer than this many bytes get no suggestion (nor a distance). */
 #define FL_UTF8_SUGGEST_MAX_BYTES 64
+
+/* Bytes of the valid UTF-8 sequence at p (1..4; n > 0 bytes left), or 0 if
+ * none starts there (the same strictness as fl_utf8_next()): the fast check
+ * the JSON writer and the validators use. */
+size_t fl_utf8_seq_len(const char *p, size_t n);
+
+/* Is p[0..len) valid UTF-8? */
+bool fl_utf8_valid(const char *p, size_t len);
 
 /* Decodes the code point starting at p (len > 0 bytes left) into *cp and
  * returns the bytes it took (1..4). Strict (RFC 3629 §3): an overlong form,

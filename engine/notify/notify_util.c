@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/lib/json.h"
+#include "engine/lib/utf8.h"
 
 const char *fl_kv_get(const struct fl_kv *kv, size_t n, const char *key)
 {

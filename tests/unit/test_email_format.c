@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "engine/lib/json.h"
+#include "engine/lib/utf8.h"
 #include "engine/notify/mime.h"
 
 static int b64_value(char c)

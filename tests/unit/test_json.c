@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "engine/lib/json.h"
+#include "engine/lib/utf8.h"
 
 static char *render(void (*write)(struct fl_json *), struct fl_buf *b)
 {
