@@ -207,6 +207,74 @@ static int replay_announce(const struct fl_replay *r, const struct fl_program *p
 	return rc < 0 ? 1 : 0;
 }
 
+/* Every FILE in order (stdin for none or "-"): 0, or 1 if one failed. */
+static int replay_files(struct fl_replay *r, struct fl_buf *out, const struct replay_args *a)
+{
+	int status = 0;
+
+	if (a->n_files == 0)
+		status |= replay_fd(r, out, STDIN_FILENO, "<stdin>", a->quiet);
+	for (int i = 0; i < a->n_files; i++) {
+		int fd;
+
+		if (strcmp(a->files[i], "-") == 0) {
+			status |= replay_fd(r, out, STDIN_FILENO, "<stdin>", a->quiet);
+			continue;
+		}
+		fd = open(a->files[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, "faultline replay: %s: %s\n", a->files[i], strerror(errno));
+			status = 1;
+			continue;
+		}
+		status |= replay_fd(r, out, fd, a->files[i], a->quiet);
+		close(fd);
+	}
+	return status;
+}
+
+/* --db at the end: the last batch committed, the store's summary, and 1 if
+ * anything could not be stored or looked up (sink may be NULL: no --db). */
+static int store_side_end(struct fl_sink *sink, const struct fl_store_windows *windows,
+			  const char *db)
+{
+	struct fl_sink_stats sst;
+	int status = 0;
+
+	if (sink) {
+		if (fl_sink_sync(sink) < 0)
+			status = 1;
+		fl_sink_print_summary(sink, stderr, "");
+		fl_sink_stats(sink, &sst);
+		if (sst.errors) {
+			fprintf(stderr, "faultline replay: %s: %s\n", db, fl_sink_errmsg(sink));
+			status = 1;
+		}
+	}
+	if (windows->errors) {
+		fprintf(stderr, "faultline replay: %s: %llu maintenance window lookups failed\n",
+			db, (unsigned long long)windows->errors);
+		status = 1;
+	}
+	return status;
+}
+
+/* --deliver: the outbox once, on a clock that starts at the recording's last
+ * event. Returns 0, or 1 if the delivery failed. */
+static int deliver_in_event_time(const struct fl_replay *r, struct replay_args *a)
+{
+	struct fl_deliver *dl;
+	struct fl_replay_stats st;
+
+	fl_replay_stats(r, &st);
+	a->delivery.db = a->db;
+	if (st.last_ns > 0)
+		a->delivery.at_ns = st.last_ns;
+	if (fl_deliver_start(&dl, &a->delivery) < 0 || fl_deliver_wait(dl) != 0)
+		return 1;
+	return 0;
+}
+
 int fl_cmd_replay(int argc, char **argv)
 {
 	struct fl_plan_options popt = {0};
@@ -268,61 +336,17 @@ int fl_cmd_replay(int argc, char **argv)
 		fprintf(stderr, "faultline replay: out of memory\n");
 		goto out;
 	}
-	status = 0;
-	if (a.n_files == 0)
-		status |= replay_fd(r, &out, STDIN_FILENO, "<stdin>", a.quiet);
-	for (int i = 0; i < a.n_files; i++) {
-		int fd;
-
-		if (strcmp(a.files[i], "-") == 0) {
-			status |= replay_fd(r, &out, STDIN_FILENO, "<stdin>", a.quiet);
-			continue;
-		}
-		fd = open(a.files[i], O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			fprintf(stderr, "faultline replay: %s: %s\n", a.files[i], strerror(errno));
-			status = 1;
-			continue;
-		}
-		status |= replay_fd(r, &out, fd, a.files[i], a.quiet);
-		close(fd);
-	}
+	status = replay_files(r, &out, &a);
 	if (fl_replay_finish(r) < 0 || drain(&out, a.quiet, true) < 0 || fflush(stdout) != 0)
 		status = 1;
 	summary(r);
-	if (sink) {
-		if (fl_sink_sync(sink) < 0)
-			status = 1;
-		fl_sink_print_summary(sink, stderr, "");
-		struct fl_sink_stats sst;
-
-		fl_sink_stats(sink, &sst);
-		if (sst.errors) {
-			fprintf(stderr, "faultline replay: %s: %s\n", a.db, fl_sink_errmsg(sink));
-			status = 1;
-		}
-	}
-	if (windows.errors) {
-		fprintf(stderr, "faultline replay: %s: %llu maintenance window lookups failed\n",
-			a.db, (unsigned long long)windows.errors);
-		status = 1;
-	}
+	status |= store_side_end(sink, &windows, a.db);
 	fl_sink_destroy(sink);
 	sink = NULL;
 	if (a.db && prog->n_announces && status == 0)
 		status |= replay_announce(r, prog, tz, a.db);
-	if (a.deliver && status == 0) {
-		struct fl_deliver *dl;
-		struct fl_replay_stats st;
-
-		/* in event time: from the recording's last event on */
-		fl_replay_stats(r, &st);
-		a.delivery.db = a.db;
-		if (st.last_ns > 0)
-			a.delivery.at_ns = st.last_ns;
-		if (fl_deliver_start(&dl, &a.delivery) < 0 || fl_deliver_wait(dl) != 0)
-			status = 1;
-	}
+	if (a.deliver && status == 0)
+		status = deliver_in_event_time(r, &a);
 out:
 	fl_sink_destroy(sink);
 	fl_replay_destroy(r);
