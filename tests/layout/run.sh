@@ -5,11 +5,14 @@
 #    order (lib, decode, input, inventory, correlate, store, notify, pipeline,
 #    cli): imports point down, and a cycle can only stay inside one wing;
 #  - no source file is longer than LAYOUT_MAX_LINES (1,200) lines, generated
-#    parsers aside.
+#    parsers aside, and no function longer than LAYOUT_MAX_FUNCTION (100)
+#    lines (a function is its signature's first line, at column 0, down to the
+#    '}' at column 0 that closes the '{' alone on a line).
 # Prints each breach and "layout: N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 2
 ORDER="lib decode input inventory correlate store notify pipeline cli"
 MAX=${LAYOUT_MAX_LINES:-1200}
+MAX_FN=${LAYOUT_MAX_FUNCTION:-100}
 rank() {
 	i=0
 	for w in $ORDER; do
@@ -47,6 +50,20 @@ for f in engine/*/*.c engine/*/*.h grammar/*.c grammar/*.h grammar/*.y grammar/*
 	[ -e "$f" ] || continue
 	n=$(wc -l <"$f")
 	if [ "$n" -gt "$MAX" ]; then bad "$f: $n lines (at most $MAX)"; else passed=$((passed + 1)); fi
+done
+for f in engine/*/*.c grammar/*.c plugins/*.c; do
+	[ -e "$f" ] || continue
+	long=$(awk -v max="$MAX_FN" '
+		/^[A-Za-z_].*\(/ { sig = FNR; name = $0 }
+		/^\{$/ { start = sig; open = 1 }
+		/^\}$/ && open { if (FNR - start + 1 > max) print FNR - start + 1 " lines: " name; open = 0 }
+	' "$f")
+	if [ -n "$long" ]; then
+		echo "$long" | while read -r l; do echo "FAIL $f: a function of $l"; done
+		failed=$((failed + $(echo "$long" | wc -l)))
+	else
+		passed=$((passed + 1))
+	fi
 done
 echo "layout: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
