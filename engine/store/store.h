@@ -279,7 +279,8 @@ FL_MUST_CHECK int fl_store_step_taken(struct fl_store *s, const char *id, uint32
 /* Adds a notification to the outbox, due now, with a "notified" history row.
  * Call it inside the transaction of the ticket change that caused it.
  * -EEXIST: the idempotency key is already in the outbox (the caller's retry
- * of the same change); -EINVAL: bad key, no channel or address. */
+ * of the same change); nothing is written, and the caller's transaction goes
+ * on unharmed. -EINVAL: bad key, no channel or address. */
 FL_MUST_CHECK int fl_store_notify_enqueue(struct fl_store *s, const char *id,
                                           const struct fl_notice *n, int64_t now_ns);
 

@@ -42,9 +42,13 @@ int fl_store_notify_enqueue(struct fl_store *s, const char *id, const struct fl_
 		if (rc < 0)
 			goto out;
 	}
+	/* a key already queued is no error of the transaction: inside a batch
+	 * a failed statement would roll back everything the batch holds (the
+	 * ticket's open with it), so the duplicate is found by the row count */
 	st = store_stmt(s, "INSERT INTO outbox(ticket, key, channel, role, person, address,"
 	                   " subject, body, incident_json, state, created_ns, due_ns, expires_ns)"
-	                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?10, ?11)");
+	                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?10, ?11)"
+	                   " ON CONFLICT(key) DO NOTHING");
 	if (!st) {
 		rc = -EIO;
 		goto out;
@@ -63,6 +67,11 @@ int fl_store_notify_enqueue(struct fl_store *s, const char *id, const struct fl_
 	rc = store_step_done(s, st);
 	if (rc == -EINVAL) /* foreign key: no such ticket */
 		rc = -ENOENT;
+	if (rc == 0 && sqlite3_changes(s->db) == 0) {
+		fl_buf_free(&doc);
+		rc = store_txn_leave(s, 0);
+		return rc < 0 ? rc : -EEXIST;
+	}
 	snprintf(what, sizeof(what), "notified %s %s by %s", n->role ? n->role : "",
 	         n->person ? n->person : n->address, n->channel);
 	if (rc == 0)

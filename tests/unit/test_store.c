@@ -445,9 +445,11 @@ Test(store, commits_a_ticket_and_its_notification_together)
 	fl_store_close(s);
 }
 
-/* The second statement of the transaction fails (its idempotency key is
- * taken): the ticket written by the first must not survive either. */
-Test(store, a_failing_second_statement_rolls_back_the_ticket_change)
+/* A page whose idempotency key is queued already is no failure: inside a
+ * batch it is skipped and the batch keeps everything else it holds (a
+ * ticket opened in the same batch, found when an incident's ladder fires a
+ * step it fired before: a site power failure that becomes a site outage). */
+Test(store, a_page_already_queued_leaves_the_transaction_whole)
 {
 	struct fl_store *s = open_store();
 	struct fl_notice n = notice("dup-key");
@@ -459,13 +461,38 @@ Test(store, a_failing_second_statement_rolls_back_the_ticket_change)
 	cr_assert_eq(fl_store_begin(s), 0);
 	open_ticket(s, "INC-1", T0);
 	cr_expect_eq(fl_store_notify_enqueue(s, "INC-1", &n, T0), -EEXIST);
+	cr_expect_eq(fl_store_transition(s, "INC-0", FL_TR_ACK, "wang", NULL, T0, NULL, 0), 0,
+	             "the transaction goes on");
+	cr_expect_eq(fl_store_commit(s), 0);
+	cr_expect_eq(fl_store_ticket_state(s, "INC-1", &st), 0, "the ticket of the batch is kept");
+	cr_expect_eq(fl_store_ticket_state(s, "INC-0", &st), 0);
+	cr_expect_eq(st, FL_TICKET_ACKNOWLEDGED);
+	cr_expect_eq(outbox_rows(s), 1, "paged once");
+	/* outside a batch too */
+	cr_expect_eq(fl_store_notify_enqueue(s, "INC-1", &n, T0), -EEXIST);
+	cr_expect_eq(outbox_rows(s), 1);
+	fl_store_close(s);
+}
+
+/* The second statement of the transaction fails (the step is taken): the
+ * ticket written by the first must not survive either. */
+Test(store, a_failing_second_statement_rolls_back_the_ticket_change)
+{
+	struct fl_store *s = open_store();
+	enum fl_ticket_state st;
+
+	open_ticket(s, "INC-0", T0);
+	cr_assert_eq(fl_store_step_taken(s, "INC-0", 0, T0), 0);
+
+	cr_assert_eq(fl_store_begin(s), 0);
+	open_ticket(s, "INC-1", T0);
+	cr_expect_eq(fl_store_step_taken(s, "INC-0", 0, T0 + MIN), -EEXIST);
 	cr_expect_eq(fl_store_transition(s, "INC-0", FL_TR_ACK, "wang", NULL, T0, NULL, 0),
 	             -ECANCELED, "the failed transaction takes nothing more");
 	cr_expect_eq(fl_store_commit(s), -EEXIST);
 	cr_expect_eq(fl_store_ticket_state(s, "INC-1", &st), -ENOENT);
 	cr_expect_eq(fl_store_ticket_state(s, "INC-0", &st), 0);
 	cr_expect_eq(st, FL_TICKET_OPEN);
-	cr_expect_eq(outbox_rows(s), 1);
 	/* the store works on after it */
 	open_ticket(s, "INC-2", T0);
 	fl_store_close(s);
