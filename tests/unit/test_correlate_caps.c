@@ -52,8 +52,7 @@ static int compiles(const struct fl_buf *b)
 /* The ladder cap is enforced where the rule author sees it: the compiler
  * refuses a ladder with more timed steps than an incident schedules, so no
  * plan reaches the engine's cap, and a full ladder fires every step. */
-Test(correlate_caps, refuses_a_ladder_past_the_cap_and_fires_every_step_of_a_full_one,
-     .timeout = 30)
+Test(correlate_caps, refuses_a_ladder_past_the_cap_and_fires_every_step_of_a_full_one)
 {
 	struct fl_buf b;
 	struct fl_engine_stats st;
@@ -76,7 +75,7 @@ Test(correlate_caps, refuses_a_ladder_past_the_cap_and_fires_every_step_of_a_ful
 	fl_buf_free(&b);
 }
 
-Test(correlate_caps, counts_the_steps_taken_a_resumed_ticket_cannot_keep, .timeout = 30)
+Test(correlate_caps, counts_the_steps_taken_a_resumed_ticket_cannot_keep)
 {
 	uint32_t taken[FL_LADDER_STEPS_MAX + 8];
 	struct fl_resumed_incident ri = {
@@ -171,7 +170,7 @@ static const char scope_plan[] =
 	"    raise level severe title \"cut ${span}\";\n"
 	"}\n";
 
-Test(correlate_caps, counts_the_sites_left_out_of_a_cut_scope, .timeout = 60)
+Test(correlate_caps, counts_the_sites_left_out_of_a_cut_scope)
 {
 	struct fl_engine_config c = {.on_action = ax_on_action};
 	struct fl_plan_options opt = {0};
