@@ -387,6 +387,17 @@ static int do_notify(struct fl_sink *s, struct sink_incident *e, const struct fl
 	return rc;
 }
 
+/* The store's clocks whose deadline came before this action are missed:
+ * marked as the engine's time passes them, whether or not anyone acted. */
+static int expire_clocks(struct fl_sink *s, int64_t now_ns)
+{
+	uint32_t n = 0;
+	int rc = fl_store_clocks_expire(s->store, now_ns, &n);
+
+	s->wst.clocks_missed += n;
+	return rc;
+}
+
 static int write_one(struct fl_sink *s, const struct fl_sink_rec *r)
 {
 	struct sink_incident *e;
@@ -407,6 +418,8 @@ static int write_one(struct fl_sink *s, const struct fl_sink_rec *r)
 		e->is_planned = r->is_planned;
 	}
 	rc = begin(s);
+	if (rc == 0)
+		rc = expire_clocks(s, r->at_ns);
 	if (rc < 0)
 		goto out;
 	if (e->is_planned && !r->is_planned && r->type != SINK_OPEN) {
@@ -730,9 +743,10 @@ void fl_sink_print_summary(struct fl_sink *s, FILE *out, const char *prefix)
 		(unsigned long long)st.errors, (unsigned long long)st.queue_full);
 	fprintf(out,
 		"%sstore incidents: %llu forgotten while open, %llu actions without a ticket, "
-		"%llu refused\n",
+		"%llu refused, %llu clocks missed\n",
 		prefix, (unsigned long long)st.incidents_forgotten_open,
-		(unsigned long long)st.unknown_incident, (unsigned long long)st.incidents_refused);
+		(unsigned long long)st.unknown_incident, (unsigned long long)st.incidents_refused,
+		(unsigned long long)st.clocks_missed);
 }
 
 int fl_sink_open(struct fl_sink **out, const struct fl_program *prog, const char *path,

@@ -67,6 +67,7 @@ struct fl_sink_stats {
 	uint64_t windows_ended; /* planned tickets whose window ended with the fault on */
 	uint64_t commits, errors, unknown_incident, incidents_refused, queue_full;
 	uint64_t incidents_forgotten_open; /* open incidents the full memory let go */
+	uint64_t clocks_missed; /* clocks the store marked missed at their deadline */
 };
 
 /* Lifecycle. prog and store are borrowed and must outlive the sink.

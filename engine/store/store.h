@@ -270,6 +270,14 @@ FL_MUST_CHECK int fl_store_incident_unplan(struct fl_store *s, const char *id, c
 FL_MUST_CHECK int fl_store_clocks_stop_paused(struct fl_store *s, const char *id,
                                               const char *note, int64_t now_ns);
 
+/* Every clock still running whose deadline is before now_ns becomes MISSED,
+ * with a history row "<clock> clock missed" at its deadline: a missed clock
+ * is in the store and the report when it happens, not only once a person
+ * acts on the ticket (an acknowledgement after it leaves it missed). *n gets
+ * how many. The store sink calls it with the time of each action it writes
+ * (event time in a replay). Returns 0 or the store's error. */
+FL_MUST_CHECK int fl_store_clocks_expire(struct fl_store *s, int64_t now_ns, uint32_t *n);
+
 /* Record that ladder step step_index fired for the ticket. Returns -EEXIST if
  * it already had: call it inside the transaction that enqueues the step's
  * notifications, and a restart can never page twice. */

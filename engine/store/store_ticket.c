@@ -554,6 +554,37 @@ int fl_store_clocks_stop_paused(struct fl_store *s, const char *id, const char *
 	return store_txn_leave(s, rc);
 }
 
+int fl_store_clocks_expire(struct fl_store *s, int64_t now_ns, uint32_t *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	rc = store_txn_enter(s);
+	if (rc < 0)
+		return rc;
+	/* the history first: it reads the clocks the update then changes */
+	st = store_stmt(s, "INSERT INTO history(ticket, at_ns, what, by)"
+	                   " SELECT ticket, deadline_ns, clock || ' clock missed', 'faultline'"
+	                   " FROM clocks WHERE state = 'running' AND deadline_ns < ?1"
+	                   " ORDER BY deadline_ns, ticket, clock");
+	if (!st)
+		return store_txn_leave(s, -EIO);
+	sqlite3_bind_int64(st, 1, now_ns);
+	rc = store_step_done(s, st);
+	if (rc == 0 && sqlite3_changes(s->db) > 0) {
+		st = store_stmt(s, "UPDATE clocks SET state = 'missed'"
+		                   " WHERE state = 'running' AND deadline_ns < ?1");
+		if (!st)
+			return store_txn_leave(s, -EIO);
+		sqlite3_bind_int64(st, 1, now_ns);
+		rc = store_step_done(s, st);
+		if (rc == 0)
+			*n = (uint32_t)sqlite3_changes(s->db);
+	}
+	return store_txn_leave(s, rc);
+}
+
 int fl_store_step_taken(struct fl_store *s, const char *id, uint32_t step_index, int64_t now_ns)
 {
 	sqlite3_stmt *st;

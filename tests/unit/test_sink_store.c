@@ -15,6 +15,7 @@
 #include "grammar/plan.h"
 
 #define T0 1795572137000000000LL /* 2026-11-25T02:02:17Z */
+#define SEC 1000000000LL
 
 struct fx {
 	struct fl_plan *plan;
@@ -428,5 +429,51 @@ Test(sink_store, remembers_every_incident_of_a_storm_that_holds_thousands_open)
 	cr_expect_eq(st.incidents_refused, 0);
 	cr_expect_eq(st.unknown_incident, 0);
 	cr_expect_eq(st.incidents_forgotten_open, 0);
+	fx_close(&f);
+}
+
+/* One action of type t at the given time (act() writes at T0). */
+static void act_at(struct fx *f, enum fl_action_type t, int64_t at_ns)
+{
+	struct fl_action a = {.type = t, .at_ns = at_ns, .incident = &f->inc,
+			      .step = FL_PROG_NONE};
+
+	cr_assert_eq(fl_sink_write(f->sink, &a), 0);
+	cr_assert_eq(fl_sink_sync(f->sink), 0);
+}
+
+/* A clock is missed in the store when the engine's time passes its deadline,
+ * whether or not anyone touched the ticket: the history says so at the
+ * deadline, an acknowledgement afterwards leaves it missed, and the report
+ * counts it. (test-product.plan: urgent responds in 0 s, on site in 3 s,
+ * repairs in 2 h.) */
+Test(sink_store, marks_a_clock_missed_when_its_deadline_passes_untouched)
+{
+	struct fl_sink_stats st;
+	struct fx f;
+
+	fx_open(&f);
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM clocks WHERE state = 'running'"), 3,
+		     "nothing is late at the open");
+	act_at(&f, FL_ACTION_ABSORB, T0 + 2 * SEC);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM clocks WHERE clock = 'respond' AND state = 'missed'"),
+		     1, "respond 0s: missed once any time has passed");
+	cr_expect_eq(q(&f, "SELECT count(*) FROM clocks WHERE state = 'running'"), 2);
+	act_at(&f, FL_ACTION_ABSORB, T0 + 60 * SEC);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM clocks WHERE clock = 'onsite' AND state = 'missed'"),
+		     1);
+	cr_expect_eq(q(&f, "SELECT at_ns FROM history WHERE what = 'onsite clock missed'"),
+		     T0 + 3 * SEC, "the history row is at the deadline");
+	cr_expect_eq(q(&f, "SELECT count(*) FROM clocks WHERE clock = 'repair' AND state = 'running'"),
+		     1, "repair has 2 h");
+	/* a person acknowledges after the fact: respond stays missed */
+	exec(&f, "UPDATE tickets SET state = 'acknowledged'");
+	act_at(&f, FL_ACTION_ABSORB, T0 + 61 * SEC);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM clocks WHERE state = 'missed'"), 2);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM history WHERE what LIKE '% clock missed'"), 2,
+		     "each clock missed once");
+	fl_sink_stats(f.sink, &st);
+	cr_expect_eq(st.clocks_missed, 2);
 	fx_close(&f);
 }
