@@ -76,6 +76,29 @@ static void kv(struct fl_json *j, const char *k, const char *v)
 	fl_json_cstr(j, v);
 }
 
+/* Every place the incident covers, in the order they joined. */
+static void places(struct fl_json *j, const struct fl_incident *inc)
+{
+	char when[40];
+
+	if (!inc->n_places)
+		return;
+	fl_json_key(j, "places");
+	fl_json_arr_begin(j);
+	for (size_t i = 0; i < inc->n_places; i++) {
+		const struct fl_incident_place *pl = &inc->places[i];
+
+		fl_json_obj_begin(j);
+		kv(j, "kind", pl->kind == FL_PLACE_SPAN ? "span" : "site");
+		kv(j, "id", pl->kind == FL_PLACE_SPAN ? pl->span->id : pl->site->id);
+		fl_actions_time(when, sizeof(when), pl->joined_ns);
+		kv(j, "joined", when);
+		kv(j, "evidence", pl->evidence);
+		fl_json_obj_end(j);
+	}
+	fl_json_arr_end(j);
+}
+
 static void location(struct fl_json *j, const struct fl_incident *inc)
 {
 	static const char *const classes[] = {"city", "county", "township"};
@@ -104,6 +127,7 @@ static void location(struct fl_json *j, const struct fl_incident *inc)
 	else
 		kv(j, "class",
 		   site && (unsigned)site->site_class < 3 ? classes[site->site_class] : NULL);
+	places(j, inc);
 	fl_json_obj_end(j);
 }
 
@@ -247,4 +271,5 @@ void fl_actions_summary(char *out, size_t size, const struct fl_engine_stats *st
 	summary_add(out, size, &len, st->ladder_steps_dropped, "ladder steps dropped");
 	summary_add(out, size, &len, st->resume_steps_dropped, "resumed steps dropped");
 	summary_add(out, size, &len, st->scope_sites_dropped, "scope sites dropped");
+	summary_add(out, size, &len, st->places_dropped, "places dropped");
 }

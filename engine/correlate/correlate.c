@@ -111,6 +111,7 @@ int fl_engine_create(struct fl_engine **out, const struct fl_program *prog,
 		return -ENOMEM;
 	e->prog = prog;
 	e->clock = clock;
+	e->places_hi = SIZE_MAX;
 	if (cfg)
 		e->cfg = *cfg;
 	if (e->cfg.late_ms == 0)

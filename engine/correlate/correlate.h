@@ -51,8 +51,22 @@ const char *fl_action_name(enum fl_action_type t);
 
 enum fl_incident_state { FL_INCIDENT_OPEN, FL_INCIDENT_CLEARED, FL_INCIDENT_MERGED };
 
-#define FL_INCIDENT_MAX_SPANS 4
+#define FL_INCIDENT_MAX_SPANS 8
+#define FL_INCIDENT_MAX_PLACES 8 /* places kept; later ones counted as places_dropped */
 #define FL_INCIDENT_MAX_FIELDS 4 /* `set` fields kept; later ones are dropped */
+
+/* A place an incident covers: a span cut or a site down. An incident over a
+ * shared duct, a ring cut twice or a dead site with its facing spans has
+ * several, each with when it joined and how it was told. */
+enum fl_place_kind { FL_PLACE_SPAN, FL_PLACE_SITE };
+
+struct fl_incident_place {
+	enum fl_place_kind kind;
+	const struct fl_inv_span *span; /* FL_PLACE_SPAN */
+	const struct fl_inv_site *site; /* FL_PLACE_SITE */
+	int64_t joined_ns;
+	const char *evidence; /* static text */
+};
 
 struct fl_incident_history {
 	int64_t at_ns;
@@ -81,6 +95,9 @@ struct fl_incident {
 	 * is a county fault and one on a city or backbone ring a city fault */
 	int loc_class; /* enum fl_inv_site_class; -1 when unknown */
 	const char *evidence;  /* how it was located: "both ends", "one end", ... */
+	/* every place it covers, in the order they joined (correlations only) */
+	struct fl_incident_place places[FL_INCIDENT_MAX_PLACES];
+	size_t n_places;
 	int64_t first_ns, last_ns, cleared_ns;
 	uint64_t count, absorbed;
 	enum fl_incident_state state;
@@ -123,6 +140,10 @@ struct fl_action {
 /* The reason of a notify from a `step cleared` line: the incident cleared
  * and the message tells the service is restored. */
 #define FL_NOTIFY_RESTORED "restored"
+/* The reason of a notify that tells a place that joined an open incident
+ * (a second span, a site gone down) to the people of the steps already
+ * taken who had not been told. */
+#define FL_NOTIFY_JOINED "place joined"
 
 typedef void fl_action_fn(const struct fl_action *a, void *ctx);
 
@@ -158,6 +179,7 @@ struct fl_engine_stats {
 	 * a resumed ticket could not keep), FL_SCOPE_SITES_MAX (sites left out of
 	 * an incident's scope) */
 	uint64_t ladder_steps_dropped, resume_steps_dropped, scope_sites_dropped;
+	uint64_t places_dropped; /* FL_INCIDENT_MAX_PLACES: places an incident could not keep */
 	size_t live_keys, open_incidents;
 };
 

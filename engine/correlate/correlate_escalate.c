@@ -9,20 +9,6 @@
 
 /* ---- escalation ------------------------------------------------------------- */
 
-static enum fl_inv_level own_level(const struct fl_incident *p)
-{
-	enum fl_inv_level l;
-
-	if (p->device)
-		l = p->device->level;
-	else if (p->site)
-		l = p->site->site_class == FL_INV_CLASS_CITY ? FL_INV_LEVEL_CITY
-							     : FL_INV_LEVEL_COUNTY;
-	else
-		l = FL_INV_LEVEL_REGION;
-	return l == FL_INV_LEVEL_TOWNSHIP ? FL_INV_LEVEL_COUNTY : l;
-}
-
 static const char *scope_name(enum fl_scope s)
 {
 	static const char *const names[] = {
@@ -37,12 +23,82 @@ static void add_to(struct fl_engine *e, size_t *n, const struct fl_inv_contact *
 		   const char *channel)
 {
 	const char *addr = strcmp(channel, "email") == 0 ? c->email : c->mobile;
+	char text[sizeof(e->to_text[0])];
 
 	if (*n >= FL_CORR_TO_MAX || !addr[0])
 		return;
-	snprintf(e->to_text[*n], sizeof(e->to_text[*n]), "%s <%s>", c->name, addr);
+	snprintf(text, sizeof(text), "%s <%s>", c->name, addr);
+	for (size_t i = 0; i < *n; i++) /* one person of two places is told once */
+		if (strcmp(e->to_text[i], text) == 0)
+			return;
+	memcpy(e->to_text[*n], text, sizeof(text));
 	e->to[*n] = e->to_text[*n];
 	(*n)++;
+}
+
+/* The branch one end of a place answers to: (level, where) for a contact
+ * query of scope. A township's branch is its county's. */
+static void branch_of(const struct fl_inv_device *dev, const struct fl_inv_site *site,
+		      enum fl_scope scope, enum fl_inv_level *level, const char **where)
+{
+	enum fl_inv_level own;
+
+	if (dev)
+		own = dev->level;
+	else if (site)
+		own = site->site_class == FL_INV_CLASS_CITY ? FL_INV_LEVEL_CITY : FL_INV_LEVEL_COUNTY;
+	else
+		own = FL_INV_LEVEL_REGION;
+	if (own == FL_INV_LEVEL_TOWNSHIP)
+		own = FL_INV_LEVEL_COUNTY;
+	*where = dev ? dev->id : site ? site->id : "region";
+	*level = scope == FL_SCOPE_OWN	   ? own
+		 : scope == FL_SCOPE_COUNTY ? FL_INV_LEVEL_COUNTY
+		 : scope == FL_SCOPE_CITY   ? FL_INV_LEVEL_CITY
+					    : FL_INV_LEVEL_REGION;
+	if (*level == FL_INV_LEVEL_REGION)
+		*where = "region";
+}
+
+static void branch_contacts(struct fl_engine *e, const struct fl_inv_device *dev,
+			    const struct fl_inv_site *site, enum fl_scope scope, uint32_t role_bits,
+			    const char *channel, size_t *n, bool *fell_back)
+{
+	struct fl_inv_contacts hits;
+	enum fl_inv_level level;
+	const char *where;
+
+	branch_of(dev, site, scope, &level, &where);
+	if (fl_inventory_contacts(e->prog->inventory, role_bits, level, fl_corr_cs(where),
+				  &hits) < 0)
+		return;
+	for (size_t h = 0; h < hits.nhits; h++) {
+		*fell_back |= hits.hits[h].fell_back;
+		add_to(e, n, hits.hits[h].contact, channel);
+	}
+}
+
+/* The branches of the incident's places lo..hi (both ends of a span, the
+ * site of a site): each place pages the branches that own it. An incident
+ * without places (a rule's) answers to its device or site. */
+static void places_contacts(struct fl_engine *e, const struct fl_incident *p, size_t lo,
+			    size_t hi, enum fl_scope scope, uint32_t role_bits,
+			    const char *channel, size_t *n, bool *fell_back)
+{
+	if (!p->n_places) {
+		branch_contacts(e, p->device, p->site, scope, role_bits, channel, n, fell_back);
+		return;
+	}
+	for (size_t i = lo; i < hi && i < p->n_places; i++) {
+		const struct fl_incident_place *pl = &p->places[i];
+
+		if (pl->kind == FL_PLACE_SITE) {
+			branch_contacts(e, NULL, pl->site, scope, role_bits, channel, n, fell_back);
+			continue;
+		}
+		branch_contacts(e, pl->span->a, NULL, scope, role_bits, channel, n, fell_back);
+		branch_contacts(e, pl->span->b, NULL, scope, role_bits, channel, n, fell_back);
+	}
 }
 
 /* Contacts a step reaches over one channel; returns how many, sets *fell_back. */
@@ -54,8 +110,6 @@ static size_t resolve_contacts(struct fl_engine *e, const struct incident *inc,
 	const struct fl_incident *p = &inc->pub;
 	struct fl_inv_contacts hits;
 	enum fl_inv_contact_role role;
-	enum fl_inv_level level;
-	const char *where;
 	size_t n = 0;
 
 	*fell_back = false;
@@ -85,29 +139,8 @@ static size_t resolve_contacts(struct fl_engine *e, const struct incident *inc,
 		}
 		return n;
 	}
-	where = p->device ? p->device->id : p->site ? p->site->id : "region";
-	switch (st->scope) {
-	case FL_SCOPE_OWN:
-		level = own_level(p);
-		break;
-	case FL_SCOPE_COUNTY:
-		level = FL_INV_LEVEL_COUNTY;
-		break;
-	case FL_SCOPE_CITY:
-		level = FL_INV_LEVEL_CITY;
-		break;
-	default:
-		level = FL_INV_LEVEL_REGION;
-		break;
-	}
-	if (level == FL_INV_LEVEL_REGION)
-		where = "region";
-	if (fl_inventory_contacts(inv, 1u << role, level, fl_corr_cs(where), &hits) < 0)
-		return 0;
-	for (size_t h = 0; h < hits.nhits; h++) {
-		*fell_back |= hits.hits[h].fell_back;
-		add_to(e, &n, hits.hits[h].contact, channel);
-	}
+	places_contacts(e, p, e->places_lo, e->places_hi, st->scope, 1u << role, channel, &n,
+			fell_back);
 	return n;
 }
 
@@ -343,4 +376,65 @@ void fl_corr_incident_clear(struct fl_engine *e, struct incident *inc, int64_t a
 		return;
 	}
 	fl_corr_incident_free(e, inc);
+}
+
+/* The contacts of step st for the places from `first` on that those before
+ * it did not reach: into e->to, the count returned. */
+static size_t new_contacts(struct fl_engine *e, const struct incident *inc,
+			   const struct fl_prog_step *st, const char *channel, size_t first,
+			   bool *fell_back)
+{
+	char before[FL_CORR_TO_MAX][sizeof(e->to_text[0])];
+	size_t n_before, n = 0;
+
+	e->places_lo = 0;
+	e->places_hi = first;
+	n_before = resolve_contacts(e, inc, st, channel, fell_back);
+	for (size_t i = 0; i < n_before; i++)
+		memcpy(before[i], e->to_text[i], sizeof(before[i]));
+	e->places_lo = first;
+	e->places_hi = SIZE_MAX;
+	for (size_t i = 0, all = resolve_contacts(e, inc, st, channel, fell_back); i < all; i++) {
+		bool told = false;
+
+		for (size_t j = 0; j < n_before && !told; j++)
+			told = strcmp(before[j], e->to_text[i]) == 0;
+		if (told)
+			continue;
+		if (n != i)
+			memcpy(e->to_text[n], e->to_text[i], sizeof(e->to_text[n]));
+		e->to[n] = e->to_text[n];
+		n++;
+	}
+	e->places_lo = 0;
+	return n;
+}
+
+void fl_corr_place_joined(struct fl_engine *e, struct incident *inc, size_t first, int64_t at_ns)
+{
+	const struct fl_program *prog = e->prog;
+
+	if (inc->pub.is_planned || inc->pub.state != FL_INCIDENT_OPEN || inc->is_pending)
+		return;
+	/* the steps taken so far reach the new places' own people too */
+	for (size_t k = 0; first < inc->pub.n_places && k < inc->next_step; k++) {
+		const struct fl_prog_step *st = &prog->steps[inc->steps[k]];
+
+		if (st->when != FL_WHEN_AFTER || st->scope == FL_SCOPE_REGION)
+			continue;
+		for (uint32_t c = st->first_channel; c < st->first_channel + st->n_channels; c++) {
+			const char *channel = prog->channels[prog->step_channels[c]].p;
+			struct fl_action a = {.type = FL_ACTION_NOTIFY, .at_ns = at_ns,
+					      .incident = &inc->pub, .role = prog->roles[st->role].p,
+					      .scope = scope_name(st->scope), .channel = channel,
+					      .reason = FL_NOTIFY_JOINED, .step = inc->steps[k]};
+
+			a.n_to = new_contacts(e, inc, st, channel, first, &a.fell_back);
+			a.to = e->to;
+			if (!a.n_to)
+				continue;
+			e->stats.notified++;
+			fl_corr_emit(e, &a);
+		}
+	}
 }

@@ -180,9 +180,11 @@ void fl_corr_incident_free(struct fl_engine *e, struct incident *inc)
 		if (st && st->inc == inc)
 			st->inc = NULL;
 	}
-	if (inc->pub.site) {
-		const char *id = inc->pub.site->id;
-		struct site_state *ss = fl_keytab_peek(e->sites, id, strlen(id));
+	for (size_t k = 0; k <= inc->pub.n_places; k++) {
+		const struct fl_inv_site *site =
+		    k < inc->pub.n_places ? inc->pub.places[k].site : inc->pub.site;
+		struct site_state *ss =
+		    site ? fl_keytab_peek(e->sites, site->id, strlen(site->id)) : NULL;
 
 		if (ss && ss->inc == inc)
 			ss->inc = NULL;
@@ -226,13 +228,14 @@ static void add_scope_ring(struct fl_engine *e, struct incident *inc, const stru
 	}
 }
 
-/* The sites a span cut's consequences come from: the ring, what hangs
- * behind the span, and the far ends of the circuits riding it. */
+/* The sites a span cut's consequences come from: the ring (a chain's: the
+ * ring it hangs off, where its traffic is dropped), what hangs behind the
+ * span, and the far ends of the circuits riding it. */
 void fl_corr_scope_span(struct fl_engine *e, struct incident *inc, const struct fl_inv_span *sp)
 {
 	if (!inc->scope && !(inc->scope = calloc(FL_SCOPE_SITES_MAX, sizeof(*inc->scope))))
 		return;
-	add_scope_ring(e, inc, sp->ring);
+	add_scope_ring(e, inc, sp->ring ? sp->ring : sp->chain ? sp->chain->parent_ring : NULL);
 	add_scope_site(e, inc, sp->a->site);
 	add_scope_site(e, inc, sp->b->site);
 	for (size_t i = 0; i < sp->ndownstream; i++)
@@ -258,11 +261,42 @@ void fl_corr_scope_site(struct fl_engine *e, struct incident *inc, const struct 
 	}
 }
 
+/* The more remote of two classes: a crew sent to a span goes to its ends,
+ * and the farther end sets how long it may take (township > county > city). */
+static int remote_class(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+bool fl_corr_place_add(struct fl_engine *e, struct incident *inc, const struct fl_inv_span *sp,
+		       const struct fl_inv_site *site, int64_t at_ns, const char *evidence)
+{
+	struct fl_incident *p = &inc->pub;
+	struct fl_incident_place *pl;
+
+	for (size_t i = 0; i < p->n_places; i++)
+		if (sp ? p->places[i].span == sp : p->places[i].site == site)
+			return false;
+	if (p->n_places >= FL_INCIDENT_MAX_PLACES || (sp && p->n_spans >= FL_INCIDENT_MAX_SPANS)) {
+		e->stats.places_dropped++;
+		return false;
+	}
+	pl = &p->places[p->n_places++];
+	*pl = (struct fl_incident_place){.kind = sp ? FL_PLACE_SPAN : FL_PLACE_SITE,
+					 .span = sp, .site = site, .joined_ns = at_ns,
+					 .evidence = evidence};
+	if (sp) {
+		p->spans[p->n_spans++] = sp;
+		p->loc_class = remote_class(p->loc_class, fl_corr_span_class(sp));
+	} else {
+		p->loc_class = remote_class(p->loc_class, (int)site->site_class);
+	}
+	return true;
+}
+
 int fl_corr_span_class(const struct fl_inv_span *sp)
 {
-	if (sp->ring)
-		return sp->ring->level == FL_INV_RING_COUNTY ? FL_INV_CLASS_COUNTY : FL_INV_CLASS_CITY;
-	return (int)sp->a->site->site_class;
+	return remote_class((int)sp->a->site->site_class, (int)sp->b->site->site_class);
 }
 
 /* ---- maintenance ------------------------------------------------------------ */

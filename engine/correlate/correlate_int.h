@@ -90,6 +90,10 @@ struct incident {
 	size_t n_scope;
 	const struct fl_inv_ring *ring;
 	bool site_heard; /* site incident: a device of the site talked again */
+	/* site incident: the site went down (silent, or its facing spans lost
+	 * signal) at down_ns; until then it is at risk (a power alarm) */
+	bool site_is_down;
+	int64_t down_ns;
 	/* a `run` that came while it was pending: delivered when it opens */
 	char *held_run_text; /* malloc'd, NULL when none */
 	uint32_t held_run_channel;
@@ -117,6 +121,9 @@ struct span_state {
 struct site_state {
 	const struct fl_inv_site *site;
 	size_t n_silent;
+	int64_t silent_from_ns; /* the last silent device's last event */
+	bool power_standing;	/* a site alarm (power) raised and not cleared */
+	int64_t power_ns;	/* when it was raised */
 	struct incident *inc;
 };
 
@@ -179,6 +186,8 @@ struct fl_engine {
 	size_t total_keys; /* live keys of all rules */
 	char keybuf[FL_CORR_KEY_MAX];
 	char to_text[FL_CORR_TO_MAX][160];
+	/* the places whose branches contacts are asked for: [lo, hi) */
+	size_t places_lo, places_hi;
 	const char *to[FL_CORR_TO_MAX];
 	/* derived events: a FIFO ring, fed once the event that emitted them is done */
 	const struct fl_event *cur_ev; /* the event being fed */
@@ -235,7 +244,14 @@ void fl_corr_incident_free(struct fl_engine *e, struct incident *inc);
 void fl_corr_scope_span(struct fl_engine *e, struct incident *inc, const struct fl_inv_span *sp);
 void fl_corr_scope_site(struct fl_engine *e, struct incident *inc,
 			const struct fl_inv_site *site);
+/* span_class: the on-site class of a span, its more remote end's (township
+ * > county > city). place_add: a place the incident covers from now on;
+ * false when it had it already or is full (counted as places_dropped). A
+ * span place is also kept in pub.spans; the incident's class becomes the
+ * most remote of its places'. */
 int fl_corr_span_class(const struct fl_inv_span *sp);
+bool fl_corr_place_add(struct fl_engine *e, struct incident *inc, const struct fl_inv_span *sp,
+		       const struct fl_inv_site *site, int64_t at_ns, const char *evidence);
 void fl_corr_check_maintenance(struct fl_engine *e, struct incident *inc, int64_t at_ns);
 bool fl_corr_covers(const struct incident *inc, const struct fl_inv_device *dev,
 		    const char *gkey, uint32_t gcorr);
@@ -256,6 +272,11 @@ void fl_corr_incident_open(struct fl_engine *e, struct incident *inc, int64_t at
 			   uint32_t rule);
 void fl_corr_incident_clear(struct fl_engine *e, struct incident *inc, int64_t at_ns,
 			    uint32_t rule, int64_t absorb_ms);
+/* place_joined: the incident grew at at_ns, from pub.places[first] on (none
+ * when first == n_places: it worsened in place). Pages what the plan asks:
+ * the ladder's `worsened` steps, and the own branch and customers of the
+ * new places for the steps taken so far. */
+void fl_corr_place_joined(struct fl_engine *e, struct incident *inc, size_t first, int64_t at_ns);
 
 /* ---- correlate_template.c ------------------------------------------------- */
 

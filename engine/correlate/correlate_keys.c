@@ -243,8 +243,10 @@ static void device_silent(struct fl_engine *e, struct key_state *ks, int64_t now
 	{
 		struct site_state *ss = fl_corr_site_state(e, ks->dev->site);
 
-		if (ss)
+		if (ss) {
 			ss->n_silent++;
+			ss->silent_from_ns = ks->last_ns;
+		}
 	}
 	for (size_t c = 0; c < e->ri[ks->rule].n_corrs; c++)
 		if (e->prog->correlations[e->ri[ks->rule].corrs[c]].locate == FL_LOCATE_SITE) {

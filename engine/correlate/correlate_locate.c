@@ -95,16 +95,18 @@ static struct incident *span_joins(struct fl_engine *e, const struct fl_inv_span
 
 /* A second cut joins an open incident: on a shared duct it is the same
  * fault; on the same ring it isolates the sites between the cuts (a ring
- * outage), and the incident goes to the most severe level. */
+ * outage), and the incident goes to the most severe level. The new place
+ * pages its own branch and its customers (fl_corr_place_joined). */
 static void span_join(struct fl_engine *e, struct incident *inc, struct span_state *st,
-		      bool is_duct, int64_t at_ns)
+		      bool is_duct, const char *how, int64_t at_ns)
 {
 	struct fl_incident *p = &inc->pub;
 	uint32_t old_level = p->level;
+	size_t place = p->n_places;
 
-	if (p->n_spans < FL_INCIDENT_MAX_SPANS)
-		p->spans[p->n_spans++] = st->span;
 	st->inc = inc;
+	if (!fl_corr_place_add(e, inc, st->span, NULL, at_ns, how))
+		return;
 	fl_corr_scope_span(e, inc, st->span);
 	if (is_duct) {
 		p->evidence = "both ends of spans in one duct";
@@ -122,6 +124,7 @@ static void span_join(struct fl_engine *e, struct incident *inc, struct span_sta
 	corr_title(e, inc);
 	fl_corr_emit_simple(e, inc, old_level != p->level ? FL_ACTION_ESCALATE : FL_ACTION_UPDATE,
 			    at_ns, FL_PROG_NONE);
+	fl_corr_place_joined(e, inc, place, at_ns);
 }
 
 static void span_open(struct fl_engine *e, struct span_state *st, const char *evidence,
@@ -135,17 +138,16 @@ static void span_open(struct fl_engine *e, struct span_state *st, const char *ev
 		return;
 	inc = span_joins(e, sp, st->corr, at_ns, &is_duct);
 	if (inc) {
-		span_join(e, inc, st, is_duct, at_ns);
+		span_join(e, inc, st, is_duct, evidence, at_ns);
 		return;
 	}
 	inc = fl_corr_incident_new(e, st->corr, true, first_ns);
 	if (!inc)
 		return;
-	inc->pub.spans[inc->pub.n_spans++] = sp;
+	fl_corr_place_add(e, inc, sp, NULL, first_ns, evidence);
 	inc->pub.span_name = sp->id;
 	inc->pub.device = sp->a;
 	inc->pub.site = sp->a->site;
-	inc->pub.loc_class = fl_corr_span_class(sp);
 	inc->pub.evidence = evidence;
 	inc->pub.count = (uint64_t)st->standing[0] + st->standing[1];
 	inc->ring = sp->ring;
@@ -214,6 +216,13 @@ static size_t facing_los(struct fl_engine *e, const struct fl_inv_site *site, in
 	return n;
 }
 
+static struct incident *open_site_incident(struct fl_engine *e, const struct fl_inv_site *site)
+{
+	struct site_state *ss = fl_keytab_peek(e->sites, site->id, strlen(site->id));
+
+	return ss && ss->inc && ss->inc->pub.state == FL_INCIDENT_OPEN ? ss->inc : NULL;
+}
+
 static void site_open(struct fl_engine *e, uint32_t corr, struct site_state *ss, int64_t first_ns,
 		      int64_t at_ns, const char *evidence)
 {
@@ -225,6 +234,9 @@ static void site_open(struct fl_engine *e, uint32_t corr, struct site_state *ss,
 	inc->pub.site = ss->site;
 	inc->pub.device = NULL;
 	inc->pub.evidence = evidence;
+	inc->site_is_down = true;
+	inc->down_ns = at_ns;
+	fl_corr_place_add(e, inc, NULL, ss->site, first_ns, evidence);
 	snprintf(inc->pub.key, sizeof(inc->pub.key), "%s", ss->site->id);
 	fl_corr_scope_site(e, inc, ss->site);
 	ss->inc = inc;
@@ -239,16 +251,51 @@ static void site_open(struct fl_engine *e, uint32_t corr, struct site_state *ss,
 	fl_corr_run_due_steps(e, inc, at_ns);
 }
 
+/* A site incident opened by a site alarm (its power failed) becomes a site
+ * down: the site fell silent or its neighbours lost signal facing it. It
+ * takes the correlation's level and title; the worsening pages the plan's
+ * `worsened` steps. */
+static void site_worsen(struct fl_engine *e, struct incident *inc, int64_t at_ns,
+			const char *evidence)
+{
+	struct fl_incident *p = &inc->pub;
+	uint32_t old_level = p->level, old_ladder = p->ladder;
+	const struct fl_prog_correlation *c = &e->prog->correlations[p->source];
+	const struct fl_prog_action *ra = fl_corr_raise_action(e, c->first_action, c->n_actions);
+
+	inc->site_is_down = true;
+	inc->down_ns = at_ns;
+	inc->site_heard = false;
+	p->evidence = evidence;
+	if (ra && (p->level == FL_PROG_NONE || ra->level < p->level)) {
+		p->level = ra->level;
+		p->ladder = ra->ladder;
+	}
+	e->have_event = false;
+	if (ra)
+		fl_corr_render(e, inc, ra->title, p->title, sizeof(p->title));
+	fl_corr_apply_sets(e, inc, c->first_action, c->n_actions);
+	fl_corr_emit_simple(e, inc, old_level != p->level ? FL_ACTION_ESCALATE : FL_ACTION_UPDATE,
+			    at_ns, FL_PROG_NONE);
+	if (p->ladder != old_ladder) {
+		fl_corr_schedule_ladder(e, inc);
+		fl_corr_run_due_steps(e, inc, at_ns);
+	}
+	fl_corr_place_joined(e, inc, p->n_places, at_ns);
+}
+
 /* Evidence about site changed: two or more spans facing it lost signal at
  * the near end only (the site cannot report, or is dead): a site incident.
- * With one such span and the site's device silent, the span is cut and only
- * one end can tell. */
+ * A site already at risk (its power failed) is down with one such span, or
+ * when it falls silent. One span alone, the far site not at risk, is a cut
+ * seen from one end. */
 void fl_corr_site_check(struct fl_engine *e, const struct fl_inv_site *site, int64_t at_ns,
 			bool silence)
 {
 	const struct fl_program *prog = e->prog;
 	struct span_state *one = NULL;
 	struct site_state *ss;
+	struct incident *inc;
 	size_t n;
 
 	for (uint32_t c = 0; c < prog->n_correlations; c++) {
@@ -257,31 +304,123 @@ void fl_corr_site_check(struct fl_engine *e, const struct fl_inv_site *site, int
 		if (prog->correlations[c].locate != FL_LOCATE_SITE)
 			continue;
 		n = facing_los(e, site, at_ns - w - (silence ? 600 * FL_NS_PER_SEC : 0), &one);
-		ss = fl_corr_site_state(e, site);
-		if (!ss || (ss->inc && ss->inc->pub.state == FL_INCIDENT_OPEN))
+		if (!(ss = fl_corr_site_state(e, site)))
 			return;
+		if ((inc = open_site_incident(e, site))) {
+			if (inc->site_is_down)
+				return;
+			if (n >= 1)
+				site_worsen(e, inc, at_ns, "site at risk, neighbours lose signal facing it");
+			else if (silence && ss->silent_from_ns >= ss->power_ns)
+				site_worsen(e, inc, at_ns, "site at risk, then silent");
+			return;
+		}
 		if (n >= 2) {
 			site_open(e, c, ss, one->at_ns[one->span->a->site == site ? 1 : 0], at_ns,
 				  silence ? "site silent, neighbours lose signal facing it"
 					  : "neighbours lose signal facing the site");
 			return;
 		}
-		if (n == 1 && silence && one->corr != FL_PROG_NONE && !one->inc)
-			span_open(e, one, "one end: the far end is silent", one->at_ns[0] ? one->at_ns[0] : one->at_ns[1], at_ns);
+		if (n == 1 && one->corr != FL_PROG_NONE && !one->inc)
+			span_open(e, one,
+				  silence ? "one end: the far end is silent"
+					  : "one end: the far end does not report",
+				  one->at_ns[0] ? one->at_ns[0] : one->at_ns[1], at_ns);
 		return;
 	}
 }
 
+/* A site incident ends when nothing holds it: no facing span without
+ * signal, no site alarm standing, and, once the site was down, a device of
+ * the site heard again. */
 void fl_corr_site_maybe_clear(struct fl_engine *e, const struct fl_inv_site *site, int64_t at_ns)
 {
 	struct site_state *ss = fl_keytab_peek(e->sites, site->id, strlen(site->id));
 	struct span_state *one = NULL;
 
-	if (!ss || !ss->inc || ss->inc->pub.state != FL_INCIDENT_OPEN || !ss->inc->site_heard)
+	if (!ss || !ss->inc || ss->inc->pub.state != FL_INCIDENT_OPEN || ss->power_standing ||
+	    (ss->inc->site_is_down && !ss->inc->site_heard))
 		return;
 	if (facing_los(e, site, 0, &one) == 0)
 		fl_corr_incident_clear(e, ss->inc, at_ns, FL_PROG_NONE,
 				       e->prog->correlations[ss->inc->pub.source].absorb_ms);
+}
+
+/* A site incident opened by an alarm about the site (its power failed):
+ * at the alarm rule's level and title when it raises, else the
+ * correlation's. */
+static void site_open_at_risk(struct fl_engine *e, uint32_t corr, uint32_t rule,
+			      struct site_state *ss, int64_t at_ns)
+{
+	const struct fl_prog_rule *r = &e->prog->rules[rule];
+	const struct fl_prog_action *ra = fl_corr_raise_action(e, r->first_action, r->n_actions);
+	struct incident *inc = fl_corr_incident_new(e, corr, true, at_ns);
+
+	if (!inc)
+		return;
+	inc->pub.site = ss->site;
+	inc->pub.evidence = "alarm at the site";
+	inc->pub.count = 1;
+	inc->site_heard = true;
+	fl_corr_place_add(e, inc, NULL, ss->site, at_ns, inc->pub.evidence);
+	snprintf(inc->pub.key, sizeof(inc->pub.key), "%s", ss->site->id);
+	fl_corr_scope_site(e, inc, ss->site);
+	ss->inc = inc;
+	if (ra) {
+		inc->pub.level = ra->level;
+		inc->pub.ladder = ra->ladder;
+		e->have_event = true;
+		e->ev_rule = rule;
+		fl_corr_render(e, inc, ra->title, inc->pub.title, sizeof(inc->pub.title));
+	} else {
+		e->have_event = false;
+		corr_title(e, inc);
+	}
+	fl_corr_incident_open(e, inc, at_ns, rule);
+}
+
+/* A site alarm of a rule feeding a site correlation: a device talking (an
+ * `absent` rule's event), or an alarm about the site itself (power): the
+ * first opens nothing; the second opens the site's incident at once, at the
+ * rule's level and title (at risk), or counts into the open one. */
+static void site_alarm(struct fl_engine *e, uint32_t rule, const struct fl_inv_device *dev,
+		       bool is_clear, int64_t at_ns)
+{
+	const struct rule_info *ri = &e->ri[rule];
+	const struct fl_prog_rule *r = &e->prog->rules[rule];
+	uint32_t corr = FL_PROG_NONE;
+	struct site_state *ss;
+	struct incident *inc;
+
+	for (size_t c = 0; corr == FL_PROG_NONE && c < ri->n_corrs; c++)
+		if (e->prog->correlations[ri->corrs[c]].locate == FL_LOCATE_SITE)
+			corr = ri->corrs[c];
+	if (corr == FL_PROG_NONE || !(ss = fl_corr_site_state(e, dev->site)))
+		return;
+	inc = open_site_incident(e, dev->site);
+	if (r->absent_ms > 0) {
+		if (inc && inc->site_is_down && at_ns > inc->down_ns && !inc->site_heard) {
+			inc->site_heard = true;
+			fl_corr_site_maybe_clear(e, dev->site, at_ns);
+		}
+		return;
+	}
+	if (is_clear) {
+		ss->power_standing = false;
+		if (inc && !inc->site_is_down)
+			inc->site_heard = true;
+		fl_corr_site_maybe_clear(e, dev->site, at_ns);
+		return;
+	}
+	if (!ss->power_standing || !inc)
+		ss->power_ns = at_ns;
+	ss->power_standing = r->n_clear_conds > 0;
+	if (inc) {
+		inc->pub.count++;
+		inc->pub.last_ns = at_ns;
+		return;
+	}
+	site_open_at_risk(e, corr, rule, ss, at_ns);
 }
 
 /* Both ends lost signal but one cleared within the hold: the transient is
@@ -297,13 +436,12 @@ static void span_transient(struct fl_engine *e, struct span_state *st, int64_t a
 	st->suppressed = true;
 	if (!inc)
 		return;
-	inc->pub.spans[inc->pub.n_spans++] = sp;
+	inc->pub.evidence = "both ends, cleared within the hold";
+	fl_corr_place_add(e, inc, sp, NULL, first, inc->pub.evidence);
 	inc->pub.span_name = sp->id;
 	inc->pub.device = sp->a;
 	inc->pub.site = sp->a->site;
-	inc->pub.loc_class = fl_corr_span_class(sp);
 	inc->pub.count = 2;
-	inc->pub.evidence = "both ends, cleared within the hold";
 	inc->ring = sp->ring;
 	snprintf(inc->pub.key, sizeof(inc->pub.key), "%s", sp->id);
 	fl_corr_scope_span(e, inc, sp);
@@ -333,8 +471,12 @@ void fl_corr_span_evidence(struct fl_engine *e, uint32_t rule, const struct fl_i
 	struct fl_str port;
 	int end;
 
-	if (!dev || ri->port_capture == FL_PROG_NONE)
+	if (!dev)
 		return;
+	if (ri->port_capture == FL_PROG_NONE) {
+		site_alarm(e, rule, dev, is_clear, at_ns);
+		return;
+	}
 	port = fl_match_field(e->m, rule,
 			     (struct fl_prog_field){FL_FIELD_CAPTURE, ri->port_capture});
 	sp = fl_inventory_span_at(e->prog->inventory, fl_corr_cs(dev->id), port);

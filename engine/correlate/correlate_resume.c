@@ -216,10 +216,18 @@ int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r)
 	snprintf(p->title, sizeof(p->title), "%s", r->title ? r->title : prog->levels[level].name.p);
 	p->device = loc.device;
 	p->site = loc.site;
-	memcpy(p->spans, loc.spans, sizeof(p->spans));
-	p->n_spans = loc.n_spans;
+	for (size_t k = 0; is_corr && k < loc.n_spans; k++)
+		fl_corr_place_add(e, inc, loc.spans[k], NULL, r->first_ns, "resumed from its ticket");
+	if (is_corr && !loc.n_spans && loc.site &&
+	    prog->correlations[src].locate == FL_LOCATE_SITE)
+		fl_corr_place_add(e, inc, NULL, loc.site, r->first_ns, "resumed from its ticket");
+	if (!is_corr) {
+		memcpy(p->spans, loc.spans, sizeof(p->spans));
+		p->n_spans = loc.n_spans;
+	}
 	p->span_name = loc.span_name;
-	p->loc_class = loc.n_spans ? fl_corr_span_class(loc.spans[0]) : -1;
+	if (p->loc_class < 0 && loc.n_spans)
+		p->loc_class = fl_corr_span_class(loc.spans[0]);
 	inc->ring = loc.n_spans ? loc.spans[0]->ring : loc.device ? loc.device->ring : NULL;
 	p->evidence = "resumed from its ticket";
 	p->count = 1;

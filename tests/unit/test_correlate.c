@@ -213,7 +213,11 @@ Test(correlate, locates_a_site_from_the_neighbours_facing_it)
 	fx_close(f);
 }
 
-Test(correlate, locates_a_cut_from_one_end_when_the_far_end_is_silent)
+/* A cut seen from one end (the far end cannot tell: it is cut off, or the
+ * fibre broke one way) is located once the window for the far end's report
+ * has passed, not when the far end's silence is noticed minutes later: its
+ * consequences must find it open. */
+Test(correlate, locates_a_cut_from_one_end_when_the_far_end_does_not_report)
 {
 	struct fx *f = fx_open(NULL);
 	const struct fx_rec *open;
@@ -223,7 +227,10 @@ Test(correlate, locates_a_cut_from_one_end_when_the_far_end_is_silent)
 	fx_run_to(f, 2000);
 	open = fx_find(f, FL_ACTION_OPEN, "cut");
 	cr_assert_not_null(open);
-	cr_expect_str_eq(open->evidence, "one end: the far end is silent");
+	cr_expect_str_eq(open->evidence, "one end: the far end does not report");
+	cr_expect_leq(open->at_s, 5 + 60 + 1, "opened when the window passed, at %lld",
+		      (long long)open->at_s);
+	cr_expect_str_eq(open->span, "HC-YZ-R01-S02");
 	fx_close(f);
 }
 
