@@ -114,6 +114,7 @@ struct span_state {
 	uint32_t corr; /* the SPAN correlation its evidence feeds */
 	bool standing[2]; /* LOS at a, b */
 	int64_t at_ns[2];
+	int64_t cleared_ns; /* the latest clear of either end, as stamped */
 	bool hold_armed, window_armed, suppressed;
 	struct incident *inc;
 };

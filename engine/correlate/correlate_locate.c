@@ -488,6 +488,8 @@ void fl_corr_span_evidence(struct fl_engine *e, uint32_t rule, const struct fl_i
 			st->corr = ri->corrs[c];
 	if (is_clear) {
 		st->standing[end] = false;
+		if (at_ns > st->cleared_ns)
+			st->cleared_ns = at_ns;
 		if (st->hold_armed && !st->inc) {
 			st->hold_armed = false;
 			fl_corr_disarm(e, &st->tb);
@@ -499,16 +501,21 @@ void fl_corr_span_evidence(struct fl_engine *e, uint32_t rule, const struct fl_i
 		    !st->standing[0] && !st->standing[1]) {
 			struct incident *inc = st->inc;
 			bool all_clear = true;
+			int64_t last = at_ns;
 
+			/* clocks of two ends differ: it cleared when the last of its
+			 * clears says, not when that line happened to arrive */
 			for (size_t k = 0; k < inc->pub.n_spans; k++) {
 				const char *id = inc->pub.spans[k]->id;
 				struct span_state *o = fl_keytab_peek(e->spans, id, strlen(id));
 
 				all_clear &= !(o && (o->standing[0] || o->standing[1]));
+				if (o && o->cleared_ns > last && o->cleared_ns - at_ns < 60 * FL_NS_PER_SEC)
+					last = o->cleared_ns;
 			}
 			if (all_clear)
 				fl_corr_incident_clear(
-				    e, inc, at_ns, rule,
+				    e, inc, last, rule,
 				    e->prog->correlations[inc->pub.source].absorb_ms);
 		}
 		fl_corr_site_maybe_clear(e, (end ? sp->a : sp->b)->site, at_ns);
