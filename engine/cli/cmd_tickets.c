@@ -251,6 +251,17 @@ static int show_history(void *ctx, const struct fl_history_row *h)
 	return 0;
 }
 
+static int show_place(void *ctx, const struct fl_ticket_place *p)
+{
+	char at[FL_TIME_ISO_LEN];
+
+	(void)ctx;
+	fl_time_format(p->joined_ns, at);
+	printf("  %-4s %-24s since %s%s%s\n", p->kind, p->id, at, p->evidence ? ", " : "",
+	       p->evidence ? p->evidence : "");
+	return 0;
+}
+
 static int show_text(struct fl_store *s, const char *id, int64_t now_ns)
 {
 	struct show_ctx sc = {.id = id, .now_ns = now_ns};
@@ -260,6 +271,10 @@ static int show_text(struct fl_store *s, const char *id, int64_t now_ns)
 		return rc;
 	if (!sc.found)
 		return -ENOENT;
+	printf("places:\n");
+	rc = fl_store_places_each(s, id, show_place, NULL);
+	if (rc < 0)
+		return rc;
 	printf("clocks:\n");
 	for (unsigned c = 0; c < FL_TICKET_CLOCK__COUNT; c++) {
 		struct fl_clock_info ci;

@@ -5,6 +5,7 @@
 #include "engine/correlate/correlate_int.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/lib/timerwheel.h"
@@ -268,6 +269,23 @@ static int remote_class(int a, int b)
 	return a > b ? a : b;
 }
 
+static void span_text(struct incident *inc)
+{
+	const struct fl_incident *p = &inc->pub;
+	size_t len = 0;
+
+	inc->span_text[0] = '\0';
+	for (size_t i = 0; i < p->n_spans && len < sizeof(inc->span_text); i++) {
+		int n = snprintf(inc->span_text + len, sizeof(inc->span_text) - len, "%s%s",
+				 i ? "+" : "", p->spans[i]->id);
+
+		len += n > 0 ? (size_t)n : 0;
+	}
+	if (p->n_spans > 1 && p->span_name && strcmp(p->span_name, p->spans[0]->id) != 0 &&
+	    len < sizeof(inc->span_text))
+		snprintf(inc->span_text + len, sizeof(inc->span_text) - len, " (%s)", p->span_name);
+}
+
 bool fl_corr_place_add(struct fl_engine *e, struct incident *inc, const struct fl_inv_span *sp,
 		       const struct fl_inv_site *site, int64_t at_ns, const char *evidence)
 {
@@ -287,6 +305,7 @@ bool fl_corr_place_add(struct fl_engine *e, struct incident *inc, const struct f
 					 .evidence = evidence};
 	if (sp) {
 		p->spans[p->n_spans++] = sp;
+		span_text(inc);
 		p->loc_class = remote_class(p->loc_class, fl_corr_span_class(sp));
 	} else {
 		p->loc_class = remote_class(p->loc_class, (int)site->site_class);

@@ -89,6 +89,8 @@ struct incident {
 	const struct fl_inv_site **scope;
 	size_t n_scope;
 	const struct fl_inv_ring *ring;
+	/* ${span}: its spans joined by "+", and the duct that made them one */
+	char span_text[192];
 	bool site_heard; /* site incident: a device of the site talked again */
 	/* site incident: the site went down (silent, or its facing spans lost
 	 * signal) at down_ns; until then it is at risk (a power alarm) */

@@ -27,6 +27,13 @@ struct fl_sink_rec {
 	char *window; /* the maintenance window that made it planned; may be NULL */
 	char **to;
 	size_t n_to;
+	/* open, update, escalate of a correlation: every place it covers */
+	struct fl_sink_place {
+		const char *kind, *evidence; /* static texts */
+		char *id;
+		int64_t joined_ns;
+	} *places;
+	size_t n_places;
 };
 
 #endif /* FL_SINK_INT_H */

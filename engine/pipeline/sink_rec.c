@@ -68,6 +68,9 @@ void fl_sink_rec_free(struct fl_sink_rec *r)
 	for (size_t i = 0; i < r->n_to; i++)
 		free(r->to[i]);
 	free(r->to);
+	for (size_t i = 0; i < r->n_places; i++)
+		free(r->places[i].id);
+	free(r->places);
 	free(r);
 }
 
@@ -127,6 +130,22 @@ struct fl_sink_rec *fl_sink_rec_from(const struct fl_action *a, const struct fl_
 				if (!oom && ci->customer && ci->customer[0])
 					oom = join_add(&r->customers, &ulen, ci->customer) < 0;
 			}
+		}
+	}
+	if (inc->n_places && (a->type == FL_ACTION_OPEN || a->type == FL_ACTION_UPDATE ||
+			      a->type == FL_ACTION_ESCALATE)) {
+		r->places = calloc(inc->n_places, sizeof(*r->places));
+		oom |= !r->places;
+		for (size_t i = 0; r->places && i < inc->n_places; i++) {
+			const struct fl_incident_place *pl = &inc->places[i];
+
+			r->places[i].kind = pl->kind == FL_PLACE_SPAN ? "span" : "site";
+			r->places[i].evidence = pl->evidence;
+			r->places[i].joined_ns = pl->joined_ns;
+			r->places[i].id =
+			    strdup(pl->kind == FL_PLACE_SPAN ? pl->span->id : pl->site->id);
+			oom |= !r->places[i].id;
+			r->n_places++;
 		}
 	}
 	if (a->n_to) {

@@ -30,6 +30,8 @@ struct sink_incident {
 	bool is_planned; /* as the store has it: its clocks paused for the window */
 	char ticket[FL_STORE_ID_MAX + 1];
 	uint64_t absorbed; /* what the store has */
+	size_t n_places;   /* the incident's places the store has */
+	char rule[64];	   /* the rule or correlation the store has it under */
 	struct sink_step steps[FL_SINK_STEPS_MAX];
 	size_t n_steps;
 };
@@ -412,6 +414,35 @@ static int expire_clocks(struct fl_sink *s, int64_t now_ns)
 	return rc;
 }
 
+/* The places the store does not have yet (returns how many it added, or the
+ * error); and the rule or correlation the incident now belongs to (a power
+ * alarm that became a site down). */
+static int write_places(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
+{
+	int rc = 0, added = 0;
+
+	for (size_t i = e->n_places; rc >= 0 && i < r->n_places; i++) {
+		struct fl_ticket_place p = {.kind = r->places[i].kind, .id = r->places[i].id,
+					    .evidence = r->places[i].evidence,
+					    .joined_ns = r->places[i].joined_ns};
+
+		rc = fl_store_place_add(s->store, e->ticket, &p);
+		added += rc == 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (r->n_places > e->n_places)
+		e->n_places = r->n_places;
+	if (r->rule && e->rule[0] && strcmp(r->rule, e->rule) != 0) {
+		rc = fl_store_incident_reassign(s->store, e->ticket, r->rule, r->key, r->at_ns);
+		if (rc < 0)
+			return rc;
+	}
+	if (r->rule)
+		snprintf(e->rule, sizeof(e->rule), "%s", r->rule);
+	return added;
+}
+
 static int write_one(struct fl_sink *s, const struct fl_sink_rec *r)
 {
 	struct sink_incident *e;
@@ -444,6 +475,8 @@ static int write_one(struct fl_sink *s, const struct fl_sink_rec *r)
 	switch ((enum fl_sink_kind)r->type) {
 	case SINK_OPEN:
 		rc = do_open(s, e, r);
+		if (rc == 0 && (rc = write_places(s, e, r)) > 0)
+			rc = 0;
 		break;
 	case SINK_CLEAR:
 		rc = fl_store_incident_clear(s->store, e->ticket, r->reason, r->at_ns);
@@ -454,9 +487,18 @@ static int write_one(struct fl_sink *s, const struct fl_sink_rec *r)
 		e->cleared = true;
 		break;
 	case SINK_UPDATE:
+		rc = write_places(s, e, r);
+		if (rc > 0) /* it grew: its title names the new place */
+			rc = fl_store_incident_update(s->store, e->ticket, NULL, r->title, -1,
+						      "place joined", r->at_ns);
+		break;
 	case SINK_ABSORB:
 		break;
 	case SINK_ESCALATE:
+		rc = write_places(s, e, r);
+		if (rc < 0)
+			break;
+		rc = 0;
 		if (r->step != FL_PROG_NONE) {
 			rc = step(s, e, r->step, r->at_ns, &skip);
 			if (rc == 0 && !skip)

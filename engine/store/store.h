@@ -39,7 +39,7 @@ struct fl_store;
 
 /* The schema version this code writes; older files are migrated on open,
  * newer ones refused (-EPROTO). docs/store.md lists the versions. */
-#define FL_STORE_SCHEMA_VERSION 3
+#define FL_STORE_SCHEMA_VERSION 4
 #define FL_STORE_DEFAULT_PATH "var/faultline.db"
 
 /* Ticket lifecycle (../shared/emergency-plan.md). Order is progress. */
@@ -203,6 +203,29 @@ FL_MUST_CHECK int fl_store_incident_open(struct fl_store *s, const struct fl_tic
 FL_MUST_CHECK int fl_store_incident_update(struct fl_store *s, const char *id, const char *level,
                                            const char *title, int is_unprotected,
                                            const char *note, int64_t now_ns);
+
+/* The places of a ticket (store_place.c): each span cut ("span") and site
+ * down ("site") its incident covers, with when it joined and how it was
+ * told (evidence, may be NULL). place_add returns 0 when added (with a
+ * history row), 1 when the ticket had it already, -EINVAL for a kind other
+ * than "span" or "site" or an empty id. places_each calls fn in the order
+ * they joined; strings are borrowed for the call; a non-zero return stops
+ * the walk and is returned. */
+struct fl_ticket_place {
+	const char *kind, *id, *evidence;
+	int64_t joined_ns;
+};
+FL_MUST_CHECK int fl_store_place_add(struct fl_store *s, const char *ticket,
+                                     const struct fl_ticket_place *p);
+typedef int fl_store_place_fn(void *ctx, const struct fl_ticket_place *p);
+FL_MUST_CHECK int fl_store_places_each(struct fl_store *s, const char *ticket,
+                                       fl_store_place_fn *fn, void *ctx);
+/* reassign: the fault of the ticket is now another rule's or correlation's
+ * (a power alarm that became a site down): rule and key (NULL: kept)
+ * change, with a history row. -ENOENT: no such ticket. */
+FL_MUST_CHECK int fl_store_incident_reassign(struct fl_store *s, const char *id,
+                                             const char *rule, const char *key,
+                                             int64_t now_ns);
 
 /* absorb: n more alarms folded into the ticket; sample (may be NULL) is one
  * of them, kept in the history as an example. Counts are summed, not one row

@@ -132,6 +132,33 @@ static int write_notifications(struct fl_store *s, const char *id, struct fl_jso
 	return rc;
 }
 
+static int place_json(void *ctx, const struct fl_ticket_place *p)
+{
+	struct fl_json *j = ctx;
+
+	fl_json_obj_begin(j);
+	fl_json_key(j, "kind");
+	fl_json_cstr(j, p->kind);
+	fl_json_key(j, "id");
+	fl_json_cstr(j, p->id);
+	fl_json_key(j, "joined");
+	store_json_time(j, p->joined_ns);
+	fl_json_key(j, "evidence");
+	fl_json_cstr(j, p->evidence);
+	fl_json_obj_end(j);
+	return 0;
+}
+
+static int write_places(struct fl_store *s, const char *id, struct fl_json *j)
+{
+	int rc;
+
+	fl_json_arr_begin(j);
+	rc = fl_store_places_each(s, id, place_json, j);
+	fl_json_arr_end(j);
+	return rc;
+}
+
 static int write_history(struct fl_store *s, const char *id, struct fl_json *j)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT at_ns, what, by, note FROM history"
@@ -283,10 +310,13 @@ int fl_store_ticket_json(struct fl_store *s, const char *id, bool with_history, 
 	if (rc == 0) {
 		fl_json_init(&j, out);
 		ticket_head_json(&j, &r, now_ns);
+		fl_json_key(&j, "places");
+		rc = write_places(s, id, &j);
 		fl_json_key(&j, "clocks");
 		clocks_json(&j, ci);
 		fl_json_key(&j, "notifications");
-		rc = write_notifications(s, id, &j);
+		if (rc == 0)
+			rc = write_notifications(s, id, &j);
 		if (rc == 0 && with_history) {
 			fl_json_key(&j, "history");
 			rc = write_history(s, id, &j);
@@ -309,6 +339,9 @@ static const char list_tickets_sql[] =
 static const char list_clocks_sql[] =
 	"SELECT c.ticket, c.clock, c.state, c.budget_ms, c.deadline_ns, c.met_ns, c.paused_ms,"
 	" c.pauses FROM clocks c JOIN tickets t ON t.id = c.ticket" LIST_WHERE;
+static const char list_places_sql[] =
+	"SELECT p.ticket, p.kind, p.place, p.joined_ns, p.evidence FROM places p"
+	" JOIN tickets t ON t.id = p.ticket" LIST_WHERE ", p.joined_ns, p.kind, p.place";
 static const char list_notes_sql[] =
 	"SELECT o.ticket, o.role, o.person, o.channel, o.address, o.created_ns, o.state,"
 	" o.attempts, o.done_ns, o.last_error, o.key FROM outbox o"
@@ -336,13 +369,14 @@ static int list_prepare(struct fl_store *s, const char *sql, bool include_archiv
 int fl_store_tickets_json(struct fl_store *s, bool include_archived, int64_t now_ns,
                           struct fl_buf *out)
 {
-	sqlite3_stmt *ts = NULL, *cs = NULL, *ns = NULL;
-	int trc, crc = SQLITE_DONE, nrc = SQLITE_DONE, rc;
+	sqlite3_stmt *ts = NULL, *cs = NULL, *ns = NULL, *ps = NULL;
+	int trc, crc = SQLITE_DONE, nrc = SQLITE_DONE, prc = SQLITE_DONE, rc;
 	struct fl_json j;
 
 	if ((rc = list_prepare(s, list_tickets_sql, include_archived, &ts)) < 0 ||
 	    (rc = list_prepare(s, list_clocks_sql, include_archived, &cs)) < 0 ||
-	    (rc = list_prepare(s, list_notes_sql, include_archived, &ns)) < 0)
+	    (rc = list_prepare(s, list_notes_sql, include_archived, &ns)) < 0 ||
+	    (rc = list_prepare(s, list_places_sql, include_archived, &ps)) < 0)
 		goto out_finalize;
 	fl_json_init(&j, out);
 	fl_json_arr_begin(&j);
@@ -350,6 +384,7 @@ int fl_store_tickets_json(struct fl_store *s, bool include_archived, int64_t now
 	if (trc == SQLITE_ROW) {
 		crc = sqlite3_step(cs);
 		nrc = sqlite3_step(ns);
+		prc = sqlite3_step(ps);
 	}
 	for (; trc == SQLITE_ROW; trc = sqlite3_step(ts)) {
 		struct fl_clock_info ci[FL_TICKET_CLOCK__COUNT] = {{0}};
@@ -375,6 +410,17 @@ int fl_store_tickets_json(struct fl_store *s, bool include_archived, int64_t now
 			}
 		}
 		ticket_head_json(&j, &r, now_ns);
+		fl_json_key(&j, "places");
+		fl_json_arr_begin(&j);
+		for (; cursor_at(ps, prc, r.text[0]); prc = sqlite3_step(ps)) {
+			struct fl_ticket_place p = {.kind = store_col_text(ps, 1),
+						    .id = store_col_text(ps, 2),
+						    .joined_ns = sqlite3_column_int64(ps, 3),
+						    .evidence = store_col_text(ps, 4)};
+
+			place_json(&j, &p);
+		}
+		fl_json_arr_end(&j);
 		fl_json_key(&j, "clocks");
 		clocks_json(&j, ci);
 		fl_json_key(&j, "notifications");
@@ -389,8 +435,10 @@ int fl_store_tickets_json(struct fl_store *s, bool include_archived, int64_t now
 	rc = trc != SQLITE_DONE ? store_rc(s, trc)
 	     : crc != SQLITE_DONE && crc != SQLITE_ROW ? store_rc(s, crc)
 	     : nrc != SQLITE_DONE && nrc != SQLITE_ROW ? store_rc(s, nrc)
+	     : prc != SQLITE_DONE && prc != SQLITE_ROW ? store_rc(s, prc)
 	     : fl_json_failed(&j) ? -EMSGSIZE : 0;
 out_finalize:
+	sqlite3_finalize(ps);
 	sqlite3_finalize(ns);
 	sqlite3_finalize(cs);
 	sqlite3_finalize(ts);

@@ -55,6 +55,15 @@ static const char *const migrations[] = {
 	"CREATE INDEX tickets_fault ON tickets(rule, key);"
 	"CREATE INDEX tickets_placed ON tickets(level, span, device, site)"
 	" WHERE rule IS NULL OR key IS NULL;",
+	/* 4: the places of a ticket (an incident over several spans and sites);
+	 * a ticket of an older engine keeps the one place its row names */
+	"CREATE TABLE places(ticket TEXT NOT NULL REFERENCES tickets(id), kind TEXT NOT NULL,"
+	" place TEXT NOT NULL, joined_ns INTEGER NOT NULL, evidence TEXT,"
+	" PRIMARY KEY(ticket, kind, place)) WITHOUT ROWID;"
+	"INSERT INTO places SELECT id, 'span', span, opened_ns, 'from the ticket'"
+	" FROM tickets WHERE span IS NOT NULL;"
+	"INSERT INTO places SELECT id, 'site', site, opened_ns, 'from the ticket'"
+	" FROM tickets WHERE span IS NULL AND device IS NULL AND site IS NOT NULL;",
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == FL_STORE_SCHEMA_VERSION,
                "one migration per schema version");

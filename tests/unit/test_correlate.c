@@ -172,7 +172,8 @@ Test(correlate, makes_two_spans_of_one_duct_cut_together_one_incident)
 	upd = fx_find(f, FL_ACTION_UPDATE, "cut");
 	cr_assert_not_null(upd);
 	cr_expect_str_eq(upd->span, "DUCT-HC-YZ-E");
-	cr_expect_str_eq(upd->title, "cut DUCT-HC-YZ-E");
+	cr_expect_str_eq(upd->title, "cut HC-YZ-R01-S01+HC-YZ-R02-S01 (DUCT-HC-YZ-E)",
+			 "the title names both spans and their duct");
 	fx_close(f);
 }
 

@@ -120,8 +120,8 @@ Test(store, migrates_a_version_1_file_and_keeps_its_tickets)
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db,
 	                          "DROP TABLE maintenance; DROP INDEX tickets_fault;"
-	                          " DROP INDEX tickets_placed; DELETE FROM schema_version"
-	                          " WHERE version > 1",
+	                          " DROP INDEX tickets_placed; DROP TABLE places;"
+	                          " DELETE FROM schema_version WHERE version > 1",
 	                          NULL, NULL, NULL),
 	             SQLITE_OK);
 	sqlite3_close(db);
@@ -956,5 +956,76 @@ Test(store, unplans_a_ticket_and_resumes_its_paused_clocks)
 	cr_assert_eq(fl_store_ticket_json(s, "INC-W", false, T0, &b), 0);
 	cr_expect(strstr(b.p, "\"planned\":false"), "%s", b.p);
 	fl_buf_free(&b);
+	fl_store_close(s);
+}
+
+struct places_seen {
+	char text[512];
+	size_t n;
+};
+
+static int collect_place(void *ctx, const struct fl_ticket_place *p)
+{
+	struct places_seen *ps = ctx;
+	size_t len = strlen(ps->text);
+
+	snprintf(ps->text + len, sizeof(ps->text) - len, "%s%s %s", ps->n ? "; " : "", p->kind,
+	         p->id);
+	ps->n++;
+	return 0;
+}
+
+/* A duct cut is one ticket over two spans: the store keeps both, in the
+ * order they joined, once each, and show lists them. */
+Test(store, keeps_every_place_of_a_ticket_once_in_the_order_they_joined)
+{
+	struct fl_store *s = open_store();
+	struct fl_ticket_place a = {.kind = "span", .id = "SPAN-NN-LZ-01", .joined_ns = T0,
+	                            .evidence = "both ends"};
+	struct fl_ticket_place b = {.kind = "span", .id = "SPAN-NN-LZ-02", .joined_ns = T0 + MIN,
+	                            .evidence = "both ends of spans in one duct"};
+	struct fl_ticket_place bad = {.kind = "ring", .id = "R1", .joined_ns = T0};
+	struct places_seen seen = {.n = 0};
+	struct fl_buf doc;
+
+	open_ticket(s, "INC-1", T0);
+	cr_expect_eq(fl_store_place_add(s, "INC-1", &b), 0);
+	cr_expect_eq(fl_store_place_add(s, "INC-1", &a), 0);
+	cr_expect_eq(fl_store_place_add(s, "INC-1", &a), 1, "known already");
+	cr_expect_eq(fl_store_place_add(s, "INC-1", &bad), -EINVAL);
+	cr_assert_eq(fl_store_places_each(s, "INC-1", collect_place, &seen), 0);
+	cr_expect_eq(seen.n, 2);
+	cr_expect_str_eq(seen.text, "span SPAN-NN-LZ-01; span SPAN-NN-LZ-02");
+	fl_buf_init(&doc, 1 << 20);
+	cr_assert_eq(fl_store_ticket_json(s, "INC-1", true, T0 + 2 * MIN, &doc), 0);
+	cr_expect_not_null(strstr(doc.p, "\"places\":[{\"kind\":\"span\",\"id\":\"SPAN-NN-LZ-01\""),
+	                   "%s", doc.p);
+	cr_expect_not_null(strstr(doc.p, "place: span SPAN-NN-LZ-02"), "a history row: %s", doc.p);
+	fl_buf_free(&doc);
+	cr_expect_eq(fl_store_incident_reassign(s, "INC-1", "site_down", "HC-FS", T0 + MIN), 0);
+	cr_expect_eq(fl_store_incident_reassign(s, "INC-9", "site_down", NULL, T0 + MIN), -ENOENT);
+	fl_store_close(s);
+}
+
+/* A ticket written by the engine before places existed keeps the one place
+ * its row names. */
+Test(store, migrates_a_version_3_file_giving_each_ticket_its_place)
+{
+	struct fl_store *s = open_store();
+	struct places_seen seen = {.n = 0};
+	sqlite3 *db;
+
+	open_ticket(s, "INC-1", T0);
+	fl_store_close(s);
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "DROP TABLE places; DELETE FROM schema_version"
+	                              " WHERE version > 3",
+	                          NULL, NULL, NULL),
+	             SQLITE_OK);
+	sqlite3_close(db);
+	s = open_store();
+	cr_expect_eq(fl_store_version_at_open(s), 3);
+	cr_assert_eq(fl_store_places_each(s, "INC-1", collect_place, &seen), 0);
+	cr_expect_str_eq(seen.text, "span SPAN-NN-LZ-01");
 	fl_store_close(s);
 }
