@@ -443,6 +443,31 @@ static int write_places(struct fl_sink *s, struct sink_incident *e, const struct
 	return added;
 }
 
+/* A step of the ladder (recorded once), or a level raised by the engine
+ * (a second cut, a site gone down). */
+static int do_escalate(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
+{
+	bool skip = false;
+	int rc = write_places(s, e, r);
+
+	if (rc < 0)
+		return rc;
+	if (r->step != FL_PROG_NONE) {
+		rc = step(s, e, r->step, r->at_ns, &skip);
+		if (rc == 0 && !skip)
+			rc = fl_store_note(s->store, e->ticket, "escalated", "faultline", r->reason,
+					   r->at_ns);
+		return rc;
+	}
+	{
+		const struct fl_prog_level *lv = r->level < s->prog->n_levels
+							 ? &s->prog->levels[r->level] : NULL;
+
+		return fl_store_incident_update(s->store, e->ticket, lv ? lv->name.p : NULL,
+						r->title, -1, "level raised", r->at_ns);
+	}
+}
+
 static int write_one(struct fl_sink *s, const struct fl_sink_rec *r)
 {
 	struct sink_incident *e;
@@ -495,22 +520,7 @@ static int write_one(struct fl_sink *s, const struct fl_sink_rec *r)
 	case SINK_ABSORB:
 		break;
 	case SINK_ESCALATE:
-		rc = write_places(s, e, r);
-		if (rc < 0)
-			break;
-		rc = 0;
-		if (r->step != FL_PROG_NONE) {
-			rc = step(s, e, r->step, r->at_ns, &skip);
-			if (rc == 0 && !skip)
-				rc = fl_store_note(s->store, e->ticket, "escalated", "faultline",
-						   r->reason, r->at_ns);
-		} else {
-			const struct fl_prog_level *lv = r->level < s->prog->n_levels
-								 ? &s->prog->levels[r->level] : NULL;
-
-			rc = fl_store_incident_update(s->store, e->ticket, lv ? lv->name.p : NULL,
-						      r->title, -1, "level raised", r->at_ns);
-		}
+		rc = do_escalate(s, e, r);
 		break;
 	case SINK_NOTIFY:
 		if (r->is_planned)
