@@ -34,6 +34,12 @@
 
 struct fl_inventory;
 
+/* A port name (spans.csv a_port, b_port) is 1..FL_INVENTORY_MAX_PORT_BYTES
+ * bytes of UTF-8 without whitespace or control characters; longer is a load
+ * error at its cell. Interface names of real devices stay under 48 bytes
+ * ("TenGigabitEthernet1/0/1.1000", "gpon-olt_1/2/3"). */
+#define FL_INVENTORY_MAX_PORT_BYTES 64
+
 /* ---- enums (each has a text form, as in the CSV) ------------------------- */
 
 /* Organisational level (devices.level, contacts.level, contact queries). */
@@ -174,7 +180,9 @@ struct fl_inv_span {
 	const struct fl_inv_ring *ring;   /* kind ring: its ring; else NULL */
 	const struct fl_inv_chain *chain; /* kind chain: its chain; else NULL */
 	const struct fl_inv_device *a, *b;
-	const char *a_port, *b_port; /* "shelf-slot-port" */
+	/* Ports as the devices name them ("1-8-1", "GigabitEthernet0/0/1",
+	 * "xgei-1/2/4", ...), compared byte for byte (see fl_inventory_span_at). */
+	const char *a_port, *b_port;
 	double length_km;
 	bool is_duct, is_chain;
 	const struct fl_inv_srlg *const *srlgs; /* shared-risk groups it belongs to */
@@ -295,7 +303,11 @@ const struct fl_inv_device *fl_inventory_device_by_ip(const struct fl_inventory 
                                                       struct fl_str ip);
 
 /* The span ending at (device, port), as a device names it in an alarm
- * ("HC-YZ-LX-OSN01", "1-8-1"); NULL when that port carries no span. */
+ * ("HC-YZ-LX-OSN01", "1-8-1"; "HC-JCJ-RT01", "GigabitEthernet0/0/1"); NULL
+ * when that port carries no span. Ports compare exactly as written in
+ * spans.csv: case and every character count, so "Gi0/0/1" does not find
+ * "GigabitEthernet0/0/1". Any port name loads (FL_INVENTORY_MAX_PORT_BYTES at
+ * most, no whitespace or control characters). */
 const struct fl_inv_span *fl_inventory_span_at(const struct fl_inventory *inv, struct fl_str device,
                                                struct fl_str port);
 
