@@ -6,7 +6,8 @@
  * duplicates) and builds the indexes the correlation engine asks: names to
  * records, span by (device, port), ring order and ring neighbours, chains behind
  * a device, devices downstream of a span, shared-risk groups, circuits per span
- * and per site, devices per site, sites per county and city.
+ * and per site, devices per site, sites per county and city, and the site
+ * graph that decides which customer circuits failed places bring down.
  *
  * Ownership and threads: the inventory owns every record and string it hands
  * out; they live until fl_inventory_free(). After a successful load nothing in
