@@ -12,11 +12,39 @@ static const char *const class_words[] = {
 #undef X
 };
 
+/* circuits PRIORITY[, PRIORITY...]: the circuit priorities that raise an
+ * incident to this level when it brings one of them down. */
+static void compile_level_circuits(struct fl_compile *c, const struct fl_ast_stmt *s,
+				   struct fl_prog_level *lv)
+{
+	static const char *const prio_words[] = {
+#define X(name, text) text,
+	    FL_CIRCUIT_PRIORITIES(X)
+#undef X
+	};
+	size_t i;
+
+	for (i = 1; i < s->nitems; i++) {
+		int k;
+
+		if (is_op(s->items[i], ",") && i + 1 < s->nitems)
+			continue;
+		if (!want_word(c, s, i, "a circuit priority (urgent, severe, general)"))
+			return;
+		k = keyword(c, s->items[i], "circuit priority", prio_words, FL_CPRIO__COUNT);
+		if (k >= 0)
+			lv->circuit_priorities |= 1u << k;
+	}
+	if (!lv->circuit_priorities)
+		expected(c, s, i, "a circuit priority (urgent, severe, general)");
+}
+
 void compile_level(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
 {
-	static const char *const words[] = {"label", "respond", "onsite", "repair", "ladder"};
+	static const char *const words[] = {"label",  "respond", "onsite",
+					    "repair", "ladder",  "circuits"};
 	struct fl_prog_level *lv = &c->prog->levels[index];
-	const struct fl_ast_stmt *seen[5] = {0};
+	const struct fl_ast_stmt *seen[6] = {0};
 
 	for (const struct fl_ast_stmt *s = st->body; s; s = s->next) {
 		int k = clause(c, s, "level setting", words, FL_ARRAY_LEN(words)), cls;
@@ -49,6 +77,9 @@ void compile_level(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t 
 			if (want_word(c, s, 1, "a ladder name"))
 				lv->ladder = resolve(c, &c->ladders, s->items[1], "ladder");
 			no_more(c, s, 2);
+			break;
+		case 5:
+			compile_level_circuits(c, s, lv);
 			break;
 		}
 	}

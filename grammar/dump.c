@@ -363,6 +363,12 @@ static void dump_levels(struct fl_buf *b, const struct fl_program *p)
 			fl_buf_adds(b, "-");
 		else
 			fl_buf_adds(b, p->ladders[l->ladder].name.p);
+		for (int k = 0; k < FL_CPRIO__COUNT; k++) /* only when set: goldens stay */
+			if (l->circuit_priorities & (1u << k))
+				fl_buf_printf(b, " circuits-%s",
+					      k == FL_CPRIO_URGENT   ? "urgent"
+					      : k == FL_CPRIO_SEVERE ? "severe"
+								     : "general");
 		fl_buf_addc(b, '\n');
 	}
 	for (size_t i = 0; i < p->n_ladders; i++) {

@@ -41,13 +41,29 @@ struct fl_prog_level {
 	int64_t onsite_ms[FL_CLASS__COUNT];
 	int64_t repair_ms; /* the spare-parts clock */
 	uint32_t ladder;   /* FL_PROG_NONE: no escalation */
+	/* `circuits PRIORITY, ...`: bits 1u << enum fl_circuit_priority. An
+	 * incident that brings down a circuit of such a priority is raised to at
+	 * least this level. 0: none. */
+	unsigned circuit_priorities;
+};
+
+/* circuits.csv priority, in its order (the inventory's enum fl_inv_priority). */
+#define FL_CIRCUIT_PRIORITIES(X) X(URGENT, "urgent") X(SEVERE, "severe") X(GENERAL, "general")
+enum fl_circuit_priority {
+#define X(name, text) FL_CPRIO_##name,
+	FL_CIRCUIT_PRIORITIES(X)
+#undef X
+	FL_CPRIO__COUNT
 };
 
 /* Whose branch a ladder step reaches, relative to the incident's location:
  * OWN is the branch maintaining the device (township falls back to its
- * county), then COUNTY, CITY, REGION; CUSTOMER is the circuits' customers. */
+ * county), then COUNTY, CITY, REGION; CUSTOMER is the customers of the
+ * circuits the incident brings down; AT_RISK those whose circuits it only
+ * puts on protection (none of theirs is down). */
 #define FL_SCOPES(X) \
-	X(OWN, "own") X(COUNTY, "county") X(CITY, "city") X(REGION, "region") X(CUSTOMER, "customer")
+	X(OWN, "own") X(COUNTY, "county") X(CITY, "city") X(REGION, "region") \
+	X(CUSTOMER, "customer") X(AT_RISK, "at_risk")
 enum fl_scope {
 #define X(name, text) FL_SCOPE_##name,
 	FL_SCOPES(X)

@@ -115,24 +115,16 @@ static size_t resolve_contacts(struct fl_engine *e, const struct incident *inc,
 	*fell_back = false;
 	if (!inv || fl_inv_contact_role_parse(e->prog->roles[st->role], &role) < 0)
 		return 0;
-	if (st->scope == FL_SCOPE_CUSTOMER) {
-		const struct fl_inv_circuit *const *cs_list = NULL;
-		size_t nc = 0;
+	if (st->scope == FL_SCOPE_CUSTOMER || st->scope == FL_SCOPE_AT_RISK) {
+		struct fl_corr_customers cs;
+		bool is_down = st->scope == FL_SCOPE_CUSTOMER;
 
-		if (p->n_spans) {
-			cs_list = p->spans[0]->circuits;
-			nc = p->spans[0]->ncircuits;
-		} else if (p->site) {
-			cs_list = p->site->circuits;
-			nc = p->site->ncircuits;
-		}
-		for (size_t i = 0; i < nc; i++) {
-			bool seen = false;
+		if (fl_corr_incident_customers(e, inc, &cs) < 0)
+			return 0;
+		for (size_t i = 0; i < (is_down ? cs.ndown : cs.nat_risk); i++) {
+			const char *customer = is_down ? cs.down[i] : cs.at_risk[i];
 
-			for (size_t j = 0; j < i; j++)
-				seen |= strcmp(cs_list[j]->customer, cs_list[i]->customer) == 0;
-			if (seen || fl_inventory_customer_contacts(
-					inv, fl_corr_cs(cs_list[i]->customer), &hits) < 0)
+			if (fl_inventory_customer_contacts(inv, fl_corr_cs(customer), &hits) < 0)
 				continue;
 			for (size_t h = 0; h < hits.nhits; h++)
 				add_to(e, &n, hits.hits[h].contact, channel);
@@ -307,6 +299,10 @@ void fl_corr_run_due_steps(struct fl_engine *e, struct incident *inc, int64_t no
 
 void fl_corr_incident_open(struct fl_engine *e, struct incident *inc, int64_t at_ns, uint32_t rule)
 {
+	uint32_t circuit_level = fl_corr_circuit_level(e, inc);
+
+	if (circuit_level != FL_PROG_NONE)
+		inc->pub.level = circuit_level;
 	fl_corr_check_maintenance(e, inc, inc->pub.first_ns);
 	inc->is_pending = false;
 	e->stats.opened++;

@@ -326,4 +326,40 @@ void fl_corr_group_input(struct fl_engine *e, uint32_t corr, uint32_t rule,
 			 const struct fl_inv_device *dev, int64_t at_ns);
 void fl_corr_group_timer(struct fl_engine *e, struct group_state *gs, int64_t now_ns);
 
+/* ---- correlate_customers.c: customers of failed places, circuit levels ----- */
+
+#define FL_CORR_CUSTOMERS_MAX 64 /* customers listed per class; more: dropped */
+
+/* Customers of the circuits failed places touch, each named once (strings
+ * are the inventory's): down: a circuit of theirs is down; at_risk: theirs
+ * run on protection and none is down. dropped counts customers (and
+ * circuits past the inventory's lists) left out; down_priorities has bit
+ * 1u << priority of every down circuit. */
+struct fl_corr_customers {
+	const char *down[FL_CORR_CUSTOMERS_MAX];
+	const char *at_risk[FL_CORR_CUSTOMERS_MAX];
+	size_t ndown, nat_risk, dropped;
+	unsigned down_priorities;
+};
+
+/* customers: over failed spans and sites (any number; see
+ * fl_inventory_circuit_effect()); inv NULL gives none. 0, -EINVAL, -ENOMEM.
+ * incident_places: the sites an incident takes as failed, into sites[1]:
+ * its site when a `locate site` correlation located it; returns how many.
+ * incident_customers: customers over the incident's spans and those sites.
+ * circuit_level: the level an incident's down circuits call for (the first
+ * level whose `circuits` clause names a down circuit's priority) when it is
+ * more severe than the incident's own; FL_PROG_NONE otherwise. Call it when
+ * the incident opens and when its places grow. */
+FL_MUST_CHECK int fl_corr_customers(const struct fl_inventory *inv,
+				    const struct fl_inv_span *const *spans, size_t nspans,
+				    const struct fl_inv_site *const *sites, size_t nsites,
+				    struct fl_corr_customers *out);
+size_t fl_corr_incident_places(const struct fl_engine *e, const struct incident *inc,
+			       const struct fl_inv_site **sites);
+FL_MUST_CHECK int fl_corr_incident_customers(const struct fl_engine *e,
+					     const struct incident *inc,
+					     struct fl_corr_customers *out);
+uint32_t fl_corr_circuit_level(const struct fl_engine *e, const struct incident *inc);
+
 #endif /* FL_CORRELATE_INT_H */

@@ -6,7 +6,8 @@
  * duplicates) and builds the indexes the correlation engine asks: names to
  * records, span by (device, port), ring order and ring neighbours, chains behind
  * a device, devices downstream of a span, shared-risk groups, circuits per span
- * and per site, devices per site, sites per county and city.
+ * and per site, devices per site, sites per county and city, and the site
+ * graph that decides which customer circuits failed places bring down.
  *
  * Ownership and threads: the inventory owns every record and string it hands
  * out; they live until fl_inventory_free(). After a successful load nothing in
@@ -33,6 +34,12 @@
 #include "engine/lib/str.h"
 
 struct fl_inventory;
+
+/* A port name (spans.csv a_port, b_port) is 1..FL_INVENTORY_MAX_PORT_BYTES
+ * bytes of UTF-8 without whitespace or control characters; longer is a load
+ * error at its cell. Interface names of real devices stay under 48 bytes
+ * ("TenGigabitEthernet1/0/1.1000", "gpon-olt_1/2/3"). */
+#define FL_INVENTORY_MAX_PORT_BYTES 64
 
 /* ---- enums (each has a text form, as in the CSV) ------------------------- */
 
@@ -112,6 +119,7 @@ struct fl_inv_site {
 	enum fl_inv_site_class site_class;
 	enum fl_inv_power power;
 	double lat, lon;
+	size_t index; /* 0-based position in sites.csv order, for per-site arrays */
 	const struct fl_inv_device *const *devices; /* devices standing here, CSV order */
 	size_t ndevices;
 	const struct fl_inv_circuit *const *circuits; /* circuits ending here (a or b) */
@@ -171,10 +179,13 @@ struct fl_inv_chain {
 
 struct fl_inv_span {
 	const char *id;
+	size_t index; /* 0-based position among the spans, for per-span arrays */
 	const struct fl_inv_ring *ring;   /* kind ring: its ring; else NULL */
 	const struct fl_inv_chain *chain; /* kind chain: its chain; else NULL */
 	const struct fl_inv_device *a, *b;
-	const char *a_port, *b_port; /* "shelf-slot-port" */
+	/* Ports as the devices name them ("1-8-1", "GigabitEthernet0/0/1",
+	 * "xgei-1/2/4", ...), compared byte for byte (see fl_inventory_span_at). */
+	const char *a_port, *b_port;
 	double length_km;
 	bool is_duct, is_chain;
 	const struct fl_inv_srlg *const *srlgs; /* shared-risk groups it belongs to */
@@ -201,6 +212,7 @@ struct fl_inv_srlg {
 
 struct fl_inv_circuit {
 	const char *id, *customer, *bandwidth;
+	size_t index; /* 0-based position in circuits.csv order */
 	const struct fl_inv_site *a_site, *b_site;
 	enum fl_inv_priority priority;
 	bool is_protected;                     /* protection sncp */
@@ -295,7 +307,11 @@ const struct fl_inv_device *fl_inventory_device_by_ip(const struct fl_inventory 
                                                       struct fl_str ip);
 
 /* The span ending at (device, port), as a device names it in an alarm
- * ("HC-YZ-LX-OSN01", "1-8-1"); NULL when that port carries no span. */
+ * ("HC-YZ-LX-OSN01", "1-8-1"; "HC-JCJ-RT01", "GigabitEthernet0/0/1"); NULL
+ * when that port carries no span. Ports compare exactly as written in
+ * spans.csv: case and every character count, so "Gi0/0/1" does not find
+ * "GigabitEthernet0/0/1". Any port name loads (FL_INVENTORY_MAX_PORT_BYTES at
+ * most, no whitespace or control characters). */
 const struct fl_inv_span *fl_inventory_span_at(const struct fl_inventory *inv, struct fl_str device,
                                                struct fl_str port);
 
@@ -399,5 +415,49 @@ enum fl_inv_circuit_state {
 FL_MUST_CHECK int fl_inventory_circuit_state(const struct fl_inventory *inv,
                                              const struct fl_inv_circuit *c,
                                              const struct fl_inv_span *const *cuts, size_t ncuts);
+
+/* ---- customer circuits under failed spans and sites ----------------------- */
+
+/* Places fl_inventory_circuit_effect() reads from each of its arrays; the
+ * rest are counted in places_ignored. */
+#define FL_INVENTORY_MAX_FAILED 64
+/* Circuits listed per class; the rest are counted in the totals only. */
+#define FL_INVENTORY_MAX_EFFECT 256
+
+/* What failed spans and sites do to the customer circuits. down: circuits
+ * whose service is lost; at_risk: protected (sncp) circuits whose working
+ * path crosses a failed place but whose ends are still joined, so they run
+ * on protection. Both lists are in circuits.csv order. *_total count every
+ * such circuit, listed or not; down_priorities has bit 1u << priority set
+ * for every down circuit (listed or not). */
+struct fl_inv_circuit_effect {
+	const struct fl_inv_circuit *down[FL_INVENTORY_MAX_EFFECT];
+	const struct fl_inv_circuit *at_risk[FL_INVENTORY_MAX_EFFECT];
+	size_t ndown, nat_risk;		/* listed */
+	size_t down_total, at_risk_total; /* listed or not */
+	unsigned down_priorities;	/* bits 1u << enum fl_inv_priority */
+	size_t places_ignored;		/* failed places past FL_INVENTORY_MAX_FAILED */
+};
+
+/* Decides, for failed spans and failed sites (an incident's places: cut
+ * spans, a dead site), which circuits are down and which are at risk:
+ * - a circuit ending at a failed site is down;
+ * - an unprotected circuit is down when its path crosses a failed span or a
+ *   failed site (a path span ends at a device of that site);
+ * - a protected (sncp) circuit is down when its two end sites are no longer
+ *   joined by any span of spans.csv (ring, chain or backbone) once the failed
+ *   spans and sites are taken out of the network; otherwise, when its path
+ *   crosses a failed place, it is at risk.
+ * Circuits whose path crosses no failed place are neither. NULL entries and
+ * repeats in the arrays are ignored. The site graph is built at load; one
+ * call costs O(places' circuits + sites + spans) and allocates one scratch
+ * block of O(sites + spans + circuits) bytes, freed before it returns.
+ * Returns 0, -EINVAL (NULL inv or out, an array NULL with a count) or
+ * -ENOMEM; out is written only on success. Thread-safe like every query. */
+FL_MUST_CHECK int fl_inventory_circuit_effect(const struct fl_inventory *inv,
+                                              const struct fl_inv_span *const *spans,
+                                              size_t nspans,
+                                              const struct fl_inv_site *const *sites,
+                                              size_t nsites, struct fl_inv_circuit_effect *out);
 
 #endif /* FL_INVENTORY_H */

@@ -225,27 +225,71 @@ bool inv_parse_yesno(struct inv_loader *L, const struct inv_cell *c, const char 
 	return true;
 }
 
-/* "shelf-slot-port": three groups of 1-5 digits joined by '-'. */
+/* Bytes of the character at p[0..len) that cannot be part of a port name:
+ * a C0 or C1 control, DEL, a space of any kind (ASCII, no-break U+00A0,
+ * ideographic U+3000, the U+2000..U+200B run, line separators, BOM). The
+ * CSV reader already refused malformed UTF-8. 0 when the character is fine. */
+static size_t port_bad_char(const unsigned char *p, size_t len)
+{
+	unsigned cp;
+
+	if (p[0] <= 0x20 || p[0] == 0x7F)
+		return 1;
+	if (p[0] < 0x80)
+		return 0;
+	if (len >= 2 && p[0] == 0xC2 && (p[1] <= 0x9F || p[1] == 0xA0))
+		return 2; /* C1 controls U+0080..U+009F, no-break space */
+	if (len >= 3 && (p[0] & 0xF0) == 0xE0) {
+		cp = (unsigned)(p[0] & 0x0F) << 12 | (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+		if (cp == 0x3000 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 ||
+		    cp == 0x2029 || cp == 0xFEFF)
+			return 3;
+	}
+	return 0;
+}
+
+/* A port as the device names it: "1-8-1", "1-1-8-1", "GigabitEthernet0/0/1",
+ * "xgei-1/2/4", "ge-0/0/1.0", "Te1/1/1", "gpon-olt_1/2/3". Any text is taken
+ * but what cannot be a port name: empty, longer than
+ * FL_INVENTORY_MAX_PORT_BYTES, or holding whitespace or a control character
+ * (the column points at it). Ports are compared exactly as written. */
 bool inv_check_port(struct inv_loader *L, const struct inv_cell *c, const char *what)
 {
-	size_t i = 0;
+	const unsigned char *p = (const unsigned char *)c->s.p;
 
-	for (int group = 0; group < 3; group++) {
-		size_t start = i;
-
-		while (i < c->s.len && c->s.p[i] >= '0' && c->s.p[i] <= '9')
-			i++;
-		if (i == start || i - start > 5)
-			goto bad;
-		if (group < 2 && (i >= c->s.len || c->s.p[i++] != '-'))
-			goto bad;
+	if (c->s.len == 0) {
+		inv_report(L, c->line, c->col,
+		           "empty %s; write the port as the device names it, e.g. 1-8-1 or "
+		           "GigabitEthernet0/0/1",
+		           what);
+		return false;
 	}
-	if (i == c->s.len)
-		return true;
-bad:
-	inv_report(L, c->line, c->col, "%s '%.*s' is not a port shelf-slot-port like 1-8-1", what,
-	           (int)c->s.len, c->s.p);
-	return false;
+	if (c->s.len > FL_INVENTORY_MAX_PORT_BYTES) {
+		inv_report(L, c->line, c->col, "%s is %zu bytes long; a port name has at most %d",
+		           what, c->s.len, FL_INVENTORY_MAX_PORT_BYTES);
+		return false;
+	}
+	for (size_t i = 0; i < c->s.len; i++) {
+		size_t bad;
+
+		if ((p[i] & 0xC0) == 0x80)
+			continue; /* inside a character already looked at */
+		bad = port_bad_char(p + i, c->s.len - i);
+		if (bad == 0)
+			continue;
+		if (p[i] == ' ' || (bad > 1 && !(p[i] == 0xC2 && p[i + 1] <= 0x9F)))
+			inv_report(L, c->line, col_of(c, i),
+			           "%s '%.*s' holds a space; a port name is written without "
+			           "spaces, as the device writes it (e.g. GigabitEthernet0/0/1)",
+			           what, (int)c->s.len, c->s.p);
+		else
+			inv_report(L, c->line, col_of(c, i),
+			           "%s holds a control character (byte 0x%02X); a port name "
+			           "is printable text, as the device writes it",
+			           what, p[i] == 0xC2 ? p[i + 1] : p[i]);
+		return false;
+	}
+	return true;
 }
 
 bool inv_check_ipv4(struct inv_loader *L, const struct inv_cell *c)

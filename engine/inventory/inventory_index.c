@@ -424,14 +424,70 @@ static int link_downstream(struct fl_inventory *inv)
 	return 0;
 }
 
+/* Positions in table order, so a query can keep per-record state in an
+ * array instead of a hash. */
+static void link_indexes(struct fl_inventory *inv)
+{
+	for (size_t i = 0; i < inv->sites.n; i++)
+		((struct fl_inv_site *)inv->sites.items[i])->index = i;
+	for (size_t i = 0; i < inv->spans.n; i++)
+		((struct fl_inv_span *)inv->spans.items[i])->index = i;
+	for (size_t i = 0; i < inv->circuits.n; i++)
+		((struct fl_inv_circuit *)inv->circuits.items[i])->index = i;
+}
+
+/* The site graph in compressed form: counts per site, prefix sums, fill.
+ * A span whose device has no site (sites.csv not given) is left out. */
+static int link_adjacency(struct fl_inventory *inv)
+{
+	size_t nsites = inv->sites.n, total = 0;
+	size_t *fill;
+
+	inv->adj_first = inv_arena_alloc(&inv->arena, (nsites + 1) * sizeof(size_t));
+	if (!inv->adj_first)
+		return -ENOMEM;
+	for (size_t i = 0; i < inv->spans.n; i++) {
+		const struct fl_inv_span *sp = inv->spans.items[i];
+
+		if (!sp->a->site || !sp->b->site)
+			continue;
+		inv->adj_first[sp->a->site->index + 1]++;
+		inv->adj_first[sp->b->site->index + 1]++;
+		total += 2;
+	}
+	for (size_t i = 0; i < nsites; i++)
+		inv->adj_first[i + 1] += inv->adj_first[i];
+	inv->adj = inv_arena_alloc(&inv->arena, (total ? total : 1) * sizeof(*inv->adj));
+	fill = calloc(nsites ? nsites : 1, sizeof(*fill));
+	if (!inv->adj || !fill) {
+		free(fill);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < inv->spans.n; i++) {
+		const struct fl_inv_span *sp = inv->spans.items[i];
+		size_t a, b;
+
+		if (!sp->a->site || !sp->b->site)
+			continue;
+		a = sp->a->site->index;
+		b = sp->b->site->index;
+		inv->adj[inv->adj_first[a] + fill[a]++] = (struct inv_edge){b, sp};
+		inv->adj[inv->adj_first[b] + fill[b]++] = (struct inv_edge){a, sp};
+	}
+	free(fill);
+	return 0;
+}
+
 int inv_link(struct fl_inventory *inv)
 {
 	int rc;
 
+	link_indexes(inv);
 	if ((rc = link_sites(inv)) < 0 || (rc = link_devices(inv)) < 0)
 		return rc;
 	link_rings(inv);
-	if ((rc = link_circuits(inv)) < 0 || (rc = link_downstream(inv)) < 0)
+	if ((rc = link_circuits(inv)) < 0 || (rc = link_downstream(inv)) < 0 ||
+	    (rc = link_adjacency(inv)) < 0)
 		return rc;
 	return 0;
 }

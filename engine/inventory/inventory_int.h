@@ -62,6 +62,12 @@ struct inv_contact_list {
 	size_t n;
 };
 
+/* One end of a span in the site graph: the site across it and the span. */
+struct inv_edge {
+	size_t site; /* index of the site at the other end */
+	const struct fl_inv_span *span;
+};
+
 struct fl_inventory {
 	struct inv_arena arena;
 	struct inv_vec sites, devices, rings, spans, chains, circuits, contacts, windows;
@@ -73,6 +79,11 @@ struct fl_inventory {
 	struct inv_index by_role;     /* (branch, role name) -> struct inv_contact_list */
 	struct inv_index by_customer; /* customer -> struct inv_contact_list */
 	size_t ring_spans, chain_spans;
+	/* The site graph (every span, ring, chain or backbone, joins the sites of
+	 * its two devices): site i's edges are adj[adj_first[i] .. adj_first[i+1]).
+	 * Built by inv_link(); topology.c walks it. */
+	size_t *adj_first;
+	struct inv_edge *adj;
 };
 
 /* Builds the derived lists (devices per site, circuits per span, downstream
