@@ -68,27 +68,38 @@ int fl_corr_customers(const struct fl_inventory *inv, const struct fl_inv_span *
 }
 
 size_t fl_corr_incident_places(const struct fl_engine *e, const struct incident *inc,
+			       const struct fl_inv_span **spans, size_t *nspans,
 			       const struct fl_inv_site **sites)
 {
 	const struct fl_incident *p = &inc->pub;
+	size_t nsites = 0, hi = e->places_hi < p->n_places ? e->places_hi : p->n_places;
 
-	/* a span incident names the site of its a end too: not a failed site */
-	if (p->is_correlation && p->site && p->source < e->prog->n_correlations &&
-	    e->prog->correlations[p->source].locate == FL_LOCATE_SITE) {
-		sites[0] = p->site;
-		return 1;
+	*nspans = 0;
+	/* the places before places_hi (fl_corr_place_joined asks what the
+	 * earlier places reached); a site only once it is down, not while it
+	 * is on battery */
+	for (size_t i = 0; i < hi; i++) {
+		const struct fl_incident_place *pl = &p->places[i];
+
+		if (pl->kind == FL_PLACE_SPAN)
+			spans[(*nspans)++] = pl->span;
+		else if (inc->site_is_down)
+			sites[nsites++] = pl->site;
 	}
-	return 0;
+	if (!p->n_places) /* a rule's incident: the spans it names, no failed site */
+		for (size_t i = 0; i < p->n_spans; i++)
+			spans[(*nspans)++] = p->spans[i];
+	return nsites;
 }
 
 int fl_corr_incident_customers(const struct fl_engine *e, const struct incident *inc,
 			       struct fl_corr_customers *out)
 {
-	const struct fl_inv_site *sites[1];
-	size_t nsites = fl_corr_incident_places(e, inc, sites);
+	const struct fl_inv_span *spans[FL_INCIDENT_MAX_PLACES + FL_INCIDENT_MAX_SPANS];
+	const struct fl_inv_site *sites[FL_INCIDENT_MAX_PLACES];
+	size_t nspans, nsites = fl_corr_incident_places(e, inc, spans, &nspans, sites);
 
-	return fl_corr_customers(e->prog->inventory, inc->pub.spans, inc->pub.n_spans, sites,
-				 nsites, out);
+	return fl_corr_customers(e->prog->inventory, spans, nspans, sites, nsites, out);
 }
 
 uint32_t fl_corr_circuit_level(const struct fl_engine *e, const struct incident *inc)

@@ -344,9 +344,11 @@ struct fl_corr_customers {
 
 /* customers: over failed spans and sites (any number; see
  * fl_inventory_circuit_effect()); inv NULL gives none. 0, -EINVAL, -ENOMEM.
- * incident_places: the sites an incident takes as failed, into sites[1]:
- * its site when a `locate site` correlation located it; returns how many.
- * incident_customers: customers over the incident's spans and those sites.
+ * incident_places: the failed places of an incident, those before
+ * e->places_hi: its span places into spans (room for FL_INCIDENT_MAX_PLACES
+ * + FL_INCIDENT_MAX_SPANS), its site places (once the site is down, not while
+ * on battery) into sites (room for FL_INCIDENT_MAX_PLACES); returns how many
+ * sites. incident_customers: customers over those places.
  * circuit_level: the level an incident's down circuits call for (the first
  * level whose `circuits` clause names a down circuit's priority) when it is
  * more severe than the incident's own; FL_PROG_NONE otherwise. Call it when
@@ -356,6 +358,7 @@ FL_MUST_CHECK int fl_corr_customers(const struct fl_inventory *inv,
 				    const struct fl_inv_site *const *sites, size_t nsites,
 				    struct fl_corr_customers *out);
 size_t fl_corr_incident_places(const struct fl_engine *e, const struct incident *inc,
+			       const struct fl_inv_span **spans, size_t *nspans,
 			       const struct fl_inv_site **sites);
 FL_MUST_CHECK int fl_corr_incident_customers(const struct fl_engine *e,
 					     const struct incident *inc,

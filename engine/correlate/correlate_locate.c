@@ -93,6 +93,16 @@ static struct incident *span_joins(struct fl_engine *e, const struct fl_inv_span
 	return NULL;
 }
 
+/* The circuits an incident's places bring down may call for a more severe
+ * level (a level's `circuits` clause). */
+static void raise_by_circuits(struct fl_engine *e, struct incident *inc)
+{
+	uint32_t l = fl_corr_circuit_level(e, inc);
+
+	if (l != FL_PROG_NONE)
+		inc->pub.level = l;
+}
+
 /* A second cut joins an open incident: on a shared duct it is the same
  * fault; on the same ring it isolates the sites between the cuts (a ring
  * outage), and the incident goes to the most severe level. The new place
@@ -122,6 +132,7 @@ static void span_join(struct fl_engine *e, struct incident *inc, struct span_sta
 			p->level = 0;
 	}
 	corr_title(e, inc);
+	raise_by_circuits(e, inc);
 	fl_corr_emit_simple(e, inc, old_level != p->level ? FL_ACTION_ESCALATE : FL_ACTION_UPDATE,
 			    at_ns, FL_PROG_NONE);
 	fl_corr_place_joined(e, inc, place, at_ns);
@@ -246,6 +257,7 @@ static void site_open(struct fl_engine *e, uint32_t corr, struct site_state *ss,
 		fl_corr_incident_open(e, inc, at_ns, FL_PROG_NONE);
 		return;
 	}
+	raise_by_circuits(e, inc);
 	fl_corr_emit_simple(e, inc, FL_ACTION_ESCALATE, at_ns, FL_PROG_NONE);
 	fl_corr_schedule_ladder(e, inc);
 	fl_corr_run_due_steps(e, inc, at_ns);
@@ -275,6 +287,7 @@ static void site_worsen(struct fl_engine *e, struct incident *inc, int64_t at_ns
 	if (ra)
 		fl_corr_render(e, inc, ra->title, p->title, sizeof(p->title));
 	fl_corr_apply_sets(e, inc, c->first_action, c->n_actions);
+	raise_by_circuits(e, inc);
 	fl_corr_emit_simple(e, inc, old_level != p->level ? FL_ACTION_ESCALATE : FL_ACTION_UPDATE,
 			    at_ns, FL_PROG_NONE);
 	if (p->ladder != old_ladder) {
