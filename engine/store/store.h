@@ -95,8 +95,11 @@ struct fl_ticket_location {
 };
 
 /* A new incident, as the engine opens it. Strings are borrowed for the call.
- * Clocks in ms from opened_ns; a clock < 0 is not set (FL_CLOCK_ST_NONE): the
- * caller picks onsite_ms for the location class from the level. */
+ * Clocks in ms: respond from raised_ns (the plan's "respond" is the duty
+ * operator's time, which starts when the ticket is raised, not when the
+ * first alarm came), on-site and repair from opened_ns (the fault); a clock
+ * < 0 is not set (FL_CLOCK_ST_NONE): the caller picks onsite_ms for the
+ * location class from the level. */
 struct fl_ticket_new {
 	const char *id;    /* unique, e.g. "INC-20261125-0001"; 1..64 bytes */
 	const char *rule;  /* the rule or correlation that raised it */
@@ -109,7 +112,8 @@ struct fl_ticket_new {
 	bool is_planned;       /* inside a maintenance window: recorded, pages nobody */
 	bool is_unprotected;   /* a ring running on its other way round */
 	int64_t respond_ms, onsite_ms, repair_ms;
-	int64_t opened_ns;
+	int64_t opened_ns; /* the fault: its first alarm; on-site and repair run from it */
+	int64_t raised_ns; /* the ticket raised: respond runs from it; 0: opened_ns */
 };
 
 /* One notification for the outbox. Strings are borrowed for the call. */
