@@ -40,7 +40,7 @@ static void done(struct compiled *c)
 	fl_buf_free(&c->msgs);
 }
 
-#define HEAD "plan t;\nroles duty_room;\nlevel urgent { respond 0s; ladder std; }\n" \
+#define HEAD "plan t;\nroles duty_room;\nlevel urgent { respond 2m; ladder std; }\n" \
 	     "ladder std { step after 0s notify duty_room via sms; }\n"
 
 /* Expects the compile to fail with exactly one error whose first line is want. */
@@ -542,18 +542,18 @@ Test(compile, compiles_a_step_that_fires_when_the_incident_clears)
 Test(compile, refuses_a_delay_or_a_state_on_a_cleared_step)
 {
 	expect_error(HEAD "ladder x { step cleared 5m notify duty_room via sms; }\n"
-			  "level l2 { respond 0s; ladder x; }\n",
+			  "level l2 { respond 2m; ladder x; }\n",
 		     "t.plan:5:25: error: 'cleared' takes no delay: the step fires when the "
 		     "incident clears\n");
 	expect_error(HEAD "ladder x { step cleared unacked notify duty_room via sms; }\n"
-			  "level l2 { respond 0s; ladder x; }\n",
+			  "level l2 { respond 2m; ladder x; }\n",
 		     "t.plan:5:25: error: 'cleared' takes no incident state");
 }
 
 Test(compile, suggests_cleared_for_a_misspelt_step_timing)
 {
 	expect_error(HEAD "ladder x { step clered notify duty_room via sms; }\n"
-			  "level l2 { respond 0s; ladder x; }\n",
+			  "level l2 { respond 2m; ladder x; }\n",
 		     "t.plan:5:17: error: unknown step timing 'clered'; did you mean 'cleared'?\n");
 }
 
