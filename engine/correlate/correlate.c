@@ -55,9 +55,7 @@ static int build_rule_info(struct fl_engine *e)
 				if (ri->port_capture == FL_PROG_NONE &&
 				    fl_str_eq_cstr(prog->captures[c].name, "port"))
 					ri->port_capture = c;
-		ri->quiet_ms = rule->flap_ms > 0 ? rule->flap_ms
-			       : rule->threshold_ms > 0 ? rule->threshold_ms
-							: rule->dedup_ms;
+		ri->quiet_ms = rule->clear_quiet_ms; /* only the plan's `clear after quiet` */
 		ri->corrs = calloc(prog->n_correlations + 1, sizeof(*ri->corrs));
 		ri->absorbers = calloc(prog->n_correlations + 1, sizeof(*ri->absorbers));
 		if (!ri->corrs || !ri->absorbers)

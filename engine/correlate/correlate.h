@@ -123,6 +123,10 @@ struct fl_action {
 /* The reason of a notify from a `step cleared` line: the incident cleared
  * and the message tells the service is restored. */
 #define FL_NOTIFY_RESTORED "restored"
+/* The reason of a clear after the rule's `clear after quiet` time without an
+ * alarm, and of the notifies of its `step quiet` lines: nothing says the
+ * service is back, only that the alarms stopped. */
+#define FL_CLEAR_QUIET "quiet"
 
 typedef void fl_action_fn(const struct fl_action *a, void *ctx);
 

@@ -97,6 +97,9 @@ struct incident {
 	/* planned: when the window it opened in ends (0: no end known); once
 	 * it has, the time its clocks were paused for the window */
 	int64_t window_end_ns, paused_ns;
+	/* when it was raised (its open action): the respond clock runs from
+	 * then; 0 for one resumed after a restart (then its first alarm) */
+	int64_t raised_ns;
 	char window_name[48]; /* a window of window_fn: its name */
 	/* resumed after a restart: the store's ticket and the steps it took */
 	char ticket[FL_STORE_ID_MAX + 1];
@@ -256,6 +259,11 @@ void fl_corr_incident_open(struct fl_engine *e, struct incident *inc, int64_t at
 			   uint32_t rule);
 void fl_corr_incident_clear(struct fl_engine *e, struct incident *inc, int64_t at_ns,
 			    uint32_t rule, int64_t absorb_ms);
+/* A rule incident whose key went quiet (`clear after quiet`): cleared with
+ * reason FL_CLEAR_QUIET, and its ladder's `step quiet` lines fire, not its
+ * `step cleared` ones: quiet alarms are not word that the service is back. */
+void fl_corr_incident_clear_quiet(struct fl_engine *e, struct incident *inc, int64_t at_ns,
+				  uint32_t rule);
 
 /* ---- correlate_template.c ------------------------------------------------- */
 

@@ -55,6 +55,7 @@ static const char fx_plan_text[] =
 	"    where msg ~ /\\b(?<alarm>MS_AIS|TU_AIS)\\b/;\n"
 	"    key host, alarm;\n"
 	"    dedup 10m;\n"
+	"    clear after quiet 10m;\n"
 	"    raise level general title \"${alarm} ${host}\";\n"
 	"}\n"
 	"rule storm {\n"
@@ -62,6 +63,7 @@ static const char fx_plan_text[] =
 	"    where msg ~ /STORM (?<id>\\d+)/;\n"
 	"    key id;\n"
 	"    dedup 1m;\n"
+	"    clear after quiet 1m;\n"
 	"    raise level general title \"storm ${id}\";\n"
 	"}\n"
 	"rule burst {\n"
@@ -69,6 +71,7 @@ static const char fx_plan_text[] =
 	"    where msg ~ /BURST on (?<p>\\S+)/;\n"
 	"    key host, p;\n"
 	"    threshold 3 within 1m;\n"
+	"    clear after quiet 1m;\n"
 	"    raise level general title \"burst ${p}\";\n"
 	"}\n"
 	"rule flap {\n"
@@ -76,7 +79,15 @@ static const char fx_plan_text[] =
 	"    where msg ~ /port (?<p>\\S+) is (?:up|down)/;\n"
 	"    key host, p;\n"
 	"    flap 4 within 5m;\n"
+	"    clear after quiet 5m;\n"
 	"    raise level general title \"flap ${p}\";\n"
+	"}\n"
+	"rule held {\n"
+	"    match syslog;\n"
+	"    where msg ~ /HELD (?<id>\\d+)/;\n"
+	"    key id;\n"
+	"    dedup 1m;\n"
+	"    raise level general title \"held ${id}\";\n"
 	"}\n"
 	"rule pair {\n"
 	"    match syslog;\n"
@@ -121,7 +132,8 @@ struct fx_rec {
 	enum fl_action_type type;
 	uint64_t id;
 	char rule[64], title[256], evidence[96], span[64], site[64], window[64], channel[16];
-	uint32_t level;
+	char reason[32];
+	uint32_t level, step;
 	uint64_t count, absorbed;
 	bool is_planned;
 	int64_t at_s;
@@ -159,6 +171,8 @@ static void fx_on_action(const struct fl_action *a, void *ctx)
 	fx_copy(r->site, sizeof(r->site), a->incident->site ? a->incident->site->id : NULL);
 	fx_copy(r->window, sizeof(r->window), a->incident->window);
 	fx_copy(r->channel, sizeof(r->channel), a->channel);
+	fx_copy(r->reason, sizeof(r->reason), a->reason);
+	r->step = a->step;
 	r->level = a->incident->level;
 	r->count = a->incident->count;
 	r->absorbed = a->incident->absorbed;
@@ -166,8 +180,9 @@ static void fx_on_action(const struct fl_action *a, void *ctx)
 	r->at_s = (a->at_ns - FX_BASE_NS) / FL_NS_PER_SEC;
 }
 
-/* A fresh engine on the fixture plan; cfg may be NULL. */
-static struct fx *fx_open(const struct fl_engine_config *cfg)
+/* A fresh engine on the plan text (with the sample network's data files);
+ * cfg may be NULL. */
+static struct fx *fx_open_plan(const char *text, const struct fl_engine_config *cfg)
 {
 	const char *shared = getenv("FL_SHARED") ? getenv("FL_SHARED") : "/work/shared";
 	struct fl_engine_config c = {0};
@@ -179,8 +194,8 @@ static struct fx *fx_open(const struct fl_engine_config *cfg)
 	snprintf(data, sizeof(data), "%s/data", shared);
 	opt.data_dir = data;
 	cr_assert_eq(fl_diags_create(&f->d), 0);
-	cr_assert_eq(fl_plan_compile_text(&f->plan, "fixture.plan", fx_plan_text,
-					  sizeof(fx_plan_text) - 1, &opt, f->d),
+	cr_assert_eq(fl_plan_compile_text(&f->plan, "fixture.plan", text, strlen(text), &opt,
+					  f->d),
 		     0, "the fixture plan compiles");
 	f->prog = fl_plan_program(f->plan);
 	if (cfg)
@@ -190,6 +205,12 @@ static struct fx *fx_open(const struct fl_engine_config *cfg)
 	cr_assert_eq(fl_clock_create_event(&f->clock, 0), 0);
 	cr_assert_eq(fl_engine_create(&f->e, f->prog, f->clock, &c), 0);
 	return f;
+}
+
+/* A fresh engine on the fixture plan; cfg may be NULL. */
+static inline struct fx *fx_open(const struct fl_engine_config *cfg)
+{
+	return fx_open_plan(fx_plan_text, cfg);
 }
 
 static void fx_close(struct fx *f)
