@@ -429,8 +429,9 @@ FL_MUST_CHECK int fl_store_maint_each(struct fl_store *s, int64_t now_ns, fl_sto
 FL_MUST_CHECK int fl_store_recorded_until(struct fl_store *s, int64_t *out_ns);
 
 /* The report over tickets opened in [from_ns, to_ns): per city and county,
- * tickets by level, mean time to acknowledge and to restore, clocks met,
- * missed and paused. A clock still running past its deadline at
+ * tickets by level, mean time to acknowledge and to restore (from the first
+ * alarm), clocks met, missed and paused, in all and per clock. A clock still
+ * running past its deadline at
  * min(to_ns, as_of_ns) counts as missed: it could no longer be met; a
  * paused clock (its time stands still) only if it was late when paused. as_of_ns
  * is the time the report judges by: `faultline report` passes
@@ -442,6 +443,9 @@ struct fl_report_row {
 	const char *levels;        /* "urgent:2 severe:1" */
 	int64_t tickets, mean_ack_s, mean_restore_s;
 	int64_t clocks_met, clocks_missed, pauses, paused_ms;
+	/* the same counts per clock (enum fl_ticket_clock): respond met by an
+	 * acknowledgement, on-site by the crew's arrival, repair by restoration */
+	int64_t met_by_clock[FL_TICKET_CLOCK__COUNT], missed_by_clock[FL_TICKET_CLOCK__COUNT];
 };
 typedef int fl_store_report_fn(void *ctx, const struct fl_report_row *r);
 /* -EINVAL unless from_ns < to_ns. */
