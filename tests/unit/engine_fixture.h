@@ -132,8 +132,7 @@ struct fx_rec {
 	enum fl_action_type type;
 	uint64_t id;
 	char rule[64], title[256], evidence[96], span[64], site[64], window[64], channel[16];
-	char reason[32];
-	uint32_t level, step;
+	uint32_t level;
 	uint64_t count, absorbed;
 	bool is_planned;
 	int64_t at_s;
@@ -171,8 +170,6 @@ static void fx_on_action(const struct fl_action *a, void *ctx)
 	fx_copy(r->site, sizeof(r->site), a->incident->site ? a->incident->site->id : NULL);
 	fx_copy(r->window, sizeof(r->window), a->incident->window);
 	fx_copy(r->channel, sizeof(r->channel), a->channel);
-	fx_copy(r->reason, sizeof(r->reason), a->reason);
-	r->step = a->step;
 	r->level = a->incident->level;
 	r->count = a->incident->count;
 	r->absorbed = a->incident->absorbed;
@@ -180,9 +177,8 @@ static void fx_on_action(const struct fl_action *a, void *ctx)
 	r->at_s = (a->at_ns - FX_BASE_NS) / FL_NS_PER_SEC;
 }
 
-/* A fresh engine on the plan text (with the sample network's data files);
- * cfg may be NULL. */
-static struct fx *fx_open_plan(const char *text, const struct fl_engine_config *cfg)
+/* A fresh engine on the fixture plan; cfg may be NULL. */
+static struct fx *fx_open(const struct fl_engine_config *cfg)
 {
 	const char *shared = getenv("FL_SHARED") ? getenv("FL_SHARED") : "/work/shared";
 	struct fl_engine_config c = {0};
@@ -194,8 +190,8 @@ static struct fx *fx_open_plan(const char *text, const struct fl_engine_config *
 	snprintf(data, sizeof(data), "%s/data", shared);
 	opt.data_dir = data;
 	cr_assert_eq(fl_diags_create(&f->d), 0);
-	cr_assert_eq(fl_plan_compile_text(&f->plan, "fixture.plan", text, strlen(text), &opt,
-					  f->d),
+	cr_assert_eq(fl_plan_compile_text(&f->plan, "fixture.plan", fx_plan_text,
+					  sizeof(fx_plan_text) - 1, &opt, f->d),
 		     0, "the fixture plan compiles");
 	f->prog = fl_plan_program(f->plan);
 	if (cfg)
@@ -205,12 +201,6 @@ static struct fx *fx_open_plan(const char *text, const struct fl_engine_config *
 	cr_assert_eq(fl_clock_create_event(&f->clock, 0), 0);
 	cr_assert_eq(fl_engine_create(&f->e, f->prog, f->clock, &c), 0);
 	return f;
-}
-
-/* A fresh engine on the fixture plan; cfg may be NULL. */
-static inline struct fx *fx_open(const struct fl_engine_config *cfg)
-{
-	return fx_open_plan(fx_plan_text, cfg);
 }
 
 static void fx_close(struct fx *f)
