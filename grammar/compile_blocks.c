@@ -682,12 +682,16 @@ static void rule_clear_quiet(struct fl_compile *c, const struct fl_ast_stmt *st,
 
 		if (kinds[i] != R_CLEAR || !is_word(at(s, 1), "after"))
 			continue;
-		if (!once(c, s, &seen))
-			continue;
 		if (!is_word(at(s, 2), "quiet")) {
 			expected(c, s, 2, "'quiet DURATION'");
 			continue;
 		}
+		if (seen) {
+			fl_diag_error(c->d, &s->items[0]->loc, "'clear after quiet' given twice");
+			fl_diag_note(c->d, &seen->items[0]->loc, "first given here");
+			continue;
+		}
+		seen = s;
 		if (!want_duration(c, s, 3, &ms))
 			continue;
 		no_more(c, s, 4);
