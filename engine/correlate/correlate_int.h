@@ -148,6 +148,8 @@ struct rule_info {
 	bool has_raise, is_span_input;
 	bool has_more; /* update, clear, emit or run among its actions */
 	uint32_t raise_action;
+	/* quiet_ms: a key idle this long forgets its window's times; its
+	 * incident clears then only under `clear after quiet` */
 	int64_t grace_ms, quiet_ms;
 	uint32_t port_capture; /* a capture named "port", FL_PROG_NONE */
 	uint32_t *corrs;       /* correlations it feeds */
