@@ -39,6 +39,51 @@ static void compile_level_circuits(struct fl_compile *c, const struct fl_ast_stm
 		expected(c, s, i, "a circuit priority (urgent, severe, general)");
 }
 
+/* respond DURATION;  respond at once within DURATION;
+ * The respond clock runs from the moment the ticket is raised and is met by
+ * its acknowledgement. "At once" is a short grace the duty operator has to
+ * acknowledge in: a clock of 0s would be missed the moment the ticket is
+ * raised, whoever answered, so it gets a warning that says what to write. */
+static void level_respond(struct fl_compile *c, const struct fl_ast_stmt *s,
+			  struct fl_prog_level *lv)
+{
+	int64_t ms;
+
+	if (is_word(at(s, 1), "at")) {
+		if (!is_word(at(s, 2), "once")) {
+			expected(c, s, 2, "'once within DURATION'");
+			return;
+		}
+		if (!is_word(at(s, 3), "within")) {
+			expected(c, s, 3, "'within DURATION' (the time the duty operator has to "
+					  "acknowledge)");
+			return;
+		}
+		if (!want_duration(c, s, 4, &ms))
+			return;
+		if (ms == 0) {
+			fl_diag_error(c->d, &s->items[4]->loc,
+				      "'respond at once' needs a grace longer than 0s: the time the "
+				      "duty operator has to acknowledge (e.g. 'within 2m')");
+			return;
+		}
+		lv->respond_ms = ms;
+		lv->respond_at_once = true;
+		no_more(c, s, 5);
+		return;
+	}
+	if (want_duration(c, s, 1, &ms)) {
+		lv->respond_ms = ms;
+		if (ms == 0)
+			fl_diag_warning(c->d, &s->items[1]->loc,
+					"'respond 0s' is missed the moment the ticket is raised, "
+					"however fast it is acknowledged: write 'respond at once "
+					"within 2m;' with the time the duty operator has to "
+					"acknowledge");
+	}
+	no_more(c, s, 2);
+}
+
 void compile_level(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
 {
 	static const char *const words[] = {"label",  "respond", "onsite",
@@ -60,9 +105,11 @@ void compile_level(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t 
 			no_more(c, s, 2);
 			break;
 		case 1:
+			level_respond(c, s, lv);
+			break;
 		case 3:
 			if (want_duration(c, s, 1, &ms))
-				*(k == 1 ? &lv->respond_ms : &lv->repair_ms) = ms;
+				lv->repair_ms = ms;
 			no_more(c, s, 2);
 			break;
 		case 2:
@@ -130,6 +177,32 @@ static void compile_via(struct fl_compile *c, const struct fl_ast_stmt *s, size_
 		expected(c, s, i, "a channel");
 }
 
+/* `step cleared` and `step quiet` fire when the incident clears (by its
+ * alarm; by its alarms going quiet): no delay, no incident state. */
+static bool step_untimed_ok(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i,
+			    enum fl_step_when when)
+{
+	const char *name = when == FL_WHEN_CLEARED ? "cleared" : "quiet";
+
+	if (when != FL_WHEN_CLEARED && when != FL_WHEN_QUIET)
+		return true;
+	if (at(s, i) && (at(s, i)->kind == FL_ITEM_DURATION || at(s, i)->kind == FL_ITEM_NUMBER)) {
+		fl_diag_error(c->d, &at(s, i)->loc,
+			      "'%s' takes no delay: the step fires when the incident clears", name);
+		return false;
+	}
+	if (at(s, i) && at(s, i)->kind == FL_ITEM_WORD && !is_word(at(s, i), "notify")) {
+		fl_diag_error(c->d, &at(s, i)->loc,
+			      when == FL_WHEN_CLEARED
+				  ? "'cleared' takes no incident state: the service is restored "
+				    "when it fires"
+				  : "'quiet' takes no incident state: it fires when the alarms "
+				    "have gone quiet");
+		return false;
+	}
+	return true;
+}
+
 /* step after DUR [COND] notify ROLE [at SCOPE] via CH[, CH];
  * step CLOCK [+DUR] [COND] notify ...;   CLOCK: respond, onsite, repair (missed) */
 static void compile_step(struct fl_compile *c, const struct fl_ast_stmt *s)
@@ -141,25 +214,15 @@ static void compile_step(struct fl_compile *c, const struct fl_ast_stmt *s)
 	if (!step)
 		return;
 	step->role = FL_PROG_NONE;
-	if (!want_word(c, s, i, "'after', a clock (respond, onsite, repair) or 'cleared'"))
+	if (!want_word(c, s, i,
+		       "'after', a clock (respond, onsite, repair), 'cleared' or 'quiet'"))
 		return;
 	if ((k = keyword(c, s->items[i], "step timing", when_words, FL_ARRAY_LEN(when_words))) < 0)
 		return;
 	step->when = (enum fl_step_when)k;
 	i++;
-	if (k == FL_WHEN_CLEARED && at(s, i) &&
-	    (at(s, i)->kind == FL_ITEM_DURATION || at(s, i)->kind == FL_ITEM_NUMBER)) {
-		fl_diag_error(c->d, &at(s, i)->loc,
-			      "'cleared' takes no delay: the step fires when the incident clears");
+	if (!step_untimed_ok(c, s, i, step->when))
 		return;
-	}
-	if (k == FL_WHEN_CLEARED && at(s, i) && at(s, i)->kind == FL_ITEM_WORD &&
-	    !is_word(at(s, i), "notify")) {
-		fl_diag_error(c->d, &at(s, i)->loc,
-			      "'cleared' takes no incident state: the service is restored when it "
-			      "fires");
-		return;
-	}
 	if (k == FL_WHEN_AFTER || (at(s, i) && at(s, i)->kind == FL_ITEM_DURATION)) {
 		if (!want_duration(c, s, i, &step->delay_ms))
 			return;
@@ -195,8 +258,8 @@ static void compile_step(struct fl_compile *c, const struct fl_ast_stmt *s)
 /* ladder NAME { step ...; ... }: at least one step, and no more timed steps
  * than an incident can schedule (FL_LADDER_STEPS_MAX): the engine would
  * silently drop the steps past it, so the first of them is an error. A
- * `step cleared` line is not scheduled (the clear fires it) and takes no
- * place. */
+ * `step cleared` or `step quiet` line is not scheduled (the clear fires it)
+ * and takes no place. */
 void compile_ladder(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
 {
 	static const char *const words[] = {"step"};
@@ -211,7 +274,8 @@ void compile_ladder(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t
 
 		compile_step(c, s);
 		if (c->prog->n_steps > before &&
-		    c->prog->steps[c->prog->n_steps - 1].when == FL_WHEN_CLEARED)
+		    (c->prog->steps[c->prog->n_steps - 1].when == FL_WHEN_CLEARED ||
+		     c->prog->steps[c->prog->n_steps - 1].when == FL_WHEN_QUIET))
 			continue;
 		if (++n_steps == FL_LADDER_STEPS_MAX + 1)
 			past_cap = s;
@@ -596,10 +660,12 @@ static void rule_conditions(struct fl_compile *c, const struct fl_ast_stmt *st, 
 		r->first_cond = (uint32_t)c->prog->n_conds;
 	s = st->body;
 	for (size_t i = 0; i < nstmt; i++, s = s->next) {
-		if (kinds[i] != R_CLEAR || !at(s, 1))
+		if (kinds[i] != R_CLEAR || !at(s, 1) || is_word(s->items[1], "after"))
 			continue;
 		if (!is_word(s->items[1], "where")) {
-			expected(c, s, 1, "'where CONDITION' (or ';' to clear the incident)");
+			expected(c, s, 1,
+				 "'where CONDITION', 'after quiet DURATION' (or ';' to clear the "
+				 "incident)");
 			continue;
 		}
 		if (r->n_clear_conds) {
@@ -632,6 +698,73 @@ static void rule_actions(struct fl_compile *c, const struct fl_ast_stmt *st, con
 		    c->scope.n_set_fields < FL_ARRAY_LEN(c->scope.set_fields))
 			c->scope.set_fields[c->scope.n_set_fields++] = s->items[1]->text;
 	}
+}
+
+/* clear after quiet DURATION: the rule's incident clears once its key has
+ * had no event for that long. Nothing else clears by time: without it (and
+ * without `clear where`) an incident stays open until a person resolves it. */
+static void rule_clear_quiet(struct fl_compile *c, const struct fl_ast_stmt *st,
+			     const int *kinds, size_t nstmt, struct fl_prog_rule *r)
+{
+	const struct fl_ast_stmt *s = st->body, *seen = NULL;
+
+	for (size_t i = 0; i < nstmt; i++, s = s->next) {
+		int64_t ms;
+
+		if (kinds[i] != R_CLEAR || !is_word(at(s, 1), "after"))
+			continue;
+		if (!is_word(at(s, 2), "quiet")) {
+			expected(c, s, 2, "'quiet DURATION'");
+			continue;
+		}
+		if (seen) {
+			fl_diag_error(c->d, &s->items[0]->loc, "'clear after quiet' given twice");
+			fl_diag_note(c->d, &seen->items[0]->loc, "first given here");
+			continue;
+		}
+		seen = s;
+		if (!want_duration(c, s, 3, &ms))
+			continue;
+		no_more(c, s, 4);
+		if (ms == 0) {
+			fl_diag_error(c->d, &s->items[3]->loc,
+				      "'clear after quiet 0s' would clear the incident as it opens: "
+				      "give the quiet time that means the fault is over");
+			continue;
+		}
+		if (r->absent_ms > 0) {
+			fl_diag_error(c->d, &s->items[0]->loc,
+				      "an absent rule's incident clears when the device is heard "
+				      "again: 'clear after quiet' does not apply");
+			continue;
+		}
+		r->clear_quiet_ms = ms;
+	}
+}
+
+/* A raising rule with a window (dedup, threshold, flap) and no clear of its
+ * own used to clear when its key went quiet for that window. It no longer
+ * does: say what to write to keep that, where the window is written. */
+static void rule_clear_warn(struct fl_compile *c, const struct fl_ast_stmt *st,
+			    const struct fl_ast_stmt *const *seen, const struct fl_prog_rule *r)
+{
+	const struct fl_ast_stmt *w = seen[R_FLAP] && r->flap_ms ? seen[R_FLAP]
+				      : seen[R_THRESHOLD] && r->threshold_ms ? seen[R_THRESHOLD]
+				      : seen[R_DEDUP] && r->dedup_ms ? seen[R_DEDUP] : NULL;
+	int64_t ms = r->flap_ms ? r->flap_ms : r->threshold_ms ? r->threshold_ms : r->dedup_ms;
+	bool raises = false;
+	char d[32];
+
+	for (uint32_t a = r->first_action; a < r->first_action + r->n_actions; a++)
+		raises |= c->prog->actions[a].kind == FL_ACT_RAISE;
+	if (!raises || !w || r->n_clear_conds || r->clear_quiet_ms || r->absent_ms)
+		return;
+	fl_plan_format_ms(d, sizeof(d), ms);
+	fl_diag_warning(c->d, &w->items[0]->loc,
+			"rule '%s' has no 'clear where' and no 'clear after quiet': its incident "
+			"stays open until a person resolves it ('%s' does not clear it); write "
+			"'clear after quiet %s;' to clear it when its alarms stop",
+			st->items[1]->text, w->items[0]->text, d);
 }
 
 void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
@@ -680,8 +813,10 @@ void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t i
 		compile_n_within(c, seen[R_FLAP], &r.flap_n, &r.flap_ms);
 	if (seen[R_ABSENT] && want_duration(c, seen[R_ABSENT], 1, &r.absent_ms))
 		no_more(c, seen[R_ABSENT], 2);
+	rule_clear_quiet(c, st, kinds, nstmt, &r);
 	rule_actions(c, st, kinds, nstmt);
 	r.n_actions = (uint32_t)(c->prog->n_actions - r.first_action);
+	rule_clear_warn(c, st, seen, &r);
 	c->prog->rules[index] = r;
 	c->scope.in_rule = false;
 }

@@ -285,6 +285,31 @@ static void rule_list(struct fl_buf *b, const struct fl_program *p, uint32_t fir
 		fl_buf_printf(b, "%s%s", i > first ? ", " : "", p->rules[p->rule_refs[i]].name.p);
 }
 
+/* How a raising rule's incident clears, so `dump` says what the plan means:
+ * nothing clears by time unless the plan says `clear after quiet`. */
+static void rule_clears(struct fl_buf *b, const struct fl_program *p,
+			const struct fl_prog_rule *r)
+{
+	bool raises = false;
+
+	for (uint32_t a = r->first_action; a < r->first_action + r->n_actions; a++)
+		raises |= p->actions[a].kind == FL_ACT_RAISE;
+	if (!raises && !r->clear_quiet_ms)
+		return;
+	fl_buf_adds(b, "    clears");
+	if (r->absent_ms)
+		fl_buf_adds(b, " when the device is heard again");
+	if (r->n_clear_conds)
+		fl_buf_adds(b, " on clear-where");
+	if (r->clear_quiet_ms) {
+		fl_buf_adds(b, r->n_clear_conds ? " or after quiet " : " after quiet ");
+		ms(b, r->clear_quiet_ms);
+	}
+	if (!r->absent_ms && !r->n_clear_conds && !r->clear_quiet_ms)
+		fl_buf_adds(b, " never: open until a person resolves it");
+	fl_buf_addc(b, '\n');
+}
+
 static void dump_rules(struct fl_buf *b, const struct fl_program *p)
 {
 	for (size_t i = 0; i < p->n_rules; i++) {
@@ -336,6 +361,7 @@ static void dump_rules(struct fl_buf *b, const struct fl_program *p)
 			ms(b, r->absent_ms);
 			fl_buf_addc(b, '\n');
 		}
+		rule_clears(b, p, r);
 		actions(b, p, r->first_action, r->n_actions);
 	}
 }
@@ -350,7 +376,7 @@ static void dump_levels(struct fl_buf *b, const struct fl_program *p)
 			fl_buf_adds(b, " label ");
 			quoted(b, l->label);
 		}
-		fl_buf_adds(b, " respond ");
+		fl_buf_adds(b, l->respond_at_once ? " respond at-once-within " : " respond ");
 		ms(b, l->respond_ms);
 		for (int c = 0; c < FL_CLASS__COUNT; c++) {
 			fl_buf_printf(b, " onsite-%s ", class_names[c]);

@@ -34,10 +34,16 @@ enum fl_loc_class {
 };
 
 /* A fault level (urgent, severe, ...): its clocks, its ladder. Declaration order
- * is rank: levels[0] is the most severe. A clock of -1 is not set. */
+ * is rank: levels[0] is the most severe. A clock of -1 is not set.
+ * respond_ms runs from the moment the ticket is raised (the open action), not
+ * from the first alarm: a correlation's hold is the engine's time, not the duty
+ * operator's. `respond at once within 2m` sets respond_at_once and the grace
+ * (respond_ms) the duty operator has to acknowledge. The on-site and repair
+ * clocks run from the fault (the first alarm). */
 struct fl_prog_level {
 	struct fl_str name, label;
 	int64_t respond_ms;
+	bool respond_at_once; /* written `respond at once within DURATION` */
 	int64_t onsite_ms[FL_CLASS__COUNT];
 	int64_t repair_ms; /* the spare-parts clock */
 	uint32_t ladder;   /* FL_PROG_NONE: no escalation */
@@ -73,20 +79,26 @@ enum fl_scope {
 
 /* When a ladder step fires: after a delay from the incident's opening, when
  * one of its level's clocks is missed (then delay_ms is added to the clock),
- * or once when the incident clears (service restored; no delay, no state). */
+ * once when the incident's alarm clears (CLEARED: a clearing message, both
+ * ends of a span back, a silent device heard again: the service is restored),
+ * or once when a rule's incident clears because its alarms went quiet (QUIET:
+ * `clear after quiet`; nothing says the service is back). Neither of the last
+ * two takes a delay or a state. */
 #define FL_STEP_WHENS(X) \
 	X(AFTER, "after") X(RESPOND, "respond") X(ONSITE, "onsite") X(REPAIR, "repair") \
-	X(CLEARED, "cleared")
+	X(CLEARED, "cleared") X(QUIET, "quiet")
 enum fl_step_when {
 #define X(name, text) FL_WHEN_##name,
 	FL_STEP_WHENS(X)
 #undef X
 };
 
-/* The incident state a step requires when it comes due; otherwise it is skipped. */
+/* The ticket state a step requires when it comes due; otherwise it is skipped.
+ * UNACKED: still open; UNARRIVED: nobody on site yet (before ONSITE);
+ * UNRESTORED: service not restored; UNRESOLVED: not resolved. */
 #define FL_STEP_CONDS(X) \
-	X(ALWAYS, "always") X(UNACKED, "unacked") X(UNRESTORED, "unrestored") \
-	X(UNRESOLVED, "unresolved")
+	X(ALWAYS, "always") X(UNACKED, "unacked") X(UNARRIVED, "unarrived") \
+	X(UNRESTORED, "unrestored") X(UNRESOLVED, "unresolved")
 enum fl_step_cond {
 #define X(name, text) FL_COND_##name,
 	FL_STEP_CONDS(X)
@@ -268,7 +280,11 @@ struct fl_prog_tpart {
  * raises at most one incident: that of the first matching rule with a RAISE
  * action. conds are ANDed; clear_conds (n_clear_conds > 0) describe the event
  * that clears what this rule opened, matched on the same key.
- * A window of 0 is off: dedup_ms, threshold (n in ms), flap (n in ms), absent_ms. */
+ * A window of 0 is off: dedup_ms, threshold (n in ms), flap (n in ms), absent_ms.
+ * An incident of the rule clears only by its clear_conds, by a `clear` action,
+ * after clear_quiet_ms without an event of its key (`clear after quiet`; 0:
+ * never), or, for an absent rule, when the device is heard again. dedup only
+ * folds repeats into the open incident. */
 struct fl_prog_rule {
 	struct fl_str name;
 	enum fl_rule_input input;
@@ -284,6 +300,7 @@ struct fl_prog_rule {
 	uint32_t flap_n;
 	int64_t flap_ms;
 	int64_t absent_ms;
+	int64_t clear_quiet_ms;
 	uint32_t first_action, n_actions;
 };
 

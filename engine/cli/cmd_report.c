@@ -2,7 +2,10 @@
  *
  * Per city and county, over tickets opened in [--from, --to): tickets by
  * level, mean time to acknowledge and to restore, clocks met, missed and
- * paused. A date alone means its 00:00 UTC; --to is exclusive.
+ * paused, and met/missed per clock (respond: acknowledged in time; on-site:
+ * the crew arrived in time; repair: restored in time). A clock nobody acted
+ * on counts as missed once its deadline passed. A date alone means its
+ * 00:00 UTC; --to is exclusive.
  * A clock still running is judged by the times the store recorded, not by
  * when the report runs: it counts as missed if its deadline passed before
  * the period's end and before the latest time the store recorded (--at TIME
@@ -28,7 +31,9 @@ static void report_usage(FILE *out)
 	             "DATE: YYYY-MM-DD[THH:MM[:SS]] with Z or +HH:MM (no suffix: UTC);\n"
 	             "tickets opened from --from up to, not including, --to.\n"
 	             "A clock still running counts as missed when its deadline passed before\n"
-	             "--to and before --at (default: the latest time the store recorded).\n");
+	             "--to and before --at (default: the latest time the store recorded).\n"
+	             "RESPOND, ONSITE, REPAIR: clocks met/missed (acknowledged, on site,\n"
+	             "restored in time).\n");
 }
 
 static void mean_text(char *buf, size_t len, int64_t s)
@@ -51,8 +56,16 @@ static int print_row(void *ctx, const struct fl_report_row *r)
 	fl_cli_cell(stdout, place, 24);
 	printf("%7lld  ", (long long)r->tickets);
 	fl_cli_cell(stdout, r->levels, 24);
-	printf("%-8s %-8s %5lld %6lld %6lld\n", ack, restore, (long long)r->clocks_met,
+	printf("%-8s %-8s %5lld %6lld %6lld", ack, restore, (long long)r->clocks_met,
 	       (long long)r->clocks_missed, (long long)r->pauses);
+	for (int c = 0; c < FL_TICKET_CLOCK__COUNT; c++) {
+		char mm[48];
+
+		snprintf(mm, sizeof(mm), "%lld/%lld", (long long)r->met_by_clock[c],
+		         (long long)r->missed_by_clock[c]);
+		printf(" %9s", mm);
+	}
+	printf("\n");
 	(*rows)++;
 	return 0;
 }
@@ -112,7 +125,8 @@ int fl_cmd_report(int argc, char **argv)
 		fl_cli_cell(stdout, "CITY / COUNTY", 24);
 		printf("%7s  ", "TICKETS");
 		fl_cli_cell(stdout, "BY LEVEL", 24);
-		printf("%-8s %-8s %5s %6s %6s\n", "ACK", "RESTORE", "MET", "MISSED", "PAUSED");
+		printf("%-8s %-8s %5s %6s %6s %9s %9s %9s\n", "ACK", "RESTORE", "MET", "MISSED",
+		       "PAUSED", "RESPOND", "ONSITE", "REPAIR");
 		rc = fl_store_report_each(s, from_ns, to_ns, as_of_ns, print_row, &rows);
 		if (rc == 0 && rows == 0)
 			printf("no tickets in this period\n");

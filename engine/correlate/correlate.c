@@ -55,7 +55,11 @@ static int build_rule_info(struct fl_engine *e)
 				if (ri->port_capture == FL_PROG_NONE &&
 				    fl_str_eq_cstr(prog->captures[c].name, "port"))
 					ri->port_capture = c;
-		ri->quiet_ms = rule->flap_ms > 0 ? rule->flap_ms
+		/* `clear after quiet`; else a rule without a clear of its own
+		 * forgets an idle key's window after it (it clears nothing) */
+		ri->quiet_ms = rule->clear_quiet_ms > 0 ? rule->clear_quiet_ms
+			       : rule->n_clear_conds > 0 ? 0
+			       : rule->flap_ms > 0	? rule->flap_ms
 			       : rule->threshold_ms > 0 ? rule->threshold_ms
 							: rule->dedup_ms;
 		ri->corrs = calloc(prog->n_correlations + 1, sizeof(*ri->corrs));

@@ -144,6 +144,10 @@ struct fl_action {
  * (a second span, a site gone down) to the people of the steps already
  * taken who had not been told. */
 #define FL_NOTIFY_JOINED "place joined"
+/* The reason of a clear after the rule's `clear after quiet` time without an
+ * alarm, and of the notifies of its `step quiet` lines: nothing says the
+ * service is back, only that the alarms stopped. */
+#define FL_CLEAR_QUIET "quiet"
 
 typedef void fl_action_fn(const struct fl_action *a, void *ctx);
 

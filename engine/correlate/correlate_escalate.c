@@ -174,6 +174,20 @@ static void fire_step(struct fl_engine *e, struct incident *inc, uint32_t si, in
 	}
 }
 
+/* When a step's clock starts, as the store starts the ticket's clocks
+ * (fl_store_incident_open()): respond from the raising of the ticket (a
+ * correlation's hold is not the duty operator's time), the others and
+ * `after` steps from the fault. A fault that outlived its maintenance window
+ * had its clocks paused until the window ended: none starts before then. */
+static int64_t clock_start(const struct incident *inc, enum fl_step_when when)
+{
+	int64_t from = inc->pub.first_ns + inc->paused_ns;
+
+	if (when == FL_WHEN_RESPOND && inc->raised_ns > from)
+		from = inc->raised_ns;
+	return from;
+}
+
 static int64_t step_due(const struct fl_engine *e, const struct incident *inc,
 			const struct fl_prog_step *st)
 {
@@ -188,7 +202,8 @@ static int64_t step_due(const struct fl_engine *e, const struct incident *inc,
 		clock_ms = lv->respond_ms;
 		break;
 	case FL_WHEN_CLEARED:
-		return FL_CORR_NEVER; /* not timed: fl_corr_incident_clear() fires it */
+	case FL_WHEN_QUIET:
+		return FL_CORR_NEVER; /* not timed: the incident's clear fires it */
 	case FL_WHEN_ONSITE: {
 		enum fl_inv_site_class c = inc->pub.loc_class >= 0
 					       ? (enum fl_inv_site_class)inc->pub.loc_class
@@ -204,9 +219,7 @@ static int64_t step_due(const struct fl_engine *e, const struct incident *inc,
 	}
 	if (clock_ms < 0)
 		return FL_CORR_NEVER;
-	/* a fault that outlived its maintenance window: its clocks were paused
-	 * until the window ended */
-	return inc->pub.first_ns + inc->paused_ns + (clock_ms + st->delay_ms) * FL_NS_PER_MS;
+	return clock_start(inc, st->when) + (clock_ms + st->delay_ms) * FL_NS_PER_MS;
 }
 
 /* Schedules the ladder of the incident's level (or its own) from the
@@ -305,6 +318,7 @@ void fl_corr_incident_open(struct fl_engine *e, struct incident *inc, int64_t at
 		inc->pub.level = circuit_level;
 	fl_corr_check_maintenance(e, inc, inc->pub.first_ns);
 	inc->is_pending = false;
+	inc->raised_ns = at_ns;
 	e->stats.opened++;
 	fl_corr_emit_simple(e, inc, FL_ACTION_OPEN, at_ns, rule);
 	if (inc->held_run_text) {
@@ -320,10 +334,13 @@ void fl_corr_incident_open(struct fl_engine *e, struct incident *inc, int64_t at
 	fl_corr_run_due_steps(e, inc, at_ns);
 }
 
-/* The `step cleared` lines of the incident's ladder: once, when it clears,
- * a notify with reason "restored" (the messages say the service is back).
- * A planned incident paged nobody, so it tells nobody it is over. */
-static void notify_restored(struct fl_engine *e, struct incident *inc, int64_t at_ns)
+/* The untimed lines of the incident's ladder that its clear fires, once:
+ * `step cleared` (when FL_WHEN_CLEARED: its alarm cleared, a notify with
+ * reason "restored" whose messages say the service is back) or `step quiet`
+ * (FL_WHEN_QUIET: its alarms stopped, reason FL_CLEAR_QUIET, which claims
+ * nothing). A planned incident paged nobody, so it tells nobody it is over. */
+static void notify_cleared(struct fl_engine *e, struct incident *inc, int64_t at_ns,
+			   enum fl_step_when when)
 {
 	const struct fl_program *prog = e->prog;
 	uint32_t ladder = inc->pub.ladder;
@@ -337,14 +354,16 @@ static void notify_restored(struct fl_engine *e, struct incident *inc, int64_t a
 	for (uint32_t si = ld->first_step; si < ld->first_step + ld->n_steps; si++) {
 		const struct fl_prog_step *st = &prog->steps[si];
 
-		if (st->when != FL_WHEN_CLEARED)
+		if (st->when != when)
 			continue;
 		for (uint32_t c = st->first_channel; c < st->first_channel + st->n_channels; c++) {
 			const char *channel = prog->channels[prog->step_channels[c]].p;
 			struct fl_action a = {.type = FL_ACTION_NOTIFY, .at_ns = at_ns,
 					      .incident = &inc->pub, .role = prog->roles[st->role].p,
 					      .scope = scope_name(st->scope), .channel = channel,
-					      .reason = FL_NOTIFY_RESTORED, .step = si};
+					      .reason = when == FL_WHEN_QUIET ? FL_CLEAR_QUIET
+									 : FL_NOTIFY_RESTORED,
+					      .step = si};
 
 			a.n_to = resolve_contacts(e, inc, st, channel, &a.fell_back);
 			a.to = e->to;
@@ -354,8 +373,8 @@ static void notify_restored(struct fl_engine *e, struct incident *inc, int64_t a
 	}
 }
 
-void fl_corr_incident_clear(struct fl_engine *e, struct incident *inc, int64_t at_ns, uint32_t rule,
-			    int64_t absorb_ms)
+static void incident_clear(struct fl_engine *e, struct incident *inc, int64_t at_ns, uint32_t rule,
+			   int64_t absorb_ms, bool is_quiet)
 {
 	if (inc->pub.state != FL_INCIDENT_OPEN)
 		return;
@@ -363,8 +382,17 @@ void fl_corr_incident_clear(struct fl_engine *e, struct incident *inc, int64_t a
 	inc->pub.cleared_ns = at_ns;
 	inc->pub.last_ns = at_ns;
 	e->stats.cleared++;
-	fl_corr_emit_simple(e, inc, FL_ACTION_CLEAR, at_ns, rule);
-	notify_restored(e, inc, at_ns);
+	if (is_quiet) {
+		struct fl_action a = {.type = FL_ACTION_CLEAR, .at_ns = at_ns,
+				      .incident = &inc->pub, .reason = FL_CLEAR_QUIET,
+				      .step = FL_PROG_NONE};
+
+		fl_corr_history(inc, at_ns, FL_ACTION_CLEAR, rule);
+		fl_corr_emit(e, &a);
+	} else {
+		fl_corr_emit_simple(e, inc, FL_ACTION_CLEAR, at_ns, rule);
+	}
+	notify_cleared(e, inc, at_ns, is_quiet ? FL_WHEN_QUIET : FL_WHEN_CLEARED);
 	fl_corr_disarm(e, &inc->tb);
 	if (inc->pub.is_correlation && absorb_ms > 0) {
 		inc->absorb_until = at_ns + absorb_ms * FL_NS_PER_MS;
@@ -433,4 +461,16 @@ void fl_corr_place_joined(struct fl_engine *e, struct incident *inc, size_t firs
 			fl_corr_emit(e, &a);
 		}
 	}
+}
+
+void fl_corr_incident_clear(struct fl_engine *e, struct incident *inc, int64_t at_ns, uint32_t rule,
+			    int64_t absorb_ms)
+{
+	incident_clear(e, inc, at_ns, rule, absorb_ms, false);
+}
+
+void fl_corr_incident_clear_quiet(struct fl_engine *e, struct incident *inc, int64_t at_ns,
+				  uint32_t rule)
+{
+	incident_clear(e, inc, at_ns, rule, 0, true);
 }

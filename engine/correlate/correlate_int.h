@@ -103,6 +103,9 @@ struct incident {
 	/* planned: when the window it opened in ends (0: no end known); once
 	 * it has, the time its clocks were paused for the window */
 	int64_t window_end_ns, paused_ns;
+	/* when it was raised (its open action): the respond clock runs from
+	 * then; 0 for one resumed after a restart (then its first alarm) */
+	int64_t raised_ns;
 	char window_name[48]; /* a window of window_fn: its name */
 	/* resumed after a restart: the store's ticket and the steps it took */
 	char ticket[FL_STORE_ID_MAX + 1];
@@ -155,6 +158,8 @@ struct rule_info {
 	bool has_raise, is_span_input;
 	bool has_more; /* update, clear, emit or run among its actions */
 	uint32_t raise_action;
+	/* quiet_ms: a key idle this long forgets its window's times; its
+	 * incident clears then only under `clear after quiet` */
 	int64_t grace_ms, quiet_ms;
 	uint32_t port_capture; /* a capture named "port", FL_PROG_NONE */
 	uint32_t *corrs;       /* correlations it feeds */
@@ -280,6 +285,11 @@ void fl_corr_incident_clear(struct fl_engine *e, struct incident *inc, int64_t a
  * the ladder's `worsened` steps, and the own branch and customers of the
  * new places for the steps taken so far. */
 void fl_corr_place_joined(struct fl_engine *e, struct incident *inc, size_t first, int64_t at_ns);
+/* A rule incident whose key went quiet (`clear after quiet`): cleared with
+ * reason FL_CLEAR_QUIET, and its ladder's `step quiet` lines fire, not its
+ * `step cleared` ones: quiet alarms are not word that the service is back. */
+void fl_corr_incident_clear_quiet(struct fl_engine *e, struct incident *inc, int64_t at_ns,
+				  uint32_t rule);
 
 /* ---- correlate_template.c ------------------------------------------------- */
 

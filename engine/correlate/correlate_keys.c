@@ -1,6 +1,9 @@
 /* correlate_keys.c - the keyed state of each rule (dedup, threshold, flap,
- * absence, quiet clears, raise grace) and what one rule does with one event
- * or timer of a key: tally, absorb, raise, clear. See correlate_int.h. */
+ * absence, `clear after quiet`, raise grace) and what one rule does with one
+ * event or timer of a key: tally, absorb, raise, clear. A key's incident
+ * clears only as the plan says: its clearing event, its absence ending, or
+ * its quiet time (and only when the rule has `clear after quiet`); dedup
+ * folds repeats and clears nothing. See correlate_int.h. */
 #include "engine/correlate/correlate_int.h"
 
 #include <stdio.h>
@@ -302,12 +305,15 @@ void fl_corr_key_timer(struct fl_engine *e, struct key_state *ks, int64_t now_ns
 		device_silent(e, ks, now_ns);
 	}
 	if (ks->quiet_due <= now_ns) {
+		/* the key went idle: its window's times go (and the key, once it
+		 * holds nothing). Its incident clears only with `clear after
+		 * quiet`: the alarms stopped, which is not word that the service
+		 * is back (fl_corr_incident_clear_quiet) */
 		ks->quiet_due = FL_CORR_NEVER;
 		ks->n_times = 0;
-		if (ks->inc && !ks->inc->is_pending)
-			fl_corr_incident_clear(e, ks->inc, now_ns, ks->rule, 0);
+		if (ks->inc && !ks->inc->is_pending && r->clear_quiet_ms > 0)
+			fl_corr_incident_clear_quiet(e, ks->inc, now_ns, ks->rule);
 	}
-	(void)r;
 	fl_corr_key_rearm(e, ks);
 	key_forget_if_idle(e, ks);
 }
@@ -393,7 +399,7 @@ static void fault_state(struct fl_engine *e, uint32_t rule, struct key_state *ks
 		if (e->prog->correlations[ri->corrs[c]].locate == FL_LOCATE_GROUP &&
 		    ri->corrs[c] != ri->group_corr)
 			fl_corr_group_input(e, ri->corrs[c], rule, ks->dev, t);
-	if (ri->quiet_ms > 0 && r->n_clear_conds == 0)
+	if (ri->quiet_ms > 0) /* quiet (idle) from this event on */
 		ks->quiet_due = t + ri->quiet_ms * FL_NS_PER_MS;
 	if (ks->inc) { /* the open (or pending) alarm of this key: a tally */
 		ks->inc->pub.count++;

@@ -111,7 +111,7 @@ static void resume_key(struct fl_engine *e, struct incident *inc)
 	ks->first_ns = ks->last_ns = inc->pub.first_ns;
 	ks->count = 1;
 	/* a rule that clears by going quiet: quiet from now on */
-	if (ri->quiet_ms > 0 && r->n_clear_conds == 0)
+	if (ri->quiet_ms > 0)
 		ks->quiet_due = e->now_ns + ri->quiet_ms * FL_NS_PER_MS;
 	fl_corr_key_rearm(e, ks);
 }

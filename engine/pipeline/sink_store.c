@@ -254,6 +254,7 @@ static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_s
 			      ? lv->onsite_ms[r->loc_class] : -1;
 	t.repair_ms = lv ? lv->repair_ms : -1;
 	t.opened_ns = r->first_ns ? r->first_ns : r->at_ns;
+	t.raised_ns = r->at_ns; /* the respond clock runs from the raising */
 	rc = fl_store_incident_open(s->store, &t);
 	if (rc == 0 && r->is_planned)
 		rc = window_pause(s, e, r, t.opened_ns);
@@ -294,6 +295,7 @@ static int step(struct fl_sink *s, struct sink_incident *e, uint32_t si, int64_t
 		if (rc < 0)
 			return rc;
 		if ((c == FL_COND_UNACKED && state != FL_TICKET_OPEN) ||
+		    (c == FL_COND_UNARRIVED && state >= FL_TICKET_ONSITE) ||
 		    (c == FL_COND_UNRESTORED && state >= FL_TICKET_RESTORED) ||
 		    (c == FL_COND_UNRESOLVED && state >= FL_TICKET_RESOLVED)) {
 			s->wst.steps_not_due++;
@@ -342,17 +344,23 @@ static int do_notify(struct fl_sink *s, struct sink_incident *e, const struct fl
 	char subject[512], body[1024], key[256], person[128], address[256], ch[32], ad[64];
 	int rc = 0;
 
-	/* a `step cleared` notify (reason "restored", correlate.h) says so first */
-	bool is_restored = r->reason && strcmp(r->reason, "restored") == 0;
+	/* a `step cleared` notify (reason "restored", correlate.h) says so first;
+	 * a `step quiet` one says the alarms stopped, and claims no more */
+	bool is_restored = r->reason && strcmp(r->reason, FL_NOTIFY_RESTORED) == 0;
+	bool is_quiet = r->reason && strcmp(r->reason, FL_CLEAR_QUIET) == 0;
 
 	if (!r->channel)
 		return 0;
 	snprintf(subject, sizeof(subject), "[%s%s] %s %s",
 		 lv ? (lv->label.p ? lv->label.p : lv->name.p) : "alarm",
-		 is_restored ? " 已恢复 restored" : "", e->ticket, r->title);
+		 is_restored ? " 已恢复 restored" : is_quiet ? " 告警已停 alarms quiet" : "",
+		 e->ticket, r->title);
 	snprintf(body, sizeof(body),
 		 "%s%s\nticket %s, %s\nspan %s, site %s, device %s\n%s %s\nalarms %llu, absorbed %llu\n",
-		 is_restored ? "业务已恢复 (service restored): " : "", r->title, e->ticket,
+		 is_restored ? "业务已恢复 (service restored): "
+		 : is_quiet  ? "告警已停止，未确认恢复 (alarms stopped, restoration not confirmed): "
+			     : "",
+		 r->title, e->ticket,
 		 lv ? lv->name.p : "", r->span ? r->span : "-",
 		 r->site ? r->site : "-", r->device ? r->device : "-", r->city ? r->city : "",
 		 r->county ? r->county : "", (unsigned long long)r->count,

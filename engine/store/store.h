@@ -95,8 +95,11 @@ struct fl_ticket_location {
 };
 
 /* A new incident, as the engine opens it. Strings are borrowed for the call.
- * Clocks in ms from opened_ns; a clock < 0 is not set (FL_CLOCK_ST_NONE): the
- * caller picks onsite_ms for the location class from the level. */
+ * Clocks in ms: respond from raised_ns (the plan's "respond" is the duty
+ * operator's time, which starts when the ticket is raised, not when the
+ * first alarm came), on-site and repair from opened_ns (the fault); a clock
+ * < 0 is not set (FL_CLOCK_ST_NONE): the caller picks onsite_ms for the
+ * location class from the level. */
 struct fl_ticket_new {
 	const char *id;    /* unique, e.g. "INC-20261125-0001"; 1..64 bytes */
 	const char *rule;  /* the rule or correlation that raised it */
@@ -109,7 +112,8 @@ struct fl_ticket_new {
 	bool is_planned;       /* inside a maintenance window: recorded, pages nobody */
 	bool is_unprotected;   /* a ring running on its other way round */
 	int64_t respond_ms, onsite_ms, repair_ms;
-	int64_t opened_ns;
+	int64_t opened_ns; /* the fault: its first alarm; on-site and repair run from it */
+	int64_t raised_ns; /* the ticket raised: respond runs from it; 0: opened_ns */
 };
 
 /* One notification for the outbox. Strings are borrowed for the call. */
@@ -448,8 +452,9 @@ FL_MUST_CHECK int fl_store_maint_each(struct fl_store *s, int64_t now_ns, fl_sto
 FL_MUST_CHECK int fl_store_recorded_until(struct fl_store *s, int64_t *out_ns);
 
 /* The report over tickets opened in [from_ns, to_ns): per city and county,
- * tickets by level, mean time to acknowledge and to restore, clocks met,
- * missed and paused. A clock still running past its deadline at
+ * tickets by level, mean time to acknowledge and to restore (from the first
+ * alarm), clocks met, missed and paused, in all and per clock. A clock still
+ * running past its deadline at
  * min(to_ns, as_of_ns) counts as missed: it could no longer be met; a
  * paused clock (its time stands still) only if it was late when paused. as_of_ns
  * is the time the report judges by: `faultline report` passes
@@ -461,6 +466,9 @@ struct fl_report_row {
 	const char *levels;        /* "urgent:2 severe:1" */
 	int64_t tickets, mean_ack_s, mean_restore_s;
 	int64_t clocks_met, clocks_missed, pauses, paused_ms;
+	/* the same counts per clock (enum fl_ticket_clock): respond met by an
+	 * acknowledgement, on-site by the crew's arrival, repair by restoration */
+	int64_t met_by_clock[FL_TICKET_CLOCK__COUNT], missed_by_clock[FL_TICKET_CLOCK__COUNT];
 };
 typedef int fl_store_report_fn(void *ctx, const struct fl_report_row *r);
 /* -EINVAL unless from_ns < to_ns. */

@@ -188,20 +188,28 @@ int fl_store_recorded_until(struct fl_store *s, int64_t *out_ns)
 	" (SELECT " what " FROM clocks c JOIN tickets u ON u.id = c.ticket" \
 	"  WHERE u.city IS t.city AND u.county IS t.county AND u.opened_ns >= ?1" \
 	"  AND u.opened_ns < ?2" NOT_ANNOUNCE("u")
+#define REPORT_MET " AND c.state = 'met')"
+#define REPORT_MISSED \
+	" AND (c.state = 'missed' OR (c.state = 'running'" \
+	"  AND c.deadline_ns < min(?2, ?3)) OR (c.state = 'paused'" \
+	"  AND c.deadline_ns < min(?2, ?3, c.paused_at_ns))))"
+/* met and missed of one clock: columns 10 to 15, respond, onsite, repair */
+#define REPORT_BY_CLOCK(name) \
+	REPORT_CLOCKS("count(*)") " AND c.clock = '" name "'" REPORT_MET "," \
+	REPORT_CLOCKS("count(*)") " AND c.clock = '" name "'" REPORT_MISSED
 #define REPORT_SQL \
 	"SELECT t.city, t.county, count(*)," \
 	" avg(CASE WHEN t.acked_ns IS NOT NULL THEN t.acked_ns - t.opened_ns END)," \
 	" avg(CASE WHEN t.restored_ns IS NOT NULL THEN t.restored_ns - t.opened_ns END)," \
-	REPORT_CLOCKS("count(*)") " AND c.state = 'met')," \
-	REPORT_CLOCKS("count(*)") " AND (c.state = 'missed' OR (c.state = 'running'" \
-	"  AND c.deadline_ns < min(?2, ?3)) OR (c.state = 'paused'" \
-	"  AND c.deadline_ns < min(?2, ?3, c.paused_at_ns))))," \
+	REPORT_CLOCKS("count(*)") REPORT_MET "," \
+	REPORT_CLOCKS("count(*)") REPORT_MISSED "," \
 	REPORT_CLOCKS("coalesce(sum(c.pauses), 0)") ")," \
 	REPORT_CLOCKS("coalesce(sum(c.paused_ms), 0)") ")," \
 	" (SELECT group_concat(level || ':' || n, ' ') FROM (SELECT level, count(*) AS n" \
 	"  FROM tickets u WHERE u.city IS t.city AND u.county IS t.county" \
 	"  AND u.opened_ns >= ?1 AND u.opened_ns < ?2" NOT_ANNOUNCE("u") \
-	"  GROUP BY level ORDER BY level))" \
+	"  GROUP BY level ORDER BY level))," \
+	REPORT_BY_CLOCK("respond") "," REPORT_BY_CLOCK("onsite") "," REPORT_BY_CLOCK("repair") \
 	" FROM tickets t WHERE t.opened_ns >= ?1 AND t.opened_ns < ?2" NOT_ANNOUNCE("t") \
 	" GROUP BY t.city, t.county ORDER BY t.city, t.county"
 
@@ -239,6 +247,11 @@ int fl_store_report_each(struct fl_store *s, int64_t from_ns, int64_t to_ns, int
 			.paused_ms = sqlite3_column_int64(st, 8),
 			.levels = store_col_text(st, 9),
 		};
+
+		for (int c = 0; c < FL_TICKET_CLOCK__COUNT; c++) {
+			r.met_by_clock[c] = sqlite3_column_int64(st, 10 + 2 * c);
+			r.missed_by_clock[c] = sqlite3_column_int64(st, 11 + 2 * c);
+		}
 
 		rc = fn(ctx, &r);
 		if (rc != 0) {
@@ -300,6 +313,18 @@ static int report_row_json(void *ctx, const struct fl_report_row *r)
 	fl_json_int(j, r->pauses);
 	fl_json_key(j, "paused_ms");
 	fl_json_int(j, r->paused_ms);
+	fl_json_obj_end(j);
+	fl_json_key(j, "by_clock");
+	fl_json_obj_begin(j);
+	for (int c = 0; c < FL_TICKET_CLOCK__COUNT; c++) {
+		fl_json_key(j, fl_ticket_clock_name((enum fl_ticket_clock)c));
+		fl_json_obj_begin(j);
+		fl_json_key(j, "met");
+		fl_json_int(j, r->met_by_clock[c]);
+		fl_json_key(j, "missed");
+		fl_json_int(j, r->missed_by_clock[c]);
+		fl_json_obj_end(j);
+	}
 	fl_json_obj_end(j);
 	fl_json_obj_end(j);
 	return 0;

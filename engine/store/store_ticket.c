@@ -109,6 +109,7 @@ static int ticket_insert(struct fl_store *s, const struct fl_ticket_new *t)
 
 int fl_store_incident_open(struct fl_store *s, const struct fl_ticket_new *t)
 {
+	int64_t raised_ns;
 	int rc;
 
 	if (!t->id || !t->id[0] || strlen(t->id) > FL_STORE_ID_MAX || !t->level || !t->level[0])
@@ -116,9 +117,12 @@ int fl_store_incident_open(struct fl_store *s, const struct fl_ticket_new *t)
 	rc = store_txn_enter(s);
 	if (rc < 0)
 		return rc;
+	/* respond is the duty operator's time: it starts when the ticket is
+	 * raised (after a correlation's hold, say), never before the fault */
+	raised_ns = t->raised_ns > t->opened_ns ? t->raised_ns : t->opened_ns;
 	rc = ticket_insert(s, t);
 	if (rc == 0)
-		rc = clock_insert(s, t->id, FL_TICKET_CLOCK_RESPOND, t->respond_ms, t->opened_ns);
+		rc = clock_insert(s, t->id, FL_TICKET_CLOCK_RESPOND, t->respond_ms, raised_ns);
 	if (rc == 0)
 		rc = clock_insert(s, t->id, FL_TICKET_CLOCK_ONSITE, t->onsite_ms, t->opened_ns);
 	if (rc == 0)
@@ -292,9 +296,12 @@ static int clock_settle(struct fl_store *s, const char *id, enum fl_ticket_clock
 
 	if (rc < 0)
 		return rc;
-	st = store_stmt(s, "UPDATE clocks SET state = CASE WHEN ?3 <= deadline_ns THEN 'met'"
-	                   " ELSE 'missed' END, met_ns = ?3"
-	                   " WHERE ticket = ?1 AND clock = ?2 AND state = 'running'");
+	/* a clock fl_store_clocks_expire() marked missed stays missed, and
+	 * learns when its transition came at last */
+	st = store_stmt(s, "UPDATE clocks SET state = CASE WHEN state = 'missed' THEN 'missed'"
+	                   " WHEN ?3 <= deadline_ns THEN 'met' ELSE 'missed' END, met_ns = ?3"
+	                   " WHERE ticket = ?1 AND clock = ?2 AND (state = 'running'"
+	                   " OR (state = 'missed' AND met_ns IS NULL))");
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, id);
@@ -303,10 +310,47 @@ static int clock_settle(struct fl_store *s, const char *id, enum fl_ticket_clock
 	return store_step_done(s, st);
 }
 
-/* restore: the respond and on-site clocks still running no longer matter. */
+/* The ticket's clocks already past their deadline at now_ns (running, or
+ * paused when already late) are missed, with the history row
+ * fl_store_clocks_expire() writes: a restore after the on-site deadline
+ * without an arrival leaves the on-site clock missed, not stopped. */
+/* store_stmt() caches by the SQL's address: the statements are literals. */
+#define LATE_CLOCKS " WHERE ticket = ?1 AND ((state = 'running' AND deadline_ns < ?2)" \
+                    " OR (state = 'paused' AND deadline_ns < paused_at_ns))"
+static int clocks_expire_ticket(struct fl_store *s, const char *id, int64_t now_ns)
+{
+	sqlite3_stmt *st = store_stmt(s, "INSERT INTO history(ticket, at_ns, what, by) SELECT"
+	                                 " ticket, deadline_ns, clock || ' clock missed', 'faultline'"
+	                                 " FROM clocks" LATE_CLOCKS " ORDER BY deadline_ns, clock");
+	int rc;
+
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, id);
+	sqlite3_bind_int64(st, 2, now_ns);
+	rc = store_step_done(s, st);
+	if (rc < 0 || sqlite3_changes(s->db) == 0)
+		return rc;
+	st = store_stmt(s, "UPDATE clocks SET state = 'missed', paused_ms = paused_ms +"
+	                   " CASE WHEN state = 'paused' THEN (?2 - paused_at_ns) / 1000000 ELSE 0 END,"
+	                   " paused_at_ns = NULL" LATE_CLOCKS);
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, id);
+	sqlite3_bind_int64(st, 2, now_ns);
+	return store_step_done(s, st);
+}
+
+/* restore: the respond and on-site clocks still running no longer matter,
+ * unless their deadline has passed already: those are missed. */
 static int clocks_stop_rest(struct fl_store *s, const char *id, int64_t now_ns)
 {
-	sqlite3_stmt *st = store_stmt(
+	int rc = clocks_expire_ticket(s, id, now_ns);
+	sqlite3_stmt *st;
+
+	if (rc < 0)
+		return rc;
+	st = store_stmt(
 		s, "UPDATE clocks SET state = 'stopped', met_ns = ?2,"
 		   " paused_ms = paused_ms + CASE WHEN state = 'paused'"
 		   " THEN (?2 - paused_at_ns) / 1000000 ELSE 0 END, paused_at_ns = NULL"
@@ -409,7 +453,11 @@ int fl_store_clock_pause(struct fl_store *s, const char *id, enum fl_ticket_cloc
 	rc = store_txn_enter(s);
 	if (rc < 0)
 		return rc;
-	st = store_stmt(s, "UPDATE clocks SET state = 'paused', paused_at_ns = ?3,"
+	/* a clock paused before it started (the respond clock of a ticket
+	 * opened inside a window starts when it is raised) pauses from its
+	 * start: deadline - budget is the start moved by the pauses before */
+	st = store_stmt(s, "UPDATE clocks SET state = 'paused',"
+	                   " paused_at_ns = max(?3, deadline_ns - budget_ms * 1000000),"
 	                   " pauses = pauses + 1 WHERE ticket = ?1 AND clock = ?2"
 	                   " AND state = 'running'");
 	if (!st)

@@ -40,7 +40,7 @@ static void done(struct compiled *c)
 	fl_buf_free(&c->msgs);
 }
 
-#define HEAD "plan t;\nroles duty_room;\nlevel urgent { respond 0s; ladder std; }\n" \
+#define HEAD "plan t;\nroles duty_room;\nlevel urgent { respond 2m; ladder std; }\n" \
 	     "ladder std { step after 0s notify duty_room via sms; }\n"
 
 /* Expects the compile to fail with exactly one error whose first line is want. */
@@ -542,18 +542,18 @@ Test(compile, compiles_a_step_that_fires_when_the_incident_clears)
 Test(compile, refuses_a_delay_or_a_state_on_a_cleared_step)
 {
 	expect_error(HEAD "ladder x { step cleared 5m notify duty_room via sms; }\n"
-			  "level l2 { respond 0s; ladder x; }\n",
+			  "level l2 { respond 2m; ladder x; }\n",
 		     "t.plan:5:25: error: 'cleared' takes no delay: the step fires when the "
 		     "incident clears\n");
 	expect_error(HEAD "ladder x { step cleared unacked notify duty_room via sms; }\n"
-			  "level l2 { respond 0s; ladder x; }\n",
+			  "level l2 { respond 2m; ladder x; }\n",
 		     "t.plan:5:25: error: 'cleared' takes no incident state");
 }
 
 Test(compile, suggests_cleared_for_a_misspelt_step_timing)
 {
 	expect_error(HEAD "ladder x { step clered notify duty_room via sms; }\n"
-			  "level l2 { respond 0s; ladder x; }\n",
+			  "level l2 { respond 2m; ladder x; }\n",
 		     "t.plan:5:17: error: unknown step timing 'clered'; did you mean 'cleared'?\n");
 }
 
@@ -609,4 +609,102 @@ Test(compile, keeps_the_reason_of_a_plan_window)
 	cr_assert_eq(p->n_windows, 1);
 	cr_expect_str_eq(p->windows[0].reason.p, "光缆迁改");
 	done(&c);
+}
+
+Test(compile, compiles_respond_at_once_with_its_grace)
+{
+	struct compiled c;
+	const struct fl_program *p;
+
+	compile(&c, "plan t;\nroles duty_room;\n"
+		    "level urgent { respond at once within 5m; ladder std; }\n"
+		    "ladder std { step onsite unarrived notify duty_room via sms; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	cr_expect(p->levels[0].respond_at_once);
+	cr_expect_eq(p->levels[0].respond_ms, 5 * 60 * 1000);
+	cr_expect_eq(p->steps[0].cond, FL_COND_UNARRIVED);
+	cr_expect_eq(fl_diag_warnings(c.d), 0, "%s", c.msgs.p);
+	done(&c);
+}
+
+Test(compile, warns_that_respond_0s_is_missed_when_raised_and_says_what_to_write)
+{
+	struct compiled c;
+
+	compile(&c, "plan t;\nroles duty_room;\n"
+		    "level urgent { respond 0s; ladder std; }\n"
+		    "ladder std { step after 0s notify duty_room via sms; }\n");
+	cr_assert_eq(c.rc, 0, "a warning, not an error: %s", c.msgs.p);
+	cr_expect_eq(fl_diag_warnings(c.d), 1, "%s", c.msgs.p);
+	cr_expect(strstr(c.msgs.p, "t.plan:3:24: warning: 'respond 0s' is missed the moment the "
+				   "ticket is raised") != NULL, "%s", c.msgs.p);
+	cr_expect(strstr(c.msgs.p, "write 'respond at once within 2m;'") != NULL, "%s", c.msgs.p);
+	done(&c);
+}
+
+Test(compile, refuses_respond_at_once_without_a_grace)
+{
+	expect_error(HEAD "level l2 { respond at once; }\n",
+		     "t.plan:5:27: error: expected 'within DURATION' (the time the duty operator "
+		     "has to acknowledge) after 'once'\n");
+	expect_error(HEAD "level l2 { respond at once within 0s; }\n",
+		     "t.plan:5:35: error: 'respond at once' needs a grace longer than 0s");
+}
+
+Test(compile, compiles_clear_after_quiet_and_a_quiet_step)
+{
+	struct compiled c;
+	const struct fl_program *p;
+
+	compile(&c, HEAD "ladder q { step quiet notify duty_room via sms; }\n"
+			 "rule a { match syslog; where msg ~ /LOS/; dedup 5m; clear after quiet 15m; "
+			 "raise level urgent ladder q; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	cr_expect_eq(p->rules[0].clear_quiet_ms, 15 * 60 * 1000);
+	cr_expect_eq(p->rules[0].n_clear_conds, 0);
+	cr_expect_eq(p->steps[1].when, FL_WHEN_QUIET);
+	cr_expect_eq(fl_diag_warnings(c.d), 0, "%s", c.msgs.p);
+	done(&c);
+}
+
+/* A plan written when dedup cleared by itself keeps compiling, and is told
+ * what to write to keep that behaviour, at the window that used to do it. */
+Test(compile, warns_a_raising_rule_that_relied_on_its_dedup_to_clear)
+{
+	struct compiled c;
+
+	compile(&c, HEAD "rule a { match syslog; where msg ~ /LOS/;\n"
+			 "  dedup 5m;\n  raise level urgent; }\n"
+			 "rule b { match syslog; where msg ~ /AIS/; flap 3 within 2m; "
+			 "clear after quiet 2m; raise level urgent; }\n"
+			 "rule c { match syslog; where msg ~ /LOF (?<p>\\d+)/; key p; dedup 5m; "
+			 "clear where msg ~ /LOF_CLEAR (?<p>\\d+)/; raise level urgent; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	cr_expect_eq(fl_diag_warnings(c.d), 1, "only a: %s", c.msgs.p);
+	cr_expect(strstr(c.msgs.p, "t.plan:6:3: warning: rule 'a' has no 'clear where' and no "
+				   "'clear after quiet': its incident stays open until a person "
+				   "resolves it ('dedup' does not clear it); write 'clear after "
+				   "quiet 5m;'") != NULL,
+		  "%s", c.msgs.p);
+	done(&c);
+}
+
+Test(compile, refuses_a_quiet_clear_that_cannot_mean_anything)
+{
+	expect_error(HEAD "rule a { match syslog; where msg ~ /LOS/; clear after quiet 0s; "
+			  "raise level urgent; }\n",
+		     "t.plan:5:61: error: 'clear after quiet 0s' would clear the incident as it "
+		     "opens");
+	expect_error(HEAD "rule a { match syslog; where host exists; key host; absent 5m; "
+			  "clear after quiet 10m; raise level urgent; }\n",
+		     "t.plan:5:64: error: an absent rule's incident clears when the device is heard "
+		     "again");
+	expect_error(HEAD "rule a { match syslog; where msg ~ /LOS/; clear after 5m; "
+			  "raise level urgent; }\n",
+		     "t.plan:5:55: error: expected 'quiet DURATION', got a duration '5m'");
+	expect_error(HEAD "ladder x { step quiet 5m notify duty_room via sms; }\n"
+			  "level l2 { respond 2m; ladder x; }\n",
+		     "t.plan:5:23: error: 'quiet' takes no delay");
 }

@@ -25,7 +25,9 @@ struct fx {
 	struct fl_incident inc;
 };
 
-static void fx_open(struct fx *f)
+/* The store sink over test-product.plan, or over plan_text when not NULL
+ * (with the sample network's data either way). */
+static void fx_open_plan(struct fx *f, const char *plan_text)
 {
 	const char *shared = getenv("FL_SHARED") ? getenv("FL_SHARED") : "/work/shared";
 	const char *root = getenv("FL_ROOT") ? getenv("FL_ROOT") : ".";
@@ -38,7 +40,12 @@ static void fx_open(struct fx *f)
 	snprintf(data, sizeof(data), "%s/data", shared);
 	opt.data_dir = data;
 	cr_assert_eq(fl_diags_create(&d), 0);
-	cr_assert_eq(fl_plan_compile(&f->plan, plan, &opt, d), 0, "the test plan compiles");
+	if (plan_text)
+		cr_assert_eq(fl_plan_compile_text(&f->plan, "sink.plan", plan_text, strlen(plan_text),
+						  &opt, d),
+			     0, "the plan compiles");
+	else
+		cr_assert_eq(fl_plan_compile(&f->plan, plan, &opt, d), 0, "the test plan compiles");
 	fl_diags_destroy(d);
 	f->prog = fl_plan_program(f->plan);
 	snprintf(f->db, sizeof(f->db), "/tmp/fl-sink-XXXXXX");
@@ -57,6 +64,11 @@ static void fx_open(struct fx *f)
 	f->inc.loc_class = 1; /* county */
 	f->inc.first_ns = f->inc.last_ns = T0;
 	f->inc.count = 2;
+}
+
+static void fx_open(struct fx *f)
+{
+	fx_open_plan(f, NULL);
 }
 
 static void fx_close(struct fx *f)
@@ -475,5 +487,67 @@ Test(sink_store, marks_a_clock_missed_when_its_deadline_passes_untouched)
 		     "each clock missed once");
 	fl_sink_stats(f.sink, &st);
 	cr_expect_eq(st.clocks_missed, 2);
+	fx_close(&f);
+}
+
+/* The fibre cut is raised 30 s after its first alarm (the correlation's
+ * hold): the respond clock runs from the raising, on site from the fault.
+ * (test-product.plan: urgent responds in 0 s, on site in 3 s.) */
+Test(sink_store, starts_the_respond_clock_when_the_ticket_is_raised)
+{
+	struct fx f;
+
+	fx_open(&f);
+	act_at(&f, FL_ACTION_OPEN, T0 + 30 * SEC);
+	cr_expect_eq(q(&f, "SELECT deadline_ns FROM clocks WHERE clock = 'respond'"), T0 + 30 * SEC);
+	cr_expect_eq(q(&f, "SELECT deadline_ns FROM clocks WHERE clock = 'onsite'"), T0 + 3 * SEC);
+	cr_expect_eq(q(&f, "SELECT opened_ns FROM tickets"), T0, "the fault's time");
+	fx_close(&f);
+}
+
+static const char unarrived_plan[] =
+	"plan t;\n"
+	"data sites \"sites.csv\";\n"
+	"data devices \"devices.csv\";\n"
+	"data rings \"rings.csv\";\n"
+	"data spans \"spans.csv\";\n"
+	"data chains \"chains.csv\";\n"
+	"data circuits \"circuits.csv\";\n"
+	"data contacts \"contacts.csv\";\n"
+	"roles leader_in_charge;\n"
+	"level urgent { respond at once within 2m; onsite county 1h; repair 2h; ladder l; }\n"
+	"ladder l {\n"
+	"    step onsite unarrived notify leader_in_charge at city via sms;\n"
+	"    step onsite unrestored notify leader_in_charge at city via email;\n"
+	"}\n";
+
+/* The on-site step asks whether the crew is there, not whether the service
+ * is back: a crew on site (or further) is not escalated for. */
+Test(sink_store, holds_back_an_unarrived_step_once_the_crew_is_on_site)
+{
+	static const char *const to[] = {"冯金凤 <13800001111>"};
+	struct fx f;
+
+	fx_open_plan(&f, unarrived_plan);
+	cr_assert_eq(f.prog->steps[0].cond, FL_COND_UNARRIVED);
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	exec(&f, "UPDATE tickets SET state = 'onsite'");
+	act(&f, FL_ACTION_NOTIFY, 0, to, 1);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM outbox"), 0, "the crew arrived");
+	act(&f, FL_ACTION_NOTIFY, 1, to, 1);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM outbox"), 1, "not restored: that one goes");
+	fx_close(&f);
+}
+
+Test(sink_store, sends_an_unarrived_step_while_the_crew_is_on_its_way)
+{
+	static const char *const to[] = {"冯金凤 <13800001111>"};
+	struct fx f;
+
+	fx_open_plan(&f, unarrived_plan);
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	exec(&f, "UPDATE tickets SET state = 'dispatched'");
+	act(&f, FL_ACTION_NOTIFY, 0, to, 1);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM outbox"), 1);
 	fx_close(&f);
 }
