@@ -30,8 +30,8 @@ static const char cu_plan[] =
     "data circuits \"circuits.csv\";\n"
     "data contacts \"contacts.csv\";\n"
     "roles customer_contact;\n"
-    "level urgent { respond 0s; ladder page; circuits urgent; }\n"
-    "level severe { respond 0s; ladder page; circuits severe; }\n"
+    "level urgent { respond 5m; ladder page; circuits urgent; }\n"
+    "level severe { respond 5m; ladder page; circuits severe; }\n"
     "level general { respond 30m; ladder page; }\n"
     "ladder page {\n"
     "    step after 0s notify customer_contact at customer via sms;\n"
@@ -278,17 +278,17 @@ Test(customers, names_a_misspelt_priority_and_takes_several)
 {
 	char got[256];
 
-	first_diag(CU_HEAD "level u { respond 0s; ladder l; circuits urgnet; }\n" CU_LADDER, got,
+	first_diag(CU_HEAD "level u { respond 5m; ladder l; circuits urgnet; }\n" CU_LADDER, got,
 	           sizeof(got));
 	cr_expect_str_eq(got, "t.plan:3:42: error: unknown circuit priority 'urgnet'; did you "
 	                      "mean 'urgent'?");
-	first_diag(CU_HEAD "level u { respond 0s; ladder l; circuits; }\n" CU_LADDER, got,
+	first_diag(CU_HEAD "level u { respond 5m; ladder l; circuits; }\n" CU_LADDER, got,
 	           sizeof(got));
 	cr_expect(strstr(got, "error: expected a circuit priority") != NULL, "%s", got);
-	first_diag(CU_HEAD "level u { respond 0s; ladder l; circuits urgent, severe; }\n" CU_LADDER,
+	first_diag(CU_HEAD "level u { respond 5m; ladder l; circuits urgent, severe; }\n" CU_LADDER,
 	           got, sizeof(got));
 	cr_expect_str_eq(got, "");
-	first_diag(CU_HEAD "level u { respond 0s; ladder l; }\n"
+	first_diag(CU_HEAD "level u { respond 5m; ladder l; }\n"
 	                   "ladder l { step after 0s notify customer_contact at at_rsk via sms; }\n",
 	           got, sizeof(got));
 	cr_expect_str_eq(got, "t.plan:4:53: error: unknown scope 'at_rsk'; did you mean 'at_risk'?");
