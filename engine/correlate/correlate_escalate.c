@@ -78,8 +78,8 @@ static void branch_contacts(struct fl_engine *e, const struct fl_inv_device *dev
 	}
 }
 
-/* The branches of the incident's places lo..hi (both ends of a span, the
- * site of a site): each place pages the branches that own it. An incident
+/* The branches of the incident's places lo..hi (both ends of a span, every
+ * device of a site): each place pages the branches that own it. An incident
  * without places (a rule's) answers to its device or site. */
 static void places_contacts(struct fl_engine *e, const struct fl_incident *p, size_t lo,
 			    size_t hi, enum fl_scope scope, uint32_t role_bits,
@@ -93,7 +93,14 @@ static void places_contacts(struct fl_engine *e, const struct fl_incident *p, si
 		const struct fl_incident_place *pl = &p->places[i];
 
 		if (pl->kind == FL_PLACE_SITE) {
-			branch_contacts(e, NULL, pl->site, scope, role_bits, channel, n, fell_back);
+			/* a county seat hosts the city ring's node too: every branch
+			 * with a device there */
+			for (size_t d = 0; d < pl->site->ndevices; d++)
+				branch_contacts(e, pl->site->devices[d], NULL, scope, role_bits,
+						channel, n, fell_back);
+			if (!pl->site->ndevices)
+				branch_contacts(e, NULL, pl->site, scope, role_bits, channel, n,
+						fell_back);
 			continue;
 		}
 		branch_contacts(e, pl->span->a, NULL, scope, role_bits, channel, n, fell_back);
@@ -403,20 +410,26 @@ static void incident_clear(struct fl_engine *e, struct incident *inc, int64_t at
 }
 
 /* The contacts of step st for the places from `first` on that those before
- * it did not reach: into e->to, the count returned. */
-static size_t new_contacts(struct fl_engine *e, const struct incident *inc,
+ * it did not reach: into e->to, the count returned. With first past the
+ * last place the incident worsened in place (its site went down): those the
+ * site at risk did not reach. */
+static size_t new_contacts(struct fl_engine *e, struct incident *inc,
 			   const struct fl_prog_step *st, const char *channel, size_t first,
 			   bool *fell_back)
 {
 	char before[FL_CORR_TO_MAX][sizeof(e->to_text[0])];
+	bool worsened = first >= inc->pub.n_places, was_down = inc->site_is_down;
 	size_t n_before, n = 0;
 
 	e->places_lo = 0;
-	e->places_hi = first;
+	e->places_hi = worsened ? SIZE_MAX : first;
+	if (worsened)
+		inc->site_is_down = false;
 	n_before = resolve_contacts(e, inc, st, channel, fell_back);
+	inc->site_is_down = was_down;
 	for (size_t i = 0; i < n_before; i++)
 		memcpy(before[i], e->to_text[i], sizeof(before[i]));
-	e->places_lo = first;
+	e->places_lo = worsened ? 0 : first;
 	e->places_hi = SIZE_MAX;
 	for (size_t i = 0, all = resolve_contacts(e, inc, st, channel, fell_back); i < all; i++) {
 		bool told = false;
@@ -441,7 +454,7 @@ void fl_corr_place_joined(struct fl_engine *e, struct incident *inc, size_t firs
 	if (inc->pub.is_planned || inc->pub.state != FL_INCIDENT_OPEN || inc->is_pending)
 		return;
 	/* the steps taken so far reach the new places' own people too */
-	for (size_t k = 0; first < inc->pub.n_places && k < inc->next_step; k++) {
+	for (size_t k = 0; k < inc->next_step; k++) {
 		const struct fl_prog_step *st = &prog->steps[inc->steps[k]];
 
 		if (st->when != FL_WHEN_AFTER || st->scope == FL_SCOPE_REGION)

@@ -32,7 +32,9 @@ assert len(tickets) == 1, f"{len(tickets)} tickets"
 t = tickets[0]
 loc = t["location"]
 assert loc["span"] == "HC-YZ-R01-S02", loc
-assert loc["ring"] == "HC-YZ-R01" and loc["county"] == "Yizhou" and loc["class"] == "county", loc
+# the crew goes to both ends of the span: the more remote (two towns) sets its class
+assert loc["ring"] == "HC-YZ-R01" and loc["county"] == "Yizhou" and loc["class"] == "township", loc
+assert [p["id"] for p in t["places"]] == ["HC-YZ-R01-S02"], t["places"]
 assert t["level"] == "urgent" and t["state"] == "open", t
 # the raising alarms plus every one absorbed, summed into one counter
 assert t["alarms"] >= absorbed + 1, (t["alarms"], absorbed)

@@ -55,24 +55,27 @@ assert len(resumed) == len(paused), (paused, resumed)
 # nobody paged before the window's end, the ladder from then
 assert created, "nothing paged after the window"
 assert min(created) >= end, (min(created), end)
+# respond (at once within 5m) came due 5 min after the window's end, 04:35,
+# and was missed by 05:00, the store's last record (the engine's "on-site
+# clock missed" step); on site (30 min: both ends are city sites) comes due
+# at that very instant, not past it yet; repair (2 h: 06:30) runs. Respond was paused from the
+# ticket's raising (31 s after the first alarm: the hold), the others from
+# the fault.
+want = {"respond": "missed", "onsite": "running", "repair": "running"}
 for name, c in t["clocks"].items():
     if c is None:
         continue
-    # respond (at once within 5m) comes due 5 min after the window's end,
-    # 04:35, the store's last record: not missed yet; it was paused from the
-    # ticket's raising (31 s after the first alarm: the hold), the others
-    # from the fault
-    assert c["state"] == "running" and c["pauses"] == 1, (name, c)
+    assert c["state"] == want[name] and c["pauses"] == 1, (name, c)
     start = opened + (31 * 10**9 if name == "respond" else 0)
     assert c["paused_ms"] == (end - start) // 10**6, (name, c["paused_ms"], end - start)
 assert t["clocks"]["respond"]["deadline_ns"] == end + 300 * 10**9, t["clocks"]["respond"]
+assert t["clocks"]["onsite"]["deadline_ns"] == end + 1800 * 10**9, t["clocks"]["onsite"]
+assert t["location"]["class"] == "city", t["location"]
 PYEOF
-# The report judges by the store's own time (its last record, the step at
-# 04:35), not by the day it runs: the urgent respond clock (at once within
-# 5m of the window's end) came due at 04:35, when the engine's own "respond
-# clock missed" escalation fired, and was not past it yet; on-site (05:30)
-# and repair (06:30) were not due, and the time paused in the window counted
-# against none of them.
+# The report judges by the store's own time (its last record, the on-site
+# step at 05:00), not by the day it runs: respond (due 04:35) was missed, as
+# the engine's own escalation says; on site was due that instant and repair
+# (06:30) later, and the time paused in the window counted against none.
 "$FAULTLINE" report --db "$T/outlives.db" --json --from 2026-11-01 --to 2026-12-01 \
 	>"$T/report.json" 2>"$T/report.err" || fail "report: $(cat "$T/report.err")"
 "$FAULTLINE" report --db "$T/outlives.db" --json --from 2026-11-01 --to 2026-12-01 \
@@ -85,9 +88,9 @@ import json, sys
 report = json.load(open(sys.argv[1]))
 area = report["areas"][0]
 assert area["county"] == "Jinchengjiang", area
-assert report["as_of"] == "2026-11-27T20:35:00Z", report["as_of"]
+assert report["as_of"] == "2026-11-27T21:00:00Z", report["as_of"]
 assert area["clocks"]["paused"] >= 1 and area["clocks"]["paused_ms"] > 0, area
-assert area["clocks"]["missed"] == 0, "none was past its deadline at 04:35"
+assert area["clocks"]["missed"] == 1, "respond was past its deadline at 05:00"
 later = json.load(open(sys.argv[2]))
 assert later["as_of"] == "2026-11-27T23:00:00Z", later["as_of"]
 assert later["areas"][0]["clocks"]["missed"] == 3, "by 07:00 every clock was missed"

@@ -37,7 +37,7 @@ o = o[0]
 need(o["rule"] == "fibre_cut" and o["level"] == "urgent", "an urgent fibre cut")
 loc = o["location"]
 need(loc["span"] == "HC-YZ-R01-S02" and loc["ring"] == "HC-YZ-R01", "on span HC-YZ-R01-S02")
-need(loc["county"] == "Yizhou" and loc["city"] == "Hechi" and loc["class"] == "county", "in Yizhou")
+need(loc["county"] == "Yizhou" and loc["city"] == "Hechi" and loc["class"] == "township", "in Yizhou, between two towns")
 need(o["time"].startswith("2026-11-25T02:02:"), "opened from the two R_LOS: " + o["time"])
 need(last(o["incident"])["absorbed"] > 300, "the storm absorbed")
 c = of("clear", "fibre_cut")
@@ -92,10 +92,11 @@ check site-power-hechi '
 o = of("open")
 need(len(o) == 1, "exactly one incident, got %d" % len(o))
 inc = o[0]["incident"]
-need(o[0]["rule"].startswith("mains_fail") and o[0]["time"].startswith("2026-11-25T18:1"),
-     "a power incident opened at the mains failure")
-up = [a for a in of("escalate", "site_down") if a["incident"] == inc]
-need(up and up[0]["level"] == "urgent", "that becomes an urgent site outage")
+need(o[0]["rule"] == "site_down" and o[0]["level"] == "severe" and
+     o[0]["time"].startswith("2026-11-25T18:1"),
+     "the site incident opened at the mains failure, severe while on battery")
+up = [a for a in of("escalate", "site_down") if a["incident"] == inc and a["level"] == "urgent"]
+need(up and not up[0].get("reason"), "that becomes an urgent site outage")
 fin = last(inc)
 loc = fin["location"]
 need(fin["rule"] == "site_down" and loc["site"] == "HC-FS", "on HC-FS")

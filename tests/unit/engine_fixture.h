@@ -136,6 +136,9 @@ struct fx_rec {
 	uint64_t count, absorbed;
 	bool is_planned;
 	int64_t at_s;
+	/* every place, "kind id" joined by ", "; notify: scope, reason, whom */
+	char places[256], scope[16], reason[32], to[768];
+	size_t n_places;
 };
 
 struct fx {
@@ -175,23 +178,38 @@ static void fx_on_action(const struct fl_action *a, void *ctx)
 	r->absorbed = a->incident->absorbed;
 	r->is_planned = a->incident->is_planned;
 	r->at_s = (a->at_ns - FX_BASE_NS) / FL_NS_PER_SEC;
+	r->n_places = a->incident->n_places;
+	for (size_t i = 0, len = 0; i < a->incident->n_places && len < sizeof(r->places); i++) {
+		const struct fl_incident_place *pl = &a->incident->places[i];
+		int n = snprintf(r->places + len, sizeof(r->places) - len, "%s%s %s", i ? ", " : "",
+				 pl->kind == FL_PLACE_SPAN ? "span" : "site",
+				 pl->kind == FL_PLACE_SPAN ? pl->span->id : pl->site->id);
+
+		len += n > 0 ? (size_t)n : 0;
+	}
+	fx_copy(r->scope, sizeof(r->scope), a->scope);
+	fx_copy(r->reason, sizeof(r->reason), a->reason);
+	for (size_t i = 0, len = 0; i < a->n_to && len < sizeof(r->to); i++) {
+		int n = snprintf(r->to + len, sizeof(r->to) - len, "%s%s", i ? "; " : "", a->to[i]);
+
+		len += n > 0 ? (size_t)n : 0;
+	}
 }
 
-/* A fresh engine on the fixture plan; cfg may be NULL. */
-static struct fx *fx_open(const struct fl_engine_config *cfg)
+/* A fresh engine on plan_text over the data files of data_dir; cfg may be
+ * NULL. */
+static struct fx *fx_open_with(const struct fl_engine_config *cfg, const char *plan_text,
+			       const char *data_dir)
 {
-	const char *shared = getenv("FL_SHARED") ? getenv("FL_SHARED") : "/work/shared";
 	struct fl_engine_config c = {0};
 	struct fl_plan_options opt = {0};
-	char data[4096];
 	struct fx *f = calloc(1, sizeof(*f));
 
 	cr_assert_not_null(f);
-	snprintf(data, sizeof(data), "%s/data", shared);
-	opt.data_dir = data;
+	opt.data_dir = data_dir;
 	cr_assert_eq(fl_diags_create(&f->d), 0);
-	cr_assert_eq(fl_plan_compile_text(&f->plan, "fixture.plan", fx_plan_text,
-					  sizeof(fx_plan_text) - 1, &opt, f->d),
+	cr_assert_eq(fl_plan_compile_text(&f->plan, "fixture.plan", plan_text, strlen(plan_text),
+					  &opt, f->d),
 		     0, "the fixture plan compiles");
 	f->prog = fl_plan_program(f->plan);
 	if (cfg)
@@ -201,6 +219,17 @@ static struct fx *fx_open(const struct fl_engine_config *cfg)
 	cr_assert_eq(fl_clock_create_event(&f->clock, 0), 0);
 	cr_assert_eq(fl_engine_create(&f->e, f->prog, f->clock, &c), 0);
 	return f;
+}
+
+/* A fresh engine on the fixture plan over the sample network; cfg may be
+ * NULL. */
+static struct fx *fx_open(const struct fl_engine_config *cfg)
+{
+	const char *shared = getenv("FL_SHARED") ? getenv("FL_SHARED") : "/work/shared";
+	char data[4096];
+
+	snprintf(data, sizeof(data), "%s/data", shared);
+	return fx_open_with(cfg, fx_plan_text, data);
 }
 
 static void fx_close(struct fx *f)
