@@ -177,27 +177,39 @@ static void compile_via(struct fl_compile *c, const struct fl_ast_stmt *s, size_
 		expected(c, s, i, "a channel");
 }
 
+static bool step_is_untimed(enum fl_step_when when)
+{
+	return when == FL_WHEN_CLEARED || when == FL_WHEN_QUIET || when == FL_WHEN_WORSENED;
+}
+
 /* `step cleared` and `step quiet` fire when the incident clears (by its
- * alarm; by its alarms going quiet): no delay, no incident state. */
+ * alarm; by its alarms going quiet), `step worsened` each time it worsens:
+ * no delay, no incident state. */
 static bool step_untimed_ok(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i,
 			    enum fl_step_when when)
 {
-	const char *name = when == FL_WHEN_CLEARED ? "cleared" : "quiet";
+	static const char *const no_state[] = {
+	    [FL_WHEN_CLEARED] = "'cleared' takes no incident state: the service is restored "
+				"when it fires",
+	    [FL_WHEN_QUIET] = "'quiet' takes no incident state: it fires when the alarms "
+			      "have gone quiet",
+	    [FL_WHEN_WORSENED] = "'worsened' takes no incident state: it fires when the "
+				 "incident grows (a second cut, a site gone down)",
+	};
+	const char *name = when == FL_WHEN_CLEARED ? "cleared"
+			   : when == FL_WHEN_QUIET ? "quiet"
+						   : "worsened";
 
-	if (when != FL_WHEN_CLEARED && when != FL_WHEN_QUIET)
+	if (!step_is_untimed(when))
 		return true;
 	if (at(s, i) && (at(s, i)->kind == FL_ITEM_DURATION || at(s, i)->kind == FL_ITEM_NUMBER)) {
-		fl_diag_error(c->d, &at(s, i)->loc,
-			      "'%s' takes no delay: the step fires when the incident clears", name);
+		fl_diag_error(c->d, &at(s, i)->loc, "'%s' takes no delay: the step fires %s", name,
+			      when == FL_WHEN_WORSENED ? "when the incident worsens"
+						       : "when the incident clears");
 		return false;
 	}
 	if (at(s, i) && at(s, i)->kind == FL_ITEM_WORD && !is_word(at(s, i), "notify")) {
-		fl_diag_error(c->d, &at(s, i)->loc,
-			      when == FL_WHEN_CLEARED
-				  ? "'cleared' takes no incident state: the service is restored "
-				    "when it fires"
-				  : "'quiet' takes no incident state: it fires when the alarms "
-				    "have gone quiet");
+		fl_diag_error(c->d, &at(s, i)->loc, "%s", no_state[when]);
 		return false;
 	}
 	return true;
@@ -215,7 +227,8 @@ static void compile_step(struct fl_compile *c, const struct fl_ast_stmt *s)
 		return;
 	step->role = FL_PROG_NONE;
 	if (!want_word(c, s, i,
-		       "'after', a clock (respond, onsite, repair), 'cleared' or 'quiet'"))
+		       "'after', a clock (respond, onsite, repair), 'cleared', 'quiet' or "
+		       "'worsened'"))
 		return;
 	if ((k = keyword(c, s->items[i], "step timing", when_words, FL_ARRAY_LEN(when_words))) < 0)
 		return;
@@ -258,8 +271,8 @@ static void compile_step(struct fl_compile *c, const struct fl_ast_stmt *s)
 /* ladder NAME { step ...; ... }: at least one step, and no more timed steps
  * than an incident can schedule (FL_LADDER_STEPS_MAX): the engine would
  * silently drop the steps past it, so the first of them is an error. A
- * `step cleared` or `step quiet` line is not scheduled (the clear fires it)
- * and takes no place. */
+ * `step cleared`, `step quiet` or `step worsened` line is not scheduled (the
+ * clear or the worsening fires it) and takes no place. */
 void compile_ladder(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
 {
 	static const char *const words[] = {"step"};
@@ -274,8 +287,7 @@ void compile_ladder(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t
 
 		compile_step(c, s);
 		if (c->prog->n_steps > before &&
-		    (c->prog->steps[c->prog->n_steps - 1].when == FL_WHEN_CLEARED ||
-		     c->prog->steps[c->prog->n_steps - 1].when == FL_WHEN_QUIET))
+		    step_is_untimed(c->prog->steps[c->prog->n_steps - 1].when))
 			continue;
 		if (++n_steps == FL_LADDER_STEPS_MAX + 1)
 			past_cap = s;

@@ -82,11 +82,12 @@ enum fl_scope {
  * once when the incident's alarm clears (CLEARED: a clearing message, both
  * ends of a span back, a silent device heard again: the service is restored),
  * or once when a rule's incident clears because its alarms went quiet (QUIET:
- * `clear after quiet`; nothing says the service is back). Neither of the last
- * two takes a delay or a state. */
+ * `clear after quiet`; nothing says the service is back), and each time a
+ * correlation incident worsens (WORSENED: a second span cut, a site at risk
+ * gone down). None of the last three takes a delay or a state. */
 #define FL_STEP_WHENS(X) \
 	X(AFTER, "after") X(RESPOND, "respond") X(ONSITE, "onsite") X(REPAIR, "repair") \
-	X(CLEARED, "cleared") X(QUIET, "quiet")
+	X(CLEARED, "cleared") X(QUIET, "quiet") X(WORSENED, "worsened")
 enum fl_step_when {
 #define X(name, text) FL_WHEN_##name,
 	FL_STEP_WHENS(X)

@@ -144,6 +144,10 @@ struct fl_action {
  * (a second span, a site gone down) to the people of the steps already
  * taken who had not been told. */
 #define FL_NOTIFY_JOINED "place joined"
+/* The reason of a notify from a `step worsened` line: the incident grew (a
+ * second span cut on its ring, a duct's other span, a site at risk gone
+ * down). */
+#define FL_NOTIFY_WORSENED "worsened"
 /* The reason of a clear after the rule's `clear after quiet` time without an
  * alarm, and of the notifies of its `step quiet` lines: nothing says the
  * service is back, only that the alarms stopped. */

@@ -210,6 +210,7 @@ static int64_t step_due(const struct fl_engine *e, const struct incident *inc,
 		break;
 	case FL_WHEN_CLEARED:
 	case FL_WHEN_QUIET:
+	case FL_WHEN_WORSENED:
 		return FL_CORR_NEVER; /* not timed: the incident's clear fires it */
 	case FL_WHEN_ONSITE: {
 		enum fl_inv_site_class c = inc->pub.loc_class >= 0
@@ -341,7 +342,8 @@ void fl_corr_incident_open(struct fl_engine *e, struct incident *inc, int64_t at
 	fl_corr_run_due_steps(e, inc, at_ns);
 }
 
-/* The untimed lines of the incident's ladder that its clear fires, once:
+/* The untimed lines of the incident's ladder: `step worsened` each time it
+ * worsens (reason FL_NOTIFY_WORSENED), and, once, those its clear fires:
  * `step cleared` (when FL_WHEN_CLEARED: its alarm cleared, a notify with
  * reason "restored" whose messages say the service is back) or `step quiet`
  * (FL_WHEN_QUIET: its alarms stopped, reason FL_CLEAR_QUIET, which claims
@@ -368,8 +370,9 @@ static void notify_cleared(struct fl_engine *e, struct incident *inc, int64_t at
 			struct fl_action a = {.type = FL_ACTION_NOTIFY, .at_ns = at_ns,
 					      .incident = &inc->pub, .role = prog->roles[st->role].p,
 					      .scope = scope_name(st->scope), .channel = channel,
-					      .reason = when == FL_WHEN_QUIET ? FL_CLEAR_QUIET
-									 : FL_NOTIFY_RESTORED,
+					      .reason = when == FL_WHEN_QUIET	   ? FL_CLEAR_QUIET
+							: when == FL_WHEN_WORSENED ? FL_NOTIFY_WORSENED
+									   : FL_NOTIFY_RESTORED,
 					      .step = si};
 
 			a.n_to = resolve_contacts(e, inc, st, channel, &a.fell_back);
@@ -453,6 +456,7 @@ void fl_corr_place_joined(struct fl_engine *e, struct incident *inc, size_t firs
 
 	if (inc->pub.is_planned || inc->pub.state != FL_INCIDENT_OPEN || inc->is_pending)
 		return;
+	notify_cleared(e, inc, at_ns, FL_WHEN_WORSENED);
 	/* the steps taken so far reach the new places' own people too */
 	for (size_t k = 0; k < inc->next_step; k++) {
 		const struct fl_prog_step *st = &prog->steps[inc->steps[k]];

@@ -26,6 +26,7 @@ static const char places_plan[] =
 	"    step after 0s notify duty_room at own via sms;\n"
 	"    step after 0s notify customer_contact at customer via sms;\n"
 	"    step after 0s notify customer_contact at at_risk via sms;\n"
+	"    step worsened notify duty_room at city via sms;\n"
 	"}\n"
 	"rule los {\n"
 	"    match syslog;\n"
@@ -248,5 +249,42 @@ Test(places, a_protected_circuit_that_still_runs_is_at_risk_not_down)
 	cr_assert_eq(fx_count(f, FL_ACTION_OPEN, "cut"), 1);
 	cr_expect(told(f, "at_risk", "曾秀英", NULL));
 	cr_expect(!told(f, "customer", "曾秀英", NULL));
+	fx_close(f);
+}
+
+/* A second cut on the county ring five minutes after the first isolates
+ * QH-DX-LK: the town's own end cannot report, so the second span is seen
+ * from one end. One incident over both spans, raised to the most severe
+ * level, and the plan's `worsened` step tells the city. */
+Test(places, a_second_cut_on_a_ring_worsens_the_same_incident)
+{
+	struct fx *f = open_qinghe();
+	const struct fx_rec *open, *last;
+
+	fx_at(f, 0, "QH-DX-LK-SDH01", "[ALARM] R_LOS raised port=1-10-1");
+	fx_at(f, 1, "QH-DX-SW-SDH01", "[ALARM] R_LOS raised port=1-9-1");
+	fx_run_to(f, 300);
+	cr_expect(!told(f, "city", "清河网管值班室", FL_NOTIFY_WORSENED), "not worse yet");
+	fx_at(f, 300, "QH-DX-SDH02", "[ALARM] R_LOS raised port=1-10-1"); /* LK's end is cut off */
+	fx_run_to(f, 600);
+	open = fx_find(f, FL_ACTION_OPEN, "cut");
+	cr_assert_not_null(open);
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, NULL), 1);
+	last = fx_last(f, open->id);
+	cr_assert_not_null(last);
+	cr_expect_str_eq(last->places, "span QH-DX-R01-S02, span QH-DX-R01-S01");
+	cr_expect_eq(last->level, 0);
+	cr_expect(told(f, "city", "清河网管值班室", FL_NOTIFY_WORSENED),
+		  "the worsening is a step the plan routes");
+	cr_expect(told(f, "customer", "唐丽娟", FL_NOTIFY_JOINED),
+		  "电子政务 to the isolated town is down now");
+	fx_at(f, 4000, "QH-DX-LK-SDH01", "[ALARM] R_LOS cleared port=1-10-1");
+	fx_at(f, 4001, "QH-DX-SW-SDH01", "[ALARM] R_LOS cleared port=1-9-1");
+	fx_run_to(f, 4100);
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, NULL), 0, "the ring is not whole yet");
+	fx_at(f, 5000, "QH-DX-SDH02", "[ALARM] R_LOS cleared port=1-10-1");
+	fx_run_to(f, 5100);
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "cut"), 1);
+	cr_expect_eq(fx_find(f, FL_ACTION_CLEAR, "cut")->at_s, 5000);
 	fx_close(f);
 }
