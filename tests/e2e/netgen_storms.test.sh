@@ -5,7 +5,8 @@
 # (span cut, chain cut seen from one end, duct cut, second cut on a ring,
 # site power failure, flap, two unrelated cuts, pure noise with near-miss
 # lines), each with its one correct outcome; score.py replays each and
-# checks the number of incidents, the places they name and when they clear.
+# checks the number of incidents, the places they name and when they clear;
+# check_paged.py checks the branches and customers paged.
 # A fixed seed: the same cases every run. Every case must pass.
 . "$(dirname "$0")/lib.sh"
 ROOT="${FL_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -24,4 +25,8 @@ if ! "$PY" "$NETGEN/score.py" "$FAULTLINE replay -c $ROOT/rules/faultline.plan" 
 	fail "netgen storms: $(tail -1 "$T/score.out")"
 fi
 grep -q "^$COUNT passed, 0 failed" "$T/score.out" || fail "score: $(tail -1 "$T/score.out")"
-echo "ok: netgen storms: $(tail -2 "$T/score.out" | head -1)"
+# and who is paged: every owning branch's duty room, the customers of down
+# circuits and not those whose circuits run on protection
+"$PY" "$ROOT/tests/netgen/check_paged.py" "$FAULTLINE" "$ROOT/rules/faultline.plan" "$T/cases" \
+	>"$T/paged.out" 2>&1 || fail "paged: $(cat "$T/paged.out")"
+echo "ok: netgen storms: $(tail -2 "$T/score.out" | head -1); $(head -1 "$T/paged.out")"
