@@ -9,6 +9,14 @@
 
 /* ---- escalation ------------------------------------------------------------- */
 
+/* A step to customers: one that touches none tells nobody, and an action
+ * that reaches no one says nothing (a role's step that reaches no one is a
+ * gap in the contacts, and shown). */
+static bool is_customer_scope(enum fl_scope s)
+{
+	return s == FL_SCOPE_CUSTOMER || s == FL_SCOPE_AT_RISK;
+}
+
 static const char *scope_name(enum fl_scope s)
 {
 	static const char *const names[] = {
@@ -176,6 +184,8 @@ static void fire_step(struct fl_engine *e, struct incident *inc, uint32_t si, in
 
 		a.n_to = resolve_contacts(e, inc, st, channel, &a.fell_back);
 		a.to = e->to;
+		if (!a.n_to && is_customer_scope(st->scope))
+			continue; /* no customer of it is touched: nothing to tell */
 		e->stats.notified++;
 		fl_corr_emit(e, &a);
 	}
@@ -377,6 +387,8 @@ static void notify_cleared(struct fl_engine *e, struct incident *inc, int64_t at
 
 			a.n_to = resolve_contacts(e, inc, st, channel, &a.fell_back);
 			a.to = e->to;
+			if (!a.n_to && is_customer_scope(st->scope))
+				continue;
 			e->stats.notified++;
 			fl_corr_emit(e, &a);
 		}
@@ -412,10 +424,10 @@ static void incident_clear(struct fl_engine *e, struct incident *inc, int64_t at
 	fl_corr_incident_free(e, inc);
 }
 
-/* The contacts of step st for the places from `first` on that those before
- * it did not reach: into e->to, the count returned. With first past the
- * last place the incident worsened in place (its site went down): those the
- * site at risk did not reach. */
+/* The contacts of step st for the places from `first` on: into e->to, the
+ * count returned. Customers (and those at risk) only when the earlier places
+ * did not reach them. With first past the last place the incident worsened
+ * in place (its site went down): those the site at risk did not reach. */
 static size_t new_contacts(struct fl_engine *e, struct incident *inc,
 			   const struct fl_prog_step *st, const char *channel, size_t first,
 			   bool *fell_back)
@@ -428,7 +440,11 @@ static size_t new_contacts(struct fl_engine *e, struct incident *inc,
 	e->places_hi = worsened ? SIZE_MAX : first;
 	if (worsened)
 		inc->site_is_down = false;
-	n_before = resolve_contacts(e, inc, st, channel, fell_back);
+	/* the crew and the duty room of a branch hear of each place they must go
+	 * to; a customer hears once that its service is down */
+	n_before = st->scope == FL_SCOPE_CUSTOMER || st->scope == FL_SCOPE_AT_RISK || worsened
+			   ? resolve_contacts(e, inc, st, channel, fell_back)
+			   : 0;
 	inc->site_is_down = was_down;
 	for (size_t i = 0; i < n_before; i++)
 		memcpy(before[i], e->to_text[i], sizeof(before[i]));

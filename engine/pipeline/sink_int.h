@@ -34,6 +34,7 @@ struct fl_sink_rec {
 		int64_t joined_ns;
 	} *places;
 	size_t n_places;
+	size_t n_places_now; /* every action: how many places the incident has */
 };
 
 #endif /* FL_SINK_INT_H */

@@ -118,6 +118,7 @@ struct fl_sink_rec *fl_sink_rec_from(const struct fl_action *a, const struct fl_
 	r->role = dup_or_null(a->role);
 	r->reason = dup_or_null(a->reason);
 	r->ticket = dup_or_null(inc->ticket);
+	r->n_places_now = inc->n_places;
 	r->window = dup_or_null(inc->window);
 	if (a->type == FL_ACTION_OPEN) {
 		for (size_t i = 0; i < inc->n_spans && !oom; i++) {

@@ -383,7 +383,15 @@ static int do_notify(struct fl_sink *s, struct sink_incident *e, const struct fl
 		}
 		key_part(ch, sizeof(ch), r->channel);
 		key_part(ad, sizeof(ad), address);
-		snprintf(key, sizeof(key), "%s:s%u:%s:%zu:%s", e->ticket, r->step, ch, i, ad);
+		/* a place that joined (or a worsening) tells people again: its
+		 * pages are keyed by the number of places, so each is queued once */
+		if (r->reason && (strcmp(r->reason, FL_NOTIFY_JOINED) == 0 ||
+				  strcmp(r->reason, FL_NOTIFY_WORSENED) == 0))
+			snprintf(key, sizeof(key), "%s:s%u:p%zu:%s:%zu:%s", e->ticket, r->step,
+				 r->n_places_now, ch, i, ad);
+		else
+			snprintf(key, sizeof(key), "%s:s%u:%s:%zu:%s", e->ticket, r->step, ch, i,
+				 ad);
 		key[128] = '\0'; /* fl_notice_key_valid(): at most 128 bytes */
 		n.key = key;
 		n.channel = r->channel;
