@@ -66,8 +66,9 @@ class Inc:
 
     def add(self, a):
         self.acts.append(a)
-        if "places" in a:
-            self.places = place_ids(a["places"])
+        places = a.get("places", a.get("location", {}).get("places"))
+        if places is not None:
+            self.places = place_ids(places)
         if a["action"] == "clear" and self.clear is None:
             self.clear = when(a["time"])
 
