@@ -223,7 +223,7 @@ static struct fx *fx_open_with(const struct fl_engine_config *cfg, const char *p
 
 /* A fresh engine on the fixture plan over the sample network; cfg may be
  * NULL. */
-static struct fx *fx_open(const struct fl_engine_config *cfg)
+static inline struct fx *fx_open(const struct fl_engine_config *cfg)
 {
 	const char *shared = getenv("FL_SHARED") ? getenv("FL_SHARED") : "/work/shared";
 	char data[4096];
