@@ -128,6 +128,8 @@ struct site_state {
 	const struct fl_inv_site *site;
 	size_t n_silent;
 	int64_t silent_from_ns; /* the last silent device's last event */
+	int64_t silent_for_ms;	/* and the absence that made it silent */
+	int64_t heard_ns;	/* the last event of any device of the site */
 	bool power_standing;	/* a site alarm (power) raised and not cleared */
 	int64_t power_ns;	/* when it was raised */
 	struct incident *inc;

@@ -249,6 +249,7 @@ static void device_silent(struct fl_engine *e, struct key_state *ks, int64_t now
 		if (ss) {
 			ss->n_silent++;
 			ss->silent_from_ns = ks->last_ns;
+			ss->silent_for_ms = e->prog->rules[ks->rule].absent_ms;
 		}
 	}
 	for (size_t c = 0; c < e->ri[ks->rule].n_corrs; c++)

@@ -297,6 +297,15 @@ static void site_worsen(struct fl_engine *e, struct incident *inc, int64_t at_ns
 	fl_corr_place_joined(e, inc, p->n_places, at_ns);
 }
 
+/* Has the whole site gone quiet since its power failed? One device's absence
+ * is not enough: a transmission node that reports every 15 min can look
+ * absent while the OLT beside it still talks. */
+static bool site_silent(const struct site_state *ss, int64_t at_ns)
+{
+	return ss->silent_from_ns >= ss->power_ns &&
+	       at_ns - ss->heard_ns >= ss->silent_for_ms * FL_NS_PER_MS;
+}
+
 /* Evidence about site changed: two or more spans facing it lost signal at
  * the near end only (the site cannot report, or is dead): a site incident.
  * A site already at risk (its power failed) is down with one such span, or
@@ -324,7 +333,7 @@ void fl_corr_site_check(struct fl_engine *e, const struct fl_inv_site *site, int
 				return;
 			if (n >= 1)
 				site_worsen(e, inc, at_ns, "site at risk, neighbours lose signal facing it");
-			else if (silence && ss->silent_from_ns >= ss->power_ns)
+			else if (silence && site_silent(ss, at_ns))
 				site_worsen(e, inc, at_ns, "site at risk, then silent");
 			return;
 		}
@@ -412,6 +421,8 @@ static void site_alarm(struct fl_engine *e, uint32_t rule, const struct fl_inv_d
 		return;
 	inc = open_site_incident(e, dev->site);
 	if (r->absent_ms > 0) {
+		if (at_ns > ss->heard_ns)
+			ss->heard_ns = at_ns;
 		if (inc && inc->site_is_down && at_ns > inc->down_ns && !inc->site_heard) {
 			inc->site_heard = true;
 			fl_corr_site_maybe_clear(e, dev->site, at_ns);

@@ -288,3 +288,32 @@ Test(places, a_second_cut_on_a_ring_worsens_the_same_incident)
 	cr_expect_eq(fx_find(f, FL_ACTION_CLEAR, "cut")->at_s, 5000);
 	fx_close(f);
 }
+
+/* On battery, the site's ADM reports only every 15 min and looks absent
+ * after 10; its OLT still talks: the site is not down. When every device of
+ * the site has gone quiet, it is. */
+Test(places, a_site_on_battery_is_down_only_when_all_of_it_is_silent)
+{
+	struct fx *f = open_qinghe();
+	const struct fx_rec *open, *down = NULL;
+
+	fx_at(f, 0, "QH-DX-SW-OLT01", "MAINS_FAIL raised frame=0");
+	fx_at(f, 1, "QH-DX-SW-SDH01", "PM 15MIN port=1-9-1 LOS_SEC=0");
+	for (int64_t t = 240; t <= 1440; t += 240)
+		fx_at(f, t, "QH-DX-SW-OLT01", "INFO battery report");
+	fx_run_to(f, 1500);
+	open = fx_find(f, FL_ACTION_OPEN, "site_down");
+	cr_assert_not_null(open);
+	for (size_t i = 0; i < f->n; i++)
+		if (f->recs[i].type == FL_ACTION_ESCALATE && f->recs[i].level == 0)
+			down = &f->recs[i];
+	cr_expect_null(down, "the ADM's gap is not the site's silence");
+	fx_run_to(f, 1440 + 601);
+	for (size_t i = 0; i < f->n; i++)
+		if (f->recs[i].type == FL_ACTION_ESCALATE && f->recs[i].level == 0)
+			down = &f->recs[i];
+	cr_assert_not_null(down, "the whole site quiet for its absence: down");
+	cr_expect_str_eq(down->evidence, "site at risk, then silent");
+	cr_expect_geq(down->at_s, 1440 + 600);
+	fx_close(f);
+}
