@@ -48,4 +48,12 @@ count maintenance '^notify ' 0
 
 summary quiet-hours
 count quiet-hours '^open ' 0
+
+# the site plan of docs/vendors.md: the vendor library with levels, ladders
+# and correlations of its own compiles clean, and the library's tests pass in it
+"$FAULTLINE" check "$ROOT/examples/site.plan" --warnings-as-errors 2>"$T/site.err" ||
+	fail "examples/site.plan: $(cat "$T/site.err")"
+"$FAULTLINE" test "$ROOT/examples/site.plan" --data "$ROOT/tests/networks/hilltown" >"$T/site.out" 2>"$T/site.err" ||
+	fail "examples/site.plan tests: $(cat "$T/site.err")"
+grep -Eq '^[1-9][0-9]* passed, 0 failed$' "$T/site.out" || fail "site.plan: $(cat "$T/site.out")"
 echo "ok"

@@ -64,9 +64,10 @@ grep -q '^1 passed, 1 failed$' "$T/out" || fail "stay: $(cat "$T/out")"
 # break one expectation: the flap is general, expect urgent
 line=$(grep -n 'expect incident link_flap level general' "$ROOT/rules/faultline.plan" | cut -d: -f1)
 [ -n "$line" ] || fail "no flap expectation in the plan"
-# beside a copy of examples/, where the plan's own and its tests' data resolve
+# beside examples/ and the vendor library, where its includes and data resolve
 mkdir -p "$T/rules"
 ln -s "$ROOT/examples" "$T/examples"
+ln -s "$ROOT/rules/vendors" "$T/rules/vendors"
 sed "${line}s/level general/level urgent/" "$ROOT/rules/faultline.plan" >"$T/rules/wrong.plan"
 set +e
 "$FAULTLINE" test "$T/rules/wrong.plan" --data "$DATA" >"$T/out" 2>"$T/err"
