@@ -111,21 +111,24 @@ $(BUILD)/bench/%: bench/%.c $(LIB_OBJ)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
 # --- run -------------------------------------------------------------------
+# The bundled plan on the example network (examples/network), so a clone runs
+# alone. RUN_DATA=DIR runs it on another network's CSV files.
 RUN_ARGS ?= --udp 127.0.0.1:5514 --tcp 127.0.0.1:5514 --relp 127.0.0.1:2514 --trap 127.0.0.1:16162
+RUN_DATA ?= examples/network
 run: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p var
-	@echo "faultline: the bundled plan live on loopback; actions print below as JSON Lines."
+	@echo "faultline: the bundled plan on $(RUN_DATA), live on loopback; actions print below as JSON Lines."
 	@echo "  tickets in var/faultline.db, notifications in var/notifications.jsonl; Ctrl-C stops."
-	@echo "  send a test fibre cut (both ends of span HC-YZ-R01-S02 lose light):"
-	@echo "    unshare -r -u sh -c 'hostname HC-YZ-LX-OSN01; logger -d -n 127.0.0.1 -P 5514 --rfc3164 -t OSN \"R_LOS raised port=1-8-1\"'"
-	@echo "    unshare -r -u sh -c 'hostname HC-YZ-SC-OSN01; logger -d -n 127.0.0.1 -P 5514 --rfc3164 -t OSN \"R_LOS raised port=1-7-1\"'"
+	@echo "  send a test fibre cut (both ends of span MY-SK-R01-S02 lose light):"
+	@echo "    unshare -r -u sh -c 'hostname MY-SK-HT-OSN01; logger -d -n 127.0.0.1 -P 5514 --rfc3164 -t OSN \"R_LOS raised port=1-8-1\"'"
+	@echo "    unshare -r -u sh -c 'hostname MY-SK-SP-OSN01; logger -d -n 127.0.0.1 -P 5514 --rfc3164 -t OSN \"R_LOS raised port=1-7-1\"'"
 	@echo "    (logger writes the machine's name as the device: unshare gives it the device's)"
 	@echo "  its ticket, about 30 s later (the plan holds a cut that long):"
 	@echo "    $(BIN) tickets --db var/faultline.db list"
 	@echo "  send a trap:  snmptrap -v 2c -c public 127.0.0.1:16162 '' 1.3.6.1.6.3.1.1.5.3"
 	@echo "  other inputs: TCP 127.0.0.1:5514, RELP 127.0.0.1:2514"
-	$(abspath $(BIN)) run -c rules/faultline.plan --data $(FL_SHARED)/data $(RUN_ARGS) \
+	$(abspath $(BIN)) run -c rules/faultline.plan --data $(RUN_DATA) $(RUN_ARGS) \
 		--db var/faultline.db --plugin-dir $(abspath $(BUILD))/plugins \
 		--route sms=file --set sms.path=$(CURDIR)/var/notifications.jsonl \
 		--route email=file --set email.path=$(CURDIR)/var/notifications.jsonl \

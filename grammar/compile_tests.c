@@ -2,6 +2,8 @@
  * checked against what the named rule or correlation can produce. */
 #include "grammar/compile_int.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -342,28 +344,116 @@ static int test_default_year(const struct fl_compile *c)
 	return gmtime_r(&secs, &tm) ? tm.tm_year + 1900 : 0;
 }
 
+static void release_test_inventory(void *inv)
+{
+	fl_plan_data_free(inv);
+}
+
+/* The inventory of DIR, read with the plan's data file names (as --data DIR
+ * would), or NULL after reporting why at `where`. Tests naming one directory
+ * share one inventory: the earlier tests [0, index) are searched first. */
+static const struct fl_inventory *test_inventory(struct fl_compile *c, const char *dir,
+						 const struct fl_loc *where, uint32_t index)
+{
+	char *paths[FL_DATA__COUNT] = {0};
+	const struct fl_loc *locs[FL_DATA__COUNT] = {0};
+	struct fl_plan_data_counts counts;
+	struct fl_inventory *inv = NULL;
+	bool any = false;
+
+	for (uint32_t i = 0; i < index; i++) {
+		const struct fl_prog_test *t = &c->prog->tests[i];
+
+		if (t->data_dir.p && strcmp(t->data_dir.p, dir) == 0)
+			return t->inventory;
+	}
+	for (size_t k = 0; k < FL_DATA__COUNT; k++) {
+		const struct fl_ast_stmt *s = c->data_stmts[k];
+		const char *base;
+
+		if (!s || s->nitems < 3)
+			continue;
+		base = strrchr(s->items[2]->text, '/');
+		base = base ? base + 1 : s->items[2]->text;
+		paths[k] = malloc(strlen(dir) + strlen(base) + 2);
+		if (!paths[k]) {
+			c->oom = true;
+			goto out;
+		}
+		sprintf(paths[k], "%s/%s", dir, base);
+		locs[k] = where;
+		any = true;
+	}
+	if (!any) {
+		fl_diag_error(c->d, where, "the plan names no data files to read from this directory");
+		goto out;
+	}
+	if (fl_plan_data_load(&inv, (const char *const *)paths, locs, c->d, &counts) == -ENOMEM)
+		c->oom = true;
+	if (inv && fl_arena_defer(c->plan->arena, release_test_inventory, inv) < 0) {
+		fl_plan_data_free(inv);
+		inv = NULL;
+		c->oom = true;
+	}
+out:
+	for (size_t k = 0; k < FL_DATA__COUNT; k++)
+		free(paths[k]);
+	return inv;
+}
+
+/* data "DIR"; in a test: the test runs on the network of DIR (relative to
+ * the file holding the test) whatever data the plan was compiled with. */
+static void test_data(struct fl_compile *c, const struct fl_ast_stmt *s, uint32_t index,
+		      struct fl_prog_test *t)
+{
+	const struct fl_ast_item *it = at(s, 1);
+	char *dir;
+
+	if (!want_kind(c, s, 1, FL_ITEM_STRING, "the test network's directory in quotes"))
+		return;
+	no_more(c, s, 2);
+	if (t->data_dir.p) {
+		fl_diag_error(c->d, &it->loc, "this test already names its data");
+		return;
+	}
+	if (c->opt->no_files) {
+		fl_diag_error(c->d, &it->loc, "data files are not read in this mode");
+		return;
+	}
+	dir = path_join(c->file_paths[s->file], it->text);
+	if (!dir) {
+		c->oom = true;
+		return;
+	}
+	t->inventory = test_inventory(c, dir, &it->loc, index);
+	t->data_dir = arena_str(c, dir, strlen(dir));
+	free(dir);
+}
+
 void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
 {
-	static const char *const words[] = {"at", "expect", "year"};
+	static const char *const words[] = {"at", "expect", "year", "data"};
 	struct fl_prog_test *t;
 	int year = 0;
 	uint32_t first_event = (uint32_t)c->prog->n_test_events;
 	uint32_t first_expect = (uint32_t)c->prog->n_expects;
 	int64_t last_ms = 0;
 
+	t = &c->prog->tests[index];
 	for (const struct fl_ast_stmt *s = st->body; s; s = s->next) {
-		int k = clause(c, s, "test clause", words, 3);
+		int k = clause(c, s, "test clause", words, FL_ARRAY_LEN(words));
 
 		if (k == 1)
 			compile_expect(c, s);
 		else if (k == 2)
 			test_year(c, s, &year);
+		else if (k == 3)
+			test_data(c, s, index, t);
 		else if (k == 0 && !test_event(c, s, &last_ms))
 			return;
 	}
 	if (year == 0)
 		year = test_default_year(c);
-	t = &c->prog->tests[index];
 	t->year = year;
 	t->first_event = first_event;
 	t->n_events = (uint32_t)(c->prog->n_test_events - first_event);

@@ -369,6 +369,11 @@ struct fl_prog_expect {
 struct fl_prog_test {
 	struct fl_str name;
 	int year;
+	/* data "DIR";: the network the test runs on, DIR as resolved (relative
+	 * to the file holding the test) and the inventory read from it with the
+	 * plan's data file names; p NULL / NULL: the plan's own (or --data). */
+	struct fl_str data_dir;
+	const struct fl_inventory *inventory;
 	uint32_t first_event, n_events;
 	uint32_t first_expect, n_expects;
 };

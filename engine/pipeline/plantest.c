@@ -5,7 +5,10 @@
  * windows and year-bound data apply; lines without a year are read in the
  * test's year, from the plan: see struct fl_prog_test), then the clock runs a
  * day past the last event so holds, ladders and quiet periods play out. The
- * expectations are checked against the action stream the engine wrote. */
+ * expectations are checked against the action stream the engine wrote. A
+ * test that names its data runs on a shallow copy of the program holding
+ * the test's inventory instead of the plan's: rules, regexes and ladders are
+ * shared, only the network differs. */
 #include "engine/pipeline/plantest.h"
 
 #include <arpa/inet.h>
@@ -267,6 +270,7 @@ static int64_t year_start_ns(int year)
 static int run_test(const struct fl_program *p, const struct fl_prog_test *test,
 		    const struct fl_tz *tz, struct fl_event *ev, struct fl_plantest_result *res)
 {
+	struct fl_program test_prog;
 	struct test_run t = {.prog = p};
 	struct fl_engine_config cfg = {.on_action = on_action, .ctx = &t, .late_ms = -1};
 	struct fl_message_opts mo = {.tz = tz};
@@ -277,6 +281,13 @@ static int run_test(const struct fl_program *p, const struct fl_prog_test *test,
 	int64_t base_ns = FALLBACK_BASE_NS, last_ns;
 
 	res->name = test->name.p;
+	if (test->inventory) {
+		/* data "DIR";: the same program on the test's own network */
+		test_prog = *p;
+		test_prog.inventory = test->inventory;
+		p = &test_prog;
+		t.prog = p;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	received_ns = (int64_t)ts.tv_sec * FL_NS_PER_SEC + ts.tv_nsec;
 	if (test->year > 0) { /* the plan's year, not today's: tests do not drift */

@@ -7,6 +7,56 @@ DATA=${FL_SHARED:-/work/shared}/data
 "$FAULTLINE" test "$ROOT/rules/faultline.plan" --data "$DATA" >"$T/out" 2>"$T/err" ||
 	{ cat "$T/err" >&2; fail "the bundled plan's tests fail"; }
 grep -Eq '^[1-9][0-9]* passed, 0 failed$' "$T/out" || fail "summary: $(cat "$T/out")"
+# the tests carry their network (data "DIR";): they pass on any --data,
+# and without one
+for data in "$ROOT/tests/networks/hilltown" "$ROOT/tests/networks/riverport"; do
+	"$FAULTLINE" test "$ROOT/rules/faultline.plan" --data "$data" >"$T/out" 2>"$T/err" ||
+		{ cat "$T/err" >&2; fail "the bundled plan's tests fail with --data $data"; }
+done
+"$FAULTLINE" test "$ROOT/rules/faultline.plan" >"$T/out" 2>"$T/err" ||
+	{ cat "$T/err" >&2; fail "the bundled plan's tests fail on its own data"; }
+# a test's data wins over --data, relative to the plan file; a test
+# without one runs on the plan's (here --data)
+mkdir -p "$T/net"
+cp "$ROOT"/tests/networks/hilltown/*.csv "$T/net/"
+cat >"$T/travel.plan" <<'EOF'
+plan travel;
+timezone "UTC";
+data sites "x/sites.csv";
+data devices "x/devices.csv";
+level general { respond 30m; }
+rule down {
+    match syslog;
+    lookup device host;
+    where device exists;
+    where msg ~ /LINKDOWN/;
+    key host;
+    raise level general title "down ${host} ${site_name}";
+}
+test "on its own network" {
+    data "net";
+    year 2026;
+    at 0s syslog "<131>Mar  1 10:00:00 HT-GL-SDH01 app: LINKDOWN";
+    expect incident down title "down HT-GL-SDH01 山城高岭中心机房";
+}
+test "on the plan's network" {
+    year 2026;
+    at 0s syslog "<131>Mar  1 10:00:00 HT-GL-SDH01 app: LINKDOWN";
+    expect no incident;
+}
+EOF
+"$FAULTLINE" test "$T/travel.plan" --data "$ROOT/examples/network" >"$T/out" 2>"$T/err" ||
+	{ cat "$T/err" >&2; fail "a test's own data does not win over --data"; }
+grep -q '^2 passed, 0 failed$' "$T/out" || fail "travel: $(cat "$T/out")"
+# without its data line the first test runs on --data and fails
+sed 's/^    data "net";$//' "$T/travel.plan" >"$T/stay.plan"
+set +e
+"$FAULTLINE" test "$T/stay.plan" --data "$ROOT/examples/network" >"$T/out" 2>"$T/err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "without its data: exit $rc, want 1"
+grep -q '^1 passed, 1 failed$' "$T/out" || fail "stay: $(cat "$T/out")"
+
 # the end-to-end tests' plan (clocks cut to seconds) keeps true tests too
 "$FAULTLINE" test "$ROOT/rules/test-product.plan" --data "$DATA" >"$T/out" 2>"$T/err" ||
 	{ cat "$T/err" >&2; fail "test-product.plan's tests fail"; }
@@ -14,9 +64,13 @@ grep -Eq '^[1-9][0-9]* passed, 0 failed$' "$T/out" || fail "summary: $(cat "$T/o
 # break one expectation: the flap is general, expect urgent
 line=$(grep -n 'expect incident link_flap level general' "$ROOT/rules/faultline.plan" | cut -d: -f1)
 [ -n "$line" ] || fail "no flap expectation in the plan"
-sed "${line}s/level general/level urgent/" "$ROOT/rules/faultline.plan" >"$T/wrong.plan"
+# beside examples/ and the vendor library, where its includes and data resolve
+mkdir -p "$T/rules"
+ln -s "$ROOT/examples" "$T/examples"
+ln -s "$ROOT/rules/vendors" "$T/rules/vendors"
+sed "${line}s/level general/level urgent/" "$ROOT/rules/faultline.plan" >"$T/rules/wrong.plan"
 set +e
-"$FAULTLINE" test "$T/wrong.plan" --data "$DATA" >"$T/out" 2>"$T/err"
+"$FAULTLINE" test "$T/rules/wrong.plan" --data "$DATA" >"$T/out" 2>"$T/err"
 rc=$?
 set -e
 [ "$rc" -eq 1 ] || fail "exit $rc, want 1"
