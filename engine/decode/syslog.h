@@ -44,7 +44,7 @@
 #define FL_SYSLOG_PROCID_MAX 128
 #define FL_SYSLOG_MSGID_MAX 32
 #define FL_SYSLOG_SD_NAME_MAX 32 /* SD-ID and PARAM-NAME */
-#define FL_SYSLOG_TAG_MAX 32 /* RFC 3164 §4.1.3 */
+#define FL_SYSLOG_TAG_MAX 128 /* RFC 3164 §4.1.3 says 32; rsyslog and syslog-ng take longer */
 
 /* One verdict per reason a line fails to decode; each is counted. */
 #define FL_SYSLOG_VERDICTS(X)                                                              \
