@@ -28,7 +28,12 @@
  *   host tag: msg", old rsyslog forwarding) is accepted as RFC 3164.
  * - Huawei VRP "%%01MOD/L/MNEMONIC(l)[seq]:text" gives app_name MOD, msgid
  *   MNEMONIC and msg text; "tag[pid]:" gives app_name and procid; a TAG longer
- *   than 32 characters (RFC 3164 §4.1.3) is not a tag and stays in msg. */
+ *   than FL_SYSLOG_TAG_MAX is not a tag and stays in msg.
+ * - An RFC 3164 line with no timestamp (RFC 3164 §4.3.3) decodes as rsyslog
+ *   and syslog-ng read it: no HOSTNAME, a tag if one starts the text, the
+ *   received time, syslog.no_timestamp set. Cisco uptime stamps ("00:00:46:",
+ *   "1d02h:") are kept as the timestamp text, with the received time.
+ * - RFC 5424 with a VERSION other than 1 decodes as 1 and keeps it in version. */
 #ifndef FL_SYSLOG_H
 #define FL_SYSLOG_H
 #include <stddef.h>
