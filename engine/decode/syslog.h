@@ -110,7 +110,7 @@ enum fl_syslog_verdict fl_syslog_decode(struct fl_event *ev, const char *p, size
  * severity, version, timestamp, hostname, app_name, procid, msgid,
  * structured_data, msg, and error where the line did not decode; plus
  * has_bom, clock_unsynced, raw_truncated and sd_dropped only when set.
- * - pri/facility/severity are null without a PRI; version is 1 for RFC 5424
+ * - pri/facility/severity are null without a PRI; version is the RFC 5424 VERSION
  *   and null otherwise; absent fields (NILVALUE) are null.
  * - timestamp is RFC 3339 in the offset the message used, with the fraction
  *   digits it wrote ("2026-11-25T10:00:12.345+08:00"; "Z" for offset 0), null
