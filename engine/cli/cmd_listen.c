@@ -1,6 +1,10 @@
 /* cmd_listen.c - `faultline listen`: run the network inputs with no rules and
  * print every message as one JSON line on stdout.
  *
+ * The lines are also the capture format: each carries "raw", the message as
+ * received, so `faultline replay` runs a capture as the live run saw it
+ * (engine/decode/record.h).
+ *
  * The main thread is the consumer: it drains the inputs' queue, writes JSON
  * Lines and flushes after each batch, so a reader sees events promptly.
  * SIGINT/SIGTERM stop the inputs, the queue is drained (a RELP message that
@@ -24,6 +28,7 @@
 #include "engine/decode/snmp.h"
 #include "engine/decode/syslog.h"
 #include "engine/lib/tz.h"
+#include "engine/lib/utf8.h"
 
 /* The one piece of file-scope state: what the signal handlers saw. */
 static volatile sig_atomic_t got_signal;
@@ -244,6 +249,12 @@ static void write_event(void *ctx, const struct fl_msg *m)
 	}
 	fl_json_key(&j, "received");
 	write_time(&j, m->msg.received_ns);
+	/* the message as it came: `replay` decodes it again from this (record.h) */
+	fl_json_key(&j, "raw");
+	if (m->msg.transport != FL_TRANSPORT_SNMP && fl_utf8_valid(m->msg.p, m->msg.len))
+		fl_json_str(&j, m->msg.p, m->msg.len);
+	else
+		fl_json_hex(&j, m->msg.p, m->msg.len);
 	if (m->msg.transport == FL_TRANSPORT_SNMP)
 		fl_snmp_json_fields(&j, st->ev);
 	else

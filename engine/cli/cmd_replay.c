@@ -1,7 +1,8 @@
 /* cmd_replay.c - `faultline replay`: a plan over recorded syslog lines.
  *
  * Compiles the plan, then feeds every line of each FILE (stdin when none) to
- * the engine in event time and writes the action stream as JSON Lines on
+ * the engine in event time (several FILEs merged by it; a line may also be a
+ * `faultline listen` record, trap or syslog) and writes the action stream as JSON Lines on
  * stdout. The summary (lines, matched, absorbed, incidents opened and
  * cleared, late, evicted) goes to stderr at the end. RFC 3164 times carry no
  * zone and no year: the zone is the plan's `timezone` unless --tz says
@@ -65,6 +66,9 @@ static int usage(FILE *out)
 		"\n"
 		"Runs PLAN over recorded syslog lines (stdin when no FILE) in event time and\n"
 		"writes the action stream as JSON Lines; a summary goes to stderr.\n"
+		"A line is a syslog line or a record of `faultline listen` (syslog or trap,\n"
+		"replayed at the time it was received). Several FILEs are merged by event\n"
+		"time; each file's lines keep their order.\n"
 		"Times without a zone are read in --tz, by default the plan's timezone; RFC\n"
 		"3164 times in --year, by default the year nearest to now (give it: a\n"
 		"recording must replay the same next year). An event may be --late by %d ms\n"
@@ -135,30 +139,117 @@ static int drain(struct fl_buf *out, bool quiet, bool force)
 	return 0;
 }
 
-static int replay_fd(struct fl_replay *r, struct fl_buf *out, int fd, const char *name,
-		     bool quiet)
-{
-	struct fl_lines *lr;
-	struct fl_line line;
-	int rc = fl_lines_create(&lr, fd, FL_LINE_MAX_DEFAULT);
+/* One recording being merged: its reader and the line read ahead. */
+struct source {
+	const char *name;
+	int fd; /* -1 when not opened */
+	bool is_stdin;
+	struct fl_lines *lines;
+	struct fl_replay_item *item;
+	bool has_item;
+	int64_t prev_ns; /* the time of the line before, for lines with none */
+	uint64_t line_no;
+};
 
+/* Reads the source's next line into its item; 0 at the end or on a read
+ * error (reported, *status set). */
+static bool source_next(struct fl_replay *r, struct source *s, int *status)
+{
+	struct fl_line line;
+	int rc = fl_lines_next(s->lines, &line);
+
+	s->has_item = rc > 0;
 	if (rc < 0) {
-		fprintf(stderr, "faultline replay: %s: %s\n", name, strerror(-rc));
-		return 1;
+		fprintf(stderr, "faultline replay: %s: %s\n", s->name, strerror(-rc));
+		*status = 1;
 	}
-	while ((rc = fl_lines_next(lr, &line)) > 0) {
+	if (rc <= 0)
+		return false;
+	s->line_no = line.number;
+	fl_replay_read(r, s->item, line.p, line.len, s->prev_ns);
+	return true;
+}
+
+static int source_open(struct source *s, const char *name)
+{
+	int rc;
+
+	s->fd = -1;
+	s->prev_ns = INT64_MIN;
+	s->is_stdin = strcmp(name, "-") == 0;
+	s->name = s->is_stdin ? "<stdin>" : name;
+	if (s->is_stdin)
+		s->fd = STDIN_FILENO;
+	else if ((s->fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+		rc = -errno;
+	if (s->fd >= 0) {
+		rc = fl_lines_create(&s->lines, s->fd, FL_LINE_MAX_DEFAULT);
+		if (rc == 0)
+			rc = fl_replay_item_create(&s->item);
+	}
+	if (rc < 0)
+		fprintf(stderr, "faultline replay: %s: %s\n", s->name, strerror(-rc));
+	return rc;
+}
+
+static void source_close(struct source *s)
+{
+	fl_lines_destroy(s->lines);
+	fl_replay_item_destroy(s->item);
+	if (s->fd >= 0 && !s->is_stdin)
+		close(s->fd);
+}
+
+/* The source whose line read ahead is the earliest; the first file wins a
+ * tie, so one file alone replays in its own order. NULL when all ended. */
+static struct source *earliest(struct source *src, int n)
+{
+	struct source *best = NULL;
+
+	for (int i = 0; i < n; i++)
+		if (src[i].has_item && (!best || fl_replay_item_time(src[i].item) <
+							 fl_replay_item_time(best->item)))
+			best = &src[i];
+	return best;
+}
+
+/* Every FILE (stdin for none or "-") merged by event time, a k-way merge
+ * over the lines read ahead: lines of one file keep their order, and a file
+ * that starts earlier than another is not dropped as late. Returns 0, or 1
+ * if one could not be read. */
+static int replay_files(struct fl_replay *r, struct fl_buf *out, const struct replay_args *a)
+{
+	static char *const stdin_only[] = {"-"};
+	char *const *names = a->n_files ? a->files : stdin_only;
+	int n = a->n_files ? a->n_files : 1, status = 0;
+	struct source *src = calloc((size_t)n, sizeof(*src)), *s;
+
+	if (!src)
+		return 1;
+	for (int i = 0; i < n; i++)
+		if (source_open(&src[i], names[i]) < 0)
+			status = 1;
+		else
+			(void)source_next(r, &src[i], &status);
+	while ((s = earliest(src, n))) {
+		const char *problem = fl_replay_item_problem(s->item);
+
 		fl_heap_follow();
-		if (fl_replay_line(r, line.p, line.len) < 0 || drain(out, quiet, false) < 0) {
-			rc = -EIO;
+		if (problem && !a->quiet)
+			fprintf(stderr, "faultline replay: %s:%llu: skipped: %s\n", s->name,
+				(unsigned long long)s->line_no, problem);
+		s->prev_ns = fl_replay_item_time(s->item);
+		if (fl_replay_feed(r, s->item) < 0 || drain(out, a->quiet, false) < 0) {
+			fprintf(stderr, "faultline replay: %s: %s\n", s->name, strerror(EIO));
+			status = 1;
 			break;
 		}
+		(void)source_next(r, s, &status);
 	}
-	fl_lines_destroy(lr);
-	if (rc < 0) {
-		fprintf(stderr, "faultline replay: %s: %s\n", name, strerror(-rc));
-		return 1;
-	}
-	return 0;
+	for (int i = 0; i < n; i++)
+		source_close(&src[i]);
+	free(src);
+	return status;
 }
 
 static void to_sink(const struct fl_action *a, void *ctx)
@@ -176,6 +267,9 @@ static void summary(const struct fl_replay *r)
 	fl_actions_summary(words, sizeof(words), e);
 	fprintf(stderr, "replay: %llu events read, %llu undecoded, %s\n",
 		(unsigned long long)st.lines, (unsigned long long)st.undecoded, words);
+	if (st.records)
+		fprintf(stderr, "replay: %llu listen records, %llu skipped\n",
+			(unsigned long long)st.records, (unsigned long long)st.bad_records);
 }
 
 /* The maintenance announcements due over the replay's span of event time,
@@ -205,32 +299,6 @@ static int replay_announce(const struct fl_replay *r, const struct fl_program *p
 			(unsigned long long)t.queued);
 	fl_announcer_destroy(an);
 	return rc < 0 ? 1 : 0;
-}
-
-/* Every FILE in order (stdin for none or "-"): 0, or 1 if one failed. */
-static int replay_files(struct fl_replay *r, struct fl_buf *out, const struct replay_args *a)
-{
-	int status = 0;
-
-	if (a->n_files == 0)
-		status |= replay_fd(r, out, STDIN_FILENO, "<stdin>", a->quiet);
-	for (int i = 0; i < a->n_files; i++) {
-		int fd;
-
-		if (strcmp(a->files[i], "-") == 0) {
-			status |= replay_fd(r, out, STDIN_FILENO, "<stdin>", a->quiet);
-			continue;
-		}
-		fd = open(a->files[i], O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			fprintf(stderr, "faultline replay: %s: %s\n", a->files[i], strerror(errno));
-			status = 1;
-			continue;
-		}
-		status |= replay_fd(r, out, fd, a->files[i], a->quiet);
-		close(fd);
-	}
-	return status;
 }
 
 /* --db at the end: the last batch committed, the store's summary, and 1 if

@@ -49,10 +49,12 @@ struct fl_sd_element {
 struct fl_syslog {
 	int16_t pri; /* 0..191, or -1 when the line has no PRI */
 	uint8_t facility, severity; /* valid only when pri >= 0 */
-	uint8_t version; /* 1 for RFC 5424, 0 for RFC 3164 and undecodable lines */
+	uint8_t version; /* RFC 5424's VERSION (1, or what a sender wrote: 1..99), 0 for
+			  * RFC 3164 and undecodable lines */
 	struct fl_str timestamp; /* the timestamp as written, absent when none */
 	struct fl_str hostname, app_name, procid, msgid, msg; /* p == NULL: absent */
 	bool has_bom; /* MSG started with the UTF-8 BOM (not included in msg) */
+	bool no_timestamp; /* RFC 3164 line with none: the event time is the received time */
 	uint16_t n_sd, n_params;
 	uint16_t sd_dropped; /* elements/params beyond the caps, skipped */
 	struct fl_sd_element sd[FL_EVENT_MAX_SD_ELEMENTS];

@@ -114,18 +114,22 @@ enum fl_syslog_verdict fl_rfc3339_parse(const char *p, size_t len, size_t *i, un
 		k++;
 	} else if (t[k] == '+' || t[k] == '-') {
 		unsigned oh, om;
+		/* "-0700" without the colon: only in an RFC 3164 header (max_frac 9),
+		 * where relays write it; RFC 5424 requires the colon */
+		size_t colon = n - k > 3 && t[k + 3] == ':' ? 1 : 0;
 
-		if (n - k < 6 || !fl_is_digit(t[k + 1]) || !fl_is_digit(t[k + 2]) || t[k + 3] != ':' ||
-		    !fl_is_digit(t[k + 4]) || !fl_is_digit(t[k + 5]))
+		if (n - k < 5 + colon || (!colon && max_frac <= 6) || !fl_is_digit(t[k + 1]) ||
+		    !fl_is_digit(t[k + 2]) || !fl_is_digit(t[k + 3 + colon]) ||
+		    !fl_is_digit(t[k + 4 + colon]))
 			return FL_SYSLOG_BAD_OFFSET;
 		oh = two_digits(t + k + 1);
-		om = two_digits(t + k + 4);
+		om = two_digits(t + k + 3 + colon);
 		if (oh > 23 || om > 59)
 			return FL_SYSLOG_BAD_OFFSET;
 		off = (int32_t)(oh * 3600 + om * 60);
 		if (t[k] == '-')
 			off = -off;
-		k += 6;
+		k += 5 + colon;
 	} else {
 		return FL_SYSLOG_BAD_OFFSET;
 	}
@@ -182,6 +186,7 @@ static void reset_fields(struct fl_syslog *s)
 	s->msgid = FL_STR_NONE;
 	s->msg = FL_STR_NONE;
 	s->has_bom = false;
+	s->no_timestamp = false;
 	s->n_sd = 0;
 	s->n_params = 0;
 	s->sd_dropped = 0;
@@ -258,9 +263,9 @@ enum fl_syslog_verdict fl_syslog_decode(struct fl_event *ev, const char *p, size
 			return fail(ev, p, len, FL_SYSLOG_TRUNCATED);
 	}
 	if (i > 0 && looks_like_version(p, len, i, &vend)) {
-		if (vend - i != 1 || p[i] != '1')
-			return fail(ev, p, len, FL_SYSLOG_BAD_VERSION);
-		s->version = 1;
+		/* a VERSION other than 1 is decoded as version 1 and kept, as
+		 * rsyslog does: the header has not changed since */
+		s->version = (uint8_t)(vend - i == 1 ? p[i] - '0' : (p[i] - '0') * 10 + (p[i + 1] - '0'));
 		v = fl_syslog_decode_5424(ev, p, len, vend + 1);
 	} else {
 		v = fl_syslog_decode_3164(ev, p, len, i, opts);
@@ -466,6 +471,10 @@ void fl_syslog_json_fields(struct fl_json *j, const struct fl_event *ev)
 	json_timestamp(j, ev);
 	if (!ev->has_time && fl_str_present(s->timestamp)) {
 		fl_json_key(j, "clock_unsynced");
+		fl_json_bool(j, true);
+	}
+	if (s->no_timestamp) {
+		fl_json_key(j, "no_timestamp");
 		fl_json_bool(j, true);
 	}
 	fl_json_key(j, "hostname");

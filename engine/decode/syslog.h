@@ -28,7 +28,12 @@
  *   host tag: msg", old rsyslog forwarding) is accepted as RFC 3164.
  * - Huawei VRP "%%01MOD/L/MNEMONIC(l)[seq]:text" gives app_name MOD, msgid
  *   MNEMONIC and msg text; "tag[pid]:" gives app_name and procid; a TAG longer
- *   than 32 characters (RFC 3164 §4.1.3) is not a tag and stays in msg. */
+ *   than FL_SYSLOG_TAG_MAX is not a tag and stays in msg.
+ * - An RFC 3164 line with no timestamp (RFC 3164 §4.3.3) decodes as rsyslog
+ *   and syslog-ng read it: no HOSTNAME, a tag if one starts the text, the
+ *   received time, syslog.no_timestamp set. Cisco uptime stamps ("00:00:46:",
+ *   "1d02h:") are kept as the timestamp text, with the received time.
+ * - RFC 5424 with a VERSION other than 1 decodes as 1 and keeps it in version. */
 #ifndef FL_SYSLOG_H
 #define FL_SYSLOG_H
 #include <stddef.h>
@@ -44,7 +49,7 @@
 #define FL_SYSLOG_PROCID_MAX 128
 #define FL_SYSLOG_MSGID_MAX 32
 #define FL_SYSLOG_SD_NAME_MAX 32 /* SD-ID and PARAM-NAME */
-#define FL_SYSLOG_TAG_MAX 32 /* RFC 3164 §4.1.3 */
+#define FL_SYSLOG_TAG_MAX 128 /* RFC 3164 §4.1.3 says 32; rsyslog and syslog-ng take longer */
 
 /* One verdict per reason a line fails to decode; each is counted. */
 #define FL_SYSLOG_VERDICTS(X)                                                              \
@@ -105,7 +110,7 @@ enum fl_syslog_verdict fl_syslog_decode(struct fl_event *ev, const char *p, size
  * severity, version, timestamp, hostname, app_name, procid, msgid,
  * structured_data, msg, and error where the line did not decode; plus
  * has_bom, clock_unsynced, raw_truncated and sd_dropped only when set.
- * - pri/facility/severity are null without a PRI; version is 1 for RFC 5424
+ * - pri/facility/severity are null without a PRI; version is the RFC 5424 VERSION
  *   and null otherwise; absent fields (NILVALUE) are null.
  * - timestamp is RFC 3339 in the offset the message used, with the fraction
  *   digits it wrote ("2026-11-25T10:00:12.345+08:00"; "Z" for offset 0), null

@@ -39,14 +39,32 @@ struct bsd_time {
 
 enum match { MATCH, NO_MATCH, MATCH_BAD_DATE, MATCH_TRUNCATED };
 
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* "Oct", "oct", "OCT": relays and small devices write all three (rsyslog and
+ * syslog-ng read month names in any case). */
 static int month_index(const char *p)
 {
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
 
 	for (int m = 0; m < 12; m++)
-		if (p[0] == months[m * 3] && p[1] == months[m * 3 + 1] && p[2] == months[m * 3 + 2])
+		if (lower(p[0]) == months[m * 3] && lower(p[1]) == months[m * 3 + 1] &&
+		    lower(p[2]) == months[m * 3 + 2])
 			return m + 1;
 	return 0;
+}
+
+static bool four_digits(const char *p)
+{
+	return fl_is_digit(p[0]) && fl_is_digit(p[1]) && fl_is_digit(p[2]) && fl_is_digit(p[3]);
+}
+
+static int64_t year_of(const char *p)
+{
+	return (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
 }
 
 /* A zone after the seconds: "+08:00"/"+0800" attached, or " CST" from the
@@ -86,6 +104,12 @@ static enum match bsd_time(const char *p, size_t len, size_t *i, struct bsd_time
 
 	t->unsynced = k < len && (p[k] == '*' || p[k] == '.');
 	k += t->unsynced;
+	t->year = 0;
+	/* NX-OS writes the year first: "2026 Nov 25 10:00:00" */
+	if (len - k >= 9 && four_digits(p + k) && p[k + 4] == ' ' && month_index(p + k + 5)) {
+		t->year = year_of(p + k);
+		k += 5;
+	}
 	if (len - k < 3)
 		return NO_MATCH;
 	t->mon = (unsigned)month_index(p + k);
@@ -111,11 +135,8 @@ static enum match bsd_time(const char *p, size_t len, size_t *i, struct bsd_time
 	if (p[k] != ' ')
 		return NO_MATCH;
 	k++;
-	t->year = 0;
-	if (len - k >= 5 && fl_is_digit(p[k]) && fl_is_digit(p[k + 1]) && fl_is_digit(p[k + 2]) &&
-	    fl_is_digit(p[k + 3]) && p[k + 4] == ' ') {
-		t->year = (p[k] - '0') * 1000 + (p[k + 1] - '0') * 100 + (p[k + 2] - '0') * 10 +
-			  (p[k + 3] - '0');
+	if (!t->year && len - k >= 5 && four_digits(p + k) && p[k + 4] == ' ') {
+		t->year = year_of(p + k);
 		k += 5;
 	}
 	if (len - k < 8)
@@ -400,6 +421,67 @@ static enum fl_syslog_verdict rfc3339_time(struct fl_event *ev, const char *p, s
 	return FL_SYSLOG_OK;
 }
 
+/* Cisco "service timestamps log uptime": "00:00:46:" (h:mm:ss since boot,
+ * hours may run past 24), "1d02h:", "2w3d:", "1y2w:". Time since boot is no
+ * time of day: the text is kept, the event takes the received time. Returns
+ * the bytes up to the colon, or 0. */
+static size_t uptime_stamp(const char *p, size_t len, size_t i)
+{
+	size_t k = i, d;
+
+	while (k < len && k - i < 6 && fl_is_digit(p[k]))
+		k++;
+	d = k - i;
+	if (d == 0 || k >= len)
+		return 0;
+	if (p[k] == ':') { /* h:mm:ss[.fff] */
+		if (len - k < 7 || !fl_is_digit(p[k + 1]) || !fl_is_digit(p[k + 2]) || p[k + 3] != ':' ||
+		    !fl_is_digit(p[k + 4]) || !fl_is_digit(p[k + 5]))
+			return 0;
+		k += 6;
+		if (k + 1 < len && p[k] == '.' && fl_is_digit(p[k + 1]))
+			for (k++; k < len && fl_is_digit(p[k]); k++)
+				;
+	} else if (strchr("ywd", p[k]) && d <= 3) { /* 1d02h, 2w3d, 1y2w */
+		k++;
+		while (k < len && fl_is_digit(p[k]) && k - i < 8)
+			k++;
+		if (k >= len || !fl_is_digit(p[k - 1]) || !strchr("wdh", p[k]))
+			return 0;
+		k++;
+	} else {
+		return 0;
+	}
+	return k < len && p[k] == ':' && (k + 1 == len || p[k + 1] == ' ') ? k - i : 0;
+}
+
+/* Text a person could read: no control bytes but tab. Binary noise with no
+ * timestamp is not a message. */
+static bool is_text(const char *p, size_t len)
+{
+	for (size_t k = 0; k < len; k++)
+		if ((unsigned char)p[k] < 0x20 && p[k] != '\t')
+			return false;
+	return true;
+}
+
+/* RFC 3164 §4.3.3: no timestamp, so the receiver's time, and (as rsyslog
+ * and syslog-ng read it) no HOSTNAME either: a TAG may start the rest. */
+static enum fl_syslog_verdict without_timestamp(struct fl_event *ev, const char *p, size_t len,
+						size_t i)
+{
+	struct fl_syslog *s = &ev->syslog;
+
+	if (!is_text(p + i, len - i))
+		return FL_SYSLOG_NO_TIMESTAMP;
+	s->no_timestamp = true;
+	tag(s, p, len, &i);
+	while (i < len && p[i] == ' ')
+		i++;
+	s->msg = fl_str_make(p + i, len - i);
+	return FL_SYSLOG_OK;
+}
+
 enum fl_syslog_verdict fl_syslog_decode_3164(struct fl_event *ev, const char *p, size_t len,
 					     size_t i, const struct fl_syslog_opts *opts)
 {
@@ -407,15 +489,22 @@ enum fl_syslog_verdict fl_syslog_decode_3164(struct fl_event *ev, const char *p,
 	struct bsd_time t;
 	enum fl_syslog_verdict v;
 	enum match m;
-	size_t k = i;
+	size_t k, body = i, up;
 
+	/* one or two spaces before the time: some relays pad after the PRI */
+	while (i < len && i - body < 2 && p[i] == ' ')
+		i++;
 	/* Cisco "service sequence-numbers": "123: " before the time */
+	k = i;
 	while (k < len && k - i <= 10 && fl_is_digit(p[k]))
 		k++;
-	if (k > i && len - k >= 2 && p[k] == ':' && p[k + 1] == ' ')
+	if (k > i && len - k >= 2 && p[k] == ':' && p[k + 1] == ' ' && !uptime_stamp(p, len, i))
 		i = k + 2;
 
-	if (len - i >= 5 && fl_is_digit(p[i]) && p[i + 4] == '-') {
+	if ((up = uptime_stamp(p, len, i)) > 0) {
+		s->timestamp = fl_str_make(p + i, up);
+		i += up;
+	} else if (len - i >= 5 && fl_is_digit(p[i]) && p[i + 4] == '-') {
 		v = rfc3339_time(ev, p, len, &i);
 		if (v != FL_SYSLOG_OK)
 			return v;
@@ -424,7 +513,7 @@ enum fl_syslog_verdict fl_syslog_decode_3164(struct fl_event *ev, const char *p,
 		if (m == NO_MATCH)
 			m = host_then_time(p, len, &i, &t, &s->hostname);
 		if (m == NO_MATCH)
-			return FL_SYSLOG_NO_TIMESTAMP;
+			return without_timestamp(ev, p, len, body);
 		if (m == MATCH_TRUNCATED)
 			return FL_SYSLOG_TRUNCATED;
 		if (m == MATCH_BAD_DATE)

@@ -4,21 +4,43 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define ZONEINFO_DIR "/usr/share/zoneinfo/"
+#define ZONEINFO_DIR "/usr/share/zoneinfo"
 #define LOCALTIME_PATH "/etc/localtime"
 #define ZONE_NAME_MAX 128
+#define ZONE_DIR_MAX 1024
 #define OFFSET_MAX_S (26 * 3600) /* RFC 8536 §3.2: |utoff| < 25h; a little slack */
+#define RULE_TIME_MAX_S (167 * 3600) /* RFC 8536 §3.3.1: transition times to ±167h */
+#define DAY_S 86400
+
+/* One end of a POSIX TZ daylight-saving rule: a day of the year and the
+ * local time of day the change happens at. */
+struct rule_date {
+	char form;	/* 'J': Jn, 1..365 without Feb 29; 'D': n, 0..365; 'M': Mm.w.d */
+	int n, month, week, wday;
+	int32_t time_s; /* local time of day, may be negative or past 24h (v3) */
+};
+
+/* The footer's rule (RFC 8536 §3.3): what the zone does after the file's
+ * last transition. */
+struct posix_rule {
+	bool has_dst;
+	int32_t std_off, dst_off; /* east-positive, unlike the TZ string */
+	struct rule_date start, end;
+};
 
 struct fl_tz {
 	int32_t initial_off; /* before the first transition (time type 0) */
-	int32_t final_off; /* after the last one (footer's fixed offset, else the last type) */
+	int32_t final_off; /* after the last one when there is no DST rule */
 	size_t n_trans;
 	int64_t *trans_at; /* UTC seconds, ascending */
 	int32_t *trans_off; /* offset in force from trans_at[i] */
+	bool has_rule; /* rule applies after the last transition */
+	struct posix_rule rule;
 };
 
 static bool is_digit(char c)
@@ -160,41 +182,187 @@ static size_t tzif_block_len(const struct tzif_counts *c, size_t tsize)
 	       c->isstd + c->isut;
 }
 
-/* Footer "\nSTD offset\n" with no DST part: a POSIX TZ string such as "CST-8"
- * (POSIX offsets are west-positive). Returns false for anything with a rule. */
-static bool footer_fixed(const unsigned char *p, size_t n, int32_t *off)
-{
-	size_t i = 0;
-	int sign = -1, hours = 0, minutes = 0;
+/* The POSIX TZ string reader: a cursor over the footer's text. */
+struct tzstr {
+	const unsigned char *p, *end;
+};
 
-	if (n < 3 || p[0] != '\n')
-		return false;
-	i = 1;
-	if (i < n && p[i] == '<') {
-		while (i < n && p[i] != '>')
-			i++;
-		i++;
-	} else {
-		while (i < n && ((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' && p[i] <= 'z')))
-			i++;
+static bool ts_digit(const struct tzstr *t)
+{
+	return t->p < t->end && is_digit((char)*t->p);
+}
+
+static bool ts_eat(struct tzstr *t, char c)
+{
+	if (t->p < t->end && *t->p == c) {
+		t->p++;
+		return true;
 	}
-	if (i < n && (p[i] == '+' || p[i] == '-')) {
-		sign = p[i] == '-' ? 1 : -1;
-		i++;
-	}
-	if (i >= n || !is_digit((char)p[i]))
+	return false;
+}
+
+static bool ts_number(struct tzstr *t, int max, int *out)
+{
+	int v = 0;
+
+	if (!ts_digit(t))
 		return false;
-	while (i < n && is_digit((char)p[i]))
-		hours = hours * 10 + (p[i++] - '0');
-	if (i < n && p[i] == ':') {
-		i++;
-		while (i < n && is_digit((char)p[i]))
-			minutes = minutes * 10 + (p[i++] - '0');
+	while (ts_digit(t)) {
+		v = v * 10 + (*t->p++ - '0');
+		if (v > max)
+			return false;
 	}
-	if (i >= n || p[i] != '\n' || hours > 24 || minutes > 59)
-		return false;
-	*off = (int32_t)(sign * (hours * 3600 + minutes * 60));
+	*out = v;
 	return true;
+}
+
+/* A zone abbreviation: three or more letters, or <...> quoted. */
+static bool ts_name(struct tzstr *t)
+{
+	const unsigned char *start = t->p;
+
+	if (ts_eat(t, '<')) {
+		while (t->p < t->end && *t->p != '>')
+			t->p++;
+		return ts_eat(t, '>');
+	}
+	while (t->p < t->end && ((*t->p >= 'A' && *t->p <= 'Z') || (*t->p >= 'a' && *t->p <= 'z')))
+		t->p++;
+	return t->p - start >= 3;
+}
+
+/* [+-]hh[:mm[:ss]], hours up to max_h; the value as written (west-positive
+ * for an offset, a time of day for a rule). */
+static bool ts_hms(struct tzstr *t, int max_h, int32_t *out)
+{
+	int sign = 1, h, m = 0, sec = 0;
+
+	if (ts_eat(t, '-'))
+		sign = -1;
+	else
+		(void)ts_eat(t, '+');
+	if (!ts_number(t, max_h, &h))
+		return false;
+	if (ts_eat(t, ':') && (!ts_number(t, 59, &m) || (ts_eat(t, ':') && !ts_number(t, 59, &sec))))
+		return false;
+	*out = (int32_t)(sign * (h * 3600 + m * 60 + sec));
+	return true;
+}
+
+/* Jn | n | Mm.w.d, then an optional /time (default 02:00). */
+static bool ts_date(struct tzstr *t, struct rule_date *d)
+{
+	d->time_s = 7200;
+	if (ts_eat(t, 'J')) {
+		d->form = 'J';
+		if (!ts_number(t, 365, &d->n) || d->n < 1)
+			return false;
+	} else if (ts_eat(t, 'M')) {
+		d->form = 'M';
+		if (!ts_number(t, 12, &d->month) || d->month < 1 || !ts_eat(t, '.') ||
+		    !ts_number(t, 5, &d->week) || d->week < 1 || !ts_eat(t, '.') ||
+		    !ts_number(t, 6, &d->wday))
+			return false;
+	} else {
+		d->form = 'D';
+		if (!ts_number(t, 365, &d->n))
+			return false;
+	}
+	return !ts_eat(t, '/') || ts_hms(t, RULE_TIME_MAX_S / 3600, &d->time_s);
+}
+
+/* Footer "\nTZ\n" (RFC 8536 §3.3): std offset [dst [offset] [,start,end]].
+ * An empty footer, or one this reader does not understand, returns false
+ * and the zone keeps the last transition's offset. */
+static bool footer_rule(const unsigned char *p, size_t n, struct posix_rule *r)
+{
+	struct tzstr t = {p, p + n};
+	int32_t west;
+
+	memset(r, 0, sizeof(*r));
+	if (!ts_eat(&t, '\n') || !ts_name(&t) || !ts_hms(&t, 24, &west))
+		return false;
+	r->std_off = -west;
+	if (ts_eat(&t, '\n'))
+		return true;
+	if (!ts_name(&t))
+		return false;
+	r->has_dst = true;
+	r->dst_off = r->std_off + 3600;
+	if (t.p < t.end && *t.p != ',' && *t.p != '\n') {
+		if (!ts_hms(&t, 24, &west))
+			return false;
+		r->dst_off = -west;
+	}
+	/* no rule: POSIX leaves it to the implementation; tzcode uses the US one */
+	if (!ts_eat(&t, ',')) {
+		r->start = (struct rule_date){'M', 0, 3, 2, 0, 7200};
+		r->end = (struct rule_date){'M', 0, 11, 1, 0, 7200};
+		return ts_eat(&t, '\n');
+	}
+	return ts_date(&t, &r->start) && ts_eat(&t, ',') && ts_date(&t, &r->end) &&
+	       ts_eat(&t, '\n');
+}
+
+static bool is_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+static int64_t year_of_days(int64_t days)
+{
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+
+	return yoe + era * 400 + (mp >= 10);
+}
+
+/* The day (since the epoch) a rule date falls on in year y. */
+static int64_t rule_day(const struct rule_date *d, int64_t y)
+{
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int64_t jan1 = days_from_civil(y, 1, 1), first, day;
+	int last;
+
+	if (d->form == 'J')
+		return jan1 + d->n - 1 + (is_leap(y) && d->n >= 60);
+	if (d->form == 'D')
+		return jan1 + d->n;
+	first = days_from_civil(y, d->month, 1);
+	/* 1970-01-01 was a Thursday (4) */
+	day = first + ((d->wday - (first + 4) % 7 + 7) % 7) + (int64_t)(d->week - 1) * 7;
+	last = mdays[d->month - 1] + (d->month == 2 && is_leap(y));
+	while (day >= first + last)
+		day -= 7;
+	return day;
+}
+
+static int32_t rule_offset_at(const struct posix_rule *r, int64_t utc_s)
+{
+	int64_t local = utc_s + r->std_off, y, start, end;
+
+	if (!r->has_dst)
+		return r->std_off;
+	y = year_of_days(local >= 0 ? local / DAY_S : -((-local + DAY_S - 1) / DAY_S));
+	/* start is written in standard time, end in daylight time */
+	start = rule_day(&r->start, y) * DAY_S + r->start.time_s - r->std_off;
+	end = rule_day(&r->end, y) * DAY_S + r->end.time_s - r->dst_off;
+	if (start < end) /* northern hemisphere: DST inside the year */
+		return utc_s >= start && utc_s < end ? r->dst_off : r->std_off;
+	return utc_s >= end && utc_s < start ? r->std_off : r->dst_off;
 }
 
 static int tzif_parse(struct fl_tz *tz, const unsigned char *p, size_t n)
@@ -245,11 +413,9 @@ static int tzif_parse(struct fl_tz *tz, const unsigned char *p, size_t n)
 		return -ENOEXEC;
 	tz->n_trans = c.time;
 	tz->final_off = c.time ? tz->trans_off[c.time - 1] : tz->initial_off;
-	if (version >= 2) {
-		int32_t off;
-
-		if (footer_fixed(p + 44 + block, n - 44 - block, &off))
-			tz->final_off = off;
+	if (version >= 2 && footer_rule(p + 44 + block, n - 44 - block, &tz->rule)) {
+		tz->final_off = tz->rule.std_off;
+		tz->has_rule = tz->rule.has_dst;
 	}
 	return 0;
 }
@@ -268,9 +434,25 @@ static int load_file(struct fl_tz *tz, const char *path)
 	return rc;
 }
 
+/* TZDIR when set (as tzcode and glibc honour it), else the system's. */
+static int load_named(struct fl_tz *tz, const char *name)
+{
+	char path[ZONE_DIR_MAX + 1 + ZONE_NAME_MAX + 1];
+	const char *dir = getenv("TZDIR");
+	int n;
+
+	if (!dir || !*dir)
+		dir = ZONEINFO_DIR;
+	if (strlen(dir) > ZONE_DIR_MAX)
+		return -ENAMETOOLONG;
+	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	return load_file(tz, path);
+}
+
 int fl_tz_load(struct fl_tz **out, const char *spec)
 {
-	char path[sizeof(ZONEINFO_DIR) + ZONE_NAME_MAX];
 	struct fl_tz *tz;
 	int rc = 0;
 
@@ -288,9 +470,7 @@ int fl_tz_load(struct fl_tz **out, const char *spec)
 	} else if (spec[0] == '/') {
 		rc = load_file(tz, spec);
 	} else if (zone_name_ok(spec)) {
-		memcpy(path, ZONEINFO_DIR, sizeof(ZONEINFO_DIR) - 1);
-		memcpy(path + sizeof(ZONEINFO_DIR) - 1, spec, strlen(spec) + 1);
-		rc = load_file(tz, path);
+		rc = load_named(tz, spec);
 	} else {
 		rc = -EINVAL;
 	}
@@ -320,10 +500,12 @@ int32_t fl_tz_offset_at(const struct fl_tz *tz, int64_t utc_s)
 	if (!tz)
 		return 0;
 	hi = tz->n_trans;
-	if (hi == 0 || utc_s < tz->trans_at[0])
+	if (hi == 0)
+		return tz->has_rule ? rule_offset_at(&tz->rule, utc_s) : tz->initial_off;
+	if (utc_s < tz->trans_at[0])
 		return tz->initial_off;
 	if (utc_s >= tz->trans_at[hi - 1])
-		return tz->final_off;
+		return tz->has_rule ? rule_offset_at(&tz->rule, utc_s) : tz->final_off;
 	while (hi - lo > 1) { /* invariant: trans_at[lo] <= utc_s < trans_at[hi] */
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -341,7 +523,7 @@ int32_t fl_tz_offset_for_local(const struct fl_tz *tz, int64_t local_s)
 
 	if (!tz)
 		return 0;
-	if (tz->n_trans == 0)
+	if (tz->n_trans == 0 && !tz->has_rule)
 		return tz->initial_off;
 	/* local = utc + off(utc): take the offset in force a guessed UTC time, then
 	 * refine once. Outside a DST change both agree; inside one this settles on

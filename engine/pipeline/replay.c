@@ -2,6 +2,7 @@
 #include "engine/pipeline/replay.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -10,6 +11,18 @@
 #include "engine/lib/clock.h"
 #include "engine/decode/event.h"
 #include "engine/decode/message.h"
+#include "engine/decode/record.h"
+#include "engine/lib/limits.h"
+
+struct fl_replay_item {
+	int decoded;	     /* the decoder's verdict, or -errno: a record not read */
+	bool is_record;
+	bool timed;	     /* ev.time_ns is the event's time (else sort_ns is borrowed) */
+	int64_t sort_ns;     /* the merge's key */
+	const char *problem; /* why a record could not be read */
+	struct fl_buf bytes; /* a record's message, unescaped */
+	struct fl_event ev;  /* ~5 KiB */
+};
 
 struct fl_replay {
 	const struct fl_program *prog;
@@ -22,8 +35,8 @@ struct fl_replay {
 	void *also_ctx;
 	int64_t first_ns, last_ns;
 	bool started, sink_full;
-	uint64_t lines, undecoded;
-	struct fl_event ev; /* ~5 KiB, reused per line */
+	uint64_t lines, undecoded, records, bad_records;
+	struct fl_replay_item *item; /* for fl_replay_line() */
 };
 
 static void on_action(const struct fl_action *a, void *ctx)
@@ -65,6 +78,9 @@ int fl_replay_create(struct fl_replay **out, const struct fl_program *prog,
 		cfg.window_ctx = opts->window_ctx;
 	}
 	cfg.ctx = r;
+	rc = fl_replay_item_create(&r->item);
+	if (rc < 0)
+		goto out_free;
 	rc = fl_clock_create_event(&r->clock, 0);
 	if (rc < 0)
 		goto out_free;
@@ -77,6 +93,7 @@ int fl_replay_create(struct fl_replay **out, const struct fl_program *prog,
 out_clock:
 	fl_clock_destroy(r->clock);
 out_free:
+	fl_replay_item_destroy(r->item);
 	free(r);
 	return rc;
 }
@@ -87,28 +104,90 @@ void fl_replay_destroy(struct fl_replay *r)
 		return;
 	fl_engine_destroy(r->engine);
 	fl_clock_destroy(r->clock);
+	fl_replay_item_destroy(r->item);
 	free(r);
+}
+
+int fl_replay_item_create(struct fl_replay_item **out)
+{
+	struct fl_replay_item *it = calloc(1, sizeof(*it));
+
+	if (!it)
+		return -ENOMEM;
+	fl_buf_init(&it->bytes, FL_LINE_MAX_DEFAULT);
+	*out = it;
+	return 0;
+}
+
+void fl_replay_item_destroy(struct fl_replay_item *it)
+{
+	if (!it)
+		return;
+	fl_buf_free(&it->bytes);
+	free(it);
+}
+
+void fl_replay_read(struct fl_replay *r, struct fl_replay_item *it, const char *p, size_t len,
+		    int64_t prev_ns)
+{
+	it->problem = NULL;
+	it->is_record = fl_record_is(p, len);
+	if (it->is_record) {
+		it->decoded = fl_record_decode(&it->ev, p, len, &it->bytes, &r->mopts, &it->problem);
+		if (it->decoded >= 0 && it->ev.kind == FL_EVENT_TRAP && it->decoded != 0)
+			it->problem = it->ev.error_reason ? it->ev.error_reason : "trap does not decode";
+		/* received is when it happened, unless the message says otherwise */
+		it->timed = it->decoded >= 0;
+	} else {
+		const struct fl_received m = {.transport = FL_TRANSPORT_FILE,
+					      .received_ns = r->received_ns,
+					      .p = p,
+					      .len = len};
+
+		it->decoded = fl_message_decode(&it->ev, &m, &r->mopts);
+		it->timed = it->ev.has_time;
+	}
+	it->sort_ns = it->timed ? it->ev.time_ns : prev_ns;
+}
+
+int64_t fl_replay_item_time(const struct fl_replay_item *it)
+{
+	return it->sort_ns;
+}
+
+const char *fl_replay_item_problem(const struct fl_replay_item *it)
+{
+	return it->problem;
+}
+
+int fl_replay_feed(struct fl_replay *r, struct fl_replay_item *it)
+{
+	struct fl_event *ev = &it->ev;
+
+	r->lines++;
+	r->records += it->is_record;
+	if (it->problem) { /* live, such a trap is dropped at the input */
+		r->bad_records++;
+		return r->sink_full ? -EMSGSIZE : 0;
+	}
+	if (it->decoded != 0)
+		r->undecoded++;
+	/* a line without a usable time happened when the one before it did */
+	if (!it->timed)
+		ev->time_ns = r->started ? r->last_ns : 0;
+	if (!r->started || ev->time_ns > r->last_ns)
+		r->last_ns = ev->time_ns;
+	if (!r->started)
+		r->first_ns = ev->time_ns;
+	r->started = true;
+	(void)fl_engine_feed(r->engine, ev);
+	return r->sink_full ? -EMSGSIZE : 0;
 }
 
 int fl_replay_line(struct fl_replay *r, const char *p, size_t len)
 {
-	const struct fl_received m = {
-		.transport = FL_TRANSPORT_FILE, .received_ns = r->received_ns, .p = p, .len = len};
-	int v = fl_message_decode(&r->ev, &m, &r->mopts);
-
-	r->lines++;
-	if (v != 0)
-		r->undecoded++;
-	/* a line without a usable time happened when the one before it did */
-	if (!r->ev.has_time)
-		r->ev.time_ns = r->started ? r->last_ns : 0;
-	if (!r->started || r->ev.time_ns > r->last_ns)
-		r->last_ns = r->ev.time_ns;
-	if (!r->started)
-		r->first_ns = r->ev.time_ns;
-	r->started = true;
-	(void)fl_engine_feed(r->engine, &r->ev);
-	return r->sink_full ? -EMSGSIZE : 0;
+	fl_replay_read(r, r->item, p, len, INT64_MIN);
+	return fl_replay_feed(r, r->item);
 }
 
 int fl_replay_finish(struct fl_replay *r)
@@ -121,6 +200,8 @@ void fl_replay_stats(const struct fl_replay *r, struct fl_replay_stats *out)
 {
 	out->lines = r->lines;
 	out->undecoded = r->undecoded;
+	out->records = r->records;
+	out->bad_records = r->bad_records;
 	out->first_ns = r->first_ns;
 	out->last_ns = r->last_ns;
 	fl_engine_stats(r->engine, &out->engine);

@@ -5,7 +5,17 @@
  * stream as JSON Lines appended to a buffer it owns (drained as it likes).
  * Same lines in, same bytes out: nothing reads the wall clock except the year
  * of RFC 3164 times when no year is given, which the caller pins with
- * opts.year for a reproducible replay. One thread owns a replay. */
+ * opts.year for a reproducible replay. One thread owns a replay.
+ *
+ * A line is a syslog line as a device sent it, or a record of `faultline
+ * listen` (record.h: syslog or trap, with the time it was received), told
+ * apart line by line. A record's event happened when it was received unless
+ * the message says otherwise, exactly as in the live run.
+ *
+ * Merging several recordings: read each file's next line into its own
+ * struct fl_replay_item, feed the one with the earliest fl_replay_item_time()
+ * and read that file's next line; fl_replay_line() is read-and-feed for one
+ * stream. */
 #ifndef FL_REPLAY_H
 #define FL_REPLAY_H
 #include <stddef.h>
@@ -35,6 +45,9 @@ struct fl_replay_opts {
 
 struct fl_replay_stats {
 	uint64_t lines, undecoded;
+	uint64_t records;     /* lines that were listen records */
+	uint64_t bad_records; /* records that could not be read or whose trap did
+			       * not decode: skipped, as live drops such a trap */
 	struct fl_engine_stats engine;
 	int64_t first_ns, last_ns; /* event time of the first line and the latest */
 };
@@ -45,10 +58,28 @@ FL_MUST_CHECK int fl_replay_create(struct fl_replay **out, const struct fl_progr
 				   const struct fl_replay_opts *opts, struct fl_buf *sink);
 void fl_replay_destroy(struct fl_replay *r);
 
+/* One line read ahead: its event and the bytes a record's message was
+ * unescaped into. Returns 0 or -ENOMEM. */
+struct fl_replay_item;
+FL_MUST_CHECK int fl_replay_item_create(struct fl_replay_item **out);
+void fl_replay_item_destroy(struct fl_replay_item *it);
+
 /* Operations. line: one syslog line (no LF). finish: flushes the final
  * tallies; call once at the end. A full sink counts nothing and returns
  * -EMSGSIZE from line/finish: drain it between calls. */
 int fl_replay_line(struct fl_replay *r, const char *p, size_t len);
+
+/* read: decodes line p (borrowed until the item is fed) into it. prev_ns:
+ * the time of the line before it in the same file, the time given to a line
+ * that carries none (INT64_MIN for the first). feed: runs the item's event
+ * through the engine (a record that could not be read is counted and
+ * skipped); the same -EMSGSIZE as line. */
+void fl_replay_read(struct fl_replay *r, struct fl_replay_item *it, const char *p, size_t len,
+		    int64_t prev_ns);
+int fl_replay_feed(struct fl_replay *r, struct fl_replay_item *it);
+int64_t fl_replay_item_time(const struct fl_replay_item *it); /* the merge's key */
+/* Why the item's record could not be read, or NULL. */
+const char *fl_replay_item_problem(const struct fl_replay_item *it);
 int fl_replay_finish(struct fl_replay *r);
 void fl_replay_stats(const struct fl_replay *r, struct fl_replay_stats *out);
 

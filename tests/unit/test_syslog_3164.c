@@ -9,6 +9,8 @@
 #define T0 1795572000 /* 2026-11-25T10:00:00+08:00 */
 #define CST (8 * 3600)
 #define NS(s) ((int64_t)(s) * 1000000000)
+#define T32 "TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT"
+#define T129 T32 T32 T32 T32 "T"
 
 static const struct row rows[] = {
 	{"plain", "<13>Nov 25 10:00:00 host app[12]: text", FL_SYSLOG_OK, 13, "host", "app", "12",
@@ -81,9 +83,11 @@ static const struct row rows[] = {
 	 "hc-yz-rt01.noc.example.net", "t", ABSENT, ABSENT, "x", T0, CST},
 	{"tag_of_32", "<13>Nov 25 10:00:00 h TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT: x", FL_SYSLOG_OK, 13, "h",
 	 "TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT", ABSENT, ABSENT, "x", T0, CST},
-	{"tag_of_33_stays_in_msg", "<13>Nov 25 10:00:00 h TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT: x",
-	 FL_SYSLOG_OK, 13, "h", ABSENT, ABSENT, ABSENT, "TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT: x", T0,
-	 CST},
+	/* RFC 3164 caps a TAG at 32; rsyslog and syslog-ng take longer ones */
+	{"tag_of_33_is_a_tag", "<13>Nov 25 10:00:00 h TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT: x",
+	 FL_SYSLOG_OK, 13, "h", "TTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTTT", ABSENT, ABSENT, "x", T0, CST},
+	{"tag_of_129_stays_in_msg", "<13>Nov 25 10:00:00 h " T129 ": x", FL_SYSLOG_OK, 13, "h",
+	 ABSENT, ABSENT, ABSENT, T129 ": x", T0, CST},
 	{"colon_inside_a_word_is_no_tag", "<13>Nov 25 10:00:00 h see:http://x", FL_SYSLOG_OK, 13, "h",
 	 ABSENT, ABSENT, ABSENT, "see:http://x", T0, CST},
 	{"no_tag_no_colon", "<187>Nov 25 10:00:00 HC-JCJ-RT01 no tag and no colon", FL_SYSLOG_OK, 187,
@@ -103,8 +107,9 @@ static const struct row rows[] = {
 	{"tag_with_pid_then_end", "<13>Nov 25 10:00:00 h sshd[1]:", FL_SYSLOG_OK, 13, "h", "sshd", "1",
 	 ABSENT, "", T0, CST},
 	/* verdicts */
-	{"bad_month", "<187>Foo 25 10:00:00 HC-JCJ-RT01 app: bad month", FL_SYSLOG_NO_TIMESTAMP, 187,
-	 BAD_FIELDS},
+	/* no timestamp (RFC 3164 §4.3.3): received time, no HOSTNAME, the rest is text */
+	{"bad_month", "<187>Foo 25 10:00:00 HC-JCJ-RT01 app: bad month", FL_SYSLOG_OK, 187, ABSENT,
+	 ABSENT, ABSENT, ABSENT, "Foo 25 10:00:00 HC-JCJ-RT01 app: bad month", NO_TIME, 0},
 	{"impossible_date", "<187>Nov 32 25:61:00 HC-JCJ-RT01 app: x", FL_SYSLOG_BAD_DATE, 187,
 	 BAD_FIELDS},
 	{"hour_24", "<187>Nov 25 24:00:00 h app: x", FL_SYSLOG_BAD_DATE, 187, BAD_FIELDS},
@@ -118,9 +123,11 @@ static const struct row rows[] = {
 	{"ends_inside_time", "<187>Nov 25 10:0", FL_SYSLOG_TRUNCATED, 187, BAD_FIELDS},
 	{"ends_after_pri", "<187>", FL_SYSLOG_TRUNCATED, 187, BAD_FIELDS},
 	{"garbage_after_time", "<13>Nov 25 10:00:00x h t: x", FL_SYSLOG_NO_TIMESTAMP, 13, BAD_FIELDS},
-	{"doubled_pri", "<187><187>Nov 25 10:00:00 h app: x", FL_SYSLOG_NO_TIMESTAMP, 187, BAD_FIELDS},
-	{"bom_before_pri", "\xEF\xBB\xBF<187>Nov 25 10:00:00 h app: x", FL_SYSLOG_NO_TIMESTAMP, -1,
-	 BAD_FIELDS},
+	{"doubled_pri", "<187><187>Nov 25 10:00:00 h app: x", FL_SYSLOG_OK, 187, ABSENT, ABSENT,
+	 ABSENT, ABSENT, "<187>Nov 25 10:00:00 h app: x", NO_TIME, 0},
+	{"bom_before_pri", "\xEF\xBB\xBF<187>Nov 25 10:00:00 h app: x", FL_SYSLOG_OK, -1, ABSENT,
+	 ABSENT, ABSENT, ABSENT, "\xEF\xBB\xBF<187>Nov 25 10:00:00 h app: x", NO_TIME, 0},
+	{"binary_without_time", "<13>\x01\x02 noise", FL_SYSLOG_NO_TIMESTAMP, 13, BAD_FIELDS},
 	{"rfc3339_ten_fraction_digits", "<13>2026-11-25T10:00:00.1234567891+08:00 h t: x",
 	 FL_SYSLOG_BAD_FRACTION, 13, BAD_FIELDS},
 };

@@ -64,8 +64,11 @@ static const struct row rows[] = {
 	{"pri_leading_zero", "<01>1 - - - - - -", FL_SYSLOG_PRI_LEADING_ZERO, -1, BAD_FIELDS},
 	{"pri_00", "<00>1 - - - - - -", FL_SYSLOG_PRI_LEADING_ZERO, -1, BAD_FIELDS},
 	{"pri_only", "<13>", FL_SYSLOG_TRUNCATED, 13, BAD_FIELDS},
-	{"version_2", "<13>2 - - - - - -", FL_SYSLOG_BAD_VERSION, 13, BAD_FIELDS},
-	{"version_10", "<13>10 2026-11-25T02:00:00Z - - - - -", FL_SYSLOG_BAD_VERSION, 13, BAD_FIELDS},
+	/* another VERSION decodes as 1 does and is kept (rsyslog's reading) */
+	{"version_2", "<13>2 - - - - - -", FL_SYSLOG_OK, 13, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT,
+	 NO_TIME, 0},
+	{"version_10", "<13>10 2026-11-25T02:00:00Z h a - - - x", FL_SYSLOG_OK, 13, "h", "a", ABSENT,
+	 ABSENT, "x", 1795572000, 0},
 	{"ends_after_hostname", "<13>1 2026-11-25T02:00:00Z h", FL_SYSLOG_TRUNCATED, 13, BAD_FIELDS},
 	{"ends_after_msgid", "<13>1 2026-11-25T02:00:00Z h a p m", FL_SYSLOG_TRUNCATED, 13, BAD_FIELDS},
 	{"ends_after_msgid_space", "<13>1 2026-11-25T02:00:00Z h a p m ", FL_SYSLOG_TRUNCATED, 13, BAD_FIELDS},
@@ -288,11 +291,17 @@ Test(syslog_5424, writes_json_with_z_for_utc_and_error_for_a_bad_line)
 			 "\"app_name\":null,\"procid\":null,\"msgid\":null,"
 			 "\"structured_data\":null,\"msg\":null}");
 	fl_buf_free(&b);
-	cr_expect_str_eq(render_json(&b, "<13>2 - - - - - -", &opts),
+	cr_expect_str_eq(render_json(&b, "<13>1 -", &opts),
 			 "{\"pri\":13,\"facility\":1,\"severity\":5,\"version\":null,"
 			 "\"timestamp\":null,\"hostname\":null,\"app_name\":null,\"procid\":null,"
-			 "\"msgid\":null,\"structured_data\":null,\"msg\":\"<13>2 - - - - - -\","
-			 "\"error\":\"RFC 5424 version not 1\"}");
+			 "\"msgid\":null,\"structured_data\":null,\"msg\":\"<13>1 -\","
+			 "\"error\":\"message ends inside the header\"}");
+	fl_buf_free(&b);
+	/* another VERSION is decoded and kept (rsyslog's reading) */
+	cr_expect_str_eq(render_json(&b, "<13>2 - - - - - -", &opts),
+			 "{\"pri\":13,\"facility\":1,\"severity\":5,\"version\":2,"
+			 "\"timestamp\":null,\"hostname\":null,\"app_name\":null,\"procid\":null,"
+			 "\"msgid\":null,\"structured_data\":null,\"msg\":null}");
 	fl_buf_free(&b);
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/lib/tz.h"
@@ -120,4 +121,106 @@ Test(tz, treats_null_as_utc)
 {
 	cr_expect_eq(fl_tz_offset_at(NULL, JUL_1_2026_UTC), 0);
 	cr_expect_eq(fl_tz_offset_for_local(NULL, JUL_1_2026_UTC), 0);
+}
+
+/* Past the last transition of a file the footer's POSIX rule decides. */
+#define JUL_1_2045_UTC 2382480000LL
+#define JAN_15_2045_UTC 2368051200LL
+#define JUL_1_2050_UTC 2540246400LL
+#define JAN_15_2050_UTC 2525817600LL
+#define MAR_26_2045_0100_UTC 2374102800LL /* last Sunday of March 2045, 01:00Z */
+
+static const struct {
+	const char *zone;
+	int64_t at;
+	int32_t off_s;
+} far_future[] = {
+	{"Europe/Berlin", JUL_1_2045_UTC, 2 * 3600},
+	{"Europe/Berlin", JAN_15_2045_UTC, 1 * 3600},
+	{"Europe/Berlin", MAR_26_2045_0100_UTC - 1, 1 * 3600},
+	{"Europe/Berlin", MAR_26_2045_0100_UTC, 2 * 3600},
+	{"America/New_York", JUL_1_2050_UTC, -4 * 3600},
+	{"America/New_York", JAN_15_2050_UTC, -5 * 3600},
+	{"Asia/Shanghai", JUL_1_2050_UTC, 8 * 3600},
+	{"Asia/Shanghai", JAN_15_2050_UTC, 8 * 3600},
+	/* southern hemisphere, half-hour daylight saving */
+	{"Australia/Lord_Howe", JAN_15_2050_UTC, 11 * 3600},
+	{"Australia/Lord_Howe", JUL_1_2050_UTC, 10 * 3600 + 1800},
+};
+
+Test(tz, follows_the_footer_rule_past_the_last_transition)
+{
+	for (size_t i = 0; i < sizeof(far_future) / sizeof(far_future[0]); i++) {
+		struct fl_tz *tz = NULL;
+
+		cr_assert_eq(fl_tz_load(&tz, far_future[i].zone), 0, "%s", far_future[i].zone);
+		cr_expect_eq(fl_tz_offset_at(tz, far_future[i].at), far_future[i].off_s,
+			     "%s at %lld", far_future[i].zone, (long long)far_future[i].at);
+		/* the same instant as a wall-clock time reads back the same offset */
+		cr_expect_eq(fl_tz_offset_for_local(tz, far_future[i].at + far_future[i].off_s),
+			     far_future[i].off_s, "%s local", far_future[i].zone);
+		fl_tz_free(tz);
+	}
+}
+
+/* A TZif v2 file with no transitions at all, only a footer: the rule is the
+ * whole zone (independent of the machine's tzdata). */
+static void write_footer_only_zone(const char *path, const char *footer)
+{
+	unsigned char head[44] = "TZif2";
+	unsigned char data[6 + 4] = {0, 0, 0x0e, 0x10, 0, 0, 'C', 'E', 'T', 0};
+	FILE *f = fopen(path, "wb");
+
+	cr_assert_not_null(f);
+	head[39] = 1; /* typecnt */
+	head[43] = 4; /* charcnt */
+	for (int block = 0; block < 2; block++) {
+		cr_assert_eq(fwrite(head, 1, sizeof(head), f), sizeof(head));
+		cr_assert_eq(fwrite(data, 1, sizeof(data), f), sizeof(data));
+	}
+	cr_assert_eq(fwrite(footer, 1, strlen(footer), f), strlen(footer));
+	fclose(f);
+}
+
+Test(tz, applies_a_footer_rule_without_transitions)
+{
+	char path[] = "/tmp/fl-tz-rule-XXXXXX";
+	struct fl_tz *tz = NULL;
+	int fd = mkstemp(path);
+
+	cr_assert(fd >= 0);
+	close(fd);
+	write_footer_only_zone(path, "\nCET-1CEST,M3.5.0,M10.5.0/3\n");
+	cr_assert_eq(fl_tz_load(&tz, path), 0);
+	cr_expect_eq(fl_tz_offset_at(tz, JUL_1_2026_UTC), 2 * 3600);
+	cr_expect_eq(fl_tz_offset_at(tz, JAN_15_2026_UTC), 1 * 3600);
+	cr_expect_eq(fl_tz_offset_at(tz, MAR_26_2045_0100_UTC), 2 * 3600);
+	cr_expect_eq(fl_tz_offset_for_local(tz, JUL_1_2045_UTC), 2 * 3600);
+	fl_tz_free(tz);
+	unlink(path);
+}
+
+Test(tz, reads_named_zones_from_tzdir)
+{
+	char dir[] = "/tmp/fl-tzdir-XXXXXX";
+	char sub[64], path[96];
+	struct fl_tz *tz = NULL;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/Test", dir);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	snprintf(path, sizeof(path), "%s/Zone", sub);
+	write_footer_only_zone(path, "\nCET-1CEST,M3.5.0,M10.5.0/3\n");
+	cr_assert_eq(setenv("TZDIR", dir, 1), 0);
+	cr_expect_eq(fl_tz_load(&tz, "Test/Zone"), 0);
+	cr_expect_eq(fl_tz_offset_at(tz, JUL_1_2026_UTC), 2 * 3600);
+	fl_tz_free(tz);
+	tz = NULL;
+	cr_expect_eq(fl_tz_load(&tz, "Asia/Shanghai"), -ENOENT); /* not under TZDIR */
+	unsetenv("TZDIR");
+	cr_expect_eq(fl_tz_load(&tz, "Asia/Shanghai"), 0);
+	fl_tz_free(tz);
+	unlink(path);
+	rmdir(sub);
+	rmdir(dir);
 }
