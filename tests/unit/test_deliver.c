@@ -251,7 +251,8 @@ Test(deliver, a_database_locked_past_the_busy_timeout_delays_delivery_but_loses_
 
 	for (int i = 1; i <= 6; i++) {
 		snprintf(key, sizeof(key), "INC-1:sms:%d", i);
-		cr_expect(reaches(key, "sent", i == 1 ? 30000 : 10000), "%s not sent after the lock", key);
+		cr_expect(reaches(key, "sent", i == 1 ? 30000 : 10000), "%s not sent after the lock",
+			  key);
 		cr_expect_eq(lines_of(keys, key), 1, "%s delivered %d times", key,
 			     lines_of(keys, key));
 	}
