@@ -4,8 +4,13 @@
  *   program     absolute path of the program; required
  *   arg         one argument, may repeat, passed in order as argv[1..]; never
  *               seen by a shell, so event text cannot become a command
- *   timeout_ms  time limit for the program (default 10000); at the limit its
- *               whole process group is killed and the attempt is RETRY
+ *   timeout_ms  time limit for the program (default 10000, and never past
+ *               the host's deadline for the attempt); at the limit the
+ *               attempt is RETRY
+ *
+ * The program runs in a process group of its own, killed whole when the
+ * attempt ends, however it ends: a background job it started does not
+ * outlive the attempt.
  *
  * The program gets the incident JSON on stdin and a small, fixed environment:
  * PATH, LANG=C.UTF-8, FL_KEY, FL_CHANNEL, FL_TO, FL_TO_NAME, FL_SUBJECT,
@@ -203,6 +208,30 @@ static void read_reason(int *err_fd, struct run *r)
 	r->reason[r->reason_len] = '\0';
 }
 
+/* Has the program exited? Asked without reaping it: while it is a zombie its
+ * pid, which is also its process group's id, cannot be handed to another
+ * process, so end_group() never signals a stranger. */
+static bool has_exited(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0)
+		return errno == ECHILD; /* reaped already: nothing left to wait for */
+	return si.si_pid == pid;
+}
+
+/* Ends the attempt: kills the program's process group, so what it started
+ * in the background (`sleep 300 &` in a pager script) dies with it whether
+ * it exited, failed or ran out of time, then reaps the program. A job that
+ * left the group on purpose (setsid, a daemon) is beyond this. */
+static void end_group(pid_t pid, int *status)
+{
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+}
+
 static void supervise(struct exec_plugin *x, pid_t pid, int *in_fd, int *err_fd, struct run *r)
 {
 	int64_t deadline = x->host->monotonic_ns(x->host->ctx) + (int64_t)x->timeout_ms * 1000000;
@@ -211,17 +240,16 @@ static void supervise(struct exec_plugin *x, pid_t pid, int *in_fd, int *err_fd,
 		struct pollfd p[2] = {{.fd = *in_fd, .events = POLLOUT},
 		                      {.fd = *err_fd, .events = POLLIN}};
 		int64_t left_ms = (deadline - x->host->monotonic_ns(x->host->ctx)) / 1000000;
-		pid_t w = waitpid(pid, &r->status, WNOHANG);
 
-		if (w == pid) {
+		if (has_exited(pid)) {
 			if (*err_fd >= 0)
 				read_reason(err_fd, r); /* what it wrote just before exiting */
+			end_group(pid, &r->status);
 			return;
 		}
 		if (left_ms <= 0) {
 			r->timed_out = true;
-			kill(-pid, SIGKILL);
-			waitpid(pid, &r->status, 0);
+			end_group(pid, &r->status);
 			return;
 		}
 		if (poll(p, 2, left_ms > 20 ? 20 : (int)left_ms) <= 0)

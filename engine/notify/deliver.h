@@ -11,9 +11,15 @@
  *
  * The worker puts back rows a killed worker left claimed, then delivers
  * until stopped; with once it delivers what is due now (retries included
- * when their time comes within the pass) and ends by itself. Idle, it waits
- * its poll interval, or on the bell when given (rung by the store thread
- * after a commit that added rows). Its clock is the wall clock, or one that
+ * when their time comes within the pass) and ends by itself. It delivers on
+ * one lane per route (a thread with its own store connection, claiming only
+ * its channel's rows) and one for rows no route takes, so a receiver that
+ * hangs holds up its own channel only. Idle, a lane waits its poll
+ * interval, or for the bell when given (rung by the store thread after a
+ * commit that added rows, passed on to every lane). A store error never
+ * ends a lane: it is logged with the ticket and SQLite's message, waited
+ * out with backoff and tried again (outbox.h); with once, a store failing
+ * for a minute ends the run with status 1. Its clock is the wall clock, or one that
  * reads at_ns at start and runs on at the wall clock's pace, so a store
  * filled by `replay --db` is delivered in its own event time. It reports on
  * stderr ("faultline outbox: ..."); a plugin that does not load ends it at
@@ -73,9 +79,11 @@ FL_MUST_CHECK int fl_deliver_config_option(struct fl_deliver_config *c, const ch
 bool fl_deliver_is_option(const char *opt); /* one that fl_deliver_config_option() takes */
 void fl_deliver_config_free(struct fl_deliver_config *c);
 
-/* Runs the worker on the calling thread against the open store s (borrowed)
- * until nothing is due (once) or forever. Returns the exit status: 0, or 1
- * after a plugin or store failure (reported on stderr). */
+/* Runs the worker on the calling thread against the open store s (borrowed,
+ * used for the recovery at start; the lanes open c->db themselves) until
+ * nothing is due (once) or forever. Returns the exit status: 0, or 1 after a
+ * plugin failure, a lane that could not start, or (once) a store that stayed
+ * failing (reported on stderr). */
 int fl_deliver_run(struct fl_store *s, const struct fl_deliver_config *c);
 
 /* Lifecycle of a worker thread. start copies c (its strings too: the

@@ -1,13 +1,16 @@
+/* outbox.c - claim, attempt, record, retry and expire; see outbox.h. */
 #include "engine/notify/outbox.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "engine/lib/limits.h"
+#include "engine/lib/notice_key.h"
 #include "engine/notify/plugin.h"
 #include "engine/store/store.h"
 
@@ -19,6 +22,14 @@ struct route {
 	uint32_t timeout_ms;
 };
 
+/* What an attempt came to, before it is recorded. */
+struct outcome {
+	enum fl_outbox_state next;
+	const char *result;		 /* static: fl_send_result_name() or "expired" */
+	char reason[FL_PLUGIN_ERR_MAX];	 /* "" for none */
+	int64_t retry_ns, at_ns;
+};
+
 struct fl_outbox {
 	struct fl_store *store; /* borrowed */
 	struct route routes[FL_OUTBOX_MAX_ROUTES];
@@ -27,6 +38,17 @@ struct fl_outbox {
 	struct fl_outbox_stats stats;
 	fl_outbox_gave_up_fn *gave_up_fn;
 	void *gave_up_ctx;
+	struct fl_outbox_lane lane; /* channel owned (lane_channel), others borrowed */
+	char *lane_channel;
+	bool has_lane;
+	/* An outcome the store refused, with its row (owned): recorded before
+	 * anything else is claimed, so a locked database costs a delay, never a
+	 * second delivery. */
+	struct fl_outbox_row *held_row;
+	struct outcome held;
+	/* The last store error: which step, and the row it was about */
+	const char *error_step;
+	char error_ticket[FL_STORE_ID_MAX + 1], error_key[FL_NOTICE_KEY_MAX + 1];
 };
 
 static void policy_defaults(struct fl_outbox_policy *p, const struct fl_outbox_policy *in)
@@ -78,6 +100,10 @@ void fl_outbox_destroy(struct fl_outbox *ob)
 {
 	if (!ob)
 		return;
+	fl_store_outbox_row_free(ob->held_row); /* left "sending": the next start puts it back */
+	ob->held_row = NULL;
+	free(ob->lane_channel);
+	ob->lane_channel = NULL;
 	for (size_t i = 0; i < ob->n_routes; i++) {
 		free(ob->routes[i].channel);
 		ob->routes[i].channel = NULL;
@@ -91,16 +117,64 @@ void fl_outbox_on_gave_up(struct fl_outbox *ob, fl_outbox_gave_up_fn *fn, void *
 	ob->gave_up_ctx = ctx;
 }
 
+int fl_outbox_set_lane(struct fl_outbox *ob, const struct fl_outbox_lane *lane)
+{
+	char *channel = NULL;
+
+	if (!lane || lane->n_others > FL_OUTBOX_MAX_ROUTES || (lane->n_others && !lane->others) ||
+	    (lane->channel && !lane->channel[0]))
+		return -EINVAL;
+	if (lane->channel) {
+		channel = strdup(lane->channel);
+		if (!channel)
+			return -ENOMEM;
+	}
+	free(ob->lane_channel);
+	ob->lane_channel = channel;
+	ob->lane = *lane;
+	ob->lane.channel = channel;
+	ob->has_lane = true;
+	return 0;
+}
+
+static const struct fl_outbox_lane *lane_of(const struct fl_outbox *ob)
+{
+	return ob->has_lane ? &ob->lane : NULL;
+}
+
+/* Notes a failed store call for fl_outbox_last_error(); r may be NULL. */
+static int store_failed(struct fl_outbox *ob, const char *step, const struct fl_outbox_row *r,
+                        int rc)
+{
+	ob->stats.store_errors++;
+	ob->error_step = step;
+	snprintf(ob->error_ticket, sizeof(ob->error_ticket), "%s", r ? r->ticket : "");
+	snprintf(ob->error_key, sizeof(ob->error_key), "%s", r ? r->key : "");
+	return rc;
+}
+
 int fl_outbox_recover(struct fl_outbox *ob, int64_t now_ns, uint32_t *n)
 {
 	uint32_t count = 0;
 	int rc = fl_store_outbox_recover(ob->store, now_ns, &count);
 
-	if (rc < 0) {
-		ob->stats.store_errors++;
-		return rc;
-	}
+	if (rc < 0)
+		return store_failed(ob, "put back interrupted deliveries", NULL, rc);
 	ob->stats.recovered += count;
+	if (n)
+		*n = count;
+	return 0;
+}
+
+int fl_outbox_recover_stale(struct fl_outbox *ob, int64_t now_ns, uint32_t *n)
+{
+	uint32_t count = 0;
+	int rc = fl_store_outbox_recover_stale(ob->store, lane_of(ob), now_ns, &count);
+
+	if (rc < 0)
+		return store_failed(ob, "put back abandoned deliveries", NULL, rc);
+	ob->stats.recovered += count;
+	ob->stats.stale_recovered += count;
 	if (n)
 		*n = count;
 	return 0;
@@ -145,18 +219,19 @@ static const struct route *route_for(const struct fl_outbox *ob, const char *cha
 }
 
 /* Records the outcome; tells the engine when the message was given up. */
-static int finish(struct fl_outbox *ob, const struct fl_outbox_row *r, enum fl_outbox_state next,
-                  const char *result, const char *reason, int64_t retry_ns, int64_t now_ns)
+static int record(struct fl_outbox *ob, const struct fl_outbox_row *r, const struct outcome *o)
 {
-	int rc = fl_store_outbox_finish(ob->store, r->id, next, result, reason, retry_ns, now_ns);
+	const char *reason = o->reason[0] ? o->reason : NULL;
+	int rc = fl_store_outbox_finish(ob->store, r->id, o->next, o->result, reason, o->retry_ns,
+	                                o->at_ns);
 
-	if (rc == 0 && ob->gave_up_fn && (next == FL_OUTBOX_FAILED || next == FL_OUTBOX_EXPIRED)) {
+	if (rc == 0 && ob->gave_up_fn && (o->next == FL_OUTBOX_FAILED || o->next == FL_OUTBOX_EXPIRED)) {
 		struct fl_outbox_gave_up g = {
 			.ticket = r->ticket,
 			.key = r->key,
 			.channel = r->channel,
 			.address = r->address,
-			.state = fl_outbox_state_name(next),
+			.state = fl_outbox_state_name(o->next),
 			.reason = reason ? reason : "",
 			.attempts = r->attempts,
 		};
@@ -166,25 +241,37 @@ static int finish(struct fl_outbox *ob, const struct fl_outbox_row *r, enum fl_o
 	return rc;
 }
 
-/* Attempts one claimed row and records the outcome. */
-static int deliver(struct fl_outbox *ob, const struct fl_outbox_row *r, int64_t now_ns)
+/* The attempt's deadline, given to the plugin: the route's time limit, 0
+ * for the plugin's default. */
+static uint32_t route_timeout_ms(const struct route *rt)
+{
+	uint32_t ms = rt && rt->timeout_ms ? rt->timeout_ms : FL_PLUGIN_TIMEOUT_MS_DEFAULT;
+
+	return ms > FL_PLUGIN_TIMEOUT_MS_MAX ? FL_PLUGIN_TIMEOUT_MS_MAX : ms;
+}
+
+/* Attempts one claimed row; o gets what came of it. */
+static void attempt(struct fl_outbox *ob, const struct fl_outbox_row *r, int64_t now_ns,
+                    struct outcome *o)
 {
 	const struct route *rt = route_for(ob, r->channel);
-	char err[FL_PLUGIN_ERR_MAX] = "";
-	enum fl_outbox_state next;
 	enum fl_send_result res;
-	int64_t retry_ns = 0;
 
+	*o = (struct outcome){.at_ns = now_ns};
 	if (now_ns >= r->expires_ns) {
 		ob->stats.expired++;
-		return finish(ob, r, FL_OUTBOX_EXPIRED, "expired", "ttl passed before delivery", 0,
-		              now_ns);
+		o->next = FL_OUTBOX_EXPIRED;
+		o->result = "expired";
+		snprintf(o->reason, sizeof(o->reason), "ttl passed before delivery");
+		return;
 	}
 	if (!rt) {
 		ob->stats.failed++;
 		ob->stats.no_route++;
-		snprintf(err, sizeof(err), "no plugin for channel '%s'", r->channel);
-		return finish(ob, r, FL_OUTBOX_FAILED, "permanent", err, 0, now_ns);
+		o->next = FL_OUTBOX_FAILED;
+		o->result = "permanent";
+		snprintf(o->reason, sizeof(o->reason), "no plugin for channel '%s'", r->channel);
+		return;
 	}
 	struct fl_message m = {
 		.size = sizeof(struct fl_message),
@@ -196,64 +283,122 @@ static int deliver(struct fl_outbox *ob, const struct fl_outbox_row *r, int64_t 
 		.incident_json = r->incident_json,
 		.incident_json_len = strlen(r->incident_json),
 	};
-	res = fl_plugin_send(rt->plugin, &m, rt->timeout_ms, err, sizeof(err));
+	res = fl_plugin_send(rt->plugin, &m, route_timeout_ms(rt), o->reason, sizeof(o->reason));
+	o->result = fl_send_result_name(res);
 	switch (res) {
 	case FL_SEND_OK:
-		next = FL_OUTBOX_SENT;
+		o->next = FL_OUTBOX_SENT;
 		ob->stats.sent++;
-		err[0] = '\0';
+		o->reason[0] = '\0';
 		break;
 	case FL_SEND_PERMANENT:
-		next = FL_OUTBOX_FAILED;
+		o->next = FL_OUTBOX_FAILED;
 		ob->stats.failed++;
 		break;
 	default:
-		retry_ns = now_ns + fl_outbox_backoff_ms(&ob->policy, r->key, r->attempts) * NS_PER_MS;
-		if (retry_ns >= r->expires_ns) {
-			next = FL_OUTBOX_EXPIRED;
+		o->retry_ns = now_ns + fl_outbox_backoff_ms(&ob->policy, r->key, r->attempts) * NS_PER_MS;
+		if (o->retry_ns >= r->expires_ns) {
+			o->next = FL_OUTBOX_EXPIRED;
 			ob->stats.expired++;
 		} else {
-			next = FL_OUTBOX_PENDING;
+			o->next = FL_OUTBOX_PENDING;
 			ob->stats.retried++;
 		}
 		break;
 	}
-	return finish(ob, r, next, fl_send_result_name(res), err[0] ? err : NULL, retry_ns, now_ns);
+}
+
+/* How long a claim holds: the longest attempt this outbox may make, and a
+ * grace for recording its outcome. Only a lane that died or hung past it
+ * loses the row to fl_outbox_recover_stale(). */
+static int64_t lease_ms(const struct fl_outbox *ob)
+{
+	uint32_t longest = 0;
+
+	for (size_t i = 0; i < ob->n_routes; i++) {
+		uint32_t ms = route_timeout_ms(&ob->routes[i]);
+
+		longest = ms > longest ? ms : longest;
+	}
+	return (int64_t)longest + FL_OUTBOX_LEASE_GRACE_MS;
+}
+
+/* Records the outcome the store refused last time; 0 when none is held. */
+static int record_held(struct fl_outbox *ob)
+{
+	int rc;
+
+	if (!ob->held_row)
+		return 0;
+	rc = record(ob, ob->held_row, &ob->held);
+	if (rc < 0)
+		return store_failed(ob, "record the outcome", ob->held_row, rc);
+	fl_store_outbox_row_free(ob->held_row);
+	ob->held_row = NULL;
+	return 0;
 }
 
 int fl_outbox_run_once(struct fl_outbox *ob, int64_t now_ns, uint32_t max, uint32_t *n_attempted)
 {
 	uint32_t n = 0;
-	int rc = 0;
+	int rc;
 
 	if (max == 0 || max > FL_OUTBOX_BATCH_MAX)
 		max = FL_OUTBOX_BATCH_MAX;
-	while (n < max) {
+	rc = record_held(ob);
+	while (rc == 0 && n < max) {
 		struct fl_outbox_row *r = NULL;
+		struct outcome o;
 
-		rc = fl_store_outbox_claim(ob->store, now_ns, &r);
+		rc = fl_store_outbox_claim_lane(ob->store, lane_of(ob), now_ns,
+		                                now_ns + lease_ms(ob) * NS_PER_MS, &r);
 		if (rc == -ENOENT) {
 			rc = 0;
 			break;
 		}
 		if (rc < 0) {
-			ob->stats.store_errors++;
+			store_failed(ob, "claim a due notification", NULL, rc);
 			break;
 		}
 		ob->stats.claimed++;
 		n++;
-		rc = deliver(ob, r, now_ns);
-		fl_store_outbox_row_free(r);
-		if (rc < 0) { /* left "sending": the next recover retries it */
-			ob->stats.store_errors++;
+		attempt(ob, r, now_ns, &o);
+		rc = record(ob, r, &o);
+		if (rc < 0) { /* kept: recorded first thing next time */
+			store_failed(ob, "record the outcome", r, rc);
+			ob->stats.held++;
+			ob->held_row = r;
+			ob->held = o;
 			break;
 		}
+		fl_store_outbox_row_free(r);
 	}
 	if (n == max)
 		ob->stats.batch_full++;
 	if (n_attempted)
 		*n_attempted = n;
 	return rc;
+}
+
+int fl_outbox_flush(struct fl_outbox *ob)
+{
+	return record_held(ob);
+}
+
+int64_t fl_outbox_next_due(struct fl_outbox *ob)
+{
+	if (ob->held_row)
+		return INT64_MIN; /* due at once: an outcome waits to be recorded */
+	return fl_store_outbox_next_due_lane(ob->store, lane_of(ob));
+}
+
+void fl_outbox_last_error(const struct fl_outbox *ob, struct fl_outbox_error *out)
+{
+	*out = (struct fl_outbox_error){
+		.step = ob->error_step ? ob->error_step : "",
+		.ticket = ob->error_ticket,
+		.key = ob->error_key,
+	};
 }
 
 void fl_outbox_stats(const struct fl_outbox *ob, struct fl_outbox_stats *out)

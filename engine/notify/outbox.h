@@ -18,6 +18,21 @@
  * start puts it back, so the message is sent again: at most twice in all, and
  * the idempotency key lets receivers tell.
  *
+ * Store errors while running (a database locked past the busy timeout by a
+ * backup or an operator's shell) end the pass with the error and change
+ * nothing else: a claim that failed claimed nothing; an outcome the store
+ * refused is kept with its row and recorded first on the next pass, so the
+ * message is neither lost nor sent again. The caller logs the error
+ * (fl_outbox_last_error() names the step and the row), backs off and runs
+ * again.
+ *
+ * Lanes. An outbox given a lane (fl_outbox_set_lane()) claims that lane's
+ * rows only: deliver.c runs one outbox per channel, each on its own thread
+ * and store connection, so a hung mail server never holds up SMS. A claim
+ * is a lease: the row stays "sending" for the longest attempt the outbox may
+ * make plus FL_OUTBOX_LEASE_GRACE_MS; fl_outbox_recover_stale() puts back the
+ * lane's rows whose lease ran out (their lane died or hung), while running.
+ *
  * Time is passed in: now_ns decides what is due and stamps every record, so
  * tests drive the schedule with their own clock and the replay pipeline with
  * event time.
@@ -36,7 +51,10 @@
 
 #include "engine/lib/compiler.h"
 
+#define FL_OUTBOX_LEASE_GRACE_MS 10000 /* a claim outlives its attempt's time limit by this */
+
 struct fl_outbox;
+struct fl_outbox_lane; /* engine/store/store.h */
 struct fl_plugin;
 struct fl_store;
 
@@ -64,8 +82,10 @@ struct fl_outbox_stats {
 	uint64_t failed;    /* PERMANENT outcomes, and messages with no route */
 	uint64_t expired;   /* given up at their ttl */
 	uint64_t no_route;  /* of failed: channel with no plugin */
-	uint64_t recovered; /* rows found "sending" by fl_outbox_recover() */
+	uint64_t recovered; /* rows found "sending" by fl_outbox_recover() and _recover_stale() */
+	uint64_t stale_recovered; /* of recovered: leases that ran out while running */
 	uint64_t store_errors; /* store calls that failed; the row stays as it was */
+	uint64_t held;	       /* outcomes the store refused, kept and recorded again */
 	uint64_t batch_full;   /* passes that stopped at FL_OUTBOX_BATCH_MAX */
 };
 
@@ -88,9 +108,18 @@ struct fl_outbox_gave_up {
 typedef void fl_outbox_gave_up_fn(void *ctx, const struct fl_outbox_gave_up *g);
 void fl_outbox_on_gave_up(struct fl_outbox *ob, fl_outbox_gave_up_fn *fn, void *ctx);
 
-/* Operations. recover: call once at start, before any run. Returns 0 or the
- * store's error; *n (may be NULL) gets the rows put back. */
+/* Claim only the lane's rows (store.h); its channel is copied, its others
+ * borrowed (they must outlive the outbox). Without a lane an outbox claims
+ * every row. 0, -EINVAL or -ENOMEM. */
+FL_MUST_CHECK int fl_outbox_set_lane(struct fl_outbox *ob, const struct fl_outbox_lane *lane);
+
+/* Operations. recover: call once at start, before any run: puts back every
+ * "sending" row, whoever claimed it (one delivering process per store).
+ * recover_stale: while running, the rows of the lane whose lease ran out
+ * before now_ns. Both return 0 or the store's error; *n (may be NULL) gets
+ * the rows put back. */
 FL_MUST_CHECK int fl_outbox_recover(struct fl_outbox *ob, int64_t now_ns, uint32_t *n);
+FL_MUST_CHECK int fl_outbox_recover_stale(struct fl_outbox *ob, int64_t now_ns, uint32_t *n);
 
 /* One pass: delivers every message due at now_ns, at most max (0 or more
  * than FL_OUTBOX_BATCH_MAX: FL_OUTBOX_BATCH_MAX). *n_attempted (may be NULL)
@@ -99,8 +128,22 @@ FL_MUST_CHECK int fl_outbox_recover(struct fl_outbox *ob, int64_t now_ns, uint32
 FL_MUST_CHECK int fl_outbox_run_once(struct fl_outbox *ob, int64_t now_ns, uint32_t max,
                                      uint32_t *n_attempted);
 
-/* Queries. */
+/* Records an outcome the store refused before (none: 0), without claiming
+ * anything: for a worker that stops. 0 or the store's error. */
+FL_MUST_CHECK int fl_outbox_flush(struct fl_outbox *ob);
+
+/* Queries. next_due: the earliest due time of the lane's pending rows,
+ * INT64_MAX for none, INT64_MIN while an outcome waits to be recorded. */
 void fl_outbox_stats(const struct fl_outbox *ob, struct fl_outbox_stats *out);
+int64_t fl_outbox_next_due(struct fl_outbox *ob);
+
+/* The last store error: the step that failed ("claim a due notification",
+ * "record the outcome", ...) and the row's ticket and key ("" when no row).
+ * Strings valid until the next call on ob. */
+struct fl_outbox_error {
+	const char *step, *ticket, *key;
+};
+void fl_outbox_last_error(const struct fl_outbox *ob, struct fl_outbox_error *out);
 
 /* The bell. create: 0, -ENOMEM or -EAGAIN (no condition variable);
  * destroy accepts NULL and must not race a wait or a ring. ring: any

@@ -505,6 +505,26 @@ void fl_store_outbox_row_free(struct fl_outbox_row *r);
  * -ENOENT when nothing is due. */
 FL_MUST_CHECK int fl_store_outbox_claim(struct fl_store *s, int64_t now_ns,
                                         struct fl_outbox_row **out);
+/* A delivery lane's rows (engine/notify/deliver.c runs one lane per
+ * channel): channel's, or with channel NULL those of every channel but the
+ * n_others (at most FL_OUTBOX_MAX_ROUTES) in others; a NULL lane: every row.
+ * claim_lane holds the row "sending" until lease_until_ns (kept in due_ns:
+ * a sending row is due nowhere else); recover_stale puts back the lane's
+ * rows whose lease ran out, as a lane that died or hung left them. claim is
+ * claim_lane(NULL) with a lease only recover() ends. -EINVAL: too many others. */
+struct fl_outbox_lane {
+	const char *channel;
+	const char *const *others;
+	size_t n_others;
+};
+FL_MUST_CHECK int fl_store_outbox_claim_lane(struct fl_store *s, const struct fl_outbox_lane *lane,
+                                             int64_t now_ns, int64_t lease_until_ns,
+                                             struct fl_outbox_row **out);
+FL_MUST_CHECK int fl_store_outbox_recover_stale(struct fl_store *s,
+                                                const struct fl_outbox_lane *lane,
+                                                int64_t now_ns, uint32_t *n);
+/* The earliest due_ns of a pending row of the lane, or INT64_MAX. */
+int64_t fl_store_outbox_next_due_lane(struct fl_store *s, const struct fl_outbox_lane *lane);
 /* Records the attempt's outcome: state (PENDING to retry at retry_ns, SENT,
  * FAILED, EXPIRED), the result name and reason, in one transaction with the
  * attempt row. */

@@ -107,12 +107,36 @@ static char *dup_col(sqlite3_stmt *st, int i, bool *failed)
 	return d;
 }
 
-static int outbox_read(struct fl_store *s, int64_t now_ns, struct fl_outbox_row **out)
+/* The rows of a lane: ?2 its channel, or with ?2 NULL every channel but
+ * ?3..?34. Unused slots hold '', a channel no row has (enqueue refuses it):
+ * a NULL there would make NOT IN unknown for every row. */
+#define LANE_WHERE                                                                    \
+	" AND (channel = ?2 OR (?2 IS NULL AND channel NOT IN (?3, ?4, ?5, ?6, ?7, ?8,"  \
+	" ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24," \
+	" ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)))"
+#define LANE_FIRST_OTHER 3
+_Static_assert(FL_OUTBOX_MAX_ROUTES == 32, "LANE_WHERE has a slot per route");
+
+static int bind_lane(sqlite3_stmt *st, const struct fl_outbox_lane *lane)
+{
+	if (lane && lane->n_others > FL_OUTBOX_MAX_ROUTES)
+		return -EINVAL;
+	store_bind_text(st, 2, lane ? lane->channel : NULL);
+	for (int i = 0; i < FL_OUTBOX_MAX_ROUTES; i++) {
+		const char *other = lane && (size_t)i < lane->n_others ? lane->others[i] : "";
+
+		store_bind_text(st, LANE_FIRST_OTHER + i, other ? other : "");
+	}
+	return 0;
+}
+
+static int outbox_read(struct fl_store *s, const struct fl_outbox_lane *lane, int64_t now_ns,
+                       struct fl_outbox_row **out)
 {
 	sqlite3_stmt *st = store_stmt(
 		s, "SELECT id, ticket, key, channel, person, address, subject, body, incident_json,"
 		   " attempts, created_ns, expires_ns FROM outbox WHERE state = 'pending'"
-		   " AND due_ns <= ?1 ORDER BY due_ns, id LIMIT 1");
+		   " AND due_ns <= ?1" LANE_WHERE " ORDER BY due_ns, id LIMIT 1");
 	struct fl_outbox_row *r;
 	bool failed = false;
 	int rc;
@@ -120,6 +144,9 @@ static int outbox_read(struct fl_store *s, int64_t now_ns, struct fl_outbox_row 
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, now_ns);
+	rc = bind_lane(st, lane);
+	if (rc < 0)
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		rc = rc == SQLITE_DONE ? -ENOENT : store_rc(s, rc);
@@ -154,6 +181,12 @@ static int outbox_read(struct fl_store *s, int64_t now_ns, struct fl_outbox_row 
 
 int fl_store_outbox_claim(struct fl_store *s, int64_t now_ns, struct fl_outbox_row **out)
 {
+	return fl_store_outbox_claim_lane(s, NULL, now_ns, INT64_MAX, out);
+}
+
+int fl_store_outbox_claim_lane(struct fl_store *s, const struct fl_outbox_lane *lane,
+                               int64_t now_ns, int64_t lease_until_ns, struct fl_outbox_row **out)
+{
 	struct fl_outbox_row *r = NULL;
 	sqlite3_stmt *st;
 	int rc;
@@ -161,15 +194,17 @@ int fl_store_outbox_claim(struct fl_store *s, int64_t now_ns, struct fl_outbox_r
 	rc = store_txn_enter(s);
 	if (rc < 0)
 		return rc;
-	rc = outbox_read(s, now_ns, &r);
+	rc = outbox_read(s, lane, now_ns, &r);
 	if (rc < 0)
 		return s->in_txn && rc == -ENOENT ? rc : store_txn_leave(s, rc);
-	st = store_stmt(s, "UPDATE outbox SET state = 'sending', attempts = attempts + 1"
-	                   " WHERE id = ?1");
+	/* due_ns of a "sending" row is the end of its lease */
+	st = store_stmt(s, "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
+	                   " due_ns = ?2 WHERE id = ?1");
 	if (!st) {
 		rc = -EIO;
 	} else {
 		sqlite3_bind_int64(st, 1, r->id);
+		sqlite3_bind_int64(st, 2, lease_until_ns);
 		rc = store_step_done(s, st);
 	}
 	rc = store_txn_leave(s, rc);
@@ -242,6 +277,33 @@ int fl_store_outbox_recover(struct fl_store *s, int64_t now_ns, uint32_t *n)
 	return rc;
 }
 
+int fl_store_outbox_recover_stale(struct fl_store *s, const struct fl_outbox_lane *lane,
+                                  int64_t now_ns, uint32_t *n)
+{
+	sqlite3_stmt *st;
+	uint32_t changed = 0;
+	int rc;
+
+	rc = store_txn_enter(s);
+	if (rc < 0)
+		return rc;
+	st = store_stmt(s, "UPDATE outbox SET state = 'pending', due_ns = ?1,"
+	                   " last_result = 'interrupted' WHERE state = 'sending'"
+	                   " AND due_ns <= ?1" LANE_WHERE);
+	if (!st)
+		return store_txn_leave(s, -EIO);
+	sqlite3_bind_int64(st, 1, now_ns);
+	rc = bind_lane(st, lane);
+	if (rc == 0)
+		rc = store_step_done(s, st);
+	if (rc == 0)
+		changed = (uint32_t)sqlite3_changes(s->db);
+	rc = store_txn_leave(s, rc);
+	if (rc == 0 && n)
+		*n = changed;
+	return rc;
+}
+
 int fl_store_outbox_counts(struct fl_store *s, uint64_t counts[5])
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT state, count(*) FROM outbox GROUP BY state");
@@ -267,4 +329,18 @@ int fl_store_outbox_counts(struct fl_store *s, uint64_t counts[5])
 int64_t fl_store_outbox_next_due(struct fl_store *s)
 {
 	return store_single_int(s, "SELECT min(due_ns) FROM outbox WHERE state = 'pending'", INT64_MAX);
+}
+
+int64_t fl_store_outbox_next_due_lane(struct fl_store *s, const struct fl_outbox_lane *lane)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT min(due_ns) FROM outbox WHERE state = 'pending'"
+	                                 " AND 1" LANE_WHERE);
+	int64_t next = INT64_MAX;
+
+	if (!st || bind_lane(st, lane) < 0)
+		return INT64_MAX;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		next = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return next;
 }

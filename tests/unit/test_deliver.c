@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -168,4 +169,97 @@ Test(deliver, a_route_to_a_missing_plugin_ends_the_worker_with_status_1)
 	cr_assert_eq(fl_deliver_start(&d, &c), 0);
 	cr_expect_eq(fl_deliver_wait(d), 1);
 	fl_deliver_config_free(&c);
+}
+
+/* ---- store errors while running --------------------------------------------- */
+
+static int64_t real_now_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/* How many lines of the file are key (0 without the file). */
+static int lines_of(const char *file, const char *key)
+{
+	char line[256];
+	int n = 0;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		n += strcmp(line, key) == 0;
+	}
+	fclose(f);
+	return n;
+}
+
+/* A pager for the exec plugin: notes the key, then takes 300 ms, so a
+ * write lock taken after the note falls between the claim and the outcome. */
+static void write_pager(const char *pager, const char *keys)
+{
+	FILE *f = fopen(pager, "w");
+
+	cr_assert(f);
+	fprintf(f, "#!/bin/sh\necho \"$FL_KEY\" >>%s\nsleep 0.3\n", keys);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(chmod(pager, 0755), 0);
+}
+
+/* Another process's write lock (a backup, an operator's sqlite3 shell) held
+ * longer than the busy timeout while the worker claims and records: it
+ * logs, waits and goes on; once the lock is gone every message is sent,
+ * each exactly once, and a row added afterwards is delivered too. */
+Test(deliver, a_database_locked_past_the_busy_timeout_delays_delivery_but_loses_nothing,
+     .timeout = 150)
+{
+	struct fl_deliver_config c = {.db = path};
+	char pager[128], keys[128], set[200], pdir_real[PATH_MAX + 16], key[32];
+	struct timespec lock_ms = {.tv_sec = FL_STORE_BUSY_TIMEOUT_MS / 1000 + 2};
+	struct fl_deliver *d = NULL;
+	sqlite3 *holder;
+	int64_t now = real_now_ns();
+
+	snprintf(pager, sizeof(pager), "%s/pager", dir);
+	snprintf(keys, sizeof(keys), "%s/keys", dir);
+	snprintf(pdir_real, sizeof(pdir_real), "%s/../../plugins", pdir);
+	write_pager(pager, keys);
+	for (int i = 1; i <= 6; i++) {
+		snprintf(key, sizeof(key), "INC-1:sms:%d", i);
+		enqueue(key, now);
+	}
+	c.plugin_dir = pdir_real;
+	cr_assert_eq(fl_deliver_config_route(&c, "sms=exec"), 0);
+	snprintf(set, sizeof(set), "sms.program=%s", pager);
+	cr_assert_eq(fl_deliver_config_set(&c, set), 0);
+	cr_assert_eq(fl_deliver_config_option(&c, "--poll-ms", "20"), 0);
+	cr_assert_eq(fl_deliver_start(&d, &c), 0);
+
+	/* the first attempt is under way: lock the store under the worker */
+	for (int waited = 0; lines_of(keys, "INC-1:sms:1") == 0 && waited < 20000; waited += 5)
+		nanosleep(&(struct timespec){.tv_nsec = 5000000}, NULL);
+	cr_assert_eq(lines_of(keys, "INC-1:sms:1"), 1, "the worker never started");
+	cr_assert_eq(sqlite3_open(path, &holder), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(holder, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	nanosleep(&lock_ms, NULL);
+	cr_assert_eq(sqlite3_exec(holder, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(holder);
+
+	for (int i = 1; i <= 6; i++) {
+		snprintf(key, sizeof(key), "INC-1:sms:%d", i);
+		cr_expect(reaches(key, "sent", i == 1 ? 30000 : 10000), "%s not sent after the lock",
+			  key);
+		cr_expect_eq(lines_of(keys, key), 1, "%s delivered %d times", key,
+			     lines_of(keys, key));
+	}
+	enqueue("INC-1:sms:7", real_now_ns()); /* the worker is still alive */
+	cr_expect(reaches("INC-1:sms:7", "sent", 30000), "the worker died of the lock");
+	cr_expect_eq(fl_deliver_stop(d), 0);
+	fl_deliver_config_free(&c);
+	unlink(pager);
+	unlink(keys);
 }

@@ -465,3 +465,68 @@ Test(outbox, a_row_enqueued_and_rung_is_delivered_without_waiting_for_the_poll)
 	cr_expect_eq(fl_deliver_stop(d), 0, "the stop ends the wait at once");
 	fl_outbox_bell_destroy(bell);
 }
+
+/* A lane claims its channel's rows only; the lane of no route takes the
+ * rest and fails them as such. */
+Test(outbox, a_lane_claims_its_own_channel_and_the_rest_lane_the_unrouted)
+{
+	static const char *const routed[] = {"sms", "email"};
+	struct fl_outbox_lane email = {.channel = "email"};
+	struct fl_outbox_lane rest = {.others = routed, .n_others = 2};
+	struct fl_outbox_row *r = NULL;
+	struct fl_outbox *ob;
+	char state[16];
+	int64_t attempts;
+	uint32_t n = 0;
+
+	enqueue("INC-1:sms:20", "sms", "ok", 0);
+	enqueue("INC-1:pager:21", "pager", "ok", 0);
+	enqueue("INC-1:email:22", "email", "ok", 0);
+	cr_assert_eq(fl_store_outbox_claim_lane(store, &email, T0, T0 + 1000 * MS, &r), 0);
+	cr_expect_str_eq(r->key, "INC-1:email:22", "the earlier sms row is not the email lane's");
+	fl_store_outbox_row_free(r);
+	cr_expect_eq(fl_store_outbox_claim_lane(store, &email, T0, T0 + 1000 * MS, &r), -ENOENT);
+	cr_expect_eq(fl_store_outbox_next_due_lane(store, &email), INT64_MAX);
+
+	ob = make_outbox(NULL);
+	cr_assert_eq(fl_outbox_set_lane(ob, &rest), 0);
+	cr_assert_eq(fl_outbox_run_once(ob, T0 + MS, 0, &n), 0);
+	cr_expect_eq(n, 1, "the rest lane takes the unrouted pager row only");
+	row_of("INC-1:pager:21", state, sizeof(state), &attempts, NULL);
+	cr_expect_str_eq(state, "failed");
+	row_of("INC-1:sms:20", state, sizeof(state), &attempts, NULL);
+	cr_expect_str_eq(state, "pending");
+	fl_outbox_destroy(ob);
+}
+
+/* A claim is a lease: while running, a row is put back only once the lease
+ * of the lane that claimed it ran out, and then sent again. */
+Test(outbox, a_claim_whose_lease_ran_out_is_put_back_while_running)
+{
+	struct fl_outbox_lane sms = {.channel = "sms"};
+	struct fl_outbox_row *r = NULL;
+	struct fl_outbox *ob;
+	char state[16];
+	int64_t attempts, due_ns;
+	uint32_t n = 9;
+
+	enqueue("INC-1:sms:30", "sms", "ok", 0);
+	cr_assert_eq(fl_store_outbox_claim_lane(store, &sms, T0, T0 + 1000 * MS, &r), 0);
+	fl_store_outbox_row_free(r); /* the lane that claimed it died or hangs */
+	row_of("INC-1:sms:30", state, sizeof(state), &attempts, &due_ns);
+	cr_expect_str_eq(state, "sending");
+	cr_expect_eq(due_ns, T0 + 1000 * MS, "the lease is kept in due_ns");
+
+	ob = make_outbox(NULL);
+	cr_assert_eq(fl_outbox_set_lane(ob, &sms), 0);
+	cr_assert_eq(fl_outbox_recover_stale(ob, T0 + 999 * MS, &n), 0);
+	cr_expect_eq(n, 0, "a lease still running is left alone");
+	cr_assert_eq(fl_outbox_recover_stale(ob, T0 + 1000 * MS, &n), 0);
+	cr_expect_eq(n, 1);
+	cr_assert_eq(fl_outbox_run_once(ob, T0 + 1000 * MS, 0, &n), 0);
+	cr_expect_eq(n, 1);
+	row_of("INC-1:sms:30", state, sizeof(state), &attempts, NULL);
+	cr_expect_str_eq(state, "sent");
+	cr_expect_eq(attempts, 2);
+	fl_outbox_destroy(ob);
+}
