@@ -92,6 +92,7 @@ struct fl_sink {
 	struct fl_sink_stats batch_start; /* wst when the transaction began */
 	bool is_failing;  /* records held until retry_at_ms */
 	bool in_episode;  /* a failure not yet followed by a commit */
+	int last_rc;	  /* the error of the last failure */
 	int64_t retry_at_ms, backoff_ms, episode_start_ms, drain_ms;
 	uint64_t episode_retries;
 	FILE *log;
@@ -106,6 +107,7 @@ struct fl_sink {
 	struct fl_sink_rec **q;
 	size_t q_max, q_head, q_len;
 	struct fl_sink_stats st;  /* under mu */
+	uint64_t copy_failed;	  /* under mu: actions no record could be made of */
 	struct fl_sink_stats wst; /* the writer's own */
 	fl_sink_committed_fn *on_notices;
 	void *on_notices_ctx;

@@ -29,6 +29,8 @@ static void publish(struct fl_sink *s)
 	full = s->st.queue_full;
 	s->st = s->wst;
 	s->st.queue_full = full;
+	s->st.errors += s->copy_failed;
+	s->st.given_up += s->copy_failed;
 	s->st.held = s->held_len - s->in_batch;
 	pthread_mutex_unlock(&s->mu);
 }
@@ -144,9 +146,40 @@ static void give_up(struct fl_sink *s, const struct fl_sink_rec *r, const char *
 		 rec_ticket(s, r, id, sizeof(id)), (unsigned long long)r->incident, why);
 }
 
+/* The tickets of the first n held records, for the log of a failed commit:
+ * "ticket A" or "tickets A, B, C and 4 more". */
+static void batch_tickets(struct fl_sink *s, size_t n, char *out, size_t size)
+{
+	char seen[3][FL_STORE_ID_MAX + 1], id[FL_STORE_ID_MAX + 1];
+	size_t n_seen = 0, more = 0, len;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *t = rec_ticket(s, held_at(s, i), id, sizeof(id));
+		bool is_dup = strcmp(t, "-") == 0;
+
+		for (size_t k = 0; k < n_seen && !is_dup; k++)
+			is_dup = strcmp(seen[k], t) == 0;
+		if (is_dup)
+			continue;
+		if (n_seen < 3)
+			snprintf(seen[n_seen++], sizeof(seen[0]), "%s", t);
+		else
+			more++; /* counted once per record past the third: "at least" */
+	}
+	len = (size_t)snprintf(out, size, "ticket%s", n_seen > 1 ? "s" : "");
+	for (size_t k = 0; k < n_seen && len < size; k++)
+		len += (size_t)snprintf(out + len, size - len, "%s%s", k ? ", " : " ", seen[k]);
+	if (more && len < size)
+		snprintf(out + len, size - len, " and more");
+	if (!n_seen)
+		snprintf(out, size, "no ticket");
+}
+
 /* The next try after a failure that may pass: the first of an episode is
- * told with its record, the later ones with what is held. */
-static void retry_later(struct fl_sink *s, int rc, const struct fl_sink_rec *r)
+ * told with its record (or, for a commit, the tickets of its batch), the
+ * later ones with what is held. */
+static void retry_later(struct fl_sink *s, int rc, const struct fl_sink_rec *r,
+			const char *tickets)
 {
 	int64_t now = mono_ms();
 	char id[FL_STORE_ID_MAX + 1];
@@ -164,8 +197,8 @@ static void retry_later(struct fl_sink *s, int rc, const struct fl_sink_rec *r)
 				 (unsigned long long)r->incident, fl_store_errmsg(s->store),
 				 strerror(-rc), held, (long long)s->backoff_ms);
 		else
-			sink_log(s, "cannot commit %zu actions: %s (%s); held, retry in %lld ms",
-				 held, fl_store_errmsg(s->store), strerror(-rc),
+			sink_log(s, "cannot commit %zu actions of %s: %s (%s); held, retry in %lld ms",
+				 held, tickets, fl_store_errmsg(s->store), strerror(-rc),
 				 (long long)s->backoff_ms);
 	} else {
 		sink_log(s, "retry %llu failed: %s (%s); %zu actions held, next in %lld ms",
@@ -173,6 +206,7 @@ static void retry_later(struct fl_sink *s, int rc, const struct fl_sink_rec *r)
 			 strerror(-rc), held, (long long)s->backoff_ms);
 	}
 	s->is_failing = true;
+	s->last_rc = rc;
 	s->retry_at_ms = now + s->backoff_ms;
 	s->backoff_ms = s->backoff_ms * 2 > FL_SINK_RETRY_MAX_MS ? FL_SINK_RETRY_MAX_MS
 								 : s->backoff_ms * 2;
@@ -184,6 +218,10 @@ static void retry_later(struct fl_sink *s, int rc, const struct fl_sink_rec *r)
  * (returns 0); anything else holds them all for a retry (returns rc). */
 static int batch_lost(struct fl_sink *s, int rc, const struct fl_sink_rec *r)
 {
+	char tickets[256] = "";
+
+	if (!r && !s->in_episode)
+		batch_tickets(s, s->in_batch, tickets, sizeof(tickets));
 	fl_store_rollback(s->store);
 	s->in_tx = false;
 	sink_undo_all(s);
@@ -198,7 +236,7 @@ static int batch_lost(struct fl_sink *s, int rc, const struct fl_sink_rec *r)
 		return 0;
 	}
 	s->in_batch = 0;
-	retry_later(s, rc, r);
+	retry_later(s, rc, r, tickets);
 	return rc;
 }
 
@@ -318,7 +356,7 @@ int fl_sink_sync(struct fl_sink *s)
 
 		sink_log(s, "gave up %llu held actions after waiting %lld ms: %s (%s)",
 			 (unsigned long long)n, (long long)(s->drain_ms > 0 ? s->drain_ms : 0),
-			 fl_store_errmsg(s->store), strerror(rc < 0 ? -rc : EIO));
+			 fl_store_errmsg(s->store), strerror(s->last_rc < 0 ? -s->last_rc : EIO));
 		s->wst.given_up += n;
 		held_drop(s, s->held_len);
 		s->in_batch = 0;
@@ -346,11 +384,15 @@ static int enqueue(struct fl_sink *s, struct fl_sink_rec *r)
 	return 0;
 }
 
-/* Counts an action that could not be copied into a record (out of memory). */
+/* Counts an action that could not be copied into a record (out of memory):
+ * an error and an action given up, kept apart from the writer's counts,
+ * which publish() copies over st. */
 static void count_lost(struct fl_sink *s)
 {
 	pthread_mutex_lock(&s->mu);
+	s->copy_failed++;
 	s->st.errors++;
+	s->st.given_up++;
 	pthread_mutex_unlock(&s->mu);
 }
 
