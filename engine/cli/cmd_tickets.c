@@ -213,7 +213,6 @@ static int do_list(struct fl_store *s, const struct tickets_args *a, int64_t now
 struct show_ctx {
 	const char *id;
 	int64_t now_ns;
-	bool found;
 };
 
 static int show_summary(void *ctx, const struct fl_ticket_summary *t)
@@ -222,9 +221,6 @@ static int show_summary(void *ctx, const struct fl_ticket_summary *t)
 	char age[32], opened[FL_TIME_ISO_LEN];
 	char *loc, *next;
 
-	if (strcmp(t->id, sc->id) != 0)
-		return 0;
-	sc->found = true;
 	loc = location_text(t);
 	next = deadline_text(t, sc->now_ns);
 	fl_cli_duration(age, sizeof(age), sc->now_ns - t->opened_ns);
@@ -237,7 +233,7 @@ static int show_summary(void *ctx, const struct fl_ticket_summary *t)
 	printf("told:      %s\n", t->told ? t->told : "nobody");
 	free(loc);
 	free(next);
-	return 1; /* found: stop */
+	return 0;
 }
 
 static int show_history(void *ctx, const struct fl_history_row *h)
@@ -265,12 +261,11 @@ static int show_place(void *ctx, const struct fl_ticket_place *p)
 static int show_text(struct fl_store *s, const char *id, int64_t now_ns)
 {
 	struct show_ctx sc = {.id = id, .now_ns = now_ns};
-	int rc = fl_store_tickets_each(s, true, show_summary, &sc);
+	/* by its key: one ticket of 100,000 is not a walk over all of them */
+	int rc = fl_store_ticket_summary(s, id, show_summary, &sc);
 
 	if (rc < 0)
 		return rc;
-	if (!sc.found)
-		return -ENOENT;
 	printf("places:\n");
 	rc = fl_store_places_each(s, id, show_place, NULL);
 	if (rc < 0)

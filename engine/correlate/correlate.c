@@ -170,6 +170,7 @@ void fl_engine_destroy(struct fl_engine *e)
 	fl_keytab_destroy(e->spans);
 	fl_keytab_destroy(e->sites);
 	fl_keytab_destroy(e->groups);
+	fl_keytab_destroy(e->resumed);
 	fl_timerwheel_destroy(e->tw);
 	fl_match_destroy(e->m);
 	free(e);

@@ -179,6 +179,7 @@ struct fl_engine {
 	struct fl_timerwheel *tw;
 	struct fl_keytab **keys; /* per rule, created at first use */
 	struct fl_keytab *spans, *sites, *groups;
+	struct fl_keytab *resumed; /* tickets fl_engine_resume() took, by id; at first use */
 	struct rule_info *ri;
 	/* not yet freed, by id; a freed one leaves a NULL hole until the next
 	 * compaction (at an entry point, never inside a loop over it), so

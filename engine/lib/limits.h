@@ -280,6 +280,20 @@
 #define FL_SINK_STEPS_MAX 16
 #define FL_SINK_RESUME_STEPS_MAX 64 /* steps taken a resumed ticket carries */
 #define FL_SINK_QUEUE_DEFAULT 65536
+/* A commit that fails (the disk full, another process holding the write lock
+ * past the busy timeout) loses no action: the sink holds the batch's actions
+ * and every later one, in order, at most FL_SINK_HELD_MAX (beyond: the newest
+ * is given up, logged; counter: sink.given_up), tries the store again after
+ * FL_SINK_RETRY_FIRST_MS, doubling to FL_SINK_RETRY_MAX_MS (counter:
+ * sink.retries), and writes them all once it can. At its end it waits at
+ * most FL_SINK_DRAIN_MS_DEFAULT for a failing store before it gives up what
+ * is held. Its log says each failure as it happens, at most
+ * FL_SINK_LOG_PER_MIN lines a minute (the rest counted and said). */
+#define FL_SINK_HELD_MAX 65536
+#define FL_SINK_RETRY_FIRST_MS 200
+#define FL_SINK_RETRY_MAX_MS 5000
+#define FL_SINK_DRAIN_MS_DEFAULT 30000
+#define FL_SINK_LOG_PER_MIN 30
 
 /* Maintenance announcements (engine/pipeline/announce.h). An announcer holds at most
  * FL_ANNOUNCE_WINDOWS_MAX windows (counter: announce.windows_dropped) and

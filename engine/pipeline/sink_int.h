@@ -1,14 +1,21 @@
-/* sink_int.h - the record the two halves of the store sink share. Records
- * are made and freed where the engine's types are known (sink_rec.c:
- * fl_sink_rec_from(), fl_sink_rec_free() in sink_store.h) and written where
- * the store's are (sink_store.c). The dependency is one way: the writer uses
- * records, records never call the writer. */
+/* sink_int.h - what the parts of the store sink share. Records are made and
+ * freed where the engine's types are known (sink_rec.c: fl_sink_rec_from(),
+ * fl_sink_rec_free() in sink_store.h), held and driven by sink_store.c (the
+ * queue, the thread, retries) and written by sink_write.c. The dependencies
+ * are one way: sink_store.c uses the writer and records, the writer uses
+ * records, records use neither. */
 #ifndef FL_SINK_INT_H
 #define FL_SINK_INT_H
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "engine/lib/limits.h"
 #include "engine/pipeline/sink_store.h"
+#include "engine/store/store.h"
+
+struct fl_keytab;
 
 /* The action kinds the writer knows (FL_ACTION_KINDS, in the same order). */
 enum fl_sink_kind { SINK_OPEN, SINK_UPDATE, SINK_ABSORB, SINK_CLEAR, SINK_ESCALATE,
@@ -36,5 +43,89 @@ struct fl_sink_rec {
 	size_t n_places;
 	size_t n_places_now; /* every action: how many places the incident has */
 };
+
+struct sink_step {
+	uint32_t step;
+	bool skip; /* taken before: nothing of it is sent again */
+};
+
+/* What the writer remembers of an incident, keyed by its id. */
+struct sink_incident {
+	uint64_t incident;
+	bool cleared;
+	bool is_planned; /* as the store has it: its clocks paused for the window */
+	char ticket[FL_STORE_ID_MAX + 1];
+	uint64_t absorbed; /* what the store has */
+	size_t n_places;   /* the incident's places the store has */
+	char rule[64];	   /* the rule or correlation the store has it under */
+	struct sink_step steps[FL_SINK_STEPS_MAX];
+	size_t n_steps;
+	uint64_t undo_seq; /* the transaction that saved it for undo last */
+};
+
+/* An incident as the writer knew it before the open transaction changed it:
+ * put back when the transaction is lost, so writing its records again does
+ * what it did the first time. */
+struct sink_undo {
+	uint64_t incident;
+	bool existed; /* false: the transaction made it; undo forgets it */
+	struct sink_incident before;
+};
+
+/* The sink: its writer's state belongs to the thread that writes (the
+ * caller of fl_sink_write(), or the store thread once started); the queue
+ * and st are under mu. */
+struct fl_sink {
+	const struct fl_program *prog;
+	struct fl_store *store;
+	bool owns_store;
+	const char *prefix;
+	bool in_tx;
+	struct fl_keytab *inc; /* struct sink_incident by incident id */
+	/* Records not yet committed, oldest first, owned by the writer: the
+	 * first in_batch are in the open transaction; after a failed commit
+	 * all of them wait for the retry at retry_at_ms. */
+	struct fl_sink_rec **held;
+	size_t held_ring, held_head, held_len, in_batch; /* held_ring: its slots */
+	struct sink_undo *undo; /* FL_SINK_BATCH_MAX: one per record at most */
+	size_t n_undo;
+	uint64_t batch_seq;
+	struct fl_sink_stats batch_start; /* wst when the transaction began */
+	bool is_failing;  /* records held until retry_at_ms */
+	bool in_episode;  /* a failure not yet followed by a commit */
+	int last_rc;	  /* the error of the last failure */
+	int64_t retry_at_ms, backoff_ms, episode_start_ms, drain_ms;
+	uint64_t episode_retries;
+	FILE *log;
+	int64_t log_window_ms;
+	unsigned log_lines;
+	uint64_t log_suppressed;
+	/* thread */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	bool started, stopping;
+	struct fl_sink_rec **q;
+	size_t q_max, q_head, q_len;
+	struct fl_sink_stats st;  /* under mu */
+	uint64_t copy_failed;	  /* under mu: actions no record could be made of */
+	struct fl_sink_stats wst; /* the writer's own */
+	fl_sink_committed_fn *on_notices;
+	void *on_notices_ctx;
+	uint64_t notices_committed; /* wst.notices at the last commit */
+	int64_t clocks_checked_ns; /* clocks past their deadline at this time are
+				    * marked: 0 after a lost batch (look again) */
+};
+
+/* The writer (sink_write.c). write_one writes r inside the open
+ * transaction, begun if none is, and returns 0 or the store's error (the
+ * caller then rolls the transaction back and calls undo_all, which puts
+ * back the writer's memory and counts as they were when it began).
+ * ticket_id: the id an open of r makes. forget_incident: the incident
+ * table's eviction hook (its ctx is the sink). */
+int sink_write_one(struct fl_sink *s, const struct fl_sink_rec *r);
+void sink_undo_all(struct fl_sink *s);
+void sink_ticket_id(const struct fl_sink *s, const struct fl_sink_rec *r, char *out, size_t size);
+void sink_forget_incident(const void *key, size_t key_len, void *val, void *ctx);
 
 #endif /* FL_SINK_INT_H */

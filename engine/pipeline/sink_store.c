@@ -1,10 +1,13 @@
 /* sink_store.c - the action stream into the ticket store: it takes actions,
- * has sink_rec.c copy each into a record, and writes the records (at once or
- * on its own thread). sink_rec.c knows nothing of the writer. */
+ * has sink_rec.c copy each into a record, holds the records until they are
+ * committed (and after a failed commit until the store writes again), and
+ * has sink_write.c write them, at once or on its own thread. sink_rec.c
+ * knows nothing of the writer. */
 #include "engine/pipeline/sink_store.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,96 +21,6 @@
 #include "engine/store/store.h"
 #include "grammar/program.h"
 
-struct sink_step {
-	uint32_t step;
-	bool skip; /* taken before: nothing of it is sent again */
-};
-
-/* What the writer remembers of an incident, keyed by its id. */
-struct sink_incident {
-	uint64_t incident;
-	bool cleared;
-	bool is_planned; /* as the store has it: its clocks paused for the window */
-	char ticket[FL_STORE_ID_MAX + 1];
-	uint64_t absorbed; /* what the store has */
-	size_t n_places;   /* the incident's places the store has */
-	char rule[64];	   /* the rule or correlation the store has it under */
-	struct sink_step steps[FL_SINK_STEPS_MAX];
-	size_t n_steps;
-};
-
-struct fl_sink {
-	const struct fl_program *prog;
-	struct fl_store *store;
-	bool owns_store;
-	const char *prefix;
-	bool in_tx;
-	uint32_t pending;
-	struct fl_keytab *inc; /* struct sink_incident by incident id */
-	/* thread */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	pthread_t thread;
-	bool started, stopping;
-	struct fl_sink_rec **q;
-	size_t q_max, q_head, q_len;
-	struct fl_sink_stats st;  /* under mu */
-	struct fl_sink_stats wst; /* the writer's own */
-	fl_sink_committed_fn *on_notices;
-	void *on_notices_ctx;
-	uint64_t notices_committed; /* wst.notices at the last commit */
-	int64_t clocks_checked_ns; /* clocks past their deadline at this time are
-				    * marked: 0 after a lost batch (look again) */
-};
-
-/* ---- the writer ----------------------------------------------------------- */
-
-/* The incident the writer knows by id; create: a new one when unknown. Every
- * lookup makes it the most recently used, so the table, when full, forgets
- * the incident that has gone longest without an action: a cleared one, in
- * practice (the cap is twice the engine's open incidents). */
-static struct sink_incident *find(struct fl_sink *s, uint64_t id, bool create)
-{
-	struct sink_incident *e;
-	bool is_new;
-	void *v;
-
-	if (!create)
-		return fl_keytab_get(s->inc, &id, sizeof(id));
-	if (fl_keytab_upsert(s->inc, &id, sizeof(id), &v, &is_new) < 0) {
-		s->wst.incidents_refused++;
-		return NULL;
-	}
-	e = v;
-	if (is_new)
-		e->incident = id;
-	return e;
-}
-
-/* The table forgets an incident to make room: counted when it was still
- * open, since its later actions will find no ticket. */
-static void forget_incident(const void *key, size_t key_len, void *val, void *ctx)
-{
-	const struct sink_incident *e = val;
-	struct fl_sink *s = ctx;
-
-	(void)key;
-	(void)key_len;
-	if (!e->cleared)
-		s->wst.incidents_forgotten_open++;
-}
-
-static void ticket_id(const struct fl_sink *s, const struct fl_sink_rec *r, char *out,
-		      size_t size)
-{
-	time_t t = (time_t)(r->first_ns / 1000000000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	snprintf(out, size, "%s-%04d%02d%02d-%llu", s->prefix, tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, (unsigned long long)r->incident);
-}
-
 static void publish(struct fl_sink *s)
 {
 	uint64_t full;
@@ -116,462 +29,341 @@ static void publish(struct fl_sink *s)
 	full = s->st.queue_full;
 	s->st = s->wst;
 	s->st.queue_full = full;
+	s->st.errors += s->copy_failed;
+	s->st.given_up += s->copy_failed;
+	s->st.held = s->held_len - s->in_batch;
 	pthread_mutex_unlock(&s->mu);
 }
 
-static int begin(struct fl_sink *s)
+static int64_t mono_ms(void)
 {
-	int rc;
+	struct timespec ts;
 
-	if (s->in_tx)
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One line to the sink's log, at most FL_SINK_LOG_PER_MIN a minute: a store
+ * failing for hours logs its retries, not a flood; the lines left out are
+ * counted and said with the next one. */
+__attribute__((format(printf, 2, 3))) static void sink_log(struct fl_sink *s, const char *fmt,
+							   ...)
+{
+	int64_t now = mono_ms();
+	va_list ap;
+
+	if (now - s->log_window_ms >= 60000) {
+		s->log_window_ms = now;
+		s->log_lines = 0;
+	}
+	if (s->log_lines >= FL_SINK_LOG_PER_MIN) {
+		s->log_suppressed++;
+		return;
+	}
+	s->log_lines++;
+	fputs("faultline: store: ", s->log);
+	va_start(ap, fmt);
+	vfprintf(s->log, fmt, ap);
+	va_end(ap);
+	if (s->log_suppressed)
+		fprintf(s->log, " (%llu earlier lines not shown)",
+			(unsigned long long)s->log_suppressed);
+	s->log_suppressed = 0;
+	fputc('\n', s->log);
+	fflush(s->log);
+}
+
+/* ---- held records, retries ------------------------------------------------ */
+
+static const char *const kind_names[] = {"open",     "update", "absorb",  "clear",
+					 "escalate", "notify", "suppress"};
+
+static struct fl_sink_rec *held_at(const struct fl_sink *s, size_t i)
+{
+	return s->held[(s->held_head + i) % s->held_ring];
+}
+
+/* Frees the n oldest held records (written, or given up). */
+static void held_drop(struct fl_sink *s, size_t n)
+{
+	for (; n && s->held_len; n--) {
+		fl_sink_rec_free(s->held[s->held_head]);
+		s->held[s->held_head] = NULL;
+		s->held_head = (s->held_head + 1) % s->held_ring;
+		s->held_len--;
+	}
+}
+
+/* Frees the held record at i, the ones before it moving up one place. */
+static void held_remove(struct fl_sink *s, size_t i)
+{
+	fl_sink_rec_free(held_at(s, i));
+	for (; i > 0; i--)
+		s->held[(s->held_head + i) % s->held_ring] = held_at(s, i - 1);
+	s->held[s->held_head] = NULL;
+	s->held_head = (s->held_head + 1) % s->held_ring;
+	s->held_len--;
+}
+
+/* The ticket a record is about, for the log: its own, the incident's, the
+ * one its open makes; "-" before the writer knows any. */
+static const char *rec_ticket(struct fl_sink *s, const struct fl_sink_rec *r, char *buf,
+			      size_t size)
+{
+	const struct sink_incident *e = NULL;
+
+	if (r->ticket)
+		return r->ticket;
+	if (r->incident)
+		e = fl_keytab_peek(s->inc, &r->incident, sizeof(r->incident));
+	if (e && e->ticket[0])
+		return e->ticket;
+	if (r->type == SINK_OPEN && r->incident) {
+		sink_ticket_id(s, r, buf, size);
+		return buf;
+	}
+	return "-";
+}
+
+static const char *rec_kind(const struct fl_sink_rec *r)
+{
+	return (unsigned)r->type <= SINK_SUPPRESS ? kind_names[r->type] : "action";
+}
+
+/* Errors a later try may not meet: the store locked, full, failing to read
+ * or write its file, out of memory. The others are the record's own. */
+static bool is_transient(int rc)
+{
+	return rc == -EBUSY || rc == -ENOSPC || rc == -EIO || rc == -ENOMEM || rc == -EAGAIN;
+}
+
+static void give_up(struct fl_sink *s, const struct fl_sink_rec *r, const char *why)
+{
+	char id[FL_STORE_ID_MAX + 1];
+
+	s->wst.given_up++;
+	sink_log(s, "gave up the %s of ticket %s (incident %llu): %s", rec_kind(r),
+		 rec_ticket(s, r, id, sizeof(id)), (unsigned long long)r->incident, why);
+}
+
+/* The tickets of the first n held records, for the log of a failed commit:
+ * "ticket A" or "tickets A, B, C and 4 more". */
+static void batch_tickets(struct fl_sink *s, size_t n, char *out, size_t size)
+{
+	char seen[3][FL_STORE_ID_MAX + 1], id[FL_STORE_ID_MAX + 1];
+	size_t n_seen = 0, more = 0, len;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *t = rec_ticket(s, held_at(s, i), id, sizeof(id));
+		bool is_dup = strcmp(t, "-") == 0;
+
+		for (size_t k = 0; k < n_seen && !is_dup; k++)
+			is_dup = strcmp(seen[k], t) == 0;
+		if (is_dup)
+			continue;
+		if (n_seen < 3)
+			snprintf(seen[n_seen++], sizeof(seen[0]), "%s", t);
+		else
+			more++; /* counted once per record past the third: "at least" */
+	}
+	len = (size_t)snprintf(out, size, "ticket%s", n_seen > 1 ? "s" : "");
+	for (size_t k = 0; k < n_seen && len < size; k++)
+		len += (size_t)snprintf(out + len, size - len, "%s%s", k ? ", " : " ", seen[k]);
+	if (more && len < size)
+		snprintf(out + len, size - len, " and more");
+	if (!n_seen)
+		snprintf(out, size, "no ticket");
+}
+
+/* The next try after a failure that may pass: the first of an episode is
+ * told with its record (or, for a commit, the tickets of its batch), the
+ * later ones with what is held. */
+static void retry_later(struct fl_sink *s, int rc, const struct fl_sink_rec *r,
+			const char *tickets)
+{
+	int64_t now = mono_ms();
+	char id[FL_STORE_ID_MAX + 1];
+	size_t held = s->held_len;
+
+	if (!s->in_episode) {
+		s->in_episode = true;
+		s->episode_start_ms = now;
+		s->episode_retries = 0;
+		s->backoff_ms = FL_SINK_RETRY_FIRST_MS;
+		if (r)
+			sink_log(s, "cannot write the %s of ticket %s (incident %llu): %s (%s);"
+				    " %zu actions held, retry in %lld ms",
+				 rec_kind(r), rec_ticket(s, r, id, sizeof(id)),
+				 (unsigned long long)r->incident, fl_store_errmsg(s->store),
+				 strerror(-rc), held, (long long)s->backoff_ms);
+		else
+			sink_log(s, "cannot commit %zu actions of %s: %s (%s); held, retry in %lld ms",
+				 held, tickets, fl_store_errmsg(s->store), strerror(-rc),
+				 (long long)s->backoff_ms);
+	} else {
+		sink_log(s, "retry %llu failed: %s (%s); %zu actions held, next in %lld ms",
+			 (unsigned long long)s->episode_retries, fl_store_errmsg(s->store),
+			 strerror(-rc), held, (long long)s->backoff_ms);
+	}
+	s->is_failing = true;
+	s->last_rc = rc;
+	s->retry_at_ms = now + s->backoff_ms;
+	s->backoff_ms = s->backoff_ms * 2 > FL_SINK_RETRY_MAX_MS ? FL_SINK_RETRY_MAX_MS
+								 : s->backoff_ms * 2;
+}
+
+/* The open transaction failed on r (NULL: on its commit) with rc, and the
+ * store rolled it back. The writer forgets what it did. A record the store
+ * refuses for itself is given up alone, and the rest go again at once
+ * (returns 0); anything else holds them all for a retry (returns rc). */
+static int batch_lost(struct fl_sink *s, int rc, const struct fl_sink_rec *r)
+{
+	char tickets[256] = "";
+
+	if (!r && !s->in_episode)
+		batch_tickets(s, s->in_batch, tickets, sizeof(tickets));
+	fl_store_rollback(s->store);
+	s->in_tx = false;
+	sink_undo_all(s);
+	s->wst.errors++;
+	if (r && !is_transient(rc)) {
+		char why[320];
+
+		snprintf(why, sizeof(why), "%s (%s)", fl_store_errmsg(s->store), strerror(-rc));
+		give_up(s, r, why);
+		held_remove(s, s->in_batch);
+		s->in_batch = 0;
 		return 0;
-	rc = fl_store_begin(s->store);
-	if (rc == 0)
-		s->in_tx = true;
+	}
+	s->in_batch = 0;
+	retry_later(s, rc, r, tickets);
 	return rc;
 }
 
-int fl_sink_sync(struct fl_sink *s)
+/* Commits the open transaction: its records are written and freed. */
+static int batch_commit(struct fl_sink *s)
 {
 	int rc;
 
 	if (!s->in_tx)
 		return 0;
 	s->in_tx = false;
-	s->pending = 0;
 	rc = fl_store_commit(s->store);
 	s->wst.commits++;
-	if (rc < 0) {
-		s->wst.errors++;
-		s->clocks_checked_ns = 0; /* the marks went with the batch */
+	if (rc < 0)
+		return batch_lost(s, rc, NULL);
+	if (s->in_episode) {
+		sink_log(s, "writes again after %llu retries in %lld ms; %zu held actions written",
+			 (unsigned long long)s->episode_retries,
+			 (long long)(mono_ms() - s->episode_start_ms), s->in_batch);
+		s->in_episode = false;
 	}
+	held_drop(s, s->in_batch);
+	s->in_batch = 0;
+	s->n_undo = 0;
 	publish(s);
-	if (rc == 0 && s->wst.notices != s->notices_committed && s->on_notices)
+	if (s->wst.notices != s->notices_committed && s->on_notices)
 		s->on_notices(s->on_notices_ctx);
 	s->notices_committed = s->wst.notices;
-	return rc;
-}
-
-/* A ticket opened inside a maintenance window: its clocks are paused from
- * its opening (reason "maintenance") until the window ends (window_over).
- * Only running clocks: pausing another is refused, and a refusal would
- * roll the batch back. */
-static int window_pause(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r,
-			int64_t at_ns)
-{
-	char note[160];
-	int rc;
-
-	snprintf(note, sizeof(note), "inside maintenance window %s: pages nobody",
-		 r->window ? r->window : "");
-	rc = fl_store_note(s->store, e->ticket, "planned", "faultline", note, at_ns);
-	for (unsigned c = 0; rc == 0 && c < FL_TICKET_CLOCK__COUNT; c++) {
-		struct fl_clock_info ci;
-
-		rc = fl_store_clock_get(s->store, e->ticket, (enum fl_ticket_clock)c, &ci);
-		if (rc == 0 && ci.state == FL_CLOCK_ST_RUNNING)
-			rc = fl_store_clock_pause(s->store, e->ticket, (enum fl_ticket_clock)c,
-						  FL_STORE_PAUSE_WINDOW, "faultline", at_ns);
-	}
-	if (rc == 0)
-		e->is_planned = true;
-	return rc;
-}
-
-/* The window is over and the incident still open: the ticket is no longer
- * planned and its clocks run on from now (the engine pages from now). */
-static int window_over(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
-{
-	char what[160];
-	int rc;
-
-	if (r->window)
-		snprintf(what, sizeof(what), "window %s ended", r->window);
-	else
-		snprintf(what, sizeof(what), "maintenance window ended");
-	rc = fl_store_incident_unplan(s->store, e->ticket, what, r->at_ns);
-	e->is_planned = false;
-	if (rc == -EPERM)
-		return 0; /* the store's ticket was not planned (continued) */
-	if (rc == 0)
-		s->wst.windows_ended++;
-	return rc;
-}
-
-static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
-{
-	const struct fl_prog_level *lv = r->level < s->prog->n_levels ? &s->prog->levels[r->level]
-								       : NULL;
-	static const char *const classes[] = {"city", "county", "township"};
-	enum fl_ticket_state state;
-	struct fl_ticket_new t = {0};
-	int rc;
-
-	ticket_id(s, r, e->ticket, sizeof(e->ticket));
-	e->absorbed = 0;
-	/* A ticket still open in the store for the same fault: a restarted
-	 * engine hands such tickets back (fl_sink_resume), so this finds the
-	 * ones it could not resume and those of a replay into a store that has
-	 * them. */
-	if ((r->rule && r->key) || r->span || r->device || r->site) {
-		struct fl_store_fault f = {.rule = r->rule, .key = r->key,
-					   .level = lv ? lv->name.p : NULL, .span = r->span,
-					   .device = r->device, .site = r->site};
-		char id[FL_STORE_ID_MAX + 1];
-
-		rc = fl_store_open_ticket_for_fault(s->store, &f, id, sizeof(id));
-		if (rc < 0)
-			return rc;
-		if (rc == 1) {
-			/* continue it: steps it took are not taken again */
-			snprintf(e->ticket, sizeof(e->ticket), "%s", id);
-			s->wst.continued++;
-			return fl_store_note(s->store, e->ticket, "seen again", "faultline",
-					     "the engine restarted and found the fault still there",
-					     r->at_ns);
-		}
-	}
-	if (fl_store_ticket_state(s->store, e->ticket, &state) == 0) {
-		/* already there (the same recording replayed again, a restart):
-		 * continue it rather than open it twice */
-		e->absorbed = r->absorbed;
-		return 0;
-	}
-	t.id = e->ticket;
-	t.rule = r->rule;
-	t.key = r->key;
-	t.level = lv ? lv->name.p : "unknown";
-	t.title = r->title;
-	t.loc = (struct fl_ticket_location){r->device, r->site, r->span, r->ring, r->county,
-					    r->city,
-					    r->loc_class >= 0 && r->loc_class < 3
-						    ? classes[r->loc_class] : NULL};
-	t.circuits = r->circuits;
-	t.customers = r->customers;
-	t.is_planned = r->is_planned;
-	t.respond_ms = lv ? lv->respond_ms : -1;
-	t.onsite_ms = lv && r->loc_class >= 0 && r->loc_class < FL_CLASS__COUNT
-			      ? lv->onsite_ms[r->loc_class] : -1;
-	t.repair_ms = lv ? lv->repair_ms : -1;
-	t.opened_ns = r->first_ns ? r->first_ns : r->at_ns;
-	t.raised_ns = r->at_ns; /* the respond clock runs from the raising */
-	rc = fl_store_incident_open(s->store, &t);
-	if (rc == 0 && r->is_planned)
-		rc = window_pause(s, e, r, t.opened_ns);
-	if (rc == 0) {
-		s->wst.opened++;
-		if (r->absorbed) {
-			rc = fl_store_incident_absorb(s->store, e->ticket, (uint32_t)r->absorbed,
-						      NULL, r->at_ns);
-			e->absorbed = r->absorbed;
-		}
-	}
-	return rc;
-}
-
-/* Was the step taken before, or does its condition no longer hold (skip
- * it), or is it taken now? */
-static int step(struct fl_sink *s, struct sink_incident *e, uint32_t si, int64_t now_ns,
-		bool *skip)
-{
-	uint32_t taken[64];
-	size_t n = 0;
-	int rc;
-
-	for (size_t i = 0; i < e->n_steps; i++) {
-		if (e->steps[i].step == si) {
-			*skip = e->steps[i].skip;
-			return 0;
-		}
-	}
-	*skip = false;
-	if (si < s->prog->n_steps) {
-		/* acknowledgement and restoration are people's, in the store: a
-		 * step whose condition no longer holds does not fire */
-		enum fl_step_cond c = s->prog->steps[si].cond;
-		enum fl_ticket_state state;
-
-		rc = fl_store_ticket_state(s->store, e->ticket, &state);
-		if (rc < 0)
-			return rc;
-		if ((c == FL_COND_UNACKED && state != FL_TICKET_OPEN) ||
-		    (c == FL_COND_UNARRIVED && state >= FL_TICKET_ONSITE) ||
-		    (c == FL_COND_UNRESTORED && state >= FL_TICKET_RESTORED) ||
-		    (c == FL_COND_UNRESOLVED && state >= FL_TICKET_RESOLVED)) {
-			s->wst.steps_not_due++;
-			*skip = true;
-			return 0; /* not remembered: the next time it comes, ask again */
-		}
-	}
-	rc = fl_store_steps_taken(s->store, e->ticket, taken, 64, &n);
-	if (rc < 0)
-		return rc;
-	for (size_t i = 0; i < n && i < 64; i++)
-		if (taken[i] == si)
-			*skip = true;
-	if (!*skip) {
-		rc = fl_store_step_taken(s->store, e->ticket, si, now_ns);
-		if (rc < 0)
-			return rc;
-		s->wst.steps++;
-	} else {
-		s->wst.steps_skipped++;
-	}
-	if (e->n_steps < FL_SINK_STEPS_MAX)
-		e->steps[e->n_steps++] = (struct sink_step){si, *skip};
 	return 0;
 }
 
-static void key_part(char *out, size_t size, const char *in)
+/* Writes the held records not yet in the transaction, in order, committing
+ * every FL_SINK_BATCH_MAX. A failing store is tried again only once its
+ * time has come (-EAGAIN before). Returns 0 or the error that holds them. */
+static int pump(struct fl_sink *s)
 {
-	size_t o = 0;
-
-	for (; *in && o + 1 < size; in++) {
-		char c = *in;
-		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			  c == '.' || c == '_' || c == ':' || c == '@' || c == '-';
-
-		out[o++] = ok ? c : '_';
-	}
-	out[o] = '\0';
-}
-
-static int do_notify(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r,
-		     int64_t now_ns)
-{
-	const struct fl_prog_level *lv = r->level < s->prog->n_levels ? &s->prog->levels[r->level]
-								       : NULL;
-	char subject[512], body[1024], key[256], person[128], address[256], ch[32], ad[64];
-	int rc = 0;
-
-	/* a `step cleared` notify (reason "restored", correlate.h) says so first;
-	 * a `step quiet` one says the alarms stopped, and claims no more */
-	bool is_restored = r->reason && strcmp(r->reason, FL_NOTIFY_RESTORED) == 0;
-	bool is_quiet = r->reason && strcmp(r->reason, FL_CLEAR_QUIET) == 0;
-
-	if (!r->channel)
-		return 0;
-	snprintf(subject, sizeof(subject), "[%s%s] %s %s",
-		 lv ? (lv->label.p ? lv->label.p : lv->name.p) : "alarm",
-		 is_restored ? " 已恢复 restored" : is_quiet ? " 告警已停 alarms quiet" : "",
-		 e->ticket, r->title);
-	snprintf(body, sizeof(body),
-		 "%s%s\nticket %s, %s\nspan %s, site %s, device %s\n%s %s\nalarms %llu, absorbed %llu\n",
-		 is_restored ? "业务已恢复 (service restored): "
-		 : is_quiet  ? "告警已停止，未确认恢复 (alarms stopped, restoration not confirmed): "
-			     : "",
-		 r->title, e->ticket,
-		 lv ? lv->name.p : "", r->span ? r->span : "-",
-		 r->site ? r->site : "-", r->device ? r->device : "-", r->city ? r->city : "",
-		 r->county ? r->county : "", (unsigned long long)r->count,
-		 (unsigned long long)r->absorbed);
-	for (size_t i = 0; i < r->n_to && rc == 0; i++) {
-		const char *lt = strrchr(r->to[i], '<');
-		struct fl_notice n = {0};
-
-		if (lt && strchr(lt, '>')) {
-			size_t pl = (size_t)(lt - r->to[i]);
-			size_t al = (size_t)(strchr(lt, '>') - lt - 1);
-
-			while (pl && r->to[i][pl - 1] == ' ')
-				pl--;
-			snprintf(person, sizeof(person), "%.*s", (int)pl, r->to[i]);
-			snprintf(address, sizeof(address), "%.*s", (int)al, lt + 1);
-		} else {
-			person[0] = '\0';
-			snprintf(address, sizeof(address), "%s", r->to[i]);
-		}
-		key_part(ch, sizeof(ch), r->channel);
-		key_part(ad, sizeof(ad), address);
-		/* a place that joined (or a worsening) tells people again: its
-		 * pages are keyed by the number of places, so each is queued once */
-		if (r->reason && (strcmp(r->reason, FL_NOTIFY_JOINED) == 0 ||
-				  strcmp(r->reason, FL_NOTIFY_WORSENED) == 0))
-			snprintf(key, sizeof(key), "%s:s%u:p%zu:%s:%zu:%s", e->ticket, r->step,
-				 r->n_places_now, ch, i, ad);
-		else
-			snprintf(key, sizeof(key), "%s:s%u:%s:%zu:%s", e->ticket, r->step, ch, i,
-				 ad);
-		key[128] = '\0'; /* fl_notice_key_valid(): at most 128 bytes */
-		n.key = key;
-		n.channel = r->channel;
-		n.role = r->role;
-		n.person = person[0] ? person : NULL;
-		n.address = address;
-		n.subject = subject;
-		n.body = body;
-		rc = fl_store_notify_enqueue(s->store, e->ticket, &n, now_ns);
-		if (rc == -EEXIST)
-			rc = 0; /* the same page, already queued */
-		else if (rc == 0)
-			s->wst.notices++;
-	}
-	return rc;
-}
-
-/* The store's clocks whose deadline came before this action are missed:
- * marked as the engine's time passes them, whether or not anyone acted.
- * Asked once each time the engine's time moves on, not per action: a storm
- * writes many actions per second. A clock whose deadline is earlier than a
- * time already looked at (an action out of time order) is marked when the
- * time next moves on. */
-static int expire_clocks(struct fl_sink *s, int64_t now_ns)
-{
-	uint32_t n = 0;
 	int rc;
 
-	if (now_ns <= s->clocks_checked_ns)
-		return 0;
-	rc = fl_store_clocks_expire(s->store, now_ns, &n);
-	if (rc == 0) {
-		s->clocks_checked_ns = now_ns;
-		s->wst.clocks_missed += n;
+	if (s->is_failing) {
+		if (mono_ms() < s->retry_at_ms)
+			return -EAGAIN;
+		s->is_failing = false;
+		s->wst.retries++;
+		s->episode_retries++;
 	}
-	return rc;
-}
+	while (s->in_batch < s->held_len) {
+		const struct fl_sink_rec *r = held_at(s, s->in_batch);
 
-/* The places the store does not have yet (returns how many it added, or the
- * error); and the rule or correlation the incident now belongs to (a power
- * alarm that became a site down). */
-static int write_places(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
-{
-	int rc = 0, added = 0;
-
-	for (size_t i = e->n_places; rc >= 0 && i < r->n_places; i++) {
-		struct fl_ticket_place p = {.kind = r->places[i].kind, .id = r->places[i].id,
-					    .evidence = r->places[i].evidence,
-					    .joined_ns = r->places[i].joined_ns};
-
-		rc = fl_store_place_add(s->store, e->ticket, &p);
-		added += rc == 0;
-	}
-	if (rc < 0)
-		return rc;
-	if (r->n_places > e->n_places)
-		e->n_places = r->n_places;
-	if (r->rule && e->rule[0] && strcmp(r->rule, e->rule) != 0) {
-		rc = fl_store_incident_reassign(s->store, e->ticket, r->rule, r->key, r->at_ns);
-		if (rc < 0)
+		rc = sink_write_one(s, r);
+		if (rc < 0) {
+			rc = batch_lost(s, rc, r);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		s->in_batch++;
+		if (s->in_batch >= FL_SINK_BATCH_MAX && (rc = batch_commit(s)) < 0)
 			return rc;
 	}
-	if (r->rule)
-		snprintf(e->rule, sizeof(e->rule), "%s", r->rule);
-	return added;
+	return 0;
 }
 
-/* A step of the ladder (recorded once), or a level raised by the engine
- * (a second cut, a site gone down). */
-static int do_escalate(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
+/* Takes r: held behind the records before it, then written unless the
+ * store is failing. 0 when written or held; -ENOBUFS when it is given up,
+ * FL_SINK_HELD_MAX records being held already. */
+static int take(struct fl_sink *s, struct fl_sink_rec *r)
 {
-	bool skip = false;
-	int rc = write_places(s, e, r);
-
-	if (rc < 0)
-		return rc;
-	if (r->step != FL_PROG_NONE) {
-		rc = step(s, e, r->step, r->at_ns, &skip);
-		if (rc == 0 && !skip)
-			rc = fl_store_note(s->store, e->ticket, "escalated", "faultline", r->reason,
-					   r->at_ns);
-		return rc;
+	if (s->held_len == s->held_ring) {
+		give_up(s, r, "too many actions held for a failing store");
+		fl_sink_rec_free(r);
+		return -ENOBUFS;
 	}
-	{
-		const struct fl_prog_level *lv = r->level < s->prog->n_levels
-							 ? &s->prog->levels[r->level] : NULL;
-
-		return fl_store_incident_update(s->store, e->ticket, lv ? lv->name.p : NULL,
-						r->title, -1, "level raised", r->at_ns);
-	}
+	s->held[(s->held_head + s->held_len) % s->held_ring] = r;
+	s->held_len++;
+	if (s->held_len - s->in_batch > s->wst.held_high)
+		s->wst.held_high = s->held_len - s->in_batch;
+	(void)pump(s); /* a failure holds r: told in the log, counted */
+	return 0;
 }
 
-static int write_one(struct fl_sink *s, const struct fl_sink_rec *r)
+/* The store thread with nothing queued: commits the open batch, or tries a
+ * failing store again when its time has come. */
+static void idle(struct fl_sink *s)
 {
-	struct sink_incident *e;
-	bool skip = false;
+	if (s->is_failing)
+		(void)pump(s);
+	else if (pump(s) == 0)
+		(void)batch_commit(s);
+}
+
+int fl_sink_sync(struct fl_sink *s)
+{
+	int64_t deadline = mono_ms() + (s->drain_ms > 0 ? s->drain_ms : 0);
 	int rc;
 
-	s->wst.actions++;
-	if (r->type == SINK_SUPPRESS || r->incident == 0)
-		return 0;
-	/* a resumed incident opens nothing: its actions name their ticket */
-	e = find(s, r->incident, r->type == SINK_OPEN || r->ticket);
-	if (!e) {
-		s->wst.unknown_incident++;
-		return 0;
-	}
-	if (r->ticket && !e->ticket[0]) {
-		snprintf(e->ticket, sizeof(e->ticket), "%s", r->ticket);
-		e->is_planned = r->is_planned;
-	}
-	rc = begin(s);
-	if (rc == 0)
-		rc = expire_clocks(s, r->at_ns);
-	if (rc < 0)
-		goto out;
-	if (e->is_planned && !r->is_planned && r->type != SINK_OPEN) {
-		rc = window_over(s, e, r);
-		if (rc < 0)
-			goto out;
-	}
-	switch ((enum fl_sink_kind)r->type) {
-	case SINK_OPEN:
-		rc = do_open(s, e, r);
-		if (rc == 0 && (rc = write_places(s, e, r)) > 0)
-			rc = 0;
-		break;
-	case SINK_CLEAR:
-		rc = fl_store_incident_clear(s->store, e->ticket, r->reason, r->at_ns);
-		if (rc == 0 && e->is_planned) /* over inside its window: nothing to meet */
-			rc = fl_store_clocks_stop_paused(s->store, e->ticket,
-							 "cleared inside its maintenance window",
-							 r->at_ns);
-		e->cleared = true;
-		break;
-	case SINK_UPDATE:
-		rc = write_places(s, e, r);
-		if (rc > 0) /* it grew: its title names the new place */
-			rc = fl_store_incident_update(s->store, e->ticket, NULL, r->title, -1,
-						      "place joined", r->at_ns);
-		break;
-	case SINK_ABSORB:
-		break;
-	case SINK_ESCALATE:
-		rc = do_escalate(s, e, r);
-		break;
-	case SINK_NOTIFY:
-		if (r->is_planned)
+	for (;;) {
+		rc = pump(s);
+		if (rc == 0)
+			rc = batch_commit(s);
+		if (rc == 0 && s->held_len == 0)
 			break;
-		if (r->step != FL_PROG_NONE)
-			rc = step(s, e, r->step, r->at_ns, &skip);
-		if (rc == 0 && !skip)
-			rc = do_notify(s, e, r, r->at_ns);
-		break;
-	case SINK_SUPPRESS:
-		break;
-	}
-	/* every action carries the incident's tally: the store gets the
-	 * difference as one absorb, a storm stays one counter */
-	if (rc == 0 && r->absorbed > e->absorbed && r->type != SINK_OPEN) {
-		uint64_t n = r->absorbed - e->absorbed;
+		if (rc == 0)
+			continue;
+		int64_t now = mono_ms(), wake = s->retry_at_ms < deadline ? s->retry_at_ms : deadline;
 
-		rc = fl_store_incident_absorb(s->store, e->ticket,
-					      n > UINT32_MAX ? UINT32_MAX : (uint32_t)n,
-					      r->type == SINK_ABSORB ? r->title : NULL, r->at_ns);
-		if (rc == 0) {
-			s->wst.absorbed += n;
-			e->absorbed = r->absorbed;
+		if (now >= deadline)
+			break;
+		if (wake > now) {
+			struct timespec ts = {.tv_sec = (wake - now) / 1000,
+					      .tv_nsec = (wake - now) % 1000 * 1000000};
+
+			nanosleep(&ts, NULL);
 		}
 	}
-out:
-	if (rc < 0) {
-		s->wst.errors++;
-		(void)fl_sink_sync(s); /* the batch is lost: end it now */
-		return rc;
+	if (s->held_len) {
+		uint64_t n = s->held_len;
+
+		sink_log(s, "gave up %llu held actions after waiting %lld ms: %s (%s)",
+			 (unsigned long long)n, (long long)(s->drain_ms > 0 ? s->drain_ms : 0),
+			 fl_store_errmsg(s->store), strerror(s->last_rc < 0 ? -s->last_rc : EIO));
+		s->wst.given_up += n;
+		held_drop(s, s->held_len);
+		s->in_batch = 0;
+		s->is_failing = s->in_episode = false;
 	}
-	s->wst.written++;
-	if (++s->pending >= FL_SINK_BATCH_MAX)
-		return fl_sink_sync(s);
-	return 0;
+	publish(s);
+	return rc;
 }
 
 /* Queues a record for the store thread; takes it (freed when the queue is
@@ -592,11 +384,15 @@ static int enqueue(struct fl_sink *s, struct fl_sink_rec *r)
 	return 0;
 }
 
-/* Counts an action that could not be copied into a record (out of memory). */
+/* Counts an action that could not be copied into a record (out of memory):
+ * an error and an action given up, kept apart from the writer's counts,
+ * which publish() copies over st. */
 static void count_lost(struct fl_sink *s)
 {
 	pthread_mutex_lock(&s->mu);
+	s->copy_failed++;
 	s->st.errors++;
+	s->st.given_up++;
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -609,9 +405,8 @@ int fl_sink_write(struct fl_sink *s, const struct fl_action *a)
 		count_lost(s);
 		return -ENOMEM;
 	}
-	rc = write_one(s, r);
+	rc = take(s, r);
 	publish(s);
-	fl_sink_rec_free(r);
 	return rc;
 }
 
@@ -681,6 +476,29 @@ static int resume_collect(void *ctx, const struct fl_ticket_summary *t)
 	return 0;
 }
 
+/* What fn made the engine push (the steps of a resumed ticket that came
+ * due while nothing ran) is written here, on the caller's thread, which owns
+ * the connection until the store thread starts: 20,000 tickets a day overdue
+ * fire 240,000 pages at once, and a queue nobody empties dropped three in
+ * four of them. */
+static void drain_here(struct fl_sink *s)
+{
+	for (;;) {
+		struct fl_sink_rec *r = NULL;
+
+		pthread_mutex_lock(&s->mu);
+		if (s->q_len) {
+			r = s->q[s->q_head];
+			s->q_head = (s->q_head + 1) % s->q_max;
+			s->q_len--;
+		}
+		pthread_mutex_unlock(&s->mu);
+		if (!r)
+			return;
+		(void)take(s, r);
+	}
+}
+
 int fl_sink_resume(struct fl_sink *s, fl_sink_resume_fn *fn, void *ctx)
 {
 	struct resume_walk w = {.max = FL_SINK_RESUME_MAX};
@@ -713,6 +531,7 @@ int fl_sink_resume(struct fl_sink *s, fl_sink_resume_fn *fn, void *ctx)
 			s->wst.resumed++;
 		else
 			s->wst.resume_refused++;
+		drain_here(s);
 	}
 	s->wst.resume_over_cap += w.over_cap;
 	for (size_t i = 0; i < w.n; i++)
@@ -730,7 +549,8 @@ int fl_sink_create(struct fl_sink **out, const struct fl_program *prog, struct f
 	struct fl_keytab_config kcfg = {.val_size = sizeof(struct sink_incident),
 					.key_max = sizeof(uint64_t),
 					.max_keys = FL_SINK_INCIDENTS_MAX,
-					.on_evict = forget_incident};
+					.on_evict = sink_forget_incident};
+	pthread_condattr_t cattr;
 	struct fl_sink *s;
 	int rc;
 
@@ -743,9 +563,16 @@ int fl_sink_create(struct fl_sink **out, const struct fl_program *prog, struct f
 	rc = fl_keytab_create(&s->inc, &kcfg);
 	s->q_max = opts && opts->queue_max ? opts->queue_max : FL_SINK_QUEUE_DEFAULT;
 	s->q = calloc(s->q_max, sizeof(*s->q));
-	if (rc < 0 || !s->q) {
+	/* the ring holds the batch being written and, behind it, what waits */
+	s->held_ring = (opts && opts->held_max ? opts->held_max : FL_SINK_HELD_MAX) +
+		      FL_SINK_BATCH_MAX;
+	s->held = calloc(s->held_ring, sizeof(*s->held));
+	s->undo = calloc(FL_SINK_BATCH_MAX, sizeof(*s->undo));
+	if (rc < 0 || !s->q || !s->held || !s->undo) {
 		fl_keytab_destroy(s->inc);
 		free(s->q);
+		free(s->held);
+		free(s->undo);
 		free(s);
 		return rc < 0 ? rc : -ENOMEM;
 	}
@@ -754,10 +581,38 @@ int fl_sink_create(struct fl_sink **out, const struct fl_program *prog, struct f
 	s->prefix = opts && opts->id_prefix ? opts->id_prefix : "INC";
 	s->on_notices = opts ? opts->on_notices : NULL;
 	s->on_notices_ctx = opts ? opts->on_notices_ctx : NULL;
+	s->log = opts && opts->log ? opts->log : stderr;
+	s->drain_ms = opts && opts->drain_ms ? opts->drain_ms : FL_SINK_DRAIN_MS_DEFAULT;
+	s->log_window_ms = mono_ms();
 	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
+	/* the retry timer waits on the monotonic clock: a wall clock set back
+	 * must not stall a retry */
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cv, &cattr);
+	pthread_condattr_destroy(&cattr);
 	*out = s;
 	return 0;
+}
+
+/* The store thread waits for a record, for the end, or for the time to
+ * try a failing store again. Called with mu held. */
+static void wait_work(struct fl_sink *s)
+{
+	while (s->q_len == 0 && !s->stopping && !(s->in_tx && !s->is_failing)) {
+		int64_t now = mono_ms();
+		struct timespec at;
+
+		if (!s->is_failing) {
+			pthread_cond_wait(&s->cv, &s->mu);
+			continue;
+		}
+		if (now >= s->retry_at_ms)
+			return;
+		at.tv_sec = s->retry_at_ms / 1000;
+		at.tv_nsec = s->retry_at_ms % 1000 * 1000000;
+		pthread_cond_timedwait(&s->cv, &s->mu, &at);
+	}
 }
 
 static void *sink_main(void *arg)
@@ -769,8 +624,7 @@ static void *sink_main(void *arg)
 		bool stop;
 
 		pthread_mutex_lock(&s->mu);
-		while (s->q_len == 0 && !s->stopping && !s->in_tx)
-			pthread_cond_wait(&s->cv, &s->mu);
+		wait_work(s);
 		if (s->q_len) {
 			r = s->q[s->q_head];
 			s->q_head = (s->q_head + 1) % s->q_max;
@@ -779,12 +633,12 @@ static void *sink_main(void *arg)
 		stop = s->stopping && !r;
 		pthread_mutex_unlock(&s->mu);
 		/* store writes happen outside the lock: a push never waits on SQLite */
-		if (r) {
-			(void)write_one(s, r);
-			fl_sink_rec_free(r);
-		} else {
-			(void)fl_sink_sync(s); /* idle: make the batch durable */
-		}
+		if (r)
+			(void)take(s, r);
+		else if (stop)
+			(void)fl_sink_sync(s); /* everything held, or given up */
+		else
+			idle(s); /* make the batch durable, or try the store again */
 		publish(s);
 		if (stop)
 			break;
@@ -829,6 +683,10 @@ void fl_sink_print_summary(struct fl_sink *s, FILE *out, const char *prefix)
 		prefix, (unsigned long long)st.incidents_forgotten_open,
 		(unsigned long long)st.unknown_incident, (unsigned long long)st.incidents_refused,
 		(unsigned long long)st.clocks_missed);
+	fprintf(out, "%sstore retries: %llu actions held, %llu retries, %llu given up, "
+		     "%llu held at most\n",
+		prefix, (unsigned long long)st.held, (unsigned long long)st.retries,
+		(unsigned long long)st.given_up, (unsigned long long)st.held_high);
 }
 
 int fl_sink_open(struct fl_sink **out, const struct fl_program *prog, const char *path,
@@ -881,6 +739,9 @@ void fl_sink_destroy(struct fl_sink *s)
 		fl_store_close(s->store);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
+	held_drop(s, s->held_len); /* none: stop wrote or gave up all */
+	free(s->held);
+	free(s->undo);
 	free(s->q);
 	fl_keytab_destroy(s->inc);
 	free(s);

@@ -26,6 +26,19 @@
  * batched in transactions of at most FL_SINK_BATCH_MAX records; fl_sink_sync()
  * commits the open batch.
  *
+ * A commit that fails loses nothing it can keep. When the store cannot write
+ * (the disk full, another process holding the write lock past the busy
+ * timeout, an I/O error) the transaction is rolled back with the writer's
+ * memory of it, the failure is logged at once (the ticket, the action, the
+ * store's message), and the batch's records and every later one are held, in
+ * order (at most FL_SINK_HELD_MAX; beyond, the newest is given up and
+ * logged), and tried again with backoff while the engine goes on; once the
+ * store writes again they are all written in order. A record the store
+ * refuses for itself (a ticket gone from the store, -ENOENT, -EPERM,
+ * -EINVAL) would fail every time: it alone is given up and logged, and the
+ * rest of its batch is written. held, retries and given_up in the stats,
+ * and the summary, say where it stands.
+ *
  * The store connection is borrowed and used only by the thread that writes:
  * the caller of fl_sink_write(), or the sink's own thread once started. */
 #ifndef FL_SINK_STORE_H
@@ -56,6 +69,11 @@ struct fl_sink_opts {
 	size_t queue_max;      /* 0: FL_SINK_QUEUE_DEFAULT */
 	fl_sink_committed_fn *on_notices; /* may be NULL */
 	void *on_notices_ctx;
+	FILE *log;	  /* where store failures are told as they happen; NULL: stderr */
+	int64_t drain_ms; /* at the end, how long to wait for a failing store;
+			   * 0: FL_SINK_DRAIN_MS_DEFAULT, < 0: not at all */
+	size_t held_max;  /* actions held for a failing store beyond the batch
+			   * being written; 0: FL_SINK_HELD_MAX */
 };
 
 struct fl_sink_stats {
@@ -68,6 +86,12 @@ struct fl_sink_stats {
 	uint64_t commits, errors, unknown_incident, incidents_refused, queue_full;
 	uint64_t incidents_forgotten_open; /* open incidents the full memory let go */
 	uint64_t clocks_missed; /* clocks the store marked missed at their deadline */
+	/* errors counts each failed write or commit (each logged); then: */
+	uint64_t held;	    /* actions waiting for the store to write again */
+	uint64_t held_high; /* the most ever held at once */
+	uint64_t retries;   /* attempts to write the held actions */
+	uint64_t given_up;  /* actions never written: refused, over FL_SINK_HELD_MAX,
+			     * or still held when the sink ended */
 };
 
 /* Lifecycle. prog and store are borrowed and must outlive the sink.
@@ -88,10 +112,14 @@ const char *fl_sink_errmsg(const struct fl_sink *s);
 struct fl_sink_rec *fl_sink_rec_from(const struct fl_action *a, const struct fl_program *prog);
 void fl_sink_rec_free(struct fl_sink_rec *r);
 
-/* Synchronous use: writes one action (replay). Returns 0 or the store's
- * error for it (counted; the sink goes on). */
+/* Synchronous use: writes one action (replay). Returns 0 when it is written
+ * or held for a retry (a failing store is logged and counted, not this
+ * call's error), -ENOBUFS when it was given up (FL_SINK_HELD_MAX actions
+ * held), -ENOMEM. */
 int fl_sink_write(struct fl_sink *s, const struct fl_action *a);
-/* Commits the open batch: 0 or its error. */
+/* Commits the open batch and writes everything held, waiting up to the
+ * sink's drain_ms for a failing store; what is still held then is given up
+ * (logged, counted). 0, or the store's error that made it give up. */
 int fl_sink_sync(struct fl_sink *s);
 
 /* Restart: calls fn for every ticket of the store not yet resolved whose
@@ -108,18 +136,20 @@ FL_MUST_CHECK int fl_sink_resume(struct fl_sink *s, fl_sink_resume_fn *fn, void 
  * blocks; -ENOBUFS when the queue is full, -ENOMEM). */
 FL_MUST_CHECK int fl_sink_start(struct fl_sink *s);
 int fl_sink_push(struct fl_sink *s, const struct fl_action *a);
-/* Ends the store thread after it has written everything queued and
- * committed (later pushes are written by nobody: call it at the end). */
+/* Ends the store thread after it has written everything queued and held
+ * and committed, as fl_sink_sync() does (later pushes are written by
+ * nobody: call it at the end). */
 void fl_sink_stop(struct fl_sink *s);
 
 /* Queries (thread-safe). */
 void fl_sink_stats(struct fl_sink *s, struct fl_sink_stats *out);
-/* The two summary lines every command that fills a store prints at its end,
+/* The three summary lines every command that fills a store prints at its end,
  * each started with prefix ("run: ", or "" for replay):
  *   store: N tickets opened, N continued, N alarms absorbed, N steps taken,
  *   N steps already taken, N steps no longer due, N notifications queued,
  *   N commits, N errors, N queue full
  *   store incidents: N forgotten while open, N actions without a ticket, N refused
+ *   store retries: N actions held, N retries, N given up, N held at most
  * The e2e tests and bench/latency_storm.py read these words: change them only
  * with those. Call it after fl_sink_stop() when the sink was started. */
 void fl_sink_print_summary(struct fl_sink *s, FILE *out, const char *prefix);

@@ -134,6 +134,8 @@ int store_rc(struct fl_store *s, int rc)
 		return -EBUSY;
 	case SQLITE_NOMEM:
 		return -ENOMEM;
+	case SQLITE_FULL: /* the disk, or the file's max_page_count */
+		return -ENOSPC;
 	default:
 		return -EIO;
 	}

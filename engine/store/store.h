@@ -23,8 +23,8 @@
  * -EEXIST (ticket id or idempotency key already present, step already taken),
  * -EPERM (a lifecycle transition the current state does not allow; see
  * fl_store_transition()), -EINVAL (bad argument), -EBUSY (database locked past
- * the busy timeout), -EIO (any other SQLite failure; fl_store_errmsg() tells
- * which), -ECANCELED (inside a failed transaction), -ENOMEM. Out-parameters are
+ * the busy timeout), -ENOSPC (the disk or the database is full), -EIO (any
+ * other SQLite failure; fl_store_errmsg() tells which), -ECANCELED (inside a failed transaction), -ENOMEM. Out-parameters are
  * written only on success. */
 #ifndef FL_STORE_H
 #define FL_STORE_H
@@ -39,7 +39,7 @@ struct fl_store;
 
 /* The schema version this code writes; older files are migrated on open,
  * newer ones refused (-EPROTO). docs/store.md lists the versions. */
-#define FL_STORE_SCHEMA_VERSION 4
+#define FL_STORE_SCHEMA_VERSION 5
 #define FL_STORE_DEFAULT_PATH "var/faultline.db"
 
 /* Ticket lifecycle (../shared/emergency-plan.md). Order is progress. */
@@ -175,12 +175,20 @@ struct fl_outbox_row;
 
 /* Lifecycle. Opens (creating if needed) the database at path, sets WAL and
  * the busy timeout and migrates the schema to FL_STORE_SCHEMA_VERSION in one
- * transaction. Returns 0, -EPROTO (written by a newer faultline), -EIO (not a
- * database, unreadable, migration failed; err holds why), -ENOMEM.
- * fl_store_close() accepts NULL and rolls back an open transaction. */
+ * transaction. A new file is created 0600 whatever the umask (its WAL and
+ * SHM get the same mode); an existing one loses any bits for others. A file
+ * already at the current version is opened without the write lock, so it
+ * opens while another process holds it. Returns 0, -EPROTO (written by a
+ * newer faultline), -EIO (not a database, unreadable, migration failed; err
+ * holds why), -EBUSY (a migration found the file locked), -ENOMEM, or the
+ * errno of creating the file. fl_store_close() accepts NULL and rolls back
+ * an open transaction. */
 FL_MUST_CHECK int fl_store_open(struct fl_store **out, const char *path, char *err,
                                 size_t err_len);
 void fl_store_close(struct fl_store *s);
+/* How long a write waits for another process's lock before -EBUSY
+ * (FL_STORE_BUSY_TIMEOUT_MS from open). */
+void fl_store_busy_timeout(struct fl_store *s, int timeout_ms);
 
 /* The last SQLite message, for logs; never NULL. */
 const char *fl_store_errmsg(const struct fl_store *s);
@@ -379,6 +387,9 @@ typedef int fl_store_ticket_fn(void *ctx, const struct fl_ticket_summary *t);
  * first. A callback returning non-zero stops the walk and is returned. */
 FL_MUST_CHECK int fl_store_tickets_each(struct fl_store *s, bool include_archived,
                                         fl_store_ticket_fn *fn, void *ctx);
+/* The same line for one ticket: fn is called once, or -ENOENT. */
+FL_MUST_CHECK int fl_store_ticket_summary(struct fl_store *s, const char *id,
+                                          fl_store_ticket_fn *fn, void *ctx);
 
 /* A fault as the store knows it: what raised it (rule and key), and, for
  * tickets of old engines that stored neither, its place and level. */

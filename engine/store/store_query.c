@@ -93,29 +93,27 @@ int fl_store_open_ticket_for_fault(struct fl_store *s, const struct fl_store_fau
 	return rc;
 }
 
-int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ticket_fn *fn,
-                          void *ctx)
+/* One line of the list per ticket. The clock and outbox columns are
+ * subqueries by the ticket's key (clocks_ticket, outbox_ticket): per ticket
+ * they read its own three clocks and its rows, whatever the store holds. */
+#define SUMMARY_SQL(where) \
+	"SELECT t.id, t.state, t.level, t.title, t.device, t.site, t.span, t.ring, t.county," \
+	" t.city, t.planned, t.unprotected, t.opened_ns," \
+	" (SELECT clock FROM clocks c WHERE c.ticket = t.id" \
+	"  AND c.state = 'running' ORDER BY c.deadline_ns LIMIT 1)," \
+	" (SELECT min(deadline_ns) FROM clocks c WHERE c.ticket = t.id" \
+	"  AND c.state = 'running')," \
+	" (SELECT group_concat(coalesce(o.role || ' ', '') || coalesce(o.person, o.address)" \
+	"  || ' (' || o.channel || ', ' || o.state || ')', '; ') FROM outbox o" \
+	"  WHERE o.ticket = t.id)," \
+	" t.rule, t.key, coalesce(t.cleared_ns, 0) FROM tickets t " where
+
+/* Calls fn for each row of st (bound); 0, fn's non-zero return, or the error. */
+static int summaries_each(struct fl_store *s, sqlite3_stmt *st, fl_store_ticket_fn *fn,
+                          void *ctx, bool *any)
 {
-	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(
-		s->db,
-		"SELECT t.id, t.state, t.level, t.title, t.device, t.site, t.span, t.ring, t.county,"
-		" t.city, t.planned, t.unprotected, t.opened_ns,"
-		" (SELECT clock FROM clocks c WHERE c.ticket = t.id AND c.state = 'running'"
-		"  ORDER BY deadline_ns LIMIT 1),"
-		" (SELECT min(deadline_ns) FROM clocks c WHERE c.ticket = t.id"
-		"  AND c.state = 'running'),"
-		" (SELECT group_concat(coalesce(o.role || ' ', '') || coalesce(o.person, o.address)"
-		"  || ' (' || o.channel || ', ' || o.state || ')', '; ') FROM outbox o"
-		"  WHERE o.ticket = t.id),"
-		" t.rule, t.key, coalesce(t.cleared_ns, 0)"
-		" FROM tickets t WHERE ?1 OR t.state <> 'archived' ORDER BY t.opened_ns, t.id",
-		-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_rc(s, rc);
-	sqlite3_bind_int(st, 1, include_archived);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct fl_ticket_summary t = {
 			.id = store_col_text(st, 0),
@@ -138,6 +136,7 @@ int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ti
 		};
 		const char *clock = store_col_text(st, 13);
 
+		*any = true;
 		(void)store_state_from_token(store_col_text(st, 1), &t.state);
 		if (clock) {
 			for (unsigned c = 0; c < FL_TICKET_CLOCK__COUNT; c++)
@@ -146,14 +145,48 @@ int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ti
 			t.next_deadline_ns = sqlite3_column_int64(st, 14);
 		}
 		rc = fn(ctx, &t);
-		if (rc != 0) {
-			sqlite3_finalize(st);
+		if (rc != 0)
 			return rc;
-		}
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	return rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+}
+
+/* Not archived: tickets_live holds them in the list's order (no sort, no
+ * walk over years of archived tickets); all of them: tickets_opened. */
+int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ticket_fn *fn,
+                          void *ctx)
+{
+	sqlite3_stmt *st;
+	bool any = false;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+	                        include_archived
+	                                ? SUMMARY_SQL("ORDER BY t.opened_ns, t.id")
+	                                : SUMMARY_SQL("WHERE t.state <> 'archived'"
+	                                              " ORDER BY t.opened_ns, t.id"),
+	                        -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	rc = summaries_each(s, st, fn, ctx, &any);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int fl_store_ticket_summary(struct fl_store *s, const char *id, fl_store_ticket_fn *fn,
+                            void *ctx)
+{
+	sqlite3_stmt *st;
+	bool any = false;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, SUMMARY_SQL("WHERE t.id = ?1"), -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	store_bind_text(st, 1, id);
+	rc = summaries_each(s, st, fn, ctx, &any);
+	sqlite3_finalize(st);
+	return rc == 0 && !any ? -ENOENT : rc;
 }
 
 /* --- the report -------------------------------------------------------------- */
