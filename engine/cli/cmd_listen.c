@@ -25,6 +25,7 @@
 #include "engine/lib/json.h"
 #include "engine/lib/net.h"
 #include "engine/decode/message.h"
+#include "engine/decode/record.h"
 #include "engine/decode/snmp.h"
 #include "engine/decode/syslog.h"
 #include "engine/lib/tz.h"
@@ -168,36 +169,6 @@ static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const
 	return 2;
 }
 
-static void write_time(struct fl_json *j, int64_t ns)
-{
-	char text[64];
-	struct tm tm;
-	time_t secs = (time_t)(ns / 1000000000);
-	long micros = (long)(ns % 1000000000 / 1000);
-
-	gmtime_r(&secs, &tm);
-	snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
-	fl_json_cstr(j, text);
-}
-
-static const char *transport_name(enum fl_transport t)
-{
-	switch (t) {
-	case FL_TRANSPORT_FILE:
-		return "file";
-	case FL_TRANSPORT_UDP:
-		return "udp";
-	case FL_TRANSPORT_TCP:
-		return "tcp";
-	case FL_TRANSPORT_RELP:
-		return "relp";
-	case FL_TRANSPORT_SNMP:
-		return "snmp";
-	}
-	return "?";
-}
-
 static void stat_member(struct fl_json *j, const char *key, uint64_t v)
 {
 	fl_json_key(j, key);
@@ -228,33 +199,7 @@ static void write_event(void *ctx, const struct fl_msg *m)
 	decode(st, m);
 	fl_json_init(&j, &st->line);
 	fl_json_obj_begin(&j);
-	fl_json_key(&j, "transport");
-	fl_json_cstr(&j, transport_name(m->msg.transport));
-	fl_json_key(&j, "peer");
-	if (m->msg.peer) {
-		char host[FL_NET_ADDR_TEXT_MAX];
-		int port = fl_net_host_port(m->msg.peer, m->msg.peer_len, host, sizeof(host));
-
-		fl_json_obj_begin(&j);
-		fl_json_key(&j, "addr");
-		fl_json_cstr(&j, host);
-		fl_json_key(&j, "port");
-		if (m->msg.transport == FL_TRANSPORT_RELP)
-			fl_json_null(&j); /* librelp tells the address only */
-		else
-			fl_json_int(&j, port);
-		fl_json_obj_end(&j);
-	} else {
-		fl_json_null(&j);
-	}
-	fl_json_key(&j, "received");
-	write_time(&j, m->msg.received_ns);
-	/* the message as it came: `replay` decodes it again from this (record.h) */
-	fl_json_key(&j, "raw");
-	if (m->msg.transport != FL_TRANSPORT_SNMP && fl_utf8_valid(m->msg.p, m->msg.len))
-		fl_json_str(&j, m->msg.p, m->msg.len);
-	else
-		fl_json_hex(&j, m->msg.p, m->msg.len);
+	fl_record_write_envelope(&j, &m->msg);
 	if (m->msg.transport == FL_TRANSPORT_SNMP)
 		fl_snmp_json_fields(&j, st->ev);
 	else

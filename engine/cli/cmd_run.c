@@ -24,18 +24,27 @@
 #include "engine/input/inputs.h"
 #include "engine/lib/net.h"
 #include "engine/notify/outbox.h"
+#include "engine/pipeline/journal.h"
 #include "engine/pipeline/runner.h"
 #include "engine/decode/message.h"
+#include "engine/decode/record.h"
+#include "engine/lib/buf.h"
 
 /* What the signal handlers saw: the one piece of file-scope state. */
 static volatile sig_atomic_t run_stop;
 
 #define DRAIN_WAIT_MS 100
+/* what the journal keeps: a correlation's window and hold (a fibre cut's
+ * 90 s, a site's 5 min) and more */
+#define JOURNAL_WINDOW_NS (10 * 60 * 1000000000LL)
 
 struct run_state {
 	struct fl_runner *runner;
 	struct fl_event *ev;
 	unsigned long long messages, undecoded;
+	struct fl_journal *journal; /* NULL: --no-journal, or no --db */
+	struct fl_buf scratch;	    /* a journal line's message, unescaped */
+	unsigned long long replayed, replay_bad;
 };
 
 static void on_signal(int sig)
@@ -80,6 +89,8 @@ struct run_args {
 	struct fl_inputs_config icfg;
 	struct fl_deliver_config deliver; /* the delivery thread's routes and options */
 	bool has_delivery_option;
+	const char *journal; /* NULL: PATH.accepted beside the store */
+	bool no_journal;
 };
 
 /* --allow [INPUT=]CIDR */
@@ -153,6 +164,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		FL_OPT_UINT_ROW("--max-keys", &a->rcfg.max_keys, 0, FL_KEYTAB_MAX_KEYS,
 				FL_OPT_COUNT, "N", "live keys in total (0: default)"),
 		FL_OPT_STRING_ROW("--db", &a->rcfg.db, "PATH", "also write the ticket store"),
+		FL_OPT_STRING_ROW("--journal", &a->journal, "PATH",
+				  "keep what was taken here (default: the store's PATH.accepted)"),
+		FL_OPT_FLAG_ROW("--no-journal", &a->no_journal, "keep no journal"),
 		FL_CLI_DELIVERY_ROWS(forward),
 	};
 	const struct fl_opts_cmd cmd = {"run", opts, FL_ARRAY_LEN(opts), 0, false, run_usage};
@@ -182,12 +196,75 @@ static void on_message(void *ctx, const struct fl_msg *m)
 	struct fl_event *ev = st->ev;
 
 	st->messages++;
+	if (st->journal) /* kept before the engine sees it: a crash loses nothing taken */
+		(void)fl_journal_append(st->journal, &m->msg);
 	if (fl_message_decode(ev, &m->msg, &opts) != 0) {
 		st->undecoded++;
 		if (ev->kind == FL_EVENT_TRAP)
 			return; /* a trap that did not decode is no event */
 	}
 	fl_runner_feed(st->runner, ev);
+}
+
+/* A journal line from before this start: the message fed again. */
+static void on_journal_line(void *ctx, const char *line, size_t len)
+{
+	struct run_state *st = ctx;
+	struct fl_message_opts opts = {.tz = fl_runner_tz(st->runner)};
+	const char *why = NULL;
+	int v = fl_record_decode(st->ev, line, len, &st->scratch, &opts, &why);
+
+	if (v == -EINVAL || v == -EMSGSIZE || (v != 0 && st->ev->kind == FL_EVENT_TRAP)) {
+		st->replay_bad++;
+		return;
+	}
+	st->replayed++;
+	fl_runner_feed(st->runner, st->ev);
+}
+
+/* The journal beside the store (or at --journal): what the last run took and
+ * may not have settled is fed to the engine again, before anything new. */
+static int open_journal(struct run_state *st, const struct run_args *a)
+{
+	char err[512], path[4096];
+	long n;
+
+	if (a->no_journal || (!a->journal && !a->rcfg.db))
+		return 0;
+	snprintf(path, sizeof(path), "%s", a->journal ? a->journal : a->rcfg.db);
+	if (!a->journal && strlen(path) + sizeof(".accepted") <= sizeof(path))
+		strcat(path, ".accepted");
+	if (fl_journal_open(&st->journal, path, JOURNAL_WINDOW_NS, fl_cli_now_ns(), err,
+			    sizeof(err)) < 0) {
+		fprintf(stderr, "faultline run: %s\n", err);
+		return -1;
+	}
+	fl_buf_init(&st->scratch, FL_JOURNAL_LINE_MAX);
+	n = fl_journal_replay(st->journal, on_journal_line, st);
+	if (n < 0) {
+		fprintf(stderr, "faultline run: journal %s: %s\n", path, strerror((int)-n));
+		return -1;
+	}
+	if (st->replayed || st->replay_bad)
+		fprintf(stderr, "run: journal: %llu messages taken before this start fed again, "
+				"%llu unreadable\n",
+			st->replayed, st->replay_bad);
+	return fl_runner_tick(st->runner) < 0 ? -1 : 0;
+}
+
+static void print_journal_stats(const struct run_state *st)
+{
+	struct fl_journal_stats js;
+
+	if (!st->journal)
+		return;
+	fl_journal_stats(st->journal, &js);
+	fprintf(stderr,
+		"run: journal: %llu kept, %llu fed again at start, %llu write errors, "
+		"%llu too long, %llu syncs\n",
+		(unsigned long long)js.appended, st->replayed,
+		(unsigned long long)js.append_errors, (unsigned long long)js.too_long,
+		(unsigned long long)js.syncs);
 }
 
 /* One line per input at exit: what was taken and every loss counted. */
@@ -238,6 +315,8 @@ int fl_cmd_run(int argc, char **argv)
 	a.rcfg.outbox_bell = bell;
 	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
 		goto out;
+	if (open_journal(&st, &a) < 0)
+		goto out;
 	if (fl_inputs_create(&in, &a.icfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "faultline run: %s\n", err);
 		goto out;
@@ -259,13 +338,18 @@ int fl_cmd_run(int argc, char **argv)
 		fl_inputs_drain(in, fl_runner_wait_ms(st.runner, DRAIN_WAIT_MS), on_message, &st);
 		if (fl_runner_tick(st.runner) < 0)
 			rc = 1;
+		if (st.journal)
+			fl_journal_tick(st.journal, fl_cli_now_ns());
 	}
 	fl_inputs_stop(in);
 	fl_inputs_drain(in, 0, on_message, &st);
 	print_input_stats(in);
+	print_journal_stats(&st);
 	if (fl_runner_finish(st.runner, st.messages, st.undecoded) < 0)
 		rc = 1;
 out:
+	fl_journal_close(st.journal);
+	fl_buf_free(&st.scratch);
 	if (fl_deliver_stop(deliver) != 0)
 		rc = 1;
 	fl_outbox_bell_destroy(bell); /* after the two threads that use it */

@@ -5,11 +5,16 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/decode/message.h"
 #include "engine/lib/buf.h"
+#include "engine/lib/json.h"
+#include "engine/lib/net.h"
 #include "engine/lib/str.h"
+#include "engine/lib/utf8.h"
 
 #define RECORD_PREFIX "{\"transport\":"
 #define MAX_DEPTH 16 /* listen nests three deep; anything deeper is not ours */
@@ -351,21 +356,73 @@ static bool parse_received(struct fl_str s, int64_t *ns)
 	return true;
 }
 
+static const struct {
+	const char *name;
+	enum fl_transport t;
+} transport_names[] = {{"file", FL_TRANSPORT_FILE}, {"udp", FL_TRANSPORT_UDP},
+		       {"tcp", FL_TRANSPORT_TCP},   {"relp", FL_TRANSPORT_RELP},
+		       {"snmp", FL_TRANSPORT_SNMP}};
+
 static bool transport_of(struct fl_str name, enum fl_transport *out)
 {
-	static const struct {
-		const char *name;
-		enum fl_transport t;
-	} names[] = {{"file", FL_TRANSPORT_FILE}, {"udp", FL_TRANSPORT_UDP},
-		     {"tcp", FL_TRANSPORT_TCP},	  {"relp", FL_TRANSPORT_RELP},
-		     {"snmp", FL_TRANSPORT_SNMP}};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (fl_str_eq_cstr(name, names[i].name)) {
-			*out = names[i].t;
+	for (size_t i = 0; i < sizeof(transport_names) / sizeof(transport_names[0]); i++)
+		if (fl_str_eq_cstr(name, transport_names[i].name)) {
+			*out = transport_names[i].t;
 			return true;
 		}
 	return false;
+}
+
+static const char *transport_name(enum fl_transport t)
+{
+	for (size_t i = 0; i < sizeof(transport_names) / sizeof(transport_names[0]); i++)
+		if (transport_names[i].t == t)
+			return transport_names[i].name;
+	return "?";
+}
+
+static void write_time(struct fl_json *j, int64_t ns)
+{
+	char text[64];
+	struct tm tm;
+	time_t secs = (time_t)(ns / NS_PER_SEC);
+	long micros = (long)(ns % NS_PER_SEC / 1000);
+
+	gmtime_r(&secs, &tm);
+	snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
+	fl_json_cstr(j, text);
+}
+
+void fl_record_write_envelope(struct fl_json *j, const struct fl_received *m)
+{
+	fl_json_key(j, "transport");
+	fl_json_cstr(j, transport_name(m->transport));
+	fl_json_key(j, "peer");
+	if (m->peer) {
+		char host[FL_NET_ADDR_TEXT_MAX];
+		int port = fl_net_host_port(m->peer, m->peer_len, host, sizeof(host));
+
+		fl_json_obj_begin(j);
+		fl_json_key(j, "addr");
+		fl_json_cstr(j, host);
+		fl_json_key(j, "port");
+		if (m->transport == FL_TRANSPORT_RELP)
+			fl_json_null(j); /* librelp tells the address only */
+		else
+			fl_json_int(j, port);
+		fl_json_obj_end(j);
+	} else {
+		fl_json_null(j);
+	}
+	fl_json_key(j, "received");
+	write_time(j, m->received_ns);
+	/* the message as it came: `replay` decodes it again from this */
+	fl_json_key(j, "raw");
+	if (m->transport != FL_TRANSPORT_SNMP && fl_utf8_valid(m->p, m->len))
+		fl_json_str(j, m->p, m->len);
+	else
+		fl_json_hex(j, m->p, m->len);
 }
 
 /* The peer's address text and port as a socket address. */

@@ -25,6 +25,15 @@ struct fl_buf;
 struct fl_event;
 struct fl_message_opts;
 
+struct fl_json;
+struct fl_received;
+
+/* Writes the record's envelope for m into j, an object already begun:
+ * "transport", "peer", "received" and "raw" (as record.h's reader takes
+ * them); the caller may add members and ends the object. The one writer of
+ * the format: `listen` adds the decoded fields, the run's journal nothing. */
+void fl_record_write_envelope(struct fl_json *j, const struct fl_received *m);
+
 /* Is this line a listen record (it opens with {"transport":)? A syslog line
  * never starts with '{"', so auto-detection per line is safe. */
 bool fl_record_is(const char *p, size_t len);
