@@ -613,11 +613,11 @@ static const char *const action_words[] = {
 
 enum {
 	R_MATCH, R_WHERE, R_LOOKUP, R_KEY, R_DEDUP, R_THRESHOLD, R_FLAP, R_ABSENT,
-	R_CLEAR, R_RAISE, R_UPDATE, R_SET, R_EMIT, R_RUN, R__COUNT
+	R_CLEAR, R_RAISE, R_UPDATE, R_SET, R_EMIT, R_RUN, R_ON, R__COUNT
 };
 static const char *const rule_words[] = {"match", "where", "lookup", "key", "dedup",
 					 "threshold", "flap", "absent", "clear", "raise",
-					 "update", "set", "emit", "run"};
+					 "update", "set", "emit", "run", "on"};
 
 /* match syslog|trap: the rule's input (required). */
 static void rule_match(struct fl_compile *c, const struct fl_ast_stmt *st,
@@ -655,6 +655,36 @@ static void rule_lookup(struct fl_compile *c, const struct fl_ast_stmt *s, struc
 	c->scope.has_lookup = true;
 }
 
+/* clear where COND [and COND...] [within DURATION]: the clearing event, and
+ * the pair window: a clear later than the window after the fault that opened
+ * it is not that fault's clear. The conditions end at the last 'within'. */
+static void rule_clear_where(struct fl_compile *c, const struct fl_ast_stmt *s,
+			     struct fl_prog_rule *r)
+{
+	struct fl_ast_stmt conds = *s;
+	size_t w = 0;
+
+	for (size_t i = s->nitems; i-- > 3;)
+		if (is_word(s->items[i], "within")) {
+			w = i;
+			break;
+		}
+	if (w == 0) {
+		compile_where(c, s, 2, &r->first_clear_cond, &r->n_clear_conds);
+		return;
+	}
+	conds.nitems = w;
+	compile_where(c, &conds, 2, &r->first_clear_cond, &r->n_clear_conds);
+	if (!want_duration(c, s, w + 1, &r->pair_ms))
+		return;
+	no_more(c, s, w + 2);
+	if (r->pair_ms == 0) {
+		fl_diag_error(c->d, &s->items[w + 1]->loc,
+			      "a pair window of 0s pairs no clear: give the time within which a "
+			      "clear still belongs to its fault");
+	}
+}
+
 /* Conditions: every where, in order (captures become fields as they appear),
  * then the one 'clear where'. */
 static void rule_conditions(struct fl_compile *c, const struct fl_ast_stmt *st, const int *kinds,
@@ -685,7 +715,7 @@ static void rule_conditions(struct fl_compile *c, const struct fl_ast_stmt *st, 
 				      "'clear where' given twice: join them with 'and'");
 			continue;
 		}
-		compile_where(c, s, 2, &r->first_clear_cond, &r->n_clear_conds);
+		rule_clear_where(c, s, r);
 	}
 	c->scope.n_captures = (uint32_t)(c->prog->n_captures - c->scope.first_capture);
 }
@@ -701,7 +731,7 @@ static void rule_actions(struct fl_compile *c, const struct fl_ast_stmt *st, con
 
 		if (k == R_CLEAR && at(s, 1))
 			continue;
-		if (k < R_CLEAR)
+		if (k < R_CLEAR || k == R_ON)
 			continue;
 		compile_action(c, s,
 			       (enum fl_action_kind)keyword(c, s->items[0], "action", action_words,
@@ -752,6 +782,57 @@ static void rule_clear_quiet(struct fl_compile *c, const struct fl_ast_stmt *st,
 		}
 		r->clear_quiet_ms = ms;
 	}
+}
+
+/* on timeout raise ...; on timeout emit "T";: what a fault whose clear did
+ * not come within the pair window does, compiled after the rule's actions.
+ * Their templates are rendered when the fault opens the window (its fields
+ * are at hand then, not when the timer fires), so each kind is given once. */
+static void rule_timeouts(struct fl_compile *c, const int *kinds, size_t nstmt,
+			  const struct fl_ast_stmt *st, struct fl_prog_rule *r)
+{
+	const struct fl_ast_stmt *s = st->body, *given[2] = {NULL, NULL};
+
+	r->first_timeout_action = (uint32_t)c->prog->n_actions;
+	for (size_t i = 0; i < nstmt; i++, s = s->next) {
+		struct fl_ast_stmt act;
+		int k;
+
+		if (kinds[i] != R_ON)
+			continue;
+		if (!is_word(at(s, 1), "timeout")) {
+			expected(c, s, 1, "'timeout'");
+			continue;
+		}
+		if (!r->pair_ms) {
+			fl_diag_error(c->d, &s->items[0]->loc,
+				      "'on timeout' needs a pair window: write 'clear where ... "
+				      "within DURATION'");
+			continue;
+		}
+		if (!want_word(c, s, 2, "'raise' or 'emit'"))
+			continue;
+		k = is_word(s->items[2], "raise") ? 0 : is_word(s->items[2], "emit") ? 1 : -1;
+		if (k < 0) {
+			fl_diag_error(c->d, &s->items[2]->loc,
+				      "'on timeout' takes 'raise ...' or 'emit \"...\"', not '%s'",
+				      s->items[2]->text);
+			continue;
+		}
+		if (given[k]) {
+			fl_diag_error(c->d, &s->items[2]->loc, "'on timeout %s' given twice",
+				      s->items[2]->text);
+			fl_diag_note(c->d, &given[k]->items[2]->loc, "first given here");
+			continue;
+		}
+		given[k] = s;
+		act = *s;
+		act.items = s->items + 2;
+		act.nitems = s->nitems - 2;
+		act.loc = s->items[2]->loc;
+		compile_action(c, &act, k == 0 ? FL_ACT_RAISE : FL_ACT_EMIT);
+	}
+	r->n_timeout_actions = (uint32_t)(c->prog->n_actions - r->first_timeout_action);
 }
 
 /* A raising rule with a window (dedup, threshold, flap) and no clear of its
@@ -828,6 +909,7 @@ void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t i
 	rule_clear_quiet(c, st, kinds, nstmt, &r);
 	rule_actions(c, st, kinds, nstmt);
 	r.n_actions = (uint32_t)(c->prog->n_actions - r.first_action);
+	rule_timeouts(c, kinds, nstmt, st, &r);
 	rule_clear_warn(c, st, seen, &r);
 	c->prog->rules[index] = r;
 	c->scope.in_rule = false;

@@ -182,7 +182,8 @@ void warn_unused(struct fl_compile *c)
 	for (size_t i = 0; i < p->n_rule_refs; i++)
 		fed[p->rule_refs[i]] = true;
 	for (size_t i = 0; i < p->n_rules; i++)
-		if (!p->rules[i].n_actions && !fed[i] && c->rule_stmts[i])
+		if (!p->rules[i].n_actions && !p->rules[i].n_timeout_actions && !fed[i] &&
+		    c->rule_stmts[i])
 			fl_diag_warning(c->d, &c->rule_stmts[i]->items[1]->loc,
 					"rule '%s' has no action and feeds no correlation",
 					p->rules[i].name.p);

@@ -253,12 +253,13 @@ static void template(struct fl_buf *b, const struct fl_program *p, uint32_t t)
 	}
 }
 
-static void actions(struct fl_buf *b, const struct fl_program *p, uint32_t first, uint32_t n)
+static void actions_as(struct fl_buf *b, const struct fl_program *p, uint32_t first, uint32_t n,
+		       const char *prefix)
 {
 	for (uint32_t i = first; i < first + n; i++) {
 		const struct fl_prog_action *a = &p->actions[i];
 
-		fl_buf_printf(b, "    action #%u %s", i, action_names[a->kind]);
+		fl_buf_printf(b, "    %saction #%u %s", prefix, i, action_names[a->kind]);
 		if (a->level != FL_PROG_NONE)
 			fl_buf_printf(b, " level %s", p->levels[a->level].name.p);
 		if (a->ladder != FL_PROG_NONE)
@@ -277,6 +278,11 @@ static void actions(struct fl_buf *b, const struct fl_program *p, uint32_t first
 		}
 		fl_buf_addc(b, '\n');
 	}
+}
+
+static void actions(struct fl_buf *b, const struct fl_program *p, uint32_t first, uint32_t n)
+{
+	actions_as(b, p, first, n, "");
 }
 
 static void rule_list(struct fl_buf *b, const struct fl_program *p, uint32_t first, uint32_t n)
@@ -308,6 +314,18 @@ static void rule_clears(struct fl_buf *b, const struct fl_program *p,
 	if (!r->absent_ms && !r->n_clear_conds && !r->clear_quiet_ms)
 		fl_buf_adds(b, " never: open until a person resolves it");
 	fl_buf_addc(b, '\n');
+}
+
+/* The pair window and what its timeout does; nothing for a rule without
+ * one, so the dumps of plans written before it stay as they were. */
+static void rule_pair(struct fl_buf *b, const struct fl_program *p, const struct fl_prog_rule *r)
+{
+	if (!r->pair_ms)
+		return;
+	fl_buf_adds(b, "    pair within ");
+	ms(b, r->pair_ms);
+	fl_buf_adds(b, " of the first fault, ends included; a later clear is unpaired\n");
+	actions_as(b, p, r->first_timeout_action, r->n_timeout_actions, "on timeout ");
 }
 
 static void dump_rules(struct fl_buf *b, const struct fl_program *p)
@@ -363,6 +381,7 @@ static void dump_rules(struct fl_buf *b, const struct fl_program *p)
 		}
 		rule_clears(b, p, r);
 		actions(b, p, r->first_action, r->n_actions);
+		rule_pair(b, p, r);
 	}
 }
 

@@ -285,7 +285,9 @@ struct fl_prog_tpart {
  * An incident of the rule clears only by its clear_conds, by a `clear` action,
  * after clear_quiet_ms without an event of its key (`clear after quiet`; 0:
  * never), or, for an absent rule, when the device is heard again. dedup only
- * folds repeats into the open incident. */
+ * tells repeats (less than dedup_ms after the key's previous fault) from
+ * recurrences (dedup_ms or more: the open incident says it recurred); it
+ * clears nothing. */
 struct fl_prog_rule {
 	struct fl_str name;
 	enum fl_rule_input input;
@@ -303,6 +305,12 @@ struct fl_prog_rule {
 	int64_t absent_ms;
 	int64_t clear_quiet_ms;
 	uint32_t first_action, n_actions;
+	/* `clear where ... within pair_ms` (0: no window): a clear pairs with
+	 * the fault that opened its key's pair window only when it comes at
+	 * most pair_ms after that fault; `on timeout` actions (raise, emit, in
+	 * actions[] after the rule's own) run when none came by then. */
+	int64_t pair_ms;
+	uint32_t first_timeout_action, n_timeout_actions;
 };
 
 /* How a correlation locates its incident. SPAN: alarms from both ends of one

@@ -152,6 +152,12 @@ struct fl_action {
  * alarm, and of the notifies of its `step quiet` lines: nothing says the
  * service is back, only that the alarms stopped. */
 #define FL_CLEAR_QUIET "quiet"
+/* The reason of an update when a fault comes back `dedup` or more after its
+ * key's previous one with its incident still open (no clear came between). */
+#define FL_UPDATE_RECURRED "recurred"
+/* The reason of an update by `on timeout raise`: the fault's clear did not
+ * come within the rule's pair window. */
+#define FL_UPDATE_TIMEOUT "timeout"
 
 typedef void fl_action_fn(const struct fl_action *a, void *ctx);
 
@@ -188,6 +194,11 @@ struct fl_engine_stats {
 	 * an incident's scope) */
 	uint64_t ladder_steps_dropped, resume_steps_dropped, scope_sites_dropped;
 	uint64_t places_dropped; /* FL_INCIDENT_MAX_PLACES: places an incident could not keep */
+	/* pair windows: faults whose clear did not come within the window, and
+	 * clears that paired no fault (late, or with no fault before them);
+	 * recurred: faults `dedup` or more after their key's previous one,
+	 * while its incident stood open */
+	uint64_t pair_timeouts, clears_unpaired, recurred;
 	size_t live_keys, open_incidents;
 };
 

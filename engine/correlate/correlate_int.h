@@ -65,8 +65,15 @@ struct key_state {
 	uint64_t count;
 	uint64_t absorbed_into; /* incident id, announced once */
 	uint64_t state_hash;
+	/* pair window (`clear where ... within`): the fault that opened it and
+	 * the first instant past it (pair_due 0: none open); pair_timed_out: it
+	 * ran out with the fault standing, until the fault's late clear */
+	int64_t pair_from_ns, pair_due;
+	bool pair_timed_out;
 	/* threshold/flap: the times of the last n_times events (at most the
-	 * rule's N) as a ring; the rule's table sizes each slot for its N */
+	 * rule's N) as a ring; the rule's table sizes each slot for its N. After
+	 * them, for a rule with `on timeout` actions, the key and each action's
+	 * text as rendered when the fault opened the window (fl_corr_pair_texts) */
 	int64_t times[];
 };
 
@@ -232,6 +239,14 @@ static inline struct fl_str fl_corr_cs(const char *s)
 	return s ? fl_str_make(s, strlen(s)) : FL_STR_NONE;
 }
 
+/* The bytes an `on timeout` action's text takes in a key's slot: a title or
+ * a derived event's text (rendered when the fault opens the pair window). */
+#define FL_CORR_PAIR_TITLE_MAX sizeof(((struct fl_incident *)NULL)->title)
+static inline size_t fl_corr_timeout_text_size(const struct fl_prog_action *a)
+{
+	return a->kind == FL_ACT_RAISE ? FL_CORR_PAIR_TITLE_MAX : FL_CORR_EMIT_TEXT_MAX;
+}
+
 /* ---- correlate_incident.c: timers, actions, the incident table ------------- */
 
 /* arm: (re)arms tb at at_ns, rounded up to the wheel's millisecond; a full
@@ -321,6 +336,13 @@ void fl_corr_deliver_run(struct fl_engine *e, struct incident *inc, uint32_t cha
 void fl_corr_correlation_actions(struct fl_engine *e, struct incident *inc, int64_t at_ns);
 void fl_corr_rule_actions(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
 			  uint64_t prior_id);
+/* raise_to: an `on timeout raise` on the key's incident: takes its level and
+ * ladder (FL_PROG_NONE: kept) and title (NULL or empty: kept), says so with an
+ * update action of the reason given, and runs a new ladder from the opening.
+ * emit_text: queues a derived event of that text from host (may be empty). */
+void fl_corr_raise_to(struct fl_engine *e, struct incident *inc, const struct fl_prog_action *act,
+		      const char *title, const char *reason, int64_t at_ns, uint32_t rule);
+void fl_corr_emit_text(struct fl_engine *e, struct fl_str host, const char *text, int64_t at_ns);
 
 /* ---- correlate_locate.c: spans, sites, groups ------------------------------- */
 

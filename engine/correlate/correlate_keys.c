@@ -19,6 +19,8 @@ void fl_corr_key_rearm(struct fl_engine *e, struct key_state *ks)
 		due = ks->quiet_due;
 	if (ks->inc && ks->inc->is_pending && ks->inc->pending_due < due)
 		due = ks->inc->pending_due;
+	if (ks->pair_due && ks->pair_due < due)
+		due = ks->pair_due;
 	if (due == FL_CORR_NEVER)
 		fl_corr_disarm(e, &ks->tb);
 	else
@@ -52,11 +54,29 @@ static size_t window_slots(const struct fl_prog_rule *r)
 	return n > FL_CORR_WINDOW_N_MAX ? FL_CORR_WINDOW_N_MAX : n;
 }
 
+/* Bytes a key of the rule keeps for its `on timeout` texts: the key itself,
+ * then each action's text; 0 without such actions. */
+static size_t pair_texts_size(const struct fl_program *p, const struct fl_prog_rule *r)
+{
+	size_t n = 0;
+
+	for (uint32_t a = r->first_timeout_action; a < r->first_timeout_action + r->n_timeout_actions;
+	     a++)
+		n += fl_corr_timeout_text_size(&p->actions[a]);
+	return n ? FL_CORR_KEY_MAX + n : 0;
+}
+
+static char *pair_texts(const struct fl_engine *e, struct key_state *ks)
+{
+	return (char *)(ks->times + window_slots(&e->prog->rules[ks->rule]));
+}
+
 struct fl_keytab *fl_corr_rule_table(struct fl_engine *e, uint32_t rule)
 {
 	struct fl_keytab_config cfg = {
-	    .val_size =
-		sizeof(struct key_state) + window_slots(&e->prog->rules[rule]) * sizeof(int64_t),
+	    .val_size = sizeof(struct key_state) +
+			window_slots(&e->prog->rules[rule]) * sizeof(int64_t) +
+			pair_texts_size(e->prog, &e->prog->rules[rule]),
 	    .key_max = FL_CORR_KEY_MAX,
 	    .max_keys = e->cfg.max_keys_per_rule,
 	    .seed = 0x9e3779b97f4a7c15ull + rule,
@@ -79,6 +99,7 @@ static void key_forget_if_idle(struct fl_engine *e, struct key_state *ks)
 
 	if (ks->inc || ks->n_times || ks->absent_due != FL_CORR_NEVER ||
 	    ks->quiet_due != FL_CORR_NEVER || ks->absent_fired || ks->absorbed_into ||
+	    ks->pair_due || ks->pair_timed_out ||
 	    r->flap_n > 0 || r->absent_ms > 0 || fl_timer_is_armed(&ks->tb.t))
 		return;
 	fl_keytab_delete_slot(e->keys[ks->rule], ks);
@@ -277,6 +298,113 @@ static void device_heard(struct fl_engine *e, struct key_state *ks, int64_t at_n
 	}
 }
 
+/* ---- pair windows ---------------------------------------------------------- */
+
+/* A fault of a key with no pair window open opens one, anchored at this
+ * fault: repeats do not move it, so `within T` bounds the time from the
+ * fault's start to its clear, as SEC's PairWithWindow does. Its `on timeout`
+ * texts are rendered now, while the fault's fields are at hand. */
+static void pair_open(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t)
+{
+	const struct fl_prog_rule *r = &e->prog->rules[rule];
+	char *text;
+
+	ks->pair_from_ns = t;
+	/* the first instant past the window: a clear at exactly T still pairs
+	 * (the wheel rounds up to its millisecond; fl_corr_on_clear checks
+	 * the exact time) */
+	ks->pair_due = t + r->pair_ms * FL_NS_PER_MS + 1;
+	if (!r->n_timeout_actions)
+		return;
+	text = pair_texts(e, ks);
+	snprintf(text, FL_CORR_KEY_MAX, "%s", e->keybuf);
+	text += FL_CORR_KEY_MAX;
+	for (uint32_t a = r->first_timeout_action; a < r->first_timeout_action + r->n_timeout_actions;
+	     a++) {
+		const struct fl_prog_action *act = &e->prog->actions[a];
+		size_t size = fl_corr_timeout_text_size(act);
+
+		fl_corr_render(e, ks->inc, act->kind == FL_ACT_RAISE ? act->title : act->value, text,
+			       size);
+		text += size;
+	}
+}
+
+/* `on timeout raise` with no incident of the key open: the fault's own
+ * incident, from its first event, unless a correlation's incident explains
+ * it (then absorbed, as a raise would be). */
+static void timeout_incident(struct fl_engine *e, struct key_state *ks,
+			     const struct fl_prog_action *act, const char *key, const char *title,
+			     int64_t now_ns)
+{
+	struct incident *into = fl_corr_find_absorber(e, ks->rule, ks->dev, NULL, FL_PROG_NONE,
+						      now_ns);
+	struct incident *inc;
+
+	if (into) {
+		key_text(e->keybuf, sizeof(e->keybuf), key);
+		fl_corr_absorb(e, into, ks->rule, ks, 1, now_ns);
+		return;
+	}
+	if (!(inc = fl_corr_incident_new(e, ks->rule, false, ks->pair_from_ns)))
+		return;
+	inc->slot = ks;
+	ks->inc = inc;
+	inc->pub.level = act->level;
+	inc->pub.ladder = act->ladder;
+	inc->pub.device = ks->dev;
+	inc->pub.site = ks->dev ? ks->dev->site : NULL;
+	inc->ring = ks->dev ? ks->dev->ring : NULL;
+	inc->pub.count = 1;
+	inc->pub.last_ns = ks->last_ns;
+	inc->pub.evidence = "not cleared within its pair window";
+	snprintf(inc->pub.key, sizeof(inc->pub.key), "%s", key);
+	snprintf(inc->pub.title, sizeof(inc->pub.title), "%s",
+		 title[0] ? title : e->prog->rules[ks->rule].name.p);
+	fl_corr_incident_open(e, inc, now_ns, ks->rule);
+}
+
+/* The window ran out with no clear: the fault stands unpaired until its
+ * late clear, and the rule's `on timeout` actions run. */
+static void pair_timeout(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
+{
+	const struct fl_prog_rule *r = &e->prog->rules[ks->rule];
+	const char *key = pair_texts(e, ks), *text = key + FL_CORR_KEY_MAX;
+
+	ks->pair_due = 0;
+	ks->pair_timed_out = true;
+	e->stats.pair_timeouts++;
+	e->have_event = false;
+	for (uint32_t a = r->first_timeout_action; a < r->first_timeout_action + r->n_timeout_actions;
+	     a++) {
+		const struct fl_prog_action *act = &e->prog->actions[a];
+
+		if (act->kind == FL_ACT_EMIT)
+			fl_corr_emit_text(e, fl_corr_cs(ks->dev ? ks->dev->id : NULL), text, now_ns);
+		else if (ks->inc && !ks->inc->pub.is_correlation)
+			fl_corr_raise_to(e, ks->inc, act, text, FL_UPDATE_TIMEOUT, now_ns, ks->rule);
+		else if (!ks->inc)
+			timeout_incident(e, ks, act, key, text, now_ns);
+		text += fl_corr_timeout_text_size(act);
+	}
+}
+
+/* Whether a clear at t is the clear of the key's fault: a pair window is
+ * open and t is at most its T after the fault that opened it. A clear past
+ * T whose timer has not fired yet (it rounds to the millisecond) times the
+ * window out first. */
+static bool pair_takes_clear(struct fl_engine *e, struct key_state *ks, int64_t t)
+{
+	if (!ks || !ks->pair_due)
+		return false;
+	if (t - ks->pair_from_ns <= e->prog->rules[ks->rule].pair_ms * FL_NS_PER_MS) {
+		ks->pair_due = 0;
+		return true;
+	}
+	pair_timeout(e, ks, t);
+	return false;
+}
+
 /* Opens (or absorbs) a rule incident whose grace has run out. */
 void fl_corr_pending_done(struct fl_engine *e, struct key_state *ks, int64_t now_ns)
 {
@@ -305,6 +433,8 @@ void fl_corr_key_timer(struct fl_engine *e, struct key_state *ks, int64_t now_ns
 		ks->absent_due = FL_CORR_NEVER;
 		device_silent(e, ks, now_ns);
 	}
+	if (ks->pair_due && ks->pair_due <= now_ns)
+		pair_timeout(e, ks, now_ns);
 	if (ks->quiet_due <= now_ns) {
 		/* the key went idle: its window's times go (and the key, once it
 		 * holds nothing). Its incident clears only with `clear after
@@ -359,6 +489,21 @@ static void new_rule_incident(struct fl_engine *e, uint32_t rule, struct key_sta
 
 /* ---- faults and clears --------------------------------------------------- */
 
+/* A fault of a key whose incident is open came back dedup or more after the
+ * key's previous fault, with no clear between: not a repeat but the fault
+ * again, which the ticket's history shows (a pending one just tallies). */
+static void incident_recurred(struct fl_engine *e, struct incident *inc, uint32_t rule, int64_t t)
+{
+	struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_UPDATE, .at_ns = t,
+			      .incident = &inc->pub, .reason = FL_UPDATE_RECURRED};
+
+	if (inc->is_pending || inc->pub.is_correlation || inc->pub.state != FL_INCIDENT_OPEN)
+		return;
+	e->stats.recurred++;
+	fl_corr_history(inc, t, FL_ACTION_UPDATE, rule);
+	fl_corr_emit(e, &a);
+}
+
 static void fault_state(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
 			bool *raised)
 {
@@ -368,10 +513,15 @@ static void fault_state(struct fl_engine *e, uint32_t rule, struct key_state *ks
 	bool holds = true;
 	char gk[FL_CORR_KEY_MAX];
 
+	/* dedup: a fault dedup or more after the key's previous one recurs */
+	bool recurs = r->dedup_ms > 0 && ks->count > 0 && t - ks->last_ns >= r->dedup_ms * FL_NS_PER_MS;
+
 	if (ks->count == 0)
 		ks->first_ns = t;
 	ks->count++;
 	ks->last_ns = t;
+	if (r->pair_ms > 0 && !ks->pair_due && !ks->pair_timed_out)
+		pair_open(e, rule, ks, t);
 	ks->dev = fl_match_device(e->m, rule);
 	if (r->absent_ms > 0) {
 		if (ks->absent_fired)
@@ -407,6 +557,8 @@ static void fault_state(struct fl_engine *e, uint32_t rule, struct key_state *ks
 		ks->inc->pub.last_ns = t;
 		if (!ks->inc->pub.is_correlation)
 			fl_corr_apply_sets(e, ks->inc, r->first_action, r->n_actions);
+		if (recurs)
+			incident_recurred(e, ks->inc, rule, t);
 		if (ri->has_raise)
 			*raised = true;
 		fl_corr_key_rearm(e, ks);
@@ -450,6 +602,21 @@ void fl_corr_on_clear(struct fl_engine *e, uint32_t rule, struct key_state *ks, 
 
 	if (ri->is_span_input)
 		fl_corr_span_evidence(e, rule, fl_match_device(e->m, rule), true, t);
+	if (e->prog->rules[rule].pair_ms > 0 && !pair_takes_clear(e, ks, t)) {
+		/* late, or with no fault before it: an event of its own, which
+		 * ends the timed-out fault's wait and clears nothing */
+		e->stats.clears_unpaired++;
+		if (ks) {
+			ks->pair_timed_out = false;
+			fl_corr_key_rearm(e, ks);
+			key_forget_if_idle(e, ks);
+		}
+		return;
+	}
+	if (ks && !ks->inc && e->prog->rules[rule].pair_ms > 0) { /* its pair closed */
+		fl_corr_key_rearm(e, ks);
+		key_forget_if_idle(e, ks);
+	}
 	if (!ks || !ks->inc)
 		return;
 	if (ks->inc->is_pending) {

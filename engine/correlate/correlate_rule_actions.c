@@ -10,11 +10,13 @@
 /* ---- update, clear, emit, run ----------------------------------------------- */
 
 /* update: the level, ladder and title given change; an open incident says so
- * with an update action and, when its level or ladder changed, runs the new
- * ladder from its opening (steps already due fire now). A pending one
- * changes silently: its open action shows the result. */
+ * with an update action (of reason) and, when its level or ladder changed,
+ * runs the new ladder from its opening (steps already due fire now). A
+ * pending one changes silently: its open action shows the result. title:
+ * the rendered title, NULL to keep it. */
 static void incident_update(struct fl_engine *e, struct incident *inc,
-			    const struct fl_prog_action *act, int64_t at_ns, uint32_t rule)
+			    const struct fl_prog_action *act, const char *title,
+			    const char *reason, int64_t at_ns, uint32_t rule)
 {
 	struct fl_incident *p = &inc->pub;
 	bool relad = false;
@@ -27,14 +29,14 @@ static void incident_update(struct fl_engine *e, struct incident *inc,
 		p->ladder = act->ladder;
 		relad = true;
 	}
-	if (act->title != FL_PROG_NONE)
-		fl_corr_render(e, inc, act->title, p->title, sizeof(p->title));
+	if (title)
+		snprintf(p->title, sizeof(p->title), "%s", title);
 	e->stats.updated++;
 	if (inc->is_pending || p->state != FL_INCIDENT_OPEN)
 		return;
 	{
 		struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_UPDATE, .at_ns = at_ns, .incident = p,
-				      .reason = "update"};
+				      .reason = reason};
 
 		fl_corr_history(inc, at_ns, FL_ACTION_UPDATE, rule);
 		fl_corr_emit(e, &a);
@@ -49,22 +51,36 @@ static void incident_update(struct fl_engine *e, struct incident *inc,
 	}
 }
 
-/* emit: queues a derived syslog event (the rendered text as its message, the
- * host and peer of the event that made it) one generation deeper. With no
- * event (a correlation opened by a timer) the host is the incident's device. */
-static void queue_derived(struct fl_engine *e, uint32_t rule, const struct incident *inc,
-			  uint32_t tmpl, int64_t at_ns)
+/* The `update` action: its title rendered from the event now. */
+static void rule_update(struct fl_engine *e, struct incident *inc, const struct fl_prog_action *act,
+			int64_t at_ns, uint32_t rule)
+{
+	if (act->title != FL_PROG_NONE)
+		fl_corr_render(e, inc, act->title, e->run_text, sizeof(e->run_text));
+	incident_update(e, inc, act, act->title != FL_PROG_NONE ? e->run_text : NULL, "update",
+			at_ns, rule);
+}
+
+void fl_corr_raise_to(struct fl_engine *e, struct incident *inc, const struct fl_prog_action *act,
+		      const char *title, const char *reason, int64_t at_ns, uint32_t rule)
+{
+	incident_update(e, inc, act, title && title[0] ? title : NULL, reason, at_ns, rule);
+}
+
+/* A slot at the end of the derived events' queue, one generation deeper than
+ * the event being fed, with that event's peer and the host given; NULL when
+ * too deep or the queue is full (both counted). */
+static struct derived *derived_push(struct fl_engine *e, struct fl_str host, int64_t at_ns)
 {
 	struct derived *d;
-	struct fl_str host = FL_STR_NONE;
 
 	if (e->depth >= FL_CORR_EMIT_DEPTH_MAX) {
 		e->stats.emit_too_deep++;
-		return;
+		return NULL;
 	}
 	if (e->q_n == FL_CORR_EMIT_QUEUE_MAX) {
 		e->stats.emit_dropped++;
-		return;
+		return NULL;
 	}
 	d = &e->emitq[(e->q_head + e->q_n) % FL_CORR_EMIT_QUEUE_MAX];
 	e->q_n++;
@@ -78,14 +94,38 @@ static void queue_derived(struct fl_engine *e, uint32_t rule, const struct incid
 	} else {
 		d->has_peer = false;
 	}
-	if (e->have_event && rule != FL_PROG_NONE)
-		host = fl_match_field(e->m, rule, (struct fl_prog_field){FL_FIELD_EVENT, FL_EF_HOST});
-	else if (inc && inc->pub.device)
-		host = fl_corr_cs(inc->pub.device->id);
 	d->host_len = host.p ? (host.len < sizeof(d->host) ? host.len : sizeof(d->host) - 1) : 0;
 	if (d->host_len)
 		memcpy(d->host, host.p, d->host_len);
 	d->host[d->host_len] = '\0';
+	return d;
+}
+
+void fl_corr_emit_text(struct fl_engine *e, struct fl_str host, const char *text, int64_t at_ns)
+{
+	struct derived *d = derived_push(e, host, at_ns);
+
+	if (!d)
+		return;
+	snprintf(d->text, sizeof(d->text), "%s", text);
+	d->text_len = strlen(d->text);
+}
+
+/* emit: queues a derived syslog event (the rendered text as its message, the
+ * host and peer of the event that made it) one generation deeper. With no
+ * event (a correlation opened by a timer) the host is the incident's device. */
+static void queue_derived(struct fl_engine *e, uint32_t rule, const struct incident *inc,
+			  uint32_t tmpl, int64_t at_ns)
+{
+	struct fl_str host = FL_STR_NONE;
+	struct derived *d;
+
+	if (e->have_event && rule != FL_PROG_NONE)
+		host = fl_match_field(e->m, rule, (struct fl_prog_field){FL_FIELD_EVENT, FL_EF_HOST});
+	else if (inc && inc->pub.device)
+		host = fl_corr_cs(inc->pub.device->id);
+	if (!(d = derived_push(e, host, at_ns)))
+		return;
 	fl_corr_render(e, inc, tmpl, d->text, sizeof(d->text));
 	d->text_len = strlen(d->text);
 }
@@ -171,7 +211,7 @@ void fl_corr_rule_actions(struct fl_engine *e, uint32_t rule, struct key_state *
 		switch (act->kind) {
 		case FL_ACT_UPDATE:
 			if (prior)
-				incident_update(e, inc, act, t, rule);
+				rule_update(e, inc, act, t, rule);
 			break;
 		case FL_ACT_CLEAR:
 			if (prior && inc->is_pending)
