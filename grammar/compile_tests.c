@@ -289,7 +289,7 @@ static bool varbind_value(struct fl_compile *c, const struct fl_ast_item *v,
 		vb->integer = v->num;
 		return true;
 	}
-	if (v->kind == FL_ITEM_STRING) {
+	if (v->kind == FL_ITEM_STRING && !wants_ip) {
 		vb->type = FL_TEST_VB_STRING;
 		vb->bytes = arena_str(c, v->text, v->len);
 		return true;
