@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/decode/mib.h"
+
 /* --- templates --------------------------------------------------------------------- */
 
 static const char *const event_field_names[] = {
@@ -459,6 +461,53 @@ bool oid_encode(const char *text, uint8_t *out, size_t *len)
 	return true;
 }
 
+/* An OID written dotted (1.3.6.1.6.3.1.1.5.3) or by a name of the bundled MIB
+ * table with an optional instance (linkDown, ifDescr.3), as BER content
+ * octets into out[0..512). false after reporting what is wrong with it. */
+bool oid_item(struct fl_compile *c, const struct fl_ast_item *v, uint8_t *out, size_t *len)
+{
+	ssize_t n;
+	const char *hint;
+	char name[64];
+	size_t name_len;
+
+	if (v->kind == FL_ITEM_DOTTED) {
+		if (oid_encode(v->text, out, len))
+			return true;
+		fl_diag_error(c->d, &v->loc,
+			      "'%s' is not an OID (numbers joined by dots, 1.3.6.1...)", v->text);
+		return false;
+	}
+	if (v->kind != FL_ITEM_WORD) {
+		fl_diag_error(c->d, &v->loc, "expected an OID (1.3.6.1... or a name such as "
+			      "linkDown), got %s", item_kind_name(v));
+		return false;
+	}
+	n = fl_mib_resolve(v->text, out, 512, NULL);
+	if (n > 0) {
+		*len = (size_t)n;
+		return true;
+	}
+	if (n != -ENOENT) {
+		fl_diag_error(c->d, &v->loc, "'%s': an instance is numbers joined by dots "
+			      "(ifDescr.3)", v->text);
+		return false;
+	}
+	name_len = strcspn(v->text, ".");
+	if (name_len >= sizeof(name))
+		name_len = sizeof(name) - 1;
+	memcpy(name, v->text, name_len);
+	name[name_len] = '\0';
+	hint = fl_mib_suggest(name);
+	if (hint)
+		fl_diag_error(c->d, &v->loc, "unknown MIB name '%s'; did you mean '%s'?", name,
+			      hint);
+	else
+		fl_diag_error(c->d, &v->loc, "unknown MIB name '%s': write its OID (1.3.6.1...)",
+			      name);
+	return false;
+}
+
 static bool parse_cidr(const char *text, struct fl_prog_cond *cond)
 {
 	char buf[64];
@@ -525,6 +574,18 @@ static bool compile_set(struct fl_compile *c, const struct fl_ast_item *set,
 				      item_kind_name(e), e->text);
 			return false;
 		}
+		if (type == T_OID) {
+			uint8_t oid[512];
+			size_t oid_len;
+
+			if (!oid_item(c, e, oid, &oid_len))
+				return false;
+			if (!(v = PUSH(c, set_values)))
+				return false;
+			*v = arena_str(c, (const char *)oid, oid_len);
+			n++;
+			continue;
+		}
 		if (!(v = PUSH(c, set_values)))
 			return false;
 		*v = arena_str(c, e->text, e->len);
@@ -554,10 +615,12 @@ static bool cond_field(struct fl_compile *c, const struct fl_ast_stmt *s, size_t
 	if (is_word(f, "varbind")) {
 		const struct fl_ast_item *o = at(s, *i + 1);
 
-		if (!o || o->kind != FL_ITEM_DOTTED || !oid_encode(o->text, oid, &oid_len)) {
-			expected(c, s, *i + 1, "the varbind's OID (1.3.6.1...)");
+		if (!o || (o->kind != FL_ITEM_DOTTED && o->kind != FL_ITEM_WORD)) {
+			expected(c, s, *i + 1, "the varbind's OID (1.3.6.1... or a name: ifDescr)");
 			return false;
 		}
+		if (!oid_item(c, o, oid, &oid_len))
+			return false;
 		cond->field = (struct fl_prog_field){FL_FIELD_EVENT, FL_EF_VARBIND};
 		cond->varbind_oid = arena_str(c, (const char *)oid, oid_len);
 		*type = T_ANY;
@@ -618,9 +681,9 @@ static bool cond_equality(struct fl_compile *c, const struct fl_ast_item *f,
 		cond->num = v->num;
 		return true;
 	}
-	if (type == T_OID && v->kind == FL_ITEM_DOTTED) {
-		if (!oid_encode(v->text, oid, &oid_len))
-			return bad_oid(c, v);
+	if (type == T_OID && (v->kind == FL_ITEM_DOTTED || v->kind == FL_ITEM_WORD)) {
+		if (!oid_item(c, v, oid, &oid_len))
+			return false;
 		cond->oid = arena_str(c, (const char *)oid, oid_len);
 		return true;
 	}
@@ -694,8 +757,10 @@ static bool cond_value(struct fl_compile *c, const struct fl_ast_item *f,
 				      f->text);
 			return false;
 		}
-		if (v->kind != FL_ITEM_DOTTED || !oid_encode(v->text, oid, &oid_len))
+		if (v->kind != FL_ITEM_DOTTED && v->kind != FL_ITEM_WORD)
 			return bad_oid(c, v);
+		if (!oid_item(c, v, oid, &oid_len))
+			return false;
 		cond->oid = arena_str(c, (const char *)oid, oid_len);
 		return true;
 	default:

@@ -77,7 +77,7 @@ struct fl_compile {
 	/* sizes of the growable program arrays */
 	size_t a_levels, a_ladders, a_steps, a_roles, a_channels, a_step_channels, a_windows,
 		a_plugin_paths, a_rules, a_conds, a_set_values, a_regexes, a_captures, a_key_fields, a_actions,
-		a_templates, a_tparts, a_correlations, a_rule_refs, a_tests, a_test_events,
+		a_templates, a_tparts, a_correlations, a_rule_refs, a_tests, a_test_events, a_test_varbinds,
 		a_expects, a_announces;
 	const struct fl_ast_stmt *data_stmts[FL_DATA__COUNT];
 	const char *require_24h[16]; /* roles whose contacts must answer 24 h */
@@ -189,6 +189,7 @@ bool resolve_field(struct fl_compile *c, const char *name, struct fl_prog_field 
 void field_error(struct fl_compile *c, const struct fl_loc *loc, const char *name);
 uint32_t compile_template(struct fl_compile *c, const struct fl_ast_item *it);
 bool oid_encode(const char *text, uint8_t *out, size_t *len);
+bool oid_item(struct fl_compile *c, const struct fl_ast_item *v, uint8_t *out, size_t *len);
 bool compile_where(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i,
 		   uint32_t *first, uint32_t *n);
 

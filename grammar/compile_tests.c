@@ -8,6 +8,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+
+#include "engine/decode/mib.h"
+
 /* Can text come out of template parts [first, end)? Literals must appear as
  * written; a field stands for any non-empty text. A table of reachable
  * (part, offset) states keeps it polynomial whatever the template; when the
@@ -261,21 +265,139 @@ static void test_year(struct fl_compile *c, const struct fl_ast_stmt *s, int *ye
 	no_more(c, s, 2);
 }
 
-/* The rest of 'at DUR trap OID [from ADDR] [community "C"];' after the OID. */
+/* The value of `with OID=VALUE`: a number is an INTEGER, "text" an OCTET
+ * STRING, a name an OID (linkDown), dotted an IpAddress or an OID as the
+ * object's syntax in the MIB table says; for an object the table does not
+ * hold, four arcs of 0..255 are an IpAddress. false after reporting. */
+static bool varbind_value(struct fl_compile *c, const struct fl_ast_item *v,
+			  const struct fl_mib_object *obj, struct fl_prog_test_varbind *vb)
+{
+	uint8_t bytes[512];
+	size_t len;
+	bool wants_ip = obj && obj->syntax == FL_VB_IPADDRESS;
+	bool wants_text = obj && obj->syntax == FL_VB_OCTET_STRING;
+	bool wants_number = obj && (obj->syntax == FL_VB_INTEGER || obj->syntax == FL_VB_TIMETICKS);
+
+	if ((v->kind == FL_ITEM_NUMBER && wants_text) ||
+	    (v->kind == FL_ITEM_STRING && wants_number)) {
+		fl_diag_error(c->d, &v->loc, "%s is %s: write it as %s", obj->name,
+			      wants_text ? "text" : "a number", wants_text ? "\"text\"" : "a number");
+		return false;
+	}
+	if (v->kind == FL_ITEM_NUMBER) {
+		vb->type = FL_TEST_VB_INTEGER;
+		vb->integer = v->num;
+		return true;
+	}
+	if (v->kind == FL_ITEM_STRING && !wants_ip) {
+		vb->type = FL_TEST_VB_STRING;
+		vb->bytes = arena_str(c, v->text, v->len);
+		return true;
+	}
+	if (v->kind == FL_ITEM_DOTTED && (wants_ip || !obj) &&
+	    inet_pton(AF_INET, v->text, bytes) == 1) {
+		vb->type = FL_TEST_VB_IP;
+		vb->bytes = arena_str(c, (const char *)bytes, 4);
+		return true;
+	}
+	if (wants_ip) {
+		fl_diag_error(c->d, &v->loc, "%s is an IpAddress: write it as 10.0.0.1", obj->name);
+		return false;
+	}
+	if ((v->kind != FL_ITEM_DOTTED && v->kind != FL_ITEM_WORD) || !oid_item(c, v, bytes, &len)) {
+		if (v->kind != FL_ITEM_DOTTED && v->kind != FL_ITEM_WORD)
+			fl_diag_error(c->d, &v->loc, "a varbind's value is a number, \"text\", an "
+				      "address or an OID; got %s", item_kind_name(v));
+		return false;
+	}
+	vb->type = FL_TEST_VB_OID;
+	vb->bytes = arena_str(c, (const char *)bytes, len);
+	return true;
+}
+
+/* `with OID=VALUE[, OID=VALUE...]` from items[i] to the end of the statement:
+ * the trap's varbinds after its header, in the order written. */
+static void test_trap_varbinds(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i,
+			       struct fl_prog_test_event *ev)
+{
+	ev->first_varbind = (uint32_t)c->prog->n_test_varbinds;
+	for (;; i += 4) {
+		const struct fl_ast_item *name = at(s, i);
+		const struct fl_mib_object *obj = NULL;
+		struct fl_prog_test_varbind vb = {.oid = FL_STR_NONE}, *slot;
+		uint8_t oid[512];
+		size_t oid_len;
+
+		if (!name || (name->kind != FL_ITEM_WORD && name->kind != FL_ITEM_DOTTED)) {
+			expected(c, s, i, "a varbind: OID=VALUE (ifDescr.3=\"Gi0/0/1\")");
+			return;
+		}
+		if (!oid_item(c, name, oid, &oid_len))
+			return;
+		if (name->kind == FL_ITEM_WORD)
+			(void)fl_mib_resolve(name->text, (uint8_t[512]){0}, 512, &obj);
+		vb.oid = arena_str(c, (const char *)oid, oid_len);
+		if (!is_op(at(s, i + 1), "=")) {
+			expected(c, s, i + 1, "'=' and the varbind's value");
+			return;
+		}
+		if (!at(s, i + 2)) {
+			expected(c, s, i + 2, "the varbind's value");
+			return;
+		}
+		if (!varbind_value(c, s->items[i + 2], obj, &vb))
+			return;
+		if (ev->n_varbinds == FL_EVENT_MAX_VARBINDS - 2) {
+			fl_diag_error(c->d, &name->loc, "a trap holds at most %d varbinds besides "
+				      "sysUpTime.0 and snmpTrapOID.0", FL_EVENT_MAX_VARBINDS - 2);
+			return;
+		}
+		if (!(slot = PUSH(c, test_varbinds)))
+			return;
+		*slot = vb;
+		ev->n_varbinds++;
+		if (!at(s, i + 3))
+			return;
+		if (!is_op(at(s, i + 3), ",")) {
+			expected(c, s, i + 3, "',' or ';'");
+			return;
+		}
+	}
+}
+
+/* The rest of 'at DUR trap OID [from ADDR] [community "C"] [with VB, ...];'
+ * after the OID. */
 static void test_trap_tail(struct fl_compile *c, const struct fl_ast_stmt *s,
 			   struct fl_prog_test_event *ev)
 {
 	size_t i = 4;
 
-	if (is_word(at(s, 4), "from")) {
-		if (want_kind(c, s, 5, FL_ITEM_DOTTED, "the sender's address"))
-			ev->peer = arena_str(c, s->items[5]->text, s->items[5]->len);
-		i = 6;
+	if (is_word(at(s, i), "generic")) { /* SNMPv1: the OID is the enterprise */
+		int64_t n;
+
+		ev->is_v1 = true;
+		if (want_count(c, s, i + 1, &n))
+			ev->generic_trap = (int32_t)(n > 6 ? 6 : n);
+		i += 2;
+		if (is_word(at(s, i), "specific")) {
+			if (want_count(c, s, i + 1, &n))
+				ev->specific_trap = (int32_t)(n > INT32_MAX ? INT32_MAX : n);
+			i += 2;
+		}
+	}
+	if (is_word(at(s, i), "from")) {
+		if (want_kind(c, s, i + 1, FL_ITEM_DOTTED, "the sender's address"))
+			ev->peer = arena_str(c, s->items[i + 1]->text, s->items[i + 1]->len);
+		i += 2;
 	}
 	if (is_word(at(s, i), "community")) {
 		if (want_kind(c, s, i + 1, FL_ITEM_STRING, "the community in quotes"))
 			ev->community = arena_str(c, s->items[i + 1]->text, s->items[i + 1]->len);
 		i += 2;
+	}
+	if (is_word(at(s, i), "with")) {
+		test_trap_varbinds(c, s, i + 1, ev);
+		return;
 	}
 	no_more(c, s, i);
 }
@@ -307,11 +429,13 @@ static bool test_event(struct fl_compile *c, const struct fl_ast_stmt *s, int64_
 		uint8_t oid[512];
 		size_t len;
 
-		if (!at(s, 3) || s->items[3]->kind != FL_ITEM_DOTTED ||
-		    !oid_encode(s->items[3]->text, oid, &len)) {
-			expected(c, s, 3, "the trap's OID (1.3.6.1...)");
+		if (!at(s, 3) ||
+		    (s->items[3]->kind != FL_ITEM_DOTTED && s->items[3]->kind != FL_ITEM_WORD)) {
+			expected(c, s, 3, "the trap's OID (1.3.6.1... or a name: linkDown)");
 			return true;
 		}
+		if (!oid_item(c, s->items[3], oid, &len))
+			return true;
 		if (!(ev = PUSH(c, test_events)))
 			return false;
 		ev->input = FL_RULE_INPUT_TRAP;

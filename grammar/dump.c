@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "engine/decode/mib.h"
+#include "engine/decode/snmp.h"
 #include "engine/lib/buf.h"
 #include "engine/lib/limits.h"
 
@@ -180,6 +182,38 @@ static void oid(struct fl_buf *b, struct fl_str ber)
 	}
 }
 
+/* The OID dotted, then its name in the bundled MIB table when it has one:
+ * "1.3.6.1.6.3.1.1.5.3 (linkDown)". The engine compares the octets. */
+static void oid_named(struct fl_buf *b, struct fl_str ber)
+{
+	char name[FL_OID_TEXT_MAX];
+
+	oid(b, ber);
+	if (fl_mib_format(ber, name, sizeof(name)) > 0 && (name[0] < '0' || name[0] > '9'))
+		fl_buf_printf(b, " (%s)", name);
+}
+
+static void test_varbinds(struct fl_buf *b, const struct fl_program *p,
+			  const struct fl_prog_test_event *e)
+{
+	for (uint32_t k = 0; k < e->n_varbinds; k++) {
+		const struct fl_prog_test_varbind *vb = &p->test_varbinds[e->first_varbind + k];
+		const uint8_t *ip = (const uint8_t *)vb->bytes.p;
+
+		fl_buf_adds(b, k ? ", " : " with ");
+		oid_named(b, vb->oid);
+		fl_buf_adds(b, " = ");
+		if (vb->type == FL_TEST_VB_INTEGER)
+			fl_buf_printf(b, "%" PRId64, vb->integer);
+		else if (vb->type == FL_TEST_VB_STRING)
+			quoted(b, vb->bytes);
+		else if (vb->type == FL_TEST_VB_IP)
+			fl_buf_printf(b, "ip %u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+		else
+			oid_named(b, vb->bytes);
+	}
+}
+
 static void name_or_none(struct fl_buf *b, const struct fl_str *names, uint32_t i)
 {
 	if (i == FL_PROG_NONE)
@@ -198,7 +232,7 @@ static void conds(struct fl_buf *b, const struct fl_program *p, const char *labe
 		field(b, p, c->field);
 		if (c->varbind_oid.p) {
 			fl_buf_addc(b, '[');
-			oid(b, c->varbind_oid);
+			oid_named(b, c->varbind_oid);
 			fl_buf_addc(b, ']');
 		}
 		fl_buf_printf(b, " %s", op_names[c->op]);
@@ -221,7 +255,7 @@ static void conds(struct fl_buf *b, const struct fl_program *p, const char *labe
 			fl_buf_printf(b, " %s/%u", a, c->addr.prefix);
 		} else if (c->oid.p) {
 			fl_buf_addc(b, ' ');
-			oid(b, c->oid);
+			oid_named(b, c->oid);
 		} else if (c->is_num) {
 			fl_buf_printf(b, " %" PRId64, c->num);
 		} else if (c->op != FL_OP_EXISTS) {
@@ -455,13 +489,14 @@ static void dump_tests(struct fl_buf *b, const struct fl_program *p)
 				quoted(b, e->text);
 			} else {
 				fl_buf_adds(b, " trap ");
-				oid(b, e->trap_oid);
+				oid_named(b, e->trap_oid);
 				if (e->peer.p)
 					fl_buf_printf(b, " from %s", e->peer.p);
 				if (e->community.p) {
 					fl_buf_adds(b, " community ");
 					quoted(b, e->community);
 				}
+				test_varbinds(b, p, e);
 			}
 			fl_buf_addc(b, '\n');
 		}

@@ -344,6 +344,20 @@ struct fl_prog_test_event {
 	struct fl_str trap_oid; /* trap: BER content octets */
 	struct fl_str peer;	/* trap: sender address text, may be empty */
 	struct fl_str community; /* trap: its community; empty: "public" */
+	uint32_t first_varbind, n_varbinds; /* trap: `with ...`, into test_varbinds[] */
+	bool is_v1; /* `generic N`: an SNMPv1 Trap-PDU, trap_oid its enterprise */
+	int32_t generic_trap, specific_trap;
+};
+
+/* A varbind of a test's trap (`with ifDescr.3="Gi0/0/1"`): its OID as BER
+ * content octets, and an INTEGER, an OCTET STRING, an OBJECT IDENTIFIER
+ * (bytes: BER content octets) or an IpAddress (bytes: 4 octets). */
+enum fl_test_vb_type { FL_TEST_VB_INTEGER, FL_TEST_VB_STRING, FL_TEST_VB_OID, FL_TEST_VB_IP };
+struct fl_prog_test_varbind {
+	struct fl_str oid;
+	enum fl_test_vb_type type;
+	int64_t integer;
+	struct fl_str bytes;
 };
 
 #define FL_EXPECTS(X) \
@@ -445,6 +459,8 @@ struct fl_program {
 	size_t n_tests;
 	struct fl_prog_test_event *test_events;
 	size_t n_test_events;
+	struct fl_prog_test_varbind *test_varbinds;
+	size_t n_test_varbinds;
 	struct fl_prog_expect *expects;
 	size_t n_expects;
 	/* PCRE2 match context with the limits set; shared read-only. */

@@ -120,10 +120,14 @@ static void queue_derived(struct fl_engine *e, uint32_t rule, const struct incid
 	struct fl_str host = FL_STR_NONE;
 	struct derived *d;
 
-	if (e->have_event && rule != FL_PROG_NONE)
+	if (e->have_event && rule != FL_PROG_NONE) {
 		host = fl_match_field(e->m, rule, (struct fl_prog_field){FL_FIELD_EVENT, FL_EF_HOST});
-	else if (inc && inc->pub.device)
+		/* a trap names no host: the device its lookup found is the sender */
+		if (!host.p && fl_match_device(e->m, rule))
+			host = fl_corr_cs(fl_match_device(e->m, rule)->id);
+	} else if (inc && inc->pub.device) {
 		host = fl_corr_cs(inc->pub.device->id);
+	}
 	if (!(d = derived_push(e, host, at_ns)))
 		return;
 	fl_corr_render(e, inc, tmpl, d->text, sizeof(d->text));

@@ -405,17 +405,33 @@ static bool cidr_holds(const struct fl_match *m, const struct fl_prog_cond *c)
 	return true;
 }
 
-static struct fl_str varbind_value(struct fl_match *m, const struct fl_prog_cond *c)
+/* The varbind a condition names: the one with exactly its OID, else the
+ * first one under it, an instance of a column object (`varbind ifDescr`
+ * reads ifDescr.3). BER octets end each arc on a byte below 0x80, so a byte
+ * prefix is an arc prefix: ifIndex (...2.2.1.1) is no prefix of ifInOctets. */
+static const struct fl_varbind *varbind_named(const struct fl_trap *t, struct fl_str oid)
 {
-	const struct fl_trap *t = &m->ev->trap;
+	const struct fl_varbind *under = NULL;
 
-	if (m->ev->kind != FL_EVENT_TRAP)
-		return FL_STR_NONE;
 	for (size_t i = 0; i < t->n_varbinds && i < FL_EVENT_MAX_VARBINDS; i++) {
 		const struct fl_varbind *vb = &t->varbinds[i];
 
-		if (!fl_str_eq(vb->oid, c->varbind_oid))
-			continue;
+		if (fl_str_eq(vb->oid, oid))
+			return vb;
+		if (!under && vb->oid.len > oid.len && memcmp(vb->oid.p, oid.p, oid.len) == 0)
+			under = vb;
+	}
+	return under;
+}
+
+static struct fl_str varbind_value(struct fl_match *m, const struct fl_prog_cond *c)
+{
+	const struct fl_varbind *vb;
+
+	if (m->ev->kind != FL_EVENT_TRAP)
+		return FL_STR_NONE;
+	vb = varbind_named(&m->ev->trap, c->varbind_oid);
+	if (vb) {
 		if (vb->type == FL_VB_INTEGER)
 			return num_text(m, vb->integer);
 		if (vb->type == FL_VB_COUNTER32 || vb->type == FL_VB_GAUGE32 ||

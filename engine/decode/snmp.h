@@ -101,7 +101,12 @@ FL_MUST_CHECK int fl_snmp_encode_response(const struct fl_event *inform, uint8_t
  * of this file for the value conventions). Keys, in order: version,
  * community, pdu, request_id (v2c), enterprise, agent_addr, generic_trap,
  * specific_trap, time_stamp (v1), error_status, error_index, uptime (when
- * present), snmpTrapOID (v2c), varbinds. Errors are the writer's (sticky). */
+ * present), snmpTrapOID (v2c), varbinds, then two for people, the raw OIDs
+ * staying above: trap, the trap's name from the bundled table (mib.h;
+ * "linkDown", a v1 trap mapped by RFC 3584 §3.1, dotted when unknown), and
+ * text, one line "linkDown ifIndex.3=3 ifDescr.3=\"Gi0/0/1\"" (the v2c
+ * header's two varbinds left out, cut with " ..." past 1 KiB). Errors are
+ * the writer's (sticky). */
 void fl_snmp_json_fields(struct fl_json *j, const struct fl_event *ev);
 
 /* Dotted-decimal text of an OID given as BER content octets, NUL-terminated.

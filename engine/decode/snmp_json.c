@@ -2,9 +2,15 @@
 #include "engine/decode/snmp.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "engine/decode/mib.h"
 #include "engine/lib/json.h"
 #include "engine/lib/utf8.h"
+
+/* The one-line "text" member: room for a trap's name and its first varbinds;
+ * a longer one ends in " ..." (the varbinds array still holds them all). */
+#define SUMMARY_MAX 1024
 
 static void put_oid(struct fl_json *j, struct fl_str oid)
 {
@@ -91,6 +97,131 @@ static void put_varbinds(struct fl_json *j, const struct fl_trap *t)
 	fl_json_arr_end(j);
 }
 
+struct summary {
+	char text[SUMMARY_MAX];
+	size_t len;
+	bool is_full;
+};
+
+/* Appends s[0..n) when it fits with room for " ...", else marks it full. */
+static void add(struct summary *s, const char *p, size_t n)
+{
+	if (s->is_full)
+		return;
+	if (n + 5 > sizeof(s->text) - s->len) {
+		memcpy(s->text + s->len, " ...", 5);
+		s->len += 4;
+		s->is_full = true;
+		return;
+	}
+	memcpy(s->text + s->len, p, n);
+	s->len += n;
+	s->text[s->len] = '\0';
+}
+
+static void add_oid_name(struct summary *s, struct fl_str oid)
+{
+	char name[FL_OID_TEXT_MAX];
+	ssize_t n = fl_mib_format(oid, name, sizeof(name));
+
+	if (n < 0)
+		add(s, "?", 1);
+	else
+		add(s, name, (size_t)n);
+}
+
+static void add_value(struct summary *s, const struct fl_varbind *vb)
+{
+	char num[32];
+	int n = -1;
+
+	switch (vb->type) {
+	case FL_VB_INTEGER:
+		n = snprintf(num, sizeof(num), "%lld", (long long)vb->integer);
+		break;
+	case FL_VB_COUNTER32:
+	case FL_VB_GAUGE32:
+	case FL_VB_TIMETICKS:
+	case FL_VB_COUNTER64:
+		n = snprintf(num, sizeof(num), "%llu", (unsigned long long)vb->unsigned_value);
+		break;
+	case FL_VB_IPADDRESS:
+		if (vb->bytes.len == 4) {
+			const uint8_t *a = (const uint8_t *)vb->bytes.p;
+
+			n = snprintf(num, sizeof(num), "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		}
+		break;
+	case FL_VB_OID:
+		add_oid_name(s, vb->bytes);
+		return;
+	case FL_VB_OCTET_STRING:
+		/* text as the operator reads it; binary octets only in the array */
+		if (fl_utf8_valid(vb->bytes.p, vb->bytes.len)) {
+			add(s, "\"", 1);
+			add(s, vb->bytes.p, vb->bytes.len);
+			add(s, "\"", 1);
+			return;
+		}
+		add(s, "0x", 2);
+		for (size_t i = 0; i < vb->bytes.len && !s->is_full; i++) {
+			n = snprintf(num, sizeof(num), "%02x", (unsigned char)vb->bytes.p[i]);
+			add(s, num, (size_t)n);
+		}
+		return;
+	default:
+		break;
+	}
+	if (n > 0)
+		add(s, num, (size_t)n);
+	else
+		add(s, fl_snmp_type_name(vb->type), strlen(fl_snmp_type_name(vb->type)));
+}
+
+/* The trap's name: snmpTrapOID.0 for v2c; for v1 the notification RFC 3584
+ * §3.1 maps it to, a generic trap (0..5) snmpTraps.(generic + 1) and an
+ * enterprise one "enterprise.0.specific". */
+static void add_trap_name(struct summary *s, const struct fl_trap *t)
+{
+	static const char *const generic[] = {"coldStart", "warmStart", "linkDown", "linkUp",
+					      "authenticationFailure", "egpNeighborLoss"};
+	char num[16];
+
+	if (t->pdu != FL_SNMP_PDU_TRAP_V1) {
+		add_oid_name(s, t->trap_oid);
+	} else if (t->generic_trap >= 0 && t->generic_trap <= 5) {
+		add(s, generic[t->generic_trap], strlen(generic[t->generic_trap]));
+	} else {
+		int n = snprintf(num, sizeof(num), ".0.%d", (int)t->specific_trap);
+
+		add_oid_name(s, t->enterprise);
+		add(s, num, (size_t)n);
+	}
+}
+
+/* "linkDown ifIndex.3=3 ifDescr.3=\"Gi0/0/1\"": the trap by name and its
+ * varbinds, the v2c header's sysUpTime.0 and snmpTrapOID.0 left out. */
+static void put_summary(struct fl_json *j, const struct fl_trap *t)
+{
+	struct summary s = {.len = 0};
+	size_t first = 0;
+
+	s.text[0] = '\0';
+	add_trap_name(&s, t);
+	fl_json_key(j, "trap");
+	fl_json_str(j, s.text, s.len);
+	if (t->pdu != FL_SNMP_PDU_TRAP_V1)
+		first = t->has_uptime ? 2 : 1;
+	for (size_t i = first; i < t->n_varbinds && i < FL_EVENT_MAX_VARBINDS; i++) {
+		add(&s, " ", 1);
+		add_oid_name(&s, t->varbinds[i].oid);
+		add(&s, "=", 1);
+		add_value(&s, &t->varbinds[i]);
+	}
+	fl_json_key(j, "text");
+	fl_json_str(j, s.text, s.len);
+}
+
 void fl_snmp_json_fields(struct fl_json *j, const struct fl_event *ev)
 {
 	const struct fl_trap *t = &ev->trap;
@@ -128,4 +259,5 @@ void fl_snmp_json_fields(struct fl_json *j, const struct fl_event *ev)
 		put_oid(j, t->trap_oid);
 	}
 	put_varbinds(j, t);
+	put_summary(j, t);
 }

@@ -220,7 +220,39 @@ static void expected_text(const struct fl_program *p, const struct fl_prog_expec
 		snprintf(out + n, size - (size_t)n, " at %llds", (long long)(x->at_ms / 1000));
 }
 
-static void make_trap(struct fl_event *ev, const struct fl_prog_test_event *te, int64_t at_ns)
+/* sysUpTime.0 and snmpTrapOID.0 as BER content octets: the header every
+ * SNMPv2-Trap starts its varbinds with (RFC 3416 §4.2.6). */
+static const char sys_uptime_0[] = {0x2b, 6, 1, 2, 1, 1, 3, 0};
+static const char snmp_trap_oid_0[] = {0x2b, 6, 1, 6, 3, 1, 1, 4, 1, 0};
+
+/* The trap's varbinds as a v2c agent sends them: the header, then the
+ * test's `with` list. The uptime is the test's time since its start. */
+static void trap_varbinds(struct fl_trap *t, const struct fl_program *p,
+			  const struct fl_prog_test_event *te)
+{
+	static const enum fl_varbind_type types[] = {
+		[FL_TEST_VB_INTEGER] = FL_VB_INTEGER, [FL_TEST_VB_STRING] = FL_VB_OCTET_STRING,
+		[FL_TEST_VB_OID] = FL_VB_OID, [FL_TEST_VB_IP] = FL_VB_IPADDRESS};
+	struct fl_varbind *vb = t->varbinds;
+
+	t->has_uptime = true;
+	t->uptime = (uint32_t)((uint64_t)te->at_ms / 10); /* TimeTicks: hundredths */
+	vb[0] = (struct fl_varbind){.oid = fl_str_make(sys_uptime_0, sizeof(sys_uptime_0)),
+				    .type = FL_VB_TIMETICKS, .unsigned_value = t->uptime};
+	vb[1] = (struct fl_varbind){.oid = fl_str_make(snmp_trap_oid_0, sizeof(snmp_trap_oid_0)),
+				    .type = FL_VB_OID, .bytes = t->trap_oid};
+	t->n_varbinds = 2;
+	for (uint32_t i = 0; i < te->n_varbinds && t->n_varbinds < FL_EVENT_MAX_VARBINDS; i++) {
+		const struct fl_prog_test_varbind *w = &p->test_varbinds[te->first_varbind + i];
+
+		vb = &t->varbinds[t->n_varbinds++];
+		*vb = (struct fl_varbind){.oid = w->oid, .type = types[w->type],
+					  .integer = w->integer, .bytes = w->bytes};
+	}
+}
+
+static void make_trap(struct fl_event *ev, const struct fl_program *p,
+		      const struct fl_prog_test_event *te, int64_t at_ns)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&ev->peer;
 	char addr[64];
@@ -234,6 +266,20 @@ static void make_trap(struct fl_event *ev, const struct fl_prog_test_event *te, 
 	ev->trap.pdu = FL_SNMP_PDU_TRAP_V2;
 	ev->trap.community = te->community.p ? te->community : FL_STR_LIT("public");
 	ev->trap.trap_oid = te->trap_oid;
+	trap_varbinds(&ev->trap, p, te);
+	if (te->is_v1) { /* RFC 1157 §4.1.6: no header varbinds, no snmpTrapOID */
+		ev->trap.version = 0;
+		ev->trap.pdu = FL_SNMP_PDU_TRAP_V1;
+		ev->trap.enterprise = te->trap_oid;
+		ev->trap.trap_oid = FL_STR_NONE;
+		ev->trap.generic_trap = te->generic_trap;
+		ev->trap.specific_trap = te->specific_trap;
+		ev->trap.time_stamp = ev->trap.uptime;
+		ev->trap.has_uptime = false;
+		ev->trap.n_varbinds -= 2;
+		memmove(ev->trap.varbinds, ev->trap.varbinds + 2,
+			ev->trap.n_varbinds * sizeof(ev->trap.varbinds[0]));
+	}
 	if (te->peer.p && te->peer.len < sizeof(addr)) {
 		memcpy(addr, te->peer.p, te->peer.len);
 		addr[te->peer.len] = '\0';
@@ -317,7 +363,7 @@ static int run_test(const struct fl_program *p, const struct fl_prog_test *test,
 			(void)decode_line(ev, te, received_ns, &mo);
 			ev->time_ns = at_ns; /* the test's time line is the `at` */
 		} else {
-			make_trap(ev, te, at_ns);
+			make_trap(ev, p, te, at_ns);
 		}
 		(void)fl_engine_feed(e, ev);
 		last_ns = at_ns;
