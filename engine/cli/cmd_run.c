@@ -50,6 +50,8 @@ static int usage(FILE *out)
 		"usage: faultline run -c PLAN [--data DIR] [--udp ADDR] [--tcp ADDR] [--relp ADDR]\n"
 		"                     [--trap ADDR] [--allow [INPUT=]CIDR ...] [--community NAME ...]\n"
 		"                     [--tz ZONE] [--max-keys-per-rule N] [--max-keys N]\n"
+		"                     [--max-conns N] [--max-conns-per-source N]\n"
+		"                     [--idle-timeout-ms MS] [--user NAME [--group NAME]]\n"
 		"                     [--db PATH [--plugin-dir DIR] [--route CHANNEL=PLUGIN ...]\n"
 		"                      [--set CHANNEL.KEY=VALUE ...] [--timeout-ms N]\n"
 		"                      [--backoff-ms N] [--backoff-max-ms N] [--poll-ms N]]\n"
@@ -62,7 +64,11 @@ static int usage(FILE *out)
 		"own, fed by a bounded queue); with --route the outbox is delivered by a\n"
 		"delivery thread as `faultline outbox run` does it, with the same options.\n"
 		"With --db and a plan that announces maintenance, the announcements due are\n"
-		"queued at start and every minute (`faultline maintenance announce`).\n");
+		"queued at start and every minute (`faultline maintenance announce`).\n"
+		"--max-conns is lowered at start to what the descriptor limit leaves after\n"
+		"the store, its WAL and the plugin workers. With --user the inputs are\n"
+		"bound first, then faultline drops to that user and its group (or --group)\n"
+		"for good, before it reads the plan or opens the store.\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -80,6 +86,7 @@ struct run_args {
 	struct fl_inputs_config icfg;
 	struct fl_deliver_config deliver; /* the delivery thread's routes and options */
 	bool has_delivery_option;
+	const char *user, *group; /* --user, --group: who runs once the inputs are bound */
 };
 
 /* --allow [INPUT=]CIDR */
@@ -152,6 +159,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				FL_KEYTAB_MAX_KEYS, FL_OPT_COUNT, "N", "live keys per rule (0: default)"),
 		FL_OPT_UINT_ROW("--max-keys", &a->rcfg.max_keys, 0, FL_KEYTAB_MAX_KEYS,
 				FL_OPT_COUNT, "N", "live keys in total (0: default)"),
+		FL_CLI_CONN_ROWS(ic),
+		FL_OPT_STRING_ROW("--user", &a->user, "NAME", "after binding, run as this user"),
+		FL_OPT_STRING_ROW("--group", &a->group, "NAME", "and this group"),
 		FL_OPT_STRING_ROW("--db", &a->rcfg.db, "PATH", "also write the ticket store"),
 		FL_CLI_DELIVERY_ROWS(forward),
 	};
@@ -205,7 +215,23 @@ static void print_input_stats(const struct fl_inputs *in)
 			fl_input_name((enum fl_input_kind)k), (unsigned long long)s.received,
 			(unsigned long long)s.queue_full, (unsigned long long)s.kernel_drops,
 			(unsigned long long)s.dropped_allowlist);
+		if (k != FL_INPUT_TCP && k != FL_INPUT_RELP)
+			continue;
+		fprintf(stderr,
+			"run: %s: connections: %llu refused at --max-conns, %llu refused per "
+			"source, %llu evicted silent, %llu closed idle (%llu inside a frame)\n",
+			fl_input_name((enum fl_input_kind)k), (unsigned long long)s.refused,
+			(unsigned long long)s.refused_per_source, (unsigned long long)s.evicted,
+			(unsigned long long)s.idle_closed, (unsigned long long)s.stalled_closed);
 	}
+}
+
+/* Descriptors the connections must leave free: the process and its other
+ * sockets, the store with its WAL, the plugin workers. */
+static size_t run_fd_headroom(const struct run_args *a)
+{
+	return (size_t)FL_FD_HEADROOM_BASE + (a->rcfg.db ? (size_t)FL_FD_HEADROOM_STORE : 0) +
+	       (a->deliver.n_routes ? (size_t)FL_FD_HEADROOM_DELIVERY : 0);
 }
 
 int fl_cmd_run(int argc, char **argv)
@@ -221,8 +247,7 @@ int fl_cmd_run(int argc, char **argv)
 	(void)fl_heap_hugepages(); /* before any thread starts */
 	memset(&st, 0, sizeof(st));
 	memset(&a, 0, sizeof(a));
-	a.icfg.max_msg = FL_SYSLOG_MAX_MSG_DEFAULT;
-	a.icfg.max_conns = FL_TCP_MAX_CONNS_DEFAULT;
+	fl_inputs_config_defaults(&a.icfg);
 	rc = parse_args(argc, argv, &a);
 	if (rc != 0) {
 		fl_deliver_config_free(&a.deliver);
@@ -236,12 +261,20 @@ int fl_cmd_run(int argc, char **argv)
 	if (a.deliver.n_routes && fl_outbox_bell_create(&bell) < 0)
 		goto out;
 	a.rcfg.outbox_bell = bell;
-	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
+	if (fl_cli_fit_conns(&a.icfg, run_fd_headroom(&a), "run") < 0)
 		goto out;
+	/* Bind first (ports under 1024 need root), then drop, then read the
+	 * plan and open the store as the user that runs from now on. */
 	if (fl_inputs_create(&in, &a.icfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "faultline run: %s\n", err);
 		goto out;
 	}
+	if (fl_cli_drop_privileges(a.user, a.group, err, sizeof(err)) < 0) {
+		fprintf(stderr, "faultline run: %s; refusing to go on\n", err);
+		goto out;
+	}
+	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
+		goto out;
 	a.deliver.db = a.rcfg.db;
 	a.deliver.bell = bell;
 	if (a.deliver.n_routes && fl_deliver_start(&deliver, &a.deliver) < 0) {
