@@ -387,6 +387,7 @@ void fl_input_relp_scan(struct fl_inputs *in)
 		const struct sockaddr *sa = (const struct sockaddr *)&all[i].peer.ss;
 
 		if (all[i].idle_ms >= in->cfg.idle_ms) {
+			FL_STAT_ADD(in, FL_INPUT_RELP, idle_closed, 1); /* before the peer can see it */
 			idle++;
 		} else if (fl_sources_add(&sources, sa, all[i].peer.len,
 					  in->cfg.max_conns_per_source) == -EDQUOT) {
@@ -399,11 +400,9 @@ void fl_input_relp_scan(struct fl_inputs *in)
 		}
 		(void)shutdown(all[i].fd, SHUT_RDWR);
 	}
-	if (idle > 0) {
-		FL_STAT_ADD(in, FL_INPUT_RELP, idle_closed, idle);
+	if (idle > 0)
 		fprintf(stderr, "faultline: relp: closed %zu sessions idle for %u ms\n", idle,
 			in->cfg.idle_ms);
-	}
 	fl_sources_free(&sources);
 	free(all);
 }

@@ -14,6 +14,13 @@
  * the senders. Messages from outside an input's
  * allowlist are dropped and counted (<input>.dropped_allowlist).
  *
+ * Connections hold descriptors, so silence is bounded: a TCP or RELP
+ * connection that completes no frame for idle_ms is closed (idle, or
+ * stalled inside a frame), one address holds at most max_conns_per_source,
+ * and at max_conns the TCP connection silent longest makes room for a new
+ * one. fl_inputs_fit_fd_limit() fits max_conns to RLIMIT_NOFILE before
+ * anything is bound. Every refusal and close is counted.
+ *
  * Framing and transport checks happen on the producer threads; syslog
  * decoding happens on the consumer, so a slow decoder never delays a socket.
  * Traps are decoded on the loop thread, because the community check and

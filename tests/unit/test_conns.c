@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -313,4 +314,62 @@ Test(conns, source_counts_survive_churn)
 			     "10.0.%u.%u", k >> 8, k & 255);
 	}
 	fl_sources_free(&t);
+}
+
+/* --- RELP: librelp owns the sessions; the loop thread's scan limits them --- */
+
+static struct fl_inputs *relp_inputs(size_t per_source, uint32_t idle_ms, struct fl_net_addr *local)
+{
+	struct fl_inputs_config cfg;
+	struct fl_inputs *in = NULL;
+	char err[256];
+
+	/* librelp says goodbye to sessions whose peer has gone: as faultline's
+	 * commands do, take that as an error value, not a SIGPIPE death. */
+	signal(SIGPIPE, SIG_IGN);
+	memset(&cfg, 0, sizeof(cfg));
+	fl_inputs_config_defaults(&cfg);
+	cfg.addr[FL_INPUT_RELP] = "127.0.0.1:0";
+	cfg.max_conns_per_source = per_source;
+	cfg.idle_ms = idle_ms;
+	cr_assert_eq(fl_inputs_create(&in, &cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(fl_inputs_local(in, FL_INPUT_RELP, local), 0);
+	cr_assert_eq(fl_inputs_start(in), 0);
+	return in;
+}
+
+Test(conns, an_idle_relp_session_is_shut_down, .timeout = 30)
+{
+	struct fl_net_addr local;
+	struct fl_inputs *in = relp_inputs(8, 500, &local);
+	int fd = connect_from("127.0.0.1", &local);
+	struct fl_input_stats s;
+
+	cr_expect(closed_within(fd, 5000), "an idle RELP session was kept past the timeout");
+	fl_inputs_stats(in, FL_INPUT_RELP, &s);
+	cr_expect_eq(s.idle_closed, 1);
+	fl_inputs_stop(in);
+	fl_inputs_destroy(in);
+	close(fd);
+}
+
+Test(conns, relp_sessions_over_the_per_source_cap_are_shut_down, .timeout = 30)
+{
+	struct fl_net_addr local;
+	struct fl_inputs *in = relp_inputs(2, 60000, &local);
+	int fds[3], closed = 0;
+	struct fl_input_stats s;
+
+	for (int i = 0; i < 3; i++)
+		fds[i] = connect_from("127.0.0.2", &local);
+	for (int i = 0; i < 3; i++)
+		closed += closed_within(fds[i], closed ? 200 : 3000);
+	cr_expect_eq(closed, 1, "%d of 3 sessions from one address closed, cap 2", closed);
+	fl_inputs_stats(in, FL_INPUT_RELP, &s);
+	cr_expect_eq(s.refused_per_source, 1);
+	cr_expect_eq(s.idle_closed, 0);
+	fl_inputs_stop(in);
+	fl_inputs_destroy(in);
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
 }
