@@ -271,6 +271,7 @@ static void *loop_main(void *arg)
 	in->relp_scan_ns = fl_inputs_mono_ns() + FL_RELP_SCAN_MS * 1000000LL;
 	while (!__atomic_load_n(&in->stop_requested, __ATOMIC_ACQUIRE)) {
 		int n = epoll_wait(in->epfd, evs, EPOLL_EVENTS_PER_WAIT, loop_timers(in));
+		bool has_accept = false;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -291,13 +292,17 @@ static void *loop_main(void *arg)
 				fl_input_udp_read(in, FL_INPUT_TRAP);
 				break;
 			case WATCH_TCP_LISTEN:
-				fl_input_tcp_accept(in);
+				has_accept = true;
 				break;
 			case WATCH_TCP_CONN:
 				fl_input_tcp_read(in, (struct fl_tcp_conn *)(void *)w);
 				break;
 			}
 		}
+		/* After the batch: an accept at the cap may close another connection,
+		 * whose event later in evs would then point at freed memory. */
+		if (has_accept)
+			fl_input_tcp_accept(in);
 		if (in->n_paused > 0)
 			fl_input_tcp_resume(in);
 	}
