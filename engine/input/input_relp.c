@@ -86,7 +86,15 @@ static relpRetVal on_syslog(void *usr, unsigned char *hostname, unsigned char *i
 
 static void on_error(void *usr, char *objinfo, char *errmsg, relpRetVal code)
 {
-	(void)usr;
+	struct fl_inputs *in = usr;
+
+	/* A session the scan shut down ends as "broken": already counted and
+	 * summed up in one line, it is not worth a line of its own each. */
+	if (in && code == RELP_RET_SESSION_BROKEN &&
+	    __atomic_load_n(&in->relp_shut_unlogged, __ATOMIC_RELAXED) > 0) {
+		__atomic_fetch_sub(&in->relp_shut_unlogged, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	fprintf(stderr, "faultline: relp: %s: %s (librelp error %d)\n", objinfo ? objinfo : "?",
 		errmsg ? errmsg : "?", code);
 }
@@ -398,7 +406,8 @@ void fl_input_relp_scan(struct fl_inputs *in)
 			kept++;
 			continue;
 		}
-		(void)shutdown(all[i].fd, SHUT_RDWR);
+		if (shutdown(all[i].fd, SHUT_RDWR) == 0)
+			__atomic_fetch_add(&in->relp_shut_unlogged, 1, __ATOMIC_RELAXED);
 	}
 	if (idle > 0)
 		fprintf(stderr, "faultline: relp: closed %zu sessions idle for %u ms\n", idle,

@@ -97,6 +97,7 @@ struct fl_inputs {
 	bool has_relp_thread;
 	int relp_is_done;	/* atomic: the thread left relpEngineRun() */
 	int relp_shutdown_now;	/* handed to librelp: abandon a blocked callback */
+	unsigned relp_shut_unlogged; /* atomic: sessions the scan shut down, not yet ended */
 };
 
 #define FL_STAT_ADD(in, kind, field, n)                                                            \
