@@ -227,11 +227,16 @@ static void print_input_stats(const struct fl_inputs *in)
 }
 
 /* Descriptors the connections must leave free: the process and its other
- * sockets, the store with its WAL, the plugin workers. */
+ * sockets, the store with its WAL, the delivery worker and a lane per route. */
 static size_t run_fd_headroom(const struct run_args *a)
 {
-	return (size_t)FL_FD_HEADROOM_BASE + (a->rcfg.db ? (size_t)FL_FD_HEADROOM_STORE : 0) +
-	       (a->deliver.n_routes ? (size_t)FL_FD_HEADROOM_DELIVERY : 0);
+	size_t n = FL_FD_HEADROOM_BASE;
+
+	if (a->rcfg.db)
+		n += FL_FD_HEADROOM_STORE;
+	if (a->deliver.n_routes)
+		n += FL_FD_HEADROOM_DELIVERY + (size_t)FL_FD_HEADROOM_PER_ROUTE * a->deliver.n_routes;
+	return n;
 }
 
 int fl_cmd_run(int argc, char **argv)

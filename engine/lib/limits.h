@@ -225,11 +225,13 @@
 /* Descriptors kept free of connections, out of RLIMIT_NOFILE: BASE for the
  * process (stdio, the event loop, the listening and trap sockets, plan and
  * zone files), STORE for the ticket store (database, WAL, shared memory,
- * journal, temporary files), DELIVERY for the plugin workers (each holds
- * pipes and, once forked, needs room for its own sockets and files). */
+ * journal, temporary files), DELIVERY for the delivery worker and PER_ROUTE
+ * for each channel's lane (its store connection, its plugin worker's pipes;
+ * a forked worker also needs room for its own sockets and files). */
 #define FL_FD_HEADROOM_BASE 24
 #define FL_FD_HEADROOM_STORE 16
-#define FL_FD_HEADROOM_DELIVERY 48
+#define FL_FD_HEADROOM_DELIVERY 16
+#define FL_FD_HEADROOM_PER_ROUTE 16
 /* An octet-counted frame longer than the message cap is skipped byte by byte,
  * but only up to this declared length; a larger MSG-LEN closes the connection
  * (counter: tcp.bad_framing). */
