@@ -74,6 +74,8 @@ static void usage(FILE *out)
 		"usage: faultline listen [--udp ADDR] [--tcp ADDR] [--relp ADDR] [--trap ADDR]\n"
 		"                        [--allow [INPUT=]CIDR ...] [--community NAME ...]\n"
 		"                        [--tz ZONE] [--max-msg-size N] [--max-conns N]\n"
+		"                        [--max-conns-per-source N] [--idle-timeout-ms MS]\n"
+		"                        [--user NAME [--group NAME]]\n"
 		"\n"
 		"ADDR is IPv4:PORT or [IPv6]:PORT; port 0 picks a free port. Each input\n"
 		"bound is announced on stderr as 'listening udp 127.0.0.1:40123'.\n"
@@ -81,10 +83,15 @@ static void usage(FILE *out)
 		"trap); --allow 10.0.0.0/8 to all. Without --allow every source is admitted.\n"
 		"--community NAME (repeatable) admits SNMP communities; default 'public'.\n"
 		"--max-msg-size N caps TCP and RELP frames (default %d); longer ones are\n"
-		"counted and discarded. --max-conns N caps TCP connections (default %d).\n"
+		"counted and discarded. --max-conns N caps TCP connections (default %d,\n"
+		"lowered to what the descriptor limit allows), --max-conns-per-source those\n"
+		"of one address (default %d); a connection that completes no frame for\n"
+		"--idle-timeout-ms (default %d) is closed. --user binds, then drops to\n"
+		"that user and its group (or --group) for good.\n"
 		"Events go to stdout as JSON Lines; a stats line goes to stderr at exit and\n"
 		"on SIGUSR1.\n",
-		FL_SYSLOG_MAX_MSG_DEFAULT, FL_TCP_MAX_CONNS_DEFAULT);
+		FL_SYSLOG_MAX_MSG_DEFAULT, FL_TCP_MAX_CONNS_DEFAULT, FL_CONNS_PER_SOURCE_DEFAULT,
+		FL_CONN_IDLE_MS_DEFAULT);
 }
 
 static int input_by_name(const char *name, size_t len)
@@ -141,7 +148,8 @@ static int add_community(void *ctx, const struct fl_opt *opt, const char *val, c
 
 /* Returns 0 to go on, or the exit status: 0 after --help, 2 a usage error
  * (already reported). */
-static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const char **tz)
+static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const char **tz,
+		      const char **user, const char **group)
 {
 	const struct fl_opt opts[] = {
 		FL_OPT_STRING_ROW("--udp", &cfg->addr[FL_INPUT_UDP], "ADDR", "syslog over UDP"),
@@ -153,8 +161,9 @@ static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const
 		FL_OPT_STRING_ROW("--tz", tz, "ZONE", "zone of times without one"),
 		FL_OPT_UINT_ROW("--max-msg-size", &cfg->max_msg, 16, 16u * 1024 * 1024,
 				FL_OPT_BYTES, "N", "cap on TCP and RELP frames"),
-		FL_OPT_UINT_ROW("--max-conns", &cfg->max_conns, 1, 1000000, FL_OPT_COUNT, "N",
-				"cap on TCP connections"),
+		FL_CLI_CONN_ROWS(cfg),
+		FL_OPT_STRING_ROW("--user", user, "NAME", "after binding, run as this user"),
+		FL_OPT_STRING_ROW("--group", group, "NAME", "and this group"),
 	};
 	const struct fl_opts_cmd cmd = {"listen", opts, FL_ARRAY_LEN(opts), 0, false, usage};
 	struct fl_opts_result res;
@@ -257,7 +266,13 @@ static void print_stats(const struct listen_state *st)
 			stat_member(&j, "half_frames", s.half_frames);
 			stat_member(&j, "paused", s.paused);
 			stat_member(&j, "connections", s.connections);
+			stat_member(&j, "evicted", s.evicted);
+			stat_member(&j, "stalled_closed", s.stalled_closed);
+		}
+		if (k == FL_INPUT_TCP || k == FL_INPUT_RELP) {
 			stat_member(&j, "refused", s.refused);
+			stat_member(&j, "refused_per_source", s.refused_per_source);
+			stat_member(&j, "idle_closed", s.idle_closed);
 		}
 		if (k == FL_INPUT_TRAP) {
 			stat_member(&j, "bad_community", s.bad_community);
@@ -304,14 +319,14 @@ int fl_cmd_listen(int argc, char **argv)
 {
 	struct fl_inputs_config cfg;
 	struct listen_state st;
+	const char *user = NULL, *group = NULL;
 	char err[256];
 	int rc;
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&st, 0, sizeof(st));
-	cfg.max_msg = FL_SYSLOG_MAX_MSG_DEFAULT;
-	cfg.max_conns = FL_TCP_MAX_CONNS_DEFAULT;
-	rc = parse_args(argc, argv, &cfg, &st.tz_spec);
+	fl_inputs_config_defaults(&cfg);
+	rc = parse_args(argc, argv, &cfg, &st.tz_spec, &user, &group);
 	if (rc != 0)
 		return rc < 0 ? 0 : rc; /* -1: --help was answered */
 	if (cfg.n_communities == 0)
@@ -330,10 +345,19 @@ int fl_cmd_listen(int argc, char **argv)
 		fprintf(stderr, "faultline listen: out of memory\n");
 		return 1;
 	}
+	if (fl_cli_fit_conns(&cfg, FL_FD_HEADROOM_BASE, "listen") < 0) {
+		rc = 1;
+		goto out_free;
+	}
 	if (fl_inputs_create(&st.in, &cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "faultline listen: %s\n", err);
 		rc = 1;
 		goto out_free;
+	}
+	if (fl_cli_drop_privileges(user, group, err, sizeof(err)) < 0) {
+		fprintf(stderr, "faultline listen: %s; refusing to go on\n", err);
+		rc = 1;
+		goto out_destroy;
 	}
 	fl_cli_install_signals(on_signal, true);
 	fl_cli_announce_inputs(st.in);

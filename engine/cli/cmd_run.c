@@ -59,6 +59,8 @@ static int usage(FILE *out)
 		"usage: faultline run -c PLAN [--data DIR] [--udp ADDR] [--tcp ADDR] [--relp ADDR]\n"
 		"                     [--trap ADDR] [--allow [INPUT=]CIDR ...] [--community NAME ...]\n"
 		"                     [--tz ZONE] [--max-keys-per-rule N] [--max-keys N]\n"
+		"                     [--max-conns N] [--max-conns-per-source N]\n"
+		"                     [--idle-timeout-ms MS] [--user NAME [--group NAME]]\n"
 		"                     [--db PATH [--plugin-dir DIR] [--route CHANNEL=PLUGIN ...]\n"
 		"                      [--set CHANNEL.KEY=VALUE ...] [--timeout-ms N]\n"
 		"                      [--backoff-ms N] [--backoff-max-ms N] [--poll-ms N]]\n"
@@ -71,7 +73,11 @@ static int usage(FILE *out)
 		"own, fed by a bounded queue); with --route the outbox is delivered by a\n"
 		"delivery thread as `faultline outbox run` does it, with the same options.\n"
 		"With --db and a plan that announces maintenance, the announcements due are\n"
-		"queued at start and every minute (`faultline maintenance announce`).\n");
+		"queued at start and every minute (`faultline maintenance announce`).\n"
+		"--max-conns is lowered at start to what the descriptor limit leaves after\n"
+		"the store, its WAL and the plugin workers. With --user the inputs are\n"
+		"bound first, then faultline drops to that user and its group (or --group)\n"
+		"for good, before it reads the plan or opens the store.\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -91,6 +97,7 @@ struct run_args {
 	bool has_delivery_option;
 	const char *journal; /* NULL: PATH.accepted beside the store */
 	bool no_journal;
+	const char *user, *group; /* --user, --group: who runs once the inputs are bound */
 };
 
 /* --allow [INPUT=]CIDR */
@@ -163,6 +170,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				FL_KEYTAB_MAX_KEYS, FL_OPT_COUNT, "N", "live keys per rule (0: default)"),
 		FL_OPT_UINT_ROW("--max-keys", &a->rcfg.max_keys, 0, FL_KEYTAB_MAX_KEYS,
 				FL_OPT_COUNT, "N", "live keys in total (0: default)"),
+		FL_CLI_CONN_ROWS(ic),
+		FL_OPT_STRING_ROW("--user", &a->user, "NAME", "after binding, run as this user"),
+		FL_OPT_STRING_ROW("--group", &a->group, "NAME", "and this group"),
 		FL_OPT_STRING_ROW("--db", &a->rcfg.db, "PATH", "also write the ticket store"),
 		FL_OPT_STRING_ROW("--journal", &a->journal, "PATH",
 				  "keep what was taken here (default: the store's PATH.accepted)"),
@@ -282,7 +292,28 @@ static void print_input_stats(const struct fl_inputs *in)
 			fl_input_name((enum fl_input_kind)k), (unsigned long long)s.received,
 			(unsigned long long)s.queue_full, (unsigned long long)s.kernel_drops,
 			(unsigned long long)s.dropped_allowlist);
+		if (k != FL_INPUT_TCP && k != FL_INPUT_RELP)
+			continue;
+		fprintf(stderr,
+			"run: %s: connections: %llu refused at --max-conns, %llu refused per "
+			"source, %llu evicted silent, %llu closed idle (%llu inside a frame)\n",
+			fl_input_name((enum fl_input_kind)k), (unsigned long long)s.refused,
+			(unsigned long long)s.refused_per_source, (unsigned long long)s.evicted,
+			(unsigned long long)s.idle_closed, (unsigned long long)s.stalled_closed);
 	}
+}
+
+/* Descriptors the connections must leave free: the process and its other
+ * sockets, the store with its WAL, the delivery worker and a lane per route. */
+static size_t run_fd_headroom(const struct run_args *a)
+{
+	size_t n = FL_FD_HEADROOM_BASE;
+
+	if (a->rcfg.db)
+		n += FL_FD_HEADROOM_STORE;
+	if (a->deliver.n_routes)
+		n += FL_FD_HEADROOM_DELIVERY + (size_t)FL_FD_HEADROOM_PER_ROUTE * a->deliver.n_routes;
+	return n;
 }
 
 int fl_cmd_run(int argc, char **argv)
@@ -298,8 +329,7 @@ int fl_cmd_run(int argc, char **argv)
 	(void)fl_heap_hugepages(); /* before any thread starts */
 	memset(&st, 0, sizeof(st));
 	memset(&a, 0, sizeof(a));
-	a.icfg.max_msg = FL_SYSLOG_MAX_MSG_DEFAULT;
-	a.icfg.max_conns = FL_TCP_MAX_CONNS_DEFAULT;
+	fl_inputs_config_defaults(&a.icfg);
 	rc = parse_args(argc, argv, &a);
 	if (rc != 0) {
 		fl_deliver_config_free(&a.deliver);
@@ -313,14 +343,22 @@ int fl_cmd_run(int argc, char **argv)
 	if (a.deliver.n_routes && fl_outbox_bell_create(&bell) < 0)
 		goto out;
 	a.rcfg.outbox_bell = bell;
-	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
+	if (fl_cli_fit_conns(&a.icfg, run_fd_headroom(&a), "run") < 0)
 		goto out;
-	if (open_journal(&st, &a) < 0)
-		goto out;
+	/* Bind first (ports under 1024 need root), then drop, then read the
+	 * plan and open the store as the user that runs from now on. */
 	if (fl_inputs_create(&in, &a.icfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "faultline run: %s\n", err);
 		goto out;
 	}
+	if (fl_cli_drop_privileges(a.user, a.group, err, sizeof(err)) < 0) {
+		fprintf(stderr, "faultline run: %s; refusing to go on\n", err);
+		goto out;
+	}
+	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
+		goto out;
+	if (open_journal(&st, &a) < 0)
+		goto out;
 	a.deliver.db = a.rcfg.db;
 	a.deliver.bell = bell;
 	if (a.deliver.n_routes && fl_deliver_start(&deliver, &a.deliver) < 0) {

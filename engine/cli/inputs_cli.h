@@ -1,11 +1,37 @@
 /* inputs_cli.h - what the commands that run the network inputs (`run`,
- * `listen`) share: their signal handling and the line per input that says
- * where it listens. Main thread only. */
+ * `listen`) share: their signal handling, the options that bound the
+ * connections, the descriptor budget, the privilege drop after binding, and
+ * the line per input that says where it listens. Main thread only. */
 #ifndef FL_INPUTS_CLI_H
 #define FL_INPUTS_CLI_H
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/cli/opts.h"
 
 struct fl_inputs;
+struct fl_inputs_config;
+
+/* The option rows on connections, for a command's table; cfg a struct
+ * fl_inputs_config *. */
+#define FL_CLI_CONN_ROWS(cfg)                                                                      \
+	FL_OPT_UINT_ROW("--max-conns", &(cfg)->max_conns, 1, 1000000, FL_OPT_COUNT, "N",             \
+			"cap on TCP connections, and on RELP sessions"),                             \
+	FL_OPT_UINT_ROW("--max-conns-per-source", &(cfg)->max_conns_per_source, 1, 1000000,       \
+			FL_OPT_COUNT, "N", "TCP (or RELP) connections from one address"),            \
+	FL_OPT_UINT_ROW("--idle-timeout-ms", &(cfg)->idle_ms, 100, 86400000, FL_OPT_MS, "MS",     \
+			"close a TCP/RELP connection that completes no frame this long")
+
+/* Lowers cfg->max_conns to what the descriptor limit leaves after headroom
+ * (see fl_inputs_fit_fd_limit()), saying so on stderr as "faultline CMD:
+ * ...". Returns 0, or -1 when not one connection fits (said too). */
+int fl_cli_fit_conns(struct fl_inputs_config *cfg, size_t headroom, const char *cmd);
+
+/* Drops to user (a name or a number) and group (default: the user's own
+ * group) for good: supplementary groups to just that group, then the group,
+ * then the user, each checked, and a check that root cannot be taken back.
+ * user NULL: nothing is done. Returns 0, or -1 with a sentence in err. */
+int fl_cli_drop_privileges(const char *user, const char *group, char *err, size_t err_cap);
 
 /* SIGINT and SIGTERM (and SIGUSR1 when with_usr1) call on_signal; SIGPIPE is
  * ignored, so a reader that goes away is an error value, not a death. */

@@ -1,6 +1,7 @@
 /* main.c - the faultline command line: dispatches to the subcommands of cli.h. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine/cli/cli.h"
 #include "engine/lib/compiler.h"
@@ -61,6 +62,10 @@ static void unknown_command(const char *name)
 
 int main(int argc, char **argv)
 {
+	/* The store, its WAL and shared memory, and notification files hold
+	 * names, phone numbers and addresses: whatever faultline creates is
+	 * its user's alone (SQLite gives -wal and -shm the database's mode). */
+	umask(077);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

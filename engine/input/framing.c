@@ -2,6 +2,7 @@
 #include "engine/input/framing.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/lib/limits.h"
@@ -48,6 +49,17 @@ static struct step step_lf(struct fl_framer *f, const char *p, size_t n)
 	return s;
 }
 
+/* Keeps the start of a header that ends the stream, to quote it in the log. */
+static void keep_bad_header(struct fl_framer *f, const char *p, size_t n)
+{
+	size_t k = n < FL_FRAME_QUOTE_MAX ? n : FL_FRAME_QUOTE_MAX;
+
+	memcpy(f->bad_header, p, k);
+	f->bad_header[k] = '\0';
+	f->bad_header_len = k;
+	f->is_bad_header_cut = n > k;
+}
+
 static struct step step_octets(struct fl_framer *f, const char *p, size_t n)
 {
 	struct step s = {FL_FRAME_MORE, 0, NULL, 0};
@@ -60,9 +72,11 @@ static struct step step_octets(struct fl_framer *f, const char *p, size_t n)
 	n -= s.consumed;
 	s.verdict = fl_frame_octets(p, n, FL_TCP_SKIP_MAX, &msg_len, &hdr_len);
 	if (s.verdict == FL_FRAME_TOO_LONG)
-		s.verdict = FL_FRAME_BAD_FRAMING;	/* cannot skip it: no way to resync */
+		s.verdict = FL_FRAME_COUNT_OVER_MAX; /* cannot skip it: no way to resync */
 	if (s.verdict == FL_FRAME_MORE && n >= FL_FRAME_HDR_MAX)
 		s.verdict = FL_FRAME_BAD_FRAMING;
+	if (s.verdict == FL_FRAME_BAD_FRAMING || s.verdict == FL_FRAME_COUNT_OVER_MAX)
+		keep_bad_header(f, p, n);
 	if (s.verdict != FL_FRAME_OK)
 		return s; /* MORE: only the line ends are used */
 	total = hdr_len + msg_len;	/* no overflow: both bounded by FL_TCP_SKIP_MAX */
@@ -98,9 +112,9 @@ static enum fl_frame_verdict parse_run(struct fl_framer *f, const char *p, size_
 			f->mode = (p[off] >= '0' && p[off] <= '9') ? FL_FRAMING_OCTETS : FL_FRAMING_LF;
 		s = f->mode == FL_FRAMING_OCTETS ? step_octets(f, p + off, n - off)
 						 : step_lf(f, p + off, n - off);
-		if (s.verdict == FL_FRAME_BAD_FRAMING) {
+		if (s.verdict == FL_FRAME_BAD_FRAMING || s.verdict == FL_FRAME_COUNT_OVER_MAX) {
 			*used = off;
-			return FL_FRAME_BAD_FRAMING;
+			return s.verdict;
 		}
 		off += s.consumed;
 		if (s.verdict == FL_FRAME_MORE)
@@ -201,6 +215,35 @@ const char *fl_frame_verdict_text(enum fl_frame_verdict v)
 	if ((unsigned)v >= FL_FRAME__COUNT)
 		return "unknown verdict";
 	return verdict_texts[v];
+}
+
+void fl_framer_explain(const struct fl_framer *f, enum fl_frame_verdict v, char *out, size_t cap)
+{
+	char quote[FL_FRAME_QUOTE_MAX + 1];
+	size_t digits = 0;
+
+	if (cap == 0)
+		return;
+	for (size_t i = 0; i < f->bad_header_len; i++) {
+		unsigned char ch = (unsigned char)f->bad_header[i];
+
+		quote[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+	}
+	quote[f->bad_header_len] = '\0';
+	while (digits < f->bad_header_len && quote[digits] >= '0' && quote[digits] <= '9')
+		digits++;
+	if (v == FL_FRAME_COUNT_OVER_MAX && digits > 0) {
+		/* The digits may run on past what was kept: say so, do not guess. */
+		bool is_cut = digits == f->bad_header_len && f->is_bad_header_cut;
+
+		snprintf(out, cap, "octet count %.*s%s exceeds the maximum %u", (int)digits, quote,
+			 is_cut ? "..." : "", (unsigned)FL_TCP_SKIP_MAX);
+	} else if (v == FL_FRAME_BAD_FRAMING && f->bad_header_len > 0) {
+		snprintf(out, cap, "%s: '%s%s'", fl_frame_verdict_text(v), quote,
+			 f->is_bad_header_cut ? "..." : "");
+	} else {
+		snprintf(out, cap, "%s", fl_frame_verdict_text(v));
+	}
 }
 
 /* RFC 6587 §3.4.1 octet counting: "MSG-LEN SP SYSLOG-MSG". */

@@ -7,15 +7,28 @@
  * acknowledged too: resending it would be refused again forever.
  *
  * librelp has no way to report the port it bound, so for port 0 the
- * listening socket is found among the descriptors it opened. */
+ * listening socket is found among the descriptors it opened.
+ *
+ * librelp has no idle timeout and no cap on sessions either. Once a second
+ * the loop thread looks over the descriptors for sockets accepted on the RELP
+ * port, asks the kernel how long each has received nothing (TCP_INFO), and
+ * shuts down (never closes: the descriptor stays librelp's) those idle past
+ * idle_ms, past max_conns_per_source from one address or past max_conns;
+ * librelp then sees the end of the stream and closes the session itself.
+ * The most recently active sessions are the ones kept. A descriptor closed
+ * and reused between the look and the shutdown could only be another RELP
+ * session just accepted, which its sender then reopens. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <librelp.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -73,7 +86,15 @@ static relpRetVal on_syslog(void *usr, unsigned char *hostname, unsigned char *i
 
 static void on_error(void *usr, char *objinfo, char *errmsg, relpRetVal code)
 {
-	(void)usr;
+	struct fl_inputs *in = usr;
+
+	/* A session the scan shut down ends as "broken": already counted and
+	 * summed up in one line, it is not worth a line of its own each. */
+	if (in && code == RELP_RET_SESSION_BROKEN &&
+	    __atomic_load_n(&in->relp_shut_unlogged, __ATOMIC_RELAXED) > 0) {
+		__atomic_fetch_sub(&in->relp_shut_unlogged, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	fprintf(stderr, "faultline: relp: %s: %s (librelp error %d)\n", objinfo ? objinfo : "?",
 		errmsg ? errmsg : "?", code);
 }
@@ -267,4 +288,130 @@ void fl_input_relp_destroy(struct fl_inputs *in)
 		return;
 	relpEngineDestruct(&eng);
 	in->relp_engine = NULL;
+}
+
+/* One RELP session seen by the scan. */
+struct relp_session {
+	int fd;
+	uint32_t idle_ms; /* since the kernel last received data on it */
+	struct fl_net_addr peer;
+};
+
+static bool same_endpoint(const struct fl_net_addr *a, const struct fl_net_addr *b)
+{
+	char ha[FL_NET_ADDR_TEXT_MAX], hb[FL_NET_ADDR_TEXT_MAX];
+	int pa = fl_net_host_port((const struct sockaddr *)&a->ss, a->len, ha, sizeof(ha));
+	int pb = fl_net_host_port((const struct sockaddr *)&b->ss, b->len, hb, sizeof(hb));
+
+	return pa >= 0 && pa == pb && a->ss.ss_family == b->ss.ss_family &&
+	       (strcmp(ha, hb) == 0 || strcmp(hb, "0.0.0.0") == 0 || strcmp(hb, "::") == 0);
+}
+
+/* Is fd a connection accepted on the RELP listener? Fills s if so. */
+static bool relp_session_of(struct fl_inputs *in, int fd, struct relp_session *s)
+{
+	int type = 0, is_listening = 0;
+	socklen_t len = sizeof(type);
+	struct fl_net_addr local;
+	struct tcp_info ti;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM)
+		return false;
+	len = sizeof(is_listening);
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &is_listening, &len) < 0 || is_listening)
+		return false;
+	if (fl_net_local(fd, &local) < 0 || !same_endpoint(&local, &in->local[FL_INPUT_RELP]))
+		return false;
+	memset(s, 0, sizeof(*s));
+	s->peer.len = sizeof(s->peer.ss);
+	if (getpeername(fd, (struct sockaddr *)&s->peer.ss, &s->peer.len) < 0)
+		return false;
+	len = sizeof(ti);
+	/* Only established: one shut down last time and not yet closed by
+	 * librelp is in FIN_WAIT, and must not be counted twice. */
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 || ti.tcpi_state != TCP_ESTABLISHED)
+		return false;
+	s->fd = fd;
+	s->idle_ms = ti.tcpi_last_data_recv;
+	return true;
+}
+
+static int by_idle(const void *a, const void *b)
+{
+	const struct relp_session *x = a, *y = b;
+
+	return (x->idle_ms > y->idle_ms) - (x->idle_ms < y->idle_ms);
+}
+
+/* The RELP sessions open now, most recently active first. Returns how many
+ * (0 when /proc cannot be read: the scan then does nothing). */
+static size_t list_sessions(struct fl_inputs *in, struct relp_session **out)
+{
+	struct relp_session *all = NULL;
+	size_t n = 0, cap = 0;
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	*out = NULL;
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir)) != NULL) {
+		struct relp_session s;
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+
+		if (*end != '\0' || end == de->d_name || fd == dirfd(dir) ||
+		    !relp_session_of(in, (int)fd, &s))
+			continue;
+		if (n == cap) {
+			size_t grown = cap ? cap * 2 : 64;
+			struct relp_session *p = realloc(all, grown * sizeof(*all));
+
+			if (!p)
+				break; /* the sessions seen so far are still looked at */
+			all = p;
+			cap = grown;
+		}
+		all[n++] = s;
+	}
+	closedir(dir);
+	if (n > 1)
+		qsort(all, n, sizeof(*all), by_idle);
+	*out = all;
+	return n;
+}
+
+void fl_input_relp_scan(struct fl_inputs *in)
+{
+	struct relp_session *all;
+	struct fl_sources sources;
+	size_t n = list_sessions(in, &all), kept = 0, idle = 0;
+
+	if (n == 0 || fl_sources_init(&sources) < 0) {
+		free(all);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct sockaddr *sa = (const struct sockaddr *)&all[i].peer.ss;
+
+		if (all[i].idle_ms >= in->cfg.idle_ms) {
+			FL_STAT_ADD(in, FL_INPUT_RELP, idle_closed, 1); /* before the peer can see it */
+			idle++;
+		} else if (fl_sources_add(&sources, sa, all[i].peer.len,
+					  in->cfg.max_conns_per_source) == -EDQUOT) {
+			FL_STAT_ADD(in, FL_INPUT_RELP, refused_per_source, 1);
+		} else if (kept >= in->cfg.max_conns) {
+			FL_STAT_ADD(in, FL_INPUT_RELP, refused, 1);
+		} else {
+			kept++;
+			continue;
+		}
+		if (shutdown(all[i].fd, SHUT_RDWR) == 0)
+			__atomic_fetch_add(&in->relp_shut_unlogged, 1, __ATOMIC_RELAXED);
+	}
+	if (idle > 0)
+		fprintf(stderr, "faultline: relp: closed %zu sessions idle for %u ms\n", idle,
+			in->cfg.idle_ms);
+	fl_sources_free(&sources);
+	free(all);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -225,15 +226,52 @@ int64_t fl_inputs_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int64_t fl_inputs_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int min_wait(int a, int b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/* The timers of the loop: idle connections, the RELP scan, paused
+ * connections. Returns how long epoll may sleep (-1: until a socket wakes it). */
+static int loop_timers(struct fl_inputs *in)
+{
+	int64_t now_ns = fl_inputs_mono_ns();
+	int wait_ms = fl_input_tcp_sweep(in, now_ns);
+
+	if (in->relp_engine) {
+		if (now_ns >= in->relp_scan_ns) {
+			fl_input_relp_scan(in);
+			in->relp_scan_ns = now_ns + FL_RELP_SCAN_MS * 1000000LL;
+		}
+		wait_ms = min_wait(wait_ms, (int)((in->relp_scan_ns - now_ns) / 1000000) + 1);
+	}
+	/* Paused TCP connections are looked at again every few ms. */
+	if (in->n_paused > 0)
+		wait_ms = min_wait(wait_ms, TCP_PAUSE_POLL_MS);
+	return wait_ms;
+}
+
 static void *loop_main(void *arg)
 {
 	struct fl_inputs *in = arg;
 	struct epoll_event evs[EPOLL_EVENTS_PER_WAIT];
 
+	in->relp_scan_ns = fl_inputs_mono_ns() + FL_RELP_SCAN_MS * 1000000LL;
 	while (!__atomic_load_n(&in->stop_requested, __ATOMIC_ACQUIRE)) {
-		/* Paused TCP connections are looked at again every few ms. */
-		int n = epoll_wait(in->epfd, evs, EPOLL_EVENTS_PER_WAIT,
-				   in->n_paused > 0 ? TCP_PAUSE_POLL_MS : -1);
+		int n = epoll_wait(in->epfd, evs, EPOLL_EVENTS_PER_WAIT, loop_timers(in));
+		bool has_accept = false;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -254,13 +292,17 @@ static void *loop_main(void *arg)
 				fl_input_udp_read(in, FL_INPUT_TRAP);
 				break;
 			case WATCH_TCP_LISTEN:
-				fl_input_tcp_accept(in);
+				has_accept = true;
 				break;
 			case WATCH_TCP_CONN:
 				fl_input_tcp_read(in, (struct fl_tcp_conn *)(void *)w);
 				break;
 			}
 		}
+		/* After the batch: an accept at the cap may close another connection,
+		 * whose event later in evs would then point at freed memory. */
+		if (has_accept)
+			fl_input_tcp_accept(in);
 		if (in->n_paused > 0)
 			fl_input_tcp_resume(in);
 	}
@@ -275,6 +317,58 @@ static int watch_add(struct fl_inputs *in, struct fl_watch *w)
 }
 
 /* --- lifecycle -------------------------------------------------------------- */
+
+void fl_inputs_config_defaults(struct fl_inputs_config *cfg)
+{
+	cfg->max_msg = FL_SYSLOG_MAX_MSG_DEFAULT;
+	cfg->max_conns = FL_TCP_MAX_CONNS_DEFAULT;
+	cfg->max_conns_per_source = FL_CONNS_PER_SOURCE_DEFAULT;
+	cfg->idle_ms = FL_CONN_IDLE_MS_DEFAULT;
+}
+
+int fl_inputs_fit_fd_limit(struct fl_inputs_config *cfg, size_t headroom, char *msg,
+			   size_t msg_cap)
+{
+	/* TCP and RELP each take up to max_conns descriptors. */
+	size_t inputs = (size_t)(cfg->addr[FL_INPUT_TCP] != NULL) +
+			(size_t)(cfg->addr[FL_INPUT_RELP] != NULL);
+	struct rlimit lim;
+	rlim_t want, fit;
+
+	msg[0] = '\0';
+	if (inputs == 0)
+		return 0;
+	if (getrlimit(RLIMIT_NOFILE, &lim) < 0)
+		return 0; /* nothing to go by; accept() at EMFILE still refuses */
+	want = (rlim_t)headroom + (rlim_t)cfg->max_conns * inputs;
+	if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < want) {
+		struct rlimit raised = lim;
+
+		raised.rlim_cur = lim.rlim_max == RLIM_INFINITY || lim.rlim_max > want
+					  ? want
+					  : lim.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			lim = raised;
+	}
+	if (lim.rlim_cur == RLIM_INFINITY || lim.rlim_cur >= want)
+		return 0;
+	fit = lim.rlim_cur > headroom ? (lim.rlim_cur - headroom) / inputs : 0;
+	if (fit == 0) {
+		snprintf(msg, msg_cap,
+			 "the descriptor limit (ulimit -n) is %llu, and %zu are kept for the "
+			 "store, its WAL, plugin workers and the other sockets: no room for a "
+			 "single connection",
+			 (unsigned long long)lim.rlim_cur, headroom);
+		return -EMFILE;
+	}
+	snprintf(msg, msg_cap,
+		 "--max-conns %zu lowered to %llu: the descriptor limit (ulimit -n) is %llu, and "
+		 "%zu are kept for the store, its WAL, plugin workers and the other sockets%s",
+		 cfg->max_conns, (unsigned long long)fit, (unsigned long long)lim.rlim_cur,
+		 headroom, inputs > 1 ? " (the rest shared by TCP and RELP)" : "");
+	cfg->max_conns = (size_t)fit;
+	return 1;
+}
 
 static int bind_input(struct fl_inputs *in, enum fl_input_kind kind, char *err, size_t err_cap)
 {
@@ -324,7 +418,11 @@ int fl_inputs_create(struct fl_inputs **out, const struct fl_inputs_config *cfg,
 	in->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	for (int k = 0; k < FL_INPUT__COUNT; k++)
 		in->watch[k].fd = -1;
-	if (queue_init(&in->queue, FL_QUEUE_BYTES) < 0)
+	if (!in->cfg.max_conns_per_source)
+		in->cfg.max_conns_per_source = FL_CONNS_PER_SOURCE_DEFAULT;
+	if (!in->cfg.idle_ms)
+		in->cfg.idle_ms = FL_CONN_IDLE_MS_DEFAULT;
+	if (fl_sources_init(&in->tcp_sources) < 0 || queue_init(&in->queue, FL_QUEUE_BYTES) < 0)
 		goto out_destroy;
 	in->dgram_mem = malloc((size_t)FL_UDP_BATCH * (FL_UDP_MAX_DATAGRAM + 1));
 	if (!in->dgram_mem || fl_input_trap_init(in) < 0)
@@ -377,6 +475,7 @@ void fl_inputs_destroy(struct fl_inputs *in)
 	fl_input_trap_free(in);
 	free(in->dgram_mem);
 	in->dgram_mem = NULL;
+	fl_sources_free(&in->tcp_sources);
 	queue_free(&in->queue);
 	free(in);
 }

@@ -14,6 +14,13 @@
  * the senders. Messages from outside an input's
  * allowlist are dropped and counted (<input>.dropped_allowlist).
  *
+ * Connections hold descriptors, so silence is bounded: a TCP or RELP
+ * connection that completes no frame for idle_ms is closed (idle, or
+ * stalled inside a frame), one address holds at most max_conns_per_source,
+ * and at max_conns the TCP connection silent longest makes room for a new
+ * one. fl_inputs_fit_fd_limit() fits max_conns to RLIMIT_NOFILE before
+ * anything is bound. Every refusal and close is counted.
+ *
  * Framing and transport checks happen on the producer threads; syslog
  * decoding happens on the consumer, so a slow decoder never delays a socket.
  * Traps are decoded on the loop thread, because the community check and
@@ -47,9 +54,14 @@ struct fl_inputs_config {
 	struct fl_cidr_list allow[FL_INPUT__COUNT];
 	const char *communities[FL_SNMP_MAX_COMMUNITIES]; /* none given: "public" */
 	size_t n_communities;
-	size_t max_msg;   /* TCP and RELP frame cap, > 0 */
-	size_t max_conns; /* concurrent TCP connections, > 0 */
+	size_t max_msg;	    /* TCP and RELP frame cap, > 0 */
+	size_t max_conns;   /* concurrent TCP connections, > 0 (RELP: the same cap) */
+	size_t max_conns_per_source; /* TCP or RELP connections from one address, > 0 */
+	uint32_t idle_ms;   /* close a TCP/RELP connection that completes no frame this long */
 };
+
+/* The defaults of the caps above. */
+void fl_inputs_config_defaults(struct fl_inputs_config *cfg);
 
 /* Counters of one input. Written by its producer thread, read by anyone
  * (relaxed atomics: a stats line may be a moment old, never torn). */
@@ -63,7 +75,11 @@ struct fl_input_stats {
 	uint64_t half_frames;	    /* TCP: unfinished frame at disconnect */
 	uint64_t paused;	    /* TCP: connections paused while the queue was full */
 	uint64_t connections;	    /* TCP: connections accepted */
-	uint64_t refused;	    /* TCP: connections over --max-conns */
+	uint64_t refused;	    /* TCP/RELP: connections over --max-conns */
+	uint64_t refused_per_source; /* TCP/RELP: over --max-conns-per-source */
+	uint64_t evicted;	    /* TCP: silent connections closed at the cap for a new one */
+	uint64_t idle_closed;	    /* TCP/RELP: closed after --idle-timeout-ms without a frame */
+	uint64_t stalled_closed;    /* TCP: of idle_closed, those inside a frame */
 	uint64_t bad_community;	    /* traps: community not allowed */
 	uint64_t undecodable;	    /* traps: not a v1/v2c trap or inform */
 	uint64_t informs_answered;  /* traps: Responses sent */
@@ -88,6 +104,14 @@ typedef void (*fl_msg_fn)(void *ctx, const struct fl_msg *msg);
 int fl_inputs_create(struct fl_inputs **out, const struct fl_inputs_config *cfg, char *err,
 		     size_t err_cap) FL_MUST_CHECK;
 void fl_inputs_destroy(struct fl_inputs *in);
+
+/* Fits cfg->max_conns to the descriptor limit: raises the soft
+ * RLIMIT_NOFILE toward the hard one if the cap needs it, then lowers the cap
+ * to what the limit leaves after headroom descriptors. Returns 0 (unchanged),
+ * 1 (lowered: msg says from what to what and why) or -EMFILE (not even one
+ * connection fits: msg says so). msg is always a sentence or empty. */
+int fl_inputs_fit_fd_limit(struct fl_inputs_config *cfg, size_t headroom, char *msg,
+			   size_t msg_cap) FL_MUST_CHECK;
 
 /* Starts the loop and RELP threads. Returns 0 or a negative errno. */
 int fl_inputs_start(struct fl_inputs *in) FL_MUST_CHECK;

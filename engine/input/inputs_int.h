@@ -18,16 +18,35 @@ struct fl_watch {
 	int fd;
 };
 
-/* A TCP syslog connection; owned by the loop thread. */
+/* A TCP syslog connection; owned by the loop thread. The connections are
+ * kept most recently active first: the idle timeout and the eviction at the
+ * cap look at the tail only. */
 struct fl_tcp_conn {
 	struct fl_watch w; /* first: the epoll pointer is the connection */
 	struct fl_net_addr peer;
 	char peer_text[FL_NET_ADDR_TEXT_MAX];
 	struct fl_framer framer;
 	bool is_paused; /* not read until the queue has FL_TCP_PAUSE_ROOM again */
+	int64_t active_ns; /* monotonic: accepted, a frame begun or completed */
 	struct fl_inputs *in;
 	struct fl_tcp_conn *prev, *next;
 };
+
+/* Connections per source address (input_sources.c); one thread only. */
+struct fl_sources {
+	struct source_slot *slots;
+	size_t cap, used; /* cap: a power of two, at least twice used */
+	uint64_t seed;
+};
+
+int fl_sources_init(struct fl_sources *t) FL_MUST_CHECK;
+void fl_sources_free(struct fl_sources *t);
+/* Counts one more connection from sa's address: 0, -EDQUOT when limit are
+ * already counted (nothing changes), -ENOMEM. Peers that are not IP: 0. */
+int fl_sources_add(struct fl_sources *t, const struct sockaddr *sa, socklen_t len,
+		   size_t limit) FL_MUST_CHECK;
+void fl_sources_remove(struct fl_sources *t, const struct sockaddr *sa, socklen_t len);
+size_t fl_sources_count(const struct fl_sources *t, const struct sockaddr *sa, socklen_t len);
 
 /* Bounded byte queue of records (struct queue_rec + payload, 8-aligned),
  * written at wr, read at rd; a record that does not fit before the end of
@@ -62,8 +81,10 @@ struct fl_inputs {
 	int stop_requested; /* atomic */
 	char *dgram_mem;    /* FL_UDP_BATCH datagrams of FL_UDP_MAX_DATAGRAM + 1 bytes */
 	uint32_t rxq_ovfl[FL_INPUT__COUNT]; /* last SO_RXQ_OVFL seen per socket */
-	struct fl_tcp_conn *conns;
+	struct fl_tcp_conn *conns, *conns_tail; /* most recently active first */
 	size_t n_conns, n_paused;
+	struct fl_sources tcp_sources;
+	int64_t relp_scan_ns; /* monotonic: when the RELP sessions are looked over next */
 	int spare_fd; /* held open so an accept at EMFILE can still refuse the peer */
 	struct fl_event *trap_event;	/* scratch for decoding traps */
 	uint8_t *trap_response;		/* FL_UDP_MAX_DATAGRAM bytes */
@@ -76,6 +97,7 @@ struct fl_inputs {
 	bool has_relp_thread;
 	int relp_is_done;	/* atomic: the thread left relpEngineRun() */
 	int relp_shutdown_now;	/* handed to librelp: abandon a blocked callback */
+	unsigned relp_shut_unlogged; /* atomic: sessions the scan shut down, not yet ended */
 };
 
 #define FL_STAT_ADD(in, kind, field, n)                                                            \
@@ -94,6 +116,7 @@ int fl_inputs_push_trap(struct fl_inputs *in, const struct sockaddr *peer, sockl
 			int64_t received_ns, const char *p, size_t len, const struct fl_trap *trap);
 
 int64_t fl_inputs_now_ns(void);
+int64_t fl_inputs_mono_ns(void); /* CLOCK_MONOTONIC: timeouts, not stamps */
 
 /* Bytes the queue could still take (either thread). */
 size_t fl_inputs_queue_room(struct fl_inputs *in);
@@ -107,6 +130,9 @@ void fl_input_tcp_accept(struct fl_inputs *in);
 void fl_input_tcp_read(struct fl_inputs *in, struct fl_tcp_conn *c);
 void fl_input_tcp_close_all(struct fl_inputs *in);
 void fl_input_tcp_resume(struct fl_inputs *in);
+/* Closes connections past the idle timeout; returns the ms until the next
+ * one is due, or -1 when there is no connection. */
+int fl_input_tcp_sweep(struct fl_inputs *in, int64_t now_ns);
 
 /* input_trap.c: one trap datagram, already past the allowlist. */
 int fl_input_trap_init(struct fl_inputs *in);
@@ -119,5 +145,8 @@ int fl_input_relp_create(struct fl_inputs *in, char *err, size_t err_cap);
 int fl_input_relp_start(struct fl_inputs *in);
 void fl_input_relp_stop(struct fl_inputs *in);
 void fl_input_relp_destroy(struct fl_inputs *in);
+/* Loop thread: closes RELP sessions idle too long or over the per-source
+ * cap (librelp keeps no such limits). */
+void fl_input_relp_scan(struct fl_inputs *in);
 
 #endif /* FL_INPUTS_INT_H */

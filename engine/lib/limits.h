@@ -205,8 +205,33 @@
 #define FL_CIDR_LIST_MAX 64
 
 /* Concurrent TCP syslog connections. setting: --max-conns; counter:
- * tcp.refused (accepted and closed at once). */
+ * tcp.refused (accepted and closed at once). At the cap, the connection that
+ * has been silent longest is closed for the new one if it has been silent for
+ * FL_TCP_EVICT_SILENT_MS at least (counter: tcp.evicted): idle sockets cannot
+ * shut real senders out. The cap is lowered at start to what the descriptor
+ * limit (RLIMIT_NOFILE) leaves after FL_FD_HEADROOM_* (said on stderr). */
 #define FL_TCP_MAX_CONNS_DEFAULT 1024
+#define FL_TCP_EVICT_SILENT_MS 1000
+/* Connections from one address, TCP and RELP each. setting:
+ * --max-conns-per-source; counter: <input>.refused_per_source */
+#define FL_CONNS_PER_SOURCE_DEFAULT 64
+/* A TCP or RELP connection that completes no frame for this long is closed,
+ * idle or stalled inside a frame. setting: --idle-timeout-ms; counters:
+ * <input>.idle_closed, tcp.stalled_closed (closed inside a frame) */
+#define FL_CONN_IDLE_MS_DEFAULT (5 * 60 * 1000)
+/* How often the RELP sessions (which librelp owns) are looked over for the
+ * idle timeout and the per-source cap. */
+#define FL_RELP_SCAN_MS 1000
+/* Descriptors kept free of connections, out of RLIMIT_NOFILE: BASE for the
+ * process (stdio, the event loop, the listening and trap sockets, plan and
+ * zone files), STORE for the ticket store (database, WAL, shared memory,
+ * journal, temporary files), DELIVERY for the delivery worker and PER_ROUTE
+ * for each channel's lane (its store connection, its plugin worker's pipes;
+ * a forked worker also needs room for its own sockets and files). */
+#define FL_FD_HEADROOM_BASE 24
+#define FL_FD_HEADROOM_STORE 16
+#define FL_FD_HEADROOM_DELIVERY 16
+#define FL_FD_HEADROOM_PER_ROUTE 16
 /* An octet-counted frame longer than the message cap is skipped byte by byte,
  * but only up to this declared length; a larger MSG-LEN closes the connection
  * (counter: tcp.bad_framing). */

@@ -41,8 +41,10 @@ static const struct frame_row {
 	{"octet header with a letter", "5 hello5x abc", 64, FL_FRAME_BAD_FRAMING, "hello|", 0, false},
 	{"octet header with a leading zero", "5 hello05 hello", 64, FL_FRAME_BAD_FRAMING, "hello|", 0,
 	 false},
-	{"octet header too many digits", "5 hello99999999999 x", 64, FL_FRAME_BAD_FRAMING, "hello|", 0,
-	 false},
+	{"octet header too many digits", "5 hello99999999999 x", 64, FL_FRAME_COUNT_OVER_MAX, "hello|",
+	 0, false},
+	{"octet count over the skip cap", "5 hello1073741825 x", 64, FL_FRAME_COUNT_OVER_MAX, "hello|",
+	 0, false},
 	{"octet frame over max is skipped", "8 too long3 abc", 4, FL_FRAME_OK, "abc|", 1, false},
 	{"octet frame at exactly max", "4 four", 4, FL_FRAME_OK, "four|", 0, false},
 	{"LF lines", "<13>a\n<13>b\n", 64, FL_FRAME_OK, "<13>a|<13>b|", 0, false},
@@ -132,4 +134,45 @@ Test(framing, octets_rejects_a_length_over_the_cap)
 	cr_expect_eq(msg_len, 1000);
 	cr_expect_eq(hdr_len, 5);
 	cr_expect_eq(fl_frame_octets(" 5 x", 4, 1000, &msg_len, &hdr_len), FL_FRAME_BAD_FRAMING);
+}
+
+/* What the log says when a stream ends: an oversize count is not a malformed one. */
+static void explain_stream(const char *stream, enum fl_frame_verdict want, char *out, size_t cap)
+{
+	struct fl_framer f;
+	struct sink s = {{0}, 0};
+	enum fl_frame_verdict v;
+
+	fl_framer_init(&f, 64);
+	v = fl_framer_feed(&f, stream, strlen(stream), collect, &s);
+	cr_assert_eq(v, want, "%s: verdict %s", stream, fl_frame_verdict_text(v));
+	fl_framer_explain(&f, v, out, cap);
+	fl_framer_free(&f);
+}
+
+Test(framing, explains_an_octet_count_over_the_maximum_with_both_numbers)
+{
+	char why[160];
+
+	explain_stream("5 hello5000000000 <13>x", FL_FRAME_COUNT_OVER_MAX, why, sizeof(why));
+	cr_expect_str_eq(why, "octet count 5000000000 exceeds the maximum 1073741824");
+	explain_stream("1073741825 ", FL_FRAME_COUNT_OVER_MAX, why, sizeof(why));
+	cr_expect_str_eq(why, "octet count 1073741825 exceeds the maximum 1073741824");
+	/* More digits than are kept: the quote says it was cut. */
+	explain_stream("999999999999999999999999999999", FL_FRAME_COUNT_OVER_MAX, why, sizeof(why));
+	cr_expect_str_eq(why, "octet count 999999999999999999999999... exceeds the maximum "
+			      "1073741824");
+}
+
+Test(framing, explains_a_malformed_octet_count_by_quoting_it)
+{
+	char why[160];
+
+	explain_stream("5 hello5x <13>y", FL_FRAME_BAD_FRAMING, why, sizeof(why));
+	cr_expect_str_eq(why, "octet count not digits then space: '5x <13>y'");
+	explain_stream("5 hello05 hello", FL_FRAME_BAD_FRAMING, why, sizeof(why));
+	cr_expect_str_eq(why, "octet count not digits then space: '05 hello'");
+	explain_stream("12\x01\x02", FL_FRAME_BAD_FRAMING, why, sizeof(why));
+	cr_expect_str_eq(why, "octet count not digits then space: '12?" "?'"); /* no trigraph */
+	cr_expect_eq(strstr(why, "exceeds"), NULL);
 }
