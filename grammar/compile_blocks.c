@@ -151,10 +151,10 @@ static const char *const when_words[] = {
 #undef X
 };
 
-/* via CHANNEL[, CHANNEL...] at item i (a ladder step's or an announcement's):
+/* via CHANNEL[, CHANNEL...] at item i (a ladder step's, an announcement's, a relay line's):
  * the channels are appended to step_channels, *first and *n name them. */
-static void compile_via(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i,
-			uint32_t *first, uint32_t *n)
+void compile_via(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i, uint32_t *first,
+		 uint32_t *n)
 {
 	if (!is_word(at(s, i), "via")) {
 		expected(c, s, i, "'via CHANNEL'");

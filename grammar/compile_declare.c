@@ -11,7 +11,7 @@
 
 static const char *const top_words[] = {"plan", "timezone", "include", "data", "roles",
 					"plugin", "require", "level", "ladder", "maintenance",
-					"rule", "correlate", "test", "announce"};
+					"rule", "correlate", "test", "announce", "relay"};
 static const char *const data_words[] = {
 #define X(name, text) text,
 	FL_DATA_KINDS(X)
@@ -117,8 +117,8 @@ static bool declare_timezone(struct fl_compile *c, const struct fl_ast_stmt *s, 
 	return true;
 }
 
-/* include: read while parsing; announce: compiled with the bodies (it names
- * roles and channels). */
+/* include: read while parsing; announce and relay: compiled with the bodies
+ * (they name roles and channels). */
 static bool declare_nothing(struct fl_compile *c, const struct fl_ast_stmt *s, int k,
 			    struct top_seen *seen)
 {
@@ -288,6 +288,7 @@ static declare_fn *const top_declare[T__COUNT] = {
 	[T_LADDER] = declare_block_stmt, [T_MAINTENANCE] = declare_block_stmt,
 	[T_RULE] = declare_block_stmt,	 [T_CORRELATE] = declare_block_stmt,
 	[T_TEST] = declare_block_stmt,	 [T_ANNOUNCE] = declare_nothing,
+	[T_RELAY] = declare_nothing,
 };
 
 /* sms, email and webhook are channels every plan has. */
@@ -352,6 +353,7 @@ void compile_all(struct fl_compile *c, const int *kinds)
 		case T_MAINTENANCE: compile_window(c, s, n[T_MAINTENANCE]++); break;
 		case T_RULE: compile_rule(c, s, n[T_RULE]++); break;
 		case T_ANNOUNCE: compile_announce(c, s); break;
+		case T_RELAY: compile_relay(c, s); break;
 		case T_REQUIRE:
 			for (size_t j = 1; j + 1 < s->nitems; j++) {
 				uint32_t r;

@@ -78,7 +78,8 @@ struct fl_compile {
 	size_t a_levels, a_ladders, a_steps, a_roles, a_channels, a_step_channels, a_windows,
 		a_plugin_paths, a_rules, a_conds, a_set_values, a_regexes, a_captures, a_key_fields, a_actions,
 		a_templates, a_tparts, a_correlations, a_rule_refs, a_tests, a_test_events, a_test_varbinds,
-		a_expects, a_announces;
+		a_expects, a_announces, a_relays, a_relay_roles;
+	const struct fl_ast_stmt *relay_stmt; /* the plan's relay block, once */
 	const struct fl_ast_stmt *data_stmts[FL_DATA__COUNT];
 	const char *require_24h[16]; /* roles whose contacts must answer 24 h */
 	size_t n_require_24h;
@@ -102,7 +103,7 @@ struct fl_compile {
 
 /* Top-level statements, in the order of top_words (compile_declare.c). */
 enum { T_PLAN, T_TIMEZONE, T_INCLUDE, T_DATA, T_ROLES, T_PLUGIN, T_REQUIRE, T_LEVEL,
-       T_LADDER, T_MAINTENANCE, T_RULE, T_CORRELATE, T_TEST, T_ANNOUNCE, T__COUNT };
+       T_LADDER, T_MAINTENANCE, T_RULE, T_CORRELATE, T_TEST, T_ANNOUNCE, T_RELAY, T__COUNT };
 
 /* --- item accessors ------------------------------------------------------------ */
 
@@ -199,6 +200,12 @@ void compile_level(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t 
 extern const char *const scope_words[FL_SCOPE__COUNT];
 void compile_ladder(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index);
 void compile_announce(struct fl_compile *c, const struct fl_ast_stmt *st);
+void compile_via(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i, uint32_t *first,
+		 uint32_t *n);
+
+/* --- compile_relay.c: the relay block of dispatch directives -------------------- */
+
+void compile_relay(struct fl_compile *c, const struct fl_ast_stmt *st);
 void compile_window(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index);
 void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index);
 void compile_correlation(struct fl_compile *c, const struct fl_ast_stmt *st,

@@ -542,6 +542,42 @@ static void utc(char *out, size_t size, int64_t ns)
 		snprintf(out, size, "?");
 }
 
+/* relay: one line per line of the relay block, as the engine reads it. */
+static void dump_relays(struct fl_buf *b, const struct fl_program *p)
+{
+	static const char *const kinds[] = {
+#define X(name, text) text,
+		FL_RELAY_KINDS(X)
+#undef X
+	};
+
+	for (size_t i = 0; i < p->n_relays; i++) {
+		const struct fl_prog_relay *r = &p->relays[i];
+
+		fl_buf_printf(b, "relay #%zu %s", i, kinds[r->kind]);
+		if (r->kind == FL_RELAY_CITY || r->kind == FL_RELAY_COUNTY) {
+			fl_buf_adds(b, " within ");
+			ms(b, r->ms);
+		} else if (r->kind == FL_RELAY_LATE) {
+			fl_buf_adds(b, " after ");
+			ms(b, r->ms);
+		}
+		fl_buf_adds(b, " notify");
+		for (uint32_t k = 0; k < r->n_roles; k++) {
+			fl_buf_adds(b, k ? ", " : " ");
+			name_or_none(b, p->roles, p->relay_roles[r->first_role + k]);
+		}
+		if (r->kind == FL_RELAY_LATE || r->kind == FL_RELAY_REPORT)
+			fl_buf_adds(b, r->is_above ? " at above" : " at own");
+		fl_buf_adds(b, " via");
+		for (uint32_t k = 0; k < r->n_channels; k++) {
+			fl_buf_adds(b, k ? ", " : " ");
+			name_or_none(b, p->channels, p->step_channels[r->first_channel + k]);
+		}
+		fl_buf_addc(b, '\n');
+	}
+}
+
 int fl_plan_dump(const struct fl_plan *plan, struct fl_buf *b)
 {
 	const struct fl_program *p = fl_plan_program(plan);
@@ -589,6 +625,7 @@ int fl_plan_dump(const struct fl_plan *plan, struct fl_buf *b)
 		}
 		fl_buf_addc(b, '\n');
 	}
+	dump_relays(b, p);
 	dump_rules(b, p);
 	for (size_t i = 0; i < p->n_correlations; i++) {
 		const struct fl_prog_correlation *c = &p->correlations[i];

@@ -147,6 +147,31 @@ struct fl_prog_announce {
 	uint32_t first_channel, n_channels; /* into step_channels[] */
 };
 
+/* `relay directives { ... }`: how a dispatch directive (调度指挥令) goes down
+ * the branches (engine/pipeline/directive.h). CITY and COUNTY: who at each
+ * branch of that level is told, through which channels, and within_ms, the
+ * time the branch has to acknowledge. LATE: a branch that has not
+ * acknowledged ms after its deadline is escalated: its own roles (is_above
+ * false) or the level above's (a county's city, a city's region). REPORT:
+ * who a branch's report goes to, the level above. Roles index roles[]
+ * through relay_roles[]; channels index channels[] through step_channels[]. */
+#define FL_RELAY_KINDS(X) X(CITY, "city") X(COUNTY, "county") X(LATE, "late") X(REPORT, "report")
+enum fl_relay_kind {
+#define X(name, text) FL_RELAY_##name,
+	FL_RELAY_KINDS(X)
+#undef X
+	FL_RELAY__COUNT
+};
+#define FL_RELAY_WITHIN_MAX_MS (7LL * 24 * 3600 * 1000) /* an acknowledgement: a week at most */
+#define FL_RELAY_LATE_MAX 8                             /* late lines in a relay block */
+struct fl_prog_relay {
+	enum fl_relay_kind kind;
+	int64_t ms; /* CITY, COUNTY: within; LATE: after the deadline; REPORT: 0 */
+	bool is_above;
+	uint32_t first_role, n_roles;       /* into relay_roles[] */
+	uint32_t first_channel, n_channels; /* into step_channels[] */
+};
+
 /* Fields a condition or template can name. EVENT fields come from the decoded
  * event (index into FL_EVENT_FIELDS), CAPTURE from the rule's regexes (index
  * into captures[]), INVENTORY from the rule's lookup (FL_INV_FIELDS), TOPO from
@@ -468,6 +493,10 @@ struct fl_program {
 	const struct fl_inventory *inventory; /* NULL when the plan names no data */
 	struct fl_prog_announce *announces; /* maintenance announcements, as written */
 	size_t n_announces;
+	struct fl_prog_relay *relays; /* the relay block's lines, as written; none: no block */
+	size_t n_relays;
+	uint32_t *relay_roles; /* into roles[] */
+	size_t n_relay_roles;
 };
 
 #endif /* FL_PROGRAM_H */

@@ -21,5 +21,6 @@ int fl_cmd_tickets(int argc, char **argv);    /* list, show and move tickets in 
 int fl_cmd_maintenance(int argc, char **argv); /* announce, list, delete maintenance windows */
 int fl_cmd_report(int argc, char **argv);     /* per-area summary of a period's tickets */
 int fl_cmd_outbox(int argc, char **argv);     /* deliver the store's outbox through plugins */
+int fl_cmd_directive(int argc, char **argv);  /* dispatch directives down the branches */
 
 #endif /* FL_CLI_H */

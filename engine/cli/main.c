@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{"maintenance", fl_cmd_maintenance, "announce, list and delete maintenance windows"},
 	{"report", fl_cmd_report, "summarise a period's tickets per city and county"},
 	{"outbox", fl_cmd_outbox, "deliver the store's pending notifications"},
+	{"directive", fl_cmd_directive, "issue, relay, acknowledge and track dispatch orders"},
 };
 
 static void usage(FILE *out)

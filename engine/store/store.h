@@ -39,7 +39,7 @@ struct fl_store;
 
 /* The schema version this code writes; older files are migrated on open,
  * newer ones refused (-EPROTO). docs/store.md lists the versions. */
-#define FL_STORE_SCHEMA_VERSION 5
+#define FL_STORE_SCHEMA_VERSION 6
 #define FL_STORE_DEFAULT_PATH "var/faultline.db"
 
 /* Ticket lifecycle (../shared/emergency-plan.md). Order is progress. */
@@ -556,5 +556,119 @@ const char *fl_clock_state_name(enum fl_clock_state st);
 const char *fl_outbox_state_name(enum fl_outbox_state st);
 /* Parses a transition's command name ("ack"); -EINVAL if none. */
 FL_MUST_CHECK int fl_transition_parse(const char *name, enum fl_transition *out);
+
+/* Dispatch directives (store_directive.c, docs/directives.md): an order
+ * (调度指挥令) relayed down the branches, each branch's acknowledgement
+ * against its deadline and its report upward. Who is told and through which
+ * channel is the caller's (engine/pipeline/directive.h): the store records
+ * the order, the branches it reached and what each did, and queues the
+ * caller's notices under the directive's record in tickets (id "DIR-...",
+ * rule "directive", archived from the start, like an announcement's), whose
+ * history is the directive's. Strings are borrowed for the call. */
+#define FL_DIRECTIVE_ASKS(X) X(ACK, "ack") X(ACT, "act") X(REPORT, "report")
+enum fl_directive_ask {
+#define X(name, text) FL_DIRECTIVE_ASK_##name,
+	FL_DIRECTIVE_ASKS(X)
+#undef X
+	FL_DIRECTIVE_ASK__COUNT
+};
+struct fl_directive_new {
+	const char *issuer;  /* "customer dispatch centre", "region company" */
+	const char *text;    /* the order as given, 1..FL_DIRECTIVE_TEXT_MAX bytes */
+	const char *scope;   /* as given: "all", "city Mingyang", "county Dongpo,Shuikou" */
+	const char *level;   /* the plan's level name ("urgent"), may be NULL */
+	enum fl_directive_ask ask;
+	int64_t report_by_ns; /* ask REPORT: reports due by then; else 0 */
+	int64_t issued_ns;
+};
+/* A branch the directive reaches: a city ("city", parent NULL: the region
+ * is above it) or a county ("county", parent its city). */
+struct fl_directive_branch {
+	const char *branch, *level, *parent;
+	int64_t deadline_ns; /* its acknowledgement is due by then */
+};
+#define FL_DIRECTIVE_TEXT_MAX 4096
+/* add: a new directive with the id "DIR-<YYYYMMDD, UTC>-<n>" (n counts that
+ * day's) written to id[id_len] (FL_STORE_ID_MAX + 1 is enough), and its
+ * record. -EINVAL: no issuer, no text or text too long, no scope, report_by
+ * without ask REPORT or the other way round. */
+FL_MUST_CHECK int fl_store_directive_add(struct fl_store *s, const struct fl_directive_new *d,
+                                         char *id, size_t id_len);
+/* branch_add: the directive reaches b, sent at now_ns, with a history row.
+ * -EEXIST: it reached that branch already; -ENOENT: no such directive. */
+FL_MUST_CHECK int fl_store_directive_branch_add(struct fl_store *s, const char *id,
+                                                const struct fl_directive_branch *b,
+                                                int64_t now_ns);
+/* ack: the branch acknowledged at now_ns (in time when at or before its
+ * deadline), by whom (required) and a note (may be NULL), with a history
+ * row. report: the branch reports what it found (text required), once; it
+ * acknowledges too when it had not. Both: -ENOENT (no such directive or
+ * branch), -EEXIST (acknowledged, reported already), -EINVAL. */
+FL_MUST_CHECK int fl_store_directive_ack(struct fl_store *s, const char *id, const char *branch,
+                                         const char *by, const char *note, int64_t now_ns);
+FL_MUST_CHECK int fl_store_directive_report(struct fl_store *s, const char *id,
+                                            const char *branch, const char *by,
+                                            const char *text, int64_t now_ns);
+/* late_mark: the branch's late steps up to n (the count taken) are done,
+ * with a history row what (required) and note. -ENOENT; -EEXIST when that
+ * many were taken already: the step fires once, whoever ticks. */
+FL_MUST_CHECK int fl_store_directive_late_mark(struct fl_store *s, const char *id,
+                                               const char *branch, uint32_t n,
+                                               const char *what, const char *note,
+                                               int64_t now_ns);
+
+/* Queries. Strings valid during the callback only; a time not reached is 0. */
+struct fl_directive_view {
+	const char *id, *issuer, *text, *scope, *level;
+	enum fl_directive_ask ask;
+	int64_t issued_ns, report_by_ns;
+	int64_t branches, acked, reported; /* how many of its branches */
+};
+struct fl_directive_branch_view {
+	const char *branch, *level, *parent;
+	int64_t sent_ns, deadline_ns, acked_ns, reported_ns;
+	const char *acked_by, *ack_note, *reported_by, *report; /* NULL when not yet */
+	uint32_t late_steps;
+};
+typedef int fl_store_directive_fn(void *ctx, const struct fl_directive_view *d);
+typedef int fl_store_directive_branch_fn(void *ctx, const struct fl_directive_branch_view *b);
+/* directives_each: oldest first; with open_only those a branch has still
+ * to acknowledge (or, for ask REPORT, to report). directive_get: fn once, or
+ * -ENOENT. branches_each: the directive's branches, cities first, each city
+ * followed by its counties. A callback's non-zero return stops the walk and
+ * is returned. */
+FL_MUST_CHECK int fl_store_directives_each(struct fl_store *s, bool open_only,
+                                           fl_store_directive_fn *fn, void *ctx);
+FL_MUST_CHECK int fl_store_directive_get(struct fl_store *s, const char *id,
+                                         fl_store_directive_fn *fn, void *ctx);
+FL_MUST_CHECK int fl_store_directive_branches_each(struct fl_store *s, const char *id,
+                                                   fl_store_directive_branch_fn *fn,
+                                                   void *ctx);
+/* Every branch not acknowledged whose deadline is <= now_ns, of every
+ * directive, by deadline: the caller decides which late steps are due.
+ * fn may not write to the store: collect, then write. */
+struct fl_directive_late {
+	const char *id, *branch, *level, *parent;
+	int64_t deadline_ns;
+	uint32_t late_steps;
+};
+typedef int fl_store_directive_late_fn(void *ctx, const struct fl_directive_late *l);
+FL_MUST_CHECK int fl_store_directive_late_each(struct fl_store *s, int64_t now_ns,
+                                               fl_store_directive_late_fn *fn, void *ctx);
+/* The yearly record per branch over directives issued in [from_ns, to_ns):
+ * received, acknowledged in time, acknowledged late, never acknowledged (the
+ * deadline passed before as_of_ns without one), still open (deadline not
+ * reached at as_of_ns), reports sent. Cities first, then counties, by name. */
+struct fl_directive_year_row {
+	const char *branch, *level;
+	int64_t received, acked_in_time, acked_late, never, open, reports;
+};
+typedef int fl_store_directive_year_fn(void *ctx, const struct fl_directive_year_row *r);
+FL_MUST_CHECK int fl_store_directive_year_each(struct fl_store *s, int64_t from_ns,
+                                               int64_t to_ns, int64_t as_of_ns,
+                                               fl_store_directive_year_fn *fn, void *ctx);
+const char *fl_directive_ask_name(enum fl_directive_ask a);
+/* Parses "ack", "act", "report"; -EINVAL otherwise. */
+FL_MUST_CHECK int fl_directive_ask_parse(const char *text, enum fl_directive_ask *out);
 
 #endif /* FL_STORE_H */

@@ -10,7 +10,8 @@
  *   store_doc.c     the ticket document; reads clocks through store_ticket.c
  *   store_outbox.c  the outbox; queues store_doc.c's document with a change
  *   store_query.c   the read side: lists, report, maintenance windows
- *   store_announce.c announcement records and their outbox rows */
+ *   store_announce.c announcement records and their outbox rows
+ *   store_directive.c dispatch directives, their branches and records */
 #ifndef FL_STORE_INT_H
 #define FL_STORE_INT_H
 #include <sqlite3.h>

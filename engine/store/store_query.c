@@ -215,8 +215,10 @@ int fl_store_recorded_until(struct fl_store *s, int64_t *out_ns)
  * the time judged by, if earlier) counts as missed: it cannot be met any more.
  * A paused clock's time does not run (its deadline moves on when it resumes):
  * it counts only if it was already late when it was paused. The records that hold maintenance
- * announcements (store_announce.c) are not tickets of the period. */
-#define NOT_ANNOUNCE(t) " AND NOT (" t ".rule = 'announce' AND " t ".id LIKE 'ANN-%')"
+ * announcements (store_announce.c) and directives (store_directive.c) are not
+ * tickets of the period. */
+#define NOT_ANNOUNCE(t) " AND NOT (" t ".rule = 'announce' AND " t ".id LIKE 'ANN-%')" \
+	" AND NOT (" t ".rule = 'directive' AND " t ".id LIKE 'DIR-%')"
 #define REPORT_CLOCKS(what) \
 	" (SELECT " what " FROM clocks c JOIN tickets u ON u.id = c.ticket" \
 	"  WHERE u.city IS t.city AND u.county IS t.county AND u.opened_ns >= ?1" \

@@ -78,6 +78,23 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS clocks_ticket ON clocks(ticket, state, deadline_ns);"
 	"CREATE INDEX IF NOT EXISTS tickets_live ON tickets(opened_ns, id)"
 	" WHERE state <> 'archived';",
+	/* 6: dispatch directives (调度指挥令) relayed level by level: the order,
+	 * each branch it reaches with its acknowledgement deadline, its
+	 * acknowledgement and its report upward. The outbox rows and the
+	 * history of a directive hang off a record in tickets (rule
+	 * 'directive', archived), as announcements do. IF NOT EXISTS: a file
+	 * taken back to an older version by hand keeps its tables. */
+	"CREATE TABLE IF NOT EXISTS directives(id TEXT PRIMARY KEY REFERENCES tickets(id),"
+	" issuer TEXT NOT NULL, text TEXT NOT NULL, scope TEXT NOT NULL, level TEXT,"
+	" ask TEXT NOT NULL, report_by_ns INTEGER, issued_ns INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS directives_issued ON directives(issued_ns);"
+	"CREATE TABLE IF NOT EXISTS directive_branches(directive TEXT NOT NULL REFERENCES directives(id),"
+	" branch TEXT NOT NULL, level TEXT NOT NULL, parent TEXT, sent_ns INTEGER NOT NULL,"
+	" deadline_ns INTEGER NOT NULL, acked_ns INTEGER, acked_by TEXT, ack_note TEXT,"
+	" reported_ns INTEGER, reported_by TEXT, report TEXT,"
+	" late_steps INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY(directive, branch)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS directive_branches_late ON directive_branches(acked_ns, deadline_ns);",
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == FL_STORE_SCHEMA_VERSION,
                "one migration per schema version");
