@@ -172,7 +172,7 @@ static bool source_next(struct fl_replay *r, struct source *s, int *status)
 
 static int source_open(struct source *s, const char *name)
 {
-	int rc;
+	int rc = 0;
 
 	s->fd = -1;
 	s->prev_ns = INT64_MIN;
