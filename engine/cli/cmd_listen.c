@@ -19,6 +19,7 @@
 
 #include "engine/lib/buf.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/config.h"
 #include "engine/cli/inputs_cli.h"
 #include "engine/cli/opts.h"
 #include "engine/input/inputs.h"
@@ -70,7 +71,8 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: faultline listen [--udp ADDR] [--tcp ADDR] [--relp ADDR] [--trap ADDR]\n"
+		"usage: faultline listen [-C FILE | --no-config]\n"
+		"                        [--udp ADDR] [--tcp ADDR] [--relp ADDR] [--trap ADDR]\n"
 		"                        [--allow [INPUT=]CIDR ...] [--community NAME ...]\n"
 		"                        [--tz ZONE] [--max-msg-size N] [--max-conns N]\n"
 		"\n"
@@ -82,7 +84,9 @@ static void usage(FILE *out)
 		"--max-msg-size N caps TCP and RELP frames (default %d); longer ones are\n"
 		"counted and discarded. --max-conns N caps TCP connections (default %d).\n"
 		"Events go to stdout as JSON Lines; a stats line goes to stderr at exit and\n"
-		"on SIGUSR1.\n",
+		"on SIGUSR1. The options may come from the [inputs] of a config file (-C\n"
+		"FILE, by default " FL_CONFIG_DEFAULT_PATH " when it exists); those\n"
+		"given on the command line override it.\n",
 		FL_SYSLOG_MAX_MSG_DEFAULT, FL_TCP_MAX_CONNS_DEFAULT);
 }
 
@@ -140,8 +144,11 @@ static int add_community(void *ctx, const struct fl_opt *opt, const char *val, c
 
 /* Returns 0 to go on, or the exit status: 0 after --help, 2 a usage error
  * (already reported). */
-static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const char **tz)
+static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const char **tz,
+		      struct fl_config **config)
 {
+	const char *config_path = NULL;
+	bool is_config_off = false;
 	const struct fl_opt opts[] = {
 		FL_OPT_STRING_ROW("--udp", &cfg->addr[FL_INPUT_UDP], "ADDR", "syslog over UDP"),
 		FL_OPT_STRING_ROW("--tcp", &cfg->addr[FL_INPUT_TCP], "ADDR", "syslog over TCP"),
@@ -154,11 +161,14 @@ static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const
 				FL_OPT_BYTES, "N", "cap on TCP and RELP frames"),
 		FL_OPT_UINT_ROW("--max-conns", &cfg->max_conns, 1, 1000000, FL_OPT_COUNT, "N",
 				"cap on TCP connections"),
+		FL_CONFIG_ROWS(&config_path, &is_config_off),
 	};
 	const struct fl_opts_cmd cmd = {"listen", opts, FL_ARRAY_LEN(opts), 0, false, usage};
 	struct fl_opts_result res;
 	int status;
 
+	if (!fl_config_prepare(config, &cmd, argc, argv, cfg, &status))
+		return status;
 	if (!fl_opts_accept(&cmd, argc, argv, cfg, &res, &status))
 		return status == 0 ? -1 : status;
 	for (int k = 0; k < FL_INPUT__COUNT; k++)
@@ -358,6 +368,7 @@ static void on_message(void *ctx, const struct fl_msg *m)
 int fl_cmd_listen(int argc, char **argv)
 {
 	struct fl_inputs_config cfg;
+	struct fl_config *config = NULL; /* the strings cfg borrows from the file */
 	struct listen_state st;
 	char err[256];
 	int rc;
@@ -366,14 +377,17 @@ int fl_cmd_listen(int argc, char **argv)
 	memset(&st, 0, sizeof(st));
 	cfg.max_msg = FL_SYSLOG_MAX_MSG_DEFAULT;
 	cfg.max_conns = FL_TCP_MAX_CONNS_DEFAULT;
-	rc = parse_args(argc, argv, &cfg, &st.tz_spec);
-	if (rc != 0)
+	rc = parse_args(argc, argv, &cfg, &st.tz_spec, &config);
+	if (rc != 0) {
+		fl_config_destroy(config);
 		return rc < 0 ? 0 : rc; /* -1: --help was answered */
+	}
 	if (cfg.n_communities == 0)
 		cfg.communities[cfg.n_communities++] = "public";
 	rc = fl_tz_load(&st.tz, st.tz_spec);
 	if (rc < 0 && st.tz_spec) {
 		fprintf(stderr, "faultline listen: --tz %s: %s\n", st.tz_spec, strerror(-rc));
+		fl_config_destroy(config);
 		return 2;
 	}
 	if (rc < 0) /* no machine zone (/etc/localtime): RFC 3164 times read as UTC */
@@ -383,6 +397,7 @@ int fl_cmd_listen(int argc, char **argv)
 	if (!st.ev) {
 		fl_tz_free(st.tz);
 		fprintf(stderr, "faultline listen: out of memory\n");
+		fl_config_destroy(config);
 		return 1;
 	}
 	if (fl_inputs_create(&st.in, &cfg, err, sizeof(err)) < 0) {
@@ -422,5 +437,6 @@ out_free:
 	free(st.ev);
 	st.ev = NULL;
 	fl_tz_free(st.tz);
+	fl_config_destroy(config);
 	return rc;
 }
