@@ -480,7 +480,7 @@ static void read_pair(struct reader *r, size_t i, size_t eol)
 	} else {
 		/* a bare value ends at the line's end or at a '#' after a space */
 		for (v_end = i; v_end < eol; v_end++)
-			if (t[v_end] == '#' && v_end > v_start && is_space(t[v_end - 1]))
+			if (t[v_end] == '#' && (v_end == v_start || is_space(t[v_end - 1])))
 				break;
 		while (v_end > v_start && is_space(t[v_end - 1]))
 			v_end--;
