@@ -718,6 +718,7 @@ bool fl_config_prepare(struct fl_config **out, const struct fl_opts_cmd *cmd, in
 		       char **argv, void *ctx, int *status)
 {
 	const char *path = NULL;
+	bool is_default = false;
 	struct fl_diags *d = NULL;
 	struct fl_config *c = NULL;
 	int rc;
@@ -731,6 +732,7 @@ bool fl_config_prepare(struct fl_config **out, const struct fl_opts_cmd *cmd, in
 		if (access(FL_CONFIG_DEFAULT_PATH, F_OK) != 0)
 			return true; /* no file where the service keeps it: flags alone */
 		path = FL_CONFIG_DEFAULT_PATH;
+		is_default = true;
 	}
 	if (fl_diags_create(&d) < 0) {
 		fprintf(stderr, "faultline %s: out of memory\n", cmd->name);
@@ -745,8 +747,9 @@ bool fl_config_prepare(struct fl_config **out, const struct fl_opts_cmd *cmd, in
 		if (rc == -ENOMEM)
 			fprintf(stderr, "faultline %s: out of memory\n", cmd->name);
 		else
-			fprintf(stderr, "faultline %s: %s: %zu error%s\n", cmd->name, path,
-				fl_diag_errors(d), fl_diag_errors(d) == 1 ? "" : "s");
+			fprintf(stderr, "faultline %s: %s: %zu error%s%s\n", cmd->name, path,
+				fl_diag_errors(d), fl_diag_errors(d) == 1 ? "" : "s",
+				is_default ? " (--no-config runs without it)" : "");
 		fl_diags_destroy(d);
 		fl_config_destroy(c);
 		*status = 2;
