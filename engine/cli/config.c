@@ -666,9 +666,15 @@ static int apply_route(const struct fl_config_entry *e, const struct fl_opts_cmd
 	if (fl_opts_given(cmd, argc, argv, "--route", prefix, NULL))
 		return 0; /* the command line routes this channel itself */
 	if (is_plugin)
-		snprintf(text, sizeof(text), "%s=%s", e->arg, e->value);
+		rc = snprintf(text, sizeof(text), "%s=%s", e->arg, e->value);
 	else
-		snprintf(text, sizeof(text), "%s.%s=%s", e->arg, e->key, e->value);
+		rc = snprintf(text, sizeof(text), "%s.%s=%s", e->arg, e->key, e->value);
+	if (rc < 0 || (size_t)rc >= sizeof(text)) {
+		wipe(text);
+		fl_diag_error(d, &e->value_loc, "the value of '%s' is longer than %zu bytes", e->key,
+			      sizeof(text) - 2 * FL_OPTS_ERR_BYTES);
+		return -EINVAL;
+	}
 	rc = take(e, cmd, is_plugin ? "--route" : "--set", text, ctx, d);
 	wipe(text); /* the deliver config keeps its own copy */
 	return rc;
