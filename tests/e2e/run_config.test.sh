@@ -2,8 +2,9 @@
 # faultline run -C FILE: the inputs listen where the file says (a flag on the
 # command line overrides one of them), the plan, store and routes come from
 # the file, and a secret read from a password_file-style KEY_file reaches the
-# plugin (a real HTTP receiver sees it) without ever being in the process's
-# argv or environment. A mistake in the file is refused at file:line:col.
+# plugin without ever being in the process's argv or environment: the sms
+# plugin's password from password_file, and a webhook's header from
+# header_file, both seen by a real HTTP receiver. A mistake in the file is refused at file:line:col.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/listen_lib.sh"
 . "$(dirname "$0")/product_lib.sh"
@@ -23,8 +24,9 @@ t = socket.socket(); t.bind(("127.0.0.1", 0))
 print(u.getsockname()[1], t.getsockname()[1])')
 UDP_PORT=$1 TCP_PORT=$2
 SECRET="s3cret-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+printf '%s\n' "$SECRET" >"$T/password"
 printf 'Authorization: Bearer %s\n' "$SECRET" >"$T/token"
-chmod 600 "$T/token"
+chmod 600 "$T/password" "$T/token"
 
 cat >"$T/faultline.conf" <<CONF
 # faultline run for the end-to-end test
@@ -43,9 +45,10 @@ path = $DB
 plugin_dir = $PLUGINS
 
 [route sms]
-plugin = webhook
-url = $URL/ok
-header_file = $T/token
+plugin = sms
+gateway = $URL
+username = faultline
+password_file = $T/password
 
 [route email]
 plugin = webhook
@@ -68,14 +71,21 @@ grep -q -- '-C' "$T/cmdline" || fail "cmdline unreadable: $(cat "$T/cmdline")"
 fibre_cut "$UDP_PORT"
 one_ticket() { [ "$(ticket_count "$DB")" = 1 ]; }
 wait_for 20 one_ticket || fail "no ticket in the file's store: $(tail -n 5 "$T/run.err")"
-wait_for 20 test -s "$T/http/1.json" || fail "no notification reached the receiver: $(tail -n 5 "$T/run.err")"
-"$PY" - "$T/http/1.json" "$SECRET" <<'PY' || fail "the secret did not reach the plugin"
-import json, sys
-r = json.load(open(sys.argv[1], encoding="utf-8"))
-h = {k.lower(): v for k, v in r["headers"].items()}
-assert h.get("authorization") == "Bearer " + sys.argv[2], h
-assert r["path"] == "/ok", r
+# both plugins' requests: the sms password in Kannel's query, the webhook's header
+both_seen() {
+	"$PY" - "$T/http" "$SECRET" <<'PY'
+import glob, json, sys
+reqs = [json.load(open(f, encoding="utf-8")) for f in glob.glob(sys.argv[1] + "/*.json")]
+sms = [r for r in reqs if r["path"].startswith("/cgi-bin/sendsms?")]
+hook = [r for r in reqs if r["path"] == "/ok"]
+assert sms and hook, (len(sms), len(hook))
+assert all("&password=" + sys.argv[2] + "&" in r["path"] for r in sms), sms[0]["path"]
+for r in hook:
+    h = {k.lower(): v for k, v in r["headers"].items()}
+    assert h.get("authorization") == "Bearer " + sys.argv[2], h
 PY
+}
+wait_for 30 both_seen || fail "the secrets did not reach the plugins: $(both_seen 2>&1 | tail -n 3; tail -n 5 "$T/run.err")"
 ! grep -q "$SECRET" "$T/run.err" "$T/run.jsonl" || fail "the secret was printed"
 
 kill -TERM "$RUN_PID"
