@@ -40,6 +40,7 @@ static const struct key_row key_rows[] = {
 	{"plan", "max_keys", "--max-keys", NULL, CMD_RUN, false},
 	{"plan", "max_keys_per_rule", "--max-keys-per-rule", NULL, CMD_RUN, false},
 	{"store", "path", "--db", NULL, CMD_RUN, false},
+	{"store", "journal", "--journal", NULL, CMD_RUN, false},
 	{"notify", "plugin_dir", "--plugin-dir", NULL, CMD_RUN, false},
 	{"notify", "timeout_ms", "--timeout-ms", NULL, CMD_RUN, false},
 	{"notify", "backoff_ms", "--backoff-ms", NULL, CMD_RUN, false},
