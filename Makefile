@@ -56,8 +56,8 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SECONDS       ?= 300
 FUZZ_SMOKE_SECONDS ?= 15
 
-.PHONY: all deps run test unit diag layout golden e2e e2e-loaded clock fuzz fuzz-replay fuzz-smoke \
-	fuzz-build bench clean
+.PHONY: all deps deps-run run test unit diag layout golden e2e e2e-loaded clock fuzz fuzz-replay \
+	fuzz-smoke fuzz-build bench install install-check package clean
 .DEFAULT_GOAL := all
 # Keep bison/flex output: as intermediates make would delete it after each build
 # and regenerate the grammar (and rebuild its objects) every time.
@@ -65,8 +65,13 @@ FUZZ_SMOKE_SECONDS ?= 15
 
 all: $(BIN) $(PLUGIN_SO)
 
+# scripts/deps.sh installs the Debian packages of the sets named: runtime,
+# build, test, package. Running needs the first two; the tests all but package.
 deps:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh runtime build test
+
+deps-run:
+	@sh scripts/deps.sh runtime build
 
 # --- compile ---------------------------------------------------------------
 $(BUILD)/%.o: %.c | $(GEN_H)
@@ -112,13 +117,16 @@ $(BUILD)/bench/%: bench/%.c $(LIB_OBJ)
 
 # --- run -------------------------------------------------------------------
 # The bundled plan on the example network (examples/network), so a clone runs
-# alone. RUN_DATA=DIR runs it on another network's CSV files.
-RUN_ARGS ?= --udp 127.0.0.1:5514 --tcp 127.0.0.1:5514 --relp 127.0.0.1:2514 --trap 127.0.0.1:16162
-RUN_DATA ?= examples/network
-run: deps
+# alone, with the options of dist/faultline-dev.conf (RUN_CONFIG). RUN_DATA=DIR
+# runs it on another network's CSV files; RUN_ARGS adds options, which
+# override the file's.
+RUN_CONFIG ?= dist/faultline-dev.conf
+RUN_ARGS ?=
+RUN_DATA ?=
+run: deps-run
 	@$(MAKE) --no-print-directory all
 	@mkdir -p var
-	@echo "faultline: the bundled plan on $(RUN_DATA), live on loopback; actions print below as JSON Lines."
+	@echo "faultline: the bundled plan on $(or $(RUN_DATA),examples/network), live on loopback ($(RUN_CONFIG)); actions print below as JSON Lines."
 	@echo "  tickets in var/faultline.db, notifications in var/notifications.jsonl; Ctrl-C stops."
 	@echo "  send a test fibre cut (both ends of span MY-SK-R01-S02 lose light):"
 	@echo "    unshare -r -u sh -c 'hostname MY-SK-HT-OSN01; logger -d -n 127.0.0.1 -P 5514 --rfc3164 -t OSN \"R_LOS raised port=1-8-1\"'"
@@ -128,11 +136,55 @@ run: deps
 	@echo "    $(BIN) tickets --db var/faultline.db list"
 	@echo "  send a trap:  snmptrap -v 2c -c public 127.0.0.1:16162 '' 1.3.6.1.6.3.1.1.5.3"
 	@echo "  other inputs: TCP 127.0.0.1:5514, RELP 127.0.0.1:2514"
-	$(abspath $(BIN)) run -c rules/faultline.plan --data $(RUN_DATA) $(RUN_ARGS) \
-		--db var/faultline.db --plugin-dir $(abspath $(BUILD))/plugins \
-		--route sms=file --set sms.path=$(CURDIR)/var/notifications.jsonl \
-		--route email=file --set email.path=$(CURDIR)/var/notifications.jsonl \
-		--route webhook=file --set webhook.path=$(CURDIR)/var/notifications.jsonl
+	$(abspath $(BIN)) run -C $(RUN_CONFIG) $(if $(RUN_DATA),--data $(RUN_DATA)) $(RUN_ARGS)
+
+# --- install and package ----------------------------------------------------
+# make install PREFIX=/usr DESTDIR=/tmp/root: the binary, the plugins, the
+# bundled rules and examples, the man pages, the systemd unit and the default
+# config (never over one already there: an operator's edits stay).
+PREFIX        ?= /usr/local
+DESTDIR       ?=
+BINDIR        ?= $(PREFIX)/bin
+PKGLIBDIR     ?= $(PREFIX)/lib/faultline
+PKGDATADIR    ?= $(PREFIX)/share/faultline
+MANDIR        ?= $(PREFIX)/share/man
+SYSCONFDIR    ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR       ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+LOCALSTATEDIR ?= /var
+INSTALL       ?= install
+SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@PKGLIBDIR@|$(PKGLIBDIR)|g' \
+	-e 's|@PKGDATADIR@|$(PKGDATADIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@STATEDIR@|$(LOCALSTATEDIR)/lib/faultline|g'
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR)/plugins $(DESTDIR)$(PKGDATADIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/faultline
+	$(INSTALL) -m 755 $(BIN) $(DESTDIR)$(BINDIR)/faultline
+	$(INSTALL) -m 644 $(PLUGIN_SO) $(DESTDIR)$(PKGLIBDIR)/plugins/
+	@set -e; for f in $$(git ls-files rules examples 2>/dev/null || find rules examples -type f); do \
+		$(INSTALL) -D -m 644 $$f $(DESTDIR)$(PKGDATADIR)/$$f; done
+	$(INSTALL) -m 644 dist/man/faultline.1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 644 dist/man/faultline.conf.5 dist/man/faultline-plan.5 $(DESTDIR)$(MANDIR)/man5/
+	$(SUBST) dist/faultline.service.in >$(DESTDIR)$(UNITDIR)/faultline.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/faultline.service
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/faultline/faultline.conf ]; then \
+		echo "install: keeping $(DESTDIR)$(SYSCONFDIR)/faultline/faultline.conf"; \
+	else \
+		$(SUBST) dist/faultline.conf.in >$(DESTDIR)$(SYSCONFDIR)/faultline/faultline.conf; \
+		chmod 640 $(DESTDIR)$(SYSCONFDIR)/faultline/faultline.conf; \
+	fi
+
+# The layout `make install DESTDIR=... PREFIX=/usr` gives (tests/install/run.sh).
+install-check: all
+	FL_BUILD=$(abspath $(BUILD)) sh tests/install/run.sh
+
+# A Debian package from a clean copy of the tracked tree, built with
+# dpkg-buildpackage; the .deb lands in $(BUILD)/package/ and its contents are
+# checked (tests/package/run.sh). Minutes of compiling: not part of `make test`.
+package:
+	@sh scripts/deps.sh runtime build package
+	FL_BUILD=$(abspath $(BUILD)) sh tests/package/run.sh
 
 # --- tests -----------------------------------------------------------------
 # The full gate: release and sanitizer builds warning-free, unit tests in both,
@@ -141,7 +193,7 @@ run: deps
 # kept busy, and the release build's tests again on a clock moved a year ahead
 # and across a new year (tests/clock/run.sh).
 test: deps
-	@$(MAKE) --no-print-directory WERROR=1 all unit diag layout
+	@$(MAKE) --no-print-directory WERROR=1 all unit diag layout install-check
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 all unit fuzz-replay diag
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 e2e-loaded

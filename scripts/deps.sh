@@ -1,24 +1,54 @@
 #!/bin/sh
-# Install the Debian packages faultline needs to build, test and run, if any are missing.
-# Idempotent and quiet when everything is present; called by `make deps` (and so by
-# `make run` and `make test`). Needs root or sudo only when something must be installed.
+# Install the Debian packages faultline needs, if any are missing, by set:
+#   runtime  what the installed binary and its plugins load and read
+#   build    compilers, generators and headers for `make all`
+#   test     what `make test` drives or compares against (receivers, senders,
+#            fuzzing, load, sanitizers, the unit test framework)
+#   package  what `make package` needs on top of build (dpkg-buildpackage)
+# Usage: deps.sh [SET...] (no SET: runtime build test). `make run` asks for
+# runtime and build, `make test` for those and test, `make package` for
+# runtime, build and package. Idempotent and quiet when everything is
+# present; needs root or sudo only when something must be installed.
 set -eu
 
-PACKAGES="
-gcc make pkg-config flex bison tzdata
-libpcre2-dev librelp-dev libsqlite3-dev libcurl4-openssl-dev libcriterion-dev
-clang libclang-rt-14-dev
+RUNTIME="
+libpcre2-8-0 librelp0 libsqlite3-0 libcurl4 tzdata
+"
+BUILD="
+gcc make pkg-config flex bison
+libpcre2-dev librelp-dev libsqlite3-dev libcurl4-openssl-dev
+"
+TEST="
+libcriterion-dev clang libclang-rt-14-dev
 bsdutils rsyslog rsyslog-relp snmp
 python3 python3-aiosmtpd kannel kannel-extras
 sqlite3 sec libvectorscan-dev
 faketime stress-ng
 libivykis0 libnet1 libjson-c5 libpcre3 libwrap0 libglib2.0-0
 "
+PACKAGE="
+dpkg-dev debhelper fakeroot
+"
 
 # syslog-ng-core is deliberately absent: Debian makes it conflict with rsyslog (both
 # provide system-log-daemon), and the tests need rsyslog as a real sender. The
 # benchmark that compares with syslog-ng unpacks its package privately instead
 # (bench/peers.bench.sh); the libraries it links with, listed above, conflict with nothing.
+
+[ $# -gt 0 ] || set -- runtime build test
+PACKAGES=""
+for set in "$@"; do
+	case $set in
+	runtime) PACKAGES="$PACKAGES $RUNTIME" ;;
+	build) PACKAGES="$PACKAGES $BUILD" ;;
+	test) PACKAGES="$PACKAGES $TEST" ;;
+	package) PACKAGES="$PACKAGES $PACKAGE" ;;
+	*)
+		echo "deps: no set '$set' (runtime, build, test, package)" >&2
+		exit 2
+		;;
+	esac
+done
 
 missing=""
 for p in $PACKAGES; do

@@ -19,6 +19,7 @@
 
 #include "engine/lib/buf.h"
 #include "engine/cli/cli.h"
+#include "engine/cli/config.h"
 #include "engine/cli/inputs_cli.h"
 #include "engine/cli/opts.h"
 #include "engine/input/inputs.h"
@@ -71,7 +72,8 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: faultline listen [--udp ADDR] [--tcp ADDR] [--relp ADDR] [--trap ADDR]\n"
+		"usage: faultline listen [-C FILE | --no-config]\n"
+		"                        [--udp ADDR] [--tcp ADDR] [--relp ADDR] [--trap ADDR]\n"
 		"                        [--allow [INPUT=]CIDR ...] [--community NAME ...]\n"
 		"                        [--tz ZONE] [--max-msg-size N] [--max-conns N]\n"
 		"                        [--max-conns-per-source N] [--idle-timeout-ms MS]\n"
@@ -89,7 +91,9 @@ static void usage(FILE *out)
 		"--idle-timeout-ms (default %d) is closed. --user binds, then drops to\n"
 		"that user and its group (or --group) for good.\n"
 		"Events go to stdout as JSON Lines; a stats line goes to stderr at exit and\n"
-		"on SIGUSR1.\n",
+		"on SIGUSR1. The options may come from the [inputs] of a config file (-C\n"
+		"FILE, by default " FL_CONFIG_DEFAULT_PATH " when it exists); those\n"
+		"given on the command line override it.\n",
 		FL_SYSLOG_MAX_MSG_DEFAULT, FL_TCP_MAX_CONNS_DEFAULT, FL_CONNS_PER_SOURCE_DEFAULT,
 		FL_CONN_IDLE_MS_DEFAULT);
 }
@@ -149,8 +153,10 @@ static int add_community(void *ctx, const struct fl_opt *opt, const char *val, c
 /* Returns 0 to go on, or the exit status: 0 after --help, 2 a usage error
  * (already reported). */
 static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const char **tz,
-		      const char **user, const char **group)
+		      const char **user, const char **group, struct fl_config **config)
 {
+	const char *config_path = NULL;
+	bool is_config_off = false;
 	const struct fl_opt opts[] = {
 		FL_OPT_STRING_ROW("--udp", &cfg->addr[FL_INPUT_UDP], "ADDR", "syslog over UDP"),
 		FL_OPT_STRING_ROW("--tcp", &cfg->addr[FL_INPUT_TCP], "ADDR", "syslog over TCP"),
@@ -164,11 +170,14 @@ static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const
 		FL_CLI_CONN_ROWS(cfg),
 		FL_OPT_STRING_ROW("--user", user, "NAME", "after binding, run as this user"),
 		FL_OPT_STRING_ROW("--group", group, "NAME", "and this group"),
+		FL_CONFIG_ROWS(&config_path, &is_config_off),
 	};
 	const struct fl_opts_cmd cmd = {"listen", opts, FL_ARRAY_LEN(opts), 0, false, usage};
 	struct fl_opts_result res;
 	int status;
 
+	if (!fl_config_prepare(config, &cmd, argc, argv, cfg, &status))
+		return status;
 	if (!fl_opts_accept(&cmd, argc, argv, cfg, &res, &status))
 		return status == 0 ? -1 : status;
 	for (int k = 0; k < FL_INPUT__COUNT; k++)
@@ -318,6 +327,7 @@ static void on_message(void *ctx, const struct fl_msg *m)
 int fl_cmd_listen(int argc, char **argv)
 {
 	struct fl_inputs_config cfg;
+	struct fl_config *config = NULL; /* the strings cfg borrows from the file */
 	struct listen_state st;
 	const char *user = NULL, *group = NULL;
 	char err[256];
@@ -326,14 +336,17 @@ int fl_cmd_listen(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&st, 0, sizeof(st));
 	fl_inputs_config_defaults(&cfg);
-	rc = parse_args(argc, argv, &cfg, &st.tz_spec, &user, &group);
-	if (rc != 0)
+	rc = parse_args(argc, argv, &cfg, &st.tz_spec, &user, &group, &config);
+	if (rc != 0) {
+		fl_config_destroy(config);
 		return rc < 0 ? 0 : rc; /* -1: --help was answered */
+	}
 	if (cfg.n_communities == 0)
 		cfg.communities[cfg.n_communities++] = "public";
 	rc = fl_tz_load(&st.tz, st.tz_spec);
 	if (rc < 0 && st.tz_spec) {
 		fprintf(stderr, "faultline listen: --tz %s: %s\n", st.tz_spec, strerror(-rc));
+		fl_config_destroy(config);
 		return 2;
 	}
 	if (rc < 0) /* no machine zone (/etc/localtime): RFC 3164 times read as UTC */
@@ -343,6 +356,7 @@ int fl_cmd_listen(int argc, char **argv)
 	if (!st.ev) {
 		fl_tz_free(st.tz);
 		fprintf(stderr, "faultline listen: out of memory\n");
+		fl_config_destroy(config);
 		return 1;
 	}
 	if (fl_cli_fit_conns(&cfg, FL_FD_HEADROOM_BASE, "listen") < 0) {
@@ -391,5 +405,6 @@ out_free:
 	free(st.ev);
 	st.ev = NULL;
 	fl_tz_free(st.tz);
+	fl_config_destroy(config);
 	return rc;
 }

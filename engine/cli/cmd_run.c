@@ -12,8 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "engine/cli/cli.h"
+#include "engine/cli/config.h"
 #include "engine/cli/inputs_cli.h"
 #include "engine/cli/opts.h"
 #include "engine/cli/store_cli.h"
@@ -23,6 +26,7 @@
 #include "engine/lib/heap.h"
 #include "engine/input/inputs.h"
 #include "engine/lib/net.h"
+#include "engine/lib/sd_notify.h"
 #include "engine/notify/outbox.h"
 #include "engine/pipeline/journal.h"
 #include "engine/pipeline/runner.h"
@@ -56,7 +60,8 @@ static void on_signal(int sig)
 static int usage(FILE *out)
 {
 	fprintf(out,
-		"usage: faultline run -c PLAN [--data DIR] [--udp ADDR] [--tcp ADDR] [--relp ADDR]\n"
+		"usage: faultline run [-C FILE | --no-config] [-c PLAN] [--data DIR] [--udp ADDR]\n"
+		"                     [--tcp ADDR] [--relp ADDR]\n"
 		"                     [--trap ADDR] [--allow [INPUT=]CIDR ...] [--community NAME ...]\n"
 		"                     [--tz ZONE] [--max-keys-per-rule N] [--max-keys N]\n"
 		"                     [--max-conns N] [--max-conns-per-source N]\n"
@@ -77,7 +82,10 @@ static int usage(FILE *out)
 		"--max-conns is lowered at start to what the descriptor limit leaves after\n"
 		"the store, its WAL and the plugin workers. With --user the inputs are\n"
 		"bound first, then faultline drops to that user and its group (or --group)\n"
-		"for good, before it reads the plan or opens the store.\n");
+		"for good, before it reads the plan or opens the store.\n"
+		"The options may come from a config file (-C FILE, by default\n"
+		FL_CONFIG_DEFAULT_PATH " when it exists; faultline.conf(5)); those\n"
+		"given on the command line override it.\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -98,6 +106,9 @@ struct run_args {
 	const char *journal; /* NULL: PATH.accepted beside the store */
 	bool no_journal;
 	const char *user, *group; /* --user, --group: who runs once the inputs are bound */
+	struct fl_config *config; /* holds the strings the options borrow from the file */
+	const char *config_path;
+	bool is_config_off;
 };
 
 /* --allow [INPUT=]CIDR */
@@ -145,6 +156,29 @@ static int forward(void *ctx, const struct fl_opt *opt, const char *val, char *e
 	return fl_cli_delivery_option(&a->deliver, opt, val, err, err_len);
 }
 
+/* The service manager's socket and watchdog from the environment, which
+ * is then cleared: a program a plugin runs must not speak for the daemon. */
+static void open_service_manager(struct fl_sd_notify *sd)
+{
+	int rc = fl_sd_notify_open(sd, getenv("NOTIFY_SOCKET"), getenv("WATCHDOG_USEC"),
+				   getenv("WATCHDOG_PID"), getpid());
+
+	if (rc < 0)
+		fprintf(stderr, "faultline run: NOTIFY_SOCKET: %s; not telling the service "
+				"manager\n", strerror(-rc));
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+}
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static void run_usage(FILE *out)
 {
 	(void)usage(out);
@@ -178,18 +212,22 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				  "keep what was taken here (default: the store's PATH.accepted)"),
 		FL_OPT_FLAG_ROW("--no-journal", &a->no_journal, "keep no journal"),
 		FL_CLI_DELIVERY_ROWS(forward),
+		FL_CONFIG_ROWS(&a->config_path, &a->is_config_off),
 	};
 	const struct fl_opts_cmd cmd = {"run", opts, FL_ARRAY_LEN(opts), 0, false, run_usage};
 	struct fl_opts_result res;
 	bool any = false;
 	int status;
 
+	if (!fl_config_prepare(&a->config, &cmd, argc, argv, a, &status))
+		return status;
 	if (!fl_opts_accept(&cmd, argc, argv, a, &res, &status))
 		return status == 0 ? -1 : status;
 	for (int k = 0; k < FL_INPUT__COUNT; k++)
 		any |= ic->addr[k] != NULL;
 	if (!a->rcfg.plan || !any) {
-		fprintf(stderr, "faultline run: needs -c PLAN and at least one input\n");
+		fprintf(stderr, "faultline run: needs a plan (-c PLAN) and at least one input, on "
+				"the command line or in the config file\n");
 		return usage(stderr);
 	}
 	if (a->has_delivery_option && !a->rcfg.db) {
@@ -323,6 +361,7 @@ int fl_cmd_run(int argc, char **argv)
 	struct fl_inputs *in = NULL;
 	struct fl_deliver *deliver = NULL;
 	struct fl_outbox_bell *bell = NULL;
+	struct fl_sd_notify sd;
 	char err[256];
 	int rc = 1;
 
@@ -333,9 +372,11 @@ int fl_cmd_run(int argc, char **argv)
 	rc = parse_args(argc, argv, &a);
 	if (rc != 0) {
 		fl_deliver_config_free(&a.deliver);
-		return rc < 0 ? 0 : 2; /* -1: --help was answered */
+		fl_config_destroy(a.config);
+		return rc < 0 ? 0 : rc; /* -1: --help was answered */
 	}
 	rc = 1;
+	open_service_manager(&sd); /* before any thread: it edits the environment */
 	if (a.icfg.n_communities == 0)
 		a.icfg.communities[a.icfg.n_communities++] = "public";
 	/* the store thread rings the delivery thread after each commit that
@@ -372,13 +413,17 @@ int fl_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	rc = 0;
+	(void)fl_sd_notify_send(&sd, "READY=1"); /* every input bound, the store open */
 	while (!run_stop && rc == 0) {
 		fl_inputs_drain(in, fl_runner_wait_ms(st.runner, DRAIN_WAIT_MS), on_message, &st);
 		if (fl_runner_tick(st.runner) < 0)
 			rc = 1;
 		if (st.journal)
 			fl_journal_tick(st.journal, fl_cli_now_ns());
+		/* from this loop, so a stuck engine stops the pings, not just a dead process */
+		fl_sd_notify_watchdog(&sd, monotonic_ns());
 	}
+	(void)fl_sd_notify_send(&sd, "STOPPING=1");
 	fl_inputs_stop(in);
 	fl_inputs_drain(in, 0, on_message, &st);
 	print_input_stats(in);
@@ -395,5 +440,7 @@ out:
 	fl_runner_destroy(st.runner);
 	free(st.ev);
 	fl_deliver_config_free(&a.deliver);
+	fl_config_destroy(a.config);
+	fl_sd_notify_close(&sd);
 	return rc;
 }

@@ -188,6 +188,53 @@ int fl_opts_parse(const struct fl_opts_cmd *cmd, int argc, char **argv, void *ct
 	return 0;
 }
 
+int fl_opts_take(const struct fl_opts_cmd *cmd, const char *name, const char *value, void *ctx,
+		 struct fl_opts_result *res)
+{
+	const struct fl_opt *o = find(cmd, name);
+
+	res->err[0] = '\0';
+	if (!o) {
+		fail(cmd, res, "no option %s", name);
+		return -ENOENT;
+	}
+	if (o->kind != FL_OPT_FLAG && !value)
+		return fail(cmd, res, "%s needs a value", name);
+	return take(cmd, o, o->kind == FL_OPT_FLAG ? NULL : value, ctx, res);
+}
+
+bool fl_opts_given(const struct fl_opts_cmd *cmd, int argc, char *const *argv, const char *name,
+		   const char *prefix, const char **value)
+{
+	bool options_over = false, found = false;
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *val = "";
+		const struct fl_opt *o;
+
+		if (options_over || arg[0] != '-' || arg[1] == '\0') {
+			options_over |= cmd->is_posix;
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			options_over = true;
+			continue;
+		}
+		o = find(cmd, arg);
+		if (o && o->kind != FL_OPT_FLAG) {
+			if (i + 1 >= argc)
+				break; /* "needs a value": fl_opts_parse() says so */
+			val = argv[++i];
+		}
+		if (strcmp(arg, name) != 0 || (prefix && strncmp(val, prefix, strlen(prefix)) != 0))
+			continue;
+		found = true;
+		if (value)
+			*value = val;
+	}
+	return found;
+}
+
 int fl_opts_say(const struct fl_opts_cmd *cmd, int argc, char **argv, void *ctx,
 		struct fl_opts_result *res)
 {

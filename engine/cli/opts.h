@@ -116,6 +116,20 @@ FL_MUST_CHECK int fl_opts_say(const struct fl_opts_cmd *cmd, int argc, char **ar
 FL_MUST_CHECK bool fl_opts_accept(const struct fl_opts_cmd *cmd, int argc, char **argv,
 				  void *ctx, struct fl_opts_result *res, int *status);
 
+/* Takes one option of cmd's table by name with its value (NULL for a
+ * flag), as the command line would: what a config file sets. Returns 0,
+ * -ENOENT when the table has no such option, or the value's error (-EINVAL
+ * or a callback's), with res->err set. */
+FL_MUST_CHECK int fl_opts_take(const struct fl_opts_cmd *cmd, const char *name, const char *value,
+			       void *ctx, struct fl_opts_result *res);
+
+/* Whether argv[1..argc) gives option name, read as fl_opts_parse() reads it
+ * (a value is never taken for an option; nothing stored, argv untouched).
+ * -h and --help are found too. With prefix, only a value that starts with
+ * it counts. *value (may be NULL) gets the last value found; a flag's is "". */
+bool fl_opts_given(const struct fl_opts_cmd *cmd, int argc, char *const *argv, const char *name,
+		   const char *prefix, const char **value);
+
 /* cmd->usage(out), then one line per option of the table and -h/--help. */
 void fl_opts_usage(const struct fl_opts_cmd *cmd, FILE *out);
 
