@@ -428,6 +428,16 @@ FL_MUST_CHECK int fl_store_open_ticket_for_fault(struct fl_store *s,
                                                  const struct fl_store_fault *f, char *id,
                                                  size_t size);
 
+/* The ticket of the same fault from its first alarm: the same rule and key,
+ * opened at opened_ns, in any state (the same recording replayed into the
+ * store again finds the tickets it made, cleared or not). Another fault,
+ * on another span or from another first alarm, is never found. Writes its
+ * id into id[size] and returns 1, or 0 when there is none, -EINVAL without
+ * rule or key, or the store's error. */
+FL_MUST_CHECK int fl_store_ticket_for_fault_at(struct fl_store *s, const char *rule,
+                                               const char *key, int64_t opened_ns, char *id,
+                                               size_t size);
+
 /* The ticket an operator means by ref, as `tickets` takes it: its id; the
  * number alone ("123", "000123": the ticket the store's sequence numbered
  * 123); or the start of one id ("INC-2026-0001"), each tried in that order.

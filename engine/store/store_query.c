@@ -93,6 +93,32 @@ int fl_store_open_ticket_for_fault(struct fl_store *s, const struct fl_store_fau
 	return rc;
 }
 
+int fl_store_ticket_for_fault_at(struct fl_store *s, const char *rule, const char *key,
+				 int64_t opened_ns, char *id, size_t size)
+{
+	/* by tickets_fault (rule, key): the few tickets of one fault */
+	sqlite3_stmt *st = store_stmt(s, "SELECT id FROM tickets WHERE rule = ?1 AND key = ?2"
+					 " AND opened_ns = ?3 ORDER BY id LIMIT 1");
+	int rc;
+
+	if (!rule || !key)
+		return -EINVAL;
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, rule);
+	store_bind_text(st, 2, key);
+	sqlite3_bind_int64(st, 3, opened_ns);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(id, size, "%s", store_col_text(st, 0));
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 _Static_assert(FL_STORE_REF_SHOWN + 1 == 6, "the prefix query's LIMIT");
 
 /* ref as the number alone: 1..18 digits (leading zeros allowed), else 0. */
