@@ -24,13 +24,13 @@
 
 struct tickets_args {
 	const char *db, *verb, *id, *by, *note, *clock;
-	bool json, all;
+	bool json, all, create;
 };
 
 static void tickets_usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: faultline tickets [--db PATH] [--json] [--all] list\n"
+	        "usage: faultline tickets [--db PATH [--create]] [--json] [--all] list\n"
 	        "       faultline tickets [--db PATH] [--json] show ID\n"
 	        "       faultline tickets [--db PATH] ack|dispatch|onsite|restore|resolve|close ID\n"
 	        "                         [--by NAME] [--note TEXT]\n"
@@ -42,7 +42,7 @@ static void tickets_usage(FILE *out)
 	        "of one id (INC-2026-0001 when no other ticket starts so).\n"
 	        "Lifecycle: open -> ack -> dispatch -> onsite -> restore -> resolve -> close;\n"
 	        "restore may follow ack or dispatch directly. --by defaults to $USER.\n"
-	        "Default database: %s\n",
+	        "Default database: %s; one that is not there is refused unless --create.\n",
 	        FL_STORE_DEFAULT_PATH);
 }
 
@@ -51,6 +51,7 @@ static bool parse_args(struct tickets_args *a, int argc, char **argv, int *statu
 {
 	const struct fl_opt opts[] = {
 		FL_OPT_STRING_ROW("--db", &a->db, "PATH", "the ticket store"),
+		FL_OPT_FLAG_ROW("--create", &a->create, "make the store when it is not there"),
 		FL_OPT_FLAG_ROW("--json", &a->json, "print JSON documents, not a table"),
 		FL_OPT_FLAG_ROW("--all", &a->all, "list closed tickets too"),
 		FL_OPT_STRING_ROW("--by", &a->by, "NAME", "who did it (default $USER)"),
@@ -419,7 +420,7 @@ int fl_cmd_tickets(int argc, char **argv)
 		fprintf(stderr, "faultline tickets: %s needs --by NAME (who did it)\n", a.verb);
 		return 2;
 	}
-	s = fl_cli_store_open("tickets", a.db);
+	s = fl_cli_store_open_existing("tickets", a.db, a.create);
 	if (!s)
 		return 1;
 	if (a.id && strcmp(a.verb, "list") != 0) {

@@ -40,7 +40,7 @@ unmount_then_cleanup() {
 }
 trap unmount_then_cleanup EXIT INT TERM
 DB="$SMALL/faultline.db"
-"$FAULTLINE" tickets --db "$DB" list >/dev/null || fail "cannot create the store"
+"$FAULTLINE" tickets --db "$DB" --create list >/dev/null || fail "cannot create the store"
 # fill the file system, then give back room for the SHM (32 KiB) and the
 # WAL's header only: the first commit of the storm cannot be written
 dd if=/dev/zero of="$SMALL/filler" bs=4096 2>/dev/null || true

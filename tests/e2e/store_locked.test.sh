@@ -27,7 +27,7 @@ want=$(counts "$T/free.db")
 case "$want" in 1\|*) ;; *) fail "the free store has no ticket: $want" ;; esac
 
 DB="$T/locked.db"
-"$FAULTLINE" tickets --db "$DB" list >/dev/null || fail "cannot create the store"
+"$FAULTLINE" tickets --db "$DB" --create list >/dev/null || fail "cannot create the store"
 cat >"$T/hold.py" <<'PYEOF'
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
