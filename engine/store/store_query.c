@@ -193,13 +193,17 @@ int fl_store_ticket_find(struct fl_store *s, const char *ref, char *id, size_t s
 		 * its last byte one higher), not a walk over every ticket */
 		memcpy(upper, ref, len + 1);
 		upper[len - 1] = (char)(unsigned char)((unsigned char)upper[len - 1] + 1);
-		st = store_stmt(s, "SELECT id FROM tickets WHERE id >= ?1 AND (?2 IS NULL OR id < ?2)"
+		st = store_stmt(s, "SELECT id FROM tickets WHERE id >= ?1 AND id < ?2"
 				   " AND substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 6");
 		if (!st)
 			return -EIO;
 		store_bind_text(st, 1, ref);
-		/* a last byte of 0xff has no byte above it: no upper bound */
-		store_bind_text(st, 2, (unsigned char)ref[len - 1] == 0xff ? NULL : upper);
+		/* a last byte of 0xff has no byte above it: a blob, which SQLite
+		 * orders after every text, bounds nothing */
+		if ((unsigned char)ref[len - 1] == 0xff)
+			sqlite3_bind_zeroblob(st, 2, 0);
+		else
+			store_bind_text(st, 2, upper);
 		n = ref_rows(s, st, first, sizeof(first), others, others_len);
 	}
 	if (n == 1)

@@ -163,11 +163,11 @@ static int seq_next(struct fl_store *s, int64_t *out)
 		return -EIO;
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		rc = rc == SQLITE_DONE ? -EIO : store_rc(s, rc);
 		sqlite3_reset(st);
-		if (rc == -EIO && !s->err[0])
-			snprintf(s->err, sizeof(s->err), "the ticket sequence has no row");
-		return rc;
+		if (rc != SQLITE_DONE)
+			return store_rc(s, rc);
+		snprintf(s->err, sizeof(s->err), "the ticket sequence has no row");
+		return -EIO;
 	}
 	*out = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
