@@ -19,7 +19,10 @@
 #include "engine/store/store.h"
 #include "engine/cli/store_cli.h"
 #include "engine/store/store_time.h"
+#include "engine/inventory/inventory.h"
+#include "engine/lib/str.h"
 #include "engine/lib/tz.h"
+#include "engine/lib/utf8.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 
@@ -27,7 +30,7 @@ struct maint_args {
 	const char *db, *verb, *id, *scope, *target, *from, *to, *reason, *by;
 	const char *plan, *data, *at;
 	enum fl_maint_recur recur;
-	bool json, dry_run;
+	bool json, dry_run, create;
 };
 
 static void maint_usage(FILE *out)
@@ -35,13 +38,15 @@ static void maint_usage(FILE *out)
 	fprintf(out,
 	        "usage: faultline maintenance [--db PATH] add --scope device|site|ring|span|city\n"
 	        "           --target ID --from TIME --to TIME [--weekly|--monthly]\n"
-	        "           [--reason TEXT] [--by NAME]\n"
+	        "           [--reason TEXT] [--by NAME] [-c PLAN [--data DIR]]\n"
 	        "       faultline maintenance [--db PATH] [--json] list\n"
 	        "       faultline maintenance [--db PATH] delete ID\n"
 	        "       faultline maintenance [--db PATH] announce -c PLAN [--data DIR]\n"
 	        "           [--at TIME] [--dry-run]\n"
 	        "TIME: YYYY-MM-DD[THH:MM[:SS]] with Z or +HH:MM (no suffix: UTC).\n"
 	        "A recurring window repeats its first occurrence every week or month.\n"
+	        "add with -c: the target must be in the plan's inventory (its data files).\n"
+	        "A store that is not there is refused unless --create.\n"
 	        "announce: the announcements of the plan's `announce maintenance` due at\n"
 	        "TIME (default now) for the windows of the plan, its maintenance data and\n"
 	        "the store, queued in the store's outbox once each (--dry-run: shown only).\n");
@@ -53,6 +58,7 @@ static bool parse_args(struct maint_args *a, int argc, char **argv, int *status)
 	bool weekly = false, monthly = false;
 	const struct fl_opt opts[] = {
 		FL_OPT_STRING_ROW("--db", &a->db, "PATH", "the ticket store"),
+		FL_OPT_FLAG_ROW("--create", &a->create, "make the store when it is not there"),
 		FL_OPT_FLAG_ROW("--json", &a->json, "list: print JSON"),
 		FL_OPT_STRING_ROW("--scope", &a->scope, "SCOPE", "add: device, site, ring, span or city"),
 		FL_OPT_STRING_ROW("--target", &a->target, "ID", "add: what is maintained"),
@@ -62,9 +68,9 @@ static bool parse_args(struct maint_args *a, int argc, char **argv, int *status)
 		FL_OPT_FLAG_ROW("--monthly", &monthly, "add: repeat every month"),
 		FL_OPT_STRING_ROW("--reason", &a->reason, "TEXT", "add: why"),
 		FL_OPT_STRING_ROW("--by", &a->by, "NAME", "add: who announced it"),
-		FL_OPT_STRING_ROW("-c", &a->plan, "PLAN", "announce: the plan"),
-		FL_OPT_STRING_ROW("--plan", &a->plan, "PLAN", "announce: the plan"),
-		FL_OPT_STRING_ROW("--data", &a->data, "DIR", "announce: the plan's data files"),
+		FL_OPT_STRING_ROW("-c", &a->plan, "PLAN", "announce, add: the plan"),
+		FL_OPT_STRING_ROW("--plan", &a->plan, "PLAN", "announce, add: the plan"),
+		FL_OPT_STRING_ROW("--data", &a->data, "DIR", "announce, add: the plan's data files"),
 		FL_OPT_STRING_ROW("--at", &a->at, "TIME", "announce: what is due at TIME"),
 		FL_OPT_FLAG_ROW("--dry-run", &a->dry_run, "announce: show, queue nothing"),
 	};
@@ -90,6 +96,101 @@ static bool parse_args(struct maint_args *a, int argc, char **argv, int *status)
 		return false;
 	}
 	return true;
+}
+
+/* The names of one scope in the inventory, for "did you mean": every
+ * device and span, and the sites, rings and cities they name (a site no
+ * device stands on is not suggested): one per device, or per span, at
+ * most max; NULL entries are skipped by fl_utf8_suggest(). */
+static size_t scope_names(const struct fl_inventory *inv, const char *scope,
+                          const char **names, size_t max)
+{
+	const struct fl_inv_device *dev;
+	const struct fl_inv_span *span;
+	size_t n = 0;
+
+	if (strcmp(scope, "span") == 0) {
+		for (size_t i = 0; n < max && (span = fl_inventory_span_nth(inv, i)); i++)
+			names[n++] = span->id;
+		return n;
+	}
+	for (size_t i = 0; n < max && (dev = fl_inventory_device_at(inv, i)); i++) {
+		if (strcmp(scope, "device") == 0)
+			names[n++] = dev->id;
+		else if (strcmp(scope, "site") == 0)
+			names[n++] = dev->site ? dev->site->id : NULL;
+		else if (strcmp(scope, "ring") == 0)
+			names[n++] = dev->ring ? dev->ring->id : NULL;
+		else if (strcmp(scope, "city") == 0)
+			names[n++] = dev->site && dev->site->city ? dev->site->city->name : NULL;
+	}
+	return n;
+}
+
+static bool target_known(const struct fl_inventory *inv, const char *scope, const char *target)
+{
+	struct fl_str t = fl_str_make(target, strlen(target));
+
+	if (strcmp(scope, "device") == 0)
+		return fl_inventory_device(inv, t) != NULL;
+	if (strcmp(scope, "site") == 0)
+		return fl_inventory_site(inv, t) != NULL;
+	if (strcmp(scope, "span") == 0)
+		return fl_inventory_span(inv, t) != NULL;
+	if (strcmp(scope, "ring") == 0)
+		return fl_inventory_ring(inv, t) != NULL;
+	if (strcmp(scope, "city") == 0)
+		return fl_inventory_city(inv, t) != NULL;
+	return true; /* a scope the store refuses with its own message */
+}
+
+/* add -c PLAN: a window on a target the inventory does not know would
+ * hide nothing and tell nobody, so it is refused, with the closest name
+ * the inventory has. 0 when the target is known; 1 refused; 2 usage. */
+static int check_target(const struct maint_args *a)
+{
+	struct fl_plan_options popt = {.data_dir = a->data};
+	const struct fl_inventory *inv;
+	struct fl_diags *d = NULL;
+	struct fl_plan *plan = NULL;
+	int status = 1;
+
+	if (!a->scope || !a->target)
+		return 0; /* do_add says what is missing */
+	if (fl_diags_create(&d) < 0)
+		return 1;
+	if (fl_plan_compile(&plan, a->plan, &popt, d) < 0) {
+		fl_diag_print(d, stderr);
+		goto out;
+	}
+	inv = fl_plan_program(plan)->inventory;
+	if (!inv) {
+		fprintf(stderr, "faultline maintenance: %s names no inventory: give --data DIR\n",
+		        a->plan);
+		status = 2;
+	} else if (target_known(inv, a->scope, a->target)) {
+		status = 0;
+	} else {
+		struct fl_inventory_counts c;
+		size_t max;
+		const char **names;
+		const char *hint = NULL;
+
+		fl_inventory_counts(inv, &c);
+		max = c.devices > c.spans ? c.devices : c.spans;
+		names = calloc(max ? max : 1, sizeof(*names));
+		if (names)
+			hint = fl_utf8_suggest(a->target, names, scope_names(inv, a->scope, names, max));
+
+		fprintf(stderr, "faultline maintenance: refused: no %s '%s' in the inventory%s%s%s\n",
+		        a->scope, a->target, hint ? "; did you mean '" : "", hint ? hint : "",
+		        hint ? "'?" : "");
+		free(names);
+	}
+out:
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+	return status;
 }
 
 static int do_add(struct fl_store *s, struct maint_args *a, int64_t now_ns)
@@ -274,7 +375,7 @@ static int do_announce(const struct maint_args *a, int64_t now_ns)
 	if (fl_announcer_create(&an, prog, tz) < 0 || fl_announcer_add_plan(an) < 0)
 		goto out;
 	if (!a->dry_run || a->db) {
-		ar.s = fl_cli_store_open("maintenance", a->db);
+		ar.s = fl_cli_store_open_existing("maintenance", a->db, a->create);
 		if (!ar.s)
 			goto out;
 		if (fl_announcer_add_store(an, ar.s, ar.now_ns) < 0) {
@@ -322,7 +423,9 @@ int fl_cmd_maintenance(int argc, char **argv)
 	}
 	if (strcmp(a.verb, "announce") == 0)
 		return do_announce(&a, now_ns);
-	s = fl_cli_store_open("maintenance", a.db);
+	if (strcmp(a.verb, "add") == 0 && a.plan && (status = check_target(&a)) != 0)
+		return status;
+	s = fl_cli_store_open_existing("maintenance", a.db, a.create);
 	if (!s)
 		return 1;
 	if (strcmp(a.verb, "add") == 0)

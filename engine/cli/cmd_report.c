@@ -27,7 +27,8 @@
 
 static void report_usage(FILE *out)
 {
-	fprintf(out, "usage: faultline report [--db PATH] --from DATE --to DATE [--at DATE] [--json]\n"
+	fprintf(out, "usage: faultline report [--db PATH [--create]] --from DATE --to DATE\n"
+	             "                        [--at DATE] [--json]\n"
 	             "DATE: YYYY-MM-DD[THH:MM[:SS]] with Z or +HH:MM (no suffix: UTC);\n"
 	             "tickets opened from --from up to, not including, --to.\n"
 	             "A clock still running counts as missed when its deadline passed before\n"
@@ -75,11 +76,12 @@ int fl_cmd_report(int argc, char **argv)
 	const char *db = NULL, *from = NULL, *to = NULL, *at = NULL;
 	int64_t from_ns, to_ns, as_of_ns = 0;
 	struct fl_store *s;
-	bool json = false;
+	bool json = false, create = false;
 	int rc, rows = 0;
 
 	const struct fl_opt opts[] = {
 		FL_OPT_STRING_ROW("--db", &db, "PATH", "the ticket store"),
+		FL_OPT_FLAG_ROW("--create", &create, "make the store when it is not there"),
 		FL_OPT_STRING_ROW("--from", &from, "DATE", "tickets opened from DATE on"),
 		FL_OPT_STRING_ROW("--to", &to, "DATE", "up to, not including, DATE"),
 		FL_OPT_STRING_ROW("--at", &at, "DATE", "judge running clocks at DATE"),
@@ -103,7 +105,7 @@ int fl_cmd_report(int argc, char **argv)
 		report_usage(stderr);
 		return 2;
 	}
-	s = fl_cli_store_open("report", db);
+	s = fl_cli_store_open_existing("report", db, create);
 	if (!s)
 		return 1;
 	rc = at ? 0 : fl_store_recorded_until(s, &as_of_ns);

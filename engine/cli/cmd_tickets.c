@@ -24,13 +24,13 @@
 
 struct tickets_args {
 	const char *db, *verb, *id, *by, *note, *clock;
-	bool json, all;
+	bool json, all, create;
 };
 
 static void tickets_usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: faultline tickets [--db PATH] [--json] [--all] list\n"
+	        "usage: faultline tickets [--db PATH [--create]] [--json] [--all] list\n"
 	        "       faultline tickets [--db PATH] [--json] show ID\n"
 	        "       faultline tickets [--db PATH] ack|dispatch|onsite|restore|resolve|close ID\n"
 	        "                         [--by NAME] [--note TEXT]\n"
@@ -38,9 +38,11 @@ static void tickets_usage(FILE *out)
 	        "                         --note REASON [--by NAME]\n"
 	        "       faultline tickets [--db PATH] resume ID --clock respond|onsite|repair\n"
 	        "                         [--by NAME]\n"
+	        "ID: the ticket's id, its number alone (123 for INC-2026-000123) or the start\n"
+	        "of one id (INC-2026-0001 when no other ticket starts so).\n"
 	        "Lifecycle: open -> ack -> dispatch -> onsite -> restore -> resolve -> close;\n"
 	        "restore may follow ack or dispatch directly. --by defaults to $USER.\n"
-	        "Default database: %s\n",
+	        "Default database: %s; one that is not there is refused unless --create.\n",
 	        FL_STORE_DEFAULT_PATH);
 }
 
@@ -49,6 +51,7 @@ static bool parse_args(struct tickets_args *a, int argc, char **argv, int *statu
 {
 	const struct fl_opt opts[] = {
 		FL_OPT_STRING_ROW("--db", &a->db, "PATH", "the ticket store"),
+		FL_OPT_FLAG_ROW("--create", &a->create, "make the store when it is not there"),
 		FL_OPT_FLAG_ROW("--json", &a->json, "print JSON documents, not a table"),
 		FL_OPT_FLAG_ROW("--all", &a->all, "list closed tickets too"),
 		FL_OPT_STRING_ROW("--by", &a->by, "NAME", "who did it (default $USER)"),
@@ -370,8 +373,32 @@ static int do_transition(struct fl_store *s, const struct tickets_args *a, enum 
 	return 0;
 }
 
+/* The ticket a->id names (its id, its number alone, a unique start of
+ * an id: fl_store_ticket_find()), written to id; false with why on stderr
+ * when it names none or several. */
+static bool resolve_id(struct fl_store *s, const char *ref, char *id, size_t size)
+{
+	char others[FL_STORE_REF_SHOWN * (FL_STORE_ID_MAX + 2) + 1];
+	int n = fl_store_ticket_find(s, ref, id, size, others, sizeof(others));
+
+	if (n == 1)
+		return true;
+	if (n == 0 || n == -EINVAL)
+		fprintf(stderr, "faultline tickets: no ticket %s\n", ref);
+	else if (n < 0)
+		fprintf(stderr, "faultline tickets: cannot look up %s: %s (%s)\n", ref,
+		        strerror(-n), fl_store_errmsg(s));
+	else
+		fprintf(stderr,
+		        "faultline tickets: '%s' names %s%d tickets: %s%s; give more of the id\n", ref, n > FL_STORE_REF_SHOWN ? "more than " : "",
+		        n > FL_STORE_REF_SHOWN ? FL_STORE_REF_SHOWN : n, others,
+		        n > FL_STORE_REF_SHOWN ? ", ..." : "");
+	return false;
+}
+
 int fl_cmd_tickets(int argc, char **argv)
 {
+	char id[FL_STORE_ID_MAX + 1];
 	struct tickets_args a = {0};
 	enum fl_transition tr;
 	struct fl_store *s;
@@ -393,9 +420,16 @@ int fl_cmd_tickets(int argc, char **argv)
 		fprintf(stderr, "faultline tickets: %s needs --by NAME (who did it)\n", a.verb);
 		return 2;
 	}
-	s = fl_cli_store_open("tickets", a.db);
+	s = fl_cli_store_open_existing("tickets", a.db, a.create);
 	if (!s)
 		return 1;
+	if (a.id && strcmp(a.verb, "list") != 0) {
+		if (!resolve_id(s, a.id, id, sizeof(id))) {
+			fl_store_close(s);
+			return 1;
+		}
+		a.id = id;
+	}
 	if (strcmp(a.verb, "list") == 0)
 		status = do_list(s, &a, now_ns);
 	else if (strcmp(a.verb, "show") == 0)

@@ -20,6 +20,30 @@ struct fl_store *fl_cli_store_open(const char *cmd, const char *path)
 	return s;
 }
 
+struct fl_store *fl_cli_store_open_existing(const char *cmd, const char *path, bool may_create)
+{
+	struct fl_store *s = NULL;
+	char err[512] = "";
+	int rc;
+
+	if (may_create)
+		return fl_cli_store_open(cmd, path);
+	path = path ? path : FL_STORE_DEFAULT_PATH;
+	rc = fl_store_open_existing(&s, path, err, sizeof(err));
+	if (rc == -ENOENT) {
+		fprintf(stderr,
+		        "faultline %s: no store at %s (give --create to make an empty one; "
+		        "`run --db` and `replay --db` make it as they fill it)\n",
+		        cmd, path);
+		return NULL;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "faultline %s: cannot open %s\n", cmd, err);
+		return NULL;
+	}
+	return s;
+}
+
 int64_t fl_cli_now_ns(void)
 {
 	struct timespec ts;

@@ -19,6 +19,11 @@ struct fl_store;
 /* Opens path (NULL: FL_STORE_DEFAULT_PATH). On failure prints
  * "faultline CMD: cannot open PATH: why" to stderr and returns NULL. */
 struct fl_store *fl_cli_store_open(const char *cmd, const char *path);
+/* The same for the commands that read or change what is in a store
+ * (tickets, report, maintenance): unless may_create (their --create), a
+ * file that is not there is refused with "faultline CMD: no store at PATH
+ * ..." rather than made into an empty one that shows no tickets. */
+struct fl_store *fl_cli_store_open_existing(const char *cmd, const char *path, bool may_create);
 
 /* CLOCK_REALTIME in ns since the epoch. */
 int64_t fl_cli_now_ns(void);

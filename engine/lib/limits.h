@@ -271,6 +271,12 @@
  * is capped at FL_STORE_JSON_MAX bytes: -EMSGSIZE beyond. */
 #define FL_STORE_BUSY_TIMEOUT_MS 5000
 #define FL_STORE_ID_MAX 64
+/* A numbered ticket's id (fl_store_incident_open_numbered()) is PREFIX-YYYY-
+ * and at least six digits: the prefix is capped so the id fits. An id found
+ * taken is refused and the next number tried, at most FL_STORE_ID_TRIES
+ * times (-EEXIST beyond). counter: the sink's ids_taken */
+#define FL_STORE_ID_PREFIX_MAX 32
+#define FL_STORE_ID_TRIES 8
 #define FL_STORE_JSON_MAX (1024 * 1024)
 
 /* Outbox worker (engine/notify/outbox.h). Retries back off exponentially from

@@ -35,7 +35,6 @@ struct fl_runner {
 	 * NULL without one */
 	struct fl_store *windows_db;
 	struct fl_store_windows windows;
-	char run_tag[16];
 	/* maintenance announcements: checked at start and every minute, on a
 	 * store connection of this thread (the sink's is its thread's) */
 	struct fl_announcer *announcer;
@@ -151,16 +150,10 @@ int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
 	}
 	if (cfg->db) {
 		char err[256] = "";
-		/* engine incident numbers start again at each start: the start
-		 * time keeps the ticket ids of two runs apart */
-		time_t now = time(NULL);
-		struct tm tm;
+		/* ticket ids are numbered by the store, unique across engines
+		 * and restarts (fl_store_incident_open_numbered()) */
 		struct fl_sink_opts so = {0};
 
-		gmtime_r(&now, &tm);
-		snprintf(r->run_tag, sizeof(r->run_tag), "INC-%02d%02d%02d", tm.tm_hour, tm.tm_min,
-			 tm.tm_sec);
-		so.id_prefix = r->run_tag;
 		if (cfg->outbox_bell) {
 			so.on_notices = ring_outbox;
 			so.on_notices_ctx = cfg->outbox_bell;

@@ -121,11 +121,10 @@ struct fl_sink {
  * transaction, begun if none is, and returns 0 or the store's error (the
  * caller then rolls the transaction back and calls undo_all, which puts
  * back the writer's memory and counts as they were when it began).
- * ticket_id: the id an open of r makes. forget_incident: the incident
+ * forget_incident: the incident
  * table's eviction hook (its ctx is the sink). */
 int sink_write_one(struct fl_sink *s, const struct fl_sink_rec *r);
 void sink_undo_all(struct fl_sink *s);
-void sink_ticket_id(const struct fl_sink *s, const struct fl_sink_rec *r, char *out, size_t size);
 void sink_forget_incident(const void *key, size_t key_len, void *val, void *ctx);
 
 #endif /* FL_SINK_INT_H */

@@ -105,10 +105,10 @@ static void held_remove(struct fl_sink *s, size_t i)
 	s->held_len--;
 }
 
-/* The ticket a record is about, for the log: its own, the incident's, the
- * one its open makes; "-" before the writer knows any. */
-static const char *rec_ticket(struct fl_sink *s, const struct fl_sink_rec *r, char *buf,
-			      size_t size)
+/* The ticket a record is about, for the log: its own, the incident's;
+ * "new" for an open the store has not numbered yet (it numbers it in the
+ * transaction that writes it); "-" before the writer knows any. */
+static const char *rec_ticket(struct fl_sink *s, const struct fl_sink_rec *r)
 {
 	const struct sink_incident *e = NULL;
 
@@ -118,11 +118,21 @@ static const char *rec_ticket(struct fl_sink *s, const struct fl_sink_rec *r, ch
 		e = fl_keytab_peek(s->inc, &r->incident, sizeof(r->incident));
 	if (e && e->ticket[0])
 		return e->ticket;
-	if (r->type == SINK_OPEN && r->incident) {
-		sink_ticket_id(s, r, buf, size);
-		return buf;
-	}
+	if (r->type == SINK_OPEN && r->incident)
+		return "new";
 	return "-";
+}
+
+/* "ticket INC-2026-000123", or "a new ticket" for an open not yet numbered. */
+static const char *rec_about(struct fl_sink *s, const struct fl_sink_rec *r, char *buf,
+			     size_t size)
+{
+	const char *t = rec_ticket(s, r);
+
+	if (strcmp(t, "new") == 0)
+		return "a new ticket";
+	snprintf(buf, size, "ticket %s", t);
+	return buf;
 }
 
 static const char *rec_kind(const struct fl_sink_rec *r)
@@ -139,22 +149,22 @@ static bool is_transient(int rc)
 
 static void give_up(struct fl_sink *s, const struct fl_sink_rec *r, const char *why)
 {
-	char id[FL_STORE_ID_MAX + 1];
+	char about[FL_STORE_ID_MAX + 16];
 
 	s->wst.given_up++;
-	sink_log(s, "gave up the %s of ticket %s (incident %llu): %s", rec_kind(r),
-		 rec_ticket(s, r, id, sizeof(id)), (unsigned long long)r->incident, why);
+	sink_log(s, "gave up the %s of %s (incident %llu): %s", rec_kind(r),
+		 rec_about(s, r, about, sizeof(about)), (unsigned long long)r->incident, why);
 }
 
 /* The tickets of the first n held records, for the log of a failed commit:
  * "ticket A" or "tickets A, B, C and 4 more". */
 static void batch_tickets(struct fl_sink *s, size_t n, char *out, size_t size)
 {
-	char seen[3][FL_STORE_ID_MAX + 1], id[FL_STORE_ID_MAX + 1];
+	char seen[3][FL_STORE_ID_MAX + 1];
 	size_t n_seen = 0, more = 0, len;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *t = rec_ticket(s, held_at(s, i), id, sizeof(id));
+		const char *t = rec_ticket(s, held_at(s, i));
 		bool is_dup = strcmp(t, "-") == 0;
 
 		for (size_t k = 0; k < n_seen && !is_dup; k++)
@@ -182,7 +192,7 @@ static void retry_later(struct fl_sink *s, int rc, const struct fl_sink_rec *r,
 			const char *tickets)
 {
 	int64_t now = mono_ms();
-	char id[FL_STORE_ID_MAX + 1];
+	char about[FL_STORE_ID_MAX + 16];
 	size_t held = s->held_len;
 
 	if (!s->in_episode) {
@@ -191,9 +201,9 @@ static void retry_later(struct fl_sink *s, int rc, const struct fl_sink_rec *r,
 		s->episode_retries = 0;
 		s->backoff_ms = FL_SINK_RETRY_FIRST_MS;
 		if (r)
-			sink_log(s, "cannot write the %s of ticket %s (incident %llu): %s (%s);"
+			sink_log(s, "cannot write the %s of %s (incident %llu): %s (%s);"
 				    " %zu actions held, retry in %lld ms",
-				 rec_kind(r), rec_ticket(s, r, id, sizeof(id)),
+				 rec_kind(r), rec_about(s, r, about, sizeof(about)),
 				 (unsigned long long)r->incident, fl_store_errmsg(s->store),
 				 strerror(-rc), held, (long long)s->backoff_ms);
 		else
@@ -554,7 +564,9 @@ int fl_sink_create(struct fl_sink **out, const struct fl_program *prog, struct f
 	struct fl_sink *s;
 	int rc;
 
-	if (!out || !prog || !store)
+	if (!out || !prog || !store ||
+	    (opts && opts->id_prefix &&
+	     (!opts->id_prefix[0] || strlen(opts->id_prefix) > FL_STORE_ID_PREFIX_MAX)))
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -679,10 +691,10 @@ void fl_sink_print_summary(struct fl_sink *s, FILE *out, const char *prefix)
 		(unsigned long long)st.errors, (unsigned long long)st.queue_full);
 	fprintf(out,
 		"%sstore incidents: %llu forgotten while open, %llu actions without a ticket, "
-		"%llu refused, %llu clocks missed\n",
+		"%llu refused, %llu clocks missed, %llu ticket ids found taken\n",
 		prefix, (unsigned long long)st.incidents_forgotten_open,
 		(unsigned long long)st.unknown_incident, (unsigned long long)st.incidents_refused,
-		(unsigned long long)st.clocks_missed);
+		(unsigned long long)st.clocks_missed, (unsigned long long)st.ids_taken);
 	fprintf(out, "%sstore retries: %llu actions held, %llu retries, %llu given up, "
 		     "%llu held at most\n",
 		prefix, (unsigned long long)st.held, (unsigned long long)st.retries,

@@ -65,7 +65,9 @@ struct fl_store;
 typedef void fl_sink_committed_fn(void *ctx);
 
 struct fl_sink_opts {
-	const char *id_prefix; /* ticket ids are PREFIX-YYYYMMDD-N; NULL: "INC" */
+	const char *id_prefix; /* ticket ids are PREFIX-YYYY-NNNNNN, numbered by the
+				* store (fl_store_incident_open_numbered()); NULL: "INC";
+				* at most FL_STORE_ID_PREFIX_MAX bytes */
 	size_t queue_max;      /* 0: FL_SINK_QUEUE_DEFAULT */
 	fl_sink_committed_fn *on_notices; /* may be NULL */
 	void *on_notices_ctx;
@@ -86,6 +88,8 @@ struct fl_sink_stats {
 	uint64_t commits, errors, unknown_incident, incidents_refused, queue_full;
 	uint64_t incidents_forgotten_open; /* open incidents the full memory let go */
 	uint64_t clocks_missed; /* clocks the store marked missed at their deadline */
+	uint64_t ids_taken; /* opens whose number the store found taken: refused,
+			     * never joined; the ticket got the next number */
 	/* errors counts each failed write or commit (each logged); then: */
 	uint64_t held;	    /* actions waiting for the store to write again */
 	uint64_t held_high; /* the most ever held at once */
@@ -148,7 +152,8 @@ void fl_sink_stats(struct fl_sink *s, struct fl_sink_stats *out);
  *   store: N tickets opened, N continued, N alarms absorbed, N steps taken,
  *   N steps already taken, N steps no longer due, N notifications queued,
  *   N commits, N errors, N queue full
- *   store incidents: N forgotten while open, N actions without a ticket, N refused
+ *   store incidents: N forgotten while open, N actions without a ticket, N refused,
+ *   N clocks missed, N ticket ids found taken
  *   store retries: N actions held, N retries, N given up, N held at most
  * The e2e tests and bench/latency_storm.py read these words: change them only
  * with those. Call it after fl_sink_stop() when the sink was started. */

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "engine/correlate/correlate.h"
 #include "engine/lib/keytab.h"
@@ -50,17 +49,6 @@ void sink_forget_incident(const void *key, size_t key_len, void *val, void *ctx)
 	(void)key_len;
 	if (!e->cleared)
 		s->wst.incidents_forgotten_open++;
-}
-
-void sink_ticket_id(const struct fl_sink *s, const struct fl_sink_rec *r, char *out,
-		      size_t size)
-{
-	time_t t = (time_t)(r->first_ns / 1000000000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	snprintf(out, size, "%s-%04d%02d%02d-%llu", s->prefix, tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, (unsigned long long)r->incident);
 }
 
 /* A transaction begins: what the writer counts and remembers from here on
@@ -177,16 +165,17 @@ static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_s
 	const struct fl_prog_level *lv = r->level < s->prog->n_levels ? &s->prog->levels[r->level]
 								       : NULL;
 	static const char *const classes[] = {"city", "county", "township"};
-	enum fl_ticket_state state;
 	struct fl_ticket_new t = {0};
+	uint32_t taken = 0;
 	int rc;
 
-	sink_ticket_id(s, r, e->ticket, sizeof(e->ticket));
+	e->ticket[0] = '\0';
 	e->absorbed = 0;
 	/* A ticket still open in the store for the same fault: a restarted
 	 * engine hands such tickets back (fl_sink_resume), so this finds the
 	 * ones it could not resume and those of a replay into a store that has
-	 * them. */
+	 * them. Any other open is a new ticket, numbered by the store: never
+	 * one another engine holds. */
 	if ((r->rule && r->key) || r->span || r->device || r->site) {
 		struct fl_store_fault f = {.rule = r->rule, .key = r->key,
 					   .level = lv ? lv->name.p : NULL, .span = r->span,
@@ -205,13 +194,20 @@ static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_s
 					     r->at_ns);
 		}
 	}
-	if (fl_store_ticket_state(s->store, e->ticket, &state) == 0) {
-		/* already there (the same recording replayed again, a restart):
-		 * continue it rather than open it twice */
-		e->absorbed = r->absorbed;
-		return 0;
+	t.opened_ns = r->first_ns ? r->first_ns : r->at_ns;
+	if (r->rule && r->key) {
+		/* the same fault from the same first alarm, its ticket cleared
+		 * since: the same recording replayed into the store again
+		 * continues it rather than open it twice */
+		rc = fl_store_ticket_for_fault_at(s->store, r->rule, r->key, t.opened_ns,
+						  e->ticket, sizeof(e->ticket));
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			e->absorbed = r->absorbed;
+			return 0;
+		}
 	}
-	t.id = e->ticket;
 	t.rule = r->rule;
 	t.key = r->key;
 	t.level = lv ? lv->name.p : "unknown";
@@ -227,9 +223,10 @@ static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_s
 	t.onsite_ms = lv && r->loc_class >= 0 && r->loc_class < FL_CLASS__COUNT
 			      ? lv->onsite_ms[r->loc_class] : -1;
 	t.repair_ms = lv ? lv->repair_ms : -1;
-	t.opened_ns = r->first_ns ? r->first_ns : r->at_ns;
 	t.raised_ns = r->at_ns; /* the respond clock runs from the raising */
-	rc = fl_store_incident_open(s->store, &t);
+	rc = fl_store_incident_open_numbered(s->store, &t, s->prefix, e->ticket,
+					     sizeof(e->ticket), &taken);
+	s->wst.ids_taken += taken;
 	if (rc == 0 && r->is_planned)
 		rc = window_pause(s, e, r, t.opened_ns);
 	if (rc == 0) {

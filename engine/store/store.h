@@ -39,7 +39,7 @@ struct fl_store;
 
 /* The schema version this code writes; older files are migrated on open,
  * newer ones refused (-EPROTO). docs/store.md lists the versions. */
-#define FL_STORE_SCHEMA_VERSION 6
+#define FL_STORE_SCHEMA_VERSION 7
 #define FL_STORE_DEFAULT_PATH "var/faultline.db"
 
 /* Ticket lifecycle (../shared/emergency-plan.md). Order is progress. */
@@ -101,7 +101,7 @@ struct fl_ticket_location {
  * < 0 is not set (FL_CLOCK_ST_NONE): the caller picks onsite_ms for the
  * location class from the level. */
 struct fl_ticket_new {
-	const char *id;    /* unique, e.g. "INC-20261125-0001"; 1..64 bytes */
+	const char *id;    /* unique, 1..64 bytes; open_numbered makes its own */
 	const char *rule;  /* the rule or correlation that raised it */
 	const char *key;   /* the correlation key (span, device, ...) */
 	const char *level; /* the plan's level name ("urgent") */
@@ -185,6 +185,12 @@ struct fl_outbox_row;
  * an open transaction. */
 FL_MUST_CHECK int fl_store_open(struct fl_store **out, const char *path, char *err,
                                 size_t err_len);
+/* The same for a file that must be there already (the commands that read
+ * or change tickets: a mistyped path must not make an empty store that
+ * shows "no tickets"): -ENOENT, err "PATH: no such file", when there is
+ * none; nothing is created. */
+FL_MUST_CHECK int fl_store_open_existing(struct fl_store **out, const char *path, char *err,
+                                         size_t err_len);
 void fl_store_close(struct fl_store *s);
 /* How long a write waits for another process's lock before -EBUSY
  * (FL_STORE_BUSY_TIMEOUT_MS from open). */
@@ -208,6 +214,22 @@ void fl_store_rollback(struct fl_store *s);
  * an "opened" history row. -EEXIST if the id exists, -EINVAL without id or
  * level. */
 FL_MUST_CHECK int fl_store_incident_open(struct fl_store *s, const struct fl_ticket_new *t);
+
+/* open_numbered: the same, the ticket numbered by the store's sequence in
+ * the transaction that inserts it: unique in the file across engines and
+ * restarts, given back when the transaction is lost. Its id is
+ * "PREFIX-YYYY-NNNNNN" (YYYY: the UTC year of t->opened_ns, for the reader:
+ * the number alone is unique; six digits at least), written to id[size];
+ * t->id is not used. An id already taken (a ticket written otherwise, a
+ * sequence set back) is refused, never joined: *taken (may be NULL) counts
+ * each such refusal, and the next number is tried, at most
+ * FL_STORE_ID_TRIES times in all, then -EEXIST. -EINVAL: no level, a
+ * prefix empty or over FL_STORE_ID_PREFIX_MAX bytes, size at most
+ * FL_STORE_ID_MAX. */
+FL_MUST_CHECK int fl_store_incident_open_numbered(struct fl_store *s,
+                                                  const struct fl_ticket_new *t,
+                                                  const char *prefix, char *id, size_t size,
+                                                  uint32_t *taken);
 
 /* update: the incident changed (new level, title or unprotected ring: any
  * argument NULL / negative keeps the old value). A new level restarts nothing:
@@ -405,6 +427,28 @@ struct fl_store_fault {
 FL_MUST_CHECK int fl_store_open_ticket_for_fault(struct fl_store *s,
                                                  const struct fl_store_fault *f, char *id,
                                                  size_t size);
+
+/* The ticket of the same fault from its first alarm: the same rule and key,
+ * opened at opened_ns, in any state (the same recording replayed into the
+ * store again finds the tickets it made, cleared or not). Another fault,
+ * on another span or from another first alarm, is never found. Writes its
+ * id into id[size] and returns 1, or 0 when there is none, -EINVAL without
+ * rule or key, or the store's error. */
+FL_MUST_CHECK int fl_store_ticket_for_fault_at(struct fl_store *s, const char *rule,
+                                               const char *key, int64_t opened_ns, char *id,
+                                               size_t size);
+
+/* The ticket an operator means by ref, as `tickets` takes it: its id; the
+ * number alone ("123", "000123": the ticket the store's sequence numbered
+ * 123); or the start of one id ("INC-2026-0001"), each tried in that order.
+ * Returns how many tickets ref names: 1 with the id in id[size]; 0 (none);
+ * or more, counted up to FL_STORE_REF_SHOWN + 1, with the first
+ * FL_STORE_REF_SHOWN of them, ", "-joined, in others[others_len] (may be
+ * 0 long). Or -EINVAL (ref empty or over FL_STORE_ID_MAX bytes), or the
+ * store's error. Found by index, never by a walk over the tickets. */
+#define FL_STORE_REF_SHOWN 5
+FL_MUST_CHECK int fl_store_ticket_find(struct fl_store *s, const char *ref, char *id, size_t size,
+                                       char *others, size_t others_len);
 
 /* The ticket's history, oldest first; strings valid during the callback. */
 struct fl_history_row {

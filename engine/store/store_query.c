@@ -93,6 +93,124 @@ int fl_store_open_ticket_for_fault(struct fl_store *s, const struct fl_store_fau
 	return rc;
 }
 
+int fl_store_ticket_for_fault_at(struct fl_store *s, const char *rule, const char *key,
+				 int64_t opened_ns, char *id, size_t size)
+{
+	/* by tickets_fault (rule, key): the few tickets of one fault */
+	sqlite3_stmt *st = store_stmt(s, "SELECT id FROM tickets WHERE rule = ?1 AND key = ?2"
+					 " AND opened_ns = ?3 ORDER BY id LIMIT 1");
+	int rc;
+
+	if (!rule || !key)
+		return -EINVAL;
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, rule);
+	store_bind_text(st, 2, key);
+	sqlite3_bind_int64(st, 3, opened_ns);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(id, size, "%s", store_col_text(st, 0));
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+_Static_assert(FL_STORE_REF_SHOWN + 1 == 6, "the prefix query's LIMIT");
+
+/* ref as the number alone: 1..18 digits (leading zeros allowed), else 0. */
+static int64_t ref_number(const char *ref)
+{
+	int64_t n = 0;
+	size_t i = 0;
+
+	for (; ref[i] >= '0' && ref[i] <= '9'; i++) {
+		if (i == 18)
+			return 0;
+		n = n * 10 + (ref[i] - '0');
+	}
+	return ref[i] || i == 0 ? 0 : n;
+}
+
+/* Rows of st (one column, the id): the first into id, up to
+ * FL_STORE_REF_SHOWN into others; the count, at most FL_STORE_REF_SHOWN + 1
+ * (the statement's LIMIT), or the error. */
+static int ref_rows(struct fl_store *s, sqlite3_stmt *st, char *id, size_t size, char *others,
+		    size_t others_len)
+{
+	size_t used = 0;
+	int n = 0, rc;
+
+	if (others_len)
+		others[0] = '\0';
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *row = store_col_text(st, 0);
+
+		if (n == 0)
+			snprintf(id, size, "%s", row ? row : "");
+		if (n < FL_STORE_REF_SHOWN && used < others_len) {
+			int w = snprintf(others + used, others_len - used, "%s%s", n ? ", " : "",
+					 row ? row : "");
+
+			used += w > 0 ? (size_t)w : 0;
+		}
+		n++;
+	}
+	rc = rc == SQLITE_DONE ? n : store_rc(s, rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int fl_store_ticket_find(struct fl_store *s, const char *ref, char *id, size_t size, char *others,
+			 size_t others_len)
+{
+	char first[FL_STORE_ID_MAX + 1], upper[FL_STORE_ID_MAX + 1];
+	int64_t number;
+	sqlite3_stmt *st;
+	size_t len;
+	int n;
+
+	if (!ref || !ref[0] || (len = strlen(ref)) > FL_STORE_ID_MAX || size == 0)
+		return -EINVAL;
+	st = store_stmt(s, "SELECT id FROM tickets WHERE id = ?1");
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, ref);
+	n = ref_rows(s, st, first, sizeof(first), others, others_len);
+	number = ref_number(ref);
+	if (n == 0 && number > 0) { /* by tickets_seq */
+		st = store_stmt(s, "SELECT id FROM tickets WHERE seq = ?1");
+		if (!st)
+			return -EIO;
+		sqlite3_bind_int64(st, 1, number);
+		n = ref_rows(s, st, first, sizeof(first), others, others_len);
+	}
+	if (n == 0) {
+		/* the start of ids: a range of the primary key, [ref, ref with
+		 * its last byte one higher), not a walk over every ticket */
+		memcpy(upper, ref, len + 1);
+		upper[len - 1] = (char)(unsigned char)((unsigned char)upper[len - 1] + 1);
+		st = store_stmt(s, "SELECT id FROM tickets WHERE id >= ?1 AND id < ?2"
+				   " AND substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 6");
+		if (!st)
+			return -EIO;
+		store_bind_text(st, 1, ref);
+		/* a last byte of 0xff has no byte above it: a blob, which SQLite
+		 * orders after every text, bounds nothing */
+		if ((unsigned char)ref[len - 1] == 0xff)
+			sqlite3_bind_zeroblob(st, 2, 0);
+		else
+			store_bind_text(st, 2, upper);
+		n = ref_rows(s, st, first, sizeof(first), others, others_len);
+	}
+	if (n == 1)
+		snprintf(id, size, "%s", first);
+	return n;
+}
+
 /* One line of the list per ticket. The clock and outbox columns are
  * subqueries by the ticket's key (clocks_ticket, outbox_ticket): per ticket
  * they read its own three clocks and its rows, whatever the store holds. */

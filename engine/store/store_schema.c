@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +79,18 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS clocks_ticket ON clocks(ticket, state, deadline_ns);"
 	"CREATE INDEX IF NOT EXISTS tickets_live ON tickets(opened_ns, id)"
 	" WHERE state <> 'archived';",
-	/* 6: dispatch directives (调度指挥令) relayed level by level: the order,
+	/* 6: ticket numbers from one sequence in the file. Ids made from the
+	 * second an engine started collided when two engines on one store
+	 * started in the same second, and the second engine's fault joined
+	 * the first one's ticket. The number is drawn in the transaction that
+	 * inserts the ticket; tickets.seq keeps it, unique, so `tickets ack
+	 * 123` finds it by index. Tickets of older engines keep their ids and
+	 * no number. */
+	"CREATE TABLE ticket_seq(last INTEGER NOT NULL);"
+	"INSERT INTO ticket_seq VALUES(0);"
+	"ALTER TABLE tickets ADD COLUMN seq INTEGER;"
+	"CREATE UNIQUE INDEX tickets_seq ON tickets(seq);",
+	/* 7: dispatch directives (调度指挥令) relayed level by level: the order,
 	 * each branch it reaches with its acknowledgement deadline, its
 	 * acknowledgement and its report upward. The outbox rows and the
 	 * history of a directive hang off a record in tickets (rule
@@ -210,13 +222,26 @@ static void store_file_private(const char *path, const char *suffix)
  * created 0600 whatever the umask, and SQLite creates the WAL and SHM with
  * the mode of the database file. An existing file keeps its owner's and
  * group's bits (0640 shares it with a group) and loses the others'.
- * Returns 0 or a negative errno, with why in s->err. */
-static int store_file_prepare(struct fl_store *s, const char *path)
+ * Without may_create a file that is not there is -ENOENT. Returns 0 or a
+ * negative errno, with why in s->err. */
+static int store_file_prepare(struct fl_store *s, const char *path, bool may_create)
 {
 	int fd;
 
 	if (!path[0] || strcmp(path, ":memory:") == 0)
 		return 0;
+	if (!may_create) {
+		struct stat st;
+
+		if (stat(path, &st) == 0 || errno != ENOENT) {
+			store_file_private(path, "");
+			store_file_private(path, "-wal");
+			store_file_private(path, "-shm");
+			return 0; /* any other failure is SQLite's to tell */
+		}
+		snprintf(s->err, sizeof(s->err), "no such file");
+		return -ENOENT;
+	}
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd >= 0) {
 		int rc = fchmod(fd, 0600) < 0 ? -errno : 0;
@@ -239,7 +264,8 @@ static int store_file_prepare(struct fl_store *s, const char *path)
 	return 0;
 }
 
-int fl_store_open(struct fl_store **out, const char *path, char *err, size_t err_len)
+static int store_open(struct fl_store **out, const char *path, bool may_create, char *err,
+                      size_t err_len)
 {
 	struct fl_store *s;
 	int rc;
@@ -247,10 +273,11 @@ int fl_store_open(struct fl_store **out, const char *path, char *err, size_t err
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	rc = store_file_prepare(s, path);
+	rc = store_file_prepare(s, path, may_create);
 	if (rc < 0)
 		goto out_close;
-	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	rc = sqlite3_open_v2(path, &s->db,
+	                     SQLITE_OPEN_READWRITE | (may_create ? SQLITE_OPEN_CREATE : 0), NULL);
 	if (rc != SQLITE_OK) {
 		rc = s->db ? store_rc(s, rc) : -ENOMEM;
 		goto out_close;
@@ -275,6 +302,16 @@ out_close:
 		snprintf(err, err_len, "%s: %s", path, s->err[0] ? s->err : "cannot open");
 	fl_store_close(s);
 	return rc;
+}
+
+int fl_store_open(struct fl_store **out, const char *path, char *err, size_t err_len)
+{
+	return store_open(out, path, true, err, err_len);
+}
+
+int fl_store_open_existing(struct fl_store **out, const char *path, char *err, size_t err_len)
+{
+	return store_open(out, path, false, err, err_len);
 }
 
 void fl_store_close(struct fl_store *s)

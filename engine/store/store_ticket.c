@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/lib/limits.h"
 #include "engine/store/store_int.h"
@@ -77,13 +78,16 @@ static int clock_insert(struct fl_store *s, const char *id, enum fl_ticket_clock
 	return store_step_done(s, st);
 }
 
-static int ticket_insert(struct fl_store *s, const struct fl_ticket_new *t)
+/* seq: the number the store's sequence gave the ticket, in its own column
+ * (`tickets ack 123` finds it by index; the unique index refuses a number
+ * twice); 0 for a ticket named by its caller. */
+static int ticket_insert(struct fl_store *s, const struct fl_ticket_new *t, int64_t seq)
 {
 	sqlite3_stmt *st = store_stmt(
 		s, "INSERT INTO tickets(id, rule, key, level, title, state, device, site, span,"
 		   " ring, county, city, loc_class, circuits, customers, planned, unprotected,"
-		   " opened_ns, updated_ns) VALUES(?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9,"
-		   " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)");
+		   " opened_ns, updated_ns, seq) VALUES(?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8,"
+		   " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17, ?18)");
 
 	if (!st)
 		return -EIO;
@@ -104,23 +108,23 @@ static int ticket_insert(struct fl_store *s, const struct fl_ticket_new *t)
 	sqlite3_bind_int(st, 15, t->is_planned);
 	sqlite3_bind_int(st, 16, t->is_unprotected);
 	sqlite3_bind_int64(st, 17, t->opened_ns);
+	if (seq > 0)
+		sqlite3_bind_int64(st, 18, seq);
+	else
+		sqlite3_bind_null(st, 18);
 	return store_step_done(s, st);
 }
 
-int fl_store_incident_open(struct fl_store *s, const struct fl_ticket_new *t)
+/* The ticket's row, clocks and "opened" history, inside the caller's
+ * transaction. -EEXIST: the id or the number is taken (the statement alone
+ * is undone, the transaction goes on). */
+static int incident_insert(struct fl_store *s, const struct fl_ticket_new *t, int64_t seq)
 {
-	int64_t raised_ns;
-	int rc;
-
-	if (!t->id || !t->id[0] || strlen(t->id) > FL_STORE_ID_MAX || !t->level || !t->level[0])
-		return -EINVAL;
-	rc = store_txn_enter(s);
-	if (rc < 0)
-		return rc;
 	/* respond is the duty operator's time: it starts when the ticket is
 	 * raised (after a correlation's hold, say), never before the fault */
-	raised_ns = t->raised_ns > t->opened_ns ? t->raised_ns : t->opened_ns;
-	rc = ticket_insert(s, t);
+	int64_t raised_ns = t->raised_ns > t->opened_ns ? t->raised_ns : t->opened_ns;
+	int rc = ticket_insert(s, t, seq);
+
 	if (rc == 0)
 		rc = clock_insert(s, t->id, FL_TICKET_CLOCK_RESPOND, t->respond_ms, raised_ns);
 	if (rc == 0)
@@ -128,9 +132,99 @@ int fl_store_incident_open(struct fl_store *s, const struct fl_ticket_new *t)
 	if (rc == 0)
 		rc = clock_insert(s, t->id, FL_TICKET_CLOCK_REPAIR, t->repair_ms, t->opened_ns);
 	if (rc == 0)
-		rc = store_history_add(s, t->id, t->opened_ns, t->is_planned ? "opened (planned)" : "opened",
-		                 "faultline", t->title);
-	return store_txn_leave(s, rc);
+		rc = store_history_add(s, t->id, t->opened_ns,
+		                       t->is_planned ? "opened (planned)" : "opened", "faultline",
+		                       t->title);
+	return rc;
+}
+
+int fl_store_incident_open(struct fl_store *s, const struct fl_ticket_new *t)
+{
+	int rc;
+
+	if (!t->id || !t->id[0] || strlen(t->id) > FL_STORE_ID_MAX || !t->level || !t->level[0])
+		return -EINVAL;
+	rc = store_txn_enter(s);
+	if (rc < 0)
+		return rc;
+	return store_txn_leave(s, incident_insert(s, t, 0));
+}
+
+/* The next number of the store's sequence (ticket_seq, migration 6): inside
+ * the transaction that inserts the ticket, so a lost transaction gives its
+ * number back and two engines, whose write transactions SQLite runs one
+ * after the other, never draw the same one. */
+static int seq_next(struct fl_store *s, int64_t *out)
+{
+	sqlite3_stmt *st = store_stmt(s, "UPDATE ticket_seq SET last = last + 1 RETURNING last");
+	int rc;
+
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_rc(s, rc);
+		snprintf(s->err, sizeof(s->err), "the ticket sequence has no row");
+		return -EIO;
+	}
+	*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* After a number was found taken: the sequence moves past every number a
+ * ticket holds, so a sequence set back (a file restored from an older
+ * copy, a hand edit) costs one refusal, not one per ticket. */
+static int seq_skip_taken(struct fl_store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, "UPDATE ticket_seq SET last = max(last,"
+	                                 " coalesce((SELECT max(seq) FROM tickets), 0))");
+
+	return st ? store_step_done(s, st) : -EIO;
+}
+
+int fl_store_incident_open_numbered(struct fl_store *s, const struct fl_ticket_new *t,
+                                    const char *prefix, char *id, size_t size, uint32_t *taken)
+{
+	char made[FL_STORE_ID_MAX + 1];
+	struct fl_ticket_new nt = *t;
+	time_t secs = (time_t)(t->opened_ns / NS_PER_S);
+	struct tm tm;
+	int rc;
+
+	if (!prefix || !prefix[0] || strlen(prefix) > FL_STORE_ID_PREFIX_MAX || !t->level ||
+	    !t->level[0] || size <= FL_STORE_ID_MAX || !gmtime_r(&secs, &tm))
+		return -EINVAL;
+	rc = store_txn_enter(s);
+	if (rc < 0)
+		return rc;
+	for (unsigned try = 0;; try++) {
+		int64_t seq = 0;
+
+		rc = seq_next(s, &seq);
+		if (rc < 0)
+			break;
+		snprintf(made, sizeof(made), "%s-%04d-%06lld", prefix, tm.tm_year + 1900,
+		         (long long)seq);
+		nt.id = made;
+		rc = incident_insert(s, &nt, seq);
+		if (rc != -EEXIST)
+			break;
+		/* the id is another ticket's: never join it, take the next */
+		if (taken)
+			(*taken)++;
+		if (try + 1 >= FL_STORE_ID_TRIES)
+			break;
+		rc = seq_skip_taken(s);
+		if (rc < 0)
+			break;
+	}
+	rc = store_txn_leave(s, rc);
+	if (rc == 0)
+		snprintf(id, size, "%s", made);
+	return rc;
 }
 
 int fl_store_incident_update(struct fl_store *s, const char *id, const char *level,

@@ -18,7 +18,7 @@ head -n 1 "$DATA/maintenance.csv" >"$T/data/maintenance.csv"
 
 FROM=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%MZ)
 TO=$(date -u -d '+4 hours' +%Y-%m-%dT%H:%MZ)
-"$FAULTLINE" maintenance --db "$DB" add --scope span --target HC-JCJ-R01-S01 \
+"$FAULTLINE" maintenance --db "$DB" --create add --scope span --target HC-JCJ-R01-S01 \
 	--from "$FROM" --to "$TO" --reason 光缆迁改割接 --by e2e >/dev/null ||
 	fail "maintenance add"
 

@@ -58,7 +58,7 @@ PYEOF
 pending=$(sqlite3 "$DB" "SELECT count(*) FROM outbox")
 steps=$(sqlite3 "$DB" "SELECT count(*) FROM steps")
 [ "$steps" -ge 2 ] || fail "steps taken: $steps"
-sqlite3 "$DB" "SELECT key FROM outbox" | grep -q '^INC-20261125-[0-9]*:s[0-9]*:sms:' ||
+sqlite3 "$DB" "SELECT key FROM outbox" | grep -q '^INC-2026-[0-9]*:s[0-9]*:sms:' ||
 	fail "idempotency keys: $(sqlite3 "$DB" 'SELECT key FROM outbox')"
 
 # the same recording again: the ticket continues, no step is taken twice,

@@ -14,7 +14,7 @@ q() { sqlite3 "$DB" "$1"; }
 from=$(date -u -d '-1 min' +%Y-%m-%dT%H:%M:%SZ)
 end_s=$(($(date +%s) + 12))
 to=$(date -u -d "@$end_s" +%Y-%m-%dT%H:%M:%SZ)
-"$FAULTLINE" maintenance --db "$DB" add --scope span --target HC-YZ-R01-S02 \
+"$FAULTLINE" maintenance --db "$DB" --create add --scope span --target HC-YZ-R01-S02 \
 	--from "$from" --to "$to" --reason "splice works" --by test >"$T/add.out" 2>&1 ||
 	fail "maintenance add: $(cat "$T/add.out")"
 WID=$(q 'SELECT id FROM maintenance')

@@ -17,7 +17,7 @@ ns() { date -d "$1" +%s000000000; }
 # The cut is on 25 Nov between 10:00 and 11:31 +08:00; `maintenance add`
 # takes no window already over, so the test moves one added for next year
 # back to that morning through the documented schema.
-"$FAULTLINE" maintenance --db "$T/w.db" add --scope span --target HC-YZ-R01-S02 \
+"$FAULTLINE" maintenance --db "$T/w.db" --create add --scope span --target HC-YZ-R01-S02 \
 	--from 2030-01-01T00:00Z --to 2030-01-01T06:00Z --reason "光缆割接" --by e2e \
 	>/dev/null || fail "maintenance add"
 sqlite3 "$T/w.db" "UPDATE maintenance SET from_ns = $(ns 2026-11-25T09:00+08:00),

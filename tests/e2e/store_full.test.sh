@@ -40,7 +40,7 @@ unmount_then_cleanup() {
 }
 trap unmount_then_cleanup EXIT INT TERM
 DB="$SMALL/faultline.db"
-"$FAULTLINE" tickets --db "$DB" list >/dev/null || fail "cannot create the store"
+"$FAULTLINE" tickets --db "$DB" --create list >/dev/null || fail "cannot create the store"
 # fill the file system, then give back room for the SHM (32 KiB) and the
 # WAL's header only: the first commit of the storm cannot be written
 dd if=/dev/zero of="$SMALL/filler" bs=4096 2>/dev/null || true
@@ -52,7 +52,7 @@ spawn "$FAULTLINE" replay -c "$ROOT/rules/faultline.plan" --data "$SHARED/data" 
 	--quiet --db "$DB" "$LOG" 2>"$T/full.err"
 REPLAY=$LAST_PID
 told() { # the action, or the batch whose commit failed, with its ticket
-	grep -Eq '^faultline: store: cannot (write the [a-z]+|commit [0-9]+ actions) of tickets? INC-20261125-[0-9]+.*: database or disk is full' "$T/full.err"
+	grep -Eq '^faultline: store: cannot (write the [a-z]+ of (a new ticket|ticket INC-2026-[0-9]+)|commit [0-9]+ actions of tickets? (INC-2026-[0-9]+|new)).*: database or disk is full' "$T/full.err"
 }
 wait_for 30 told || fail "the full disk was not told: $(cat "$T/full.err")"
 kill -0 "$REPLAY" 2>/dev/null || fail "replay did not wait for room: $(cat "$T/full.err")"

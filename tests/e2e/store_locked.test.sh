@@ -27,7 +27,7 @@ want=$(counts "$T/free.db")
 case "$want" in 1\|*) ;; *) fail "the free store has no ticket: $want" ;; esac
 
 DB="$T/locked.db"
-"$FAULTLINE" tickets --db "$DB" list >/dev/null || fail "cannot create the store"
+"$FAULTLINE" tickets --db "$DB" --create list >/dev/null || fail "cannot create the store"
 cat >"$T/hold.py" <<'PYEOF'
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
@@ -42,7 +42,7 @@ wait_for 20 test -e "$T/locked" || fail "the lock was not taken"
 
 replay "$DB" "$T/locked.err" || fail "replay exited $?: $(cat "$T/locked.err")"
 kill -0 "$HOLDER" 2>/dev/null && fail "replay ended while the lock was still held"
-grep -q '^faultline: store: cannot write the open of ticket INC-20261125-[0-9]* (incident [0-9]*): database is locked' \
+grep -q '^faultline: store: cannot write the open of a new ticket (incident [0-9]*): database is locked' \
 	"$T/locked.err" || fail "the failure was not told with its ticket: $(cat "$T/locked.err")"
 grep -q '^faultline: store: writes again after [1-9][0-9]* retries' "$T/locked.err" ||
 	fail "the recovery was not told: $(cat "$T/locked.err")"

@@ -1,8 +1,8 @@
 #!/bin/sh
 # faultline tickets, maintenance and report on a temporary store.
 #
-# The store is created by faultline itself (any command opens and migrates
-# it); the tickets the correlation engine would open are then written with
+# The store is created by faultline itself (`tickets --create` opens and
+# migrates it; without --create a store that is not there is refused); the tickets the correlation engine would open are then written with
 # the sqlite3 shell through the schema docs/store.md documents, as any other
 # tool may. Everything after that goes through the commands a duty operator
 # uses: the lifecycle edges, refusals with their reasons, clocks met and
@@ -10,6 +10,8 @@
 . "$(dirname "$0")/lib.sh"
 DB="$T/faultline.db"
 PY="${FL_PYTHON:-/usr/bin/python3}"
+ROOT="${FL_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
+SHARED="${FL_SHARED:-/work/shared}"
 
 tickets() { "$FAULTLINE" tickets --db "$DB" "$@"; }
 
@@ -24,8 +26,19 @@ expect() {
 	[ "$got" -eq "$want" ] || fail "$*: exit $got, want $want: $(cat "$T/err")"
 }
 
+# --- a store that is not there is refused, not made empty ------------------
+for cmd in "tickets list" "tickets ack 1 --by e2e" "maintenance list" \
+	"report --from 2020-01-01 --to 2040-01-01"; do
+	# shellcheck disable=SC2086 # the words of the command
+	expect 1 "$FAULTLINE" ${cmd%% *} --db "$T/mistyped/faultline.db" ${cmd#* }
+	grep -q "^faultline ${cmd%% *}: no store at $T/mistyped/faultline.db (give --create" "$T/err" ||
+		fail "$cmd: $(cat "$T/err")"
+done
+expect 1 tickets list
+[ ! -e "$DB" ] || fail "a refused command made $DB"
+
 # --- an empty store is created and migrated --------------------------------
-expect 0 tickets list
+expect 0 tickets --create list
 grep -q '^ID  *STATE  *LEVEL  *LOCATION  *AGE  *NEXT DEADLINE  *TOLD' "$T/out" ||
 	fail "no table header: $(cat "$T/out")"
 want=$(sed -n 's/^#define FL_STORE_SCHEMA_VERSION \([0-9]*\)$/\1/p' "$(dirname "$0")/../../engine/store/store.h")
@@ -158,6 +171,19 @@ PY
 expect 0 tickets show INC-2
 grep -q '^  respond  missed' "$T/out" || fail "show text: $(cat "$T/out")"
 
+# --- a ticket by its number or the start of its id ------------------------------
+sqlite3 "$DB" "UPDATE tickets SET seq = 123 WHERE id = 'INC-2'"
+expect 0 tickets show 123
+head -n 1 "$T/out" | grep -q '^INC-2 ' || fail "show 123: $(cat "$T/out")"
+expect 0 tickets show 000123
+expect 1 tickets ack INC- --by e2e
+grep -q "^faultline tickets: 'INC-' names 2 tickets: INC-1, INC-2; give more of the id" "$T/err" ||
+	fail "ambiguous: $(cat "$T/err")"
+expect 1 tickets ack 124 --by e2e
+grep -q '^faultline tickets: no ticket 124$' "$T/err" || fail "unknown: $(cat "$T/err")"
+expect 1 tickets show INC-3
+grep -q '^faultline tickets: no ticket INC-3$' "$T/err" || fail "unknown: $(cat "$T/err")"
+
 # --- maintenance windows -------------------------------------------------------
 expect 0 "$FAULTLINE" maintenance --db "$DB" add --scope ring --target RING-GX-1 \
 	--from 2030-01-06T01:00+08:00 --to 2030-01-06T05:00+08:00 --weekly --reason "splice work" --by li
@@ -178,6 +204,18 @@ expect 0 "$FAULTLINE" maintenance --db "$DB" --json list
 	fail "$(cat "$T/out")"
 expect 0 "$FAULTLINE" maintenance --db "$DB" delete 1
 expect 1 "$FAULTLINE" maintenance --db "$DB" delete 1
+# with the plan and its data, a target the inventory does not know is refused
+inv() { "$FAULTLINE" maintenance --db "$DB" add -c "$ROOT/rules/faultline.plan" --data "$SHARED/data" \
+	--from 2030-01-01 --to 2030-01-02 "$@"; }
+expect 1 inv --scope span --target HC-YZ-R01-S2
+grep -q "^faultline maintenance: refused: no span 'HC-YZ-R01-S2' in the inventory; did you mean 'HC-YZ-R01-S02'?" \
+	"$T/err" || fail "unknown span: $(cat "$T/err")"
+expect 1 inv --scope device --target NO-SUCH-DEVICE
+grep -q "^faultline maintenance: refused: no device 'NO-SUCH-DEVICE' in the inventory$" "$T/err" ||
+	fail "unknown device: $(cat "$T/err")"
+[ "$(sqlite3 "$DB" 'SELECT count(*) FROM maintenance')" = 0 ] || fail "a refused window was added"
+expect 0 inv --scope span --target HC-YZ-R01-S02
+expect 0 inv --scope city --target Hechi
 
 # --- the report --------------------------------------------------------------------
 expect 0 "$FAULTLINE" report --db "$DB" --from 2020-01-01 --to 2040-01-01 --json

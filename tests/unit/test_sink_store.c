@@ -326,11 +326,11 @@ Test(sink_store, writes_a_resumed_incidents_actions_to_its_ticket)
 	fl_sink_destroy(f.sink);
 	cr_assert_eq(fl_sink_open(&f.sink, f.prog, f.db, NULL, err, sizeof(err)), 0);
 	f.inc.id = 1;
-	f.inc.ticket = "INC-20261125-7";
+	f.inc.ticket = "INC-2026-000001";
 	act(&f, FL_ACTION_UPDATE, FL_PROG_NONE, NULL, 0);
 	act(&f, FL_ACTION_NOTIFY, 5, to, 1);
 	cr_expect_eq(q(&f, "SELECT count(*) FROM tickets"), 1);
-	cr_expect_eq(q(&f, "SELECT count(*) FROM outbox WHERE ticket = 'INC-20261125-7'"), 1);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM outbox WHERE ticket = 'INC-2026-000001'"), 1);
 	cr_expect_eq(q(&f, "SELECT count(*) FROM steps WHERE step = 5"), 1);
 	fx_close(&f);
 }
@@ -550,5 +550,42 @@ Test(sink_store, sends_an_unarrived_step_while_the_crew_is_on_its_way)
 	exec(&f, "UPDATE tickets SET state = 'dispatched'");
 	act(&f, FL_ACTION_NOTIFY, 0, to, 1);
 	cr_expect_eq(q(&f, "SELECT count(*) FROM outbox"), 1);
+	fx_close(&f);
+}
+
+/* Two engines on one store started in the same second each number their
+ * incidents from 1: both have an incident 7, on different spans. Each is a
+ * ticket of its own and pages; neither joins the other's. */
+Test(sink_store, two_engines_on_one_store_open_a_ticket_each_for_the_same_incident_number)
+{
+	static const char *const to[] = {"值班室 <13800002112>"};
+	struct fl_sink *first, *second;
+	struct fl_sink_stats st;
+	struct fx f;
+	char err[256];
+
+	fx_open(&f);
+	cr_assert_eq(fl_sink_open(&second, f.prog, f.db, NULL, err, sizeof(err)), 0, "%s", err);
+	first = f.sink;
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	act(&f, FL_ACTION_NOTIFY, 0, to, 1);
+	f.sink = second;
+	snprintf(f.inc.title, sizeof(f.inc.title), "光缆中断 HC-YZ-R01-S03");
+	snprintf(f.inc.key, sizeof(f.inc.key), "HC-YZ-R01-S03");
+	f.inc.span_name = "HC-YZ-R01-S03";
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	act(&f, FL_ACTION_NOTIFY, 0, to, 1);
+	fl_sink_stats(second, &st);
+	cr_expect_eq(st.opened, 1, "the second engine opened its ticket");
+	cr_expect_eq(st.continued, 0);
+	cr_expect_eq(st.notices, 1, "and paged");
+	fl_sink_destroy(second);
+	f.sink = first;
+	cr_expect_eq(q(&f, "SELECT count(*) FROM tickets"), 2);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM tickets WHERE id = 'INC-2026-000001'"
+			   " AND span = 'HC-YZ-R01-S02'"), 1);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM tickets WHERE id = 'INC-2026-000002'"
+			   " AND span = 'HC-YZ-R01-S03'"), 1);
+	cr_expect_eq(q(&f, "SELECT count(DISTINCT ticket) FROM outbox"), 2);
 	fx_close(&f);
 }

@@ -121,6 +121,7 @@ Test(store, migrates_a_version_1_file_and_keeps_its_tickets)
 	cr_assert_eq(sqlite3_exec(db,
 	                          "DROP TABLE maintenance; DROP INDEX tickets_fault;"
 	                          " DROP INDEX tickets_placed; DROP TABLE places;"
+	                          " DROP INDEX tickets_seq; ALTER TABLE tickets DROP COLUMN seq; DROP TABLE ticket_seq;"
 	                          " DELETE FROM schema_version WHERE version > 1",
 	                          NULL, NULL, NULL),
 	             SQLITE_OK);
@@ -1040,8 +1041,9 @@ Test(store, migrates_a_version_3_file_giving_each_ticket_its_place)
 	open_ticket(s, "INC-1", T0);
 	fl_store_close(s);
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(db, "DROP TABLE places; DELETE FROM schema_version"
-	                              " WHERE version > 3",
+	cr_assert_eq(sqlite3_exec(db, "DROP TABLE places;"
+	                              " DROP INDEX tickets_seq; ALTER TABLE tickets DROP COLUMN seq; DROP TABLE ticket_seq;"
+	                              " DELETE FROM schema_version WHERE version > 3",
 	                          NULL, NULL, NULL),
 	             SQLITE_OK);
 	sqlite3_close(db);

@@ -280,6 +280,7 @@ Test(store_schema5, migrates_a_version_4_file_and_lists_its_tickets)
 	cr_assert_eq(sqlite3_exec(db,
 				  "DROP INDEX IF EXISTS clocks_ticket;"
 				  " DROP INDEX IF EXISTS tickets_live;"
+				  " DROP INDEX tickets_seq; ALTER TABLE tickets DROP COLUMN seq; DROP TABLE ticket_seq;"
 				  " DELETE FROM schema_version WHERE version > 4",
 				  NULL, NULL, NULL),
 		     SQLITE_OK);
