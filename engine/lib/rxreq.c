@@ -1,0 +1,1168 @@
+/* rxreq.c - the literal requirements of a PCRE2 pattern; see rxreq.h.
+ *
+ * A recursive descent over the pattern's syntax. Each part yields a struct
+ * info: exact (a small set of strings, one of which is what the part matches)
+ * or inexact (a tree of requirements, NULL when there are none). The work
+ * tree lives in a pool freed at the end; the result is copied out flat. */
+#include "engine/lib/rxreq.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define POOL_CHUNK 65536
+#define MAX_GROUP_DEPTH 250 /* PCRE2's own default parenthesis nesting limit */
+
+struct pool_chunk {
+	struct pool_chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+struct xstr {
+	const char *p;
+	uint32_t len;
+	bool is_nocase;
+};
+
+struct xset {
+	struct xstr s[FL_RXREQ_EXACT_MAX];
+	uint32_t n;
+};
+
+struct wnode {
+	enum fl_rxreq_op op;
+	bool is_nocase;
+	const char *p; /* atom */
+	uint32_t len;
+	struct wnode **kids; /* AND, OR */
+	uint32_t n;
+};
+
+struct info {
+	bool is_exact;
+	const struct xset *exact; /* is_exact */
+	struct wnode *match;	  /* !is_exact; NULL: requires nothing */
+	bool has_unbounded;	  /* an unbounded quantifier inside */
+	bool is_group;
+};
+
+struct flags {
+	bool caseless, extended, extended_more;
+};
+
+struct walk {
+	const char *p;
+	size_t n, i;
+	bool utf, in_quote, oom, unsure, nested;
+	size_t nested_at;
+	unsigned depth;
+	struct pool_chunk *pool;
+};
+
+/* ---- pool ------------------------------------------------------------------ */
+
+static void *pool_alloc(struct walk *w, size_t size)
+{
+	struct pool_chunk *c = w->pool;
+	size_t align = sizeof(max_align_t), need = (size + align - 1) / align * align;
+	void *p;
+
+	if (w->oom)
+		return NULL;
+	if (!c || c->cap - c->used < need) {
+		size_t cap = need > POOL_CHUNK ? need : POOL_CHUNK;
+
+		c = malloc(sizeof(*c) + cap);
+		if (!c) {
+			w->oom = true;
+			return NULL;
+		}
+		c->next = w->pool;
+		c->used = 0;
+		c->cap = cap;
+		w->pool = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += need;
+	memset(p, 0, size);
+	return p;
+}
+
+static void pool_free(struct walk *w)
+{
+	while (w->pool) {
+		struct pool_chunk *next = w->pool->next;
+
+		free(w->pool);
+		w->pool = next;
+	}
+}
+
+/* ---- infos and trees ------------------------------------------------------- */
+
+static struct info info_any(void)
+{
+	return (struct info){.is_exact = false};
+}
+
+static struct info info_set(const struct xset *s)
+{
+	return (struct info){.is_exact = s != NULL, .exact = s};
+}
+
+static struct xset *set_one(struct walk *w, const char *p, uint32_t len, bool nocase)
+{
+	struct xset *s = pool_alloc(w, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->s[0] = (struct xstr){p, len, nocase};
+	s->n = 1;
+	return s;
+}
+
+static struct info info_empty(struct walk *w)
+{
+	return info_set(set_one(w, "", 0, false));
+}
+
+static bool set_has(const struct xset *s, struct xstr x)
+{
+	for (uint32_t k = 0; k < s->n; k++)
+		if (s->s[k].len == x.len && s->s[k].is_nocase == x.is_nocase &&
+		    memcmp(s->s[k].p, x.p, x.len) == 0)
+			return true;
+	return false;
+}
+
+static void set_add(struct xset *s, struct xstr x)
+{
+	if (!set_has(s, x) && s->n < FL_RXREQ_EXACT_MAX)
+		s->s[s->n++] = x;
+}
+
+static uint32_t set_max_len(const struct xset *s)
+{
+	uint32_t m = 0;
+
+	for (uint32_t k = 0; k < s->n; k++)
+		if (s->s[k].len > m)
+			m = s->s[k].len;
+	return m;
+}
+
+static bool fits_product(const struct xset *a, const struct xset *b)
+{
+	return a->n * b->n <= FL_RXREQ_EXACT_MAX &&
+	       set_max_len(a) + set_max_len(b) <= FL_RXREQ_MAX_ATOM;
+}
+
+static const struct xset *set_product(struct walk *w, const struct xset *a, const struct xset *b)
+{
+	struct xset *s = pool_alloc(w, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	for (uint32_t i = 0; i < a->n; i++)
+		for (uint32_t k = 0; k < b->n; k++) {
+			uint32_t len = a->s[i].len + b->s[k].len;
+			char *p = pool_alloc(w, len + 1u);
+
+			if (!p)
+				return NULL;
+			memcpy(p, a->s[i].p, a->s[i].len);
+			memcpy(p + a->s[i].len, b->s[k].p, b->s[k].len);
+			set_add(s, (struct xstr){p, len, a->s[i].is_nocase || b->s[k].is_nocase});
+		}
+	return s;
+}
+
+static char fold(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Is t inside s, as t would be matched (caseless t: either case)? */
+static bool contains(struct xstr s, struct xstr t)
+{
+	if (t.len > s.len || (!t.is_nocase && s.is_nocase))
+		return false;
+	for (uint32_t at = 0; at + t.len <= s.len; at++) {
+		uint32_t k = 0;
+
+		while (k < t.len && (t.is_nocase ? fold(s.p[at + k]) == fold(t.p[k])
+						 : s.p[at + k] == t.p[k]))
+			k++;
+		if (k == t.len)
+			return true;
+	}
+	return false;
+}
+
+static struct wnode *node_new(struct walk *w, enum fl_rxreq_op op, uint32_t n_kids)
+{
+	struct wnode *x = pool_alloc(w, sizeof(*x));
+
+	if (!x)
+		return NULL;
+	x->op = op;
+	if (n_kids && !(x->kids = pool_alloc(w, n_kids * sizeof(*x->kids))))
+		return NULL;
+	return x;
+}
+
+/* The OR of an exact set's strings; NULL (requires nothing) when one of them
+ * is too short to be worth finding. A string holding another member needs no
+ * atom of its own: the shorter one is in the text whenever it is. */
+static struct wnode *set_to_match(struct walk *w, const struct xset *s)
+{
+	struct wnode *or;
+	uint32_t keep = 0;
+	bool dropped[FL_RXREQ_EXACT_MAX] = {false};
+
+	if (!s)
+		return NULL;
+	for (uint32_t i = 0; i < s->n; i++)
+		if (s->s[i].len < FL_RXREQ_MIN_ATOM)
+			return NULL;
+	for (uint32_t i = 0; i < s->n; i++)
+		for (uint32_t k = 0; k < s->n && !dropped[i]; k++)
+			dropped[i] = k != i && !dropped[k] && contains(s->s[i], s->s[k]);
+	for (uint32_t i = 0; i < s->n; i++)
+		keep += !dropped[i];
+	or = node_new(w, FL_RXREQ_OR, keep);
+	if (!or)
+		return NULL;
+	for (uint32_t i = 0; i < s->n; i++) {
+		struct wnode *a;
+
+		if (dropped[i] || !(a = node_new(w, FL_RXREQ_ATOM, 0)))
+			continue;
+		a->p = s->s[i].p;
+		a->len = s->s[i].len;
+		a->is_nocase = s->s[i].is_nocase;
+		or->kids[or->n++] = a;
+	}
+	return or->n == 1 ? or->kids[0] : or;
+}
+
+static struct wnode *to_match(struct walk *w, struct info x)
+{
+	return x.is_exact ? set_to_match(w, x.exact) : x.match;
+}
+
+/* a OR b: requires nothing when either side does. */
+static struct wnode *match_or(struct walk *w, struct wnode *a, struct wnode *b)
+{
+	struct wnode *or;
+	uint32_t na, nb;
+
+	if (!a || !b)
+		return NULL;
+	na = a->op == FL_RXREQ_OR ? a->n : 1;
+	nb = b->op == FL_RXREQ_OR ? b->n : 1;
+	if (!(or = node_new(w, FL_RXREQ_OR, na + nb)))
+		return NULL;
+	if (a->op == FL_RXREQ_OR)
+		memcpy(or->kids, a->kids, na * sizeof(*or->kids));
+	else
+		or->kids[0] = a;
+	if (b->op == FL_RXREQ_OR)
+		memcpy(or->kids + na, b->kids, nb * sizeof(*or->kids));
+	else
+		or->kids[na] = b;
+	or->n = na + nb;
+	return or;
+}
+
+/* ---- the conjunction a sequence builds --------------------------------------- */
+
+struct conj {
+	struct wnode **kids;
+	uint32_t n, cap;
+	bool is_inexact; /* some part was not exact */
+};
+
+static void conj_add(struct walk *w, struct conj *c, struct wnode *x)
+{
+	if (!x)
+		return;
+	if (x->op == FL_RXREQ_AND) {
+		for (uint32_t k = 0; k < x->n; k++)
+			conj_add(w, c, x->kids[k]);
+		return;
+	}
+	if (c->n == c->cap) {
+		uint32_t cap = c->cap ? c->cap * 2 : 8;
+		struct wnode **kids = pool_alloc(w, cap * sizeof(*kids));
+
+		if (!kids)
+			return;
+		if (c->n)
+			memcpy(kids, c->kids, c->n * sizeof(*kids));
+		c->kids = kids;
+		c->cap = cap;
+	}
+	c->kids[c->n++] = x;
+}
+
+static struct wnode *conj_node(struct walk *w, const struct conj *c)
+{
+	struct wnode *and;
+
+	if (c->n <= 1)
+		return c->n ? c->kids[0] : NULL;
+	if (!(and = node_new(w, FL_RXREQ_AND, c->n)))
+		return NULL;
+	memcpy(and->kids, c->kids, c->n * sizeof(*and->kids));
+	and->n = c->n;
+	return and;
+}
+
+/* ---- quantifiers and alternation --------------------------------------------- */
+
+/* The item x repeated min..max times (unbounded: no max). A part that may
+ * be absent requires nothing (x? keeps a small exact set, with ""); a part
+ * repeated is no longer exact. */
+static struct info quantify(struct walk *w, struct info x, unsigned long min, unsigned long max,
+			    bool unbounded, bool is_possessive, size_t at)
+{
+	struct info r;
+
+	if (unbounded && x.has_unbounded && x.is_group && !is_possessive && !w->nested) {
+		w->nested = true;
+		w->nested_at = at;
+	}
+	if (min == 1 && max == 1 && !unbounded)
+		return x;
+	if (min == 0 && max == 1 && !unbounded && x.is_exact && x.exact &&
+	    x.exact->n < FL_RXREQ_EXACT_MAX) {
+		struct xset *s = pool_alloc(w, sizeof(*s));
+
+		r = info_any();
+		if (s) {
+			*s = *x.exact;
+			set_add(s, (struct xstr){"", 0, false});
+			r = info_set(s);
+		}
+	} else if (min == 0) {
+		r = info_any();
+	} else {
+		r = info_any();
+		r.match = to_match(w, x);
+	}
+	r.has_unbounded = x.has_unbounded || unbounded;
+	return r;
+}
+
+static struct info alternate(struct walk *w, struct info a, struct info b)
+{
+	struct info r = info_any();
+
+	if (a.is_exact && b.is_exact && a.exact && b.exact &&
+	    a.exact->n + b.exact->n <= FL_RXREQ_EXACT_MAX) {
+		struct xset *s = pool_alloc(w, sizeof(*s));
+
+		if (s) {
+			*s = *a.exact;
+			for (uint32_t k = 0; k < b.exact->n; k++)
+				set_add(s, b.exact->s[k]);
+			r = info_set(s);
+		}
+	} else {
+		r.match = match_or(w, to_match(w, a), to_match(w, b));
+	}
+	r.has_unbounded = a.has_unbounded || b.has_unbounded;
+	return r;
+}
+
+/* ---- lexing ------------------------------------------------------------------ */
+
+static bool at(const struct walk *w, size_t k, char c)
+{
+	return w->i + k < w->n && w->p[w->i + k] == c;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_alnum(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Bytes of the UTF-8 character starting with lead (1 outside UTF mode). */
+static size_t char_len(const struct walk *w, unsigned char lead)
+{
+	if (!w->utf || lead < 0xc0)
+		return 1;
+	return lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+}
+
+/* Pattern white space PCRE2 skips in extended mode: ASCII, and in UTF mode
+ * U+0085, U+200E, U+200F, U+2028, U+2029. Returns its length, or 0. */
+static size_t ext_space(const struct walk *w)
+{
+	const unsigned char *s = (const unsigned char *)w->p + w->i;
+	size_t left = w->n - w->i;
+
+	if (left && (*s == ' ' || (*s >= '\t' && *s <= '\r')))
+		return 1;
+	if (!w->utf || left < 2)
+		return 0;
+	if (s[0] == 0xc2 && s[1] == 0x85)
+		return 2;
+	if (left >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+	    (s[2] == 0x8e || s[2] == 0x8f || s[2] == 0xa8 || s[2] == 0xa9))
+		return 3;
+	return 0;
+}
+
+/* Skips to just past the first c from i on; unsure when there is none. */
+static void skip_past(struct walk *w, char c)
+{
+	const char *e = memchr(w->p + w->i, c, w->n - w->i);
+
+	if (!e) {
+		w->unsure = true;
+		w->i = w->n;
+		return;
+	}
+	w->i = (size_t)(e - w->p) + 1;
+}
+
+/* Skips what does not count as an item: \E and \Q (entering a quote),
+ * (?#...) comments, and in extended mode white space and # comments. A
+ * quoted stretch is all literal, \E aside. */
+static void skip_ignorable(struct walk *w, const struct flags *f)
+{
+	while (w->i < w->n && !w->unsure) {
+		size_t sp;
+
+		if (at(w, 0, '\\') && at(w, 1, 'E')) {
+			w->in_quote = false;
+			w->i += 2;
+		} else if (w->in_quote) {
+			return;
+		} else if (at(w, 0, '\\') && at(w, 1, 'Q')) {
+			w->in_quote = true;
+			w->i += 2;
+		} else if (at(w, 0, '(') && at(w, 1, '?') && at(w, 2, '#')) {
+			skip_past(w, ')');
+		} else if (f->extended && (sp = ext_space(w)) > 0) {
+			w->i += sp;
+		} else if (f->extended && at(w, 0, '#')) {
+			/* to the newline, LF in PCRE2's default build; a CR on the
+			 * way could end it under another convention: unsure */
+			const char *nl = memchr(w->p + w->i, '\n', w->n - w->i);
+			size_t end = nl ? (size_t)(nl - w->p) + 1 : w->n;
+
+			if (memchr(w->p + w->i, '\r', end - w->i))
+				w->unsure = true;
+			w->i = end;
+		} else {
+			return;
+		}
+	}
+}
+
+/* ---- items ------------------------------------------------------------------ */
+
+/* One literal character (len bytes at s) under flags f. Under a caseless
+ * flag a letter becomes a caseless atom in lower case, except k and s, and
+ * any non-ASCII character, whose Unicode case partners are other bytes. */
+static struct info literal(struct walk *w, const struct flags *f, const char *s, size_t len)
+{
+	char c = s[0];
+	bool is_letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+
+	if (f->caseless && (len > 1 || (unsigned char)c >= 0x80 || fold(c) == 'k' || fold(c) == 's'))
+		return info_any();
+	if (f->caseless && is_letter) {
+		char *p = pool_alloc(w, 2);
+
+		if (!p)
+			return info_any();
+		p[0] = fold(c);
+		return info_set(set_one(w, p, 1, true));
+	}
+	return info_set(set_one(w, s, (uint32_t)len, false));
+}
+
+static struct info digit_class(struct walk *w)
+{
+	static const char digits[] = "0123456789";
+	struct xset *s = pool_alloc(w, sizeof(*s));
+
+	if (!s)
+		return info_any();
+	for (uint32_t d = 0; d < 10; d++)
+		s->s[s->n++] = (struct xstr){digits + d, 1, false};
+	return info_set(s);
+}
+
+/* Skips a braced argument {...} if one follows at i. */
+static void skip_braces(struct walk *w)
+{
+	if (at(w, 0, '{'))
+		skip_past(w, '}');
+}
+
+/* An escape outside a class, at p[i] == '\\'. */
+static struct info escape(struct walk *w, const struct flags *f)
+{
+	static const char ctl_from[] = "aefnrt", ctl_to[] = "\a\033\f\n\r\t";
+	const char *ctl;
+	char c;
+
+	if (w->i + 1 >= w->n) {
+		w->unsure = true;
+		return info_any();
+	}
+	c = w->p[w->i + 1];
+	w->i += 2;
+	if ((ctl = strchr(ctl_from, c)) && c)
+		return info_set(set_one(w, &ctl_to[ctl - ctl_from], 1, false));
+	if (c == 'd')
+		return digit_class(w);
+	if (strchr("DsSwWhHvVRXC", c))
+		return info_any();
+	if (strchr("bBAZzGK", c))
+		return info_empty(w);
+	if (is_digit(c)) { /* octal or a backreference: digits only, nothing structural */
+		while (w->i < w->n && is_digit(w->p[w->i]))
+			w->i++;
+		return info_any();
+	}
+	switch (c) {
+	case 'o':
+	case 'N':
+	case 'p':
+	case 'P':
+	case 'x':
+		if (at(w, 0, '{'))
+			skip_braces(w);
+		else if (c == 'p' || c == 'P')
+			w->i++;
+		else
+			for (int k = 0; c == 'x' && k < 2 && w->i < w->n && is_alnum(w->p[w->i]); k++)
+				w->i++;
+		return info_any();
+	case 'c':
+		w->i++;
+		return info_any();
+	case 'g':
+		if (at(w, 0, '<') || at(w, 0, '\'')) { /* a subroutine call */
+			w->unsure = true;
+			return info_any();
+		}
+		if (at(w, 0, '{'))
+			skip_braces(w);
+		else
+			while (w->i < w->n && (is_digit(w->p[w->i]) || w->p[w->i] == '-' ||
+					       w->p[w->i] == '+'))
+				w->i++;
+		return info_any();
+	case 'k':
+		if (at(w, 0, '<') || at(w, 0, '\'') || at(w, 0, '{'))
+			skip_past(w, w->p[w->i] == '<' ? '>' : w->p[w->i] == '{' ? '}' : '\'');
+		return info_any();
+	default:
+		break;
+	}
+	if (is_alnum(c)) { /* an escape PCRE2 10.42 refuses, or one added since */
+		w->unsure = true;
+		return info_any();
+	}
+	w->i--;
+	{
+		size_t len = char_len(w, (unsigned char)c);
+		struct info r;
+
+		if (w->i + len > w->n)
+			len = w->n - w->i;
+		r = literal(w, f, w->p + w->i, len);
+		w->i += len;
+		return r;
+	}
+}
+
+/* PCRE2's check_posix_syntax(): at p[k] == '[' and p[k+1] one of ":.=", is
+ * this a POSIX class such as [:alpha:]? Sets *end just past its ":]". */
+static bool posix_class(const struct walk *w, size_t k, size_t *end)
+{
+	char term = w->p[k + 1];
+
+	for (k += 2; k + 1 < w->n; k++) {
+		if (w->p[k] == '\\' && (w->p[k + 1] == ']' || w->p[k + 1] == '\\'))
+			k++;
+		else if ((w->p[k] == '[' && w->p[k + 1] == term) || w->p[k] == ']')
+			return false;
+		else if (w->p[k] == term && w->p[k + 1] == ']') {
+			*end = k + 2;
+			return true;
+		}
+	}
+	return false;
+}
+
+static struct info class_set(struct walk *w, const struct flags *f, const bool *members)
+{
+	struct xset *s = pool_alloc(w, sizeof(*s));
+	char *bytes = pool_alloc(w, 128);
+
+	if (!s || !bytes)
+		return info_any();
+	for (unsigned c = 0; c < 128; c++) {
+		bool is_letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+
+		if (!members[c])
+			continue;
+		bytes[c] = (char)c;
+		s->s[s->n++] = (struct xstr){bytes + c, 1, f->caseless && is_letter};
+	}
+	return info_set(s);
+}
+
+/* A class at p[i] == '['. Exact when it lists at most FL_RXREQ_CLASS_MAX
+ * plain ASCII characters (ranges allowed), not negated; anything else in it
+ * (escapes, POSIX names, non-ASCII) makes it any one character. */
+static struct info char_class(struct walk *w, const struct flags *f)
+{
+	bool members[128] = {false}, is_plain = !f->extended_more;
+	unsigned count = 0;
+	size_t k = w->i + 1;
+
+	if (k < w->n && w->p[k] == '^') {
+		is_plain = false;
+		k++;
+	}
+	for (bool first = true; k < w->n && (first || w->p[k] != ']'); first = false) {
+		unsigned char lo = (unsigned char)w->p[k], hi;
+		size_t end;
+
+		if (lo == '\\') {
+			if (k + 1 < w->n && w->p[k + 1] == 'Q') { /* quoting inside a class */
+				w->unsure = true;
+				return info_any();
+			}
+			is_plain = false;
+			k += (k + 1 < w->n && w->p[k + 1] == 'c') ? 3 : 2; /* \c] is a control char */
+			continue;
+		}
+		if (lo == '[' && k + 1 < w->n && strchr(":.=", w->p[k + 1]) && w->p[k + 1] &&
+		    posix_class(w, k, &end)) {
+			is_plain = false;
+			k = end;
+			continue;
+		}
+		hi = lo;
+		/* a range; one ending in an escape or a '[' is left to the next
+		 * turns (they find where the class ends), and is opaque */
+		if (k + 2 < w->n && w->p[k + 1] == '-' && w->p[k + 2] != ']') {
+			if (w->p[k + 2] == '\\' || w->p[k + 2] == '[') {
+				is_plain = false;
+				k += 2;
+				continue;
+			}
+			hi = (unsigned char)w->p[k + 2];
+			k += 2;
+		}
+		k++;
+		if (lo >= 0x80 || hi >= 0x80 || hi < lo) {
+			is_plain = false;
+			continue;
+		}
+		for (unsigned c = lo; c <= hi; c++) {
+			unsigned m = f->caseless ? (unsigned char)fold((char)c) : c;
+
+			if (f->caseless && (m == 'k' || m == 's'))
+				is_plain = false;
+			count += !members[m];
+			members[m] = true;
+		}
+	}
+	if (k >= w->n) {
+		w->unsure = true;
+		return info_any();
+	}
+	w->i = k + 1;
+	if (!is_plain || count == 0 || count > FL_RXREQ_CLASS_MAX)
+		return info_any();
+	return class_set(w, f, members);
+}
+
+static struct info alternatives(struct walk *w, struct flags f);
+
+/* Inline flags at p[i], just past "(?": letters of "imnsxJU", '-' to unset
+ * and '^' to reset, then ')' or ':'. Sets *g to the flags they make and
+ * returns the character that ended them, or 0 (unsure) for anything else:
+ * recursion, conditionals, callouts, which the walker does not follow. */
+static char inline_flags(struct walk *w, const struct flags *f, struct flags *g)
+{
+	bool on = true;
+
+	*g = *f;
+	for (; w->i < w->n; w->i++) {
+		char c = w->p[w->i];
+
+		if (c == ')' || c == ':') {
+			w->i++;
+			return c;
+		}
+		if (c == '-' && !(w->i + 1 < w->n && is_digit(w->p[w->i + 1]))) {
+			on = false;
+		} else if (c == '^' && on) {
+			g->caseless = g->extended = g->extended_more = false;
+		} else if (c == 'i') {
+			g->caseless = on;
+		} else if (c == 'x') {
+			/* (?xx) also ignores spaces in classes; keeping extended_more
+			 * on longer than PCRE2 does only makes classes opaque */
+			g->extended = on;
+			if (on && at(w, 1, 'x')) {
+				g->extended_more = true;
+				w->i++;
+			}
+		} else if (!strchr("mnsJU", c) || !c) {
+			break;
+		}
+	}
+	w->unsure = true;
+	return 0;
+}
+
+/* What follows "(?" when it is a group that matches text (its content is
+ * then walked by the caller); *is_lookaround for assertions, which require
+ * nothing of the text around them. False when the group is of a kind the
+ * walker does not follow, or is not a group (flags, comments). */
+static bool group_kind(struct walk *w, bool *is_lookaround)
+{
+	char c = w->i < w->n ? w->p[w->i] : '\0';
+	char d = w->i + 1 < w->n ? w->p[w->i + 1] : '\0';
+
+	*is_lookaround = false;
+	if (c == ':' || c == '|' || c == '>') {
+		w->i++;
+		return true;
+	}
+	if (c == '=' || c == '!' || (c == '<' && (d == '=' || d == '!'))) {
+		*is_lookaround = true;
+		w->i += c == '<' ? 2 : 1;
+		return true;
+	}
+	if ((c == '<' || c == '\'') && (d == '_' || (is_alnum(d) && !is_digit(d)))) {
+		skip_past(w, c == '\'' ? '\'' : '>');
+		if (c == '\'') /* the opening quote was at i: skip to the closing one */
+			skip_past(w, '\'');
+		return true;
+	}
+	if (c == 'P' && d == '<') {
+		skip_past(w, '>');
+		return true;
+	}
+	return false;
+}
+
+/* A group at p[i] == '('. Inline flags without a group of their own,
+ * (?i), change *f: they hold to the end of the enclosing group. */
+static struct info group(struct walk *w, struct flags *f)
+{
+	struct flags g = *f;
+	struct info r;
+	bool is_lookaround = false;
+
+	if (++w->depth > MAX_GROUP_DEPTH || at(w, 1, '*')) { /* (*VERB) */
+		w->unsure = true;
+		return info_any();
+	}
+	w->i++;
+	if (at(w, 0, '?')) {
+		w->i++;
+		if (at(w, 0, 'P') && at(w, 1, '=')) { /* (?P=name): a backreference */
+			skip_past(w, ')');
+			w->depth--;
+			return info_any();
+		}
+		if (!group_kind(w, &is_lookaround)) {
+			char end = inline_flags(w, f, &g);
+
+			if (end != ':') {
+				w->depth--;
+				if (end == ')')
+					*f = g;
+				return end == ')' ? info_empty(w) : info_any();
+			}
+		}
+	}
+	r = alternatives(w, g);
+	if (!at(w, 0, ')')) {
+		w->unsure = true;
+		return info_any();
+	}
+	w->i++;
+	w->depth--;
+	if (is_lookaround) {
+		bool unb = r.has_unbounded;
+
+		r = info_any();
+		r.has_unbounded = unb;
+	}
+	r.is_group = true;
+	return r;
+}
+
+/* One item at i (never a quantifier). */
+static struct info item(struct walk *w, struct flags *f)
+{
+	size_t len;
+	struct info r;
+
+	if (w->in_quote) {
+		len = char_len(w, (unsigned char)w->p[w->i]);
+	} else {
+		switch (w->p[w->i]) {
+		case '(':
+			return group(w, f);
+		case '[':
+			return char_class(w, f);
+		case '\\':
+			return escape(w, f);
+		case '.':
+			w->i++;
+			return info_any();
+		case '^':
+		case '$':
+			w->i++;
+			return info_empty(w);
+		case '?':
+		case '*':
+		case '+': /* PCRE2 refuses a quantifier with nothing before it */
+			w->unsure = true;
+			return info_any();
+		default:
+			len = char_len(w, (unsigned char)w->p[w->i]);
+			break;
+		}
+	}
+	if (w->i + len > w->n)
+		len = w->n - w->i;
+	r = literal(w, f, w->p + w->i, len);
+	w->i += len;
+	return r;
+}
+
+static unsigned long read_count(const struct walk *w, size_t *k)
+{
+	unsigned long v = 0;
+
+	while (*k < w->n && is_digit(w->p[*k])) {
+		if (v < 1000000)
+			v = v * 10 + (unsigned long)(w->p[*k] - '0');
+		(*k)++;
+	}
+	return v;
+}
+
+/* A brace at i: 1 for a quantifier {n}, {n,} or {n,m} (which every PCRE2
+ * takes as one), with its counts; -1 for a brace that later versions may
+ * take as one ({,m}, spaces) and 10.42 as literal text; 0 for literal text. */
+static int brace_quantifier(const struct walk *w, size_t *end, unsigned long *min,
+			    unsigned long *max, bool *unbounded)
+{
+	size_t k = w->i + 1, j;
+	bool has_digit = false;
+
+	for (j = k; j < w->n && (is_digit(w->p[j]) || w->p[j] == ',' || w->p[j] == ' '); j++)
+		has_digit = has_digit || is_digit(w->p[j]);
+	if (j >= w->n || w->p[j] != '}' || !has_digit)
+		return 0;
+	*end = j + 1;
+	if (!is_digit(w->p[k]))
+		return -1;
+	*min = read_count(w, &k);
+	*max = *min;
+	*unbounded = false;
+	if (k < w->n && w->p[k] == ',') {
+		k++;
+		*unbounded = !is_digit(w->p[k]);
+		if (!*unbounded)
+			*max = read_count(w, &k);
+	}
+	return k == j ? 1 : -1;
+}
+
+/* The quantifiers after an item, with their lazy or possessive suffixes. */
+static struct info quantifiers(struct walk *w, const struct flags *f, struct info x)
+{
+	for (;;) {
+		unsigned long min = 0, max = 1;
+		bool unbounded = false, is_possessive = false;
+		size_t start, end = 0;
+		int brace;
+
+		skip_ignorable(w, f);
+		if (w->unsure || w->in_quote || w->i >= w->n)
+			return x;
+		start = w->i;
+		switch (w->p[w->i]) {
+		case '?':
+			end = w->i + 1;
+			break;
+		case '*':
+			unbounded = true;
+			end = w->i + 1;
+			break;
+		case '+':
+			min = 1;
+			unbounded = true;
+			end = w->i + 1;
+			break;
+		case '{':
+			brace = brace_quantifier(w, &end, &min, &max, &unbounded);
+			if (brace == 0)
+				return x;
+			if (brace < 0) { /* quantifier or text: the item may be absent */
+				min = 0;
+				unbounded = true;
+			}
+			break;
+		default:
+			return x;
+		}
+		w->i = end;
+		if (at(w, 0, '+')) {
+			is_possessive = true;
+			w->i++;
+		} else if (at(w, 0, '?')) {
+			w->i++;
+		}
+		x = quantify(w, x, min, max, unbounded, is_possessive, start);
+	}
+}
+
+/* A sequence up to '|', ')' or the end: exact parts multiply while the
+ * product stays small; a run that would grow too big is closed as an OR of
+ * its strings and a new one starts. */
+static struct info sequence(struct walk *w, struct flags *f)
+{
+	struct conj c = {0};
+	const struct xset *run = NULL;
+	struct info r;
+	bool unbounded = false;
+
+	for (;;) {
+		struct info x;
+
+		skip_ignorable(w, f);
+		if (w->unsure || w->oom || w->i >= w->n ||
+		    (!w->in_quote && (w->p[w->i] == '|' || w->p[w->i] == ')')))
+			break;
+		x = quantifiers(w, f, item(w, f));
+		unbounded = unbounded || x.has_unbounded;
+		if (x.is_exact && x.exact && run && fits_product(run, x.exact)) {
+			run = set_product(w, run, x.exact);
+		} else if (x.is_exact && x.exact) {
+			if (run) {
+				conj_add(w, &c, set_to_match(w, run));
+				c.is_inexact = true;
+			}
+			run = x.exact;
+		} else {
+			conj_add(w, &c, set_to_match(w, run));
+			conj_add(w, &c, x.match);
+			run = NULL;
+			c.is_inexact = true;
+		}
+	}
+	if (!c.is_inexact) {
+		r = run ? info_set(run) : info_empty(w);
+	} else {
+		conj_add(w, &c, set_to_match(w, run));
+		r = info_any();
+		r.match = conj_node(w, &c);
+	}
+	r.has_unbounded = unbounded;
+	return r;
+}
+
+/* Alternatives up to ')' or the end. Inline flags set in one alternative
+ * hold in the next ones too, as in PCRE2. */
+static struct info alternatives(struct walk *w, struct flags f)
+{
+	struct info r = sequence(w, &f);
+
+	while (!w->unsure && !w->oom && at(w, 0, '|')) {
+		w->i++;
+		r = alternate(w, r, sequence(w, &f));
+	}
+	return r;
+}
+
+/* ---- the result -------------------------------------------------------------- */
+
+static int out_grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap : 16;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	if (!(n = realloc(*p, c * size)))
+		return -ENOMEM;
+	*p = n;
+	*cap = c;
+	return 0;
+}
+
+struct out {
+	struct fl_rxreq *r;
+	size_t cap_nodes, cap_kids, cap_bytes;
+};
+
+/* Copies the work tree x into r; returns its node index, or FL_RXREQ_NONE
+ * when out of memory. Kids are placed after their parent's slot. */
+static uint32_t emit(struct out *o, const struct wnode *x)
+{
+	struct fl_rxreq *r = o->r;
+	uint32_t self = (uint32_t)r->n_nodes, first;
+
+	if (out_grow((void **)&r->nodes, &o->cap_nodes, r->n_nodes + 1, sizeof(*r->nodes)) < 0)
+		return FL_RXREQ_NONE;
+	r->n_nodes++;
+	if (x->op == FL_RXREQ_ATOM) {
+		if (out_grow((void **)&r->bytes, &o->cap_bytes, r->n_bytes + x->len + 1, 1) < 0)
+			return FL_RXREQ_NONE;
+		memcpy(r->bytes + r->n_bytes, x->p, x->len);
+		r->nodes[self] = (struct fl_rxreq_node){FL_RXREQ_ATOM, x->is_nocase,
+							(uint32_t)r->n_bytes, x->len};
+		r->n_bytes += x->len;
+		r->bytes[r->n_bytes] = '\0';
+		return self;
+	}
+	if (out_grow((void **)&r->kids, &o->cap_kids, r->n_kids + x->n, sizeof(*r->kids)) < 0)
+		return FL_RXREQ_NONE;
+	first = (uint32_t)r->n_kids;
+	r->n_kids += x->n;
+	r->nodes[self] = (struct fl_rxreq_node){x->op, false, first, x->n};
+	for (uint32_t k = 0; k < x->n; k++) {
+		uint32_t kid = emit(o, x->kids[k]);
+
+		if (kid == FL_RXREQ_NONE)
+			return FL_RXREQ_NONE;
+		r->kids[first + k] = kid;
+	}
+	return self;
+}
+
+int fl_rxreq_build(struct fl_rxreq **out, const char *pattern, size_t len, uint32_t options)
+{
+	struct walk w = {.p = pattern, .n = pattern ? len : 0, .utf = options & FL_RXREQ_UTF};
+	struct flags f = {.caseless = options & FL_RXREQ_CASELESS,
+			  .extended = options & (FL_RXREQ_EXTENDED | FL_RXREQ_EXTENDED_MORE),
+			  .extended_more = options & FL_RXREQ_EXTENDED_MORE};
+	struct fl_rxreq *r = calloc(1, sizeof(*r));
+	struct out o = {.r = r};
+	struct wnode *tree = NULL;
+	struct info top;
+
+	if (!r)
+		return -ENOMEM;
+	r->root = FL_RXREQ_NONE;
+	if (options & FL_RXREQ_LITERAL) { /* faultline never sets it: no need to follow */
+		w.unsure = true;
+	} else {
+		top = alternatives(&w, f);
+		if (w.i < w.n) /* a ')' with no '(' */
+			w.unsure = true;
+		if (!w.unsure)
+			tree = to_match(&w, top);
+	}
+	if (!w.oom && tree && (r->root = emit(&o, tree)) == FL_RXREQ_NONE)
+		w.oom = true;
+	r->is_unsure = w.unsure;
+	r->has_nested_unbounded = w.nested;
+	r->nested_at = w.nested_at;
+	pool_free(&w);
+	if (w.oom) {
+		fl_rxreq_destroy(r);
+		return -ENOMEM;
+	}
+	*out = r;
+	return 0;
+}
+
+void fl_rxreq_destroy(struct fl_rxreq *r)
+{
+	if (!r)
+		return;
+	free(r->nodes);
+	free(r->kids);
+	free(r->bytes);
+	free(r);
+}
+
+bool fl_rxreq_eval(const struct fl_rxreq *r, uint32_t node, fl_rxreq_has_fn *has, void *ctx)
+{
+	const struct fl_rxreq_node *x;
+
+	if (node == FL_RXREQ_NONE)
+		return true;
+	x = &r->nodes[node];
+	if (x->op == FL_RXREQ_ATOM)
+		return has(node, ctx);
+	for (uint32_t k = 0; k < x->n; k++) {
+		bool v = fl_rxreq_eval(r, r->kids[x->first + k], has, ctx);
+
+		if (v == (x->op == FL_RXREQ_OR))
+			return v;
+	}
+	return x->op == FL_RXREQ_AND;
+}
+
+static size_t format_node(const struct fl_rxreq *r, uint32_t node, char *out, size_t cap,
+			  size_t len)
+{
+	const struct fl_rxreq_node *x = &r->nodes[node];
+	int n;
+
+	if (x->op == FL_RXREQ_ATOM) {
+		n = snprintf(len < cap ? out + len : NULL, len < cap ? cap - len : 0, "\"%.*s\"%s",
+			     (int)x->n, r->bytes + x->first, x->is_nocase ? "i" : "");
+		return len + (size_t)(n > 0 ? n : 0);
+	}
+	n = snprintf(len < cap ? out + len : NULL, len < cap ? cap - len : 0, "%s(",
+		     x->op == FL_RXREQ_AND ? "AND" : "OR");
+	len += (size_t)(n > 0 ? n : 0);
+	for (uint32_t k = 0; k < x->n; k++) {
+		if (k) {
+			n = snprintf(len < cap ? out + len : NULL, len < cap ? cap - len : 0, ", ");
+			len += (size_t)(n > 0 ? n : 0);
+		}
+		len = format_node(r, r->kids[x->first + k], out, cap, len);
+	}
+	n = snprintf(len < cap ? out + len : NULL, len < cap ? cap - len : 0, ")");
+	return len + (size_t)(n > 0 ? n : 0);
+}
+
+size_t fl_rxreq_format(const struct fl_rxreq *r, char *out, size_t cap)
+{
+	size_t len;
+
+	if (cap)
+		out[0] = '\0';
+	if (r->root == FL_RXREQ_NONE) {
+		len = (size_t)snprintf(out, cap, "NONE");
+		return len;
+	}
+	len = format_node(r, r->root, out, cap, 0);
+	if (cap && len >= cap)
+		out[cap - 1] = '\0';
+	return len;
+}
