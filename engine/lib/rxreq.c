@@ -7,6 +7,8 @@
 #include "engine/lib/rxreq.h"
 
 #include <errno.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -480,8 +482,20 @@ static struct info literal(struct walk *w, const struct flags *f, const char *s,
 	char c = s[0];
 	bool is_letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 
-	if (f->caseless && (len > 1 || (unsigned char)c >= 0x80 || fold(c) == 'k' || fold(c) == 's'))
+	if (f->caseless && (len > 1 || (unsigned char)c >= 0x80))
 		return info_any();
+	if (f->caseless && (fold(c) == 'k' || fold(c) == 's')) {
+		/* their UTF-8 partners: KELVIN SIGN and LATIN SMALL LETTER LONG S */
+		struct xset *x = pool_alloc(w, sizeof(*x));
+
+		if (!x)
+			return info_any();
+		x->s[0] = (struct xstr){fold(c) == 'k' ? "k" : "s", 1, true};
+		x->s[1] = (struct xstr){fold(c) == 'k' ? "\xe2\x84\xaa" : "\xc5\xbf",
+					fold(c) == 'k' ? 3u : 2u, false};
+		x->n = 2;
+		return info_set(x);
+	}
 	if (f->caseless && is_letter) {
 		char *p = pool_alloc(w, 2);
 
@@ -1063,10 +1077,10 @@ static uint32_t emit(struct out *o, const struct wnode *x)
 
 int fl_rxreq_build(struct fl_rxreq **out, const char *pattern, size_t len, uint32_t options)
 {
-	struct walk w = {.p = pattern, .n = pattern ? len : 0, .utf = options & FL_RXREQ_UTF};
-	struct flags f = {.caseless = options & FL_RXREQ_CASELESS,
-			  .extended = options & (FL_RXREQ_EXTENDED | FL_RXREQ_EXTENDED_MORE),
-			  .extended_more = options & FL_RXREQ_EXTENDED_MORE};
+	struct walk w = {.p = pattern, .n = pattern ? len : 0, .utf = options & PCRE2_UTF};
+	struct flags f = {.caseless = options & PCRE2_CASELESS,
+			  .extended = options & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE),
+			  .extended_more = options & PCRE2_EXTENDED_MORE};
 	struct fl_rxreq *r = calloc(1, sizeof(*r));
 	struct out o = {.r = r};
 	struct wnode *tree = NULL;
@@ -1075,7 +1089,7 @@ int fl_rxreq_build(struct fl_rxreq **out, const char *pattern, size_t len, uint3
 	if (!r)
 		return -ENOMEM;
 	r->root = FL_RXREQ_NONE;
-	if (options & FL_RXREQ_LITERAL) { /* faultline never sets it: no need to follow */
+	if (options & PCRE2_LITERAL) { /* faultline never sets it: no need to follow */
 		w.unsure = true;
 	} else {
 		top = alternatives(&w, f);

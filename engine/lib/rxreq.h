@@ -18,9 +18,10 @@
  * (recursion, conditionals, callouts, backtracking verbs) gives up on the
  * whole pattern, and what it follows but cannot use (lookarounds,
  * backreferences, \d+) counts as requiring nothing. Case: an atom marked
- * is_nocase matches ASCII letters in either case; under a caseless flag the
- * letters k and s (which fold to U+212A and U+017F in UTF mode) and every
- * non-ASCII character end an atom instead.
+ * is_nocase matches ASCII letters in either case; under a caseless flag k
+ * and s also stand for their partners in UTF mode (U+212A KELVIN SIGN,
+ * U+017F LONG S: "lo\xc5\xbfs" matches /loss/i), and a non-ASCII character,
+ * whose partners are other bytes, ends an atom.
  *
  * The walker also notes nested unbounded quantifiers, such as (a+)+, which
  * can make PCRE2 backtrack through exponentially many ways to fail.
@@ -40,17 +41,6 @@
 #define FL_RXREQ_EXACT_MAX 16	/* strings an exact part may stand for */
 #define FL_RXREQ_CLASS_MAX 10	/* a class of at most this many chars ([01], \d) is exact */
 #define FL_RXREQ_NONE UINT32_MAX
-
-/* Pattern options, the PCRE2 compile options that change what a pattern's
- * text means (PCRE2_CASELESS, PCRE2_EXTENDED, PCRE2_EXTENDED_MORE,
- * PCRE2_LITERAL, PCRE2_UTF); this header does not need pcre2.h. */
-enum {
-	FL_RXREQ_CASELESS = 1u << 0,
-	FL_RXREQ_EXTENDED = 1u << 1,
-	FL_RXREQ_EXTENDED_MORE = 1u << 2,
-	FL_RXREQ_LITERAL = 1u << 3,
-	FL_RXREQ_UTF = 1u << 4,
-};
 
 enum fl_rxreq_op { FL_RXREQ_ATOM, FL_RXREQ_AND, FL_RXREQ_OR };
 
@@ -74,8 +64,11 @@ struct fl_rxreq {
 	size_t nested_at;	   /* byte offset of that outer quantifier */
 };
 
-/* Lifecycle. Walks the len bytes of pattern (a pattern PCRE2 compiled with
- * options; anything else gives a tree that may be useless, never unsafe).
+/* Lifecycle. Walks the len bytes of pattern, a pattern PCRE2 compiled with
+ * options (its compile options, PCRE2_INFO_ARGOPTIONS: PCRE2_CASELESS,
+ * PCRE2_EXTENDED, PCRE2_EXTENDED_MORE and PCRE2_UTF change what the text
+ * means; PCRE2_LITERAL gives up). A pattern PCRE2 refuses gives a tree that
+ * may be useless, never unsafe.
  * Returns 0 or -ENOMEM; *out is set only on success. destroy accepts NULL. */
 FL_MUST_CHECK int fl_rxreq_build(struct fl_rxreq **out, const char *pattern, size_t len,
 				 uint32_t options);

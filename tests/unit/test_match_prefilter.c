@@ -112,15 +112,16 @@ Test(match_prefilter, skips_the_regexes_of_a_candidate_missing_another_required_
 {
 	static const char text[] =
 	    "plan p;\nlevel general { respond 30m; }\n"
-	    "rule supp { match syslog; where msg ~ /^(?<a>ALM7) notice port=(?<p>\\S+)$/; key host; }\n"
-	    "rule pair { match syslog; where msg ~ /^(?<a>ALM7) raised port=(?<p>\\S+)$/;\n"
-	    "  clear where msg ~ /^(?<a>ALM7) cleared port=(?<p>\\S+)$/; key host; }\n"
-	    "rule other { match syslog; where msg ~ /^(?<a>ALM8) raised port=(?<p>\\S+)$/; key host; }\n";
+	    "rule supp { match syslog; where msg ~ /^(?<a>ALM7)\\s+notice\\s+port=(?<p>\\S+)$/; key host; }\n"
+	    "rule pair { match syslog; where msg ~ /^(?<a>ALM7)\\s+raised\\s+port=(?<p>\\S+)$/;\n"
+	    "  clear where msg ~ /^(?<a>ALM7)\\s+cleared\\s+port=(?<p>\\S+)$/; key host; }\n"
+	    "rule other { match syslog; where msg ~ /^(?<a>ALM8)\\s+raised\\s+port=(?<p>\\S+)$/; key host; }\n";
 	struct fl_match_stats st;
 	char got[256];
 
-	/* supp is keyed on " notice port=" and other on "ALM8": both are
-	 * candidates here, and each lacks a literal its regex needs */
+	/* supp is keyed on "notice" and other on "ALM8" (the atoms fewest
+	 * rules share): both are candidates here, and each lacks an atom its
+	 * tree needs ("ALM7", "raised") */
 	match_line(text, "<131>Nov 25 10:00:00 H1 NE: ALM8 notice port=1-1", got, sizeof(got), &st);
 	cr_expect_str_eq(got, "");
 	cr_expect_eq(st.candidates, 2);
