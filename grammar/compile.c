@@ -107,6 +107,7 @@ static int compile_run(struct fl_plan **out, const char *name, const char *text,
 	if (fl_diag_errors(d) == errors) {
 		warn_shadowed(&c);
 		warn_unused(&c);
+		warn_every_event(&c);
 	}
 	load_data(&c, counts);
 	counts->windows += c.prog->n_windows;

@@ -47,6 +47,8 @@ struct info {
 	const struct xset *exact; /* is_exact */
 	struct wnode *match;	  /* !is_exact; NULL: requires nothing */
 	bool has_unbounded;	  /* an unbounded quantifier inside */
+	bool has_fence;		  /* a literal every match holds, outside any repeat:
+				   * it fences off repeats around it, as ',' in (\d+,)* */
 	bool is_group;
 };
 
@@ -151,6 +153,16 @@ static uint32_t set_max_len(const struct xset *s)
 
 	for (uint32_t k = 0; k < s->n; k++)
 		if (s->s[k].len > m)
+			m = s->s[k].len;
+	return m;
+}
+
+static uint32_t set_min_len(const struct xset *s)
+{
+	uint32_t m = UINT32_MAX;
+
+	for (uint32_t k = 0; k < s->n; k++)
+		if (s->s[k].len < m)
 			m = s->s[k].len;
 	return m;
 }
@@ -333,7 +345,8 @@ static struct info quantify(struct walk *w, struct info x, unsigned long min, un
 {
 	struct info r;
 
-	if (unbounded && x.has_unbounded && x.is_group && !is_possessive && !w->nested) {
+	if (unbounded && x.has_unbounded && !x.has_fence && x.is_group && !is_possessive &&
+	    !w->nested) {
 		w->nested = true;
 		w->nested_at = at;
 	}
@@ -377,6 +390,7 @@ static struct info alternate(struct walk *w, struct info a, struct info b)
 		r.match = match_or(w, to_match(w, a), to_match(w, b));
 	}
 	r.has_unbounded = a.has_unbounded || b.has_unbounded;
+	r.has_fence = a.has_fence && b.has_fence;
 	return r;
 }
 
@@ -519,13 +533,6 @@ static struct info digit_class(struct walk *w)
 	return info_set(s);
 }
 
-/* Skips a braced argument {...} if one follows at i. */
-static void skip_braces(struct walk *w)
-{
-	if (at(w, 0, '{'))
-		skip_past(w, '}');
-}
-
 /* An escape outside a class, at p[i] == '\\'. */
 static struct info escape(struct walk *w, const struct flags *f)
 {
@@ -559,7 +566,7 @@ static struct info escape(struct walk *w, const struct flags *f)
 	case 'P':
 	case 'x':
 		if (at(w, 0, '{'))
-			skip_braces(w);
+			skip_past(w, '}');
 		else if (c == 'p' || c == 'P')
 			w->i++;
 		else
@@ -575,7 +582,7 @@ static struct info escape(struct walk *w, const struct flags *f)
 			return info_any();
 		}
 		if (at(w, 0, '{'))
-			skip_braces(w);
+			skip_past(w, '}');
 		else
 			while (w->i < w->n && (is_digit(w->p[w->i]) || w->p[w->i] == '-' ||
 					       w->p[w->i] == '+'))
@@ -967,17 +974,23 @@ static struct info sequence(struct walk *w, struct flags *f)
 	struct conj c = {0};
 	const struct xset *run = NULL;
 	struct info r;
-	bool unbounded = false;
+	bool unbounded = false, fence = false;
 
 	for (;;) {
 		struct info x;
+		size_t at_item;
+		bool is_plain;
 
 		skip_ignorable(w, f);
 		if (w->unsure || w->oom || w->i >= w->n ||
 		    (!w->in_quote && (w->p[w->i] == '|' || w->p[w->i] == ')')))
 			break;
-		x = quantifiers(w, f, item(w, f));
+		x = item(w, f);
+		is_plain = x.is_exact && x.exact && !x.is_group && set_min_len(x.exact) > 0;
+		at_item = w->i;
+		x = quantifiers(w, f, x);
 		unbounded = unbounded || x.has_unbounded;
+		fence = fence || x.has_fence || (is_plain && w->i == at_item);
 		if (x.is_exact && x.exact && run && fits_product(run, x.exact)) {
 			run = set_product(w, run, x.exact);
 		} else if (x.is_exact && x.exact) {
@@ -1001,6 +1014,7 @@ static struct info sequence(struct walk *w, struct flags *f)
 		r.match = conj_node(w, &c);
 	}
 	r.has_unbounded = unbounded;
+	r.has_fence = fence;
 	return r;
 }
 
@@ -1140,43 +1154,41 @@ bool fl_rxreq_eval(const struct fl_rxreq *r, uint32_t node, fl_rxreq_has_fn *has
 	return x->op == FL_RXREQ_AND;
 }
 
+static size_t append(char *out, size_t cap, size_t len, const char *s, size_t n)
+{
+	for (size_t k = 0; k < n; k++, len++)
+		if (len + 1 < cap)
+			out[len] = s[k];
+	if (cap)
+		out[len + 1 < cap ? len : cap - 1] = '\0';
+	return len;
+}
+
 static size_t format_node(const struct fl_rxreq *r, uint32_t node, char *out, size_t cap,
 			  size_t len)
 {
 	const struct fl_rxreq_node *x = &r->nodes[node];
-	int n;
 
 	if (x->op == FL_RXREQ_ATOM) {
-		n = snprintf(len < cap ? out + len : NULL, len < cap ? cap - len : 0, "\"%.*s\"%s",
-			     (int)x->n, r->bytes + x->first, x->is_nocase ? "i" : "");
-		return len + (size_t)(n > 0 ? n : 0);
+		len = append(out, cap, len, "\"", 1);
+		len = append(out, cap, len, r->bytes + x->first, x->n);
+		return append(out, cap, len, x->is_nocase ? "\"i" : "\"", x->is_nocase ? 2 : 1);
 	}
-	n = snprintf(len < cap ? out + len : NULL, len < cap ? cap - len : 0, "%s(",
-		     x->op == FL_RXREQ_AND ? "AND" : "OR");
-	len += (size_t)(n > 0 ? n : 0);
+	len = append(out, cap, len, x->op == FL_RXREQ_AND ? "AND(" : "OR(",
+		     x->op == FL_RXREQ_AND ? 4 : 3);
 	for (uint32_t k = 0; k < x->n; k++) {
-		if (k) {
-			n = snprintf(len < cap ? out + len : NULL, len < cap ? cap - len : 0, ", ");
-			len += (size_t)(n > 0 ? n : 0);
-		}
+		if (k)
+			len = append(out, cap, len, ", ", 2);
 		len = format_node(r, r->kids[x->first + k], out, cap, len);
 	}
-	n = snprintf(len < cap ? out + len : NULL, len < cap ? cap - len : 0, ")");
-	return len + (size_t)(n > 0 ? n : 0);
+	return append(out, cap, len, ")", 1);
 }
 
 size_t fl_rxreq_format(const struct fl_rxreq *r, char *out, size_t cap)
 {
-	size_t len;
-
 	if (cap)
 		out[0] = '\0';
-	if (r->root == FL_RXREQ_NONE) {
-		len = (size_t)snprintf(out, cap, "NONE");
-		return len;
-	}
-	len = format_node(r, r->root, out, cap, 0);
-	if (cap && len >= cap)
-		out[cap - 1] = '\0';
-	return len;
+	if (r->root == FL_RXREQ_NONE)
+		return append(out, cap, 0, "NONE", 4);
+	return format_node(r, r->root, out, cap, 0);
 }

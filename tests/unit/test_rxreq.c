@@ -69,7 +69,8 @@ Test(rxreq, notes_nested_unbounded_quantifiers)
 		const char *pattern;
 		bool is_nested;
 	} rows[] = {
-	    {"(a+)+", true},	    {"(?:\\w+\\s?)*$", true}, {"x(?<p>\\d+-)+", true},
+	    {"(a+)+", true},	    {"(?:\\w+\\s?)*$", true}, {"x(?<p>\\d+-?)+", true},
+	    {"x(?<p>\\d+-)+", false}, {"(?:\\d+,|\\w+;)*", false}, {"(?:\\d+,|\\w+)*", true},
 	    {"(a+)", false},	    {"(a+){2}", false},	      {"(?:ab)+c+", false},
 	    {"(?>a+)++", false},
 	};
