@@ -58,6 +58,7 @@ static void compile_free(struct fl_compile *c)
 	free(c->file_real);
 	free(c->capture_used);
 	free(c->capture_locs);
+	free(c->regex_keyed);
 	free(c->template_locs);
 	free(c->rule_stmts);
 	fl_arena_destroy(c->parse.ast);

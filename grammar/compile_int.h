@@ -74,6 +74,8 @@ struct fl_compile {
 	bool *capture_used;
 	size_t capture_used_alloc;
 	const struct fl_loc **capture_locs;
+	bool *regex_keyed; /* by regex index: its walk gave the prefilter an atom */
+	size_t regex_keyed_alloc;
 	const struct fl_loc **template_locs; /* by template index: the string item */
 	size_t template_locs_alloc;
 	/* sizes of the growable program arrays */

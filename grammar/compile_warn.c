@@ -210,6 +210,17 @@ void warn_regex(struct fl_compile *c, const struct fl_ast_item *it, uint32_t pcr
 		c->oom = true;
 		return;
 	}
+	if (c->prog->n_regexes >= c->regex_keyed_alloc) { /* the index this regex gets */
+		size_t na = c->regex_keyed_alloc ? c->regex_keyed_alloc * 2 : 64;
+		bool *k = realloc(c->regex_keyed, na * sizeof(*k));
+
+		if (k) {
+			c->regex_keyed = k;
+			c->regex_keyed_alloc = na;
+		}
+	}
+	if (c->prog->n_regexes < c->regex_keyed_alloc)
+		c->regex_keyed[c->prog->n_regexes] = r->root != FL_RXREQ_NONE;
 	if (r->has_nested_unbounded) {
 		l = loc_in_regex(it, r->nested_at);
 		fl_diag_warning(c->d, &l,
@@ -229,8 +240,10 @@ static bool is_msg_regex(const struct fl_prog_cond *c)
 
 /* Does a side (its conditions) have a `msg ~` regex that requires a
  * literal? *runs_regex: does it hold a regex on msg (one on a short field,
- * msgid or app, costs little)? -ENOMEM, 0 or 1. */
-static int side_keyed(const struct fl_program *p, uint32_t first, uint32_t n, bool *runs_regex)
+ * msgid or app, costs little)? keyed: what the walk of each regex gave, when
+ * the compiler kept it (n_keyed of them), or NULL. -ENOMEM, 0 or 1. */
+static int side_keyed(const struct fl_program *p, uint32_t first, uint32_t n, bool *runs_regex,
+		      const bool *keyed_by_regex, size_t n_keyed)
 {
 	int keyed = 0;
 
@@ -246,6 +259,10 @@ static int side_keyed(const struct fl_program *p, uint32_t first, uint32_t n, bo
 		rx = &p->regexes[cond->regex];
 		if (!rx->code)
 			continue;
+		if (keyed_by_regex && cond->regex < n_keyed) {
+			keyed = keyed_by_regex[cond->regex];
+			continue;
+		}
 		(void)pcre2_pattern_info((const pcre2_code *)rx->code, PCRE2_INFO_ARGOPTIONS, &opts);
 		if (fl_rxreq_build(&r, rx->pattern.p, rx->pattern.len, opts) < 0)
 			return -ENOMEM;
@@ -255,18 +272,26 @@ static int side_keyed(const struct fl_program *p, uint32_t first, uint32_t n, bo
 	return keyed;
 }
 
-bool fl_program_rule_every_event(const struct fl_program *p, uint32_t r, bool *runs_regex)
+static bool every_event(const struct fl_program *p, uint32_t r, bool *runs_regex,
+			const bool *keyed_by_regex, size_t n_keyed)
 {
 	const struct fl_prog_rule *rule = &p->rules[r];
 	bool runs = false, every;
-	int where = side_keyed(p, rule->first_cond, rule->n_conds, &runs), clear = 1;
+	int where = side_keyed(p, rule->first_cond, rule->n_conds, &runs, keyed_by_regex, n_keyed);
+	int clear = 1;
 
 	if (rule->n_clear_conds)
-		clear = side_keyed(p, rule->first_clear_cond, rule->n_clear_conds, &runs);
+		clear = side_keyed(p, rule->first_clear_cond, rule->n_clear_conds, &runs,
+				   keyed_by_regex, n_keyed);
 	every = where == 0 || clear == 0;
 	if (runs_regex)
 		*runs_regex = every && runs;
 	return every;
+}
+
+bool fl_program_rule_every_event(const struct fl_program *p, uint32_t r, bool *runs_regex)
+{
+	return every_event(p, r, runs_regex, NULL, 0);
 }
 
 /* A rule whose msg regexes require no literal of FL_RXREQ_MIN_ATOM bytes or
@@ -274,6 +299,7 @@ bool fl_program_rule_every_event(const struct fl_program *p, uint32_t r, bool *r
 void warn_every_event(struct fl_compile *c)
 {
 	const struct fl_program *p = c->prog;
+	size_t kept = c->regex_keyed ? c->regex_keyed_alloc : 0;
 
 	for (uint32_t r = 0; r < p->n_rules; r++) {
 		const struct fl_prog_rule *rule = &p->rules[r];
@@ -281,10 +307,11 @@ void warn_every_event(struct fl_compile *c)
 		int where;
 
 		if (rule->input != FL_RULE_INPUT_SYSLOG || !c->rule_stmts[r] ||
-		    !fl_program_rule_every_event(p, r, &runs_regex) || !runs_regex)
+		    !every_event(p, r, &runs_regex, c->regex_keyed, kept) || !runs_regex)
 			continue;
 		runs_regex = false;
-		where = side_keyed(p, rule->first_cond, rule->n_conds, &runs_regex);
+		where = side_keyed(p, rule->first_cond, rule->n_conds, &runs_regex, c->regex_keyed,
+				   kept);
 		fl_diag_warning(c->d, &c->rule_stmts[r]->items[1]->loc,
 				"rule '%s' runs on every event: its %s has no regex on msg that "
 				"requires a literal of %d bytes or more; add a literal",

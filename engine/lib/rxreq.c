@@ -5,394 +5,15 @@
  * or inexact (a tree of requirements, NULL when there are none). The work
  * tree lives in a pool freed at the end; the result is copied out flat. */
 #include "engine/lib/rxreq.h"
+#include "engine/lib/rxreq_int.h"
 
 #include <errno.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define POOL_CHUNK 65536
 #define MAX_GROUP_DEPTH 250 /* PCRE2's own default parenthesis nesting limit */
-
-struct pool_chunk {
-	struct pool_chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-struct xstr {
-	const char *p;
-	uint32_t len;
-	bool is_nocase;
-};
-
-struct xset {
-	struct xstr s[FL_RXREQ_EXACT_MAX];
-	uint32_t n;
-};
-
-struct wnode {
-	enum fl_rxreq_op op;
-	bool is_nocase;
-	const char *p; /* atom */
-	uint32_t len;
-	struct wnode **kids; /* AND, OR */
-	uint32_t n;
-};
-
-struct info {
-	bool is_exact;
-	const struct xset *exact; /* is_exact */
-	struct wnode *match;	  /* !is_exact; NULL: requires nothing */
-	bool has_unbounded;	  /* an unbounded quantifier inside */
-	bool has_fence;		  /* a literal every match holds, outside any repeat:
-				   * it fences off repeats around it, as ',' in (\d+,)* */
-	bool is_group;
-};
-
-struct flags {
-	bool caseless, extended, extended_more;
-};
-
-struct walk {
-	const char *p;
-	size_t n, i;
-	bool utf, in_quote, oom, unsure, nested;
-	size_t nested_at;
-	unsigned depth;
-	struct pool_chunk *pool;
-};
-
-/* ---- pool ------------------------------------------------------------------ */
-
-static void *pool_alloc(struct walk *w, size_t size)
-{
-	struct pool_chunk *c = w->pool;
-	size_t align = sizeof(max_align_t), need = (size + align - 1) / align * align;
-	void *p;
-
-	if (w->oom)
-		return NULL;
-	if (!c || c->cap - c->used < need) {
-		size_t cap = need > POOL_CHUNK ? need : POOL_CHUNK;
-
-		c = malloc(sizeof(*c) + cap);
-		if (!c) {
-			w->oom = true;
-			return NULL;
-		}
-		c->next = w->pool;
-		c->used = 0;
-		c->cap = cap;
-		w->pool = c;
-	}
-	p = (char *)c->data + c->used;
-	c->used += need;
-	memset(p, 0, size);
-	return p;
-}
-
-static void pool_free(struct walk *w)
-{
-	while (w->pool) {
-		struct pool_chunk *next = w->pool->next;
-
-		free(w->pool);
-		w->pool = next;
-	}
-}
-
-/* ---- infos and trees ------------------------------------------------------- */
-
-static struct info info_any(void)
-{
-	return (struct info){.is_exact = false};
-}
-
-static struct info info_set(const struct xset *s)
-{
-	return (struct info){.is_exact = s != NULL, .exact = s};
-}
-
-static struct xset *set_one(struct walk *w, const char *p, uint32_t len, bool nocase)
-{
-	struct xset *s = pool_alloc(w, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->s[0] = (struct xstr){p, len, nocase};
-	s->n = 1;
-	return s;
-}
-
-static struct info info_empty(struct walk *w)
-{
-	return info_set(set_one(w, "", 0, false));
-}
-
-static bool set_has(const struct xset *s, struct xstr x)
-{
-	for (uint32_t k = 0; k < s->n; k++)
-		if (s->s[k].len == x.len && s->s[k].is_nocase == x.is_nocase &&
-		    memcmp(s->s[k].p, x.p, x.len) == 0)
-			return true;
-	return false;
-}
-
-static void set_add(struct xset *s, struct xstr x)
-{
-	if (!set_has(s, x) && s->n < FL_RXREQ_EXACT_MAX)
-		s->s[s->n++] = x;
-}
-
-static uint32_t set_max_len(const struct xset *s)
-{
-	uint32_t m = 0;
-
-	for (uint32_t k = 0; k < s->n; k++)
-		if (s->s[k].len > m)
-			m = s->s[k].len;
-	return m;
-}
-
-static uint32_t set_min_len(const struct xset *s)
-{
-	uint32_t m = UINT32_MAX;
-
-	for (uint32_t k = 0; k < s->n; k++)
-		if (s->s[k].len < m)
-			m = s->s[k].len;
-	return m;
-}
-
-static bool fits_product(const struct xset *a, const struct xset *b)
-{
-	return a->n * b->n <= FL_RXREQ_EXACT_MAX &&
-	       set_max_len(a) + set_max_len(b) <= FL_RXREQ_MAX_ATOM;
-}
-
-static const struct xset *set_product(struct walk *w, const struct xset *a, const struct xset *b)
-{
-	struct xset *s = pool_alloc(w, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	for (uint32_t i = 0; i < a->n; i++)
-		for (uint32_t k = 0; k < b->n; k++) {
-			uint32_t len = a->s[i].len + b->s[k].len;
-			char *p = pool_alloc(w, len + 1u);
-
-			if (!p)
-				return NULL;
-			memcpy(p, a->s[i].p, a->s[i].len);
-			memcpy(p + a->s[i].len, b->s[k].p, b->s[k].len);
-			set_add(s, (struct xstr){p, len, a->s[i].is_nocase || b->s[k].is_nocase});
-		}
-	return s;
-}
-
-static char fold(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* Is t inside s, as t would be matched (caseless t: either case)? */
-static bool contains(struct xstr s, struct xstr t)
-{
-	if (t.len > s.len || (!t.is_nocase && s.is_nocase))
-		return false;
-	for (uint32_t at = 0; at + t.len <= s.len; at++) {
-		uint32_t k = 0;
-
-		while (k < t.len && (t.is_nocase ? fold(s.p[at + k]) == fold(t.p[k])
-						 : s.p[at + k] == t.p[k]))
-			k++;
-		if (k == t.len)
-			return true;
-	}
-	return false;
-}
-
-static struct wnode *node_new(struct walk *w, enum fl_rxreq_op op, uint32_t n_kids)
-{
-	struct wnode *x = pool_alloc(w, sizeof(*x));
-
-	if (!x)
-		return NULL;
-	x->op = op;
-	if (n_kids && !(x->kids = pool_alloc(w, n_kids * sizeof(*x->kids))))
-		return NULL;
-	return x;
-}
-
-/* The OR of an exact set's strings; NULL (requires nothing) when one of them
- * is too short to be worth finding. A string holding another member needs no
- * atom of its own: the shorter one is in the text whenever it is. */
-static struct wnode *set_to_match(struct walk *w, const struct xset *s)
-{
-	struct wnode *or;
-	uint32_t keep = 0;
-	bool dropped[FL_RXREQ_EXACT_MAX] = {false};
-
-	if (!s)
-		return NULL;
-	for (uint32_t i = 0; i < s->n; i++)
-		if (s->s[i].len < FL_RXREQ_MIN_ATOM)
-			return NULL;
-	for (uint32_t i = 0; i < s->n; i++)
-		for (uint32_t k = 0; k < s->n && !dropped[i]; k++)
-			dropped[i] = k != i && !dropped[k] && contains(s->s[i], s->s[k]);
-	for (uint32_t i = 0; i < s->n; i++)
-		keep += !dropped[i];
-	or = node_new(w, FL_RXREQ_OR, keep);
-	if (!or)
-		return NULL;
-	for (uint32_t i = 0; i < s->n; i++) {
-		struct wnode *a;
-
-		if (dropped[i] || !(a = node_new(w, FL_RXREQ_ATOM, 0)))
-			continue;
-		a->p = s->s[i].p;
-		a->len = s->s[i].len;
-		a->is_nocase = s->s[i].is_nocase;
-		or->kids[or->n++] = a;
-	}
-	return or->n == 1 ? or->kids[0] : or;
-}
-
-static struct wnode *to_match(struct walk *w, struct info x)
-{
-	return x.is_exact ? set_to_match(w, x.exact) : x.match;
-}
-
-/* a OR b: requires nothing when either side does. */
-static struct wnode *match_or(struct walk *w, struct wnode *a, struct wnode *b)
-{
-	struct wnode *or;
-	uint32_t na, nb;
-
-	if (!a || !b)
-		return NULL;
-	na = a->op == FL_RXREQ_OR ? a->n : 1;
-	nb = b->op == FL_RXREQ_OR ? b->n : 1;
-	if (!(or = node_new(w, FL_RXREQ_OR, na + nb)))
-		return NULL;
-	if (a->op == FL_RXREQ_OR)
-		memcpy(or->kids, a->kids, na * sizeof(*or->kids));
-	else
-		or->kids[0] = a;
-	if (b->op == FL_RXREQ_OR)
-		memcpy(or->kids + na, b->kids, nb * sizeof(*or->kids));
-	else
-		or->kids[na] = b;
-	or->n = na + nb;
-	return or;
-}
-
-/* ---- the conjunction a sequence builds --------------------------------------- */
-
-struct conj {
-	struct wnode **kids;
-	uint32_t n, cap;
-	bool is_inexact; /* some part was not exact */
-};
-
-static void conj_add(struct walk *w, struct conj *c, struct wnode *x)
-{
-	if (!x)
-		return;
-	if (x->op == FL_RXREQ_AND) {
-		for (uint32_t k = 0; k < x->n; k++)
-			conj_add(w, c, x->kids[k]);
-		return;
-	}
-	if (c->n == c->cap) {
-		uint32_t cap = c->cap ? c->cap * 2 : 8;
-		struct wnode **kids = pool_alloc(w, cap * sizeof(*kids));
-
-		if (!kids)
-			return;
-		if (c->n)
-			memcpy(kids, c->kids, c->n * sizeof(*kids));
-		c->kids = kids;
-		c->cap = cap;
-	}
-	c->kids[c->n++] = x;
-}
-
-static struct wnode *conj_node(struct walk *w, const struct conj *c)
-{
-	struct wnode *and;
-
-	if (c->n <= 1)
-		return c->n ? c->kids[0] : NULL;
-	if (!(and = node_new(w, FL_RXREQ_AND, c->n)))
-		return NULL;
-	memcpy(and->kids, c->kids, c->n * sizeof(*and->kids));
-	and->n = c->n;
-	return and;
-}
-
-/* ---- quantifiers and alternation --------------------------------------------- */
-
-/* The item x repeated min..max times (unbounded: no max). A part that may
- * be absent requires nothing (x? keeps a small exact set, with ""); a part
- * repeated is no longer exact. */
-static struct info quantify(struct walk *w, struct info x, unsigned long min, unsigned long max,
-			    bool unbounded, bool is_possessive, size_t at)
-{
-	struct info r;
-
-	if (unbounded && x.has_unbounded && !x.has_fence && x.is_group && !is_possessive &&
-	    !w->nested) {
-		w->nested = true;
-		w->nested_at = at;
-	}
-	if (min == 1 && max == 1 && !unbounded)
-		return x;
-	if (min == 0 && max == 1 && !unbounded && x.is_exact && x.exact &&
-	    x.exact->n < FL_RXREQ_EXACT_MAX) {
-		struct xset *s = pool_alloc(w, sizeof(*s));
-
-		r = info_any();
-		if (s) {
-			*s = *x.exact;
-			set_add(s, (struct xstr){"", 0, false});
-			r = info_set(s);
-		}
-	} else if (min == 0) {
-		r = info_any();
-	} else {
-		r = info_any();
-		r.match = to_match(w, x);
-	}
-	r.has_unbounded = x.has_unbounded || unbounded;
-	return r;
-}
-
-static struct info alternate(struct walk *w, struct info a, struct info b)
-{
-	struct info r = info_any();
-
-	if (a.is_exact && b.is_exact && a.exact && b.exact &&
-	    a.exact->n + b.exact->n <= FL_RXREQ_EXACT_MAX) {
-		struct xset *s = pool_alloc(w, sizeof(*s));
-
-		if (s) {
-			*s = *a.exact;
-			for (uint32_t k = 0; k < b.exact->n; k++)
-				set_add(s, b.exact->s[k]);
-			r = info_set(s);
-		}
-	} else {
-		r.match = match_or(w, to_match(w, a), to_match(w, b));
-	}
-	r.has_unbounded = a.has_unbounded || b.has_unbounded;
-	r.has_fence = a.has_fence && b.has_fence;
-	return r;
-}
 
 /* ---- lexing ------------------------------------------------------------------ */
 
@@ -497,40 +118,40 @@ static struct info literal(struct walk *w, const struct flags *f, const char *s,
 	bool is_letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 
 	if (f->caseless && (len > 1 || (unsigned char)c >= 0x80))
-		return info_any();
-	if (f->caseless && (fold(c) == 'k' || fold(c) == 's')) {
+		return rxreq_info_any();
+	if (f->caseless && (rxreq_fold(c) == 'k' || rxreq_fold(c) == 's')) {
 		/* their UTF-8 partners: KELVIN SIGN and LATIN SMALL LETTER LONG S */
-		struct xset *x = pool_alloc(w, sizeof(*x));
+		struct xset *x = rxreq_set_new(w);
 
 		if (!x)
-			return info_any();
-		x->s[0] = (struct xstr){fold(c) == 'k' ? "k" : "s", 1, true};
-		x->s[1] = (struct xstr){fold(c) == 'k' ? "\xe2\x84\xaa" : "\xc5\xbf",
-					fold(c) == 'k' ? 3u : 2u, false};
+			return rxreq_info_any();
+		x->s[0] = (struct xstr){rxreq_fold(c) == 'k' ? "k" : "s", 1, true};
+		x->s[1] = (struct xstr){rxreq_fold(c) == 'k' ? "\xe2\x84\xaa" : "\xc5\xbf",
+					rxreq_fold(c) == 'k' ? 3u : 2u, false};
 		x->n = 2;
-		return info_set(x);
+		return rxreq_info_set(x);
 	}
 	if (f->caseless && is_letter) {
-		char *p = pool_alloc(w, 2);
+		char *p = rxreq_pool_alloc(w, 2);
 
 		if (!p)
-			return info_any();
-		p[0] = fold(c);
-		return info_set(set_one(w, p, 1, true));
+			return rxreq_info_any();
+		p[0] = rxreq_fold(c);
+		return rxreq_info_set(rxreq_set_one(w, p, 1, true));
 	}
-	return info_set(set_one(w, s, (uint32_t)len, false));
+	return rxreq_info_set(rxreq_set_one(w, s, (uint32_t)len, false));
 }
 
 static struct info digit_class(struct walk *w)
 {
 	static const char digits[] = "0123456789";
-	struct xset *s = pool_alloc(w, sizeof(*s));
+	struct xset *s = rxreq_set_new(w);
 
 	if (!s)
-		return info_any();
+		return rxreq_info_any();
 	for (uint32_t d = 0; d < 10; d++)
 		s->s[s->n++] = (struct xstr){digits + d, 1, false};
-	return info_set(s);
+	return rxreq_info_set(s);
 }
 
 /* An escape outside a class, at p[i] == '\\'. */
@@ -542,22 +163,22 @@ static struct info escape(struct walk *w, const struct flags *f)
 
 	if (w->i + 1 >= w->n) {
 		w->unsure = true;
-		return info_any();
+		return rxreq_info_any();
 	}
 	c = w->p[w->i + 1];
 	w->i += 2;
 	if ((ctl = strchr(ctl_from, c)) && c)
-		return info_set(set_one(w, &ctl_to[ctl - ctl_from], 1, false));
+		return rxreq_info_set(rxreq_set_one(w, &ctl_to[ctl - ctl_from], 1, false));
 	if (c == 'd')
 		return digit_class(w);
 	if (strchr("DsSwWhHvVRXC", c))
-		return info_any();
+		return rxreq_info_any();
 	if (strchr("bBAZzGK", c))
-		return info_empty(w);
+		return rxreq_info_empty(w);
 	if (is_digit(c)) { /* octal or a backreference: digits only, nothing structural */
 		while (w->i < w->n && is_digit(w->p[w->i]))
 			w->i++;
-		return info_any();
+		return rxreq_info_any();
 	}
 	switch (c) {
 	case 'o':
@@ -572,14 +193,14 @@ static struct info escape(struct walk *w, const struct flags *f)
 		else
 			for (int k = 0; c == 'x' && k < 2 && w->i < w->n && is_alnum(w->p[w->i]); k++)
 				w->i++;
-		return info_any();
+		return rxreq_info_any();
 	case 'c':
 		w->i++;
-		return info_any();
+		return rxreq_info_any();
 	case 'g':
 		if (at(w, 0, '<') || at(w, 0, '\'')) { /* a subroutine call */
 			w->unsure = true;
-			return info_any();
+			return rxreq_info_any();
 		}
 		if (at(w, 0, '{'))
 			skip_past(w, '}');
@@ -587,17 +208,17 @@ static struct info escape(struct walk *w, const struct flags *f)
 			while (w->i < w->n && (is_digit(w->p[w->i]) || w->p[w->i] == '-' ||
 					       w->p[w->i] == '+'))
 				w->i++;
-		return info_any();
+		return rxreq_info_any();
 	case 'k':
 		if (at(w, 0, '<') || at(w, 0, '\'') || at(w, 0, '{'))
 			skip_past(w, w->p[w->i] == '<' ? '>' : w->p[w->i] == '{' ? '}' : '\'');
-		return info_any();
+		return rxreq_info_any();
 	default:
 		break;
 	}
 	if (is_alnum(c)) { /* an escape PCRE2 10.42 refuses, or one added since */
 		w->unsure = true;
-		return info_any();
+		return rxreq_info_any();
 	}
 	w->i--;
 	{
@@ -633,11 +254,11 @@ static bool posix_class(const struct walk *w, size_t k, size_t *end)
 
 static struct info class_set(struct walk *w, const struct flags *f, const bool *members)
 {
-	struct xset *s = pool_alloc(w, sizeof(*s));
-	char *bytes = pool_alloc(w, 128);
+	struct xset *s = rxreq_set_new(w);
+	char *bytes = rxreq_pool_alloc(w, 128);
 
 	if (!s || !bytes)
-		return info_any();
+		return rxreq_info_any();
 	for (unsigned c = 0; c < 128; c++) {
 		bool is_letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 
@@ -646,7 +267,7 @@ static struct info class_set(struct walk *w, const struct flags *f, const bool *
 		bytes[c] = (char)c;
 		s->s[s->n++] = (struct xstr){bytes + c, 1, f->caseless && is_letter};
 	}
-	return info_set(s);
+	return rxreq_info_set(s);
 }
 
 /* A class at p[i] == '['. Exact when it lists at most FL_RXREQ_CLASS_MAX
@@ -669,7 +290,7 @@ static struct info char_class(struct walk *w, const struct flags *f)
 		if (lo == '\\') {
 			if (k + 1 < w->n && w->p[k + 1] == 'Q') { /* quoting inside a class */
 				w->unsure = true;
-				return info_any();
+				return rxreq_info_any();
 			}
 			is_plain = false;
 			k += (k + 1 < w->n && w->p[k + 1] == 'c') ? 3 : 2; /* \c] is a control char */
@@ -699,7 +320,7 @@ static struct info char_class(struct walk *w, const struct flags *f)
 			continue;
 		}
 		for (unsigned c = lo; c <= hi; c++) {
-			unsigned m = f->caseless ? (unsigned char)fold((char)c) : c;
+			unsigned m = f->caseless ? (unsigned char)rxreq_fold((char)c) : c;
 
 			if (f->caseless && (m == 'k' || m == 's'))
 				is_plain = false;
@@ -709,11 +330,11 @@ static struct info char_class(struct walk *w, const struct flags *f)
 	}
 	if (k >= w->n) {
 		w->unsure = true;
-		return info_any();
+		return rxreq_info_any();
 	}
 	w->i = k + 1;
 	if (!is_plain || count == 0 || count > FL_RXREQ_CLASS_MAX)
-		return info_any();
+		return rxreq_info_any();
 	return class_set(w, f, members);
 }
 
@@ -799,7 +420,7 @@ static struct info group(struct walk *w, struct flags *f)
 
 	if (++w->depth > MAX_GROUP_DEPTH || at(w, 1, '*')) { /* (*VERB) */
 		w->unsure = true;
-		return info_any();
+		return rxreq_info_any();
 	}
 	w->i++;
 	if (at(w, 0, '?')) {
@@ -807,7 +428,7 @@ static struct info group(struct walk *w, struct flags *f)
 		if (at(w, 0, 'P') && at(w, 1, '=')) { /* (?P=name): a backreference */
 			skip_past(w, ')');
 			w->depth--;
-			return info_any();
+			return rxreq_info_any();
 		}
 		if (!group_kind(w, &is_lookaround)) {
 			char end = inline_flags(w, f, &g);
@@ -816,25 +437,45 @@ static struct info group(struct walk *w, struct flags *f)
 				w->depth--;
 				if (end == ')')
 					*f = g;
-				return end == ')' ? info_empty(w) : info_any();
+				return end == ')' ? rxreq_info_empty(w) : rxreq_info_any();
 			}
 		}
 	}
 	r = alternatives(w, g);
 	if (!at(w, 0, ')')) {
 		w->unsure = true;
-		return info_any();
+		return rxreq_info_any();
 	}
 	w->i++;
 	w->depth--;
 	if (is_lookaround) {
 		bool unb = r.has_unbounded;
 
-		r = info_any();
+		r = rxreq_info_any();
 		r.has_unbounded = unb;
 	}
 	r.is_group = true;
 	return r;
+}
+
+/* Bytes from i that are plain ASCII text, one string to the walk: no
+ * metacharacter, no white space or '#' in extended mode, and not the last
+ * character before a quantifier, which repeats that character alone. */
+static size_t plain_run(const struct walk *w, const struct flags *f)
+{
+	size_t k = w->i, end = w->i + FL_RXREQ_MAX_ATOM < w->n ? w->i + FL_RXREQ_MAX_ATOM : w->n;
+
+	while (k < end) {
+		unsigned char c = (unsigned char)w->p[k];
+
+		if (c < 0x20 || c >= 0x7f || strchr("\\^$.|?*+()[]{}", c) ||
+		    (f->extended && (c == '#' || c == ' ')))
+			break;
+		k++;
+	}
+	if (k < w->n && strchr("?*+{", w->p[k]) && k > w->i)
+		k--;
+	return k - w->i;
 }
 
 /* One item at i (never a quantifier). */
@@ -855,17 +496,22 @@ static struct info item(struct walk *w, struct flags *f)
 			return escape(w, f);
 		case '.':
 			w->i++;
-			return info_any();
+			return rxreq_info_any();
 		case '^':
 		case '$':
 			w->i++;
-			return info_empty(w);
+			return rxreq_info_empty(w);
 		case '?':
 		case '*':
 		case '+': /* PCRE2 refuses a quantifier with nothing before it */
 			w->unsure = true;
-			return info_any();
+			return rxreq_info_any();
 		default:
+			if (!f->caseless && (len = plain_run(w, f)) > 1) {
+				r = rxreq_info_set(rxreq_set_one(w, w->p + w->i, (uint32_t)len, false));
+				w->i += len;
+				return r;
+			}
 			len = char_len(w, (unsigned char)w->p[w->i]);
 			break;
 		}
@@ -962,7 +608,7 @@ static struct info quantifiers(struct walk *w, const struct flags *f, struct inf
 		} else if (at(w, 0, '?')) {
 			w->i++;
 		}
-		x = quantify(w, x, min, max, unbounded, is_possessive, start);
+		x = rxreq_quantify(w, x, min, max, unbounded, is_possessive, start);
 	}
 }
 
@@ -986,32 +632,32 @@ static struct info sequence(struct walk *w, struct flags *f)
 		    (!w->in_quote && (w->p[w->i] == '|' || w->p[w->i] == ')')))
 			break;
 		x = item(w, f);
-		is_plain = x.is_exact && x.exact && !x.is_group && set_min_len(x.exact) > 0;
+		is_plain = x.is_exact && x.exact && !x.is_group && rxreq_set_min_len(x.exact) > 0;
 		at_item = w->i;
 		x = quantifiers(w, f, x);
 		unbounded = unbounded || x.has_unbounded;
 		fence = fence || x.has_fence || (is_plain && w->i == at_item);
-		if (x.is_exact && x.exact && run && fits_product(run, x.exact)) {
-			run = set_product(w, run, x.exact);
+		if (x.is_exact && x.exact && run && rxreq_fits_product(run, x.exact)) {
+			run = rxreq_set_product(w, run, x.exact);
 		} else if (x.is_exact && x.exact) {
 			if (run) {
-				conj_add(w, &c, set_to_match(w, run));
+				rxreq_conj_add(w, &c, rxreq_set_to_match(w, run));
 				c.is_inexact = true;
 			}
 			run = x.exact;
 		} else {
-			conj_add(w, &c, set_to_match(w, run));
-			conj_add(w, &c, x.match);
+			rxreq_conj_add(w, &c, rxreq_set_to_match(w, run));
+			rxreq_conj_add(w, &c, x.match);
 			run = NULL;
 			c.is_inexact = true;
 		}
 	}
 	if (!c.is_inexact) {
-		r = run ? info_set(run) : info_empty(w);
+		r = run ? rxreq_info_set(run) : rxreq_info_empty(w);
 	} else {
-		conj_add(w, &c, set_to_match(w, run));
-		r = info_any();
-		r.match = conj_node(w, &c);
+		rxreq_conj_add(w, &c, rxreq_set_to_match(w, run));
+		r = rxreq_info_any();
+		r.match = rxreq_conj_node(w, &c);
 	}
 	r.has_unbounded = unbounded;
 	r.has_fence = fence;
@@ -1026,67 +672,9 @@ static struct info alternatives(struct walk *w, struct flags f)
 
 	while (!w->unsure && !w->oom && at(w, 0, '|')) {
 		w->i++;
-		r = alternate(w, r, sequence(w, &f));
+		r = rxreq_alternate(w, r, sequence(w, &f));
 	}
 	return r;
-}
-
-/* ---- the result -------------------------------------------------------------- */
-
-static int out_grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t c = *cap ? *cap : 16;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	if (!(n = realloc(*p, c * size)))
-		return -ENOMEM;
-	*p = n;
-	*cap = c;
-	return 0;
-}
-
-struct out {
-	struct fl_rxreq *r;
-	size_t cap_nodes, cap_kids, cap_bytes;
-};
-
-/* Copies the work tree x into r; returns its node index, or FL_RXREQ_NONE
- * when out of memory. Kids are placed after their parent's slot. */
-static uint32_t emit(struct out *o, const struct wnode *x)
-{
-	struct fl_rxreq *r = o->r;
-	uint32_t self = (uint32_t)r->n_nodes, first;
-
-	if (out_grow((void **)&r->nodes, &o->cap_nodes, r->n_nodes + 1, sizeof(*r->nodes)) < 0)
-		return FL_RXREQ_NONE;
-	r->n_nodes++;
-	if (x->op == FL_RXREQ_ATOM) {
-		if (out_grow((void **)&r->bytes, &o->cap_bytes, r->n_bytes + x->len + 1, 1) < 0)
-			return FL_RXREQ_NONE;
-		memcpy(r->bytes + r->n_bytes, x->p, x->len);
-		r->nodes[self] = (struct fl_rxreq_node){FL_RXREQ_ATOM, x->is_nocase,
-							(uint32_t)r->n_bytes, x->len};
-		r->n_bytes += x->len;
-		r->bytes[r->n_bytes] = '\0';
-		return self;
-	}
-	if (out_grow((void **)&r->kids, &o->cap_kids, r->n_kids + x->n, sizeof(*r->kids)) < 0)
-		return FL_RXREQ_NONE;
-	first = (uint32_t)r->n_kids;
-	r->n_kids += x->n;
-	r->nodes[self] = (struct fl_rxreq_node){x->op, false, first, x->n};
-	for (uint32_t k = 0; k < x->n; k++) {
-		uint32_t kid = emit(o, x->kids[k]);
-
-		if (kid == FL_RXREQ_NONE)
-			return FL_RXREQ_NONE;
-		r->kids[first + k] = kid;
-	}
-	return self;
 }
 
 int fl_rxreq_build(struct fl_rxreq **out, const char *pattern, size_t len, uint32_t options)
@@ -1110,85 +698,18 @@ int fl_rxreq_build(struct fl_rxreq **out, const char *pattern, size_t len, uint3
 		if (w.i < w.n) /* a ')' with no '(' */
 			w.unsure = true;
 		if (!w.unsure)
-			tree = to_match(&w, top);
+			tree = rxreq_to_match(&w, top);
 	}
-	if (!w.oom && tree && (r->root = emit(&o, tree)) == FL_RXREQ_NONE)
+	if (!w.oom && tree && (r->root = rxreq_emit(&o, tree)) == FL_RXREQ_NONE)
 		w.oom = true;
 	r->is_unsure = w.unsure;
 	r->has_nested_unbounded = w.nested;
 	r->nested_at = w.nested_at;
-	pool_free(&w);
+	rxreq_pool_free(&w);
 	if (w.oom) {
 		fl_rxreq_destroy(r);
 		return -ENOMEM;
 	}
 	*out = r;
 	return 0;
-}
-
-void fl_rxreq_destroy(struct fl_rxreq *r)
-{
-	if (!r)
-		return;
-	free(r->nodes);
-	free(r->kids);
-	free(r->bytes);
-	free(r);
-}
-
-bool fl_rxreq_eval(const struct fl_rxreq *r, uint32_t node, fl_rxreq_has_fn *has, void *ctx)
-{
-	const struct fl_rxreq_node *x;
-
-	if (node == FL_RXREQ_NONE)
-		return true;
-	x = &r->nodes[node];
-	if (x->op == FL_RXREQ_ATOM)
-		return has(node, ctx);
-	for (uint32_t k = 0; k < x->n; k++) {
-		bool v = fl_rxreq_eval(r, r->kids[x->first + k], has, ctx);
-
-		if (v == (x->op == FL_RXREQ_OR))
-			return v;
-	}
-	return x->op == FL_RXREQ_AND;
-}
-
-static size_t append(char *out, size_t cap, size_t len, const char *s, size_t n)
-{
-	for (size_t k = 0; k < n; k++, len++)
-		if (len + 1 < cap)
-			out[len] = s[k];
-	if (cap)
-		out[len + 1 < cap ? len : cap - 1] = '\0';
-	return len;
-}
-
-static size_t format_node(const struct fl_rxreq *r, uint32_t node, char *out, size_t cap,
-			  size_t len)
-{
-	const struct fl_rxreq_node *x = &r->nodes[node];
-
-	if (x->op == FL_RXREQ_ATOM) {
-		len = append(out, cap, len, "\"", 1);
-		len = append(out, cap, len, r->bytes + x->first, x->n);
-		return append(out, cap, len, x->is_nocase ? "\"i" : "\"", x->is_nocase ? 2 : 1);
-	}
-	len = append(out, cap, len, x->op == FL_RXREQ_AND ? "AND(" : "OR(",
-		     x->op == FL_RXREQ_AND ? 4 : 3);
-	for (uint32_t k = 0; k < x->n; k++) {
-		if (k)
-			len = append(out, cap, len, ", ", 2);
-		len = format_node(r, r->kids[x->first + k], out, cap, len);
-	}
-	return append(out, cap, len, ")", 1);
-}
-
-size_t fl_rxreq_format(const struct fl_rxreq *r, char *out, size_t cap)
-{
-	if (cap)
-		out[0] = '\0';
-	if (r->root == FL_RXREQ_NONE)
-		return append(out, cap, 0, "NONE", 4);
-	return format_node(r, r->root, out, cap, 0);
 }
