@@ -64,6 +64,10 @@ void fl_match_destroy(struct fl_match *m)
 	fl_ac_destroy(m->ac);
 	free(m->seen);
 	free(m->rule_gen);
+	free(m->atoms);
+	free(m->atom_bytes);
+	free(m->atom_gen);
+	free(m->atom_has);
 	free(m->key_first);
 	free(m->keyed);
 	free(m->nodes);
@@ -77,12 +81,12 @@ void fl_match_destroy(struct fl_match *m)
 
 /* ---- per event ------------------------------------------------------------- */
 
-/* An atom found: the rules it keys become candidates, each once. */
-static bool collect(uint32_t atom, void *ctx)
+/* A key found: the rules it wakes become candidates, each once. */
+static bool collect(uint32_t key, void *ctx)
 {
 	struct fl_match *m = ctx;
 
-	for (uint32_t k = m->key_first[atom]; k < m->key_first[atom + 1]; k++) {
+	for (uint32_t k = m->key_first[key]; k < m->key_first[key + 1]; k++) {
 		uint32_t r = m->keyed[k];
 
 		if (m->rule_gen[r] != m->gen) {

@@ -33,6 +33,19 @@ struct match_node {
 	uint32_t first, n;
 };
 
+/* An atom of the trees as the matcher keeps it: bytes at atom_bytes + off. */
+struct match_atom_ref {
+	uint32_t off, len;
+	bool is_nocase;
+};
+
+/* A key is at most this many bytes: an atom longer is keyed on the window
+ * of it the fewest rules share, and its whole text confirms the candidate.
+ * Short keys keep the automaton small (its table has a row per byte of its
+ * keys): 30,000 rules keyed on whole atoms of 20 bytes needed a table of
+ * some 100 MiB, built at each start and missing the cache on each byte. */
+#define FL_MATCH_KEY_MAX 8
+
 struct match_rule {
 	bool always; /* a side requires no atom: a candidate for every message */
 	uint32_t tree[FL_MATCH_SIDES]; /* root in nodes, FL_RXREQ_NONE: nothing required */
@@ -54,20 +67,27 @@ struct fl_match {
 	const struct fl_program *prog;
 	struct match_regex *regexes; /* by regex index */
 	uint32_t runs_to_decay;
-	struct fl_ac *ac; /* every distinct atom once, its id its index */
+	struct fl_ac *ac; /* the keys, each once, its id its index */
 	struct match_rule *rules;
 	uint32_t *always; /* rules that are always candidates, plan order */
 	size_t n_always;
 	struct match_node *nodes; /* the sides' requirement trees */
 	uint32_t *kids;
 	size_t n_nodes, n_kids;
-	/* postings: atom a keys the rules keyed[key_first[a]..key_first[a + 1]) */
-	uint32_t *key_first, *keyed;
+	/* the atoms of the trees: their bytes, and whether the current message
+	 * holds each, found when a candidate's tree first asks */
+	struct match_atom_ref *atoms;
+	char *atom_bytes;
 	size_t n_atoms;
+	uint64_t *atom_gen; /* by atom: m->gen when atom_has was found */
+	bool *atom_has;
+	/* postings: key k wakes the rules keyed[key_first[k]..key_first[k + 1]) */
+	uint32_t *key_first, *keyed;
+	size_t n_keys;
 	uint64_t *rule_gen; /* by rule: m->gen when last made a candidate */
-	uint64_t *seen;	    /* atoms in the current message */
+	uint64_t *seen;	    /* keys in the current message (the automaton's bitset) */
 	size_t seen_words;
-	bool scanned; /* seen describes the current event's message */
+	bool scanned; /* the current event's message was scanned */
 	uint32_t *cands; /* candidates of the current event */
 	size_t n_cands;
 	pcre2_match_data *md;
@@ -104,10 +124,10 @@ struct match_atoms {
 int fl_match_build_trees(struct fl_match *m, struct match_atoms *atoms);
 void fl_match_atoms_free(struct match_atoms *atoms);
 
-/* match_prefilter.c: builds m->ac, the postings, m->always and
- * m->rules[].always from the trees. Returns 0, -ENOMEM or -E2BIG.
- * side_seen: does the current message satisfy the side's tree? */
+/* match_prefilter.c: builds m->ac over the keys, the postings, the atoms,
+ * m->always and m->rules[].always from the trees. Returns 0, -ENOMEM or
+ * -E2BIG. side_seen: does the current message satisfy the side's tree? */
 int fl_match_build_prefilter(struct fl_match *m);
-bool fl_match_side_seen(const struct fl_match *m, const struct match_rule *mr, int side);
+bool fl_match_side_seen(struct fl_match *m, const struct match_rule *mr, int side);
 
 #endif /* FL_MATCH_INT_H */

@@ -1,14 +1,18 @@
-/* match_prefilter.c - the prefilter: one Aho-Corasick automaton over every
- * distinct atom of the plan, and per atom the rules it keys. A rule is keyed
- * on a cover of its requirement tree (a set of atoms one of which any match
- * holds), chosen to wake it as rarely as possible; the whole tree then
- * confirms a candidate before any regex runs. See match.h. */
+/* match_prefilter.c - the prefilter: a rule is keyed on a cover of its
+ * requirement tree (a set of atoms one of which any match holds), chosen to
+ * wake it as rarely as possible; each atom of a cover is found by a key, the
+ * atom itself or, when longer than FL_MATCH_KEY_MAX, the window of it the
+ * fewest rules share; one Aho-Corasick automaton holds every distinct key.
+ * A message holding a key makes the rules it keys candidates, and a
+ * candidate's whole tree, its atoms looked up in the message, confirms it
+ * before any regex runs. See match.h. */
 #include "engine/correlate/match_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/decode/event.h"
 #include "engine/lib/limits.h"
 
 /* How often a cover would wake its rule: the uses of its atoms summed (a
@@ -22,6 +26,11 @@ struct cover_cost {
 static bool cheaper(struct cover_cost a, struct cover_cost b)
 {
 	return a.uses < b.uses || (a.uses == b.uses && a.min_len > b.min_len);
+}
+
+static char fold_byte(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 /* The cost of the cheapest cover of node: an atom covers itself; an AND is
@@ -92,17 +101,15 @@ static void rule_cover(const struct fl_match *m, const struct match_atoms *a, si
 			cover(m, a, m->rules[r].tree[side], out);
 }
 
-/* The rules each atom keys, as postings: counted, then filled. A rule with
- * a side that requires nothing is a candidate for every message instead. */
-static int build_postings(struct fl_match *m, const struct match_atoms *a)
+/* The covers of every keyed rule, appended to out (atoms allocated), rule
+ * r's from starts[r] to starts[r + 1]; marks the rules that run on every
+ * message. */
+static int all_covers(struct fl_match *m, const struct match_atoms *a, struct cover_out *out,
+		      size_t *starts)
 {
 	const struct fl_program *prog = m->prog;
-	struct cover_out out = {0};
-	uint32_t *fill;
 
-	m->key_first = calloc(a->n + 2, sizeof(*m->key_first));
-	if (!m->key_first)
-		return -ENOMEM;
+	out->n = 0;
 	for (size_t r = 0; r < prog->n_rules; r++) {
 		struct match_rule *mr = &m->rules[r];
 		bool has_clear = prog->rules[r].n_clear_conds > 0;
@@ -113,54 +120,198 @@ static int build_postings(struct fl_match *m, const struct match_atoms *a)
 			continue;
 		}
 		m->stats.rules_prefiltered++;
-		rule_cover(m, a, r, &out);
+		rule_cover(m, a, r, out);
 	}
-	m->keyed = calloc(out.n + 1, sizeof(*m->keyed));
-	out.atoms = calloc(out.n + 1, sizeof(*out.atoms));
-	fill = calloc(a->n + 1, sizeof(*fill));
-	if (!m->keyed || !out.atoms || !fill) {
-		free(out.atoms);
+	out->atoms = calloc(out->n + 1, sizeof(*out->atoms));
+	if (!out->atoms)
+		return -ENOMEM;
+	out->n = 0;
+	for (size_t r = 0; r < prog->n_rules; r++) {
+		starts[r] = out->n;
+		if (!m->rules[r].always)
+			rule_cover(m, a, r, out);
+	}
+	starts[prog->n_rules] = out->n;
+	return 0;
+}
+
+/* The atoms, copied: the trees' walks are freed once the matcher is built. */
+static int copy_atoms(struct fl_match *m, const struct match_atoms *a)
+{
+	size_t bytes = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		bytes += a->v[i].len;
+	m->atoms = calloc(a->n + 1, sizeof(*m->atoms));
+	m->atom_bytes = malloc(bytes + 1);
+	m->atom_gen = calloc(a->n + 1, sizeof(*m->atom_gen));
+	m->atom_has = calloc(a->n + 1, sizeof(*m->atom_has));
+	if (!m->atoms || !m->atom_bytes || !m->atom_gen || !m->atom_has)
+		return -ENOMEM;
+	bytes = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		memcpy(m->atom_bytes + bytes, a->v[i].p, a->v[i].len);
+		m->atoms[i] = (struct match_atom_ref){(uint32_t)bytes, a->v[i].len, a->v[i].is_nocase};
+		bytes += a->v[i].len;
+	}
+	m->n_atoms = a->n;
+	return 0;
+}
+
+/* A window of a cover atom that could key it, and how many rules the keys
+ * of its text would wake. */
+struct window {
+	const char *p;
+	uint32_t len, atom, group;
+	bool is_nocase;
+	uint64_t wakes;
+};
+
+static int window_cmp(const void *x, const void *y)
+{
+	const struct window *a = x, *b = y;
+	uint32_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->p, b->p, n);
+
+	if (c)
+		return c;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return (a->is_nocase > b->is_nocase) - (a->is_nocase < b->is_nocase);
+}
+
+/* Every window of every atom that keys rules (uses[a] of them): the atom
+ * itself when short, else each FL_MATCH_KEY_MAX bytes of it. */
+static struct window *windows_of(const struct fl_match *m, const uint32_t *uses, size_t *n)
+{
+	struct window *w;
+	size_t count = 0;
+
+	for (size_t i = 0; i < m->n_atoms; i++)
+		if (uses[i])
+			count += m->atoms[i].len <= FL_MATCH_KEY_MAX
+					 ? 1
+					 : m->atoms[i].len - FL_MATCH_KEY_MAX + 1;
+	w = calloc(count + 1, sizeof(*w));
+	if (!w)
+		return NULL;
+	*n = 0;
+	for (uint32_t i = 0; i < m->n_atoms; i++) {
+		const struct match_atom_ref *at = &m->atoms[i];
+		uint32_t len = at->len < FL_MATCH_KEY_MAX ? at->len : FL_MATCH_KEY_MAX;
+
+		for (uint32_t off = 0; uses[i] && off + len <= at->len; off++)
+			w[(*n)++] = (struct window){m->atom_bytes + at->off + off, len, i, 0,
+						    at->is_nocase, uses[i]};
+	}
+	qsort(w, *n, sizeof(*w), window_cmp);
+	return w;
+}
+
+/* Chooses each cover atom's key: of its windows, the one whose text the
+ * atoms that key the fewest rules share. Fills key_of[atom] with dense key
+ * ids and returns the number of keys, their text in *keys. */
+static int choose_keys(struct fl_match *m, const uint32_t *uses, uint32_t *key_of,
+		       struct fl_ac_literal **keys, size_t *n_keys)
+{
+	size_t n = 0, groups = 0;
+	struct window *w = windows_of(m, uses, &n);
+	uint64_t *wakes, *best = calloc(m->n_atoms + 1, sizeof(*best));
+	uint32_t *group_key;
+	int rc = -ENOMEM;
+
+	wakes = calloc(n + 1, sizeof(*wakes));
+	group_key = calloc(n + 1, sizeof(*group_key));
+	*keys = calloc(n + 1, sizeof(**keys));
+	if (!w || !best || !wakes || !group_key || !*keys)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (i && window_cmp(&w[i - 1], &w[i]) != 0)
+			groups++;
+		w[i].group = (uint32_t)groups;
+		wakes[groups] += w[i].wakes;
+	}
+	for (size_t i = 0; i < m->n_atoms; i++)
+		key_of[i] = UINT32_MAX;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t at = w[i].atom;
+
+		if (key_of[at] == UINT32_MAX || wakes[w[i].group] < best[at]) {
+			key_of[at] = w[i].group;
+			best[at] = wakes[w[i].group];
+		}
+	}
+	for (size_t g = 0; g <= groups; g++)
+		group_key[g] = UINT32_MAX;
+	*n_keys = 0;
+	for (size_t i = 0; i < n; i++) /* the chosen groups, numbered densely */
+		if (key_of[w[i].atom] == w[i].group && group_key[w[i].group] == UINT32_MAX) {
+			group_key[w[i].group] = (uint32_t)*n_keys;
+			(*keys)[(*n_keys)++] = (struct fl_ac_literal){
+			    .bytes = w[i].p, .len = w[i].len, .id = (uint32_t)*n_keys - 1,
+			    .is_nocase = w[i].is_nocase};
+		}
+	for (size_t i = 0; i < m->n_atoms; i++)
+		if (key_of[i] != UINT32_MAX)
+			key_of[i] = group_key[key_of[i]];
+	rc = 0;
+out:
+	free(w);
+	free(best);
+	free(wakes);
+	free(group_key);
+	return rc;
+}
+
+/* The postings: the rules each key wakes, counted, then filled. */
+static int build_postings(struct fl_match *m, const struct cover_out *covers,
+			  const size_t *starts, const uint32_t *key_of)
+{
+	uint32_t *fill = calloc(m->n_keys + 1, sizeof(*fill));
+
+	m->key_first = calloc(m->n_keys + 2, sizeof(*m->key_first));
+	m->keyed = calloc(covers->n + 1, sizeof(*m->keyed));
+	if (!fill || !m->key_first || !m->keyed) {
 		free(fill);
 		return -ENOMEM;
 	}
-	out.n = 0;
-	for (size_t r = 0; r < prog->n_rules; r++)
-		if (!m->rules[r].always)
-			rule_cover(m, a, r, &out);
-	for (size_t k = 0; k < out.n; k++)
-		m->key_first[out.atoms[k] + 1]++;
-	for (size_t i = 0; i < a->n; i++)
+	for (size_t k = 0; k < covers->n; k++)
+		m->key_first[key_of[covers->atoms[k]] + 1]++;
+	for (size_t i = 0; i < m->n_keys; i++)
 		m->key_first[i + 1] += m->key_first[i];
-	out.n = 0;
-	for (size_t r = 0; r < prog->n_rules; r++) {
-		size_t from = out.n;
+	for (size_t r = 0; r < m->prog->n_rules; r++)
+		for (size_t k = starts[r]; k < starts[r + 1]; k++) {
+			uint32_t key = key_of[covers->atoms[k]];
 
-		if (m->rules[r].always)
-			continue;
-		rule_cover(m, a, r, &out);
-		for (size_t k = from; k < out.n; k++)
-			m->keyed[m->key_first[out.atoms[k]] + fill[out.atoms[k]]++] = (uint32_t)r;
-	}
-	free(out.atoms);
+			m->keyed[m->key_first[key] + fill[key]++] = (uint32_t)r;
+		}
 	free(fill);
 	return 0;
 }
 
-static int build_automaton(struct fl_match *m, const struct match_atoms *a)
+static int build_keys(struct fl_match *m, const struct match_atoms *a)
 {
-	struct fl_ac_literal *lits;
-	int rc;
+	struct cover_out covers = {0};
+	struct fl_ac_literal *keys = NULL;
+	uint32_t *uses = calloc(a->n + 1, sizeof(*uses)), *key_of = calloc(a->n + 1, sizeof(*key_of));
+	size_t *starts = calloc(m->prog->n_rules + 1, sizeof(*starts));
+	int rc = uses && key_of && starts ? all_covers(m, a, &covers, starts) : -ENOMEM;
 
-	if (a->n > (size_t)FL_AC_MAX_PATTERN_ID + 1)
-		return -E2BIG;
-	lits = calloc(a->n + 1, sizeof(*lits));
-	if (!lits)
-		return -ENOMEM;
-	for (size_t i = 0; i < a->n; i++)
-		lits[i] = (struct fl_ac_literal){.bytes = a->v[i].p, .len = a->v[i].len,
-						 .id = (uint32_t)i, .is_nocase = a->v[i].is_nocase};
-	rc = fl_ac_create(&m->ac, lits, a->n, 0);
-	free(lits);
+	for (size_t k = 0; rc == 0 && k < covers.n; k++)
+		uses[covers.atoms[k]]++;
+	if (rc == 0)
+		rc = choose_keys(m, uses, key_of, &keys, &m->n_keys);
+	if (rc == 0)
+		rc = build_postings(m, &covers, starts, key_of);
+	if (rc == 0 && m->n_keys > (size_t)FL_AC_MAX_PATTERN_ID + 1)
+		rc = -E2BIG;
+	if (rc == 0)
+		rc = fl_ac_create(&m->ac, keys, m->n_keys, 0);
+	free(keys);
+	free(covers.atoms);
+	free(starts);
+	free(uses);
+	free(key_of);
 	return rc;
 }
 
@@ -170,11 +321,11 @@ int fl_match_build_prefilter(struct fl_match *m)
 	int rc = fl_match_build_trees(m, &atoms);
 
 	if (rc == 0)
-		rc = build_postings(m, &atoms);
+		rc = copy_atoms(m, &atoms);
 	if (rc == 0)
-		rc = build_automaton(m, &atoms);
-	m->n_atoms = atoms.n;
-	m->stats.literals = m->stats.confirm_literals = atoms.n;
+		rc = build_keys(m, &atoms);
+	m->stats.literals = m->n_keys;
+	m->stats.confirm_literals = atoms.n;
 	fl_match_atoms_free(&atoms);
 	if (rc < 0)
 		return rc;
@@ -184,19 +335,45 @@ int fl_match_build_prefilter(struct fl_match *m)
 	return m->seen && m->rule_gen ? 0 : -ENOMEM;
 }
 
-static bool node_seen(const struct fl_match *m, uint32_t node)
+/* Does the current message hold atom a? Found once per message. */
+static bool atom_present(struct fl_match *m, uint32_t a)
+{
+	const struct match_atom_ref *at = &m->atoms[a];
+	const char *atom = m->atom_bytes + at->off;
+	struct fl_str msg = m->ev->syslog.msg;
+	bool has = false;
+
+	if (m->atom_gen[a] == m->gen)
+		return m->atom_has[a];
+	for (size_t i = 0; !has && i + at->len <= msg.len; i++) {
+		uint32_t k = 0;
+
+		if (at->is_nocase)
+			while (k < at->len && fold_byte(msg.p[i + k]) == fold_byte(atom[k]))
+				k++;
+		else
+			while (k < at->len && msg.p[i + k] == atom[k])
+				k++;
+		has = k == at->len;
+	}
+	m->atom_gen[a] = m->gen;
+	m->atom_has[a] = has;
+	return has;
+}
+
+static bool node_seen(struct fl_match *m, uint32_t node)
 {
 	const struct match_node *x = &m->nodes[node];
 
 	if (x->op == FL_RXREQ_ATOM)
-		return (m->seen[x->first / 64] >> (x->first % 64)) & 1;
+		return atom_present(m, x->first);
 	for (uint32_t k = 0; k < x->n; k++)
 		if (node_seen(m, m->kids[x->first + k]) == (x->op == FL_RXREQ_OR))
 			return x->op == FL_RXREQ_OR;
 	return x->op == FL_RXREQ_AND;
 }
 
-bool fl_match_side_seen(const struct fl_match *m, const struct match_rule *mr, int side)
+bool fl_match_side_seen(struct fl_match *m, const struct match_rule *mr, int side)
 {
 	return mr->tree[side] == FL_RXREQ_NONE || node_seen(m, mr->tree[side]);
 }
