@@ -61,7 +61,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fl_plan *plan = NULL;
 	struct fl_diags *d;
 	struct fl_buf a, b;
-	bool nocase;
 
 	if (fl_rxreq_build(&req, (const char *)data, nl ? (size_t)(nl - data) : size, PCRE2_UTF) == 0)
 		fl_rxreq_destroy(req);
