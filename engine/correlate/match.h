@@ -8,12 +8,14 @@
  * The prefilter: each `msg ~ /RE/` condition gives a tree of the literal
  * atoms any match must hold (rxreq.h walks the whole regex: groups,
  * alternation at any depth, quantifiers, classes, flags); a side of a rule
- * (where, clear where) requires the AND of its regexes' trees. Every
- * distinct atom of the plan is in one Aho-Corasick automaton (ac.h), once
- * however many rules share it. A rule is keyed on a cover of its trees, a
- * set of atoms one of which any match holds, chosen to be the atoms the
- * fewest rules share; a message that holds one makes it a candidate, and its
- * side's whole tree must then hold before any of that side's regexes runs.
+ * (where, clear where) requires the AND of its regexes' trees. A
+ * rule is keyed on a cover of its trees, a set of atoms one of which any
+ * match holds, chosen to be the atoms the fewest rules share; an atom longer
+ * than 8 bytes is keyed on its window the fewest rules share, which keeps
+ * the automaton small. Every distinct key is in one Aho-Corasick automaton
+ * (ac.h), once however many rules share it; a message that holds a key makes
+ * its rules candidates, and a candidate side's whole tree (its atoms looked
+ * up in the message) must hold before any of that side's regexes runs.
  * A rule with a side that requires nothing is a candidate for every message
  * (`faultline check` warns about it). So the work per event is a scan of the
  * message, whatever the number of rules, plus the candidates.
@@ -56,8 +58,8 @@ struct fl_match_stats {
 	uint64_t regex_limit;	  /* counter match.regex_limit */
 	size_t regex_jit;	  /* regexes JIT-compiled (counter match.regex_jit) */
 	size_t rules_prefiltered; /* rules keyed on atoms; the rest run on every message */
-	size_t literals;	  /* distinct atoms in the automaton */
-	size_t confirm_literals;  /* the same atoms, which also confirm candidates */
+	size_t literals;	  /* keys in the automaton (atoms, or 8-byte windows of them) */
+	size_t confirm_literals;  /* distinct atoms of the trees that confirm candidates */
 };
 
 /* Lifecycle. The program is borrowed and must outlive the matcher.
