@@ -7,7 +7,10 @@
 # event-time reference. Method and figures: docs/bench-peers.md.
 #
 # Usage: FL_BUILD=build sh bench/peers.bench.sh
-# Environment: PEERS_RULES ("10 100 1000"), PEERS_EVENTS (400000: the input of
+# Environment: PEERS_STYLE (bench: rules shaped for faultline's prefilter;
+# written: as an operator writes them, captures around literals, nested
+# alternatives, a caseless rule, on an input of 80% noise half of which are
+# near misses), PEERS_RULES ("10 100 1000"), PEERS_EVENTS (400000: the input of
 # faultline and syslog-ng), PEERS_SEC_EVENTS ("40000,20000,5000": SEC's input,
 # the first episodes of the same stream), PEERS_REPEAT (3: runs of each peer,
 # the best kept, as for faultline), PEERS_KEEP=1 keeps the work dir.
@@ -19,6 +22,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 : "${PEERS_EVENTS:=400000}"
 : "${PEERS_SEC_EVENTS:=40000,20000,5000}"
 : "${PEERS_REPEAT:=3}"
+: "${PEERS_STYLE:=bench}"
 P="$ROOT/bench/peers"
 SNG_ROOT="$FL_BUILD/peers/syslog-ng"
 WINDOW=600
@@ -101,8 +105,9 @@ echo "faultline: ${fl_why:-$("$FAULTLINE" --version)}"
 echo "sec: ${sec_why:-$(sec --version 2>&1 | head -1)}"
 echo "syslog-ng: ${sng_why:-syslog-ng $sng_version (Debian syslog-ng-core, unpacked in ${SNG_ROOT#"$ROOT"/})}"
 
+echo "style: $PEERS_STYLE"
 python3 "$P/gen.py" "$W" --rules "$(echo $PEERS_RULES | tr ' ' ',')" \
-	--events "$PEERS_EVENTS" --sec-events "$PEERS_SEC_EVENTS"
+	--events "$PEERS_EVENTS" --sec-events "$PEERS_SEC_EVENTS" --style "$PEERS_STYLE"
 
 # --- the legs --------------------------------------------------------------------
 # faultline reads the file itself: time the replay, less the best of three

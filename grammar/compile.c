@@ -58,6 +58,7 @@ static void compile_free(struct fl_compile *c)
 	free(c->file_real);
 	free(c->capture_used);
 	free(c->capture_locs);
+	free(c->regex_keyed);
 	free(c->template_locs);
 	free(c->rule_stmts);
 	fl_arena_destroy(c->parse.ast);
@@ -107,6 +108,7 @@ static int compile_run(struct fl_plan **out, const char *name, const char *text,
 	if (fl_diag_errors(d) == errors) {
 		warn_shadowed(&c);
 		warn_unused(&c);
+		warn_every_event(&c);
 	}
 	load_data(&c, counts);
 	counts->windows += c.prog->n_windows;

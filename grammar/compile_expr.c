@@ -308,7 +308,7 @@ static void release_code(void *p)
 
 /* Column of byte offset off inside the regex item's pattern: the pattern
  * starts one column after the opening '/'. */
-static struct fl_loc loc_in_regex(const struct fl_ast_item *it, size_t off)
+struct fl_loc loc_in_regex(const struct fl_ast_item *it, size_t off)
 {
 	struct fl_loc l = it->loc;
 	const char *raw = l.src->text + l.off + 1;
@@ -367,6 +367,7 @@ static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it
 		fl_diag_error(c->d, &l, "regex does not compile: %s", (const char *)msg);
 		return FL_PROG_NONE;
 	}
+	warn_regex(c, it, opts);
 	if (fl_arena_defer(c->plan->arena, release_code, code) < 0) {
 		pcre2_code_free(code);
 		c->oom = true;

@@ -13,7 +13,9 @@
  *      (compile_blocks.c, compile_expr.c for conditions, templates and
  *      regexes, compile_tests.c for test blocks);
  *   4. warn about what is legal but probably wrong: unused ladder, role or
- *      capture, a rule shadowed by an earlier one (compile_warn.c);
+ *      capture, a rule shadowed by an earlier one, a rule the prefilter
+ *      cannot key on a literal, a regex that may backtrack without end
+ *      (compile_warn.c; the last as each regex compiles);
  *   5. load the data files and check the plan against them (compile_data.c).
  * compile_items.c holds what every pass reads statements with: symbol tables,
  * item accessors and the "expected ..."/"unknown ..." diagnostics.
@@ -72,6 +74,8 @@ struct fl_compile {
 	bool *capture_used;
 	size_t capture_used_alloc;
 	const struct fl_loc **capture_locs;
+	bool *regex_keyed; /* by regex index: its walk gave the prefilter an atom */
+	size_t regex_keyed_alloc;
 	const struct fl_loc **template_locs; /* by template index: the string item */
 	size_t template_locs_alloc;
 	/* sizes of the growable program arrays */
@@ -188,6 +192,8 @@ int parse_file(struct fl_compile *c, const char *path, const char *text, size_t 
 
 bool resolve_field(struct fl_compile *c, const char *name, struct fl_prog_field *f);
 void field_error(struct fl_compile *c, const struct fl_loc *loc, const char *name);
+/* The location of byte off of a regex item's pattern. */
+struct fl_loc loc_in_regex(const struct fl_ast_item *it, size_t off);
 uint32_t compile_template(struct fl_compile *c, const struct fl_ast_item *it);
 bool oid_encode(const char *text, uint8_t *out, size_t *len);
 bool oid_item(struct fl_compile *c, const struct fl_ast_item *v, uint8_t *out, size_t *len);
@@ -217,6 +223,8 @@ void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t i
 void declare_all(struct fl_compile *c, int *kinds);
 void compile_all(struct fl_compile *c, const int *kinds);
 void warn_shadowed(struct fl_compile *c);
+void warn_regex(struct fl_compile *c, const struct fl_ast_item *it, uint32_t pcre2_options);
+void warn_every_event(struct fl_compile *c);
 void warn_unused(struct fl_compile *c);
 void load_data(struct fl_compile *c, struct fl_plan_data_counts *counts);
 void check_against_data(struct fl_compile *c);

@@ -1,9 +1,16 @@
 /* compile_warn.c - pass 4: warnings about what is legal but probably wrong
- * (a rule shadowed by an earlier one; an unused ladder, role or capture). */
+ * (a rule shadowed by an earlier one; an unused ladder, role or capture; a
+ * rule the prefilter cannot key on a literal; a regex that may backtrack
+ * without end). */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include "grammar/compile_int.h"
 
+#include <errno.h>
+#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "engine/lib/rxreq.h"
 
 static bool cond_equal(const struct fl_program *p, const struct fl_prog_cond *a,
 		       const struct fl_prog_cond *b)
@@ -192,4 +199,126 @@ void warn_unused(struct fl_compile *c)
 					p->rules[i].name.p);
 	free(named);
 	free(fed);
+}
+
+/* A group repeated without bound around something repeated without bound,
+ * (a+)+ or (\w+\s?)*: on a line that almost matches PCRE2 tries every way to
+ * split the run between the two, exponentially many, until the match limit
+ * (FL_REGEX_MATCH_LIMIT) stops it and the rule silently misses the line. */
+void warn_regex(struct fl_compile *c, const struct fl_ast_item *it, uint32_t pcre2_options)
+{
+	struct fl_rxreq *r;
+	struct fl_loc l;
+
+	if (fl_rxreq_build(&r, it->text, it->len, pcre2_options) < 0) {
+		c->oom = true;
+		return;
+	}
+	if (c->prog->n_regexes >= c->regex_keyed_alloc) { /* the index this regex gets */
+		size_t na = c->regex_keyed_alloc ? c->regex_keyed_alloc * 2 : 64;
+		bool *k = realloc(c->regex_keyed, na * sizeof(*k));
+
+		if (k) {
+			c->regex_keyed = k;
+			c->regex_keyed_alloc = na;
+		}
+	}
+	if (c->prog->n_regexes < c->regex_keyed_alloc)
+		c->regex_keyed[c->prog->n_regexes] = r->root != FL_RXREQ_NONE;
+	if (r->has_nested_unbounded) {
+		l = loc_in_regex(it, r->nested_at);
+		fl_diag_warning(c->d, &l,
+				"nested unbounded quantifiers: on a line that almost matches, this "
+				"regex may backtrack until the match limit and miss it; bound the "
+				"inner or outer repeat, or make one possessive (++, *+)");
+	}
+	fl_rxreq_destroy(r);
+}
+
+static bool is_msg_regex(const struct fl_prog_cond *c)
+{
+	return (c->op == FL_OP_MATCH || c->op == FL_OP_NOT_MATCH) &&
+	       c->field.kind == FL_FIELD_EVENT && c->field.index == FL_EF_MSG &&
+	       c->regex != FL_PROG_NONE;
+}
+
+/* Does a side (its conditions) have a `msg ~` regex that requires a
+ * literal? *runs_regex: does it hold a regex on msg (one on a short field,
+ * msgid or app, costs little)? keyed: what the walk of each regex gave, when
+ * the compiler kept it (n_keyed of them), or NULL. -ENOMEM, 0 or 1. */
+static int side_keyed(const struct fl_program *p, uint32_t first, uint32_t n, bool *runs_regex,
+		      const bool *keyed_by_regex, size_t n_keyed)
+{
+	int keyed = 0;
+
+	for (uint32_t i = first; i < first + n; i++) {
+		const struct fl_prog_cond *cond = &p->conds[i];
+		const struct fl_prog_regex *rx;
+		struct fl_rxreq *r;
+		uint32_t opts = 0;
+
+		*runs_regex = *runs_regex || is_msg_regex(cond);
+		if (keyed || cond->op != FL_OP_MATCH || !is_msg_regex(cond))
+			continue;
+		rx = &p->regexes[cond->regex];
+		if (!rx->code)
+			continue;
+		if (keyed_by_regex && cond->regex < n_keyed) {
+			keyed = keyed_by_regex[cond->regex];
+			continue;
+		}
+		(void)pcre2_pattern_info((const pcre2_code *)rx->code, PCRE2_INFO_ARGOPTIONS, &opts);
+		if (fl_rxreq_build(&r, rx->pattern.p, rx->pattern.len, opts) < 0)
+			return -ENOMEM;
+		keyed = r->root != FL_RXREQ_NONE;
+		fl_rxreq_destroy(r);
+	}
+	return keyed;
+}
+
+static bool every_event(const struct fl_program *p, uint32_t r, bool *runs_regex,
+			const bool *keyed_by_regex, size_t n_keyed)
+{
+	const struct fl_prog_rule *rule = &p->rules[r];
+	bool runs = false, every;
+	int where = side_keyed(p, rule->first_cond, rule->n_conds, &runs, keyed_by_regex, n_keyed);
+	int clear = 1;
+
+	if (rule->n_clear_conds)
+		clear = side_keyed(p, rule->first_clear_cond, rule->n_clear_conds, &runs,
+				   keyed_by_regex, n_keyed);
+	every = where == 0 || clear == 0;
+	if (runs_regex)
+		*runs_regex = every && runs;
+	return every;
+}
+
+bool fl_program_rule_every_event(const struct fl_program *p, uint32_t r, bool *runs_regex)
+{
+	return every_event(p, r, runs_regex, NULL, 0);
+}
+
+/* A rule whose msg regexes require no literal of FL_RXREQ_MIN_ATOM bytes or
+ * more is a candidate for every message: they run on every line. */
+void warn_every_event(struct fl_compile *c)
+{
+	const struct fl_program *p = c->prog;
+	size_t kept = c->regex_keyed ? c->regex_keyed_alloc : 0;
+
+	for (uint32_t r = 0; r < p->n_rules; r++) {
+		const struct fl_prog_rule *rule = &p->rules[r];
+		bool runs_regex = false;
+		int where;
+
+		if (rule->input != FL_RULE_INPUT_SYSLOG || !c->rule_stmts[r] ||
+		    !every_event(p, r, &runs_regex, c->regex_keyed, kept) || !runs_regex)
+			continue;
+		runs_regex = false;
+		where = side_keyed(p, rule->first_cond, rule->n_conds, &runs_regex, c->regex_keyed,
+				   kept);
+		fl_diag_warning(c->d, &c->rule_stmts[r]->items[1]->loc,
+				"rule '%s' runs on every event: its %s has no regex on msg that "
+				"requires a literal of %d bytes or more; add a literal",
+				rule->name.p, where == 0 ? "where" : "clear where", FL_RXREQ_MIN_ATOM);
+	}
 }

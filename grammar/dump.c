@@ -362,6 +362,30 @@ static void rule_pair(struct fl_buf *b, const struct fl_program *p, const struct
 	actions_as(b, p, r->first_timeout_action, r->n_timeout_actions, "on timeout ");
 }
 
+/* How many syslog rules the prefilter keys on literals, and how many reach
+ * the matcher for every message (of which, how many then run a regex on
+ * msg: `faultline check` warns about those). */
+static void dump_prefilter(struct fl_buf *b, const struct fl_program *p)
+{
+	size_t syslog = 0, every = 0, every_regex = 0;
+
+	for (uint32_t r = 0; r < p->n_rules; r++) {
+		bool runs_regex = false;
+
+		if (p->rules[r].input != FL_RULE_INPUT_SYSLOG)
+			continue;
+		syslog++;
+		if (fl_program_rule_every_event(p, r, &runs_regex)) {
+			every++;
+			every_regex += runs_regex;
+		}
+	}
+	fl_buf_printf(b,
+		      "prefilter syslog-rules %zu keyed %zu every-event %zu "
+		      "(with a msg regex %zu)\n",
+		      syslog, syslog - every, every, every_regex);
+}
+
 static void dump_rules(struct fl_buf *b, const struct fl_program *p)
 {
 	for (size_t i = 0; i < p->n_rules; i++) {
@@ -659,6 +683,7 @@ int fl_plan_dump(const struct fl_plan *plan, struct fl_buf *b)
 		actions(b, p, c->first_action, c->n_actions);
 	}
 	dump_tests(b, p);
+	dump_prefilter(b, p);
 	fl_buf_printf(b, "limits regex-match %d regex-depth %d\n", FL_REGEX_MATCH_LIMIT,
 		      FL_REGEX_DEPTH_LIMIT);
 	return b->overflowed ? -EMSGSIZE : 0;

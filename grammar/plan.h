@@ -50,6 +50,13 @@ int fl_plan_compile_counted(struct fl_plan **out, const char *path,
 const struct fl_program *fl_plan_program(const struct fl_plan *plan);
 size_t fl_plan_arena_bytes(const struct fl_plan *plan);
 
+/* Does rule r of p reach the matcher for every syslog message: has its
+ * where, or its clear where, no `msg ~` regex that requires a literal the
+ * prefilter can key it on (engine/lib/rxreq.h)? *runs_regex (may be NULL):
+ * such a side runs a regex on msg then, on every message. False when out of
+ * memory. */
+bool fl_program_rule_every_event(const struct fl_program *p, uint32_t r, bool *runs_regex);
+
 /* Writes the program in the readable form of `faultline dump`: 0, -EMSGSIZE. */
 int fl_plan_dump(const struct fl_plan *plan, struct fl_buf *out) FL_MUST_CHECK;
 

@@ -63,7 +63,15 @@ void fl_match_destroy(struct fl_match *m)
 	pcre2_match_data_free(m->md);
 	fl_ac_destroy(m->ac);
 	free(m->seen);
-	free(m->need);
+	free(m->rule_gen);
+	free(m->atoms);
+	free(m->atom_bytes);
+	free(m->atom_gen);
+	free(m->atom_has);
+	free(m->key_first);
+	free(m->keyed);
+	free(m->nodes);
+	free(m->kids);
 	free(m->caps);
 	free(m->cands);
 	free(m->always);
@@ -73,12 +81,19 @@ void fl_match_destroy(struct fl_match *m)
 
 /* ---- per event ------------------------------------------------------------- */
 
-static bool collect(uint32_t id, void *ctx)
+/* A key found: the rules it wakes become candidates, each once. */
+static bool collect(uint32_t key, void *ctx)
 {
 	struct fl_match *m = ctx;
 
-	if (id < m->prog->n_rules) /* the rest are confirmation literals */
-		m->cands[m->n_cands++] = id;
+	for (uint32_t k = m->key_first[key]; k < m->key_first[key + 1]; k++) {
+		uint32_t r = m->keyed[k];
+
+		if (m->rule_gen[r] != m->gen) {
+			m->rule_gen[r] = m->gen;
+			m->cands[m->n_cands++] = r;
+		}
+	}
 	return true;
 }
 
@@ -537,13 +552,13 @@ enum fl_match_result fl_match_rule(struct fl_match *m, uint32_t rule)
 
 	if (want_syslog != (m->ev->kind == FL_EVENT_SYSLOG))
 		return FL_MATCH_NONE;
-	if (m->scanned && !fl_match_sets_seen(m, mr, 0))
+	if (m->scanned && !fl_match_side_seen(m, mr, 0))
 		m->stats.sides_skipped++;
 	else if (conds_hold(m, rule, r->first_cond, r->n_conds))
 		return FL_MATCH_FAULT;
 	if (!r->n_clear_conds)
 		return FL_MATCH_NONE;
-	if (m->scanned && !fl_match_sets_seen(m, mr, 1))
+	if (m->scanned && !fl_match_side_seen(m, mr, 1))
 		m->stats.sides_skipped++;
 	else if (conds_hold(m, rule, r->first_clear_cond, r->n_clear_conds))
 		return FL_MATCH_CLEAR;

@@ -3,16 +3,22 @@
  *
  * A struct fl_match belongs to one shard: it owns the PCRE2 match data, the
  * per-event field cache (captures, the inventory device found by a lookup)
- * and a read-only prefilter built from the program at create time. The
- * prefilter is an Aho-Corasick automaton (ac.h) over literals extracted
- * conservatively from each rule's `msg ~ /RE/` conditions: a literal a regex
- * cannot match without, or a set of alternatives one of which it needs. A
- * rule with no such literal is always a candidate. So the work per event is a
- * scan of the message (independent of the number of rules) plus the
- * candidates, not every rule. A rule is a candidate on its rarest literal;
- * every other literal set its regex requires is in the same automaton (each
- * distinct literal once, however many rules share it), and a candidate whose
- * `where` (or `clear where`) lacks one of them skips that side's regexes.
+ * and a read-only prefilter built from the program at create time.
+ *
+ * The prefilter: each `msg ~ /RE/` condition gives a tree of the literal
+ * atoms any match must hold (rxreq.h walks the whole regex: groups,
+ * alternation at any depth, quantifiers, classes, flags); a side of a rule
+ * (where, clear where) requires the AND of its regexes' trees. A
+ * rule is keyed on a cover of its trees, a set of atoms one of which any
+ * match holds, chosen to be the atoms the fewest rules share; an atom longer
+ * than 8 bytes is keyed on its window the fewest rules share, which keeps
+ * the automaton small. Every distinct key is in one Aho-Corasick automaton
+ * (ac.h), once however many rules share it; a message that holds a key makes
+ * its rules candidates, and a candidate side's whole tree (its atoms looked
+ * up in the message) must hold before any of that side's regexes runs.
+ * A rule with a side that requires nothing is a candidate for every message
+ * (`faultline check` warns about it). So the work per event is a scan of the
+ * message, whatever the number of rules, plus the candidates.
  *
  * Per event: fl_match_begin() scans and returns the candidate rules in plan
  * order; fl_match_rule() checks one of them (field conditions before any
@@ -48,12 +54,12 @@ struct fl_match_stats {
 	uint64_t events;
 	uint64_t candidates;	  /* rules the prefilter let through, summed */
 	uint64_t regex_runs;	  /* pcre2_match() calls */
-	uint64_t sides_skipped;	  /* where / clear where sides a missing literal ruled out */
+	uint64_t sides_skipped;	  /* where / clear where sides their atom tree ruled out */
 	uint64_t regex_limit;	  /* counter match.regex_limit */
 	size_t regex_jit;	  /* regexes JIT-compiled (counter match.regex_jit) */
-	size_t rules_prefiltered; /* rules with a required literal */
-	size_t literals;	  /* literals in the prefilter */
-	size_t confirm_literals;  /* distinct literals confirming candidates (0: off) */
+	size_t rules_prefiltered; /* rules keyed on atoms; the rest run on every message */
+	size_t literals;	  /* keys in the automaton (atoms, or 8-byte windows of them) */
+	size_t confirm_literals;  /* distinct atoms of the trees that confirm candidates */
 };
 
 /* Lifecycle. The program is borrowed and must outlive the matcher.
@@ -74,11 +80,10 @@ struct fl_str fl_match_field(struct fl_match *m, uint32_t rule, struct fl_prog_f
 const struct fl_inv_device *fl_match_device(struct fl_match *m, uint32_t rule);
 void fl_match_stats(const struct fl_match *m, struct fl_match_stats *out);
 
-/* The literals fl_match_create() would use for a pattern: exposed for tests.
- * Writes at most cap literals into out (slices of pattern) and returns how
- * many a match needs one of (0: none required, the rule is always a
- * candidate). *is_nocase is set when the pattern starts with (?i). */
-size_t fl_match_required_literals(struct fl_str pattern, struct fl_str *out, size_t cap,
-				  bool *is_nocase);
+/* The requirement tree the prefilter takes from a regex of a `msg ~`
+ * condition, written as rxreq.h's fl_rxreq_format() writes it ("NONE": the
+ * regex alone keys nothing), into out (cap bytes). Returns its length. For
+ * tests and diagnostics. */
+size_t fl_match_regex_requirement(const struct fl_prog_regex *rx, char *out, size_t cap);
 
 #endif /* FL_MATCH_H */

@@ -1,9 +1,10 @@
 /* match_int.h - what the matcher's files share; not for callers, who have
  * match.h (which describes the design).
  *
- *   match_literals.c   the literals a regex cannot match without
- *   match_prefilter.c  the Aho-Corasick prefilter built from them, and the
- *                      literal sets that confirm a candidate
+ *   match_literals.c   the atoms each rule's regexes cannot match without, as
+ *                      AND/OR trees (rxreq.h walks each regex)
+ *   match_prefilter.c  the Aho-Corasick automaton over the atoms, the rules
+ *                      each atom keys, and the trees that confirm a candidate
  *   match.c            lifecycle, and matching one event: candidates, field
  *                      conditions, regexes, captures
  * Same thread rules as match.h: a matcher belongs to one shard. */
@@ -19,18 +20,35 @@
 
 #include "engine/correlate/match.h"
 #include "engine/lib/ac.h"
+#include "engine/lib/rxreq.h"
 
-#define FL_MATCH_LIT_SET_MAX 16    /* alternatives kept as one rule's literal set */
 #define FL_MATCH_FIELD_TEXT_MAX 64 /* a number, an address or an OID written as text */
 
 #define FL_MATCH_SIDES 2 /* where, clear where */
 
+/* A node of a side's requirement tree (rxreq.h): an atom (first: its atom
+ * id, the automaton's id for it) or an AND or OR of kids[first..+n). */
+struct match_node {
+	enum fl_rxreq_op op;
+	uint32_t first, n;
+};
+
+/* An atom of the trees as the matcher keeps it: bytes at atom_bytes + off. */
+struct match_atom_ref {
+	uint32_t off, len;
+	bool is_nocase;
+};
+
+/* A key is at most this many bytes: an atom longer is keyed on the window
+ * of it the fewest rules share, and its whole text confirms the candidate.
+ * Short keys keep the automaton small (its table has a row per byte of its
+ * keys): 30,000 rules keyed on whole atoms of 20 bytes needed a table of
+ * some 100 MiB, built at each start and missing the cache on each byte. */
+#define FL_MATCH_KEY_MAX 8
+
 struct match_rule {
-	bool always;	    /* no required literal: always a candidate */
-	uint32_t n_regex_conds;
-	/* per side: its required literal sets, at need[need_at]: each set is
-	 * its size, then the ids of its members (one must be in the message) */
-	uint32_t need_at[FL_MATCH_SIDES], n_need_sets[FL_MATCH_SIDES];
+	bool always; /* a side requires no atom: a candidate for every message */
+	uint32_t tree[FL_MATCH_SIDES]; /* root in nodes, FL_RXREQ_NONE: nothing required */
 };
 
 struct match_cap {
@@ -49,15 +67,27 @@ struct fl_match {
 	const struct fl_program *prog;
 	struct match_regex *regexes; /* by regex index */
 	uint32_t runs_to_decay;
-	struct fl_ac *ac;
+	struct fl_ac *ac; /* the keys, each once, its id its index */
 	struct match_rule *rules;
 	uint32_t *always; /* rules that are always candidates, plan order */
 	size_t n_always;
-	uint64_t *seen; /* prefilter bitset */
+	struct match_node *nodes; /* the sides' requirement trees */
+	uint32_t *kids;
+	size_t n_nodes, n_kids;
+	/* the atoms of the trees: their bytes, and whether the current message
+	 * holds each, found when a candidate's tree first asks */
+	struct match_atom_ref *atoms;
+	char *atom_bytes;
+	size_t n_atoms;
+	uint64_t *atom_gen; /* by atom: m->gen when atom_has was found */
+	bool *atom_has;
+	/* postings: key k wakes the rules keyed[key_first[k]..key_first[k + 1]) */
+	uint32_t *key_first, *keyed;
+	size_t n_keys;
+	uint64_t *rule_gen; /* by rule: m->gen when last made a candidate */
+	uint64_t *seen;	    /* keys in the current message (the automaton's bitset) */
 	size_t seen_words;
-	bool scanned; /* seen describes the current event's message */
-	uint32_t *need;
-	size_t n_need;
+	bool scanned; /* the current event's message was scanned */
 	uint32_t *cands; /* candidates of the current event */
 	size_t n_cands;
 	pcre2_match_data *md;
@@ -73,31 +103,31 @@ struct fl_match {
 	struct fl_match_stats stats;
 };
 
-/* Every required literal set a pattern offers (a run, or a group of pure
- * alternatives), up to FL_MATCH_LIT_CANDS_MAX of the longest: the prefilter
- * later picks, per rule, the one the fewest other rules share. */
-#define FL_MATCH_LIT_CANDS_MAX 8
-
-struct lit_cand {
-	struct fl_str set[FL_MATCH_LIT_SET_MAX];
-	size_t n, score;
+/* match_literals.c: the requirement trees of every rule's sides, their
+ * atoms numbered in m->nodes, and the distinct atoms (sorted; *atoms and the
+ * bytes they point to are the caller's to free with
+ * fl_match_atoms_free()), with how many rule sides require each. */
+struct match_atom {
+	const char *p;
+	uint32_t len;
+	bool is_nocase;
+	uint32_t uses; /* trees that hold it: how unselective it is */
 };
 
-struct lit_cands {
-	struct lit_cand c[FL_MATCH_LIT_CANDS_MAX];
+struct match_atoms {
+	struct match_atom *v;
 	size_t n;
+	struct fl_rxreq **trees; /* by regex index, NULL where not needed */
+	size_t n_trees;
 };
 
-/* match_literals.c: every required literal set pattern offers (at most
- * FL_MATCH_LIT_CANDS_MAX, the best kept) into *cands; returns how many.
- * *is_nocase is set when the pattern is caseless, wholly or in part. */
-size_t fl_match_lit_candidates(struct fl_str pattern, struct lit_cands *cands, bool *is_nocase);
+int fl_match_build_trees(struct fl_match *m, struct match_atoms *atoms);
+void fl_match_atoms_free(struct match_atoms *atoms);
 
-/* match_prefilter.c: builds m->ac, m->always, m->rules[].always and the
- * confirmation sets (m->need) from the program. Returns 0, -ENOMEM or
- * -E2BIG. sets_seen: does the current event's message hold a member of
- * every required set of the rule's side (0: where, 1: clear where)? */
+/* match_prefilter.c: builds m->ac over the keys, the postings, the atoms,
+ * m->always and m->rules[].always from the trees. Returns 0, -ENOMEM or
+ * -E2BIG. side_seen: does the current message satisfy the side's tree? */
 int fl_match_build_prefilter(struct fl_match *m);
-bool fl_match_sets_seen(const struct fl_match *m, const struct match_rule *mr, int side);
+bool fl_match_side_seen(struct fl_match *m, const struct match_rule *mr, int side);
 
 #endif /* FL_MATCH_INT_H */

@@ -1,228 +1,209 @@
-/* match_literals.c - literal extraction: the plain strings (or sets of
- * alternatives) any text a regex matches must contain. Conservative by
- * construction: it may miss a literal, never invent one. See match.h. */
-#include "engine/correlate/match.h"
-
-#include <stdint.h>
-#include <string.h>
-
+/* match_literals.c - the atoms each rule needs: per side (where, clear
+ * where), the AND of the requirement trees of its `msg ~` regexes, with each
+ * distinct atom numbered once for the whole plan. See match.h. */
 #include "engine/correlate/match_int.h"
 
-/* ---- literal extraction ---------------------------------------------------- */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
-static bool is_meta(char c)
+static bool is_msg_match(const struct fl_prog_cond *c)
 {
-	return strchr("\\^$.|?*+()[]{}", c) != NULL;
+	return c->op == FL_OP_MATCH && c->field.kind == FL_FIELD_EVENT &&
+	       c->field.index == FL_EF_MSG;
 }
 
-static bool is_quant(char c)
+size_t fl_match_regex_requirement(const struct fl_prog_regex *rx, char *out, size_t cap)
 {
-	return c == '?' || c == '*' || c == '{';
-}
+	struct fl_rxreq *r;
+	uint32_t opts = 0;
+	size_t len;
 
-/* Index just past the ']' closing the class that opens at p[i] == '['. */
-static size_t skip_class(const char *p, size_t i, size_t n)
-{
-	i++;
-	if (i < n && p[i] == '^')
-		i++;
-	if (i < n && p[i] == ']')
-		i++;
-	while (i < n && p[i] != ']')
-		i += (p[i] == '\\') ? 2 : 1;
-	return i < n ? i + 1 : n;
-}
-
-/* Index of the ')' closing the group that opens at p[i] == '(' (n if none). */
-static size_t group_end(const char *p, size_t i, size_t n)
-{
-	int depth = 0;
-
-	while (i < n) {
-		if (p[i] == '\\') {
-			i += 2;
-			continue;
-		}
-		if (p[i] == '[') {
-			i = skip_class(p, i, n);
-			continue;
-		}
-		if (p[i] == '(')
-			depth++;
-		else if (p[i] == ')' && --depth == 0)
-			return i;
-		i++;
-	}
-	return n;
-}
-
-/* Splits [b, e) on top-level '|' into pure literals; false if an
- * alternative holds a metacharacter, is empty, or there are too many. */
-static bool pure_alternatives(const char *p, size_t b, size_t e, struct fl_str *out,
-			      size_t cap, size_t *n_out)
-{
-	size_t n = 0, start = b;
-
-	for (size_t i = b; i <= e; i++) {
-		if (i < e && p[i] != '|') {
-			if (is_meta(p[i]))
-				return false;
-			continue;
-		}
-		if (i == start || n == cap)
-			return false;
-		out[n++] = fl_str_make(p + start, i - start);
-		start = i + 1;
-	}
-	*n_out = n;
-	return true;
-}
-
-static size_t set_score(const struct fl_str *set, size_t n)
-{
-	size_t min = SIZE_MAX;
-
-	for (size_t i = 0; i < n; i++)
-		if (set[i].len < min)
-			min = set[i].len;
-	return n ? min : 0;
-}
-
-/* Keeps sets of score >= 2 (shorter literals would make every byte a hit);
- * when full, a better set replaces the worst one kept. */
-static void offer(struct lit_cands *b, const struct fl_str *set, size_t n)
-{
-	size_t score = set_score(set, n), worst = 0;
-
-	if (score < 2)
-		return;
-	if (b->n < FL_MATCH_LIT_CANDS_MAX) {
-		worst = b->n++;
-	} else {
-		for (size_t i = 1; i < b->n; i++)
-			if (b->c[i].score < b->c[worst].score)
-				worst = i;
-		if (b->c[worst].score >= score)
-			return;
-	}
-	memcpy(b->c[worst].set, set, n * sizeof(*set));
-	b->c[worst].n = n;
-	b->c[worst].score = score;
-}
-
-static void offer_run(struct lit_cands *b, const char *p, size_t start, size_t end)
-{
-	struct fl_str one = fl_str_make(p + start, end - start);
-
-	if (end > start)
-		offer(b, &one, 1);
-}
-
-/* A required literal is one every match must contain: a run of plain
- * characters in the top-level sequence, or a group of pure alternatives
- * (R_LOS|R_LOF) that is not optional. Anything unclear ends the run; a
- * top-level '|' or extended mode gives up. Conservative by construction: it
- * may miss a literal, never invent one. */
-size_t fl_match_lit_candidates(struct fl_str pattern, struct lit_cands *cands, bool *is_nocase)
-{
-	const char *p = pattern.p;
-	size_t n = pattern.len, i = 0, run = 0;
-	struct lit_cands *best = cands;
-
-	best->n = 0;
-
-	*is_nocase = false;
-	if (!p)
+	if (rx->code)
+		(void)pcre2_pattern_info((const pcre2_code *)rx->code, PCRE2_INFO_ARGOPTIONS, &opts);
+	if (!rx->code || fl_rxreq_build(&r, rx->pattern.p, rx->pattern.len, opts) < 0) {
+		if (cap)
+			out[0] = '\0';
 		return 0;
-	if (n >= 4 && memcmp(p, "(?i)", 4) == 0) {
-		*is_nocase = true;
-		i = run = 4;
 	}
-	/* (?x) and (?x: make spaces insignificant: no run can be trusted. The
-	 * pattern is a slice, not a string: every scan is bounded by n. */
-	for (size_t k = 0; k + 2 < n; k++) {
-		if (p[k] != '(' || p[k + 1] != '?' || p[k + 2] == '<' || p[k + 2] == ':')
-			continue;
-		for (size_t j = k + 2; j < n && p[j] != ':' && p[j] != ')'; j++) {
-			if (p[j] == 'x')
-				return 0;
-			if (p[j] == 'i') /* caseless from here on: all of it, to be safe */
-				*is_nocase = true;
-		}
-	}
-	while (i < n) {
-		char c = p[i];
-
-		if (c == '|')
-			return 0;
-		if (!is_meta(c)) {
-			if (i + 1 < n && is_quant(p[i + 1])) {
-				offer_run(best, p, run, i);
-				run = i + 1;
-			} else if (i + 1 < n && p[i + 1] == '+') {
-				offer_run(best, p, run, i + 1);
-				run = i + 2;
-				i++;
-			}
-			i++;
-			continue;
-		}
-		offer_run(best, p, run, i);
-		if (c == '\\') {
-			i += 2;
-		} else if (c == '[') {
-			i = skip_class(p, i, n);
-		} else if (c == '(') {
-			size_t e = group_end(p, i, n), b = i + 1, k;
-			struct fl_str set[FL_MATCH_LIT_SET_MAX];
-
-			if (e == n)
-				return 0;
-			if (b < e && p[b] == '?') {
-				if (b + 1 < e && p[b + 1] == ':') {
-					b += 2;
-				} else if (b + 1 < e && (p[b + 1] == '<' || p[b + 1] == 'P') &&
-					   b + 2 < e && p[b + 2] != '=' && p[b + 2] != '!') {
-					const char *gt = memchr(p + b, '>', e - b);
-
-					b = gt ? (size_t)(gt - p) + 1 : e;
-				} else {
-					b = e; /* lookaround, flags, ...: nothing required */
-				}
-			}
-			i = e + 1;
-			if (!(i < n && (is_quant(p[i]))) && b < e &&
-			    pure_alternatives(p, b, e, set, FL_MATCH_LIT_SET_MAX, &k))
-				offer(best, set, k);
-		} else {
-			i++;
-		}
-		while (i < n && (p[i] == '?' || p[i] == '*' || p[i] == '+'))
-			i++;
-		if (i < n && p[i] == '{') {
-			const char *close = memchr(p + i, '}', n - i);
-
-			i = close ? (size_t)(close - p) + 1 : n;
-		}
-		run = i;
-	}
-	offer_run(best, p, run, i);
-	return best->n;
+	len = fl_rxreq_format(r, out, cap);
+	fl_rxreq_destroy(r);
+	return len;
 }
 
-size_t fl_match_required_literals(struct fl_str pattern, struct fl_str *out, size_t cap,
-				  bool *is_nocase)
+/* The tree of every `msg ~` regex of every rule; a regex PCRE2 refused
+ * (it never matches) and one whose walk gave nothing keep NULL. */
+static int walk_regexes(const struct fl_program *prog, struct match_atoms *a)
 {
-	struct lit_cands cands;
-	size_t best = 0;
+	a->trees = calloc(prog->n_regexes + 1, sizeof(*a->trees));
+	if (!a->trees)
+		return -ENOMEM;
+	a->n_trees = prog->n_regexes;
+	for (size_t c = 0; c < prog->n_conds; c++) {
+		const struct fl_prog_cond *cond = &prog->conds[c];
+		const struct fl_prog_regex *rx;
+		uint32_t opts = 0;
 
-	if (fl_match_lit_candidates(pattern, &cands, is_nocase) == 0)
+		if (!is_msg_match(cond) || a->trees[cond->regex])
+			continue;
+		rx = &prog->regexes[cond->regex];
+		if (!rx->code)
+			continue;
+		(void)pcre2_pattern_info((const pcre2_code *)rx->code, PCRE2_INFO_ARGOPTIONS, &opts);
+		if (fl_rxreq_build(&a->trees[cond->regex], rx->pattern.p, rx->pattern.len, opts) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int atom_cmp(const void *x, const void *y)
+{
+	const struct match_atom *a = x, *b = y;
+	uint32_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->p, b->p, n);
+
+	if (c)
+		return c;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return (a->is_nocase > b->is_nocase) - (a->is_nocase < b->is_nocase);
+}
+
+/* Every atom of every tree, sorted and counted: an atom's uses are the
+ * trees that hold it, how many rules it would wake. */
+static int collect_atoms(struct match_atoms *a)
+{
+	size_t n = 0, u = 0;
+
+	for (size_t t = 0; t < a->n_trees; t++)
+		if (a->trees[t])
+			n += a->trees[t]->n_nodes;
+	a->v = calloc(n + 1, sizeof(*a->v));
+	if (!a->v)
+		return -ENOMEM;
+	for (size_t t = 0; t < a->n_trees; t++) {
+		const struct fl_rxreq *r = a->trees[t];
+
+		for (size_t k = 0; r && k < r->n_nodes; k++)
+			if (r->nodes[k].op == FL_RXREQ_ATOM)
+				a->v[a->n++] = (struct match_atom){r->bytes + r->nodes[k].first,
+								   r->nodes[k].n,
+								   r->nodes[k].is_nocase, 1};
+	}
+	if (a->n == 0)
 		return 0;
-	for (size_t i = 1; i < cands.n; i++)
-		if (cands.c[i].score > cands.c[best].score)
-			best = i;
-	if (cands.c[best].n > cap)
-		return 0;
-	memcpy(out, cands.c[best].set, cands.c[best].n * sizeof(*out));
-	return cands.c[best].n;
+	qsort(a->v, a->n, sizeof(*a->v), atom_cmp);
+	for (size_t i = 1; i < a->n; i++) {
+		if (atom_cmp(&a->v[u], &a->v[i]) == 0)
+			a->v[u].uses++;
+		else
+			a->v[++u] = a->v[i];
+	}
+	a->n = u + 1;
+	return 0;
+}
+
+static uint32_t atom_id(const struct match_atoms *a, const struct fl_rxreq *r, uint32_t node)
+{
+	struct match_atom key = {r->bytes + r->nodes[node].first, r->nodes[node].n,
+				 r->nodes[node].is_nocase, 0};
+	const struct match_atom *hit = bsearch(&key, a->v, a->n, sizeof(*a->v), atom_cmp);
+
+	return (uint32_t)(hit - a->v); /* every atom was collected */
+}
+
+/* Copies node of r, and the nodes below it, into m; returns its index. The
+ * caller has reserved the room. */
+static uint32_t copy_tree(struct fl_match *m, const struct match_atoms *a,
+			  const struct fl_rxreq *r, uint32_t node)
+{
+	const struct fl_rxreq_node *x = &r->nodes[node];
+	uint32_t self = (uint32_t)m->n_nodes++, first;
+
+	if (x->op == FL_RXREQ_ATOM) {
+		m->nodes[self] = (struct match_node){FL_RXREQ_ATOM, atom_id(a, r, node), 1};
+		return self;
+	}
+	first = (uint32_t)m->n_kids;
+	m->n_kids += x->n;
+	m->nodes[self] = (struct match_node){x->op, first, x->n};
+	for (uint32_t k = 0; k < x->n; k++)
+		m->kids[first + k] = copy_tree(m, a, r, r->kids[x->first + k]);
+	return self;
+}
+
+/* The tree of one side: its regexes' trees, under one AND when several. */
+static uint32_t side_tree(struct fl_match *m, const struct match_atoms *a, uint32_t first,
+			  uint32_t n_conds)
+{
+	const struct fl_program *prog = m->prog;
+	uint32_t roots[8], n = 0, and;
+
+	for (uint32_t c = first; c < first + n_conds; c++) {
+		const struct fl_prog_cond *cond = &prog->conds[c];
+		const struct fl_rxreq *r;
+
+		if (!is_msg_match(cond) || !(r = a->trees[cond->regex]) || r->root == FL_RXREQ_NONE)
+			continue;
+		if (n < sizeof(roots) / sizeof(roots[0])) /* more regexes on msg than 8: rare,
+							     and fewer only requires less */
+			roots[n++] = copy_tree(m, a, r, r->root);
+	}
+	if (n <= 1)
+		return n ? roots[0] : FL_RXREQ_NONE;
+	and = (uint32_t)m->n_nodes++;
+	m->nodes[and] = (struct match_node){FL_RXREQ_AND, (uint32_t)m->n_kids, n};
+	memcpy(m->kids + m->n_kids, roots, n * sizeof(*roots));
+	m->n_kids += n;
+	return and;
+}
+
+/* Room for every side's copy: each side copies at most the nodes and kids of
+ * its regexes' trees, plus one AND. */
+static int reserve(struct fl_match *m, const struct match_atoms *a)
+{
+	const struct fl_program *prog = m->prog;
+	size_t nodes = 0, kids = 0;
+
+	for (size_t c = 0; c < prog->n_conds; c++) {
+		const struct fl_prog_cond *cond = &prog->conds[c];
+		const struct fl_rxreq *r;
+
+		if (!is_msg_match(cond) || !(r = a->trees[cond->regex]))
+			continue;
+		nodes += r->n_nodes + 1;
+		kids += r->n_kids + 1;
+	}
+	m->nodes = calloc(nodes + 2 * prog->n_rules + 1, sizeof(*m->nodes));
+	m->kids = calloc(kids + 8 * 2 * prog->n_rules + 1, sizeof(*m->kids));
+	return m->nodes && m->kids ? 0 : -ENOMEM;
+}
+
+int fl_match_build_trees(struct fl_match *m, struct match_atoms *atoms)
+{
+	const struct fl_program *prog = m->prog;
+	int rc;
+
+	memset(atoms, 0, sizeof(*atoms));
+	if ((rc = walk_regexes(prog, atoms)) < 0 || (rc = collect_atoms(atoms)) < 0 ||
+	    (rc = reserve(m, atoms)) < 0)
+		return rc;
+	for (size_t i = 0; i < prog->n_rules; i++) {
+		const struct fl_prog_rule *r = &prog->rules[i];
+
+		m->rules[i].tree[0] = side_tree(m, atoms, r->first_cond, r->n_conds);
+		m->rules[i].tree[1] = side_tree(m, atoms, r->first_clear_cond, r->n_clear_conds);
+	}
+	return 0;
+}
+
+void fl_match_atoms_free(struct match_atoms *atoms)
+{
+	for (size_t t = 0; atoms->trees && t < atoms->n_trees; t++)
+		fl_rxreq_destroy(atoms->trees[t]);
+	free(atoms->trees);
+	free(atoms->v);
+	atoms->trees = NULL;
+	atoms->v = NULL;
+	atoms->n = atoms->n_trees = 0;
 }

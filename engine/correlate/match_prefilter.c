@@ -1,412 +1,379 @@
-/* match_prefilter.c - the prefilter: per rule the literal set the fewest
- * other rules share keys it in one Aho-Corasick automaton; every other set
- * its regexes require joins the automaton as a confirmation literal. See
- * match.h. */
+/* match_prefilter.c - the prefilter: a rule is keyed on a cover of its
+ * requirement tree (a set of atoms one of which any match holds), chosen to
+ * wake it as rarely as possible; each atom of a cover is found by a key, the
+ * atom itself or, when longer than FL_MATCH_KEY_MAX, the window of it the
+ * fewest rules share; one Aho-Corasick automaton holds every distinct key.
+ * A message holding a key makes the rules it keys candidates, and a
+ * candidate's whole tree, its atoms looked up in the message, confirms it
+ * before any regex runs. See match.h. */
 #include "engine/correlate/match_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/decode/event.h"
 #include "engine/lib/limits.h"
 
-/* ---- prefilter ------------------------------------------------------------- */
+/* How often a cover would wake its rule: the uses of its atoms summed (a
+ * shared atom wakes every rule keyed on it); among equal covers the one
+ * whose shortest atom is longest. */
+struct cover_cost {
+	uint64_t uses;
+	uint32_t min_len;
+};
 
-static bool is_msg_match(const struct fl_prog_cond *c)
+static bool cheaper(struct cover_cost a, struct cover_cost b)
 {
-	return c->op == FL_OP_MATCH && c->field.kind == FL_FIELD_EVENT &&
-	       c->field.index == FL_EF_MSG;
+	return a.uses < b.uses || (a.uses == b.uses && a.min_len > b.min_len);
 }
 
-/* Candidate literal sets of a list of conditions: from the first `msg ~`
- * that has some. Returns how many. The plan's flags (/i, /x) are options of
- * the compiled code, not part of the pattern text: caseless makes every
- * literal caseless, extended leaves no run of the text trustworthy. */
-static size_t conds_candidates(const struct fl_program *prog, uint32_t first, uint32_t n_conds,
-			       struct lit_cands *out, bool *nocase)
+static char fold_byte(char c)
 {
-	for (uint32_t c = first; c < first + n_conds; c++) {
-		const struct fl_prog_cond *cond = &prog->conds[c];
-		const struct fl_prog_regex *rx;
-		uint32_t opts = 0;
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
 
-		if (!is_msg_match(cond))
-			continue;
-		rx = &prog->regexes[cond->regex];
-		if (rx->code && pcre2_pattern_info((const pcre2_code *)rx->code,
-						   PCRE2_INFO_ARGOPTIONS, &opts) == 0 &&
-		    (opts & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE)))
-			continue;
-		if (fl_match_lit_candidates(rx->pattern, out, nocase) > 0) {
-			*nocase = *nocase || (opts & PCRE2_CASELESS);
-			return out->n;
+/* The cost of the cheapest cover of node: an atom covers itself; an AND is
+ * covered by any one child, the cheapest; an OR needs all its children's. */
+static struct cover_cost cover_cost(const struct fl_match *m, const struct match_atoms *a,
+				    uint32_t node)
+{
+	const struct match_node *x = &m->nodes[node];
+	struct cover_cost best = {UINT64_MAX, 0}, sum = {0, UINT32_MAX};
+
+	if (x->op == FL_RXREQ_ATOM)
+		return (struct cover_cost){a->v[x->first].uses, a->v[x->first].len};
+	for (uint32_t k = 0; k < x->n; k++) {
+		struct cover_cost c = cover_cost(m, a, m->kids[x->first + k]);
+
+		if (x->op == FL_RXREQ_AND && cheaper(c, best))
+			best = c;
+		sum.uses += c.uses;
+		if (c.min_len < sum.min_len)
+			sum.min_len = c.min_len;
+	}
+	return x->op == FL_RXREQ_AND ? best : sum;
+}
+
+/* The atoms of a cheapest cover, appended to atoms (NULL: counted only). */
+struct cover_out {
+	uint32_t *atoms; /* NULL: count only */
+	size_t n;
+};
+
+/* Appends the atoms of node's cheapest cover to out. */
+static void cover(const struct fl_match *m, const struct match_atoms *a, uint32_t node,
+		  struct cover_out *out)
+{
+	const struct match_node *x = &m->nodes[node];
+	struct cover_cost best = {UINT64_MAX, 0};
+	uint32_t pick = 0;
+
+	if (x->op == FL_RXREQ_ATOM) {
+		if (out->atoms)
+			out->atoms[out->n] = x->first;
+		out->n++;
+		return;
+	}
+	if (x->op == FL_RXREQ_OR) {
+		for (uint32_t k = 0; k < x->n; k++)
+			cover(m, a, m->kids[x->first + k], out);
+		return;
+	}
+	for (uint32_t k = 0; k < x->n; k++) {
+		struct cover_cost c = cover_cost(m, a, m->kids[x->first + k]);
+
+		if (cheaper(c, best)) {
+			best = c;
+			pick = m->kids[x->first + k];
 		}
 	}
+	cover(m, a, pick, out);
+}
+
+/* Appends the covers of rule r's sides to out (counts them when
+ * out->atoms is NULL). */
+static void rule_cover(const struct fl_match *m, const struct match_atoms *a, size_t r,
+		       struct cover_out *out)
+{
+	for (int side = 0; side < FL_MATCH_SIDES; side++)
+		if (m->rules[r].tree[side] != FL_RXREQ_NONE)
+			cover(m, a, m->rules[r].tree[side], out);
+}
+
+/* The covers of every keyed rule, appended to out (atoms allocated), rule
+ * r's from starts[r] to starts[r + 1]; marks the rules that run on every
+ * message. */
+static int all_covers(struct fl_match *m, const struct match_atoms *a, struct cover_out *out,
+		      size_t *starts)
+{
+	const struct fl_program *prog = m->prog;
+
 	out->n = 0;
-	return 0;
-}
-
-/* How many rules offer each literal: the prefilter's measure of how selective
- * a literal is. Sorted bytes, counted by binary search; built once per plan. */
-struct lit_freq {
-	struct fl_str *lits;
-	size_t n, cap;
-};
-
-static int str_cmp(const void *a, const void *b)
-{
-	const struct fl_str *x = a, *y = b;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c = n ? memcmp(x->p, y->p, n) : 0;
-
-	if (c)
-		return c;
-	return (x->len > y->len) - (x->len < y->len);
-}
-
-static int freq_add_cands(struct lit_freq *f, const struct lit_cands *cands)
-{
-	for (size_t i = 0; i < cands->n; i++)
-		for (size_t k = 0; k < cands->c[i].n; k++) {
-			if (f->n == f->cap) {
-				size_t cap = f->cap ? f->cap * 2 : 256;
-				struct fl_str *lits = realloc(f->lits, cap * sizeof(*lits));
-
-				if (!lits)
-					return -ENOMEM;
-				f->lits = lits;
-				f->cap = cap;
-			}
-			f->lits[f->n++] = cands->c[i].set[k];
-		}
-	return 0;
-}
-
-static size_t freq_count(const struct lit_freq *f, struct fl_str lit)
-{
-	size_t lo = 0, hi = f->n, first;
-
-	while (lo < hi) { /* first element >= lit */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (str_cmp(&f->lits[mid], &lit) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	first = lo;
-	hi = f->n;
-	while (lo < hi) { /* first element > lit */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (str_cmp(&f->lits[mid], &lit) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo - first;
-}
-
-/* The candidate set whose most shared member is shared by the fewest rules;
- * among equals the longest. A literal every rule of a generated plan carries
- * (" notice port=") would make each of them a candidate for every event and
- * the prefilter worthless; the alarm name beside it selects one rule. */
-static const struct lit_cand *pick_rarest(const struct lit_cands *cands, const struct lit_freq *f)
-{
-	const struct lit_cand *best = NULL;
-	size_t best_shared = SIZE_MAX;
-
-	for (size_t i = 0; i < cands->n; i++) {
-		size_t shared = 0;
-
-		for (size_t k = 0; k < cands->c[i].n; k++) {
-			size_t c = freq_count(f, cands->c[i].set[k]);
-
-			if (c > shared)
-				shared = c;
-		}
-		if (!best || shared < best_shared ||
-		    (shared == best_shared && cands->c[i].score > best->score)) {
-			best = &cands->c[i];
-			best_shared = shared;
-		}
-	}
-	return best;
-}
-
-/* Literals of one rule: an event it matches has one of its `where` literals,
- * or one of its `clear where` literals; either side without any makes the
- * rule always a candidate. out holds 2 * FL_MATCH_LIT_SET_MAX. */
-static size_t rule_literals(const struct fl_program *prog, const struct fl_prog_rule *r,
-			    const struct lit_freq *f, struct fl_str *out, bool *nocase)
-{
-	struct lit_cands where, clear;
-	const struct lit_cand *w, *c;
-	bool clear_nocase = false;
-
-	if (conds_candidates(prog, r->first_cond, r->n_conds, &where, nocase) == 0)
-		return 0;
-	w = pick_rarest(&where, f);
-	memcpy(out, w->set, w->n * sizeof(*out));
-	if (r->n_clear_conds == 0)
-		return w->n;
-	if (conds_candidates(prog, r->first_clear_cond, r->n_clear_conds, &clear,
-			     &clear_nocase) == 0)
-		return 0;
-	c = pick_rarest(&clear, f);
-	memcpy(out + w->n, c->set, c->n * sizeof(*out));
-	*nocase = *nocase || clear_nocase;
-	return w->n + c->n;
-}
-
-/* Counts, over all rules, every literal they could be prefiltered on. */
-static int build_freq(const struct fl_program *prog, struct lit_freq *f)
-{
 	for (size_t r = 0; r < prog->n_rules; r++) {
-		const struct fl_prog_rule *rule = &prog->rules[r];
-		struct lit_cands cands;
-		bool nocase = false;
-		int rc;
+		struct match_rule *mr = &m->rules[r];
+		bool has_clear = prog->rules[r].n_clear_conds > 0;
 
-		conds_candidates(prog, rule->first_cond, rule->n_conds, &cands, &nocase);
-		if ((rc = freq_add_cands(f, &cands)) < 0)
-			return rc;
-		conds_candidates(prog, rule->first_clear_cond, rule->n_clear_conds, &cands, &nocase);
-		if ((rc = freq_add_cands(f, &cands)) < 0)
-			return rc;
-	}
-	if (f->n)
-		qsort(f->lits, f->n, sizeof(*f->lits), str_cmp);
-	return 0;
-}
-
-/* A distinct literal of the confirmation sets and its automaton id. */
-struct conf_lit {
-	struct fl_str s;
-	bool nocase;
-};
-
-static int conf_cmp(const void *a, const void *b)
-{
-	const struct conf_lit *x = a, *y = b;
-	int c = str_cmp(&x->s, &y->s);
-
-	return c ? c : (x->nocase > y->nocase) - (x->nocase < y->nocase);
-}
-
-struct confirm {
-	struct conf_lit *lits;
-	size_t n, cap;
-};
-
-static int conf_push(struct confirm *cf, struct fl_str s, bool nocase)
-{
-	if (cf->n == cf->cap) {
-		size_t cap = cf->cap ? cf->cap * 2 : 256;
-		struct conf_lit *n = realloc(cf->lits, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		cf->lits = n;
-		cf->cap = cap;
-	}
-	cf->lits[cf->n++] = (struct conf_lit){s, nocase};
-	return 0;
-}
-
-static size_t side_sets(const struct fl_program *prog, const struct fl_prog_rule *r, int side,
-			struct lit_cands *out, bool *nocase)
-{
-	*nocase = false;
-	return side == 0 ? conds_candidates(prog, r->first_cond, r->n_conds, out, nocase)
-			 : conds_candidates(prog, r->first_clear_cond, r->n_clear_conds, out, nocase);
-}
-
-/* Calls fn with the required literal sets of each side of each prefiltered
- * rule, in rule order; stops at the first nonzero return and returns it. */
-typedef int side_fn(struct fl_match *m, struct match_rule *mr, int side,
-		    const struct lit_cands *c, bool nocase, void *ctx);
-
-static int each_side(struct fl_match *m, side_fn *fn, void *ctx)
-{
-	const struct fl_program *prog = m->prog;
-
-	for (size_t r = 0; r < prog->n_rules; r++)
-		for (int side = 0; side < FL_MATCH_SIDES && !m->rules[r].always; side++) {
-			struct lit_cands c;
-			bool nocase;
-			int rc;
-
-			side_sets(prog, &prog->rules[r], side, &c, &nocase);
-			if ((rc = fn(m, &m->rules[r], side, &c, nocase, ctx)) != 0)
-				return rc;
-		}
-	return 0;
-}
-
-static int push_literals(struct fl_match *m, struct match_rule *mr, int side,
-			 const struct lit_cands *c, bool nocase, void *ctx)
-{
-	(void)m, (void)mr, (void)side;
-	for (size_t i = 0; i < c->n; i++)
-		for (size_t k = 0; k < c->c[i].n; k++)
-			if (conf_push(ctx, c->c[i].set[k], nocase) < 0)
-				return -ENOMEM;
-	return 0;
-}
-
-/* The distinct literals of every required set of every prefiltered rule,
- * sorted: a literal's id is n_rules + its index. */
-static int confirm_literals(struct fl_match *m, struct confirm *cf)
-{
-	size_t u = 0;
-	int rc = each_side(m, push_literals, cf);
-
-	if (rc < 0 || cf->n == 0)
-		return rc;
-	qsort(cf->lits, cf->n, sizeof(*cf->lits), conf_cmp);
-	for (size_t i = 1; i < cf->n; i++)
-		if (conf_cmp(&cf->lits[u], &cf->lits[i]) != 0)
-			cf->lits[++u] = cf->lits[i];
-	cf->n = u + 1;
-	return 0;
-}
-
-static uint32_t conf_id(const struct fl_match *m, const struct confirm *cf, struct fl_str s,
-			bool nocase)
-{
-	struct conf_lit key = {s, nocase};
-	const struct conf_lit *hit = bsearch(&key, cf->lits, cf->n, sizeof(*cf->lits), conf_cmp);
-
-	return (uint32_t)(m->prog->n_rules + (size_t)(hit - cf->lits)); /* always found */
-}
-
-static int count_need(struct fl_match *m, struct match_rule *mr, int side,
-		      const struct lit_cands *c, bool nocase, void *ctx)
-{
-	(void)m, (void)mr, (void)side, (void)nocase;
-	for (size_t i = 0; i < c->n; i++)
-		*(size_t *)ctx += 1 + c->c[i].n;
-	return 0;
-}
-
-static int fill_need(struct fl_match *m, struct match_rule *mr, int side,
-		     const struct lit_cands *c, bool nocase, void *ctx)
-{
-	mr->need_at[side] = (uint32_t)m->n_need;
-	mr->n_need_sets[side] = (uint32_t)c->n;
-	for (size_t i = 0; i < c->n; i++) {
-		m->need[m->n_need++] = (uint32_t)c->c[i].n;
-		for (size_t k = 0; k < c->c[i].n; k++)
-			m->need[m->n_need++] = conf_id(m, ctx, c->c[i].set[k], nocase);
-	}
-	return 0;
-}
-
-/* Fills m->need from the sets of every rule; false when out of memory. */
-static bool build_need(struct fl_match *m, const struct confirm *cf)
-{
-	size_t cap = 0;
-
-	(void)each_side(m, count_need, &cap);
-	m->need = calloc(cap + 1, sizeof(*m->need));
-	if (!m->need)
-		return false;
-	(void)each_side(m, fill_need, (void *)cf);
-	return true;
-}
-
-/* Does the message hold a member of every required set of the side? */
-bool fl_match_sets_seen(const struct fl_match *m, const struct match_rule *mr, int side)
-{
-	const uint32_t *p = m->need + mr->need_at[side];
-
-	for (uint32_t s = 0; s < mr->n_need_sets[side]; s++) {
-		uint32_t n = *p++;
-		bool any = false;
-
-		for (uint32_t k = 0; k < n && !any; k++)
-			any = (m->seen[p[k] / 64] >> (p[k] % 64)) & 1;
-		if (!any)
-			return false;
-		p += n;
-	}
-	return true;
-}
-
-/* Without confirmation every candidate runs its regexes: when the literals
- * would not fit the automaton's ids or memory, or memory runs out. */
-static void confirm_off(struct fl_match *m)
-{
-	free(m->need);
-	m->need = NULL;
-	m->n_need = 0;
-	for (size_t r = 0; r < m->prog->n_rules; r++)
-		m->rules[r].n_need_sets[0] = m->rules[r].n_need_sets[1] = 0;
-	m->stats.confirm_literals = 0;
-}
-
-int fl_match_build_prefilter(struct fl_match *m)
-{
-	const struct fl_program *prog = m->prog;
-	struct lit_freq freq = {0};
-	struct confirm cf = {0};
-	struct fl_ac_literal *lits, *grown;
-	size_t n_lits = 0, n_keyed;
-	int rc;
-
-	if (prog->n_rules > (size_t)FL_AC_MAX_PATTERN_ID)
-		return -E2BIG;
-	rc = build_freq(prog, &freq);
-	if (rc < 0) {
-		free(freq.lits);
-		return rc;
-	}
-	lits = calloc(prog->n_rules * 2 * FL_MATCH_LIT_SET_MAX + 1, sizeof(*lits));
-	if (!lits) {
-		free(freq.lits);
-		return -ENOMEM;
-	}
-	for (size_t r = 0; r < prog->n_rules; r++) {
-		struct fl_str set[2 * FL_MATCH_LIT_SET_MAX];
-		bool nocase = false;
-		size_t n = rule_literals(prog, &prog->rules[r], &freq, set, &nocase);
-
-		m->rules[r].always = (n == 0);
-		if (n == 0) {
+		mr->always = mr->tree[0] == FL_RXREQ_NONE || (has_clear && mr->tree[1] == FL_RXREQ_NONE);
+		if (mr->always) {
 			m->always[m->n_always++] = (uint32_t)r;
 			continue;
 		}
 		m->stats.rules_prefiltered++;
-		for (size_t k = 0; k < n; k++)
-			lits[n_lits++] = (struct fl_ac_literal){
-			    .bytes = set[k].p, .len = set[k].len, .id = (uint32_t)r,
-			    .is_nocase = nocase};
+		rule_cover(m, a, r, out);
 	}
-	free(freq.lits);
-	m->stats.literals = n_keyed = n_lits;
-	if (confirm_literals(m, &cf) == 0 && cf.n &&
-	    prog->n_rules + cf.n <= (size_t)FL_AC_MAX_PATTERN_ID && build_need(m, &cf) &&
-	    (grown = realloc(lits, (n_lits + cf.n + 1) * sizeof(*lits)))) {
-		lits = grown;
-		for (size_t i = 0; i < cf.n; i++)
-			lits[n_lits++] = (struct fl_ac_literal){
-			    .bytes = cf.lits[i].s.p, .len = cf.lits[i].s.len,
-			    .id = (uint32_t)(prog->n_rules + i), .is_nocase = cf.lits[i].nocase};
-		m->stats.confirm_literals = cf.n;
-	} else {
-		confirm_off(m);
+	out->atoms = calloc(out->n + 1, sizeof(*out->atoms));
+	if (!out->atoms)
+		return -ENOMEM;
+	out->n = 0;
+	for (size_t r = 0; r < prog->n_rules; r++) {
+		starts[r] = out->n;
+		if (!m->rules[r].always)
+			rule_cover(m, a, r, out);
 	}
-	rc = fl_ac_create(&m->ac, lits, n_lits, 0);
-	if (rc == -E2BIG && n_lits > n_keyed) {
-		confirm_off(m);
-		rc = fl_ac_create(&m->ac, lits, n_keyed, 0);
+	starts[prog->n_rules] = out->n;
+	return 0;
+}
+
+/* The atoms, copied: the trees' walks are freed once the matcher is built. */
+static int copy_atoms(struct fl_match *m, const struct match_atoms *a)
+{
+	size_t bytes = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		bytes += a->v[i].len;
+	m->atoms = calloc(a->n + 1, sizeof(*m->atoms));
+	m->atom_bytes = malloc(bytes + 1);
+	m->atom_gen = calloc(a->n + 1, sizeof(*m->atom_gen));
+	m->atom_has = calloc(a->n + 1, sizeof(*m->atom_has));
+	if (!m->atoms || !m->atom_bytes || !m->atom_gen || !m->atom_has)
+		return -ENOMEM;
+	bytes = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		memcpy(m->atom_bytes + bytes, a->v[i].p, a->v[i].len);
+		m->atoms[i] = (struct match_atom_ref){(uint32_t)bytes, a->v[i].len, a->v[i].is_nocase};
+		bytes += a->v[i].len;
 	}
-	free(lits);
-	free(cf.lits);
+	m->n_atoms = a->n;
+	return 0;
+}
+
+/* A window of a cover atom that could key it, and how many rules the keys
+ * of its text would wake. */
+struct window {
+	const char *p;
+	uint32_t len, atom, group;
+	bool is_nocase;
+	uint64_t wakes;
+};
+
+static int window_cmp(const void *x, const void *y)
+{
+	const struct window *a = x, *b = y;
+	uint32_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->p, b->p, n);
+
+	if (c)
+		return c;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return (a->is_nocase > b->is_nocase) - (a->is_nocase < b->is_nocase);
+}
+
+/* Every window of every atom that keys rules (uses[a] of them): the atom
+ * itself when short, else each FL_MATCH_KEY_MAX bytes of it. */
+static struct window *windows_of(const struct fl_match *m, const uint32_t *uses, size_t *n)
+{
+	struct window *w;
+	size_t count = 0;
+
+	for (size_t i = 0; i < m->n_atoms; i++)
+		if (uses[i])
+			count += m->atoms[i].len <= FL_MATCH_KEY_MAX
+					 ? 1
+					 : m->atoms[i].len - FL_MATCH_KEY_MAX + 1;
+	w = calloc(count + 1, sizeof(*w));
+	if (!w)
+		return NULL;
+	*n = 0;
+	for (uint32_t i = 0; i < m->n_atoms; i++) {
+		const struct match_atom_ref *at = &m->atoms[i];
+		uint32_t len = at->len < FL_MATCH_KEY_MAX ? at->len : FL_MATCH_KEY_MAX;
+
+		for (uint32_t off = 0; uses[i] && off + len <= at->len; off++)
+			w[(*n)++] = (struct window){m->atom_bytes + at->off + off, len, i, 0,
+						    at->is_nocase, uses[i]};
+	}
+	qsort(w, *n, sizeof(*w), window_cmp);
+	return w;
+}
+
+/* Chooses each cover atom's key: of its windows, the one whose text the
+ * atoms that key the fewest rules share. Fills key_of[atom] with dense key
+ * ids and returns the number of keys, their text in *keys. */
+static int choose_keys(struct fl_match *m, const uint32_t *uses, uint32_t *key_of,
+		       struct fl_ac_literal **keys, size_t *n_keys)
+{
+	size_t n = 0, groups = 0;
+	struct window *w = windows_of(m, uses, &n);
+	uint64_t *wakes, *best = calloc(m->n_atoms + 1, sizeof(*best));
+	uint32_t *group_key;
+	int rc = -ENOMEM;
+
+	wakes = calloc(n + 1, sizeof(*wakes));
+	group_key = calloc(n + 1, sizeof(*group_key));
+	*keys = calloc(n + 1, sizeof(**keys));
+	if (!w || !best || !wakes || !group_key || !*keys)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (i && window_cmp(&w[i - 1], &w[i]) != 0)
+			groups++;
+		w[i].group = (uint32_t)groups;
+		wakes[groups] += w[i].wakes;
+	}
+	for (size_t i = 0; i < m->n_atoms; i++)
+		key_of[i] = UINT32_MAX;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t at = w[i].atom;
+
+		if (key_of[at] == UINT32_MAX || wakes[w[i].group] < best[at]) {
+			key_of[at] = w[i].group;
+			best[at] = wakes[w[i].group];
+		}
+	}
+	for (size_t g = 0; g <= groups; g++)
+		group_key[g] = UINT32_MAX;
+	*n_keys = 0;
+	for (size_t i = 0; i < n; i++) /* the chosen groups, numbered densely */
+		if (key_of[w[i].atom] == w[i].group && group_key[w[i].group] == UINT32_MAX) {
+			group_key[w[i].group] = (uint32_t)*n_keys;
+			(*keys)[(*n_keys)++] = (struct fl_ac_literal){
+			    .bytes = w[i].p, .len = w[i].len, .id = (uint32_t)*n_keys - 1,
+			    .is_nocase = w[i].is_nocase};
+		}
+	for (size_t i = 0; i < m->n_atoms; i++)
+		if (key_of[i] != UINT32_MAX)
+			key_of[i] = group_key[key_of[i]];
+	rc = 0;
+out:
+	free(w);
+	free(best);
+	free(wakes);
+	free(group_key);
+	return rc;
+}
+
+/* The postings: the rules each key wakes, counted, then filled. */
+static int build_postings(struct fl_match *m, const struct cover_out *covers,
+			  const size_t *starts, const uint32_t *key_of)
+{
+	uint32_t *fill = calloc(m->n_keys + 1, sizeof(*fill));
+
+	m->key_first = calloc(m->n_keys + 2, sizeof(*m->key_first));
+	m->keyed = calloc(covers->n + 1, sizeof(*m->keyed));
+	if (!fill || !m->key_first || !m->keyed) {
+		free(fill);
+		return -ENOMEM;
+	}
+	for (size_t k = 0; k < covers->n; k++)
+		m->key_first[key_of[covers->atoms[k]] + 1]++;
+	for (size_t i = 0; i < m->n_keys; i++)
+		m->key_first[i + 1] += m->key_first[i];
+	for (size_t r = 0; r < m->prog->n_rules; r++)
+		for (size_t k = starts[r]; k < starts[r + 1]; k++) {
+			uint32_t key = key_of[covers->atoms[k]];
+
+			m->keyed[m->key_first[key] + fill[key]++] = (uint32_t)r;
+		}
+	free(fill);
+	return 0;
+}
+
+static int build_keys(struct fl_match *m, const struct match_atoms *a)
+{
+	struct cover_out covers = {0};
+	struct fl_ac_literal *keys = NULL;
+	uint32_t *uses = calloc(a->n + 1, sizeof(*uses)), *key_of = calloc(a->n + 1, sizeof(*key_of));
+	size_t *starts = calloc(m->prog->n_rules + 1, sizeof(*starts));
+	int rc = uses && key_of && starts ? all_covers(m, a, &covers, starts) : -ENOMEM;
+
+	for (size_t k = 0; rc == 0 && k < covers.n; k++)
+		uses[covers.atoms[k]]++;
+	if (rc == 0)
+		rc = choose_keys(m, uses, key_of, &keys, &m->n_keys);
+	if (rc == 0)
+		rc = build_postings(m, &covers, starts, key_of);
+	if (rc == 0 && m->n_keys > (size_t)FL_AC_MAX_PATTERN_ID + 1)
+		rc = -E2BIG;
+	if (rc == 0)
+		rc = fl_ac_create(&m->ac, keys, m->n_keys, 0);
+	free(keys);
+	free(covers.atoms);
+	free(starts);
+	free(uses);
+	free(key_of);
+	return rc;
+}
+
+int fl_match_build_prefilter(struct fl_match *m)
+{
+	struct match_atoms atoms;
+	int rc = fl_match_build_trees(m, &atoms);
+
+	if (rc == 0)
+		rc = copy_atoms(m, &atoms);
+	if (rc == 0)
+		rc = build_keys(m, &atoms);
+	m->stats.literals = m->n_keys;
+	m->stats.confirm_literals = atoms.n;
+	fl_match_atoms_free(&atoms);
 	if (rc < 0)
 		return rc;
 	m->seen_words = fl_ac_bitset_words(m->ac);
 	m->seen = calloc(m->seen_words + 1, sizeof(*m->seen));
-	return m->seen ? 0 : -ENOMEM;
+	m->rule_gen = calloc(m->prog->n_rules + 1, sizeof(*m->rule_gen));
+	return m->seen && m->rule_gen ? 0 : -ENOMEM;
+}
+
+/* Does the current message hold atom a? Found once per message. */
+static bool atom_present(struct fl_match *m, uint32_t a)
+{
+	const struct match_atom_ref *at = &m->atoms[a];
+	const char *atom = m->atom_bytes + at->off;
+	struct fl_str msg = m->ev->syslog.msg;
+	bool has = false;
+
+	if (m->atom_gen[a] == m->gen)
+		return m->atom_has[a];
+	for (size_t i = 0; !has && i + at->len <= msg.len; i++) {
+		uint32_t k = 0;
+
+		if (at->is_nocase)
+			while (k < at->len && fold_byte(msg.p[i + k]) == fold_byte(atom[k]))
+				k++;
+		else
+			while (k < at->len && msg.p[i + k] == atom[k])
+				k++;
+		has = k == at->len;
+	}
+	m->atom_gen[a] = m->gen;
+	m->atom_has[a] = has;
+	return has;
+}
+
+static bool node_seen(struct fl_match *m, uint32_t node)
+{
+	const struct match_node *x = &m->nodes[node];
+
+	if (x->op == FL_RXREQ_ATOM)
+		return atom_present(m, x->first);
+	for (uint32_t k = 0; k < x->n; k++)
+		if (node_seen(m, m->kids[x->first + k]) == (x->op == FL_RXREQ_OR))
+			return x->op == FL_RXREQ_OR;
+	return x->op == FL_RXREQ_AND;
+}
+
+bool fl_match_side_seen(struct fl_match *m, const struct match_rule *mr, int side)
+{
+	return mr->tree[side] == FL_RXREQ_NONE || node_seen(m, mr->tree[side]);
 }

@@ -10,7 +10,10 @@
 #include <string.h>
 
 #include "engine/lib/buf.h"
-#include "engine/correlate/match.h"
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "engine/lib/rxreq.h"
 #include "engine/pipeline/replay.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
@@ -54,14 +57,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct fl_plan_options opt = {.no_files = true};
 	const uint8_t *nl = memchr(data, '\n', size);
-	struct fl_str lits[16];
+	struct fl_rxreq *req;
 	struct fl_plan *plan = NULL;
 	struct fl_diags *d;
 	struct fl_buf a, b;
-	bool nocase;
 
-	(void)fl_match_required_literals(
-	    fl_str_make((const char *)data, nl ? (size_t)(nl - data) : size), lits, 16, &nocase);
+	if (fl_rxreq_build(&req, (const char *)data, nl ? (size_t)(nl - data) : size, PCRE2_UTF) == 0)
+		fl_rxreq_destroy(req);
 	if (fl_diags_create(&d) < 0)
 		return 0;
 	if (fl_plan_compile_text(&plan, "fuzz.plan", plan_text, sizeof(plan_text) - 1, &opt, d) < 0)

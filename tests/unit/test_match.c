@@ -14,50 +14,39 @@
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 
-struct lit_row {
-	const char *name, *pattern;
-	const char *want[4]; /* NULL-terminated; none: always a candidate */
-	bool is_nocase;
-};
-
-static const struct lit_row lit_rows[] = {
-    {"plain run", "R_LOS raised port=", {"R_LOS raised port="}, false},
-    {"longest run between groups", "LOC=(?<port>\\d+) ALMCODE=(?<a>R_LOS|R_LOF) SEVERITY",
-     {" ALMCODE="}, false},
-    {"alternation group of literals", "\\b(?<alarm>MS_AIS|MS_RDI|AU_AIS)\\b",
-     {"MS_AIS", "MS_RDI", "AU_AIS"}, false},
-    {"top-level alternation gives up", "MAINS_FAIL|POWER_FAIL", {NULL}, false},
-    {"optional char ends the run", "colou?r change", {"r change"}, false},
-    {"star ends the run", "abcx*yz", {"abc"}, false},
-    {"plus keeps one", "abcx+yz", {"abcx"}, false},
-    {"optional group ignored", "(?:GigabitEthernet)?0/1 link down", {"0/1 link down"}, false},
-    {"class breaks the run", "port [0-9]+ is down", {" is down"}, false},
-    {"escape breaks the run", "a\\.b\\.c gone", {"c gone"}, false},
-    {"caseless flag", "(?i)link down", {"link down"}, true},
-    {"extended mode gives up", "(?x) link  down", {NULL}, false},
-    {"lookahead requires nothing", "(?=abc)x", {NULL}, false},
-    {"one char is no literal", "a.b", {NULL}, false},
-};
-
-Test(match, extracts_required_literals_conservatively)
+/* The tree each regex of a compiled plan gives the prefilter: its flags, /i
+ * and /x, are read from the compiled code, not the pattern's text. */
+Test(match, takes_each_regex_requirement_with_its_flags)
 {
-	for (size_t i = 0; i < sizeof(lit_rows) / sizeof(lit_rows[0]); i++) {
-		const struct lit_row *row = &lit_rows[i];
-		struct fl_str out[16];
-		bool nocase;
-		size_t want = 0, n;
+	static const char text[] =
+	    "plan m;\nlevel general { respond 30m; }\n"
+	    "rule a { match syslog; where msg ~ /(?<alarm>(?:LINK_DOWN|LINK_UP)-\\d\\d3)/; key host; }\n"
+	    "rule b { match syslog; where msg ~ /r_los raised/i; key host; }\n"
+	    "rule c { match syslog; where msg ~ /LINK \\s down (?#state)/x; key host; }\n"
+	    "rule d { match syslog; where msg ~ /MAINS_FAIL|POWER_FAIL/; key host; }\n"
+	    "rule e { match syslog; where msg ~ /a.b/; key host; }\n";
+	static const char *const want[] = {
+	    "OR(\"LINK_DOWN-\", \"LINK_UP-\")",
+	    "OR(\"r_los raised\"i, \"r_los rai\xc5\xbf" "ed\"i, \"r_lo\xc5\xbf raised\"i, "
+	    "\"r_lo\xc5\xbf rai\xc5\xbf" "ed\"i)",
+	    "AND(\"LINK\", \"down\")", "OR(\"MAINS_FAIL\", \"POWER_FAIL\")", "NONE"};
+	struct fl_plan_options opt = {.no_files = true};
+	const struct fl_program *prog;
+	struct fl_diags *d;
+	struct fl_plan *plan;
 
-		while (want < 4 && row->want[want])
-			want++;
-		n = fl_match_required_literals(fl_str_make(row->pattern, strlen(row->pattern)),
-					       out, 16, &nocase);
-		cr_expect_eq(n, want, "row %s: %zu literals", row->name, n);
-		for (size_t k = 0; k < n && k < want; k++)
-			cr_expect(fl_str_eq_cstr(out[k], row->want[k]), "row %s: literal %zu is %.*s",
-				  row->name, k, (int)out[k].len, out[k].p);
-		if (n)
-			cr_expect_eq(nocase, row->is_nocase, "row %s", row->name);
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile_text(&plan, "m.plan", text, strlen(text), &opt, d), 0);
+	prog = fl_plan_program(plan);
+	cr_assert_eq(prog->n_regexes, 5);
+	for (size_t i = 0; i < prog->n_regexes; i++) {
+		char got[256];
+
+		fl_match_regex_requirement(&prog->regexes[i], got, sizeof(got));
+		cr_expect_str_eq(got, want[i], "regex %zu: %s", i, got);
 	}
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
 }
 
 static const char plan_text[] =

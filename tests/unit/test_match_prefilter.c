@@ -2,7 +2,9 @@
  * (a literal that every rule shares would make every rule a candidate for
  * every event), confirms candidates on their other required literals, and
  * reads a regex's flags from its compiled code. */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <criterion/criterion.h>
+#include <pcre2.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -112,15 +114,16 @@ Test(match_prefilter, skips_the_regexes_of_a_candidate_missing_another_required_
 {
 	static const char text[] =
 	    "plan p;\nlevel general { respond 30m; }\n"
-	    "rule supp { match syslog; where msg ~ /^(?<a>ALM7) notice port=(?<p>\\S+)$/; key host; }\n"
-	    "rule pair { match syslog; where msg ~ /^(?<a>ALM7) raised port=(?<p>\\S+)$/;\n"
-	    "  clear where msg ~ /^(?<a>ALM7) cleared port=(?<p>\\S+)$/; key host; }\n"
-	    "rule other { match syslog; where msg ~ /^(?<a>ALM8) raised port=(?<p>\\S+)$/; key host; }\n";
+	    "rule supp { match syslog; where msg ~ /^(?<a>ALM7)\\s+notice\\s+port=(?<p>\\S+)$/; key host; }\n"
+	    "rule pair { match syslog; where msg ~ /^(?<a>ALM7)\\s+raised\\s+port=(?<p>\\S+)$/;\n"
+	    "  clear where msg ~ /^(?<a>ALM7)\\s+cleared\\s+port=(?<p>\\S+)$/; key host; }\n"
+	    "rule other { match syslog; where msg ~ /^(?<a>ALM8)\\s+raised\\s+port=(?<p>\\S+)$/; key host; }\n";
 	struct fl_match_stats st;
 	char got[256];
 
-	/* supp is keyed on " notice port=" and other on "ALM8": both are
-	 * candidates here, and each lacks a literal its regex needs */
+	/* supp is keyed on "notice" and other on "ALM8" (the atoms fewest
+	 * rules share): both are candidates here, and each lacks an atom its
+	 * tree needs ("ALM7", "raised") */
 	match_line(text, "<131>Nov 25 10:00:00 H1 NE: ALM8 notice port=1-1", got, sizeof(got), &st);
 	cr_expect_str_eq(got, "");
 	cr_expect_eq(st.candidates, 2);
@@ -137,4 +140,120 @@ Test(match_prefilter, skips_the_regexes_of_a_candidate_missing_another_required_
 	cr_expect_str_eq(got, "supp:F");
 	match_line(text, "<131>Nov 25 10:00:00 H1 NE: ALM8 raised port=1-1", got, sizeof(got), &st);
 	cr_expect_str_eq(got, "other:F");
+}
+
+/* ---- differential: the prefilter never drops a rule PCRE2 matches ----------- */
+
+static unsigned long long rng_next(unsigned long long *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *s >> 33;
+}
+
+/* A regex as an operator writes one, for alarm a of family f, and a line
+ * that it matches (*line) or nearly matches. */
+static void operator_rule(unsigned long long *s, int a, char *re, size_t re_size, char *line,
+			  size_t line_size)
+{
+	static const char *const names[] = {"LINK_DOWN", "LINK_UP", "R_LOS", "ETH_LOS", "MAINS_FAIL"};
+	const char *name = names[rng_next(s) % 5];
+	unsigned shape = (unsigned)(rng_next(s) % 5), d = (unsigned)(a % 10);
+
+	switch (shape) {
+	case 0: /* a capture around a literal with digit classes */
+		snprintf(re, re_size, "(?<alarm>%s-\\d\\d%u) port=(?<port>\\S+)", name, d);
+		break;
+	case 1: /* nested alternatives */
+		snprintf(re, re_size, "(?<alarm>(?:%s|%s_%d)-\\d\\d%u)\\b", name, name, a, d);
+		break;
+	case 2: /* caseless, inline */
+		snprintf(re, re_size, "(?i)%s (?:raised|set) .*alm=%d\\b", name, a);
+		break;
+	case 3: /* an optional group and a small class */
+		snprintf(re, re_size, "^(?:ne-)?%s[01] (?<n>\\d+)x%d$", name, a);
+		break;
+	default: /* words apart */
+		snprintf(re, re_size, "%s\\s+code\\s*=\\s*%d;", name, a);
+		break;
+	}
+	switch (shape) {
+	case 0:
+		snprintf(line, line_size, "%s-%02llu%u port=1-1-%d", name, rng_next(s) % 100,
+			 rng_next(s) % 3 ? d : (d + 1) % 10, a);
+		break;
+	case 1:
+		snprintf(line, line_size, "x %s_%d-12%u y", name, a, rng_next(s) % 3 ? d : 9 - d);
+		break;
+	case 2:
+		snprintf(line, line_size, "%s SET by ops alm=%d", rng_next(s) % 2 ? "link_down" : name,
+			 a + (int)(rng_next(s) % 2));
+		break;
+	case 3:
+		snprintf(line, line_size, "ne-%s1 42x%d", name, a);
+		break;
+	default:
+		snprintf(line, line_size, "%s  code = %d;", name, rng_next(s) % 4 ? a : a + 1);
+		break;
+	}
+}
+
+Test(match_prefilter, never_drops_a_rule_pcre2_matches_in_a_plan_of_operator_rules)
+{
+	enum { N = 300, LINES = 3000 };
+	static char text[N * 200 + 128], lines[N][96];
+	struct fl_plan_options opt = {.no_files = true};
+	struct fl_syslog_opts so = {.year = 2026};
+	unsigned long long s = 16;
+	static struct fl_event ev;
+	const struct fl_program *prog;
+	struct fl_match_stats st;
+	pcre2_match_data *md;
+	struct fl_diags *d;
+	struct fl_plan *plan;
+	struct fl_match *m;
+	size_t len, matched = 0;
+
+	len = (size_t)snprintf(text, sizeof(text), "plan p;\nlevel general { respond 30m; }\n");
+	for (int r = 0; r < N; r++) {
+		char re[160];
+
+		operator_rule(&s, r, re, sizeof(re), lines[r], sizeof(lines[r]));
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"rule r%d { match syslog; where msg ~ /%s/; key host; }\n", r, re);
+	}
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile_text(&plan, "p.plan", text, len, &opt, d), 0);
+	prog = fl_plan_program(plan);
+	cr_assert_eq(fl_match_create(&m, prog), 0);
+	md = pcre2_match_data_create(16, NULL);
+	for (int i = 0; i < LINES; i++) {
+		char line[200];
+		const uint32_t *cands;
+		size_t n, c = 0;
+		bool hit[N] = {false};
+
+		snprintf(line, sizeof(line), "<131>Nov 25 10:00:00 H1 NE: %s", lines[rng_next(&s) % N]);
+		cr_assert_eq(fl_syslog_decode(&ev, line, strlen(line), &so), FL_SYSLOG_OK);
+		n = fl_match_begin(m, &ev, &cands);
+		for (size_t k = 0; k < n; k++)
+			hit[cands[k]] = fl_match_rule(m, cands[k]) == FL_MATCH_FAULT;
+		for (uint32_t r = 0; r < N; r++) {
+			const struct fl_prog_regex *rx = &prog->regexes[prog->conds[prog->rules[r].first_cond].regex];
+			bool want = pcre2_match((const pcre2_code *)rx->code, (PCRE2_SPTR)ev.syslog.msg.p,
+						ev.syslog.msg.len, 0, 0, md, NULL) >= 0;
+
+			cr_assert_eq(hit[r], want, "rule r%u /%s/ on \"%s\": matcher %d, PCRE2 %d", r,
+				     rx->pattern.p, line, hit[r], want);
+			c += want;
+		}
+		matched += c;
+	}
+	fl_match_stats(m, &st);
+	cr_expect_gt(matched, LINES / 2, "the lines must match rules: %zu", matched);
+	cr_expect_eq(st.rules_prefiltered, N, "every operator rule has atoms");
+	cr_expect_lt(st.candidates, (uint64_t)LINES * 20, "candidates %llu", (unsigned long long)st.candidates);
+	pcre2_match_data_free(md);
+	fl_match_destroy(m);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
 }

@@ -1,0 +1,471 @@
+/* rxreq_sets.c - the algebra of the requirement walker: exact sets of
+ * strings that multiply while small, trees of atoms otherwise, what a repeat
+ * or an alternation makes of them, and the flat result. See rxreq.h. */
+#include "engine/lib/rxreq_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define POOL_CHUNK 65536
+
+/* ---- pool ------------------------------------------------------------------ */
+
+void *rxreq_pool_alloc(struct walk *w, size_t size)
+{
+	struct pool_chunk *c = w->pool;
+	size_t align = sizeof(max_align_t), need = (size + align - 1) / align * align;
+	void *p;
+
+	if (w->oom)
+		return NULL;
+	if (!c || c->cap - c->used < need) {
+		size_t cap = need > POOL_CHUNK ? need : POOL_CHUNK;
+
+		c = malloc(sizeof(*c) + cap);
+		if (!c) {
+			w->oom = true;
+			return NULL;
+		}
+		c->next = w->pool;
+		c->used = 0;
+		c->cap = cap;
+		w->pool = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += need;
+	return p; /* not zeroed: every caller fills what it reads */
+}
+
+void rxreq_pool_free(struct walk *w)
+{
+	while (w->pool) {
+		struct pool_chunk *next = w->pool->next;
+
+		free(w->pool);
+		w->pool = next;
+	}
+}
+
+/* ---- infos and trees ------------------------------------------------------- */
+
+struct info rxreq_info_any(void)
+{
+	return (struct info){.is_exact = false};
+}
+
+struct info rxreq_info_set(const struct xset *s)
+{
+	return (struct info){.is_exact = s != NULL, .exact = s};
+}
+
+struct xset *rxreq_set_new(struct walk *w)
+{
+	struct xset *s = rxreq_pool_alloc(w, sizeof(*s));
+
+	if (s)
+		s->n = 0;
+	return s;
+}
+
+struct xset *rxreq_set_one(struct walk *w, const char *p, uint32_t len, bool nocase)
+{
+	struct xset *s = rxreq_set_new(w);
+
+	if (!s)
+		return NULL;
+	s->s[0] = (struct xstr){p, len, nocase};
+	s->n = 1;
+	return s;
+}
+
+struct info rxreq_info_empty(struct walk *w)
+{
+	return rxreq_info_set(rxreq_set_one(w, "", 0, false));
+}
+
+static bool set_has(const struct xset *s, struct xstr x)
+{
+	for (uint32_t k = 0; k < s->n; k++)
+		if (s->s[k].len == x.len && s->s[k].is_nocase == x.is_nocase &&
+		    memcmp(s->s[k].p, x.p, x.len) == 0)
+			return true;
+	return false;
+}
+
+void rxreq_set_add(struct xset *s, struct xstr x)
+{
+	if (!set_has(s, x) && s->n < FL_RXREQ_EXACT_MAX)
+		s->s[s->n++] = x;
+}
+
+static uint32_t set_max_len(const struct xset *s)
+{
+	uint32_t m = 0;
+
+	for (uint32_t k = 0; k < s->n; k++)
+		if (s->s[k].len > m)
+			m = s->s[k].len;
+	return m;
+}
+
+uint32_t rxreq_set_min_len(const struct xset *s)
+{
+	uint32_t m = UINT32_MAX;
+
+	for (uint32_t k = 0; k < s->n; k++)
+		if (s->s[k].len < m)
+			m = s->s[k].len;
+	return m;
+}
+
+bool rxreq_fits_product(const struct xset *a, const struct xset *b)
+{
+	return a->n * b->n <= FL_RXREQ_EXACT_MAX &&
+	       set_max_len(a) + set_max_len(b) <= FL_RXREQ_MAX_ATOM;
+}
+
+/* Every string of a followed by every string of b. Two single strings
+ * that lie end to end in memory (a run of plain characters of the pattern)
+ * join without a copy, which keeps a long literal linear to walk. */
+const struct xset *rxreq_set_product(struct walk *w, const struct xset *a, const struct xset *b)
+{
+	struct xset *s = rxreq_set_new(w);
+
+	if (!s)
+		return NULL;
+	if (a->n == 1 && b->n == 1 && a->s[0].p + a->s[0].len == b->s[0].p) {
+		s->s[s->n++] = (struct xstr){a->s[0].p, a->s[0].len + b->s[0].len,
+					     a->s[0].is_nocase || b->s[0].is_nocase};
+		return s;
+	}
+	for (uint32_t i = 0; i < a->n; i++)
+		for (uint32_t k = 0; k < b->n; k++) {
+			uint32_t len = a->s[i].len + b->s[k].len;
+			char *p = rxreq_pool_alloc(w, len + 1u);
+
+			if (!p)
+				return NULL;
+			memcpy(p, a->s[i].p, a->s[i].len);
+			memcpy(p + a->s[i].len, b->s[k].p, b->s[k].len);
+			rxreq_set_add(s, (struct xstr){p, len, a->s[i].is_nocase || b->s[k].is_nocase});
+		}
+	return s;
+}
+
+char rxreq_fold(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Is t inside s, as t would be matched (caseless t: either case)? */
+static bool contains(struct xstr s, struct xstr t)
+{
+	if (t.len > s.len || (!t.is_nocase && s.is_nocase))
+		return false;
+	for (uint32_t at = 0; at + t.len <= s.len; at++) {
+		uint32_t k = 0;
+
+		while (k < t.len && (t.is_nocase ? rxreq_fold(s.p[at + k]) == rxreq_fold(t.p[k])
+						 : s.p[at + k] == t.p[k]))
+			k++;
+		if (k == t.len)
+			return true;
+	}
+	return false;
+}
+
+static struct wnode *node_new(struct walk *w, enum fl_rxreq_op op, uint32_t n_kids)
+{
+	struct wnode *x = rxreq_pool_alloc(w, sizeof(*x));
+
+	if (!x)
+		return NULL;
+	*x = (struct wnode){.op = op};
+	if (n_kids && !(x->kids = rxreq_pool_alloc(w, n_kids * sizeof(*x->kids))))
+		return NULL;
+	return x;
+}
+
+/* The OR of an exact set's strings; NULL (requires nothing) when one of them
+ * is too short to be worth finding. A string holding another member needs no
+ * atom of its own: the shorter one is in the text whenever it is. */
+struct wnode *rxreq_set_to_match(struct walk *w, const struct xset *s)
+{
+	struct wnode *or;
+	uint32_t keep = 0;
+	bool dropped[FL_RXREQ_EXACT_MAX] = {false};
+
+	if (!s)
+		return NULL;
+	for (uint32_t i = 0; i < s->n; i++)
+		if (s->s[i].len < FL_RXREQ_MIN_ATOM)
+			return NULL;
+	for (uint32_t i = 0; i < s->n; i++)
+		for (uint32_t k = 0; k < s->n && !dropped[i]; k++)
+			dropped[i] = k != i && !dropped[k] && contains(s->s[i], s->s[k]);
+	for (uint32_t i = 0; i < s->n; i++)
+		keep += !dropped[i];
+	or = node_new(w, FL_RXREQ_OR, keep);
+	if (!or)
+		return NULL;
+	for (uint32_t i = 0; i < s->n; i++) {
+		struct wnode *a;
+
+		if (dropped[i] || !(a = node_new(w, FL_RXREQ_ATOM, 0)))
+			continue;
+		a->p = s->s[i].p;
+		a->len = s->s[i].len;
+		a->is_nocase = s->s[i].is_nocase;
+		or->kids[or->n++] = a;
+	}
+	return or->n == 1 ? or->kids[0] : or;
+}
+
+struct wnode *rxreq_to_match(struct walk *w, struct info x)
+{
+	return x.is_exact ? rxreq_set_to_match(w, x.exact) : x.match;
+}
+
+/* a OR b: requires nothing when either side does. */
+static struct wnode *match_or(struct walk *w, struct wnode *a, struct wnode *b)
+{
+	struct wnode *or;
+	uint32_t na, nb;
+
+	if (!a || !b)
+		return NULL;
+	na = a->op == FL_RXREQ_OR ? a->n : 1;
+	nb = b->op == FL_RXREQ_OR ? b->n : 1;
+	if (!(or = node_new(w, FL_RXREQ_OR, na + nb)))
+		return NULL;
+	if (a->op == FL_RXREQ_OR)
+		memcpy(or->kids, a->kids, na * sizeof(*or->kids));
+	else
+		or->kids[0] = a;
+	if (b->op == FL_RXREQ_OR)
+		memcpy(or->kids + na, b->kids, nb * sizeof(*or->kids));
+	else
+		or->kids[na] = b;
+	or->n = na + nb;
+	return or;
+}
+
+/* ---- the conjunction a sequence builds --------------------------------------- */
+
+
+void rxreq_conj_add(struct walk *w, struct conj *c, struct wnode *x)
+{
+	if (!x)
+		return;
+	if (x->op == FL_RXREQ_AND) {
+		for (uint32_t k = 0; k < x->n; k++)
+			rxreq_conj_add(w, c, x->kids[k]);
+		return;
+	}
+	if (c->n == c->cap) {
+		uint32_t cap = c->cap ? c->cap * 2 : 8;
+		struct wnode **kids = rxreq_pool_alloc(w, cap * sizeof(*kids));
+
+		if (!kids)
+			return;
+		if (c->n)
+			memcpy(kids, c->kids, c->n * sizeof(*kids));
+		c->kids = kids;
+		c->cap = cap;
+	}
+	c->kids[c->n++] = x;
+}
+
+struct wnode *rxreq_conj_node(struct walk *w, const struct conj *c)
+{
+	struct wnode *and;
+
+	if (c->n <= 1)
+		return c->n ? c->kids[0] : NULL;
+	if (!(and = node_new(w, FL_RXREQ_AND, c->n)))
+		return NULL;
+	memcpy(and->kids, c->kids, c->n * sizeof(*and->kids));
+	and->n = c->n;
+	return and;
+}
+
+/* ---- quantifiers and alternation --------------------------------------------- */
+
+/* The item x repeated min..max times (unbounded: no max). A part that may
+ * be absent requires nothing (x? keeps a small exact set, with ""); a part
+ * repeated is no longer exact. */
+struct info rxreq_quantify(struct walk *w, struct info x, unsigned long min, unsigned long max,
+			    bool unbounded, bool is_possessive, size_t at)
+{
+	struct info r;
+
+	if (unbounded && x.has_unbounded && !x.has_fence && x.is_group && !is_possessive &&
+	    !w->nested) {
+		w->nested = true;
+		w->nested_at = at;
+	}
+	if (min == 1 && max == 1 && !unbounded)
+		return x;
+	if (min == 0 && max == 1 && !unbounded && x.is_exact && x.exact &&
+	    x.exact->n < FL_RXREQ_EXACT_MAX) {
+		struct xset *s = rxreq_set_new(w);
+
+		r = rxreq_info_any();
+		if (s) {
+			*s = *x.exact;
+			rxreq_set_add(s, (struct xstr){"", 0, false});
+			r = rxreq_info_set(s);
+		}
+	} else if (min == 0) {
+		r = rxreq_info_any();
+	} else {
+		r = rxreq_info_any();
+		r.match = rxreq_to_match(w, x);
+	}
+	r.has_unbounded = x.has_unbounded || unbounded;
+	return r;
+}
+
+struct info rxreq_alternate(struct walk *w, struct info a, struct info b)
+{
+	struct info r = rxreq_info_any();
+
+	if (a.is_exact && b.is_exact && a.exact && b.exact &&
+	    a.exact->n + b.exact->n <= FL_RXREQ_EXACT_MAX) {
+		struct xset *s = rxreq_set_new(w);
+
+		if (s) {
+			*s = *a.exact;
+			for (uint32_t k = 0; k < b.exact->n; k++)
+				rxreq_set_add(s, b.exact->s[k]);
+			r = rxreq_info_set(s);
+		}
+	} else {
+		r.match = match_or(w, rxreq_to_match(w, a), rxreq_to_match(w, b));
+	}
+	r.has_unbounded = a.has_unbounded || b.has_unbounded;
+	r.has_fence = a.has_fence && b.has_fence;
+	return r;
+}
+
+/* ---- the result -------------------------------------------------------------- */
+
+static int out_grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap : 16;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	if (!(n = realloc(*p, c * size)))
+		return -ENOMEM;
+	*p = n;
+	*cap = c;
+	return 0;
+}
+
+
+/* Copies the work tree x into r; returns its node index, or FL_RXREQ_NONE
+ * when out of memory. Kids are placed after their parent's slot. */
+uint32_t rxreq_emit(struct out *o, const struct wnode *x)
+{
+	struct fl_rxreq *r = o->r;
+	uint32_t self = (uint32_t)r->n_nodes, first;
+
+	if (out_grow((void **)&r->nodes, &o->cap_nodes, r->n_nodes + 1, sizeof(*r->nodes)) < 0)
+		return FL_RXREQ_NONE;
+	r->n_nodes++;
+	if (x->op == FL_RXREQ_ATOM) {
+		if (out_grow((void **)&r->bytes, &o->cap_bytes, r->n_bytes + x->len + 1, 1) < 0)
+			return FL_RXREQ_NONE;
+		memcpy(r->bytes + r->n_bytes, x->p, x->len);
+		r->nodes[self] = (struct fl_rxreq_node){FL_RXREQ_ATOM, x->is_nocase,
+							(uint32_t)r->n_bytes, x->len};
+		r->n_bytes += x->len;
+		r->bytes[r->n_bytes] = '\0';
+		return self;
+	}
+	if (out_grow((void **)&r->kids, &o->cap_kids, r->n_kids + x->n, sizeof(*r->kids)) < 0)
+		return FL_RXREQ_NONE;
+	first = (uint32_t)r->n_kids;
+	r->n_kids += x->n;
+	r->nodes[self] = (struct fl_rxreq_node){x->op, false, first, x->n};
+	for (uint32_t k = 0; k < x->n; k++) {
+		uint32_t kid = rxreq_emit(o, x->kids[k]);
+
+		if (kid == FL_RXREQ_NONE)
+			return FL_RXREQ_NONE;
+		r->kids[first + k] = kid;
+	}
+	return self;
+}
+
+void fl_rxreq_destroy(struct fl_rxreq *r)
+{
+	if (!r)
+		return;
+	free(r->nodes);
+	free(r->kids);
+	free(r->bytes);
+	free(r);
+}
+
+bool fl_rxreq_eval(const struct fl_rxreq *r, uint32_t node, fl_rxreq_has_fn *has, void *ctx)
+{
+	const struct fl_rxreq_node *x;
+
+	if (node == FL_RXREQ_NONE)
+		return true;
+	x = &r->nodes[node];
+	if (x->op == FL_RXREQ_ATOM)
+		return has(node, ctx);
+	for (uint32_t k = 0; k < x->n; k++) {
+		bool v = fl_rxreq_eval(r, r->kids[x->first + k], has, ctx);
+
+		if (v == (x->op == FL_RXREQ_OR))
+			return v;
+	}
+	return x->op == FL_RXREQ_AND;
+}
+
+static size_t append(char *out, size_t cap, size_t len, const char *s, size_t n)
+{
+	for (size_t k = 0; k < n; k++, len++)
+		if (len + 1 < cap)
+			out[len] = s[k];
+	if (cap)
+		out[len + 1 < cap ? len : cap - 1] = '\0';
+	return len;
+}
+
+static size_t format_node(const struct fl_rxreq *r, uint32_t node, char *out, size_t cap,
+			  size_t len)
+{
+	const struct fl_rxreq_node *x = &r->nodes[node];
+
+	if (x->op == FL_RXREQ_ATOM) {
+		len = append(out, cap, len, "\"", 1);
+		len = append(out, cap, len, r->bytes + x->first, x->n);
+		return append(out, cap, len, x->is_nocase ? "\"i" : "\"", x->is_nocase ? 2 : 1);
+	}
+	len = append(out, cap, len, x->op == FL_RXREQ_AND ? "AND(" : "OR(",
+		     x->op == FL_RXREQ_AND ? 4 : 3);
+	for (uint32_t k = 0; k < x->n; k++) {
+		if (k)
+			len = append(out, cap, len, ", ", 2);
+		len = format_node(r, r->kids[x->first + k], out, cap, len);
+	}
+	return append(out, cap, len, ")", 1);
+}
+
+size_t fl_rxreq_format(const struct fl_rxreq *r, char *out, size_t cap)
+{
+	if (cap)
+		out[0] = '\0';
+	if (r->root == FL_RXREQ_NONE)
+		return append(out, cap, 0, "NONE", 4);
+	return format_node(r, r->root, out, cap, 0);
+}
