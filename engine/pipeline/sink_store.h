@@ -68,6 +68,10 @@ struct fl_sink_stats {
 	uint64_t commits, errors, unknown_incident, incidents_refused, queue_full;
 	uint64_t incidents_forgotten_open; /* open incidents the full memory let go */
 	uint64_t clocks_missed; /* clocks the store marked missed at their deadline */
+	/* for the metrics: records waiting for the store thread when read; time
+	 * spent in commits (monotonic clock, every commit, failed ones too); the
+	 * commits failed in a row, 0 once one succeeds */
+	uint64_t queue_depth, commit_ns_sum, commit_ns_max, commits_failing;
 };
 
 /* Lifecycle. prog and store are borrowed and must outlive the sink.
