@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="
 gcc make pkg-config flex bison tzdata
-libpcre2-dev librelp-dev libsqlite3-dev libcurl4-openssl-dev libcriterion-dev
+libpcre2-dev librelp-dev libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev
 clang libclang-rt-14-dev
 bsdutils rsyslog rsyslog-relp snmp
 python3 python3-aiosmtpd kannel kannel-extras
