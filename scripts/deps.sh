@@ -8,7 +8,7 @@ PACKAGES="
 gcc make pkg-config flex bison tzdata
 libpcre2-dev librelp-dev libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libcriterion-dev
 clang libclang-rt-14-dev
-bsdutils rsyslog rsyslog-relp snmp
+bsdutils rsyslog rsyslog-relp snmp curl
 python3 python3-aiosmtpd kannel kannel-extras
 sqlite3 sec libvectorscan-dev
 faketime stress-ng
