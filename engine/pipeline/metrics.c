@@ -116,14 +116,14 @@ static bool take_view(struct fl_metrics *m)
 	if (has && m->view_generation != m->generation &&
 	    source_table_copy(&m->view_sources, m->shared_sources.rows, m->shared_sources.n) == 0)
 		m->view_generation = m->generation;
-	if (has) {
+	if (has)
 		m->view = m->shared;
-		for (size_t i = 0; m->view_generation == m->generation && i < m->view_sources.n; i++) {
-			const char *name = m->view_sources.rows[i].name;
+	for (size_t i = 0; has && m->view_generation == m->generation && i < m->view_sources.n;
+	     i++) {
+		const char *name = m->view_sources.rows[i].name;
 
-			m->view_sources.rows[i] = m->shared_sources.rows[i];
-			m->view_sources.rows[i].name = name;
-		}
+		m->view_sources.rows[i] = m->shared_sources.rows[i];
+		m->view_sources.rows[i].name = name;
 	}
 	pthread_mutex_unlock(&m->mu);
 	m->view.sources = m->view_sources.rows;
@@ -299,20 +299,23 @@ int fl_metrics_create(struct fl_metrics **out, const struct fl_metrics_config *c
 	fl_buf_init(&m->page, FL_METRICS_BODY_MAX);
 	m->outbox.oldest_due_ns = INT64_MAX;
 	m->outbox_stuck_ns = (cfg->outbox_stuck_s > 0 ? cfg->outbox_stuck_s
-						      : FL_METRICS_OUTBOX_STUCK_S) * INT64_C(1000000000);
+						      : FL_METRICS_OUTBOX_STUCK_S) *
+			     INT64_C(1000000000);
 	m->stale_ns = (cfg->stale_s > 0 ? cfg->stale_s : FL_METRICS_STALE_S) * INT64_C(1000000000);
 	if (cfg->db && !(m->db = strdup(cfg->db))) {
 		rc = -ENOMEM;
 		goto out_free;
 	}
 	rc = fl_net_listen(&addr, SOCK_STREAM);
-	if (rc < 0) {
-		snprintf(err, err_len, "metrics: cannot listen on %s: %s", cfg->addr, strerror(-rc));
-		goto out_free;
+	if (rc >= 0) {
+		m->fd = rc;
+		rc = fl_net_local(m->fd, &m->local);
 	}
-	m->fd = rc;
-	if ((rc = fl_net_local(m->fd, &m->local)) < 0) {
-		snprintf(err, err_len, "metrics: %s: %s", cfg->addr, strerror(-rc));
+	if (rc < 0) {
+		char why_sys[128] = "";
+
+		(void)strerror_r(-rc, why_sys, sizeof(why_sys));
+		snprintf(err, err_len, "metrics: cannot listen on %s: %s", cfg->addr, why_sys);
 		goto out_free;
 	}
 	*out = m;
@@ -385,7 +388,9 @@ int fl_metrics_publish(struct fl_metrics *m, const struct fl_run_stats *st)
 
 bool fl_metrics_is_due(const struct fl_metrics *m)
 {
-	return now_ns(CLOCK_MONOTONIC) - m->published_ns >= FL_METRICS_PUBLISH_MS * INT64_C(1000000);
+	int64_t since_ns = now_ns(CLOCK_MONOTONIC) - m->published_ns;
+
+	return since_ns >= FL_METRICS_PUBLISH_MS * INT64_C(1000000);
 }
 
 void fl_metrics_local(const struct fl_metrics *m, char *out, size_t cap)

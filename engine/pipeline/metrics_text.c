@@ -209,9 +209,12 @@ static void json_input(struct fl_json *j, const struct fl_run_stats *st, int k)
 {
 	fl_json_key(j, fl_input_name((enum fl_input_kind)k));
 	fl_json_obj_begin(j);
-	for (size_t i = 0; i < FL_ARRAY_LEN(input_rows); i++)
-		if (input_rows[i].mask & ONLY(k))
-			json_uint(j, input_rows[i].json, field(&st->input[k], input_rows[i].offset));
+	for (size_t i = 0; i < FL_ARRAY_LEN(input_rows); i++) {
+		const struct input_row *r = &input_rows[i];
+
+		if (r->mask & ONLY(k))
+			json_uint(j, r->json, field(&st->input[k], r->offset));
+	}
 	if (k == FL_INPUT_TRAP) {
 		json_uint(j, "decoded", st->traps_decoded);
 	} else {
@@ -361,7 +364,7 @@ static void render_decode(struct fl_buf *b, const struct fl_run_stats *st)
 						    fl_input_name((enum fl_input_kind)k),
 						    st->verdicts[k][FL_SYSLOG_OK]);
 		family(b, errors, "counter",
-		       "Syslog messages that did not decode, by input and verdict (docs/syslog.md).");
+		       "Syslog messages that did not decode, by input and verdict.");
 		for (int k = 0; k < FL_INPUT__COUNT; k++)
 			for (int v = 1; syslog & ONLY(k) && v < FL_SYSLOG__COUNT; v++)
 				(void)fl_buf_printf(
@@ -434,7 +437,8 @@ static void render_store(struct fl_buf *b, const struct fl_run_stats *st)
 	    "Actions waiting for the store thread.", s->queue_depth);
 	one(b, "faultline_store_commits_failing", "gauge",
 	    "Store commits failed in a row (0: the last one succeeded).", s->commits_failing);
-	family(b, "faultline_store_commit_seconds", "summary", "Time spent committing to the store.");
+	family(b, "faultline_store_commit_seconds", "summary",
+	       "Time spent committing to the store.");
 	seconds(b, "faultline_store_commit_seconds_sum", (int64_t)s->commit_ns_sum);
 	(void)fl_buf_printf(b, "faultline_store_commit_seconds_count %" PRIu64 "\n", s->commits);
 	family(b, "faultline_store_commit_max_seconds", "gauge", "The longest store commit.");
@@ -505,7 +509,8 @@ bool fl_metrics_health(const struct fl_metrics_view *v, char *why, size_t why_le
 		return false;
 	}
 	if (v->mono_ns - st->taken_ns > v->stale_ns) {
-		snprintf(why, why_len, "engine thread silent for %" PRId64 " s (bound %" PRId64 " s)",
+		snprintf(why, why_len,
+			 "engine thread silent for %" PRId64 " s (bound %" PRId64 " s)",
 			 (v->mono_ns - st->taken_ns) / 1000000000, v->stale_ns / 1000000000);
 		return false;
 	}
@@ -515,10 +520,12 @@ bool fl_metrics_health(const struct fl_metrics_view *v, char *why, size_t why_le
 		return false;
 	}
 	if (o && !o->is_read) {
-		snprintf(why, why_len, "outbox unreadable: %s", o->why[0] ? o->why : "not read yet");
+		snprintf(why, why_len, "outbox unreadable: %s",
+			 o->why[0] ? o->why : "not read yet");
 		return false;
 	}
-	if (o && o->oldest_due_ns != INT64_MAX && v->wall_ns - o->oldest_due_ns > v->outbox_stuck_ns) {
+	if (o && o->oldest_due_ns != INT64_MAX &&
+	    v->wall_ns - o->oldest_due_ns > v->outbox_stuck_ns) {
 		snprintf(why, why_len,
 			 "outbox stuck: a notification due %" PRId64 " s ago is not delivered "
 			 "(bound %" PRId64 " s)",
