@@ -6,9 +6,13 @@
  * came due. Actions go to stdout as JSON Lines, flushed after each batch,
  * until the ticket store and the notification plugins consume them.
  * SIGINT/SIGTERM stop the inputs, drain what was queued, flush the final
- * tallies and print one summary line on stderr. */
+ * tallies and print one summary line on stderr. SIGUSR1 prints a JSON stats
+ * line on stderr (the shape of `faultline listen`'s) and the run goes on;
+ * SIGHUP says a changed plan needs a restart and the run goes on. With
+ * --metrics the same numbers are served over HTTP (pipeline/metrics.h). */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +33,21 @@
 #include "engine/lib/sd_notify.h"
 #include "engine/notify/outbox.h"
 #include "engine/pipeline/journal.h"
+#include "engine/pipeline/metrics.h"
 #include "engine/pipeline/runner.h"
 #include "engine/decode/message.h"
 #include "engine/decode/record.h"
 #include "engine/lib/buf.h"
 
-/* What the signal handlers saw: the one piece of file-scope state. */
-static volatile sig_atomic_t run_stop;
+/* What the signal handlers saw: the one piece of file-scope state. A
+ * lock-free atomic rather than a sig_atomic_t, so the main thread can clear
+ * one signal's bit without losing another's arriving meanwhile (C11 7.14.1.1
+ * allows lock-free atomics in a handler). */
+static atomic_uint run_signals;
+#define SIG_STOP 1u
+#define SIG_STATS 2u
+#define SIG_RELOAD 4u
+#define STATS_LINE_MAX (256u << 10)
 
 #define DRAIN_WAIT_MS 100
 /* what the journal keeps: a correlation's window and hold (a fibre cut's
@@ -45,7 +57,7 @@ static volatile sig_atomic_t run_stop;
 struct run_state {
 	struct fl_runner *runner;
 	struct fl_event *ev;
-	unsigned long long messages, undecoded;
+	struct fl_run_stats stats; /* messages, undecoded and verdicts counted here */
 	struct fl_journal *journal; /* NULL: --no-journal, or no --db */
 	struct fl_buf scratch;	    /* a journal line's message, unescaped */
 	unsigned long long replayed, replay_bad;
@@ -53,8 +65,9 @@ struct run_state {
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	run_stop = 1;
+	atomic_fetch_or(&run_signals, sig == SIGUSR1  ? SIG_STATS
+				      : sig == SIGHUP ? SIG_RELOAD
+						      : SIG_STOP);
 }
 
 static int usage(FILE *out)
@@ -69,6 +82,7 @@ static int usage(FILE *out)
 		"                     [--db PATH [--plugin-dir DIR] [--route CHANNEL=PLUGIN ...]\n"
 		"                      [--set CHANNEL.KEY=VALUE ...] [--timeout-ms N]\n"
 		"                      [--backoff-ms N] [--backoff-max-ms N] [--poll-ms N]]\n"
+		"                     [--metrics ADDR]\n"
 		"\n"
 		"Runs PLAN live on the inputs (ADDR is IPv4:PORT or [IPv6]:PORT; port 0 picks\n"
 		"a free port, announced on stderr as 'listening udp 127.0.0.1:40123') and\n"
@@ -85,7 +99,10 @@ static int usage(FILE *out)
 		"for good, before it reads the plan or opens the store.\n"
 		"The options may come from a config file (-C FILE, by default\n"
 		FL_CONFIG_DEFAULT_PATH " when it exists; faultline.conf(5)); those\n"
-		"given on the command line override it.\n");
+		"given on the command line override it.\n"
+		"With --metrics, GET /metrics on ADDR serves the counters in the Prometheus\n"
+		"text format and GET /healthz answers 200, or 503 with the reason\n"
+		"(docs/metrics.md). SIGUSR1 prints the counters as a JSON line on stderr.\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -103,6 +120,7 @@ struct run_args {
 	struct fl_inputs_config icfg;
 	struct fl_deliver_config deliver; /* the delivery thread's routes and options */
 	bool has_delivery_option;
+	struct fl_metrics_config metrics; /* addr NULL: no endpoint */
 	const char *journal; /* NULL: PATH.accepted beside the store */
 	bool no_journal;
 	const char *user, *group; /* --user, --group: who runs once the inputs are bound */
@@ -212,6 +230,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				  "keep what was taken here (default: the store's PATH.accepted)"),
 		FL_OPT_FLAG_ROW("--no-journal", &a->no_journal, "keep no journal"),
 		FL_CLI_DELIVERY_ROWS(forward),
+		FL_OPT_STRING_ROW("--metrics", &a->metrics.addr, "ADDR",
+				  "serve /metrics and /healthz over HTTP"),
 		FL_CONFIG_ROWS(&a->config_path, &a->is_config_off),
 	};
 	const struct fl_opts_cmd cmd = {"run", opts, FL_ARRAY_LEN(opts), 0, false, run_usage};
@@ -242,16 +262,83 @@ static void on_message(void *ctx, const struct fl_msg *m)
 	struct run_state *st = ctx;
 	struct fl_message_opts opts = {.tz = fl_runner_tz(st->runner)};
 	struct fl_event *ev = st->ev;
+	int verdict;
 
-	st->messages++;
 	if (st->journal) /* kept before the engine sees it: a crash loses nothing taken */
 		(void)fl_journal_append(st->journal, &m->msg);
-	if (fl_message_decode(ev, &m->msg, &opts) != 0) {
-		st->undecoded++;
-		if (ev->kind == FL_EVENT_TRAP)
-			return; /* a trap that did not decode is no event */
-	}
+	verdict = fl_message_decode(ev, &m->msg, &opts);
+	fl_run_stats_count(&st->stats, m->input, m->msg.transport == FL_TRANSPORT_SNMP, verdict);
+	if (verdict != 0 && ev->kind == FL_EVENT_TRAP)
+		return; /* a trap that did not decode is no event */
 	fl_runner_feed(st->runner, ev);
+}
+
+static void print_stats_line(struct run_state *st, const struct fl_inputs *in)
+{
+	struct fl_buf b;
+
+	fl_run_stats_gather(&st->stats, in, st->runner);
+	fl_buf_init(&b, STATS_LINE_MAX);
+	if (fl_run_stats_json(&b, &st->stats) == 0)
+		fprintf(stderr, "%s\n", b.p);
+	else
+		fprintf(stderr, "faultline run: the stats line outgrew its buffer\n");
+	fflush(stderr);
+	fl_buf_free(&b);
+}
+
+/* Between batches: what the signals asked for, and the metrics' snapshot. */
+static void between_batches(struct run_state *st, const struct fl_inputs *in,
+			    struct fl_metrics *metrics)
+{
+	unsigned sigs = atomic_fetch_and(&run_signals, ~(SIG_STATS | SIG_RELOAD));
+
+	if (sigs & SIG_STATS)
+		print_stats_line(st, in);
+	if (sigs & SIG_RELOAD) {
+		fprintf(stderr, "faultline run: SIGHUP: reload is not supported yet: restart to "
+				"load a changed plan\n");
+		fflush(stderr);
+	}
+	if (metrics && fl_metrics_is_due(metrics)) {
+		fl_run_stats_gather(&st->stats, in, st->runner);
+		(void)fl_metrics_publish(metrics, &st->stats); /* -ENOMEM: the last one stays */
+	}
+}
+
+/* Binds the metrics endpoint, announces it like the inputs and starts its
+ * thread with a first snapshot. Returns 0 or -1 (reported). */
+static int start_metrics(struct fl_metrics **out, struct run_args *a, struct run_state *st,
+			 const struct fl_inputs *in)
+{
+	char err[256], where[FL_NET_ADDR_TEXT_MAX];
+
+	a->metrics.db = a->rcfg.db;
+	if (fl_metrics_create(out, &a->metrics, err, sizeof(err)) < 0) {
+		fprintf(stderr, "faultline run: %s\n", err);
+		return -1;
+	}
+	fl_run_stats_gather(&st->stats, in, st->runner);
+	if (fl_metrics_publish(*out, &st->stats) < 0 || fl_metrics_start(*out) < 0) {
+		fprintf(stderr, "faultline run: cannot start the metrics thread\n");
+		return -1;
+	}
+	fl_metrics_local(*out, where, sizeof(where));
+	fprintf(stderr, "listening metrics %s\n", where);
+	fflush(stderr);
+	return 0;
+}
+
+/* SIGHUP would end the run by default; until reload exists it is only
+ * answered (between_batches). */
+static void install_reload_signal(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 /* A journal line from before this start: the message fed again. */
@@ -360,6 +447,7 @@ int fl_cmd_run(int argc, char **argv)
 	struct run_args a;
 	struct fl_inputs *in = NULL;
 	struct fl_deliver *deliver = NULL;
+	struct fl_metrics *metrics = NULL;
 	struct fl_outbox_bell *bell = NULL;
 	struct fl_sd_notify sd;
 	char err[256];
@@ -406,15 +494,18 @@ int fl_cmd_run(int argc, char **argv)
 		fprintf(stderr, "faultline run: cannot start the delivery thread\n");
 		goto out;
 	}
-	fl_cli_install_signals(on_signal, false);
+	fl_cli_install_signals(on_signal, true);
+	install_reload_signal();
 	fl_cli_announce_inputs(in);
+	if (a.metrics.addr && start_metrics(&metrics, &a, &st, in) < 0)
+		goto out;
 	if (fl_inputs_start(in) < 0) {
 		fprintf(stderr, "faultline run: cannot start the input threads\n");
 		goto out;
 	}
 	rc = 0;
 	(void)fl_sd_notify_send(&sd, "READY=1"); /* every input bound, the store open */
-	while (!run_stop && rc == 0) {
+	while (!(atomic_load(&run_signals) & SIG_STOP) && rc == 0) {
 		fl_inputs_drain(in, fl_runner_wait_ms(st.runner, DRAIN_WAIT_MS), on_message, &st);
 		if (fl_runner_tick(st.runner) < 0)
 			rc = 1;
@@ -422,15 +513,17 @@ int fl_cmd_run(int argc, char **argv)
 			fl_journal_tick(st.journal, fl_cli_now_ns());
 		/* from this loop, so a stuck engine stops the pings, not just a dead process */
 		fl_sd_notify_watchdog(&sd, monotonic_ns());
+		between_batches(&st, in, metrics);
 	}
 	(void)fl_sd_notify_send(&sd, "STOPPING=1");
 	fl_inputs_stop(in);
 	fl_inputs_drain(in, 0, on_message, &st);
 	print_input_stats(in);
 	print_journal_stats(&st);
-	if (fl_runner_finish(st.runner, st.messages, st.undecoded) < 0)
+	if (fl_runner_finish(st.runner, st.stats.messages, st.stats.undecoded) < 0)
 		rc = 1;
 out:
+	fl_metrics_destroy(metrics); /* before the runner its snapshots came from */
 	fl_journal_close(st.journal);
 	fl_buf_free(&st.scratch);
 	if (fl_deliver_stop(deliver) != 0)

@@ -78,6 +78,16 @@
 #define FL_PLUGIN_MAX_SETTINGS 64
 #define FL_PLUGIN_NAME_MAX 64
 
+/* The metrics endpoint of `faultline run --metrics` (engine/pipeline/metrics.h).
+ * Scrapes open at once beyond FL_METRICS_MAX_CONNS are closed unanswered
+ * (counter: faultline_metrics_connections_refused_total); a connection idle
+ * FL_METRICS_TIMEOUT_S is closed; a page that would outgrow
+ * FL_METRICS_BODY_MAX is answered 500 (counter:
+ * faultline_metrics_render_failed_total). */
+#define FL_METRICS_MAX_CONNS 16
+#define FL_METRICS_TIMEOUT_S 10
+#define FL_METRICS_BODY_MAX (4u << 20)
+
 /* Plan compiler (grammar/). Each cap is an error diagnostic, never a crash;
  * counter: plan.limit_hit (the diagnostic names the cap).
  * FL_PLAN_MAX_BYTES: one plan file, includes counted separately.

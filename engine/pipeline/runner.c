@@ -8,6 +8,7 @@
 
 #include "engine/correlate/actions.h"
 #include "engine/pipeline/announce.h"
+#include "engine/pipeline/metrics.h"
 #include "engine/lib/buf.h"
 #include "engine/lib/clock.h"
 #include "engine/correlate/correlate.h"
@@ -39,6 +40,10 @@ struct fl_runner {
 	 * store connection of this thread (the sink's is its thread's) */
 	struct fl_announcer *announcer;
 	int64_t announce_next_ns;
+	/* per rule, then per correlation, from the action stream: for the
+	 * metrics (fl_runner_stats) */
+	struct fl_metrics_source *sources;
+	size_t n_sources;
 };
 
 static void announce_tick(struct fl_runner *r, int64_t now_ns)
@@ -69,9 +74,65 @@ static int write_out(struct fl_runner *r)
 	return r->out_failed ? -EIO : 0;
 }
 
+/* The rule or correlation of the incident an action is about, or NULL. */
+static struct fl_metrics_source *action_source(struct fl_runner *r, const struct fl_action *a)
+{
+	const struct fl_incident *inc = a->incident;
+	size_t at;
+
+	if (!inc)
+		return NULL;
+	at = inc->is_correlation ? r->prog->n_rules + inc->source : inc->source;
+	return at < r->n_sources ? &r->sources[at] : NULL;
+}
+
+static void count_action(struct fl_runner *r, const struct fl_action *a)
+{
+	struct fl_metrics_source *src = action_source(r, a);
+
+	if (!src)
+		return;
+	switch (a->type) {
+	case FL_ACTION_OPEN:
+		src->opened++;
+		break;
+	case FL_ACTION_CLEAR:
+		src->cleared++;
+		break;
+	case FL_ACTION_ABSORB:
+		src->absorbed++;
+		break;
+	case FL_ACTION_NOTIFY:
+		src->notified++;
+		break;
+	default:
+		break;
+	}
+}
+
+static int sources_create(struct fl_runner *r)
+{
+	const struct fl_program *p = r->prog;
+
+	r->n_sources = p->n_rules + p->n_correlations;
+	r->sources = calloc(r->n_sources ? r->n_sources : 1, sizeof(*r->sources));
+	if (!r->sources)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n_sources; i++) {
+		bool is_corr = i >= p->n_rules;
+
+		r->sources[i].is_correlation = is_corr;
+		r->sources[i].name =
+			is_corr ? p->correlations[i - p->n_rules].name.p : p->rules[i].name.p;
+	}
+	return 0;
+}
+
 static void on_action(const struct fl_action *a, void *ctx)
 {
 	struct fl_runner *r = ctx;
+
+	count_action(r, a);
 
 	if (r->out.max - r->out.len < OUT_ROOM)
 		(void)write_out(r);
@@ -142,6 +203,8 @@ int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
 	if (rc < 0)
 		goto out_fail;
 	r->prog = fl_plan_program(r->plan);
+	if ((rc = sources_create(r)) < 0)
+		goto out_fail;
 	zone = cfg->tz ? cfg->tz : r->prog->timezone.p;
 	if (zone && fl_tz_load(&r->tz, zone) < 0) {
 		fprintf(stderr, "faultline run: unknown time zone '%s'\n", zone);
@@ -214,6 +277,7 @@ void fl_runner_destroy(struct fl_runner *r)
 	fl_tz_free(r->tz);
 	fl_plan_destroy(r->plan);
 	fl_buf_free(&r->out);
+	free(r->sources);
 	free(r);
 }
 
@@ -276,4 +340,19 @@ int fl_runner_wait_ms(const struct fl_runner *r, int max_ms)
 	/* rounded up, and never 0: a timer due now fires at the tick after a
 	 * 1 ms look at the inputs, not in a spin */
 	return wait_ns <= 1000000 ? 1 : (int)((wait_ns + 999999) / 1000000);
+}
+
+void fl_runner_stats(const struct fl_runner *r, struct fl_run_stats *out)
+{
+	int64_t at_ns;
+
+	fl_engine_stats(r->engine, &out->engine);
+	out->has_timer = fl_engine_next_timer(r->engine, &at_ns);
+	out->timer_in_ns = out->has_timer ? at_ns - fl_clock_now_ns(r->clock) : 0;
+	out->has_store = r->sink != NULL;
+	if (r->sink)
+		fl_sink_stats(r->sink, &out->sink);
+	out->window_errors = r->windows.errors;
+	out->sources = r->sources;
+	out->n_sources = r->n_sources;
 }

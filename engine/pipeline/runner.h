@@ -12,6 +12,7 @@
 
 struct fl_event;
 struct fl_outbox_bell;
+struct fl_run_stats;
 struct fl_runner;
 struct fl_tz;
 
@@ -46,5 +47,12 @@ int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
  * hold or a ladder step fires on time rather than at the next poll. */
 const struct fl_tz *fl_runner_tz(const struct fl_runner *r);
 int fl_runner_wait_ms(const struct fl_runner *r, int max_ms);
+
+/* The engine's and the store sink's counters, the engine's next timer and
+ * the per-rule counts of the action stream, into out (metrics.h); the
+ * other members of out are left as they are. out->sources is borrowed
+ * until the next event. Runner's thread; reads only snapshots the engine
+ * and the sink already keep. */
+void fl_runner_stats(const struct fl_runner *r, struct fl_run_stats *out);
 
 #endif /* FL_RUNNER_H */

@@ -250,16 +250,31 @@ static int batch_lost(struct fl_sink *s, int rc, const struct fl_sink_rec *r)
 	return rc;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* Commits the open transaction: its records are written and freed. */
 static int batch_commit(struct fl_sink *s)
 {
+	uint64_t commit_ns;
 	int rc;
 
 	if (!s->in_tx)
 		return 0;
 	s->in_tx = false;
+	commit_ns = monotonic_ns();
 	rc = fl_store_commit(s->store);
+	commit_ns = monotonic_ns() - commit_ns;
+	s->wst.commit_ns_sum += commit_ns;
+	if (commit_ns > s->wst.commit_ns_max)
+		s->wst.commit_ns_max = commit_ns;
 	s->wst.commits++;
+	s->wst.commits_failing = rc < 0 ? s->wst.commits_failing + 1 : 0;
 	if (rc < 0)
 		return batch_lost(s, rc, NULL);
 	if (s->in_episode) {
@@ -672,6 +687,7 @@ void fl_sink_stats(struct fl_sink *s, struct fl_sink_stats *out)
 {
 	pthread_mutex_lock(&s->mu);
 	*out = s->st;
+	out->queue_depth = s->q_len;
 	pthread_mutex_unlock(&s->mu);
 }
 

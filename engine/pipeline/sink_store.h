@@ -96,6 +96,10 @@ struct fl_sink_stats {
 	uint64_t retries;   /* attempts to write the held actions */
 	uint64_t given_up;  /* actions never written: refused, over FL_SINK_HELD_MAX,
 			     * or still held when the sink ended */
+	/* for the metrics: records waiting for the store thread when read; time
+	 * spent in commits (monotonic clock, every commit, failed ones too); the
+	 * commits failed in a row, 0 once one succeeds */
+	uint64_t queue_depth, commit_ns_sum, commit_ns_max, commits_failing;
 };
 
 /* Lifecycle. prog and store are borrowed and must outlive the sink.
