@@ -56,7 +56,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SECONDS       ?= 300
 FUZZ_SMOKE_SECONDS ?= 15
 
-.PHONY: all deps deps-run run test unit diag layout golden e2e e2e-loaded clock fuzz fuzz-replay \
+.PHONY: all deps deps-run run test unit diag layout golden e2e e2e-loaded clock fuzz fuzz-replay soak \
 	fuzz-smoke fuzz-build bench install install-check package clean
 .DEFAULT_GOAL := all
 # Keep bison/flex output: as intermediates make would delete it after each build
@@ -272,6 +272,13 @@ fuzz-smoke fuzz: fuzz-build
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	FAULTLINE=$(abspath $(BIN)) FL_BUILD=$(abspath $(BUILD)) sh bench/run.sh
+
+# kill -9 of `faultline run` at random points of a storm of cuts (SOAK_KILLS
+# times, default 100): tickets lost, notifications lost and delivered more
+# than twice must all be 0. Minutes, so not part of `make test`.
+SOAK_KILLS ?= 100
+soak: deps all
+	python3 tests/soak/soak.py $(abspath $(BIN)) $(abspath $(BUILD))/plugins $(SOAK_KILLS)
 
 clean:
 	rm -rf build build-asan build-fuzz

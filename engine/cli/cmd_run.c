@@ -354,15 +354,15 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 		return;
 	}
 	st->replayed++;
-	fl_runner_feed(st->runner, st->ev);
+	fl_runner_catch_up(st->runner, st->ev);
 }
 
-/* The journal beside the store (or at --journal): what the last run took and
- * may not have settled is fed to the engine again, before anything new. */
-static int open_journal(struct run_state *st, const struct run_args *a)
+/* The journal beside the store (or at --journal). When it kept messages the
+ * engine first runs in their times (from two windows back: nothing kept is
+ * older), so holds and windows see them as the last run did. */
+static int open_journal(struct run_state *st, struct run_args *a)
 {
 	char err[512], path[4096];
-	long n;
 
 	if (a->no_journal || (!a->journal && !a->rcfg.db))
 		return 0;
@@ -375,16 +375,29 @@ static int open_journal(struct run_state *st, const struct run_args *a)
 		return -1;
 	}
 	fl_buf_init(&st->scratch, FL_JOURNAL_LINE_MAX);
+	if (fl_journal_kept(st->journal))
+		a->rcfg.catch_up_from_ns = fl_cli_now_ns() - 2 * JOURNAL_WINDOW_NS;
+	return 0;
+}
+
+/* What the last run took and may not have settled is fed to the engine
+ * again, in its own times, before anything new; then the engine goes live. */
+static int catch_up(struct run_state *st)
+{
+	long n;
+
+	if (!st->journal)
+		return 0;
 	n = fl_journal_replay(st->journal, on_journal_line, st);
 	if (n < 0) {
-		fprintf(stderr, "faultline run: journal %s: %s\n", path, strerror((int)-n));
+		fprintf(stderr, "faultline run: journal: %s\n", strerror((int)-n));
 		return -1;
 	}
 	if (st->replayed || st->replay_bad)
 		fprintf(stderr, "run: journal: %llu messages taken before this start fed again, "
 				"%llu unreadable\n",
 			st->replayed, st->replay_bad);
-	return fl_runner_tick(st->runner) < 0 ? -1 : 0;
+	return fl_runner_catch_up_end(st->runner) < 0 ? -1 : 0;
 }
 
 static void print_journal_stats(const struct run_state *st)
@@ -484,9 +497,11 @@ int fl_cmd_run(int argc, char **argv)
 		fprintf(stderr, "faultline run: %s; refusing to go on\n", err);
 		goto out;
 	}
+	if (open_journal(&st, &a) < 0)
+		goto out;
 	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
 		goto out;
-	if (open_journal(&st, &a) < 0)
+	if (catch_up(&st) < 0)
 		goto out;
 	a.deliver.db = a.rcfg.db;
 	a.deliver.bell = bell;

@@ -217,6 +217,11 @@ static void on_timer(struct fl_timer *t, void *ctx)
 	feed_derived(e); /* what a correlation opened here emitted, at its time */
 }
 
+void fl_engine_set_clock(struct fl_engine *e, struct fl_clock *clock)
+{
+	e->clock = clock;
+}
+
 void fl_engine_advance(struct fl_engine *e, int64_t now_ns)
 {
 	fl_corr_live_compact(e);

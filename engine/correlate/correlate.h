@@ -232,6 +232,10 @@ void fl_engine_destroy(struct fl_engine *e);
 int fl_engine_feed(struct fl_engine *e, const struct fl_event *ev);
 void fl_engine_advance(struct fl_engine *e, int64_t now_ns);
 void fl_engine_flush(struct fl_engine *e);
+/* set_clock: the engine reads clock from now on (borrowed): a run that
+ * caught up on its journal in event time goes live. Time never goes back:
+ * the timers due by the new clock's time fire at the next advance. */
+void fl_engine_set_clock(struct fl_engine *e, struct fl_clock *clock);
 
 /* resume: rebuilds the live incident of a ticket that outlived the previous
  * engine: its location from the inventory by name, its level and ladder from

@@ -179,3 +179,13 @@ void fl_journal_stats(const struct fl_journal *j, struct fl_journal_stats *out)
 {
 	*out = j->st;
 }
+
+bool fl_journal_kept(const struct fl_journal *j)
+{
+	struct stat sb;
+
+	for (int k = 0; k < 2; k++)
+		if (fstat(j->fd[k], &sb) == 0 && sb.st_size > 0)
+			return true;
+	return false;
+}

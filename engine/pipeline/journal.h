@@ -19,6 +19,7 @@
  * created 0600. One thread owns a journal. */
 #ifndef FL_JOURNAL_H
 #define FL_JOURNAL_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,7 +53,8 @@ FL_MUST_CHECK long fl_journal_replay(struct fl_journal *j, fl_journal_line_fn *f
 int fl_journal_append(struct fl_journal *j, const struct fl_received *m);
 void fl_journal_tick(struct fl_journal *j, int64_t now_ns);
 
-/* Queries. */
+/* Queries. kept: does either segment hold a line (something to replay)? */
 void fl_journal_stats(const struct fl_journal *j, struct fl_journal_stats *out);
+bool fl_journal_kept(const struct fl_journal *j);
 
 #endif /* FL_JOURNAL_H */

@@ -27,6 +27,9 @@ struct fl_runner {
 	struct fl_plan *plan;
 	const struct fl_program *prog;
 	struct fl_clock *clock;
+	/* catching up on a journal: the engine runs on this event clock, in the
+	 * journal's times, until fl_runner_catch_up_end(); NULL otherwise */
+	struct fl_clock *catch_clock;
 	struct fl_engine *engine;
 	struct fl_tz *tz;
 	struct fl_buf out;
@@ -244,7 +247,10 @@ int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
 			goto out_fail;
 	}
 	if ((rc = fl_clock_create_live(&r->clock)) < 0 ||
-	    (rc = fl_engine_create(&r->engine, r->prog, r->clock, &ecfg)) < 0)
+	    (cfg->catch_up_from_ns &&
+	     (rc = fl_clock_create_event(&r->catch_clock, cfg->catch_up_from_ns)) < 0) ||
+	    (rc = fl_engine_create(&r->engine, r->prog,
+				   r->catch_clock ? r->catch_clock : r->clock, &ecfg)) < 0)
 		goto out_fail;
 	if (r->sink) {
 		/* the tickets the last engine left open: their ladders run on */
@@ -274,11 +280,28 @@ void fl_runner_destroy(struct fl_runner *r)
 	fl_sink_destroy(r->sink); /* writes what is queued */
 	fl_store_close(r->windows_db);
 	fl_clock_destroy(r->clock);
+	fl_clock_destroy(r->catch_clock);
 	fl_tz_free(r->tz);
 	fl_plan_destroy(r->plan);
 	fl_buf_free(&r->out);
 	free(r->sources);
 	free(r);
+}
+
+void fl_runner_catch_up(struct fl_runner *r, struct fl_event *ev)
+{
+	if (!r->catch_clock)
+		return;
+	ev->time_ns = ev->received_ns; /* live, an event's time is its arrival */
+	(void)fl_engine_feed(r->engine, ev);
+}
+
+int fl_runner_catch_up_end(struct fl_runner *r)
+{
+	if (!r->catch_clock)
+		return 0;
+	fl_engine_set_clock(r->engine, r->clock);
+	return fl_runner_tick(r);
 }
 
 void fl_runner_feed(struct fl_runner *r, const struct fl_event *ev)

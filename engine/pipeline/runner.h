@@ -7,6 +7,7 @@
 #ifndef FL_RUNNER_H
 #define FL_RUNNER_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "engine/lib/compiler.h"
 
@@ -25,6 +26,9 @@ struct fl_runner_config {
 	struct fl_outbox_bell *outbox_bell; /* borrowed, may be NULL: rung after
 					     * each store commit that queued
 					     * notifications */
+	int64_t catch_up_from_ns; /* not 0: messages a journal kept are fed
+				   * first (fl_runner_catch_up), in their own
+				   * times from then, before the live clock */
 };
 
 /* Lifecycle. Compiles the plan (diagnostics on stderr) and builds the engine.
@@ -37,6 +41,13 @@ void fl_runner_destroy(struct fl_runner *r);
  * final tallies, then the summary line on stderr. Return 0 or -EIO (stdout
  * failed). */
 void fl_runner_feed(struct fl_runner *r, const struct fl_event *ev);
+/* catch_up: a message taken before this start (a journal's), fed at the time
+ * it was received, so holds and windows see it as they did (a cut and its
+ * clear 4 s apart are a cut, not a blip); ev->time_ns is overwritten.
+ * catch_up_end: from now on the live clock; the timers due meanwhile fire.
+ * Both do nothing without catch_up_from_ns. */
+void fl_runner_catch_up(struct fl_runner *r, struct fl_event *ev);
+int fl_runner_catch_up_end(struct fl_runner *r);
 int fl_runner_tick(struct fl_runner *r);
 int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 		     unsigned long long undecoded);
