@@ -203,7 +203,8 @@ test: deps
 # condition wait: the whole run also has an outer limit, so a hang fails.
 unit: $(TEST_BIN) $(TEST_PLUGIN_SO)
 	@echo "== unit tests ($(BUILD))"
-	FL_ROOT=$(CURDIR) timeout -k 10 1200 $(TEST_BIN) --jobs 2 --timeout 60
+	FL_ROOT=$(CURDIR) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp \
+		timeout -k 10 1200 $(TEST_BIN) --jobs 2 --timeout 60
 
 # Plan diagnostics (exact stderr of `faultline check`), dump golden files, and
 # the bundled plans checked warning-free against the sample data.
