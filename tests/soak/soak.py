@@ -75,7 +75,7 @@ def send(line):
 def killer(stop):
     global kills
     while kills < KILLS and not stop.is_set():
-        time.sleep(random.uniform(0.2, 2.0))
+        time.sleep(random.uniform(0.2, 1.3))
         with lock:
             proc.kill()
             proc.wait()
