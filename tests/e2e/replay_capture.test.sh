@@ -41,7 +41,7 @@ UDP=$(port_of cap udp)
 TRAP=$(port_of cap trap)
 snmp() { MIBS="" SNMP_PERSISTENT_DIR="$T/snmp" "$@" 2>>"$T/snmp.err"; }
 
-logger --rfc3164 -n 127.0.0.1 -P "$UDP" -d -t ne40 -p local7.err "LINK_DOWN port GE0/0/1" ||
+TZ=UTC logger --rfc3164 -n 127.0.0.1 -P "$UDP" -d -t ne40 -p local7.err "LINK_DOWN port GE0/0/1" ||
 	fail "logger failed"
 snmp snmptrap -v 2c -c public "127.0.0.1:$TRAP" 100 1.3.6.1.6.3.1.1.5.3 \
 	1.3.6.1.2.1.2.2.1.1.3 i 3 1.3.6.1.2.1.2.2.1.2.3 s "GigabitEthernet0/0/3" || fail "snmptrap v2c"
@@ -50,7 +50,7 @@ snmp snmptrap -v 1 -c public "127.0.0.1:$TRAP" 1.3.6.1.4.1.32473 127.0.0.1 2 0 1
 sleep 0.3
 snmp snmptrap -v 2c -c public "127.0.0.1:$TRAP" 200 1.3.6.1.6.3.1.1.5.4 \
 	1.3.6.1.2.1.2.2.1.1.3 i 3 || fail "snmptrap linkUp"
-logger --rfc3164 -n 127.0.0.1 -P "$UDP" -d -t ne40 -p local7.err "LINK_DOWN port GE0/0/2" ||
+TZ=UTC logger --rfc3164 -n 127.0.0.1 -P "$UDP" -d -t ne40 -p local7.err "LINK_DOWN port GE0/0/2" ||
 	fail "logger failed"
 four() { [ "$(wc -l <"$T/cap.jsonl")" -ge 5 ]; }
 wait_for 20 four || fail "listen wrote $(wc -l <"$T/cap.jsonl") of 5 events"
