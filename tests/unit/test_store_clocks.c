@@ -10,44 +10,25 @@
 #include <unistd.h>
 
 #include "engine/store/store.h"
+#include "tests/unit/store_tmp.h"
 
 #define SEC 1000000000LL
 #define MIN (60 * SEC)
 #define T0 1795132800000000000LL /* 2026-11-20T00:00:00Z: the fault's first alarm */
 #define RAISED (T0 + 30 * SEC)	  /* the correlation held it 30 s */
 
-static char dir[64];
-static char path[96];
-
 static void setup(void)
 {
-	strcpy(dir, "/tmp/fl-clocks-XXXXXX");
-	cr_assert(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
+	store_tmp_setup("/tmp/fl-clocks-XXXXXX");
 }
 
 static void teardown(void)
 {
-	static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "t.db-journal"};
-	char p[160];
-
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
-		unlink(p);
-	}
-	cr_expect_eq(rmdir(dir), 0, "%s left files behind", dir);
+	store_tmp_teardown();
 }
 
 TestSuite(store_clocks, .init = setup, .fini = teardown);
 
-static struct fl_store *open_store(void)
-{
-	struct fl_store *s = NULL;
-	char err[256] = "";
-
-	cr_assert_eq(fl_store_open(&s, path, err, sizeof(err)), 0, "%s", err);
-	return s;
-}
 
 /* An urgent cut in a city: respond within 1 min of the raising, on site in
  * 30 min, repaired in 2 h, both from the first alarm. */

@@ -9,43 +9,24 @@
 #include <unistd.h>
 
 #include "engine/store/store.h"
+#include "tests/unit/store_tmp.h"
 
 #define MS 1000000LL
 #define MIN (60 * 1000 * MS)
 #define T0 1796083200000000000LL /* 2026-12-01T00:00:00Z */
 
-static char dir[64];
-static char path[96];
-
 static void setup(void)
 {
-	strcpy(dir, "/tmp/fl-dir-XXXXXX");
-	cr_assert(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
+	store_tmp_setup("/tmp/fl-dir-XXXXXX");
 }
 
 static void teardown(void)
 {
-	static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "t.db-journal"};
-	char p[160];
-
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
-		unlink(p);
-	}
-	cr_expect_eq(rmdir(dir), 0, "%s left files behind", dir);
+	store_tmp_teardown();
 }
 
 TestSuite(store_directive, .init = setup, .fini = teardown);
 
-static struct fl_store *open_store(void)
-{
-	struct fl_store *s = NULL;
-	char err[256] = "";
-
-	cr_assert_eq(fl_store_open(&s, path, err, sizeof(err)), 0, "%s", err);
-	return s;
-}
 
 /* A directive to Mingyang and its county Shuikou: 15 and 30 minutes. */
 static void issue(struct fl_store *s, char *id, size_t id_len, int64_t at_ns)

@@ -9,42 +9,23 @@
 #include <unistd.h>
 
 #include "engine/store/store.h"
+#include "tests/unit/store_tmp.h"
 
 #define NS 1000000000LL
 #define CUT_NS (1795572000LL * NS)	  /* 2026-11-25T02:00:00Z */
 #define NEW_YEAR_EVE_NS (1798759800LL * NS) /* 2026-12-31T23:30:00Z */
 #define NEW_YEAR_NS (1798762200LL * NS)	  /* 2027-01-01T00:10:00Z */
 
-static char dir[64];
-static char path[96];
-
 static void setup(void)
 {
-	strcpy(dir, "/tmp/fl-ids-XXXXXX");
-	cr_assert(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
+	store_tmp_setup("/tmp/fl-ids-XXXXXX");
 }
 
 static void teardown(void)
 {
-	static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "t.db-journal"};
-	char p[160];
-
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
-		unlink(p);
-	}
-	cr_expect_eq(rmdir(dir), 0, "%s left files behind", dir);
+	store_tmp_teardown();
 }
 
-static struct fl_store *open_store(void)
-{
-	struct fl_store *s = NULL;
-	char err[256] = "";
-
-	cr_assert_eq(fl_store_open(&s, path, err, sizeof(err)), 0, "%s", err);
-	return s;
-}
 
 static struct fl_ticket_new cut_on(const char *span, int64_t at_ns)
 {
