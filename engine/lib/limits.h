@@ -334,6 +334,9 @@
 #define FL_SINK_RETRY_FIRST_MS 200
 #define FL_SINK_RETRY_MAX_MS 5000
 #define FL_SINK_DRAIN_MS_DEFAULT 30000
+/* How often `run` looks for dispatch directives late to be acknowledged:
+ * the relay block's times are minutes, so a few seconds late is nothing. */
+#define FL_DIRECTIVE_TICK_MS 5000
 #define FL_SINK_LOG_PER_MIN 30
 
 /* Maintenance announcements (engine/pipeline/announce.h). An announcer holds at most

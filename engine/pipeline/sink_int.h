@@ -115,6 +115,7 @@ struct fl_sink {
 	uint64_t notices_committed; /* wst.notices at the last commit */
 	int64_t clocks_checked_ns; /* clocks past their deadline at this time are
 				    * marked: 0 after a lost batch (look again) */
+	int64_t directive_tick_ms, directive_next_ms; /* 0: no ticks; monotonic */
 };
 
 /* The writer (sink_write.c). write_one writes r inside the open

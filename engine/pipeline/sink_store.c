@@ -17,6 +17,7 @@
 #include "engine/inventory/inventory.h"
 #include "engine/lib/keytab.h"
 #include "engine/lib/limits.h"
+#include "engine/pipeline/directive.h"
 #include "engine/pipeline/sink_int.h"
 #include "engine/store/store.h"
 #include "grammar/program.h"
@@ -606,6 +607,10 @@ int fl_sink_create(struct fl_sink **out, const struct fl_program *prog, struct f
 	s->prog = prog;
 	s->store = store;
 	s->prefix = opts && opts->id_prefix ? opts->id_prefix : "INC";
+	if (opts && opts->directive_tick_ms > 0 && prog->n_relays) {
+		s->directive_tick_ms = opts->directive_tick_ms;
+		s->directive_next_ms = mono_ms(); /* at once: orders late while it was down */
+	}
 	s->on_notices = opts ? opts->on_notices : NULL;
 	s->on_notices_ctx = opts ? opts->on_notices_ctx : NULL;
 	s->log = opts && opts->log ? opts->log : stderr;
@@ -627,19 +632,49 @@ int fl_sink_create(struct fl_sink **out, const struct fl_program *prog, struct f
 static void wait_work(struct fl_sink *s)
 {
 	while (s->q_len == 0 && !s->stopping && !(s->in_tx && !s->is_failing)) {
-		int64_t now = mono_ms();
+		int64_t now = mono_ms(), wake;
 		struct timespec at;
 
-		if (!s->is_failing) {
+		if (!s->is_failing && !s->directive_tick_ms) {
 			pthread_cond_wait(&s->cv, &s->mu);
 			continue;
 		}
-		if (now >= s->retry_at_ms)
+		wake = s->is_failing ? s->retry_at_ms : s->directive_next_ms;
+		if (now >= wake)
 			return;
-		at.tv_sec = s->retry_at_ms / 1000;
-		at.tv_nsec = s->retry_at_ms % 1000 * 1000000;
+		at.tv_sec = wake / 1000;
+		at.tv_nsec = wake % 1000 * 1000000;
 		pthread_cond_timedwait(&s->cv, &s->mu, &at);
 	}
+}
+
+/* Dispatch directives are the store's, not the engine's: a branch late to
+ * acknowledge is escalated by the thread that owns the store's writes, at
+ * the wall clock's time, between batches (never inside one). A failure is
+ * logged and counted; the next tick takes the same steps, each recorded
+ * once. */
+static void directive_tick(struct fl_sink *s)
+{
+	struct fl_directive_outcome out = {0};
+	struct timespec ts;
+	char err[256] = "";
+	int rc;
+
+	if (!s->directive_tick_ms || s->in_tx || s->is_failing || mono_ms() < s->directive_next_ms)
+		return;
+	s->directive_next_ms = mono_ms() + s->directive_tick_ms;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rc = fl_directive_tick(s->store, s->prog, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
+			       &out, err, sizeof(err));
+	if (rc < 0) {
+		s->wst.directive_errors++;
+		sink_log(s, "store: directives not ticked: %s", err[0] ? err : strerror(-rc));
+		return;
+	}
+	s->wst.directive_steps += out.escalated;
+	s->wst.directive_notices += out.notices;
+	if (out.notices && s->on_notices)
+		s->on_notices(s->on_notices_ctx);
 }
 
 static void *sink_main(void *arg)
@@ -664,8 +699,10 @@ static void *sink_main(void *arg)
 			(void)take(s, r);
 		else if (stop)
 			(void)fl_sink_sync(s); /* everything held, or given up */
-		else
+		else {
 			idle(s); /* make the batch durable, or try the store again */
+			directive_tick(s);
+		}
 		publish(s);
 		if (stop)
 			break;
@@ -715,6 +752,12 @@ void fl_sink_print_summary(struct fl_sink *s, FILE *out, const char *prefix)
 		     "%llu held at most\n",
 		prefix, (unsigned long long)st.held, (unsigned long long)st.retries,
 		(unsigned long long)st.given_up, (unsigned long long)st.held_high);
+	if (st.directive_steps || st.directive_errors)
+		fprintf(out, "%sstore directives: %llu late steps taken, %llu notices, "
+			     "%llu ticks failed\n",
+			prefix, (unsigned long long)st.directive_steps,
+			(unsigned long long)st.directive_notices,
+			(unsigned long long)st.directive_errors);
 }
 
 int fl_sink_open(struct fl_sink **out, const struct fl_program *prog, const char *path,

@@ -76,6 +76,10 @@ struct fl_sink_opts {
 			   * 0: FL_SINK_DRAIN_MS_DEFAULT, < 0: not at all */
 	size_t held_max;  /* actions held for a failing store beyond the batch
 			   * being written; 0: FL_SINK_HELD_MAX */
+	int64_t directive_tick_ms; /* > 0: the store thread takes the late steps
+				    * of dispatch directives (fl_directive_tick)
+				    * this often, on the wall clock, when the
+				    * plan has a relay block; 0: never (replay) */
 };
 
 struct fl_sink_stats {
@@ -90,6 +94,9 @@ struct fl_sink_stats {
 	uint64_t clocks_missed; /* clocks the store marked missed at their deadline */
 	uint64_t ids_taken; /* opens whose number the store found taken: refused,
 			     * never joined; the ticket got the next number */
+	/* directives' late steps taken by the store thread, their notices, and
+	 * the ticks that failed (logged; tried again at the next tick) */
+	uint64_t directive_steps, directive_notices, directive_errors;
 	/* errors counts each failed write or commit (each logged); then: */
 	uint64_t held;	    /* actions waiting for the store to write again */
 	uint64_t held_high; /* the most ever held at once */
