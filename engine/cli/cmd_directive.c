@@ -24,7 +24,7 @@
 
 struct dir_args {
 	const char *db, *verb, *id, *extra, *plan, *data, *at;
-	const char *from, *text, *scope, *level, *ask, *report_by, *branch, *by, *note;
+	const char *from, *phone, *text, *coding, *scope, *level, *ask, *report_by, *branch, *by, *note;
 	uint32_t year;
 	bool json, all;
 	int64_t now_ns;
@@ -41,6 +41,8 @@ static void dir_usage(FILE *out)
 	        "           [--by NAME] -c PLAN [--data DIR]\n"
 	        "       faultline directive [--db PATH] report --year YEAR [--json]\n"
 	        "       faultline directive [--db PATH] tick -c PLAN [--data DIR] [--at TIME]\n"
+	        "       faultline directive [--db PATH] reply -c PLAN [--data DIR] --phone NUMBER\n"
+	        "           --text SMS [--coding 0|1|2] [--at TIME]\n"
 	        "       faultline directive [--db PATH] [--json] show ID | list [--all]\n"
 	        "TIME: YYYY-MM-DD[THH:MM[:SS]] with Z or +HH:MM (no suffix: UTC); --at: the\n"
 	        "time of the step (default now). The plan's `relay directives` block says who\n"
@@ -58,7 +60,11 @@ static bool parse_args(struct dir_args *a, int argc, char **argv, int *status)
 		FL_OPT_STRING_ROW("--data", &a->data, "DIR", "the plan's data files"),
 		FL_OPT_STRING_ROW("--at", &a->at, "TIME", "when the step happens (default now)"),
 		FL_OPT_STRING_ROW("--from", &a->from, "ISSUER", "issue: who gave the order"),
-		FL_OPT_STRING_ROW("--text", &a->text, "TEXT", "issue: the order; report: the report"),
+		FL_OPT_STRING_ROW("--text", &a->text, "TEXT",
+				  "issue: the order; report: the report; reply: the SMS"),
+		FL_OPT_STRING_ROW("--phone", &a->phone, "NUMBER", "reply: who sent the SMS"),
+		FL_OPT_STRING_ROW("--coding", &a->coding, "N",
+				  "reply: --text is URL-encoded as Kannel's %a, coding N (%c)"),
 		FL_OPT_STRING_ROW("--scope", &a->scope, "SCOPE", "issue: all, city NAME, county NAMES"),
 		FL_OPT_STRING_ROW("--level", &a->level, "LEVEL", "issue: the plan's level"),
 		FL_OPT_STRING_ROW("--ask", &a->ask, "WHAT", "issue: ack, act or report"),
@@ -280,6 +286,36 @@ static int do_tick(struct fl_store *s, const struct fl_program *prog, const stru
 	if (rc < 0)
 		return step_error("tick", a, rc, err);
 	printf("tick: %zu late steps taken, %zu notices queued\n", out.escalated, out.notices);
+	return 0;
+}
+
+/* An SMS a branch sent back, handed over by the SMS gateway (Kannel's
+ * sms-service `exec`): what to answer goes to stdout, the gateway's reply to
+ * the sender; the exit status says whether it acknowledged anything. */
+static int do_reply(struct fl_store *s, const struct fl_program *prog, const struct dir_args *a)
+{
+	struct fl_directive_reply out;
+	char text[2048];
+	int rc;
+
+	if (!a->phone || !a->text) {
+		fprintf(stderr, "faultline directive: reply needs --phone NUMBER and --text SMS\n");
+		return 2;
+	}
+	if (a->coding && (strlen(a->coding) != 1 || a->coding[0] < '0' || a->coding[0] > '2' ||
+	                  fl_directive_reply_text(a->text, a->coding[0] - '0', text,
+	                                          sizeof(text)) < 0)) {
+		fprintf(stderr, "faultline directive: reply: --text is not URL-encoded text in "
+		                "coding '%s' (0, 1 or 2)\n", a->coding);
+		return 2;
+	}
+	rc = fl_directive_reply(s, prog, a->phone, a->coding ? text : a->text, a->now_ns, &out);
+	printf("%s\n", out.reply);
+	if (rc < 0) {
+		fprintf(stderr, "faultline directive: reply from %s refused: %s\n", a->phone,
+		        out.reply);
+		return 1;
+	}
 	return 0;
 }
 
@@ -622,6 +658,7 @@ static int show_or_list(struct fl_store *s, const struct dir_args *a, const char
 static bool needs_plan(const struct dir_args *a)
 {
 	return strcmp(a->verb, "issue") == 0 || strcmp(a->verb, "tick") == 0 ||
+	       strcmp(a->verb, "reply") == 0 ||
 	       (strcmp(a->verb, "report") == 0 && !a->year);
 }
 
@@ -635,6 +672,8 @@ static int run_verb(struct fl_store *s, const struct fl_program *prog, const str
 		return a->year ? do_year(s, a) : do_branch_report(s, prog, a);
 	if (strcmp(a->verb, "tick") == 0)
 		return do_tick(s, prog, a);
+	if (strcmp(a->verb, "reply") == 0)
+		return do_reply(s, prog, a);
 	if (strcmp(a->verb, "show") == 0 && a->id)
 		return show_or_list(s, a, a->id);
 	if (strcmp(a->verb, "list") == 0)

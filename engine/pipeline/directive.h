@@ -87,4 +87,39 @@ FL_MUST_CHECK int fl_directive_report(struct fl_store *s, const struct fl_progra
                                       struct fl_directive_outcome *out, char *err,
                                       size_t err_len);
 
+/* A branch acknowledges by answering the SMS that told it (the gateway's
+ * mobile-originated path, e.g. Kannel's sms-service): from is the sender's
+ * number as the gateway gives it, text what was sent. The sender is every
+ * contact of the contact table whose mobile is that number (digits only; a
+ * leading +86 / 0086 is the country's); the text starts with an
+ * acknowledgement word (ACK, OK, YES, Y, 1, 收到, 确认, 已收到, 收悉, any
+ * case) and may name the directive (DIR-...), the rest is kept as the note.
+ * The order acknowledged is the sender's one open directive (or the one
+ * named); every branch of the sender on it is acknowledged, by the
+ * contact's name. out->reply always holds one line to send back, also on
+ * refusal: ASCII but for the table's own names, since a gateway may answer
+ * in the GSM alphabet (Kannel's exec service does).
+ * Returns 0 (acknowledged), -ENOENT (no contact has that number), -EINVAL
+ * (the text is no acknowledgement), -ESRCH (nothing open for the sender, or
+ * not the directive named), -EEXIST (the sender acknowledged it already),
+ * -EAGAIN (several directives are open: the reply lists them), or the
+ * store's error. */
+#define FL_DIRECTIVE_REPLY_MAX 320
+struct fl_directive_reply {
+	char id[FL_STORE_ID_MAX + 1];
+	char by[128];
+	size_t branches; /* acknowledged by this reply */
+	char reply[FL_DIRECTIVE_REPLY_MAX];
+};
+FL_MUST_CHECK int fl_directive_reply(struct fl_store *s, const struct fl_program *prog,
+                                     const char *from, const char *text, int64_t now_ns,
+                                     struct fl_directive_reply *out);
+/* The text as an SMS gateway hands it to a command: URL-encoded (Kannel's
+ * %a: '+' a blank, %XX a byte) in the message's coding (Kannel's %c: 0 the
+ * GSM alphabet as Latin-1, 1 8-bit data, taken as UTF-8 when it is, 2
+ * UCS-2 big-endian, surrogate pairs joined). Writes UTF-8 to out (cut on a
+ * character, never inside one). Returns its length, or -EINVAL (a coding
+ * not known, a broken escape, an odd UCS-2 length). */
+FL_MUST_CHECK long fl_directive_reply_text(const char *in, int coding, char *out, size_t cap);
+
 #endif /* FL_DIRECTIVE_H */

@@ -39,7 +39,8 @@ port_open() { python3 -c 'import socket,sys; socket.create_connection(("127.0.0.
 # parts of one concatenated SMS (default 8). Sets SENDPORT (smsbox sendsms,
 # user faultline / s3cret), K_SMSC (the centre's port) and BEARERBOX_PID,
 # SMSBOX_PID, FAKESMSC_PID; every SMS the centre receives is a "Got message"
-# line in $T/phone.out.
+# line in $T/phone.out. K_SMS_SERVICE, when set, is the sms-service group
+# that answers what phones send (default: "no service").
 start_kannel() {
 	K_MAX_MESSAGES=${1:-8}
 	BEARERBOX=${KANNEL_BEARERBOX:-/usr/sbin/bearerbox}
@@ -55,6 +56,9 @@ s = [socket.socket() for _ in range(4)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(" ".join(str(x.getsockname()[1]) for x in s))')
 	K_ADMIN=$1 K_BOX=$2 K_SMSC=$3 SENDPORT=$4
+	K_SERVICE=${K_SMS_SERVICE:-'group = sms-service
+keyword = default
+text = "no service"'}
 	cat >"$T/kannel.conf" <<KEOF
 group = core
 admin-port = $K_ADMIN
@@ -86,9 +90,7 @@ concatenation = true
 max-messages = $K_MAX_MESSAGES
 user-allow-ip = "127.0.0.1"
 
-group = sms-service
-keyword = default
-text = "no service"
+$K_SERVICE
 KEOF
 	spawn "$BEARERBOX" "$T/kannel.conf" >"$T/bearerbox.out" 2>&1
 	BEARERBOX_PID=$LAST_PID

@@ -168,3 +168,108 @@ Test(directive, takes_each_late_step_once_own_then_above)
 	cr_expect_eq(tick.escalated, 0);
 	fx_close(&f);
 }
+
+/* ---- acknowledged by answering the SMS ------------------------------------ */
+
+static const char county_relay[] = "relay directives { county within 30m notify duty_room via sms; }\n";
+
+Test(directive_reply, acknowledges_the_senders_one_open_order_once)
+{
+	struct fx f = {0};
+	struct fl_directive_outcome out;
+	struct fl_directive_reply r;
+	char err[256] = "";
+
+	fx_open(&f, county_relay);
+	cr_assert_eq(issue_to(&f, FL_DIRECTIVE_TO_COUNTIES, "Lianhua", &out, err, sizeof(err)), 0);
+	/* Lianhua's duty room, the number as a gateway writes it */
+	cr_assert_eq(fl_directive_reply(f.s, fl_plan_program(f.plan), "+86 138 0000 6125",
+					"收到，线路已查", T0 + MIN_NS, &r),
+		     0, "%s", r.reply);
+	cr_expect_str_eq(r.id, "DIR-20261205-1");
+	cr_expect_eq(r.branches, 1);
+	cr_expect_str_eq(r.reply, "faultline: DIR-20261205-1 acknowledged for Lianhua");
+	/* every branch answered: the order is no longer open */
+	cr_expect_eq(fl_directive_reply(f.s, fl_plan_program(f.plan), "13800006125", "ok",
+					T0 + 2 * MIN_NS, &r),
+		     -ESRCH, "%s", r.reply);
+	cr_expect_eq(fl_directive_reply(f.s, fl_plan_program(f.plan), "13800006125",
+					"ok DIR-20261205-1", T0 + 2 * MIN_NS, &r),
+		     -EEXIST, "%s", r.reply);
+	fx_close(&f);
+}
+
+Test(directive_reply, asks_which_when_two_orders_are_open_and_takes_the_one_named)
+{
+	struct fx f = {0};
+	struct fl_directive_outcome out;
+	struct fl_directive_reply r;
+	char err[256] = "";
+
+	fx_open(&f, county_relay);
+	cr_assert_eq(issue_to(&f, FL_DIRECTIVE_TO_COUNTIES, "Lianhua", &out, err, sizeof(err)), 0);
+	cr_assert_eq(issue_to(&f, FL_DIRECTIVE_TO_COUNTIES, "Lianhua", &out, err, sizeof(err)), 0);
+	cr_expect_eq(fl_directive_reply(f.s, fl_plan_program(f.plan), "13800006125", "ACK",
+					T0 + MIN_NS, &r),
+		     -EAGAIN);
+	cr_expect(strstr(r.reply, "DIR-20261205-1, DIR-20261205-2"), "%s", r.reply);
+	cr_expect_eq(fl_directive_reply(f.s, fl_plan_program(f.plan), "13800006125",
+					"ack dir-20261205-2 done", T0 + MIN_NS, &r),
+		     0, "%s", r.reply);
+	cr_expect_str_eq(r.id, "DIR-20261205-2");
+	/* now only the first is open for Lianhua: no id needed */
+	cr_expect_eq(fl_directive_reply(f.s, fl_plan_program(f.plan), "13800006125", "1",
+					T0 + MIN_NS, &r),
+		     0, "%s", r.reply);
+	cr_expect_str_eq(r.id, "DIR-20261205-1");
+	cr_expect_eq(fl_directive_reply(f.s, fl_plan_program(f.plan), "13800006125",
+					"DIR-20261205-9 收到", T0 + MIN_NS, &r),
+		     -ESRCH, "%s", r.reply);
+	fx_close(&f);
+}
+
+Test(directive_reply, refuses_an_unknown_number_and_a_text_that_is_no_acknowledgement)
+{
+	struct fx f = {0};
+	struct fl_directive_outcome out;
+	struct fl_directive_reply r;
+	const struct fl_program *prog;
+	char err[256] = "";
+
+	fx_open(&f, county_relay);
+	prog = fl_plan_program(f.plan);
+	cr_assert_eq(issue_to(&f, FL_DIRECTIVE_TO_COUNTIES, "Lianhua", &out, err, sizeof(err)), 0);
+	cr_expect_eq(fl_directive_reply(f.s, prog, "13900000000", "ACK", T0, &r), -ENOENT);
+	cr_expect_eq(fl_directive_reply(f.s, prog, "", "ACK", T0, &r), -ENOENT);
+	cr_expect_eq(fl_directive_reply(f.s, prog, "13800006125", "OKAY then", T0, &r), -EINVAL);
+	cr_expect_eq(fl_directive_reply(f.s, prog, "13800006125", "where is the cut?", T0, &r),
+		     -EINVAL);
+	cr_expect_eq(fl_directive_reply(f.s, prog, "13800006125", "", T0, &r), -EINVAL);
+	cr_expect(strstr(r.reply, "reply ACK"), "%s", r.reply);
+	/* Shuikou's duty room has nothing for Lianhua's order */
+	cr_expect_eq(fl_directive_reply(f.s, prog, "13800006121", "ACK", T0, &r), -ESRCH);
+	fx_close(&f);
+}
+
+Test(directive_reply, decodes_the_gateways_url_encoded_text_in_each_coding)
+{
+	char out[64];
+
+	cr_expect_eq(fl_directive_reply_text("ACK+done%21", 0, out, sizeof(out)), 9);
+	cr_expect_str_eq(out, "ACK done!");
+	cr_expect_eq(fl_directive_reply_text("caf%E9", 0, out, sizeof(out)), 5);
+	cr_expect_str_eq(out, "caf\xc3\xa9", "Latin-1 becomes UTF-8");
+	cr_expect_gt(fl_directive_reply_text("e6R0%00+", 2, out, sizeof(out)), 0);
+	cr_expect_str_eq(out, "收到 ");
+	cr_expect_gt(fl_directive_reply_text("%D8%42%DF%B7", 2, out, sizeof(out)), 0);
+	cr_expect_str_eq(out, "\xf0\xa0\xae\xb7", "a surrogate pair is one character");
+	cr_expect_eq(fl_directive_reply_text("%D8%42", 2, out, sizeof(out)), 3);
+	cr_expect_str_eq(out, "\xef\xbf\xbd", "half a pair is U+FFFD");
+	cr_expect_gt(fl_directive_reply_text("%E6%94%B6%E5%88%B0", 1, out, sizeof(out)), 0);
+	cr_expect_str_eq(out, "收到", "8-bit UTF-8 kept");
+	cr_expect_eq(fl_directive_reply_text("%E6%94%B6", 1, out, 3), 0, "cut before a character");
+	cr_expect_eq(fl_directive_reply_text("e6R", 2, out, sizeof(out)), -EINVAL, "odd UCS-2");
+	cr_expect_eq(fl_directive_reply_text("%G1", 0, out, sizeof(out)), -EINVAL);
+	cr_expect_eq(fl_directive_reply_text("%4", 0, out, sizeof(out)), -EINVAL);
+	cr_expect_eq(fl_directive_reply_text("x", 3, out, sizeof(out)), -EINVAL);
+}
