@@ -569,7 +569,8 @@ static void text_branch(const struct fl_directive_branch_view *b, bool indent, i
 	}
 	fl_cli_cell(stdout, name, 16);
 	printf("%-7s %-21s ", b->level, dl);
-	fl_cli_cell(stdout, acked, 48);
+	fl_cli_cell(stdout, acked, 47);
+	putchar(' '); /* a name wider than the column still stands apart */
 	if (b->reported_ns) {
 		fl_time_format(b->reported_ns, at);
 		printf("reported %s: %s\n", at, b->report ? b->report : "");
@@ -594,7 +595,8 @@ static void text_directive(const struct fl_directive_view *d, const struct brows
 		return;
 	fl_cli_cell(stdout, "BRANCH", 16);
 	printf("%-7s %-21s ", "LEVEL", "DEADLINE");
-	fl_cli_cell(stdout, "ACKNOWLEDGED", 48);
+	fl_cli_cell(stdout, "ACKNOWLEDGED", 47);
+	putchar(' ');
 	printf("REPORTED\n");
 	for (size_t i = 0; i < rows->n; i++) {
 		if (under_a_branch(rows, &rows->v[i].v))
