@@ -11,7 +11,8 @@
 
 static const char *const top_words[] = {"plan", "timezone", "include", "data", "roles",
 					"plugin", "require", "level", "ladder", "maintenance",
-					"rule", "correlate", "test", "announce", "relay"};
+					"rule", "correlate", "test", "announce", "relay",
+					"template"};
 static const char *const data_words[] = {
 #define X(name, text) text,
 	FL_DATA_KINDS(X)
@@ -288,7 +289,7 @@ static declare_fn *const top_declare[T__COUNT] = {
 	[T_LADDER] = declare_block_stmt, [T_MAINTENANCE] = declare_block_stmt,
 	[T_RULE] = declare_block_stmt,	 [T_CORRELATE] = declare_block_stmt,
 	[T_TEST] = declare_block_stmt,	 [T_ANNOUNCE] = declare_nothing,
-	[T_RELAY] = declare_nothing,
+	[T_RELAY] = declare_nothing,	 [T_TEMPLATE] = declare_nothing,
 };
 
 /* sms, email and webhook are channels every plan has. */
@@ -354,6 +355,7 @@ void compile_all(struct fl_compile *c, const int *kinds)
 		case T_RULE: compile_rule(c, s, n[T_RULE]++); break;
 		case T_ANNOUNCE: compile_announce(c, s); break;
 		case T_RELAY: compile_relay(c, s); break;
+		case T_TEMPLATE: compile_message(c, s); break;
 		case T_REQUIRE:
 			for (size_t j = 1; j + 1 < s->nitems; j++) {
 				uint32_t r;

@@ -160,7 +160,7 @@ void field_error(struct fl_compile *c, const struct fl_loc *loc, const char *nam
 
 /* A location inside a string item: the k-th "${" of its source text. The
  * scanner's escapes never produce "${", so counting in the raw text finds it. */
-static struct fl_loc loc_in_string(const struct fl_ast_item *it, size_t nth, size_t name_len)
+struct fl_loc loc_in_string(const struct fl_ast_item *it, size_t nth, size_t name_len)
 {
 	struct fl_loc l = it->loc;
 	const char *raw = l.src->text + l.off, *end = l.src->text + l.end, *p = raw;

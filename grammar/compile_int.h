@@ -82,7 +82,8 @@ struct fl_compile {
 	size_t a_levels, a_ladders, a_steps, a_roles, a_channels, a_step_channels, a_windows,
 		a_plugin_paths, a_rules, a_conds, a_set_values, a_regexes, a_captures, a_key_fields, a_actions,
 		a_templates, a_tparts, a_correlations, a_rule_refs, a_tests, a_test_events, a_test_varbinds,
-		a_expects, a_announces, a_relays, a_relay_roles;
+		a_expects, a_announces, a_relays, a_relay_roles, a_messages, a_message_roles,
+		a_message_channels;
 	const struct fl_ast_stmt *relay_stmt; /* the plan's relay block, once */
 	const struct fl_ast_stmt *data_stmts[FL_DATA__COUNT];
 	const char *require_24h[16]; /* roles whose contacts must answer 24 h */
@@ -107,7 +108,8 @@ struct fl_compile {
 
 /* Top-level statements, in the order of top_words (compile_declare.c). */
 enum { T_PLAN, T_TIMEZONE, T_INCLUDE, T_DATA, T_ROLES, T_PLUGIN, T_REQUIRE, T_LEVEL,
-       T_LADDER, T_MAINTENANCE, T_RULE, T_CORRELATE, T_TEST, T_ANNOUNCE, T_RELAY, T__COUNT };
+       T_LADDER, T_MAINTENANCE, T_RULE, T_CORRELATE, T_TEST, T_ANNOUNCE, T_RELAY,
+       T_TEMPLATE, T__COUNT };
 
 /* --- item accessors ------------------------------------------------------------ */
 
@@ -194,6 +196,8 @@ bool resolve_field(struct fl_compile *c, const char *name, struct fl_prog_field 
 void field_error(struct fl_compile *c, const struct fl_loc *loc, const char *name);
 /* The location of byte off of a regex item's pattern. */
 struct fl_loc loc_in_regex(const struct fl_ast_item *it, size_t off);
+/* The location of the nth "${" of a string item, name_len wide. */
+struct fl_loc loc_in_string(const struct fl_ast_item *it, size_t nth, size_t name_len);
 uint32_t compile_template(struct fl_compile *c, const struct fl_ast_item *it);
 bool oid_encode(const char *text, uint8_t *out, size_t *len);
 bool oid_item(struct fl_compile *c, const struct fl_ast_item *v, uint8_t *out, size_t *len);
@@ -212,6 +216,10 @@ void compile_via(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i, ui
 /* --- compile_relay.c: the relay block of dispatch directives -------------------- */
 
 void compile_relay(struct fl_compile *c, const struct fl_ast_stmt *st);
+
+/* --- compile_message.c: message templates ---------------------------------------- */
+
+void compile_message(struct fl_compile *c, const struct fl_ast_stmt *st);
 void compile_window(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index);
 void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index);
 void compile_correlation(struct fl_compile *c, const struct fl_ast_stmt *st,

@@ -301,6 +301,35 @@ struct fl_prog_tpart {
 	struct fl_str name;
 };
 
+/* `template NAME [for ROLE, ... [at SCOPE]] [via CHANNEL, ...]
+ * [when page|restored|quiet] ["SUBJECT"] "BODY";` - the words a notice is
+ * written in, for an audience and a channel. A notice takes the template of
+ * its kind (when) that names the most of: its step's scope (customers cut
+ * off or only at risk are told different things), its role, its channel;
+ * with none, the built-in text. The texts hold ${field}s of
+ * FL_MESSAGE_FIELDS, checked when the plan compiles and filled in by the
+ * ticket store's writer (engine/pipeline/sink_message.c). */
+#define FL_MESSAGE_WHEN(X) X(PAGE, "page") X(RESTORED, "restored") X(QUIET, "quiet")
+enum fl_message_when {
+#define X(name, text) FL_MSG_##name,
+	FL_MESSAGE_WHEN(X)
+#undef X
+	FL_MSG__COUNT
+};
+/* name, the length an SMS budget counts it at */
+#define FL_MESSAGE_FIELDS(X)                                                          \
+	X(ticket, 15) X(level, 4) X(title, 24) X(span, 16) X(site, 10) X(device, 14)      \
+	X(ring, 10) X(city, 4) X(county, 4) X(circuits, 16) X(customers, 12) X(count, 3) \
+	X(absorbed, 3) X(since, 11) X(at, 11)
+struct fl_prog_message {
+	struct fl_str name, subject, body; /* subject: FL_STR_NONE, the built-in one */
+	enum fl_message_when when;
+	bool has_scope;
+	enum fl_scope scope;		    /* has_scope: only notices of steps at it */
+	uint32_t first_role, n_roles;	    /* into message_roles[]; none: any role */
+	uint32_t first_channel, n_channels; /* into message_channels[]; none: any */
+};
+
 /* A matching rule, in plan order. Every rule whose input and conds match an
  * event sees it (keys, windows, the correlations it feeds), but an event
  * raises at most one incident: that of the first matching rule with a RAISE
@@ -497,6 +526,10 @@ struct fl_program {
 	size_t n_relays;
 	uint32_t *relay_roles; /* into roles[] */
 	size_t n_relay_roles;
+	struct fl_prog_message *messages; /* message templates, as written */
+	size_t n_messages;
+	uint32_t *message_roles, *message_channels; /* into roles[], channels[] */
+	size_t n_message_roles, n_message_channels;
 };
 
 #endif /* FL_PROGRAM_H */

@@ -14,8 +14,11 @@
 #include "engine/lib/limits.h"
 #include "engine/pipeline/sink_store.h"
 #include "engine/store/store.h"
+#include "grammar/program.h"
 
 struct fl_keytab;
+struct fl_tz;
+struct fl_inventory;
 
 /* The action kinds the writer knows (FL_ACTION_KINDS, in the same order). */
 enum fl_sink_kind { SINK_OPEN, SINK_UPDATE, SINK_ABSORB, SINK_CLEAR, SINK_ESCALATE,
@@ -116,6 +119,7 @@ struct fl_sink {
 	int64_t clocks_checked_ns; /* clocks past their deadline at this time are
 				    * marked: 0 after a lost batch (look again) */
 	int64_t directive_tick_ms, directive_next_ms; /* 0: no ticks; monotonic */
+	struct fl_tz *tz; /* the plan's zone, for the times of messages; NULL: UTC */
 };
 
 /* The writer (sink_write.c). write_one writes r inside the open
@@ -127,5 +131,23 @@ struct fl_sink {
 int sink_write_one(struct fl_sink *s, const struct fl_sink_rec *r);
 void sink_undo_all(struct fl_sink *s);
 void sink_forget_incident(const void *key, size_t key_len, void *val, void *ctx);
+
+/* Messages (sink_message.c). pick: the plan's template for a notice of
+ * that kind, step (its scope), role and channel (program.h, struct
+ * fl_prog_message), or NULL (the built-in text). render: text with its
+ * ${field}s filled in for one person (address: a customer contact's reads
+ * only that customer's circuits), cut on a character to fit cap; returns
+ * the length. */
+struct sink_message_ctx {
+	const struct fl_sink_rec *rec;
+	const char *ticket, *level, *address;
+	const struct fl_inventory *inv; /* may be NULL */
+	const struct fl_tz *tz;		/* may be NULL: UTC */
+};
+const struct fl_prog_message *sink_message_pick(const struct fl_program *p, uint32_t step,
+						const char *role, const char *channel,
+						enum fl_message_when when);
+size_t sink_message_render(const struct sink_message_ctx *x, const char *text, char *out,
+			   size_t cap);
 
 #endif /* FL_SINK_INT_H */

@@ -120,7 +120,8 @@ struct fl_sink_rec *fl_sink_rec_from(const struct fl_action *a, const struct fl_
 	r->ticket = dup_or_null(inc->ticket);
 	r->n_places_now = inc->n_places;
 	r->window = dup_or_null(inc->window);
-	if (a->type == FL_ACTION_OPEN) {
+	/* a notice's template may name the circuits and customers */
+	if (a->type == FL_ACTION_OPEN || a->type == FL_ACTION_NOTIFY) {
 		for (size_t i = 0; i < inc->n_spans && !oom; i++) {
 			const struct fl_inv_span *sp = inc->spans[i];
 
@@ -131,6 +132,14 @@ struct fl_sink_rec *fl_sink_rec_from(const struct fl_action *a, const struct fl_
 				if (!oom && ci->customer && ci->customer[0])
 					oom = join_add(&r->customers, &ulen, ci->customer) < 0;
 			}
+		}
+		/* a site's outage (no span): the circuits ending there */
+		for (size_t c = 0; !inc->n_spans && site && c < site->ncircuits && !oom; c++) {
+			const struct fl_inv_circuit *ci = site->circuits[c];
+
+			oom = join_add(&r->circuits, &clen, ci->id) < 0;
+			if (!oom && ci->customer && ci->customer[0])
+				oom = join_add(&r->customers, &ulen, ci->customer) < 0;
 		}
 	}
 	if (inc->n_places && (a->type == FL_ACTION_OPEN || a->type == FL_ACTION_UPDATE ||

@@ -17,6 +17,7 @@
 #include "engine/inventory/inventory.h"
 #include "engine/lib/keytab.h"
 #include "engine/lib/limits.h"
+#include "engine/lib/tz.h"
 #include "engine/pipeline/directive.h"
 #include "engine/pipeline/sink_int.h"
 #include "engine/store/store.h"
@@ -605,6 +606,8 @@ int fl_sink_create(struct fl_sink **out, const struct fl_program *prog, struct f
 		return rc < 0 ? rc : -ENOMEM;
 	}
 	s->prog = prog;
+	if (prog->n_messages && prog->timezone.p && fl_tz_load(&s->tz, prog->timezone.p) < 0)
+		s->tz = NULL; /* the plan compiled with it; read as UTC rather than fail */
 	s->store = store;
 	s->prefix = opts && opts->id_prefix ? opts->id_prefix : "INC";
 	if (opts && opts->directive_tick_ms > 0 && prog->n_relays) {
@@ -815,6 +818,7 @@ void fl_sink_destroy(struct fl_sink *s)
 	free(s->undo);
 	free(s->q);
 	fl_keytab_destroy(s->inc);
+	fl_tz_free(s->tz);
 	free(s);
 }
 

@@ -307,6 +307,22 @@ static void key_part(char *out, size_t size, const char *in)
 	out[o] = '\0';
 }
 
+/* The plan's template for this notice, filled in for one person: the
+ * subject too when the template has one (else the built-in subject). */
+static void write_message(const struct fl_sink *s, const struct fl_prog_message *tpl,
+			  const struct sink_incident *e, const struct fl_sink_rec *r,
+			  const struct fl_prog_level *lv, const char *address, char *subject,
+			  size_t subject_cap, char *body, size_t body_cap)
+{
+	const struct sink_message_ctx x = {
+	    .rec = r, .ticket = e->ticket, .address = address, .inv = s->prog->inventory,
+	    .tz = s->tz, .level = lv ? (lv->label.p ? lv->label.p : lv->name.p) : NULL};
+
+	if (tpl->subject.p)
+		(void)sink_message_render(&x, tpl->subject.p, subject, subject_cap);
+	(void)sink_message_render(&x, tpl->body.p, body, body_cap);
+}
+
 static int do_notify(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r,
 		     int64_t now_ns)
 {
@@ -320,8 +336,12 @@ static int do_notify(struct fl_sink *s, struct sink_incident *e, const struct fl
 	bool is_restored = r->reason && strcmp(r->reason, FL_NOTIFY_RESTORED) == 0;
 	bool is_quiet = r->reason && strcmp(r->reason, FL_CLEAR_QUIET) == 0;
 
+	const struct fl_prog_message *tpl;
+
 	if (!r->channel)
 		return 0;
+	tpl = sink_message_pick(s->prog, r->step, r->role, r->channel,
+				is_restored ? FL_MSG_RESTORED : is_quiet ? FL_MSG_QUIET : FL_MSG_PAGE);
 	snprintf(subject, sizeof(subject), "[%s%s] %s %s",
 		 lv ? (lv->label.p ? lv->label.p : lv->name.p) : "alarm",
 		 is_restored ? " 已恢复 restored" : is_quiet ? " 告警已停 alarms quiet" : "",
@@ -352,6 +372,9 @@ static int do_notify(struct fl_sink *s, struct sink_incident *e, const struct fl
 			person[0] = '\0';
 			snprintf(address, sizeof(address), "%s", r->to[i]);
 		}
+		if (tpl)
+			write_message(s, tpl, e, r, lv, address, subject, sizeof(subject), body,
+				      sizeof(body));
 		key_part(ch, sizeof(ch), r->channel);
 		key_part(ad, sizeof(ad), address);
 		/* a place that joined (or a worsening) tells people again: its
