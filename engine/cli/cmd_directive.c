@@ -93,12 +93,11 @@ static bool parse_args(struct dir_args *a, int argc, char **argv, int *status)
 		return false;
 	}
 	a->now_ns = fl_cli_now_ns();
+	a->by = fl_cli_user(a->by);
 	if (a->at && fl_time_parse(a->at, &a->now_ns) < 0) {
 		fprintf(stderr, "faultline directive: --at must be a time: '%s'\n", a->at);
 		return false;
 	}
-	if (!a->by)
-		a->by = getenv("USER");
 	return true;
 }
 

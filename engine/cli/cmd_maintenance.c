@@ -196,7 +196,7 @@ out:
 static int do_add(struct fl_store *s, struct maint_args *a, int64_t now_ns)
 {
 	struct fl_maint_window w = {.scope = a->scope, .target = a->target, .recur = a->recur,
-	                            .reason = a->reason, .by = a->by ? a->by : getenv("USER")};
+	                            .reason = a->reason, .by = fl_cli_user(a->by)};
 	char from[FL_TIME_ISO_LEN], to[FL_TIME_ISO_LEN];
 	int rc;
 

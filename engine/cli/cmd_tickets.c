@@ -415,7 +415,7 @@ int fl_cmd_tickets(int argc, char **argv)
 		tickets_usage(stderr);
 		return 2;
 	}
-	by = a.by ? a.by : getenv("USER");
+	by = fl_cli_user(a.by);
 	if ((is_change || is_clock) && (!by || !by[0])) {
 		fprintf(stderr, "faultline tickets: %s needs --by NAME (who did it)\n", a.verb);
 		return 2;
