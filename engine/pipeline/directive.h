@@ -117,9 +117,9 @@ FL_MUST_CHECK int fl_directive_reply(struct fl_store *s, const struct fl_program
 /* The text as an SMS gateway hands it to a command: URL-encoded (Kannel's
  * %a: '+' a blank, %XX a byte) in the message's coding (Kannel's %c: 0 the
  * GSM alphabet as Latin-1, 1 8-bit data, taken as UTF-8 when it is, 2
- * UCS-2 big-endian, surrogate pairs joined). Writes UTF-8 to out (cut on a
- * character, never inside one). Returns its length, or -EINVAL (a coding
- * not known, a broken escape, an odd UCS-2 length). */
+ * UCS-2 big-endian, surrogate pairs joined; NULs left out). Writes UTF-8
+ * to out (cut on a character, never inside one). Returns its length, or
+ * -EINVAL (a coding not known, a broken escape, an odd UCS-2 length). */
 FL_MUST_CHECK long fl_directive_reply_text(const char *in, int coding, char *out, size_t cap);
 
 #endif /* FL_DIRECTIVE_H */

@@ -382,7 +382,8 @@ long fl_directive_reply_text(const char *in, int coding, char *out, size_t cap)
 		return -EINVAL;
 	if (coding == 2 && len % 2)
 		return -EINVAL;
-	if (coding == 1 && fl_utf8_valid((const char *)raw, (size_t)len)) {
+	if (coding == 1 && !memchr(raw, 0, (size_t)len) &&
+	    fl_utf8_valid((const char *)raw, (size_t)len)) {
 		size_t k = (size_t)len < cap ? (size_t)len : cap - 1;
 
 		while (k && k < (size_t)len && ((unsigned char)raw[k] & 0xC0) == 0x80)
@@ -407,6 +408,8 @@ long fl_directive_reply_text(const char *in, int coding, char *out, size_t cap)
 			if (cp >= 0xD800 && cp < 0xE000)
 				cp = 0xFFFD; /* a half pair */
 		}
+		if (cp == 0)
+			continue; /* a NUL would end the text where the sender did not */
 		if (!put_cp(cp, out, cap, &n))
 			break;
 	}

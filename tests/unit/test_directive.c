@@ -272,4 +272,9 @@ Test(directive_reply, decodes_the_gateways_url_encoded_text_in_each_coding)
 	cr_expect_eq(fl_directive_reply_text("%G1", 0, out, sizeof(out)), -EINVAL);
 	cr_expect_eq(fl_directive_reply_text("%4", 0, out, sizeof(out)), -EINVAL);
 	cr_expect_eq(fl_directive_reply_text("x", 3, out, sizeof(out)), -EINVAL);
+	cr_expect_eq(fl_directive_reply_text("A%00CK", 0, out, sizeof(out)), 3, "a NUL is left out");
+	cr_expect_str_eq(out, "ACK");
+	cr_expect_eq(fl_directive_reply_text("%00A%00%00", 2, out, sizeof(out)), 1);
+	cr_expect_eq(fl_directive_reply_text("%E6%00", 1, out, sizeof(out)), 2,
+		     "8-bit with a NUL is read byte by byte");
 }
