@@ -8,6 +8,7 @@
 #define FL_RUNNER_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "engine/lib/compiler.h"
 
@@ -51,6 +52,38 @@ int fl_runner_catch_up_end(struct fl_runner *r);
 int fl_runner_tick(struct fl_runner *r);
 int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 		     unsigned long long undecoded);
+
+/* reload: the plan and data of cfg (re-read from disk) in place of *rp's,
+ * at an event boundary, on the runner's thread; diagnostics, resume
+ * refusals and tickets closed are written to diag.
+ *  - The new plan is compiled beside the running one; a plan that does not
+ *    compile returns -EINVAL and the old runner runs on, untouched.
+ *  - Otherwise the old engine runs its due timers and writes out, its store
+ *    thread writes everything it was given, and it ends. The new engine
+ *    takes back the store's open tickets (fl_engine_resume: ticket, level,
+ *    places, ladder steps taken) by rule and correlation name; the ticket of
+ *    a rule or correlation the new plan lacks is cleared in the store with a
+ *    history row saying so (rep->closed_gone). With cfg->catch_up_from_ns the
+ *    new engine is on an event clock: the caller feeds the journal again
+ *    (fl_runner_catch_up) and then calls fl_runner_catch_up_end(), so keys,
+ *    windows and holds are rebuilt from the messages themselves.
+ *  - What the new engine decides about times up to rep->stopped_ns (the old
+ *    one's last tick) was written out by the old one: it goes to the store,
+ *    which continues the same tickets and never takes a step twice, and is
+ *    not written to stdout again.
+ * Returns 0 (*rp is the new runner), -EINVAL (refused, *rp unchanged), or
+ * when the new plan could not start: its error, or -ECANCELED for -EINVAL,
+ * with *rp the old plan started again the same way, or -EIO when that
+ * failed too (*rp NULL: the run cannot go on). -ENOMEM: *rp unchanged. */
+struct fl_runner_reload_report {
+	int64_t stopped_ns;
+	size_t old_open_incidents, old_live_keys; /* what the old engine held */
+	uint64_t closed_gone; /* tickets closed: their rule left the plan */
+};
+FL_MUST_CHECK int fl_runner_reload(struct fl_runner **rp, const struct fl_runner_config *cfg,
+				   FILE *diag, struct fl_runner_reload_report *rep);
+/* Actions a reload's engine wrote to the store only (restated, see above). */
+unsigned long long fl_runner_restated(const struct fl_runner *r);
 
 /* Queries. tz: the zone RFC 3164 times are read in (NULL: UTC).
  * wait_ms: how long the caller may wait for input before the next tick, at
