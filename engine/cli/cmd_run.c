@@ -529,10 +529,15 @@ static bool reload(struct run_state *st, struct fl_buf *said)
 	return rc == 0;
 }
 
+/* The journal's line at exit, and the reloads' when there were any. */
 static void print_journal_stats(const struct run_state *st)
 {
 	struct fl_journal_stats js;
 
+	if (st->stats.reloads_ok || st->stats.reloads_failed)
+		fprintf(stderr, "run: reloads: %llu ok, %llu failed\n",
+			(unsigned long long)st->stats.reloads_ok,
+			(unsigned long long)st->stats.reloads_failed);
 	if (!st->journal)
 		return;
 	fl_journal_stats(st->journal, &js);
@@ -581,6 +586,28 @@ static size_t run_fd_headroom(const struct run_args *a)
 	if (a->deliver.n_routes)
 		n += FL_FD_HEADROOM_DELIVERY + (size_t)FL_FD_HEADROOM_PER_ROUTE * a->deliver.n_routes;
 	return n;
+}
+
+/* The consumer's loop until SIGINT/SIGTERM: 0, or 1 when stdout failed or
+ * a reload left no plan running (said). */
+static int serve(struct run_state *st, struct fl_inputs *in, struct fl_metrics *metrics,
+		 struct fl_sd_notify *sd)
+{
+	int rc = 0;
+
+	while (!(atomic_load(&run_signals) & SIG_STOP) && rc == 0) {
+		fl_inputs_drain(in, fl_runner_wait_ms(st->runner, DRAIN_WAIT_MS), on_message, st);
+		if (fl_runner_tick(st->runner) < 0)
+			rc = 1;
+		if (st->journal)
+			fl_journal_tick(st->journal, fl_cli_now_ns());
+		/* from this loop, so a stuck engine stops the pings, not just a dead process */
+		fl_sd_notify_watchdog(sd, monotonic_ns());
+		between_batches(st, in, metrics);
+		if (!st->runner)
+			rc = 1;
+	}
+	return rc;
 }
 
 int fl_cmd_run(int argc, char **argv)
@@ -654,20 +681,8 @@ int fl_cmd_run(int argc, char **argv)
 		fprintf(stderr, "faultline run: cannot start the input threads\n");
 		goto out;
 	}
-	rc = 0;
 	(void)fl_sd_notify_send(&sd, "READY=1"); /* every input bound, the store open */
-	while (!(atomic_load(&run_signals) & SIG_STOP) && rc == 0) {
-		fl_inputs_drain(in, fl_runner_wait_ms(st.runner, DRAIN_WAIT_MS), on_message, &st);
-		if (fl_runner_tick(st.runner) < 0)
-			rc = 1;
-		if (st.journal)
-			fl_journal_tick(st.journal, fl_cli_now_ns());
-		/* from this loop, so a stuck engine stops the pings, not just a dead process */
-		fl_sd_notify_watchdog(&sd, monotonic_ns());
-		between_batches(&st, in, metrics);
-		if (!st.runner)
-			rc = 1; /* a reload left no plan running (said) */
-	}
+	rc = serve(&st, in, metrics, &sd);
 	(void)fl_sd_notify_send(&sd, "STOPPING=1");
 	fl_control_close(control); /* its client waiting on this thread is let go */
 	control = st.control = NULL;
@@ -676,10 +691,6 @@ int fl_cmd_run(int argc, char **argv)
 		fl_inputs_drain(in, 0, on_message, &st);
 	print_input_stats(in);
 	print_journal_stats(&st);
-	if (st.stats.reloads_ok || st.stats.reloads_failed)
-		fprintf(stderr, "run: reloads: %llu ok, %llu failed\n",
-			(unsigned long long)st.stats.reloads_ok,
-			(unsigned long long)st.stats.reloads_failed);
 	if (st.runner && fl_runner_finish(st.runner, st.stats.messages, st.stats.undecoded) < 0)
 		rc = 1;
 out:
