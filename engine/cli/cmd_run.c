@@ -68,6 +68,7 @@ struct run_state {
 	unsigned long long replayed, replay_bad;
 	struct fl_runner_config *rcfg; /* the run's: a reload reads the same plan path */
 	struct fl_control *control;    /* NULL without --control */
+	bool is_reloading;
 };
 
 static void on_signal(int sig)
@@ -445,7 +446,7 @@ static int catch_up(struct run_state *st)
 		fprintf(stderr, "faultline run: journal: %s\n", strerror((int)-n));
 		return -1;
 	}
-	if (st->replayed || st->replay_bad)
+	if ((st->replayed || st->replay_bad) && !st->is_reloading) /* a reload says it its way */
 		fprintf(stderr, "run: journal: %llu messages taken before this start fed again, "
 				"%llu unreadable\n",
 			st->replayed, st->replay_bad);
@@ -481,7 +482,9 @@ static int reload_catch_up(struct run_state *st, unsigned long long *fed)
 	int rc;
 
 	st->replayed = st->replay_bad = 0;
+	st->is_reloading = true;
 	rc = catch_up(st);
+	st->is_reloading = false;
 	*fed = st->replayed;
 	st->replayed = replayed;
 	st->replay_bad = bad;

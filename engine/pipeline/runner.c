@@ -50,9 +50,7 @@ struct fl_runner {
 	size_t n_sources;
 	/* after a reload: the engine is rebuilt from the store and the journal,
 	 * and what it decides again about times up to the old engine's last
-	 * tick was written out by the old one already; such actions go to the
-	 * store (which continues the same tickets and never takes a step twice)
-	 * but not to stdout again. 0: nothing muted. */
+	 * tick was decided by the old one already (is_restated). 0: none. */
 	int64_t mute_until_ns;
 	uint64_t muted;
 	/* the run's config, kept to start this runner's plan again when a
@@ -144,12 +142,20 @@ static int sources_create(struct fl_runner *r)
 	return 0;
 }
 
-/* A reload's engine restating what the old one wrote (see mute_until_ns):
+/* A reload's engine restating what the old one decided (see mute_until_ns):
  * its actions up to the old engine's last tick, and the "resumed" update of
- * each ticket it took back. */
+ * each ticket it took back. They are dropped, not sent to the store: the
+ * old engine's are there already, and a cut opened and cleared inside the
+ * journal's window would otherwise become a second ticket. A ladder step of
+ * a ticket taken back is never a restatement: the steps the old engine took
+ * are not taken again (fl_engine_resume), so one that fires is one the new
+ * plan added and is due. */
 static bool is_restated(const struct fl_runner *r, const struct fl_action *a)
 {
 	if (!r->mute_until_ns)
+		return false;
+	if (a->incident && a->incident->ticket &&
+	    (a->type == FL_ACTION_ESCALATE || a->type == FL_ACTION_NOTIFY))
 		return false;
 	if (a->at_ns <= r->mute_until_ns)
 		return true;
@@ -162,8 +168,6 @@ static void on_action(const struct fl_action *a, void *ctx)
 
 	if (is_restated(r, a)) {
 		r->muted++;
-		if (r->sink)
-			(void)fl_sink_push(r->sink, a);
 		return;
 	}
 	count_action(r, a);

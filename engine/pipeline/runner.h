@@ -67,10 +67,11 @@ int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
  *    new engine is on an event clock: the caller feeds the journal again
  *    (fl_runner_catch_up) and then calls fl_runner_catch_up_end(), so keys,
  *    windows and holds are rebuilt from the messages themselves.
- *  - What the new engine decides about times up to rep->stopped_ns (the old
- *    one's last tick) was written out by the old one: it goes to the store,
- *    which continues the same tickets and never takes a step twice, and is
- *    not written to stdout again.
+ *  - What the new engine decides again about times up to rep->stopped_ns
+ *    (the old one's last tick) was decided and written by the old one: it
+ *    is neither written to stdout nor sent to the store again (counted,
+ *    fl_runner_restated), but for ladder steps of the tickets taken back:
+ *    those the old engine took never fire again, and one that fires is due.
  * Returns 0 (*rp is the new runner), -EINVAL (refused, *rp unchanged), or
  * when the new plan could not start: its error, or -ECANCELED for -EINVAL,
  * with *rp the old plan started again the same way, or -EIO when that
@@ -82,7 +83,7 @@ struct fl_runner_reload_report {
 };
 FL_MUST_CHECK int fl_runner_reload(struct fl_runner **rp, const struct fl_runner_config *cfg,
 				   FILE *diag, struct fl_runner_reload_report *rep);
-/* Actions a reload's engine wrote to the store only (restated, see above). */
+/* Actions a reload's engine dropped as restated (see above). */
 unsigned long long fl_runner_restated(const struct fl_runner *r);
 
 /* Queries. tz: the zone RFC 3164 times are read in (NULL: UTC).
