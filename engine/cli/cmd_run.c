@@ -508,8 +508,7 @@ static bool reload(struct run_state *st, struct fl_buf *said)
 	if (st->journal && fl_journal_kept(st->journal))
 		cfg.catch_up_from_ns = fl_cli_now_ns() - 2 * JOURNAL_WINDOW_NS;
 	rc = fl_runner_reload(&st->runner, &cfg, diag ? diag : stderr, &rep);
-	if (st->runner && rc != -EINVAL && rc != -ENOMEM &&
-	    reload_catch_up(st, &fed) < 0)
+	if (st->runner && rep.is_started && reload_catch_up(st, &fed) < 0)
 		rc = -EIO;
 	if (rc == 0)
 		say_reloaded(st, &rep, fed, diag ? diag : stderr);

@@ -428,6 +428,19 @@ int fl_runner_reload(struct fl_runner **rp, const struct fl_runner_config *cfg, 
 	if (!new)
 		return -ENOMEM;
 	rc = runner_compile(new, cfg, diag);
+	if (rc == 0 && old->sink) {
+		struct fl_sink_stats ss;
+
+		/* ending the sink now would give up what it holds for a store
+		 * that cannot write: the reload waits for the store instead */
+		fl_sink_stats(old->sink, &ss);
+		if (ss.held || ss.commits_failing) {
+			fprintf(diag, "faultline run: reload: the store is failing (%llu actions "
+				      "held for it): try again once it writes\n",
+				(unsigned long long)ss.held);
+			rc = -EBUSY;
+		}
+	}
 	if (rc < 0) {
 		fl_runner_destroy(new); /* the old runner was not touched */
 		return rc;
@@ -442,6 +455,7 @@ int fl_runner_reload(struct fl_runner **rp, const struct fl_runner_config *cfg, 
 	say_gone(old, new, diag);
 	runner_stop(old);
 	new->mute_until_ns = rep->stopped_ns;
+	rep->is_started = true;
 	rc = runner_start(new, cfg);
 	if (rc == 0) {
 		rep->closed_gone = new->closed_gone;

@@ -6,6 +6,7 @@
  * One thread (the consumer of the inputs' queue) owns a runner. */
 #ifndef FL_RUNNER_H
 #define FL_RUNNER_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,7 +73,9 @@ int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
  *    is neither written to stdout nor sent to the store again (counted,
  *    fl_runner_restated), but for ladder steps of the tickets taken back:
  *    those the old engine took never fire again, and one that fires is due.
- * Returns 0 (*rp is the new runner), -EINVAL (refused, *rp unchanged), or
+ * Returns 0 (*rp is the new runner), -EINVAL (refused, *rp unchanged),
+ * -EBUSY (the store is failing and holds actions: ending its sink would give
+ * them up; *rp unchanged), or
  * when the new plan could not start: its error, or -ECANCELED for -EINVAL,
  * with *rp the old plan started again the same way, or -EIO when that
  * failed too (*rp NULL: the run cannot go on). -ENOMEM: *rp unchanged. */
@@ -80,6 +83,8 @@ struct fl_runner_reload_report {
 	int64_t stopped_ns;
 	size_t old_open_incidents, old_live_keys; /* what the old engine held */
 	uint64_t closed_gone; /* tickets closed: their rule left the plan */
+	bool is_started; /* an engine was started anew (the new plan's, or the
+			  * old one's again): it is catching up, if asked */
 };
 FL_MUST_CHECK int fl_runner_reload(struct fl_runner **rp, const struct fl_runner_config *cfg,
 				   FILE *diag, struct fl_runner_reload_report *rep);
