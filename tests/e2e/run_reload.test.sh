@@ -36,8 +36,9 @@ awk -F, '$9 == "ring" && !seen[$2]++ {print $1, $3, $4, $5, $6}' "$NET/spans.csv
 [ "$(wc -l <"$T/spans")" = 4 ] || fail "examples/network has fewer than four rings"
 
 cat >"$T/stream.py" <<'PYEOF'
-import socket, subprocess, sys, threading, time
-port, fl, ctl, spans_file, plan_tool = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+import socket, sqlite3, subprocess, sys, threading, time
+port, fl, ctl, spans_file, plan_tool, db = (int(sys.argv[1]), sys.argv[2], sys.argv[3],
+                                            sys.argv[4], sys.argv[5], sys.argv[6])
 spans = [l.split() for l in open(spans_file)]
 c = socket.create_connection(("127.0.0.1", port))
 sent = 0
@@ -57,6 +58,14 @@ def reload(n):
     r = subprocess.run([fl, "reload", "--control", ctl], capture_output=True, text=True,
                        timeout=300)
     reloads.append((r.returncode, r.stderr))
+def ticket_of(span):
+    try:
+        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=5)
+        n = con.execute("SELECT count(*) FROM tickets WHERE span = ?", (span,)).fetchone()[0]
+        con.close()
+        return n > 0
+    except sqlite3.Error:
+        return False
 seq = 0
 def stream(seconds):
     global seq
@@ -70,7 +79,10 @@ cut(spans[0], "raised")          # open through every reload
 stream(3)                        # its 2 s hold ends: a ticket
 cut(spans[1], "raised")          # opened, then cleared across reloads
 for n in range(10):
-    if n == 7:  # past its 2 s hold: a cut, not a blip
+    if n == 7:  # once it is a ticket (past its hold): a cut, not a blip
+        until = time.time() + 120
+        while time.time() < until and not ticket_of(spans[1][0]):
+            stream(0.2)
         cut(spans[1], "cleared")
     if n == 5:
         cut(spans[2], "raised")  # inside its hold when the engine is swapped
@@ -86,7 +98,7 @@ for r in bad:
     print(r[1], file=sys.stderr)
 PYEOF
 printf 'set -e\nsed -i "s|absorb los for [0-9]*m|absorb los for $1|" "%s"\n' "$PLAN" >"$T/plan_tool.sh"
-python3 "$T/stream.py" "$port" "$FAULTLINE" "$CTL" "$T/spans" "$T/plan_tool.sh" \
+python3 "$T/stream.py" "$port" "$FAULTLINE" "$CTL" "$T/spans" "$T/plan_tool.sh" "$DB" \
 	>"$T/stream.out" 2>"$T/stream.err" || fail "sender: $(cat "$T/stream.err")"
 read -r _ sent _ nreload _ nfailed <"$T/stream.out"
 [ "$nreload" = 10 ] && [ "$nfailed" = 0 ] ||
