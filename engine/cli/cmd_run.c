@@ -475,20 +475,24 @@ static void say_reloaded(const struct run_state *st, const struct fl_runner_relo
 			fed, (unsigned long long)rep->closed_gone);
 }
 
-/* The journal fed again to a runner that a reload left on an event clock. */
-static int reload_catch_up(struct run_state *st, unsigned long long *fed)
+/* The journal fed again to a runner that a reload left on an event clock.
+ * A journal that cannot be read again is said, and the engine goes live
+ * without it rather than stay on the journal's clock. */
+static void reload_catch_up(struct run_state *st, unsigned long long *fed, FILE *diag)
 {
 	unsigned long long replayed = st->replayed, bad = st->replay_bad;
-	int rc;
 
 	st->replayed = st->replay_bad = 0;
 	st->is_reloading = true;
-	rc = catch_up(st);
+	if (catch_up(st) < 0) {
+		fprintf(diag, "faultline run: reload: the journal was not fed again; the new "
+			      "engine goes on without what it kept\n");
+		(void)fl_runner_catch_up_end(st->runner);
+	}
 	st->is_reloading = false;
 	*fed = st->replayed;
 	st->replayed = replayed;
 	st->replay_bad = bad;
-	return rc;
 }
 
 /* A reload at this event boundary (SIGHUP, the control socket): see
@@ -508,8 +512,8 @@ static bool reload(struct run_state *st, struct fl_buf *said)
 	if (st->journal && fl_journal_kept(st->journal))
 		cfg.catch_up_from_ns = fl_cli_now_ns() - 2 * JOURNAL_WINDOW_NS;
 	rc = fl_runner_reload(&st->runner, &cfg, diag ? diag : stderr, &rep);
-	if (st->runner && rep.is_started && reload_catch_up(st, &fed) < 0)
-		rc = -EIO;
+	if (st->runner && rep.is_started)
+		reload_catch_up(st, &fed, diag ? diag : stderr);
 	if (rc == 0)
 		say_reloaded(st, &rep, fed, diag ? diag : stderr);
 	else
