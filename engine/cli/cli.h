@@ -17,6 +17,9 @@ int fl_cmd_notify(int argc, char **argv);     /* deliver one message through a p
 int fl_cmd_replay(int argc, char **argv);     /* a plan over recorded lines, in event time */
 int fl_cmd_test(int argc, char **argv);       /* run a plan's test blocks */
 int fl_cmd_run(int argc, char **argv);        /* a plan live on the network inputs */
+int fl_cmd_reload(int argc, char **argv);     /* ask a running run to reload its plan */
+int fl_cmd_stats(int argc, char **argv);      /* a running run's counters, as JSON */
+int fl_cmd_status(int argc, char **argv);     /* a running run's status line */
 int fl_cmd_tickets(int argc, char **argv);    /* list, show and move tickets in the store */
 int fl_cmd_maintenance(int argc, char **argv); /* announce, list, delete maintenance windows */
 int fl_cmd_report(int argc, char **argv);     /* per-area summary of a period's tickets */

@@ -8,8 +8,12 @@
  * SIGINT/SIGTERM stop the inputs, drain what was queued, flush the final
  * tallies and print one summary line on stderr. SIGUSR1 prints a JSON stats
  * line on stderr (the shape of `faultline listen`'s) and the run goes on;
- * SIGHUP says a changed plan needs a restart and the run goes on. With
- * --metrics the same numbers are served over HTTP (pipeline/metrics.h). */
+ * SIGHUP reloads the plan and its data between two events (runner.h
+ * fl_runner_reload(): a plan with errors is refused and the old one runs
+ * on). With --control the same reload, the stats line and a status line
+ * are asked for over a unix socket (pipeline/control.h, `faultline reload`,
+ * `faultline stats`). With --metrics the same numbers are served over HTTP
+ * (pipeline/metrics.h). */
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -32,6 +36,7 @@
 #include "engine/lib/net.h"
 #include "engine/lib/sd_notify.h"
 #include "engine/notify/outbox.h"
+#include "engine/pipeline/control.h"
 #include "engine/pipeline/journal.h"
 #include "engine/pipeline/metrics.h"
 #include "engine/pipeline/runner.h"
@@ -61,6 +66,9 @@ struct run_state {
 	struct fl_journal *journal; /* NULL: --no-journal, or no --db */
 	struct fl_buf scratch;	    /* a journal line's message, unescaped */
 	unsigned long long replayed, replay_bad;
+	struct fl_runner_config *rcfg; /* the run's: a reload reads the same plan path */
+	struct fl_control *control;    /* NULL without --control */
+	bool is_reloading;
 };
 
 static void on_signal(int sig)
@@ -82,7 +90,7 @@ static int usage(FILE *out)
 		"                     [--db PATH [--plugin-dir DIR] [--route CHANNEL=PLUGIN ...]\n"
 		"                      [--set CHANNEL.KEY=VALUE ...] [--timeout-ms N]\n"
 		"                      [--backoff-ms N] [--backoff-max-ms N] [--poll-ms N]]\n"
-		"                     [--metrics ADDR]\n"
+		"                     [--metrics ADDR] [--control PATH]\n"
 		"\n"
 		"Runs PLAN live on the inputs (ADDR is IPv4:PORT or [IPv6]:PORT; port 0 picks\n"
 		"a free port, announced on stderr as 'listening udp 127.0.0.1:40123') and\n"
@@ -102,7 +110,10 @@ static int usage(FILE *out)
 		"given on the command line override it.\n"
 		"With --metrics, GET /metrics on ADDR serves the counters in the Prometheus\n"
 		"text format and GET /healthz answers 200, or 503 with the reason\n"
-		"(docs/metrics.md). SIGUSR1 prints the counters as a JSON line on stderr.\n");
+		"(docs/metrics.md). SIGUSR1 prints the counters as a JSON line on stderr.\n"
+		"SIGHUP, or `faultline reload --control PATH` with --control, reads the plan\n"
+		"and its data again and swaps them in between two events; a plan with errors\n"
+		"is refused and the old one runs on (docs/config.md, Reload).\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -124,6 +135,7 @@ struct run_args {
 	const char *journal; /* NULL: PATH.accepted beside the store */
 	bool no_journal;
 	const char *user, *group; /* --user, --group: who runs once the inputs are bound */
+	const char *control;	  /* --control: the control socket's path; NULL: none */
 	struct fl_config *config; /* holds the strings the options borrow from the file */
 	const char *config_path;
 	bool is_config_off;
@@ -232,6 +244,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		FL_CLI_DELIVERY_ROWS(forward),
 		FL_OPT_STRING_ROW("--metrics", &a->metrics.addr, "ADDR",
 				  "serve /metrics and /healthz over HTTP"),
+		FL_OPT_STRING_ROW("--control", &a->control, "PATH",
+				  "answer reload, stats and status on this unix socket"),
 		FL_CONFIG_ROWS(&a->config_path, &a->is_config_off),
 	};
 	const struct fl_opts_cmd cmd = {"run", opts, FL_ARRAY_LEN(opts), 0, false, run_usage};
@@ -273,17 +287,57 @@ static void on_message(void *ctx, const struct fl_msg *m)
 	fl_runner_feed(st->runner, ev);
 }
 
+/* The stats line into b (initialised by the caller), newline ended. */
+static int stats_line(struct run_state *st, const struct fl_inputs *in, struct fl_buf *b)
+{
+	fl_run_stats_gather(&st->stats, in, st->runner);
+	if (fl_run_stats_json(b, &st->stats) < 0 || fl_buf_addc(b, '\n') < 0)
+		return -EMSGSIZE;
+	return 0;
+}
+
 static void print_stats_line(struct run_state *st, const struct fl_inputs *in)
 {
 	struct fl_buf b;
 
-	fl_run_stats_gather(&st->stats, in, st->runner);
 	fl_buf_init(&b, STATS_LINE_MAX);
-	if (fl_run_stats_json(&b, &st->stats) == 0)
-		fprintf(stderr, "%s\n", b.p);
+	if (stats_line(st, in, &b) == 0)
+		fputs(b.p, stderr);
 	else
 		fprintf(stderr, "faultline run: the stats line outgrew its buffer\n");
 	fflush(stderr);
+	fl_buf_free(&b);
+}
+
+static int catch_up(struct run_state *st);
+static bool reload(struct run_state *st, struct fl_buf *said);
+
+/* One command of the control socket, answered at once. */
+static void serve_control(struct run_state *st, const struct fl_inputs *in)
+{
+	enum fl_control_cmd cmd;
+	struct fl_buf b;
+	bool is_ok = true;
+
+	if (!st->control || !fl_control_take(st->control, &cmd))
+		return;
+	fl_buf_init(&b, STATS_LINE_MAX);
+	switch (cmd) {
+	case FL_CONTROL_RELOAD:
+		is_ok = reload(st, &b);
+		break;
+	case FL_CONTROL_STATS:
+		is_ok = stats_line(st, in, &b) == 0;
+		break;
+	case FL_CONTROL_STATUS:
+		(void)fl_buf_printf(&b, "running plan %s; %llu messages; reloads: %llu ok, %llu "
+					"failed\n",
+				    st->rcfg->plan, (unsigned long long)st->stats.messages,
+				    (unsigned long long)st->stats.reloads_ok,
+				    (unsigned long long)st->stats.reloads_failed);
+		break;
+	}
+	fl_control_answer(st->control, is_ok, b.p ? b.p : "", b.len);
 	fl_buf_free(&b);
 }
 
@@ -295,12 +349,11 @@ static void between_batches(struct run_state *st, const struct fl_inputs *in,
 
 	if (sigs & SIG_STATS)
 		print_stats_line(st, in);
-	if (sigs & SIG_RELOAD) {
-		fprintf(stderr, "faultline run: SIGHUP: reload is not supported yet: restart to "
-				"load a changed plan\n");
-		fflush(stderr);
-	}
-	if (metrics && fl_metrics_is_due(metrics)) {
+	if (sigs & SIG_RELOAD)
+		(void)reload(st, NULL);
+	if (st->runner)
+		serve_control(st, in);
+	if (st->runner && metrics && fl_metrics_is_due(metrics)) {
 		fl_run_stats_gather(&st->stats, in, st->runner);
 		(void)fl_metrics_publish(metrics, &st->stats); /* -ENOMEM: the last one stays */
 	}
@@ -329,8 +382,8 @@ static int start_metrics(struct fl_metrics **out, struct run_args *a, struct run
 	return 0;
 }
 
-/* SIGHUP would end the run by default; until reload exists it is only
- * answered (between_batches). */
+/* SIGHUP would end the run by default; it asks for a reload
+ * (between_batches). */
 static void install_reload_signal(void)
 {
 	struct sigaction sa;
@@ -393,17 +446,104 @@ static int catch_up(struct run_state *st)
 		fprintf(stderr, "faultline run: journal: %s\n", strerror((int)-n));
 		return -1;
 	}
-	if (st->replayed || st->replay_bad)
+	if ((st->replayed || st->replay_bad) && !st->is_reloading) /* a reload says it its way */
 		fprintf(stderr, "run: journal: %llu messages taken before this start fed again, "
 				"%llu unreadable\n",
 			st->replayed, st->replay_bad);
 	return fl_runner_catch_up_end(st->runner) < 0 ? -1 : 0;
 }
 
+/* What a reload carried, in one line: the operator reads there what the
+ * new engine knows and what ended with the old one. */
+static void say_reloaded(const struct run_state *st, const struct fl_runner_reload_report *rep,
+			 unsigned long long fed, FILE *out)
+{
+	fprintf(out,
+		"faultline run: reload: plan %s swapped in between two events; the old engine "
+		"held %zu open incidents and %zu live keys; ",
+		st->rcfg->plan, rep->old_open_incidents, rep->old_live_keys);
+	if (!st->rcfg->db && !st->journal)
+		fprintf(out, "no store and no journal: none of them is carried\n");
+	else
+		fprintf(out,
+			"%s%llu journal messages fed again in their own times; %llu tickets "
+			"closed (their rule left the plan)\n",
+			st->rcfg->db ? "open tickets taken back from the store by rule and "
+				       "correlation name, "
+				     : "no store: open incidents are rebuilt from the journal "
+				       "under new ids, ",
+			fed, (unsigned long long)rep->closed_gone);
+}
+
+/* The journal fed again to a runner that a reload left on an event clock.
+ * A journal that cannot be read again is said, and the engine goes live
+ * without it rather than stay on the journal's clock. */
+static void reload_catch_up(struct run_state *st, unsigned long long *fed, FILE *diag)
+{
+	unsigned long long replayed = st->replayed, bad = st->replay_bad;
+
+	st->replayed = st->replay_bad = 0;
+	st->is_reloading = true;
+	if (catch_up(st) < 0) {
+		fprintf(diag, "faultline run: reload: the journal was not fed again; the new "
+			      "engine goes on without what it kept\n");
+		(void)fl_runner_catch_up_end(st->runner);
+	}
+	st->is_reloading = false;
+	*fed = st->replayed;
+	st->replayed = replayed;
+	st->replay_bad = bad;
+}
+
+/* A reload at this event boundary (SIGHUP, the control socket): see
+ * fl_runner_reload(). Diagnostics go to stderr and, for a control client,
+ * into said. Returns true when the new plan runs; st->runner is NULL after
+ * a reload that left no plan running (the run then ends). */
+static bool reload(struct run_state *st, struct fl_buf *said)
+{
+	struct fl_runner_reload_report rep;
+	struct fl_runner_config cfg = *st->rcfg;
+	unsigned long long fed = 0;
+	size_t text_len = 0;
+	char *text = NULL;
+	FILE *diag = open_memstream(&text, &text_len);
+	int rc;
+
+	if (st->journal && fl_journal_kept(st->journal))
+		cfg.catch_up_from_ns = fl_cli_now_ns() - 2 * JOURNAL_WINDOW_NS;
+	rc = fl_runner_reload(&st->runner, &cfg, diag ? diag : stderr, &rep);
+	if (st->runner && rep.is_started)
+		reload_catch_up(st, &fed, diag ? diag : stderr);
+	if (rc == 0)
+		say_reloaded(st, &rep, fed, diag ? diag : stderr);
+	else
+		fprintf(diag ? diag : stderr,
+			"faultline run: reload of %s refused (%s); %s\n", st->rcfg->plan,
+			strerror(-rc), st->runner ? "the old plan runs on" : "no plan runs: ending");
+	if (rc == 0)
+		st->stats.reloads_ok++;
+	else
+		st->stats.reloads_failed++;
+	if (diag) {
+		fclose(diag);
+		fwrite(text, 1, text_len, stderr);
+		if (said)
+			(void)fl_buf_add(said, text, text_len);
+		free(text);
+	}
+	fflush(stderr);
+	return rc == 0;
+}
+
+/* The journal's line at exit, and the reloads' when there were any. */
 static void print_journal_stats(const struct run_state *st)
 {
 	struct fl_journal_stats js;
 
+	if (st->stats.reloads_ok || st->stats.reloads_failed)
+		fprintf(stderr, "run: reloads: %llu ok, %llu failed\n",
+			(unsigned long long)st->stats.reloads_ok,
+			(unsigned long long)st->stats.reloads_failed);
 	if (!st->journal)
 		return;
 	fl_journal_stats(st->journal, &js);
@@ -454,6 +594,28 @@ static size_t run_fd_headroom(const struct run_args *a)
 	return n;
 }
 
+/* The consumer's loop until SIGINT/SIGTERM: 0, or 1 when stdout failed or
+ * a reload left no plan running (said). */
+static int serve(struct run_state *st, struct fl_inputs *in, struct fl_metrics *metrics,
+		 struct fl_sd_notify *sd)
+{
+	int rc = 0;
+
+	while (!(atomic_load(&run_signals) & SIG_STOP) && rc == 0) {
+		fl_inputs_drain(in, fl_runner_wait_ms(st->runner, DRAIN_WAIT_MS), on_message, st);
+		if (fl_runner_tick(st->runner) < 0)
+			rc = 1;
+		if (st->journal)
+			fl_journal_tick(st->journal, fl_cli_now_ns());
+		/* from this loop, so a stuck engine stops the pings, not just a dead process */
+		fl_sd_notify_watchdog(sd, monotonic_ns());
+		between_batches(st, in, metrics);
+		if (!st->runner)
+			rc = 1;
+	}
+	return rc;
+}
+
 int fl_cmd_run(int argc, char **argv)
 {
 	struct run_state st;
@@ -462,6 +624,7 @@ int fl_cmd_run(int argc, char **argv)
 	struct fl_deliver *deliver = NULL;
 	struct fl_metrics *metrics = NULL;
 	struct fl_outbox_bell *bell = NULL;
+	struct fl_control *control = NULL;
 	struct fl_sd_notify sd;
 	char err[256];
 	int rc = 1;
@@ -501,6 +664,7 @@ int fl_cmd_run(int argc, char **argv)
 		goto out;
 	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
 		goto out;
+	st.rcfg = &a.rcfg;
 	if (catch_up(&st) < 0)
 		goto out;
 	a.deliver.db = a.rcfg.db;
@@ -514,30 +678,29 @@ int fl_cmd_run(int argc, char **argv)
 	fl_cli_announce_inputs(in);
 	if (a.metrics.addr && start_metrics(&metrics, &a, &st, in) < 0)
 		goto out;
+	if (a.control && fl_control_open(&control, a.control, err, sizeof(err)) < 0) {
+		fprintf(stderr, "faultline run: %s\n", err);
+		goto out;
+	}
+	st.control = control;
 	if (fl_inputs_start(in) < 0) {
 		fprintf(stderr, "faultline run: cannot start the input threads\n");
 		goto out;
 	}
-	rc = 0;
 	(void)fl_sd_notify_send(&sd, "READY=1"); /* every input bound, the store open */
-	while (!(atomic_load(&run_signals) & SIG_STOP) && rc == 0) {
-		fl_inputs_drain(in, fl_runner_wait_ms(st.runner, DRAIN_WAIT_MS), on_message, &st);
-		if (fl_runner_tick(st.runner) < 0)
-			rc = 1;
-		if (st.journal)
-			fl_journal_tick(st.journal, fl_cli_now_ns());
-		/* from this loop, so a stuck engine stops the pings, not just a dead process */
-		fl_sd_notify_watchdog(&sd, monotonic_ns());
-		between_batches(&st, in, metrics);
-	}
+	rc = serve(&st, in, metrics, &sd);
 	(void)fl_sd_notify_send(&sd, "STOPPING=1");
+	fl_control_close(control); /* its client waiting on this thread is let go */
+	control = st.control = NULL;
 	fl_inputs_stop(in);
-	fl_inputs_drain(in, 0, on_message, &st);
+	if (st.runner)
+		fl_inputs_drain(in, 0, on_message, &st);
 	print_input_stats(in);
 	print_journal_stats(&st);
-	if (fl_runner_finish(st.runner, st.stats.messages, st.stats.undecoded) < 0)
+	if (st.runner && fl_runner_finish(st.runner, st.stats.messages, st.stats.undecoded) < 0)
 		rc = 1;
 out:
+	fl_control_close(control);
 	fl_metrics_destroy(metrics); /* before the runner its snapshots came from */
 	fl_journal_close(st.journal);
 	fl_buf_free(&st.scratch);

@@ -66,6 +66,10 @@ struct fl_run_stats {
 	uint64_t verdicts[FL_INPUT__COUNT][FL_SYSLOG__COUNT]; /* syslog inputs */
 	uint64_t traps_decoded;
 	uint64_t messages, undecoded; /* as the summary's "N messages, N undecoded" */
+	/* plan reloads (SIGHUP, `faultline reload`): swapped in, or refused with
+	 * the old plan running on. The engine's and the store's counters start
+	 * again at each swap; the inputs' and these go on. */
+	uint64_t reloads_ok, reloads_failed;
 	struct fl_engine_stats engine;
 	bool has_timer;
 	int64_t timer_in_ns; /* the engine's next timer is due this long from taken */

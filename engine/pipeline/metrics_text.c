@@ -251,6 +251,8 @@ int fl_run_stats_json(struct fl_buf *out, const struct fl_run_stats *st)
 	fl_json_obj_begin(&j);
 	json_uint(&j, "messages", st->messages);
 	json_uint(&j, "undecoded", st->undecoded);
+	json_uint(&j, "reloads_ok", st->reloads_ok);
+	json_uint(&j, "reloads_failed", st->reloads_failed);
 	json_rows(&j, engine_rows, FL_ARRAY_LEN(engine_rows), &st->engine);
 	json_uint(&j, "keys_live", st->engine.live_keys);
 	json_uint(&j, "incidents_open", st->engine.open_incidents);
@@ -380,6 +382,9 @@ static void render_decode(struct fl_buf *b, const struct fl_run_stats *st)
 	    st->messages);
 	one(b, "faultline_messages_undecoded_total", "counter",
 	    "Messages that did not decode (syslog lines still run as events).", st->undecoded);
+	one(b, "faultline_reloads_total", "counter", "Plan reloads swapped in.", st->reloads_ok);
+	one(b, "faultline_reloads_failed_total", "counter",
+	    "Plan reloads refused; the old plan ran on.", st->reloads_failed);
 }
 
 static void render_rows(struct fl_buf *b, const struct stat_row *rows, size_t n,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "engine/correlate/actions.h"
@@ -47,6 +48,16 @@ struct fl_runner {
 	 * metrics (fl_runner_stats) */
 	struct fl_metrics_source *sources;
 	size_t n_sources;
+	/* after a reload: the engine is rebuilt from the store and the journal,
+	 * and what it decides again about times up to the old engine's last
+	 * tick was decided by the old one already (is_restated). 0: none. */
+	int64_t mute_until_ns;
+	uint64_t muted;
+	/* the run's config, kept to start this runner's plan again when a
+	 * reload's new plan cannot start (strings borrowed from the caller) */
+	struct fl_runner_config cfg;
+	FILE *diag; /* where resume refusals and closed tickets are said */
+	uint64_t closed_gone; /* tickets closed: their rule left the plan */
 };
 
 static void announce_tick(struct fl_runner *r, int64_t now_ns)
@@ -131,10 +142,34 @@ static int sources_create(struct fl_runner *r)
 	return 0;
 }
 
+/* A reload's engine restating what the old one decided (see mute_until_ns):
+ * its actions up to the old engine's last tick, and the "resumed" update of
+ * each ticket it took back. They are dropped, not sent to the store: the
+ * old engine's are there already, and a cut opened and cleared inside the
+ * journal's window would otherwise become a second ticket. A ladder step of
+ * a ticket taken back is never a restatement: the steps the old engine took
+ * are not taken again (fl_engine_resume), so one that fires is one the new
+ * plan added and is due. */
+static bool is_restated(const struct fl_runner *r, const struct fl_action *a)
+{
+	if (!r->mute_until_ns)
+		return false;
+	if (a->incident && a->incident->ticket &&
+	    (a->type == FL_ACTION_ESCALATE || a->type == FL_ACTION_NOTIFY))
+		return false;
+	if (a->at_ns <= r->mute_until_ns)
+		return true;
+	return a->type == FL_ACTION_UPDATE && a->reason && strcmp(a->reason, "resumed") == 0;
+}
+
 static void on_action(const struct fl_action *a, void *ctx)
 {
 	struct fl_runner *r = ctx;
 
+	if (is_restated(r, a)) {
+		r->muted++;
+		return;
+	}
 	count_action(r, a);
 
 	if (r->out.max - r->out.len < OUT_ROOM)
@@ -161,15 +196,55 @@ static const char *resume_refusal(int rc)
 	}
 }
 
+static bool program_has_source(const struct fl_program *p, const char *name)
+{
+	for (uint32_t i = 0; i < p->n_rules; i++)
+		if (fl_str_eq_cstr(p->rules[i].name, name))
+			return true;
+	for (uint32_t i = 0; i < p->n_correlations; i++)
+		if (fl_str_eq_cstr(p->correlations[i].name, name))
+			return true;
+	return false;
+}
+
+/* A reload's ticket whose rule or correlation is gone from the new plan:
+ * no engine would ever follow or clear it, so it is cleared with a history
+ * row that says why (the people working it keep it), instead of lying open
+ * and silent. */
+static void close_gone(struct fl_runner *r, const struct fl_resumed_incident *ri)
+{
+	char note[256];
+	int rc;
+
+	snprintf(note, sizeof(note),
+		 "'%s' left the plan at a reload: no engine follows this ticket any more",
+		 ri->source);
+	rc = fl_store_incident_clear(r->windows_db, ri->ticket, note, fl_clock_now_ns(r->clock));
+	if (rc < 0) {
+		fprintf(r->diag, "faultline run: reload: ticket %s of '%s', gone from the plan, "
+				 "could not be closed: %s\n",
+			ri->ticket, ri->source, strerror(-rc));
+		return;
+	}
+	r->closed_gone++;
+	fprintf(r->diag, "faultline run: reload: ticket %s closed: %s\n", ri->ticket, note);
+}
+
 /* One open ticket handed back to the engine; a refusal keeps the ticket as
- * it is (people still see it) and says why here. */
+ * it is (people still see it) and says why here, except after a reload for
+ * a ticket whose rule is gone (close_gone). */
 static int resume_one(void *ctx, const struct fl_resumed_incident *ri)
 {
 	struct fl_runner *r = ctx;
 	int rc = fl_engine_resume(r->engine, ri);
 
+	if (rc == -ENOENT && r->mute_until_ns && ri->source && r->windows_db &&
+	    !program_has_source(r->prog, ri->source)) {
+		close_gone(r, ri);
+		return rc;
+	}
 	if (rc < 0)
-		fprintf(stderr,
+		fprintf(r->diag,
 			"faultline run: ticket %s (%s, level %s, device %s, site %s, span %s) not "
 			"resumed: %s\n",
 			ri->ticket, ri->source ? ri->source : "-", ri->level ? ri->level : "-",
@@ -183,109 +258,223 @@ static void ring_outbox(void *bell)
 	fl_outbox_bell_ring(bell);
 }
 
-int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
+/* The plan, its program, the per-source counters and the zone: everything
+ * a reload can build beside the running runner without touching the store.
+ * Diagnostics go to diag. Returns 0, -EINVAL (reported) or -ENOMEM. */
+static int runner_compile(struct fl_runner *r, const struct fl_runner_config *cfg, FILE *diag)
 {
 	struct fl_plan_options popt = {.data_dir = cfg->data_dir};
-	struct fl_engine_config ecfg = {.on_action = on_action,
-					.max_keys_per_rule = cfg->max_keys_per_rule,
-					.max_keys = cfg->max_keys};
 	struct fl_diags *d = NULL;
-	struct fl_runner *r = calloc(1, sizeof(*r));
 	const char *zone;
-	int rc = -ENOMEM;
+	int rc;
 
-	if (!r)
-		return -ENOMEM;
 	fl_buf_init(&r->out, OUT_MAX);
-	ecfg.ctx = r;
+	r->cfg = *cfg;
+	r->diag = diag;
 	if (fl_diags_create(&d) < 0)
-		goto out_fail;
+		return -ENOMEM;
 	rc = fl_plan_compile(&r->plan, cfg->plan, &popt, d);
-	fl_diag_print(d, stderr);
+	fl_diag_print(d, diag);
 	fl_diags_destroy(d);
 	if (rc < 0)
-		goto out_fail;
+		return rc;
 	r->prog = fl_plan_program(r->plan);
 	if ((rc = sources_create(r)) < 0)
-		goto out_fail;
+		return rc;
 	zone = cfg->tz ? cfg->tz : r->prog->timezone.p;
 	if (zone && fl_tz_load(&r->tz, zone) < 0) {
-		fprintf(stderr, "faultline run: unknown time zone '%s'\n", zone);
-		rc = -EINVAL;
-		goto out_fail;
+		fprintf(diag, "faultline run: unknown time zone '%s'\n", zone);
+		return -EINVAL;
 	}
-	if (cfg->db) {
-		char err[256] = "";
-		/* ticket ids are numbered by the store, unique across engines
-		 * and restarts (fl_store_incident_open_numbered()) */
-		struct fl_sink_opts so = {.directive_tick_ms = FL_DIRECTIVE_TICK_MS};
+	return 0;
+}
 
-		if (cfg->outbox_bell) {
-			so.on_notices = ring_outbox;
-			so.on_notices_ctx = cfg->outbox_bell;
-		}
-		rc = fl_sink_open(&r->sink, r->prog, cfg->db, &so, err, sizeof(err));
-		if (rc < 0) {
-			fprintf(stderr, "faultline run: %s: %s\n", cfg->db, err[0] ? err : "cannot open");
-			goto out_fail;
-		}
+/* The store's connections: the sink's thread and the engine thread's own
+ * (maintenance windows, announcements, tickets closed at a reload). */
+static int runner_open_store(struct fl_runner *r, const struct fl_runner_config *cfg,
+			     struct fl_engine_config *ecfg)
+{
+	/* ticket ids are numbered by the store, unique across engines and
+	 * restarts (fl_store_incident_open_numbered()) */
+	struct fl_sink_opts so = {.directive_tick_ms = FL_DIRECTIVE_TICK_MS};
+	char err[256] = "";
+	int rc;
+
+	if (cfg->outbox_bell) {
+		so.on_notices = ring_outbox;
+		so.on_notices_ctx = cfg->outbox_bell;
 	}
-	if (cfg->db) {
-		char err[256] = "";
-
+	rc = fl_sink_open(&r->sink, r->prog, cfg->db, &so, err, sizeof(err));
+	if (rc == 0)
 		rc = fl_store_open(&r->windows_db, cfg->db, err, sizeof(err));
-		if (rc < 0) {
-			fprintf(stderr, "faultline run: %s: %s\n", cfg->db, err[0] ? err : "cannot open");
-			goto out_fail;
-		}
-		r->windows.store = r->windows_db;
-		ecfg.window_fn = fl_store_windows_lookup;
-		ecfg.window_ctx = &r->windows;
-		if (r->prog->n_announces &&
-		    ((rc = fl_announcer_create(&r->announcer, r->prog, r->tz)) < 0 ||
-		     (rc = fl_announcer_attach(r->announcer, cfg->db, err, sizeof(err))) < 0))
-			goto out_fail;
+	if (rc < 0) {
+		fprintf(r->diag, "faultline run: %s: %s\n", cfg->db, err[0] ? err : "cannot open");
+		return rc;
 	}
+	r->windows.store = r->windows_db;
+	ecfg->window_fn = fl_store_windows_lookup;
+	ecfg->window_ctx = &r->windows;
+	if (r->prog->n_announces &&
+	    ((rc = fl_announcer_create(&r->announcer, r->prog, r->tz)) < 0 ||
+	     (rc = fl_announcer_attach(r->announcer, cfg->db, err, sizeof(err))) < 0))
+		return rc;
+	return 0;
+}
+
+/* The live half of a compiled runner: store, clocks, engine, the tickets
+ * the last engine left open. Undone by runner_stop(). */
+static int runner_start(struct fl_runner *r, const struct fl_runner_config *cfg)
+{
+	struct fl_engine_config ecfg = {.on_action = on_action,
+					.ctx = r,
+					.max_keys_per_rule = cfg->max_keys_per_rule,
+					.max_keys = cfg->max_keys};
+	int rc;
+
+	if (cfg->db && (rc = runner_open_store(r, cfg, &ecfg)) < 0)
+		return rc;
 	if ((rc = fl_clock_create_live(&r->clock)) < 0 ||
 	    (cfg->catch_up_from_ns &&
 	     (rc = fl_clock_create_event(&r->catch_clock, cfg->catch_up_from_ns)) < 0) ||
 	    (rc = fl_engine_create(&r->engine, r->prog,
 				   r->catch_clock ? r->catch_clock : r->clock, &ecfg)) < 0)
-		goto out_fail;
+		return rc;
 	if (r->sink) {
 		/* the tickets the last engine left open: their ladders run on */
 		rc = fl_sink_resume(r->sink, resume_one, r);
 		if (rc < 0) {
-			fprintf(stderr, "faultline run: %s: cannot resume the open tickets: %s\n",
+			fprintf(r->diag, "faultline run: %s: cannot resume the open tickets: %s\n",
 				cfg->db, fl_sink_errmsg(r->sink));
-			goto out_fail;
+			return rc;
 		}
 		if ((rc = fl_sink_start(r->sink)) < 0)
-			goto out_fail;
+			return rc;
+	}
+	return 0;
+}
+
+/* Ends the live half: the engine, then the sink once it has written all it
+ * was given, so the store holds everything this engine decided. */
+static void runner_stop(struct fl_runner *r)
+{
+	fl_announcer_destroy(r->announcer);
+	r->announcer = NULL;
+	r->announce_next_ns = 0;
+	fl_engine_destroy(r->engine);
+	r->engine = NULL;
+	fl_sink_destroy(r->sink); /* writes what is queued */
+	r->sink = NULL;
+	fl_store_close(r->windows_db);
+	r->windows_db = NULL;
+	r->windows.store = NULL;
+	fl_clock_destroy(r->clock);
+	r->clock = NULL;
+	fl_clock_destroy(r->catch_clock);
+	r->catch_clock = NULL;
+}
+
+int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
+{
+	struct fl_runner *r = calloc(1, sizeof(*r));
+	int rc;
+
+	if (!r)
+		return -ENOMEM;
+	rc = runner_compile(r, cfg, stderr);
+	if (rc == 0)
+		rc = runner_start(r, cfg);
+	if (rc < 0) {
+		fl_runner_destroy(r);
+		return rc;
 	}
 	*out = r;
 	return 0;
-
-out_fail:
-	fl_runner_destroy(r);
-	return rc;
 }
 
 void fl_runner_destroy(struct fl_runner *r)
 {
 	if (!r)
 		return;
-	fl_announcer_destroy(r->announcer);
-	fl_engine_destroy(r->engine);
-	fl_sink_destroy(r->sink); /* writes what is queued */
-	fl_store_close(r->windows_db);
-	fl_clock_destroy(r->clock);
-	fl_clock_destroy(r->catch_clock);
+	runner_stop(r);
 	fl_tz_free(r->tz);
 	fl_plan_destroy(r->plan);
 	fl_buf_free(&r->out);
 	free(r->sources);
 	free(r);
+}
+
+/* The rules and correlations of old that new does not have: said once, as
+ * what is closed with them (their tickets, by resume_one) and what ends. */
+static void say_gone(const struct fl_runner *old, const struct fl_runner *new, FILE *diag)
+{
+	for (size_t i = 0; i < old->n_sources; i++)
+		if (!program_has_source(new->prog, old->sources[i].name))
+			fprintf(diag,
+				"faultline run: reload: %s '%s' is not in the new plan: its open "
+				"tickets are closed, its keys, windows and holds end here\n",
+				old->sources[i].is_correlation ? "correlation" : "rule",
+				old->sources[i].name);
+}
+
+int fl_runner_reload(struct fl_runner **rp, const struct fl_runner_config *cfg, FILE *diag,
+		     struct fl_runner_reload_report *rep)
+{
+	struct fl_runner *old = *rp, *new = calloc(1, sizeof(*new));
+	struct fl_engine_stats es;
+	struct fl_runner_config again;
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	if (!new)
+		return -ENOMEM;
+	rc = runner_compile(new, cfg, diag);
+	if (rc == 0 && old->sink) {
+		struct fl_sink_stats ss;
+
+		/* ending the sink now would give up what it holds for a store
+		 * that cannot write: the reload waits for the store instead */
+		fl_sink_stats(old->sink, &ss);
+		if (ss.held || ss.commits_failing) {
+			fprintf(diag, "faultline run: reload: the store is failing (%llu actions "
+				      "held for it): try again once it writes\n",
+				(unsigned long long)ss.held);
+			rc = -EBUSY;
+		}
+	}
+	if (rc < 0) {
+		fl_runner_destroy(new); /* the old runner was not touched */
+		return rc;
+	}
+	/* the event boundary: the old engine runs its timers due by now and
+	 * writes out; from here its decisions are in the store and on stdout */
+	(void)fl_runner_tick(old);
+	rep->stopped_ns = fl_clock_now_ns(old->clock);
+	fl_engine_stats(old->engine, &es);
+	rep->old_open_incidents = es.open_incidents;
+	rep->old_live_keys = es.live_keys;
+	say_gone(old, new, diag);
+	runner_stop(old);
+	new->mute_until_ns = rep->stopped_ns;
+	rep->is_started = true;
+	rc = runner_start(new, cfg);
+	if (rc == 0) {
+		rep->closed_gone = new->closed_gone;
+		*rp = new;
+		fl_runner_destroy(old);
+		return 0;
+	}
+	/* the new plan compiled but could not start (the store, the zone's
+	 * files): the old plan starts again the same way */
+	fl_runner_destroy(new);
+	again = old->cfg;
+	again.catch_up_from_ns = cfg->catch_up_from_ns;
+	old->mute_until_ns = rep->stopped_ns;
+	if (runner_start(old, &again) < 0) {
+		fl_runner_destroy(old);
+		*rp = NULL;
+		return -EIO;
+	}
+	return rc == -EINVAL ? -ECANCELED : rc;
 }
 
 void fl_runner_catch_up(struct fl_runner *r, struct fl_event *ev)
@@ -378,4 +567,9 @@ void fl_runner_stats(const struct fl_runner *r, struct fl_run_stats *out)
 	out->window_errors = r->windows.errors;
 	out->sources = r->sources;
 	out->n_sources = r->n_sources;
+}
+
+unsigned long long fl_runner_restated(const struct fl_runner *r)
+{
+	return r->muted;
 }

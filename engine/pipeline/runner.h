@@ -6,8 +6,10 @@
  * One thread (the consumer of the inputs' queue) owns a runner. */
 #ifndef FL_RUNNER_H
 #define FL_RUNNER_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "engine/lib/compiler.h"
 
@@ -51,6 +53,43 @@ int fl_runner_catch_up_end(struct fl_runner *r);
 int fl_runner_tick(struct fl_runner *r);
 int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 		     unsigned long long undecoded);
+
+/* reload: the plan and data of cfg (re-read from disk) in place of *rp's,
+ * at an event boundary, on the runner's thread; diagnostics, resume
+ * refusals and tickets closed are written to diag.
+ *  - The new plan is compiled beside the running one; a plan that does not
+ *    compile returns -EINVAL and the old runner runs on, untouched.
+ *  - Otherwise the old engine runs its due timers and writes out, its store
+ *    thread writes everything it was given, and it ends. The new engine
+ *    takes back the store's open tickets (fl_engine_resume: ticket, level,
+ *    places, ladder steps taken) by rule and correlation name; the ticket of
+ *    a rule or correlation the new plan lacks is cleared in the store with a
+ *    history row saying so (rep->closed_gone). With cfg->catch_up_from_ns the
+ *    new engine is on an event clock: the caller feeds the journal again
+ *    (fl_runner_catch_up) and then calls fl_runner_catch_up_end(), so keys,
+ *    windows and holds are rebuilt from the messages themselves.
+ *  - What the new engine decides again about times up to rep->stopped_ns
+ *    (the old one's last tick) was decided and written by the old one: it
+ *    is neither written to stdout nor sent to the store again (counted,
+ *    fl_runner_restated), but for ladder steps of the tickets taken back:
+ *    those the old engine took never fire again, and one that fires is due.
+ * Returns 0 (*rp is the new runner), -EINVAL (refused, *rp unchanged),
+ * -EBUSY (the store is failing and holds actions: ending its sink would give
+ * them up; *rp unchanged), or
+ * when the new plan could not start: its error, or -ECANCELED for -EINVAL,
+ * with *rp the old plan started again the same way, or -EIO when that
+ * failed too (*rp NULL: the run cannot go on). -ENOMEM: *rp unchanged. */
+struct fl_runner_reload_report {
+	int64_t stopped_ns;
+	size_t old_open_incidents, old_live_keys; /* what the old engine held */
+	uint64_t closed_gone; /* tickets closed: their rule left the plan */
+	bool is_started; /* an engine was started anew (the new plan's, or the
+			  * old one's again): it is catching up, if asked */
+};
+FL_MUST_CHECK int fl_runner_reload(struct fl_runner **rp, const struct fl_runner_config *cfg,
+				   FILE *diag, struct fl_runner_reload_report *rep);
+/* Actions a reload's engine dropped as restated (see above). */
+unsigned long long fl_runner_restated(const struct fl_runner *r);
 
 /* Queries. tz: the zone RFC 3164 times are read in (NULL: UTC).
  * wait_ms: how long the caller may wait for input before the next tick, at

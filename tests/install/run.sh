@@ -49,13 +49,17 @@ for k in 'Restart=on-failure' 'User=faultline' 'NoNewPrivileges=yes' 'ProtectSys
 	'PrivateTmp=yes' 'AmbientCapabilities=CAP_NET_BIND_SERVICE' 'WatchdogSec=30s'; do
 	grep -qx "$k" "$U" || fail "the unit lacks $k"
 done
+grep -qx 'ExecReload=/usr/bin/faultline reload --control /run/faultline/control' "$U" ||
+	fail "ExecReload: $(grep ExecReload "$U")"
+grep -qx 'control = /run/faultline/control' "$R/etc/faultline/faultline.conf" ||
+	fail "the config does not name the control socket ExecReload asks"
 grep -qx 'plugin_dir = /usr/lib/faultline/plugins' "$R/etc/faultline/faultline.conf" ||
 	fail "the config does not name the installed plugins"
 
 # the unit as systemd reads it (the binary moved to where it was installed)
 if command -v systemd-analyze >/dev/null 2>&1; then
 	mkdir -p "$T/unit"
-	sed "s|^ExecStart=/usr/bin/faultline|ExecStart=$R/usr/bin/faultline|" "$U" >"$T/unit/faultline.service"
+	sed "s|^\(Exec[A-Za-z]*\)=/usr/bin/faultline|\1=$R/usr/bin/faultline|" "$U" >"$T/unit/faultline.service"
 	systemd-analyze verify --man=no "$T/unit/faultline.service" >"$T/verify.out" 2>&1 ||
 		fail "systemd-analyze verify: $(cat "$T/verify.out")"
 fi
@@ -70,9 +74,9 @@ fi
 
 # the default config, as installed, runs: only the paths move under $T, and
 # the privileged ports become free loopback ones on the command line
-sed -e "s|/usr/|$R/usr/|g" -e "s|/var/lib/faultline|$T/state|g" "$R/etc/faultline/faultline.conf" \
-	>"$T/faultline.conf"
-mkdir -p "$T/state"
+sed -e "s|/usr/|$R/usr/|g" -e "s|/var/lib/faultline|$T/state|g" -e "s|/run/faultline|$T/run|g" \
+	"$R/etc/faultline/faultline.conf" >"$T/faultline.conf"
+mkdir -p "$T/state" "$T/run"
 "$R/usr/bin/faultline" run -C "$T/faultline.conf" --udp 127.0.0.1:0 --tcp 127.0.0.1:0 \
 	--trap 127.0.0.1:0 >"$T/run.out" 2>"$T/run.err" &
 RUN_PID=$!
@@ -83,6 +87,8 @@ while [ "$(grep -c '^listening ' "$T/run.err" || true)" -lt 3 ]; do
 	[ $i -lt 300 ] || fail "no inputs after 30 s: $(cat "$T/run.err")"
 	sleep 0.1
 done
+"$R/usr/bin/faultline" status --control "$T/run/control" >"$T/status.out" 2>&1 ||
+	fail "the installed config's control socket does not answer: $(cat "$T/status.out")"
 kill -TERM "$RUN_PID"
 rc=0
 wait "$RUN_PID" || rc=$?
