@@ -109,9 +109,17 @@ grep -q "not TLS: the client began with '<13>Nov 25" "$T/strict.err" ||
 grep -q "is 'relay1.test'" "$T/strict.err" || fail "rsyslog's certificate name not logged"
 echo "tls x509: 3 clients refused, 1 plain client and 1 stalled handshake counted"
 
-# --- anon: server-only authentication, LF framing ------------------------------
-start_listen anon --tls 127.0.0.1:0 --tls-cert "$P/server.pem" --tls-key "$P/server.key" \
-	--tls-auth anon
+# --- anon: server-only authentication, LF framing, set in a config file -------
+cat >"$T/anon.conf" <<CONF
+[inputs]
+tls = 127.0.0.1:0
+tls_cert = "$P/server.pem"
+tls_key = "$P/server.key"
+tls_auth = anon
+tls_handshake_timeout_ms = 5000
+CONF
+start_listen anon -C "$T/anon.conf"
+wait_for 20 listening_count anon 1 || fail "anon: the config file's input not announced: $(cat "$T/anon.err")"
 AP=$(port_of anon tls)
 rsyslog_conf "$T/rs2" "$AP" anon traditional
 spawn rsyslogd -n -f "$T/rs2/rsyslog.conf" -i "$T/rs2/rsyslog.pid" 2>"$T/rs2/rsyslog.err"
@@ -122,7 +130,7 @@ stop_listen anon
 expect_stat anon tls received 50
 expect_stat anon tls peer_rejected 0
 expect_stat anon tls connections 1
-echo "tls anon: 50 lines, LF framing"
+echo "tls anon: 50 lines, LF framing, from the config file"
 
 # A bad file is said before anything listens, with the file's name.
 rc=0
