@@ -90,7 +90,7 @@ static void usage(FILE *out)
 		"--tls-auth x509 (the default) a client must show a certificate from\n"
 		"--tls-ca, and one of --tls-peers when given (docs/syslog.md).\n"
 		"--community NAME (repeatable) admits SNMP communities; default 'public'.\n"
-		"--max-msg-size N caps TCP and RELP frames (default %d); longer ones are\n"
+		"--max-msg-size N caps TCP, TLS and RELP frames (default %d); longer ones are\n"
 		"counted and discarded. --max-conns N caps TCP connections (default %d,\n"
 		"lowered to what the descriptor limit allows), --max-conns-per-source those\n"
 		"of one address (default %d); a connection that completes no frame for\n"
@@ -289,6 +289,7 @@ static void print_stats(const struct listen_state *st)
 			stat_member(&j, "handshake_failed", s.handshake_failed);
 			stat_member(&j, "peer_rejected", s.peer_rejected);
 			stat_member(&j, "handshake_timeout", s.handshake_timeout);
+			stat_member(&j, "log_suppressed", s.log_suppressed);
 		}
 		if (k == FL_INPUT_TCP || k == FL_INPUT_RELP || k == FL_INPUT_TLS) {
 			stat_member(&j, "refused", s.refused);

@@ -253,6 +253,24 @@ static bool watch_for(struct fl_inputs *in, struct fl_tcp_conn *c, uint32_t even
 	return epoll_ctl(in->epfd, EPOLL_CTL_MOD, c->w.fd, &ev) == 0;
 }
 
+/* May a line about a handshake be logged? FL_TLS_LOG_PER_SEC a second; the
+ * rest are counted, the counters say what happened to each connection. */
+static bool may_log(struct fl_inputs *in, struct fl_conn_set *set)
+{
+	int64_t now_ns = fl_inputs_mono_ns();
+
+	if (now_ns - set->log_second_ns >= 1000000000LL) {
+		set->log_second_ns = now_ns;
+		set->log_lines = 0;
+	}
+	if (set->log_lines < FL_TLS_LOG_PER_SEC) {
+		set->log_lines++;
+		return true;
+	}
+	FL_STAT_ADD(in, set->kind, log_suppressed, 1);
+	return false;
+}
+
 /* One step of a TLS handshake. Up: to the connections list (counted as a
  * connection), read at once, since the client's first records may already
  * be in the session. Failed: counted and logged with the reason, closed. */
@@ -280,20 +298,23 @@ static void handshake_step(struct fl_inputs *in, struct fl_tcp_conn *c)
 		c->active_ns = fl_inputs_mono_ns(); /* the idle clock starts now */
 		FL_STAT_ADD(in, c->set->kind, connections, 1);
 		name = fl_tls_conn_peer_name(c->tls);
-		if (name[0])
+		if (name[0] && may_log(in, c->set))
 			fprintf(stderr, "faultline: tls: %s is '%s'\n", c->peer_text, name);
 		fl_input_tcp_read(in, c);
 		return;
 	case FL_TLS_REJECTED:
 		FL_STAT_ADD(in, c->set->kind, peer_rejected, 1);
-		fprintf(stderr, "faultline: tls: refused %s: %s\n", c->peer_text, why);
+		if (may_log(in, c->set))
+			fprintf(stderr, "faultline: tls: refused %s: %s\n", c->peer_text, why);
 		conn_close(in, c, CLOSE_PEER);
 		return;
 	case FL_TLS_FAILED:
 		break;
 	}
 	FL_STAT_ADD(in, c->set->kind, handshake_failed, 1);
-	fprintf(stderr, "faultline: tls: handshake with %s failed: %s\n", c->peer_text, why);
+	if (may_log(in, c->set))
+		fprintf(stderr, "faultline: tls: handshake with %s failed: %s\n", c->peer_text,
+			why);
 	conn_close(in, c, CLOSE_PEER);
 }
 

@@ -99,7 +99,7 @@ struct fl_input_stats {
 	uint64_t bad_community;	    /* traps: community not allowed */
 	uint64_t undecodable;	    /* traps: not a v1/v2c trap or inform */
 	uint64_t informs_answered;  /* traps: Responses sent */
-	uint64_t log_suppressed;    /* traps: log lines held back by the rate limit */
+	uint64_t log_suppressed;    /* traps, TLS: log lines held back by the rate limit */
 	uint64_t handshake_failed;  /* TLS: not TLS, or the handshake failed */
 	uint64_t peer_rejected;	    /* TLS: client certificate missing, invalid, not permitted */
 	uint64_t handshake_timeout; /* TLS: closed still in the handshake after handshake_ms */

@@ -72,6 +72,8 @@ struct fl_conn_set {
 	struct fl_tcp_conn *hs, *hs_tail;	/* TLS handshakes, newest first */
 	size_t n_conns;				/* on both lists */
 	struct fl_sources sources;
+	int64_t log_second_ns; /* monotonic: the second the handshake log lines count in */
+	unsigned log_lines;    /* lines logged in it, at most FL_TLS_LOG_PER_SEC */
 };
 
 /* Bounded byte queue of records (struct queue_rec + payload, 8-aligned),

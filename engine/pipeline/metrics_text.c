@@ -73,6 +73,9 @@ static const struct input_row input_rows[] = {
 	{"faultline_trap_log_lines_suppressed_total", NULL, "log_suppressed",
 	 "Log lines about bad traps held back by the rate limit.", IN(log_suppressed),
 	 ONLY(FL_INPUT_TRAP)},
+	{"faultline_tls_log_lines_suppressed_total", NULL, "log_suppressed",
+	 "Log lines about TLS handshakes held back by the rate limit.", IN(log_suppressed),
+	 ONLY(FL_INPUT_TLS)},
 };
 #undef IN
 
