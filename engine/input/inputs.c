@@ -439,6 +439,13 @@ int fl_inputs_create(struct fl_inputs **out, const struct fl_inputs_config *cfg,
 		in->cfg.idle_ms = FL_CONN_IDLE_MS_DEFAULT;
 	if (!in->cfg.tls.handshake_ms)
 		in->cfg.tls.handshake_ms = FL_TLS_HANDSHAKE_MS_DEFAULT;
+	/* A certificate with no input to use it is a mistake, never quietly unused. */
+	if (!cfg->addr[FL_INPUT_TLS] && (cfg->tls.cert || cfg->tls.key || cfg->tls.ca ||
+					 cfg->tls.auth || cfg->tls.peers)) {
+		snprintf(err, err_cap, "tls settings given without a tls address (--tls ADDR)");
+		rc = -EINVAL;
+		goto out_destroy;
+	}
 	in->tcp.kind = FL_INPUT_TCP;
 	in->tls.kind = FL_INPUT_TLS;
 	if (fl_sources_init(&in->tcp.sources) < 0 || fl_sources_init(&in->tls.sources) < 0 ||

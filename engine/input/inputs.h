@@ -116,7 +116,8 @@ struct fl_msg {
 typedef void (*fl_msg_fn)(void *ctx, const struct fl_msg *msg);
 
 /* Lifecycle. create binds every configured input (nothing runs yet).
- * Returns 0, -ENOMEM, -EINVAL (bad address) or the bind error (-EADDRINUSE,
+ * Returns 0, -ENOMEM, -EINVAL (bad address, TLS settings without the TLS
+ * input, or a TLS file or value refused) or the bind error (-EADDRINUSE,
  * -EACCES, ...); on failure err holds one sentence naming the input, the
  * address and why. destroy accepts NULL; call fl_inputs_stop() first if
  * started. */

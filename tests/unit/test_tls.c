@@ -225,6 +225,11 @@ Test(tls, names_a_missing_key_and_refuses_peers_under_anon)
 	cr_expect_eq(fl_inputs_create(&in, &cfg, err, sizeof(err)), -EINVAL);
 	cr_expect(strstr(err, "sometimes") != NULL, "%s", err);
 	tls_config(&cfg, NULL, NULL, 0);
+	cfg.addr[FL_INPUT_TLS] = NULL;
+	cfg.addr[FL_INPUT_TCP] = "127.0.0.1:0";
+	cr_expect_eq(fl_inputs_create(&in, &cfg, err, sizeof(err)), -EINVAL);
+	cr_expect(strstr(err, "without a tls address") != NULL, "%s", err);
+	tls_config(&cfg, NULL, NULL, 0);
 	cfg.tls.ca = NULL;
 	cr_expect_eq(fl_inputs_create(&in, &cfg, err, sizeof(err)), -EINVAL,
 		     "x509 without a CA cannot check anyone");
