@@ -12,15 +12,15 @@
 set -eu
 
 RUNTIME="
-libpcre2-8-0 librelp0 libsqlite3-0 libcurl4 libmicrohttpd12 tzdata
+libpcre2-8-0 librelp0 libgnutls30 libsqlite3-0 libcurl4 libmicrohttpd12 tzdata
 "
 BUILD="
 gcc make pkg-config flex bison
-libpcre2-dev librelp-dev libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev
+libpcre2-dev librelp-dev libgnutls28-dev libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev
 "
 TEST="
 libcriterion-dev clang libclang-rt-14-dev
-bsdutils rsyslog rsyslog-relp snmp curl
+bsdutils rsyslog rsyslog-relp rsyslog-gnutls gnutls-bin snmp curl
 python3 python3-aiosmtpd kannel kannel-extras
 sqlite3 sec libvectorscan-dev
 faketime stress-ng

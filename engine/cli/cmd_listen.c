@@ -74,6 +74,9 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: faultline listen [-C FILE | --no-config]\n"
 		"                        [--udp ADDR] [--tcp ADDR] [--relp ADDR] [--trap ADDR]\n"
+		"                        [--tls ADDR --tls-cert FILE --tls-key FILE\n"
+		"                         [--tls-ca FILE] [--tls-auth x509|anon]\n"
+		"                         [--tls-peers LIST] [--tls-handshake-timeout-ms MS]]\n"
 		"                        [--allow [INPUT=]CIDR ...] [--community NAME ...]\n"
 		"                        [--tz ZONE] [--max-msg-size N] [--max-conns N]\n"
 		"                        [--max-conns-per-source N] [--idle-timeout-ms MS]\n"
@@ -82,9 +85,12 @@ static void usage(FILE *out)
 		"ADDR is IPv4:PORT or [IPv6]:PORT; port 0 picks a free port. Each input\n"
 		"bound is announced on stderr as 'listening udp 127.0.0.1:40123'.\n"
 		"--allow udp=10.0.0.0/8 admits that network to one input (udp, tcp, relp,\n"
-		"trap); --allow 10.0.0.0/8 to all. Without --allow every source is admitted.\n"
+		"trap, tls); --allow 10.0.0.0/8 to all. Without --allow every source is\n"
+		"admitted. --tls takes syslog over TLS (RFC 5425) with the caps of TCP; under\n"
+		"--tls-auth x509 (the default) a client must show a certificate from\n"
+		"--tls-ca, and one of --tls-peers when given (docs/syslog.md).\n"
 		"--community NAME (repeatable) admits SNMP communities; default 'public'.\n"
-		"--max-msg-size N caps TCP and RELP frames (default %d); longer ones are\n"
+		"--max-msg-size N caps TCP, TLS and RELP frames (default %d); longer ones are\n"
 		"counted and discarded. --max-conns N caps TCP connections (default %d,\n"
 		"lowered to what the descriptor limit allows), --max-conns-per-source those\n"
 		"of one address (default %d); a connection that completes no frame for\n"
@@ -120,7 +126,7 @@ static int add_allow(void *ctx, const struct fl_opt *opt, const char *arg, char 
 		only = input_by_name(arg, (size_t)(eq - arg));
 		if (only < 0) {
 			snprintf(err, err_len, "--allow %s: no input named '%.*s' "
-					       "(udp, tcp, relp, trap)",
+					       "(udp, tcp, relp, trap, tls)",
 				 arg, (int)(eq - arg), arg);
 			return -EINVAL;
 		}
@@ -168,6 +174,7 @@ static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const
 		FL_OPT_UINT_ROW("--max-msg-size", &cfg->max_msg, 16, 16u * 1024 * 1024,
 				FL_OPT_BYTES, "N", "cap on TCP and RELP frames"),
 		FL_CLI_CONN_ROWS(cfg),
+		FL_CLI_TLS_ROWS(cfg),
 		FL_OPT_STRING_ROW("--user", user, "NAME", "after binding, run as this user"),
 		FL_OPT_STRING_ROW("--group", group, "NAME", "and this group"),
 		FL_CONFIG_ROWS(&config_path, &is_config_off),
@@ -183,7 +190,7 @@ static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const
 	for (int k = 0; k < FL_INPUT__COUNT; k++)
 		if (cfg->addr[k])
 			return 0;
-	fprintf(stderr, "faultline listen: no input given (--udp, --tcp, --relp or --trap)\n");
+	fprintf(stderr, "faultline listen: no input given (--udp, --tcp, --relp, --trap or --tls)\n");
 	return 2;
 }
 
@@ -268,9 +275,9 @@ static void print_stats(const struct listen_state *st)
 			write_verdicts(&j, st->verdicts[k]);
 		if (k == FL_INPUT_UDP || k == FL_INPUT_TRAP)
 			stat_member(&j, "kernel_drops", s.kernel_drops);
-		if (k == FL_INPUT_TCP || k == FL_INPUT_RELP)
+		if (k == FL_INPUT_TCP || k == FL_INPUT_RELP || k == FL_INPUT_TLS)
 			stat_member(&j, "too_long", s.too_long);
-		if (k == FL_INPUT_TCP) {
+		if (k == FL_INPUT_TCP || k == FL_INPUT_TLS) {
 			stat_member(&j, "bad_framing", s.bad_framing);
 			stat_member(&j, "half_frames", s.half_frames);
 			stat_member(&j, "paused", s.paused);
@@ -278,7 +285,13 @@ static void print_stats(const struct listen_state *st)
 			stat_member(&j, "evicted", s.evicted);
 			stat_member(&j, "stalled_closed", s.stalled_closed);
 		}
-		if (k == FL_INPUT_TCP || k == FL_INPUT_RELP) {
+		if (k == FL_INPUT_TLS) {
+			stat_member(&j, "handshake_failed", s.handshake_failed);
+			stat_member(&j, "peer_rejected", s.peer_rejected);
+			stat_member(&j, "handshake_timeout", s.handshake_timeout);
+			stat_member(&j, "log_suppressed", s.log_suppressed);
+		}
+		if (k == FL_INPUT_TCP || k == FL_INPUT_RELP || k == FL_INPUT_TLS) {
 			stat_member(&j, "refused", s.refused);
 			stat_member(&j, "refused_per_source", s.refused_per_source);
 			stat_member(&j, "idle_closed", s.idle_closed);

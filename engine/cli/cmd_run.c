@@ -82,7 +82,9 @@ static int usage(FILE *out)
 {
 	fprintf(out,
 		"usage: faultline run [-C FILE | --no-config] [-c PLAN] [--data DIR] [--udp ADDR]\n"
-		"                     [--tcp ADDR] [--relp ADDR]\n"
+		"                     [--tcp ADDR] [--relp ADDR] [--tls ADDR --tls-cert FILE\n"
+		"                      --tls-key FILE [--tls-ca FILE] [--tls-auth x509|anon]\n"
+		"                      [--tls-peers LIST] [--tls-handshake-timeout-ms MS]]\n"
 		"                     [--trap ADDR] [--allow [INPUT=]CIDR ...] [--community NAME ...]\n"
 		"                     [--tz ZONE] [--max-keys-per-rule N] [--max-keys N]\n"
 		"                     [--max-conns N] [--max-conns-per-source N]\n"
@@ -105,6 +107,9 @@ static int usage(FILE *out)
 		"the store, its WAL and the plugin workers. With --user the inputs are\n"
 		"bound first, then faultline drops to that user and its group (or --group)\n"
 		"for good, before it reads the plan or opens the store.\n"
+		"--tls takes syslog over TLS (RFC 5425); under --tls-auth x509 a client\n"
+		"must show a certificate from --tls-ca, and one of --tls-peers when given\n"
+		"(docs/syslog.md).\n"
 		"The options may come from a config file (-C FILE, by default\n"
 		FL_CONFIG_DEFAULT_PATH " when it exists; faultline.conf(5)); those\n"
 		"given on the command line override it.\n"
@@ -235,6 +240,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		FL_OPT_UINT_ROW("--max-keys", &a->rcfg.max_keys, 0, FL_KEYTAB_MAX_KEYS,
 				FL_OPT_COUNT, "N", "live keys in total (0: default)"),
 		FL_CLI_CONN_ROWS(ic),
+		FL_CLI_TLS_ROWS(ic),
 		FL_OPT_STRING_ROW("--user", &a->user, "NAME", "after binding, run as this user"),
 		FL_OPT_STRING_ROW("--group", &a->group, "NAME", "and this group"),
 		FL_OPT_STRING_ROW("--db", &a->rcfg.db, "PATH", "also write the ticket store"),
@@ -570,7 +576,14 @@ static void print_input_stats(const struct fl_inputs *in)
 			fl_input_name((enum fl_input_kind)k), (unsigned long long)s.received,
 			(unsigned long long)s.queue_full, (unsigned long long)s.kernel_drops,
 			(unsigned long long)s.dropped_allowlist);
-		if (k != FL_INPUT_TCP && k != FL_INPUT_RELP)
+		if (k == FL_INPUT_TLS)
+			fprintf(stderr,
+				"run: tls: %llu sessions, %llu handshakes failed, %llu clients "
+				"refused, %llu handshakes timed out\n",
+				(unsigned long long)s.connections, (unsigned long long)s.handshake_failed,
+				(unsigned long long)s.peer_rejected,
+				(unsigned long long)s.handshake_timeout);
+		if (k != FL_INPUT_TCP && k != FL_INPUT_RELP && k != FL_INPUT_TLS)
 			continue;
 		fprintf(stderr,
 			"run: %s: connections: %llu refused at --max-conns, %llu refused per "

@@ -16,11 +16,27 @@ struct fl_inputs_config;
  * fl_inputs_config *. */
 #define FL_CLI_CONN_ROWS(cfg)                                                                      \
 	FL_OPT_UINT_ROW("--max-conns", &(cfg)->max_conns, 1, 1000000, FL_OPT_COUNT, "N",             \
-			"cap on TCP connections, and on RELP sessions"),                             \
+			"cap on TCP (and TLS) connections, and on RELP sessions"),                             \
 	FL_OPT_UINT_ROW("--max-conns-per-source", &(cfg)->max_conns_per_source, 1, 1000000,       \
 			FL_OPT_COUNT, "N", "TCP (or RELP) connections from one address"),            \
 	FL_OPT_UINT_ROW("--idle-timeout-ms", &(cfg)->idle_ms, 100, 86400000, FL_OPT_MS, "MS",     \
 			"close a TCP/RELP connection that completes no frame this long")
+
+/* The TLS input's option rows (RFC 5425); cfg a struct fl_inputs_config *.
+ * The files are read, and the values checked, when the input is bound. */
+#define FL_CLI_TLS_ROWS(cfg)                                                                       \
+	FL_OPT_STRING_ROW("--tls", &(cfg)->addr[FL_INPUT_TLS], "ADDR", "syslog over TLS"),            \
+	FL_OPT_STRING_ROW("--tls-cert", &(cfg)->tls.cert, "FILE",                                  \
+			  "TLS: the server's certificate (PEM)"),                                    \
+	FL_OPT_STRING_ROW("--tls-key", &(cfg)->tls.key, "FILE", "TLS: its private key (PEM)"),     \
+	FL_OPT_STRING_ROW("--tls-ca", &(cfg)->tls.ca, "FILE",                                      \
+			  "TLS: the CA client certificates chain to (PEM)"),                         \
+	FL_OPT_STRING_ROW("--tls-auth", &(cfg)->tls.auth, "MODE",                                  \
+			  "TLS: x509 (client certificate required; default) or anon"),               \
+	FL_OPT_STRING_ROW("--tls-peers", &(cfg)->tls.peers, "LIST",                                \
+			  "TLS: permitted client names or SHA256:/SHA1: fingerprints"),              \
+	FL_OPT_UINT_ROW("--tls-handshake-timeout-ms", &(cfg)->tls.handshake_ms, 100, 600000,       \
+			FL_OPT_MS, "MS", "close a TLS connection still in its handshake this long")
 
 /* Lowers cfg->max_conns to what the descriptor limit leaves after headroom
  * (see fl_inputs_fit_fd_limit()), saying so on stderr as "faultline CMD:

@@ -30,6 +30,7 @@ enum fl_transport {
 	FL_TRANSPORT_TCP,
 	FL_TRANSPORT_RELP,
 	FL_TRANSPORT_SNMP, /* SNMP trap/inform over UDP */
+	FL_TRANSPORT_TLS,  /* syslog over TLS (RFC 5425) */
 };
 
 /* RFC 5424 §6.3 structured data. Names and values are slices of the message

@@ -361,7 +361,7 @@ static const struct {
 	enum fl_transport t;
 } transport_names[] = {{"file", FL_TRANSPORT_FILE}, {"udp", FL_TRANSPORT_UDP},
 		       {"tcp", FL_TRANSPORT_TCP},   {"relp", FL_TRANSPORT_RELP},
-		       {"snmp", FL_TRANSPORT_SNMP}};
+		       {"snmp", FL_TRANSPORT_SNMP}, {"tls", FL_TRANSPORT_TLS}};
 
 static bool transport_of(struct fl_str name, enum fl_transport *out)
 {

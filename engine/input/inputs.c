@@ -16,11 +16,12 @@
 #include <unistd.h>
 
 #include "engine/input/inputs_int.h"
+#include "engine/input/tls.h"
 
 #define EPOLL_EVENTS_PER_WAIT 64
 #define TCP_PAUSE_POLL_MS 10
 
-static const char *const input_names[FL_INPUT__COUNT] = {"udp", "tcp", "relp", "trap"};
+static const char *const input_names[FL_INPUT__COUNT] = {"udp", "tcp", "relp", "trap", "tls"};
 
 /* --- queue ------------------------------------------------------------------ */
 
@@ -271,7 +272,7 @@ static void *loop_main(void *arg)
 	in->relp_scan_ns = fl_inputs_mono_ns() + FL_RELP_SCAN_MS * 1000000LL;
 	while (!__atomic_load_n(&in->stop_requested, __ATOMIC_ACQUIRE)) {
 		int n = epoll_wait(in->epfd, evs, EPOLL_EVENTS_PER_WAIT, loop_timers(in));
-		bool has_accept = false;
+		bool has_accept[FL_INPUT__COUNT] = {false};
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -292,7 +293,10 @@ static void *loop_main(void *arg)
 				fl_input_udp_read(in, FL_INPUT_TRAP);
 				break;
 			case WATCH_TCP_LISTEN:
-				has_accept = true;
+				has_accept[FL_INPUT_TCP] = true;
+				break;
+			case WATCH_TLS_LISTEN:
+				has_accept[FL_INPUT_TLS] = true;
 				break;
 			case WATCH_TCP_CONN:
 				fl_input_tcp_read(in, (struct fl_tcp_conn *)(void *)w);
@@ -301,8 +305,10 @@ static void *loop_main(void *arg)
 		}
 		/* After the batch: an accept at the cap may close another connection,
 		 * whose event later in evs would then point at freed memory. */
-		if (has_accept)
-			fl_input_tcp_accept(in);
+		if (has_accept[FL_INPUT_TCP])
+			fl_input_tcp_accept(in, &in->tcp);
+		if (has_accept[FL_INPUT_TLS])
+			fl_input_tcp_accept(in, &in->tls);
 		if (in->n_paused > 0)
 			fl_input_tcp_resume(in);
 	}
@@ -324,13 +330,15 @@ void fl_inputs_config_defaults(struct fl_inputs_config *cfg)
 	cfg->max_conns = FL_TCP_MAX_CONNS_DEFAULT;
 	cfg->max_conns_per_source = FL_CONNS_PER_SOURCE_DEFAULT;
 	cfg->idle_ms = FL_CONN_IDLE_MS_DEFAULT;
+	cfg->tls.handshake_ms = FL_TLS_HANDSHAKE_MS_DEFAULT;
 }
 
 int fl_inputs_fit_fd_limit(struct fl_inputs_config *cfg, size_t headroom, char *msg,
 			   size_t msg_cap)
 {
-	/* TCP and RELP each take up to max_conns descriptors. */
+	/* TCP, TLS and RELP each take up to max_conns descriptors. */
 	size_t inputs = (size_t)(cfg->addr[FL_INPUT_TCP] != NULL) +
+			(size_t)(cfg->addr[FL_INPUT_TLS] != NULL) +
 			(size_t)(cfg->addr[FL_INPUT_RELP] != NULL);
 	struct rlimit lim;
 	rlim_t want, fit;
@@ -365,7 +373,7 @@ int fl_inputs_fit_fd_limit(struct fl_inputs_config *cfg, size_t headroom, char *
 		 "--max-conns %zu lowered to %llu: the descriptor limit (ulimit -n) is %llu, and "
 		 "%zu are kept for the store, its WAL, plugin workers and the other sockets%s",
 		 cfg->max_conns, (unsigned long long)fit, (unsigned long long)lim.rlim_cur,
-		 headroom, inputs > 1 ? " (the rest shared by TCP and RELP)" : "");
+		 headroom, inputs > 1 ? " (the rest shared by the stream inputs)" : "");
 	cfg->max_conns = (size_t)fit;
 	return 1;
 }
@@ -373,7 +381,8 @@ int fl_inputs_fit_fd_limit(struct fl_inputs_config *cfg, size_t headroom, char *
 static int bind_input(struct fl_inputs *in, enum fl_input_kind kind, char *err, size_t err_cap)
 {
 	static const enum watch_kind watch_kinds[FL_INPUT__COUNT] = {
-		WATCH_UDP, WATCH_TCP_LISTEN, WATCH_WAKE, WATCH_TRAP};
+		WATCH_UDP, WATCH_TCP_LISTEN, WATCH_WAKE, WATCH_TRAP, WATCH_TLS_LISTEN};
+	bool is_stream = kind == FL_INPUT_TCP || kind == FL_INPUT_TLS;
 	const char *why = NULL;
 	int fd, rc;
 
@@ -384,7 +393,13 @@ static int bind_input(struct fl_inputs *in, enum fl_input_kind kind, char *err, 
 	}
 	if (kind == FL_INPUT_RELP)
 		return fl_input_relp_create(in, err, err_cap);
-	fd = fl_net_listen(&in->local[kind], kind == FL_INPUT_TCP ? SOCK_STREAM : SOCK_DGRAM);
+	/* Certificates first: a bad file is said before a port is taken. */
+	if (kind == FL_INPUT_TLS) {
+		rc = fl_tls_create(&in->tls_ctx, &in->cfg.tls, err, err_cap);
+		if (rc < 0)
+			return rc;
+	}
+	fd = fl_net_listen(&in->local[kind], is_stream ? SOCK_STREAM : SOCK_DGRAM);
 	if (fd < 0) {
 		snprintf(err, err_cap, "%s %s: cannot listen: %s", input_names[kind],
 			 in->cfg.addr[kind], strerror(-fd));
@@ -393,7 +408,7 @@ static int bind_input(struct fl_inputs *in, enum fl_input_kind kind, char *err, 
 	in->watch[kind].kind = watch_kinds[kind];
 	in->watch[kind].fd = fd;
 	rc = fl_net_local(fd, &in->local[kind]);
-	if (rc == 0 && kind != FL_INPUT_TCP)
+	if (rc == 0 && !is_stream)
 		rc = fl_input_udp_setup(in, kind);
 	if (rc == 0)
 		rc = watch_add(in, &in->watch[kind]);
@@ -422,7 +437,19 @@ int fl_inputs_create(struct fl_inputs **out, const struct fl_inputs_config *cfg,
 		in->cfg.max_conns_per_source = FL_CONNS_PER_SOURCE_DEFAULT;
 	if (!in->cfg.idle_ms)
 		in->cfg.idle_ms = FL_CONN_IDLE_MS_DEFAULT;
-	if (fl_sources_init(&in->tcp_sources) < 0 || queue_init(&in->queue, FL_QUEUE_BYTES) < 0)
+	if (!in->cfg.tls.handshake_ms)
+		in->cfg.tls.handshake_ms = FL_TLS_HANDSHAKE_MS_DEFAULT;
+	/* A certificate with no input to use it is a mistake, never quietly unused. */
+	if (!cfg->addr[FL_INPUT_TLS] && (cfg->tls.cert || cfg->tls.key || cfg->tls.ca ||
+					 cfg->tls.auth || cfg->tls.peers)) {
+		snprintf(err, err_cap, "tls settings given without a tls address (--tls ADDR)");
+		rc = -EINVAL;
+		goto out_destroy;
+	}
+	in->tcp.kind = FL_INPUT_TCP;
+	in->tls.kind = FL_INPUT_TLS;
+	if (fl_sources_init(&in->tcp.sources) < 0 || fl_sources_init(&in->tls.sources) < 0 ||
+	    queue_init(&in->queue, FL_QUEUE_BYTES) < 0)
 		goto out_destroy;
 	in->dgram_mem = malloc((size_t)FL_UDP_BATCH * (FL_UDP_MAX_DATAGRAM + 1));
 	if (!in->dgram_mem || fl_input_trap_init(in) < 0)
@@ -475,7 +502,10 @@ void fl_inputs_destroy(struct fl_inputs *in)
 	fl_input_trap_free(in);
 	free(in->dgram_mem);
 	in->dgram_mem = NULL;
-	fl_sources_free(&in->tcp_sources);
+	fl_tls_destroy(in->tls_ctx);
+	in->tls_ctx = NULL;
+	fl_sources_free(&in->tcp.sources);
+	fl_sources_free(&in->tls.sources);
 	queue_free(&in->queue);
 	free(in);
 }

@@ -1,4 +1,4 @@
-/* inputs.h - the network inputs: UDP and TCP syslog, RELP, SNMP traps.
+/* inputs.h - the network inputs: UDP, TCP and TLS syslog, RELP, SNMP traps.
  *
  * struct fl_inputs owns every listening socket, every TCP connection, the
  * RELP engine and the queue that carries received messages to one consumer.
@@ -13,6 +13,11 @@
  * while the queue is nearly full (tcp.paused), so TCP flow control slows
  * the senders. Messages from outside an input's
  * allowlist are dropped and counted (<input>.dropped_allowlist).
+ *
+ * TLS (RFC 5425, tls.h) is TCP with a session on each connection: the same
+ * framing, caps and counters, plus a handshake that never blocks the loop
+ * and is closed after handshake_ms (tls.handshake_timeout). Its connections
+ * are counted apart from TCP's, against the same caps.
  *
  * Connections hold descriptors, so silence is bounded: a TCP or RELP
  * connection that completes no frame for idle_ms is closed (idle, or
@@ -46,7 +51,17 @@ enum fl_input_kind {
 	FL_INPUT_TCP,
 	FL_INPUT_RELP,
 	FL_INPUT_TRAP,
+	FL_INPUT_TLS,
 	FL_INPUT__COUNT
+};
+
+/* The TLS input's files and checks (tls.h). Strings are borrowed. */
+struct fl_tls_config {
+	const char *cert, *key; /* PEM: the server's certificate (chain) and key */
+	const char *ca;		/* PEM: the CA client certificates must chain to */
+	const char *auth;	/* "anon" (server-only) or "x509" (client cert); NULL: x509 */
+	const char *peers;	/* "name, SHA256:hex, ..."; NULL: any client the CA signed */
+	uint32_t handshake_ms;	/* close a connection still in its handshake this long */
 };
 
 struct fl_inputs_config {
@@ -58,6 +73,7 @@ struct fl_inputs_config {
 	size_t max_conns;   /* concurrent TCP connections, > 0 (RELP: the same cap) */
 	size_t max_conns_per_source; /* TCP or RELP connections from one address, > 0 */
 	uint32_t idle_ms;   /* close a TCP/RELP connection that completes no frame this long */
+	struct fl_tls_config tls;
 };
 
 /* The defaults of the caps above. */
@@ -70,20 +86,23 @@ struct fl_input_stats {
 	uint64_t dropped_allowlist; /* datagrams/connections from outside --allow */
 	uint64_t queue_full;	    /* messages dropped: consumer queue full */
 	uint64_t kernel_drops;	    /* UDP: datagrams the kernel dropped (SO_RXQ_OVFL) */
-	uint64_t too_long;	    /* TCP/RELP: frames over --max-msg-size, discarded */
-	uint64_t bad_framing;	    /* TCP: connections closed for a bad octet count */
-	uint64_t half_frames;	    /* TCP: unfinished frame at disconnect */
-	uint64_t paused;	    /* TCP: connections paused while the queue was full */
-	uint64_t connections;	    /* TCP: connections accepted */
-	uint64_t refused;	    /* TCP/RELP: connections over --max-conns */
-	uint64_t refused_per_source; /* TCP/RELP: over --max-conns-per-source */
-	uint64_t evicted;	    /* TCP: silent connections closed at the cap for a new one */
-	uint64_t idle_closed;	    /* TCP/RELP: closed after --idle-timeout-ms without a frame */
-	uint64_t stalled_closed;    /* TCP: of idle_closed, those inside a frame */
+	uint64_t too_long;	    /* TCP/TLS/RELP: frames over --max-msg-size, discarded */
+	uint64_t bad_framing;	    /* TCP/TLS: connections closed for a bad octet count */
+	uint64_t half_frames;	    /* TCP/TLS: unfinished frame at disconnect */
+	uint64_t paused;	    /* TCP/TLS: connections paused while the queue was full */
+	uint64_t connections;	    /* TCP: connections accepted; TLS: sessions set up */
+	uint64_t refused;	    /* TCP/TLS/RELP: connections over --max-conns */
+	uint64_t refused_per_source; /* TCP/TLS/RELP: over --max-conns-per-source */
+	uint64_t evicted;	    /* TCP/TLS: silent connections closed at the cap for a new one */
+	uint64_t idle_closed;	    /* TCP/TLS/RELP: closed after --idle-timeout-ms without a frame */
+	uint64_t stalled_closed;    /* TCP/TLS: of idle_closed, those inside a frame */
 	uint64_t bad_community;	    /* traps: community not allowed */
 	uint64_t undecodable;	    /* traps: not a v1/v2c trap or inform */
 	uint64_t informs_answered;  /* traps: Responses sent */
-	uint64_t log_suppressed;    /* traps: log lines held back by the rate limit */
+	uint64_t log_suppressed;    /* traps, TLS: log lines held back by the rate limit */
+	uint64_t handshake_failed;  /* TLS: not TLS, or the handshake failed */
+	uint64_t peer_rejected;	    /* TLS: client certificate missing, invalid, not permitted */
+	uint64_t handshake_timeout; /* TLS: closed still in the handshake after handshake_ms */
 };
 
 /* One received message, as the consumer sees it: which input took it, and
@@ -97,7 +116,8 @@ struct fl_msg {
 typedef void (*fl_msg_fn)(void *ctx, const struct fl_msg *msg);
 
 /* Lifecycle. create binds every configured input (nothing runs yet).
- * Returns 0, -ENOMEM, -EINVAL (bad address) or the bind error (-EADDRINUSE,
+ * Returns 0, -ENOMEM, -EINVAL (bad address, TLS settings without the TLS
+ * input, or a TLS file or value refused) or the bind error (-EADDRINUSE,
  * -EACCES, ...); on failure err holds one sentence naming the input, the
  * address and why. destroy accepts NULL; call fl_inputs_stop() first if
  * started. */
@@ -131,6 +151,6 @@ int fl_inputs_local(const struct fl_inputs *in, enum fl_input_kind kind,
 		    struct fl_net_addr *out) FL_MUST_CHECK;
 void fl_inputs_stats(const struct fl_inputs *in, enum fl_input_kind kind,
 		     struct fl_input_stats *out);
-const char *fl_input_name(enum fl_input_kind kind); /* "udp", "tcp", "relp", "trap" */
+const char *fl_input_name(enum fl_input_kind kind); /* "udp", "tcp", "relp", "trap", "tls" */
 
 #endif /* FL_INPUTS_H */

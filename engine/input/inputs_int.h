@@ -11,24 +11,40 @@
 #include "engine/lib/limits.h"
 
 /* What an epoll registration points to. */
-enum watch_kind { WATCH_WAKE, WATCH_UDP, WATCH_TCP_LISTEN, WATCH_TCP_CONN, WATCH_TRAP };
+enum watch_kind {
+	WATCH_WAKE,
+	WATCH_UDP,
+	WATCH_TCP_LISTEN,
+	WATCH_TCP_CONN, /* a TCP or TLS connection */
+	WATCH_TRAP,
+	WATCH_TLS_LISTEN,
+};
 
 struct fl_watch {
 	enum watch_kind kind;
 	int fd;
 };
 
-/* A TCP syslog connection; owned by the loop thread. The connections are
- * kept most recently active first: the idle timeout and the eviction at the
- * cap look at the tail only. */
+struct fl_tls;
+struct fl_tls_conn;
+struct fl_conn_set;
+
+/* A TCP or TLS syslog connection; owned by the loop thread. The connections
+ * are kept most recently active first: the idle timeout and the eviction at
+ * the cap look at the tail only. A TLS connection sits in its set's
+ * handshake list, oldest last, until its session is up. */
 struct fl_tcp_conn {
 	struct fl_watch w; /* first: the epoll pointer is the connection */
 	struct fl_net_addr peer;
 	char peer_text[FL_NET_ADDR_TEXT_MAX];
 	struct fl_framer framer;
 	bool is_paused; /* not read until the queue has FL_TCP_PAUSE_ROOM again */
+	bool is_handshaking; /* TLS: in set->hs, not yet read for frames */
+	uint32_t events;     /* what epoll waits for (EPOLLOUT while a handshake must write) */
 	int64_t active_ns; /* monotonic: accepted, a frame begun or completed */
 	struct fl_inputs *in;
+	struct fl_conn_set *set;
+	struct fl_tls_conn *tls; /* NULL for TCP */
 	struct fl_tcp_conn *prev, *next;
 };
 
@@ -47,6 +63,18 @@ int fl_sources_add(struct fl_sources *t, const struct sockaddr *sa, socklen_t le
 		   size_t limit) FL_MUST_CHECK;
 void fl_sources_remove(struct fl_sources *t, const struct sockaddr *sa, socklen_t len);
 size_t fl_sources_count(const struct fl_sources *t, const struct sockaddr *sa, socklen_t len);
+
+/* The connections of one stream input, TCP or TLS; loop thread only. Both
+ * count against max_conns and max_conns_per_source, each on its own. */
+struct fl_conn_set {
+	enum fl_input_kind kind;		/* FL_INPUT_TCP or FL_INPUT_TLS */
+	struct fl_tcp_conn *conns, *tail;	/* most recently active first */
+	struct fl_tcp_conn *hs, *hs_tail;	/* TLS handshakes, newest first */
+	size_t n_conns;				/* on both lists */
+	struct fl_sources sources;
+	int64_t log_second_ns; /* monotonic: the second the handshake log lines count in */
+	unsigned log_lines;    /* lines logged in it, at most FL_TLS_LOG_PER_SEC */
+};
 
 /* Bounded byte queue of records (struct queue_rec + payload, 8-aligned),
  * written at wr, read at rd; a record that does not fit before the end of
@@ -81,9 +109,9 @@ struct fl_inputs {
 	int stop_requested; /* atomic */
 	char *dgram_mem;    /* FL_UDP_BATCH datagrams of FL_UDP_MAX_DATAGRAM + 1 bytes */
 	uint32_t rxq_ovfl[FL_INPUT__COUNT]; /* last SO_RXQ_OVFL seen per socket */
-	struct fl_tcp_conn *conns, *conns_tail; /* most recently active first */
-	size_t n_conns, n_paused;
-	struct fl_sources tcp_sources;
+	struct fl_conn_set tcp, tls;
+	size_t n_paused; /* of both sets */
+	struct fl_tls *tls_ctx; /* certificates and checks shared by the TLS sessions */
 	int64_t relp_scan_ns; /* monotonic: when the RELP sessions are looked over next */
 	int spare_fd; /* held open so an accept at EMFILE can still refuse the peer */
 	struct fl_event *trap_event;	/* scratch for decoding traps */
@@ -125,13 +153,14 @@ size_t fl_inputs_queue_room(struct fl_inputs *in);
 void fl_input_udp_read(struct fl_inputs *in, enum fl_input_kind kind);
 int fl_input_udp_setup(struct fl_inputs *in, enum fl_input_kind kind);
 
-/* input_tcp.c */
-void fl_input_tcp_accept(struct fl_inputs *in);
+/* input_tcp.c: TCP and TLS connections. */
+void fl_input_tcp_accept(struct fl_inputs *in, struct fl_conn_set *set);
 void fl_input_tcp_read(struct fl_inputs *in, struct fl_tcp_conn *c);
 void fl_input_tcp_close_all(struct fl_inputs *in);
 void fl_input_tcp_resume(struct fl_inputs *in);
-/* Closes connections past the idle timeout; returns the ms until the next
- * one is due, or -1 when there is no connection. */
+/* Closes connections past the idle timeout, and TLS connections past the
+ * handshake timeout; returns the ms until the next one is due, or -1 when
+ * there is no connection. */
 int fl_input_tcp_sweep(struct fl_inputs *in, int64_t now_ns);
 
 /* input_trap.c: one trap datagram, already past the allowlist. */

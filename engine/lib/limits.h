@@ -229,6 +229,13 @@
  * idle or stalled inside a frame. setting: --idle-timeout-ms; counters:
  * <input>.idle_closed, tcp.stalled_closed (closed inside a frame) */
 #define FL_CONN_IDLE_MS_DEFAULT (5 * 60 * 1000)
+/* A TLS connection still in its handshake this long is closed, so a client
+ * that connects and never finishes (or never starts) holds no slot.
+ * setting: --tls-handshake-timeout-ms; counter: tls.handshake_timeout */
+#define FL_TLS_HANDSHAKE_MS_DEFAULT (10 * 1000)
+/* Log lines a second about TLS handshakes (refused, failed, set up): a flood
+ * of bad clients must not flood the log. counter: tls.log_suppressed */
+#define FL_TLS_LOG_PER_SEC 20
 /* How often the RELP sessions (which librelp owns) are looked over for the
  * idle timeout and the per-source cap. */
 #define FL_RELP_SCAN_MS 1000

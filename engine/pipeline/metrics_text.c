@@ -23,6 +23,7 @@
 
 #define ALL_INPUTS ((1u << FL_INPUT__COUNT) - 1)
 #define ONLY(k) (1u << (k))
+#define STREAMS (ONLY(FL_INPUT_TCP) | ONLY(FL_INPUT_TLS))
 
 /* A counter of struct fl_input_stats, for the inputs in mask. Rows of one
  * family are adjacent; cause: the label of faultline_input_dropped_total. */
@@ -43,26 +44,38 @@ static const struct input_row input_rows[] = {
 	{"faultline_input_dropped_total", "kernel", "kernel_drops", NULL, IN(kernel_drops),
 	 ONLY(FL_INPUT_UDP) | ONLY(FL_INPUT_TRAP)},
 	{"faultline_input_dropped_total", "too_long", "too_long", NULL, IN(too_long),
-	 ONLY(FL_INPUT_TCP) | ONLY(FL_INPUT_RELP)},
+	 STREAMS | ONLY(FL_INPUT_RELP)},
 	{"faultline_input_dropped_total", "bad_community", "bad_community", NULL,
 	 IN(bad_community), ONLY(FL_INPUT_TRAP)},
 	{"faultline_input_dropped_total", "undecodable", "undecodable", NULL, IN(undecodable),
 	 ONLY(FL_INPUT_TRAP)},
-	{"faultline_tcp_connections_total", NULL, "connections", "TCP connections accepted.",
-	 IN(connections), ONLY(FL_INPUT_TCP)},
+	{"faultline_tcp_connections_total", NULL, "connections",
+	 "TCP connections accepted (TLS: sessions set up).", IN(connections), STREAMS},
 	{"faultline_tcp_connections_refused_total", NULL, "refused",
-	 "TCP connections refused over --max-conns.", IN(refused), ONLY(FL_INPUT_TCP)},
+	 "TCP (and TLS) connections refused over --max-conns.", IN(refused), STREAMS},
 	{"faultline_tcp_bad_framing_total", NULL, "bad_framing",
-	 "TCP connections closed for a bad octet count.", IN(bad_framing), ONLY(FL_INPUT_TCP)},
+	 "TCP (and TLS) connections closed for a bad octet count.", IN(bad_framing), STREAMS},
 	{"faultline_tcp_half_frames_total", NULL, "half_frames",
-	 "Unfinished TCP frames at a disconnect.", IN(half_frames), ONLY(FL_INPUT_TCP)},
+	 "Unfinished TCP (and TLS) frames at a disconnect.", IN(half_frames), STREAMS},
 	{"faultline_tcp_pauses_total", NULL, "paused",
-	 "TCP connections paused while the queue was full.", IN(paused), ONLY(FL_INPUT_TCP)},
+	 "TCP (and TLS) connections paused while the queue was full.", IN(paused), STREAMS},
+	{"faultline_tls_handshakes_failed_total", NULL, "handshake_failed",
+	 "TLS handshakes that failed (not TLS, or a TLS error).", IN(handshake_failed),
+	 ONLY(FL_INPUT_TLS)},
+	{"faultline_tls_peers_rejected_total", NULL, "peer_rejected",
+	 "TLS clients refused: certificate missing, invalid or not permitted.", IN(peer_rejected),
+	 ONLY(FL_INPUT_TLS)},
+	{"faultline_tls_handshake_timeouts_total", NULL, "handshake_timeout",
+	 "TLS connections closed still in the handshake.", IN(handshake_timeout),
+	 ONLY(FL_INPUT_TLS)},
 	{"faultline_trap_informs_answered_total", NULL, "informs_answered",
 	 "Responses sent to SNMP InformRequests.", IN(informs_answered), ONLY(FL_INPUT_TRAP)},
 	{"faultline_trap_log_lines_suppressed_total", NULL, "log_suppressed",
 	 "Log lines about bad traps held back by the rate limit.", IN(log_suppressed),
 	 ONLY(FL_INPUT_TRAP)},
+	{"faultline_tls_log_lines_suppressed_total", NULL, "log_suppressed",
+	 "Log lines about TLS handshakes held back by the rate limit.", IN(log_suppressed),
+	 ONLY(FL_INPUT_TLS)},
 };
 #undef IN
 

@@ -12,7 +12,7 @@ start_listen() {
 	shift
 	want=0
 	for a in "$@"; do
-		case $a in --udp | --tcp | --relp | --trap) want=$((want + 1)) ;; esac
+		case $a in --udp | --tcp | --relp | --trap | --tls) want=$((want + 1)) ;; esac
 	done
 	spawn "$FAULTLINE" listen "$@" >"$T/$name.jsonl" 2>"$T/$name.err"
 	eval "PID_$name=\$LAST_PID"
