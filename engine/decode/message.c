@@ -79,6 +79,10 @@ void fl_message_trap_copy(void *dst, const struct fl_trap *t, const char *from, 
 
 	memcpy(dst, t, trap_bytes(n));
 	move_slice(&c->community, from, len, to);
+	move_slice(&c->user, from, len, to);
+	move_slice(&c->engine_id, from, len, to);
+	move_slice(&c->context_engine_id, from, len, to);
+	move_slice(&c->context_name, from, len, to);
 	move_slice(&c->enterprise, from, len, to);
 	move_slice(&c->trap_oid, from, len, to);
 	for (uint16_t i = 0; i < n; i++) {
