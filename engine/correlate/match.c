@@ -207,6 +207,8 @@ static struct fl_str event_field(struct fl_match *m, uint32_t index)
 	case FL_EF_SPECIFIC_TRAP:
 		return is_trap && ev->trap.version == 0 ? num_text(m, ev->trap.specific_trap)
 							: FL_STR_NONE;
+	case FL_EF_SNMP_USER: /* SNMPv3: the USM user it was authenticated as */
+		return is_trap && ev->trap.version == 3 ? ev->trap.user : FL_STR_NONE;
 	case FL_EF_VARBIND:
 	case FL_EF__COUNT:
 		break;

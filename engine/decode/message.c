@@ -50,6 +50,8 @@ int fl_message_decode(struct fl_event *ev, const struct fl_received *m,
 		memset(&ev->trap, 0, sizeof(ev->trap));
 		if (m->trap)
 			return take_trap(ev, m);
+		if (m->is_recorded)
+			return (int)fl_snmp_decode_recorded(ev, (const uint8_t *)m->p, m->len);
 		return (int)fl_snmp_decode(ev, (const uint8_t *)m->p, m->len);
 	}
 	so = (struct fl_syslog_opts){

@@ -215,7 +215,8 @@ enum fl_snmp_verdict fl_snmp_pdu_verdict(uint8_t tag, int32_t version)
 /* RFC 1157 §4 / RFC 1901 §3: Message ::= SEQUENCE { version, community, data };
  * RFC 3412 §6 for version 3, when there are users (then wp == p, writable). */
 static enum fl_snmp_verdict decode_message(struct fl_trap *trap, const uint8_t *p, size_t len,
-					   uint8_t *wp, struct fl_usm *usm, int64_t now_s)
+					   uint8_t *wp, struct fl_usm *usm, int64_t now_s,
+					   bool is_recorded)
 {
 	struct fl_ber top, msg, pdu;
 	struct fl_ber_tlv t;
@@ -226,11 +227,12 @@ static enum fl_snmp_verdict decode_message(struct fl_trap *trap, const uint8_t *
 	if (!fl_ber_at_end(&top))
 		return FL_SNMP_TRAILING;
 	TRY(read_int32(&msg, &version));
-	if (version == FL_SNMP_V3 && (!usm || !wp))
+	if (version == FL_SNMP_V3 && !(usm && wp) && !is_recorded)
 		return FL_SNMP_SNMPV3;
 	if (version == FL_SNMP_V3) {
 		trap->version = FL_SNMP_V3;
-		return fl_snmp_decode_v3(&msg, trap, wp, len, usm, now_s);
+		return fl_snmp_decode_v3(&msg, trap, usm && wp ? wp : NULL, len,
+					 usm && wp ? usm : NULL, now_s);
 	}
 	if (version != FL_SNMP_V1 && version != FL_SNMP_V2C)
 		return FL_SNMP_BAD_VERSION;
@@ -249,7 +251,8 @@ static enum fl_snmp_verdict decode_message(struct fl_trap *trap, const uint8_t *
 }
 
 static enum fl_snmp_verdict decode_event(struct fl_event *ev, const uint8_t *p, size_t len,
-					 uint8_t *wp, struct fl_usm *usm, int64_t now_s)
+					 uint8_t *wp, struct fl_usm *usm, int64_t now_s,
+					 bool is_recorded)
 {
 	enum fl_snmp_verdict v;
 
@@ -261,7 +264,7 @@ static enum fl_snmp_verdict decode_event(struct fl_event *ev, const uint8_t *p, 
 	ev->utc_offset_s = 0;
 	/* The header fields only: varbinds are written as they are decoded. */
 	memset(&ev->trap, 0, offsetof(struct fl_trap, varbinds));
-	v = decode_message(&ev->trap, p, len, wp, usm, now_s);
+	v = decode_message(&ev->trap, p, len, wp, usm, now_s, is_recorded);
 	ev->error = (int)v;
 	ev->error_reason = v == FL_SNMP_OK ? NULL : fl_snmp_verdict_text(v);
 	return v;
@@ -269,13 +272,18 @@ static enum fl_snmp_verdict decode_event(struct fl_event *ev, const uint8_t *p, 
 
 enum fl_snmp_verdict fl_snmp_decode(struct fl_event *ev, const uint8_t *p, size_t len)
 {
-	return decode_event(ev, p, len, NULL, NULL, 0);
+	return decode_event(ev, p, len, NULL, NULL, 0, false);
+}
+
+enum fl_snmp_verdict fl_snmp_decode_recorded(struct fl_event *ev, const uint8_t *p, size_t len)
+{
+	return decode_event(ev, p, len, NULL, NULL, 0, true);
 }
 
 enum fl_snmp_verdict fl_snmp_decode_usm(struct fl_event *ev, uint8_t *p, size_t len,
 					struct fl_usm *usm, int64_t now_s)
 {
-	return decode_event(ev, p, len, p, usm, now_s);
+	return decode_event(ev, p, len, p, usm, now_s, false);
 }
 
 /* ---- Response encoder ------------------------------------------------------------- */

@@ -117,6 +117,14 @@ enum fl_snmp_verdict fl_snmp_decode(struct fl_event *ev, const uint8_t *p, size_
 enum fl_snmp_verdict fl_snmp_decode_usm(struct fl_event *ev, uint8_t *p, size_t len,
 					struct fl_usm *usm, int64_t now_s);
 
+/* A datagram the trap input accepted and queued, read back from a record of
+ * `listen` or the run's journal (record.h): as fl_snmp_decode(), but an
+ * SNMPv3 one is taken without its USM checks, its scoped PDU as the input
+ * left it, decrypted (the input authenticated it when it came; a record is
+ * the operator's own file). A v3 datagram as sent, still encrypted, gives
+ * USM_DECRYPTION_ERROR. */
+enum fl_snmp_verdict fl_snmp_decode_recorded(struct fl_event *ev, const uint8_t *p, size_t len);
+
 /* For a decoded InformRequest: writes the Response-PDU (RFC 3416 §4.2.7: same
  * version, community and request-id, error-status and error-index 0, the same
  * varbinds) into out[0..cap) and sets *out_len. Returns 0, -EINVAL (ev is not

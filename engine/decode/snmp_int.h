@@ -31,7 +31,9 @@ enum fl_snmp_verdict fl_snmp_pdu_verdict(uint8_t tag, int32_t version);
 enum fl_snmp_verdict fl_snmp_pdu_v2(struct fl_ber *pdu, struct fl_trap *trap);
 
 /* snmp_v3.c: the rest of an SNMPv3Message after msgVersion; msg is a cursor
- * inside its SEQUENCE, whole[0..len) the datagram (writable). */
+ * inside its SEQUENCE, whole[0..len) the datagram (writable). usm NULL: a
+ * recorded datagram (fl_snmp_decode_recorded()): no USM check, the scoped
+ * PDU read as the input left it, decrypted; whole is not written. */
 enum fl_snmp_verdict fl_snmp_decode_v3(struct fl_ber *msg, struct fl_trap *trap,
 				       uint8_t *whole, size_t len, struct fl_usm *usm,
 				       int64_t now_s);

@@ -160,15 +160,17 @@ enum fl_snmp_verdict fl_snmp_decode_v3(struct fl_ber *msg, struct fl_trap *trap,
 	/* ScopedPduData: plaintext ScopedPDU, or encryptedPDU OCTET STRING */
 	if (data.tag != (sp.wants_priv ? FL_BER_OCTET_STRING : FL_BER_SEQUENCE))
 		return FL_SNMP_UNEXPECTED_TAG;
-	if (sp.wants_priv) /* data.value points into whole: the same bytes, writable */
-		enc = whole + (data.value - whole);
 	trap->user = fl_str_make((const char *)sp.user, sp.user_len);
 	trap->engine_id = fl_str_make((const char *)sp.engine_id, sp.engine_id_len);
 	trap->security_level = (uint8_t)(1 + sp.wants_auth + sp.wants_priv);
-	r = fl_usm_check(usm, &sp, whole, len, enc, sp.wants_priv ? data.len : 0, now_s);
-	if ((unsigned)r >= sizeof(usm_verdicts) / sizeof(usm_verdicts[0]))
-		return FL_SNMP_USM_WRONG_DIGEST;
-	TRY(usm_verdicts[r]);
+	if (usm) { /* else a recorded datagram, checked and decrypted when received */
+		if (sp.wants_priv) /* data.value points into whole: the same bytes */
+			enc = whole + (data.value - whole);
+		r = fl_usm_check(usm, &sp, whole, len, enc, sp.wants_priv ? data.len : 0, now_s);
+		if ((unsigned)r >= sizeof(usm_verdicts) / sizeof(usm_verdicts[0]))
+			return FL_SNMP_USM_WRONG_DIGEST;
+		TRY(usm_verdicts[r]);
+	}
 	if (sp.wants_priv)
 		return decode_decrypted(data.value, data.len, msg->depth, trap);
 	TRY(fl_ber_open(msg, &data, &scoped));

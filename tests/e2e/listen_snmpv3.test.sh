@@ -5,7 +5,8 @@
 # their varbinds and source. A wrong auth password, a wrong priv password,
 # an unknown user and a noAuthNoPriv trap for a user who has keys are each
 # refused, counted under their reason, and logged once for the source.
-# `faultline parse --snmp` decodes the same users' traps from files.
+# The capture replays to an incident on a rule of the v3 user, `run` opens
+# it live, and `faultline parse --snmp` decodes the users' traps from files.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/listen_lib.sh"
 
@@ -72,6 +73,39 @@ expect_stat v3 trap undecodable 0
 	fail "refusals from one source not logged exactly once: $(grep 'trap: dropped' "$T/v3.err")"
 grep -q 'usmStatsWrongDigests' "$T/v3.err" || fail "the first refusal's reason not logged"
 grep -q 'maple syrup' "$T/v3.err" && fail "a password reached the log"
+
+# The capture replays: a v3 record is read back without keys (the input
+# checked and decrypted it when it came), so a rule on its user matches.
+cat >"$T/v3.plan" <<'PLAN'
+plan v3;
+timezone "UTC";
+roles duty;
+level minor { respond 30m; ladder page; }
+ladder page { step after 0s notify duty at own via sms; }
+rule v3_link_down {
+    match trap;
+    where trap_oid == 1.3.6.1.6.3.1.1.5.3 and snmp_user == "noc";
+    key peer, snmp_user;
+    raise level minor title "linkDown from ${snmp_user} at ${peer}";
+}
+PLAN
+"$FAULTLINE" replay -c "$T/v3.plan" "$T/v3.jsonl" >"$T/replay.jsonl" 2>"$T/replay.err" ||
+	fail "replay of the v3 capture failed: $(cat "$T/replay.err")"
+grep -q '"action":"open".*"title":"linkDown from noc at 127.0.0.1"' "$T/replay.jsonl" ||
+	fail "the replayed v3 trap opened no incident: $(cat "$T/replay.jsonl" "$T/replay.err")"
+grep -q 'skipped:' "$T/replay.err" && fail "replay skipped a v3 record: $(cat "$T/replay.err")"
+
+# run, live: the same rule on a trap sent now.
+spawn "$FAULTLINE" run --no-config -c "$T/v3.plan" --trap 127.0.0.1:0 \
+	--snmp-users "$T/noc.user" >"$T/run.jsonl" 2>"$T/run.err"
+PID_run=$LAST_PID
+wait_for 20 grep -q '^listening trap' "$T/run.err" || fail "run did not listen: $(cat "$T/run.err")"
+P=$(sed -n 's/^listening trap .*:\([0-9]*\)$/\1/p' "$T/run.err" | head -n 1)
+send $ENGINE noc -l authPriv -a SHA -A "maple syrup 1" -x AES -X "maple syrup 2"
+wait_for 20 grep -q '"action":"open"' "$T/run.jsonl" ||
+	fail "run opened no incident for a v3 trap: $(cat "$T/run.err")"
+kill -TERM "$PID_run"
+wait_for 20 not_running "$PID_run" || fail "run did not stop"
 
 # parse --snmp: a captured datagram of each user, with and without the users.
 python3 - "$T" <<'PY' &

@@ -431,3 +431,25 @@ Test(usm, keeps_a_trap_senders_time_window_as_snmptrapd_does)
 		     "boots latched at 2^31-1");
 	fl_usm_destroy(u);
 }
+
+Test(usm, reads_back_a_recorded_v3_trap_without_keys)
+{
+	uint8_t copy[sizeof(captured_sha_aes)];
+	struct fl_event *ev = calloc(1, sizeof(*ev));
+
+	/* what the trap input queues: the datagram, decrypted in place */
+	cr_assert_eq(decode_captured(spec_sha_aes, copy, ev), FL_SNMP_OK);
+	memset(ev, 0, sizeof(*ev));
+	cr_expect_eq(fl_snmp_decode(ev, copy, sizeof(copy)), FL_SNMP_SNMPV3,
+		     "a datagram off the wire is not taken without users");
+	memset(ev, 0, sizeof(*ev));
+	cr_assert_eq(fl_snmp_decode_recorded(ev, copy, sizeof(copy)), FL_SNMP_OK, "%s",
+		     ev->error_reason);
+	cr_expect(fl_str_eq_cstr(ev->trap.user, "noc"));
+	cr_assert_eq(ev->trap.n_varbinds, 4);
+	cr_expect(fl_str_eq_cstr(ev->trap.varbinds[3].bytes, "ge-0/0/3"));
+	memset(ev, 0, sizeof(*ev));
+	cr_expect_eq(fl_snmp_decode_recorded(ev, captured_sha_aes, sizeof(captured_sha_aes)),
+		     FL_SNMP_USM_DECRYPTION_ERROR, "still encrypted: not a recorded datagram");
+	free(ev);
+}
