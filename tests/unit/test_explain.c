@@ -150,3 +150,24 @@ Test(explain, says_nothing_and_changes_nothing_when_off)
 	ax_close(off);
 	fl_buf_free(&out);
 }
+
+Test(explain, says_a_repeat_is_tallied_on_its_open_incident)
+{
+	struct fl_buf out;
+	struct ax *x;
+	const char *t;
+
+	fl_buf_init(&out, 1 << 16);
+	x = open_explaining(&out);
+	ax_at(x, 0, "R1", "CRC errors on ge-0/0/3");
+	ax_at(x, 10, "R1", "CRC errors on ge-0/0/3");
+	(void)said(&out);
+	ax_at(x, 20, "R1", "CRC errors on ge-0/0/3");
+	t = said(&out);
+	expect_said(t, "-> open incident #1 \"CRC R1:ge-0/0/3\" (rule crc)");
+	ax_at(x, 30, "R1", "CRC errors on ge-0/0/3");
+	t = said(&out);
+	expect_said(t, "tallied on its key's open incident #1 (now 4 events)");
+	ax_close(x);
+	fl_buf_free(&out);
+}
