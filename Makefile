@@ -20,7 +20,7 @@ ifeq ($(FUZZ),1)
 CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
 endif
-LDLIBS   := -lpcre2-8 -lrelp -lgnutls -lsqlite3 -lcurl -lmicrohttpd -ldl -lpthread -lm
+LDLIBS   := -lpcre2-8 -lrelp -lgnutls -lsqlite3 -lcurl -lmicrohttpd -lnettle -ldl -lpthread -lm
 
 FL_SHARED ?= $(abspath ../shared)
 export FL_SHARED

@@ -222,46 +222,51 @@ static void name_or_none(struct fl_buf *b, const struct fl_str *names, uint32_t 
 		fl_buf_printf(b, "%s", names[i].p);
 }
 
+void fl_plan_format_cond(struct fl_buf *b, const struct fl_program *p, uint32_t i)
+{
+	const struct fl_prog_cond *c = &p->conds[i];
+
+	field(b, p, c->field);
+	if (c->varbind_oid.p) {
+		fl_buf_addc(b, '[');
+		oid_named(b, c->varbind_oid);
+		fl_buf_addc(b, ']');
+	}
+	fl_buf_printf(b, " %s", op_names[c->op]);
+	if (c->op == FL_OP_MATCH || c->op == FL_OP_NOT_MATCH) {
+		const struct fl_prog_regex *r = &p->regexes[c->regex];
+
+		fl_buf_printf(b, " regex #%u /%s/", c->regex, r->pattern.p);
+	} else if (c->op == FL_OP_IN || c->op == FL_OP_NOT_IN) {
+		fl_buf_adds(b, " [");
+		for (uint32_t k = 0; k < c->n_values; k++) {
+			if (k)
+				fl_buf_adds(b, ", ");
+			quoted(b, p->set_values[c->first_value + k]);
+		}
+		fl_buf_addc(b, ']');
+	} else if (c->op == FL_OP_CIDR || (c->addr.family && c->op == FL_OP_NE)) {
+		char a[64];
+
+		inet_ntop(c->addr.family, c->addr.bytes, a, sizeof(a));
+		fl_buf_printf(b, " %s/%u", a, c->addr.prefix);
+	} else if (c->oid.p) {
+		fl_buf_addc(b, ' ');
+		oid_named(b, c->oid);
+	} else if (c->is_num) {
+		fl_buf_printf(b, " %" PRId64, c->num);
+	} else if (c->op != FL_OP_EXISTS) {
+		fl_buf_addc(b, ' ');
+		quoted(b, c->str);
+	}
+}
+
 static void conds(struct fl_buf *b, const struct fl_program *p, const char *label,
 		  uint32_t first, uint32_t n)
 {
 	for (uint32_t i = first; i < first + n; i++) {
-		const struct fl_prog_cond *c = &p->conds[i];
-
 		fl_buf_printf(b, "    %s #%u ", label, i);
-		field(b, p, c->field);
-		if (c->varbind_oid.p) {
-			fl_buf_addc(b, '[');
-			oid_named(b, c->varbind_oid);
-			fl_buf_addc(b, ']');
-		}
-		fl_buf_printf(b, " %s", op_names[c->op]);
-		if (c->op == FL_OP_MATCH || c->op == FL_OP_NOT_MATCH) {
-			const struct fl_prog_regex *r = &p->regexes[c->regex];
-
-			fl_buf_printf(b, " regex #%u /%s/", c->regex, r->pattern.p);
-		} else if (c->op == FL_OP_IN || c->op == FL_OP_NOT_IN) {
-			fl_buf_adds(b, " [");
-			for (uint32_t k = 0; k < c->n_values; k++) {
-				if (k)
-					fl_buf_adds(b, ", ");
-				quoted(b, p->set_values[c->first_value + k]);
-			}
-			fl_buf_addc(b, ']');
-		} else if (c->op == FL_OP_CIDR || (c->addr.family && c->op == FL_OP_NE)) {
-			char a[64];
-
-			inet_ntop(c->addr.family, c->addr.bytes, a, sizeof(a));
-			fl_buf_printf(b, " %s/%u", a, c->addr.prefix);
-		} else if (c->oid.p) {
-			fl_buf_addc(b, ' ');
-			oid_named(b, c->oid);
-		} else if (c->is_num) {
-			fl_buf_printf(b, " %" PRId64, c->num);
-		} else if (c->op != FL_OP_EXISTS) {
-			fl_buf_addc(b, ' ');
-			quoted(b, c->str);
-		}
+		fl_plan_format_cond(b, p, i);
 		fl_buf_addc(b, '\n');
 	}
 }

@@ -60,6 +60,10 @@ bool fl_program_rule_every_event(const struct fl_program *p, uint32_t r, bool *r
 /* Writes the program in the readable form of `faultline dump`: 0, -EMSGSIZE. */
 int fl_plan_dump(const struct fl_plan *plan, struct fl_buf *out) FL_MUST_CHECK;
 
+/* Condition i of p as `faultline dump` writes it, without its label:
+ * "event:msg ~ regex #0 /LOS (?<port>\S+)/". Appends to b. */
+void fl_plan_format_cond(struct fl_buf *b, const struct fl_program *p, uint32_t i);
+
 /* "30s", "5m", "1h30m", "250ms": the shortest exact spelling of ms. */
 void fl_plan_format_ms(char *out, size_t size, int64_t ms);
 

@@ -182,7 +182,7 @@ struct fl_prog_relay {
 	X(FACILITY, "facility", NUM) X(PEER, "peer", ADDR) X(COMMUNITY, "community", STR) \
 	X(TRAP_OID, "trap_oid", OID) X(ENTERPRISE, "enterprise", OID) \
 	X(GENERIC_TRAP, "generic_trap", NUM) X(SPECIFIC_TRAP, "specific_trap", NUM) \
-	X(VARBIND, "varbind", ANY)
+	X(SNMP_USER, "snmp_user", STR) X(VARBIND, "varbind", ANY)
 #define FL_INV_FIELDS(X) \
 	X(DEVICE, "device") X(SITE, "site") X(SITE_NAME, "site_name") X(COUNTY, "county") X(CITY, "city") \
 	X(RING, "ring") X(RING_POS, "ring_pos") X(ROLE, "role") X(VENDOR, "vendor") \

@@ -12,11 +12,11 @@
 set -eu
 
 RUNTIME="
-libpcre2-8-0 librelp0 libgnutls30 libsqlite3-0 libcurl4 libmicrohttpd12 tzdata
+libpcre2-8-0 librelp0 libgnutls30 libsqlite3-0 libcurl4 libmicrohttpd12 libnettle8 tzdata
 "
 BUILD="
 gcc make pkg-config flex bison
-libpcre2-dev librelp-dev libgnutls28-dev libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev
+libpcre2-dev librelp-dev libgnutls28-dev libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev nettle-dev
 "
 TEST="
 libcriterion-dev clang libclang-rt-14-dev

@@ -29,6 +29,7 @@
 #include "engine/decode/record.h"
 #include "engine/decode/snmp.h"
 #include "engine/decode/syslog.h"
+#include "engine/decode/usm.h"
 #include "engine/lib/tz.h"
 #include "engine/lib/utf8.h"
 
@@ -78,6 +79,7 @@ static void usage(FILE *out)
 		"                         [--tls-ca FILE] [--tls-auth x509|anon]\n"
 		"                         [--tls-peers LIST] [--tls-handshake-timeout-ms MS]]\n"
 		"                        [--allow [INPUT=]CIDR ...] [--community NAME ...]\n"
+		"                        [--snmp-user SPEC ...] [--snmp-users FILE ...]\n"
 		"                        [--tz ZONE] [--max-msg-size N] [--max-conns N]\n"
 		"                        [--max-conns-per-source N] [--idle-timeout-ms MS]\n"
 		"                        [--user NAME [--group NAME]]\n"
@@ -90,6 +92,10 @@ static void usage(FILE *out)
 		"--tls-auth x509 (the default) a client must show a certificate from\n"
 		"--tls-ca, and one of --tls-peers when given (docs/syslog.md).\n"
 		"--community NAME (repeatable) admits SNMP communities; default 'public'.\n"
+		"--snmp-user SPEC (repeatable) admits SNMPv3 traps of a user, SPEC as\n"
+		"  snmptrapd.conf's createUser: [-e ENGINEID] NAME [MD5|SHA|SHA-224|SHA-256|\n"
+		"  SHA-384|SHA-512 AUTHPASS [DES|AES [PRIVPASS]]]; --snmp-users FILE reads\n"
+		"  createUser lines. Without users, v3 traps are refused (v3_refused).\n"
 		"--max-msg-size N caps TCP, TLS and RELP frames (default %d); longer ones are\n"
 		"counted and discarded. --max-conns N caps TCP connections (default %d,\n"
 		"lowered to what the descriptor limit allows), --max-conns-per-source those\n"
@@ -156,6 +162,16 @@ static int add_community(void *ctx, const struct fl_opt *opt, const char *val, c
 	return 0;
 }
 
+/* --snmp-user SPEC and --snmp-users FILE, repeatable. */
+static int add_snmp_user(void *ctx, const struct fl_opt *opt, const char *val, char *err,
+			 size_t err_len)
+{
+	struct fl_inputs_config *cfg = ctx;
+
+	return fl_cli_snmp_user(&cfg->usm, val, strcmp(opt->name, "--snmp-users") == 0, err,
+				err_len);
+}
+
 /* Returns 0 to go on, or the exit status: 0 after --help, 2 a usage error
  * (already reported). */
 static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const char **tz,
@@ -170,6 +186,8 @@ static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const
 		FL_OPT_STRING_ROW("--trap", &cfg->addr[FL_INPUT_TRAP], "ADDR", "SNMP traps"),
 		FL_OPT_LIST_ROW("--allow", add_allow, "[INPUT=]CIDR", "admit a network"),
 		FL_OPT_LIST_ROW("--community", add_community, "NAME", "admit an SNMP community"),
+		FL_OPT_LIST_ROW("--snmp-user", add_snmp_user, "SPEC", "an SNMPv3 user (createUser)"),
+		FL_OPT_LIST_ROW("--snmp-users", add_snmp_user, "FILE", "SNMPv3 users, createUser lines"),
 		FL_OPT_STRING_ROW("--tz", tz, "ZONE", "zone of times without one"),
 		FL_OPT_UINT_ROW("--max-msg-size", &cfg->max_msg, 16, 16u * 1024 * 1024,
 				FL_OPT_BYTES, "N", "cap on TCP and RELP frames"),
@@ -299,6 +317,13 @@ static void print_stats(const struct listen_state *st)
 		if (k == FL_INPUT_TRAP) {
 			stat_member(&j, "bad_community", s.bad_community);
 			stat_member(&j, "undecodable", s.undecodable);
+			stat_member(&j, "v3_refused", s.v3_refused);
+			stat_member(&j, "usm_unknown_user", s.usm_unknown_user);
+			stat_member(&j, "usm_unknown_engine_id", s.usm_unknown_engine_id);
+			stat_member(&j, "usm_unsupported_level", s.usm_unsupported_level);
+			stat_member(&j, "usm_wrong_digest", s.usm_wrong_digest);
+			stat_member(&j, "usm_not_in_time_window", s.usm_not_in_time_window);
+			stat_member(&j, "usm_decryption_error", s.usm_decryption_error);
 			stat_member(&j, "informs_answered", s.informs_answered);
 			stat_member(&j, "decoded", st->trap_decoded);
 			stat_member(&j, "log_suppressed", s.log_suppressed);
@@ -351,6 +376,7 @@ int fl_cmd_listen(int argc, char **argv)
 	fl_inputs_config_defaults(&cfg);
 	rc = parse_args(argc, argv, &cfg, &st.tz_spec, &user, &group, &config);
 	if (rc != 0) {
+		fl_usm_destroy(cfg.usm);
 		fl_config_destroy(config);
 		return rc < 0 ? 0 : rc; /* -1: --help was answered */
 	}
@@ -359,6 +385,7 @@ int fl_cmd_listen(int argc, char **argv)
 	rc = fl_tz_load(&st.tz, st.tz_spec);
 	if (rc < 0 && st.tz_spec) {
 		fprintf(stderr, "faultline listen: --tz %s: %s\n", st.tz_spec, strerror(-rc));
+		fl_usm_destroy(cfg.usm);
 		fl_config_destroy(config);
 		return 2;
 	}
@@ -369,6 +396,7 @@ int fl_cmd_listen(int argc, char **argv)
 	if (!st.ev) {
 		fl_tz_free(st.tz);
 		fprintf(stderr, "faultline listen: out of memory\n");
+		fl_usm_destroy(cfg.usm);
 		fl_config_destroy(config);
 		return 1;
 	}
@@ -418,6 +446,7 @@ out_free:
 	free(st.ev);
 	st.ev = NULL;
 	fl_tz_free(st.tz);
+	fl_usm_destroy(cfg.usm); /* after the inputs that used it */
 	fl_config_destroy(config);
 	return rc;
 }

@@ -11,11 +11,16 @@
  *
  * --write-response: for each FILE that decodes to an InformRequest, also
  * write the Response datagram faultline would send back (RFC 3416 §4.2.7)
- * to FILE.response; a test harness can then answer a real snmpinform. */
+ * to FILE.response; a test harness can then answer a real snmpinform.
+ *
+ * --snmp-user SPEC / --snmp-users FILE: SNMPv3 users (as `listen`); the files
+ * are then decoded in order with one table of engine times, as the trap
+ * input would decode them arriving in that order. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/lib/buf.h"
 #include "engine/lib/compiler.h"
@@ -26,16 +31,21 @@
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
 #include "engine/decode/snmp.h"
+#include "engine/decode/usm.h"
+#include "engine/cli/inputs_cli.h"
 
 #define JSON_MAX (1024 * 1024)	/* a 64 KiB datagram renders well below this */
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: faultline parse --snmp [--write-response] FILE...\n"
+	fprintf(out, "usage: faultline parse --snmp [--write-response] [--snmp-user SPEC ...]\n"
+		     "                              [--snmp-users FILE ...] FILE...\n"
 		     "  Decodes each FILE as one raw SNMP datagram (v1 trap, v2c trap or\n"
 		     "  inform) and prints one JSON object per file. Exit status: 0 all\n"
 		     "  decoded, 1 some file unreadable or not a valid trap, 2 usage.\n"
-		     "  --write-response  write each inform's Response to FILE.response\n");
+		     "  --write-response  write each inform's Response to FILE.response\n"
+		     "  --snmp-user SPEC  an SNMPv3 user: [-e ENGINEID] NAME [AUTH PASS [PRIV [PASS]]]\n"
+		     "  --snmp-users FILE SNMPv3 users as snmptrapd.conf createUser lines\n");
 }
 
 /* Reads the whole file into buf[0..cap); returns its size, or -errno, or
@@ -88,8 +98,27 @@ static int write_response(const char *path, const struct fl_event *ev)
 }
 
 /* Decodes one file and prints its line; 0 on a decoded trap, 1 otherwise. */
+/* Decodes the datagram as the trap input would: v3 too when there are users. */
+static enum fl_snmp_verdict decode(struct fl_event *ev, uint8_t *datagram, size_t len,
+				   struct fl_usm *usm)
+{
+	struct timespec now;
+
+	if (!usm)
+		return (enum fl_snmp_verdict)fl_message_decode(
+			ev,
+			&(const struct fl_received){.transport = FL_TRANSPORT_SNMP,
+						    .p = (const char *)datagram,
+						    .len = len},
+			NULL);
+	memset(ev, 0, sizeof(*ev));
+	ev->transport = FL_TRANSPORT_SNMP;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return fl_snmp_decode_usm(ev, datagram, len, usm, (int64_t)now.tv_sec);
+}
+
 static int parse_one(const char *path, uint8_t *datagram, struct fl_event *ev, struct fl_buf *out,
-		     bool is_writing_response)
+		     bool is_writing_response, struct fl_usm *usm)
 {
 	struct fl_json j;
 	enum fl_snmp_verdict v;
@@ -107,11 +136,7 @@ static int parse_one(const char *path, uint8_t *datagram, struct fl_event *ev, s
 		return 1;
 	}
 	/* a trap as the trap input would have received it, read from a file */
-	v = (enum fl_snmp_verdict)fl_message_decode(
-		ev,
-		&(const struct fl_received){
-			.transport = FL_TRANSPORT_SNMP, .p = (const char *)datagram, .len = (size_t)n},
-		NULL);
+	v = decode(ev, datagram, (size_t)n, usm);
 
 	fl_buf_reset(out);
 	fl_json_init(&j, out);
@@ -141,8 +166,15 @@ static int parse_one(const char *path, uint8_t *datagram, struct fl_event *ev, s
 	return 0;
 }
 
+static int add_snmp_user(void *ctx, const struct fl_opt *opt, const char *val, char *err,
+			 size_t err_len)
+{
+	return fl_cli_snmp_user(ctx, val, strcmp(opt->name, "--snmp-users") == 0, err, err_len);
+}
+
 int fl_cmd_parse_snmp(int argc, char **argv)
 {
+	struct fl_usm *usm = NULL;
 	struct fl_event *ev;
 	uint8_t *datagram;
 	struct fl_buf out;
@@ -154,15 +186,20 @@ int fl_cmd_parse_snmp(int argc, char **argv)
 		FL_OPT_FLAG_ROW("--snmp", &is_snmp, "decode SNMP datagrams, not syslog lines"),
 		FL_OPT_FLAG_ROW("--write-response", &is_writing_response,
 				"write each inform's Response to FILE.response"),
+		FL_OPT_LIST_ROW("--snmp-user", add_snmp_user, "SPEC", "an SNMPv3 user (createUser)"),
+		FL_OPT_LIST_ROW("--snmp-users", add_snmp_user, "FILE", "SNMPv3 users, createUser lines"),
 	};
 	const struct fl_opts_cmd cmd = {"parse --snmp", opts, FL_ARRAY_LEN(opts), SIZE_MAX, false,
 					usage};
 	struct fl_opts_result res;
 
-	if (!fl_opts_accept(&cmd, argc, argv, NULL, &res, &status))
+	if (!fl_opts_accept(&cmd, argc, argv, &usm, &res, &status)) {
+		fl_usm_destroy(usm);
 		return status;
+	}
 	n_files = (int)res.n_words;
 	if (n_files == 0) {
+		fl_usm_destroy(usm);
 		usage(stderr);
 		return 2;
 	}
@@ -175,7 +212,7 @@ int fl_cmd_parse_snmp(int argc, char **argv)
 	}
 	fl_buf_init(&out, JSON_MAX);
 	for (size_t i = 0; i < res.n_words; i++) {
-		if (parse_one(res.words[i], datagram, ev, &out, is_writing_response) != 0)
+		if (parse_one(res.words[i], datagram, ev, &out, is_writing_response, usm) != 0)
 			status = 1;
 	}
 	fl_buf_free(&out);
@@ -186,5 +223,6 @@ int fl_cmd_parse_snmp(int argc, char **argv)
 out_free:
 	free(datagram);
 	free(ev);
+	fl_usm_destroy(usm);
 	return status;
 }

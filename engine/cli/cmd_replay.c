@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "engine/correlate/actions.h"
+#include "engine/decode/event.h"
+#include "engine/decode/mib.h"
+#include "engine/decode/snmp.h"
 #include "engine/lib/buf.h"
 #include "engine/lib/compiler.h"
 #include "engine/cli/cli.h"
@@ -40,7 +43,7 @@ struct replay_args {
 	struct fl_replay_opts opts;
 	char **files;
 	int n_files;
-	bool quiet, deliver;
+	bool quiet, deliver, explain;
 	struct fl_deliver_config delivery; /* --route and its settings, for the delivery */
 	bool has_delivery_option;
 };
@@ -62,7 +65,7 @@ static int usage(FILE *out)
 		"                        [--late MS] [--max-keys-per-rule N] [--max-keys N]\n"
 		"                        [--db PATH [--deliver --route CHANNEL=PLUGIN ...\n"
 		"                         [--set CHANNEL.KEY=VALUE ...] [--plugin-dir DIR]]]\n"
-		"                        [--quiet] [FILE...]\n"
+		"                        [--quiet] [--explain] [FILE...]\n"
 		"\n"
 		"Runs PLAN over recorded syslog lines (stdin when no FILE) in event time and\n"
 		"writes the action stream as JSON Lines; a summary goes to stderr.\n"
@@ -78,7 +81,9 @@ static int usage(FILE *out)
 		"over that time; nothing is delivered unless --deliver (or `faultline\n"
 		"outbox` later). --deliver then delivers what is due once, in event time\n"
 		"from the recording's last event: a message whose time to live ran out\n"
-		"before it is expired, the rest are sent.\n",
+		"before it is expired, the rest are sent.\n"
+		"--explain says on stderr, line by line, which rules matched or why not,\n"
+		"each key, and what became of it (docs/explain.md).\n",
 		FL_CORR_LATE_MS_DEFAULT, FL_CORR_KEYS_PER_RULE_DEFAULT, FL_CORR_KEYS_TOTAL_DEFAULT);
 	return 2;
 }
@@ -108,6 +113,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		FL_OPT_FLAG_ROW("--deliver", &a->deliver, "then deliver what is due, once"),
 		FL_CLI_DELIVERY_ROWS(forward),
 		FL_OPT_FLAG_ROW("--quiet", &a->quiet, "count actions, do not print them"),
+		FL_OPT_FLAG_ROW("--explain", &a->explain,
+				"say on stderr why each line did or did not make an incident"),
 	};
 	const struct fl_opts_cmd cmd = {"replay", opts, FL_ARRAY_LEN(opts), SIZE_MAX, false,
 					replay_usage};
@@ -213,6 +220,42 @@ static struct source *earliest(struct source *src, int n)
 	return best;
 }
 
+/* --explain: the engine's lines, under the header of the line they explain. */
+static void explain_line(void *ctx, const char *text)
+{
+	(void)ctx;
+	fprintf(stderr, "explain:   %s\n", text);
+}
+
+/* "explain: FILE:N: <the line>" (control bytes shown as '?'), or for a trap
+ * its name, as the matcher sees it. */
+static void explain_header(const struct source *s, const char *problem)
+{
+	const struct fl_event *ev = fl_replay_item_event(s->item);
+	char name[FL_OID_TEXT_MAX];
+
+	fprintf(stderr, "explain: %s:%llu: ", s->name, (unsigned long long)s->line_no);
+	if (problem) {
+		fprintf(stderr, "skipped: %s\n", problem);
+		return;
+	}
+	if (ev->kind == FL_EVENT_TRAP) {
+		if (ev->trap.trap_oid.p && fl_mib_format(ev->trap.trap_oid, name, sizeof(name)) > 0)
+			fprintf(stderr, "trap %s\n", name);
+		else
+			fprintf(stderr, "trap (SNMPv1, generic %d specific %d)\n",
+				ev->trap.generic_trap, ev->trap.specific_trap);
+		return;
+	}
+	for (size_t i = 0; i < ev->raw.len && i < 200; i++) {
+		unsigned char c = (unsigned char)ev->raw.p[i];
+
+		fputc(c < 0x20 || c == 0x7f ? '?' : c, stderr);
+	}
+	fprintf(stderr, "%s%s\n", ev->raw.len > 200 ? " ..." : "",
+		ev->error ? " (not decoded as syslog)" : "");
+}
+
 /* Every FILE (stdin for none or "-") merged by event time, a k-way merge
  * over the lines read ahead: lines of one file keep their order, and a file
  * that starts earlier than another is not dropped as late. Returns 0, or 1
@@ -235,6 +278,8 @@ static int replay_files(struct fl_replay *r, struct fl_buf *out, const struct re
 		const char *problem = fl_replay_item_problem(s->item);
 
 		fl_heap_follow();
+		if (a->explain)
+			explain_header(s, problem);
 		if (problem && !a->quiet)
 			fprintf(stderr, "faultline replay: %s:%llu: skipped: %s\n", s->name,
 				(unsigned long long)s->line_no, problem);
@@ -383,6 +428,8 @@ int fl_cmd_replay(int argc, char **argv)
 		}
 	}
 	a.opts.tz = tz;
+	if (a.explain)
+		a.opts.explain = explain_line;
 	if (a.db) {
 		rc = fl_sink_open(&sink, prog, a.db, NULL, err, sizeof(err));
 		if (rc < 0) {
@@ -405,6 +452,8 @@ int fl_cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	status = replay_files(r, &out, &a);
+	if (a.explain)
+		fprintf(stderr, "explain: end of input: open incidents' final tallies\n");
 	if (fl_replay_finish(r) < 0 || drain(&out, a.quiet, true) < 0 || fflush(stdout) != 0)
 		status = 1;
 	summary(r);

@@ -42,6 +42,7 @@
 #include "engine/pipeline/runner.h"
 #include "engine/decode/message.h"
 #include "engine/decode/record.h"
+#include "engine/decode/usm.h"
 #include "engine/lib/buf.h"
 
 /* What the signal handlers saw: the one piece of file-scope state. A
@@ -86,6 +87,7 @@ static int usage(FILE *out)
 		"                      --tls-key FILE [--tls-ca FILE] [--tls-auth x509|anon]\n"
 		"                      [--tls-peers LIST] [--tls-handshake-timeout-ms MS]]\n"
 		"                     [--trap ADDR] [--allow [INPUT=]CIDR ...] [--community NAME ...]\n"
+		"                     [--snmp-user SPEC ...] [--snmp-users FILE ...]\n"
 		"                     [--tz ZONE] [--max-keys-per-rule N] [--max-keys N]\n"
 		"                     [--max-conns N] [--max-conns-per-source N]\n"
 		"                     [--idle-timeout-ms MS] [--user NAME [--group NAME]]\n"
@@ -181,6 +183,16 @@ static int add_community(void *ctx, const struct fl_opt *opt, const char *val, c
 	return 0;
 }
 
+/* --snmp-user SPEC and --snmp-users FILE, repeatable. */
+static int add_snmp_user(void *ctx, const struct fl_opt *opt, const char *val, char *err,
+			 size_t err_len)
+{
+	struct run_args *a = ctx;
+
+	return fl_cli_snmp_user(&a->icfg.usm, val, strcmp(opt->name, "--snmp-users") == 0, err,
+				err_len);
+}
+
 /* An option of `faultline outbox`, for the delivery thread's config. */
 static int forward(void *ctx, const struct fl_opt *opt, const char *val, char *err,
 		   size_t err_len)
@@ -234,6 +246,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		FL_OPT_STRING_ROW("--trap", &ic->addr[FL_INPUT_TRAP], "ADDR", "SNMP traps"),
 		FL_OPT_LIST_ROW("--allow", add_allow, "[INPUT=]CIDR", "admit a network"),
 		FL_OPT_LIST_ROW("--community", add_community, "NAME", "admit an SNMP community"),
+		FL_OPT_LIST_ROW("--snmp-user", add_snmp_user, "SPEC", "an SNMPv3 user (createUser)"),
+		FL_OPT_LIST_ROW("--snmp-users", add_snmp_user, "FILE", "SNMPv3 users, createUser lines"),
 		FL_OPT_STRING_ROW("--tz", &a->rcfg.tz, "ZONE", "zone of times without one"),
 		FL_OPT_UINT_ROW("--max-keys-per-rule", &a->rcfg.max_keys_per_rule, 0,
 				FL_KEYTAB_MAX_KEYS, FL_OPT_COUNT, "N", "live keys per rule (0: default)"),
@@ -648,6 +662,7 @@ int fl_cmd_run(int argc, char **argv)
 	fl_inputs_config_defaults(&a.icfg);
 	rc = parse_args(argc, argv, &a);
 	if (rc != 0) {
+		fl_usm_destroy(a.icfg.usm);
 		fl_deliver_config_free(&a.deliver);
 		fl_config_destroy(a.config);
 		return rc < 0 ? 0 : rc; /* -1: --help was answered */
@@ -721,6 +736,7 @@ out:
 		rc = 1;
 	fl_outbox_bell_destroy(bell); /* after the two threads that use it */
 	fl_inputs_destroy(in);
+	fl_usm_destroy(a.icfg.usm); /* after the inputs that used it */
 	fl_runner_destroy(st.runner);
 	free(st.ev);
 	fl_deliver_config_free(&a.deliver);

@@ -40,6 +40,8 @@ static const struct key_row key_rows[] = {
 	 CMD_RUN | CMD_LISTEN, false},
 	{"inputs", "allow", "--allow", NULL, CMD_RUN | CMD_LISTEN, true},
 	{"inputs", "community", "--community", NULL, CMD_RUN | CMD_LISTEN, true},
+	{"inputs", "snmp_user", "--snmp-user", NULL, CMD_RUN | CMD_LISTEN, true},
+	{"inputs", "snmp_users", "--snmp-users", NULL, CMD_RUN | CMD_LISTEN, true},
 	{"inputs", "tz", "--tz", NULL, CMD_RUN | CMD_LISTEN, false},
 	{"inputs", "max_msg_size", "--max-msg-size", NULL, CMD_LISTEN, false},
 	{"inputs", "max_conns", "--max-conns", NULL, CMD_RUN | CMD_LISTEN, false},

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "engine/decode/usm.h"
 #include "engine/input/inputs.h"
 #include "engine/lib/net.h"
 
@@ -132,4 +133,21 @@ int fl_cli_drop_privileges(const char *user, const char *group, char *err, size_
 		return -1;
 	}
 	return 0;
+}
+
+int fl_cli_snmp_user(struct fl_usm **usm, const char *val, bool is_file, char *err,
+		     size_t err_len)
+{
+	char why[256];
+	int rc;
+
+	if (!*usm && fl_usm_create(usm) < 0) {
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	rc = is_file ? fl_usm_add_file(*usm, val, why, sizeof(why))
+		     : fl_usm_add_user(*usm, val, why, sizeof(why));
+	if (rc < 0) /* never echo the value: it holds passwords */
+		snprintf(err, err_len, "%s: %s", is_file ? "--snmp-users" : "--snmp-user", why);
+	return rc;
 }

@@ -11,6 +11,7 @@
 
 struct fl_inputs;
 struct fl_inputs_config;
+struct fl_usm;
 
 /* The option rows on connections, for a command's table; cfg a struct
  * fl_inputs_config *. */
@@ -37,6 +38,13 @@ struct fl_inputs_config;
 			  "TLS: permitted client names or SHA256:/SHA1: fingerprints"),              \
 	FL_OPT_UINT_ROW("--tls-handshake-timeout-ms", &(cfg)->tls.handshake_ms, 100, 600000,       \
 			FL_OPT_MS, "MS", "close a TLS connection still in its handshake this long")
+
+/* --snmp-user "[-e ENGINEID] NAME [AUTH PASS [PRIV [PASS]]]" (is_file false)
+ * or --snmp-users FILE of createUser lines (true): adds to *usm, creating
+ * it on first use (free with fl_usm_destroy()). Returns 0, or a negative
+ * errno with a sentence naming the option in err. */
+int fl_cli_snmp_user(struct fl_usm **usm, const char *val, bool is_file, char *err,
+		     size_t err_len);
 
 /* Lowers cfg->max_conns to what the descriptor limit leaves after headroom
  * (see fl_inputs_fit_fd_limit()), saying so on stderr as "faultline CMD:

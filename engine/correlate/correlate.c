@@ -5,6 +5,7 @@
 #include "engine/correlate/correlate.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -282,6 +283,9 @@ int fl_engine_feed(struct fl_engine *e, const struct fl_event *ev)
 		t = fl_clock_now_ns(e->clock); /* live: arrival order is time order */
 	if (e->cfg.late_ms >= 0 ? t < e->now_ns - e->cfg.late_ms * FL_NS_PER_MS : t < e->now_ns) {
 		e->stats.late++;
+		if (e->cfg.explain)
+			fl_corr_explain(e, "late: %" PRId64 " ms before the engine's time, past the "
+					   "late tolerance: dropped", (e->now_ns - t) / FL_NS_PER_MS);
 		return -ESTALE;
 	}
 	fl_engine_advance(e, t);
@@ -295,6 +299,8 @@ static void feed_event(struct fl_engine *e, const struct fl_event *ev, int64_t t
 	const uint32_t *cands;
 	size_t n;
 	bool raised = false, matched = false;
+	bool is_explaining = e->cfg.explain != NULL; /* tested once per event */
+	struct fl_corr_explain_mark mark;
 
 	e->cur_ev = ev;
 	n = fl_match_begin(e->m, ev, &cands);
@@ -312,20 +318,27 @@ static void feed_event(struct fl_engine *e, const struct fl_event *ev, int64_t t
 		if (e->keys[rule])
 			fl_keytab_prefetch(e->keys[rule]);
 		res = fl_match_rule(e->m, rule);
-		if (res == FL_MATCH_NONE)
+		if (res == FL_MATCH_NONE) {
+			if (is_explaining)
+				fl_corr_explain_miss(e, rule);
 			continue;
+		}
 		matched = true;
 		e->have_event = true;
 		e->ev_rule = rule;
 		klen = fl_corr_build_key(e, rule);
+		if (is_explaining)
+			fl_corr_explain_hit(e, rule, res, klen);
 		if (klen == 0 || !(kt = fl_corr_rule_table(e, rule)))
 			continue;
 		if (res == FL_MATCH_FAULT) {
-			if (e->total_keys >= e->cfg.max_keys &&
-			    !fl_keytab_peek(kt, e->keybuf, klen) && !fl_corr_make_room(e, kt))
+			if ((e->total_keys >= e->cfg.max_keys &&
+			     !fl_keytab_peek(kt, e->keybuf, klen) && !fl_corr_make_room(e, kt)) ||
+			    fl_keytab_upsert(kt, e->keybuf, klen, &v, &is_new) < 0) {
+				if (is_explaining)
+					fl_corr_explain_fault(e, rule, NULL, NULL);
 				continue;
-			if (fl_keytab_upsert(kt, e->keybuf, klen, &v, &is_new) < 0)
-				continue;
+			}
 			ks = v;
 			if (is_new) {
 				e->total_keys++;
@@ -334,13 +347,22 @@ static void feed_event(struct fl_engine *e, const struct fl_event *ev, int64_t t
 				ks->rule = rule;
 				ks->absent_due = ks->quiet_due = FL_CORR_NEVER;
 			}
+			if (is_explaining)
+				fl_corr_explain_mark(e, ks, &mark);
 			fl_corr_on_fault(e, rule, ks, t, &raised);
+			if (is_explaining)
+				fl_corr_explain_fault(e, rule, ks, &mark);
 		} else {
-			fl_corr_on_clear(e, rule, fl_keytab_get(kt, e->keybuf, klen), t);
+			ks = fl_keytab_get(kt, e->keybuf, klen);
+			if (is_explaining)
+				fl_corr_explain_clear(e, ks);
+			fl_corr_on_clear(e, rule, ks, t);
 		}
 		e->have_event = true;
 		e->ev_rule = rule;
 	}
+	if (is_explaining && !matched)
+		fl_corr_explain_unmatched(e);
 	e->have_event = false;
 	e->cur_ev = NULL;
 	if (matched)

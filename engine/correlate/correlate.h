@@ -169,6 +169,14 @@ typedef void fl_action_fn(const struct fl_action *a, void *ctx);
 typedef bool fl_window_fn(void *ctx, const struct fl_incident *inc, int64_t at_ns, char *name,
 			  size_t name_len, int64_t *ends_ns);
 
+/* Why an event did or did not become part of an incident (`replay
+ * --explain`, docs/explain.md): the engine calls it with one line of text
+ * (no newline) per step while it handles an event: each candidate rule's
+ * verdict, its key, what became of the fault (a window filling, a tally on
+ * an open incident, a hold), each action, or the nearest rule when none
+ * matched. NULL: off, which costs one pointer test per event. */
+typedef void fl_explain_fn(void *ctx, const char *text);
+
 struct fl_engine_config {
 	int64_t late_ms;	     /* FL_CORR_LATE_MS_DEFAULT when 0; <0: none allowed */
 	size_t max_keys_per_rule;    /* 0: FL_CORR_KEYS_PER_RULE_DEFAULT */
@@ -178,6 +186,8 @@ struct fl_engine_config {
 	void *ctx;
 	fl_window_fn *window_fn;     /* may be NULL: the plan's windows only */
 	void *window_ctx;
+	fl_explain_fn *explain;	     /* may be NULL (the usual case) */
+	void *explain_ctx;
 };
 
 struct fl_engine_stats {

@@ -63,6 +63,8 @@ void fl_corr_emit(struct fl_engine *e, struct fl_action *a)
 
 	inc->emitted_count = inc->pub.count;
 	inc->emitted_absorbed = inc->pub.absorbed;
+	if (e->cfg.explain)
+		fl_corr_explain_action(e, a);
 	if (e->cfg.on_action)
 		e->cfg.on_action(a, e->cfg.ctx);
 }

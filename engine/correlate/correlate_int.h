@@ -321,6 +321,8 @@ void fl_corr_key_rearm(struct fl_engine *e, struct key_state *ks);
 struct fl_keytab *fl_corr_rule_table(struct fl_engine *e, uint32_t rule);
 bool fl_corr_make_room(struct fl_engine *e, struct fl_keytab *kt);
 size_t fl_corr_build_key(struct fl_engine *e, uint32_t rule);
+/* A built key as output shows it: the kind octet dropped, separators '|'. */
+void fl_corr_key_text(char *out, size_t size, const char *key);
 size_t fl_corr_group_key(struct fl_engine *e, uint32_t corr, uint32_t rule, char *out,
 			 size_t size);
 void fl_corr_pending_done(struct fl_engine *e, struct key_state *ks, int64_t now_ns);
@@ -399,5 +401,26 @@ FL_MUST_CHECK int fl_corr_incident_customers(const struct fl_engine *e,
 					     const struct incident *inc,
 					     struct fl_corr_customers *out);
 uint32_t fl_corr_circuit_level(const struct fl_engine *e, const struct incident *inc);
+
+/* ---- correlate_explain.c: `replay --explain` (only when cfg.explain) ------- */
+
+/* What a key looked like before its fault, to say afterwards what changed. */
+struct fl_corr_explain_mark {
+	uint64_t inc_id; /* its open or pending incident, 0 none */
+	uint64_t opened, absorbed, suppressed;
+};
+
+void fl_corr_explain(struct fl_engine *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void fl_corr_explain_miss(struct fl_engine *e, uint32_t rule);
+void fl_corr_explain_hit(struct fl_engine *e, uint32_t rule, enum fl_match_result res,
+			 size_t klen);
+void fl_corr_explain_mark(const struct fl_engine *e, const struct key_state *ks,
+			  struct fl_corr_explain_mark *out);
+void fl_corr_explain_fault(struct fl_engine *e, uint32_t rule, const struct key_state *ks,
+			   const struct fl_corr_explain_mark *before);
+void fl_corr_explain_clear(struct fl_engine *e, const struct key_state *ks);
+void fl_corr_explain_action(struct fl_engine *e, const struct fl_action *a);
+void fl_corr_explain_unmatched(struct fl_engine *e);
 
 #endif /* FL_CORRELATE_INT_H */

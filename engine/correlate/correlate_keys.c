@@ -167,8 +167,7 @@ size_t fl_corr_build_key(struct fl_engine *e, uint32_t rule)
 	return len;
 }
 
-/* Key text for output: the separators shown as '|'. */
-static void key_text(char *out, size_t size, const char *key)
+void fl_corr_key_text(char *out, size_t size, const char *key)
 {
 	size_t i;
 
@@ -342,7 +341,7 @@ static void timeout_incident(struct fl_engine *e, struct key_state *ks,
 	struct incident *inc;
 
 	if (into) {
-		key_text(e->keybuf, sizeof(e->keybuf), key);
+		fl_corr_key_text(e->keybuf, sizeof(e->keybuf), key);
 		fl_corr_absorb(e, into, ks->rule, ks, 1, now_ns);
 		return;
 	}
@@ -415,7 +414,7 @@ void fl_corr_pending_done(struct fl_engine *e, struct key_state *ks, int64_t now
 
 	if (into) {
 		ks->inc = NULL;
-		key_text(e->keybuf, sizeof(e->keybuf), inc->pub.key);
+		fl_corr_key_text(e->keybuf, sizeof(e->keybuf), inc->pub.key);
 		fl_corr_absorb(e, into, ks->rule, ks, inc->pub.count, now_ns);
 		fl_corr_incident_free(e, inc);
 		return;
@@ -573,7 +572,7 @@ static void fault_state(struct fl_engine *e, uint32_t rule, struct key_state *ks
 	if (into) {
 		char shown[FL_CORR_KEY_MAX];
 
-		key_text(shown, sizeof(shown), e->keybuf);
+		fl_corr_key_text(shown, sizeof(shown), e->keybuf);
 		memcpy(e->keybuf, shown, sizeof(shown));
 		fl_corr_absorb(e, into, rule, ks, 1, t);
 		fl_corr_key_rearm(e, ks);

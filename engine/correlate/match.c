@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "engine/correlate/match_int.h"
+#include "engine/lib/buf.h"
 #include "engine/decode/event.h"
 #include "engine/inventory/inventory.h"
+#include "grammar/plan.h"
 
 /* ---- lifecycle ------------------------------------------------------------- */
 
@@ -205,6 +207,8 @@ static struct fl_str event_field(struct fl_match *m, uint32_t index)
 	case FL_EF_SPECIFIC_TRAP:
 		return is_trap && ev->trap.version == 0 ? num_text(m, ev->trap.specific_trap)
 							: FL_STR_NONE;
+	case FL_EF_SNMP_USER: /* SNMPv3: the USM user it was authenticated as */
+		return is_trap && ev->trap.version == 3 ? ev->trap.user : FL_STR_NONE;
 	case FL_EF_VARBIND:
 	case FL_EF__COUNT:
 		break;
@@ -568,4 +572,60 @@ enum fl_match_result fl_match_rule(struct fl_match *m, uint32_t rule)
 void fl_match_stats(const struct fl_match *m, struct fl_match_stats *out)
 {
 	*out = m->stats;
+}
+
+/* The condition of a side that fails first, in conds_hold()'s order:
+ * its index, and how many held before it; FL_PROG_NONE when all hold. */
+static uint32_t first_failing(struct fl_match *m, uint32_t rule, uint32_t first, uint32_t n,
+			      size_t *held)
+{
+	const struct fl_prog_cond *conds = m->prog->conds;
+
+	*held = 0;
+	for (int pass = 0; pass < 3; pass++)
+		for (uint32_t c = first; c < first + n; c++) {
+			bool cheap = is_cheap(&conds[c]);
+			bool rx = conds[c].op == FL_OP_MATCH || conds[c].op == FL_OP_NOT_MATCH;
+			int want = cheap ? 0 : rx ? 1 : 2;
+
+			if (want != pass)
+				continue;
+			if (!cond_holds(m, rule, &conds[c]))
+				return c;
+			(*held)++;
+		}
+	return FL_PROG_NONE;
+}
+
+size_t fl_match_explain(struct fl_match *m, uint32_t rule, struct fl_buf *why)
+{
+	const struct fl_prog_rule *r = &m->prog->rules[rule];
+	struct fl_match_stats saved = m->stats;
+	uint32_t c;
+	size_t held = 0;
+
+	if ((r->input == FL_RULE_INPUT_SYSLOG) != (m->ev->kind == FL_EVENT_SYSLOG)) {
+		fl_buf_adds(why, r->input == FL_RULE_INPUT_SYSLOG ? "it takes syslog, not traps"
+								 : "it takes traps, not syslog");
+		return 0;
+	}
+	if (m->scanned && !fl_match_side_seen(m, &m->rules[rule], 0)) {
+		fl_buf_adds(why, "the prefilter: the message holds none of the literals "
+				 "its regexes need");
+		return 0;
+	}
+	c = first_failing(m, rule, r->first_cond, r->n_conds, &held);
+	if (c == FL_PROG_NONE) {
+		fl_buf_adds(why, "its where holds");
+	} else {
+		fl_buf_adds(why, "failed at ");
+		fl_plan_format_cond(why, m->prog, c);
+		if (m->prog->conds[c].field.kind == FL_FIELD_CAPTURE ||
+		    m->prog->conds[c].field.kind == FL_FIELD_INVENTORY)
+			if (!fl_match_field(m, rule, m->prog->conds[c].field).p)
+				fl_buf_adds(why, " (field absent)");
+		fl_buf_printf(why, " after %zu of %u conditions held", held, r->n_conds);
+	}
+	m->stats = saved;
+	return held;
 }

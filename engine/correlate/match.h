@@ -80,6 +80,16 @@ struct fl_str fl_match_field(struct fl_match *m, uint32_t rule, struct fl_prog_f
 const struct fl_inv_device *fl_match_device(struct fl_match *m, uint32_t rule);
 void fl_match_stats(const struct fl_match *m, struct fl_match_stats *out);
 
+/* Why rule `rule` does not match the current event, for `replay --explain`:
+ * appends one phrase to why ("failed at event:msg ~ regex #0 /LOS/", "the
+ * prefilter: the message holds none of the literals its regexes need", "it
+ * takes traps") and returns how many of its `where` conditions held first,
+ * in the order fl_match_rule() checks them (a nearness for "the nearest
+ * rule"). Called only when explaining: it runs the conditions again, and
+ * leaves the matcher's stats as they were. */
+struct fl_buf;
+size_t fl_match_explain(struct fl_match *m, uint32_t rule, struct fl_buf *why);
+
 /* The requirement tree the prefilter takes from a regex of a `msg ~`
  * condition, written as rxreq.h's fl_rxreq_format() writes it ("NONE": the
  * regex alone keys nothing), into out (cap bytes). Returns its length. For

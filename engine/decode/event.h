@@ -95,9 +95,12 @@ struct fl_varbind {
 };
 
 struct fl_trap {
-	uint8_t version; /* the wire value: 0 = SNMPv1, 1 = SNMPv2c */
+	uint8_t version; /* the wire value: 0 = SNMPv1, 1 = SNMPv2c, 3 = SNMPv3 */
 	enum fl_snmp_pdu pdu;
-	struct fl_str community;
+	struct fl_str community; /* absent for v3 */
+	/* v3 (RFC 3414 §2.4, RFC 3412 §6.8): who sent it, authenticated */
+	struct fl_str user, engine_id, context_engine_id, context_name;
+	uint8_t security_level; /* 1 noAuthNoPriv, 2 authNoPriv, 3 authPriv; 0 for v1/v2c */
 	int32_t request_id, error_status, error_index; /* v2c/inform only */
 	/* SNMPv1 Trap-PDU fields */
 	struct fl_str enterprise; /* OID content octets */

@@ -50,6 +50,8 @@ int fl_message_decode(struct fl_event *ev, const struct fl_received *m,
 		memset(&ev->trap, 0, sizeof(ev->trap));
 		if (m->trap)
 			return take_trap(ev, m);
+		if (m->is_recorded)
+			return (int)fl_snmp_decode_recorded(ev, (const uint8_t *)m->p, m->len);
 		return (int)fl_snmp_decode(ev, (const uint8_t *)m->p, m->len);
 	}
 	so = (struct fl_syslog_opts){
@@ -79,6 +81,10 @@ void fl_message_trap_copy(void *dst, const struct fl_trap *t, const char *from, 
 
 	memcpy(dst, t, trap_bytes(n));
 	move_slice(&c->community, from, len, to);
+	move_slice(&c->user, from, len, to);
+	move_slice(&c->engine_id, from, len, to);
+	move_slice(&c->context_engine_id, from, len, to);
+	move_slice(&c->context_name, from, len, to);
 	move_slice(&c->enterprise, from, len, to);
 	move_slice(&c->trap_oid, from, len, to);
 	for (uint16_t i = 0; i < n; i++) {

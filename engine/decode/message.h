@@ -36,6 +36,9 @@ struct fl_received {
 	/* SNMP only: the trap the input already decoded from p[0..len) (its
 	 * slices point into p), or NULL to decode p here. */
 	const struct fl_trap *trap;
+	/* SNMP only: p is read back from a record of what the trap input took
+	 * (record.h): decoded with fl_snmp_decode_recorded(). */
+	bool is_recorded;
 };
 
 /* The syslog decoder's options (syslog.h struct fl_syslog_opts less the

@@ -524,5 +524,6 @@ int fl_record_decode(struct fl_event *ev, const char *p, size_t len, struct fl_b
 	m.peer = m.peer_len ? (const struct sockaddr *)&ss : NULL;
 	m.p = scratch->len ? scratch->p : "";
 	m.len = scratch->len;
+	m.is_recorded = true;
 	return fl_message_decode(ev, &m, opts);
 }

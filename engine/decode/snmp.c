@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "engine/decode/snmp_int.h"
+
 _Static_assert((int)FL_SNMP_TRAILING == (int)FL_BER_TRAILING &&
 		       (int)FL_SNMP_BAD_IPADDRESS == (int)FL_BER__COUNT,
 	       "BER verdicts must be the first SNMP verdicts, in order");
@@ -19,21 +21,6 @@ static const char *const verdict_names[] = {
 	FL_SNMP_VERDICTS(X)
 #undef X
 };
-
-/* PDU tags, RFC 3416 §3 and RFC 1157 §4.1 (context class, constructed). */
-enum {
-	PDU_GET = 0xa0,
-	PDU_GET_NEXT = 0xa1,
-	PDU_RESPONSE = 0xa2,
-	PDU_SET = 0xa3,
-	PDU_TRAP_V1 = 0xa4,
-	PDU_GET_BULK = 0xa5,
-	PDU_INFORM = 0xa6,
-	PDU_TRAP_V2 = 0xa7,
-	PDU_REPORT = 0xa8,
-};
-
-enum { SNMP_V1 = 0, SNMP_V2C = 1, SNMP_V3 = 3 };
 
 /* sysUpTime.0 = 1.3.6.1.2.1.1.3.0, snmpTrapOID.0 = 1.3.6.1.6.3.1.1.4.1.0 */
 static const uint8_t oid_sys_uptime0[] = {0x2b, 6, 1, 2, 1, 1, 3, 0};
@@ -193,7 +180,7 @@ static enum fl_snmp_verdict copy_trap_header(struct fl_trap *trap)
 }
 
 /* RFC 3416 §3 PDU: request-id, error-status, error-index, variable-bindings. */
-static enum fl_snmp_verdict decode_pdu_v2(struct fl_ber *pdu, struct fl_trap *trap)
+enum fl_snmp_verdict fl_snmp_pdu_v2(struct fl_ber *pdu, struct fl_trap *trap)
 {
 	TRY(read_int32(pdu, &trap->request_id));
 	TRY(read_int32(pdu, &trap->error_status));
@@ -204,28 +191,32 @@ static enum fl_snmp_verdict decode_pdu_v2(struct fl_ber *pdu, struct fl_trap *tr
 	return copy_trap_header(trap);
 }
 
-static enum fl_snmp_verdict pdu_verdict(uint8_t tag, int32_t version)
+enum fl_snmp_verdict fl_snmp_pdu_verdict(uint8_t tag, int32_t version)
 {
 	switch (tag) {
-	case PDU_TRAP_V1:
-		return version == SNMP_V1 ? FL_SNMP_OK : FL_SNMP_PDU_VERSION_MISMATCH;
-	case PDU_TRAP_V2:
-	case PDU_INFORM:
-		return version == SNMP_V2C ? FL_SNMP_OK : FL_SNMP_PDU_VERSION_MISMATCH;
-	case PDU_GET:
-	case PDU_GET_NEXT:
-	case PDU_RESPONSE:
-	case PDU_SET:
-	case PDU_GET_BULK:
-	case PDU_REPORT:
+	case FL_SNMP_TAG_TRAP_V1:
+		return version == FL_SNMP_V1 ? FL_SNMP_OK : FL_SNMP_PDU_VERSION_MISMATCH;
+	case FL_SNMP_TAG_TRAP_V2:
+	case FL_SNMP_TAG_INFORM:
+		return version == FL_SNMP_V2C || version == FL_SNMP_V3 ? FL_SNMP_OK
+									: FL_SNMP_PDU_VERSION_MISMATCH;
+	case FL_SNMP_TAG_GET:
+	case FL_SNMP_TAG_GET_NEXT:
+	case FL_SNMP_TAG_RESPONSE:
+	case FL_SNMP_TAG_SET:
+	case FL_SNMP_TAG_GET_BULK:
+	case FL_SNMP_TAG_REPORT:
 		return FL_SNMP_NOT_A_TRAP;
 	default:
 		return FL_SNMP_UNKNOWN_PDU;
 	}
 }
 
-/* RFC 1157 §4 / RFC 1901 §3: Message ::= SEQUENCE { version, community, data } */
-static enum fl_snmp_verdict decode_message(struct fl_trap *trap, const uint8_t *p, size_t len)
+/* RFC 1157 §4 / RFC 1901 §3: Message ::= SEQUENCE { version, community, data };
+ * RFC 3412 §6 for version 3, when there are users (then wp == p, writable). */
+static enum fl_snmp_verdict decode_message(struct fl_trap *trap, const uint8_t *p, size_t len,
+					   uint8_t *wp, struct fl_usm *usm, int64_t now_s,
+					   bool is_recorded)
 {
 	struct fl_ber top, msg, pdu;
 	struct fl_ber_tlv t;
@@ -236,25 +227,32 @@ static enum fl_snmp_verdict decode_message(struct fl_trap *trap, const uint8_t *
 	if (!fl_ber_at_end(&top))
 		return FL_SNMP_TRAILING;
 	TRY(read_int32(&msg, &version));
-	if (version == SNMP_V3)
+	if (version == FL_SNMP_V3 && !(usm && wp) && !is_recorded)
 		return FL_SNMP_SNMPV3;
-	if (version != SNMP_V1 && version != SNMP_V2C)
+	if (version == FL_SNMP_V3) {
+		trap->version = FL_SNMP_V3;
+		return fl_snmp_decode_v3(&msg, trap, usm && wp ? wp : NULL, len,
+					 usm && wp ? usm : NULL, now_s);
+	}
+	if (version != FL_SNMP_V1 && version != FL_SNMP_V2C)
 		return FL_SNMP_BAD_VERSION;
 	trap->version = (uint8_t)version;
 	TRY(fl_ber_expect(&msg, FL_BER_OCTET_STRING, &t));
 	trap->community = slice(&t);
 	TRY(fl_ber_next(&msg, &t));
-	TRY(pdu_verdict(t.tag, version));
+	TRY(fl_snmp_pdu_verdict(t.tag, version));
 	TRY(fl_ber_open(&msg, &t, &pdu));
 	if (!fl_ber_at_end(&msg))
 		return FL_SNMP_TRAILING;
-	if (t.tag == PDU_TRAP_V1)
+	if (t.tag == FL_SNMP_TAG_TRAP_V1)
 		return decode_trap_v1(&pdu, trap);
-	trap->pdu = t.tag == PDU_INFORM ? FL_SNMP_PDU_INFORM : FL_SNMP_PDU_TRAP_V2;
-	return decode_pdu_v2(&pdu, trap);
+	trap->pdu = t.tag == FL_SNMP_TAG_INFORM ? FL_SNMP_PDU_INFORM : FL_SNMP_PDU_TRAP_V2;
+	return fl_snmp_pdu_v2(&pdu, trap);
 }
 
-enum fl_snmp_verdict fl_snmp_decode(struct fl_event *ev, const uint8_t *p, size_t len)
+static enum fl_snmp_verdict decode_event(struct fl_event *ev, const uint8_t *p, size_t len,
+					 uint8_t *wp, struct fl_usm *usm, int64_t now_s,
+					 bool is_recorded)
 {
 	enum fl_snmp_verdict v;
 
@@ -266,10 +264,26 @@ enum fl_snmp_verdict fl_snmp_decode(struct fl_event *ev, const uint8_t *p, size_
 	ev->utc_offset_s = 0;
 	/* The header fields only: varbinds are written as they are decoded. */
 	memset(&ev->trap, 0, offsetof(struct fl_trap, varbinds));
-	v = decode_message(&ev->trap, p, len);
+	v = decode_message(&ev->trap, p, len, wp, usm, now_s, is_recorded);
 	ev->error = (int)v;
 	ev->error_reason = v == FL_SNMP_OK ? NULL : fl_snmp_verdict_text(v);
 	return v;
+}
+
+enum fl_snmp_verdict fl_snmp_decode(struct fl_event *ev, const uint8_t *p, size_t len)
+{
+	return decode_event(ev, p, len, NULL, NULL, 0, false);
+}
+
+enum fl_snmp_verdict fl_snmp_decode_recorded(struct fl_event *ev, const uint8_t *p, size_t len)
+{
+	return decode_event(ev, p, len, NULL, NULL, 0, true);
+}
+
+enum fl_snmp_verdict fl_snmp_decode_usm(struct fl_event *ev, uint8_t *p, size_t len,
+					struct fl_usm *usm, int64_t now_s)
+{
+	return decode_event(ev, p, len, p, usm, now_s, false);
 }
 
 /* ---- Response encoder ------------------------------------------------------------- */
@@ -437,7 +451,7 @@ static bool is_decoded_inform(const struct fl_event *ev)
 	const struct fl_trap *t = &ev->trap;
 
 	if (ev->kind != FL_EVENT_TRAP || ev->error != 0 || t->pdu != FL_SNMP_PDU_INFORM ||
-	    t->version != SNMP_V2C || t->n_varbinds > FL_EVENT_MAX_VARBINDS || !t->community.p)
+	    t->version != FL_SNMP_V2C || t->n_varbinds > FL_EVENT_MAX_VARBINDS || !t->community.p)
 		return false;
 	for (size_t i = 0; i < t->n_varbinds; i++)
 		if ((unsigned)t->varbinds[i].type >= sizeof(value_tags) || !t->varbinds[i].oid.p)
@@ -465,7 +479,7 @@ int fl_snmp_encode_response(const struct fl_event *inform, uint8_t *out, size_t 
 	put_int(&w, FL_BER_INTEGER, t->version);
 	put_header(&w, FL_BER_OCTET_STRING, t->community.len);
 	put(&w, t->community.p, t->community.len);
-	put_header(&w, PDU_RESPONSE, pdu_len);
+	put_header(&w, FL_SNMP_TAG_RESPONSE, pdu_len);
 	put_int(&w, FL_BER_INTEGER, t->request_id);
 	put_int(&w, FL_BER_INTEGER, 0); /* error-status: noError */
 	put_int(&w, FL_BER_INTEGER, 0); /* error-index */

@@ -51,6 +51,7 @@
 #include "engine/lib/str.h"
 
 struct fl_json;
+struct fl_usm;
 
 /* The first FL_BER__COUNT verdicts are the BER reader's, in its order. */
 #define FL_SNMP_VERDICTS(X)                                                                 \
@@ -59,7 +60,22 @@ struct fl_json;
 	X(BAD_NULL, "NULL or exception value with content octets")                          \
 	X(UNKNOWN_TYPE, "varbind value of a type SNMP does not define")                     \
 	X(BAD_VERSION, "version neither 0 (SNMPv1) nor 1 (SNMPv2c)")                        \
-	X(SNMPV3, "SNMPv3 message (not supported)")                                         \
+	X(SNMPV3, "SNMPv3 message, and no SNMPv3 users configured")                         \
+	X(BAD_MSG_FLAGS, "SNMPv3 msgFlags not one octet, or privacy without authentication") \
+	X(BAD_SECURITY_MODEL, "SNMPv3 msgSecurityModel not USM (3)")                        \
+	X(USM_UNKNOWN_USER, "SNMPv3 user not configured (usmStatsUnknownUserNames)")        \
+	X(USM_UNKNOWN_ENGINE_ID, "SNMPv3 engine id missing, malformed, or not the one "     \
+				 "the user is bound to")                                    \
+	X(USM_UNSUPPORTED_LEVEL, "SNMPv3 security level not the user's "                    \
+				 "(usmStatsUnsupportedSecLevels)")                          \
+	X(USM_WRONG_DIGEST, "SNMPv3 digest wrong: bad auth key or altered message "         \
+			    "(usmStatsWrongDigests)")                                       \
+	X(USM_NOT_IN_TIME_WINDOW, "SNMPv3 engine boots/time older than the engine's last "  \
+				  "(usmStatsNotInTimeWindows)")                             \
+	X(USM_DECRYPTION_ERROR, "SNMPv3 scoped PDU does not decrypt: bad priv key "         \
+				"(usmStatsDecryptionErrors)")                               \
+	X(V3_INFORM, "SNMPv3 inform (needs the receiver to be authoritative: not "          \
+		     "supported)")                                                          \
 	X(NOT_A_TRAP, "request or response PDU, not a trap or inform")                      \
 	X(UNKNOWN_PDU, "PDU tag SNMP does not define")                                      \
 	X(PDU_VERSION_MISMATCH, "trap PDU of the other SNMP version (v1 Trap-PDU in v2c, "  \
@@ -88,6 +104,26 @@ enum fl_snmp_verdict {
  * fl_str point into p, so p must outlive ev. On a verdict other than OK the
  * trap fields are unspecified. */
 enum fl_snmp_verdict fl_snmp_decode(struct fl_event *ev, const uint8_t *p, size_t len);
+
+/* The same for a datagram that may be SNMPv3 (RFC 3412 §6, USM of RFC
+ * 3414): users and the engine times learned are in usm (usm.h), which this
+ * call updates, so it belongs to the calling thread. p is writable because an
+ * encrypted scoped PDU is decrypted in place: afterwards every slice of the
+ * trap points into p, and p no longer holds the datagram as sent. now_s is
+ * the receiver's clock for the time window. usm NULL: as fl_snmp_decode().
+ * A v3 trap comes out as a v2c one would (version 3, the v2 PDU), with the
+ * user, engine id and context in the trap; failures of USM have verdicts of
+ * their own (USM_*), one per usmStats counter of RFC 3414 §5. */
+enum fl_snmp_verdict fl_snmp_decode_usm(struct fl_event *ev, uint8_t *p, size_t len,
+					struct fl_usm *usm, int64_t now_s);
+
+/* A datagram the trap input accepted and queued, read back from a record of
+ * `listen` or the run's journal (record.h): as fl_snmp_decode(), but an
+ * SNMPv3 one is taken without its USM checks, its scoped PDU as the input
+ * left it, decrypted (the input authenticated it when it came; a record is
+ * the operator's own file). A v3 datagram as sent, still encrypted, gives
+ * USM_DECRYPTION_ERROR. */
+enum fl_snmp_verdict fl_snmp_decode_recorded(struct fl_event *ev, const uint8_t *p, size_t len);
 
 /* For a decoded InformRequest: writes the Response-PDU (RFC 3416 §4.2.7: same
  * version, community and request-id, error-status and error-index 0, the same

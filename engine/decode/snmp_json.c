@@ -227,10 +227,23 @@ void fl_snmp_json_fields(struct fl_json *j, const struct fl_event *ev)
 	const struct fl_trap *t = &ev->trap;
 	bool is_v1 = t->pdu == FL_SNMP_PDU_TRAP_V1;
 
+	static const char *const levels[] = {"", "noAuthNoPriv", "authNoPriv", "authPriv"};
+
 	fl_json_key(j, "version");
-	fl_json_cstr(j, t->version == 0 ? "1" : "2c");
-	fl_json_key(j, "community");
-	put_octets(j, t->community);
+	fl_json_cstr(j, t->version == 0 ? "1" : t->version == 3 ? "3" : "2c");
+	if (t->version == 3) { /* RFC 3414 §2.4: who, as USM authenticated it */
+		fl_json_key(j, "user");
+		put_octets(j, t->user);
+		fl_json_key(j, "engine_id");
+		fl_json_hex(j, t->engine_id.p, t->engine_id.len);
+		fl_json_key(j, "security_level");
+		fl_json_cstr(j, levels[t->security_level <= 3 ? t->security_level : 0]);
+		fl_json_key(j, "context_name");
+		put_octets(j, t->context_name);
+	} else {
+		fl_json_key(j, "community");
+		put_octets(j, t->community);
+	}
 	fl_json_key(j, "pdu");
 	fl_json_cstr(j, fl_snmp_pdu_name(t->pdu));
 	if (is_v1) {

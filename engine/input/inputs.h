@@ -45,6 +45,7 @@
 #include "engine/lib/net.h"
 
 struct fl_inputs;
+struct fl_usm;
 
 enum fl_input_kind {
 	FL_INPUT_UDP,
@@ -69,6 +70,10 @@ struct fl_inputs_config {
 	struct fl_cidr_list allow[FL_INPUT__COUNT];
 	const char *communities[FL_SNMP_MAX_COMMUNITIES]; /* none given: "public" */
 	size_t n_communities;
+	/* SNMPv3 users (usm.h), borrowed: the command creates it and destroys it
+	 * after fl_inputs_destroy(); only the loop thread uses it meanwhile, since
+	 * it learns engine times. NULL: v3 traps are refused (v3_refused). */
+	struct fl_usm *usm;
 	size_t max_msg;	    /* TCP and RELP frame cap, > 0 */
 	size_t max_conns;   /* concurrent TCP connections, > 0 (RELP: the same cap) */
 	size_t max_conns_per_source; /* TCP or RELP connections from one address, > 0 */
@@ -97,7 +102,12 @@ struct fl_input_stats {
 	uint64_t idle_closed;	    /* TCP/TLS/RELP: closed after --idle-timeout-ms without a frame */
 	uint64_t stalled_closed;    /* TCP/TLS: of idle_closed, those inside a frame */
 	uint64_t bad_community;	    /* traps: community not allowed */
-	uint64_t undecodable;	    /* traps: not a v1/v2c trap or inform */
+	uint64_t undecodable;	    /* traps: not a v1/v2c/v3 trap or inform */
+	/* traps: SNMPv3 refused, by reason (RFC 3414 §3.2 and the usmStats of §5) */
+	uint64_t v3_refused;	    /* v3 with no users configured, a v3 inform, bad msgFlags,
+				     * a security model other than USM */
+	uint64_t usm_unknown_user, usm_unknown_engine_id, usm_unsupported_level;
+	uint64_t usm_wrong_digest, usm_not_in_time_window, usm_decryption_error;
 	uint64_t informs_answered;  /* traps: Responses sent */
 	uint64_t log_suppressed;    /* traps, TLS: log lines held back by the rate limit */
 	uint64_t handshake_failed;  /* TLS: not TLS, or the handshake failed */

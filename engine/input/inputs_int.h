@@ -116,6 +116,7 @@ struct fl_inputs {
 	int spare_fd; /* held open so an accept at EMFILE can still refuse the peer */
 	struct fl_event *trap_event;	/* scratch for decoding traps */
 	uint8_t *trap_response;		/* FL_UDP_MAX_DATAGRAM bytes */
+	uint8_t *trap_copy;		/* FL_UDP_MAX_DATAGRAM bytes: a v3 datagram, decrypted */
 	char *communities;		/* "public\0ops\0\0" for fl_snmp_community_allowed() */
 	struct trap_log_slot trap_log[FL_TRAP_LOG_SOURCES];
 

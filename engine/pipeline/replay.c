@@ -76,6 +76,8 @@ int fl_replay_create(struct fl_replay **out, const struct fl_program *prog,
 		r->also_ctx = opts->also_ctx;
 		cfg.window_fn = opts->window_fn;
 		cfg.window_ctx = opts->window_ctx;
+		cfg.explain = opts->explain;
+		cfg.explain_ctx = opts->explain_ctx;
 	}
 	cfg.ctx = r;
 	rc = fl_replay_item_create(&r->item);
@@ -153,6 +155,11 @@ void fl_replay_read(struct fl_replay *r, struct fl_replay_item *it, const char *
 int64_t fl_replay_item_time(const struct fl_replay_item *it)
 {
 	return it->sort_ns;
+}
+
+const struct fl_event *fl_replay_item_event(const struct fl_replay_item *it)
+{
+	return &it->ev;
 }
 
 const char *fl_replay_item_problem(const struct fl_replay_item *it)

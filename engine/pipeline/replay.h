@@ -41,6 +41,9 @@ struct fl_replay_opts {
 	fl_window_fn *window_fn; /* maintenance windows beyond the plan's (the
 				  * store's); may be NULL */
 	void *window_ctx;
+	fl_explain_fn *explain; /* the engine's account of each event (`--explain`,
+				 * correlate.h); NULL: off */
+	void *explain_ctx;
 };
 
 struct fl_replay_stats {
@@ -78,6 +81,8 @@ void fl_replay_read(struct fl_replay *r, struct fl_replay_item *it, const char *
 		    int64_t prev_ns);
 int fl_replay_feed(struct fl_replay *r, struct fl_replay_item *it);
 int64_t fl_replay_item_time(const struct fl_replay_item *it); /* the merge's key */
+/* The item's event as read (for a caller that says what it feeds). */
+const struct fl_event *fl_replay_item_event(const struct fl_replay_item *it);
 /* Why the item's record could not be read, or NULL. */
 const char *fl_replay_item_problem(const struct fl_replay_item *it);
 int fl_replay_finish(struct fl_replay *r);
