@@ -379,3 +379,8 @@ void fl_runner_stats(const struct fl_runner *r, struct fl_run_stats *out)
 	out->sources = r->sources;
 	out->n_sources = r->n_sources;
 }
+
+const struct fl_program *fl_runner_program(const struct fl_runner *r)
+{
+	return r->prog;
+}
