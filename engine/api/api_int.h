@@ -72,7 +72,7 @@ const char *api_query(const struct api_req *r, const char *name);
 /* The store, opened at the first call; NULL with an error answer written. */
 struct fl_store *api_store(struct api_req *r, struct fl_buf *out, unsigned *status);
 /* The string member key of the JSON body into out[cap]: 1 found, 0 absent
- * or null, -EINVAL not a string or too long. */
+ * or null (out is then ""), -EINVAL not a string or too long. */
 int api_body_str(const struct api_req *r, const char *key, char *out, size_t cap);
 
 /* The handlers, by file. */

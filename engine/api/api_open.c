@@ -56,7 +56,7 @@ static unsigned form_read(struct api_req *r, struct open_form *f, struct fl_buf 
 		return api_error(out, MHD_HTTP_BAD_REQUEST,
 				 "say what is affected: customer, circuit, site, span or device");
 	if (!f->loc_class[0])
-		memcpy(f->loc_class, f->county[0] ? "county" : "city", 7);
+		snprintf(f->loc_class, sizeof(f->loc_class), "%s", f->county[0] ? "county" : "city");
 	return 0;
 }
 

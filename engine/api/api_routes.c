@@ -138,6 +138,7 @@ static unsigned maint_read(struct api_req *r, struct fl_maint_window *w, char *b
 
 	for (size_t i = 0; i < 6; i++) {
 		v[i] = buf + i * part;
+		v[i][0] = '\0'; /* an absent member leaves it untouched */
 		if (api_body_str(r, keys[i], v[i], part) < 0)
 			return api_error(out, MHD_HTTP_BAD_REQUEST, "%s is a string of at most %zu"
 				" bytes", keys[i], part - 1);
@@ -148,11 +149,13 @@ static unsigned maint_read(struct api_req *r, struct fl_maint_window *w, char *b
 	if (fl_time_parse(v[2], &w->from_ns) < 0 || fl_time_parse(v[3], &w->to_ns) < 0)
 		return api_error(out, MHD_HTTP_BAD_REQUEST,
 				 "from and to are times such as 2026-11-25T02:00+08:00");
-	w->recur = !v[4][0] || strcmp(v[4], "none") == 0 ? FL_MAINT_NONE
-		   : strcmp(v[4], "weekly") == 0	 ? FL_MAINT_WEEKLY
-		   : strcmp(v[4], "monthly") == 0	 ? FL_MAINT_MONTHLY
-							 : (enum fl_maint_recur)-1;
-	if ((int)w->recur < 0)
+	if (!v[4][0] || strcmp(v[4], "none") == 0)
+		w->recur = FL_MAINT_NONE;
+	else if (strcmp(v[4], "weekly") == 0)
+		w->recur = FL_MAINT_WEEKLY;
+	else if (strcmp(v[4], "monthly") == 0)
+		w->recur = FL_MAINT_MONTHLY;
+	else
 		return api_error(out, MHD_HTTP_BAD_REQUEST, "recur is none, weekly or monthly");
 	w->scope = v[0];
 	w->target = v[1];

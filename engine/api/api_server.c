@@ -86,6 +86,8 @@ int api_body_str(const struct api_req *r, const char *key, char *out, size_t cap
 {
 	long i;
 
+	if (cap)
+		out[0] = '\0'; /* "" for an absent member: callers read it either way */
 	if (!r->has_json)
 		return 0;
 	i = fl_jsonr_member(&r->json, 0, key);

@@ -34,11 +34,18 @@ static bool same(const char *want, const char *have)
 	return !want || (have && strcmp(want, have) == 0);
 }
 
+/* Is t the record a directive or an announcement keeps its history under
+ * (store.h), not a fault? */
+static bool is_record(const struct fl_ticket_summary *t)
+{
+	return t->rule && (strcmp(t->rule, "directive") == 0 || strcmp(t->rule, "announce") == 0);
+}
+
 static int collect(void *ctx, const struct fl_ticket_summary *t)
 {
 	struct list_filter *f = ctx;
 
-	if ((f->state >= 0 && (int)t->state != f->state) ||
+	if (is_record(t) || (f->state >= 0 && (int)t->state != f->state) ||
 	    (f->is_active_only && t->state >= FL_TICKET_RESTORED) || !same(f->level, t->level) ||
 	    !same(f->city, t->city) || !same(f->county, t->county) || t->opened_ns < f->since_ns)
 		return 0;
