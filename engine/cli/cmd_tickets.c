@@ -2,7 +2,8 @@
  *
  * list and show read; ack, dispatch, onsite, restore, resolve and close move a
  * ticket along its lifecycle; pause and resume stop and restart one of its
- * clocks. Every change records who (--by, else $USER) and an optional note.
+ * clocks. Every change records who (--by, else $USER, $LOGNAME or the
+ * login name of a user other than root) and an optional note.
  * Exit status: 0 done, 1 refused or not found (one line on stderr says why),
  * 2 usage. */
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/lib/buf.h"
 #include "engine/cli/cli.h"
@@ -18,6 +20,7 @@
 #include "engine/lib/utf8.h"
 #include "engine/store/store.h"
 #include "engine/cli/store_cli.h"
+#include "engine/cli/who_cli.h"
 #include "engine/store/store_time.h"
 
 #define TICKETS_COLS 7
@@ -41,7 +44,8 @@ static void tickets_usage(FILE *out)
 	        "ID: the ticket's id, its number alone (123 for INC-2026-000123) or the start\n"
 	        "of one id (INC-2026-0001 when no other ticket starts so).\n"
 	        "Lifecycle: open -> ack -> dispatch -> onsite -> restore -> resolve -> close;\n"
-	        "restore may follow ack or dispatch directly. --by defaults to $USER.\n"
+	        "restore may follow ack or dispatch directly. --by defaults to $USER, else\n"
+	        "$LOGNAME, else the login name (root must give --by).\n"
 	        "Default database: %s; one that is not there is refused unless --create.\n",
 	        FL_STORE_DEFAULT_PATH);
 }
@@ -398,7 +402,7 @@ static bool resolve_id(struct fl_store *s, const char *ref, char *id, size_t siz
 
 int fl_cmd_tickets(int argc, char **argv)
 {
-	char id[FL_STORE_ID_MAX + 1];
+	char id[FL_STORE_ID_MAX + 1], who[64];
 	struct tickets_args a = {0};
 	enum fl_transition tr;
 	struct fl_store *s;
@@ -415,9 +419,12 @@ int fl_cmd_tickets(int argc, char **argv)
 		tickets_usage(stderr);
 		return 2;
 	}
-	by = a.by ? a.by : getenv("USER");
-	if ((is_change || is_clock) && (!by || !by[0])) {
-		fprintf(stderr, "faultline tickets: %s needs --by NAME (who did it)\n", a.verb);
+	by = fl_cli_who(a.by, who, sizeof(who));
+	if ((is_change || is_clock) && !by) {
+		fprintf(stderr,
+		        "faultline tickets: %s needs --by NAME: who did it? ($USER and $LOGNAME"
+		        " are empty%s)\n",
+		        a.verb, geteuid() == 0 ? " and root names no person" : "");
 		return 2;
 	}
 	s = fl_cli_store_open_existing("tickets", a.db, a.create);
