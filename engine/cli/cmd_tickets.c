@@ -129,6 +129,38 @@ static char *deadline_text(const struct fl_ticket_summary *t, int64_t now_ns)
 	return strdup(out);
 }
 
+/* The TOLD cell of a list row: one notice as the store words it ("duty
+ * operator 王工 (sms, sent)"); more as counts by delivery state ("9 sent,
+ * 1 pending"): a storm told 40 people, and the row must stay one line. */
+static char *told_text(const char *told)
+{
+	static const char *const states[] = {"sent", "pending", "sending", "failed", "expired"};
+	size_t counts[5] = {0}, n = 0;
+	struct fl_buf b;
+
+	if (!told)
+		return strdup("nobody");
+	for (const char *p = told; p; p = strstr(p, "; "), p = p ? p + 2 : NULL) {
+		const char *end = strstr(p, "; "), *close = end ? end : p + strlen(p);
+
+		n++;
+		for (size_t k = 0; k < 5; k++) {
+			size_t sl = strlen(states[k]);
+
+			if ((size_t)(close - p) > sl + 2 && close[-1] == ')' &&
+			    memcmp(close - 1 - sl, states[k], sl) == 0 && close[-2 - (int)sl] == ' ')
+				counts[k]++;
+		}
+	}
+	if (n <= 1)
+		return strdup(told);
+	fl_buf_init(&b, 128);
+	for (size_t k = 0; k < 5; k++)
+		if (counts[k])
+			(void)fl_buf_printf(&b, "%s%zu %s", b.len ? ", " : "", counts[k], states[k]);
+	return b.p ? b.p : strdup(told);
+}
+
 static int collect_row(void *ctx, const struct fl_ticket_summary *t)
 {
 	struct table *tb = ctx;
@@ -151,7 +183,7 @@ static int collect_row(void *ctx, const struct fl_ticket_summary *t)
 	r[3] = location_text(t);
 	r[4] = strdup(age);
 	r[5] = deadline_text(t, tb->now_ns);
-	r[6] = strdup(t->told ? t->told : "nobody");
+	r[6] = told_text(t->told);
 	for (int i = 0; i < TICKETS_COLS; i++)
 		if (!r[i])
 			tb->failed = true;

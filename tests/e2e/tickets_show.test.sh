@@ -2,7 +2,8 @@
 # tickets show: the times in the zone asked for (--tz, the plan's zone:
 # Asia/Shanghai) with their offset, whatever the machine's zone; when the
 # alarm cleared; the circuits and customers it took down and the alarms it
-# absorbed. A fixed ticket, so no line depends on the day the test runs
+# absorbed; and a list row that counts who was told by delivery state.
+# A fixed ticket, so no line depends on the day the test runs
 # (the ages do, and are not compared).
 . "$(dirname "$0")/lib.sh"
 DB="$T/faultline.db"
@@ -34,4 +35,15 @@ set +e
 rc=$?
 set -e
 [ $rc = 2 ] && grep -q 'no such zone' "$T/err" || fail "a bad zone: exit $rc, $(cat "$T/err")"
+
+# a list row stays one short line however many were told
+for n in 1 2 3; do
+	state=sent
+	[ $n = 3 ] && state=failed
+	sqlite3 "$DB" "INSERT INTO outbox(ticket, key, channel, role, person, address, incident_json,
+		state, created_ns, due_ns, expires_ns) VALUES('INC-7', 'k$n', 'sms', 'lead', '王工$n',
+		'1380000000$n', '{}', '$state', $o, $o, $o + 1)"
+done
+"$FAULTLINE" tickets --db "$DB" list >"$T/out"
+grep -q '^INC-7 .*  2 sent, 1 failed$' "$T/out" || fail "the TOLD cell is not counted: $(cat "$T/out")"
 echo "tickets show: ok"
