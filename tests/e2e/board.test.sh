@@ -4,7 +4,8 @@
 # (a respond clock past its deadline marked late), shows when each opened
 # in the plan's zone (Asia/Shanghai, whatever the machine's), and shows an
 # acknowledgement made through the API on its next load: the state, the
-# respond clock met and the next verb offered.
+# respond clock met and the next verb offered; and an operator logs in on
+# the board and acknowledges a ticket with a note from the browser.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/api_lib.sh"
 
@@ -90,4 +91,13 @@ assert r["clocks"]["respond"] == "clock met", r["clocks"]
 assert r["verbs"] == ["dispatch", "restore"], r["verbs"]
 assert rows["INC-2"]["attrs"]["data-state"] == "open"
 PY
+
+# acknowledged from the browser: log in through the board's form, type a
+# note, click the row's button (tests/e2e/board_cdp.py drives Chromium over
+# the DevTools protocol); the history says who, with the note
+timeout 240 python3 "$(dirname "$0")/board_cdp.py" "$CHROMIUM" "$API/" op1 "$PASS" INC-2 \
+	"王工 from the board" "$T/chrome-cdp" || fail "acknowledging from the browser failed"
+call 200 GET /api/tickets/INC-2 op1
+[ "$(field 'd["state"], d["history"][-1]["by"], d["history"][-1]["note"]')" = \
+	"acknowledged op1 王工 from the board" ] || fail "the browser's ack: $(cat "$T/body")"
 echo "board: ok"
