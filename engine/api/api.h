@@ -3,8 +3,8 @@
  *
  * One struct fl_api is one listening socket and one HTTP thread of its own
  * (libmicrohttpd's internal polling thread): every request is answered on
- * that thread, one at a time, through the thread's own store connection,
- * opened at the first request. SQLite serialises its writes with the
+ * that thread, one at a time, through the API's own store connection,
+ * opened by fl_api_create() and used by that thread alone once started. SQLite serialises its writes with the
  * engine's store thread, as it does for `faultline tickets`. The caller's
  * thread only creates, starts and destroys it.
  *
@@ -48,9 +48,10 @@ struct fl_api_config {
 	void *clock_ctx;
 };
 
-/* Lifecycle. create: loads the users file and binds addr (not started yet).
- * Returns 0, -EINVAL (bad addr, users file; err says why), -ENOMEM, or the
- * errno of binding. start: the HTTP thread; 0 or -EIO. destroy: stops the
+/* Lifecycle. create: loads the users file, opens the store (which must
+ * exist) and binds addr (not started yet). Returns 0, -EINVAL (bad addr,
+ * users file; err says why), -ENOENT (no store at db), the store's error,
+ * -ENOMEM, or the errno of binding. start: the HTTP thread; 0 or -EIO. destroy: stops the
  * thread, closes the socket and the store; NULL does nothing. */
 FL_MUST_CHECK int fl_api_create(struct fl_api **out, const struct fl_api_config *cfg, char *err,
 				size_t err_len);

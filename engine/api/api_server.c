@@ -382,6 +382,14 @@ int fl_api_create(struct fl_api **out, const struct fl_api_config *cfg, char *er
 	rc = copy_config(a, cfg, err, err_len);
 	if (rc < 0)
 		goto out_free;
+	/* opened here, so a mistyped path fails the start, not every request;
+	 * handed to the HTTP thread before it starts, and used by it alone */
+	rc = fl_store_open_existing(&a->store, a->db, err, err_len);
+	if (rc < 0) {
+		a->store = NULL;
+		goto out_free;
+	}
+	fl_store_busy_timeout(a->store, STORE_BUSY_MS);
 	rc = fl_net_listen(&addr, SOCK_STREAM);
 	if (rc >= 0) {
 		a->fd = rc;

@@ -10,6 +10,13 @@
 
 seed_store
 write_users
+# a mistyped store fails the start, not every request
+set +e
+"$FAULTLINE" serve --db "$T/mistyped.db" --http 127.0.0.1:0 2>"$T/mistyped.err"
+rc=$?
+set -e
+[ $rc = 1 ] && grep -q "no such file" "$T/mistyped.err" ||
+	fail "serve on a missing store: exit $rc, $(cat "$T/mistyped.err")"
 start_serve --users "$T/users"
 
 # --- who is asking ------------------------------------------------------------
