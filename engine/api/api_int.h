@@ -3,6 +3,7 @@
 #ifndef FL_API_INT_H
 #define FL_API_INT_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "engine/api/api.h"
@@ -60,9 +61,9 @@ struct api_req {
 /* A handler writes its answer's JSON to out and returns the HTTP status. */
 typedef unsigned api_handler_fn(struct api_req *r, struct fl_buf *out);
 
-/* The route table and its handlers (api_routes.c). */
-extern const struct fl_api_route fl_api_routes[];
-extern const size_t fl_api_n_routes;
+/* The route table (a static const table: no state) and its handlers
+ * (api_routes.c). */
+const struct fl_api_route *api_routes(size_t *n);
 api_handler_fn *api_handler(int index);
 
 /* {"error": "..."} into out; returns status. */

@@ -36,7 +36,7 @@ enum {
 	H_MAINT_DELETE, H_OUTBOX, H_DIRECTIVES, H_DIRECTIVE, H_DIRECTIVE_ACK, H_REPORT,
 };
 
-const struct fl_api_route fl_api_routes[] = {
+static const struct fl_api_route routes[] = {
 	{"GET", "/api/status", FL_ROLE_NONE, H_STATUS},
 	{"GET", "/api/tickets", FL_ROLE_VIEWER, H_TICKETS},
 	{"POST", "/api/tickets", FL_ROLE_OPERATOR, H_TICKET_OPEN},
@@ -51,7 +51,12 @@ const struct fl_api_route fl_api_routes[] = {
 	{"POST", "/api/directives/*/ack", FL_ROLE_OPERATOR, H_DIRECTIVE_ACK},
 	{"GET", "/api/report", FL_ROLE_VIEWER, H_REPORT},
 };
-const size_t fl_api_n_routes = sizeof(fl_api_routes) / sizeof(fl_api_routes[0]);
+
+const struct fl_api_route *api_routes(size_t *n)
+{
+	*n = sizeof(routes) / sizeof(routes[0]);
+	return routes;
+}
 
 api_handler_fn *api_handler(int index)
 {

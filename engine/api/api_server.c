@@ -182,9 +182,10 @@ static enum MHD_Result serve_api(struct fl_api *a, struct api_req *r)
 {
 	struct fl_jsonr_tok toks[FL_API_JSON_TOKENS];
 	char allow[64];
-	const struct fl_api_route *route;
-	long i = fl_api_route_find(fl_api_routes, fl_api_n_routes, r->method, r->path, r->args,
-				   allow, sizeof(allow));
+	size_t n_routes;
+	const struct fl_api_route *table = api_routes(&n_routes), *route;
+	long i = fl_api_route_find(table, n_routes, r->method, r->path, r->args, allow,
+				   sizeof(allow));
 
 	if (i == -ENOENT) {
 		api_error(&a->page, MHD_HTTP_NOT_FOUND, "no such resource: %s", r->path);
@@ -195,7 +196,7 @@ static enum MHD_Result serve_api(struct fl_api *a, struct api_req *r)
 		return send_answer(r->conn, MHD_HTTP_METHOD_NOT_ALLOWED, TYPE_JSON, a->page.p,
 				   a->page.len, allow, false);
 	}
-	route = &fl_api_routes[i];
+	route = &table[i];
 	if (!who_asks(a, r))
 		return refuse_login(a, r, MHD_HTTP_UNAUTHORIZED, "wrong user or password");
 	if (r->role < route->role && !r->user[0])
