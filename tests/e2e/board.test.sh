@@ -5,7 +5,8 @@
 # in the plan's zone (Asia/Shanghai, whatever the machine's), and shows an
 # acknowledgement made through the API on its next load: the state, the
 # respond clock met and the next verb offered; and an operator logs in on
-# the board and acknowledges a ticket with a note from the browser.
+# the board and acknowledges a ticket with a note from the browser, and
+# the ticket's page shows its history as a timeline with who and the note.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/api_lib.sh"
 
@@ -15,11 +16,11 @@ seed_store
 write_users
 start_serve --users "$T/users" --read-without-login
 
-# dump OUT: the page's DOM after its script ran (virtual time: the polls
-# and timers run without waiting for the wall clock)
+# dump OUT [FRAGMENT]: the page's DOM after its script ran (virtual time:
+# the polls and timers run without waiting for the wall clock)
 dump() {
 	TZ=UTC timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
-		--user-data-dir="$T/chrome" --virtual-time-budget=10000 --dump-dom "$API/" \
+		--user-data-dir="$T/chrome" --virtual-time-budget=10000 --dump-dom "$API/${2:-}" \
 		>"$1" 2>"$T/chromium.err" || fail "chromium failed: $(tail -5 "$T/chromium.err")"
 	grep -q 'data-loaded="yes"' "$1" || fail "the board never loaded its tickets: $(grep -o '<div id="error"[^<]*<' "$1")"
 }
@@ -100,4 +101,17 @@ timeout 240 python3 "$(dirname "$0")/board_cdp.py" "$CHROMIUM" "$API/" op1 "$PAS
 call 200 GET /api/tickets/INC-2 op1
 [ "$(field 'd["state"], d["history"][-1]["by"], d["history"][-1]["note"]')" = \
 	"acknowledged op1 王工 from the board" ] || fail "the browser's ack: $(cat "$T/body")"
+
+# the ticket's page: its history as a timeline, in the plan's zone
+dump "$T/detail.html" '#INC-2'
+python3 - "$T/detail.html" <<'PY' || fail "the ticket's timeline: $(grep -o '<ol id="history">.*</ol>' "$T/detail.html")"
+import html, re, sys
+page = html.unescape(open(sys.argv[1], encoding="utf-8").read())
+assert 'data-detail="INC-2"' in page, "no detail shown"
+items = re.findall(r'<li data-what="([^"]*)">(.*?)</li>', page)
+whats = [w for w, _ in items]
+assert whats[0] == "opened" and "open -> acknowledged" in whats, whats
+ack = next(text for w, text in items if w == "open -> acknowledged")
+assert "op1" in ack and "王工 from the board" in ack, ack
+PY
 echo "board: ok"
