@@ -20,7 +20,7 @@ ifeq ($(FUZZ),1)
 CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
 endif
-LDLIBS   := -lpcre2-8 -lrelp -lgnutls -lsqlite3 -lcurl -lmicrohttpd -lnettle -ldl -lpthread -lm
+LDLIBS   := -lpcre2-8 -lrelp -lgnutls -lsqlite3 -lcurl -lmicrohttpd -lnettle -lcrypt -ldl -lpthread -lm
 
 FL_SHARED ?= $(abspath ../shared)
 export FL_SHARED
@@ -88,6 +88,9 @@ $(BUILD)/grammar/%.c $(BUILD)/grammar/%.h: grammar/%.y
 $(BUILD)/grammar/%.c $(BUILD)/grammar/%.h: grammar/%.l
 	@mkdir -p $(@D)
 	flex --header-file=$(BUILD)/grammar/$*.h -o $(BUILD)/grammar/$*.c $<
+
+# The board page is assembled into the API (engine/api/api_board.c: .incbin).
+$(BUILD)/engine/api/api_board.o: dist/board/index.html
 
 $(BIN): $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

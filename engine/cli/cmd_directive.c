@@ -14,6 +14,7 @@
 #include "engine/cli/cli.h"
 #include "engine/cli/opts.h"
 #include "engine/cli/store_cli.h"
+#include "engine/cli/who_cli.h"
 #include "engine/lib/buf.h"
 #include "engine/lib/json.h"
 #include "engine/pipeline/directive.h"
@@ -28,6 +29,7 @@ struct dir_args {
 	uint32_t year;
 	bool json, all;
 	int64_t now_ns;
+	char who[64]; /* the uid's name, when --by is not given */
 };
 
 static void dir_usage(FILE *out)
@@ -93,7 +95,7 @@ static bool parse_args(struct dir_args *a, int argc, char **argv, int *status)
 		return false;
 	}
 	a->now_ns = fl_cli_now_ns();
-	a->by = fl_cli_user(a->by);
+	a->by = fl_cli_who(a->by, a->who, sizeof(a->who));
 	if (a->at && fl_time_parse(a->at, &a->now_ns) < 0) {
 		fprintf(stderr, "faultline directive: --at must be a time: '%s'\n", a->at);
 		return false;

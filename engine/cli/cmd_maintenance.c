@@ -18,6 +18,7 @@
 #include "engine/cli/opts.h"
 #include "engine/store/store.h"
 #include "engine/cli/store_cli.h"
+#include "engine/cli/who_cli.h"
 #include "engine/store/store_time.h"
 #include "engine/inventory/inventory.h"
 #include "engine/lib/str.h"
@@ -195,8 +196,9 @@ out:
 
 static int do_add(struct fl_store *s, struct maint_args *a, int64_t now_ns)
 {
+	char who[64];
 	struct fl_maint_window w = {.scope = a->scope, .target = a->target, .recur = a->recur,
-	                            .reason = a->reason, .by = fl_cli_user(a->by)};
+	                            .reason = a->reason, .by = fl_cli_who(a->by, who, sizeof(who))};
 	char from[FL_TIME_ISO_LEN], to[FL_TIME_ISO_LEN];
 	int rc;
 

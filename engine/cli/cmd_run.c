@@ -39,6 +39,7 @@
 #include "engine/pipeline/control.h"
 #include "engine/pipeline/journal.h"
 #include "engine/pipeline/metrics.h"
+#include "engine/cli/api_cli.h"
 #include "engine/pipeline/runner.h"
 #include "engine/decode/message.h"
 #include "engine/decode/record.h"
@@ -94,7 +95,7 @@ static int usage(FILE *out)
 		"                     [--db PATH [--plugin-dir DIR] [--route CHANNEL=PLUGIN ...]\n"
 		"                      [--set CHANNEL.KEY=VALUE ...] [--timeout-ms N]\n"
 		"                      [--backoff-ms N] [--backoff-max-ms N] [--poll-ms N]]\n"
-		"                     [--metrics ADDR] [--control PATH]\n"
+		"                     [--metrics ADDR] [--control PATH] [--http ADDR [--users FILE]]\n"
 		"\n"
 		"Runs PLAN live on the inputs (ADDR is IPv4:PORT or [IPv6]:PORT; port 0 picks\n"
 		"a free port, announced on stderr as 'listening udp 127.0.0.1:40123') and\n"
@@ -120,7 +121,9 @@ static int usage(FILE *out)
 		"(docs/metrics.md). SIGUSR1 prints the counters as a JSON line on stderr.\n"
 		"SIGHUP, or `faultline reload --control PATH` with --control, reads the plan\n"
 		"and its data again and swaps them in between two events; a plan with errors\n"
-		"is refused and the old one runs on (docs/config.md, Reload).\n");
+		"is refused and the old one runs on (docs/config.md, Reload).\n"
+		"With --http (and --db), the duty room's API and board are served on ADDR,\n"
+		"as `faultline serve` serves them (docs/api.md).\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -139,6 +142,7 @@ struct run_args {
 	struct fl_deliver_config deliver; /* the delivery thread's routes and options */
 	bool has_delivery_option;
 	struct fl_metrics_config metrics; /* addr NULL: no endpoint */
+	struct fl_cli_api_opts api;       /* addr NULL: no API */
 	const char *journal; /* NULL: PATH.accepted beside the store */
 	bool no_journal;
 	const char *user, *group; /* --user, --group: who runs once the inputs are bound */
@@ -266,6 +270,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				  "serve /metrics and /healthz over HTTP"),
 		FL_OPT_STRING_ROW("--control", &a->control, "PATH",
 				  "answer reload, stats and status on this unix socket"),
+		FL_OPT_STRING_ROW("--http", &a->api.addr, "ADDR", "serve the API and board (docs/api.md)"),
+		FL_OPT_STRING_ROW("--users", &a->api.users, "FILE", "the API's users file"),
+		FL_OPT_FLAG_ROW("--read-without-login", &a->api.anonymous_read,
+				"with --users: the API is read without a login"),
 		FL_CONFIG_ROWS(&a->config_path, &a->is_config_off),
 	};
 	const struct fl_opts_cmd cmd = {"run", opts, FL_ARRAY_LEN(opts), 0, false, run_usage};
@@ -404,6 +412,18 @@ static int start_metrics(struct fl_metrics **out, struct run_args *a, struct run
 
 /* SIGHUP would end the run by default; it asks for a reload
  * (between_batches). */
+/* The HTTP endpoints asked for: the metrics, the API and board. */
+static int start_http(struct fl_metrics **metrics, struct fl_cli_api *api, struct run_args *a,
+		      struct run_state *st, struct fl_inputs *in)
+{
+	if (a->metrics.addr && start_metrics(metrics, a, st, in) < 0)
+		return -1;
+	if (a->api.addr && fl_cli_api_start(api, &a->api, fl_runner_program(st->runner),
+					    a->rcfg.db, "run") < 0)
+		return -1;
+	return 0;
+}
+
 static void install_reload_signal(void)
 {
 	struct sigaction sa;
@@ -643,6 +663,20 @@ static int serve(struct run_state *st, struct fl_inputs *in, struct fl_metrics *
 	return rc;
 }
 
+/* The control socket of reload, stats and status, when asked for. */
+static int open_control(struct fl_control **control, const struct run_args *a,
+			struct run_state *st)
+{
+	char err[256];
+
+	if (a->control && fl_control_open(control, a->control, err, sizeof(err)) < 0) {
+		fprintf(stderr, "faultline run: %s\n", err);
+		return -1;
+	}
+	st->control = *control;
+	return 0;
+}
+
 int fl_cmd_run(int argc, char **argv)
 {
 	struct run_state st;
@@ -650,6 +684,7 @@ int fl_cmd_run(int argc, char **argv)
 	struct fl_inputs *in = NULL;
 	struct fl_deliver *deliver = NULL;
 	struct fl_metrics *metrics = NULL;
+	struct fl_cli_api api = {0};
 	struct fl_outbox_bell *bell = NULL;
 	struct fl_control *control = NULL;
 	struct fl_sd_notify sd;
@@ -704,13 +739,10 @@ int fl_cmd_run(int argc, char **argv)
 	fl_cli_install_signals(on_signal, true);
 	install_reload_signal();
 	fl_cli_announce_inputs(in);
-	if (a.metrics.addr && start_metrics(&metrics, &a, &st, in) < 0)
+	if (start_http(&metrics, &api, &a, &st, in) < 0)
 		goto out;
-	if (a.control && fl_control_open(&control, a.control, err, sizeof(err)) < 0) {
-		fprintf(stderr, "faultline run: %s\n", err);
+	if (open_control(&control, &a, &st) < 0)
 		goto out;
-	}
-	st.control = control;
 	if (fl_inputs_start(in) < 0) {
 		fprintf(stderr, "faultline run: cannot start the input threads\n");
 		goto out;
@@ -728,6 +760,7 @@ int fl_cmd_run(int argc, char **argv)
 	if (st.runner && fl_runner_finish(st.runner, st.stats.messages, st.stats.undecoded) < 0)
 		rc = 1;
 out:
+	fl_cli_api_stop(&api); /* before the runner whose levels it copied */
 	fl_control_close(control);
 	fl_metrics_destroy(metrics); /* before the runner its snapshots came from */
 	fl_journal_close(st.journal);

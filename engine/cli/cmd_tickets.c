@@ -2,7 +2,8 @@
  *
  * list and show read; ack, dispatch, onsite, restore, resolve and close move a
  * ticket along its lifecycle; pause and resume stop and restart one of its
- * clocks. Every change records who (--by, else $USER) and an optional note.
+ * clocks. Every change records who (--by, else $USER, $LOGNAME or the
+ * login name of a user other than root) and an optional note.
  * Exit status: 0 done, 1 refused or not found (one line on stderr says why),
  * 2 usage. */
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/lib/buf.h"
 #include "engine/cli/cli.h"
@@ -18,12 +20,17 @@
 #include "engine/lib/utf8.h"
 #include "engine/store/store.h"
 #include "engine/cli/store_cli.h"
+#include "engine/cli/time_cli.h"
+#include "engine/cli/who_cli.h"
+#include "engine/lib/jsonr.h"
+#include "engine/lib/tz.h"
 #include "engine/store/store_time.h"
 
 #define TICKETS_COLS 7
 
 struct tickets_args {
-	const char *db, *verb, *id, *by, *note, *clock;
+	const char *db, *verb, *id, *by, *note, *clock, *tz_name;
+	struct fl_tz *tz; /* show's times; NULL: UTC */
 	bool json, all, create;
 };
 
@@ -31,7 +38,7 @@ static void tickets_usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: faultline tickets [--db PATH [--create]] [--json] [--all] list\n"
-	        "       faultline tickets [--db PATH] [--json] show ID\n"
+	        "       faultline tickets [--db PATH] [--json] [--tz ZONE] show ID\n"
 	        "       faultline tickets [--db PATH] ack|dispatch|onsite|restore|resolve|close ID\n"
 	        "                         [--by NAME] [--note TEXT]\n"
 	        "       faultline tickets [--db PATH] pause ID --clock respond|onsite|repair\n"
@@ -41,7 +48,8 @@ static void tickets_usage(FILE *out)
 	        "ID: the ticket's id, its number alone (123 for INC-2026-000123) or the start\n"
 	        "of one id (INC-2026-0001 when no other ticket starts so).\n"
 	        "Lifecycle: open -> ack -> dispatch -> onsite -> restore -> resolve -> close;\n"
-	        "restore may follow ack or dispatch directly. --by defaults to $USER.\n"
+	        "restore may follow ack or dispatch directly. --by defaults to $USER, else\n"
+	        "$LOGNAME, else the login name (root must give --by).\n"
 	        "Default database: %s; one that is not there is refused unless --create.\n",
 	        FL_STORE_DEFAULT_PATH);
 }
@@ -57,6 +65,8 @@ static bool parse_args(struct tickets_args *a, int argc, char **argv, int *statu
 		FL_OPT_STRING_ROW("--by", &a->by, "NAME", "who did it (default $USER)"),
 		FL_OPT_STRING_ROW("--note", &a->note, "TEXT", "a note kept with the change"),
 		FL_OPT_STRING_ROW("--clock", &a->clock, "CLOCK", "respond, onsite or repair"),
+		FL_OPT_STRING_ROW("--tz", &a->tz_name, "ZONE",
+		                  "show times in ZONE (the plan's: Asia/Shanghai); default UTC"),
 	};
 	const struct fl_opts_cmd cmd = {"tickets", opts, FL_ARRAY_LEN(opts), 2, false,
 					tickets_usage};
@@ -119,6 +129,38 @@ static char *deadline_text(const struct fl_ticket_summary *t, int64_t now_ns)
 	return strdup(out);
 }
 
+/* The TOLD cell of a list row: one notice as the store words it ("duty
+ * operator 王工 (sms, sent)"); more as counts by delivery state ("9 sent,
+ * 1 pending"): a storm told 40 people, and the row must stay one line. */
+static char *told_text(const char *told)
+{
+	static const char *const states[] = {"sent", "pending", "sending", "failed", "expired"};
+	size_t counts[5] = {0}, n = 0;
+	struct fl_buf b;
+
+	if (!told)
+		return strdup("nobody");
+	for (const char *p = told; p; p = strstr(p, "; "), p = p ? p + 2 : NULL) {
+		const char *end = strstr(p, "; "), *close = end ? end : p + strlen(p);
+
+		n++;
+		for (size_t k = 0; k < 5; k++) {
+			size_t sl = strlen(states[k]);
+
+			if ((size_t)(close - p) > sl + 2 && close[-1] == ')' &&
+			    memcmp(close - 1 - sl, states[k], sl) == 0 && close[-2 - (int)sl] == ' ')
+				counts[k]++;
+		}
+	}
+	if (n <= 1)
+		return strdup(told);
+	fl_buf_init(&b, 128);
+	for (size_t k = 0; k < 5; k++)
+		if (counts[k])
+			(void)fl_buf_printf(&b, "%s%zu %s", b.len ? ", " : "", counts[k], states[k]);
+	return b.p ? b.p : strdup(told);
+}
+
 static int collect_row(void *ctx, const struct fl_ticket_summary *t)
 {
 	struct table *tb = ctx;
@@ -141,7 +183,7 @@ static int collect_row(void *ctx, const struct fl_ticket_summary *t)
 	r[3] = location_text(t);
 	r[4] = strdup(age);
 	r[5] = deadline_text(t, tb->now_ns);
-	r[6] = strdup(t->told ? t->told : "nobody");
+	r[6] = told_text(t->told);
 	for (int i = 0; i < TICKETS_COLS; i++)
 		if (!r[i])
 			tb->failed = true;
@@ -216,22 +258,26 @@ static int do_list(struct fl_store *s, const struct tickets_args *a, int64_t now
 struct show_ctx {
 	const char *id;
 	int64_t now_ns;
+	const struct fl_tz *tz;
 };
 
 static int show_summary(void *ctx, const struct fl_ticket_summary *t)
 {
 	struct show_ctx *sc = ctx;
-	char age[32], opened[FL_TIME_ISO_LEN];
+	char age[32], opened[FL_CLI_TIME_LEN], cleared[FL_CLI_TIME_LEN] = "-";
 	char *loc, *next;
 
 	loc = location_text(t);
 	next = deadline_text(t, sc->now_ns);
 	fl_cli_duration(age, sizeof(age), sc->now_ns - t->opened_ns);
-	fl_time_format(t->opened_ns, opened);
+	fl_cli_time(sc->tz, t->opened_ns, opened);
+	if (t->cleared_ns)
+		fl_cli_time(sc->tz, t->cleared_ns, cleared);
 	printf("%s  %s  %s\n", t->id, t->level ? t->level : "-", fl_ticket_state_name(t->state));
 	printf("title:     %s\n", t->title ? t->title : "-");
 	printf("location:  %s\n", loc ? loc : "-");
 	printf("opened:    %s (%s ago)\n", opened, age);
+	printf("cleared:   %s\n", t->cleared_ns ? cleared : "not yet (the alarm is on)");
 	printf("next:      %s\n", next ? next : "-");
 	printf("told:      %s\n", t->told ? t->told : "nobody");
 	free(loc);
@@ -241,10 +287,10 @@ static int show_summary(void *ctx, const struct fl_ticket_summary *t)
 
 static int show_history(void *ctx, const struct fl_history_row *h)
 {
-	char at[FL_TIME_ISO_LEN];
+	const struct show_ctx *sc = ctx;
+	char at[FL_CLI_TIME_LEN];
 
-	(void)ctx;
-	fl_time_format(h->at_ns, at);
+	fl_cli_time(sc->tz, h->at_ns, at);
 	printf("  %s  %-28s %s%s%s\n", at, h->what, h->by ? h->by : "", h->note ? ": " : "",
 	       h->note ? h->note : "");
 	return 0;
@@ -252,38 +298,84 @@ static int show_history(void *ctx, const struct fl_history_row *h)
 
 static int show_place(void *ctx, const struct fl_ticket_place *p)
 {
-	char at[FL_TIME_ISO_LEN];
+	const struct show_ctx *sc = ctx;
+	char at[FL_CLI_TIME_LEN];
 
-	(void)ctx;
-	fl_time_format(p->joined_ns, at);
+	fl_cli_time(sc->tz, p->joined_ns, at);
 	printf("  %-4s %-24s since %s%s%s\n", p->kind, p->id, at, p->evidence ? ", " : "",
 	       p->evidence ? p->evidence : "");
 	return 0;
 }
 
-static int show_text(struct fl_store *s, const char *id, int64_t now_ns)
+/* One array of strings of the ticket's document, ", "-joined. */
+static void print_list(const struct fl_jsonr *r, const char *label, const char *key)
 {
-	struct show_ctx sc = {.id = id, .now_ns = now_ns};
+	long i = fl_jsonr_member(r, 0, key);
+	char item[512];
+
+	printf("%-10s ", label);
+	if (i < 0 || r->toks[i].type != FL_JSONR_ARRAY || !r->toks[i].n_children) {
+		printf("-\n");
+		return;
+	}
+	for (size_t k = (size_t)i + 1, n = 0; k < r->toks[i].next; k = r->toks[k].next, n++)
+		if (fl_jsonr_string(r, k, item, sizeof(item)) >= 0)
+			printf("%s%s", n ? ", " : "", item);
+	printf("\n");
+}
+
+/* What the summary row leaves out: the circuits and customers the fault
+ * takes down and how many alarms it absorbed, read back from the ticket's
+ * document (docs/store.md) rather than a second query of the schema. */
+static int show_effect(struct fl_store *s, const char *id, int64_t now_ns)
+{
+	size_t cap = 8192;
+	struct fl_jsonr_tok *toks = calloc(cap, sizeof(*toks));
+	struct fl_jsonr r;
+	struct fl_buf b;
+	int64_t alarms = 0;
+	long i;
+	int rc;
+
+	if (!toks)
+		return -ENOMEM;
+	fl_buf_init(&b, FL_STORE_JSON_MAX);
+	rc = fl_store_ticket_json(s, id, false, now_ns, &b);
+	if (rc == 0 && fl_jsonr_parse(&r, b.p, b.len, toks, cap) == 0) {
+		print_list(&r, "circuits:", "circuits");
+		print_list(&r, "customers:", "customers");
+		i = fl_jsonr_member(&r, 0, "alarms");
+		if (i >= 0 && fl_jsonr_int(&r, (size_t)i, &alarms) == 0)
+			printf("alarms:    %lld\n", (long long)alarms);
+	}
+	fl_buf_free(&b);
+	free(toks);
+	return rc;
+}
+
+static int show_text(struct fl_store *s, const char *id, int64_t now_ns, const struct fl_tz *tz)
+{
+	struct show_ctx sc = {.id = id, .now_ns = now_ns, .tz = tz};
 	/* by its key: one ticket of 100,000 is not a walk over all of them */
 	int rc = fl_store_ticket_summary(s, id, show_summary, &sc);
 
-	if (rc < 0)
+	if (rc < 0 || (rc = show_effect(s, id, now_ns)) < 0)
 		return rc;
 	printf("places:\n");
-	rc = fl_store_places_each(s, id, show_place, NULL);
+	rc = fl_store_places_each(s, id, show_place, &sc);
 	if (rc < 0)
 		return rc;
 	printf("clocks:\n");
 	for (unsigned c = 0; c < FL_TICKET_CLOCK__COUNT; c++) {
 		struct fl_clock_info ci;
-		char deadline[FL_TIME_ISO_LEN], paused[32] = "";
+		char deadline[FL_CLI_TIME_LEN], paused[32] = "";
 
 		rc = fl_store_clock_get(s, id, (enum fl_ticket_clock)c, &ci);
 		if (rc < 0)
 			return rc;
 		if (ci.state == FL_CLOCK_ST_NONE)
 			continue;
-		fl_time_format(ci.deadline_ns, deadline);
+		fl_cli_time(tz, ci.deadline_ns, deadline);
 		if (ci.pauses)
 			snprintf(paused, sizeof(paused), ", paused %u time%s", ci.pauses,
 			         ci.pauses == 1 ? "" : "s");
@@ -291,7 +383,7 @@ static int show_text(struct fl_store *s, const char *id, int64_t now_ns)
 		       fl_clock_state_name(ci.state), deadline, paused);
 	}
 	printf("history:\n");
-	return fl_store_history_each(s, id, show_history, NULL);
+	return fl_store_history_each(s, id, show_history, &sc);
 }
 
 static int do_show(struct fl_store *s, const struct tickets_args *a, int64_t now_ns)
@@ -305,7 +397,7 @@ static int do_show(struct fl_store *s, const struct tickets_args *a, int64_t now
 		if (rc == 0)
 			printf("%s\n", b.p);
 	} else {
-		rc = show_text(s, a->id, now_ns);
+		rc = show_text(s, a->id, now_ns, a->tz);
 	}
 	if (rc == -ENOENT)
 		fprintf(stderr, "faultline tickets: no ticket %s\n", a->id);
@@ -398,7 +490,7 @@ static bool resolve_id(struct fl_store *s, const char *ref, char *id, size_t siz
 
 int fl_cmd_tickets(int argc, char **argv)
 {
-	char id[FL_STORE_ID_MAX + 1];
+	char id[FL_STORE_ID_MAX + 1], who[64];
 	struct tickets_args a = {0};
 	enum fl_transition tr;
 	struct fl_store *s;
@@ -415,17 +507,28 @@ int fl_cmd_tickets(int argc, char **argv)
 		tickets_usage(stderr);
 		return 2;
 	}
-	by = fl_cli_user(a.by);
-	if ((is_change || is_clock) && (!by || !by[0])) {
-		fprintf(stderr, "faultline tickets: %s needs --by NAME (who did it)\n", a.verb);
+	by = fl_cli_who(a.by, who, sizeof(who));
+	if ((is_change || is_clock) && !by) {
+		fprintf(stderr,
+		        "faultline tickets: %s needs --by NAME: who did it? ($USER and $LOGNAME"
+		        " are empty%s)\n",
+		        a.verb, geteuid() == 0 ? " and root names no person" : "");
+		return 2;
+	}
+	if (a.tz_name && fl_tz_load(&a.tz, a.tz_name) < 0) {
+		fprintf(stderr, "faultline tickets: --tz %s: no such zone (Asia/Shanghai, +08:00, UTC)\n",
+		        a.tz_name);
 		return 2;
 	}
 	s = fl_cli_store_open_existing("tickets", a.db, a.create);
-	if (!s)
+	if (!s) {
+		fl_tz_free(a.tz);
 		return 1;
+	}
 	if (a.id && strcmp(a.verb, "list") != 0) {
 		if (!resolve_id(s, a.id, id, sizeof(id))) {
 			fl_store_close(s);
+			fl_tz_free(a.tz);
 			return 1;
 		}
 		a.id = id;
@@ -439,5 +542,6 @@ int fl_cmd_tickets(int argc, char **argv)
 	else
 		status = do_transition(s, &a, tr, by, now_ns);
 	fl_store_close(s);
+	fl_tz_free(a.tz);
 	return status;
 }

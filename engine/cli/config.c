@@ -59,6 +59,8 @@ static const struct key_row key_rows[] = {
 	{"service", "user", "--user", NULL, CMD_RUN | CMD_LISTEN, false},
 	{"service", "metrics", "--metrics", NULL, CMD_RUN, false},
 	{"service", "control", "--control", NULL, CMD_RUN, false},
+	{"service", "http", "--http", NULL, CMD_RUN, false},
+	{"service", "users", "--users", NULL, CMD_RUN, false},
 };
 
 static const char *const section_names[] = {"inputs", "plan", "store", "notify", "service", "route"};

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "engine/cli/api_cli.h"
 #include "engine/cli/cli.h"
 #include "engine/lib/compiler.h"
 #include "engine/lib/utf8.h"
@@ -32,6 +33,8 @@ static const struct command commands[] = {
 	{"report", fl_cmd_report, "summarise a period's tickets per city and county"},
 	{"outbox", fl_cmd_outbox, "deliver the store's pending notifications"},
 	{"directive", fl_cmd_directive, "issue, relay, acknowledge and track dispatch orders"},
+	{"serve", fl_cmd_serve, "serve the duty room's HTTP API and board over a store"},
+	{"passwd", fl_cmd_passwd, "hash a password for the API's users file"},
 };
 
 static void usage(FILE *out)

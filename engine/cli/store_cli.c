@@ -1,9 +1,7 @@
 #include "engine/cli/store_cli.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <time.h>
@@ -53,18 +51,6 @@ int64_t fl_cli_now_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-const char *fl_cli_user(const char *given)
-{
-	const char *env[] = {given, getenv("USER"), getenv("LOGNAME")};
-	const struct passwd *pw;
-
-	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++)
-		if (env[i] && env[i][0])
-			return env[i];
-	pw = getpwuid(geteuid());
-	return pw && pw->pw_name && pw->pw_name[0] ? pw->pw_name : NULL;
 }
 
 void fl_cli_cell(FILE *out, const char *s, size_t width)

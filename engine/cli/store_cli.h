@@ -25,11 +25,6 @@ struct fl_store *fl_cli_store_open(const char *cmd, const char *path);
  * ..." rather than made into an empty one that shows no tickets. */
 struct fl_store *fl_cli_store_open_existing(const char *cmd, const char *path, bool may_create);
 
-/* Who does a change when --by is not given: given when not empty, else
- * $USER, else $LOGNAME, else the name of the effective uid (a root shell
- * or a service may have neither variable); NULL when none is known. */
-const char *fl_cli_user(const char *given);
-
 /* CLOCK_REALTIME in ns since the epoch. */
 int64_t fl_cli_now_ns(void);
 

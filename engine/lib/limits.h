@@ -88,6 +88,27 @@
 #define FL_METRICS_TIMEOUT_S 10
 #define FL_METRICS_BODY_MAX (4u << 20)
 
+/* The HTTP API and board of `faultline serve` / `run --http` (engine/api/api.h).
+ * Connections beyond FL_API_MAX_CONNS (FL_API_MAX_CONNS_PER_IP from one
+ * address) are closed unanswered (counter: connections_refused in
+ * GET /api/status); one idle FL_API_TIMEOUT_S is closed, so a client that
+ * sends its headers a byte at a time holds one slot, never the thread. A
+ * request body over FL_API_BODY_MAX is answered 413 when its length is
+ * declared, else the connection is closed (counter: bodies_refused); a JSON
+ * body needs at most FL_API_JSON_TOKENS values. A users file: at most
+ * FL_API_USERS_MAX users, lines of FL_API_USERS_LINE_MAX bytes. A ticket
+ * list answers at most FL_API_LIST_MAX tickets, a page FL_API_PAGE_MAX bytes
+ * (over it: 500, counter: pages_too_big). */
+#define FL_API_MAX_CONNS 64
+#define FL_API_MAX_CONNS_PER_IP 32
+#define FL_API_TIMEOUT_S 10
+#define FL_API_BODY_MAX (16u * 1024)
+#define FL_API_JSON_TOKENS 128
+#define FL_API_USERS_MAX 1024
+#define FL_API_USERS_LINE_MAX 512
+#define FL_API_LIST_MAX 2000
+#define FL_API_PAGE_MAX (8u << 20)
+
 /* Plan compiler (grammar/). Each cap is an error diagnostic, never a crash;
  * counter: plan.limit_hit (the diagnostic names the cap).
  * FL_PLAN_MAX_BYTES: one plan file, includes counted separately.

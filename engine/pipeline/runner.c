@@ -573,3 +573,8 @@ unsigned long long fl_runner_restated(const struct fl_runner *r)
 {
 	return r->muted;
 }
+
+const struct fl_program *fl_runner_program(const struct fl_runner *r)
+{
+	return r->prog;
+}

@@ -15,6 +15,7 @@
 
 struct fl_event;
 struct fl_outbox_bell;
+struct fl_program;
 struct fl_run_stats;
 struct fl_runner;
 struct fl_tz;
@@ -104,5 +105,9 @@ int fl_runner_wait_ms(const struct fl_runner *r, int max_ms);
  * until the next event. Runner's thread; reads only snapshots the engine
  * and the sink already keep. */
 void fl_runner_stats(const struct fl_runner *r, struct fl_run_stats *out);
+
+/* The compiled program the runner runs (its levels and zone, for the HTTP
+ * API): borrowed, valid until fl_runner_destroy(). */
+const struct fl_program *fl_runner_program(const struct fl_runner *r);
 
 #endif /* FL_RUNNER_H */

@@ -3,14 +3,14 @@
 #  - every engine source lives in a wing, engine/WING/, none at engine/ itself;
 #  - a wing includes only itself and the wings below it, in the pipeline's
 #    order (lib, decode, input, inventory, correlate, store, notify, pipeline,
-#    cli): imports point down, and a cycle can only stay inside one wing;
+#    api, cli): imports point down, and a cycle can only stay inside one wing;
 #  - no source file is longer than LAYOUT_MAX_LINES (1,200) lines, generated
 #    parsers aside, and no function longer than LAYOUT_MAX_FUNCTION (100)
 #    lines (a function is its signature's first line, at column 0, down to the
 #    '}' at column 0 that closes the '{' alone on a line).
 # Prints each breach and "layout: N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 2
-ORDER="lib decode input inventory correlate store notify pipeline cli"
+ORDER="lib decode input inventory correlate store notify pipeline api cli"
 MAX=${LAYOUT_MAX_LINES:-1200}
 MAX_FN=${LAYOUT_MAX_FUNCTION:-100}
 rank() {
