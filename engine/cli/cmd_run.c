@@ -264,7 +264,10 @@ static void on_message(void *ctx, const struct fl_msg *m)
 	struct fl_event *ev = st->ev;
 	int verdict;
 
-	if (st->journal) /* kept before the engine sees it: a crash loses nothing taken */
+	/* kept before the engine sees it: a crash loses nothing taken. RELP
+	 * messages the input thread kept before acknowledging them are not
+	 * written again, or a restart would feed them twice. */
+	if (st->journal && !m->is_kept)
 		(void)fl_journal_append(st->journal, &m->msg);
 	verdict = fl_message_decode(ev, &m->msg, &opts);
 	fl_run_stats_count(&st->stats, m->input, m->msg.transport == FL_TRANSPORT_SNMP, verdict);
@@ -380,14 +383,23 @@ static int open_journal(struct run_state *st, struct run_args *a)
 	return 0;
 }
 
+/* The RELP thread's way into the journal (inputs.h fl_inputs_keep_fn). */
+static int keep_in_journal(void *ctx, const struct fl_received *m)
+{
+	return fl_journal_append(ctx, m);
+}
+
 /* What the last run took and may not have settled is fed to the engine
- * again, in its own times, before anything new; then the engine goes live. */
-static int catch_up(struct run_state *st)
+ * again, in its own times, before anything new; then the engine goes live.
+ * From then on (the inputs have not started) a RELP message is acknowledged
+ * only once the journal holds it. */
+static int catch_up(struct run_state *st, struct fl_inputs *in)
 {
 	long n;
 
 	if (!st->journal)
 		return 0;
+	fl_inputs_set_keep(in, keep_in_journal, st->journal);
 	n = fl_journal_replay(st->journal, on_journal_line, st);
 	if (n < 0) {
 		fprintf(stderr, "faultline run: journal: %s\n", strerror((int)-n));
@@ -430,6 +442,11 @@ static void print_input_stats(const struct fl_inputs *in)
 			fl_input_name((enum fl_input_kind)k), (unsigned long long)s.received,
 			(unsigned long long)s.queue_full, (unsigned long long)s.kernel_drops,
 			(unsigned long long)s.dropped_allowlist);
+		if (k == FL_INPUT_RELP)
+			fprintf(stderr,
+				"run: relp: %llu refused unkept (the journal could not write them; "
+				"the senders resend)\n",
+				(unsigned long long)s.refused_unkept);
 		if (k != FL_INPUT_TCP && k != FL_INPUT_RELP)
 			continue;
 		fprintf(stderr,
@@ -501,7 +518,7 @@ int fl_cmd_run(int argc, char **argv)
 		goto out;
 	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
 		goto out;
-	if (catch_up(&st) < 0)
+	if (catch_up(&st, in) < 0)
 		goto out;
 	a.deliver.db = a.rcfg.db;
 	a.deliver.bell = bell;
