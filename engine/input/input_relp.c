@@ -180,6 +180,11 @@ static void on_error(void *usr, char *objinfo, char *errmsg, relpRetVal code)
 		__atomic_fetch_sub(&in->relp_shut_unlogged, 1, __ATOMIC_RELAXED);
 		return;
 	}
+	/* Nor the answers a refusal keeps from leaving, each "broken pipe"
+	 * and "session broken": the refusal was said once (same thread). */
+	if (in && in->relp_said_unkept &&
+	    (code == RELP_RET_IO_ERR || code == RELP_RET_SESSION_BROKEN))
+		return;
 	fprintf(stderr, "faultline: relp: %s: %s (librelp error %d)\n", objinfo ? objinfo : "?",
 		errmsg ? errmsg : "?", code);
 }
@@ -378,7 +383,6 @@ void fl_input_relp_destroy(struct fl_inputs *in)
 /* One RELP session seen by the scan. */
 struct relp_session {
 	int fd;
-	uint8_t state;	  /* TCP_ESTABLISHED, or a state after a shutdown */
 	uint32_t idle_ms; /* since the kernel last received data on it */
 	struct fl_net_addr peer;
 };
@@ -421,7 +425,6 @@ static bool relp_session_of(struct fl_inputs *in, int fd, bool established_only,
 	    (established_only && ti.tcpi_state != TCP_ESTABLISHED))
 		return false;
 	s->fd = fd;
-	s->state = ti.tcpi_state;
 	s->idle_ms = ti.tcpi_last_data_recv;
 	return true;
 }
@@ -528,9 +531,7 @@ static bool refuse(struct fl_inputs *in, const struct fl_net_addr *peer)
 		    strcmp(host, want) != 0)
 			continue;
 		found++;
-		/* one "session broken" from librelp each: already said above */
-		if (shutdown(all[i].fd, SHUT_RDWR) == 0 && all[i].state == TCP_ESTABLISHED)
-			__atomic_fetch_add(&in->relp_shut_unlogged, 1, __ATOMIC_RELAXED);
+		(void)shutdown(all[i].fd, SHUT_RDWR); /* ENOTCONN: nothing leaves it either */
 	}
 	free(all);
 	return found > 0;
