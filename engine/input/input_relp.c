@@ -110,10 +110,13 @@ static int keep(struct fl_inputs *in, const struct fl_net_addr *peer, int64_t re
 				      .len = len};
 	struct timespec pause = {0, RELP_KEEP_RETRY_NS};
 	char host[FL_NET_ADDR_TEXT_MAX];
+	bool is_counted = false;
 	int rc;
 
 	while ((rc = in->keep(in->keep_ctx, &m)) < 0 && rc != -EMSGSIZE) {
-		FL_STAT_ADD(in, FL_INPUT_RELP, refused_unkept, 1);
+		if (!is_counted) /* once a message, however often it is offered again */
+			FL_STAT_ADD(in, FL_INPUT_RELP, refused_unkept, 1);
+		is_counted = true;
 		if (!in->relp_said_unkept) {
 			(void)fl_net_host_port((const struct sockaddr *)&peer->ss, peer->len, host,
 					       sizeof(host));
