@@ -1,7 +1,9 @@
 #!/bin/sh
 # RELP ingest: rsyslog (imfile -> omrelp) forwards N lines to faultline
 # listen --relp; the rate is N over the time between the first and the last
-# event's "received" stamp. N defaults to 200000.
+# event's "received" stamp. N defaults to 200000. With JOURNAL=1 the lines go
+# to `faultline run --journal` instead, where each is written to the journal
+# before it is acknowledged, and the stamps are read from the journal.
 set -eu
 : "${FAULTLINE:?}"
 N=${N:-200000}
@@ -16,7 +18,13 @@ with open(sys.argv[1], "w") as f:
         f.write("bench relp line seq=%d %s\n" % (i, "p" * 60))
 ' "$T/in.log" "$N"
 
-"$FAULTLINE" listen --relp 127.0.0.1:0 >"$T/out.jsonl" 2>"$T/err" &
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ "${JOURNAL:-0}" = 1 ]; then
+	"$FAULTLINE" run --no-config -c "$ROOT/tests/soak/soak.plan" --relp 127.0.0.1:0 \
+		--journal "$T/journal" >/dev/null 2>"$T/err" &
+else
+	"$FAULTLINE" listen --relp 127.0.0.1:0 >"$T/out.jsonl" 2>"$T/err" &
+fi
 FL=$!
 i=0
 while ! grep -q '^listening relp' "$T/err" 2>/dev/null; do
@@ -36,9 +44,15 @@ ruleset(name="fwd") {
 CONF
 rsyslogd -n -f "$T/rs/rsyslog.conf" -i "$T/rs/pid" 2>"$T/rs/err" &
 RS=$!
+arrived() {
+	if [ "${JOURNAL:-0}" = 1 ]; then
+		cat "$T/journal.0" "$T/journal.1" 2>/dev/null >"$T/out.jsonl" || true
+	fi
+	wc -l <"$T/out.jsonl"
+}
 i=0
-while [ "$(wc -l <"$T/out.jsonl")" -lt "$N" ]; do
-	i=$((i + 1)); [ $i -gt 1200 ] && { echo "only $(wc -l <"$T/out.jsonl") of $N arrived"; exit 1; }
+while [ "$(arrived)" -lt "$N" ]; do
+	i=$((i + 1)); [ $i -gt 1200 ] && { echo "only $(arrived) of $N arrived"; exit 1; }
 	sleep 0.1
 done
 python3 -c '
@@ -52,5 +66,6 @@ with open(sys.argv[1], encoding="utf-8") as f:
 p = lambda s: datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
 secs = (p(last) - p(first)).total_seconds()
 n = int(sys.argv[2])
-print("relp ingest from rsyslog omrelp (windowSize 1024): %d msgs in %.2f s = %.0f msg/s" % (n, secs, n / secs))
-' "$T/out.jsonl" "$N"
+print("relp ingest from rsyslog omrelp (windowSize 1024)%s: %d msgs in %.2f s = %.0f msg/s"
+      % (sys.argv[3], n, secs, n / secs))
+' "$T/out.jsonl" "$N" "$([ "${JOURNAL:-0}" = 1 ] && echo ', journalled before the ack')"

@@ -306,7 +306,10 @@ static void on_message(void *ctx, const struct fl_msg *m)
 	struct fl_event *ev = st->ev;
 	int verdict;
 
-	if (st->journal) /* kept before the engine sees it: a crash loses nothing taken */
+	/* kept before the engine sees it: a crash loses nothing taken. RELP
+	 * messages the input thread kept before acknowledging them are not
+	 * written again, or a restart would feed them twice. */
+	if (st->journal && !m->is_kept)
 		(void)fl_journal_append(st->journal, &m->msg);
 	verdict = fl_message_decode(ev, &m->msg, &opts);
 	fl_run_stats_count(&st->stats, m->input, m->msg.transport == FL_TRANSPORT_SNMP, verdict);
@@ -337,7 +340,7 @@ static void print_stats_line(struct run_state *st, const struct fl_inputs *in)
 	fl_buf_free(&b);
 }
 
-static int catch_up(struct run_state *st);
+static int catch_up(struct run_state *st, struct fl_inputs *in);
 static bool reload(struct run_state *st, struct fl_buf *said);
 
 /* One command of the control socket, answered at once. */
@@ -473,14 +476,24 @@ static int open_journal(struct run_state *st, struct run_args *a)
 	return 0;
 }
 
+/* The RELP thread's way into the journal (inputs.h fl_inputs_keep_fn). */
+static int keep_in_journal(void *ctx, const struct fl_received *m)
+{
+	return fl_journal_append(ctx, m);
+}
+
 /* What the last run took and may not have settled is fed to the engine
- * again, in its own times, before anything new; then the engine goes live. */
-static int catch_up(struct run_state *st)
+ * again, in its own times, before anything new; then the engine goes live.
+ * From then on (the inputs have not started) a RELP message is acknowledged
+ * only once the journal holds it. in: NULL at a reload (set already). */
+static int catch_up(struct run_state *st, struct fl_inputs *in)
 {
 	long n;
 
 	if (!st->journal)
 		return 0;
+	if (in) /* NULL at a reload: RELP keeps its messages there already */
+		fl_inputs_set_keep(in, keep_in_journal, st->journal);
 	n = fl_journal_replay(st->journal, on_journal_line, st);
 	if (n < 0) {
 		fprintf(stderr, "faultline run: journal: %s\n", strerror((int)-n));
@@ -524,7 +537,7 @@ static void reload_catch_up(struct run_state *st, unsigned long long *fed, FILE 
 
 	st->replayed = st->replay_bad = 0;
 	st->is_reloading = true;
-	if (catch_up(st) < 0) {
+	if (catch_up(st, NULL) < 0) {
 		fprintf(diag, "faultline run: reload: the journal was not fed again; the new "
 			      "engine goes on without what it kept\n");
 		(void)fl_runner_catch_up_end(st->runner);
@@ -617,6 +630,11 @@ static void print_input_stats(const struct fl_inputs *in)
 				(unsigned long long)s.connections, (unsigned long long)s.handshake_failed,
 				(unsigned long long)s.peer_rejected,
 				(unsigned long long)s.handshake_timeout);
+		if (k == FL_INPUT_RELP)
+			fprintf(stderr,
+				"run: relp: %llu refused unkept (the journal could not write them; "
+				"the senders resend)\n",
+				(unsigned long long)s.refused_unkept);
 		if (k != FL_INPUT_TCP && k != FL_INPUT_RELP && k != FL_INPUT_TLS)
 			continue;
 		fprintf(stderr,
@@ -728,7 +746,7 @@ int fl_cmd_run(int argc, char **argv)
 	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
 		goto out;
 	st.rcfg = &a.rcfg;
-	if (catch_up(&st) < 0)
+	if (catch_up(&st, in) < 0)
 		goto out;
 	a.deliver.db = a.rcfg.db;
 	a.deliver.bell = bell;

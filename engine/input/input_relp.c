@@ -2,9 +2,23 @@
  *
  * librelp runs its own loop in relpEngineRun() and calls on_syslog() for
  * each message; the message is acknowledged to the sender when the callback
- * returns, so the callback returns only once the message is in the queue
- * (it waits for room). A message dropped by the allowlist or as too long is
- * acknowledged too: resending it would be refused again forever.
+ * returns, so the callback returns only once the message is durable and in
+ * the queue: with a keep function (the run's journal, fl_inputs_set_keep())
+ * it is written there first, on this thread, then queued (waiting for
+ * room). Without one it is acknowledged once queued, and a crash loses what
+ * the consumer had not taken yet. A message dropped by the allowlist or as
+ * too long, or too long for the journal, is acknowledged too: resending it
+ * would be refused again forever.
+ *
+ * librelp sends "200 OK" whatever the callback returns (1.11 ignores its
+ * return value), so a message the keep function fails to write (a full
+ * disk) is refused by shutting down the sender's sessions before that
+ * answer is written: the answer cannot leave, the sender sees the session
+ * break and resends, on a new session, every message it has no answer for.
+ * Every refusal is counted (relp.refused_unkept) and said once on stderr
+ * until a message is kept again. Should /proc not show the session, the
+ * callback retries the write instead and holds the sender back until it
+ * succeeds or the input stops.
  *
  * librelp has no way to report the port it bound, so for port 0 the
  * listening socket is found among the descriptors it opened.
@@ -40,6 +54,14 @@
 #define RELP_FD_SCAN_MAX 4096
 /* How long stop waits for librelp's loop to notice, in 10 ms steps. */
 #define RELP_STOP_STEPS 500
+/* How often a message whose session cannot be closed is offered again to a
+ * failing keep function. */
+#define RELP_KEEP_RETRY_NS (100 * 1000000L)
+
+struct relp_session;
+static size_t list_sessions(struct fl_inputs *in, bool established_only,
+			    struct relp_session **out);
+static bool refuse(struct fl_inputs *in, const struct fl_net_addr *peer);
 
 static bool parse_peer_ip(const char *ip, struct fl_net_addr *out)
 {
@@ -60,12 +82,69 @@ static bool parse_peer_ip(const char *ip, struct fl_net_addr *out)
 	return false;
 }
 
+static bool is_stopping(struct fl_inputs *in)
+{
+	bool closing;
+
+	if (__atomic_load_n(&in->relp_shutdown_now, __ATOMIC_RELAXED))
+		return true;
+	pthread_mutex_lock(&in->queue.mu);
+	closing = in->queue.is_closing;
+	pthread_mutex_unlock(&in->queue.mu);
+	return closing;
+}
+
+/* Hands the message to the keep function before it may be acknowledged.
+ * Returns 0 (kept), -EMSGSIZE (never keepable: acknowledged unkept), another
+ * error when the input stops while the write still fails (acknowledged
+ * unkept, the consumer tries the journal again), or -EAGAIN: refused, the
+ * sender's sessions are shut and the message must not be queued. */
+static int keep(struct fl_inputs *in, const struct fl_net_addr *peer, int64_t received_ns,
+		const char *p, size_t len)
+{
+	const struct fl_received m = {.transport = FL_TRANSPORT_RELP,
+				      .peer = (const struct sockaddr *)&peer->ss,
+				      .peer_len = peer->len,
+				      .received_ns = received_ns,
+				      .p = p,
+				      .len = len};
+	struct timespec pause = {0, RELP_KEEP_RETRY_NS};
+	char host[FL_NET_ADDR_TEXT_MAX];
+	bool is_counted = false;
+	int rc;
+
+	while ((rc = in->keep(in->keep_ctx, &m)) < 0 && rc != -EMSGSIZE) {
+		if (!is_counted) /* once a message, however often it is offered again */
+			FL_STAT_ADD(in, FL_INPUT_RELP, refused_unkept, 1);
+		is_counted = true;
+		if (!in->relp_said_unkept) {
+			(void)fl_net_host_port((const struct sockaddr *)&peer->ss, peer->len, host,
+					       sizeof(host));
+			fprintf(stderr, "faultline: relp: a message from %s cannot be kept (%s): "
+					"refusing messages until they can be; the senders resend "
+					"them\n",
+				host, strerror(-rc));
+		}
+		in->relp_said_unkept = true;
+		if (refuse(in, peer))
+			return -EAGAIN;
+		if (is_stopping(in))
+			return rc;
+		nanosleep(&pause, NULL);
+	}
+	if (rc == 0)
+		in->relp_said_unkept = false;
+	return rc;
+}
+
 static relpRetVal on_syslog(void *usr, unsigned char *hostname, unsigned char *ip,
 			    unsigned char *msg, size_t len)
 {
 	struct fl_inputs *in = usr;
 	struct fl_net_addr peer;
 	bool has_peer = parse_peer_ip((const char *)ip, &peer);
+	unsigned flags = FL_PUSH_WAIT;
+	int64_t received_ns;
 
 	(void)hostname;
 	if (!has_peer || !fl_cidr_list_allows(&in->cfg.allow[FL_INPUT_RELP],
@@ -79,8 +158,17 @@ static relpRetVal on_syslog(void *usr, unsigned char *hostname, unsigned char *i
 	}
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\0'))
 		len--;
+	received_ns = fl_inputs_now_ns();
+	if (in->keep) {
+		int rc = keep(in, &peer, received_ns, (const char *)msg, len);
+
+		if (rc == -EAGAIN)
+			return RELP_RET_OK; /* refused: its answer cannot leave */
+		if (rc == 0)
+			flags |= FL_PUSH_KEPT;
+	}
 	(void)fl_inputs_push(in, FL_INPUT_RELP, FL_TRANSPORT_RELP, (const struct sockaddr *)&peer.ss,
-			     peer.len, fl_inputs_now_ns(), (const char *)msg, len, true);
+			     peer.len, received_ns, (const char *)msg, len, flags);
 	return RELP_RET_OK;
 }
 
@@ -95,6 +183,11 @@ static void on_error(void *usr, char *objinfo, char *errmsg, relpRetVal code)
 		__atomic_fetch_sub(&in->relp_shut_unlogged, 1, __ATOMIC_RELAXED);
 		return;
 	}
+	/* Nor the answers a refusal keeps from leaving, each "broken pipe"
+	 * and "session broken": the refusal was said once (same thread). */
+	if (in && in->relp_said_unkept &&
+	    (code == RELP_RET_IO_ERR || code == RELP_RET_SESSION_BROKEN))
+		return;
 	fprintf(stderr, "faultline: relp: %s: %s (librelp error %d)\n", objinfo ? objinfo : "?",
 		errmsg ? errmsg : "?", code);
 }
@@ -307,8 +400,10 @@ static bool same_endpoint(const struct fl_net_addr *a, const struct fl_net_addr 
 	       (strcmp(ha, hb) == 0 || strcmp(hb, "0.0.0.0") == 0 || strcmp(hb, "::") == 0);
 }
 
-/* Is fd a connection accepted on the RELP listener? Fills s if so. */
-static bool relp_session_of(struct fl_inputs *in, int fd, struct relp_session *s)
+/* Is fd a connection accepted on the RELP listener (and established, with
+ * established_only)? Fills s if so. */
+static bool relp_session_of(struct fl_inputs *in, int fd, bool established_only,
+			    struct relp_session *s)
 {
 	int type = 0, is_listening = 0;
 	socklen_t len = sizeof(type);
@@ -329,7 +424,8 @@ static bool relp_session_of(struct fl_inputs *in, int fd, struct relp_session *s
 	len = sizeof(ti);
 	/* Only established: one shut down last time and not yet closed by
 	 * librelp is in FIN_WAIT, and must not be counted twice. */
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 || ti.tcpi_state != TCP_ESTABLISHED)
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 ||
+	    (established_only && ti.tcpi_state != TCP_ESTABLISHED))
 		return false;
 	s->fd = fd;
 	s->idle_ms = ti.tcpi_last_data_recv;
@@ -343,9 +439,11 @@ static int by_idle(const void *a, const void *b)
 	return (x->idle_ms > y->idle_ms) - (x->idle_ms < y->idle_ms);
 }
 
-/* The RELP sessions open now, most recently active first. Returns how many
- * (0 when /proc cannot be read: the scan then does nothing). */
-static size_t list_sessions(struct fl_inputs *in, struct relp_session **out)
+/* The RELP sessions open now (established_only: not shut down), most
+ * recently active first. Returns how many (0 when /proc cannot be read: the
+ * scan then does nothing). */
+static size_t list_sessions(struct fl_inputs *in, bool established_only,
+			    struct relp_session **out)
 {
 	struct relp_session *all = NULL;
 	size_t n = 0, cap = 0;
@@ -361,7 +459,7 @@ static size_t list_sessions(struct fl_inputs *in, struct relp_session **out)
 		long fd = strtol(de->d_name, &end, 10);
 
 		if (*end != '\0' || end == de->d_name || fd == dirfd(dir) ||
-		    !relp_session_of(in, (int)fd, &s))
+		    !relp_session_of(in, (int)fd, established_only, &s))
 			continue;
 		if (n == cap) {
 			size_t grown = cap ? cap * 2 : 64;
@@ -385,7 +483,7 @@ void fl_input_relp_scan(struct fl_inputs *in)
 {
 	struct relp_session *all;
 	struct fl_sources sources;
-	size_t n = list_sessions(in, &all), kept = 0, idle = 0;
+	size_t n = list_sessions(in, true, &all), kept = 0, idle = 0;
 
 	if (n == 0 || fl_sources_init(&sources) < 0) {
 		free(all);
@@ -414,4 +512,30 @@ void fl_input_relp_scan(struct fl_inputs *in)
 			in->cfg.idle_ms);
 	fl_sources_free(&sources);
 	free(all);
+}
+
+/* Refuses the message being handled: shuts down every session from peer's
+ * address, so its answer cannot be written and the sender resends it. The
+ * callback is not told its session, so the address's other sessions go too;
+ * while the journal fails their messages would be refused alike. A session
+ * already shut down (by an earlier refusal: librelp may still be handing on
+ * frames it had read) counts: nothing more leaves it either. Returns whether
+ * the refusal holds, false when no session was found. */
+static bool refuse(struct fl_inputs *in, const struct fl_net_addr *peer)
+{
+	struct relp_session *all;
+	size_t n = list_sessions(in, false, &all), found = 0;
+	char want[FL_NET_ADDR_TEXT_MAX], host[FL_NET_ADDR_TEXT_MAX];
+
+	(void)fl_net_host_port((const struct sockaddr *)&peer->ss, peer->len, want, sizeof(want));
+	for (size_t i = 0; i < n; i++) {
+		if (fl_net_host_port((const struct sockaddr *)&all[i].peer.ss, all[i].peer.len, host,
+				     sizeof(host)) < 0 ||
+		    strcmp(host, want) != 0)
+			continue;
+		found++;
+		(void)shutdown(all[i].fd, SHUT_RDWR); /* ENOTCONN: nothing leaves it either */
+	}
+	free(all);
+	return found > 0;
 }

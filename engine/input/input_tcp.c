@@ -333,7 +333,7 @@ static void on_frame(void *ctx, const char *msg, size_t len)
 	(void)fl_inputs_push(f->in, f->c->set->kind,
 			     f->c->tls ? FL_TRANSPORT_TLS : FL_TRANSPORT_TCP,
 			     (const struct sockaddr *)&f->c->peer.ss, f->c->peer.len, f->now_ns, msg,
-			     len, false);
+			     len, 0);
 }
 
 /* TCP is reliable, so a full queue is not a reason to drop: stop reading the

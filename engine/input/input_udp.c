@@ -64,7 +64,7 @@ static void handle_datagram(struct fl_inputs *in, enum fl_input_kind kind,
 	}
 	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\0'))
 		len--;
-	(void)fl_inputs_push(in, kind, FL_TRANSPORT_UDP, peer, peer_len, now_ns, p, len, false);
+	(void)fl_inputs_push(in, kind, FL_TRANSPORT_UDP, peer, peer_len, now_ns, p, len, 0);
 }
 
 void fl_input_udp_read(struct fl_inputs *in, enum fl_input_kind kind)

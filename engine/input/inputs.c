@@ -28,7 +28,7 @@ static const char *const input_names[FL_INPUT__COUNT] = {"udp", "tcp", "relp", "
 struct queue_rec {
 	uint32_t len;	   /* payload bytes: the trap (when trap_len), then the message */
 	uint32_t trap_len; /* bytes of the decoded trap before the message, 8-aligned */
-	uint8_t input, transport;
+	uint8_t input, transport, is_kept;
 	socklen_t peer_len;
 	int64_t received_ns;
 	struct sockaddr_storage peer;
@@ -111,7 +111,7 @@ size_t fl_inputs_queue_room(struct fl_inputs *in)
 /* Queues the message p[0..len), after the decoded trap when there is one. */
 static int push(struct fl_inputs *in, enum fl_input_kind kind, enum fl_transport transport,
 		const struct sockaddr *peer, socklen_t peer_len, int64_t received_ns,
-		const char *p, size_t len, const struct fl_trap *trap, bool must_wait)
+		const char *p, size_t len, const struct fl_trap *trap, unsigned flags)
 {
 	struct fl_queue *q = &in->queue;
 	size_t trap_len = trap ? fl_message_trap_size(trap) : 0;
@@ -127,13 +127,14 @@ static int push(struct fl_inputs *in, enum fl_input_kind kind, enum fl_transport
 	rec.trap_len = (uint32_t)trap_len;
 	rec.input = (uint8_t)kind;
 	rec.transport = (uint8_t)transport;
+	rec.is_kept = (flags & FL_PUSH_KEPT) != 0;
 	rec.received_ns = received_ns;
 	if (peer && peer_len <= sizeof(rec.peer)) {
 		memcpy(&rec.peer, peer, peer_len);
 		rec.peer_len = peer_len;
 	}
 	pthread_mutex_lock(&q->mu);
-	while ((at = queue_reserve(q, need)) < 0 && must_wait && !q->is_closing)
+	while ((at = queue_reserve(q, need)) < 0 && (flags & FL_PUSH_WAIT) && !q->is_closing)
 		pthread_cond_wait(&q->has_room, &q->mu);
 	if (at < 0) {
 		pthread_mutex_unlock(&q->mu);
@@ -153,16 +154,16 @@ static int push(struct fl_inputs *in, enum fl_input_kind kind, enum fl_transport
 
 int fl_inputs_push(struct fl_inputs *in, enum fl_input_kind kind, enum fl_transport transport,
 		   const struct sockaddr *peer, socklen_t peer_len, int64_t received_ns,
-		   const char *p, size_t len, bool must_wait)
+		   const char *p, size_t len, unsigned flags)
 {
-	return push(in, kind, transport, peer, peer_len, received_ns, p, len, NULL, must_wait);
+	return push(in, kind, transport, peer, peer_len, received_ns, p, len, NULL, flags);
 }
 
 int fl_inputs_push_trap(struct fl_inputs *in, const struct sockaddr *peer, socklen_t peer_len,
 			int64_t received_ns, const char *p, size_t len, const struct fl_trap *trap)
 {
 	return push(in, FL_INPUT_TRAP, FL_TRANSPORT_SNMP, peer, peer_len, received_ns, p, len,
-		    trap, false);
+		    trap, 0);
 }
 
 size_t fl_inputs_drain(struct fl_inputs *in, int timeout_ms, fl_msg_fn fn, void *ctx)
@@ -196,6 +197,7 @@ size_t fl_inputs_drain(struct fl_inputs *in, int timeout_ms, fl_msg_fn fn, void 
 
 			memcpy(&rec, q->mem + off, sizeof(rec));
 			m.input = (enum fl_input_kind)rec.input;
+			m.is_kept = rec.is_kept != 0;
 			m.msg.transport = (enum fl_transport)rec.transport;
 			m.msg.peer = rec.peer_len ? (const struct sockaddr *)&rec.peer : NULL;
 			m.msg.peer_len = rec.peer_len;
@@ -508,6 +510,12 @@ void fl_inputs_destroy(struct fl_inputs *in)
 	fl_sources_free(&in->tls.sources);
 	queue_free(&in->queue);
 	free(in);
+}
+
+void fl_inputs_set_keep(struct fl_inputs *in, fl_inputs_keep_fn *fn, void *ctx)
+{
+	in->keep = fn;
+	in->keep_ctx = ctx;
 }
 
 int fl_inputs_start(struct fl_inputs *in)

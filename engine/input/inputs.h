@@ -26,6 +26,16 @@
  * one. fl_inputs_fit_fd_limit() fits max_conns to RLIMIT_NOFILE before
  * anything is bound. Every refusal and close is counted.
  *
+ * RELP acknowledges a message, so what it acknowledges must outlive the
+ * process: with a keep function (fl_inputs_set_keep(), the run's journal) the
+ * RELP thread hands every message to it before queueing it, and a message it
+ * cannot keep is refused (relp.refused_unkept): librelp answers "200 OK"
+ * whenever its callback returns, so the refusal closes the sender's sessions
+ * before that answer can go out, and the sender resends what it never saw
+ * acknowledged. Without a keep function a RELP message is acknowledged once
+ * queued. The other inputs acknowledge nothing; the consumer keeps their
+ * messages itself (fl_msg.is_kept tells it which are kept already).
+ *
  * Framing and transport checks happen on the producer threads; syslog
  * decoding happens on the consumer, so a slow decoder never delays a socket.
  * Traps are decoded on the loop thread, because the community check and
@@ -113,6 +123,7 @@ struct fl_input_stats {
 	uint64_t handshake_failed;  /* TLS: not TLS, or the handshake failed */
 	uint64_t peer_rejected;	    /* TLS: client certificate missing, invalid, not permitted */
 	uint64_t handshake_timeout; /* TLS: closed still in the handshake after handshake_ms */
+	uint64_t refused_unkept;    /* RELP: messages refused, the keep function failed */
 };
 
 /* One received message, as the consumer sees it: which input took it, and
@@ -120,10 +131,18 @@ struct fl_input_stats {
  * thread decoded). Borrowed: valid only during the callback. */
 struct fl_msg {
 	enum fl_input_kind input;
+	bool is_kept; /* the keep function already has it (RELP with one) */
 	struct fl_received msg;
 };
 
 typedef void (*fl_msg_fn)(void *ctx, const struct fl_msg *msg);
+
+/* Keeps m durably (the run's journal) before a RELP acknowledgement; called
+ * on the RELP thread, so it must be safe beside the consumer's use of the
+ * same store. Returns 0 (kept), -EMSGSIZE (can never be kept: acknowledged
+ * anyway, or the sender would resend it forever) or another negative errno
+ * (refused: the sender resends). m is borrowed for the call. */
+typedef int fl_inputs_keep_fn(void *ctx, const struct fl_received *m);
 
 /* Lifecycle. create binds every configured input (nothing runs yet).
  * Returns 0, -ENOMEM, -EINVAL (bad address, TLS settings without the TLS
@@ -143,12 +162,17 @@ void fl_inputs_destroy(struct fl_inputs *in);
 int fl_inputs_fit_fd_limit(struct fl_inputs_config *cfg, size_t headroom, char *msg,
 			   size_t msg_cap) FL_MUST_CHECK;
 
+/* Sets the keep function RELP messages pass before they are acknowledged
+ * (NULL: acknowledged once queued). Before fl_inputs_start() only. */
+void fl_inputs_set_keep(struct fl_inputs *in, fl_inputs_keep_fn *fn, void *ctx);
+
 /* Starts the loop and RELP threads. Returns 0 or a negative errno. */
 int fl_inputs_start(struct fl_inputs *in) FL_MUST_CHECK;
 
 /* Stops and joins the producer threads. Messages already queued stay for
- * fl_inputs_drain(); a RELP message is acknowledged only once queued, so
- * draining after stop loses nothing that was acknowledged. */
+ * fl_inputs_drain(); a RELP message is acknowledged only once kept (with a
+ * keep function) and queued, so draining after stop loses nothing that was
+ * acknowledged, and a crash loses nothing that was kept. */
 void fl_inputs_stop(struct fl_inputs *in);
 
 /* Operations (consumer thread only). Waits up to timeout_ms for messages,

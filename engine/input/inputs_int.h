@@ -121,6 +121,9 @@ struct fl_inputs {
 	struct trap_log_slot trap_log[FL_TRAP_LOG_SOURCES];
 
 	/* RELP thread */
+	fl_inputs_keep_fn *keep; /* NULL: a RELP message is acknowledged once queued */
+	void *keep_ctx;
+	bool relp_said_unkept;	/* the refusals were said on stderr; again after a success */
 	void *relp_engine;	/* relpEngine_t */
 	pthread_t relp_thread;
 	bool has_relp_thread;
@@ -132,12 +135,17 @@ struct fl_inputs {
 #define FL_STAT_ADD(in, kind, field, n)                                                            \
 	__atomic_fetch_add(&(in)->stats[(kind)].field, (uint64_t)(n), __ATOMIC_RELAXED)
 
-/* Queue a copy of a message. Producer threads. With must_wait, blocks until
- * there is room or the queue closes; otherwise a full queue counts queue_full.
- * Returns 0, -ENOBUFS (dropped, counted) or -EMSGSIZE (larger than the queue). */
+/* How fl_inputs_push() queues: FL_PUSH_WAIT blocks until there is room or
+ * the queue closes (otherwise a full queue counts queue_full); FL_PUSH_KEPT
+ * marks a message the keep function already holds (fl_msg.is_kept). */
+#define FL_PUSH_WAIT 1u
+#define FL_PUSH_KEPT 2u
+
+/* Queue a copy of a message. Producer threads. Returns 0, -ENOBUFS
+ * (dropped, counted) or -EMSGSIZE (larger than the queue). */
 int fl_inputs_push(struct fl_inputs *in, enum fl_input_kind kind, enum fl_transport transport,
 		   const struct sockaddr *peer, socklen_t peer_len, int64_t received_ns,
-		   const char *p, size_t len, bool must_wait);
+		   const char *p, size_t len, unsigned flags);
 
 /* The same for a trap the loop thread decoded from p[0..len): the trap is
  * queued with it and handed to the consumer as fl_msg.msg.trap. */

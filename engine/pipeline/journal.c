@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,11 @@
 
 #define NS_PER_MS 1000000LL
 
+/* mu guards everything below it: the RELP thread appends beside the
+ * consumer, which also ticks. fdatasync() runs outside it, so a slow disk
+ * delays no acknowledgement by more than one write(). */
 struct fl_journal {
+	pthread_mutex_t mu;
 	char *path[2];
 	int fd[2];
 	int cur;
@@ -44,6 +49,7 @@ int fl_journal_open(struct fl_journal **out, const char *path, int64_t window_ns
 
 	if (!j)
 		return -ENOMEM;
+	pthread_mutex_init(&j->mu, NULL);
 	j->fd[0] = j->fd[1] = -1;
 	j->window_ns = window_ns;
 	fl_buf_init(&j->line, FL_JOURNAL_LINE_MAX);
@@ -86,6 +92,7 @@ void fl_journal_close(struct fl_journal *j)
 		free(j->path[k]);
 	}
 	fl_buf_free(&j->line);
+	pthread_mutex_destroy(&j->mu);
 	free(j);
 }
 
@@ -121,7 +128,8 @@ long fl_journal_replay(struct fl_journal *j, fl_journal_line_fn *fn, void *ctx)
 	return b < 0 ? b : a + b;
 }
 
-int fl_journal_append(struct fl_journal *j, const struct fl_received *m)
+/* Writes m as one line; caller holds mu. */
+static int append_locked(struct fl_journal *j, const struct fl_received *m)
 {
 	struct fl_json js;
 	ssize_t w;
@@ -139,10 +147,19 @@ int fl_journal_append(struct fl_journal *j, const struct fl_received *m)
 	if (w != (ssize_t)j->line.len) {
 		int rc = w < 0 ? -errno : -ENOSPC;
 
+		/* a part written would glue the next line to it, and replay would
+		 * read neither: cut it off again */
+		if (w > 0) {
+			off_t end = lseek(j->fd[j->cur], 0, SEEK_END);
+
+			if (end < w || ftruncate(j->fd[j->cur], end - w) < 0)
+				j->st.append_errors++;
+		}
 		j->st.append_errors++;
 		if (!j->said_error)
 			fprintf(stderr, "faultline: journal %s: cannot write: %s (messages taken "
-					"now are not kept across a restart)\n",
+					"now are not kept across a restart; RELP messages are "
+					"refused)\n",
 				j->path[j->cur], strerror(-rc));
 		j->said_error = true;
 		return rc;
@@ -153,31 +170,54 @@ int fl_journal_append(struct fl_journal *j, const struct fl_received *m)
 	return 0;
 }
 
+int fl_journal_append(struct fl_journal *j, const struct fl_received *m)
+{
+	int rc;
+
+	pthread_mutex_lock(&j->mu);
+	rc = append_locked(j, m);
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
 void fl_journal_tick(struct fl_journal *j, int64_t now_ns)
 {
+	int sync_fd = -1;
+
+	pthread_mutex_lock(&j->mu);
 	if (j->dirty && now_ns - j->synced_ns >= FL_JOURNAL_SYNC_MS * NS_PER_MS) {
-		if (fdatasync(j->fd[j->cur]) == 0)
-			j->st.syncs++;
+		sync_fd = j->fd[j->cur];
 		j->dirty = false;
 		j->synced_ns = now_ns;
 	}
-	if (now_ns - j->cur_start_ns < j->window_ns)
-		return;
-	/* the other segment's messages are a window older than any now
-	 * written: they have settled */
-	if (j->dirty && fdatasync(j->fd[j->cur]) == 0)
+	if (now_ns - j->cur_start_ns >= j->window_ns) {
+		/* the other segment's messages are a window older than any now
+		 * written: they have settled. Once a window, under the lock: what
+		 * the old segment holds must be on disk before the switch. */
+		if (j->dirty && fdatasync(j->fd[j->cur]) == 0)
+			j->st.syncs++;
+		j->dirty = false;
+		j->cur = !j->cur;
+		if (ftruncate(j->fd[j->cur], 0) < 0)
+			j->st.append_errors++;
+		j->cur_start_ns = now_ns;
+		j->st.rotations++;
+	}
+	pthread_mutex_unlock(&j->mu);
+	/* the descriptors stay open until close: syncing one another thread
+	 * appends to meanwhile, or that was just switched from, is harmless */
+	if (sync_fd >= 0 && fdatasync(sync_fd) == 0) {
+		pthread_mutex_lock(&j->mu);
 		j->st.syncs++;
-	j->dirty = false;
-	j->cur = !j->cur;
-	if (ftruncate(j->fd[j->cur], 0) < 0)
-		j->st.append_errors++;
-	j->cur_start_ns = now_ns;
-	j->st.rotations++;
+		pthread_mutex_unlock(&j->mu);
+	}
 }
 
-void fl_journal_stats(const struct fl_journal *j, struct fl_journal_stats *out)
+void fl_journal_stats(struct fl_journal *j, struct fl_journal_stats *out)
 {
+	pthread_mutex_lock(&j->mu);
 	*out = j->st;
+	pthread_mutex_unlock(&j->mu);
 }
 
 bool fl_journal_kept(const struct fl_journal *j)

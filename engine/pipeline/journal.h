@@ -16,7 +16,17 @@
  * between one and two windows of messages are kept. Lines are written with
  * write(): a crash of the process loses nothing written; fdatasync() at most
  * every FL_JOURNAL_SYNC_MS bounds what a power failure can lose. Files are
- * created 0600. One thread owns a journal. */
+ * created 0600.
+ *
+ * Two threads write: the RELP input appends each message itself before it
+ * is acknowledged (inputs.h, fl_inputs_set_keep()), so a message the sender
+ * was told arrived is on disk even if the process dies before the consumer
+ * takes it; the consumer appends the other inputs' messages, skipping those
+ * the RELP thread kept, so no message is written, or fed again, twice.
+ * append, tick and stats may be called from any thread (a mutex; fdatasync()
+ * runs outside it); open, replay and close by the owner alone, while no
+ * other thread appends. A line cut short by a failed write is removed again,
+ * so the next line is never lost with it. */
 #ifndef FL_JOURNAL_H
 #define FL_JOURNAL_H
 #include <stdbool.h>
@@ -46,7 +56,7 @@ void fl_journal_close(struct fl_journal *j);
  * written, to fn; the caller decodes and filters (fl_record_decode()).
  * Returns how many lines, or a negative errno. append: m as one record line;
  * 0, -EMSGSIZE (too long, not kept), or the write error (counted, and said
- * once on stderr). tick: syncs when due, rotates when the current segment is
+ * once on stderr until a line is written again). tick: syncs when due, rotates when the current segment is
  * a window old. */
 typedef void fl_journal_line_fn(void *ctx, const char *line, size_t len);
 FL_MUST_CHECK long fl_journal_replay(struct fl_journal *j, fl_journal_line_fn *fn, void *ctx);
@@ -54,7 +64,7 @@ int fl_journal_append(struct fl_journal *j, const struct fl_received *m);
 void fl_journal_tick(struct fl_journal *j, int64_t now_ns);
 
 /* Queries. kept: does either segment hold a line (something to replay)? */
-void fl_journal_stats(const struct fl_journal *j, struct fl_journal_stats *out);
+void fl_journal_stats(struct fl_journal *j, struct fl_journal_stats *out); /* any thread */
 bool fl_journal_kept(const struct fl_journal *j);
 
 #endif /* FL_JOURNAL_H */

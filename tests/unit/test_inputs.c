@@ -47,7 +47,7 @@ static void push_range(struct order *o, uint32_t from, uint32_t to)
 
 		memcpy(payload, &i, sizeof(i));
 		rc = fl_inputs_push(o->in, FL_INPUT_UDP, FL_TRANSPORT_UDP, NULL, 0, 0, payload,
-				    sizeof(payload), false);
+				    sizeof(payload), 0);
 		if (rc == 0)
 			o->pushed[o->n_pushed++] = i;
 		else
@@ -106,7 +106,7 @@ Test(inputs, refuses_a_message_larger_than_half_the_queue)
 	static char huge[FL_QUEUE_BYTES / 2 + 1];
 
 	cr_expect_eq(fl_inputs_push(in, FL_INPUT_UDP, FL_TRANSPORT_UDP, NULL, 0, 0, huge,
-				    sizeof(huge), true),
+				    sizeof(huge), FL_PUSH_WAIT),
 		     -EMSGSIZE);
 	fl_inputs_destroy(in);
 }
