@@ -11,6 +11,8 @@ WARN     := -Wall -Wextra -Wshadow -Wconversion -Wformat=2 -Wvla -Wundef \
             -Wstrict-prototypes -Wmissing-prototypes -Wimplicit-fallthrough
 WARN     += $(if $(WERROR),-Werror)
 CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -I. -I$(BUILD)/grammar -MMD -MP
+# libpq: the store on PostgreSQL (engine/store/store_pg.c)
+CPPFLAGS += $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ifeq ($(SAN),1)
 CFLAGS   += $(SANFLAGS) -DFL_DEBUG
@@ -20,7 +22,7 @@ ifeq ($(FUZZ),1)
 CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
 endif
-LDLIBS   := -lpcre2-8 -lrelp -lsqlite3 -lcurl -lmicrohttpd -ldl -lpthread -lm
+LDLIBS   := -lpcre2-8 -lrelp -lsqlite3 -lpq -lcurl -lmicrohttpd -ldl -lpthread -lm
 
 FL_SHARED ?= $(abspath ../shared)
 export FL_SHARED

@@ -182,7 +182,12 @@ struct fl_outbox_row;
  * newer faultline), -EIO (not a database, unreadable, migration failed; err
  * holds why), -EBUSY (a migration found the file locked), -ENOMEM, or the
  * errno of creating the file. fl_store_close() accepts NULL and rolls back
- * an open transaction. */
+ * an open transaction.
+ *
+ * A path that is a URL, postgresql://... or postgres://... (libpq's
+ * connection URI), opens the same store in a PostgreSQL database instead:
+ * the same schema, migrations, documents and errors (docs/store.md). The
+ * database must exist; the schema is made in it (current_schema()). */
 FL_MUST_CHECK int fl_store_open(struct fl_store **out, const char *path, char *err,
                                 size_t err_len);
 /* The same for a file that must be there already (the commands that read
@@ -198,6 +203,11 @@ void fl_store_busy_timeout(struct fl_store *s, int timeout_ms);
 
 /* The last SQLite message, for logs; never NULL. */
 const char *fl_store_errmsg(const struct fl_store *s);
+/* Whether path names a PostgreSQL database (postgresql:// or postgres://)
+ * rather than a SQLite file. */
+bool fl_store_is_url(const char *path);
+/* "sqlite" or "postgresql". */
+const char *fl_store_backend(const struct fl_store *s);
 /* The schema version found in the file before it was migrated on open. */
 int fl_store_version_at_open(const struct fl_store *s);
 
