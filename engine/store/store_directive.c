@@ -523,11 +523,11 @@ int fl_store_directive_year_each(struct fl_store *s, int64_t from_ns, int64_t to
 {
 	struct store_stmt *st = store_stmt(
 	    s, "SELECT b.branch, b.level, count(*),"
-	       " sum(b.acked_ns IS NOT NULL AND b.acked_ns <= b.deadline_ns),"
-	       " sum(b.acked_ns IS NOT NULL AND b.acked_ns > b.deadline_ns),"
-	       " sum(b.acked_ns IS NULL AND b.deadline_ns < ?3),"
-	       " sum(b.acked_ns IS NULL AND b.deadline_ns >= ?3),"
-	       " sum(b.reported_ns IS NOT NULL)"
+	       " sum(CASE WHEN b.acked_ns IS NOT NULL AND b.acked_ns <= b.deadline_ns THEN 1 ELSE 0 END),"
+	       " sum(CASE WHEN b.acked_ns IS NOT NULL AND b.acked_ns > b.deadline_ns THEN 1 ELSE 0 END),"
+	       " sum(CASE WHEN b.acked_ns IS NULL AND b.deadline_ns < ?3 THEN 1 ELSE 0 END),"
+	       " sum(CASE WHEN b.acked_ns IS NULL AND b.deadline_ns >= ?3 THEN 1 ELSE 0 END),"
+	       " sum(CASE WHEN b.reported_ns IS NOT NULL THEN 1 ELSE 0 END)"
 	       " FROM directive_branches b JOIN directives d ON d.id = b.directive"
 	       " WHERE d.issued_ns >= ?1 AND d.issued_ns < ?2"
 	       " GROUP BY b.branch, b.level ORDER BY b.level <> 'city', b.branch");

@@ -60,6 +60,7 @@ struct store_db_ops {
 	void (*clear)(struct store_stmt *st); /* every parameter back to NULL */
 	void (*bind_int64)(struct store_stmt *st, int i, int64_t v);
 	void (*bind_text)(struct store_stmt *st, int i, const char *v); /* copied; NULL: NULL */
+	void (*bind_null)(struct store_stmt *st, int i); /* of the type its place gives it */
 	int (*step)(struct store_stmt *st);
 	bool (*col_is_null)(struct store_stmt *st, int i);
 	int64_t (*col_int64)(struct store_stmt *st, int i);
@@ -101,7 +102,7 @@ static inline void sst_bind_int64(struct store_stmt *st, int i, int64_t v)
 {
 	st->ops->bind_int64(st, i, v);
 }
-static inline void sst_bind_null(struct store_stmt *st, int i) { st->ops->bind_text(st, i, NULL); }
+static inline void sst_bind_null(struct store_stmt *st, int i) { st->ops->bind_null(st, i); }
 static inline bool sst_col_is_null(struct store_stmt *st, int i)
 {
 	return st->ops->col_is_null(st, i);

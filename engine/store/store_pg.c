@@ -85,7 +85,7 @@ static void pg_free_values(struct pg_stmt *st)
 	for (int i = 0; i < st->n_params; i++) {
 		free(st->values[i]);
 		st->values[i] = NULL;
-		st->types[i] = OID_TEXT;
+		st->types[i] = 0; /* unbound: NULL of the type its place gives it */
 	}
 }
 
@@ -134,6 +134,11 @@ static int pg_exec(struct fl_store *s, const char *sql)
 	free(text);
 	rc = pg_outcome(s, res);
 	PQclear(res);
+	/* BEGIN IMMEDIATE is BEGIN and the writer lock: when the lock is not
+	 * had, no transaction is left behind, as on SQLite */
+	if (rc != SQLITE_OK && strncmp(sql, "BEGIN", 5) == 0 &&
+	    PQtransactionStatus(s->pg) == PQTRANS_INERROR)
+		PQclear(PQexec(s->pg, "ROLLBACK"));
 	return rc;
 }
 
@@ -218,6 +223,13 @@ static void pg_bind_text(struct store_stmt *base, int i, const char *v)
 	pg_bind(pst(base), i, v ? strdup(v) : NULL, OID_TEXT);
 }
 
+/* Untyped: the server takes the type of the column it goes into (a text
+ * NULL cannot go into a bigint column). */
+static void pg_bind_null(struct store_stmt *base, int i)
+{
+	pg_bind(pst(base), i, NULL, 0);
+}
+
 static int pg_step(struct store_stmt *base)
 {
 	struct pg_stmt *st = pst(base);
@@ -295,6 +307,7 @@ const struct store_db_ops store_pg_ops = {
 	.clear = pg_clear,
 	.bind_int64 = pg_bind_int64,
 	.bind_text = pg_bind_text,
+	.bind_null = pg_bind_null,
 	.step = pg_step,
 	.col_is_null = pg_col_is_null,
 	.col_int64 = pg_col_int64,

@@ -134,6 +134,11 @@ static void lite_bind_text(struct store_stmt *st, int i, const char *v)
 		sqlite3_bind_null(raw(st), i);
 }
 
+static void lite_bind_null(struct store_stmt *st, int i)
+{
+	sqlite3_bind_null(raw(st), i);
+}
+
 static int lite_step(struct store_stmt *st)
 {
 	int rc = sqlite3_step(raw(st));
@@ -176,6 +181,7 @@ const struct store_db_ops store_sqlite_ops = {
 	.clear = lite_clear,
 	.bind_int64 = lite_bind_int64,
 	.bind_text = lite_bind_text,
+	.bind_null = lite_bind_null,
 	.step = lite_step,
 	.col_is_null = lite_col_is_null,
 	.col_int64 = lite_col_int64,
