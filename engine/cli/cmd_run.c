@@ -33,6 +33,7 @@
 #include "engine/lib/sd_notify.h"
 #include "engine/notify/outbox.h"
 #include "engine/pipeline/journal.h"
+#include "engine/store/store.h"
 #include "engine/pipeline/metrics.h"
 #include "engine/pipeline/runner.h"
 #include "engine/decode/message.h"
@@ -225,7 +226,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		FL_CLI_CONN_ROWS(ic),
 		FL_OPT_STRING_ROW("--user", &a->user, "NAME", "after binding, run as this user"),
 		FL_OPT_STRING_ROW("--group", &a->group, "NAME", "and this group"),
-		FL_OPT_STRING_ROW("--db", &a->rcfg.db, "PATH", "also write the ticket store"),
+		FL_OPT_STRING_ROW("--db", &a->rcfg.db, "PATH",
+				  "also write the ticket store (a file, or postgresql://...)"),
 		FL_OPT_STRING_ROW("--journal", &a->journal, "PATH",
 				  "keep what was taken here (default: the store's PATH.accepted)"),
 		FL_OPT_FLAG_ROW("--no-journal", &a->no_journal, "keep no journal"),
@@ -359,14 +361,20 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 
 /* The journal beside the store (or at --journal). When it kept messages the
  * engine first runs in their times (from two windows back: nothing kept is
- * older), so holds and windows see them as the last run did. */
+ * older), so holds and windows see them as the last run did. A store in
+ * PostgreSQL has no file to stand beside: its journal is the default
+ * store's (var/faultline.db.accepted), a file of this host, as the
+ * messages it keeps are this engine's. */
 static int open_journal(struct run_state *st, struct run_args *a)
 {
 	char err[512], path[4096];
 
 	if (a->no_journal || (!a->journal && !a->rcfg.db))
 		return 0;
-	snprintf(path, sizeof(path), "%s", a->journal ? a->journal : a->rcfg.db);
+	snprintf(path, sizeof(path), "%s",
+	         a->journal                    ? a->journal
+	         : fl_store_is_url(a->rcfg.db) ? FL_STORE_DEFAULT_PATH
+	                                       : a->rcfg.db);
 	if (!a->journal && strlen(path) + sizeof(".accepted") <= sizeof(path))
 		strcat(path, ".accepted");
 	if (fl_journal_open(&st->journal, path, JOURNAL_WINDOW_NS, fl_cli_now_ns(), err,
