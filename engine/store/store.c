@@ -244,11 +244,23 @@ int64_t store_single_int(struct fl_store *s, const char *sql, int64_t fallback)
  * a busy database fails at the start, never half way; on PostgreSQL the
  * backend takes the store's writer lock, store_pg.c). Inside, a failure
  * rolls the whole transaction back and poisons it. */
+int store_write_begin(struct fl_store *s)
+{
+	int rc = store_exec(s, "BEGIN IMMEDIATE");
+
+	if (rc == 0 && s->fence_epoch) {
+		rc = store_fence_check(s);
+		if (rc < 0)
+			store_exec_quiet(s, "ROLLBACK");
+	}
+	return rc;
+}
+
 int store_txn_enter(struct fl_store *s)
 {
 	if (s->in_txn)
 		return s->txn_err ? -ECANCELED : 0;
-	return store_exec(s, "BEGIN IMMEDIATE");
+	return store_write_begin(s);
 }
 
 int store_txn_enter_rows(struct fl_store *s)
@@ -282,7 +294,7 @@ int fl_store_begin(struct fl_store *s)
 
 	if (s->in_txn)
 		return -EINVAL;
-	rc = store_exec(s, "BEGIN IMMEDIATE");
+	rc = store_write_begin(s);
 	if (rc < 0)
 		return rc;
 	s->in_txn = true;

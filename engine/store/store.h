@@ -39,7 +39,7 @@ struct fl_store;
 
 /* The schema version this code writes; older files are migrated on open,
  * newer ones refused (-EPROTO). docs/store.md lists the versions. */
-#define FL_STORE_SCHEMA_VERSION 7
+#define FL_STORE_SCHEMA_VERSION 8
 #define FL_STORE_DEFAULT_PATH "var/faultline.db"
 
 /* Ticket lifecycle (../shared/emergency-plan.md). Order is progress. */
@@ -203,6 +203,32 @@ void fl_store_busy_timeout(struct fl_store *s, int timeout_ms);
 
 /* The last SQLite message, for logs; never NULL. */
 const char *fl_store_errmsg(const struct fl_store *s);
+/* The lead of an active/standby pair (PostgreSQL only). Two engines get
+ * the same input and correlate it; only the one that leads writes. The
+ * lead is a session advisory lock on this connection: it is held until
+ * the connection closes or the server loses it (the holder was killed, its
+ * host or network went), and then the next fl_store_lead_try() of another
+ * engine gets it. Taking it draws a new fencing number (epoch) in
+ * store_lead; a store fenced with it (fl_store_fence()) checks, in every
+ * write transaction under the writer lock, that the epoch is still the
+ * current one, and counts the write against it: an engine that lost the
+ * lead without knowing it gets -ESTALE and writes nothing.
+ *
+ * fl_store_lead_try(): 0 with *epoch (this connection leads now, or
+ * already did), -EAGAIN (another session leads), -ENOTSUP (a SQLite
+ * store: one engine per file, no pair), or an error. */
+struct fl_store_lead {
+	int64_t epoch;     /* 0: never led */
+	char holder[128];  /* as the leader named itself */
+	int64_t since_ns;
+	int64_t writes;    /* write transactions fenced by this epoch */
+};
+FL_MUST_CHECK int fl_store_lead_try(struct fl_store *s, const char *holder, int64_t now_ns,
+                                    int64_t *epoch);
+int fl_store_lead_get(struct fl_store *s, struct fl_store_lead *out);
+/* From now on every write transaction of s checks epoch (0: no fence). */
+void fl_store_fence(struct fl_store *s, int64_t epoch);
+
 /* Whether path names a PostgreSQL database (postgresql:// or postgres://)
  * rather than a SQLite file. */
 bool fl_store_is_url(const char *path);

@@ -15,6 +15,7 @@
  *   store_outbox.c  the outbox; queues store_doc.c's document with a change
  *   store_query.c   the read side: lists, report, maintenance windows
  *   store_announce.c announcement records and their outbox rows
+ *   store_lead.c    the lead of an active/standby pair and its fence
  *   store_directive.c dispatch directives, their branches and records */
 #ifndef FL_STORE_INT_H
 #define FL_STORE_INT_H
@@ -69,9 +70,10 @@ struct store_db_ops {
 };
 
 /* The PostgreSQL backend's writer lock: a transaction-level advisory lock
- * that BEGIN IMMEDIATE takes there ("flst"), so writes to one store run one
- * after the other, as on SQLite, and every read-then-write in the store's
- * code stays as correct as it is there. */
+ * that BEGIN IMMEDIATE takes there ("flst", keyed with the schema's name:
+ * stores in two schemas of one database do not wait on each other), so
+ * writes to one store run one after the other, as on SQLite, and every
+ * read-then-write in the store's code stays as correct as it is there. */
 #define STORE_PG_WRITER_LOCK "1718383476"
 /* The store's SQL as PostgreSQL needs it (store_pg_sql.c); malloc'd, NULL
  * when out of memory. n_params: the highest ?N. */
@@ -125,6 +127,7 @@ struct fl_store {
 	struct sqlite3 *db;  /* the SQLite backend's connection, or NULL */
 	struct pg_conn *pg;  /* the PostgreSQL backend's (libpq's PGconn), or NULL */
 	int64_t pg_changes;  /* rows the last PostgreSQL command changed */
+	int64_t fence_epoch; /* fl_store_fence(): every write checks it; 0 none */
 	bool in_txn;   /* inside fl_store_begin() */
 	int txn_err;   /* first error inside it; everything was rolled back */
 	int version_at_open;
@@ -167,6 +170,12 @@ int store_txn_enter(struct fl_store *s);
  * identical to store_txn_enter(). */
 int store_txn_enter_rows(struct fl_store *s);
 int store_txn_leave(struct fl_store *s, int rc);
+
+/* The writer-lock transaction every write and fl_store_begin() start with:
+ * BEGIN IMMEDIATE, then the fence (store_lead.c): -ESTALE, rolled back,
+ * when another engine took the lead since s was fenced. */
+int store_write_begin(struct fl_store *s);
+int store_fence_check(struct fl_store *s);
 
 /* A line of a ticket's history (store_ticket.c); by and note may be NULL. */
 int store_history_add(struct fl_store *s, const char *id, int64_t at_ns, const char *what,

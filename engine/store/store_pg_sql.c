@@ -152,7 +152,8 @@ static void word(struct out *o, struct state *st, const char **pp)
 	}
 	if (word_is(p, n, "BEGIN") && word_is(nx, nn, "IMMEDIATE")) {
 		*pp = nx + nn;
-		puts_(o, "BEGIN; SELECT pg_advisory_xact_lock(" STORE_PG_WRITER_LOCK ")");
+		puts_(o, "BEGIN; SELECT pg_advisory_xact_lock(hashtext(current_schema()), "
+		         STORE_PG_WRITER_LOCK ")");
 		return;
 	}
 	if (word_is(p, n, "group_concat")) {

@@ -107,6 +107,13 @@ static const char *const migrations[] = {
 	" late_steps INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY(directive, branch)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS directive_branches_late ON directive_branches(acked_ns, deadline_ns);",
+	/* 8: the lead of an active/standby pair on one PostgreSQL store: the
+	 * fencing number (epoch) the engine that took the lead drew, who it
+	 * is, since when, and how many write transactions it has fenced. One
+	 * row; a SQLite file has it too and never leads (store_lead.c). */
+	"CREATE TABLE IF NOT EXISTS store_lead(epoch INTEGER NOT NULL, holder TEXT,"
+	" since_ns INTEGER NOT NULL, writes INTEGER NOT NULL);"
+	"INSERT INTO store_lead SELECT 0, NULL, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM store_lead);",
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == FL_STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -162,3 +162,66 @@ Test(store_pg_only, a_second_writer_waits_for_the_first_and_gives_up_busy, .time
 	fl_store_close(sa);
 	fl_store_close(sb);
 }
+
+/* The lead of a pair: one session at a time; it frees when its holder's
+ * connection ends, and the next draws a higher fencing number. */
+Test(store_pg_only, one_engine_leads_and_the_next_takes_over_with_a_higher_epoch, .timeout = 60)
+{
+	struct fl_store *sa, *sb;
+	struct fl_store_lead l;
+	int64_t ea = 0, eb = 0;
+
+	store_tmp_pg_or_skip();
+	sa = open_store();
+	sb = open_store();
+	cr_assert_eq(fl_store_lead_try(sa, "engine-a", T0, &ea), 0, "%s", fl_store_errmsg(sa));
+	cr_expect_eq(fl_store_lead_try(sb, "engine-b", T0, &eb), -EAGAIN);
+	cr_assert_eq(fl_store_lead_get(sb, &l), 0);
+	cr_expect_eq(l.epoch, ea);
+	cr_expect_str_eq(l.holder, "engine-a");
+	fl_store_close(sa); /* as kill -9 would: the server frees the lock */
+	cr_assert_eq(fl_store_lead_try(sb, "engine-b", T0 + MS, &eb), 0, "%s", fl_store_errmsg(sb));
+	cr_expect_gt(eb, ea);
+	cr_assert_eq(fl_store_lead_get(sb, &l), 0);
+	cr_expect_str_eq(l.holder, "engine-b");
+	fl_store_close(sb);
+}
+
+/* An engine that lost the lead without knowing it (its own lead session
+ * gone, its writing connection still up) writes nothing: -ESTALE. */
+Test(store_pg_only, a_store_fenced_with_a_stale_epoch_writes_nothing, .timeout = 60)
+{
+	struct fl_store *lead_a, *write_a, *lead_b;
+	struct fl_store_lead l;
+	int64_t ea = 0, eb = 0;
+
+	store_tmp_pg_or_skip();
+	lead_a = open_store();
+	write_a = open_store();
+	cr_assert_eq(fl_store_lead_try(lead_a, "engine-a", T0, &ea), 0);
+	fl_store_fence(write_a, ea);
+	fill(write_a);
+	cr_assert_eq(fl_store_lead_get(write_a, &l), 0);
+	cr_expect_geq(l.writes, 1 + ROWS, "%lld writes fenced", (long long)l.writes);
+	fl_store_close(lead_a);
+	lead_b = open_store();
+	cr_assert_eq(fl_store_lead_try(lead_b, "engine-b", T0, &eb), 0);
+	cr_expect_eq(fl_store_transition(write_a, "INC-1", FL_TR_ACK, "wang", NULL, T0, NULL, 0),
+	             -ESTALE);
+	cr_expect(strstr(fl_store_errmsg(write_a), "stale") != NULL, "%s", fl_store_errmsg(write_a));
+	cr_expect_eq(fl_store_begin(write_a), -ESTALE);
+	fl_store_close(write_a);
+	fl_store_close(lead_b);
+}
+
+Test(store_pg_only, a_sqlite_store_never_leads)
+{
+	struct fl_store *s = NULL;
+	char file[128], err[256] = "";
+	int64_t e = 0;
+
+	snprintf(file, sizeof(file), "%s/t.db", dir);
+	cr_assert_eq(fl_store_open(&s, file, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(fl_store_lead_try(s, "engine-a", T0, &e), -ENOTSUP);
+	fl_store_close(s);
+}
