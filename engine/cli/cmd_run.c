@@ -23,6 +23,7 @@
 #include "engine/cli/config.h"
 #include "engine/cli/inputs_cli.h"
 #include "engine/cli/opts.h"
+#include "engine/cli/run_pair.h"
 #include "engine/cli/store_cli.h"
 #include "engine/lib/compiler.h"
 #include "engine/lib/limits.h"
@@ -62,6 +63,7 @@ struct run_state {
 	struct fl_journal *journal; /* NULL: --no-journal, or no --db */
 	struct fl_buf scratch;	    /* a journal line's message, unescaped */
 	unsigned long long replayed, replay_bad;
+	struct fl_store *lead; /* --pair: holds the lead until exit */
 };
 
 static void on_signal(int sig)
@@ -123,6 +125,7 @@ struct run_args {
 	bool has_delivery_option;
 	struct fl_metrics_config metrics; /* addr NULL: no endpoint */
 	const char *journal; /* NULL: PATH.accepted beside the store */
+	const char *pair;    /* --pair NAME: lead or stand by (run_pair.h) */
 	bool no_journal;
 	const char *user, *group; /* --user, --group: who runs once the inputs are bound */
 	struct fl_config *config; /* holds the strings the options borrow from the file */
@@ -231,6 +234,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		FL_OPT_STRING_ROW("--journal", &a->journal, "PATH",
 				  "keep what was taken here (default: the store's PATH.accepted)"),
 		FL_OPT_FLAG_ROW("--no-journal", &a->no_journal, "keep no journal"),
+		FL_OPT_STRING_ROW("--pair", &a->pair, "NAME",
+				  "one of an active/standby pair on a PostgreSQL --db"),
 		FL_CLI_DELIVERY_ROWS(forward),
 		FL_OPT_STRING_ROW("--metrics", &a->metrics.addr, "ADDR",
 				  "serve /metrics and /healthz over HTTP"),
@@ -462,6 +467,25 @@ static size_t run_fd_headroom(const struct run_args *a)
 	return n;
 }
 
+/* The journal, the lead (--pair: the standby waits here, its inputs bound
+ * and not yet read), then the engine and what the journal kept. 0, or not
+ * 0 to stop (said on stderr). */
+static int start_engine(struct run_state *st, struct run_args *a)
+{
+	if (open_journal(st, a) < 0)
+		return -1;
+	if (a->pair && !fl_store_is_url(a->rcfg.db)) {
+		fprintf(stderr, "faultline run: --pair needs a PostgreSQL --db (postgresql://...)\n");
+		return -1;
+	}
+	if (a->pair && fl_run_pair_lead(&st->lead, &a->rcfg.fence_epoch, a->rcfg.db, a->pair,
+					&run_signals, SIG_STOP) != 0)
+		return -1;
+	if (!(st->ev = calloc(1, sizeof(*st->ev))) || fl_runner_create(&st->runner, &a->rcfg) < 0)
+		return -1;
+	return catch_up(st) < 0 ? -1 : 0;
+}
+
 int fl_cmd_run(int argc, char **argv)
 {
 	struct run_state st;
@@ -505,11 +529,7 @@ int fl_cmd_run(int argc, char **argv)
 		fprintf(stderr, "faultline run: %s; refusing to go on\n", err);
 		goto out;
 	}
-	if (open_journal(&st, &a) < 0)
-		goto out;
-	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
-		goto out;
-	if (catch_up(&st) < 0)
+	if (start_engine(&st, &a) != 0)
 		goto out;
 	a.deliver.db = a.rcfg.db;
 	a.deliver.bell = bell;
@@ -554,6 +574,7 @@ out:
 	fl_outbox_bell_destroy(bell); /* after the two threads that use it */
 	fl_inputs_destroy(in);
 	fl_runner_destroy(st.runner);
+	fl_store_close(st.lead); /* the last: the standby takes over from here */
 	free(st.ev);
 	fl_deliver_config_free(&a.deliver);
 	fl_config_destroy(a.config);

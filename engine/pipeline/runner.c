@@ -218,7 +218,7 @@ int fl_runner_create(struct fl_runner **out, const struct fl_runner_config *cfg)
 		char err[256] = "";
 		/* ticket ids are numbered by the store, unique across engines
 		 * and restarts (fl_store_incident_open_numbered()) */
-		struct fl_sink_opts so = {0};
+		struct fl_sink_opts so = {.fence_epoch = cfg->fence_epoch};
 
 		if (cfg->outbox_bell) {
 			so.on_notices = ring_outbox;

@@ -76,6 +76,7 @@ struct fl_sink_opts {
 			   * 0: FL_SINK_DRAIN_MS_DEFAULT, < 0: not at all */
 	size_t held_max;  /* actions held for a failing store beyond the batch
 			   * being written; 0: FL_SINK_HELD_MAX */
+	int64_t fence_epoch; /* the lead's fencing number (fl_store_fence()); 0: none */
 };
 
 struct fl_sink_stats {
