@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{"report", fl_cmd_report, "summarise a period's tickets per city and county"},
 	{"outbox", fl_cmd_outbox, "deliver the store's pending notifications"},
 	{"directive", fl_cmd_directive, "issue, relay, acknowledge and track dispatch orders"},
+	{"status", fl_cmd_status, "the store, and which engine of a pair is active"},
 };
 
 static void usage(FILE *out)

@@ -222,6 +222,7 @@ struct fl_store_lead {
 	char holder[128];  /* as the leader named itself */
 	int64_t since_ns;
 	int64_t writes;    /* write transactions fenced by this epoch */
+	bool is_held;      /* a session holds the lead now (false on SQLite) */
 };
 FL_MUST_CHECK int fl_store_lead_try(struct fl_store *s, const char *holder, int64_t now_ns,
                                     int64_t *epoch);

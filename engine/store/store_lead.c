@@ -74,6 +74,14 @@ int fl_store_lead_get(struct fl_store *s, struct fl_store_lead *out)
 	}
 	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_rc(s, rc);
 	sst_reset(st);
+	/* the two-key advisory lock shows in pg_locks as classid, objid */
+	if (rc == 0 && strcmp(s->ops->name, "postgresql") == 0)
+		l.is_held = store_single_int(s, "SELECT count(*) FROM pg_locks WHERE"
+		                                " locktype = 'advisory' AND granted AND objsubid = 2"
+		                                " AND database = (SELECT oid FROM pg_database"
+		                                " WHERE datname = current_database())"
+		                                " AND classid = hashtext(current_schema())::oid"
+		                                " AND objid = 1818583396", 0) > 0;
 	if (rc == 0)
 		*out = l;
 	return rc;
