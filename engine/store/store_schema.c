@@ -263,6 +263,22 @@ static int store_file_prepare(struct fl_store *s, const char *path, bool may_cre
 	return 0;
 }
 
+/* fl_store_open_existing() on PostgreSQL: a database without the store's
+ * tables is "not there", as a missing file is, rather than made into an
+ * empty store that shows no tickets. */
+static int store_pg_require_schema(struct fl_store *s)
+{
+	bool exists = false;
+	int rc = s->ops->table_exists(s, "schema_version", &exists);
+
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	if (exists)
+		return 0;
+	snprintf(s->err, sizeof(s->err), "no store in this database");
+	return -ENOENT;
+}
+
 /* A URL as messages show it: after its scheme and any user:password@, so a
  * password never reaches a log. */
 static const char *url_shown(const char *url)
@@ -284,6 +300,9 @@ static int store_open(struct fl_store **out, const char *path, bool may_create, 
 		return -ENOMEM;
 	if (fl_store_is_url(path)) {
 		rc = store_rc(s, store_pg_connect(s, path));
+		if (rc < 0)
+			goto out_close;
+		rc = may_create ? 0 : store_pg_require_schema(s);
 		if (rc < 0)
 			goto out_close;
 	} else {
