@@ -1,11 +1,13 @@
 /* store.h - the durable ticket store: tickets, clocks, history, escalation
- * steps taken, maintenance windows and the notification outbox, in SQLite.
+ * steps taken, maintenance windows and the notification outbox, in SQLite
+ * or in PostgreSQL (a postgresql:// URL where a path goes; store_int.h).
  *
  * One struct fl_store is one connection to one database file (WAL, a busy
- * timeout, foreign keys on). It is owned by one thread: the engine's store
- * thread, or a command. Two processes may open the same file (the engine and
- * `faultline tickets`); SQLite serialises their writes and a writer waits at
- * most FL_STORE_BUSY_TIMEOUT_MS before getting -EBUSY.
+ * timeout, foreign keys on) or one PostgreSQL session. It is owned by one
+ * thread: the engine's store thread, or a command. Two processes may open
+ * the same store (the engine and `faultline tickets`); their writes run one
+ * after another (SQLite's write lock, PostgreSQL's writer lock) and a writer
+ * waits at most FL_STORE_BUSY_TIMEOUT_MS before getting -EBUSY.
  *
  * Transactions. Every operation is atomic on its own. To make several
  * operations one unit (a ticket change and the notifications it causes, or a
