@@ -64,6 +64,8 @@ struct run_state {
 	struct fl_buf scratch;	    /* a journal line's message, unescaped */
 	unsigned long long replayed, replay_bad;
 	struct fl_store *lead; /* --pair: holds the lead until exit */
+	struct fl_inputs *in;  /* borrowed: the standby reads them into its journal */
+	bool inputs_started;   /* by the standby, before the engine */
 };
 
 static void on_signal(int sig)
@@ -467,19 +469,57 @@ static size_t run_fd_headroom(const struct run_args *a)
 	return n;
 }
 
-/* The journal, the lead (--pair: the standby waits here, its inputs bound
- * and not yet read), then the engine and what the journal kept. 0, or not
- * 0 to stop (said on stderr). */
+/* The standby keeps what arrives, before any engine sees it. */
+static void on_standby_message(void *ctx, const struct fl_msg *m)
+{
+	struct run_state *st = ctx;
+
+	(void)fl_journal_append(st->journal, &m->msg);
+}
+
+static void standby_wait(void *ctx, int wait_ms)
+{
+	struct run_state *st = ctx;
+
+	fl_inputs_drain(st->in, wait_ms, on_standby_message, st);
+	fl_journal_tick(st->journal, fl_cli_now_ns());
+}
+
+/* --pair: wait for the lead. With a journal the standby listens meanwhile
+ * and keeps what it takes, fed to its engine once it leads (warm: what the
+ * active held in memory is rebuilt from the standby's own copy); without
+ * one its inputs stay bound and unread until then. */
+static int stand_by(struct run_state *st, struct run_args *a)
+{
+	bool warm = st->journal != NULL;
+
+	if (!fl_store_is_url(a->rcfg.db)) {
+		fprintf(stderr, "faultline run: --pair needs a PostgreSQL --db (postgresql://...)\n");
+		return -1;
+	}
+	if (warm) {
+		fl_cli_announce_inputs(st->in);
+		if (fl_inputs_start(st->in) < 0) {
+			fprintf(stderr, "faultline run: cannot start the input threads\n");
+			return -1;
+		}
+		st->inputs_started = true;
+	}
+	if (fl_run_pair_lead(&st->lead, &a->rcfg.fence_epoch, a->rcfg.db, a->pair, &run_signals,
+			     SIG_STOP, warm ? standby_wait : NULL, st) != 0)
+		return -1;
+	if (warm && fl_journal_kept(st->journal))
+		a->rcfg.catch_up_from_ns = fl_cli_now_ns() - 2 * JOURNAL_WINDOW_NS;
+	return 0;
+}
+
+/* The journal, the lead (--pair), then the engine and what the journal
+ * kept. 0, or not 0 to stop (said on stderr). */
 static int start_engine(struct run_state *st, struct run_args *a)
 {
 	if (open_journal(st, a) < 0)
 		return -1;
-	if (a->pair && !fl_store_is_url(a->rcfg.db)) {
-		fprintf(stderr, "faultline run: --pair needs a PostgreSQL --db (postgresql://...)\n");
-		return -1;
-	}
-	if (a->pair && fl_run_pair_lead(&st->lead, &a->rcfg.fence_epoch, a->rcfg.db, a->pair,
-					&run_signals, SIG_STOP) != 0)
+	if (a->pair && stand_by(st, a) != 0)
 		return -1;
 	if (!(st->ev = calloc(1, sizeof(*st->ev))) || fl_runner_create(&st->runner, &a->rcfg) < 0)
 		return -1;
@@ -529,6 +569,7 @@ int fl_cmd_run(int argc, char **argv)
 		fprintf(stderr, "faultline run: %s; refusing to go on\n", err);
 		goto out;
 	}
+	st.in = in;
 	if (start_engine(&st, &a) != 0)
 		goto out;
 	a.deliver.db = a.rcfg.db;
@@ -539,10 +580,11 @@ int fl_cmd_run(int argc, char **argv)
 	}
 	fl_cli_install_signals(on_signal, true);
 	install_reload_signal();
-	fl_cli_announce_inputs(in);
+	if (!st.inputs_started)
+		fl_cli_announce_inputs(in);
 	if (a.metrics.addr && start_metrics(&metrics, &a, &st, in) < 0)
 		goto out;
-	if (fl_inputs_start(in) < 0) {
+	if (!st.inputs_started && fl_inputs_start(in) < 0) {
 		fprintf(stderr, "faultline run: cannot start the input threads\n");
 		goto out;
 	}

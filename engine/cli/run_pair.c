@@ -18,7 +18,8 @@ static int64_t mono_ms(void)
 }
 
 int fl_run_pair_lead(struct fl_store **lead, int64_t *epoch, const char *db, const char *name,
-                     atomic_uint *stop_flags, unsigned stop_bit)
+                     atomic_uint *stop_flags, unsigned stop_bit, fl_run_pair_wait_fn *wait,
+                     void *ctx)
 {
 	const struct timespec poll = {0, FL_RUN_PAIR_POLL_MS * 1000000L};
 	struct fl_store *s = fl_cli_store_open("run", db);
@@ -50,7 +51,10 @@ int fl_run_pair_lead(struct fl_store **lead, int64_t *epoch, const char *db, con
 			fflush(stderr);
 			said = true;
 		}
-		nanosleep(&poll, NULL);
+		if (wait)
+			wait(ctx, FL_RUN_PAIR_POLL_MS);
+		else
+			nanosleep(&poll, NULL);
 	}
 	fl_store_close(s);
 	return atomic_load(stop_flags) & stop_bit ? 1 : -1;
