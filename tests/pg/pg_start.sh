@@ -6,7 +6,8 @@
 #
 # PostgreSQL refuses to run as root: as root the cluster belongs to the
 # postgres user (Debian's package makes it) and DIR is handed to it.
-# Every wait is bounded. Exit 0, or 1 with why on stderr and the server's
+# Every wait is bounded (60 s for the server, 30 s for the database, for
+# a machine whose every core is busy). Exit 0, or 1 with why on stderr and the server's
 # log copied there.
 set -eu
 
@@ -36,7 +37,7 @@ i=0
 until as "$bindir/psql" -h "$dir" -p "$port" -U faultline -d postgres -qAtc \
 	'CREATE DATABASE faultline' >/dev/null 2>"$dir/psql.err"; do
 	i=$((i + 1))
-	[ $i -lt 50 ] || { cat "$dir/psql.err" "$dir/server.log" >&2; exit 1; }
+	[ $i -lt 150 ] || { cat "$dir/psql.err" "$dir/server.log" >&2; exit 1; }
 	sleep 0.2
 done
 echo "postgresql:///faultline?host=$dir&port=$port&user=faultline"
