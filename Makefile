@@ -11,6 +11,8 @@ WARN     := -Wall -Wextra -Wshadow -Wconversion -Wformat=2 -Wvla -Wundef \
             -Wstrict-prototypes -Wmissing-prototypes -Wimplicit-fallthrough
 WARN     += $(if $(WERROR),-Werror)
 CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -I. -I$(BUILD)/grammar -MMD -MP
+# libpq: the store on PostgreSQL (engine/store/store_pg.c)
+CPPFLAGS += $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ifeq ($(SAN),1)
 CFLAGS   += $(SANFLAGS) -DFL_DEBUG
@@ -20,7 +22,7 @@ ifeq ($(FUZZ),1)
 CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
 endif
-LDLIBS   := -lpcre2-8 -lrelp -lgnutls -lsqlite3 -lcurl -lmicrohttpd -lnettle -lcrypt -ldl -lpthread -lm
+LDLIBS   := -lpcre2-8 -lrelp -lgnutls -lsqlite3 -lpq -lcurl -lmicrohttpd -lnettle -lcrypt -ldl -lpthread -lm
 
 FL_SHARED ?= $(abspath ../shared)
 export FL_SHARED
@@ -56,7 +58,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SECONDS       ?= 300
 FUZZ_SMOKE_SECONDS ?= 15
 
-.PHONY: all deps deps-run run test unit diag layout golden e2e e2e-loaded clock fuzz fuzz-replay soak \
+.PHONY: all deps deps-run run test unit pgtest diag layout golden e2e e2e-loaded clock fuzz fuzz-replay soak \
 	fuzz-smoke fuzz-build bench install install-check package clean
 .DEFAULT_GOAL := all
 # Keep bison/flex output: as intermediates make would delete it after each build
@@ -196,8 +198,8 @@ package:
 # kept busy, and the release build's tests again on a clock moved a year ahead
 # and across a new year (tests/clock/run.sh).
 test: deps
-	@$(MAKE) --no-print-directory WERROR=1 all unit diag layout install-check
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 all unit fuzz-replay diag
+	@$(MAKE) --no-print-directory WERROR=1 all unit pgtest diag layout install-check
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 all unit pgtest fuzz-replay diag
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 WERROR=1 e2e-loaded
 	@$(MAKE) --no-print-directory WERROR=1 clock
@@ -208,6 +210,14 @@ unit: $(TEST_BIN) $(TEST_PLUGIN_SO)
 	@echo "== unit tests ($(BUILD))"
 	FL_ROOT=$(CURDIR) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp \
 		timeout -k 10 1200 $(TEST_BIN) --jobs 2 --timeout 60
+
+# The store's suites again on PostgreSQL (their _pg twins, skipped in
+# `unit`), against a server started for them in a temporary directory.
+pgtest: $(TEST_BIN) $(TEST_PLUGIN_SO)
+	@echo "== the store on PostgreSQL ($(BUILD))"
+	FL_ROOT=$(CURDIR) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp \
+		timeout -k 10 900 sh tests/pg/with_pg.sh \
+		$(TEST_BIN) --jobs 2 --timeout 60 --filter '*_pg*/*'
 
 # Plan diagnostics (exact stderr of `faultline check`), dump golden files, and
 # the bundled plans checked warning-free against the sample data.

@@ -12,17 +12,17 @@
 set -eu
 
 RUNTIME="
-libpcre2-8-0 librelp0 libgnutls30 libsqlite3-0 libcurl4 libmicrohttpd12 libnettle8 tzdata
+libpcre2-8-0 librelp0 libgnutls30 libsqlite3-0 libpq5 libcurl4 libmicrohttpd12 libnettle8 tzdata
 "
 BUILD="
 gcc make pkg-config flex bison
-libpcre2-dev librelp-dev libgnutls28-dev libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev nettle-dev libcrypt-dev
+libpcre2-dev librelp-dev libgnutls28-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev libmicrohttpd-dev nettle-dev libcrypt-dev
 "
 TEST="
 libcriterion-dev clang libclang-rt-14-dev
 bsdutils rsyslog rsyslog-relp rsyslog-gnutls gnutls-bin snmp curl
 python3 python3-aiosmtpd kannel kannel-extras
-sqlite3 sec libvectorscan-dev
+sqlite3 postgresql sec libvectorscan-dev
 faketime stress-ng chromium
 libivykis0 libnet1 libjson-c5 libpcre3 libwrap0 libglib2.0-0
 "

@@ -25,5 +25,6 @@ int fl_cmd_maintenance(int argc, char **argv); /* announce, list, delete mainten
 int fl_cmd_report(int argc, char **argv);     /* per-area summary of a period's tickets */
 int fl_cmd_outbox(int argc, char **argv);     /* deliver the store's outbox through plugins */
 int fl_cmd_directive(int argc, char **argv);  /* dispatch directives down the branches */
+int fl_cmd_store_status(int argc, char **argv); /* status --db: the store, and which engine of a pair leads */
 
 #endif /* FL_CLI_H */

@@ -75,7 +75,12 @@ int fl_cmd_stats(int argc, char **argv)
 	return control_cmd("stats", argc, argv);
 }
 
+/* `status --db STORE` asks the store (which engine of a pair leads);
+ * otherwise the running engine, through its control socket. */
 int fl_cmd_status(int argc, char **argv)
 {
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--db") == 0 || strncmp(argv[i], "--db=", 5) == 0)
+			return fl_cmd_store_status(argc, argv);
 	return control_cmd("status", argc, argv);
 }

@@ -27,6 +27,7 @@
 #include "engine/cli/config.h"
 #include "engine/cli/inputs_cli.h"
 #include "engine/cli/opts.h"
+#include "engine/cli/run_pair.h"
 #include "engine/cli/store_cli.h"
 #include "engine/lib/compiler.h"
 #include "engine/lib/limits.h"
@@ -38,6 +39,7 @@
 #include "engine/notify/outbox.h"
 #include "engine/pipeline/control.h"
 #include "engine/pipeline/journal.h"
+#include "engine/store/store.h"
 #include "engine/pipeline/metrics.h"
 #include "engine/cli/api_cli.h"
 #include "engine/pipeline/runner.h"
@@ -71,6 +73,9 @@ struct run_state {
 	struct fl_runner_config *rcfg; /* the run's: a reload reads the same plan path */
 	struct fl_control *control;    /* NULL without --control */
 	bool is_reloading;
+	struct fl_store *lead; /* --pair: holds the lead until exit */
+	struct fl_inputs *in;  /* borrowed: the standby reads them into its journal */
+	bool inputs_started;   /* by the standby, before the engine */
 };
 
 static void on_signal(int sig)
@@ -144,6 +149,7 @@ struct run_args {
 	struct fl_metrics_config metrics; /* addr NULL: no endpoint */
 	struct fl_cli_api_opts api;       /* addr NULL: no API */
 	const char *journal; /* NULL: PATH.accepted beside the store */
+	const char *pair;    /* --pair NAME: lead or stand by (run_pair.h) */
 	bool no_journal;
 	const char *user, *group; /* --user, --group: who runs once the inputs are bound */
 	const char *control;	  /* --control: the control socket's path; NULL: none */
@@ -261,10 +267,13 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		FL_CLI_TLS_ROWS(ic),
 		FL_OPT_STRING_ROW("--user", &a->user, "NAME", "after binding, run as this user"),
 		FL_OPT_STRING_ROW("--group", &a->group, "NAME", "and this group"),
-		FL_OPT_STRING_ROW("--db", &a->rcfg.db, "PATH", "also write the ticket store"),
+		FL_OPT_STRING_ROW("--db", &a->rcfg.db, "PATH",
+				  "also write the ticket store (a file, or postgresql://...)"),
 		FL_OPT_STRING_ROW("--journal", &a->journal, "PATH",
 				  "keep what was taken here (default: the store's PATH.accepted)"),
 		FL_OPT_FLAG_ROW("--no-journal", &a->no_journal, "keep no journal"),
+		FL_OPT_STRING_ROW("--pair", &a->pair, "NAME",
+				  "one of an active/standby pair on a PostgreSQL --db"),
 		FL_CLI_DELIVERY_ROWS(forward),
 		FL_OPT_STRING_ROW("--metrics", &a->metrics.addr, "ADDR",
 				  "serve /metrics and /healthz over HTTP"),
@@ -455,14 +464,20 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 
 /* The journal beside the store (or at --journal). When it kept messages the
  * engine first runs in their times (from two windows back: nothing kept is
- * older), so holds and windows see them as the last run did. */
+ * older), so holds and windows see them as the last run did. A store in
+ * PostgreSQL has no file to stand beside: its journal is the default
+ * store's (var/faultline.db.accepted), a file of this host, as the
+ * messages it keeps are this engine's. */
 static int open_journal(struct run_state *st, struct run_args *a)
 {
 	char err[512], path[4096];
 
 	if (a->no_journal || (!a->journal && !a->rcfg.db))
 		return 0;
-	snprintf(path, sizeof(path), "%s", a->journal ? a->journal : a->rcfg.db);
+	snprintf(path, sizeof(path), "%s",
+	         a->journal                    ? a->journal
+	         : fl_store_is_url(a->rcfg.db) ? FL_STORE_DEFAULT_PATH
+	                                       : a->rcfg.db);
 	if (!a->journal && strlen(path) + sizeof(".accepted") <= sizeof(path))
 		strcat(path, ".accepted");
 	if (fl_journal_open(&st->journal, path, JOURNAL_WINDOW_NS, fl_cli_now_ns(), err,
@@ -695,6 +710,63 @@ static int open_control(struct fl_control **control, const struct run_args *a,
 	return 0;
 }
 
+/* The standby keeps what arrives, before any engine sees it. */
+static void on_standby_message(void *ctx, const struct fl_msg *m)
+{
+	struct run_state *st = ctx;
+
+	(void)fl_journal_append(st->journal, &m->msg);
+}
+
+static void standby_wait(void *ctx, int wait_ms)
+{
+	struct run_state *st = ctx;
+
+	fl_inputs_drain(st->in, wait_ms, on_standby_message, st);
+	fl_journal_tick(st->journal, fl_cli_now_ns());
+}
+
+/* --pair: wait for the lead. With a journal the standby listens meanwhile
+ * and keeps what it takes, fed to its engine once it leads (warm: what the
+ * active held in memory is rebuilt from the standby's own copy); without
+ * one its inputs stay bound and unread until then. */
+static int stand_by(struct run_state *st, struct run_args *a)
+{
+	bool warm = st->journal != NULL;
+
+	if (!fl_store_is_url(a->rcfg.db)) {
+		fprintf(stderr, "faultline run: --pair needs a PostgreSQL --db (postgresql://...)\n");
+		return -1;
+	}
+	if (warm) {
+		fl_cli_announce_inputs(st->in);
+		if (fl_inputs_start(st->in) < 0) {
+			fprintf(stderr, "faultline run: cannot start the input threads\n");
+			return -1;
+		}
+		st->inputs_started = true;
+	}
+	if (fl_run_pair_lead(&st->lead, &a->rcfg.fence_epoch, a->rcfg.db, a->pair, &run_signals,
+			     SIG_STOP, warm ? standby_wait : NULL, st) != 0)
+		return -1;
+	if (warm && fl_journal_kept(st->journal))
+		a->rcfg.catch_up_from_ns = fl_cli_now_ns() - 2 * JOURNAL_WINDOW_NS;
+	return 0;
+}
+
+/* The journal, the lead (--pair), then the engine and what the journal
+ * kept. 0, or not 0 to stop (said on stderr). */
+static int start_engine(struct run_state *st, struct run_args *a)
+{
+	if (open_journal(st, a) < 0)
+		return -1;
+	if (a->pair && stand_by(st, a) != 0)
+		return -1;
+	if (!(st->ev = calloc(1, sizeof(*st->ev))) || fl_runner_create(&st->runner, &a->rcfg) < 0)
+		return -1;
+	return catch_up(st, st->in) < 0 ? -1 : 0;
+}
+
 int fl_cmd_run(int argc, char **argv)
 {
 	struct run_state st;
@@ -741,12 +813,9 @@ int fl_cmd_run(int argc, char **argv)
 		fprintf(stderr, "faultline run: %s; refusing to go on\n", err);
 		goto out;
 	}
-	if (open_journal(&st, &a) < 0)
-		goto out;
-	if (!(st.ev = calloc(1, sizeof(*st.ev))) || fl_runner_create(&st.runner, &a.rcfg) < 0)
-		goto out;
+	st.in = in;
 	st.rcfg = &a.rcfg;
-	if (catch_up(&st, in) < 0)
+	if (start_engine(&st, &a) != 0)
 		goto out;
 	a.deliver.db = a.rcfg.db;
 	a.deliver.bell = bell;
@@ -756,12 +825,13 @@ int fl_cmd_run(int argc, char **argv)
 	}
 	fl_cli_install_signals(on_signal, true);
 	install_reload_signal();
-	fl_cli_announce_inputs(in);
+	if (!st.inputs_started)
+		fl_cli_announce_inputs(in);
 	if (start_http(&metrics, &api, &a, &st, in) < 0)
 		goto out;
 	if (open_control(&control, &a, &st) < 0)
 		goto out;
-	if (fl_inputs_start(in) < 0) {
+	if (!st.inputs_started && fl_inputs_start(in) < 0) {
 		fprintf(stderr, "faultline run: cannot start the input threads\n");
 		goto out;
 	}
@@ -789,6 +859,7 @@ out:
 	fl_inputs_destroy(in);
 	fl_usm_destroy(a.icfg.usm); /* after the inputs that used it */
 	fl_runner_destroy(st.runner);
+	fl_store_close(st.lead); /* the last: the standby takes over from here */
 	free(st.ev);
 	fl_deliver_config_free(&a.deliver);
 	fl_config_destroy(a.config);

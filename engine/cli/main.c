@@ -27,7 +27,7 @@ static const struct command commands[] = {
 	{"run", fl_cmd_run, "run a plan live on the network inputs"},
 	{"reload", fl_cmd_reload, "have a running `run` reload its plan and data"},
 	{"stats", fl_cmd_stats, "a running `run`'s counters as one JSON line"},
-	{"status", fl_cmd_status, "a running `run`'s status line"},
+	{"status", fl_cmd_status, "a running `run`'s status line; with --db, the store and which engine of a pair is active"},
 	{"tickets", fl_cmd_tickets, "list, show, acknowledge ... close tickets in the store"},
 	{"maintenance", fl_cmd_maintenance, "announce, list and delete maintenance windows"},
 	{"report", fl_cmd_report, "summarise a period's tickets per city and county"},

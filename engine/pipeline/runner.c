@@ -296,7 +296,8 @@ static int runner_open_store(struct fl_runner *r, const struct fl_runner_config 
 {
 	/* ticket ids are numbered by the store, unique across engines and
 	 * restarts (fl_store_incident_open_numbered()) */
-	struct fl_sink_opts so = {.directive_tick_ms = FL_DIRECTIVE_TICK_MS};
+	struct fl_sink_opts so = {.directive_tick_ms = FL_DIRECTIVE_TICK_MS,
+				  .fence_epoch = cfg->fence_epoch};
 	char err[256] = "";
 	int rc;
 

@@ -29,6 +29,8 @@ struct fl_runner_config {
 	struct fl_outbox_bell *outbox_bell; /* borrowed, may be NULL: rung after
 					     * each store commit that queued
 					     * notifications */
+	int64_t fence_epoch; /* the pair's fencing number the store's writes
+			      * check (fl_store_fence()); 0: not in a pair */
 	int64_t catch_up_from_ns; /* not 0: messages a journal kept are fed
 				   * first (fl_runner_catch_up), in their own
 				   * times from then, before the live clock */

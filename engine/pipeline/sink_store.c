@@ -771,6 +771,8 @@ int fl_sink_open(struct fl_sink **out, const struct fl_program *prog, const char
 
 	if (rc < 0)
 		return rc;
+	if (opts && opts->fence_epoch) /* an engine that lost the lead writes nothing */
+		fl_store_fence(st, opts->fence_epoch);
 	rc = fl_sink_create(out, prog, st, opts);
 	if (rc < 0) {
 		fl_store_close(st);

@@ -80,6 +80,7 @@ struct fl_sink_opts {
 				    * of dispatch directives (fl_directive_tick)
 				    * this often, on the wall clock, when the
 				    * plan has a relay block; 0: never (replay) */
+	int64_t fence_epoch; /* the lead's fencing number (fl_store_fence()); 0: none */
 };
 
 struct fl_sink_stats {

@@ -1,5 +1,5 @@
 /* store.c - the store's common ground: the names and database tokens of
- * its enums, the statement cache and SQLite helpers, and transactions.
+ * its enums, the statement cache over the backend layer, and transactions.
  * Every other store_*.c file builds on these (store_int.h). */
 #include "engine/store/store.h"
 
@@ -112,7 +112,7 @@ const char *store_outbox_token(enum fl_outbox_state st)
 	return fl_outbox_state_name(st);
 }
 
-/* --- SQLite helpers ------------------------------------------------------- */
+/* --- statements ----------------------------------------------------------- */
 int store_rc(struct fl_store *s, int rc)
 {
 	switch (rc & 0xff) {
@@ -123,7 +123,8 @@ int store_rc(struct fl_store *s, int rc)
 	default:
 		break;
 	}
-	snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+	if (!s->err[0])
+		snprintf(s->err, sizeof(s->err), "%s", sqlite3_errstr(rc));
 	switch (rc & 0xff) {
 	case SQLITE_CONSTRAINT:
 		return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY
@@ -141,28 +142,33 @@ int store_rc(struct fl_store *s, int rc)
 	}
 }
 
-sqlite3_stmt *store_stmt(struct fl_store *s, const char *sql)
+int store_prepare(struct fl_store *s, const char *sql, struct store_stmt **out)
+{
+	return s->ops->prepare(s, sql, out);
+}
+
+struct store_stmt *store_stmt(struct fl_store *s, const char *sql)
 {
 	size_t free_slot = STORE_STMT_CACHE;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
 		if (s->cache[i].sql == sql) {
-			sqlite3_reset(s->cache[i].st);
-			sqlite3_clear_bindings(s->cache[i].st);
+			sst_reset(s->cache[i].st);
+			s->ops->clear(s->cache[i].st);
 			return s->cache[i].st;
 		}
 		if (!s->cache[i].sql && free_slot == STORE_STMT_CACHE)
 			free_slot = i;
 	}
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	rc = s->ops->prepare(s, sql, &st);
 	if (rc != SQLITE_OK) {
 		store_rc(s, rc);
 		return NULL;
 	}
 	if (FL_NEVER(free_slot == STORE_STMT_CACHE)) { /* more statements than slots */
-		sqlite3_finalize(s->cache[0].st);
+		sst_finalize(s->cache[0].st);
 		free_slot = 0;
 	}
 	s->cache[free_slot].sql = sql;
@@ -172,38 +178,49 @@ sqlite3_stmt *store_stmt(struct fl_store *s, const char *sql)
 
 int store_exec(struct fl_store *s, const char *sql)
 {
-	return store_rc(s, sqlite3_exec(s->db, sql, NULL, NULL, NULL));
+	return store_rc(s, s->ops->exec(s, sql));
 }
 
-void store_bind_text(sqlite3_stmt *st, int i, const char *v)
+void store_exec_quiet(struct fl_store *s, const char *sql)
 {
-	if (v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
+	char keep[STORE_ERR_MAX];
+
+	memcpy(keep, s->err, sizeof(keep)); /* the first error is the one to tell */
+	(void)s->ops->exec(s, sql);
+	memcpy(s->err, keep, sizeof(keep));
 }
 
-const char *store_col_text(sqlite3_stmt *st, int i)
+int64_t store_changes(struct fl_store *s)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	return s->ops->changes(s);
+}
+
+void store_bind_text(struct store_stmt *st, int i, const char *v)
+{
+	st->ops->bind_text(st, i, v);
+}
+
+const char *store_col_text(struct store_stmt *st, int i)
+{
+	return st->ops->col_text(st, i);
 }
 
 /* Runs a statement that returns no rows to the end. */
-int store_step_done(struct fl_store *s, sqlite3_stmt *st)
+int store_step_done(struct fl_store *s, struct store_stmt *st)
 {
-	int rc = sqlite3_step(st);
+	int rc = sst_step(st);
 
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
 /* Runs an UPDATE on one ticket: -ENOENT if it changed no row. */
-int store_update_one(struct fl_store *s, sqlite3_stmt *st)
+int store_update_one(struct fl_store *s, struct store_stmt *st)
 {
 	int rc = store_step_done(s, st);
 
-	if (rc == 0 && sqlite3_changes(s->db) == 0)
+	if (rc == 0 && store_changes(s) == 0)
 		rc = -ENOENT;
 	return rc;
 }
@@ -211,26 +228,46 @@ int store_update_one(struct fl_store *s, sqlite3_stmt *st)
 /* The single integer a query returns, or fallback (no row, NULL, error). */
 int64_t store_single_int(struct fl_store *s, const char *sql, int64_t fallback)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct store_stmt *st = store_stmt(s, sql);
 	int64_t v = fallback;
 
-	if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
+	if (st && sst_step(st) == SQLITE_ROW && !sst_col_is_null(st, 0))
+		v = sst_col_int64(st, 0);
 	if (st)
-		sqlite3_reset(st);
+		sst_reset(st);
 	return v;
 }
 
 /* --- transactions ----------------------------------------------------------
  * enter/leave bracket every write. Outside fl_store_begin() they are a
  * transaction of their own (BEGIN IMMEDIATE: take the write lock up front, so
- * a busy database fails at the start, never half way). Inside, a failure
+ * a busy database fails at the start, never half way; on PostgreSQL the
+ * backend takes the store's writer lock, store_pg.c). Inside, a failure
  * rolls the whole transaction back and poisons it. */
+int store_write_begin(struct fl_store *s)
+{
+	int rc = store_exec(s, "BEGIN IMMEDIATE");
+
+	if (rc == 0 && s->fence_epoch) {
+		rc = store_fence_check(s);
+		if (rc < 0)
+			store_exec_quiet(s, "ROLLBACK");
+	}
+	return rc;
+}
+
 int store_txn_enter(struct fl_store *s)
 {
 	if (s->in_txn)
 		return s->txn_err ? -ECANCELED : 0;
-	return store_exec(s, "BEGIN IMMEDIATE");
+	return store_write_begin(s);
+}
+
+int store_txn_enter_rows(struct fl_store *s)
+{
+	if (s->in_txn)
+		return s->txn_err ? -ECANCELED : 0;
+	return store_exec(s, s->ops->begin_rows_sql);
 }
 
 int store_txn_leave(struct fl_store *s, int rc)
@@ -238,7 +275,7 @@ int store_txn_leave(struct fl_store *s, int rc)
 	if (s->in_txn) {
 		if (rc < 0 && !s->txn_err) {
 			s->txn_err = rc;
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			store_exec_quiet(s, "ROLLBACK");
 		}
 		return rc;
 	}
@@ -247,7 +284,7 @@ int store_txn_leave(struct fl_store *s, int rc)
 		if (rc == 0)
 			return 0;
 	}
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	store_exec_quiet(s, "ROLLBACK");
 	return rc;
 }
 
@@ -257,7 +294,7 @@ int fl_store_begin(struct fl_store *s)
 
 	if (s->in_txn)
 		return -EINVAL;
-	rc = store_exec(s, "BEGIN IMMEDIATE");
+	rc = store_write_begin(s);
 	if (rc < 0)
 		return rc;
 	s->in_txn = true;
@@ -278,7 +315,7 @@ int fl_store_commit(struct fl_store *s)
 		return rc; /* rolled back when it failed */
 	rc = store_exec(s, "COMMIT");
 	if (rc < 0)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		store_exec_quiet(s, "ROLLBACK");
 	return rc;
 }
 
@@ -287,7 +324,7 @@ void fl_store_rollback(struct fl_store *s)
 	if (!s->in_txn)
 		return;
 	if (!s->txn_err)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		store_exec_quiet(s, "ROLLBACK");
 	s->in_txn = false;
 	s->txn_err = 0;
 }

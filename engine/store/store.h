@@ -1,11 +1,13 @@
 /* store.h - the durable ticket store: tickets, clocks, history, escalation
- * steps taken, maintenance windows and the notification outbox, in SQLite.
+ * steps taken, maintenance windows and the notification outbox, in SQLite
+ * or in PostgreSQL (a postgresql:// URL where a path goes; store_int.h).
  *
  * One struct fl_store is one connection to one database file (WAL, a busy
- * timeout, foreign keys on). It is owned by one thread: the engine's store
- * thread, or a command. Two processes may open the same file (the engine and
- * `faultline tickets`); SQLite serialises their writes and a writer waits at
- * most FL_STORE_BUSY_TIMEOUT_MS before getting -EBUSY.
+ * timeout, foreign keys on) or one PostgreSQL session. It is owned by one
+ * thread: the engine's store thread, or a command. Two processes may open
+ * the same store (the engine and `faultline tickets`); their writes run one
+ * after another (SQLite's write lock, PostgreSQL's writer lock) and a writer
+ * waits at most FL_STORE_BUSY_TIMEOUT_MS before getting -EBUSY.
  *
  * Transactions. Every operation is atomic on its own. To make several
  * operations one unit (a ticket change and the notifications it causes, or a
@@ -39,7 +41,7 @@ struct fl_store;
 
 /* The schema version this code writes; older files are migrated on open,
  * newer ones refused (-EPROTO). docs/store.md lists the versions. */
-#define FL_STORE_SCHEMA_VERSION 7
+#define FL_STORE_SCHEMA_VERSION 8
 #define FL_STORE_DEFAULT_PATH "var/faultline.db"
 
 /* Ticket lifecycle (../shared/emergency-plan.md). Order is progress. */
@@ -182,7 +184,12 @@ struct fl_outbox_row;
  * newer faultline), -EIO (not a database, unreadable, migration failed; err
  * holds why), -EBUSY (a migration found the file locked), -ENOMEM, or the
  * errno of creating the file. fl_store_close() accepts NULL and rolls back
- * an open transaction. */
+ * an open transaction.
+ *
+ * A path that is a URL, postgresql://... or postgres://... (libpq's
+ * connection URI), opens the same store in a PostgreSQL database instead:
+ * the same schema, migrations, documents and errors (docs/store.md). The
+ * database must exist; the schema is made in it (current_schema()). */
 FL_MUST_CHECK int fl_store_open(struct fl_store **out, const char *path, char *err,
                                 size_t err_len);
 /* The same for a file that must be there already (the commands that read
@@ -198,6 +205,38 @@ void fl_store_busy_timeout(struct fl_store *s, int timeout_ms);
 
 /* The last SQLite message, for logs; never NULL. */
 const char *fl_store_errmsg(const struct fl_store *s);
+/* The lead of an active/standby pair (PostgreSQL only). Two engines get
+ * the same input and correlate it; only the one that leads writes. The
+ * lead is a session advisory lock on this connection: it is held until
+ * the connection closes or the server loses it (the holder was killed, its
+ * host or network went), and then the next fl_store_lead_try() of another
+ * engine gets it. Taking it draws a new fencing number (epoch) in
+ * store_lead; a store fenced with it (fl_store_fence()) checks, in every
+ * write transaction under the writer lock, that the epoch is still the
+ * current one, and counts the write against it: an engine that lost the
+ * lead without knowing it gets -ESTALE and writes nothing.
+ *
+ * fl_store_lead_try(): 0 with *epoch (this connection leads now, or
+ * already did), -EAGAIN (another session leads), -ENOTSUP (a SQLite
+ * store: one engine per file, no pair), or an error. */
+struct fl_store_lead {
+	int64_t epoch;     /* 0: never led */
+	char holder[128];  /* as the leader named itself */
+	int64_t since_ns;
+	int64_t writes;    /* write transactions fenced by this epoch */
+	bool is_held;      /* a session holds the lead now (false on SQLite) */
+};
+FL_MUST_CHECK int fl_store_lead_try(struct fl_store *s, const char *holder, int64_t now_ns,
+                                    int64_t *epoch);
+int fl_store_lead_get(struct fl_store *s, struct fl_store_lead *out);
+/* From now on every write transaction of s checks epoch (0: no fence). */
+void fl_store_fence(struct fl_store *s, int64_t epoch);
+
+/* Whether path names a PostgreSQL database (postgresql:// or postgres://)
+ * rather than a SQLite file. */
+bool fl_store_is_url(const char *path);
+/* "sqlite" or "postgresql". */
+const char *fl_store_backend(const struct fl_store *s);
 /* The schema version found in the file before it was migrated on open. */
 int fl_store_version_at_open(const struct fl_store *s);
 

@@ -11,16 +11,16 @@
 
 static int key_queued(struct fl_store *s, const char *key, bool *is_queued)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM outbox WHERE key = ?1");
+	struct store_stmt *st = store_stmt(s, "SELECT 1 FROM outbox WHERE key = ?1");
 	int rc;
 
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, key);
-	rc = sqlite3_step(st);
+	rc = sst_step(st);
 	*is_queued = rc == SQLITE_ROW;
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
@@ -30,7 +30,7 @@ static int record_make(struct fl_store *s, const struct fl_announce_record *r, i
 {
 	static const char *const scopes[] = {"device", "site", "span", "ring", "city"};
 	const char *loc[5] = {0};
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	for (size_t i = 0; i < 5; i++)
@@ -50,11 +50,11 @@ static int record_make(struct fl_store *s, const struct fl_announce_record *r, i
 		store_bind_text(st, 4 + i, loc[i]);
 	store_bind_text(st, 9, r->circuits);
 	store_bind_text(st, 10, r->customers);
-	sqlite3_bind_int64(st, 11, r->start_ns);
-	sqlite3_bind_int64(st, 12, now_ns);
-	rc = sqlite3_step(st);
+	sst_bind_int64(st, 11, r->start_ns);
+	sst_bind_int64(st, 12, now_ns);
+	rc = sst_step(st);
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
@@ -91,7 +91,7 @@ int fl_store_announce_enqueue(struct fl_store *s, const struct fl_announce_recor
 	if (rc < 0 && !s->txn_err) {
 		/* inside the caller's transaction: poison it like every write does */
 		s->txn_err = rc;
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		store_exec_quiet(s, "ROLLBACK");
 	}
 	return rc;
 }

@@ -45,7 +45,7 @@ static bool filled(const char *s)
 static int next_id(struct fl_store *s, int64_t issued_ns, char *id, size_t id_len)
 {
 	char iso[FL_TIME_ISO_LEN], day[9];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int64_t n = 0;
 	int rc;
 
@@ -59,11 +59,11 @@ static int next_id(struct fl_store *s, int64_t issued_ns, char *id, size_t id_le
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, day);
-	rc = sqlite3_step(st);
+	rc = sst_step(st);
 	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
+		n = sst_col_int64(st, 0);
 	rc = rc == SQLITE_ROW ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	if (rc < 0)
 		return rc;
 	if ((size_t)snprintf(id, id_len, "DIR-%s-%lld", day, (long long)n + 1) >= id_len)
@@ -78,7 +78,7 @@ static int record_make(struct fl_store *s, const char *id, const struct fl_direc
 {
 	char title[256];
 	size_t n = strcspn(d->text, "\n");
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if (n >= sizeof(title))
 		n = sizeof(title) - 1;
@@ -94,13 +94,13 @@ static int record_make(struct fl_store *s, const char *id, const struct fl_direc
 		return -EIO;
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, title);
-	sqlite3_bind_int64(st, 3, d->issued_ns);
+	sst_bind_int64(st, 3, d->issued_ns);
 	return store_step_done(s, st);
 }
 
 static int directive_insert(struct fl_store *s, const char *id, const struct fl_directive_new *d)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO directives(id, issuer, text, scope, level,"
+	struct store_stmt *st = store_stmt(s, "INSERT INTO directives(id, issuer, text, scope, level,"
 	                                 " ask, report_by_ns, issued_ns)"
 	                                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 
@@ -113,10 +113,10 @@ static int directive_insert(struct fl_store *s, const char *id, const struct fl_
 	store_bind_text(st, 5, d->level);
 	store_bind_text(st, 6, fl_directive_ask_name(d->ask));
 	if (d->report_by_ns)
-		sqlite3_bind_int64(st, 7, d->report_by_ns);
+		sst_bind_int64(st, 7, d->report_by_ns);
 	else
-		sqlite3_bind_null(st, 7);
-	sqlite3_bind_int64(st, 8, d->issued_ns);
+		sst_bind_null(st, 7);
+	sst_bind_int64(st, 8, d->issued_ns);
 	return store_step_done(s, st);
 }
 
@@ -153,15 +153,15 @@ int fl_store_directive_add(struct fl_store *s, const struct fl_directive_new *d,
 
 static int directive_exists(struct fl_store *s, const char *id)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM directives WHERE id = ?1");
+	struct store_stmt *st = store_stmt(s, "SELECT 1 FROM directives WHERE id = ?1");
 	int rc;
 
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
+	rc = sst_step(st);
 	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
@@ -169,7 +169,7 @@ int fl_store_directive_branch_add(struct fl_store *s, const char *id,
                                   const struct fl_directive_branch *b, int64_t now_ns)
 {
 	char what[160];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (!filled(id) || !b || !filled(b->branch) || !filled(b->level))
@@ -189,10 +189,10 @@ int fl_store_directive_branch_add(struct fl_store *s, const char *id,
 		store_bind_text(st, 2, b->branch);
 		store_bind_text(st, 3, b->level);
 		store_bind_text(st, 4, b->parent);
-		sqlite3_bind_int64(st, 5, now_ns);
-		sqlite3_bind_int64(st, 6, b->deadline_ns);
+		sst_bind_int64(st, 5, now_ns);
+		sst_bind_int64(st, 6, b->deadline_ns);
 		rc = store_step_done(s, st);
-		if (rc == 0 && sqlite3_changes(s->db) == 0) {
+		if (rc == 0 && store_changes(s) == 0) {
 			/* nothing written: a caller's transaction goes on */
 			if (!s->in_txn)
 				(void)store_txn_leave(s, 0);
@@ -213,28 +213,28 @@ int fl_store_directive_branch_add(struct fl_store *s, const char *id,
 /* An UPDATE of one branch's row guarded by `guard` (a column still NULL):
  * -ENOENT when the directive or branch does not exist, -EEXIST when the
  * guard no longer holds. */
-static int branch_update(struct fl_store *s, sqlite3_stmt *st, const char *id, const char *branch)
+static int branch_update(struct fl_store *s, struct store_stmt *st, const char *id, const char *branch)
 {
-	sqlite3_stmt *q;
+	struct store_stmt *q;
 	int rc = store_step_done(s, st);
 
-	if (rc < 0 || sqlite3_changes(s->db) == 1)
+	if (rc < 0 || store_changes(s) == 1)
 		return rc;
 	q = store_stmt(s, "SELECT 1 FROM directive_branches WHERE directive = ?1 AND branch = ?2");
 	if (!q)
 		return -EIO;
 	store_bind_text(q, 1, id);
 	store_bind_text(q, 2, branch);
-	rc = sqlite3_step(q);
+	rc = sst_step(q);
 	rc = rc == SQLITE_ROW ? -EEXIST : rc == SQLITE_DONE ? -ENOENT : store_rc(s, rc);
-	sqlite3_reset(q);
+	sst_reset(q);
 	return rc;
 }
 
 static int ack_row(struct fl_store *s, const char *id, const char *branch, const char *by,
                    const char *note, int64_t now_ns)
 {
-	sqlite3_stmt *st = store_stmt(s, "UPDATE directive_branches SET acked_ns = ?3,"
+	struct store_stmt *st = store_stmt(s, "UPDATE directive_branches SET acked_ns = ?3,"
 	                                 " acked_by = ?4, ack_note = ?5"
 	                                 " WHERE directive = ?1 AND branch = ?2"
 	                                 " AND acked_ns IS NULL");
@@ -243,7 +243,7 @@ static int ack_row(struct fl_store *s, const char *id, const char *branch, const
 		return -EIO;
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, branch);
-	sqlite3_bind_int64(st, 3, now_ns);
+	sst_bind_int64(st, 3, now_ns);
 	store_bind_text(st, 4, by);
 	store_bind_text(st, 5, note);
 	return branch_update(s, st, id, branch);
@@ -254,7 +254,7 @@ static int ack_row(struct fl_store *s, const char *id, const char *branch, const
 static int ack_history(struct fl_store *s, const char *id, const char *branch, const char *by,
                        const char *note, int64_t now_ns)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT deadline_ns FROM directive_branches"
+	struct store_stmt *st = store_stmt(s, "SELECT deadline_ns FROM directive_branches"
 	                                 " WHERE directive = ?1 AND branch = ?2");
 	int64_t deadline_ns = 0;
 	char what[200];
@@ -264,11 +264,11 @@ static int ack_history(struct fl_store *s, const char *id, const char *branch, c
 		return -EIO;
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, branch);
-	rc = sqlite3_step(st);
+	rc = sst_step(st);
 	if (rc == SQLITE_ROW)
-		deadline_ns = sqlite3_column_int64(st, 0);
+		deadline_ns = sst_col_int64(st, 0);
 	rc = rc == SQLITE_ROW ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	if (rc < 0)
 		return rc;
 	if (now_ns <= deadline_ns)
@@ -300,7 +300,7 @@ int fl_store_directive_ack(struct fl_store *s, const char *id, const char *branc
 int fl_store_directive_report(struct fl_store *s, const char *id, const char *branch,
                               const char *by, const char *text, int64_t now_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char what[200];
 	int rc;
 
@@ -326,7 +326,7 @@ int fl_store_directive_report(struct fl_store *s, const char *id, const char *br
 	if (rc == 0) {
 		store_bind_text(st, 1, id);
 		store_bind_text(st, 2, branch);
-		sqlite3_bind_int64(st, 3, now_ns);
+		sst_bind_int64(st, 3, now_ns);
 		store_bind_text(st, 4, by);
 		store_bind_text(st, 5, text);
 		rc = branch_update(s, st, id, branch);
@@ -341,7 +341,7 @@ int fl_store_directive_report(struct fl_store *s, const char *id, const char *br
 int fl_store_directive_late_mark(struct fl_store *s, const char *id, const char *branch,
                                  uint32_t n, const char *what, const char *note, int64_t now_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (!filled(id) || !filled(branch) || !filled(what) || n == 0)
@@ -355,7 +355,7 @@ int fl_store_directive_late_mark(struct fl_store *s, const char *id, const char 
 		return store_txn_leave(s, -EIO);
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, branch);
-	sqlite3_bind_int64(st, 3, n);
+	sst_bind_int64(st, 3, n);
 	rc = branch_update(s, st, id, branch);
 	if (rc == -EEXIST && s->in_txn)
 		return rc;
@@ -366,9 +366,9 @@ int fl_store_directive_late_mark(struct fl_store *s, const char *id, const char 
 
 /* ---- queries ---------------------------------------------------------------- */
 
-static int64_t col_time(sqlite3_stmt *st, int i)
+static int64_t col_time(struct store_stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, i);
+	return sst_col_is_null(st, i) ? 0 : sst_col_int64(st, i);
 }
 
 #define DIRECTIVE_SQL(where)                                                              \
@@ -380,23 +380,23 @@ static int64_t col_time(sqlite3_stmt *st, int i)
 	"  AND b.reported_ns IS NOT NULL)"                                                  \
 	" FROM directives d " where " ORDER BY d.issued_ns, d.id"
 
-static int directive_rows(struct fl_store *s, sqlite3_stmt *st, fl_store_directive_fn *fn,
+static int directive_rows(struct fl_store *s, struct store_stmt *st, fl_store_directive_fn *fn,
                           void *ctx, bool *any)
 {
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sst_step(st)) == SQLITE_ROW) {
 		struct fl_directive_view v = {
 		    .id = store_col_text(st, 0),
 		    .issuer = store_col_text(st, 1),
 		    .text = store_col_text(st, 2),
 		    .scope = store_col_text(st, 3),
 		    .level = store_col_text(st, 4),
-		    .issued_ns = sqlite3_column_int64(st, 6),
+		    .issued_ns = sst_col_int64(st, 6),
 		    .report_by_ns = col_time(st, 7),
-		    .branches = sqlite3_column_int64(st, 8),
-		    .acked = sqlite3_column_int64(st, 9),
-		    .reported = sqlite3_column_int64(st, 10),
+		    .branches = sst_col_int64(st, 8),
+		    .acked = sst_col_int64(st, 9),
+		    .reported = sst_col_int64(st, 10),
 		};
 		int stop;
 
@@ -404,19 +404,19 @@ static int directive_rows(struct fl_store *s, sqlite3_stmt *st, fl_store_directi
 			v.ask = FL_DIRECTIVE_ASK_ACK;
 		*any = true;
 		if ((stop = fn(ctx, &v)) != 0) {
-			sqlite3_reset(st);
+			sst_reset(st);
 			return stop;
 		}
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
 int fl_store_directives_each(struct fl_store *s, bool open_only, fl_store_directive_fn *fn,
                              void *ctx)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	bool any = false;
 
 	st = open_only ? store_stmt(s, DIRECTIVE_SQL(
@@ -432,7 +432,7 @@ int fl_store_directives_each(struct fl_store *s, bool open_only, fl_store_direct
 int fl_store_directive_get(struct fl_store *s, const char *id, fl_store_directive_fn *fn,
                            void *ctx)
 {
-	sqlite3_stmt *st = store_stmt(s, DIRECTIVE_SQL("WHERE d.id = ?1"));
+	struct store_stmt *st = store_stmt(s, DIRECTIVE_SQL("WHERE d.id = ?1"));
 	bool any = false;
 	int rc;
 
@@ -448,7 +448,7 @@ int fl_store_directive_branches_each(struct fl_store *s, const char *id,
 {
 	/* a city sorts under its own name, a county under its city's: each
 	 * city comes with its counties, as the order went down */
-	sqlite3_stmt *st = store_stmt(
+	struct store_stmt *st = store_stmt(
 	    s, "SELECT branch, level, parent, sent_ns, deadline_ns, acked_ns, reported_ns,"
 	       " acked_by, ack_note, reported_by, report, late_steps FROM directive_branches"
 	       " WHERE directive = ?1 ORDER BY coalesce(parent, branch), parent IS NOT NULL,"
@@ -458,37 +458,37 @@ int fl_store_directive_branches_each(struct fl_store *s, const char *id,
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sst_step(st)) == SQLITE_ROW) {
 		struct fl_directive_branch_view b = {
 		    .branch = store_col_text(st, 0),
 		    .level = store_col_text(st, 1),
 		    .parent = store_col_text(st, 2),
-		    .sent_ns = sqlite3_column_int64(st, 3),
-		    .deadline_ns = sqlite3_column_int64(st, 4),
+		    .sent_ns = sst_col_int64(st, 3),
+		    .deadline_ns = sst_col_int64(st, 4),
 		    .acked_ns = col_time(st, 5),
 		    .reported_ns = col_time(st, 6),
 		    .acked_by = store_col_text(st, 7),
 		    .ack_note = store_col_text(st, 8),
 		    .reported_by = store_col_text(st, 9),
 		    .report = store_col_text(st, 10),
-		    .late_steps = (uint32_t)sqlite3_column_int64(st, 11),
+		    .late_steps = (uint32_t)sst_col_int64(st, 11),
 		};
 		int stop;
 
 		if ((stop = fn(ctx, &b)) != 0) {
-			sqlite3_reset(st);
+			sst_reset(st);
 			return stop;
 		}
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
 int fl_store_directive_late_each(struct fl_store *s, int64_t now_ns,
                                  fl_store_directive_late_fn *fn, void *ctx)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT directive, branch, level, parent, deadline_ns,"
+	struct store_stmt *st = store_stmt(s, "SELECT directive, branch, level, parent, deadline_ns,"
 	                                 " late_steps FROM directive_branches"
 	                                 " WHERE acked_ns IS NULL AND deadline_ns <= ?1"
 	                                 " ORDER BY deadline_ns, directive, branch");
@@ -496,38 +496,38 @@ int fl_store_directive_late_each(struct fl_store *s, int64_t now_ns,
 
 	if (!st)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, now_ns);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	sst_bind_int64(st, 1, now_ns);
+	while ((rc = sst_step(st)) == SQLITE_ROW) {
 		struct fl_directive_late l = {
 		    .id = store_col_text(st, 0),
 		    .branch = store_col_text(st, 1),
 		    .level = store_col_text(st, 2),
 		    .parent = store_col_text(st, 3),
-		    .deadline_ns = sqlite3_column_int64(st, 4),
-		    .late_steps = (uint32_t)sqlite3_column_int64(st, 5),
+		    .deadline_ns = sst_col_int64(st, 4),
+		    .late_steps = (uint32_t)sst_col_int64(st, 5),
 		};
 		int stop;
 
 		if ((stop = fn(ctx, &l)) != 0) {
-			sqlite3_reset(st);
+			sst_reset(st);
 			return stop;
 		}
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
 int fl_store_directive_year_each(struct fl_store *s, int64_t from_ns, int64_t to_ns,
                                  int64_t as_of_ns, fl_store_directive_year_fn *fn, void *ctx)
 {
-	sqlite3_stmt *st = store_stmt(
+	struct store_stmt *st = store_stmt(
 	    s, "SELECT b.branch, b.level, count(*),"
-	       " sum(b.acked_ns IS NOT NULL AND b.acked_ns <= b.deadline_ns),"
-	       " sum(b.acked_ns IS NOT NULL AND b.acked_ns > b.deadline_ns),"
-	       " sum(b.acked_ns IS NULL AND b.deadline_ns < ?3),"
-	       " sum(b.acked_ns IS NULL AND b.deadline_ns >= ?3),"
-	       " sum(b.reported_ns IS NOT NULL)"
+	       " sum(CASE WHEN b.acked_ns IS NOT NULL AND b.acked_ns <= b.deadline_ns THEN 1 ELSE 0 END),"
+	       " sum(CASE WHEN b.acked_ns IS NOT NULL AND b.acked_ns > b.deadline_ns THEN 1 ELSE 0 END),"
+	       " sum(CASE WHEN b.acked_ns IS NULL AND b.deadline_ns < ?3 THEN 1 ELSE 0 END),"
+	       " sum(CASE WHEN b.acked_ns IS NULL AND b.deadline_ns >= ?3 THEN 1 ELSE 0 END),"
+	       " sum(CASE WHEN b.reported_ns IS NOT NULL THEN 1 ELSE 0 END)"
 	       " FROM directive_branches b JOIN directives d ON d.id = b.directive"
 	       " WHERE d.issued_ns >= ?1 AND d.issued_ns < ?2"
 	       " GROUP BY b.branch, b.level ORDER BY b.level <> 'city', b.branch");
@@ -537,28 +537,28 @@ int fl_store_directive_year_each(struct fl_store *s, int64_t from_ns, int64_t to
 		return -EINVAL;
 	if (!st)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, from_ns);
-	sqlite3_bind_int64(st, 2, to_ns);
-	sqlite3_bind_int64(st, 3, as_of_ns);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	sst_bind_int64(st, 1, from_ns);
+	sst_bind_int64(st, 2, to_ns);
+	sst_bind_int64(st, 3, as_of_ns);
+	while ((rc = sst_step(st)) == SQLITE_ROW) {
 		struct fl_directive_year_row r = {
 		    .branch = store_col_text(st, 0),
 		    .level = store_col_text(st, 1),
-		    .received = sqlite3_column_int64(st, 2),
-		    .acked_in_time = sqlite3_column_int64(st, 3),
-		    .acked_late = sqlite3_column_int64(st, 4),
-		    .never = sqlite3_column_int64(st, 5),
-		    .open = sqlite3_column_int64(st, 6),
-		    .reports = sqlite3_column_int64(st, 7),
+		    .received = sst_col_int64(st, 2),
+		    .acked_in_time = sst_col_int64(st, 3),
+		    .acked_late = sst_col_int64(st, 4),
+		    .never = sst_col_int64(st, 5),
+		    .open = sst_col_int64(st, 6),
+		    .reports = sst_col_int64(st, 7),
 		};
 		int stop;
 
 		if ((stop = fn(ctx, &r)) != 0) {
-			sqlite3_reset(st);
+			sst_reset(st);
 			return stop;
 		}
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }

@@ -88,7 +88,7 @@ static void clocks_json(struct fl_json *j, const struct fl_clock_info ci[FL_TICK
 #define NOTE_COLS "role, person, channel, address, created_ns, state, attempts, done_ns," \
 		  " last_error, key"
 
-static void note_json(struct fl_json *j, sqlite3_stmt *st, int col)
+static void note_json(struct fl_json *j, struct store_stmt *st, int col)
 {
 	fl_json_obj_begin(j);
 	fl_json_key(j, "role");
@@ -100,13 +100,13 @@ static void note_json(struct fl_json *j, sqlite3_stmt *st, int col)
 	fl_json_key(j, "address");
 	fl_json_cstr(j, store_col_text(st, col + 3));
 	fl_json_key(j, "time");
-	store_json_time(j, sqlite3_column_int64(st, col + 4));
+	store_json_time(j, sst_col_int64(st, col + 4));
 	fl_json_key(j, "delivery");
 	fl_json_cstr(j, store_col_text(st, col + 5));
 	fl_json_key(j, "attempts");
-	fl_json_int(j, sqlite3_column_int64(st, col + 6));
+	fl_json_int(j, sst_col_int64(st, col + 6));
 	fl_json_key(j, "delivered");
-	store_json_time(j, sqlite3_column_int64(st, col + 7));
+	store_json_time(j, sst_col_int64(st, col + 7));
 	fl_json_key(j, "error");
 	fl_json_cstr(j, store_col_text(st, col + 8));
 	fl_json_key(j, "key");
@@ -116,7 +116,7 @@ static void note_json(struct fl_json *j, sqlite3_stmt *st, int col)
 
 static int write_notifications(struct fl_store *s, const char *id, struct fl_json *j)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT " NOTE_COLS " FROM outbox"
+	struct store_stmt *st = store_stmt(s, "SELECT " NOTE_COLS " FROM outbox"
 	                                 " WHERE ticket = ?1 ORDER BY id");
 	int rc;
 
@@ -124,11 +124,11 @@ static int write_notifications(struct fl_store *s, const char *id, struct fl_jso
 		return -EIO;
 	store_bind_text(st, 1, id);
 	fl_json_arr_begin(j);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = sst_step(st)) == SQLITE_ROW)
 		note_json(j, st, 0);
 	fl_json_arr_end(j);
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
@@ -161,7 +161,7 @@ static int write_places(struct fl_store *s, const char *id, struct fl_json *j)
 
 static int write_history(struct fl_store *s, const char *id, struct fl_json *j)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT at_ns, what, by, note FROM history"
+	struct store_stmt *st = store_stmt(s, "SELECT at_ns, what, by, note FROM history"
 	                                 " WHERE ticket = ?1 ORDER BY id");
 	int rc;
 
@@ -169,10 +169,10 @@ static int write_history(struct fl_store *s, const char *id, struct fl_json *j)
 		return -EIO;
 	store_bind_text(st, 1, id);
 	fl_json_arr_begin(j);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sst_step(st)) == SQLITE_ROW) {
 		fl_json_obj_begin(j);
 		fl_json_key(j, "at");
-		store_json_time(j, sqlite3_column_int64(st, 0));
+		store_json_time(j, sst_col_int64(st, 0));
 		fl_json_key(j, "what");
 		fl_json_cstr(j, store_col_text(st, 1));
 		fl_json_key(j, "by");
@@ -183,7 +183,7 @@ static int write_history(struct fl_store *s, const char *id, struct fl_json *j)
 	}
 	fl_json_arr_end(j);
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
@@ -205,7 +205,7 @@ static void row_free(struct ticket_row *r)
 }
 
 /* Copies the row: the clock and notification queries run while it is written. */
-static int row_read(sqlite3_stmt *st, struct ticket_row *r)
+static int row_read(struct store_stmt *st, struct ticket_row *r)
 {
 	memset(r, 0, sizeof(*r));
 	for (int i = 0; i < 15; i++) {
@@ -217,7 +217,7 @@ static int row_read(sqlite3_stmt *st, struct ticket_row *r)
 		}
 	}
 	for (int i = 0; i < 12; i++)
-		r->num[i] = sqlite3_column_int64(st, 15 + i);
+		r->num[i] = sst_col_int64(st, 15 + i);
 	return 0;
 }
 
@@ -285,24 +285,23 @@ int fl_store_ticket_json(struct fl_store *s, const char *id, bool with_history, 
 {
 	struct fl_clock_info ci[FL_TICKET_CLOCK__COUNT];
 	struct ticket_row r;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	struct fl_json j;
 	int rc;
 
 	/* Not cached: the clock and notification statements run meanwhile. */
-	rc = sqlite3_prepare_v2(s->db, "SELECT " TICKET_COLS " FROM tickets WHERE id = ?1", -1, &st,
-	                        NULL);
+	rc = store_prepare(s, "SELECT " TICKET_COLS " FROM tickets WHERE id = ?1", &st);
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);
 	store_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
+	rc = sst_step(st);
 	if (rc != SQLITE_ROW) {
 		rc = rc == SQLITE_DONE ? -ENOENT : store_rc(s, rc);
-		sqlite3_finalize(st);
+		sst_finalize(st);
 		return rc;
 	}
 	rc = row_read(st, &r);
-	sqlite3_finalize(st);
+	sst_finalize(st);
 	if (rc < 0)
 		return rc;
 	for (unsigned c = 0; rc == 0 && c < FL_TICKET_CLOCK__COUNT; c++)
@@ -333,7 +332,7 @@ int fl_store_ticket_json(struct fl_store *s, const char *id, bool with_history, 
  * all their clocks and all their notifications, each in the tickets' order
  * (opened, id: unique), merged as the tickets are written. The three share
  * one read snapshot: they are open at the same time. */
-#define LIST_WHERE " WHERE ?1 OR t.state <> 'archived' ORDER BY t.opened_ns, t.id"
+#define LIST_WHERE " WHERE ?1 <> 0 OR t.state <> 'archived' ORDER BY t.opened_ns, t.id"
 static const char list_tickets_sql[] =
 	"SELECT " TICKET_COLS " FROM tickets t" LIST_WHERE;
 static const char list_clocks_sql[] =
@@ -348,7 +347,7 @@ static const char list_notes_sql[] =
 	" JOIN tickets t ON t.id = o.ticket" LIST_WHERE ", o.id";
 
 /* Is the cursor's current row (rc: its last step) about ticket id? */
-static bool cursor_at(sqlite3_stmt *st, int rc, const char *id)
+static bool cursor_at(struct store_stmt *st, int rc, const char *id)
 {
 	const char *t = rc == SQLITE_ROW ? store_col_text(st, 0) : NULL;
 
@@ -356,20 +355,20 @@ static bool cursor_at(sqlite3_stmt *st, int rc, const char *id)
 }
 
 static int list_prepare(struct fl_store *s, const char *sql, bool include_archived,
-                        sqlite3_stmt **out)
+                        struct store_stmt **out)
 {
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, out, NULL);
+	int rc = store_prepare(s, sql, out);
 
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);
-	sqlite3_bind_int(*out, 1, include_archived);
+	sst_bind_int64(*out, 1, include_archived);
 	return 0;
 }
 
 int fl_store_tickets_json(struct fl_store *s, bool include_archived, int64_t now_ns,
                           struct fl_buf *out)
 {
-	sqlite3_stmt *ts = NULL, *cs = NULL, *ns = NULL, *ps = NULL;
+	struct store_stmt *ts = NULL, *cs = NULL, *ns = NULL, *ps = NULL;
 	int trc, crc = SQLITE_DONE, nrc = SQLITE_DONE, prc = SQLITE_DONE, rc;
 	struct fl_json j;
 
@@ -380,20 +379,20 @@ int fl_store_tickets_json(struct fl_store *s, bool include_archived, int64_t now
 		goto out_finalize;
 	fl_json_init(&j, out);
 	fl_json_arr_begin(&j);
-	trc = sqlite3_step(ts);
+	trc = sst_step(ts);
 	if (trc == SQLITE_ROW) {
-		crc = sqlite3_step(cs);
-		nrc = sqlite3_step(ns);
-		prc = sqlite3_step(ps);
+		crc = sst_step(cs);
+		nrc = sst_step(ns);
+		prc = sst_step(ps);
 	}
-	for (; trc == SQLITE_ROW; trc = sqlite3_step(ts)) {
+	for (; trc == SQLITE_ROW; trc = sst_step(ts)) {
 		struct fl_clock_info ci[FL_TICKET_CLOCK__COUNT] = {{0}};
 		struct ticket_row r;
 
 		rc = row_read(ts, &r);
 		if (rc < 0)
 			goto out_finalize;
-		for (; cursor_at(cs, crc, r.text[0]); crc = sqlite3_step(cs)) {
+		for (; cursor_at(cs, crc, r.text[0]); crc = sst_step(cs)) {
 			const char *clock = store_col_text(cs, 1);
 
 			for (unsigned c = 0; clock && c < FL_TICKET_CLOCK__COUNT; c++) {
@@ -402,20 +401,20 @@ int fl_store_tickets_json(struct fl_store *s, bool include_archived, int64_t now
 				if (strcmp(clock, store_clock_token((enum fl_ticket_clock)c)) != 0)
 					continue;
 				k->state = store_clock_state_from_token(store_col_text(cs, 2));
-				k->budget_ms = sqlite3_column_int64(cs, 3);
-				k->deadline_ns = sqlite3_column_int64(cs, 4);
-				k->met_ns = sqlite3_column_int64(cs, 5);
-				k->paused_ms = sqlite3_column_int64(cs, 6);
-				k->pauses = (uint32_t)sqlite3_column_int64(cs, 7);
+				k->budget_ms = sst_col_int64(cs, 3);
+				k->deadline_ns = sst_col_int64(cs, 4);
+				k->met_ns = sst_col_int64(cs, 5);
+				k->paused_ms = sst_col_int64(cs, 6);
+				k->pauses = (uint32_t)sst_col_int64(cs, 7);
 			}
 		}
 		ticket_head_json(&j, &r, now_ns);
 		fl_json_key(&j, "places");
 		fl_json_arr_begin(&j);
-		for (; cursor_at(ps, prc, r.text[0]); prc = sqlite3_step(ps)) {
+		for (; cursor_at(ps, prc, r.text[0]); prc = sst_step(ps)) {
 			struct fl_ticket_place p = {.kind = store_col_text(ps, 1),
 						    .id = store_col_text(ps, 2),
-						    .joined_ns = sqlite3_column_int64(ps, 3),
+						    .joined_ns = sst_col_int64(ps, 3),
 						    .evidence = store_col_text(ps, 4)};
 
 			place_json(&j, &p);
@@ -425,7 +424,7 @@ int fl_store_tickets_json(struct fl_store *s, bool include_archived, int64_t now
 		clocks_json(&j, ci);
 		fl_json_key(&j, "notifications");
 		fl_json_arr_begin(&j);
-		for (; cursor_at(ns, nrc, r.text[0]); nrc = sqlite3_step(ns))
+		for (; cursor_at(ns, nrc, r.text[0]); nrc = sst_step(ns))
 			note_json(&j, ns, 1);
 		fl_json_arr_end(&j);
 		fl_json_obj_end(&j);
@@ -438,9 +437,9 @@ int fl_store_tickets_json(struct fl_store *s, bool include_archived, int64_t now
 	     : prc != SQLITE_DONE && prc != SQLITE_ROW ? store_rc(s, prc)
 	     : fl_json_failed(&j) ? -EMSGSIZE : 0;
 out_finalize:
-	sqlite3_finalize(ps);
-	sqlite3_finalize(ns);
-	sqlite3_finalize(cs);
-	sqlite3_finalize(ts);
+	sst_finalize(ps);
+	sst_finalize(ns);
+	sst_finalize(cs);
+	sst_finalize(ts);
 	return rc;
 }

@@ -11,23 +11,23 @@
 static const char *const text_cols[] = {"ticket",  "channel", "role", "person",
 					"address", "subject", "state"};
 
-static void row_json(struct fl_json *j, sqlite3_stmt *st)
+static void row_json(struct fl_json *j, struct store_stmt *st)
 {
 	fl_json_obj_begin(j);
 	fl_json_key(j, "id");
-	fl_json_int(j, sqlite3_column_int64(st, 0));
+	fl_json_int(j, sst_col_int64(st, 0));
 	for (int c = 0; c < 7; c++) {
 		fl_json_key(j, text_cols[c]);
 		fl_json_cstr(j, store_col_text(st, c + 1));
 	}
 	fl_json_key(j, "attempts");
-	fl_json_int(j, sqlite3_column_int64(st, 8));
+	fl_json_int(j, sst_col_int64(st, 8));
 	fl_json_key(j, "created");
-	store_json_time(j, sqlite3_column_int64(st, 9));
+	store_json_time(j, sst_col_int64(st, 9));
 	fl_json_key(j, "due");
-	store_json_time(j, sqlite3_column_int64(st, 10));
+	store_json_time(j, sst_col_int64(st, 10));
 	fl_json_key(j, "done");
-	store_json_time(j, sqlite3_column_int64(st, 11));
+	store_json_time(j, sst_col_int64(st, 11));
 	fl_json_key(j, "last_result");
 	fl_json_cstr(j, store_col_text(st, 12));
 	fl_json_key(j, "last_error");
@@ -45,7 +45,7 @@ int fl_store_outbox_list_json(struct fl_store *s, const char *ticket, const char
 		" ORDER BY id DESC LIMIT ?3";
 	const char *token = NULL;
 	struct fl_json j;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (limit < 1 || limit > FL_STORE_OUTBOX_LIST_MAX)
@@ -60,13 +60,13 @@ int fl_store_outbox_list_json(struct fl_store *s, const char *ticket, const char
 		return -EIO;
 	store_bind_text(st, 1, ticket);
 	store_bind_text(st, 2, token);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	sst_bind_int64(st, 3, (int64_t)limit);
 	fl_json_init(&j, out);
 	fl_json_arr_begin(&j);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = sst_step(st)) == SQLITE_ROW)
 		row_json(&j, st);
 	fl_json_arr_end(&j);
-	sqlite3_reset(st); /* ends the read: the engine's writer is not held back */
+	sst_reset(st); /* ends the read: the engine's writer is not held back */
 	if (rc != SQLITE_DONE)
 		return store_rc(s, rc);
 	return fl_json_failed(&j) ? -EMSGSIZE : 0;

@@ -24,7 +24,7 @@ int fl_store_notify_enqueue(struct fl_store *s, const char *id, const struct fl_
                             int64_t now_ns)
 {
 	struct fl_buf doc;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char what[160];
 	int64_t ttl_ms;
 	int rc;
@@ -62,12 +62,12 @@ int fl_store_notify_enqueue(struct fl_store *s, const char *id, const struct fl_
 	store_bind_text(st, 7, n->subject);
 	store_bind_text(st, 8, n->body);
 	store_bind_text(st, 9, n->incident_json ? n->incident_json : doc.p);
-	sqlite3_bind_int64(st, 10, now_ns);
-	sqlite3_bind_int64(st, 11, now_ns + ttl_ms * NS_PER_MS);
+	sst_bind_int64(st, 10, now_ns);
+	sst_bind_int64(st, 11, now_ns + ttl_ms * NS_PER_MS);
 	rc = store_step_done(s, st);
 	if (rc == -EINVAL) /* foreign key: no such ticket */
 		rc = -ENOENT;
-	if (rc == 0 && sqlite3_changes(s->db) == 0) {
+	if (rc == 0 && store_changes(s) == 0) {
 		fl_buf_free(&doc);
 		rc = store_txn_leave(s, 0);
 		return rc < 0 ? rc : -EEXIST;
@@ -97,7 +97,7 @@ void fl_store_outbox_row_free(struct fl_outbox_row *r)
 	free(r);
 }
 
-static char *dup_col(sqlite3_stmt *st, int i, bool *failed)
+static char *dup_col(struct store_stmt *st, int i, bool *failed)
 {
 	const char *v = store_col_text(st, i);
 	char *d = strdup(v ? v : "");
@@ -117,7 +117,7 @@ static char *dup_col(sqlite3_stmt *st, int i, bool *failed)
 #define LANE_FIRST_OTHER 3
 _Static_assert(FL_OUTBOX_MAX_ROUTES == 32, "LANE_WHERE has a slot per route");
 
-static int bind_lane(sqlite3_stmt *st, const struct fl_outbox_lane *lane)
+static int bind_lane(struct store_stmt *st, const struct fl_outbox_lane *lane)
 {
 	if (lane && lane->n_others > FL_OUTBOX_MAX_ROUTES)
 		return -EINVAL;
@@ -133,32 +133,35 @@ static int bind_lane(sqlite3_stmt *st, const struct fl_outbox_lane *lane)
 static int outbox_read(struct fl_store *s, const struct fl_outbox_lane *lane, int64_t now_ns,
                        struct fl_outbox_row **out)
 {
-	sqlite3_stmt *st = store_stmt(
+	struct store_stmt *st = store_stmt(
 		s, "SELECT id, ticket, key, channel, person, address, subject, body, incident_json,"
 		   " attempts, created_ns, expires_ns FROM outbox WHERE state = 'pending'"
-		   " AND due_ns <= ?1" LANE_WHERE " ORDER BY due_ns, id LIMIT 1");
+		   " AND due_ns <= ?1" LANE_WHERE " ORDER BY due_ns, id LIMIT 1"
+		   /* PostgreSQL: two workers never claim one row, and neither
+		    * waits for the other's; SQLite drops it (store_sqlite.c) */
+		   " FOR UPDATE SKIP LOCKED");
 	struct fl_outbox_row *r;
 	bool failed = false;
 	int rc;
 
 	if (!st)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, now_ns);
+	sst_bind_int64(st, 1, now_ns);
 	rc = bind_lane(st, lane);
 	if (rc < 0)
 		return rc;
-	rc = sqlite3_step(st);
+	rc = sst_step(st);
 	if (rc != SQLITE_ROW) {
 		rc = rc == SQLITE_DONE ? -ENOENT : store_rc(s, rc);
-		sqlite3_reset(st);
+		sst_reset(st);
 		return rc;
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		sqlite3_reset(st);
+		sst_reset(st);
 		return -ENOMEM;
 	}
-	r->id = sqlite3_column_int64(st, 0);
+	r->id = sst_col_int64(st, 0);
 	r->ticket = dup_col(st, 1, &failed);
 	r->key = dup_col(st, 2, &failed);
 	r->channel = dup_col(st, 3, &failed);
@@ -167,10 +170,10 @@ static int outbox_read(struct fl_store *s, const struct fl_outbox_lane *lane, in
 	r->subject = dup_col(st, 6, &failed);
 	r->body = dup_col(st, 7, &failed);
 	r->incident_json = dup_col(st, 8, &failed);
-	r->attempts = (uint32_t)sqlite3_column_int64(st, 9) + 1;
-	r->created_ns = sqlite3_column_int64(st, 10);
-	r->expires_ns = sqlite3_column_int64(st, 11);
-	sqlite3_reset(st);
+	r->attempts = (uint32_t)sst_col_int64(st, 9) + 1;
+	r->created_ns = sst_col_int64(st, 10);
+	r->expires_ns = sst_col_int64(st, 11);
+	sst_reset(st);
 	if (failed) {
 		fl_store_outbox_row_free(r);
 		return -ENOMEM;
@@ -188,10 +191,10 @@ int fl_store_outbox_claim_lane(struct fl_store *s, const struct fl_outbox_lane *
                                int64_t now_ns, int64_t lease_until_ns, struct fl_outbox_row **out)
 {
 	struct fl_outbox_row *r = NULL;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
-	rc = store_txn_enter(s);
+	rc = store_txn_enter_rows(s);
 	if (rc < 0)
 		return rc;
 	rc = outbox_read(s, lane, now_ns, &r);
@@ -203,8 +206,8 @@ int fl_store_outbox_claim_lane(struct fl_store *s, const struct fl_outbox_lane *
 	if (!st) {
 		rc = -EIO;
 	} else {
-		sqlite3_bind_int64(st, 1, r->id);
-		sqlite3_bind_int64(st, 2, lease_until_ns);
+		sst_bind_int64(st, 1, r->id);
+		sst_bind_int64(st, 2, lease_until_ns);
 		rc = store_step_done(s, st);
 	}
 	rc = store_txn_leave(s, rc);
@@ -220,12 +223,12 @@ int fl_store_outbox_finish(struct fl_store *s, int64_t row_id, enum fl_outbox_st
                            const char *result, const char *reason, int64_t retry_ns,
                            int64_t now_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (state == FL_OUTBOX_SENDING || (unsigned)state > FL_OUTBOX_EXPIRED || !result)
 		return -EINVAL;
-	rc = store_txn_enter(s);
+	rc = store_txn_enter_rows(s);
 	if (rc < 0)
 		return rc;
 	st = store_stmt(s, "UPDATE outbox SET state = ?2, due_ns = ?3, last_result = ?4,"
@@ -233,20 +236,20 @@ int fl_store_outbox_finish(struct fl_store *s, int64_t row_id, enum fl_outbox_st
 	                   " ELSE ?6 END WHERE id = ?1");
 	if (!st)
 		return store_txn_leave(s, -EIO);
-	sqlite3_bind_int64(st, 1, row_id);
+	sst_bind_int64(st, 1, row_id);
 	store_bind_text(st, 2, store_outbox_token(state));
-	sqlite3_bind_int64(st, 3, state == FL_OUTBOX_PENDING ? retry_ns : now_ns);
+	sst_bind_int64(st, 3, state == FL_OUTBOX_PENDING ? retry_ns : now_ns);
 	store_bind_text(st, 4, result);
 	store_bind_text(st, 5, reason);
-	sqlite3_bind_int64(st, 6, now_ns);
+	sst_bind_int64(st, 6, now_ns);
 	rc = store_update_one(s, st);
 	if (rc == 0) {
 		st = store_stmt(s, "INSERT INTO attempts(outbox, at_ns, result, reason)"
 		                   " VALUES(?1, ?2, ?3, ?4)");
 		if (!st)
 			return store_txn_leave(s, -EIO);
-		sqlite3_bind_int64(st, 1, row_id);
-		sqlite3_bind_int64(st, 2, now_ns);
+		sst_bind_int64(st, 1, row_id);
+		sst_bind_int64(st, 2, now_ns);
 		store_bind_text(st, 3, result);
 		store_bind_text(st, 4, reason);
 		rc = store_step_done(s, st);
@@ -256,21 +259,21 @@ int fl_store_outbox_finish(struct fl_store *s, int64_t row_id, enum fl_outbox_st
 
 int fl_store_outbox_recover(struct fl_store *s, int64_t now_ns, uint32_t *n)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	uint32_t changed = 0;
 	int rc;
 
-	rc = store_txn_enter(s);
+	rc = store_txn_enter_rows(s);
 	if (rc < 0)
 		return rc;
 	st = store_stmt(s, "UPDATE outbox SET state = 'pending', due_ns = ?1,"
 	                   " last_result = 'interrupted' WHERE state = 'sending'");
 	if (!st)
 		return store_txn_leave(s, -EIO);
-	sqlite3_bind_int64(st, 1, now_ns);
+	sst_bind_int64(st, 1, now_ns);
 	rc = store_step_done(s, st);
 	if (rc == 0)
-		changed = (uint32_t)sqlite3_changes(s->db);
+		changed = (uint32_t)store_changes(s);
 	rc = store_txn_leave(s, rc);
 	if (rc == 0)
 		*n = changed;
@@ -280,11 +283,11 @@ int fl_store_outbox_recover(struct fl_store *s, int64_t now_ns, uint32_t *n)
 int fl_store_outbox_recover_stale(struct fl_store *s, const struct fl_outbox_lane *lane,
                                   int64_t now_ns, uint32_t *n)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	uint32_t changed = 0;
 	int rc;
 
-	rc = store_txn_enter(s);
+	rc = store_txn_enter_rows(s);
 	if (rc < 0)
 		return rc;
 	st = store_stmt(s, "UPDATE outbox SET state = 'pending', due_ns = ?1,"
@@ -292,12 +295,12 @@ int fl_store_outbox_recover_stale(struct fl_store *s, const struct fl_outbox_lan
 	                   " AND due_ns <= ?1" LANE_WHERE);
 	if (!st)
 		return store_txn_leave(s, -EIO);
-	sqlite3_bind_int64(st, 1, now_ns);
+	sst_bind_int64(st, 1, now_ns);
 	rc = bind_lane(st, lane);
 	if (rc == 0)
 		rc = store_step_done(s, st);
 	if (rc == 0)
-		changed = (uint32_t)sqlite3_changes(s->db);
+		changed = (uint32_t)store_changes(s);
 	rc = store_txn_leave(s, rc);
 	if (rc == 0 && n)
 		*n = changed;
@@ -306,21 +309,21 @@ int fl_store_outbox_recover_stale(struct fl_store *s, const struct fl_outbox_lan
 
 int fl_store_outbox_counts(struct fl_store *s, uint64_t counts[5])
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT state, count(*) FROM outbox GROUP BY state");
+	struct store_stmt *st = store_stmt(s, "SELECT state, count(*) FROM outbox GROUP BY state");
 	uint64_t c[5] = {0};
 	int rc;
 
 	if (!st)
 		return -EIO;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sst_step(st)) == SQLITE_ROW) {
 		const char *tok = store_col_text(st, 0);
 
 		for (unsigned i = 0; tok && i <= FL_OUTBOX_EXPIRED; i++)
 			if (strcmp(tok, fl_outbox_state_name((enum fl_outbox_state)i)) == 0)
-				c[i] = (uint64_t)sqlite3_column_int64(st, 1);
+				c[i] = (uint64_t)sst_col_int64(st, 1);
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	if (rc == 0)
 		memcpy(counts, c, sizeof(c));
 	return rc;
@@ -333,14 +336,14 @@ int64_t fl_store_outbox_next_due(struct fl_store *s)
 
 int64_t fl_store_outbox_next_due_lane(struct fl_store *s, const struct fl_outbox_lane *lane)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT min(due_ns) FROM outbox WHERE state = 'pending'"
+	struct store_stmt *st = store_stmt(s, "SELECT min(due_ns) FROM outbox WHERE state = 'pending'"
 	                                 " AND 1" LANE_WHERE);
 	int64_t next = INT64_MAX;
 
 	if (!st || bind_lane(st, lane) < 0)
 		return INT64_MAX;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		next = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	if (sst_step(st) == SQLITE_ROW && !sst_col_is_null(st, 0))
+		next = sst_col_int64(st, 0);
+	sst_reset(st);
 	return next;
 }

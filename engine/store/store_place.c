@@ -17,7 +17,7 @@ static bool place_kind_ok(const char *kind)
 
 int fl_store_place_add(struct fl_store *s, const char *ticket, const struct fl_ticket_place *p)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char what[160];
 	int rc;
 
@@ -34,10 +34,10 @@ int fl_store_place_add(struct fl_store *s, const char *ticket, const struct fl_t
 	store_bind_text(st, 1, ticket);
 	store_bind_text(st, 2, p->kind);
 	store_bind_text(st, 3, p->id);
-	sqlite3_bind_int64(st, 4, p->joined_ns);
+	sst_bind_int64(st, 4, p->joined_ns);
 	store_bind_text(st, 5, p->evidence);
 	rc = store_step_done(s, st);
-	if (rc == 0 && sqlite3_changes(s->db) == 0)
+	if (rc == 0 && store_changes(s) == 0)
 		return store_txn_leave(s, 1); /* known already */
 	snprintf(what, sizeof(what), "place: %s %s", p->kind, p->id);
 	if (rc == 0)
@@ -47,30 +47,30 @@ int fl_store_place_add(struct fl_store *s, const char *ticket, const struct fl_t
 
 int fl_store_places_each(struct fl_store *s, const char *ticket, fl_store_place_fn *fn, void *ctx)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT kind, place, joined_ns, evidence FROM places"
+	struct store_stmt *st = store_stmt(s, "SELECT kind, place, joined_ns, evidence FROM places"
 	                                 " WHERE ticket = ?1 ORDER BY joined_ns, kind, place");
 	int rc, stop = 0;
 
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, ticket);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!stop && (rc = sst_step(st)) == SQLITE_ROW) {
 		struct fl_ticket_place p = {.kind = store_col_text(st, 0),
 		                            .id = store_col_text(st, 1),
-		                            .joined_ns = sqlite3_column_int64(st, 2),
+		                            .joined_ns = sst_col_int64(st, 2),
 		                            .evidence = store_col_text(st, 3)};
 
 		stop = fn(ctx, &p);
 	}
 	rc = stop ? stop : rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
 int fl_store_incident_reassign(struct fl_store *s, const char *id, const char *rule,
                                const char *key, int64_t now_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char what[160];
 	int rc;
 
@@ -86,7 +86,7 @@ int fl_store_incident_reassign(struct fl_store *s, const char *id, const char *r
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, rule);
 	store_bind_text(st, 3, key);
-	sqlite3_bind_int64(st, 4, now_ns);
+	sst_bind_int64(st, 4, now_ns);
 	rc = store_update_one(s, st);
 	snprintf(what, sizeof(what), "taken over by %s", rule);
 	if (rc == 0)

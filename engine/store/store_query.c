@@ -24,19 +24,17 @@ static const char *const recur_names[] = {
 int fl_store_history_each(struct fl_store *s, const char *id, fl_store_history_fn *fn,
                           void *ctx)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT at_ns, what, by, note FROM history WHERE ticket = ?1"
-	                        " ORDER BY id",
-	                        -1, &st, NULL);
+	rc = store_prepare(s, "SELECT at_ns, what, by, note FROM history WHERE ticket = ?1"
+	                        " ORDER BY id", &st);
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);
 	store_bind_text(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sst_step(st)) == SQLITE_ROW) {
 		struct fl_history_row h = {
-			.at_ns = sqlite3_column_int64(st, 0),
+			.at_ns = sst_col_int64(st, 0),
 			.what = store_col_text(st, 1),
 			.by = store_col_text(st, 2),
 			.note = store_col_text(st, 3),
@@ -44,26 +42,24 @@ int fl_store_history_each(struct fl_store *s, const char *id, fl_store_history_f
 
 		rc = fn(ctx, &h);
 		if (rc != 0) {
-			sqlite3_finalize(st);
+			sst_finalize(st);
 			return rc;
 		}
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_finalize(st);
+	sst_finalize(st);
 	return rc;
 }
 
 int fl_store_open_ticket_for_fault(struct fl_store *s, const struct fl_store_fault *f, char *id,
 				   size_t size)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	/* the two halves use tickets_fault and tickets_placed; "open" is a
 	 * state before restored, and no clear */
-	rc = sqlite3_prepare_v2(
-		s->db,
-		"SELECT id, opened_ns FROM tickets WHERE rule = ?1 AND key = ?2"
+	rc = store_prepare(s, "SELECT id, opened_ns FROM tickets WHERE rule = ?1 AND key = ?2"
 		" AND state IN ('open', 'acknowledged', 'dispatched', 'onsite')"
 		" AND coalesce(cleared_ns, 0) = 0"
 		" UNION ALL "
@@ -72,24 +68,23 @@ int fl_store_open_ticket_for_fault(struct fl_store *s, const struct fl_store_fau
 		" (?5 IS NULL AND device IS NULL AND site = ?6))))"
 		" AND state IN ('open', 'acknowledged', 'dispatched', 'onsite')"
 		" AND coalesce(cleared_ns, 0) = 0"
-		" ORDER BY 2 DESC, 1 DESC LIMIT 1",
-		-1, &st, NULL);
+		" ORDER BY 2 DESC, 1 DESC LIMIT 1", &st);
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);
-	sqlite3_bind_text(st, 1, f->rule, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, f->key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, f->level, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, f->span, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, f->device, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, f->site, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
+	store_bind_text(st, 1, f->rule);
+	store_bind_text(st, 2, f->key);
+	store_bind_text(st, 3, f->level);
+	store_bind_text(st, 4, f->span);
+	store_bind_text(st, 5, f->device);
+	store_bind_text(st, 6, f->site);
+	rc = sst_step(st);
 	if (rc == SQLITE_ROW) {
 		snprintf(id, size, "%s", store_col_text(st, 0));
 		rc = 1;
 	} else {
 		rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
 	}
-	sqlite3_finalize(st);
+	sst_finalize(st);
 	return rc;
 }
 
@@ -97,7 +92,7 @@ int fl_store_ticket_for_fault_at(struct fl_store *s, const char *rule, const cha
 				 int64_t opened_ns, char *id, size_t size)
 {
 	/* by tickets_fault (rule, key): the few tickets of one fault */
-	sqlite3_stmt *st = store_stmt(s, "SELECT id FROM tickets WHERE rule = ?1 AND key = ?2"
+	struct store_stmt *st = store_stmt(s, "SELECT id FROM tickets WHERE rule = ?1 AND key = ?2"
 					 " AND opened_ns = ?3 ORDER BY id LIMIT 1");
 	int rc;
 
@@ -107,15 +102,15 @@ int fl_store_ticket_for_fault_at(struct fl_store *s, const char *rule, const cha
 		return -EIO;
 	store_bind_text(st, 1, rule);
 	store_bind_text(st, 2, key);
-	sqlite3_bind_int64(st, 3, opened_ns);
-	rc = sqlite3_step(st);
+	sst_bind_int64(st, 3, opened_ns);
+	rc = sst_step(st);
 	if (rc == SQLITE_ROW) {
 		snprintf(id, size, "%s", store_col_text(st, 0));
 		rc = 1;
 	} else {
 		rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
 	}
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
@@ -138,7 +133,7 @@ static int64_t ref_number(const char *ref)
 /* Rows of st (one column, the id): the first into id, up to
  * FL_STORE_REF_SHOWN into others; the count, at most FL_STORE_REF_SHOWN + 1
  * (the statement's LIMIT), or the error. */
-static int ref_rows(struct fl_store *s, sqlite3_stmt *st, char *id, size_t size, char *others,
+static int ref_rows(struct fl_store *s, struct store_stmt *st, char *id, size_t size, char *others,
 		    size_t others_len)
 {
 	size_t used = 0;
@@ -146,7 +141,7 @@ static int ref_rows(struct fl_store *s, sqlite3_stmt *st, char *id, size_t size,
 
 	if (others_len)
 		others[0] = '\0';
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sst_step(st)) == SQLITE_ROW) {
 		const char *row = store_col_text(st, 0);
 
 		if (n == 0)
@@ -160,7 +155,7 @@ static int ref_rows(struct fl_store *s, sqlite3_stmt *st, char *id, size_t size,
 		n++;
 	}
 	rc = rc == SQLITE_DONE ? n : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
@@ -169,7 +164,7 @@ int fl_store_ticket_find(struct fl_store *s, const char *ref, char *id, size_t s
 {
 	char first[FL_STORE_ID_MAX + 1], upper[FL_STORE_ID_MAX + 1];
 	int64_t number;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	size_t len;
 	int n;
 
@@ -185,7 +180,7 @@ int fl_store_ticket_find(struct fl_store *s, const char *ref, char *id, size_t s
 		st = store_stmt(s, "SELECT id FROM tickets WHERE seq = ?1");
 		if (!st)
 			return -EIO;
-		sqlite3_bind_int64(st, 1, number);
+		sst_bind_int64(st, 1, number);
 		n = ref_rows(s, st, first, sizeof(first), others, others_len);
 	}
 	if (n == 0) {
@@ -193,17 +188,13 @@ int fl_store_ticket_find(struct fl_store *s, const char *ref, char *id, size_t s
 		 * its last byte one higher), not a walk over every ticket */
 		memcpy(upper, ref, len + 1);
 		upper[len - 1] = (char)(unsigned char)((unsigned char)upper[len - 1] + 1);
-		st = store_stmt(s, "SELECT id FROM tickets WHERE id >= ?1 AND id < ?2"
+		st = store_stmt(s, "SELECT id FROM tickets WHERE id >= ?1 AND (?2 IS NULL OR id < ?2)"
 				   " AND substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 6");
 		if (!st)
 			return -EIO;
 		store_bind_text(st, 1, ref);
-		/* a last byte of 0xff has no byte above it: a blob, which SQLite
-		 * orders after every text, bounds nothing */
-		if ((unsigned char)ref[len - 1] == 0xff)
-			sqlite3_bind_zeroblob(st, 2, 0);
-		else
-			store_bind_text(st, 2, upper);
+		/* a last byte of 0xff has no byte above it: no upper bound */
+		store_bind_text(st, 2, (unsigned char)ref[len - 1] == 0xff ? NULL : upper);
 		n = ref_rows(s, st, first, sizeof(first), others, others_len);
 	}
 	if (n == 1)
@@ -227,12 +218,12 @@ int fl_store_ticket_find(struct fl_store *s, const char *ref, char *id, size_t s
 	" t.rule, t.key, coalesce(t.cleared_ns, 0) FROM tickets t " where
 
 /* Calls fn for each row of st (bound); 0, fn's non-zero return, or the error. */
-static int summaries_each(struct fl_store *s, sqlite3_stmt *st, fl_store_ticket_fn *fn,
+static int summaries_each(struct fl_store *s, struct store_stmt *st, fl_store_ticket_fn *fn,
                           void *ctx, bool *any)
 {
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sst_step(st)) == SQLITE_ROW) {
 		struct fl_ticket_summary t = {
 			.id = store_col_text(st, 0),
 			.level = store_col_text(st, 2),
@@ -243,14 +234,14 @@ static int summaries_each(struct fl_store *s, sqlite3_stmt *st, fl_store_ticket_
 			.ring = store_col_text(st, 7),
 			.county = store_col_text(st, 8),
 			.city = store_col_text(st, 9),
-			.is_planned = sqlite3_column_int(st, 10) != 0,
-			.is_unprotected = sqlite3_column_int(st, 11) != 0,
-			.opened_ns = sqlite3_column_int64(st, 12),
+			.is_planned = sst_col_int(st, 10) != 0,
+			.is_unprotected = sst_col_int(st, 11) != 0,
+			.opened_ns = sst_col_int64(st, 12),
 			.next_deadline_ns = INT64_MAX,
 			.told = store_col_text(st, 15),
 			.rule = store_col_text(st, 16),
 			.key = store_col_text(st, 17),
-			.cleared_ns = sqlite3_column_int64(st, 18),
+			.cleared_ns = sst_col_int64(st, 18),
 		};
 		const char *clock = store_col_text(st, 13);
 
@@ -260,7 +251,7 @@ static int summaries_each(struct fl_store *s, sqlite3_stmt *st, fl_store_ticket_
 			for (unsigned c = 0; c < FL_TICKET_CLOCK__COUNT; c++)
 				if (strcmp(clock, fl_ticket_clock_name((enum fl_ticket_clock)c)) == 0)
 					t.next_clock = (enum fl_ticket_clock)c;
-			t.next_deadline_ns = sqlite3_column_int64(st, 14);
+			t.next_deadline_ns = sst_col_int64(st, 14);
 		}
 		rc = fn(ctx, &t);
 		if (rc != 0)
@@ -274,58 +265,54 @@ static int summaries_each(struct fl_store *s, sqlite3_stmt *st, fl_store_ticket_
 int fl_store_tickets_each(struct fl_store *s, bool include_archived, fl_store_ticket_fn *fn,
                           void *ctx)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	bool any = false;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db,
-	                        include_archived
+	rc = store_prepare(s, include_archived
 	                                ? SUMMARY_SQL("ORDER BY t.opened_ns, t.id")
 	                                : SUMMARY_SQL("WHERE t.state <> 'archived'"
-	                                              " ORDER BY t.opened_ns, t.id"),
-	                        -1, &st, NULL);
+	                                              " ORDER BY t.opened_ns, t.id"), &st);
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);
 	rc = summaries_each(s, st, fn, ctx, &any);
-	sqlite3_finalize(st);
+	sst_finalize(st);
 	return rc;
 }
 
 int fl_store_ticket_summary(struct fl_store *s, const char *id, fl_store_ticket_fn *fn,
                             void *ctx)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	bool any = false;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db, SUMMARY_SQL("WHERE t.id = ?1"), -1, &st, NULL);
+	rc = store_prepare(s, SUMMARY_SQL("WHERE t.id = ?1"), &st);
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);
 	store_bind_text(st, 1, id);
 	rc = summaries_each(s, st, fn, ctx, &any);
-	sqlite3_finalize(st);
+	sst_finalize(st);
 	return rc == 0 && !any ? -ENOENT : rc;
 }
 
 /* --- the report -------------------------------------------------------------- */
 int fl_store_recorded_until(struct fl_store *s, int64_t *out_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT max(coalesce((SELECT max(updated_ns) FROM tickets), 0),"
-	                        " coalesce((SELECT max(at_ns) FROM history), 0))",
-	                        -1, &st, NULL);
+	rc = store_prepare(s, "SELECT max(coalesce((SELECT max(updated_ns) FROM tickets), 0),"
+	                        " coalesce((SELECT max(at_ns) FROM history), 0))", &st);
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);
-	rc = sqlite3_step(st);
+	rc = sst_step(st);
 	if (rc == SQLITE_ROW) {
-		*out_ns = sqlite3_column_int64(st, 0);
+		*out_ns = sst_col_int64(st, 0);
 		rc = SQLITE_DONE;
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_finalize(st);
+	sst_finalize(st);
 	return rc;
 }
 
@@ -361,59 +348,59 @@ int fl_store_recorded_until(struct fl_store *s, int64_t *out_ns)
 	" (SELECT group_concat(level || ':' || n, ' ') FROM (SELECT level, count(*) AS n" \
 	"  FROM tickets u WHERE u.city IS t.city AND u.county IS t.county" \
 	"  AND u.opened_ns >= ?1 AND u.opened_ns < ?2" NOT_ANNOUNCE("u") \
-	"  GROUP BY level ORDER BY level))," \
+	"  GROUP BY level ORDER BY level) AS by_level)," \
 	REPORT_BY_CLOCK("respond") "," REPORT_BY_CLOCK("onsite") "," REPORT_BY_CLOCK("repair") \
 	" FROM tickets t WHERE t.opened_ns >= ?1 AND t.opened_ns < ?2" NOT_ANNOUNCE("t") \
 	" GROUP BY t.city, t.county ORDER BY t.city, t.county"
 
-static int64_t mean_s(sqlite3_stmt *st, int col)
+static int64_t mean_s(struct store_stmt *st, int col)
 {
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+	if (sst_col_is_null(st, col))
 		return -1;
-	return (int64_t)(sqlite3_column_double(st, col) / 1e9 + 0.5);
+	return (int64_t)(sst_col_double(st, col) / 1e9 + 0.5);
 }
 
 int fl_store_report_each(struct fl_store *s, int64_t from_ns, int64_t to_ns, int64_t as_of_ns,
                          fl_store_report_fn *fn, void *ctx)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (from_ns >= to_ns)
 		return -EINVAL;
-	rc = sqlite3_prepare_v2(s->db, REPORT_SQL, -1, &st, NULL);
+	rc = store_prepare(s, REPORT_SQL, &st);
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);
-	sqlite3_bind_int64(st, 1, from_ns);
-	sqlite3_bind_int64(st, 2, to_ns);
-	sqlite3_bind_int64(st, 3, as_of_ns);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	sst_bind_int64(st, 1, from_ns);
+	sst_bind_int64(st, 2, to_ns);
+	sst_bind_int64(st, 3, as_of_ns);
+	while ((rc = sst_step(st)) == SQLITE_ROW) {
 		struct fl_report_row r = {
 			.city = store_col_text(st, 0),
 			.county = store_col_text(st, 1),
-			.tickets = sqlite3_column_int64(st, 2),
+			.tickets = sst_col_int64(st, 2),
 			.mean_ack_s = mean_s(st, 3),
 			.mean_restore_s = mean_s(st, 4),
-			.clocks_met = sqlite3_column_int64(st, 5),
-			.clocks_missed = sqlite3_column_int64(st, 6),
-			.pauses = sqlite3_column_int64(st, 7),
-			.paused_ms = sqlite3_column_int64(st, 8),
+			.clocks_met = sst_col_int64(st, 5),
+			.clocks_missed = sst_col_int64(st, 6),
+			.pauses = sst_col_int64(st, 7),
+			.paused_ms = sst_col_int64(st, 8),
 			.levels = store_col_text(st, 9),
 		};
 
 		for (int c = 0; c < FL_TICKET_CLOCK__COUNT; c++) {
-			r.met_by_clock[c] = sqlite3_column_int64(st, 10 + 2 * c);
-			r.missed_by_clock[c] = sqlite3_column_int64(st, 11 + 2 * c);
+			r.met_by_clock[c] = sst_col_int64(st, 10 + 2 * c);
+			r.missed_by_clock[c] = sst_col_int64(st, 11 + 2 * c);
 		}
 
 		rc = fn(ctx, &r);
 		if (rc != 0) {
-			sqlite3_finalize(st);
+			sst_finalize(st);
 			return rc;
 		}
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_finalize(st);
+	sst_finalize(st);
 	return rc;
 }
 
@@ -518,7 +505,7 @@ static int scope_valid(const char *scope)
 
 int fl_store_maint_add(struct fl_store *s, struct fl_maint_window *w, int64_t now_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (!scope_valid(w->scope) || !w->target || !w->target[0] || w->from_ns >= w->to_ns ||
@@ -530,37 +517,37 @@ int fl_store_maint_add(struct fl_store *s, struct fl_maint_window *w, int64_t no
 	if (w->recur == FL_MAINT_MONTHLY && w->to_ns - w->from_ns >= 28 * 86400 * NS_PER_S)
 		return -EINVAL;
 	st = store_stmt(s, "INSERT INTO maintenance(scope, target, from_ns, to_ns, recur, reason,"
-	                   " by, created_ns) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+	                   " by, created_ns) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, w->scope);
 	store_bind_text(st, 2, w->target);
-	sqlite3_bind_int64(st, 3, w->from_ns);
-	sqlite3_bind_int64(st, 4, w->to_ns);
+	sst_bind_int64(st, 3, w->from_ns);
+	sst_bind_int64(st, 4, w->to_ns);
 	store_bind_text(st, 5, recur_names[w->recur]);
 	store_bind_text(st, 6, w->reason);
 	store_bind_text(st, 7, w->by);
-	sqlite3_bind_int64(st, 8, now_ns);
-	rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
-	if (rc == 0)
-		w->id = sqlite3_last_insert_rowid(s->db);
+	sst_bind_int64(st, 8, now_ns);
+	rc = sst_step(st);
+	if (rc == SQLITE_ROW) /* RETURNING: both backends say the new id the same way */
+		w->id = sst_col_int64(st, 0);
+	rc = rc == SQLITE_ROW ? 0 : store_rc(s, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+	sst_reset(st);
 	return rc;
 }
 
 int fl_store_maint_delete(struct fl_store *s, int64_t id)
 {
-	sqlite3_stmt *st = store_stmt(s, "DELETE FROM maintenance WHERE id = ?1");
+	struct store_stmt *st = store_stmt(s, "DELETE FROM maintenance WHERE id = ?1");
 	int rc;
 
 	if (!st)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
+	sst_bind_int64(st, 1, id);
+	rc = sst_step(st);
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
-	if (rc == 0 && sqlite3_changes(s->db) == 0)
+	sst_reset(st);
+	if (rc == 0 && store_changes(s) == 0)
 		rc = -ENOENT;
 	return rc;
 }
@@ -605,7 +592,7 @@ static enum fl_maint_recur recur_parse(const char *tok)
 int fl_store_maint_active(struct fl_store *s, const struct fl_maint_query *q, int64_t t_ns,
                           bool *is_active, struct fl_maint_hit *hit)
 {
-	sqlite3_stmt *st = store_stmt(
+	struct store_stmt *st = store_stmt(
 		s, "SELECT id, from_ns, to_ns, recur FROM maintenance WHERE from_ns <= ?6 AND"
 		   " ((scope = 'device' AND target = ?1) OR (scope = 'site' AND target = ?2)"
 		   " OR (scope = 'ring' AND target = ?3) OR (scope = 'span' AND target = ?4)"
@@ -621,19 +608,19 @@ int fl_store_maint_active(struct fl_store *s, const struct fl_maint_query *q, in
 	store_bind_text(st, 3, q->ring);
 	store_bind_text(st, 4, q->span);
 	store_bind_text(st, 5, q->city);
-	sqlite3_bind_int64(st, 6, t_ns);
-	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t from = sqlite3_column_int64(st, 1), to = sqlite3_column_int64(st, 2);
+	sst_bind_int64(st, 6, t_ns);
+	while (!found && (rc = sst_step(st)) == SQLITE_ROW) {
+		int64_t from = sst_col_int64(st, 1), to = sst_col_int64(st, 2);
 		enum fl_maint_recur recur = recur_parse(store_col_text(st, 3));
 
 		if (window_covers(from, to, recur, t_ns)) {
 			found = true;
-			h.window_id = sqlite3_column_int64(st, 0);
+			h.window_id = sst_col_int64(st, 0);
 			h.ends_ns = occurrence_start(from, recur, t_ns) + (to - from);
 		}
 	}
 	rc = found || rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	if (rc == 0) {
 		*is_active = found;
 		if (hit)
@@ -644,24 +631,22 @@ int fl_store_maint_active(struct fl_store *s, const struct fl_maint_query *q, in
 
 int fl_store_maint_each(struct fl_store *s, int64_t now_ns, fl_store_maint_fn *fn, void *ctx)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT id, scope, target, from_ns, to_ns, recur, reason, by"
+	rc = store_prepare(s, "SELECT id, scope, target, from_ns, to_ns, recur, reason, by"
 	                        " FROM maintenance WHERE recur <> 'none' OR to_ns > ?1"
-	                        " ORDER BY from_ns, id",
-	                        -1, &st, NULL);
+	                        " ORDER BY from_ns, id", &st);
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);
-	sqlite3_bind_int64(st, 1, now_ns);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	sst_bind_int64(st, 1, now_ns);
+	while ((rc = sst_step(st)) == SQLITE_ROW) {
 		struct fl_maint_view v = {
-			.w = {.id = sqlite3_column_int64(st, 0),
+			.w = {.id = sst_col_int64(st, 0),
 			      .scope = store_col_text(st, 1),
 			      .target = store_col_text(st, 2),
-			      .from_ns = sqlite3_column_int64(st, 3),
-			      .to_ns = sqlite3_column_int64(st, 4),
+			      .from_ns = sst_col_int64(st, 3),
+			      .to_ns = sst_col_int64(st, 4),
 			      .recur = recur_parse(store_col_text(st, 5)),
 			      .reason = store_col_text(st, 6),
 			      .by = store_col_text(st, 7)},
@@ -677,12 +662,12 @@ int fl_store_maint_each(struct fl_store *s, int64_t now_ns, fl_store_maint_fn *f
 		v.is_active = window_covers(v.w.from_ns, v.w.to_ns, v.w.recur, now_ns);
 		rc = fn(ctx, &v);
 		if (rc != 0) {
-			sqlite3_finalize(st);
+			sst_finalize(st);
 			return rc;
 		}
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_finalize(st);
+	sst_finalize(st);
 	return rc;
 }
 

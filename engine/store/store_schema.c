@@ -107,6 +107,13 @@ static const char *const migrations[] = {
 	" late_steps INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY(directive, branch)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS directive_branches_late ON directive_branches(acked_ns, deadline_ns);",
+	/* 8: the lead of an active/standby pair on one PostgreSQL store: the
+	 * fencing number (epoch) the engine that took the lead drew, who it
+	 * is, since when, and how many write transactions it has fenced. One
+	 * row; a SQLite file has it too and never leads (store_lead.c). */
+	"CREATE TABLE IF NOT EXISTS store_lead(epoch INTEGER NOT NULL, holder TEXT,"
+	" since_ns INTEGER NOT NULL, writes INTEGER NOT NULL);"
+	"INSERT INTO store_lead SELECT 0, NULL, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM store_lead);",
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == FL_STORE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -114,32 +121,24 @@ _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == FL_STORE_SCHEMA_VER
 /* --- lifecycle ------------------------------------------------------------ */
 static int schema_version(struct fl_store *s, int *out)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
+	bool exists = false;
 	int rc, v = 0;
 
-	rc = sqlite3_prepare_v2(s->db,
-	                        "SELECT count(*) FROM sqlite_master WHERE type='table'"
-	                        " AND name='schema_version'",
-	                        -1, &st, NULL);
+	rc = s->ops->table_exists(s, "schema_version", &exists);
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 0) {
-		sqlite3_finalize(st);
+	if (!exists) {
 		*out = 0;
 		return 0;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return store_rc(s, rc);
-	rc = sqlite3_prepare_v2(s->db, "SELECT coalesce(max(version), 0) FROM schema_version", -1,
-	                        &st, NULL);
+	rc = store_prepare(s, "SELECT coalesce(max(version), 0) FROM schema_version", &st);
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);
-	rc = sqlite3_step(st);
+	rc = sst_step(st);
 	if (rc == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+		v = sst_col_int(st, 0);
+	sst_finalize(st);
 	if (rc != SQLITE_ROW)
 		return store_rc(s, rc);
 	*out = v;
@@ -173,7 +172,7 @@ static int migrate(struct fl_store *s, int64_t now_ns)
 		rc = -EPROTO;
 		goto out_rollback;
 	}
-	if (v == FL_STORE_SCHEMA_VERSION && !sqlite3_get_autocommit(s->db))
+	if (v == FL_STORE_SCHEMA_VERSION && s->ops->in_txn(s))
 		return store_exec(s, "COMMIT"); /* migrated by another process meanwhile */
 	if (v == FL_STORE_SCHEMA_VERSION)
 		return 0;
@@ -192,7 +191,7 @@ static int migrate(struct fl_store *s, int64_t now_ns)
 	return store_exec(s, "COMMIT");
 
 out_rollback:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	store_exec_quiet(s, "ROLLBACK");
 	return rc;
 }
 
@@ -264,6 +263,32 @@ static int store_file_prepare(struct fl_store *s, const char *path, bool may_cre
 	return 0;
 }
 
+/* fl_store_open_existing() on PostgreSQL: a database without the store's
+ * tables is "not there", as a missing file is, rather than made into an
+ * empty store that shows no tickets. */
+static int store_pg_require_schema(struct fl_store *s)
+{
+	bool exists = false;
+	int rc = s->ops->table_exists(s, "schema_version", &exists);
+
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	if (exists)
+		return 0;
+	snprintf(s->err, sizeof(s->err), "no store in this database");
+	return -ENOENT;
+}
+
+/* A URL as messages show it: after its scheme and any user:password@, so a
+ * password never reaches a log. */
+static const char *url_shown(const char *url)
+{
+	const char *rest = strstr(url, "://") + 3;
+	const char *at = strchr(rest, '@');
+
+	return at ? at + 1 : rest;
+}
+
 static int store_open(struct fl_store **out, const char *path, bool may_create, char *err,
                       size_t err_len)
 {
@@ -273,24 +298,23 @@ static int store_open(struct fl_store **out, const char *path, bool may_create, 
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	rc = store_file_prepare(s, path, may_create);
-	if (rc < 0)
-		goto out_close;
-	rc = sqlite3_open_v2(path, &s->db,
-	                     SQLITE_OPEN_READWRITE | (may_create ? SQLITE_OPEN_CREATE : 0), NULL);
-	if (rc != SQLITE_OK) {
-		rc = s->db ? store_rc(s, rc) : -ENOMEM;
-		goto out_close;
+	if (fl_store_is_url(path)) {
+		rc = store_rc(s, store_pg_connect(s, path));
+		if (rc < 0)
+			goto out_close;
+		rc = may_create ? 0 : store_pg_require_schema(s);
+		if (rc < 0)
+			goto out_close;
+	} else {
+		rc = store_file_prepare(s, path, may_create);
+		if (rc < 0)
+			goto out_close;
+		rc = store_sqlite_connect(s, path, may_create);
+		if (rc != SQLITE_OK) {
+			rc = store_rc(s, rc);
+			goto out_close;
+		}
 	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, FL_STORE_BUSY_TIMEOUT_MS);
-	/* WAL: readers (tickets list) never block the writer (the engine).
-	 * synchronous=NORMAL in WAL keeps every commit atomic and durable
-	 * against a process kill; only an OS crash may lose the last commits. */
-	rc = store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	                   " PRAGMA foreign_keys=ON;");
-	if (rc < 0)
-		goto out_close;
 	rc = migrate(s, wall_ns());
 	if (rc < 0)
 		goto out_close;
@@ -299,7 +323,9 @@ static int store_open(struct fl_store **out, const char *path, bool may_create, 
 
 out_close:
 	if (err && err_len)
-		snprintf(err, err_len, "%s: %s", path, s->err[0] ? s->err : "cannot open");
+		snprintf(err, err_len, "%s%s: %s", fl_store_is_url(path) ? "postgresql://" : "",
+		         fl_store_is_url(path) ? url_shown(path) : path,
+		         s->err[0] ? s->err : "cannot open");
 	fl_store_close(s);
 	return rc;
 }
@@ -321,14 +347,25 @@ void fl_store_close(struct fl_store *s)
 	fl_store_rollback(s);
 	for (size_t i = 0; i < STORE_STMT_CACHE; i++)
 		if (s->cache[i].st)
-			sqlite3_finalize(s->cache[i].st);
-	sqlite3_close(s->db);
+			sst_finalize(s->cache[i].st);
+	if (s->ops)
+		s->ops->close(s);
 	free(s);
 }
 
 void fl_store_busy_timeout(struct fl_store *s, int timeout_ms)
 {
-	sqlite3_busy_timeout(s->db, timeout_ms);
+	s->ops->busy_timeout(s, timeout_ms);
+}
+
+bool fl_store_is_url(const char *path)
+{
+	return path && (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0);
+}
+
+const char *fl_store_backend(const struct fl_store *s)
+{
+	return s->ops->name;
 }
 
 const char *fl_store_errmsg(const struct fl_store *s)

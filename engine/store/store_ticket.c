@@ -47,13 +47,13 @@ bool fl_store_transition_allowed(enum fl_transition tr, enum fl_ticket_state fro
 int store_history_add(struct fl_store *s, const char *id, int64_t at_ns, const char *what,
                       const char *by, const char *note)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO history(ticket, at_ns, what, by, note)"
+	struct store_stmt *st = store_stmt(s, "INSERT INTO history(ticket, at_ns, what, by, note)"
 	                                 " VALUES(?1, ?2, ?3, ?4, ?5)");
 
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, at_ns);
+	sst_bind_int64(st, 2, at_ns);
 	store_bind_text(st, 3, what);
 	store_bind_text(st, 4, by);
 	store_bind_text(st, 5, note);
@@ -63,7 +63,7 @@ int store_history_add(struct fl_store *s, const char *id, int64_t at_ns, const c
 static int clock_insert(struct fl_store *s, const char *id, enum fl_ticket_clock c, int64_t budget_ms,
                         int64_t opened_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if (budget_ms < 0)
 		return 0;
@@ -73,8 +73,8 @@ static int clock_insert(struct fl_store *s, const char *id, enum fl_ticket_clock
 		return -EIO;
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, store_clock_token(c));
-	sqlite3_bind_int64(st, 3, budget_ms);
-	sqlite3_bind_int64(st, 4, opened_ns + budget_ms * NS_PER_MS);
+	sst_bind_int64(st, 3, budget_ms);
+	sst_bind_int64(st, 4, opened_ns + budget_ms * NS_PER_MS);
 	return store_step_done(s, st);
 }
 
@@ -83,7 +83,7 @@ static int clock_insert(struct fl_store *s, const char *id, enum fl_ticket_clock
  * twice); 0 for a ticket named by its caller. */
 static int ticket_insert(struct fl_store *s, const struct fl_ticket_new *t, int64_t seq)
 {
-	sqlite3_stmt *st = store_stmt(
+	struct store_stmt *st = store_stmt(
 		s, "INSERT INTO tickets(id, rule, key, level, title, state, device, site, span,"
 		   " ring, county, city, loc_class, circuits, customers, planned, unprotected,"
 		   " opened_ns, updated_ns, seq) VALUES(?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8,"
@@ -105,13 +105,13 @@ static int ticket_insert(struct fl_store *s, const struct fl_ticket_new *t, int6
 	store_bind_text(st, 12, t->loc.loc_class);
 	store_bind_text(st, 13, t->circuits);
 	store_bind_text(st, 14, t->customers);
-	sqlite3_bind_int(st, 15, t->is_planned);
-	sqlite3_bind_int(st, 16, t->is_unprotected);
-	sqlite3_bind_int64(st, 17, t->opened_ns);
+	sst_bind_int64(st, 15, t->is_planned);
+	sst_bind_int64(st, 16, t->is_unprotected);
+	sst_bind_int64(st, 17, t->opened_ns);
 	if (seq > 0)
-		sqlite3_bind_int64(st, 18, seq);
+		sst_bind_int64(st, 18, seq);
 	else
-		sqlite3_bind_null(st, 18);
+		sst_bind_null(st, 18);
 	return store_step_done(s, st);
 }
 
@@ -156,21 +156,21 @@ int fl_store_incident_open(struct fl_store *s, const struct fl_ticket_new *t)
  * after the other, never draw the same one. */
 static int seq_next(struct fl_store *s, int64_t *out)
 {
-	sqlite3_stmt *st = store_stmt(s, "UPDATE ticket_seq SET last = last + 1 RETURNING last");
+	struct store_stmt *st = store_stmt(s, "UPDATE ticket_seq SET last = last + 1 RETURNING last");
 	int rc;
 
 	if (!st)
 		return -EIO;
-	rc = sqlite3_step(st);
+	rc = sst_step(st);
 	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
+		sst_reset(st);
 		if (rc != SQLITE_DONE)
 			return store_rc(s, rc);
 		snprintf(s->err, sizeof(s->err), "the ticket sequence has no row");
 		return -EIO;
 	}
-	*out = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	*out = sst_col_int64(st, 0);
+	sst_reset(st);
 	return 0;
 }
 
@@ -179,7 +179,7 @@ static int seq_next(struct fl_store *s, int64_t *out)
  * copy, a hand edit) costs one refusal, not one per ticket. */
 static int seq_skip_taken(struct fl_store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, "UPDATE ticket_seq SET last = max(last,"
+	struct store_stmt *st = store_stmt(s, "UPDATE ticket_seq SET last = max(last,"
 	                                 " coalesce((SELECT max(seq) FROM tickets), 0))");
 
 	return st ? store_step_done(s, st) : -EIO;
@@ -231,7 +231,7 @@ int fl_store_incident_update(struct fl_store *s, const char *id, const char *lev
                              const char *title, int is_unprotected, const char *note,
                              int64_t now_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char what[160];
 	int rc;
 
@@ -247,8 +247,8 @@ int fl_store_incident_update(struct fl_store *s, const char *id, const char *lev
 	store_bind_text(st, 2, level);
 	store_bind_text(st, 3, title);
 	if (is_unprotected >= 0)
-		sqlite3_bind_int(st, 4, is_unprotected > 0);
-	sqlite3_bind_int64(st, 5, now_ns);
+		sst_bind_int64(st, 4, is_unprotected > 0);
+	sst_bind_int64(st, 5, now_ns);
 	rc = store_update_one(s, st);
 	snprintf(what, sizeof(what), "updated%s%s%s", level ? ": level " : "", level ? level : "",
 	         is_unprotected > 0 ? ", ring unprotected" : "");
@@ -260,7 +260,7 @@ int fl_store_incident_update(struct fl_store *s, const char *id, const char *lev
 int fl_store_incident_absorb(struct fl_store *s, const char *id, uint32_t n, const char *sample,
                              int64_t now_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char what[64];
 	int rc;
 
@@ -271,8 +271,8 @@ int fl_store_incident_absorb(struct fl_store *s, const char *id, uint32_t n, con
 	if (!st)
 		return store_txn_leave(s, -EIO);
 	store_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, n);
-	sqlite3_bind_int64(st, 3, now_ns);
+	sst_bind_int64(st, 2, n);
+	sst_bind_int64(st, 3, now_ns);
 	rc = store_update_one(s, st);
 	snprintf(what, sizeof(what), "absorbed %u", n);
 	if (rc == 0 && sample)
@@ -282,7 +282,7 @@ int fl_store_incident_absorb(struct fl_store *s, const char *id, uint32_t n, con
 
 int fl_store_incident_clear(struct fl_store *s, const char *id, const char *note, int64_t now_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	rc = store_txn_enter(s);
@@ -292,7 +292,7 @@ int fl_store_incident_clear(struct fl_store *s, const char *id, const char *note
 	if (!st)
 		return store_txn_leave(s, -EIO);
 	store_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, now_ns);
+	sst_bind_int64(st, 2, now_ns);
 	rc = store_update_one(s, st);
 	if (rc == 0)
 		rc = store_history_add(s, id, now_ns, "alarm cleared", "faultline", note);
@@ -317,25 +317,25 @@ int fl_store_note(struct fl_store *s, const char *id, const char *what, const ch
 
 static int ticket_state(struct fl_store *s, const char *id, enum fl_ticket_state *out)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT state FROM tickets WHERE id = ?1");
+	struct store_stmt *st = store_stmt(s, "SELECT state FROM tickets WHERE id = ?1");
 	int rc;
 
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
+	rc = sst_step(st);
 	if (rc == SQLITE_ROW)
 		rc = store_state_from_token(store_col_text(st, 0), out);
 	else
 		rc = rc == SQLITE_DONE ? -ENOENT : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
 int fl_store_clock_get(struct fl_store *s, const char *id, enum fl_ticket_clock c,
                        struct fl_clock_info *out)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT state, budget_ms, deadline_ns, met_ns, paused_ms,"
+	struct store_stmt *st = store_stmt(s, "SELECT state, budget_ms, deadline_ns, met_ns, paused_ms,"
 	                                 " pauses FROM clocks WHERE ticket = ?1 AND clock = ?2");
 	struct fl_clock_info ci = {0};
 	int rc;
@@ -344,14 +344,14 @@ int fl_store_clock_get(struct fl_store *s, const char *id, enum fl_ticket_clock 
 		return -EIO;
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, store_clock_token(c));
-	rc = sqlite3_step(st);
+	rc = sst_step(st);
 	if (rc == SQLITE_ROW) {
 		ci.state = store_clock_state_from_token(store_col_text(st, 0));
-		ci.budget_ms = sqlite3_column_int64(st, 1);
-		ci.deadline_ns = sqlite3_column_int64(st, 2);
-		ci.met_ns = sqlite3_column_int64(st, 3);
-		ci.paused_ms = sqlite3_column_int64(st, 4);
-		ci.pauses = (uint32_t)sqlite3_column_int64(st, 5);
+		ci.budget_ms = sst_col_int64(st, 1);
+		ci.deadline_ns = sst_col_int64(st, 2);
+		ci.met_ns = sst_col_int64(st, 3);
+		ci.paused_ms = sst_col_int64(st, 4);
+		ci.pauses = (uint32_t)sst_col_int64(st, 5);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		ci.state = FL_CLOCK_ST_NONE; /* the level sets no such clock */
@@ -359,7 +359,7 @@ int fl_store_clock_get(struct fl_store *s, const char *id, enum fl_ticket_clock 
 	} else {
 		rc = store_rc(s, rc);
 	}
-	sqlite3_reset(st);
+	sst_reset(st);
 	if (rc == 0)
 		*out = ci;
 	return rc;
@@ -368,7 +368,7 @@ int fl_store_clock_get(struct fl_store *s, const char *id, enum fl_ticket_clock 
 /* Ends a pause: the deadline moves by its length. */
 static int clock_unpause(struct fl_store *s, const char *id, enum fl_ticket_clock c, int64_t now_ns)
 {
-	sqlite3_stmt *st = store_stmt(
+	struct store_stmt *st = store_stmt(
 		s, "UPDATE clocks SET state = 'running',"
 		   " deadline_ns = deadline_ns + (?3 - paused_at_ns),"
 		   " paused_ms = paused_ms + (?3 - paused_at_ns) / 1000000, paused_at_ns = NULL"
@@ -378,14 +378,14 @@ static int clock_unpause(struct fl_store *s, const char *id, enum fl_ticket_cloc
 		return -EIO;
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, store_clock_token(c));
-	sqlite3_bind_int64(st, 3, now_ns);
+	sst_bind_int64(st, 3, now_ns);
 	return store_step_done(s, st);
 }
 
 /* The transition's clock: met if now is not past the deadline. */
 static int clock_settle(struct fl_store *s, const char *id, enum fl_ticket_clock c, int64_t now_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc = clock_unpause(s, id, c, now_ns);
 
 	if (rc < 0)
@@ -400,7 +400,7 @@ static int clock_settle(struct fl_store *s, const char *id, enum fl_ticket_clock
 		return -EIO;
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, store_clock_token(c));
-	sqlite3_bind_int64(st, 3, now_ns);
+	sst_bind_int64(st, 3, now_ns);
 	return store_step_done(s, st);
 }
 
@@ -413,7 +413,7 @@ static int clock_settle(struct fl_store *s, const char *id, enum fl_ticket_clock
                     " OR (state = 'paused' AND deadline_ns < paused_at_ns))"
 static int clocks_expire_ticket(struct fl_store *s, const char *id, int64_t now_ns)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO history(ticket, at_ns, what, by) SELECT"
+	struct store_stmt *st = store_stmt(s, "INSERT INTO history(ticket, at_ns, what, by) SELECT"
 	                                 " ticket, deadline_ns, clock || ' clock missed', 'faultline'"
 	                                 " FROM clocks" LATE_CLOCKS " ORDER BY deadline_ns, clock");
 	int rc;
@@ -421,9 +421,9 @@ static int clocks_expire_ticket(struct fl_store *s, const char *id, int64_t now_
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, now_ns);
+	sst_bind_int64(st, 2, now_ns);
 	rc = store_step_done(s, st);
-	if (rc < 0 || sqlite3_changes(s->db) == 0)
+	if (rc < 0 || store_changes(s) == 0)
 		return rc;
 	st = store_stmt(s, "UPDATE clocks SET state = 'missed', paused_ms = paused_ms +"
 	                   " CASE WHEN state = 'paused' THEN (?2 - paused_at_ns) / 1000000 ELSE 0 END,"
@@ -431,7 +431,7 @@ static int clocks_expire_ticket(struct fl_store *s, const char *id, int64_t now_
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, now_ns);
+	sst_bind_int64(st, 2, now_ns);
 	return store_step_done(s, st);
 }
 
@@ -440,7 +440,7 @@ static int clocks_expire_ticket(struct fl_store *s, const char *id, int64_t now_
 static int clocks_stop_rest(struct fl_store *s, const char *id, int64_t now_ns)
 {
 	int rc = clocks_expire_ticket(s, id, now_ns);
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	if (rc < 0)
 		return rc;
@@ -453,7 +453,7 @@ static int clocks_stop_rest(struct fl_store *s, const char *id, int64_t now_ns)
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, now_ns);
+	sst_bind_int64(st, 2, now_ns);
 	return store_step_done(s, st);
 }
 
@@ -492,7 +492,7 @@ int fl_store_transition(struct fl_store *s, const char *id, enum fl_transition t
                         size_t msg_len)
 {
 	enum fl_ticket_state from, to;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char what[96];
 	int rc;
 
@@ -522,7 +522,7 @@ int fl_store_transition(struct fl_store *s, const char *id, enum fl_transition t
 		return store_txn_leave(s, -EIO);
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, store_state_token(to));
-	sqlite3_bind_int64(st, 3, now_ns);
+	sst_bind_int64(st, 3, now_ns);
 	rc = store_update_one(s, st);
 	if (rc == 0 && transition_clock[tr] >= 0)
 		rc = clock_settle(s, id, (enum fl_ticket_clock)transition_clock[tr], now_ns);
@@ -538,7 +538,7 @@ int fl_store_transition(struct fl_store *s, const char *id, enum fl_transition t
 int fl_store_clock_pause(struct fl_store *s, const char *id, enum fl_ticket_clock c, const char *reason,
                          const char *by, int64_t now_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char what[64];
 	int rc;
 
@@ -558,9 +558,9 @@ int fl_store_clock_pause(struct fl_store *s, const char *id, enum fl_ticket_cloc
 		return store_txn_leave(s, -EIO);
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, store_clock_token(c));
-	sqlite3_bind_int64(st, 3, now_ns);
+	sst_bind_int64(st, 3, now_ns);
 	rc = store_step_done(s, st);
-	if (rc == 0 && sqlite3_changes(s->db) == 0)
+	if (rc == 0 && store_changes(s) == 0)
 		rc = -EPERM;
 	snprintf(what, sizeof(what), "%s clock paused", fl_ticket_clock_name(c));
 	if (rc == 0)
@@ -580,7 +580,7 @@ int fl_store_clock_resume(struct fl_store *s, const char *id, enum fl_ticket_clo
 	if (rc < 0)
 		return rc;
 	rc = clock_unpause(s, id, c, now_ns);
-	if (rc == 0 && sqlite3_changes(s->db) == 0)
+	if (rc == 0 && store_changes(s) == 0)
 		rc = -EPERM;
 	snprintf(what, sizeof(what), "%s clock resumed", fl_ticket_clock_name(c));
 	if (rc == 0)
@@ -591,18 +591,18 @@ int fl_store_clock_resume(struct fl_store *s, const char *id, enum fl_ticket_clo
 /* 0 when the ticket is planned, -EPERM when not, -ENOENT when none. */
 static int ticket_planned(struct fl_store *s, const char *id)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT planned FROM tickets WHERE id = ?1");
+	struct store_stmt *st = store_stmt(s, "SELECT planned FROM tickets WHERE id = ?1");
 	int rc;
 
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
+	rc = sst_step(st);
 	if (rc == SQLITE_ROW)
-		rc = sqlite3_column_int(st, 0) ? 0 : -EPERM;
+		rc = sst_col_int(st, 0) ? 0 : -EPERM;
 	else
 		rc = rc == SQLITE_DONE ? -ENOENT : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
@@ -610,7 +610,7 @@ static int ticket_planned(struct fl_store *s, const char *id)
  * a person for a reason of theirs, or never), or the store's error. */
 static int paused_for_window(struct fl_store *s, const char *id, enum fl_ticket_clock c)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT note FROM history WHERE ticket = ?1 AND what = ?2"
+	struct store_stmt *st = store_stmt(s, "SELECT note FROM history WHERE ticket = ?1 AND what = ?2"
 	                                 " ORDER BY id DESC LIMIT 1");
 	char what[64];
 	int rc;
@@ -620,22 +620,22 @@ static int paused_for_window(struct fl_store *s, const char *id, enum fl_ticket_
 	snprintf(what, sizeof(what), "%s clock paused", fl_ticket_clock_name(c));
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, what);
-	rc = sqlite3_step(st);
+	rc = sst_step(st);
 	if (rc == SQLITE_ROW) {
-		const unsigned char *note = sqlite3_column_text(st, 0);
+		const char *note = store_col_text(st, 0);
 
-		rc = note && strcmp((const char *)note, FL_STORE_PAUSE_WINDOW) == 0;
+		rc = note && strcmp(note, FL_STORE_PAUSE_WINDOW) == 0;
 	} else {
 		rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
 	}
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 
 int fl_store_incident_unplan(struct fl_store *s, const char *id, const char *what,
                              int64_t now_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (!what || !what[0])
@@ -652,7 +652,7 @@ int fl_store_incident_unplan(struct fl_store *s, const char *id, const char *wha
 	if (!st)
 		return store_txn_leave(s, -EIO);
 	store_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, now_ns);
+	sst_bind_int64(st, 2, now_ns);
 	rc = store_update_one(s, st);
 	if (rc == 0)
 		rc = store_history_add(s, id, now_ns, what, "faultline", NULL);
@@ -665,7 +665,7 @@ int fl_store_incident_unplan(struct fl_store *s, const char *id, const char *wha
 		if (rc <= 0)
 			continue;
 		rc = clock_unpause(s, id, (enum fl_ticket_clock)c, now_ns);
-		if (rc < 0 || sqlite3_changes(s->db) == 0)
+		if (rc < 0 || store_changes(s) == 0)
 			continue;
 		snprintf(resumed, sizeof(resumed), "%s clock resumed",
 		         fl_ticket_clock_name((enum fl_ticket_clock)c));
@@ -677,7 +677,7 @@ int fl_store_incident_unplan(struct fl_store *s, const char *id, const char *wha
 int fl_store_clocks_stop_paused(struct fl_store *s, const char *id, const char *note,
                                 int64_t now_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	rc = store_txn_enter(s);
@@ -689,16 +689,16 @@ int fl_store_clocks_stop_paused(struct fl_store *s, const char *id, const char *
 	if (!st)
 		return store_txn_leave(s, -EIO);
 	store_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, now_ns);
+	sst_bind_int64(st, 2, now_ns);
 	rc = store_step_done(s, st);
-	if (rc == 0 && sqlite3_changes(s->db) > 0)
+	if (rc == 0 && store_changes(s) > 0)
 		rc = store_history_add(s, id, now_ns, "clocks stopped", "faultline", note);
 	return store_txn_leave(s, rc);
 }
 
 int fl_store_clocks_expire(struct fl_store *s, int64_t now_ns, uint32_t *n)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*n = 0;
@@ -712,24 +712,24 @@ int fl_store_clocks_expire(struct fl_store *s, int64_t now_ns, uint32_t *n)
 	                   " ORDER BY deadline_ns, ticket, clock");
 	if (!st)
 		return store_txn_leave(s, -EIO);
-	sqlite3_bind_int64(st, 1, now_ns);
+	sst_bind_int64(st, 1, now_ns);
 	rc = store_step_done(s, st);
-	if (rc == 0 && sqlite3_changes(s->db) > 0) {
+	if (rc == 0 && store_changes(s) > 0) {
 		st = store_stmt(s, "UPDATE clocks SET state = 'missed'"
 		                   " WHERE state = 'running' AND deadline_ns < ?1");
 		if (!st)
 			return store_txn_leave(s, -EIO);
-		sqlite3_bind_int64(st, 1, now_ns);
+		sst_bind_int64(st, 1, now_ns);
 		rc = store_step_done(s, st);
 		if (rc == 0)
-			*n = (uint32_t)sqlite3_changes(s->db);
+			*n = (uint32_t)store_changes(s);
 	}
 	return store_txn_leave(s, rc);
 }
 
 int fl_store_step_taken(struct fl_store *s, const char *id, uint32_t step_index, int64_t now_ns)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	char what[48];
 	int rc;
 
@@ -740,8 +740,8 @@ int fl_store_step_taken(struct fl_store *s, const char *id, uint32_t step_index,
 	if (!st)
 		return store_txn_leave(s, -EIO);
 	store_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, step_index);
-	sqlite3_bind_int64(st, 3, now_ns);
+	sst_bind_int64(st, 2, step_index);
+	sst_bind_int64(st, 3, now_ns);
 	rc = store_step_done(s, st);
 	if (rc == -EINVAL) /* foreign key: no such ticket */
 		rc = -ENOENT;
@@ -760,20 +760,20 @@ int fl_store_ticket_state(struct fl_store *s, const char *id, enum fl_ticket_sta
 int fl_store_steps_taken(struct fl_store *s, const char *id, uint32_t *steps, size_t max,
                          size_t *n)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT step FROM steps WHERE ticket = ?1 ORDER BY step");
+	struct store_stmt *st = store_stmt(s, "SELECT step FROM steps WHERE ticket = ?1 ORDER BY step");
 	size_t count = 0;
 	int rc;
 
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sst_step(st)) == SQLITE_ROW) {
 		if (count < max)
-			steps[count] = (uint32_t)sqlite3_column_int64(st, 0);
+			steps[count] = (uint32_t)sst_col_int64(st, 0);
 		count++;
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	if (rc == 0)
 		*n = count;
 	return rc;
@@ -781,7 +781,7 @@ int fl_store_steps_taken(struct fl_store *s, const char *id, uint32_t *steps, si
 
 int fl_store_due_clocks(struct fl_store *s, int64_t now_ns, fl_store_due_fn *fn, void *ctx)
 {
-	sqlite3_stmt *st = store_stmt(
+	struct store_stmt *st = store_stmt(
 		s, "SELECT c.ticket, t.level, c.clock, t.state, c.deadline_ns FROM clocks c"
 		   " JOIN tickets t ON t.id = c.ticket WHERE c.state = 'running'"
 		   " AND c.deadline_ns <= ?1 AND t.state IN ('open', 'acknowledged',"
@@ -790,12 +790,12 @@ int fl_store_due_clocks(struct fl_store *s, int64_t now_ns, fl_store_due_fn *fn,
 
 	if (!st)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, now_ns);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	sst_bind_int64(st, 1, now_ns);
+	while ((rc = sst_step(st)) == SQLITE_ROW) {
 		struct fl_due_clock due = {
 			.ticket = store_col_text(st, 0),
 			.level = store_col_text(st, 1),
-			.deadline_ns = sqlite3_column_int64(st, 4),
+			.deadline_ns = sst_col_int64(st, 4),
 		};
 		const char *clock = store_col_text(st, 2);
 
@@ -806,12 +806,12 @@ int fl_store_due_clocks(struct fl_store *s, int64_t now_ns, fl_store_due_fn *fn,
 			continue;
 		rc = fn(ctx, &due);
 		if (rc != 0) {
-			sqlite3_reset(st);
+			sst_reset(st);
 			return rc;
 		}
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sqlite3_reset(st);
+	sst_reset(st);
 	return rc;
 }
 

@@ -1,6 +1,7 @@
 /* The store sink: actions in, tickets, steps and outbox rows out. The store
- * is read back with sqlite3 (docs/store.md documents the schema for any
- * reader). */
+ * is read back with sqlite3 or libpq (docs/store.md documents the schema
+ * for any reader); each test runs on SQLite and, as sink_store_pg, on
+ * PostgreSQL (store_tmp.h). */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <sqlite3.h>
@@ -13,6 +14,7 @@
 #include "engine/pipeline/sink_store.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
+#include "tests/unit/store_tmp.h"
 
 #define T0 1795572137000000000LL /* 2026-11-25T02:02:17Z */
 #define SEC 1000000000LL
@@ -21,7 +23,7 @@ struct fx {
 	struct fl_plan *plan;
 	const struct fl_program *prog;
 	struct fl_sink *sink;
-	char db[64];
+	char db[512];
 	struct fl_incident inc;
 };
 
@@ -53,6 +55,8 @@ static void fx_open_plan(struct fx *f, const char *plan_text)
 	cr_assert(fd >= 0);
 	close(fd);
 	unlink(f->db);
+	if (pg_schema[0]) /* the _pg twin: its schema's URL */
+		snprintf(f->db, sizeof(f->db), "%s", path);
 	cr_assert_eq(fl_sink_open(&f->sink, f->prog, f->db, NULL, err, sizeof(err)), 0, "%s", err);
 	memset(&f->inc, 0, sizeof(f->inc));
 	f->inc.id = 7;
@@ -73,15 +77,37 @@ static void fx_open(struct fx *f)
 
 static void fx_close(struct fx *f)
 {
-	char wal[80];
+	char wal[sizeof(f->db) + 8];
 
 	fl_sink_destroy(f->sink);
 	fl_plan_destroy(f->plan);
+	if (fl_store_is_url(f->db))
+		return; /* the schema goes with the suite's teardown */
 	unlink(f->db);
 	snprintf(wal, sizeof(wal), "%s-wal", f->db);
 	unlink(wal);
 	snprintf(wal, sizeof(wal), "%s-shm", f->db);
 	unlink(wal);
+}
+
+/* The first column of the first row on PostgreSQL (t/f as 1/0), or -1. */
+static long long q_pg(const struct fx *f, const char *sql)
+{
+	PGconn *c = PQconnectdb(f->db);
+	PGresult *r;
+	long long v = -1;
+
+	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+	r = PQexec(c, sql);
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(r));
+	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) {
+		const char *t = PQgetvalue(r, 0, 0);
+
+		v = t[0] == 't' ? 1 : t[0] == 'f' ? 0 : strtoll(t, NULL, 10);
+	}
+	PQclear(r);
+	PQfinish(c);
+	return v;
 }
 
 static long long q(const struct fx *f, const char *sql)
@@ -90,6 +116,8 @@ static long long q(const struct fx *f, const char *sql)
 	sqlite3_stmt *st;
 	long long v = -1;
 
+	if (fl_store_is_url(f->db))
+		return q_pg(f, sql);
 	cr_assert_eq(sqlite3_open(f->db, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s", sql);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -103,6 +131,16 @@ static void exec(const struct fx *f, const char *sql)
 {
 	sqlite3 *db;
 
+	if (fl_store_is_url(f->db)) {
+		PGconn *c = PQconnectdb(f->db);
+		PGresult *r = PQexec(c, sql);
+
+		cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s: %s", sql,
+		             PQresultErrorMessage(r));
+		PQclear(r);
+		PQfinish(c);
+		return;
+	}
 	cr_assert_eq(sqlite3_open(f->db, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sql);
 	sqlite3_close(db);
@@ -118,7 +156,19 @@ static void act(struct fx *f, enum fl_action_type t, uint32_t step, const char *
 	cr_assert_eq(fl_sink_sync(f->sink), 0);
 }
 
-Test(sink_store, opens_one_ticket_with_the_levels_clocks_for_its_location_class)
+static void setup(void)
+{
+	store_tmp_setup("/tmp/fl-sinkdir-XXXXXX");
+}
+
+static void teardown(void)
+{
+	store_tmp_teardown();
+}
+
+STORE_SUITES(sink_store, setup, teardown);
+
+STORE_TEST(sink_store, opens_one_ticket_with_the_levels_clocks_for_its_location_class)
 {
 	struct fx f;
 
@@ -135,7 +185,7 @@ Test(sink_store, opens_one_ticket_with_the_levels_clocks_for_its_location_class)
 	fx_close(&f);
 }
 
-Test(sink_store, sums_absorbed_alarms_into_one_counter)
+STORE_TEST(sink_store, sums_absorbed_alarms_into_one_counter)
 {
 	struct fx f;
 
@@ -149,7 +199,7 @@ Test(sink_store, sums_absorbed_alarms_into_one_counter)
 	fx_close(&f);
 }
 
-Test(sink_store, queues_one_row_per_recipient_with_the_step_taken_in_the_same_transaction)
+STORE_TEST(sink_store, queues_one_row_per_recipient_with_the_step_taken_in_the_same_transaction)
 {
 	static const char *const to[] = {"值班室 <13800002112>", "王工 <13800007734>"};
 	struct fx f;
@@ -165,7 +215,7 @@ Test(sink_store, queues_one_row_per_recipient_with_the_step_taken_in_the_same_tr
 	fx_close(&f);
 }
 
-Test(sink_store, never_sends_a_step_the_store_has_taken_before)
+STORE_TEST(sink_store, never_sends_a_step_the_store_has_taken_before)
 {
 	static const char *const to[] = {"值班室 <13800002112>"};
 	struct fx f;
@@ -189,7 +239,7 @@ Test(sink_store, never_sends_a_step_the_store_has_taken_before)
 	fx_close(&f);
 }
 
-Test(sink_store, holds_back_an_unacked_step_once_the_ticket_is_acknowledged)
+STORE_TEST(sink_store, holds_back_an_unacked_step_once_the_ticket_is_acknowledged)
 {
 	static const char *const to[] = {"冯金凤 <13800001111>"};
 	struct fx f;
@@ -208,7 +258,7 @@ Test(sink_store, holds_back_an_unacked_step_once_the_ticket_is_acknowledged)
 	fx_close(&f);
 }
 
-Test(sink_store, continues_a_ticket_of_the_same_rule_and_key_not_of_the_same_place)
+STORE_TEST(sink_store, continues_a_ticket_of_the_same_rule_and_key_not_of_the_same_place)
 {
 	struct fx f;
 	struct fl_sink_stats st;
@@ -238,7 +288,7 @@ Test(sink_store, continues_a_ticket_of_the_same_rule_and_key_not_of_the_same_pla
 	fx_close(&f);
 }
 
-Test(sink_store, continues_a_ticket_written_without_rule_and_key_by_place_and_level)
+STORE_TEST(sink_store, continues_a_ticket_written_without_rule_and_key_by_place_and_level)
 {
 	struct fx f;
 	struct fl_sink_stats st;
@@ -281,7 +331,7 @@ static int collect_resumed(void *ctx, const struct fl_resumed_incident *r)
 	return strcmp(r->ticket, "refused") == 0 ? -ENOENT : 0;
 }
 
-Test(sink_store, hands_back_open_uncleared_tickets_with_their_steps_taken)
+STORE_TEST(sink_store, hands_back_open_uncleared_tickets_with_their_steps_taken)
 {
 	static const char *const to[] = {"值班室 <13800002112>"};
 	struct fx f;
@@ -315,7 +365,7 @@ Test(sink_store, hands_back_open_uncleared_tickets_with_their_steps_taken)
 	fx_close(&f);
 }
 
-Test(sink_store, writes_a_resumed_incidents_actions_to_its_ticket)
+STORE_TEST(sink_store, writes_a_resumed_incidents_actions_to_its_ticket)
 {
 	static const char *const to[] = {"值班室 <13800002112>"};
 	struct fx f;
@@ -335,7 +385,7 @@ Test(sink_store, writes_a_resumed_incidents_actions_to_its_ticket)
 	fx_close(&f);
 }
 
-Test(sink_store, pauses_a_planned_tickets_clocks_until_its_window_ends)
+STORE_TEST(sink_store, pauses_a_planned_tickets_clocks_until_its_window_ends)
 {
 	static const char *const to[] = {"值班室 <13800002112>"};
 	struct fx f;
@@ -365,7 +415,7 @@ Test(sink_store, pauses_a_planned_tickets_clocks_until_its_window_ends)
 	fx_close(&f);
 }
 
-Test(sink_store, stops_the_clocks_of_a_planned_fault_cleared_inside_its_window)
+STORE_TEST(sink_store, stops_the_clocks_of_a_planned_fault_cleared_inside_its_window)
 {
 	struct fx f;
 
@@ -387,7 +437,7 @@ static void count_call(void *ctx)
 
 /* `faultline run` wakes its delivery thread from this hook: it must come
  * after each commit that added outbox rows, and only then. */
-Test(sink_store, calls_its_hook_after_each_commit_that_queued_notifications)
+STORE_TEST(sink_store, calls_its_hook_after_each_commit_that_queued_notifications)
 {
 	static const char *const to[] = {"值班室 <13800002112>"};
 	struct fl_sink_opts so = {.on_notices = count_call};
@@ -415,7 +465,7 @@ Test(sink_store, calls_its_hook_after_each_commit_that_queued_notifications)
 /* A storm can hold thousands of incidents open at once: the sink remembers
  * every one of them (it used to keep 4,096 and refuse the rest), and the
  * last actions of the first still reach its ticket. */
-Test(sink_store, remembers_every_incident_of_a_storm_that_holds_thousands_open)
+STORE_TEST(sink_store, remembers_every_incident_of_a_storm_that_holds_thousands_open)
 {
 	enum { OPEN = 6000 };
 	struct fl_sink_stats st;
@@ -459,7 +509,7 @@ static void act_at(struct fx *f, enum fl_action_type t, int64_t at_ns)
  * deadline, an acknowledgement afterwards leaves it missed, and the report
  * counts it. (test-product.plan: urgent responds at once within 1 s, on
  * site in 3 s, repairs in 2 h.) */
-Test(sink_store, marks_a_clock_missed_when_its_deadline_passes_untouched)
+STORE_TEST(sink_store, marks_a_clock_missed_when_its_deadline_passes_untouched)
 {
 	struct fl_sink_stats st;
 	struct fx f;
@@ -493,7 +543,7 @@ Test(sink_store, marks_a_clock_missed_when_its_deadline_passes_untouched)
 /* The fibre cut is raised 30 s after its first alarm (the correlation's
  * hold): the respond clock runs from the raising, on site from the fault.
  * (test-product.plan: urgent responds at once within 1 s, on site in 3 s.) */
-Test(sink_store, starts_the_respond_clock_when_the_ticket_is_raised)
+STORE_TEST(sink_store, starts_the_respond_clock_when_the_ticket_is_raised)
 {
 	struct fx f;
 
@@ -524,7 +574,7 @@ static const char unarrived_plan[] =
 
 /* The on-site step asks whether the crew is there, not whether the service
  * is back: a crew on site (or further) is not escalated for. */
-Test(sink_store, holds_back_an_unarrived_step_once_the_crew_is_on_site)
+STORE_TEST(sink_store, holds_back_an_unarrived_step_once_the_crew_is_on_site)
 {
 	static const char *const to[] = {"冯金凤 <13800001111>"};
 	struct fx f;
@@ -540,7 +590,7 @@ Test(sink_store, holds_back_an_unarrived_step_once_the_crew_is_on_site)
 	fx_close(&f);
 }
 
-Test(sink_store, sends_an_unarrived_step_while_the_crew_is_on_its_way)
+STORE_TEST(sink_store, sends_an_unarrived_step_while_the_crew_is_on_its_way)
 {
 	static const char *const to[] = {"冯金凤 <13800001111>"};
 	struct fx f;
@@ -556,7 +606,7 @@ Test(sink_store, sends_an_unarrived_step_while_the_crew_is_on_its_way)
 /* Two engines on one store started in the same second each number their
  * incidents from 1: both have an incident 7, on different spans. Each is a
  * ticket of its own and pages; neither joins the other's. */
-Test(sink_store, two_engines_on_one_store_open_a_ticket_each_for_the_same_incident_number)
+STORE_TEST(sink_store, two_engines_on_one_store_open_a_ticket_each_for_the_same_incident_number)
 {
 	static const char *const to[] = {"值班室 <13800002112>"};
 	struct fl_sink *first, *second;

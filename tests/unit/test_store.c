@@ -8,46 +8,20 @@
 
 #include "engine/store/store.h"
 #include "engine/store/store_time.h"
+#include "tests/unit/store_tmp.h"
 
 #define MS 1000000LL
 #define MIN (60 * 1000 * MS)
 #define T0 1764000000000000000LL /* 2025-11-24T16:00:00Z */
 
-static char dir[64];
-static char path[96];
-
 static void setup(void)
 {
-	strcpy(dir, "/tmp/fl-store-XXXXXX");
-	cr_assert(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-}
-
-/* The database and its WAL files, then the directory: no shell needed. */
-static void remove_dir(void)
-{
-	static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm", "t.db-journal"};
-	char p[160];
-
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
-		unlink(p);
-	}
-	cr_expect_eq(rmdir(dir), 0, "%s left files behind", dir);
+	store_tmp_setup("/tmp/fl-store-XXXXXX");
 }
 
 static void teardown(void)
 {
-	remove_dir();
-}
-
-static struct fl_store *open_store(void)
-{
-	struct fl_store *s = NULL;
-	char err[256] = "";
-
-	cr_assert_eq(fl_store_open(&s, path, err, sizeof(err)), 0, "%s", err);
-	return s;
+	store_tmp_teardown();
 }
 
 /* An urgent fibre cut: respond 15 min, on site 2 h, repair 2 h. */
@@ -94,9 +68,9 @@ static int64_t outbox_rows(struct fl_store *s)
 	return (int64_t)(c[0] + c[1] + c[2] + c[3] + c[4]);
 }
 
-TestSuite(store, .init = setup, .fini = teardown);
+STORE_SUITES(store, setup, teardown);
 
-Test(store, migrates_an_empty_file_to_the_current_version)
+STORE_TEST(store, migrates_an_empty_file_to_the_current_version)
 {
 	struct fl_store *s = open_store();
 
@@ -207,7 +181,7 @@ static bool expected_allowed(enum fl_transition tr, enum fl_ticket_state from)
 	}
 }
 
-Test(store, allows_exactly_the_lifecycle_edges_of_the_plan)
+STORE_TEST(store, allows_exactly_the_lifecycle_edges_of_the_plan)
 {
 	struct fl_store *s = open_store();
 	int n = 0;
@@ -244,7 +218,7 @@ Test(store, allows_exactly_the_lifecycle_edges_of_the_plan)
 	fl_store_close(s);
 }
 
-Test(store, refuses_close_before_restore_and_says_why)
+STORE_TEST(store, refuses_close_before_restore_and_says_why)
 {
 	struct fl_store *s = open_store();
 	char msg[160] = "";
@@ -265,7 +239,7 @@ Test(store, refuses_close_before_restore_and_says_why)
 	fl_store_close(s);
 }
 
-Test(store, ack_before_the_respond_deadline_meets_the_clock)
+STORE_TEST(store, ack_before_the_respond_deadline_meets_the_clock)
 {
 	struct fl_store *s = open_store();
 	struct fl_clock_info ci;
@@ -283,7 +257,7 @@ Test(store, ack_before_the_respond_deadline_meets_the_clock)
 	fl_store_close(s);
 }
 
-Test(store, ack_after_the_respond_deadline_misses_the_clock)
+STORE_TEST(store, ack_after_the_respond_deadline_misses_the_clock)
 {
 	struct fl_store *s = open_store();
 	struct fl_clock_info ci;
@@ -300,7 +274,7 @@ Test(store, ack_after_the_respond_deadline_misses_the_clock)
 	fl_store_close(s);
 }
 
-Test(store, a_pause_moves_the_deadline_and_is_counted)
+STORE_TEST(store, a_pause_moves_the_deadline_and_is_counted)
 {
 	struct fl_store *s = open_store();
 	struct fl_clock_info ci;
@@ -335,7 +309,7 @@ Test(store, a_pause_moves_the_deadline_and_is_counted)
 	fl_store_close(s);
 }
 
-Test(store, a_transition_on_a_paused_clock_resumes_it_first)
+STORE_TEST(store, a_transition_on_a_paused_clock_resumes_it_first)
 {
 	struct fl_store *s = open_store();
 	struct fl_clock_info ci;
@@ -353,7 +327,7 @@ Test(store, a_transition_on_a_paused_clock_resumes_it_first)
 	fl_store_close(s);
 }
 
-Test(store, restore_settles_repair_and_stops_the_on_site_clock)
+STORE_TEST(store, restore_settles_repair_and_stops_the_on_site_clock)
 {
 	struct fl_store *s = open_store();
 	struct fl_clock_info ci;
@@ -375,7 +349,7 @@ Test(store, restore_settles_repair_and_stops_the_on_site_clock)
 /* At the on-site deadline nobody was there and the service was down: the
  * clock was missed then, whether or not the engine ran to mark it; a later
  * remote fix does not turn it into "not needed". */
-Test(store, restore_after_the_on_site_deadline_leaves_the_on_site_clock_missed)
+STORE_TEST(store, restore_after_the_on_site_deadline_leaves_the_on_site_clock_missed)
 {
 	struct fl_store *s = open_store();
 	struct fl_clock_info ci;
@@ -411,7 +385,7 @@ static int collect_due(void *ctx, const struct fl_due_clock *due)
 	return 0;
 }
 
-Test(store, lists_due_clocks_until_their_transition)
+STORE_TEST(store, lists_due_clocks_until_their_transition)
 {
 	struct fl_store *s = open_store();
 	struct due_seen seen = {0};
@@ -432,7 +406,7 @@ Test(store, lists_due_clocks_until_their_transition)
 	fl_store_close(s);
 }
 
-Test(store, records_each_escalation_step_once)
+STORE_TEST(store, records_each_escalation_step_once)
 {
 	struct fl_store *s = open_store();
 	uint32_t steps[4];
@@ -452,7 +426,7 @@ Test(store, records_each_escalation_step_once)
 	fl_store_close(s);
 }
 
-Test(store, commits_a_ticket_and_its_notification_together)
+STORE_TEST(store, commits_a_ticket_and_its_notification_together)
 {
 	struct fl_store *s = open_store();
 	struct fl_notice n = notice("INC-1:open:duty");
@@ -472,7 +446,7 @@ Test(store, commits_a_ticket_and_its_notification_together)
  * batch it is skipped and the batch keeps everything else it holds (a
  * ticket opened in the same batch, found when an incident's ladder fires a
  * step it fired before: a site power failure that becomes a site outage). */
-Test(store, a_page_already_queued_leaves_the_transaction_whole)
+STORE_TEST(store, a_page_already_queued_leaves_the_transaction_whole)
 {
 	struct fl_store *s = open_store();
 	struct fl_notice n = notice("dup-key");
@@ -499,7 +473,7 @@ Test(store, a_page_already_queued_leaves_the_transaction_whole)
 
 /* The second statement of the transaction fails (the step is taken): the
  * ticket written by the first must not survive either. */
-Test(store, a_failing_second_statement_rolls_back_the_ticket_change)
+STORE_TEST(store, a_failing_second_statement_rolls_back_the_ticket_change)
 {
 	struct fl_store *s = open_store();
 	enum fl_ticket_state st;
@@ -521,7 +495,7 @@ Test(store, a_failing_second_statement_rolls_back_the_ticket_change)
 	fl_store_close(s);
 }
 
-Test(store, a_rolled_back_transaction_leaves_nothing)
+STORE_TEST(store, a_rolled_back_transaction_leaves_nothing)
 {
 	struct fl_store *s = open_store();
 	struct fl_notice n = notice("k-1");
@@ -536,7 +510,7 @@ Test(store, a_rolled_back_transaction_leaves_nothing)
 	fl_store_close(s);
 }
 
-Test(store, refuses_a_notification_with_a_bad_key_or_no_ticket)
+STORE_TEST(store, refuses_a_notification_with_a_bad_key_or_no_ticket)
 {
 	struct fl_store *s = open_store();
 	struct fl_notice n = notice("has space");
@@ -549,7 +523,7 @@ Test(store, refuses_a_notification_with_a_bad_key_or_no_ticket)
 	fl_store_close(s);
 }
 
-Test(store, writes_the_ticket_document_with_clocks_and_notifications)
+STORE_TEST(store, writes_the_ticket_document_with_clocks_and_notifications)
 {
 	struct fl_store *s = open_store();
 	struct fl_notice n = notice("INC-1:open:duty");
@@ -580,7 +554,7 @@ Test(store, writes_the_ticket_document_with_clocks_and_notifications)
 	fl_store_close(s);
 }
 
-Test(store, finds_a_target_inside_a_window_and_never_after_it)
+STORE_TEST(store, finds_a_target_inside_a_window_and_never_after_it)
 {
 	struct fl_store *s = open_store();
 	struct fl_maint_window w = {.scope = "ring", .target = "RING-GX-1", .from_ns = T0,
@@ -607,7 +581,7 @@ Test(store, finds_a_target_inside_a_window_and_never_after_it)
 	fl_store_close(s);
 }
 
-Test(store, repeats_weekly_and_monthly_windows)
+STORE_TEST(store, repeats_weekly_and_monthly_windows)
 {
 	struct fl_store *s = open_store();
 	int64_t week = 7 * 24 * 60 * MIN, start;
@@ -642,7 +616,7 @@ Test(store, repeats_weekly_and_monthly_windows)
 	fl_store_close(s);
 }
 
-Test(store, reports_levels_times_and_clocks_per_area)
+STORE_TEST(store, reports_levels_times_and_clocks_per_area)
 {
 	struct fl_store *s = open_store();
 	struct fl_buf b;
@@ -671,7 +645,7 @@ Test(store, reports_levels_times_and_clocks_per_area)
 /* The report judges a clock still running by the store's own time, the
  * latest it recorded, never by the day the report is run: a replayed store
  * reads the same a year later. */
-Test(store, judges_running_clocks_by_the_time_the_store_recorded)
+STORE_TEST(store, judges_running_clocks_by_the_time_the_store_recorded)
 {
 	struct fl_store *s = open_store();
 	int64_t until = -1;
@@ -713,7 +687,7 @@ Test(store, judges_running_clocks_by_the_time_the_store_recorded)
 	fl_store_close(s);
 }
 
-Test(store, parses_and_prints_times)
+STORE_TEST(store, parses_and_prints_times)
 {
 	int64_t ns;
 	char iso[FL_TIME_ISO_LEN];
@@ -738,7 +712,7 @@ Test(store, parses_and_prints_times)
 	cr_expect_str_eq(iso, "2025-11-24T16:00:00Z");
 }
 
-Test(store, records_updates_absorbed_alarms_and_the_clear_in_the_history)
+STORE_TEST(store, records_updates_absorbed_alarms_and_the_clear_in_the_history)
 {
 	struct fl_store *s = open_store();
 	struct fl_buf b;
@@ -780,7 +754,7 @@ Test(store, records_updates_absorbed_alarms_and_the_clear_in_the_history)
 	fl_store_close(s);
 }
 
-Test(store, marks_a_planned_ticket_and_refuses_duplicates_and_bad_input)
+STORE_TEST(store, marks_a_planned_ticket_and_refuses_duplicates_and_bad_input)
 {
 	struct fl_store *s = open_store();
 	struct fl_ticket_new t = {.id = "INC-P", .level = "major", .is_planned = true,
@@ -815,7 +789,7 @@ Test(store, marks_a_planned_ticket_and_refuses_duplicates_and_bad_input)
 
 /* A clock missed while the engine was down is due once it starts again:
  * the due query finds it, and the step recorded for it stops a second page. */
-Test(store, a_clock_missed_while_down_is_due_on_restart_and_pages_once)
+STORE_TEST(store, a_clock_missed_while_down_is_due_on_restart_and_pages_once)
 {
 	struct fl_store *s = open_store();
 	struct due_seen seen = {0};
@@ -845,7 +819,7 @@ Test(store, a_clock_missed_while_down_is_due_on_restart_and_pages_once)
 /* The write side queues the document the read side shows (store_doc.c
  * serves both): a notice without a document of its own carries the ticket
  * as `tickets show --json` wrote it at the moment it was queued. */
-Test(store, queues_the_document_show_writes_when_a_notice_has_none)
+STORE_TEST(store, queues_the_document_show_writes_when_a_notice_has_none)
 {
 	struct fl_store *s = open_store();
 	struct fl_notice n = notice("INC-1:open:duty"), own = notice("INC-1:s1:duty");
@@ -871,7 +845,7 @@ Test(store, queues_the_document_show_writes_when_a_notice_has_none)
 	fl_store_close(s);
 }
 
-Test(store, lists_each_ticket_as_its_own_document_in_three_queries)
+STORE_TEST(store, lists_each_ticket_as_its_own_document_in_three_queries)
 {
 	struct fl_store *s = open_store();
 	struct fl_ticket_new none = {.id = "INC-N", .level = "notice", .respond_ms = -1,
@@ -928,7 +902,7 @@ static int find_history(void *ctx, const struct fl_history_row *h)
 
 /* A planned ticket whose window ended with the fault on: planned no more,
  * its paused clocks resume with deadlines moved by the pause. */
-Test(store, unplans_a_ticket_and_resumes_its_paused_clocks)
+STORE_TEST(store, unplans_a_ticket_and_resumes_its_paused_clocks)
 {
 	struct fl_store *s = open_store();
 	struct fl_ticket_new t = {.id = "INC-W", .level = "urgent", .is_planned = true,
@@ -1000,7 +974,7 @@ static int collect_place(void *ctx, const struct fl_ticket_place *p)
 
 /* A duct cut is one ticket over two spans: the store keeps both, in the
  * order they joined, once each, and show lists them. */
-Test(store, keeps_every_place_of_a_ticket_once_in_the_order_they_joined)
+STORE_TEST(store, keeps_every_place_of_a_ticket_once_in_the_order_they_joined)
 {
 	struct fl_store *s = open_store();
 	struct fl_ticket_place a = {.kind = "span", .id = "SPAN-NN-LZ-01", .joined_ns = T0,

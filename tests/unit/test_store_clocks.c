@@ -27,7 +27,7 @@ static void teardown(void)
 	store_tmp_teardown();
 }
 
-TestSuite(store_clocks, .init = setup, .fini = teardown);
+STORE_SUITES(store_clocks, setup, teardown);
 
 
 /* An urgent cut in a city: respond within 1 min of the raising, on site in
@@ -60,7 +60,7 @@ static enum fl_clock_state clock_state(struct fl_store *s, const char *id, enum 
 	return ci.state;
 }
 
-Test(store_clocks, respond_runs_from_the_raising_and_the_others_from_the_fault)
+STORE_TEST(store_clocks, respond_runs_from_the_raising_and_the_others_from_the_fault)
 {
 	struct fl_store *s = open_store();
 	struct fl_clock_info ci;
@@ -81,7 +81,7 @@ Test(store_clocks, respond_runs_from_the_raising_and_the_others_from_the_fault)
 /* A ticket raised inside a maintenance window has its clocks paused from the
  * fault; the respond clock, not started yet, pauses from its start, so once
  * the window ends the duty room has its whole minute. */
-Test(store_clocks, a_clock_paused_before_it_started_runs_in_full_after_the_pause)
+STORE_TEST(store_clocks, a_clock_paused_before_it_started_runs_in_full_after_the_pause)
 {
 	struct fl_store *s = open_store();
 	struct fl_clock_info ci;
@@ -155,7 +155,7 @@ static void expect_counts(struct fl_store *s, const char *when)
 	cr_expect_eq(c.r.clocks_missed, 6, "%s", when);
 }
 
-Test(store_clocks, report_counts_met_and_missed_per_clock_whoever_marked_them)
+STORE_TEST(store_clocks, report_counts_met_and_missed_per_clock_whoever_marked_them)
 {
 	struct fl_store *s = open_store();
 	uint32_t n = 0;
@@ -177,7 +177,7 @@ Test(store_clocks, report_counts_met_and_missed_per_clock_whoever_marked_them)
 }
 
 /* The JSON report carries the per-clock counts beside the totals. */
-Test(store_clocks, report_json_has_the_counts_per_clock)
+STORE_TEST(store_clocks, report_json_has_the_counts_per_clock)
 {
 	struct fl_store *s = open_store();
 	struct fl_buf b;

@@ -25,7 +25,7 @@ static void teardown(void)
 	store_tmp_teardown();
 }
 
-TestSuite(store_directive, .init = setup, .fini = teardown);
+STORE_SUITES(store_directive, setup, teardown);
 
 
 /* A directive to Mingyang and its county Shuikou: 15 and 30 minutes. */
@@ -54,7 +54,7 @@ static int count_directive(void *ctx, const struct fl_directive_view *d)
 	return 0;
 }
 
-Test(store_directive, numbers_the_directives_of_a_day_from_one)
+STORE_TEST(store_directive, numbers_the_directives_of_a_day_from_one)
 {
 	struct fl_store *s = open_store();
 	char a[80], b[80], c[80];
@@ -68,7 +68,7 @@ Test(store_directive, numbers_the_directives_of_a_day_from_one)
 	fl_store_close(s);
 }
 
-Test(store_directive, refuses_a_report_time_without_asking_for_a_report)
+STORE_TEST(store_directive, refuses_a_report_time_without_asking_for_a_report)
 {
 	struct fl_store *s = open_store();
 	const struct fl_directive_new d = {.issuer = "region company", .text = "x", .scope = "all",
@@ -80,7 +80,7 @@ Test(store_directive, refuses_a_report_time_without_asking_for_a_report)
 	fl_store_close(s);
 }
 
-Test(store_directive, reaches_a_branch_once)
+STORE_TEST(store_directive, reaches_a_branch_once)
 {
 	struct fl_store *s = open_store();
 	const struct fl_directive_branch again = {"Shuikou", "county", "Mingyang", T0};
@@ -113,7 +113,7 @@ static int take_branch(void *ctx, const struct fl_directive_branch_view *b)
 	return 0;
 }
 
-Test(store_directive, records_an_acknowledgement_once_and_a_report_as_one)
+STORE_TEST(store_directive, records_an_acknowledgement_once_and_a_report_as_one)
 {
 	struct fl_store *s = open_store();
 	struct branches bs = {0};
@@ -154,7 +154,7 @@ static int take_late(void *ctx, const struct fl_directive_late *l)
 	return 0;
 }
 
-Test(store_directive, lists_a_late_branch_until_it_acknowledges_and_marks_a_step_once)
+STORE_TEST(store_directive, lists_a_late_branch_until_it_acknowledges_and_marks_a_step_once)
 {
 	struct fl_store *s = open_store();
 	struct branches bs = {0};
@@ -200,7 +200,7 @@ static int take_year(void *ctx, const struct fl_directive_year_row *r)
 	return 0;
 }
 
-Test(store_directive, counts_the_year_per_branch_in_time_late_never_and_reports)
+STORE_TEST(store_directive, counts_the_year_per_branch_in_time_late_never_and_reports)
 {
 	struct fl_store *s = open_store();
 	int64_t year_ns = T0 - 334LL * 24 * 60 * MIN; /* 2026-01-01 */
@@ -238,7 +238,7 @@ static int count_report_row(void *ctx, const struct fl_report_row *r)
 	return 0;
 }
 
-Test(store_directive, keeps_its_record_out_of_the_ticket_report_and_list)
+STORE_TEST(store_directive, keeps_its_record_out_of_the_ticket_report_and_list)
 {
 	struct fl_store *s = open_store();
 	int rows = 0;

@@ -67,7 +67,7 @@ static void exec(const char *sql)
 	sqlite3_close(db);
 }
 
-TestSuite(store_ids, .init = setup, .fini = teardown);
+STORE_SUITES(store_ids, setup, teardown);
 
 /* Two engines on one file, their opens interleaved, one of them inside a
  * batch it loses: every ticket its own number, none joined to another. */
@@ -147,7 +147,7 @@ Test(store_ids, refuses_an_id_already_taken_counts_it_and_takes_the_next)
 	fl_store_close(s);
 }
 
-Test(store_ids, the_year_is_the_faults_in_utc_and_the_number_runs_on)
+STORE_TEST(store_ids, the_year_is_the_faults_in_utc_and_the_number_runs_on)
 {
 	struct fl_store *s = open_store();
 	struct fl_ticket_new eve = cut_on("SPAN-A", NEW_YEAR_EVE_NS);
@@ -163,7 +163,7 @@ Test(store_ids, the_year_is_the_faults_in_utc_and_the_number_runs_on)
 	fl_store_close(s);
 }
 
-Test(store_ids, finds_a_ticket_by_its_id_its_number_or_a_unique_prefix)
+STORE_TEST(store_ids, finds_a_ticket_by_its_id_its_number_or_a_unique_prefix)
 {
 	struct fl_store *s = open_store();
 	struct fl_ticket_new t = cut_on("SPAN-A", CUT_NS);
