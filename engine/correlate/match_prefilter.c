@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engine/decode/event.h"
+#include "engine/lib/hash.h"
 #include "engine/lib/limits.h"
 
 /* How often a cover would wake its rule: the uses of its atoms summed (a
@@ -158,108 +159,128 @@ static int copy_atoms(struct fl_match *m, const struct match_atoms *a)
 	return 0;
 }
 
-/* A window of a cover atom that could key it, and how many rules the keys
- * of its text would wake. */
-struct window {
+/* Windows with the same text (and case) are one group: one key, whose
+ * wakes are the rules the atoms holding it key. Grouped by hashing, in
+ * linear time: sorting every window of 30,000 rules' atoms took a quarter
+ * of the start at 10,000 patterns (1.4 G instructions of 5.6 G). */
+struct window_group {
 	const char *p;
-	uint32_t len, atom, group;
+	uint32_t len;
 	bool is_nocase;
+	uint32_t key; /* dense key id once chosen, UINT32_MAX before */
 	uint64_t wakes;
 };
 
-static int window_cmp(const void *x, const void *y)
-{
-	const struct window *a = x, *b = y;
-	uint32_t n = a->len < b->len ? a->len : b->len;
-	int c = memcmp(a->p, b->p, n);
+struct window_table {
+	uint32_t *slots; /* group index + 1, 0 empty */
+	size_t mask;
+	struct window_group *groups;
+	size_t n_groups;
+};
 
-	if (c)
-		return c;
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return (a->is_nocase > b->is_nocase) - (a->is_nocase < b->is_nocase);
+/* The plan's text, not the network's, is hashed here: a fixed seed. */
+#define WINDOW_HASH_SEED UINT64_C(0x9e3779b97f4a7c15)
+
+static uint32_t window_group(struct window_table *t, const char *p, uint32_t len, bool is_nocase)
+{
+	size_t i = (size_t)(fl_hash64(p, len, WINDOW_HASH_SEED) ^ is_nocase) & t->mask;
+
+	for (;; i = (i + 1) & t->mask) {
+		uint32_t g = t->slots[i];
+		struct window_group *x;
+
+		if (g == 0) {
+			t->groups[t->n_groups] = (struct window_group){p, len, is_nocase, UINT32_MAX, 0};
+			t->slots[i] = (uint32_t)++t->n_groups;
+			return (uint32_t)t->n_groups - 1;
+		}
+		x = &t->groups[g - 1];
+		if (x->len == len && x->is_nocase == is_nocase && memcmp(x->p, p, len) == 0)
+			return g - 1;
+	}
 }
 
-/* Every window of every atom that keys rules (uses[a] of them): the atom
- * itself when short, else each FL_MATCH_KEY_MAX bytes of it. */
-static struct window *windows_of(const struct fl_match *m, const uint32_t *uses, size_t *n)
+/* The windows of atom i that could key it: the atom itself when short,
+ * else each FL_MATCH_KEY_MAX bytes of it. */
+static uint32_t window_len(const struct match_atom_ref *at)
 {
-	struct window *w;
-	size_t count = 0;
+	return at->len < FL_MATCH_KEY_MAX ? at->len : FL_MATCH_KEY_MAX;
+}
+
+/* Groups every window of every atom that keys rules (uses[a] of them);
+ * *of_window gets each window's group, atom by atom, offset by offset. */
+static int group_windows(const struct fl_match *m, const uint32_t *uses, struct window_table *t,
+			 uint32_t **of_window)
+{
+	size_t count = 0, size = 16, j = 0;
 
 	for (size_t i = 0; i < m->n_atoms; i++)
 		if (uses[i])
-			count += m->atoms[i].len <= FL_MATCH_KEY_MAX
-					 ? 1
-					 : m->atoms[i].len - FL_MATCH_KEY_MAX + 1;
-	w = calloc(count + 1, sizeof(*w));
-	if (!w)
-		return NULL;
-	*n = 0;
+			count += m->atoms[i].len - window_len(&m->atoms[i]) + 1;
+	while (size < 2 * count)
+		size *= 2;
+	t->slots = calloc(size, sizeof(*t->slots));
+	t->mask = size - 1;
+	t->groups = calloc(count + 1, sizeof(*t->groups));
+	*of_window = calloc(count + 1, sizeof(**of_window));
+	if (!t->slots || !t->groups || !*of_window)
+		return -ENOMEM;
 	for (uint32_t i = 0; i < m->n_atoms; i++) {
 		const struct match_atom_ref *at = &m->atoms[i];
-		uint32_t len = at->len < FL_MATCH_KEY_MAX ? at->len : FL_MATCH_KEY_MAX;
+		uint32_t len = window_len(at);
 
-		for (uint32_t off = 0; uses[i] && off + len <= at->len; off++)
-			w[(*n)++] = (struct window){m->atom_bytes + at->off + off, len, i, 0,
-						    at->is_nocase, uses[i]};
+		for (uint32_t off = 0; uses[i] && off + len <= at->len; off++) {
+			uint32_t g = window_group(t, m->atom_bytes + at->off + off, len,
+						  at->is_nocase);
+
+			t->groups[g].wakes += uses[i];
+			(*of_window)[j++] = g;
+		}
 	}
-	qsort(w, *n, sizeof(*w), window_cmp);
-	return w;
+	return 0;
 }
 
 /* Chooses each cover atom's key: of its windows, the one whose text the
- * atoms that key the fewest rules share. Fills key_of[atom] with dense key
- * ids and returns the number of keys, their text in *keys. */
+ * atoms that key the fewest rules share (the first such). Fills key_of[atom]
+ * with dense key ids, numbered as atoms first choose them, and returns the
+ * number of keys, their text in *keys. */
 static int choose_keys(struct fl_match *m, const uint32_t *uses, uint32_t *key_of,
 		       struct fl_ac_literal **keys, size_t *n_keys)
 {
-	size_t n = 0, groups = 0;
-	struct window *w = windows_of(m, uses, &n);
-	uint64_t *wakes, *best = calloc(m->n_atoms + 1, sizeof(*best));
-	uint32_t *group_key;
-	int rc = -ENOMEM;
+	struct window_table t = {0};
+	uint32_t *of_window = NULL;
+	size_t j = 0;
+	int rc = group_windows(m, uses, &t, &of_window);
 
-	wakes = calloc(n + 1, sizeof(*wakes));
-	group_key = calloc(n + 1, sizeof(*group_key));
-	*keys = calloc(n + 1, sizeof(**keys));
-	if (!w || !best || !wakes || !group_key || !*keys)
+	*keys = rc == 0 ? calloc(t.n_groups + 1, sizeof(**keys)) : NULL;
+	if (!*keys) {
+		rc = -ENOMEM;
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if (i && window_cmp(&w[i - 1], &w[i]) != 0)
-			groups++;
-		w[i].group = (uint32_t)groups;
-		wakes[groups] += w[i].wakes;
 	}
-	for (size_t i = 0; i < m->n_atoms; i++)
-		key_of[i] = UINT32_MAX;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t at = w[i].atom;
-
-		if (key_of[at] == UINT32_MAX || wakes[w[i].group] < best[at]) {
-			key_of[at] = w[i].group;
-			best[at] = wakes[w[i].group];
-		}
-	}
-	for (size_t g = 0; g <= groups; g++)
-		group_key[g] = UINT32_MAX;
 	*n_keys = 0;
-	for (size_t i = 0; i < n; i++) /* the chosen groups, numbered densely */
-		if (key_of[w[i].atom] == w[i].group && group_key[w[i].group] == UINT32_MAX) {
-			group_key[w[i].group] = (uint32_t)*n_keys;
+	for (uint32_t i = 0; i < m->n_atoms; i++) {
+		const struct match_atom_ref *at = &m->atoms[i];
+		uint32_t len = window_len(at), best = UINT32_MAX;
+		struct window_group *g;
+
+		key_of[i] = UINT32_MAX;
+		for (uint32_t off = 0; uses[i] && off + len <= at->len; off++, j++)
+			if (best == UINT32_MAX || t.groups[of_window[j]].wakes < t.groups[best].wakes)
+				best = of_window[j];
+		if (best == UINT32_MAX)
+			continue;
+		g = &t.groups[best];
+		if (g->key == UINT32_MAX) {
+			g->key = (uint32_t)*n_keys;
 			(*keys)[(*n_keys)++] = (struct fl_ac_literal){
-			    .bytes = w[i].p, .len = w[i].len, .id = (uint32_t)*n_keys - 1,
-			    .is_nocase = w[i].is_nocase};
+			    .bytes = g->p, .len = g->len, .id = g->key, .is_nocase = g->is_nocase};
 		}
-	for (size_t i = 0; i < m->n_atoms; i++)
-		if (key_of[i] != UINT32_MAX)
-			key_of[i] = group_key[key_of[i]];
-	rc = 0;
+		key_of[i] = g->key;
+	}
 out:
-	free(w);
-	free(best);
-	free(wakes);
-	free(group_key);
+	free(t.slots);
+	free(t.groups);
+	free(of_window);
 	return rc;
 }
 
