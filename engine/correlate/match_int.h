@@ -104,9 +104,9 @@ struct fl_match {
 };
 
 /* match_literals.c: the requirement trees of every rule's sides, their
- * atoms numbered in m->nodes, and the distinct atoms (sorted; *atoms and the
- * bytes they point to are the caller's to free with
- * fl_match_atoms_free()), with how many rule sides require each. */
+ * atoms numbered in m->nodes, and the distinct atoms (in the order the trees
+ * hold them; *atoms and the bytes they point to are the caller's to free
+ * with fl_match_atoms_free()), with how many rule sides require each. */
 struct match_atom {
 	const char *p;
 	uint32_t len;
@@ -117,6 +117,8 @@ struct match_atom {
 struct match_atoms {
 	struct match_atom *v;
 	size_t n;
+	uint32_t *slots; /* hash table of v: index + 1, 0 empty */
+	size_t mask;
 	struct fl_rxreq **trees; /* by regex index, NULL where not needed */
 	size_t n_trees;
 };
