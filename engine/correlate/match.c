@@ -68,6 +68,7 @@ void fl_match_destroy(struct fl_match *m)
 	free(m->atom_bytes);
 	free(m->atom_gen);
 	free(m->atom_has);
+	free(m->folded);
 	free(m->key_first);
 	free(m->keyed);
 	free(m->nodes);

@@ -81,6 +81,9 @@ struct fl_match {
 	size_t n_atoms;
 	uint64_t *atom_gen; /* by atom: m->gen when atom_has was found */
 	bool *atom_has;
+	char *folded; /* the message in lower case, for caseless atoms */
+	size_t folded_cap;
+	uint64_t folded_gen; /* m->gen when folded was made */
 	/* postings: key k wakes the rules keyed[key_first[k]..key_first[k + 1]) */
 	uint32_t *key_first, *keyed;
 	size_t n_keys;

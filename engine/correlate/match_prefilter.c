@@ -356,27 +356,75 @@ int fl_match_build_prefilter(struct fl_match *m)
 	return m->seen && m->rule_gen ? 0 : -ENOMEM;
 }
 
+/* Does hay (n bytes) hold needle (len > 0 bytes)? memchr() for its first
+ * byte, then the rest: a message is a few dozen bytes, and a byte-by-byte
+ * compare at every offset cost a third of an event's instructions at 1,000
+ * written patterns. */
+static bool holds(const char *hay, size_t n, const char *needle, size_t len)
+{
+	const char *p = hay, *last;
+
+	if (len > n)
+		return false;
+	last = hay + (n - len);
+	while (p <= last && (p = memchr(p, (unsigned char)needle[0], (size_t)(last - p) + 1))) {
+		if (memcmp(p + 1, needle + 1, len - 1) == 0)
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* The current message with ASCII letters in lower case, made once per
+ * message for its caseless atoms (stored in lower case); NULL when out of
+ * memory, and the caller folds as it compares. */
+static const char *folded_msg(struct fl_match *m, struct fl_str msg)
+{
+	if (m->folded_gen == m->gen)
+		return m->folded;
+	if (msg.len > m->folded_cap) {
+		char *f = realloc(m->folded, msg.len);
+
+		if (!f)
+			return NULL;
+		m->folded = f;
+		m->folded_cap = msg.len;
+	}
+	for (size_t i = 0; i < msg.len; i++)
+		m->folded[i] = fold_byte(msg.p[i]);
+	m->folded_gen = m->gen;
+	return m->folded;
+}
+
+static bool holds_folding(const char *hay, size_t n, const char *atom, size_t len)
+{
+	for (size_t i = 0; i + len <= n; i++) {
+		size_t k = 0;
+
+		while (k < len && fold_byte(hay[i + k]) == atom[k])
+			k++;
+		if (k == len)
+			return true;
+	}
+	return false;
+}
+
 /* Does the current message hold atom a? Found once per message. */
 static bool atom_present(struct fl_match *m, uint32_t a)
 {
 	const struct match_atom_ref *at = &m->atoms[a];
-	const char *atom = m->atom_bytes + at->off;
+	const char *atom = m->atom_bytes + at->off, *f;
 	struct fl_str msg = m->ev->syslog.msg;
-	bool has = false;
+	bool has;
 
 	if (m->atom_gen[a] == m->gen)
 		return m->atom_has[a];
-	for (size_t i = 0; !has && i + at->len <= msg.len; i++) {
-		uint32_t k = 0;
-
-		if (at->is_nocase)
-			while (k < at->len && fold_byte(msg.p[i + k]) == fold_byte(atom[k]))
-				k++;
-		else
-			while (k < at->len && msg.p[i + k] == atom[k])
-				k++;
-		has = k == at->len;
-	}
+	if (!at->is_nocase)
+		has = holds(msg.p, msg.len, atom, at->len);
+	else if ((f = folded_msg(m, msg)))
+		has = holds(f, msg.len, atom, at->len);
+	else
+		has = holds_folding(msg.p, msg.len, atom, at->len);
 	m->atom_gen[a] = m->gen;
 	m->atom_has[a] = has;
 	return has;
