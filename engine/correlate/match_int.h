@@ -122,7 +122,8 @@ struct match_atoms {
 	size_t n;
 	uint32_t *slots; /* hash table of v: index + 1, 0 empty */
 	size_t mask;
-	struct fl_rxreq **trees; /* by regex index, NULL where not needed */
+	const struct fl_rxreq **trees; /* by regex index, NULL where not needed */
+	struct fl_rxreq **own;	       /* the trees walked here, not the compiler's */
 	size_t n_trees;
 };
 

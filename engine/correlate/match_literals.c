@@ -33,12 +33,14 @@ size_t fl_match_regex_requirement(const struct fl_prog_regex *rx, char *out, siz
 	return len;
 }
 
-/* The tree of every `msg ~` regex of every rule; a regex PCRE2 refused
- * (it never matches) and one whose walk gave nothing keep NULL. */
+/* The tree of every `msg ~` regex of every rule, the compiler's when it
+ * kept it (walking 40,000 regexes twice cost 0.67 G instructions at 10,000
+ * patterns); a regex PCRE2 refused (it never matches) keeps NULL. */
 static int walk_regexes(const struct fl_program *prog, struct match_atoms *a)
 {
 	a->trees = calloc(prog->n_regexes + 1, sizeof(*a->trees));
-	if (!a->trees)
+	a->own = calloc(prog->n_regexes + 1, sizeof(*a->own));
+	if (!a->trees || !a->own)
 		return -ENOMEM;
 	a->n_trees = prog->n_regexes;
 	for (size_t c = 0; c < prog->n_conds; c++) {
@@ -51,9 +53,14 @@ static int walk_regexes(const struct fl_program *prog, struct match_atoms *a)
 		rx = &prog->regexes[cond->regex];
 		if (!rx->code)
 			continue;
+		if (rx->req) {
+			a->trees[cond->regex] = rx->req;
+			continue;
+		}
 		(void)pcre2_pattern_info((const pcre2_code *)rx->code, PCRE2_INFO_ARGOPTIONS, &opts);
-		if (fl_rxreq_build(&a->trees[cond->regex], rx->pattern.p, rx->pattern.len, opts) < 0)
+		if (fl_rxreq_build(&a->own[cond->regex], rx->pattern.p, rx->pattern.len, opts) < 0)
 			return -ENOMEM;
+		a->trees[cond->regex] = a->own[cond->regex];
 	}
 	return 0;
 }
@@ -212,12 +219,14 @@ int fl_match_build_trees(struct fl_match *m, struct match_atoms *atoms)
 
 void fl_match_atoms_free(struct match_atoms *atoms)
 {
-	for (size_t t = 0; atoms->trees && t < atoms->n_trees; t++)
-		fl_rxreq_destroy(atoms->trees[t]);
+	for (size_t t = 0; atoms->own && t < atoms->n_trees; t++)
+		fl_rxreq_destroy(atoms->own[t]);
+	free(atoms->own);
 	free(atoms->trees);
 	free(atoms->v);
 	free(atoms->slots);
 	atoms->trees = NULL;
+	atoms->own = NULL;
 	atoms->v = NULL;
 	atoms->slots = NULL;
 	atoms->n = atoms->n_trees = 0;
