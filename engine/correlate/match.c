@@ -63,6 +63,7 @@ void fl_match_destroy(struct fl_match *m)
 	pcre2_match_data_free(m->md);
 	fl_ac_destroy(m->ac);
 	free(m->seen);
+	free(m->found);
 	free(m->rule_gen);
 	free(m->atoms);
 	free(m->atom_bytes);
@@ -82,11 +83,14 @@ void fl_match_destroy(struct fl_match *m)
 
 /* ---- per event ------------------------------------------------------------- */
 
-/* A key found: the rules it wakes become candidates, each once. */
+/* A key found: the rules it wakes become candidates, each once. The
+ * automaton reports a key once per message, so found[] holds at most
+ * n_keys. */
 static bool collect(uint32_t key, void *ctx)
 {
 	struct fl_match *m = ctx;
 
+	m->found[m->n_found++] = key;
 	for (uint32_t k = m->key_first[key]; k < m->key_first[key + 1]; k++) {
 		uint32_t r = m->keyed[k];
 
@@ -133,7 +137,12 @@ size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint3
 	m->scanned = false;
 	if (ev->kind == FL_EVENT_SYSLOG && ev->syslog.msg.p && m->seen_words) {
 		m->scanned = true;
-		memset(m->seen, 0, m->seen_words * sizeof(*m->seen));
+		/* Only the words the last message set: clearing all of them
+		 * cost 7,500 of the 15,000 instructions of an event at 10,000
+		 * patterns (60,000 keys). */
+		for (size_t i = 0; i < m->n_found; i++)
+			m->seen[m->found[i] >> 6] = 0;
+		m->n_found = 0;
 		(void)fl_ac_scan(m->ac, ev->syslog.msg.p, ev->syslog.msg.len, m->seen, collect, m);
 	}
 	memcpy(m->cands + m->n_cands, m->always, m->n_always * sizeof(*m->always));

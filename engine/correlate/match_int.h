@@ -90,6 +90,8 @@ struct fl_match {
 	uint64_t *rule_gen; /* by rule: m->gen when last made a candidate */
 	uint64_t *seen;	    /* keys in the current message (the automaton's bitset) */
 	size_t seen_words;
+	uint32_t *found; /* the keys whose bits are set in seen, each once */
+	size_t n_found;
 	bool scanned; /* the current event's message was scanned */
 	uint32_t *cands; /* candidates of the current event */
 	size_t n_cands;

@@ -352,8 +352,9 @@ int fl_match_build_prefilter(struct fl_match *m)
 		return rc;
 	m->seen_words = fl_ac_bitset_words(m->ac);
 	m->seen = calloc(m->seen_words + 1, sizeof(*m->seen));
+	m->found = calloc(m->n_keys + 1, sizeof(*m->found));
 	m->rule_gen = calloc(m->prog->n_rules + 1, sizeof(*m->rule_gen));
-	return m->seen && m->rule_gen ? 0 : -ENOMEM;
+	return m->seen && m->found && m->rule_gen ? 0 : -ENOMEM;
 }
 
 /* Does hay (n bytes) hold needle (len > 0 bytes)? memchr() for its first
