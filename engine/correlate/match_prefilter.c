@@ -113,14 +113,28 @@ static int all_covers(struct fl_match *m, const struct match_atoms *a, struct co
 	out->n = 0;
 	for (size_t r = 0; r < prog->n_rules; r++) {
 		struct match_rule *mr = &m->rules[r];
-		bool has_clear = prog->rules[r].n_clear_conds > 0;
+		const struct fl_prog_rule *pr = &prog->rules[r];
+		bool has_clear = pr->n_clear_conds > 0, by_field = false;
 
-		mr->always = mr->tree[0] == FL_RXREQ_NONE || (has_clear && mr->tree[1] == FL_RXREQ_NONE);
+		for (int side = 0; side < FL_MATCH_SIDES; side++)
+			mr->field_cond[side] = FL_RXREQ_NONE;
+		if (pr->input == FL_RULE_INPUT_SYSLOG) {
+			mr->field_cond[0] = fl_match_field_cond(prog, pr->first_cond, pr->n_conds);
+			mr->field_cond[1] =
+			    fl_match_field_cond(prog, pr->first_clear_cond, pr->n_clear_conds);
+		}
+		for (int side = 0; side < (has_clear ? 2 : 1); side++) {
+			bool keyed = mr->tree[side] != FL_RXREQ_NONE;
+
+			by_field = by_field || (!keyed && mr->field_cond[side] != FL_RXREQ_NONE);
+			mr->always = mr->always || (!keyed && mr->field_cond[side] == FL_RXREQ_NONE);
+		}
 		if (mr->always) {
 			m->always[m->n_always++] = (uint32_t)r;
 			continue;
 		}
 		m->stats.rules_prefiltered++;
+		m->stats.rules_field_indexed += by_field;
 		rule_cover(m, a, r, out);
 	}
 	out->atoms = calloc(out->n + 1, sizeof(*out->atoms));
@@ -345,6 +359,8 @@ int fl_match_build_prefilter(struct fl_match *m)
 		rc = copy_atoms(m, &atoms);
 	if (rc == 0)
 		rc = build_keys(m, &atoms);
+	if (rc == 0)
+		rc = fl_match_build_fields(m);
 	m->stats.literals = m->n_keys;
 	m->stats.confirm_literals = atoms.n;
 	fl_match_atoms_free(&atoms);
