@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine/decode/mib.h"
+#include "engine/lib/rxreq.h"
 
 /* --- templates --------------------------------------------------------------------- */
 
@@ -306,6 +307,11 @@ static void release_code(void *p)
 	pcre2_code_free(p);
 }
 
+static void release_req(void *p)
+{
+	fl_rxreq_destroy(p);
+}
+
 /* Column of byte offset off inside the regex item's pattern: the pattern
  * starts one column after the opening '/'. */
 struct fl_loc loc_in_regex(const struct fl_ast_item *it, size_t off)
@@ -331,6 +337,7 @@ static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it
 {
 	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, count = 0, entry = 0;
 	struct fl_prog_regex *rx;
+	struct fl_rxreq *req;
 	PCRE2_SPTR table;
 	PCRE2_SIZE erroff;
 	pcre2_code *code;
@@ -367,9 +374,15 @@ static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it
 		fl_diag_error(c->d, &l, "regex does not compile: %s", (const char *)msg);
 		return FL_PROG_NONE;
 	}
-	warn_regex(c, it, opts);
+	req = warn_regex(c, it, opts);
 	if (fl_arena_defer(c->plan->arena, release_code, code) < 0) {
 		pcre2_code_free(code);
+		fl_rxreq_destroy(req);
+		c->oom = true;
+		return FL_PROG_NONE;
+	}
+	if (req && fl_arena_defer(c->plan->arena, release_req, req) < 0) {
+		fl_rxreq_destroy(req);
 		c->oom = true;
 		return FL_PROG_NONE;
 	}
@@ -378,6 +391,7 @@ static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it
 		return FL_PROG_NONE;
 	rx->pattern = arena_str(c, it->text, it->len);
 	rx->code = code;
+	rx->req = req;
 	rx->first_capture = (uint32_t)c->prog->n_captures;
 	pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);
 	pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &entry);

@@ -231,7 +231,8 @@ void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t i
 void declare_all(struct fl_compile *c, int *kinds);
 void compile_all(struct fl_compile *c, const int *kinds);
 void warn_shadowed(struct fl_compile *c);
-void warn_regex(struct fl_compile *c, const struct fl_ast_item *it, uint32_t pcre2_options);
+struct fl_rxreq *warn_regex(struct fl_compile *c, const struct fl_ast_item *it,
+			   uint32_t pcre2_options);
 void warn_every_event(struct fl_compile *c);
 void warn_unused(struct fl_compile *c);
 void load_data(struct fl_compile *c, struct fl_plan_data_counts *counts);

@@ -205,14 +205,15 @@ void warn_unused(struct fl_compile *c)
  * (a+)+ or (\w+\s?)*: on a line that almost matches PCRE2 tries every way to
  * split the run between the two, exponentially many, until the match limit
  * (FL_REGEX_MATCH_LIMIT) stops it and the rule silently misses the line. */
-void warn_regex(struct fl_compile *c, const struct fl_ast_item *it, uint32_t pcre2_options)
+struct fl_rxreq *warn_regex(struct fl_compile *c, const struct fl_ast_item *it,
+			   uint32_t pcre2_options)
 {
 	struct fl_rxreq *r;
 	struct fl_loc l;
 
 	if (fl_rxreq_build(&r, it->text, it->len, pcre2_options) < 0) {
 		c->oom = true;
-		return;
+		return NULL;
 	}
 	if (c->prog->n_regexes >= c->regex_keyed_alloc) { /* the index this regex gets */
 		size_t na = c->regex_keyed_alloc ? c->regex_keyed_alloc * 2 : 64;
@@ -232,7 +233,7 @@ void warn_regex(struct fl_compile *c, const struct fl_ast_item *it, uint32_t pcr
 				"regex may backtrack until the match limit and miss it; bound the "
 				"inner or outer repeat, or make one possessive (++, *+)");
 	}
-	fl_rxreq_destroy(r);
+	return r;
 }
 
 static bool is_msg_regex(const struct fl_prog_cond *c)

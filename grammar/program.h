@@ -21,6 +21,7 @@
 #define FL_PROG_NONE UINT32_MAX
 
 struct fl_inventory;
+struct fl_rxreq;
 struct pcre2_real_code_8;
 struct pcre2_real_match_context_8;
 
@@ -222,10 +223,14 @@ struct fl_prog_field {
 /* A regex: PCRE2 compiled with UTF and MATCH_INVALID_UTF (syslog holds any
  * bytes); match with the program's match context, which carries
  * FL_REGEX_MATCH_LIMIT and FL_REGEX_DEPTH_LIMIT. The code is read-only: a
- * matcher JIT-compiles its own copy of the regexes it runs often (match.h). */
+ * matcher JIT-compiles its own copy of the regexes it runs often (match.h).
+ * req: the atoms it cannot match without (engine/lib/rxreq.h), walked once
+ * by the compiler for its warnings and kept for the matcher's prefilter;
+ * NULL, and the matcher walks the pattern itself. */
 struct fl_prog_regex {
 	struct fl_str pattern;
 	struct pcre2_real_code_8 *code;
+	const struct fl_rxreq *req;
 	uint32_t first_capture, n_captures; /* named groups, into captures[] */
 };
 

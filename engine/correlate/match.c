@@ -65,11 +65,14 @@ void fl_match_destroy(struct fl_match *m)
 	pcre2_match_data_free(m->md);
 	fl_ac_destroy(m->ac);
 	free(m->seen);
+	free(m->found);
+	fl_match_fields_free(&m->fields);
 	free(m->rule_gen);
 	free(m->atoms);
 	free(m->atom_bytes);
 	free(m->atom_gen);
 	free(m->atom_has);
+	free(m->folded);
 	free(m->key_first);
 	free(m->keyed);
 	free(m->nodes);
@@ -83,19 +86,25 @@ void fl_match_destroy(struct fl_match *m)
 
 /* ---- per event ------------------------------------------------------------- */
 
-/* A key found: the rules it wakes become candidates, each once. */
+/* Rule r becomes a candidate, once. */
+static void wake(struct fl_match *m, uint32_t r)
+{
+	if (m->rule_gen[r] != m->gen) {
+		m->rule_gen[r] = m->gen;
+		m->cands[m->n_cands++] = r;
+	}
+}
+
+/* A key found: the rules it wakes become candidates, each once. The
+ * automaton reports a key once per message, so found[] holds at most
+ * n_keys. */
 static bool collect(uint32_t key, void *ctx)
 {
 	struct fl_match *m = ctx;
 
-	for (uint32_t k = m->key_first[key]; k < m->key_first[key + 1]; k++) {
-		uint32_t r = m->keyed[k];
-
-		if (m->rule_gen[r] != m->gen) {
-			m->rule_gen[r] = m->gen;
-			m->cands[m->n_cands++] = r;
-		}
-	}
+	m->found[m->n_found++] = key;
+	for (uint32_t k = m->key_first[key]; k < m->key_first[key + 1]; k++)
+		wake(m, m->keyed[k]);
 	return true;
 }
 
@@ -124,6 +133,21 @@ static void sort_cands(uint32_t *c, size_t n)
 	}
 }
 
+/* The rules whose sides without atoms are keyed on this host, app or
+ * msgid (match_fields.c). */
+static void wake_by_fields(struct fl_match *m, const struct fl_syslog *s)
+{
+	const struct fl_str values[FL_MATCH_N_FIELDS] = {s->hostname, s->app_name, s->msgid};
+
+	for (int f = 0; f < FL_MATCH_N_FIELDS; f++) {
+		size_t n;
+		const uint32_t *rules = fl_match_field_rules(m, f, values[f], &n);
+
+		for (size_t i = 0; i < n; i++)
+			wake(m, rules[i]);
+	}
+}
+
 size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint32_t **rules)
 {
 	m->ev = ev;
@@ -134,9 +158,16 @@ size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint3
 	m->scanned = false;
 	if (ev->kind == FL_EVENT_SYSLOG && ev->syslog.msg.p && m->seen_words) {
 		m->scanned = true;
-		memset(m->seen, 0, m->seen_words * sizeof(*m->seen));
+		/* Only the words the last message set: clearing all of them
+		 * cost 7,500 of the 15,000 instructions of an event at 10,000
+		 * patterns (60,000 keys). */
+		for (size_t i = 0; i < m->n_found; i++)
+			m->seen[m->found[i] >> 6] = 0;
+		m->n_found = 0;
 		(void)fl_ac_scan(m->ac, ev->syslog.msg.p, ev->syslog.msg.len, m->seen, collect, m);
 	}
+	if (ev->kind == FL_EVENT_SYSLOG)
+		wake_by_fields(m, &ev->syslog);
 	memcpy(m->cands + m->n_cands, m->always, m->n_always * sizeof(*m->always));
 	m->n_cands += m->n_always;
 	if (m->n_cands > 1)

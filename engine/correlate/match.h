@@ -16,9 +16,12 @@
  * (ac.h), once however many rules share it; a message that holds a key makes
  * its rules candidates, and a candidate side's whole tree (its atoms looked
  * up in the message) must hold before any of that side's regexes runs.
- * A rule with a side that requires nothing is a candidate for every message
- * (`faultline check` warns about it). So the work per event is a scan of the
- * message, whatever the number of rules, plus the candidates.
+ * A side with no atom but a condition `host`, `app` or `msgid` `==` a text
+ * or `in` a set is keyed on those values instead (match_fields.c): one hash
+ * lookup per field of the event. A rule with a side that requires neither is
+ * a candidate for every message (`faultline check` warns about it). So the
+ * work per event is a scan of the message, whatever the number of rules,
+ * plus the candidates.
  *
  * Per event: fl_match_begin() scans and returns the candidate rules in plan
  * order; fl_match_rule() checks one of them (field conditions before any
@@ -57,9 +60,12 @@ struct fl_match_stats {
 	uint64_t sides_skipped;	  /* where / clear where sides their atom tree ruled out */
 	uint64_t regex_limit;	  /* counter match.regex_limit */
 	size_t regex_jit;	  /* regexes JIT-compiled (counter match.regex_jit) */
-	size_t rules_prefiltered; /* rules keyed on atoms; the rest run on every message */
+	size_t rules_prefiltered; /* rules keyed on atoms or field values; the rest run on
+				   * every message */
 	size_t literals;	  /* keys in the automaton (atoms, or 8-byte windows of them) */
 	size_t confirm_literals;  /* distinct atoms of the trees that confirm candidates */
+	size_t rules_field_indexed; /* of rules_prefiltered, those with a side keyed on a
+				     * host, app or msgid value (match_fields.c) */
 };
 
 /* Lifecycle. The program is borrowed and must outlive the matcher.

@@ -5,6 +5,8 @@
  *                      AND/OR trees (rxreq.h walks each regex)
  *   match_prefilter.c  the Aho-Corasick automaton over the atoms, the rules
  *                      each atom keys, and the trees that confirm a candidate
+ *   match_fields.c     the rules a side without atoms keys on a host, app or
+ *                      msgid value
  *   match.c            lifecycle, and matching one event: candidates, field
  *                      conditions, regexes, captures
  * Same thread rules as match.h: a matcher belongs to one shard. */
@@ -47,8 +49,31 @@ struct match_atom_ref {
 #define FL_MATCH_KEY_MAX 8
 
 struct match_rule {
-	bool always; /* a side requires no atom: a candidate for every message */
+	bool always; /* a side requires no atom and no field value: every message */
 	uint32_t tree[FL_MATCH_SIDES]; /* root in nodes, FL_RXREQ_NONE: nothing required */
+	/* the condition on host, app or msgid that keys a side without a tree
+	 * (match_fields.c), FL_RXREQ_NONE: none */
+	uint32_t field_cond[FL_MATCH_SIDES];
+};
+
+/* The field prefilter's fields: host, app, msgid (syslog). */
+#define FL_MATCH_N_FIELDS 3
+
+/* A (field, value) some sides require, and the rules they belong to:
+ * rules[first..+n) of struct match_fields. */
+struct match_field_key {
+	uint8_t field; /* 0 host, 1 app, 2 msgid */
+	struct fl_str value; /* borrowed from the program */
+	uint32_t first, n, filled;
+};
+
+struct match_fields {
+	struct match_field_key *keys;
+	size_t n_keys;
+	uint32_t *slots; /* hash table of keys: index + 1, 0 empty */
+	size_t mask;
+	uint32_t *rules;
+	bool has[FL_MATCH_N_FIELDS]; /* some key is on this field */
 };
 
 struct match_cap {
@@ -81,12 +106,18 @@ struct fl_match {
 	size_t n_atoms;
 	uint64_t *atom_gen; /* by atom: m->gen when atom_has was found */
 	bool *atom_has;
+	char *folded; /* the message in lower case, for caseless atoms */
+	size_t folded_cap;
+	uint64_t folded_gen; /* m->gen when folded was made */
 	/* postings: key k wakes the rules keyed[key_first[k]..key_first[k + 1]) */
 	uint32_t *key_first, *keyed;
 	size_t n_keys;
 	uint64_t *rule_gen; /* by rule: m->gen when last made a candidate */
 	uint64_t *seen;	    /* keys in the current message (the automaton's bitset) */
 	size_t seen_words;
+	uint32_t *found; /* the keys whose bits are set in seen, each once */
+	size_t n_found;
+	struct match_fields fields;
 	bool scanned; /* the current event's message was scanned */
 	uint32_t *cands; /* candidates of the current event */
 	size_t n_cands;
@@ -104,9 +135,9 @@ struct fl_match {
 };
 
 /* match_literals.c: the requirement trees of every rule's sides, their
- * atoms numbered in m->nodes, and the distinct atoms (sorted; *atoms and the
- * bytes they point to are the caller's to free with
- * fl_match_atoms_free()), with how many rule sides require each. */
+ * atoms numbered in m->nodes, and the distinct atoms (in the order the trees
+ * hold them; *atoms and the bytes they point to are the caller's to free
+ * with fl_match_atoms_free()), with how many rule sides require each. */
 struct match_atom {
 	const char *p;
 	uint32_t len;
@@ -117,7 +148,10 @@ struct match_atom {
 struct match_atoms {
 	struct match_atom *v;
 	size_t n;
-	struct fl_rxreq **trees; /* by regex index, NULL where not needed */
+	uint32_t *slots; /* hash table of v: index + 1, 0 empty */
+	size_t mask;
+	const struct fl_rxreq **trees; /* by regex index, NULL where not needed */
+	struct fl_rxreq **own;	       /* the trees walked here, not the compiler's */
 	size_t n_trees;
 };
 
@@ -129,5 +163,16 @@ void fl_match_atoms_free(struct match_atoms *atoms);
  * -E2BIG. side_seen: does the current message satisfy the side's tree? */
 int fl_match_build_prefilter(struct fl_match *m);
 bool fl_match_side_seen(struct fl_match *m, const struct match_rule *mr, int side);
+
+/* match_fields.c: field_cond: the condition of conds[first..+n) that can
+ * key a side on its field's value, the one with the fewest values, or
+ * FL_RXREQ_NONE. build_fields: the index of the sides m->rules[] marks so
+ * (0 or -ENOMEM); fields_free: frees it. field_rules: the rules keyed on
+ * field (0 host, 1 app, 2 msgid) = v, *n of them (none: NULL). */
+uint32_t fl_match_field_cond(const struct fl_program *prog, uint32_t first, uint32_t n);
+int fl_match_build_fields(struct fl_match *m);
+void fl_match_fields_free(struct match_fields *x);
+const uint32_t *fl_match_field_rules(const struct fl_match *m, int field, struct fl_str v,
+				     size_t *n);
 
 #endif /* FL_MATCH_INT_H */

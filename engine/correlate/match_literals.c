@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/lib/hash.h"
+
 static bool is_msg_match(const struct fl_prog_cond *c)
 {
 	return c->op == FL_OP_MATCH && c->field.kind == FL_FIELD_EVENT &&
@@ -31,12 +33,14 @@ size_t fl_match_regex_requirement(const struct fl_prog_regex *rx, char *out, siz
 	return len;
 }
 
-/* The tree of every `msg ~` regex of every rule; a regex PCRE2 refused
- * (it never matches) and one whose walk gave nothing keep NULL. */
+/* The tree of every `msg ~` regex of every rule, the compiler's when it
+ * kept it (walking 40,000 regexes twice cost 0.67 G instructions at 10,000
+ * patterns); a regex PCRE2 refused (it never matches) keeps NULL. */
 static int walk_regexes(const struct fl_program *prog, struct match_atoms *a)
 {
 	a->trees = calloc(prog->n_regexes + 1, sizeof(*a->trees));
-	if (!a->trees)
+	a->own = calloc(prog->n_regexes + 1, sizeof(*a->own));
+	if (!a->trees || !a->own)
 		return -ENOMEM;
 	a->n_trees = prog->n_regexes;
 	for (size_t c = 0; c < prog->n_conds; c++) {
@@ -49,67 +53,83 @@ static int walk_regexes(const struct fl_program *prog, struct match_atoms *a)
 		rx = &prog->regexes[cond->regex];
 		if (!rx->code)
 			continue;
+		if (rx->req) {
+			a->trees[cond->regex] = rx->req;
+			continue;
+		}
 		(void)pcre2_pattern_info((const pcre2_code *)rx->code, PCRE2_INFO_ARGOPTIONS, &opts);
-		if (fl_rxreq_build(&a->trees[cond->regex], rx->pattern.p, rx->pattern.len, opts) < 0)
+		if (fl_rxreq_build(&a->own[cond->regex], rx->pattern.p, rx->pattern.len, opts) < 0)
 			return -ENOMEM;
+		a->trees[cond->regex] = a->own[cond->regex];
 	}
 	return 0;
 }
 
-static int atom_cmp(const void *x, const void *y)
-{
-	const struct match_atom *a = x, *b = y;
-	uint32_t n = a->len < b->len ? a->len : b->len;
-	int c = memcmp(a->p, b->p, n);
+/* The plan's text, not the network's, is hashed here: a fixed seed. */
+#define ATOM_HASH_SEED UINT64_C(0xd6e8feb86659fd93)
 
-	if (c)
-		return c;
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return (a->is_nocase > b->is_nocase) - (a->is_nocase < b->is_nocase);
+/* The slot of atom (p, len, is_nocase) in a's table: its own, or the empty
+ * one where it goes. */
+static uint32_t *atom_slot(const struct match_atoms *a, const char *p, uint32_t len,
+			   bool is_nocase)
+{
+	size_t i = (size_t)(fl_hash64(p, len, ATOM_HASH_SEED) ^ is_nocase) & a->mask;
+
+	for (;; i = (i + 1) & a->mask) {
+		const struct match_atom *x;
+
+		if (a->slots[i] == 0)
+			return &a->slots[i];
+		x = &a->v[a->slots[i] - 1];
+		if (x->len == len && x->is_nocase == is_nocase && memcmp(x->p, p, len) == 0)
+			return &a->slots[i];
+	}
 }
 
-/* Every atom of every tree, sorted and counted: an atom's uses are the
- * trees that hold it, how many rules it would wake. */
+/* Every atom of every tree, each once, in the order the trees hold them,
+ * and counted: an atom's uses are the trees that hold it, how many rules it
+ * would wake. Hashed: sorting them took 0.4 G instructions of the start at
+ * 10,000 patterns. */
 static int collect_atoms(struct match_atoms *a)
 {
-	size_t n = 0, u = 0;
+	size_t n = 0, size = 16;
 
 	for (size_t t = 0; t < a->n_trees; t++)
 		if (a->trees[t])
 			n += a->trees[t]->n_nodes;
+	while (size < 2 * n)
+		size *= 2;
 	a->v = calloc(n + 1, sizeof(*a->v));
-	if (!a->v)
+	a->slots = calloc(size, sizeof(*a->slots));
+	a->mask = size - 1;
+	if (!a->v || !a->slots)
 		return -ENOMEM;
 	for (size_t t = 0; t < a->n_trees; t++) {
 		const struct fl_rxreq *r = a->trees[t];
 
-		for (size_t k = 0; r && k < r->n_nodes; k++)
-			if (r->nodes[k].op == FL_RXREQ_ATOM)
-				a->v[a->n++] = (struct match_atom){r->bytes + r->nodes[k].first,
-								   r->nodes[k].n,
-								   r->nodes[k].is_nocase, 1};
+		for (size_t k = 0; r && k < r->n_nodes; k++) {
+			const struct fl_rxreq_node *x = &r->nodes[k];
+			uint32_t *slot;
+
+			if (x->op != FL_RXREQ_ATOM)
+				continue;
+			slot = atom_slot(a, r->bytes + x->first, x->n, x->is_nocase);
+			if (*slot) {
+				a->v[*slot - 1].uses++;
+				continue;
+			}
+			a->v[a->n++] = (struct match_atom){r->bytes + x->first, x->n, x->is_nocase, 1};
+			*slot = (uint32_t)a->n;
+		}
 	}
-	if (a->n == 0)
-		return 0;
-	qsort(a->v, a->n, sizeof(*a->v), atom_cmp);
-	for (size_t i = 1; i < a->n; i++) {
-		if (atom_cmp(&a->v[u], &a->v[i]) == 0)
-			a->v[u].uses++;
-		else
-			a->v[++u] = a->v[i];
-	}
-	a->n = u + 1;
 	return 0;
 }
 
 static uint32_t atom_id(const struct match_atoms *a, const struct fl_rxreq *r, uint32_t node)
 {
-	struct match_atom key = {r->bytes + r->nodes[node].first, r->nodes[node].n,
-				 r->nodes[node].is_nocase, 0};
-	const struct match_atom *hit = bsearch(&key, a->v, a->n, sizeof(*a->v), atom_cmp);
+	const struct fl_rxreq_node *x = &r->nodes[node];
 
-	return (uint32_t)(hit - a->v); /* every atom was collected */
+	return *atom_slot(a, r->bytes + x->first, x->n, x->is_nocase) - 1; /* all collected */
 }
 
 /* Copies node of r, and the nodes below it, into m; returns its index. The
@@ -199,11 +219,15 @@ int fl_match_build_trees(struct fl_match *m, struct match_atoms *atoms)
 
 void fl_match_atoms_free(struct match_atoms *atoms)
 {
-	for (size_t t = 0; atoms->trees && t < atoms->n_trees; t++)
-		fl_rxreq_destroy(atoms->trees[t]);
+	for (size_t t = 0; atoms->own && t < atoms->n_trees; t++)
+		fl_rxreq_destroy(atoms->own[t]);
+	free(atoms->own);
 	free(atoms->trees);
 	free(atoms->v);
+	free(atoms->slots);
 	atoms->trees = NULL;
+	atoms->own = NULL;
 	atoms->v = NULL;
+	atoms->slots = NULL;
 	atoms->n = atoms->n_trees = 0;
 }

@@ -1,0 +1,195 @@
+/* match_fields.c - the field prefilter: a rule side with no atom (no `msg ~`
+ * regex that requires a literal) but a condition `host == "X"`, `app in
+ * ["a", "b"]` or `msgid == "Y"` is woken by the event's value of that field
+ * instead of running on every message: a rule for `alarmd` costs nothing on
+ * a line of `sshd`. See match.h.
+ *
+ * Only conditions that must hold for the side to match can key it: `==` on
+ * a text (compared byte for byte, as cond_holds() compares it) and `in` a
+ * set; the conditions of a side are ANDed. `!=`, `not in`, a regex on the
+ * field (`app ~ /alarmd/i` may match other bytes) or a number key nothing,
+ * and a side they alone select stays a candidate of every message. An event
+ * without the field cannot satisfy `==` or `in`: such a side is skipped. */
+#include "engine/correlate/match_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/decode/event.h"
+#include "engine/lib/hash.h"
+
+/* The table is built from the plan and never grows; an event's value only
+ * looks it up, so a sender cannot lengthen its probes: a fixed seed. */
+#define FIELD_HASH_SEED UINT64_C(0x2545f4914f6cdd1d)
+
+static const uint32_t indexed_fields[FL_MATCH_N_FIELDS] = {FL_EF_HOST, FL_EF_APP, FL_EF_MSGID};
+
+static int field_slot(uint32_t event_field)
+{
+	for (int f = 0; f < FL_MATCH_N_FIELDS; f++)
+		if (indexed_fields[f] == event_field)
+			return f;
+	return -1;
+}
+
+/* Can condition c key its side? Its values: one for ==, the set's for in. */
+static bool keys_side(const struct fl_prog_cond *c, uint32_t *n_values)
+{
+	if (c->field.kind != FL_FIELD_EVENT || field_slot(c->field.index) < 0)
+		return false;
+	if (c->op == FL_OP_EQ && !c->is_num && !c->oid.p && c->str.p) {
+		*n_values = 1;
+		return true;
+	}
+	if (c->op == FL_OP_IN) {
+		*n_values = c->n_values;
+		return true;
+	}
+	return false;
+}
+
+uint32_t fl_match_field_cond(const struct fl_program *prog, uint32_t first, uint32_t n)
+{
+	uint32_t best = FL_RXREQ_NONE, best_values = UINT32_MAX;
+
+	for (uint32_t c = first; c < first + n; c++) {
+		uint32_t values;
+
+		if (keys_side(&prog->conds[c], &values) && values < best_values) {
+			best = c;
+			best_values = values;
+		}
+	}
+	return best;
+}
+
+static struct fl_str cond_value(const struct fl_program *prog, const struct fl_prog_cond *c,
+				uint32_t k)
+{
+	return c->op == FL_OP_EQ ? c->str : prog->set_values[c->first_value + k];
+}
+
+static uint64_t key_hash(int field, struct fl_str v)
+{
+	return fl_hash64(v.p, v.len, FIELD_HASH_SEED) ^ (uint64_t)field;
+}
+
+/* The slot of (field, v): its key's, or the empty one where it goes. */
+static uint32_t *key_slot(const struct match_fields *x, int field, struct fl_str v)
+{
+	size_t i = (size_t)key_hash(field, v) & x->mask;
+
+	for (;; i = (i + 1) & x->mask) {
+		const struct match_field_key *k;
+
+		if (x->slots[i] == 0)
+			return &x->slots[i];
+		k = &x->keys[x->slots[i] - 1];
+		if (k->field == field && fl_str_eq(k->value, v))
+			return &x->slots[i];
+	}
+}
+
+/* Calls fn for each (field, value) of each field-woken side of each rule. */
+typedef void field_entry_fn(struct match_fields *x, int field, struct fl_str v, uint32_t rule);
+
+static void each_entry(const struct fl_match *m, struct match_fields *x, field_entry_fn *fn)
+{
+	const struct fl_program *prog = m->prog;
+
+	for (uint32_t r = 0; r < prog->n_rules; r++) {
+		const struct match_rule *mr = &m->rules[r];
+
+		for (int side = 0; side < FL_MATCH_SIDES && !mr->always; side++) {
+			const struct fl_prog_cond *c;
+			uint32_t n;
+
+			if (mr->tree[side] != FL_RXREQ_NONE || mr->field_cond[side] == FL_RXREQ_NONE)
+				continue;
+			c = &prog->conds[mr->field_cond[side]];
+			n = c->op == FL_OP_EQ ? 1 : c->n_values;
+			for (uint32_t k = 0; k < n; k++)
+				fn(x, field_slot(c->field.index), cond_value(prog, c, k), r);
+		}
+	}
+}
+
+static void count_entry(struct match_fields *x, int field, struct fl_str v, uint32_t rule)
+{
+	uint32_t *slot = key_slot(x, field, v);
+
+	(void)rule;
+	if (*slot == 0) {
+		x->keys[x->n_keys] = (struct match_field_key){(uint8_t)field, v, 0, 0, 0};
+		*slot = (uint32_t)++x->n_keys;
+		x->has[field] = true;
+	}
+	x->keys[*slot - 1].n++;
+}
+
+static void fill_entry(struct match_fields *x, int field, struct fl_str v, uint32_t rule)
+{
+	struct match_field_key *k = &x->keys[*key_slot(x, field, v) - 1];
+
+	x->rules[k->first + k->filled++] = rule;
+}
+
+int fl_match_build_fields(struct fl_match *m)
+{
+	struct match_fields *x = &m->fields;
+	size_t entries = 0, size = 16, at = 0;
+
+	for (size_t r = 0; r < m->prog->n_rules; r++)
+		for (int side = 0; side < FL_MATCH_SIDES; side++) {
+			const struct match_rule *mr = &m->rules[r];
+			uint32_t c = mr->field_cond[side], n = 1;
+
+			if (mr->always || mr->tree[side] != FL_RXREQ_NONE || c == FL_RXREQ_NONE)
+				continue;
+			if (m->prog->conds[c].op == FL_OP_IN)
+				n = m->prog->conds[c].n_values;
+			entries += n;
+		}
+	if (entries == 0)
+		return 0;
+	while (size < 2 * entries)
+		size *= 2;
+	x->slots = calloc(size, sizeof(*x->slots));
+	x->keys = calloc(entries, sizeof(*x->keys));
+	x->rules = calloc(entries, sizeof(*x->rules));
+	if (!x->slots || !x->keys || !x->rules)
+		return -ENOMEM;
+	x->mask = size - 1;
+	each_entry(m, x, count_entry);
+	for (size_t k = 0; k < x->n_keys; k++) {
+		x->keys[k].first = (uint32_t)at;
+		at += x->keys[k].n;
+	}
+	each_entry(m, x, fill_entry);
+	return 0;
+}
+
+void fl_match_fields_free(struct match_fields *x)
+{
+	free(x->slots);
+	free(x->keys);
+	free(x->rules);
+	memset(x, 0, sizeof(*x));
+}
+
+const uint32_t *fl_match_field_rules(const struct fl_match *m, int field, struct fl_str v,
+				     size_t *n)
+{
+	const struct match_fields *x = &m->fields;
+	uint32_t slot;
+
+	*n = 0;
+	if (!x->has[field] || !v.p)
+		return NULL;
+	slot = *key_slot(x, field, v);
+	if (slot == 0)
+		return NULL;
+	*n = x->keys[slot - 1].n;
+	return x->rules + x->keys[slot - 1].first;
+}

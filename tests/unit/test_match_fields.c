@@ -1,0 +1,180 @@
+/* The field prefilter: rule sides without atoms keyed on a host, app or msgid
+ * value. Each line is matched twice, through the candidates fl_match_begin()
+ * gives and against every rule of the plan, and both must agree: the index
+ * may skip a rule only when the rule cannot match. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/correlate/match.h"
+#include "engine/decode/event.h"
+#include "engine/decode/syslog.h"
+#include "grammar/diag.h"
+#include "grammar/plan.h"
+
+static const char plan_text[] =
+    "plan f;\n"
+    "level general { respond 30m; }\n"
+    /* keyed: == and in, on each field, on either side */
+    "rule alarmd { match syslog; where app == \"alarmd\"; key host; }\n"
+    "rule two_apps { match syslog; where app in [\"ospfd\", \"bgpd\"]; key host; }\n"
+    "rule ne1 { match syslog; where host == \"NE1\" and severity <= 3; key host; }\n"
+    "rule linkdown { match syslog; where msgid == \"LINKDOWN\"; key host; }\n"
+    "rule pair { match syslog; where app == \"alarmd\" and msg ~ /LOS/;\n"
+    "  clear where app == \"clearer\"; key host; }\n"
+    "rule mixed { match syslog; where app == \"alarmd\";\n"
+    "  clear where msg ~ /LOS cleared/; key host; }\n"
+    /* never keyed: these must stay candidates of every message */
+    "rule caseless { match syslog; where app ~ /ALARMD/i; key host; }\n"
+    "rule not_ospf { match syslog; where app != \"ospfd\"; key host; }\n"
+    "rule no_msgid { match syslog; where msgid != \"LINKDOWN\"; key host; }\n"
+    "rule sev_only { match syslog; where severity <= 2; key host; }\n"
+    "rule open_clear { match syslog; where app == \"alarmd\"; clear where severity == 6;\n"
+    "  key host; }\n";
+
+static const char *const lines[] = {
+    "<131>Nov 20 00:00:00 NE1 alarmd: LOS raised",
+    "<131>Nov 20 00:00:00 NE2 ALARMD: LOS raised",
+    "<131>Nov 20 00:00:00 ne1 alarmd: LOS raised",
+    "<134>Nov 20 00:00:00 NE2 clearer: done",
+    "<134>Nov 20 00:00:00 NE2 ne: LOS cleared",
+    "<131>Nov 20 00:00:00 NE3 ospfd: neighbour down",
+    "<131>Nov 20 00:00:00 NE3 bgpd: peer down",
+    "<131>Nov 20 00:00:00 NE3 bgpd2: peer down",
+    "<130>Nov 20 00:00:00 NE1 sshd: login",
+    "<134>Nov 20 00:00:00 NE1: no app at all",
+    "<131>1 2026-11-20T00:00:00Z NE4 ifmgr 77 LINKDOWN - port 1-1-1 down",
+    "<131>1 2026-11-20T00:00:00Z NE4 ifmgr 77 linkdown - port 1-1-1 down",
+    "<131>1 2026-11-20T00:00:00Z NE4 ifmgr 77 - - no msgid",
+};
+
+struct ffx {
+	struct fl_diags *d;
+	struct fl_plan *plan;
+	const struct fl_program *prog;
+	struct fl_match *m;
+	struct fl_event ev;
+};
+
+static struct ffx *ffx_open(void)
+{
+	static struct ffx f;
+	struct fl_plan_options opt = {.no_files = true};
+
+	memset(&f, 0, sizeof(f));
+	cr_assert_eq(fl_diags_create(&f.d), 0);
+	cr_assert_eq(fl_plan_compile_text(&f.plan, "f.plan", plan_text, sizeof(plan_text) - 1,
+					  &opt, f.d),
+		     0);
+	f.prog = fl_plan_program(f.plan);
+	cr_assert_eq(fl_match_create(&f.m, f.prog), 0);
+	return &f;
+}
+
+static void ffx_close(struct ffx *f)
+{
+	fl_match_destroy(f->m);
+	fl_plan_destroy(f->plan);
+	fl_diags_destroy(f->d);
+}
+
+static uint32_t rule_index(const struct ffx *f, const char *name)
+{
+	for (uint32_t r = 0; r < f->prog->n_rules; r++)
+		if (strcmp(f->prog->rules[r].name.p, name) == 0)
+			return r;
+	cr_assert_fail("no rule %s", name);
+	return 0;
+}
+
+/* Decodes line and returns its candidates as a bitmap over rules (at most 64). */
+static uint64_t candidates(struct ffx *f, const char *line)
+{
+	struct fl_syslog_opts so = {.year = 2026};
+	const uint32_t *cands;
+	uint64_t bits = 0;
+	size_t n;
+
+	cr_assert_eq(fl_syslog_decode(&f->ev, line, strlen(line), &so), FL_SYSLOG_OK, "%s", line);
+	n = fl_match_begin(f->m, &f->ev, &cands);
+	for (size_t i = 0; i < n; i++)
+		bits |= UINT64_C(1) << cands[i];
+	return bits;
+}
+
+Test(match_fields, never_skips_a_rule_that_matches)
+{
+	struct ffx *f = ffx_open();
+	size_t matched = 0;
+
+	cr_assert_leq(f->prog->n_rules, 64);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		uint64_t cands = candidates(f, lines[i]);
+
+		/* every rule, candidate or not: the matcher's answer without the index */
+		for (uint32_t r = 0; r < f->prog->n_rules; r++) {
+			enum fl_match_result got = fl_match_rule(f->m, r);
+
+			if (got == FL_MATCH_NONE)
+				continue;
+			matched++;
+			cr_expect(cands & (UINT64_C(1) << r), "\"%s\": rule %s matches (%s) but was skipped",
+				  lines[i], f->prog->rules[r].name.p,
+				  got == FL_MATCH_FAULT ? "fault" : "clear");
+		}
+	}
+	cr_expect_gt(matched, 15, "the lines must match rules: %zu", matched);
+	ffx_close(f);
+}
+
+Test(match_fields, keys_only_sides_an_equality_or_a_set_must_satisfy)
+{
+	struct ffx *f = ffx_open();
+	struct fl_match_stats st;
+	static const char *const keyed[] = {"alarmd", "two_apps", "ne1", "linkdown", "pair",
+					     "mixed"};
+	static const char *const always[] = {"caseless", "not_ospf", "no_msgid", "sev_only",
+					      "open_clear"};
+	uint64_t sshd = candidates(f, "<130>Nov 20 00:00:00 NE9 sshd: login");
+
+	fl_match_stats(f->m, &st);
+	cr_expect_eq(st.rules_field_indexed, 6, "each keyed rule has a side keyed on a field");
+	for (size_t i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++)
+		cr_expect(!(sshd & (UINT64_C(1) << rule_index(f, keyed[i]))),
+			  "%s is no candidate of an sshd line from NE9", keyed[i]);
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		cr_expect(sshd & (UINT64_C(1) << rule_index(f, always[i])),
+			  "%s stays a candidate of every line", always[i]);
+	ffx_close(f);
+}
+
+Test(match_fields, wakes_a_rule_on_each_value_of_its_set_and_on_its_clear_side)
+{
+	struct ffx *f = ffx_open();
+	uint32_t two = rule_index(f, "two_apps"), pair = rule_index(f, "pair");
+
+	cr_expect(candidates(f, "<131>Nov 20 00:00:00 NE3 ospfd: x") & (UINT64_C(1) << two));
+	cr_expect(candidates(f, "<131>Nov 20 00:00:00 NE3 bgpd: x") & (UINT64_C(1) << two));
+	cr_expect(!(candidates(f, "<131>Nov 20 00:00:00 NE3 bgp: x") & (UINT64_C(1) << two)));
+	cr_expect(candidates(f, "<131>Nov 20 00:00:00 NE3 alarmd: LOS") & (UINT64_C(1) << pair),
+		  "its where side is keyed on its atom LOS");
+	cr_expect(candidates(f, "<131>Nov 20 00:00:00 NE3 clearer: x") & (UINT64_C(1) << pair),
+		  "its clear side is keyed on app clearer");
+	cr_expect_eq(fl_match_rule(f->m, pair), FL_MATCH_CLEAR);
+	ffx_close(f);
+}
+
+Test(match_fields, compares_values_byte_for_byte_as_the_condition_does)
+{
+	struct ffx *f = ffx_open();
+	uint32_t ne1 = rule_index(f, "ne1"), alarmd = rule_index(f, "alarmd");
+	uint32_t linkdown = rule_index(f, "linkdown");
+
+	cr_expect(!(candidates(f, "<131>Nov 20 00:00:00 ne1 sshd: x") & (UINT64_C(1) << ne1)),
+		  "host ne1 is not NE1");
+	cr_expect(!(candidates(f, "<131>Nov 20 00:00:00 NE2 ALARMD: x") & (UINT64_C(1) << alarmd)));
+	cr_expect(!(candidates(f, "<131>1 2026-11-20T00:00:00Z NE4 ifmgr 77 - - no msgid") &
+		    (UINT64_C(1) << linkdown)),
+		  "an event without the field");
+	ffx_close(f);
+}
