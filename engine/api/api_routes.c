@@ -9,6 +9,7 @@
 
 #include "engine/api/api_int.h"
 #include "engine/lib/json.h"
+#include "engine/pipeline/directive.h"
 #include "engine/store/store.h"
 #include "engine/store/store_list.h"
 #include "engine/store/store_time.h"
@@ -246,43 +247,12 @@ static unsigned outbox_list(struct api_req *r, struct fl_buf *out)
 
 /* ---- directives ------------------------------------------------------------------ */
 
-static void json_time(struct fl_json *j, int64_t ns)
-{
-	char iso[FL_TIME_ISO_LEN];
-
-	if (!ns) {
-		fl_json_null(j);
-		return;
-	}
-	fl_time_format(ns, iso);
-	fl_json_cstr(j, iso);
-}
-
 static int directive_json(void *ctx, const struct fl_directive_view *d)
 {
 	struct fl_json *j = ctx;
 
 	fl_json_obj_begin(j);
-	fl_json_key(j, "id");
-	fl_json_cstr(j, d->id);
-	fl_json_key(j, "issuer");
-	fl_json_cstr(j, d->issuer);
-	fl_json_key(j, "text");
-	fl_json_cstr(j, d->text);
-	fl_json_key(j, "scope");
-	fl_json_cstr(j, d->scope);
-	fl_json_key(j, "level");
-	fl_json_cstr(j, d->level);
-	fl_json_key(j, "ask");
-	fl_json_cstr(j, fl_directive_ask_name(d->ask));
-	fl_json_key(j, "issued");
-	json_time(j, d->issued_ns);
-	fl_json_key(j, "branches");
-	fl_json_int(j, d->branches);
-	fl_json_key(j, "acknowledged");
-	fl_json_int(j, d->acked);
-	fl_json_key(j, "reported");
-	fl_json_int(j, d->reported);
+	fl_directive_json_fields(j, d);
 	fl_json_obj_end(j);
 	return 0;
 }
@@ -305,10 +275,8 @@ static int branch_json(void *ctx, const struct fl_directive_branch_view *b)
 	fl_json_cstr(j, b->level);
 	fl_json_key(j, "parent");
 	fl_json_cstr(j, b->parent);
-	for (size_t i = 0; i < 4; i++) {
-		fl_json_key(j, times[i].key);
-		json_time(j, times[i].ns);
-	}
+	for (size_t i = 0; i < 4; i++)
+		fl_directive_json_time(j, times[i].key, times[i].ns);
 	fl_json_key(j, "acknowledged_by");
 	fl_json_cstr(j, b->acked_by);
 	fl_json_key(j, "ack_note");

@@ -453,19 +453,6 @@ static const char *branch_state(const struct fl_directive_branch_view *b, int64_
 	return now_ns > b->deadline_ns ? "late" : "waiting";
 }
 
-static void json_time(struct fl_json *j, const char *key, int64_t ns)
-{
-	char iso[FL_TIME_ISO_LEN];
-
-	fl_json_key(j, key);
-	if (!ns) {
-		fl_json_null(j);
-		return;
-	}
-	fl_time_format(ns, iso);
-	fl_json_cstr(j, iso);
-}
-
 static void json_branch(struct fl_json *j, const struct brows *rows, size_t i, int64_t now_ns)
 {
 	const struct fl_directive_branch_view *b = &rows->v[i].v;
@@ -477,14 +464,14 @@ static void json_branch(struct fl_json *j, const struct brows *rows, size_t i, i
 	fl_json_cstr(j, b->level);
 	fl_json_key(j, "state");
 	fl_json_cstr(j, branch_state(b, now_ns));
-	json_time(j, "sent", b->sent_ns);
-	json_time(j, "deadline", b->deadline_ns);
-	json_time(j, "acknowledged", b->acked_ns);
+	fl_directive_json_time(j, "sent", b->sent_ns);
+	fl_directive_json_time(j, "deadline", b->deadline_ns);
+	fl_directive_json_time(j, "acknowledged", b->acked_ns);
 	fl_json_key(j, "acknowledged_by");
 	fl_json_cstr(j, b->acked_by);
 	fl_json_key(j, "note");
 	fl_json_cstr(j, b->ack_note);
-	json_time(j, "reported", b->reported_ns);
+	fl_directive_json_time(j, "reported", b->reported_ns);
 	fl_json_key(j, "reported_by");
 	fl_json_cstr(j, b->reported_by);
 	fl_json_key(j, "report");
@@ -521,26 +508,7 @@ static void json_directive(struct fl_json *j, const struct fl_directive_view *d,
                            const struct brows *rows, int64_t now_ns)
 {
 	fl_json_obj_begin(j);
-	fl_json_key(j, "id");
-	fl_json_cstr(j, d->id);
-	fl_json_key(j, "issuer");
-	fl_json_cstr(j, d->issuer);
-	fl_json_key(j, "text");
-	fl_json_cstr(j, d->text);
-	fl_json_key(j, "scope");
-	fl_json_cstr(j, d->scope);
-	fl_json_key(j, "level");
-	fl_json_cstr(j, d->level);
-	fl_json_key(j, "ask");
-	fl_json_cstr(j, fl_directive_ask_name(d->ask));
-	json_time(j, "issued", d->issued_ns);
-	json_time(j, "report_by", d->report_by_ns);
-	fl_json_key(j, "branches");
-	fl_json_int(j, d->branches);
-	fl_json_key(j, "acknowledged");
-	fl_json_int(j, d->acked);
-	fl_json_key(j, "reported");
-	fl_json_int(j, d->reported);
+	fl_directive_json_fields(j, d);
 	if (rows) {
 		fl_json_key(j, "tree");
 		fl_json_arr_begin(j);

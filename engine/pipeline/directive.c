@@ -717,3 +717,38 @@ int fl_directive_report(struct fl_store *s, const struct fl_program *prog, const
 		*out = res;
 	return ret;
 }
+
+void fl_directive_json_time(struct fl_json *j, const char *key, int64_t ns)
+{
+	char iso[FL_TIME_ISO_LEN];
+
+	fl_json_key(j, key);
+	if (!ns) {
+		fl_json_null(j);
+		return;
+	}
+	fl_time_format(ns, iso);
+	fl_json_cstr(j, iso);
+}
+
+void fl_directive_json_fields(struct fl_json *j, const struct fl_directive_view *d)
+{
+	const struct {
+		const char *key, *val;
+	} texts[] = {{"id", d->id},       {"issuer", d->issuer}, {"text", d->text},
+		     {"scope", d->scope}, {"level", d->level},
+		     {"ask", fl_directive_ask_name(d->ask)}};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		fl_json_key(j, texts[i].key);
+		fl_json_cstr(j, texts[i].val);
+	}
+	fl_directive_json_time(j, "issued", d->issued_ns);
+	fl_directive_json_time(j, "report_by", d->report_by_ns);
+	fl_json_key(j, "branches");
+	fl_json_int(j, d->branches);
+	fl_json_key(j, "acknowledged");
+	fl_json_int(j, d->acked);
+	fl_json_key(j, "reported");
+	fl_json_int(j, d->reported);
+}

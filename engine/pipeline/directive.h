@@ -87,6 +87,15 @@ FL_MUST_CHECK int fl_directive_report(struct fl_store *s, const struct fl_progra
                                       struct fl_directive_outcome *out, char *err,
                                       size_t err_len);
 
+/* The order's own members (id, issuer, text, scope, level, ask, issued,
+ * report_by, branches, acknowledged, reported) into the JSON object j has
+ * open, times as ISO strings or null: `directive --json show` and the API
+ * write the same document. */
+struct fl_json;
+void fl_directive_json_fields(struct fl_json *j, const struct fl_directive_view *d);
+/* KEY: an ISO time, or null when ns is 0 (not yet). */
+void fl_directive_json_time(struct fl_json *j, const char *key, int64_t ns);
+
 /* A branch acknowledges by answering the SMS that told it (the gateway's
  * mobile-originated path, e.g. Kannel's sms-service): from is the sender's
  * number as the gateway gives it, text what was sent. The sender is every
