@@ -80,10 +80,9 @@ before=$(mails)
 texts=$(grep -c 'Got message [0-9]*: <[^>]' "$T/phone.out")
 deliver 2026-12-05T01:47Z
 # Lianhua's own liaison first, then Mingyang's duty room and liaison
-wait_for 60 phone_got $((texts + 3)) || fail "the escalation SMS did not arrive"
+escalated_to() { grep 'Got message [0-9]*: <[^>]' "$T/phone.out" | tail -n +$((texts + 1)) | grep -q "<10086 $1 "; }
 for phone in 13800006127 13800006108 13800006112; do
-	grep 'Got message [0-9]*: <[^>]' "$T/phone.out" | tail -n 3 | grep -q "<10086 $phone " ||
-		fail "no escalation SMS to $phone"
+	wait_for 60 escalated_to "$phone" || fail "no escalation SMS to $phone"
 done
 [ "$(rows "SELECT group_concat(key, ' ') FROM (SELECT key FROM outbox WHERE key LIKE 'dir:$id:l%' AND channel = 'sms' ORDER BY key)")" = \
 	"dir:$id:l1:Lianhua:leader_in_charge:sms:138-0000-6127 dir:$id:l2:Lianhua:duty_room:sms:138-0000-6108 dir:$id:l2:Lianhua:leader_in_charge:sms:138-0000-6112" ] ||
