@@ -21,6 +21,7 @@
 #include "engine/lib/buf.h"
 #include "engine/cli/cli.h"
 #include "engine/cli/opts.h"
+#include "engine/cli/report_year.h"
 #include "engine/store/store.h"
 #include "engine/cli/store_cli.h"
 #include "engine/store/store_time.h"
@@ -29,6 +30,10 @@ static void report_usage(FILE *out)
 {
 	fprintf(out, "usage: faultline report [--db PATH [--create]] --from DATE --to DATE\n"
 	             "                        [--at DATE] [--json]\n"
+	             "       faultline report [--db PATH] --year YEAR [--at DATE] [--json]\n"
+	             "--year: each branch's year: the tickets of its area and the dispatch\n"
+	             "directives it received; a branch that never acknowledged one fails\n"
+	             "(一票否决).\n"
 	             "DATE: YYYY-MM-DD[THH:MM[:SS]] with Z or +HH:MM (no suffix: UTC);\n"
 	             "tickets opened from --from up to, not including, --to.\n"
 	             "A clock still running counts as missed when its deadline passed before\n"
@@ -77,6 +82,7 @@ int fl_cmd_report(int argc, char **argv)
 	int64_t from_ns, to_ns, as_of_ns = 0;
 	struct fl_store *s;
 	bool json = false, create = false;
+	uint32_t year = 0;
 	int rc, rows = 0;
 
 	const struct fl_opt opts[] = {
@@ -86,6 +92,8 @@ int fl_cmd_report(int argc, char **argv)
 		FL_OPT_STRING_ROW("--to", &to, "DATE", "up to, not including, DATE"),
 		FL_OPT_STRING_ROW("--at", &at, "DATE", "judge running clocks at DATE"),
 		FL_OPT_FLAG_ROW("--json", &json, "print one JSON document"),
+		FL_OPT_UINT_ROW("--year", &year, 1970, 2199, FL_OPT_YEAR, "YEAR",
+				"each branch's year: tickets and directives"),
 	};
 	const struct fl_opts_cmd cmd = {"report", opts, FL_ARRAY_LEN(opts), 0, false,
 					report_usage};
@@ -94,8 +102,12 @@ int fl_cmd_report(int argc, char **argv)
 
 	if (!fl_opts_accept(&cmd, argc, argv, NULL, &res, &status))
 		return status;
-	if (!from || !to || fl_time_parse(from, &from_ns) < 0 || fl_time_parse(to, &to_ns) < 0 ||
-	    from_ns >= to_ns) {
+	if (year && (from || to)) {
+		fprintf(stderr, "faultline report: --year or --from/--to, not both\n");
+		return 2;
+	}
+	if (!year && (!from || !to || fl_time_parse(from, &from_ns) < 0 || fl_time_parse(to, &to_ns) < 0 ||
+	    from_ns >= to_ns)) {
 		fprintf(stderr, "faultline report: --from and --to must be dates, from before to\n");
 		report_usage(stderr);
 		return 2;
@@ -114,7 +126,9 @@ int fl_cmd_report(int argc, char **argv)
 		fl_store_close(s);
 		return 1;
 	}
-	if (json) {
+	if (rc == 0 && year) {
+		rc = fl_report_year(s, year, as_of_ns, json);
+	} else if (json) {
 		struct fl_buf b;
 
 		fl_buf_init(&b, 16u << 20);

@@ -743,7 +743,7 @@ FL_MUST_CHECK int fl_store_directive_late_each(struct fl_store *s, int64_t now_n
  * deadline passed before as_of_ns without one), still open (deadline not
  * reached at as_of_ns), reports sent. Cities first, then counties, by name. */
 struct fl_directive_year_row {
-	const char *branch, *level;
+	const char *branch, *level, *parent; /* parent: a county's city, NULL for a city */
 	int64_t received, acked_in_time, acked_late, never, open, reports;
 };
 typedef int fl_store_directive_year_fn(void *ctx, const struct fl_directive_year_row *r);

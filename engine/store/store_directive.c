@@ -527,7 +527,7 @@ int fl_store_directive_year_each(struct fl_store *s, int64_t from_ns, int64_t to
 	       " sum(CASE WHEN b.acked_ns IS NOT NULL AND b.acked_ns > b.deadline_ns THEN 1 ELSE 0 END),"
 	       " sum(CASE WHEN b.acked_ns IS NULL AND b.deadline_ns < ?3 THEN 1 ELSE 0 END),"
 	       " sum(CASE WHEN b.acked_ns IS NULL AND b.deadline_ns >= ?3 THEN 1 ELSE 0 END),"
-	       " sum(CASE WHEN b.reported_ns IS NOT NULL THEN 1 ELSE 0 END)"
+	       " sum(CASE WHEN b.reported_ns IS NOT NULL THEN 1 ELSE 0 END), max(b.parent)"
 	       " FROM directive_branches b JOIN directives d ON d.id = b.directive"
 	       " WHERE d.issued_ns >= ?1 AND d.issued_ns < ?2"
 	       " GROUP BY b.branch, b.level ORDER BY b.level <> 'city', b.branch");
@@ -550,6 +550,7 @@ int fl_store_directive_year_each(struct fl_store *s, int64_t from_ns, int64_t to
 		    .never = sst_col_int64(st, 5),
 		    .open = sst_col_int64(st, 6),
 		    .reports = sst_col_int64(st, 7),
+		    .parent = store_col_text(st, 8),
 		};
 		int stop;
 
