@@ -342,7 +342,7 @@ static bool parse_received(struct fl_str s, int64_t *ns)
 	    s.p[16] != ':' || !digits(s.p, 4, &y) || !digits(s.p + 5, 2, &mo) ||
 	    !digits(s.p + 8, 2, &d) || !digits(s.p + 11, 2, &h) || !digits(s.p + 14, 2, &mi) ||
 	    !digits(s.p + 17, 2, &sec) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 60)
+	    mi > 59 || sec > 60 || y < 1970 || y > 2200) /* nanoseconds fit until 2262 */
 		return false;
 	if (s.p[i] == '.')
 		for (i++; i < s.len && s.p[i] >= '0' && s.p[i] <= '9'; i++)

@@ -27,8 +27,10 @@
  * - An RFC 3164 timestamp in RFC 3339 form ("<13>2026-11-25T10:00:00+08:00
  *   host tag: msg", old rsyslog forwarding) is accepted as RFC 3164.
  * - Huawei VRP "%%01MOD/L/MNEMONIC(l)[seq]:text" gives app_name MOD, msgid
- *   MNEMONIC and msg text; "tag[pid]:" gives app_name and procid; a TAG longer
- *   than FL_SYSLOG_TAG_MAX is not a tag and stays in msg.
+ *   MNEMONIC and msg text; "tag[pid]:" gives app_name and procid (so an
+ *   RFC 3164 app_name may be up to FL_SYSLOG_TAG_MAX long, longer than
+ *   RFC 5424's APP-NAME); a TAG longer than FL_SYSLOG_TAG_MAX is not a tag
+ *   and stays in msg.
  * - An RFC 3164 line with no timestamp (RFC 3164 §4.3.3) decodes as rsyslog
  *   and syslog-ng read it: no HOSTNAME, a tag if one starts the text, the
  *   received time, syslog.no_timestamp set. Cisco uptime stamps ("00:00:46:",

@@ -51,7 +51,9 @@ static void check_event(const struct fl_event *ev, const char *p, size_t len,
 		    fl_sd_unescape(s->params[k].value, out, sizeof(out)) < 0)
 			abort();
 	}
-	if (s->hostname.len > FL_SYSLOG_HOSTNAME_MAX || s->app_name.len > FL_SYSLOG_APP_NAME_MAX ||
+	/* an RFC 3164 tag is the app_name, and may be longer than RFC 5424's */
+	if (s->hostname.len > FL_SYSLOG_HOSTNAME_MAX ||
+	    s->app_name.len > (s->version ? FL_SYSLOG_APP_NAME_MAX : FL_SYSLOG_TAG_MAX) ||
 	    s->procid.len > FL_SYSLOG_PROCID_MAX)
 		abort();
 	if (v != FL_SYSLOG_OK && (s->msg.p != p || s->msg.len != len || ev->has_time || !ev->error))
