@@ -1,6 +1,7 @@
 # faultline run: the bundled plan live on UDP, TCP and trap inputs, fed by
 # logger and snmptrap. A MAC flap storm over two transports is one incident
-# with the full tally; a linkDown trap is its own incident.
+# with the full tally; a linkDown trap from a sender the inventory does not
+# know (127.0.0.1) is its own incident, titled so.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/listen_lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,7 +27,7 @@ opened() { # RULE: an open action of RULE is on stdout
 	grep -q "\"action\":\"open\",\"incident\":[0-9]*,\"rule\":\"$1\"" "$T/run.jsonl"
 }
 wait_for 20 opened mac_flap || fail "no mac_flap incident: $(head -c 2000 "$T/run.jsonl")"
-wait_for 20 opened trap_link_down || fail "no linkDown incident: $(head -c 2000 "$T/run.jsonl")"
+wait_for 20 opened trap_link_down_unknown_device || fail "no linkDown incident: $(head -c 2000 "$T/run.jsonl")"
 
 kill -TERM "$RUN_PID"
 wait_for 20 not_running "$RUN_PID" || fail "faultline run did not stop on SIGTERM"
@@ -43,7 +44,9 @@ assert len(flap) == 1, "one MAC flap incident, got %d" % len(flap)
 last = [a for a in acts if a["incident"] == flap[0]["incident"]][-1]
 assert last["count"] == 4, "all four lines tallied, got %d" % last["count"]
 assert "vlan 120" in flap[0]["title"], flap[0]["title"]
-assert len([a for a in opens if a["rule"] == "trap_link_down"]) == 1, "one linkDown incident"
+downs = [a for a in opens if a["rule"] == "trap_link_down_unknown_device"]
+assert len(downs) == 1, "one linkDown incident"
+assert downs[0]["title"] == "linkDown from 127.0.0.1: a device not in the inventory", downs[0]["title"]
 assert any(a["action"] == "notify" and a["incident"] == flap[0]["incident"] for a in acts), "told"
 PY
 grep -q '^run: 5 messages, 0 undecoded, 5 matched' "$T/run.err" || fail "summary: $(tail -n 1 "$T/run.err")"
