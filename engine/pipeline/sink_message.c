@@ -128,10 +128,10 @@ static void put_time(struct out *o, const struct fl_tz *tz, int64_t ns)
 	put(o, buf, strlen(buf));
 }
 
-static void put_field(struct out *o, const struct sink_message_ctx *x, const char *f, size_t n)
+static void put_field(struct out *o, const struct sink_message_ctx *x, const char *customer,
+		      const char *f, size_t n)
 {
 	const struct fl_sink_rec *r = x->rec;
-	const char *customer = customer_of(x->inv, x->address);
 	char num[24];
 
 #define IS(name) (n == sizeof(name) - 1 && strncmp(f, name, n) == 0)
@@ -173,6 +173,8 @@ size_t sink_message_render(const struct sink_message_ctx *x, const char *text, c
 {
 	struct out o = {out, cap, 0, false};
 	const char *s = text, *lit = text;
+	/* the person's customer, looked up once: NULL unless a customer's contact */
+	const char *customer = strstr(text, "${c") ? customer_of(x->inv, x->address) : NULL;
 
 	if (!cap)
 		return 0;
@@ -183,7 +185,7 @@ size_t sink_message_render(const struct sink_message_ctx *x, const char *text, c
 		if (!close)
 			break; /* the compiler refuses it; the rest is text */
 		put(&o, lit, (size_t)(s - lit));
-		put_field(&o, x, s + 2, (size_t)(close - s - 2));
+		put_field(&o, x, customer, s + 2, (size_t)(close - s - 2));
 		s = lit = close + 1;
 	}
 	put(&o, lit, strlen(lit));

@@ -83,7 +83,6 @@ struct fl_sink_rec *fl_sink_rec_from(const struct fl_action *a, const struct fl_
 	size_t clen = 0, ulen = 0;
 	bool oom = false;
 
-	(void)prog;
 	if (!r)
 		return NULL;
 	r->type = (int)a->type;
@@ -121,7 +120,7 @@ struct fl_sink_rec *fl_sink_rec_from(const struct fl_action *a, const struct fl_
 	r->n_places_now = inc->n_places;
 	r->window = dup_or_null(inc->window);
 	/* a notice's template may name the circuits and customers */
-	if (a->type == FL_ACTION_OPEN || a->type == FL_ACTION_NOTIFY) {
+	if (a->type == FL_ACTION_OPEN || (a->type == FL_ACTION_NOTIFY && prog && prog->n_messages)) {
 		for (size_t i = 0; i < inc->n_spans && !oom; i++) {
 			const struct fl_inv_span *sp = inc->spans[i];
 
