@@ -9,6 +9,7 @@
 #include "engine/api/api.h"
 #include "engine/api/api_auth.h"
 #include "engine/api/api_route.h"
+#include "engine/api/api_tls.h"
 #include "engine/lib/buf.h"
 #include "engine/lib/jsonr.h"
 #include "engine/lib/limits.h"
@@ -35,6 +36,7 @@ struct fl_api {
 	size_t n_levels;
 	fl_api_clock_fn *clock;
 	void *clock_ctx;
+	struct api_tls tls; /* empty: plain HTTP */
 	/* HTTP thread */
 	struct fl_store *store;
 	size_t conns_open;

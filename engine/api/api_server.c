@@ -375,12 +375,23 @@ int fl_api_create(struct fl_api **out, const struct fl_api_config *cfg, char *er
 		snprintf(err, err_len, "--http %s: %s", cfg->addr, why);
 		return -EINVAL;
 	}
+	/* basic credentials and bearer tokens are as good as passwords: off the
+	 * machine they travel in TLS, or the operator says who provides it */
+	if (!cfg->tls_cert && !cfg->tls_key && !cfg->is_plain_ok && !api_addr_is_loopback(&addr)) {
+		snprintf(err, err_len,
+			 "--http %s is not a loopback address: serve it with --http-tls-cert and "
+			 "--http-tls-key, or say --http-insecure (a TLS proxy in front)",
+			 cfg->addr);
+		return -EPERM;
+	}
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	a->fd = -1;
 	fl_buf_init(&a->page, FL_API_PAGE_MAX);
 	rc = copy_config(a, cfg, err, err_len);
+	if (rc == 0)
+		rc = api_tls_load(&a->tls, cfg->tls_cert, cfg->tls_key, err, err_len);
 	if (rc < 0)
 		goto out_free;
 	/* opened here, so a mistyped path fails the start, not every request;
@@ -414,9 +425,19 @@ out_free:
 int fl_api_start(struct fl_api *a)
 {
 	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD;
+	/* libmicrohttpd hands the PEM texts to GnuTLS at the start; they are
+	 * kept (a->tls) until the daemon stops all the same */
+	struct MHD_OptionItem tls_opts[] = {
+		{MHD_OPTION_HTTPS_MEM_CERT, 0, a->tls.cert_pem},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, a->tls.key_pem},
+		{MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-TLS1.0:-VERS-TLS1.1"},
+		{MHD_OPTION_END, 0, NULL},
+	};
 
 	if (a->local.ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if (a->tls.cert_pem)
+		flags |= MHD_USE_TLS;
 	/* the daemon owns the socket from here, even when it fails to start */
 	a->daemon = MHD_start_daemon(
 		flags, 0, on_accept, a, on_request, a, MHD_OPTION_LISTEN_SOCKET, a->fd,
@@ -426,7 +447,8 @@ int fl_api_start(struct fl_api *a)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FL_API_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, a, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, a, MHD_OPTION_ARRAY,
+		a->tls.cert_pem ? tls_opts : &tls_opts[3], MHD_OPTION_END);
 	a->fd = -1;
 	return a->daemon ? 0 : -EIO;
 }
@@ -441,6 +463,7 @@ void fl_api_destroy(struct fl_api *a)
 		close(a->fd);
 	fl_store_close(a->store);
 	fl_api_users_free(a->users);
+	api_tls_free(&a->tls);
 	fl_buf_free(&a->page);
 	free(a->db);
 	free(a->zone);
@@ -450,4 +473,9 @@ void fl_api_destroy(struct fl_api *a)
 void fl_api_local(const struct fl_api *a, char *out, size_t cap)
 {
 	fl_net_format((const struct sockaddr *)&a->local.ss, a->local.len, out, cap);
+}
+
+bool fl_api_is_tls(const struct fl_api *a)
+{
+	return a->tls.cert_pem != NULL;
 }
