@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "engine/api/api.h"
 #include "engine/api/api_auth.h"
@@ -22,7 +23,7 @@ struct MHD_Connection;
 /* Counters, HTTP thread only (GET /api/status). */
 struct api_counters {
 	uint64_t requests, connections_refused, bodies_refused, bad_json, unauthorized,
-		forbidden, changes, pages_too_big;
+		forbidden, changes, pages_too_big, tokens_refused, users_reloads;
 };
 
 struct fl_api {
@@ -31,6 +32,8 @@ struct fl_api {
 	struct fl_net_addr local;
 	char *db, *zone;
 	struct fl_api_users *users; /* NULL: read-only without login */
+	char *users_path;	    /* read again when it changes (a token revoked) */
+	struct stat users_stat;
 	bool anonymous_read;
 	const struct fl_api_level *levels;
 	size_t n_levels;

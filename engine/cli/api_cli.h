@@ -42,5 +42,6 @@ void fl_cli_api_stop(struct fl_cli_api *c);
 
 int fl_cmd_serve(int argc, char **argv);  /* the API and board alone, over a store */
 int fl_cmd_passwd(int argc, char **argv); /* a users-file line's hash from stdin */
+int fl_cmd_token(int argc, char **argv);  /* bearer tokens in the users file (cmd_token.c) */
 
 #endif /* FL_API_CLI_H */
