@@ -36,6 +36,7 @@ static const struct command commands[] = {
 	{"serve", fl_cmd_serve, "serve the duty room's HTTP API and board over a store"},
 	{"passwd", fl_cmd_passwd, "hash a password for the API's users file"},
 	{"token", fl_cmd_token, "add, list and revoke the API's bearer tokens"},
+	{"duties", fl_cmd_duties, "list the plan's periodic duties and when they fall due"},
 };
 
 static void usage(FILE *out)
