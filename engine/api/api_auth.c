@@ -233,7 +233,9 @@ int fl_api_users_parse(struct fl_api_users **out, const char *name, const char *
 
 int fl_api_users_load(struct fl_api_users **out, const char *path, char *err, size_t err_len)
 {
-	size_t cap = (size_t)FL_API_USERS_MAX * (FL_API_USERS_LINE_MAX + 2), len;
+	/* users and tokens, each line at most the line cap */
+	size_t cap = (size_t)(FL_API_USERS_MAX + FL_API_TOKENS_MAX) * (FL_API_USERS_LINE_MAX + 2);
+	size_t len;
 	FILE *f = fopen(path, "r");
 	char *text;
 	int rc;
