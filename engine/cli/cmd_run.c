@@ -128,7 +128,8 @@ static int usage(FILE *out)
 		"and its data again and swaps them in between two events; a plan with errors\n"
 		"is refused and the old one runs on (docs/config.md, Reload).\n"
 		"With --http (and --db), the duty room's API and board are served on ADDR,\n"
-		"as `faultline serve` serves them (docs/api.md).\n");
+		"as `faultline serve` serves them (docs/api.md), over HTTPS with\n"
+		"--http-tls-cert and --http-tls-key (plain HTTP off loopback: --http-insecure).\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -283,6 +284,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		FL_OPT_STRING_ROW("--users", &a->api.users, "FILE", "the API's users file"),
 		FL_OPT_FLAG_ROW("--read-without-login", &a->api.anonymous_read,
 				"with --users: the API is read without a login"),
+		FL_CLI_API_TLS_ROWS(&a->api),
 		FL_CONFIG_ROWS(&a->config_path, &a->is_config_off),
 	};
 	const struct fl_opts_cmd cmd = {"run", opts, FL_ARRAY_LEN(opts), 0, false, run_usage};
