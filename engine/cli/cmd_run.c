@@ -802,7 +802,14 @@ static int start_engine(struct run_state *st, struct run_args *a)
 		return -1;
 	if (!(st->ev = calloc(1, sizeof(*st->ev))) || fl_runner_create(&st->runner, &a->rcfg) < 0)
 		return -1;
-	return catch_up(st, st->in) < 0 ? -1 : 0;
+	if (catch_up(st, st->in) < 0)
+		return -1;
+	if (a->pair) { /* the rest of a takeover: plan, resumed tickets, journal fed */
+		fprintf(stderr, "faultline run: %s correlates %lld ms after taking the lead\n",
+			a->pair, (long long)((monotonic_ns() - st->stats.pair.changed_ns) / 1000000));
+		fflush(stderr);
+	}
+	return 0;
 }
 
 int fl_cmd_run(int argc, char **argv)

@@ -8,7 +8,8 @@
 # killed with kill -9. Checked: exactly one ticket for the cut; every
 # notification queued for it delivered, none more than twice (exactly-once
 # and twice counted); the takeover time from the kill to the standby's
-# announcement that it leads; the role on /metrics and `faultline status`
+# announcement that it leads, and to its engine running (plan, resumed
+# tickets, journal fed); the role on /metrics and `faultline status`
 # of both engines, before and after.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/listen_lib.sh"
@@ -99,6 +100,9 @@ done
 wait_for 30 leads b || fail "b did not take over: $(cat "$T/b.err")"
 took_ms=$((($(date +%s%N) - killed_ns) / 1000000))
 [ "$took_ms" -lt 10000 ] || fail "takeover took $took_ms ms"
+correlates() { grep -q '^faultline run: b correlates [0-9]* ms after taking the lead' "$T/b.err"; }
+wait_for 60 correlates || fail "b's engine did not start: $(tail -n 5 "$T/b.err")"
+ready_ms=$((($(date +%s%N) - killed_ns) / 1000000))
 
 wait_for 20 role b 1 || fail "b's /metrics after the takeover: $(grep pair "$T/b.metrics")"
 [ "$(metric "$T/b.metrics" 'faultline_pair_fencing_number{pair="b"}')" = 2 ] ||
@@ -149,4 +153,5 @@ PY
 kill -TERM "$B_PID"
 wait_for 30 not_running "$B_PID" || fail "b did not stop"
 grep -q '^run: store: .* 0 errors' "$T/b.err" || fail "b's store errors: $(grep store: "$T/b.err")"
-echo "ok: pair behind two rsyslog relays: takeover $took_ms ms after kill -9 of the active (polled every 0.1 s); 1 ticket"
+start_ms=$(sed -n 's/^faultline run: b correlates \([0-9]*\) ms after taking the lead$/\1/p' "$T/b.err")
+echo "ok: pair behind two rsyslog relays: b led $took_ms ms after kill -9 of the active and correlated after $ready_ms ms (its start: $start_ms ms; the test polls every 0.1 s); 1 ticket"
