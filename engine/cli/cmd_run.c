@@ -792,6 +792,20 @@ static int stand_by(struct run_state *st, struct run_args *a)
 	return 0;
 }
 
+/* --pair: the metrics endpoint and the control socket open before the
+ * engine, so a standby answers for its role while it waits. 0 or -1
+ * (said); without --pair nothing opens here. */
+static int open_for_standby(struct fl_metrics **metrics, struct fl_control **control,
+			    struct run_args *a, struct run_state *st)
+{
+	if (!a->pair)
+		return 0;
+	if (a->metrics.addr && start_metrics(metrics, a, st, st->in) < 0)
+		return -1;
+	st->metrics = *metrics;
+	return open_control(control, a, st);
+}
+
 /* The journal, the lead (--pair), then the engine and what the journal
  * kept. 0, or not 0 to stop (said on stderr). */
 static int start_engine(struct run_state *st, struct run_args *a)
@@ -860,13 +874,7 @@ int fl_cmd_run(int argc, char **argv)
 	}
 	st.in = in;
 	st.rcfg = &a.rcfg;
-	/* a standby answers for its role while it waits */
-	if (a.pair && a.metrics.addr && start_metrics(&metrics, &a, &st, in) < 0)
-		goto out;
-	if (a.pair && open_control(&control, &a, &st) < 0)
-		goto out;
-	st.metrics = metrics;
-	if (start_engine(&st, &a) != 0)
+	if (open_for_standby(&metrics, &control, &a, &st) < 0 || start_engine(&st, &a) != 0)
 		goto out;
 	a.deliver.db = a.rcfg.db;
 	a.deliver.bell = bell;
