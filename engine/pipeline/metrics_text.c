@@ -267,6 +267,21 @@ static void json_rows(struct fl_json *j, const struct stat_row *rows, size_t n, 
 		json_uint(j, rows[i].json, field(stats, rows[i].offset));
 }
 
+/* --pair: the role, as /metrics and `faultline status` say it. */
+static void json_pair(struct fl_json *j, const struct fl_pair_role *p)
+{
+	fl_json_key(j, "pair");
+	fl_json_obj_begin(j);
+	fl_json_key(j, "name");
+	fl_json_str(j, p->name, strlen(p->name));
+	fl_json_key(j, "leader");
+	fl_json_bool(j, p->is_leader);
+	fl_json_key(j, "fencing_number");
+	fl_json_int(j, p->epoch);
+	json_uint(j, "takeovers", p->takeovers);
+	fl_json_obj_end(j);
+}
+
 int fl_run_stats_json(struct fl_buf *out, const struct fl_run_stats *st)
 {
 	struct fl_json j;
@@ -298,6 +313,8 @@ int fl_run_stats_json(struct fl_buf *out, const struct fl_run_stats *st)
 		json_uint(&j, "commits_failing", st->sink.commits_failing);
 		fl_json_obj_end(&j);
 	}
+	if (st->pair.name)
+		json_pair(&j, &st->pair);
 	fl_json_obj_end(&j);
 	fl_json_obj_end(&j);
 	if (out->overflowed)

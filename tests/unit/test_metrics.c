@@ -374,6 +374,27 @@ Test(metrics, says_the_role_in_a_pair_and_nothing_of_a_pair_outside_one)
 	expo_free(&e);
 }
 
+Test(metrics, the_stats_line_says_the_role_in_a_pair)
+{
+	struct fl_run_stats st;
+	struct fl_buf b;
+
+	memset(&st, 0, sizeof(st));
+	fl_buf_init(&b, 1u << 16);
+	cr_assert_eq(fl_run_stats_json(&b, &st), 0);
+	cr_expect_null(strstr(b.p, "\"pair\""), "a lone engine: %s", b.p);
+	fl_buf_free(&b);
+
+	st.pair = (struct fl_pair_role){.name = "b", .is_leader = true, .epoch = 2,
+					.takeovers = 1};
+	fl_buf_init(&b, 1u << 16);
+	cr_assert_eq(fl_run_stats_json(&b, &st), 0);
+	cr_expect_not_null(strstr(b.p, "\"pair\":{\"name\":\"b\",\"leader\":true,"
+					"\"fencing_number\":2,\"takeovers\":1}}}"),
+			   "%s", b.p);
+	fl_buf_free(&b);
+}
+
 /* ---- health --------------------------------------------------------------- */
 
 Test(metrics, healthz_is_healthy_with_a_fresh_snapshot_and_an_outbox_that_moves)
