@@ -54,6 +54,9 @@ wait_for 20 role b 0 || fail "b's /metrics while the standby: $(grep pair "$T/b.
 check_exposition "$T/b.metrics" || fail "the standby's page is not the text format"
 "$FAULTLINE" status --control "$T/b.sock" >"$T/b.status" || fail "b's status"
 grep -q '^pair b: standby for' "$T/b.status" || fail "b's status: $(cat "$T/b.status")"
+"$FAULTLINE" stats --control "$T/b.sock" >"$T/b.stats" || fail "b's stats"
+grep -q '"pair":{"name":"b","leader":false,"fencing_number":0,"takeovers":0}' "$T/b.stats" ||
+	fail "b's stats line: $(cat "$T/b.stats")"
 "$FAULTLINE" status --control "$T/a.sock" >"$T/a.status" || fail "a's status"
 grep -q '^pair a: leader (fencing number 1)' "$T/a.status" || fail "a's status: $(cat "$T/a.status")"
 
@@ -112,6 +115,9 @@ wait_for 20 role b 1 || fail "b's /metrics after the takeover: $(grep pair "$T/b
 "$FAULTLINE" status --control "$T/b.sock" >"$T/b.status" || fail "b's status"
 grep -q '^pair b: leader (fencing number 2) for [0-9]* s; 1 takeovers' "$T/b.status" ||
 	fail "b's status after: $(cat "$T/b.status")"
+"$FAULTLINE" stats --control "$T/b.sock" >"$T/b.stats" || fail "b's stats"
+grep -q '"pair":{"name":"b","leader":true,"fencing_number":2,"takeovers":1}' "$T/b.stats" ||
+	fail "b's stats line after: $(cat "$T/b.stats")"
 "$FAULTLINE" status --db "$URL" >"$T/status" || fail "status --db"
 grep -q 'active: b (fencing number 2,' "$T/status" || fail "status --db after: $(cat "$T/status")"
 
