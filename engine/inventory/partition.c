@@ -29,25 +29,44 @@ struct fl_partition_map {
 /* The load's reporting: every error goes out, the load fails at the end. */
 struct load {
 	struct fl_partition_map *m;
-	const char *file;
+	const char *file;       /* partitions.csv */
+	const char *sites_file; /* where a site in no partition is reported */
 	fl_inventory_error_fn on_error;
 	void *ctx;
 	size_t nerrors;
 };
 
-__attribute__((format(printf, 4, 5))) static void report(struct load *ld, size_t line, size_t col,
-							 const char *fmt, ...)
+__attribute__((format(printf, 5, 0))) static void vreport(struct load *ld, const char *file,
+							  size_t line, size_t col, const char *fmt,
+							  va_list ap)
 {
 	char msg[512];
-	va_list ap;
 
 	ld->nerrors++;
 	if (!ld->on_error)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ld->on_error(ld->ctx, file, line, col, msg);
+}
+
+__attribute__((format(printf, 4, 5))) static void report(struct load *ld, size_t line, size_t col,
+							 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(ld, ld->file, line, col, fmt, ap);
 	va_end(ap);
-	ld->on_error(ld->ctx, ld->file, line, col, msg);
+}
+
+__attribute__((format(printf, 4, 5))) static void report_site(struct load *ld, size_t line,
+							      size_t col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(ld, ld->sites_file, line, col, fmt, ap);
+	va_end(ap);
 }
 
 static int map_alloc(struct fl_partition_map **out, const struct fl_inventory *inv)
@@ -278,8 +297,8 @@ static int by_city(struct load *ld)
 		city = (struct fl_str){s->city->name, strlen(s->city->name)};
 		rc = part_intern(m, city, 0, &m->site_part[i]);
 		if (rc == -ENOBUFS) {
-			report(ld, s->line, 0, "more than %d cities: write %s", FL_PARTITION_MAX,
-			       FL_PARTITION_FILE);
+			report_site(ld, s->line, 1, "more than %d cities: write %s",
+				    FL_PARTITION_MAX, FL_PARTITION_FILE);
 			return 0;
 		}
 		if (rc < 0)
@@ -300,9 +319,9 @@ static void settle(struct load *ld)
 		if (m->site_part[i] != FL_PARTITION_NONE)
 			nsites_of[m->site_part[i]]++;
 		else
-			report(ld, s ? s->line : 0, 0,
-			       "sites.csv: site '%s' is in no partition: add its city or the site "
-			       "to %s", s ? s->id : "?", FL_PARTITION_FILE);
+			report_site(ld, s ? s->line : 0, 1,
+				    "site '%s' is in no partition: add its city or the site to %s",
+				    s ? s->id : "?", FL_PARTITION_FILE);
 	}
 	for (size_t p = 0; p < m->nparts; p++)
 		if (!nsites_of[p])
@@ -318,11 +337,10 @@ static void settle(struct load *ld)
 	}
 }
 
-int fl_partition_map_load_text(struct fl_partition_map **out, const struct fl_inventory *inv,
-			       const char *file, const struct fl_str *text,
-			       fl_inventory_error_fn on_error, void *ctx)
+static int load_map(struct fl_partition_map **out, const struct fl_inventory *inv,
+		    struct load *ld_in, const struct fl_str *text)
 {
-	struct load ld = {.file = file, .on_error = on_error, .ctx = ctx};
+	struct load ld = *ld_in;
 	int rc;
 
 	if (!inv)
@@ -331,7 +349,7 @@ int fl_partition_map_load_text(struct fl_partition_map **out, const struct fl_in
 	if (rc < 0)
 		return rc;
 	rc = text ? read_rows(&ld, text) : by_city(&ld);
-	if (rc == 0 && ld.nerrors == 0)
+	if (rc == 0) /* every site and partition checked, even after a bad row */
 		settle(&ld);
 	if (rc == 0 && ld.nerrors)
 		rc = -EINVAL;
@@ -341,6 +359,16 @@ int fl_partition_map_load_text(struct fl_partition_map **out, const struct fl_in
 	}
 	*out = ld.m;
 	return 0;
+}
+
+int fl_partition_map_load_text(struct fl_partition_map **out, const struct fl_inventory *inv,
+			       const char *file, const struct fl_str *text,
+			       fl_inventory_error_fn on_error, void *ctx)
+{
+	struct load ld = {.file = file, .sites_file = "sites.csv", .on_error = on_error,
+			  .ctx = ctx};
+
+	return load_map(out, inv, &ld, text);
 }
 
 static int read_whole(const char *path, char **out, size_t *len)
@@ -371,25 +399,26 @@ static int read_whole(const char *path, char **out, size_t *len)
 int fl_partition_map_load(struct fl_partition_map **out, const struct fl_inventory *inv,
 			  const char *data_dir, fl_inventory_error_fn on_error, void *ctx)
 {
-	char path[4096];
+	char path[4096], sites[4096];
+	struct load ld = {.file = path, .sites_file = sites, .on_error = on_error, .ctx = ctx};
+	const char *dir = data_dir ? data_dir : ".";
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
 
-	if (snprintf(path, sizeof(path), "%s/%s", data_dir ? data_dir : ".",
-		     FL_PARTITION_FILE) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/%s", dir, FL_PARTITION_FILE) >= (int)sizeof(path) ||
+	    snprintf(sites, sizeof(sites), "%s/sites.csv", dir) >= (int)sizeof(sites))
 		return -ENAMETOOLONG;
 	rc = read_whole(path, &text, &len);
 	if (rc == -ENOENT)
-		return fl_partition_map_load_text(out, inv, path, NULL, on_error, ctx);
+		return load_map(out, inv, &ld, NULL);
 	if (rc < 0) {
 		if (on_error)
 			on_error(ctx, path, 0, 0,
 				 rc == -EFBIG ? "file too large" : "cannot read the file");
 		return rc == -ENOMEM ? rc : -EIO;
 	}
-	rc = fl_partition_map_load_text(out, inv, path, &(struct fl_str){text, len}, on_error,
-					ctx);
+	rc = load_map(out, inv, &ld, &(struct fl_str){text, len});
 	free(text);
 	return rc;
 }

@@ -23,8 +23,9 @@
  * Errors: the load reports every problem of partitions.csv (an unknown
  * city, site, ring or span, a kind that is none of the four, a site or city
  * given to two partitions, a partition left with no site, a site in none)
- * through on_error with file:line:col, like the inventory's own tables,
- * then fails with -EINVAL. */
+ * through on_error with file:line:col, like the inventory's own tables
+ * (a site in none at its sites.csv line), all in one run, then fails with
+ * -EINVAL. */
 #ifndef FL_PARTITION_H
 #define FL_PARTITION_H
 #include <stdbool.h>

@@ -46,7 +46,8 @@ int fl_partition_gate_create(struct fl_partition_gate **out, const struct fl_inv
 	struct fl_partition_gate *g;
 	int rc;
 
-	if (!inv) {
+	if (!inv || !data_dir) {
+		/* the map is DIR/partitions.csv or DIR's cities: DIR must be named */
 		fprintf(diag, "faultline run: --partition needs the network's data (--data DIR)\n");
 		return -ENOENT;
 	}

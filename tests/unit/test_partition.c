@@ -142,6 +142,8 @@ Test(partition, reports_every_mistake_at_its_line_and_column)
 				 "(line 5) and 'north'"),
 		  "%s", errors);
 	cr_expect(strstr(errors, "partitions.csv:7:12: no ring 'BB-R09'"), "%s", errors);
+	cr_expect(strstr(errors, "partitions.csv:7:1: partition 'south' has no site"),
+		  "checked in the same run: %s", errors);
 }
 
 Test(partition, refuses_a_partition_with_no_site_and_a_site_in_none)
@@ -151,5 +153,5 @@ Test(partition, refuses_a_partition_with_no_site_and_a_site_in_none)
 		  "east,span,BB-R01-S02\n",
 		  -EINVAL);
 	cr_expect(strstr(errors, "partitions.csv:3:1: partition 'east' has no site"), "%s", errors);
-	cr_expect(strstr(errors, "site 'FB-QT' is in no partition"), "%s", errors);
+	cr_expect(strstr(errors, "sites.csv:10:1: site 'FB-QT' is in no partition"), "%s", errors);
 }
