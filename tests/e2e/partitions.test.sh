@@ -53,6 +53,15 @@ fi
 grep -q "unknown partition 'Rivreport'; the data has: Riverport, Ferrybridge" "$T/unknown.err" ||
 	fail "unknown partition: $(cat "$T/unknown.err")"
 
+# the config file's key is the option
+printf '[plan]\nfile = %s\ndata = %s\npartition = Ferrybrige\n[inputs]\nudp = 127.0.0.1:0\n' \
+	"$ROOT/rules/test-product.plan" "$NET" >"$T/part.conf"
+if "$FAULTLINE" run -C "$T/part.conf" --no-journal >/dev/null 2>"$T/unknown.err"; then
+	fail "run started with an unknown partition from its config file"
+fi
+grep -q "unknown partition 'Ferrybrige'" "$T/unknown.err" ||
+	fail "unknown partition in the config: $(cat "$T/unknown.err")"
+
 engine rv Riverport
 RV_PID=$LAST_PID
 engine fb Ferrybridge
