@@ -53,6 +53,19 @@ fi
 grep -q "unknown partition 'Rivreport'; the data has: Riverport, Ferrybridge" "$T/unknown.err" ||
 	fail "unknown partition: $(cat "$T/unknown.err")"
 
+# A map with mistakes: each at its file:line:col, all in one run.
+mkdir "$T/bad"
+cp "$NET"/*.csv "$T/bad/"
+printf 'partition,kind,target\nwest,city,Riverport\neast,city,Ferrybrige\n' >"$T/bad/partitions.csv"
+if "$FAULTLINE" inventory --data "$T/bad" >/dev/null 2>"$T/bad.err"; then
+	fail "inventory took a map with mistakes"
+fi
+for want in "partitions.csv:3:11: error: no city 'Ferrybrige' in sites.csv" \
+	"sites.csv:10:1: error: site 'FB-QT' is in no partition" \
+	"partitions.csv:3:1: error: partition 'east' has no site"; do
+	grep -qF "$want" "$T/bad.err" || fail "inventory did not say '$want': $(cat "$T/bad.err")"
+done
+
 # the config file's key is the option
 printf '[plan]\nfile = %s\ndata = %s\npartition = Ferrybrige\n[inputs]\nudp = 127.0.0.1:0\n' \
 	"$ROOT/rules/test-product.plan" "$NET" >"$T/part.conf"
