@@ -303,6 +303,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				"the command line or in the config file\n");
 		return usage(stderr);
 	}
+	if (a->pair && a->rcfg.partition) {
+		/* the pair's lead is one lock for the whole store: of all the
+		 * partitions' engines only one would lead */
+		fprintf(stderr, "faultline run: --pair and --partition do not go together\n");
+		return usage(stderr);
+	}
 	if (a->has_delivery_option && !a->rcfg.db) {
 		fprintf(stderr, "faultline run: --route and its settings need --db\n");
 		return usage(stderr);

@@ -66,6 +66,14 @@ for want in "partitions.csv:3:11: error: no city 'Ferrybrige' in sites.csv" \
 	grep -qF "$want" "$T/bad.err" || fail "inventory did not say '$want': $(cat "$T/bad.err")"
 done
 
+# a pair's lead is one lock for the whole store: not with partitions
+if "$FAULTLINE" run -c "$ROOT/rules/test-product.plan" --data "$NET" --partition Riverport \
+	--pair a --db "$URL" --udp 127.0.0.1:0 --no-journal >/dev/null 2>"$T/pair.err"; then
+	fail "run took --pair with --partition"
+fi
+grep -q -- '--pair and --partition do not go together' "$T/pair.err" ||
+	fail "--pair with --partition: $(cat "$T/pair.err")"
+
 # the config file's key is the option
 printf '[plan]\nfile = %s\ndata = %s\npartition = Ferrybrige\n[inputs]\nudp = 127.0.0.1:0\n' \
 	"$ROOT/rules/test-product.plan" "$NET" >"$T/part.conf"
