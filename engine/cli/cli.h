@@ -17,6 +17,7 @@ int fl_cmd_notify(int argc, char **argv);     /* deliver one message through a p
 int fl_cmd_replay(int argc, char **argv);     /* a plan over recorded lines, in event time */
 int fl_cmd_test(int argc, char **argv);       /* run a plan's test blocks */
 int fl_cmd_run(int argc, char **argv);        /* a plan live on the network inputs */
+int fl_cmd_rsyslog_config(int argc, char **argv); /* the relay's routing to partition engines */
 int fl_cmd_reload(int argc, char **argv);     /* ask a running run to reload its plan */
 int fl_cmd_stats(int argc, char **argv);      /* a running run's counters, as JSON */
 int fl_cmd_status(int argc, char **argv);     /* a running run's status line */

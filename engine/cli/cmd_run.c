@@ -253,6 +253,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		FL_OPT_STRING_ROW("-c", &a->rcfg.plan, "PLAN", "the plan"),
 		FL_OPT_STRING_ROW("--plan", &a->rcfg.plan, "PLAN", "the plan"),
 		FL_OPT_STRING_ROW("--data", &a->rcfg.data_dir, "DIR", "the plan's data files"),
+		FL_OPT_STRING_ROW("--partition", &a->rcfg.partition, "NAME",
+				  "own that partition of the data only (docs/partitions.md)"),
 		FL_OPT_STRING_ROW("--udp", &ic->addr[FL_INPUT_UDP], "ADDR", "syslog over UDP"),
 		FL_OPT_STRING_ROW("--tcp", &ic->addr[FL_INPUT_TCP], "ADDR", "syslog over TCP"),
 		FL_OPT_STRING_ROW("--relp", &ic->addr[FL_INPUT_RELP], "ADDR", "syslog over RELP"),
@@ -303,6 +305,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (!a->rcfg.plan || !any) {
 		fprintf(stderr, "faultline run: needs a plan (-c PLAN) and at least one input, on "
 				"the command line or in the config file\n");
+		return usage(stderr);
+	}
+	if (a->pair && a->rcfg.partition) {
+		/* the pair's lead is one lock for the whole store: of all the
+		 * partitions' engines only one would lead */
+		fprintf(stderr, "faultline run: --pair and --partition do not go together\n");
 		return usage(stderr);
 	}
 	if (a->has_delivery_option && !a->rcfg.db) {

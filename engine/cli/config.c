@@ -47,6 +47,7 @@ static const struct key_row key_rows[] = {
 	{"inputs", "max_conns", "--max-conns", NULL, CMD_RUN | CMD_LISTEN, false},
 	{"plan", "file", "--plan", "-c", CMD_RUN, false},
 	{"plan", "data", "--data", NULL, CMD_RUN, false},
+	{"plan", "partition", "--partition", NULL, CMD_RUN, false},
 	{"plan", "max_keys", "--max-keys", NULL, CMD_RUN, false},
 	{"plan", "max_keys_per_rule", "--max-keys-per-rule", NULL, CMD_RUN, false},
 	{"store", "path", "--db", NULL, CMD_RUN, false},

@@ -15,6 +15,7 @@
 #include "engine/cli/cli.h"
 #include "engine/cli/opts.h"
 #include "engine/inventory/inventory.h"
+#include "engine/inventory/partition.h"
 #include "engine/lib/json.h"
 #include "engine/lib/utf8.h"
 
@@ -25,6 +26,7 @@ static const char *const usage_text =
     "                           [--level region|city|county|township]]\n"
     "Loads DIR/{sites,devices,rings,spans,chains,circuits,contacts,maintenance}.csv and\n"
     "reports every error as FILE:LINE:COL; prints the table counts as JSON on success.\n"
+    "DIR/partitions.csv, when there, is checked too (docs/partitions.md).\n"
     "--contacts resolves roles at LOCATION (a device, site, county, city or 'region'),\n"
     "falling back one level up where a branch lacks the role.\n";
 
@@ -302,6 +304,17 @@ int fl_cmd_inventory(int argc, char **argv)
 	                                   files[4], files[5], files[6], files[7]};
 
 	rc = fl_inventory_load(&inv, &paths, print_error, &sh);
+	if (rc == 0) {
+		/* the partition map is data too: partitions.csv, or by city */
+		struct fl_partition_map *map = NULL;
+
+		rc = fl_partition_map_load(&map, inv, dir, print_error, &sh);
+		fl_partition_map_free(map);
+		if (rc < 0) {
+			fl_inventory_free(inv);
+			inv = NULL;
+		}
+	}
 	shown_free(&sh);
 	if (rc < 0) {
 		if (sh.nerrors)

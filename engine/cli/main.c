@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{"replay", fl_cmd_replay, "run a plan over recorded syslog lines in event time"},
 	{"test", fl_cmd_test, "run a plan's test blocks"},
 	{"run", fl_cmd_run, "run a plan live on the network inputs"},
+	{"rsyslog-config", fl_cmd_rsyslog_config, "write the relay's rsyslog routing to the partitions' engines"},
 	{"reload", fl_cmd_reload, "have a running `run` reload its plan and data"},
 	{"stats", fl_cmd_stats, "a running `run`'s counters as one JSON line"},
 	{"status", fl_cmd_status, "a running `run`'s status line; with --db, the store and which engine of a pair is active"},

@@ -547,6 +547,11 @@ const struct fl_inv_device *fl_inventory_device_at(const struct fl_inventory *in
 	return i < inv->devices.n ? inv->devices.items[i] : NULL;
 }
 
+const struct fl_inv_site *fl_inventory_site_at(const struct fl_inventory *inv, size_t i)
+{
+	return i < inv->sites.n ? inv->sites.items[i] : NULL;
+}
+
 const struct fl_inv_span *fl_inventory_span_nth(const struct fl_inventory *inv, size_t i)
 {
 	return i < inv->spans.n ? inv->spans.items[i] : NULL;

@@ -10,6 +10,7 @@
 #include "engine/correlate/actions.h"
 #include "engine/pipeline/announce.h"
 #include "engine/pipeline/metrics.h"
+#include "engine/pipeline/partition_gate.h"
 #include "engine/lib/buf.h"
 #include "engine/lib/clock.h"
 #include "engine/correlate/correlate.h"
@@ -58,6 +59,7 @@ struct fl_runner {
 	struct fl_runner_config cfg;
 	FILE *diag; /* where resume refusals and closed tickets are said */
 	uint64_t closed_gone; /* tickets closed: their rule left the plan */
+	struct fl_partition_gate *gate; /* --partition; NULL: the whole network */
 };
 
 static void announce_tick(struct fl_runner *r, int64_t now_ns)
@@ -166,6 +168,8 @@ static void on_action(const struct fl_action *a, void *ctx)
 {
 	struct fl_runner *r = ctx;
 
+	if (r->gate && !fl_partition_gate_keeps_incident(r->gate, a->incident))
+		return; /* another partition's engine tickets and pages it */
 	if (is_restated(r, a)) {
 		r->muted++;
 		return;
@@ -236,7 +240,11 @@ static void close_gone(struct fl_runner *r, const struct fl_resumed_incident *ri
 static int resume_one(void *ctx, const struct fl_resumed_incident *ri)
 {
 	struct fl_runner *r = ctx;
-	int rc = fl_engine_resume(r->engine, ri);
+	int rc;
+
+	if (r->gate && !fl_partition_gate_keeps_resumed(r->gate, ri))
+		return -EXDEV; /* its partition's engine takes it back */
+	rc = fl_engine_resume(r->engine, ri);
 
 	if (rc == -ENOENT && r->mute_until_ns && ri->source && r->windows_db &&
 	    !program_has_source(r->prog, ri->source)) {
@@ -286,6 +294,9 @@ static int runner_compile(struct fl_runner *r, const struct fl_runner_config *cf
 		fprintf(diag, "faultline run: unknown time zone '%s'\n", zone);
 		return -EINVAL;
 	}
+	if (cfg->partition)
+		return fl_partition_gate_create(&r->gate, r->prog->inventory, cfg->data_dir,
+						cfg->partition, diag);
 	return 0;
 }
 
@@ -398,6 +409,7 @@ void fl_runner_destroy(struct fl_runner *r)
 		return;
 	runner_stop(r);
 	fl_tz_free(r->tz);
+	fl_partition_gate_destroy(r->gate);
 	fl_plan_destroy(r->plan);
 	fl_buf_free(&r->out);
 	free(r->sources);
@@ -483,6 +495,8 @@ void fl_runner_catch_up(struct fl_runner *r, struct fl_event *ev)
 	if (!r->catch_clock)
 		return;
 	ev->time_ns = ev->received_ns; /* live, an event's time is its arrival */
+	if (r->gate && !fl_partition_gate_takes_event(r->gate, ev))
+		return;
 	(void)fl_engine_feed(r->engine, ev);
 }
 
@@ -496,6 +510,8 @@ int fl_runner_catch_up_end(struct fl_runner *r)
 
 void fl_runner_feed(struct fl_runner *r, const struct fl_event *ev)
 {
+	if (r->gate && !fl_partition_gate_takes_event(r->gate, ev))
+		return;
 	(void)fl_engine_feed(r->engine, ev);
 }
 
@@ -519,6 +535,8 @@ int fl_runner_finish(struct fl_runner *r, unsigned long long messages,
 	fl_engine_stats(r->engine, &e);
 	fl_actions_summary(words, sizeof(words), &e);
 	fprintf(stderr, "run: %llu messages, %llu undecoded, %s\n", messages, undecoded, words);
+	if (r->gate)
+		fl_partition_gate_summary(r->gate, stderr, "run: ");
 	if (r->sink) {
 		struct fl_sink_stats st;
 

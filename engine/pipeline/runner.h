@@ -31,6 +31,8 @@ struct fl_runner_config {
 					     * notifications */
 	int64_t fence_epoch; /* the pair's fencing number the store's writes
 			      * check (fl_store_fence()); 0: not in a pair */
+	const char *partition; /* not NULL: this engine owns that partition of
+				* the data (partition_gate.h) and no other */
 	int64_t catch_up_from_ns; /* not 0: messages a journal kept are fed
 				   * first (fl_runner_catch_up), in their own
 				   * times from then, before the live clock */
