@@ -318,6 +318,9 @@ const struct fl_inv_span *fl_inventory_span_at(const struct fl_inventory *inv, s
 /* Iteration by index, 0 <= i < count, in CSV order; NULL past the end. */
 const struct fl_inv_device *fl_inventory_device_at(const struct fl_inventory *inv, size_t i);
 const struct fl_inv_span *fl_inventory_span_nth(const struct fl_inventory *inv, size_t i);
+const struct fl_inv_site *fl_inventory_site_at(const struct fl_inventory *inv, size_t i);
+const struct fl_inv_ring *fl_inventory_ring_at(const struct fl_inventory *inv, size_t i);
+const struct fl_inv_circuit *fl_inventory_circuit_at(const struct fl_inventory *inv, size_t i);
 const struct fl_inv_contact *fl_inventory_contact_at(const struct fl_inventory *inv, size_t i);
 const struct fl_inv_window *fl_inventory_window_at(const struct fl_inventory *inv, size_t i);
 
