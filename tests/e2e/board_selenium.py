@@ -154,6 +154,47 @@ def add_window(driver, expect_refusal):
         return
     row = wait(driver, lambda d: (css(d, "#maint tr[data-target='HC-YZ-R01-S02']") or [None])[0], "the window listed")
     assert "光缆割接 splice" in row.text and "adm1" in row.text, row.text
+    assert not css(driver, "#maint .consent, #maint .consent-warning"), "consent shown where the store has none"
+
+
+def consent_shown(driver):
+    """Windows whose store keeps customers' consent: the counts, and the
+    badge only where consent_warning is true."""
+    got = driver.execute_script("""
+        const base = maint[0];
+        maint = [Object.assign({}, base, {id: 901, target: "W-WARN", consent_warning: true,
+                  consent: {customers: 5, asked: 4, given: 2, refused: 1, missing: 1}}),
+                 Object.assign({}, base, {id: 902, target: "W-OK", consent_warning: false,
+                  consent: {customers: 3, asked: 3, given: 3, refused: 0, missing: 0}})];
+        renderMaint();
+        const row = (t) => document.querySelector("#maint tr[data-target='" + t + "']");
+        return [row("W-WARN").querySelector(".consent").textContent,
+                !!row("W-WARN").querySelector(".consent-warning"),
+                row("W-OK").querySelector(".consent").textContent,
+                !!row("W-OK").querySelector(".consent-warning")];""")
+    assert got == ["2/5", True, "3/3", False], got
+    driver.execute_script("loadMaint()")
+
+
+def map_edges(driver):
+    """A network of one site draws it in the middle; one of none says so; a
+    site without coordinates is listed under the map."""
+    got = driver.execute_script("""
+        const saved = mapData;
+        mapData = {sites: [{id: "ONE", name: "一", lat_e6: 24000000, lon_e6: 109000000, state: "ok"}],
+                   unplaced: [{id: "NOWHERE", name: "无", state: "ok"}], spans: []};
+        renderMap();
+        const c = document.querySelector("#map-svg circle[data-site='ONE']");
+        const one = [c.getAttribute("cx"), c.getAttribute("cy"), document.getElementById("unplaced").textContent];
+        mapData = {sites: [], unplaced: [], spans: []};
+        renderMap();
+        const none = [document.getElementById("map-empty").hidden, document.querySelectorAll("#map-svg *").length];
+        mapData = saved;
+        renderMap();
+        return one.concat(none);""")
+    assert got[:2] == ["400.0", "250.0"], got
+    assert "NOWHERE" in got[2], got
+    assert got[3:] == [False, 0], got
 
 
 def map_shows_cut(driver):
@@ -207,7 +248,9 @@ def main():
         add_window(driver, expect_refusal=True)
         log_in(driver, "adm1")
         add_window(driver, expect_refusal=False)
+        consent_shown(driver)
         map_shows_cut(driver)
+        map_edges(driver)
         driver.find_element(By.ID, "map-pane").screenshot(os.path.join(SHOTS, "map.png"))
         labels_switch(driver)
         phone(driver)
