@@ -282,7 +282,9 @@ out_free:
 #define CUT_ID_MAX 128 /* a span id longer than this is no span of sites.csv */
 
 /* The cut spans of the open incidents: each ticket not yet restored, its
- * span and its places of kind span, at most FL_API_MAP_CUTS_MAX names. */
+ * span and its places of kind span, at most FL_API_MAP_CUTS_MAX names.
+ * dropped counts the cuts left out and the tickets whose places were not
+ * read (past FL_API_LIST_MAX open tickets). */
 struct cut_list {
 	char (*tickets)[FL_API_ARG_MAX + 1];
 	size_t ntickets;
@@ -314,9 +316,13 @@ static int ticket_seen(void *ctx, const struct fl_ticket_summary *t)
 
 	/* restored or later: the fibre carries traffic again, or will not be
 	 * repaired under this ticket */
-	if (t->state >= FL_TICKET_RESTORED || c->ntickets == FL_API_LIST_MAX ||
-	    strlen(t->id) > FL_API_ARG_MAX)
+	if (t->state >= FL_TICKET_RESTORED)
 		return 0;
+	if (c->ntickets == FL_API_LIST_MAX || strlen(t->id) > FL_API_ARG_MAX) {
+		c->dropped++; /* its places unread: the map may miss a cut, and says so */
+		cut_add(c, t->span);
+		return 0;
+	}
 	strcpy(c->tickets[c->ntickets++], t->id);
 	cut_add(c, t->span);
 	return 0;
