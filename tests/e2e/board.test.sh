@@ -36,7 +36,8 @@ API="http://127.0.0.1:$(port_of run http)"
 } >"$T/cut.sh"
 
 shots=${FL_BOARD_SHOTS:-$T/shots}
-timeout 600 "$PY" "$(dirname "$0")/board_selenium.py" "$API/" "$PASS" "$T/cut.sh" "$T/chrome" \
+# the browser in UTC: the board must show times in the plan's zone itself
+TZ=UTC timeout 600 "$PY" "$(dirname "$0")/board_selenium.py" "$API/" "$PASS" "$T/cut.sh" "$T/chrome" \
 	"$shots" >"$T/selenium.out" 2>&1 &
 SEL_PID=$!
 FL_PIDS="$FL_PIDS $SEL_PID"

@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import zoneinfo
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -87,6 +88,11 @@ def css(driver, sel):
     return driver.find_elements(By.CSS_SELECTOR, sel)
 
 
+def click(driver, sel):
+    """Clicks sel in a row, found again if the row was redrawn meanwhile."""
+    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, sel).click() or True, "clicking " + sel)
+
+
 def log_in(driver, user):
     """Reading needs a login here: the board shows its form, then loads."""
     driver.execute_script("sessionStorage.clear()")
@@ -102,10 +108,19 @@ def log_in(driver, user):
 def incident_live(driver):
     driver.execute_script("window.notReloaded = 42")
     subprocess.run(["sh", CUT_SCRIPT], check=True, timeout=120)
-    row = wait(driver, lambda d: (css(d, "#tickets tr[id^='t-']") or [None])[0], "the fibre cut appearing")
+    # read in one go in the page: the rows are redrawn as the engine writes
+    read = """const r = document.querySelector("#tickets tr[id^='t-']");
+        if (!r) return null;
+        const t = tickets.find(x => "t-" + x.id === r.id);
+        return [r.id.slice(2), r.textContent, r.querySelector("span.opened").textContent, t && t.opened];"""
+    tid, text, shown, opened = wait(driver, lambda d: d.execute_script(read), "the fibre cut appearing")
     assert driver.execute_script("return window.notReloaded") == 42, "the page reloaded"
-    assert "HC-YZ-R01-S02" in row.text, row.text
-    return row.get_attribute("id")[2:]
+    assert "HC-YZ-R01-S02" in text, text
+    # opened in the plan's zone (Asia/Shanghai), whatever the browser's (UTC here)
+    want = datetime.datetime.fromisoformat(opened.replace("Z", "+00:00")).astimezone(
+        zoneinfo.ZoneInfo("Asia/Shanghai")).strftime("%m/%d %H:%M:%S")
+    assert shown == want, (shown, want)
+    return tid
 
 
 def clock_counts(driver, tid):
@@ -116,9 +131,9 @@ def clock_counts(driver, tid):
 
 def acknowledge(driver, tid):
     driver.find_element(By.ID, "note").send_keys("王工 on the way")
-    driver.find_element(By.CSS_SELECTOR, "#t-%s button[data-verb='ack']" % tid).click()
+    click(driver, "#t-%s button[data-verb='ack']" % tid)
     wait(driver, lambda d: css(d, "#t-%s[data-state='acknowledged']" % tid), "the acknowledgement")
-    driver.find_element(By.CSS_SELECTOR, "#t-%s a.tid" % tid).click()
+    click(driver, "#t-%s a.tid" % tid)
 
     def acked_entry(d):
         for li in css(d, "#history li[data-what='open -> acknowledged']"):
