@@ -23,7 +23,7 @@ libcriterion-dev clang libclang-rt-14-dev
 bsdutils rsyslog rsyslog-relp rsyslog-gnutls gnutls-bin snmp curl
 python3 python3-aiosmtpd kannel kannel-extras
 sqlite3 postgresql sec libvectorscan-dev
-faketime stress-ng chromium
+faketime stress-ng chromium chromium-driver python3-selenium fonts-wqy-microhei
 libivykis0 libnet1 libjson-c5 libpcre3 libwrap0 libglib2.0-0
 "
 PACKAGE="

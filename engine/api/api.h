@@ -26,6 +26,7 @@
 #include "engine/lib/compiler.h"
 
 struct fl_api;
+struct fl_inventory;
 
 /* A level of the plan, for tickets opened by hand: its clocks in ms (-1: not
  * set), onsite_ms by location class (city, county, township). */
@@ -44,6 +45,7 @@ struct fl_api_config {
 	const char *zone;  /* the plan's time zone, for the board ("Asia/Shanghai") */
 	const struct fl_api_level *levels; /* borrowed for the api's life */
 	size_t n_levels;
+	const struct fl_inventory *inventory; /* the plan's, for the map; borrowed; may be NULL */
 	fl_api_clock_fn *clock; /* NULL: the real time */
 	void *clock_ctx;
 	/* HTTPS: both PEM files, or neither. Without them only a loopback addr

@@ -17,6 +17,7 @@
 #include "engine/lib/net.h"
 
 struct fl_store;
+struct fl_inventory;
 struct MHD_Daemon;
 struct MHD_Connection;
 
@@ -24,6 +25,8 @@ struct MHD_Connection;
 struct api_counters {
 	uint64_t requests, connections_refused, bodies_refused, bad_json, unauthorized,
 		forbidden, changes, pages_too_big, tokens_refused, users_reloads;
+	uint64_t changes_looks;    /* GET /api/changes read the store */
+	uint64_t map_cuts_dropped; /* cut places over FL_API_MAP_CUTS_MAX */
 };
 
 struct fl_api {
@@ -40,11 +43,16 @@ struct fl_api {
 	fl_api_clock_fn *clock;
 	void *clock_ctx;
 	struct api_tls tls; /* empty: plain HTTP */
+	const struct fl_inventory *inventory; /* borrowed; NULL: no map, no targets */
 	/* HTTP thread */
 	struct fl_store *store;
 	size_t conns_open;
 	struct api_counters count;
 	struct fl_buf page;
+	/* GET /api/changes (api_changes.c) */
+	struct fl_buf scratch;
+	uint64_t changes_version, changes_hash;
+	int64_t changes_checked_ns;
 };
 
 /* One request, as a handler gets it. body is NUL-terminated (len bytes);
@@ -86,6 +94,9 @@ unsigned api_tickets_list(struct api_req *r, struct fl_buf *out);  /* api_ticket
 unsigned api_ticket_show(struct api_req *r, struct fl_buf *out);
 unsigned api_ticket_action(struct api_req *r, struct fl_buf *out);
 unsigned api_ticket_open(struct api_req *r, struct fl_buf *out);   /* api_open.c */
+unsigned api_changes(struct api_req *r, struct fl_buf *out);       /* api_changes.c */
+unsigned api_map(struct api_req *r, struct fl_buf *out);           /* api_map.c */
+unsigned api_targets(struct api_req *r, struct fl_buf *out);
 
 /* The board page (api_board.c). */
 extern const char fl_api_board_html[];

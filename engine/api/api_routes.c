@@ -30,11 +30,13 @@ static unsigned report(struct api_req *r, struct fl_buf *out);
 static api_handler_fn *const handlers[] = {
 	api_status,	  api_tickets_list, api_ticket_show, api_ticket_action, api_ticket_open,
 	maint_list,	  maint_add,	    maint_delete,    outbox_list,	directives_list,
-	directive_show, directive_ack,    report,
+	directive_show, directive_ack,    report,	     api_changes,	api_map,
+	api_targets,
 };
 enum {
 	H_STATUS, H_TICKETS, H_TICKET, H_TICKET_ACTION, H_TICKET_OPEN, H_MAINT, H_MAINT_ADD,
-	H_MAINT_DELETE, H_OUTBOX, H_DIRECTIVES, H_DIRECTIVE, H_DIRECTIVE_ACK, H_REPORT,
+	H_MAINT_DELETE, H_OUTBOX, H_DIRECTIVES, H_DIRECTIVE, H_DIRECTIVE_ACK, H_REPORT, H_CHANGES,
+	H_MAP, H_TARGETS,
 };
 
 static const struct fl_api_route routes[] = {
@@ -51,6 +53,9 @@ static const struct fl_api_route routes[] = {
 	{"GET", "/api/directives/*", FL_ROLE_VIEWER, H_DIRECTIVE},
 	{"POST", "/api/directives/*/ack", FL_ROLE_OPERATOR, H_DIRECTIVE_ACK},
 	{"GET", "/api/report", FL_ROLE_VIEWER, H_REPORT},
+	{"GET", "/api/changes", FL_ROLE_VIEWER, H_CHANGES},
+	{"GET", "/api/map", FL_ROLE_VIEWER, H_MAP},
+	{"GET", "/api/inventory/targets", FL_ROLE_VIEWER, H_TARGETS},
 };
 
 const struct fl_api_route *api_routes(size_t *n)
@@ -113,7 +118,9 @@ static unsigned api_status(struct api_req *r, struct fl_buf *out)
 		    {"changes", c->changes},
 		    {"pages_too_big", c->pages_too_big},
 		    {"tokens_refused", c->tokens_refused},
-		    {"users_reloads", c->users_reloads}};
+		    {"users_reloads", c->users_reloads},
+		    {"changes_looks", c->changes_looks},
+		    {"map_cuts_dropped", c->map_cuts_dropped}};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		fl_json_key(&j, rows[i].name);
 		fl_json_uint(&j, rows[i].v);

@@ -396,6 +396,7 @@ static int copy_config(struct fl_api *a, const struct fl_api_config *cfg, char *
 	a->n_levels = cfg->n_levels;
 	a->clock = cfg->clock ? cfg->clock : real_now_ns;
 	a->clock_ctx = cfg->clock_ctx;
+	a->inventory = cfg->inventory;
 	if (!cfg->users)
 		return 0;
 	a->users_path = strdup(cfg->users);
@@ -437,6 +438,7 @@ int fl_api_create(struct fl_api **out, const struct fl_api_config *cfg, char *er
 		return -ENOMEM;
 	a->fd = -1;
 	fl_buf_init(&a->page, FL_API_PAGE_MAX);
+	fl_buf_init(&a->scratch, FL_API_PAGE_MAX);
 	rc = copy_config(a, cfg, err, err_len);
 	if (rc == 0)
 		rc = api_tls_load(&a->tls, cfg->tls_cert, cfg->tls_key, err, err_len);
@@ -514,6 +516,7 @@ void fl_api_destroy(struct fl_api *a)
 	free(a->users_path);
 	api_tls_free(&a->tls);
 	fl_buf_free(&a->page);
+	fl_buf_free(&a->scratch);
 	free(a->db);
 	free(a->zone);
 	free(a);

@@ -65,6 +65,7 @@ int fl_cli_api_start(struct fl_cli_api *c, const struct fl_cli_api_opts *o,
 	if (!c->zone)
 		goto out_nomem;
 	cfg.zone = c->zone;
+	cfg.inventory = prog ? prog->inventory : NULL;
 	cfg.levels = c->levels;
 	cfg.n_levels = n_levels;
 	if (fl_api_create(&c->api, &cfg, err, sizeof(err)) < 0) {

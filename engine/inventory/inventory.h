@@ -319,6 +319,8 @@ const struct fl_inv_span *fl_inventory_span_at(const struct fl_inventory *inv, s
 const struct fl_inv_device *fl_inventory_device_at(const struct fl_inventory *inv, size_t i);
 const struct fl_inv_site *fl_inventory_site_at(const struct fl_inventory *inv, size_t i);
 const struct fl_inv_span *fl_inventory_span_nth(const struct fl_inventory *inv, size_t i);
+const struct fl_inv_ring *fl_inventory_ring_at(const struct fl_inventory *inv, size_t i);
+const struct fl_inv_circuit *fl_inventory_circuit_at(const struct fl_inventory *inv, size_t i);
 const struct fl_inv_contact *fl_inventory_contact_at(const struct fl_inventory *inv, size_t i);
 const struct fl_inv_window *fl_inventory_window_at(const struct fl_inventory *inv, size_t i);
 

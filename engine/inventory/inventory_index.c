@@ -557,6 +557,16 @@ const struct fl_inv_span *fl_inventory_span_nth(const struct fl_inventory *inv, 
 	return i < inv->spans.n ? inv->spans.items[i] : NULL;
 }
 
+const struct fl_inv_ring *fl_inventory_ring_at(const struct fl_inventory *inv, size_t i)
+{
+	return i < inv->rings.n ? inv->rings.items[i] : NULL;
+}
+
+const struct fl_inv_circuit *fl_inventory_circuit_at(const struct fl_inventory *inv, size_t i)
+{
+	return i < inv->circuits.n ? inv->circuits.items[i] : NULL;
+}
+
 const struct fl_inv_contact *fl_inventory_contact_at(const struct fl_inventory *inv, size_t i)
 {
 	return i < inv->contacts.n ? inv->contacts.items[i] : NULL;

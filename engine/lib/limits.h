@@ -98,7 +98,12 @@
  * body needs at most FL_API_JSON_TOKENS values. A users file: at most
  * FL_API_USERS_MAX users, lines of FL_API_USERS_LINE_MAX bytes. A ticket
  * list answers at most FL_API_LIST_MAX tickets, a page FL_API_PAGE_MAX bytes
- * (over it: 500, counter: pages_too_big). */
+ * (over it: 500, counter: pages_too_big). GET /api/changes looks at the
+ * store at most once per FL_API_CHANGES_MIN_MS, however many boards poll.
+ * GET /api/map reads the cut spans of at most FL_API_MAP_CUTS_MAX places of
+ * open incidents (more: cuts_truncated in the answer, counter:
+ * map_cuts_dropped); GET /api/inventory/targets answers at most
+ * FL_API_TARGETS_MAX names. */
 #define FL_API_MAX_CONNS 64
 #define FL_API_MAX_CONNS_PER_IP 32
 #define FL_API_TIMEOUT_S 10
@@ -108,6 +113,9 @@
 #define FL_API_USERS_LINE_MAX 512
 #define FL_API_LIST_MAX 2000
 #define FL_API_PAGE_MAX (8u << 20)
+#define FL_API_CHANGES_MIN_MS 500
+#define FL_API_MAP_CUTS_MAX 256
+#define FL_API_TARGETS_MAX 50
 
 /* Plan compiler (grammar/). Each cap is an error diagnostic, never a crash;
  * counter: plan.limit_hit (the diagnostic names the cap).
