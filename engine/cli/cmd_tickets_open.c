@@ -141,14 +141,18 @@ static const char *suggest(const struct fl_inventory *inv, const char *kind, con
 	return hint;
 }
 
-/* A site names its city, county and class when the caller did not. */
-static void from_site(const struct fl_inv_site *site, struct fl_hotline_report *rep)
+/* A site names its city, county and class when the caller did not; the
+ * site itself only when it is where the fault was reported (a device's
+ * site), not a circuit's end: a ticket's site is a place an alarm must
+ * match to join it (engine/pipeline/hand_join.h). */
+static void from_site(const struct fl_inv_site *site, bool is_place,
+                      struct fl_hotline_report *rep)
 {
 	static const char *const classes[] = {"city", "county", "township"};
 
 	if (!site)
 		return;
-	if (!given(rep->site))
+	if (is_place && !given(rep->site))
 		rep->site = site->id;
 	if (!given(rep->city) && site->city)
 		rep->city = site->city->name;
@@ -180,7 +184,7 @@ static bool resolve_places(const struct fl_inventory *inv, struct fl_hotline_rep
 		return refuse("circuit", rep->circuit, NULL), false;
 	if (c && !given(rep->customer))
 		rep->customer = c->customer;
-	from_site(site ? site : dev ? dev->site : c ? c->a_site : NULL, rep);
+	from_site(site ? site : dev ? dev->site : c ? c->a_site : NULL, site || dev, rep);
 	return true;
 }
 

@@ -755,6 +755,9 @@ void fl_sink_print_summary(struct fl_sink *s, FILE *out, const char *prefix)
 		     "%llu held at most\n",
 		prefix, (unsigned long long)st.held, (unsigned long long)st.retries,
 		(unsigned long long)st.given_up, (unsigned long long)st.held_high);
+	if (st.joined)
+		fprintf(out, "%sstore: %llu alarms joined tickets opened from a call\n", prefix,
+			(unsigned long long)st.joined);
 	if (st.directive_steps || st.directive_errors)
 		fprintf(out, "%sstore directives: %llu late steps taken, %llu notices, "
 			     "%llu ticks failed\n",

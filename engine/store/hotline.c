@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/store/store.h"
+#include "engine/store/store_int.h"
 
 #define HOTLINE_KEY_MAX 320
 #define HOTLINE_NOTE_MAX 1600
@@ -102,4 +103,72 @@ int fl_hotline_open(struct fl_store *s, const struct fl_hotline_report *r, char 
 		.repair_ms = r->clocks.repair_ms, .opened_ns = r->now_ns, .raised_ns = r->now_ns,
 	};
 	return report_write(s, &t, r, id, size);
+}
+
+int fl_hotline_each_open(struct fl_store *s, fl_hotline_ticket_fn *fn, void *ctx)
+{
+	struct store_stmt *st;
+	int rc;
+
+	/* by tickets_fault (rule, key): the hand tickets only */
+	rc = store_prepare(s, "SELECT id, span, site, device, circuits, opened_ns FROM tickets"
+	                      " WHERE rule = 'hotline'"
+	                      " AND state IN ('open', 'acknowledged', 'dispatched', 'onsite')"
+	                      " AND coalesce(cleared_ns, 0) = 0 ORDER BY opened_ns, id", &st);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	while ((rc = sst_step(st)) == SQLITE_ROW) {
+		const struct fl_hotline_ticket t = {
+			.id = store_col_text(st, 0), .span = store_col_text(st, 1),
+			.site = store_col_text(st, 2), .device = store_col_text(st, 3),
+			.circuits = store_col_text(st, 4), .opened_ns = sst_col_int64(st, 5),
+		};
+
+		if ((rc = fn(ctx, &t)) != 0) {
+			sst_finalize(st);
+			return rc;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sst_finalize(st);
+	return rc;
+}
+
+static const char *alarm_place(const struct fl_hotline_alarm *a)
+{
+	return given(a->span) ? a->span : given(a->device) ? a->device
+	       : given(a->site) ? a->site : "an unknown place";
+}
+
+int fl_hotline_join(struct fl_store *s, const char *id, const struct fl_hotline_alarm *a)
+{
+	char note[HOTLINE_NOTE_MAX];
+	struct store_stmt *st;
+	int rc;
+
+	if (!id || !a)
+		return -EINVAL;
+	snprintf(note, sizeof(note), "%s at %s", given(a->title) ? a->title : "an alarm",
+	         alarm_place(a));
+	rc = store_txn_enter(s);
+	if (rc < 0)
+		return rc;
+	st = store_stmt(s, "UPDATE tickets SET device = coalesce(device, ?2),"
+	                   " site = coalesce(site, ?3), span = coalesce(span, ?4),"
+	                   " ring = coalesce(ring, ?5), county = coalesce(county, ?6),"
+	                   " city = coalesce(city, ?7), updated_ns = ?8 WHERE id = ?1");
+	if (!st)
+		return store_txn_leave(s, -EIO);
+	store_bind_text(st, 1, id);
+	store_bind_text(st, 2, or_null(a->device));
+	store_bind_text(st, 3, or_null(a->site));
+	store_bind_text(st, 4, or_null(a->span));
+	store_bind_text(st, 5, or_null(a->ring));
+	store_bind_text(st, 6, or_null(a->county));
+	store_bind_text(st, 7, or_null(a->city));
+	sst_bind_int64(st, 8, a->at_ns);
+	rc = store_update_one(s, st);
+	if (rc == 0)
+		rc = store_history_add(s, id, a->at_ns, "joined by alarm", "faultline", note);
+	return store_txn_leave(s, rc);
 }

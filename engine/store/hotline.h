@@ -11,7 +11,12 @@
  * them as given) and pick the level from their plan; the module only
  * writes, in one transaction of its own, on the caller's store (one
  * thread). Errors: 0 or a negative errno (store.h); -EINVAL when the report
- * lacks a level, text, who, or anything affected, or names a bad class. */
+ * lacks a level, text, who, or anything affected, or names a bad class.
+ *
+ * An alarm that later locates the same fault joins the ticket rather than
+ * open a second one: fl_hotline_each_open() gives the engine the hand
+ * tickets still open, engine/pipeline/hand_join.h picks the one the fault
+ * covers, fl_hotline_join() records the alarm on it. */
 #ifndef FL_HOTLINE_H
 #define FL_HOTLINE_H
 #include <stddef.h>
@@ -50,5 +55,35 @@ int fl_hotline_class(const char *loc_class);
  * nothing. Returns 0, -EINVAL (see above), or the store's error. */
 FL_MUST_CHECK int fl_hotline_open(struct fl_store *s, const struct fl_hotline_report *r,
                                   char *id, size_t size);
+
+/* A hand ticket still open, as the engine matches an alarm against it.
+ * Strings are the store's, valid during the callback only; NULL when the
+ * ticket has none. */
+struct fl_hotline_ticket {
+	const char *id, *span, *site, *device;
+	const char *circuits; /* ';'-separated */
+	int64_t opened_ns;
+};
+typedef int fl_hotline_ticket_fn(void *ctx, const struct fl_hotline_ticket *t);
+
+/* Calls fn for every ticket opened from a call that is still being worked
+ * (before service restored, no alarm cleared on it), oldest first; a
+ * non-zero return from fn stops the walk and is returned. */
+FL_MUST_CHECK int fl_hotline_each_open(struct fl_store *s, fl_hotline_ticket_fn *fn, void *ctx);
+
+/* The alarm that joins a hand ticket: where it located the fault. Strings
+ * borrowed for the call; NULL: not known. */
+struct fl_hotline_alarm {
+	const char *title; /* the alarm's title, for the history */
+	const char *device, *site, *span, *ring, *county, *city;
+	int64_t at_ns;
+};
+
+/* Records the alarm on ticket id: the history line "joined by alarm"
+ * ("<title> at <place>"), and the located place in each location field
+ * the caller left empty (a ticket opened for a customer gains its span).
+ * Returns 0, -ENOENT (no such ticket) or the store's error. */
+FL_MUST_CHECK int fl_hotline_join(struct fl_store *s, const char *id,
+                                  const struct fl_hotline_alarm *a);
 
 #endif /* FL_HOTLINE_H */
