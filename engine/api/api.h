@@ -44,6 +44,9 @@ struct fl_api_config {
 	const char *zone;  /* the plan's time zone, for the board ("Asia/Shanghai") */
 	const struct fl_api_level *levels; /* borrowed for the api's life */
 	size_t n_levels;
+	/* the notice period of a window's consent warning (engine/store/consent.h):
+	 * the plan's longest announce lead; 0 is read as the default */
+	int64_t consent_notice_ms;
 	fl_api_clock_fn *clock; /* NULL: the real time */
 	void *clock_ctx;
 };

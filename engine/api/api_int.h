@@ -33,6 +33,7 @@ struct fl_api {
 	bool anonymous_read;
 	const struct fl_api_level *levels;
 	size_t n_levels;
+	int64_t consent_notice_ms; /* fl_api_config's */
 	fl_api_clock_fn *clock;
 	void *clock_ctx;
 	/* HTTP thread */
@@ -81,6 +82,7 @@ unsigned api_tickets_list(struct api_req *r, struct fl_buf *out);  /* api_ticket
 unsigned api_ticket_show(struct api_req *r, struct fl_buf *out);
 unsigned api_ticket_action(struct api_req *r, struct fl_buf *out);
 unsigned api_ticket_open(struct api_req *r, struct fl_buf *out);   /* api_open.c */
+unsigned api_maint_consent(struct api_req *r, struct fl_buf *out); /* api_consent.c */
 
 /* The board page (api_board.c). */
 extern const char fl_api_board_html[];

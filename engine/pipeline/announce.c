@@ -281,6 +281,26 @@ static void touched(struct fl_announcer *a, const struct fl_announce_window *w)
 	}
 }
 
+int fl_announcer_customers(struct fl_announcer *a, const struct fl_announce_window *w,
+			   fl_announce_customer_fn *fn, void *ctx)
+{
+	int rc = 0;
+
+	if (!a->prog->inventory || !w->target)
+		return 0;
+	touched(a, w);
+	for (size_t i = 0; rc == 0 && i < a->n_circuits; i++) {
+		const char *c = a->circuits[i]->customer;
+		bool seen = !c || !c[0];
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = a->circuits[k]->customer && strcmp(a->circuits[k]->customer, c) == 0;
+		if (!seen)
+			rc = fn(ctx, c);
+	}
+	return rc;
+}
+
 /* ---- occurrences and text --------------------------------------------------------- */
 
 /* The first occurrence of w starting after now_ns; false when none (a one-off

@@ -101,6 +101,14 @@ void fl_announcer_reset(struct fl_announcer *a);
  * data yields nothing. */
 int fl_announcer_due(struct fl_announcer *a, int64_t now_ns, fl_announce_fn *fn, void *ctx);
 
+/* The customers w touches (through the circuits above), each once, in the
+ * order of their first circuit: fn(ctx, customer) for each, until it
+ * returns non-zero, which is returned. For a window's consent
+ * (engine/store/consent.h). */
+typedef int fl_announce_customer_fn(void *ctx, const char *customer);
+int fl_announcer_customers(struct fl_announcer *a, const struct fl_announce_window *w,
+			   fl_announce_customer_fn *fn, void *ctx);
+
 /* Enqueues one announcement into the store's outbox, in a transaction of its
  * own (or the caller's), under the record a->record (a planned, archived
  * ticket of level "maintenance" holding the window's notices and history).
