@@ -29,6 +29,7 @@ struct fl_announcer {
 	size_t n, cap;
 	struct fl_announce_stats st;
 	struct fl_store *store; /* fl_announcer_attach(); NULL: none */
+	int64_t consent_checked_ns; /* windows started after this are checked for consent */
 	/* what one announcement's strings are built in */
 	const struct fl_inv_circuit *circuits[FL_ANNOUNCE_CIRCUITS_MAX];
 	size_t n_circuits;
@@ -623,6 +624,42 @@ const char *fl_announcer_errmsg(const struct fl_announcer *a)
 	return a->store ? fl_store_errmsg(a->store) : "no store";
 }
 
+struct consent_walk {
+	struct fl_announcer *a;
+	struct fl_announce_tally *t;
+};
+
+/* A store window whose occurrence started since the last check, with
+ * customers that have not all given consent: one warning on stderr (the
+ * operator who runs the engine sees it) and a count. */
+static int consent_one(void *ctx, const struct fl_maint_view *v)
+{
+	struct consent_walk *w = ctx;
+
+	if (!v->is_active || v->next_from_ns <= w->a->consent_checked_ns ||
+	    !v->consent_customers || v->consent_given == v->consent_customers)
+		return 0;
+	w->a->st.consent_missing++;
+	w->t->consent_missing++;
+	fprintf(stderr,
+		"faultline: maintenance window store-%lld (%s %s) started without the consent of"
+		" %u of its %u customers (%u refused)\n",
+		(long long)v->w.id, v->w.scope, v->w.target,
+		v->consent_customers - v->consent_given, v->consent_customers,
+		v->consent_refused);
+	return 0;
+}
+
+static int consent_check(struct fl_announcer *a, int64_t now_ns, struct fl_announce_tally *t)
+{
+	struct consent_walk w = {a, t};
+	int rc = fl_store_maint_each(a->store, now_ns, consent_one, &w);
+
+	if (rc == 0)
+		a->consent_checked_ns = now_ns;
+	return rc;
+}
+
 int fl_announce_check(struct fl_announcer *a, int64_t now_ns, struct fl_announce_tally *t)
 {
 	struct check_ctx c = {a->store, now_ns, t};
@@ -635,6 +672,8 @@ int fl_announce_check(struct fl_announcer *a, int64_t now_ns, struct fl_announce
 	rc = gather(a, a->store, now_ns);
 	if (rc == 0)
 		rc = fl_announcer_due(a, now_ns, check_one, &c);
+	if (rc == 0)
+		rc = consent_check(a, now_ns, t);
 	return rc;
 }
 

@@ -75,6 +75,8 @@ struct fl_announce_stats {
 	uint64_t told_before;	    /* customer skipped: customers_notified names it */
 	uint64_t no_contact;	    /* customer without a contact holding the role */
 	uint64_t due;		    /* announcements yielded */
+	uint64_t consent_missing;   /* store windows started without every customer's
+				     * consent (engine/store/consent.h), each warned once */
 };
 
 /* Lifecycle. prog and tz (NULL: UTC) are borrowed and must outlive the
@@ -120,6 +122,7 @@ FL_MUST_CHECK int fl_announce_enqueue(struct fl_store *s, const struct fl_announ
 /* What a check queued: new announcements, and those queued before. */
 struct fl_announce_tally {
 	uint64_t queued, before;
+	uint64_t consent_missing; /* windows started since the last check without consent */
 };
 
 /* For run and replay, which cannot see store.h beside clock.h: the
