@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/lib/limits.h"
 #include "engine/store/hotline.h"
 
 #define FL_HAND_JOIN_PLACES 3 /* the alarm's own device or site and the span's two ends */
@@ -51,7 +52,7 @@ enum fl_hand_match fl_hand_match(const struct fl_hand_fault *f, const struct fl_
 /* Feeds candidates one by one and keeps the best: start with a zeroed
  * struct; after the last, best_id is "" when none matched. */
 struct fl_hand_pick {
-	char best_id[64 + 1];
+	char best_id[FL_STORE_ID_MAX + 1];
 	enum fl_hand_match best;
 	int64_t best_opened_ns;
 };

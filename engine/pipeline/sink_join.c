@@ -8,7 +8,10 @@
  * time. Its level stays what the person chose. The incident's ladder runs
  * on that ticket as it would on its own: every step is recorded once per
  * ticket, so a second alarm joining the same ticket pages nobody a step
- * already paged, and the ticket's people get each page once. */
+ * already paged, and the ticket's people get each page once. An incident
+ * inside a maintenance window joins too, but does not pause the ticket's
+ * clocks: the customer is waiting whatever the window says, and the
+ * planned incident pages nobody as it would on its own. */
 #include "engine/pipeline/sink_int.h"
 
 #include <errno.h>
