@@ -95,7 +95,7 @@ int fl_hotline_open(struct fl_store *s, const struct fl_hotline_report *r, char 
 		return -EINVAL;
 	snprintf(key, sizeof(key), "hotline:%s", report_subject(r));
 	struct fl_ticket_new t = {
-		.rule = "hotline", .key = key, .level = r->level, .title = r->text,
+		.rule = FL_HOTLINE_RULE, .key = key, .level = r->level, .title = r->text,
 		.loc = {or_null(r->device), or_null(r->site), or_null(r->span), NULL,
 		        or_null(r->county), or_null(r->city), cls},
 		.circuits = or_null(r->circuit), .customers = or_null(r->customer),
@@ -112,7 +112,7 @@ int fl_hotline_each_open(struct fl_store *s, fl_hotline_ticket_fn *fn, void *ctx
 
 	/* by tickets_fault (rule, key): the hand tickets only */
 	rc = store_prepare(s, "SELECT id, span, site, device, circuits, opened_ns FROM tickets"
-	                      " WHERE rule = 'hotline'"
+	                      " WHERE rule = '" FL_HOTLINE_RULE "'"
 	                      " AND state IN ('open', 'acknowledged', 'dispatched', 'onsite')"
 	                      " AND coalesce(cleared_ns, 0) = 0 ORDER BY opened_ns, id", &st);
 	if (rc != SQLITE_OK)

@@ -26,6 +26,11 @@
 
 struct fl_store;
 
+/* The rule of every ticket opened from a call: the engine never resumes one
+ * as its own incident (no rule of the plan raised it), it finds them when an
+ * alarm may join one. */
+#define FL_HOTLINE_RULE "hotline"
+
 /* A plan level's clocks in ms (< 0: not set); onsite by location class,
  * in the order of fl_hotline_class(): city, county, township. */
 struct fl_hotline_clocks {
