@@ -29,7 +29,7 @@ static void adopt_arrays(struct fl_compile *c)
 			  p->regexes, p->captures, p->key_fields, p->actions, p->templates,
 			  p->tparts, p->correlations, p->rule_refs, p->tests, p->test_events, p->test_varbinds,
 			  p->expects, p->announces, p->relays, p->relay_roles, p->messages,
-			  p->message_roles, p->message_channels};
+			  p->message_roles, p->message_channels, p->duties};
 
 	for (size_t i = 0; i < FL_ARRAY_LEN(arrays); i++) {
 		if (!arrays[i])

@@ -12,7 +12,7 @@
 static const char *const top_words[] = {"plan", "timezone", "include", "data", "roles",
 					"plugin", "require", "level", "ladder", "maintenance",
 					"rule", "correlate", "test", "announce", "relay",
-					"template"};
+					"template", "duty"};
 static const char *const data_words[] = {
 #define X(name, text) text,
 	FL_DATA_KINDS(X)
@@ -290,6 +290,7 @@ static declare_fn *const top_declare[T__COUNT] = {
 	[T_RULE] = declare_block_stmt,	 [T_CORRELATE] = declare_block_stmt,
 	[T_TEST] = declare_block_stmt,	 [T_ANNOUNCE] = declare_nothing,
 	[T_RELAY] = declare_nothing,	 [T_TEMPLATE] = declare_nothing,
+	[T_DUTY] = declare_nothing,
 };
 
 /* sms, email and webhook are channels every plan has. */
@@ -356,6 +357,7 @@ void compile_all(struct fl_compile *c, const int *kinds)
 		case T_ANNOUNCE: compile_announce(c, s); break;
 		case T_RELAY: compile_relay(c, s); break;
 		case T_TEMPLATE: compile_message(c, s); break;
+		case T_DUTY: compile_duty(c, s); break;
 		case T_REQUIRE:
 			for (size_t j = 1; j + 1 < s->nitems; j++) {
 				uint32_t r;

@@ -83,7 +83,7 @@ struct fl_compile {
 		a_plugin_paths, a_rules, a_conds, a_set_values, a_regexes, a_captures, a_key_fields, a_actions,
 		a_templates, a_tparts, a_correlations, a_rule_refs, a_tests, a_test_events, a_test_varbinds,
 		a_expects, a_announces, a_relays, a_relay_roles, a_messages, a_message_roles,
-		a_message_channels;
+		a_message_channels, a_duties;
 	const struct fl_ast_stmt *relay_stmt; /* the plan's relay block, once */
 	const struct fl_ast_stmt *data_stmts[FL_DATA__COUNT];
 	const char *require_24h[16]; /* roles whose contacts must answer 24 h */
@@ -109,7 +109,7 @@ struct fl_compile {
 /* Top-level statements, in the order of top_words (compile_declare.c). */
 enum { T_PLAN, T_TIMEZONE, T_INCLUDE, T_DATA, T_ROLES, T_PLUGIN, T_REQUIRE, T_LEVEL,
        T_LADDER, T_MAINTENANCE, T_RULE, T_CORRELATE, T_TEST, T_ANNOUNCE, T_RELAY,
-       T_TEMPLATE, T__COUNT };
+       T_TEMPLATE, T_DUTY, T__COUNT };
 
 /* --- item accessors ------------------------------------------------------------ */
 
@@ -220,6 +220,10 @@ void compile_relay(struct fl_compile *c, const struct fl_ast_stmt *st);
 /* --- compile_message.c: message templates ---------------------------------------- */
 
 void compile_message(struct fl_compile *c, const struct fl_ast_stmt *st);
+
+/* --- compile_duty.c: periodic duties -------------------------------------------- */
+
+void compile_duty(struct fl_compile *c, const struct fl_ast_stmt *st);
 void compile_window(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index);
 void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index);
 void compile_correlation(struct fl_compile *c, const struct fl_ast_stmt *st,

@@ -175,6 +175,9 @@ void warn_unused(struct fl_compile *c)
 	for (size_t i = 0; i < p->n_relay_roles; i++)
 		if (p->relay_roles[i] != FL_PROG_NONE)
 			named[p->relay_roles[i]] = true;
+	for (size_t i = 0; i < p->n_duties; i++)
+		if (p->duties[i].role != FL_PROG_NONE)
+			named[p->duties[i].role] = true;
 	for (size_t i = 0; i < c->roles.cap; i++) {
 		const struct sym *s = &c->roles.v[i];
 

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/lib/duecal.h"
 #include "engine/lib/str.h"
 
 #define FL_PROG_NONE UINT32_MAX
@@ -326,6 +327,19 @@ enum fl_message_when {
 	X(ticket, 15) X(level, 4) X(title, 24) X(span, 16) X(site, 10) X(device, 14)      \
 	X(ring, 10) X(city, 4) X(county, 4) X(circuits, 16) X(customers, 12) X(count, 3) \
 	X(absorbed, 3) X(since, 11) X(at, 11)
+/* `duty NAME "TEXT" every N UNIT from "DATE" [at "HH:MM"] notify ROLE via
+ * CHANNELS;`: a task the plan asks for on a calendar (a call to each
+ * customer every two weeks, a monthly technician visit), due on the plan's
+ * zone (engine/lib/duecal.h). role indexes roles[]; channels index
+ * step_channels[]. */
+#define FL_DUTY_MAX 64 /* duties in a plan */
+struct fl_prog_duty {
+	struct fl_str name, text;
+	struct fl_duecal cal;
+	uint32_t role;
+	uint32_t first_channel, n_channels; /* into step_channels[] */
+};
+
 struct fl_prog_message {
 	struct fl_str name, subject, body; /* subject: FL_STR_NONE, the built-in one */
 	enum fl_message_when when;
@@ -535,6 +549,8 @@ struct fl_program {
 	size_t n_messages;
 	uint32_t *message_roles, *message_channels; /* into roles[], channels[] */
 	size_t n_message_roles, n_message_channels;
+	struct fl_prog_duty *duties; /* periodic duties, as written */
+	size_t n_duties;
 };
 
 #endif /* FL_PROGRAM_H */

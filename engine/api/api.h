@@ -49,12 +49,18 @@ struct fl_api_config {
 	int64_t consent_notice_ms;
 	fl_api_clock_fn *clock; /* NULL: the real time */
 	void *clock_ctx;
+	/* HTTPS: both PEM files, or neither. Without them only a loopback addr
+	 * is served, unless is_plain_ok (--http-insecure: a proxy in front
+	 * speaks TLS, or the network is trusted). */
+	const char *tls_cert, *tls_key;
+	bool is_plain_ok;
 };
 
 /* Lifecycle. create: loads the users file, opens the store (which must
  * exist) and binds addr (not started yet). Returns 0, -EINVAL (bad addr,
  * users file; err says why), -ENOENT (no store at db), the store's error,
- * -ENOMEM, or the errno of binding. start: the HTTP thread; 0 or -EIO. destroy: stops the
+ * -ENOMEM, -ENOTSUP (TLS asked, libmicrohttpd has none), -EPERM (plain
+ * HTTP on an address not loopback, not allowed), or the errno of binding. start: the HTTP thread; 0 or -EIO. destroy: stops the
  * thread, closes the socket and the store; NULL does nothing. */
 FL_MUST_CHECK int fl_api_create(struct fl_api **out, const struct fl_api_config *cfg, char *err,
 				size_t err_len);
@@ -63,5 +69,7 @@ void fl_api_destroy(struct fl_api *a);
 
 /* The address bound ("127.0.0.1:43117"), for the "listening http" line. */
 void fl_api_local(const struct fl_api *a, char *out, size_t cap);
+/* Does it speak HTTPS? ("listening https") */
+bool fl_api_is_tls(const struct fl_api *a);
 
 #endif /* FL_API_H */

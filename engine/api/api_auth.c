@@ -3,6 +3,8 @@
 
 #include <crypt.h>
 #include <errno.h>
+#include <nettle/memops.h>
+#include <nettle/sha2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +19,18 @@ struct api_user {
 	char *hash;
 };
 
+struct api_token {
+	char id[FL_API_TOKEN_ID_LEN + 1];
+	char user[FL_API_USER_MAX + 1];
+	int64_t expires_s; /* 0: never */
+	uint8_t digest[SHA256_DIGEST_SIZE];
+};
+
 struct fl_api_users {
 	struct api_user *rows;
 	size_t n;
+	struct api_token *tokens; /* allocated at the first token line */
+	size_t n_tokens;
 };
 
 static const char *const role_names[] = {
@@ -50,6 +61,7 @@ void fl_api_users_free(struct fl_api_users *u)
 	for (size_t i = 0; i < u->n; i++)
 		free(u->rows[i].hash);
 	free(u->rows);
+	free(u->tokens);
 	free(u);
 }
 
@@ -61,12 +73,84 @@ static const struct api_user *user_find(const struct fl_api_users *u, const char
 	return NULL;
 }
 
+static int hex_value(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* n lowercase hex digits into bytes[n / 2]: true when they all are. */
+static bool hex_decode(const char *text, size_t n, uint8_t *bytes)
+{
+	if (strlen(text) != n)
+		return false;
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hex_value(text[i]), lo = hex_value(text[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		if (bytes)
+			bytes[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+static const struct api_token *token_find(const struct fl_api_users *u, const char *id)
+{
+	for (size_t i = 0; i < u->n_tokens; i++)
+		if (strcmp(u->tokens[i].id, id) == 0)
+			return &u->tokens[i];
+	return NULL;
+}
+
+static int expiry_parse(const char *text, int64_t *out_s);
+
+/* "@token:ID:USER:EXPIRES:SHA256" after "@token:" (in fields). Its user is
+ * checked once the whole file is read: the user's line may come later. */
+static int token_line_parse(struct fl_api_users *u, char *fields, const char **why)
+{
+	char *f[4];
+	struct api_token *t;
+
+	for (int k = 0; k < 4; k++) {
+		f[k] = fields;
+		fields = strchr(fields, ':');
+		if ((k < 3) != (fields != NULL))
+			return *why = "want @token:ID:USER:EXPIRES:SHA256", -EINVAL;
+		if (fields)
+			*fields++ = '\0';
+	}
+	if (!u->tokens && !(u->tokens = calloc(FL_API_TOKENS_MAX, sizeof(*u->tokens))))
+		return -ENOMEM;
+	if (u->n_tokens == FL_API_TOKENS_MAX)
+		return *why = "more than 1024 tokens", -EINVAL;
+	t = &u->tokens[u->n_tokens];
+	if (!hex_decode(f[0], FL_API_TOKEN_ID_LEN, NULL))
+		return *why = "a token's id is 8 hex digits", -EINVAL;
+	if (token_find(u, f[0]))
+		return *why = "this token id is named twice", -EINVAL;
+	if (!f[1][0] || strlen(f[1]) > FL_API_USER_MAX)
+		return *why = "a user name is 1 to 64 bytes", -EINVAL;
+	if (expiry_parse(f[2], &t->expires_s) < 0)
+		return *why = "the expiry is never or a UTC time 20270630T000000Z", -EINVAL;
+	if (!hex_decode(f[3], 2 * SHA256_DIGEST_SIZE, t->digest))
+		return *why = "the hash is 64 hex digits of SHA-256", -EINVAL;
+	memcpy(t->id, f[0], FL_API_TOKEN_ID_LEN + 1);
+	memcpy(t->user, f[1], strlen(f[1]) + 1);
+	u->n_tokens++;
+	return 0;
+}
+
 /* One "name:role:hash" line (its end already cut). Returns 0, or -EINVAL
  * with why. */
 static int line_parse(struct fl_api_users *u, char *line, const char **why)
 {
 	char *role = strchr(line, ':'), *hash;
 	struct api_user *row;
+
+	if (strncmp(line, "@token:", 7) == 0)
+		return token_line_parse(u, line + 7, why);
+	if (u->n == FL_API_USERS_MAX)
+		return *why = "more than 1024 users", -E2BIG;
 
 	if (!role || !(hash = strchr(role + 1, ':')))
 		return *why = "want name:role:hash", -EINVAL;
@@ -86,6 +170,19 @@ static int line_parse(struct fl_api_users *u, char *line, const char **why)
 		return -ENOMEM;
 	memcpy(row->name, line, strlen(line) + 1);
 	u->n++;
+	return 0;
+}
+
+/* Every token belongs to a user of the file. */
+static int tokens_check_users(const struct fl_api_users *u, const char *name, char *err,
+			      size_t err_len)
+{
+	for (size_t i = 0; i < u->n_tokens; i++)
+		if (!user_find(u, u->tokens[i].user)) {
+			snprintf(err, err_len, "%s: token %s is of '%s', who is not a user here",
+				 name, u->tokens[i].id, u->tokens[i].user);
+			return -EINVAL;
+		}
 	return 0;
 }
 
@@ -120,14 +217,12 @@ int fl_api_users_parse(struct fl_api_users **out, const char *name, const char *
 			line[--ll] = '\0';
 		if (!ll || line[0] == '#')
 			continue;
-		if (u->n == FL_API_USERS_MAX) {
-			snprintf(err, err_len, "%s:%zu: more than %u users", name, lineno,
-				 FL_API_USERS_MAX);
-			rc = -E2BIG;
-		} else if ((rc = line_parse(u, line, &why)) == -EINVAL) {
+		rc = line_parse(u, line, &why);
+		if (rc == -EINVAL || rc == -E2BIG)
 			snprintf(err, err_len, "%s:%zu: %s", name, lineno, why);
-		}
 	}
+	if (rc == 0)
+		rc = tokens_check_users(u, name, err, err_len);
 	if (rc < 0) {
 		fl_api_users_free(u);
 		return rc;
@@ -138,7 +233,9 @@ int fl_api_users_parse(struct fl_api_users **out, const char *name, const char *
 
 int fl_api_users_load(struct fl_api_users **out, const char *path, char *err, size_t err_len)
 {
-	size_t cap = (size_t)FL_API_USERS_MAX * (FL_API_USERS_LINE_MAX + 2), len;
+	/* users and tokens, each line at most the line cap */
+	size_t cap = (size_t)(FL_API_USERS_MAX + FL_API_TOKENS_MAX) * (FL_API_USERS_LINE_MAX + 2);
+	size_t len;
 	FILE *f = fopen(path, "r");
 	char *text;
 	int rc;
@@ -281,4 +378,236 @@ int fl_api_hash_password(const char *password, char *out, size_t out_len)
 		memcpy(out, h, strlen(h) + 1);
 	free(cd);
 	return rc;
+}
+
+/* ---- tokens ------------------------------------------------------------------ */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil): no timegm(), which is not POSIX and reads TZ. */
+static int64_t days_of(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+static bool leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* The fields of a date and time, checked: true when it is a real instant. */
+static bool civil_to_s(int y, int mo, int d, int h, int mi, int sec, int64_t *out_s)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+	    d > mdays[mo - 1] + (mo == 2 && leap(y)) || h > 23 || mi > 59 || sec > 59)
+		return false;
+	*out_s = days_of(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	return true;
+}
+
+/* Exactly n digits at *p, advanced past them; -1 otherwise. */
+static int digits(const char **p, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v;
+}
+
+/* The file's form: "never" or "20270630T120000Z". */
+static int expiry_parse(const char *text, int64_t *out_s)
+{
+	const char *p = text;
+	int y, mo, d, h, mi, sec;
+
+	if (strcmp(text, "never") == 0) {
+		*out_s = 0;
+		return 0;
+	}
+	y = digits(&p, 4), mo = digits(&p, 2), d = digits(&p, 2);
+	if (*p++ != 'T')
+		return -EINVAL;
+	h = digits(&p, 2), mi = digits(&p, 2), sec = digits(&p, 2);
+	if (strcmp(p, "Z") != 0 || y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0)
+		return -EINVAL;
+	return civil_to_s(y, mo, d, h, mi, sec, out_s) ? 0 : -EINVAL;
+}
+
+int fl_api_time_parse(const char *text, int64_t *out_s)
+{
+	const char *p = text;
+	int y, mo, d, h = 0, mi = 0, sec = 0;
+
+	y = digits(&p, 4);
+	if (*p++ != '-')
+		return -EINVAL;
+	mo = digits(&p, 2);
+	if (*p++ != '-')
+		return -EINVAL;
+	d = digits(&p, 2);
+	if (*p == 'T') {
+		p++;
+		h = digits(&p, 2);
+		if (*p++ != ':')
+			return -EINVAL;
+		mi = digits(&p, 2);
+		if (*p++ != ':')
+			return -EINVAL;
+		sec = digits(&p, 2);
+		if (strcmp(p, "Z") != 0)
+			return -EINVAL;
+	} else if (*p) {
+		return -EINVAL;
+	}
+	if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0)
+		return -EINVAL;
+	return civil_to_s(y, mo, d, h, mi, sec, out_s) ? 0 : -EINVAL;
+}
+
+void fl_api_time_basic(int64_t s, char out[18])
+{
+	int64_t z = s / 86400 + 719468, era, doe, yoe, doy, mp, y, sod = s % 86400;
+	int m, d;
+
+	if (s <= 0) {
+		snprintf(out, 18, "never");
+		return;
+	}
+	/* H. Hinnant's civil_from_days */
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	y = yoe + era * 400 + (m <= 2);
+	snprintf(out, 18, "%04d%02d%02dT%02d%02d%02dZ", (int)y, m, d, (int)(sod / 3600),
+		 (int)(sod / 60 % 60), (int)(sod % 60));
+}
+
+static void token_digest(const char *token, uint8_t digest[SHA256_DIGEST_SIZE])
+{
+	struct sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, strlen(token), (const uint8_t *)token);
+	sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
+}
+
+/* "flt_ID_SECRET": the id into id[], or false when it has not that shape. */
+static bool token_shape(const char *token, char id[FL_API_TOKEN_ID_LEN + 1])
+{
+	if (strlen(token) != FL_API_TOKEN_LEN || strncmp(token, "flt_", 4) != 0 ||
+	    token[4 + FL_API_TOKEN_ID_LEN] != '_')
+		return false;
+	memcpy(id, token + 4, FL_API_TOKEN_ID_LEN);
+	id[FL_API_TOKEN_ID_LEN] = '\0';
+	return hex_decode(id, FL_API_TOKEN_ID_LEN, NULL);
+}
+
+int fl_api_users_check_token(const struct fl_api_users *u, const char *authorization,
+			     int64_t now_s, char *user, enum fl_api_role *role)
+{
+	static const uint8_t decoy[SHA256_DIGEST_SIZE];
+	uint8_t got[SHA256_DIGEST_SIZE];
+	char id[FL_API_TOKEN_ID_LEN + 1];
+	const struct api_token *t;
+	const struct api_user *row;
+	bool is_same;
+
+	if (!authorization || strncmp(authorization, "Bearer ", 7) != 0 ||
+	    !token_shape(authorization + 7, id))
+		return -EINVAL;
+	t = token_find(u, id);
+	/* the id is public (token list shows it); the digest is what is secret,
+	 * and it is compared in constant time */
+	token_digest(authorization + 7, got);
+	is_same = memeql_sec(got, t ? t->digest : decoy, SHA256_DIGEST_SIZE) && t;
+	if (!is_same || !(row = user_find(u, t->user)))
+		return -EACCES;
+	if (t->expires_s && now_s >= t->expires_s)
+		return -EKEYEXPIRED;
+	memcpy(user, row->name, strlen(row->name) + 1);
+	*role = row->role;
+	return 0;
+}
+
+int fl_api_users_role_of(const struct fl_api_users *u, const char *name, enum fl_api_role *role)
+{
+	const struct api_user *row = user_find(u, name);
+
+	if (!row)
+		return -ENOENT;
+	*role = row->role;
+	return 0;
+}
+
+size_t fl_api_users_tokens(const struct fl_api_users *u)
+{
+	return u->n_tokens;
+}
+
+int fl_api_users_token_at(const struct fl_api_users *u, size_t i, struct fl_api_token_info *out)
+{
+	if (i >= u->n_tokens)
+		return -ERANGE;
+	memcpy(out->id, u->tokens[i].id, sizeof(out->id));
+	memcpy(out->user, u->tokens[i].user, sizeof(out->user));
+	out->expires_s = u->tokens[i].expires_s;
+	return 0;
+}
+
+/* RFC 4648 §5 base64url without padding: 32 bytes make 43 characters. */
+static void b64url_32(const uint8_t in[32], char out[44])
+{
+	static const char abc[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t o = 0;
+
+	for (size_t i = 0; i < 32; i += 3) {
+		uint32_t w = (uint32_t)in[i] << 16 | (i + 1 < 32 ? (uint32_t)in[i + 1] << 8 : 0) |
+			     (i + 2 < 32 ? in[i + 2] : 0);
+
+		out[o++] = abc[w >> 18 & 63];
+		out[o++] = abc[w >> 12 & 63];
+		if (i + 1 < 32)
+			out[o++] = abc[w >> 6 & 63];
+		if (i + 2 < 32)
+			out[o++] = abc[w & 63];
+	}
+	out[o] = '\0';
+}
+
+int fl_api_token_new(const char *user, int64_t expires_s, char *token, char *line)
+{
+	uint8_t rnd[4 + 32], digest[SHA256_DIGEST_SIZE];
+	char secret[44], hex[2 * SHA256_DIGEST_SIZE + 1], when[18];
+
+	if (!user[0] || strlen(user) > FL_API_USER_MAX || strchr(user, ':') || strchr(user, '\n'))
+		return -EINVAL;
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return -EIO;
+	b64url_32(rnd + 4, secret);
+	snprintf(token, FL_API_TOKEN_LEN + 1, "flt_%02x%02x%02x%02x_%s", rnd[0], rnd[1], rnd[2],
+		 rnd[3], secret);
+	token_digest(token, digest);
+	for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	fl_api_time_basic(expires_s, when);
+	snprintf(line, FL_API_TOKEN_LINE_MAX + 1, "@token:%.8s:%s:%s:%s", token + 4, user, when,
+		 hex);
+	memset(rnd, 0, sizeof(rnd)); /* the caller shows the token and forgets it */
+	return 0;
 }

@@ -5,10 +5,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "engine/api/api.h"
 #include "engine/api/api_auth.h"
 #include "engine/api/api_route.h"
+#include "engine/api/api_tls.h"
 #include "engine/lib/buf.h"
 #include "engine/lib/jsonr.h"
 #include "engine/lib/limits.h"
@@ -21,7 +23,7 @@ struct MHD_Connection;
 /* Counters, HTTP thread only (GET /api/status). */
 struct api_counters {
 	uint64_t requests, connections_refused, bodies_refused, bad_json, unauthorized,
-		forbidden, changes, pages_too_big;
+		forbidden, changes, pages_too_big, tokens_refused, users_reloads;
 };
 
 struct fl_api {
@@ -30,12 +32,15 @@ struct fl_api {
 	struct fl_net_addr local;
 	char *db, *zone;
 	struct fl_api_users *users; /* NULL: read-only without login */
+	char *users_path;	    /* read again when it changes (a token revoked) */
+	struct stat users_stat;
 	bool anonymous_read;
 	const struct fl_api_level *levels;
 	size_t n_levels;
 	int64_t consent_notice_ms; /* fl_api_config's */
 	fl_api_clock_fn *clock;
 	void *clock_ctx;
+	struct api_tls tls; /* empty: plain HTTP */
 	/* HTTP thread */
 	struct fl_store *store;
 	size_t conns_open;

@@ -113,7 +113,9 @@ static unsigned api_status(struct api_req *r, struct fl_buf *out)
 		    {"unauthorized", c->unauthorized},
 		    {"forbidden", c->forbidden},
 		    {"changes", c->changes},
-		    {"pages_too_big", c->pages_too_big}};
+		    {"pages_too_big", c->pages_too_big},
+		    {"tokens_refused", c->tokens_refused},
+		    {"users_reloads", c->users_reloads}};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		fl_json_key(&j, rows[i].name);
 		fl_json_uint(&j, rows[i].v);

@@ -135,20 +135,61 @@ static enum MHD_Result send_page(struct fl_api *a, struct MHD_Connection *c, uns
 	return send_answer(c, status, TYPE_JSON, a->page.p, a->page.len, NULL, false);
 }
 
-/* Who asks: the user of valid credentials, or nobody (role NONE, or VIEWER
- * where reading needs no login). false: credentials given and wrong. */
-static bool who_asks(struct fl_api *a, struct api_req *r)
+static bool same_file(const struct stat *x, const struct stat *y)
+{
+	return x->st_ino == y->st_ino && x->st_dev == y->st_dev && x->st_size == y->st_size &&
+	       x->st_mtim.tv_sec == y->st_mtim.tv_sec && x->st_mtim.tv_nsec == y->st_mtim.tv_nsec;
+}
+
+/* The users file again when it has changed since it was read, so a token
+ * revoked or added (`faultline token`, which replaces the file) counts from
+ * the next request. A file that no longer reads keeps the table in use: a
+ * half-edited file must not lock the duty room out. */
+static void users_refresh(struct fl_api *a)
+{
+	struct fl_api_users *fresh = NULL;
+	char err[256] = "";
+	struct stat st;
+
+	if (!a->users_path || stat(a->users_path, &st) < 0 || same_file(&st, &a->users_stat))
+		return;
+	a->users_stat = st;
+	if (fl_api_users_load(&fresh, a->users_path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "http: users file not read again, the old one stays: %s\n", err);
+		return;
+	}
+	fl_api_users_free(a->users);
+	a->users = fresh;
+	a->count.users_reloads++;
+}
+
+/* Who asks: the user of valid credentials (basic, or a bearer token), or
+ * nobody (role NONE, or VIEWER where reading needs no login). false:
+ * credentials given and wrong, with why. */
+static bool who_asks(struct fl_api *a, struct api_req *r, const char **why)
 {
 	const char *auth = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_AUTHORIZATION);
+	int rc;
 
 	r->user[0] = '\0';
 	r->role = !a->users || a->anonymous_read ? FL_ROLE_VIEWER : FL_ROLE_NONE;
+	*why = "wrong user or password";
 	if (!auth)
 		return true;
 	if (!a->users)
 		return false; /* nobody can be checked: changes are refused anyway */
-	return fl_api_users_check(a->users, auth, r->user, &r->role) == 0;
+	users_refresh(a);
+	if (strncmp(auth, "Bearer ", 7) != 0)
+		return fl_api_users_check(a->users, auth, r->user, &r->role) == 0;
+	rc = fl_api_users_check_token(a->users, auth, r->now_ns / 1000000000, r->user, &r->role);
+	if (rc < 0) {
+		a->count.tokens_refused++;
+		*why = rc == -EKEYEXPIRED ? "this token has expired" : "wrong or revoked token";
+		r->user[0] = '\0';
+		r->role = FL_ROLE_NONE;
+	}
+	return rc == 0;
 }
 
 /* A change must come as JSON: a form of another site cannot send that
@@ -184,6 +225,7 @@ static enum MHD_Result serve_api(struct fl_api *a, struct api_req *r)
 	char allow[64];
 	size_t n_routes;
 	const struct fl_api_route *table = api_routes(&n_routes), *route;
+	const char *why;
 	long i = fl_api_route_find(table, n_routes, r->method, r->path, r->args, allow,
 				   sizeof(allow));
 
@@ -197,8 +239,8 @@ static enum MHD_Result serve_api(struct fl_api *a, struct api_req *r)
 				   a->page.len, allow, false);
 	}
 	route = &table[i];
-	if (!who_asks(a, r))
-		return refuse_login(a, r, MHD_HTTP_UNAUTHORIZED, "wrong user or password");
+	if (!who_asks(a, r, &why))
+		return refuse_login(a, r, MHD_HTTP_UNAUTHORIZED, why);
 	if (r->role < route->role && !r->user[0])
 		return refuse_login(a, r, MHD_HTTP_UNAUTHORIZED,
 				    a->users ? "log in first" : "this server has no users: read only");
@@ -357,6 +399,12 @@ static int copy_config(struct fl_api *a, const struct fl_api_config *cfg, char *
 	a->clock_ctx = cfg->clock_ctx;
 	if (!cfg->users)
 		return 0;
+	a->users_path = strdup(cfg->users);
+	if (!a->users_path)
+		return -ENOMEM;
+	/* stat first: a change between the two is then read again, not lost */
+	if (stat(cfg->users, &a->users_stat) < 0)
+		memset(&a->users_stat, 0, sizeof(a->users_stat));
 	rc = fl_api_users_load(&a->users, cfg->users, err, err_len);
 	return rc == -ENOMEM ? rc : rc < 0 ? -EINVAL : 0;
 }
@@ -376,12 +424,23 @@ int fl_api_create(struct fl_api **out, const struct fl_api_config *cfg, char *er
 		snprintf(err, err_len, "--http %s: %s", cfg->addr, why);
 		return -EINVAL;
 	}
+	/* basic credentials and bearer tokens are as good as passwords: off the
+	 * machine they travel in TLS, or the operator says who provides it */
+	if (!cfg->tls_cert && !cfg->tls_key && !cfg->is_plain_ok && !api_addr_is_loopback(&addr)) {
+		snprintf(err, err_len,
+			 "--http %s is not a loopback address: serve it with --http-tls-cert and "
+			 "--http-tls-key, or say --http-insecure (a TLS proxy in front)",
+			 cfg->addr);
+		return -EPERM;
+	}
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	a->fd = -1;
 	fl_buf_init(&a->page, FL_API_PAGE_MAX);
 	rc = copy_config(a, cfg, err, err_len);
+	if (rc == 0)
+		rc = api_tls_load(&a->tls, cfg->tls_cert, cfg->tls_key, err, err_len);
 	if (rc < 0)
 		goto out_free;
 	/* opened here, so a mistyped path fails the start, not every request;
@@ -415,9 +474,19 @@ out_free:
 int fl_api_start(struct fl_api *a)
 {
 	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD;
+	/* libmicrohttpd hands the PEM texts to GnuTLS at the start; they are
+	 * kept (a->tls) until the daemon stops all the same */
+	struct MHD_OptionItem tls_opts[] = {
+		{MHD_OPTION_HTTPS_MEM_CERT, 0, a->tls.cert_pem},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, a->tls.key_pem},
+		{MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-TLS1.0:-VERS-TLS1.1"},
+		{MHD_OPTION_END, 0, NULL},
+	};
 
 	if (a->local.ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if (a->tls.cert_pem)
+		flags |= MHD_USE_TLS;
 	/* the daemon owns the socket from here, even when it fails to start */
 	a->daemon = MHD_start_daemon(
 		flags, 0, on_accept, a, on_request, a, MHD_OPTION_LISTEN_SOCKET, a->fd,
@@ -427,7 +496,8 @@ int fl_api_start(struct fl_api *a)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FL_API_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, a, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, a, MHD_OPTION_ARRAY,
+		a->tls.cert_pem ? tls_opts : &tls_opts[3], MHD_OPTION_END);
 	a->fd = -1;
 	return a->daemon ? 0 : -EIO;
 }
@@ -442,6 +512,8 @@ void fl_api_destroy(struct fl_api *a)
 		close(a->fd);
 	fl_store_close(a->store);
 	fl_api_users_free(a->users);
+	free(a->users_path);
+	api_tls_free(&a->tls);
 	fl_buf_free(&a->page);
 	free(a->db);
 	free(a->zone);
@@ -451,4 +523,9 @@ void fl_api_destroy(struct fl_api *a)
 void fl_api_local(const struct fl_api *a, char *out, size_t cap)
 {
 	fl_net_format((const struct sockaddr *)&a->local.ss, a->local.len, out, cap);
+}
+
+bool fl_api_is_tls(const struct fl_api *a)
+{
+	return a->tls.cert_pem != NULL;
 }

@@ -48,7 +48,8 @@ int fl_cli_api_start(struct fl_cli_api *c, const struct fl_cli_api_opts *o,
 		     const struct fl_program *prog, const char *db, const char *cmd)
 {
 	struct fl_api_config cfg = {.addr = o->addr, .db = db, .users = o->users,
-				    .anonymous_read = o->anonymous_read};
+				    .anonymous_read = o->anonymous_read, .tls_cert = o->tls_cert,
+				    .tls_key = o->tls_key, .is_plain_ok = o->is_insecure};
 	char err[512] = "", where[128];
 	size_t n_levels;
 
@@ -78,7 +79,7 @@ int fl_cli_api_start(struct fl_cli_api *c, const struct fl_cli_api_opts *o,
 		goto out_free;
 	}
 	fl_api_local(c->api, where, sizeof(where));
-	fprintf(stderr, "listening http %s\n", where);
+	fprintf(stderr, "listening %s %s\n", fl_api_is_tls(c->api) ? "https" : "http", where);
 	fflush(stderr);
 	return 0;
 
@@ -113,12 +114,15 @@ static void serve_usage(FILE *out)
 	fprintf(out,
 		"usage: faultline serve --db PATH --http ADDR [--users FILE]\n"
 		"                       [--read-without-login] [-c PLAN [--data DIR]] [--tz ZONE]\n"
+		"                       [--http-tls-cert FILE --http-tls-key FILE | --http-insecure]\n"
 		"Serves the duty room's HTTP API and board (docs/api.md) over the store,\n"
 		"as `run --http` does beside the engine. Without --users everyone may read and\n"
 		"nobody may change anything; with it, each request logs in (HTTP basic) as a\n"
 		"viewer, operator or admin of the file (lines name:role:hash, the hash from\n"
 		"`faultline passwd`). The plan gives the levels of tickets opened by hand and\n"
-		"the zone the board shows times in. SIGINT or SIGTERM stops it.\n");
+		"the zone the board shows times in. With --http-tls-cert and --http-tls-key it\n"
+		"speaks HTTPS; plain HTTP is served on a loopback address only, unless\n"
+		"--http-insecure says a TLS proxy stands in front. SIGINT or SIGTERM stops it.\n");
 }
 
 static struct fl_plan *serve_plan(const struct serve_args *a)
@@ -149,6 +153,7 @@ int fl_cmd_serve(int argc, char **argv)
 		FL_OPT_STRING_ROW("--plan", &a.plan, "PLAN", "the plan: levels and zone"),
 		FL_OPT_STRING_ROW("--data", &a.data, "DIR", "the plan's data files"),
 		FL_OPT_STRING_ROW("--tz", &a.api.zone, "ZONE", "the board's zone (default the plan's)"),
+		FL_CLI_API_TLS_ROWS(&a.api),
 	};
 	const struct fl_opts_cmd cmd = {"serve", opts, FL_ARRAY_LEN(opts), 0, false, serve_usage};
 	struct fl_opts_result res;

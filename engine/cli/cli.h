@@ -22,6 +22,7 @@ int fl_cmd_stats(int argc, char **argv);      /* a running run's counters, as JS
 int fl_cmd_status(int argc, char **argv);     /* a running run's status line */
 int fl_cmd_tickets(int argc, char **argv);    /* list, show and move tickets in the store */
 int fl_cmd_maintenance(int argc, char **argv); /* announce, list, delete maintenance windows */
+int fl_cmd_duties(int argc, char **argv);      /* the plan's periodic duties (cmd_duties.c) */
 int fl_cmd_report(int argc, char **argv);     /* per-area summary of a period's tickets */
 int fl_cmd_outbox(int argc, char **argv);     /* deliver the store's outbox through plugins */
 int fl_cmd_directive(int argc, char **argv);  /* dispatch directives down the branches */

@@ -76,6 +76,8 @@ struct run_state {
 	struct fl_store *lead; /* --pair: holds the lead until exit */
 	struct fl_inputs *in;  /* borrowed: the standby reads them into its journal */
 	bool inputs_started;   /* by the standby, before the engine */
+	struct fl_metrics *metrics; /* borrowed: a standby publishes its role meanwhile */
+	bool stood_by;		    /* --pair: waited behind the other engine's lead */
 };
 
 static void on_signal(int sig)
@@ -128,7 +130,8 @@ static int usage(FILE *out)
 		"and its data again and swaps them in between two events; a plan with errors\n"
 		"is refused and the old one runs on (docs/config.md, Reload).\n"
 		"With --http (and --db), the duty room's API and board are served on ADDR,\n"
-		"as `faultline serve` serves them (docs/api.md).\n");
+		"as `faultline serve` serves them (docs/api.md), over HTTPS with\n"
+		"--http-tls-cert and --http-tls-key (plain HTTP off loopback: --http-insecure).\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -283,6 +286,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		FL_OPT_STRING_ROW("--users", &a->api.users, "FILE", "the API's users file"),
 		FL_OPT_FLAG_ROW("--read-without-login", &a->api.anonymous_read,
 				"with --users: the API is read without a login"),
+		FL_CLI_API_TLS_ROWS(&a->api),
 		FL_CONFIG_ROWS(&a->config_path, &a->is_config_off),
 	};
 	const struct fl_opts_cmd cmd = {"run", opts, FL_ARRAY_LEN(opts), 0, false, run_usage};
@@ -352,6 +356,21 @@ static void print_stats_line(struct run_state *st, const struct fl_inputs *in)
 static int catch_up(struct run_state *st, struct fl_inputs *in);
 static bool reload(struct run_state *st, struct fl_buf *said);
 
+/* --pair: the role line of `faultline status`. */
+static void pair_status(struct fl_buf *b, const struct fl_pair_role *p)
+{
+	long long for_s = (monotonic_ns() - p->changed_ns) / 1000000000;
+
+	if (!p->name)
+		return;
+	if (p->is_leader)
+		(void)fl_buf_printf(b, "pair %s: leader (fencing number %lld) for %lld s; %llu "
+				       "takeovers\n", p->name, (long long)p->epoch, for_s,
+				    (unsigned long long)p->takeovers);
+	else
+		(void)fl_buf_printf(b, "pair %s: standby for %lld s\n", p->name, for_s);
+}
+
 /* One command of the control socket, answered at once. */
 static void serve_control(struct run_state *st, const struct fl_inputs *in)
 {
@@ -364,6 +383,11 @@ static void serve_control(struct run_state *st, const struct fl_inputs *in)
 	fl_buf_init(&b, STATS_LINE_MAX);
 	switch (cmd) {
 	case FL_CONTROL_RELOAD:
+		if (!st->runner) {
+			(void)fl_buf_adds(&b, "the standby reads the plan when it takes the lead\n");
+			is_ok = false;
+			break;
+		}
 		is_ok = reload(st, &b);
 		break;
 	case FL_CONTROL_STATS:
@@ -375,6 +399,7 @@ static void serve_control(struct run_state *st, const struct fl_inputs *in)
 				    st->rcfg->plan, (unsigned long long)st->stats.messages,
 				    (unsigned long long)st->stats.reloads_ok,
 				    (unsigned long long)st->stats.reloads_failed);
+		pair_status(&b, &st->stats.pair);
 		break;
 	}
 	fl_control_answer(st->control, is_ok, b.p ? b.p : "", b.len);
@@ -389,11 +414,11 @@ static void between_batches(struct run_state *st, const struct fl_inputs *in,
 
 	if (sigs & SIG_STATS)
 		print_stats_line(st, in);
-	if (sigs & SIG_RELOAD)
+	if (sigs & SIG_RELOAD && st->runner) /* a standby reads the plan at takeover */
 		(void)reload(st, NULL);
-	if (st->runner)
+	if (st->runner || st->stats.pair.name)
 		serve_control(st, in);
-	if (st->runner && metrics && fl_metrics_is_due(metrics)) {
+	if ((st->runner || st->stats.pair.name) && metrics && fl_metrics_is_due(metrics)) {
 		fl_run_stats_gather(&st->stats, in, st->runner);
 		(void)fl_metrics_publish(metrics, &st->stats); /* -ENOMEM: the last one stays */
 	}
@@ -428,7 +453,7 @@ static int start_metrics(struct fl_metrics **out, struct run_args *a, struct run
 static int start_http(struct fl_metrics **metrics, struct fl_cli_api *api, struct run_args *a,
 		      struct run_state *st, struct fl_inputs *in)
 {
-	if (a->metrics.addr && start_metrics(metrics, a, st, in) < 0)
+	if (a->metrics.addr && !*metrics && start_metrics(metrics, a, st, in) < 0)
 		return -1;
 	if (a->api.addr && fl_cli_api_start(api, &a->api, fl_runner_program(st->runner),
 					    a->rcfg.db, "run") < 0)
@@ -718,12 +743,22 @@ static void on_standby_message(void *ctx, const struct fl_msg *m)
 	(void)fl_journal_append(st->journal, &m->msg);
 }
 
+/* Between two tries for the lead: the standby keeps its input (with a
+ * journal; without one the inputs wait unread), and answers for its role on
+ * the control socket and /metrics. */
 static void standby_wait(void *ctx, int wait_ms)
 {
 	struct run_state *st = ctx;
+	const struct timespec pause = {0, (long)wait_ms * 1000000L};
 
-	fl_inputs_drain(st->in, wait_ms, on_standby_message, st);
-	fl_journal_tick(st->journal, fl_cli_now_ns());
+	st->stood_by = true;
+	if (st->journal) {
+		fl_inputs_drain(st->in, wait_ms, on_standby_message, st);
+		fl_journal_tick(st->journal, fl_cli_now_ns());
+	} else {
+		nanosleep(&pause, NULL);
+	}
+	between_batches(st, st->in, st->metrics);
 }
 
 /* --pair: wait for the lead. With a journal the standby listens meanwhile
@@ -746,12 +781,31 @@ static int stand_by(struct run_state *st, struct run_args *a)
 		}
 		st->inputs_started = true;
 	}
+	st->stats.pair = (struct fl_pair_role){.name = a->pair, .changed_ns = monotonic_ns()};
 	if (fl_run_pair_lead(&st->lead, &a->rcfg.fence_epoch, a->rcfg.db, a->pair, &run_signals,
-			     SIG_STOP, warm ? standby_wait : NULL, st) != 0)
+			     SIG_STOP, standby_wait, st) != 0)
 		return -1;
+	st->stats.pair.is_leader = true;
+	st->stats.pair.epoch = a->rcfg.fence_epoch;
+	st->stats.pair.takeovers += st->stood_by;
+	st->stats.pair.changed_ns = monotonic_ns();
 	if (warm && fl_journal_kept(st->journal))
 		a->rcfg.catch_up_from_ns = fl_cli_now_ns() - 2 * JOURNAL_WINDOW_NS;
 	return 0;
+}
+
+/* --pair: the metrics endpoint and the control socket open before the
+ * engine, so a standby answers for its role while it waits. 0 or -1
+ * (said); without --pair nothing opens here. */
+static int open_for_standby(struct fl_metrics **metrics, struct fl_control **control,
+			    struct run_args *a, struct run_state *st)
+{
+	if (!a->pair)
+		return 0;
+	if (a->metrics.addr && start_metrics(metrics, a, st, st->in) < 0)
+		return -1;
+	st->metrics = *metrics;
+	return open_control(control, a, st);
 }
 
 /* The journal, the lead (--pair), then the engine and what the journal
@@ -764,7 +818,14 @@ static int start_engine(struct run_state *st, struct run_args *a)
 		return -1;
 	if (!(st->ev = calloc(1, sizeof(*st->ev))) || fl_runner_create(&st->runner, &a->rcfg) < 0)
 		return -1;
-	return catch_up(st, st->in) < 0 ? -1 : 0;
+	if (catch_up(st, st->in) < 0)
+		return -1;
+	if (a->pair) { /* the rest of a takeover: plan, resumed tickets, journal fed */
+		fprintf(stderr, "faultline run: %s correlates %lld ms after taking the lead\n",
+			a->pair, (long long)((monotonic_ns() - st->stats.pair.changed_ns) / 1000000));
+		fflush(stderr);
+	}
+	return 0;
 }
 
 int fl_cmd_run(int argc, char **argv)
@@ -815,7 +876,7 @@ int fl_cmd_run(int argc, char **argv)
 	}
 	st.in = in;
 	st.rcfg = &a.rcfg;
-	if (start_engine(&st, &a) != 0)
+	if (open_for_standby(&metrics, &control, &a, &st) < 0 || start_engine(&st, &a) != 0)
 		goto out;
 	a.deliver.db = a.rcfg.db;
 	a.deliver.bell = bell;
@@ -829,7 +890,7 @@ int fl_cmd_run(int argc, char **argv)
 		fl_cli_announce_inputs(in);
 	if (start_http(&metrics, &api, &a, &st, in) < 0)
 		goto out;
-	if (open_control(&control, &a, &st) < 0)
+	if (!control && open_control(&control, &a, &st) < 0)
 		goto out;
 	if (!st.inputs_started && fl_inputs_start(in) < 0) {
 		fprintf(stderr, "faultline run: cannot start the input threads\n");

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/lib/buf.h"
@@ -31,9 +32,10 @@
 
 struct tickets_args {
 	const char *db, *verb, *id, *by, *note, *clock, *tz_name;
-	struct fl_tz *tz; /* show's times; NULL: UTC */
+	struct fl_tz *tz; /* show's and watch's times; NULL: UTC */
 	struct fl_ticket_open_args open;
 	bool json, all, create;
+	unsigned interval_s, frames; /* watch: seconds between frames; 0 frames: until killed */
 };
 
 static void tickets_usage(FILE *out)
@@ -41,6 +43,8 @@ static void tickets_usage(FILE *out)
 	fprintf(out,
 	        "usage: faultline tickets [--db PATH [--create]] [--json] [--all] list\n"
 	        "       faultline tickets [--db PATH] [--json] [--tz ZONE] show ID\n"
+	        "       faultline tickets [--db PATH] [--all] [--tz ZONE] watch\n"
+	        "                         [--interval SECONDS] [--frames N]\n"
 	        "       faultline tickets [--db PATH] ack|dispatch|onsite|restore|resolve|close ID\n"
 	        "                         [--by NAME] [--note TEXT]\n"
 	        "       faultline tickets [--db PATH] pause ID --clock respond|onsite|repair\n"
@@ -89,6 +93,10 @@ static bool parse_args(struct tickets_args *a, int argc, char **argv, int *statu
 		FL_OPT_STRING_ROW("--county", &a->open.county, "NAME", "open: the county"),
 		FL_OPT_STRING_ROW("--class", &a->open.loc_class, "CLASS",
 		                  "open: city, county or township (the on-site clock)"),
+		FL_OPT_UINT_ROW("--interval", &a->interval_s, 1, 3600, FL_OPT_COUNT, "SECONDS",
+		                "watch: seconds between two frames (default 5)"),
+		FL_OPT_UINT_ROW("--frames", &a->frames, 1, 1000000, FL_OPT_COUNT, "N",
+		                "watch: stop after N frames (default: until interrupted)"),
 	};
 	const struct fl_opts_cmd cmd = {"tickets", opts, FL_ARRAY_LEN(opts), 2, false,
 					tickets_usage};
@@ -104,7 +112,8 @@ static bool parse_args(struct tickets_args *a, int argc, char **argv, int *statu
 		tickets_usage(stderr);
 		return false;
 	}
-	if (strcmp(a->verb, "list") != 0 && strcmp(a->verb, "open") != 0 && !a->id) {
+	if (strcmp(a->verb, "list") != 0 && strcmp(a->verb, "watch") != 0 &&
+	    strcmp(a->verb, "open") != 0 && !a->id) {
 		fprintf(stderr, "faultline tickets: %s needs a ticket id\n", a->verb);
 		tickets_usage(stderr);
 		return false;
@@ -274,6 +283,72 @@ static int do_list(struct fl_store *s, const struct tickets_args *a, int64_t now
 		fprintf(stderr, "faultline tickets: list: %s (%s)\n", strerror(-rc),
 		        fl_store_errmsg(s));
 	return rc < 0 ? 1 : 0;
+}
+
+/* --- watch: the list redrawn in place ------------------------------------ */
+
+/* One frame: the time it was drawn, the table, and a count of the deadlines
+ * already missed, so a glance from across the room says whether to move. */
+struct watch_tally {
+	struct table *tb;
+	size_t open, overdue;
+};
+
+static int tally_row(void *ctx, const struct fl_ticket_summary *t)
+{
+	struct watch_tally *w = ctx;
+
+	w->open++;
+	if (t->next_deadline_ns != INT64_MAX && t->next_deadline_ns < w->tb->now_ns)
+		w->overdue++;
+	return collect_row(w->tb, t);
+}
+
+static int watch_frame(struct fl_store *s, const struct tickets_args *a, bool tty)
+{
+	struct table tb = {.now_ns = fl_cli_now_ns()};
+	struct watch_tally w = {.tb = &tb};
+	char at[FL_CLI_TIME_LEN];
+	int rc;
+
+	fl_cli_time(a->tz, tb.now_ns, at);
+	rc = fl_store_tickets_each(s, a->all, tally_row, &w);
+	if (rc == 0) {
+		/* home and clear: the new frame replaces the old one, no scrollback */
+		fputs(tty ? "\033[H\033[2J" : "\n", stdout);
+		printf("faultline tickets at %s, every %u s%s\n\n", at, a->interval_s,
+		       tty ? " (Ctrl-C ends)" : "");
+		table_print(&tb);
+		printf("\n%zu ticket%s, %zu past a deadline\n", w.open, w.open == 1 ? "" : "s",
+		       w.overdue);
+		fflush(stdout);
+	}
+	table_free(&tb);
+	return rc;
+}
+
+static int do_watch(struct fl_store *s, struct tickets_args *a)
+{
+	bool tty = isatty(STDOUT_FILENO) == 1;
+
+	if (!a->interval_s)
+		a->interval_s = 5;
+	for (unsigned n = 0; a->frames == 0 || n < a->frames; n++) {
+		struct timespec pause = {.tv_sec = a->interval_s};
+		int rc;
+
+		if (n > 0)
+			while (nanosleep(&pause, &pause) < 0 && errno == EINTR)
+				;
+		/* a store busy with the engine's commit is tried again next frame */
+		rc = watch_frame(s, a, tty);
+		if (rc < 0 && rc != -EBUSY) {
+			fprintf(stderr, "faultline tickets: watch: %s (%s)\n", strerror(-rc),
+			        fl_store_errmsg(s));
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* --- show ------------------------------------------------------------------- */
@@ -525,8 +600,9 @@ int fl_cmd_tickets(int argc, char **argv)
 	bool is_change = fl_transition_parse(a.verb, &tr) == 0;
 	bool is_clock = strcmp(a.verb, "pause") == 0 || strcmp(a.verb, "resume") == 0;
 	bool is_open = strcmp(a.verb, "open") == 0;
-	if (!is_change && !is_clock && !is_open && strcmp(a.verb, "list") != 0 &&
-	    strcmp(a.verb, "show") != 0) {
+	bool is_read = strcmp(a.verb, "list") == 0 || strcmp(a.verb, "show") == 0 ||
+	               strcmp(a.verb, "watch") == 0;
+	if (!is_change && !is_clock && !is_read && !is_open) {
 		fprintf(stderr, "faultline tickets: unknown command '%s'\n", a.verb);
 		tickets_usage(stderr);
 		return 2;
@@ -549,7 +625,7 @@ int fl_cmd_tickets(int argc, char **argv)
 		fl_tz_free(a.tz);
 		return 1;
 	}
-	if (a.id && strcmp(a.verb, "list") != 0 && !is_open) {
+	if (a.id && strcmp(a.verb, "list") != 0 && strcmp(a.verb, "watch") != 0 && !is_open) {
 		if (!resolve_id(s, a.id, id, sizeof(id))) {
 			fl_store_close(s);
 			fl_tz_free(a.tz);
@@ -559,6 +635,8 @@ int fl_cmd_tickets(int argc, char **argv)
 	}
 	if (strcmp(a.verb, "list") == 0)
 		status = do_list(s, &a, now_ns);
+	else if (strcmp(a.verb, "watch") == 0)
+		status = do_watch(s, &a);
 	else if (strcmp(a.verb, "show") == 0)
 		status = do_show(s, &a, now_ns);
 	else if (is_clock)

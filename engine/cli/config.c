@@ -61,6 +61,8 @@ static const struct key_row key_rows[] = {
 	{"service", "control", "--control", NULL, CMD_RUN, false},
 	{"service", "http", "--http", NULL, CMD_RUN, false},
 	{"service", "users", "--users", NULL, CMD_RUN, false},
+	{"service", "http_tls_cert", "--http-tls-cert", NULL, CMD_RUN, false},
+	{"service", "http_tls_key", "--http-tls-key", NULL, CMD_RUN, false},
 };
 
 static const char *const section_names[] = {"inputs", "plan", "store", "notify", "service", "route"};

@@ -35,6 +35,8 @@ static const struct command commands[] = {
 	{"directive", fl_cmd_directive, "issue, relay, acknowledge and track dispatch orders"},
 	{"serve", fl_cmd_serve, "serve the duty room's HTTP API and board over a store"},
 	{"passwd", fl_cmd_passwd, "hash a password for the API's users file"},
+	{"token", fl_cmd_token, "add, list and revoke the API's bearer tokens"},
+	{"duties", fl_cmd_duties, "list the plan's periodic duties and when they fall due"},
 };
 
 static void usage(FILE *out)

@@ -58,6 +58,15 @@ struct fl_metrics_source {
 	uint64_t opened, cleared, absorbed, notified;
 };
 
+/* The engine's place in an active/standby pair (`run --pair NAME`). */
+struct fl_pair_role {
+	const char *name; /* borrowed from the run's options; NULL: not one of a pair */
+	bool is_leader;
+	int64_t epoch;	      /* the fencing number of its writes; 0 while the standby */
+	uint64_t takeovers;   /* leads taken after standing by behind another engine */
+	int64_t changed_ns;   /* CLOCK_MONOTONIC when it became the standby or the leader */
+};
+
 /* A snapshot, gathered and owned by the engine's thread. */
 struct fl_run_stats {
 	int64_t taken_ns; /* CLOCK_MONOTONIC when gathered */
@@ -70,6 +79,7 @@ struct fl_run_stats {
 	 * the old plan running on. The engine's and the store's counters start
 	 * again at each swap; the inputs' and these go on. */
 	uint64_t reloads_ok, reloads_failed;
+	struct fl_pair_role pair; /* set by the command, kept by fl_run_stats_gather */
 	struct fl_engine_stats engine;
 	bool has_timer;
 	int64_t timer_in_ns; /* the engine's next timer is due this long from taken */

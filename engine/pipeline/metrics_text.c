@@ -222,7 +222,8 @@ void fl_run_stats_gather(struct fl_run_stats *st, const struct fl_inputs *in,
 		if (st->has_input[k])
 			fl_inputs_stats(in, (enum fl_input_kind)k, &st->input[k]);
 	}
-	fl_runner_stats(r, st);
+	if (r) /* NULL: a standby, whose engine starts at takeover */
+		fl_runner_stats(r, st);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	st->taken_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
@@ -266,6 +267,21 @@ static void json_rows(struct fl_json *j, const struct stat_row *rows, size_t n, 
 		json_uint(j, rows[i].json, field(stats, rows[i].offset));
 }
 
+/* --pair: the role, as /metrics and `faultline status` say it. */
+static void json_pair(struct fl_json *j, const struct fl_pair_role *p)
+{
+	fl_json_key(j, "pair");
+	fl_json_obj_begin(j);
+	fl_json_key(j, "name");
+	fl_json_str(j, p->name, strlen(p->name));
+	fl_json_key(j, "leader");
+	fl_json_bool(j, p->is_leader);
+	fl_json_key(j, "fencing_number");
+	fl_json_int(j, p->epoch);
+	json_uint(j, "takeovers", p->takeovers);
+	fl_json_obj_end(j);
+}
+
 int fl_run_stats_json(struct fl_buf *out, const struct fl_run_stats *st)
 {
 	struct fl_json j;
@@ -297,6 +313,8 @@ int fl_run_stats_json(struct fl_buf *out, const struct fl_run_stats *st)
 		json_uint(&j, "commits_failing", st->sink.commits_failing);
 		fl_json_obj_end(&j);
 	}
+	if (st->pair.name)
+		json_pair(&j, &st->pair);
 	fl_json_obj_end(&j);
 	fl_json_obj_end(&j);
 	if (out->overflowed)
@@ -500,6 +518,36 @@ static void render_outbox(struct fl_buf *b, const struct fl_metrics_view *v)
 	seconds(b, "faultline_outbox_oldest_due_age_seconds", age_ns);
 }
 
+/* One sample of a family labelled with the pair's name. */
+static void pair_sample(struct fl_buf *b, const char *name, const char *pair)
+{
+	(void)fl_buf_printf(b, "%s{pair=\"", name);
+	label_value(b, pair);
+	(void)fl_buf_adds(b, "\"}");
+}
+
+static void render_pair(struct fl_buf *b, const struct fl_run_stats *st, int64_t mono_ns)
+{
+	const struct fl_pair_role *p = &st->pair;
+
+	family(b, "faultline_pair_leader", "gauge",
+	       "1: this engine leads its pair and writes the store; 0: the standby.");
+	pair_sample(b, "faultline_pair_leader", p->name);
+	(void)fl_buf_printf(b, " %d\n", p->is_leader ? 1 : 0);
+	family(b, "faultline_pair_fencing_number", "gauge",
+	       "The fencing number of this engine's writes; 0 while the standby.");
+	pair_sample(b, "faultline_pair_fencing_number", p->name);
+	(void)fl_buf_printf(b, " %" PRId64 "\n", p->epoch);
+	family(b, "faultline_pair_takeovers_total", "counter",
+	       "Leads this engine took after standing by behind the other.");
+	pair_sample(b, "faultline_pair_takeovers_total", p->name);
+	(void)fl_buf_printf(b, " %" PRIu64 "\n", p->takeovers);
+	family(b, "faultline_pair_role_seconds", "gauge",
+	       "Time since this engine became the standby or the leader.");
+	pair_sample(b, "faultline_pair_role_seconds", p->name);
+	seconds(b, "", mono_ns - p->changed_ns); /* " S.NNNNNNNNN" */
+}
+
 int fl_metrics_render(struct fl_buf *out, const struct fl_metrics_view *v)
 {
 	const struct fl_run_stats *st = v->run;
@@ -517,6 +565,8 @@ int fl_metrics_render(struct fl_buf *out, const struct fl_metrics_view *v)
 			seconds(out, "faultline_timer_next_due_seconds", st->timer_in_ns);
 		}
 		render_sources(out, st);
+		if (st->pair.name)
+			render_pair(out, st, v->mono_ns);
 		if (st->has_store)
 			render_store(out, st);
 		family(out, "faultline_stats_age_seconds", "gauge",

@@ -89,6 +89,28 @@ cols = [age_col(l) for l in lines]
 assert len(set(cols)) == 1, cols
 PY
 
+# --- watch: the list redrawn every --interval seconds ------------------------
+# Not a terminal here: the frames follow one another, each with its time in
+# the asked zone; on a terminal each frame clears the screen first.
+expect 0 timeout 60 "$FAULTLINE" tickets --db "$DB" --tz Asia/Shanghai watch --interval 1 --frames 2
+"$PY" - "$T/out" <<'PY' || fail "watch frames are wrong: $(cat "$T/out")"
+import datetime, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+stamps = re.findall(r"^faultline tickets at (\S+), every 1 s$", text, re.M)
+assert len(stamps) == 2, stamps
+at = [datetime.datetime.fromisoformat(s) for s in stamps]
+assert all(t.utcoffset() == datetime.timedelta(hours=8) for t in at), stamps
+assert (at[1] - at[0]).total_seconds() >= 1, stamps
+assert len(re.findall(r"^INC-1 ", text, re.M)) == 2 and len(re.findall(r"^INC-2 ", text, re.M)) == 2
+assert len(re.findall(r"^2 tickets, 1 past a deadline$", text, re.M)) == 2, text
+assert "\033" not in text
+PY
+expect 0 timeout 60 script -qec "$FAULTLINE tickets --db $DB watch --frames 1" /dev/null
+grep -q "$(printf '\033\\[H\033\\[2J')" "$T/out" || fail "watch on a terminal does not redraw in place"
+grep -q 'Ctrl-C ends' "$T/out" || fail "watch on a terminal does not say how it ends"
+expect 2 tickets watch --interval 0
+expect 2 tickets watch --frames x
+
 # --- lifecycle: refusals, then every edge in order --------------------------
 expect 1 tickets close INC-1 --by wang
 grep -q 'cannot close INC-1: it is open; close needs resolved' "$T/err" || fail "$(cat "$T/err")"

@@ -26,11 +26,13 @@ fi
 # A port from the pid: sockets live in DIR, so two clusters only share a
 # port number, never a socket; the range stays clear of 5432.
 port=${PG_PORT:-$((20000 + $$ % 20000))}
+# fsync off: the tests need no durability; a benchmark sets PG_FSYNC=on
+fsync=${PG_FSYNC:-off}
 
 as "$bindir/initdb" -D "$dir/data" -A trust -U faultline --no-locale -E UTF8 \
 	>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
 as "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-	-o "-k $dir -p $port -c listen_addresses='' -c fsync=off -c max_connections=60" \
+	-o "-k $dir -p $port -c listen_addresses='' -c fsync=$fsync -c max_connections=60" \
 	start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 echo "$port" >"$dir/port"
 i=0

@@ -345,6 +345,56 @@ Test(metrics, leaves_out_the_families_of_inputs_and_a_store_the_run_does_not_hav
 	expo_free(&e);
 }
 
+Test(metrics, says_the_role_in_a_pair_and_nothing_of_a_pair_outside_one)
+{
+	struct fl_run_stats st;
+	struct fl_metrics_view v;
+	struct expo e;
+
+	memset(&st, 0, sizeof(st));
+	view_of(&v, &st, NULL);
+	render(&e, &v);
+	cr_expect_lt(expo_value(&e, "faultline_pair_leader{pair=\"noc\"}"), 0, "a lone engine");
+	expo_free(&e);
+
+	st.pair = (struct fl_pair_role){.name = "noc", .changed_ns = 99 * NS};
+	render(&e, &v);
+	cr_expect_eq(expo_value(&e, "faultline_pair_leader{pair=\"noc\"}"), 0);
+	cr_expect_eq(expo_value(&e, "faultline_pair_fencing_number{pair=\"noc\"}"), 0);
+	cr_expect_eq(expo_value(&e, "faultline_pair_role_seconds{pair=\"noc\"}"), 2);
+	expo_free(&e);
+
+	st.pair = (struct fl_pair_role){.name = "n\"oc", .is_leader = true, .epoch = 7,
+					.takeovers = 1, .changed_ns = 100 * NS + NS / 2};
+	render(&e, &v); /* the checker refuses a raw quote */
+	cr_expect_eq(expo_value(&e, "faultline_pair_leader{pair=\"n\\\"oc\"}"), 1);
+	cr_expect_eq(expo_value(&e, "faultline_pair_fencing_number{pair=\"n\\\"oc\"}"), 7);
+	cr_expect_eq(expo_value(&e, "faultline_pair_takeovers_total{pair=\"n\\\"oc\"}"), 1);
+	cr_expect_eq(expo_value(&e, "faultline_pair_role_seconds{pair=\"n\\\"oc\"}"), 0.5);
+	expo_free(&e);
+}
+
+Test(metrics, the_stats_line_says_the_role_in_a_pair)
+{
+	struct fl_run_stats st;
+	struct fl_buf b;
+
+	memset(&st, 0, sizeof(st));
+	fl_buf_init(&b, 1u << 16);
+	cr_assert_eq(fl_run_stats_json(&b, &st), 0);
+	cr_expect_null(strstr(b.p, "\"pair\""), "a lone engine: %s", b.p);
+	fl_buf_free(&b);
+
+	st.pair = (struct fl_pair_role){.name = "b", .is_leader = true, .epoch = 2,
+					.takeovers = 1};
+	fl_buf_init(&b, 1u << 16);
+	cr_assert_eq(fl_run_stats_json(&b, &st), 0);
+	cr_expect_not_null(strstr(b.p, "\"pair\":{\"name\":\"b\",\"leader\":true,"
+					"\"fencing_number\":2,\"takeovers\":1}}}"),
+			   "%s", b.p);
+	fl_buf_free(&b);
+}
+
 /* ---- health --------------------------------------------------------------- */
 
 Test(metrics, healthz_is_healthy_with_a_fresh_snapshot_and_an_outbox_that_moves)

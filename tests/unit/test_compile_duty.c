@@ -1,0 +1,54 @@
+/* test_compile_duty.c - `duty` statements compile to the program's duties:
+ * the calendar, the role and channels, the text (the errors are in
+ * tests/diag/duty.plan). */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "grammar/diag.h"
+#include "grammar/plan.h"
+#include "grammar/program.h"
+
+static const struct fl_plan_options memory_only = {.no_files = true};
+
+static const char plan_text[] =
+	"plan t;\nroles duty_room, technician;\n"
+	"level urgent { respond at once within 2m; ladder std; }\n"
+	"ladder std { step after 0s notify duty_room via sms; }\n"
+	"duty visit \"technician visit\" every 1 month from \"2027-01-31\" notify technician "
+	"via sms, email;\n"
+	"duty call \"customer call\" every 2 weeks from \"2027-01-04\" at \"17:45\" notify "
+	"duty_room via email;\n";
+
+Test(compile_duty, a_duty_holds_its_calendar_role_channels_and_text)
+{
+	struct fl_plan *plan = NULL;
+	struct fl_diags *d = NULL;
+	const struct fl_program *p;
+	const struct fl_prog_duty *v, *c;
+
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile_text(&plan, "t.plan", plan_text, strlen(plan_text),
+					  &memory_only, d),
+		     0);
+	p = fl_plan_program(plan);
+	cr_assert_eq(p->n_duties, 2);
+	v = &p->duties[0];
+	c = &p->duties[1];
+	cr_expect_eq(v->name.len, 5);
+	cr_expect_eq(memcmp(v->name.p, "visit", 5), 0);
+	cr_expect_eq(memcmp(v->text.p, "technician visit", v->text.len), 0);
+	cr_expect_eq(v->cal.year, 2027);
+	cr_expect_eq(v->cal.month, 1);
+	cr_expect_eq(v->cal.day, 31);
+	cr_expect_eq(v->cal.minute, 9 * 60, "09:00 when no 'at'");
+	cr_expect_eq(v->cal.every, 1);
+	cr_expect_eq(v->cal.unit, FL_DUECAL_MONTHS);
+	cr_expect_eq(p->roles[v->role].len, strlen("technician"));
+	cr_expect_eq(v->n_channels, 2);
+	cr_expect_eq(c->cal.unit, FL_DUECAL_WEEKS);
+	cr_expect_eq(c->cal.every, 2);
+	cr_expect_eq(c->cal.minute, 17 * 60 + 45);
+	cr_expect_eq(c->n_channels, 1);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+}
