@@ -46,6 +46,9 @@ struct fl_api_config {
 	const struct fl_api_level *levels; /* borrowed for the api's life */
 	size_t n_levels;
 	const struct fl_inventory *inventory; /* the plan's, for the map; borrowed; may be NULL */
+	/* the notice period of a window's consent warning (engine/store/consent.h):
+	 * the plan's longest announce lead; 0 is read as the default */
+	int64_t consent_notice_ms;
 	fl_api_clock_fn *clock; /* NULL: the real time */
 	void *clock_ctx;
 	/* HTTPS: both PEM files, or neither. Without them only a loopback addr

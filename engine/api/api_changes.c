@@ -39,7 +39,8 @@ static int board_hash(struct fl_api *a, int64_t now_ns, uint64_t *out)
 	fl_buf_reset(b);
 	rc = fl_store_tickets_json(a->store, false, 0, b);
 	if (rc == 0)
-		rc = fl_store_maint_json(a->store, now_ns, b); /* changes when one ends */
+		rc = fl_store_maint_json(a->store, now_ns, a->consent_notice_ms,
+		                         b); /* changes when one ends, or its consent warns */
 	if (rc == 0)
 		rc = fl_store_outbox_list_json(a->store, NULL, NULL, OUTBOX_ROWS, b);
 	if (rc < 0)

@@ -40,6 +40,7 @@ struct fl_api {
 	bool anonymous_read;
 	const struct fl_api_level *levels;
 	size_t n_levels;
+	int64_t consent_notice_ms; /* fl_api_config's */
 	fl_api_clock_fn *clock;
 	void *clock_ctx;
 	struct api_tls tls; /* empty: plain HTTP */
@@ -97,6 +98,7 @@ unsigned api_ticket_open(struct api_req *r, struct fl_buf *out);   /* api_open.c
 unsigned api_changes(struct api_req *r, struct fl_buf *out);       /* api_changes.c */
 unsigned api_map(struct api_req *r, struct fl_buf *out);           /* api_map.c */
 unsigned api_targets(struct api_req *r, struct fl_buf *out);
+unsigned api_maint_consent(struct api_req *r, struct fl_buf *out); /* api_consent.c */
 
 /* The board page (api_board.c). */
 extern const char fl_api_board_html[];

@@ -1,6 +1,7 @@
 /* api_open.c - POST /api/tickets: a fault a person reports (a customer on
  * the 7x24 hotline) becomes a ticket with the clocks and history of an
- * alarm's: its level's clocks from the plan, its place, who took the call. */
+ * alarm's. This file reads and checks the body; engine/store/hotline.h
+ * writes the ticket, as it does for `faultline tickets open`. */
 #include <errno.h>
 #include <microhttpd.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "engine/api/api_int.h"
+#include "engine/store/hotline.h"
 #include "engine/store/store.h"
 
 #define FIELD_MAX 256
@@ -32,11 +34,6 @@ static const struct form_field form_fields[] = {
 	{"class", offsetof(struct open_form, loc_class), sizeof(((struct open_form *)0)->loc_class)},
 };
 #undef FIELD
-
-static const char *or_null(const char *s)
-{
-	return s[0] ? s : NULL;
-}
 
 static unsigned form_read(struct api_req *r, struct open_form *f, struct fl_buf *out)
 {
@@ -68,77 +65,41 @@ static const struct fl_api_level *level_find(const struct fl_api *a, const char 
 	return NULL;
 }
 
-static int class_index(const char *c)
+/* The plan's clocks for a level, as the hotline module takes them. */
+static struct fl_hotline_clocks level_clocks(const struct fl_api_level *lv)
 {
-	return strcmp(c, "city") == 0 ? 0 : strcmp(c, "county") == 0 ? 1
-					  : strcmp(c, "township") == 0 ? 2 : -1;
-}
+	struct fl_hotline_clocks c = {.respond_ms = lv->respond_ms, .repair_ms = lv->repair_ms};
 
-/* Opens the ticket with its history and places in one transaction. */
-static int open_write(struct api_req *r, struct fl_store *s, const struct fl_ticket_new *t,
-		      const struct open_form *f, char *id, size_t id_len)
-{
-	char note[TEXT_MAX + FIELD_MAX + 32];
-	int rc;
-
-	snprintf(note, sizeof(note), "%s%s%s", f->caller[0] ? "caller " : "", f->caller,
-		 f->caller[0] ? ": " : "");
-	strncat(note, f->text, sizeof(note) - strlen(note) - 1);
-	rc = fl_store_begin(s);
-	if (rc < 0)
-		return rc;
-	rc = fl_store_incident_open_numbered(s, t, "TEL", id, id_len, NULL);
-	if (rc == 0)
-		rc = fl_store_note(s, id, "opened by hand", r->user, note, r->now_ns);
-	if (rc == 0 && f->span[0]) {
-		struct fl_ticket_place p = {"span", f->span, "reported by phone", r->now_ns};
-
-		rc = fl_store_place_add(s, id, &p);
-	}
-	if (rc >= 0 && f->site[0]) {
-		struct fl_ticket_place p = {"site", f->site, "reported by phone", r->now_ns};
-
-		rc = fl_store_place_add(s, id, &p);
-	}
-	if (rc < 0) {
-		fl_store_rollback(s);
-		return rc;
-	}
-	return fl_store_commit(s);
+	for (size_t i = 0; i < 3; i++)
+		c.onsite_ms[i] = lv->onsite_ms[i];
+	return c;
 }
 
 unsigned api_ticket_open(struct api_req *r, struct fl_buf *out)
 {
-	char id[FL_STORE_ID_MAX + 1], key[FIELD_MAX + 16];
+	char id[FL_STORE_ID_MAX + 1];
 	const struct fl_api_level *lv;
 	struct open_form f = {0};
 	struct fl_store *s;
 	unsigned status;
-	int cls, rc;
+	int rc;
 
 	if ((status = form_read(r, &f, out)) != 0)
 		return status;
 	if (!(lv = level_find(r->api, f.level)))
 		return api_error(out, MHD_HTTP_BAD_REQUEST, "no level '%s' in the plan%s", f.level,
 				 r->api->n_levels ? "" : " (this server was started without one)");
-	if ((cls = class_index(f.loc_class)) < 0)
+	if (fl_hotline_class(f.loc_class) < 0)
 		return api_error(out, MHD_HTTP_BAD_REQUEST, "class is city, county or township");
 	if (!(s = api_store(r, out, &status)))
 		return status;
-	snprintf(key, sizeof(key), "hotline:%s",
-		 f.circuit[0] ? f.circuit : f.customer[0] ? f.customer
-					   : f.span[0]   ? f.span
-					   : f.site[0]   ? f.site
-							 : f.device);
-	struct fl_ticket_new t = {
-		.rule = "hotline", .key = key, .level = f.level, .title = f.text,
-		.loc = {or_null(f.device), or_null(f.site), or_null(f.span), NULL,
-			or_null(f.county), or_null(f.city), f.loc_class},
-		.circuits = or_null(f.circuit), .customers = or_null(f.customer),
-		.respond_ms = lv->respond_ms, .onsite_ms = lv->onsite_ms[cls],
-		.repair_ms = lv->repair_ms, .opened_ns = r->now_ns, .raised_ns = r->now_ns,
+	const struct fl_hotline_report rep = {
+		.level = f.level, .clocks = level_clocks(lv), .text = f.text, .caller = f.caller,
+		.by = r->user, .customer = f.customer, .circuit = f.circuit, .site = f.site,
+		.span = f.span, .device = f.device, .city = f.city, .county = f.county,
+		.loc_class = f.loc_class, .now_ns = r->now_ns,
 	};
-	rc = open_write(r, s, &t, &f, id, sizeof(id));
+	rc = fl_hotline_open(s, &rep, id, sizeof(id));
 	if (rc < 0)
 		return api_error(out, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: %s (%s)",
 				 strerror(-rc), fl_store_errmsg(s));

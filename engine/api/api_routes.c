@@ -31,12 +31,12 @@ static api_handler_fn *const handlers[] = {
 	api_status,	  api_tickets_list, api_ticket_show, api_ticket_action, api_ticket_open,
 	maint_list,	  maint_add,	    maint_delete,    outbox_list,	directives_list,
 	directive_show, directive_ack,    report,	     api_changes,	api_map,
-	api_targets,
+	api_targets,	  api_maint_consent,
 };
 enum {
 	H_STATUS, H_TICKETS, H_TICKET, H_TICKET_ACTION, H_TICKET_OPEN, H_MAINT, H_MAINT_ADD,
 	H_MAINT_DELETE, H_OUTBOX, H_DIRECTIVES, H_DIRECTIVE, H_DIRECTIVE_ACK, H_REPORT, H_CHANGES,
-	H_MAP, H_TARGETS,
+	H_MAP, H_TARGETS, H_MAINT_CONSENT,
 };
 
 static const struct fl_api_route routes[] = {
@@ -48,6 +48,7 @@ static const struct fl_api_route routes[] = {
 	{"GET", "/api/maintenance", FL_ROLE_VIEWER, H_MAINT},
 	{"POST", "/api/maintenance", FL_ROLE_ADMIN, H_MAINT_ADD},
 	{"DELETE", "/api/maintenance/*", FL_ROLE_ADMIN, H_MAINT_DELETE},
+	{"POST", "/api/maintenance/*/consent", FL_ROLE_OPERATOR, H_MAINT_CONSENT},
 	{"GET", "/api/outbox", FL_ROLE_VIEWER, H_OUTBOX},
 	{"GET", "/api/directives", FL_ROLE_VIEWER, H_DIRECTIVES},
 	{"GET", "/api/directives/*", FL_ROLE_VIEWER, H_DIRECTIVE},
@@ -140,7 +141,7 @@ static unsigned maint_list(struct api_req *r, struct fl_buf *out)
 
 	if (!(s = api_store(r, out, &status)))
 		return status;
-	rc = fl_store_maint_json(s, r->now_ns, out);
+	rc = fl_store_maint_json(s, r->now_ns, r->api->consent_notice_ms, out);
 	return rc < 0 ? store_failed(s, out, rc) : MHD_HTTP_OK;
 }
 

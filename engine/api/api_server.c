@@ -394,6 +394,7 @@ static int copy_config(struct fl_api *a, const struct fl_api_config *cfg, char *
 	a->anonymous_read = cfg->anonymous_read;
 	a->levels = cfg->levels;
 	a->n_levels = cfg->n_levels;
+	a->consent_notice_ms = cfg->consent_notice_ms > 0 ? cfg->consent_notice_ms : -1;
 	a->clock = cfg->clock ? cfg->clock : real_now_ns;
 	a->clock_ctx = cfg->clock_ctx;
 	a->inventory = cfg->inventory;

@@ -68,6 +68,9 @@ int fl_cli_api_start(struct fl_cli_api *c, const struct fl_cli_api_opts *o,
 	cfg.inventory = prog ? prog->inventory : NULL;
 	cfg.levels = c->levels;
 	cfg.n_levels = n_levels;
+	for (size_t i = 0; prog && i < prog->n_announces; i++) /* the consent warning's notice */
+		if (prog->announces[i].before_ms > cfg.consent_notice_ms)
+			cfg.consent_notice_ms = prog->announces[i].before_ms;
 	if (fl_api_create(&c->api, &cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "faultline %s: %s\n", cmd, err[0] ? err : "cannot start the API");
 		goto out_free;

@@ -18,7 +18,9 @@
 #include "engine/cli/opts.h"
 #include "engine/store/store.h"
 #include "engine/cli/store_cli.h"
+#include "engine/cli/maint_consent.h"
 #include "engine/cli/who_cli.h"
+#include "engine/store/consent.h"
 #include "engine/store/store_time.h"
 #include "engine/inventory/inventory.h"
 #include "engine/lib/str.h"
@@ -32,6 +34,7 @@ struct maint_args {
 	const char *plan, *data, *at;
 	enum fl_maint_recur recur;
 	bool json, dry_run, create;
+	struct fl_maint_consent_args consent;
 };
 
 static void maint_usage(FILE *out)
@@ -42,6 +45,10 @@ static void maint_usage(FILE *out)
 	        "           [--reason TEXT] [--by NAME] [-c PLAN [--data DIR]]\n"
 	        "       faultline maintenance [--db PATH] [--json] list\n"
 	        "       faultline maintenance [--db PATH] delete ID\n"
+	        "       faultline maintenance [--db PATH] [-c PLAN [--data DIR]] show ID\n"
+	        "       faultline maintenance [--db PATH] consent ID --customer NAME\n"
+	        "           (--asked|--given|--refused) [--by NAME] [--note TEXT]\n"
+	        "           [-c PLAN [--data DIR]]\n"
 	        "       faultline maintenance [--db PATH] announce -c PLAN [--data DIR]\n"
 	        "           [--at TIME] [--dry-run]\n"
 	        "TIME: YYYY-MM-DD[THH:MM[:SS]] with Z or +HH:MM (no suffix: UTC).\n"
@@ -50,7 +57,12 @@ static void maint_usage(FILE *out)
 	        "A store that is not there is refused unless --create.\n"
 	        "announce: the announcements of the plan's `announce maintenance` due at\n"
 	        "TIME (default now) for the windows of the plan, its maintenance data and\n"
-	        "the store, queued in the store's outbox once each (--dry-run: shown only).\n");
+	        "the store, queued in the store's outbox once each (--dry-run: shown only).\n"
+	        "add with -c records the customers the window affects (their circuits over\n"
+	        "the target); consent records one customer's word, show lists them all.\n"
+	        "A window warns (list: CONSENT given/customers with '!') when it has\n"
+	        "started, or starts within the plan's notice period (its longest announce\n"
+	        "lead; 72h without -c), without every customer's consent given.\n");
 }
 
 /* Returns true to go on; false with *status set (--help, a usage error). */
@@ -74,6 +86,11 @@ static bool parse_args(struct maint_args *a, int argc, char **argv, int *status)
 		FL_OPT_STRING_ROW("--data", &a->data, "DIR", "announce, add: the plan's data files"),
 		FL_OPT_STRING_ROW("--at", &a->at, "TIME", "announce: what is due at TIME"),
 		FL_OPT_FLAG_ROW("--dry-run", &a->dry_run, "announce: show, queue nothing"),
+		FL_OPT_STRING_ROW("--customer", &a->consent.customer, "NAME", "consent: who"),
+		FL_OPT_FLAG_ROW("--asked", &a->consent.asked, "consent: the customer was asked"),
+		FL_OPT_FLAG_ROW("--given", &a->consent.given, "consent: the customer agreed"),
+		FL_OPT_FLAG_ROW("--refused", &a->consent.refused, "consent: the customer refused"),
+		FL_OPT_STRING_ROW("--note", &a->consent.note, "TEXT", "consent: a note kept with it"),
 	};
 	const struct fl_opts_cmd cmd = {"maintenance", opts, FL_ARRAY_LEN(opts), 2, false,
 					maint_usage};
@@ -83,6 +100,10 @@ static bool parse_args(struct maint_args *a, int argc, char **argv, int *status)
 		return false;
 	a->verb = res.n_words > 0 ? res.words[0] : NULL;
 	a->id = res.n_words > 1 ? res.words[1] : NULL;
+	a->consent.id = a->id;
+	a->consent.by = a->by;
+	a->consent.plan = a->plan;
+	a->consent.data = a->data;
 	*status = 2;
 	if (weekly && monthly) {
 		fprintf(stderr, "faultline maintenance: --weekly or --monthly, not both\n");
@@ -233,7 +254,27 @@ static int do_add(struct fl_store *s, struct maint_args *a, int64_t now_ns)
 	printf("window %lld: %s %s from %s to %s%s%s\n", (long long)w.id, w.scope, w.target, from,
 	       to, w.recur == FL_MAINT_WEEKLY ? ", weekly" : "",
 	       w.recur == FL_MAINT_MONTHLY ? ", monthly" : "");
+	if (a->plan)
+		return fl_cli_maint_customers(s, w.id, w.scope, w.target, a->plan, a->data);
 	return 0;
+}
+
+struct list_walk {
+	int64_t now_ns, notice_ms;
+};
+
+/* "given/customers", '!' when the window warns; "-" without customers. */
+static void print_consent(const struct fl_maint_view *v, const struct list_walk *lw)
+{
+	struct fl_consent_counts c = {.customers = v->consent_customers,
+	                              .given = v->consent_given};
+	char cell[32] = "-";
+
+	if (c.customers)
+		snprintf(cell, sizeof(cell), "%u/%u%s", c.given, c.customers,
+		         fl_consent_warning(&c, v->is_active, v->next_from_ns, lw->now_ns,
+		                            lw->notice_ms) ? "!" : "");
+	printf("%-8s ", cell);
 }
 
 static int print_window(void *ctx, const struct fl_maint_view *v)
@@ -241,13 +282,13 @@ static int print_window(void *ctx, const struct fl_maint_view *v)
 	static const char *const recur[] = {"once", "weekly", "monthly"};
 	char from[FL_TIME_ISO_LEN], to[FL_TIME_ISO_LEN];
 
-	(void)ctx;
 	fl_time_format(v->next_from_ns, from);
 	fl_time_format(v->next_to_ns, to);
 	printf("%-5lld ", (long long)v->w.id);
 	fl_cli_cell(stdout, v->w.scope, 7);
 	fl_cli_cell(stdout, v->w.target, 20);
 	printf("%s  %s  %-7s  %-6s  ", from, to, recur[v->w.recur], v->is_active ? "now" : "ahead");
+	print_consent(v, ctx);
 	fl_cli_cell(stdout, v->w.reason, 0);
 	fputc('\n', stdout);
 	return 0;
@@ -255,20 +296,21 @@ static int print_window(void *ctx, const struct fl_maint_view *v)
 
 static int do_list(struct fl_store *s, const struct maint_args *a, int64_t now_ns)
 {
+	struct list_walk lw = {now_ns, fl_cli_maint_notice_ms(a->plan, a->data)};
 	int rc;
 
 	if (a->json) {
 		struct fl_buf b;
 
 		fl_buf_init(&b, 16u << 20);
-		rc = fl_store_maint_json(s, now_ns, &b);
+		rc = fl_store_maint_json(s, now_ns, lw.notice_ms, &b);
 		if (rc == 0)
 			printf("%s\n", b.p);
 		fl_buf_free(&b);
 	} else {
-		printf("%-5s %-7s%-20s%-20s  %-20s  %-7s  %-6s  %s\n", "ID", "SCOPE", "TARGET",
-		       "FROM", "TO", "REPEATS", "STATE", "REASON");
-		rc = fl_store_maint_each(s, now_ns, print_window, NULL);
+		printf("%-5s %-7s%-20s%-20s  %-20s  %-7s  %-6s  %-8s %s\n", "ID", "SCOPE", "TARGET",
+		       "FROM", "TO", "REPEATS", "STATE", "CONSENT", "REASON");
+		rc = fl_store_maint_each(s, now_ns, print_window, &lw);
 	}
 	if (rc < 0)
 		fprintf(stderr, "faultline maintenance: list: %s\n", strerror(-rc));
@@ -418,7 +460,8 @@ int fl_cmd_maintenance(int argc, char **argv)
 	if (!parse_args(&a, argc, argv, &status))
 		return status;
 	if (strcmp(a.verb, "add") != 0 && strcmp(a.verb, "list") != 0 &&
-	    strcmp(a.verb, "delete") != 0 && strcmp(a.verb, "announce") != 0) {
+	    strcmp(a.verb, "delete") != 0 && strcmp(a.verb, "announce") != 0 &&
+	    strcmp(a.verb, "consent") != 0 && strcmp(a.verb, "show") != 0) {
 		fprintf(stderr, "faultline maintenance: unknown command '%s'\n", a.verb);
 		maint_usage(stderr);
 		return 2;
@@ -432,6 +475,10 @@ int fl_cmd_maintenance(int argc, char **argv)
 		return 1;
 	if (strcmp(a.verb, "add") == 0)
 		status = do_add(s, &a, now_ns);
+	else if (strcmp(a.verb, "consent") == 0)
+		status = fl_cli_maint_consent(s, &a.consent, now_ns);
+	else if (strcmp(a.verb, "show") == 0)
+		status = fl_cli_maint_show(s, &a.consent, now_ns);
 	else if (strcmp(a.verb, "list") == 0)
 		status = do_list(s, &a, now_ns);
 	else

@@ -21,6 +21,7 @@
 #include "engine/lib/utf8.h"
 #include "engine/store/store.h"
 #include "engine/cli/store_cli.h"
+#include "engine/cli/tickets_open.h"
 #include "engine/cli/time_cli.h"
 #include "engine/cli/who_cli.h"
 #include "engine/lib/jsonr.h"
@@ -32,6 +33,7 @@
 struct tickets_args {
 	const char *db, *verb, *id, *by, *note, *clock, *tz_name;
 	struct fl_tz *tz; /* show's and watch's times; NULL: UTC */
+	struct fl_ticket_open_args open;
 	bool json, all, create;
 	unsigned interval_s, frames; /* watch: seconds between frames; 0 frames: until killed */
 };
@@ -49,6 +51,12 @@ static void tickets_usage(FILE *out)
 	        "                         --note REASON [--by NAME]\n"
 	        "       faultline tickets [--db PATH] resume ID --clock respond|onsite|repair\n"
 	        "                         [--by NAME]\n"
+	        "       faultline tickets [--db PATH] open -c PLAN [--data DIR] --level LEVEL\n"
+	        "                         --text TEXT (--customer NAME | --circuit ID | --site ID\n"
+	        "                         | --span ID | --device ID) [--city NAME] [--county NAME]\n"
+	        "                         [--class city|county|township] [--caller TEXT] [--by NAME]\n"
+	        "open: a fault phoned in to the hotline becomes a ticket TEL-YYYY-NNNNNN with\n"
+	        "the level's clocks; what it names must be in the plan's inventory.\n"
 	        "ID: the ticket's id, its number alone (123 for INC-2026-000123) or the start\n"
 	        "of one id (INC-2026-0001 when no other ticket starts so).\n"
 	        "Lifecycle: open -> ack -> dispatch -> onsite -> restore -> resolve -> close;\n"
@@ -71,6 +79,20 @@ static bool parse_args(struct tickets_args *a, int argc, char **argv, int *statu
 		FL_OPT_STRING_ROW("--clock", &a->clock, "CLOCK", "respond, onsite or repair"),
 		FL_OPT_STRING_ROW("--tz", &a->tz_name, "ZONE",
 		                  "show times in ZONE (the plan's: Asia/Shanghai); default UTC"),
+		FL_OPT_STRING_ROW("-c", &a->open.plan, "PLAN", "open: the plan (levels, inventory)"),
+		FL_OPT_STRING_ROW("--data", &a->open.data, "DIR", "open: the plan's data files"),
+		FL_OPT_STRING_ROW("--level", &a->open.level, "LEVEL", "open: the plan's level"),
+		FL_OPT_STRING_ROW("--text", &a->open.text, "TEXT", "open: what the caller reports"),
+		FL_OPT_STRING_ROW("--caller", &a->open.caller, "TEXT", "open: who phoned"),
+		FL_OPT_STRING_ROW("--customer", &a->open.customer, "NAME", "open: the customer"),
+		FL_OPT_STRING_ROW("--circuit", &a->open.circuit, "ID", "open: the circuit"),
+		FL_OPT_STRING_ROW("--site", &a->open.site, "ID", "open: the site"),
+		FL_OPT_STRING_ROW("--span", &a->open.span, "ID", "open: the span"),
+		FL_OPT_STRING_ROW("--device", &a->open.device, "ID", "open: the device"),
+		FL_OPT_STRING_ROW("--city", &a->open.city, "NAME", "open: the city"),
+		FL_OPT_STRING_ROW("--county", &a->open.county, "NAME", "open: the county"),
+		FL_OPT_STRING_ROW("--class", &a->open.loc_class, "CLASS",
+		                  "open: city, county or township (the on-site clock)"),
 		FL_OPT_UINT_ROW("--interval", &a->interval_s, 1, 3600, FL_OPT_COUNT, "SECONDS",
 		                "watch: seconds between two frames (default 5)"),
 		FL_OPT_UINT_ROW("--frames", &a->frames, 1, 1000000, FL_OPT_COUNT, "N",
@@ -90,7 +112,8 @@ static bool parse_args(struct tickets_args *a, int argc, char **argv, int *statu
 		tickets_usage(stderr);
 		return false;
 	}
-	if (strcmp(a->verb, "list") != 0 && strcmp(a->verb, "watch") != 0 && !a->id) {
+	if (strcmp(a->verb, "list") != 0 && strcmp(a->verb, "watch") != 0 &&
+	    strcmp(a->verb, "open") != 0 && !a->id) {
 		fprintf(stderr, "faultline tickets: %s needs a ticket id\n", a->verb);
 		tickets_usage(stderr);
 		return false;
@@ -576,15 +599,16 @@ int fl_cmd_tickets(int argc, char **argv)
 		return status;
 	bool is_change = fl_transition_parse(a.verb, &tr) == 0;
 	bool is_clock = strcmp(a.verb, "pause") == 0 || strcmp(a.verb, "resume") == 0;
+	bool is_open = strcmp(a.verb, "open") == 0;
 	bool is_read = strcmp(a.verb, "list") == 0 || strcmp(a.verb, "show") == 0 ||
 	               strcmp(a.verb, "watch") == 0;
-	if (!is_change && !is_clock && !is_read) {
+	if (!is_change && !is_clock && !is_read && !is_open) {
 		fprintf(stderr, "faultline tickets: unknown command '%s'\n", a.verb);
 		tickets_usage(stderr);
 		return 2;
 	}
 	by = fl_cli_who(a.by, who, sizeof(who));
-	if ((is_change || is_clock) && !by) {
+	if ((is_change || is_clock || is_open) && !by) {
 		fprintf(stderr,
 		        "faultline tickets: %s needs --by NAME: who did it? ($USER and $LOGNAME"
 		        " are empty%s)\n",
@@ -601,7 +625,7 @@ int fl_cmd_tickets(int argc, char **argv)
 		fl_tz_free(a.tz);
 		return 1;
 	}
-	if (a.id && strcmp(a.verb, "list") != 0 && strcmp(a.verb, "watch") != 0) {
+	if (a.id && strcmp(a.verb, "list") != 0 && strcmp(a.verb, "watch") != 0 && !is_open) {
 		if (!resolve_id(s, a.id, id, sizeof(id))) {
 			fl_store_close(s);
 			fl_tz_free(a.tz);
@@ -617,6 +641,8 @@ int fl_cmd_tickets(int argc, char **argv)
 		status = do_show(s, &a, now_ns);
 	else if (is_clock)
 		status = do_clock(s, &a, by, now_ns);
+	else if (is_open)
+		status = fl_cli_tickets_open(s, &a.open, by, now_ns);
 	else
 		status = do_transition(s, &a, tr, by, now_ns);
 	fl_store_close(s);

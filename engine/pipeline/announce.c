@@ -29,6 +29,7 @@ struct fl_announcer {
 	size_t n, cap;
 	struct fl_announce_stats st;
 	struct fl_store *store; /* fl_announcer_attach(); NULL: none */
+	int64_t consent_checked_ns; /* windows started after this are checked for consent */
 	/* what one announcement's strings are built in */
 	const struct fl_inv_circuit *circuits[FL_ANNOUNCE_CIRCUITS_MAX];
 	size_t n_circuits;
@@ -279,6 +280,26 @@ static void touched(struct fl_announcer *a, const struct fl_announce_window *w)
 				take_site(a, city->sites[i]);
 		break;
 	}
+}
+
+int fl_announcer_customers(struct fl_announcer *a, const struct fl_announce_window *w,
+			   fl_announce_customer_fn *fn, void *ctx)
+{
+	int rc = 0;
+
+	if (!a->prog->inventory || !w->target)
+		return 0;
+	touched(a, w);
+	for (size_t i = 0; rc == 0 && i < a->n_circuits; i++) {
+		const char *c = a->circuits[i]->customer;
+		bool seen = !c || !c[0];
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = a->circuits[k]->customer && strcmp(a->circuits[k]->customer, c) == 0;
+		if (!seen)
+			rc = fn(ctx, c);
+	}
+	return rc;
 }
 
 /* ---- occurrences and text --------------------------------------------------------- */
@@ -603,6 +624,42 @@ const char *fl_announcer_errmsg(const struct fl_announcer *a)
 	return a->store ? fl_store_errmsg(a->store) : "no store";
 }
 
+struct consent_walk {
+	struct fl_announcer *a;
+	struct fl_announce_tally *t;
+};
+
+/* A store window whose occurrence started since the last check, with
+ * customers that have not all given consent: one warning on stderr (the
+ * operator who runs the engine sees it) and a count. */
+static int consent_one(void *ctx, const struct fl_maint_view *v)
+{
+	struct consent_walk *w = ctx;
+
+	if (!v->is_active || v->next_from_ns <= w->a->consent_checked_ns ||
+	    !v->consent_customers || v->consent_given == v->consent_customers)
+		return 0;
+	w->a->st.consent_missing++;
+	w->t->consent_missing++;
+	fprintf(stderr,
+		"faultline: maintenance window store-%lld (%s %s) started without the consent of"
+		" %u of its %u customers (%u refused)\n",
+		(long long)v->w.id, v->w.scope, v->w.target,
+		v->consent_customers - v->consent_given, v->consent_customers,
+		v->consent_refused);
+	return 0;
+}
+
+static int consent_check(struct fl_announcer *a, int64_t now_ns, struct fl_announce_tally *t)
+{
+	struct consent_walk w = {a, t};
+	int rc = fl_store_maint_each(a->store, now_ns, consent_one, &w);
+
+	if (rc == 0)
+		a->consent_checked_ns = now_ns;
+	return rc;
+}
+
 int fl_announce_check(struct fl_announcer *a, int64_t now_ns, struct fl_announce_tally *t)
 {
 	struct check_ctx c = {a->store, now_ns, t};
@@ -615,6 +672,8 @@ int fl_announce_check(struct fl_announcer *a, int64_t now_ns, struct fl_announce
 	rc = gather(a, a->store, now_ns);
 	if (rc == 0)
 		rc = fl_announcer_due(a, now_ns, check_one, &c);
+	if (rc == 0)
+		rc = consent_check(a, now_ns, t);
 	return rc;
 }
 

@@ -75,6 +75,8 @@ struct fl_announce_stats {
 	uint64_t told_before;	    /* customer skipped: customers_notified names it */
 	uint64_t no_contact;	    /* customer without a contact holding the role */
 	uint64_t due;		    /* announcements yielded */
+	uint64_t consent_missing;   /* store windows started without every customer's
+				     * consent (engine/store/consent.h), each warned once */
 };
 
 /* Lifecycle. prog and tz (NULL: UTC) are borrowed and must outlive the
@@ -101,6 +103,14 @@ void fl_announcer_reset(struct fl_announcer *a);
  * data yields nothing. */
 int fl_announcer_due(struct fl_announcer *a, int64_t now_ns, fl_announce_fn *fn, void *ctx);
 
+/* The customers w touches (through the circuits above), each once, in the
+ * order of their first circuit: fn(ctx, customer) for each, until it
+ * returns non-zero, which is returned. For a window's consent
+ * (engine/store/consent.h). */
+typedef int fl_announce_customer_fn(void *ctx, const char *customer);
+int fl_announcer_customers(struct fl_announcer *a, const struct fl_announce_window *w,
+			   fl_announce_customer_fn *fn, void *ctx);
+
 /* Enqueues one announcement into the store's outbox, in a transaction of its
  * own (or the caller's), under the record a->record (a planned, archived
  * ticket of level "maintenance" holding the window's notices and history).
@@ -112,6 +122,7 @@ FL_MUST_CHECK int fl_announce_enqueue(struct fl_store *s, const struct fl_announ
 /* What a check queued: new announcements, and those queued before. */
 struct fl_announce_tally {
 	uint64_t queued, before;
+	uint64_t consent_missing; /* windows started since the last check without consent */
 };
 
 /* For run and replay, which cannot see store.h beside clock.h: the

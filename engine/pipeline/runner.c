@@ -74,10 +74,11 @@ static void announce_tick(struct fl_runner *r, int64_t now_ns)
 	r->announce_next_ns = now_ns + FL_ANNOUNCE_CHECK_MS * INT64_C(1000000);
 	if (fl_announce_check(r->announcer, now_ns, &t) < 0)
 		fprintf(stderr, "faultline run: announce: %s\n", fl_announcer_errmsg(r->announcer));
-	else if (t.queued || is_first) /* the first check says so: the operator sees it ran */
+	else if (t.queued || t.consent_missing || is_first) /* the first check says so */
 		fprintf(stderr, "run: announce: %llu maintenance announcements queued, %llu queued "
-				"before\n",
-			(unsigned long long)t.queued, (unsigned long long)t.before);
+				"before, %llu windows started without consent\n",
+			(unsigned long long)t.queued, (unsigned long long)t.before,
+			(unsigned long long)t.consent_missing);
 }
 
 static int write_out(struct fl_runner *r)

@@ -132,6 +132,11 @@ int sink_write_one(struct fl_sink *s, const struct fl_sink_rec *r);
 void sink_undo_all(struct fl_sink *s);
 void sink_forget_incident(const void *key, size_t key_len, void *val, void *ctx);
 
+/* The join (sink_join.c): an incident about to open a ticket takes the open
+ * ticket a person opened from a call for its fault. 1: joined, e->ticket
+ * set; 0: none covers it; or the store's error. */
+int sink_join_hand(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r);
+
 /* Messages (sink_message.c). pick: the plan's template for a notice of
  * that kind, step (its scope), role and channel (program.h, struct
  * fl_prog_message), or NULL (the built-in text). render: text with its

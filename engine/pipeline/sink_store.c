@@ -20,6 +20,7 @@
 #include "engine/lib/tz.h"
 #include "engine/pipeline/directive.h"
 #include "engine/pipeline/sink_int.h"
+#include "engine/store/hotline.h"
 #include "engine/store/store.h"
 #include "grammar/program.h"
 
@@ -488,6 +489,8 @@ static int resume_collect(void *ctx, const struct fl_ticket_summary *t)
 
 	if (t->state >= FL_TICKET_RESOLVED || t->cleared_ns)
 		return 0;
+	if (t->rule && strcmp(t->rule, FL_HOTLINE_RULE) == 0)
+		return 0; /* a person's ticket: an alarm joins it (sink_join.c) */
 	if (w->n == w->max) {
 		w->over_cap++;
 		return 0;
@@ -755,6 +758,9 @@ void fl_sink_print_summary(struct fl_sink *s, FILE *out, const char *prefix)
 		     "%llu held at most\n",
 		prefix, (unsigned long long)st.held, (unsigned long long)st.retries,
 		(unsigned long long)st.given_up, (unsigned long long)st.held_high);
+	if (st.joined)
+		fprintf(out, "%sstore: %llu alarms joined tickets opened from a call\n", prefix,
+			(unsigned long long)st.joined);
 	if (st.directive_steps || st.directive_errors)
 		fprintf(out, "%sstore directives: %llu late steps taken, %llu notices, "
 			     "%llu ticks failed\n",

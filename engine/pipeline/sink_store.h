@@ -87,6 +87,7 @@ struct fl_sink_stats {
 	uint64_t actions, written, opened, absorbed, notices, steps, steps_skipped;
 	uint64_t steps_not_due; /* the ticket was acknowledged, restored, resolved */
 	uint64_t continued; /* opens that found the same fault's ticket still open */
+	uint64_t joined;    /* opens that joined a ticket opened from a call (sink_join.c) */
 	uint64_t resumed, resume_refused; /* tickets handed back by fl_sink_resume() */
 	uint64_t resume_over_cap;	  /* open tickets beyond FL_SINK_RESUME_MAX */
 	uint64_t windows_ended; /* planned tickets whose window ended with the fault on */

@@ -208,6 +208,9 @@ static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_s
 			return 0;
 		}
 	}
+	/* a fault a person phoned in first: its ticket takes the alarm */
+	if ((rc = sink_join_hand(s, e, r)) != 0)
+		return rc < 0 ? rc : 0;
 	t.rule = r->rule;
 	t.key = r->key;
 	t.level = lv ? lv->name.p : "unknown";

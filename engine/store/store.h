@@ -41,7 +41,7 @@ struct fl_store;
 
 /* The schema version this code writes; older files are migrated on open,
  * newer ones refused (-EPROTO). docs/store.md lists the versions. */
-#define FL_STORE_SCHEMA_VERSION 8
+#define FL_STORE_SCHEMA_VERSION 9
 #define FL_STORE_DEFAULT_PATH "var/faultline.db"
 
 /* Ticket lifecycle (../shared/emergency-plan.md). Order is progress. */
@@ -523,8 +523,11 @@ FL_MUST_CHECK int fl_store_maint_add(struct fl_store *s, struct fl_maint_window 
 FL_MUST_CHECK int fl_store_maint_delete(struct fl_store *s, int64_t id);
 FL_MUST_CHECK int fl_store_maint_active(struct fl_store *s, const struct fl_maint_query *q,
                                         int64_t t_ns, bool *is_active, struct fl_maint_hit *hit);
-/* Writes the windows not yet over at now_ns as JSON (an array) to out. */
-FL_MUST_CHECK int fl_store_maint_json(struct fl_store *s, int64_t now_ns, struct fl_buf *out);
+/* Writes the windows not yet over at now_ns as JSON (an array) to out, each
+ * with its customers' consent counts and consent_warning for a notice period
+ * of notice_ms (< 0: the default; engine/store/consent.h). */
+FL_MUST_CHECK int fl_store_maint_json(struct fl_store *s, int64_t now_ns, int64_t notice_ms,
+                                      struct fl_buf *out);
 
 /* One window as `maintenance list` shows it: strings valid during the
  * callback only. next_*: the occurrence running at now_ns, or the next one. */
@@ -532,6 +535,8 @@ struct fl_maint_view {
 	struct fl_maint_window w;
 	int64_t next_from_ns, next_to_ns;
 	bool is_active;
+	/* its customers' consent (consent.h): affected, asked, given, refused */
+	uint32_t consent_customers, consent_asked, consent_given, consent_refused;
 };
 typedef int fl_store_maint_fn(void *ctx, const struct fl_maint_view *v);
 /* Calls fn for each window not over at now_ns, by start. A callback returning

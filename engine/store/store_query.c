@@ -10,6 +10,7 @@
 
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
+#include "engine/store/consent.h"
 #include "engine/store/store_int.h"
 #include "engine/store/store_time.h"
 
@@ -634,7 +635,14 @@ int fl_store_maint_each(struct fl_store *s, int64_t now_ns, fl_store_maint_fn *f
 	struct store_stmt *st;
 	int rc;
 
-	rc = store_prepare(s, "SELECT id, scope, target, from_ns, to_ns, recur, reason, by"
+	rc = store_prepare(s, "SELECT id, scope, target, from_ns, to_ns, recur, reason, by,"
+	                        " (SELECT count(*) FROM consent c WHERE c.maint = maintenance.id),"
+	                        " (SELECT count(*) FROM consent c WHERE c.maint = maintenance.id"
+	                        "  AND c.state = 'asked'),"
+	                        " (SELECT count(*) FROM consent c WHERE c.maint = maintenance.id"
+	                        "  AND c.state = 'given'),"
+	                        " (SELECT count(*) FROM consent c WHERE c.maint = maintenance.id"
+	                        "  AND c.state = 'refused')"
 	                        " FROM maintenance WHERE recur <> 'none' OR to_ns > ?1"
 	                        " ORDER BY from_ns, id", &st);
 	if (rc != SQLITE_OK)
@@ -650,6 +658,10 @@ int fl_store_maint_each(struct fl_store *s, int64_t now_ns, fl_store_maint_fn *f
 			      .recur = recur_parse(store_col_text(st, 5)),
 			      .reason = store_col_text(st, 6),
 			      .by = store_col_text(st, 7)},
+			.consent_customers = (uint32_t)sst_col_int64(st, 8),
+			.consent_asked = (uint32_t)sst_col_int64(st, 9),
+			.consent_given = (uint32_t)sst_col_int64(st, 10),
+			.consent_refused = (uint32_t)sst_col_int64(st, 11),
 		};
 		int64_t len = v.w.to_ns - v.w.from_ns;
 
@@ -671,9 +683,39 @@ int fl_store_maint_each(struct fl_store *s, int64_t now_ns, fl_store_maint_fn *f
 	return rc;
 }
 
+struct maint_json_walk {
+	struct fl_json *j;
+	int64_t now_ns, notice_ms;
+};
+
+/* "consent": {customers, asked, given, refused, missing}, "consent_warning". */
+static void maint_consent_json(struct fl_json *j, const struct fl_maint_view *v, int64_t now_ns,
+                               int64_t notice_ms)
+{
+	struct fl_consent_counts c = {
+		.customers = v->consent_customers, .asked = v->consent_asked,
+		.given = v->consent_given, .refused = v->consent_refused,
+		.missing = v->consent_customers - v->consent_asked - v->consent_given -
+		           v->consent_refused,
+	};
+	const char *names[] = {"customers", "asked", "given", "refused", "missing"};
+	const uint32_t values[] = {c.customers, c.asked, c.given, c.refused, c.missing};
+
+	fl_json_key(j, "consent");
+	fl_json_obj_begin(j);
+	for (size_t i = 0; i < 5; i++) {
+		fl_json_key(j, names[i]);
+		fl_json_int(j, values[i]);
+	}
+	fl_json_obj_end(j);
+	fl_json_key(j, "consent_warning");
+	fl_json_bool(j, fl_consent_warning(&c, v->is_active, v->next_from_ns, now_ns, notice_ms));
+}
+
 static int maint_row_json(void *ctx, const struct fl_maint_view *v)
 {
-	struct fl_json *j = ctx;
+	const struct maint_json_walk *w = ctx;
+	struct fl_json *j = w->j;
 
 	fl_json_obj_begin(j);
 	fl_json_key(j, "id");
@@ -698,18 +740,21 @@ static int maint_row_json(void *ctx, const struct fl_maint_view *v)
 	fl_json_cstr(j, v->w.reason);
 	fl_json_key(j, "by");
 	fl_json_cstr(j, v->w.by);
+	maint_consent_json(j, v, w->now_ns, w->notice_ms);
 	fl_json_obj_end(j);
 	return 0;
 }
 
-int fl_store_maint_json(struct fl_store *s, int64_t now_ns, struct fl_buf *out)
+int fl_store_maint_json(struct fl_store *s, int64_t now_ns, int64_t notice_ms,
+                        struct fl_buf *out)
 {
 	struct fl_json j;
+	struct maint_json_walk w = {&j, now_ns, notice_ms};
 	int rc;
 
 	fl_json_init(&j, out);
 	fl_json_arr_begin(&j);
-	rc = fl_store_maint_each(s, now_ns, maint_row_json, &j);
+	rc = fl_store_maint_each(s, now_ns, maint_row_json, &w);
 	fl_json_arr_end(&j);
 	if (rc == 0 && fl_json_failed(&j))
 		rc = -EMSGSIZE;

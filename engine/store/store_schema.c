@@ -114,6 +114,13 @@ static const char *const migrations[] = {
 	"CREATE TABLE IF NOT EXISTS store_lead(epoch INTEGER NOT NULL, holder TEXT,"
 	" since_ns INTEGER NOT NULL, writes INTEGER NOT NULL);"
 	"INSERT INTO store_lead SELECT 0, NULL, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM store_lead);",
+	/* 9: customers' consent before a maintenance window (consent.h): each
+	 * customer the window affects, its word (missing, asked, given,
+	 * refused), who recorded it and when; gone with its window. */
+	"CREATE TABLE IF NOT EXISTS consent(maint INTEGER NOT NULL"
+	" REFERENCES maintenance(id) ON DELETE CASCADE, customer TEXT NOT NULL,"
+	" state TEXT NOT NULL, by TEXT, at_ns INTEGER, note TEXT,"
+	" PRIMARY KEY(maint, customer)) WITHOUT ROWID;",
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == FL_STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -11,6 +11,7 @@
 #include "engine/pipeline/announce.h"
 #include "engine/lib/notice_key.h"
 #include "engine/notify/plugin.h"
+#include "engine/store/consent.h"
 #include "engine/store/store.h"
 #include "engine/store/store_time.h"
 #include "engine/lib/tz.h"
@@ -389,4 +390,57 @@ Test(announce, keys_two_reminders_on_one_channel_apart)
 	cr_expect_gt(sms_72h, 0);
 	cr_expect_eq(sms_12h, sms_72h, "each contact gets both reminders");
 	an_close(f);
+}
+
+static int customer_list(void *ctx, const char *customer)
+{
+	struct got *g = ctx;
+
+	cr_assert_lt(g->n, AN_MAX);
+	snprintf(g->customer[g->n++], sizeof(g->customer[0]), "%s", customer);
+	return 0;
+}
+
+Test(announce, warns_once_when_a_window_starts_without_every_customers_consent)
+{
+	struct an_fx *f = an_open();
+	char path[] = "/tmp/fl-announce-XXXXXX";
+	struct fl_maint_window mw = {.scope = "span", .target = "HC-CR03-S04",
+				     .from_ns = t("2026-12-10T02:00Z"),
+				     .to_ns = t("2026-12-10T04:00Z"), .by = "e2e"};
+	struct fl_announce_window w = {.id = "consent", .scope = FL_WSCOPE_SPAN,
+				       .target = "HC-CR03-S04", .start_ns = mw.from_ns,
+				       .end_ns = mw.to_ns};
+	const char *names[AN_MAX];
+	struct fl_announce_tally tally = {0};
+	struct fl_announce_stats st;
+	struct fl_store *s;
+	struct got g = {0};
+	char err[256];
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	cr_assert_eq(fl_store_open(&s, path, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(fl_store_maint_add(s, &mw, t("2026-12-01T00:00Z")), 0);
+	cr_assert_eq(fl_announcer_customers(f->a, &w, customer_list, &g), 0);
+	cr_assert_eq(g.n, 2, "two customers ride the span");
+	cr_expect(has_customer(&g, "河池市电子政务外网"));
+	for (size_t i = 0; i < g.n; i++)
+		names[i] = g.customer[i];
+	cr_assert_eq(fl_consent_customers_add(s, mw.id, names, g.n), 0);
+	cr_assert_eq(fl_consent_record(s, mw.id, names[0], FL_CONSENT_GIVEN, "op1", NULL,
+				       t("2026-12-02T00:00Z")), 0);
+	cr_assert_eq(fl_announcer_attach(f->a, path, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(fl_announce_check(f->a, t("2026-12-10T01:59Z"), &tally), 0);
+	cr_expect_eq(tally.consent_missing, 0, "not started yet");
+	cr_assert_eq(fl_announce_check(f->a, t("2026-12-10T02:00Z"), &tally), 0);
+	cr_expect_eq(tally.consent_missing, 1, "started with one customer not agreed");
+	cr_assert_eq(fl_announce_check(f->a, t("2026-12-10T02:01Z"), &tally), 0);
+	cr_expect_eq(tally.consent_missing, 1, "warned once, not every minute");
+	fl_announcer_stats(f->a, &st);
+	cr_expect_eq(st.consent_missing, 1);
+	fl_store_close(s);
+	an_close(f);
+	remove_db(path);
 }
