@@ -27,6 +27,7 @@
 
 struct fl_api;
 struct fl_inventory;
+struct fl_program;
 
 /* A level of the plan, for tickets opened by hand: its clocks in ms (-1: not
  * set), onsite_ms by location class (city, county, township). */
@@ -45,7 +46,9 @@ struct fl_api_config {
 	const char *zone;  /* the plan's time zone, for the board ("Asia/Shanghai") */
 	const struct fl_api_level *levels; /* borrowed for the api's life */
 	size_t n_levels;
-	const struct fl_inventory *inventory; /* the plan's, for the map; borrowed; may be NULL */
+	/* the plan, for the map, the targets and a window's customers; borrowed
+	 * until fl_api_plan_swap() names another; may be NULL */
+	const struct fl_program *program;
 	/* the notice period of a window's consent warning (engine/store/consent.h):
 	 * the plan's longest announce lead; 0 is read as the default */
 	int64_t consent_notice_ms;
@@ -73,5 +76,12 @@ void fl_api_destroy(struct fl_api *a);
 void fl_api_local(const struct fl_api *a, char *out, size_t cap);
 /* Does it speak HTTPS? ("listening https") */
 bool fl_api_is_tls(const struct fl_api *a);
+
+/* A reload's new plan. The old one is used by requests on the HTTP thread:
+ * fl_api_plan_hold() waits for the one using it to end and keeps the next
+ * ones waiting; fl_api_plan_swap() hands them prog (NULL: none) and lets
+ * them go on. The caller frees the old plan only between the two. */
+void fl_api_plan_hold(struct fl_api *a);
+void fl_api_plan_swap(struct fl_api *a, const struct fl_program *prog);
 
 #endif /* FL_API_H */

@@ -4,6 +4,7 @@
 #define FL_API_INT_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -44,7 +45,12 @@ struct fl_api {
 	fl_api_clock_fn *clock;
 	void *clock_ctx;
 	struct api_tls tls; /* empty: plain HTTP */
-	const struct fl_inventory *inventory; /* borrowed; NULL: no map, no targets */
+	/* the plan and its inventory, borrowed; NULL: no map, no targets, no
+	 * customers for a window. A reload swaps them (fl_api_plan_swap) under
+	 * plan_lock, which a request holds while it reads them. */
+	pthread_mutex_t plan_lock;
+	const struct fl_program *program;
+	const struct fl_inventory *inventory;
 	/* HTTP thread */
 	struct fl_store *store;
 	size_t conns_open;

@@ -10,6 +10,7 @@
 #include "engine/api/api_int.h"
 #include "engine/lib/json.h"
 #include "engine/pipeline/directive.h"
+#include "engine/pipeline/maint_customers.h"
 #include "engine/store/store.h"
 #include "engine/store/store_list.h"
 #include "engine/store/store_time.h"
@@ -201,8 +202,18 @@ static unsigned maint_add(struct api_req *r, struct fl_buf *out)
 				 " and a recurring window shorter than its period");
 	if (rc < 0)
 		return store_failed(s, out, rc);
-	fprintf(stderr, "http: %s added maintenance window %lld\n", r->user, (long long)w.id);
-	(void)fl_buf_printf(out, "{\"id\":%lld,\"by\":", (long long)w.id);
+	/* the customers whose consent it needs, as `maintenance add -c` records them */
+	size_t customers = 0;
+	if (r->api->program) {
+		rc = fl_maint_customers_record(s, r->api->program, w.id, w.scope, w.target,
+					       &customers);
+		if (rc < 0)
+			return store_failed(s, out, rc);
+	}
+	fprintf(stderr, "http: %s added maintenance window %lld (%zu customers)\n", r->user,
+		(long long)w.id, customers);
+	(void)fl_buf_printf(out, "{\"id\":%lld,\"customers\":%zu,\"by\":", (long long)w.id,
+			    customers);
 	struct fl_json j;
 	fl_json_init(&j, out);
 	fl_json_cstr(&j, r->user);

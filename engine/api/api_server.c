@@ -20,6 +20,7 @@
 #include "engine/api/api_int.h"
 #include "engine/lib/json.h"
 #include "engine/store/store.h"
+#include "grammar/program.h"
 
 #define TYPE_JSON "application/json; charset=utf-8"
 #define TYPE_HTML "text/html; charset=utf-8"
@@ -263,7 +264,10 @@ static enum MHD_Result serve_api(struct fl_api *a, struct api_req *r)
 		r->has_json = true;
 	}
 	fl_buf_reset(&a->page);
+	/* the plan a handler reads stays until it returns (fl_api_plan_swap) */
+	pthread_mutex_lock(&a->plan_lock);
 	unsigned status = api_handler(route->handler)(r, &a->page);
+	pthread_mutex_unlock(&a->plan_lock);
 	if (route->role > FL_ROLE_VIEWER && status < 300)
 		a->count.changes++;
 	return send_page(a, r->conn, status);
@@ -397,7 +401,8 @@ static int copy_config(struct fl_api *a, const struct fl_api_config *cfg, char *
 	a->consent_notice_ms = cfg->consent_notice_ms > 0 ? cfg->consent_notice_ms : -1;
 	a->clock = cfg->clock ? cfg->clock : real_now_ns;
 	a->clock_ctx = cfg->clock_ctx;
-	a->inventory = cfg->inventory;
+	a->program = cfg->program;
+	a->inventory = cfg->program ? cfg->program->inventory : NULL;
 	if (!cfg->users)
 		return 0;
 	a->users_path = strdup(cfg->users);
@@ -438,6 +443,7 @@ int fl_api_create(struct fl_api **out, const struct fl_api_config *cfg, char *er
 	if (!a)
 		return -ENOMEM;
 	a->fd = -1;
+	pthread_mutex_init(&a->plan_lock, NULL);
 	fl_buf_init(&a->page, FL_API_PAGE_MAX);
 	fl_buf_init(&a->scratch, FL_API_PAGE_MAX);
 	rc = copy_config(a, cfg, err, err_len);
@@ -520,7 +526,20 @@ void fl_api_destroy(struct fl_api *a)
 	fl_buf_free(&a->scratch);
 	free(a->db);
 	free(a->zone);
+	pthread_mutex_destroy(&a->plan_lock);
 	free(a);
+}
+
+void fl_api_plan_hold(struct fl_api *a)
+{
+	pthread_mutex_lock(&a->plan_lock);
+}
+
+void fl_api_plan_swap(struct fl_api *a, const struct fl_program *prog)
+{
+	a->program = prog;
+	a->inventory = prog ? prog->inventory : NULL;
+	pthread_mutex_unlock(&a->plan_lock);
 }
 
 void fl_api_local(const struct fl_api *a, char *out, size_t cap)

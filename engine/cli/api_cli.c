@@ -65,7 +65,7 @@ int fl_cli_api_start(struct fl_cli_api *c, const struct fl_cli_api_opts *o,
 	if (!c->zone)
 		goto out_nomem;
 	cfg.zone = c->zone;
-	cfg.inventory = prog ? prog->inventory : NULL;
+	cfg.program = prog;
 	cfg.levels = c->levels;
 	cfg.n_levels = n_levels;
 	for (size_t i = 0; prog && i < prog->n_announces; i++) /* the consent warning's notice */

@@ -41,6 +41,7 @@
 #include "engine/pipeline/journal.h"
 #include "engine/store/store.h"
 #include "engine/pipeline/metrics.h"
+#include "engine/api/api.h"
 #include "engine/cli/api_cli.h"
 #include "engine/pipeline/runner.h"
 #include "engine/decode/message.h"
@@ -78,6 +79,7 @@ struct run_state {
 	bool inputs_started;   /* by the standby, before the engine */
 	struct fl_metrics *metrics; /* borrowed: a standby publishes its role meanwhile */
 	bool stood_by;		    /* --pair: waited behind the other engine's lead */
+	struct fl_api *api;	    /* borrowed, NULL without --http: a reload hands it the plan */
 };
 
 static void on_signal(int sig)
@@ -455,8 +457,6 @@ static int start_metrics(struct fl_metrics **out, struct run_args *a, struct run
 	return 0;
 }
 
-/* SIGHUP would end the run by default; it asks for a reload
- * (between_batches). */
 /* The HTTP endpoints asked for: the metrics, the API and board. */
 static int start_http(struct fl_metrics **metrics, struct fl_cli_api *api, struct run_args *a,
 		      struct run_state *st, struct fl_inputs *in)
@@ -466,9 +466,12 @@ static int start_http(struct fl_metrics **metrics, struct fl_cli_api *api, struc
 	if (a->api.addr && fl_cli_api_start(api, &a->api, fl_runner_program(st->runner),
 					    a->rcfg.db, "run") < 0)
 		return -1;
+	st->api = api->api;
 	return 0;
 }
 
+/* SIGHUP would end the run by default; it asks for a reload
+ * (between_batches). */
 static void install_reload_signal(void)
 {
 	struct sigaction sa;
@@ -612,7 +615,13 @@ static bool reload(struct run_state *st, struct fl_buf *said)
 
 	if (st->journal && fl_journal_kept(st->journal))
 		cfg.catch_up_from_ns = fl_cli_now_ns() - 2 * JOURNAL_WINDOW_NS;
+	/* the API reads the plan's inventory on its own thread: it waits while
+	 * the old plan is replaced and freed */
+	if (st->api)
+		fl_api_plan_hold(st->api);
 	rc = fl_runner_reload(&st->runner, &cfg, diag ? diag : stderr, &rep);
+	if (st->api)
+		fl_api_plan_swap(st->api, st->runner ? fl_runner_program(st->runner) : NULL);
 	if (st->runner && rep.is_started)
 		reload_catch_up(st, &fed, diag ? diag : stderr);
 	if (rc == 0)

@@ -10,7 +10,7 @@
 #include "engine/cli/store_cli.h"
 #include "engine/cli/who_cli.h"
 #include "engine/lib/utf8.h"
-#include "engine/pipeline/announce.h"
+#include "engine/pipeline/maint_customers.h"
 #include "engine/store/consent.h"
 #include "engine/store/store.h"
 #include "engine/store/store_time.h"
@@ -18,61 +18,12 @@
 #include "grammar/plan.h"
 #include "grammar/program.h"
 
-#define CONSENT_CUSTOMERS_MAX 512 /* FL_ANNOUNCE_CIRCUITS_MAX: one circuit each at most */
+#define CONSENT_CUSTOMERS_MAX 512 /* the most a window records (maint_customers.c) */
 
 struct customer_list {
 	const char *names[CONSENT_CUSTOMERS_MAX];
 	size_t n;
 };
-
-static int customer_take(void *ctx, const char *customer)
-{
-	struct customer_list *l = ctx;
-
-	if (l->n < CONSENT_CUSTOMERS_MAX)
-		l->names[l->n++] = customer;
-	return 0;
-}
-
-static int scope_of(const char *scope, enum fl_window_scope *out)
-{
-	static const char *const scopes[] = {
-#define X(name, text) text,
-		FL_WINDOW_SCOPES(X)
-#undef X
-	};
-
-	for (size_t k = 0; scope && k < sizeof(scopes) / sizeof(scopes[0]); k++)
-		if (strcmp(scope, scopes[k]) == 0) {
-			*out = (enum fl_window_scope)k;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-/* Records the customers of window in s, the plan compiled. */
-static int customers_write(struct fl_store *s, const struct fl_program *prog, int64_t window,
-                           const char *scope, const char *target)
-{
-	struct fl_announce_window w = {.id = "consent", .target = target, .start_ns = 0,
-	                               .end_ns = 1};
-	struct fl_announcer *an = NULL;
-	struct customer_list *l = calloc(1, sizeof(*l));
-	int rc = -ENOMEM;
-
-	if (!l || scope_of(scope, &w.scope) < 0 || fl_announcer_create(&an, prog, NULL) < 0)
-		goto out;
-	rc = fl_announcer_customers(an, &w, customer_take, l);
-	if (rc == 0)
-		rc = fl_consent_customers_add(s, window, l->names, l->n);
-	if (rc == 0)
-		printf("window %lld: %zu customer%s to ask for consent\n", (long long)window, l->n,
-		       l->n == 1 ? "" : "s");
-out:
-	fl_announcer_destroy(an);
-	free(l);
-	return rc;
-}
 
 int fl_cli_maint_customers(struct fl_store *s, int64_t window, const char *scope,
                            const char *target, const char *plan, const char *data)
@@ -88,7 +39,12 @@ int fl_cli_maint_customers(struct fl_store *s, int64_t window, const char *scope
 		fl_diag_print(d, stderr);
 		goto out;
 	}
-	rc = customers_write(s, fl_plan_program(p), window, scope, target);
+	size_t n;
+
+	rc = fl_maint_customers_record(s, fl_plan_program(p), window, scope, target, &n);
+	if (rc == 0)
+		printf("window %lld: %zu customer%s to ask for consent\n", (long long)window, n,
+		       n == 1 ? "" : "s");
 	if (rc < 0)
 		fprintf(stderr, "faultline maintenance: the customers of window %lld: %s (%s)\n",
 		        (long long)window, strerror(-rc), fl_store_errmsg(s));

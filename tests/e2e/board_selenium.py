@@ -169,7 +169,15 @@ def add_window(driver, expect_refusal):
         return
     row = wait(driver, lambda d: (css(d, "#maint tr[data-target='HC-YZ-R01-S02']") or [None])[0], "the window listed")
     assert "光缆割接 splice" in row.text and "adm1" in row.text, row.text
-    assert not css(driver, "#maint .consent, #maint .consent-warning"), "consent shown where the store has none"
+    # The engine runs the plan with its inventory: the window records the
+    # customers of the circuits over the span (one here, 河池市电子政务外网), none
+    # has consented, and it starts within the notice period: the board warns.
+    item = driver.execute_script("return maint.find(m => m.target === 'HC-YZ-R01-S02')")
+    assert item["consent"]["customers"] == 1 and item["consent_warning"] is True, item
+    cell = wait(driver, lambda d: (css(d, "#maint tr[data-target='HC-YZ-R01-S02'] .consent") or [None])[0],
+                "the window's consent shown")
+    assert cell.text == "0/1", cell.text
+    assert css(driver, "#maint tr[data-target='HC-YZ-R01-S02'] .consent-warning"), "no consent warning"
 
 
 def consent_shown(driver):
