@@ -201,6 +201,10 @@ step_install() {
 	# Type=notify: active (not activating) only once READY=1 came
 	[ "$(prop Type)" = notify ] || fail "the unit is not Type=notify: $(prop Type)"
 	[ "$(prop SubState)" = running ] || fail "faultline.service: $(prop SubState)"
+	# what systemd itself finds wrong with the unit as installed (no man(1)
+	# in a minimal root to look up its Documentation= pages)
+	in_ct 60 'systemd-analyze verify --man=no faultline.service' >/dev/null 2>&1 ||
+		fail "systemd-analyze verify --man=no faultline.service: $(in_ct 60 'systemd-analyze verify --man=no faultline.service 2>&1')"
 	MAIN_PID=$(prop MainPID)
 	uid=$(in_ct 30 "awk '/^Uid:/ {print \$2}' /proc/$MAIN_PID/status")
 	[ "$uid" = "$(in_ct 30 'id -u faultline')" ] || fail "the engine runs as uid $uid, not faultline"
@@ -268,6 +272,7 @@ step_reload_restart() {
 
 step_purge() {
 	say "4. apt-get purge faultline"
+	in_ct 30 'journalctl -b --no-pager -u faultline' >/dev/null || true
 	in_ct 300 'apt-get purge -y faultline' >/dev/null || fail "apt-get purge: $(tail -n 20 "$LOG")"
 	in_ct 30 'dpkg-query -W -f="\${Status}" faultline 2>/dev/null | grep -q "not-installed"' ||
 		in_ct 30 '! dpkg-query -W faultline >/dev/null 2>&1' || fail "dpkg still knows faultline"
