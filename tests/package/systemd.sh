@@ -41,6 +41,7 @@ fail() {
 VERSION=$(dpkg-parsechangelog -l "$ROOT/debian/changelog" -S Version)
 ARCH=$(dpkg-architecture -qDEB_HOST_ARCH)
 DEB_NAME=faultline_${VERSION}_$ARCH.deb
+[ "$(id -u)" = 0 ] || fail "debootstrap and systemd-nspawn need root"
 [ -f "$PKG/$DEB_NAME" ] || fail "no $PKG/$DEB_NAME: run make package first"
 for tool in systemd-nspawn debootstrap nsenter timeout; do
 	command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (scripts/deps.sh package)"
@@ -181,13 +182,11 @@ prop() {
 	in_ct 30 "systemctl show -P $1 faultline.service"
 }
 
-# The unit's main process is the faultline user's, and the packaged inputs
-# listen: UDP and TCP 514, UDP 162 (hex ports in /proc/net).
-service_listens() {
-	in_ct 30 'grep -q ":0202 00000000:0000 07" /proc/net/udp &&
-		grep -q ":0202 00000000:0000 0A" /proc/net/tcp &&
-		grep -q ":00A2 00000000:0000 07" /proc/net/udp'
-}
+# The packaged inputs listen: UDP and TCP 514, UDP 162 (hex ports in
+# /proc/net; 07 is an unconnected UDP socket, 0A a listening TCP one).
+LISTENING='grep -q ":0202 00000000:0000 07" /proc/net/udp &&
+	grep -q ":0202 00000000:0000 0A" /proc/net/tcp &&
+	grep -q ":00A2 00000000:0000 07" /proc/net/udp'
 
 step_install() {
 	say "1. apt-get install ./$DEB_NAME"
@@ -208,13 +207,13 @@ step_install() {
 	MAIN_PID=$(prop MainPID)
 	uid=$(in_ct 30 "awk '/^Uid:/ {print \$2}' /proc/$MAIN_PID/status")
 	[ "$uid" = "$(in_ct 30 'id -u faultline')" ] || fail "the engine runs as uid $uid, not faultline"
-	wait_for 30 'grep -q ":0202 00000000:0000 07" /proc/net/udp' || true
-	service_listens || fail "the packaged inputs do not listen on 514/udp, 514/tcp, 162/udp"
+	wait_for 30 "$LISTENING" || fail "the packaged inputs do not listen on 514/udp, 514/tcp, 162/udp"
 	say "1. installed: user faultline, unit enabled and active (READY), main PID $MAIN_PID"
 }
 
-# logger_as DEVICE ARGS...: logger with the machine named DEVICE, which
-# logger writes as the sender
+# Both ends of $SPAN lose light, one over UDP, one over TCP: logger writes
+# the machine's name as the sender, so each runs in a UTS namespace named as
+# the device.
 storm() {
 	in_ct 30 'unshare -u sh -c "hostname MY-SK-HT-OSN01 &&
 			logger -n 127.0.0.1 -P 514 -d --rfc3164 -p local0.crit -t OSN \"R_LOS raised port=1-8-1\""' ||
@@ -265,8 +264,7 @@ step_reload_restart() {
 	new_pid=$(prop MainPID)
 	[ "$new_pid" != "$MAIN_PID" ] && [ "$new_pid" != 0 ] || fail "restart kept main PID $MAIN_PID"
 	in_ct 30 "$TICKETS show $TICKET" | grep -q "$SPAN" || fail "ticket $TICKET lost across the restart"
-	wait_for 30 'grep -q ":0202 00000000:0000 07" /proc/net/udp' || true
-	service_listens || fail "the inputs do not listen after the restart"
+	wait_for 30 "$LISTENING" || fail "the inputs do not listen after the restart"
 	say "3. reload kept PID $MAIN_PID; restart gave PID $new_pid, ticket $TICKET kept"
 }
 
