@@ -205,6 +205,7 @@ step_install() {
 	in_ct 60 'systemd-analyze verify --man=no faultline.service' >/dev/null 2>&1 ||
 		fail "systemd-analyze verify --man=no faultline.service: $(in_ct 60 'systemd-analyze verify --man=no faultline.service 2>&1')"
 	MAIN_PID=$(prop MainPID)
+	ACTIVE_AT=$(date +%s)
 	uid=$(in_ct 30 "awk '/^Uid:/ {print \$2}' /proc/$MAIN_PID/status")
 	[ "$uid" = "$(in_ct 30 'id -u faultline')" ] || fail "the engine runs as uid $uid, not faultline"
 	wait_for 30 "$LISTENING" || fail "the packaged inputs do not listen on 514/udp, 514/tcp, 162/udp"
@@ -240,7 +241,9 @@ step_storm() {
 	grep -q "\"span\":\"$SPAN\"" "$DIR/tickets.json" || fail "ticket $TICKET is not located on $SPAN"
 	grep -q '"evidence":"both ends"' "$DIR/tickets.json" || fail "ticket $TICKET lacks both ends (UDP and TCP)"
 	in_ct 30 "$TICKETS show $TICKET" | grep -q "$SPAN" || fail "tickets show $TICKET does not name $SPAN"
-	# more than WatchdogSec (30 s) has passed: a tripped watchdog restarts it
+	# more than WatchdogSec (30 s) since the start: a missed ping would have
+	# restarted it by now
+	while [ $(($(date +%s) - ACTIVE_AT)) -lt 40 ]; do sleep 1; done
 	[ "$(prop NRestarts)" = 0 ] || fail "faultline.service restarted $(prop NRestarts) times"
 	[ "$(prop MainPID)" = "$MAIN_PID" ] || fail "the main PID changed: $(prop MainPID), was $MAIN_PID"
 	[ -n "$(prop WatchdogTimestampMonotonic | grep -v '^0$')" ] || fail "no watchdog ping recorded"
@@ -268,6 +271,19 @@ step_reload_restart() {
 	say "3. reload kept PID $MAIN_PID; restart gave PID $new_pid, ticket $TICKET kept"
 }
 
+# Debian policy: remove keeps the configuration and the state (a reinstall
+# finds its tickets), stops the service and takes the program away.
+step_remove() {
+	say "4. apt-get remove faultline"
+	in_ct 300 'apt-get remove -y faultline' >/dev/null || fail "apt-get remove: $(tail -n 20 "$LOG")"
+	! in_ct 30 'systemctl is-active --quiet faultline' || fail "faultline.service active after remove"
+	! in_ct 30 'test -e /usr/bin/faultline' || fail "remove left /usr/bin/faultline"
+	for f in /etc/faultline/faultline.conf /var/lib/faultline/faultline.db; do
+		in_ct 30 "test -s $f" || fail "remove took $f (only purge may)"
+	done
+	say "4. removed: stopped, program gone, config and store kept"
+}
+
 step_purge() {
 	say "4. apt-get purge faultline"
 	in_ct 30 'journalctl -b --no-pager -u faultline' >/dev/null || true
@@ -293,6 +309,7 @@ boot
 step_install
 step_storm
 step_reload_restart
+step_remove
 step_purge
 say "5. power off"
 stop_container
