@@ -4,7 +4,9 @@
 #   build    compilers, generators and headers for `make all`
 #   test     what `make test` drives or compares against (receivers, senders,
 #            fuzzing, load, sanitizers, the unit test framework)
-#   package  what `make package` needs on top of build (dpkg-buildpackage)
+#   package  what `make package` and `make package-test` need on top of build
+#            (dpkg-buildpackage; debootstrap and systemd-nspawn to boot a Debian
+#            with systemd and install the package there)
 # Usage: deps.sh [SET...] (no SET: runtime build test). `make run` asks for
 # runtime and build, `make test` for those and test, `make package` for
 # runtime, build and package. Idempotent and quiet when everything is
@@ -28,6 +30,7 @@ libivykis0 libnet1 libjson-c5 libpcre3 libwrap0 libglib2.0-0
 "
 PACKAGE="
 dpkg-dev debhelper fakeroot
+debootstrap systemd-container
 "
 
 # syslog-ng-core is deliberately absent: Debian makes it conflict with rsyslog (both
