@@ -651,9 +651,12 @@ static void print_journal_stats(const struct run_state *st)
 	struct fl_journal_stats js;
 
 	if (st->stats.reloads_ok || st->stats.reloads_failed)
-		fprintf(stderr, "run: reloads: %llu ok, %llu failed\n",
+		fprintf(stderr, "run: reloads: %llu ok, %llu failed%s\n",
 			(unsigned long long)st->stats.reloads_ok,
-			(unsigned long long)st->stats.reloads_failed);
+			(unsigned long long)st->stats.reloads_failed,
+			st->stats.reloads_ok ? " (the engine's and store's counts above are the"
+					       " running plan's; each reload said the old one's)"
+					     : "");
 	if (!st->journal)
 		return;
 	fl_journal_stats(st->journal, &js);

@@ -430,6 +430,22 @@ static void say_gone(const struct fl_runner *old, const struct fl_runner *new, F
 				old->sources[i].name);
 }
 
+/* What the plan a reload retires did, said before its counters go with it:
+ * the summary at exit counts the running plan's alone. */
+static void old_counts(struct fl_runner *old, FILE *diag)
+{
+	struct fl_engine_stats e;
+	char words[1024];
+
+	fl_engine_stats(old->engine, &e);
+	fl_actions_summary(words, sizeof(words), &e);
+	fprintf(diag, "faultline run: reload: the old plan: %s\n", words);
+	if (old->sink) {
+		fl_sink_stop(old->sink); /* its queue written: the counts are final */
+		fl_sink_print_summary(old->sink, diag, "faultline run: reload: the old plan's ");
+	}
+}
+
 int fl_runner_reload(struct fl_runner **rp, const struct fl_runner_config *cfg, FILE *diag,
 		     struct fl_runner_reload_report *rep)
 {
@@ -467,6 +483,7 @@ int fl_runner_reload(struct fl_runner **rp, const struct fl_runner_config *cfg, 
 	rep->old_open_incidents = es.open_incidents;
 	rep->old_live_keys = es.live_keys;
 	say_gone(old, new, diag);
+	old_counts(old, diag);
 	runner_stop(old);
 	new->mute_until_ns = rep->stopped_ns;
 	rep->is_started = true;

@@ -164,4 +164,10 @@ if grep '"action":"clear"' "$T/actions.jsonl" | grep -q "\"span\":\"$span1\""; t
 	fail "the cut that stayed open was cleared"
 fi
 grep -q 'run: reloads: 10 ok, 1 failed' "$T/run.err" || fail "no reloads line at exit"
+# each reload said what the plan it retired did: the tickets those plans
+# opened and the running one's at exit add up to every ticket in the store
+opened=$(sed -n 's/^\(faultline run: reload: the old plan.s \|run: \)store: \([0-9]*\) tickets opened.*/\2/p' "$T/run.err" |
+	awk '{ n += $1 } END { print n + 0 }')
+[ "$opened" = "$(sqlite3 "$DB" 'SELECT count(*) FROM tickets')" ] ||
+	fail "tickets opened by the plans, $opened, are not the store's: $(grep 'store: ' "$T/run.err")"
 echo "ok: run reload: $sent lines sent and taken through 10 reloads and 1 refused, 4 cuts 4 tickets paged once each"
