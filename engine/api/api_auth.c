@@ -493,8 +493,14 @@ void fl_api_time_basic(int64_t s, char out[18])
 	d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	m = (int)(mp < 10 ? mp + 3 : mp - 9);
 	y = yoe + era * 400 + (m <= 2);
-	snprintf(out, 18, "%04d%02d%02dT%02d%02d%02dZ", (int)y, m, d, (int)(sod / 3600),
-		 (int)(sod / 60 % 60), (int)(sod % 60));
+	/* a year past 9999 does not fit the field: such an expiry is never */
+	char text[64];
+	int n = snprintf(text, sizeof(text), "%04d%02d%02dT%02d%02d%02dZ", (int)y, m, d,
+			 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+	if (n < 0 || n >= 18)
+		snprintf(out, 18, "never");
+	else
+		memcpy(out, text, (size_t)n + 1);
 }
 
 static void token_digest(const char *token, uint8_t digest[SHA256_DIGEST_SIZE])
