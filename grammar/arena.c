@@ -54,9 +54,9 @@ void fl_arena_destroy(struct fl_arena *a)
 	free(a);
 }
 
-/* n bytes, aligned, not zeroed: strdup overwrites them all anyway, and a plan's
- * scanner copies a million tokens. */
-static void *arena_take(struct fl_arena *a, size_t n)
+/* Not zeroed: strdup and the scanner's items overwrite every byte at once,
+ * and a large plan has a million tokens. */
+void *fl_arena_alloc_raw(struct fl_arena *a, size_t n)
 {
 	const size_t align = alignof(max_align_t);
 	struct chunk *c = a->head;
@@ -95,7 +95,7 @@ static void *arena_take(struct fl_arena *a, size_t n)
 
 void *fl_arena_alloc(struct fl_arena *a, size_t n)
 {
-	void *p = arena_take(a, n);
+	void *p = fl_arena_alloc_raw(a, n);
 
 	if (p)
 		memset(p, 0, n);
@@ -108,7 +108,7 @@ char *fl_arena_strdup(struct fl_arena *a, const char *p, size_t n)
 
 	if (n == SIZE_MAX)
 		return NULL;
-	s = arena_take(a, n + 1);
+	s = fl_arena_alloc_raw(a, n + 1);
 	if (!s)
 		return NULL;
 	if (n)

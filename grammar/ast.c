@@ -76,16 +76,21 @@ void fl_loc_step(struct fl_parse *p, struct fl_loc *loc, const char *text, size_
 struct fl_ast_item *fl_ast_item_new(struct fl_parse *p, enum fl_item_kind kind,
 				    const struct fl_loc *loc, const char *text, size_t len)
 {
-	struct fl_ast_item *it = fl_arena_alloc(p->ast, sizeof(*it));
+	/* The item and its text in one allocation: one per token of the plan. */
+	struct fl_ast_item *it = NULL;
+	char *copy;
 
-	if (!it || !(it->text = fl_arena_strdup(p->ast, text, len))) {
+	if (len < SIZE_MAX - sizeof(*it) - 1)
+		it = fl_arena_alloc_raw(p->ast, sizeof(*it) + len + 1);
+	if (!it) {
 		p->oom = true;
 		return NULL;
 	}
-	it->kind = kind;
-	it->loc = *loc;
-	it->len = len;
-	it->flags = "";
+	copy = (char *)(it + 1);
+	if (len)
+		memcpy(copy, text, len);
+	copy[len] = '\0';
+	*it = (struct fl_ast_item){.kind = kind, .loc = *loc, .text = copy, .len = len, .flags = ""};
 	return it;
 }
 
