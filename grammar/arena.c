@@ -54,7 +54,9 @@ void fl_arena_destroy(struct fl_arena *a)
 	free(a);
 }
 
-void *fl_arena_alloc(struct fl_arena *a, size_t n)
+/* Not zeroed: strdup and the scanner's items overwrite every byte at once,
+ * and a large plan has a million tokens. */
+void *fl_arena_alloc_raw(struct fl_arena *a, size_t n)
 {
 	const size_t align = alignof(max_align_t);
 	struct chunk *c = a->head;
@@ -88,7 +90,15 @@ void *fl_arena_alloc(struct fl_arena *a, size_t n)
 	}
 	p = c->mem + c->used;
 	c->used += need;
-	memset(p, 0, n);
+	return p;
+}
+
+void *fl_arena_alloc(struct fl_arena *a, size_t n)
+{
+	void *p = fl_arena_alloc_raw(a, n);
+
+	if (p)
+		memset(p, 0, n);
 	return p;
 }
 
@@ -98,7 +108,7 @@ char *fl_arena_strdup(struct fl_arena *a, const char *p, size_t n)
 
 	if (n == SIZE_MAX)
 		return NULL;
-	s = fl_arena_alloc(a, n + 1);
+	s = fl_arena_alloc_raw(a, n + 1);
 	if (!s)
 		return NULL;
 	if (n)

@@ -25,6 +25,8 @@ void fl_arena_destroy(struct fl_arena *a);
  * when n would overflow. strdup copies n bytes and adds a NUL. defer: 0 or
  * -ENOMEM (obj is then NOT released by the arena: the caller still owns it). */
 void *fl_arena_alloc(struct fl_arena *a, size_t n);
+/* alloc_raw: the same, not zeroed, for a caller that writes every byte. */
+void *fl_arena_alloc_raw(struct fl_arena *a, size_t n);
 char *fl_arena_strdup(struct fl_arena *a, const char *p, size_t n);
 int fl_arena_defer(struct fl_arena *a, fl_arena_release_fn fn, void *obj) FL_MUST_CHECK;
 

@@ -1,6 +1,9 @@
 #include "grammar/ast.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "engine/lib/limits.h"
@@ -8,30 +11,64 @@
 #include "parser.h"
 #include "scanner.h"
 
+/* Whether text holds only ASCII bytes other than a newline, eight at a time:
+ * then every byte is one column, which is what almost every token is. */
+static bool plain_ascii(const char *text, size_t len)
+{
+	const uint64_t high = 0x8080808080808080u, ones = 0x0101010101010101u;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w, nl;
+
+		memcpy(&w, text + i, sizeof(w));
+		nl = w ^ (ones * '\n'); /* a zero byte where text has '\n' */
+		if ((w | ((nl - ones) & ~nl)) & high)
+			return false;
+	}
+	for (; i < len; i++)
+		if ((unsigned char)text[i] >= 0x80 || text[i] == '\n')
+			return false;
+	return true;
+}
+
 void fl_loc_step(struct fl_parse *p, struct fl_loc *loc, const char *text, size_t len)
 {
+	int line = p->line, column = p->column;
+	int last_line = line, last_column = column;
+	size_t line_off = p->line_off;
+	size_t slow = len; /* bytes left to the per-byte count below */
+
 	loc->src = p->src;
-	loc->first_line = p->line;
-	loc->first_column = p->column;
-	loc->line_off = p->line_off;
+	loc->first_line = line;
+	loc->first_column = column;
+	loc->line_off = line_off;
 	loc->off = p->off;
-	loc->last_line = p->line;
-	loc->last_column = p->column;
-	for (size_t i = 0; i < len; i++) {
+	if (len > 0 && len < (size_t)INT_MAX / 2 && plain_ascii(text, len)) {
+		last_column = column + (int)len - 1;
+		column += (int)len;
+		slow = 0;
+	}
+	for (size_t i = 0; i < slow; i++) {
 		unsigned char c = (unsigned char)text[i];
 
 		if (c == '\n') {
-			p->line++;
-			p->column = 1;
-			p->line_off = p->off + i + 1;
+			line++;
+			column = 1;
+			line_off = p->off + i + 1;
 			continue;
 		}
 		if ((c & 0xc0) == 0x80) /* continuation byte: same code point */
 			continue;
-		loc->last_line = p->line;
-		loc->last_column = p->column;
-		p->column++;
+		last_line = line;
+		last_column = column;
+		column++;
 	}
+	loc->last_line = last_line;
+	loc->last_column = last_column;
+	p->line = line;
+	p->column = column;
+	p->line_off = line_off;
 	p->off += len;
 	loc->end = p->off;
 }
@@ -39,16 +76,21 @@ void fl_loc_step(struct fl_parse *p, struct fl_loc *loc, const char *text, size_
 struct fl_ast_item *fl_ast_item_new(struct fl_parse *p, enum fl_item_kind kind,
 				    const struct fl_loc *loc, const char *text, size_t len)
 {
-	struct fl_ast_item *it = fl_arena_alloc(p->ast, sizeof(*it));
+	/* The item and its text in one allocation: one per token of the plan. */
+	struct fl_ast_item *it = NULL;
+	char *copy;
 
-	if (!it || !(it->text = fl_arena_strdup(p->ast, text, len))) {
+	if (len < SIZE_MAX - sizeof(*it) - 1)
+		it = fl_arena_alloc_raw(p->ast, sizeof(*it) + len + 1);
+	if (!it) {
 		p->oom = true;
 		return NULL;
 	}
-	it->kind = kind;
-	it->loc = *loc;
-	it->len = len;
-	it->flags = "";
+	copy = (char *)(it + 1);
+	if (len)
+		memcpy(copy, text, len);
+	copy[len] = '\0';
+	*it = (struct fl_ast_item){.kind = kind, .loc = *loc, .text = copy, .len = len, .flags = ""};
 	return it;
 }
 

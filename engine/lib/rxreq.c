@@ -75,7 +75,7 @@ static void skip_past(struct walk *w, char c)
 /* Skips what does not count as an item: \E and \Q (entering a quote),
  * (?#...) comments, and in extended mode white space and # comments. A
  * quoted stretch is all literal, \E aside. */
-static void skip_ignorable(struct walk *w, const struct flags *f)
+static void skip_ignorable_slow(struct walk *w, const struct flags *f)
 {
 	while (w->i < w->n && !w->unsure) {
 		size_t sp;
@@ -105,6 +105,16 @@ static void skip_ignorable(struct walk *w, const struct flags *f)
 			return;
 		}
 	}
+}
+
+/* The walk asks before every item; outside extended mode only a backslash or
+ * a parenthesis can start something to skip, so most asks end here, without
+ * a call. */
+static inline void skip_ignorable(struct walk *w, const struct flags *f)
+{
+	if (w->i < w->n && !f->extended && w->p[w->i] != '\\' && w->p[w->i] != '(')
+		return;
+	skip_ignorable_slow(w, f);
 }
 
 /* ---- items ------------------------------------------------------------------ */

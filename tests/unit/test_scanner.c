@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "grammar/arena.h"
@@ -145,4 +146,74 @@ Test(scanner, refuses_a_number_that_overflows)
 	cr_expect_eq(fl_diag_errors(d), 2);
 	free_toks(t, n);
 	fl_diags_destroy(d);
+}
+
+/* The position counted byte by byte, as the scanner did before its ASCII
+ * fast path: the reference fl_loc_step() must agree with. */
+static void loc_step_ref(struct fl_parse *p, struct fl_loc *loc, const char *text, size_t len)
+{
+	loc->first_line = loc->last_line = p->line;
+	loc->first_column = loc->last_column = p->column;
+	loc->line_off = p->line_off;
+	loc->off = p->off;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c == '\n') {
+			p->line++;
+			p->column = 1;
+			p->line_off = p->off + i + 1;
+		} else if ((c & 0xc0) != 0x80) {
+			loc->last_line = p->line;
+			loc->last_column = p->column++;
+		}
+	}
+	p->off += len;
+	loc->end = p->off;
+}
+
+/* Random tokens of 0 to 40 bytes, mostly ASCII, some with newlines, UTF-8
+ * sequences and bytes 0x80-0xff at every position relative to the 8-byte
+ * blocks: line, column, offsets and the token's span equal the reference. */
+Test(scanner, loc_step_matches_bytewise_count)
+{
+	static const char *const odd[] = {"\n", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+					  "\x80", "\xff", "\n\n"};
+	struct fl_parse fast = {0}, ref = {0};
+	uint32_t seed = 20261205;
+	char tok[64];
+
+	fast.line = fast.column = ref.line = ref.column = 1;
+	for (int round = 0; round < 200000; round++) {
+		struct fl_loc a = {0}, b = {0};
+		size_t len = 0, want;
+
+		seed = seed * 1103515245u + 12345u;
+		want = (seed >> 16) % 41;
+		while (len < want) {
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 16 == 0) {
+				const char *o = odd[(seed >> 20) % (sizeof(odd) / sizeof(odd[0]))];
+
+				if (len + strlen(o) > want)
+					break;
+				memcpy(tok + len, o, strlen(o));
+				len += strlen(o);
+			} else {
+				tok[len++] = (char)(' ' + (seed >> 20) % 95);
+			}
+		}
+		fl_loc_step(&fast, &a, tok, len);
+		loc_step_ref(&ref, &b, tok, len);
+		cr_assert(a.first_line == b.first_line && a.first_column == b.first_column &&
+			  a.last_line == b.last_line && a.last_column == b.last_column &&
+			  a.line_off == b.line_off && a.off == b.off && a.end == b.end,
+			  "round %d: token of %zu bytes spans %d:%d-%d:%d, expected %d:%d-%d:%d",
+			  round, len, a.first_line, a.first_column, a.last_line, a.last_column,
+			  b.first_line, b.first_column, b.last_line, b.last_column);
+		cr_assert(fast.line == ref.line && fast.column == ref.column &&
+			  fast.line_off == ref.line_off && fast.off == ref.off,
+			  "round %d: position %d:%d, expected %d:%d", round, fast.line, fast.column,
+			  ref.line, ref.column);
+	}
 }
