@@ -336,8 +336,10 @@ enum fl_message_when {
 struct fl_prog_duty {
 	struct fl_str name, text;
 	struct fl_duecal cal;
-	uint32_t role;
+	uint32_t role;			    /* one of the contact table's roles */
 	uint32_t first_channel, n_channels; /* into step_channels[] */
+	uint8_t per_level; /* `per`: enum fl_inv_level, region (default), city or county:
+			    * one ticket and one reminder per branch at that level */
 };
 
 struct fl_prog_message {
