@@ -60,6 +60,7 @@ static int run_insert(struct fl_store *s, const struct fl_duty_occurrence *o, co
 	struct store_stmt *st = prep(
 	    s, "INSERT INTO duty_runs(ticket, duty, branch, level, due_k, due_ns, deadline_ns,"
 	       " passed_over, made_ns) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	int rc;
 
 	if (!st)
 		return -EIO;
@@ -72,8 +73,7 @@ static int run_insert(struct fl_store *s, const struct fl_duty_occurrence *o, co
 	sst_bind_int64(st, 7, o->deadline_ns);
 	sst_bind_int64(st, 8, o->passed_over);
 	sst_bind_int64(st, 9, now_ns);
-	int rc = store_step_done(s, st);
-
+	rc = store_step_done(s, st);
 	sst_finalize(st);
 	return rc;
 }
