@@ -160,6 +160,26 @@ static bool duty_per(struct fl_compile *c, const struct fl_ast_stmt *s, size_t *
 	return true;
 }
 
+/* `within DURATION` at item *i, when given: the time to do it in (a year at
+ * most); the next occurrence otherwise (*ms 0). */
+static bool duty_within(struct fl_compile *c, const struct fl_ast_stmt *s, size_t *i,
+			int64_t *ms)
+{
+	*ms = 0;
+	if (!is_word(at(s, *i), "within"))
+		return true;
+	if (!want_duration(c, s, ++*i, ms))
+		return false;
+	if (*ms <= 0 || *ms > 366LL * 86400 * 1000) {
+		fl_diag_error(c->d, &s->items[*i]->loc,
+			      "a duty's time to be done is more than 0 and at most 366 days, not '%s'",
+			      s->items[*i]->text);
+		return false;
+	}
+	(*i)++;
+	return true;
+}
+
 /* A second duty of the same name: an error with a note at the first. */
 static bool duty_name_free(struct fl_compile *c, const struct fl_ast_stmt *st)
 {
@@ -204,7 +224,7 @@ void compile_duty(struct fl_compile *c, const struct fl_ast_stmt *st)
 	d.role = resolve(c, &c->roles, st->items[i], "role");
 	i++;
 	if ((d.role != FL_PROG_NONE && !duty_role(c, st->items[i - 1])) ||
-	    !duty_per(c, st, &i, &d.per_level))
+	    !duty_per(c, st, &i, &d.per_level) || !duty_within(c, st, &i, &d.within_ms))
 		return;
 	if (c->prog->n_duties == FL_DUTY_MAX) {
 		fl_diag_error(c->d, &st->items[0]->loc, "a plan has at most %d duties", FL_DUTY_MAX);

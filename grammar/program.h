@@ -340,6 +340,7 @@ struct fl_prog_duty {
 	uint32_t first_channel, n_channels; /* into step_channels[] */
 	uint8_t per_level; /* `per`: enum fl_inv_level, region (default), city or county:
 			    * one ticket and one reminder per branch at that level */
+	int64_t within_ms; /* `within`: the deadline after each occurrence; 0: the next one */
 };
 
 struct fl_prog_message {

@@ -200,7 +200,10 @@ static int duty_branch(struct occurrence *oc, const struct fl_tz *tz, unsigned r
 	    .level = fl_inv_level_name((enum fl_inv_level)oc->d->per_level),
 	    .city = oc->b->city, .county = oc->b->county, .title = oc->title, .due_k = k,
 	    .due_ns = fl_duecal_nth(tz, &oc->d->cal, k) * 1000000000,
-	    .deadline_ns = fl_duecal_nth(tz, &oc->d->cal, k + 1) * 1000000000,
+	    .deadline_ns = oc->d->within_ms > 0
+	                       ? fl_duecal_nth(tz, &oc->d->cal, k) * 1000000000 +
+	                             oc->d->within_ms * 1000000
+	                       : fl_duecal_nth(tz, &oc->d->cal, k + 1) * 1000000000,
 	    .passed_over = passed,
 	};
 	oc->notices = 0;

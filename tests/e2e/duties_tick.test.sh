@@ -23,7 +23,7 @@ roles duty_room, fault_lead, ops_head;
 level urgent { respond at once within 2m; ladder std; }
 ladder std { step after 0s notify duty_room via sms; }
 duty visit "technician visit" every 1 month from "2027-01-05" notify fault_lead per county via sms, email;
-duty survey "service-quality survey" every 1 month from "2027-01-10" notify ops_head via email;
+duty survey "service-quality survey" every 1 month from "2027-01-10" notify ops_head within 3d via email;
 duty far "yearly fibre audit" every 12 months from "2098-01-01" notify ops_head via email;
 PLAN
 
@@ -73,6 +73,8 @@ grep -q "	survey	region	due 2027-05-10T09:00:00+08:00	1 reminder	4 passed over$"
 	fail "duties list --db"
 grep -q "^  Shiling	DUTY-2027-[0-9]*	open	due 2027-05-05T09:00:00+08:00	by 2027-06-05T09:00:00+08:00	3 passed over$" "$T/list" ||
 	fail "list --db: $(cat "$T/list")"
+grep -q "^  region	DUTY-2027-[0-9]*	open	due 2027-05-10T09:00:00+08:00	by 2027-05-13T09:00:00+08:00	4 passed over$" "$T/list" ||
+	fail "survey within 3d: $(cat "$T/list")"
 
 # a duty ticket is resolved from open; an incident's would need restore
 may=$(sql "SELECT ticket FROM duty_runs WHERE branch = 'Gaoling' AND due_k = 4")
@@ -97,7 +99,8 @@ v, s = d["visit"], d["survey"]
 assert (v["due"], v["open"], v["passed_over"]) == (8, 7, 12), v
 assert v["done"] + v["done_late"] == 1, v
 assert v["overdue"] == 4, v  # January's four, open past 5 February
-assert (s["due"], s["open"], s["overdue"], s["passed_over"]) == (1, 1, 0, 4), s
+# within 3d: due 10 May, to be done by 13 May, overdue on the 20th
+assert (s["due"], s["open"], s["overdue"], s["passed_over"]) == (1, 1, 1, 4), s
 assert "far" not in d and r["areas"] == [], r
 PY
 "$FAULTLINE" report --db "$DB" --from 2098-01-01 --to 2098-02-01 --json >"$T/far.json" || fail "far report"
