@@ -21,6 +21,7 @@
 #include "engine/pipeline/directive.h"
 #include "engine/pipeline/duty_tick.h"
 #include "engine/pipeline/sink_int.h"
+#include "engine/store/store_duty.h"
 #include "engine/store/store.h"
 #include "grammar/program.h"
 
@@ -488,6 +489,10 @@ static int resume_collect(void *ctx, const struct fl_ticket_summary *t)
 	struct resume_row *row;
 
 	if (t->state >= FL_TICKET_RESOLVED || t->cleared_ns)
+		return 0;
+	/* a duty's ticket is work on a calendar, no incident: nothing for the
+	 * engine to take back, nor for a reload to close as a rule gone */
+	if (t->rule && strcmp(t->rule, FL_DUTY_RULE) == 0)
 		return 0;
 	if (w->n == w->max) {
 		w->over_cap++;

@@ -55,6 +55,10 @@ grep -q 'store: 4 duty tickets made, 4 reminders queued' "$T/a.err" ||
 start_run b
 sleep 3
 stop_run b
+# a duty's open ticket is no incident for the engine to take back
+grep -q 'not resumed: ' "$T/b.err" && fail "duty tickets resumed: $(grep 'not resumed: ' "$T/b.err")"
+grep -q 'resume: 0 tickets resumed, 0 not resumed' "$T/b.err" ||
+	fail "resume: $(grep resume "$T/b.err")"
 # the same occurrence is never made twice (a week's turn between the two
 # runs would make the next one: four per due instant, whatever the date)
 [ "$(sqlite3 "$DB" "SELECT count(*) = 4 * count(DISTINCT due_ns) FROM duty_runs")" = 1 ] ||
