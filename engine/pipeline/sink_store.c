@@ -670,11 +670,15 @@ static void duty_tick(struct fl_sink *s, int64_t now_ns)
 	if (!s->prog->n_duties || !s->prog->inventory)
 		return;
 	rc = fl_duty_tick(s->store, s->prog, s->tz, now_ns, NULL, NULL, &st, err, sizeof(err));
-	if (rc < 0)
+	s->wst.duty_tickets += st.made;
+	s->wst.duty_reminders += st.notices;
+	if (rc < 0) {
+		s->wst.duty_errors++;
 		sink_log(s, "store: duties not ticked: %s", err[0] ? err : strerror(-rc));
-	else if (st.made)
+	} else if (st.made) {
 		sink_log(s, "store: %u duty ticket%s made, %u reminder%s queued", st.made,
 			 st.made == 1 ? "" : "s", st.notices, st.notices == 1 ? "" : "s");
+	}
 	if (st.notices && s->on_notices)
 		s->on_notices(s->on_notices_ctx);
 }
@@ -792,6 +796,10 @@ void fl_sink_print_summary(struct fl_sink *s, FILE *out, const char *prefix)
 			prefix, (unsigned long long)st.directive_steps,
 			(unsigned long long)st.directive_notices,
 			(unsigned long long)st.directive_errors);
+	if (st.duty_tickets || st.duty_errors)
+		fprintf(out, "%sstore duties: %llu tickets made, %llu reminders, %llu ticks failed\n",
+			prefix, (unsigned long long)st.duty_tickets,
+			(unsigned long long)st.duty_reminders, (unsigned long long)st.duty_errors);
 }
 
 int fl_sink_open(struct fl_sink **out, const struct fl_program *prog, const char *path,

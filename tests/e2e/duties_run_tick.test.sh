@@ -47,6 +47,8 @@ wait_for 60 sh -c "[ \"\$(sqlite3 '$DB' 'SELECT count(*) FROM duty_runs' 2>/dev/
 stop_run a
 grep -q 'store: 4 duty tickets made, 4 reminders queued' "$T/a.err" ||
 	fail "log: $(grep duty "$T/a.err")"
+grep -q '^run: store duties: 4 tickets made, 4 reminders, 0 ticks failed$' "$T/a.err" ||
+	fail "summary: $(grep 'store duties' "$T/a.err")"
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM duty_runs WHERE passed_over > 0")" = 4 ] ||
 	fail "no catch-up counted"
 [ "$(sqlite3 "$DB" "SELECT o.address FROM outbox o JOIN duty_runs r ON r.ticket = o.ticket WHERE r.branch = 'Shiling'")" = \
