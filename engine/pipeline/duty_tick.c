@@ -15,6 +15,7 @@
 #include "engine/lib/limits.h"
 #include "engine/lib/notice_key.h"
 #include "engine/lib/str.h"
+#include "engine/pipeline/sink_int.h"
 #include "engine/store/store.h"
 #include "engine/store/store_duty.h"
 #include "engine/store/store_time.h"
@@ -92,6 +93,7 @@ struct occurrence {
 	struct fl_store *s;
 	const struct fl_program *prog;
 	const struct fl_prog_duty *d;
+	const struct fl_tz *tz; /* the plan's zone, for the times of templates */
 	const struct branch *b;
 	struct fl_duty_occurrence o;
 	char duty[256], title[TEXT_MAX], ticket[FL_STORE_ID_MAX + 1];
@@ -99,19 +101,45 @@ struct occurrence {
 	uint32_t notices;
 };
 
+/* The words of one reminder: the plan's `template ... when due` for the
+ * role and channel when it has one (${ticket}, ${title}, ${city},
+ * ${county}, ${since}: when it fell due, ${at}: now), else the built-in
+ * text with the branch, when it fell due and when it is to be done by. */
+static void words(const struct occurrence *oc, const char *role, const char *channel,
+                  const char *address, char *subject, size_t subject_cap, char *body,
+                  size_t body_cap)
+{
+	const struct fl_prog_message *m =
+	    sink_message_pick(oc->prog, FL_PROG_NONE, role, channel, FL_MSG_DUE);
+	char due[FL_TIME_ISO_LEN], deadline[FL_TIME_ISO_LEN];
+
+	snprintf(subject, subject_cap, "%s: %s", oc->ticket, oc->title);
+	if (m) {
+		struct fl_sink_rec rec = {
+		    .at_ns = oc->now_ns, .first_ns = oc->o.due_ns, .title = (char *)oc->title,
+		    .city = (char *)oc->b->city, .county = (char *)oc->b->county,
+		};
+		const struct sink_message_ctx x = {&rec, oc->ticket, FL_DUTY_RULE, address,
+		                                   oc->prog->inventory, oc->tz};
+
+		if (m->subject.p)
+			(void)sink_message_render(&x, m->subject.p, subject, subject_cap);
+		(void)sink_message_render(&x, m->body.p, body, body_cap);
+		return;
+	}
+	fl_time_format(oc->o.due_ns, due);
+	fl_time_format(oc->o.deadline_ns, deadline);
+	snprintf(body, body_cap, "%s\nbranch: %s\ndue: %s\ndone by: %s\nticket: %s\n", oc->title,
+	         oc->b->name, due, deadline, oc->ticket);
+}
+
 /* The reminders: each person holding the role at the branch (or above),
  * on each of the duty's channels they have an address for. */
 static int remind(struct occurrence *oc, const struct fl_inv_contacts *hits)
 {
 	const struct fl_program *p = oc->prog;
-	char due[FL_TIME_ISO_LEN], deadline[FL_TIME_ISO_LEN], subject[TEXT_MAX + 80];
-	char body[2 * TEXT_MAX + 512];
+	char subject[TEXT_MAX + 80], body[2 * TEXT_MAX + 512];
 
-	fl_time_format(oc->o.due_ns, due);
-	fl_time_format(oc->o.deadline_ns, deadline);
-	snprintf(subject, sizeof(subject), "%s: %s", oc->ticket, oc->title);
-	snprintf(body, sizeof(body), "%s\nbranch: %s\ndue: %s\ndone by: %s\nticket: %s\n",
-	         oc->title, oc->b->name, due, deadline, oc->ticket);
 	for (size_t h = 0; h < hits->nhits; h++) {
 		const struct fl_inv_contact *c = hits->hits[h].contact;
 		const char *role = fl_inv_contact_role_name(hits->hits[h].role);
@@ -129,6 +157,7 @@ static int remind(struct occurrence *oc, const struct fl_inv_contacts *hits)
 			if (!address || !address[0])
 				continue; /* no e-mail for this person: another channel reaches them */
 			notice_key(key, oc->ticket, role, ch, address);
+			words(oc, role, ch, address, subject, sizeof(subject), body, sizeof(body));
 			const struct fl_notice n = {
 			    .key = key, .channel = ch, .role = role, .person = c->name,
 			    .address = address, .subject = subject, .body = body,
@@ -228,7 +257,7 @@ static int duty_tick_one(struct fl_store *s, const struct fl_program *prog,
                          fl_duty_made_fn *made, void *ctx, struct fl_duty_tick_stats *stats,
                          char *err, size_t err_len)
 {
-	struct occurrence oc = {.s = s, .prog = prog, .d = d, .now_ns = now_ns};
+	struct occurrence oc = {.s = s, .prog = prog, .d = d, .tz = tz, .now_ns = now_ns};
 	enum fl_inv_contact_role role;
 	struct branch *b = NULL;
 	size_t nb = 0;

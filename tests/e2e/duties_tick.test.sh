@@ -22,6 +22,7 @@ data contacts "$NET/contacts.csv";
 roles duty_room, fault_lead, ops_head;
 level urgent { respond at once within 2m; ladder std; }
 ladder std { step after 0s notify duty_room via sms; }
+template visit_sms for fault_lead via sms when due "【例行工作】\${title}，\${county}，\${since}到期。工单\${ticket}。";
 duty visit "technician visit" every 1 month from "2027-01-05" notify fault_lead per county via sms, email;
 duty survey "service-quality survey" every 1 month from "2027-01-10" notify ops_head within 3d via email;
 duty far "yearly fibre audit" every 12 months from "2098-01-01" notify ops_head via email;
@@ -46,6 +47,12 @@ shiling=$(sql "SELECT ticket FROM duty_runs WHERE branch = 'Shiling'")
 [ "$(sql "SELECT group_concat(address, ' ') FROM (SELECT address FROM outbox WHERE ticket = '$shiling' ORDER BY address)")" = \
 	"138-0000-6203 zhigang.lu@example.net" ] || fail "Shiling's reminders: $(sql "SELECT * FROM outbox WHERE ticket = '$shiling'")"
 gaoling=$(sql "SELECT ticket FROM duty_runs WHERE branch = 'Gaoling'")
+# the plan's `when due` template for the SMS; the built-in text for e-mail
+[ "$(sql "SELECT body FROM outbox WHERE ticket = '$gaoling' AND channel = 'sms'")" = \
+	"【例行工作】technician visit，Gaoling，01-05 09:00到期。工单$gaoling。" ] ||
+	fail "templated SMS: $(sql "SELECT body FROM outbox WHERE ticket = '$gaoling' AND channel = 'sms'")"
+sql "SELECT body FROM outbox WHERE ticket = '$gaoling' AND channel = 'email'" |
+	grep -qx "done by: 2027-02-05T01:00:00Z" || fail "built-in e-mail body"
 [ "$(sql "SELECT count(*) FROM outbox WHERE ticket = '$gaoling' AND person = '黄秋萍' AND role = 'fault_lead' AND state = 'pending'")" = 2 ] ||
 	fail "Gaoling's reminders"
 sql "SELECT what || ':' || note FROM history WHERE ticket = '$gaoling'" | grep -qx "due:technician visit" ||
