@@ -667,8 +667,9 @@ static void duty_tick(struct fl_sink *s, int64_t now_ns)
 	char err[256] = "";
 	int rc;
 
-	if (!s->prog->n_duties || !s->prog->inventory)
+	if (!s->prog->n_duties || !s->prog->inventory || mono_ms() < s->duty_next_ms)
 		return;
+	s->duty_next_ms = mono_ms() + FL_DUTY_TICK_MS; /* the first look at once */
 	rc = fl_duty_tick(s->store, s->prog, s->tz, now_ns, NULL, NULL, &st, err, sizeof(err));
 	s->wst.duty_tickets += st.made;
 	s->wst.duty_reminders += st.notices;
