@@ -135,6 +135,13 @@ void check_against_data(struct fl_compile *c)
 			if (fl_inv_contact_role_parse(*name, &r) == 0)
 				named[r] = true;
 		}
+		for (size_t i = 0; i < p->n_duties; i++) { /* a duty reminds its role */
+			enum fl_inv_contact_role r;
+
+			if (p->duties[i].role < p->n_roles &&
+			    fl_inv_contact_role_parse(p->roles[p->duties[i].role], &r) == 0)
+				named[r] = true;
+		}
 		{
 			unsigned mask = 0;
 

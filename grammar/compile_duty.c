@@ -8,8 +8,13 @@
  *
  * The date anchors the calendar: every occurrence is counted from it, in the
  * plan's zone (engine/lib/duecal.h); at is the local time of day, 09:00
- * when not given. */
+ * when not given. The role is one of the contact table's (contacts.csv
+ * role), as the reminders go to the people holding it; `per region|city|
+ * county` (default region) makes one ticket and reminder per branch. */
 #include "grammar/compile_int.h"
+
+#include "engine/inventory/inventory.h"
+#include "engine/lib/utf8.h"
 
 static const char *const unit_words[] = {"day", "days", "week", "weeks", "month", "months"};
 /* the longest period of each unit: a yearly duty, or every other year */
@@ -112,6 +117,69 @@ static bool duty_at(struct fl_compile *c, const struct fl_ast_stmt *s, size_t *i
 	return true;
 }
 
+/* The role must be one a branch fills in the contact table: the tick asks
+ * that table for the people to remind. */
+static bool duty_role(struct fl_compile *c, const struct fl_ast_item *it)
+{
+	const char *names[FL_INV_CONTACT_CUSTOMER_CONTACT];
+	enum fl_inv_contact_role r;
+	const char *hint;
+
+	if (fl_inv_contact_role_parse(fl_str_make(it->text, strlen(it->text)), &r) == 0 &&
+	    r != FL_INV_CONTACT_CUSTOMER_CONTACT)
+		return true;
+	for (unsigned k = 0; k < FL_INV_CONTACT_CUSTOMER_CONTACT; k++)
+		names[k] = fl_inv_contact_role_name((enum fl_inv_contact_role)k);
+	hint = fl_utf8_suggest(it->text, names, FL_INV_CONTACT_CUSTOMER_CONTACT);
+	if (hint)
+		fl_diag_error(c->d, &it->loc,
+			      "a duty reminds a branch role of the contact table, not '%s';"
+			      " did you mean '%s'?", it->text, hint);
+	else
+		fl_diag_error(c->d, &it->loc,
+			      "a duty reminds a branch role of the contact table, not '%s'"
+			      " (duty_room, ops_head, fault_lead, repair_team, leader_in_charge"
+			      " or chief_engineer)", it->text);
+	return false;
+}
+
+/* `per region|city|county` at item *i, when given; region otherwise. */
+static bool duty_per(struct fl_compile *c, const struct fl_ast_stmt *s, size_t *i, uint8_t *out)
+{
+	static const char *const levels[] = {"region", "city", "county"};
+	int k;
+
+	*out = FL_INV_LEVEL_REGION;
+	if (!is_word(at(s, *i), "per"))
+		return true;
+	if (!want_word(c, s, ++*i, "region, city or county") ||
+	    (k = keyword(c, s->items[*i], "branch level", levels, 3)) < 0)
+		return false;
+	*out = (uint8_t)k;
+	(*i)++;
+	return true;
+}
+
+/* `within DURATION` at item *i, when given: the time to do it in (a year at
+ * most); the next occurrence otherwise (*ms 0). */
+static bool duty_within(struct fl_compile *c, const struct fl_ast_stmt *s, size_t *i,
+			int64_t *ms)
+{
+	*ms = 0;
+	if (!is_word(at(s, *i), "within"))
+		return true;
+	if (!want_duration(c, s, ++*i, ms))
+		return false;
+	if (*ms <= 0 || *ms > 366LL * 86400 * 1000) {
+		fl_diag_error(c->d, &s->items[*i]->loc,
+			      "a duty's time to be done is more than 0 and at most 366 days, not '%s'",
+			      s->items[*i]->text);
+		return false;
+	}
+	(*i)++;
+	return true;
+}
+
 /* A second duty of the same name: an error with a note at the first. */
 static bool duty_name_free(struct fl_compile *c, const struct fl_ast_stmt *st)
 {
@@ -154,11 +222,15 @@ void compile_duty(struct fl_compile *c, const struct fl_ast_stmt *st)
 	if (!want_word(c, st, ++i, "a contact role"))
 		return;
 	d.role = resolve(c, &c->roles, st->items[i], "role");
+	i++;
+	if ((d.role != FL_PROG_NONE && !duty_role(c, st->items[i - 1])) ||
+	    !duty_per(c, st, &i, &d.per_level) || !duty_within(c, st, &i, &d.within_ms))
+		return;
 	if (c->prog->n_duties == FL_DUTY_MAX) {
 		fl_diag_error(c->d, &st->items[0]->loc, "a plan has at most %d duties", FL_DUTY_MAX);
 		return;
 	}
-	compile_via(c, st, i + 1, &d.first_channel, &d.n_channels);
+	compile_via(c, st, i, &d.first_channel, &d.n_channels);
 	d.name = arena_str(c, st->items[1]->text, strlen(st->items[1]->text));
 	d.text = arena_str(c, st->items[2]->text, strlen(st->items[2]->text));
 	if (!(slot = PUSH(c, duties)))

@@ -308,14 +308,16 @@ struct fl_prog_tpart {
 };
 
 /* `template NAME [for ROLE, ... [at SCOPE]] [via CHANNEL, ...]
- * [when page|restored|quiet] ["SUBJECT"] "BODY";` - the words a notice is
+ * [when page|restored|quiet|due] ["SUBJECT"] "BODY";` - the words a notice is
  * written in, for an audience and a channel. A notice takes the template of
- * its kind (when) that names the most of: its step's scope (customers cut
+ * its kind (when; due: a duty's reminder, duty_tick.c) that names the most
+ * of: its step's scope (customers cut
  * off or only at risk are told different things), its role, its channel;
  * with none, the built-in text. The texts hold ${field}s of
  * FL_MESSAGE_FIELDS, checked when the plan compiles and filled in by the
  * ticket store's writer (engine/pipeline/sink_message.c). */
-#define FL_MESSAGE_WHEN(X) X(PAGE, "page") X(RESTORED, "restored") X(QUIET, "quiet")
+#define FL_MESSAGE_WHEN(X) \
+	X(PAGE, "page") X(RESTORED, "restored") X(QUIET, "quiet") X(DUE, "due")
 enum fl_message_when {
 #define X(name, text) FL_MSG_##name,
 	FL_MESSAGE_WHEN(X)
@@ -336,8 +338,11 @@ enum fl_message_when {
 struct fl_prog_duty {
 	struct fl_str name, text;
 	struct fl_duecal cal;
-	uint32_t role;
+	uint32_t role;			    /* one of the contact table's roles */
 	uint32_t first_channel, n_channels; /* into step_channels[] */
+	uint8_t per_level; /* `per`: enum fl_inv_level, region (default), city or county:
+			    * one ticket and one reminder per branch at that level */
+	int64_t within_ms; /* `within`: the deadline after each occurrence; 0: the next one */
 };
 
 struct fl_prog_message {

@@ -23,6 +23,7 @@
 #include "engine/cli/opts.h"
 #include "engine/cli/report_year.h"
 #include "engine/store/store.h"
+#include "engine/store/store_duty.h"
 #include "engine/cli/store_cli.h"
 #include "engine/store/store_time.h"
 
@@ -74,6 +75,28 @@ static int print_row(void *ctx, const struct fl_report_row *r)
 	printf("\n");
 	(*rows)++;
 	return 0;
+}
+
+/* A duty's line: the occurrences due in the period and what became of them. */
+static int print_duty(void *ctx, const struct fl_duty_report_row *r)
+{
+	size_t *n = ctx;
+
+	if (!(*n)++)
+		printf("\n%-24s %5s %5s %5s %5s %8s %12s\n", "DUTY", "DUE", "DONE", "LATE", "OPEN",
+		       "OVERDUE", "PASSED OVER");
+	fl_cli_cell(stdout, r->duty, 24);
+	printf(" %5lld %5lld %5lld %5lld %8lld %12lld\n", (long long)r->due, (long long)r->done,
+	       (long long)r->late, (long long)r->open, (long long)r->overdue,
+	       (long long)r->passed_over);
+	return 0;
+}
+
+static int print_duties(struct fl_store *s, int64_t from_ns, int64_t to_ns, int64_t as_of_ns)
+{
+	size_t n = 0;
+
+	return fl_store_duty_report_each(s, from_ns, to_ns, as_of_ns, print_duty, &n);
 }
 
 int fl_cmd_report(int argc, char **argv)
@@ -146,6 +169,8 @@ int fl_cmd_report(int argc, char **argv)
 		rc = fl_store_report_each(s, from_ns, to_ns, as_of_ns, print_row, &rows);
 		if (rc == 0 && rows == 0)
 			printf("no tickets in this period\n");
+		if (rc == 0)
+			rc = print_duties(s, from_ns, to_ns, as_of_ns);
 	}
 	if (rc < 0)
 		fprintf(stderr, "faultline report: %s (%s)\n", strerror(-rc), fl_store_errmsg(s));

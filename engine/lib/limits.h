@@ -373,6 +373,10 @@
 /* How often `run` looks for dispatch directives late to be acknowledged:
  * the relay block's times are minutes, so a few seconds late is nothing. */
 #define FL_DIRECTIVE_TICK_MS 5000
+/* How often the running engine looks for duties that fell due: a duty's
+ * time is a minute of the day, and each look reads the store once per
+ * duty and branch. */
+#define FL_DUTY_TICK_MS 60000
 #define FL_SINK_LOG_PER_MIN 30
 
 /* Maintenance announcements (engine/pipeline/announce.h). An announcer holds at most

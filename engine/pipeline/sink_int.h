@@ -119,6 +119,7 @@ struct fl_sink {
 	int64_t clocks_checked_ns; /* clocks past their deadline at this time are
 				    * marked: 0 after a lost batch (look again) */
 	int64_t directive_tick_ms, directive_next_ms; /* 0: no ticks; monotonic */
+	int64_t duty_next_ms; /* the next look for duties due; monotonic */
 	struct fl_tz *tz; /* the plan's zone, for the times of messages; NULL: UTC */
 };
 

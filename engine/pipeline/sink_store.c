@@ -19,8 +19,10 @@
 #include "engine/lib/limits.h"
 #include "engine/lib/tz.h"
 #include "engine/pipeline/directive.h"
+#include "engine/pipeline/duty_tick.h"
 #include "engine/pipeline/sink_int.h"
 #include "engine/store/hotline.h"
+#include "engine/store/store_duty.h"
 #include "engine/store/store.h"
 #include "grammar/program.h"
 
@@ -491,6 +493,10 @@ static int resume_collect(void *ctx, const struct fl_ticket_summary *t)
 		return 0;
 	if (t->rule && strcmp(t->rule, FL_HOTLINE_RULE) == 0)
 		return 0; /* a person's ticket: an alarm joins it (sink_join.c) */
+	/* a duty's ticket is work on a calendar, no incident: nothing for the
+	 * engine to take back, nor for a reload to close as a rule gone */
+	if (t->rule && strcmp(t->rule, FL_DUTY_RULE) == 0)
+		return 0;
 	if (w->n == w->max) {
 		w->over_cap++;
 		return 0;
@@ -609,11 +615,12 @@ int fl_sink_create(struct fl_sink **out, const struct fl_program *prog, struct f
 		return rc < 0 ? rc : -ENOMEM;
 	}
 	s->prog = prog;
-	if (prog->n_messages && prog->timezone.p && fl_tz_load(&s->tz, prog->timezone.p) < 0)
+	if ((prog->n_messages || prog->n_duties) && prog->timezone.p &&
+	    fl_tz_load(&s->tz, prog->timezone.p) < 0)
 		s->tz = NULL; /* the plan compiled with it; read as UTC rather than fail */
 	s->store = store;
 	s->prefix = opts && opts->id_prefix ? opts->id_prefix : "INC";
-	if (opts && opts->directive_tick_ms > 0 && prog->n_relays) {
+	if (opts && opts->directive_tick_ms > 0 && (prog->n_relays || prog->n_duties)) {
 		s->directive_tick_ms = opts->directive_tick_ms;
 		s->directive_next_ms = mono_ms(); /* at once: orders late while it was down */
 	}
@@ -654,6 +661,32 @@ static void wait_work(struct fl_sink *s)
 	}
 }
 
+/* The plan's duties fall due on the same tick (engine/pipeline/duty_tick.h):
+ * each occurrence is made once whoever ticks, so a failed tick is logged
+ * and the next one makes what it did not. */
+static void duty_tick(struct fl_sink *s, int64_t now_ns)
+{
+	struct fl_duty_tick_stats st = {0};
+	char err[256] = "";
+	int rc;
+
+	if (!s->prog->n_duties || !s->prog->inventory || mono_ms() < s->duty_next_ms)
+		return;
+	s->duty_next_ms = mono_ms() + FL_DUTY_TICK_MS; /* the first look at once */
+	rc = fl_duty_tick(s->store, s->prog, s->tz, now_ns, NULL, NULL, &st, err, sizeof(err));
+	s->wst.duty_tickets += st.made;
+	s->wst.duty_reminders += st.notices;
+	if (rc < 0) {
+		s->wst.duty_errors++;
+		sink_log(s, "store: duties not ticked: %s", err[0] ? err : strerror(-rc));
+	} else if (st.made) {
+		sink_log(s, "store: %u duty ticket%s made, %u reminder%s queued", st.made,
+			 st.made == 1 ? "" : "s", st.notices, st.notices == 1 ? "" : "s");
+	}
+	if (st.notices && s->on_notices)
+		s->on_notices(s->on_notices_ctx);
+}
+
 /* Dispatch directives are the store's, not the engine's: a branch late to
  * acknowledge is escalated by the thread that owns the store's writes, at
  * the wall clock's time, between batches (never inside one). A failure is
@@ -670,6 +703,9 @@ static void directive_tick(struct fl_sink *s)
 		return;
 	s->directive_next_ms = mono_ms() + s->directive_tick_ms;
 	clock_gettime(CLOCK_REALTIME, &ts);
+	duty_tick(s, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+	if (!s->prog->n_relays)
+		return;
 	rc = fl_directive_tick(s->store, s->prog, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
 			       &out, err, sizeof(err));
 	if (rc < 0) {
@@ -767,6 +803,10 @@ void fl_sink_print_summary(struct fl_sink *s, FILE *out, const char *prefix)
 			prefix, (unsigned long long)st.directive_steps,
 			(unsigned long long)st.directive_notices,
 			(unsigned long long)st.directive_errors);
+	if (st.duty_tickets || st.duty_errors)
+		fprintf(out, "%sstore duties: %llu tickets made, %llu reminders, %llu ticks failed\n",
+			prefix, (unsigned long long)st.duty_tickets,
+			(unsigned long long)st.duty_reminders, (unsigned long long)st.duty_errors);
 }
 
 int fl_sink_open(struct fl_sink **out, const struct fl_program *prog, const char *path,

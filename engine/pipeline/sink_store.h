@@ -99,6 +99,9 @@ struct fl_sink_stats {
 	/* directives' late steps taken by the store thread, their notices, and
 	 * the ticks that failed (logged; tried again at the next tick) */
 	uint64_t directive_steps, directive_notices, directive_errors;
+	/* duties' tickets the store thread made, their reminders, and the
+	 * ticks that failed (logged; the next tick makes what is still due) */
+	uint64_t duty_tickets, duty_reminders, duty_errors;
 	/* errors counts each failed write or commit (each logged); then: */
 	uint64_t held;	    /* actions waiting for the store to write again */
 	uint64_t held_high; /* the most ever held at once */

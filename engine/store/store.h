@@ -41,7 +41,7 @@ struct fl_store;
 
 /* The schema version this code writes; older files are migrated on open,
  * newer ones refused (-EPROTO). docs/store.md lists the versions. */
-#define FL_STORE_SCHEMA_VERSION 9
+#define FL_STORE_SCHEMA_VERSION 10
 #define FL_STORE_DEFAULT_PATH "var/faultline.db"
 
 /* Ticket lifecycle (../shared/emergency-plan.md). Order is progress. */

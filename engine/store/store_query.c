@@ -11,6 +11,7 @@
 #include "engine/lib/json.h"
 #include "engine/lib/limits.h"
 #include "engine/store/consent.h"
+#include "engine/store/store_duty.h"
 #include "engine/store/store_int.h"
 #include "engine/store/store_time.h"
 
@@ -322,9 +323,11 @@ int fl_store_recorded_until(struct fl_store *s, int64_t *out_ns)
  * A paused clock's time does not run (its deadline moves on when it resumes):
  * it counts only if it was already late when it was paused. The records that hold maintenance
  * announcements (store_announce.c) and directives (store_directive.c) are not
- * tickets of the period. */
+ * tickets of the period; the tickets of duties (store_duty.c) are counted
+ * apart, per duty. */
 #define NOT_ANNOUNCE(t) " AND NOT (" t ".rule = 'announce' AND " t ".id LIKE 'ANN-%')" \
-	" AND NOT (" t ".rule = 'directive' AND " t ".id LIKE 'DIR-%')"
+	" AND NOT (" t ".rule = 'directive' AND " t ".id LIKE 'DIR-%')" \
+	" AND NOT (" t ".rule = 'duty' AND " t ".id LIKE 'DUTY-%')"
 #define REPORT_CLOCKS(what) \
 	" (SELECT " what " FROM clocks c JOIN tickets u ON u.id = c.ticket" \
 	"  WHERE u.city IS t.city AND u.county IS t.county AND u.opened_ns >= ?1" \
@@ -471,6 +474,30 @@ static int report_row_json(void *ctx, const struct fl_report_row *r)
 	return 0;
 }
 
+/* A duty's line of the report (store_duty.h). */
+static int duty_row_json(void *ctx, const struct fl_duty_report_row *r)
+{
+	struct fl_json *j = ctx;
+
+	fl_json_obj_begin(j);
+	fl_json_key(j, "duty");
+	fl_json_cstr(j, r->duty);
+	fl_json_key(j, "due");
+	fl_json_int(j, r->due);
+	fl_json_key(j, "done");
+	fl_json_int(j, r->done);
+	fl_json_key(j, "done_late");
+	fl_json_int(j, r->late);
+	fl_json_key(j, "open");
+	fl_json_int(j, r->open);
+	fl_json_key(j, "overdue");
+	fl_json_int(j, r->overdue);
+	fl_json_key(j, "passed_over");
+	fl_json_int(j, r->passed_over);
+	fl_json_obj_end(j);
+	return 0;
+}
+
 int fl_store_report_json(struct fl_store *s, int64_t from_ns, int64_t to_ns, int64_t as_of_ns,
                          struct fl_buf *out)
 {
@@ -488,6 +515,11 @@ int fl_store_report_json(struct fl_store *s, int64_t from_ns, int64_t to_ns, int
 	fl_json_key(&j, "areas");
 	fl_json_arr_begin(&j);
 	rc = fl_store_report_each(s, from_ns, to_ns, as_of_ns, report_row_json, &j);
+	fl_json_arr_end(&j);
+	fl_json_key(&j, "duties");
+	fl_json_arr_begin(&j);
+	if (rc == 0)
+		rc = fl_store_duty_report_each(s, from_ns, to_ns, as_of_ns, duty_row_json, &j);
 	fl_json_arr_end(&j);
 	fl_json_obj_end(&j);
 	if (rc == 0 && fl_json_failed(&j))

@@ -121,6 +121,16 @@ static const char *const migrations[] = {
 	" REFERENCES maintenance(id) ON DELETE CASCADE, customer TEXT NOT NULL,"
 	" state TEXT NOT NULL, by TEXT, at_ns INTEGER, note TEXT,"
 	" PRIMARY KEY(maint, customer)) WITHOUT ROWID;",
+	/* 10: the plan's periodic duties (store_duty.c): each occurrence made,
+	 * per branch, with its ticket (rule 'duty') and deadline. The unique
+	 * (duty, branch, due) index keeps one ticket per occurrence when two
+	 * engines on one store, or two ticks of one instant, make it at once. */
+	"CREATE TABLE IF NOT EXISTS duty_runs(ticket TEXT PRIMARY KEY REFERENCES tickets(id),"
+	" duty TEXT NOT NULL, branch TEXT NOT NULL, level TEXT NOT NULL, due_k INTEGER NOT NULL,"
+	" due_ns INTEGER NOT NULL, deadline_ns INTEGER NOT NULL,"
+	" passed_over INTEGER NOT NULL DEFAULT 0, made_ns INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS duty_runs_due ON duty_runs(duty, branch, due_ns);"
+	"CREATE INDEX IF NOT EXISTS duty_runs_made ON duty_runs(due_ns);",
 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == FL_STORE_SCHEMA_VERSION,
                "one migration per schema version");

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "engine/lib/limits.h"
+#include "engine/store/store_duty.h"
 #include "engine/store/store_int.h"
 
 /* --- the lifecycle ---------------------------------------------------------- */
@@ -473,6 +474,26 @@ static void allowed_from_text(enum fl_transition tr, char *buf, size_t len)
 	}
 }
 
+/* The one exception to the lifecycle: a duty's ticket (store_duty.h) asks
+ * for work, not a repair, so it is resolved from any open state; an
+ * incident's ticket still needs its service restored first. */
+static bool duty_resolvable(struct fl_store *s, const char *id, enum fl_transition tr,
+                            enum fl_ticket_state from)
+{
+	struct store_stmt *st;
+	bool is_duty;
+
+	if (tr != FL_TR_RESOLVE || from == FL_TICKET_RESOLVED || from == FL_TICKET_ARCHIVED)
+		return false;
+	if (store_prepare(s, "SELECT rule FROM tickets WHERE id = ?1", &st) != SQLITE_OK)
+		return false;
+	store_bind_text(st, 1, id);
+	is_duty = sst_step(st) == SQLITE_ROW && store_col_text(st, 0) &&
+	          strcmp(store_col_text(st, 0), FL_DUTY_RULE) == 0;
+	sst_finalize(st);
+	return is_duty;
+}
+
 static const char *const stamp_sql[FL_TR__COUNT] = {
 	[FL_TR_ACK] = "UPDATE tickets SET state = ?2, acked_ns = ?3, updated_ns = ?3 WHERE id = ?1",
 	[FL_TR_DISPATCH] = "UPDATE tickets SET state = ?2, dispatched_ns = ?3, updated_ns = ?3"
@@ -505,7 +526,7 @@ int fl_store_transition(struct fl_store *s, const char *id, enum fl_transition t
 	rc = ticket_state(s, id, &from);
 	if (rc == -ENOENT && msg && msg_len)
 		snprintf(msg, msg_len, "no ticket %s", id);
-	if (rc == 0 && !fl_store_transition_allowed(tr, from)) {
+	if (rc == 0 && !fl_store_transition_allowed(tr, from) && !duty_resolvable(s, id, tr, from)) {
 		char allowed[128];
 
 		allowed_from_text(tr, allowed, sizeof(allowed));

@@ -8,12 +8,12 @@
 cat >"$T/duties.plan" <<'PLAN'
 plan duties;
 timezone "Europe/Berlin";
-roles duty_room, account_manager, technician, manager;
+roles duty_room, ops_head, repair_team, leader_in_charge;
 level urgent { respond at once within 2m; ladder std; }
 ladder std { step after 0s notify duty_room via sms; }
-duty survey "service-quality survey" every 1 month from "2027-01-31" notify account_manager via email;
+duty survey "service-quality survey" every 1 month from "2027-01-31" notify ops_head via email;
 duty check "morning check" every 1 day from "2027-03-20" at "07:30" notify duty_room via sms, email;
-duty inspection "manager's inspection" every 3 months from "2027-06-01" notify manager via email;
+duty inspection "manager's inspection" every 3 months from "2027-06-01" notify leader_in_charge via email;
 PLAN
 
 # row NAME AT: the duty's row at AT, tab-separated
@@ -38,7 +38,7 @@ expect check 2027-03-27T12:00:00Z 6 2027-03-28T07:30:00+02:00
 # not begun: no last occurrence, the first is next
 expect inspection 2027-03-01T00:00:00Z 5 -
 expect inspection 2027-03-01T00:00:00Z 6 2027-06-01T09:00:00+02:00
-[ "$(row inspection 2027-03-01T00:00:00Z | cut -f 2-4)" = "every 3 months	manager	email" ] ||
+[ "$(row inspection 2027-03-01T00:00:00Z | cut -f 2-4)" = "every 3 months	leader_in_charge	email" ] ||
 	fail "inspection row: $(cat "$T/list")"
 [ "$(row check 2027-03-01T00:00:00Z | cut -f 4)" = "sms,email" ] || fail "check channels"
 

@@ -11,13 +11,13 @@
 static const struct fl_plan_options memory_only = {.no_files = true};
 
 static const char plan_text[] =
-	"plan t;\nroles duty_room, technician;\n"
+	"plan t;\nroles duty_room, repair_team;\n"
 	"level urgent { respond at once within 2m; ladder std; }\n"
 	"ladder std { step after 0s notify duty_room via sms; }\n"
-	"duty visit \"technician visit\" every 1 month from \"2027-01-31\" notify technician "
+	"duty visit \"technician visit\" every 1 month from \"2027-01-31\" notify repair_team "
 	"via sms, email;\n"
 	"duty call \"customer call\" every 2 weeks from \"2027-01-04\" at \"17:45\" notify "
-	"duty_room via email;\n";
+	"duty_room per county within 3d via email;\n";
 
 Test(compile_duty, a_duty_holds_its_calendar_role_channels_and_text)
 {
@@ -43,9 +43,13 @@ Test(compile_duty, a_duty_holds_its_calendar_role_channels_and_text)
 	cr_expect_eq(v->cal.minute, 9 * 60, "09:00 when no 'at'");
 	cr_expect_eq(v->cal.every, 1);
 	cr_expect_eq(v->cal.unit, FL_DUECAL_MONTHS);
-	cr_expect_eq(p->roles[v->role].len, strlen("technician"));
+	cr_expect_eq(p->roles[v->role].len, strlen("repair_team"));
 	cr_expect_eq(v->n_channels, 2);
 	cr_expect_eq(c->cal.unit, FL_DUECAL_WEEKS);
+	cr_expect_eq(v->per_level, 0, "per region when not given");
+	cr_expect_eq(v->within_ms, 0, "until the next occurrence when not given");
+	cr_expect_eq(c->per_level, 2, "per county");
+	cr_expect_eq(c->within_ms, 3 * 86400 * 1000LL);
 	cr_expect_eq(c->cal.every, 2);
 	cr_expect_eq(c->cal.minute, 17 * 60 + 45);
 	cr_expect_eq(c->n_channels, 1);
