@@ -820,14 +820,16 @@ static int stand_by(struct run_state *st, struct run_args *a)
 	return 0;
 }
 
-/* --pair: the metrics endpoint and the control socket open before the
- * engine, so a standby answers for its role while it waits. 0 or -1
- * (said); without --pair nothing opens here. */
+/* --pair: the signals, the metrics endpoint and the control socket before
+ * the engine, so a standby answers for its role while it waits and stops
+ * cleanly. 0 or -1 (said); without --pair nothing opens here. */
 static int open_for_standby(struct fl_metrics **metrics, struct fl_control **control,
 			    struct run_args *a, struct run_state *st)
 {
 	if (!a->pair)
 		return 0;
+	fl_cli_install_signals(on_signal, true);
+	install_reload_signal();
 	if (a->metrics.addr && start_metrics(metrics, a, st, st->in) < 0)
 		return -1;
 	st->metrics = *metrics;
@@ -882,6 +884,19 @@ static int start_engine(struct run_state *st, struct run_args *a)
 	return 0;
 }
 
+/* The delivery thread, when routes were given. 0 or -1 (said). */
+static int start_delivery(struct fl_deliver **deliver, struct run_args *a,
+			  struct fl_outbox_bell *bell)
+{
+	a->deliver.db = a->rcfg.db;
+	a->deliver.bell = bell;
+	if (a->deliver.n_routes && fl_deliver_start(deliver, &a->deliver) < 0) {
+		fprintf(stderr, "faultline run: cannot start the delivery thread\n");
+		return -1;
+	}
+	return 0;
+}
+
 int fl_cmd_run(int argc, char **argv)
 {
 	struct run_state st;
@@ -894,7 +909,7 @@ int fl_cmd_run(int argc, char **argv)
 	struct fl_control *control = NULL;
 	struct fl_sd_notify sd;
 	char err[256];
-	int rc = 1, started;
+	int rc = 1, started = -1;
 
 	(void)fl_heap_hugepages(); /* before any thread starts */
 	memset(&st, 0, sizeof(st));
@@ -930,23 +945,12 @@ int fl_cmd_run(int argc, char **argv)
 	}
 	st.in = in;
 	st.rcfg = &a.rcfg;
-	if (a.pair) { /* a standby stops cleanly, prints its stats, refuses a reload */
-		fl_cli_install_signals(on_signal, true);
-		install_reload_signal();
-	}
-	if (open_for_standby(&metrics, &control, &a, &st) < 0)
-		goto out;
-	started = start_engine(&st, &a);
-	if (started != 0) {
-		rc = started > 0 ? 0 : 1;
+	if (open_for_standby(&metrics, &control, &a, &st) < 0 || (started = start_engine(&st, &a))) {
+		rc = started > 0 ? 0 : 1; /* started 1: a standby stopped, never leading */
 		goto out;
 	}
-	a.deliver.db = a.rcfg.db;
-	a.deliver.bell = bell;
-	if (a.deliver.n_routes && fl_deliver_start(&deliver, &a.deliver) < 0) {
-		fprintf(stderr, "faultline run: cannot start the delivery thread\n");
+	if (start_delivery(&deliver, &a, bell) < 0)
 		goto out;
-	}
 	fl_cli_install_signals(on_signal, true);
 	install_reload_signal();
 	if (!st.inputs_started)
