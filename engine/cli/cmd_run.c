@@ -13,7 +13,10 @@
  * on). With --control the same reload, the stats line and a status line
  * are asked for over a unix socket (pipeline/control.h, `faultline reload`,
  * `faultline stats`). With --metrics the same numbers are served over HTTP
- * (pipeline/metrics.h). */
+ * (pipeline/metrics.h). A --pair standby takes the same signals while it
+ * waits for the lead: SIGINT/SIGTERM end it with its journal closed and a
+ * summary line, SIGUSR1 prints the stats line, SIGHUP is refused (said):
+ * it has no engine yet, and reads the plan when it takes the lead. */
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -424,8 +427,11 @@ static void between_batches(struct run_state *st, const struct fl_inputs *in,
 
 	if (sigs & SIG_STATS)
 		print_stats_line(st, in);
-	if (sigs & SIG_RELOAD && st->runner) /* a standby reads the plan at takeover */
+	if (sigs & SIG_RELOAD && st->runner)
 		(void)reload(st, NULL);
+	else if (sigs & SIG_RELOAD && st->stats.pair.name) /* no engine yet to reload */
+		fprintf(stderr, "faultline run: reload refused: %s is the standby; it reads the "
+				"plan when it takes the lead\n", st->stats.pair.name);
 	if (st->runner || st->stats.pair.name)
 		serve_control(st, in);
 	if ((st->runner || st->stats.pair.name) && metrics && fl_metrics_is_due(metrics)) {
@@ -784,10 +790,12 @@ static void standby_wait(void *ctx, int wait_ms)
 /* --pair: wait for the lead. With a journal the standby listens meanwhile
  * and keeps what it takes, fed to its engine once it leads (warm: what the
  * active held in memory is rebuilt from the standby's own copy); without
- * one its inputs stay bound and unread until then. */
+ * one its inputs stay bound and unread until then. 0 once it leads, 1 when
+ * SIGINT/SIGTERM stopped it first, -1 when it cannot stand by (said). */
 static int stand_by(struct run_state *st, struct run_args *a)
 {
 	bool warm = st->journal != NULL;
+	int rc;
 
 	if (!fl_store_is_url(a->rcfg.db)) {
 		fprintf(stderr, "faultline run: --pair needs a PostgreSQL --db (postgresql://...)\n");
@@ -802,9 +810,10 @@ static int stand_by(struct run_state *st, struct run_args *a)
 		st->inputs_started = true;
 	}
 	st->stats.pair = (struct fl_pair_role){.name = a->pair, .changed_ns = monotonic_ns()};
-	if (fl_run_pair_lead(&st->lead, &a->rcfg.fence_epoch, a->rcfg.db, a->pair, &run_signals,
-			     SIG_STOP, standby_wait, st) != 0)
-		return -1;
+	rc = fl_run_pair_lead(&st->lead, &a->rcfg.fence_epoch, a->rcfg.db, a->pair, &run_signals,
+			      SIG_STOP, standby_wait, st);
+	if (rc != 0)
+		return rc;
 	st->stats.pair.is_leader = true;
 	st->stats.pair.epoch = a->rcfg.fence_epoch;
 	st->stats.pair.takeovers += st->stood_by;
@@ -814,28 +823,58 @@ static int stand_by(struct run_state *st, struct run_args *a)
 	return 0;
 }
 
-/* --pair: the metrics endpoint and the control socket open before the
- * engine, so a standby answers for its role while it waits. 0 or -1
- * (said); without --pair nothing opens here. */
+/* --pair: the signals, the metrics endpoint and the control socket before
+ * the engine, so a standby answers for its role while it waits and stops
+ * cleanly. 0 or -1 (said); without --pair nothing opens here. */
 static int open_for_standby(struct fl_metrics **metrics, struct fl_control **control,
 			    struct run_args *a, struct run_state *st)
 {
 	if (!a->pair)
 		return 0;
+	fl_cli_install_signals(on_signal, true);
+	install_reload_signal();
 	if (a->metrics.addr && start_metrics(metrics, a, st, st->in) < 0)
 		return -1;
 	st->metrics = *metrics;
 	return open_control(control, a, st);
 }
 
+/* A standby stopped by SIGINT/SIGTERM before it led: what its inputs had
+ * queued goes to its journal (closed at exit, kept for its next start),
+ * then its lines and one summary line. */
+static void stop_standby(struct run_state *st)
+{
+	struct fl_journal_stats js = {0};
+
+	fl_inputs_stop(st->in);
+	if (st->journal)
+		fl_inputs_drain(st->in, 0, on_standby_message, st);
+	print_input_stats(st->in);
+	print_journal_stats(st);
+	if (st->journal)
+		fl_journal_stats(st->journal, &js);
+	fprintf(stderr, "faultline run: %s stopped as the standby after %lld s, never leading; "
+			"%llu messages kept in its journal\n",
+		st->stats.pair.name,
+		(long long)((monotonic_ns() - st->stats.pair.changed_ns) / 1000000000),
+		(unsigned long long)js.appended);
+	fflush(stderr);
+}
+
 /* The journal, the lead (--pair), then the engine and what the journal
- * kept. 0, or not 0 to stop (said on stderr). */
+ * kept. 0; 1 when a standby was stopped before it led (summed up); -1 to
+ * stop on an error (said on stderr). */
 static int start_engine(struct run_state *st, struct run_args *a)
 {
+	int rc;
+
 	if (open_journal(st, a) < 0)
 		return -1;
-	if (a->pair && stand_by(st, a) != 0)
-		return -1;
+	if (a->pair && (rc = stand_by(st, a)) != 0) {
+		if (rc > 0)
+			stop_standby(st);
+		return rc;
+	}
 	if (!(st->ev = calloc(1, sizeof(*st->ev))) || fl_runner_create(&st->runner, &a->rcfg) < 0)
 		return -1;
 	if (catch_up(st, st->in) < 0)
@@ -844,6 +883,19 @@ static int start_engine(struct run_state *st, struct run_args *a)
 		fprintf(stderr, "faultline run: %s correlates %lld ms after taking the lead\n",
 			a->pair, (long long)((monotonic_ns() - st->stats.pair.changed_ns) / 1000000));
 		fflush(stderr);
+	}
+	return 0;
+}
+
+/* The delivery thread, when routes were given. 0 or -1 (said). */
+static int start_delivery(struct fl_deliver **deliver, struct run_args *a,
+			  struct fl_outbox_bell *bell)
+{
+	a->deliver.db = a->rcfg.db;
+	a->deliver.bell = bell;
+	if (a->deliver.n_routes && fl_deliver_start(deliver, &a->deliver) < 0) {
+		fprintf(stderr, "faultline run: cannot start the delivery thread\n");
+		return -1;
 	}
 	return 0;
 }
@@ -860,7 +912,7 @@ int fl_cmd_run(int argc, char **argv)
 	struct fl_control *control = NULL;
 	struct fl_sd_notify sd;
 	char err[256];
-	int rc = 1;
+	int rc = 1, started = -1;
 
 	(void)fl_heap_hugepages(); /* before any thread starts */
 	memset(&st, 0, sizeof(st));
@@ -896,14 +948,12 @@ int fl_cmd_run(int argc, char **argv)
 	}
 	st.in = in;
 	st.rcfg = &a.rcfg;
-	if (open_for_standby(&metrics, &control, &a, &st) < 0 || start_engine(&st, &a) != 0)
-		goto out;
-	a.deliver.db = a.rcfg.db;
-	a.deliver.bell = bell;
-	if (a.deliver.n_routes && fl_deliver_start(&deliver, &a.deliver) < 0) {
-		fprintf(stderr, "faultline run: cannot start the delivery thread\n");
+	if (open_for_standby(&metrics, &control, &a, &st) < 0 || (started = start_engine(&st, &a))) {
+		rc = started > 0 ? 0 : 1; /* started 1: a standby stopped, never leading */
 		goto out;
 	}
+	if (start_delivery(&deliver, &a, bell) < 0)
+		goto out;
 	fl_cli_install_signals(on_signal, true);
 	install_reload_signal();
 	if (!st.inputs_started)

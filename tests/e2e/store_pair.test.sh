@@ -51,6 +51,7 @@ grep -q 'active: b (fencing number 2,' "$T/status" || fail "status after: $(cat 
 
 # b correlates the cut from its own copy and pages
 wait_for 60 one_ticket || fail "$(tickets) tickets after the takeover: $(tail -n 5 "$T/b.err")"
+ticket_ms=$((($(date +%s%N) - killed_ns) / 1000000)) # b's first write seen (polled every 0.1 s)
 carried_on() { grep -q '"action":"notify"' "$T/b.jsonl"; }
 wait_for 90 carried_on || fail "b paged nobody: $(tail -n 5 "$T/b.err"; cut -c1-120 "$T/b.jsonl")"
 one_ticket || fail "$(tickets) tickets after the takeover"
@@ -67,4 +68,6 @@ worst = max(collections.Counter(keys).values())
 assert worst <= 2, collections.Counter(keys).most_common(3)
 print("sent %d messages, %d distinct, at most %d times each" % (len(keys), len(set(keys)), worst))
 PY
-echo "ok: takeover $took_ms ms after kill -9 of the active inside the hold; 1 ticket, by the standby"
+start_ms=$(sed -n 's/^faultline run: b correlates \([0-9]*\) ms after taking the lead$/\1/p' "$T/b.err")
+fed=$(sed -n 's/^run: journal: \([0-9]*\) messages taken before this start fed again.*/\1/p' "$T/b.err")
+echo "ok: takeover $took_ms ms after kill -9 of the active inside the hold (b correlates $start_ms ms after taking the lead, $fed journal lines fed again; its ticket seen $ticket_ms ms after the kill); 1 ticket, by the standby"
