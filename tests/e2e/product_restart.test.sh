@@ -27,8 +27,11 @@ wait_for 20 one_ticket || fail "no ticket: $(tail -n 5 "$T/first.err")"
 ID=$(q 'SELECT id FROM tickets')
 escalated() { grep -q '"action":"escalate".*on-site clock missed' "$T/first.jsonl"; }
 wait_for 20 escalated || fail "no escalation before the kill"
-step_taken() { [ "$(q "SELECT count(*) FROM steps WHERE step = 7")" = 1 ]; }
-wait_for 20 step_taken || fail "the on-site step was not recorded"
+# the respond step (6, 1 s after the open) and the on-site step (7, 3 s after
+# the first alarm) fall due within a second of each other once the cut's 2 s
+# hold is over: on a slow machine either may reach the store first
+step_taken() { [ "$(q "SELECT count(*) FROM steps WHERE step IN (6, 7)")" = 2 ]; }
+wait_for 20 step_taken || fail "the respond and on-site steps were not recorded: $(q 'SELECT group_concat(step) FROM steps')"
 steps_before=$(q "SELECT group_concat(step) FROM (SELECT step FROM steps ORDER BY step)")
 clocks_before=$(q "SELECT group_concat(clock || '=' || deadline_ns) FROM (SELECT * FROM clocks ORDER BY clock)")
 rows_before=$(q 'SELECT count(*) FROM outbox')
