@@ -104,6 +104,7 @@ unsigned api_ticket_open(struct api_req *r, struct fl_buf *out);   /* api_open.c
 unsigned api_changes(struct api_req *r, struct fl_buf *out);       /* api_changes.c */
 unsigned api_map(struct api_req *r, struct fl_buf *out);           /* api_map.c */
 unsigned api_targets(struct api_req *r, struct fl_buf *out);
+unsigned api_contacts(struct api_req *r, struct fl_buf *out);    /* api_contacts.c */
 unsigned api_maint_consent(struct api_req *r, struct fl_buf *out); /* api_consent.c */
 
 /* The board page (api_board.c). */

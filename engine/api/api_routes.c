@@ -32,12 +32,12 @@ static api_handler_fn *const handlers[] = {
 	api_status,	  api_tickets_list, api_ticket_show, api_ticket_action, api_ticket_open,
 	maint_list,	  maint_add,	    maint_delete,    outbox_list,	directives_list,
 	directive_show, directive_ack,    report,	     api_changes,	api_map,
-	api_targets,	  api_maint_consent,
+	api_targets,	  api_maint_consent, api_contacts,
 };
 enum {
 	H_STATUS, H_TICKETS, H_TICKET, H_TICKET_ACTION, H_TICKET_OPEN, H_MAINT, H_MAINT_ADD,
 	H_MAINT_DELETE, H_OUTBOX, H_DIRECTIVES, H_DIRECTIVE, H_DIRECTIVE_ACK, H_REPORT, H_CHANGES,
-	H_MAP, H_TARGETS, H_MAINT_CONSENT,
+	H_MAP, H_TARGETS, H_MAINT_CONSENT, H_CONTACTS,
 };
 
 static const struct fl_api_route routes[] = {
@@ -58,6 +58,7 @@ static const struct fl_api_route routes[] = {
 	{"GET", "/api/changes", FL_ROLE_VIEWER, H_CHANGES},
 	{"GET", "/api/map", FL_ROLE_VIEWER, H_MAP},
 	{"GET", "/api/inventory/targets", FL_ROLE_VIEWER, H_TARGETS},
+	{"GET", "/api/contacts", FL_ROLE_VIEWER, H_CONTACTS},
 };
 
 const struct fl_api_route *api_routes(size_t *n)

@@ -116,6 +116,7 @@
 #define FL_API_CHANGES_MIN_MS 500
 #define FL_API_MAP_CUTS_MAX 256
 #define FL_API_TARGETS_MAX 50
+#define FL_API_CONTACTS_MAX 2000 /* GET /api/contacts: more, truncated */
 
 /* Plan compiler (grammar/). Each cap is an error diagnostic, never a crash;
  * counter: plan.limit_hit (the diagnostic names the cap).

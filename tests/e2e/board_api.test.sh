@@ -3,7 +3,8 @@
 # change, none without one, bad versions refused), GET /api/map (the cut of
 # an open incident, its ring unprotected, a span the inventory does not
 # know, the cap on cuts counted, no inventory without a plan) and
-# GET /api/inventory/targets (bad and empty queries, the cap on names).
+# GET /api/inventory/targets (bad and empty queries, the cap on names), and
+# GET /api/contacts (filters by branch, role and 24 h phone; bad filters).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/api_lib.sh"
 
@@ -98,6 +99,38 @@ call 200 GET /api/inventory/targets view1
 long=$(python3 -c 'print("x" * 65)')
 call 400 GET "/api/inventory/targets?q=$long" view1
 
+# --- contacts: the plan's contact table, filtered -----------------------------------
+# The expected rows come from the network's contacts.csv itself, in its order.
+contacts_expect() { # FILTER-EXPRESSION over a csv row r
+	python3 - "$ROOT/examples/network/contacts.csv" "$1" <<'PY'
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")) if eval(sys.argv[2])]
+print([(r["branch"], r["role"], r["name"], r["on_24h"] == "yes") for r in rows])
+PY
+}
+contacts_got() {
+	field '[(c["branch"], c["role"], c["name"], c["on_24h"]) for c in d["contacts"]]'
+}
+call 401 GET /api/contacts
+call 200 GET /api/contacts view1
+[ "$(contacts_got)" = "$(contacts_expect True)" ] || fail "all contacts: $(head -c 400 "$T/body")"
+[ "$(field 'd["inventory"], d["truncated"]')" = "True False" ] || fail "contacts flags: $(head -c 200 "$T/body")"
+branch=$(python3 -c 'import csv,sys; print([r["branch"] for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")) if r["level"] == "county"][0])' \
+	"$ROOT/examples/network/contacts.csv")
+call 200 GET "/api/contacts?branch=$branch&role=fault_lead" view1
+[ "$(contacts_got)" = "$(contacts_expect "r['branch'] == '$branch' and r['role'] == 'fault_lead'")" ] ||
+	fail "contacts of $branch: $(cat "$T/body")"
+call 200 GET '/api/contacts?on_24h=true&role=duty_room' view1
+[ "$(contacts_got)" = "$(contacts_expect "r['on_24h'] == 'yes' and r['role'] == 'duty_room'")" ] ||
+	fail "24 h duty rooms: $(head -c 400 "$T/body")"
+[ "$(field 'all(c["email"] is None or "@" in c["email"] for c in d["contacts"])')" = True ] ||
+	fail "an empty e-mail is not null: $(head -c 400 "$T/body")"
+call 400 GET '/api/contacts?role=janitor' view1
+grep -q "no role 'janitor'" "$T/body" || fail "unknown role: $(cat "$T/body")"
+call 400 GET '/api/contacts?on_24h=maybe' view1
+call 200 GET '/api/contacts?branch=no-such-branch' view1
+[ "$(field 'd["contacts"]')" = "[]" ] || fail "unknown branch: $(cat "$T/body")"
+
 # --- no plan, no inventory: an empty map, no targets ----------------------------------
 kill "$SERVE_PID"
 wait "$SERVE_PID" || true
@@ -110,4 +143,6 @@ call 200 GET /api/map
 	fail "map without inventory: $(cat "$T/body")"
 call 200 GET /api/inventory/targets
 [ "$(field 'd["targets"]')" = "[]" ] || fail "targets without inventory: $(cat "$T/body")"
+call 200 GET /api/contacts
+[ "$(field 'd["inventory"], d["contacts"]')" = "False []" ] || fail "contacts without inventory: $(cat "$T/body")"
 echo "board api: ok"
