@@ -141,6 +141,7 @@ run: deps-run
 	@echo "    $(BIN) tickets --db var/faultline.db list"
 	@echo "  send a trap:  snmptrap -v 2c -c public 127.0.0.1:16162 '' 1.3.6.1.6.3.1.1.5.3"
 	@echo "  other inputs: TCP 127.0.0.1:5514, RELP 127.0.0.1:2514"
+	@echo "  the duty room's board: http://127.0.0.1:8514/ (read-only without a users file: docs/api.md)"
 	$(abspath $(BIN)) run -C $(RUN_CONFIG) $(if $(RUN_DATA),--data $(RUN_DATA)) $(RUN_ARGS)
 
 # --- install and package ----------------------------------------------------
