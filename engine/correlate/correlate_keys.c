@@ -71,7 +71,7 @@ static char *pair_texts(const struct fl_engine *e, struct key_state *ks)
 	return (char *)(ks->times + window_slots(&e->prog->rules[ks->rule]));
 }
 
-struct fl_keytab *fl_corr_rule_table(struct fl_engine *e, uint32_t rule)
+static struct fl_keytab *rule_table_create(struct fl_engine *e, uint32_t rule)
 {
 	struct fl_keytab_config cfg = {
 	    .val_size = sizeof(struct key_state) +
@@ -84,9 +84,16 @@ struct fl_keytab *fl_corr_rule_table(struct fl_engine *e, uint32_t rule)
 	    .ctx = e,
 	};
 
-	if (!e->keys[rule] && fl_keytab_create(&e->keys[rule], &cfg) < 0)
+	if (fl_keytab_create(&e->keys[rule], &cfg) < 0)
 		return NULL;
 	return e->keys[rule];
+}
+
+/* Every matched event asks for its rule's table: the configuration, whose
+ * sizes walk the rule's timeout actions, is built only for the first. */
+struct fl_keytab *fl_corr_rule_table(struct fl_engine *e, uint32_t rule)
+{
+	return e->keys[rule] ? e->keys[rule] : rule_table_create(e, rule);
 }
 
 /* A key that holds nothing any more goes, so that the live keys are the
