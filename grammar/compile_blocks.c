@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/lib/civil.h"
+
 static const char *const class_words[] = {
 #define X(name, text) text,
 	FL_LOC_CLASSES(X)
@@ -381,8 +383,8 @@ static bool parse_iso8601(const char *s, int64_t *ns)
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
 		return false;
 	/* nanoseconds since 1970 in an int64_t end in April 2262 */
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-	    sec < 0 || sec > 59 || y < 1970 || y > 2261)
+	if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > fl_days_in_month(y, (unsigned)mo) ||
+	    h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || y < 1970 || y > 2261)
 		return false;
 	sign = s[19];
 	if (sign == 'Z' && s[20] == '\0') {
@@ -394,15 +396,7 @@ static bool parse_iso8601(const char *s, int64_t *ns)
 	} else {
 		return false;
 	}
-	/* days from civil (H. Hinnant's algorithm) */
-	y -= mo <= 2;
-	{
-		int64_t era = y / 400, yoe = y - era * 400;
-		int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-		int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-		days = era * 146097 + doe - 719468;
-	}
+	days = fl_days_from_civil(y, (unsigned)mo, (unsigned)d);
 	*ns = ((days * 86400 + h * 3600 + mi * 60 + sec) -
 	       (sign == '-' ? -1 : 1) * (oh * 3600 + om * 60)) *
 	      1000000000LL;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "engine/lib/civil.h"
 #include "engine/lib/limits.h"
 
 struct api_user {
@@ -382,33 +383,13 @@ int fl_api_hash_password(const char *password, char *out, size_t out_len)
 
 /* ---- tokens ------------------------------------------------------------------ */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil): no timegm(), which is not POSIX and reads TZ. */
-static int64_t days_of(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-static bool leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 /* The fields of a date and time, checked: true when it is a real instant. */
 static bool civil_to_s(int y, int mo, int d, int h, int mi, int sec, int64_t *out_s)
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
 	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
-	    d > mdays[mo - 1] + (mo == 2 && leap(y)) || h > 23 || mi > 59 || sec > 59)
+	    (unsigned)d > fl_days_in_month(y, (unsigned)mo) || h > 23 || mi > 59 || sec > 59)
 		return false;
-	*out_s = days_of(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	*out_s = fl_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
 	return true;
 }
 
@@ -477,25 +458,17 @@ int fl_api_time_parse(const char *text, int64_t *out_s)
 
 void fl_api_time_basic(int64_t s, char out[18])
 {
-	int64_t z = s / 86400 + 719468, era, doe, yoe, doy, mp, y, sod = s % 86400;
-	int m, d;
+	int64_t y, sod = s % 86400;
+	unsigned m, d;
 
 	if (s <= 0) {
 		snprintf(out, 18, "never");
 		return;
 	}
-	/* H. Hinnant's civil_from_days */
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	y = yoe + era * 400 + (m <= 2);
+	fl_civil_from_days(s / 86400, &y, &m, &d);
 	/* a year past 9999 does not fit the field: such an expiry is never */
 	char text[64];
-	int n = snprintf(text, sizeof(text), "%04d%02d%02dT%02d%02d%02dZ", (int)y, m, d,
+	int n = snprintf(text, sizeof(text), "%04d%02u%02uT%02d%02d%02dZ", (int)y, m, d,
 			 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
 	if (n < 0 || n >= 18)
 		snprintf(out, 18, "never");

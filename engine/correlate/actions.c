@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "engine/lib/buf.h"
+#include "engine/lib/civil.h"
 #include "engine/correlate/correlate.h"
 #include "engine/inventory/inventory.h"
 #include "engine/lib/json.h"
@@ -22,11 +23,12 @@ static void put_digits(char *p, int64_t v, int width)
 /* RFC 3339 UTC with milliseconds. Written by hand: every action and every
  * history row carries a time, and snprintf() with gmtime_r() was a fifth of
  * a replay's instructions (callgrind on a 1,000-rule plan). Days to civil
- * date as in Howard Hinnant's days_from_civil inverse. */
+ * date by fl_civil_from_days(). */
 void fl_actions_time(char *out, size_t size, int64_t at_ns)
 {
 	int64_t s = at_ns / 1000000000, ms = (at_ns % 1000000000) / 1000000;
-	int64_t days, sod, era, doe, yoe, doy, mp, y, m, d;
+	int64_t days, sod, y;
+	unsigned m, d;
 
 	if (at_ns < 0 && ms != 0) {
 		s--;
@@ -38,15 +40,7 @@ void fl_actions_time(char *out, size_t size, int64_t at_ns)
 		sod += 86400;
 		days--;
 	}
-	days += 719468;
-	era = (days >= 0 ? days : days - 146096) / 146097;
-	doe = days - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y = yoe + era * 400 + (m <= 2);
+	fl_civil_from_days(days, &y, &m, &d);
 	if (size < 25 || y < 0 || y > 9999) {
 		snprintf(out, size, "?");
 		return;

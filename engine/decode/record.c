@@ -11,6 +11,7 @@
 
 #include "engine/decode/message.h"
 #include "engine/lib/buf.h"
+#include "engine/lib/civil.h"
 #include "engine/lib/json.h"
 #include "engine/lib/net.h"
 #include "engine/lib/str.h"
@@ -319,18 +320,6 @@ static bool digits(const char *p, int n, int *out)
 	return true;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
 /* "2026-12-05T08:10:33.123456Z", as listen writes it (UTC, 0..9 fraction digits). */
 static bool parse_received(struct fl_str s, int64_t *ns)
 {
@@ -352,7 +341,7 @@ static bool parse_received(struct fl_str s, int64_t *ns)
 			}
 	if (i + 1 != s.len || s.p[i] != 'Z')
 		return false;
-	*ns = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * NS_PER_SEC) + frac;
+	*ns = ((fl_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec) * NS_PER_SEC) + frac;
 	return true;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "engine/decode/syslog.h"
+#include "engine/lib/civil.h"
 
 #define FL_NS_PER_S INT64_C(1000000000)
 /* Years an event time may carry: int64 nanoseconds reach 1677..2262. */
@@ -27,11 +28,6 @@ static inline bool fl_is_print(char c)
 	return (unsigned char)((unsigned char)c - 33u) < 94u;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-int64_t fl_days_from_civil(int64_t y, unsigned m, unsigned d);
-/* The year, month (1..12) and day of a day number. */
-void fl_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
-unsigned fl_days_in_month(int64_t y, unsigned m);
 
 /* RFC 3339 date-time at p[*i..len). max_frac: 6 for RFC 5424, 9 elsewhere.
  * On OK: *i is past it, *utc_ns and *off_s are set. */

@@ -1,5 +1,6 @@
 /* inventory_contacts.c - enum names, contact resolution with fallback, and
  * maintenance windows. See inventory.h. */
+#include "engine/lib/civil.h"
 #include "engine/inventory/inventory_int.h"
 
 #include <errno.h>
@@ -183,19 +184,6 @@ int fl_inventory_customer_contacts(const struct fl_inventory *inv, struct fl_str
 
 /* ---- time and maintenance ------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	const int64_t era = (y >= 0 ? y : y - 399) / 400;
-	const unsigned yoe = (unsigned)(y - era * 400);
-	const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 static bool digits(struct fl_str s, size_t at, size_t n, unsigned *out)
 {
 	unsigned v = 0;
@@ -211,14 +199,8 @@ static bool digits(struct fl_str s, size_t at, size_t n, unsigned *out)
 	return true;
 }
 
-static bool is_leap(unsigned y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 int fl_inventory_parse_time(struct fl_str s, int64_t *out_ns)
 {
-	static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	unsigned y, mo, d, h, mi, sec, oh = 0, om = 0;
 	int64_t frac_ns = 0, offset_s = 0, t;
 	size_t i = 19;
@@ -229,7 +211,7 @@ int fl_inventory_parse_time(struct fl_str s, int64_t *out_ns)
 		return -EINVAL;
 	/* nanoseconds since 1970 in an int64_t span the years 1678 to 2261 */
 	if (y < 1900 || y > 2261 || mo < 1 || mo > 12 || d < 1 ||
-	    d > mdays[mo - 1] + (mo == 2 && is_leap(y)) || h > 23 || mi > 59 || sec > 59)
+	    d > fl_days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
 		return -EINVAL;
 	if (s.p[i] == '.') {
 		int64_t scale = 100000000;
@@ -251,7 +233,7 @@ int fl_inventory_parse_time(struct fl_str s, int64_t *out_ns)
 	} else {
 		return -EINVAL;
 	}
-	t = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec -
+	t = fl_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec -
 	    offset_s;
 	*out_ns = t * 1000000000 + frac_ns;
 	return 0;

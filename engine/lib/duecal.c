@@ -3,43 +3,12 @@
 
 #include <stdbool.h>
 
+#include "engine/lib/civil.h"
 #include "engine/lib/tz.h"
-
-static bool is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
 
 static int32_t month_days(int64_t y, int32_t m)
 {
-	static const int32_t days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	return days[m - 1] + (m == 2 && is_leap(y));
-}
-
-/* H. Hinnant's days_from_civil. */
-int64_t fl_duecal_days(int64_t y, int32_t m, int32_t d)
-{
-	int64_t era, yoe, doy;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-/* H. Hinnant's civil_from_days. */
-void fl_duecal_civil(int64_t days, int32_t *y, int32_t *m, int32_t *d)
-{
-	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-
-	*d = (int32_t)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int32_t)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int32_t)(yoe + era * 400 + (*m <= 2));
+	return (int32_t)fl_days_in_month(y, (unsigned)m);
 }
 
 bool fl_duecal_valid(const struct fl_duecal *s)
@@ -58,14 +27,14 @@ static int64_t nth_day(const struct fl_duecal *s, int64_t k)
 	int32_t m, d;
 
 	if (s->unit != FL_DUECAL_MONTHS)
-		return fl_duecal_days(s->year, s->month, s->day) +
+		return fl_days_from_civil(s->year, (unsigned)s->month, (unsigned)s->day) +
 		       k * (int64_t)s->every * (s->unit == FL_DUECAL_WEEKS ? 7 : 1);
 	months = (int64_t)s->month - 1 + k * (int64_t)s->every;
 	y = s->year + months / 12;
 	m = (int32_t)(months % 12) + 1;
 	/* from the anchor's day, clamped to this month: the 31st stays the 31st */
 	d = s->day <= month_days(y, m) ? s->day : month_days(y, m);
-	return fl_duecal_days(y, m, d);
+	return fl_days_from_civil(y, (unsigned)m, (unsigned)d);
 }
 
 int64_t fl_duecal_nth(const struct fl_tz *tz, const struct fl_duecal *s, int64_t k)

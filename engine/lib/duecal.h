@@ -53,8 +53,4 @@ int64_t fl_duecal_last_due(const struct fl_tz *tz, const struct fl_duecal *s, in
 int64_t fl_duecal_catch_up(const struct fl_tz *tz, const struct fl_duecal *s, int64_t done_k,
 			   int64_t t_s, int64_t *passed_over);
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
-int64_t fl_duecal_days(int64_t y, int32_t m, int32_t d);
-void fl_duecal_civil(int64_t days, int32_t *y, int32_t *m, int32_t *d);
-
 #endif /* FL_DUECAL_H */

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/lib/civil.h"
+
 #define ZONEINFO_DIR "/usr/share/zoneinfo"
 #define LOCALTIME_PATH "/etc/localtime"
 #define ZONE_NAME_MAX 128
@@ -304,47 +306,30 @@ static bool footer_rule(const unsigned char *p, size_t n, struct posix_rule *r)
 	       ts_eat(&t, '\n');
 }
 
-static bool is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
+/* The year a day number falls in. */
 static int64_t year_of_days(int64_t days)
 {
-	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int64_t y;
+	unsigned m, d;
 
-	return yoe + era * 400 + (mp >= 10);
+	fl_civil_from_days(days, &y, &m, &d);
+	return y;
 }
 
 /* The day (since the epoch) a rule date falls on in year y. */
 static int64_t rule_day(const struct rule_date *d, int64_t y)
 {
-	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int64_t jan1 = days_from_civil(y, 1, 1), first, day;
-	int last;
+	int64_t jan1 = fl_days_from_civil(y, 1, 1), first, day;
+	int64_t last;
 
 	if (d->form == 'J')
-		return jan1 + d->n - 1 + (is_leap(y) && d->n >= 60);
+		return jan1 + d->n - 1 + (fl_is_leap_year(y) && d->n >= 60);
 	if (d->form == 'D')
 		return jan1 + d->n;
-	first = days_from_civil(y, d->month, 1);
+	first = fl_days_from_civil(y, (unsigned)d->month, 1);
 	/* 1970-01-01 was a Thursday (4) */
 	day = first + ((d->wday - (first + 4) % 7 + 7) % 7) + (int64_t)(d->week - 1) * 7;
-	last = mdays[d->month - 1] + (d->month == 2 && is_leap(y));
+	last = fl_days_in_month(y, (unsigned)d->month);
 	while (day >= first + last)
 		day -= 7;
 	return day;

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 
+#include "engine/lib/civil.h"
 #include "engine/lib/duecal.h"
 #include "engine/lib/tz.h"
 
@@ -19,10 +20,11 @@ static struct fl_tz *zone(const char *spec)
 static void local_date(const struct fl_tz *tz, int64_t utc_s, char out[11])
 {
 	int64_t local_s = utc_s + fl_tz_offset_at(tz, utc_s);
-	int32_t y, m, d;
+	int64_t y;
+	unsigned m, d;
 
-	fl_duecal_civil(local_s / 86400, &y, &m, &d);
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	fl_civil_from_days(local_s / 86400, &y, &m, &d);
+	snprintf(out, 11, "%04d-%02u-%02u", (int)y, m, d);
 }
 
 Test(duecal, a_monthly_duty_on_the_31st_falls_on_each_month_end_without_drifting)
