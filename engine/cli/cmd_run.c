@@ -657,12 +657,12 @@ static void print_journal_stats(const struct run_state *st)
 	struct fl_journal_stats js;
 
 	if (st->stats.reloads_ok || st->stats.reloads_failed)
-		fprintf(stderr, "run: reloads: %llu ok, %llu failed%s\n",
+		fprintf(stderr, "run: reloads: %llu ok, %llu failed\n",
 			(unsigned long long)st->stats.reloads_ok,
-			(unsigned long long)st->stats.reloads_failed,
-			st->stats.reloads_ok ? " (the engine's and store's counts above are the"
-					       " running plan's; each reload said the old one's)"
-					     : "");
+			(unsigned long long)st->stats.reloads_failed);
+	if (st->stats.reloads_ok)
+		fprintf(stderr, "run: the engine's and the store's counts above are the running "
+				"plan's, since its reload; each reload said the old plan's\n");
 	if (!st->journal)
 		return;
 	fl_journal_stats(st->journal, &js);
