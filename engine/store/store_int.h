@@ -127,6 +127,7 @@ struct fl_store {
 	struct sqlite3 *db;  /* the SQLite backend's connection, or NULL */
 	struct pg_conn *pg;  /* the PostgreSQL backend's (libpq's PGconn), or NULL */
 	int64_t pg_changes;  /* rows the last PostgreSQL command changed */
+	struct pg_prepared *pg_prepared; /* its prepared statements (store_pg.c) */
 	int64_t fence_epoch; /* fl_store_fence(): every write checks it; 0 none */
 	bool in_txn;   /* inside fl_store_begin() */
 	int txn_err;   /* first error inside it; everything was rolled back */

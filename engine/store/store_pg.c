@@ -1,8 +1,12 @@
 /* store_pg.c - the store's PostgreSQL backend, over libpq (store_int.h's
  * backend layer). A statement is its SQL rewritten once (store_pg_sql.c)
- * and sent with its parameters as text on each first step
- * (PQexecParams); the whole result comes back at once and the steps walk
- * it. Integers are sent as int8, text as text: both are what the store's
+ * and sent with its parameters as text on each first step; the whole
+ * result comes back at once and the steps walk it. Each distinct text (with
+ * the types its parameters were bound as) is prepared once per connection
+ * (PQprepare) and run by name after (PQexecPrepared): the server parses
+ * and plans it once, not at every step, which was most of a write's time.
+ * Prepared statements outlive a rollback, and die with the connection, as
+ * the map of them does (pg_close()). Integers are sent as int8, text as text: both are what the store's
  * columns hold, and a typed NULL keeps "?2 IS NULL" meaningful.
  *
  * SQLSTATEs become SQLite's result codes: unique violations
@@ -22,12 +26,32 @@
 #define OID_INT8 20
 #define OID_TEXT 25
 
+/* The connection's prepared statements, by text and parameter types: an
+ * open-addressed table (linear probing, never deleted from). The store has
+ * a few hundred statements; past the cap a statement runs unprepared, as
+ * it did before, so a store that made texts up could not grow the server's
+ * memory without bound. */
+#define PG_PREPARED_MAX 512
+#define PG_PREPARED_SLOTS (2 * PG_PREPARED_MAX) /* a power of two */
+
+struct pg_prepared_entry {
+	uint64_t hash;
+	char *key; /* the SQL, '\0', the types' signature; NULL: slot free */
+	unsigned id; /* the name: "fl_<id>" */
+};
+
+struct pg_prepared {
+	struct pg_prepared_entry slot[PG_PREPARED_SLOTS];
+	unsigned n;
+};
+
 struct pg_stmt {
 	struct store_stmt base;
 	char *sql;       /* rewritten for PostgreSQL */
 	int n_params;
 	char **values;   /* n_params, NULL for SQL NULL */
 	Oid *types;
+	char *sig;       /* n_params: each one's type, 'i' int8, 't' text, 'u' the place's */
 	PGresult *res;   /* of the last first step, until reset */
 	int row, n_rows; /* the row the last step gave */
 };
@@ -97,6 +121,7 @@ static void pg_finalize(struct store_stmt *base)
 	pg_free_values(st);
 	free(st->values);
 	free(st->types);
+	free(st->sig);
 	free(st->sql);
 	free(st);
 }
@@ -112,7 +137,8 @@ static int pg_prepare(struct fl_store *s, const char *sql, struct store_stmt **o
 	st->sql = store_pg_sql(sql, &st->n_params);
 	st->values = calloc((size_t)st->n_params + 1, sizeof(*st->values));
 	st->types = calloc((size_t)st->n_params + 1, sizeof(*st->types));
-	if (!st->sql || !st->values || !st->types) {
+	st->sig = calloc((size_t)st->n_params + 1, 1);
+	if (!st->sql || !st->values || !st->types || !st->sig) {
 		pg_finalize(&st->base);
 		return SQLITE_NOMEM;
 	}
@@ -178,10 +204,21 @@ static void pg_busy_timeout(struct fl_store *s, int timeout_ms)
 	PQclear(PQexec(s->pg, sql));
 }
 
+static void pg_prepared_free(struct pg_prepared *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < PG_PREPARED_SLOTS; i++)
+		free(set->slot[i].key);
+	free(set);
+}
+
 static void pg_close(struct fl_store *s)
 {
 	PQfinish(s->pg);
 	s->pg = NULL;
+	pg_prepared_free(s->pg_prepared); /* the server forgot them with the connection */
+	s->pg_prepared = NULL;
 }
 
 static void pg_reset(struct store_stmt *base)
@@ -230,6 +267,105 @@ static void pg_bind_null(struct store_stmt *base, int i)
 	pg_bind(pst(base), i, NULL, 0);
 }
 
+static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* The signature of the types st is bound with now. */
+static void pg_signature(struct pg_stmt *st)
+{
+	for (int i = 0; i < st->n_params; i++)
+		st->sig[i] = st->types[i] == OID_INT8 ? 'i' : st->types[i] == OID_TEXT ? 't' : 'u';
+	st->sig[st->n_params] = '\0';
+}
+
+/* The slot of st's text and types in set: the one holding them, or the
+ * free one they go into. */
+static struct pg_prepared_entry *pg_prepared_slot(struct pg_prepared *set, struct pg_stmt *st,
+                                                  uint64_t hash)
+{
+	size_t sql_len = strlen(st->sql), sig_len = (size_t)st->n_params;
+	size_t i = (size_t)hash & (PG_PREPARED_SLOTS - 1);
+
+	for (;;) {
+		struct pg_prepared_entry *e = &set->slot[i];
+
+		if (!e->key)
+			return e;
+		if (e->hash == hash && strcmp(e->key, st->sql) == 0 &&
+		    memcmp(e->key + sql_len + 1, st->sig, sig_len + 1) == 0)
+			return e;
+		i = (i + 1) & (PG_PREPARED_SLOTS - 1); /* never full: n <= slots / 2 */
+	}
+}
+
+/* Prepares st's text with its types on the server; the entry then names it. */
+static int pg_prepare_on_server(struct fl_store *s, struct pg_stmt *st,
+                                struct pg_prepared_entry *e, uint64_t hash, unsigned id)
+{
+	size_t sql_len = strlen(st->sql), sig_len = (size_t)st->n_params;
+	char name[24], *key = malloc(sql_len + sig_len + 2);
+	PGresult *res;
+	int rc;
+
+	if (!key)
+		return SQLITE_NOMEM;
+	snprintf(name, sizeof(name), "fl_%u", id);
+	res = PQprepare(s->pg, name, st->sql, st->n_params, st->types);
+	rc = pg_outcome(s, res);
+	PQclear(res);
+	if (rc != SQLITE_OK) { /* nothing was prepared: the error is the step's */
+		free(key);
+		return rc;
+	}
+	memcpy(key, st->sql, sql_len + 1);
+	memcpy(key + sql_len + 1, st->sig, sig_len + 1);
+	e->key = key;
+	e->hash = hash;
+	e->id = id;
+	return SQLITE_OK;
+}
+
+/* Runs st: by the name it was prepared under, prepared now if it was not;
+ * unprepared when the connection has as many as it may keep. SQLITE_OK and
+ * the result in *out (whose outcome is the step's), or the error preparing
+ * it (message in s->err): the error the unprepared run would have had. */
+static int pg_run(struct fl_store *s, struct pg_stmt *st, PGresult **out)
+{
+	const char *const *values = (const char *const *)st->values;
+	struct pg_prepared_entry *e = NULL;
+	uint64_t hash;
+	char name[24];
+
+	if (!s->pg_prepared)
+		s->pg_prepared = calloc(1, sizeof(*s->pg_prepared));
+	if (s->pg_prepared) {
+		pg_signature(st);
+		hash = fnv1a(fnv1a(14695981039346656037ULL, st->sql, strlen(st->sql) + 1), st->sig,
+		             (size_t)st->n_params);
+		e = pg_prepared_slot(s->pg_prepared, st, hash);
+		if (!e->key && s->pg_prepared->n < PG_PREPARED_MAX) {
+			int rc = pg_prepare_on_server(s, st, e, hash, s->pg_prepared->n);
+
+			if (rc != SQLITE_OK)
+				return rc;
+			s->pg_prepared->n++;
+		}
+	}
+	if (!e || !e->key) {
+		*out = PQexecParams(s->pg, st->sql, st->n_params, st->types, values, NULL, NULL, 0);
+		return SQLITE_OK;
+	}
+	snprintf(name, sizeof(name), "fl_%u", e->id);
+	*out = PQexecPrepared(s->pg, name, st->n_params, values, NULL, NULL, 0);
+	return SQLITE_OK;
+}
+
 static int pg_step(struct store_stmt *base)
 {
 	struct pg_stmt *st = pst(base);
@@ -237,8 +373,9 @@ static int pg_step(struct store_stmt *base)
 	int rc;
 
 	if (!st->res) {
-		st->res = PQexecParams(s->pg, st->sql, st->n_params, st->types,
-		                       (const char *const *)st->values, NULL, NULL, 0);
+		rc = pg_run(s, st, &st->res);
+		if (rc != SQLITE_OK)
+			return rc;
 		rc = pg_outcome(s, st->res);
 		if (rc != SQLITE_OK) {
 			PQclear(st->res);
