@@ -4,13 +4,13 @@
 #include "engine/pipeline/directive.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/inventory/inventory.h"
 #include "engine/lib/buf.h"
+#include "engine/lib/errmsg.h"
 #include "engine/lib/json.h"
 #include "engine/lib/notice_key.h"
 #include "engine/lib/str.h"
@@ -35,20 +35,6 @@ struct telling {
 	size_t notices;
 };
 
-/* Writes why into err and returns rc. */
-static int fail(char *err, size_t err_len, int rc, const char *fmt, ...) FL_PRINTF(4, 5);
-static int fail(char *err, size_t err_len, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && err_len) {
-		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 static const struct fl_prog_relay *relay_line(const struct fl_program *prog,
                                               enum fl_relay_kind kind)
 {
@@ -72,7 +58,7 @@ static int relay_mask(const struct fl_program *prog, const struct fl_prog_relay 
 			return -EINVAL;
 		if (fl_inv_contact_role_parse(prog->roles[role], &cr) < 0 ||
 		    cr == FL_INV_CONTACT_CUSTOMER_CONTACT)
-			return fail(err, err_len, -EINVAL,
+			return fl_errmsg(err, err_len, -EINVAL,
 			            "relay role '%s' is no branch's role in the contact table",
 			            prog->roles[role].p);
 		*mask |= 1u << cr;
@@ -112,7 +98,7 @@ static int tell(struct telling *t, const struct fl_prog_relay *r, enum fl_inv_le
 	rc = fl_inventory_contacts(t->prog->inventory, mask, level,
 	                           fl_str_make(where, strlen(where)), &hits);
 	if (rc < 0)
-		return fail(err, err_len, rc, "no branch '%s' in the contact table", where);
+		return fl_errmsg(err, err_len, rc, "no branch '%s' in the contact table", where);
 	*reached = hits.nhits > 0;
 	for (size_t h = 0; h < hits.nhits; h++) {
 		const struct fl_inv_contact *c = hits.hits[h].contact;
@@ -139,7 +125,7 @@ static int tell(struct telling *t, const struct fl_prog_relay *r, enum fl_inv_le
 			if (rc == -EEXIST)
 				continue; /* told already: a repeated step */
 			if (rc < 0)
-				return fail(err, err_len, rc, "cannot queue a notice: %s",
+				return fl_errmsg(err, err_len, rc, "cannot queue a notice: %s",
 				            fl_store_errmsg(t->s));
 			t->notices++;
 		}
@@ -273,7 +259,7 @@ static int scope_areas(const struct fl_inventory *inv, const struct fl_directive
 		                                  : fl_inventory_county(inv, name);
 
 		if (!a)
-			rc = fail(err, err_len, -ENOENT, "no %s '%s' in the network",
+			rc = fl_errmsg(err, err_len, -ENOENT, "no %s '%s' in the network",
 			          o->scope == FL_DIRECTIVE_TO_CITY ? "city" : "county", o->names[i]);
 		else if (o->scope == FL_DIRECTIVE_TO_CITY)
 			city_and_counties(all, a, out);
@@ -281,7 +267,7 @@ static int scope_areas(const struct fl_inventory *inv, const struct fl_directive
 			area_add(out, a);
 	}
 	if (rc == 0 && (all->is_full || out->is_full))
-		rc = fail(err, err_len, -E2BIG, "more than %d branches", FL_DIRECTIVE_BRANCHES_MAX);
+		rc = fl_errmsg(err, err_len, -E2BIG, "more than %d branches", FL_DIRECTIVE_BRANCHES_MAX);
 	free(all);
 	return rc;
 }
@@ -325,13 +311,13 @@ static int relay_to(struct telling *t, const struct order_info *o,
 	if (!r && order->scope == FL_DIRECTIVE_TO_ALL)
 		return 0; /* the plan relays to one level only */
 	if (!r)
-		return fail(err, err_len, -EINVAL, "the relay block has no '%s' line", b.level);
+		return fl_errmsg(err, err_len, -EINVAL, "the relay block has no '%s' line", b.level);
 	b.deadline_ns = order->at_ns + r->ms * 1000000;
 	rc = fl_store_directive_branch_add(t->s, t->id, &b, order->at_ns);
 	if (rc == -EEXIST)
 		return 0; /* named twice */
 	if (rc < 0)
-		return fail(err, err_len, rc, "cannot record the branch: %s", fl_store_errmsg(t->s));
+		return fl_errmsg(err, err_len, rc, "cannot record the branch: %s", fl_store_errmsg(t->s));
 	fl_buf_init(&body, BODY_MAX);
 	fl_buf_init(&json, BODY_MAX);
 	relay_texts(subject, sizeof(subject), &body, t->id, o, a->name, b.deadline_ns,
@@ -368,12 +354,12 @@ static int issue_checks(const struct fl_program *prog, const struct fl_directive
                         char *err, size_t err_len)
 {
 	if (!prog->inventory)
-		return fail(err, err_len, -EINVAL, "the plan names no data: no contacts to tell");
+		return fl_errmsg(err, err_len, -EINVAL, "the plan names no data: no contacts to tell");
 	if (!prog->n_relays)
-		return fail(err, err_len, -EINVAL,
+		return fl_errmsg(err, err_len, -EINVAL,
 		            "the plan has no 'relay directives' block: it says who is told");
 	if (o->scope != FL_DIRECTIVE_TO_ALL && o->n_names == 0)
-		return fail(err, err_len, -EINVAL, "the scope names no %s",
+		return fl_errmsg(err, err_len, -EINVAL, "the scope names no %s",
 		            o->scope == FL_DIRECTIVE_TO_CITY ? "city" : "county");
 	return 0;
 }
@@ -415,7 +401,7 @@ int fl_directive_issue(struct fl_store *s, const struct fl_program *prog,
 	                                                       .issued_ns = o->at_ns},
 	                            res.id, sizeof(res.id));
 	if (rc < 0)
-		fail(err, err_len, rc, "cannot record the directive: %s", fl_store_errmsg(s));
+		fl_errmsg(err, err_len, rc, "cannot record the directive: %s", fl_store_errmsg(s));
 	struct telling t = {.s = s, .prog = prog, .id = res.id, .step = "r", .now_ns = o->at_ns};
 
 	for (size_t i = 0; rc == 0 && i < targets->n; i++)
@@ -582,7 +568,7 @@ int fl_directive_tick(struct fl_store *s, const struct fl_program *prog, int64_t
 		if (prog->relays[i].kind == FL_RELAY_LATE)
 			lines[n_lines++] = &prog->relays[i];
 	if (n_lines && !prog->inventory)
-		return fail(err, err_len, -EINVAL, "the plan names no data: no contacts to tell");
+		return fl_errmsg(err, err_len, -EINVAL, "the plan names no data: no contacts to tell");
 	rc = n_lines ? fl_store_directive_late_each(s, now_ns, take_late, &rows) : 0;
 	for (size_t i = 0; rc == 0 && i < rows.n; i++) {
 		const struct late_row *r = &rows.v[i];
@@ -691,11 +677,11 @@ int fl_directive_report(struct fl_store *s, const struct fl_program *prog, const
 	int ret;
 
 	if (relay_line(prog, FL_RELAY_REPORT) && !prog->inventory)
-		return fail(err, err_len, -EINVAL, "the plan names no data: no contacts to tell");
+		return fl_errmsg(err, err_len, -EINVAL, "the plan names no data: no contacts to tell");
 	fl_buf_init(&sum, BODY_MAX);
 	ret = fl_store_directive_branches_each(s, id, take_report_branch, &rc);
 	if (ret == 0 && !rc.found)
-		ret = fail(err, err_len, -ENOENT, "directive %s did not reach %s", id, branch);
+		ret = fl_errmsg(err, err_len, -ENOENT, "directive %s did not reach %s", id, branch);
 	if (ret == 0)
 		ret = fl_store_begin(s);
 	if (ret < 0) {
@@ -704,7 +690,7 @@ int fl_directive_report(struct fl_store *s, const struct fl_program *prog, const
 	}
 	ret = fl_store_directive_report(s, id, branch, by, text, now_ns);
 	if (ret == -EEXIST)
-		fail(err, err_len, ret, "%s has reported on %s already", branch, id);
+		fl_errmsg(err, err_len, ret, "%s has reported on %s already", branch, id);
 	if (ret == 0)
 		ret = report_send(s, prog, id, branch, by, text, &rc, now_ns, &res.notices, err,
 		                  err_len);

@@ -4,7 +4,6 @@
 #include "engine/pipeline/duty_tick.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include "engine/inventory/inventory.h"
 #include "engine/lib/duecal.h"
+#include "engine/lib/errmsg.h"
 #include "engine/lib/limits.h"
 #include "engine/lib/notice_key.h"
 #include "engine/lib/str.h"
@@ -197,20 +197,6 @@ static int occurrence_make(struct occurrence *oc, unsigned role_mask)
 	return fl_store_commit(oc->s);
 }
 
-/* Writes why into err and returns rc. */
-static int fail(char *err, size_t err_len, int rc, const char *fmt, ...) FL_PRINTF(4, 5);
-static int fail(char *err, size_t err_len, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && err_len) {
-		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 /* One duty at one branch: what catch-up says is due, made once. */
 static int duty_branch(struct occurrence *oc, const struct fl_tz *tz, unsigned role_mask,
                        fl_duty_made_fn *made, void *ctx, struct fl_duty_tick_stats *stats)
@@ -266,13 +252,13 @@ static int duty_tick_one(struct fl_store *s, const struct fl_program *prog,
 	snprintf(oc.duty, sizeof(oc.duty), "%.*s", (int)d->name.len, d->name.p);
 	snprintf(oc.title, sizeof(oc.title), "%.*s", (int)d->text.len, d->text.p);
 	if (d->role >= prog->n_roles || fl_inv_contact_role_parse(prog->roles[d->role], &role) < 0)
-		return fail(err, err_len, -EINVAL, "duty %s: its role is no contact role", oc.duty);
+		return fl_errmsg(err, err_len, -EINVAL, "duty %s: its role is no contact role", oc.duty);
 	rc = branches_at(prog->inventory, (enum fl_inv_level)d->per_level, &b, &nb);
 	for (size_t i = 0; rc == 0 && i < nb; i++) {
 		oc.b = &b[i];
 		rc = duty_branch(&oc, tz, 1u << role, made, ctx, stats);
 		if (rc < 0)
-			fail(err, err_len, rc, "duty %s at %s: %s", oc.duty, b[i].name,
+			fl_errmsg(err, err_len, rc, "duty %s at %s: %s", oc.duty, b[i].name,
 			     fl_store_errmsg(s)[0] ? fl_store_errmsg(s) : strerror(-rc));
 	}
 	free(b);
@@ -286,7 +272,7 @@ int fl_duty_tick(struct fl_store *s, const struct fl_program *prog, const struct
 	if (!prog->n_duties)
 		return 0;
 	if (!prog->inventory)
-		return fail(err, err_len, -EINVAL, "the plan's duties need its contact table (--data)");
+		return fl_errmsg(err, err_len, -EINVAL, "the plan's duties need its contact table (--data)");
 	for (size_t i = 0; i < prog->n_duties; i++) {
 		int rc = duty_tick_one(s, prog, &prog->duties[i], tz, now_ns, made, ctx, stats, err,
 		                       err_len);
