@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/lib/limits.h"
 #include "engine/store/store_int.h"
@@ -189,6 +190,33 @@ const struct store_db_ops store_sqlite_ops = {
 	.col_text = lite_col_text,
 };
 
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Switching a new file to WAL upgrades the pragma's read transaction to a
+ * write one, and SQLite answers SQLITE_BUSY at once there instead of
+ * calling the busy handler (two engines creating one store together saw
+ * "database is locked"). So the wait is ours: retried for as long as the
+ * busy timeout would have waited. A file already in WAL costs one read. */
+static int lite_journal_wal(struct fl_store *s)
+{
+	int64_t deadline = monotonic_ms() + FL_STORE_BUSY_TIMEOUT_MS;
+	int rc;
+
+	for (;;) {
+		rc = sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY || monotonic_ms() >= deadline)
+			break;
+		sqlite3_sleep(5);
+	}
+	return rc == SQLITE_OK ? rc : lite_fail(s, rc);
+}
+
 int store_sqlite_connect(struct fl_store *s, const char *path, bool may_create)
 {
 	int rc;
@@ -203,6 +231,8 @@ int store_sqlite_connect(struct fl_store *s, const char *path, bool may_create)
 	/* WAL: readers (tickets list) never block the writer (the engine).
 	 * synchronous=NORMAL in WAL keeps every commit atomic and durable
 	 * against a process kill; only an OS crash may lose the last commits. */
-	return lite_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	                    " PRAGMA foreign_keys=ON;");
+	rc = lite_journal_wal(s);
+	if (rc != SQLITE_OK)
+		return rc;
+	return lite_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
 }
