@@ -388,6 +388,15 @@ static int deliver_in_event_time(const struct fl_replay *r, struct replay_args *
 	return 0;
 }
 
+/* err names the store already ("PATH: why") when the store said why */
+static void store_open_failed(const char *db, const char *err, int rc)
+{
+	if (err[0])
+		fprintf(stderr, "faultline replay: %s\n", err);
+	else
+		fprintf(stderr, "faultline replay: %s: %s\n", db, strerror(-rc));
+}
+
 int fl_cmd_replay(int argc, char **argv)
 {
 	struct fl_plan_options popt = {0};
@@ -433,7 +442,7 @@ int fl_cmd_replay(int argc, char **argv)
 	if (a.db) {
 		rc = fl_sink_open(&sink, prog, a.db, NULL, err, sizeof(err));
 		if (rc < 0) {
-			fprintf(stderr, "faultline replay: %s: %s\n", a.db, err[0] ? err : strerror(-rc));
+			store_open_failed(a.db, err, rc);
 			goto out;
 		}
 		a.opts.also = to_sink;
@@ -441,7 +450,7 @@ int fl_cmd_replay(int argc, char **argv)
 		/* the store's own windows plan incidents too, as in `run` */
 		rc = fl_store_open(&windows.store, a.db, err, sizeof(err));
 		if (rc < 0) {
-			fprintf(stderr, "faultline replay: %s: %s\n", a.db, err[0] ? err : strerror(-rc));
+			store_open_failed(a.db, err, rc);
 			goto out;
 		}
 		a.opts.window_fn = fl_store_windows_lookup;

@@ -321,7 +321,10 @@ static int runner_open_store(struct fl_runner *r, const struct fl_runner_config 
 	if (rc == 0)
 		rc = fl_store_open(&r->windows_db, cfg->db, err, sizeof(err));
 	if (rc < 0) {
-		fprintf(r->diag, "faultline run: %s: %s\n", cfg->db, err[0] ? err : "cannot open");
+		if (err[0]) /* "PATH: why", from the store */
+			fprintf(r->diag, "faultline run: %s\n", err);
+		else
+			fprintf(r->diag, "faultline run: %s: %s\n", cfg->db, strerror(-rc));
 		return rc;
 	}
 	r->windows.store = r->windows_db;
