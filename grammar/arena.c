@@ -1,27 +1,49 @@
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, madvise */
 #include "grammar/arena.h"
 
 #include <errno.h>
 #include <stdalign.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/* Sanitizers track malloc'd blocks only: map nothing behind their back. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_MAPS 0
+#else
+#define ARENA_MAPS 1
+#endif
 
 struct chunk {
 	struct chunk *next;
-	size_t used, size;
+	size_t used, size; /* size: bytes of mem */
+	size_t mapped;	   /* bytes mapped for the whole chunk; 0: from malloc */
 	alignas(max_align_t) unsigned char mem[];
 };
 
+/* The cleanup list lives in blocks of its own, filled from the end: a plan
+ * of 40,000 regexes defers 80,000 objects, and one malloc each costs more
+ * than the release. */
+#define CLEANUPS_PER_BLOCK 255
+
 struct cleanup {
-	struct cleanup *next;
 	fl_arena_release_fn fn;
 	void *obj;
 };
 
+struct cleanup_block {
+	struct cleanup_block *next;
+	size_t n;
+	struct cleanup c[CLEANUPS_PER_BLOCK];
+};
+
 struct fl_arena {
 	struct chunk *head;
-	struct cleanup *cleanups; /* newest first: released in reverse order */
+	struct cleanup_block *cleanups; /* newest first: released in reverse order */
 	size_t bytes;
+	size_t next_size; /* the next standard chunk's size, header included */
 };
 
 int fl_arena_create(struct fl_arena **out)
@@ -30,8 +52,61 @@ int fl_arena_create(struct fl_arena **out)
 
 	if (!a)
 		return -ENOMEM;
+	a->next_size = FL_ARENA_CHUNK;
 	*out = a;
 	return 0;
+}
+
+/* size bytes, FL_ARENA_HUGE-aligned, advised onto huge pages; NULL when the
+ * mapping fails (the caller falls back to malloc). Over-maps by one huge page
+ * and trims the ends, since mmap aligns only to the base page. */
+static void *map_huge(size_t size)
+{
+	size_t span = size + FL_ARENA_HUGE, head;
+	unsigned char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				-1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	head = (FL_ARENA_HUGE - (uintptr_t)p % FL_ARENA_HUGE) % FL_ARENA_HUGE;
+	if (head)
+		(void)munmap(p, head);
+	if (span - head > size)
+		(void)munmap(p + head + size, span - head - size);
+	/* advice only: without THP the chunk is ordinary memory */
+	(void)madvise(p + head, size, MADV_HUGEPAGE);
+	return p + head;
+}
+
+/* A chunk of size bytes, header included. */
+static struct chunk *chunk_new(size_t size)
+{
+	struct chunk *c = NULL;
+	size_t mapped = 0;
+
+	if (ARENA_MAPS && size >= FL_ARENA_HUGE) {
+		mapped = (size + FL_ARENA_HUGE - 1) & ~(size_t)(FL_ARENA_HUGE - 1);
+		if (mapped < size || !(c = map_huge(mapped)))
+			mapped = 0;
+		else
+			size = mapped;
+	}
+	if (!c)
+		c = malloc(size);
+	if (!c)
+		return NULL;
+	c->size = size - sizeof(*c);
+	c->used = 0;
+	c->mapped = mapped;
+	return c;
+}
+
+static void chunk_free(struct chunk *c)
+{
+	if (c->mapped)
+		(void)munmap(c, c->mapped);
+	else
+		free(c);
 }
 
 void fl_arena_destroy(struct fl_arena *a)
@@ -39,19 +114,49 @@ void fl_arena_destroy(struct fl_arena *a)
 	if (!a)
 		return;
 	while (a->cleanups) {
-		struct cleanup *c = a->cleanups;
+		struct cleanup_block *b = a->cleanups;
 
-		a->cleanups = c->next;
-		c->fn(c->obj);
-		free(c);
+		while (b->n > 0) {
+			b->n--;
+			b->c[b->n].fn(b->c[b->n].obj);
+		}
+		a->cleanups = b->next;
+		free(b);
 	}
 	while (a->head) {
 		struct chunk *c = a->head;
 
 		a->head = c->next;
-		free(c);
+		chunk_free(c);
 	}
 	free(a);
+}
+
+/* Adds a chunk with room for need bytes and returns it. A large request
+ * gets a chunk of its own, behind the current one, so it does not waste
+ * the rest of a fresh standard chunk; standard chunks double in size. */
+static struct chunk *arena_grow(struct fl_arena *a, size_t need)
+{
+	bool is_own = need > a->next_size / 4;
+	size_t size = a->next_size; /* a power of two: a mapped one fills its huge pages */
+	struct chunk *c;
+
+	if (is_own && __builtin_add_overflow(need, sizeof(*c), &size))
+		return NULL;
+	c = chunk_new(size);
+	if (!c)
+		return NULL;
+	a->bytes += c->mapped ? c->mapped : size;
+	if (a->head && is_own) {
+		c->next = a->head->next; /* keep the current chunk for small ones */
+		a->head->next = c;
+		return c;
+	}
+	c->next = a->head;
+	a->head = c;
+	if (!is_own && a->next_size < FL_ARENA_CHUNK_MAX)
+		a->next_size *= 2;
+	return c;
 }
 
 /* Not zeroed: strdup and the scanner's items overwrite every byte at once,
@@ -60,7 +165,7 @@ void *fl_arena_alloc_raw(struct fl_arena *a, size_t n)
 {
 	const size_t align = alignof(max_align_t);
 	struct chunk *c = a->head;
-	size_t need, size;
+	size_t need;
 	void *p;
 
 	if (n == 0)
@@ -69,24 +174,9 @@ void *fl_arena_alloc_raw(struct fl_arena *a, size_t n)
 		return NULL;
 	need &= ~(align - 1);
 	if (!c || c->size - c->used < need) {
-		/* A large request gets a chunk of its own, so it does not waste the
-		 * rest of a fresh standard chunk. */
-		size = need > FL_ARENA_CHUNK / 4 ? need : FL_ARENA_CHUNK;
-		if (__builtin_add_overflow(size, sizeof(*c), &size))
-			return NULL;
-		c = malloc(size);
+		c = arena_grow(a, need);
 		if (!c)
 			return NULL;
-		c->size = size - sizeof(*c);
-		c->used = 0;
-		a->bytes += size;
-		if (a->head && need > FL_ARENA_CHUNK / 4) {
-			c->next = a->head->next; /* keep the current chunk for small ones */
-			a->head->next = c;
-		} else {
-			c->next = a->head;
-			a->head = c;
-		}
 	}
 	p = c->mem + c->used;
 	c->used += need;
@@ -119,14 +209,17 @@ char *fl_arena_strdup(struct fl_arena *a, const char *p, size_t n)
 
 int fl_arena_defer(struct fl_arena *a, fl_arena_release_fn fn, void *obj)
 {
-	struct cleanup *c = malloc(sizeof(*c));
+	struct cleanup_block *b = a->cleanups;
 
-	if (!c)
-		return -ENOMEM;
-	c->fn = fn;
-	c->obj = obj;
-	c->next = a->cleanups;
-	a->cleanups = c;
+	if (!b || b->n == CLEANUPS_PER_BLOCK) {
+		b = malloc(sizeof(*b));
+		if (!b)
+			return -ENOMEM;
+		b->n = 0;
+		b->next = a->cleanups;
+		a->cleanups = b;
+	}
+	b->c[b->n++] = (struct cleanup){fn, obj};
 	return 0;
 }
 
