@@ -109,21 +109,23 @@ struct fl_ast_stmt *fl_ast_stmt_new(struct fl_parse *p, struct fl_ast_item *item
 			      FL_PLAN_MAX_ITEMS);
 		return NULL;
 	}
-	s = fl_arena_alloc(p->ast, sizeof(*s));
-	if (!s || !(s->items = fl_arena_alloc(p->ast, n * sizeof(*s->items)))) {
+	/* the statement and its item array in one allocation; n is capped above */
+	s = fl_arena_alloc_raw(p->ast, sizeof(*s) + n * sizeof(*s->items));
+	if (!s) {
 		p->oom = true;
 		return NULL;
 	}
+	*s = (struct fl_ast_stmt){.loc = items->loc,
+				  .items = (struct fl_ast_item **)(s + 1),
+				  .nitems = n,
+				  .body = body,
+				  .file = (uint32_t)p->file,
+				  .has_block = block_loc != NULL};
+	if (block_loc)
+		s->block_loc = *block_loc;
 	n = 0;
 	for (struct fl_ast_item *it = items; it; it = it->next)
 		s->items[n++] = it;
-	s->nitems = n;
-	s->loc = items->loc;
-	s->has_block = block_loc != NULL;
-	if (block_loc)
-		s->block_loc = *block_loc;
-	s->body = body;
-	s->file = p->file;
 	return s;
 }
 

@@ -161,7 +161,7 @@ set	: '[' elems ']'		{
 					$$ = $1;
 					if ($$) {
 						$$->elems = $2.first;
-						$$->nelems = $2.n;
+						$$->nelems = (uint32_t)$2.n;
 						$$->loc.last_line = @3.last_line;
 						$$->loc.last_column = @3.last_column;
 						$$->loc.end = @3.end;
