@@ -262,14 +262,16 @@ static bool posix_class(const struct walk *w, size_t k, size_t *end)
 	return false;
 }
 
-static struct info class_set(struct walk *w, const struct flags *f, const bool *members)
+/* members[lo..hi] holds every member; the set lists them in byte order. */
+static struct info class_set(struct walk *w, const struct flags *f, const bool *members,
+			     unsigned lo, unsigned hi)
 {
 	struct xset *s = rxreq_set_new(w);
 	char *bytes = rxreq_pool_alloc(w, 128);
 
 	if (!s || !bytes)
 		return rxreq_info_any();
-	for (unsigned c = 0; c < 128; c++) {
+	for (unsigned c = lo; c <= hi; c++) {
 		bool is_letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 
 		if (!members[c])
@@ -286,7 +288,7 @@ static struct info class_set(struct walk *w, const struct flags *f, const bool *
 static struct info char_class(struct walk *w, const struct flags *f)
 {
 	bool members[128] = {false}, is_plain = !f->extended_more;
-	unsigned count = 0;
+	unsigned count = 0, least = 127, most = 0;
 	size_t k = w->i + 1;
 
 	if (k < w->n && w->p[k] == '^') {
@@ -336,6 +338,8 @@ static struct info char_class(struct walk *w, const struct flags *f)
 				is_plain = false;
 			count += !members[m];
 			members[m] = true;
+			least = m < least ? m : least;
+			most = m > most ? m : most;
 		}
 	}
 	if (k >= w->n) {
@@ -345,7 +349,7 @@ static struct info char_class(struct walk *w, const struct flags *f)
 	w->i = k + 1;
 	if (!is_plain || count == 0 || count > FL_RXREQ_CLASS_MAX)
 		return rxreq_info_any();
-	return class_set(w, f, members);
+	return class_set(w, f, members, least, most);
 }
 
 static struct info alternatives(struct walk *w, struct flags f);
@@ -473,17 +477,24 @@ static struct info group(struct walk *w, struct flags *f)
  * character before a quantifier, which repeats that character alone. */
 static size_t plain_run(const struct walk *w, const struct flags *f)
 {
+	/* what ends a run: control bytes, metacharacters, DEL and non-ASCII
+	 * (bit 0), and in extended mode also '#' and ' ' (bit 1); a table,
+	 * since the walk asks for every character of every pattern */
+	static const unsigned char stop[256] = {
+		[0 ... 0x1f] = 1, ['\\'] = 1, ['^'] = 1, ['$'] = 1, ['.'] = 1, ['|'] = 1,
+		['?'] = 1, ['*'] = 1, ['+'] = 1, ['('] = 1, [')'] = 1, ['['] = 1, [']'] = 1,
+		['{'] = 1, ['}'] = 1, ['#'] = 2, [' '] = 2, [0x7f ... 0xff] = 1,
+	};
+	const unsigned char mask = f->extended ? 3 : 1;
 	size_t k = w->i, end = w->i + FL_RXREQ_MAX_ATOM < w->n ? w->i + FL_RXREQ_MAX_ATOM : w->n;
+	char c;
 
-	while (k < end) {
-		unsigned char c = (unsigned char)w->p[k];
-
-		if (c < 0x20 || c >= 0x7f || strchr("\\^$.|?*+()[]{}", c) ||
-		    (f->extended && (c == '#' || c == ' ')))
-			break;
+	while (k < end && !(stop[(unsigned char)w->p[k]] & mask))
 		k++;
-	}
-	if (k < w->n && strchr("?*+{", w->p[k]) && k > w->i)
+	/* a quantifier repeats the last character alone (a NUL byte counted
+	 * as one here before: kept so) */
+	c = k < w->n ? w->p[k] : 'x';
+	if ((c == '?' || c == '*' || c == '+' || c == '{' || c == '\0') && k > w->i)
 		k--;
 	return k - w->i;
 }
@@ -693,14 +704,10 @@ int fl_rxreq_build(struct fl_rxreq **out, const char *pattern, size_t len, uint3
 	struct flags f = {.caseless = options & PCRE2_CASELESS,
 			  .extended = options & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE),
 			  .extended_more = options & PCRE2_EXTENDED_MORE};
-	struct fl_rxreq *r = calloc(1, sizeof(*r));
-	struct out o = {.r = r};
+	struct fl_rxreq *r = NULL;
 	struct wnode *tree = NULL;
 	struct info top;
 
-	if (!r)
-		return -ENOMEM;
-	r->root = FL_RXREQ_NONE;
 	if (options & PCRE2_LITERAL) { /* faultline never sets it: no need to follow */
 		w.unsure = true;
 	} else {
@@ -710,16 +717,16 @@ int fl_rxreq_build(struct fl_rxreq **out, const char *pattern, size_t len, uint3
 		if (!w.unsure)
 			tree = rxreq_to_match(&w, top);
 	}
-	if (!w.oom && tree && (r->root = rxreq_emit(&o, tree)) == FL_RXREQ_NONE)
+	if (!w.oom && !(r = rxreq_emit(tree)))
 		w.oom = true;
-	r->is_unsure = w.unsure;
-	r->has_nested_unbounded = w.nested;
-	r->nested_at = w.nested_at;
 	rxreq_pool_free(&w);
 	if (w.oom) {
 		fl_rxreq_destroy(r);
 		return -ENOMEM;
 	}
+	r->is_unsure = w.unsure;
+	r->has_nested_unbounded = w.nested;
+	r->nested_at = w.nested_at;
 	*out = r;
 	return 0;
 }

@@ -70,12 +70,6 @@ struct conj {
 	bool is_inexact; /* some part was not exact */
 };
 
-/* The result being filled. */
-struct out {
-	struct fl_rxreq *r;
-	size_t cap_nodes, cap_kids, cap_bytes;
-};
-
 void *rxreq_pool_alloc(struct walk *w, size_t size);
 void rxreq_pool_free(struct walk *w);
 struct info rxreq_info_any(void);
@@ -95,6 +89,6 @@ struct wnode *rxreq_conj_node(struct walk *w, const struct conj *c);
 struct info rxreq_quantify(struct walk *w, struct info x, unsigned long min, unsigned long max,
 			    bool unbounded, bool is_possessive, size_t at);
 struct info rxreq_alternate(struct walk *w, struct info a, struct info b);
-uint32_t rxreq_emit(struct out *o, const struct wnode *x);
+struct fl_rxreq *rxreq_emit(const struct wnode *x);
 
 #endif /* FL_RXREQ_INT_H */

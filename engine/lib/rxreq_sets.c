@@ -351,36 +351,26 @@ struct info rxreq_alternate(struct walk *w, struct info a, struct info b)
 
 /* ---- the result -------------------------------------------------------------- */
 
-static int out_grow(void **p, size_t *cap, size_t need, size_t size)
+/* What the flat copy of x takes: nodes, kids and atom bytes. */
+static void tree_size(const struct wnode *x, size_t *nodes, size_t *kids, size_t *bytes)
 {
-	size_t c = *cap ? *cap : 16;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	if (!(n = realloc(*p, c * size)))
-		return -ENOMEM;
-	*p = n;
-	*cap = c;
-	return 0;
+	(*nodes)++;
+	if (x->op == FL_RXREQ_ATOM) {
+		*bytes += x->len;
+		return;
+	}
+	*kids += x->n;
+	for (uint32_t k = 0; k < x->n; k++)
+		tree_size(x->kids[k], nodes, kids, bytes);
 }
 
-
-/* Copies the work tree x into r; returns its node index, or FL_RXREQ_NONE
- * when out of memory. Kids are placed after their parent's slot. */
-uint32_t rxreq_emit(struct out *o, const struct wnode *x)
+/* Copies the work tree x into r, whose arrays rxreq_emit() sized; returns
+ * its node index. Kids are placed after their parent's slot. */
+static uint32_t emit_node(struct fl_rxreq *r, const struct wnode *x)
 {
-	struct fl_rxreq *r = o->r;
-	uint32_t self = (uint32_t)r->n_nodes, first;
+	uint32_t self = (uint32_t)r->n_nodes++, first;
 
-	if (out_grow((void **)&r->nodes, &o->cap_nodes, r->n_nodes + 1, sizeof(*r->nodes)) < 0)
-		return FL_RXREQ_NONE;
-	r->n_nodes++;
 	if (x->op == FL_RXREQ_ATOM) {
-		if (out_grow((void **)&r->bytes, &o->cap_bytes, r->n_bytes + x->len + 1, 1) < 0)
-			return FL_RXREQ_NONE;
 		memcpy(r->bytes + r->n_bytes, x->p, x->len);
 		r->nodes[self] = (struct fl_rxreq_node){FL_RXREQ_ATOM, x->is_nocase,
 							(uint32_t)r->n_bytes, x->len};
@@ -388,29 +378,45 @@ uint32_t rxreq_emit(struct out *o, const struct wnode *x)
 		r->bytes[r->n_bytes] = '\0';
 		return self;
 	}
-	if (out_grow((void **)&r->kids, &o->cap_kids, r->n_kids + x->n, sizeof(*r->kids)) < 0)
-		return FL_RXREQ_NONE;
 	first = (uint32_t)r->n_kids;
 	r->n_kids += x->n;
 	r->nodes[self] = (struct fl_rxreq_node){x->op, false, first, x->n};
-	for (uint32_t k = 0; k < x->n; k++) {
-		uint32_t kid = rxreq_emit(o, x->kids[k]);
-
-		if (kid == FL_RXREQ_NONE)
-			return FL_RXREQ_NONE;
-		r->kids[first + k] = kid;
-	}
+	for (uint32_t k = 0; k < x->n; k++)
+		r->kids[first + k] = emit_node(r, x->kids[k]);
 	return self;
+}
+
+/* The result and its three arrays in one allocation, sized by a first walk
+ * of the tree: a plan keeps 40,000 of them, and growing three arrays each
+ * cost more reallocs than the walk itself. x NULL: nothing required. */
+struct fl_rxreq *rxreq_emit(const struct wnode *x)
+{
+	size_t nodes = 0, kids = 0, bytes = 0, size;
+	struct fl_rxreq *r;
+	char *p;
+
+	if (x)
+		tree_size(x, &nodes, &kids, &bytes);
+	size = sizeof(*r) + nodes * sizeof(*r->nodes) + kids * sizeof(*r->kids) + bytes + 1;
+	r = malloc(size);
+	if (!r)
+		return NULL;
+	*r = (struct fl_rxreq){.root = FL_RXREQ_NONE};
+	if (!x)
+		return r;
+	p = (char *)(r + 1);
+	r->nodes = (struct fl_rxreq_node *)p;
+	p += nodes * sizeof(*r->nodes);
+	r->kids = kids ? (uint32_t *)p : NULL;
+	p += kids * sizeof(*r->kids);
+	r->bytes = bytes ? p : NULL;
+	r->root = emit_node(r, x);
+	return r;
 }
 
 void fl_rxreq_destroy(struct fl_rxreq *r)
 {
-	if (!r)
-		return;
-	free(r->nodes);
-	free(r->kids);
-	free(r->bytes);
-	free(r);
+	free(r); /* its arrays are in the same allocation */
 }
 
 bool fl_rxreq_eval(const struct fl_rxreq *r, uint32_t node, fl_rxreq_has_fn *has, void *ctx)
