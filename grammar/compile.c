@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pcre2.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,7 +66,8 @@ static void compile_free(struct fl_compile *c)
 	fl_arena_destroy(c->parse.ast);
 }
 
-static int compile_run(struct fl_plan **out, const char *name, const char *text, size_t len,
+/* Takes text (len bytes from malloc, room for a NUL after them). */
+static int compile_run(struct fl_plan **out, const char *name, char *text, size_t len,
 		       const struct fl_plan_options *opt, struct fl_diags *d,
 		       struct fl_plan_data_counts *counts)
 {
@@ -80,10 +82,12 @@ static int compile_run(struct fl_plan **out, const char *name, const char *text,
 	memset(counts, 0, sizeof(*counts));
 	c.parse.diags = d;
 	c.plan = calloc(1, sizeof(*c.plan));
-	if (!c.plan || fl_arena_create(&c.plan->arena) < 0 || fl_arena_create(&c.parse.ast) < 0)
+	if (!c.plan || fl_arena_create(&c.plan->arena) < 0 || fl_arena_create(&c.parse.ast) < 0) {
+		free(text);
 		goto out;
+	}
 	c.prog = &c.plan->prog;
-	parse_file(&c, name, text, len, 0, NULL);
+	parse_file(&c, name, text, len, 0, NULL); /* takes text */
 	if (c.oom)
 		goto out;
 	for (const struct fl_ast_stmt *s = c.parse.first; s; s = s->next)
@@ -147,7 +151,13 @@ out:
 int fl_plan_compile_text(struct fl_plan **out, const char *name, const char *text, size_t len,
 			 const struct fl_plan_options *opt, struct fl_diags *d)
 {
-	return compile_run(out, name, text, len, opt, d, NULL);
+	char *copy = len < SIZE_MAX ? malloc(len + 1) : NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	if (len)
+		memcpy(copy, text, len);
+	return compile_run(out, name, copy, len, opt, d, NULL);
 }
 
 int fl_plan_compile(struct fl_plan **out, const char *path, const struct fl_plan_options *opt,
@@ -169,9 +179,7 @@ int fl_plan_compile_counted(struct fl_plan **out, const char *path,
 			   rc == -EFBIG ? "file too large" : strerror(-rc));
 		return rc == -ENOMEM ? rc : -EINVAL;
 	}
-	rc = compile_run(out, path, text, len, opt, d, counts);
-	free(text);
-	return rc;
+	return compile_run(out, path, text, len, opt, d, counts); /* takes text */
 }
 
 void fl_plan_destroy(struct fl_plan *plan)

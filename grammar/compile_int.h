@@ -185,10 +185,13 @@ bool once(struct fl_compile *c, const struct fl_ast_stmt *s,
 
 /* --- compile_read.c: files and includes ----------------------------------------- */
 
+/* read_whole: *text (the caller's to free) has room for a NUL after len.
+ * parse_file takes text, such a buffer, on every path: the diagnostics keep
+ * it as the source they quote. */
 int read_whole(const char *path, char **text, size_t *len);
 char *path_join(const char *base_file, const char *rel);
-int parse_file(struct fl_compile *c, const char *path, const char *text, size_t len,
-	       int depth, const struct fl_loc *from);
+int parse_file(struct fl_compile *c, const char *path, char *text, size_t len, int depth,
+	       const struct fl_loc *from);
 
 /* --- compile_expr.c: templates, regexes, conditions ----------------------------- */
 

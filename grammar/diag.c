@@ -61,24 +61,36 @@ void fl_diags_destroy(struct fl_diags *d)
 const struct fl_src *fl_diag_source(struct fl_diags *d, const char *name, const char *text,
 				    size_t len)
 {
-	struct fl_src *s = calloc(1, sizeof(*s)), **v;
-	char *n = strdup(name), *t = len < SIZE_MAX ? malloc(len + 1) : NULL;
+	char *t = len < SIZE_MAX ? malloc(len + 1) : NULL;
 
-	v = realloc(d->srcs, (d->nsrcs + 1) * sizeof(*v));
-	if (v)
-		d->srcs = v;
-	if (!s || !n || !t || !v) {
-		free(s);
-		free(n);
-		free(t);
+	if (!t) {
 		fl_diag_error(d, NULL, "out of memory reading %s", name);
 		return NULL;
 	}
 	if (len)
 		memcpy(t, text, len);
-	t[len] = '\0';
+	return fl_diag_source_take(d, name, t, len);
+}
+
+const struct fl_src *fl_diag_source_take(struct fl_diags *d, const char *name, char *text,
+					 size_t len)
+{
+	struct fl_src *s = calloc(1, sizeof(*s)), **v;
+	char *n = strdup(name);
+
+	v = realloc(d->srcs, (d->nsrcs + 1) * sizeof(*v));
+	if (v)
+		d->srcs = v;
+	if (!s || !n || !text || !v) {
+		free(s);
+		free(n);
+		free(text);
+		fl_diag_error(d, NULL, "out of memory reading %s", name);
+		return NULL;
+	}
+	text[len] = '\0';
 	s->name = n;
-	s->text = t;
+	s->text = text;
 	s->len = len;
 	s->index = d->nsrcs;
 	d->srcs[d->nsrcs++] = s;

@@ -60,6 +60,11 @@ void fl_diags_destroy(struct fl_diags *d);
  * memory (an error is then recorded without location). */
 const struct fl_src *fl_diag_source(struct fl_diags *d, const char *name, const char *text,
 				    size_t len);
+/* The same without the copy: takes text, len bytes from malloc with room for
+ * one more (the NUL it writes), whether it succeeds or not. A plan's text is
+ * then held once, not twice, while it compiles. */
+const struct fl_src *fl_diag_source_take(struct fl_diags *d, const char *name, char *text,
+					 size_t len);
 
 /* Operations. loc may be NULL (a message about the run, not a place). A note
  * attaches to the error or warning recorded just before it and is dropped with
