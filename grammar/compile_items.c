@@ -250,9 +250,11 @@ uint32_t resolve(struct fl_compile *c, struct symtab *t, const struct fl_ast_ite
 int keyword(struct fl_compile *c, const struct fl_ast_item *it, const char *what,
 	    const char *const *words, size_t n)
 {
+	/* the first byte settles most mismatches without a call: a rule's
+	 * clauses are looked up 150,000 times at 10,000 patterns */
 	for (size_t i = 0; i < n; i++)
 		if ((it->kind == FL_ITEM_WORD || it->kind == FL_ITEM_OP) &&
-		    strcmp(it->text, words[i]) == 0)
+		    it->text[0] == words[i][0] && strcmp(it->text, words[i]) == 0)
 			return (int)i;
 	if (it->kind != FL_ITEM_WORD)
 		fl_diag_error(c->d, &it->loc, "expected %s, got %s '%s'", what, item_kind_name(it),

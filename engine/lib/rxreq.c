@@ -8,6 +8,7 @@
 #include "engine/lib/rxreq_int.h"
 
 #include <errno.h>
+#include <stdalign.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdlib.h>
@@ -698,9 +699,16 @@ static struct info alternatives(struct walk *w, struct flags f)
 	return r;
 }
 
+/* The pool's first chunk: enough for the work tree of a typical rule's
+ * regex, so most walks take no memory from the heap but their result. */
+#define FIRST_CHUNK 16384
+
 int fl_rxreq_build(struct fl_rxreq **out, const char *pattern, size_t len, uint32_t options)
 {
-	struct walk w = {.p = pattern, .n = pattern ? len : 0, .utf = options & PCRE2_UTF};
+	alignas(max_align_t) unsigned char first[FIRST_CHUNK];
+	struct pool_chunk *chunk = (struct pool_chunk *)first;
+	struct walk w = {.p = pattern, .n = pattern ? len : 0, .utf = options & PCRE2_UTF,
+			 .pool = chunk, .first = chunk};
 	struct flags f = {.caseless = options & PCRE2_CASELESS,
 			  .extended = options & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE),
 			  .extended_more = options & PCRE2_EXTENDED_MORE};
@@ -708,6 +716,7 @@ int fl_rxreq_build(struct fl_rxreq **out, const char *pattern, size_t len, uint3
 	struct wnode *tree = NULL;
 	struct info top;
 
+	*chunk = (struct pool_chunk){.cap = FIRST_CHUNK - sizeof(*chunk)};
 	if (options & PCRE2_LITERAL) { /* faultline never sets it: no need to follow */
 		w.unsure = true;
 	} else {

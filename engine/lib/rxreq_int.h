@@ -61,6 +61,7 @@ struct walk {
 	size_t nested_at;
 	unsigned depth;
 	struct pool_chunk *pool;
+	struct pool_chunk *first; /* the caller's, on its stack: not freed */
 };
 
 /* The conjunction a sequence builds. */

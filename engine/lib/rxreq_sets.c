@@ -42,7 +42,8 @@ void rxreq_pool_free(struct walk *w)
 	while (w->pool) {
 		struct pool_chunk *next = w->pool->next;
 
-		free(w->pool);
+		if (w->pool != w->first)
+			free(w->pool);
 		w->pool = next;
 	}
 }
