@@ -159,28 +159,39 @@ static struct chunk *arena_grow(struct fl_arena *a, size_t need)
 	return c;
 }
 
-/* Not zeroed: strdup and the scanner's items overwrite every byte at once,
- * and a large plan has a million tokens. */
-void *fl_arena_alloc_raw(struct fl_arena *a, size_t n)
+/* n bytes at the next multiple of align (a power of two, at most that of
+ * max_align_t) in the current chunk, or in a new one. */
+static void *arena_take(struct fl_arena *a, size_t n, size_t align)
 {
-	const size_t align = alignof(max_align_t);
 	struct chunk *c = a->head;
-	size_t need;
-	void *p;
+	size_t need, at;
 
 	if (n == 0)
 		n = 1;
 	if (__builtin_add_overflow(n, align - 1, &need))
 		return NULL;
 	need &= ~(align - 1);
-	if (!c || c->size - c->used < need) {
+	at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+	if (!c || at > c->size || c->size - at < need) {
 		c = arena_grow(a, need);
 		if (!c)
 			return NULL;
+		at = c->used;
 	}
-	p = c->mem + c->used;
-	c->used += need;
-	return p;
+	c->used = at + need;
+	return c->mem + at;
+}
+
+/* Not zeroed: strdup and the scanner's items overwrite every byte at once,
+ * and a large plan has a million tokens. */
+void *fl_arena_alloc_raw(struct fl_arena *a, size_t n)
+{
+	return arena_take(a, n, alignof(max_align_t));
+}
+
+void *fl_arena_alloc_packed(struct fl_arena *a, size_t n)
+{
+	return arena_take(a, n, FL_ARENA_PACKED_ALIGN);
 }
 
 void *fl_arena_alloc(struct fl_arena *a, size_t n)
@@ -198,7 +209,7 @@ char *fl_arena_strdup(struct fl_arena *a, const char *p, size_t n)
 
 	if (n == SIZE_MAX)
 		return NULL;
-	s = fl_arena_alloc_raw(a, n + 1);
+	s = arena_take(a, n + 1, 1); /* text needs no alignment */
 	if (!s)
 		return NULL;
 	if (n)

@@ -24,6 +24,7 @@
 #define FL_ARENA_CHUNK (64u * 1024)		/* the first chunk */
 #define FL_ARENA_CHUNK_MAX (32u * 1024 * 1024)	/* where doubling stops */
 #define FL_ARENA_HUGE (2u * 1024 * 1024)	/* a huge page: chunks this big are mapped */
+#define FL_ARENA_PACKED_ALIGN 8u
 
 struct fl_arena;
 typedef void (*fl_arena_release_fn)(void *obj);
@@ -33,11 +34,16 @@ int fl_arena_create(struct fl_arena **out) FL_MUST_CHECK;
 void fl_arena_destroy(struct fl_arena *a);
 
 /* Operations. alloc: zeroed, aligned for any type; NULL when out of memory or
- * when n would overflow. strdup copies n bytes and adds a NUL. defer: 0 or
+ * when n would overflow. strdup copies n bytes and adds a NUL, packed with
+ * no alignment (a plan's 350,000 strings would waste 8 bytes each). defer: 0 or
  * -ENOMEM (obj is then NOT released by the arena: the caller still owns it). */
 void *fl_arena_alloc(struct fl_arena *a, size_t n);
-/* alloc_raw: the same, not zeroed, for a caller that writes every byte. */
+/* alloc_raw: the same, not zeroed, for a caller that writes every byte.
+ * alloc_packed: not zeroed either, and aligned to FL_ARENA_PACKED_ALIGN only,
+ * enough for pointers and 64-bit integers: the AST's 700,000 nodes of a
+ * large plan would leave 8 bytes each unused on average at 16. */
 void *fl_arena_alloc_raw(struct fl_arena *a, size_t n);
+void *fl_arena_alloc_packed(struct fl_arena *a, size_t n);
 char *fl_arena_strdup(struct fl_arena *a, const char *p, size_t n);
 int fl_arena_defer(struct fl_arena *a, fl_arena_release_fn fn, void *obj) FL_MUST_CHECK;
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdalign.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -73,6 +74,10 @@ void fl_loc_step(struct fl_parse *p, struct fl_loc *loc, const char *text, size_
 	loc->end = p->off;
 }
 
+_Static_assert(alignof(struct fl_ast_item) <= FL_ARENA_PACKED_ALIGN &&
+		       alignof(struct fl_ast_stmt) <= FL_ARENA_PACKED_ALIGN,
+	       "AST nodes are allocated packed");
+
 struct fl_ast_item *fl_ast_item_new(struct fl_parse *p, enum fl_item_kind kind,
 				    const struct fl_loc *loc, const char *text, size_t len)
 {
@@ -81,7 +86,7 @@ struct fl_ast_item *fl_ast_item_new(struct fl_parse *p, enum fl_item_kind kind,
 	char *copy;
 
 	if (len < SIZE_MAX - sizeof(*it) - 1)
-		it = fl_arena_alloc_raw(p->ast, sizeof(*it) + len + 1);
+		it = fl_arena_alloc_packed(p->ast, sizeof(*it) + len + 1);
 	if (!it) {
 		p->oom = true;
 		return NULL;
@@ -110,7 +115,7 @@ struct fl_ast_stmt *fl_ast_stmt_new(struct fl_parse *p, struct fl_ast_item *item
 		return NULL;
 	}
 	/* the statement and its item array in one allocation; n is capped above */
-	s = fl_arena_alloc_raw(p->ast, sizeof(*s) + n * sizeof(*s->items));
+	s = fl_arena_alloc_packed(p->ast, sizeof(*s) + n * sizeof(*s->items));
 	if (!s) {
 		p->oom = true;
 		return NULL;

@@ -120,3 +120,28 @@ Test(arena, cleanups_run_in_reverse_order)
 			     slots[i], i + 1, slots[i + 1]);
 	cr_assert_eq(slots[N - 1], 1);
 }
+
+/* Packed allocations keep 8-byte alignment, strings take no padding, and
+ * an allocation for any type after them is aligned again. */
+Test(arena, packed_and_string_allocations_mix_with_aligned_ones)
+{
+	struct fl_arena *a = NULL;
+
+	cr_assert_eq(fl_arena_create(&a), 0);
+	/* 13 KB in all: within the first chunk, so "end to end" holds */
+	for (size_t n = 1; n < 100; n++) {
+		char *s = fl_arena_strdup(a, "abcdefghijklmnopqrstuvwxyz", n % 27);
+		char *t = fl_arena_strdup(a, "xy", 2);
+		void *packed = fl_arena_alloc_packed(a, n);
+		void *any = fl_arena_alloc(a, n);
+
+		cr_assert(s && t && packed && any);
+		cr_assert_eq(t, s + n % 27 + 1, "strings are packed end to end");
+		cr_assert_eq(strncmp(s, "abcdefghijklmnopqrstuvwxyz", n % 27), 0);
+		cr_assert_eq(s[n % 27], '\0');
+		cr_assert_eq((uintptr_t)packed % FL_ARENA_PACKED_ALIGN, 0);
+		cr_assert_eq((uintptr_t)any % alignof(max_align_t), 0);
+		memset(packed, 0xff, n);
+	}
+	fl_arena_destroy(a);
+}
