@@ -43,8 +43,8 @@ void fl_loc_step(struct fl_parse *p, struct fl_loc *loc, const char *text, size_
 	loc->src = p->src;
 	loc->first_line = line;
 	loc->first_column = column;
-	loc->line_off = line_off;
-	loc->off = p->off;
+	loc->line_off = (uint32_t)line_off; /* fl_parse_source() caps the text */
+	loc->off = (uint32_t)p->off;
 	if (len > 0 && len < (size_t)INT_MAX / 2 && plain_ascii(text, len)) {
 		last_column = column + (int)len - 1;
 		column += (int)len;
@@ -71,7 +71,7 @@ void fl_loc_step(struct fl_parse *p, struct fl_loc *loc, const char *text, size_
 	p->column = column;
 	p->line_off = line_off;
 	p->off += len;
-	loc->end = p->off;
+	loc->end = (uint32_t)p->off;
 }
 
 _Static_assert(alignof(struct fl_ast_item) <= FL_ARENA_PACKED_ALIGN &&

@@ -19,6 +19,7 @@
 #define FL_DIAG_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "engine/lib/compiler.h"
@@ -36,11 +37,14 @@ struct fl_src {
 /* A span in a source. Lines and columns are 1-based; columns count code points;
  * last_column is the column of the span's last code point (inclusive). off and
  * end are byte offsets of the span in src->text (end exclusive), line_off the
- * byte offset where first_line starts. */
+ * byte offset where first_line starts. The offsets are 32-bit: every source
+ * has a cap far below 4 GiB (a plan file FL_PLAN_MAX_BYTES, a data file
+ * FL_INVENTORY_MAX_FILE_BYTES), and each AST item holds a location: 8 MB
+ * less for a plan of 10,000 patterns. */
 struct fl_loc {
 	const struct fl_src *src;
 	int first_line, first_column, last_line, last_column;
-	size_t line_off, off, end;
+	uint32_t line_off, off, end;
 };
 
 enum fl_diag_kind {

@@ -89,7 +89,7 @@ static void on_csv_error(void *ctx, const char *file, size_t line, size_t col, c
 	loc.src = src;
 	loc.first_line = loc.last_line = (int)line;
 	loc.first_column = (int)col;
-	loc.line_off = off;
+	loc.line_off = (uint32_t)off;
 	/* walk to the cell, then to its end */
 	for (; off < src->len && src->text[off] != '\n'; off++) {
 		unsigned char ch = (unsigned char)src->text[off];
@@ -223,7 +223,7 @@ size_t fl_plan_data_require_24h(const struct fl_inventory *inv, const char *cont
 		loc.first_line = loc.last_line = (int)ct->line;
 		loc.first_column = (int)col;
 		loc.last_column = (int)col + 1; /* "no" */
-		loc.line_off = off;
+		loc.line_off = (uint32_t)off;
 		fl_diag_warning(d, &loc, "%s of %s (%s) is not answered 24 h; the plan requires it",
 				fl_inv_contact_role_name(ct->role), ct->branch, ct->name);
 	}

@@ -142,7 +142,8 @@ static int column(const struct reader *r, size_t off)
 static struct fl_loc loc_of(const struct reader *r, size_t off, size_t end)
 {
 	struct fl_loc l = {.src = r->src, .first_line = r->line, .last_line = r->line,
-			   .line_off = r->line_off, .off = off, .end = end};
+			   .line_off = (uint32_t)r->line_off, .off = (uint32_t)off,
+			   .end = (uint32_t)end}; /* a config is at most FL_CONFIG_MAX_BYTES */
 
 	l.first_column = column(r, off);
 	l.last_column = end > off ? column(r, end - 1) : l.first_column;
