@@ -78,24 +78,38 @@ _Static_assert(alignof(struct fl_ast_item) <= FL_ARENA_PACKED_ALIGN &&
 		       alignof(struct fl_ast_stmt) <= FL_ARENA_PACKED_ALIGN,
 	       "AST nodes are allocated packed");
 
-struct fl_ast_item *fl_ast_item_new(struct fl_parse *p, enum fl_item_kind kind,
-				    const struct fl_loc *loc, const char *text, size_t len)
+struct fl_ast_item *fl_ast_item_room(struct fl_parse *p, enum fl_item_kind kind,
+				     const struct fl_loc *loc, size_t cap)
 {
 	/* The item and its text in one allocation: one per token of the plan. */
 	struct fl_ast_item *it = NULL;
-	char *copy;
+	char *text;
 
-	if (len < SIZE_MAX - sizeof(*it) - 1)
-		it = fl_arena_alloc_packed(p->ast, sizeof(*it) + len + 1);
+	if (cap < SIZE_MAX - sizeof(*it) - 1)
+		it = fl_arena_alloc_packed(p->ast, sizeof(*it) + cap + 1);
 	if (!it) {
 		p->oom = true;
 		return NULL;
 	}
+	text = (char *)(it + 1);
+	text[0] = '\0';
+	*it = (struct fl_ast_item){.kind = kind, .loc = *loc, .text = text, .flags = ""};
+	return it;
+}
+
+struct fl_ast_item *fl_ast_item_new(struct fl_parse *p, enum fl_item_kind kind,
+				    const struct fl_loc *loc, const char *text, size_t len)
+{
+	struct fl_ast_item *it = fl_ast_item_room(p, kind, loc, len);
+	char *copy;
+
+	if (!it)
+		return NULL;
 	copy = (char *)(it + 1);
 	if (len)
 		memcpy(copy, text, len);
 	copy[len] = '\0';
-	*it = (struct fl_ast_item){.kind = kind, .loc = *loc, .text = copy, .len = len, .flags = ""};
+	it->len = len;
 	return it;
 }
 

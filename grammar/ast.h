@@ -89,6 +89,11 @@ void fl_loc_step(struct fl_parse *p, struct fl_loc *loc, const char *text, size_
 /* Node builders used by the parser's actions; NULL (and p->oom) when out of memory. */
 struct fl_ast_item *fl_ast_item_new(struct fl_parse *p, enum fl_item_kind kind,
 				    const struct fl_loc *loc, const char *text, size_t len);
+/* An item whose text the caller writes: room for cap bytes and a NUL, text
+ * "" and len 0 until the caller fills it (len <= cap, NUL after). For the
+ * scanner's unescaping, which knows only a bound until it has copied. */
+struct fl_ast_item *fl_ast_item_room(struct fl_parse *p, enum fl_item_kind kind,
+				     const struct fl_loc *loc, size_t cap);
 struct fl_ast_stmt *fl_ast_stmt_new(struct fl_parse *p, struct fl_ast_item *items,
 				    struct fl_ast_stmt *body, const struct fl_loc *block_loc);
 

@@ -11,6 +11,8 @@
 struct tok {
 	int token;
 	const char *text; /* item text (NULL: punctuation) */
+	const char *flags; /* regex flags */
+	size_t len;
 	long long num;
 	int line, col, last_col;
 };
@@ -41,6 +43,8 @@ static size_t scan(const char *text, struct tok *out, size_t max, struct fl_diag
 			break;
 		out[n].token = t;
 		out[n].text = (t != YYerror && v.item) ? strdup(v.item->text) : NULL;
+		out[n].flags = (t != YYerror && v.item) ? strdup(v.item->flags) : NULL;
+		out[n].len = (t != YYerror && v.item) ? v.item->len : 0;
 		out[n].num = (t != YYerror && v.item) ? v.item->num : 0;
 		out[n].line = l.first_line;
 		out[n].col = l.first_column;
@@ -55,8 +59,10 @@ static size_t scan(const char *text, struct tok *out, size_t max, struct fl_diag
 
 static void free_toks(struct tok *t, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free((char *)t[i].text);
+		free((char *)t[i].flags);
+	}
 }
 
 Test(scanner, reads_words_strings_numbers_and_durations)
@@ -77,6 +83,34 @@ Test(scanner, reads_words_strings_numbers_and_durations)
 	cr_expect_eq(t[6].num, 7200000);
 	cr_expect_eq(t[7].num, 250);
 	cr_expect_eq(t[8].token, ';');
+	cr_expect_eq(fl_diag_errors(d), 0);
+	free_toks(t, n);
+	fl_diags_destroy(d);
+}
+
+/* Strings and regexes are unescaped into their item: the text, its length
+ * and a regex's flags, right up to the bytes their tokens hold. */
+Test(scanner, unescapes_strings_and_regexes_into_their_items)
+{
+	struct tok t[8];
+	struct fl_diags *d;
+	size_t n = scan("\"\" \"a\\n\\t\\r\\\\\\d\" /x\\/y/ /\\//imsx \"\\\"\"", t, 8, &d);
+
+	cr_assert_eq(n, 5);
+	cr_expect_eq(t[0].token, STRING);
+	cr_expect_str_eq(t[0].text, "");
+	cr_expect_eq(t[0].len, 0);
+	cr_expect_str_eq(t[1].text, "a\n\t\r\\\\d");
+	cr_expect_eq(t[1].len, 7);
+	cr_expect_eq(t[2].token, REGEX);
+	cr_expect_str_eq(t[2].text, "x/y");
+	cr_expect_eq(t[2].len, 3);
+	cr_expect_str_eq(t[2].flags, "");
+	cr_expect_str_eq(t[3].text, "/");
+	cr_expect_eq(t[3].len, 1);
+	cr_expect_str_eq(t[3].flags, "imsx");
+	cr_expect_str_eq(t[4].text, "\"");
+	cr_expect_eq(t[4].len, 1);
 	cr_expect_eq(fl_diag_errors(d), 0);
 	free_toks(t, n);
 	fl_diags_destroy(d);
