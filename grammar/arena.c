@@ -159,27 +159,36 @@ static struct chunk *arena_grow(struct fl_arena *a, size_t need)
 	return c;
 }
 
+/* need bytes (a multiple of any alignment asked) at the start of a new chunk. */
+static void *take_fresh(struct fl_arena *a, size_t need)
+{
+	struct chunk *c = arena_grow(a, need);
+
+	if (!c)
+		return NULL;
+	c->used = need;
+	return c->mem;
+}
+
 /* n bytes at the next multiple of align (a power of two, at most that of
- * max_align_t) in the current chunk, or in a new one. */
-static void *arena_take(struct fl_arena *a, size_t n, size_t align)
+ * max_align_t) in the current chunk, or in a new one. Inline: it runs once
+ * per token of a plan. */
+static inline void *arena_take(struct fl_arena *a, size_t n, size_t align)
 {
 	struct chunk *c = a->head;
 	size_t need, at;
 
-	if (n == 0)
-		n = 1;
-	if (__builtin_add_overflow(n, align - 1, &need))
+	if (__builtin_add_overflow(n ? n : 1, align - 1, &need))
 		return NULL;
 	need &= ~(align - 1);
-	at = c ? (c->used + align - 1) & ~(align - 1) : 0;
-	if (!c || at > c->size || c->size - at < need) {
-		c = arena_grow(a, need);
-		if (!c)
-			return NULL;
-		at = c->used;
+	if (c) {
+		at = (c->used + align - 1) & ~(align - 1);
+		if (at <= c->size && c->size - at >= need) {
+			c->used = at + need;
+			return c->mem + at;
+		}
 	}
-	c->used = at + need;
-	return c->mem + at;
+	return take_fresh(a, need);
 }
 
 /* Not zeroed: strdup and the scanner's items overwrite every byte at once,
