@@ -71,7 +71,22 @@ struct conj {
 	bool is_inexact; /* some part was not exact */
 };
 
-void *rxreq_pool_alloc(struct walk *w, size_t size);
+/* size bytes from the pool, aligned for any type, not zeroed; NULL (and
+ * w->oom) when out of memory. Inline: a walk asks some thirty times a
+ * regex; rxreq_pool_grow() adds a chunk with room for need bytes. */
+void *rxreq_pool_grow(struct walk *w, size_t need);
+static inline void *rxreq_pool_alloc(struct walk *w, size_t size)
+{
+	struct pool_chunk *c = w->pool;
+	size_t need = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	void *p;
+
+	if (w->oom || !c || c->cap - c->used < need)
+		return rxreq_pool_grow(w, need);
+	p = (char *)c->data + c->used;
+	c->used += need;
+	return p;
+}
 void rxreq_pool_free(struct walk *w);
 struct info rxreq_info_any(void);
 struct info rxreq_info_set(const struct xset *s);

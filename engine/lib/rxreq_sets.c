@@ -11,30 +11,23 @@
 
 /* ---- pool ------------------------------------------------------------------ */
 
-void *rxreq_pool_alloc(struct walk *w, size_t size)
+void *rxreq_pool_grow(struct walk *w, size_t need)
 {
-	struct pool_chunk *c = w->pool;
-	size_t align = sizeof(max_align_t), need = (size + align - 1) / align * align;
-	void *p;
+	size_t cap = need > POOL_CHUNK ? need : POOL_CHUNK;
+	struct pool_chunk *c;
 
 	if (w->oom)
 		return NULL;
-	if (!c || c->cap - c->used < need) {
-		size_t cap = need > POOL_CHUNK ? need : POOL_CHUNK;
-
-		c = malloc(sizeof(*c) + cap);
-		if (!c) {
-			w->oom = true;
-			return NULL;
-		}
-		c->next = w->pool;
-		c->used = 0;
-		c->cap = cap;
-		w->pool = c;
+	c = malloc(sizeof(*c) + cap);
+	if (!c) {
+		w->oom = true;
+		return NULL;
 	}
-	p = (char *)c->data + c->used;
-	c->used += need;
-	return p; /* not zeroed: every caller fills what it reads */
+	c->next = w->pool;
+	c->used = need;
+	c->cap = cap;
+	w->pool = c;
+	return c->data; /* not zeroed: every caller fills what it reads */
 }
 
 void rxreq_pool_free(struct walk *w)
