@@ -93,7 +93,9 @@ struct fl_ast_item *fl_ast_item_room(struct fl_parse *p, enum fl_item_kind kind,
 	}
 	text = (char *)(it + 1);
 	text[0] = '\0';
-	*it = (struct fl_ast_item){.kind = kind, .loc = *loc, .text = text, .flags = ""};
+	*it = (struct fl_ast_item){.kind = kind, .loc = *loc, .text = text};
+	if (kind == FL_ITEM_REGEX)
+		it->flags = "";
 	return it;
 }
 

@@ -35,15 +35,17 @@ enum fl_item_kind {
 };
 
 /* A plan of 10,000 patterns has 700,000 items and 170,000 statements: the
- * fields are ordered so no padding is wasted, and a statement's item array
- * is allocated with it. */
+ * fields are ordered so no padding is wasted, what only one kind of item
+ * uses shares a union, and a statement's item array is allocated with it. */
 struct fl_ast_item {
 	struct fl_loc loc;
 	const char *text; /* NUL-terminated: word, string value, pattern, op */
 	size_t len;
-	int64_t num;	   /* NUMBER, DURATION (ms) */
-	const char *flags; /* REGEX flags, "" when none */
-	struct fl_ast_item *elems; /* SET: first element */
+	union { /* by kind: read only the member of the item's kind */
+		int64_t num;		   /* NUMBER, DURATION (ms); 0 for the rest */
+		const char *flags;	   /* REGEX flags, "" when none */
+		struct fl_ast_item *elems; /* SET: first element */
+	};
 	struct fl_ast_item *next;
 	uint32_t nelems; /* SET: elements (a plan's bytes bound them) */
 	enum fl_item_kind kind;

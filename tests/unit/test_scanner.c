@@ -43,9 +43,9 @@ static size_t scan(const char *text, struct tok *out, size_t max, struct fl_diag
 			break;
 		out[n].token = t;
 		out[n].text = (t != YYerror && v.item) ? strdup(v.item->text) : NULL;
-		out[n].flags = (t != YYerror && v.item) ? strdup(v.item->flags) : NULL;
+		out[n].flags = (t == REGEX && v.item) ? strdup(v.item->flags) : NULL;
 		out[n].len = (t != YYerror && v.item) ? v.item->len : 0;
-		out[n].num = (t != YYerror && v.item) ? v.item->num : 0;
+		out[n].num = (t == NUMBER || t == DURATION) && v.item ? v.item->num : 0;
 		out[n].line = l.first_line;
 		out[n].col = l.first_column;
 		out[n].last_col = l.last_column;
