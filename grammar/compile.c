@@ -16,27 +16,44 @@ static void release_mctx(void *p)
 	pcre2_match_context_free(p);
 }
 
-static void release_free(void *p)
+/* An array grow() made, for the arena's cleanup list. */
+struct array {
+	void *v;
+	size_t bytes; /* its capacity */
+};
+
+static void release_array(void *p)
 {
-	free(p);
+	struct array *a = p;
+
+	array_free(a->v, a->bytes);
 }
+
+#define ARRAY(field) {c->prog->field, c->a_##field * sizeof(*c->prog->field)}
 
 /* Hands every growable array to the arena's cleanup list. */
 static void adopt_arrays(struct fl_compile *c)
 {
-	struct fl_program *p = c->prog;
-	void *arrays[] = {p->levels, p->ladders, p->steps, p->roles, p->channels, p->plugin_paths,
-			  p->step_channels, p->windows, p->rules, p->conds, p->set_values,
-			  p->regexes, p->captures, p->key_fields, p->actions, p->templates,
-			  p->tparts, p->correlations, p->rule_refs, p->tests, p->test_events, p->test_varbinds,
-			  p->expects, p->announces, p->relays, p->relay_roles, p->messages,
-			  p->message_roles, p->message_channels, p->duties};
+	const struct array arrays[] = {
+		ARRAY(levels), ARRAY(ladders), ARRAY(steps), ARRAY(roles), ARRAY(channels),
+		ARRAY(plugin_paths), ARRAY(step_channels), ARRAY(windows), ARRAY(rules),
+		ARRAY(conds), ARRAY(set_values), ARRAY(regexes), ARRAY(captures),
+		ARRAY(key_fields), ARRAY(actions), ARRAY(templates), ARRAY(tparts),
+		ARRAY(correlations), ARRAY(rule_refs), ARRAY(tests), ARRAY(test_events),
+		ARRAY(test_varbinds), ARRAY(expects), ARRAY(announces), ARRAY(relays),
+		ARRAY(relay_roles), ARRAY(messages), ARRAY(message_roles), ARRAY(message_channels),
+		ARRAY(duties)};
 
 	for (size_t i = 0; i < FL_ARRAY_LEN(arrays); i++) {
-		if (!arrays[i])
+		struct array *a;
+
+		if (!arrays[i].v)
 			continue;
-		if (fl_arena_defer(c->plan->arena, release_free, arrays[i]) < 0) {
-			free(arrays[i]); /* the plan is being torn down anyway */
+		a = fl_arena_alloc(c->plan->arena, sizeof(*a));
+		if (a)
+			*a = arrays[i];
+		if (!a || fl_arena_defer(c->plan->arena, release_array, a) < 0) {
+			array_free(arrays[i].v, arrays[i].bytes); /* the plan is being torn down anyway */
 			c->oom = true;
 		}
 	}

@@ -157,6 +157,9 @@ struct sym *sym_add(struct symtab *t, const char *name, const struct fl_loc *loc
 		    bool *dup);
 void symtab_free(struct symtab *t);
 void *grow(struct fl_compile *c, void *vp, size_t *n, size_t *alloc, size_t esz);
+/* Frees an array grow() made, whose capacity is bytes long. */
+#define FL_ARRAY_MAPPED (1u << 20)
+void array_free(void *v, size_t bytes);
 struct fl_str arena_str(struct fl_compile *c, const char *p, size_t n);
 void expected(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i,
 	      const char *what);
