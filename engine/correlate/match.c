@@ -70,8 +70,6 @@ void fl_match_destroy(struct fl_match *m)
 	free(m->rule_gen);
 	free(m->atoms);
 	free(m->atom_bytes);
-	free(m->atom_gen);
-	free(m->atom_has);
 	free(m->folded);
 	free(m->key_first);
 	free(m->keyed);

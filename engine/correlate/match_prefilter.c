@@ -159,14 +159,13 @@ static int copy_atoms(struct fl_match *m, const struct match_atoms *a)
 		bytes += a->v[i].len;
 	m->atoms = calloc(a->n + 1, sizeof(*m->atoms));
 	m->atom_bytes = malloc(bytes + 1);
-	m->atom_gen = calloc(a->n + 1, sizeof(*m->atom_gen));
-	m->atom_has = calloc(a->n + 1, sizeof(*m->atom_has));
-	if (!m->atoms || !m->atom_bytes || !m->atom_gen || !m->atom_has)
+	if (!m->atoms || !m->atom_bytes)
 		return -ENOMEM;
 	bytes = 0;
 	for (size_t i = 0; i < a->n; i++) {
 		memcpy(m->atom_bytes + bytes, a->v[i].p, a->v[i].len);
-		m->atoms[i] = (struct match_atom_ref){(uint32_t)bytes, a->v[i].len, a->v[i].is_nocase};
+		m->atoms[i] = (struct match_atom_ref){
+		    .off = (uint32_t)bytes, .len = a->v[i].len, .is_nocase = a->v[i].is_nocase};
 		bytes += a->v[i].len;
 	}
 	m->n_atoms = a->n;
@@ -451,21 +450,21 @@ static bool holds_folding(const char *hay, size_t n, const char *atom, size_t le
 /* Does the current message hold atom a? Found once per message. */
 static bool atom_present(struct fl_match *m, uint32_t a)
 {
-	const struct match_atom_ref *at = &m->atoms[a];
+	struct match_atom_ref *at = &m->atoms[a];
 	const char *atom = m->atom_bytes + at->off, *f;
 	struct fl_str msg = m->ev->syslog.msg;
 	bool has;
 
-	if (m->atom_gen[a] == m->gen)
-		return m->atom_has[a];
+	if (at->gen == m->gen)
+		return at->has;
 	if (!at->is_nocase)
 		has = holds(msg.p, msg.len, atom, at->len);
 	else if ((f = folded_msg(m, msg)))
 		has = holds(f, msg.len, atom, at->len);
 	else
 		has = holds_folding(msg.p, msg.len, atom, at->len);
-	m->atom_gen[a] = m->gen;
-	m->atom_has[a] = has;
+	at->gen = m->gen;
+	at->has = has;
 	return has;
 }
 

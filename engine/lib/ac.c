@@ -20,16 +20,29 @@
 
 #define NONE UINT32_MAX
 
+/* Literals this long or shorter keep their bytes in their own record: a
+ * report then reads one record (32 bytes, one cache line) per literal, not
+ * the record and the pool as well. */
+#define LIT_INLINE 15
+
+/* A literal, and the state's output list it is on: the literals ending at a
+ * state are a chain through next, one record each, since each literal is
+ * the output of exactly one state. */
 struct lit {
 	uint32_t id;
 	uint32_t len;
 	uint32_t pool_off; /* literal bytes, as given, in the pool */
+	uint32_t next;	   /* next literal ending at the same state, or NONE */
 	bool is_nocase;
+	uint8_t bytes[LIT_INLINE]; /* the bytes as given, when len <= LIT_INLINE */
 };
 
-struct out {
-	uint32_t lit;
-	uint32_t next; /* next output of the same state, or NONE */
+/* What a reporting state reports: its own literals, then those of its
+ * dictionary links. Kept together, and only for the states that report,
+ * so a report reads one small record per state on the chain. */
+struct rep {
+	uint32_t first; /* first literal ending here, or NONE */
+	uint32_t dict;	/* nearest proper suffix state with outputs, or NONE */
 };
 
 struct fl_ac {
@@ -39,10 +52,12 @@ struct fl_ac {
 	uint32_t *delta;     /* n_states rows of n_classes entries */
 	uint16_t *delta16;   /* the same, when every row offset fits: half the
 				cache lines (then delta is NULL) */
-	uint32_t *out_first; /* per state: first own output, or NONE */
-	uint32_t *dict;	     /* per state: nearest proper suffix state with outputs */
+	/* build only (NULL once built): per state, its first own output or
+	 * NONE, and its nearest proper suffix state with outputs */
+	uint32_t *out_first;
+	uint32_t *dict;
 	uint32_t first_report; /* states from this one on report (renumber()) */
-	struct out *outs;
+	struct rep *reps;      /* by state - first_report */
 	struct lit *lits;
 	unsigned char *pool;
 	size_t n_lits, max_id, bytes;
@@ -129,9 +144,13 @@ static void build_trie(struct fl_ac *ac, const struct fl_ac_literal *lits, size_
 			s = *slot;
 		}
 		memcpy(ac->pool + pool_off, p, lits[i].len);
-		ac->lits[i] = (struct lit){lits[i].id, (uint32_t)lits[i].len, pool_off,
-					   lits[i].is_nocase};
-		ac->outs[i] = (struct out){(uint32_t)i, ac->out_first[s]};
+		ac->lits[i] = (struct lit){.id = lits[i].id,
+					   .len = (uint32_t)lits[i].len,
+					   .pool_off = pool_off,
+					   .next = ac->out_first[s],
+					   .is_nocase = lits[i].is_nocase};
+		if (lits[i].len <= LIT_INLINE)
+			memcpy(ac->lits[i].bytes, p, lits[i].len);
 		ac->out_first[s] = (uint32_t)i;
 		pool_off += (uint32_t)lits[i].len;
 		if (lits[i].id > ac->max_id)
@@ -191,7 +210,8 @@ static bool reports(const struct fl_ac *ac, uint32_t s)
 static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
 {
 	const size_t C = ac->n_classes, S = ac->n_states;
-	uint32_t *delta, *out_first, *dict, next = 0;
+	uint32_t *delta, next = 0;
+	struct rep *reps;
 
 	for (uint32_t st = 0; st < S; st++)
 		if (!reports(ac, st))
@@ -205,13 +225,11 @@ static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
 
 	delta = narrow ? NULL : charge(bg, S * C, sizeof(uint32_t));
 	delta16 = narrow ? charge(bg, S * C, sizeof(uint16_t)) : NULL;
-	out_first = charge(bg, S, sizeof(uint32_t));
-	dict = charge(bg, S, sizeof(uint32_t));
-	if ((!delta && !delta16) || !out_first || !dict) {
+	reps = charge(bg, S - ac->first_report, sizeof(*reps));
+	if ((!delta && !delta16) || !reps) {
 		free(delta);
 		free(delta16);
-		free(out_first);
-		free(dict);
+		free(reps);
 		return bg->is_oom ? -ENOMEM : -E2BIG;
 	}
 	for (uint32_t st = 0; st < S; st++) {
@@ -224,8 +242,9 @@ static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
 			else
 				delta[at + c] = (uint32_t)(map[row[c]] * C);
 		}
-		out_first[map[st]] = ac->out_first[st];
-		dict[map[st]] = ac->dict[st] == NONE ? NONE : map[ac->dict[st]];
+		if (map[st] >= ac->first_report)
+			reps[map[st] - ac->first_report] = (struct rep){
+			    ac->out_first[st], ac->dict[st] == NONE ? NONE : map[ac->dict[st]]};
 	}
 	free(ac->delta);
 	free(ac->out_first);
@@ -233,8 +252,9 @@ static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
 	bg->used -= (S * C + 2 * S) * sizeof(uint32_t);
 	ac->delta = delta;
 	ac->delta16 = delta16;
-	ac->out_first = out_first;
-	ac->dict = dict;
+	ac->out_first = NULL;
+	ac->dict = NULL;
+	ac->reps = reps;
 	return 0;
 }
 
@@ -320,10 +340,9 @@ int fl_ac_create(struct fl_ac **out, const struct fl_ac_literal *lits, size_t n,
 	ac->delta = charge(&bg, states * ac->n_classes, sizeof(uint32_t));
 	ac->out_first = charge(&bg, states, sizeof(uint32_t));
 	ac->dict = charge(&bg, states, sizeof(uint32_t));
-	ac->outs = charge(&bg, n, sizeof(struct out));
 	ac->lits = charge(&bg, n, sizeof(struct lit));
 	ac->pool = charge(&bg, total, 1);
-	if (!ac->delta || !ac->out_first || !ac->dict || !ac->outs || !ac->lits || !ac->pool)
+	if (!ac->delta || !ac->out_first || !ac->dict || !ac->lits || !ac->pool)
 		goto out_free;
 	memset(ac->out_first, 0xff, states * sizeof(uint32_t));
 	build_trie(ac, lits, n);
@@ -361,29 +380,30 @@ void fl_ac_destroy(struct fl_ac *ac)
 	free(ac->delta16);
 	free(ac->out_first);
 	free(ac->dict);
-	free(ac->outs);
+	free(ac->reps);
 	free(ac->lits);
 	free(ac->pool);
 	free(ac);
 }
 
-/* Reports the outputs of state s, whose literals end at text[end - 1].
- * Returns false when fn asked to stop. */
+/* Reports the outputs of state s (a reporting one), whose literals end at
+ * text[end - 1]. Returns false when fn asked to stop. */
 static bool report(const struct fl_ac *ac, uint32_t s, const uint8_t *text, size_t end,
 		   uint64_t *seen, fl_ac_match_fn *fn, void *ctx, size_t *found)
 {
-	if (ac->out_first[s] == NONE)
-		s = ac->dict[s];
-	for (; s != NONE; s = ac->dict[s]) {
-		for (uint32_t o = ac->out_first[s]; o != NONE; o = ac->outs[o].next) {
-			const struct lit *l = &ac->lits[ac->outs[o].lit];
+	for (; s != NONE; s = ac->reps[s - ac->first_report].dict) {
+		const struct rep *r = &ac->reps[s - ac->first_report];
+
+		for (uint32_t o = r->first; o != NONE; o = ac->lits[o].next) {
+			const struct lit *l = &ac->lits[o];
 			uint64_t bit = UINT64_C(1) << (l->id & 63);
+			const uint8_t *want = l->len <= LIT_INLINE ? l->bytes : ac->pool + l->pool_off;
 
 			if (seen[l->id >> 6] & bit)
 				continue;
 			/* The DFA matched the folded text; a literal that keeps
 			 * its case is confirmed on the bytes as written. */
-			if (!l->is_nocase && memcmp(text + end - l->len, ac->pool + l->pool_off, l->len))
+			if (!l->is_nocase && memcmp(text + end - l->len, want, l->len))
 				continue;
 			seen[l->id >> 6] |= bit;
 			(*found)++;
