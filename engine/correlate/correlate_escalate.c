@@ -278,8 +278,8 @@ void fl_corr_schedule_ladder(struct fl_engine *e, struct incident *inc)
 /* A step the ticket took before the engine restarted: never fired again. */
 static bool step_was_taken(const struct incident *inc, uint32_t si)
 {
-	for (size_t i = 0; i < inc->n_taken; i++)
-		if (inc->taken[i] == si)
+	for (size_t i = 0; inc->rare && i < inc->rare->n_taken; i++)
+		if (inc->rare->taken[i] == si)
 			return true;
 	return false;
 }
