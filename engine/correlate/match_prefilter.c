@@ -45,7 +45,7 @@ static struct cover_cost cover_cost(const struct fl_match *m, const struct match
 	if (x->op == FL_RXREQ_ATOM)
 		return (struct cover_cost){a->v[x->first].uses, a->v[x->first].len};
 	for (uint32_t k = 0; k < x->n; k++) {
-		struct cover_cost c = cover_cost(m, a, m->kids[x->first + k]);
+		struct cover_cost c = cover_cost(m, a, x->first + k);
 
 		if (x->op == FL_RXREQ_AND && cheaper(c, best))
 			best = c;
@@ -78,15 +78,15 @@ static void cover(const struct fl_match *m, const struct match_atoms *a, uint32_
 	}
 	if (x->op == FL_RXREQ_OR) {
 		for (uint32_t k = 0; k < x->n; k++)
-			cover(m, a, m->kids[x->first + k], out);
+			cover(m, a, x->first + k, out);
 		return;
 	}
 	for (uint32_t k = 0; k < x->n; k++) {
-		struct cover_cost c = cover_cost(m, a, m->kids[x->first + k]);
+		struct cover_cost c = cover_cost(m, a, x->first + k);
 
 		if (cheaper(c, best)) {
 			best = c;
-			pick = m->kids[x->first + k];
+			pick = x->first + k;
 		}
 	}
 	cover(m, a, pick, out);
@@ -166,6 +166,8 @@ static int copy_atoms(struct fl_match *m, const struct match_atoms *a)
 		memcpy(m->atom_bytes + bytes, a->v[i].p, a->v[i].len);
 		m->atoms[i] = (struct match_atom_ref){
 		    .off = (uint32_t)bytes, .len = a->v[i].len, .is_nocase = a->v[i].is_nocase};
+		if (a->v[i].len <= FL_MATCH_ATOM_INLINE)
+			memcpy(m->atoms[i].bytes, a->v[i].p, a->v[i].len);
 		bytes += a->v[i].len;
 	}
 	m->n_atoms = a->n;
@@ -451,12 +453,13 @@ static bool holds_folding(const char *hay, size_t n, const char *atom, size_t le
 static bool atom_present(struct fl_match *m, uint32_t a)
 {
 	struct match_atom_ref *at = &m->atoms[a];
-	const char *atom = m->atom_bytes + at->off, *f;
+	const char *atom, *f;
 	struct fl_str msg = m->ev->syslog.msg;
 	bool has;
 
 	if (at->gen == m->gen)
 		return at->has;
+	atom = at->len <= FL_MATCH_ATOM_INLINE ? at->bytes : m->atom_bytes + at->off;
 	if (!at->is_nocase)
 		has = holds(msg.p, msg.len, atom, at->len);
 	else if ((f = folded_msg(m, msg)))
@@ -475,7 +478,7 @@ static bool node_seen(struct fl_match *m, uint32_t node)
 	if (x->op == FL_RXREQ_ATOM)
 		return atom_present(m, x->first);
 	for (uint32_t k = 0; k < x->n; k++)
-		if (node_seen(m, m->kids[x->first + k]) == (x->op == FL_RXREQ_OR))
+		if (node_seen(m, x->first + k) == (x->op == FL_RXREQ_OR))
 			return x->op == FL_RXREQ_OR;
 	return x->op == FL_RXREQ_AND;
 }
