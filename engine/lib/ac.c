@@ -23,26 +23,25 @@
 /* Literals this long or shorter keep their bytes in their own record: a
  * report then reads one record (32 bytes, one cache line) per literal, not
  * the record and the pool as well. */
-#define LIT_INLINE 15
+#define LIT_INLINE 11
 
-/* A literal, and the state's output list it is on: the literals ending at a
- * state are a chain through next, one record each, since each literal is
- * the output of exactly one state. */
+/* A literal, and the state's output list it is on (next: the next literal
+ * ending at the same state, or NONE).
+ *
+ * Built, the records are what the scan reports (reps): record k belongs to
+ * reporting state first_report + k and holds its first own literal (len 0:
+ * none, it reports through its dictionary link only) and that link (dict:
+ * the nearest proper suffix state with outputs, or NONE); further literals
+ * of a state follow all those records. Most reporting states end one
+ * literal, so a report reads one record per state on its chain. */
 struct lit {
 	uint32_t id;
 	uint32_t len;
 	uint32_t pool_off; /* literal bytes, as given, in the pool */
-	uint32_t next;	   /* next literal ending at the same state, or NONE */
+	uint32_t next;
+	uint32_t dict;
 	bool is_nocase;
 	uint8_t bytes[LIT_INLINE]; /* the bytes as given, when len <= LIT_INLINE */
-};
-
-/* What a reporting state reports: its own literals, then those of its
- * dictionary links. Kept together, and only for the states that report,
- * so a report reads one small record per state on the chain. */
-struct rep {
-	uint32_t first; /* first literal ending here, or NONE */
-	uint32_t dict;	/* nearest proper suffix state with outputs, or NONE */
 };
 
 struct fl_ac {
@@ -63,8 +62,8 @@ struct fl_ac {
 	uint32_t *out_first;
 	uint32_t *dict;
 	uint32_t first_report; /* states from this one on report (renumber()) */
-	struct rep *reps;      /* by state - first_report */
-	struct lit *lits;
+	struct lit *reps;      /* built: by state - first_report, then the rest */
+	struct lit *lits;      /* build only (NULL once built): by literal */
 	unsigned char *pool;
 	size_t n_lits, max_id, bytes;
 };
@@ -94,6 +93,28 @@ static void *charge(struct budget *bg, size_t n, size_t size)
 		bg->used += n * size;
 	else
 		bg->is_oom = true;
+	return p;
+}
+
+/* charge() on cache-line boundaries, for records of 32 or 64 bytes that
+ * should not straddle two lines. */
+static void *charge_lines(struct budget *bg, size_t n, size_t size)
+{
+	size_t bytes;
+	void *p;
+
+	if (size && n > (SIZE_MAX - 63) / size)
+		return NULL;
+	bytes = ((n ? n : 1) * size + 63) & ~(size_t)63;
+	if (n * size > bg->max - bg->used)
+		return NULL;
+	p = aligned_alloc(64, bytes);
+	if (!p) {
+		bg->is_oom = true;
+		return NULL;
+	}
+	memset(p, 0, bytes);
+	bg->used += n * size;
 	return p;
 }
 
@@ -207,6 +228,31 @@ static bool reports(const struct fl_ac *ac, uint32_t s)
 	return ac->out_first[s] != NONE || ac->dict[s] != NONE;
 }
 
+/* Writes reporting state st's record in reps (map: the new numbers) and
+ * its further literals from reps[extra] on; returns the next free extra. */
+static size_t place_outputs(const struct fl_ac *ac, struct lit *reps, const uint32_t *map,
+			    uint32_t st, size_t extra)
+{
+	struct lit *head = &reps[map[st] - ac->first_report], *tail = head;
+	uint32_t o = ac->out_first[st];
+
+	if (o == NONE) {
+		*head = (struct lit){.len = 0};
+	} else {
+		*head = ac->lits[o];
+		o = ac->lits[o].next;
+	}
+	head->next = NONE;
+	head->dict = ac->dict[st] == NONE ? NONE : map[ac->dict[st]];
+	for (; o != NONE; o = ac->lits[o].next) {
+		reps[extra] = ac->lits[o];
+		reps[extra].next = NONE;
+		tail->next = (uint32_t)extra;
+		tail = &reps[extra++];
+	}
+	return extra;
+}
+
 /* Renumbers the states so that those which report come last, and rewrites
  * each transition as its target's row offset (state * classes). The scan
  * then knows a reporting target by one compare of the offset, which keeps a
@@ -217,7 +263,8 @@ static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
 {
 	const size_t C = ac->n_classes, S = ac->n_states;
 	uint32_t *delta, next = 0;
-	struct rep *reps;
+	struct lit *reps;
+	size_t extra, n_more;
 
 	for (uint32_t st = 0; st < S; st++)
 		if (!reports(ac, st))
@@ -232,7 +279,13 @@ static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
 	delta = narrow || by_state ? NULL : charge(bg, S * C, sizeof(uint32_t));
 	delta16 = narrow ? charge(bg, S * C, sizeof(uint16_t)) : NULL;
 	state16 = by_state ? charge(bg, S * C, sizeof(uint16_t)) : NULL;
-	reps = charge(bg, S - ac->first_report, sizeof(*reps));
+	/* a record per reporting state, and one per literal past the first of
+	 * its state */
+	extra = S - ac->first_report;
+	n_more = ac->n_lits;
+	for (uint32_t st = 0; st < S; st++)
+		n_more -= ac->out_first[st] != NONE;
+	reps = charge_lines(bg, extra + n_more, sizeof(*reps));
 	if ((!delta && !delta16 && !state16) || !reps) {
 		free(delta);
 		free(delta16);
@@ -253,19 +306,20 @@ static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
 				delta[at + c] = (uint32_t)(map[row[c]] * C);
 		}
 		if (map[st] >= ac->first_report)
-			reps[map[st] - ac->first_report] = (struct rep){
-			    ac->out_first[st], ac->dict[st] == NONE ? NONE : map[ac->dict[st]]};
+			extra = place_outputs(ac, reps, map, st, extra);
 	}
 	free(ac->delta);
 	free(ac->out_first);
 	free(ac->dict);
-	bg->used -= (S * C + 2 * S) * sizeof(uint32_t);
+	bg->used -= (S * C + 2 * S) * sizeof(uint32_t) + ac->n_lits * sizeof(struct lit);
 	ac->delta = delta;
 	ac->delta16 = delta16;
 	ac->state16 = state16;
 	ac->out_first = NULL;
 	ac->dict = NULL;
 	ac->reps = reps;
+	free(ac->lits);
+	ac->lits = NULL;
 	return 0;
 }
 
@@ -366,13 +420,13 @@ int fl_ac_create(struct fl_ac **out, const struct fl_ac_literal *lits, size_t n,
 	if (!fail || !queue)
 		goto out_free;
 	build_links(ac, fail, queue);
+	ac->n_lits = n;
 	rc = renumber(ac, &bg, fail);
 	if (rc < 0)
 		goto out_free;
 	free(fail);
 	free(queue);
 	ac->bytes = bg.used - 2 * states * sizeof(uint32_t);
-	ac->n_lits = n;
 	*out = ac;
 	return 0;
 
@@ -403,15 +457,14 @@ void fl_ac_destroy(struct fl_ac *ac)
 static bool report(const struct fl_ac *ac, uint32_t s, const uint8_t *text, size_t end,
 		   uint64_t *seen, fl_ac_match_fn *fn, void *ctx, size_t *found)
 {
-	for (; s != NONE; s = ac->reps[s - ac->first_report].dict) {
-		const struct rep *r = &ac->reps[s - ac->first_report];
+	while (s != NONE) {
+		const struct lit *head = &ac->reps[s - ac->first_report], *l = head;
 
-		for (uint32_t o = r->first; o != NONE; o = ac->lits[o].next) {
-			const struct lit *l = &ac->lits[o];
+		for (; l; l = l->next == NONE ? NULL : &ac->reps[l->next]) {
 			uint64_t bit = UINT64_C(1) << (l->id & 63);
 			const uint8_t *want = l->len <= LIT_INLINE ? l->bytes : ac->pool + l->pool_off;
 
-			if (seen[l->id >> 6] & bit)
+			if (l->len == 0 || (seen[l->id >> 6] & bit))
 				continue;
 			/* The DFA matched the folded text; a literal that keeps
 			 * its case is confirmed on the bytes as written. */
@@ -422,6 +475,7 @@ static bool report(const struct fl_ac *ac, uint32_t s, const uint8_t *text, size
 			if (fn && !fn(l->id, ctx))
 				return false;
 		}
+		s = head->dict;
 	}
 	return true;
 }
