@@ -205,6 +205,7 @@ void fl_corr_incident_free(struct fl_engine *e, struct incident *inc)
 		list_remove(e->corr, &e->n_corr, inc);
 	free(inc->scope);
 	free(inc->rare);
+	free(inc->ladder);
 	free(inc->held_run_text);
 	free(inc->pub.history);
 	free(inc);

@@ -77,6 +77,12 @@ struct key_state {
 	int64_t times[];
 };
 
+/* A step of an incident's ladder, and when it is due. */
+struct ladder_step {
+	int64_t due;
+	uint32_t step; /* into prog->steps */
+};
+
 /* The parts of an incident few incidents use, allocated when one first needs
  * them (fl_corr_rare()). Storms open tens of thousands of rule incidents,
  * each in heap the kernel zeroes on first touch: without these parts an
@@ -102,10 +108,10 @@ struct incident {
 	int64_t absorb_until; /* correlation incidents: absorbs until then */
 	uint64_t emitted_count, emitted_absorbed;
 	uint32_t gcorr; /* pending rule incident: its group (key in rare) */
-	/* ladder steps in firing order */
-	uint32_t steps[FL_LADDER_STEPS_MAX];
-	int64_t due[FL_LADDER_STEPS_MAX];
-	size_t n_steps, next_step;
+	/* ladder steps in firing order: owned, as many as its ladder has
+	 * (up to FL_LADDER_STEPS_MAX), NULL when it has none */
+	struct ladder_step *ladder;
+	size_t n_steps, next_step, cap_steps;
 	/* sites whose alarms it absorbs */
 	const struct fl_inv_site **scope;
 	size_t n_scope;

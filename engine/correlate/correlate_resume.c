@@ -286,8 +286,8 @@ int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r)
 	/* the ladder from the opening; what came due meanwhile fires now, once */
 	fl_corr_schedule_ladder(e, inc);
 	for (size_t k = 0; k < inc->n_steps; k++)
-		if (inc->due[k] < e->now_ns)
-			inc->due[k] = e->now_ns;
+		if (inc->ladder[k].due < e->now_ns)
+			inc->ladder[k].due = e->now_ns;
 	fl_corr_run_due_steps(e, inc, e->now_ns);
 	return 0;
 }
