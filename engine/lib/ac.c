@@ -7,7 +7,10 @@
  * state's row (already complete, being shallower), which turns the trie into
  * a DFA; (4) renumber the states so those that end a literal, themselves or
  * through a suffix (their dictionary link), come last, and rewrite every entry
- * as its target's row offset. The scan loop then only compares the offset.
+ * as its target's row offset (16 bits when they fit, else the target's number
+ * when that fits 16 bits, else 32-bit offsets). The scan loop then only
+ * compares the entry with the first reporting state's. The reporting states'
+ * records, each with its first literal, are all a report reads.
  *
  * Every allocation is counted against max_bytes before it is made. */
 #include "engine/lib/ac.h"
