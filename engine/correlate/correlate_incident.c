@@ -203,6 +203,11 @@ void fl_corr_incident_free(struct fl_engine *e, struct incident *inc)
 	e->n_alive--;
 	if (inc->pub.is_correlation)
 		list_remove(e->corr, &e->n_corr, inc);
+	fl_corr_incident_release(inc);
+}
+
+void fl_corr_incident_release(struct incident *inc)
+{
 	free(inc->scope);
 	free(inc->rare);
 	free(inc->ladder);

@@ -279,6 +279,9 @@ void fl_corr_live_compact(struct fl_engine *e);
 struct incident *fl_corr_incident_new(struct fl_engine *e, uint32_t source, bool is_corr,
 				      int64_t at_ns);
 void fl_corr_incident_free(struct fl_engine *e, struct incident *inc);
+/* Frees the incident and what it owns, and nothing else: for the engine's
+ * end, when no pointer to it matters any more. */
+void fl_corr_incident_release(struct incident *inc);
 /* The incident's rare parts, zeroed when first asked for; NULL when out of
  * memory (the caller goes without what it would have kept there). */
 struct incident_rare *fl_corr_rare(struct incident *inc);
