@@ -76,6 +76,7 @@ void fl_match_destroy(struct fl_match *m)
 	free(m->atom_bytes);
 	free(m->folded);
 	free(m->key_first);
+	free(m->posts);
 	free(m->keyed);
 	free(m->nodes);
 	free(m->caps);
@@ -102,10 +103,13 @@ static void wake(struct fl_match *m, uint32_t r)
 static bool collect(uint32_t key, void *ctx)
 {
 	struct fl_match *m = ctx;
+	const struct match_posting *p = &m->posts[key];
+	const uint32_t *rules =
+	    p->n <= FL_MATCH_POSTING_INLINE ? p->rules : m->keyed + p->rules[0];
 
 	m->found[m->n_found++] = key;
-	for (uint32_t k = m->key_first[key]; k < m->key_first[key + 1]; k++)
-		wake(m, m->keyed[k]);
+	for (uint32_t i = 0; i < p->n; i++)
+		wake(m, rules[i]);
 	return true;
 }
 

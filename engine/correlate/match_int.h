@@ -65,6 +65,15 @@ struct match_atom_ref {
  * prefilter then drops: the rule's input and whether it has a clear side are
  * copied here from the program's rule, so a dropped candidate reads this
  * record and its trees, not the program's larger rule as well. */
+/* The rules a key wakes: n of them, in rules[] when n is at most
+ * FL_MATCH_POSTING_INLINE, else from keyed[rules[0]] on. One 16-byte
+ * record, so a found key costs one read before its rules. */
+#define FL_MATCH_POSTING_INLINE 3
+struct match_posting {
+	uint32_t n;
+	uint32_t rules[FL_MATCH_POSTING_INLINE];
+};
+
 struct match_rule {
 	bool always; /* a side requires no atom and no field value: every message */
 	bool is_syslog; /* input syslog (else traps) */
@@ -125,8 +134,11 @@ struct fl_match {
 	char *folded; /* the message in lower case, for caseless atoms */
 	size_t folded_cap;
 	uint64_t folded_gen; /* m->gen when folded was made */
-	/* postings: key k wakes the rules keyed[key_first[k]..key_first[k + 1]) */
+	/* postings: key k wakes the rules keyed[key_first[k]..key_first[k + 1]),
+	 * which posts[k] holds inline or points to (key_first: build only,
+	 * NULL once built) */
 	uint32_t *key_first, *keyed;
+	struct match_posting *posts;
 	size_t n_keys;
 	uint64_t *rule_gen; /* by rule: m->gen when last made a candidate */
 	uint64_t *seen;	    /* keys in the current message (the automaton's bitset) */

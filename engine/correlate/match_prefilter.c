@@ -321,6 +321,29 @@ out:
 	return rc;
 }
 
+/* Each key's posting where a found key reads it: its rules inline when
+ * there are few (most keys: a key is the window the fewest rules share),
+ * else where they start in keyed. */
+static int inline_postings(struct fl_match *m)
+{
+	m->posts = calloc(m->n_keys + 1, sizeof(*m->posts));
+	if (!m->posts)
+		return -ENOMEM;
+	for (size_t k = 0; k < m->n_keys; k++) {
+		struct match_posting *p = &m->posts[k];
+		uint32_t first = m->key_first[k];
+
+		p->n = m->key_first[k + 1] - first;
+		if (p->n <= FL_MATCH_POSTING_INLINE)
+			memcpy(p->rules, m->keyed + first, p->n * sizeof(*p->rules));
+		else
+			p->rules[0] = first;
+	}
+	free(m->key_first); /* the posts say it all now */
+	m->key_first = NULL;
+	return 0;
+}
+
 /* The postings: the rules each key wakes, counted, then filled. */
 static int build_postings(struct fl_match *m, const struct cover_out *covers,
 			  const size_t *starts, const uint32_t *key_of)
@@ -344,7 +367,7 @@ static int build_postings(struct fl_match *m, const struct cover_out *covers,
 			m->keyed[m->key_first[key] + fill[key]++] = (uint32_t)r;
 		}
 	free(fill);
-	return 0;
+	return inline_postings(m);
 }
 
 static int build_keys(struct fl_match *m, const struct match_atoms *a)
