@@ -150,14 +150,9 @@ void fl_engine_destroy(struct fl_engine *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->n_live; i++) {
-		if (!e->live[i])
-			continue;
-		free(e->live[i]->scope);
-		free(e->live[i]->held_run_text);
-		free(e->live[i]->pub.history);
-		free(e->live[i]);
-	}
+	for (size_t i = 0; i < e->n_live; i++)
+		if (e->live[i])
+			fl_corr_incident_release(e->live[i]);
 	free(e->live);
 	free(e->corr);
 	for (size_t r = 0; e->keys && r < e->prog->n_rules; r++)

@@ -258,7 +258,7 @@ void fl_engine_set_clock(struct fl_engine *e, struct fl_clock *clock);
  * ticket, source or level; a ticket id too long), -ENOENT (the plan has no
  * such rule, correlation or level), -ENXIO (a location name the inventory
  * does not know), -EEXIST (the ticket was resumed already), -ENOBUFS (the
- * incident table is full). Call it before the first event. */
+ * incident table is full), -ENOMEM. Call it before the first event. */
 int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r);
 
 /* Queries. next_timer: when the engine's earliest timer (hold, window,

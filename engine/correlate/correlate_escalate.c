@@ -240,6 +240,25 @@ static int64_t step_due(const struct fl_engine *e, const struct incident *inc,
 	return clock_start(inc, st->when) + (clock_ms + st->delay_ms) * FL_NS_PER_MS;
 }
 
+/* Room in inc->ladder for a ladder of n steps (at most FL_LADDER_STEPS_MAX
+ * are kept); false when out of memory. An incident without a ladder holds
+ * no room: most of a storm's incidents page nobody step by step. */
+static bool ladder_room(struct incident *inc, size_t n)
+{
+	struct ladder_step *l;
+
+	if (n > FL_LADDER_STEPS_MAX)
+		n = FL_LADDER_STEPS_MAX;
+	if (n <= inc->cap_steps)
+		return true;
+	l = realloc(inc->ladder, n * sizeof(*l));
+	if (!l)
+		return false;
+	inc->ladder = l;
+	inc->cap_steps = n;
+	return true;
+}
+
 /* Schedules the ladder of the incident's level (or its own) from the
  * incident's opening; steps already due run now, in ladder order. */
 void fl_corr_schedule_ladder(struct fl_engine *e, struct incident *inc)
@@ -254,23 +273,24 @@ void fl_corr_schedule_ladder(struct fl_engine *e, struct incident *inc)
 	if (ladder == FL_PROG_NONE || inc->pub.is_planned)
 		return;
 	ld = &prog->ladders[ladder];
+	if (!ladder_room(inc, ld->n_steps)) {
+		e->stats.ladder_steps_dropped += ld->n_steps;
+		return;
+	}
 	for (uint32_t s = ld->first_step; s < ld->first_step + ld->n_steps; s++) {
 		int64_t due = step_due(e, inc, &prog->steps[s]);
 		size_t k;
 
 		if (due == FL_CORR_NEVER)
 			continue;
-		if (inc->n_steps == FL_LADDER_STEPS_MAX) {
+		if (inc->n_steps == inc->cap_steps) {
 			e->stats.ladder_steps_dropped++;
 			continue;
 		}
 		/* insertion keeps ladder order among equal times */
-		for (k = inc->n_steps; k > 0 && inc->due[k - 1] > due; k--) {
-			inc->due[k] = inc->due[k - 1];
-			inc->steps[k] = inc->steps[k - 1];
-		}
-		inc->due[k] = due;
-		inc->steps[k] = s;
+		for (k = inc->n_steps; k > 0 && inc->ladder[k - 1].due > due; k--)
+			inc->ladder[k] = inc->ladder[k - 1];
+		inc->ladder[k] = (struct ladder_step){due, s};
 		inc->n_steps++;
 	}
 }
@@ -278,8 +298,8 @@ void fl_corr_schedule_ladder(struct fl_engine *e, struct incident *inc)
 /* A step the ticket took before the engine restarted: never fired again. */
 static bool step_was_taken(const struct incident *inc, uint32_t si)
 {
-	for (size_t i = 0; i < inc->n_taken; i++)
-		if (inc->taken[i] == si)
+	for (size_t i = 0; inc->rare && i < inc->rare->n_taken; i++)
+		if (inc->rare->taken[i] == si)
 			return true;
 	return false;
 }
@@ -307,9 +327,9 @@ void fl_corr_run_due_steps(struct fl_engine *e, struct incident *inc, int64_t no
 	if (inc->pub.is_planned && inc->window_end_ns && inc->window_end_ns <= now_ns &&
 	    inc->pub.state == FL_INCIDENT_OPEN)
 		fl_corr_window_ended(e, inc, inc->window_end_ns);
-	while (inc->next_step < inc->n_steps && inc->due[inc->next_step] <= now_ns) {
-		uint32_t s = inc->steps[inc->next_step];
-		int64_t at = inc->due[inc->next_step];
+	while (inc->next_step < inc->n_steps && inc->ladder[inc->next_step].due <= now_ns) {
+		uint32_t s = inc->ladder[inc->next_step].step;
+		int64_t at = inc->ladder[inc->next_step].due;
 
 		inc->next_step++;
 		if (step_was_taken(inc, s))
@@ -319,7 +339,7 @@ void fl_corr_run_due_steps(struct fl_engine *e, struct incident *inc, int64_t no
 	if (inc->pub.state != FL_INCIDENT_OPEN)
 		fl_corr_disarm(e, &inc->tb);
 	else if (inc->next_step < inc->n_steps)
-		fl_corr_arm(e, &inc->tb, inc->due[inc->next_step]);
+		fl_corr_arm(e, &inc->tb, inc->ladder[inc->next_step].due);
 	else if (inc->pub.is_planned && inc->window_end_ns)
 		fl_corr_arm(e, &inc->tb, inc->window_end_ns); /* pages then if still open */
 	else
@@ -475,7 +495,7 @@ void fl_corr_place_joined(struct fl_engine *e, struct incident *inc, size_t firs
 	notify_cleared(e, inc, at_ns, FL_WHEN_WORSENED);
 	/* the steps taken so far reach the new places' own people too */
 	for (size_t k = 0; k < inc->next_step; k++) {
-		const struct fl_prog_step *st = &prog->steps[inc->steps[k]];
+		const struct fl_prog_step *st = &prog->steps[inc->ladder[k].step];
 
 		if (st->when != FL_WHEN_AFTER || st->scope == FL_SCOPE_REGION)
 			continue;
@@ -484,7 +504,7 @@ void fl_corr_place_joined(struct fl_engine *e, struct incident *inc, size_t firs
 			struct fl_action a = {.type = FL_ACTION_NOTIFY, .at_ns = at_ns,
 					      .incident = &inc->pub, .role = prog->roles[st->role].p,
 					      .scope = scope_name(st->scope), .channel = channel,
-					      .reason = FL_NOTIFY_JOINED, .step = inc->steps[k]};
+					      .reason = FL_NOTIFY_JOINED, .step = inc->ladder[k].step};
 
 			a.n_to = new_contacts(e, inc, st, channel, first, &a.fell_back);
 			a.to = e->to;

@@ -170,6 +170,13 @@ struct incident *fl_corr_incident_new(struct fl_engine *e, uint32_t source, bool
 	return inc;
 }
 
+struct incident_rare *fl_corr_rare(struct incident *inc)
+{
+	if (!inc->rare)
+		inc->rare = calloc(1, sizeof(*inc->rare));
+	return inc->rare;
+}
+
 /* Forgets an incident: every pointer to it goes first. */
 void fl_corr_incident_free(struct fl_engine *e, struct incident *inc)
 {
@@ -196,7 +203,14 @@ void fl_corr_incident_free(struct fl_engine *e, struct incident *inc)
 	e->n_alive--;
 	if (inc->pub.is_correlation)
 		list_remove(e->corr, &e->n_corr, inc);
+	fl_corr_incident_release(inc);
+}
+
+void fl_corr_incident_release(struct incident *inc)
+{
 	free(inc->scope);
+	free(inc->rare);
+	free(inc->ladder);
 	free(inc->held_run_text);
 	free(inc->pub.history);
 	free(inc);
@@ -271,21 +285,27 @@ static int remote_class(int a, int b)
 	return a > b ? a : b;
 }
 
+/* ${span} of an incident of several spans; one of a single span reads its
+ * span_name and needs no text of its own. */
 static void span_text(struct incident *inc)
 {
 	const struct fl_incident *p = &inc->pub;
-	size_t len = 0;
+	struct incident_rare *rare;
+	char *out;
+	size_t len = 0, cap;
 
-	inc->span_text[0] = '\0';
-	for (size_t i = 0; i < p->n_spans && len < sizeof(inc->span_text); i++) {
-		int n = snprintf(inc->span_text + len, sizeof(inc->span_text) - len, "%s%s",
-				 i ? "+" : "", p->spans[i]->id);
+	if (p->n_spans < 2 || !(rare = fl_corr_rare(inc)))
+		return;
+	out = rare->span_text;
+	cap = sizeof(rare->span_text);
+	out[0] = '\0';
+	for (size_t i = 0; i < p->n_spans && len < cap; i++) {
+		int n = snprintf(out + len, cap - len, "%s%s", i ? "+" : "", p->spans[i]->id);
 
 		len += n > 0 ? (size_t)n : 0;
 	}
-	if (p->n_spans > 1 && p->span_name && strcmp(p->span_name, p->spans[0]->id) != 0 &&
-	    len < sizeof(inc->span_text))
-		snprintf(inc->span_text + len, sizeof(inc->span_text) - len, " (%s)", p->span_name);
+	if (p->span_name && strcmp(p->span_name, p->spans[0]->id) != 0 && len < cap)
+		snprintf(out + len, cap - len, " (%s)", p->span_name);
 }
 
 bool fl_corr_place_add(struct fl_engine *e, struct incident *inc, const struct fl_inv_span *sp,
@@ -383,13 +403,14 @@ void fl_corr_check_maintenance(struct fl_engine *e, struct incident *inc, int64_
 	}
 	if (e->cfg.window_fn) {
 		int64_t ends_ns = 0;
+		struct incident_rare *rare = fl_corr_rare(inc);
 
-		if (!e->cfg.window_fn(e->cfg.window_ctx, p, at_ns, inc->window_name,
-				      sizeof(inc->window_name), &ends_ns))
+		if (!rare || !e->cfg.window_fn(e->cfg.window_ctx, p, at_ns, rare->window_name,
+					       sizeof(rare->window_name), &ends_ns))
 			return;
-		inc->window_name[sizeof(inc->window_name) - 1] = '\0';
+		rare->window_name[sizeof(rare->window_name) - 1] = '\0';
 		p->is_planned = true;
-		p->window = inc->window_name;
+		p->window = rare->window_name;
 		inc->window_end_ns = ends_ns;
 	}
 }

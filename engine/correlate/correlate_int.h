@@ -77,6 +77,27 @@ struct key_state {
 	int64_t times[];
 };
 
+/* A step of an incident's ladder, and when it is due. */
+struct ladder_step {
+	int64_t due;
+	uint32_t step; /* into prog->steps */
+};
+
+/* The parts of an incident few incidents use, allocated when one first needs
+ * them (fl_corr_rare()). Storms open tens of thousands of rule incidents,
+ * each in heap the kernel zeroes on first touch: without these parts an
+ * incident takes 2,150 bytes rather than 2,800. */
+struct incident_rare {
+	char gkey[FL_CORR_KEY_MAX]; /* pending rule incident: its group key */
+	/* ${span}: its spans joined by "+", and the duct that made them one */
+	char span_text[192];
+	char window_name[48]; /* a window of window_fn: its name */
+	/* resumed after a restart: the store's ticket and the steps it took */
+	char ticket[FL_STORE_ID_MAX + 1];
+	uint32_t taken[FL_LADDER_STEPS_MAX];
+	size_t n_taken;
+};
+
 struct incident {
 	struct tbase tb;
 	struct fl_incident pub;
@@ -86,18 +107,15 @@ struct incident {
 	int64_t pending_due;
 	int64_t absorb_until; /* correlation incidents: absorbs until then */
 	uint64_t emitted_count, emitted_absorbed;
-	char gkey[FL_CORR_KEY_MAX]; /* pending rule incident: its group key */
-	uint32_t gcorr;
-	/* ladder steps in firing order */
-	uint32_t steps[FL_LADDER_STEPS_MAX];
-	int64_t due[FL_LADDER_STEPS_MAX];
-	size_t n_steps, next_step;
+	uint32_t gcorr; /* pending rule incident: its group (key in rare) */
+	/* ladder steps in firing order: owned, as many as its ladder has
+	 * (up to FL_LADDER_STEPS_MAX), NULL when it has none */
+	struct ladder_step *ladder;
+	size_t n_steps, next_step, cap_steps;
 	/* sites whose alarms it absorbs */
 	const struct fl_inv_site **scope;
 	size_t n_scope;
 	const struct fl_inv_ring *ring;
-	/* ${span}: its spans joined by "+", and the duct that made them one */
-	char span_text[192];
 	bool site_heard; /* site incident: a device of the site talked again */
 	/* site incident: the site went down (silent, or its facing spans lost
 	 * signal) at down_ns; until then it is at risk (a power alarm) */
@@ -113,11 +131,7 @@ struct incident {
 	/* when it was raised (its open action): the respond clock runs from
 	 * then; 0 for one resumed after a restart (then its first alarm) */
 	int64_t raised_ns;
-	char window_name[48]; /* a window of window_fn: its name */
-	/* resumed after a restart: the store's ticket and the steps it took */
-	char ticket[FL_STORE_ID_MAX + 1];
-	uint32_t taken[FL_LADDER_STEPS_MAX];
-	size_t n_taken;
+	struct incident_rare *rare; /* owned; NULL until fl_corr_rare() */
 };
 
 struct span_state {
@@ -265,6 +279,12 @@ void fl_corr_live_compact(struct fl_engine *e);
 struct incident *fl_corr_incident_new(struct fl_engine *e, uint32_t source, bool is_corr,
 				      int64_t at_ns);
 void fl_corr_incident_free(struct fl_engine *e, struct incident *inc);
+/* Frees the incident and what it owns, and nothing else: for the engine's
+ * end, when no pointer to it matters any more. */
+void fl_corr_incident_release(struct incident *inc);
+/* The incident's rare parts, zeroed when first asked for; NULL when out of
+ * memory (the caller goes without what it would have kept there). */
+struct incident_rare *fl_corr_rare(struct incident *inc);
 /* scope_span, scope_site: the sites whose alarms the incident absorbs, at
  * most FL_SCOPE_SITES_MAX (the rest counted as scope_sites_dropped). */
 void fl_corr_scope_span(struct fl_engine *e, struct incident *inc, const struct fl_inv_span *sp);

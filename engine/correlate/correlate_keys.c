@@ -416,7 +416,7 @@ void fl_corr_pending_done(struct fl_engine *e, struct key_state *ks, int64_t now
 {
 	struct incident *inc = ks->inc;
 	struct incident *into = fl_corr_find_absorber(e, ks->rule, inc->pub.device,
-						      inc->gcorr != FL_PROG_NONE ? inc->gkey : NULL,
+						      inc->gcorr != FL_PROG_NONE ? inc->rare->gkey : NULL,
 						      inc->gcorr, now_ns);
 
 	if (into) {
@@ -481,9 +481,11 @@ static void new_rule_incident(struct fl_engine *e, uint32_t rule, struct key_sta
 	fl_corr_render(e, inc, ra->title, inc->pub.title, sizeof(inc->pub.title));
 	fl_corr_apply_sets(e, inc, e->prog->rules[rule].first_action,
 			   e->prog->rules[rule].n_actions);
-	if (ri->group_corr != FL_PROG_NONE) {
+	/* out of memory for the key: it opens on its own, as if in no group */
+	if (ri->group_corr != FL_PROG_NONE && fl_corr_rare(inc)) {
 		inc->gcorr = ri->group_corr;
-		fl_corr_group_key(e, ri->group_corr, rule, inc->gkey, sizeof(inc->gkey));
+		fl_corr_group_key(e, ri->group_corr, rule, inc->rare->gkey,
+				  sizeof(inc->rare->gkey));
 	}
 	if (ri->grace_ms > 0) {
 		inc->is_pending = true;

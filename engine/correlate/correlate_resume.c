@@ -161,12 +161,14 @@ static void resume_attach(struct fl_engine *e, struct incident *inc)
 static void resume_taken(struct fl_engine *e, struct incident *inc,
 			 const struct fl_resumed_incident *r)
 {
+	struct incident_rare *rare = inc->rare; /* fl_engine_resume() made it */
+
 	for (size_t i = 0; i < r->n_steps_taken; i++) {
-		if (inc->n_taken == FL_LADDER_STEPS_MAX) {
+		if (rare->n_taken == FL_LADDER_STEPS_MAX) {
 			e->stats.resume_steps_dropped += r->n_steps_taken - i;
 			return;
 		}
-		inc->taken[inc->n_taken++] = r->steps_taken[i];
+		rare->taken[rare->n_taken++] = r->steps_taken[i];
 	}
 }
 
@@ -222,13 +224,17 @@ int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r)
 		rc = resume_remember(e, r->ticket);
 	if (rc == 0 && !(inc = fl_corr_incident_new(e, src, is_corr, r->first_ns)))
 		rc = -ENOBUFS;
+	if (rc == 0 && !fl_corr_rare(inc)) {
+		fl_corr_incident_free(e, inc);
+		rc = -ENOMEM;
+	}
 	if (rc < 0) {
 		e->stats.resume_refused++;
 		return rc;
 	}
 	p = &inc->pub;
-	snprintf(inc->ticket, sizeof(inc->ticket), "%s", r->ticket);
-	p->ticket = inc->ticket;
+	snprintf(inc->rare->ticket, sizeof(inc->rare->ticket), "%s", r->ticket);
+	p->ticket = inc->rare->ticket;
 	snprintf(p->key, sizeof(p->key), "%s", r->key ? r->key : "");
 	ra = is_corr ? fl_corr_raise_action(e, prog->correlations[src].first_action,
 					    prog->correlations[src].n_actions)
@@ -280,8 +286,8 @@ int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r)
 	/* the ladder from the opening; what came due meanwhile fires now, once */
 	fl_corr_schedule_ladder(e, inc);
 	for (size_t k = 0; k < inc->n_steps; k++)
-		if (inc->due[k] < e->now_ns)
-			inc->due[k] = e->now_ns;
+		if (inc->ladder[k].due < e->now_ns)
+			inc->ladder[k].due = e->now_ns;
 	fl_corr_run_due_steps(e, inc, e->now_ns);
 	return 0;
 }

@@ -45,8 +45,8 @@ static void incident_update(struct fl_engine *e, struct incident *inc,
 		fl_corr_disarm(e, &inc->tb);
 		fl_corr_schedule_ladder(e, inc);
 		for (size_t k = 0; k < inc->n_steps; k++)
-			if (inc->due[k] < at_ns)
-				inc->due[k] = at_ns;
+			if (inc->ladder[k].due < at_ns)
+				inc->ladder[k].due = at_ns;
 		fl_corr_run_due_steps(e, inc, at_ns);
 	}
 }

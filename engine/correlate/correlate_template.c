@@ -25,7 +25,8 @@ static struct fl_str topo_field(const struct incident *inc, uint32_t index, char
 
 	switch ((enum fl_topo_field)index) {
 	case FL_TF_SPAN:
-		return fl_corr_cs(p->n_spans > 1 ? inc->span_text : p->span_name);
+		return fl_corr_cs(p->n_spans > 1 && inc->rare ? inc->rare->span_text
+							     : p->span_name);
 	case FL_TF_RING:
 		return inc->ring ? fl_corr_cs(inc->ring->id) : FL_STR_NONE;
 	case FL_TF_A_DEVICE:

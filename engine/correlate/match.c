@@ -32,6 +32,10 @@ int fl_match_create(struct fl_match **out, const struct fl_program *prog)
 	if (!m->rules || !m->always || !m->cands || !m->caps || !m->regexes)
 		goto out_free;
 	m->runs_to_decay = FL_MATCH_JIT_DECAY;
+	for (size_t i = 0; i < prog->n_rules; i++) {
+		m->rules[i].is_syslog = prog->rules[i].input == FL_RULE_INPUT_SYSLOG;
+		m->rules[i].has_clear = prog->rules[i].n_clear_conds > 0;
+	}
 	for (size_t i = 0; i < prog->n_regexes; i++) {
 		uint32_t groups = 0;
 
@@ -70,13 +74,11 @@ void fl_match_destroy(struct fl_match *m)
 	free(m->rule_gen);
 	free(m->atoms);
 	free(m->atom_bytes);
-	free(m->atom_gen);
-	free(m->atom_has);
 	free(m->folded);
 	free(m->key_first);
+	free(m->posts);
 	free(m->keyed);
 	free(m->nodes);
-	free(m->kids);
 	free(m->caps);
 	free(m->cands);
 	free(m->always);
@@ -101,10 +103,13 @@ static void wake(struct fl_match *m, uint32_t r)
 static bool collect(uint32_t key, void *ctx)
 {
 	struct fl_match *m = ctx;
+	const struct match_posting *p = &m->posts[key];
+	const uint32_t *rules =
+	    p->n <= FL_MATCH_POSTING_INLINE ? p->rules : m->keyed + p->rules[0];
 
 	m->found[m->n_found++] = key;
-	for (uint32_t k = m->key_first[key]; k < m->key_first[key + 1]; k++)
-		wake(m, m->keyed[k]);
+	for (uint32_t i = 0; i < p->n; i++)
+		wake(m, rules[i]);
 	return true;
 }
 
@@ -581,17 +586,15 @@ static bool conds_hold(struct fl_match *m, uint32_t rule, uint32_t first, uint32
 enum fl_match_result fl_match_rule(struct fl_match *m, uint32_t rule)
 {
 	const struct fl_prog_rule *r = &m->prog->rules[rule];
-	bool want_syslog = r->input == FL_RULE_INPUT_SYSLOG;
-
 	const struct match_rule *mr = &m->rules[rule];
 
-	if (want_syslog != (m->ev->kind == FL_EVENT_SYSLOG))
+	if (mr->is_syslog != (m->ev->kind == FL_EVENT_SYSLOG))
 		return FL_MATCH_NONE;
 	if (m->scanned && !fl_match_side_seen(m, mr, 0))
 		m->stats.sides_skipped++;
 	else if (conds_hold(m, rule, r->first_cond, r->n_conds))
 		return FL_MATCH_FAULT;
-	if (!r->n_clear_conds)
+	if (!mr->has_clear)
 		return FL_MATCH_NONE;
 	if (m->scanned && !fl_match_side_seen(m, mr, 1))
 		m->stats.sides_skipped++;

@@ -29,16 +29,29 @@
 #define FL_MATCH_SIDES 2 /* where, clear where */
 
 /* A node of a side's requirement tree (rxreq.h): an atom (first: its atom
- * id, the automaton's id for it) or an AND or OR of kids[first..+n). */
+ * id, the automaton's id for it) or an AND or OR of the nodes [first..+n).
+ * A node's children are next to each other and a side's nodes are one run,
+ * so checking a candidate's tree reads a line or two rather than a node and
+ * a child list apiece. */
 struct match_node {
 	enum fl_rxreq_op op;
 	uint32_t first, n;
 };
 
-/* An atom of the trees as the matcher keeps it: bytes at atom_bytes + off. */
+/* Atoms this long or shorter are kept in their record (32 bytes in all)
+ * as well as in atom_bytes: most are, and the check then reads one line. */
+#define FL_MATCH_ATOM_INLINE 6
+
+/* An atom of the trees as the matcher keeps it: bytes at atom_bytes + off,
+ * and whether the current message holds it (has, valid when gen == m->gen).
+ * The answer sits beside the atom rather than in arrays of its own: with
+ * thousands of rules each candidate asks about atoms no recent event asked
+ * about, and one cache line per atom beats three. */
 struct match_atom_ref {
+	uint64_t gen;
 	uint32_t off, len;
-	bool is_nocase;
+	bool is_nocase, has;
+	char bytes[FL_MATCH_ATOM_INLINE]; /* the atom, when len <= FL_MATCH_ATOM_INLINE */
 };
 
 /* A key is at most this many bytes: an atom longer is keyed on the window
@@ -48,8 +61,23 @@ struct match_atom_ref {
  * some 100 MiB, built at each start and missing the cache on each byte. */
 #define FL_MATCH_KEY_MAX 8
 
+/* What the matcher reads of a rule for every candidate, most of which the
+ * prefilter then drops: the rule's input and whether it has a clear side are
+ * copied here from the program's rule, so a dropped candidate reads this
+ * record and its trees, not the program's larger rule as well. */
+/* The rules a key wakes: n of them, in rules[] when n is at most
+ * FL_MATCH_POSTING_INLINE, else from keyed[rules[0]] on. One 16-byte
+ * record, so a found key costs one read before its rules. */
+#define FL_MATCH_POSTING_INLINE 3
+struct match_posting {
+	uint32_t n;
+	uint32_t rules[FL_MATCH_POSTING_INLINE];
+};
+
 struct match_rule {
 	bool always; /* a side requires no atom and no field value: every message */
+	bool is_syslog; /* input syslog (else traps) */
+	bool has_clear; /* a `clear where` side */
 	uint32_t tree[FL_MATCH_SIDES]; /* root in nodes, FL_RXREQ_NONE: nothing required */
 	/* the condition on host, app or msgid that keys a side without a tree
 	 * (match_fields.c), FL_RXREQ_NONE: none */
@@ -97,20 +125,20 @@ struct fl_match {
 	uint32_t *always; /* rules that are always candidates, plan order */
 	size_t n_always;
 	struct match_node *nodes; /* the sides' requirement trees */
-	uint32_t *kids;
-	size_t n_nodes, n_kids;
+	size_t n_nodes;
 	/* the atoms of the trees: their bytes, and whether the current message
 	 * holds each, found when a candidate's tree first asks */
 	struct match_atom_ref *atoms;
 	char *atom_bytes;
 	size_t n_atoms;
-	uint64_t *atom_gen; /* by atom: m->gen when atom_has was found */
-	bool *atom_has;
 	char *folded; /* the message in lower case, for caseless atoms */
 	size_t folded_cap;
 	uint64_t folded_gen; /* m->gen when folded was made */
-	/* postings: key k wakes the rules keyed[key_first[k]..key_first[k + 1]) */
+	/* postings: key k wakes the rules keyed[key_first[k]..key_first[k + 1]),
+	 * which posts[k] holds inline or points to (key_first: build only,
+	 * NULL once built) */
 	uint32_t *key_first, *keyed;
+	struct match_posting *posts;
 	size_t n_keys;
 	uint64_t *rule_gen; /* by rule: m->gen when last made a candidate */
 	uint64_t *seen;	    /* keys in the current message (the automaton's bitset) */

@@ -132,58 +132,64 @@ static uint32_t atom_id(const struct match_atoms *a, const struct fl_rxreq *r, u
 	return *atom_slot(a, r->bytes + x->first, x->n, x->is_nocase) - 1; /* all collected */
 }
 
-/* Copies node of r, and the nodes below it, into m; returns its index. The
- * caller has reserved the room. */
-static uint32_t copy_tree(struct fl_match *m, const struct match_atoms *a,
-			  const struct fl_rxreq *r, uint32_t node)
+/* Copies node of r into m->nodes[self], and the nodes below it after those
+ * already copied, each node's children side by side. The caller has
+ * reserved the room. */
+static void copy_tree(struct fl_match *m, const struct match_atoms *a, const struct fl_rxreq *r,
+		      uint32_t node, uint32_t self)
 {
 	const struct fl_rxreq_node *x = &r->nodes[node];
-	uint32_t self = (uint32_t)m->n_nodes++, first;
+	uint32_t first = (uint32_t)m->n_nodes;
 
 	if (x->op == FL_RXREQ_ATOM) {
 		m->nodes[self] = (struct match_node){FL_RXREQ_ATOM, atom_id(a, r, node), 1};
-		return self;
+		return;
 	}
-	first = (uint32_t)m->n_kids;
-	m->n_kids += x->n;
+	m->n_nodes += x->n;
 	m->nodes[self] = (struct match_node){x->op, first, x->n};
 	for (uint32_t k = 0; k < x->n; k++)
-		m->kids[first + k] = copy_tree(m, a, r, r->kids[x->first + k]);
-	return self;
+		copy_tree(m, a, r, r->kids[x->first + k], first + k);
 }
 
 /* The tree of one side: its regexes' trees, under one AND when several. */
-static uint32_t side_tree(struct fl_match *m, const struct match_atoms *a, uint32_t first,
+static uint32_t side_tree(struct fl_match *m, const struct match_atoms *a, uint32_t first_cond,
 			  uint32_t n_conds)
 {
 	const struct fl_program *prog = m->prog;
-	uint32_t roots[8], n = 0, and;
+	const struct fl_rxreq *trees[8];
+	uint32_t n = 0, top, first;
 
-	for (uint32_t c = first; c < first + n_conds; c++) {
+	for (uint32_t c = first_cond; c < first_cond + n_conds; c++) {
 		const struct fl_prog_cond *cond = &prog->conds[c];
 		const struct fl_rxreq *r;
 
 		if (!is_msg_match(cond) || !(r = a->trees[cond->regex]) || r->root == FL_RXREQ_NONE)
 			continue;
-		if (n < sizeof(roots) / sizeof(roots[0])) /* more regexes on msg than 8: rare,
+		if (n < sizeof(trees) / sizeof(trees[0])) /* more regexes on msg than 8: rare,
 							     and fewer only requires less */
-			roots[n++] = copy_tree(m, a, r, r->root);
+			trees[n++] = r;
 	}
-	if (n <= 1)
-		return n ? roots[0] : FL_RXREQ_NONE;
-	and = (uint32_t)m->n_nodes++;
-	m->nodes[and] = (struct match_node){FL_RXREQ_AND, (uint32_t)m->n_kids, n};
-	memcpy(m->kids + m->n_kids, roots, n * sizeof(*roots));
-	m->n_kids += n;
-	return and;
+	if (n == 0)
+		return FL_RXREQ_NONE;
+	top = (uint32_t)m->n_nodes++;
+	if (n == 1) {
+		copy_tree(m, a, trees[0], trees[0]->root, top);
+		return top;
+	}
+	first = (uint32_t)m->n_nodes;
+	m->n_nodes += n;
+	m->nodes[top] = (struct match_node){FL_RXREQ_AND, first, n};
+	for (uint32_t k = 0; k < n; k++)
+		copy_tree(m, a, trees[k], trees[k]->root, first + k);
+	return top;
 }
 
-/* Room for every side's copy: each side copies at most the nodes and kids of
+/* Room for every side's copy: each side copies at most the nodes of
  * its regexes' trees, plus one AND. */
 static int reserve(struct fl_match *m, const struct match_atoms *a)
 {
 	const struct fl_program *prog = m->prog;
-	size_t nodes = 0, kids = 0;
+	size_t nodes = 0;
 
 	for (size_t c = 0; c < prog->n_conds; c++) {
 		const struct fl_prog_cond *cond = &prog->conds[c];
@@ -192,11 +198,9 @@ static int reserve(struct fl_match *m, const struct match_atoms *a)
 		if (!is_msg_match(cond) || !(r = a->trees[cond->regex]))
 			continue;
 		nodes += r->n_nodes + 1;
-		kids += r->n_kids + 1;
 	}
 	m->nodes = calloc(nodes + 2 * prog->n_rules + 1, sizeof(*m->nodes));
-	m->kids = calloc(kids + 8 * 2 * prog->n_rules + 1, sizeof(*m->kids));
-	return m->nodes && m->kids ? 0 : -ENOMEM;
+	return m->nodes ? 0 : -ENOMEM;
 }
 
 int fl_match_build_trees(struct fl_match *m, struct match_atoms *atoms)

@@ -45,7 +45,7 @@ static struct cover_cost cover_cost(const struct fl_match *m, const struct match
 	if (x->op == FL_RXREQ_ATOM)
 		return (struct cover_cost){a->v[x->first].uses, a->v[x->first].len};
 	for (uint32_t k = 0; k < x->n; k++) {
-		struct cover_cost c = cover_cost(m, a, m->kids[x->first + k]);
+		struct cover_cost c = cover_cost(m, a, x->first + k);
 
 		if (x->op == FL_RXREQ_AND && cheaper(c, best))
 			best = c;
@@ -78,15 +78,15 @@ static void cover(const struct fl_match *m, const struct match_atoms *a, uint32_
 	}
 	if (x->op == FL_RXREQ_OR) {
 		for (uint32_t k = 0; k < x->n; k++)
-			cover(m, a, m->kids[x->first + k], out);
+			cover(m, a, x->first + k, out);
 		return;
 	}
 	for (uint32_t k = 0; k < x->n; k++) {
-		struct cover_cost c = cover_cost(m, a, m->kids[x->first + k]);
+		struct cover_cost c = cover_cost(m, a, x->first + k);
 
 		if (cheaper(c, best)) {
 			best = c;
-			pick = m->kids[x->first + k];
+			pick = x->first + k;
 		}
 	}
 	cover(m, a, pick, out);
@@ -159,14 +159,15 @@ static int copy_atoms(struct fl_match *m, const struct match_atoms *a)
 		bytes += a->v[i].len;
 	m->atoms = calloc(a->n + 1, sizeof(*m->atoms));
 	m->atom_bytes = malloc(bytes + 1);
-	m->atom_gen = calloc(a->n + 1, sizeof(*m->atom_gen));
-	m->atom_has = calloc(a->n + 1, sizeof(*m->atom_has));
-	if (!m->atoms || !m->atom_bytes || !m->atom_gen || !m->atom_has)
+	if (!m->atoms || !m->atom_bytes)
 		return -ENOMEM;
 	bytes = 0;
 	for (size_t i = 0; i < a->n; i++) {
 		memcpy(m->atom_bytes + bytes, a->v[i].p, a->v[i].len);
-		m->atoms[i] = (struct match_atom_ref){(uint32_t)bytes, a->v[i].len, a->v[i].is_nocase};
+		m->atoms[i] = (struct match_atom_ref){
+		    .off = (uint32_t)bytes, .len = a->v[i].len, .is_nocase = a->v[i].is_nocase};
+		if (a->v[i].len <= FL_MATCH_ATOM_INLINE)
+			memcpy(m->atoms[i].bytes, a->v[i].p, a->v[i].len);
 		bytes += a->v[i].len;
 	}
 	m->n_atoms = a->n;
@@ -320,6 +321,29 @@ out:
 	return rc;
 }
 
+/* Each key's posting where a found key reads it: its rules inline when
+ * there are few (most keys: a key is the window the fewest rules share),
+ * else where they start in keyed. */
+static int inline_postings(struct fl_match *m)
+{
+	m->posts = calloc(m->n_keys + 1, sizeof(*m->posts));
+	if (!m->posts)
+		return -ENOMEM;
+	for (size_t k = 0; k < m->n_keys; k++) {
+		struct match_posting *p = &m->posts[k];
+		uint32_t first = m->key_first[k];
+
+		p->n = m->key_first[k + 1] - first;
+		if (p->n <= FL_MATCH_POSTING_INLINE)
+			memcpy(p->rules, m->keyed + first, p->n * sizeof(*p->rules));
+		else
+			p->rules[0] = first;
+	}
+	free(m->key_first); /* the posts say it all now */
+	m->key_first = NULL;
+	return 0;
+}
+
 /* The postings: the rules each key wakes, counted, then filled. */
 static int build_postings(struct fl_match *m, const struct cover_out *covers,
 			  const size_t *starts, const uint32_t *key_of)
@@ -343,7 +367,7 @@ static int build_postings(struct fl_match *m, const struct cover_out *covers,
 			m->keyed[m->key_first[key] + fill[key]++] = (uint32_t)r;
 		}
 	free(fill);
-	return 0;
+	return inline_postings(m);
 }
 
 static int build_keys(struct fl_match *m, const struct match_atoms *a)
@@ -451,21 +475,22 @@ static bool holds_folding(const char *hay, size_t n, const char *atom, size_t le
 /* Does the current message hold atom a? Found once per message. */
 static bool atom_present(struct fl_match *m, uint32_t a)
 {
-	const struct match_atom_ref *at = &m->atoms[a];
-	const char *atom = m->atom_bytes + at->off, *f;
+	struct match_atom_ref *at = &m->atoms[a];
+	const char *atom, *f;
 	struct fl_str msg = m->ev->syslog.msg;
 	bool has;
 
-	if (m->atom_gen[a] == m->gen)
-		return m->atom_has[a];
+	if (at->gen == m->gen)
+		return at->has;
+	atom = at->len <= FL_MATCH_ATOM_INLINE ? at->bytes : m->atom_bytes + at->off;
 	if (!at->is_nocase)
 		has = holds(msg.p, msg.len, atom, at->len);
 	else if ((f = folded_msg(m, msg)))
 		has = holds(f, msg.len, atom, at->len);
 	else
 		has = holds_folding(msg.p, msg.len, atom, at->len);
-	m->atom_gen[a] = m->gen;
-	m->atom_has[a] = has;
+	at->gen = m->gen;
+	at->has = has;
 	return has;
 }
 
@@ -476,7 +501,7 @@ static bool node_seen(struct fl_match *m, uint32_t node)
 	if (x->op == FL_RXREQ_ATOM)
 		return atom_present(m, x->first);
 	for (uint32_t k = 0; k < x->n; k++)
-		if (node_seen(m, m->kids[x->first + k]) == (x->op == FL_RXREQ_OR))
+		if (node_seen(m, x->first + k) == (x->op == FL_RXREQ_OR))
 			return x->op == FL_RXREQ_OR;
 	return x->op == FL_RXREQ_AND;
 }

@@ -7,7 +7,10 @@
  * state's row (already complete, being shallower), which turns the trie into
  * a DFA; (4) renumber the states so those that end a literal, themselves or
  * through a suffix (their dictionary link), come last, and rewrite every entry
- * as its target's row offset. The scan loop then only compares the offset.
+ * as its target's row offset (16 bits when they fit, else the target's number
+ * when that fits 16 bits, else 32-bit offsets). The scan loop then only
+ * compares the entry with the first reporting state's. The reporting states'
+ * records, each with its first literal, are all a report reads.
  *
  * Every allocation is counted against max_bytes before it is made. */
 #include "engine/lib/ac.h"
@@ -20,16 +23,28 @@
 
 #define NONE UINT32_MAX
 
+/* Literals this long or shorter keep their bytes in their own record: a
+ * report then reads one record (32 bytes, one cache line) per literal, not
+ * the record and the pool as well. */
+#define LIT_INLINE 11
+
+/* A literal, and the state's output list it is on (next: the next literal
+ * ending at the same state, or NONE).
+ *
+ * Built, the records are what the scan reports (reps): record k belongs to
+ * reporting state first_report + k and holds its first own literal (len 0:
+ * none, it reports through its dictionary link only) and that link (dict:
+ * the nearest proper suffix state with outputs, or NONE); further literals
+ * of a state follow all those records. Most reporting states end one
+ * literal, so a report reads one record per state on its chain. */
 struct lit {
 	uint32_t id;
 	uint32_t len;
 	uint32_t pool_off; /* literal bytes, as given, in the pool */
+	uint32_t next;
+	uint32_t dict;
 	bool is_nocase;
-};
-
-struct out {
-	uint32_t lit;
-	uint32_t next; /* next output of the same state, or NONE */
+	uint8_t bytes[LIT_INLINE]; /* the bytes as given, when len <= LIT_INLINE */
 };
 
 struct fl_ac {
@@ -39,11 +54,19 @@ struct fl_ac {
 	uint32_t *delta;     /* n_states rows of n_classes entries */
 	uint16_t *delta16;   /* the same, when every row offset fits: half the
 				cache lines (then delta is NULL) */
-	uint32_t *out_first; /* per state: first own output, or NONE */
-	uint32_t *dict;	     /* per state: nearest proper suffix state with outputs */
+	/* when offsets do not fit 16 bits but state numbers do (up to 65,536
+	 * states, some thousand rules): each entry its target's number, the
+	 * scan multiplying it by n_classes. Half the table of offsets, which
+	 * at 1,000 rules is the difference between a table that stays in the
+	 * core's cache (600 KB) and one that does not (1.2 MB). */
+	uint16_t *state16;
+	/* build only (NULL once built): per state, its first own output or
+	 * NONE, and its nearest proper suffix state with outputs */
+	uint32_t *out_first;
+	uint32_t *dict;
 	uint32_t first_report; /* states from this one on report (renumber()) */
-	struct out *outs;
-	struct lit *lits;
+	struct lit *reps;      /* built: by state - first_report, then the rest */
+	struct lit *lits;      /* build only (NULL once built): by literal */
 	unsigned char *pool;
 	size_t n_lits, max_id, bytes;
 };
@@ -73,6 +96,28 @@ static void *charge(struct budget *bg, size_t n, size_t size)
 		bg->used += n * size;
 	else
 		bg->is_oom = true;
+	return p;
+}
+
+/* charge() on cache-line boundaries, for records of 32 or 64 bytes that
+ * should not straddle two lines. */
+static void *charge_lines(struct budget *bg, size_t n, size_t size)
+{
+	size_t bytes;
+	void *p;
+
+	if (size && n > (SIZE_MAX - 63) / size)
+		return NULL;
+	bytes = ((n ? n : 1) * size + 63) & ~(size_t)63;
+	if (n * size > bg->max - bg->used)
+		return NULL;
+	p = aligned_alloc(64, bytes);
+	if (!p) {
+		bg->is_oom = true;
+		return NULL;
+	}
+	memset(p, 0, bytes);
+	bg->used += n * size;
 	return p;
 }
 
@@ -129,9 +174,13 @@ static void build_trie(struct fl_ac *ac, const struct fl_ac_literal *lits, size_
 			s = *slot;
 		}
 		memcpy(ac->pool + pool_off, p, lits[i].len);
-		ac->lits[i] = (struct lit){lits[i].id, (uint32_t)lits[i].len, pool_off,
-					   lits[i].is_nocase};
-		ac->outs[i] = (struct out){(uint32_t)i, ac->out_first[s]};
+		ac->lits[i] = (struct lit){.id = lits[i].id,
+					   .len = (uint32_t)lits[i].len,
+					   .pool_off = pool_off,
+					   .next = ac->out_first[s],
+					   .is_nocase = lits[i].is_nocase};
+		if (lits[i].len <= LIT_INLINE)
+			memcpy(ac->lits[i].bytes, p, lits[i].len);
 		ac->out_first[s] = (uint32_t)i;
 		pool_off += (uint32_t)lits[i].len;
 		if (lits[i].id > ac->max_id)
@@ -182,6 +231,31 @@ static bool reports(const struct fl_ac *ac, uint32_t s)
 	return ac->out_first[s] != NONE || ac->dict[s] != NONE;
 }
 
+/* Writes reporting state st's record in reps (map: the new numbers) and
+ * its further literals from reps[extra] on; returns the next free extra. */
+static size_t place_outputs(const struct fl_ac *ac, struct lit *reps, const uint32_t *map,
+			    uint32_t st, size_t extra)
+{
+	struct lit *head = &reps[map[st] - ac->first_report], *tail = head;
+	uint32_t o = ac->out_first[st];
+
+	if (o == NONE) {
+		*head = (struct lit){.len = 0};
+	} else {
+		*head = ac->lits[o];
+		o = ac->lits[o].next;
+	}
+	head->next = NONE;
+	head->dict = ac->dict[st] == NONE ? NONE : map[ac->dict[st]];
+	for (; o != NONE; o = ac->lits[o].next) {
+		reps[extra] = ac->lits[o];
+		reps[extra].next = NONE;
+		tail->next = (uint32_t)extra;
+		tail = &reps[extra++];
+	}
+	return extra;
+}
+
 /* Renumbers the states so that those which report come last, and rewrites
  * each transition as its target's row offset (state * classes). The scan
  * then knows a reporting target by one compare of the offset, which keeps a
@@ -191,7 +265,9 @@ static bool reports(const struct fl_ac *ac, uint32_t s)
 static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
 {
 	const size_t C = ac->n_classes, S = ac->n_states;
-	uint32_t *delta, *out_first, *dict, next = 0;
+	uint32_t *delta, next = 0;
+	struct lit *reps;
+	size_t extra, n_more;
 
 	for (uint32_t st = 0; st < S; st++)
 		if (!reports(ac, st))
@@ -200,18 +276,24 @@ static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
 	for (uint32_t st = 0; st < S; st++)
 		if (reports(ac, st))
 			map[st] = next++;
-	bool narrow = (S - 1) * C <= UINT16_MAX;
-	uint16_t *delta16 = NULL;
+	bool narrow = (S - 1) * C <= UINT16_MAX, by_state = !narrow && S - 1 <= UINT16_MAX;
+	uint16_t *delta16 = NULL, *state16 = NULL;
 
-	delta = narrow ? NULL : charge(bg, S * C, sizeof(uint32_t));
+	delta = narrow || by_state ? NULL : charge(bg, S * C, sizeof(uint32_t));
 	delta16 = narrow ? charge(bg, S * C, sizeof(uint16_t)) : NULL;
-	out_first = charge(bg, S, sizeof(uint32_t));
-	dict = charge(bg, S, sizeof(uint32_t));
-	if ((!delta && !delta16) || !out_first || !dict) {
+	state16 = by_state ? charge(bg, S * C, sizeof(uint16_t)) : NULL;
+	/* a record per reporting state, and one per literal past the first of
+	 * its state */
+	extra = S - ac->first_report;
+	n_more = ac->n_lits;
+	for (uint32_t st = 0; st < S; st++)
+		n_more -= ac->out_first[st] != NONE;
+	reps = charge_lines(bg, extra + n_more, sizeof(*reps));
+	if ((!delta && !delta16 && !state16) || !reps) {
 		free(delta);
 		free(delta16);
-		free(out_first);
-		free(dict);
+		free(state16);
+		free(reps);
 		return bg->is_oom ? -ENOMEM : -E2BIG;
 	}
 	for (uint32_t st = 0; st < S; st++) {
@@ -221,20 +303,26 @@ static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
 		for (size_t c = 0; c < C; c++) {
 			if (narrow)
 				delta16[at + c] = (uint16_t)(map[row[c]] * C);
+			else if (by_state)
+				state16[at + c] = (uint16_t)map[row[c]];
 			else
 				delta[at + c] = (uint32_t)(map[row[c]] * C);
 		}
-		out_first[map[st]] = ac->out_first[st];
-		dict[map[st]] = ac->dict[st] == NONE ? NONE : map[ac->dict[st]];
+		if (map[st] >= ac->first_report)
+			extra = place_outputs(ac, reps, map, st, extra);
 	}
 	free(ac->delta);
 	free(ac->out_first);
 	free(ac->dict);
-	bg->used -= (S * C + 2 * S) * sizeof(uint32_t);
+	bg->used -= (S * C + 2 * S) * sizeof(uint32_t) + ac->n_lits * sizeof(struct lit);
 	ac->delta = delta;
 	ac->delta16 = delta16;
-	ac->out_first = out_first;
-	ac->dict = dict;
+	ac->state16 = state16;
+	ac->out_first = NULL;
+	ac->dict = NULL;
+	ac->reps = reps;
+	free(ac->lits);
+	ac->lits = NULL;
 	return 0;
 }
 
@@ -320,10 +408,9 @@ int fl_ac_create(struct fl_ac **out, const struct fl_ac_literal *lits, size_t n,
 	ac->delta = charge(&bg, states * ac->n_classes, sizeof(uint32_t));
 	ac->out_first = charge(&bg, states, sizeof(uint32_t));
 	ac->dict = charge(&bg, states, sizeof(uint32_t));
-	ac->outs = charge(&bg, n, sizeof(struct out));
 	ac->lits = charge(&bg, n, sizeof(struct lit));
 	ac->pool = charge(&bg, total, 1);
-	if (!ac->delta || !ac->out_first || !ac->dict || !ac->outs || !ac->lits || !ac->pool)
+	if (!ac->delta || !ac->out_first || !ac->dict || !ac->lits || !ac->pool)
 		goto out_free;
 	memset(ac->out_first, 0xff, states * sizeof(uint32_t));
 	build_trie(ac, lits, n);
@@ -336,13 +423,13 @@ int fl_ac_create(struct fl_ac **out, const struct fl_ac_literal *lits, size_t n,
 	if (!fail || !queue)
 		goto out_free;
 	build_links(ac, fail, queue);
+	ac->n_lits = n;
 	rc = renumber(ac, &bg, fail);
 	if (rc < 0)
 		goto out_free;
 	free(fail);
 	free(queue);
 	ac->bytes = bg.used - 2 * states * sizeof(uint32_t);
-	ac->n_lits = n;
 	*out = ac;
 	return 0;
 
@@ -359,37 +446,39 @@ void fl_ac_destroy(struct fl_ac *ac)
 		return;
 	free(ac->delta);
 	free(ac->delta16);
+	free(ac->state16);
 	free(ac->out_first);
 	free(ac->dict);
-	free(ac->outs);
+	free(ac->reps);
 	free(ac->lits);
 	free(ac->pool);
 	free(ac);
 }
 
-/* Reports the outputs of state s, whose literals end at text[end - 1].
- * Returns false when fn asked to stop. */
+/* Reports the outputs of state s (a reporting one), whose literals end at
+ * text[end - 1]. Returns false when fn asked to stop. */
 static bool report(const struct fl_ac *ac, uint32_t s, const uint8_t *text, size_t end,
 		   uint64_t *seen, fl_ac_match_fn *fn, void *ctx, size_t *found)
 {
-	if (ac->out_first[s] == NONE)
-		s = ac->dict[s];
-	for (; s != NONE; s = ac->dict[s]) {
-		for (uint32_t o = ac->out_first[s]; o != NONE; o = ac->outs[o].next) {
-			const struct lit *l = &ac->lits[ac->outs[o].lit];
-			uint64_t bit = UINT64_C(1) << (l->id & 63);
+	while (s != NONE) {
+		const struct lit *head = &ac->reps[s - ac->first_report], *l = head;
 
-			if (seen[l->id >> 6] & bit)
+		for (; l; l = l->next == NONE ? NULL : &ac->reps[l->next]) {
+			uint64_t bit = UINT64_C(1) << (l->id & 63);
+			const uint8_t *want = l->len <= LIT_INLINE ? l->bytes : ac->pool + l->pool_off;
+
+			if (l->len == 0 || (seen[l->id >> 6] & bit))
 				continue;
 			/* The DFA matched the folded text; a literal that keeps
 			 * its case is confirmed on the bytes as written. */
-			if (!l->is_nocase && memcmp(text + end - l->len, ac->pool + l->pool_off, l->len))
+			if (!l->is_nocase && memcmp(text + end - l->len, want, l->len))
 				continue;
 			seen[l->id >> 6] |= bit;
 			(*found)++;
 			if (fn && !fn(l->id, ctx))
 				return false;
 		}
+		s = head->dict;
 	}
 	return true;
 }
@@ -415,6 +504,25 @@ scan(const struct fl_ac *ac, const uint16_t *d16, const uint32_t *d32, const uin
 	return found;
 }
 
+/* The scan over a table of state numbers (state16). */
+static size_t scan_by_state(const struct fl_ac *ac, const uint8_t *p, size_t len, uint64_t *seen,
+			    fl_ac_match_fn *fn, void *ctx)
+{
+	const uint8_t *cls = ac->cls;
+	const uint16_t *t = ac->state16;
+	const uint32_t report_from = ac->first_report, C = ac->n_classes;
+	uint32_t s = 0;
+	size_t found = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		s = t[s * C + cls[p[i]]];
+		if (__builtin_expect(s >= report_from, 0) &&
+		    !report(ac, s, p, i + 1, seen, fn, ctx, &found))
+			break;
+	}
+	return found;
+}
+
 size_t fl_ac_scan(const struct fl_ac *ac, const void *text, size_t len, uint64_t *seen,
 		  fl_ac_match_fn *fn, void *ctx)
 {
@@ -422,6 +530,8 @@ size_t fl_ac_scan(const struct fl_ac *ac, const void *text, size_t len, uint64_t
 		return 0;
 	if (ac->delta16)
 		return scan(ac, ac->delta16, NULL, text, len, seen, fn, ctx);
+	if (ac->state16)
+		return scan_by_state(ac, text, len, seen, fn, ctx);
 	return scan(ac, NULL, ac->delta, text, len, seen, fn, ctx);
 }
 

@@ -257,3 +257,44 @@ Test(match_prefilter, never_drops_a_rule_pcre2_matches_in_a_plan_of_operator_rul
 	fl_plan_destroy(plan);
 	fl_diags_destroy(d);
 }
+
+/* A key shared by more rules than a posting holds inline wakes all of them,
+ * as one shared by fewer does: 2 rules on "LOSALARM", 6 on "LOFALARM". */
+Test(match_prefilter, a_key_wakes_every_rule_keyed_on_it_few_or_many)
+{
+	static char text[4096];
+	struct fl_plan_options opt = {.no_files = true};
+	struct fl_syslog_opts so = {.year = 2026};
+	const char *lines[] = {"<131>Nov 25 10:00:00 HOST-1 NE: LOSALARM on 1-2-3",
+			       "<131>Nov 25 10:00:00 HOST-1 NE: LOFALARM on 1-2-3"};
+	const size_t want[] = {2, 6};
+	static struct fl_event ev;
+	const uint32_t *cands;
+	struct fl_diags *d;
+	struct fl_plan *plan;
+	struct fl_match *m;
+	size_t len;
+
+	len = (size_t)snprintf(text, sizeof(text), "plan p;\nlevel general { respond 30m; }\n");
+	for (int r = 0; r < 8; r++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"rule r%d { match syslog; where msg ~ /%s on (?<port>\\S+)/; "
+					"key host, port; }\n",
+					r, r < 2 ? "LOSALARM" : "LOFALARM");
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile_text(&plan, "p.plan", text, len, &opt, d), 0);
+	cr_assert_eq(fl_match_create(&m, fl_plan_program(plan)), 0);
+	for (size_t i = 0; i < 2; i++) {
+		size_t n, faults = 0;
+
+		cr_assert_eq(fl_syslog_decode(&ev, lines[i], strlen(lines[i]), &so), FL_SYSLOG_OK);
+		n = fl_match_begin(m, &ev, &cands);
+		cr_expect_eq(n, want[i], "line %zu: %zu candidates", i, n);
+		for (size_t k = 0; k < n; k++)
+			faults += fl_match_rule(m, cands[k]) == FL_MATCH_FAULT;
+		cr_expect_eq(faults, want[i], "line %zu: %zu rules match", i, faults);
+	}
+	fl_match_destroy(m);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+}
