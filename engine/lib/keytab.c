@@ -23,7 +23,7 @@
 #define NONE UINT32_MAX
 #define CHUNK_SHIFT 10
 #define CHUNK_RECS (1u << CHUNK_SHIFT)
-#define FIRST_SHIFT 4 /* the first chunk holds 16 records, the next 32, ... */
+#define FIRST_SHIFT 2 /* the first chunk holds 4 records, the next 8, ... */
 #define GROWING_CHUNKS (CHUNK_SHIFT - FIRST_SHIFT)
 #define GROWING_RECS (CHUNK_RECS - (1u << FIRST_SHIFT)) /* records in those */
 #define MIN_BUCKETS 16u

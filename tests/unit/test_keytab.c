@@ -228,6 +228,24 @@ Test(keytab, a_table_of_few_keys_holds_little_memory)
 	fl_keytab_destroy(kt);
 }
 
+/* At 10,000 patterns of thirty thousand rules most tables ever see one or
+ * two keys: their first key takes room for a few records, not sixteen (a
+ * first chunk of sixteen held 105 MB of such tables' records). */
+Test(keytab, a_table_of_one_key_holds_a_few_records)
+{
+	const size_t rec_max = 16 + sizeof(struct window) + 48 + 8;
+	struct fl_keytab *kt = table(100000, NULL);
+	struct fl_keytab_stats before, after;
+
+	fl_keytab_stats(kt, &before);
+	put(kt, "only-key", true)->count = 7;
+	fl_keytab_stats(kt, &after);
+	cr_expect_leq(after.bytes - before.bytes, 4 * rec_max, "one key took %zu bytes",
+		      after.bytes - before.bytes);
+	cr_expect_eq(((struct window *)fl_keytab_peek(kt, "only-key", 8))->count, 7);
+	fl_keytab_destroy(kt);
+}
+
 Test(keytab, deletes_a_key_by_its_slot)
 {
 	struct fl_keytab *kt = table(100, NULL);
