@@ -130,20 +130,25 @@ struct fl_ast_stmt *fl_ast_stmt_new(struct fl_parse *p, struct fl_ast_item *item
 			      FL_PLAN_MAX_ITEMS);
 		return NULL;
 	}
-	/* the statement and its item array in one allocation; n is capped above */
-	s = fl_arena_alloc_packed(p->ast, sizeof(*s) + n * sizeof(*s->items));
+	/* the statement, its item array and its '{' in one allocation; n is
+	 * capped above, and the array of pointers keeps the fl_loc aligned */
+	s = fl_arena_alloc_packed(p->ast, sizeof(*s) + n * sizeof(*s->items) +
+						(block_loc ? sizeof(*block_loc) : 0));
 	if (!s) {
 		p->oom = true;
 		return NULL;
 	}
-	*s = (struct fl_ast_stmt){.loc = items->loc,
-				  .items = (struct fl_ast_item **)(s + 1),
+	*s = (struct fl_ast_stmt){.items = (struct fl_ast_item **)(s + 1),
 				  .nitems = n,
 				  .body = body,
 				  .file = (uint32_t)p->file,
 				  .has_block = block_loc != NULL};
-	if (block_loc)
-		s->block_loc = *block_loc;
+	if (block_loc) {
+		struct fl_loc *at = (struct fl_loc *)(s->items + n);
+
+		*at = *block_loc;
+		s->block_loc = at;
+	}
 	n = 0;
 	for (struct fl_ast_item *it = items; it; it = it->next)
 		s->items[n++] = it;

@@ -823,7 +823,6 @@ static void rule_timeouts(struct fl_compile *c, const int *kinds, size_t nstmt,
 		act = *s;
 		act.items = s->items + 2;
 		act.nitems = s->nitems - 2;
-		act.loc = s->items[2]->loc;
 		compile_action(c, &act, k == 0 ? FL_ACT_RAISE : FL_ACT_EMIT);
 	}
 	r->n_timeout_actions = (uint32_t)(c->prog->n_actions - r->first_timeout_action);

@@ -327,7 +327,7 @@ void declare_all(struct fl_compile *c, int *kinds)
 		if (k < 0)
 			continue;
 		if (k < T_LEVEL && s->has_block) {
-			fl_diag_error(c->d, &s->block_loc, "'%s' takes no { } block",
+			fl_diag_error(c->d, s->block_loc, "'%s' takes no { } block",
 				      s->items[0]->text);
 			kinds[i] = -1;
 			continue;
@@ -338,7 +338,7 @@ void declare_all(struct fl_compile *c, int *kinds)
 			return;
 	}
 	if (!seen.plan && c->parse.first)
-		fl_diag_error(c->d, &c->parse.first->loc,
+		fl_diag_error(c->d, &c->parse.first->items[0]->loc,
 			      "the plan has no name: start it with 'plan NAME;'");
 }
 

@@ -201,7 +201,7 @@ void compile_duty(struct fl_compile *c, const struct fl_ast_stmt *st)
 	size_t i = 3;
 
 	if (st->has_block) {
-		fl_diag_error(c->d, &st->block_loc, "'duty' takes no { } block");
+		fl_diag_error(c->d, st->block_loc, "'duty' takes no { } block");
 		return;
 	}
 	if (!want_name(c, st, 1, "the duty's name") || !duty_name_free(c, st))

@@ -170,7 +170,7 @@ void compile_message(struct fl_compile *c, const struct fl_ast_stmt *s)
 	int k;
 
 	if (s->has_block) {
-		fl_diag_error(c->d, &s->block_loc, "'template' takes no { } block");
+		fl_diag_error(c->d, s->block_loc, "'template' takes no { } block");
 		return;
 	}
 	if (!want_name(c, s, 1, "the template's name") || !(m = PUSH(c, messages)))

@@ -192,6 +192,7 @@ static void compile_expect(struct fl_compile *c, const struct fl_ast_stmt *s)
 				   .count = -1,
 				   .at_ms = -1},
 			      *slot;
+	const struct fl_loc *place; /* the statement's: its first item's */
 	size_t i = 2;
 	int k;
 
@@ -243,10 +244,11 @@ static void compile_expect(struct fl_compile *c, const struct fl_ast_stmt *s)
 		no_more(c, s, i);
 		break;
 	}
-	if (s->loc.src && s->loc.src->name)
-		e.file = arena_str(c, s->loc.src->name, strlen(s->loc.src->name));
-	e.line = s->loc.first_line;
-	e.column = s->loc.first_column;
+	place = &s->items[0]->loc;
+	if (place->src && place->src->name)
+		e.file = arena_str(c, place->src->name, strlen(place->src->name));
+	e.line = place->first_line;
+	e.column = place->first_column;
 	if ((slot = PUSH(c, expects)))
 		*slot = e;
 }

@@ -99,7 +99,7 @@ static int collect_atoms(struct match_atoms *a)
 			n += a->trees[t]->n_nodes;
 	while (size < 2 * n)
 		size *= 2;
-	a->v = calloc(n + 1, sizeof(*a->v));
+	a->v = malloc((n + 1) * sizeof(*a->v)); /* n: every node, most not atoms nor new */
 	a->slots = calloc(size, sizeof(*a->slots));
 	a->mask = size - 1;
 	if (!a->v || !a->slots)
@@ -199,8 +199,20 @@ static int reserve(struct fl_match *m, const struct match_atoms *a)
 			continue;
 		nodes += r->n_nodes + 1;
 	}
-	m->nodes = calloc(nodes + 2 * prog->n_rules + 1, sizeof(*m->nodes));
+	m->nodes = malloc((nodes + 2 * prog->n_rules + 1) * sizeof(*m->nodes));
 	return m->nodes ? 0 : -ENOMEM;
+}
+
+/* The build is done with the reserve's worst case: the matcher keeps
+ * n_nodes of it, and the hash table served atom_id() only. */
+static void trim(struct fl_match *m, struct match_atoms *atoms)
+{
+	struct match_node *nodes = realloc(m->nodes, (m->n_nodes + 1) * sizeof(*m->nodes));
+
+	if (nodes) /* else the larger block stays: still right */
+		m->nodes = nodes;
+	free(atoms->slots);
+	atoms->slots = NULL;
 }
 
 int fl_match_build_trees(struct fl_match *m, struct match_atoms *atoms)
@@ -218,6 +230,7 @@ int fl_match_build_trees(struct fl_match *m, struct match_atoms *atoms)
 		m->rules[i].tree[0] = side_tree(m, atoms, r->first_cond, r->n_conds);
 		m->rules[i].tree[1] = side_tree(m, atoms, r->first_clear_cond, r->n_clear_conds);
 	}
+	trim(m, atoms);
 	return 0;
 }
 

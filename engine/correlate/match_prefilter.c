@@ -137,7 +137,7 @@ static int all_covers(struct fl_match *m, const struct match_atoms *a, struct co
 		m->stats.rules_field_indexed += by_field;
 		rule_cover(m, a, r, out);
 	}
-	out->atoms = calloc(out->n + 1, sizeof(*out->atoms));
+	out->atoms = malloc((out->n + 1) * sizeof(*out->atoms)); /* every one written below */
 	if (!out->atoms)
 		return -ENOMEM;
 	out->n = 0;
@@ -234,10 +234,14 @@ static int group_windows(const struct fl_match *m, const uint32_t *uses, struct 
 			count += m->atoms[i].len - window_len(&m->atoms[i]) + 1;
 	while (size < 2 * count)
 		size *= 2;
+	/* Only the slots must start empty: the groups are written as they are
+	 * found (far fewer than the windows, which share their text) and every
+	 * window's entry is written, so neither is zeroed, nor its unused tail
+	 * touched. */
 	t->slots = calloc(size, sizeof(*t->slots));
 	t->mask = size - 1;
-	t->groups = calloc(count + 1, sizeof(*t->groups));
-	*of_window = calloc(count + 1, sizeof(**of_window));
+	t->groups = malloc((count + 1) * sizeof(*t->groups));
+	*of_window = malloc((count + 1) * sizeof(**of_window));
 	if (!t->slots || !t->groups || !*of_window)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < m->n_atoms; i++) {
@@ -285,7 +289,7 @@ static int choose_keys(struct fl_match *m, const uint32_t *uses, uint32_t *key_o
 	size_t j = 0;
 	int rc = group_windows(m, uses, &t, &of_window);
 
-	*keys = rc == 0 ? calloc(t.n_groups + 1, sizeof(**keys)) : NULL;
+	*keys = rc == 0 ? malloc((t.n_groups + 1) * sizeof(**keys)) : NULL; /* n_keys written */
 	if (!*keys) {
 		rc = -ENOMEM;
 		goto out;
@@ -351,7 +355,7 @@ static int build_postings(struct fl_match *m, const struct cover_out *covers,
 	uint32_t *fill = calloc(m->n_keys + 1, sizeof(*fill));
 
 	m->key_first = calloc(m->n_keys + 2, sizeof(*m->key_first));
-	m->keyed = calloc(covers->n + 1, sizeof(*m->keyed));
+	m->keyed = malloc((covers->n + 1) * sizeof(*m->keyed)); /* each written once */
 	if (!fill || !m->key_first || !m->keyed) {
 		free(fill);
 		return -ENOMEM;
@@ -370,29 +374,33 @@ static int build_postings(struct fl_match *m, const struct cover_out *covers,
 	return inline_postings(m);
 }
 
+/* The keys, their postings and the automaton. The temporary tables are
+ * freed before fl_ac_create() builds its own, so it reuses their memory
+ * instead of faulting in fresh pages. */
 static int build_keys(struct fl_match *m, const struct match_atoms *a)
 {
 	struct cover_out covers = {0};
 	struct fl_ac_literal *keys = NULL;
-	uint32_t *uses = calloc(a->n + 1, sizeof(*uses)), *key_of = calloc(a->n + 1, sizeof(*key_of));
-	size_t *starts = calloc(m->prog->n_rules + 1, sizeof(*starts));
+	uint32_t *uses = calloc(a->n + 1, sizeof(*uses));
+	uint32_t *key_of = malloc((a->n + 1) * sizeof(*key_of)); /* choose_keys() writes all */
+	size_t *starts = malloc((m->prog->n_rules + 1) * sizeof(*starts)); /* all_covers() too */
 	int rc = uses && key_of && starts ? all_covers(m, a, &covers, starts) : -ENOMEM;
 
 	for (size_t k = 0; rc == 0 && k < covers.n; k++)
 		uses[covers.atoms[k]]++;
 	if (rc == 0)
 		rc = choose_keys(m, uses, key_of, &keys, &m->n_keys);
+	free(uses);
 	if (rc == 0)
 		rc = build_postings(m, &covers, starts, key_of);
+	free(covers.atoms);
+	free(starts);
+	free(key_of);
 	if (rc == 0 && m->n_keys > (size_t)FL_AC_MAX_PATTERN_ID + 1)
 		rc = -E2BIG;
 	if (rc == 0)
 		rc = fl_ac_create(&m->ac, keys, m->n_keys, 0);
 	free(keys);
-	free(covers.atoms);
-	free(starts);
-	free(uses);
-	free(key_of);
 	return rc;
 }
 
