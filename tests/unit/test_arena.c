@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "grammar/arena.h"
+#include "tests/unit/smaps.h"
 
 static void record(void *obj)
 {
@@ -58,28 +59,6 @@ Test(arena, chunks_grow_geometrically)
 	cr_assert_leq(fl_arena_bytes(a), 2 * asked + FL_ARENA_CHUNK_MAX, "bytes %zu for %zu asked",
 		      fl_arena_bytes(a), asked);
 	fl_arena_destroy(a);
-}
-
-/* The VmFlags of the mapping that holds p, from /proc/self/smaps. */
-static bool vm_flags_of(const void *p, char *flags, size_t size)
-{
-	FILE *f = fopen("/proc/self/smaps", "r");
-	char line[600];
-	bool in = false, found = false;
-
-	cr_assert_not_null(f);
-	while (!found && fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
-
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
-			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
-		else if (in && strncmp(line, "VmFlags:", 8) == 0) {
-			snprintf(flags, size, "%s", line + 8);
-			found = true;
-		}
-	}
-	fclose(f);
-	return found;
 }
 
 /* A chunk of a huge page or more is its own mapping, advised onto huge

@@ -7,28 +7,7 @@
 
 #include "engine/lib/heap.h"
 #include "engine/lib/limits.h"
-
-/* The VmFlags of the mapping that holds p, from /proc/self/smaps. */
-static bool vm_flags_of(const void *p, char *flags, size_t size)
-{
-	FILE *f = fopen("/proc/self/smaps", "r");
-	char line[600];
-	bool in = false, found = false;
-
-	cr_assert_not_null(f);
-	while (!found && fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
-
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
-			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
-		else if (in && strncmp(line, "VmFlags:", 8) == 0) {
-			snprintf(flags, size, "%s", line + 8);
-			found = true;
-		}
-	}
-	fclose(f);
-	return found;
-}
+#include "tests/unit/smaps.h"
 
 Test(heap, advises_huge_pages_for_the_heap_as_it_grows)
 {
