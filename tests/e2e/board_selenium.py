@@ -88,6 +88,13 @@ def css(driver, sel):
     return driver.find_elements(By.CSS_SELECTOR, sel)
 
 
+def text_when(driver, sel, what):
+    """The text of the first element sel selects, read inside the wait: the
+    board redraws its lists as it polls, and an element found before a
+    redraw is stale by the time its text is read."""
+    return wait(driver, lambda d: (lambda found: found[0].text if found else None)(css(d, sel)), what)
+
+
 def click(driver, sel):
     """Clicks sel in a row, found again if the row was redrawn meanwhile."""
     wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, sel).click() or True, "clicking " + sel)
@@ -125,7 +132,7 @@ def incident_live(driver):
 
 def clock_counts(driver, tid):
     sel = "#t-%s span.clock[data-deadline]" % tid
-    first = wait(driver, lambda d: (css(d, sel) or [None])[0], "a running clock").text
+    first = text_when(driver, sel, "a running clock")
     wait(driver, lambda d: css(d, sel) and css(d, sel)[0].text != first, "the clock's text changing")
 
 
@@ -167,16 +174,15 @@ def add_window(driver, expect_refusal):
     if expect_refusal:
         wait(driver, lambda d: "403" in d.find_element(By.ID, "error").text, "an operator refused a window")
         return
-    row = wait(driver, lambda d: (css(d, "#maint tr[data-target='HC-YZ-R01-S02']") or [None])[0], "the window listed")
-    assert "光缆割接 splice" in row.text and "adm1" in row.text, row.text
+    row = text_when(driver, "#maint tr[data-target='HC-YZ-R01-S02']", "the window listed")
+    assert "光缆割接 splice" in row and "adm1" in row, row
     # The engine runs the plan with its inventory: the window records the
     # customers of the circuits over the span (one here, 河池市电子政务外网), none
     # has consented, and it starts within the notice period: the board warns.
     item = driver.execute_script("return maint.find(m => m.target === 'HC-YZ-R01-S02')")
     assert item["consent"]["customers"] == 1 and item["consent_warning"] is True, item
-    cell = wait(driver, lambda d: (css(d, "#maint tr[data-target='HC-YZ-R01-S02'] .consent") or [None])[0],
-                "the window's consent shown")
-    assert cell.text == "0/1", cell.text
+    cell = text_when(driver, "#maint tr[data-target='HC-YZ-R01-S02'] .consent", "the window's consent shown")
+    assert cell == "0/1", cell
     assert css(driver, "#maint tr[data-target='HC-YZ-R01-S02'] .consent-warning"), "no consent warning"
 
 
