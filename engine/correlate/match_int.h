@@ -29,7 +29,9 @@
 #define FL_MATCH_SIDES 2 /* where, clear where */
 
 /* A node of a side's requirement tree (rxreq.h): an atom (first: its atom
- * id, the automaton's id for it) or an AND or OR of the nodes [first..+n).
+ * id; n: its id in the automaton plus one, 0 when the automaton does not
+ * hold it) or an AND or OR of the nodes [first..+n). An atom the automaton
+ * holds is in the message when its bit is set after the scan: no search.
  * A node's children are next to each other and a side's nodes are one run,
  * so checking a candidate's tree reads a line or two rather than a node and
  * a child list apiece. */
@@ -138,12 +140,13 @@ struct fl_match {
 	 * which posts[k] holds inline or points to (key_first: build only,
 	 * NULL once built) */
 	uint32_t *key_first, *keyed;
-	struct match_posting *posts;
-	size_t n_keys;
+	struct match_posting *posts; /* by automaton id: n_ids, the last n_ids - n_keys wake none */
+	size_t n_keys; /* the keys that wake rules: ids [0, n_keys) */
+	size_t n_ids;  /* the automaton's ids: the keys, then the atoms it confirms */
 	uint64_t *rule_gen; /* by rule: m->gen when last made a candidate */
-	uint64_t *seen;	    /* keys in the current message (the automaton's bitset) */
+	uint64_t *seen;	    /* ids in the current message (the automaton's bitset) */
 	size_t seen_words;
-	uint32_t *found; /* the keys whose bits are set in seen, each once */
+	uint32_t *found; /* the ids whose bits are set in seen, each once */
 	size_t n_found;
 	struct match_fields fields;
 	bool scanned; /* the current event's message was scanned */

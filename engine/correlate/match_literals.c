@@ -142,7 +142,7 @@ static void copy_tree(struct fl_match *m, const struct match_atoms *a, const str
 	uint32_t first = (uint32_t)m->n_nodes;
 
 	if (x->op == FL_RXREQ_ATOM) {
-		m->nodes[self] = (struct match_node){FL_RXREQ_ATOM, atom_id(a, r, node), 1};
+		m->nodes[self] = (struct match_node){FL_RXREQ_ATOM, atom_id(a, r, node), 0};
 		return;
 	}
 	m->n_nodes += x->n;

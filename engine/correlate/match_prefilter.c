@@ -232,6 +232,8 @@ static int group_windows(const struct fl_match *m, const uint32_t *uses, struct 
 	for (size_t i = 0; i < m->n_atoms; i++)
 		if (uses[i])
 			count += m->atoms[i].len - window_len(&m->atoms[i]) + 1;
+		else if (m->atoms[i].len <= FL_MATCH_KEY_MAX)
+			count++; /* confirmed by the automaton: a group of its own, at most */
 	while (size < 2 * count)
 		size *= 2;
 	/* Only the slots must start empty: the groups are written as they are
@@ -277,19 +279,48 @@ static bool group_before(const struct window_group *a, const struct window_group
 	return a->is_nocase < b->is_nocase;
 }
 
+/* Gives every atom short enough to be a key an id in the automaton (its
+ * key's when a key has its text, else one after the keys), in ac_of[atom],
+ * UINT32_MAX for longer atoms; its literal is appended to keys (room
+ * reserved by the caller). The scan then says whether a message holds it,
+ * where a search of the message for each atom of each candidate's tree cost
+ * 1,100 instructions an event at 1,000 written patterns. */
+static void confirm_ids(const struct fl_match *m, struct window_table *t, uint32_t *ac_of,
+			struct fl_ac_literal *keys, size_t *n_ids)
+{
+	for (uint32_t i = 0; i < m->n_atoms; i++) {
+		const struct match_atom_ref *at = &m->atoms[i];
+		struct window_group *g;
+
+		ac_of[i] = UINT32_MAX;
+		if (at->len > FL_MATCH_KEY_MAX)
+			continue;
+		g = &t->groups[window_group(t, m->atom_bytes + at->off, at->len, at->is_nocase)];
+		if (g->key == UINT32_MAX) {
+			g->key = (uint32_t)*n_ids;
+			keys[(*n_ids)++] = (struct fl_ac_literal){
+			    .bytes = g->p, .len = g->len, .id = g->key, .is_nocase = g->is_nocase};
+		}
+		ac_of[i] = g->key;
+	}
+}
+
 /* Chooses each cover atom's key: of its windows, the one whose text the
  * atoms that key the fewest rules share (group_before() breaks ties).
  * Fills key_of[atom] with dense key ids, numbered as atoms first choose
- * them, and returns the number of keys, their text in *keys. */
+ * them, and sets *n_keys; then the atoms the automaton confirms
+ * (confirm_ids()), *n_ids in all, their text in *keys. */
 static int choose_keys(struct fl_match *m, const uint32_t *uses, uint32_t *key_of,
-		       struct fl_ac_literal **keys, size_t *n_keys)
+		       uint32_t *ac_of, struct fl_ac_literal **keys, size_t *n_keys,
+		       size_t *n_ids)
 {
 	struct window_table t = {0};
 	uint32_t *of_window = NULL;
 	size_t j = 0;
 	int rc = group_windows(m, uses, &t, &of_window);
 
-	*keys = rc == 0 ? malloc((t.n_groups + 1) * sizeof(**keys)) : NULL; /* n_keys written */
+	/* n_ids written: the groups so far, and one for each short atom */
+	*keys = rc == 0 ? malloc((t.n_groups + m->n_atoms + 1) * sizeof(**keys)) : NULL;
 	if (!*keys) {
 		rc = -ENOMEM;
 		goto out;
@@ -318,6 +349,8 @@ static int choose_keys(struct fl_match *m, const uint32_t *uses, uint32_t *key_o
 		}
 		key_of[i] = g->key;
 	}
+	*n_ids = *n_keys;
+	confirm_ids(m, &t, ac_of, *keys, n_ids);
 out:
 	free(t.slots);
 	free(t.groups);
@@ -330,7 +363,7 @@ out:
  * else where they start in keyed. */
 static int inline_postings(struct fl_match *m)
 {
-	m->posts = calloc(m->n_keys + 1, sizeof(*m->posts));
+	m->posts = calloc(m->n_ids + 1, sizeof(*m->posts)); /* the confirmed atoms': n 0 */
 	if (!m->posts)
 		return -ENOMEM;
 	for (size_t k = 0; k < m->n_keys; k++) {
@@ -377,29 +410,64 @@ static int build_postings(struct fl_match *m, const struct cover_out *covers,
 /* The keys, their postings and the automaton. The temporary tables are
  * freed before fl_ac_create() builds its own, so it reuses their memory
  * instead of faulting in fresh pages. */
+/* Marks each atom node of the trees with the atom's automaton id (plus
+ * one; ac_of NULL: none, every atom is searched for). */
+static void mark_atom_nodes(struct fl_match *m, const uint32_t *ac_of)
+{
+	for (size_t k = 0; k < m->n_nodes; k++) {
+		struct match_node *x = &m->nodes[k];
+
+		if (x->op == FL_RXREQ_ATOM)
+			x->n = ac_of && ac_of[x->first] != UINT32_MAX ? ac_of[x->first] + 1 : 0;
+	}
+}
+
+/* The automaton over the keys and the atoms it confirms; over the keys
+ * alone when that is past its memory cap (the atoms are then searched for,
+ * as they would be anyway). */
+static int build_automaton(struct fl_match *m, const struct fl_ac_literal *keys,
+			   const uint32_t *ac_of)
+{
+	int rc = -E2BIG;
+
+	if (m->n_keys > (size_t)FL_AC_MAX_PATTERN_ID + 1)
+		return -E2BIG;
+	if (m->n_ids <= (size_t)FL_AC_MAX_PATTERN_ID + 1)
+		rc = fl_ac_create(&m->ac, keys, m->n_ids, 0);
+	if (rc == 0) {
+		mark_atom_nodes(m, ac_of);
+		return 0;
+	}
+	if (rc != -E2BIG || m->n_ids == m->n_keys)
+		return rc;
+	m->n_ids = m->n_keys;
+	mark_atom_nodes(m, NULL);
+	return fl_ac_create(&m->ac, keys, m->n_keys, 0);
+}
+
 static int build_keys(struct fl_match *m, const struct match_atoms *a)
 {
 	struct cover_out covers = {0};
 	struct fl_ac_literal *keys = NULL;
 	uint32_t *uses = calloc(a->n + 1, sizeof(*uses));
 	uint32_t *key_of = malloc((a->n + 1) * sizeof(*key_of)); /* choose_keys() writes all */
+	uint32_t *ac_of = malloc((a->n + 1) * sizeof(*ac_of));	   /* and these */
 	size_t *starts = malloc((m->prog->n_rules + 1) * sizeof(*starts)); /* all_covers() too */
-	int rc = uses && key_of && starts ? all_covers(m, a, &covers, starts) : -ENOMEM;
+	int rc = uses && key_of && ac_of && starts ? all_covers(m, a, &covers, starts) : -ENOMEM;
 
 	for (size_t k = 0; rc == 0 && k < covers.n; k++)
 		uses[covers.atoms[k]]++;
 	if (rc == 0)
-		rc = choose_keys(m, uses, key_of, &keys, &m->n_keys);
+		rc = choose_keys(m, uses, key_of, ac_of, &keys, &m->n_keys, &m->n_ids);
 	free(uses);
 	if (rc == 0)
 		rc = build_postings(m, &covers, starts, key_of);
 	free(covers.atoms);
 	free(starts);
 	free(key_of);
-	if (rc == 0 && m->n_keys > (size_t)FL_AC_MAX_PATTERN_ID + 1)
-		rc = -E2BIG;
 	if (rc == 0)
-		rc = fl_ac_create(&m->ac, keys, m->n_keys, 0);
+		rc = build_automaton(m, keys, ac_of);
+	free(ac_of);
 	free(keys);
 	return rc;
 }
@@ -422,7 +490,7 @@ int fl_match_build_prefilter(struct fl_match *m)
 		return rc;
 	m->seen_words = fl_ac_bitset_words(m->ac);
 	m->seen = calloc(m->seen_words + 1, sizeof(*m->seen));
-	m->found = calloc(m->n_keys + 1, sizeof(*m->found));
+	m->found = calloc(m->n_ids + 1, sizeof(*m->found));
 	m->rule_gen = calloc(m->prog->n_rules + 1, sizeof(*m->rule_gen));
 	return m->seen && m->found && m->rule_gen ? 0 : -ENOMEM;
 }
@@ -502,16 +570,30 @@ static bool atom_present(struct fl_match *m, uint32_t a)
 	return has;
 }
 
+/* An atom node: its bit from the scan, or a search of the message. */
+static bool atom_seen(struct fl_match *m, const struct match_node *x)
+{
+	return x->n ? (m->seen[(x->n - 1) >> 6] >> ((x->n - 1) & 63)) & 1
+		    : atom_present(m, x->first);
+}
+
+/* Atom children are read in the loop, not by a call apiece: most nodes
+ * are atoms, and the calls were half the cost of a candidate's check. */
 static bool node_seen(struct fl_match *m, uint32_t node)
 {
 	const struct match_node *x = &m->nodes[node];
+	bool stop_on = x->op == FL_RXREQ_OR;
 
 	if (x->op == FL_RXREQ_ATOM)
-		return atom_present(m, x->first);
-	for (uint32_t k = 0; k < x->n; k++)
-		if (node_seen(m, x->first + k) == (x->op == FL_RXREQ_OR))
-			return x->op == FL_RXREQ_OR;
-	return x->op == FL_RXREQ_AND;
+		return atom_seen(m, x);
+	for (uint32_t k = 0; k < x->n; k++) {
+		const struct match_node *y = &m->nodes[x->first + k];
+		bool seen = y->op == FL_RXREQ_ATOM ? atom_seen(m, y) : node_seen(m, x->first + k);
+
+		if (seen == stop_on)
+			return stop_on;
+	}
+	return !stop_on;
 }
 
 bool fl_match_side_seen(struct fl_match *m, const struct match_rule *mr, int side)

@@ -142,6 +142,111 @@ Test(match_prefilter, skips_the_regexes_of_a_candidate_missing_another_required_
 	cr_expect_str_eq(got, "other:F");
 }
 
+/* Runs lines[0..n) through one matcher, as an engine does: what each
+ * matched into got[i], and the regex runs each cost into runs[i]. */
+static void match_lines(const char *text, const char *const *lines, size_t n, char got[][64],
+			size_t *runs)
+{
+	struct fl_plan_options opt = {.no_files = true};
+	struct fl_syslog_opts so = {.year = 2026};
+	static struct fl_event ev;
+	const struct fl_program *prog;
+	struct fl_match_stats st;
+	struct fl_diags *d;
+	struct fl_plan *plan;
+	struct fl_match *m;
+	size_t before = 0;
+
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile_text(&plan, "p.plan", text, strlen(text), &opt, d), 0);
+	prog = fl_plan_program(plan);
+	cr_assert_eq(fl_match_create(&m, prog), 0);
+	for (size_t i = 0; i < n; i++) {
+		const uint32_t *cands;
+		size_t nc, len = 0;
+
+		got[i][0] = '\0';
+		cr_assert_eq(fl_syslog_decode(&ev, lines[i], strlen(lines[i]), &so), FL_SYSLOG_OK);
+		nc = fl_match_begin(m, &ev, &cands);
+		for (size_t c = 0; c < nc; c++) {
+			enum fl_match_result r = fl_match_rule(m, cands[c]);
+
+			if (r != FL_MATCH_NONE)
+				len += (size_t)snprintf(got[i] + len, 64 - len, "%s%s:%c",
+							len ? " " : "", prog->rules[cands[c]].name.p,
+							r == FL_MATCH_FAULT ? 'F' : 'C');
+		}
+		fl_match_stats(m, &st);
+		runs[i] = st.regex_runs - before;
+		before = st.regex_runs;
+	}
+	fl_match_destroy(m);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+}
+
+/* A candidate's short atoms are answered by the scan (their bits), its long
+ * ones by a search: both keep their case, and neither carries over from
+ * one message to the next. */
+Test(match_prefilter, confirms_atoms_from_the_scan_with_their_case_message_by_message)
+{
+	static const char text[] =
+	    "plan p;\nlevel general { respond 30m; }\n"
+	    "rule cs { match syslog; where msg ~ /^ALM9\\s+Notice\\s+port=(?<p>\\S+)$/; key host; }\n"
+	    "rule ci { match syslog; where msg ~ /(?i)^ALM9\\s+FAN\\s+fail(?:ed|ure)\\s+on board (\\d+)/; key host; }\n"
+	    "rule lng { match syslog; where msg ~ /ALM9 (?:raised|set) on the backplane of shelf/; key host; }\n";
+	static const char *const lines[] = {
+	    "<131>Nov 25 10:00:00 H1 NE: ALM9 Notice port=1-1",
+	    "<131>Nov 25 10:00:01 H1 NE: ALM9 notice port=1-1",
+	    "<131>Nov 25 10:00:02 H1 NE: alm9 fan FAILED on board 3",
+	    "<131>Nov 25 10:00:03 H1 NE: ALM9 fan stuck on board 3",
+	    "<131>Nov 25 10:00:04 H1 NE: ALM9 set on the backplane of shelf 2",
+	    "<131>Nov 25 10:00:05 H1 NE: ALM9 set on the backplane of SHELF 2",
+	    "<131>Nov 25 10:00:06 H1 NE: ALM9 Notice port=2-2",
+	};
+	size_t n = sizeof(lines) / sizeof(lines[0]), runs[sizeof(lines) / sizeof(lines[0])];
+	char got[sizeof(lines) / sizeof(lines[0])][64];
+
+	match_lines(text, lines, n, got, runs);
+	cr_expect_str_eq(got[0], "cs:F");
+	cr_expect_str_eq(got[1], "", "\"Notice\" keeps its case");
+	cr_expect_eq(runs[1], 0, "and its absence is known before any regex runs");
+	cr_expect_str_eq(got[2], "ci:F", "a caseless atom matches either case");
+	cr_expect_str_eq(got[3], "");
+	cr_expect_eq(runs[3], 0, "\"fail\" is missing: the previous message's bit is gone");
+	cr_expect_str_eq(got[4], "lng:F", "a long atom is searched for");
+	cr_expect_str_eq(got[5], "");
+	cr_expect_eq(runs[5], 0, "and keeps its case too");
+	cr_expect_str_eq(got[6], "cs:F");
+}
+
+/* The atoms the scan confirms are numbered after the keys: with more than
+ * 64 keys their bits live in words of their own, which must be cleared for
+ * the next message as the keys' are. */
+Test(match_prefilter, forgets_a_confirmed_atom_past_the_first_word_of_bits)
+{
+	char text[16384], got[3][64];
+	size_t len, runs[3];
+	static const char *const lines[] = {
+	    "<131>Nov 25 10:00:00 H1 NE: K5X shared end",
+	    "<131>Nov 25 10:00:01 H1 NE: K5X other end",
+	    "<131>Nov 25 10:00:02 H1 NE: K5X shared end",
+	};
+
+	len = (size_t)snprintf(text, sizeof(text), "plan p;\nlevel general { respond 30m; }\n");
+	for (int i = 0; i < 80; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"rule r%d { match syslog; where msg ~ /K%dX\\s+shared\\s+end/; "
+					"key host; }\n",
+					i, i);
+	cr_assert_lt(len, sizeof(text));
+	match_lines(text, lines, 3, got, runs);
+	cr_expect_str_eq(got[0], "r5:F");
+	cr_expect_str_eq(got[1], "");
+	cr_expect_eq(runs[1], 0, "\"shared\" was in the last message, not in this one");
+	cr_expect_str_eq(got[2], "r5:F");
+}
+
 /* ---- differential: the prefilter never drops a rule PCRE2 matches ----------- */
 
 static unsigned long long rng_next(unsigned long long *s)
