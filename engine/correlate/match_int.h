@@ -52,6 +52,9 @@ struct match_node {
 struct match_atom_ref {
 	uint64_t gen;
 	uint32_t off, len;
+	/* the automaton's id for a window of this (long) atom, whose bit
+	 * unset means the atom is absent with no search; UINT32_MAX: none */
+	uint32_t window;
 	bool is_nocase, has;
 	char bytes[FL_MATCH_ATOM_INLINE]; /* the atom, when len <= FL_MATCH_ATOM_INLINE */
 };

@@ -164,8 +164,10 @@ static int copy_atoms(struct fl_match *m, const struct match_atoms *a)
 	bytes = 0;
 	for (size_t i = 0; i < a->n; i++) {
 		memcpy(m->atom_bytes + bytes, a->v[i].p, a->v[i].len);
-		m->atoms[i] = (struct match_atom_ref){
-		    .off = (uint32_t)bytes, .len = a->v[i].len, .is_nocase = a->v[i].is_nocase};
+		m->atoms[i] = (struct match_atom_ref){.off = (uint32_t)bytes,
+						      .len = a->v[i].len,
+						      .window = UINT32_MAX,
+						      .is_nocase = a->v[i].is_nocase};
 		if (a->v[i].len <= FL_MATCH_ATOM_INLINE)
 			memcpy(m->atoms[i].bytes, a->v[i].p, a->v[i].len);
 		bytes += a->v[i].len;
@@ -294,7 +296,7 @@ static void confirm_ids(const struct fl_match *m, struct window_table *t, uint32
 
 		ac_of[i] = UINT32_MAX;
 		if (at->len > FL_MATCH_KEY_MAX)
-			continue;
+			continue; /* its key, if it keys rules, is its window */
 		g = &t->groups[window_group(t, m->atom_bytes + at->off, at->len, at->is_nocase)];
 		if (g->key == UINT32_MAX) {
 			g->key = (uint32_t)*n_ids;
@@ -327,7 +329,7 @@ static int choose_keys(struct fl_match *m, const uint32_t *uses, uint32_t *key_o
 	}
 	*n_keys = 0;
 	for (uint32_t i = 0; i < m->n_atoms; i++) {
-		const struct match_atom_ref *at = &m->atoms[i];
+		struct match_atom_ref *at = &m->atoms[i];
 		uint32_t len = window_len(at), best = UINT32_MAX;
 		struct window_group *g;
 
@@ -348,6 +350,8 @@ static int choose_keys(struct fl_match *m, const uint32_t *uses, uint32_t *key_o
 			    .bytes = g->p, .len = g->len, .id = g->key, .is_nocase = g->is_nocase};
 		}
 		key_of[i] = g->key;
+		if (at->len > FL_MATCH_KEY_MAX)
+			at->window = g->key;
 	}
 	*n_ids = *n_keys;
 	confirm_ids(m, &t, ac_of, *keys, n_ids);
@@ -559,7 +563,9 @@ static bool atom_present(struct fl_match *m, uint32_t a)
 	if (at->gen == m->gen)
 		return at->has;
 	atom = at->len <= FL_MATCH_ATOM_INLINE ? at->bytes : m->atom_bytes + at->off;
-	if (!at->is_nocase)
+	if (at->window != UINT32_MAX && !((m->seen[at->window >> 6] >> (at->window & 63)) & 1))
+		has = false; /* a window of it is not in the message */
+	else if (!at->is_nocase)
 		has = holds(msg.p, msg.len, atom, at->len);
 	else if ((f = folded_msg(m, msg)))
 		has = holds(f, msg.len, atom, at->len);
@@ -577,8 +583,27 @@ static bool atom_seen(struct fl_match *m, const struct match_node *x)
 		    : atom_present(m, x->first);
 }
 
-/* Atom children are read in the loop, not by a call apiece: most nodes
- * are atoms, and the calls were half the cost of a candidate's check. */
+static bool node_seen(struct fl_match *m, uint32_t node);
+
+/* An AND or OR node x: atom children are read in the loop, not by a call
+ * apiece (most nodes are atoms, and the calls were half the cost of a
+ * candidate's check); deeper groups recurse. */
+static inline bool group_seen(struct fl_match *m, const struct match_node *x)
+{
+	bool stop_on = x->op == FL_RXREQ_OR;
+
+	for (uint32_t k = 0; k < x->n; k++) {
+		const struct match_node *y = &m->nodes[x->first + k];
+		bool seen = y->op == FL_RXREQ_ATOM ? atom_seen(m, y) : node_seen(m, x->first + k);
+
+		if (seen == stop_on)
+			return stop_on;
+	}
+	return !stop_on;
+}
+
+/* A side's root: most are an AND of ORs of atoms ("ALM|Alm", "notice|
+ * NOTICE"), checked here with no call below the root's. */
 static bool node_seen(struct fl_match *m, uint32_t node)
 {
 	const struct match_node *x = &m->nodes[node];
@@ -588,7 +613,7 @@ static bool node_seen(struct fl_match *m, uint32_t node)
 		return atom_seen(m, x);
 	for (uint32_t k = 0; k < x->n; k++) {
 		const struct match_node *y = &m->nodes[x->first + k];
-		bool seen = y->op == FL_RXREQ_ATOM ? atom_seen(m, y) : node_seen(m, x->first + k);
+		bool seen = y->op == FL_RXREQ_ATOM ? atom_seen(m, y) : group_seen(m, y);
 
 		if (seen == stop_on)
 			return stop_on;
