@@ -55,7 +55,10 @@ int fl_message_decode(struct fl_event *ev, const struct fl_received *m,
 		return (int)fl_snmp_decode(ev, (const uint8_t *)m->p, m->len);
 	}
 	so = (struct fl_syslog_opts){
-		.received_ns = m->received_ns, .tz = opts->tz, .year = opts->year};
+		.received_ns = m->received_ns,
+		.tz = opts->tz,
+		.year = opts->year,
+		.time_cache = opts->time_cache};
 	return (int)fl_syslog_decode(ev, m->p, m->len, &so);
 }
 

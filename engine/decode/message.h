@@ -6,8 +6,9 @@
  * an event: it clears the event's envelope, copies the message's, and runs
  * the decoder the transport calls for (syslog.h or snmp.h) with the caller's
  * options. Every slice of the event points into the message's bytes, so the
- * event lives as long as they do. Nothing here allocates or keeps state: any
- * thread may call it on its own event.
+ * event lives as long as they do. Nothing here allocates or keeps state (a
+ * time cache in the options is the caller's): any thread may call it on its
+ * own event.
  *
  * A trap is decoded once. The trap input decodes it on its own thread (it
  * must, to check the community and answer an inform) and carries the result
@@ -23,6 +24,7 @@
 #include "engine/decode/event.h"
 
 struct fl_tz;
+struct fl_syslog_time_cache; /* engine/decode/syslog.h */
 
 /* A message as received (named apart from the plugin ABI's struct
  * fl_message, which is an outgoing notification). */
@@ -46,6 +48,8 @@ struct fl_received {
 struct fl_message_opts {
 	const struct fl_tz *tz; /* zone of RFC 3164 times without an offset; NULL = UTC */
 	int year;		/* 0: infer from received_ns; else this year (replay --year) */
+	/* NULL: none; else the caller's, passed to the syslog decoder (syslog.h) */
+	struct fl_syslog_time_cache *time_cache;
 };
 
 /* Operations. */

@@ -123,10 +123,10 @@ const char *fl_syslog_verdict_name(enum fl_syslog_verdict v)
 /* RFC 5424 §6.2.1: "<" PRIVAL ">", PRIVAL 1*3DIGIT in 0..191. */
 static enum fl_syslog_verdict parse_pri(const char *p, size_t len, size_t *i, int *pri)
 {
-	size_t k = 1;
+	size_t k = 1, lim = len < 5 ? len : 5; /* at most "<" and 4 digits: 4 is too many */
 	int v = 0;
 
-	while (k < len && k <= 4 && fl_is_digit(p[k]))
+	while (k < lim && fl_is_digit(p[k]))
 		v = v * 10 + (p[k++] - '0');
 	if (k == 1 || k > 4 || k >= len || p[k] != '>' || v > 191)
 		return FL_SYSLOG_BAD_PRI;

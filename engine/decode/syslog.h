@@ -3,7 +3,8 @@
  * It owns nothing. fl_syslog_decode() slices the caller's buffer into the
  * event's fields (RFC 5424, or RFC 3164 as devices really send it) without
  * copying and without allocating, so an event lives as long as its buffer. It
- * is reentrant: any thread may call it on its own event and buffer.
+ * is reentrant: any thread may call it on its own event and buffer (and its
+ * own opts->time_cache, if it passes one).
  *
  * A message that does not decode is still an event: kind SYSLOG, raw set, msg
  * the whole line, the PRI when it was readable, and error/error_reason naming
@@ -87,10 +88,30 @@ enum fl_syslog_verdict {
 struct fl_tz; /* engine/lib/tz.h */
 struct fl_json; /* engine/lib/json.h */
 
+/* The last plain RFC 3164 timestamp ("Mmm dd hh:mm:ss", no year, fraction
+ * or zone) that decoded, and the time it came to. Lines read in a row repeat
+ * their second, so a line whose timestamp has the same bytes, read with the
+ * same zone, year and (when the year is inferred) received time, takes the
+ * time from here instead of parsing the text and walking the calendar again.
+ * The reader that owns it (one thread) zeroes it before the first line;
+ * the fields are the decoder's. */
+struct fl_syslog_time_cache {
+	char text[16];		/* the timestamp's bytes; len 0: empty */
+	uint8_t len;
+	int year;		/* the key besides the text: opts->year, */
+	const struct fl_tz *tz; /* opts->tz, */
+	int64_t received_ns;	/* and opts->received_ns when year is 0 (else 0) */
+	int64_t time_ns;	/* what the text came to */
+	int32_t utc_offset_s;
+};
+
 struct fl_syslog_opts {
 	int64_t received_ns; /* when it was received (CLOCK_REALTIME ns); decides the RFC 3164 year */
 	const struct fl_tz *tz; /* zone for RFC 3164 timestamps without an offset; NULL = UTC */
 	int year; /* 0: infer from received_ns; else force this year (replay --year) */
+	/* NULL: none; else read and updated by the decode (not thread-safe:
+	 * one cache per reading thread) */
+	struct fl_syslog_time_cache *time_cache;
 };
 
 /* The verdict's text (static); "unknown verdict" for a value outside the list. */

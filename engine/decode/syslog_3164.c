@@ -39,6 +39,40 @@ struct bsd_time {
 
 enum match { MATCH, NO_MATCH, MATCH_BAD_DATE, MATCH_TRUNCATED };
 
+/* The classes of a byte the header scans ask about, one load a byte where
+ * they compared each byte with up to nine characters:
+ * HOST [A-Za-z0-9._:-] (is_host()), TAG printable US-ASCII but ':' '[' ']'
+ * (tag()). Bytes not listed (controls, SP, DEL, 8-bit) are in neither. */
+enum { BYTE_HOST = 1, BYTE_TAG = 2 };
+
+static const uint8_t byte_class[256] = {
+#define H BYTE_HOST
+#define T BYTE_TAG
+#define HT (BYTE_HOST | BYTE_TAG)
+	['!'] = T, ['"'] = T, ['#'] = T, ['$'] = T, ['%'] = T, ['&'] = T, ['\''] = T,
+	['('] = T, [')'] = T, ['*'] = T, ['+'] = T, [','] = T, ['-'] = HT, ['.'] = HT,
+	['/'] = T, ['0'] = HT, ['1'] = HT, ['2'] = HT, ['3'] = HT, ['4'] = HT, ['5'] = HT,
+	['6'] = HT, ['7'] = HT, ['8'] = HT, ['9'] = HT, [':'] = H, [';'] = T, ['<'] = T,
+	['='] = T, ['>'] = T, ['?'] = T, ['@'] = T, ['A'] = HT, ['B'] = HT, ['C'] = HT,
+	['D'] = HT, ['E'] = HT, ['F'] = HT, ['G'] = HT, ['H'] = HT, ['I'] = HT, ['J'] = HT,
+	['K'] = HT, ['L'] = HT, ['M'] = HT, ['N'] = HT, ['O'] = HT, ['P'] = HT, ['Q'] = HT,
+	['R'] = HT, ['S'] = HT, ['T'] = HT, ['U'] = HT, ['V'] = HT, ['W'] = HT, ['X'] = HT,
+	['Y'] = HT, ['Z'] = HT, ['\\'] = T, ['^'] = T, ['_'] = HT, ['`'] = T, ['a'] = HT,
+	['b'] = HT, ['c'] = HT, ['d'] = HT, ['e'] = HT, ['f'] = HT, ['g'] = HT, ['h'] = HT,
+	['i'] = HT, ['j'] = HT, ['k'] = HT, ['l'] = HT, ['m'] = HT, ['n'] = HT, ['o'] = HT,
+	['p'] = HT, ['q'] = HT, ['r'] = HT, ['s'] = HT, ['t'] = HT, ['u'] = HT, ['v'] = HT,
+	['w'] = HT, ['x'] = HT, ['y'] = HT, ['z'] = HT, ['{'] = T, ['|'] = T, ['}'] = T,
+	['~'] = T,
+#undef H
+#undef T
+#undef HT
+};
+
+static bool in_class(char c, unsigned cls)
+{
+	return byte_class[(unsigned char)c] & cls;
+}
+
 static char lower(char c)
 {
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
@@ -267,26 +301,96 @@ static enum fl_syslog_verdict set_time(struct fl_event *ev, const struct bsd_tim
 	return FL_SYSLOG_OK;
 }
 
+/* Are a[0..n) and b[0..n) the same, 8 <= n <= 16? Two word compares (the
+ * second overlapping the first) where memcmp() is a call. */
+static bool same_short(const char *a, const char *b, size_t n)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&a1, a + n - 8, 8);
+	memcpy(&b1, b + n - 8, 8);
+	return a0 == b0 && a1 == b1;
+}
+
+/* The key besides the text: what set_time() read from the options. */
+static bool same_key(const struct fl_syslog_time_cache *c, const struct fl_syslog_opts *o)
+{
+	return c->year == o->year && c->tz == o->tz &&
+	       c->received_ns == (o->year ? 0 : o->received_ns);
+}
+
+/* A plain timestamp at p[*i] whose bytes and options are the cache's takes
+ * the cached time. bsd_time() reads past such a text only for a fraction or a
+ * zone; neither follows here, so the time is the one a parse would give. */
+static bool cached_time(struct fl_event *ev, const char *p, size_t len, size_t *i,
+			const struct fl_syslog_opts *o)
+{
+	const struct fl_syslog_time_cache *c = o->time_cache;
+	size_t k;
+	int32_t off;
+
+	if (!c || c->len == 0 || len - *i < c->len || !same_key(c, o) ||
+	    !same_short(p + *i, c->text, c->len))
+		return false;
+	k = *i + c->len;
+	if ((k + 1 < len && p[k] == '.' && fl_is_digit(p[k + 1])) ||
+	    zone_suffix(p + k, len - k, &off) != 0)
+		return false;
+	ev->syslog.timestamp = fl_str_make(p + *i, c->len);
+	ev->has_time = true;
+	ev->time_ns = c->time_ns;
+	ev->utc_offset_s = c->utc_offset_s;
+	*i = k;
+	return true;
+}
+
+/* Keeps t and the time set_time() gave it when t is plain: "Mmm dd hh:mm:ss"
+ * or "Mmm d hh:mm:ss" (14 or 15 bytes; a year, a fraction or a zone makes it
+ * longer), on a synchronised clock. */
+static void remember_time(const struct fl_event *ev, const struct bsd_time *t,
+			  const struct fl_syslog_opts *o)
+{
+	struct fl_syslog_time_cache *c = o->time_cache;
+
+	if (!c || t->unsynced || t->year || t->has_off || t->text.len < 14 || t->text.len > 15 ||
+	    !ev->has_time)
+		return;
+	memcpy(c->text, t->text.p, t->text.len);
+	c->len = (uint8_t)t->text.len;
+	c->year = o->year;
+	c->tz = o->tz;
+	c->received_ns = o->year ? 0 : o->received_ns;
+	c->time_ns = ev->time_ns;
+	c->utc_offset_s = ev->utc_offset_s;
+}
+
 /* A HOSTNAME: a name, FQDN, IPv4 or IPv6 address; 1..255 octets of
  * [A-Za-z0-9._:-], not ending in ':' (that would be a tag). */
 static bool is_host(const char *p, size_t n)
 {
-	/* [A-Za-z0-9._:-] as a bitmap of the 128 ASCII codes: one test a byte
-	 * instead of up to nine compares. */
-	static const uint64_t host_bytes[2] = {
-		UINT64_C(0x07ff600000000000), /* '-' '.' '0'-'9' ':' */
-		UINT64_C(0x07fffffe87fffffe), /* 'A'-'Z' '_' 'a'-'z' */
-	};
-
 	if (n == 0 || n > FL_SYSLOG_HOSTNAME_MAX || p[n - 1] == ':')
 		return false;
-	for (size_t k = 0; k < n; k++) {
-		unsigned char c = (unsigned char)p[k];
-
-		if (c >= 128 || !(host_bytes[c >> 6] >> (c & 63) & 1))
+	for (size_t k = 0; k < n; k++)
+		if (!in_class(p[k], BYTE_HOST))
 			return false;
-	}
 	return true;
+}
+
+/* The end of the token at p[i] (up to SP or the end of the line) when it is a
+ * HOSTNAME (is_host()), else i: one scan where finding the SP and then
+ * checking the bytes before it took two. */
+static size_t host_end(const char *p, size_t len, size_t i)
+{
+	size_t k = i, lim = len - i > FL_SYSLOG_HOSTNAME_MAX ? i + FL_SYSLOG_HOSTNAME_MAX + 1 : len;
+
+	while (k < lim && in_class(p[k], BYTE_HOST))
+		k++;
+	/* stopped by a byte other than SP, or past the cap: not a HOSTNAME */
+	if (k == i || k - i > FL_SYSLOG_HOSTNAME_MAX || (k < len && p[k] != ' ') || p[k - 1] == ':')
+		return i;
+	return k;
 }
 
 static size_t token_end(const char *p, size_t len, size_t i)
@@ -388,11 +492,12 @@ static bool huawei_tag(struct fl_syslog *s, const char *p, size_t len, size_t *i
 static void tag(struct fl_syslog *s, const char *p, size_t len, size_t *i)
 {
 	size_t k = *i, pid = 0, pid_end = 0;
+	/* one byte past the longest TAG, so that a longer one is seen */
+	size_t tag_lim = len - k > FL_SYSLOG_TAG_MAX ? k + FL_SYSLOG_TAG_MAX + 1 : len;
 
 	if (k < len && p[k] == '%')
 		return;
-	while (k < len && k - *i <= FL_SYSLOG_TAG_MAX && fl_is_print(p[k]) && p[k] != ':' &&
-	       p[k] != '[' && p[k] != ']')
+	while (k < tag_lim && in_class(p[k], BYTE_TAG))
 		k++;
 	if (k == *i || k - *i > FL_SYSLOG_TAG_MAX || k >= len)
 		return;
@@ -523,7 +628,9 @@ enum fl_syslog_verdict fl_syslog_decode_3164(struct fl_event *ev, const char *p,
 	if (k > i && len - k >= 2 && p[k] == ':' && p[k + 1] == ' ' && !uptime_stamp(p, len, i))
 		i = k + 2;
 
-	if ((up = uptime_stamp(p, len, i)) > 0) {
+	if (cached_time(ev, p, len, &i, opts)) {
+		/* a plain stamp starts with a letter: no uptime, no RFC 3339 */
+	} else if (i < len && fl_is_digit(p[i]) && (up = uptime_stamp(p, len, i)) > 0) {
 		s->timestamp = fl_str_make(p + i, up);
 		i += up;
 	} else if (len - i >= 5 && fl_is_digit(p[i]) && p[i + 4] == '-') {
@@ -543,6 +650,7 @@ enum fl_syslog_verdict fl_syslog_decode_3164(struct fl_event *ev, const char *p,
 		v = set_time(ev, &t, opts);
 		if (v != FL_SYSLOG_OK)
 			return v;
+		remember_time(ev, &t, opts);
 	}
 	if (i < len && p[i] == ':') /* Cisco: "... CST: %LINK-..." */
 		i++;
@@ -559,8 +667,8 @@ enum fl_syslog_verdict fl_syslog_decode_3164(struct fl_event *ev, const char *p,
 		return FL_SYSLOG_OK;
 	}
 	if (!fl_str_present(s->hostname)) {
-		k = token_end(p, len, i);
-		if (p[i] != '%' && is_host(p + i, k - i)) {
+		k = host_end(p, len, i); /* never a '%' mnemonic: not a host byte */
+		if (k > i) {
 			s->hostname = fl_str_make(p + i, k - i);
 			i = k < len ? k + 1 : len;
 			/* "HOST : text" (NX-OS) and "HOST :text": an empty TAG */

@@ -12,6 +12,7 @@
 #include "engine/decode/event.h"
 #include "engine/decode/message.h"
 #include "engine/decode/record.h"
+#include "engine/decode/syslog.h"
 #include "engine/lib/limits.h"
 
 struct fl_replay_item {
@@ -30,6 +31,7 @@ struct fl_replay {
 	struct fl_engine *engine;
 	struct fl_buf *sink;
 	struct fl_message_opts mopts;
+	struct fl_syslog_time_cache time_cache; /* mopts.time_cache: lines repeat their second */
 	int64_t received_ns; /* when the replay started: decides RFC 3164 years */
 	fl_action_fn *also;
 	void *also_ctx;
@@ -66,6 +68,7 @@ int fl_replay_create(struct fl_replay **out, const struct fl_program *prog,
 	r->sink = sink;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	r->received_ns = (int64_t)ts.tv_sec * FL_NS_PER_SEC + ts.tv_nsec;
+	r->mopts.time_cache = &r->time_cache;
 	if (opts) {
 		r->mopts.tz = opts->tz;
 		r->mopts.year = opts->year;

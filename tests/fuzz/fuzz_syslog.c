@@ -4,7 +4,9 @@
  * slice in the event lies inside the input, a failed line keeps the whole line
  * as msg, SD indexes stay inside the tables, and the JSON writer never fails
  * on what the decoder produced. The first byte, when there is one, picks the
- * options (forced year, zone), so both year paths are explored. */
+ * options (forced year, zone), so both year paths are explored. The line
+ * decoded with a time cache, primed first by the bytes before its first LF
+ * (a line before it) and then by itself, must give the same event. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,41 @@ static void check_event(const struct fl_event *ev, const char *p, size_t len,
 		abort();
 }
 
+static bool same_slice(struct fl_str a, struct fl_str b)
+{
+	return a.p == b.p && a.len == b.len;
+}
+
+static bool same_event(const struct fl_event *a, const struct fl_event *b)
+{
+	const struct fl_syslog *x = &a->syslog, *y = &b->syslog;
+
+	return a->has_time == b->has_time && a->time_ns == b->time_ns &&
+	       a->utc_offset_s == b->utc_offset_s && a->error == b->error && x->pri == y->pri &&
+	       x->no_timestamp == y->no_timestamp && same_slice(x->timestamp, y->timestamp) &&
+	       same_slice(x->hostname, y->hostname) && same_slice(x->app_name, y->app_name) &&
+	       same_slice(x->procid, y->procid) && same_slice(x->msgid, y->msgid) &&
+	       same_slice(x->msg, y->msg);
+}
+
+static void check_cache(const char *line, size_t size, const struct fl_syslog_opts *opts,
+			const struct fl_event *want, enum fl_syslog_verdict want_v)
+{
+	struct fl_syslog_time_cache cache = {0};
+	struct fl_syslog_opts co = *opts;
+	struct fl_event *ev = calloc(1, sizeof(*ev));
+	const char *nl = size ? memchr(line, '\n', size) : NULL;
+
+	if (!ev)
+		abort();
+	co.time_cache = &cache;
+	(void)fl_syslog_decode(ev, line, nl ? (size_t)(nl - line) : size, &co);
+	for (int pass = 0; pass < 2; pass++)
+		if (fl_syslog_decode(ev, line, size, &co) != want_v || !same_event(ev, want))
+			abort();
+	free(ev);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fl_syslog_opts opts = {.received_ns = INT64_C(1795579200) * 1000000000};
@@ -93,6 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((unsigned)v >= FL_SYSLOG__COUNT)
 		abort();
 	check_event(ev, line, size, v);
+	check_cache(line, size, &opts, ev, v);
 	fl_buf_init(&b, 16 * size + 65536);
 	fl_json_init(&j, &b);
 	fl_json_obj_begin(&j);
