@@ -2,6 +2,7 @@
 #include "engine/correlate/actions.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,22 +25,67 @@ static void put2(char *p, unsigned v)
 	memcpy(p, two_digits + 2 * v, 2);
 }
 
-/* The whole second at_ns falls in, and the milliseconds into it (floor:
- * times before 1970 count back from the second before). */
-static void split_ns(int64_t at_ns, int64_t *sec, int64_t *ms)
+/* An instant as the parts its text is made of. */
+struct when {
+	int64_t day;	 /* days since 1970-01-01 */
+	unsigned sod, ms; /* second of that day, millisecond of that second */
+};
+
+/* Milliseconds truncate towards zero, and a time before 1970 with some
+ * counts them back from the second before, as it always has. */
+static struct when split_ns(int64_t at_ns)
 {
-	*sec = at_ns / 1000000000;
-	*ms = (at_ns % 1000000000) / 1000000;
-	if (at_ns < 0 && *ms != 0) {
-		(*sec)--;
-		*ms += 1000;
+	int64_t s = at_ns / 1000000000, ms = (at_ns % 1000000000) / 1000000, sod;
+	struct when w;
+
+	if (at_ns < 0 && ms != 0) {
+		s--;
+		ms += 1000;
 	}
+	w.day = s / 86400;
+	sod = s % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		w.day--;
+	}
+	w.sod = (unsigned)sod;
+	w.ms = (unsigned)ms;
+	return w;
 }
 
-static void put_ms(char *out, int64_t ms)
+/* "2026-11-25T" into out[0..11); false, writing nothing, for a year
+ * outside 0..9999. */
+static bool put_date(char *out, int64_t day)
 {
+	int64_t y;
+	unsigned m, d;
+
+	fl_civil_from_days(day, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		return false;
+	put2(out, (unsigned)(y / 100));
+	put2(out + 2, (unsigned)(y % 100));
+	out[4] = '-';
+	put2(out + 5, m);
+	out[7] = '-';
+	put2(out + 8, d);
+	out[10] = 'T';
+	return true;
+}
+
+/* "02:02:17.343Z" and the NUL into out[11..25). */
+static void put_clock(char *out, unsigned sod, unsigned ms)
+{
+	put2(out + 11, sod / 3600);
+	out[13] = ':';
+	put2(out + 14, sod / 60 % 60);
+	out[16] = ':';
+	put2(out + 17, sod % 60);
+	out[19] = '.';
 	out[20] = (char)('0' + ms / 100);
-	put2(out + 21, (unsigned)(ms % 100));
+	put2(out + 21, ms % 100);
+	out[23] = 'Z';
+	out[24] = '\0';
 }
 
 /* RFC 3339 UTC with milliseconds. Written by hand: every action and every
@@ -48,85 +94,66 @@ static void put_ms(char *out, int64_t ms)
  * date by fl_civil_from_days(). */
 void fl_actions_time(char *out, size_t size, int64_t at_ns)
 {
-	int64_t s, ms, days, sod, y;
-	unsigned m, d;
+	struct when w = split_ns(at_ns);
 
-	split_ns(at_ns, &s, &ms);
-	days = s / 86400;
-	sod = s % 86400;
-	if (sod < 0) {
-		sod += 86400;
-		days--;
-	}
-	fl_civil_from_days(days, &y, &m, &d);
-	if (size < 25 || y < 0 || y > 9999) {
+	if (size < 25 || !put_date(out, w.day)) {
 		snprintf(out, size, "?");
 		return;
 	}
-	put2(out, (unsigned)(y / 100));
-	put2(out + 2, (unsigned)(y % 100));
-	out[4] = '-';
-	put2(out + 5, m);
-	out[7] = '-';
-	put2(out + 8, d);
-	out[10] = 'T';
-	put2(out + 11, (unsigned)(sod / 3600));
-	out[13] = ':';
-	put2(out + 14, (unsigned)(sod / 60 % 60));
-	out[16] = ':';
-	put2(out + 17, (unsigned)(sod % 60));
-	out[19] = '.';
-	put_ms(out, ms);
-	out[23] = 'Z';
-	out[24] = '\0';
+	put_clock(out, w.sod, w.ms);
 }
 
 /* The times of one line, each formatted once. An action's time, its
  * incident's first and last, its history's and its places' are mostly the
- * same few instants, or instants of the same second: an exact match is
- * reused as it is, a match of the second gets its milliseconds rewritten.
- * Lives on fl_actions_json()'s stack: no state outlives the line. */
+ * same few instants, or instants of the same day: an exact match is reused
+ * as it is; for another instant of a day already written, the date is
+ * copied and only the clock written. Lives on fl_actions_json()'s stack: no
+ * state outlives the line. */
 #define STAMP_SLOTS 4
 
 struct stamps {
 	unsigned used, next; /* slots filled; the one to overwrite when all are */
 	struct {
-		int64_t ns, sec;
-		size_t len;
-		char text[32];
+		int64_t ns, day;
+		size_t len; /* 24, or 1 for "?" (a year outside 0..9999) */
+		char text[25];
 	} slot[STAMP_SLOTS];
 };
 
 /* at_ns as RFC 3339 text, *len bytes; valid until STAMP_SLOTS more calls. */
 static const char *stamp(struct stamps *st, int64_t at_ns, size_t *len)
 {
-	int64_t sec, ms;
+	struct when w;
 	unsigned i, k = st->next;
+	char *text;
 
-	split_ns(at_ns, &sec, &ms);
 	for (i = 0; i < st->used; i++)
 		if (st->slot[i].ns == at_ns) {
 			*len = st->slot[i].len;
 			return st->slot[i].text;
 		}
+	w = split_ns(at_ns);
 	if (st->used < STAMP_SLOTS)
 		k = st->used++;
 	else
 		st->next = (st->next + 1) % STAMP_SLOTS;
 	for (i = 0; i < st->used; i++)
-		if (i != k && st->slot[i].sec == sec && st->slot[i].len == 24)
+		if (i != k && st->slot[i].day == w.day && st->slot[i].len == 24)
 			break;
-	if (i < st->used) {
-		memcpy(st->slot[k].text, st->slot[i].text, 25);
-		put_ms(st->slot[k].text, ms);
-	} else {
-		fl_actions_time(st->slot[k].text, sizeof(st->slot[k].text), at_ns);
-	}
+	text = st->slot[k].text;
 	st->slot[k].ns = at_ns;
-	st->slot[k].sec = sec;
-	st->slot[k].len = strlen(st->slot[k].text);
+	st->slot[k].day = w.day;
+	st->slot[k].len = 24;
+	if (i < st->used) {
+		memcpy(text, st->slot[i].text, 11);
+	} else if (!put_date(text, w.day)) {
+		memcpy(text, "?", 2);
+		st->slot[k].len = 1;
+	}
+	if (st->slot[k].len == 24)
+		put_clock(text, w.sod, w.ms);
 	*len = st->slot[k].len;
-	return st->slot[k].text;
+	return text;
 }
 
 /* The member "lit": time, from the line's stamps. */
@@ -238,8 +265,9 @@ int fl_actions_json(struct fl_buf *out, const struct fl_program *prog, const str
 {
 	const struct fl_incident *inc = a->incident;
 	struct fl_json j;
-	struct stamps st = {0};
+	struct stamps st; /* slots unset until used: zeroing them all cost more */
 
+	st.used = st.next = 0;
 	fl_json_init(&j, out);
 	fl_json_obj_begin(&j);
 	KV_TIME(&j, "time", &st, a->at_ns);
