@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef FL_DEBUG
+#include <assert.h>
+#endif
 
 #include "engine/lib/buf.h"
 #include "engine/lib/str.h"
@@ -73,6 +76,12 @@ static inline void fl_json_put(struct fl_json *j, const char *p, size_t n)
 static inline void fl_json_key_frag(struct fl_json *j, const char *frag, size_t len)
 {
 	bool comma = !j->after_key && j->has_items[j->depth];
+
+#ifdef FL_DEBUG
+	/* debug and sanitizer builds: a literal that needed escaping is a bug */
+	for (size_t i = 2; i + 2 < len; i++)
+		assert(frag[i] >= 0x20 && frag[i] < 0x7f && frag[i] != '"' && frag[i] != '\\');
+#endif
 
 	if (!j->after_key)
 		j->has_items[j->depth] = true;
