@@ -2,8 +2,10 @@
 #include "engine/correlate/actions.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "engine/lib/buf.h"
@@ -12,12 +14,78 @@
 #include "engine/inventory/inventory.h"
 #include "engine/lib/json.h"
 
-static void put_digits(char *p, int64_t v, int width)
+/* "00" to "99": two digits per lookup instead of a division per digit. */
+static const char two_digits[] = "00010203040506070809101112131415161718192021222324"
+				 "25262728293031323334353637383940414243444546474849"
+				 "50515253545556575859606162636465666768697071727374"
+				 "75767778798081828384858687888990919293949596979899";
+
+static void put2(char *p, unsigned v)
 {
-	for (int i = width - 1; i >= 0; i--) {
-		p[i] = (char)('0' + v % 10);
-		v /= 10;
+	memcpy(p, two_digits + 2 * v, 2);
+}
+
+/* An instant as the parts its text is made of. */
+struct when {
+	int64_t day;	 /* days since 1970-01-01 */
+	unsigned sod, ms; /* second of that day, millisecond of that second */
+};
+
+/* Milliseconds truncate towards zero, and a time before 1970 with some
+ * counts them back from the second before, as it always has. */
+static struct when split_ns(int64_t at_ns)
+{
+	int64_t s = at_ns / 1000000000, ms = (at_ns % 1000000000) / 1000000, sod;
+	struct when w;
+
+	if (at_ns < 0 && ms != 0) {
+		s--;
+		ms += 1000;
 	}
+	w.day = s / 86400;
+	sod = s % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		w.day--;
+	}
+	w.sod = (unsigned)sod;
+	w.ms = (unsigned)ms;
+	return w;
+}
+
+/* "2026-11-25T" into out[0..11); false, writing nothing, for a year
+ * outside 0..9999. */
+static bool put_date(char *out, int64_t day)
+{
+	int64_t y;
+	unsigned m, d;
+
+	fl_civil_from_days(day, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		return false;
+	put2(out, (unsigned)(y / 100));
+	put2(out + 2, (unsigned)(y % 100));
+	out[4] = '-';
+	put2(out + 5, m);
+	out[7] = '-';
+	put2(out + 8, d);
+	out[10] = 'T';
+	return true;
+}
+
+/* "02:02:17.343Z" and the NUL into out[11..25). */
+static void put_clock(char *out, unsigned sod, unsigned ms)
+{
+	put2(out + 11, sod / 3600);
+	out[13] = ':';
+	put2(out + 14, sod / 60 % 60);
+	out[16] = ':';
+	put2(out + 17, sod % 60);
+	out[19] = '.';
+	out[20] = (char)('0' + ms / 100);
+	put2(out + 21, ms % 100);
+	out[23] = 'Z';
+	out[24] = '\0';
 }
 
 /* RFC 3339 UTC with milliseconds. Written by hand: every action and every
@@ -26,42 +94,89 @@ static void put_digits(char *p, int64_t v, int width)
  * date by fl_civil_from_days(). */
 void fl_actions_time(char *out, size_t size, int64_t at_ns)
 {
-	int64_t s = at_ns / 1000000000, ms = (at_ns % 1000000000) / 1000000;
-	int64_t days, sod, y;
-	unsigned m, d;
+	struct when w = split_ns(at_ns);
 
-	if (at_ns < 0 && ms != 0) {
-		s--;
-		ms += 1000;
-	}
-	days = s / 86400;
-	sod = s % 86400;
-	if (sod < 0) {
-		sod += 86400;
-		days--;
-	}
-	fl_civil_from_days(days, &y, &m, &d);
-	if (size < 25 || y < 0 || y > 9999) {
+	if (size < 25 || !put_date(out, w.day)) {
 		snprintf(out, size, "?");
 		return;
 	}
-	put_digits(out, y, 4);
-	out[4] = '-';
-	put_digits(out + 5, m, 2);
-	out[7] = '-';
-	put_digits(out + 8, d, 2);
-	out[10] = 'T';
-	put_digits(out + 11, sod / 3600, 2);
-	out[13] = ':';
-	put_digits(out + 14, sod / 60 % 60, 2);
-	out[16] = ':';
-	put_digits(out + 17, sod % 60, 2);
-	out[19] = '.';
-	put_digits(out + 20, ms, 3);
-	out[23] = 'Z';
-	out[24] = '\0';
+	put_clock(out, w.sod, w.ms);
 }
 
+/* The times of one line, each formatted once. An action's time, its
+ * incident's first and last, its history's and its places' are mostly the
+ * same few instants, or instants of the same day: an exact match is reused
+ * as it is; for another instant of a day already written, the date is
+ * copied and only the clock written. Lives on fl_actions_json()'s stack: no
+ * state outlives the line. */
+#define STAMP_SLOTS 4
+
+struct stamps {
+	unsigned used, next; /* slots filled; the one to overwrite when all are */
+	struct {
+		int64_t ns, day;
+		size_t len; /* 24, or 1 for "?" (a year outside 0..9999) */
+		char text[25];
+	} slot[STAMP_SLOTS];
+};
+
+/* at_ns as RFC 3339 text, *len bytes; valid until STAMP_SLOTS more calls. */
+static const char *stamp(struct stamps *st, int64_t at_ns, size_t *len)
+{
+	struct when w;
+	unsigned i, k = st->next;
+	char *text;
+
+	for (i = 0; i < st->used; i++)
+		if (st->slot[i].ns == at_ns) {
+			*len = st->slot[i].len;
+			return st->slot[i].text;
+		}
+	w = split_ns(at_ns);
+	if (st->used < STAMP_SLOTS)
+		k = st->used++;
+	else
+		st->next = (st->next + 1) % STAMP_SLOTS;
+	for (i = 0; i < st->used; i++)
+		if (i != k && st->slot[i].day == w.day && st->slot[i].len == 24)
+			break;
+	text = st->slot[k].text;
+	st->slot[k].ns = at_ns;
+	st->slot[k].day = w.day;
+	st->slot[k].len = 24;
+	if (i < st->used) {
+		memcpy(text, st->slot[i].text, 11);
+	} else if (!put_date(text, w.day)) {
+		memcpy(text, "?", 2);
+		st->slot[k].len = 1;
+	}
+	if (st->slot[k].len == 24)
+		put_clock(text, w.sod, w.ms);
+	*len = st->slot[k].len;
+	return text;
+}
+
+/* The member "lit": time, from the line's stamps. */
+#define KV_TIME(j, lit, st, at_ns)                                        \
+	do {                                                              \
+		size_t kv_len_;                                           \
+		const char *kv_text_ = stamp((st), (at_ns), &kv_len_);    \
+		FL_JSON_KEY(j, lit);                                      \
+		fl_json_str(j, kv_text_, kv_len_);                        \
+	} while (0)
+
+/* A member whose key is a literal (FL_JSON_KEY: copied, not escaped), left
+ * out when v is NULL. Every key of the stream but a field's name is one. */
+#define KV(j, lit, v)                         \
+	do {                                  \
+		const char *kv_v_ = (v);      \
+		if (kv_v_) {                  \
+			FL_JSON_KEY(j, lit);  \
+			fl_json_cstr(j, kv_v_); \
+		}                             \
+	} while (0)
+
+/* A member whose key comes from the plan (a field's name): escaped. */
 static void kv(struct fl_json *j, const char *k, const char *v)
 {
 	if (!v)
@@ -71,83 +186,77 @@ static void kv(struct fl_json *j, const char *k, const char *v)
 }
 
 /* Every place the incident covers, in the order they joined. */
-static void places(struct fl_json *j, const struct fl_incident *inc)
+static void places(struct fl_json *j, struct stamps *st, const struct fl_incident *inc)
 {
-	char when[40];
-
 	if (!inc->n_places)
 		return;
-	fl_json_key(j, "places");
+	FL_JSON_KEY(j, "places");
 	fl_json_arr_begin(j);
 	for (size_t i = 0; i < inc->n_places; i++) {
 		const struct fl_incident_place *pl = &inc->places[i];
 
 		fl_json_obj_begin(j);
-		kv(j, "kind", pl->kind == FL_PLACE_SPAN ? "span" : "site");
-		kv(j, "id", pl->kind == FL_PLACE_SPAN ? pl->span->id : pl->site->id);
-		fl_actions_time(when, sizeof(when), pl->joined_ns);
-		kv(j, "joined", when);
-		kv(j, "evidence", pl->evidence);
+		KV(j, "kind", pl->kind == FL_PLACE_SPAN ? "span" : "site");
+		KV(j, "id", pl->kind == FL_PLACE_SPAN ? pl->span->id : pl->site->id);
+		KV_TIME(j, "joined", st, pl->joined_ns);
+		KV(j, "evidence", pl->evidence);
 		fl_json_obj_end(j);
 	}
 	fl_json_arr_end(j);
 }
 
-static void location(struct fl_json *j, const struct fl_incident *inc)
+static void location(struct fl_json *j, struct stamps *st, const struct fl_incident *inc)
 {
 	static const char *const classes[] = {"city", "county", "township"};
 	const struct fl_inv_site *site = inc->site;
 
-	fl_json_key(j, "location");
+	FL_JSON_KEY(j, "location");
 	fl_json_obj_begin(j);
-	kv(j, "device", inc->device ? inc->device->id : NULL);
-	kv(j, "site", site ? site->id : NULL);
-	kv(j, "site_name", site ? site->name : NULL);
-	kv(j, "span", inc->span_name);
+	KV(j, "device", inc->device ? inc->device->id : NULL);
+	KV(j, "site", site ? site->id : NULL);
+	KV(j, "site_name", site ? site->name : NULL);
+	KV(j, "span", inc->span_name);
 	if (inc->n_spans > 1) {
-		fl_json_key(j, "spans");
+		FL_JSON_KEY(j, "spans");
 		fl_json_arr_begin(j);
 		for (size_t i = 0; i < inc->n_spans; i++)
 			fl_json_cstr(j, inc->spans[i]->id);
 		fl_json_arr_end(j);
 	}
-	kv(j, "ring", inc->n_spans && inc->spans[0]->ring ? inc->spans[0]->ring->id
+	KV(j, "ring", inc->n_spans && inc->spans[0]->ring ? inc->spans[0]->ring->id
 			  : inc->device && inc->device->ring ? inc->device->ring->id
 							     : NULL);
-	kv(j, "county", site && site->county ? site->county->name : NULL);
-	kv(j, "city", site && site->city ? site->city->name : NULL);
+	KV(j, "county", site && site->county ? site->county->name : NULL);
+	KV(j, "city", site && site->city ? site->city->name : NULL);
 	if (inc->loc_class >= 0 && inc->loc_class < 3)
-		kv(j, "class", classes[inc->loc_class]);
+		KV(j, "class", classes[inc->loc_class]);
 	else
-		kv(j, "class",
+		KV(j, "class",
 		   site && (unsigned)site->site_class < 3 ? classes[site->site_class] : NULL);
-	places(j, inc);
+	places(j, st, inc);
 	fl_json_obj_end(j);
 }
 
 /* The incident's history: every action that changed it, with the rule
  * whose event did (absent for timers). */
-static void history(struct fl_json *j, const struct fl_program *prog,
+static void history(struct fl_json *j, const struct fl_program *prog, struct stamps *st,
 		    const struct fl_incident *inc)
 {
-	char when[40];
-
-	fl_json_key(j, "history");
+	FL_JSON_KEY(j, "history");
 	fl_json_arr_begin(j);
 	for (size_t i = 0; i < inc->n_history; i++) {
 		const struct fl_incident_history *h = &inc->history[i];
 
 		fl_json_obj_begin(j);
-		fl_actions_time(when, sizeof(when), h->at_ns);
-		kv(j, "time", when);
-		kv(j, "action", fl_action_name(h->what));
+		KV_TIME(j, "time", st, h->at_ns);
+		KV(j, "action", fl_action_name(h->what));
 		if (h->rule < prog->n_rules)
-			kv(j, "by", prog->rules[h->rule].name.p);
+			KV(j, "by", prog->rules[h->rule].name.p);
 		fl_json_obj_end(j);
 	}
 	fl_json_arr_end(j);
 	if (inc->history_dropped) {
-		fl_json_key(j, "history_dropped");
+		FL_JSON_KEY(j, "history_dropped");
 		fl_json_uint(j, inc->history_dropped);
 	}
 }
@@ -156,72 +265,68 @@ int fl_actions_json(struct fl_buf *out, const struct fl_program *prog, const str
 {
 	const struct fl_incident *inc = a->incident;
 	struct fl_json j;
-	char when[40];
+	struct stamps st; /* slots unset until used: zeroing them all cost more */
 
+	st.used = st.next = 0;
 	fl_json_init(&j, out);
 	fl_json_obj_begin(&j);
-	fl_actions_time(when, sizeof(when), a->at_ns);
-	kv(&j, "time", when);
-	kv(&j, "action", fl_action_name(a->type));
-	fl_json_key(&j, "incident");
+	KV_TIME(&j, "time", &st, a->at_ns);
+	KV(&j, "action", fl_action_name(a->type));
+	FL_JSON_KEY(&j, "incident");
 	if (a->type == FL_ACTION_SUPPRESS && inc->id == 0)
 		fl_json_null(&j);
 	else
 		fl_json_uint(&j, inc->id);
-	kv(&j, "rule", inc->source_name);
-	kv(&j, "level", inc->level < prog->n_levels ? prog->levels[inc->level].name.p : NULL);
-	kv(&j, "title", inc->title);
-	location(&j, inc);
-	fl_json_key(&j, "count");
+	KV(&j, "rule", inc->source_name);
+	KV(&j, "level", inc->level < prog->n_levels ? prog->levels[inc->level].name.p : NULL);
+	KV(&j, "title", inc->title);
+	location(&j, &st, inc);
+	FL_JSON_KEY(&j, "count");
 	fl_json_uint(&j, inc->count);
-	fl_json_key(&j, "absorbed");
+	FL_JSON_KEY(&j, "absorbed");
 	fl_json_uint(&j, inc->absorbed);
-	/* first and last are often the action's own time, already written */
-	if (inc->first_ns != a->at_ns)
-		fl_actions_time(when, sizeof(when), inc->first_ns);
-	kv(&j, "first", when);
-	if (inc->last_ns != inc->first_ns)
-		fl_actions_time(when, sizeof(when), inc->last_ns);
-	kv(&j, "last", when);
-	kv(&j, "state", inc->state == FL_INCIDENT_OPEN ? "open" : "cleared");
+	/* first and last are often the action's own time, already formatted */
+	KV_TIME(&j, "first", &st, inc->first_ns);
+	KV_TIME(&j, "last", &st, inc->last_ns);
+	KV(&j, "state", inc->state == FL_INCIDENT_OPEN ? "open" : "cleared");
 	if (inc->key[0] && inc->is_correlation)
-		kv(&j, "key", inc->key);
-	kv(&j, "evidence", inc->evidence);
+		KV(&j, "key", inc->key);
+	KV(&j, "evidence", inc->evidence);
 	if (a->type == FL_ACTION_OPEN || inc->is_planned) {
-		fl_json_key(&j, "planned");
+		FL_JSON_KEY(&j, "planned");
 		fl_json_bool(&j, inc->is_planned);
-		kv(&j, "window", inc->window);
+		KV(&j, "window", inc->window);
 	}
 	if (inc->n_fields) {
-		fl_json_key(&j, "fields");
+		FL_JSON_KEY(&j, "fields");
 		fl_json_obj_begin(&j);
 		for (size_t i = 0; i < inc->n_fields; i++)
 			kv(&j, inc->fields[i].name, inc->fields[i].value);
 		fl_json_obj_end(&j);
 	}
 	if (a->type == FL_ACTION_CLEAR) {
-		fl_json_key(&j, "duration_ms");
+		FL_JSON_KEY(&j, "duration_ms");
 		fl_json_int(&j, (inc->cleared_ns - inc->first_ns) / 1000000);
-		history(&j, prog, inc);
+		history(&j, prog, &st, inc);
 	}
 	if (a->type == FL_ACTION_ABSORB) {
-		kv(&j, "absorbed_rule", a->rule);
-		kv(&j, "absorbed_key", a->key);
+		KV(&j, "absorbed_rule", a->rule);
+		KV(&j, "absorbed_key", a->key);
 	}
 	if (a->type == FL_ACTION_NOTIFY) {
-		kv(&j, "channel", a->channel);
-		kv(&j, "role", a->role);
-		kv(&j, "scope", a->scope);
-		fl_json_key(&j, "to");
+		KV(&j, "channel", a->channel);
+		KV(&j, "role", a->role);
+		KV(&j, "scope", a->scope);
+		FL_JSON_KEY(&j, "to");
 		fl_json_arr_begin(&j);
 		for (size_t i = 0; i < a->n_to; i++)
 			fl_json_cstr(&j, a->to[i]);
 		fl_json_arr_end(&j);
-		fl_json_key(&j, "fell_back");
+		FL_JSON_KEY(&j, "fell_back");
 		fl_json_bool(&j, a->fell_back);
-		kv(&j, "text", a->text);
+		KV(&j, "text", a->text);
 	}
-	kv(&j, "reason", a->reason);
+	KV(&j, "reason", a->reason);
 	fl_json_obj_end(&j);
 	if (fl_json_failed(&j) || fl_buf_addc(out, '\n') < 0)
 		return -EMSGSIZE;

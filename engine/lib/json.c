@@ -6,6 +6,10 @@
 
 #include "engine/lib/utf8.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 void fl_json_init(struct fl_json *j, struct fl_buf *out)
 {
 	j->out = out;
@@ -15,23 +19,20 @@ void fl_json_init(struct fl_json *j, struct fl_buf *out)
 	j->has_items[0] = false;
 }
 
-/* Appends n bytes. Most appends are a few bytes into a buffer that has
- * room: those are copied here; the rest go through fl_buf_add(), which grows
- * the buffer and enforces its cap. */
-static inline void put(struct fl_json *j, const char *p, size_t n)
+void fl_json_put_slow(struct fl_json *j, const char *p, size_t n)
 {
-	struct fl_buf *b = j->out;
-
 	if (j->failed)
 		return;
-	if (b->alloc > b->len + n && b->len + n <= b->max) {
-		memcpy(b->p + b->len, p, n);
-		b->len += n;
-		b->p[b->len] = '\0';
-		return;
-	}
-	if (fl_buf_add(b, p, n) < 0)
+	if (fl_buf_add(j->out, p, n) < 0)
 		j->failed = true;
+}
+
+/* Appends n bytes: most appends are a few bytes into a buffer that has room
+ * and are copied inline (json.h); the rest go through fl_buf_add(), which
+ * grows the buffer and enforces its cap. */
+static inline void put(struct fl_json *j, const char *p, size_t n)
+{
+	fl_json_put(j, p, n);
 }
 
 /* Writes the comma that separates this value from the previous one. */
@@ -91,16 +92,31 @@ void fl_json_arr_end(struct fl_json *j)
 #define HIGHS UINT64_C(0x8080808080808080)
 
 /* Are all 8 bytes of v printable ASCII other than '"' and '\\', the bytes
- * a JSON string takes as they are? (Bit tricks for "some byte is less than
- * n" and "some byte is zero", exact for the question "any?".) */
+ * a JSON string takes as they are? Bit tricks for "some byte is less than
+ * n" and "some byte is zero", exact for the question "any?": a borrow only
+ * marks bytes above one already marked. The "less than 0x20" test drops its
+ * usual "& ~v": it errs only on bytes with the high bit set, which v itself
+ * marks as not plain anyway. */
 static inline bool plain8(uint64_t v)
 {
-	uint64_t ctl = (v - ONES * 0x20) & ~v & HIGHS;
 	uint64_t q = v ^ (ONES * '"'), bs = v ^ (ONES * '\\');
-	uint64_t quote = (q - ONES) & ~q & HIGHS, slash = (bs - ONES) & ~bs & HIGHS;
+	uint64_t bad = v | (v - ONES * 0x20) | ((q - ONES) & ~q) | ((bs - ONES) & ~bs);
 
-	return ((v & HIGHS) | ctl | quote | slash) == 0;
+	return (bad & HIGHS) == 0;
 }
+
+#if defined(__SSE2__)
+/* plain8() for 16 bytes, with SSE2 (every x86-64 has it): a byte below 0x20
+ * as a signed byte is a control or has its high bit set. */
+static inline bool plain16(__m128i x)
+{
+	__m128i ctl = _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));
+	__m128i quote = _mm_cmpeq_epi8(x, _mm_set1_epi8('"'));
+	__m128i slash = _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'));
+
+	return _mm_movemask_epi8(_mm_or_si128(ctl, _mm_or_si128(quote, slash))) == 0;
+}
+#endif
 
 /* Length of the run at the start of s[0..len) that a JSON string takes as
  * it is. */
@@ -116,28 +132,110 @@ static size_t plain_prefix(const unsigned char *s, size_t len)
 	return i;
 }
 
+/* Copies s[0..len) to w if JSON takes it as it is, checking and copying a
+ * word at a time (16 bytes with SSE2, else 8), the last word overlapping
+ * the one before. A string under 8 bytes is checked as one word made of its
+ * bytes (two overlapping halves, or first, middle and last padded with
+ * spaces). No plain string is walked a byte at a time, and each is read
+ * once. Returns false at the first word that is not plain; w[0..len) is
+ * then undefined. */
+static inline bool copy_plain(char *w, const unsigned char *s, size_t len)
+{
+	uint64_t v;
+
+#if defined(__SSE2__)
+	if (len >= 16) {
+		__m128i x;
+
+		for (size_t i = 0; len - i > 16; i += 16) {
+			x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			if (!plain16(x))
+				return false;
+			_mm_storeu_si128((__m128i *)(void *)(w + i), x);
+		}
+		x = _mm_loadu_si128((const __m128i *)(const void *)(s + len - 16));
+		if (!plain16(x))
+			return false;
+		_mm_storeu_si128((__m128i *)(void *)(w + len - 16), x);
+		return true;
+	}
+#endif
+	if (len >= 8) {
+		for (size_t i = 0; len - i > 8; i += 8) {
+			memcpy(&v, s + i, 8);
+			if (!plain8(v))
+				return false;
+			memcpy(w + i, &v, 8);
+		}
+		memcpy(&v, s + len - 8, 8);
+		if (!plain8(v))
+			return false;
+		memcpy(w + len - 8, &v, 8);
+		return true;
+	}
+	if (len >= 4) {
+		uint32_t lo, hi;
+
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + len - 4, 4);
+		if (!plain8(lo | (uint64_t)hi << 32))
+			return false;
+		memcpy(w, &lo, 4);
+		memcpy(w + len - 4, &hi, 4);
+		return true;
+	}
+	if (len == 0)
+		return true;
+	v = (ONES * ' ') << 24 | (uint64_t)s[0] << 16 | (uint64_t)s[len / 2] << 8 | s[len - 1];
+	if (!plain8(v))
+		return false;
+	w[0] = (char)s[0];
+	w[len / 2] = (char)s[len / 2];
+	w[len - 1] = (char)s[len - 1];
+	return true;
+}
+
+static void put_string_escaped(struct fl_json *j, const unsigned char *s, size_t len,
+			       const char *tail, size_t tail_len);
+
 /* Writes the string, quoted and escaped, and then tail (tail_len bytes, as
- * they are). Almost every string is plain and fits the buffer: it is copied
- * there in one go. */
+ * they are). Almost every string is plain and fits the buffer: it is checked
+ * and copied there in one pass, and only a string that is not goes through
+ * put_string_escaped(). The bytes past b->len are free to scribble on until
+ * b->len moves: the NUL at b->len stays until the string is complete. */
 static void put_string_then(struct fl_json *j, const char *p, size_t len, const char *tail,
 			    size_t tail_len)
 {
 	const unsigned char *s = (const unsigned char *)p;
 	struct fl_buf *b = j->out;
-	size_t i = plain_prefix(s, len), run = i, need = len + 2 + tail_len;
+	size_t need = len + 2 + tail_len;
 
-	if (i == len && !j->failed && b->alloc > b->len + need && b->len + need <= b->max) {
+	if (!j->failed && b->alloc > b->len + need && b->len + need <= b->max) {
 		char *w = b->p + b->len;
 
-		*w++ = '"';
-		memcpy(w, p, len);
-		w += len;
-		*w++ = '"';
-		memcpy(w, tail, tail_len);
-		b->len += need;
-		b->p[b->len] = '\0';
-		return;
+		if (copy_plain(w + 1, s, len)) {
+			w[len + 1] = '"';
+			memcpy(w + len + 2, tail, tail_len);
+			w[0] = '"';
+			b->len += need;
+			b->p[b->len] = '\0';
+			return;
+		}
 	}
+	put_string_escaped(j, s, len, tail, tail_len);
+}
+
+/* The slow path of put_string_then(): a string that needs escaping or
+ * replacement characters, or that meets the buffer's end. Plain runs are
+ * still copied whole; each other byte is written by itself. Kept out of
+ * line so the fast path stays small. */
+__attribute__((noinline)) static void put_string_escaped(struct fl_json *j,
+							 const unsigned char *s, size_t len,
+							 const char *tail, size_t tail_len)
+{
+	size_t i, run;
+
+	i = run = plain_prefix(s, len);
 	put(j, "\"", 1);
 	while (i < len) {
 		uint64_t v;
@@ -223,13 +321,26 @@ void fl_json_fstr(struct fl_json *j, struct fl_str s)
 	fl_json_str(j, s.p, s.len);
 }
 
+/* "00" to "99": two digits per division instead of one. */
+static const char two_digits[] = "00010203040506070809101112131415161718192021222324"
+				 "25262728293031323334353637383940414243444546474849"
+				 "50515253545556575859606162636465666768697071727374"
+				 "75767778798081828384858687888990919293949596979899";
+
 /* Decimal digits of v, ending at end; returns where they start. */
 static char *u64_digits(char *end, uint64_t v)
 {
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		end -= 2;
+		memcpy(end, two_digits + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, two_digits + 2 * v, 2);
+	} else {
+		*--end = (char)('0' + v);
+	}
 	return end;
 }
 

@@ -1,4 +1,7 @@
 #include <criterion/criterion.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/lib/json.h"
@@ -194,5 +197,187 @@ Test(json, escapes_strings_like_a_byte_at_a_time_reference_at_every_offset)
 		cr_assert_str_eq(got.p, want.p, "round %d", round);
 		fl_buf_free(&got);
 		fl_buf_free(&want);
+	}
+}
+
+/* The same document twice: keys as literals (FL_JSON_KEY) and through the
+ * escaping writer. Literal keys come first in an object, after members,
+ * after a nested value and after an array, each next to escaped values. */
+static void write_members(struct fl_json *j, bool literal)
+{
+#define K(lit) (literal ? FL_JSON_KEY(j, lit) : fl_json_key(j, lit))
+	fl_json_obj_begin(j);
+	K("title");
+	fl_json_cstr(j, "LOS \"ring\" 7\\8\n\xff end");
+	K("rule");
+	fl_json_str(j, "a\tb", 3);
+	K("location");
+	fl_json_obj_begin(j);
+	K("site");
+	fl_json_cstr(j, "\xe6\xb2\xb3-01");
+	K("span");
+	fl_json_null(j);
+	fl_json_obj_end(j);
+	K("to");
+	fl_json_arr_begin(j);
+	fl_json_cstr(j, "x\x01y");
+	fl_json_obj_begin(j);
+	K("n");
+	fl_json_uint(j, 7);
+	fl_json_obj_end(j);
+	fl_json_arr_end(j);
+	K("count");
+	fl_json_int(j, -42);
+	K("empty_obj");
+	fl_json_obj_begin(j);
+	fl_json_obj_end(j);
+	K("last_one");
+	fl_json_bool(j, false);
+	fl_json_obj_end(j);
+#undef K
+}
+
+static void write_members_literal(struct fl_json *j)
+{
+	write_members(j, true);
+}
+
+static void write_members_escaped(struct fl_json *j)
+{
+	write_members(j, false);
+}
+
+Test(json, literal_keys_write_what_escaped_keys_write_next_to_escaped_values)
+{
+	struct fl_buf lit, esc;
+
+	cr_expect_str_eq(render(write_members_literal, &lit),
+			 "{\"title\":\"LOS \\\"ring\\\" 7\\\\8\\n\xef\xbf\xbd end\","
+			 "\"rule\":\"a\\tb\",\"location\":{\"site\":\"\xe6\xb2\xb3-01\","
+			 "\"span\":null},\"to\":[\"x\\u0001y\",{\"n\":7}],\"count\":-42,"
+			 "\"empty_obj\":{},\"last_one\":false}");
+	cr_expect_str_eq(lit.p, render(write_members_escaped, &esc));
+	fl_buf_free(&lit);
+	fl_buf_free(&esc);
+}
+
+/* Every cap from 1 byte to past the document: the writer succeeds exactly
+ * when the whole document fits, and otherwise fails having written a
+ * prefix of it, never more than the cap, still NUL-terminated. Covers the
+ * literal key's inline copy and the one-pass string copy at every offset
+ * where the buffer could end. */
+static void check_caps(void (*write)(struct fl_json *))
+{
+	struct fl_buf full;
+	size_t n;
+
+	render(write, &full);
+	n = full.len;
+	for (size_t max = 1; max <= n + 1; max++) {
+		struct fl_buf b;
+		struct fl_json j;
+
+		fl_buf_init(&b, max);
+		fl_json_init(&j, &b);
+		write(&j);
+		cr_assert_eq(fl_json_failed(&j), max < n, "cap %zu of %zu", max, n);
+		cr_assert_leq(b.len, max, "cap %zu", max);
+		cr_assert(b.len == 0 || b.p[b.len] == '\0', "cap %zu", max);
+		cr_assert(b.len == 0 || memcmp(b.p, full.p, b.len) == 0, "cap %zu", max);
+		cr_assert_eq(b.overflowed, max < n, "cap %zu", max);
+		fl_buf_free(&b);
+	}
+	fl_buf_free(&full);
+}
+
+static void write_long_values(struct fl_json *j)
+{
+	fl_json_obj_begin(j);
+	FL_JSON_KEY(j, "a_fairly_long_literal_key_of_forty_bytes");
+	fl_json_cstr(j, "a plain value of more than thirty-two bytes, copied in words");
+	FL_JSON_KEY(j, "k");
+	fl_json_cstr(j, "short");
+	fl_json_obj_end(j);
+}
+
+Test(json, literal_keys_and_plain_strings_fail_at_the_buffer_cap)
+{
+	check_caps(write_members_literal);
+	check_caps(write_long_values);
+}
+
+Test(json, a_literal_key_that_would_pass_the_cap_fails_the_writer)
+{
+	struct fl_buf b;
+	struct fl_json j;
+
+	fl_buf_init(&b, 12);
+	fl_json_init(&j, &b);
+	fl_json_obj_begin(&j);
+	FL_JSON_KEY(&j, "longer_than_the_cap");
+	fl_json_uint(&j, 1);
+	fl_json_obj_end(&j);
+	cr_expect(fl_json_failed(&j));
+	cr_expect(b.overflowed);
+	cr_expect_str_eq(b.p, "{");
+	fl_buf_free(&b);
+}
+
+/* One byte of every value at every position of plain strings of every
+ * length up to 40: the word-at-a-time check must send each string that is
+ * not plain to the escaper, whichever word the byte falls in (first, last,
+ * overlapping, or the short-string word). The buffer has room already, as
+ * it has on every line but a stream's first: a buffer still to be grown
+ * takes the escaper's path whatever the string. */
+Test(json, every_byte_at_every_offset_is_written_like_the_reference)
+{
+	unsigned char text[40];
+	struct fl_buf got, want;
+
+	fl_buf_init(&got, 4096);
+	fl_buf_init(&want, 4096);
+	cr_assert_eq(fl_buf_add(&got, "", 0), 0); /* allocates */
+	cr_assert_geq(got.alloc, sizeof(text) + 3);
+	for (size_t len = 1; len <= sizeof(text); len++)
+		for (size_t at = 0; at < len; at++)
+			for (unsigned c = 0; c < 256; c++) {
+				struct fl_json j;
+
+				memset(text, 'm', len);
+				text[at] = (unsigned char)c;
+				fl_buf_reset(&got);
+				fl_buf_reset(&want);
+				fl_json_init(&j, &got);
+				fl_json_str(&j, (const char *)text, len);
+				reference_str(&want, text, len);
+				cr_assert_str_eq(got.p, want.p, "len %zu, byte %#x at %zu", len, c, at);
+			}
+	fl_buf_free(&got);
+	fl_buf_free(&want);
+}
+
+Test(json, writes_integers_like_printf_around_every_power_of_ten)
+{
+	uint64_t p = 1;
+
+	for (int k = 0; k < 20; k++, p *= 10) {
+		const uint64_t near[] = {p - 1, p, p + 1, p * 3 + 7};
+
+		for (size_t i = 0; i < sizeof(near) / sizeof(near[0]); i++) {
+			struct fl_buf b;
+			struct fl_json j;
+			char want[64];
+
+			fl_buf_init(&b, 64);
+			fl_json_init(&j, &b);
+			fl_json_arr_begin(&j);
+			fl_json_uint(&j, near[i]);
+			fl_json_int(&j, -(int64_t)(near[i] >> 1));
+			fl_json_arr_end(&j);
+			snprintf(want, sizeof(want), "[%llu,%lld]", (unsigned long long)near[i],
+				 -(long long)(near[i] >> 1));
+			cr_assert_str_eq(b.p, want);
+			fl_buf_free(&b);
+		}
 	}
 }
