@@ -287,8 +287,8 @@ static bool group_before(const struct window_group *a, const struct window_group
  * reserved by the caller). The scan then says whether a message holds it,
  * where a search of the message for each atom of each candidate's tree cost
  * 1,100 instructions an event at 1,000 written patterns. */
-static void confirm_ids(const struct fl_match *m, struct window_table *t, uint32_t *ac_of,
-			struct fl_ac_literal *keys, size_t *n_ids)
+static void confirm_ids(const struct fl_match *m, struct window_table *t, const uint32_t *key_of,
+			uint32_t *ac_of, struct fl_ac_literal *keys, size_t *n_ids)
 {
 	for (uint32_t i = 0; i < m->n_atoms; i++) {
 		const struct match_atom_ref *at = &m->atoms[i];
@@ -297,6 +297,10 @@ static void confirm_ids(const struct fl_match *m, struct window_table *t, uint32
 		ac_of[i] = UINT32_MAX;
 		if (at->len > FL_MATCH_KEY_MAX)
 			continue; /* its key, if it keys rules, is its window */
+		if (key_of[i] != UINT32_MAX) { /* a short atom's one window is itself */
+			ac_of[i] = key_of[i];
+			continue;
+		}
 		g = &t->groups[window_group(t, m->atom_bytes + at->off, at->len, at->is_nocase)];
 		if (g->key == UINT32_MAX) {
 			g->key = (uint32_t)*n_ids;
@@ -354,7 +358,7 @@ static int choose_keys(struct fl_match *m, const uint32_t *uses, uint32_t *key_o
 			at->window = g->key;
 	}
 	*n_ids = *n_keys;
-	confirm_ids(m, &t, ac_of, *keys, n_ids);
+	confirm_ids(m, &t, key_of, ac_of, *keys, n_ids);
 out:
 	free(t.slots);
 	free(t.groups);
