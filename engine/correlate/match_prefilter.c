@@ -2,10 +2,12 @@
  * requirement tree (a set of atoms one of which any match holds), chosen to
  * wake it as rarely as possible; each atom of a cover is found by a key, the
  * atom itself or, when longer than FL_MATCH_KEY_MAX, the window of it the
- * fewest rules share; one Aho-Corasick automaton holds every distinct key.
- * A message holding a key makes the rules it keys candidates, and a
- * candidate's whole tree, its atoms looked up in the message, confirms it
- * before any regex runs. See match.h. */
+ * fewest rules share. One Aho-Corasick automaton holds every distinct key,
+ * and every other atom no longer than a key, which wakes no rule. A message
+ * holding a key makes the rules it keys candidates, and a candidate's whole
+ * tree confirms it before any regex runs: its short atoms by their bits
+ * from the scan, its longer ones by a search of the message (none when
+ * their key window is absent). See match.h. */
 #include "engine/correlate/match_int.h"
 
 #include <errno.h>
