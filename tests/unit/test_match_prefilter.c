@@ -302,6 +302,120 @@ static void operator_rule(unsigned long long *s, int a, char *re, size_t re_size
 	}
 }
 
+/* Words of a few lengths: short ones become atoms the automaton confirms,
+ * long ones are searched for behind their key window; several rules share
+ * each word, in either case. */
+static const char *const words[] = {
+    "LOS",	"los",	    "Notice", "NOTICE", "port=",  "PORT=",   "raised",
+    "set",	"clear",    "cleared", "ALM12",  "Alm12",  "backplane", "Backplane-7",
+    "shelf-03", "fan-tray", "FAN-TRAY", "power supply", "LINK_DOWN", "link_up",
+};
+#define N_WORDS (sizeof(words) / sizeof(words[0]))
+
+/* A rule of two to four words, apart or in a group of two alternatives,
+ * caseless or not; a line holding its words with some letters flipped in
+ * case, one word dropped or one swapped for another. */
+static void word_rule(unsigned long long *s, char *re, size_t re_size, char *line,
+		      size_t line_size)
+{
+	size_t nw = 2 + (size_t)(rng_next(s) % 3), rl = 0, ll = 0;
+	bool nocase = rng_next(s) % 3 == 0;
+	size_t drop = rng_next(s) % 4 == 0 ? (size_t)(rng_next(s) % nw) : nw;
+
+	rl += (size_t)snprintf(re + rl, re_size - rl, "%s", nocase ? "(?i)" : "");
+	for (size_t k = 0; k < nw; k++) {
+		const char *w = words[rng_next(s) % N_WORDS], *alt = words[rng_next(s) % N_WORDS];
+		bool group = rng_next(s) % 3 == 0;
+
+		if (group)
+			rl += (size_t)snprintf(re + rl, re_size - rl, "%s(?:%s|%s)", k ? "\\s+" : "",
+					       w, alt);
+		else
+			rl += (size_t)snprintf(re + rl, re_size - rl, "%s%s", k ? "\\s+" : "", w);
+		if (k == drop)
+			continue;
+		if (group && rng_next(s) % 2)
+			w = alt;
+		if (rng_next(s) % 5 == 0)
+			w = words[rng_next(s) % N_WORDS];
+		ll += (size_t)snprintf(line + ll, line_size - ll, "%s", k ? " " : "");
+		for (const char *c = w; *c && ll + 1 < line_size; c++) {
+			char ch = *c;
+
+			if (((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) &&
+			    rng_next(s) % 6 == 0)
+				ch = (char)(ch ^ 0x20);
+			line[ll++] = ch;
+		}
+		line[ll] = '\0';
+	}
+}
+
+/* One matcher over many lines, against PCRE2 on every rule for every line:
+ * the atoms' bits from the scan, their case, the long atoms' searches and
+ * the bits' clearing between messages never lose a match. */
+Test(match_prefilter, never_drops_a_match_of_rules_sharing_words_in_either_case)
+{
+	enum { N = 200, LINES = 4000 };
+	static char text[N * 200 + 128], lines[N][160];
+	struct fl_plan_options opt = {.no_files = true};
+	struct fl_syslog_opts so = {.year = 2026};
+	unsigned long long s = 77;
+	static struct fl_event ev;
+	const struct fl_program *prog;
+	struct fl_match_stats st;
+	pcre2_match_data *md;
+	struct fl_diags *d;
+	struct fl_plan *plan;
+	struct fl_match *m;
+	size_t len, matched = 0, missed = 0;
+
+	len = (size_t)snprintf(text, sizeof(text), "plan p;\nlevel general { respond 30m; }\n");
+	for (int r = 0; r < N; r++) {
+		char re[160];
+
+		word_rule(&s, re, sizeof(re), lines[r], sizeof(lines[r]));
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"rule r%d { match syslog; where msg ~ /%s/; key host; }\n", r, re);
+	}
+	cr_assert_lt(len, sizeof(text));
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile_text(&plan, "p.plan", text, len, &opt, d), 0);
+	prog = fl_plan_program(plan);
+	cr_assert_eq(fl_match_create(&m, prog), 0);
+	md = pcre2_match_data_create(16, NULL);
+	for (int i = 0; i < LINES; i++) {
+		char line[240];
+		const uint32_t *cands;
+		size_t n;
+		bool hit[N] = {false};
+
+		snprintf(line, sizeof(line), "<131>Nov 25 10:00:00 H1 NE: %s", lines[rng_next(&s) % N]);
+		cr_assert_eq(fl_syslog_decode(&ev, line, strlen(line), &so), FL_SYSLOG_OK);
+		n = fl_match_begin(m, &ev, &cands);
+		for (size_t k = 0; k < n; k++)
+			hit[cands[k]] = fl_match_rule(m, cands[k]) == FL_MATCH_FAULT;
+		for (uint32_t r = 0; r < N; r++) {
+			const struct fl_prog_regex *rx = &prog->regexes[prog->conds[prog->rules[r].first_cond].regex];
+			bool want = pcre2_match((const pcre2_code *)rx->code, (PCRE2_SPTR)ev.syslog.msg.p,
+						ev.syslog.msg.len, 0, 0, md, NULL) >= 0;
+
+			cr_assert_eq(hit[r], want, "rule r%u /%s/ on \"%s\": matcher %d, PCRE2 %d", r,
+				     rx->pattern.p, line, hit[r], want);
+			matched += want;
+			missed += !want;
+		}
+	}
+	fl_match_stats(m, &st);
+	cr_expect_gt(matched, LINES / 2, "the lines must match rules: %zu", matched);
+	cr_expect_gt(st.sides_skipped, 0, "and candidates must miss a word: the test is of both");
+	cr_expect_gt(missed, 0);
+	pcre2_match_data_free(md);
+	fl_match_destroy(m);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+}
+
 Test(match_prefilter, never_drops_a_rule_pcre2_matches_in_a_plan_of_operator_rules)
 {
 	enum { N = 300, LINES = 3000 };
