@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <pcre2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/decode/event.h"
@@ -302,6 +303,90 @@ static void operator_rule(unsigned long long *s, int a, char *re, size_t re_size
 	}
 }
 
+/* A generator of a rule's regex and of a line for it (rule r of a plan). */
+typedef void rule_gen(unsigned long long *s, int r, char *re, size_t re_size, char *line,
+		      size_t line_size);
+
+/* The text of a plan of n rules r0.. from gen, each `where msg ~ /RE/`, and
+ * each rule's line into lines (n strings of line_size bytes); its length. */
+static size_t plan_of_rules(char *text, size_t size, rule_gen *gen, unsigned long long *s,
+			    char *lines, size_t line_size, int n)
+{
+	size_t len = (size_t)snprintf(text, size, "plan p;\nlevel general { respond 30m; }\n");
+
+	for (int r = 0; r < n; r++) {
+		char re[160];
+
+		gen(s, r, re, sizeof(re), lines + (size_t)r * line_size, line_size);
+		len += (size_t)snprintf(text + len, size - len,
+					"rule r%d { match syslog; where msg ~ /%s/; key host; }\n", r, re);
+	}
+	cr_assert_lt(len, size);
+	return len;
+}
+
+/* What a run of the matcher against PCRE2 saw. */
+struct verdicts {
+	size_t matched, missed; /* (rule, line) pairs PCRE2 matched, and did not */
+	struct fl_match_stats st;
+};
+
+/* Compiles the plan text (its rules r0.. each one `where msg ~ /RE/`), then
+ * feeds one matcher n_lines lines, each a rule's line picked at random
+ * (lines: n_rules strings of line_size bytes), and asserts that every
+ * rule's verdict on every line is PCRE2's own. */
+static void against_pcre2(const char *text, size_t len, const char *lines, size_t line_size,
+			  uint32_t n_rules, int n_lines, unsigned long long *s, struct verdicts *out)
+{
+	struct fl_plan_options opt = {.no_files = true};
+	struct fl_syslog_opts so = {.year = 2026};
+	static struct fl_event ev;
+	const struct fl_program *prog;
+	pcre2_match_data *md;
+	struct fl_diags *d;
+	struct fl_plan *plan;
+	struct fl_match *m;
+	bool *hit = calloc(n_rules, sizeof(*hit));
+
+	*out = (struct verdicts){0};
+	cr_assert_not_null(hit);
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile_text(&plan, "p.plan", text, len, &opt, d), 0);
+	prog = fl_plan_program(plan);
+	cr_assert_eq(prog->n_rules, n_rules);
+	cr_assert_eq(fl_match_create(&m, prog), 0);
+	md = pcre2_match_data_create(16, NULL);
+	for (int i = 0; i < n_lines; i++) {
+		char line[256];
+		const uint32_t *cands;
+		size_t n;
+
+		snprintf(line, sizeof(line), "<131>Nov 25 10:00:00 H1 NE: %s",
+			 lines + (size_t)(rng_next(s) % n_rules) * line_size);
+		cr_assert_eq(fl_syslog_decode(&ev, line, strlen(line), &so), FL_SYSLOG_OK);
+		memset(hit, 0, n_rules * sizeof(*hit));
+		n = fl_match_begin(m, &ev, &cands);
+		for (size_t k = 0; k < n; k++)
+			hit[cands[k]] = fl_match_rule(m, cands[k]) == FL_MATCH_FAULT;
+		for (uint32_t r = 0; r < n_rules; r++) {
+			const struct fl_prog_regex *rx = &prog->regexes[prog->conds[prog->rules[r].first_cond].regex];
+			bool want = pcre2_match((const pcre2_code *)rx->code, (PCRE2_SPTR)ev.syslog.msg.p,
+						ev.syslog.msg.len, 0, 0, md, NULL) >= 0;
+
+			cr_assert_eq(hit[r], want, "rule r%u /%s/ on \"%s\": matcher %d, PCRE2 %d", r,
+				     rx->pattern.p, line, hit[r], want);
+			out->matched += want;
+			out->missed += !want;
+		}
+	}
+	fl_match_stats(m, &out->st);
+	free(hit);
+	pcre2_match_data_free(md);
+	fl_match_destroy(m);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+}
+
 /* Words of a few lengths: short ones become atoms the automaton confirms,
  * long ones are searched for behind their key window; several rules share
  * each word, in either case. */
@@ -315,9 +400,10 @@ static const char *const words[] = {
 /* A rule of two to four words, apart or in a group of two alternatives,
  * caseless or not; a line holding its words with some letters flipped in
  * case, one word dropped or one swapped for another. */
-static void word_rule(unsigned long long *s, char *re, size_t re_size, char *line,
+static void word_rule(unsigned long long *s, int r, char *re, size_t re_size, char *line,
 		      size_t line_size)
 {
+	(void)r; /* the words, not the rule's number, make its text */
 	size_t nw = 2 + (size_t)(rng_next(s) % 3), rl = 0, ll = 0;
 	bool nocase = rng_next(s) % 3 == 0;
 	size_t drop = rng_next(s) % 4 == 0 ? (size_t)(rng_next(s) % nw) : nw;
@@ -358,123 +444,30 @@ Test(match_prefilter, never_drops_a_match_of_rules_sharing_words_in_either_case)
 {
 	enum { N = 200, LINES = 4000 };
 	static char text[N * 200 + 128], lines[N][160];
-	struct fl_plan_options opt = {.no_files = true};
-	struct fl_syslog_opts so = {.year = 2026};
 	unsigned long long s = 77;
-	static struct fl_event ev;
-	const struct fl_program *prog;
-	struct fl_match_stats st;
-	pcre2_match_data *md;
-	struct fl_diags *d;
-	struct fl_plan *plan;
-	struct fl_match *m;
-	size_t len, matched = 0, missed = 0;
+	struct verdicts v;
+	size_t len;
 
-	len = (size_t)snprintf(text, sizeof(text), "plan p;\nlevel general { respond 30m; }\n");
-	for (int r = 0; r < N; r++) {
-		char re[160];
-
-		word_rule(&s, re, sizeof(re), lines[r], sizeof(lines[r]));
-		len += (size_t)snprintf(text + len, sizeof(text) - len,
-					"rule r%d { match syslog; where msg ~ /%s/; key host; }\n", r, re);
-	}
-	cr_assert_lt(len, sizeof(text));
-	cr_assert_eq(fl_diags_create(&d), 0);
-	cr_assert_eq(fl_plan_compile_text(&plan, "p.plan", text, len, &opt, d), 0);
-	prog = fl_plan_program(plan);
-	cr_assert_eq(fl_match_create(&m, prog), 0);
-	md = pcre2_match_data_create(16, NULL);
-	for (int i = 0; i < LINES; i++) {
-		char line[240];
-		const uint32_t *cands;
-		size_t n;
-		bool hit[N] = {false};
-
-		snprintf(line, sizeof(line), "<131>Nov 25 10:00:00 H1 NE: %s", lines[rng_next(&s) % N]);
-		cr_assert_eq(fl_syslog_decode(&ev, line, strlen(line), &so), FL_SYSLOG_OK);
-		n = fl_match_begin(m, &ev, &cands);
-		for (size_t k = 0; k < n; k++)
-			hit[cands[k]] = fl_match_rule(m, cands[k]) == FL_MATCH_FAULT;
-		for (uint32_t r = 0; r < N; r++) {
-			const struct fl_prog_regex *rx = &prog->regexes[prog->conds[prog->rules[r].first_cond].regex];
-			bool want = pcre2_match((const pcre2_code *)rx->code, (PCRE2_SPTR)ev.syslog.msg.p,
-						ev.syslog.msg.len, 0, 0, md, NULL) >= 0;
-
-			cr_assert_eq(hit[r], want, "rule r%u /%s/ on \"%s\": matcher %d, PCRE2 %d", r,
-				     rx->pattern.p, line, hit[r], want);
-			matched += want;
-			missed += !want;
-		}
-	}
-	fl_match_stats(m, &st);
-	cr_expect_gt(matched, LINES / 2, "the lines must match rules: %zu", matched);
-	cr_expect_gt(st.sides_skipped, 0, "and candidates must miss a word: the test is of both");
-	cr_expect_gt(missed, 0);
-	pcre2_match_data_free(md);
-	fl_match_destroy(m);
-	fl_plan_destroy(plan);
-	fl_diags_destroy(d);
+	len = plan_of_rules(text, sizeof(text), word_rule, &s, lines[0], sizeof(lines[0]), N);
+	against_pcre2(text, len, lines[0], sizeof(lines[0]), N, LINES, &s, &v);
+	cr_expect_gt(v.matched, LINES / 2, "the lines must match rules: %zu", v.matched);
+	cr_expect_gt(v.st.sides_skipped, 0, "and candidates must miss a word: the test is of both");
+	cr_expect_gt(v.missed, 0);
 }
 
 Test(match_prefilter, never_drops_a_rule_pcre2_matches_in_a_plan_of_operator_rules)
 {
 	enum { N = 300, LINES = 3000 };
 	static char text[N * 200 + 128], lines[N][96];
-	struct fl_plan_options opt = {.no_files = true};
-	struct fl_syslog_opts so = {.year = 2026};
 	unsigned long long s = 16;
-	static struct fl_event ev;
-	const struct fl_program *prog;
-	struct fl_match_stats st;
-	pcre2_match_data *md;
-	struct fl_diags *d;
-	struct fl_plan *plan;
-	struct fl_match *m;
-	size_t len, matched = 0;
+	struct verdicts v;
+	size_t len;
 
-	len = (size_t)snprintf(text, sizeof(text), "plan p;\nlevel general { respond 30m; }\n");
-	for (int r = 0; r < N; r++) {
-		char re[160];
-
-		operator_rule(&s, r, re, sizeof(re), lines[r], sizeof(lines[r]));
-		len += (size_t)snprintf(text + len, sizeof(text) - len,
-					"rule r%d { match syslog; where msg ~ /%s/; key host; }\n", r, re);
-	}
-	cr_assert_eq(fl_diags_create(&d), 0);
-	cr_assert_eq(fl_plan_compile_text(&plan, "p.plan", text, len, &opt, d), 0);
-	prog = fl_plan_program(plan);
-	cr_assert_eq(fl_match_create(&m, prog), 0);
-	md = pcre2_match_data_create(16, NULL);
-	for (int i = 0; i < LINES; i++) {
-		char line[200];
-		const uint32_t *cands;
-		size_t n, c = 0;
-		bool hit[N] = {false};
-
-		snprintf(line, sizeof(line), "<131>Nov 25 10:00:00 H1 NE: %s", lines[rng_next(&s) % N]);
-		cr_assert_eq(fl_syslog_decode(&ev, line, strlen(line), &so), FL_SYSLOG_OK);
-		n = fl_match_begin(m, &ev, &cands);
-		for (size_t k = 0; k < n; k++)
-			hit[cands[k]] = fl_match_rule(m, cands[k]) == FL_MATCH_FAULT;
-		for (uint32_t r = 0; r < N; r++) {
-			const struct fl_prog_regex *rx = &prog->regexes[prog->conds[prog->rules[r].first_cond].regex];
-			bool want = pcre2_match((const pcre2_code *)rx->code, (PCRE2_SPTR)ev.syslog.msg.p,
-						ev.syslog.msg.len, 0, 0, md, NULL) >= 0;
-
-			cr_assert_eq(hit[r], want, "rule r%u /%s/ on \"%s\": matcher %d, PCRE2 %d", r,
-				     rx->pattern.p, line, hit[r], want);
-			c += want;
-		}
-		matched += c;
-	}
-	fl_match_stats(m, &st);
-	cr_expect_gt(matched, LINES / 2, "the lines must match rules: %zu", matched);
-	cr_expect_eq(st.rules_prefiltered, N, "every operator rule has atoms");
-	cr_expect_lt(st.candidates, (uint64_t)LINES * 20, "candidates %llu", (unsigned long long)st.candidates);
-	pcre2_match_data_free(md);
-	fl_match_destroy(m);
-	fl_plan_destroy(plan);
-	fl_diags_destroy(d);
+	len = plan_of_rules(text, sizeof(text), operator_rule, &s, lines[0], sizeof(lines[0]), N);
+	against_pcre2(text, len, lines[0], sizeof(lines[0]), N, LINES, &s, &v);
+	cr_expect_gt(v.matched, LINES / 2, "the lines must match rules: %zu", v.matched);
+	cr_expect_eq(v.st.rules_prefiltered, N, "every operator rule has atoms");
+	cr_expect_lt(v.st.candidates, (uint64_t)LINES * 20, "candidates %llu", (unsigned long long)v.st.candidates);
 }
 
 /* A key shared by more rules than a posting holds inline wakes all of them,
