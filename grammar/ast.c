@@ -141,8 +141,7 @@ struct fl_ast_stmt *fl_ast_stmt_new(struct fl_parse *p, struct fl_ast_item *item
 	*s = (struct fl_ast_stmt){.items = (struct fl_ast_item **)(s + 1),
 				  .nitems = n,
 				  .body = body,
-				  .file = (uint32_t)p->file,
-				  .has_block = block_loc != NULL};
+				  .file = (uint32_t)p->file};
 	if (block_loc) {
 		struct fl_loc *at = (struct fl_loc *)(s->items + n);
 

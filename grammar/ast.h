@@ -61,7 +61,6 @@ struct fl_ast_stmt {
 	struct fl_ast_stmt *body; /* first statement of the block */
 	struct fl_ast_stmt *next;
 	uint32_t file; /* index of the plan file it came from, < FL_PLAN_MAX_FILES */
-	bool has_block;
 };
 
 /* One parse of one or more sources into one statement list. */

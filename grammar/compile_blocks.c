@@ -358,7 +358,7 @@ void compile_announce(struct fl_compile *c, const struct fl_ast_stmt *st)
 	if (!want_word(c, st, 1, "what is announced ('maintenance')") ||
 	    keyword(c, st->items[1], "announcement", what_words, 1) < 0)
 		return;
-	if (!st->has_block) {
+	if (!st->block_loc) {
 		struct fl_loc l = after_loc(st, st->nitems);
 
 		fl_diag_error(c->d, &l, "expected '{' after 'announce maintenance'");

@@ -73,7 +73,7 @@ static struct sym *declare_block(struct fl_compile *c, const struct fl_ast_stmt 
 		expected(c, s, 1, string_name ? "a test name in quotes" : "a name");
 		return NULL;
 	}
-	if (!s->has_block) {
+	if (!s->block_loc) {
 		struct fl_loc l = after_loc(s, s->nitems);
 
 		fl_diag_error(c->d, &l, "expected '{' after %s '%s'", what, name->text);
@@ -326,7 +326,7 @@ void declare_all(struct fl_compile *c, int *kinds)
 		kinds[i] = k;
 		if (k < 0)
 			continue;
-		if (k < T_LEVEL && s->has_block) {
+		if (k < T_LEVEL && s->block_loc) {
 			fl_diag_error(c->d, s->block_loc, "'%s' takes no { } block",
 				      s->items[0]->text);
 			kinds[i] = -1;

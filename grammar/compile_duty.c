@@ -200,7 +200,7 @@ void compile_duty(struct fl_compile *c, const struct fl_ast_stmt *st)
 	struct fl_prog_duty *slot;
 	size_t i = 3;
 
-	if (st->has_block) {
+	if (st->block_loc) {
 		fl_diag_error(c->d, st->block_loc, "'duty' takes no { } block");
 		return;
 	}

@@ -341,7 +341,7 @@ int clause(struct fl_compile *c, const struct fl_ast_stmt *s, const char *block,
 {
 	int k = keyword(c, s->items[0], block, words, n);
 
-	if (k >= 0 && s->has_block) {
+	if (k >= 0 && s->block_loc) {
 		fl_diag_error(c->d, s->block_loc, "'%s' takes no { } block here", s->items[0]->text);
 		return -1;
 	}

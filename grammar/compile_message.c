@@ -169,7 +169,7 @@ void compile_message(struct fl_compile *c, const struct fl_ast_stmt *s)
 	bool wide = false;
 	int k;
 
-	if (s->has_block) {
+	if (s->block_loc) {
 		fl_diag_error(c->d, s->block_loc, "'template' takes no { } block");
 		return;
 	}

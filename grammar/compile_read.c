@@ -93,7 +93,7 @@ static void expand_includes(struct fl_compile *c, struct fl_ast_stmt *first,
 			    struct fl_ast_stmt *last, size_t file, int depth)
 {
 	for (struct fl_ast_stmt *s = first; s; s = s->next) {
-		if (is_word(s->items[0], "include") && !s->has_block) {
+		if (is_word(s->items[0], "include") && !s->block_loc) {
 			const struct fl_ast_item *it = at(s, 1);
 			char *path, *text = NULL;
 			size_t len = 0;

@@ -162,7 +162,7 @@ void compile_relay(struct fl_compile *c, const struct fl_ast_stmt *st)
 		return;
 	}
 	c->relay_stmt = st;
-	if (!st->has_block) {
+	if (!st->block_loc) {
 		struct fl_loc l = after_loc(st, st->nitems);
 
 		fl_diag_error(c->d, &l, "expected '{' after 'relay directives'");

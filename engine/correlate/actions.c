@@ -12,18 +12,8 @@
 #include "engine/lib/civil.h"
 #include "engine/correlate/correlate.h"
 #include "engine/inventory/inventory.h"
+#include "engine/lib/digits.h"
 #include "engine/lib/json.h"
-
-/* "00" to "99": two digits per lookup instead of a division per digit. */
-static const char two_digits[] = "00010203040506070809101112131415161718192021222324"
-				 "25262728293031323334353637383940414243444546474849"
-				 "50515253545556575859606162636465666768697071727374"
-				 "75767778798081828384858687888990919293949596979899";
-
-static void put2(char *p, unsigned v)
-{
-	memcpy(p, two_digits + 2 * v, 2);
-}
 
 /* An instant as the parts its text is made of. */
 struct when {
@@ -63,12 +53,12 @@ static bool put_date(char *out, int64_t day)
 	fl_civil_from_days(day, &y, &m, &d);
 	if (y < 0 || y > 9999)
 		return false;
-	put2(out, (unsigned)(y / 100));
-	put2(out + 2, (unsigned)(y % 100));
+	fl_digits2(out, (unsigned)(y / 100));
+	fl_digits2(out + 2, (unsigned)(y % 100));
 	out[4] = '-';
-	put2(out + 5, m);
+	fl_digits2(out + 5, m);
 	out[7] = '-';
-	put2(out + 8, d);
+	fl_digits2(out + 8, d);
 	out[10] = 'T';
 	return true;
 }
@@ -76,14 +66,14 @@ static bool put_date(char *out, int64_t day)
 /* "02:02:17.343Z" and the NUL into out[11..25). */
 static void put_clock(char *out, unsigned sod, unsigned ms)
 {
-	put2(out + 11, sod / 3600);
+	fl_digits2(out + 11, sod / 3600);
 	out[13] = ':';
-	put2(out + 14, sod / 60 % 60);
+	fl_digits2(out + 14, sod / 60 % 60);
 	out[16] = ':';
-	put2(out + 17, sod % 60);
+	fl_digits2(out + 17, sod % 60);
 	out[19] = '.';
 	out[20] = (char)('0' + ms / 100);
-	put2(out + 21, ms % 100);
+	fl_digits2(out + 21, ms % 100);
 	out[23] = 'Z';
 	out[24] = '\0';
 }

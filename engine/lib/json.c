@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/lib/digits.h"
 #include "engine/lib/utf8.h"
 
 #if defined(__SSE2__)
@@ -27,14 +28,6 @@ void fl_json_put_slow(struct fl_json *j, const char *p, size_t n)
 		j->failed = true;
 }
 
-/* Appends n bytes: most appends are a few bytes into a buffer that has room
- * and are copied inline (json.h); the rest go through fl_buf_add(), which
- * grows the buffer and enforces its cap. */
-static inline void put(struct fl_json *j, const char *p, size_t n)
-{
-	fl_json_put(j, p, n);
-}
-
 /* Writes the comma that separates this value from the previous one. */
 static void value_prefix(struct fl_json *j)
 {
@@ -43,7 +36,7 @@ static void value_prefix(struct fl_json *j)
 		return;
 	}
 	if (j->has_items[j->depth])
-		put(j, ",", 1);
+		fl_json_put(j, ",", 1);
 	j->has_items[j->depth] = true;
 }
 
@@ -54,7 +47,7 @@ static void open_scope(struct fl_json *j, char c)
 		j->failed = true;
 		return;
 	}
-	put(j, &c, 1);
+	fl_json_put(j, &c, 1);
 	j->has_items[++j->depth] = false;
 }
 
@@ -65,7 +58,7 @@ static void close_scope(struct fl_json *j, char c)
 		return;
 	}
 	j->depth--;
-	put(j, &c, 1);
+	fl_json_put(j, &c, 1);
 }
 
 void fl_json_obj_begin(struct fl_json *j)
@@ -236,7 +229,7 @@ __attribute__((noinline)) static void put_string_escaped(struct fl_json *j,
 	size_t i, run;
 
 	i = run = plain_prefix(s, len);
-	put(j, "\"", 1);
+	fl_json_put(j, "\"", 1);
 	while (i < len) {
 		uint64_t v;
 
@@ -255,7 +248,7 @@ __attribute__((noinline)) static void put_string_escaped(struct fl_json *j,
 			run++;
 			continue;
 		}
-		put(j, (const char *)s + i - run, run);
+		fl_json_put(j, (const char *)s + i - run, run);
 		run = 0;
 		switch (c) {
 		case '"': esc = "\\\""; break;
@@ -266,28 +259,28 @@ __attribute__((noinline)) static void put_string_escaped(struct fl_json *j,
 		default: break;
 		}
 		if (esc) {
-			put(j, esc, 2);
+			fl_json_put(j, esc, 2);
 			i++;
 			continue;
 		}
 		if (c < 0x20) {
 			snprintf(ubuf, sizeof(ubuf), "\\u%04x", c);
-			put(j, ubuf, 6);
+			fl_json_put(j, ubuf, 6);
 			i++;
 			continue;
 		}
 		n = fl_utf8_seq_len((const char *)s + i, len - i);
 		if (n == 0) {
-			put(j, "\xef\xbf\xbd", 3); /* U+FFFD for each bad byte */
+			fl_json_put(j, "\xef\xbf\xbd", 3); /* U+FFFD for each bad byte */
 			i++;
 			continue;
 		}
-		put(j, (const char *)s + i, n);
+		fl_json_put(j, (const char *)s + i, n);
 		i += n;
 	}
-	put(j, (const char *)s + i - run, run);
-	put(j, "\"", 1);
-	put(j, tail, tail_len);
+	fl_json_put(j, (const char *)s + i - run, run);
+	fl_json_put(j, "\"", 1);
+	fl_json_put(j, tail, tail_len);
 }
 
 void fl_json_key_n(struct fl_json *j, const char *key, size_t len)
@@ -321,23 +314,18 @@ void fl_json_fstr(struct fl_json *j, struct fl_str s)
 	fl_json_str(j, s.p, s.len);
 }
 
-/* "00" to "99": two digits per division instead of one. */
-static const char two_digits[] = "00010203040506070809101112131415161718192021222324"
-				 "25262728293031323334353637383940414243444546474849"
-				 "50515253545556575859606162636465666768697071727374"
-				 "75767778798081828384858687888990919293949596979899";
-
-/* Decimal digits of v, ending at end; returns where they start. */
+/* Decimal digits of v, ending at end, two per division; returns where
+ * they start. */
 static char *u64_digits(char *end, uint64_t v)
 {
 	while (v >= 100) {
 		end -= 2;
-		memcpy(end, two_digits + 2 * (v % 100), 2);
+		fl_digits2(end, (unsigned)(v % 100));
 		v /= 100;
 	}
 	if (v >= 10) {
 		end -= 2;
-		memcpy(end, two_digits + 2 * v, 2);
+		fl_digits2(end, (unsigned)v);
 	} else {
 		*--end = (char)('0' + v);
 	}
@@ -353,7 +341,7 @@ void fl_json_int(struct fl_json *j, int64_t v)
 	if (v < 0)
 		*--p = '-';
 	value_prefix(j);
-	put(j, p, (size_t)(end - p));
+	fl_json_put(j, p, (size_t)(end - p));
 }
 
 void fl_json_uint(struct fl_json *j, uint64_t v)
@@ -361,19 +349,19 @@ void fl_json_uint(struct fl_json *j, uint64_t v)
 	char tmp[24], *end = tmp + sizeof(tmp), *p = u64_digits(end, v);
 
 	value_prefix(j);
-	put(j, p, (size_t)(end - p));
+	fl_json_put(j, p, (size_t)(end - p));
 }
 
 void fl_json_bool(struct fl_json *j, bool v)
 {
 	value_prefix(j);
-	put(j, v ? "true" : "false", v ? 4 : 5);
+	fl_json_put(j, v ? "true" : "false", v ? 4 : 5);
 }
 
 void fl_json_null(struct fl_json *j)
 {
 	value_prefix(j);
-	put(j, "null", 4);
+	fl_json_put(j, "null", 4);
 }
 
 void fl_json_hex(struct fl_json *j, const void *p, size_t len)
@@ -384,13 +372,13 @@ void fl_json_hex(struct fl_json *j, const void *p, size_t len)
 	fl_json_obj_begin(j);
 	fl_json_key(j, "hex");
 	value_prefix(j);
-	put(j, "\"", 1);
+	fl_json_put(j, "\"", 1);
 	for (size_t i = 0; i < len; i++) {
 		char two[2] = {digits[s[i] >> 4], digits[s[i] & 15]};
 
-		put(j, two, 2);
+		fl_json_put(j, two, 2);
 	}
-	put(j, "\"", 1);
+	fl_json_put(j, "\"", 1);
 	fl_json_obj_end(j);
 }
 

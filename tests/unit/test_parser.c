@@ -58,7 +58,7 @@ Test(parser, builds_statements_blocks_and_sets)
 	cr_assert_eq(r.rc, 0);
 	cr_assert_eq(count(r.p.first), 2);
 	rule = r.p.first->next;
-	cr_expect(rule->has_block);
+	cr_expect_not_null(rule->block_loc);
 	cr_expect_eq(rule->nitems, 2);
 	cr_expect_eq(count(rule->body), 2);
 	where = rule->body->next;
