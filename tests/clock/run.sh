@@ -26,6 +26,20 @@ year=$(date -u +%Y)
 newyear=$(date -u -d "$((year + 1))-12-31T23:59:30Z" +%s)
 failed=0
 passed=0
+# libfaketime 0.9.10 names its semaphore and shared memory after the pid of
+# the process that made them, owner-only, and a process killed with -9
+# leaves them behind. A later process of the postgres user that gets such a
+# pid cannot make its own and exits ("sem_open failed and recreation
+# attempts failed"): a test's PostgreSQL then never starts. Before each part,
+# the names whose process is gone are removed.
+sweep_faketime_shm() {
+	for f in /dev/shm/sem.faketime_sem_* /dev/shm/faketime_shm_*; do
+		[ -e "$f" ] || continue
+		pid=${f##*_}
+		case $pid in *[!0-9]* | '') continue ;; esac
+		kill -0 "$pid" 2>/dev/null || rm -f "$f" 2>/dev/null || true
+	done
+}
 for pass in ${CLOCK_PASSES:-ahead newyear}; do
 	case $pass in
 	ahead) offset=$((366 * 86400)) tz=Pacific/Honolulu ;;
@@ -36,6 +50,7 @@ for pass in ${CLOCK_PASSES:-ahead newyear}; do
 	run() { # NAME COMMAND...: one part of the suite on the moved clock
 		name=$1
 		shift
+		sweep_faketime_shm
 		# CLOCK_MONOTONIC is moved too: libfaketime converts the absolute
 		# timeouts of condition waits and clock_nanosleep() by the offset,
 		# and with a real monotonic clock they would end at once (EINVAL in
