@@ -432,14 +432,21 @@ static bool reaches(const char *key, const char *want, int64_t deadline_ms)
 /* The delivery thread of `faultline run` with a poll interval of 20 s: a
  * row committed and rung is sent at once; one committed without a ring
  * waits (the poll), so the ring is what delivered it. The deadlines keep a
- * worker that ignores the bell inside the runner's 60 s: it fails, not hangs. */
+ * worker that ignores the bell inside the runner's 60 s: it fails, not hangs.
+ *
+ * After a delivery the worker looks once more for rows before it waits, so a
+ * row committed in that moment goes without a ring: that try proves nothing
+ * and the next row is tried, after a pause. A worker that sends every row
+ * without a ring fails all the tries. */
 Test(outbox, a_row_enqueued_and_rung_is_delivered_without_waiting_for_the_poll)
 {
 	char pdir[PATH_MAX];
 	struct fl_deliver_config c = {.db = path, .plugin_dir = pdir, .poll_ms = 20000};
 	struct fl_outbox_bell *bell = NULL;
 	struct fl_deliver *d = NULL;
-	char state[16];
+	struct timespec settle = {.tv_nsec = 200 * 1000000L};
+	bool is_proven = false;
+	char state[16], key[32];
 	int64_t attempts;
 
 	snprintf(pdir, sizeof(pdir), "%s", test_plugin_dir());
@@ -453,14 +460,19 @@ Test(outbox, a_row_enqueued_and_rung_is_delivered_without_waiting_for_the_poll)
 	fl_outbox_bell_ring(bell);
 	cr_expect(reaches("INC-1:sms:first", "sent", 8000), "the rung row was not delivered");
 
-	/* the worker is now idle, waiting out its poll */
-	enqueue_now("INC-1:sms:second");
-	cr_expect_not(reaches("INC-1:sms:second", "sent", 300),
-		      "delivered without a ring: the test would prove nothing");
-	fl_outbox_bell_ring(bell);
-	cr_expect(reaches("INC-1:sms:second", "sent", 8000), "the ring did not wake the worker");
-	row_of("INC-1:sms:second", state, sizeof(state), &attempts, NULL);
-	cr_expect_eq(attempts, 1);
+	for (int try = 0; try < 5 && !is_proven; try++) {
+		nanosleep(&settle, NULL); /* the worker is now idle, waiting out its poll */
+		snprintf(key, sizeof(key), "INC-1:sms:try%d", try);
+		enqueue_now(key);
+		if (reaches(key, "sent", 300))
+			continue; /* taken by the worker's last look: no ring was needed */
+		is_proven = true;
+		fl_outbox_bell_ring(bell);
+		cr_expect(reaches(key, "sent", 8000), "the ring did not wake the worker");
+		row_of(key, state, sizeof(state), &attempts, NULL);
+		cr_expect_eq(attempts, 1);
+	}
+	cr_expect(is_proven, "every row was delivered without a ring: the poll was not waited");
 
 	cr_expect_eq(fl_deliver_stop(d), 0, "the stop ends the wait at once");
 	fl_outbox_bell_destroy(bell);
