@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/lib/compiler.h"
 #include "engine/lib/rxlite_int.h"
 
 #define MAX_NEST 64	/* groups inside groups: deeper is declined */
@@ -36,29 +37,35 @@ struct vec {
 #define VEC_ON(buf) {.p = (char *)(buf), .alloc = sizeof(buf) / sizeof((buf)[0]), \
 		     .size = sizeof((buf)[0])}
 
-/* Room for n more elements: the index of the first, or -1 (out of memory). */
-static long vec_take(struct vec *v, size_t n)
+/* Moves v to a heap array with room for n more elements; -1: no memory. */
+FL_COLD static int vec_grow(struct vec *v, size_t n)
 {
-	if (v->n + n > v->alloc) {
-		size_t na = v->alloc * 2;
-		char *np;
+	size_t na = v->alloc * 2;
+	char *np;
 
-		while (na < v->n + n)
-			na *= 2;
-		np = v->is_heap ? realloc(v->p, na * v->size) : malloc(na * v->size);
-		if (!np)
-			return -1;
-		if (!v->is_heap)
-			memcpy(np, v->p, v->n * v->size);
-		v->p = np;
-		v->alloc = na;
-		v->is_heap = true;
-	}
+	while (na < v->n + n)
+		na *= 2;
+	np = v->is_heap ? realloc(v->p, na * v->size) : malloc(na * v->size);
+	if (!np)
+		return -1;
+	if (!v->is_heap)
+		memcpy(np, v->p, v->n * v->size);
+	v->p = np;
+	v->alloc = na;
+	v->is_heap = true;
+	return 0;
+}
+
+/* Room for n more elements: the index of the first, or -1 (out of memory). */
+static inline long vec_take(struct vec *v, size_t n)
+{
+	if (v->n + n > v->alloc && vec_grow(v, n) < 0)
+		return -1;
 	v->n += n;
 	return (long)(v->n - n);
 }
 
-static long vec_add(struct vec *v)
+static inline long vec_add(struct vec *v)
 {
 	return vec_take(v, 1);
 }
@@ -542,13 +549,19 @@ static int32_t quantified(struct parse *ps, int32_t item)
 	return rep;
 }
 
+/* Bytes that stand for themselves outside a class: not \\ ^ $ . | ? * + ( ) [ ] {
+ * nor NUL or a byte above 0x7f. */
 static bool is_plain(char c)
 {
-	switch (c) {
-	case '\\': case '^': case '$': case '.': case '|': case '?': case '*': case '+':
-	case '(': case ')': case '[': case ']': case '{': case '\0': return false;
-	default: return (unsigned char)c < 0x80;
-	}
+	static const uint64_t plain[2] = {~((1ull << 0) | (1ull << '$') | (1ull << '(') |
+					    (1ull << ')') | (1ull << '*') | (1ull << '+') |
+					    (1ull << '.') | (1ull << '?')),
+					  ~((1ull << ('[' - 64)) | (1ull << ('\\' - 64)) |
+					    (1ull << (']' - 64)) | (1ull << ('^' - 64)) |
+					    (1ull << ('{' - 64)) | (1ull << ('|' - 64)))};
+	unsigned char b = (unsigned char)c;
+
+	return b < 128 && (plain[b >> 6] >> (b & 63) & 1);
 }
 
 /* A run of two or more plain bytes, none of them quantified, as one N_STR
