@@ -460,6 +460,8 @@ void fl_engine_stats(const struct fl_engine *e, struct fl_engine_stats *out)
 	fl_match_stats(e->m, &ms);
 	fl_timerwheel_stats(e->tw, &ts);
 	out->regex_limit = ms.regex_limit;
+	out->regex_pcre2 = ms.regex_runs;
+	out->regex_rxlite = ms.regex_lite;
 	out->timers_refused += ts.refused_full;
 	out->live_keys = 0;
 	for (size_t r = 0; r < e->prog->n_rules; r++)

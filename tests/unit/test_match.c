@@ -208,6 +208,79 @@ Test(match, jit_compiles_the_regexes_that_run_often_and_matches_alike)
 	mfx_close(f);
 }
 
+/* A regex in rxlite's subset runs there from its FL_MATCH_LITE_AFTER-th run,
+ * with the same captures; a subject rxlite declines (a non-ASCII byte) and a
+ * regex outside the subset (a backreference) run on PCRE2. */
+Test(match, runs_plain_regexes_on_rxlite_and_the_rest_on_pcre2)
+{
+	static const char text[] =
+	    "plan lite;\n"
+	    "rule plain { match syslog; where msg ~ /(?<alarm>(?:LOS|Los)-?\\d+)\\s+port=(?<port>[\\d-]+)/;"
+	    " key host, alarm, port; }\n"
+	    "rule twice { match syslog; where msg ~ /(?<w>LOF)-(?<n>\\d)\\2/; key host, w; }\n";
+	static const char *const lines[] = {
+	    "<131>Nov 20 00:00:00 A ne: LOS-12  port=1-8-1 \xc3\xa9t\xc3\xa9",
+	    "<131>Nov 20 00:00:00 A ne: Los3 port=2-2-2",
+	    "<131>Nov 20 00:00:00 A ne: LOS-44 port=7-1-1",
+	    "<131>Nov 20 00:00:00 A ne: LOF-33",
+	    "<131>Nov 20 00:00:00 A ne: LOF-34"};
+	static const char *const want_alarm[] = {"LOS-12", "Los3", "LOS-44", NULL, NULL};
+	static const char *const want_port[] = {"1-8-1", "2-2-2", "7-1-1", NULL, NULL};
+	static const bool want_twice[] = {false, false, false, true, false};
+	struct fl_plan_options opt = {.no_files = true};
+	struct fl_syslog_opts so = {.year = 2026};
+	const struct fl_program *prog;
+	struct fl_match_stats st;
+	struct fl_diags *d;
+	struct fl_plan *plan;
+	struct fl_match *m;
+	struct fl_event ev;
+
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile_text(&plan, "lite.plan", text, sizeof(text) - 1, &opt, d), 0);
+	prog = fl_plan_program(plan);
+	cr_assert_eq(fl_match_create(&m, prog), 0);
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+			const uint32_t *cands;
+			bool plain = false, twice = false;
+			size_t n;
+
+			cr_assert_eq(fl_syslog_decode(&ev, lines[i], strlen(lines[i]), &so),
+				     FL_SYSLOG_OK);
+			n = fl_match_begin(m, &ev, &cands);
+			for (size_t c = 0; c < n; c++) {
+				bool hit = fl_match_rule(m, cands[c]) == FL_MATCH_FAULT;
+
+				if (cands[c] == 0 && hit) {
+					const struct fl_prog_rule *r = &prog->rules[0];
+					struct fl_str a = fl_match_field(m, 0, prog->key_fields[r->first_key + 1]);
+					struct fl_str p = fl_match_field(m, 0, prog->key_fields[r->first_key + 2]);
+
+					plain = true;
+					cr_expect(fl_str_eq_cstr(a, want_alarm[i]), "line %zu: alarm %.*s",
+						  i, (int)a.len, a.p);
+					cr_expect(fl_str_eq_cstr(p, want_port[i]), "line %zu: port %.*s", i,
+						  (int)p.len, p.p);
+				}
+				twice |= cands[c] == 1 && hit;
+			}
+			cr_expect_eq(plain, want_alarm[i] != NULL, "round %d line %zu", round, i);
+			cr_expect_eq(twice, want_twice[i], "round %d line %zu", round, i);
+		}
+	fl_match_stats(m, &st);
+	cr_expect_eq(st.regex_lite_compiled, 1, "the backreference is outside rxlite's subset");
+	/* plain: 6 runs; the first (before FL_MATCH_LITE_AFTER == 2) and the
+	 * second round's on the line with "été" on PCRE2, its 4 others on rxlite;
+	 * twice: its 4 runs, all on PCRE2 */
+	_Static_assert(FL_MATCH_LITE_AFTER == 2, "the counts below assume it");
+	cr_expect_eq(st.regex_lite, 4);
+	cr_expect_eq(st.regex_runs, 2 + 4);
+	fl_match_destroy(m);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+}
+
 /* The machine code of every regex of a large plan would not stay in the
  * instruction cache: only FL_MATCH_JIT_MAX regexes get it. */
 Test(match, jit_compiles_no_more_than_its_cap)
