@@ -283,15 +283,15 @@ static int gen_alt(struct gen *g, int depth);
  * PCRE2. */
 static void quantify(struct gen *g, int n)
 {
-	static const int mins[] = {0, 0, 1, 2, 3, 0, 1, 2, 1, 0};
-	static const int maxs[] = {1, -1, -1, 2, 3, 2, 3, -1, 1, 3};
-	static const char *const text[] = {"?", "*", "+", "{2}", "{3}", "{0,2}", "{1,3}", "{2,}", "{1}", "{,3}"};
+	static const int mins[] = {0, 0, 1, 2, 3, 0, 1, 2, 1};
+	static const int maxs[] = {1, -1, -1, 2, 3, 2, 3, -1, 1};
+	static const char *const text[] = {"?", "*", "+", "{2}", "{3}", "{0,2}", "{1,3}", "{2,}", "{1}"};
 	struct node *x = &g->nodes[n];
 	unsigned q;
 
 	if (rnd(g, 20) < 11)
 		return;
-	q = x->nullable ? 0 : rnd(g, 9); /* text[9] is no quantifier in 10.42: not generated */
+	q = x->nullable ? 0 : rnd(g, sizeof(mins) / sizeof(mins[0]));
 	emit(g, text[q]);
 	if (rnd(g, 10) < 3)
 		emit(g, "?");
@@ -300,19 +300,23 @@ static void quantify(struct gen *g, int n)
 	x->nullable = x->nullable || x->min == 0;
 }
 
-static int gen_group(struct gen *g, int depth)
+/* An inline flag: it holds to the end of the enclosing group. */
+static int gen_flag(struct gen *g)
 {
 	static const char *const flags[] = {"(?i)", "(?-i)", "(?s)", "(?-s)"};
-	unsigned pick = rnd(g, 12);
+	int n = new_node(g, N_FLAG);
+
+	g->nodes[n].nullable = true;
+	emit(g, flags[rnd(g, 4)]);
+	return n;
+}
+
+static int gen_group(struct gen *g, int depth)
+{
+	unsigned pick = 1 + rnd(g, 11);
 	char open[24];
 	int n, inner;
 
-	if (pick == 0) { /* an inline flag, to the end of the enclosing group */
-		n = new_node(g, N_FLAG);
-		g->nodes[n].nullable = true;
-		emit(g, flags[rnd(g, 4)]);
-		return n;
-	}
 	if (pick < 4)
 		snprintf(open, sizeof(open), "(");
 	else if (pick < 6)
@@ -347,12 +351,13 @@ static int gen_item(struct gen *g, int depth)
 		emit(g, a == '^' || a == '$' ? text + 1 : text);
 		return n;
 	}
+	if (pick == 2)
+		return gen_flag(g);
 	if (pick < 6 && depth < 3 && g->groups < GEN_GROUPS_MAX)
 		n = gen_group(g, depth);
 	else
 		n = gen_leaf(g);
-	if (g->nodes[n].kind != N_FLAG)
-		quantify(g, n);
+	quantify(g, n);
 	return n;
 }
 
