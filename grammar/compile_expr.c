@@ -391,6 +391,7 @@ static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it
 		return FL_PROG_NONE;
 	rx->pattern = arena_str(c, it->text, it->len);
 	rx->code = code;
+	rx->opts = opts;
 	rx->req = req;
 	rx->first_capture = (uint32_t)c->prog->n_captures;
 	pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);

@@ -231,6 +231,7 @@ struct fl_prog_field {
 struct fl_prog_regex {
 	struct fl_str pattern;
 	struct pcre2_real_code_8 *code;
+	uint32_t opts; /* the PCRE2 options code was compiled with */
 	const struct fl_rxreq *req;
 	uint32_t first_capture, n_captures; /* named groups, into captures[] */
 };

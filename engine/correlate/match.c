@@ -63,8 +63,10 @@ void fl_match_destroy(struct fl_match *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; m->regexes && i < m->prog->n_regexes; i++)
+	for (size_t i = 0; m->regexes && i < m->prog->n_regexes; i++) {
 		pcre2_code_free(m->regexes[i].jit);
+		fl_rxlite_free(m->regexes[i].lite);
+	}
 	free(m->regexes);
 	pcre2_match_data_free(m->md);
 	fl_ac_destroy(m->ac);
@@ -377,31 +379,13 @@ static void count_run(struct fl_match *m, uint32_t ri, const pcre2_code *code)
 	m->stats.regex_jit += mr->jit != NULL;
 }
 
-static bool run_regex(struct fl_match *m, uint32_t ri, struct fl_str subject)
+/* Sets the regex's captures from an ovector of the subject; rc as
+ * pcre2_match() returns it. */
+static void set_captures(struct fl_match *m, const struct fl_prog_regex *re, struct fl_str subject,
+			 const size_t *ov, int rc)
 {
-	const struct fl_program *prog = m->prog;
-	const struct fl_prog_regex *re = &prog->regexes[ri];
-	const pcre2_code *code;
-	PCRE2_SIZE *ov;
-	int rc;
-
-	if (!re->code || !subject.p)
-		return false;
-	m->stats.regex_runs++;
-	code = m->regexes[ri].jit;
-	if (!code) {
-		code = (const pcre2_code *)re->code;
-		count_run(m, ri, code);
-	}
-	rc = pcre2_match(code, (PCRE2_SPTR)subject.p, subject.len, 0, 0, m->md,
-			 (pcre2_match_context *)prog->match_ctx);
-	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
-		m->stats.regex_limit++;
-	if (rc < 0)
-		return false;
-	ov = pcre2_get_ovector_pointer(m->md);
 	for (uint32_t c = re->first_capture; c < re->first_capture + re->n_captures; c++) {
-		uint32_t g = prog->captures[c].group;
+		uint32_t g = m->prog->captures[c].group;
 
 		m->caps[c].gen = m->gen;
 		if ((int)g < rc && ov[2 * g] != PCRE2_UNSET)
@@ -409,6 +393,50 @@ static bool run_regex(struct fl_match *m, uint32_t ri, struct fl_str subject)
 		else
 			m->caps[c].val = FL_STR_NONE;
 	}
+}
+
+/* A regex hot enough for its JIT copy runs there; else rxlite answers when
+ * the regex is in its subset, and PCRE2's interpreter when it is not or
+ * when rxlite declines the subject (rxlite.h). rxlite compiles a regex at
+ * its FL_MATCH_LITE_AFTER-th run, not with the plan: of 10,000 rules many
+ * seldom run, and the plan's start stays as it was. */
+static bool run_regex(struct fl_match *m, uint32_t ri, struct fl_str subject)
+{
+	const struct fl_program *prog = m->prog;
+	const struct fl_prog_regex *re = &prog->regexes[ri];
+	struct match_regex *mr = &m->regexes[ri];
+	const pcre2_code *code;
+	int rc;
+
+	if (!re->code || !subject.p)
+		return false;
+	if (!mr->jit)
+		count_run(m, ri, (const pcre2_code *)re->code);
+	if (!mr->lite_tried && ++mr->lite_wait >= FL_MATCH_LITE_AFTER) {
+		mr->lite_tried = true;
+		if (fl_rxlite_compile(re->pattern.p, re->pattern.len, re->opts, &mr->lite) == 0)
+			m->stats.regex_lite_compiled++;
+	}
+	if (mr->lite && !mr->jit) {
+		size_t ov[2 * (FL_RXLITE_MAX_GROUPS + 1)];
+
+		rc = fl_rxlite_match(mr->lite, subject.p, subject.len, ov);
+		if (rc != FL_RXLITE_DECLINED) {
+			m->stats.regex_lite++;
+			if (rc > 0)
+				set_captures(m, re, subject, ov, rc);
+			return rc > 0;
+		}
+	}
+	m->stats.regex_runs++;
+	code = mr->jit ? mr->jit : (const pcre2_code *)re->code;
+	rc = pcre2_match(code, (PCRE2_SPTR)subject.p, subject.len, 0, 0, m->md,
+			 (pcre2_match_context *)prog->match_ctx);
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
+		m->stats.regex_limit++;
+	if (rc < 0)
+		return false;
+	set_captures(m, re, subject, pcre2_get_ovector_pointer(m->md), rc);
 	return true;
 }
 

@@ -57,6 +57,8 @@ struct fl_match_stats {
 	uint64_t events;
 	uint64_t candidates;	  /* rules the prefilter let through, summed */
 	uint64_t regex_runs;	  /* pcre2_match() calls */
+	uint64_t regex_lite;	  /* regex runs rxlite answered, without PCRE2 */
+	size_t regex_lite_compiled; /* regexes rxlite took, at their first run */
 	uint64_t sides_skipped;	  /* where / clear where sides their atom tree ruled out */
 	uint64_t regex_limit;	  /* counter match.regex_limit */
 	size_t regex_jit;	  /* regexes JIT-compiled (counter match.regex_jit) */

@@ -22,6 +22,7 @@
 
 #include "engine/correlate/match.h"
 #include "engine/lib/ac.h"
+#include "engine/lib/rxlite.h"
 #include "engine/lib/rxreq.h"
 
 #define FL_MATCH_FIELD_TEXT_MAX 64 /* a number, an address or an OID written as text */
@@ -116,9 +117,11 @@ struct match_cap {
 
 /* A regex as this matcher runs it: its runs lately, and its JIT copy. */
 struct match_regex {
-	pcre2_code *jit; /* NULL: interpreted (the program's code) */
-	uint32_t runs;	 /* halved every FL_MATCH_JIT_DECAY interpreted runs */
-	bool jit_tried;
+	pcre2_code *jit;	/* NULL: interpreted (the program's code) */
+	struct fl_rxlite *lite; /* compiled at the first run; NULL: not in its subset */
+	uint32_t runs;		/* halved every FL_MATCH_JIT_DECAY interpreted runs */
+	uint8_t lite_wait;	/* runs before lite_tried, up to FL_MATCH_LITE_AFTER */
+	bool jit_tried, lite_tried;
 };
 
 struct fl_match {

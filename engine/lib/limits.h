@@ -145,14 +145,19 @@
  * from the instruction cache when events spread over the rules: PCRE2's
  * interpreter runs a cold regex faster than its cold JIT code, and the JIT
  * pays off for the regexes that run most. counter: match.regex_jit */
+#define FL_MATCH_JIT_AFTER 256u
+#define FL_MATCH_JIT_DECAY (1u << 20)
+#define FL_MATCH_JIT_MAX 128u
+/* rxlite (engine/lib/rxlite.h): a matcher compiles a regex for rxlite at
+ * its FL_MATCH_LITE_AFTER-th run. The compile costs about as much as five
+ * interpreted PCRE2 runs save; of a plan of 10,000 rules, many regexes run
+ * once in a while, and waiting for the second run skips them. */
+#define FL_MATCH_LITE_AFTER 2u
 /* The heap on transparent huge pages (heap.h): it grows this much at a time
  * (address space; memory is taken as it is touched), and blocks up to the
  * threshold stay in it rather than in mappings of their own. */
 #define FL_HEAP_STEP (64 << 20)
 #define FL_HEAP_MMAP_THRESHOLD (32 << 20)
-#define FL_MATCH_JIT_AFTER 256u
-#define FL_MATCH_JIT_DECAY (1u << 20)
-#define FL_MATCH_JIT_MAX 128u
 /* Timers armed at once in one timer wheel (windows, clocks, escalation
  * deadlines of one shard). An add past the cap is refused with -ENOBUFS.
  * setting: engine.max_timers; counter: timers.refused_full */

@@ -1,0 +1,72 @@
+/* rxlite_int.h - the compiled program that rxlite.c writes and
+ * rxlite_match.c runs. Not for other modules. */
+#ifndef FL_RXLITE_INT_H
+#define FL_RXLITE_INT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/lib/rxlite.h"
+
+/* A set of ASCII bytes: bit c of w[c / 64]. */
+struct rxl_set {
+	uint64_t w[2];
+};
+
+static inline bool rxl_set_has(const struct rxl_set *s, unsigned c)
+{
+	return c < 128 && (s->w[c >> 6] >> (c & 63) & 1);
+}
+
+static inline bool rxl_is_word(unsigned c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       c == '_';
+}
+
+static inline unsigned rxl_lower(unsigned c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+enum rxl_assertion { RXL_BOS, RXL_EOS, RXL_EOL, RXL_WORDB, RXL_NWORDB };
+
+enum rxl_op {
+	RXL_CHAR,   /* a: the byte */
+	RXL_STR,    /* a: offset in bytes, b: length */
+	RXL_STRI,   /* the same, caseless: bytes holds the lower case */
+	RXL_SET,    /* a: the set */
+	RXL_REP,    /* a: the set, min to max of it; is_lazy */
+	RXL_SPLIT,  /* try a, then b */
+	RXL_JMP,    /* a */
+	RXL_SAVE,   /* a: the ovector slot */
+	RXL_ASSERT, /* a: enum rxl_assertion */
+	RXL_MATCH,
+};
+
+#define RXL_INF UINT32_MAX
+
+struct rxl_insn {
+	uint8_t op;
+	bool is_lazy;
+	/* REP: the bytes the rest must start with; SPLIT: the bytes its first
+	 * branch must start with; -1 in [0]: any */
+	int16_t hint[2];
+	uint32_t a, b;
+	uint32_t min, max;
+};
+
+/* One allocation: this header, then sets, prog and bytes. */
+struct fl_rxlite {
+	const struct rxl_set *sets;
+	const struct rxl_insn *prog;
+	const char *bytes;
+	uint32_t n_prog;
+	uint32_t groups;
+	bool is_anchored; /* every match starts at offset 0 */
+	bool has_first;	  /* a match consumes a byte of first at its start */
+	int16_t first_byte; /* the only such byte, or -1 */
+	struct rxl_set first;
+};
+
+#endif
