@@ -17,10 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/lib/compiler.h"
 #include "engine/lib/rxlite_int.h"
 
 #define MAX_NEST 64	/* groups inside groups: deeper is declined */
-#define MAX_COUNT 65535 /* PCRE2's largest repeat count */
+#define MAX_COUNT 65534 /* PCRE2 takes 65535; rxlite keeps the last for RXL_INF */
+#define MAX_BYTES 65535 /* literal bytes of a program, unrolled copies counted */
+_Static_assert(FL_RXLITE_MAX_PROGRAM < UINT16_MAX, "jump targets and the no-jump mark fit an insn's 16 bits");
 #define MAX_OPTIONAL 64 /* optional copies of a group, {n,m} with m - n above: declined */
 
 /* ---- growable arrays that start on the stack ---------------------------------- */
@@ -34,29 +37,35 @@ struct vec {
 #define VEC_ON(buf) {.p = (char *)(buf), .alloc = sizeof(buf) / sizeof((buf)[0]), \
 		     .size = sizeof((buf)[0])}
 
-/* Room for n more elements: the index of the first, or -1 (out of memory). */
-static long vec_take(struct vec *v, size_t n)
+/* Moves v to a heap array with room for n more elements; -1: no memory. */
+FL_COLD static int vec_grow(struct vec *v, size_t n)
 {
-	if (v->n + n > v->alloc) {
-		size_t na = v->alloc * 2;
-		char *np;
+	size_t na = v->alloc * 2;
+	char *np;
 
-		while (na < v->n + n)
-			na *= 2;
-		np = v->is_heap ? realloc(v->p, na * v->size) : malloc(na * v->size);
-		if (!np)
-			return -1;
-		if (!v->is_heap)
-			memcpy(np, v->p, v->n * v->size);
-		v->p = np;
-		v->alloc = na;
-		v->is_heap = true;
-	}
+	while (na < v->n + n)
+		na *= 2;
+	np = v->is_heap ? realloc(v->p, na * v->size) : malloc(na * v->size);
+	if (!np)
+		return -1;
+	if (!v->is_heap)
+		memcpy(np, v->p, v->n * v->size);
+	v->p = np;
+	v->alloc = na;
+	v->is_heap = true;
+	return 0;
+}
+
+/* Room for n more elements: the index of the first, or -1 (out of memory). */
+static inline long vec_take(struct vec *v, size_t n)
+{
+	if (v->n + n > v->alloc && vec_grow(v, n) < 0)
+		return -1;
 	v->n += n;
 	return (long)(v->n - n);
 }
 
-static long vec_add(struct vec *v)
+static inline long vec_add(struct vec *v)
 {
 	return vec_take(v, 1);
 }
@@ -540,13 +549,19 @@ static int32_t quantified(struct parse *ps, int32_t item)
 	return rep;
 }
 
+/* Bytes that stand for themselves outside a class: not \\ ^ $ . | ? * + ( ) [ ] {
+ * nor NUL or a byte above 0x7f. */
 static bool is_plain(char c)
 {
-	switch (c) {
-	case '\\': case '^': case '$': case '.': case '|': case '?': case '*': case '+':
-	case '(': case ')': case '[': case ']': case '{': case '\0': return false;
-	default: return (unsigned char)c < 0x80;
-	}
+	static const uint64_t plain[2] = {~((1ull << 0) | (1ull << '$') | (1ull << '(') |
+					    (1ull << ')') | (1ull << '*') | (1ull << '+') |
+					    (1ull << '.') | (1ull << '?')),
+					  ~((1ull << ('[' - 64)) | (1ull << ('\\' - 64)) |
+					    (1ull << (']' - 64)) | (1ull << ('^' - 64)) |
+					    (1ull << ('{' - 64)) | (1ull << ('|' - 64)))};
+	unsigned char b = (unsigned char)c;
+
+	return b < 128 && (plain[b >> 6] >> (b & 63) & 1);
 }
 
 /* A run of two or more plain bytes, none of them quantified, as one N_STR
@@ -635,9 +650,9 @@ struct build {
 
 #define INSN(b, i) (((struct rxl_insn *)(b)->prog.p)[i])
 
-static uint32_t here(const struct build *b)
+static uint16_t here(const struct build *b)
 {
-	return (uint32_t)b->prog.n;
+	return (uint16_t)b->prog.n; /* below FL_RXLITE_MAX_PROGRAM */
 }
 
 /* Appends an instruction; its index, or UINT32_MAX with b->err set. */
@@ -656,13 +671,21 @@ static uint32_t emit(struct build *b, enum rxl_op op, uint32_t a, uint32_t arg_b
 		b->err = -ENOMEM;
 		return UINT32_MAX;
 	}
-	INSN(b, i) = (struct rxl_insn){.op = (uint8_t)op, .a = a, .b = arg_b, .hint = {-1, -1}};
+	INSN(b, i) = (struct rxl_insn){.op = (uint8_t)op, .a = (uint16_t)a, .b = (uint16_t)arg_b,
+				       .hint = {RXL_NO_HINT, RXL_NO_HINT}};
 	return (uint32_t)i;
 }
 
+/* The index of set s among the program's sets, added if new. */
 static uint32_t add_set(struct build *b, const struct rxl_set *s)
 {
-	long i = vec_add(&b->sets);
+	const struct rxl_set *sets = (const struct rxl_set *)(void *)b->sets.p;
+	long i;
+
+	for (size_t k = 0; k < b->sets.n; k++)
+		if (sets[k].w[0] == s->w[0] && sets[k].w[1] == s->w[1])
+			return (uint32_t)k;
+	i = vec_add(&b->sets);
 
 	if (i < 0) {
 		b->err = -ENOMEM;
@@ -698,10 +721,10 @@ static void gen_string(struct build *b, int32_t *k)
 
 	for (; *k >= 0 && NODE(ps, *k).kind == N_CHAR && NODE(ps, *k).is_caseless == caseless;
 	     *k = NODE(ps, *k).next, len++) {
-		long at = vec_add(&b->bytes);
+		long at = b->bytes.n < MAX_BYTES ? vec_add(&b->bytes) : -2;
 
 		if (at < 0) {
-			b->err = -ENOMEM;
+			b->err = at == -2 ? -ENOTSUP : -ENOMEM;
 			return;
 		}
 		b->bytes.p[at] = (char)(caseless ? rxl_lower(NODE(ps, *k).c) : NODE(ps, *k).c);
@@ -719,8 +742,13 @@ static void gen_str(struct build *b, const struct node *n)
 {
 	const char *text = b->ps->begin + n->min;
 	bool caseless = false;
-	long at = vec_take(&b->bytes, n->max);
+	long at;
 
+	if (b->bytes.n + n->max > MAX_BYTES) {
+		b->err = -ENOTSUP;
+		return;
+	}
+	at = vec_take(&b->bytes, n->max);
 	if (at < 0) {
 		b->err = -ENOMEM;
 		return;
@@ -738,7 +766,7 @@ static void gen_str(struct build *b, const struct node *n)
  * the end are chained through their targets until the end is known. */
 static void gen_alt(struct build *b, int32_t i)
 {
-	uint32_t chain = UINT32_MAX;
+	uint32_t chain = UINT16_MAX; /* no jump yet: not an index */
 
 	for (int32_t k = NODE(b->ps, i).kid; k >= 0 && !b->err; k = NODE(b->ps, k).next) {
 		uint32_t split = UINT32_MAX, jump;
@@ -758,7 +786,7 @@ static void gen_alt(struct build *b, int32_t i)
 		chain = jump;
 		INSN(b, split).b = here(b);
 	}
-	while (!b->err && chain != UINT32_MAX) {
+	while (!b->err && chain != UINT16_MAX) {
 		uint32_t next = INSN(b, chain).a;
 
 		INSN(b, chain).a = here(b);
@@ -774,9 +802,9 @@ static uint32_t emit_choice(struct build *b, bool lazy)
 
 	if (!b->err) {
 		if (lazy)
-			INSN(b, at).b = at + 1;
+			INSN(b, at).b = (uint16_t)(at + 1);
 		else
-			INSN(b, at).a = at + 1;
+			INSN(b, at).a = (uint16_t)(at + 1);
 	}
 	return at;
 }
@@ -801,8 +829,8 @@ static void gen_repeat(struct build *b, const struct node *n)
 		at = emit(b, RXL_REP, set, 0);
 		if (b->err)
 			return;
-		INSN(b, at).min = n->min;
-		INSN(b, at).max = n->max;
+		INSN(b, at).min = (uint16_t)n->min;
+		INSN(b, at).max = n->max == RXL_INF ? RXL_INF : (uint16_t)n->max;
 		INSN(b, at).is_lazy = n->is_lazy;
 		return;
 	}
@@ -927,10 +955,10 @@ static bool starts_anchored(const struct parse *ps, int32_t i)
 }
 
 /* The bytes the program from pc must consume first, past captures and
- * jumps, when they are one or two (a caseless letter): hint[0] -1 else. */
-static void first_bytes(const struct build *b, uint32_t pc, int16_t hint[2])
+ * jumps, when they are one or two (a caseless letter): RXL_NO_HINT else. */
+static void first_bytes(const struct build *b, uint32_t pc, uint8_t hint[2])
 {
-	hint[0] = hint[1] = -1;
+	hint[0] = hint[1] = RXL_NO_HINT;
 	for (int hops = 0; hops < 8 && pc < b->prog.n; hops++) {
 		const struct rxl_insn *in = &INSN(b, pc);
 		unsigned c;
@@ -938,13 +966,13 @@ static void first_bytes(const struct build *b, uint32_t pc, int16_t hint[2])
 		switch (in->op) {
 		case RXL_SAVE: pc++; continue;
 		case RXL_JMP: pc = in->a; continue;
-		case RXL_CHAR: hint[0] = (int16_t)in->a; return;
-		case RXL_STR: hint[0] = (int16_t)(unsigned char)b->bytes.p[in->a]; return;
+		case RXL_CHAR: hint[0] = hint[1] = (uint8_t)in->a; return;
+		case RXL_STR: hint[0] = hint[1] = (uint8_t)b->bytes.p[in->a]; return;
 		case RXL_STRI:
 			c = (unsigned char)b->bytes.p[in->a];
-			hint[0] = (int16_t)c;
+			hint[0] = hint[1] = (uint8_t)c;
 			if (is_letter(c))
-				hint[1] = (int16_t)(c - 32);
+				hint[1] = (uint8_t)(c - 32);
 			return;
 		default: return;
 		}

@@ -44,16 +44,18 @@ enum rxl_op {
 	RXL_MATCH,
 };
 
-#define RXL_INF UINT32_MAX
+#define RXL_INF UINT16_MAX /* an unbounded repeat's max */
+#define RXL_NO_HINT 0xff
 
+/* 12 bytes: a plan's thousands of programs stay small in the cache. */
 struct rxl_insn {
 	uint8_t op;
 	bool is_lazy;
 	/* REP: the bytes the rest must start with; SPLIT: the bytes its first
-	 * branch must start with; -1 in [0]: any */
-	int16_t hint[2];
-	uint32_t a, b;
-	uint32_t min, max;
+	 * branch must start with; RXL_NO_HINT in [0]: any */
+	uint8_t hint[2];
+	uint16_t a, b;
+	uint16_t min, max;
 };
 
 /* One allocation: this header, then sets, prog and bytes. */

@@ -65,11 +65,11 @@ static bool holds(const struct run *r, enum rxl_assertion a, size_t sp)
 }
 
 /* Whether the byte at sp can begin the way a hint describes. */
-static bool fits(const struct run *r, const int16_t hint[2], size_t sp)
+static bool fits(const struct run *r, const uint8_t hint[2], size_t sp)
 {
-	if (hint[0] < 0)
+	if (hint[0] == RXL_NO_HINT)
 		return true;
-	return sp < r->n && (r->s[sp] == (unsigned)hint[0] || r->s[sp] == (unsigned)hint[1]);
+	return sp < r->n && (r->s[sp] == hint[0] || r->s[sp] == hint[1]);
 }
 
 static bool same(const unsigned char *s, const char *text, uint32_t n)
@@ -100,7 +100,8 @@ static enum rep_outcome repeat(struct run *r, const struct rxl_insn *in, uint32_
 			       unsigned depth)
 {
 	const struct rxl_set *set = &r->rx->sets[in->a];
-	size_t room = r->n - *sp, max = in->max < room ? in->max : room, k = 0;
+	size_t room = r->n - *sp, max = in->max == RXL_INF || in->max > room ? room : in->max;
+	size_t k = 0;
 	uint32_t mark = r->n_trail;
 
 	if (!in->is_lazy) {
