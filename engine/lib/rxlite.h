@@ -11,8 +11,11 @@
  * and dotall options, and the inline flags (?i) (?-i) (?s) (?-s) and
  * (?i:...) groups. Everything else -- backreferences, lookarounds, atomic
  * groups, possessive quantifiers, \p, \x, \Q..\E, the extended and
- * multiline options, non-ASCII bytes in the pattern -- makes
- * fl_rxlite_compile() decline the pattern, and the caller keeps PCRE2.
+ * multiline options, non-ASCII bytes in the pattern, more than
+ * FL_RXLITE_MAX_GROUPS groups, a count above 65,534, a group repeated
+ * {n,m} with m - n above 64, a program past FL_RXLITE_MAX_PROGRAM
+ * instructions -- makes fl_rxlite_compile() decline the pattern, and the
+ * caller keeps PCRE2.
  *
  * On a subject of ASCII bytes the match and every capture equal what
  * pcre2_match() gives for the pattern compiled with PCRE2_UTF |
@@ -20,8 +23,9 @@
  * default newline (LF), start offset 0 and no match options. A subject with
  * a byte above 0x7f -- where UTF case folding and classes differ -- is
  * declined, and so is a match that would take more than
- * FL_RXLITE_STEP_BUDGET steps or nest deeper than FL_RXLITE_DEPTH_MAX
- * backtracking points: the caller then runs PCRE2, whose limits decide.
+ * FL_RXLITE_STEP_BUDGET steps, nest deeper than FL_RXLITE_DEPTH_MAX
+ * backtracking points or hold more than 256 capture writes on one path:
+ * the caller then runs PCRE2, whose limits decide.
  *
  * The compiled program is immutable: any number of threads may match with
  * it at once. Memory: the program, bounded by FL_RXLITE_MAX_PROGRAM
