@@ -417,6 +417,8 @@ static int32_t parse_group(struct parse *ps)
 	if (ps->p >= ps->end || *ps->p != ')')
 		return decline(ps);
 	ps->p++;
+	if (!group)
+		return body; /* a non-capturing group is its body: one node less to build */
 	g = node_new(ps, N_GROUP);
 	if (g >= 0) {
 		NODE(ps, g).kid = body;
@@ -553,15 +555,13 @@ static int32_t quantified(struct parse *ps, int32_t item)
  * nor NUL or a byte above 0x7f. */
 static bool is_plain(char c)
 {
-	static const uint64_t plain[2] = {~((1ull << 0) | (1ull << '$') | (1ull << '(') |
-					    (1ull << ')') | (1ull << '*') | (1ull << '+') |
-					    (1ull << '.') | (1ull << '?')),
-					  ~((1ull << ('[' - 64)) | (1ull << ('\\' - 64)) |
-					    (1ull << (']' - 64)) | (1ull << ('^' - 64)) |
-					    (1ull << ('{' - 64)) | (1ull << ('|' - 64)))};
+	static const bool special[128] = {
+	    [0] = true,	  ['\\'] = true, ['^'] = true, ['$'] = true, ['.'] = true,
+	    ['|'] = true, ['?'] = true,	 ['*'] = true, ['+'] = true, ['('] = true,
+	    [')'] = true, ['['] = true,	 [']'] = true, ['{'] = true};
 	unsigned char b = (unsigned char)c;
 
-	return b < 128 && (plain[b >> 6] >> (b & 63) & 1);
+	return b < 128 && !special[b];
 }
 
 /* A run of two or more plain bytes, none of them quantified, as one N_STR
@@ -589,18 +589,28 @@ static int32_t parse_run(struct parse *ps)
 	return n;
 }
 
-/* A sequence up to '|' or ')' or the end. */
+/* Links item after *last in a list whose head is *first. */
+static void append(struct parse *ps, int32_t *first, int32_t *last, int32_t item)
+{
+	if (*first < 0)
+		*first = item;
+	else
+		NODE(ps, *last).next = item;
+	*last = item;
+}
+
+/* A sequence up to '|' or ')' or the end: its one item alone, or an N_CAT
+ * of its items (none: the empty sequence). */
 static int32_t parse_cat(struct parse *ps)
 {
-	int32_t cat = node_new(ps, N_CAT), last = -1;
+	int32_t first = -1, last = -1, cat;
 
-	while (cat >= 0 && ps->p < ps->end && *ps->p != '|' && *ps->p != ')') {
+	while (ps->p < ps->end && *ps->p != '|' && *ps->p != ')') {
 		int32_t item = parse_run(ps);
 		uint32_t min, max;
 
 		if (item == -2)
 			item = parse_atom(ps);
-
 		if (item < 0) {
 			if (ps->err)
 				return -1;
@@ -611,33 +621,37 @@ static int32_t parse_cat(struct parse *ps)
 		item = quantified(ps, item);
 		if (item < 0)
 			return -1;
-		if (last < 0)
-			NODE(ps, cat).kid = item;
-		else
-			NODE(ps, last).next = item;
-		last = item;
+		append(ps, &first, &last, item);
 	}
+	if (first >= 0 && first == last)
+		return first;
+	cat = node_new(ps, N_CAT);
+	if (cat >= 0)
+		NODE(ps, cat).kid = first;
 	return cat;
 }
 
+/* Alternatives: the one branch alone, or an N_ALT of them. */
 static int32_t parse_alt(struct parse *ps)
 {
-	int32_t alt = node_new(ps, N_ALT), last = -1;
+	int32_t first = -1, last = -1, alt;
 
 	for (;;) {
-		int32_t cat = parse_cat(ps);
+		int32_t branch = parse_cat(ps);
 
-		if (alt < 0 || cat < 0)
+		if (branch < 0)
 			return -1;
-		if (last < 0)
-			NODE(ps, alt).kid = cat;
-		else
-			NODE(ps, last).next = cat;
-		last = cat;
+		append(ps, &first, &last, branch);
 		if (ps->p >= ps->end || *ps->p != '|')
-			return alt;
+			break;
 		ps->p++;
 	}
+	if (first == last)
+		return first;
+	alt = node_new(ps, N_ALT);
+	if (alt >= 0)
+		NODE(ps, alt).kid = first;
+	return alt;
 }
 
 /* ---- the program ----------------------------------------------------------------- */
@@ -753,11 +767,16 @@ static void gen_str(struct build *b, const struct node *n)
 		b->err = -ENOMEM;
 		return;
 	}
+	if (!n->is_caseless) {
+		memcpy(b->bytes.p + at, text, n->max);
+		emit(b, RXL_STR, (uint32_t)at, n->max);
+		return;
+	}
 	for (uint32_t i = 0; i < n->max; i++) {
 		unsigned c = (unsigned char)text[i];
 
-		b->bytes.p[at + i] = (char)(n->is_caseless ? rxl_lower(c) : c);
-		caseless |= n->is_caseless && is_letter(c);
+		b->bytes.p[at + i] = (char)rxl_lower(c);
+		caseless |= is_letter(c);
 	}
 	emit(b, caseless ? RXL_STRI : RXL_STR, (uint32_t)at, n->max);
 }
