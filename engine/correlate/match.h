@@ -58,7 +58,7 @@ struct fl_match_stats {
 	uint64_t candidates;	  /* rules the prefilter let through, summed */
 	uint64_t regex_runs;	  /* pcre2_match() calls */
 	uint64_t regex_lite;	  /* regex runs rxlite answered, without PCRE2 */
-	size_t regex_lite_compiled; /* regexes rxlite took, at their first run */
+	size_t regex_lite_compiled; /* regexes rxlite took (limits.h FL_MATCH_LITE_AFTER) */
 	uint64_t sides_skipped;	  /* where / clear where sides their atom tree ruled out */
 	uint64_t regex_limit;	  /* counter match.regex_limit */
 	size_t regex_jit;	  /* regexes JIT-compiled (counter match.regex_jit) */

@@ -118,7 +118,7 @@ struct match_cap {
 /* A regex as this matcher runs it: its runs lately, and its JIT copy. */
 struct match_regex {
 	pcre2_code *jit;	/* NULL: interpreted (the program's code) */
-	struct fl_rxlite *lite; /* compiled at the first run; NULL: not in its subset */
+	struct fl_rxlite *lite; /* from its FL_MATCH_LITE_AFTER-th run; NULL: not (yet) */
 	uint32_t runs;		/* halved every FL_MATCH_JIT_DECAY interpreted runs */
 	uint8_t lite_wait;	/* runs before lite_tried, up to FL_MATCH_LITE_AFTER */
 	bool jit_tried, lite_tried;

@@ -124,8 +124,10 @@ static enum rep_outcome repeat(struct run *r, const struct rxl_insn *in, uint32_
 		if (k >= room || !rxl_set_has(set, r->s[*sp + k]))
 			return REP_FAILED;
 	for (;; k++) {
-		if (--r->budget < 0)
-			return give_up(r) ? REP_DONE : REP_FAILED;
+		if (--r->budget < 0) {
+			give_up(r);
+			return REP_DONE;
+		}
 		if (k == max || !rxl_set_has(set, r->s[*sp + k])) {
 			*sp += k;
 			return REP_GO_ON;
