@@ -143,6 +143,34 @@ Test(match_prefilter, skips_the_regexes_of_a_candidate_missing_another_required_
 	cr_expect_str_eq(got, "other:F");
 }
 
+/* A long atom is keyed on one of its windows: of those that wake equally few
+ * rules, not one that begins or ends with another rule's atom. The windows
+ * of "alm0015 burst port=" that no other alarm's atoms hold are
+ * "alm0015 ", "lm0015 b" and "m0015 bu" ("0015 bur" is in "alm-0015 burst
+ * port=" as well, "015 burs" in ALM1015's); keyed on the first, which
+ * holds "ALM0015", the burst rule would wake on every notice of ALM0015. */
+Test(match_prefilter, keys_a_long_atom_on_a_window_that_holds_no_other_atom)
+{
+	static const char text[] =
+	    "plan p;\nlevel general { respond 30m; }\n"
+	    "rule burst { match syslog; where msg ~ /(?i)(?<a>alm-?0015) burst port=(?<p>\\S+)/; key host; }\n"
+	    "rule burst2 { match syslog; where msg ~ /(?i)(?<a>alm-?1015) burst port=(?<p>\\S+)/; key host; }\n"
+	    "rule notice { match syslog; where msg ~ /(?<a>ALM0015)\\s+notice\\s+port=(?<p>\\S+)/; key host; }\n";
+	struct fl_match_stats st;
+	char got[256];
+
+	match_line(text, "<131>Nov 25 10:00:00 H1 NE: ALM0015 notice port=1-1", got, sizeof(got), &st);
+	cr_expect_str_eq(got, "notice:F");
+	cr_expect_eq(st.candidates, 1, "the burst rule woke on a notice: %zu candidates",
+		     (size_t)st.candidates);
+	match_line(text, "<131>Nov 25 10:00:00 H1 NE: ALM0015 BURST port=1-1", got, sizeof(got), &st);
+	cr_expect_str_eq(got, "burst:F");
+	match_line(text, "<131>Nov 25 10:00:00 H1 NE: alm-0015 burst port=1-1", got, sizeof(got), &st);
+	cr_expect_str_eq(got, "burst:F");
+	match_line(text, "<131>Nov 25 10:00:00 H1 NE: Alm1015 burst port=1-1", got, sizeof(got), &st);
+	cr_expect_str_eq(got, "burst2:F");
+}
+
 /* Runs lines[0..n) through one matcher, as an engine does: what each
  * matched into got[i], and the regex runs each cost into runs[i]. */
 static void match_lines(const char *text, const char *const *lines, size_t n, char got[][64],
