@@ -55,20 +55,23 @@ static bool use_capture(struct fl_compile *c, const char *name, uint32_t *index)
 			found = true;
 		}
 	}
-	/* correlations see the captures of the rules that feed them */
+	/* correlations see the captures of the rules that feed them: each
+	 * rule's own, not every capture of the plan once per rule (a
+	 * correlation over 100 of 10,000 rules cost 60 M instructions) */
 	for (uint32_t r = 0; !found && r < c->scope.n_input_rules; r++) {
 		uint32_t rule = c->prog->rule_refs[c->scope.input_rules_first + r];
 		const struct fl_prog_rule *pr = &c->prog->rules[rule];
 
-		for (uint32_t g = 0; g < c->prog->n_captures; g++) {
-			const struct fl_prog_capture *cap = &c->prog->captures[g];
+		for (uint32_t x = pr->first_regex; x < pr->first_regex + pr->n_regexes; x++) {
+			const struct fl_prog_regex *rx = &c->prog->regexes[x];
 
-			if (cap->regex >= pr->first_regex &&
-			    cap->regex < pr->first_regex + pr->n_regexes &&
-			    strcmp(cap->name.p, name) == 0) {
-				c->capture_used[g] = true;
-				*index = g;
-				found = true;
+			for (uint32_t g = rx->first_capture; g < rx->first_capture + rx->n_captures;
+			     g++) {
+				if (strcmp(c->prog->captures[g].name.p, name) == 0) {
+					c->capture_used[g] = true;
+					*index = g;
+					found = true;
+				}
 			}
 		}
 	}

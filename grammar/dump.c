@@ -406,12 +406,14 @@ static void dump_rules(struct fl_buf *b, const struct fl_program *p)
 		}
 		fl_buf_addc(b, '\n');
 		conds(b, p, "where", r->first_cond, r->n_conds);
-		for (uint32_t g = 0; g < p->n_captures; g++) {
-			const struct fl_prog_capture *c = &p->captures[g];
+		for (uint32_t x = r->first_regex; x < r->first_regex + r->n_regexes; x++) {
+			const struct fl_prog_regex *rx = &p->regexes[x];
 
-			if (c->regex >= r->first_regex && c->regex < r->first_regex + r->n_regexes)
+			for (uint32_t g = rx->first_capture; g < rx->first_capture + rx->n_captures;
+			     g++)
 				fl_buf_printf(b, "    capture #%u %s = regex #%u group %u\n", g,
-					      c->name.p, c->regex, c->group);
+					      p->captures[g].name.p, p->captures[g].regex,
+					      p->captures[g].group);
 		}
 		conds(b, p, "clear-where", r->first_clear_cond, r->n_clear_conds);
 		if (r->n_keys) {
