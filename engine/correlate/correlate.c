@@ -29,6 +29,68 @@ const char *fl_action_name(enum fl_action_type t)
 
 /* ---- lifecycle ------------------------------------------------------------- */
 
+/* Adds correlation c to rule r's list (absorbed: the correlations that
+ * absorb it, else those it feeds), once however often c names r; with
+ * fill false only counts. */
+static void link_rule(struct fl_engine *e, uint32_t r, uint32_t c, bool absorbed, bool fill)
+{
+	const struct fl_prog_correlation *co = &e->prog->correlations[c];
+	struct rule_info *ri = &e->ri[r];
+	uint32_t *list = absorbed ? ri->absorbers : ri->corrs;
+	size_t *n = absorbed ? &ri->n_absorbers : &ri->n_corrs;
+	int64_t grace = absorbed ? co->within_ms + co->hold_ms : co->within_ms;
+
+	if (!fill) {
+		(*n)++;
+		return;
+	}
+	if (*n > 0 && list[*n - 1] == c)
+		return;
+	list[(*n)++] = c;
+	if (!absorbed && co->locate != FL_LOCATE_GROUP)
+		ri->is_span_input = true;
+	if (!absorbed && co->locate == FL_LOCATE_GROUP && ri->group_corr == FL_PROG_NONE)
+		ri->group_corr = c;
+	if ((absorbed || co->locate == FL_LOCATE_GROUP) && grace > ri->grace_ms)
+		ri->grace_ms = grace;
+}
+
+/* Each rule's correlations, in plan order, from the correlations' own
+ * lists: asking every correlation about every rule cost rules x
+ * correlations, and a list sized for every correlation per rule. Counts
+ * first, then fills. */
+static int link_correlations(struct fl_engine *e)
+{
+	const struct fl_program *prog = e->prog;
+
+	for (int fill = 0; fill < 2; fill++) {
+		for (uint32_t c = 0; c < prog->n_correlations; c++) {
+			const struct fl_prog_correlation *co = &prog->correlations[c];
+
+			for (uint32_t k = 0; k < co->n_inputs; k++)
+				if (prog->rule_refs[co->first_input + k] < prog->n_rules)
+					link_rule(e, prog->rule_refs[co->first_input + k], c, false,
+						  fill);
+			for (uint32_t k = 0; k < co->n_absorbs; k++)
+				if (prog->rule_refs[co->first_absorb + k] < prog->n_rules)
+					link_rule(e, prog->rule_refs[co->first_absorb + k], c, true,
+						  fill);
+		}
+		for (uint32_t r = 0; !fill && r < prog->n_rules; r++) {
+			struct rule_info *ri = &e->ri[r];
+
+			ri->corrs = ri->n_corrs ? malloc(ri->n_corrs * sizeof(*ri->corrs)) : NULL;
+			ri->absorbers = ri->n_absorbers
+					    ? malloc(ri->n_absorbers * sizeof(*ri->absorbers))
+					    : NULL;
+			if ((ri->n_corrs && !ri->corrs) || (ri->n_absorbers && !ri->absorbers))
+				return -ENOMEM;
+			ri->n_corrs = ri->n_absorbers = 0;
+		}
+	}
+	return 0;
+}
+
 static int build_rule_info(struct fl_engine *e)
 {
 	const struct fl_program *prog = e->prog;
@@ -63,31 +125,12 @@ static int build_rule_info(struct fl_engine *e)
 			       : rule->flap_ms > 0	? rule->flap_ms
 			       : rule->threshold_ms > 0 ? rule->threshold_ms
 							: rule->dedup_ms;
-		ri->corrs = calloc(prog->n_correlations + 1, sizeof(*ri->corrs));
-		ri->absorbers = calloc(prog->n_correlations + 1, sizeof(*ri->absorbers));
-		if (!ri->corrs || !ri->absorbers)
-			return -ENOMEM;
-		for (uint32_t c = 0; c < prog->n_correlations; c++) {
-			const struct fl_prog_correlation *co = &prog->correlations[c];
-			int64_t g = 0;
+	}
+	if (link_correlations(e) < 0)
+		return -ENOMEM;
+	for (uint32_t r = 0; r < prog->n_rules; r++) {
+		struct rule_info *ri = &e->ri[r];
 
-			if (fl_corr_in_list(prog->rule_refs, co->first_input, co->n_inputs, r)) {
-				ri->corrs[ri->n_corrs++] = c;
-				if (co->locate != FL_LOCATE_GROUP)
-					ri->is_span_input = true;
-				if (co->locate == FL_LOCATE_GROUP) {
-					if (ri->group_corr == FL_PROG_NONE)
-						ri->group_corr = c;
-					g = co->within_ms;
-				}
-			}
-			if (fl_corr_in_list(prog->rule_refs, co->first_absorb, co->n_absorbs, r)) {
-				ri->absorbers[ri->n_absorbers++] = c;
-				g = co->within_ms + co->hold_ms;
-			}
-			if (g > ri->grace_ms)
-				ri->grace_ms = g;
-		}
 		if (ri->grace_ms > FL_CORR_GRACE_MAX_MS)
 			ri->grace_ms = FL_CORR_GRACE_MAX_MS;
 		if (!ri->has_raise)

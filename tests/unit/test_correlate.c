@@ -1,6 +1,8 @@
 /* The correlation engine: each operator of the language, its edges, and
  * the topology reasoning over the sample network. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "engine/inventory/inventory.h"
 #include "engine_fixture.h"
@@ -143,6 +145,37 @@ Test(correlate, absorbs_alarms_behind_a_cut_instead_of_raising_them)
 	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, NULL), 1, "only the cut");
 	last = fx_last(f, fx_find(f, FL_ACTION_OPEN, "cut")->id);
 	cr_expect_eq(last->absorbed, 2);
+	fx_close(f);
+}
+
+/* A correlation that names a rule twice takes each of its alarms once:
+ * g2 counts the storm as g1 does, not twice over. */
+Test(correlate, takes_a_rule_named_twice_by_a_correlation_once)
+{
+	static const char text[] =
+	    "plan t;\ntimezone \"UTC\";\nlevel general { respond 30m; }\n"
+	    "rule storm { match syslog; where msg ~ /STORM/; key host; "
+	    "raise level general title \"storm ${host}\"; }\n"
+	    "correlate g1 { locate group; from storm; group host; within 60s; "
+	    "raise level general title \"g1 ${count}\"; }\n"
+	    "correlate g2 { locate group; from storm, storm; group host; within 60s; "
+	    "absorb storm, storm for 5m; raise level general title \"g2 ${count}\"; }\n";
+	const char *shared = getenv("FL_SHARED") ? getenv("FL_SHARED") : "/work/shared";
+	char data[4096];
+	struct fx *f;
+
+	snprintf(data, sizeof(data), "%s/data", shared);
+	f = fx_open_with(NULL, text, data);
+	fx_at(f, 0, "HOST-A", "STORM a");
+	fx_at(f, 1, "HOST-A", "STORM b");
+	fx_at(f, 2, "HOST-A", "STORM c");
+	fx_run_to(f, 300);
+	fl_engine_flush(f->e);
+	cr_assert_not_null(fx_find(f, FL_ACTION_OPEN, "g1"));
+	cr_assert_not_null(fx_find(f, FL_ACTION_OPEN, "g2"));
+	cr_expect_eq(fx_last(f, fx_find(f, FL_ACTION_OPEN, "g1")->id)->count, 3);
+	cr_expect_eq(fx_last(f, fx_find(f, FL_ACTION_OPEN, "g2")->id)->count, 3,
+		     "an alarm fed twice to the correlation that names its rule twice");
 	fx_close(f);
 }
 
