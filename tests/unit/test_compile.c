@@ -244,6 +244,30 @@ Test(compile, warns_about_a_shadowed_raise_and_an_unused_capture)
 	done(&c);
 }
 
+/* The shadowing rule is found through its rarest condition, whichever of
+ * its conditions comes first: here every rule begins `host == "x"`. Rules
+ * that cannot shadow (a window, a clear) are passed over. */
+Test(compile, finds_a_shadowing_rule_by_its_rarest_condition)
+{
+	struct compiled c;
+
+	compile(&c, HEAD "rule w { match syslog; where host == \"x\"; where msg ~ /LOS/; key host; "
+			 "threshold 3 within 1m; clear after quiet 1m; raise level urgent; }\n"
+			 "rule a { match syslog; where host == \"x\"; where msg ~ /LOS/; "
+			 "raise level urgent; }\n"
+			 "rule m { match syslog; where host == \"x\"; where msg ~ /AIS/; "
+			 "raise level urgent; }\n"
+			 "rule b { match syslog; where host == \"x\"; where severity <= 3; "
+			 "where msg ~ /LOS/; raise level urgent; }\n"
+			 "rule n { match syslog; where host == \"x\"; where msg ~ /LOF/; "
+			 "raise level urgent; }\n");
+	cr_expect_eq(c.rc, 0, "warnings do not fail the compile");
+	cr_expect_eq(fl_diag_warnings(c.d), 1, "%s", c.msgs.p);
+	cr_expect(strstr(c.msgs.p, "t.plan:8:6: warning: rule 'b' never raises: rule 'a' above") !=
+		  NULL, "%s", c.msgs.p);
+	done(&c);
+}
+
 Test(compile, warns_about_unused_ladders_and_roles)
 {
 	struct compiled c;
