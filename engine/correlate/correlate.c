@@ -174,7 +174,13 @@ int fl_engine_create(struct fl_engine **out, const struct fl_program *prog,
 	e->keys = calloc(prog->n_rules + 1, sizeof(*e->keys));
 	if (!e->keys)
 		goto out_destroy;
-	if ((rc = fl_match_create(&e->m, prog)) < 0 ||
+	if (e->cfg.match) {
+		e->m = e->cfg.match;
+		rc = fl_match_use_program(e->m, prog);
+	} else {
+		rc = fl_match_create(&e->m, prog);
+	}
+	if (rc < 0 ||
 	    (rc = fl_timerwheel_create(&e->tw, fl_corr_ns_to_ms(e->now_ns),
 				       FL_TIMERWHEEL_MAX_TIMERS_DEFAULT)) < 0 ||
 	    (rc = fl_keytab_create(&e->spans, &span_cfg)) < 0 ||
@@ -211,7 +217,8 @@ void fl_engine_destroy(struct fl_engine *e)
 	fl_keytab_destroy(e->groups);
 	fl_keytab_destroy(e->resumed);
 	fl_timerwheel_destroy(e->tw);
-	fl_match_destroy(e->m);
+	if (!e->cfg.match)
+		fl_match_destroy(e->m);
 	free(e);
 }
 

@@ -31,6 +31,8 @@
 #include "engine/lib/limits.h"
 #include "grammar/program.h"
 
+struct fl_match;
+
 struct fl_clock;
 struct fl_event;
 struct fl_engine;
@@ -188,6 +190,11 @@ struct fl_engine_config {
 	void *window_ctx;
 	fl_explain_fn *explain;	     /* may be NULL (the usual case) */
 	void *explain_ctx;
+	/* borrowed, may be NULL: a matcher of the program's rules
+	 * (fl_match_create) for engines run one after another, which the
+	 * engine points at its program and does not destroy; NULL: the
+	 * engine makes its own */
+	struct fl_match *match;
 };
 
 struct fl_engine_stats {

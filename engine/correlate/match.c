@@ -155,6 +155,17 @@ static void wake_by_fields(struct fl_match *m, const struct fl_syslog *s)
 	}
 }
 
+int fl_match_use_program(struct fl_match *m, const struct fl_program *prog)
+{
+	const struct fl_program *was = m->prog;
+
+	if (prog->rules != was->rules || prog->n_rules != was->n_rules ||
+	    prog->regexes != was->regexes || prog->conds != was->conds)
+		return -EINVAL;
+	m->prog = prog;
+	return 0;
+}
+
 size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint32_t **rules)
 {
 	m->ev = ev;

@@ -75,6 +75,13 @@ struct fl_match_stats {
 FL_MUST_CHECK int fl_match_create(struct fl_match **out, const struct fl_program *prog);
 void fl_match_destroy(struct fl_match *m);
 
+/* Points the matcher at prog, a copy of the program it was made for with
+ * another inventory (a plan test's own data): its lookups read prog's. One
+ * matcher then serves engines run one after another, where a matcher each
+ * rebuilt the prefilter per plan test. Returns 0, or -EINVAL when prog's
+ * rules are not the matcher's. */
+FL_MUST_CHECK int fl_match_use_program(struct fl_match *m, const struct fl_program *prog);
+
 /* Operations. begin: starts a new event (borrowed until the next begin) and
  * returns the candidate rules in plan order through *rules (valid until the
  * next begin). rule: checks one rule against the current event. */

@@ -20,6 +20,7 @@
 
 #include "engine/correlate/actions.h"
 #include "engine/correlate/correlate.h"
+#include "engine/correlate/match.h"
 #include "engine/decode/event.h"
 #include "engine/decode/message.h"
 #include "engine/decode/snmp.h"
@@ -314,11 +315,13 @@ static int64_t year_start_ns(int year)
 /* Runs one test into res (its failures, and what happened when any);
  * returns 0 or -ENOMEM. */
 static int run_test(const struct fl_program *p, const struct fl_prog_test *test,
-		    const struct fl_tz *tz, struct fl_event *ev, struct fl_plantest_result *res)
+		    const struct fl_tz *tz, struct fl_event *ev, struct fl_match *m,
+		    struct fl_plantest_result *res)
 {
 	struct fl_program test_prog;
 	struct test_run t = {.prog = p};
-	struct fl_engine_config cfg = {.on_action = on_action, .ctx = &t, .late_ms = -1};
+	struct fl_engine_config cfg = {
+	    .on_action = on_action, .ctx = &t, .late_ms = -1, .match = m};
 	struct fl_message_opts mo = {.tz = tz};
 	int64_t received_ns;
 	struct fl_clock *clock = NULL;
@@ -401,6 +404,7 @@ int fl_plantest_run(const struct fl_program *p, const struct fl_tz *tz,
 		    struct fl_plantest_report *out)
 {
 	struct fl_plantest_report r = {0};
+	struct fl_match *m = NULL;
 	struct fl_event *ev;
 	int rc = 0;
 
@@ -410,8 +414,13 @@ int fl_plantest_run(const struct fl_program *p, const struct fl_tz *tz,
 		rc = -ENOMEM;
 		goto out;
 	}
+	/* one matcher for every test: its prefilter is built from the rules,
+	 * which the tests share, and rebuilding it per test made `faultline
+	 * test` cost tests x rules */
+	if (p->n_tests && (rc = fl_match_create(&m, p)) < 0)
+		goto out;
 	for (size_t i = 0; i < p->n_tests; i++) {
-		rc = run_test(p, &p->tests[i], tz, ev, &r.tests[i]);
+		rc = run_test(p, &p->tests[i], tz, ev, m, &r.tests[i]);
 		r.n_tests++;
 		if (rc < 0)
 			goto out;
@@ -424,6 +433,7 @@ int fl_plantest_run(const struct fl_program *p, const struct fl_tz *tz,
 	r.tests = NULL;
 out:
 	fl_plantest_report_free(&r);
+	fl_match_destroy(m);
 	free(ev);
 	return rc;
 }

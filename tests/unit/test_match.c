@@ -1,6 +1,7 @@
 /* The matcher: required literals, the prefilter, conditions and captures. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,30 @@ Test(match, matches_faults_clears_and_field_conditions)
 	cr_expect_str_eq(got, "sev:F any:F alt:F");
 	matches(f, "<134>Nov 20 00:00:00 C ne: heartbeat TU_AIS on x", got, sizeof(got));
 	cr_expect_str_eq(got, "", "C is not in the set; heartbeat excluded");
+	mfx_close(f);
+}
+
+/* A matcher serves a copy of its program with another inventory (a plan
+ * test's data), and refuses a program with other rules. */
+Test(match, takes_a_copy_of_its_program_and_refuses_another)
+{
+	struct fl_plan_options opt = {.no_files = true};
+	struct mfx *f = mfx_open();
+	struct fl_program copy = *f->prog;
+	struct fl_plan *other;
+	char got[128];
+
+	copy.inventory = NULL;
+	cr_expect_eq(fl_match_use_program(f->m, &copy), 0);
+	matches(f, "<131>Nov 25 10:00:00 A NE: MS_AIS on 1", got, sizeof(got));
+	cr_expect_str_eq(got, "alt:F", "the copy's rules match as the original's");
+	cr_assert_eq(fl_plan_compile_text(&other, "m.plan", plan_text, sizeof(plan_text) - 1, &opt,
+					  f->d),
+		     0);
+	cr_expect_eq(fl_match_use_program(f->m, fl_plan_program(other)), -EINVAL,
+		     "the same text compiled again is another program");
+	cr_expect_eq(fl_match_use_program(f->m, f->prog), 0);
+	fl_plan_destroy(other);
 	mfx_close(f);
 }
 
