@@ -55,6 +55,32 @@ static void link_rule(struct fl_engine *e, uint32_t r, uint32_t c, bool absorbed
 		ri->grace_ms = grace;
 }
 
+/* Gives each rule its two lists, as counted, out of one block (e->links):
+ * an engine is made for each plan test, and two allocations a rule were
+ * most of its making. */
+static int carve_lists(struct fl_engine *e)
+{
+	size_t total = 0, at = 0;
+
+	for (uint32_t r = 0; r < e->prog->n_rules; r++)
+		total += e->ri[r].n_corrs + e->ri[r].n_absorbers;
+	if (total == 0)
+		return 0;
+	e->links = malloc(total * sizeof(*e->links));
+	if (!e->links)
+		return -ENOMEM;
+	for (uint32_t r = 0; r < e->prog->n_rules; r++) {
+		struct rule_info *ri = &e->ri[r];
+
+		ri->corrs = e->links + at;
+		at += ri->n_corrs;
+		ri->absorbers = e->links + at;
+		at += ri->n_absorbers;
+		ri->n_corrs = ri->n_absorbers = 0;
+	}
+	return 0;
+}
+
 /* Each rule's correlations, in plan order, from the correlations' own
  * lists: asking every correlation about every rule cost rules x
  * correlations, and a list sized for every correlation per rule. Counts
@@ -76,17 +102,8 @@ static int link_correlations(struct fl_engine *e)
 					link_rule(e, prog->rule_refs[co->first_absorb + k], c, true,
 						  fill);
 		}
-		for (uint32_t r = 0; !fill && r < prog->n_rules; r++) {
-			struct rule_info *ri = &e->ri[r];
-
-			ri->corrs = ri->n_corrs ? malloc(ri->n_corrs * sizeof(*ri->corrs)) : NULL;
-			ri->absorbers = ri->n_absorbers
-					    ? malloc(ri->n_absorbers * sizeof(*ri->absorbers))
-					    : NULL;
-			if ((ri->n_corrs && !ri->corrs) || (ri->n_absorbers && !ri->absorbers))
-				return -ENOMEM;
-			ri->n_corrs = ri->n_absorbers = 0;
-		}
+		if (!fill && carve_lists(e) < 0)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -207,10 +224,7 @@ void fl_engine_destroy(struct fl_engine *e)
 	for (size_t r = 0; e->keys && r < e->prog->n_rules; r++)
 		fl_keytab_destroy(e->keys[r]);
 	free(e->keys);
-	for (size_t r = 0; e->ri && r < e->prog->n_rules; r++) {
-		free(e->ri[r].corrs);
-		free(e->ri[r].absorbers);
-	}
+	free(e->links);
 	free(e->ri);
 	fl_keytab_destroy(e->spans);
 	fl_keytab_destroy(e->sites);

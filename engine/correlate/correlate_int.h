@@ -185,9 +185,9 @@ struct rule_info {
 	 * incident clears then only under `clear after quiet` */
 	int64_t grace_ms, quiet_ms;
 	uint32_t port_capture; /* a capture named "port", FL_PROG_NONE */
-	uint32_t *corrs;       /* correlations it feeds */
+	uint32_t *corrs;       /* correlations it feeds (in the engine's links) */
 	size_t n_corrs;
-	uint32_t *absorbers; /* correlations that absorb it */
+	uint32_t *absorbers; /* correlations that absorb it (in links too) */
 	size_t n_absorbers;
 	uint32_t group_corr; /* first GROUP correlation it feeds, FL_PROG_NONE */
 };
@@ -202,6 +202,7 @@ struct fl_engine {
 	struct fl_keytab *spans, *sites, *groups;
 	struct fl_keytab *resumed; /* tickets fl_engine_resume() took, by id; at first use */
 	struct rule_info *ri;
+	uint32_t *links; /* every rule_info's corrs and absorbers, one block */
 	/* not yet freed, by id; a freed one leaves a NULL hole until the next
 	 * compaction (at an entry point, never inside a loop over it), so
 	 * freeing costs O(1) however many are open */
