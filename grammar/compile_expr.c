@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine/decode/mib.h"
 #include "engine/lib/rxreq.h"
@@ -147,10 +148,38 @@ static size_t field_candidates(struct fl_compile *c, const char **out, size_t ma
 	return n;
 }
 
+/* What other tools call faultline's fields: a rule copied from rsyslog,
+ * syslog-ng or SEC names them so, and no spelling hint reaches "app" from
+ * "app_name". */
+static const struct {
+	const char *other, *ours;
+} field_aliases[] = {
+    {"app_name", "app"},     {"appname", "app"},	 {"app-name", "app"},
+    {"program", "app"},	     {"programname", "app"}, {"syslogtag", "app"},
+    {"tag", "app"},	     {"hostname", "host"},   {"fromhost", "host"},
+    {"source", "host"},	     {"message", "msg"},     {"msgtext", "msg"},
+    {"pid", "procid"},	     {"proc_id", "procid"},  {"msg_id", "msgid"},
+    {"syslogseverity", "severity"},		     {"syslogfacility", "facility"},
+};
+
+/* faultline's name for a field another tool names so (any case), when it
+ * is one of the n fields in cands; else NULL. */
+static const char *field_alias(const char *name, const char *const *cands, size_t n)
+{
+	for (size_t i = 0; i < FL_ARRAY_LEN(field_aliases); i++) {
+		if (strcasecmp(name, field_aliases[i].other) != 0)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(cands[k], field_aliases[i].ours) == 0)
+				return field_aliases[i].ours;
+	}
+	return NULL;
+}
+
 /* Reports a field resolve_field() refused: wrong input kind or unknown. */
 void field_error(struct fl_compile *c, const struct fl_loc *loc, const char *name)
 {
-	const char *cands[160];
+	const char *cands[160], *ours;
 	size_t nc;
 
 	if (c->scope.wrong_input) {
@@ -159,6 +188,10 @@ void field_error(struct fl_compile *c, const struct fl_loc *loc, const char *nam
 		return;
 	}
 	nc = field_candidates(c, cands, FL_ARRAY_LEN(cands));
+	if ((ours = field_alias(name, cands, nc))) {
+		fl_diag_error(c->d, loc, "unknown field '%s'; faultline calls it '%s'", name, ours);
+		return;
+	}
 	unknown(c, loc, "field", name, cands, nc);
 }
 
@@ -234,7 +267,9 @@ static bool template_field(struct fl_compile *c, const struct fl_ast_item *it, s
 		return false;
 	}
 	nc = field_candidates(c, cands, FL_ARRAY_LEN(cands));
-	hint = fl_diag_suggest(name, cands, nc);
+	hint = field_alias(name, cands, nc);
+	if (!hint)
+		hint = fl_diag_suggest(name, cands, nc);
 	if (hint)
 		fl_diag_error(c->d, &l,
 			      "template names '%s', which this %s cannot have; did you mean '%s'?",

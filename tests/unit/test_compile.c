@@ -221,6 +221,16 @@ Test(compile, checks_operators_against_field_types)
 		     "t.plan:5:35: error: 'under' applies to OIDs; 'host' is not one");
 	expect_error(HEAD "rule r { match syslog; where hots == \"a\"; raise level urgent; }\n",
 		     "t.plan:5:30: error: unknown field 'hots'; did you mean 'host'?");
+	/* the names of rsyslog, syslog-ng and RFC 5424, which no spelling
+	 * hint reaches */
+	expect_error(HEAD "rule r { match syslog; where app_name == \"a\"; raise level urgent; }\n",
+		     "t.plan:5:30: error: unknown field 'app_name'; faultline calls it 'app'");
+	expect_error(HEAD "rule r { match syslog; where PROGRAMNAME == \"a\"; raise level urgent; }\n",
+		     "t.plan:5:30: error: unknown field 'PROGRAMNAME'; faultline calls it 'app'");
+	expect_error(HEAD "rule r { match syslog; where msg ~ /x/; "
+			  "raise level urgent title \"${hostname}\"; }\n",
+		     "t.plan:5:67: error: template names 'hostname', which this rule cannot have; "
+		     "did you mean 'host'?");
 }
 
 Test(compile, warns_about_a_shadowed_raise_and_an_unused_capture)
