@@ -77,11 +77,16 @@ fi
 sed -e "s|/usr/|$R/usr/|g" -e "s|/var/lib/faultline|$T/state|g" -e "s|/run/faultline|$T/run|g" \
 	"$R/etc/faultline/faultline.conf" >"$T/faultline.conf"
 mkdir -p "$T/state" "$T/run"
+# run.err exists before the loop reads it: the background shell opens it
+# when it is scheduled, and a grep of a missing file counted nothing, which
+# the test read as "not a number" and left the loop before the inputs were up
+: >"$T/run.err"
 "$R/usr/bin/faultline" run -C "$T/faultline.conf" --udp 127.0.0.1:0 --tcp 127.0.0.1:0 \
 	--trap 127.0.0.1:0 >"$T/run.out" 2>"$T/run.err" &
 RUN_PID=$!
 i=0
-while [ "$(grep -c '^listening ' "$T/run.err" || true)" -lt 3 ]; do
+listening() { n=$(grep -c '^listening ' "$T/run.err" 2>/dev/null || true); echo "${n:-0}"; }
+while [ "$(listening)" -lt 3 ]; do
 	kill -0 "$RUN_PID" 2>/dev/null || fail "the installed config did not start: $(cat "$T/run.err")"
 	i=$((i + 1))
 	[ $i -lt 300 ] || fail "no inputs after 30 s: $(cat "$T/run.err")"
