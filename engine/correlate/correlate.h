@@ -192,8 +192,9 @@ struct fl_engine_config {
 	void *explain_ctx;
 	/* borrowed, may be NULL: a matcher of the program's rules
 	 * (fl_match_create) for engines run one after another, which the
-	 * engine points at its program and does not destroy; NULL: the
-	 * engine makes its own */
+	 * engine points at its program (fl_match_use_program: the caller
+	 * points it back if that program goes first) and does not destroy;
+	 * NULL: the engine makes its own */
 	struct fl_match *match;
 };
 

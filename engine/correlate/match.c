@@ -29,6 +29,7 @@ int fl_match_create(struct fl_match **out, const struct fl_program *prog)
 	m->cands = calloc(prog->n_rules + 1, sizeof(*m->cands));
 	m->caps = calloc(prog->n_captures + 1, sizeof(*m->caps));
 	m->regexes = calloc(prog->n_regexes + 1, sizeof(*m->regexes));
+	m->n_regexes = prog->n_regexes;
 	if (!m->rules || !m->always || !m->cands || !m->caps || !m->regexes)
 		goto out_free;
 	m->runs_to_decay = FL_MATCH_JIT_DECAY;
@@ -63,7 +64,7 @@ void fl_match_destroy(struct fl_match *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; m->regexes && i < m->prog->n_regexes; i++) {
+	for (size_t i = 0; m->regexes && i < m->n_regexes; i++) {
 		pcre2_code_free(m->regexes[i].jit);
 		fl_rxlite_free(m->regexes[i].lite);
 	}

@@ -78,8 +78,9 @@ void fl_match_destroy(struct fl_match *m);
 /* Points the matcher at prog, a copy of the program it was made for with
  * another inventory (a plan test's own data): its lookups read prog's. One
  * matcher then serves engines run one after another, where a matcher each
- * rebuilt the prefilter per plan test. Returns 0, or -EINVAL when prog's
- * rules are not the matcher's. */
+ * rebuilt the prefilter per plan test. prog is borrowed like the first: a
+ * caller whose copy goes first points the matcher back. Returns 0, or
+ * -EINVAL when prog's rules are not the matcher's. */
 FL_MUST_CHECK int fl_match_use_program(struct fl_match *m, const struct fl_program *prog);
 
 /* Operations. begin: starts a new event (borrowed until the next begin) and

@@ -127,6 +127,7 @@ struct match_regex {
 struct fl_match {
 	const struct fl_program *prog;
 	struct match_regex *regexes; /* by regex index */
+	size_t n_regexes;	     /* of regexes[]: prog may be repointed (use_program) */
 	uint32_t runs_to_decay;
 	struct fl_ac *ac; /* the keys, each once, its id its index */
 	struct match_rule *rules;

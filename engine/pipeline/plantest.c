@@ -421,6 +421,10 @@ int fl_plantest_run(const struct fl_program *p, const struct fl_tz *tz,
 		goto out;
 	for (size_t i = 0; i < p->n_tests; i++) {
 		rc = run_test(p, &p->tests[i], tz, ev, m, &r.tests[i]);
+		/* a test with its own data pointed the matcher at its copy of
+		 * the program, on run_test()'s stack: back to p */
+		if (m && fl_match_use_program(m, p) < 0)
+			rc = -EINVAL;
 		r.n_tests++;
 		if (rc < 0)
 			goto out;
