@@ -64,11 +64,18 @@ static bool rule_raises(const struct fl_program *p, const struct fl_prog_rule *r
  * shadowed when an earlier raising rule a, with no window of its own that
  * could hold the raise back, has the same input and a subset of b's
  * conditions. */
+/* Can rule a shadow a later one: it raises whenever it matches, with no
+ * window or clear of its own. */
+static bool may_shadow(const struct fl_program *p, const struct fl_prog_rule *a)
+{
+	return !a->threshold_n && !a->flap_n && !a->absent_ms && !a->n_clear_conds &&
+	       rule_raises(p, a);
+}
+
 static bool shadows(const struct fl_program *p, const struct fl_prog_rule *a,
 		    const struct fl_prog_rule *b)
 {
-	if (a->input != b->input || a->threshold_n || a->flap_n || a->absent_ms ||
-	    a->n_clear_conds || !rule_raises(p, a) || !rule_raises(p, b))
+	if (a->input != b->input || !may_shadow(p, a) || !rule_raises(p, b))
 		return false;
 	for (uint32_t i = 0; i < a->n_conds; i++) {
 		bool found = false;
@@ -155,8 +162,7 @@ void warn_shadowed(struct fl_compile *c)
 		uint64_t key = 0;
 		size_t fewest = SIZE_MAX;
 
-		if (!a->n_conds || a->threshold_n || a->flap_n || a->absent_ms ||
-		    a->n_clear_conds || !rule_raises(p, a))
+		if (!a->n_conds || !may_shadow(p, a))
 			continue;
 		for (uint32_t j = 0; j < a->n_conds; j++) {
 			uint64_t h = cond_hash(p, &p->conds[a->first_cond + j]);
