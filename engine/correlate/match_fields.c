@@ -1,8 +1,11 @@
-/* match_fields.c - the field prefilter: a rule side with no atom (no `msg ~`
- * regex that requires a literal) but a condition `host == "X"`, `app in
- * ["a", "b"]` or `msgid == "Y"` is woken by the event's value of that field
- * instead of running on every message: a rule for `alarmd` costs nothing on
- * a line of `sshd`. See match.h.
+/* match_fields.c - the field prefilter: a rule side with a condition
+ * `host == "X"`, `app in ["a", "b"]` or `msgid == "Y"` is woken by the
+ * event's value of that field instead of running on every message: a rule
+ * for `alarmd` costs nothing on a line of `sshd`. A side with no atom (no
+ * `msg ~` regex that requires a literal) is keyed so; so is a side whose
+ * values fewer rules share than its atoms (ten thousand rules, one per
+ * host, all on /LINK_DOWN/: keyed on the atom, each LINK_DOWN line would
+ * wake them all). See match.h.
  *
  * Only conditions that must hold for the side to match can key it: `==` on
  * a text (compared byte for byte, as cond_holds() compares it) and `in` a
@@ -91,21 +94,28 @@ static uint32_t *key_slot(const struct match_fields *x, int field, struct fl_str
 	}
 }
 
-/* Calls fn for each (field, value) of each field-woken side of each rule. */
+/* Does the index hold side of rule mr? */
+static bool indexed(const struct match_rule *mr, int side, bool every)
+{
+	return every ? mr->field_cond[side] != FL_RXREQ_NONE : !mr->always && mr->by_field[side];
+}
+
+/* Calls fn for each (field, value) of each indexed side of each rule. */
 typedef void field_entry_fn(struct match_fields *x, int field, struct fl_str v, uint32_t rule);
 
-static void each_entry(const struct fl_match *m, struct match_fields *x, field_entry_fn *fn)
+static void each_entry(const struct fl_match *m, struct match_fields *x, bool every,
+		       field_entry_fn *fn)
 {
 	const struct fl_program *prog = m->prog;
 
 	for (uint32_t r = 0; r < prog->n_rules; r++) {
 		const struct match_rule *mr = &m->rules[r];
 
-		for (int side = 0; side < FL_MATCH_SIDES && !mr->always; side++) {
+		for (int side = 0; side < FL_MATCH_SIDES; side++) {
 			const struct fl_prog_cond *c;
 			uint32_t n;
 
-			if (mr->tree[side] != FL_RXREQ_NONE || mr->field_cond[side] == FL_RXREQ_NONE)
+			if (!indexed(mr, side, every))
 				continue;
 			c = &prog->conds[mr->field_cond[side]];
 			n = c->op == FL_OP_EQ ? 1 : c->n_values;
@@ -135,7 +145,7 @@ static void fill_entry(struct match_fields *x, int field, struct fl_str v, uint3
 	x->rules[k->first + k->filled++] = rule;
 }
 
-int fl_match_build_fields(struct fl_match *m)
+int fl_match_build_fields(struct fl_match *m, bool every)
 {
 	struct match_fields *x = &m->fields;
 	size_t entries = 0, size = 16, at = 0;
@@ -145,7 +155,7 @@ int fl_match_build_fields(struct fl_match *m)
 			const struct match_rule *mr = &m->rules[r];
 			uint32_t c = mr->field_cond[side], n = 1;
 
-			if (mr->always || mr->tree[side] != FL_RXREQ_NONE || c == FL_RXREQ_NONE)
+			if (!indexed(mr, side, every))
 				continue;
 			if (m->prog->conds[c].op == FL_OP_IN)
 				n = m->prog->conds[c].n_values;
@@ -161,13 +171,28 @@ int fl_match_build_fields(struct fl_match *m)
 	if (!x->slots || !x->keys || !x->rules)
 		return -ENOMEM;
 	x->mask = size - 1;
-	each_entry(m, x, count_entry);
+	each_entry(m, x, every, count_entry);
 	for (size_t k = 0; k < x->n_keys; k++) {
 		x->keys[k].first = (uint32_t)at;
 		at += x->keys[k].n;
 	}
-	each_entry(m, x, fill_entry);
+	each_entry(m, x, every, fill_entry);
 	return 0;
+}
+
+uint64_t fl_match_field_uses(const struct fl_match *m, uint32_t c)
+{
+	const struct fl_prog_cond *cond = &m->prog->conds[c];
+	int field = field_slot(cond->field.index);
+	uint32_t n = cond->op == FL_OP_EQ ? 1 : cond->n_values;
+	uint64_t uses = 0;
+
+	for (uint32_t k = 0; k < n && m->fields.slots; k++) {
+		uint32_t slot = *key_slot(&m->fields, field, cond_value(m->prog, cond, k));
+
+		uses += slot ? m->fields.keys[slot - 1].n : 0;
+	}
+	return uses;
 }
 
 void fl_match_fields_free(struct match_fields *x)

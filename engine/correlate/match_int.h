@@ -85,9 +85,13 @@ struct match_rule {
 	bool is_syslog; /* input syslog (else traps) */
 	bool has_clear; /* a `clear where` side */
 	uint32_t tree[FL_MATCH_SIDES]; /* root in nodes, FL_RXREQ_NONE: nothing required */
-	/* the condition on host, app or msgid that keys a side without a tree
+	/* the condition on host, app or msgid that could key a side
 	 * (match_fields.c), FL_RXREQ_NONE: none */
 	uint32_t field_cond[FL_MATCH_SIDES];
+	/* the side is keyed on its field_cond's values, not on its atoms: it
+	 * has no tree, or fewer rules share its values than its atoms (the
+	 * tree still confirms it) */
+	bool by_field[FL_MATCH_SIDES];
 };
 
 /* The field prefilter's fields: host, app, msgid (syslog). */
@@ -204,11 +208,15 @@ bool fl_match_side_seen(struct fl_match *m, const struct match_rule *mr, int sid
 
 /* match_fields.c: field_cond: the condition of conds[first..+n) that can
  * key a side on its field's value, the one with the fewest values, or
- * FL_RXREQ_NONE. build_fields: the index of the sides m->rules[] marks so
- * (0 or -ENOMEM); fields_free: frees it. field_rules: the rules keyed on
- * field (0 host, 1 app, 2 msgid) = v, *n of them (none: NULL). */
+ * FL_RXREQ_NONE. build_fields: the index of the sides m->rules[] marks
+ * by_field, or with every of every side that has a field_cond (to weigh
+ * the fields against the atoms); 0 or -ENOMEM. field_uses: the rule sides
+ * the index keys on the values of condition c, summed over its values.
+ * fields_free: frees the index. field_rules: the rules keyed on field
+ * (0 host, 1 app, 2 msgid) = v, *n of them (none: NULL). */
 uint32_t fl_match_field_cond(const struct fl_program *prog, uint32_t first, uint32_t n);
-int fl_match_build_fields(struct fl_match *m);
+int fl_match_build_fields(struct fl_match *m, bool every);
+uint64_t fl_match_field_uses(const struct fl_match *m, uint32_t c);
 void fl_match_fields_free(struct match_fields *x);
 const uint32_t *fl_match_field_rules(const struct fl_match *m, int field, struct fl_str v,
 				     size_t *n);

@@ -95,42 +95,65 @@ static void cover(const struct fl_match *m, const struct match_atoms *a, uint32_
 	cover(m, a, pick, out);
 }
 
-/* Appends the covers of rule r's sides to out (counts them when
- * out->atoms is NULL). */
+/* Appends the covers of rule r's sides keyed on atoms to out (counts them
+ * when out->atoms is NULL). */
 static void rule_cover(const struct fl_match *m, const struct match_atoms *a, size_t r,
 		       struct cover_out *out)
 {
 	for (int side = 0; side < FL_MATCH_SIDES; side++)
-		if (m->rules[r].tree[side] != FL_RXREQ_NONE)
+		if (m->rules[r].tree[side] != FL_RXREQ_NONE && !m->rules[r].by_field[side])
 			cover(m, a, m->rules[r].tree[side], out);
 }
 
-/* The covers of every keyed rule, appended to out (atoms allocated), rule
- * r's from starts[r] to starts[r + 1]; marks the rules that run on every
- * message. */
-static int all_covers(struct fl_match *m, const struct match_atoms *a, struct cover_out *out,
-		      size_t *starts)
+/* Each syslog rule side's condition that could key it on a field. */
+static void find_field_conds(struct fl_match *m)
 {
 	const struct fl_program *prog = m->prog;
 
-	out->n = 0;
 	for (size_t r = 0; r < prog->n_rules; r++) {
 		struct match_rule *mr = &m->rules[r];
 		const struct fl_prog_rule *pr = &prog->rules[r];
-		bool has_clear = pr->n_clear_conds > 0, by_field = false;
 
 		for (int side = 0; side < FL_MATCH_SIDES; side++)
 			mr->field_cond[side] = FL_RXREQ_NONE;
-		if (pr->input == FL_RULE_INPUT_SYSLOG) {
-			mr->field_cond[0] = fl_match_field_cond(prog, pr->first_cond, pr->n_conds);
+		if (pr->input != FL_RULE_INPUT_SYSLOG)
+			continue;
+		mr->field_cond[0] = fl_match_field_cond(prog, pr->first_cond, pr->n_conds);
+		if (pr->n_clear_conds > 0)
 			mr->field_cond[1] =
 			    fl_match_field_cond(prog, pr->first_clear_cond, pr->n_clear_conds);
-		}
-		for (int side = 0; side < (has_clear ? 2 : 1); side++) {
-			bool keyed = mr->tree[side] != FL_RXREQ_NONE;
+	}
+}
 
-			by_field = by_field || (!keyed && mr->field_cond[side] != FL_RXREQ_NONE);
-			mr->always = mr->always || (!keyed && mr->field_cond[side] == FL_RXREQ_NONE);
+/* Keys each side on its field where it has no tree, or where fewer rule
+ * sides share its field's values than share its atoms' cheapest cover:
+ * keyed on the atoms, it would be woken (and its tree checked) with all of
+ * them. On a tie the atoms key it, as they select on the message itself.
+ * Marks the rules that neither keys: they run on every message. */
+static int choose_sides(struct fl_match *m, const struct match_atoms *a)
+{
+	const struct fl_program *prog = m->prog;
+	int rc;
+
+	find_field_conds(m);
+	rc = fl_match_build_fields(m, true);
+	for (size_t r = 0; rc == 0 && r < prog->n_rules; r++) {
+		struct match_rule *mr = &m->rules[r];
+		bool by_field = false;
+
+		for (int side = 0; side < (mr->has_clear ? 2 : 1); side++) {
+			uint32_t c = mr->field_cond[side];
+
+			if (c == FL_RXREQ_NONE)
+				mr->by_field[side] = false;
+			else if (mr->tree[side] == FL_RXREQ_NONE)
+				mr->by_field[side] = true;
+			else
+				mr->by_field[side] = fl_match_field_uses(m, c) <
+						     cover_cost(m, a, mr->tree[side]).uses;
+			by_field = by_field || mr->by_field[side];
+			mr->always = mr->always ||
+				     (mr->tree[side] == FL_RXREQ_NONE && c == FL_RXREQ_NONE);
 		}
 		if (mr->always) {
 			m->always[m->n_always++] = (uint32_t)r;
@@ -138,8 +161,25 @@ static int all_covers(struct fl_match *m, const struct match_atoms *a, struct co
 		}
 		m->stats.rules_prefiltered++;
 		m->stats.rules_field_indexed += by_field;
-		rule_cover(m, a, r, out);
 	}
+	fl_match_fields_free(&m->fields);
+	return rc;
+}
+
+/* The covers of every rule keyed on atoms, appended to out (atoms
+ * allocated), rule r's from starts[r] to starts[r + 1]. */
+static int all_covers(struct fl_match *m, const struct match_atoms *a, struct cover_out *out,
+		      size_t *starts)
+{
+	const struct fl_program *prog = m->prog;
+	int rc = choose_sides(m, a);
+
+	if (rc < 0)
+		return rc;
+	out->n = 0;
+	for (size_t r = 0; r < prog->n_rules; r++)
+		if (!m->rules[r].always)
+			rule_cover(m, a, r, out);
 	out->atoms = malloc((out->n + 1) * sizeof(*out->atoms)); /* every one written below */
 	if (!out->atoms)
 		return -ENOMEM;
@@ -607,7 +647,7 @@ int fl_match_build_prefilter(struct fl_match *m)
 	if (rc == 0)
 		rc = build_keys(m, &atoms);
 	if (rc == 0)
-		rc = fl_match_build_fields(m);
+		rc = fl_match_build_fields(m, false);
 	m->stats.literals = m->n_keys;
 	m->stats.confirm_literals = atoms.n;
 	fl_match_atoms_free(&atoms);

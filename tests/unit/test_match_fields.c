@@ -56,19 +56,22 @@ struct ffx {
 	struct fl_event ev;
 };
 
-static struct ffx *ffx_open(void)
+static struct ffx *ffx_open_text(const char *text)
 {
 	static struct ffx f;
 	struct fl_plan_options opt = {.no_files = true};
 
 	memset(&f, 0, sizeof(f));
 	cr_assert_eq(fl_diags_create(&f.d), 0);
-	cr_assert_eq(fl_plan_compile_text(&f.plan, "f.plan", plan_text, sizeof(plan_text) - 1,
-					  &opt, f.d),
-		     0);
+	cr_assert_eq(fl_plan_compile_text(&f.plan, "f.plan", text, strlen(text), &opt, f.d), 0);
 	f.prog = fl_plan_program(f.plan);
 	cr_assert_eq(fl_match_create(&f.m, f.prog), 0);
 	return &f;
+}
+
+static struct ffx *ffx_open(void)
+{
+	return ffx_open_text(plan_text);
 }
 
 static void ffx_close(struct ffx *f)
@@ -176,5 +179,81 @@ Test(match_fields, compares_values_byte_for_byte_as_the_condition_does)
 	cr_expect(!(candidates(f, "<131>1 2026-11-20T00:00:00Z NE4 ifmgr 77 - - no msgid") &
 		    (UINT64_C(1) << linkdown)),
 		  "an event without the field");
+	ffx_close(f);
+}
+
+/* Rules as an operator writes one per device, all on the same alarm text:
+ * keyed on that text, a LINK_DOWN line would wake all 30; keyed on their
+ * host, one. Rules that all name app alarmd but each its own alarm stay
+ * keyed on their alarm: 30 rules share the app, one the alarm. */
+static char *per_device_plan(void)
+{
+	static char text[16384];
+	size_t at = 0;
+
+	at += (size_t)snprintf(text + at, sizeof(text) - at,
+			       "plan f;\nlevel general { respond 30m; }\n");
+	for (int i = 0; i < 30; i++)
+		at += (size_t)snprintf(text + at, sizeof(text) - at,
+				       "rule h%d { match syslog; where host == \"NE%d\";\n"
+				       "  where msg ~ /LINK_DOWN port=(?<port>\\S+)/;\n"
+				       "  clear where host == \"NE%d\" and msg ~ /LINK_UP port=(?<port>\\S+)/;\n"
+				       "  key host, port; }\n"
+				       "rule a%d { match syslog; where app == \"alarmd\";\n"
+				       "  where msg ~ /(?<alarm>ALM%04d) raised/; key host, alarm; }\n",
+				       i, i, i, i, i);
+	cr_assert_lt(at, sizeof(text) - 1);
+	return text;
+}
+
+Test(match_fields, keys_a_side_on_its_host_when_fewer_rules_share_it_than_its_atoms)
+{
+	struct ffx *f = ffx_open_text(per_device_plan());
+	struct fl_match_stats st;
+	uint32_t h7 = rule_index(f, "h7"), a7 = rule_index(f, "a7");
+	uint64_t down = candidates(f, "<131>Nov 20 00:00:00 NE7 ifmgr: LINK_DOWN port=1-1-1");
+	uint64_t up = candidates(f, "<131>Nov 20 00:00:00 NE7 ifmgr: LINK_UP port=1-1-1");
+	uint64_t alarm = candidates(f, "<131>Nov 20 00:00:00 NE7 alarmd: ALM0007 raised");
+	uint64_t other = candidates(f, "<131>Nov 20 00:00:00 NE99 ifmgr: LINK_DOWN port=1-1-1");
+
+	fl_match_stats(f->m, &st);
+	cr_expect_eq(st.rules_field_indexed, 30, "the h rules, not the a rules: %zu",
+		     st.rules_field_indexed);
+	cr_expect_eq(down, UINT64_C(1) << h7, "LINK_DOWN from NE7 wakes h7 alone: %#llx",
+		     (unsigned long long)down);
+	cr_expect_eq(up, UINT64_C(1) << h7, "and so does its LINK_UP (the clear side)");
+	cr_expect_eq(alarm, (UINT64_C(1) << a7) | (UINT64_C(1) << h7),
+		     "ALM0007 wakes a7 by its alarm, h7 by its host: %#llx",
+		     (unsigned long long)alarm);
+	cr_expect_eq(other, 0, "a host no rule names wakes none");
+	ffx_close(f);
+}
+
+Test(match_fields, never_skips_a_rule_keyed_on_its_host_rather_than_its_atoms)
+{
+	static const char *const some[] = {
+	    "<131>Nov 20 00:00:00 NE3 ifmgr: LINK_DOWN port=1-1-1",
+	    "<131>Nov 20 00:00:00 NE3 ifmgr: LINK_UP port=1-1-1",
+	    "<131>Nov 20 00:00:00 NE29 x: LINK_UP port=2 LINK_DOWN port=3",
+	    "<131>Nov 20 00:00:00 NE0 alarmd: ALM0000 raised LINK_DOWN port=4",
+	    "<131>Nov 20 00:00:00 ne3 ifmgr: LINK_DOWN port=1-1-1",
+	    "<131>Nov 20 00:00:00 NE3: LINK_DOWN port=9", /* NE3 is its tag: no host */
+	};
+	struct ffx *f = ffx_open_text(per_device_plan());
+	size_t matched = 0;
+
+	cr_assert_leq(f->prog->n_rules, 64);
+	for (size_t i = 0; i < sizeof(some) / sizeof(some[0]); i++) {
+		uint64_t cands = candidates(f, some[i]);
+
+		for (uint32_t r = 0; r < f->prog->n_rules; r++) {
+			if (fl_match_rule(f->m, r) == FL_MATCH_NONE)
+				continue;
+			matched++;
+			cr_expect(cands & (UINT64_C(1) << r), "\"%s\": rule %s matches but was skipped",
+				  some[i], f->prog->rules[r].name.p);
+		}
+	}
+	cr_expect_eq(matched, 5, "h3 twice, h29, h0 and a0: %zu", matched);
 	ffx_close(f);
 }
