@@ -39,15 +39,39 @@ static bool cond_equal(const struct fl_program *p, const struct fl_prog_cond *a,
 	return true;
 }
 
+static uint64_t hash_bytes(uint64_t h, const void *bytes, size_t len)
+{
+	const unsigned char *b = bytes;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * 1099511628211u;
+	return h;
+}
+
+static uint64_t hash_str(uint64_t h, struct fl_str s)
+{
+	return hash_bytes(h, s.p, s.p ? s.len : 0) * 1099511628211u;
+}
+
+/* Of what cond_equal() compares, so that equal conditions hash alike and
+ * conditions that differ only in their field or their set's values do not
+ * share a bucket: `host in ["NE1"]` and `host in ["NE2"]` did, and ten
+ * thousand rules each with its own host set took 5.9 G instructions here. */
 static uint64_t cond_hash(const struct fl_program *p, const struct fl_prog_cond *a)
 {
 	uint64_t h = 1469598103934665603u;
-	const struct fl_str *s = a->regex != FL_PROG_NONE ? &p->regexes[a->regex].pattern : &a->str;
+	uint32_t field = a->field.index;
 
 	h = (h ^ (uint64_t)a->op) * 1099511628211u;
 	h = (h ^ (uint64_t)a->field.kind) * 1099511628211u;
-	for (size_t i = 0; i < s->len; i++)
-		h = (h ^ (unsigned char)s->p[i]) * 1099511628211u;
+	if (a->field.kind == FL_FIELD_CAPTURE)
+		h = hash_str(h, p->captures[field].name);
+	else
+		h = hash_bytes(h, &field, sizeof(field));
+	h = hash_str(h, a->regex != FL_PROG_NONE ? p->regexes[a->regex].pattern : a->str);
+	h = hash_str(h, a->oid);
+	for (uint32_t i = 0; i < a->n_values; i++)
+		h = hash_str(h, p->set_values[a->first_value + i]);
 	return h ^ (uint64_t)a->num;
 }
 

@@ -278,6 +278,27 @@ Test(compile, finds_a_shadowing_rule_by_its_rarest_condition)
 	done(&c);
 }
 
+/* A set condition is its values: the same set shadows, another does not
+ * (nor does the same value on another field). */
+Test(compile, finds_a_shadowing_rule_through_a_set_of_the_same_values)
+{
+	struct compiled c;
+
+	compile(&c, HEAD "rule a { match syslog; where app in [\"x\", \"y\"]; where msg ~ /LOS/; "
+			 "raise level urgent; }\n"
+			 "rule other_set { match syslog; where app in [\"x\", \"z\"]; "
+			 "where msg ~ /LOS/; where severity <= 3; raise level urgent; }\n"
+			 "rule other_field { match syslog; where host in [\"x\", \"y\"]; "
+			 "where msg ~ /LOS/; where severity <= 3; raise level urgent; }\n"
+			 "rule b { match syslog; where severity <= 3; where msg ~ /LOS/; "
+			 "where app in [\"x\", \"y\"]; raise level urgent; }\n");
+	cr_expect_eq(c.rc, 0, "warnings do not fail the compile");
+	cr_expect_eq(fl_diag_warnings(c.d), 1, "%s", c.msgs.p);
+	cr_expect(strstr(c.msgs.p, "t.plan:8:6: warning: rule 'b' never raises: rule 'a' above") !=
+		  NULL, "%s", c.msgs.p);
+	done(&c);
+}
+
 Test(compile, warns_about_unused_ladders_and_roles)
 {
 	struct compiled c;
