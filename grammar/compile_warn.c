@@ -336,10 +336,28 @@ static bool is_msg_regex(const struct fl_prog_cond *c)
 	       c->regex != FL_PROG_NONE;
 }
 
-/* Does a side (its conditions) have a `msg ~` regex that requires a
- * literal? *runs_regex: does it hold a regex on msg (one on a short field,
- * msgid or app, costs little)? keyed: what the walk of each regex gave, when
- * the compiler kept it (n_keyed of them), or NULL. -ENOMEM, 0 or 1. */
+bool fl_program_cond_keys_field(const struct fl_prog_cond *c, uint32_t *n_values)
+{
+	if (c->field.kind != FL_FIELD_EVENT ||
+	    (c->field.index != FL_EF_HOST && c->field.index != FL_EF_APP &&
+	     c->field.index != FL_EF_MSGID))
+		return false;
+	if (c->op == FL_OP_EQ && !c->is_num && !c->oid.p && c->str.p) {
+		*n_values = 1;
+		return true;
+	}
+	if (c->op == FL_OP_IN) {
+		*n_values = c->n_values;
+		return true;
+	}
+	return false;
+}
+
+/* Is a side (its conditions) keyed: by a `msg ~` regex that requires a
+ * literal, or on a field's value? *runs_regex: does it hold a regex on msg
+ * (one on a short field, msgid or app, costs little)? keyed: what the walk
+ * of each regex gave, when the compiler kept it (n_keyed of them), or NULL.
+ * -ENOMEM, 0 or 1. */
 static int side_keyed(const struct fl_program *p, uint32_t first, uint32_t n, bool *runs_regex,
 		      const bool *keyed_by_regex, size_t n_keyed)
 {
@@ -351,7 +369,11 @@ static int side_keyed(const struct fl_program *p, uint32_t first, uint32_t n, bo
 		struct fl_rxreq *r;
 		uint32_t opts = 0;
 
+		uint32_t values;
+
 		*runs_regex = *runs_regex || is_msg_regex(cond);
+		if (!keyed && fl_program_cond_keys_field(cond, &values))
+			keyed = 1;
 		if (keyed || cond->op != FL_OP_MATCH || !is_msg_regex(cond))
 			continue;
 		rx = &p->regexes[cond->regex];
@@ -412,7 +434,8 @@ void warn_every_event(struct fl_compile *c)
 				   kept);
 		fl_diag_warning(c->d, &c->rule_stmts[r]->items[1]->loc,
 				"rule '%s' runs on every event: its %s has no regex on msg that "
-				"requires a literal of %d bytes or more; add a literal",
+				"requires a literal of %d bytes or more, and no host, app or msgid "
+				"it must equal; add a literal",
 				rule->name.p, where == 0 ? "where" : "clear where", FL_RXREQ_MIN_ATOM);
 	}
 }

@@ -21,6 +21,7 @@
 
 #include "engine/decode/event.h"
 #include "engine/lib/hash.h"
+#include "grammar/plan.h"
 
 /* The table is built from the plan and never grows; an event's value only
  * looks it up, so a sender cannot lengthen its probes: a fixed seed. */
@@ -36,22 +37,6 @@ static int field_slot(uint32_t event_field)
 	return -1;
 }
 
-/* Can condition c key its side? Its values: one for ==, the set's for in. */
-static bool keys_side(const struct fl_prog_cond *c, uint32_t *n_values)
-{
-	if (c->field.kind != FL_FIELD_EVENT || field_slot(c->field.index) < 0)
-		return false;
-	if (c->op == FL_OP_EQ && !c->is_num && !c->oid.p && c->str.p) {
-		*n_values = 1;
-		return true;
-	}
-	if (c->op == FL_OP_IN) {
-		*n_values = c->n_values;
-		return true;
-	}
-	return false;
-}
-
 uint32_t fl_match_field_cond(const struct fl_program *prog, uint32_t first, uint32_t n)
 {
 	uint32_t best = FL_RXREQ_NONE, best_values = UINT32_MAX;
@@ -59,7 +44,7 @@ uint32_t fl_match_field_cond(const struct fl_program *prog, uint32_t first, uint
 	for (uint32_t c = first; c < first + n; c++) {
 		uint32_t values;
 
-		if (keys_side(&prog->conds[c], &values) && values < best_values) {
+		if (fl_program_cond_keys_field(&prog->conds[c], &values) && values < best_values) {
 			best = c;
 			best_values = values;
 		}

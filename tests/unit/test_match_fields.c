@@ -148,6 +148,13 @@ Test(match_fields, keys_only_sides_an_equality_or_a_set_must_satisfy)
 	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
 		cr_expect(sshd & (UINT64_C(1) << rule_index(f, always[i])),
 			  "%s stays a candidate of every line", always[i]);
+	/* check's warning and dump's count say what the matcher does */
+	for (size_t i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++)
+		cr_expect(!fl_program_rule_every_event(f->prog, rule_index(f, keyed[i]), NULL),
+			  "%s: the program says it runs on every event", keyed[i]);
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		cr_expect(fl_program_rule_every_event(f->prog, rule_index(f, always[i]), NULL),
+			  "%s: the program says it is keyed", always[i]);
 	ffx_close(f);
 }
 
