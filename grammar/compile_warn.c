@@ -336,6 +336,16 @@ static bool is_msg_regex(const struct fl_prog_cond *c)
 	       c->regex != FL_PROG_NONE;
 }
 
+/* A `~` on a text the matcher scans for the atoms its regex requires:
+ * msg, host, app, msgid (engine/correlate/match_int.h). */
+static bool is_scanned_match(const struct fl_prog_cond *c)
+{
+	return c->op == FL_OP_MATCH && c->field.kind == FL_FIELD_EVENT &&
+	       c->regex != FL_PROG_NONE &&
+	       (c->field.index == FL_EF_MSG || c->field.index == FL_EF_HOST ||
+		c->field.index == FL_EF_APP || c->field.index == FL_EF_MSGID);
+}
+
 bool fl_program_cond_keys_field(const struct fl_prog_cond *c, uint32_t *n_values)
 {
 	if (c->field.kind != FL_FIELD_EVENT ||
@@ -353,8 +363,8 @@ bool fl_program_cond_keys_field(const struct fl_prog_cond *c, uint32_t *n_values
 	return false;
 }
 
-/* Is a side (its conditions) keyed: by a `msg ~` regex that requires a
- * literal, or on a field's value? *runs_regex: does it hold a regex on msg
+/* Is a side (its conditions) keyed: by a regex on msg, host, app or msgid
+ * that requires a literal, or on a field's value? *runs_regex: does it hold a regex on msg
  * (one on a short field, msgid or app, costs little)? keyed: what the walk
  * of each regex gave, when the compiler kept it (n_keyed of them), or NULL.
  * -ENOMEM, 0 or 1. */
@@ -374,7 +384,7 @@ static int side_keyed(const struct fl_program *p, uint32_t first, uint32_t n, bo
 		*runs_regex = *runs_regex || is_msg_regex(cond);
 		if (!keyed && fl_program_cond_keys_field(cond, &values))
 			keyed = 1;
-		if (keyed || cond->op != FL_OP_MATCH || !is_msg_regex(cond))
+		if (keyed || !is_scanned_match(cond))
 			continue;
 		rx = &p->regexes[cond->regex];
 		if (!rx->code)
@@ -433,9 +443,9 @@ void warn_every_event(struct fl_compile *c)
 		where = side_keyed(p, rule->first_cond, rule->n_conds, &runs_regex, c->regex_keyed,
 				   kept);
 		fl_diag_warning(c->d, &c->rule_stmts[r]->items[1]->loc,
-				"rule '%s' runs on every event: its %s has no regex on msg that "
-				"requires a literal of %d bytes or more, and no host, app or msgid "
-				"it must equal; add a literal",
+				"rule '%s' runs on every event: its %s has no regex that requires a "
+				"literal of %d bytes or more, and no host, app or msgid it must "
+				"equal; add a literal",
 				rule->name.p, where == 0 ? "where" : "clear where", FL_RXREQ_MIN_ATOM);
 	}
 }

@@ -51,11 +51,11 @@ const struct fl_program *fl_plan_program(const struct fl_plan *plan);
 size_t fl_plan_arena_bytes(const struct fl_plan *plan);
 
 /* Does rule r of p reach the matcher for every syslog message: has its
- * where, or its clear where, neither a `msg ~` regex that requires a literal
- * the prefilter can key it on (engine/lib/rxreq.h) nor a condition that
- * keys it on a field (fl_program_cond_keys_field())? *runs_regex (may be NULL):
- * such a side runs a regex on msg then, on every message. False when out of
- * memory. */
+ * where, or its clear where, neither a regex on msg, host, app or msgid
+ * that requires a literal the prefilter can key it on (engine/lib/rxreq.h)
+ * nor a condition that keys it on a field (fl_program_cond_keys_field())?
+ * *runs_regex (may be NULL): such a side runs a regex on msg then, on every
+ * message. False when out of memory. */
 bool fl_program_rule_every_event(const struct fl_program *p, uint32_t r, bool *runs_regex);
 
 /* Can condition c key its side in the matcher's field prefilter: `==` a

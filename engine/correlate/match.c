@@ -175,7 +175,7 @@ size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint3
 	m->n_cands = 0;
 	m->stats.events++;
 	m->scanned = false;
-	if (ev->kind == FL_EVENT_SYSLOG && ev->syslog.msg.p && m->seen_words) {
+	if (ev->kind == FL_EVENT_SYSLOG && m->seen_words) {
 		m->scanned = true;
 		/* Only the words the last message set: clearing all of them
 		 * cost 7,500 of the 15,000 instructions of an event at 10,000
@@ -183,7 +183,15 @@ size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint3
 		for (size_t i = 0; i < m->n_found; i++)
 			m->seen[m->found[i] >> 6] = 0;
 		m->n_found = 0;
-		(void)fl_ac_scan(m->ac, ev->syslog.msg.p, ev->syslog.msg.len, m->seen, collect, m);
+		/* The texts whose atoms key rules, into one bitset: a text
+		 * without a field scans nothing, and its sides' atoms are
+		 * absent (match_prefilter.c). */
+		for (uint8_t i = 0; i < m->n_scans; i++) {
+			struct fl_str text = fl_match_event_text(ev, m->scans[i]);
+
+			if (text.p)
+				(void)fl_ac_scan(m->ac, text.p, text.len, m->seen, collect, m);
+		}
 	}
 	if (ev->kind == FL_EVENT_SYSLOG)
 		wake_by_fields(m, &ev->syslog);

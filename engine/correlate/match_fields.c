@@ -9,9 +9,10 @@
  *
  * Only conditions that must hold for the side to match can key it: `==` on
  * a text (compared byte for byte, as cond_holds() compares it) and `in` a
- * set; the conditions of a side are ANDed. `!=`, `not in`, a regex on the
- * field (`app ~ /alarmd/i` may match other bytes) or a number key nothing,
- * and a side they alone select stays a candidate of every message. An event
+ * set; the conditions of a side are ANDed. `!=`, `not in` or a number key
+ * nothing, and a side they alone select stays a candidate of every message;
+ * a regex on the field (`app ~ /alarmd/i` may match other bytes) keys its
+ * side by the atoms it requires, as one on msg does (match_literals.c). An event
  * without the field cannot satisfy `==` or `in`: such a side is skipped. */
 #include "engine/correlate/match_int.h"
 

@@ -21,6 +21,7 @@
 #include <pcre2.h>
 
 #include "engine/correlate/match.h"
+#include "engine/decode/event.h"
 #include "engine/lib/ac.h"
 #include "engine/lib/rxlite.h"
 #include "engine/lib/rxreq.h"
@@ -41,6 +42,26 @@ struct match_node {
 	uint32_t first, n;
 };
 
+/* The syslog texts whose regexes' atoms key rules and are scanned: msg,
+ * and the short fields (`host ~ /^NE0001$/` written for each of ten
+ * thousand devices keys each rule on its host). An atom is of one text; the
+ * automaton's bits are shared, so a bit set by another text may wake a
+ * rule in vain, never hide one. */
+enum { FL_MATCH_TEXT_MSG, FL_MATCH_TEXT_HOST, FL_MATCH_TEXT_APP, FL_MATCH_TEXT_MSGID,
+       FL_MATCH_TEXTS };
+
+/* The event's text t (FL_MATCH_TEXT_*) of a syslog event: NULL p when it
+ * has none. */
+static inline struct fl_str fl_match_event_text(const struct fl_event *ev, int t)
+{
+	switch (t) {
+	case FL_MATCH_TEXT_HOST: return ev->syslog.hostname;
+	case FL_MATCH_TEXT_APP: return ev->syslog.app_name;
+	case FL_MATCH_TEXT_MSGID: return ev->syslog.msgid;
+	default: return ev->syslog.msg;
+	}
+}
+
 /* Atoms this long or shorter are kept in their record (32 bytes in all)
  * as well as in atom_bytes: most are, and the check then reads one line. */
 #define FL_MATCH_ATOM_INLINE 6
@@ -53,6 +74,7 @@ struct match_node {
 struct match_atom_ref {
 	uint64_t gen;
 	uint32_t off, len;
+	uint8_t text; /* the event text it is searched in: FL_MATCH_TEXT_* */
 	/* the automaton's id for a window of this (long) atom, whose bit
 	 * unset means the atom is absent with no search; UINT32_MAX: none */
 	uint32_t window;
@@ -160,7 +182,10 @@ struct fl_match {
 	uint32_t *found; /* the ids whose bits are set in seen, each once */
 	size_t n_found;
 	struct match_fields fields;
-	bool scanned; /* the current event's message was scanned */
+	bool scanned; /* the current event's texts were scanned */
+	/* the texts some atom is of, msg first: those an event's scan reads */
+	uint8_t scans[FL_MATCH_TEXTS];
+	uint8_t n_scans;
 	uint32_t *cands; /* candidates of the current event */
 	size_t n_cands;
 	pcre2_match_data *md;
@@ -184,6 +209,7 @@ struct match_atom {
 	const char *p;
 	uint32_t len;
 	bool is_nocase;
+	uint8_t text; /* FL_MATCH_TEXT_* */
 	uint32_t uses; /* trees that hold it: how unselective it is */
 };
 
@@ -193,6 +219,7 @@ struct match_atoms {
 	uint32_t *slots; /* hash table of v: index + 1, 0 empty */
 	size_t mask;
 	const struct fl_rxreq **trees; /* by regex index, NULL where not needed */
+	uint8_t *texts;		       /* by regex index: the text it runs on */
 	struct fl_rxreq **own;	       /* the trees walked here, not the compiler's */
 	size_t n_trees;
 };

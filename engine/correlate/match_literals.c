@@ -1,6 +1,7 @@
 /* match_literals.c - the atoms each rule needs: per side (where, clear
- * where), the AND of the requirement trees of its `msg ~` regexes, with each
- * distinct atom numbered once for the whole plan. See match.h. */
+ * where), the AND of the requirement trees of its regexes on msg, host, app
+ * and msgid, with each distinct atom (of its text) numbered once for the
+ * whole plan. See match.h. */
 #include "engine/correlate/match_int.h"
 
 #include <errno.h>
@@ -9,10 +10,19 @@
 
 #include "engine/lib/hash.h"
 
-static bool is_msg_match(const struct fl_prog_cond *c)
+/* The text a condition's regex must match, FL_MATCH_TEXT_*, or -1 when
+ * it keys nothing: not a match, or on another field. */
+static int text_match(const struct fl_prog_cond *c)
 {
-	return c->op == FL_OP_MATCH && c->field.kind == FL_FIELD_EVENT &&
-	       c->field.index == FL_EF_MSG;
+	if (c->op != FL_OP_MATCH || c->field.kind != FL_FIELD_EVENT)
+		return -1;
+	switch (c->field.index) {
+	case FL_EF_MSG: return FL_MATCH_TEXT_MSG;
+	case FL_EF_HOST: return FL_MATCH_TEXT_HOST;
+	case FL_EF_APP: return FL_MATCH_TEXT_APP;
+	case FL_EF_MSGID: return FL_MATCH_TEXT_MSGID;
+	default: return -1;
+	}
 }
 
 size_t fl_match_regex_requirement(const struct fl_prog_regex *rx, char *out, size_t cap)
@@ -33,23 +43,26 @@ size_t fl_match_regex_requirement(const struct fl_prog_regex *rx, char *out, siz
 	return len;
 }
 
-/* The tree of every `msg ~` regex of every rule, the compiler's when it
- * kept it (walking 40,000 regexes twice cost 0.67 G instructions at 10,000
- * patterns); a regex PCRE2 refused (it never matches) keeps NULL. */
+/* The tree of every regex of a syslog rule on a text, the compiler's when
+ * it kept it (walking 40,000 regexes twice cost 0.67 G instructions at
+ * 10,000 patterns); a regex PCRE2 refused (it never matches) keeps NULL. */
 static int walk_regexes(const struct fl_program *prog, struct match_atoms *a)
 {
 	a->trees = calloc(prog->n_regexes + 1, sizeof(*a->trees));
 	a->own = calloc(prog->n_regexes + 1, sizeof(*a->own));
-	if (!a->trees || !a->own)
+	a->texts = calloc(prog->n_regexes + 1, sizeof(*a->texts));
+	if (!a->trees || !a->own || !a->texts)
 		return -ENOMEM;
 	a->n_trees = prog->n_regexes;
 	for (size_t c = 0; c < prog->n_conds; c++) {
 		const struct fl_prog_cond *cond = &prog->conds[c];
 		const struct fl_prog_regex *rx;
 		uint32_t opts = 0;
+		int text = text_match(cond);
 
-		if (!is_msg_match(cond) || a->trees[cond->regex])
+		if (text < 0 || a->trees[cond->regex])
 			continue;
+		a->texts[cond->regex] = (uint8_t)text;
 		rx = &prog->regexes[cond->regex];
 		if (!rx->code)
 			continue;
@@ -68,12 +81,13 @@ static int walk_regexes(const struct fl_program *prog, struct match_atoms *a)
 /* The plan's text, not the network's, is hashed here: a fixed seed. */
 #define ATOM_HASH_SEED UINT64_C(0xd6e8feb86659fd93)
 
-/* The slot of atom (p, len, is_nocase) in a's table: its own, or the empty
- * one where it goes. */
+/* The slot of atom (p, len, is_nocase) of text in a's table: its own, or
+ * the empty one where it goes. */
 static uint32_t *atom_slot(const struct match_atoms *a, const char *p, uint32_t len,
-			   bool is_nocase)
+			   bool is_nocase, uint8_t text)
 {
-	size_t i = (size_t)(fl_hash64(p, len, ATOM_HASH_SEED) ^ is_nocase) & a->mask;
+	size_t i = (size_t)(fl_hash64(p, len, ATOM_HASH_SEED) ^ is_nocase ^ ((uint64_t)text << 1)) &
+		   a->mask;
 
 	for (;; i = (i + 1) & a->mask) {
 		const struct match_atom *x;
@@ -81,7 +95,8 @@ static uint32_t *atom_slot(const struct match_atoms *a, const char *p, uint32_t 
 		if (a->slots[i] == 0)
 			return &a->slots[i];
 		x = &a->v[a->slots[i] - 1];
-		if (x->len == len && x->is_nocase == is_nocase && memcmp(x->p, p, len) == 0)
+		if (x->len == len && x->is_nocase == is_nocase && x->text == text &&
+		    memcmp(x->p, p, len) == 0)
 			return &a->slots[i];
 	}
 }
@@ -113,42 +128,44 @@ static int collect_atoms(struct match_atoms *a)
 
 			if (x->op != FL_RXREQ_ATOM)
 				continue;
-			slot = atom_slot(a, r->bytes + x->first, x->n, x->is_nocase);
+			slot = atom_slot(a, r->bytes + x->first, x->n, x->is_nocase, a->texts[t]);
 			if (*slot) {
 				a->v[*slot - 1].uses++;
 				continue;
 			}
-			a->v[a->n++] = (struct match_atom){r->bytes + x->first, x->n, x->is_nocase, 1};
+			a->v[a->n++] = (struct match_atom){r->bytes + x->first, x->n, x->is_nocase,
+							   a->texts[t], 1};
 			*slot = (uint32_t)a->n;
 		}
 	}
 	return 0;
 }
 
-static uint32_t atom_id(const struct match_atoms *a, const struct fl_rxreq *r, uint32_t node)
+static uint32_t atom_id(const struct match_atoms *a, const struct fl_rxreq *r, uint8_t text,
+		       uint32_t node)
 {
 	const struct fl_rxreq_node *x = &r->nodes[node];
 
-	return *atom_slot(a, r->bytes + x->first, x->n, x->is_nocase) - 1; /* all collected */
+	return *atom_slot(a, r->bytes + x->first, x->n, x->is_nocase, text) - 1; /* all collected */
 }
 
 /* Copies node of r into m->nodes[self], and the nodes below it after those
  * already copied, each node's children side by side. The caller has
  * reserved the room. */
 static void copy_tree(struct fl_match *m, const struct match_atoms *a, const struct fl_rxreq *r,
-		      uint32_t node, uint32_t self)
+		      uint8_t text, uint32_t node, uint32_t self)
 {
 	const struct fl_rxreq_node *x = &r->nodes[node];
 	uint32_t first = (uint32_t)m->n_nodes;
 
 	if (x->op == FL_RXREQ_ATOM) {
-		m->nodes[self] = (struct match_node){FL_RXREQ_ATOM, atom_id(a, r, node), 0};
+		m->nodes[self] = (struct match_node){FL_RXREQ_ATOM, atom_id(a, r, text, node), 0};
 		return;
 	}
 	m->n_nodes += x->n;
 	m->nodes[self] = (struct match_node){x->op, first, x->n};
 	for (uint32_t k = 0; k < x->n; k++)
-		copy_tree(m, a, r, r->kids[x->first + k], first + k);
+		copy_tree(m, a, r, text, r->kids[x->first + k], first + k);
 }
 
 /* The tree of one side: its regexes' trees, under one AND when several. */
@@ -157,30 +174,34 @@ static uint32_t side_tree(struct fl_match *m, const struct match_atoms *a, uint3
 {
 	const struct fl_program *prog = m->prog;
 	const struct fl_rxreq *trees[8];
+	uint8_t texts[8];
 	uint32_t n = 0, top, first;
 
 	for (uint32_t c = first_cond; c < first_cond + n_conds; c++) {
 		const struct fl_prog_cond *cond = &prog->conds[c];
 		const struct fl_rxreq *r;
 
-		if (!is_msg_match(cond) || !(r = a->trees[cond->regex]) || r->root == FL_RXREQ_NONE)
+		if (text_match(cond) < 0 || !(r = a->trees[cond->regex]) ||
+		    r->root == FL_RXREQ_NONE)
 			continue;
-		if (n < sizeof(trees) / sizeof(trees[0])) /* more regexes on msg than 8: rare,
-							     and fewer only requires less */
+		if (n < sizeof(trees) / sizeof(trees[0])) { /* more regexes than 8: rare, and
+							       fewer only requires less */
+			texts[n] = a->texts[cond->regex];
 			trees[n++] = r;
+		}
 	}
 	if (n == 0)
 		return FL_RXREQ_NONE;
 	top = (uint32_t)m->n_nodes++;
 	if (n == 1) {
-		copy_tree(m, a, trees[0], trees[0]->root, top);
+		copy_tree(m, a, trees[0], texts[0], trees[0]->root, top);
 		return top;
 	}
 	first = (uint32_t)m->n_nodes;
 	m->n_nodes += n;
 	m->nodes[top] = (struct match_node){FL_RXREQ_AND, first, n};
 	for (uint32_t k = 0; k < n; k++)
-		copy_tree(m, a, trees[k], trees[k]->root, first + k);
+		copy_tree(m, a, trees[k], texts[k], trees[k]->root, first + k);
 	return top;
 }
 
@@ -195,7 +216,7 @@ static int reserve(struct fl_match *m, const struct match_atoms *a)
 		const struct fl_prog_cond *cond = &prog->conds[c];
 		const struct fl_rxreq *r;
 
-		if (!is_msg_match(cond) || !(r = a->trees[cond->regex]))
+		if (text_match(cond) < 0 || !(r = a->trees[cond->regex]))
 			continue;
 		nodes += r->n_nodes + 1;
 	}
@@ -227,6 +248,9 @@ int fl_match_build_trees(struct fl_match *m, struct match_atoms *atoms)
 	for (size_t i = 0; i < prog->n_rules; i++) {
 		const struct fl_prog_rule *r = &prog->rules[i];
 
+		m->rules[i].tree[0] = m->rules[i].tree[1] = FL_RXREQ_NONE;
+		if (r->input != FL_RULE_INPUT_SYSLOG)
+			continue; /* only syslog messages are scanned */
 		m->rules[i].tree[0] = side_tree(m, atoms, r->first_cond, r->n_conds);
 		m->rules[i].tree[1] = side_tree(m, atoms, r->first_clear_cond, r->n_clear_conds);
 	}
@@ -240,9 +264,11 @@ void fl_match_atoms_free(struct match_atoms *atoms)
 		fl_rxreq_destroy(atoms->own[t]);
 	free(atoms->own);
 	free(atoms->trees);
+	free(atoms->texts);
 	free(atoms->v);
 	free(atoms->slots);
 	atoms->trees = NULL;
+	atoms->texts = NULL;
 	atoms->own = NULL;
 	atoms->v = NULL;
 	atoms->slots = NULL;

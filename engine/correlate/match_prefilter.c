@@ -197,6 +197,7 @@ static int all_covers(struct fl_match *m, const struct match_atoms *a, struct co
 static int copy_atoms(struct fl_match *m, const struct match_atoms *a)
 {
 	size_t bytes = 0;
+	bool has_text[FL_MATCH_TEXTS] = {false};
 
 	for (size_t i = 0; i < a->n; i++)
 		bytes += a->v[i].len;
@@ -209,13 +210,19 @@ static int copy_atoms(struct fl_match *m, const struct match_atoms *a)
 		memcpy(m->atom_bytes + bytes, a->v[i].p, a->v[i].len);
 		m->atoms[i] = (struct match_atom_ref){.off = (uint32_t)bytes,
 						      .len = a->v[i].len,
+						      .text = a->v[i].text,
 						      .window = UINT32_MAX,
 						      .is_nocase = a->v[i].is_nocase};
+		has_text[a->v[i].text] = true;
 		if (a->v[i].len <= FL_MATCH_ATOM_INLINE)
 			memcpy(m->atoms[i].bytes, a->v[i].p, a->v[i].len);
 		bytes += a->v[i].len;
 	}
 	m->n_atoms = a->n;
+	m->scans[m->n_scans++] = FL_MATCH_TEXT_MSG;
+	for (uint8_t t = 0; t < FL_MATCH_TEXTS; t++)
+		if (t != FL_MATCH_TEXT_MSG && has_text[t])
+			m->scans[m->n_scans++] = t;
 	return 0;
 }
 
@@ -718,20 +725,23 @@ static bool atom_present(struct fl_match *m, uint32_t a)
 {
 	struct match_atom_ref *at = &m->atoms[a];
 	const char *atom, *f;
-	struct fl_str msg = m->ev->syslog.msg;
+	struct fl_str text = fl_match_event_text(m->ev, at->text);
 	bool has;
 
 	if (at->gen == m->gen)
 		return at->has;
 	atom = at->len <= FL_MATCH_ATOM_INLINE ? at->bytes : m->atom_bytes + at->off;
-	if (at->window != UINT32_MAX && !((m->seen[at->window >> 6] >> (at->window & 63)) & 1))
-		has = false; /* a window of it is not in the message */
+	if (!text.p)
+		has = false;
+	else if (at->window != UINT32_MAX &&
+		 !((m->seen[at->window >> 6] >> (at->window & 63)) & 1))
+		has = false; /* a window of it is in no text scanned */
 	else if (!at->is_nocase)
-		has = holds(msg.p, msg.len, atom, at->len);
-	else if ((f = folded_msg(m, msg)))
-		has = holds(f, msg.len, atom, at->len);
+		has = holds(text.p, text.len, atom, at->len);
+	else if (at->text == FL_MATCH_TEXT_MSG && (f = folded_msg(m, text)))
+		has = holds(f, text.len, atom, at->len);
 	else
-		has = holds_folding(msg.p, msg.len, atom, at->len);
+		has = holds_folding(text.p, text.len, atom, at->len);
 	at->gen = m->gen;
 	at->has = has;
 	return has;

@@ -24,8 +24,9 @@ static const char plan_text[] =
     "  clear where app == \"clearer\"; key host; }\n"
     "rule mixed { match syslog; where app == \"alarmd\";\n"
     "  clear where msg ~ /LOS cleared/; key host; }\n"
-    /* never keyed: these must stay candidates of every message */
+    /* keyed by the atom of its regex on app, not by the field index */
     "rule caseless { match syslog; where app ~ /ALARMD/i; key host; }\n"
+    /* never keyed: these must stay candidates of every message */
     "rule not_ospf { match syslog; where app != \"ospfd\"; key host; }\n"
     "rule no_msgid { match syslog; where msgid != \"LINKDOWN\"; key host; }\n"
     "rule sev_only { match syslog; where severity <= 2; key host; }\n"
@@ -134,10 +135,10 @@ Test(match_fields, keys_only_sides_an_equality_or_a_set_must_satisfy)
 {
 	struct ffx *f = ffx_open();
 	struct fl_match_stats st;
-	static const char *const keyed[] = {"alarmd", "two_apps", "ne1", "linkdown", "pair",
-					     "mixed"};
-	static const char *const always[] = {"caseless", "not_ospf", "no_msgid", "sev_only",
-					      "open_clear"};
+	/* caseless is keyed on its regex's atom, alarmd in either case */
+	static const char *const keyed[] = {"alarmd", "two_apps", "ne1",     "linkdown",
+					     "pair",   "mixed",    "caseless"};
+	static const char *const always[] = {"not_ospf", "no_msgid", "sev_only", "open_clear"};
 	uint64_t sshd = candidates(f, "<130>Nov 20 00:00:00 NE9 sshd: login");
 
 	fl_match_stats(f->m, &st);

@@ -538,3 +538,123 @@ Test(match_prefilter, a_key_wakes_every_rule_keyed_on_it_few_or_many)
 	fl_plan_destroy(plan);
 	fl_diags_destroy(d);
 }
+
+/* Rules that select on a regex of their host or app, alone or with one on
+ * msg: the regexes' atoms are found by scanning each text into the same
+ * bits, so a host may hold a word a msg regex needs and the reverse. */
+/* Each a text before and after a number. */
+struct around {
+	const char *pre, *post;
+};
+static const struct around host_res[] = {
+    {"^NE0", "$"}, {"(?i)^ne-", "\\b"}, {"^(?:NE|GX)-", "-RT"}, {"LINK_DOWN-", ""},
+    {"^GX-\\w+-", "$"},
+};
+static const char *const app_res[] = {"^(?:alarmd|ifmgr)$", "(?i)ALARMD", "^los\\w*", ""};
+
+static void host_rule(unsigned long long *s, int r, char *text, size_t size)
+{
+	char host_re[64];
+	const char *app_re = app_res[rng_next(s) % 4];
+	unsigned msg = (unsigned)(rng_next(s) % 3);
+
+	const struct around *h = &host_res[rng_next(s) % 5];
+
+	snprintf(host_re, sizeof(host_re), "%s%d%s", h->pre, (int)(rng_next(s) % 20), h->post);
+	snprintf(text, size, "rule r%d { match syslog; where host ~ /%s/;%s%s%s%s%s key host; }\n", r,
+		 host_re, *app_re ? " where app ~ /" : "", app_re, *app_re ? "/;" : "",
+		 msg ? " where msg ~ /" : "", msg == 1 ? "LINK_DOWN port=\\S+/;" : msg == 2 ? "(?i)ne-1\\d/;" : "");
+}
+
+static void host_line(unsigned long long *s, char *line, size_t size)
+{
+	static const struct around hosts[] = {{"NE0", ""},	   {"ne-", ""},    {"NE-", "-RT01"},
+					      {"GX-", "-RT"},	   {"LINK_DOWN-", ""}, {"GX-nn-", ""},
+					      {"Ne0", ""},	   {"host", ""}};
+	const struct around *h = &hosts[rng_next(s) % 8];
+	static const char *const apps[] = {"alarmd", "ifmgr", "ALARMD", "los", "losd", "sshd"};
+	static const char *const msgs[] = {"LINK_DOWN port=1-1-1", "NE-12 up", "link_down port=2",
+					   "GX-3-RT LINK_DOWN-3", "nothing", "ne-15 ok"};
+	char host[32];
+
+	snprintf(host, sizeof(host), "%s%d%s", h->pre, (int)(rng_next(s) % 20), h->post);
+	if (rng_next(s) % 8 == 0) /* no app: the tag is missing */
+		snprintf(line, size, "<131>Nov 25 10:00:00 %s %s", host, msgs[rng_next(s) % 6]);
+	else
+		snprintf(line, size, "<131>Nov 25 10:00:00 %s %s: %s", host, apps[rng_next(s) % 6],
+			 msgs[rng_next(s) % 6]);
+}
+
+/* PCRE2's verdict on each of rule r's conditions, every one a regex on an
+ * event field. */
+static bool pcre2_rule(const struct fl_program *prog, uint32_t r, const struct fl_event *ev,
+		       pcre2_match_data *md)
+{
+	const struct fl_prog_rule *rule = &prog->rules[r];
+
+	for (uint32_t c = rule->first_cond; c < rule->first_cond + rule->n_conds; c++) {
+		const struct fl_prog_cond *cond = &prog->conds[c];
+		struct fl_str v = cond->field.index == FL_EF_HOST  ? ev->syslog.hostname
+				  : cond->field.index == FL_EF_APP ? ev->syslog.app_name
+								   : ev->syslog.msg;
+
+		if (!v.p || pcre2_match((const pcre2_code *)prog->regexes[cond->regex].code,
+					(PCRE2_SPTR)v.p, v.len, 0, 0, md, NULL) < 0)
+			return false;
+	}
+	return true;
+}
+
+Test(match_prefilter, never_drops_a_rule_keyed_on_a_regex_of_its_host_or_app)
+{
+	enum { N = 120, LINES = 3000 };
+	static char text[N * 200 + 128];
+	struct fl_plan_options opt = {.no_files = true};
+	struct fl_syslog_opts so = {.year = 2026};
+	static struct fl_event ev;
+	unsigned long long s = 5;
+	const struct fl_program *prog;
+	pcre2_match_data *md = pcre2_match_data_create(16, NULL);
+	struct fl_match_stats st;
+	struct fl_diags *d;
+	struct fl_plan *plan;
+	struct fl_match *m;
+	size_t len, matched = 0, cands_total = 0;
+
+	len = (size_t)snprintf(text, sizeof(text), "plan p;\nlevel general { respond 30m; }\n");
+	for (int r = 0; r < N; r++)
+		host_rule(&s, r, text + len, sizeof(text) - len), len += strlen(text + len);
+	cr_assert_lt(len, sizeof(text) - 1);
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile_text(&plan, "p.plan", text, len, &opt, d), 0);
+	prog = fl_plan_program(plan);
+	cr_assert_eq(fl_match_create(&m, prog), 0);
+	for (int i = 0; i < LINES; i++) {
+		char line[160];
+		bool hit[N] = {false};
+		const uint32_t *cands;
+		size_t n;
+
+		host_line(&s, line, sizeof(line));
+		cr_assert_eq(fl_syslog_decode(&ev, line, strlen(line), &so), FL_SYSLOG_OK, "%s", line);
+		n = fl_match_begin(m, &ev, &cands);
+		cands_total += n;
+		for (size_t k = 0; k < n; k++)
+			hit[cands[k]] = fl_match_rule(m, cands[k]) == FL_MATCH_FAULT;
+		for (uint32_t r = 0; r < N; r++) {
+			bool want = pcre2_rule(prog, r, &ev, md);
+
+			cr_assert_eq(hit[r], want, "rule r%u on \"%s\": matcher %d, PCRE2 %d", r, line,
+				     hit[r], want);
+			matched += want;
+		}
+	}
+	fl_match_stats(m, &st);
+	cr_expect_eq(st.rules_prefiltered, N, "every rule is keyed by its host regex's atoms");
+	cr_expect_gt(matched, LINES / 10, "the lines must match rules: %zu", matched);
+	cr_expect_lt(cands_total, (size_t)LINES * N / 4, "candidates %zu", cands_total);
+	pcre2_match_data_free(md);
+	fl_match_destroy(m);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+}
