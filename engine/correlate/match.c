@@ -25,12 +25,13 @@ int fl_match_create(struct fl_match **out, const struct fl_program *prog)
 		return -ENOMEM;
 	m->prog = prog;
 	m->rules = calloc(prog->n_rules + 1, sizeof(*m->rules));
-	m->always = calloc(prog->n_rules + 1, sizeof(*m->always));
+	m->always[0] = calloc(prog->n_rules + 1, sizeof(*m->always[0]));
+	m->always[1] = calloc(prog->n_rules + 1, sizeof(*m->always[1]));
 	m->cands = calloc(prog->n_rules + 1, sizeof(*m->cands));
 	m->caps = calloc(prog->n_captures + 1, sizeof(*m->caps));
 	m->regexes = calloc(prog->n_regexes + 1, sizeof(*m->regexes));
 	m->n_regexes = prog->n_regexes;
-	if (!m->rules || !m->always || !m->cands || !m->caps || !m->regexes)
+	if (!m->rules || !m->always[0] || !m->always[1] || !m->cands || !m->caps || !m->regexes)
 		goto out_free;
 	m->runs_to_decay = FL_MATCH_JIT_DECAY;
 	for (size_t i = 0; i < prog->n_rules; i++) {
@@ -84,7 +85,8 @@ void fl_match_destroy(struct fl_match *m)
 	free(m->nodes);
 	free(m->caps);
 	free(m->cands);
-	free(m->always);
+	free(m->always[0]);
+	free(m->always[1]);
 	free(m->rules);
 	free(m);
 }
@@ -169,6 +171,8 @@ int fl_match_use_program(struct fl_match *m, const struct fl_program *prog)
 
 size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint32_t **rules)
 {
+	int input;
+
 	m->ev = ev;
 	m->gen++;
 	m->dev_done[0] = m->dev_done[1] = false;
@@ -195,8 +199,9 @@ size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint3
 	}
 	if (ev->kind == FL_EVENT_SYSLOG)
 		wake_by_fields(m, &ev->syslog);
-	memcpy(m->cands + m->n_cands, m->always, m->n_always * sizeof(*m->always));
-	m->n_cands += m->n_always;
+	input = ev->kind == FL_EVENT_SYSLOG ? 0 : 1;
+	memcpy(m->cands + m->n_cands, m->always[input], m->n_always[input] * sizeof(uint32_t));
+	m->n_cands += m->n_always[input];
 	if (m->n_cands > 1)
 		sort_cands(m->cands, m->n_cands);
 	m->stats.candidates += m->n_cands;

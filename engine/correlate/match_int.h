@@ -157,8 +157,11 @@ struct fl_match {
 	uint32_t runs_to_decay;
 	struct fl_ac *ac; /* the keys, each once, its id its index */
 	struct match_rule *rules;
-	uint32_t *always; /* rules that are always candidates, plan order */
-	size_t n_always;
+	/* rules that are candidates of every event of their input, plan order:
+	 * [0] syslog, [1] traps (a syslog line need not pass a thousand trap
+	 * rules to learn that none takes it) */
+	uint32_t *always[2];
+	size_t n_always[2];
 	struct match_node *nodes; /* the sides' requirement trees */
 	size_t n_nodes;
 	/* the atoms of the trees: their bytes, and whether the current message

@@ -156,7 +156,9 @@ static int choose_sides(struct fl_match *m, const struct match_atoms *a)
 				     (mr->tree[side] == FL_RXREQ_NONE && c == FL_RXREQ_NONE);
 		}
 		if (mr->always) {
-			m->always[m->n_always++] = (uint32_t)r;
+			int input = mr->is_syslog ? 0 : 1;
+
+			m->always[input][m->n_always[input]++] = (uint32_t)r;
 			continue;
 		}
 		m->stats.rules_prefiltered++;

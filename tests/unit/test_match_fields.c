@@ -265,3 +265,36 @@ Test(match_fields, never_skips_a_rule_keyed_on_its_host_rather_than_its_atoms)
 	cr_expect_eq(matched, 5, "h3 twice, h29, h0 and a0: %zu", matched);
 	ffx_close(f);
 }
+
+/* Trap rules are candidates of traps only, and syslog rules that run on
+ * every message of syslog only: a plan with a thousand trap rules made
+ * every syslog line pass them all. */
+Test(match_fields, gives_a_rule_for_every_event_only_the_events_of_its_input)
+{
+	static const uint8_t link_down[] = {0x2b, 6, 1, 6, 3, 1, 1, 5, 3}; /* 1.3.6.1.6.3.1.1.5.3 */
+	struct ffx *f = ffx_open_text("plan f;\nlevel general { respond 30m; }\n"
+				      "rule sev { match syslog; where severity <= 7; key host; }\n"
+				      "rule down { match trap; where trap_oid == linkDown; key peer; }\n"
+				      "rule any_trap { match trap; key peer; }\n");
+	uint32_t sev = rule_index(f, "sev"), down = rule_index(f, "down");
+	uint32_t any = rule_index(f, "any_trap");
+	uint64_t line = candidates(f, "<131>Nov 20 00:00:00 NE1 sshd: login");
+	const uint32_t *cands;
+	uint64_t trap = 0;
+	size_t n;
+
+	cr_expect_eq(line, UINT64_C(1) << sev, "a syslog line: sev alone, %#llx",
+		     (unsigned long long)line);
+	memset(&f->ev, 0, sizeof(f->ev));
+	f->ev.kind = FL_EVENT_TRAP;
+	f->ev.trap.version = 1;
+	f->ev.trap.trap_oid = fl_str_make((const char *)link_down, sizeof(link_down));
+	n = fl_match_begin(f->m, &f->ev, &cands);
+	for (size_t i = 0; i < n; i++)
+		trap |= UINT64_C(1) << cands[i];
+	cr_expect_eq(trap, (UINT64_C(1) << down) | (UINT64_C(1) << any), "a trap: %#llx",
+		     (unsigned long long)trap);
+	cr_expect_eq(fl_match_rule(f->m, down), FL_MATCH_FAULT);
+	cr_expect_eq(fl_match_rule(f->m, any), FL_MATCH_FAULT);
+	ffx_close(f);
+}
