@@ -143,18 +143,46 @@ static void sort_cands(uint32_t *c, size_t n)
 	}
 }
 
-/* The rules whose sides without atoms are keyed on this host, app or
- * msgid (match_fields.c). */
+/* The rules whose sides are keyed on this host, app or msgid
+ * (match_fields.c). */
 static void wake_by_fields(struct fl_match *m, const struct fl_syslog *s)
 {
-	const struct fl_str values[FL_MATCH_N_FIELDS] = {s->hostname, s->app_name, s->msgid};
+	const struct fl_str values[] = {
+	    [FL_MATCH_FIELD_HOST] = s->hostname,
+	    [FL_MATCH_FIELD_APP] = s->app_name,
+	    [FL_MATCH_FIELD_MSGID] = s->msgid,
+	};
 
-	for (int f = 0; f < FL_MATCH_N_FIELDS; f++) {
+	for (int f = 0; f < (int)(sizeof(values) / sizeof(values[0])); f++) {
 		size_t n;
 		const uint32_t *rules = fl_match_field_rules(m, f, values[f], &n);
 
 		for (size_t i = 0; i < n; i++)
 			wake(m, rules[i]);
+	}
+}
+
+/* The rules whose sides are keyed on an OID the trap's trap_oid or
+ * enterprise begins with: each prefix that ends an arc (BER: a byte
+ * without its high bit) is looked up, a dozen for an enterprise OID. */
+static void wake_by_oids(struct fl_match *m, const struct fl_trap *t)
+{
+	const struct fl_str values[] = {t->trap_oid, t->enterprise};
+	const int fields[] = {FL_MATCH_FIELD_TRAP_OID, FL_MATCH_FIELD_ENTERPRISE};
+
+	for (int k = 0; k < 2; k++) {
+		struct fl_str v = values[k];
+
+		for (size_t end = 1; v.p && end <= v.len; end++) {
+			const uint32_t *rules;
+			size_t n;
+
+			if ((unsigned char)v.p[end - 1] & 0x80)
+				continue; /* inside an arc */
+			rules = fl_match_field_rules(m, fields[k], fl_str_make(v.p, end), &n);
+			for (size_t i = 0; i < n; i++)
+				wake(m, rules[i]);
+		}
 	}
 }
 
@@ -199,6 +227,8 @@ size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint3
 	}
 	if (ev->kind == FL_EVENT_SYSLOG)
 		wake_by_fields(m, &ev->syslog);
+	else if (ev->kind == FL_EVENT_TRAP)
+		wake_by_oids(m, &ev->trap);
 	input = ev->kind == FL_EVENT_SYSLOG ? 0 : 1;
 	memcpy(m->cands + m->n_cands, m->always[input], m->n_always[input] * sizeof(uint32_t));
 	m->n_cands += m->n_always[input];

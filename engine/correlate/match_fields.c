@@ -28,7 +28,11 @@
  * looks it up, so a sender cannot lengthen its probes: a fixed seed. */
 #define FIELD_HASH_SEED UINT64_C(0x2545f4914f6cdd1d)
 
-static const uint32_t indexed_fields[FL_MATCH_N_FIELDS] = {FL_EF_HOST, FL_EF_APP, FL_EF_MSGID};
+static const uint32_t indexed_fields[FL_MATCH_N_FIELDS] = {
+    [FL_MATCH_FIELD_HOST] = FL_EF_HOST,		  [FL_MATCH_FIELD_APP] = FL_EF_APP,
+    [FL_MATCH_FIELD_MSGID] = FL_EF_MSGID,	  [FL_MATCH_FIELD_TRAP_OID] = FL_EF_TRAP_OID,
+    [FL_MATCH_FIELD_ENTERPRISE] = FL_EF_ENTERPRISE,
+};
 
 static int field_slot(uint32_t event_field)
 {
@@ -38,14 +42,43 @@ static int field_slot(uint32_t event_field)
 	return -1;
 }
 
-uint32_t fl_match_field_cond(const struct fl_program *prog, uint32_t first, uint32_t n)
+/* Can trap condition c key its side: `==`, `in` or `under` an OID, on
+ * trap_oid or enterprise? Each OID keys it as a prefix: a trap whose OID
+ * begins with it, arc by arc, wakes the side (`==` and `in` then hold or
+ * not by the condition), one that does not fails the condition. */
+static bool trap_keys_side(const struct fl_program *prog, const struct fl_prog_cond *c,
+			   uint32_t *n_values)
+{
+	if (c->field.kind != FL_FIELD_EVENT ||
+	    (c->field.index != FL_EF_TRAP_OID && c->field.index != FL_EF_ENTERPRISE) || c->is_num)
+		return false;
+	if ((c->op == FL_OP_EQ || c->op == FL_OP_UNDER) && c->oid.p && c->oid.len > 0) {
+		*n_values = 1;
+		return true;
+	}
+	if (c->op != FL_OP_IN)
+		return false;
+	for (uint32_t k = 0; k < c->n_values; k++)
+		if (!prog->set_values[c->first_value + k].p ||
+		    prog->set_values[c->first_value + k].len == 0)
+			return false; /* an empty OID would be the prefix of every one */
+	*n_values = c->n_values;
+	return true;
+}
+
+uint32_t fl_match_field_cond(const struct fl_program *prog, const struct fl_prog_rule *r,
+			     uint32_t first, uint32_t n)
 {
 	uint32_t best = FL_RXREQ_NONE, best_values = UINT32_MAX;
+	bool trap = r->input == FL_RULE_INPUT_TRAP;
 
 	for (uint32_t c = first; c < first + n; c++) {
+		const struct fl_prog_cond *cond = &prog->conds[c];
 		uint32_t values;
+		bool keys = trap ? trap_keys_side(prog, cond, &values)
+				 : fl_program_cond_keys_field(cond, &values);
 
-		if (fl_program_cond_keys_field(&prog->conds[c], &values) && values < best_values) {
+		if (keys && values < best_values) {
 			best = c;
 			best_values = values;
 		}
@@ -53,10 +86,18 @@ uint32_t fl_match_field_cond(const struct fl_program *prog, uint32_t first, uint
 	return best;
 }
 
+/* The values condition c keys its side on: a set's, or its one. */
+static uint32_t cond_n_values(const struct fl_prog_cond *c)
+{
+	return c->op == FL_OP_IN ? c->n_values : 1;
+}
+
 static struct fl_str cond_value(const struct fl_program *prog, const struct fl_prog_cond *c,
 				uint32_t k)
 {
-	return c->op == FL_OP_EQ ? c->str : prog->set_values[c->first_value + k];
+	if (c->op == FL_OP_IN)
+		return prog->set_values[c->first_value + k];
+	return c->oid.p ? c->oid : c->str;
 }
 
 static uint64_t key_hash(int field, struct fl_str v)
@@ -104,7 +145,7 @@ static void each_entry(const struct fl_match *m, struct match_fields *x, bool ev
 			if (!indexed(mr, side, every))
 				continue;
 			c = &prog->conds[mr->field_cond[side]];
-			n = c->op == FL_OP_EQ ? 1 : c->n_values;
+			n = cond_n_values(c);
 			for (uint32_t k = 0; k < n; k++)
 				fn(x, field_slot(c->field.index), cond_value(prog, c, k), r);
 		}
@@ -139,13 +180,10 @@ int fl_match_build_fields(struct fl_match *m, bool every)
 	for (size_t r = 0; r < m->prog->n_rules; r++)
 		for (int side = 0; side < FL_MATCH_SIDES; side++) {
 			const struct match_rule *mr = &m->rules[r];
-			uint32_t c = mr->field_cond[side], n = 1;
+			uint32_t c = mr->field_cond[side];
 
-			if (!indexed(mr, side, every))
-				continue;
-			if (m->prog->conds[c].op == FL_OP_IN)
-				n = m->prog->conds[c].n_values;
-			entries += n;
+			if (indexed(mr, side, every))
+				entries += cond_n_values(&m->prog->conds[c]);
 		}
 	if (entries == 0)
 		return 0;
@@ -170,7 +208,7 @@ uint64_t fl_match_field_uses(const struct fl_match *m, uint32_t c)
 {
 	const struct fl_prog_cond *cond = &m->prog->conds[c];
 	int field = field_slot(cond->field.index);
-	uint32_t n = cond->op == FL_OP_EQ ? 1 : cond->n_values;
+	uint32_t n = cond_n_values(cond);
 	uint64_t uses = 0;
 
 	for (uint32_t k = 0; k < n && m->fields.slots; k++) {

@@ -116,13 +116,15 @@ struct match_rule {
 	bool by_field[FL_MATCH_SIDES];
 };
 
-/* The field prefilter's fields: host, app, msgid (syslog). */
-#define FL_MATCH_N_FIELDS 3
+/* The field prefilter's fields: host, app, msgid (syslog), and the OIDs
+ * of a trap, keyed as prefixes (an OID `under` a key, arc by arc). */
+enum { FL_MATCH_FIELD_HOST, FL_MATCH_FIELD_APP, FL_MATCH_FIELD_MSGID, FL_MATCH_FIELD_TRAP_OID,
+       FL_MATCH_FIELD_ENTERPRISE, FL_MATCH_N_FIELDS };
 
 /* A (field, value) some sides require, and the rules they belong to:
  * rules[first..+n) of struct match_fields. */
 struct match_field_key {
-	uint8_t field; /* 0 host, 1 app, 2 msgid */
+	uint8_t field; /* FL_MATCH_FIELD_* */
 	struct fl_str value; /* borrowed from the program */
 	uint32_t first, n, filled;
 };
@@ -236,15 +238,16 @@ void fl_match_atoms_free(struct match_atoms *atoms);
 int fl_match_build_prefilter(struct fl_match *m);
 bool fl_match_side_seen(struct fl_match *m, const struct match_rule *mr, int side);
 
-/* match_fields.c: field_cond: the condition of conds[first..+n) that can
- * key a side on its field's value, the one with the fewest values, or
- * FL_RXREQ_NONE. build_fields: the index of the sides m->rules[] marks
+/* match_fields.c: field_cond: the condition of conds[first..+n) of rule r
+ * that can key a side on its field's value, the one with the fewest
+ * values, or FL_RXREQ_NONE. build_fields: the index of the sides m->rules[] marks
  * by_field, or with every of every side that has a field_cond (to weigh
  * the fields against the atoms); 0 or -ENOMEM. field_uses: the rule sides
  * the index keys on the values of condition c, summed over its values.
  * fields_free: frees the index. field_rules: the rules keyed on field
- * (0 host, 1 app, 2 msgid) = v, *n of them (none: NULL). */
-uint32_t fl_match_field_cond(const struct fl_program *prog, uint32_t first, uint32_t n);
+ * (FL_MATCH_FIELD_*) = v, *n of them (none: NULL). */
+uint32_t fl_match_field_cond(const struct fl_program *prog, const struct fl_prog_rule *r,
+			     uint32_t first, uint32_t n);
 int fl_match_build_fields(struct fl_match *m, bool every);
 uint64_t fl_match_field_uses(const struct fl_match *m, uint32_t c);
 void fl_match_fields_free(struct match_fields *x);

@@ -105,7 +105,7 @@ static void rule_cover(const struct fl_match *m, const struct match_atoms *a, si
 			cover(m, a, m->rules[r].tree[side], out);
 }
 
-/* Each syslog rule side's condition that could key it on a field. */
+/* Each rule side's condition that could key it on a field. */
 static void find_field_conds(struct fl_match *m)
 {
 	const struct fl_program *prog = m->prog;
@@ -116,12 +116,10 @@ static void find_field_conds(struct fl_match *m)
 
 		for (int side = 0; side < FL_MATCH_SIDES; side++)
 			mr->field_cond[side] = FL_RXREQ_NONE;
-		if (pr->input != FL_RULE_INPUT_SYSLOG)
-			continue;
-		mr->field_cond[0] = fl_match_field_cond(prog, pr->first_cond, pr->n_conds);
+		mr->field_cond[0] = fl_match_field_cond(prog, pr, pr->first_cond, pr->n_conds);
 		if (pr->n_clear_conds > 0)
 			mr->field_cond[1] =
-			    fl_match_field_cond(prog, pr->first_clear_cond, pr->n_clear_conds);
+			    fl_match_field_cond(prog, pr, pr->first_clear_cond, pr->n_clear_conds);
 	}
 }
 

@@ -268,33 +268,137 @@ Test(match_fields, never_skips_a_rule_keyed_on_its_host_rather_than_its_atoms)
 
 /* Trap rules are candidates of traps only, and syslog rules that run on
  * every message of syslog only: a plan with a thousand trap rules made
- * every syslog line pass them all. */
+ * every syslog line pass them all. A trap rule with `==`, `in` or `under`
+ * an OID is keyed on it as a prefix of the trap's OID, arc by arc. */
+static const char trap_plan[] =
+    "plan f;\nlevel general { respond 30m; }\n"
+    "rule sev { match syslog; where severity <= 7; key host; }\n"
+    "rule down { match trap; where trap_oid == linkDown; key peer; }\n"
+    "rule any_trap { match trap; key peer; }\n"
+    "rule ent { match trap; where enterprise under 1.3.6.1.4.1.32473; key peer; }\n"
+    "rule two { match trap; where trap_oid in [linkDown, linkUp]; key peer; }\n"
+    "rule not_down { match trap; where trap_oid != linkDown; key peer; }\n";
+
+/* The candidates of a trap of trap_oid (v2c) or enterprise (v1), BER
+ * content octets, as a bitmap. */
+static uint64_t trap_candidates(struct ffx *f, const uint8_t *oid, size_t len, bool v1)
+{
+	const uint32_t *cands;
+	uint64_t bits = 0;
+	size_t n;
+
+	memset(&f->ev, 0, sizeof(f->ev));
+	f->ev.kind = FL_EVENT_TRAP;
+	f->ev.trap.version = v1 ? 0 : 1;
+	if (v1)
+		f->ev.trap.enterprise = fl_str_make((const char *)oid, len);
+	else
+		f->ev.trap.trap_oid = fl_str_make((const char *)oid, len);
+	n = fl_match_begin(f->m, &f->ev, &cands);
+	for (size_t i = 0; i < n; i++)
+		bits |= UINT64_C(1) << cands[i];
+	return bits;
+}
+
+#define BIT(f, name) (UINT64_C(1) << rule_index(f, name))
+
 Test(match_fields, gives_a_rule_for_every_event_only_the_events_of_its_input)
 {
 	static const uint8_t link_down[] = {0x2b, 6, 1, 6, 3, 1, 1, 5, 3}; /* 1.3.6.1.6.3.1.1.5.3 */
-	struct ffx *f = ffx_open_text("plan f;\nlevel general { respond 30m; }\n"
-				      "rule sev { match syslog; where severity <= 7; key host; }\n"
-				      "rule down { match trap; where trap_oid == linkDown; key peer; }\n"
-				      "rule any_trap { match trap; key peer; }\n");
-	uint32_t sev = rule_index(f, "sev"), down = rule_index(f, "down");
-	uint32_t any = rule_index(f, "any_trap");
+	struct ffx *f = ffx_open_text(trap_plan);
 	uint64_t line = candidates(f, "<131>Nov 20 00:00:00 NE1 sshd: login");
-	const uint32_t *cands;
-	uint64_t trap = 0;
-	size_t n;
+	uint64_t trap;
 
-	cr_expect_eq(line, UINT64_C(1) << sev, "a syslog line: sev alone, %#llx",
+	cr_expect_eq(line, BIT(f, "sev"), "a syslog line: sev alone, %#llx",
 		     (unsigned long long)line);
-	memset(&f->ev, 0, sizeof(f->ev));
-	f->ev.kind = FL_EVENT_TRAP;
-	f->ev.trap.version = 1;
-	f->ev.trap.trap_oid = fl_str_make((const char *)link_down, sizeof(link_down));
-	n = fl_match_begin(f->m, &f->ev, &cands);
-	for (size_t i = 0; i < n; i++)
-		trap |= UINT64_C(1) << cands[i];
-	cr_expect_eq(trap, (UINT64_C(1) << down) | (UINT64_C(1) << any), "a trap: %#llx",
-		     (unsigned long long)trap);
-	cr_expect_eq(fl_match_rule(f->m, down), FL_MATCH_FAULT);
-	cr_expect_eq(fl_match_rule(f->m, any), FL_MATCH_FAULT);
+	trap = trap_candidates(f, link_down, sizeof(link_down), false);
+	cr_expect_eq(trap, BIT(f, "down") | BIT(f, "any_trap") | BIT(f, "two") | BIT(f, "not_down"),
+		     "a linkDown trap: %#llx", (unsigned long long)trap);
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "down")), FL_MATCH_FAULT);
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "any_trap")), FL_MATCH_FAULT);
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "not_down")), FL_MATCH_NONE);
+	ffx_close(f);
+}
+
+Test(match_fields, keys_a_trap_rule_on_its_oid_as_a_prefix_arc_by_arc)
+{
+	static const uint8_t link_up[] = {0x2b, 6, 1, 6, 3, 1, 1, 5, 4};
+	/* 1.3.6.1.4.1.32473.1.2, under the rule's 1.3.6.1.4.1.32473 */
+	static const uint8_t ours[] = {0x2b, 6, 1, 4, 1, 0x81, 0xfd, 0x59, 1, 2};
+	/* 1.3.6.1.4.1.3247: not under it, though its first arcs agree */
+	static const uint8_t other[] = {0x2b, 6, 1, 4, 1, 0x99, 0x2f};
+	/* 1.3.6.1.4.1: above it */
+	static const uint8_t above[] = {0x2b, 6, 1, 4, 1};
+	struct ffx *f = ffx_open_text(trap_plan);
+	uint64_t always = BIT(f, "any_trap") | BIT(f, "not_down");
+	struct fl_match_stats st;
+
+	fl_match_stats(f->m, &st);
+	cr_expect_eq(st.rules_field_indexed, 3, "down, ent and two: %zu", st.rules_field_indexed);
+	cr_expect_eq(trap_candidates(f, link_up, sizeof(link_up), false), always | BIT(f, "two"));
+	cr_expect_eq(trap_candidates(f, ours, sizeof(ours), true), always | BIT(f, "ent"));
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "ent")), FL_MATCH_FAULT);
+	cr_expect_eq(trap_candidates(f, other, sizeof(other), true), always);
+	cr_expect_eq(trap_candidates(f, above, sizeof(above), true), always);
+	cr_expect_eq(trap_candidates(f, ours, 0, false), always, "a trap without the OID");
+	ffx_close(f);
+}
+
+/* Random OIDs under a few roots, random rules on them: every rule that
+ * matches a trap must be among its candidates. */
+Test(match_fields, never_skips_a_trap_rule_that_matches)
+{
+	static char text[16384];
+	static const char *const ops[] = {"==", "under"};
+	static const char *const fields[] = {"trap_oid", "enterprise"};
+	unsigned long long s = 11;
+	size_t at = 0, matched = 0;
+	struct ffx *f;
+
+	at += (size_t)snprintf(text + at, sizeof(text) - at, "plan f;\nlevel general { respond 30m; }\n");
+	for (int r = 0; r < 60; r++) {
+		unsigned a = (unsigned)((s = s * 6364136223846793005ULL + 1) >> 33) % 3;
+		unsigned b = (unsigned)((s = s * 6364136223846793005ULL + 1) >> 33) % 200;
+		unsigned k = (unsigned)((s = s * 6364136223846793005ULL + 1) >> 33);
+
+		if (k % 5 == 0)
+			at += (size_t)snprintf(text + at, sizeof(text) - at,
+					       "rule r%d { match trap; where %s in [1.3.6.1.4.1.%u.%u, "
+					       "1.3.6.1.4.1.%u]; key peer; }\n",
+					       r, fields[k % 2], a, b, a + 1);
+		else
+			at += (size_t)snprintf(text + at, sizeof(text) - at,
+					       "rule r%d { match trap; where %s %s 1.3.6.1.4.1.%u%s; "
+					       "key peer; }\n",
+					       r, fields[k % 2], ops[(k >> 3) % 2], a,
+					       (k >> 4) % 2 ? "" : (b < 100 ? ".1" : ".200"));
+	}
+	cr_assert_lt(at, sizeof(text) - 1);
+	f = ffx_open_text(text);
+	for (int i = 0; i < 2000; i++) {
+		uint8_t oid[16] = {0x2b, 6, 1, 4, 1};
+		size_t len = 5;
+		unsigned x = (unsigned)((s = s * 6364136223846793005ULL + 1) >> 33);
+		uint64_t cands;
+
+		oid[len++] = (uint8_t)(x % 4); /* the enterprise arc: 0..3 */
+		if (x & 4 && x & 8) { /* a second arc: 1, or 200 in two bytes */
+			oid[len++] = 1;
+		} else if (x & 4) {
+			oid[len++] = 0x81;
+			oid[len++] = 0x48;
+		}
+		if (x & 16)
+			oid[len++] = (uint8_t)((x >> 5) % 3);
+		cands = trap_candidates(f, oid, len, (x >> 8) & 1);
+		for (uint32_t r = 0; r < f->prog->n_rules; r++) {
+			if (fl_match_rule(f->m, r) == FL_MATCH_NONE)
+				continue;
+			matched++;
+			cr_expect(cands & (UINT64_C(1) << r), "trap %d: rule %s matches but was skipped", i,
+				  f->prog->rules[r].name.p);
+		}
+	}
+	cr_expect_gt(matched, 500, "the traps must match rules: %zu", matched);
 	ffx_close(f);
 }
