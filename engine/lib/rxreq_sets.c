@@ -181,23 +181,72 @@ static struct wnode *node_new(struct walk *w, enum fl_rxreq_op op, uint32_t n_ki
 	return x;
 }
 
+/* Are a and b, both case-sensitive, the same string but for the case of
+ * their letters? */
+static bool case_variants(struct xstr a, struct xstr b)
+{
+	if (a.is_nocase || b.is_nocase || a.len != b.len)
+		return false;
+	for (uint32_t k = 0; k < a.len; k++)
+		if (rxreq_fold(a.p[k]) != rxreq_fold(b.p[k]))
+			return false;
+	return true;
+}
+
+/* Members that are case variants of one string, its letters at L
+ * positions taking either case in every combination (2^L members), are one
+ * caseless string: [Aa][Ll][Mm]0001 makes eight, each a literal the
+ * automaton would find and confirm on its own. The caseless string also
+ * finds the other letters in either case: more texts, never fewer, which a
+ * requirement allows. The first member stands for the rest, which are
+ * marked dropped. */
+static void merge_case_variants(struct xstr *v, uint32_t n, bool *dropped)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t varying = 0, variants = 0;
+
+		if (dropped[i] || v[i].is_nocase)
+			continue;
+		for (uint32_t b = 0; b < v[i].len; b++) {
+			bool varies = false;
+
+			for (uint32_t k = i + 1; k < n && !varies; k++)
+				varies = !dropped[k] && case_variants(v[i], v[k]) && v[k].p[b] != v[i].p[b];
+			varying += varies;
+		}
+		if (varying == 0 || varying >= 31 || (1u << varying) > n)
+			continue;
+		for (uint32_t k = i; k < n; k++)
+			variants += !dropped[k] && case_variants(v[i], v[k]);
+		if (variants != 1u << varying)
+			continue;
+		for (uint32_t k = i + 1; k < n; k++)
+			dropped[k] = dropped[k] || case_variants(v[i], v[k]);
+		v[i].is_nocase = true;
+	}
+}
+
 /* The OR of an exact set's strings; NULL (requires nothing) when one of them
- * is too short to be worth finding. A string holding another member needs no
- * atom of its own: the shorter one is in the text whenever it is. */
+ * is too short to be worth finding. All case variants of a string are one
+ * caseless atom; a string holding another member needs no atom of its own:
+ * the shorter one is in the text whenever it is. */
 struct wnode *rxreq_set_to_match(struct walk *w, const struct xset *s)
 {
 	struct wnode *or;
 	uint32_t keep = 0;
 	bool dropped[FL_RXREQ_EXACT_MAX] = {false};
+	struct xstr v[FL_RXREQ_EXACT_MAX];
 
 	if (!s)
 		return NULL;
 	for (uint32_t i = 0; i < s->n; i++)
 		if (s->s[i].len < FL_RXREQ_MIN_ATOM)
 			return NULL;
+	memcpy(v, s->s, s->n * sizeof(v[0]));
+	merge_case_variants(v, s->n, dropped);
 	for (uint32_t i = 0; i < s->n; i++)
 		for (uint32_t k = 0; k < s->n && !dropped[i]; k++)
-			dropped[i] = k != i && !dropped[k] && contains(s->s[i], s->s[k]);
+			dropped[i] = k != i && !dropped[k] && contains(v[i], v[k]);
 	for (uint32_t i = 0; i < s->n; i++)
 		keep += !dropped[i];
 	or = node_new(w, FL_RXREQ_OR, keep);
@@ -208,9 +257,9 @@ struct wnode *rxreq_set_to_match(struct walk *w, const struct xset *s)
 
 		if (dropped[i] || !(a = node_new(w, FL_RXREQ_ATOM, 0)))
 			continue;
-		a->p = s->s[i].p;
-		a->len = s->s[i].len;
-		a->is_nocase = s->s[i].is_nocase;
+		a->p = v[i].p;
+		a->len = v[i].len;
+		a->is_nocase = v[i].is_nocase;
 		or->kids[or->n++] = a;
 	}
 	return or->n == 1 ? or->kids[0] : or;
