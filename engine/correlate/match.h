@@ -5,10 +5,11 @@
  * per-event field cache (captures, the inventory device found by a lookup)
  * and a read-only prefilter built from the program at create time.
  *
- * The prefilter: each `msg ~ /RE/` condition gives a tree of the literal
- * atoms any match must hold (rxreq.h walks the whole regex: groups,
- * alternation at any depth, quantifiers, classes, flags); a side of a rule
- * (where, clear where) requires the AND of its regexes' trees. A
+ * The prefilter: each `~ /RE/` condition on msg, host, app or msgid gives
+ * a tree of the literal atoms any match must hold in that text (rxreq.h
+ * walks the whole regex: groups, alternation at any depth, quantifiers,
+ * classes, flags); a side of a rule (where, clear where) requires the AND
+ * of its regexes' trees. A
  * rule is keyed on a cover of its trees, a set of atoms one of which any
  * match holds, chosen to be the atoms the fewest rules share; an atom longer
  * than 8 bytes is keyed on its window the fewest rules share, which keeps
@@ -16,12 +17,15 @@
  * (ac.h), once however many rules share it; a message that holds a key makes
  * its rules candidates, and a candidate side's whole tree (its atoms looked
  * up in the message) must hold before any of that side's regexes runs.
- * A side with no atom but a condition `host`, `app` or `msgid` `==` a text
- * or `in` a set is keyed on those values instead (match_fields.c): one hash
- * lookup per field of the event. A rule with a side that requires neither is
- * a candidate for every message (`faultline check` warns about it). So the
- * work per event is a scan of the message, whatever the number of rules,
- * plus the candidates.
+ * A side with a condition `host`, `app` or `msgid` `==` a text or `in` a
+ * set is keyed on those values instead when it has no atom, or when fewer
+ * rules share them than its atoms (match_fields.c): one hash lookup per
+ * field of the event. A trap rule's side with `trap_oid` or `enterprise`
+ * `==`, `in` or `under` an OID is keyed on the OID as a prefix. A rule with
+ * a side keyed by none of these is a candidate for every event of its input
+ * (`faultline check` warns about such syslog rules). So the work per event
+ * is a scan of its texts, whatever the number of rules, plus the
+ * candidates.
  *
  * Per event: fl_match_begin() scans and returns the candidate rules in plan
  * order; fl_match_rule() checks one of them (field conditions before any

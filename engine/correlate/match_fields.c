@@ -5,7 +5,8 @@
  * `msg ~` regex that requires a literal) is keyed so; so is a side whose
  * values fewer rules share than its atoms (ten thousand rules, one per
  * host, all on /LINK_DOWN/: keyed on the atom, each LINK_DOWN line would
- * wake them all). See match.h.
+ * wake them all). A trap rule's side is keyed on the OID its trap_oid or
+ * enterprise is `==`, `in` or `under`, as a prefix. See match.h.
  *
  * Only conditions that must hold for the side to match can key it: `==` on
  * a text (compared byte for byte, as cond_holds() compares it) and `in` a

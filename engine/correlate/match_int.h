@@ -5,8 +5,8 @@
  *                      AND/OR trees (rxreq.h walks each regex)
  *   match_prefilter.c  the Aho-Corasick automaton over the atoms, the rules
  *                      each atom keys, and the trees that confirm a candidate
- *   match_fields.c     the rules a side without atoms keys on a host, app or
- *                      msgid value
+ *   match_fields.c     the rules a side keys on a host, app or msgid value
+ *                      (no atoms, or rarer than its atoms), or on a trap's OID
  *   match.c            lifecycle, and matching one event: candidates, field
  *                      conditions, regexes, captures
  * Same thread rules as match.h: a matcher belongs to one shard. */
