@@ -164,7 +164,8 @@ static void wake_by_fields(struct fl_match *m, const struct fl_syslog *s)
 
 /* The rules whose sides are keyed on an OID the trap's trap_oid or
  * enterprise begins with: each prefix that ends an arc (BER: a byte
- * without its high bit) is looked up, a dozen for an enterprise OID. */
+ * without its high bit) is looked up, a dozen for an enterprise OID, and
+ * none longer than the longest key (a sender's long OID costs no more). */
 static void wake_by_oids(struct fl_match *m, const struct fl_trap *t)
 {
 	const struct fl_str values[] = {t->trap_oid, t->enterprise};
@@ -172,8 +173,11 @@ static void wake_by_oids(struct fl_match *m, const struct fl_trap *t)
 
 	for (int k = 0; k < 2; k++) {
 		struct fl_str v = values[k];
+		size_t last = v.p ? v.len : 0;
 
-		for (size_t end = 1; v.p && end <= v.len; end++) {
+		if (last > m->fields.longest[fields[k]])
+			last = m->fields.longest[fields[k]];
+		for (size_t end = 1; end <= last; end++) {
 			const uint32_t *rules;
 			size_t n;
 

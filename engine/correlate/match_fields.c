@@ -162,6 +162,8 @@ static void count_entry(struct match_fields *x, int field, struct fl_str v, uint
 		x->keys[x->n_keys] = (struct match_field_key){(uint8_t)field, v, 0, 0, 0};
 		*slot = (uint32_t)++x->n_keys;
 		x->has[field] = true;
+		if (v.len > x->longest[field])
+			x->longest[field] = v.len;
 	}
 	x->keys[*slot - 1].n++;
 }

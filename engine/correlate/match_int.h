@@ -136,6 +136,7 @@ struct match_fields {
 	size_t mask;
 	uint32_t *rules;
 	bool has[FL_MATCH_N_FIELDS]; /* some key is on this field */
+	size_t longest[FL_MATCH_N_FIELDS]; /* its longest key: the prefixes worth a lookup */
 };
 
 struct match_cap {
