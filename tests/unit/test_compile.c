@@ -56,6 +56,18 @@ static void expect_error(const char *text, const char *want)
 	done(&c);
 }
 
+/* Expects the compile to succeed with exactly one warning, which says want. */
+static void expect_one_warning(const char *text, const char *want)
+{
+	struct compiled c;
+
+	compile(&c, text);
+	cr_expect_eq(c.rc, 0, "warnings do not fail the compile");
+	cr_expect_eq(fl_diag_warnings(c.d), 1, "%s", c.msgs.p);
+	cr_expect(strstr(c.msgs.p, want) != NULL, "expected %s\ngot\n%s", want, c.msgs.p);
+	done(&c);
+}
+
 Test(compile, compiles_two_plans_in_one_process)
 {
 	struct compiled a, b;
@@ -259,44 +271,33 @@ Test(compile, warns_about_a_shadowed_raise_and_an_unused_capture)
  * that cannot shadow (a window, a clear) are passed over. */
 Test(compile, finds_a_shadowing_rule_by_its_rarest_condition)
 {
-	struct compiled c;
-
-	compile(&c, HEAD "rule w { match syslog; where host == \"x\"; where msg ~ /LOS/; key host; "
-			 "threshold 3 within 1m; clear after quiet 1m; raise level urgent; }\n"
-			 "rule a { match syslog; where host == \"x\"; where msg ~ /LOS/; "
-			 "raise level urgent; }\n"
-			 "rule m { match syslog; where host == \"x\"; where msg ~ /AIS/; "
-			 "raise level urgent; }\n"
-			 "rule b { match syslog; where host == \"x\"; where severity <= 3; "
-			 "where msg ~ /LOS/; raise level urgent; }\n"
-			 "rule n { match syslog; where host == \"x\"; where msg ~ /LOF/; "
-			 "raise level urgent; }\n");
-	cr_expect_eq(c.rc, 0, "warnings do not fail the compile");
-	cr_expect_eq(fl_diag_warnings(c.d), 1, "%s", c.msgs.p);
-	cr_expect(strstr(c.msgs.p, "t.plan:8:6: warning: rule 'b' never raises: rule 'a' above") !=
-		  NULL, "%s", c.msgs.p);
-	done(&c);
+	expect_one_warning(HEAD "rule w { match syslog; where host == \"x\"; where msg ~ /LOS/; "
+				"key host; threshold 3 within 1m; clear after quiet 1m; "
+				"raise level urgent; }\n"
+				"rule a { match syslog; where host == \"x\"; where msg ~ /LOS/; "
+				"raise level urgent; }\n"
+				"rule m { match syslog; where host == \"x\"; where msg ~ /AIS/; "
+				"raise level urgent; }\n"
+				"rule b { match syslog; where host == \"x\"; where severity <= 3; "
+				"where msg ~ /LOS/; raise level urgent; }\n"
+				"rule n { match syslog; where host == \"x\"; where msg ~ /LOF/; "
+				"raise level urgent; }\n",
+			   "t.plan:8:6: warning: rule 'b' never raises: rule 'a' above");
 }
 
 /* A set condition is its values: the same set shadows, another does not
  * (nor does the same value on another field). */
 Test(compile, finds_a_shadowing_rule_through_a_set_of_the_same_values)
 {
-	struct compiled c;
-
-	compile(&c, HEAD "rule a { match syslog; where app in [\"x\", \"y\"]; where msg ~ /LOS/; "
-			 "raise level urgent; }\n"
-			 "rule other_set { match syslog; where app in [\"x\", \"z\"]; "
-			 "where msg ~ /LOS/; where severity <= 3; raise level urgent; }\n"
-			 "rule other_field { match syslog; where host in [\"x\", \"y\"]; "
-			 "where msg ~ /LOS/; where severity <= 3; raise level urgent; }\n"
-			 "rule b { match syslog; where severity <= 3; where msg ~ /LOS/; "
-			 "where app in [\"x\", \"y\"]; raise level urgent; }\n");
-	cr_expect_eq(c.rc, 0, "warnings do not fail the compile");
-	cr_expect_eq(fl_diag_warnings(c.d), 1, "%s", c.msgs.p);
-	cr_expect(strstr(c.msgs.p, "t.plan:8:6: warning: rule 'b' never raises: rule 'a' above") !=
-		  NULL, "%s", c.msgs.p);
-	done(&c);
+	expect_one_warning(HEAD "rule a { match syslog; where app in [\"x\", \"y\"]; "
+				"where msg ~ /LOS/; raise level urgent; }\n"
+				"rule other_set { match syslog; where app in [\"x\", \"z\"]; "
+				"where msg ~ /LOS/; where severity <= 3; raise level urgent; }\n"
+				"rule other_field { match syslog; where host in [\"x\", \"y\"]; "
+				"where msg ~ /LOS/; where severity <= 3; raise level urgent; }\n"
+				"rule b { match syslog; where severity <= 3; where msg ~ /LOS/; "
+				"where app in [\"x\", \"y\"]; raise level urgent; }\n",
+			   "t.plan:8:6: warning: rule 'b' never raises: rule 'a' above");
 }
 
 Test(compile, warns_about_unused_ladders_and_roles)
