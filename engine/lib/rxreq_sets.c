@@ -202,26 +202,27 @@ static bool case_variants(struct xstr a, struct xstr b)
  * marked dropped. */
 static void merge_case_variants(struct xstr *v, uint32_t n, bool *dropped)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t varying = 0, variants = 0;
+	for (uint32_t i = 0; i + 1 < n; i++) {
+		uint32_t group[FL_RXREQ_EXACT_MAX], n_group = 0, varying = 0;
 
 		if (dropped[i] || v[i].is_nocase)
+			continue;
+		for (uint32_t k = i + 1; k < n; k++)
+			if (!dropped[k] && case_variants(v[i], v[k]))
+				group[n_group++] = k;
+		if (n_group == 0)
 			continue;
 		for (uint32_t b = 0; b < v[i].len; b++) {
 			bool varies = false;
 
-			for (uint32_t k = i + 1; k < n && !varies; k++)
-				varies = !dropped[k] && case_variants(v[i], v[k]) && v[k].p[b] != v[i].p[b];
+			for (uint32_t g = 0; g < n_group && !varies; g++)
+				varies = v[group[g]].p[b] != v[i].p[b];
 			varying += varies;
 		}
-		if (varying == 0 || varying >= 31 || (1u << varying) > n)
+		if (varying >= 31 || n_group + 1 != 1u << varying)
 			continue;
-		for (uint32_t k = i; k < n; k++)
-			variants += !dropped[k] && case_variants(v[i], v[k]);
-		if (variants != 1u << varying)
-			continue;
-		for (uint32_t k = i + 1; k < n; k++)
-			dropped[k] = dropped[k] || case_variants(v[i], v[k]);
+		for (uint32_t g = 0; g < n_group; g++)
+			dropped[group[g]] = true;
 		v[i].is_nocase = true;
 	}
 }
@@ -243,7 +244,8 @@ struct wnode *rxreq_set_to_match(struct walk *w, const struct xset *s)
 		if (s->s[i].len < FL_RXREQ_MIN_ATOM)
 			return NULL;
 	memcpy(v, s->s, s->n * sizeof(v[0]));
-	merge_case_variants(v, s->n, dropped);
+	if (s->n > 1)
+		merge_case_variants(v, s->n, dropped);
 	for (uint32_t i = 0; i < s->n; i++)
 		for (uint32_t k = 0; k < s->n && !dropped[i]; k++)
 			dropped[i] = k != i && !dropped[k] && contains(v[i], v[k]);
