@@ -219,10 +219,12 @@ size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint3
 		for (size_t i = 0; i < m->n_found; i++)
 			m->seen[m->found[i] >> 6] = 0;
 		m->n_found = 0;
-		/* The texts whose atoms key rules, into one bitset: a text
-		 * without a field scans nothing, and its sides' atoms are
-		 * absent (match_prefilter.c). */
-		for (uint8_t i = 0; i < m->n_scans; i++) {
+		/* The texts whose atoms key rules, msg first, into one
+		 * bitset: a text the event lacks scans nothing, and its sides'
+		 * atoms are absent (match_prefilter.c). */
+		if (ev->syslog.msg.p)
+			(void)fl_ac_scan(m->ac, ev->syslog.msg.p, ev->syslog.msg.len, m->seen, collect, m);
+		for (uint8_t i = 1; i < m->n_scans; i++) {
 			struct fl_str text = fl_match_event_text(ev, m->scans[i]);
 
 			if (text.p)

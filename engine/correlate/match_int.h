@@ -189,7 +189,8 @@ struct fl_match {
 	size_t n_found;
 	struct match_fields fields;
 	bool scanned; /* the current event's texts were scanned */
-	/* the texts some atom is of, msg first: those an event's scan reads */
+	/* the texts some atom is of: msg always first, then those an
+	 * event's scan also reads */
 	uint8_t scans[FL_MATCH_TEXTS];
 	uint8_t n_scans;
 	uint32_t *cands; /* candidates of the current event */

@@ -725,11 +725,12 @@ static bool atom_present(struct fl_match *m, uint32_t a)
 {
 	struct match_atom_ref *at = &m->atoms[a];
 	const char *atom, *f;
-	struct fl_str text = fl_match_event_text(m->ev, at->text);
+	struct fl_str text;
 	bool has;
 
 	if (at->gen == m->gen)
 		return at->has;
+	text = fl_match_event_text(m->ev, at->text);
 	atom = at->len <= FL_MATCH_ATOM_INLINE ? at->bytes : m->atom_bytes + at->off;
 	if (!text.p)
 		has = false;
