@@ -16,7 +16,7 @@
 #   host_regex 1.54 M / 0.59 M, app_eq 4.60 M / 7.85 M, traps_beside
 #   1.85 M / 2.50 M. The build before the field keys (36cc03b): host_eq
 #   76,700 / 6,680, host_regex 50,000 / 4,340, traps_beside 36,100 / 3,330.
-#   Wall times move by a third between runs; the cliffs were 30-700 times.
+#   Wall times move by a third between runs; the cliffs were 30-1,000 times.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 : "${FL_BUILD:=$ROOT/build}"
