@@ -336,21 +336,23 @@ static bool is_msg_regex(const struct fl_prog_cond *c)
 	       c->regex != FL_PROG_NONE;
 }
 
-/* A `~` on a text the matcher scans for the atoms its regex requires:
- * msg, host, app, msgid (engine/correlate/match_int.h). */
-static bool is_scanned_match(const struct fl_prog_cond *c)
+/* host, app, msgid: the syslog fields the matcher keys sides on, by value
+ * or by the atoms of a regex on them. */
+static bool is_keyed_field(uint32_t index)
+{
+	return index == FL_EF_HOST || index == FL_EF_APP || index == FL_EF_MSGID;
+}
+
+bool fl_program_cond_scans_text(const struct fl_prog_cond *c)
 {
 	return c->op == FL_OP_MATCH && c->field.kind == FL_FIELD_EVENT &&
 	       c->regex != FL_PROG_NONE &&
-	       (c->field.index == FL_EF_MSG || c->field.index == FL_EF_HOST ||
-		c->field.index == FL_EF_APP || c->field.index == FL_EF_MSGID);
+	       (c->field.index == FL_EF_MSG || is_keyed_field(c->field.index));
 }
 
 bool fl_program_cond_keys_field(const struct fl_prog_cond *c, uint32_t *n_values)
 {
-	if (c->field.kind != FL_FIELD_EVENT ||
-	    (c->field.index != FL_EF_HOST && c->field.index != FL_EF_APP &&
-	     c->field.index != FL_EF_MSGID))
+	if (c->field.kind != FL_FIELD_EVENT || !is_keyed_field(c->field.index))
 		return false;
 	if (c->op == FL_OP_EQ && !c->is_num && !c->oid.p && c->str.p) {
 		*n_values = 1;
@@ -384,7 +386,7 @@ static int side_keyed(const struct fl_program *p, uint32_t first, uint32_t n, bo
 		*runs_regex = *runs_regex || is_msg_regex(cond);
 		if (!keyed && fl_program_cond_keys_field(cond, &values))
 			keyed = 1;
-		if (keyed || !is_scanned_match(cond))
+		if (keyed || !fl_program_cond_scans_text(cond))
 			continue;
 		rx = &p->regexes[cond->regex];
 		if (!rx->code)

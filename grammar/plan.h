@@ -58,6 +58,10 @@ size_t fl_plan_arena_bytes(const struct fl_plan *plan);
  * message. False when out of memory. */
 bool fl_program_rule_every_event(const struct fl_program *p, uint32_t r, bool *runs_regex);
 
+/* Is condition c a `~` on msg, host, app or msgid: a regex on a text the
+ * matcher scans for the literal atoms it requires? */
+bool fl_program_cond_scans_text(const struct fl_prog_cond *c);
+
 /* Can condition c key its side in the matcher's field prefilter: `==` a
  * text or `in` a set, on host, app or msgid (an event without the field
  * fails it)? *n_values: 1, or the set's size. */

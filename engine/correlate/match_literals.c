@@ -9,19 +9,19 @@
 #include <string.h>
 
 #include "engine/lib/hash.h"
+#include "grammar/plan.h"
 
 /* The text a condition's regex must match, FL_MATCH_TEXT_*, or -1 when
  * it keys nothing: not a match, or on another field. */
 static int text_match(const struct fl_prog_cond *c)
 {
-	if (c->op != FL_OP_MATCH || c->field.kind != FL_FIELD_EVENT)
+	if (!fl_program_cond_scans_text(c))
 		return -1;
 	switch (c->field.index) {
-	case FL_EF_MSG: return FL_MATCH_TEXT_MSG;
 	case FL_EF_HOST: return FL_MATCH_TEXT_HOST;
 	case FL_EF_APP: return FL_MATCH_TEXT_APP;
 	case FL_EF_MSGID: return FL_MATCH_TEXT_MSGID;
-	default: return -1;
+	default: return FL_MATCH_TEXT_MSG;
 	}
 }
 
