@@ -78,6 +78,7 @@ static void compile_free(struct fl_compile *c)
 	free(c->capture_used);
 	free(c->capture_locs);
 	free(c->regex_keyed);
+	free(c->regex_slots);
 	free(c->template_locs);
 	free(c->rule_stmts);
 	fl_arena_destroy(c->parse.ast);

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "engine/decode/mib.h"
+#include "engine/lib/hash.h"
 #include "engine/lib/rxreq.h"
 
 /* --- templates --------------------------------------------------------------------- */
@@ -371,11 +372,73 @@ struct fl_loc loc_in_regex(const struct fl_ast_item *it, size_t off)
 	return l;
 }
 
+/* The table of regexes by pattern and options (fl_compile.regex_slots). */
+#define REGEX_HASH_SEED UINT64_C(0x8f3c5a1e92d4b607)
+
+static size_t regex_slot(const struct fl_compile *c, const char *p, size_t len, uint32_t opts)
+{
+	size_t mask = c->regex_slots_cap - 1;
+	size_t i = (size_t)(fl_hash64(p, len, REGEX_HASH_SEED) ^ opts) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		const struct fl_prog_regex *rx;
+
+		if (c->regex_slots[i] == 0)
+			return i;
+		rx = &c->prog->regexes[c->regex_slots[i] - 1];
+		if (rx->opts == opts && rx->pattern.len == len && memcmp(rx->pattern.p, p, len) == 0)
+			return i;
+	}
+}
+
+/* The index of the regex written before with this pattern and these
+ * options, else FL_PROG_NONE. */
+static uint32_t same_regex(const struct fl_compile *c, const char *p, size_t len, uint32_t opts)
+{
+	size_t i;
+
+	if (!c->regex_slots_cap)
+		return FL_PROG_NONE;
+	i = regex_slot(c, p, len, opts);
+	return c->regex_slots[i] ? c->regex_slots[i] - 1 : FL_PROG_NONE;
+}
+
+/* Enters regex index (its pattern and options set, the first of them),
+ * the table kept at most half full. -ENOMEM. */
+static int remember_regex(struct fl_compile *c, uint32_t index)
+{
+	const struct fl_prog_regex *rx;
+
+	if ((c->prog->n_regexes + 1) * 2 > c->regex_slots_cap) {
+		size_t cap = c->regex_slots_cap ? c->regex_slots_cap * 2 : 256;
+		uint32_t *old = c->regex_slots;
+		size_t old_cap = c->regex_slots_cap;
+
+		c->regex_slots = calloc(cap, sizeof(*c->regex_slots));
+		if (!c->regex_slots) {
+			c->regex_slots = old;
+			return -ENOMEM;
+		}
+		c->regex_slots_cap = cap;
+		for (size_t k = 0; k < old_cap; k++)
+			if (old[k]) {
+				rx = &c->prog->regexes[old[k] - 1];
+				c->regex_slots[regex_slot(c, rx->pattern.p, rx->pattern.len,
+							  rx->opts)] = old[k];
+			}
+		free(old);
+	}
+	rx = &c->prog->regexes[index];
+	c->regex_slots[regex_slot(c, rx->pattern.p, rx->pattern.len, rx->opts)] = index + 1;
+	return 0;
+}
+
 static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it)
 {
-	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, count = 0, entry = 0;
+	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, count = 0, entry = 0, same;
 	struct fl_prog_regex *rx;
-	struct fl_rxreq *req;
+	const struct fl_rxreq *req;
+	struct fl_rxreq *built;
 	PCRE2_SPTR table;
 	PCRE2_SIZE erroff;
 	pcre2_code *code;
@@ -402,25 +465,33 @@ static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it
 			      FL_REGEX_MAX_PATTERN);
 		return FL_PROG_NONE;
 	}
-	code = pcre2_compile((PCRE2_SPTR)it->text, it->len, opts, &err, &erroff, NULL);
-	if (!code) {
-		PCRE2_UCHAR msg[256];
-		struct fl_loc l = loc_in_regex(it, erroff);
+	same = same_regex(c, it->text, it->len, opts);
+	if (same != FL_PROG_NONE) {
+		/* copied rules repeat their regexes: one PCRE2 compile and one
+		 * walk for all, and the matcher runs it once an event */
+		code = c->prog->regexes[same].code;
+		req = warn_regex(c, it, opts, c->prog->regexes[same].req, &built);
+	} else {
+		code = pcre2_compile((PCRE2_SPTR)it->text, it->len, opts, &err, &erroff, NULL);
+		if (!code) {
+			PCRE2_UCHAR msg[256];
+			struct fl_loc l = loc_in_regex(it, erroff);
 
-		if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
-			strcpy((char *)msg, "invalid pattern");
-		fl_diag_error(c->d, &l, "regex does not compile: %s", (const char *)msg);
-		return FL_PROG_NONE;
+			if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
+				strcpy((char *)msg, "invalid pattern");
+			fl_diag_error(c->d, &l, "regex does not compile: %s", (const char *)msg);
+			return FL_PROG_NONE;
+		}
+		req = warn_regex(c, it, opts, NULL, &built);
+		if (fl_arena_defer(c->plan->arena, release_code, code) < 0) {
+			pcre2_code_free(code);
+			fl_rxreq_destroy(built);
+			c->oom = true;
+			return FL_PROG_NONE;
+		}
 	}
-	req = warn_regex(c, it, opts);
-	if (fl_arena_defer(c->plan->arena, release_code, code) < 0) {
-		pcre2_code_free(code);
-		fl_rxreq_destroy(req);
-		c->oom = true;
-		return FL_PROG_NONE;
-	}
-	if (req && fl_arena_defer(c->plan->arena, release_req, req) < 0) {
-		fl_rxreq_destroy(req);
+	if (built && fl_arena_defer(c->plan->arena, release_req, built) < 0) {
+		fl_rxreq_destroy(built);
 		c->oom = true;
 		return FL_PROG_NONE;
 	}
@@ -431,6 +502,10 @@ static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it
 	rx->code = code;
 	rx->opts = opts;
 	rx->req = req;
+	if (same == FL_PROG_NONE && remember_regex(c, (uint32_t)(c->prog->n_regexes - 1)) < 0) {
+		c->oom = true;
+		return FL_PROG_NONE;
+	}
 	rx->first_capture = (uint32_t)c->prog->n_captures;
 	pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);
 	pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &entry);

@@ -76,6 +76,10 @@ struct fl_compile {
 	const struct fl_loc **capture_locs;
 	bool *regex_keyed; /* by regex index: its walk gave the prefilter an atom */
 	size_t regex_keyed_alloc;
+	/* regexes by pattern and options, each index + 1 (0: empty slot): a
+	 * regex written again shares the first one's PCRE2 code and tree */
+	uint32_t *regex_slots;
+	size_t regex_slots_cap;
 	const struct fl_loc **template_locs; /* by template index: the string item */
 	size_t template_locs_alloc;
 	/* sizes of the growable program arrays */
@@ -241,8 +245,12 @@ void compile_test(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t i
 void declare_all(struct fl_compile *c, int *kinds);
 void compile_all(struct fl_compile *c, const int *kinds);
 void warn_shadowed(struct fl_compile *c);
-struct fl_rxreq *warn_regex(struct fl_compile *c, const struct fl_ast_item *it,
-			   uint32_t pcre2_options);
+/* The regex item's requirement tree (known: the one of the same pattern
+ * written before, else built here and returned in *built, the caller's),
+ * and its warnings at the item. NULL: out of memory (c->oom set). */
+const struct fl_rxreq *warn_regex(struct fl_compile *c, const struct fl_ast_item *it,
+				  uint32_t pcre2_options, const struct fl_rxreq *known,
+				  struct fl_rxreq **built);
 void warn_every_event(struct fl_compile *c);
 void warn_unused(struct fl_compile *c);
 void load_data(struct fl_compile *c, struct fl_plan_data_counts *counts);

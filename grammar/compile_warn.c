@@ -298,16 +298,20 @@ void warn_unused(struct fl_compile *c)
  * (a+)+ or (\w+\s?)*: on a line that almost matches PCRE2 tries every way to
  * split the run between the two, exponentially many, until the match limit
  * (FL_REGEX_MATCH_LIMIT) stops it and the rule silently misses the line. */
-struct fl_rxreq *warn_regex(struct fl_compile *c, const struct fl_ast_item *it,
-			   uint32_t pcre2_options)
+const struct fl_rxreq *warn_regex(struct fl_compile *c, const struct fl_ast_item *it,
+				  uint32_t pcre2_options, const struct fl_rxreq *known,
+				  struct fl_rxreq **built)
 {
-	struct fl_rxreq *r;
+	const struct fl_rxreq *r = known;
 	struct fl_loc l;
 
-	if (fl_rxreq_build(&r, it->text, it->len, pcre2_options) < 0) {
+	*built = NULL;
+	if (!r && fl_rxreq_build(built, it->text, it->len, pcre2_options) < 0) {
 		c->oom = true;
 		return NULL;
 	}
+	if (!r)
+		r = *built;
 	if (c->prog->n_regexes >= c->regex_keyed_alloc) { /* the index this regex gets */
 		size_t na = c->regex_keyed_alloc ? c->regex_keyed_alloc * 2 : 64;
 		bool *k = realloc(c->regex_keyed, na * sizeof(*k));

@@ -9,11 +9,71 @@
 
 #include "engine/correlate/match_int.h"
 #include "engine/lib/buf.h"
+#include "engine/lib/hash.h"
 #include "engine/decode/event.h"
 #include "engine/inventory/inventory.h"
 #include "grammar/plan.h"
 
 /* ---- lifecycle ------------------------------------------------------------- */
+
+/* Each regex's canon: the first regex with the same PCRE2 code, found by
+ * the code's address; a canon that several share gets a memo. -ENOMEM. */
+static int share_regexes(struct fl_match *m)
+{
+	const struct fl_program *prog = m->prog;
+	size_t cap = 16, n_shared = 0;
+	uint32_t *slots, *members;
+	int rc = -ENOMEM;
+
+	while (cap < prog->n_regexes * 2)
+		cap *= 2;
+	slots = calloc(cap, sizeof(*slots));
+	members = calloc(prog->n_regexes + 1, sizeof(*members));
+	if (!slots || !members)
+		goto out;
+	for (uint32_t i = 0; i < prog->n_regexes; i++) {
+		const void *code = prog->regexes[i].code;
+		size_t h = (size_t)(fl_hash64(&code, sizeof(code), 0) & (cap - 1));
+
+		m->regexes[i].canon = i;
+		m->regexes[i].memo = UINT32_MAX;
+		if (!code)
+			continue;
+		for (;; h = (h + 1) & (cap - 1)) {
+			if (slots[h] == 0) {
+				slots[h] = i + 1;
+				break;
+			}
+			if (prog->regexes[slots[h] - 1].code == code) {
+				m->regexes[i].canon = slots[h] - 1;
+				break;
+			}
+		}
+		if (++members[m->regexes[i].canon] == 2)
+			n_shared++;
+	}
+	m->memos = calloc(n_shared + 1, sizeof(*m->memos));
+	if (!m->memos)
+		goto out;
+	for (uint32_t i = 0; i < prog->n_regexes; i++) {
+		struct match_memo *memo = &m->memos[m->n_memos];
+		uint32_t groups = 0;
+
+		if (members[i] < 2)
+			continue;
+		(void)pcre2_pattern_info((const pcre2_code *)prog->regexes[i].code,
+					 PCRE2_INFO_CAPTURECOUNT, &groups);
+		memo->ov = calloc(2 * ((size_t)groups + 1), sizeof(*memo->ov));
+		if (!memo->ov)
+			goto out;
+		m->regexes[i].memo = (uint32_t)m->n_memos++;
+	}
+	rc = 0;
+out:
+	free(slots);
+	free(members);
+	return rc;
+}
 
 int fl_match_create(struct fl_match **out, const struct fl_program *prog)
 {
@@ -28,10 +88,12 @@ int fl_match_create(struct fl_match **out, const struct fl_program *prog)
 	m->always[0] = calloc(prog->n_rules + 1, sizeof(*m->always[0]));
 	m->always[1] = calloc(prog->n_rules + 1, sizeof(*m->always[1]));
 	m->cands = calloc(prog->n_rules + 1, sizeof(*m->cands));
+	m->cands_tmp = calloc(prog->n_rules + 1, sizeof(*m->cands_tmp));
 	m->caps = calloc(prog->n_captures + 1, sizeof(*m->caps));
 	m->regexes = calloc(prog->n_regexes + 1, sizeof(*m->regexes));
 	m->n_regexes = prog->n_regexes;
-	if (!m->rules || !m->always[0] || !m->always[1] || !m->cands || !m->caps || !m->regexes)
+	if (!m->rules || !m->always[0] || !m->always[1] || !m->cands || !m->cands_tmp || !m->caps ||
+	    !m->regexes)
 		goto out_free;
 	m->runs_to_decay = FL_MATCH_JIT_DECAY;
 	for (size_t i = 0; i < prog->n_rules; i++) {
@@ -48,7 +110,7 @@ int fl_match_create(struct fl_match **out, const struct fl_program *prog)
 			max_groups = groups + 1;
 	}
 	m->md = pcre2_match_data_create(max_groups, NULL);
-	if (!m->md)
+	if (!m->md || share_regexes(m) < 0)
 		goto out_free;
 	rc = fl_match_build_prefilter(m);
 	if (rc < 0)
@@ -70,6 +132,9 @@ void fl_match_destroy(struct fl_match *m)
 		fl_rxlite_free(m->regexes[i].lite);
 	}
 	free(m->regexes);
+	for (size_t i = 0; i < m->n_memos; i++)
+		free(m->memos[i].ov);
+	free(m->memos);
 	pcre2_match_data_free(m->md);
 	fl_ac_destroy(m->ac);
 	free(m->seen);
@@ -85,6 +150,7 @@ void fl_match_destroy(struct fl_match *m)
 	free(m->nodes);
 	free(m->caps);
 	free(m->cands);
+	free(m->cands_tmp);
 	free(m->always[0]);
 	free(m->always[1]);
 	free(m->rules);
@@ -118,19 +184,34 @@ static bool collect(uint32_t key, void *ctx)
 	return true;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Plan order. An event has a handful of candidates: insertion sort, which
- * costs a few dozen instructions where qsort() costs hundreds. */
-static void sort_cands(uint32_t *c, size_t n)
+ * costs a few dozen instructions where qsort() costs hundreds. Many (a
+ * thousand rules that share an atom): a radix sort on the rule numbers'
+ * bytes, through tmp (room for n), where qsort() cost 20 instructions a
+ * comparison. */
+static void sort_cands(uint32_t *c, uint32_t *tmp, size_t n, size_t n_rules)
 {
-	if (n > 16) {
-		qsort(c, n, sizeof(*c), cmp_u32);
+	if (n > 32) {
+		uint32_t *from = c, *to = tmp;
+		int passes = n_rules <= 1u << 8 ? 1 : n_rules <= 1u << 16 ? 2 : n_rules <= 1u << 24 ? 3 : 4;
+
+		for (int pass = 0; pass < passes; pass++) {
+			size_t count[257] = {0};
+			int shift = 8 * pass;
+			uint32_t *t;
+
+			for (size_t i = 0; i < n; i++)
+				count[((from[i] >> shift) & 0xff) + 1]++;
+			for (int b = 0; b < 256; b++)
+				count[b + 1] += count[b];
+			for (size_t i = 0; i < n; i++)
+				to[count[(from[i] >> shift) & 0xff]++] = from[i];
+			t = from;
+			from = to;
+			to = t;
+		}
+		if (from != c)
+			memcpy(c, from, n * sizeof(*c));
 		return;
 	}
 	for (size_t i = 1; i < n; i++) {
@@ -239,7 +320,7 @@ size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint3
 	memcpy(m->cands + m->n_cands, m->always[input], m->n_always[input] * sizeof(uint32_t));
 	m->n_cands += m->n_always[input];
 	if (m->n_cands > 1)
-		sort_cands(m->cands, m->n_cands);
+		sort_cands(m->cands, m->cands_tmp, m->n_cands, m->prog->n_rules);
 	m->stats.candidates += m->n_cands;
 	*rules = m->cands;
 	return m->n_cands;
@@ -264,11 +345,20 @@ static struct fl_str peer_text(struct fl_match *m)
 	return fl_str_make(m->peer_text, strlen(m->peer_text));
 }
 
+/* v in decimal in m->num_text: a condition on a number field compared as
+ * text (in, a regex) costs no snprintf() per rule. */
 static struct fl_str num_text(struct fl_match *m, int64_t v)
 {
-	int n = snprintf(m->num_text, sizeof(m->num_text), "%lld", (long long)v);
+	char *end = m->num_text + sizeof(m->num_text), *p = end;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
-	return fl_str_make(m->num_text, (size_t)n);
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return fl_str_make(p, (size_t)(end - p));
 }
 
 static struct fl_str event_field(struct fl_match *m, uint32_t index)
@@ -456,12 +546,15 @@ static void set_captures(struct fl_match *m, const struct fl_prog_regex *re, str
 	}
 }
 
-/* A regex hot enough for its JIT copy runs there; else rxlite answers when
- * the regex is in its subset, and PCRE2's interpreter when it is not or
- * when rxlite declines the subject (rxlite.h). rxlite compiles a regex at
- * its FL_MATCH_LITE_AFTER-th run, not with the plan: of 10,000 rules many
- * seldom run, and the plan's start stays as it was. */
-static bool run_regex(struct fl_match *m, uint32_t ri, struct fl_str subject)
+/* Runs regex ri (a canon) on subject: its JIT copy when hot enough, else
+ * rxlite when the regex is in its subset, and PCRE2's interpreter when it
+ * is not or when rxlite declines the subject (rxlite.h). rxlite compiles a
+ * regex at its FL_MATCH_LITE_AFTER-th run, not with the plan: of 10,000
+ * rules many seldom run, and the plan's start stays as it was. Returns
+ * pcre2_match()'s count of pairs on a match, with *ov the ovector (lite_ov
+ * or the match data's), else 0. */
+static int run_canon(struct fl_match *m, uint32_t ri, struct fl_str subject, size_t *lite_ov,
+		     const size_t **ov)
 {
 	const struct fl_program *prog = m->prog;
 	const struct fl_prog_regex *re = &prog->regexes[ri];
@@ -469,8 +562,6 @@ static bool run_regex(struct fl_match *m, uint32_t ri, struct fl_str subject)
 	const pcre2_code *code;
 	int rc;
 
-	if (!re->code || !subject.p)
-		return false;
 	if (!mr->jit)
 		count_run(m, ri, (const pcre2_code *)re->code);
 	if (!mr->lite_tried && ++mr->lite_wait >= FL_MATCH_LITE_AFTER) {
@@ -479,14 +570,11 @@ static bool run_regex(struct fl_match *m, uint32_t ri, struct fl_str subject)
 			m->stats.regex_lite_compiled++;
 	}
 	if (mr->lite && !mr->jit) {
-		size_t ov[2 * (FL_RXLITE_MAX_GROUPS + 1)];
-
-		rc = fl_rxlite_match(mr->lite, subject.p, subject.len, ov);
+		rc = fl_rxlite_match(mr->lite, subject.p, subject.len, lite_ov);
 		if (rc != FL_RXLITE_DECLINED) {
 			m->stats.regex_lite++;
-			if (rc > 0)
-				set_captures(m, re, subject, ov, rc);
-			return rc > 0;
+			*ov = lite_ov;
+			return rc > 0 ? rc : 0;
 		}
 	}
 	m->stats.regex_runs++;
@@ -495,10 +583,48 @@ static bool run_regex(struct fl_match *m, uint32_t ri, struct fl_str subject)
 			 (pcre2_match_context *)prog->match_ctx);
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
 		m->stats.regex_limit++;
-	if (rc < 0)
+	*ov = pcre2_get_ovector_pointer(m->md);
+	return rc > 0 ? rc : 0;
+}
+
+/* Regex ri on subject, its captures set on a match. A regex several
+ * conditions share runs once per text of an event: the others take its
+ * answer from the memo. */
+static bool run_regex(struct fl_match *m, uint32_t ri, struct fl_str subject)
+{
+	const struct fl_prog_regex *re = &m->prog->regexes[ri];
+	uint32_t canon = m->regexes[ri].canon;
+	uint32_t mi = m->regexes[canon].memo;
+	struct match_memo *memo = mi == UINT32_MAX ? NULL : &m->memos[mi];
+	size_t lite_ov[2 * (FL_RXLITE_MAX_GROUPS + 1)];
+	const size_t *ov;
+	int rc;
+
+	if (!re->code || !subject.p)
 		return false;
-	set_captures(m, re, subject, pcre2_get_ovector_pointer(m->md), rc);
-	return true;
+	/* a number, address or ring position is written in the matcher's
+	 * scratch buffers: the same address, another text */
+	if ((subject.p >= m->num_text && subject.p < m->num_text + sizeof(m->num_text)) ||
+	    subject.p == m->inv_text || subject.p == m->peer_text)
+		memo = NULL;
+	if (memo && memo->gen == m->gen && memo->subject == subject.p && memo->len == subject.len) {
+		m->stats.regex_shared++;
+		if (memo->rc > 0)
+			set_captures(m, re, subject, memo->ov, memo->rc);
+		return memo->rc > 0;
+	}
+	rc = run_canon(m, canon, subject, lite_ov, &ov);
+	if (memo) {
+		memo->gen = m->gen;
+		memo->subject = subject.p;
+		memo->len = subject.len;
+		memo->rc = rc;
+		if (rc > 0)
+			memcpy(memo->ov, ov, 2 * (size_t)rc * sizeof(*ov));
+	}
+	if (rc > 0)
+		set_captures(m, re, subject, ov, rc);
+	return rc > 0;
 }
 
 static bool parse_num(struct fl_str s, int64_t *out)
@@ -586,6 +712,65 @@ static struct fl_str varbind_value(struct fl_match *m, const struct fl_prog_cond
 	return FL_STR_NONE;
 }
 
+/* The value of a number field of the event (severity, facility, a v1
+ * trap's numbers, a numeric varbind) as it is held, not written out and
+ * read back: 1 and *out; 0 when the event lacks it; -1 for a field that
+ * holds text. */
+static int event_number(const struct fl_match *m, const struct fl_prog_cond *c, int64_t *out)
+{
+	const struct fl_event *ev = m->ev;
+	const struct fl_varbind *vb;
+
+	if (c->field.kind != FL_FIELD_EVENT)
+		return -1;
+	switch ((enum fl_event_field)c->field.index) {
+	case FL_EF_SEVERITY:
+	case FL_EF_FACILITY:
+		if (ev->kind != FL_EVENT_SYSLOG || ev->syslog.pri < 0)
+			return 0;
+		*out = c->field.index == FL_EF_SEVERITY ? ev->syslog.severity : ev->syslog.facility;
+		return 1;
+	case FL_EF_GENERIC_TRAP:
+	case FL_EF_SPECIFIC_TRAP:
+		if (ev->kind != FL_EVENT_TRAP || ev->trap.version != 0)
+			return 0;
+		*out = c->field.index == FL_EF_GENERIC_TRAP ? ev->trap.generic_trap
+							    : ev->trap.specific_trap;
+		return 1;
+	case FL_EF_VARBIND:
+		if (ev->kind != FL_EVENT_TRAP)
+			return 0;
+		vb = varbind_named(&ev->trap, c->varbind_oid);
+		if (!vb)
+			return 0;
+		if (vb->type == FL_VB_INTEGER) {
+			*out = vb->integer;
+			return 1;
+		}
+		if (vb->type == FL_VB_COUNTER32 || vb->type == FL_VB_GAUGE32 ||
+		    vb->type == FL_VB_TIMETICKS || vb->type == FL_VB_COUNTER64) {
+			*out = (int64_t)vb->unsigned_value;
+			return 1;
+		}
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+static bool num_holds(enum fl_op op, int64_t num, int64_t want)
+{
+	switch (op) {
+	case FL_OP_EQ: return num == want;
+	case FL_OP_NE: return num != want;
+	case FL_OP_LT: return num < want;
+	case FL_OP_LE: return num <= want;
+	case FL_OP_GT: return num > want;
+	case FL_OP_GE: return num >= want;
+	default: return false;
+	}
+}
+
 static bool cond_holds(struct fl_match *m, uint32_t rule, const struct fl_prog_cond *c)
 {
 	const struct fl_program *prog = m->prog;
@@ -594,6 +779,14 @@ static bool cond_holds(struct fl_match *m, uint32_t rule, const struct fl_prog_c
 
 	if (c->op == FL_OP_CIDR)
 		return cidr_holds(m, c);
+	if (c->is_num) { /* ==, != or an order, against a number */
+		int have = event_number(m, c, &num);
+
+		if (have == 0) /* absent: only != holds, as for text */
+			return c->op == FL_OP_NE;
+		if (have > 0)
+			return num_holds(c->op, num, c->num);
+	}
 	if (c->field.kind == FL_FIELD_EVENT && c->field.index == FL_EF_VARBIND)
 		v = varbind_value(m, c);
 	else

@@ -62,6 +62,8 @@ struct fl_match_stats {
 	uint64_t candidates;	  /* rules the prefilter let through, summed */
 	uint64_t regex_runs;	  /* pcre2_match() calls */
 	uint64_t regex_lite;	  /* regex runs rxlite answered, without PCRE2 */
+	uint64_t regex_shared;	  /* regex conditions answered by the same regex's run on
+				   * the same text of the event, for another rule */
 	size_t regex_lite_compiled; /* regexes rxlite took (limits.h FL_MATCH_LITE_AFTER) */
 	uint64_t sides_skipped;	  /* where / clear where sides their atom tree ruled out */
 	uint64_t regex_limit;	  /* counter match.regex_limit */

@@ -151,12 +151,29 @@ struct match_regex {
 	uint32_t runs;		/* halved every FL_MATCH_JIT_DECAY interpreted runs */
 	uint8_t lite_wait;	/* runs before lite_tried, up to FL_MATCH_LITE_AFTER */
 	bool jit_tried, lite_tried;
+	/* the regex index that runs for this one: the first with the same
+	 * PCRE2 code (the compiler shares the code of a pattern written
+	 * again); its counts, JIT and rxlite code are the ones used */
+	uint32_t canon;
+	uint32_t memo; /* of a canon several regexes share: into memos[], else UINT32_MAX */
+};
+
+/* The answer of a shared regex on the current event, for the others that
+ * share it: written again across a thousand copied rules, it runs once. */
+struct match_memo {
+	uint64_t gen; /* m->gen of the answer; 0: none */
+	const char *subject;
+	size_t len;
+	int rc;	    /* > 0: matched, the ovector's pairs; 0: no match */
+	size_t *ov; /* 2 * (groups + 1) entries */
 };
 
 struct fl_match {
 	const struct fl_program *prog;
 	struct match_regex *regexes; /* by regex index */
 	size_t n_regexes;	     /* of regexes[]: prog may be repointed (use_program) */
+	struct match_memo *memos;
+	size_t n_memos;
 	uint32_t runs_to_decay;
 	struct fl_ac *ac; /* the keys, each once, its id its index */
 	struct match_rule *rules;
@@ -194,6 +211,7 @@ struct fl_match {
 	uint8_t scans[FL_MATCH_TEXTS];
 	uint8_t n_scans;
 	uint32_t *cands; /* candidates of the current event */
+	uint32_t *cands_tmp; /* room to sort them in */
 	size_t n_cands;
 	pcre2_match_data *md;
 	struct match_cap *caps; /* by capture index */
