@@ -356,7 +356,8 @@ bool fl_program_cond_scans_text(const struct fl_prog_cond *c)
 
 bool fl_program_cond_keys_field(const struct fl_prog_cond *c, uint32_t *n_values)
 {
-	if (c->field.kind != FL_FIELD_EVENT || !is_keyed_field(c->field.index))
+	if (c->field.kind != FL_FIELD_EVENT ||
+	    (!is_keyed_field(c->field.index) && c->field.index != FL_EF_MSG))
 		return false;
 	if (c->op == FL_OP_EQ && !c->is_num && !c->oid.p && c->str.p) {
 		*n_values = 1;
@@ -450,8 +451,8 @@ void warn_every_event(struct fl_compile *c)
 				   kept);
 		fl_diag_warning(c->d, &c->rule_stmts[r]->items[1]->loc,
 				"rule '%s' runs on every event: its %s has no regex that requires a "
-				"literal of %d bytes or more, and no host, app or msgid it must "
-				"equal; add a literal",
+				"literal of %d bytes or more, and no host, app, msgid or msg it "
+				"must equal; add a literal",
 				rule->name.p, where == 0 ? "where" : "clear where", FL_RXREQ_MIN_ATOM);
 	}
 }

@@ -63,8 +63,8 @@ bool fl_program_rule_every_event(const struct fl_program *p, uint32_t r, bool *r
 bool fl_program_cond_scans_text(const struct fl_prog_cond *c);
 
 /* Can condition c key its side in the matcher's field prefilter: `==` a
- * text or `in` a set, on host, app or msgid (an event without the field
- * fails it)? *n_values: 1, or the set's size. */
+ * text or `in` a set, on host, app, msgid or msg (an event without the
+ * field fails it)? *n_values: 1, or the set's size. */
 bool fl_program_cond_keys_field(const struct fl_prog_cond *c, uint32_t *n_values);
 
 /* Writes the program in the readable form of `faultline dump`: 0, -EMSGSIZE. */

@@ -224,7 +224,7 @@ static void sort_cands(uint32_t *c, uint32_t *tmp, size_t n, size_t n_rules)
 	}
 }
 
-/* The rules whose sides are keyed on this host, app or msgid
+/* The rules whose sides are keyed on this host, app, msgid or msg
  * (match_fields.c). */
 static void wake_by_fields(struct fl_match *m, const struct fl_syslog *s)
 {
@@ -232,6 +232,7 @@ static void wake_by_fields(struct fl_match *m, const struct fl_syslog *s)
 	    [FL_MATCH_FIELD_HOST] = s->hostname,
 	    [FL_MATCH_FIELD_APP] = s->app_name,
 	    [FL_MATCH_FIELD_MSGID] = s->msgid,
+	    [FL_MATCH_FIELD_MSG] = s->msg,
 	};
 
 	for (int f = 0; f < (int)(sizeof(values) / sizeof(values[0])); f++) {
@@ -413,7 +414,9 @@ const struct fl_inv_device *fl_match_device(struct fl_match *m, uint32_t rule)
 
 	if (r->lookup == FL_LOOKUP_NONE || !m->prog->inventory)
 		return NULL;
-	if (m->dev_done[slot])
+	/* rules may look a device up by different fields (host, app) */
+	if (m->dev_done[slot] && m->dev_field[slot].kind == r->lookup_field.kind &&
+	    m->dev_field[slot].index == r->lookup_field.index)
 		return m->dev[slot];
 	key = fl_match_field(m, rule, r->lookup_field);
 	m->dev[slot] = NULL;
@@ -422,6 +425,7 @@ const struct fl_inv_device *fl_match_device(struct fl_match *m, uint32_t rule)
 				   ? fl_inventory_device(m->prog->inventory, key)
 				   : fl_inventory_device_by_ip(m->prog->inventory, key);
 	m->dev_done[slot] = true;
+	m->dev_field[slot] = r->lookup_field;
 	return m->dev[slot];
 }
 
@@ -841,27 +845,32 @@ static bool cond_holds(struct fl_match *m, uint32_t rule, const struct fl_prog_c
 	return false;
 }
 
-static bool is_cheap(const struct fl_prog_cond *c)
+/* When a condition is checked, pass 0, 1 or 2: those on the event's own
+ * fields first, and on its device when the rule looks it up by one of them
+ * (one lookup an event, then a comparison: a thousand rules, one per site,
+ * beside one shared regex, do not each run it); then regexes; then
+ * conditions on captures, and on the device looked up by a capture. */
+static int cond_pass(const struct fl_program *prog, uint32_t rule, const struct fl_prog_cond *c)
 {
-	return c->op != FL_OP_MATCH && c->op != FL_OP_NOT_MATCH &&
-	       c->field.kind == FL_FIELD_EVENT;
+	if (c->op == FL_OP_MATCH || c->op == FL_OP_NOT_MATCH)
+		return 1;
+	if (c->field.kind == FL_FIELD_EVENT)
+		return 0;
+	if (c->field.kind == FL_FIELD_INVENTORY &&
+	    prog->rules[rule].lookup_field.kind == FL_FIELD_EVENT)
+		return 0;
+	return 2;
 }
 
-/* Field conditions on the event first, then regexes, then conditions on
- * captures and inventory (which the regexes and lookup provide). */
 static bool conds_hold(struct fl_match *m, uint32_t rule, uint32_t first, uint32_t n)
 {
 	const struct fl_prog_cond *conds = m->prog->conds;
 
 	for (int pass = 0; pass < 3; pass++)
-		for (uint32_t c = first; c < first + n; c++) {
-			bool cheap = is_cheap(&conds[c]);
-			bool rx = conds[c].op == FL_OP_MATCH || conds[c].op == FL_OP_NOT_MATCH;
-			int want = cheap ? 0 : rx ? 1 : 2;
-
-			if (want == pass && !cond_holds(m, rule, &conds[c]))
+		for (uint32_t c = first; c < first + n; c++)
+			if (cond_pass(m->prog, rule, &conds[c]) == pass &&
+			    !cond_holds(m, rule, &conds[c]))
 				return false;
-		}
 	return true;
 }
 
@@ -900,11 +909,7 @@ static uint32_t first_failing(struct fl_match *m, uint32_t rule, uint32_t first,
 	*held = 0;
 	for (int pass = 0; pass < 3; pass++)
 		for (uint32_t c = first; c < first + n; c++) {
-			bool cheap = is_cheap(&conds[c]);
-			bool rx = conds[c].op == FL_OP_MATCH || conds[c].op == FL_OP_NOT_MATCH;
-			int want = cheap ? 0 : rx ? 1 : 2;
-
-			if (want != pass)
+			if (cond_pass(m->prog, rule, &conds[c]) != pass)
 				continue;
 			if (!cond_holds(m, rule, &conds[c]))
 				return c;

@@ -1,5 +1,5 @@
 /* match_fields.c - the field prefilter: a rule side with a condition
- * `host == "X"`, `app in ["a", "b"]` or `msgid == "Y"` is woken by the
+ * `host == "X"`, `app in ["a", "b"]`, `msgid == "Y"` or `msg == "Z"` is woken by the
  * event's value of that field instead of running on every message: a rule
  * for `alarmd` costs nothing on a line of `sshd`. A side with no atom (no
  * `msg ~` regex that requires a literal) is keyed so; so is a side whose
@@ -31,7 +31,8 @@
 
 static const uint32_t indexed_fields[FL_MATCH_N_FIELDS] = {
     [FL_MATCH_FIELD_HOST] = FL_EF_HOST,		  [FL_MATCH_FIELD_APP] = FL_EF_APP,
-    [FL_MATCH_FIELD_MSGID] = FL_EF_MSGID,	  [FL_MATCH_FIELD_TRAP_OID] = FL_EF_TRAP_OID,
+    [FL_MATCH_FIELD_MSGID] = FL_EF_MSGID,	  [FL_MATCH_FIELD_MSG] = FL_EF_MSG,
+    [FL_MATCH_FIELD_TRAP_OID] = FL_EF_TRAP_OID,
     [FL_MATCH_FIELD_ENTERPRISE] = FL_EF_ENTERPRISE,
 };
 

@@ -107,7 +107,7 @@ struct match_rule {
 	bool is_syslog; /* input syslog (else traps) */
 	bool has_clear; /* a `clear where` side */
 	uint32_t tree[FL_MATCH_SIDES]; /* root in nodes, FL_RXREQ_NONE: nothing required */
-	/* the condition on host, app or msgid that could key a side
+	/* the condition on host, app, msgid or msg that could key a side
 	 * (match_fields.c), FL_RXREQ_NONE: none */
 	uint32_t field_cond[FL_MATCH_SIDES];
 	/* the side is keyed on its field_cond's values, not on its atoms: it
@@ -116,10 +116,11 @@ struct match_rule {
 	bool by_field[FL_MATCH_SIDES];
 };
 
-/* The field prefilter's fields: host, app, msgid (syslog), and the OIDs
- * of a trap, keyed as prefixes (an OID `under` a key, arc by arc). */
-enum { FL_MATCH_FIELD_HOST, FL_MATCH_FIELD_APP, FL_MATCH_FIELD_MSGID, FL_MATCH_FIELD_TRAP_OID,
-       FL_MATCH_FIELD_ENTERPRISE, FL_MATCH_N_FIELDS };
+/* The field prefilter's fields: host, app, msgid, msg (syslog: the whole
+ * message, for `msg == "..."`), and the OIDs of a trap, keyed as prefixes
+ * (an OID `under` a key, arc by arc). */
+enum { FL_MATCH_FIELD_HOST, FL_MATCH_FIELD_APP, FL_MATCH_FIELD_MSGID, FL_MATCH_FIELD_MSG,
+       FL_MATCH_FIELD_TRAP_OID, FL_MATCH_FIELD_ENTERPRISE, FL_MATCH_N_FIELDS };
 
 /* A (field, value) some sides require, and the rules they belong to:
  * rules[first..+n) of struct match_fields. */
@@ -220,6 +221,7 @@ struct fl_match {
 	/* lookups of the current event: by device name (host) and by address */
 	const struct fl_inv_device *dev[2];
 	bool dev_done[2];
+	struct fl_prog_field dev_field[2]; /* the field each was looked up by */
 	char peer_text[INET6_ADDRSTRLEN];
 	char num_text[FL_MATCH_FIELD_TEXT_MAX];
 	char inv_text[FL_MATCH_FIELD_TEXT_MAX];

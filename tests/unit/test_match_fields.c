@@ -24,6 +24,9 @@ static const char plan_text[] =
     "  clear where app == \"clearer\"; key host; }\n"
     "rule mixed { match syslog; where app == \"alarmd\";\n"
     "  clear where msg ~ /LOS cleared/; key host; }\n"
+    /* the whole message, exactly: power supply failure, fan failure */
+    "rule exact { match syslog; where msg == \"power supply failure\"; key host; }\n"
+    "rule exact_set { match syslog; where msg in [\"fan failure\", \"fan ok\"]; key host; }\n"
     /* keyed by the atom of its regex on app, not by the field index */
     "rule caseless { match syslog; where app ~ /ALARMD/i; key host; }\n"
     /* never keyed: these must stay candidates of every message */
@@ -47,6 +50,10 @@ static const char *const lines[] = {
     "<131>1 2026-11-20T00:00:00Z NE4 ifmgr 77 LINKDOWN - port 1-1-1 down",
     "<131>1 2026-11-20T00:00:00Z NE4 ifmgr 77 linkdown - port 1-1-1 down",
     "<131>1 2026-11-20T00:00:00Z NE4 ifmgr 77 - - no msgid",
+    "<131>Nov 20 00:00:00 NE5 envmon: power supply failure",
+    "<131>Nov 20 00:00:00 NE5 envmon: power supply failure!",
+    "<131>Nov 20 00:00:00 NE5 envmon: fan ok",
+    "<131>Nov 20 00:00:00 NE5 envmon: Fan ok",
 };
 
 struct ffx {
@@ -136,13 +143,13 @@ Test(match_fields, keys_only_sides_an_equality_or_a_set_must_satisfy)
 	struct ffx *f = ffx_open();
 	struct fl_match_stats st;
 	/* caseless is keyed on its regex's atom, alarmd in either case */
-	static const char *const keyed[] = {"alarmd", "two_apps", "ne1",     "linkdown",
-					     "pair",   "mixed",    "caseless"};
+	static const char *const keyed[] = {"alarmd", "two_apps", "ne1",   "linkdown",  "pair",
+					     "mixed",  "caseless", "exact", "exact_set"};
 	static const char *const always[] = {"not_ospf", "no_msgid", "sev_only", "open_clear"};
 	uint64_t sshd = candidates(f, "<130>Nov 20 00:00:00 NE9 sshd: login");
 
 	fl_match_stats(f->m, &st);
-	cr_expect_eq(st.rules_field_indexed, 6, "each keyed rule has a side keyed on a field");
+	cr_expect_eq(st.rules_field_indexed, 8, "each keyed rule has a side keyed on a field");
 	for (size_t i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++)
 		cr_expect(!(sshd & (UINT64_C(1) << rule_index(f, keyed[i]))),
 			  "%s is no candidate of an sshd line from NE9", keyed[i]);
@@ -184,6 +191,14 @@ Test(match_fields, compares_values_byte_for_byte_as_the_condition_does)
 	cr_expect(!(candidates(f, "<131>Nov 20 00:00:00 ne1 sshd: x") & (UINT64_C(1) << ne1)),
 		  "host ne1 is not NE1");
 	cr_expect(!(candidates(f, "<131>Nov 20 00:00:00 NE2 ALARMD: x") & (UINT64_C(1) << alarmd)));
+	cr_expect(candidates(f, "<131>Nov 20 00:00:00 NE5 envmon: power supply failure") &
+		  (UINT64_C(1) << rule_index(f, "exact")));
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "exact")), FL_MATCH_FAULT);
+	cr_expect(!(candidates(f, "<131>Nov 20 00:00:00 NE5 envmon: power supply failure ") &
+		    (UINT64_C(1) << rule_index(f, "exact"))),
+		  "a message with one byte more is another message");
+	cr_expect(candidates(f, "<131>Nov 20 00:00:00 NE5 envmon: fan failure") &
+		  (UINT64_C(1) << rule_index(f, "exact_set")));
 	cr_expect(!(candidates(f, "<131>1 2026-11-20T00:00:00Z NE4 ifmgr 77 - - no msgid") &
 		    (UINT64_C(1) << linkdown)),
 		  "an event without the field");

@@ -1,0 +1,309 @@
+/* Rules copied with one thing changed, as operators write them at scale:
+ * a regex written again shares one compiled code and runs once per text of
+ * an event; number fields compare as numbers; many candidates come back in
+ * plan order; a device is looked up once per field an event. Every answer
+ * is checked against what each rule alone must give. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/correlate/match.h"
+#include "engine/decode/event.h"
+#include "engine/decode/syslog.h"
+#include "grammar/diag.h"
+#include "grammar/plan.h"
+
+struct sfx {
+	struct fl_diags *d;
+	struct fl_plan *plan;
+	const struct fl_program *prog;
+	struct fl_match *m;
+	struct fl_event ev;
+};
+
+static void sfx_open(struct sfx *f, const char *text, const char *data_dir)
+{
+	struct fl_plan_options opt = {.no_files = data_dir == NULL, .data_dir = data_dir};
+
+	memset(f, 0, sizeof(*f));
+	cr_assert_eq(fl_diags_create(&f->d), 0);
+	cr_assert_eq(fl_plan_compile_text(&f->plan, "s.plan", text, strlen(text), &opt, f->d), 0,
+		     "the plan compiles");
+	f->prog = fl_plan_program(f->plan);
+	cr_assert_eq(fl_match_create(&f->m, f->prog), 0);
+}
+
+static void sfx_close(struct sfx *f)
+{
+	fl_match_destroy(f->m);
+	fl_plan_destroy(f->plan);
+	fl_diags_destroy(f->d);
+}
+
+static uint32_t rule_index(const struct sfx *f, const char *name)
+{
+	for (uint32_t r = 0; r < f->prog->n_rules; r++)
+		if (strcmp(f->prog->rules[r].name.p, name) == 0)
+			return r;
+	cr_assert_fail("no rule %s", name);
+	return 0;
+}
+
+static size_t feed(struct sfx *f, const char *line, const uint32_t **cands)
+{
+	struct fl_syslog_opts so = {.year = 2026};
+
+	cr_assert_eq(fl_syslog_decode(&f->ev, line, strlen(line), &so), FL_SYSLOG_OK, "%s", line);
+	return fl_match_begin(f->m, &f->ev, cands);
+}
+
+/* The value of capture `name` of rule r after it matched. */
+static struct fl_str capture(struct sfx *f, uint32_t r, const char *name)
+{
+	for (uint32_t c = 0; c < f->prog->n_captures; c++) {
+		const struct fl_prog_capture *cap = &f->prog->captures[c];
+		const struct fl_prog_regex *rx = &f->prog->regexes[cap->regex];
+		const struct fl_prog_rule *rule = &f->prog->rules[r];
+
+		if (cap->regex >= rule->first_regex && cap->regex < rule->first_regex + rule->n_regexes &&
+		    strcmp(cap->name.p, name) == 0 && rx->n_captures)
+			return fl_match_field(f->m, r,
+					      (struct fl_prog_field){FL_FIELD_CAPTURE, c});
+	}
+	cr_assert_fail("rule %u has no capture %s", r, name);
+	return FL_STR_NONE;
+}
+
+static const char shared_plan[] =
+    "plan s;\n"
+    "level general { respond 30m; }\n"
+    "rule s3 { match syslog; where severity == 3; where msg ~ /LOGIN user=(?<user>\\S+)/;\n"
+    "  key host, user; }\n"
+    "rule s5 { match syslog; where severity == 5; where msg ~ /LOGIN user=(?<user>\\S+)/;\n"
+    "  key host, user; }\n"
+    "rule any { match syslog; where msg ~ /LOGIN user=(?<user>\\S+)/; key host, user; }\n"
+    /* the same pattern caseless: another code */
+    "rule caseless { match syslog; where msg ~ /LOGIN user=(?<user>\\S+)/i; key host, user; }\n"
+    /* the same pattern on another text of the event */
+    "rule on_host { match syslog; where host ~ /NE(?<n>\\d+)/; key n; }\n"
+    "rule on_msg { match syslog; where msg ~ /NE(?<n>\\d+)/; key n; }\n"
+    /* the same pattern on two numbers: both are written in one buffer */
+    "rule sev_rx { match syslog; where severity ~ /^3$/; where msg ~ /LOGIN/; key host; }\n"
+    "rule fac_rx { match syslog; where facility ~ /^3$/; where msg ~ /LOGIN/; key host; }\n";
+
+Test(match_shared, compiles_a_regex_written_again_once_and_runs_it_once_an_event)
+{
+	struct sfx f;
+	struct fl_match_stats before, after;
+	const uint32_t *cands;
+	uint32_t s3, s5, any, caseless;
+
+	sfx_open(&f, shared_plan, NULL);
+	s3 = rule_index(&f, "s3");
+	s5 = rule_index(&f, "s5");
+	any = rule_index(&f, "any");
+	caseless = rule_index(&f, "caseless");
+	cr_expect_eq(f.prog->regexes[f.prog->rules[s3].first_regex].code,
+		     f.prog->regexes[f.prog->rules[any].first_regex].code,
+		     "the pattern written again shares the first one's code");
+	cr_expect_neq(f.prog->regexes[f.prog->rules[s3].first_regex].code,
+		      f.prog->regexes[f.prog->rules[caseless].first_regex].code,
+		      "the same pattern under /i is another regex");
+
+	(void)feed(&f, "<27>Nov 20 00:00:00 NE7 sshd: LOGIN user=ops1 from 10.0.0.1", &cands);
+	fl_match_stats(f.m, &before);
+	cr_expect_eq(fl_match_rule(f.m, s3), FL_MATCH_FAULT);
+	cr_expect_eq(fl_match_rule(f.m, s5), FL_MATCH_NONE, "severity 3 is not 5");
+	cr_expect_eq(fl_match_rule(f.m, any), FL_MATCH_FAULT);
+	fl_match_stats(f.m, &after);
+	cr_expect_eq(after.regex_runs + after.regex_lite - before.regex_runs - before.regex_lite, 1,
+		     "one run of the shared regex for the line");
+	cr_expect_eq(after.regex_shared - before.regex_shared, 1, "the other rule took its answer");
+	/* each rule's own capture from the shared run */
+	cr_expect(fl_str_eq(capture(&f, s3, "user"), fl_str_make("ops1", 4)));
+	cr_expect(fl_str_eq(capture(&f, any, "user"), fl_str_make("ops1", 4)));
+
+	/* the next line: a new answer, not the last one's */
+	(void)feed(&f, "<29>Nov 20 00:00:01 NE7 sshd: LOGIN user=ops2 from 10.0.0.1", &cands);
+	cr_expect_eq(fl_match_rule(f.m, s3), FL_MATCH_NONE);
+	cr_expect_eq(fl_match_rule(f.m, s5), FL_MATCH_FAULT);
+	cr_expect(fl_str_eq(capture(&f, s5, "user"), fl_str_make("ops2", 4)));
+	cr_expect_eq(fl_match_rule(f.m, any), FL_MATCH_FAULT);
+	cr_expect(fl_str_eq(capture(&f, any, "user"), fl_str_make("ops2", 4)));
+	(void)feed(&f, "<29>Nov 20 00:00:02 NE7 sshd: logout user=ops2", &cands);
+	cr_expect_eq(fl_match_rule(f.m, s5), FL_MATCH_NONE);
+	cr_expect_eq(fl_match_rule(f.m, any), FL_MATCH_NONE, "no answer kept from a line before");
+	sfx_close(&f);
+}
+
+Test(match_shared, keeps_the_answers_of_one_regex_on_two_texts_apart)
+{
+	struct sfx f;
+	const uint32_t *cands;
+	uint32_t on_host, on_msg, sev_rx, fac_rx;
+
+	sfx_open(&f, shared_plan, NULL);
+	on_host = rule_index(&f, "on_host");
+	on_msg = rule_index(&f, "on_msg");
+	sev_rx = rule_index(&f, "sev_rx");
+	fac_rx = rule_index(&f, "fac_rx");
+	cr_expect_eq(f.prog->regexes[f.prog->rules[on_host].first_regex].code,
+		     f.prog->regexes[f.prog->rules[on_msg].first_regex].code);
+	(void)feed(&f, "<29>Nov 20 00:00:00 NE7 sshd: LOGIN user=ops1", &cands);
+	cr_expect_eq(fl_match_rule(f.m, on_host), FL_MATCH_FAULT);
+	cr_expect_eq(fl_match_rule(f.m, on_msg), FL_MATCH_NONE, "msg holds no NE");
+	(void)feed(&f, "<29>Nov 20 00:00:00 XX sshd: peer NE12 down", &cands);
+	cr_expect_eq(fl_match_rule(f.m, on_host), FL_MATCH_NONE);
+	cr_expect_eq(fl_match_rule(f.m, on_msg), FL_MATCH_FAULT);
+	cr_expect(fl_str_eq(capture(&f, on_msg, "n"), fl_str_make("12", 2)));
+	/* <29>: facility 3, severity 5; both numbers are one byte long */
+	(void)feed(&f, "<29>Nov 20 00:00:00 NE7 sshd: LOGIN user=ops1", &cands);
+	cr_expect_eq(fl_match_rule(f.m, sev_rx), FL_MATCH_NONE, "severity 5 is not /^3$/");
+	cr_expect_eq(fl_match_rule(f.m, fac_rx), FL_MATCH_FAULT, "facility 3 is");
+	(void)feed(&f, "<27>Nov 20 00:00:00 NE7 sshd: LOGIN user=ops1", &cands);
+	cr_expect_eq(fl_match_rule(f.m, fac_rx), FL_MATCH_FAULT);
+	cr_expect_eq(fl_match_rule(f.m, sev_rx), FL_MATCH_FAULT, "<27>: severity 3");
+	sfx_close(&f);
+}
+
+/* Each comparison of a number field against what the text of the number
+ * gives: ==, !=, the orders and `in`, present and absent. */
+Test(match_shared, compares_number_fields_as_the_numbers_they_are)
+{
+	static const char plan[] =
+	    "plan n;\n"
+	    "level general { respond 30m; }\n"
+	    "rule eq { match syslog; where severity == 3; key host; }\n"
+	    "rule ne { match syslog; where severity != 3; key host; }\n"
+	    "rule lt { match syslog; where severity < 4; key host; }\n"
+	    "rule le { match syslog; where severity <= 3; key host; }\n"
+	    "rule gt { match syslog; where severity > 3; key host; }\n"
+	    "rule ge { match syslog; where facility >= 20; key host; }\n"
+	    "rule in { match syslog; where severity in [3, 5]; key host; }\n";
+	static const struct {
+		const char *line;
+		const char *holds; /* the rules that match, in plan order */
+	} rows[] = {
+	    {"<27>Nov 20 00:00:00 NE1 a: x", "eq lt le in "},		   /* 3.3 */
+	    {"<29>Nov 20 00:00:00 NE1 a: x", "ne gt in "},		   /* 3.5 */
+	    {"<160>Nov 20 00:00:00 NE1 a: x", "ne lt le ge "},	   /* 20.0 */
+	    {"<191>Nov 20 00:00:00 NE1 a: x", "ne gt ge "},		   /* 23.7 */
+	};
+	struct sfx f;
+
+	sfx_open(&f, plan, NULL);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const uint32_t *cands;
+		char got[128] = "";
+
+		(void)feed(&f, rows[i].line, &cands);
+		for (uint32_t r = 0; r < f.prog->n_rules; r++)
+			if (fl_match_rule(f.m, r) == FL_MATCH_FAULT) {
+				strcat(got, f.prog->rules[r].name.p);
+				strcat(got, " ");
+			}
+		cr_expect_str_eq(got, rows[i].holds, "%s", rows[i].line);
+	}
+	sfx_close(&f);
+}
+
+/* 700 rules on one atom: every one a candidate of the line, once, in plan
+ * order (the radix sort's two passes), and each that matches among them. */
+Test(match_shared, gives_many_candidates_in_plan_order)
+{
+	enum { N = 700 };
+	size_t cap = (size_t)N * 256 + 256, at = 0;
+	char *text = malloc(cap);
+	const uint32_t *cands;
+	struct sfx f;
+	size_t n;
+
+	cr_assert_not_null(text);
+	at += (size_t)snprintf(text + at, cap - at, "plan o;\nlevel general { respond 30m; }\n");
+	/* interleaved: rules on the atom, and rules on none */
+	for (int i = 0; i < N; i++)
+		at += (size_t)snprintf(text + at, cap - at,
+				       "rule r%d { match syslog; where severity == %d; "
+				       "where msg ~ /LOGIN/; key host; }\n"
+				       "rule q%d { match syslog; where msg ~ /QQQ%04d/; key host; }\n",
+				       i, i % 8, i, i);
+	cr_assert_lt(at, cap);
+	sfx_open(&f, text, NULL);
+	n = feed(&f, "<27>Nov 20 00:00:00 NE1 sshd: LOGIN user=x", &cands);
+	cr_expect_eq(n, N, "each r rule once: %zu", n);
+	for (size_t i = 0; i < n; i++) {
+		cr_expect_eq(cands[i], 2 * i, "candidate %zu is rule %u", i, cands[i]);
+		if (i && cands[i] <= cands[i - 1])
+			cr_assert_fail("not in plan order at %zu", i);
+		cr_expect_eq(fl_match_rule(f.m, cands[i]),
+			     (i % 8) == 3 ? FL_MATCH_FAULT : FL_MATCH_NONE, "r%zu", i);
+	}
+	sfx_close(&f);
+	free(text);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "wb");
+	cr_assert_not_null(fp, "create %s", path);
+	cr_assert_eq(fwrite(text, 1, strlen(text), fp), strlen(text));
+	cr_assert_eq(fclose(fp), 0);
+}
+
+static void remove_files(const char *dir)
+{
+	char path[256];
+
+	for (const char *const *t = (const char *const[]){"sites.csv", "devices.csv", NULL}; *t;
+	     t++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, *t);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+/* Two rules look up a device by different fields of one line: each gets
+ * its own device, whichever ran first. */
+Test(match_shared, looks_a_device_up_by_each_rules_own_field)
+{
+	static const char plan[] =
+	    "plan d;\n"
+	    "timezone \"UTC\";\n"
+	    "data sites \"sites.csv\";\n"
+	    "data devices \"devices.csv\";\n"
+	    "level general { respond 30m; }\n"
+	    "rule by_host { match syslog; lookup device host; where site == \"S1\"; key host; }\n"
+	    "rule by_app { match syslog; lookup device app; where site == \"S2\";\n"
+	    "  where msg ~ /LOGIN/; key app; }\n";
+	char dir[] = "/tmp/fl-shared-XXXXXX";
+	const uint32_t *cands;
+	struct sfx f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	write_file(dir, "sites.csv",
+		   "site,site_name,county,city,class,lat,lon,power\n"
+		   "S1,one,Tian'e,Alpha,county,24.1,107.1,mains\n"
+		   "S2,two,Tian'e,Alpha,county,24.1,107.1,mains\n");
+	write_file(dir, "devices.csv",
+		   "device,mgmt_ip,vendor,model,role,site,site_name,county,city,ring,ring_pos,"
+		   "level\n"
+		   "NE1,10.0.0.1,Huawei,X,router,S1,one,Tian'e,Alpha,,,county\n"
+		   "NE2,10.0.0.2,Huawei,X,router,S2,two,Tian'e,Alpha,,,county\n");
+	sfx_open(&f, plan, dir);
+	(void)feed(&f, "<27>Nov 20 00:00:00 NE1 NE2: LOGIN user=x", &cands);
+	cr_expect_eq(fl_match_rule(f.m, rule_index(&f, "by_host")), FL_MATCH_FAULT, "NE1 is at S1");
+	cr_expect_eq(fl_match_rule(f.m, rule_index(&f, "by_app")), FL_MATCH_FAULT,
+		     "app NE2 is at S2, whatever host's lookup found");
+	(void)feed(&f, "<27>Nov 20 00:00:00 NE2 NE1: LOGIN user=x", &cands);
+	cr_expect_eq(fl_match_rule(f.m, rule_index(&f, "by_app")), FL_MATCH_NONE);
+	cr_expect_eq(fl_match_rule(f.m, rule_index(&f, "by_host")), FL_MATCH_NONE);
+	sfx_close(&f);
+	remove_files(dir);
+}
