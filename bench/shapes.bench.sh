@@ -59,7 +59,8 @@ printf '%-16s %7s %14s %9s %8s\n' shape rules events/s x_base actions
 for n in $SHAPES_RULES; do
 	python3 "$ROOT/bench/shapes/gen.py" "$W/p$n" "$n"
 	base=""
-	for shape in alarm_in_msg caseless_class host_eq host_in host_regex app_eq traps_beside; do
+	for shape in alarm_in_msg caseless_class host_eq host_in host_regex app_eq msg_eq site_eq \
+		traps_beside; do
 		plan=$W/p$n/$shape.plan
 		t=$(best "$plan" "$IN")
 		actions=$(wc -l <"$W/out")

@@ -354,10 +354,25 @@ bool fl_program_cond_scans_text(const struct fl_prog_cond *c)
 	       (c->field.index == FL_EF_MSG || is_keyed_field(c->field.index));
 }
 
-bool fl_program_cond_keys_field(const struct fl_prog_cond *c, uint32_t *n_values)
+int fl_program_rule_device_key(const struct fl_prog_rule *r)
 {
-	if (c->field.kind != FL_FIELD_EVENT ||
-	    (!is_keyed_field(c->field.index) && c->field.index != FL_EF_MSG))
+	if (r->lookup_field.kind != FL_FIELD_EVENT)
+		return -1;
+	if (r->lookup == FL_LOOKUP_DEVICE && r->lookup_field.index == FL_EF_HOST)
+		return 0;
+	if (r->lookup == FL_LOOKUP_MGMT_IP && r->lookup_field.index == FL_EF_PEER)
+		return 1;
+	return -1;
+}
+
+bool fl_program_cond_keys_field(const struct fl_prog_rule *r, const struct fl_prog_cond *c,
+				uint32_t *n_values)
+{
+	bool event = c->field.kind == FL_FIELD_EVENT &&
+		     (is_keyed_field(c->field.index) || c->field.index == FL_EF_MSG);
+	bool device = c->field.kind == FL_FIELD_INVENTORY && fl_program_rule_device_key(r) >= 0;
+
+	if (!event && !device)
 		return false;
 	if (c->op == FL_OP_EQ && !c->is_num && !c->oid.p && c->str.p) {
 		*n_values = 1;
@@ -375,8 +390,8 @@ bool fl_program_cond_keys_field(const struct fl_prog_cond *c, uint32_t *n_values
  * (one on a short field, msgid or app, costs little)? keyed: what the walk
  * of each regex gave, when the compiler kept it (n_keyed of them), or NULL.
  * -ENOMEM, 0 or 1. */
-static int side_keyed(const struct fl_program *p, uint32_t first, uint32_t n, bool *runs_regex,
-		      const bool *keyed_by_regex, size_t n_keyed)
+static int side_keyed(const struct fl_program *p, const struct fl_prog_rule *rule, uint32_t first,
+		      uint32_t n, bool *runs_regex, const bool *keyed_by_regex, size_t n_keyed)
 {
 	int keyed = 0;
 
@@ -389,7 +404,7 @@ static int side_keyed(const struct fl_program *p, uint32_t first, uint32_t n, bo
 		uint32_t values;
 
 		*runs_regex = *runs_regex || is_msg_regex(cond);
-		if (!keyed && fl_program_cond_keys_field(cond, &values))
+		if (!keyed && fl_program_cond_keys_field(rule, cond, &values))
 			keyed = 1;
 		if (keyed || !fl_program_cond_scans_text(cond))
 			continue;
@@ -414,11 +429,12 @@ static bool every_event(const struct fl_program *p, uint32_t r, bool *runs_regex
 {
 	const struct fl_prog_rule *rule = &p->rules[r];
 	bool runs = false, every;
-	int where = side_keyed(p, rule->first_cond, rule->n_conds, &runs, keyed_by_regex, n_keyed);
+	int where = side_keyed(p, rule, rule->first_cond, rule->n_conds, &runs, keyed_by_regex,
+			       n_keyed);
 	int clear = 1;
 
 	if (rule->n_clear_conds)
-		clear = side_keyed(p, rule->first_clear_cond, rule->n_clear_conds, &runs,
+		clear = side_keyed(p, rule, rule->first_clear_cond, rule->n_clear_conds, &runs,
 				   keyed_by_regex, n_keyed);
 	every = where == 0 || clear == 0;
 	if (runs_regex)
@@ -447,8 +463,8 @@ void warn_every_event(struct fl_compile *c)
 		    !every_event(p, r, &runs_regex, c->regex_keyed, kept) || !runs_regex)
 			continue;
 		runs_regex = false;
-		where = side_keyed(p, rule->first_cond, rule->n_conds, &runs_regex, c->regex_keyed,
-				   kept);
+		where = side_keyed(p, rule, rule->first_cond, rule->n_conds, &runs_regex,
+				   c->regex_keyed, kept);
 		fl_diag_warning(c->d, &c->rule_stmts[r]->items[1]->loc,
 				"rule '%s' runs on every event: its %s has no regex that requires a "
 				"literal of %d bytes or more, and no host, app, msgid or msg it "

@@ -62,10 +62,18 @@ bool fl_program_rule_every_event(const struct fl_program *p, uint32_t r, bool *r
  * matcher scans for the literal atoms it requires? */
 bool fl_program_cond_scans_text(const struct fl_prog_cond *c);
 
-/* Can condition c key its side in the matcher's field prefilter: `==` a
- * text or `in` a set, on host, app, msgid or msg (an event without the
- * field fails it)? *n_values: 1, or the set's size. */
-bool fl_program_cond_keys_field(const struct fl_prog_cond *c, uint32_t *n_values);
+/* Can condition c of rule r key its side in the matcher's field
+ * prefilter: `==` a text or `in` a set, on host, app, msgid or msg, or on
+ * a field of the device r looks up by host (`lookup device host`) or by
+ * peer (`lookup mgmt_ip peer`)? An event without the field fails it.
+ * *n_values: 1, or the set's size. */
+bool fl_program_cond_keys_field(const struct fl_prog_rule *r, const struct fl_prog_cond *c,
+				uint32_t *n_values);
+
+/* Rule r looks its device up by the event's host (0) or peer (1) address,
+ * the lookups the field prefilter keys inventory conditions on; -1:
+ * neither. */
+int fl_program_rule_device_key(const struct fl_prog_rule *r);
 
 /* Writes the program in the readable form of `faultline dump`: 0, -EMSGSIZE. */
 int fl_plan_dump(const struct fl_plan *plan, struct fl_buf *out) FL_MUST_CHECK;

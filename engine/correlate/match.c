@@ -235,6 +235,8 @@ static void wake_by_fields(struct fl_match *m, const struct fl_syslog *s)
 	    [FL_MATCH_FIELD_MSG] = s->msg,
 	};
 
+	if (!m->fields.n_keys)
+		return;
 	for (int f = 0; f < (int)(sizeof(values) / sizeof(values[0])); f++) {
 		size_t n;
 		const uint32_t *rules = fl_match_field_rules(m, f, values[f], &n);
@@ -271,6 +273,8 @@ static void wake_by_oids(struct fl_match *m, const struct fl_trap *t)
 		}
 	}
 }
+
+static void wake_by_device(struct fl_match *m);
 
 int fl_match_use_program(struct fl_match *m, const struct fl_program *prog)
 {
@@ -317,6 +321,8 @@ size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint3
 		wake_by_fields(m, &ev->syslog);
 	else if (ev->kind == FL_EVENT_TRAP)
 		wake_by_oids(m, &ev->trap);
+	if (m->fields.has_device[0] || m->fields.has_device[1])
+		wake_by_device(m);
 	input = ev->kind == FL_EVENT_SYSLOG ? 0 : 1;
 	memcpy(m->cands + m->n_cands, m->always[input], m->n_always[input] * sizeof(uint32_t));
 	m->n_cands += m->n_always[input];
@@ -406,27 +412,36 @@ static struct fl_str event_field(struct fl_match *m, uint32_t index)
 	return FL_STR_NONE;
 }
 
-const struct fl_inv_device *fl_match_device(struct fl_match *m, uint32_t rule)
+/* The device lookup (FL_LOOKUP_DEVICE or _MGMT_IP) finds by the event's
+ * field f (of rule `rule`), once an event: rules may look a device up by
+ * different fields (host, app), each kept until another is asked for. */
+static const struct fl_inv_device *lookup_device(struct fl_match *m, uint32_t rule,
+						 enum fl_lookup lookup, struct fl_prog_field f)
 {
-	const struct fl_prog_rule *r = &m->prog->rules[rule];
-	size_t slot = r->lookup == FL_LOOKUP_MGMT_IP;
+	size_t slot = lookup == FL_LOOKUP_MGMT_IP;
 	struct fl_str key;
 
-	if (r->lookup == FL_LOOKUP_NONE || !m->prog->inventory)
+	if (lookup == FL_LOOKUP_NONE || !m->prog->inventory)
 		return NULL;
-	/* rules may look a device up by different fields (host, app) */
-	if (m->dev_done[slot] && m->dev_field[slot].kind == r->lookup_field.kind &&
-	    m->dev_field[slot].index == r->lookup_field.index)
+	if (m->dev_done[slot] && m->dev_field[slot].kind == f.kind &&
+	    m->dev_field[slot].index == f.index)
 		return m->dev[slot];
-	key = fl_match_field(m, rule, r->lookup_field);
+	key = fl_match_field(m, rule, f);
 	m->dev[slot] = NULL;
 	if (key.p)
-		m->dev[slot] = r->lookup == FL_LOOKUP_DEVICE
+		m->dev[slot] = lookup == FL_LOOKUP_DEVICE
 				   ? fl_inventory_device(m->prog->inventory, key)
 				   : fl_inventory_device_by_ip(m->prog->inventory, key);
 	m->dev_done[slot] = true;
-	m->dev_field[slot] = r->lookup_field;
+	m->dev_field[slot] = f;
 	return m->dev[slot];
+}
+
+const struct fl_inv_device *fl_match_device(struct fl_match *m, uint32_t rule)
+{
+	const struct fl_prog_rule *r = &m->prog->rules[rule];
+
+	return lookup_device(m, rule, r->lookup, r->lookup_field);
 }
 
 static struct fl_str cstr(const char *s)
@@ -434,9 +449,9 @@ static struct fl_str cstr(const char *s)
 	return s ? fl_str_make(s, strlen(s)) : FL_STR_NONE;
 }
 
-static struct fl_str inventory_field(struct fl_match *m, uint32_t rule, uint32_t index)
+static struct fl_str device_field(struct fl_match *m, const struct fl_inv_device *d,
+				  uint32_t index)
 {
-	const struct fl_inv_device *d = fl_match_device(m, rule);
 	static const char *const classes[] = {"city", "county", "township"};
 	int n;
 
@@ -474,6 +489,39 @@ static struct fl_str inventory_field(struct fl_match *m, uint32_t rule, uint32_t
 		break;
 	}
 	return FL_STR_NONE;
+}
+
+static struct fl_str inventory_field(struct fl_match *m, uint32_t rule, uint32_t index)
+{
+	return device_field(m, fl_match_device(m, rule), index);
+}
+
+/* The rules whose sides are keyed on a field of the device the event's
+ * host or peer names (match_fields.c): one lookup each, as the rules'
+ * own conditions then find it. */
+static void wake_by_device(struct fl_match *m)
+{
+	static const struct fl_prog_field by[2] = {{FL_FIELD_EVENT, FL_EF_HOST},
+						   {FL_FIELD_EVENT, FL_EF_PEER}};
+
+	for (int k = 0; k < 2; k++) {
+		const struct fl_inv_device *d;
+
+		if (!m->fields.has_device[k])
+			continue;
+		d = lookup_device(m, 0, k ? FL_LOOKUP_MGMT_IP : FL_LOOKUP_DEVICE, by[k]);
+		for (uint32_t f = 0; d && f < FL_IF__COUNT; f++) {
+			int field = FL_MATCH_FIELD_DEVICE + k * FL_IF__COUNT + (int)f;
+			const uint32_t *rules;
+			size_t n;
+
+			if (!m->fields.has[field])
+				continue;
+			rules = fl_match_field_rules(m, field, device_field(m, d, f), &n);
+			for (size_t i = 0; i < n; i++)
+				wake(m, rules[i]);
+		}
+	}
 }
 
 /* A capture: its own value, or that of a same-named capture of the rule set by
@@ -608,8 +656,8 @@ static bool run_regex(struct fl_match *m, uint32_t ri, struct fl_str subject)
 		return false;
 	/* a number, address or ring position is written in the matcher's
 	 * scratch buffers: the same address, another text */
-	if ((subject.p >= m->num_text && subject.p < m->num_text + sizeof(m->num_text)) ||
-	    subject.p == m->inv_text || subject.p == m->peer_text)
+	if (memo && ((subject.p >= m->num_text && subject.p < m->num_text + sizeof(m->num_text)) ||
+		     subject.p == m->inv_text || subject.p == m->peer_text))
 		memo = NULL;
 	if (memo && memo->gen == m->gen && memo->subject == subject.p && memo->len == subject.len) {
 		m->stats.regex_shared++;
@@ -850,26 +898,29 @@ static bool cond_holds(struct fl_match *m, uint32_t rule, const struct fl_prog_c
  * (one lookup an event, then a comparison: a thousand rules, one per site,
  * beside one shared regex, do not each run it); then regexes; then
  * conditions on captures, and on the device looked up by a capture. */
-static int cond_pass(const struct fl_program *prog, uint32_t rule, const struct fl_prog_cond *c)
+static inline int cond_pass(const struct fl_prog_cond *c, bool device_by_event)
 {
 	if (c->op == FL_OP_MATCH || c->op == FL_OP_NOT_MATCH)
 		return 1;
-	if (c->field.kind == FL_FIELD_EVENT)
-		return 0;
-	if (c->field.kind == FL_FIELD_INVENTORY &&
-	    prog->rules[rule].lookup_field.kind == FL_FIELD_EVENT)
+	if (c->field.kind == FL_FIELD_EVENT ||
+	    (c->field.kind == FL_FIELD_INVENTORY && device_by_event))
 		return 0;
 	return 2;
+}
+
+static bool device_by_event(const struct fl_program *prog, uint32_t rule)
+{
+	return prog->rules[rule].lookup_field.kind == FL_FIELD_EVENT;
 }
 
 static bool conds_hold(struct fl_match *m, uint32_t rule, uint32_t first, uint32_t n)
 {
 	const struct fl_prog_cond *conds = m->prog->conds;
+	bool by_event = device_by_event(m->prog, rule);
 
 	for (int pass = 0; pass < 3; pass++)
 		for (uint32_t c = first; c < first + n; c++)
-			if (cond_pass(m->prog, rule, &conds[c]) == pass &&
-			    !cond_holds(m, rule, &conds[c]))
+			if (cond_pass(&conds[c], by_event) == pass && !cond_holds(m, rule, &conds[c]))
 				return false;
 	return true;
 }
@@ -909,7 +960,7 @@ static uint32_t first_failing(struct fl_match *m, uint32_t rule, uint32_t first,
 	*held = 0;
 	for (int pass = 0; pass < 3; pass++)
 		for (uint32_t c = first; c < first + n; c++) {
-			if (cond_pass(m->prog, rule, &conds[c]) != pass)
+			if (cond_pass(&conds[c], device_by_event(m->prog, rule)) != pass)
 				continue;
 			if (!cond_holds(m, rule, &conds[c]))
 				return c;

@@ -29,17 +29,21 @@
  * looks it up, so a sender cannot lengthen its probes: a fixed seed. */
 #define FIELD_HASH_SEED UINT64_C(0x2545f4914f6cdd1d)
 
-static const uint32_t indexed_fields[FL_MATCH_N_FIELDS] = {
+static const uint32_t indexed_fields[FL_MATCH_FIELD_DEVICE] = {
     [FL_MATCH_FIELD_HOST] = FL_EF_HOST,		  [FL_MATCH_FIELD_APP] = FL_EF_APP,
     [FL_MATCH_FIELD_MSGID] = FL_EF_MSGID,	  [FL_MATCH_FIELD_MSG] = FL_EF_MSG,
     [FL_MATCH_FIELD_TRAP_OID] = FL_EF_TRAP_OID,
     [FL_MATCH_FIELD_ENTERPRISE] = FL_EF_ENTERPRISE,
 };
 
-static int field_slot(uint32_t event_field)
+/* The field of the index condition c of rule r keys on. */
+static int field_slot(const struct fl_prog_rule *r, const struct fl_prog_cond *c)
 {
-	for (int f = 0; f < FL_MATCH_N_FIELDS; f++)
-		if (indexed_fields[f] == event_field)
+	if (c->field.kind == FL_FIELD_INVENTORY)
+		return FL_MATCH_FIELD_DEVICE + fl_program_rule_device_key(r) * FL_IF__COUNT +
+		       (int)c->field.index;
+	for (int f = 0; f < FL_MATCH_FIELD_DEVICE; f++)
+		if (indexed_fields[f] == c->field.index)
 			return f;
 	return -1;
 }
@@ -77,8 +81,8 @@ uint32_t fl_match_field_cond(const struct fl_program *prog, const struct fl_prog
 	for (uint32_t c = first; c < first + n; c++) {
 		const struct fl_prog_cond *cond = &prog->conds[c];
 		uint32_t values;
-		bool keys = trap ? trap_keys_side(prog, cond, &values)
-				 : fl_program_cond_keys_field(cond, &values);
+		bool keys = (trap && trap_keys_side(prog, cond, &values)) ||
+			    fl_program_cond_keys_field(r, cond, &values);
 
 		if (keys && values < best_values) {
 			best = c;
@@ -149,7 +153,7 @@ static void each_entry(const struct fl_match *m, struct match_fields *x, bool ev
 			c = &prog->conds[mr->field_cond[side]];
 			n = cond_n_values(c);
 			for (uint32_t k = 0; k < n; k++)
-				fn(x, field_slot(c->field.index), cond_value(prog, c, k), r);
+				fn(x, field_slot(&prog->rules[r], c), cond_value(prog, c, k), r);
 		}
 	}
 }
@@ -163,6 +167,8 @@ static void count_entry(struct match_fields *x, int field, struct fl_str v, uint
 		x->keys[x->n_keys] = (struct match_field_key){(uint8_t)field, v, 0, 0, 0};
 		*slot = (uint32_t)++x->n_keys;
 		x->has[field] = true;
+		if (field >= FL_MATCH_FIELD_DEVICE)
+			x->has_device[(field - FL_MATCH_FIELD_DEVICE) / FL_IF__COUNT] = true;
 		if (v.len > x->longest[field])
 			x->longest[field] = v.len;
 	}
@@ -208,10 +214,10 @@ int fl_match_build_fields(struct fl_match *m, bool every)
 	return 0;
 }
 
-uint64_t fl_match_field_uses(const struct fl_match *m, uint32_t c)
+uint64_t fl_match_field_uses(const struct fl_match *m, const struct fl_prog_rule *r, uint32_t c)
 {
 	const struct fl_prog_cond *cond = &m->prog->conds[c];
-	int field = field_slot(cond->field.index);
+	int field = field_slot(r, cond);
 	uint32_t n = cond_n_values(cond);
 	uint64_t uses = 0;
 

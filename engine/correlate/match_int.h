@@ -117,10 +117,14 @@ struct match_rule {
 };
 
 /* The field prefilter's fields: host, app, msgid, msg (syslog: the whole
- * message, for `msg == "..."`), and the OIDs of a trap, keyed as prefixes
- * (an OID `under` a key, arc by arc). */
+ * message, for `msg == "..."`), the OIDs of a trap, keyed as prefixes (an
+ * OID `under` a key, arc by arc), and each inventory field of the device
+ * looked up by host, then of the one looked up by peer
+ * (fl_program_rule_device_key()): FL_MATCH_FIELD_DEVICE + lookup *
+ * FL_IF__COUNT + the field. */
 enum { FL_MATCH_FIELD_HOST, FL_MATCH_FIELD_APP, FL_MATCH_FIELD_MSGID, FL_MATCH_FIELD_MSG,
-       FL_MATCH_FIELD_TRAP_OID, FL_MATCH_FIELD_ENTERPRISE, FL_MATCH_N_FIELDS };
+       FL_MATCH_FIELD_TRAP_OID, FL_MATCH_FIELD_ENTERPRISE, FL_MATCH_FIELD_DEVICE,
+       FL_MATCH_N_FIELDS = FL_MATCH_FIELD_DEVICE + 2 * FL_IF__COUNT };
 
 /* A (field, value) some sides require, and the rules they belong to:
  * rules[first..+n) of struct match_fields. */
@@ -137,6 +141,7 @@ struct match_fields {
 	size_t mask;
 	uint32_t *rules;
 	bool has[FL_MATCH_N_FIELDS]; /* some key is on this field */
+	bool has_device[2]; /* some key is on a field of the device looked up so */
 	size_t longest[FL_MATCH_N_FIELDS]; /* its longest key: the prefixes worth a lookup */
 };
 
@@ -271,7 +276,7 @@ bool fl_match_side_seen(struct fl_match *m, const struct match_rule *mr, int sid
 uint32_t fl_match_field_cond(const struct fl_program *prog, const struct fl_prog_rule *r,
 			     uint32_t first, uint32_t n);
 int fl_match_build_fields(struct fl_match *m, bool every);
-uint64_t fl_match_field_uses(const struct fl_match *m, uint32_t c);
+uint64_t fl_match_field_uses(const struct fl_match *m, const struct fl_prog_rule *r, uint32_t c);
 void fl_match_fields_free(struct match_fields *x);
 const uint32_t *fl_match_field_rules(const struct fl_match *m, int field, struct fl_str v,
 				     size_t *n);

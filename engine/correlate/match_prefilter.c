@@ -147,7 +147,7 @@ static int choose_sides(struct fl_match *m, const struct match_atoms *a)
 			else if (mr->tree[side] == FL_RXREQ_NONE)
 				mr->by_field[side] = true;
 			else
-				mr->by_field[side] = fl_match_field_uses(m, c) <
+				mr->by_field[side] = fl_match_field_uses(m, &prog->rules[r], c) <
 						     cover_cost(m, a, mr->tree[side]).uses;
 			by_field = by_field || mr->by_field[side];
 			mr->always = mr->always ||

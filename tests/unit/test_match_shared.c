@@ -4,7 +4,9 @@
  * plan order; a device is looked up once per field an event. Every answer
  * is checked against what each rule alone must give. */
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +306,142 @@ Test(match_shared, looks_a_device_up_by_each_rules_own_field)
 	(void)feed(&f, "<27>Nov 20 00:00:00 NE2 NE1: LOGIN user=x", &cands);
 	cr_expect_eq(fl_match_rule(f.m, rule_index(&f, "by_app")), FL_MATCH_NONE);
 	cr_expect_eq(fl_match_rule(f.m, rule_index(&f, "by_host")), FL_MATCH_NONE);
+	sfx_close(&f);
+	remove_files(dir);
+}
+
+/* Rules by the device's site, county or city, as a plan per place writes
+ * them beside one shared regex: keyed on the field of the device the
+ * event's host (or a trap's peer) names. Every rule that matches a line
+ * is among its candidates; a rule keyed so is a candidate of its places'
+ * lines alone. */
+static const char places_plan[] =
+    "plan p;\n"
+    "timezone \"UTC\";\n"
+    "data sites \"sites.csv\";\n"
+    "data devices \"devices.csv\";\n"
+    "level general { respond 30m; }\n"
+    "rule s1 { match syslog; lookup device host; where site == \"S1\";\n"
+    "  where msg ~ /LOGIN user=(?<user>\\S+)/; key host, user; }\n"
+    "rule s2 { match syslog; lookup device host; where site == \"S2\";\n"
+    "  where msg ~ /LOGIN user=(?<user>\\S+)/; key host, user; }\n"
+    "rule k { match syslog; lookup device host; where county in [\"K2\", \"K3\"];\n"
+    "  where msg ~ /LOGIN user=(?<user>\\S+)/; key host; }\n"
+    "rule beta { match syslog; lookup device host; where city == \"Beta\"; key host;\n"
+    "  clear where msg ~ /LOGOUT/; }\n"
+    /* not keyed on the device: != holds without it, and app names no device */
+    "rule not_alpha { match syslog; lookup device host; where city != \"Alpha\"; key host; }\n"
+    "rule by_app { match syslog; lookup device app; where site == \"S2\"; key app; }\n"
+    "rule trap_s3 { match trap; lookup mgmt_ip peer; where site == \"S3\"; key peer; }\n";
+
+static void write_places(const char *dir)
+{
+	write_file(dir, "sites.csv",
+		   "site,site_name,county,city,class,lat,lon,power\n"
+		   "S1,one,K1,Alpha,county,24.1,107.1,mains\n"
+		   "S2,two,K2,Alpha,county,24.1,107.1,mains\n"
+		   "S3,three,K3,Beta,county,24.1,107.1,mains\n"
+		   "S4,four,K4,Beta,county,24.1,107.1,mains\n");
+	write_file(dir, "devices.csv",
+		   "device,mgmt_ip,vendor,model,role,site,site_name,county,city,ring,ring_pos,"
+		   "level\n"
+		   "NE1,10.0.0.1,Huawei,X,router,S1,one,K1,Alpha,,,county\n"
+		   "NE2,10.0.0.2,Huawei,X,router,S2,two,K2,Alpha,,,county\n"
+		   "NE3,10.0.0.3,Huawei,X,router,S3,three,K3,Beta,,,county\n"
+		   "NE4,10.0.0.4,Huawei,X,router,S4,four,K4,Beta,,,county\n");
+}
+
+static uint64_t bits_of(const uint32_t *cands, size_t n)
+{
+	uint64_t bits = 0;
+
+	for (size_t i = 0; i < n; i++)
+		bits |= UINT64_C(1) << cands[i];
+	return bits;
+}
+
+#define BIT(f, name) (UINT64_C(1) << rule_index(f, name))
+
+Test(match_shared, keys_rules_on_the_place_of_the_device_their_host_names)
+{
+	static const char *const hosts[] = {"NE1", "NE2", "NE3", "NE4", "NE9"};
+	static const char *const texts[] = {"LOGIN user=ops", "LOGOUT", "other"};
+	char dir[] = "/tmp/fl-places-XXXXXX";
+	struct fl_match_stats st;
+	const uint32_t *cands;
+	struct sfx f;
+	size_t matched = 0;
+
+	cr_assert_not_null(mkdtemp(dir));
+	write_places(dir);
+	sfx_open(&f, places_plan, dir);
+	fl_match_stats(f.m, &st);
+	cr_expect_eq(st.rules_field_indexed, 5, "s1, s2, k, beta and trap_s3: %zu",
+		     st.rules_field_indexed);
+	for (const char *const *r = (const char *const[]){"s1", "s2", "k", "beta", NULL}; *r; r++)
+		cr_expect(!fl_program_rule_every_event(f.prog, rule_index(&f, *r), NULL), "%s", *r);
+	for (const char *const *r = (const char *const[]){"not_alpha", "by_app", NULL}; *r; r++)
+		cr_expect(fl_program_rule_every_event(f.prog, rule_index(&f, *r), NULL), "%s", *r);
+
+	for (size_t h = 0; h < sizeof(hosts) / sizeof(hosts[0]); h++)
+		for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++)
+			for (size_t a = 0; a < sizeof(hosts) / sizeof(hosts[0]); a++) {
+				char line[128];
+				uint64_t got;
+
+				snprintf(line, sizeof(line), "<27>Nov 20 00:00:00 %s %s: %s",
+					 hosts[h], hosts[a], texts[t]);
+				got = bits_of(cands, feed(&f, line, &cands));
+				for (uint32_t r = 0; r < f.prog->n_rules; r++) {
+					if (fl_match_rule(f.m, r) == FL_MATCH_NONE)
+						continue;
+					matched++;
+					cr_expect(got & (UINT64_C(1) << r), "\"%s\": %s matches, skipped",
+						  line, f.prog->rules[r].name.p);
+				}
+			}
+	cr_expect_gt(matched, 40, "the lines match rules: %zu", matched);
+
+	/* the keys: a line from NE1 wakes s1 alone of the place rules */
+	cr_expect_eq(bits_of(cands, feed(&f, "<27>Nov 20 00:00:00 NE1 x: LOGIN user=a", &cands)) &
+			 (BIT(&f, "s1") | BIT(&f, "s2") | BIT(&f, "k") | BIT(&f, "beta")),
+		     BIT(&f, "s1"));
+	cr_expect_eq(bits_of(cands, feed(&f, "<27>Nov 20 00:00:00 NE3 x: LOGIN user=a", &cands)) &
+			 (BIT(&f, "s1") | BIT(&f, "s2") | BIT(&f, "k") | BIT(&f, "beta")),
+		     BIT(&f, "k") | BIT(&f, "beta"), "NE3: county K3, city Beta");
+	cr_expect_eq(bits_of(cands, feed(&f, "<27>Nov 20 00:00:00 NE9 x: LOGIN user=a", &cands)) &
+			 (BIT(&f, "s1") | BIT(&f, "s2") | BIT(&f, "k") | BIT(&f, "beta")),
+		     0, "a host the inventory lacks");
+	sfx_close(&f);
+	remove_files(dir);
+}
+
+Test(match_shared, keys_trap_rules_on_the_place_of_the_device_their_peer_names)
+{
+	char dir[] = "/tmp/fl-places-XXXXXX";
+	const uint32_t *cands;
+	struct sfx f;
+	static const char *const peers[] = {"10.0.0.1", "10.0.0.3", "10.0.0.9"};
+
+	cr_assert_not_null(mkdtemp(dir));
+	write_places(dir);
+	sfx_open(&f, places_plan, dir);
+	for (size_t i = 0; i < sizeof(peers) / sizeof(peers[0]); i++) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&f.ev.peer;
+		uint64_t got;
+		bool want = i == 1; /* 10.0.0.3 is NE3, at S3 */
+
+		memset(&f.ev, 0, sizeof(f.ev));
+		f.ev.kind = FL_EVENT_TRAP;
+		f.ev.trap.version = 1;
+		f.ev.has_peer = true;
+		sin->sin_family = AF_INET;
+		cr_assert_eq(inet_pton(AF_INET, peers[i], &sin->sin_addr), 1);
+		got = bits_of(cands, fl_match_begin(f.m, &f.ev, &cands));
+		cr_expect_eq((got & BIT(&f, "trap_s3")) != 0, want, "%s", peers[i]);
+		cr_expect_eq(fl_match_rule(f.m, rule_index(&f, "trap_s3")),
+			     want ? FL_MATCH_FAULT : FL_MATCH_NONE, "%s", peers[i]);
+	}
 	sfx_close(&f);
 	remove_files(dir);
 }
