@@ -372,6 +372,11 @@ bool fl_program_cond_keys_field(const struct fl_prog_rule *r, const struct fl_pr
 		     (is_keyed_field(c->field.index) || c->field.index == FL_EF_MSG);
 	bool device = c->field.kind == FL_FIELD_INVENTORY && fl_program_rule_device_key(r) >= 0;
 
+	if (c->op == FL_OP_CIDR && c->field.kind == FL_FIELD_EVENT &&
+	    c->field.index == FL_EF_PEER) {
+		*n_values = 1;
+		return true;
+	}
 	if (!event && !device)
 		return false;
 	if (c->op == FL_OP_EQ && !c->is_num && !c->oid.p && c->str.p) {

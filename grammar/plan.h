@@ -65,7 +65,8 @@ bool fl_program_cond_scans_text(const struct fl_prog_cond *c);
 /* Can condition c of rule r key its side in the matcher's field
  * prefilter: `==` a text or `in` a set, on host, app, msgid or msg, or on
  * a field of the device r looks up by host (`lookup device host`) or by
- * peer (`lookup mgmt_ip peer`)? An event without the field fails it.
+ * peer (`lookup mgmt_ip peer`); or peer `in` a network or `==` an address?
+ * An event without the field fails it.
  * *n_values: 1, or the set's size. */
 bool fl_program_cond_keys_field(const struct fl_prog_rule *r, const struct fl_prog_cond *c,
 				uint32_t *n_values);

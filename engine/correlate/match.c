@@ -276,6 +276,51 @@ static void wake_by_oids(struct fl_match *m, const struct fl_trap *t)
 
 static void wake_by_device(struct fl_match *m);
 
+/* Wakes those of rules[0..n) that take the event's input: a key on the
+ * peer or its device is one for syslog and trap rules alike. */
+static void wake_of_input(struct fl_match *m, const uint32_t *rules, size_t n)
+{
+	bool syslog = m->ev->kind == FL_EVENT_SYSLOG;
+
+	for (size_t i = 0; i < n; i++)
+		if (m->rules[rules[i]].is_syslog == syslog)
+			wake(m, rules[i]);
+}
+
+/* The rules whose sides are keyed on a network the event's peer is in:
+ * its address masked to each prefix length some key has. */
+static void wake_by_peer(struct fl_match *m)
+{
+	const struct fl_event *ev = m->ev;
+	const uint8_t *addr;
+	int fam;
+
+	if (!ev->has_peer)
+		return;
+	if (ev->peer.ss_family == AF_INET) {
+		addr = (const uint8_t *)&((const struct sockaddr_in *)(const void *)&ev->peer)->sin_addr;
+		fam = 0;
+	} else if (ev->peer.ss_family == AF_INET6) {
+		addr = (const uint8_t *)&((const struct sockaddr_in6 *)(const void *)&ev->peer)
+			   ->sin6_addr;
+		fam = 1;
+	} else {
+		return;
+	}
+	for (unsigned len = 0; len <= (fam ? 128u : 32u); len++) {
+		uint8_t key[FL_MATCH_PEER_KEY_MAX];
+		const uint32_t *rules;
+		size_t n;
+
+		if (!((m->fields.peer_lengths[fam][len / 64] >> (len % 64)) & 1))
+			continue;
+		n = fl_match_peer_key(key, ev->peer.ss_family, addr, len);
+		rules = fl_match_field_rules(m, FL_MATCH_FIELD_PEER, fl_str_make((const char *)key, n),
+					     &n);
+		wake_of_input(m, rules, n);
+	}
+}
+
 int fl_match_use_program(struct fl_match *m, const struct fl_program *prog)
 {
 	const struct fl_program *was = m->prog;
@@ -323,6 +368,8 @@ size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint3
 		wake_by_oids(m, &ev->trap);
 	if (m->fields.has_device[0] || m->fields.has_device[1])
 		wake_by_device(m);
+	if (m->fields.has[FL_MATCH_FIELD_PEER])
+		wake_by_peer(m);
 	input = ev->kind == FL_EVENT_SYSLOG ? 0 : 1;
 	memcpy(m->cands + m->n_cands, m->always[input], m->n_always[input] * sizeof(uint32_t));
 	m->n_cands += m->n_always[input];
@@ -518,8 +565,7 @@ static void wake_by_device(struct fl_match *m)
 			if (!m->fields.has[field])
 				continue;
 			rules = fl_match_field_rules(m, field, device_field(m, d, f), &n);
-			for (size_t i = 0; i < n; i++)
-				wake(m, rules[i]);
+			wake_of_input(m, rules, n);
 		}
 	}
 }

@@ -18,6 +18,7 @@
 #include "engine/correlate/match_int.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,8 @@ static const uint32_t indexed_fields[FL_MATCH_FIELD_DEVICE] = {
 /* The field of the index condition c of rule r keys on. */
 static int field_slot(const struct fl_prog_rule *r, const struct fl_prog_cond *c)
 {
+	if (c->op == FL_OP_CIDR)
+		return FL_MATCH_FIELD_PEER;
 	if (c->field.kind == FL_FIELD_INVENTORY)
 		return FL_MATCH_FIELD_DEVICE + fl_program_rule_device_key(r) * FL_IF__COUNT +
 		       (int)c->field.index;
@@ -90,6 +93,31 @@ uint32_t fl_match_field_cond(const struct fl_program *prog, const struct fl_prog
 		}
 	}
 	return best;
+}
+
+size_t fl_match_peer_key(uint8_t *out, int family, const uint8_t *addr, unsigned prefix)
+{
+	size_t n = (prefix + 7) / 8;
+
+	out[0] = family == AF_INET ? 4 : 6;
+	out[1] = (uint8_t)prefix;
+	memcpy(out + 2, addr, n);
+	if (prefix % 8)
+		out[2 + n - 1] &= (uint8_t)(0xff00u >> (prefix % 8));
+	return 2 + n;
+}
+
+/* The key of peer condition c (index ci), made once into x->peer_keys. */
+static struct fl_str peer_value(struct match_fields *x, const struct fl_program *prog,
+				uint32_t ci)
+{
+	const struct fl_prog_cond *c = &prog->conds[ci];
+	uint8_t *out = x->peer_keys + (size_t)ci * FL_MATCH_PEER_KEY_MAX;
+	size_t len = fl_match_peer_key(out, c->addr.family, c->addr.bytes, c->addr.prefix);
+	int fam = c->addr.family == AF_INET ? 0 : 1;
+
+	x->peer_lengths[fam][c->addr.prefix / 64] |= UINT64_C(1) << (c->addr.prefix % 64);
+	return fl_str_make((const char *)out, len);
 }
 
 /* The values condition c keys its side on: a set's, or its one. */
@@ -153,7 +181,10 @@ static void each_entry(const struct fl_match *m, struct match_fields *x, bool ev
 			c = &prog->conds[mr->field_cond[side]];
 			n = cond_n_values(c);
 			for (uint32_t k = 0; k < n; k++)
-				fn(x, field_slot(&prog->rules[r], c), cond_value(prog, c, k), r);
+				fn(x, field_slot(&prog->rules[r], c),
+				   c->op == FL_OP_CIDR ? peer_value(x, prog, mr->field_cond[side])
+						       : cond_value(prog, c, k),
+				   r);
 		}
 	}
 }
@@ -202,7 +233,8 @@ int fl_match_build_fields(struct fl_match *m, bool every)
 	x->slots = calloc(size, sizeof(*x->slots));
 	x->keys = calloc(entries, sizeof(*x->keys));
 	x->rules = calloc(entries, sizeof(*x->rules));
-	if (!x->slots || !x->keys || !x->rules)
+	x->peer_keys = calloc(m->prog->n_conds + 1, FL_MATCH_PEER_KEY_MAX);
+	if (!x->slots || !x->keys || !x->rules || !x->peer_keys)
 		return -ENOMEM;
 	x->mask = size - 1;
 	each_entry(m, x, every, count_entry);
@@ -222,7 +254,15 @@ uint64_t fl_match_field_uses(const struct fl_match *m, const struct fl_prog_rule
 	uint64_t uses = 0;
 
 	for (uint32_t k = 0; k < n && m->fields.slots; k++) {
-		uint32_t slot = *key_slot(&m->fields, field, cond_value(m->prog, cond, k));
+		uint8_t key[FL_MATCH_PEER_KEY_MAX];
+		struct fl_str v = cond_value(m->prog, cond, k);
+		uint32_t slot;
+
+		if (cond->op == FL_OP_CIDR)
+			v = fl_str_make((const char *)key,
+					fl_match_peer_key(key, cond->addr.family, cond->addr.bytes,
+							  cond->addr.prefix));
+		slot = *key_slot(&m->fields, field, v);
 
 		uses += slot ? m->fields.keys[slot - 1].n : 0;
 	}
@@ -234,6 +274,7 @@ void fl_match_fields_free(struct match_fields *x)
 	free(x->slots);
 	free(x->keys);
 	free(x->rules);
+	free(x->peer_keys);
 	memset(x, 0, sizeof(*x));
 }
 

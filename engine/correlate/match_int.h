@@ -118,12 +118,15 @@ struct match_rule {
 
 /* The field prefilter's fields: host, app, msgid, msg (syslog: the whole
  * message, for `msg == "..."`), the OIDs of a trap, keyed as prefixes (an
- * OID `under` a key, arc by arc), and each inventory field of the device
+ * OID `under` a key, arc by arc), the peer's networks (`peer in CIDR`:
+ * the key is the family, the prefix length and the address masked to it,
+ * fl_match_peer_key()), and each inventory field of the device
  * looked up by host, then of the one looked up by peer
  * (fl_program_rule_device_key()): FL_MATCH_FIELD_DEVICE + lookup *
  * FL_IF__COUNT + the field. */
 enum { FL_MATCH_FIELD_HOST, FL_MATCH_FIELD_APP, FL_MATCH_FIELD_MSGID, FL_MATCH_FIELD_MSG,
-       FL_MATCH_FIELD_TRAP_OID, FL_MATCH_FIELD_ENTERPRISE, FL_MATCH_FIELD_DEVICE,
+       FL_MATCH_FIELD_TRAP_OID, FL_MATCH_FIELD_ENTERPRISE, FL_MATCH_FIELD_PEER,
+       FL_MATCH_FIELD_DEVICE,
        FL_MATCH_N_FIELDS = FL_MATCH_FIELD_DEVICE + 2 * FL_IF__COUNT };
 
 /* A (field, value) some sides require, and the rules they belong to:
@@ -142,6 +145,11 @@ struct match_fields {
 	uint32_t *rules;
 	bool has[FL_MATCH_N_FIELDS]; /* some key is on this field */
 	bool has_device[2]; /* some key is on a field of the device looked up so */
+	/* the prefix lengths of the peer keys, by family (IPv4, IPv6), bit by
+	 * length; and the keys' bytes (FL_MATCH_PEER_KEY_MAX each, by
+	 * condition index) */
+	uint64_t peer_lengths[2][3];
+	uint8_t *peer_keys;
 	size_t longest[FL_MATCH_N_FIELDS]; /* its longest key: the prefixes worth a lookup */
 };
 
@@ -280,5 +288,11 @@ uint64_t fl_match_field_uses(const struct fl_match *m, const struct fl_prog_rule
 void fl_match_fields_free(struct match_fields *x);
 const uint32_t *fl_match_field_rules(const struct fl_match *m, int field, struct fl_str v,
 				     size_t *n);
+
+/* The key of address bytes (4 for AF_INET, 16 for AF_INET6) masked to
+ * prefix bits, written to out: the family, the length, the bytes the
+ * prefix covers. Returns its length. */
+#define FL_MATCH_PEER_KEY_MAX 18
+size_t fl_match_peer_key(uint8_t *out, int family, const uint8_t *addr, unsigned prefix);
 
 #endif /* FL_MATCH_INT_H */

@@ -445,3 +445,79 @@ Test(match_shared, keys_trap_rules_on_the_place_of_the_device_their_peer_names)
 	sfx_close(&f);
 	remove_files(dir);
 }
+
+/* Rules per network of the sender (peer in CIDR, peer == address) beside a
+ * shared regex: keyed on the peer's address masked to each prefix length
+ * the plan has, byte-aligned or not, IPv4 and IPv6 apart. */
+static const char nets_plan[] =
+    "plan n;\n"
+    "level general { respond 30m; }\n"
+    "rule net12 { match syslog; where peer in 10.12.0.0/16; where msg ~ /LOGIN/; key host; }\n"
+    "rule net13 { match syslog; where peer in 10.13.0.0/16; where msg ~ /LOGIN/; key host; }\n"
+    "rule upper { match syslog; where peer in 10.12.128.0/17; where msg ~ /LOGIN/; key host; }\n"
+    "rule one { match syslog; where peer == 10.12.0.7; where msg ~ /LOGIN/; key host; }\n"
+    "rule v6 { match syslog; where peer in 2001:db8::/32; where msg ~ /LOGIN/; key host; }\n"
+    "rule all4 { match syslog; where peer in 0.0.0.0/0; where msg ~ /LOGIN/; key host; }\n"
+    "rule not_one { match syslog; where peer != 10.12.0.7; where msg ~ /LOGIN/; key host; }\n"
+    "rule trap12 { match trap; where peer in 10.12.0.0/16; key peer; }\n";
+
+static uint64_t candidates_from(struct sfx *f, const char *line, const char *peer)
+{
+	struct fl_syslog_opts so = {.year = 2026};
+	const uint32_t *cands;
+
+	cr_assert_eq(fl_syslog_decode(&f->ev, line, strlen(line), &so), FL_SYSLOG_OK, "%s", line);
+	memset(&f->ev.peer, 0, sizeof(f->ev.peer));
+	f->ev.has_peer = peer != NULL;
+	if (peer && strchr(peer, ':')) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)(void *)&f->ev.peer;
+
+		s6->sin6_family = AF_INET6;
+		cr_assert_eq(inet_pton(AF_INET6, peer, &s6->sin6_addr), 1, "%s", peer);
+	} else if (peer) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)(void *)&f->ev.peer;
+
+		s4->sin_family = AF_INET;
+		cr_assert_eq(inet_pton(AF_INET, peer, &s4->sin_addr), 1, "%s", peer);
+	}
+	return bits_of(cands, fl_match_begin(f->m, &f->ev, &cands));
+}
+
+Test(match_shared, keys_rules_on_the_networks_their_peer_is_in)
+{
+	static const char *const peers[] = {"10.12.0.7",   "10.12.200.1", "10.12.127.255",
+					    "10.13.1.1",   "10.99.0.1",   "2001:db8::5",
+					    "2001:db9::5", "::ffff:10.12.0.7", NULL};
+	struct fl_match_stats st;
+	struct sfx f;
+	size_t matched = 0;
+
+	sfx_open(&f, nets_plan, NULL);
+	fl_match_stats(f.m, &st);
+	cr_expect_eq(st.rules_field_indexed, 7, "all but not_one: %zu", st.rules_field_indexed);
+	for (size_t i = 0; i < sizeof(peers) / sizeof(peers[0]); i++) {
+		uint64_t got = candidates_from(&f, "<27>Nov 20 00:00:00 NE1 x: LOGIN user=a", peers[i]);
+
+		for (uint32_t r = 0; r < f.prog->n_rules; r++) {
+			if (fl_match_rule(f.m, r) == FL_MATCH_NONE)
+				continue;
+			matched++;
+			cr_expect(got & (UINT64_C(1) << r), "peer %s: %s matches, skipped",
+				  peers[i] ? peers[i] : "none", f.prog->rules[r].name.p);
+		}
+	}
+	cr_expect_geq(matched, 14, "%zu", matched);
+	cr_expect_eq(candidates_from(&f, "<27>Nov 20 00:00:00 NE1 x: LOGIN", "10.12.200.1") &
+			 ~BIT(&f, "not_one"),
+		     BIT(&f, "net12") | BIT(&f, "upper") | BIT(&f, "all4"));
+	cr_expect_eq(candidates_from(&f, "<27>Nov 20 00:00:00 NE1 x: LOGIN", "10.12.0.7") &
+			 ~BIT(&f, "not_one"),
+		     BIT(&f, "net12") | BIT(&f, "one") | BIT(&f, "all4"));
+	cr_expect_eq(candidates_from(&f, "<27>Nov 20 00:00:00 NE1 x: LOGIN", "::ffff:10.12.0.7") &
+			 ~BIT(&f, "not_one"),
+		     0, "an IPv6 peer is in no IPv4 network, as the condition says");
+	cr_expect_eq(candidates_from(&f, "<27>Nov 20 00:00:00 NE1 x: LOGIN", NULL) &
+			 ~BIT(&f, "not_one"),
+		     0, "no peer (a replayed line)");
+	sfx_close(&f);
+}
