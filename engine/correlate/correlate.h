@@ -203,6 +203,8 @@ struct fl_engine_stats {
 	uint64_t opened, cleared, suppressed, notified, incidents_refused, timers_refused;
 	uint64_t regex_limit;
 	uint64_t regex_pcre2, regex_rxlite; /* regex runs PCRE2 answered, or rxlite (rxlite.h) */
+	uint64_t regex_shared; /* regex conditions answered by another rule's run of the same
+				* regex on the same text of the event */
 	uint64_t keys_refused; /* new keys refused: total cap reached, rule holds none */
 	uint64_t updated;		   /* `update` actions applied */
 	uint64_t emitted, emit_too_deep, emit_dropped; /* derived events (`emit`) */
