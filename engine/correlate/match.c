@@ -1028,8 +1028,16 @@ size_t fl_match_explain(struct fl_match *m, uint32_t rule, struct fl_buf *why)
 		return 0;
 	}
 	if (m->scanned && !fl_match_side_seen(m, &m->rules[rule], 0)) {
-		fl_buf_adds(why, "the prefilter: the message holds none of the literals "
-				 "its regexes need");
+		bool msg_only = true;
+
+		for (uint32_t k = r->first_cond; k < r->first_cond + r->n_conds; k++)
+			if (fl_program_cond_scans_text(&m->prog->conds[k]) &&
+			    m->prog->conds[k].field.index != FL_EF_MSG)
+				msg_only = false;
+		fl_buf_adds(why, msg_only ? "the prefilter: the message holds none of the literals "
+					    "its regexes need"
+					  : "the prefilter: the event's msg, host, app and msgid hold "
+					    "none of the literals its regexes need");
 		return 0;
 	}
 	c = first_failing(m, rule, r->first_cond, r->n_conds, &held);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "engine/correlate/match.h"
+#include "engine/lib/buf.h"
 #include "engine/decode/event.h"
 #include "engine/decode/syslog.h"
 #include "grammar/diag.h"
@@ -519,5 +520,31 @@ Test(match_shared, keys_rules_on_the_networks_their_peer_is_in)
 	cr_expect_eq(candidates_from(&f, "<27>Nov 20 00:00:00 NE1 x: LOGIN", NULL) &
 			 ~BIT(&f, "not_one"),
 		     0, "no peer (a replayed line)");
+	sfx_close(&f);
+}
+
+/* replay --explain names the texts the prefilter looked in: the message
+ * alone, or the short fields too when a regex on them gives the atoms. */
+Test(match_shared, explains_which_texts_held_none_of_a_rules_literals)
+{
+	static const char plan[] = "plan x;\n"
+				   "level general { respond 30m; }\n"
+				   "rule on_host { match syslog; where host ~ /^CORE\\d+$/; key host; }\n"
+				   "rule on_msg { match syslog; where msg ~ /LINK_DOWN/; key host; }\n";
+	const uint32_t *cands;
+	struct fl_buf why;
+	struct sfx f;
+
+	sfx_open(&f, plan, NULL);
+	fl_buf_init(&why, 1024);
+	(void)feed(&f, "<27>Nov 20 00:00:00 NE1 x: LOGIN", &cands);
+	(void)fl_match_explain(f.m, rule_index(&f, "on_host"), &why);
+	cr_expect(strstr(why.p, "msg, host, app and msgid hold none") != NULL, "%s",
+		  why.p);
+	fl_buf_reset(&why);
+	(void)fl_match_explain(f.m, rule_index(&f, "on_msg"), &why);
+	cr_expect(strstr(why.p, "the message holds none") != NULL, "%s",
+		  why.p);
+	fl_buf_free(&why);
 	sfx_close(&f);
 }
