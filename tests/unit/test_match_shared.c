@@ -55,6 +55,12 @@ static uint32_t rule_index(const struct sfx *f, const char *name)
 	return 0;
 }
 
+/* The compiled code of the first regex of rule `name`. */
+static const void *first_code(const struct sfx *f, const char *name)
+{
+	return f->prog->regexes[f->prog->rules[rule_index(f, name)].first_regex].code;
+}
+
 static size_t feed(struct sfx *f, const char *line, const uint32_t **cands)
 {
 	struct fl_syslog_opts so = {.year = 2026};
@@ -102,18 +108,15 @@ Test(match_shared, compiles_a_regex_written_again_once_and_runs_it_once_an_event
 	struct sfx f;
 	struct fl_match_stats before, after;
 	const uint32_t *cands;
-	uint32_t s3, s5, any, caseless;
+	uint32_t s3, s5, any;
 
 	sfx_open(&f, shared_plan, NULL);
 	s3 = rule_index(&f, "s3");
 	s5 = rule_index(&f, "s5");
 	any = rule_index(&f, "any");
-	caseless = rule_index(&f, "caseless");
-	cr_expect_eq(f.prog->regexes[f.prog->rules[s3].first_regex].code,
-		     f.prog->regexes[f.prog->rules[any].first_regex].code,
+	cr_expect_eq(first_code(&f, "s3"), first_code(&f, "any"),
 		     "the pattern written again shares the first one's code");
-	cr_expect_neq(f.prog->regexes[f.prog->rules[s3].first_regex].code,
-		      f.prog->regexes[f.prog->rules[caseless].first_regex].code,
+	cr_expect_neq(first_code(&f, "s3"), first_code(&f, "caseless"),
 		      "the same pattern under /i is another regex");
 
 	(void)feed(&f, "<27>Nov 20 00:00:00 NE7 sshd: LOGIN user=ops1 from 10.0.0.1", &cands);
@@ -153,8 +156,7 @@ Test(match_shared, keeps_the_answers_of_one_regex_on_two_texts_apart)
 	on_msg = rule_index(&f, "on_msg");
 	sev_rx = rule_index(&f, "sev_rx");
 	fac_rx = rule_index(&f, "fac_rx");
-	cr_expect_eq(f.prog->regexes[f.prog->rules[on_host].first_regex].code,
-		     f.prog->regexes[f.prog->rules[on_msg].first_regex].code);
+	cr_expect_eq(first_code(&f, "on_host"), first_code(&f, "on_msg"));
 	(void)feed(&f, "<29>Nov 20 00:00:00 NE7 sshd: LOGIN user=ops1", &cands);
 	cr_expect_eq(fl_match_rule(f.m, on_host), FL_MATCH_FAULT);
 	cr_expect_eq(fl_match_rule(f.m, on_msg), FL_MATCH_NONE, "msg holds no NE");
