@@ -433,9 +433,33 @@ static int remember_regex(struct fl_compile *c, uint32_t index)
 	return 0;
 }
 
+/* The PCRE2 options of the regex item's flags: false after reporting an
+ * unknown one. */
+static bool regex_options(struct fl_compile *c, const struct fl_ast_item *it, uint32_t *opts)
+{
+	*opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+	for (const char *f = it->flags; *f; f++) {
+		switch (*f) {
+		case 'i': *opts |= PCRE2_CASELESS; break;
+		case 'x': *opts |= PCRE2_EXTENDED; break;
+		case 's': *opts |= PCRE2_DOTALL; break;
+		case 'm': *opts |= PCRE2_MULTILINE; break;
+		default: {
+			struct fl_loc l = it->loc;
+
+			l.first_column = l.last_column - (int)strlen(f) + 1;
+			l.last_column = l.first_column;
+			fl_diag_error(c->d, &l, "unknown regex flag '%c' (flags: i, m, s, x)", *f);
+			return false;
+		}
+		}
+	}
+	return true;
+}
+
 static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it)
 {
-	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, count = 0, entry = 0, same;
+	uint32_t opts, count = 0, entry = 0, same;
 	struct fl_prog_regex *rx;
 	const struct fl_rxreq *req;
 	struct fl_rxreq *built;
@@ -444,22 +468,8 @@ static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it
 	pcre2_code *code;
 	int err;
 
-	for (const char *f = it->flags; *f; f++) {
-		switch (*f) {
-		case 'i': opts |= PCRE2_CASELESS; break;
-		case 'x': opts |= PCRE2_EXTENDED; break;
-		case 's': opts |= PCRE2_DOTALL; break;
-		case 'm': opts |= PCRE2_MULTILINE; break;
-		default: {
-			struct fl_loc l = it->loc;
-
-			l.first_column = l.last_column - (int)strlen(f) + 1;
-			l.last_column = l.first_column;
-			fl_diag_error(c->d, &l, "unknown regex flag '%c' (flags: i, m, s, x)", *f);
-			return FL_PROG_NONE;
-		}
-		}
-	}
+	if (!regex_options(c, it, &opts))
+		return FL_PROG_NONE;
 	if (it->len > FL_REGEX_MAX_PATTERN) {
 		fl_diag_error(c->d, &it->loc, "regex is %zu bytes; the limit is %d", it->len,
 			      FL_REGEX_MAX_PATTERN);
