@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/correlate/actions.h"
@@ -43,7 +44,7 @@ struct replay_args {
 	struct fl_replay_opts opts;
 	char **files;
 	int n_files;
-	bool quiet, deliver, explain;
+	bool quiet, deliver, explain, timing;
 	struct fl_deliver_config delivery; /* --route and its settings, for the delivery */
 	bool has_delivery_option;
 };
@@ -65,7 +66,7 @@ static int usage(FILE *out)
 		"                        [--late MS] [--max-keys-per-rule N] [--max-keys N]\n"
 		"                        [--db PATH [--deliver --route CHANNEL=PLUGIN ...\n"
 		"                         [--set CHANNEL.KEY=VALUE ...] [--plugin-dir DIR]]]\n"
-		"                        [--quiet] [--explain] [FILE...]\n"
+		"                        [--quiet] [--explain] [--timing] [FILE...]\n"
 		"\n"
 		"Runs PLAN over recorded syslog lines (stdin when no FILE) in event time and\n"
 		"writes the action stream as JSON Lines; a summary goes to stderr.\n"
@@ -83,7 +84,9 @@ static int usage(FILE *out)
 		"from the recording's last event: a message whose time to live ran out\n"
 		"before it is expired, the rest are sent.\n"
 		"--explain says on stderr, line by line, which rules matched or why not,\n"
-		"each key, and what became of it (docs/explain.md).\n",
+		"each key, and what became of it (docs/explain.md).\n"
+		"--timing says on stderr how long the start (the plan compiled, the\n"
+		"engine built) and the events took, wall clock and CPU.\n",
 		FL_CORR_LATE_MS_DEFAULT, FL_CORR_KEYS_PER_RULE_DEFAULT, FL_CORR_KEYS_TOTAL_DEFAULT);
 	return 2;
 }
@@ -115,6 +118,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		FL_OPT_FLAG_ROW("--quiet", &a->quiet, "count actions, do not print them"),
 		FL_OPT_FLAG_ROW("--explain", &a->explain,
 				"say on stderr why each line did or did not make an incident"),
+		FL_OPT_FLAG_ROW("--timing", &a->timing, "say on stderr how long start and events took"),
 	};
 	const struct fl_opts_cmd cmd = {"replay", opts, FL_ARRAY_LEN(opts), SIZE_MAX, false,
 					replay_usage};
@@ -297,6 +301,36 @@ static int replay_files(struct fl_replay *r, struct fl_buf *out, const struct re
 	return status;
 }
 
+/* --timing: the wall clock and the process's CPU clock at one moment. */
+struct stopwatch {
+	struct timespec wall, cpu;
+};
+
+static void stopwatch_read(struct stopwatch *w)
+{
+	(void)clock_gettime(CLOCK_MONOTONIC, &w->wall);
+	(void)clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &w->cpu);
+}
+
+static double seconds_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* "replay: timing: ...": the start (plan compiled, engine built) and the
+ * events (read, matched, correlated, written), as a benchmark that must
+ * not count the start reads them. */
+static void print_timing(const struct stopwatch *begin, const struct stopwatch *started,
+			 const struct stopwatch *done)
+{
+	fprintf(stderr,
+		"replay: timing: start %.6f s wall, %.6f s cpu; events %.6f s wall, %.6f s cpu\n",
+		seconds_between(&begin->wall, &started->wall),
+		seconds_between(&begin->cpu, &started->cpu),
+		seconds_between(&started->wall, &done->wall),
+		seconds_between(&started->cpu, &done->cpu));
+}
+
 static void to_sink(const struct fl_action *a, void *ctx)
 {
 	(void)fl_sink_write(ctx, a);
@@ -410,8 +444,10 @@ int fl_cmd_replay(int argc, char **argv)
 	char err[256] = "";
 	const struct fl_program *prog;
 	struct fl_buf out;
+	struct stopwatch begin, started, done;
 	int status = 1, rc;
 
+	stopwatch_read(&begin);
 	rc = parse_args(argc, argv, &a);
 	if (rc != 0) {
 		free(a.files);
@@ -460,12 +496,16 @@ int fl_cmd_replay(int argc, char **argv)
 		fprintf(stderr, "faultline replay: out of memory\n");
 		goto out;
 	}
+	stopwatch_read(&started);
 	status = replay_files(r, &out, &a);
 	if (a.explain)
 		fprintf(stderr, "explain: end of input: open incidents' final tallies\n");
 	if (fl_replay_finish(r) < 0 || drain(&out, a.quiet, true) < 0 || fflush(stdout) != 0)
 		status = 1;
+	stopwatch_read(&done);
 	summary(r);
+	if (a.timing)
+		print_timing(&begin, &started, &done);
 	status |= store_side_end(sink, &windows, a.db);
 	fl_sink_destroy(sink);
 	sink = NULL;
