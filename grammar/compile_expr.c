@@ -512,7 +512,8 @@ static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it
 	rx->code = code;
 	rx->opts = opts;
 	rx->req = req;
-	if (same == FL_PROG_NONE && remember_regex(c, (uint32_t)(c->prog->n_regexes - 1)) < 0) {
+	rx->canon = same != FL_PROG_NONE ? same : (uint32_t)(c->prog->n_regexes - 1);
+	if (same == FL_PROG_NONE && remember_regex(c, rx->canon) < 0) {
 		c->oom = true;
 		return FL_PROG_NONE;
 	}

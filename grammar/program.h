@@ -234,6 +234,9 @@ struct fl_prog_regex {
 	uint32_t opts; /* the PCRE2 options code was compiled with */
 	const struct fl_rxreq *req;
 	uint32_t first_capture, n_captures; /* named groups, into captures[] */
+	/* the first regex of the plan with the same pattern and options, whose
+	 * code and req this one shares (its own index when it is the first) */
+	uint32_t canon;
 };
 
 /* A named group of a rule's regex; it becomes field `name` of the event. */

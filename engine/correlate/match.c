@@ -9,47 +9,26 @@
 
 #include "engine/correlate/match_int.h"
 #include "engine/lib/buf.h"
-#include "engine/lib/hash.h"
 #include "engine/decode/event.h"
 #include "engine/inventory/inventory.h"
 #include "grammar/plan.h"
 
 /* ---- lifecycle ------------------------------------------------------------- */
 
-/* Each regex's canon: the first regex with the same PCRE2 code, found by
- * the code's address; a canon that several share gets a memo. -ENOMEM. */
+/* A memo for each regex several conditions share (fl_prog_regex.canon:
+ * the compiler's first of a pattern). -ENOMEM. */
 static int share_regexes(struct fl_match *m)
 {
 	const struct fl_program *prog = m->prog;
-	size_t cap = 16, n_shared = 0;
-	uint32_t *slots, *members;
+	uint32_t *members = calloc(prog->n_regexes + 1, sizeof(*members));
+	size_t n_shared = 0;
 	int rc = -ENOMEM;
 
-	while (cap < prog->n_regexes * 2)
-		cap *= 2;
-	slots = calloc(cap, sizeof(*slots));
-	members = calloc(prog->n_regexes + 1, sizeof(*members));
-	if (!slots || !members)
-		goto out;
+	if (!members)
+		return -ENOMEM;
 	for (uint32_t i = 0; i < prog->n_regexes; i++) {
-		const void *code = prog->regexes[i].code;
-		size_t h = (size_t)(fl_hash64(&code, sizeof(code), 0) & (cap - 1));
-
-		m->regexes[i].canon = i;
 		m->regexes[i].memo = UINT32_MAX;
-		if (!code)
-			continue;
-		for (;; h = (h + 1) & (cap - 1)) {
-			if (slots[h] == 0) {
-				slots[h] = i + 1;
-				break;
-			}
-			if (prog->regexes[slots[h] - 1].code == code) {
-				m->regexes[i].canon = slots[h] - 1;
-				break;
-			}
-		}
-		if (++members[m->regexes[i].canon] == 2)
+		if (prog->regexes[i].code && ++members[prog->regexes[i].canon] == 2)
 			n_shared++;
 	}
 	m->memos = calloc(n_shared + 1, sizeof(*m->memos));
@@ -70,7 +49,6 @@ static int share_regexes(struct fl_match *m)
 	}
 	rc = 0;
 out:
-	free(slots);
 	free(members);
 	return rc;
 }
@@ -691,7 +669,7 @@ static int run_canon(struct fl_match *m, uint32_t ri, struct fl_str subject, siz
 static bool run_regex(struct fl_match *m, uint32_t ri, struct fl_str subject)
 {
 	const struct fl_prog_regex *re = &m->prog->regexes[ri];
-	uint32_t canon = m->regexes[ri].canon;
+	uint32_t canon = re->canon;
 	uint32_t mi = m->regexes[canon].memo;
 	struct match_memo *memo = mi == UINT32_MAX ? NULL : &m->memos[mi];
 	size_t lite_ov[2 * (FL_RXLITE_MAX_GROUPS + 1)];
@@ -792,22 +770,33 @@ static const struct fl_varbind *varbind_named(const struct fl_trap *t, struct fl
 	return under;
 }
 
+/* A varbind of a number type: true and its value (an unsigned one above
+ * INT64_MAX wraps, as it always has); false for one that holds bytes. */
+static bool varbind_number(const struct fl_varbind *vb, int64_t *out)
+{
+	if (vb->type == FL_VB_INTEGER) {
+		*out = vb->integer;
+		return true;
+	}
+	if (vb->type == FL_VB_COUNTER32 || vb->type == FL_VB_GAUGE32 ||
+	    vb->type == FL_VB_TIMETICKS || vb->type == FL_VB_COUNTER64) {
+		*out = (int64_t)vb->unsigned_value;
+		return true;
+	}
+	return false;
+}
+
 static struct fl_str varbind_value(struct fl_match *m, const struct fl_prog_cond *c)
 {
 	const struct fl_varbind *vb;
+	int64_t num;
 
 	if (m->ev->kind != FL_EVENT_TRAP)
 		return FL_STR_NONE;
 	vb = varbind_named(&m->ev->trap, c->varbind_oid);
-	if (vb) {
-		if (vb->type == FL_VB_INTEGER)
-			return num_text(m, vb->integer);
-		if (vb->type == FL_VB_COUNTER32 || vb->type == FL_VB_GAUGE32 ||
-		    vb->type == FL_VB_TIMETICKS || vb->type == FL_VB_COUNTER64)
-			return num_text(m, (int64_t)vb->unsigned_value);
-		return vb->bytes;
-	}
-	return FL_STR_NONE;
+	if (!vb)
+		return FL_STR_NONE;
+	return varbind_number(vb, &num) ? num_text(m, num) : vb->bytes;
 }
 
 /* The value of a number field of the event (severity, facility, a v1
@@ -841,16 +830,7 @@ static int event_number(const struct fl_match *m, const struct fl_prog_cond *c, 
 		vb = varbind_named(&ev->trap, c->varbind_oid);
 		if (!vb)
 			return 0;
-		if (vb->type == FL_VB_INTEGER) {
-			*out = vb->integer;
-			return 1;
-		}
-		if (vb->type == FL_VB_COUNTER32 || vb->type == FL_VB_GAUGE32 ||
-		    vb->type == FL_VB_TIMETICKS || vb->type == FL_VB_COUNTER64) {
-			*out = (int64_t)vb->unsigned_value;
-			return 1;
-		}
-		return -1;
+		return varbind_number(vb, out) ? 1 : -1;
 	default:
 		return -1;
 	}
@@ -1002,11 +982,12 @@ static uint32_t first_failing(struct fl_match *m, uint32_t rule, uint32_t first,
 			      size_t *held)
 {
 	const struct fl_prog_cond *conds = m->prog->conds;
+	bool by_event = device_by_event(m->prog, rule);
 
 	*held = 0;
 	for (int pass = 0; pass < 3; pass++)
 		for (uint32_t c = first; c < first + n; c++) {
-			if (cond_pass(&conds[c], device_by_event(m->prog, rule)) != pass)
+			if (cond_pass(&conds[c], by_event) != pass)
 				continue;
 			if (!cond_holds(m, rule, &conds[c]))
 				return c;

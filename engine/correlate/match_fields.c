@@ -107,31 +107,38 @@ size_t fl_match_peer_key(uint8_t *out, int family, const uint8_t *addr, unsigned
 	return 2 + n;
 }
 
-/* The key of peer condition c (index ci), made once into x->peer_keys. */
-static struct fl_str peer_value(struct match_fields *x, const struct fl_program *prog,
-				uint32_t ci)
-{
-	const struct fl_prog_cond *c = &prog->conds[ci];
-	uint8_t *out = x->peer_keys + (size_t)ci * FL_MATCH_PEER_KEY_MAX;
-	size_t len = fl_match_peer_key(out, c->addr.family, c->addr.bytes, c->addr.prefix);
-	int fam = c->addr.family == AF_INET ? 0 : 1;
-
-	x->peer_lengths[fam][c->addr.prefix / 64] |= UINT64_C(1) << (c->addr.prefix % 64);
-	return fl_str_make((const char *)out, len);
-}
-
 /* The values condition c keys its side on: a set's, or its one. */
 static uint32_t cond_n_values(const struct fl_prog_cond *c)
 {
 	return c->op == FL_OP_IN ? c->n_values : 1;
 }
 
-static struct fl_str cond_value(const struct fl_program *prog, const struct fl_prog_cond *c,
-				uint32_t k)
+/* Writes network condition ci's key (fl_match_peer_key()) into
+ * x->peer_keys, and notes its prefix length. */
+static void make_peer_key(struct match_fields *x, const struct fl_program *prog, uint32_t ci)
 {
+	const struct fl_prog_cond *c = &prog->conds[ci];
+	uint8_t *key = x->peer_keys + (size_t)ci * FL_MATCH_PEER_KEY_MAX;
+	int fam = c->addr.family == AF_INET ? 0 : 1;
+
+	(void)fl_match_peer_key(key, c->addr.family, c->addr.bytes, c->addr.prefix);
+	x->peer_lengths[fam][c->addr.prefix / 64] |= UINT64_C(1) << (c->addr.prefix % 64);
+}
+
+/* Value k of condition ci as the index keys it: a set's, the text or
+ * OID, or a network's key in x->peer_keys (make_peer_key()). */
+static struct fl_str cond_value(const struct match_fields *x, const struct fl_program *prog,
+				uint32_t ci, uint32_t k)
+{
+	const struct fl_prog_cond *c = &prog->conds[ci];
+	const uint8_t *key;
+
 	if (c->op == FL_OP_IN)
 		return prog->set_values[c->first_value + k];
-	return c->oid.p ? c->oid : c->str;
+	if (c->op != FL_OP_CIDR)
+		return c->oid.p ? c->oid : c->str;
+	key = x->peer_keys + (size_t)ci * FL_MATCH_PEER_KEY_MAX;
+	return fl_str_make((const char *)key, 2 + (key[1] + 7u) / 8);
 }
 
 static uint64_t key_hash(int field, struct fl_str v)
@@ -182,9 +189,7 @@ static void each_entry(const struct fl_match *m, struct match_fields *x, bool ev
 			n = cond_n_values(c);
 			for (uint32_t k = 0; k < n; k++)
 				fn(x, field_slot(&prog->rules[r], c),
-				   c->op == FL_OP_CIDR ? peer_value(x, prog, mr->field_cond[side])
-						       : cond_value(prog, c, k),
-				   r);
+				   cond_value(x, prog, mr->field_cond[side], k), r);
 		}
 	}
 }
@@ -217,14 +222,17 @@ int fl_match_build_fields(struct fl_match *m, bool every)
 {
 	struct match_fields *x = &m->fields;
 	size_t entries = 0, size = 16, at = 0;
+	bool networks = false;
 
 	for (size_t r = 0; r < m->prog->n_rules; r++)
 		for (int side = 0; side < FL_MATCH_SIDES; side++) {
 			const struct match_rule *mr = &m->rules[r];
 			uint32_t c = mr->field_cond[side];
 
-			if (indexed(mr, side, every))
-				entries += cond_n_values(&m->prog->conds[c]);
+			if (!indexed(mr, side, every))
+				continue;
+			entries += cond_n_values(&m->prog->conds[c]);
+			networks = networks || m->prog->conds[c].op == FL_OP_CIDR;
 		}
 	if (entries == 0)
 		return 0;
@@ -233,9 +241,17 @@ int fl_match_build_fields(struct fl_match *m, bool every)
 	x->slots = calloc(size, sizeof(*x->slots));
 	x->keys = calloc(entries, sizeof(*x->keys));
 	x->rules = calloc(entries, sizeof(*x->rules));
-	x->peer_keys = calloc(m->prog->n_conds + 1, FL_MATCH_PEER_KEY_MAX);
-	if (!x->slots || !x->keys || !x->rules || !x->peer_keys)
+	if (networks)
+		x->peer_keys = calloc(m->prog->n_conds + 1, FL_MATCH_PEER_KEY_MAX);
+	if (!x->slots || !x->keys || !x->rules || (networks && !x->peer_keys))
 		return -ENOMEM;
+	for (size_t r = 0; networks && r < m->prog->n_rules; r++)
+		for (int side = 0; side < FL_MATCH_SIDES; side++) {
+			uint32_t c = m->rules[r].field_cond[side];
+
+			if (indexed(&m->rules[r], side, every) && m->prog->conds[c].op == FL_OP_CIDR)
+				make_peer_key(x, m->prog, c);
+		}
 	x->mask = size - 1;
 	each_entry(m, x, every, count_entry);
 	for (size_t k = 0; k < x->n_keys; k++) {
@@ -254,15 +270,7 @@ uint64_t fl_match_field_uses(const struct fl_match *m, const struct fl_prog_rule
 	uint64_t uses = 0;
 
 	for (uint32_t k = 0; k < n && m->fields.slots; k++) {
-		uint8_t key[FL_MATCH_PEER_KEY_MAX];
-		struct fl_str v = cond_value(m->prog, cond, k);
-		uint32_t slot;
-
-		if (cond->op == FL_OP_CIDR)
-			v = fl_str_make((const char *)key,
-					fl_match_peer_key(key, cond->addr.family, cond->addr.bytes,
-							  cond->addr.prefix));
-		slot = *key_slot(&m->fields, field, v);
+		uint32_t slot = *key_slot(&m->fields, field, cond_value(&m->fields, m->prog, c, k));
 
 		uses += slot ? m->fields.keys[slot - 1].n : 0;
 	}

@@ -165,11 +165,10 @@ struct match_regex {
 	uint32_t runs;		/* halved every FL_MATCH_JIT_DECAY interpreted runs */
 	uint8_t lite_wait;	/* runs before lite_tried, up to FL_MATCH_LITE_AFTER */
 	bool jit_tried, lite_tried;
-	/* the regex index that runs for this one: the first with the same
-	 * PCRE2 code (the compiler shares the code of a pattern written
-	 * again); its counts, JIT and rxlite code are the ones used */
-	uint32_t canon;
-	uint32_t memo; /* of a canon several regexes share: into memos[], else UINT32_MAX */
+	/* a regex runs as its canon (fl_prog_regex.canon), whose counts, JIT
+	 * and rxlite code are used; a canon several regexes share has a memo:
+	 * into memos[], else UINT32_MAX */
+	uint32_t memo;
 };
 
 /* The answer of a shared regex on the current event, for the others that
