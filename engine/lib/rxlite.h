@@ -47,10 +47,15 @@ struct fl_rxlite;
 
 /* Compiles pattern (len bytes, no NUL needed) under the PCRE2 option bits
  * opts: PCRE2_UTF and PCRE2_MATCH_INVALID_UTF are expected, PCRE2_CASELESS
- * and PCRE2_DOTALL honoured, any other bit declines. The pattern must be
- * one PCRE2 compiles: rxlite diagnoses nothing. Returns 0 and *out (the
- * caller's, freed with fl_rxlite_free()), -ENOTSUP for a pattern outside
- * the subset or one PCRE2 might read otherwise, -ENOMEM. */
+ * and PCRE2_DOTALL honoured, any other bit declines. A pattern rxlite takes
+ * is one pcre2_compile() takes under opts, with the same groups and names:
+ * a caller may stand on rxlite's word and compile for PCRE2 later, or never.
+ * rxlite diagnoses nothing: it declines a pattern PCRE2 might refuse (a
+ * duplicate or over-long name, a range from a class escape, a POSIX class
+ * outside a class, code PCRE2 might find too large), and PCRE2 says why.
+ * Returns 0 and *out (the caller's, freed with fl_rxlite_free()), -ENOTSUP
+ * for a pattern outside the subset or one PCRE2 might refuse or read
+ * otherwise, -ENOMEM. */
 int fl_rxlite_compile(const char *pattern, size_t len, uint32_t opts, struct fl_rxlite **out);
 void fl_rxlite_free(struct fl_rxlite *rx);
 
@@ -65,5 +70,10 @@ int fl_rxlite_match(const struct fl_rxlite *rx, const char *subject, size_t len,
 
 /* Capture groups, group 0 (the whole match) not counted. */
 uint32_t fl_rxlite_groups(const struct fl_rxlite *rx);
+
+/* Named groups, and the i-th (i < fl_rxlite_names()) in the order of PCRE2's
+ * name table: its name (NUL-terminated, rx's) and its number in *group. */
+uint32_t fl_rxlite_names(const struct fl_rxlite *rx);
+const char *fl_rxlite_name(const struct fl_rxlite *rx, uint32_t i, uint32_t *group);
 
 #endif

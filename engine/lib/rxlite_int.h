@@ -59,7 +59,15 @@ struct rxl_insn {
 };
 
 /* One allocation: this header, then sets, prog and bytes. */
+/* A named group, in the program's table ordered as PCRE2's. */
+struct rxl_name {
+	const char *text; /* NUL-terminated */
+	uint32_t group;
+};
+
 struct fl_rxlite {
+	const struct rxl_name *names;
+	uint32_t n_names;
 	const struct rxl_set *sets;
 	const struct rxl_insn *prog;
 	const char *bytes;

@@ -3,11 +3,10 @@
  *
  * Input: byte 0 = options (bit 0: caseless, bit 1: dotall, bit 2:
  * multiline, bit 3: extended); then the pattern up to the first NUL; then
- * subjects separated by NUL. Aborts when rxlite takes a pattern under an
- * option it must decline, counts other groups than PCRE2, answers a subject
- * with a byte above 0x7f, or answers any subject (rc or ovector pair)
- * otherwise than pcre2_match(). Patterns PCRE2 refuses are not given to
- * rxlite: its contract leaves their diagnosis to PCRE2. */
+ * subjects separated by NUL. Aborts when rxlite takes a pattern PCRE2
+ * refuses or one under an option it must decline, counts other groups or
+ * names than PCRE2, answers a subject with a byte above 0x7f, or answers
+ * any subject (rc or ovector pair) otherwise than pcre2_match(). */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <pcre2.h>
@@ -60,6 +59,27 @@ static void check_subject(const pcre2_code *code, pcre2_match_data *md, pcre2_ma
 			abort();
 }
 
+/* Aborts unless rx names the groups PCRE2's name table of code names, in
+ * its order. */
+static void check_names(const pcre2_code *code, const struct fl_rxlite *rx)
+{
+	uint32_t count = 0, entry = 0;
+	PCRE2_SPTR table = NULL;
+
+	if (pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count) != 0 ||
+	    pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &entry) != 0 ||
+	    pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table) != 0 || count != fl_rxlite_names(rx))
+		abort();
+	for (uint32_t i = 0; i < count; i++) {
+		const uint8_t *e = table + (size_t)i * entry;
+		uint32_t group;
+		const char *name = fl_rxlite_name(rx, i, &group);
+
+		if (group != (uint32_t)(e[0] << 8 | e[1]) || strcmp(name, (const char *)e + 2) != 0)
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, want_groups;
@@ -81,11 +101,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nul = memchr(pat, '\0', (size_t)(end - pat));
 	plen = (size_t)((nul ? nul : end) - pat);
 	code = pcre2_compile(pat, plen, opts, &err, &off, NULL);
-	if (!code)
-		return 0;
 	rc = fl_rxlite_compile((const char *)pat, plen, opts, &rx);
 	if (rc != 0 && rc != -ENOTSUP && rc != -ENOMEM)
 		abort();
+	if (!code) {
+		if (rc == 0)
+			abort(); /* a caller compiles for PCRE2 on rxlite's word */
+		return 0;
+	}
 	if (rc == 0 && (opts & (PCRE2_MULTILINE | PCRE2_EXTENDED)))
 		abort(); /* options outside the subset must be declined */
 	if (rc != 0) {
@@ -95,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &want_groups) != 0 ||
 	    fl_rxlite_groups(rx) != want_groups)
 		abort();
+	check_names(code, rx);
 	md = pcre2_match_data_create_from_pattern(code, NULL);
 	mctx = pcre2_match_context_create(NULL);
 	if (md && mctx) {
