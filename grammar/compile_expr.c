@@ -14,6 +14,7 @@
 
 #include "engine/decode/mib.h"
 #include "engine/lib/hash.h"
+#include "engine/lib/rxlite.h"
 #include "engine/lib/rxreq.h"
 
 /* --- templates --------------------------------------------------------------------- */
@@ -346,6 +347,11 @@ static void release_code(void *p)
 	pcre2_code_free(p);
 }
 
+static void release_lite(void *p)
+{
+	fl_rxlite_free(p);
+}
+
 static void release_req(void *p)
 {
 	fl_rxreq_destroy(p);
@@ -457,16 +463,120 @@ static bool regex_options(struct fl_compile *c, const struct fl_ast_item *it, ui
 	return true;
 }
 
+/* Named group `name` (group number group) of the regex just pushed, as
+ * capture. Returns false when out of memory (c->oom set). */
+static bool add_capture(struct fl_compile *c, const struct fl_ast_item *it, const char *name,
+			uint32_t group)
+{
+	struct fl_prog_capture *cap = PUSH(c, captures);
+
+	if (!cap)
+		return false;
+	cap->name = arena_str(c, name, strlen(name));
+	cap->regex = (uint32_t)(c->prog->n_regexes - 1);
+	cap->group = group;
+	if (c->prog->n_captures > c->capture_used_alloc) {
+		size_t na = c->prog->n_captures * 2;
+		bool *nu = realloc(c->capture_used, na * sizeof(*nu));
+		const struct fl_loc **nl = realloc(c->capture_locs, na * sizeof(*nl));
+
+		if (nu)
+			c->capture_used = nu;
+		if (nl)
+			c->capture_locs = nl;
+		if (!nu || !nl) {
+			c->oom = true;
+			return false;
+		}
+		c->capture_used_alloc = na;
+	}
+	c->capture_used[c->prog->n_captures - 1] = false;
+	c->capture_locs[c->prog->n_captures - 1] = &it->loc;
+	return true;
+}
+
+/* The named groups of rx (just pushed) as captures, in the order of PCRE2's
+ * name table, from rxlite's copy of it when PCRE2 has not compiled it. */
+static bool add_captures(struct fl_compile *c, const struct fl_ast_item *it,
+			 struct fl_prog_regex *rx)
+{
+	uint32_t count = 0, entry = 0, group;
+	PCRE2_SPTR table;
+
+	rx->first_capture = (uint32_t)c->prog->n_captures;
+	if (rx->lite) {
+		for (uint32_t i = 0; i < fl_rxlite_names(rx->lite); i++) {
+			const char *name = fl_rxlite_name(rx->lite, i, &group);
+
+			if (!add_capture(c, it, name, group))
+				return false;
+		}
+	} else {
+		pcre2_pattern_info(rx->code, PCRE2_INFO_NAMECOUNT, &count);
+		pcre2_pattern_info(rx->code, PCRE2_INFO_NAMEENTRYSIZE, &entry);
+		pcre2_pattern_info(rx->code, PCRE2_INFO_NAMETABLE, &table);
+		for (uint32_t i = 0; i < count; i++) {
+			const PCRE2_UCHAR *e = table + (size_t)i * entry;
+
+			if (!add_capture(c, it, (const char *)e + 2, (uint32_t)((e[0] << 8) | e[1])))
+				return false;
+		}
+	}
+	rx = &c->prog->regexes[c->prog->n_regexes - 1];
+	rx->n_captures = (uint32_t)(c->prog->n_captures - rx->first_capture);
+	return true;
+}
+
+/* A new pattern compiled: by rxlite when in its subset (PCRE2 would take
+ * it, rxlite.h, and a matcher compiles it for PCRE2 only if it ever needs
+ * to), else by PCRE2, whose refusal is reported at its offset. The code is
+ * the plan's. Returns false when it does not compile or on no memory. */
+static bool compile_new(struct fl_compile *c, const struct fl_ast_item *it, uint32_t opts,
+			pcre2_code **code, struct fl_rxlite **lite)
+{
+	PCRE2_SIZE erroff;
+	int err = fl_rxlite_compile(it->text, it->len, opts, lite);
+
+	*code = NULL;
+	if (err == 0) {
+		if (fl_arena_defer(c->plan->arena, release_lite, *lite) < 0) {
+			fl_rxlite_free(*lite);
+			c->oom = true;
+			return false;
+		}
+		return true;
+	}
+	*lite = NULL;
+	if (err == -ENOMEM) {
+		c->oom = true;
+		return false;
+	}
+	*code = pcre2_compile((PCRE2_SPTR)it->text, it->len, opts, &err, &erroff, NULL);
+	if (!*code) {
+		PCRE2_UCHAR msg[256];
+		struct fl_loc l = loc_in_regex(it, erroff);
+
+		if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
+			strcpy((char *)msg, "invalid pattern");
+		fl_diag_error(c->d, &l, "regex does not compile: %s", (const char *)msg);
+		return false;
+	}
+	if (fl_arena_defer(c->plan->arena, release_code, *code) < 0) {
+		pcre2_code_free(*code);
+		c->oom = true;
+		return false;
+	}
+	return true;
+}
+
 static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it)
 {
-	uint32_t opts, count = 0, entry = 0, same;
+	uint32_t opts, same, groups = 0;
 	struct fl_prog_regex *rx;
 	const struct fl_rxreq *req;
 	struct fl_rxreq *built;
-	PCRE2_SPTR table;
-	PCRE2_SIZE erroff;
+	struct fl_rxlite *lite;
 	pcre2_code *code;
-	int err;
 
 	if (!regex_options(c, it, &opts))
 		return FL_PROG_NONE;
@@ -477,28 +587,20 @@ static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it
 	}
 	same = same_regex(c, it->text, it->len, opts);
 	if (same != FL_PROG_NONE) {
-		/* copied rules repeat their regexes: one PCRE2 compile and one
-		 * walk for all, and the matcher runs it once an event */
+		/* copied rules repeat their regexes: one compile and one walk
+		 * for all, and the matcher runs it once an event */
 		code = c->prog->regexes[same].code;
+		lite = (struct fl_rxlite *)c->prog->regexes[same].lite;
+		groups = c->prog->regexes[same].groups;
 		req = warn_regex(c, it, opts, c->prog->regexes[same].req, &built);
 	} else {
-		code = pcre2_compile((PCRE2_SPTR)it->text, it->len, opts, &err, &erroff, NULL);
-		if (!code) {
-			PCRE2_UCHAR msg[256];
-			struct fl_loc l = loc_in_regex(it, erroff);
-
-			if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
-				strcpy((char *)msg, "invalid pattern");
-			fl_diag_error(c->d, &l, "regex does not compile: %s", (const char *)msg);
+		if (!compile_new(c, it, opts, &code, &lite))
 			return FL_PROG_NONE;
-		}
+		if (lite)
+			groups = fl_rxlite_groups(lite);
+		else
+			pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &groups);
 		req = warn_regex(c, it, opts, NULL, &built);
-		if (fl_arena_defer(c->plan->arena, release_code, code) < 0) {
-			pcre2_code_free(code);
-			fl_rxreq_destroy(built);
-			c->oom = true;
-			return FL_PROG_NONE;
-		}
 	}
 	if (built && fl_arena_defer(c->plan->arena, release_req, built) < 0) {
 		fl_rxreq_destroy(built);
@@ -510,47 +612,17 @@ static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it
 		return FL_PROG_NONE;
 	rx->pattern = arena_str(c, it->text, it->len);
 	rx->code = code;
+	rx->lite = lite;
 	rx->opts = opts;
+	rx->groups = groups;
 	rx->req = req;
 	rx->canon = same != FL_PROG_NONE ? same : (uint32_t)(c->prog->n_regexes - 1);
 	if (same == FL_PROG_NONE && remember_regex(c, rx->canon) < 0) {
 		c->oom = true;
 		return FL_PROG_NONE;
 	}
-	rx->first_capture = (uint32_t)c->prog->n_captures;
-	pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);
-	pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &entry);
-	pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table);
-	for (uint32_t i = 0; i < count; i++) {
-		const PCRE2_UCHAR *e = table + (size_t)i * entry;
-		struct fl_prog_capture *cap = PUSH(c, captures);
-		const char *name = (const char *)e + 2;
-
-		if (!cap)
-			return FL_PROG_NONE;
-		cap->name = arena_str(c, name, strlen(name));
-		cap->regex = (uint32_t)(c->prog->n_regexes - 1);
-		cap->group = (uint32_t)((e[0] << 8) | e[1]);
-		if (c->prog->n_captures > c->capture_used_alloc) {
-			size_t na = c->prog->n_captures * 2;
-			bool *nu = realloc(c->capture_used, na * sizeof(*nu));
-			const struct fl_loc **nl = realloc(c->capture_locs, na * sizeof(*nl));
-
-			if (nu)
-				c->capture_used = nu;
-			if (nl)
-				c->capture_locs = nl;
-			if (!nu || !nl) {
-				c->oom = true;
-				return FL_PROG_NONE;
-			}
-			c->capture_used_alloc = na;
-		}
-		c->capture_used[c->prog->n_captures - 1] = false;
-		c->capture_locs[c->prog->n_captures - 1] = &it->loc;
-	}
-	rx = &c->prog->regexes[c->prog->n_regexes - 1];
-	rx->n_captures = (uint32_t)(c->prog->n_captures - rx->first_capture);
+	if (!add_captures(c, it, rx))
+		return FL_PROG_NONE;
 	return (uint32_t)(c->prog->n_regexes - 1);
 }
 

@@ -404,7 +404,6 @@ static int side_keyed(const struct fl_program *p, const struct fl_prog_rule *rul
 		const struct fl_prog_cond *cond = &p->conds[i];
 		const struct fl_prog_regex *rx;
 		struct fl_rxreq *r;
-		uint32_t opts = 0;
 
 		uint32_t values;
 
@@ -414,14 +413,13 @@ static int side_keyed(const struct fl_program *p, const struct fl_prog_rule *rul
 		if (keyed || !fl_program_cond_scans_text(cond))
 			continue;
 		rx = &p->regexes[cond->regex];
-		if (!rx->code)
+		if (!fl_prog_regex_compiled(rx))
 			continue;
 		if (keyed_by_regex && cond->regex < n_keyed) {
 			keyed = keyed_by_regex[cond->regex];
 			continue;
 		}
-		(void)pcre2_pattern_info((const pcre2_code *)rx->code, PCRE2_INFO_ARGOPTIONS, &opts);
-		if (fl_rxreq_build(&r, rx->pattern.p, rx->pattern.len, opts) < 0)
+		if (fl_rxreq_build(&r, rx->pattern.p, rx->pattern.len, rx->opts) < 0)
 			return -ENOMEM;
 		keyed = r->root != FL_RXREQ_NONE;
 		fl_rxreq_destroy(r);

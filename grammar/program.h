@@ -221,23 +221,37 @@ struct fl_prog_field {
 	uint32_t index;
 };
 
-/* A regex: PCRE2 compiled with UTF and MATCH_INVALID_UTF (syslog holds any
+/* A regex: for PCRE2 with UTF and MATCH_INVALID_UTF (syslog holds any
  * bytes); match with the program's match context, which carries
- * FL_REGEX_MATCH_LIMIT and FL_REGEX_DEPTH_LIMIT. The code is read-only: a
- * matcher JIT-compiles its own copy of the regexes it runs often (match.h).
- * req: the atoms it cannot match without (engine/lib/rxreq.h), walked once
- * by the compiler for its warnings and kept for the matcher's prefilter;
- * NULL, and the matcher walks the pattern itself. */
+ * FL_REGEX_MATCH_LIMIT and FL_REGEX_DEPTH_LIMIT. A pattern in rxlite's
+ * subset has its rxlite program (engine/lib/rxlite.h) and no PCRE2 code: rxlite
+ * took it, so PCRE2 compiles it, and a matcher does so the first time it
+ * needs PCRE2 (a subject rxlite declines, or the JIT); compiling 40,000
+ * regexes for PCRE2 was a third of the start of a plan of 10,000 patterns.
+ * Either is read-only: a matcher JIT-compiles its own copy of the regexes
+ * it runs often (match.h). req: the atoms it cannot match without
+ * (engine/lib/rxreq.h), walked once by the compiler for its warnings and
+ * kept for the matcher's prefilter; NULL, and the matcher walks the pattern
+ * itself. */
 struct fl_prog_regex {
 	struct fl_str pattern;
-	struct pcre2_real_code_8 *code;
-	uint32_t opts; /* the PCRE2 options code was compiled with */
+	struct pcre2_real_code_8 *code; /* NULL when lite holds the regex */
+	const struct fl_rxlite *lite;	/* NULL: outside rxlite's subset */
+	uint32_t opts;			/* the PCRE2 options it compiles with */
+	uint32_t groups;		/* capture groups, 0 (the whole match) not counted */
 	const struct fl_rxreq *req;
 	uint32_t first_capture, n_captures; /* named groups, into captures[] */
 	/* the first regex of the plan with the same pattern and options, whose
 	 * code and req this one shares (its own index when it is the first) */
 	uint32_t canon;
 };
+
+/* Whether the regex compiled (for rxlite or PCRE2): one that did not is in
+ * no plan that loads, and matches nothing. */
+static inline bool fl_prog_regex_compiled(const struct fl_prog_regex *rx)
+{
+	return rx->code || rx->lite;
+}
 
 /* A named group of a rule's regex; it becomes field `name` of the event. */
 struct fl_prog_capture {

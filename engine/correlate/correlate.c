@@ -527,6 +527,8 @@ void fl_engine_stats(const struct fl_engine *e, struct fl_engine_stats *out)
 	out->regex_pcre2 = ms.regex_runs;
 	out->regex_rxlite = ms.regex_lite;
 	out->regex_shared = ms.regex_shared;
+	out->regex_compiled = ms.regex_compiled;
+	out->regex_uncompiled = ms.regex_uncompiled;
 	out->timers_refused += ts.refused_full;
 	out->live_keys = 0;
 	for (size_t r = 0; r < e->prog->n_rules; r++)

@@ -203,6 +203,10 @@ struct fl_engine_stats {
 	uint64_t opened, cleared, suppressed, notified, incidents_refused, timers_refused;
 	uint64_t regex_limit;
 	uint64_t regex_pcre2, regex_rxlite; /* regex runs PCRE2 answered, or rxlite (rxlite.h) */
+	/* PCRE2 compiles a matcher made of regexes the plan holds for rxlite
+	 * alone, and those that failed for want of memory (that regex is then
+	 * taken as not matching) */
+	uint64_t regex_compiled, regex_uncompiled;
 	uint64_t regex_shared; /* regex conditions answered by another rule's run of the same
 				* regex on the same text of the event */
 	uint64_t keys_refused; /* new keys refused: total cap reached, rule holds none */

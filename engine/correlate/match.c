@@ -28,7 +28,8 @@ static int share_regexes(struct fl_match *m)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < prog->n_regexes; i++) {
 		m->regexes[i].memo = UINT32_MAX;
-		if (prog->regexes[i].code && ++members[prog->regexes[i].canon] == 2)
+		if (fl_prog_regex_compiled(&prog->regexes[i]) &&
+		    ++members[prog->regexes[i].canon] == 2)
 			n_shared++;
 	}
 	m->memos = calloc(n_shared + 1, sizeof(*m->memos));
@@ -36,13 +37,9 @@ static int share_regexes(struct fl_match *m)
 		goto out;
 	for (uint32_t i = 0; i < prog->n_regexes; i++) {
 		struct match_memo *memo = &m->memos[m->n_memos];
-		uint32_t groups = 0;
-
 		if (members[i] < 2)
 			continue;
-		(void)pcre2_pattern_info((const pcre2_code *)prog->regexes[i].code,
-					 PCRE2_INFO_CAPTURECOUNT, &groups);
-		memo->ov = calloc(2 * ((size_t)groups + 1), sizeof(*memo->ov));
+		memo->ov = calloc(2 * ((size_t)prog->regexes[i].groups + 1), sizeof(*memo->ov));
 		if (!memo->ov)
 			goto out;
 		m->regexes[i].memo = (uint32_t)m->n_memos++;
@@ -78,15 +75,9 @@ int fl_match_create(struct fl_match **out, const struct fl_program *prog)
 		m->rules[i].is_syslog = prog->rules[i].input == FL_RULE_INPUT_SYSLOG;
 		m->rules[i].has_clear = prog->rules[i].n_clear_conds > 0;
 	}
-	for (size_t i = 0; i < prog->n_regexes; i++) {
-		uint32_t groups = 0;
-
-		if (prog->regexes[i].code &&
-		    pcre2_pattern_info((const pcre2_code *)prog->regexes[i].code,
-				       PCRE2_INFO_CAPTURECOUNT, &groups) == 0 &&
-		    groups + 1 > max_groups)
-			max_groups = groups + 1;
-	}
+	for (size_t i = 0; i < prog->n_regexes; i++)
+		if (prog->regexes[i].groups + 1 > max_groups)
+			max_groups = prog->regexes[i].groups + 1;
 	m->md = pcre2_match_data_create(max_groups, NULL);
 	if (!m->md || share_regexes(m) < 0)
 		goto out_free;
@@ -107,7 +98,7 @@ void fl_match_destroy(struct fl_match *m)
 		return;
 	for (size_t i = 0; m->regexes && i < m->n_regexes; i++) {
 		pcre2_code_free(m->regexes[i].jit);
-		fl_rxlite_free(m->regexes[i].lite);
+		pcre2_code_free(m->regexes[i].code);
 	}
 	free(m->regexes);
 	for (size_t i = 0; i < m->n_memos; i++)
@@ -583,12 +574,34 @@ struct fl_str fl_match_field(struct fl_match *m, uint32_t rule, struct fl_prog_f
 	return FL_STR_NONE;
 }
 
+/* Regex ri's PCRE2 code: the plan's, or for a regex the plan holds for
+ * rxlite, this matcher's own, compiled the first time it is asked for
+ * (rxlite took the pattern: PCRE2 compiles it, unless memory runs out).
+ * NULL: none, and the regex is taken as not matching. */
+static const pcre2_code *regex_code(struct fl_match *m, uint32_t ri)
+{
+	const struct fl_prog_regex *re = &m->prog->regexes[ri];
+	struct match_regex *mr = &m->regexes[ri];
+	PCRE2_SIZE off;
+	int err;
+
+	if (re->code || mr->code_tried)
+		return re->code ? (const pcre2_code *)re->code : mr->code;
+	mr->code_tried = true;
+	mr->code = pcre2_compile((PCRE2_SPTR)re->pattern.p, re->pattern.len, re->opts, &err, &off,
+				 NULL);
+	m->stats.regex_compiled++;
+	m->stats.regex_uncompiled += mr->code == NULL;
+	return mr->code;
+}
+
 /* Counts a run of regex ri and gives it its JIT copy once it has earned
  * one (limits.h: FL_MATCH_JIT_*). A copy that fails to compile, for want of
  * memory or JIT support, leaves the regex interpreted for good. */
-static void count_run(struct fl_match *m, uint32_t ri, const pcre2_code *code)
+static void count_run(struct fl_match *m, uint32_t ri)
 {
 	struct match_regex *mr = &m->regexes[ri];
+	const pcre2_code *code;
 
 	if (--m->runs_to_decay == 0) {
 		for (size_t i = 0; i < m->prog->n_regexes; i++)
@@ -598,7 +611,8 @@ static void count_run(struct fl_match *m, uint32_t ri, const pcre2_code *code)
 	if (mr->jit_tried || ++mr->runs < FL_MATCH_JIT_AFTER || m->stats.regex_jit >= FL_MATCH_JIT_MAX)
 		return;
 	mr->jit_tried = true;
-	mr->jit = pcre2_code_copy(code);
+	code = regex_code(m, ri);
+	mr->jit = code ? pcre2_code_copy(code) : NULL;
 	if (mr->jit && pcre2_jit_compile(mr->jit, PCRE2_JIT_COMPLETE) != 0) {
 		pcre2_code_free(mr->jit);
 		mr->jit = NULL;
@@ -624,9 +638,7 @@ static void set_captures(struct fl_match *m, const struct fl_prog_regex *re, str
 
 /* Runs regex ri (a canon) on subject: its JIT copy when hot enough, else
  * rxlite when the regex is in its subset, and PCRE2's interpreter when it
- * is not or when rxlite declines the subject (rxlite.h). rxlite compiles a
- * regex at its FL_MATCH_LITE_AFTER-th run, not with the plan: of 10,000
- * rules many seldom run, and the plan's start stays as it was. Returns
+ * is not or when rxlite declines the subject (rxlite.h). Returns
  * pcre2_match()'s count of pairs on a match, with *ov the ovector (lite_ov
  * or the match data's), else 0. */
 static int run_canon(struct fl_match *m, uint32_t ri, struct fl_str subject, size_t *lite_ov,
@@ -639,22 +651,19 @@ static int run_canon(struct fl_match *m, uint32_t ri, struct fl_str subject, siz
 	int rc;
 
 	if (!mr->jit)
-		count_run(m, ri, (const pcre2_code *)re->code);
-	if (!mr->lite_tried && ++mr->lite_wait >= FL_MATCH_LITE_AFTER) {
-		mr->lite_tried = true;
-		if (fl_rxlite_compile(re->pattern.p, re->pattern.len, re->opts, &mr->lite) == 0)
-			m->stats.regex_lite_compiled++;
-	}
-	if (mr->lite && !mr->jit) {
-		rc = fl_rxlite_match(mr->lite, subject.p, subject.len, lite_ov);
+		count_run(m, ri);
+	if (re->lite && !mr->jit) {
+		rc = fl_rxlite_match(re->lite, subject.p, subject.len, lite_ov);
 		if (rc != FL_RXLITE_DECLINED) {
 			m->stats.regex_lite++;
 			*ov = lite_ov;
 			return rc > 0 ? rc : 0;
 		}
 	}
+	code = mr->jit ? mr->jit : regex_code(m, ri);
+	if (!code)
+		return 0;
 	m->stats.regex_runs++;
-	code = mr->jit ? mr->jit : (const pcre2_code *)re->code;
 	rc = pcre2_match(code, (PCRE2_SPTR)subject.p, subject.len, 0, 0, m->md,
 			 (pcre2_match_context *)prog->match_ctx);
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
@@ -676,7 +685,7 @@ static bool run_regex(struct fl_match *m, uint32_t ri, struct fl_str subject)
 	const size_t *ov;
 	int rc;
 
-	if (!re->code || !subject.p)
+	if (!fl_prog_regex_compiled(re) || !subject.p)
 		return false;
 	/* a number, address or ring position is written in the matcher's
 	 * scratch buffers: the same address, another text */

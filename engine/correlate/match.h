@@ -64,7 +64,10 @@ struct fl_match_stats {
 	uint64_t regex_lite;	  /* regex runs rxlite answered, without PCRE2 */
 	uint64_t regex_shared;	  /* regex conditions answered by the same regex's run on
 				   * the same text of the event, for another rule */
-	size_t regex_lite_compiled; /* regexes rxlite took (limits.h FL_MATCH_LITE_AFTER) */
+	uint64_t regex_compiled;   /* PCRE2 compiles of regexes the plan holds for rxlite
+				    * (rxlite declined a subject, or the JIT) */
+	uint64_t regex_uncompiled; /* of those, compiles that failed for want of memory:
+				    * the regex is taken as not matching */
 	uint64_t sides_skipped;	  /* where / clear where sides their atom tree ruled out */
 	uint64_t regex_limit;	  /* counter match.regex_limit */
 	size_t regex_jit;	  /* regexes JIT-compiled (counter match.regex_jit) */

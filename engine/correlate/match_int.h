@@ -158,16 +158,16 @@ struct match_cap {
 	struct fl_str val;
 };
 
-/* A regex as this matcher runs it: its runs lately, and its JIT copy. */
+/* A regex as this matcher runs it: its runs lately, its JIT copy, and the
+ * PCRE2 code it compiled itself for a regex the plan holds for rxlite. */
 struct match_regex {
-	pcre2_code *jit;	/* NULL: interpreted (the program's code) */
-	struct fl_rxlite *lite; /* from its FL_MATCH_LITE_AFTER-th run; NULL: not (yet) */
-	uint32_t runs;		/* halved every FL_MATCH_JIT_DECAY interpreted runs */
-	uint8_t lite_wait;	/* runs before lite_tried, up to FL_MATCH_LITE_AFTER */
-	bool jit_tried, lite_tried;
+	pcre2_code *jit;  /* NULL: interpreted (rxlite, or PCRE2's interpreter) */
+	pcre2_code *code; /* compiled when first needed, when the plan has none */
+	uint32_t runs;	  /* halved every FL_MATCH_JIT_DECAY interpreted runs */
+	bool jit_tried, code_tried;
 	/* a regex runs as its canon (fl_prog_regex.canon), whose counts, JIT
-	 * and rxlite code are used; a canon several regexes share has a memo:
-	 * into memos[], else UINT32_MAX */
+	 * and code are used; a canon several regexes share has a memo: into
+	 * memos[], else UINT32_MAX */
 	uint32_t memo;
 };
 

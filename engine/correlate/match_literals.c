@@ -28,12 +28,10 @@ static int text_match(const struct fl_prog_cond *c)
 size_t fl_match_regex_requirement(const struct fl_prog_regex *rx, char *out, size_t cap)
 {
 	struct fl_rxreq *r;
-	uint32_t opts = 0;
 	size_t len;
 
-	if (rx->code)
-		(void)pcre2_pattern_info((const pcre2_code *)rx->code, PCRE2_INFO_ARGOPTIONS, &opts);
-	if (!rx->code || fl_rxreq_build(&r, rx->pattern.p, rx->pattern.len, opts) < 0) {
+	if (!fl_prog_regex_compiled(rx) ||
+	    fl_rxreq_build(&r, rx->pattern.p, rx->pattern.len, rx->opts) < 0) {
 		if (cap)
 			out[0] = '\0';
 		return 0;
@@ -57,21 +55,19 @@ static int walk_regexes(const struct fl_program *prog, struct match_atoms *a)
 	for (size_t c = 0; c < prog->n_conds; c++) {
 		const struct fl_prog_cond *cond = &prog->conds[c];
 		const struct fl_prog_regex *rx;
-		uint32_t opts = 0;
 		int text = text_match(cond);
 
 		if (text < 0 || a->trees[cond->regex])
 			continue;
 		a->texts[cond->regex] = (uint8_t)text;
 		rx = &prog->regexes[cond->regex];
-		if (!rx->code)
+		if (!fl_prog_regex_compiled(rx))
 			continue;
 		if (rx->req) {
 			a->trees[cond->regex] = rx->req;
 			continue;
 		}
-		(void)pcre2_pattern_info((const pcre2_code *)rx->code, PCRE2_INFO_ARGOPTIONS, &opts);
-		if (fl_rxreq_build(&a->own[cond->regex], rx->pattern.p, rx->pattern.len, opts) < 0)
+		if (fl_rxreq_build(&a->own[cond->regex], rx->pattern.p, rx->pattern.len, rx->opts) < 0)
 			return -ENOMEM;
 		a->trees[cond->regex] = a->own[cond->regex];
 	}

@@ -148,11 +148,6 @@
 #define FL_MATCH_JIT_AFTER 256u
 #define FL_MATCH_JIT_DECAY (1u << 20)
 #define FL_MATCH_JIT_MAX 128u
-/* rxlite (engine/lib/rxlite.h): a matcher compiles a regex for rxlite at
- * its FL_MATCH_LITE_AFTER-th run. The compile costs about as much as four
- * runs on rxlite save over PCRE2's interpreter; of a plan of 10,000 rules, many regexes run
- * once in a while, and waiting for the second run skips them. */
-#define FL_MATCH_LITE_AFTER 2u
 /* The heap on transparent huge pages (heap.h): it grows this much at a time
  * (address space; memory is taken as it is touched), and blocks up to the
  * threshold stay in it rather than in mappings of their own. */

@@ -147,13 +147,37 @@ Test(compile, points_into_the_regex_where_pcre2_fails)
 		     "character class\n");
 }
 
+/* rxlite reads plain patterns at plan load and PCRE2 compiles them only
+ * when a matcher needs it: rxlite must leave what PCRE2 refuses to PCRE2,
+ * which says why, or the plan would load and the rule never run. */
+Test(compile, refuses_what_pcre2_refuses_in_patterns_rxlite_could_read)
+{
+	expect_error(HEAD "rule r { match syslog; where msg ~ /(?<a>x) (?<a>y)/; key host; }\n",
+		     "t.plan:5:50: error: regex does not compile: two named subpatterns have the "
+		     "same name (PCRE2_DUPNAMES not set)\n");
+	expect_error(HEAD "rule r { match syslog; where msg ~ /port=[\\d-z]+/; key host; }\n",
+		     "t.plan:5:45: error: regex does not compile: invalid range in character class\n");
+	expect_error(HEAD "rule r { match syslog; where msg ~ /(?<abcdefghijabcdefghijabcdefghij123>x)/;"
+			  " key host; }\n",
+		     "t.plan:5:73: error: regex does not compile: subpattern name is too long "
+		     "(maximum 32 code units)\n");
+	expect_error(HEAD "rule r { match syslog; where msg ~ /[:alpha:]/; key host; }\n",
+		     "t.plan:5:37: error: regex does not compile: POSIX named classes are supported "
+		     "only within a class\n");
+	expect_error(HEAD "rule r { match syslog; where msg ~ /(?:abcdefghijklmnopqrstuvwxyz0123456789)"
+			  "{1500}/; key host; }\n",
+		     "t.plan:5:83: error: regex does not compile: regular expression is too large\n");
+}
+
 Test(compile, compiles_regexes_with_jit_captures_and_limits)
 {
 	struct compiled c;
 	const struct fl_program *p;
 	pcre2_match_data *md;
+	pcre2_code *code;
 	const char *subject = "R_LOS port=1-8-1";
-	int rc;
+	PCRE2_SIZE off;
+	int rc, err;
 
 	compile(&c, HEAD "rule r { match syslog; "
 			 "where msg ~ /(?<alarm>R_LOS) port=(?<port>\\S+)/; key host, port; "
@@ -166,11 +190,30 @@ Test(compile, compiles_regexes_with_jit_captures_and_limits)
 	cr_expect_eq(p->captures[1].group, 2);
 	cr_expect_eq(p->key_fields[1].kind, FL_FIELD_CAPTURE);
 	cr_assert_not_null(p->match_ctx);
-	md = pcre2_match_data_create_from_pattern(p->regexes[0].code, NULL);
-	rc = pcre2_match(p->regexes[0].code, (PCRE2_SPTR)subject, strlen(subject), 0, 0, md,
-			 p->match_ctx);
+	/* in rxlite's subset: the plan holds rxlite's program, and the
+	 * pattern and options a matcher compiles for PCRE2 when it needs to */
+	cr_assert_not_null(p->regexes[0].lite);
+	cr_expect_null(p->regexes[0].code);
+	cr_expect_eq(p->regexes[0].groups, 2);
+	code = pcre2_compile((PCRE2_SPTR)p->regexes[0].pattern.p, p->regexes[0].pattern.len,
+			     p->regexes[0].opts, &err, &off, NULL);
+	cr_assert_not_null(code);
+	md = pcre2_match_data_create_from_pattern(code, NULL);
+	rc = pcre2_match(code, (PCRE2_SPTR)subject, strlen(subject), 0, 0, md, p->match_ctx);
 	cr_expect_eq(rc, 3);
 	pcre2_match_data_free(md);
+	pcre2_code_free(code);
+	done(&c);
+	/* outside it (a backreference): PCRE2's code, compiled with the plan */
+	compile(&c, HEAD "rule r { match syslog; where msg ~ /(?<a>x)(?<b>y)\\1/; key host; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	cr_expect_null(p->regexes[0].lite);
+	cr_assert_not_null(p->regexes[0].code);
+	cr_expect_eq(p->regexes[0].groups, 2);
+	cr_assert_eq(p->n_captures, 2);
+	cr_expect_str_eq(p->captures[1].name.p, "b");
+	cr_expect_eq(p->captures[1].group, 2);
 	done(&c);
 }
 

@@ -233,9 +233,11 @@ Test(match, jit_compiles_the_regexes_that_run_often_and_matches_alike)
 	mfx_close(f);
 }
 
-/* A regex in rxlite's subset runs there from its FL_MATCH_LITE_AFTER-th run,
- * with the same captures; a subject rxlite declines (a non-ASCII byte) and a
- * regex outside the subset (a backreference) run on PCRE2. */
+/* A regex in rxlite's subset runs there from its first run, with the same
+ * captures, and the plan holds no PCRE2 code for it: the matcher compiles
+ * its own when a subject rxlite declines (a non-ASCII byte) comes. A regex
+ * outside the subset (a backreference) has the plan's code and runs on
+ * PCRE2. */
 Test(match, runs_plain_regexes_on_rxlite_and_the_rest_on_pcre2)
 {
 	static const char text[] =
@@ -264,6 +266,11 @@ Test(match, runs_plain_regexes_on_rxlite_and_the_rest_on_pcre2)
 	cr_assert_eq(fl_diags_create(&d), 0);
 	cr_assert_eq(fl_plan_compile_text(&plan, "lite.plan", text, sizeof(text) - 1, &opt, d), 0);
 	prog = fl_plan_program(plan);
+	cr_assert_eq(prog->n_regexes, 2);
+	cr_expect(prog->regexes[0].lite && !prog->regexes[0].code, "plain: rxlite's, no PCRE2 code");
+	cr_expect(!prog->regexes[1].lite && prog->regexes[1].code, "twice: PCRE2's");
+	cr_expect_eq(prog->regexes[0].groups, 2);
+	cr_expect_eq(prog->regexes[1].groups, 2);
 	cr_assert_eq(fl_match_create(&m, prog), 0);
 	for (int round = 0; round < 2; round++)
 		for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
@@ -294,13 +301,12 @@ Test(match, runs_plain_regexes_on_rxlite_and_the_rest_on_pcre2)
 			cr_expect_eq(twice, want_twice[i], "round %d line %zu", round, i);
 		}
 	fl_match_stats(m, &st);
-	cr_expect_eq(st.regex_lite_compiled, 1, "the backreference is outside rxlite's subset");
-	/* plain: 6 runs; the first (before FL_MATCH_LITE_AFTER == 2) and the
-	 * second round's on the line with "été" on PCRE2, its 4 others on rxlite;
-	 * twice: its 4 runs, all on PCRE2 */
-	_Static_assert(FL_MATCH_LITE_AFTER == 2, "the counts below assume it");
+	/* plain: 6 runs, the two on the line with "été" on PCRE2, the 4
+	 * others on rxlite; twice: its 4 runs, all on PCRE2 */
 	cr_expect_eq(st.regex_lite, 4);
 	cr_expect_eq(st.regex_runs, 2 + 4);
+	cr_expect_eq(st.regex_compiled, 1, "plain compiled for PCRE2 once, at the first \"été\"");
+	cr_expect_eq(st.regex_uncompiled, 0);
 	fl_match_destroy(m);
 	fl_plan_destroy(plan);
 	fl_diags_destroy(d);
@@ -345,11 +351,12 @@ Test(match, jit_compiles_no_more_than_its_cap)
 		}
 	fl_match_stats(m, &st);
 	cr_expect_eq(st.regex_jit, FL_MATCH_JIT_MAX);
-	/* each rule's runs before FL_MATCH_LITE_AFTER are PCRE2's, the next
-	 * rxlite's until the run that makes the JIT copy, which runs on it: that
-	 * last one is PCRE2's for the JIT_MAX rules that got one */
+	/* each rule's runs are rxlite's until the run that makes the JIT copy,
+	 * which runs on it: that last one is PCRE2's for the JIT_MAX rules that
+	 * got one, each compiled for PCRE2 then */
 	cr_expect_eq(st.regex_runs + st.regex_lite, (uint64_t)RULES * FL_MATCH_JIT_AFTER);
-	cr_expect_eq(st.regex_runs, (uint64_t)RULES * (FL_MATCH_LITE_AFTER - 1) + FL_MATCH_JIT_MAX);
+	cr_expect_eq(st.regex_runs, FL_MATCH_JIT_MAX);
+	cr_expect_eq(st.regex_compiled, FL_MATCH_JIT_MAX);
 	fl_match_destroy(m);
 	fl_plan_destroy(plan);
 	fl_diags_destroy(d);

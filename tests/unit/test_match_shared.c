@@ -55,10 +55,14 @@ static uint32_t rule_index(const struct sfx *f, const char *name)
 	return 0;
 }
 
-/* The compiled code of the first regex of rule `name`. */
+/* The compiled code of the first regex of rule `name`: rxlite's when it
+ * took the pattern, else PCRE2's. */
 static const void *first_code(const struct sfx *f, const char *name)
 {
-	return f->prog->regexes[f->prog->rules[rule_index(f, name)].first_regex].code;
+	const struct fl_prog_regex *rx =
+	    &f->prog->regexes[f->prog->rules[rule_index(f, name)].first_regex];
+
+	return rx->lite ? (const void *)rx->lite : (const void *)rx->code;
 }
 
 static size_t feed(struct sfx *f, const char *line, const uint32_t **cands)
