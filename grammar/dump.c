@@ -391,6 +391,23 @@ static void dump_prefilter(struct fl_buf *b, const struct fl_program *p)
 		      syslog, syslog - every, every, every_regex);
 }
 
+/* The distinct regexes, and how many run on rxlite (PCRE2 compiled only
+ * when a shard needs it) or on PCRE2 alone: outside rxlite's subset, each
+ * run costs PCRE2's interpreter (docs/language.md, "How a regex runs"). */
+static void dump_regexes(struct fl_buf *b, const struct fl_program *p)
+{
+	size_t distinct = 0, lite = 0;
+
+	for (uint32_t i = 0; i < p->n_regexes; i++) {
+		if (p->regexes[i].canon != i)
+			continue;
+		distinct++;
+		lite += p->regexes[i].lite != NULL;
+	}
+	fl_buf_printf(b, "regexes %zu distinct %zu rxlite %zu pcre2 %zu\n", p->n_regexes, distinct,
+		      lite, distinct - lite);
+}
+
 static void dump_rules(struct fl_buf *b, const struct fl_program *p)
 {
 	for (size_t i = 0; i < p->n_rules; i++) {
@@ -691,6 +708,7 @@ int fl_plan_dump(const struct fl_plan *plan, struct fl_buf *b)
 	}
 	dump_tests(b, p);
 	dump_prefilter(b, p);
+	dump_regexes(b, p);
 	fl_buf_printf(b, "limits regex-match %d regex-depth %d\n", FL_REGEX_MATCH_LIMIT,
 		      FL_REGEX_DEPTH_LIMIT);
 	return b->overflowed ? -EMSGSIZE : 0;

@@ -141,13 +141,34 @@ static int class_member(struct parse *ps, struct rxl_set *s)
 	return is_alnum(c) ? -1 : c;
 }
 
+/* Whether a class opening at p (past its '[') reads to PCRE2 as a POSIX
+ * class, "[:name:]", "[.x.]" or "[=x=]", which it refuses outside a class:
+ * PCRE2's own test (check_posix_syntax()), so [=: ] and [.,] stay classes. */
+static bool posix_outside(const char *p, const char *end)
+{
+	char term;
+
+	if (end - p < 2 || (*p != ':' && *p != '.' && *p != '='))
+		return false;
+	term = *p++;
+	for (; end - p >= 2; p++) {
+		if (*p == '\\' && (p[1] == ']' || p[1] == '\\'))
+			p++;
+		else if ((*p == '[' && p[1] == term) || *p == ']')
+			return false;
+		else if (*p == term && p[1] == ']')
+			return true;
+	}
+	return false;
+}
+
 static int32_t parse_class(struct parse *ps)
 {
 	struct rxl_set s = {{0, 0}};
 	bool negate = false, first = true;
 
-	if (ps->p < ps->end && (*ps->p == ':' || *ps->p == '.' || *ps->p == '='))
-		return decline(ps); /* PCRE2 may read a POSIX class here, and refuse it */
+	if (posix_outside(ps->p, ps->end))
+		return decline(ps); /* [:alpha:] outside a class: PCRE2 refuses it */
 	if (ps->p < ps->end && *ps->p == '^') {
 		negate = true;
 		ps->p++;

@@ -147,6 +147,26 @@ Test(compile, points_into_the_regex_where_pcre2_fails)
 		     "character class\n");
 }
 
+/* dump says how many distinct regexes run on rxlite and how many on PCRE2
+ * alone: a rule author copying a rule a thousand times wants to know. */
+Test(compile, dump_counts_the_regexes_rxlite_runs_and_those_pcre2_runs)
+{
+	struct compiled c;
+	struct fl_buf out;
+
+	compile(&c, HEAD "rule a { match syslog; where msg ~ /LOS port=(?<p>\\S+)/; key p; }\n"
+			 "rule b { match syslog; where msg ~ /LOS port=(?<p>\\S+)/; key p; }\n"
+			 "rule c { match syslog; where msg ~ /(?<x>LOF)-\\1/; key host; }\n"
+			 "rule d { match syslog; where msg ~ /(?x) AIS \\d+ /; key host; }\n"
+			 "rule e { match syslog; where app ~ /^alarm[= ]d$/; key host; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	fl_buf_init(&out, 1 << 20);
+	cr_assert_eq(fl_plan_dump(c.plan, &out), 0);
+	cr_expect(strstr(out.p, "\nregexes 5 distinct 4 rxlite 2 pcre2 2\n") != NULL, "%s", out.p);
+	fl_buf_free(&out);
+	done(&c);
+}
+
 /* rxlite reads plain patterns at plan load and PCRE2 compiles them only
  * when a matcher needs it: rxlite must leave what PCRE2 refuses to PCRE2,
  * which says why, or the plan would load and the rule never run. */

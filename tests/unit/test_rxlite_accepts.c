@@ -29,7 +29,7 @@ static const char *const tokens[] = {
     "{100,164}", "^", "$", ".", "\\", ":", "'", "<", ">", "=", "!", "#", "P", " ", "\\e", "[:",
     "[.", "[=", ":]", ".]", "=]", "\\/", "\\'", "\\{", "\\}", "\\(", "\\)",
     "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", "[^abc]", "[a-z0-9_]",
-    "(?:[^x]{2}y){600}", "(?<n>a)", "(?<p>\\d+)", "(?<alarm>ALM\\d{4})", "(?<Port>[0-9-]+)"};
+    "(?:[^x]{2}y){600}", "(?<n>a)", "(?<p>\\d+)", "(?<alarm>ALM\\d{4})", "(?<Port>[0-9-]+)", "[= ]", "[.,]", "[:x]"};
 
 static uint64_t next(uint64_t *s)
 {
@@ -154,6 +154,10 @@ static const char *const taken_rows[] = {
     "(?:abcdefghij){300}",
     "x{65534}",
     "[^]a]",
+    "port[= ](?<p>\\d+)", /* "[=", "[." and "[:" with no POSIX terminator open plain classes */
+    "[.,;]",
+    "[:]",
+    "[:a]:]",
 };
 
 Test(rxlite_accepts, takes_the_edges_pcre2_takes_with_names_in_its_order)
