@@ -169,17 +169,20 @@ void warn_shadowed(struct fl_compile *c)
 	const struct fl_program *p = c->prog;
 	struct hrule *idx = malloc((p->n_rules + 1) * sizeof(*idx));
 	uint64_t *all = malloc((p->n_conds + 1) * sizeof(*all));
+	uint64_t *hash = malloc((p->n_conds + 1) * sizeof(*hash)); /* by condition, hashed once */
 	size_t n = 0, n_all = 0;
 
-	if (!idx || !all) {
+	if (!idx || !all || !hash) {
 		free(idx);
 		free(all);
+		free(hash);
 		c->oom = true;
 		return;
 	}
 	for (uint32_t r = 0; r < p->n_rules; r++)
-		for (uint32_t j = 0; j < p->rules[r].n_conds; j++)
-			all[n_all++] = cond_hash(p, &p->conds[p->rules[r].first_cond + j]);
+		for (uint32_t j = p->rules[r].first_cond; j < p->rules[r].first_cond + p->rules[r].n_conds;
+		     j++)
+			all[n_all++] = hash[j] = cond_hash(p, &p->conds[j]);
 	qsort(all, n_all, sizeof(*all), cmp_u64);
 	for (uint32_t r = 0; r < p->n_rules; r++) {
 		const struct fl_prog_rule *a = &p->rules[r];
@@ -189,7 +192,7 @@ void warn_shadowed(struct fl_compile *c)
 		if (!a->n_conds || !may_shadow(p, a))
 			continue;
 		for (uint32_t j = 0; j < a->n_conds; j++) {
-			uint64_t h = cond_hash(p, &p->conds[a->first_cond + j]);
+			uint64_t h = hash[a->first_cond + j];
 			size_t k = hash_count(all, n_all, h);
 
 			if (k < fewest) {
@@ -208,7 +211,7 @@ void warn_shadowed(struct fl_compile *c)
 		if (n == 0 || !rule_raises(p, rb))
 			continue; /* nothing can shadow, or it never raises anyway */
 		for (uint32_t j = 0; j < rb->n_conds && by == FL_PROG_NONE; j++) {
-			struct hrule key = {cond_hash(p, &p->conds[rb->first_cond + j]), 0};
+			struct hrule key = {hash[rb->first_cond + j], 0};
 			size_t lo = 0, hi = n;
 
 			while (lo < hi) { /* first entry with this hash */
@@ -235,6 +238,7 @@ void warn_shadowed(struct fl_compile *c)
 			     p->rules[by].name.p);
 	}
 	free(idx);
+	free(hash);
 }
 
 void warn_unused(struct fl_compile *c)

@@ -329,6 +329,7 @@ static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
 struct folded {
 	const uint8_t *p;
 	size_t len;
+	uint64_t key; /* the first 8 bytes, big-endian, zero-padded */
 };
 
 static int folded_cmp(const void *a, const void *b)
@@ -342,6 +343,41 @@ static int folded_cmp(const void *a, const void *b)
 	return x->len < y->len ? -1 : x->len > y->len;
 }
 
+/* Sorts v[0..n) in folded_cmp()'s order: a radix sort of the keys (tmp
+ * holds n more), then each run of equal keys by folded_cmp(). Atoms are
+ * mostly 8 bytes or fewer: qsort() alone took 71 M instructions for the
+ * literals of 10,000 written patterns. */
+static void sort_folded(struct folded *v, struct folded *tmp, size_t n)
+{
+	struct folded *from = v, *to = tmp, *swap;
+
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = {0}, at = 0;
+
+		for (size_t i = 0; i < n; i++)
+			count[from[i].key >> shift & 0xff]++;
+		if (n == 0 || count[from[0].key >> shift & 0xff] == n)
+			continue; /* every key has this byte: the order stands */
+		for (unsigned b = 0; b < 256; b++) {
+			size_t c = count[b];
+
+			count[b] = at;
+			at += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[count[from[i].key >> shift & 0xff]++] = from[i];
+		swap = from, from = to, to = swap;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof(*v));
+	for (size_t i = 0, k; i < n; i = k) {
+		for (k = i + 1; k < n && v[k].key == v[i].key;)
+			k++;
+		if (k - i > 1)
+			qsort(v + i, k - i, sizeof(*v), folded_cmp);
+	}
+}
+
 /* The exact number of trie states: one per distinct folded prefix, counted
  * as the sum over the sorted literals of what each adds past its common
  * prefix with the one before. Lets the table be sized, and the cap checked,
@@ -350,7 +386,7 @@ static int folded_cmp(const void *a, const void *b)
 static int count_states(const struct fl_ac_literal *lits, size_t n, size_t total,
 			struct budget *bg, size_t *out)
 {
-	struct folded *v = charge(bg, n, sizeof(*v));
+	struct folded *v = charge(bg, 2 * n, sizeof(*v)); /* and the sort's room */
 	uint8_t *buf = charge(bg, total, 1);
 	size_t off = 0, states = 1;
 
@@ -364,10 +400,12 @@ static int count_states(const struct fl_ac_literal *lits, size_t n, size_t total
 
 		for (size_t k = 0; k < lits[i].len; k++)
 			buf[off + k] = fold(p[k]);
-		v[i] = (struct folded){buf + off, lits[i].len};
+		v[i] = (struct folded){buf + off, lits[i].len, 0};
+		for (size_t k = 0; k < 8; k++)
+			v[i].key = v[i].key << 8 | (k < lits[i].len ? buf[off + k] : 0);
 		off += lits[i].len;
 	}
-	qsort(v, n, sizeof(*v), folded_cmp);
+	sort_folded(v, v + n, n);
 	for (size_t i = 0; i < n; i++) {
 		size_t lcp = 0;
 
@@ -378,7 +416,7 @@ static int count_states(const struct fl_ac_literal *lits, size_t n, size_t total
 	}
 	free(v);
 	free(buf);
-	bg->used -= n * sizeof(*v) + total;
+	bg->used -= 2 * n * sizeof(*v) + total;
 	*out = states;
 	return 0;
 }
