@@ -12,68 +12,6 @@
 #include "parser.h"
 #include "scanner.h"
 
-/* Whether text holds only ASCII bytes other than a newline, eight at a time:
- * then every byte is one column, which is what almost every token is. */
-static bool plain_ascii(const char *text, size_t len)
-{
-	const uint64_t high = 0x8080808080808080u, ones = 0x0101010101010101u;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w, nl;
-
-		memcpy(&w, text + i, sizeof(w));
-		nl = w ^ (ones * '\n'); /* a zero byte where text has '\n' */
-		if ((w | ((nl - ones) & ~nl)) & high)
-			return false;
-	}
-	for (; i < len; i++)
-		if ((unsigned char)text[i] >= 0x80 || text[i] == '\n')
-			return false;
-	return true;
-}
-
-void fl_loc_step(struct fl_parse *p, struct fl_loc *loc, const char *text, size_t len)
-{
-	int line = p->line, column = p->column;
-	int last_line = line, last_column = column;
-	size_t line_off = p->line_off;
-	size_t slow = len; /* bytes left to the per-byte count below */
-
-	loc->src = p->src;
-	loc->first_line = line;
-	loc->first_column = column;
-	loc->line_off = (uint32_t)line_off; /* fl_parse_source() caps the text */
-	loc->off = (uint32_t)p->off;
-	if (len > 0 && len < (size_t)INT_MAX / 2 && plain_ascii(text, len)) {
-		last_column = column + (int)len - 1;
-		column += (int)len;
-		slow = 0;
-	}
-	for (size_t i = 0; i < slow; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c == '\n') {
-			line++;
-			column = 1;
-			line_off = p->off + i + 1;
-			continue;
-		}
-		if ((c & 0xc0) == 0x80) /* continuation byte: same code point */
-			continue;
-		last_line = line;
-		last_column = column;
-		column++;
-	}
-	loc->last_line = last_line;
-	loc->last_column = last_column;
-	p->line = line;
-	p->column = column;
-	p->line_off = line_off;
-	p->off += len;
-	loc->end = (uint32_t)p->off;
-}
-
 _Static_assert(alignof(struct fl_ast_item) <= FL_ARENA_PACKED_ALIGN &&
 		       alignof(struct fl_ast_stmt) <= FL_ARENA_PACKED_ALIGN,
 	       "AST nodes are allocated packed");
