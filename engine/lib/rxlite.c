@@ -61,7 +61,7 @@ static uint32_t add_set(struct build *b, const struct rxl_set *s)
 	long i;
 
 	for (size_t k = 0; k < b->sets.n; k++)
-		if (sets[k].w[0] == s->w[0] && sets[k].w[1] == s->w[1])
+		if (sets[k].w[0] == s->w[0] && sets[k].w[1] == s->w[1] && sets[k].high == s->high)
 			return (uint32_t)k;
 	i = vec_add(&b->sets);
 
@@ -76,7 +76,7 @@ static uint32_t add_set(struct build *b, const struct rxl_set *s)
 /* The set of bytes one character item matches. */
 static struct rxl_set item_set(const struct node *n)
 {
-	struct rxl_set s = {{0, 0}};
+	struct rxl_set s = {{0, 0}, false};
 
 	if (n->kind == N_SET)
 		return n->set;
@@ -376,7 +376,7 @@ static void set_hints(struct build *b)
 
 static int16_t single_byte(const struct rxl_set *s)
 {
-	if (__builtin_popcountll(s->w[0]) + __builtin_popcountll(s->w[1]) != 1)
+	if (s->high || __builtin_popcountll(s->w[0]) + __builtin_popcountll(s->w[1]) != 1)
 		return -1;
 	return (int16_t)(s->w[0] ? __builtin_ctzll(s->w[0]) : 64 + __builtin_ctzll(s->w[1]));
 }
@@ -450,6 +450,7 @@ static struct fl_rxlite *pack(const struct build *b, const struct parse *ps, int
 	rx->has_first = !first_of(ps, root, &rx->first);
 	rx->first_byte = rx->has_first ? single_byte(&rx->first) : -1;
 	rx->is_anchored = starts_anchored(ps, root);
+	rx->folds_beyond_ascii = ps->folds_beyond_ascii;
 	return rx;
 }
 

@@ -17,12 +17,15 @@
  * instructions -- makes fl_rxlite_compile() decline the pattern, and the
  * caller keeps PCRE2.
  *
- * On a subject of ASCII bytes the match and every capture equal what
+ * On a subject of valid UTF-8 the match and every capture equal what
  * pcre2_match() gives for the pattern compiled with PCRE2_UTF |
  * PCRE2_MATCH_INVALID_UTF (and the two options named above) with the
- * default newline (LF), start offset 0 and no match options. A subject with
- * a byte above 0x7f -- where UTF case folding and classes differ -- is
- * declined, and so is a match that would take more than
+ * default newline (LF), start offset 0 and no match options: above ASCII,
+ * '.', negated classes and \D \S \W take one character, of 2 to 4 bytes,
+ * and nothing else takes any. Declined: a subject of invalid UTF-8 (PCRE2
+ * reads it as barriers), a subject above ASCII for a pattern with a
+ * caseless k or s (PCRE2 folds them to U+212A and U+017F), and a match
+ * that would take more than
  * FL_RXLITE_STEP_BUDGET steps, nest deeper than FL_RXLITE_DEPTH_MAX
  * backtracking points or hold more than 256 capture writes on one path:
  * the caller then runs PCRE2, whose limits decide.
@@ -63,8 +66,9 @@ void fl_rxlite_free(struct fl_rxlite *rx);
  * match returns what pcre2_match() returns, one more than the highest
  * group set, and fills ov[0 .. 2 * (groups + 1)) as PCRE2's ovector, with
  * (size_t)-1 (PCRE2_UNSET) for each pair not set. Returns FL_RXLITE_NOMATCH
- * for no match, FL_RXLITE_DECLINED when it cannot answer (a byte above 0x7f,
- * the step budget or the depth spent): ask PCRE2. ov must hold
+ * for no match, FL_RXLITE_DECLINED when it cannot answer (invalid UTF-8, a
+ * caseless k or s above ASCII, the step budget or the depth spent): ask
+ * PCRE2. ov must hold
  * 2 * (fl_rxlite_groups(rx) + 1) entries. */
 int fl_rxlite_match(const struct fl_rxlite *rx, const char *subject, size_t len, size_t *ov);
 

@@ -8,9 +8,11 @@
 
 #include "engine/lib/rxlite.h"
 
-/* A set of ASCII bytes: bit c of w[c / 64]. */
+/* A set of characters: the ASCII ones by bit c of w[c / 64], and every
+ * character above 0x7f when high (a negated class, \D \S \W, '.'). */
 struct rxl_set {
 	uint64_t w[2];
+	bool high;
 };
 
 static inline bool rxl_set_has(const struct rxl_set *s, unsigned c)
@@ -74,6 +76,9 @@ struct fl_rxlite {
 	uint32_t n_prog;
 	uint32_t groups;
 	bool is_anchored; /* every match starts at offset 0 */
+	/* a caseless k or s, whose other cases under UTF are K (U+212A) and
+	 * long s (U+017F): a subject above ASCII is left to PCRE2 */
+	bool folds_beyond_ascii;
 	bool has_first;	  /* a match consumes a byte of first at its start */
 	int16_t first_byte; /* the only such byte, or -1 */
 	struct rxl_set first;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engine/lib/rxlite_int.h"
+#include "engine/lib/utf8.h"
 
 #define UNSET ((size_t)-1)
 #define TRAIL_MAX 256 /* captures written on one path; more is declined */
@@ -23,6 +24,7 @@ struct run {
 	size_t n;
 	size_t *caps;
 	int64_t budget;
+	bool is_utf; /* the subject holds characters above ASCII (valid UTF-8) */
 	bool is_declined;
 	size_t end;
 	uint32_t n_trail;
@@ -70,6 +72,18 @@ static bool fits(const struct run *r, const uint8_t hint[2], size_t sp)
 	if (hint[0] == RXL_NO_HINT)
 		return true;
 	return sp < r->n && (r->s[sp] == hint[0] || r->s[sp] == hint[1]);
+}
+
+/* The bytes of the character whose lead byte is b (the subject is valid). */
+static size_t char_bytes(unsigned char b)
+{
+	return b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+}
+
+/* Whether set holds the character that begins with byte b. */
+static bool set_takes(const struct rxl_set *set, unsigned char b)
+{
+	return b < 0x80 ? rxl_set_has(set, b) : set->high;
 }
 
 static bool same(const unsigned char *s, const char *text, uint32_t n)
@@ -140,6 +154,58 @@ static enum rep_outcome repeat(struct run *r, const struct rxl_insn *in, uint32_
 	}
 }
 
+/* repeat() for a set that takes characters above ASCII, on a subject that
+ * has them: counts characters, not bytes, and backs off one character at a
+ * time, as PCRE2 does under UTF. */
+static enum rep_outcome repeat_chars(struct run *r, const struct rxl_insn *in, uint32_t pc,
+				     size_t *sp, unsigned depth)
+{
+	const struct rxl_set *set = &r->rx->sets[in->a];
+	size_t max = in->max == RXL_INF ? SIZE_MAX : in->max, k = 0, at = *sp;
+	uint32_t mark = r->n_trail;
+
+	if (!in->is_lazy) {
+		for (; k < max && at < r->n && set_takes(set, r->s[at]); k++)
+			at += char_bytes(r->s[at]);
+		r->budget -= (int64_t)k;
+		if (k < in->min)
+			return REP_FAILED;
+		for (; k > in->min; k--) {
+			if (fits(r, in->hint, at)) {
+				if (step(r, pc + 1, at, depth))
+					return REP_DONE;
+				undo(r, mark);
+			}
+			do
+				at--;
+			while ((r->s[at] & 0xc0) == 0x80);
+		}
+		*sp = at;
+		return REP_GO_ON;
+	}
+	for (; k < in->min; k++) {
+		if (at >= r->n || !set_takes(set, r->s[at]))
+			return REP_FAILED;
+		at += char_bytes(r->s[at]);
+	}
+	for (;; k++) {
+		if (--r->budget < 0) {
+			give_up(r);
+			return REP_DONE;
+		}
+		if (k == max || at >= r->n || !set_takes(set, r->s[at])) {
+			*sp = at;
+			return REP_GO_ON;
+		}
+		if (fits(r, in->hint, at)) {
+			if (step(r, pc + 1, at, depth))
+				return REP_DONE;
+			undo(r, mark);
+		}
+		at += char_bytes(r->s[at]);
+	}
+}
+
 /* Runs the program from pc at sp: true on a match, or when declined (the
  * caller checks r->is_declined). On false, captures written on the way are
  * still on the trail: the caller undoes them. */
@@ -171,12 +237,14 @@ static bool step(struct run *r, uint32_t pc, size_t sp, unsigned depth)
 			sp += in->b, pc++;
 			break;
 		case RXL_SET:
-			if (sp >= r->n || !rxl_set_has(&r->rx->sets[in->a], r->s[sp]))
+			if (sp >= r->n || !set_takes(&r->rx->sets[in->a], r->s[sp]))
 				return false;
-			sp++, pc++;
+			sp += char_bytes(r->s[sp]), pc++;
 			break;
 		case RXL_REP:
-			switch (repeat(r, in, pc, &sp, depth)) {
+			switch (r->is_utf && r->rx->sets[in->a].high
+					? repeat_chars(r, in, pc, &sp, depth)
+					: repeat(r, in, pc, &sp, depth)) {
 			case REP_DONE: return true;
 			case REP_FAILED: return false;
 			case REP_GO_ON: pc++; break;
@@ -228,19 +296,24 @@ static bool is_ascii(const unsigned char *s, size_t n)
 	return true;
 }
 
-/* The next offset from start where a match can begin, or len + 1. */
+/* The next offset from start where a match can begin, or len + 1: never
+ * inside a character. */
 static size_t next_start(const struct fl_rxlite *rx, const unsigned char *s, size_t len,
 			 size_t start)
 {
 	const unsigned char *at;
 
-	if (!rx->has_first)
+	if (!rx->has_first) {
+		while (start < len && (s[start] & 0xc0) == 0x80)
+			start++;
 		return start;
+	}
 	if (rx->first_byte >= 0) {
 		at = start < len ? memchr(s + start, rx->first_byte, len - start) : NULL;
 		return at ? (size_t)(at - s) : len + 1;
 	}
-	while (start < len && !rxl_set_has(&rx->first, s[start]))
+	while (start < len && !(s[start] < 0x80 ? rxl_set_has(&rx->first, s[start])
+					      : rx->first.high && (s[start] & 0xc0) == 0xc0))
 		start++;
 	return start < len ? start : len + 1;
 }
@@ -252,7 +325,8 @@ int fl_rxlite_match(const struct fl_rxlite *rx, const char *subject, size_t len,
 	struct run r;
 	int rc = 1;
 
-	if (!is_ascii(s, len))
+	r.is_utf = !is_ascii(s, len);
+	if (r.is_utf && (rx->folds_beyond_ascii || !fl_utf8_valid(subject, len)))
 		return FL_RXLITE_DECLINED;
 	r.rx = rx;
 	r.s = s;

@@ -27,9 +27,9 @@ FL_COLD int rxl_vec_grow(struct vec *v, size_t n)
 /* \d \D \s \S \w \W as PCRE2 reads them without PCRE2_UCP. */
 static bool class_escape(char e, struct rxl_set *out)
 {
-	static const struct rxl_set digit = {{0x03ff000000000000ull, 0}};
-	static const struct rxl_set space = {{0x0000000100003e00ull, 0}};
-	static const struct rxl_set word = {{0x03ff000000000000ull, 0x07fffffe87fffffeull}};
+	static const struct rxl_set digit = {{0x03ff000000000000ull, 0}, false};
+	static const struct rxl_set space = {{0x0000000100003e00ull, 0}, false};
+	static const struct rxl_set word = {{0x03ff000000000000ull, 0x07fffffe87fffffeull}, false};
 	struct rxl_set s;
 
 	switch (e | 0x20) {
@@ -95,6 +95,7 @@ static int32_t char_node(struct parse *ps, unsigned c)
 	if (n >= 0) {
 		NODE(ps, n).c = (uint8_t)c;
 		NODE(ps, n).is_caseless = ps->caseless && is_letter(c);
+		ps->folds_beyond_ascii |= ps->caseless && (rxl_lower(c) == 'k' || rxl_lower(c) == 's');
 	}
 	return n;
 }
@@ -164,7 +165,7 @@ static bool posix_outside(const char *p, const char *end)
 
 static int32_t parse_class(struct parse *ps)
 {
-	struct rxl_set s = {{0, 0}};
+	struct rxl_set s = {{0, 0}, false};
 	bool negate = false, first = true;
 
 	if (posix_outside(ps->p, ps->end))
@@ -201,8 +202,10 @@ static int32_t parse_class(struct parse *ps)
 			set_add(&s, (unsigned)lo);
 		}
 	}
-	if (ps->caseless)
+	if (ps->caseless) {
 		set_fold(&s);
+		ps->folds_beyond_ascii |= folds_wide(&s);
+	}
 	if (negate)
 		set_negate(&s);
 	return set_node(ps, s);
@@ -393,7 +396,7 @@ bad:
 static int32_t parse_atom(struct parse *ps)
 {
 	unsigned char c = (unsigned char)*ps->p++;
-	struct rxl_set s = {{~0ull, ~0ull}};
+	struct rxl_set s = {{~0ull, ~0ull}, true};
 
 	if (c >= 0x80)
 		return decline(ps);
@@ -499,6 +502,9 @@ static int32_t parse_run(struct parse *ps)
 	NODE(ps, n).is_caseless = ps->caseless;
 	NODE(ps, n).min = (uint32_t)(ps->p - ps->begin);
 	NODE(ps, n).max = (uint32_t)(q - ps->p);
+	for (const char *k = ps->p; ps->caseless && k < q; k++)
+		ps->folds_beyond_ascii |= rxl_lower((unsigned char)*k) == 'k' ||
+					  rxl_lower((unsigned char)*k) == 's';
 	ps->p = q;
 	return n;
 }

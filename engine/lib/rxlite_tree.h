@@ -72,12 +72,14 @@ static inline void set_union(struct rxl_set *s, const struct rxl_set *o)
 {
 	s->w[0] |= o->w[0];
 	s->w[1] |= o->w[1];
+	s->high = s->high || o->high;
 }
 
 static inline void set_negate(struct rxl_set *s)
 {
 	s->w[0] = ~s->w[0];
 	s->w[1] = ~s->w[1];
+	s->high = !s->high;
 }
 
 /* Adds each ASCII letter's other case, as PCRE2's caseless matching does
@@ -94,6 +96,16 @@ static inline void set_fold(struct rxl_set *s)
 static inline bool is_letter(unsigned c)
 {
 	return rxl_lower(c) >= 'a' && rxl_lower(c) <= 'z';
+}
+
+/* Whether s holds k, K, s or S: under UTF, PCRE2 folds them caselessly to
+ * characters above ASCII too. */
+static inline bool folds_wide(const struct rxl_set *s)
+{
+	const uint64_t ks = 1ull << ('K' - 64) | 1ull << ('S' - 64) | 1ull << ('k' - 64) |
+			    1ull << ('s' - 64);
+
+	return (s->w[1] & ks) != 0;
 }
 
 static inline bool is_alnum(unsigned c)
@@ -126,6 +138,7 @@ struct name_at {
 struct parse {
 	const char *begin, *p, *end;
 	bool caseless, dotall; /* the flags in force */
+	bool folds_beyond_ascii; /* fl_rxlite.folds_beyond_ascii */
 	uint32_t groups;
 	uint32_t n_names;
 	struct name_at names[FL_RXLITE_MAX_GROUPS];

@@ -862,21 +862,47 @@ Test(rxlite, declines_more_groups_than_it_holds)
 		     FL_RXLITE_MAX_GROUPS + 1);
 }
 
-Test(rxlite, declines_a_subject_with_a_byte_above_0x7f)
+/* Above ASCII, rxlite answers valid UTF-8 as PCRE2 does under UTF (a
+ * character, not a byte, for '.', negated classes and \D \S \W), and
+ * declines what it must leave to PCRE2: invalid UTF-8, which PCRE2 reads as
+ * barriers, and a caseless k or s, which PCRE2 also folds to K (U+212A)
+ * and long s (U+017F). tests/unit/test_rxlite_utf8.c tries random ones. */
+Test(rxlite, answers_utf8_subjects_and_declines_the_rest)
 {
-	static const char *const subjects[] = {"caf\xc3\xa9 a", "\x80", "a\xff", "\xc3\xa9"};
-	static const char *const patterns[] = {"a", ".", "\\W", "[^b]", "(?s).*"};
+	static const char *const valid[] = {"caf\xc3\xa9 a", "\xc3\xa9", "\xe4\xb8\xad-\xf0\x9f\x98\x80" "b",
+					    "a\xe2\x84\xaa\n", "\xc2\xa0 0"};
+	static const char *const invalid[] = {"\x80", "a\xff", "\xc3", "\xed\xa0\x80", "\xc0\xaf"};
+	static const char *const patterns[] = {"a", ".", "\\W", "[^b]", "(?s).*", "^.{2}", "(\\S+)\\s",
+					       "\\b.\\b", "[^a]+?$", "(?i)A(.)"};
+	struct tally t = {0};
 
 	for (size_t p = 0; p < sizeof(patterns) / sizeof(patterns[0]); p++) {
-		struct fl_rxlite *rx;
+		struct both b;
 		size_t ov[OV_SLOTS];
 
-		cr_assert_eq(fl_rxlite_compile(patterns[p], strlen(patterns[p]), BASE_OPTS, &rx), 0);
-		for (size_t s = 0; s < sizeof(subjects) / sizeof(subjects[0]); s++)
-			cr_expect_eq(fl_rxlite_match(rx, subjects[s], strlen(subjects[s]), ov), FL_RXLITE_DECLINED,
-				     "/%s/ on byte %#x", patterns[p], (unsigned char)subjects[s][0]);
-		fl_rxlite_free(rx);
+		cr_assert(both_compile(&b, patterns[p], strlen(patterns[p]), 0));
+		cr_assert_not_null(b.rx, "/%s/ is of the subset", patterns[p]);
+		for (size_t s = 0; s < sizeof(valid) / sizeof(valid[0]); s++)
+			cr_expect_neq(compare(&b, valid[s], strlen(valid[s]), &t), FL_RXLITE_DECLINED,
+				      "/%s/ declined valid UTF-8 #%zu", patterns[p], s);
+		for (size_t s = 0; s < sizeof(invalid) / sizeof(invalid[0]); s++)
+			cr_expect_eq(fl_rxlite_match(b.rx, invalid[s], strlen(invalid[s]), ov),
+				     FL_RXLITE_DECLINED, "/%s/ on invalid #%zu", patterns[p], s);
+		both_free(&b);
 	}
+	cr_expect_eq(t.mismatches, 0, "an answer other than PCRE2's (above)");
+	for (size_t p = 0; p < 4; p++) {
+		static const char *const folds[] = {"k", "(?i:S)", "[j-l]", "[^s]"};
+		struct both b;
+
+		cr_assert(both_compile(&b, folds[p], strlen(folds[p]), PCRE2_CASELESS));
+		cr_assert_not_null(b.rx);
+		cr_expect_eq(compare(&b, "\xe2\x84\xaa \xc5\xbf", 6, &t), FL_RXLITE_DECLINED,
+			     "/%s/i above ASCII is PCRE2's", folds[p]);
+		cr_expect_neq(compare(&b, "ks", 2, &t), FL_RXLITE_DECLINED, "/%s/i on ASCII", folds[p]);
+		both_free(&b);
+	}
+	cr_expect_eq(t.mismatches, 0);
 }
 
 static double seconds_since(const struct timespec *t0)
