@@ -47,6 +47,13 @@ static const struct shape shapes[] = {
      "%LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down",
      "%LINK-5-CHANGED: Interface GigabitEthernet0/1, changed state to administratively down"},
     {"r_los raised", PCRE2_CASELESS, "NE7 R_LOS Raised at 1-1-1", "NE7 R_LOF raised at 1-1-1"},
+    /* a message above ASCII: a fibre cut named in Chinese (光缆中断 span site-site) */
+    {"^(?<what>\\S+) (?<ring>\\S+) (?<from>[^-\\s]+)-(?<to>\\S+)$", 0,
+     "\xe5\x85\x89\xe7\xbc\x86\xe4\xb8\xad\xe6\x96\xad \xe5\xae\x9c\xe5\xb7\x9e\xe5\x8e\xbf"
+     "\xe5\x9f\x9f\xe5\x8c\x97\xe7\x8e\xaf \xe6\xb4\x9b\xe8\xa5\xbf\xe9\x95\x87-\xe4\xb8\x89"
+     "\xe5\xb2\x94\xe9\x95\x87",
+     "\xe5\x85\x89\xe7\xbc\x86\xe4\xb8\xad\xe6\x96\xad \xe5\xae\x9c\xe5\xb7\x9e\xe5\x8e\xbf"
+     "\xe5\x9f\x9f\xe5\x8c\x97\xe7\x8e\xaf \xe6\xb4\x9b\xe8\xa5\xbf\xe9\x95\x87"},
 };
 #define N_SHAPES (sizeof(shapes) / sizeof(shapes[0]))
 

@@ -279,23 +279,6 @@ static bool step(struct run *r, uint32_t pc, size_t sp, unsigned depth)
 	}
 }
 
-static bool is_ascii(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, s + i, 8);
-		if (w & 0x8080808080808080ull)
-			return false;
-	}
-	for (; i < n; i++)
-		if (s[i] & 0x80)
-			return false;
-	return true;
-}
-
 /* The next offset from start where a match can begin, or len + 1: never
  * inside a character. */
 static size_t next_start(const struct fl_rxlite *rx, const unsigned char *s, size_t len,
@@ -325,7 +308,7 @@ int fl_rxlite_match(const struct fl_rxlite *rx, const char *subject, size_t len,
 	struct run r;
 	int rc = 1;
 
-	r.is_utf = !is_ascii(s, len);
+	r.is_utf = !fl_utf8_is_ascii(subject, len);
 	if (r.is_utf && (rx->folds_beyond_ascii || !fl_utf8_valid(subject, len)))
 		return FL_RXLITE_DECLINED;
 	r.rx = rx;

@@ -35,6 +35,23 @@ size_t fl_utf8_seq_len(const char *text, size_t n)
 }
 
 
+bool fl_utf8_is_ascii(const char *p, size_t len)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, sizeof(w));
+		if (w & 0x8080808080808080ull)
+			return false;
+	}
+	for (; i < len; i++)
+		if ((unsigned char)p[i] & 0x80)
+			return false;
+	return true;
+}
+
 bool fl_utf8_valid(const char *p, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)p;

@@ -30,6 +30,9 @@ size_t fl_utf8_seq_len(const char *p, size_t n);
 /* Is p[0..len) valid UTF-8? */
 bool fl_utf8_valid(const char *p, size_t len);
 
+/* Does p[0..len) hold only ASCII bytes? Eight at a time. */
+bool fl_utf8_is_ascii(const char *p, size_t len);
+
 /* Decodes the code point starting at p (len > 0 bytes left) into *cp and
  * returns the bytes it took (1..4). Strict (RFC 3629 §3): an overlong form,
  * a surrogate, a value above U+10FFFF, a stray continuation byte or a

@@ -233,6 +233,70 @@ Test(match, jit_compiles_the_regexes_that_run_often_and_matches_alike)
 	mfx_close(f);
 }
 
+/* A hot regex's JIT copy answers ASCII lines only: PCRE2 10.42's JIT misses
+ * multi-byte characters for \S, \D and \W under MATCH_INVALID_UTF, and a
+ * site named in Chinese must still match. rxlite answers such a line for a
+ * regex in its subset, PCRE2's interpreter for one outside it. */
+Test(match, answers_lines_above_ascii_alike_once_a_regex_has_its_jit_copy)
+{
+	static const char text[] =
+	    "plan jit_utf8;\n"
+	    "rule lite { match syslog; where msg ~ /^(?<site>\\S+) (?<what>\\D+)$/; key site; }\n"
+	    "rule back { match syslog; where msg ~ /^(?<site>\\S+) (\\w+) \\2$/; key site; }\n";
+	/* 洛西镇-三 (a site), then a word twice */
+	static const char chinese[] = "<131>Nov 20 00:00:00 A ne: \xe6\xb4\x9b\xe8\xa5\xbf\xe9\x95\x87-"
+				      "\xe4\xb8\x89 down down";
+	struct fl_plan_options opt = {.no_files = true};
+	struct fl_syslog_opts so = {.year = 2026};
+	const struct fl_program *prog;
+	struct fl_match_stats st;
+	struct fl_diags *d;
+	struct fl_plan *plan;
+	struct fl_match *m;
+	struct fl_event ev;
+
+	if (!have_jit())
+		cr_skip_test("this PCRE2 has no JIT: every regex stays interpreted");
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile_text(&plan, "u.plan", text, sizeof(text) - 1, &opt, d), 0);
+	prog = fl_plan_program(plan);
+	cr_assert_eq(fl_match_create(&m, prog), 0);
+	for (uint32_t i = 0; i <= FL_MATCH_JIT_AFTER; i++) {
+		const char *line = "<131>Nov 20 00:00:00 A ne: NE-1 down down";
+		const uint32_t *cands;
+		size_t n;
+
+		cr_assert_eq(fl_syslog_decode(&ev, line, strlen(line), &so), FL_SYSLOG_OK);
+		n = fl_match_begin(m, &ev, &cands);
+		for (size_t c = 0; c < n; c++)
+			cr_assert_eq(fl_match_rule(m, cands[c]), FL_MATCH_FAULT, "run %u", i);
+	}
+	fl_match_stats(m, &st);
+	cr_assert_eq(st.regex_jit, 2, "both regexes ran often enough for their JIT copies");
+	cr_assert_eq(fl_syslog_decode(&ev, chinese, strlen(chinese), &so), FL_SYSLOG_OK);
+	{
+		const uint32_t *cands;
+		size_t n = fl_match_begin(m, &ev, &cands);
+		size_t hits = 0;
+
+		for (size_t c = 0; c < n; c++) {
+			const struct fl_prog_rule *r = &prog->rules[cands[c]];
+			struct fl_str site;
+
+			cr_assert_eq(fl_match_rule(m, cands[c]), FL_MATCH_FAULT, "%s on the Chinese line",
+				     r->name.p);
+			site = fl_match_field(m, cands[c], prog->key_fields[r->first_key]);
+			cr_expect(fl_str_eq_cstr(site, "\xe6\xb4\x9b\xe8\xa5\xbf\xe9\x95\x87-\xe4\xb8\x89"),
+				  "%s: site %.*s", r->name.p, (int)site.len, site.p);
+			hits++;
+		}
+		cr_expect_eq(hits, 2);
+	}
+	fl_match_destroy(m);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+}
+
 /* A regex in rxlite's subset runs there from its first run, with the same
  * captures, UTF-8 above ASCII included, and the plan holds no PCRE2 code
  * for it: the matcher compiles its own when a subject rxlite declines
