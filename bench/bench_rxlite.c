@@ -6,7 +6,10 @@
  * vendor rules. Each runs on a line it matches and on a near miss, as a
  * message reaches it after the prefilter let it through. For each engine it
  * prints ns per run (best of REPEATS) and checks that all three gave the
- * same result and captures on every run: a mismatch exits 1.
+ * same result and captures on every run: a mismatch exits 1. A line above
+ * ASCII is not run on the JIT, as faultline does not run it there (PCRE2
+ * 10.42's JIT misses multi-byte characters for \S; engine/correlate/match.c),
+ * and its shape is left out of the totals, which stay comparable.
  *
  * Usage: bench_rxlite [ROUNDS] (runs of each regex on each line, 20000) */
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -18,6 +21,7 @@
 #include <time.h>
 
 #include "engine/lib/rxlite.h"
+#include "engine/lib/utf8.h"
 
 #define REPEATS 3
 #define OPTS (PCRE2_UTF | PCRE2_MATCH_INVALID_UTF)
@@ -160,9 +164,16 @@ int main(int argc, char **argv)
 			size_t want[2 * (FL_RXLITE_MAX_GROUPS + 1)];
 			int want_rc = run(&c, INTERP, line, md, want);
 
+			bool ascii = fl_utf8_is_ascii(line, strlen(line));
+
 			for (int e = 0; e < N_ENGINES; e++) {
 				size_t ov[2 * (FL_RXLITE_MAX_GROUPS + 1)];
 				double best = 1e18;
+
+				if (e == JIT && !ascii) {
+					ns[e] = 0;
+					continue;
+				}
 
 				for (int r = 0; r < REPEATS; r++) {
 					double t0 = now_ns(), t;
@@ -179,10 +190,11 @@ int main(int argc, char **argv)
 					}
 				}
 				ns[e] = best;
-				total[e] += best;
+				total[e] += ascii ? best : 0;
 			}
-			printf("%-4zu %-10s %10.0f %10.0f %10.0f   %s\n", i, which ? "near miss" : "match",
-			       ns[INTERP], ns[JIT], ns[LITE], which ? "" : sh->pattern);
+			printf("%-4zu %-10s %10.0f %10.0f %10.0f   %s%s\n", i, which ? "near miss" : "match",
+			       ns[INTERP], ns[JIT], ns[LITE], which ? "" : sh->pattern,
+			       ascii ? "" : " (above ASCII: no JIT, not in the totals)");
 		}
 		if (i == 0)
 			printf("compile, us a regex: pcre2 %.1f, pcre2 + jit %.1f, rxlite %.1f (shape 0)\n",
@@ -192,7 +204,7 @@ int main(int argc, char **argv)
 		pcre2_code_free(c.jit);
 		fl_rxlite_free(c.lite);
 	}
-	printf("all runs, ns: pcre2 %.0f, pcre2-jit %.0f, rxlite %.0f; pcre2 / rxlite %.2fx, "
+	printf("all ASCII runs, ns: pcre2 %.0f, pcre2-jit %.0f, rxlite %.0f; pcre2 / rxlite %.2fx, "
 	       "rxlite / pcre2-jit %.2fx\n",
 	       total[INTERP], total[JIT], total[LITE], total[INTERP] / total[LITE],
 	       total[LITE] / total[JIT]);
