@@ -69,19 +69,23 @@ struct mfx {
 	struct fl_event ev;
 };
 
-static struct mfx *mfx_open(void)
+/* A matcher over the plan text[0..len). */
+static struct mfx *mfx_open_text(const char *text, size_t len)
 {
 	static struct mfx f;
 	struct fl_plan_options opt = {.no_files = true};
 
 	memset(&f, 0, sizeof(f));
 	cr_assert_eq(fl_diags_create(&f.d), 0);
-	cr_assert_eq(fl_plan_compile_text(&f.plan, "m.plan", plan_text, sizeof(plan_text) - 1, &opt,
-					  f.d),
-		     0);
+	cr_assert_eq(fl_plan_compile_text(&f.plan, "m.plan", text, len, &opt, f.d), 0);
 	f.prog = fl_plan_program(f.plan);
 	cr_assert_eq(fl_match_create(&f.m, f.prog), 0);
 	return &f;
+}
+
+static struct mfx *mfx_open(void)
+{
+	return mfx_open_text(plan_text, sizeof(plan_text) - 1);
 }
 
 static void mfx_close(struct mfx *f)
@@ -246,21 +250,18 @@ Test(match, answers_lines_above_ascii_alike_once_a_regex_has_its_jit_copy)
 	/* 洛西镇-三 (a site), then a word twice */
 	static const char chinese[] = "<131>Nov 20 00:00:00 A ne: \xe6\xb4\x9b\xe8\xa5\xbf\xe9\x95\x87-"
 				      "\xe4\xb8\x89 down down";
-	struct fl_plan_options opt = {.no_files = true};
 	struct fl_syslog_opts so = {.year = 2026};
 	const struct fl_program *prog;
 	struct fl_match_stats st;
-	struct fl_diags *d;
-	struct fl_plan *plan;
-	struct fl_match *m;
 	struct fl_event ev;
+	struct fl_match *m;
+	struct mfx *f;
 
 	if (!have_jit())
 		cr_skip_test("this PCRE2 has no JIT: every regex stays interpreted");
-	cr_assert_eq(fl_diags_create(&d), 0);
-	cr_assert_eq(fl_plan_compile_text(&plan, "u.plan", text, sizeof(text) - 1, &opt, d), 0);
-	prog = fl_plan_program(plan);
-	cr_assert_eq(fl_match_create(&m, prog), 0);
+	f = mfx_open_text(text, sizeof(text) - 1);
+	prog = f->prog;
+	m = f->m;
 	for (uint32_t i = 0; i <= FL_MATCH_JIT_AFTER; i++) {
 		const char *line = "<131>Nov 20 00:00:00 A ne: NE-1 down down";
 		const uint32_t *cands;
@@ -292,9 +293,7 @@ Test(match, answers_lines_above_ascii_alike_once_a_regex_has_its_jit_copy)
 		}
 		cr_expect_eq(hits, 2);
 	}
-	fl_match_destroy(m);
-	fl_plan_destroy(plan);
-	fl_diags_destroy(d);
+	mfx_close(f);
 }
 
 /* A regex in rxlite's subset runs there from its first run, with the same
@@ -319,24 +318,18 @@ Test(match, runs_plain_regexes_on_rxlite_and_the_rest_on_pcre2)
 	static const char *const want_alarm[] = {"LOS-12", "Los3", "LOS-44", NULL, NULL, "LOS-5"};
 	static const char *const want_port[] = {"1-8-1", "2-2-2", "7-1-1", NULL, NULL, "3-3-3"};
 	static const bool want_twice[] = {false, false, false, true, false, false};
-	struct fl_plan_options opt = {.no_files = true};
 	struct fl_syslog_opts so = {.year = 2026};
-	const struct fl_program *prog;
+	struct mfx *f = mfx_open_text(text, sizeof(text) - 1);
+	const struct fl_program *prog = f->prog;
+	struct fl_match *m = f->m;
 	struct fl_match_stats st;
-	struct fl_diags *d;
-	struct fl_plan *plan;
-	struct fl_match *m;
 	struct fl_event ev;
 
-	cr_assert_eq(fl_diags_create(&d), 0);
-	cr_assert_eq(fl_plan_compile_text(&plan, "lite.plan", text, sizeof(text) - 1, &opt, d), 0);
-	prog = fl_plan_program(plan);
 	cr_assert_eq(prog->n_regexes, 2);
 	cr_expect(prog->regexes[0].lite && !prog->regexes[0].code, "plain: rxlite's, no PCRE2 code");
 	cr_expect(!prog->regexes[1].lite && prog->regexes[1].code, "twice: PCRE2's");
 	cr_expect_eq(prog->regexes[0].groups, 2);
 	cr_expect_eq(prog->regexes[1].groups, 2);
-	cr_assert_eq(fl_match_create(&m, prog), 0);
 	for (int round = 0; round < 2; round++)
 		for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 			const uint32_t *cands;
@@ -373,9 +366,7 @@ Test(match, runs_plain_regexes_on_rxlite_and_the_rest_on_pcre2)
 	cr_expect_eq(st.regex_runs, 2 + 4);
 	cr_expect_eq(st.regex_compiled, 1, "plain compiled for PCRE2 once, at the first bad line");
 	cr_expect_eq(st.regex_uncompiled, 0);
-	fl_match_destroy(m);
-	fl_plan_destroy(plan);
-	fl_diags_destroy(d);
+	mfx_close(f);
 }
 
 /* The machine code of every regex of a large plan would not stay in the
