@@ -522,7 +522,6 @@ static bool add_captures(struct fl_compile *c, const struct fl_ast_item *it,
 				return false;
 		}
 	}
-	rx = &c->prog->regexes[c->prog->n_regexes - 1];
 	rx->n_captures = (uint32_t)(c->prog->n_captures - rx->first_capture);
 	return true;
 }

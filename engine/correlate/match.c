@@ -38,6 +38,7 @@ static int share_regexes(struct fl_match *m)
 		goto out;
 	for (uint32_t i = 0; i < prog->n_regexes; i++) {
 		struct match_memo *memo = &m->memos[m->n_memos];
+
 		if (members[i] < 2)
 			continue;
 		memo->ov = calloc(2 * ((size_t)prog->regexes[i].groups + 1), sizeof(*memo->ov));
