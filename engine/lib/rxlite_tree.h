@@ -14,7 +14,8 @@
 #define MAX_NEST 64	/* groups inside groups: deeper is declined */
 #define MAX_COUNT 65534 /* PCRE2 takes 65535; rxlite keeps the last for RXL_INF */
 #define MAX_BYTES 65535 /* literal bytes of a program, unrolled copies counted */
-_Static_assert(FL_RXLITE_MAX_PROGRAM < UINT16_MAX, "jump targets and the no-jump mark fit an insn's 16 bits");
+_Static_assert(FL_RXLITE_MAX_PROGRAM < UINT16_MAX,
+	       "jump targets and the no-jump mark fit an insn's 16 bits");
 #define MAX_OPTIONAL 64 /* optional copies of a group, {n,m} with m - n above: declined */
 /* PCRE2 refuses a pattern whose code passes 64K units (its link size 2);
  * rxlite declines one whose code, estimated from above, might come near. */
@@ -112,7 +113,6 @@ static inline bool is_alnum(unsigned c)
 {
 	return rxl_is_word(c) && c != '_';
 }
-
 
 /* ---- the tree -------------------------------------------------------------------- */
 
