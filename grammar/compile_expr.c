@@ -528,24 +528,28 @@ static bool add_captures(struct fl_compile *c, const struct fl_ast_item *it,
 
 /* A new pattern compiled: by rxlite when in its subset (PCRE2 would take
  * it, rxlite.h, and a matcher compiles it for PCRE2 only if it ever needs
- * to), else by PCRE2, whose refusal is reported at its offset. The code is
- * the plan's. Returns false when it does not compile or on no memory. */
+ * to), else by PCRE2, whose refusal is reported at its offset; *groups its
+ * capture groups. The code is the plan's. Returns false when it does not
+ * compile or on no memory. */
 static bool compile_new(struct fl_compile *c, const struct fl_ast_item *it, uint32_t opts,
-			pcre2_code **code, struct fl_rxlite **lite)
+			pcre2_code **code, const struct fl_rxlite **lite, uint32_t *groups)
 {
+	struct fl_rxlite *rx;
 	PCRE2_SIZE erroff;
-	int err = fl_rxlite_compile(it->text, it->len, opts, lite);
+	int err = fl_rxlite_compile(it->text, it->len, opts, &rx);
 
 	*code = NULL;
+	*lite = NULL;
 	if (err == 0) {
-		if (fl_arena_defer(c->plan->arena, release_lite, *lite) < 0) {
-			fl_rxlite_free(*lite);
+		if (fl_arena_defer(c->plan->arena, release_lite, rx) < 0) {
+			fl_rxlite_free(rx);
 			c->oom = true;
 			return false;
 		}
+		*lite = rx;
+		*groups = fl_rxlite_groups(rx);
 		return true;
 	}
-	*lite = NULL;
 	if (err == -ENOMEM) {
 		c->oom = true;
 		return false;
@@ -565,6 +569,7 @@ static bool compile_new(struct fl_compile *c, const struct fl_ast_item *it, uint
 		c->oom = true;
 		return false;
 	}
+	pcre2_pattern_info(*code, PCRE2_INFO_CAPTURECOUNT, groups);
 	return true;
 }
 
@@ -574,7 +579,7 @@ static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it
 	struct fl_prog_regex *rx;
 	const struct fl_rxreq *req;
 	struct fl_rxreq *built;
-	struct fl_rxlite *lite;
+	const struct fl_rxlite *lite;
 	pcre2_code *code;
 
 	if (!regex_options(c, it, &opts))
@@ -589,16 +594,12 @@ static uint32_t compile_regex(struct fl_compile *c, const struct fl_ast_item *it
 		/* copied rules repeat their regexes: one compile and one walk
 		 * for all, and the matcher runs it once an event */
 		code = c->prog->regexes[same].code;
-		lite = (struct fl_rxlite *)c->prog->regexes[same].lite;
+		lite = c->prog->regexes[same].lite;
 		groups = c->prog->regexes[same].groups;
 		req = warn_regex(c, it, opts, c->prog->regexes[same].req, &built);
 	} else {
-		if (!compile_new(c, it, opts, &code, &lite))
+		if (!compile_new(c, it, opts, &code, &lite, &groups))
 			return FL_PROG_NONE;
-		if (lite)
-			groups = fl_rxlite_groups(lite);
-		else
-			pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &groups);
 		req = warn_regex(c, it, opts, NULL, &built);
 	}
 	if (built && fl_arena_defer(c->plan->arena, release_req, built) < 0) {

@@ -1,5 +1,5 @@
-/* rxlite.c - the pattern's tree (rxlite_parse.c) is flattened into a program for a backtracking machine (the
- * shape of Pike's and Thompson's "backtracking VM"; rxlite_match.c), whose
+/* rxlite.c - the pattern's tree (rxlite_parse.c) is flattened into a
+ * program for a backtracking machine (the shape of Pike's and Thompson's "backtracking VM"; rxlite_match.c), whose
  * choice points are tried in PCRE2's order: the first alternative first,
  * the greedy count first. A repeat of one character or class is one
  * instruction; a repeat of a group is unrolled as PCRE2 unrolls it: the

@@ -95,7 +95,7 @@ static int32_t char_node(struct parse *ps, unsigned c)
 	if (n >= 0) {
 		NODE(ps, n).c = (uint8_t)c;
 		NODE(ps, n).is_caseless = ps->caseless && is_letter(c);
-		ps->folds_beyond_ascii |= ps->caseless && (rxl_lower(c) == 'k' || rxl_lower(c) == 's');
+		ps->folds_beyond_ascii |= ps->caseless && folds_wide_char(c);
 	}
 	return n;
 }
@@ -503,8 +503,7 @@ static int32_t parse_run(struct parse *ps)
 	NODE(ps, n).min = (uint32_t)(ps->p - ps->begin);
 	NODE(ps, n).max = (uint32_t)(q - ps->p);
 	for (const char *k = ps->p; ps->caseless && k < q; k++)
-		ps->folds_beyond_ascii |= rxl_lower((unsigned char)*k) == 'k' ||
-					  rxl_lower((unsigned char)*k) == 's';
+		ps->folds_beyond_ascii |= folds_wide_char((unsigned char)*k);
 	ps->p = q;
 	return n;
 }

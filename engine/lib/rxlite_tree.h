@@ -99,8 +99,14 @@ static inline bool is_letter(unsigned c)
 	return rxl_lower(c) >= 'a' && rxl_lower(c) <= 'z';
 }
 
-/* Whether s holds k, K, s or S: under UTF, PCRE2 folds them caselessly to
- * characters above ASCII too. */
+/* Whether c is k, K, s or S, which PCRE2 under UTF folds caselessly to
+ * characters above ASCII too (U+212A, U+017F); folds_wide(): whether set s
+ * holds one. */
+static inline bool folds_wide_char(unsigned c)
+{
+	return rxl_lower(c) == 'k' || rxl_lower(c) == 's';
+}
+
 static inline bool folds_wide(const struct rxl_set *s)
 {
 	const uint64_t ks = 1ull << ('K' - 64) | 1ull << ('S' - 64) | 1ull << ('k' - 64) |
