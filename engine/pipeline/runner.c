@@ -32,6 +32,7 @@ struct fl_runner {
 	/* catching up on a journal: the engine runs on this event clock, in the
 	 * journal's times, until fl_runner_catch_up_end(); NULL otherwise */
 	struct fl_clock *catch_clock;
+	bool catching_up; /* until fl_runner_catch_up_end() */
 	struct fl_engine *engine;
 	struct fl_tz *tz;
 	struct fl_buf out;
@@ -181,8 +182,8 @@ static void on_action(const struct fl_action *a, void *ctx)
 		(void)write_out(r);
 	if (fl_actions_json(&r->out, r->prog, a) < 0)
 		r->out_failed = true;
-	if (r->sink)
-		(void)fl_sink_push(r->sink, a); /* never blocks; a full queue is counted */
+	if (r->sink) /* never blocks; a full queue is counted */
+		(void)(r->catching_up ? fl_sink_push_fed_again(r->sink, a) : fl_sink_push(r->sink, a));
 }
 
 static const char *resume_refusal(int rc)
@@ -355,6 +356,7 @@ static int runner_start(struct fl_runner *r, const struct fl_runner_config *cfg)
 	    (rc = fl_engine_create(&r->engine, r->prog,
 				   r->catch_clock ? r->catch_clock : r->clock, &ecfg)) < 0)
 		return rc;
+	r->catching_up = r->catch_clock != NULL;
 	if (r->sink) {
 		/* the tickets the last engine left open: their ladders run on */
 		rc = fl_sink_resume(r->sink, resume_one, r);
@@ -526,6 +528,7 @@ int fl_runner_catch_up_end(struct fl_runner *r)
 	if (!r->catch_clock)
 		return 0;
 	fl_engine_set_clock(r->engine, r->clock);
+	r->catching_up = false;
 	return fl_runner_tick(r);
 }
 

@@ -31,6 +31,7 @@ struct fl_sink_rec {
 	uint32_t level, step;
 	int loc_class;
 	bool is_planned, fell_back;
+	bool is_fed_again; /* the engine's at start, from its journal (fl_sink_push_fed_again) */
 	char *title, *rule, *key, *device, *site, *span, *ring, *county, *city;
 	char *circuits, *customers, *channel, *role, *reason;
 	char *ticket; /* the incident continues this ticket (resumed); may be NULL */

@@ -440,7 +440,7 @@ int fl_sink_write(struct fl_sink *s, const struct fl_action *a)
 	return rc;
 }
 
-int fl_sink_push(struct fl_sink *s, const struct fl_action *a)
+static int push(struct fl_sink *s, const struct fl_action *a, bool is_fed_again)
 {
 	struct fl_sink_rec *r = fl_sink_rec_from(a, s->prog);
 
@@ -448,7 +448,18 @@ int fl_sink_push(struct fl_sink *s, const struct fl_action *a)
 		count_lost(s);
 		return -ENOMEM;
 	}
+	r->is_fed_again = is_fed_again;
 	return enqueue(s, r);
+}
+
+int fl_sink_push(struct fl_sink *s, const struct fl_action *a)
+{
+	return push(s, a, false);
+}
+
+int fl_sink_push_fed_again(struct fl_sink *s, const struct fl_action *a)
+{
+	return push(s, a, true);
 }
 
 /* ---- resume ---------------------------------------------------------------- */

@@ -156,6 +156,14 @@ FL_MUST_CHECK int fl_sink_resume(struct fl_sink *s, fl_sink_resume_fn *fn, void 
  * blocks; -ENOBUFS when the queue is full, -ENOMEM). */
 FL_MUST_CHECK int fl_sink_start(struct fl_sink *s);
 int fl_sink_push(struct fl_sink *s, const struct fl_action *a);
+/* push_fed_again: an action of an engine fed its journal again at start.
+ * Its times are those the journal kept, when the messages arrived, a little
+ * before the last engine took them; an open of a fault whose ticket the
+ * last engine made, cleared since, continues that ticket when it opened at
+ * most FL_SINK_FED_AGAIN_LAG_MS after the journal's first alarm (an open
+ * ticket is found by its place, as any open). */
+#define FL_SINK_FED_AGAIN_LAG_MS 10000
+int fl_sink_push_fed_again(struct fl_sink *s, const struct fl_action *a);
 /* Ends the store thread after it has written everything queued and held
  * and committed, as fl_sink_sync() does (later pushes are written by
  * nobody: call it at the end). */

@@ -198,9 +198,13 @@ static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_s
 	if (r->rule && r->key) {
 		/* the same fault from the same first alarm, its ticket cleared
 		 * since: the same recording replayed into the store again
-		 * continues it rather than open it twice */
+		 * continues it rather than open it twice, and so does a journal
+		 * fed again, whose times are the arrivals the last engine took
+		 * a little later */
+		int64_t lag = r->is_fed_again ? FL_SINK_FED_AGAIN_LAG_MS * INT64_C(1000000) : 0;
+
 		rc = fl_store_ticket_for_fault_at(s->store, r->rule, r->key, t.opened_ns,
-						  e->ticket, sizeof(e->ticket));
+						  t.opened_ns + lag, e->ticket, sizeof(e->ticket));
 		if (rc < 0)
 			return rc;
 		if (rc == 1) {

@@ -468,14 +468,15 @@ FL_MUST_CHECK int fl_store_open_ticket_for_fault(struct fl_store *s,
                                                  size_t size);
 
 /* The ticket of the same fault from its first alarm: the same rule and key,
- * opened at opened_ns, in any state (the same recording replayed into the
- * store again finds the tickets it made, cleared or not). Another fault,
- * on another span or from another first alarm, is never found. Writes its
- * id into id[size] and returns 1, or 0 when there is none, -EINVAL without
- * rule or key, or the store's error. */
+ * opened from from_ns to to_ns (both included; equal for an exact time), in
+ * any state (the same recording replayed into the store again finds the
+ * tickets it made, cleared or not); of several, the earliest opened.
+ * Another fault, on another span or from another first alarm, is never
+ * found. Writes its id into id[size] and returns 1, or 0 when there is
+ * none, -EINVAL without rule or key, or the store's error. */
 FL_MUST_CHECK int fl_store_ticket_for_fault_at(struct fl_store *s, const char *rule,
-                                               const char *key, int64_t opened_ns, char *id,
-                                               size_t size);
+                                               const char *key, int64_t from_ns, int64_t to_ns,
+                                               char *id, size_t size);
 
 /* The ticket an operator means by ref, as `tickets` takes it: its id; the
  * number alone ("123", "000123": the ticket the store's sequence numbered

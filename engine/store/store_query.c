@@ -91,11 +91,12 @@ int fl_store_open_ticket_for_fault(struct fl_store *s, const struct fl_store_fau
 }
 
 int fl_store_ticket_for_fault_at(struct fl_store *s, const char *rule, const char *key,
-				 int64_t opened_ns, char *id, size_t size)
+				 int64_t from_ns, int64_t to_ns, char *id, size_t size)
 {
 	/* by tickets_fault (rule, key): the few tickets of one fault */
-	struct store_stmt *st = store_stmt(s, "SELECT id FROM tickets WHERE rule = ?1 AND key = ?2"
-					 " AND opened_ns = ?3 ORDER BY id LIMIT 1");
+	struct store_stmt *st =
+		store_stmt(s, "SELECT id FROM tickets WHERE rule = ?1 AND key = ?2"
+			      " AND opened_ns BETWEEN ?3 AND ?4 ORDER BY opened_ns, id LIMIT 1");
 	int rc;
 
 	if (!rule || !key)
@@ -104,7 +105,8 @@ int fl_store_ticket_for_fault_at(struct fl_store *s, const char *rule, const cha
 		return -EIO;
 	store_bind_text(st, 1, rule);
 	store_bind_text(st, 2, key);
-	sst_bind_int64(st, 3, opened_ns);
+	sst_bind_int64(st, 3, from_ns);
+	sst_bind_int64(st, 4, to_ns);
 	rc = sst_step(st);
 	if (rc == SQLITE_ROW) {
 		snprintf(id, size, "%s", store_col_text(st, 0));

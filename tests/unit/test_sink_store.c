@@ -385,6 +385,47 @@ STORE_TEST(sink_store, writes_a_resumed_incidents_actions_to_its_ticket)
 	fx_close(&f);
 }
 
+/* A restarted engine fed its journal again: the fault's first alarm is the
+ * time it arrived, lag_ms before the last engine took it and opened its
+ * ticket, cleared since. fed_again: pushed as such, on the store thread. */
+static long long reopened_tickets(int64_t lag_ms, bool fed_again)
+{
+	struct fx f;
+	long long n;
+	char err[256];
+	struct fl_action a = {.type = FL_ACTION_OPEN, .step = FL_PROG_NONE};
+
+	fx_open(&f);
+	f.inc.source_name = "los_huawei";
+	snprintf(f.inc.key, sizeof(f.inc.key), "kHC-YZ-LX-OSN01\x1f" "1-8-1");
+	f.inc.span_name = NULL;
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	act(&f, FL_ACTION_CLEAR, FL_PROG_NONE, NULL, 0);
+	fl_sink_destroy(f.sink);
+	cr_assert_eq(fl_sink_open(&f.sink, f.prog, f.db, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(fl_sink_start(f.sink), 0);
+	f.inc.id = 1;
+	f.inc.first_ns = f.inc.last_ns = T0 - lag_ms * 1000000;
+	a.at_ns = f.inc.first_ns;
+	a.incident = &f.inc;
+	cr_assert_eq(fed_again ? fl_sink_push_fed_again(f.sink, &a) : fl_sink_push(f.sink, &a), 0);
+	fl_sink_stop(f.sink);
+	n = q(&f, "SELECT count(*) FROM tickets");
+	fx_close(&f);
+	return n;
+}
+
+STORE_TEST(sink_store, a_journal_fed_again_continues_the_cleared_ticket_of_its_fault)
+{
+	cr_expect_eq(reopened_tickets(0, true), 1);
+	cr_expect_eq(reopened_tickets(3, true), 1, "the alarm arrived 3 ms before it was taken");
+	cr_expect_eq(reopened_tickets(FL_SINK_FED_AGAIN_LAG_MS, true), 1);
+	cr_expect_eq(reopened_tickets(FL_SINK_FED_AGAIN_LAG_MS + 1, true), 2, "another fault");
+	cr_expect_eq(reopened_tickets(-1, true), 2, "a first alarm after the ticket opened");
+	cr_expect_eq(reopened_tickets(3, false), 2, "live, another first alarm is another fault");
+	cr_expect_eq(reopened_tickets(0, false), 1, "the same recording again");
+}
+
 STORE_TEST(sink_store, pauses_a_planned_tickets_clocks_until_its_window_ends)
 {
 	static const char *const to[] = {"值班室 <13800002112>"};
