@@ -160,6 +160,9 @@ struct fl_action {
 /* The reason of an update by `on timeout raise`: the fault's clear did not
  * come within the rule's pair window. */
 #define FL_UPDATE_TIMEOUT "timeout"
+/* The reason of an update by a rule's `update` action. It and a timeout's
+ * may change the incident's level, ladder and title. */
+#define FL_UPDATE_ACTION "update"
 
 typedef void fl_action_fn(const struct fl_action *a, void *ctx);
 
@@ -239,6 +242,10 @@ struct fl_resumed_incident {
 	const char *device, *site, *span; /* location names; NULL when unknown */
 	int64_t first_ns;		  /* when it opened: the ladder runs from then */
 	bool is_planned;		  /* opened inside a maintenance window */
+	/* its rule's pair window timed out before the restart (the `on
+	 * timeout` actions ran then): a later clear is unpaired, and they do
+	 * not run again. false: the window runs on from first_ns */
+	bool pair_timed_out;
 	const uint32_t *steps_taken;	  /* ladder steps (program step indices) */
 	size_t n_steps_taken;		  /* already taken: never fired again */
 };

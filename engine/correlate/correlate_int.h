@@ -215,6 +215,11 @@ struct fl_engine {
 	int64_t now_ns;
 	bool have_event;
 	uint32_t ev_rule; /* rule whose fields the current templates read */
+	/* with no event: the key (as fl_corr_build_key() wrote it) of rule
+	 * render_key_rule whose values the templates read (a resumed pair
+	 * window's); NULL: none */
+	const char *render_key;
+	uint32_t render_key_rule;
 	struct fl_engine_stats stats;
 	size_t total_keys; /* live keys of all rules */
 	char keybuf[FL_CORR_KEY_MAX];
@@ -351,6 +356,10 @@ void fl_corr_key_timer(struct fl_engine *e, struct key_state *ks, int64_t now_ns
 void fl_corr_on_fault(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t,
 		      bool *raised);
 void fl_corr_on_clear(struct fl_engine *e, uint32_t rule, struct key_state *ks, int64_t t);
+/* The pair window of a resumed incident's key (ks->inc set): timed out
+ * before the restart, or open again from the incident's first fault, its
+ * `on timeout` texts rendered from the key (fl_engine_resume). */
+void fl_corr_pair_resume(struct fl_engine *e, struct key_state *ks, bool timed_out);
 
 /* ---- correlate_rule_actions.c: update, clear, emit, run --------------------- */
 

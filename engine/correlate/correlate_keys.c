@@ -395,6 +395,24 @@ static void pair_timeout(struct fl_engine *e, struct key_state *ks, int64_t now_
 	}
 }
 
+void fl_corr_pair_resume(struct fl_engine *e, struct key_state *ks, bool timed_out)
+{
+	const struct fl_incident *p = &ks->inc->pub;
+
+	if (timed_out) {
+		ks->pair_timed_out = true;
+		return;
+	}
+	/* the fault's fields are gone with the old engine: its key still
+	 * holds the values the key names (host, port, ...) */
+	snprintf(e->keybuf, sizeof(e->keybuf), "%s", p->key);
+	e->have_event = false;
+	e->render_key = p->key;
+	e->render_key_rule = ks->rule;
+	pair_open(e, ks->rule, ks, p->first_ns);
+	e->render_key = NULL;
+}
+
 /* Whether a clear at t is the clear of the key's fault: a pair window is
  * open and t is at most its T after the fault that opened it. A clear past
  * T whose timer has not fired yet (it rounds to the millisecond) times the

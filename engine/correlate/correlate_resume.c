@@ -78,10 +78,21 @@ static int resume_location(const struct fl_program *prog, const struct fl_resume
 	return 0;
 }
 
+/* Whether the rule raises an incident of its own: one that does not has
+ * incidents only from `on timeout raise`, whose window has timed out. */
+static bool rule_raises(const struct fl_program *prog, const struct fl_prog_rule *r)
+{
+	for (uint32_t a = r->first_action; a < r->first_action + r->n_actions; a++)
+		if (prog->actions[a].kind == FL_ACT_RAISE)
+			return true;
+	return false;
+}
+
 /* A rule incident's key state, as its raising event would have left it, so
  * the next event of that key is a tally of it and the rule's clear clears
- * it. An absence incident is keyed by its device and has none. */
-static void resume_key(struct fl_engine *e, struct incident *inc)
+ * it (within its pair window, which runs on from the first fault). An
+ * absence incident is keyed by its device and has none. */
+static void resume_key(struct fl_engine *e, struct incident *inc, bool pair_timed_out)
 {
 	const struct fl_prog_rule *r = &e->prog->rules[inc->pub.source];
 	const struct rule_info *ri = &e->ri[inc->pub.source];
@@ -113,6 +124,8 @@ static void resume_key(struct fl_engine *e, struct incident *inc)
 	/* a rule that clears by going quiet: quiet from now on */
 	if (ri->quiet_ms > 0)
 		ks->quiet_due = e->now_ns + ri->quiet_ms * FL_NS_PER_MS;
+	if (r->pair_ms > 0)
+		fl_corr_pair_resume(e, ks, pair_timed_out || !rule_raises(e->prog, r));
 	fl_corr_key_rearm(e, ks);
 }
 
@@ -120,12 +133,12 @@ static void resume_key(struct fl_engine *e, struct incident *inc)
  * its rule, the spans it cut (both ends taken as still down: only their
  * clears end it), the site it took down. A group incident is found by its
  * key. Its scope makes it absorb its consequences again. */
-static void resume_attach(struct fl_engine *e, struct incident *inc)
+static void resume_attach(struct fl_engine *e, struct incident *inc, bool pair_timed_out)
 {
 	struct fl_incident *p = &inc->pub;
 
 	if (!p->is_correlation) {
-		resume_key(e, inc);
+		resume_key(e, inc, pair_timed_out);
 		return;
 	}
 	switch (e->prog->correlations[p->source].locate) {
@@ -262,7 +275,7 @@ int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r)
 	p->count = 1;
 	p->is_planned = r->is_planned;
 	resume_taken(e, inc, r);
-	resume_attach(e, inc);
+	resume_attach(e, inc, r->pair_timed_out);
 	e->stats.resumed++;
 	{
 		struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_UPDATE,

@@ -57,8 +57,8 @@ static void rule_update(struct fl_engine *e, struct incident *inc, const struct 
 {
 	if (act->title != FL_PROG_NONE)
 		fl_corr_render(e, inc, act->title, e->run_text, sizeof(e->run_text));
-	incident_update(e, inc, act, act->title != FL_PROG_NONE ? e->run_text : NULL, "update",
-			at_ns, rule);
+	incident_update(e, inc, act, act->title != FL_PROG_NONE ? e->run_text : NULL,
+			FL_UPDATE_ACTION, at_ns, rule);
 }
 
 void fl_corr_raise_to(struct fl_engine *e, struct incident *inc, const struct fl_prog_action *act,

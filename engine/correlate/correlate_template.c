@@ -99,6 +99,30 @@ static struct fl_str device_field(const struct fl_inv_device *d, struct fl_prog_
 	}
 }
 
+/* With no event, field f as e->render_key holds it: the value at the
+ * position of the rule's key field f, or FL_STR_NONE. */
+static struct fl_str key_field(const struct fl_engine *e, struct fl_prog_field f)
+{
+	const struct fl_prog_rule *r;
+	const char *p;
+
+	if (!e->render_key || e->render_key[0] != 'k')
+		return FL_STR_NONE;
+	r = &e->prog->rules[e->render_key_rule];
+	p = e->render_key + 1;
+	for (uint32_t k = r->first_key; k < r->first_key + r->n_keys; k++) {
+		const char *end = strchr(p, 0x1f);
+		struct fl_prog_field kf = e->prog->key_fields[k];
+
+		if (kf.kind == f.kind && kf.index == f.index)
+			return fl_str_make(p, end ? (size_t)(end - p) : strlen(p));
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return FL_STR_NONE;
+}
+
 /* Renders template t into out (cut at size - 1). Event fields, captures and
  * inventory fields are read from the current event as rule e->ev_rule sees
  * it, and are empty when there is no current event (a timer fired). */
@@ -125,7 +149,7 @@ void fl_corr_render(struct fl_engine *e, const struct incident *inc, uint32_t t,
 				: fl_corr_cs(NULL);
 		else if (e->have_event && e->ev_rule != FL_PROG_NONE)
 			v = fl_match_field(e->m, e->ev_rule, part->field);
-		else
+		else if (!(v = key_field(e, part->field)).p)
 			v = device_field(inc ? inc->pub.device : NULL, part->field);
 		if (!v.p)
 			continue;

@@ -572,6 +572,11 @@ int fl_sink_resume(struct fl_sink *s, fl_sink_resume_fn *fn, void *ctx)
 					  &ri.n_steps_taken);
 		if (rc < 0)
 			break;
+		rc = fl_store_ticket_noted(s->store, row->id, FL_STORE_PAIR_TIMED_OUT);
+		if (rc < 0)
+			break;
+		ri.pair_timed_out = rc > 0;
+		rc = 0;
 		if (ri.n_steps_taken > FL_SINK_RESUME_STEPS_MAX)
 			ri.n_steps_taken = FL_SINK_RESUME_STEPS_MAX;
 		if (fn(ctx, &ri) == 0)

@@ -460,6 +460,26 @@ static int write_places(struct fl_sink *s, struct sink_incident *e, const struct
 	return added;
 }
 
+/* The level and title an `update` action or a pair window's timeout gave
+ * the incident (a new ladder's steps come as actions of their own); a
+ * timeout is noted so that an engine restarted later does not time the
+ * fault out again, nor pair its late clear. */
+static int write_update(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
+{
+	const struct fl_prog_level *lv = r->level < s->prog->n_levels ? &s->prog->levels[r->level]
+								      : NULL;
+	bool is_timeout = strcmp(r->reason, FL_UPDATE_TIMEOUT) == 0;
+	int rc = fl_store_incident_update(s->store, e->ticket, lv ? lv->name.p : NULL, r->title, -1,
+					  is_timeout ? "not cleared within its pair window"
+						     : "update action",
+					  r->at_ns);
+
+	if (rc == 0 && is_timeout)
+		rc = fl_store_note(s->store, e->ticket, FL_STORE_PAIR_TIMED_OUT, "faultline",
+				   r->title, r->at_ns);
+	return rc;
+}
+
 /* A step of the ladder (recorded once), or a level raised by the engine
  * (a second cut, a site gone down). */
 static int do_escalate(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
@@ -537,6 +557,9 @@ int sink_write_one(struct fl_sink *s, const struct fl_sink_rec *r)
 		if (rc > 0) /* it grew: its title names the new place */
 			rc = fl_store_incident_update(s->store, e->ticket, NULL, r->title, -1,
 						      "place joined", r->at_ns);
+		else if (rc == 0 && r->reason && (strcmp(r->reason, FL_UPDATE_TIMEOUT) == 0 ||
+						  strcmp(r->reason, FL_UPDATE_ACTION) == 0))
+			rc = write_update(s, e, r);
 		break;
 	case SINK_ABSORB:
 		break;

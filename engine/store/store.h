@@ -415,6 +415,13 @@ FL_MUST_CHECK int fl_store_ticket_state(struct fl_store *s, const char *id,
 /* One clock of a ticket. */
 FL_MUST_CHECK int fl_store_clock_get(struct fl_store *s, const char *id, enum fl_ticket_clock c,
                                      struct fl_clock_info *out);
+/* The history entry (what) a ticket gets when its rule's pair window timed
+ * out: a restarted engine reads it (fl_store_ticket_noted) and does not time
+ * the fault out again. */
+#define FL_STORE_PAIR_TIMED_OUT "pair window timed out"
+/* Does the ticket's history hold an entry what? 1 yes, 0 no, or the store's
+ * error. */
+FL_MUST_CHECK int fl_store_ticket_noted(struct fl_store *s, const char *id, const char *what);
 /* The step indices taken for the ticket, ascending: at most max written to
  * steps, the total count to *n (may be larger than max). */
 FL_MUST_CHECK int fl_store_steps_taken(struct fl_store *s, const char *id, uint32_t *steps,

@@ -60,6 +60,23 @@ static const char rx_plan[] =
 	"    key host, p;\n"
 	"    raise level urgent title \"pair ${host} ${p}\";\n"
 	"}\n"
+	"level severe { respond 0s; }\n"
+	"rule stuck {\n"
+	"    match syslog;\n"
+	"    lookup device host;\n"
+	"    where msg ~ /STUCK_FAULT (?<p>\\S+) on (?<board>\\S+)/;\n"
+	"    clear where msg ~ /STUCK_CLEAR (?<p>\\S+)/ within 30m;\n"
+	"    key host, p;\n"
+	"    raise level urgent title \"stuck ${host} ${p}\";\n"
+	"    on timeout raise level severe title \"${p} of ${host} (${board}) stuck 30m in ${site}\";\n"
+	"}\n"
+	"rule stuck_quiet {\n"
+	"    match syslog;\n"
+	"    where msg ~ /QUIET_FAULT (?<p>\\S+)/;\n"
+	"    clear where msg ~ /QUIET_CLEAR (?<p>\\S+)/ within 30m;\n"
+	"    key host, p;\n"
+	"    on timeout raise level severe title \"${p} of ${host} stuck 30m\";\n"
+	"}\n"
 	"correlate cut {\n"
 	"    locate span;\n"
 	"    from los;\n"
@@ -72,7 +89,7 @@ struct rx_rec {
 	enum fl_action_type type;
 	uint64_t id;
 	uint32_t step;
-	char rule[32], ticket[72], reason[32];
+	char rule[32], ticket[72], reason[32], title[256], level[16];
 	uint64_t count;
 	int64_t at_s;
 };
@@ -102,6 +119,9 @@ static void rx_on_action(const struct fl_action *a, void *ctx)
 	snprintf(r->rule, sizeof(r->rule), "%s", a->incident->source_name);
 	snprintf(r->ticket, sizeof(r->ticket), "%s", a->incident->ticket ? a->incident->ticket : "");
 	snprintf(r->reason, sizeof(r->reason), "%s", a->reason ? a->reason : "");
+	snprintf(r->title, sizeof(r->title), "%s", a->incident->title);
+	snprintf(r->level, sizeof(r->level), "%s",
+		 x->plan ? fl_plan_program(x->plan)->levels[a->incident->level].name.p : "");
 }
 
 /* An engine started start_s seconds after the ticket opened. */
@@ -219,6 +239,118 @@ Test(correlate_resume, joins_events_of_the_same_rule_and_key_and_clears_on_their
 	cr_assert_eq(rx_count(x, FL_ACTION_CLEAR, FL_PROG_NONE), 1);
 	cr_expect_str_eq(x->recs[x->n - 1].ticket, "INC-2", "the clear names the resumed ticket");
 	cr_expect_eq(x->recs[x->n - 1].count, 2, "the event after the restart was a tally");
+	rx_close(x);
+}
+
+/* A ticket of rule "stuck" (a pair window of 30m) opened at the base time. */
+static struct fl_resumed_incident stuck_ticket(bool timed_out)
+{
+	return (struct fl_resumed_incident){
+	    .ticket = "INC-7", .source = "stuck", .key = pair_key, .level = "urgent",
+	    .title = "stuck HC-YZ-LX-OSN01 1-8-1", .device = "HC-YZ-LX-OSN01",
+	    .first_ns = RX_BASE_NS, .pair_timed_out = timed_out};
+}
+
+static size_t rx_reason(const struct rx *x, const char *reason)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < x->n; i++)
+		n += x->recs[i].type == FL_ACTION_UPDATE && strcmp(x->recs[i].reason, reason) == 0;
+	return n;
+}
+
+Test(correlate_resume, pairs_a_clear_within_the_window_that_began_before_the_restart)
+{
+	struct rx *x = rx_open(600);
+	struct fl_resumed_incident ri = stuck_ticket(false);
+	struct fl_engine_stats st;
+
+	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	rx_at(x, 1200, "HC-YZ-LX-OSN01", "STUCK_CLEAR 1-8-1");
+	cr_assert_eq(rx_count(x, FL_ACTION_CLEAR, FL_PROG_NONE), 1, "the clear within 30m pairs");
+	cr_expect_str_eq(x->recs[x->n - 1].ticket, "INC-7");
+	fl_engine_advance(x->e, RX_BASE_NS + 7200 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_reason(x, FL_UPDATE_TIMEOUT), 0, "a paired fault never times out");
+	fl_engine_stats(x->e, &st);
+	cr_expect_eq(st.clears_unpaired, 0);
+	rx_close(x);
+}
+
+Test(correlate_resume, times_out_the_window_from_the_first_fault_with_the_keys_values)
+{
+	struct rx *x = rx_open(600);
+	struct fl_resumed_incident ri = stuck_ticket(false);
+	const struct rx_rec *u = NULL;
+
+	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	fl_engine_advance(x->e, RX_BASE_NS + 1799 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_reason(x, FL_UPDATE_TIMEOUT), 0, "not before 30m from the fault");
+	fl_engine_advance(x->e, RX_BASE_NS + 1801 * FL_NS_PER_SEC);
+	cr_assert_eq(rx_reason(x, FL_UPDATE_TIMEOUT), 1, "30m after the first fault, not the restart");
+	for (size_t i = 0; i < x->n; i++)
+		if (x->recs[i].type == FL_ACTION_UPDATE && strcmp(x->recs[i].reason, "timeout") == 0)
+			u = &x->recs[i];
+	cr_assert_not_null(u);
+	cr_expect_eq(u->at_s, 1800);
+	cr_expect_str_eq(u->ticket, "INC-7");
+	cr_expect_str_eq(u->level, "severe");
+	/* host and port from the key, the site from the inventory; the board
+	 * was a field of the fault only, gone with the old engine */
+	cr_expect_str_eq(u->title, "1-8-1 of HC-YZ-LX-OSN01 () stuck 30m in HC-YZ-LX");
+	rx_at(x, 2400, "HC-YZ-LX-OSN01", "STUCK_CLEAR 1-8-1");
+	cr_expect_eq(rx_count(x, FL_ACTION_CLEAR, FL_PROG_NONE), 0, "a late clear is unpaired");
+	fl_engine_advance(x->e, RX_BASE_NS + 9000 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_reason(x, FL_UPDATE_TIMEOUT), 1, "once");
+	rx_close(x);
+}
+
+Test(correlate_resume, times_out_at_once_a_window_that_ran_out_while_no_engine_ran)
+{
+	struct rx *x = rx_open(3600);
+	struct fl_resumed_incident ri = stuck_ticket(false);
+
+	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	fl_engine_advance(x->e, RX_BASE_NS + 3600 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_reason(x, FL_UPDATE_TIMEOUT), 1);
+	cr_expect_eq(x->recs[x->n - 1].at_s, 3600, "at the restart");
+	rx_close(x);
+}
+
+Test(correlate_resume, never_times_out_again_nor_pairs_after_a_timeout_before_the_restart)
+{
+	struct rx *x = rx_open(3600);
+	struct fl_resumed_incident ri = stuck_ticket(true);
+	struct fl_engine_stats st;
+
+	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	fl_engine_advance(x->e, RX_BASE_NS + 3700 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_reason(x, FL_UPDATE_TIMEOUT), 0, "its actions ran before the restart");
+	rx_at(x, 3800, "HC-YZ-LX-OSN01", "STUCK_CLEAR 1-8-1");
+	cr_expect_eq(rx_count(x, FL_ACTION_CLEAR, FL_PROG_NONE), 0, "the late clear clears nothing");
+	fl_engine_stats(x->e, &st);
+	cr_expect_eq(st.clears_unpaired, 1);
+	/* it ended the timed-out fault's wait: the next fault opens a window */
+	rx_at(x, 3900, "HC-YZ-LX-OSN01", "STUCK_FAULT 1-8-1 on N1SL16");
+	fl_engine_advance(x->e, RX_BASE_NS + 5800 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_reason(x, FL_UPDATE_TIMEOUT), 1, "the new fault's window times out");
+	rx_close(x);
+}
+
+Test(correlate_resume, takes_a_ticket_only_a_timeout_opens_as_timed_out)
+{
+	struct rx *x = rx_open(600);
+	struct fl_resumed_incident ri = stuck_ticket(false);
+	struct fl_engine_stats st;
+
+	ri.source = "stuck_quiet"; /* raises nothing itself: its ticket is a timeout's */
+	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	fl_engine_advance(x->e, RX_BASE_NS + 3600 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_reason(x, FL_UPDATE_TIMEOUT), 0, "not timed out twice");
+	rx_at(x, 3700, "HC-YZ-LX-OSN01", "QUIET_CLEAR 1-8-1");
+	cr_expect_eq(rx_count(x, FL_ACTION_CLEAR, FL_PROG_NONE), 0);
+	fl_engine_stats(x->e, &st);
+	cr_expect_eq(st.clears_unpaired, 1);
 	rx_close(x);
 }
 

@@ -312,7 +312,7 @@ struct resumed {
 	char ticket[80], source[32], key[32], span[32];
 	uint32_t steps[8];
 	size_t n, n_steps;
-	bool is_planned;
+	bool is_planned, pair_timed_out;
 };
 
 static int collect_resumed(void *ctx, const struct fl_resumed_incident *r)
@@ -325,6 +325,7 @@ static int collect_resumed(void *ctx, const struct fl_resumed_incident *r)
 		snprintf(out->key, sizeof(out->key), "%s", r->key ? r->key : "");
 		snprintf(out->span, sizeof(out->span), "%s", r->span ? r->span : "");
 		out->is_planned = r->is_planned;
+		out->pair_timed_out = r->pair_timed_out;
 		for (size_t i = 0; i < r->n_steps_taken && i < 8; i++)
 			out->steps[out->n_steps++] = r->steps_taken[i];
 	}
@@ -382,6 +383,68 @@ STORE_TEST(sink_store, writes_a_resumed_incidents_actions_to_its_ticket)
 	cr_expect_eq(q(&f, "SELECT count(*) FROM tickets"), 1);
 	cr_expect_eq(q(&f, "SELECT count(*) FROM outbox WHERE ticket = 'INC-2026-000001'"), 1);
 	cr_expect_eq(q(&f, "SELECT count(*) FROM steps WHERE step = 5"), 1);
+	fx_close(&f);
+}
+
+/* An update of reason why: what `update` or a pair window's timeout
+ * writes, its level and title new. */
+static void act_update(struct fx *f, const char *why, uint32_t level, const char *title)
+{
+	struct fl_action a = {.type = FL_ACTION_UPDATE, .at_ns = T0 + 60 * SEC, .incident = &f->inc,
+			      .step = FL_PROG_NONE, .reason = why};
+
+	f->inc.level = level;
+	snprintf(f->inc.title, sizeof(f->inc.title), "%s", title);
+	cr_assert_eq(fl_sink_write(f->sink, &a), 0);
+	cr_assert_eq(fl_sink_sync(f->sink), 0);
+}
+
+STORE_TEST(sink_store, writes_a_timeouts_level_and_title_and_hands_it_back_timed_out)
+{
+	struct fx f;
+	struct resumed got = {0};
+	char err[256];
+	uint32_t severe = FL_PROG_NONE;
+
+	fx_open(&f);
+	for (uint32_t l = 0; l < f.prog->n_levels; l++)
+		if (strcmp(f.prog->levels[l].name.p, "severe") == 0)
+			severe = l;
+	cr_assert_neq(severe, FL_PROG_NONE, "test-product.plan has a level severe");
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	act_update(&f, FL_UPDATE_RECURRED, 0, "光缆中断 HC-YZ-R01-S02");
+	cr_expect_eq(q(&f, "SELECT count(*) FROM history WHERE what LIKE 'updated%'"), 0,
+		     "a recurrence changes nothing of the ticket's");
+	act_update(&f, FL_UPDATE_TIMEOUT, severe, "光缆中断 HC-YZ-R01-S02 30 分钟未恢复");
+	cr_expect_eq(q(&f, "SELECT count(*) FROM tickets WHERE level = 'severe'"
+			   " AND title = '光缆中断 HC-YZ-R01-S02 30 分钟未恢复'"),
+		     1);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM history WHERE what = 'pair window timed out'"), 1);
+	fl_sink_destroy(f.sink);
+	cr_assert_eq(fl_sink_open(&f.sink, f.prog, f.db, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(fl_sink_resume(f.sink, collect_resumed, &got), 0);
+	cr_assert_eq(got.n, 1);
+	cr_expect(got.pair_timed_out, "the restarted engine must not time it out again");
+	fx_close(&f);
+}
+
+STORE_TEST(sink_store, writes_an_update_actions_level_and_hands_back_a_window_still_open)
+{
+	struct fx f;
+	struct resumed got = {0};
+	char err[256];
+
+	fx_open(&f);
+	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
+	act_update(&f, FL_UPDATE_ACTION, 2, "光缆中断 HC-YZ-R01-S02 (已派单)");
+	cr_expect_eq(q(&f, "SELECT count(*) FROM tickets WHERE level = 'general'"
+			   " AND title = '光缆中断 HC-YZ-R01-S02 (已派单)'"),
+		     1);
+	fl_sink_destroy(f.sink);
+	cr_assert_eq(fl_sink_open(&f.sink, f.prog, f.db, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(fl_sink_resume(f.sink, collect_resumed, &got), 0);
+	cr_assert_eq(got.n, 1);
+	cr_expect_not(got.pair_timed_out);
 	fx_close(&f);
 }
 
