@@ -308,7 +308,9 @@ FL_MUST_CHECK int fl_store_incident_absorb(struct fl_store *s, const char *id, u
 
 /* clear: the alarm that raised the ticket cleared. Records the time and a
  * history row; the lifecycle is left to people (a clear is evidence of
- * restoration, not a confirmation). */
+ * restoration, not a confirmation). A ticket cleared already keeps its first
+ * clear (a recording or a journal fed again clears it again): 0, nothing
+ * written. -ENOENT: no such ticket. */
 FL_MUST_CHECK int fl_store_incident_clear(struct fl_store *s, const char *id, const char *note,
                                           int64_t now_ns);
 

@@ -281,6 +281,8 @@ int fl_store_incident_absorb(struct fl_store *s, const char *id, uint32_t n, con
 	return store_txn_leave(s, rc);
 }
 
+static int ticket_state(struct fl_store *s, const char *id, enum fl_ticket_state *out);
+
 int fl_store_incident_clear(struct fl_store *s, const char *id, const char *note, int64_t now_ns)
 {
 	struct store_stmt *st;
@@ -289,14 +291,20 @@ int fl_store_incident_clear(struct fl_store *s, const char *id, const char *note
 	rc = store_txn_enter(s);
 	if (rc < 0)
 		return rc;
-	st = store_stmt(s, "UPDATE tickets SET cleared_ns = ?2, updated_ns = ?2 WHERE id = ?1");
+	st = store_stmt(s, "UPDATE tickets SET cleared_ns = ?2, updated_ns = ?2"
+	                   " WHERE id = ?1 AND cleared_ns IS NULL");
 	if (!st)
 		return store_txn_leave(s, -EIO);
 	store_bind_text(st, 1, id);
 	sst_bind_int64(st, 2, now_ns);
 	rc = store_update_one(s, st);
-	if (rc == 0)
+	if (rc == 0) {
 		rc = store_history_add(s, id, now_ns, "alarm cleared", "faultline", note);
+	} else if (rc == -ENOENT) {
+		enum fl_ticket_state state;
+
+		rc = ticket_state(s, id, &state); /* 0: cleared before, -ENOENT: none */
+	}
 	return store_txn_leave(s, rc);
 }
 

@@ -761,6 +761,7 @@ STORE_TEST(store, records_updates_absorbed_alarms_and_the_clear_in_the_history)
 {
 	struct fl_store *s = open_store();
 	struct fl_buf b;
+	const char *cleared;
 
 	open_ticket(s, "INC-1", T0);
 	cr_assert_eq(fl_store_incident_update(s, "INC-1", "critical", NULL, 1,
@@ -770,6 +771,8 @@ STORE_TEST(store, records_updates_absorbed_alarms_and_the_clear_in_the_history)
 	             0);
 	cr_assert_eq(fl_store_incident_absorb(s, "INC-1", 10, NULL, T0 + 3 * MIN), 0);
 	cr_assert_eq(fl_store_incident_clear(s, "INC-1", "LOS cleared", T0 + 4 * MIN), 0);
+	/* the same clear fed again: the first stands, no second history row */
+	cr_assert_eq(fl_store_incident_clear(s, "INC-1", "LOS cleared", T0 + 4 * MIN - 1), 0);
 	cr_expect_eq(fl_store_incident_update(s, "INC-404", "critical", NULL, -1, NULL, T0),
 	             -ENOENT);
 	cr_expect_eq(fl_store_incident_absorb(s, "INC-404", 1, NULL, T0), -ENOENT);
@@ -790,7 +793,10 @@ STORE_TEST(store, records_updates_absorbed_alarms_and_the_clear_in_the_history)
 	cr_expect(strstr(b.p, "\"what\":\"absorbed 250\",\"by\":\"faultline\","
 	                      "\"note\":\"LOS LZ-ADM-03 port 2\""),
 	          "%s", b.p);
-	cr_expect(strstr(b.p, "\"what\":\"alarm cleared\""), "%s", b.p);
+	cleared = strstr(b.p, "\"what\":\"alarm cleared\"");
+	cr_expect_not_null(cleared, "%s", b.p);
+	cr_expect_null(cleared ? strstr(cleared + 1, "\"what\":\"alarm cleared\"") : NULL,
+	               "cleared once: %s", b.p);
 	cr_expect(strstr(b.p, "\"what\":\"fallback\",\"by\":\"faultline\","
 	                      "\"note\":\"no county lead: paged the city\""),
 	          "%s", b.p);
