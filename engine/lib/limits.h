@@ -124,8 +124,11 @@
  * FL_PLAN_MAX_DEPTH: nesting of { } blocks and [ ] sets.
  * FL_PLAN_MAX_INCLUDE_DEPTH: include chains; FL_PLAN_MAX_FILES: files per plan.
  * FL_PLAN_MAX_RULES: rules and correlations together.
+ * FL_PLAN_DURATION_MAX_MS: one duration (ten years): the engine adds them to
+ * nanosecond times, which a longer one would carry past int64.
  * FL_MAX_DIAGS: diagnostics kept per run; later ones are counted, then dropped. */
 #define FL_PLAN_MAX_BYTES (8u * 1024 * 1024)
+#define FL_PLAN_DURATION_MAX_MS (3650LL * 24 * 3600 * 1000)
 #define FL_PLAN_MAX_DEPTH 8
 #define FL_PLAN_MAX_INCLUDE_DEPTH 8
 #define FL_PLAN_MAX_FILES 64
