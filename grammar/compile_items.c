@@ -262,7 +262,8 @@ bool want_count(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i, int
 		return true;
 	}
 	if (it && it->kind == FL_ITEM_NUMBER) {
-		fl_diag_error(c->d, &it->loc, "expected a count of at least 1, got %s", it->text);
+		fl_diag_error(c->d, &it->loc, "expected a count from 1 to %d, got %s", INT32_MAX,
+			      it->text);
 		return false;
 	}
 	expected(c, s, i, "a number");
