@@ -448,7 +448,7 @@ static const struct fl_inv_device *lookup_device(struct fl_match *m, uint32_t ru
 	m->dev[slot] = NULL;
 	if (key.p)
 		m->dev[slot] = lookup == FL_LOOKUP_DEVICE
-				   ? fl_inventory_device(m->prog->inventory, key)
+				   ? fl_inventory_device_named(m->prog->inventory, key)
 				   : fl_inventory_device_by_ip(m->prog->inventory, key);
 	m->dev_done[slot] = true;
 	m->dev_field[slot] = f;

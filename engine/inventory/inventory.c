@@ -329,6 +329,8 @@ static int load(struct inv_loader *L_in, struct fl_inventory **out)
 		goto out_fail;
 	if (L.have[INV_T_RINGS] && L.have[INV_T_DEVICES])
 		inv_check_ring_positions(&L);
+	if ((rc = inv_index_devices_folded(L.inv)) < 0)
+		goto out_fail;
 	if ((rc = load_table(&L, INV_T_CHAINS)) < 0 || (rc = load_table(&L, INV_T_SPANS)) < 0)
 		goto out_fail;
 	if (L.have[INV_T_SPANS])
@@ -408,6 +410,7 @@ void fl_inventory_free(struct fl_inventory *inv)
 	    &inv->by_site,    &inv->by_device,  &inv->by_ring,   &inv->by_span,     &inv->by_chain,
 	    &inv->by_circuit, &inv->by_city,    &inv->by_county, &inv->by_srlg,     &inv->by_window,
 	    &inv->by_port,    &inv->by_mgmt_ip, &inv->by_role,   &inv->by_customer,
+	    &inv->by_device_folded,
 	};
 	struct inv_vec *vecs[] = {
 	    &inv->sites,    &inv->devices,  &inv->rings,   &inv->spans, &inv->chains,

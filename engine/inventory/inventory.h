@@ -301,6 +301,16 @@ const struct fl_inv_area *fl_inventory_county(const struct fl_inventory *inv, st
 const struct fl_inv_srlg *fl_inventory_srlg(const struct fl_inventory *inv, struct fl_str id);
 const struct fl_inv_window *fl_inventory_window(const struct fl_inventory *inv, struct fl_str id);
 
+/* The device a message names (a syslog HOSTNAME, a capture): RFC 5424
+ * prefers an FQDN to a hostname to an address, and devices and relays
+ * write any of them in any case (DNS names ignore it). In order: the device
+ * of that exact id; for an IPv4 address, the device it manages
+ * (fl_inventory_device_by_ip); for an FQDN, the device named by its first
+ * label; then either name again ignoring ASCII case, when only one device's
+ * id matches so. NULL when none. */
+const struct fl_inv_device *fl_inventory_device_named(const struct fl_inventory *inv,
+						      struct fl_str name);
+
 /* The device whose mgmt_ip is exactly `ip` (dotted IPv4 text, as an SNMP
  * trap's agent address or a syslog peer is written); NULL when none. */
 const struct fl_inv_device *fl_inventory_device_by_ip(const struct fl_inventory *inv,

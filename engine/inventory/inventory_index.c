@@ -3,6 +3,7 @@
  * layout. */
 #include "engine/inventory/inventory_int.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdalign.h>
 #include <stdlib.h>
@@ -534,6 +535,91 @@ const struct fl_inv_device *fl_inventory_device_by_ip(const struct fl_inventory 
                                                       struct fl_str ip)
 {
 	return inv_index_get(&inv->by_mgmt_ip, ip, FL_STR_LIT(""));
+}
+
+static char fold_ascii(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+int inv_index_devices_folded(struct fl_inventory *inv)
+{
+	const void *ambiguous = &inv->by_device_folded;
+
+	for (size_t i = 0; i < inv->devices.n; i++) {
+		const struct fl_inv_device *d = inv->devices.items[i];
+		size_t len = strlen(d->id);
+		char *folded = inv_arena_strdup(&inv->arena, fl_str_make(d->id, len));
+		const void *old;
+
+		if (!folded)
+			return -ENOMEM;
+		for (size_t k = 0; k < len; k++)
+			folded[k] = fold_ascii(folded[k]);
+		if (inv_index_put(&inv->by_device_folded, fl_str_make(folded, len), FL_STR_LIT(""),
+		                  d, &old) < 0)
+			return -ENOMEM;
+		if (old && old != ambiguous) {
+			struct inv_index *ix = &inv->by_device_folded;
+			uint64_t h = key_hash(fl_str_make(folded, len), FL_STR_LIT(""));
+
+			for (size_t j = (size_t)h & (ix->cap - 1); ix->slots[j].value;
+			     j = (j + 1) & (ix->cap - 1))
+				if (slot_matches(&ix->slots[j], h, fl_str_make(folded, len),
+				                 FL_STR_LIT("")))
+					ix->slots[j].value = ambiguous;
+		}
+	}
+	return 0;
+}
+
+static const struct fl_inv_device *device_folded(const struct fl_inventory *inv,
+                                                 struct fl_str name)
+{
+	char folded[255]; /* a DNS name's most (RFC 1035); no id is longer */
+	const void *d;
+
+	if (name.len > sizeof(folded))
+		return NULL;
+	for (size_t k = 0; k < name.len; k++)
+		folded[k] = fold_ascii(name.p[k]);
+	d = inv_index_get(&inv->by_device_folded, fl_str_make(folded, name.len), FL_STR_LIT(""));
+	return d == (const void *)&inv->by_device_folded ? NULL : d;
+}
+
+/* Dotted-quad IPv4 text, as inet_pton() takes it. */
+static bool is_ipv4(struct fl_str s)
+{
+	char text[INET_ADDRSTRLEN];
+	struct in_addr a;
+
+	if (s.len >= sizeof(text))
+		return false;
+	memcpy(text, s.p, s.len);
+	text[s.len] = '\0';
+	return inet_pton(AF_INET, text, &a) == 1;
+}
+
+const struct fl_inv_device *fl_inventory_device_named(const struct fl_inventory *inv,
+                                                      struct fl_str name)
+{
+	const struct fl_inv_device *d;
+	const char *dot;
+	struct fl_str label;
+
+	if (!name.p || name.len == 0)
+		return NULL;
+	if ((d = fl_inventory_device(inv, name)))
+		return d;
+	if (is_ipv4(name))
+		return fl_inventory_device_by_ip(inv, name);
+	dot = memchr(name.p, '.', name.len);
+	label = fl_str_make(name.p, dot ? (size_t)(dot - name.p) : name.len);
+	if (dot && label.len && (d = fl_inventory_device(inv, label)))
+		return d;
+	if ((d = device_folded(inv, name)))
+		return d;
+	return dot && label.len ? device_folded(inv, label) : NULL;
 }
 
 const struct fl_inv_span *fl_inventory_span_at(const struct fl_inventory *inv, struct fl_str device,

@@ -45,6 +45,8 @@ struct inv_index {
  * (nothing changes); -ENOMEM. */
 FL_MUST_CHECK int inv_index_put(struct inv_index *ix, struct fl_str k1, struct fl_str k2,
                                 const void *value, const void **existing);
+/* by_device_folded from the devices loaded: 0 or -ENOMEM. */
+FL_MUST_CHECK int inv_index_devices_folded(struct fl_inventory *inv);
 const void *inv_index_get(const struct inv_index *ix, struct fl_str k1, struct fl_str k2);
 void inv_index_free(struct inv_index *ix);
 
@@ -76,6 +78,9 @@ struct fl_inventory {
 	struct inv_index by_city, by_county, by_srlg, by_window;
 	struct inv_index by_port;     /* (device id, port) -> span */
 	struct inv_index by_mgmt_ip;  /* mgmt_ip -> device, for the duplicate check */
+	/* device id in ASCII lower case -> device; the index itself as the
+	 * value when two ids differ only in case (then neither is found so) */
+	struct inv_index by_device_folded;
 	struct inv_index by_role;     /* (branch, role name) -> struct inv_contact_list */
 	struct inv_index by_customer; /* customer -> struct inv_contact_list */
 	size_t ring_spans, chain_spans;

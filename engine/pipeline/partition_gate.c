@@ -88,7 +88,7 @@ static const struct fl_inv_device *event_device(const struct fl_partition_gate *
 	const struct fl_inv_device *d = NULL;
 
 	if (ev->kind == FL_EVENT_SYSLOG && ev->syslog.hostname.p)
-		d = fl_inventory_device(g->inv, ev->syslog.hostname);
+		d = fl_inventory_device_named(g->inv, ev->syslog.hostname);
 	if (d)
 		return d;
 	if (ev->kind == FL_EVENT_TRAP && ev->trap.version == 0 &&

@@ -446,3 +446,51 @@ Test(inventory, finds_a_device_by_its_management_address)
 	cr_expect_null(fl_inventory_device_by_ip(inv, S("10.1.0.1")));
 	cr_expect_null(fl_inventory_device_by_ip(inv, S("10.1.0.11 ")));
 }
+
+/* A network whose names differ only in case: core-A and CORE-a are two
+ * devices, and neither is found by a name that is neither. */
+static const char names_sites[] =
+    "site,site_name,county,city,class,lat,lon,power\r\n"
+    "N-X,机房X,Tian'e,Alpha,county,24.1,107.1,mains\r\n";
+static const char names_devices[] =
+    "device,mgmt_ip,vendor,model,role,site,site_name,county,city,ring,ring_pos,level\r\n"
+    "N-X-OSN01,10.9.1.2,Huawei,OptiX OSN 3500,metro-sdh,N-X,机房X,Tian'e,Alpha,,,county\r\n"
+    "core-A,10.9.1.3,Huawei,NE40E,router,N-X,机房X,Tian'e,Alpha,,,county\r\n"
+    "CORE-a,10.9.1.4,Huawei,NE40E,router,N-X,机房X,Tian'e,Alpha,,,county\r\n"
+    "edge.gx,10.9.1.5,Huawei,NE40E,router,N-X,机房X,Tian'e,Alpha,,,county\r\n";
+
+static const char *named(const struct fl_inventory *in, const char *name)
+{
+	const struct fl_inv_device *d = fl_inventory_device_named(in, S(name));
+
+	return d ? d->id : "(none)";
+}
+
+Test(inventory_names, finds_a_device_by_any_name_a_syslog_host_gives_it)
+{
+	struct fl_inventory_texts t = {.sites = S(names_sites), .devices = S(names_devices)};
+	struct fl_inventory *in = NULL;
+	char long_name[400];
+
+	cr_assert_eq(fl_inventory_load_texts(&in, &t, NULL, NULL), 0);
+	cr_expect_str_eq(named(in, "N-X-OSN01"), "N-X-OSN01");
+	cr_expect_str_eq(named(in, "n-x-osn01"), "N-X-OSN01", "DNS names ignore case");
+	cr_expect_str_eq(named(in, "N-X-OSN01.noc.example.net"), "N-X-OSN01", "an FQDN");
+	cr_expect_str_eq(named(in, "n-x-osn01.NOC.example.net"), "N-X-OSN01");
+	cr_expect_str_eq(named(in, "10.9.1.2"), "N-X-OSN01", "its management address");
+	cr_expect_str_eq(named(in, "10.9.1.9"), "(none)", "an address is not a name's label");
+	cr_expect_str_eq(named(in, "10"), "(none)");
+	cr_expect_str_eq(named(in, "core-A"), "core-A", "the exact name first");
+	cr_expect_str_eq(named(in, "CORE-a"), "CORE-a");
+	cr_expect_str_eq(named(in, "core-a"), "(none)", "two devices fold alike: neither");
+	cr_expect_str_eq(named(in, "core-a.gx.example.net"), "(none)");
+	cr_expect_str_eq(named(in, "edge.gx"), "edge.gx", "an id with a dot, as written");
+	cr_expect_str_eq(named(in, "EDGE.GX"), "edge.gx");
+	cr_expect_str_eq(named(in, "edge"), "(none)", "an id's label is not the id");
+	cr_expect_str_eq(named(in, ".noc.example.net"), "(none)");
+	cr_expect_str_eq(named(in, ""), "(none)");
+	memset(long_name, 'n', sizeof(long_name));
+	long_name[sizeof(long_name) - 1] = '\0';
+	cr_expect_str_eq(named(in, long_name), "(none)");
+	fl_inventory_free(in);
+}
