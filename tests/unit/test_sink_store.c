@@ -450,17 +450,20 @@ STORE_TEST(sink_store, writes_an_update_actions_level_and_hands_back_a_window_st
 
 /* A restarted engine fed its journal again: the fault's first alarm is the
  * time it arrived, lag_ms before the last engine took it and opened its
- * ticket, cleared since. fed_again: pushed as such, on the store thread. */
+ * ticket, cleared since. fed_again: pushed as such, on the store thread.
+ * Returns the tickets of the fault (each call a fault of its own: the
+ * PostgreSQL twin keeps one schema for the whole test). */
 static long long reopened_tickets(int64_t lag_ms, bool fed_again)
 {
+	static int fault;
 	struct fx f;
 	long long n;
-	char err[256];
+	char err[256], sql[320];
 	struct fl_action a = {.type = FL_ACTION_OPEN, .step = FL_PROG_NONE};
 
 	fx_open(&f);
 	f.inc.source_name = "los_huawei";
-	snprintf(f.inc.key, sizeof(f.inc.key), "kHC-YZ-LX-OSN01\x1f" "1-8-1");
+	snprintf(f.inc.key, sizeof(f.inc.key), "kHC-YZ-LX-OSN01\x1f" "1-8-%d", ++fault);
 	f.inc.span_name = NULL;
 	act(&f, FL_ACTION_OPEN, FL_PROG_NONE, NULL, 0);
 	act(&f, FL_ACTION_CLEAR, FL_PROG_NONE, NULL, 0);
@@ -473,7 +476,8 @@ static long long reopened_tickets(int64_t lag_ms, bool fed_again)
 	a.incident = &f.inc;
 	cr_assert_eq(fed_again ? fl_sink_push_fed_again(f.sink, &a) : fl_sink_push(f.sink, &a), 0);
 	fl_sink_stop(f.sink);
-	n = q(&f, "SELECT count(*) FROM tickets");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM tickets WHERE key = '%s'", f.inc.key);
+	n = q(&f, sql);
 	fx_close(&f);
 	return n;
 }
