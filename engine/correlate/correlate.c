@@ -185,6 +185,8 @@ int fl_engine_create(struct fl_engine **out, const struct fl_program *prog,
 		e->cfg.max_keys_per_rule = FL_CORR_KEYS_PER_RULE_DEFAULT;
 	if (e->cfg.max_keys == 0)
 		e->cfg.max_keys = FL_CORR_KEYS_TOTAL_DEFAULT;
+	if (e->cfg.max_key_bytes_per_rule == 0)
+		e->cfg.max_key_bytes_per_rule = FL_CORR_KEY_BYTES_PER_RULE;
 	if (e->cfg.max_keys < e->cfg.max_keys_per_rule)
 		e->cfg.max_keys_per_rule = e->cfg.max_keys;
 	e->now_ns = fl_clock_now_ns(clock);

@@ -185,6 +185,7 @@ typedef void fl_explain_fn(void *ctx, const char *text);
 struct fl_engine_config {
 	int64_t late_ms;	     /* FL_CORR_LATE_MS_DEFAULT when 0; <0: none allowed */
 	size_t max_keys_per_rule;    /* 0: FL_CORR_KEYS_PER_RULE_DEFAULT */
+	size_t max_key_bytes_per_rule; /* 0: FL_CORR_KEY_BYTES_PER_RULE */
 	size_t max_keys;	     /* 0: FL_CORR_KEYS_TOTAL_DEFAULT */
 	bool keep_closed;	     /* keep cleared incidents (tests read them) */
 	fl_action_fn *on_action;     /* may be NULL */

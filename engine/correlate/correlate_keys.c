@@ -84,6 +84,11 @@ static struct fl_keytab *rule_table_create(struct fl_engine *e, uint32_t rule)
 	    .ctx = e,
 	};
 
+	/* the table also keeps a copy of each key, and indexes it */
+	size_t fit = e->cfg.max_key_bytes_per_rule / (cfg.val_size + FL_CORR_KEY_MAX / 2 + 16);
+
+	if (fit < cfg.max_keys)
+		cfg.max_keys = fit ? fit : 1;
 	if (fl_keytab_create(&e->keys[rule], &cfg) < 0)
 		return NULL;
 	return e->keys[rule];

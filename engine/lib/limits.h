@@ -185,6 +185,11 @@
  * FL_CORR_KEYS_PER_RULE_DEFAULT: live keys one rule keeps (dedup, threshold,
  *   flap, absent, clear state); the least recently used is evicted.
  *   setting: --max-keys-per-rule; counter: engine.evicted
+ * FL_CORR_KEY_BYTES_PER_RULE: the state one rule's keys may hold (each key's
+ *   slot: its state, window times and pair window texts); a rule whose slot
+ *   is large keeps fewer keys than FL_CORR_KEYS_PER_RULE_DEFAULT (a
+ *   `threshold 4096` about 16,000), so keys an attacker makes up cannot take
+ *   gigabytes. counter: engine.evicted
  * FL_CORR_KEYS_TOTAL_DEFAULT: live keys of all rules together; a new key past
  *   it evicts the least recently used key of the rule that wants it (refused
  *   when that rule holds none). setting: --max-keys; counters:
@@ -215,6 +220,7 @@
 #define FL_CORR_EMIT_QUEUE_MAX 32
 #define FL_CORR_EMIT_TEXT_MAX 512
 #define FL_CORR_KEYS_PER_RULE_DEFAULT 1000000u
+#define FL_CORR_KEY_BYTES_PER_RULE (512u << 20)
 #define FL_CORR_KEYS_TOTAL_DEFAULT 4000000u
 #define FL_CORR_KEY_MAX 192
 #define FL_CORR_MAX_OPEN_INCIDENTS 100000u

@@ -209,3 +209,63 @@ Test(correlate_caps, counts_the_sites_left_out_of_a_cut_scope)
 	}
 	rmdir(dir);
 }
+
+/* Keys a sender makes up (a host per line) against a rule that keeps the
+ * times of 1,000 events per key: its table holds what fits the per-rule
+ * byte budget, not a million keys of 8 KB each; a rule with small slots
+ * keeps every key under the same budget. */
+static const char bytes_plan[] =
+	"plan t;\n"
+	"timezone \"UTC\";\n"
+	"level notice { respond 4h; }\n"
+	"rule wide {\n"
+	"    match syslog;\n"
+	"    where msg ~ /^WIDE (?<p>\\S+)/;\n"
+	"    key host, p;\n"
+	"    threshold 1000 within 10m;\n"
+	"    raise level notice title \"wide ${host}\";\n"
+	"}\n"
+	"rule narrow {\n"
+	"    match syslog;\n"
+	"    where msg ~ /^NARROW (?<p>\\S+)/;\n"
+	"    key host, p;\n"
+	"    threshold 2 within 10m;\n"
+	"    raise level notice title \"narrow ${host}\";\n"
+	"}\n";
+
+Test(correlate_caps, keeps_a_rules_keys_within_its_byte_budget)
+{
+	struct fl_engine_config c = {.on_action = ax_on_action, .max_key_bytes_per_rule = 1u << 20};
+	struct fl_plan_options opt = {0};
+	struct fl_engine_stats st;
+	struct ax *x = calloc(1, sizeof(*x));
+	char host[32];
+	uint64_t wide_evicted;
+
+	cr_assert_not_null(x);
+	c.ctx = x;
+	cr_assert_eq(fl_diags_create(&x->d), 0);
+	cr_assert_eq(fl_plan_compile_text(&x->plan, "bytes.plan", bytes_plan,
+					  sizeof(bytes_plan) - 1, &opt, x->d),
+		     0);
+	x->prog = fl_plan_program(x->plan);
+	cr_assert_eq(fl_clock_create_event(&x->clock, 0), 0);
+	cr_assert_eq(fl_engine_create(&x->e, x->prog, x->clock, &c), 0);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(host, sizeof(host), "H%04d", i);
+		ax_at(x, 0, host, "WIDE 1-1-1");
+	}
+	fl_engine_stats(x->e, &st);
+	/* 1 MiB over slots of 8,000 bytes of times and more: some 120 keys */
+	cr_expect_gt(st.evicted, 800, "%llu evicted", (unsigned long long)st.evicted);
+	cr_expect_lt(st.live_keys, 200, "%zu live", (size_t)st.live_keys);
+	cr_expect_gt(st.live_keys, 50, "%zu live", (size_t)st.live_keys);
+	wide_evicted = st.evicted;
+	for (int i = 0; i < 1000; i++) {
+		snprintf(host, sizeof(host), "H%04d", i);
+		ax_at(x, 0, host, "NARROW 1-1-1");
+	}
+	fl_engine_stats(x->e, &st);
+	cr_expect_eq(st.evicted, wide_evicted, "1,000 narrow keys fit the same budget");
+	ax_close(x);
+}
