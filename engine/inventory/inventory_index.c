@@ -3,7 +3,6 @@
  * layout. */
 #include "engine/inventory/inventory_int.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdalign.h>
 #include <stdlib.h>
@@ -148,7 +147,8 @@ int inv_index_put(struct inv_index *ix, struct fl_str k1, struct fl_str k2, cons
 	return 0;
 }
 
-const void *inv_index_get(const struct inv_index *ix, struct fl_str k1, struct fl_str k2)
+/* The slot holding (k1, k2), or NULL. */
+static struct inv_slot *slot_of(const struct inv_index *ix, struct fl_str k1, struct fl_str k2)
 {
 	uint64_t h;
 
@@ -157,8 +157,15 @@ const void *inv_index_get(const struct inv_index *ix, struct fl_str k1, struct f
 	h = key_hash(k1, k2);
 	for (size_t j = (size_t)h & (ix->cap - 1); ix->slots[j].value; j = (j + 1) & (ix->cap - 1))
 		if (slot_matches(&ix->slots[j], h, k1, k2))
-			return ix->slots[j].value;
+			return &ix->slots[j];
 	return NULL;
+}
+
+const void *inv_index_get(const struct inv_index *ix, struct fl_str k1, struct fl_str k2)
+{
+	const struct inv_slot *s = slot_of(ix, k1, k2);
+
+	return s ? s->value : NULL;
 }
 
 void inv_index_free(struct inv_index *ix)
@@ -559,16 +566,9 @@ int inv_index_devices_folded(struct fl_inventory *inv)
 		if (inv_index_put(&inv->by_device_folded, fl_str_make(folded, len), FL_STR_LIT(""),
 		                  d, &old) < 0)
 			return -ENOMEM;
-		if (old && old != ambiguous) {
-			struct inv_index *ix = &inv->by_device_folded;
-			uint64_t h = key_hash(fl_str_make(folded, len), FL_STR_LIT(""));
-
-			for (size_t j = (size_t)h & (ix->cap - 1); ix->slots[j].value;
-			     j = (j + 1) & (ix->cap - 1))
-				if (slot_matches(&ix->slots[j], h, fl_str_make(folded, len),
-				                 FL_STR_LIT("")))
-					ix->slots[j].value = ambiguous;
-		}
+		if (old) /* two ids alike but for case */
+			slot_of(&inv->by_device_folded, fl_str_make(folded, len), FL_STR_LIT(""))
+			    ->value = ambiguous;
 	}
 	return 0;
 }
@@ -587,17 +587,13 @@ static const struct fl_inv_device *device_folded(const struct fl_inventory *inv,
 	return d == (const void *)&inv->by_device_folded ? NULL : d;
 }
 
-/* Dotted-quad IPv4 text, as inet_pton() takes it. */
-static bool is_ipv4(struct fl_str s)
+/* Digits and dots only: an IPv4 address (or no name), never an FQDN. */
+static bool is_dotted_number(struct fl_str s)
 {
-	char text[INET_ADDRSTRLEN];
-	struct in_addr a;
-
-	if (s.len >= sizeof(text))
-		return false;
-	memcpy(text, s.p, s.len);
-	text[s.len] = '\0';
-	return inet_pton(AF_INET, text, &a) == 1;
+	for (size_t i = 0; i < s.len; i++)
+		if (s.p[i] != '.' && (s.p[i] < '0' || s.p[i] > '9'))
+			return false;
+	return true;
 }
 
 const struct fl_inv_device *fl_inventory_device_named(const struct fl_inventory *inv,
@@ -609,10 +605,10 @@ const struct fl_inv_device *fl_inventory_device_named(const struct fl_inventory 
 
 	if (!name.p || name.len == 0)
 		return NULL;
-	if ((d = fl_inventory_device(inv, name)))
+	if ((d = fl_inventory_device(inv, name)) || (d = fl_inventory_device_by_ip(inv, name)))
 		return d;
-	if (is_ipv4(name))
-		return fl_inventory_device_by_ip(inv, name);
+	if (is_dotted_number(name))
+		return NULL;
 	dot = memchr(name.p, '.', name.len);
 	label = fl_str_make(name.p, dot ? (size_t)(dot - name.p) : name.len);
 	if (dot && label.len && (d = fl_inventory_device(inv, label)))

@@ -468,12 +468,15 @@ static int write_update(struct fl_sink *s, struct sink_incident *e, const struct
 {
 	const struct fl_prog_level *lv = r->level < s->prog->n_levels ? &s->prog->levels[r->level]
 								      : NULL;
-	bool is_timeout = strcmp(r->reason, FL_UPDATE_TIMEOUT) == 0;
-	int rc = fl_store_incident_update(s->store, e->ticket, lv ? lv->name.p : NULL, r->title, -1,
-					  is_timeout ? "not cleared within its pair window"
-						     : "update action",
-					  r->at_ns);
+	bool is_timeout = r->reason && strcmp(r->reason, FL_UPDATE_TIMEOUT) == 0;
+	int rc;
 
+	if (!is_timeout && !(r->reason && strcmp(r->reason, FL_UPDATE_ACTION) == 0))
+		return 0; /* a tally, a recurrence, a window's end: the ticket is as it was */
+	rc = fl_store_incident_update(s->store, e->ticket, lv ? lv->name.p : NULL, r->title, -1,
+				      is_timeout ? "not cleared within its pair window"
+						 : "update action",
+				      r->at_ns);
 	if (rc == 0 && is_timeout)
 		rc = fl_store_note(s->store, e->ticket, FL_STORE_PAIR_TIMED_OUT, "faultline",
 				   r->title, r->at_ns);
@@ -557,8 +560,7 @@ int sink_write_one(struct fl_sink *s, const struct fl_sink_rec *r)
 		if (rc > 0) /* it grew: its title names the new place */
 			rc = fl_store_incident_update(s->store, e->ticket, NULL, r->title, -1,
 						      "place joined", r->at_ns);
-		else if (rc == 0 && r->reason && (strcmp(r->reason, FL_UPDATE_TIMEOUT) == 0 ||
-						  strcmp(r->reason, FL_UPDATE_ACTION) == 0))
+		else if (rc == 0)
 			rc = write_update(s, e, r);
 		break;
 	case SINK_ABSORB:

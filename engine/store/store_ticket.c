@@ -281,7 +281,22 @@ int fl_store_incident_absorb(struct fl_store *s, const char *id, uint32_t n, con
 	return store_txn_leave(s, rc);
 }
 
-static int ticket_state(struct fl_store *s, const char *id, enum fl_ticket_state *out);
+static int ticket_state(struct fl_store *s, const char *id, enum fl_ticket_state *out)
+{
+	struct store_stmt *st = store_stmt(s, "SELECT state FROM tickets WHERE id = ?1");
+	int rc;
+
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, id);
+	rc = sst_step(st);
+	if (rc == SQLITE_ROW)
+		rc = store_state_from_token(store_col_text(st, 0), out);
+	else
+		rc = rc == SQLITE_DONE ? -ENOENT : store_rc(s, rc);
+	sst_reset(st);
+	return rc;
+}
 
 int fl_store_incident_clear(struct fl_store *s, const char *id, const char *note, int64_t now_ns)
 {
@@ -322,23 +337,6 @@ int fl_store_note(struct fl_store *s, const char *id, const char *what, const ch
 	if (rc == -EINVAL) /* foreign key: no such ticket */
 		rc = -ENOENT;
 	return store_txn_leave(s, rc);
-}
-
-static int ticket_state(struct fl_store *s, const char *id, enum fl_ticket_state *out)
-{
-	struct store_stmt *st = store_stmt(s, "SELECT state FROM tickets WHERE id = ?1");
-	int rc;
-
-	if (!st)
-		return -EIO;
-	store_bind_text(st, 1, id);
-	rc = sst_step(st);
-	if (rc == SQLITE_ROW)
-		rc = store_state_from_token(store_col_text(st, 0), out);
-	else
-		rc = rc == SQLITE_DONE ? -ENOENT : store_rc(s, rc);
-	sst_reset(st);
-	return rc;
 }
 
 int fl_store_clock_get(struct fl_store *s, const char *id, enum fl_ticket_clock c,
