@@ -304,17 +304,23 @@ const struct fl_inv_window *fl_inventory_window(const struct fl_inventory *inv, 
 /* The device a message names (a syslog HOSTNAME, a capture): RFC 5424
  * prefers an FQDN to a hostname to an address, and devices and relays
  * write any of them in any case (DNS names ignore it). In order: the device
- * of that exact id; for an IPv4 address, the device it manages
+ * of that exact id; for an IPv4 or IPv6 address, the device it manages
  * (fl_inventory_device_by_ip); for an FQDN, the device named by its first
  * label; then either name again ignoring ASCII case, when only one device's
  * id matches so. NULL when none. */
 const struct fl_inv_device *fl_inventory_device_named(const struct fl_inventory *inv,
 						      struct fl_str name);
 
-/* The device whose mgmt_ip is exactly `ip` (dotted IPv4 text, as an SNMP
- * trap's agent address or a syslog peer is written); NULL when none. */
+/* The device whose mgmt_ip is the address `ip` (IPv4 or IPv6 text, as an
+ * SNMP trap's agent address or a syslog peer is written, in any of its
+ * spellings; an IPv4 address is also found as ::ffff:a.b.c.d); NULL when
+ * none. */
 const struct fl_inv_device *fl_inventory_device_by_ip(const struct fl_inventory *inv,
                                                       struct fl_str ip);
+/* The same for a binary address: af AF_INET (4 bytes at addr) or AF_INET6
+ * (16); NULL for any other af. */
+const struct fl_inv_device *fl_inventory_device_by_addr(const struct fl_inventory *inv, int af,
+                                                        const void *addr);
 
 /* The span ending at (device, port), as a device names it in an alarm
  * ("HC-YZ-LX-OSN01", "1-8-1"; "HC-JCJ-RT01", "GigabitEthernet0/0/1"); NULL

@@ -292,24 +292,34 @@ bool inv_check_port(struct inv_loader *L, const struct inv_cell *c, const char *
 	return true;
 }
 
-bool inv_check_ipv4(struct inv_loader *L, const struct inv_cell *c)
+/* Dotted IPv4 as devices.csv has always written it: four numbers 0-255,
+ * no leading zeros (10.01.0.1 is octal to some tools, decimal to others). */
+static bool is_ipv4(struct fl_str s)
 {
 	size_t i = 0;
 
 	for (int octet = 0; octet < 4; octet++) {
 		size_t start = i, v = 0;
 
-		while (i < c->s.len && c->s.p[i] >= '0' && c->s.p[i] <= '9' && i - start < 3)
-			v = v * 10 + (size_t)(c->s.p[i++] - '0');
-		if (i == start || v > 255 || (i - start > 1 && c->s.p[start] == '0'))
-			goto bad;
-		if (octet < 3 && (i >= c->s.len || c->s.p[i++] != '.'))
-			goto bad;
+		while (i < s.len && s.p[i] >= '0' && s.p[i] <= '9' && i - start < 3)
+			v = v * 10 + (size_t)(s.p[i++] - '0');
+		if (i == start || v > 255 || (i - start > 1 && s.p[start] == '0'))
+			return false;
+		if (octet < 3 && (i >= s.len || s.p[i++] != '.'))
+			return false;
 	}
-	if (i == c->s.len)
+	return i == s.len;
+}
+
+bool inv_check_ip(struct inv_loader *L, const struct inv_cell *c, unsigned char key[16])
+{
+	bool is_v6 = memchr(c->s.p, ':', c->s.len) != NULL;
+
+	if ((is_v6 || is_ipv4(c->s)) && inv_ip_key(c->s, key))
 		return true;
-bad:
-	inv_report(L, c->line, c->col, "mgmt_ip '%.*s' is not a dotted IPv4 address like 10.1.0.11",
+	inv_report(L, c->line, c->col,
+	           "mgmt_ip '%.*s' is not an address like 10.1.0.11 (IPv4) or fd00:1::11 (IPv6, "
+	           "with no zone or prefix)",
 	           (int)c->s.len, c->s.p);
 	return false;
 }

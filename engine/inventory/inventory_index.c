@@ -3,6 +3,7 @@
  * layout. */
 #include "engine/inventory/inventory_int.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdalign.h>
 #include <stdlib.h>
@@ -538,10 +539,50 @@ LOOKUP(fl_inventory_county, fl_inv_area, by_county)
 LOOKUP(fl_inventory_srlg, fl_inv_srlg, by_srlg)
 LOOKUP(fl_inventory_window, fl_inv_window, by_window)
 
+bool inv_ip_key(struct fl_str text, unsigned char key[16])
+{
+	char buf[INET6_ADDRSTRLEN];
+	unsigned char v4[4];
+
+	if (!text.p || text.len == 0 || text.len >= sizeof(buf))
+		return false;
+	memcpy(buf, text.p, text.len);
+	buf[text.len] = '\0';
+	if (inet_pton(AF_INET, buf, v4) == 1) {
+		memset(key, 0, 10);
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, v4, 4);
+		return true;
+	}
+	return inet_pton(AF_INET6, buf, key) == 1;
+}
+
+static const struct fl_inv_device *device_by_key(const struct fl_inventory *inv,
+                                                 const unsigned char key[16])
+{
+	return inv_index_get(&inv->by_mgmt_ip, fl_str_make((const char *)key, 16), FL_STR_LIT(""));
+}
+
 const struct fl_inv_device *fl_inventory_device_by_ip(const struct fl_inventory *inv,
                                                       struct fl_str ip)
 {
-	return inv_index_get(&inv->by_mgmt_ip, ip, FL_STR_LIT(""));
+	unsigned char key[16];
+
+	return inv_ip_key(ip, key) ? device_by_key(inv, key) : NULL;
+}
+
+const struct fl_inv_device *fl_inventory_device_by_addr(const struct fl_inventory *inv, int af,
+                                                        const void *addr)
+{
+	unsigned char key[16] = {[10] = 0xff, [11] = 0xff};
+
+	if (af == AF_INET)
+		memcpy(key + 12, addr, 4);
+	else if (af == AF_INET6)
+		memcpy(key, addr, 16);
+	else
+		return NULL;
+	return device_by_key(inv, key);
 }
 
 static char fold_ascii(char c)
@@ -587,13 +628,19 @@ static const struct fl_inv_device *device_folded(const struct fl_inventory *inv,
 	return d == (const void *)&inv->by_device_folded ? NULL : d;
 }
 
-/* Digits and dots only: an IPv4 address (or no name), never an FQDN. */
-static bool is_dotted_number(struct fl_str s)
+/* Digits and dots only, or a ':' anywhere: an address (or no name), never
+ * an FQDN with a label to try. */
+static bool is_address_like(struct fl_str s)
 {
-	for (size_t i = 0; i < s.len; i++)
+	bool is_dotted = true;
+
+	for (size_t i = 0; i < s.len; i++) {
+		if (s.p[i] == ':')
+			return true;
 		if (s.p[i] != '.' && (s.p[i] < '0' || s.p[i] > '9'))
-			return false;
-	return true;
+			is_dotted = false;
+	}
+	return is_dotted;
 }
 
 const struct fl_inv_device *fl_inventory_device_named(const struct fl_inventory *inv,
@@ -607,7 +654,7 @@ const struct fl_inv_device *fl_inventory_device_named(const struct fl_inventory 
 		return NULL;
 	if ((d = fl_inventory_device(inv, name)) || (d = fl_inventory_device_by_ip(inv, name)))
 		return d;
-	if (is_dotted_number(name))
+	if (is_address_like(name))
 		return NULL;
 	dot = memchr(name.p, '.', name.len);
 	label = fl_str_make(name.p, dot ? (size_t)(dot - name.p) : name.len);

@@ -77,7 +77,7 @@ struct fl_inventory {
 	struct inv_index by_site, by_device, by_ring, by_span, by_chain, by_circuit;
 	struct inv_index by_city, by_county, by_srlg, by_window;
 	struct inv_index by_port;     /* (device id, port) -> span */
-	struct inv_index by_mgmt_ip;  /* mgmt_ip -> device, for the duplicate check */
+	struct inv_index by_mgmt_ip;  /* inv_ip_key(mgmt_ip) -> device */
 	/* device id in ASCII lower case -> device; the index itself as the
 	 * value when two ids differ only in case (then neither is found so) */
 	struct inv_index by_device_folded;
@@ -168,7 +168,13 @@ bool inv_parse_decimal(struct inv_loader *L, const struct inv_cell *c, const cha
                        double min, double max, double *out);
 bool inv_parse_yesno(struct inv_loader *L, const struct inv_cell *c, const char *what, bool *out);
 bool inv_check_port(struct inv_loader *L, const struct inv_cell *c, const char *what);
-bool inv_check_ipv4(struct inv_loader *L, const struct inv_cell *c);
+/* A mgmt_ip: dotted IPv4 (no leading zeros) or IPv6 text; key set to the
+ * address as inv_ip_key() indexes it. */
+bool inv_check_ip(struct inv_loader *L, const struct inv_cell *c, unsigned char key[16]);
+/* The 16 bytes an address is indexed by: IPv6 as is, IPv4 as ::ffff:a.b.c.d
+ * (how a dual-stack socket shows an IPv4 sender), so every spelling of one
+ * address is one key. False when text is neither. */
+bool inv_ip_key(struct fl_str text, unsigned char key[16]);
 /* Splits a `;`-separated list into item cells. Returns the count, or SIZE_MAX
  * after reporting an empty item or more than FL_INVENTORY_MAX_LIST items. */
 size_t inv_split_list(struct inv_loader *L, const struct inv_cell *c, const char *what,

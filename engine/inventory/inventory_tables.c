@@ -5,6 +5,7 @@
  * arena and the indexes; the whole-table checks run after their table. */
 #include "engine/inventory/inventory.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -284,19 +285,37 @@ static void place_on_ring(struct inv_loader *L, const struct inv_cell *c, struct
 	d->ring_pos = pos;
 }
 
+/* An IPv6 mgmt_ip in its one spelling (RFC 5952: lower case, the longest
+ * run of zeros compressed), as rsyslog's $fromhost-ip and the engine's
+ * peers write it. NULL: ENOMEM. */
+static const char *ipv6_text(struct inv_loader *L, const unsigned char ip[16])
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(AF_INET6, ip, buf, sizeof(buf)))
+		return NULL;
+	return inv_arena_strdup(&L->inv->arena, fl_str_make(buf, strlen(buf)));
+}
+
 static int row_device(struct inv_loader *L, const struct inv_cell *c, size_t line)
 {
 	struct fl_inventory *inv = L->inv;
 	struct fl_inv_device *d = inv_arena_alloc(&inv->arena, sizeof(*d));
 	const void *old;
+	unsigned char ip[16];
 	int v = 0, rc;
 
 	if (!d || !(d->id = str(L, &c[D_DEVICE])) || !(d->mgmt_ip = str(L, &c[D_IP])) ||
 	    !(d->vendor = str(L, &c[D_VENDOR])) || !(d->model = str(L, &c[D_MODEL])))
 		return -ENOMEM;
 	d->line = line;
-	if (inv_check_ipv4(L, &c[D_IP])) {
-		if (inv_index_put(&inv->by_mgmt_ip, fl_str_make(d->mgmt_ip, c[D_IP].s.len),
+	if (inv_check_ip(L, &c[D_IP], ip)) {
+		unsigned char *key = inv_arena_alloc(&inv->arena, sizeof(ip));
+
+		if (!key || (memchr(c[D_IP].s.p, ':', c[D_IP].s.len) && !(d->mgmt_ip = ipv6_text(L, ip))))
+			return -ENOMEM;
+		memcpy(key, ip, sizeof(ip));
+		if (inv_index_put(&inv->by_mgmt_ip, fl_str_make((const char *)key, sizeof(ip)),
 		                  FL_STR_LIT(""), d, &old) < 0)
 			return -ENOMEM;
 		if (old)

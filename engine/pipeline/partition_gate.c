@@ -84,21 +84,22 @@ void fl_partition_gate_destroy(struct fl_partition_gate *g)
 static const struct fl_inv_device *event_device(const struct fl_partition_gate *g,
 						const struct fl_event *ev)
 {
-	char ip[INET_ADDRSTRLEN];
 	const struct fl_inv_device *d = NULL;
+	const void *peer = &ev->peer;
 
 	if (ev->kind == FL_EVENT_SYSLOG && ev->syslog.hostname.p)
 		d = fl_inventory_device_named(g->inv, ev->syslog.hostname);
-	if (d)
+	if (!d && ev->kind == FL_EVENT_TRAP && ev->trap.version == 0)
+		d = fl_inventory_device_by_addr(g->inv, AF_INET, ev->trap.agent_addr);
+	if (d || !ev->has_peer)
 		return d;
-	if (ev->kind == FL_EVENT_TRAP && ev->trap.version == 0 &&
-	    inet_ntop(AF_INET, ev->trap.agent_addr, ip, sizeof(ip)))
-		d = fl_inventory_device_by_ip(g->inv, fl_str_make(ip, strlen(ip)));
-	if (d || !ev->has_peer || ev->peer.ss_family != AF_INET)
-		return d;
-	if (!inet_ntop(AF_INET, &((const struct sockaddr_in *)&ev->peer)->sin_addr, ip, sizeof(ip)))
-		return NULL;
-	return fl_inventory_device_by_ip(g->inv, fl_str_make(ip, strlen(ip)));
+	if (ev->peer.ss_family == AF_INET)
+		return fl_inventory_device_by_addr(g->inv, AF_INET,
+						   &((const struct sockaddr_in *)peer)->sin_addr);
+	if (ev->peer.ss_family == AF_INET6)
+		return fl_inventory_device_by_addr(g->inv, AF_INET6,
+						   &((const struct sockaddr_in6 *)peer)->sin6_addr);
+	return NULL;
 }
 
 bool fl_partition_gate_takes_event(struct fl_partition_gate *g, const struct fl_event *ev)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "engine/inventory/inventory.h"
 
@@ -445,6 +446,10 @@ Test(inventory, finds_a_device_by_its_management_address)
 	cr_expect_str_eq(d->id, "GX-NOC-RT01");
 	cr_expect_null(fl_inventory_device_by_ip(inv, S("10.1.0.1")));
 	cr_expect_null(fl_inventory_device_by_ip(inv, S("10.1.0.11 ")));
+	cr_expect_eq(fl_inventory_device_by_ip(inv, S("::ffff:10.1.0.11")), d);
+	cr_expect_eq(fl_inventory_device_by_addr(inv, AF_INET, (const unsigned char[]){10, 1, 0, 11}),
+		     d);
+	cr_expect_null(fl_inventory_device_by_addr(inv, AF_UNIX, "anything"));
 }
 
 /* A network whose names differ only in case: core-A and CORE-a are two
@@ -457,7 +462,8 @@ static const char names_devices[] =
     "N-X-OSN01,10.9.1.2,Huawei,OptiX OSN 3500,metro-sdh,N-X,机房X,Tian'e,Alpha,,,county\r\n"
     "core-A,10.9.1.3,Huawei,NE40E,router,N-X,机房X,Tian'e,Alpha,,,county\r\n"
     "CORE-a,10.9.1.4,Huawei,NE40E,router,N-X,机房X,Tian'e,Alpha,,,county\r\n"
-    "edge.gx,10.9.1.5,Huawei,NE40E,router,N-X,机房X,Tian'e,Alpha,,,county\r\n";
+    "edge.gx,10.9.1.5,Huawei,NE40E,router,N-X,机房X,Tian'e,Alpha,,,county\r\n"
+    "v6-RT01,FD00:22:0002::0011,Huawei,NE40E,router,N-X,机房X,Tian'e,Alpha,,,county\r\n";
 
 static const char *named(const struct fl_inventory *in, const char *name)
 {
@@ -480,6 +486,11 @@ Test(inventory_names, finds_a_device_by_any_name_a_syslog_host_gives_it)
 	cr_expect_str_eq(named(in, "10.9.1.2"), "N-X-OSN01", "its management address");
 	cr_expect_str_eq(named(in, "10.9.1.9"), "(none)", "an address is not a name's label");
 	cr_expect_str_eq(named(in, "10"), "(none)");
+	cr_expect_str_eq(named(in, "fd00:22:2::11"), "v6-RT01", "an IPv6 management address");
+	cr_expect_str_eq(named(in, "fd00:22:2:0:0:0:0:11"), "v6-RT01", "in any spelling");
+	cr_expect_str_eq(named(in, "::ffff:10.9.1.2"), "N-X-OSN01", "IPv4 as a v6 socket shows it");
+	cr_expect_str_eq(named(in, "fd00:22:2::12"), "(none)");
+	cr_expect_str_eq(named(in, "fd00:22:2::11%eth0"), "(none)", "a zone is not an address");
 	cr_expect_str_eq(named(in, "core-A"), "core-A", "the exact name first");
 	cr_expect_str_eq(named(in, "CORE-a"), "CORE-a");
 	cr_expect_str_eq(named(in, "core-a"), "(none)", "two devices fold alike: neither");
@@ -492,5 +503,26 @@ Test(inventory_names, finds_a_device_by_any_name_a_syslog_host_gives_it)
 	memset(long_name, 'n', sizeof(long_name));
 	long_name[sizeof(long_name) - 1] = '\0';
 	cr_expect_str_eq(named(in, long_name), "(none)");
+	fl_inventory_free(in);
+}
+
+Test(inventory_names, finds_a_device_by_its_ipv6_management_address_in_any_spelling)
+{
+	struct fl_inventory_texts t = {.sites = S(names_sites), .devices = S(names_devices)};
+	struct fl_inventory *in = NULL;
+	const struct fl_inv_device *d;
+	unsigned char a[16] = {0xfd, 0x00, 0x00, 0x22, 0x00, 0x02, [15] = 0x11};
+
+	cr_assert_eq(fl_inventory_load_texts(&in, &t, NULL, NULL), 0);
+	d = fl_inventory_device(in, S("v6-RT01"));
+	cr_assert_not_null(d);
+	cr_expect_str_eq(d->mgmt_ip, "fd00:22:2::11", "kept in RFC 5952's spelling");
+	cr_expect_eq(fl_inventory_device_by_ip(in, S("fd00:22:2::11")), d);
+	cr_expect_eq(fl_inventory_device_by_ip(in, S("FD00:0022:0002:0000:0000:0000:0000:0011")), d);
+	cr_expect_eq(fl_inventory_device_by_addr(in, AF_INET6, a), d);
+	a[15] = 0x12;
+	cr_expect_null(fl_inventory_device_by_addr(in, AF_INET6, a));
+	cr_expect_null(fl_inventory_device_by_ip(in, S("fd00:22:2::11/64")));
+	cr_expect_null(fl_inventory_device_by_ip(in, S("")));
 	fl_inventory_free(in);
 }

@@ -78,7 +78,8 @@ static const struct bad_case bad_cases[] = {
      "township,A-W-OSN01,10.2.4.2,Huawei,OSN,metro-sdh,A-W,,1\r\n",
      "devices.csv:3:20: mgmt_ip 10.2.1.2 is already used by A-X-OSN01 (line 2); addresses must be "
      "unique\n"
-     "devices.csv:4:20: mgmt_ip '10.2.3.256' is not a dotted IPv4 address like 10.1.0.11\n"
+     "devices.csv:4:20: mgmt_ip '10.2.3.256' is not an address like 10.1.0.11 (IPv4) or "
+     "fd00:1::11 (IPv6, with no zone or prefix)\n"
      "devices.csv:4:31: unknown vendor 'Huwaei'; did you mean 'Huawei'? (expected one of: Huawei, "
      "ZTE, FiberHome, Cisco)\n"
      "devices.csv:4:42: unknown role 'sdh'; expected one of: backbone-otn, metro-sdh, olt, router, "
@@ -87,6 +88,18 @@ static const struct bad_case bad_cases[] = {
      "devices.csv:5:55: ring_pos '1' given but ring is empty; clear ring_pos or name the ring\n"
      "rings.csv:2:37: ring A-R01 has 3 nodes but no device in devices.csv has ring_pos 3; fix "
      "nodes or the devices' ring_pos\n"},
+    {"addresses of both families", FX_DEVICES,
+     "level,device,mgmt_ip,vendor,model,role,site,ring,ring_pos\r\n"
+     "county,A-X-OSN01,10.2.1.2,Huawei,OSN,metro-sdh,A-X,A-R01,1\r\n"
+     "township,A-Y-OSN01,::FFFF:10.2.1.2,Huawei,OSN,metro-sdh,A-Y,A-R01,2\r\n"
+     "township,A-Z-OSN01,fd00:2::3%eth0,Huawei,OSN,metro-sdh,A-Z,A-R01,3\r\n"
+     "township,A-W-OSN01,fd00:2:::4,Huawei,OSN,metro-sdh,A-W,,\r\n",
+     "devices.csv:3:20: mgmt_ip ::ffff:10.2.1.2 is already used by A-X-OSN01 (line 2); "
+     "addresses must be unique\n"
+     "devices.csv:4:20: mgmt_ip 'fd00:2::3%eth0' is not an address like 10.1.0.11 (IPv4) or "
+     "fd00:1::11 (IPv6, with no zone or prefix)\n"
+     "devices.csv:5:20: mgmt_ip 'fd00:2:::4' is not an address like 10.1.0.11 (IPv4) or "
+     "fd00:1::11 (IPv6, with no zone or prefix)\n"},
     {"bad times and targets", FX_MAINT,
      "window,start,end,scope,target,reason,announced,approved_by,customers_notified\r\n"
      "MW-1,2026-11-28T04:30:00+08:00,2026-11-28T00:30:00+08:00,span,A-R01-S09,割接,"

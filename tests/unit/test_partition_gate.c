@@ -1,8 +1,10 @@
 /* The partitioned engine's gate over riverport, partitioned by city:
  * Riverport owns BB-R01-S02 (its a end RV-JK-OTN01), whose far end
  * FB-QT-OTN01 stands in Ferrybridge. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +80,41 @@ Test(partition_gate, takes_its_devices_and_the_far_end_of_its_span_and_drops_the
 	cr_expect_eq(st.events_unknown, 1);
 	fl_partition_gate_destroy(rv);
 	fl_partition_gate_destroy(fb);
+}
+
+/* A line with no HOSTNAME the inventory knows, from a sender at addr: a
+ * v6 socket shows an IPv4 sender as ::ffff:a.b.c.d. */
+static bool takes_from(struct fl_partition_gate *g, const char *addr)
+{
+	struct fl_event ev = {.kind = FL_EVENT_SYSLOG, .has_peer = true};
+	struct sockaddr_in *in = (struct sockaddr_in *)&ev.peer;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ev.peer;
+
+	ev.syslog.hostname = S("-");
+	if (inet_pton(AF_INET, addr, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+	} else {
+		cr_assert_eq(inet_pton(AF_INET6, addr, &in6->sin6_addr), 1, "%s", addr);
+		in6->sin6_family = AF_INET6;
+	}
+	return fl_partition_gate_takes_event(g, &ev);
+}
+
+Test(partition_gate, places_a_nameless_line_by_its_senders_address_of_either_family)
+{
+	struct fl_partition_gate *rv = gate("Riverport");
+	struct fl_partition_gate_stats st;
+
+	cr_expect(takes_from(rv, "10.71.2.2"), "RV-SW-OSN01");
+	cr_expect(takes_from(rv, "::ffff:10.71.2.2"), "RV-SW-OSN01 through a v6 socket");
+	cr_expect_not(takes_from(rv, "10.72.2.2"), "FB-HA-SDH01, Ferrybridge's");
+	cr_expect_not(takes_from(rv, "::ffff:10.72.2.2"), "FB-HA-SDH01 through a v6 socket");
+	cr_expect(takes_from(rv, "fd00::1"), "no device: taken");
+	fl_partition_gate_stats(rv, &st);
+	cr_expect_eq(st.events_own, 2);
+	cr_expect_eq(st.events_foreign, 2);
+	cr_expect_eq(st.events_unknown, 1);
+	fl_partition_gate_destroy(rv);
 }
 
 Test(partition_gate, writes_an_incident_where_its_span_or_site_is)
