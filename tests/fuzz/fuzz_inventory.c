@@ -57,6 +57,10 @@ static void walk(const struct fl_inventory *inv)
 			abort();
 		(void)fl_inventory_maintenance(inv, FL_INV_SCOPE_DEVICE,
 		                               fl_str_make(d->id, strlen(d->id)), 0);
+		/* a loaded device is found by its address and by its exact id */
+		if (fl_inventory_device_by_ip(inv, fl_str_make(d->mgmt_ip, strlen(d->mgmt_ip))) != d ||
+		    fl_inventory_device_named(inv, fl_str_make(d->id, strlen(d->id))) != d)
+			abort();
 	}
 	(void)n;
 }
