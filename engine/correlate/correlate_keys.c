@@ -156,6 +156,26 @@ bool fl_corr_make_room(struct fl_engine *e, struct fl_keytab *kt)
 
 /* Builds the key of the current event for rule into e->keybuf: the key
  * fields joined by US (0x1f). Returns its length, 0 when too long. */
+/* A key's (or a correlation group's) value of field f: the event's, but
+ * for `host` in a rule that looks its device up by host, the device found
+ * (its id): a device writes its name as written, in lower case, as an FQDN
+ * or as its address (fl_inventory_device_named), and its fault and its
+ * clear must be one key however each line wrote it. A host the inventory
+ * does not know keys as written. */
+static struct fl_str key_value(struct fl_engine *e, uint32_t rule, struct fl_prog_field f)
+{
+	const struct fl_prog_rule *r = &e->prog->rules[rule];
+
+	if (f.kind == FL_FIELD_EVENT && f.index == FL_EF_HOST && r->lookup == FL_LOOKUP_DEVICE &&
+	    r->lookup_field.kind == f.kind && r->lookup_field.index == f.index) {
+		const struct fl_inv_device *d = fl_match_device(e->m, rule);
+
+		if (d)
+			return fl_str_make(d->id, strlen(d->id));
+	}
+	return fl_match_field(e->m, rule, f);
+}
+
 size_t fl_corr_build_key(struct fl_engine *e, uint32_t rule)
 {
 	const struct fl_prog_rule *r = &e->prog->rules[rule];
@@ -163,7 +183,7 @@ size_t fl_corr_build_key(struct fl_engine *e, uint32_t rule)
 
 	e->keybuf[0] = 'k'; /* never empty: a rule without key has one key */
 	for (uint32_t k = r->first_key; k < r->first_key + r->n_keys; k++) {
-		struct fl_str v = fl_match_field(e->m, rule, e->prog->key_fields[k]);
+		struct fl_str v = key_value(e, rule, e->prog->key_fields[k]);
 
 		if (len + v.len + 2 > sizeof(e->keybuf)) {
 			e->stats.key_too_long++;
@@ -194,7 +214,7 @@ size_t fl_corr_group_key(struct fl_engine *e, uint32_t corr, uint32_t rule, char
 	size_t len = 0;
 
 	for (uint32_t k = c->first_group; k < c->first_group + c->n_group; k++) {
-		struct fl_str v = fl_match_field(e->m, rule, e->prog->key_fields[k]);
+		struct fl_str v = key_value(e, rule, e->prog->key_fields[k]);
 
 		if (len + v.len + 2 > size)
 			return 0;

@@ -86,6 +86,31 @@ Test(correlate, clears_a_pair_only_on_the_same_key)
 	fx_close(f);
 }
 
+/* A device behind two relays: one writes its name as devices.csv does, the
+ * other as DNS answered, or its address. The key's host is the device found,
+ * so its fault and clear pair; hosts the inventory does not know key as
+ * written, each its own. */
+Test(correlate, keys_a_host_on_the_device_found_however_the_line_writes_its_name)
+{
+	struct fx *f = fx_open(NULL);
+
+	fx_at(f, 0, "HC-JCJ-RT02", "PAIR_FAULT p1");
+	fx_at(f, 1, "hc-jcj-rt02.noc.example.net", "PAIR_FAULT p1");
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "pair"), 1, "one device, one fault");
+	fx_at(f, 2, "10.22.1.12", "PAIR_CLEAR p1");
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "pair"), 1, "cleared by its address");
+	cr_expect_str_eq(fx_find(f, FL_ACTION_OPEN, "pair")->title, "pair HC-JCJ-RT02 p1",
+			 "the title keeps the name as the line wrote it");
+	fx_at(f, 10, "relay-a.example.net", "PAIR_FAULT p9");
+	fx_at(f, 11, "relay-b.example.net", "PAIR_FAULT p9");
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "pair"), 3, "unknown hosts: one key each");
+	fx_at(f, 12, "RELAY-A.example.net", "PAIR_CLEAR p9");
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "pair"), 1, "an unknown host keys as written");
+	fx_at(f, 13, "relay-a.example.net", "PAIR_CLEAR p9");
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "pair"), 2);
+	fx_close(f);
+}
+
 Test(correlate, records_a_cut_that_clears_within_the_hold_without_opening_it)
 {
 	struct fx *f = fx_open(NULL);
