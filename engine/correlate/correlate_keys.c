@@ -157,21 +157,27 @@ bool fl_corr_make_room(struct fl_engine *e, struct fl_keytab *kt)
 /* Builds the key of the current event for rule into e->keybuf: the key
  * fields joined by US (0x1f). Returns its length, 0 when too long. */
 /* A key's (or a correlation group's) value of field f: the event's, but
- * for `host` in a rule that looks its device up by host, the device found
- * (its id): a device writes its name as written, in lower case, as an FQDN
- * or as its address (fl_inventory_device_named), and its fault and its
- * clear must be one key however each line wrote it. A host the inventory
- * does not know keys as written. */
+ * - the field a rule looks its device up by (`host`, `peer`) is the device
+ *   found (its id): a device writes its name as written, in lower case, as
+ *   an FQDN or as its address (fl_inventory_device_named), and its fault
+ *   and its clear must be one key however each line wrote it;
+ * - `device` of a sender the inventory does not know is that field as
+ *   written, so unknown senders are not all one key. */
 static struct fl_str key_value(struct fl_engine *e, uint32_t rule, struct fl_prog_field f)
 {
 	const struct fl_prog_rule *r = &e->prog->rules[rule];
+	bool is_lookup_field = r->lookup != FL_LOOKUP_NONE && r->lookup_field.kind == f.kind &&
+			       r->lookup_field.index == f.index;
+	bool is_device = r->lookup != FL_LOOKUP_NONE && f.kind == FL_FIELD_INVENTORY &&
+			 f.index == FL_IF_DEVICE;
 
-	if (f.kind == FL_FIELD_EVENT && f.index == FL_EF_HOST && r->lookup == FL_LOOKUP_DEVICE &&
-	    r->lookup_field.kind == f.kind && r->lookup_field.index == f.index) {
+	if (is_lookup_field || is_device) {
 		const struct fl_inv_device *d = fl_match_device(e->m, rule);
 
 		if (d)
 			return fl_str_make(d->id, strlen(d->id));
+		if (is_device)
+			return fl_match_field(e->m, rule, r->lookup_field);
 	}
 	return fl_match_field(e->m, rule, f);
 }

@@ -111,6 +111,39 @@ Test(correlate, keys_a_host_on_the_device_found_however_the_line_writes_its_name
 	fx_close(f);
 }
 
+/* `key device`: the device found, whatever name the line gives it; a
+ * sender the inventory does not know keys on its name as written, not on
+ * one empty device shared by every unknown sender. */
+Test(correlate, keys_device_on_the_device_found_or_an_unknown_senders_name)
+{
+	static const char text[] =
+	    "plan t;\ntimezone \"UTC\";\nlevel general { respond 30m; }\n"
+	    "data sites \"sites.csv\";\ndata devices \"devices.csv\";\n"
+	    "data rings \"rings.csv\";\ndata spans \"spans.csv\";\n"
+	    "data chains \"chains.csv\";\ndata circuits \"circuits.csv\";\n"
+	    "data contacts \"contacts.csv\";\ndata maintenance \"maintenance.csv\";\n"
+	    "rule down { match syslog; lookup device host; where msg ~ /LINK_DOWN (?<p>\\S+)/; "
+	    "clear where msg ~ /LINK_UP (?<p>\\S+)/; key device, p; "
+	    "raise level general title \"down ${host} ${p}\"; }\n";
+	const char *shared = getenv("FL_SHARED") ? getenv("FL_SHARED") : "/work/shared";
+	char data[4096];
+	struct fx *f;
+
+	snprintf(data, sizeof(data), "%s/data", shared);
+	f = fx_open_with(NULL, text, data);
+	fx_at(f, 0, "HC-JCJ-RT02", "LINK_DOWN ge1");
+	fx_at(f, 1, "hc-jcj-rt02", "LINK_DOWN ge1");
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "down"), 1);
+	fx_at(f, 2, "relay-a.example.net", "LINK_DOWN ge1");
+	fx_at(f, 3, "relay-b.example.net", "LINK_DOWN ge1");
+	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "down"), 3, "two unknown senders: two alarms");
+	fx_at(f, 4, "relay-b.example.net", "LINK_UP ge1");
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "down"), 1, "relay-b's clears relay-b's alone");
+	fx_at(f, 5, "10.22.1.12", "LINK_UP ge1");
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "down"), 2, "the device's, by its address");
+	fx_close(f);
+}
+
 Test(correlate, records_a_cut_that_clears_within_the_hold_without_opening_it)
 {
 	struct fx *f = fx_open(NULL);
