@@ -20,17 +20,21 @@
 #define FX_BASE_NS (INT64_C(1795132800) * FL_NS_PER_SEC)
 #define FX_MAX_RECS 4096
 
+/* The sample network's eight tables, as a plan names them. */
+#define FX_SAMPLE_DATA \
+	"data sites \"sites.csv\";\n" \
+	"data devices \"devices.csv\";\n" \
+	"data rings \"rings.csv\";\n" \
+	"data spans \"spans.csv\";\n" \
+	"data chains \"chains.csv\";\n" \
+	"data circuits \"circuits.csv\";\n" \
+	"data contacts \"contacts.csv\";\n" \
+	"data maintenance \"maintenance.csv\";\n"
+
 static const char fx_plan_text[] =
 	"plan t;\n"
 	"timezone \"UTC\";\n"
-	"data sites \"sites.csv\";\n"
-	"data devices \"devices.csv\";\n"
-	"data rings \"rings.csv\";\n"
-	"data spans \"spans.csv\";\n"
-	"data chains \"chains.csv\";\n"
-	"data circuits \"circuits.csv\";\n"
-	"data contacts \"contacts.csv\";\n"
-	"data maintenance \"maintenance.csv\";\n"
+	FX_SAMPLE_DATA
 	"roles duty_room;\n"
 	"level urgent { respond 0s; repair 2h; ladder page; }\n"
 	"level severe { respond 0s; ladder page; }\n"
@@ -221,15 +225,21 @@ static struct fx *fx_open_with(const struct fl_engine_config *cfg, const char *p
 	return f;
 }
 
-/* A fresh engine on the fixture plan over the sample network; cfg may be
- * NULL. */
-static inline struct fx *fx_open(const struct fl_engine_config *cfg)
+/* A fresh engine on plan_text over the sample network; cfg may be NULL. */
+static inline struct fx *fx_open_sample(const struct fl_engine_config *cfg, const char *plan_text)
 {
 	const char *shared = getenv("FL_SHARED") ? getenv("FL_SHARED") : "/work/shared";
 	char data[4096];
 
 	snprintf(data, sizeof(data), "%s/data", shared);
-	return fx_open_with(cfg, fx_plan_text, data);
+	return fx_open_with(cfg, plan_text, data);
+}
+
+/* A fresh engine on the fixture plan over the sample network; cfg may be
+ * NULL. */
+static inline struct fx *fx_open(const struct fl_engine_config *cfg)
+{
+	return fx_open_sample(cfg, fx_plan_text);
 }
 
 static void fx_close(struct fx *f)

@@ -117,20 +117,12 @@ Test(correlate, keys_a_host_on_the_device_found_however_the_line_writes_its_name
 Test(correlate, keys_device_on_the_device_found_or_an_unknown_senders_name)
 {
 	static const char text[] =
-	    "plan t;\ntimezone \"UTC\";\nlevel general { respond 30m; }\n"
-	    "data sites \"sites.csv\";\ndata devices \"devices.csv\";\n"
-	    "data rings \"rings.csv\";\ndata spans \"spans.csv\";\n"
-	    "data chains \"chains.csv\";\ndata circuits \"circuits.csv\";\n"
-	    "data contacts \"contacts.csv\";\ndata maintenance \"maintenance.csv\";\n"
+	    "plan t;\ntimezone \"UTC\";\nlevel general { respond 30m; }\n" FX_SAMPLE_DATA
 	    "rule down { match syslog; lookup device host; where msg ~ /LINK_DOWN (?<p>\\S+)/; "
 	    "clear where msg ~ /LINK_UP (?<p>\\S+)/; key device, p; "
 	    "raise level general title \"down ${host} ${p}\"; }\n";
-	const char *shared = getenv("FL_SHARED") ? getenv("FL_SHARED") : "/work/shared";
-	char data[4096];
-	struct fx *f;
+	struct fx *f = fx_open_sample(NULL, text);
 
-	snprintf(data, sizeof(data), "%s/data", shared);
-	f = fx_open_with(NULL, text, data);
 	fx_at(f, 0, "HC-JCJ-RT02", "LINK_DOWN ge1");
 	fx_at(f, 1, "hc-jcj-rt02", "LINK_DOWN ge1");
 	cr_expect_eq(fx_count(f, FL_ACTION_OPEN, "down"), 1);
@@ -218,12 +210,8 @@ Test(correlate, takes_a_rule_named_twice_by_a_correlation_once)
 	    "raise level general title \"g1 ${count}\"; }\n"
 	    "correlate g2 { locate group; from storm, storm; group host; within 60s; "
 	    "absorb storm, storm for 5m; raise level general title \"g2 ${count}\"; }\n";
-	const char *shared = getenv("FL_SHARED") ? getenv("FL_SHARED") : "/work/shared";
-	char data[4096];
-	struct fx *f;
+	struct fx *f = fx_open_sample(NULL, text);
 
-	snprintf(data, sizeof(data), "%s/data", shared);
-	f = fx_open_with(NULL, text, data);
 	fx_at(f, 0, "HOST-A", "STORM a");
 	fx_at(f, 1, "HOST-A", "STORM b");
 	fx_at(f, 2, "HOST-A", "STORM c");
