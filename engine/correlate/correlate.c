@@ -4,6 +4,7 @@
  * correlate_int.h says which holds what. */
 #include "engine/correlate/correlate.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -335,6 +336,33 @@ static void feed_derived(struct fl_engine *e)
 	e->depth = 0;
 }
 
+/* A syslog line that names no host (no HOSTNAME, or RFC 5424's "-") is its
+ * sender's, as rsyslog's $hostname is its $fromhost then: a device sending
+ * straight to faultline with no name configured is found by its address
+ * (an IPv4 sender on a dual-stack socket in dotted form). A line read from
+ * a file has no sender and stays nameless. */
+static const struct fl_event *with_sender_host(struct fl_engine *e, const struct fl_event *ev)
+{
+	const void *peer = &ev->peer;
+	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)peer)->sin6_addr;
+	const char *text = NULL;
+
+	if (ev->kind != FL_EVENT_SYSLOG || ev->syslog.hostname.len > 0 || !ev->has_peer)
+		return ev;
+	if (ev->peer.ss_family == AF_INET)
+		text = inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr,
+				 e->sender_host, sizeof(e->sender_host));
+	else if (ev->peer.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(a6))
+		text = inet_ntop(AF_INET, a6->s6_addr + 12, e->sender_host, sizeof(e->sender_host));
+	else if (ev->peer.ss_family == AF_INET6)
+		text = inet_ntop(AF_INET6, a6, e->sender_host, sizeof(e->sender_host));
+	if (!text)
+		return ev;
+	e->sender_ev = *ev;
+	e->sender_ev.syslog.hostname = fl_str_make(text, strlen(text));
+	return &e->sender_ev;
+}
+
 int fl_engine_feed(struct fl_engine *e, const struct fl_event *ev)
 {
 	int64_t t = ev->time_ns;
@@ -350,7 +378,7 @@ int fl_engine_feed(struct fl_engine *e, const struct fl_event *ev)
 		return -ESTALE;
 	}
 	fl_engine_advance(e, t);
-	feed_event(e, ev, t);
+	feed_event(e, with_sender_host(e, ev), t);
 	feed_derived(e);
 	return 0;
 }

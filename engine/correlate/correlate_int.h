@@ -234,6 +234,9 @@ struct fl_engine {
 	size_t q_head, q_n;
 	struct derived cur_derived;
 	struct fl_event derived_ev;
+	/* a line that names no host, named by its sender (with_sender_host) */
+	struct fl_event sender_ev;
+	char sender_host[46]; /* INET6_ADDRSTRLEN */
 	char run_text[FL_CORR_EMIT_TEXT_MAX];
 };
 

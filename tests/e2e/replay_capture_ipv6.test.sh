@@ -1,7 +1,10 @@
-# Traps from devices managed over IPv6: net-snmp's snmptrap sends a linkDown
-# to `faultline listen` on [::1] and on 127.0.0.1, and the capture replays
-# to incidents that name the devices whose mgmt_ip is that sender, found
-# however devices.csv spells the address (0:0:0:0:0:0:0:1 is ::1).
+# Devices found by the address they send from, over IPv6 and IPv4: net-snmp's
+# snmptrap sends a linkDown, and logger a syslog line that names no host
+# (--rfc5424=nohost, as a device with no hostname configured sends), to
+# `faultline listen` on [::1] and on 127.0.0.1. The captures replay to
+# incidents that name the devices whose mgmt_ip is that sender, found
+# however devices.csv spells the address (0:0:0:0:0:0:0:1 is ::1); the
+# nameless line's host is its sender's address, as rsyslog names it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/listen_lib.sh"
 command -v snmptrap >/dev/null || fail "snmptrap (package snmp) not installed"
@@ -39,22 +42,37 @@ rule trap_link_down {
     key peer;
     raise level general title "linkDown ${device} at ${site} from ${peer}";
 }
+rule port_down {
+    match syslog;
+    lookup device host;
+    where device exists;
+    where msg ~ /LINK_DOWN port (?<port>\S+)/;
+    key host, port;
+    raise level general title "port down ${device} ${port} from ${host}";
+}
 PLAN
 "$FAULTLINE" check "$T/v6.plan" >/dev/null 2>"$T/check.err" || fail "plan: $(cat "$T/check.err")"
 
-start_listen cap --trap '[::1]:0' --tz UTC
-start_listen cap4 --trap 127.0.0.1:0 --tz UTC
+start_listen cap --trap '[::1]:0' --udp '[::1]:0' --tz UTC
+start_listen cap4 --trap 127.0.0.1:0 --udp 127.0.0.1:0 --tz UTC
 P6=$(port_of cap trap)
 P4=$(port_of cap4 trap)
+U6=$(port_of cap udp)
+U4=$(port_of cap4 udp)
 snmp() { MIBS="" SNMP_PERSISTENT_DIR="$T/snmp" "$@" 2>>"$T/snmp.err"; }
 snmp snmptrap -v 2c -c public "udp6:[::1]:$P6" 100 1.3.6.1.6.3.1.1.5.3 \
 	1.3.6.1.2.1.2.2.1.1.3 i 3 || fail "snmptrap over IPv6: $(cat "$T/snmp.err")"
 snmp snmptrap -v 2c -c public "127.0.0.1:$P4" 100 1.3.6.1.6.3.1.1.5.3 \
 	1.3.6.1.2.1.2.2.1.1.4 i 4 || fail "snmptrap over IPv4: $(cat "$T/snmp.err")"
-got6() { [ "$(wc -l <"$T/cap.jsonl")" -ge 1 ]; }
-got4() { [ "$(wc -l <"$T/cap4.jsonl")" -ge 1 ]; }
-wait_for 20 got6 || fail "the IPv6 trap was not captured"
-wait_for 20 got4 || fail "the IPv4 trap was not captured"
+logger --rfc5424=nohost -n ::1 -P "$U6" -d -t ne40 -p local7.err "LINK_DOWN port ge-0/0/1" ||
+	fail "logger over IPv6"
+logger --rfc5424=nohost -n 127.0.0.1 -P "$U4" -d -t ne40 -p local7.err "LINK_DOWN port ge-0/0/2" ||
+	fail "logger over IPv4"
+got6() { [ "$(wc -l <"$T/cap.jsonl")" -ge 2 ]; }
+got4() { [ "$(wc -l <"$T/cap4.jsonl")" -ge 2 ]; }
+wait_for 20 got6 || fail "the IPv6 trap and line were not captured: $(cat "$T/cap.jsonl")"
+wait_for 20 got4 || fail "the IPv4 trap and line were not captured: $(cat "$T/cap4.jsonl")"
+grep -q '"hostname":null' "$T/cap.jsonl" || fail "logger wrote a HOSTNAME: $(cat "$T/cap.jsonl")"
 stop_listen cap
 stop_listen cap4
 
@@ -65,6 +83,8 @@ import json, sys
 acts = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 opens = sorted(a["title"] for a in acts if a["action"] == "open")
 assert opens == ["linkDown RV-NOC-OTN01 at RV-NOC from 127.0.0.1",
-                 "linkDown RV-NOC-RT01 at RV-NOC from ::1"], opens
+                 "linkDown RV-NOC-RT01 at RV-NOC from ::1",
+                 "port down RV-NOC-OTN01 ge-0/0/2 from 127.0.0.1",
+                 "port down RV-NOC-RT01 ge-0/0/1 from ::1"], opens
 PY
 echo "ok"

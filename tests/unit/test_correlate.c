@@ -1,8 +1,10 @@
 /* The correlation engine: each operator of the language, its edges, and
  * the topology reasoning over the sample network. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/inventory/inventory.h"
 #include "engine_fixture.h"
@@ -133,6 +135,53 @@ Test(correlate, keys_device_on_the_device_found_or_an_unknown_senders_name)
 	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "down"), 1, "relay-b's clears relay-b's alone");
 	fx_at(f, 5, "10.22.1.12", "LINK_UP ge1");
 	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "down"), 2, "the device's, by its address");
+	fx_close(f);
+}
+
+/* A line with no HOSTNAME, from sender addr (IPv4 text, or IPv6 when it
+ * holds a ':'), at at_s. */
+static void feed_nameless(struct fx *f, int64_t at_s, const char *addr, const char *msg)
+{
+	struct fl_syslog_opts so = {.year = 2026, .received_ns = FX_BASE_NS};
+	struct sockaddr_in *in = (struct sockaddr_in *)&f->ev.peer;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&f->ev.peer;
+	char line[512];
+	int n = snprintf(line, sizeof(line), "<131>1 2026-11-20T00:00:00Z - app - - - %s", msg);
+
+	cr_assert_eq(fl_syslog_decode(&f->ev, line, (size_t)n, &so), FL_SYSLOG_OK, "%s", line);
+	cr_assert_null(f->ev.syslog.hostname.p, "the line names no host");
+	f->ev.time_ns = FX_BASE_NS + at_s * FL_NS_PER_SEC;
+	f->ev.has_peer = true;
+	if (strchr(addr, ':')) {
+		in6->sin6_family = AF_INET6;
+		cr_assert_eq(inet_pton(AF_INET6, addr, &in6->sin6_addr), 1);
+		f->ev.peer_len = sizeof(*in6);
+	} else {
+		in->sin_family = AF_INET;
+		cr_assert_eq(inet_pton(AF_INET, addr, &in->sin_addr), 1);
+		f->ev.peer_len = sizeof(*in);
+	}
+	cr_assert_eq(fl_engine_feed(f->e, &f->ev), 0);
+}
+
+/* A device that sends straight to faultline with no hostname configured:
+ * its line is its sender's, as rsyslog names it, so the device is found
+ * by its address and pairs with the lines that do name it. */
+Test(correlate, names_a_line_without_a_host_by_its_sender)
+{
+	struct fx *f = fx_open(NULL);
+	const struct fx_rec *r;
+
+	feed_nameless(f, 0, "10.22.1.12", "PAIR_FAULT p1");
+	r = fx_find(f, FL_ACTION_OPEN, "pair");
+	cr_assert_not_null(r, "HC-JCJ-RT02's fault, by its address");
+	cr_expect_str_eq(r->title, "pair 10.22.1.12 p1");
+	fx_at(f, 1, "HC-JCJ-RT02", "PAIR_CLEAR p1");
+	cr_expect_eq(fx_count(f, FL_ACTION_CLEAR, "pair"), 1, "cleared by a line naming it");
+	feed_nameless(f, 2, "::ffff:10.22.1.12", "PAIR_FAULT p2");
+	cr_expect_str_eq(fx_last(f, 2)->title, "pair 10.22.1.12 p2", "an IPv4 sender on a v6 socket");
+	feed_nameless(f, 3, "fd00::7", "PAIR_FAULT p3");
+	cr_expect_str_eq(fx_last(f, 3)->title, "pair fd00::7 p3");
 	fx_close(f);
 }
 
