@@ -11,6 +11,7 @@
 #include "engine/lib/buf.h"
 #include "engine/lib/utf8.h"
 #include "engine/decode/event.h"
+#include "engine/decode/snmp.h"
 #include "engine/inventory/inventory.h"
 #include "grammar/plan.h"
 
@@ -432,12 +433,15 @@ static struct fl_str event_field(struct fl_match *m, uint32_t index)
 
 /* The device lookup (FL_LOOKUP_DEVICE or _MGMT_IP) finds by the event's
  * field f (of rule `rule`), once an event: rules may look a device up by
- * different fields (host, app), each kept until another is asked for. */
+ * different fields (host, app), each kept until another is asked for. A
+ * trap's `peer` is first the agent the trap names (a forwarder's trap
+ * names the device it forwards for), as the partition gate places it. */
 static const struct fl_inv_device *lookup_device(struct fl_match *m, uint32_t rule,
 						 enum fl_lookup lookup, struct fl_prog_field f)
 {
 	size_t slot = lookup == FL_LOOKUP_MGMT_IP;
 	struct fl_str key;
+	uint8_t agent[4];
 
 	if (lookup == FL_LOOKUP_NONE || !m->prog->inventory)
 		return NULL;
@@ -446,7 +450,10 @@ static const struct fl_inv_device *lookup_device(struct fl_match *m, uint32_t ru
 		return m->dev[slot];
 	key = fl_match_field(m, rule, f);
 	m->dev[slot] = NULL;
-	if (key.p)
+	if (lookup == FL_LOOKUP_MGMT_IP && f.kind == FL_FIELD_EVENT && f.index == FL_EF_PEER &&
+	    m->ev->kind == FL_EVENT_TRAP && fl_snmp_trap_agent(&m->ev->trap, agent))
+		m->dev[slot] = fl_inventory_device_by_addr(m->prog->inventory, AF_INET, agent);
+	if (key.p && !m->dev[slot])
 		m->dev[slot] = lookup == FL_LOOKUP_DEVICE
 				   ? fl_inventory_device_named(m->prog->inventory, key)
 				   : fl_inventory_device_by_ip(m->prog->inventory, key);

@@ -670,6 +670,30 @@ const char *fl_snmp_pdu_name(enum fl_snmp_pdu pdu)
 	return "unknown";
 }
 
+bool fl_snmp_trap_agent(const struct fl_trap *t, uint8_t out[4])
+{
+	/* 1.3.6.1.6.3.18.1.3.0, snmpTrapAddress.0 (SNMP-COMMUNITY-MIB) */
+	static const uint8_t trap_address[] = {0x2b, 6, 1, 6, 3, 18, 1, 3, 0};
+	static const uint8_t none[4] = {0};
+
+	if (t->version == 0 && memcmp(t->agent_addr, none, 4) != 0) {
+		memcpy(out, t->agent_addr, 4);
+		return true;
+	}
+	for (size_t i = 0; i < t->n_varbinds && i < FL_EVENT_MAX_VARBINDS; i++) {
+		const struct fl_varbind *v = &t->varbinds[i];
+
+		if (v->type == FL_VB_IPADDRESS && v->bytes.len == 4 &&
+		    v->oid.len == sizeof(trap_address) &&
+		    memcmp(v->oid.p, trap_address, sizeof(trap_address)) == 0 &&
+		    memcmp(v->bytes.p, none, 4) != 0) {
+			memcpy(out, v->bytes.p, 4);
+			return true;
+		}
+	}
+	return false;
+}
+
 bool fl_snmp_community_allowed(struct fl_str community, const char *allowed)
 {
 	if (!community.p || !allowed)

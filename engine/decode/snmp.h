@@ -162,6 +162,12 @@ const char *fl_snmp_verdict_name(enum fl_snmp_verdict v);	/* "TOO_MANY_VARBINDS"
 const char *fl_snmp_type_name(enum fl_varbind_type t);		/* "Counter64" */
 const char *fl_snmp_pdu_name(enum fl_snmp_pdu pdu);		/* "SNMPv2-Trap" */
 
+/* The address of the agent a trap is about, when it names one: a v1
+ * trap's agent-addr (not 0.0.0.0), else the snmpTrapAddress.0 varbind a
+ * proxy or forwarder adds (RFC 3584 §3.1, an IpAddress). Copied to out;
+ * false when the trap names none (its sender is then the agent). */
+bool fl_snmp_trap_agent(const struct fl_trap *t, uint8_t out[4]);
+
 /* Is community one of the NUL-separated, empty-string-terminated list
  * `allowed` ("public\0ops\0")? Exact byte comparison. */
 bool fl_snmp_community_allowed(struct fl_str community, const char *allowed);

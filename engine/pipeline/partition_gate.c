@@ -9,6 +9,7 @@
 
 #include "engine/correlate/correlate.h"
 #include "engine/decode/event.h"
+#include "engine/decode/snmp.h"
 #include "engine/inventory/inventory.h"
 #include "engine/inventory/partition.h"
 
@@ -80,17 +81,19 @@ void fl_partition_gate_destroy(struct fl_partition_gate *g)
 
 /* The device an event is about: a syslog line by its HOSTNAME (a relay
  * keeps it; the peer is then the relay), else by the sender's address; a
- * trap by its v1 agent address, else the sender's. NULL when none is known. */
+ * trap by the agent it names (fl_snmp_trap_agent), else the sender's. NULL
+ * when none is known. */
 static const struct fl_inv_device *event_device(const struct fl_partition_gate *g,
 						const struct fl_event *ev)
 {
 	const struct fl_inv_device *d = NULL;
 	const void *peer = &ev->peer;
+	uint8_t agent[4];
 
 	if (ev->kind == FL_EVENT_SYSLOG && ev->syslog.hostname.p)
 		d = fl_inventory_device_named(g->inv, ev->syslog.hostname);
-	if (!d && ev->kind == FL_EVENT_TRAP && ev->trap.version == 0)
-		d = fl_inventory_device_by_addr(g->inv, AF_INET, ev->trap.agent_addr);
+	if (!d && ev->kind == FL_EVENT_TRAP && fl_snmp_trap_agent(&ev->trap, agent))
+		d = fl_inventory_device_by_addr(g->inv, AF_INET, agent);
 	if (d || !ev->has_peer)
 		return d;
 	if (ev->peer.ss_family == AF_INET)

@@ -837,3 +837,33 @@ Test(snmp, names_every_verdict_and_type)
 	for (int t = FL_VB_INTEGER; t <= FL_VB_END_OF_MIB_VIEW; t++)
 		cr_expect_str_neq(fl_snmp_type_name((enum fl_varbind_type)t), "unknown", "%d", t);
 }
+
+/* The agent a trap is about: a v1 trap's agent-addr, else the
+ * snmpTrapAddress.0 a forwarder adds (RFC 3584 §3.1), else none (the
+ * sender is the agent). */
+Test(snmp, finds_the_agent_a_trap_names)
+{
+	static const uint8_t trap_address[] = {0x2b, 6, 1, 6, 3, 18, 1, 3, 0};
+	static const uint8_t other_oid[] = {0x2b, 6, 1, 6, 3, 18, 1, 4, 0};
+	static const uint8_t ip[4] = {10, 71, 2, 2}, zero[4] = {0};
+	struct fl_trap t = {.version = 0, .agent_addr = {10, 71, 1, 2}};
+	uint8_t out[4];
+
+	cr_assert(fl_snmp_trap_agent(&t, out));
+	cr_expect_arr_eq(out, t.agent_addr, 4, "a v1 trap's agent-addr");
+	memset(t.agent_addr, 0, 4);
+	cr_expect_not(fl_snmp_trap_agent(&t, out), "0.0.0.0 names no agent");
+	t = (struct fl_trap){.version = 1, .n_varbinds = 3};
+	t.varbinds[0] = (struct fl_varbind){.oid = fl_str_make((const char *)other_oid, 9),
+					    .type = FL_VB_IPADDRESS,
+					    .bytes = fl_str_make((const char *)zero, 4)};
+	t.varbinds[1] = (struct fl_varbind){.oid = fl_str_make((const char *)trap_address, 9),
+					    .type = FL_VB_OCTET_STRING,
+					    .bytes = fl_str_make("10.7", 4)};
+	cr_expect_not(fl_snmp_trap_agent(&t, out), "no IpAddress at snmpTrapAddress.0");
+	t.varbinds[2] = (struct fl_varbind){.oid = fl_str_make((const char *)trap_address, 9),
+					    .type = FL_VB_IPADDRESS,
+					    .bytes = fl_str_make((const char *)ip, 4)};
+	cr_assert(fl_snmp_trap_agent(&t, out), "a forwarded v2c trap");
+	cr_expect_arr_eq(out, ip, 4);
+}
