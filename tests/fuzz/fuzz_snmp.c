@@ -91,6 +91,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (ev->trap.pdu == FL_SNMP_PDU_INFORM)
 		check_response(ev);
+	{
+		uint8_t agent[4];
+
+		/* an agent named is never 0.0.0.0 */
+		if (fl_snmp_trap_agent(&ev->trap, agent) &&
+		    (agent[0] | agent[1] | agent[2] | agent[3]) == 0)
+			abort();
+	}
 	free(ev);
 	return 0;
 }
