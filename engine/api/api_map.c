@@ -102,9 +102,8 @@ static void ring_isolation(struct map_work *w, const struct fl_inv_ring *ring)
 		const struct fl_inv_device *d = w->ring_isolated[i];
 
 		mark_isolated(w, d);
-		for (size_t c = 0; c < d->nchains; c++)
-			for (size_t k = 0; k < d->chains[c]->ndevices; k++)
-				mark_isolated(w, d->chains[c]->devices[k]);
+		for (size_t k = 0; k < d->nbehind; k++)
+			mark_isolated(w, d->behind[k]);
 	}
 }
 

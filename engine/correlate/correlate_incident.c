@@ -239,9 +239,8 @@ static void add_scope_ring(struct fl_engine *e, struct incident *inc, const stru
 		const struct fl_inv_device *d = r->devices[i];
 
 		add_scope_site(e, inc, d->site);
-		for (size_t c = 0; c < d->nchains; c++)
-			for (size_t k = 0; k < d->chains[c]->ndevices; k++)
-				add_scope_site(e, inc, d->chains[c]->devices[k]->site);
+		for (size_t k = 0; k < d->nbehind; k++)
+			add_scope_site(e, inc, d->behind[k]->site);
 	}
 }
 
@@ -272,9 +271,8 @@ void fl_corr_scope_site(struct fl_engine *e, struct incident *inc, const struct 
 		const struct fl_inv_device *d = site->devices[i];
 
 		add_scope_ring(e, inc, d->ring);
-		for (size_t c = 0; c < d->nchains; c++)
-			for (size_t k = 0; k < d->chains[c]->ndevices; k++)
-				add_scope_site(e, inc, d->chains[c]->devices[k]->site);
+		for (size_t k = 0; k < d->nbehind; k++)
+			add_scope_site(e, inc, d->behind[k]->site);
 	}
 }
 

@@ -331,7 +331,11 @@ static int load(struct inv_loader *L_in, struct fl_inventory **out)
 		inv_check_ring_positions(&L);
 	if ((rc = inv_index_devices_folded(L.inv)) < 0)
 		goto out_fail;
-	if ((rc = load_table(&L, INV_T_CHAINS)) < 0 || (rc = load_table(&L, INV_T_SPANS)) < 0)
+	if ((rc = load_table(&L, INV_T_CHAINS)) < 0)
+		goto out_fail;
+	if (L.have[INV_T_CHAINS] && L.have[INV_T_RINGS] && L.have[INV_T_DEVICES])
+		inv_check_chain_parents(&L);
+	if ((rc = load_table(&L, INV_T_SPANS)) < 0)
 		goto out_fail;
 	if (L.have[INV_T_SPANS])
 		inv_check_span_coverage(&L);

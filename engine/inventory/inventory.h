@@ -147,6 +147,11 @@ struct fl_inv_device {
 	size_t chain_pos;
 	const struct fl_inv_chain *const *chains; /* chains hanging off this device */
 	size_t nchains;
+	/* Every device behind this one: the devices of the chains hanging off
+	 * it, and of the chains hanging off those (a spur off a spur), each
+	 * once; what loses its path with this device. */
+	const struct fl_inv_device *const *behind;
+	size_t nbehind;
 	const struct fl_inv_span *const *spans; /* every span ending here */
 	size_t nspans;
 	size_t line;
@@ -193,10 +198,10 @@ struct fl_inv_span {
 	const struct fl_inv_circuit *const *circuits; /* circuits riding it */
 	size_t ncircuits;
 	/* Devices behind this span, that lose their path when it is cut: for a
-	 * chain span the chain devices beyond it; for a ring span the devices of
-	 * every chain hanging off either end (a single ring cut is protected for
-	 * the ring, but those chains' alarms come with it). downstream_chains
-	 * lists those chains (for a chain span: its own chain). */
+	 * chain span the chain devices beyond it and what is behind them; for a
+	 * ring span what is behind either end (a single ring cut is protected
+	 * for the ring, but those chains' alarms come with it). downstream_chains
+	 * lists those chains (for a chain span: its own chain first). */
 	const struct fl_inv_device *const *downstream;
 	size_t ndownstream;
 	const struct fl_inv_chain *const *downstream_chains;
@@ -411,7 +416,7 @@ enum fl_inv_ring_state {
  * listed twice counts once), tells the ring's state and which ring devices are
  * isolated: those not joined to the ring head (ring_pos 1) by an uncut path.
  * The head itself is never isolated. Devices on chains hanging off an isolated
- * device are isolated too; they are not listed (see fl_inv_device.chains).
+ * device are isolated too; they are not listed (see fl_inv_device.behind).
  * isolated: caller's array of cap entries (may be NULL when cap is 0);
  * *nisolated gets the full count even when it exceeds cap.
  * Returns the state, or -EINVAL for a NULL ring or nisolated. */

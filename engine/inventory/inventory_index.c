@@ -376,14 +376,64 @@ static int link_circuits(struct fl_inventory *inv)
 	return 0;
 }
 
-/* Downstream of a span: for a chain span the chain devices beyond it; for a
- * ring span every device of the chains hanging off either end. */
+/* What hangs behind some devices, breadth first: the chains off them, their
+ * devices, the chains off those. Chains form a forest no deeper than
+ * FL_INVENTORY_MAX_CHAIN_DEPTH (the loader refused any other), so each
+ * device and chain is met once and the walk is linear in what it finds.
+ * devs and chains are scratch arrays of every device and chain; the walk
+ * appends after *nd and *nc what it finds beyond roots[0..nroots). */
+static void walk_behind(const struct fl_inv_device *const *roots, size_t nroots,
+			const struct fl_inv_device **devs, size_t *nd,
+			const struct fl_inv_chain **chains, size_t *nc)
+{
+	size_t next = *nd;
+
+	for (size_t r = 0; r < nroots + (*nd - next); r++) {
+		const struct fl_inv_device *x = r < nroots ? roots[r] : devs[next + (r - nroots)];
+
+		for (size_t c = 0; c < x->nchains; c++) {
+			const struct fl_inv_chain *ch = x->chains[c];
+
+			chains[(*nc)++] = ch;
+			for (size_t k = 0; k < ch->ndevices; k++)
+				devs[(*nd)++] = ch->devices[k];
+		}
+	}
+}
+
+/* A copy in the arena of n entries of a scratch array; NULL: ENOMEM. */
+static const void **arena_list(struct fl_inventory *inv, const void *const *from, size_t n)
+{
+	const void **to = (const void **)ptr_array(&inv->arena, n);
+
+	if (to && n)
+		memcpy(to, from, n * sizeof(*to));
+	return to;
+}
+
+/* Each device's behind; each span's downstream: for a chain span the chain
+ * devices beyond it and what is behind them, for a ring span what is behind
+ * either end. */
 static int link_downstream(struct fl_inventory *inv)
 {
+	const struct fl_inv_device **devs = malloc((inv->devices.n + 1) * sizeof(*devs));
+	const struct fl_inv_chain **chains = malloc((inv->chains.n + 1) * sizeof(*chains));
+	int rc = -ENOMEM;
+
+	if (!devs || !chains)
+		goto out;
+	for (size_t i = 0; i < inv->devices.n; i++) {
+		struct fl_inv_device *d = inv->devices.items[i];
+		const struct fl_inv_device *root = d;
+		size_t nd = 0, nc = 0;
+
+		walk_behind(&root, 1, devs, &nd, chains, &nc);
+		d->nbehind = nd;
+		if (!(d->behind = (const void *)arena_list(inv, (const void *const *)devs, nd)))
+			goto out;
+	}
 	for (size_t i = 0; i < inv->spans.n; i++) {
 		struct fl_inv_span *sp = inv->spans.items[i];
-		const struct fl_inv_device **devs;
-		const struct fl_inv_chain **chains;
 		size_t nd = 0, nc = 0;
 
 		if (sp->chain) {
@@ -397,40 +447,27 @@ static int link_downstream(struct fl_inventory *inv)
 			size_t from =
 			    far->chain == ch && far->chain_pos ? far->chain_pos - 1 : ch->ndevices;
 
-			ALLOC_LIST(inv, devs, ch->ndevices - from);
-			ALLOC_LIST(inv, chains, 1);
+			chains[nc++] = ch;
 			for (size_t k = from; k < ch->ndevices; k++)
 				devs[nd++] = ch->devices[k];
-			chains[nc++] = ch;
+			walk_behind(devs, nd, devs, &nd, chains, &nc);
 		} else {
 			const struct fl_inv_device *ends[2] = {sp->a, sp->b};
-			size_t total_d = 0, total_c = 0;
 
-			for (size_t e = 0; e < 2; e++)
-				for (size_t k = 0; k < ends[e]->nchains; k++) {
-					total_c++;
-					total_d += ends[e]->chains[k]->ndevices;
-				}
-			ALLOC_LIST(inv, devs, total_d);
-			ALLOC_LIST(inv, chains, total_c);
-			for (size_t e = 0; e < 2; e++) {
-				if (e == 1 && ends[1] == ends[0])
-					break;
-				for (size_t k = 0; k < ends[e]->nchains; k++) {
-					const struct fl_inv_chain *ch = ends[e]->chains[k];
-
-					chains[nc++] = ch;
-					for (size_t j = 0; j < ch->ndevices; j++)
-						devs[nd++] = ch->devices[j];
-				}
-			}
+			walk_behind(ends, ends[1] == ends[0] ? 1 : 2, devs, &nd, chains, &nc);
 		}
-		sp->downstream = devs;
 		sp->ndownstream = nd;
-		sp->downstream_chains = chains;
 		sp->ndownstream_chains = nc;
+		if (!(sp->downstream = (const void *)arena_list(inv, (const void *const *)devs, nd)) ||
+		    !(sp->downstream_chains =
+			  (const void *)arena_list(inv, (const void *const *)chains, nc)))
+			goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(devs);
+	free(chains);
+	return rc;
 }
 
 /* Positions in table order, so a query can keep per-record state in an

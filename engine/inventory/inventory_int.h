@@ -194,6 +194,7 @@ extern const struct inv_table_def inv_tables[INV_T__N];
  * every ring position must be held; after spans.csv every ring and chain link
  * must have its span. */
 void inv_check_ring_positions(struct inv_loader *L);
+void inv_check_chain_parents(struct inv_loader *L);
 void inv_check_span_coverage(struct inv_loader *L);
 
 #endif /* FL_INVENTORY_INT_H */

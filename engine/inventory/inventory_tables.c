@@ -22,7 +22,7 @@ struct ring_rec {
 
 struct chain_rec {
 	struct fl_inv_chain pub;
-	size_t devices_col;
+	size_t devices_col, parent_col;
 };
 
 /* ---- arena helpers ------------------------------------------------------- */
@@ -390,10 +390,14 @@ static int row_chain(struct inv_loader *L, const struct inv_cell *c, size_t line
 	ch->parent_ring = ref(L, &c[C_RING], INV_T_RINGS, &inv->by_ring, "ring");
 	if (inv_need(L, &c[C_PARENT], "parent_device"))
 		ch->parent_device = ref(L, &c[C_PARENT], INV_T_DEVICES, &inv->by_device, "device");
-	if (ch->parent_device && ch->parent_ring && ch->parent_device->ring != ch->parent_ring)
+	/* a parent on no ring may be a device of another chain, perhaps of a
+	 * later row: inv_check_chain_parents() judges it once all are read */
+	rec->parent_col = c[C_PARENT].col;
+	if (ch->parent_device && ch->parent_ring && ch->parent_device->ring &&
+	    ch->parent_device->ring != ch->parent_ring)
 		inv_report(L, c[C_PARENT].line, c[C_PARENT].col,
 		           "parent_device %s is not on ring %s; a chain hangs off a device of its "
-		           "parent_ring",
+		           "parent_ring, or of a chain hanging off it",
 		           ch->parent_device->id, ch->parent_ring->id);
 	ch->county = ref(L, &c[C_COUNTY], INV_T_SITES, &inv->by_county, "county");
 	ch->city = ref(L, &c[C_CITY], INV_T_SITES, &inv->by_city, "city");
@@ -620,6 +624,47 @@ static int row_span(struct inv_loader *L, const struct inv_cell *c, size_t line)
 			inv->ring_spans++;
 	}
 	return rc < 0 ? rc : 0;
+}
+
+/* After chains.csv: a chain whose parent_device is on no ring hangs off a
+ * device of another chain (a spur off a spur), which must itself hang,
+ * chain by chain, off parent_ring, at most FL_INVENTORY_MAX_CHAIN_DEPTH
+ * chains deep and never off itself. */
+void inv_check_chain_parents(struct inv_loader *L)
+{
+	L->file = inv_table_path(L, INV_T_CHAINS);
+	for (size_t i = 0; i < L->inv->chains.n; i++) {
+		const struct chain_rec *rec = L->inv->chains.items[i];
+		const struct fl_inv_chain *ch = &rec->pub;
+		const struct fl_inv_device *p = ch->parent_device;
+		size_t depth = 1;
+
+		if (!p || p->ring)
+			continue; /* on a ring (checked with its row), or reported */
+		while (p && !p->ring && p->chain && p->chain != ch &&
+		       depth <= FL_INVENTORY_MAX_CHAIN_DEPTH) {
+			p = p->chain->parent_device;
+			depth++;
+		}
+		if (p && p->chain == ch)
+			inv_report(L, ch->line, rec->parent_col,
+			           "chain %s hangs off itself through parent_device %s; a chain "
+			           "hangs off a ring, or off a chain that does",
+			           ch->id, ch->parent_device->id);
+		else if (depth > FL_INVENTORY_MAX_CHAIN_DEPTH)
+			inv_report(L, ch->line, rec->parent_col,
+			           "chain %s hangs more than %d chains deep below its ring",
+			           ch->id, FL_INVENTORY_MAX_CHAIN_DEPTH);
+		else if (!p || !p->ring)
+			inv_report(L, ch->line, rec->parent_col,
+			           "parent_device %s is on no ring and no chain; a chain hangs off a "
+			           "device of its parent_ring, or of a chain hanging off it",
+			           ch->parent_device->id);
+		else if (ch->parent_ring && p->ring != ch->parent_ring)
+			inv_report(L, ch->line, rec->parent_col,
+			           "parent_device %s hangs off ring %s, not parent_ring %s",
+			           ch->parent_device->id, p->ring->id, ch->parent_ring->id);
+	}
 }
 
 /* After spans.csv: every ring and chain link must have its span. */

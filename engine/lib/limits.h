@@ -62,6 +62,11 @@
 /* Devices on one ring (rings.nodes); a larger value is a load error at the
  * nodes cell. */
 #define FL_INVENTORY_MAX_RING_NODES 1024
+/* A chain may hang off a device of another chain (a spur off a spur), to
+ * this depth below its ring: what hangs behind a device is then at most
+ * this many chains deep, and walking it stays linear. */
+#define FL_INVENTORY_MAX_CHAIN_DEPTH 16
+
 /* Notification plugins (engine/notify/plugin.c). A delivery attempt runs in a forked
  * worker; one that outlives its time limit is killed with its process group and
  * reported as retryable. setting: notify timeout_ms; counter: plugin.timed_out */

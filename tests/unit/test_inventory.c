@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "engine/inventory/inventory.h"
+#include "engine/lib/limits.h"
 
 /* The sample network of $FL_SHARED/data (see its README.md). */
 struct sample {
@@ -524,5 +525,194 @@ Test(inventory_names, finds_a_device_by_its_ipv6_management_address_in_any_spell
 	cr_expect_null(fl_inventory_device_by_addr(in, AF_INET6, a));
 	cr_expect_null(fl_inventory_device_by_ip(in, S("fd00:22:2::11/64")));
 	cr_expect_null(fl_inventory_device_by_ip(in, S("")));
+	fl_inventory_free(in);
+}
+
+/* A spur off a spur: chain B-C01 hangs off ring B-R01 at B-Z-OSN01, B-C02
+ * off B-C01's first device, B-C03 off B-C02's (written first: a chain may
+ * name a parent chain of a later row). */
+static const char branch_sites[] =
+    "site,site_name,county,city,class,lat,lon,power\r\n"
+    "B-X,X,Tian'e,Alpha,county,24.1,107.1,mains\r\n"
+    "B-Y,Y,Tian'e,Alpha,township,24.2,107.2,mains\r\n"
+    "B-Z,Z,Tian'e,Alpha,township,24.3,107.3,mains\r\n"
+    "B-D,D,Tian'e,Alpha,township,24.4,107.4,mains\r\n"
+    "B-E,E,Tian'e,Alpha,township,24.5,107.5,mains\r\n"
+    "B-F,F,Tian'e,Alpha,township,24.6,107.6,mains\r\n";
+static const char branch_rings[] = "ring,name,level,city,county,vendor,nodes\r\n"
+				   "B-R01,县环,county,Alpha,Tian'e,Huawei,3\r\n";
+static const char branch_devices[] =
+    "device,mgmt_ip,vendor,model,role,site,site_name,county,city,ring,ring_pos,level\r\n"
+    "B-X-OSN01,10.3.1.2,Huawei,OSN,metro-sdh,B-X,X,Tian'e,Alpha,B-R01,1,county\r\n"
+    "B-Y-OSN01,10.3.2.2,Huawei,OSN,metro-sdh,B-Y,Y,Tian'e,Alpha,B-R01,2,township\r\n"
+    "B-Z-OSN01,10.3.3.2,Huawei,OSN,metro-sdh,B-Z,Z,Tian'e,Alpha,B-R01,3,township\r\n"
+    "B-D1-OSN01,10.3.4.2,Huawei,OSN,metro-sdh,B-D,D,Tian'e,Alpha,,,township\r\n"
+    "B-D2-OSN01,10.3.4.3,Huawei,OSN,metro-sdh,B-D,D,Tian'e,Alpha,,,township\r\n"
+    "B-E1-OSN01,10.3.5.2,Huawei,OSN,metro-sdh,B-E,E,Tian'e,Alpha,,,township\r\n"
+    "B-E2-OSN01,10.3.5.3,Huawei,OSN,metro-sdh,B-E,E,Tian'e,Alpha,,,township\r\n"
+    "B-F1-OSN01,10.3.6.2,Huawei,OSN,metro-sdh,B-F,F,Tian'e,Alpha,,,township\r\n"
+    "B-G1-OSN01,10.3.6.3,Huawei,OSN,metro-sdh,B-F,F,Tian'e,Alpha,,,township\r\n";
+static const char branch_chains[] =
+    "chain,parent_ring,parent_device,devices,name,county,city\r\n"
+    "B-C03,B-R01,B-E1-OSN01,B-F1-OSN01,支链3,Tian'e,Alpha\r\n"
+    "B-C01,B-R01,B-Z-OSN01,B-D1-OSN01;B-D2-OSN01,支链1,Tian'e,Alpha\r\n"
+    "B-C02,B-R01,B-D1-OSN01,B-E1-OSN01;B-E2-OSN01,支链2,Tian'e,Alpha\r\n";
+static const char branch_spans[] =
+    "span,ring,a_device,a_port,b_device,b_port,length_km,duct,kind,srlg\r\n"
+    "B-R01-S01,B-R01,B-X-OSN01,1-8-1,B-Y-OSN01,1-7-1,1,no,ring,\r\n"
+    "B-R01-S02,B-R01,B-Y-OSN01,1-8-1,B-Z-OSN01,1-7-1,1,no,ring,\r\n"
+    "B-R01-S03,B-R01,B-Z-OSN01,1-8-1,B-X-OSN01,1-7-1,1,no,ring,\r\n"
+    "B-C01-S01,B-C01,B-Z-OSN01,1-11-1,B-D1-OSN01,1-7-1,1,no,chain,\r\n"
+    "B-C01-S02,B-C01,B-D1-OSN01,1-8-1,B-D2-OSN01,1-7-1,1,no,chain,\r\n"
+    "B-C02-S01,B-C02,B-D1-OSN01,1-11-1,B-E1-OSN01,1-7-1,1,no,chain,\r\n"
+    "B-C02-S02,B-C02,B-E1-OSN01,1-8-1,B-E2-OSN01,1-7-1,1,no,chain,\r\n"
+    "B-C03-S01,B-C03,B-E1-OSN01,1-11-1,B-F1-OSN01,1-7-1,1,no,chain,\r\n";
+
+/* ids of n devices, sorted, joined by ' ' */
+static const char *ids(const struct fl_inv_device *const *d, size_t n, char *out, size_t cap)
+{
+	const char *v[16];
+	size_t len = 0;
+
+	cr_assert_leq(n, 16);
+	for (size_t i = 0; i < n; i++)
+		v[i] = d[i]->id;
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && strcmp(v[k - 1], v[k]) > 0; k--) {
+			const char *t = v[k];
+
+			v[k] = v[k - 1];
+			v[k - 1] = t;
+		}
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? " " : "", v[i]);
+	return out;
+}
+
+static const char *downstream(const struct fl_inventory *in, const char *span, char *out,
+			      size_t cap)
+{
+	const struct fl_inv_span *sp = fl_inventory_span(in, S(span));
+
+	cr_assert_not_null(sp, "%s", span);
+	return ids(sp->downstream, sp->ndownstream, out, cap);
+}
+
+Test(inventory_chains, takes_a_chain_off_a_chain_and_knows_what_hangs_behind_each_span)
+{
+	struct fl_inventory_texts t = {.sites = S(branch_sites), .rings = S(branch_rings),
+				       .devices = S(branch_devices), .chains = S(branch_chains),
+				       .spans = S(branch_spans)};
+	struct fl_inventory *in = NULL;
+	const struct fl_inv_device *z;
+	const struct fl_inv_span *sp;
+	char buf[512];
+
+	cr_assert_eq(fl_inventory_load_texts(&in, &t, NULL, NULL), 0);
+	z = fl_inventory_device(in, S("B-Z-OSN01"));
+	cr_assert_not_null(z);
+	cr_expect_str_eq(ids(z->behind, z->nbehind, buf, sizeof(buf)),
+			 "B-D1-OSN01 B-D2-OSN01 B-E1-OSN01 B-E2-OSN01 B-F1-OSN01");
+	cr_expect_str_eq(downstream(in, "B-C01-S01", buf, sizeof(buf)),
+			 "B-D1-OSN01 B-D2-OSN01 B-E1-OSN01 B-E2-OSN01 B-F1-OSN01",
+			 "the first span of the trunk: every spur behind it");
+	cr_expect_str_eq(downstream(in, "B-C01-S02", buf, sizeof(buf)), "B-D2-OSN01",
+			 "past the branch point: the trunk's tail alone");
+	cr_expect_str_eq(downstream(in, "B-C02-S01", buf, sizeof(buf)),
+			 "B-E1-OSN01 B-E2-OSN01 B-F1-OSN01");
+	cr_expect_str_eq(downstream(in, "B-C03-S01", buf, sizeof(buf)), "B-F1-OSN01");
+	cr_expect_str_eq(downstream(in, "B-R01-S02", buf, sizeof(buf)),
+			 "B-D1-OSN01 B-D2-OSN01 B-E1-OSN01 B-E2-OSN01 B-F1-OSN01",
+			 "a ring span: what hangs off its ends");
+	cr_expect_str_eq(downstream(in, "B-R01-S01", buf, sizeof(buf)), "");
+	sp = fl_inventory_span(in, S("B-C01-S01"));
+	cr_assert_eq(sp->ndownstream_chains, 3);
+	cr_expect_str_eq(sp->downstream_chains[0]->id, "B-C01", "its own chain first");
+	cr_expect_eq(fl_inventory_span_at(in, S("B-E1-OSN01"), S("1-11-1")),
+		     fl_inventory_span(in, S("B-C03-S01")), "found by its parent's port");
+	fl_inventory_free(in);
+}
+
+struct seen_errors {
+	char text[2048];
+	size_t len;
+};
+
+static void collect(void *ctx, const char *file, size_t line, size_t col, const char *msg)
+{
+	struct seen_errors *e = ctx;
+
+	e->len += (size_t)snprintf(e->text + e->len, sizeof(e->text) - e->len, "%s:%zu:%zu: %s\n",
+				   file, line, col, msg);
+}
+
+static void expect_chains_refused(const char *chains, const char *want)
+{
+	struct fl_inventory_texts t = {.sites = S(branch_sites), .rings = S(branch_rings),
+				       .devices = S(branch_devices), .chains = S(chains)};
+	struct fl_inventory *in = NULL;
+	struct seen_errors e = {.len = 0};
+
+	cr_expect_neq(fl_inventory_load_texts(&in, &t, collect, &e), 0, "%s", chains);
+	cr_expect(strstr(e.text, want) != NULL, "want '%s' in:\n%s", want, e.text);
+	fl_inventory_free(in);
+}
+
+Test(inventory_chains, refuses_a_chain_off_itself_or_off_nothing)
+{
+	expect_chains_refused("chain,parent_ring,parent_device,devices,name,county,city\r\n"
+			      "B-C02,B-R01,B-F1-OSN01,B-E1-OSN01,c2,Tian'e,Alpha\r\n"
+			      "B-C03,B-R01,B-E1-OSN01,B-F1-OSN01,c3,Tian'e,Alpha\r\n",
+			      "chains.csv:2:13: chain B-C02 hangs off itself through parent_device "
+			      "B-F1-OSN01");
+	expect_chains_refused("chain,parent_ring,parent_device,devices,name,county,city\r\n"
+			      "B-C02,B-R01,B-G1-OSN01,B-E1-OSN01,c2,Tian'e,Alpha\r\n",
+			      "chains.csv:2:13: parent_device B-G1-OSN01 is on no ring and no chain");
+}
+
+/* chains nested n deep below B-Z-OSN01: chain Nk holds device Nk and hangs
+ * off device Nk-1 (N0 off the ring) */
+static void nested_chains(int n, char *devices, size_t dcap, char *chains, size_t ccap)
+{
+	size_t dl = (size_t)snprintf(devices, dcap, "%s", branch_devices);
+	size_t cl = (size_t)snprintf(chains, ccap,
+				     "chain,parent_ring,parent_device,devices,name,county,city\r\n");
+	char parent[16] = "B-Z-OSN01";
+
+	for (int k = 0; k < n; k++) {
+		dl += (size_t)snprintf(devices + dl, dcap - dl,
+				       "N%d,10.9.0.%d,Huawei,OSN,metro-sdh,B-F,F,Tian'e,Alpha,,,"
+				       "township\r\n",
+				       k, k + 1);
+		cl += (size_t)snprintf(chains + cl, ccap - cl, "C%d,B-R01,%s,N%d,c,Tian'e,Alpha\r\n",
+				       k, parent, k);
+		snprintf(parent, sizeof(parent), "N%d", k);
+	}
+}
+
+Test(inventory_chains, takes_chains_nested_to_the_cap_and_refuses_one_deeper)
+{
+	char devices[8192], chains[4096];
+	struct fl_inventory *in = NULL;
+	struct fl_inventory_texts t = {.sites = S(branch_sites), .rings = S(branch_rings)};
+	struct seen_errors e = {.len = 0};
+
+	nested_chains(FL_INVENTORY_MAX_CHAIN_DEPTH, devices, sizeof(devices), chains,
+		      sizeof(chains));
+	t.devices = S(devices);
+	t.chains = S(chains);
+	cr_assert_eq(fl_inventory_load_texts(&in, &t, collect, &e), 0, "%s", e.text);
+	cr_expect_eq(fl_inventory_device(in, S("B-Z-OSN01"))->nbehind,
+		     FL_INVENTORY_MAX_CHAIN_DEPTH);
+	fl_inventory_free(in);
+	in = NULL;
+	nested_chains(FL_INVENTORY_MAX_CHAIN_DEPTH + 1, devices, sizeof(devices), chains,
+		      sizeof(chains));
+	t.devices = S(devices);
+	t.chains = S(chains);
+	cr_expect_neq(fl_inventory_load_texts(&in, &t, collect, &e), 0);
+	cr_expect(strstr(e.text, "chain C16 hangs more than 16 chains deep below its ring"),
+		  "%s", e.text);
 	fl_inventory_free(in);
 }
