@@ -313,7 +313,7 @@ static bool is_ipv4(struct fl_str s)
 
 bool inv_check_ip(struct inv_loader *L, const struct inv_cell *c, unsigned char key[16])
 {
-	bool is_v6 = memchr(c->s.p, ':', c->s.len) != NULL;
+	bool is_v6 = c->s.len > 0 && memchr(c->s.p, ':', c->s.len) != NULL;
 
 	if ((is_v6 || is_ipv4(c->s)) && inv_ip_key(c->s, key))
 		return true;

@@ -376,27 +376,33 @@ static int link_circuits(struct fl_inventory *inv)
 	return 0;
 }
 
+/* Room for every device and every chain, for walk_behind(). */
+struct scratch {
+	const struct fl_inv_device **devs;
+	const struct fl_inv_chain **chains;
+	size_t cap_devs, cap_chains; /* every device, every chain: a forest fits */
+};
+
 /* What hangs behind some devices, breadth first: the chains off them, their
  * devices, the chains off those. Chains form a forest no deeper than
  * FL_INVENTORY_MAX_CHAIN_DEPTH (the loader refused any other), so each
  * device and chain is met once and the walk is linear in what it finds.
- * devs and chains are scratch arrays of every device and chain; the walk
- * appends after *nd and *nc what it finds beyond roots[0..nroots). */
+ * The walk appends to w's arrays, after *nd and *nc, what it finds beyond
+ * roots[0..nroots). */
 static void walk_behind(const struct fl_inv_device *const *roots, size_t nroots,
-			const struct fl_inv_device **devs, size_t *nd,
-			const struct fl_inv_chain **chains, size_t *nc)
+			struct scratch *w, size_t *nd, size_t *nc)
 {
 	size_t next = *nd;
 
 	for (size_t r = 0; r < nroots + (*nd - next); r++) {
-		const struct fl_inv_device *x = r < nroots ? roots[r] : devs[next + (r - nroots)];
+		const struct fl_inv_device *x = r < nroots ? roots[r] : w->devs[next + (r - nroots)];
 
-		for (size_t c = 0; c < x->nchains; c++) {
+		for (size_t c = 0; c < x->nchains && *nc < w->cap_chains; c++) {
 			const struct fl_inv_chain *ch = x->chains[c];
 
-			chains[(*nc)++] = ch;
-			for (size_t k = 0; k < ch->ndevices; k++)
-				devs[(*nd)++] = ch->devices[k];
+			w->chains[(*nc)++] = ch;
+			for (size_t k = 0; k < ch->ndevices && *nd < w->cap_devs; k++)
+				w->devs[(*nd)++] = ch->devices[k];
 		}
 	}
 }
@@ -416,8 +422,9 @@ static const void **arena_list(struct fl_inventory *inv, const void *const *from
  * either end. */
 static int link_downstream(struct fl_inventory *inv)
 {
-	const struct fl_inv_device **devs = malloc((inv->devices.n + 1) * sizeof(*devs));
-	const struct fl_inv_chain **chains = malloc((inv->chains.n + 1) * sizeof(*chains));
+	struct scratch w = {.cap_devs = inv->devices.n, .cap_chains = inv->chains.n};
+	const struct fl_inv_device **devs = w.devs = malloc((inv->devices.n + 1) * sizeof(*devs));
+	const struct fl_inv_chain **chains = w.chains = malloc((inv->chains.n + 1) * sizeof(*chains));
 	int rc = -ENOMEM;
 
 	if (!devs || !chains)
@@ -427,7 +434,7 @@ static int link_downstream(struct fl_inventory *inv)
 		const struct fl_inv_device *root = d;
 		size_t nd = 0, nc = 0;
 
-		walk_behind(&root, 1, devs, &nd, chains, &nc);
+		walk_behind(&root, 1, &w, &nd, &nc);
 		d->nbehind = nd;
 		if (!(d->behind = (const void *)arena_list(inv, (const void *const *)devs, nd)))
 			goto out;
@@ -450,11 +457,11 @@ static int link_downstream(struct fl_inventory *inv)
 			chains[nc++] = ch;
 			for (size_t k = from; k < ch->ndevices; k++)
 				devs[nd++] = ch->devices[k];
-			walk_behind(devs, nd, devs, &nd, chains, &nc);
+			walk_behind(devs, nd, &w, &nd, &nc);
 		} else {
 			const struct fl_inv_device *ends[2] = {sp->a, sp->b};
 
-			walk_behind(ends, ends[1] == ends[0] ? 1 : 2, devs, &nd, chains, &nc);
+			walk_behind(ends, ends[1] == ends[0] ? 1 : 2, &w, &nd, &nc);
 		}
 		sp->ndownstream = nd;
 		sp->ndownstream_chains = nc;
