@@ -22,6 +22,7 @@
 #include "engine/inventory/inventory_int.h"
 #include "engine/lib/csv.h"
 #include "engine/lib/limits.h"
+#include "engine/lib/utf8.h"
 
 /* ---- reading a table ------------------------------------------------------ */
 
@@ -187,6 +188,35 @@ static int read_rows(struct inv_loader *L, struct fl_csv *csv, const struct inv_
 	return 0;
 }
 
+/* Where text stops being UTF-8: the line, the column (in code points, as
+ * the CSV reader counts them, a BOM taking none) and the byte. False when
+ * it is all UTF-8. */
+static bool first_non_utf8(const char *p, size_t len, size_t *line, size_t *col,
+			   unsigned char *byte)
+{
+	size_t i = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+
+	if (fl_utf8_valid(p, len))
+		return false;
+	*line = *col = 1;
+	while (i < len) {
+		size_t n = fl_utf8_seq_len(p + i, len - i);
+
+		if (n == 0) {
+			*byte = (unsigned char)p[i];
+			return true;
+		}
+		if (p[i] == '\n') {
+			++*line;
+			*col = 1;
+		} else {
+			++*col;
+		}
+		i += n;
+	}
+	return false;
+}
+
 static int load_table(struct inv_loader *L, enum inv_table t)
 {
 	const struct inv_column *cols = inv_tables[t].cols;
@@ -223,6 +253,20 @@ static int load_table(struct inv_loader *L, enum inv_table t)
 		if (!L->rc_file || rc == -ENOENT)
 			L->rc_file = rc == -ENOENT || rc == -EFBIG ? rc : -EINVAL;
 		return 0;
+	}
+	{
+		size_t line, col;
+		unsigned char byte;
+
+		/* Chinese spreadsheets save GBK by default: say so, rather than
+		 * load names that then differ from every other table's */
+		if (first_non_utf8(text, len, &line, &col, &byte)) {
+			inv_report(L, line, col,
+			           "byte 0x%02X is not UTF-8: save %s as UTF-8 (a file saved as "
+			           "GBK converts with: iconv -f GBK -t UTF-8)",
+			           byte, inv_table_names[t]);
+			goto out_free;
+		}
 	}
 	rc = fl_csv_init(&csv, text, len);
 	if (rc < 0)

@@ -745,7 +745,8 @@ static int circuit_path(struct inv_loader *L, const struct inv_cell *c, struct f
 			           "the path starts with span %s, which does not end at a_site %s; "
 			           "list the spans from a_site to b_site",
 			           sp->id, k->a_site->id);
-		if (i > 0 && !spans_meet(path[i - 1], sp))
+		/* without sites.csv (unread: reported) no span is at a site */
+		if (i > 0 && L->have[INV_T_SITES] && !spans_meet(path[i - 1], sp))
 			inv_report(
 			    L, items[i].line, items[i].col,
 			    "spans %s and %s do not meet at a site; consecutive spans of a path "

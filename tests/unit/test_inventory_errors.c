@@ -25,6 +25,14 @@ static const struct bad_case bad_cases[] = {
      "A-Z,机房Z,Tian'e,Alpha,township,24.3,107.3,mains+battery\r\n"
      "A-W,机房W,Tian'e,Alpha,township,24.4,107.4,mains\r\n",
      "sites.csv:3:22: unknown class 'town'; expected one of: city, county, township\n"},
+    {"a table saved as GBK", FX_SITES,
+     "site,site_name,county,city,class,lat,lon,power\r\n"
+     "A-X,机房X,Tian'e,Alpha,county,24.1,107.1,mains\r\n"
+     "A-Y,\xbb\xfa\xb7\xbfY,Tian'e,Alpha,township,24.2,107.2,mains+battery\r\n"
+     "A-Z,机房Z,Tian'e,Alpha,township,24.3,107.3,mains+battery\r\n"
+     "A-W,机房W,Tian'e,Alpha,township,24.4,107.4,mains\r\n",
+     "sites.csv:3:5: byte 0xBB is not UTF-8: save sites.csv as UTF-8 (a file saved as GBK "
+     "converts with: iconv -f GBK -t UTF-8)\n"},
     {"dangling reference", FX_CHAINS,
      "chain,parent_ring,parent_device,devices,name,county,city\r\n"
      "A-C01,A-R01,A-Z-OSN01,A-W-OSN01;A-V-OSN01,支链,Tian'e,Alpha\r\n",
