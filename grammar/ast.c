@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/lib/limits.h"
+#include "engine/lib/utf8.h"
 #include "grammar/arena.h"
 #include "parser.h"
 #include "scanner.h"
@@ -92,6 +93,36 @@ struct fl_ast_stmt *fl_ast_stmt_new(struct fl_parse *p, struct fl_ast_item *item
 	return s;
 }
 
+/* The first byte of src that is not UTF-8, as a location; false when all
+ * of it is. Columns count code points, as the scanner's do. */
+static bool first_non_utf8(const struct fl_src *src, struct fl_loc *at, unsigned char *byte)
+{
+	size_t i = 0, line_off = 0;
+	int line = 1, column = 1;
+
+	if (fl_utf8_valid(src->text, src->len))
+		return false;
+	while (i < src->len) {
+		size_t n = fl_utf8_seq_len(src->text + i, src->len - i);
+
+		if (n == 0) {
+			*byte = (unsigned char)src->text[i];
+			*at = (struct fl_loc){src, line, column, line, column, (uint32_t)line_off,
+					      (uint32_t)i, (uint32_t)i + 1};
+			return true;
+		}
+		if (src->text[i] == '\n') {
+			line++;
+			column = 1;
+			line_off = i + 1;
+		} else {
+			column++;
+		}
+		i += n;
+	}
+	return false;
+}
+
 int fl_parse_source(struct fl_parse *p, const struct fl_src *src, size_t file)
 {
 	yyscan_t scanner;
@@ -103,6 +134,20 @@ int fl_parse_source(struct fl_parse *p, const struct fl_src *src, size_t file)
 		fl_diag_error(p->diags, NULL, "%s: plan file is %zu bytes; the limit is %u",
 			      src->name, src->len, FL_PLAN_MAX_BYTES);
 		return -EINVAL;
+	}
+	{
+		struct fl_loc at;
+		unsigned char byte;
+
+		/* what people read (titles, messages, labels) must be UTF-8; a
+		 * plan saved as GBK would page them in mojibake */
+		if (first_non_utf8(src, &at, &byte)) {
+			fl_diag_error(p->diags, &at,
+				      "byte 0x%02X is not UTF-8: save the plan as UTF-8 (a file "
+				      "saved as GBK converts with: iconv -f GBK -t UTF-8)",
+				      byte);
+			return -EINVAL;
+		}
 	}
 	p->src = src;
 	p->file = file;
