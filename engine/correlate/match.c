@@ -501,7 +501,7 @@ static struct fl_str device_field(struct fl_match *m, const struct fl_inv_device
 		n = snprintf(m->inv_text, sizeof(m->inv_text), "%zu", d->ring_pos);
 		return fl_str_make(m->inv_text, (size_t)n);
 	case FL_IF_ROLE:
-		return cstr(fl_inv_device_role_name(d->role));
+		return cstr(d->role_name ? d->role_name : fl_inv_device_role_name(d->role));
 	case FL_IF_VENDOR:
 		return cstr(d->vendor);
 	case FL_IF_MODEL:

@@ -66,6 +66,7 @@ enum fl_inv_device_role {
 	FL_INV_ROLE_ROUTER,
 	FL_INV_ROLE_SWITCH,
 	FL_INV_ROLE_EDFA,
+	FL_INV_ROLE_OTHER, /* a kind devices.csv names itself (role_name) */
 };
 
 enum fl_inv_ring_level { FL_INV_RING_BACKBONE, FL_INV_RING_CITY, FL_INV_RING_COUNTY };
@@ -130,6 +131,7 @@ struct fl_inv_site {
 struct fl_inv_device {
 	const char *id, *mgmt_ip, *vendor, *model;
 	enum fl_inv_device_role role;
+	const char *role_name; /* as rules compare it: the known spelling, or as written */
 	enum fl_inv_level level; /* where escalation starts */
 	const struct fl_inv_site *site;
 	/* Ring membership: ring == NULL for devices on no ring (access devices,

@@ -113,6 +113,11 @@ struct fl_str inv_suggest_key(const struct inv_index *ix, struct fl_str s)
 	return best;
 }
 
+static char fold_char(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 static struct fl_str suggest_name(const char *const *names, size_t n, struct fl_str s)
 {
 	struct fl_str best = FL_STR_NONE;
@@ -121,6 +126,32 @@ static struct fl_str suggest_name(const char *const *names, size_t n, struct fl_
 	for (size_t i = 0; i < n; i++)
 		closer(s, fl_str_make(names[i], strlen(names[i])), &best_d, &best);
 	return best;
+}
+
+bool inv_parse_open_enum(struct inv_loader *L, const struct inv_cell *c, const char *what,
+                         const char *const *names, size_t n, int *out)
+{
+	bool is_text = c->s.len > 0 && c->s.len <= FL_INVENTORY_MAX_NAME_BYTES;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]), k = 0;
+
+		while (k < len && k < c->s.len &&
+		       fold_char(c->s.p[k]) == fold_char(names[i][k]))
+			k++;
+		if (k == len && len == c->s.len) { /* the name, in any case */
+			*out = (int)i;
+			return true;
+		}
+	}
+	for (size_t i = 0; is_text && i < c->s.len; i++)
+		if ((unsigned char)c->s.p[i] < 0x20 || c->s.p[i] == 0x7f)
+			is_text = false;
+	if (is_text && !suggest_name(names, n, c->s).p) {
+		*out = -1; /* a name of its own (another vendor, another kind of gear) */
+		return true;
+	}
+	return inv_parse_enum(L, c, what, names, n, out);
 }
 
 bool inv_parse_enum(struct inv_loader *L, const struct inv_cell *c, const char *what,

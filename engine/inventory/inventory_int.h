@@ -162,6 +162,13 @@ bool inv_need(struct inv_loader *L, const struct inv_cell *c, const char *what);
 bool inv_check_id(struct inv_loader *L, const struct inv_cell *c, const char *what);
 bool inv_parse_enum(struct inv_loader *L, const struct inv_cell *c, const char *what,
                     const char *const *names, size_t n, int *out);
+/* An enumeration open to new names: one of names in any case (*out its
+ * index), or a name of its own (*out -1) unless it is within two edits of
+ * one of names, a typo reported as inv_parse_enum() does; empty, longer
+ * than FL_INVENTORY_MAX_NAME_BYTES or holding a control character is
+ * reported too. */
+bool inv_parse_open_enum(struct inv_loader *L, const struct inv_cell *c, const char *what,
+                         const char *const *names, size_t n, int *out);
 bool inv_parse_uint(struct inv_loader *L, const struct inv_cell *c, const char *what, size_t min,
                     size_t max, size_t *out);
 bool inv_parse_decimal(struct inv_loader *L, const struct inv_cell *c, const char *what,

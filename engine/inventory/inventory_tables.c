@@ -175,6 +175,9 @@ static const struct inv_column ring_cols[R__N] = {
 };
 static const char *const ring_level_names[] = {"backbone", "city", "county"};
 
+/* the vendors whose spelling rules may rely on; others are taken as named */
+static const char *const vendor_names[] = {"Huawei", "ZTE", "FiberHome", "Cisco"};
+
 static int row_ring(struct inv_loader *L, const struct inv_cell *c, size_t line)
 {
 	struct ring_rec *rec = inv_arena_alloc(&L->inv->arena, sizeof(*rec));
@@ -186,6 +189,8 @@ static int row_ring(struct inv_loader *L, const struct inv_cell *c, size_t line)
 		return -ENOMEM;
 	r->line = line;
 	rec->nodes_col = c[R_NODES].col;
+	if (inv_parse_open_enum(L, &c[R_VENDOR], "vendor", vendor_names, 4, &v) && v >= 0)
+		r->vendor = vendor_names[v];
 	if (inv_parse_enum(L, &c[R_LEVEL], "ring level", ring_level_names, 3, &v))
 		r->level = (enum fl_inv_ring_level)v;
 	r->city = ref(L, &c[R_CITY], INV_T_SITES, &L->inv->by_city, "city");
@@ -236,7 +241,6 @@ static const struct inv_column device_cols[D__N] = {
     {"role", true},   {"site", true},       {"ring", true},    {"ring_pos", true},
     {"level", true},  {"site_name", false}, {"county", false}, {"city", false},
 };
-static const char *const vendor_names[] = {"Huawei", "ZTE", "FiberHome", "Cisco"};
 static const char *const role_names[] = {"backbone-otn", "metro-sdh", "olt",
                                          "router",       "switch",    "edfa"};
 static const char *const level_names[] = {"region", "city", "county", "township"};
@@ -325,9 +329,15 @@ static int row_device(struct inv_loader *L, const struct inv_cell *c, size_t lin
 			    d->mgmt_ip, ((const struct fl_inv_device *)old)->id,
 			    ((const struct fl_inv_device *)old)->line);
 	}
-	inv_parse_enum(L, &c[D_VENDOR], "vendor", vendor_names, 4, &v);
-	if (inv_parse_enum(L, &c[D_ROLE], "role", role_names, 6, &v))
-		d->role = (enum fl_inv_device_role)v;
+	/* vendors and kinds of gear beyond those known are taken as named; a
+	 * known one in other case takes its own spelling, for rules' `==` */
+	if (inv_parse_open_enum(L, &c[D_VENDOR], "vendor", vendor_names, 4, &v) && v >= 0)
+		d->vendor = vendor_names[v];
+	if (inv_parse_open_enum(L, &c[D_ROLE], "role", role_names, 6, &v)) {
+		d->role = v >= 0 ? (enum fl_inv_device_role)v : FL_INV_ROLE_OTHER;
+		if (!(d->role_name = v >= 0 ? role_names[v] : str(L, &c[D_ROLE])))
+			return -ENOMEM;
+	}
 	if (inv_parse_enum(L, &c[D_LEVEL], "level", level_names, 4, &v))
 		d->level = (enum fl_inv_level)v;
 	if (inv_need(L, &c[D_SITE], "site"))

@@ -66,6 +66,9 @@
  * this depth below its ring: what hangs behind a device is then at most
  * this many chains deep, and walking it stays linear. */
 #define FL_INVENTORY_MAX_CHAIN_DEPTH 16
+/* A device's vendor or role of a name devices.csv brings (not one of the
+ * known ones) is at most this long. */
+#define FL_INVENTORY_MAX_NAME_BYTES 64
 
 /* Notification plugins (engine/notify/plugin.c). A delivery attempt runs in a forked
  * worker; one that outlives its time limit is killed with its process group and

@@ -716,3 +716,45 @@ Test(inventory_chains, takes_chains_nested_to_the_cap_and_refuses_one_deeper)
 		  "%s", e.text);
 	fl_inventory_free(in);
 }
+
+/* Vendors and kinds of gear beyond the sample's are taken as named (a
+ * cable operator's CMTS, a Juniper router); a known one written in other
+ * case takes its own spelling; a near miss of a known one is a typo. */
+Test(inventory, takes_vendors_and_roles_of_its_own_and_refuses_near_misses)
+{
+	static const char devices[] =
+	    "device,mgmt_ip,vendor,model,role,site,site_name,county,city,ring,ring_pos,level\r\n"
+	    "N-CMTS01,10.9.1.2,Harmonic,CableOS,cmts,N-X,机房X,Tian'e,Alpha,,,county\r\n"
+	    "N-RT01,10.9.1.3,Juniper,MX204,router,N-X,机房X,Tian'e,Alpha,,,county\r\n"
+	    "N-RT02,10.9.1.4,huawei,NE40E,ROUTER,N-X,机房X,Tian'e,Alpha,,,county\r\n";
+	struct fl_inventory_texts t = {.sites = S(names_sites), .devices = S(devices)};
+	struct fl_inventory *in = NULL;
+	const struct fl_inv_device *d;
+	struct seen_errors e = {.len = 0};
+
+	cr_assert_eq(fl_inventory_load_texts(&in, &t, NULL, NULL), 0);
+	d = fl_inventory_device(in, S("N-CMTS01"));
+	cr_expect_str_eq(d->vendor, "Harmonic");
+	cr_expect_str_eq(d->role_name, "cmts");
+	cr_expect_eq(d->role, FL_INV_ROLE_OTHER);
+	d = fl_inventory_device(in, S("N-RT01"));
+	cr_expect_str_eq(d->vendor, "Juniper");
+	cr_expect_eq(d->role, FL_INV_ROLE_ROUTER);
+	d = fl_inventory_device(in, S("N-RT02"));
+	cr_expect_str_eq(d->vendor, "Huawei", "a known vendor in its own spelling");
+	cr_expect_str_eq(d->role_name, "router");
+	fl_inventory_free(in);
+
+	t.devices = S("device,mgmt_ip,vendor,model,role,site,site_name,county,city,ring,ring_pos,"
+		      "level\r\n"
+		      "N-RT01,10.9.1.3,Cisko,ASR,routr,N-X,机房X,Tian'e,Alpha,,,county\r\n"
+		      "N-RT02,10.9.1.4,,ASR,router,N-X,机房X,Tian'e,Alpha,,,county\r\n");
+	in = NULL;
+	cr_expect_neq(fl_inventory_load_texts(&in, &t, collect, &e), 0);
+	cr_expect(strstr(e.text, "devices.csv:2:17: unknown vendor 'Cisko'; did you mean 'Cisco'?"),
+		  "%s", e.text);
+	cr_expect(strstr(e.text, "devices.csv:2:27: unknown role 'routr'; did you mean 'router'?"),
+		  "%s", e.text);
+	cr_expect(strstr(e.text, "devices.csv:3:17: unknown vendor ''"), "%s", e.text);
+	fl_inventory_free(in);
+}

@@ -82,7 +82,7 @@ static const struct bad_case bad_cases[] = {
      "level,device,mgmt_ip,vendor,model,role,site,ring,ring_pos\r\n"
      "county,A-X-OSN01,10.2.1.2,Huawei,OSN,metro-sdh,A-X,A-R01,1\r\n"
      "township,A-Y-OSN01,10.2.1.2,Huawei,OSN,metro-sdh,A-Y,A-R01,2\r\n"
-     "township,A-Z-OSN01,10.2.3.256,Huwaei,OSN,sdh,A-Z,A-R01,4\r\n"
+     "township,A-Z-OSN01,10.2.3.256,Huwaei,OSN,rooter,A-Z,A-R01,4\r\n"
      "township,A-W-OSN01,10.2.4.2,Huawei,OSN,metro-sdh,A-W,,1\r\n",
      "devices.csv:3:20: mgmt_ip 10.2.1.2 is already used by A-X-OSN01 (line 2); addresses must be "
      "unique\n"
@@ -90,9 +90,9 @@ static const struct bad_case bad_cases[] = {
      "fd00:1::11 (IPv6, with no zone or prefix)\n"
      "devices.csv:4:31: unknown vendor 'Huwaei'; did you mean 'Huawei'? (expected one of: Huawei, "
      "ZTE, FiberHome, Cisco)\n"
-     "devices.csv:4:42: unknown role 'sdh'; expected one of: backbone-otn, metro-sdh, olt, router, "
-     "switch, edfa\n"
-     "devices.csv:4:56: ring_pos '4' is not a whole number in 1..3\n"
+     "devices.csv:4:42: unknown role 'rooter'; did you mean 'router'? (expected one of: "
+     "backbone-otn, metro-sdh, olt, router, switch, edfa)\n"
+     "devices.csv:4:59: ring_pos '4' is not a whole number in 1..3\n"
      "devices.csv:5:55: ring_pos '1' given but ring is empty; clear ring_pos or name the ring\n"
      "rings.csv:2:37: ring A-R01 has 3 nodes but no device in devices.csv has ring_pos 3; fix "
      "nodes or the devices' ring_pos\n"},
