@@ -127,7 +127,38 @@ static const struct inv_column site_cols[S__N] = {
     {"class", true}, {"lat", true},       {"lon", true},    {"power", true},
 };
 static const char *const class_names[] = {"city", "county", "township"};
-static const char *const power_names[] = {"mains", "mains+battery", "mains+battery+generator"};
+
+/* power: its sources joined by '+', in any order and case: the sample's
+ * "mains+battery+generator", or "mains+generator", "Battery+Mains",
+ * "mains+solar". A generator makes it FL_INV_POWER_GENERATOR, else a
+ * battery FL_INV_POWER_BATTERY, else FL_INV_POWER_MAINS. A source of
+ * another name is taken as written unless it is a near miss of a known one. */
+static bool parse_power(struct inv_loader *L, const struct inv_cell *c, int *out)
+{
+	static const char *const sources[] = {"mains", "battery", "generator"};
+	bool has[3] = {false, false, false}, ok = true;
+	size_t start = 0, col = c->col, start_col = c->col; /* columns count code points */
+
+	for (size_t i = 0; i <= c->s.len; i++) {
+		struct inv_cell part = *c;
+		int k = -1;
+
+		if (i < c->s.len)
+			col += ((unsigned char)c->s.p[i] & 0xC0) != 0x80;
+		if (i < c->s.len && c->s.p[i] != '+')
+			continue;
+		part.s = fl_str_make(c->s.p + start, i - start);
+		part.col = start_col;
+		start_col = col;
+		if (!inv_parse_open_enum(L, &part, "power source", sources, 3, &k))
+			ok = false;
+		else if (k >= 0)
+			has[k] = true;
+		start = i + 1;
+	}
+	*out = has[2] ? FL_INV_POWER_GENERATOR : has[1] ? FL_INV_POWER_BATTERY : FL_INV_POWER_MAINS;
+	return ok;
+}
 
 static int row_site(struct inv_loader *L, const struct inv_cell *c, size_t line)
 {
@@ -158,7 +189,7 @@ static int row_site(struct inv_loader *L, const struct inv_cell *c, size_t line)
 		s->site_class = (enum fl_inv_site_class)v;
 	inv_parse_decimal(L, &c[S_LAT], "lat", -90, 90, &s->lat);
 	inv_parse_decimal(L, &c[S_LON], "lon", -180, 180, &s->lon);
-	if (inv_parse_enum(L, &c[S_POWER], "power", power_names, 3, &v))
+	if (parse_power(L, &c[S_POWER], &v))
 		s->power = (enum fl_inv_power)v;
 	if (!inv_check_id(L, &c[S_SITE], "site"))
 		return 0;

@@ -758,3 +758,35 @@ Test(inventory, takes_vendors_and_roles_of_its_own_and_refuses_near_misses)
 	cr_expect(strstr(e.text, "devices.csv:3:17: unknown vendor ''"), "%s", e.text);
 	fl_inventory_free(in);
 }
+
+/* power: sources joined by '+' in any order and case, others taken as
+ * named, a near miss refused at its own column. */
+Test(inventory, reads_a_sites_power_sources_in_any_order)
+{
+	static const char sites[] =
+	    "site,site_name,county,city,class,lat,lon,power\r\n"
+	    "P-A,A,Tian'e,Alpha,county,24.1,107.1,mains+generator\r\n"
+	    "P-B,B,Tian'e,Alpha,county,24.1,107.1,Battery+Mains\r\n"
+	    "P-C,C,Tian'e,Alpha,county,24.1,107.1,mains+solar\r\n"
+	    "P-D,D,Tian'e,Alpha,county,24.1,107.1,mains+battery+generator\r\n";
+	struct fl_inventory_texts t = {.sites = S(sites)};
+	struct fl_inventory *in = NULL;
+	struct seen_errors e = {.len = 0};
+
+	cr_assert_eq(fl_inventory_load_texts(&in, &t, collect, &e), 0, "%s", e.text);
+	cr_expect_eq(fl_inventory_site(in, S("P-A"))->power, FL_INV_POWER_GENERATOR);
+	cr_expect_eq(fl_inventory_site(in, S("P-B"))->power, FL_INV_POWER_BATTERY);
+	cr_expect_eq(fl_inventory_site(in, S("P-C"))->power, FL_INV_POWER_MAINS);
+	cr_expect_eq(fl_inventory_site(in, S("P-D"))->power, FL_INV_POWER_GENERATOR);
+	fl_inventory_free(in);
+	t.sites = S("site,site_name,county,city,class,lat,lon,power\r\n"
+		    "P-A,A,Tian'e,Alpha,county,24.1,107.1,mains+batery\r\n"
+		    "P-B,B,Tian'e,Alpha,county,24.1,107.1,\r\n");
+	in = NULL;
+	cr_expect_neq(fl_inventory_load_texts(&in, &t, collect, &e), 0);
+	cr_expect(strstr(e.text, "sites.csv:2:44: unknown power source 'batery'; did you mean "
+				 "'battery'?"),
+		  "%s", e.text);
+	cr_expect(strstr(e.text, "sites.csv:3:38: unknown power source ''"), "%s", e.text);
+	fl_inventory_free(in);
+}
