@@ -245,11 +245,25 @@ bad:
 	return false;
 }
 
+/* yes or no, as spreadsheets write it: yes/no, y/n, true/false, 1/0 in any
+ * case, 是/否. */
 bool inv_parse_yesno(struct inv_loader *L, const struct inv_cell *c, const char *what, bool *out)
 {
+	static const char *const words[] = {"no", "yes", "n", "y", "false", "true",
+					    "0", "1", "否", "是"};
 	static const char *const yn[] = {"no", "yes"};
 	int v = 0;
 
+	for (size_t i = 0; i < FL_ARRAY_LEN(words); i++) {
+		size_t len = strlen(words[i]), k = 0;
+
+		while (k < len && k < c->s.len && fold_char(c->s.p[k]) == words[i][k])
+			k++;
+		if (k == len && len == c->s.len) {
+			*out = i % 2 == 1;
+			return true;
+		}
+	}
 	if (!inv_parse_enum(L, c, what, yn, 2, &v))
 		return false;
 	*out = v == 1;

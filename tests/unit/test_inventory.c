@@ -790,3 +790,30 @@ Test(inventory, reads_a_sites_power_sources_in_any_order)
 	cr_expect(strstr(e.text, "sites.csv:3:38: unknown power source ''"), "%s", e.text);
 	fl_inventory_free(in);
 }
+
+/* yes and no as spreadsheets write them */
+Test(inventory_chains, reads_yes_and_no_as_spreadsheets_write_them)
+{
+	static const char *const yes[] = {"yes", "Y", "TRUE", "1", "是"};
+	static const char *const no[] = {"no", "n", "False", "0", "否"};
+	const char *cut = strstr(branch_spans, ",1,no,ring,");
+	char spans[4096];
+
+	cr_assert_not_null(cut);
+	for (int i = 0; i < 10; i++) {
+		const char *word = i < 5 ? yes[i] : no[i - 5];
+		struct fl_inventory *in = NULL;
+		struct seen_errors e = {.len = 0};
+		struct fl_inventory_texts t = {.sites = S(branch_sites), .rings = S(branch_rings),
+					       .devices = S(branch_devices),
+					       .chains = S(branch_chains)};
+
+		snprintf(spans, sizeof(spans), "%.*s,1,%s,ring,%s", (int)(cut - branch_spans),
+			 branch_spans, word, cut + strlen(",1,no,ring,"));
+		t.spans = S(spans);
+		cr_assert_eq(fl_inventory_load_texts(&in, &t, collect, &e), 0, "%s: %s", word,
+			     e.text);
+		cr_expect_eq(fl_inventory_span(in, S("B-R01-S01"))->is_duct, i < 5, "%s", word);
+		fl_inventory_free(in);
+	}
+}
