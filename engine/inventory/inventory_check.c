@@ -113,11 +113,6 @@ struct fl_str inv_suggest_key(const struct inv_index *ix, struct fl_str s)
 	return best;
 }
 
-static char fold_char(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 static struct fl_str suggest_name(const char *const *names, size_t n, struct fl_str s)
 {
 	struct fl_str best = FL_STR_NONE;
@@ -134,12 +129,7 @@ bool inv_parse_open_enum(struct inv_loader *L, const struct inv_cell *c, const c
 	bool is_text = c->s.len > 0 && c->s.len <= FL_INVENTORY_MAX_NAME_BYTES;
 
 	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(names[i]), k = 0;
-
-		while (k < len && k < c->s.len &&
-		       fold_char(c->s.p[k]) == fold_char(names[i][k]))
-			k++;
-		if (k == len && len == c->s.len) { /* the name, in any case */
+		if (inv_eq_folded(c->s, names[i])) { /* the name, in any case */
 			*out = (int)i;
 			return true;
 		}
@@ -255,11 +245,7 @@ bool inv_parse_yesno(struct inv_loader *L, const struct inv_cell *c, const char 
 	int v = 0;
 
 	for (size_t i = 0; i < FL_ARRAY_LEN(words); i++) {
-		size_t len = strlen(words[i]), k = 0;
-
-		while (k < len && k < c->s.len && fold_char(c->s.p[k]) == words[i][k])
-			k++;
-		if (k == len && len == c->s.len) {
+		if (inv_eq_folded(c->s, words[i])) {
 			*out = i % 2 == 1;
 			return true;
 		}

@@ -629,11 +629,6 @@ const struct fl_inv_device *fl_inventory_device_by_addr(const struct fl_inventor
 	return device_by_key(inv, key);
 }
 
-static char fold_ascii(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 int inv_index_devices_folded(struct fl_inventory *inv)
 {
 	const void *ambiguous = &inv->by_device_folded;
@@ -647,7 +642,7 @@ int inv_index_devices_folded(struct fl_inventory *inv)
 		if (!folded)
 			return -ENOMEM;
 		for (size_t k = 0; k < len; k++)
-			folded[k] = fold_ascii(folded[k]);
+			folded[k] = inv_fold_ascii(folded[k]);
 		if (inv_index_put(&inv->by_device_folded, fl_str_make(folded, len), FL_STR_LIT(""),
 		                  d, &old) < 0)
 			return -ENOMEM;
@@ -667,7 +662,7 @@ static const struct fl_inv_device *device_folded(const struct fl_inventory *inv,
 	if (name.len > sizeof(folded))
 		return NULL;
 	for (size_t k = 0; k < name.len; k++)
-		folded[k] = fold_ascii(name.p[k]);
+		folded[k] = inv_fold_ascii(name.p[k]);
 	d = inv_index_get(&inv->by_device_folded, fl_str_make(folded, name.len), FL_STR_LIT(""));
 	return d == (const void *)&inv->by_device_folded ? NULL : d;
 }

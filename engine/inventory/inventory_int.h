@@ -162,6 +162,23 @@ bool inv_need(struct inv_loader *L, const struct inv_cell *c, const char *what);
 bool inv_check_id(struct inv_loader *L, const struct inv_cell *c, const char *what);
 bool inv_parse_enum(struct inv_loader *L, const struct inv_cell *c, const char *what,
                     const char *const *names, size_t n, int *out);
+/* ASCII letters in lower case, other bytes as they are: DNS names and the
+ * known names of the tables compare so. */
+static inline char inv_fold_ascii(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Is s the name `name` (NUL-terminated), ASCII letters in either case? */
+static inline bool inv_eq_folded(struct fl_str s, const char *name)
+{
+	size_t k = 0;
+
+	while (k < s.len && name[k] && inv_fold_ascii(s.p[k]) == inv_fold_ascii(name[k]))
+		k++;
+	return k == s.len && !name[k];
+}
+
 /* An enumeration open to new names: one of names in any case (*out its
  * index), or a name of its own (*out -1) unless it is within two edits of
  * one of names, a typo reported as inv_parse_enum() does; empty, longer
