@@ -249,6 +249,10 @@ struct fl_resumed_incident {
 	bool pair_timed_out;
 	const uint32_t *steps_taken;	  /* ladder steps (program step indices) */
 	size_t n_steps_taken;		  /* already taken: never fired again */
+	/* the ticket's respond, on-site and repair deadlines as its store has
+	 * them (a level raised since its opening moved them); 0: none kept,
+	 * timed from its level and opening */
+	int64_t clock_due_ns[3];
 };
 
 /* Lifecycle. The program and the clock are borrowed and must outlive the

@@ -205,39 +205,73 @@ static int64_t clock_start(const struct incident *inc, enum fl_step_when when)
 	return from;
 }
 
-static int64_t step_due(const struct fl_engine *e, const struct incident *inc,
-			const struct fl_prog_step *st)
+/* The budget in ms of the clock `when` (RESPOND, ONSITE or REPAIR) at
+ * level, by the incident's location class for on-site; -1: none. */
+static int64_t clock_budget_ms(const struct fl_engine *e, const struct incident *inc,
+			       uint32_t level, enum fl_step_when when)
 {
-	const struct fl_prog_level *lv = &e->prog->levels[inc->pub.level];
-	int64_t clock_ms;
+	const struct fl_prog_level *lv;
 
-	switch (st->when) {
-	case FL_WHEN_AFTER:
-		clock_ms = 0;
-		break;
-	case FL_WHEN_RESPOND:
-		clock_ms = lv->respond_ms;
-		break;
-	case FL_WHEN_CLEARED:
-	case FL_WHEN_QUIET:
-	case FL_WHEN_WORSENED:
-		return FL_CORR_NEVER; /* not timed: the incident's clear fires it */
-	case FL_WHEN_ONSITE: {
+	if (level == FL_PROG_NONE || level >= e->prog->n_levels)
+		return -1;
+	lv = &e->prog->levels[level];
+	if (when == FL_WHEN_RESPOND)
+		return lv->respond_ms;
+	if (when == FL_WHEN_ONSITE) {
 		enum fl_inv_site_class c = inc->pub.loc_class >= 0
 					       ? (enum fl_inv_site_class)inc->pub.loc_class
 					   : inc->pub.site ? inc->pub.site->site_class
 							   : FL_INV_CLASS_COUNTY;
 
-		clock_ms = lv->onsite_ms[c];
-		break;
+		return lv->onsite_ms[c];
 	}
+	return lv->repair_ms;
+}
+
+void fl_corr_clocks_reset(const struct fl_engine *e, struct incident *inc)
+{
+	for (int k = 0; k < FL_CORR_CLOCKS; k++) {
+		enum fl_step_when when = (enum fl_step_when)(FL_WHEN_RESPOND + k);
+		int64_t ms = clock_budget_ms(e, inc, inc->pub.level, when);
+
+		inc->clock_due_ns[k] =
+		    ms < 0 ? FL_CORR_NEVER : clock_start(inc, when) + ms * FL_NS_PER_MS;
+	}
+}
+
+/* A new level's clocks, counted from the change at at_ns, where they end
+ * earlier than the incident's: a raise never takes time a clock had
+ * promised, nor makes one missed before the raise; a clock the new level
+ * does not have keeps its deadline. */
+static void clocks_follow(const struct fl_engine *e, struct incident *inc, int64_t at_ns)
+{
+	for (int k = 0; k < FL_CORR_CLOCKS; k++) {
+		int64_t ms = clock_budget_ms(e, inc, inc->pub.level,
+					     (enum fl_step_when)(FL_WHEN_RESPOND + k));
+
+		if (ms >= 0 && at_ns + ms * FL_NS_PER_MS < inc->clock_due_ns[k])
+			inc->clock_due_ns[k] = at_ns + ms * FL_NS_PER_MS;
+	}
+}
+
+static int64_t step_due(const struct incident *inc, const struct fl_prog_step *st)
+{
+	int64_t from;
+
+	switch (st->when) {
+	case FL_WHEN_AFTER:
+		from = clock_start(inc, FL_WHEN_AFTER);
+		if (inc->ladder_from_ns > from)
+			from = inc->ladder_from_ns;
+		return from + st->delay_ms * FL_NS_PER_MS;
+	case FL_WHEN_RESPOND:
+	case FL_WHEN_ONSITE:
+	case FL_WHEN_REPAIR:
+		from = inc->clock_due_ns[st->when - FL_WHEN_RESPOND];
+		return from == FL_CORR_NEVER ? FL_CORR_NEVER : from + st->delay_ms * FL_NS_PER_MS;
 	default:
-		clock_ms = lv->repair_ms;
-		break;
+		return FL_CORR_NEVER; /* not timed: the incident's clear fires it */
 	}
-	if (clock_ms < 0)
-		return FL_CORR_NEVER;
-	return clock_start(inc, st->when) + (clock_ms + st->delay_ms) * FL_NS_PER_MS;
 }
 
 /* Room in inc->ladder for a ladder of n steps (at most FL_LADDER_STEPS_MAX
@@ -278,7 +312,7 @@ void fl_corr_schedule_ladder(struct fl_engine *e, struct incident *inc)
 		return;
 	}
 	for (uint32_t s = ld->first_step; s < ld->first_step + ld->n_steps; s++) {
-		int64_t due = step_due(e, inc, &prog->steps[s]);
+		int64_t due = step_due(inc, &prog->steps[s]);
 		size_t k;
 
 		if (due == FL_CORR_NEVER)
@@ -293,6 +327,77 @@ void fl_corr_schedule_ladder(struct fl_engine *e, struct incident *inc)
 		inc->ladder[k] = (struct ladder_step){due, s};
 		inc->n_steps++;
 	}
+}
+
+static uint32_t ladder_of(const struct fl_program *prog, uint32_t level, uint32_t ladder)
+{
+	return ladder != FL_PROG_NONE || level == FL_PROG_NONE ? ladder : prog->levels[level].ladder;
+}
+
+/* Whether step si is among the first n of taken. */
+static bool step_in(const uint32_t *taken, size_t n, uint32_t si)
+{
+	for (size_t i = 0; i < n; i++)
+		if (taken[i] == si)
+			return true;
+	return false;
+}
+
+/* The level (a second cut, circuits brought down, a site gone down, an
+ * `update` action) or the ladder (a takeover, an action naming one)
+ * changed after the incident opened. Its clocks follow the new level
+ * (clocks_follow). On the same ladder, the steps not yet taken are timed by
+ * them and those taken never fire again; a new ladder starts at the
+ * change: its `after` steps count from then. Steps that come due by at_ns
+ * fire now, at at_ns, in ladder order. The steps taken stay first in
+ * inc->ladder, so a place that joins later still reaches their people.
+ * Returns true when a new ladder started: its steps have reached every
+ * place, the caller's joining place included. */
+bool fl_corr_relevel(struct fl_engine *e, struct incident *inc, uint32_t old_level,
+		     uint32_t old_ladder, int64_t at_ns)
+{
+	const struct fl_program *prog = e->prog;
+	uint32_t was = ladder_of(prog, old_level, old_ladder);
+	uint32_t now = ladder_of(prog, inc->pub.level, inc->pub.ladder);
+	uint32_t taken[FL_LADDER_STEPS_MAX];
+	size_t n_taken = 0;
+
+	if (inc->is_pending || inc->pub.state != FL_INCIDENT_OPEN ||
+	    (old_level == inc->pub.level && was == now))
+		return false;
+	clocks_follow(e, inc, at_ns);
+	if (was == now)
+		for (size_t k = 0; k < inc->next_step && n_taken < FL_LADDER_STEPS_MAX; k++)
+			taken[n_taken++] = inc->ladder[k].step;
+	else
+		inc->ladder_from_ns = at_ns;
+	fl_corr_schedule_ladder(e, inc);
+	/* the steps taken first; then the rest by time, none before now, and
+	 * in ladder order (their program order) among equal times */
+	{
+		size_t first = 0;
+
+		for (size_t k = 0; k < inc->n_steps; k++) {
+			struct ladder_step ls = inc->ladder[k];
+			size_t j = k;
+
+			if (step_in(taken, n_taken, ls.step)) {
+				j = first++;
+			} else {
+				if (ls.due < at_ns)
+					ls.due = at_ns;
+				while (j > first && (inc->ladder[j - 1].due > ls.due ||
+						     (inc->ladder[j - 1].due == ls.due &&
+						      inc->ladder[j - 1].step > ls.step)))
+					j--;
+			}
+			memmove(&inc->ladder[j + 1], &inc->ladder[j], (k - j) * sizeof(inc->ladder[0]));
+			inc->ladder[j] = ls;
+		}
+		inc->next_step = first;
+	}
+	fl_corr_run_due_steps(e, inc, at_ns);
+	return was != now && !inc->pub.is_planned;
 }
 
 /* A step the ticket took before the engine restarted: never fired again. */
@@ -319,6 +424,7 @@ void fl_corr_window_ended(struct fl_engine *e, struct incident *inc, int64_t end
 	inc->paused_ns = end_ns > p->first_ns ? end_ns - p->first_ns : 0;
 	fl_corr_history(inc, end_ns, FL_ACTION_UPDATE, FL_PROG_NONE);
 	fl_corr_emit(e, &a);
+	fl_corr_clocks_reset(e, inc);
 	fl_corr_schedule_ladder(e, inc);
 }
 
@@ -368,6 +474,7 @@ void fl_corr_incident_open(struct fl_engine *e, struct incident *inc, int64_t at
 	}
 	if (inc->pub.is_correlation)
 		fl_corr_correlation_actions(e, inc, at_ns);
+	fl_corr_clocks_reset(e, inc);
 	fl_corr_schedule_ladder(e, inc);
 	fl_corr_run_due_steps(e, inc, at_ns);
 }

@@ -41,6 +41,7 @@
 #include "engine/lib/timerwheel.h"
 
 #define FL_CORR_NEVER INT64_MAX /* no deadline */
+#define FL_CORR_CLOCKS 3 /* respond, on-site, repair: FL_WHEN_RESPOND.. */
 #define FL_CORR_TO_MAX FL_INVENTORY_MAX_HITS
 
 enum tkind { T_KEY = 1, T_INCIDENT, T_SPAN, T_GROUP };
@@ -131,6 +132,13 @@ struct incident {
 	/* when it was raised (its open action): the respond clock runs from
 	 * then; 0 for one resumed after a restart (then its first alarm) */
 	int64_t raised_ns;
+	/* its clocks' deadlines (respond, on-site, repair; FL_CORR_NEVER: its
+	 * level has none), set when it opens and moved by a change of level
+	 * (fl_corr_relevel) */
+	int64_t clock_due_ns[FL_CORR_CLOCKS];
+	/* its ladder was replaced after it opened: the new one's `after` steps
+	 * count from then; 0: from the opening */
+	int64_t ladder_from_ns;
 	struct incident_rare *rare; /* owned; NULL until fl_corr_rare() */
 };
 
@@ -321,6 +329,16 @@ void fl_corr_absorb(struct fl_engine *e, struct incident *into, uint32_t rule,
 /* schedule_ladder: at most FL_LADDER_STEPS_MAX steps; the timed steps past
  * them are counted as ladder_steps_dropped and never fire. */
 void fl_corr_schedule_ladder(struct fl_engine *e, struct incident *inc);
+/* clocks_reset: the incident's clocks from its level, each from its start
+ * (the opening, the raising, the end of the window it opened in). */
+void fl_corr_clocks_reset(const struct fl_engine *e, struct incident *inc);
+/* relevel: the incident's level or ladder changed after it opened, from
+ * old_level and old_ladder (its own or FL_PROG_NONE): its clocks and its
+ * ladder follow (see the definition); nothing when neither changed, or
+ * while it is pending (its opening takes the new ones). true: a new ladder
+ * started, whose steps reached every place. */
+bool fl_corr_relevel(struct fl_engine *e, struct incident *inc, uint32_t old_level,
+		     uint32_t old_ladder, int64_t at_ns);
 void fl_corr_window_ended(struct fl_engine *e, struct incident *inc, int64_t end_ns);
 void fl_corr_run_due_steps(struct fl_engine *e, struct incident *inc, int64_t now_ns);
 void fl_corr_incident_open(struct fl_engine *e, struct incident *inc, int64_t at_ns,

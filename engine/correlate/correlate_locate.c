@@ -111,7 +111,7 @@ static void span_join(struct fl_engine *e, struct incident *inc, struct span_sta
 		      bool is_duct, const char *how, int64_t at_ns)
 {
 	struct fl_incident *p = &inc->pub;
-	uint32_t old_level = p->level;
+	uint32_t old_level = p->level, old_ladder = p->ladder;
 	size_t place = p->n_places;
 
 	st->inc = inc;
@@ -135,7 +135,8 @@ static void span_join(struct fl_engine *e, struct incident *inc, struct span_sta
 	raise_by_circuits(e, inc);
 	fl_corr_emit_simple(e, inc, old_level != p->level ? FL_ACTION_ESCALATE : FL_ACTION_UPDATE,
 			    at_ns, FL_PROG_NONE);
-	fl_corr_place_joined(e, inc, place, at_ns);
+	if (!fl_corr_relevel(e, inc, old_level, old_ladder, at_ns))
+		fl_corr_place_joined(e, inc, place, at_ns);
 }
 
 static void span_open(struct fl_engine *e, struct span_state *st, const char *evidence,
@@ -171,9 +172,11 @@ static void span_open(struct fl_engine *e, struct span_state *st, const char *ev
 }
 
 /* Takes over the open rule incident at site (a power alarm that turns out to
- * be the site going down): it becomes the correlation's. */
+ * be the site going down): it becomes the correlation's, its level and
+ * ladder until then in *old_level and *old_ladder. */
 static struct incident *take_over(struct fl_engine *e, uint32_t corr,
-				  const struct fl_inv_site *site)
+				  const struct fl_inv_site *site, uint32_t *old_level,
+				  uint32_t *old_ladder)
 {
 	const struct fl_prog_correlation *c = &e->prog->correlations[corr];
 
@@ -195,6 +198,8 @@ static struct incident *take_over(struct fl_engine *e, uint32_t corr,
 		inc->pub.source = corr;
 		inc->pub.is_correlation = true;
 		inc->pub.source_name = c->name.p;
+		*old_level = inc->pub.level;
+		*old_ladder = inc->pub.ladder;
 		inc->pub.level = FL_PROG_NONE;
 		inc->pub.ladder = FL_PROG_NONE;
 		return inc;
@@ -237,7 +242,8 @@ static struct incident *open_site_incident(struct fl_engine *e, const struct fl_
 static void site_open(struct fl_engine *e, uint32_t corr, struct site_state *ss, int64_t first_ns,
 		      int64_t at_ns, const char *evidence)
 {
-	struct incident *inc = take_over(e, corr, ss->site);
+	uint32_t old_level = FL_PROG_NONE, old_ladder = FL_PROG_NONE;
+	struct incident *inc = take_over(e, corr, ss->site, &old_level, &old_ladder);
 	bool is_takeover = inc != NULL;
 
 	if (!inc && !(inc = fl_corr_incident_new(e, corr, true, first_ns)))
@@ -259,8 +265,8 @@ static void site_open(struct fl_engine *e, uint32_t corr, struct site_state *ss,
 	}
 	raise_by_circuits(e, inc);
 	fl_corr_emit_simple(e, inc, FL_ACTION_ESCALATE, at_ns, FL_PROG_NONE);
-	fl_corr_schedule_ladder(e, inc);
-	fl_corr_run_due_steps(e, inc, at_ns);
+	fl_corr_relevel(e, inc, old_level, old_ladder, at_ns);
+	fl_corr_run_due_steps(e, inc, at_ns); /* re-arms its timer, disarmed by take_over */
 }
 
 /* A site incident opened by a site alarm (its power failed) becomes a site
@@ -290,11 +296,8 @@ static void site_worsen(struct fl_engine *e, struct incident *inc, int64_t at_ns
 	raise_by_circuits(e, inc);
 	fl_corr_emit_simple(e, inc, old_level != p->level ? FL_ACTION_ESCALATE : FL_ACTION_UPDATE,
 			    at_ns, FL_PROG_NONE);
-	if (p->ladder != old_ladder) {
-		fl_corr_schedule_ladder(e, inc);
-		fl_corr_run_due_steps(e, inc, at_ns);
-	}
-	fl_corr_place_joined(e, inc, p->n_places, at_ns);
+	if (!fl_corr_relevel(e, inc, old_level, old_ladder, at_ns))
+		fl_corr_place_joined(e, inc, p->n_places, at_ns);
 }
 
 /* Has the whole site gone quiet since its power failed? One device's absence

@@ -297,6 +297,10 @@ int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r)
 			fl_corr_window_ended(e, inc, inc->window_end_ns);
 	}
 	/* the ladder from the opening; what came due meanwhile fires now, once */
+	fl_corr_clocks_reset(e, inc);
+	for (int k = 0; k < FL_CORR_CLOCKS && !p->is_planned; k++)
+		if (r->clock_due_ns[k])
+			inc->clock_due_ns[k] = r->clock_due_ns[k];
 	fl_corr_schedule_ladder(e, inc);
 	for (size_t k = 0; k < inc->n_steps; k++)
 		if (inc->ladder[k].due < e->now_ns)

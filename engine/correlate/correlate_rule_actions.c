@@ -10,25 +10,20 @@
 /* ---- update, clear, emit, run ----------------------------------------------- */
 
 /* update: the level, ladder and title given change; an open incident says so
- * with an update action (of reason) and, when its level or ladder changed,
- * runs the new ladder from its opening (steps already due fire now). A
- * pending one changes silently: its open action shows the result. title:
- * the rendered title, NULL to keep it. */
+ * with an update action (of reason) and its clocks and ladder follow
+ * (fl_corr_relevel). A pending one changes silently: its open action shows
+ * the result. title: the rendered title, NULL to keep it. */
 static void incident_update(struct fl_engine *e, struct incident *inc,
 			    const struct fl_prog_action *act, const char *title,
 			    const char *reason, int64_t at_ns, uint32_t rule)
 {
 	struct fl_incident *p = &inc->pub;
-	bool relad = false;
+	uint32_t old_level = p->level, old_ladder = p->ladder;
 
-	if (act->level != FL_PROG_NONE && act->level != p->level) {
+	if (act->level != FL_PROG_NONE)
 		p->level = act->level;
-		relad = true;
-	}
-	if (act->ladder != FL_PROG_NONE && act->ladder != p->ladder) {
+	if (act->ladder != FL_PROG_NONE)
 		p->ladder = act->ladder;
-		relad = true;
-	}
 	if (title)
 		snprintf(p->title, sizeof(p->title), "%s", title);
 	e->stats.updated++;
@@ -41,14 +36,7 @@ static void incident_update(struct fl_engine *e, struct incident *inc,
 		fl_corr_history(inc, at_ns, FL_ACTION_UPDATE, rule);
 		fl_corr_emit(e, &a);
 	}
-	if (relad) {
-		fl_corr_disarm(e, &inc->tb);
-		fl_corr_schedule_ladder(e, inc);
-		for (size_t k = 0; k < inc->n_steps; k++)
-			if (inc->ladder[k].due < at_ns)
-				inc->ladder[k].due = at_ns;
-		fl_corr_run_due_steps(e, inc, at_ns);
-	}
+	fl_corr_relevel(e, inc, old_level, old_ladder, at_ns);
 }
 
 /* The `update` action: its title rendered from the event now. */

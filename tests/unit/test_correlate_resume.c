@@ -43,6 +43,7 @@ static const char rx_plan[] =
 	"    step after 0s notify duty_room at own via sms;\n"
 	"    step after 10m notify duty_room at own via email;\n"
 	"    step after 3h notify duty_room at own via sms;\n"
+	"    step repair unrestored notify duty_room at own via email;\n"
 	"}\n"
 	"rule los {\n"
 	"    match syslog;\n"
@@ -216,6 +217,27 @@ Test(correlate_resume, fires_a_step_due_while_down_once_and_a_step_taken_never)
 	cr_expect_eq(st.resumed, 1);
 	cr_expect_eq(st.resume_refused, 0);
 	cr_expect_eq(st.open_incidents, 1);
+	rx_close(x);
+}
+
+/* A level raised before the restart moved the ticket's repair deadline
+ * (fl_store_incident_clocks_follow): the resumed ladder keeps it, rather
+ * than timing the clock again from the level and the opening. */
+Test(correlate_resume, times_its_clock_steps_by_the_deadlines_the_ticket_kept)
+{
+	struct rx *x = rx_open(600);
+	uint32_t repair_step = rx_step0(x) + 3;
+	struct fl_resumed_incident ri = {
+		.ticket = "INC-9", .source = "pair", .key = pair_key, .level = "urgent",
+		.title = "pair HC-YZ-LX-OSN01 1-8-1", .device = "HC-YZ-LX-OSN01",
+		.first_ns = RX_BASE_NS, .clock_due_ns = {0, 0, RX_BASE_NS + 1800 * FL_NS_PER_SEC}};
+
+	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	fl_engine_advance(x->e, RX_BASE_NS + 1799 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, repair_step), 0);
+	fl_engine_advance(x->e, RX_BASE_NS + 1800 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, repair_step), 1,
+		     "the ticket's 30 min, not the level's 2 h");
 	rx_close(x);
 }
 
