@@ -546,6 +546,24 @@ static void drain_here(struct fl_sink *s)
 	}
 }
 
+/* The ticket's clock deadlines for the engine to resume on (0: a clock it
+ * does not have). */
+static int resume_clocks(struct fl_sink *s, const char *id, int64_t due_ns[3])
+{
+	static const enum fl_ticket_clock kinds[3] = {
+	    FL_TICKET_CLOCK_RESPOND, FL_TICKET_CLOCK_ONSITE, FL_TICKET_CLOCK_REPAIR};
+
+	for (int k = 0; k < 3; k++) {
+		struct fl_clock_info ci;
+		int rc = fl_store_clock_get(s->store, id, kinds[k], &ci);
+
+		if (rc < 0)
+			return rc;
+		due_ns[k] = ci.state == FL_CLOCK_ST_NONE ? 0 : ci.deadline_ns;
+	}
+	return 0;
+}
+
 int fl_sink_resume(struct fl_sink *s, fl_sink_resume_fn *fn, void *ctx)
 {
 	struct resume_walk w = {.max = FL_SINK_RESUME_MAX};
@@ -570,6 +588,9 @@ int fl_sink_resume(struct fl_sink *s, fl_sink_resume_fn *fn, void *ctx)
 
 		rc = fl_store_steps_taken(s->store, row->id, taken, FL_SINK_RESUME_STEPS_MAX,
 					  &ri.n_steps_taken);
+		if (rc < 0)
+			break;
+		rc = resume_clocks(s, row->id, ri.clock_due_ns);
 		if (rc < 0)
 			break;
 		rc = fl_store_ticket_noted(s->store, row->id, FL_STORE_PAIR_TIMED_OUT);

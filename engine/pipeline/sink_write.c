@@ -460,6 +460,20 @@ static int write_places(struct fl_sink *s, struct sink_incident *e, const struct
 	return added;
 }
 
+/* The ticket's clocks follow the level the incident has now (a raise or an
+ * update action), as the engine's ladder does (fl_corr_relevel): a level it
+ * had already changes nothing. */
+static int follow_level(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r,
+			const struct fl_prog_level *lv)
+{
+	if (!lv)
+		return 0;
+	return fl_store_incident_clocks_follow(
+	    s->store, e->ticket, lv->respond_ms,
+	    r->loc_class >= 0 && r->loc_class < FL_CLASS__COUNT ? lv->onsite_ms[r->loc_class] : -1,
+	    lv->repair_ms, r->at_ns);
+}
+
 /* The level and title an `update` action or a pair window's timeout gave
  * the incident (a new ladder's steps come as actions of their own); a
  * timeout is noted so that an engine restarted later does not time the
@@ -477,6 +491,8 @@ static int write_update(struct fl_sink *s, struct sink_incident *e, const struct
 				      is_timeout ? "not cleared within its pair window"
 						 : "update action",
 				      r->at_ns);
+	if (rc == 0)
+		rc = follow_level(s, e, r, lv);
 	if (rc == 0 && is_timeout)
 		rc = fl_store_note(s->store, e->ticket, FL_STORE_PAIR_TIMED_OUT, "faultline",
 				   r->title, r->at_ns);
@@ -503,8 +519,9 @@ static int do_escalate(struct fl_sink *s, struct sink_incident *e, const struct 
 		const struct fl_prog_level *lv = r->level < s->prog->n_levels
 							 ? &s->prog->levels[r->level] : NULL;
 
-		return fl_store_incident_update(s->store, e->ticket, lv ? lv->name.p : NULL,
-						r->title, -1, "level raised", r->at_ns);
+		rc = fl_store_incident_update(s->store, e->ticket, lv ? lv->name.p : NULL, r->title,
+					      -1, "level raised", r->at_ns);
+		return rc == 0 ? follow_level(s, e, r, lv) : rc;
 	}
 }
 

@@ -271,11 +271,23 @@ FL_MUST_CHECK int fl_store_incident_open_numbered(struct fl_store *s,
                                                   uint32_t *taken);
 
 /* update: the incident changed (new level, title or unprotected ring: any
- * argument NULL / negative keeps the old value). A new level restarts nothing:
- * the engine escalates on the clocks it has. Adds history "updated". */
+ * argument NULL / negative keeps the old value). Its clocks stay as they
+ * are: clocks_follow moves them. Adds history "updated". */
 FL_MUST_CHECK int fl_store_incident_update(struct fl_store *s, const char *id, const char *level,
                                            const char *title, int is_unprotected,
                                            const char *note, int64_t now_ns);
+
+/* clocks_follow: the ticket's level changed at at_ns to one whose clocks
+ * have these budgets (ms; negative: the level has no such clock). As the
+ * engine's ladder does, each running clock ends at the earlier of its
+ * deadline and at_ns plus its new budget (a paused one: its pause's start
+ * plus the budget, moved on by the pause as ever), so a raise never takes
+ * time a clock had promised nor makes one missed before it; a clock met,
+ * missed or stopped stays so, and one the ticket did not have starts at
+ * at_ns. Returns 0, -EIO. */
+FL_MUST_CHECK int fl_store_incident_clocks_follow(struct fl_store *s, const char *id,
+                                                  int64_t respond_ms, int64_t onsite_ms,
+                                                  int64_t repair_ms, int64_t at_ns);
 
 /* The places of a ticket (store_place.c): each span cut ("span") and site
  * down ("site") its incident covers, with when it joined and how it was

@@ -258,6 +258,56 @@ int fl_store_incident_update(struct fl_store *s, const char *id, const char *lev
 	return store_txn_leave(s, rc);
 }
 
+static int clock_follow(struct fl_store *s, const char *id, enum fl_ticket_clock c,
+                        int64_t budget_ms, int64_t at_ns)
+{
+	struct store_stmt *st;
+	int rc;
+
+	if (budget_ms < 0)
+		return 0;
+	/* a paused clock counts from its pause's start: the pause moves it on */
+	st = store_stmt(
+		s, "UPDATE clocks SET budget_ms = ?4, deadline_ns = ?4 * 1000000 +"
+		   " CASE WHEN state = 'paused' THEN paused_at_ns ELSE ?3 END"
+		   " WHERE ticket = ?1 AND clock = ?2 AND ((state = 'running'"
+		   " AND ?3 + ?4 * 1000000 < deadline_ns) OR (state = 'paused'"
+		   " AND paused_at_ns + ?4 * 1000000 < deadline_ns))");
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, id);
+	store_bind_text(st, 2, store_clock_token(c));
+	sst_bind_int64(st, 3, at_ns);
+	sst_bind_int64(st, 4, budget_ms);
+	rc = store_step_done(s, st);
+	if (rc < 0)
+		return rc;
+	st = store_stmt(s, "INSERT INTO clocks(ticket, clock, state, budget_ms, deadline_ns)"
+	                   " VALUES(?1, ?2, 'running', ?3, ?4) ON CONFLICT DO NOTHING");
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, id);
+	store_bind_text(st, 2, store_clock_token(c));
+	sst_bind_int64(st, 3, budget_ms);
+	sst_bind_int64(st, 4, at_ns + budget_ms * NS_PER_MS);
+	return store_step_done(s, st);
+}
+
+int fl_store_incident_clocks_follow(struct fl_store *s, const char *id, int64_t respond_ms,
+                                    int64_t onsite_ms, int64_t repair_ms, int64_t at_ns)
+{
+	int rc = store_txn_enter(s);
+
+	if (rc < 0)
+		return rc;
+	rc = clock_follow(s, id, FL_TICKET_CLOCK_RESPOND, respond_ms, at_ns);
+	if (rc == 0)
+		rc = clock_follow(s, id, FL_TICKET_CLOCK_ONSITE, onsite_ms, at_ns);
+	if (rc == 0)
+		rc = clock_follow(s, id, FL_TICKET_CLOCK_REPAIR, repair_ms, at_ns);
+	return store_txn_leave(s, rc);
+}
+
 int fl_store_incident_absorb(struct fl_store *s, const char *id, uint32_t n, const char *sample,
                              int64_t now_ns)
 {

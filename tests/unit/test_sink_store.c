@@ -664,6 +664,31 @@ STORE_TEST(sink_store, starts_the_respond_clock_when_the_ticket_is_raised)
 	fx_close(&f);
 }
 
+/* A ticket raised at general (respond 30 min, no on-site clock, repair
+ * 2 h) whose incident the engine raises to urgent (respond within 1 s, on
+ * site in 3 s, repair 2 h) a minute in: each clock ends at the earlier of
+ * its deadline and the raise plus urgent's budget, as the engine's ladder
+ * times its steps. */
+STORE_TEST(sink_store, moves_the_tickets_clocks_to_a_level_the_engine_raised)
+{
+	struct fx f;
+
+	fx_open(&f);
+	f.inc.level = 2; /* general */
+	act_at(&f, FL_ACTION_OPEN, T0);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM clocks WHERE clock = 'onsite'"), 0);
+	f.inc.level = 0; /* urgent */
+	act_at(&f, FL_ACTION_ESCALATE, T0 + 60 * SEC);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM tickets WHERE level = 'urgent'"), 1);
+	cr_expect_eq(q(&f, "SELECT deadline_ns FROM clocks WHERE clock = 'respond'"),
+		     T0 + 61 * SEC, "1 s from the raise, not 30 min from the opening");
+	cr_expect_eq(q(&f, "SELECT deadline_ns FROM clocks WHERE clock = 'onsite'"),
+		     T0 + 63 * SEC, "the on-site clock starts at the raise");
+	cr_expect_eq(q(&f, "SELECT deadline_ns FROM clocks WHERE clock = 'repair'"),
+		     T0 + 7200 * SEC, "2 h from the fault either way");
+	fx_close(&f);
+}
+
 static const char unarrived_plan[] =
 	"plan t;\n"
 	"data sites \"sites.csv\";\n"

@@ -194,3 +194,76 @@ STORE_TEST(store_clocks, report_json_has_the_counts_per_clock)
 	fl_buf_free(&b);
 	fl_store_close(s);
 }
+
+/* A power alarm's ticket at a general level: respond in 30 min of the
+ * raising, no on-site clock, repair in 3 h. */
+static void open_general(struct fl_store *s, const char *id)
+{
+	struct fl_ticket_new t = {
+		.id = id, .rule = "mains_fail", .key = id, .level = "general", .title = id,
+		.loc = {.site = id, .county = "Fengshan", .city = "Hechi", .loc_class = "county"},
+		.respond_ms = 30 * 60 * 1000, .onsite_ms = -1, .repair_ms = 180 * 60 * 1000,
+		.opened_ns = T0, .raised_ns = RAISED,
+	};
+
+	cr_assert_eq(fl_store_incident_open(s, &t), 0, "%s", fl_store_errmsg(s));
+}
+
+static int64_t deadline(struct fl_store *s, const char *id, enum fl_ticket_clock c)
+{
+	struct fl_clock_info ci;
+
+	cr_assert_eq(fl_store_clock_get(s, id, c, &ci), 0, "the ticket has the clock");
+	return ci.deadline_ns;
+}
+
+STORE_TEST(store_clocks, a_raised_level_shortens_its_clocks_from_the_raise_and_never_lengthens_them)
+{
+	struct fl_store *s = open_store();
+	struct fl_clock_info ci;
+
+	open_general(s, "P");
+	cr_assert_eq(fl_store_clock_get(s, "P", FL_TICKET_CLOCK_ONSITE, &ci), 0);
+	cr_expect_eq(ci.state, FL_CLOCK_ST_NONE, "a general ticket has no on-site clock");
+	/* the site goes down 20 min in: urgent, respond 5 min, on site in 1 h,
+	 * repair in 2 h */
+	cr_assert_eq(fl_store_incident_clocks_follow(s, "P", 5 * 60 * 1000, 60 * 60 * 1000,
+						     120 * 60 * 1000, T0 + 20 * MIN),
+		     0, "%s", fl_store_errmsg(s));
+	cr_expect_eq(deadline(s, "P", FL_TICKET_CLOCK_RESPOND), T0 + 25 * MIN,
+		     "5 min from the raise, before the 30 min from the raising");
+	cr_expect_eq(deadline(s, "P", FL_TICKET_CLOCK_ONSITE), T0 + 80 * MIN,
+		     "a clock the ticket did not have starts at the raise");
+	cr_expect_eq(deadline(s, "P", FL_TICKET_CLOCK_REPAIR), T0 + 140 * MIN,
+		     "2 h from the raise: earlier than 3 h from the fault");
+	/* a level with longer clocks takes nothing back */
+	cr_assert_eq(fl_store_incident_clocks_follow(s, "P", 60 * 60 * 1000, -1, 240 * 60 * 1000,
+						     T0 + 21 * MIN),
+		     0);
+	cr_expect_eq(deadline(s, "P", FL_TICKET_CLOCK_RESPOND), T0 + 25 * MIN);
+	cr_expect_eq(deadline(s, "P", FL_TICKET_CLOCK_ONSITE), T0 + 80 * MIN,
+		     "a level without the clock leaves it running");
+	cr_expect_eq(deadline(s, "P", FL_TICKET_CLOCK_REPAIR), T0 + 140 * MIN);
+	cr_expect_eq(clock_state(s, "P", FL_TICKET_CLOCK_RESPOND), FL_CLOCK_ST_RUNNING);
+	fl_store_close(s);
+}
+
+STORE_TEST(store_clocks, a_raise_leaves_a_clock_already_met_or_missed_as_it_was)
+{
+	struct fl_store *s = open_store();
+	uint32_t n = 0;
+
+	open_general(s, "Q");
+	tr(s, "Q", FL_TR_ACK, RAISED + 10 * MIN);
+	cr_assert_eq(fl_store_clocks_expire(s, T0 + 200 * MIN, &n), 0);
+	cr_assert_eq(clock_state(s, "Q", FL_TICKET_CLOCK_REPAIR), FL_CLOCK_ST_MISSED);
+	cr_assert_eq(fl_store_incident_clocks_follow(s, "Q", 5 * 60 * 1000, -1, 120 * 60 * 1000,
+						     T0 + 201 * MIN),
+		     0);
+	cr_expect_eq(clock_state(s, "Q", FL_TICKET_CLOCK_RESPOND), FL_CLOCK_ST_MET,
+		     "acknowledged before the raise: met");
+	cr_expect_eq(deadline(s, "Q", FL_TICKET_CLOCK_RESPOND), RAISED + 30 * MIN);
+	cr_expect_eq(clock_state(s, "Q", FL_TICKET_CLOCK_REPAIR), FL_CLOCK_ST_MISSED);
+	cr_expect_eq(deadline(s, "Q", FL_TICKET_CLOCK_REPAIR), T0 + 180 * MIN);
+	fl_store_close(s);
+}
