@@ -114,8 +114,29 @@ static void report_csv(struct inv_loader *L, const struct fl_csv *csv, enum fl_c
 	}
 }
 
-/* Maps the header to the table's columns. Returns false (after reporting)
- * when a required column is missing or named twice. */
+/* An unquoted field without the spaces and tabs around it: `a, b` as a
+ * hand-edited table writes it is `a` and `b` (a quoted field keeps every
+ * byte it quotes); *skipped the columns dropped before it. */
+static struct fl_str trim_field(const struct fl_csv_field *f, size_t *skipped)
+{
+	struct fl_str s = f->s;
+
+	*skipped = 0;
+	if (f->was_quoted)
+		return s;
+	while (s.len && (s.p[0] == ' ' || s.p[0] == '\t')) {
+		s.p++;
+		s.len--;
+		(*skipped)++;
+	}
+	while (s.len && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
+		s.len--;
+	return s;
+}
+
+/* Maps the header to the table's columns, their names in any case and
+ * with spaces around them. Returns false (after reporting) when a required
+ * column is missing or named twice. */
 static bool map_header(struct inv_loader *L, const struct fl_csv_row *hdr,
                        const struct inv_column *cols, size_t ncols, size_t *map)
 {
@@ -124,8 +145,11 @@ static bool map_header(struct inv_loader *L, const struct fl_csv_row *hdr,
 	for (size_t i = 0; i < ncols; i++)
 		map[i] = SIZE_MAX;
 	for (size_t f = 0; f < hdr->nfields; f++) {
+		size_t skipped;
+		struct fl_str name = trim_field(&hdr->fields[f], &skipped);
+
 		for (size_t i = 0; i < ncols; i++) {
-			if (!fl_str_eq_cstr(hdr->fields[f].s, cols[i].name))
+			if (!inv_eq_folded(name, cols[i].name))
 				continue;
 			if (map[i] != SIZE_MAX) {
 				inv_report(L, hdr->fields[f].line, hdr->fields[f].col,
@@ -170,8 +194,10 @@ static int read_rows(struct inv_loader *L, struct fl_csv *csv, const struct inv_
 				continue;
 			}
 			const struct fl_csv_field *f = &row.fields[map[i]];
+			size_t skipped;
+			struct fl_str text = trim_field(f, &skipped);
 
-			cells[i] = (struct inv_cell){f->s, f->line, f->col, f->was_quoted};
+			cells[i] = (struct inv_cell){text, f->line, f->col + skipped, f->was_quoted};
 			if (f->s.len && memchr(f->s.p, '\0', f->s.len)) {
 				inv_report(L, f->line, f->col,
 				           "column %s holds a NUL byte; remove it", cols[i].name);

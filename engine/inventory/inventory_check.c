@@ -151,7 +151,7 @@ bool inv_parse_enum(struct inv_loader *L, const struct inv_cell *c, const char *
 	size_t used = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (fl_str_eq_cstr(c->s, names[i])) {
+		if (inv_eq_folded(c->s, names[i])) { /* `City`, `SNCP` as spreadsheets write them */
 			*out = (int)i;
 			return true;
 		}
@@ -355,8 +355,9 @@ bool inv_check_ip(struct inv_loader *L, const struct inv_cell *c, unsigned char 
 	return false;
 }
 
-/* Splits a `;`-separated list into item cells. Returns the count, or SIZE_MAX
- * after reporting an empty item or more than FL_INVENTORY_MAX_LIST items. */
+/* Splits a `;`-separated list into item cells, each without the spaces and
+ * tabs around it (`a; b`). Returns the count, or SIZE_MAX after reporting
+ * an empty item or more than FL_INVENTORY_MAX_LIST items. */
 size_t inv_split_list(struct inv_loader *L, const struct inv_cell *c, const char *what,
                       struct inv_cell *items)
 {
@@ -365,9 +366,15 @@ size_t inv_split_list(struct inv_loader *L, const struct inv_cell *c, const char
 	if (c->s.len == 0)
 		return 0;
 	for (size_t i = 0; i <= c->s.len; i++) {
+		size_t end = i;
+
 		if (i < c->s.len && c->s.p[i] != ';')
 			continue;
-		if (i == start) {
+		while (start < end && (c->s.p[start] == ' ' || c->s.p[start] == '\t'))
+			start++;
+		while (end > start && (c->s.p[end - 1] == ' ' || c->s.p[end - 1] == '\t'))
+			end--;
+		if (end == start) {
 			inv_report(
 			    L, c->line, col_of(c, i),
 			    "empty item in the %s list; separate items with one ';' and no ';' "
@@ -380,7 +387,7 @@ size_t inv_split_list(struct inv_loader *L, const struct inv_cell *c, const char
 			           what, FL_INVENTORY_MAX_LIST);
 			return SIZE_MAX;
 		}
-		items[n++] = (struct inv_cell){fl_str_make(c->s.p + start, i - start), c->line,
+		items[n++] = (struct inv_cell){fl_str_make(c->s.p + start, end - start), c->line,
 		                               col_of(c, start), false};
 		start = i + 1;
 	}

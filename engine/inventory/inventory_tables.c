@@ -742,8 +742,10 @@ static const struct inv_column circuit_cols[K__N] = {
     {"circuit", true}, {"customer", true}, {"a_site", true},    {"b_site", true},
     {"path", true},    {"priority", true}, {"bandwidth", true}, {"protection", true},
 };
-static const char *const prio_names[] = {"urgent", "severe", "general"};
-static const char *const prot_names[] = {"none", "sncp"};
+/* the plan's names of the customers' fault levels (紧急, 严重, 一般) too */
+static const char *const prio_names[] = {"urgent", "severe", "general", "紧急", "严重", "一般"};
+/* even: unprotected; odd: protected on the ring */
+static const char *const prot_names[] = {"none", "sncp", "unprotected", "1+1"};
 
 static bool span_at_site(const struct fl_inv_span *sp, const struct fl_inv_site *s)
 {
@@ -823,10 +825,10 @@ static int row_circuit(struct inv_loader *L, const struct inv_cell *c, size_t li
 		k->b_site = ref(L, &c[K_B], INV_T_SITES, &inv->by_site, "site");
 	if (circuit_path(L, c, k) < 0)
 		return -ENOMEM;
-	if (inv_parse_enum(L, &c[K_PRIO], "priority", prio_names, 3, &v))
-		k->priority = (enum fl_inv_priority)v;
-	if (inv_parse_enum(L, &c[K_PROT], "protection", prot_names, 2, &v))
-		k->is_protected = v == 1;
+	if (inv_parse_enum(L, &c[K_PRIO], "priority", prio_names, 6, &v))
+		k->priority = (enum fl_inv_priority)(v % 3);
+	if (inv_parse_enum(L, &c[K_PROT], "protection", prot_names, 4, &v))
+		k->is_protected = v % 2 == 1;
 	if (!inv_check_id(L, &c[K_CIRCUIT], "circuit"))
 		return 0;
 	rc = add_unique(L, &inv->by_circuit, &c[K_CIRCUIT], k->id, k, "circuit", line_of_circuit);
@@ -884,6 +886,15 @@ static void contact_branch(struct inv_loader *L, const struct inv_cell *c, struc
 	}
 }
 
+/* The plan's roles (fl_inv_contact_role order), then the same seven as the
+ * emergency plan names them. */
+static const char *const contact_role_names[] = {
+    "duty_room", "ops_head",	   "fault_lead",     "repair_team",  "leader_in_charge",
+    "chief_engineer", "customer_contact", "机房值班", "运维中心负责人", "故障处理负责人",
+    "抢修队",	      "分管领导",	  "副总工程师",     "客户联系人"};
+_Static_assert(FL_ARRAY_LEN(contact_role_names) == 2 * FL_INV_CONTACT__COUNT,
+               "each role by both its names");
+
 static int row_contact(struct inv_loader *L, const struct inv_cell *c, size_t line)
 {
 	struct fl_inventory *inv = L->inv;
@@ -904,14 +915,11 @@ static int row_contact(struct inv_loader *L, const struct inv_cell *c, size_t li
 		level_ok = true;
 	}
 	contact_branch(L, c, p, level_ok);
-	if (fl_inv_contact_role_parse(c[N_ROLE].s, &p->role) == 0)
+	if (inv_parse_enum(L, &c[N_ROLE], "role", contact_role_names,
+	                   FL_ARRAY_LEN(contact_role_names), &v)) {
+		p->role = (enum fl_inv_contact_role)(v % FL_INV_CONTACT__COUNT);
 		role_ok = true;
-	else
-		inv_parse_enum(L, &c[N_ROLE], "role",
-		               (const char *const[]){"duty_room", "ops_head", "fault_lead",
-		                                     "repair_team", "leader_in_charge",
-		                                     "chief_engineer", "customer_contact"},
-		               7, &v);
+	}
 	inv_need(L, &c[N_NAME], "name");
 	inv_need(L, &c[N_MOBILE], "mobile");
 	inv_parse_yesno(L, &c[N_24H], "on_24h", &p->is_24h);

@@ -200,6 +200,21 @@ static enum fl_csv_verdict read_plain(struct fl_csv *c, size_t *off, struct fl_c
 	return FL_CSV_OK;
 }
 
+/* Does the field at *off open with a quote, after spaces or tabs (`a, "b, c"`
+ * as a table written by hand has it)? If so *off and f->col move to it. */
+static bool quoted_after_blanks(struct fl_csv *c, size_t *off, struct fl_csv_field *f)
+{
+	size_t i = *off;
+
+	while (i < c->len && (c->p[i] == ' ' || c->p[i] == '\t'))
+		i++;
+	if (i >= c->len || c->p[i] != '"')
+		return false;
+	f->col = col_at(c, i);
+	*off = i;
+	return true;
+}
+
 enum fl_csv_verdict fl_csv_next(struct fl_csv *c, struct fl_csv_row *row)
 {
 	size_t scratch_at[FL_CSV_MAX_FIELDS];
@@ -227,11 +242,13 @@ enum fl_csv_verdict fl_csv_next(struct fl_csv *c, struct fl_csv_row *row)
 			skip_line(c, off);
 			return v;
 		}
-		if (off < c->len && c->p[off] == '"') {
+		if (quoted_after_blanks(c, &off, &f)) {
 			f.was_quoted = true;
 			v = read_quoted(c, &off, &f, &sidx);
 			if (v == FL_CSV_UNTERMINATED_QUOTE || v == FL_CSV_NO_MEMORY)
 				return v;
+			while (off < c->len && (c->p[off] == ' ' || c->p[off] == '\t'))
+				off++;
 			if (v == FL_CSV_OK && off < c->len && c->p[off] != ',' &&
 			    c->p[off] != '\r' && c->p[off] != '\n')
 				v = fail(c, FL_CSV_BAD_AFTER_QUOTE, c->line, col_at(c, off));
