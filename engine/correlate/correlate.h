@@ -251,7 +251,8 @@ struct fl_resumed_incident {
 	size_t n_steps_taken;		  /* already taken: never fired again */
 	/* the ticket's respond, on-site and repair deadlines as its store has
 	 * them (a level raised since its opening moved them); 0: none kept,
-	 * timed from its level and opening */
+	 * timed from its level and opening. Not read for a planned ticket:
+	 * its clocks run from its window's end */
 	int64_t clock_due_ns[3];
 };
 

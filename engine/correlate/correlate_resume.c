@@ -298,7 +298,7 @@ int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r)
 	}
 	/* the ladder from the opening; what came due meanwhile fires now, once */
 	fl_corr_clocks_reset(e, inc);
-	for (int k = 0; k < FL_CORR_CLOCKS && !p->is_planned; k++)
+	for (int k = 0; k < FL_CORR_CLOCKS && !r->is_planned; k++) /* paused: from the window */
 		if (r->clock_due_ns[k])
 			inc->clock_due_ns[k] = r->clock_due_ns[k];
 	fl_corr_schedule_ladder(e, inc);

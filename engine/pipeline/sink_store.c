@@ -547,7 +547,7 @@ static void drain_here(struct fl_sink *s)
 }
 
 /* The ticket's clock deadlines for the engine to resume on (0: a clock it
- * does not have). */
+ * does not have, or one paused, whose deadline moves when the pause ends). */
 static int resume_clocks(struct fl_sink *s, const char *id, int64_t due_ns[3])
 {
 	static const enum fl_ticket_clock kinds[3] = {
@@ -559,7 +559,8 @@ static int resume_clocks(struct fl_sink *s, const char *id, int64_t due_ns[3])
 
 		if (rc < 0)
 			return rc;
-		due_ns[k] = ci.state == FL_CLOCK_ST_NONE ? 0 : ci.deadline_ns;
+		due_ns[k] = ci.state == FL_CLOCK_ST_NONE || ci.state == FL_CLOCK_ST_PAUSED
+				? 0 : ci.deadline_ns;
 	}
 	return 0;
 }

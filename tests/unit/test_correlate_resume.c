@@ -480,16 +480,24 @@ Test(correlate_window_end, ends_the_window_of_a_resumed_ticket_that_ended_while_
 	struct fl_resumed_incident ri = {
 		.ticket = "INC-5", .source = "pair", .key = "kHC-JCJ-RT02\x1f" "ge0",
 		.level = "urgent", .device = "HC-JCJ-RT02",
-		.first_ns = RX_BASE_NS + 4200 * FL_NS_PER_SEC, .is_planned = true};
+		.first_ns = RX_BASE_NS + 4200 * FL_NS_PER_SEC, .is_planned = true,
+		/* paused in the store: its deadlines move when the pause ends */
+		.clock_due_ns = {0, 0, RX_BASE_NS + 4200 * FL_NS_PER_SEC + 7200 * FL_NS_PER_SEC}};
 	const struct rx_rec *end;
 
 	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 3), 0,
+		     "the repair clock runs 2 h from the window's end, not from the fault");
 	end = rx_find(x, FL_ACTION_UPDATE, "window ended");
 	cr_assert_not_null(end);
 	cr_expect_eq(end->at_s, 7200, "at the window's own end");
 	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0), 1, "due at 02:00: fires at start");
 	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 1, "due at 02:10: fires at start");
 	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 2), 0, "due at 05:00");
+	fl_engine_advance(x->e, RX_BASE_NS + (4 * 3600 - 1) * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 3), 0);
+	fl_engine_advance(x->e, RX_BASE_NS + 4 * 3600 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 3), 1, "2 h after the window's end");
 	fl_engine_advance(x->e, RX_BASE_NS + 5 * 3600 * FL_NS_PER_SEC);
 	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 2), 1, "3 h after the window's end");
 	rx_close(x);
