@@ -127,6 +127,12 @@ bool resolve_field(struct fl_compile *c, const char *name, struct fl_prog_field 
 			return true;
 		}
 	}
+	/* the names `faultline parse` prints the fields by (RFC 5424's
+	 * APP-NAME and HOSTNAME) are the same fields */
+	if (strcmp(name, "app_name") == 0)
+		return resolve_field(c, "app", f);
+	if (strcmp(name, "hostname") == 0)
+		return resolve_field(c, "host", f);
 	return false;
 }
 
@@ -156,9 +162,9 @@ static size_t field_candidates(struct fl_compile *c, const char **out, size_t ma
 static const struct {
 	const char *other, *ours;
 } field_aliases[] = {
-    {"app_name", "app"},     {"appname", "app"},	 {"app-name", "app"},
+    {"APP_NAME", "app"},     {"appname", "app"},	 {"app-name", "app"},
     {"program", "app"},	     {"programname", "app"}, {"syslogtag", "app"},
-    {"tag", "app"},	     {"hostname", "host"},   {"fromhost", "host"},
+    {"tag", "app"},	     {"HOSTNAME", "host"},   {"fromhost", "host"},
     {"source", "host"},	     {"message", "msg"},     {"msgtext", "msg"},
     {"pid", "procid"},	     {"proc_id", "procid"},  {"msg_id", "msgid"},
     {"syslogseverity", "severity"},		     {"syslogfacility", "facility"},

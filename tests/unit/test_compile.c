@@ -298,13 +298,13 @@ Test(compile, checks_operators_against_field_types)
 		     "t.plan:5:30: error: unknown field 'hots'; did you mean 'host'?");
 	/* the names of rsyslog, syslog-ng and RFC 5424, which no spelling
 	 * hint reaches */
-	expect_error(HEAD "rule r { match syslog; where app_name == \"a\"; raise level urgent; }\n",
-		     "t.plan:5:30: error: unknown field 'app_name'; faultline calls it 'app'");
+	expect_error(HEAD "rule r { match syslog; where APP_NAME == \"a\"; raise level urgent; }\n",
+		     "t.plan:5:30: error: unknown field 'APP_NAME'; faultline calls it 'app'");
 	expect_error(HEAD "rule r { match syslog; where PROGRAMNAME == \"a\"; raise level urgent; }\n",
 		     "t.plan:5:30: error: unknown field 'PROGRAMNAME'; faultline calls it 'app'");
 	expect_error(HEAD "rule r { match syslog; where msg ~ /x/; "
-			  "raise level urgent title \"${hostname}\"; }\n",
-		     "t.plan:5:67: error: template names 'hostname', which this rule cannot have; "
+			  "raise level urgent title \"${fromhost}\"; }\n",
+		     "t.plan:5:67: error: template names 'fromhost', which this rule cannot have; "
 		     "did you mean 'host'?");
 }
 

@@ -27,6 +27,9 @@ static const char plan_text[] =
     /* the whole message, exactly: power supply failure, fan failure */
     "rule exact { match syslog; where msg == \"power supply failure\"; key host; }\n"
     "rule exact_set { match syslog; where msg in [\"fan failure\", \"fan ok\"]; key host; }\n"
+    /* the fields by the names `faultline parse` prints them by */
+    "rule parsed_names { match syslog; where app_name == \"syslogd\" and hostname == \"NE8\";\n"
+    "  key host; }\n"
     /* keyed by the atom of its regex on app, not by the field index */
     "rule caseless { match syslog; where app ~ /ALARMD/i; key host; }\n"
     /* never keyed: these must stay candidates of every message */
@@ -54,6 +57,7 @@ static const char *const lines[] = {
     "<131>Nov 20 00:00:00 NE5 envmon: power supply failure!",
     "<131>Nov 20 00:00:00 NE5 envmon: fan ok",
     "<131>Nov 20 00:00:00 NE5 envmon: Fan ok",
+    "<131>Nov 20 00:00:00 NE8 syslogd: restart",
 };
 
 struct ffx {
@@ -144,12 +148,13 @@ Test(match_fields, keys_only_sides_an_equality_or_a_set_must_satisfy)
 	struct fl_match_stats st;
 	/* caseless is keyed on its regex's atom, alarmd in either case */
 	static const char *const keyed[] = {"alarmd", "two_apps", "ne1",   "linkdown",  "pair",
-					     "mixed",  "caseless", "exact", "exact_set"};
+					     "mixed",  "caseless", "exact", "exact_set",
+					     "parsed_names"};
 	static const char *const always[] = {"not_ospf", "no_msgid", "sev_only", "open_clear"};
 	uint64_t sshd = candidates(f, "<130>Nov 20 00:00:00 NE9 sshd: login");
 
 	fl_match_stats(f->m, &st);
-	cr_expect_eq(st.rules_field_indexed, 8, "each keyed rule has a side keyed on a field");
+	cr_expect_eq(st.rules_field_indexed, 9, "each keyed rule has a side keyed on a field");
 	for (size_t i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++)
 		cr_expect(!(sshd & (UINT64_C(1) << rule_index(f, keyed[i]))),
 			  "%s is no candidate of an sshd line from NE9", keyed[i]);
@@ -179,6 +184,20 @@ Test(match_fields, wakes_a_rule_on_each_value_of_its_set_and_on_its_clear_side)
 	cr_expect(candidates(f, "<131>Nov 20 00:00:00 NE3 clearer: x") & (UINT64_C(1) << pair),
 		  "its clear side is keyed on app clearer");
 	cr_expect_eq(fl_match_rule(f->m, pair), FL_MATCH_CLEAR);
+	ffx_close(f);
+}
+
+Test(match_fields, reads_app_name_and_hostname_as_app_and_host)
+{
+	struct ffx *f = ffx_open();
+	uint32_t r = rule_index(f, "parsed_names");
+
+	cr_expect(candidates(f, "<131>Nov 20 00:00:00 NE8 syslogd: restart") & (UINT64_C(1) << r));
+	cr_expect_eq(fl_match_rule(f->m, r), FL_MATCH_FAULT);
+	candidates(f, "<131>Nov 20 00:00:00 NE7 syslogd: restart");
+	cr_expect_eq(fl_match_rule(f->m, r), FL_MATCH_NONE, "another host");
+	candidates(f, "<131>Nov 20 00:00:00 NE8 sshd: restart");
+	cr_expect_eq(fl_match_rule(f->m, r), FL_MATCH_NONE, "another app");
 	ffx_close(f);
 }
 
