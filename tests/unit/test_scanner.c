@@ -88,6 +88,36 @@ Test(scanner, reads_words_strings_numbers_and_durations)
 	fl_diags_destroy(d);
 }
 
+/* Units as people write them: 30min is thirty minutes, not 30m and a
+ * word "in" the parser then refuses. */
+Test(scanner, reads_durations_with_units_written_out)
+{
+	static const struct {
+		const char *text;
+		long long ms;
+	} cases[] = {
+	    {"30min", 1800000},	      {"5mins", 300000},	{"1minute", 60000},
+	    {"2minutes", 120000},     {"45sec", 45000},		{"1secs", 1000},
+	    {"10seconds", 10000},     {"1second", 1000},	{"2hr", 7200000},
+	    {"2hrs", 7200000},	      {"1hour", 3600000},	{"3hours", 10800000},
+	    {"1day", 86400000},	      {"2days", 172800000},	{"1h30min", 5400000},
+	    {"1hour30minutes", 5400000}, {"250ms", 250},	{"1m5ms", 60005},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tok t[4];
+		struct fl_diags *d;
+		size_t n = scan(cases[i].text, t, 4, &d);
+
+		cr_expect_eq(n, 1, "%s: one token", cases[i].text);
+		cr_expect_eq(t[0].token, DURATION, "%s", cases[i].text);
+		cr_expect_eq(t[0].num, cases[i].ms, "%s: %lld ms", cases[i].text, t[0].num);
+		cr_expect_eq(fl_diag_errors(d), 0);
+		free_toks(t, n);
+		fl_diags_destroy(d);
+	}
+}
+
 /* Strings and regexes are unescaped into their item: the text, its length
  * and a regex's flags, right up to the bytes their tokens hold. */
 Test(scanner, unescapes_strings_and_regexes_into_their_items)
