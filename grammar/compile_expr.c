@@ -772,6 +772,8 @@ static enum ftype event_field_type(size_t i)
 static const char *const op_words[] = {"==", "!=", "<", "<=", ">", ">=", "~", "!~", "in",
 				       "not", "under", "exists"};
 
+static int64_t syslog_name_number(const struct fl_prog_cond *cond, const struct fl_ast_item *v);
+
 /* Compiles a set [a, b, c] into set_values; false after reporting. */
 static bool compile_set(struct fl_compile *c, const struct fl_ast_item *set,
 			struct fl_prog_cond *cond, enum ftype type)
@@ -784,8 +786,21 @@ static bool compile_set(struct fl_compile *c, const struct fl_ast_item *set,
 		if (is_op(e, ","))
 			continue;
 		if (type == T_NUM && e->kind != FL_ITEM_NUMBER) {
-			fl_diag_error(c->d, &e->loc, "this field is a number; '%s' is not", e->text);
-			return false;
+			int64_t num = syslog_name_number(cond, e);
+			char text[24];
+
+			if (num < 0) {
+				fl_diag_error(c->d, &e->loc, "this field is a number; '%s' is not",
+					      e->text);
+				return false;
+			}
+			/* a severity or facility by name: its number, as the field reads */
+			snprintf(text, sizeof(text), "%lld", (long long)num);
+			if (!(v = PUSH(c, set_values)))
+				return false;
+			*v = arena_str(c, text, strlen(text));
+			n++;
+			continue;
 		}
 		if (e->kind == FL_ITEM_OP || e->kind == FL_ITEM_DURATION) {
 			fl_diag_error(c->d, &e->loc, "unexpected %s '%s' in a set",
@@ -857,6 +872,45 @@ static bool cond_field(struct fl_compile *c, const struct fl_ast_stmt *s, size_t
 	return true;
 }
 
+/* A syslog severity or facility by its name (RFC 5424 table 2 and 1, in
+ * the spellings syslog tools use: `err` and `error`, `warn`, `local3`):
+ * its number, or -1. */
+static int64_t syslog_name_number(const struct fl_prog_cond *cond, const struct fl_ast_item *v)
+{
+	static const char *const severities[] = {
+	    "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+	    "emergency", "alert", "critical", "error", "warn", "notice", "informational", "debug",
+	    "panic"};
+	static const char *const facilities[] = {
+	    "kern",   "user",   "mail",   "daemon", "auth",	  "syslog", "lpr",    "news",
+	    "uucp",   "cron",   "authpriv", "ftp",  "ntp",	  "security", "console", "clock",
+	    "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"};
+
+	if (cond->field.kind != FL_FIELD_EVENT || (v->kind != FL_ITEM_WORD && v->kind != FL_ITEM_STRING))
+		return -1;
+	if (cond->field.index == FL_EF_SEVERITY)
+		for (size_t k = 0; k < FL_ARRAY_LEN(severities); k++)
+			if (strcasecmp(v->text, severities[k]) == 0)
+				return (int64_t)(k % 8);
+	if (cond->field.index == FL_EF_FACILITY)
+		for (size_t k = 0; k < FL_ARRAY_LEN(facilities); k++)
+			if (strcasecmp(v->text, facilities[k]) == 0)
+				return (int64_t)k;
+	return -1;
+}
+
+/* The number v stands for when compared with cond's field: a number, or a
+ * severity or facility by name; false when neither. */
+static bool item_number(const struct fl_prog_cond *cond, const struct fl_ast_item *v, int64_t *out)
+{
+	if (v->kind == FL_ITEM_NUMBER) {
+		*out = v->num;
+		return true;
+	}
+	*out = syslog_name_number(cond, v);
+	return *out >= 0;
+}
+
 static bool want_number(struct fl_compile *c, const struct fl_ast_item *f,
 			const struct fl_ast_item *v)
 {
@@ -893,10 +947,9 @@ static bool cond_equality(struct fl_compile *c, const struct fl_ast_item *f,
 
 	cond->op = is_eq ? FL_OP_EQ : FL_OP_NE;
 	if (type == T_NUM || (v->kind == FL_ITEM_NUMBER && type != T_STR)) {
-		if (v->kind != FL_ITEM_NUMBER)
+		if (!item_number(cond, v, &cond->num))
 			return want_number(c, f, v);
 		cond->is_num = true;
-		cond->num = v->num;
 		return true;
 	}
 	if (type == T_OID && (v->kind == FL_ITEM_DOTTED || v->kind == FL_ITEM_WORD)) {
@@ -940,10 +993,9 @@ static bool cond_value(struct fl_compile *c, const struct fl_ast_item *f,
 				      f->text, op->text);
 			return false;
 		}
-		if (v->kind != FL_ITEM_NUMBER)
+		if (!item_number(cond, v, &cond->num))
 			return want_number(c, f, v);
 		cond->is_num = true;
-		cond->num = v->num;
 		return true;
 	case 6: case 7: /* ~ !~ */
 		cond->op = e == 6 ? FL_OP_MATCH : FL_OP_NOT_MATCH;

@@ -36,6 +36,10 @@ static const char plan_text[] =
     "rule not_ospf { match syslog; where app != \"ospfd\"; key host; }\n"
     "rule no_msgid { match syslog; where msgid != \"LINKDOWN\"; key host; }\n"
     "rule sev_only { match syslog; where severity <= 2; key host; }\n"
+    /* severities and facilities by their names */
+    "rule sev_named { match syslog; where severity <= \"err\" and facility == local7;\n"
+    "  key host; }\n"
+    "rule sev_set { match syslog; where severity in [crit, Alert, emerg]; key host; }\n"
     "rule open_clear { match syslog; where app == \"alarmd\"; clear where severity == 6;\n"
     "  key host; }\n";
 
@@ -150,7 +154,8 @@ Test(match_fields, keys_only_sides_an_equality_or_a_set_must_satisfy)
 	static const char *const keyed[] = {"alarmd", "two_apps", "ne1",   "linkdown",  "pair",
 					     "mixed",  "caseless", "exact", "exact_set",
 					     "parsed_names"};
-	static const char *const always[] = {"not_ospf", "no_msgid", "sev_only", "open_clear"};
+	static const char *const always[] = {"not_ospf", "no_msgid", "sev_only", "open_clear",
+					     "sev_named", "sev_set"};
 	uint64_t sshd = candidates(f, "<130>Nov 20 00:00:00 NE9 sshd: login");
 
 	fl_match_stats(f->m, &st);
@@ -184,6 +189,24 @@ Test(match_fields, wakes_a_rule_on_each_value_of_its_set_and_on_its_clear_side)
 	cr_expect(candidates(f, "<131>Nov 20 00:00:00 NE3 clearer: x") & (UINT64_C(1) << pair),
 		  "its clear side is keyed on app clearer");
 	cr_expect_eq(fl_match_rule(f->m, pair), FL_MATCH_CLEAR);
+	ffx_close(f);
+}
+
+Test(match_fields, compares_severities_and_facilities_named_as_their_numbers)
+{
+	struct ffx *f = ffx_open();
+	uint32_t named = rule_index(f, "sev_named"), set = rule_index(f, "sev_set");
+
+	candidates(f, "<187>Nov 20 00:00:00 NE1 a: local7.err"); /* 23 * 8 + 3 */
+	cr_expect_eq(fl_match_rule(f->m, named), FL_MATCH_FAULT);
+	cr_expect_eq(fl_match_rule(f->m, set), FL_MATCH_NONE, "err is not crit, alert or emerg");
+	candidates(f, "<188>Nov 20 00:00:00 NE1 a: local7.warning");
+	cr_expect_eq(fl_match_rule(f->m, named), FL_MATCH_NONE, "warning is above err");
+	candidates(f, "<131>Nov 20 00:00:00 NE1 a: local0.err");
+	cr_expect_eq(fl_match_rule(f->m, named), FL_MATCH_NONE, "local0 is not local7");
+	candidates(f, "<185>Nov 20 00:00:00 NE1 a: local7.alert");
+	cr_expect_eq(fl_match_rule(f->m, named), FL_MATCH_FAULT);
+	cr_expect_eq(fl_match_rule(f->m, set), FL_MATCH_FAULT);
 	ffx_close(f);
 }
 

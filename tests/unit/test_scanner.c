@@ -146,6 +146,31 @@ Test(scanner, unescapes_strings_and_regexes_into_their_items)
 	fl_diags_destroy(d);
 }
 
+/* What operators bring from other languages: awk's =~, C's &&, strings
+ * in single quotes. C's || is refused with what to write instead. */
+Test(scanner, reads_match_and_and_and_single_quotes_as_other_languages_write_them)
+{
+	struct tok t[8];
+	struct fl_diags *d;
+	size_t n = scan("msg =~ /LOS/ && host == 'Tian\\'e'", t, 8, &d);
+
+	cr_assert_eq(n, 7);
+	cr_expect_eq(t[1].token, OP);
+	cr_expect_str_eq(t[1].text, "~");
+	cr_expect_eq(t[3].token, WORD);
+	cr_expect_str_eq(t[3].text, "and");
+	cr_expect_eq(t[3].col, 14, "the caret stays on the &&");
+	cr_expect_eq(t[6].token, STRING);
+	cr_expect_str_eq(t[6].text, "Tian'e");
+	cr_expect_eq(fl_diag_errors(d), 0);
+	free_toks(t, n);
+	fl_diags_destroy(d);
+	n = scan("a || b", t, 8, &d);
+	cr_expect_eq(fl_diag_errors(d), 1, "|| is refused");
+	free_toks(t, n);
+	fl_diags_destroy(d);
+}
+
 Test(scanner, tells_regexes_from_addresses_and_oids)
 {
 	struct tok t[8];
