@@ -561,7 +561,9 @@ static void compile_fields(struct fl_compile *c, const struct fl_ast_stmt *s, ui
 
 		if (is_op(s->items[i], ",") && i + 1 < s->nitems)
 			continue;
-		if (!want_word(c, s, i, "a field name"))
+		/* a group by its number (key host, 1) is a field name too */
+		if (!(s->items[i]->kind == FL_ITEM_NUMBER && is_group_number(s->items[i]->text)) &&
+		    !want_word(c, s, i, "a field name"))
 			return;
 		if (!resolve_field(c, s->items[i]->text, &f)) {
 			field_error(c, &s->items[i]->loc, s->items[i]->text);
@@ -853,6 +855,28 @@ static void rule_clear_warn(struct fl_compile *c, const struct fl_ast_stmt *st,
 			st->items[1]->text, w->items[0]->text, d);
 }
 
+/* Does the rule name a group of its regexes by number (`${1}` in a
+ * template, `key host, 1`)? Only then are its groups captured by number
+ * too: most rules name theirs, and each capture costs every match. */
+static bool rule_names_groups(const struct fl_ast_stmt *st)
+{
+	for (const struct fl_ast_stmt *s = st->body; s; s = s->next)
+		for (size_t i = 0; i < s->nitems; i++) {
+			const struct fl_ast_item *it = s->items[i];
+			const char *p = it->text;
+
+			if (i > 0 && it->kind == FL_ITEM_NUMBER && is_group_number(it->text) &&
+			    is_word(s->items[0], "key"))
+				return true;
+			while (it->kind == FL_ITEM_STRING && (p = strstr(p, "${")) != NULL) {
+				p += 2;
+				if (*p >= '1' && *p <= '9')
+					return true;
+			}
+		}
+	return false;
+}
+
 void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
 {
 	const struct fl_ast_stmt *seen[R__COUNT] = {0};
@@ -862,6 +886,7 @@ void compile_rule(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t i
 
 	memset(&c->scope, 0, sizeof(c->scope));
 	c->scope.in_rule = true;
+	c->scope.names_groups = rule_names_groups(st);
 	c->scope.stmt = st;
 	r.name = arena_str(c, st->items[1]->text, st->items[1]->len);
 	r.first_regex = (uint32_t)c->prog->n_regexes;

@@ -141,8 +141,12 @@ static size_t field_candidates(struct fl_compile *c, const char **out, size_t ma
 {
 	size_t n = 0;
 
-	for (uint32_t i = 0; i < c->scope.n_captures && n < max; i++)
-		out[n++] = c->prog->captures[c->scope.first_capture + i].name.p;
+	for (uint32_t i = 0; i < c->scope.n_captures && n < max; i++) {
+		const char *name = c->prog->captures[c->scope.first_capture + i].name.p;
+
+		if (!is_group_number(name)) /* `l` is no typo of `1` */
+			out[n++] = name;
+	}
 	for (size_t i = 0; i < FL_EF__COUNT && n < max; i++)
 		out[n++] = event_field_names[i];
 	if (c->scope.has_lookup || c->scope.in_corr)
@@ -502,7 +506,8 @@ static bool add_capture(struct fl_compile *c, const struct fl_ast_item *it, cons
 }
 
 /* The named groups of rx (just pushed) as captures, in the order of PCRE2's
- * name table, from rxlite's copy of it when PCRE2 has not compiled it. */
+ * name table, from rxlite's copy of it when PCRE2 has not compiled it; then,
+ * when the rule names groups by number, each group as "1".."99". */
 static bool add_captures(struct fl_compile *c, const struct fl_ast_item *it,
 			 struct fl_prog_regex *rx)
 {
@@ -527,6 +532,17 @@ static bool add_captures(struct fl_compile *c, const struct fl_ast_item *it,
 			if (!add_capture(c, it, (const char *)e + 2, (uint32_t)((e[0] << 8) | e[1])))
 				return false;
 		}
+	}
+	/* and, in a rule that names them so, every group by its number, as
+	 * SEC's $1 and Perl's: ${1} */
+	for (group = 1; c->scope.names_groups && group <= rx->groups &&
+			group <= FL_CAPTURE_NUMBERED_MAX;
+	     group++) {
+		char name[4];
+
+		snprintf(name, sizeof(name), "%u", group);
+		if (!add_capture(c, it, name, group))
+			return false;
 	}
 	rx->n_captures = (uint32_t)(c->prog->n_captures - rx->first_capture);
 	return true;

@@ -96,6 +96,7 @@ struct fl_compile {
 	/* the rule or correlation being compiled: what its templates may name */
 	struct {
 		bool in_rule, in_corr, has_lookup;
+		bool names_groups; /* the rule names a group by number: ${1}, key 1 */
 		enum fl_rule_input input;
 		const char *wrong_input; /* last field refused for the rule's input */
 		uint32_t first_capture, n_captures;
@@ -203,6 +204,12 @@ int parse_file(struct fl_compile *c, const char *path, char *text, size_t len, i
 /* --- compile_expr.c: templates, regexes, conditions ----------------------------- */
 
 bool resolve_field(struct fl_compile *c, const char *name, struct fl_prog_field *f);
+/* Is name a group's number ("1".."99"), the name a numbered capture has? */
+static inline bool is_group_number(const char *name)
+{
+	return name[0] >= '1' && name[0] <= '9' &&
+	       (!name[1] || (name[1] >= '0' && name[1] <= '9' && !name[2]));
+}
 void field_error(struct fl_compile *c, const struct fl_loc *loc, const char *name);
 /* The location of byte off of a regex item's pattern. */
 struct fl_loc loc_in_regex(const struct fl_ast_item *it, size_t off);

@@ -280,7 +280,7 @@ void warn_unused(struct fl_compile *c)
 					s->name);
 	}
 	for (size_t i = 0; i < p->n_captures; i++)
-		if (!c->capture_used[i]) {
+		if (!c->capture_used[i] && !is_group_number(p->captures[i].name.p)) {
 			struct fl_loc l = *c->capture_locs[i];
 
 			fl_diag_warning(c->d, &l, "capture '%s' is never used (not in a key, "

@@ -149,6 +149,9 @@
 #define FL_REGEX_MATCH_LIMIT 100000
 #define FL_REGEX_DEPTH_LIMIT 10000
 #define FL_REGEX_MAX_PATTERN 4096
+/* A regex's groups a rule may name by number (${1}, as SEC's $1): the first
+ * 99; a group past them is named or not at all. */
+#define FL_CAPTURE_NUMBERED_MAX 99
 /* JIT: a matcher JIT-compiles its own copy of a regex once the regex has run
  * FL_MATCH_JIT_AFTER times (counts halve every FL_MATCH_JIT_DECAY runs of
  * interpreted regexes, so it must run that often lately), for at most

@@ -247,3 +247,34 @@ Test(correlate_actions, runs_and_emits_a_correlations_actions_once_when_it_opens
 	cr_expect_eq(st.emitted, 1);
 	ax_close(x);
 }
+
+/* Groups named by number, as a rule copied from SEC writes $1: ${1} in a
+ * title and `key host, 2`; a clear's regex fills its own groups, so it
+ * clears the incident of its own port. */
+static const char numbered_plan[] =
+	"plan t;\n"
+	"timezone \"UTC\";\n"
+	"level urgent { respond 5m; }\n"
+	"rule link {\n"
+	"    match syslog;\n"
+	"    where msg =~ /LINK_DOWN-(\\d+) port (\\S+)/;\n"
+	"    clear where msg =~ /LINK_UP-(\\d+) port (\\S+)/;\n"
+	"    key host, 2;\n"
+	"    raise level urgent title \"down ${1} on ${host} ${2}\";\n"
+	"}\n";
+
+Test(correlate_actions, names_a_rules_groups_by_number_as_sec_does)
+{
+	struct ax *x = ax_open_plan("numbered.plan", numbered_plan, sizeof(numbered_plan) - 1);
+
+	ax_at(x, 0, "NE1", "LINK_DOWN-17 port ge-0/0/1");
+	ax_at(x, 1, "NE1", "LINK_DOWN-18 port ge-0/0/2");
+	ax_at(x, 2, "NE1", "LINK_DOWN-17 port ge-0/0/1");
+	cr_assert_eq(ax_count(x, FL_ACTION_OPEN, "link"), 2, "one incident a port");
+	cr_expect_str_eq(x->recs[0].title, "down 17 on NE1 ge-0/0/1");
+	ax_at(x, 3, "NE1", "LINK_UP-18 port ge-0/0/2");
+	cr_assert_eq(ax_count(x, FL_ACTION_CLEAR, "link"), 1);
+	cr_expect_str_eq(ax_find(x, FL_ACTION_CLEAR, "link")->title, "down 18 on NE1 ge-0/0/2",
+			 "the clear's group 2 is its port: that incident clears");
+	ax_close(x);
+}
