@@ -101,12 +101,13 @@ void check_against_data(struct fl_compile *c)
 {
 	const struct fl_program *p = c->prog;
 	const struct fl_inventory *inv = p->inventory;
-	const char *role_names[FL_INV_CONTACT__COUNT];
-	bool held[FL_INV_CONTACT__COUNT] = {0}, named[FL_INV_CONTACT__COUNT] = {0};
+	const char *role_names[FL_INV_MAX_CONTACT_ROLES];
+	bool held[FL_INV_MAX_CONTACT_ROLES] = {0}, named[FL_INV_MAX_CONTACT_ROLES] = {0};
+	const size_t n_roles = fl_inventory_role_count(inv);
 	const struct fl_inv_contact *ct;
 
-	for (int r = 0; r < FL_INV_CONTACT__COUNT; r++)
-		role_names[r] = fl_inv_contact_role_name((enum fl_inv_contact_role)r);
+	for (size_t r = 0; r < n_roles; r++)
+		role_names[r] = fl_inventory_role_name(inv, (unsigned)r);
 	if (c->data_stmts[FL_DATA_CONTACTS]) {
 		for (size_t i = 0; (ct = fl_inventory_contact_at(inv, i)) != NULL; i++)
 			held[ct->role] = true;
@@ -116,9 +117,8 @@ void check_against_data(struct fl_compile *c)
 
 			if (!s->name)
 				continue;
-			if (fl_inv_contact_role_parse(fl_str_make(s->name, strlen(s->name)), &r) < 0) {
-				unknown(c, s->loc, "contact role", s->name, role_names,
-					FL_INV_CONTACT__COUNT);
+			if (fl_inventory_role_find(inv, fl_str_make(s->name, strlen(s->name)), &r) < 0) {
+				unknown(c, s->loc, "contact role", s->name, role_names, n_roles);
 				continue;
 			}
 			if (!held[r])
@@ -127,19 +127,16 @@ void check_against_data(struct fl_compile *c)
 		}
 		for (size_t i = 0; i < p->n_steps; i++) {
 			enum fl_inv_contact_role r;
-			const struct fl_str *name;
 
-			if (p->steps[i].role == FL_PROG_NONE)
-				continue;
-			name = &p->roles[p->steps[i].role];
-			if (fl_inv_contact_role_parse(*name, &r) == 0)
+			if (p->steps[i].role != FL_PROG_NONE &&
+			    fl_inventory_role_find(inv, p->roles[p->steps[i].role], &r) == 0)
 				named[r] = true;
 		}
 		for (size_t i = 0; i < p->n_duties; i++) { /* a duty reminds its role */
 			enum fl_inv_contact_role r;
 
 			if (p->duties[i].role < p->n_roles &&
-			    fl_inv_contact_role_parse(p->roles[p->duties[i].role], &r) == 0)
+			    fl_inventory_role_find(inv, p->roles[p->duties[i].role], &r) == 0)
 				named[r] = true;
 		}
 		{
@@ -149,14 +146,14 @@ void check_against_data(struct fl_compile *c)
 				enum fl_inv_contact_role r;
 				const char *name = c->require_24h[i];
 
-				if (fl_inv_contact_role_parse(fl_str_make(name, strlen(name)), &r) == 0)
+				if (fl_inventory_role_find(inv, fl_str_make(name, strlen(name)), &r) == 0)
 					mask |= 1u << r;
 			}
 			if (mask)
 				fl_plan_data_require_24h(inv, p->data_paths[FL_DATA_CONTACTS].p, mask,
 							 c->d);
 		}
-		for (int r = 0; r < FL_INV_CONTACT__COUNT; r++)
+		for (size_t r = 0; r < n_roles; r++)
 			if (held[r] && !named[r])
 				fl_diag_warning(c->d, &c->data_stmts[FL_DATA_CONTACTS]->items[2]->loc,
 						"contacts hold role '%s', which no ladder step notifies",

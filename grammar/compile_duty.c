@@ -118,19 +118,23 @@ static bool duty_at(struct fl_compile *c, const struct fl_ast_stmt *s, size_t *i
 }
 
 /* The role must be one a branch fills in the contact table: the tick asks
- * that table for the people to remind. */
+ * that table for the people to remind. One of the plan's six, or, in a plan
+ * that reads a contact table, a role of the table's own (checked against it
+ * once it is read); a near miss of the six is a typo. */
 static bool duty_role(struct fl_compile *c, const struct fl_ast_item *it)
 {
 	const char *names[FL_INV_CONTACT_CUSTOMER_CONTACT];
 	enum fl_inv_contact_role r;
 	const char *hint;
+	bool is_known = fl_inv_contact_role_parse(fl_str_make(it->text, strlen(it->text)), &r) == 0;
 
-	if (fl_inv_contact_role_parse(fl_str_make(it->text, strlen(it->text)), &r) == 0 &&
-	    r != FL_INV_CONTACT_CUSTOMER_CONTACT)
+	if (is_known && r != FL_INV_CONTACT_CUSTOMER_CONTACT)
 		return true;
 	for (unsigned k = 0; k < FL_INV_CONTACT_CUSTOMER_CONTACT; k++)
 		names[k] = fl_inv_contact_role_name((enum fl_inv_contact_role)k);
 	hint = fl_utf8_suggest(it->text, names, FL_INV_CONTACT_CUSTOMER_CONTACT);
+	if (!is_known && !hint && c->data_stmts[FL_DATA_CONTACTS])
+		return true; /* the contact table's own? check_against_data() says */
 	if (hint)
 		fl_diag_error(c->d, &it->loc,
 			      "a duty reminds a branch role of the contact table, not '%s';"

@@ -216,7 +216,7 @@ size_t fl_plan_data_require_24h(const struct fl_inventory *inv, const char *cont
 		if (!col || ct->line > INT32_MAX) {
 			fl_diag_at(d, FL_DIAG_WARNING, contacts_path, ct->line, 0,
 				   "%s of %s (%s) is not answered 24 h; the plan requires it",
-				   fl_inv_contact_role_name(ct->role), ct->branch, ct->name);
+				   ct->role_name, ct->branch, ct->name);
 			continue;
 		}
 		loc.src = src;
@@ -225,7 +225,7 @@ size_t fl_plan_data_require_24h(const struct fl_inventory *inv, const char *cont
 		loc.last_column = (int)col + 1; /* "no" */
 		loc.line_off = (uint32_t)off;
 		fl_diag_warning(d, &loc, "%s of %s (%s) is not answered 24 h; the plan requires it",
-				fl_inv_contact_role_name(ct->role), ct->branch, ct->name);
+				ct->role_name, ct->branch, ct->name);
 	}
 	for (size_t i = 0; i < ctx.n; i++)
 		free(ctx.files[i].path);

@@ -12,23 +12,16 @@
 
 struct contact_query {
 	const char *branch, *role;
+	enum fl_inv_contact_role role_ix; /* role's, when role is set */
 	bool only_24h;
 };
-
-static bool role_known(const char *role)
-{
-	for (unsigned r = 0; r < FL_INV_CONTACT__COUNT; r++)
-		if (strcmp(role, fl_inv_contact_role_name((enum fl_inv_contact_role)r)) == 0)
-			return true;
-	return false;
-}
 
 static bool contact_wanted(const struct fl_inv_contact *c, const struct contact_query *q)
 {
 	if (q->branch && strcmp(c->branch, q->branch) != 0 &&
 	    !(c->branch_name && strcmp(c->branch_name, q->branch) == 0))
 		return false;
-	if (q->role && strcmp(fl_inv_contact_role_name(c->role), q->role) != 0)
+	if (q->role && c->role != q->role_ix)
 		return false;
 	return !q->only_24h || c->is_24h;
 }
@@ -41,7 +34,7 @@ static void contact_write(struct fl_json *j, const struct fl_inv_contact *c)
 		{"level", fl_inv_level_name(c->level)},
 		{"branch", c->branch},
 		{"branch_name", c->branch_name},
-		{"role", fl_inv_contact_role_name(c->role)},
+		{"role", c->role_name},
 		{"name", c->name},
 		{"mobile", c->mobile},
 		{"email", c->email},
@@ -74,10 +67,12 @@ unsigned api_contacts(struct api_req *r, struct fl_buf *out)
 	    (q.role && strlen(q.role) > FL_API_ARG_MAX))
 		return api_error(out, MHD_HTTP_BAD_REQUEST, "branch and role are at most %d bytes",
 				 FL_API_ARG_MAX);
-	if (q.role && !role_known(q.role))
+	if (q.role && fl_inventory_role_find(r->api->inventory, fl_str_make(q.role, strlen(q.role)),
+					     &q.role_ix) < 0)
 		return api_error(out, MHD_HTTP_BAD_REQUEST,
 				 "no role '%s' (duty_room, ops_head, fault_lead, repair_team, "
-				 "leader_in_charge, chief_engineer, customer_contact)",
+				 "leader_in_charge, chief_engineer, customer_contact, or one the "
+				 "contact table names)",
 				 q.role);
 	if (on24 && strcmp(on24, "true") != 0 && strcmp(on24, "false") != 0)
 		return api_error(out, MHD_HTTP_BAD_REQUEST, "on_24h is true or false");

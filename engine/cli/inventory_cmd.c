@@ -149,7 +149,8 @@ static void shown_free(struct shown *sh)
 	sh->nfiles = 0;
 }
 
-static int parse_roles(const char *list, unsigned *mask)
+/* The roles of a comma list, as inv knows them (its own roles too). */
+static int parse_roles(const struct fl_inventory *inv, const char *list, unsigned *mask)
 {
 	const char *p = list;
 
@@ -158,8 +159,11 @@ static int parse_roles(const char *list, unsigned *mask)
 		size_t n = strcspn(p, ",");
 		enum fl_inv_contact_role r;
 
-		if (fl_inv_contact_role_parse(fl_str_make(p, n), &r) < 0)
+		if (fl_inventory_role_find(inv, fl_str_make(p, n), &r) < 0) {
+			fprintf(stderr, "faultline inventory: --contacts: no role '%.*s' in the contact "
+			                "table\n", (int)n, p);
 			return -EINVAL;
+		}
 		*mask |= 1u << r;
 		p += n + (p[n] == ',');
 	}
@@ -228,13 +232,12 @@ static int print_contacts(const struct fl_inventory *inv, unsigned mask, enum fl
 		fl_json_init(&j, &b);
 		fl_json_obj_begin(&j);
 		fl_json_key(&j, "role");
-		fl_json_cstr(&j, fl_inv_contact_role_name(h->role));
+		fl_json_cstr(&j, fl_inventory_role_name(inv, h->role));
 		fl_json_key(&j, "also_roles");
 		fl_json_arr_begin(&j);
-		for (unsigned r = 0; r < FL_INV_CONTACT__COUNT; r++)
+		for (unsigned r = 0; r < fl_inventory_role_count(inv); r++)
 			if (h->also_roles & (1u << r))
-				fl_json_cstr(&j,
-				             fl_inv_contact_role_name((enum fl_inv_contact_role)r));
+				fl_json_cstr(&j, fl_inventory_role_name(inv, r));
 		fl_json_arr_end(&j);
 		fl_json_key(&j, "name");
 		fl_json_cstr(&j, h->contact->name);
@@ -255,11 +258,11 @@ static int print_contacts(const struct fl_inventory *inv, unsigned mask, enum fl
 			printf("%s\n", b.p);
 		fl_buf_free(&b);
 	}
-	for (unsigned r = 0; r < FL_INV_CONTACT__COUNT; r++)
+	for (unsigned r = 0; r < fl_inventory_role_count(inv); r++)
 		if (res.missing_roles & (1u << r))
 			fprintf(stderr,
 			        "faultline inventory: nobody holds %s for '%s', even at region\n",
-			        fl_inv_contact_role_name((enum fl_inv_contact_role)r), at);
+			        fl_inventory_role_name(inv, r), at);
 	return 0;
 }
 
@@ -295,7 +298,7 @@ int fl_cmd_inventory(int argc, char **argv)
 				"township\n", level_name);
 		goto usage;
 	}
-	if (!dir || (!roles != !at) || (roles && parse_roles(roles, &mask) < 0))
+	if (!dir || (!roles != !at))
 		goto usage;
 	for (size_t i = 0; i < 8; i++)
 		if (snprintf(files[i], PATH_BYTES, "%s/%s.csv", dir, tables[i]) >= PATH_BYTES)
@@ -323,6 +326,10 @@ int fl_cmd_inventory(int argc, char **argv)
 		else
 			fprintf(stderr, "faultline inventory: cannot load: %s\n", strerror(-rc));
 		return 1;
+	}
+	if (roles && parse_roles(inv, roles, &mask) < 0) {
+		fl_inventory_free(inv);
+		return 2;
 	}
 	rc = roles ? print_contacts(inv, mask, level, at) : (print_counts(inv), 0);
 	fl_inventory_free(inv);

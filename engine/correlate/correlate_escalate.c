@@ -128,7 +128,7 @@ static size_t resolve_contacts(struct fl_engine *e, const struct incident *inc,
 	size_t n = 0;
 
 	*fell_back = false;
-	if (!inv || fl_inv_contact_role_parse(e->prog->roles[st->role], &role) < 0)
+	if (!inv || fl_inventory_role_find(inv, e->prog->roles[st->role], &role) < 0)
 		return 0;
 	if (st->scope == FL_SCOPE_CUSTOMER || st->scope == FL_SCOPE_AT_RISK) {
 		struct fl_corr_customers cs;

@@ -320,7 +320,7 @@ static int index_contacts(struct fl_inventory *inv)
 			const struct fl_inv_contact *p = inv->contacts.items[i];
 			bool is_customer = p->role == FL_INV_CONTACT_CUSTOMER_CONTACT;
 			struct inv_index *ix = is_customer ? &inv->by_customer : &inv->by_role;
-			const char *role = fl_inv_contact_role_name(p->role);
+			const char *role = p->role_name;
 			struct fl_str k1 =
 			    fl_str_make(is_customer ? p->customer : p->branch,
 			                strlen(is_customer ? p->customer : p->branch));
@@ -393,6 +393,7 @@ static int load(struct inv_loader *L_in, struct fl_inventory **out)
 	L.inv = calloc(1, sizeof(*L.inv));
 	if (!L.inv)
 		return -ENOMEM;
+	L.inv->n_roles = FL_INV_CONTACT__COUNT;
 	check_dependencies(&L);
 	if ((rc = load_table(&L, INV_T_SITES)) < 0 || (rc = load_table(&L, INV_T_RINGS)) < 0 ||
 	    (rc = load_table(&L, INV_T_DEVICES)) < 0)

@@ -73,7 +73,10 @@ enum fl_inv_ring_level { FL_INV_RING_BACKBONE, FL_INV_RING_CITY, FL_INV_RING_COU
 
 enum fl_inv_priority { FL_INV_PRIO_URGENT, FL_INV_PRIO_SEVERE, FL_INV_PRIO_GENERAL };
 
-/* contacts.role. Values are bit positions for role masks: 1u << role. */
+/* contacts.role: the plan's seven, then the roles a contacts table names of
+ * its own (FL_INV_CONTACT__COUNT up to FL_INV_MAX_CONTACT_ROLES - 1, in the
+ * order the table first names them: fl_inventory_role_name()). Values are
+ * bit positions for role masks: 1u << role. */
 enum fl_inv_contact_role {
 	FL_INV_CONTACT_DUTY_ROOM,
 	FL_INV_CONTACT_OPS_HEAD,
@@ -93,6 +96,8 @@ const char *fl_inv_device_role_name(enum fl_inv_device_role r);
 const char *fl_inv_contact_role_name(enum fl_inv_contact_role r);
 /* Parses a contact role's text form; 0 or -EINVAL. */
 FL_MUST_CHECK int fl_inv_contact_role_parse(struct fl_str s, enum fl_inv_contact_role *out);
+
+#define FL_INV_MAX_CONTACT_ROLES 24 /* the seven and the table's own */
 
 /* ---- records -------------------------------------------------------------- */
 
@@ -232,6 +237,7 @@ struct fl_inv_contact {
 	enum fl_inv_level level; /* region, city or county */
 	const char *branch;      /* "region", a city or a county */
 	enum fl_inv_contact_role role;
+	const char *role_name; /* the plan's name of one of the seven, or as written */
 	const char *name, *mobile, *email, *office_phone; /* email may be "" */
 	bool is_24h;
 	const char *city, *branch_name, *customer; /* customer: "" unless customer_contact */
@@ -348,6 +354,15 @@ const struct fl_inv_contact *fl_inventory_contact_at(const struct fl_inventory *
 const struct fl_inv_window *fl_inventory_window_at(const struct fl_inventory *inv, size_t i);
 
 /* ---- contacts ------------------------------------------------------------- */
+
+/* The contact roles inv knows: the seven, then its contacts table's own
+ * (count at least FL_INV_CONTACT__COUNT; inv may be NULL: the seven). name:
+ * "?" out of range. find: one of them by name (the seven by the plan's
+ * names), 0 or -EINVAL. */
+size_t fl_inventory_role_count(const struct fl_inventory *inv);
+const char *fl_inventory_role_name(const struct fl_inventory *inv, unsigned role);
+FL_MUST_CHECK int fl_inventory_role_find(const struct fl_inventory *inv, struct fl_str name,
+                                         enum fl_inv_contact_role *out);
 
 #define FL_INVENTORY_MAX_HITS 32 /* contacts one query returns; more: `truncated` */
 

@@ -29,6 +29,30 @@ const char *fl_inv_contact_role_name(enum fl_inv_contact_role r)
 	return (size_t)r < FL_ARRAY_LEN(contact_texts) ? contact_texts[r] : "?";
 }
 
+size_t fl_inventory_role_count(const struct fl_inventory *inv)
+{
+	return inv && inv->n_roles ? inv->n_roles : FL_INV_CONTACT__COUNT;
+}
+
+const char *fl_inventory_role_name(const struct fl_inventory *inv, unsigned role)
+{
+	if (role < FL_INV_CONTACT__COUNT)
+		return contact_texts[role];
+	return inv && role < inv->n_roles ? inv->role_names[role] : "?";
+}
+
+int fl_inventory_role_find(const struct fl_inventory *inv, struct fl_str name,
+                           enum fl_inv_contact_role *out)
+{
+	for (size_t r = 0; r < fl_inventory_role_count(inv); r++)
+		if (r < FL_INV_CONTACT__COUNT ? fl_str_eq_cstr(name, contact_texts[r])
+		                              : inv_eq_folded(name, inv->role_names[r])) {
+			*out = (enum fl_inv_contact_role)r;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 int fl_inv_contact_role_parse(struct fl_str s, enum fl_inv_contact_role *out)
 {
 	for (size_t i = 0; i < FL_ARRAY_LEN(contact_texts); i++) {
@@ -113,7 +137,7 @@ static int locate(const struct fl_inventory *inv, struct fl_str location, struct
 static const struct inv_contact_list *role_list(const struct fl_inventory *inv, const char *branch,
                                                 enum fl_inv_contact_role role)
 {
-	const char *r = contact_texts[role];
+	const char *r = fl_inventory_role_name(inv, role);
 
 	return inv_index_get(&inv->by_role, fl_str_make(branch, strlen(branch)),
 	                     fl_str_make(r, strlen(r)));
@@ -123,7 +147,9 @@ int fl_inventory_contacts(const struct fl_inventory *inv, unsigned role_mask,
                           enum fl_inv_level level, struct fl_str location,
                           struct fl_inv_contacts *out)
 {
-	const unsigned allowed = (1u << FL_INV_CONTACT_CUSTOMER_CONTACT) - 1;
+	const size_t n_roles = fl_inventory_role_count(inv);
+	const unsigned allowed =
+	    ((1u << n_roles) - 1) & ~(1u << FL_INV_CONTACT_CUSTOMER_CONTACT);
 	struct fl_inv_contacts res;
 	struct place pl;
 	enum fl_inv_level start;
@@ -138,7 +164,7 @@ int fl_inventory_contacts(const struct fl_inventory *inv, unsigned role_mask,
 	    (start == FL_INV_LEVEL_CITY && !pl.city))
 		return -EINVAL;
 	memset(&res, 0, sizeof(res));
-	for (unsigned role = 0; role < FL_INV_CONTACT_CUSTOMER_CONTACT; role++) {
+	for (unsigned role = 0; role < n_roles; role++) {
 		bool found = false;
 
 		if (!(role_mask & (1u << role)))

@@ -82,6 +82,9 @@ struct fl_inventory {
 	 * value when two ids differ only in case (then neither is found so) */
 	struct inv_index by_device_folded;
 	struct inv_index by_role;     /* (branch, role name) -> struct inv_contact_list */
+	/* contact roles: the seven, then contacts.csv's own (arena strings) */
+	const char *role_names[FL_INV_MAX_CONTACT_ROLES];
+	size_t n_roles;
 	struct inv_index by_customer; /* customer -> struct inv_contact_list */
 	size_t ring_spans, chain_spans;
 	/* The site graph (every span, ring, chain or backbone, joins the sites of

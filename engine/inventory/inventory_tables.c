@@ -895,6 +895,28 @@ static const char *const contact_role_names[] = {
 _Static_assert(FL_ARRAY_LEN(contact_role_names) == 2 * FL_INV_CONTACT__COUNT,
                "each role by both its names");
 
+/* A role the table names of its own (a NOC manager, a power engineer): the
+ * same one each time it is written, in any case. False after reporting
+ * more than the inventory can hold. */
+static bool own_role(struct inv_loader *L, const struct inv_cell *c, enum fl_inv_contact_role *out)
+{
+	struct fl_inventory *inv = L->inv;
+
+	if (fl_inventory_role_find(inv, c->s, out) == 0)
+		return true;
+	if (inv->n_roles == FL_INV_MAX_CONTACT_ROLES) {
+		inv_report(L, c->line, c->col, "role '%.*s' is one too many: at most %d roles of "
+		           "the table's own beside the plan's %d",
+		           (int)c->s.len, c->s.p, FL_INV_MAX_CONTACT_ROLES - FL_INV_CONTACT__COUNT,
+		           FL_INV_CONTACT__COUNT);
+		return false;
+	}
+	if (!(inv->role_names[inv->n_roles] = str(L, c)))
+		return false;
+	*out = (enum fl_inv_contact_role)inv->n_roles++;
+	return true;
+}
+
 static int row_contact(struct inv_loader *L, const struct inv_cell *c, size_t line)
 {
 	struct fl_inventory *inv = L->inv;
@@ -915,10 +937,13 @@ static int row_contact(struct inv_loader *L, const struct inv_cell *c, size_t li
 		level_ok = true;
 	}
 	contact_branch(L, c, p, level_ok);
-	if (inv_parse_enum(L, &c[N_ROLE], "role", contact_role_names,
-	                   FL_ARRAY_LEN(contact_role_names), &v)) {
-		p->role = (enum fl_inv_contact_role)(v % FL_INV_CONTACT__COUNT);
-		role_ok = true;
+	if (inv_parse_open_enum(L, &c[N_ROLE], "role", contact_role_names,
+	                        FL_ARRAY_LEN(contact_role_names), &v)) {
+		if (v >= 0)
+			p->role = (enum fl_inv_contact_role)(v % FL_INV_CONTACT__COUNT);
+		role_ok = v >= 0 || own_role(L, &c[N_ROLE], &p->role);
+		if (role_ok)
+			p->role_name = fl_inventory_role_name(inv, p->role);
 	}
 	inv_need(L, &c[N_NAME], "name");
 	inv_need(L, &c[N_MOBILE], "mobile");
@@ -937,7 +962,7 @@ static int row_contact(struct inv_loader *L, const struct inv_cell *c, size_t li
 	if (!role_ok || !level_ok || c[N_MOBILE].s.len == 0)
 		return 0;
 	/* Two rows with the same branch, role and mobile are one entry twice. */
-	snprintf(key, sizeof(key), "%s/%s", fl_inv_contact_role_name(p->role), p->mobile);
+	snprintf(key, sizeof(key), "%s/%s", p->role_name, p->mobile);
 	const char *k2 = inv_arena_strdup(&inv->arena, fl_str_make(key, strlen(key)));
 
 	if (!k2 || inv_index_put(&L->contact_keys, fl_str_make(p->branch, c[N_BRANCH].s.len),
@@ -946,7 +971,7 @@ static int row_contact(struct inv_loader *L, const struct inv_cell *c, size_t li
 	if (old) {
 		inv_report(L, c[N_MOBILE].line, c[N_MOBILE].col,
 		           "duplicate contact: %s %s with mobile %s is already listed (line %zu)",
-		           p->branch, fl_inv_contact_role_name(p->role), p->mobile,
+		           p->branch, p->role_name, p->mobile,
 		           ((const struct fl_inv_contact *)old)->line);
 		return 0;
 	}

@@ -457,7 +457,7 @@ static int window_due(struct fl_announcer *a, const struct fl_announce_window *w
 				     .due_ns = start - pa->before_ms * 1000000, .w = w};
 	int rc;
 
-	if (fl_inv_contact_role_parse(p->roles[pa->role], &role) < 0)
+	if (fl_inventory_role_find(p->inventory, p->roles[pa->role], &role) < 0)
 		return 0;
 	fl_time_format(start, stamp); /* 2026-11-27T16:30:00Z -> 20261127T1630Z */
 	snprintf(compact, sizeof(compact), "%.4s%.2s%.2sT%.2s%.2sZ", stamp, stamp + 5, stamp + 8,

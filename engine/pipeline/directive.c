@@ -56,7 +56,7 @@ static int relay_mask(const struct fl_program *prog, const struct fl_prog_relay 
 
 		if (role == FL_PROG_NONE || role >= prog->n_roles)
 			return -EINVAL;
-		if (fl_inv_contact_role_parse(prog->roles[role], &cr) < 0 ||
+		if (fl_inventory_role_find(prog->inventory, prog->roles[role], &cr) < 0 ||
 		    cr == FL_INV_CONTACT_CUSTOMER_CONTACT)
 			return fl_errmsg(err, err_len, -EINVAL,
 			            "relay role '%s' is no branch's role in the contact table",
@@ -102,7 +102,7 @@ static int tell(struct telling *t, const struct fl_prog_relay *r, enum fl_inv_le
 	*reached = hits.nhits > 0;
 	for (size_t h = 0; h < hits.nhits; h++) {
 		const struct fl_inv_contact *c = hits.hits[h].contact;
-		const char *role = fl_inv_contact_role_name(hits.hits[h].role);
+		const char *role = c->role_name;
 
 		for (uint32_t k = 0; k < r->n_channels; k++) {
 			uint32_t chi = t->prog->step_channels[r->first_channel + k];

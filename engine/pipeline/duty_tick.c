@@ -142,7 +142,7 @@ static int remind(struct occurrence *oc, const struct fl_inv_contacts *hits)
 
 	for (size_t h = 0; h < hits->nhits; h++) {
 		const struct fl_inv_contact *c = hits->hits[h].contact;
-		const char *role = fl_inv_contact_role_name(hits->hits[h].role);
+		const char *role = c->role_name;
 
 		for (uint32_t k = 0; k < oc->d->n_channels; k++) {
 			uint32_t chi = p->step_channels[oc->d->first_channel + k];
@@ -251,7 +251,8 @@ static int duty_tick_one(struct fl_store *s, const struct fl_program *prog,
 
 	snprintf(oc.duty, sizeof(oc.duty), "%.*s", (int)d->name.len, d->name.p);
 	snprintf(oc.title, sizeof(oc.title), "%.*s", (int)d->text.len, d->text.p);
-	if (d->role >= prog->n_roles || fl_inv_contact_role_parse(prog->roles[d->role], &role) < 0)
+	if (d->role >= prog->n_roles ||
+	    fl_inventory_role_find(prog->inventory, prog->roles[d->role], &role) < 0)
 		return fl_errmsg(err, err_len, -EINVAL, "duty %s: its role is no contact role", oc.duty);
 	rc = branches_at(prog->inventory, (enum fl_inv_level)d->per_level, &b, &nb);
 	for (size_t i = 0; rc == 0 && i < nb; i++) {

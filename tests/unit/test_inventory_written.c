@@ -114,3 +114,67 @@ Test(inventory_written, still_refuses_a_name_that_is_none_of_them_where_it_stand
 	cr_expect(strstr(e.text, "circuits.csv:2:29: empty item in the path list"), "%s", e.text);
 	fl_inventory_free(inv);
 }
+
+/* A contact table with roles of its own: each is one role however it is
+ * cased, found by name and up the branches as the plan's are; a near miss
+ * of one of the plan's is still a typo, and past the cap a role is refused. */
+Test(inventory_written, takes_roles_of_the_tables_own)
+{
+	struct fl_inventory_texts t = cn_texts();
+	struct fl_inventory *inv = NULL;
+	struct seen e = {.len = 0};
+	struct fl_inv_contacts hits;
+	enum fl_inv_contact_role noc, power;
+	char contacts[8192];
+
+	snprintf(contacts, sizeof(contacts), "%s%s", CN_CONTACTS,
+		 "region,region,noc_manager,经理,138-0000-0900,,,yes,,区公司,\r\n"
+		 "city,Alpha,NOC_Manager,城经理,138-0000-0901,,,yes,Alpha,分公司,\r\n"
+		 "city,Alpha,power_engineer,电力,138-0000-0902,,,no,Alpha,分公司,\r\n");
+	t.contacts = cn_str(contacts);
+	cr_assert_eq(fl_inventory_load_texts(&inv, &t, collect, &e), 0, "%s", e.text);
+	cr_assert_eq(fl_inventory_role_count(inv), FL_INV_CONTACT__COUNT + 2);
+	cr_assert_eq(fl_inventory_role_find(inv, cn_str("noc_manager"), &noc), 0);
+	cr_expect_geq(noc, FL_INV_CONTACT__COUNT);
+	cr_expect_str_eq(fl_inventory_role_name(inv, noc), "noc_manager", "as first written");
+	cr_assert_eq(fl_inventory_role_find(inv, cn_str("Power_Engineer"), &power), 0);
+	cr_expect_neq(power, noc);
+	cr_assert_eq(fl_inventory_contacts(inv, 1u << noc, FL_INV_LEVEL_COUNTY, cn_str("Q"), &hits),
+		     0);
+	cr_assert_eq(hits.nhits, 1);
+	cr_expect_str_eq(hits.hits[0].contact->name, "城经理", "the city's, one level up");
+	cr_expect_str_eq(hits.hits[0].contact->role_name, "noc_manager");
+	cr_expect(hits.hits[0].fell_back);
+	fl_inventory_free(inv);
+
+	snprintf(contacts, sizeof(contacts), "%s%s", CN_CONTACTS,
+		 "city,Alpha,fault_laed,李,138-0000-0903,,,yes,Alpha,分公司,\r\n");
+	t.contacts = cn_str(contacts);
+	inv = NULL;
+	e.len = 0;
+	cr_expect_neq(fl_inventory_load_texts(&inv, &t, collect, &e), 0);
+	cr_expect(strstr(e.text, "unknown role 'fault_laed'; did you mean 'fault_lead'?"), "%s",
+		  e.text);
+	fl_inventory_free(inv);
+}
+
+Test(inventory_written, refuses_a_role_past_the_cap)
+{
+	struct fl_inventory_texts t = cn_texts();
+	struct fl_inventory *inv = NULL;
+	struct seen e = {.len = 0};
+	char contacts[16384];
+	size_t used = (size_t)snprintf(contacts, sizeof(contacts), "%s", CN_CONTACTS);
+
+	for (int k = 0; k <= FL_INV_MAX_CONTACT_ROLES - FL_INV_CONTACT__COUNT; k++)
+		used += (size_t)snprintf(contacts + used, sizeof(contacts) - used,
+					 "region,region,extra_role_%02d,X%d,138-0000-%04d,,,yes,,区公司,\r\n",
+					 k, k, 1000 + k);
+	t.contacts = cn_str(contacts);
+	cr_expect_neq(fl_inventory_load_texts(&inv, &t, collect, &e), 0);
+	cr_expect(strstr(e.text, "role 'extra_role_17' is one too many: at most 17 roles of the "
+				 "table's own beside the plan's 7"),
+		  "%s", e.text);
+	cr_expect_null(strstr(e.text, "extra_role_16'"), "%s", e.text);
+	fl_inventory_free(inv);
+}
