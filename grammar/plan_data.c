@@ -173,26 +173,6 @@ void fl_plan_data_free(struct fl_inventory *inv)
 
 /* The code-point column where field `field` (0-based) of the CSV row starting
  * at text[off] begins; 0 when the row is shorter. Quoted commas do not count. */
-static size_t field_column(const struct fl_src *src, size_t off, size_t field)
-{
-	size_t col = 1, f = 0;
-	bool quoted = false;
-
-	for (; off < src->len && src->text[off] != '\n'; off++) {
-		unsigned char ch = (unsigned char)src->text[off];
-
-		if (f == field)
-			return col;
-		if ((ch & 0xc0) != 0x80)
-			col++;
-		if (ch == '"')
-			quoted = !quoted;
-		else if (ch == ',' && !quoted)
-			f++;
-	}
-	return f == field ? col : 0;
-}
-
 size_t fl_plan_data_require_24h(const struct fl_inventory *inv, const char *contacts_path,
 				unsigned role_mask, struct fl_diags *d)
 {
@@ -212,7 +192,7 @@ size_t fl_plan_data_require_24h(const struct fl_inventory *inv, const char *cont
 			if (src->text[off++] == '\n')
 				line++;
 		if (src && line == ct->line)
-			col = field_column(src, off, 7); /* level,branch,role,name,mobile,email,office_phone,on_24h */
+			col = ct->on_24h_col; /* wherever the table has the column */
 		if (!col || ct->line > INT32_MAX) {
 			fl_diag_at(d, FL_DIAG_WARNING, contacts_path, ct->line, 0,
 				   "%s of %s (%s) is not answered 24 h; the plan requires it",

@@ -241,7 +241,7 @@ struct fl_inv_contact {
 	const char *name, *mobile, *email, *office_phone; /* email may be "" */
 	bool is_24h;
 	const char *city, *branch_name, *customer; /* customer: "" unless customer_contact */
-	size_t line;
+	size_t line, on_24h_col; /* where its row and its on_24h cell are */
 };
 
 struct fl_inv_window {

@@ -948,6 +948,7 @@ static int row_contact(struct inv_loader *L, const struct inv_cell *c, size_t li
 	inv_need(L, &c[N_NAME], "name");
 	inv_need(L, &c[N_MOBILE], "mobile");
 	inv_parse_yesno(L, &c[N_24H], "on_24h", &p->is_24h);
+	p->on_24h_col = c[N_24H].col;
 	if (role_ok && p->role == FL_INV_CONTACT_CUSTOMER_CONTACT &&
 	    inv_need(L, &c[N_CUSTOMER], "customer (a customer_contact names its customer)") &&
 	    L->have[INV_T_CIRCUITS] &&
