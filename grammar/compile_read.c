@@ -168,6 +168,12 @@ int parse_file(struct fl_compile *c, const char *path, char *text, size_t len, i
 	}
 	c->file_real[file] = real;
 	c->n_files++;
+	/* a UTF-8 byte-order mark (Notepad's, many editors' on Windows) is no
+	 * text of the plan: columns count from the first character after it */
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		memmove(text, text + 3, len - 3);
+		len -= 3;
+	}
 	src = fl_diag_source_take(c->d, path, text, len);
 	if (!src) {
 		c->oom = true;
