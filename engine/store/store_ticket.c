@@ -62,20 +62,21 @@ int store_history_add(struct fl_store *s, const char *id, int64_t at_ns, const c
 }
 
 static int clock_insert(struct fl_store *s, const char *id, enum fl_ticket_clock c, int64_t budget_ms,
-                        int64_t opened_ns)
+                        int64_t from_ns)
 {
 	struct store_stmt *st;
 
 	if (budget_ms < 0)
 		return 0;
+	/* a clock the ticket has already is left as it is (clocks_follow) */
 	st = store_stmt(s, "INSERT INTO clocks(ticket, clock, state, budget_ms, deadline_ns)"
-	                   " VALUES(?1, ?2, 'running', ?3, ?4)");
+	                   " VALUES(?1, ?2, 'running', ?3, ?4) ON CONFLICT DO NOTHING");
 	if (!st)
 		return -EIO;
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, store_clock_token(c));
 	sst_bind_int64(st, 3, budget_ms);
-	sst_bind_int64(st, 4, opened_ns + budget_ms * NS_PER_MS);
+	sst_bind_int64(st, 4, from_ns + budget_ms * NS_PER_MS);
 	return store_step_done(s, st);
 }
 
@@ -280,17 +281,7 @@ static int clock_follow(struct fl_store *s, const char *id, enum fl_ticket_clock
 	sst_bind_int64(st, 3, at_ns);
 	sst_bind_int64(st, 4, budget_ms);
 	rc = store_step_done(s, st);
-	if (rc < 0)
-		return rc;
-	st = store_stmt(s, "INSERT INTO clocks(ticket, clock, state, budget_ms, deadline_ns)"
-	                   " VALUES(?1, ?2, 'running', ?3, ?4) ON CONFLICT DO NOTHING");
-	if (!st)
-		return -EIO;
-	store_bind_text(st, 1, id);
-	store_bind_text(st, 2, store_clock_token(c));
-	sst_bind_int64(st, 3, budget_ms);
-	sst_bind_int64(st, 4, at_ns + budget_ms * NS_PER_MS);
-	return store_step_done(s, st);
+	return rc < 0 ? rc : clock_insert(s, id, c, budget_ms, at_ns);
 }
 
 int fl_store_incident_clocks_follow(struct fl_store *s, const char *id, int64_t respond_ms,
