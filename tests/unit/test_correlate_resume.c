@@ -62,6 +62,17 @@ static const char rx_plan[] =
 	"    raise level urgent title \"pair ${host} ${p}\";\n"
 	"}\n"
 	"level severe { respond 0s; }\n"
+	"level minor { respond 30m; repair 3h; ladder quiet; }\n"
+	"ladder quiet { step after 0s notify duty_room at own via webhook; }\n"
+	"rule warm {\n"
+	"    match syslog;\n"
+	"    lookup device host;\n"
+	"    where msg ~ /WARM (?<p>\\S+)/;\n"
+	"    key host, p;\n"
+	"    dedup 1h;\n"
+	"    raise level minor title \"warm ${host} ${p}\";\n"
+	"    update level urgent;\n"
+	"}\n"
 	"rule stuck {\n"
 	"    match syslog;\n"
 	"    lookup device host;\n"
@@ -182,8 +193,11 @@ static uint32_t rx_step0(const struct rx *x)
 {
 	const struct fl_program *p = fl_plan_program(x->plan);
 
-	cr_assert_eq(p->n_ladders, 1);
-	return p->ladders[0].first_step;
+	for (size_t i = 0; i < p->n_ladders; i++)
+		if (strcmp(p->ladders[i].name.p, "page") == 0)
+			return p->ladders[i].first_step;
+	cr_assert_fail("no ladder page");
+	return 0;
 }
 
 static const char pair_key[] = "kHC-YZ-LX-OSN01\x1f"
@@ -457,6 +471,32 @@ Test(correlate_window_end, pages_an_incident_that_outlives_its_window_from_the_w
 	fl_engine_advance(x->e, RX_BASE_NS + (7200 + 600) * FL_NS_PER_SEC);
 	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 1, "10 min after the window's end");
 	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0), 1, "the first step once");
+	rx_close(x);
+}
+
+/* Raised to another level inside its window: nobody is paged meanwhile;
+ * at the window's end the new level's ladder and clocks run from then, and
+ * the old level's ladder never pages. */
+Test(correlate_window_end, runs_a_level_raised_inside_the_window_from_the_window_end)
+{
+	struct rx *x = rx_open(0);
+	uint32_t s0 = rx_step0(x);
+
+	rx_at(x, 4200, "HC-JCJ-RT02", "WARM ge1"); /* 01:10, inside 01:00-02:00: minor */
+	rx_at(x, 4500, "HC-JCJ-RT02", "WARM ge1"); /* the update: urgent */
+	cr_assert_eq(rx_count(x, FL_ACTION_OPEN, FL_PROG_NONE), 1);
+	fl_engine_advance(x->e, RX_BASE_NS + 7199 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, FL_PROG_NONE), 0, "nobody paged in the window");
+	fl_engine_advance(x->e, RX_BASE_NS + 7200 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0), 1, "urgent's first step at the end");
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, FL_PROG_NONE), 1, "and nothing of minor's");
+	fl_engine_advance(x->e, RX_BASE_NS + (7200 + 600) * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 1, "10 min after the window's end");
+	fl_engine_advance(x->e, RX_BASE_NS + (7200 + 7199) * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 3), 0);
+	fl_engine_advance(x->e, RX_BASE_NS + (7200 + 7200) * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 3), 1,
+		     "urgent's 2 h repair clock from the window's end");
 	rx_close(x);
 }
 
