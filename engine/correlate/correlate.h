@@ -101,6 +101,9 @@ struct fl_incident {
 	struct fl_incident_place places[FL_INCIDENT_MAX_PLACES];
 	size_t n_places;
 	int64_t first_ns, last_ns, cleared_ns;
+	/* a ladder that replaced its first one (a change of level) started
+	 * then: its `after` steps count from there; 0: from the opening */
+	int64_t ladder_from_ns;
 	uint64_t count, absorbed;
 	enum fl_incident_state state;
 	bool is_planned;
@@ -254,6 +257,9 @@ struct fl_resumed_incident {
 	 * timed from its level and opening. Not read for a planned ticket:
 	 * its clocks run from its window's end */
 	int64_t clock_due_ns[3];
+	/* its ladder replaced its first one then (0: never), as the store
+	 * noted it (FL_STORE_LADDER_STARTED) */
+	int64_t ladder_from_ns;
 };
 
 /* Lifecycle. The program and the clock are borrowed and must outlive the

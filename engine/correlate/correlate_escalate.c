@@ -261,8 +261,8 @@ static int64_t step_due(const struct incident *inc, const struct fl_prog_step *s
 	switch (st->when) {
 	case FL_WHEN_AFTER:
 		from = clock_start(inc, FL_WHEN_AFTER);
-		if (inc->ladder_from_ns > from)
-			from = inc->ladder_from_ns;
+		if (inc->pub.ladder_from_ns > from)
+			from = inc->pub.ladder_from_ns;
 		return from + st->delay_ms * FL_NS_PER_MS;
 	case FL_WHEN_RESPOND:
 	case FL_WHEN_ONSITE:
@@ -349,10 +349,11 @@ static bool step_in(const uint32_t *taken, size_t n, uint32_t si)
  * (clocks_follow). On the same ladder, the steps not yet taken are timed by
  * them and those taken never fire again; a new ladder starts at the
  * change: its `after` steps count from then. Steps that come due by at_ns
- * fire now, at at_ns, in ladder order. The steps taken stay first in
+ * are timed at at_ns, in ladder order: the caller announces the change,
+ * then runs them (fl_corr_run_due_steps). The steps taken stay first in
  * inc->ladder, so a place that joins later still reaches their people.
- * Returns true when a new ladder started: its steps have reached every
- * place, the caller's joining place included. */
+ * Returns true when a new ladder started: its steps reach every place, the
+ * caller's joining place included. */
 bool fl_corr_relevel(struct fl_engine *e, struct incident *inc, uint32_t old_level,
 		     uint32_t old_ladder, int64_t at_ns)
 {
@@ -370,7 +371,7 @@ bool fl_corr_relevel(struct fl_engine *e, struct incident *inc, uint32_t old_lev
 		for (size_t k = 0; k < inc->next_step && n_taken < FL_LADDER_STEPS_MAX; k++)
 			taken[n_taken++] = inc->ladder[k].step;
 	else
-		inc->ladder_from_ns = at_ns;
+		inc->pub.ladder_from_ns = at_ns;
 	fl_corr_schedule_ladder(e, inc);
 	/* the steps taken first; then the rest by time, none before now, and
 	 * in ladder order (their program order) among equal times */
@@ -396,7 +397,6 @@ bool fl_corr_relevel(struct fl_engine *e, struct incident *inc, uint32_t old_lev
 		}
 		inc->next_step = first;
 	}
-	fl_corr_run_due_steps(e, inc, at_ns);
 	return was != now && !inc->pub.is_planned;
 }
 

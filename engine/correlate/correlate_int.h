@@ -136,9 +136,6 @@ struct incident {
 	 * level has none), set when it opens and moved by a change of level
 	 * (fl_corr_relevel) */
 	int64_t clock_due_ns[FL_CORR_CLOCKS];
-	/* its ladder was replaced after it opened: the new one's `after` steps
-	 * count from then; 0: from the opening */
-	int64_t ladder_from_ns;
 	struct incident_rare *rare; /* owned; NULL until fl_corr_rare() */
 };
 
@@ -335,8 +332,10 @@ void fl_corr_clocks_reset(const struct fl_engine *e, struct incident *inc);
 /* relevel: the incident's level or ladder changed after it opened, from
  * old_level and old_ladder (its own or FL_PROG_NONE): its clocks and its
  * ladder follow (see the definition); nothing when neither changed, or
- * while it is pending (its opening takes the new ones). true: a new ladder
- * started, whose steps reached every place. */
+ * while it is pending (its opening takes the new ones). Called before the
+ * change is announced (the action carries when a new ladder started), and
+ * fl_corr_run_due_steps() after. true: a new ladder started, whose steps
+ * reach every place. */
 bool fl_corr_relevel(struct fl_engine *e, struct incident *inc, uint32_t old_level,
 		     uint32_t old_ladder, int64_t at_ns);
 void fl_corr_window_ended(struct fl_engine *e, struct incident *inc, int64_t end_ns);

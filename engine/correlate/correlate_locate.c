@@ -113,6 +113,7 @@ static void span_join(struct fl_engine *e, struct incident *inc, struct span_sta
 	struct fl_incident *p = &inc->pub;
 	uint32_t old_level = p->level, old_ladder = p->ladder;
 	size_t place = p->n_places;
+	bool started;
 
 	st->inc = inc;
 	if (!fl_corr_place_add(e, inc, st->span, NULL, at_ns, how))
@@ -133,9 +134,11 @@ static void span_join(struct fl_engine *e, struct incident *inc, struct span_sta
 	}
 	corr_title(e, inc);
 	raise_by_circuits(e, inc);
+	started = fl_corr_relevel(e, inc, old_level, old_ladder, at_ns);
 	fl_corr_emit_simple(e, inc, old_level != p->level ? FL_ACTION_ESCALATE : FL_ACTION_UPDATE,
 			    at_ns, FL_PROG_NONE);
-	if (!fl_corr_relevel(e, inc, old_level, old_ladder, at_ns))
+	fl_corr_run_due_steps(e, inc, at_ns);
+	if (!started)
 		fl_corr_place_joined(e, inc, place, at_ns);
 }
 
@@ -264,8 +267,8 @@ static void site_open(struct fl_engine *e, uint32_t corr, struct site_state *ss,
 		return;
 	}
 	raise_by_circuits(e, inc);
-	fl_corr_emit_simple(e, inc, FL_ACTION_ESCALATE, at_ns, FL_PROG_NONE);
 	fl_corr_relevel(e, inc, old_level, old_ladder, at_ns);
+	fl_corr_emit_simple(e, inc, FL_ACTION_ESCALATE, at_ns, FL_PROG_NONE);
 	fl_corr_run_due_steps(e, inc, at_ns); /* re-arms its timer, disarmed by take_over */
 }
 
@@ -279,6 +282,7 @@ static void site_worsen(struct fl_engine *e, struct incident *inc, int64_t at_ns
 	struct fl_incident *p = &inc->pub;
 	uint32_t old_level = p->level, old_ladder = p->ladder;
 	const struct fl_prog_correlation *c = &e->prog->correlations[p->source];
+	bool started;
 	const struct fl_prog_action *ra = fl_corr_raise_action(e, c->first_action, c->n_actions);
 
 	inc->site_is_down = true;
@@ -294,9 +298,11 @@ static void site_worsen(struct fl_engine *e, struct incident *inc, int64_t at_ns
 		fl_corr_render(e, inc, ra->title, p->title, sizeof(p->title));
 	fl_corr_apply_sets(e, inc, c->first_action, c->n_actions);
 	raise_by_circuits(e, inc);
+	started = fl_corr_relevel(e, inc, old_level, old_ladder, at_ns);
 	fl_corr_emit_simple(e, inc, old_level != p->level ? FL_ACTION_ESCALATE : FL_ACTION_UPDATE,
 			    at_ns, FL_PROG_NONE);
-	if (!fl_corr_relevel(e, inc, old_level, old_ladder, at_ns))
+	fl_corr_run_due_steps(e, inc, at_ns);
+	if (!started)
 		fl_corr_place_joined(e, inc, p->n_places, at_ns);
 }
 

@@ -272,6 +272,7 @@ int fl_engine_resume(struct fl_engine *e, const struct fl_resumed_incident *r)
 		p->loc_class = fl_corr_span_class(loc.spans[0]);
 	inc->ring = loc.n_spans ? loc.spans[0]->ring : loc.device ? loc.device->ring : NULL;
 	p->evidence = "resumed from its ticket";
+	p->ladder_from_ns = r->ladder_from_ns;
 	p->count = 1;
 	p->is_planned = r->is_planned;
 	resume_taken(e, inc, r);

@@ -29,6 +29,7 @@ static void incident_update(struct fl_engine *e, struct incident *inc,
 	e->stats.updated++;
 	if (inc->is_pending || p->state != FL_INCIDENT_OPEN)
 		return;
+	fl_corr_relevel(e, inc, old_level, old_ladder, at_ns);
 	{
 		struct fl_action a = {.step = FL_PROG_NONE, .type = FL_ACTION_UPDATE, .at_ns = at_ns, .incident = p,
 				      .reason = reason};
@@ -36,7 +37,7 @@ static void incident_update(struct fl_engine *e, struct incident *inc,
 		fl_corr_history(inc, at_ns, FL_ACTION_UPDATE, rule);
 		fl_corr_emit(e, &a);
 	}
-	fl_corr_relevel(e, inc, old_level, old_ladder, at_ns);
+	fl_corr_run_due_steps(e, inc, at_ns);
 }
 
 /* The `update` action: its title rendered from the event now. */

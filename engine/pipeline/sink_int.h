@@ -27,6 +27,7 @@ enum fl_sink_kind { SINK_OPEN, SINK_UPDATE, SINK_ABSORB, SINK_CLEAR, SINK_ESCALA
 struct fl_sink_rec {
 	int type; /* enum fl_sink_kind */
 	int64_t at_ns, first_ns;
+	int64_t ladder_from_ns; /* fl_incident.ladder_from_ns */
 	uint64_t incident, count, absorbed;
 	uint32_t level, step;
 	int loc_class;
@@ -62,6 +63,7 @@ struct sink_incident {
 	uint64_t absorbed; /* what the store has */
 	size_t n_places;   /* the incident's places the store has */
 	char rule[64];	   /* the rule or correlation the store has it under */
+	int64_t ladder_from_ns; /* the ladder start the store has noted */
 	struct sink_step steps[FL_SINK_STEPS_MAX];
 	size_t n_steps;
 	uint64_t undo_seq; /* the transaction that saved it for undo last */

@@ -94,6 +94,7 @@ struct fl_sink_rec *fl_sink_rec_from(const struct fl_action *a, const struct fl_
 	site = inc->site;
 	r->incident = inc->id;
 	r->first_ns = inc->first_ns;
+	r->ladder_from_ns = inc->ladder_from_ns;
 	r->count = inc->count;
 	r->absorbed = inc->absorbed;
 	r->level = inc->level;

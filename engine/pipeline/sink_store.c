@@ -592,6 +592,9 @@ int fl_sink_resume(struct fl_sink *s, fl_sink_resume_fn *fn, void *ctx)
 		if (rc < 0)
 			break;
 		rc = resume_clocks(s, row->id, ri.clock_due_ns);
+		if (rc >= 0)
+			rc = fl_store_ticket_noted_at(s->store, row->id, FL_STORE_LADDER_STARTED,
+						      &ri.ladder_from_ns);
 		if (rc < 0)
 			break;
 		rc = fl_store_ticket_noted(s->store, row->id, FL_STORE_PAIR_TIMED_OUT);

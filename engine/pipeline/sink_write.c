@@ -466,12 +466,22 @@ static int write_places(struct fl_sink *s, struct sink_incident *e, const struct
 static int follow_level(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r,
 			const struct fl_prog_level *lv)
 {
+	int rc;
+
 	if (!lv)
 		return 0;
-	return fl_store_incident_clocks_follow(
+	rc = fl_store_incident_clocks_follow(
 	    s->store, e->ticket, lv->respond_ms,
 	    r->loc_class >= 0 && r->loc_class < FL_CLASS__COUNT ? lv->onsite_ms[r->loc_class] : -1,
 	    lv->repair_ms, r->at_ns);
+	/* another ladder started: noted, so a restarted engine times it so */
+	if (rc == 0 && r->ladder_from_ns > e->ladder_from_ns) {
+		rc = fl_store_note(s->store, e->ticket, FL_STORE_LADDER_STARTED, "faultline",
+				   r->title, r->ladder_from_ns);
+		if (rc == 0)
+			e->ladder_from_ns = r->ladder_from_ns;
+	}
+	return rc;
 }
 
 /* The level and title an `update` action or a pair window's timeout gave

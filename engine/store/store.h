@@ -433,9 +433,16 @@ FL_MUST_CHECK int fl_store_clock_get(struct fl_store *s, const char *id, enum fl
  * out: a restarted engine reads it (fl_store_ticket_noted) and does not time
  * the fault out again. */
 #define FL_STORE_PAIR_TIMED_OUT "pair window timed out"
+/* The history entry (what) a ticket gets, at that time, when a change of
+ * level started another ladder: a restarted engine times that ladder's
+ * `after` steps from the latest (fl_store_ticket_noted_at). */
+#define FL_STORE_LADDER_STARTED "ladder started"
 /* Does the ticket's history hold an entry what? 1 yes, 0 no, or the store's
- * error. */
+ * error. noted_at: the same, with the time of the latest such entry in
+ * *at_ns (0 when none). */
 FL_MUST_CHECK int fl_store_ticket_noted(struct fl_store *s, const char *id, const char *what);
+FL_MUST_CHECK int fl_store_ticket_noted_at(struct fl_store *s, const char *id, const char *what,
+                                           int64_t *at_ns);
 /* The step indices taken for the ticket, ascending: at most max written to
  * steps, the total count to *n (may be larger than max). */
 FL_MUST_CHECK int fl_store_steps_taken(struct fl_store *s, const char *id, uint32_t *steps,

@@ -841,6 +841,26 @@ int fl_store_ticket_noted(struct fl_store *s, const char *id, const char *what)
 	return rc;
 }
 
+int fl_store_ticket_noted_at(struct fl_store *s, const char *id, const char *what,
+                             int64_t *at_ns)
+{
+	struct store_stmt *st = store_stmt(
+		s, "SELECT max(at_ns) FROM history WHERE ticket = ?1 AND what = ?2");
+	int rc;
+
+	*at_ns = 0;
+	if (!st)
+		return -EIO;
+	store_bind_text(st, 1, id);
+	store_bind_text(st, 2, what);
+	rc = sst_step(st);
+	if (rc == SQLITE_ROW && !sst_col_is_null(st, 0))
+		*at_ns = sst_col_int64(st, 0);
+	rc = rc == SQLITE_ROW ? (*at_ns != 0) : rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+	sst_reset(st);
+	return rc;
+}
+
 int fl_store_steps_taken(struct fl_store *s, const char *id, uint32_t *steps, size_t max,
                          size_t *n)
 {

@@ -61,6 +61,8 @@ PY
 	fail "on-site clock: $(q "SELECT * FROM clocks") (raised $raised)"
 [ "$(q "SELECT deadline_ns FROM clocks WHERE clock = 'repair'")" = $((opened + 7200000000000)) ] ||
 	fail "repair clock: $(q "SELECT * FROM clocks") (opened $opened)"
+[ "$(q "SELECT at_ns FROM history WHERE what = 'ladder started'")" = "$raised" ] ||
+	fail "the new ladder's start is not noted at the raise: $(q 'SELECT at_ns, what FROM history')"
 [ "$(q "SELECT count(*) FROM outbox WHERE role = 'repair_team'")" -ge 1 ] ||
 	fail "no page to the crew queued: $(q 'SELECT role, channel FROM outbox')"
 echo "ok: a general power alarm raised to an urgent site outage runs the emergency ladder from the raise"

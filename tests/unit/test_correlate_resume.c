@@ -255,6 +255,29 @@ Test(correlate_resume, times_its_clock_steps_by_the_deadlines_the_ticket_kept)
 	rx_close(x);
 }
 
+/* A change of level started this ladder 50 min after the opening (the store
+ * noted it): its `after` steps run on from then, not from the opening. */
+Test(correlate_resume, times_a_ladder_started_by_a_raise_from_the_raise)
+{
+	struct rx *x = rx_open(3060);
+	uint32_t s0 = rx_step0(x);
+	uint32_t taken[] = {s0};
+	struct fl_resumed_incident ri = {
+		.ticket = "INC-10", .source = "pair", .key = pair_key, .level = "urgent",
+		.title = "pair HC-YZ-LX-OSN01 1-8-1", .device = "HC-YZ-LX-OSN01",
+		.first_ns = RX_BASE_NS, .steps_taken = taken, .n_steps_taken = 1,
+		.ladder_from_ns = RX_BASE_NS + 3000 * FL_NS_PER_SEC};
+
+	cr_assert_eq(fl_engine_resume(x->e, &ri), 0);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 0,
+		     "the 10 min step is due 10 min after the raise, not the opening");
+	fl_engine_advance(x->e, RX_BASE_NS + 3599 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 0);
+	fl_engine_advance(x->e, RX_BASE_NS + 3600 * FL_NS_PER_SEC);
+	cr_expect_eq(rx_count(x, FL_ACTION_NOTIFY, s0 + 1), 1);
+	rx_close(x);
+}
+
 Test(correlate_resume, joins_events_of_the_same_rule_and_key_and_clears_on_their_clear)
 {
 	struct rx *x = rx_open(3600);

@@ -313,6 +313,7 @@ struct resumed {
 	uint32_t steps[8];
 	size_t n, n_steps;
 	bool is_planned, pair_timed_out;
+	int64_t clock_due_ns[3], ladder_from_ns;
 };
 
 static int collect_resumed(void *ctx, const struct fl_resumed_incident *r)
@@ -326,6 +327,8 @@ static int collect_resumed(void *ctx, const struct fl_resumed_incident *r)
 		snprintf(out->span, sizeof(out->span), "%s", r->span ? r->span : "");
 		out->is_planned = r->is_planned;
 		out->pair_timed_out = r->pair_timed_out;
+		memcpy(out->clock_due_ns, r->clock_due_ns, sizeof(out->clock_due_ns));
+		out->ladder_from_ns = r->ladder_from_ns;
 		for (size_t i = 0; i < r->n_steps_taken && i < 8; i++)
 			out->steps[out->n_steps++] = r->steps_taken[i];
 	}
@@ -686,6 +689,35 @@ STORE_TEST(sink_store, moves_the_tickets_clocks_to_a_level_the_engine_raised)
 		     T0 + 63 * SEC, "the on-site clock starts at the raise");
 	cr_expect_eq(q(&f, "SELECT deadline_ns FROM clocks WHERE clock = 'repair'"),
 		     T0 + 7200 * SEC, "2 h from the fault either way");
+	fx_close(&f);
+}
+
+/* The raise started urgent's ladder (general's is another): the store notes
+ * when, and hands it and the moved clocks to an engine that resumes. */
+STORE_TEST(sink_store, hands_back_the_raised_clocks_and_when_the_new_ladder_started)
+{
+	struct fx f;
+	struct resumed got = {0};
+	char err[256];
+
+	fx_open(&f);
+	f.inc.level = 2; /* general */
+	act_at(&f, FL_ACTION_OPEN, T0);
+	f.inc.level = 0; /* urgent */
+	f.inc.ladder_from_ns = T0 + 60 * SEC;
+	act_at(&f, FL_ACTION_ESCALATE, T0 + 60 * SEC);
+	cr_expect_eq(q(&f, "SELECT count(*) FROM history WHERE what = 'ladder started'"), 1);
+	act_at(&f, FL_ACTION_ESCALATE, T0 + 90 * SEC); /* raised again, no new ladder */
+	cr_expect_eq(q(&f, "SELECT count(*) FROM history WHERE what = 'ladder started'"), 1,
+		     "noted once");
+	fl_sink_destroy(f.sink);
+	cr_assert_eq(fl_sink_open(&f.sink, f.prog, f.db, NULL, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(fl_sink_resume(f.sink, collect_resumed, &got), 0);
+	cr_assert_eq(got.n, 1);
+	cr_expect_eq(got.ladder_from_ns, T0 + 60 * SEC);
+	cr_expect_eq(got.clock_due_ns[0], T0 + 61 * SEC, "respond, as the raise moved it");
+	cr_expect_eq(got.clock_due_ns[1], T0 + 63 * SEC, "on site, started by the raise");
+	cr_expect_eq(got.clock_due_ns[2], T0 + 7200 * SEC);
 	fx_close(&f);
 }
 
