@@ -577,7 +577,7 @@ static void compile_fields(struct fl_compile *c, const struct fl_ast_stmt *s, ui
 		expected(c, s, 1, "a field name");
 }
 
-/* N within DUR */
+/* N within DUR (or N in DUR, as people also say it) */
 static bool compile_n_within(struct fl_compile *c, const struct fl_ast_stmt *s, uint32_t *n,
 			     int64_t *ms)
 {
@@ -585,7 +585,7 @@ static bool compile_n_within(struct fl_compile *c, const struct fl_ast_stmt *s, 
 
 	if (!want_count(c, s, 1, &count))
 		return false;
-	if (!is_word(at(s, 2), "within")) {
+	if (!is_word(at(s, 2), "within") && !is_word(at(s, 2), "in")) {
 		expected(c, s, 2, "'within DURATION'");
 		return false;
 	}

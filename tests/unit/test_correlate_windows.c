@@ -10,7 +10,7 @@ static const char ax_plan[] =
 	"    match syslog;\n"
 	"    where msg ~ /THREE (?<p>\\S+)/;\n"
 	"    key host, p;\n"
-	"    threshold 3 within 60s;\n"
+	"    threshold 3 in 60s;\n" /* `in` is `within` */
 	"    raise level general title \"three ${p}\";\n"
 	"}\n"
 	"rule thr9 {\n"
