@@ -825,22 +825,6 @@ int fl_store_ticket_state(struct fl_store *s, const char *id, enum fl_ticket_sta
 	return ticket_state(s, id, out);
 }
 
-int fl_store_ticket_noted(struct fl_store *s, const char *id, const char *what)
-{
-	struct store_stmt *st =
-		store_stmt(s, "SELECT 1 FROM history WHERE ticket = ?1 AND what = ?2 LIMIT 1");
-	int rc;
-
-	if (!st)
-		return -EIO;
-	store_bind_text(st, 1, id);
-	store_bind_text(st, 2, what);
-	rc = sst_step(st);
-	rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_rc(s, rc);
-	sst_reset(st);
-	return rc;
-}
-
 int fl_store_ticket_noted_at(struct fl_store *s, const char *id, const char *what,
                              int64_t *at_ns)
 {
@@ -859,6 +843,13 @@ int fl_store_ticket_noted_at(struct fl_store *s, const char *id, const char *wha
 	rc = rc == SQLITE_ROW ? (*at_ns != 0) : rc == SQLITE_DONE ? 0 : store_rc(s, rc);
 	sst_reset(st);
 	return rc;
+}
+
+int fl_store_ticket_noted(struct fl_store *s, const char *id, const char *what)
+{
+	int64_t at_ns;
+
+	return fl_store_ticket_noted_at(s, id, what, &at_ns);
 }
 
 int fl_store_steps_taken(struct fl_store *s, const char *id, uint32_t *steps, size_t max,
