@@ -788,7 +788,44 @@ static enum ftype event_field_type(size_t i)
 static const char *const op_words[] = {"==", "!=", "<", "<=", ">", ">=", "~", "!~", "in",
 				       "not", "under", "exists"};
 
-static int64_t syslog_name_number(const struct fl_prog_cond *cond, const struct fl_ast_item *v);
+/* A syslog severity or facility by its name (RFC 5424 table 2 and 1, in
+ * the spellings syslog tools use: `err` and `error`, `warn`, `local3`):
+ * its number, or -1. */
+static int64_t syslog_name_number(const struct fl_prog_cond *cond, const struct fl_ast_item *v)
+{
+	static const char *const severities[] = {
+	    "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+	    "emergency", "alert", "critical", "error", "warn", "notice", "informational", "debug",
+	    "panic"};
+	static const char *const facilities[] = {
+	    "kern",   "user",   "mail",   "daemon", "auth",	  "syslog", "lpr",    "news",
+	    "uucp",   "cron",   "authpriv", "ftp",  "ntp",	  "security", "console", "clock",
+	    "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"};
+
+	if (cond->field.kind != FL_FIELD_EVENT || (v->kind != FL_ITEM_WORD && v->kind != FL_ITEM_STRING))
+		return -1;
+	if (cond->field.index == FL_EF_SEVERITY)
+		for (size_t k = 0; k < FL_ARRAY_LEN(severities); k++)
+			if (strcasecmp(v->text, severities[k]) == 0)
+				return (int64_t)(k % 8);
+	if (cond->field.index == FL_EF_FACILITY)
+		for (size_t k = 0; k < FL_ARRAY_LEN(facilities); k++)
+			if (strcasecmp(v->text, facilities[k]) == 0)
+				return (int64_t)k;
+	return -1;
+}
+
+/* The number v stands for when compared with cond's field: a number, or a
+ * severity or facility by name; false when neither. */
+static bool item_number(const struct fl_prog_cond *cond, const struct fl_ast_item *v, int64_t *out)
+{
+	if (v->kind == FL_ITEM_NUMBER) {
+		*out = v->num;
+		return true;
+	}
+	*out = syslog_name_number(cond, v);
+	return *out >= 0;
+}
 
 /* Compiles a set [a, b, c] into set_values; false after reporting. */
 static bool compile_set(struct fl_compile *c, const struct fl_ast_item *set,
@@ -797,13 +834,15 @@ static bool compile_set(struct fl_compile *c, const struct fl_ast_item *set,
 	size_t first = c->prog->n_set_values, n = 0;
 
 	for (const struct fl_ast_item *e = set->elems; e; e = e->next) {
+		const char *text = e->text;
+		size_t len = e->len;
+		char num_text[24];
 		struct fl_str *v;
 
 		if (is_op(e, ","))
 			continue;
 		if (type == T_NUM && e->kind != FL_ITEM_NUMBER) {
 			int64_t num = syslog_name_number(cond, e);
-			char text[24];
 
 			if (num < 0) {
 				fl_diag_error(c->d, &e->loc, "this field is a number; '%s' is not",
@@ -811,12 +850,8 @@ static bool compile_set(struct fl_compile *c, const struct fl_ast_item *set,
 				return false;
 			}
 			/* a severity or facility by name: its number, as the field reads */
-			snprintf(text, sizeof(text), "%lld", (long long)num);
-			if (!(v = PUSH(c, set_values)))
-				return false;
-			*v = arena_str(c, text, strlen(text));
-			n++;
-			continue;
+			len = (size_t)snprintf(num_text, sizeof(num_text), "%lld", (long long)num);
+			text = num_text;
 		}
 		if (e->kind == FL_ITEM_OP || e->kind == FL_ITEM_DURATION) {
 			fl_diag_error(c->d, &e->loc, "unexpected %s '%s' in a set",
@@ -837,7 +872,7 @@ static bool compile_set(struct fl_compile *c, const struct fl_ast_item *set,
 		}
 		if (!(v = PUSH(c, set_values)))
 			return false;
-		*v = arena_str(c, e->text, e->len);
+		*v = arena_str(c, text, len);
 		n++;
 	}
 	if (n == 0) {
@@ -886,45 +921,6 @@ static bool cond_field(struct fl_compile *c, const struct fl_ast_stmt *s, size_t
 		*type = T_NUM;
 	(*i)++;
 	return true;
-}
-
-/* A syslog severity or facility by its name (RFC 5424 table 2 and 1, in
- * the spellings syslog tools use: `err` and `error`, `warn`, `local3`):
- * its number, or -1. */
-static int64_t syslog_name_number(const struct fl_prog_cond *cond, const struct fl_ast_item *v)
-{
-	static const char *const severities[] = {
-	    "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
-	    "emergency", "alert", "critical", "error", "warn", "notice", "informational", "debug",
-	    "panic"};
-	static const char *const facilities[] = {
-	    "kern",   "user",   "mail",   "daemon", "auth",	  "syslog", "lpr",    "news",
-	    "uucp",   "cron",   "authpriv", "ftp",  "ntp",	  "security", "console", "clock",
-	    "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"};
-
-	if (cond->field.kind != FL_FIELD_EVENT || (v->kind != FL_ITEM_WORD && v->kind != FL_ITEM_STRING))
-		return -1;
-	if (cond->field.index == FL_EF_SEVERITY)
-		for (size_t k = 0; k < FL_ARRAY_LEN(severities); k++)
-			if (strcasecmp(v->text, severities[k]) == 0)
-				return (int64_t)(k % 8);
-	if (cond->field.index == FL_EF_FACILITY)
-		for (size_t k = 0; k < FL_ARRAY_LEN(facilities); k++)
-			if (strcasecmp(v->text, facilities[k]) == 0)
-				return (int64_t)k;
-	return -1;
-}
-
-/* The number v stands for when compared with cond's field: a number, or a
- * severity or facility by name; false when neither. */
-static bool item_number(const struct fl_prog_cond *cond, const struct fl_ast_item *v, int64_t *out)
-{
-	if (v->kind == FL_ITEM_NUMBER) {
-		*out = v->num;
-		return true;
-	}
-	*out = syslog_name_number(cond, v);
-	return *out >= 0;
 }
 
 static bool want_number(struct fl_compile *c, const struct fl_ast_item *f,

@@ -103,6 +103,24 @@ static void raise_by_circuits(struct fl_engine *e, struct incident *inc)
 		inc->pub.level = l;
 }
 
+/* The incident changed in place (a place joined, its site went down), from
+ * old_level and old_ladder: its clocks and ladder follow, the change is
+ * announced (escalate when the level moved, else update), the steps due
+ * run, and, unless a new ladder has just reached every place, the places
+ * from `first` on are told (fl_corr_place_joined). */
+static void announce_change(struct fl_engine *e, struct incident *inc, uint32_t old_level,
+			    uint32_t old_ladder, size_t first, int64_t at_ns)
+{
+	bool started = fl_corr_relevel(e, inc, old_level, old_ladder, at_ns);
+
+	fl_corr_emit_simple(e, inc,
+			    old_level != inc->pub.level ? FL_ACTION_ESCALATE : FL_ACTION_UPDATE, at_ns,
+			    FL_PROG_NONE);
+	fl_corr_run_due_steps(e, inc, at_ns);
+	if (!started)
+		fl_corr_place_joined(e, inc, first, at_ns);
+}
+
 /* A second cut joins an open incident: on a shared duct it is the same
  * fault; on the same ring it isolates the sites between the cuts (a ring
  * outage), and the incident goes to the most severe level. The new place
@@ -113,7 +131,6 @@ static void span_join(struct fl_engine *e, struct incident *inc, struct span_sta
 	struct fl_incident *p = &inc->pub;
 	uint32_t old_level = p->level, old_ladder = p->ladder;
 	size_t place = p->n_places;
-	bool started;
 
 	st->inc = inc;
 	if (!fl_corr_place_add(e, inc, st->span, NULL, at_ns, how))
@@ -134,12 +151,7 @@ static void span_join(struct fl_engine *e, struct incident *inc, struct span_sta
 	}
 	corr_title(e, inc);
 	raise_by_circuits(e, inc);
-	started = fl_corr_relevel(e, inc, old_level, old_ladder, at_ns);
-	fl_corr_emit_simple(e, inc, old_level != p->level ? FL_ACTION_ESCALATE : FL_ACTION_UPDATE,
-			    at_ns, FL_PROG_NONE);
-	fl_corr_run_due_steps(e, inc, at_ns);
-	if (!started)
-		fl_corr_place_joined(e, inc, place, at_ns);
+	announce_change(e, inc, old_level, old_ladder, place, at_ns);
 }
 
 static void span_open(struct fl_engine *e, struct span_state *st, const char *evidence,
@@ -282,7 +294,6 @@ static void site_worsen(struct fl_engine *e, struct incident *inc, int64_t at_ns
 	struct fl_incident *p = &inc->pub;
 	uint32_t old_level = p->level, old_ladder = p->ladder;
 	const struct fl_prog_correlation *c = &e->prog->correlations[p->source];
-	bool started;
 	const struct fl_prog_action *ra = fl_corr_raise_action(e, c->first_action, c->n_actions);
 
 	inc->site_is_down = true;
@@ -298,12 +309,7 @@ static void site_worsen(struct fl_engine *e, struct incident *inc, int64_t at_ns
 		fl_corr_render(e, inc, ra->title, p->title, sizeof(p->title));
 	fl_corr_apply_sets(e, inc, c->first_action, c->n_actions);
 	raise_by_circuits(e, inc);
-	started = fl_corr_relevel(e, inc, old_level, old_ladder, at_ns);
-	fl_corr_emit_simple(e, inc, old_level != p->level ? FL_ACTION_ESCALATE : FL_ACTION_UPDATE,
-			    at_ns, FL_PROG_NONE);
-	fl_corr_run_due_steps(e, inc, at_ns);
-	if (!started)
-		fl_corr_place_joined(e, inc, p->n_places, at_ns);
+	announce_change(e, inc, old_level, old_ladder, p->n_places, at_ns);
 }
 
 /* Has the whole site gone quiet since its power failed? One device's absence

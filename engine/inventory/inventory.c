@@ -119,19 +119,8 @@ static void report_csv(struct inv_loader *L, const struct fl_csv *csv, enum fl_c
  * byte it quotes); *skipped the columns dropped before it. */
 static struct fl_str trim_field(const struct fl_csv_field *f, size_t *skipped)
 {
-	struct fl_str s = f->s;
-
 	*skipped = 0;
-	if (f->was_quoted)
-		return s;
-	while (s.len && (s.p[0] == ' ' || s.p[0] == '\t')) {
-		s.p++;
-		s.len--;
-		(*skipped)++;
-	}
-	while (s.len && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
-		s.len--;
-	return s;
+	return f->was_quoted ? f->s : inv_trim_blanks(f->s, skipped);
 }
 
 /* Maps the header to the table's columns, their names in any case and

@@ -366,15 +366,14 @@ size_t inv_split_list(struct inv_loader *L, const struct inv_cell *c, const char
 	if (c->s.len == 0)
 		return 0;
 	for (size_t i = 0; i <= c->s.len; i++) {
-		size_t end = i;
+		size_t skipped;
+		struct fl_str item;
 
 		if (i < c->s.len && c->s.p[i] != ';')
 			continue;
-		while (start < end && (c->s.p[start] == ' ' || c->s.p[start] == '\t'))
-			start++;
-		while (end > start && (c->s.p[end - 1] == ' ' || c->s.p[end - 1] == '\t'))
-			end--;
-		if (end == start) {
+		item = inv_trim_blanks(fl_str_make(c->s.p + start, i - start), &skipped);
+		start += skipped;
+		if (item.len == 0) {
 			inv_report(
 			    L, c->line, col_of(c, i),
 			    "empty item in the %s list; separate items with one ';' and no ';' "
@@ -387,8 +386,7 @@ size_t inv_split_list(struct inv_loader *L, const struct inv_cell *c, const char
 			           what, FL_INVENTORY_MAX_LIST);
 			return SIZE_MAX;
 		}
-		items[n++] = (struct inv_cell){fl_str_make(c->s.p + start, end - start), c->line,
-		                               col_of(c, start), false};
+		items[n++] = (struct inv_cell){item, c->line, col_of(c, start), false};
 		start = i + 1;
 	}
 	return n;

@@ -172,6 +172,21 @@ static inline char inv_fold_ascii(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
+/* s without the spaces and tabs around it (`a, b` and `S01; S02` as tables
+ * are written by hand); *skipped the bytes dropped before it. */
+static inline struct fl_str inv_trim_blanks(struct fl_str s, size_t *skipped)
+{
+	*skipped = 0;
+	while (s.len && (s.p[0] == ' ' || s.p[0] == '\t')) {
+		s.p++;
+		s.len--;
+		(*skipped)++;
+	}
+	while (s.len && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
+		s.len--;
+	return s;
+}
+
 /* Is s the name `name` (NUL-terminated), ASCII letters in either case? */
 static inline bool inv_eq_folded(struct fl_str s, const char *name)
 {

@@ -896,25 +896,25 @@ _Static_assert(FL_ARRAY_LEN(contact_role_names) == 2 * FL_INV_CONTACT__COUNT,
                "each role by both its names");
 
 /* A role the table names of its own (a NOC manager, a power engineer): the
- * same one each time it is written, in any case. False after reporting
- * more than the inventory can hold. */
-static bool own_role(struct inv_loader *L, const struct inv_cell *c, enum fl_inv_contact_role *out)
+ * same one each time it is written, in any case. Returns 1, 0 after
+ * reporting more than the inventory can hold, or -ENOMEM. */
+static int own_role(struct inv_loader *L, const struct inv_cell *c, enum fl_inv_contact_role *out)
 {
 	struct fl_inventory *inv = L->inv;
 
 	if (fl_inventory_role_find(inv, c->s, out) == 0)
-		return true;
+		return 1;
 	if (inv->n_roles == FL_INV_MAX_CONTACT_ROLES) {
 		inv_report(L, c->line, c->col, "role '%.*s' is one too many: at most %d roles of "
 		           "the table's own beside the plan's %d",
 		           (int)c->s.len, c->s.p, FL_INV_MAX_CONTACT_ROLES - FL_INV_CONTACT__COUNT,
 		           FL_INV_CONTACT__COUNT);
-		return false;
+		return 0;
 	}
 	if (!(inv->role_names[inv->n_roles] = str(L, c)))
-		return false;
+		return -ENOMEM;
 	*out = (enum fl_inv_contact_role)inv->n_roles++;
-	return true;
+	return 1;
 }
 
 static int row_contact(struct inv_loader *L, const struct inv_cell *c, size_t line)
@@ -939,9 +939,13 @@ static int row_contact(struct inv_loader *L, const struct inv_cell *c, size_t li
 	contact_branch(L, c, p, level_ok);
 	if (inv_parse_open_enum(L, &c[N_ROLE], "role", contact_role_names,
 	                        FL_ARRAY_LEN(contact_role_names), &v)) {
+		int own = v >= 0 ? 1 : own_role(L, &c[N_ROLE], &p->role);
+
+		if (own < 0)
+			return own;
 		if (v >= 0)
 			p->role = (enum fl_inv_contact_role)(v % FL_INV_CONTACT__COUNT);
-		role_ok = v >= 0 || own_role(L, &c[N_ROLE], &p->role);
+		role_ok = own > 0;
 		if (role_ok)
 			p->role_name = fl_inventory_role_name(inv, p->role);
 	}

@@ -160,6 +160,14 @@ static int window_over(struct fl_sink *s, struct sink_incident *e, const struct 
 	return rc;
 }
 
+/* The on-site clock of level lv at the incident's location class, in ms;
+ * -1 when the level has none or the class is not known. */
+static int64_t onsite_budget(const struct fl_prog_level *lv, const struct fl_sink_rec *r)
+{
+	return lv && r->loc_class >= 0 && r->loc_class < FL_CLASS__COUNT ? lv->onsite_ms[r->loc_class]
+									 : -1;
+}
+
 static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_sink_rec *r)
 {
 	const struct fl_prog_level *lv = r->level < s->prog->n_levels ? &s->prog->levels[r->level]
@@ -227,8 +235,7 @@ static int do_open(struct fl_sink *s, struct sink_incident *e, const struct fl_s
 	t.customers = r->customers;
 	t.is_planned = r->is_planned;
 	t.respond_ms = lv ? lv->respond_ms : -1;
-	t.onsite_ms = lv && r->loc_class >= 0 && r->loc_class < FL_CLASS__COUNT
-			      ? lv->onsite_ms[r->loc_class] : -1;
+	t.onsite_ms = onsite_budget(lv, r);
 	t.repair_ms = lv ? lv->repair_ms : -1;
 	t.raised_ns = r->at_ns; /* the respond clock runs from the raising */
 	rc = fl_store_incident_open_numbered(s->store, &t, s->prefix, e->ticket,
@@ -470,10 +477,8 @@ static int follow_level(struct fl_sink *s, struct sink_incident *e, const struct
 
 	if (!lv)
 		return 0;
-	rc = fl_store_incident_clocks_follow(
-	    s->store, e->ticket, lv->respond_ms,
-	    r->loc_class >= 0 && r->loc_class < FL_CLASS__COUNT ? lv->onsite_ms[r->loc_class] : -1,
-	    lv->repair_ms, r->at_ns);
+	rc = fl_store_incident_clocks_follow(s->store, e->ticket, lv->respond_ms,
+					     onsite_budget(lv, r), lv->repair_ms, r->at_ns);
 	/* another ladder started: noted, so a restarted engine times it so */
 	if (rc == 0 && r->ladder_from_ns > e->ladder_from_ns) {
 		rc = fl_store_note(s->store, e->ticket, FL_STORE_LADDER_STARTED, "faultline",
