@@ -166,4 +166,10 @@ struct fl_ast_item *fl_ast_item_room(struct fl_parse *p, enum fl_item_kind kind,
 struct fl_ast_stmt *fl_ast_stmt_new(struct fl_parse *p, struct fl_ast_item *items,
 				    struct fl_ast_stmt *body, const struct fl_loc *block_loc);
 
+/* What to write for `||` or `or` between a rule's conditions. */
+#define FL_PLAN_OR_HINT                                                                     \
+	"a rule's conditions all hold (joined by 'and'); for one of several values write a " \
+	"set (app in [\"a\", \"b\"]) or one regex (/LOS|LOF/), for either of two "          \
+	"conditions two rules"
+
 #endif /* FL_AST_H */

@@ -4,6 +4,7 @@
 #include "grammar/compile_int.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <pcre2.h>
@@ -207,16 +208,18 @@ void field_error(struct fl_compile *c, const struct fl_loc *loc, const char *nam
 	unknown(c, loc, "field", name, cands, nc);
 }
 
-/* A location inside a string item: the k-th "${" of its source text. The
- * scanner's escapes never produce "${", so counting in the raw text finds it. */
-struct fl_loc loc_in_string(const struct fl_ast_item *it, size_t nth, size_t name_len)
+/* The place of the nth '$' (any_dollar) or "${" of string item it's source
+ * text, spanning name_len + 2 more columns. The scanner's escapes never
+ * produce a '$', so counting in the raw text finds it. */
+static struct fl_loc loc_of_dollar(const struct fl_ast_item *it, size_t nth, bool any_dollar,
+				   size_t name_len)
 {
 	struct fl_loc l = it->loc;
 	const char *raw = l.src->text + l.off, *end = l.src->text + l.end, *p = raw;
 	int col = l.first_column;
 
 	for (size_t seen = 0; p + 1 < end; p++) {
-		if (p[0] == '$' && p[1] == '{' && seen++ == nth)
+		if (p[0] == '$' && (any_dollar || p[1] == '{') && seen++ == nth)
 			break;
 		if (((unsigned char)*p & 0xc0) != 0x80 && *p != '\n')
 			col++;
@@ -227,6 +230,12 @@ struct fl_loc loc_in_string(const struct fl_ast_item *it, size_t nth, size_t nam
 	l.last_column = col + (int)name_len + 2; /* ${ name } */
 	l.last_line = l.first_line;
 	return l;
+}
+
+/* A location inside a string item: its nth "${" and the name after it. */
+struct fl_loc loc_in_string(const struct fl_ast_item *it, size_t nth, size_t name_len)
+{
+	return loc_of_dollar(it, nth, false, name_len);
 }
 
 /* Keeps where template index was written, for notes that point at it.
@@ -294,6 +303,40 @@ static bool template_field(struct fl_compile *c, const struct fl_ast_item *it, s
 	return false;
 }
 
+/* `$host`, `$1`, SEC's `$+{port}` at dollar, a '$' of template it: a
+ * warning when it names a field or a regex group, since the text keeps it
+ * as written. */
+static void warn_bare_field(struct fl_compile *c, const struct fl_ast_item *it,
+			    const char *dollar)
+{
+	const char *p = dollar + 1, *name = p + (p[0] == '+' && p[1] == '{' ? 2 : 0);
+	size_t nth = 0;
+	char buf[64];
+	size_t nl = 0;
+	bool digits = true;
+	struct fl_prog_field f;
+
+	while (nl < sizeof(buf) - 1 && (isalnum((unsigned char)name[nl]) || name[nl] == '_')) {
+		digits &= isdigit((unsigned char)name[nl]) != 0;
+		buf[nl] = name[nl];
+		nl++;
+	}
+	buf[nl] = '\0';
+	if (nl == 0 || nl == sizeof(buf) - 1)
+		return;
+	if (digits ? strtoul(buf, NULL, 10) - 1 >= c->scope.max_groups /* "costs $5" */
+		   : !resolve_field(c, buf, &f)) {
+		c->scope.wrong_input = NULL;
+		return;
+	}
+	for (const char *q = it->text; q < dollar; q++)
+		nth += *q == '$';
+	struct fl_loc l = loc_of_dollar(it, nth, true, (size_t)(name - p) + nl - 1);
+	fl_diag_warning(c->d, &l, "'$%.*s' stays as written: a template names a %s as '${%s}'",
+			(int)((size_t)(name - p) + nl + (name != p)), p,
+			digits ? "regex group" : "field", buf);
+}
+
 /* Compiles a template string into parts; FL_PROG_NONE after reporting. */
 uint32_t compile_template(struct fl_compile *c, const struct fl_ast_item *it)
 {
@@ -320,6 +363,8 @@ uint32_t compile_template(struct fl_compile *c, const struct fl_ast_item *it)
 		const char *close;
 		struct fl_prog_tpart *part;
 
+		if (s[0] == '$' && s[1] != '{')
+			warn_bare_field(c, it, s);
 		if (!(s[0] == '$' && s[1] == '{')) {
 			s++;
 			continue;
@@ -545,6 +590,8 @@ static bool add_captures(struct fl_compile *c, const struct fl_ast_item *it,
 			return false;
 	}
 	rx->n_captures = (uint32_t)(c->prog->n_captures - rx->first_capture);
+	if (rx->groups > c->scope.max_groups)
+		c->scope.max_groups = rx->groups;
 	return true;
 }
 
@@ -785,8 +832,9 @@ static enum ftype event_field_type(size_t i)
 	return types[i];
 }
 
-static const char *const op_words[] = {"==", "!=", "<", "<=", ">", ">=", "~", "!~", "in",
-				       "not", "under", "exists"};
+static const char *const op_words[] = {"==", "!=", "<", "<=", ">", ">=", "~",	   "!~",
+				       "in", "not", "under", "exists", "contains"};
+enum { OP_NOT_CONTAINS = 13 }; /* `not contains`: past op_words */
 
 /* A syslog severity or facility by its name (RFC 5424 table 2 and 1, in
  * the spellings syslog tools use: `err` and `error`, `warn`, `local3`):
@@ -853,7 +901,7 @@ static bool compile_set(struct fl_compile *c, const struct fl_ast_item *set,
 			len = (size_t)snprintf(num_text, sizeof(num_text), "%lld", (long long)num);
 			text = num_text;
 		}
-		if (e->kind == FL_ITEM_OP || e->kind == FL_ITEM_DURATION) {
+		if (e->kind == FL_ITEM_OP || e->kind == FL_ITEM_DURATION || e->kind == FL_ITEM_REGEX) {
 			fl_diag_error(c->d, &e->loc, "unexpected %s '%s' in a set",
 				      item_kind_name(e), e->text);
 			return false;
@@ -894,6 +942,12 @@ static bool cond_field(struct fl_compile *c, const struct fl_ast_stmt *s, size_t
 	uint8_t oid[512];
 	size_t oid_len;
 
+	if (f && f->kind == FL_ITEM_SET) {
+		fl_diag_error(c->d, &f->loc,
+			      "conditions are not grouped in brackets: write FIELD OP VALUE, "
+			      "several joined by 'and'");
+		return false;
+	}
 	if (!want_word(c, s, *i, "a field name"))
 		return false;
 	if (is_word(f, "varbind")) {
@@ -985,6 +1039,78 @@ static bool cond_equality(struct fl_compile *c, const struct fl_ast_item *f,
 	return false;
 }
 
+/* Appends text to out with every regex metacharacter escaped: the regex
+ * that finds text as written. */
+static size_t escape_literal(char *out, const char *text, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < len; k++) {
+		if (text[k] && strchr("\\^$.|?*+()[]{}", text[k]))
+			out[n++] = '\\';
+		out[n++] = text[k];
+	}
+	return n;
+}
+
+/* FIELD contains "TEXT" (or [TEXT, ...], any of them), as SEC's SubStr
+ * patterns: compiled to the regex that finds the text as written, so the
+ * prefilter keys the rule on it and the matcher runs no other code. */
+static bool cond_contains(struct fl_compile *c, const struct fl_ast_item *op,
+			  const struct fl_ast_item *v, bool is_not, struct fl_prog_cond *cond)
+{
+	const struct fl_ast_item *texts = v->kind == FL_ITEM_SET ? v->elems : v;
+	struct fl_ast_item rx = *v;
+	size_t bytes = 0;
+	char *pat;
+
+	for (const struct fl_ast_item *t = texts; t; t = v->kind == FL_ITEM_SET ? t->next : NULL) {
+		if (v->kind == FL_ITEM_SET && is_op(t, ","))
+			continue;
+		if (t->kind != FL_ITEM_STRING && t->kind != FL_ITEM_WORD) {
+			fl_diag_error(c->d, &t->loc, "'%s' needs a \"text\" or a set of them, got %s",
+				      op->text, item_kind_name(t));
+			return false;
+		}
+		if (t->len == 0) {
+			fl_diag_error(c->d, &t->loc,
+				      "'%s \"\"' holds for every event: write the text it looks for",
+				      op->text);
+			return false;
+		}
+		bytes += 2 * t->len + 1;
+	}
+	if (bytes == 0) {
+		fl_diag_error(c->d, &v->loc, "'%s' needs at least one text", op->text);
+		return false;
+	}
+	if (bytes > FL_REGEX_MAX_PATTERN) {
+		fl_diag_error(c->d, &v->loc, "'%s' looks for %zu bytes of text; the limit is %d",
+			      op->text, bytes / 2, FL_REGEX_MAX_PATTERN / 2);
+		return false;
+	}
+	if (!(pat = malloc(bytes))) {
+		c->oom = true;
+		return false;
+	}
+	rx.len = 0;
+	for (const struct fl_ast_item *t = texts; t; t = v->kind == FL_ITEM_SET ? t->next : NULL) {
+		if (v->kind == FL_ITEM_SET && is_op(t, ","))
+			continue;
+		if (rx.len)
+			pat[rx.len++] = '|';
+		rx.len += escape_literal(pat + rx.len, t->text, t->len);
+	}
+	pat[rx.len] = '\0';
+	rx.kind = FL_ITEM_REGEX;
+	rx.text = pat;
+	rx.flags = "";
+	cond->op = is_not ? FL_OP_NOT_MATCH : FL_OP_MATCH;
+	cond->regex = compile_regex(c, &rx);
+	free(pat);
+	return cond->regex != FL_PROG_NONE;
+}
+
 /* The value v that operator op (op_words[e]) compares field f of type type
  * with. false after reporting. */
 static bool cond_value(struct fl_compile *c, const struct fl_ast_item *f,
@@ -1011,6 +1137,13 @@ static bool cond_value(struct fl_compile *c, const struct fl_ast_item *f,
 		return true;
 	case 6: case 7: /* ~ !~ */
 		cond->op = e == 6 ? FL_OP_MATCH : FL_OP_NOT_MATCH;
+		if (v->kind == FL_ITEM_STRING) {
+			fl_diag_error(c->d, &v->loc,
+				      "'%s' needs a /regex/, got a string: write /%s/, or "
+				      "'contains \"%s\"' for the text as written",
+				      op->text, v->text, v->text);
+			return false;
+		}
 		if (v->kind != FL_ITEM_REGEX) {
 			fl_diag_error(c->d, &v->loc, "'%s' needs a /regex/, got %s", op->text,
 				      item_kind_name(v));
@@ -1045,6 +1178,8 @@ static bool cond_value(struct fl_compile *c, const struct fl_ast_item *f,
 			return false;
 		cond->oid = arena_str(c, (const char *)oid, oid_len);
 		return true;
+	case 12: case OP_NOT_CONTAINS:
+		return cond_contains(c, op, v, e == OP_NOT_CONTAINS, cond);
 	default:
 		return false;
 	}
@@ -1062,16 +1197,18 @@ static bool compile_cond(struct fl_compile *c, const struct fl_ast_stmt *s, size
 		return false;
 	op = at(s, *i);
 	if (!op || (op->kind != FL_ITEM_OP && op->kind != FL_ITEM_WORD) || is_op(op, ",")) {
-		expected(c, s, *i, "an operator (== != < <= > >= ~ !~ in under exists)");
+		expected(c, s, *i, "an operator (== != < <= > >= ~ !~ in under exists contains)");
 		return false;
 	}
 	e = keyword(c, op, "operator", op_words, FL_ARRAY_LEN(op_words));
 	if (e < 0)
 		return false;
 	(*i)++;
-	if (e == 9) { /* not in */
-		if (!is_word(at(s, *i), "in")) {
-			expected(c, s, *i, "'in' after 'not'");
+	if (e == 9) { /* not in, not contains */
+		if (is_word(at(s, *i), "contains")) {
+			e = OP_NOT_CONTAINS;
+		} else if (!is_word(at(s, *i), "in")) {
+			expected(c, s, *i, "'in' or 'contains' after 'not'");
 			return false;
 		}
 		(*i)++;
@@ -1113,6 +1250,11 @@ bool compile_where(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i,
 			*first = (uint32_t)(c->prog->n_conds - 1);
 		(*n)++;
 		if (i < s->nitems) {
+			if (is_word(s->items[i], "or")) {
+				fl_diag_error(c->d, &s->items[i]->loc, FL_PLAN_OR_HINT);
+				ok = false;
+				break;
+			}
 			if (!is_word(s->items[i], "and")) {
 				expected(c, s, i, "'and' or ';'");
 				ok = false;

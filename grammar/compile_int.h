@@ -97,6 +97,7 @@ struct fl_compile {
 	struct {
 		bool in_rule, in_corr, has_lookup;
 		bool names_groups; /* the rule names a group by number: ${1}, key 1 */
+		uint32_t max_groups; /* the most groups of one of its regexes so far */
 		enum fl_rule_input input;
 		const char *wrong_input; /* last field refused for the rule's input */
 		uint32_t first_capture, n_captures;

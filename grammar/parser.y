@@ -3,6 +3,7 @@
  * plan  : stmt*
  * stmt  : item+ ';' | item+ '{' stmt* '}'
  * item  : word | string | number | duration | regex | dotted | op | '[' item, ... ']'
+ *         (or '(' item, ... ')')
  *
  * Actions only build nodes in the parse's arena (so error recovery cannot leak);
  * meaning is given by the compiler, which resolves names after the whole plan
@@ -77,6 +78,20 @@ static void list_add(struct fl_item_list *l, struct fl_ast_item *it)
 	l->n++;
 }
 
+/* The set that opened at open, its elements elems, closed at close. */
+static struct fl_ast_item *set_close(struct fl_ast_item *open, const struct fl_item_list *elems,
+				     const struct fl_loc *close)
+{
+	if (open) {
+		open->elems = elems->first;
+		open->nelems = (uint32_t)elems->n;
+		open->loc.last_line = close->last_line;
+		open->loc.last_column = close->last_column;
+		open->loc.end = close->end;
+	}
+	return open;
+}
+
 static void stmts_add(struct fl_stmt_list *l, struct fl_ast_stmt *s)
 {
 	if (!s)
@@ -124,8 +139,8 @@ static void plan_add(struct fl_parse *p, struct fl_ast_stmt *s)
 
 %token <item> WORD "name" STRING "string" NUMBER "number" DURATION "duration"
 %token <item> REGEX "regex" DOTTED "address or OID" OP "operator"
-%token <item> '[' "'['"
-%token ']' "']'" ';' "';'" '{' "'{'" '}' "'}'"
+%token <item> '[' "'['" '(' "'('"
+%token ']' "']'" ')' "')'" ';' "';'" '{' "'{'" '}' "'}'"
 
 %type <item> item set
 %type <items> items elems
@@ -167,16 +182,8 @@ items	: item			{ $$.first = $$.last = NULL; $$.n = 0; list_add(&$$, $1); }
 
 item	: WORD | STRING | NUMBER | DURATION | REGEX | DOTTED | OP | set ;
 
-set	: '[' elems ']'		{
-					$$ = $1;
-					if ($$) {
-						$$->elems = $2.first;
-						$$->nelems = (uint32_t)$2.n;
-						$$->loc.last_line = @3.last_line;
-						$$->loc.last_column = @3.last_column;
-						$$->loc.end = @3.end;
-					}
-				}
+set	: '[' elems ']'		{ $$ = set_close($1, &$2, &@3); }
+	| '(' elems ')'		{ $$ = set_close($1, &$2, &@3); } /* as SQL writes one */
 	;
 
 elems	: %empty		{ $$.first = $$.last = NULL; $$.n = 0; }
@@ -185,7 +192,8 @@ elems	: %empty		{ $$.first = $$.last = NULL; $$.n = 0; }
 	| elems NUMBER		{ $$ = $1; list_add(&$$, $2); }
 	| elems DURATION	{ $$ = $1; list_add(&$$, $2); }
 	| elems DOTTED		{ $$ = $1; list_add(&$$, $2); }
-	| elems OP		{ $$ = $1; list_add(&$$, $2); }
+	| elems REGEX		{ $$ = $1; list_add(&$$, $2); } /* refused by the compiler, */
+	| elems OP		{ $$ = $1; list_add(&$$, $2); } /* which says why */
 	;
 
 %%

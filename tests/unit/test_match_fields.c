@@ -41,6 +41,12 @@ static const char plan_text[] =
     "  key host; }\n"
     "rule sev_set { match syslog; where severity in [crit, Alert, emerg]; key host; }\n"
     "rule open_clear { match syslog; where app == \"alarmd\"; clear where severity == 6;\n"
+    "  key host; }\n"
+    /* text as written (SEC's SubStr), regex characters and all; SQL's sets */
+    "rule substr { match syslog; where msg contains \"(1/2) speed 3.5\"\n"
+    "  and msg not contains \"test\"; key host; }\n"
+    "rule substr_set { match syslog; where app contains (\"ospf\", \"bgp\"); key host; }\n"
+    "rule paren_set { match syslog; where host in (\"NE5\", \"NE6\") and msg ~ /fan/i;\n"
     "  key host; }\n";
 
 static const char *const lines[] = {
@@ -62,6 +68,9 @@ static const char *const lines[] = {
     "<131>Nov 20 00:00:00 NE5 envmon: fan ok",
     "<131>Nov 20 00:00:00 NE5 envmon: Fan ok",
     "<131>Nov 20 00:00:00 NE8 syslogd: restart",
+    "<131>Nov 20 00:00:00 NE6 envmon: fan (1/2) speed 3.5",
+    "<131>Nov 20 00:00:00 NE6 envmon: fan (1/2) speed 3.5 test",
+    "<131>Nov 20 00:00:00 NE6 envmon: fan 1/2 speed 345",
 };
 
 struct ffx {
@@ -143,6 +152,35 @@ Test(match_fields, never_skips_a_rule_that_matches)
 		}
 	}
 	cr_expect_gt(matched, 15, "the lines must match rules: %zu", matched);
+	ffx_close(f);
+}
+
+Test(match_fields, finds_text_as_written_with_contains_and_sets_in_parentheses)
+{
+	struct ffx *f = ffx_open();
+	uint32_t substr = rule_index(f, "substr"), substr_set = rule_index(f, "substr_set");
+	uint32_t paren_set = rule_index(f, "paren_set");
+
+	cr_expect(candidates(f, "<131>Nov 20 00:00:00 NE6 envmon: fan (1/2) speed 3.5") &
+		  (UINT64_C(1) << substr), "keyed on its text, as a regex's literal");
+	cr_expect_eq(fl_match_rule(f->m, substr), FL_MATCH_FAULT);
+	cr_expect_eq(fl_match_rule(f->m, paren_set), FL_MATCH_FAULT);
+	candidates(f, "<131>Nov 20 00:00:00 NE6 envmon: fan (1/2) speed 3x5");
+	cr_expect_eq(fl_match_rule(f->m, substr), FL_MATCH_NONE, "'.' is a dot, not any byte");
+	candidates(f, "<131>Nov 20 00:00:00 NE6 envmon: fan 1/2 speed 3.5");
+	cr_expect_eq(fl_match_rule(f->m, substr), FL_MATCH_NONE, "'(' is a parenthesis");
+	candidates(f, "<131>Nov 20 00:00:00 NE6 envmon: a test: fan (1/2) speed 3.5");
+	cr_expect_eq(fl_match_rule(f->m, substr), FL_MATCH_NONE, "not contains \"test\"");
+	candidates(f, "<131>Nov 20 00:00:00 NE6 envmon: FAN (1/2) SPEED 3.5");
+	cr_expect_eq(fl_match_rule(f->m, substr), FL_MATCH_NONE, "contains keeps the case");
+	candidates(f, "<131>Nov 20 00:00:00 NE3 ospfd: neighbour down");
+	cr_expect_eq(fl_match_rule(f->m, substr_set), FL_MATCH_FAULT);
+	candidates(f, "<131>Nov 20 00:00:00 NE3 bgpd2: peer down");
+	cr_expect_eq(fl_match_rule(f->m, substr_set), FL_MATCH_FAULT, "bgp is in bgpd2");
+	candidates(f, "<131>Nov 20 00:00:00 NE3 isisd: adjacency down");
+	cr_expect_eq(fl_match_rule(f->m, substr_set), FL_MATCH_NONE);
+	candidates(f, "<131>Nov 20 00:00:00 NE7 envmon: fan ok");
+	cr_expect_eq(fl_match_rule(f->m, paren_set), FL_MATCH_NONE, "NE7 is not in the set");
 	ffx_close(f);
 }
 
