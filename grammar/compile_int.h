@@ -216,6 +216,7 @@ void field_error(struct fl_compile *c, const struct fl_loc *loc, const char *nam
 struct fl_loc loc_in_regex(const struct fl_ast_item *it, size_t off);
 /* The location of the nth "${" of a string item, name_len wide. */
 struct fl_loc loc_in_string(const struct fl_ast_item *it, size_t nth, size_t name_len);
+const char *field_hint(struct fl_compile *c, const char *name);
 uint32_t compile_template(struct fl_compile *c, const struct fl_ast_item *it);
 bool oid_encode(const char *text, uint8_t *out, size_t *len);
 bool oid_item(struct fl_compile *c, const struct fl_ast_item *v, uint8_t *out, size_t *len);
