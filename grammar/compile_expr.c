@@ -773,6 +773,26 @@ static bool cond_field(struct fl_compile *c, const struct fl_ast_stmt *s, size_t
 	}
 	if (!want_word(c, s, *i, "a field name"))
 		return false;
+	if (is_word(f, "not") && at(s, *i + 1) && at(s, *i + 1)->kind == FL_ITEM_WORD) {
+		const struct fl_ast_item *op = at(s, *i + 2);
+		const char *neg = NULL;
+
+		if (is_op(op, "~"))
+			neg = "!~";
+		else if (is_op(op, "=="))
+			neg = "!=";
+		else if (is_word(op, "in") || is_word(op, "contains"))
+			neg = is_word(op, "in") ? "not in" : "not contains";
+		if (neg)
+			fl_diag_error(c->d, &f->loc,
+				      "'not' goes with the operator: write '%s %s ...'",
+				      at(s, *i + 1)->text, neg);
+		else
+			fl_diag_error(c->d, &f->loc,
+				      "'not' goes with the operator (!=, !~, not in, not contains), "
+				      "not before a condition");
+		return false;
+	}
 	if (is_word(f, "varbind")) {
 		const struct fl_ast_item *o = at(s, *i + 1);
 

@@ -118,6 +118,58 @@ Test(scanner, reads_durations_with_units_written_out)
 	}
 }
 
+/* A number, a blank and a unit is one duration, kept as written; a number
+ * before a word that is no unit, or on the next line, stays a number, and
+ * two durations stay two. */
+Test(scanner, reads_durations_written_with_blanks)
+{
+	static const struct {
+		const char *text;
+		long long ms;
+	} cases[] = {
+	    {"10 minutes;", 600000}, {"2 h;", 7200000}, {"45\tsec;", 45000},
+	    {"30 s]", 30000},	     {"5 days ", 432000000}, {"1 hour,", 3600000},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tok t[4];
+		struct fl_diags *d;
+		size_t n = scan(cases[i].text, t, 4, &d);
+
+		cr_expect_eq(n, cases[i].text[strlen(cases[i].text) - 1] == ' ' ? 1 : 2, "%s",
+			     cases[i].text);
+		cr_expect_eq(t[0].token, DURATION, "%s", cases[i].text);
+		cr_expect_eq(t[0].num, cases[i].ms, "%s: %lld ms", cases[i].text, t[0].num);
+		cr_expect(t[0].text && strncmp(t[0].text, cases[i].text, strlen(t[0].text)) == 0 &&
+				  strlen(t[0].text) >= strlen(cases[i].text) - 1,
+			  "%s: kept as written, not %s", cases[i].text, t[0].text);
+		cr_expect_eq(fl_diag_errors(d), 0);
+		free_toks(t, n);
+		fl_diags_destroy(d);
+	}
+	static const char *const numbers[] = {"5 in 10m;", "5 within 10m;", "10\nminutes;",
+					      "3 mice;", "2 hours_left;"};
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+		struct tok t[4];
+		struct fl_diags *d;
+		size_t n = scan(numbers[i], t, 4, &d);
+
+		cr_expect_geq(n, 2, "%s", numbers[i]);
+		cr_expect_eq(t[0].token, NUMBER, "%s: a number, then a word", numbers[i]);
+		free_toks(t, n);
+		fl_diags_destroy(d);
+	}
+	struct tok t[4];
+	struct fl_diags *d;
+	size_t n = scan("30s 2 h;", t, 4, &d);
+
+	cr_assert_eq(n, 3);
+	cr_expect(t[0].token == DURATION && t[0].num == 30000 && t[1].token == DURATION &&
+		  t[1].num == 7200000);
+	free_toks(t, n);
+	fl_diags_destroy(d);
+}
+
 /* Strings and regexes are unescaped into their item: the text, its length
  * and a regex's flags, right up to the bytes their tokens hold. */
 Test(scanner, unescapes_strings_and_regexes_into_their_items)
