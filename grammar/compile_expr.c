@@ -910,7 +910,9 @@ static bool cond_contains(struct fl_compile *c, const struct fl_ast_item *op,
 	for (const struct fl_ast_item *t = texts; t; t = v->kind == FL_ITEM_SET ? t->next : NULL) {
 		if (v->kind == FL_ITEM_SET && is_op(t, ","))
 			continue;
-		if (t->kind != FL_ITEM_STRING && t->kind != FL_ITEM_WORD) {
+		/* a number or an address as written: 404, 10.1.2.3 */
+		if (t->kind != FL_ITEM_STRING && t->kind != FL_ITEM_WORD &&
+		    t->kind != FL_ITEM_NUMBER && t->kind != FL_ITEM_DOTTED) {
 			fl_diag_error(c->d, &t->loc, "'%s' needs a \"text\" or a set of them, got %s",
 				      op->text, item_kind_name(t));
 			return false;

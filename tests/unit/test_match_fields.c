@@ -46,6 +46,8 @@ static const char plan_text[] =
     "rule substr { match syslog; where msg contains \"(1/2) speed 3.5\"\n"
     "  and msg not contains \"test\"; key host; }\n"
     "rule substr_set { match syslog; where app contains (\"ospf\", \"bgp\"); key host; }\n"
+    "rule substr_addr { match syslog; where msg contains 10.1.2.3 and msg contains 404;\n"
+    "  key host; }\n"
     "rule paren_set { match syslog; where host in (\"NE5\", \"NE6\") and msg ~ /fan/i;\n"
     "  key host; }\n";
 
@@ -179,6 +181,11 @@ Test(match_fields, finds_text_as_written_with_contains_and_sets_in_parentheses)
 	cr_expect_eq(fl_match_rule(f->m, substr_set), FL_MATCH_FAULT, "bgp is in bgpd2");
 	candidates(f, "<131>Nov 20 00:00:00 NE3 isisd: adjacency down");
 	cr_expect_eq(fl_match_rule(f->m, substr_set), FL_MATCH_NONE);
+	candidates(f, "<131>Nov 20 00:00:00 NE3 httpd: 10.1.2.3 GET / 404");
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "substr_addr")), FL_MATCH_FAULT,
+		     "an address and a number unquoted, as written");
+	candidates(f, "<131>Nov 20 00:00:00 NE3 httpd: 10.1.2.4 GET / 404");
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "substr_addr")), FL_MATCH_NONE);
 	candidates(f, "<131>Nov 20 00:00:00 NE7 envmon: fan ok");
 	cr_expect_eq(fl_match_rule(f->m, paren_set), FL_MATCH_NONE, "NE7 is not in the set");
 	ffx_close(f);
