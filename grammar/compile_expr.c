@@ -655,9 +655,10 @@ static enum ftype event_field_type(size_t i)
 	return types[i];
 }
 
-static const char *const op_words[] = {"==", "!=", "<", "<=", ">", ">=", "~",	   "!~",
-				       "in", "not", "under", "exists", "contains"};
-enum { OP_NOT_CONTAINS = 13 }; /* `not contains`: past op_words */
+static const char *const op_words[] = {
+    "==", "!=", "<", "<=", ">", ">=", "~", "!~", "in", "not", "under", "exists", "contains",
+};
+enum { OP_NOT_CONTAINS = (int)FL_ARRAY_LEN(op_words) }; /* `not contains`, past op_words */
 
 /* A syslog severity or facility by its name (RFC 5424 table 2 and 1, in
  * the spellings syslog tools use: `err` and `error`, `warn`, `local3`):
