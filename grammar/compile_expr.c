@@ -202,6 +202,7 @@ const char *field_hint(struct fl_compile *c, const char *name)
 /* Reports a field resolve_field() refused: wrong input kind or unknown. */
 void field_error(struct fl_compile *c, const struct fl_loc *loc, const char *name)
 {
+	uint8_t oid[512];
 	const char *cands[160], *ours;
 	size_t nc;
 
@@ -213,6 +214,14 @@ void field_error(struct fl_compile *c, const struct fl_loc *loc, const char *nam
 	nc = field_candidates(c, cands, FL_ARRAY_LEN(cands));
 	if ((ours = field_alias(name, cands, nc))) {
 		fl_diag_error(c->d, loc, "unknown field '%s'; faultline calls it '%s'", name, ours);
+		return;
+	}
+	if (c->scope.input == FL_RULE_INPUT_TRAP && !strchr(name, '.') &&
+	    fl_mib_resolve(name, oid, sizeof(oid), NULL) > 0) {
+		fl_diag_error(c->d, loc,
+			      "'%s' is a varbind, not a field: capture it in a condition "
+			      "(varbind %s ~ /(?<%s>.+)/) and name the capture",
+			      name, name, name);
 		return;
 	}
 	unknown(c, loc, "field", name, cands, nc);
@@ -575,19 +584,27 @@ bool oid_item(struct fl_compile *c, const struct fl_ast_item *v, uint8_t *out, s
 	char name[64];
 	size_t name_len;
 
-	if (v->kind == FL_ITEM_DOTTED) {
-		if (oid_encode(v->text, out, len))
+	const char *text = v->text, *module_end = strstr(text, "::");
+
+	/* quoted as in a script: "linkDown", "1.3.6.1.6.3.1.1.5.3" */
+	if (v->kind == FL_ITEM_DOTTED ||
+	    (v->kind == FL_ITEM_STRING && text[0] >= '0' && text[0] <= '9')) {
+		if (oid_encode(text, out, len))
 			return true;
 		fl_diag_error(c->d, &v->loc,
-			      "'%s' is not an OID (numbers joined by dots, 1.3.6.1...)", v->text);
+			      "'%s' is not an OID (numbers joined by dots, 1.3.6.1...)", text);
 		return false;
 	}
-	if (v->kind != FL_ITEM_WORD) {
+	if (v->kind != FL_ITEM_WORD && v->kind != FL_ITEM_STRING) {
 		fl_diag_error(c->d, &v->loc, "expected an OID (1.3.6.1... or a name such as "
 			      "linkDown), got %s", item_kind_name(v));
 		return false;
 	}
-	n = fl_mib_resolve(v->text, out, 512, NULL);
+	/* net-snmp writes a name with its module (IF-MIB::linkDown): the name
+	 * alone names the same OID */
+	if (module_end)
+		text = module_end + 2;
+	n = fl_mib_resolve(text, out, 512, NULL);
 	if (n > 0) {
 		*len = (size_t)n;
 		return true;
@@ -597,10 +614,10 @@ bool oid_item(struct fl_compile *c, const struct fl_ast_item *v, uint8_t *out, s
 			      "(ifDescr.3)", v->text);
 		return false;
 	}
-	name_len = strcspn(v->text, ".");
+	name_len = strcspn(text, ".");
 	if (name_len >= sizeof(name))
 		name_len = sizeof(name) - 1;
-	memcpy(name, v->text, name_len);
+	memcpy(name, text, name_len);
 	name[name_len] = '\0';
 	hint = fl_mib_suggest(name);
 	if (hint)
@@ -862,7 +879,8 @@ static bool cond_equality(struct fl_compile *c, const struct fl_ast_item *f,
 		cond->is_num = true;
 		return true;
 	}
-	if (type == T_OID && (v->kind == FL_ITEM_DOTTED || v->kind == FL_ITEM_WORD)) {
+	if (type == T_OID && (v->kind == FL_ITEM_DOTTED || v->kind == FL_ITEM_WORD ||
+			      v->kind == FL_ITEM_STRING)) {
 		if (!oid_item(c, v, oid, &oid_len))
 			return false;
 		cond->oid = arena_str(c, (const char *)oid, oid_len);
@@ -1018,7 +1036,8 @@ static bool cond_value(struct fl_compile *c, const struct fl_ast_item *f,
 				      f->text);
 			return false;
 		}
-		if (v->kind != FL_ITEM_DOTTED && v->kind != FL_ITEM_WORD)
+		if (v->kind != FL_ITEM_DOTTED && v->kind != FL_ITEM_WORD &&
+		    v->kind != FL_ITEM_STRING)
 			return bad_oid(c, v);
 		if (!oid_item(c, v, oid, &oid_len))
 			return false;

@@ -446,6 +446,43 @@ Test(match_fields, keys_a_trap_rule_on_its_oid_as_a_prefix_arc_by_arc)
 	ffx_close(f);
 }
 
+/* OIDs as scripts and net-snmp write them: quoted, with their MIB module,
+ * a number quoted. Each names the OID the bare name does (a quoted name
+ * was compared as text with the trap's OID, and never held). */
+static const char trap_written_plan[] =
+    "plan f;\nlevel general { respond 30m; }\n"
+    "rule quoted { match trap; where trap_oid == \"linkDown\"; key peer; }\n"
+    "rule module { match trap; where trap_oid == IF-MIB::linkDown; key peer; }\n"
+    "rule set { match trap; where trap_oid in (\"IF-MIB::linkUp\", \"1.3.6.1.6.3.1.1.5.3\");\n"
+    "  key peer; }\n"
+    "rule not_quoted { match trap; where trap_oid != \"linkDown\"; key peer; }\n"
+    "rule ent_quoted { match trap; where enterprise under \"1.3.6.1.4.1.32473\"; key peer; }\n";
+
+Test(match_fields, reads_an_oid_quoted_or_with_its_mib_module_as_the_bare_name)
+{
+	static const uint8_t link_down[] = {0x2b, 6, 1, 6, 3, 1, 1, 5, 3};
+	static const uint8_t link_up[] = {0x2b, 6, 1, 6, 3, 1, 1, 5, 4};
+	static const uint8_t cold[] = {0x2b, 6, 1, 6, 3, 1, 1, 5, 1}; /* coldStart */
+	static const uint8_t ours[] = {0x2b, 6, 1, 4, 1, 0x81, 0xfd, 0x59, 1, 2};
+	struct ffx *f = ffx_open_text(trap_written_plan);
+
+	trap_candidates(f, link_down, sizeof(link_down), false);
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "quoted")), FL_MATCH_FAULT);
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "module")), FL_MATCH_FAULT);
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "set")), FL_MATCH_FAULT);
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "not_quoted")), FL_MATCH_NONE);
+	trap_candidates(f, link_up, sizeof(link_up), false);
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "set")), FL_MATCH_FAULT);
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "quoted")), FL_MATCH_NONE);
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "not_quoted")), FL_MATCH_FAULT);
+	trap_candidates(f, cold, sizeof(cold), false);
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "set")), FL_MATCH_NONE);
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "module")), FL_MATCH_NONE);
+	trap_candidates(f, ours, sizeof(ours), true);
+	cr_expect_eq(fl_match_rule(f->m, rule_index(f, "ent_quoted")), FL_MATCH_FAULT);
+	ffx_close(f);
+}
+
 /* Random OIDs under a few roots, random rules on them: every rule that
  * matches a trap must be among its candidates. */
 Test(match_fields, never_skips_a_trap_rule_that_matches)
