@@ -717,6 +717,51 @@ static bool item_number(const struct fl_prog_cond *cond, const struct fl_ast_ite
 }
 
 /* Compiles a set [a, b, c] into set_values; false after reporting. */
+/* Network or address v (10.12.0.0/16, 2001:db8::/32, "10.1.2.3") as a set
+ * value of an address set (FL_PROG_NET_*). false after reporting. */
+static bool push_network(struct fl_compile *c, const struct fl_ast_item *v)
+{
+	struct fl_prog_cond net = {0};
+	char bytes[FL_PROG_NET_BYTES];
+	struct fl_str *slot;
+
+	if ((v->kind != FL_ITEM_DOTTED && v->kind != FL_ITEM_STRING) || !parse_cidr(v->text, &net)) {
+		fl_diag_error(c->d, &v->loc, "'%s' is not an IPv4/IPv6 address or CIDR", v->text);
+		return false;
+	}
+	memset(bytes, 0, sizeof(bytes));
+	bytes[FL_PROG_NET_FAMILY] = net.addr.family == AF_INET ? 4 : 6;
+	bytes[FL_PROG_NET_PREFIX] = (char)net.addr.prefix;
+	memcpy(bytes + FL_PROG_NET_ADDR, net.addr.bytes, 16);
+	if (!(slot = PUSH(c, set_values)))
+		return false;
+	*slot = arena_str(c, bytes, sizeof(bytes));
+	return slot->p != NULL;
+}
+
+/* The peer `in` or `not in` networks and addresses: a set, or one. */
+static bool compile_addr_set(struct fl_compile *c, const struct fl_ast_item *v,
+			     struct fl_prog_cond *cond)
+{
+	size_t first = c->prog->n_set_values;
+	const struct fl_ast_item *e = v->kind == FL_ITEM_SET ? v->elems : v;
+
+	for (; e; e = v->kind == FL_ITEM_SET ? e->next : NULL) {
+		if (v->kind == FL_ITEM_SET && is_op(e, ","))
+			continue;
+		if (!push_network(c, e))
+			return false;
+	}
+	if (c->prog->n_set_values == first) {
+		fl_diag_error(c->d, &v->loc, "empty set: it can never match");
+		return false;
+	}
+	cond->is_addr_set = true;
+	cond->first_value = (uint32_t)first;
+	cond->n_values = (uint32_t)(c->prog->n_set_values - first);
+	return true;
+}
+
 static bool compile_set(struct fl_compile *c, const struct fl_ast_item *set,
 			struct fl_prog_cond *cond, enum ftype type)
 {
@@ -886,7 +931,7 @@ static bool cond_equality(struct fl_compile *c, const struct fl_ast_item *f,
 		cond->oid = arena_str(c, (const char *)oid, oid_len);
 		return true;
 	}
-	if (type == T_ADDR && v->kind == FL_ITEM_DOTTED) {
+	if (type == T_ADDR && (v->kind == FL_ITEM_DOTTED || v->kind == FL_ITEM_STRING)) {
 		if (!parse_cidr(v->text, cond) || strchr(v->text, '/'))
 			return bad_addr(c, v);
 		cond->op = is_eq ? FL_OP_CIDR : FL_OP_NE;
@@ -1017,12 +1062,15 @@ static bool cond_value(struct fl_compile *c, const struct fl_ast_item *f,
 		return cond->regex != FL_PROG_NONE;
 	case 8: case 9: /* in, not in */
 		cond->op = e == 8 ? FL_OP_IN : FL_OP_NOT_IN;
-		if (type == T_ADDR && v->kind == FL_ITEM_DOTTED && e == 8) {
+		if (type == T_ADDR && e == 8 &&
+		    (v->kind == FL_ITEM_DOTTED || v->kind == FL_ITEM_STRING)) {
 			if (!parse_cidr(v->text, cond))
 				return bad_addr(c, v);
-			cond->op = FL_OP_CIDR;
+			cond->op = FL_OP_CIDR; /* one network: keyed by the prefilter */
 			return true;
 		}
+		if (type == T_ADDR) /* networks are compared as addresses, not text */
+			return compile_addr_set(c, v, cond);
 		if (v->kind != FL_ITEM_SET) {
 			fl_diag_error(c->d, &v->loc, "'in' needs a set [a, b, ...]%s, got %s",
 				      type == T_ADDR ? " or a CIDR" : "", item_kind_name(v));

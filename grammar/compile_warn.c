@@ -16,6 +16,7 @@ static bool cond_equal(const struct fl_program *p, const struct fl_prog_cond *a,
 		       const struct fl_prog_cond *b)
 {
 	if (a->field.kind != b->field.kind || a->op != b->op || a->is_num != b->is_num ||
+	    a->is_addr_set != b->is_addr_set ||
 	    a->num != b->num || !fl_str_eq(a->str, b->str) || !fl_str_eq(a->oid, b->oid) ||
 	    !fl_str_eq(a->varbind_oid, b->varbind_oid) || a->n_values != b->n_values ||
 	    a->addr.family != b->addr.family || a->addr.prefix != b->addr.prefix ||

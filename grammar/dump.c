@@ -240,9 +240,18 @@ void fl_plan_format_cond(struct fl_buf *b, const struct fl_program *p, uint32_t 
 	} else if (c->op == FL_OP_IN || c->op == FL_OP_NOT_IN) {
 		fl_buf_adds(b, " [");
 		for (uint32_t k = 0; k < c->n_values; k++) {
+			const uint8_t *net = (const uint8_t *)p->set_values[c->first_value + k].p;
+			char a[64];
+
 			if (k)
 				fl_buf_adds(b, ", ");
-			quoted(b, p->set_values[c->first_value + k]);
+			if (!c->is_addr_set) {
+				quoted(b, p->set_values[c->first_value + k]);
+				continue;
+			}
+			inet_ntop(net[FL_PROG_NET_FAMILY] == 4 ? AF_INET : AF_INET6,
+				  net + FL_PROG_NET_ADDR, a, sizeof(a));
+			fl_buf_printf(b, "%s/%u", a, net[FL_PROG_NET_PREFIX]);
 		}
 		fl_buf_addc(b, ']');
 	} else if (c->op == FL_OP_CIDR || (c->addr.family && c->op == FL_OP_NE)) {

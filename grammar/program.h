@@ -270,13 +270,22 @@ enum fl_op {
 };
 
 /* One condition: field op value. Only the member the op needs is set:
- * EQ/NE str or num; LT..GE num; IN/NOT_IN set (into set_values[]); MATCH/NOT_MATCH
- * regex; CIDR addr; UNDER oid (BER content octets, the form events carry). For
- * field varbind, varbind_oid names the varbind (BER content octets). */
+ * EQ/NE str or num (NE addr for `peer != ADDRESS`); LT..GE num; IN/NOT_IN
+ * set (into set_values[]; for the peer, is_addr_set, each value a network
+ * of FL_PROG_NET_BYTES: FL_PROG_NET_*); MATCH/NOT_MATCH regex; CIDR addr;
+ * UNDER oid (BER content octets, the form events carry). For field
+ * varbind, varbind_oid names the varbind (BER content octets). */
+enum {
+	FL_PROG_NET_FAMILY, /* 4 or 6 */
+	FL_PROG_NET_PREFIX, /* its length in bits */
+	FL_PROG_NET_ADDR,   /* 16 bytes of address, the first 4 for IPv4 */
+	FL_PROG_NET_BYTES = FL_PROG_NET_ADDR + 16
+};
+
 struct fl_prog_cond {
 	struct fl_prog_field field;
 	enum fl_op op;
-	bool is_num;
+	bool is_num, is_addr_set;
 	struct fl_str str;
 	int64_t num;
 	uint32_t first_value, n_values;

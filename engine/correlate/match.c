@@ -749,29 +749,48 @@ static bool parse_num(struct fl_str s, int64_t *out)
 	return true;
 }
 
-static bool cidr_holds(const struct fl_match *m, const struct fl_prog_cond *c)
+/* Is the event's peer in the network of family, address bytes and prefix
+ * length? An IPv6 peer is in no IPv4 network, as the condition says. */
+static bool peer_in(const struct fl_event *ev, int family, const uint8_t *bytes, unsigned prefix)
 {
-	const struct fl_event *ev = m->ev;
 	const uint8_t *a;
-	size_t bytes;
+	size_t n;
 
-	if (!ev->has_peer || ev->peer.ss_family != c->addr.family)
+	if (!ev->has_peer || ev->peer.ss_family != family)
 		return false;
-	if (c->addr.family == AF_INET) {
+	if (family == AF_INET) {
 		a = (const uint8_t *)&((const struct sockaddr_in *)(const void *)&ev->peer)->sin_addr;
-		bytes = 4;
+		n = 4;
 	} else {
 		a = (const uint8_t *)&((const struct sockaddr_in6 *)(const void *)&ev->peer)
 			->sin6_addr;
-		bytes = 16;
+		n = 16;
 	}
-	for (size_t bit = 0; bit < c->addr.prefix && bit < bytes * 8; bit++) {
+	for (size_t bit = 0; bit < prefix && bit < n * 8; bit++) {
 		uint8_t mask = (uint8_t)(0x80u >> (bit % 8));
 
-		if ((a[bit / 8] & mask) != (c->addr.bytes[bit / 8] & mask))
+		if ((a[bit / 8] & mask) != (bytes[bit / 8] & mask))
 			return false;
 	}
 	return true;
+}
+
+static bool cidr_holds(const struct fl_match *m, const struct fl_prog_cond *c)
+{
+	return peer_in(m->ev, c->addr.family, c->addr.bytes, c->addr.prefix);
+}
+
+/* Is the peer in one of the networks of address set c (FL_PROG_NET_*)? */
+static bool peer_in_set(const struct fl_match *m, const struct fl_prog_cond *c)
+{
+	for (uint32_t k = c->first_value; k < c->first_value + c->n_values; k++) {
+		const uint8_t *net = (const uint8_t *)m->prog->set_values[k].p;
+
+		if (peer_in(m->ev, net[FL_PROG_NET_FAMILY] == 4 ? AF_INET : AF_INET6,
+			    net + FL_PROG_NET_ADDR, net[FL_PROG_NET_PREFIX]))
+			return true;
+	}
+	return false;
 }
 
 /* The varbind a condition names: the one with exactly its OID, else the
@@ -880,6 +899,10 @@ static bool cond_holds(struct fl_match *m, uint32_t rule, const struct fl_prog_c
 
 	if (c->op == FL_OP_CIDR)
 		return cidr_holds(m, c);
+	if (c->is_addr_set) /* no peer: in none of them */
+		return peer_in_set(m, c) == (c->op == FL_OP_IN);
+	if (c->op == FL_OP_NE && c->addr.family) /* peer != ADDRESS; no peer: holds */
+		return !cidr_holds(m, c);
 	if (c->is_num) { /* ==, != or an order, against a number */
 		int have = event_number(m, c, &num);
 

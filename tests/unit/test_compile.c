@@ -167,6 +167,28 @@ Test(compile, dump_counts_the_regexes_rxlite_runs_and_those_pcre2_runs)
 	done(&c);
 }
 
+/* A peer's networks show as networks in dump, whichever way they were
+ * written: bare, quoted, an address alone. */
+Test(compile, dump_shows_a_peers_networks_as_networks)
+{
+	struct compiled c;
+	struct fl_buf out;
+
+	compile(&c, HEAD "rule a { match syslog; where peer in [10.12.0.0/16, \"2001:db8::/32\"];"
+			 " key host; }\n"
+			 "rule b { match syslog; where peer not in (\"10.0.0.0/8\", 172.16.0.1); key host; }\n"
+			 "rule d { match syslog; where peer != \"10.1.2.3\"; key host; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	fl_buf_init(&out, 1 << 20);
+	cr_assert_eq(fl_plan_dump(c.plan, &out), 0);
+	cr_expect(strstr(out.p, "event:peer in [10.12.0.0/16, 2001:db8::/32]\n") != NULL, "%s", out.p);
+	cr_expect(strstr(out.p, "event:peer not in [10.0.0.0/8, 172.16.0.1/32]\n") != NULL, "%s",
+		  out.p);
+	cr_expect(strstr(out.p, "event:peer != 10.1.2.3/32\n") != NULL, "%s", out.p);
+	fl_buf_free(&out);
+	done(&c);
+}
+
 /* rxlite reads plain patterns at plan load and PCRE2 compiles them only
  * when a matcher needs it: rxlite must leave what PCRE2 refuses to PCRE2,
  * which says why, or the plan would load and the rule never run. */

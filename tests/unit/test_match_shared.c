@@ -529,6 +529,56 @@ Test(match_shared, keys_rules_on_the_networks_their_peer_is_in)
 	sfx_close(&f);
 }
 
+/* A peer compared with an address, a network or a list of either, quoted
+ * or not, by its address: `peer != 10.12.0.7` holds for every other peer
+ * (it held for that one too), and a set of networks holds for a peer in
+ * any (its members were compared with the peer's text, and never held). */
+static const char peer_sets_plan[] =
+    "plan n;\n"
+    "level general { respond 30m; }\n"
+    "rule not_one { match syslog; where peer != 10.12.0.7; key host; }\n"
+    "rule nets { match syslog; where peer in [10.12.0.0/16, 192.168.0.0/24, 2001:db8::/32];\n"
+    "  key host; }\n"
+    "rule not_nets { match syslog; where peer not in (\"10.12.0.0/16\", \"10.13.0.1\");\n"
+    "  key host; }\n"
+    "rule quoted { match syslog; where peer == \"10.12.0.7\"; key host; }\n"
+    "rule quoted_net { match syslog; where peer in \"10.13.0.0/16\"; key host; }\n";
+
+Test(match_shared, compares_a_peer_with_addresses_and_networks_by_its_address)
+{
+	static const struct {
+		const char *peer;
+		bool not_one, nets, not_nets, quoted, quoted_net;
+	} cases[] = {
+	    {"10.12.0.7", false, true, false, true, false},
+	    {"10.12.0.8", true, true, false, false, false},
+	    {"10.13.0.1", true, false, false, false, true},
+	    {"10.13.0.2", true, false, true, false, true},
+	    {"192.168.0.9", true, true, true, false, false},
+	    {"192.168.1.9", true, false, true, false, false},
+	    {"2001:db8::7", true, true, true, false, false},
+	};
+	struct sfx f;
+
+	sfx_open(&f, peer_sets_plan, NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t got = candidates_from(&f, "<27>Nov 20 00:00:00 NE1 x: LOGIN", cases[i].peer);
+		const char *names[] = {"not_one", "nets", "not_nets", "quoted", "quoted_net"};
+		bool want[] = {cases[i].not_one, cases[i].nets, cases[i].not_nets, cases[i].quoted,
+			       cases[i].quoted_net};
+
+		for (size_t k = 0; k < 5; k++) {
+			uint32_t r = rule_index(&f, names[k]);
+			bool holds = (got & (UINT64_C(1) << r)) &&
+				     fl_match_rule(f.m, r) == FL_MATCH_FAULT;
+
+			cr_expect_eq(holds, want[k], "peer %s: %s %s", cases[i].peer, names[k],
+				     want[k] ? "must hold" : "must not hold");
+		}
+	}
+	sfx_close(&f);
+}
+
 /* replay --explain names the texts the prefilter looked in: the message
  * alone, or the short fields too when a regex on them gives the atoms. */
 Test(match_shared, explains_which_texts_held_none_of_a_rules_literals)
