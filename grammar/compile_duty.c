@@ -27,9 +27,26 @@ static bool duty_every(struct fl_compile *c, const struct fl_ast_stmt *s, size_t
 	int64_t n;
 	int k;
 
+	const struct fl_ast_item *days;
+
 	if (!is_word(at(s, *i), "every")) {
 		expected(c, s, *i, "'every N days|weeks|months'");
 		return false;
+	}
+	/* `every 1 day` scans as the duration "1 day": as many days */
+	days = at(s, *i + 1);
+	if (days && days->kind == FL_ITEM_DURATION && days->num > 0 &&
+	    days->num % 86400000 == 0) {
+		n = days->num / 86400000;
+		if (n > unit_max[FL_DUECAL_DAYS]) {
+			fl_diag_error(c->d, &days->loc, "a duty's period is at most %u days, not %lld",
+				      unit_max[FL_DUECAL_DAYS], (long long)n);
+			return false;
+		}
+		cal->unit = FL_DUECAL_DAYS;
+		cal->every = (uint32_t)n;
+		*i += 2;
+		return true;
 	}
 	if (!want_count(c, s, ++*i, &n))
 		return false;

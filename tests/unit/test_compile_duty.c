@@ -56,3 +56,29 @@ Test(compile_duty, a_duty_holds_its_calendar_role_channels_and_text)
 	fl_plan_destroy(plan);
 	fl_diags_destroy(d);
 }
+
+/* `every 1 day` and `every 3 days` read as days, though the scanner takes
+ * "1 day" for a duration as it does in `dedup 10 minutes`; `every 7d` too. */
+Test(compile_duty, reads_every_n_days_written_as_a_duration)
+{
+	static const char text[] =
+		"plan t;\nroles duty_room;\n"
+		"duty a \"daily\" every 1 day from \"2027-03-20\" notify duty_room via sms;\n"
+		"duty b \"third day\" every 3 days from \"2027-03-20\" notify duty_room via sms;\n"
+		"duty c \"weekly\" every 7d from \"2027-03-20\" notify duty_room via sms;\n";
+	struct fl_plan *plan = NULL;
+	struct fl_diags *d = NULL;
+	const struct fl_program *p;
+
+	cr_assert_eq(fl_diags_create(&d), 0);
+	cr_assert_eq(fl_plan_compile_text(&plan, "t.plan", text, strlen(text), &memory_only, d), 0);
+	p = fl_plan_program(plan);
+	cr_assert_eq(p->n_duties, 3);
+	for (size_t k = 0; k < 3; k++)
+		cr_expect_eq(p->duties[k].cal.unit, FL_DUECAL_DAYS, "duty %zu", k);
+	cr_expect_eq(p->duties[0].cal.every, 1);
+	cr_expect_eq(p->duties[1].cal.every, 3);
+	cr_expect_eq(p->duties[2].cal.every, 7);
+	fl_plan_destroy(plan);
+	fl_diags_destroy(d);
+}
