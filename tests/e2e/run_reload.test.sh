@@ -117,7 +117,7 @@ wait_for 60 all_in || fail "sent $sent, received $(stat_of received), taken $(st
 
 # A plan with an error: refused at its place, counted, the old plan runs on.
 cp "$PLAN" "$T/good.plan"
-sed -i 's/^    hold 2s;$/    hold 2 s;/' "$PLAN"
+sed -i 's/^    hold 2s;$/    hold 2;/' "$PLAN"
 rc=0
 "$FAULTLINE" reload --control "$CTL" 2>"$T/bad.err" || rc=$?
 [ "$rc" = 1 ] || fail "a bad plan's reload exited $rc: $(cat "$T/bad.err")"
