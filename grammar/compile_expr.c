@@ -717,6 +717,23 @@ static bool item_number(const struct fl_prog_cond *cond, const struct fl_ast_ite
 }
 
 /* Compiles a set [a, b, c] into set_values; false after reporting. */
+/* A named value of the varbind the condition reads (`down` of
+ * ifOperStatus) as its number: 1 and *out; 0 when v is no name (a number
+ * or the varbind has no named values); -1 after reporting a name the
+ * varbind does not have. */
+static int varbind_enum(struct fl_compile *c, const struct fl_ast_item *v, int64_t *out)
+{
+	const char *labels = fl_mib_enum_labels(c->scope.varbind_obj);
+
+	if (!labels || (v->kind != FL_ITEM_WORD && v->kind != FL_ITEM_STRING))
+		return 0;
+	if ((*out = fl_mib_enum_value(c->scope.varbind_obj, v->text)) >= 0)
+		return 1;
+	fl_diag_error(c->d, &v->loc, "'%s' is not a value of %s: %s", v->text,
+		      c->scope.varbind_obj->name, labels);
+	return -1;
+}
+
 /* Network or address v (10.12.0.0/16, 2001:db8::/32, "10.1.2.3") as a set
  * value of an address set (FL_PROG_NET_*). false after reporting. */
 static bool push_network(struct fl_compile *c, const struct fl_ast_item *v)
@@ -772,9 +789,18 @@ static bool compile_set(struct fl_compile *c, const struct fl_ast_item *set,
 		size_t len = e->len;
 		char num_text[24];
 		struct fl_str *v;
+		int64_t named;
 
 		if (is_op(e, ","))
 			continue;
+		switch (varbind_enum(c, e, &named)) {
+		case 1: /* compared as the varbind's number reads */
+			len = (size_t)snprintf(num_text, sizeof(num_text), "%lld", (long long)named);
+			text = num_text;
+			break;
+		case -1:
+			return false;
+		}
 		if (type == T_NUM && e->kind != FL_ITEM_NUMBER) {
 			int64_t num = syslog_name_number(cond, e);
 
@@ -834,6 +860,7 @@ static bool cond_field(struct fl_compile *c, const struct fl_ast_stmt *s, size_t
 			      "several joined by 'and'");
 		return false;
 	}
+	c->scope.varbind_obj = NULL;
 	if (!want_word(c, s, *i, "a field name"))
 		return false;
 	if (is_word(f, "not") && at(s, *i + 1) && at(s, *i + 1)->kind == FL_ITEM_WORD) {
@@ -865,6 +892,7 @@ static bool cond_field(struct fl_compile *c, const struct fl_ast_stmt *s, size_t
 		}
 		if (!oid_item(c, o, oid, &oid_len))
 			return false;
+		c->scope.varbind_obj = fl_mib_by_oid(fl_str_make((const char *)oid, oid_len), NULL, 0);
 		cond->field = (struct fl_prog_field){FL_FIELD_EVENT, FL_EF_VARBIND};
 		cond->varbind_oid = arena_str(c, (const char *)oid, oid_len);
 		*type = T_ANY;
@@ -918,6 +946,13 @@ static bool cond_equality(struct fl_compile *c, const struct fl_ast_item *f,
 	size_t oid_len;
 
 	cond->op = is_eq ? FL_OP_EQ : FL_OP_NE;
+	switch (varbind_enum(c, v, &cond->num)) {
+	case 1:
+		cond->is_num = true;
+		return true;
+	case -1:
+		return false;
+	}
 	if (type == T_NUM || (v->kind == FL_ITEM_NUMBER && type != T_STR)) {
 		if (!item_number(cond, v, &cond->num))
 			return want_number(c, f, v);

@@ -33,6 +33,8 @@
 #include "engine/lib/limits.h"
 #include "grammar/ast.h"
 #include "grammar/diag.h"
+
+struct fl_mib_object;
 #include "grammar/plan.h"
 #include "grammar/arena.h"
 #include "grammar/plan_data.h"
@@ -98,6 +100,9 @@ struct fl_compile {
 		bool in_rule, in_corr, has_lookup;
 		bool names_groups; /* the rule names a group by number: ${1}, key 1 */
 		uint32_t max_groups; /* the most groups of one of its regexes so far */
+		/* the varbind the condition being compiled reads, when the
+		 * bundled MIB table knows it (its named values), else NULL */
+		const struct fl_mib_object *varbind_obj;
 		enum fl_rule_input input;
 		const char *wrong_input; /* last field refused for the rule's input */
 		uint32_t first_capture, n_captures;

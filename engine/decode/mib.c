@@ -2,7 +2,9 @@
 #include "engine/decode/mib.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine/decode/snmp.h"
 #include "engine/lib/compiler.h"
@@ -182,4 +184,61 @@ const struct fl_mib_object *fl_mib_table(size_t *n)
 {
 	*n = FL_ARRAY_LEN(mib_objects);
 	return mib_objects;
+}
+
+/* The named values of the INTEGER objects a rule compares (`varbind
+ * ifOperStatus == down`), as their MIBs define them: RFC 2863, RFC 4273,
+ * RFC 4750 (OSPF-MIB), RFC 6933. */
+static const struct {
+	const char *name, *labels;
+} mib_enums[] = {
+    {"ifAdminStatus", "up(1) down(2) testing(3)"},
+    {"ifOperStatus", "up(1) down(2) testing(3) unknown(4) dormant(5) notPresent(6) "
+		     "lowerLayerDown(7)"},
+    {"bgpPeerState", "idle(1) connect(2) active(3) opensent(4) openconfirm(5) established(6)"},
+    {"ospfNbrState", "down(1) attempt(2) init(3) twoWay(4) exchangeStart(5) exchange(6) "
+		     "loading(7) full(8)"},
+    {"entPhysicalClass", "other(1) unknown(2) chassis(3) backplane(4) container(5) "
+			 "powerSupply(6) fan(7) sensor(8) module(9) port(10) stack(11) cpu(12) "
+			 "energyObject(13) battery(14) storageDrive(15)"},
+};
+
+const char *fl_mib_enum_labels(const struct fl_mib_object *obj)
+{
+	for (size_t i = 0; obj && i < FL_ARRAY_LEN(mib_enums); i++)
+		if (strcmp(mib_enums[i].name, obj->name) == 0)
+			return mib_enums[i].labels;
+	return NULL;
+}
+
+/* Does label's "(N)", if it has one, say v? */
+static bool number_agrees(const char *paren, int64_t v)
+{
+	char *end;
+	long n;
+
+	if (*paren == '\0')
+		return true;
+	n = strtol(paren + 1, &end, 10);
+	return end != paren + 1 && end[0] == ')' && end[1] == '\0' && n == v;
+}
+
+int64_t fl_mib_enum_value(const struct fl_mib_object *obj, const char *label)
+{
+	const char *labels = fl_mib_enum_labels(obj), *p = labels;
+	size_t n = strcspn(label, "(");
+
+	if (!labels || n == 0)
+		return -1;
+	while (*p) {
+		size_t len = strcspn(p, "(");
+		int64_t v = strtol(p + len + 1, NULL, 10);
+
+		/* the label in any case, or as net-snmp prints it: down(2) */
+		if (len == n && strncasecmp(p, label, n) == 0 && number_agrees(label + n, v))
+			return v;
+		p += strcspn(p, " ");
+		p += *p == ' ';
+	}
+	return -1;
 }

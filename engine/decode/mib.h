@@ -61,6 +61,14 @@ ssize_t fl_mib_resolve(const char *text, uint8_t *out, size_t cap,
  * mean" in a plan's diagnostics. */
 const char *fl_mib_suggest(const char *name);
 
+/* The named values of INTEGER object obj ("up(1) down(2) ..."), or NULL
+ * when its MIB names none (or obj is NULL). */
+const char *fl_mib_enum_labels(const struct fl_mib_object *obj);
+
+/* The number label names among obj's values ("down", any case, or "down(2)"
+ * as net-snmp prints it), or -1. */
+int64_t fl_mib_enum_value(const struct fl_mib_object *obj, const char *label);
+
 /* The table itself, in OID order within each module; *n is its length. */
 const struct fl_mib_object *fl_mib_table(size_t *n);
 

@@ -483,6 +483,66 @@ Test(match_fields, reads_an_oid_quoted_or_with_its_mib_module_as_the_bare_name)
 	ffx_close(f);
 }
 
+/* A varbind's named values as its MIB names them and net-snmp prints them
+ * (down, "lowerLayerDown", down(2)): compared as the numbers they name. */
+static const char trap_enum_plan[] =
+    "plan f;\nlevel general { respond 30m; }\n"
+    "rule down { match trap; where varbind ifOperStatus == down; key peer; }\n"
+    "rule gone { match trap; where varbind ifOperStatus in [lowerLayerDown, \"down(2)\"];\n"
+    "  key peer; }\n"
+    "rule not_up { match trap; where varbind ifOperStatus != Up; key peer; }\n"
+    "rule bgp { match trap; where varbind bgpPeerState != established; key peer; }\n";
+
+/* A linkDown trap whose ifOperStatus.3 is status and bgpPeerState.10.0.0.1
+ * is peer_state. */
+static void enum_trap(struct ffx *f, int64_t status, int64_t peer_state)
+{
+	static const uint8_t link_down[] = {0x2b, 6, 1, 6, 3, 1, 1, 5, 3};
+	static const uint8_t oper[] = {0x2b, 6, 1, 2, 1, 2, 2, 1, 8, 3};
+	static const uint8_t bgp[] = {0x2b, 6, 1, 2, 1, 15, 3, 1, 2, 10, 0, 0, 1};
+	const uint32_t *cands;
+
+	memset(&f->ev, 0, sizeof(f->ev));
+	f->ev.kind = FL_EVENT_TRAP;
+	f->ev.trap.version = 1;
+	f->ev.trap.trap_oid = fl_str_make((const char *)link_down, sizeof(link_down));
+	f->ev.trap.n_varbinds = 2;
+	f->ev.trap.varbinds[0] = (struct fl_varbind){
+	    .oid = fl_str_make((const char *)oper, sizeof(oper)), .type = FL_VB_INTEGER,
+	    .integer = status};
+	f->ev.trap.varbinds[1] = (struct fl_varbind){
+	    .oid = fl_str_make((const char *)bgp, sizeof(bgp)), .type = FL_VB_INTEGER,
+	    .integer = peer_state};
+	(void)fl_match_begin(f->m, &f->ev, &cands);
+}
+
+Test(match_fields, compares_a_varbinds_named_values_as_their_numbers)
+{
+	static const struct {
+		int64_t status, peer_state;
+		bool down, gone, not_up, bgp;
+	} cases[] = {
+	    {2, 6, true, true, true, false},  /* down; established */
+	    {7, 1, false, true, true, true},  /* lowerLayerDown; idle */
+	    {1, 6, false, false, false, false}, /* up */
+	    {5, 3, false, false, true, true}, /* dormant; active */
+	};
+	struct ffx *f = ffx_open_text(trap_enum_plan);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *names[] = {"down", "gone", "not_up", "bgp"};
+		bool want[] = {cases[i].down, cases[i].gone, cases[i].not_up, cases[i].bgp};
+
+		enum_trap(f, cases[i].status, cases[i].peer_state);
+		for (size_t k = 0; k < 4; k++)
+			cr_expect_eq(fl_match_rule(f->m, rule_index(f, names[k])) == FL_MATCH_FAULT,
+				     want[k], "ifOperStatus %lld, bgpPeerState %lld: %s",
+				     (long long)cases[i].status, (long long)cases[i].peer_state,
+				     names[k]);
+	}
+	ffx_close(f);
+}
+
 /* Random OIDs under a few roots, random rules on them: every rule that
  * matches a trap must be among its candidates. */
 Test(match_fields, never_skips_a_trap_rule_that_matches)

@@ -108,3 +108,34 @@ Test(mib, holds_each_name_once_and_every_oid_parses)
 		}
 	}
 }
+
+/* The named values of an INTEGER object, by name in any case or as
+ * net-snmp prints them; the RFCs' numbers; none for other objects. */
+Test(mib, names_the_values_of_an_integer_object_as_its_mib_does)
+{
+	uint8_t ber[64];
+	const struct fl_mib_object *oper = NULL, *bgp = NULL, *descr = NULL;
+	size_t n;
+	const struct fl_mib_object *t = fl_mib_table(&n);
+
+	cr_assert_gt(fl_mib_resolve("ifOperStatus", ber, sizeof(ber), &oper), 0);
+	cr_assert_gt(fl_mib_resolve("bgpPeerState", ber, sizeof(ber), &bgp), 0);
+	cr_assert_gt(fl_mib_resolve("ifDescr", ber, sizeof(ber), &descr), 0);
+	cr_expect_eq(fl_mib_enum_value(oper, "up"), 1);
+	cr_expect_eq(fl_mib_enum_value(oper, "Down"), 2);
+	cr_expect_eq(fl_mib_enum_value(oper, "down(2)"), 2);
+	cr_expect_eq(fl_mib_enum_value(oper, "lowerLayerDown"), 7);
+	cr_expect_eq(fl_mib_enum_value(oper, "down(3)"), -1, "the number disagrees");
+	cr_expect_eq(fl_mib_enum_value(oper, "down(2"), -1);
+	cr_expect_eq(fl_mib_enum_value(oper, "dow"), -1);
+	cr_expect_eq(fl_mib_enum_value(oper, "downx"), -1);
+	cr_expect_eq(fl_mib_enum_value(oper, ""), -1);
+	cr_expect_eq(fl_mib_enum_value(bgp, "established"), 6);
+	cr_expect_eq(fl_mib_enum_value(descr, "down"), -1, "ifDescr is text");
+	cr_expect_null(fl_mib_enum_labels(descr));
+	cr_expect_null(fl_mib_enum_labels(NULL));
+	/* every object with named values is an INTEGER of the table */
+	for (size_t i = 0; i < n; i++)
+		if (fl_mib_enum_labels(&t[i]))
+			cr_expect_eq(t[i].syntax, FL_VB_INTEGER, "%s", t[i].name);
+}
