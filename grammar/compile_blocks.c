@@ -50,6 +50,7 @@ static void level_respond(struct fl_compile *c, const struct fl_ast_stmt *s,
 			  struct fl_prog_level *lv)
 {
 	int64_t ms;
+	size_t d;
 
 	if (is_word(at(s, 1), "at")) {
 		if (!is_word(at(s, 2), "once")) {
@@ -74,16 +75,17 @@ static void level_respond(struct fl_compile *c, const struct fl_ast_stmt *s,
 		no_more(c, s, 5);
 		return;
 	}
-	if (want_duration(c, s, 1, &ms)) {
+	d = is_word(at(s, 1), "within") ? 2 : 1; /* respond within 30m, as the plan says */
+	if (want_duration(c, s, d, &ms)) {
 		lv->respond_ms = ms;
 		if (ms == 0)
-			fl_diag_warning(c->d, &s->items[1]->loc,
+			fl_diag_warning(c->d, &s->items[d]->loc,
 					"'respond 0s' is missed the moment the ticket is raised, "
 					"however fast it is acknowledged: write 'respond at once "
 					"within 2m;' with the time the duty operator has to "
 					"acknowledge");
 	}
-	no_more(c, s, 2);
+	no_more(c, s, d + 1);
 }
 
 void compile_level(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t index)
@@ -96,6 +98,7 @@ void compile_level(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t 
 	for (const struct fl_ast_stmt *s = st->body; s; s = s->next) {
 		int k = clause(c, s, "level setting", words, FL_ARRAY_LEN(words)), cls;
 		int64_t ms;
+		size_t d;
 
 		if (k < 0 || (k != 2 && !once(c, s, &seen[k])))
 			continue;
@@ -110,17 +113,19 @@ void compile_level(struct fl_compile *c, const struct fl_ast_stmt *st, uint32_t 
 			level_respond(c, s, lv);
 			break;
 		case 3:
-			if (want_duration(c, s, 1, &ms))
+			d = is_word(at(s, 1), "within") ? 2 : 1;
+			if (want_duration(c, s, d, &ms))
 				lv->repair_ms = ms;
-			no_more(c, s, 2);
+			no_more(c, s, d + 1);
 			break;
 		case 2:
 			if (!want_word(c, s, 1, "a location class (city, county, township)"))
 				break;
 			cls = keyword(c, s->items[1], "location class", class_words, FL_CLASS__COUNT);
-			if (cls >= 0 && want_duration(c, s, 2, &ms))
+			d = is_word(at(s, 2), "within") ? 3 : 2;
+			if (cls >= 0 && want_duration(c, s, d, &ms))
 				lv->onsite_ms[cls] = ms;
-			no_more(c, s, 3);
+			no_more(c, s, d + 1);
 			break;
 		case 4:
 			if (want_word(c, s, 1, "a ladder name"))

@@ -769,6 +769,28 @@ Test(compile, compiles_respond_at_once_with_its_grace)
 	done(&c);
 }
 
+/* The clocks as the emergency plan words them: "respond within 30
+ * minutes", "on site within 1 hour", "repair within 2 hours". */
+Test(compile, reads_a_levels_clocks_written_with_within)
+{
+	struct compiled c;
+	const struct fl_program *p;
+
+	compile(&c, "plan t;\nroles duty_room;\n"
+		    "level severe { respond within 30 minutes; onsite city within 1 hour;\n"
+		    "  onsite county 2h; repair within 2 hours; ladder std; }\n"
+		    "ladder std { step after 0s notify duty_room via sms; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	cr_expect_eq(p->levels[0].respond_ms, 30 * 60 * 1000);
+	cr_expect(!p->levels[0].respond_at_once);
+	cr_expect_eq(p->levels[0].onsite_ms[FL_CLASS_CITY], 60 * 60 * 1000);
+	cr_expect_eq(p->levels[0].onsite_ms[FL_CLASS_COUNTY], 2 * 60 * 60 * 1000);
+	cr_expect_eq(p->levels[0].repair_ms, 2 * 60 * 60 * 1000);
+	cr_expect_eq(fl_diag_warnings(c.d), 0, "%s", c.msgs.p);
+	done(&c);
+}
+
 Test(compile, warns_that_respond_0s_is_missed_when_raised_and_says_what_to_write)
 {
 	struct compiled c;
