@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 size_t fl_utf8_seq_len(const char *text, size_t n)
 {
@@ -229,6 +230,9 @@ const char *fl_utf8_suggest(const char *name, const char *const *cands, size_t n
 
 		if (!cands[i])
 			continue;
+		/* the same name in another case (SMS for sms) is the likeliest */
+		if (strcasecmp(name, cands[i]) == 0 && strcmp(name, cands[i]) != 0)
+			return cands[i];
 		d = fl_utf8_distance(name, len, cands[i], strlen(cands[i]), 2);
 		if (d == 0 || d == SIZE_MAX || d >= name_cps)
 			continue;

@@ -111,4 +111,7 @@ Test(utf8, suggests_the_nearest_name_or_none)
 	cr_expect_str_eq(fl_utf8_suggest("aa", (const char *const[]){"ab", "ac"}, 2), "ab",
 			 "ties go to the earliest");
 	cr_expect_null(fl_utf8_suggest("x", (const char *const[]){NULL}, 1));
+	/* another case first, however many letters it changes: SMS is sms */
+	cr_expect_str_eq(fl_utf8_suggest("SMS", (const char *const[]){"sm", "sms"}, 2), "sms");
+	cr_expect_str_eq(fl_utf8_suggest("URGENT", names, 4), "urgent");
 }
