@@ -556,29 +556,50 @@ static void compile_action(struct fl_compile *c, const struct fl_ast_stmt *s,
 		*slot = a;
 }
 
-/* key F, F ...; group F, F ...: appended to key_fields */
+/* One field of a key or group (item i of s, or it of a set when i is
+ * SIZE_MAX): appended to key_fields. false when it is no name at all. */
+static bool compile_field(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i,
+			  const struct fl_ast_item *it)
+{
+	struct fl_prog_field f, *slot;
+
+	/* a group by its number (key host, 1) is a field name too */
+	if (!(it->kind == FL_ITEM_NUMBER && is_group_number(it->text)) && it->kind != FL_ITEM_WORD) {
+		if (i < s->nitems)
+			expected(c, s, i, "a field name");
+		else
+			fl_diag_error(c->d, &it->loc, "expected a field name, got %s '%s'",
+				      item_kind_name(it), it->text);
+		return false;
+	}
+	if (!resolve_field(c, it->text, &f))
+		field_error(c, &it->loc, it->text);
+	else if ((slot = PUSH(c, key_fields)))
+		*slot = f;
+	return true;
+}
+
+/* key F, F ...; group F, F ... (or the fields as one set, [F, F] or
+ * (F, F)): appended to key_fields */
 static void compile_fields(struct fl_compile *c, const struct fl_ast_stmt *s, uint32_t *first,
 			   uint32_t *n)
 {
-	*first = (uint32_t)c->prog->n_key_fields;
-	for (size_t i = 1; i < s->nitems; i++) {
-		struct fl_prog_field f, *slot;
+	const struct fl_ast_item *set = s->nitems == 2 && s->items[1]->kind == FL_ITEM_SET
+						? s->items[1]
+						: NULL;
 
+	*first = (uint32_t)c->prog->n_key_fields;
+	for (const struct fl_ast_item *e = set ? set->elems : NULL; e; e = e->next)
+		if (!is_op(e, ",") && !compile_field(c, s, SIZE_MAX, e))
+			return;
+	for (size_t i = 1; !set && i < s->nitems; i++) {
 		if (is_op(s->items[i], ",") && i + 1 < s->nitems)
 			continue;
-		/* a group by its number (key host, 1) is a field name too */
-		if (!(s->items[i]->kind == FL_ITEM_NUMBER && is_group_number(s->items[i]->text)) &&
-		    !want_word(c, s, i, "a field name"))
+		if (!compile_field(c, s, i, s->items[i]))
 			return;
-		if (!resolve_field(c, s->items[i]->text, &f)) {
-			field_error(c, &s->items[i]->loc, s->items[i]->text);
-			continue;
-		}
-		if ((slot = PUSH(c, key_fields)))
-			*slot = f;
 	}
 	*n = (uint32_t)(c->prog->n_key_fields - *first);
-	if (*n == 0 && s->nitems == 1)
+	if (*n == 0 && (s->nitems == 1 || set))
 		expected(c, s, 1, "a field name");
 }
 
@@ -873,6 +894,10 @@ static bool rule_names_groups(const struct fl_ast_stmt *st)
 			if (i > 0 && it->kind == FL_ITEM_NUMBER && is_group_number(it->text) &&
 			    is_word(s->items[0], "key"))
 				return true;
+			for (const struct fl_ast_item *e = it->kind == FL_ITEM_SET ? it->elems : NULL;
+			     e && is_word(s->items[0], "key"); e = e->next)
+				if (e->kind == FL_ITEM_NUMBER && is_group_number(e->text))
+					return true; /* key (host, 1) */
 			while (it->kind == FL_ITEM_STRING && (p = strstr(p, "${")) != NULL) {
 				p += 2;
 				if (*p >= '1' && *p <= '9')

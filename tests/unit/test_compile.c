@@ -769,6 +769,30 @@ Test(compile, compiles_respond_at_once_with_its_grace)
 	done(&c);
 }
 
+/* A key written as one set, in brackets or parentheses, is the key of its
+ * fields, a regex group by number among them. */
+Test(compile, reads_a_key_written_as_a_set)
+{
+	struct compiled c;
+	const struct fl_program *p;
+	const struct fl_prog_rule *a, *b;
+
+	compile(&c, HEAD "rule a { match syslog; where msg ~ /LOS port=(?<port>\\S+)/;"
+			 " key [host, port]; }\n"
+			 "rule b { match syslog; where msg ~ /LOF port=(\\S+)/; key (host, 1); }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	p = fl_plan_program(c.plan);
+	a = &p->rules[0];
+	b = &p->rules[1];
+	cr_assert_eq(a->n_keys, 2);
+	cr_expect_eq(p->key_fields[a->first_key].kind, FL_FIELD_EVENT);
+	cr_expect_eq(p->key_fields[a->first_key + 1].kind, FL_FIELD_CAPTURE);
+	cr_expect_str_eq(p->captures[p->key_fields[a->first_key + 1].index].name.p, "port");
+	cr_assert_eq(b->n_keys, 2);
+	cr_expect_str_eq(p->captures[p->key_fields[b->first_key + 1].index].name.p, "1");
+	done(&c);
+}
+
 /* The clocks as the emergency plan words them: "respond within 30
  * minutes", "on site within 1 hour", "repair within 2 hours". */
 Test(compile, reads_a_levels_clocks_written_with_within)
