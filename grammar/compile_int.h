@@ -225,6 +225,15 @@ const char *field_hint(struct fl_compile *c, const char *name);
 uint32_t compile_template(struct fl_compile *c, const struct fl_ast_item *it);
 bool oid_encode(const char *text, uint8_t *out, size_t *len);
 bool oid_item(struct fl_compile *c, const struct fl_ast_item *v, uint8_t *out, size_t *len);
+/* ADDRESS or NETWORK text (10.12.0.0/16, 2001:db8::/32) into cond->addr. */
+bool parse_cidr(const char *text, struct fl_prog_cond *cond);
+/* The peer `in` / `not in` networks and addresses, a set of them or one,
+ * into an address set (FL_PROG_NET_*). false after reporting. */
+bool compile_addr_set(struct fl_compile *c, const struct fl_ast_item *v,
+		      struct fl_prog_cond *cond);
+/* v as a named value of the varbind being compared (c->scope.varbind_obj):
+ * 1 and *out; 0 when it names none; -1 after reporting a wrong name. */
+int varbind_enum(struct fl_compile *c, const struct fl_ast_item *v, int64_t *out);
 bool compile_where(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i,
 		   uint32_t *first, uint32_t *n);
 
