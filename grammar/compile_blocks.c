@@ -589,8 +589,9 @@ static void compile_fields(struct fl_compile *c, const struct fl_ast_stmt *s, ui
 						: NULL;
 
 	*first = (uint32_t)c->prog->n_key_fields;
-	for (const struct fl_ast_item *e = set ? set->elems : NULL; e; e = e->next)
-		if (!is_op(e, ",") && !compile_field(c, s, SIZE_MAX, e))
+	for (const struct fl_ast_item *e = set ? next_value(set, NULL) : NULL; e;
+	     e = next_value(set, e))
+		if (!compile_field(c, s, SIZE_MAX, e))
 			return;
 	for (size_t i = 1; !set && i < s->nitems; i++) {
 		if (is_op(s->items[i], ",") && i + 1 < s->nitems)

@@ -589,15 +589,13 @@ static bool compile_set(struct fl_compile *c, const struct fl_ast_item *set,
 {
 	size_t first = c->prog->n_set_values, n = 0;
 
-	for (const struct fl_ast_item *e = set->elems; e; e = e->next) {
+	for (const struct fl_ast_item *e = next_value(set, NULL); e; e = next_value(set, e)) {
 		const char *text = e->text;
 		size_t len = e->len;
 		char num_text[24];
 		struct fl_str *v;
 		int64_t named;
 
-		if (is_op(e, ","))
-			continue;
 		switch (varbind_enum(c, e, &named)) {
 		case 1: /* compared as the varbind's number reads */
 			len = (size_t)snprintf(num_text, sizeof(num_text), "%lld", (long long)named);
@@ -806,14 +804,11 @@ static size_t escape_literal(char *out, const char *text, size_t len)
 static bool cond_contains(struct fl_compile *c, const struct fl_ast_item *op,
 			  const struct fl_ast_item *v, bool is_not, struct fl_prog_cond *cond)
 {
-	const struct fl_ast_item *texts = v->kind == FL_ITEM_SET ? v->elems : v;
 	struct fl_ast_item rx = *v;
 	size_t bytes = 0;
 	char *pat;
 
-	for (const struct fl_ast_item *t = texts; t; t = v->kind == FL_ITEM_SET ? t->next : NULL) {
-		if (v->kind == FL_ITEM_SET && is_op(t, ","))
-			continue;
+	for (const struct fl_ast_item *t = next_value(v, NULL); t; t = next_value(v, t)) {
 		/* a number or an address as written: 404, 10.1.2.3 */
 		if (t->kind != FL_ITEM_STRING && t->kind != FL_ITEM_WORD &&
 		    t->kind != FL_ITEM_NUMBER && t->kind != FL_ITEM_DOTTED) {
@@ -843,9 +838,7 @@ static bool cond_contains(struct fl_compile *c, const struct fl_ast_item *op,
 		return false;
 	}
 	rx.len = 0;
-	for (const struct fl_ast_item *t = texts; t; t = v->kind == FL_ITEM_SET ? t->next : NULL) {
-		if (v->kind == FL_ITEM_SET && is_op(t, ","))
-			continue;
+	for (const struct fl_ast_item *t = next_value(v, NULL); t; t = next_value(v, t)) {
 		if (rx.len)
 			pat[rx.len++] = '|';
 		rx.len += escape_literal(pat + rx.len, t->text, t->len);

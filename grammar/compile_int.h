@@ -142,6 +142,20 @@ static inline bool is_op(const struct fl_ast_item *it, const char *op)
 	return it && it->kind == FL_ITEM_OP && strcmp(it->text, op) == 0;
 }
 
+/* The values v stands for, one at a time: a set's elements without its
+ * commas, or v itself. next_value(v, NULL) is the first; NULL after the last. */
+static inline const struct fl_ast_item *next_value(const struct fl_ast_item *v,
+						   const struct fl_ast_item *prev)
+{
+	const struct fl_ast_item *e;
+
+	if (v->kind != FL_ITEM_SET)
+		return prev ? NULL : v;
+	for (e = prev ? prev->next : v->elems; e && is_op(e, ","); e = e->next)
+		;
+	return e;
+}
+
 /* The statement's item i, or NULL past the end. */
 static inline const struct fl_ast_item *at(const struct fl_ast_stmt *s, size_t i)
 {

@@ -185,14 +185,10 @@ bool compile_addr_set(struct fl_compile *c, const struct fl_ast_item *v,
 			     struct fl_prog_cond *cond)
 {
 	size_t first = c->prog->n_set_values;
-	const struct fl_ast_item *e = v->kind == FL_ITEM_SET ? v->elems : v;
 
-	for (; e; e = v->kind == FL_ITEM_SET ? e->next : NULL) {
-		if (v->kind == FL_ITEM_SET && is_op(e, ","))
-			continue;
+	for (const struct fl_ast_item *e = next_value(v, NULL); e; e = next_value(v, e))
 		if (!push_network(c, e))
 			return false;
-	}
 	if (c->prog->n_set_values == first) {
 		fl_diag_error(c->d, &v->loc, "empty set: it can never match");
 		return false;
