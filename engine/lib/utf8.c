@@ -59,7 +59,19 @@ bool fl_utf8_valid(const char *p, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		size_t n = fl_utf8_seq_len((const char *)s + i, len - i);
+		size_t n;
+		uint64_t w;
+
+		/* Plans and messages are mostly ASCII: eight bytes a step while
+		 * none has its high bit set. */
+		if (i + 8 <= len) {
+			memcpy(&w, s + i, sizeof(w));
+			if (!(w & UINT64_C(0x8080808080808080))) {
+				i += 8;
+				continue;
+			}
+		}
+		n = fl_utf8_seq_len((const char *)s + i, len - i);
 
 		if (n == 0)
 			return false;

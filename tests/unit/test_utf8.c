@@ -52,6 +52,36 @@ Test(utf8, never_reads_past_the_length_it_is_given)
 	cr_expect_eq(cp, FL_UTF8_REPLACEMENT);
 }
 
+/* fl_utf8_valid() takes ASCII eight bytes at a time: each row of the table
+ * placed at every offset of an ASCII text, across the steps' edges, is
+ * judged as the row alone is, and a cut the length makes is seen. */
+Test(utf8, validates_a_sequence_at_any_offset_of_ascii_text)
+{
+	char buf[64];
+
+	for (size_t i = 0; i < sizeof(decode_rows) / sizeof(decode_rows[0]); i++) {
+		const struct decode_row *r = &decode_rows[i];
+		bool want = r->cp != FL_UTF8_REPLACEMENT && r->used == r->len;
+
+		for (size_t at = 0; at <= 20; at++) {
+			for (size_t tail = 0; tail <= 9; tail += 9) {
+				size_t len = at + r->len + tail;
+
+				memset(buf, 'a', sizeof(buf));
+				memcpy(buf + at, r->in, r->len);
+				cr_expect_eq(fl_utf8_valid(buf, len), want, "row %s at %zu, tail %zu",
+					     r->name, at, tail);
+			}
+		}
+	}
+	memset(buf, 'a', sizeof(buf));
+	memcpy(buf + 14, "\xe5\x85\x89", 3);
+	cr_expect(fl_utf8_valid(buf, 17));
+	cr_expect_not(fl_utf8_valid(buf, 16), "the length cuts the sequence");
+	cr_expect(fl_utf8_valid(buf, 14));
+	cr_expect(fl_utf8_valid(buf, 0));
+}
+
 Test(utf8, gives_cjk_and_emoji_two_columns)
 {
 	cr_expect_eq(fl_utf8_cp_width(0x5149), 2); /* 光 */
