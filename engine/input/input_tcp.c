@@ -236,6 +236,7 @@ void fl_input_tcp_accept(struct fl_inputs *in, struct fl_conn_set *set)
 				continue;
 			return;
 		}
+		fl_net_unmap(&peer.ss, &peer.len); /* one source, however it connected */
 		accept_one(in, set, fd, &peer);
 	}
 }

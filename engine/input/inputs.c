@@ -132,6 +132,7 @@ static int push(struct fl_inputs *in, enum fl_input_kind kind, enum fl_transport
 	if (peer && peer_len <= sizeof(rec.peer)) {
 		memcpy(&rec.peer, peer, peer_len);
 		rec.peer_len = peer_len;
+		fl_net_unmap(&rec.peer, &rec.peer_len); /* "[::]" takes IPv4 senders too */
 	}
 	pthread_mutex_lock(&q->mu);
 	while ((at = queue_reserve(q, need)) < 0 && (flags & FL_PUSH_WAIT) && !q->is_closing)

@@ -97,9 +97,14 @@ int fl_net_listen(const struct fl_net_addr *addr, int type)
 	fd = socket(addr->ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (addr->ss.ss_family == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
-		goto out_errno;
+	if (addr->ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)&addr->ss;
+		/* set either way: the system's default (bindv6only) is not ours */
+		int v6only = !IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr);
+
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) < 0)
+			goto out_errno;
+	}
 	/* TCP only: lets a restarted daemon rebind while old connections sit in
 	 * TIME_WAIT. On UDP it would let two daemons share a port silently. */
 	if (type == SOCK_STREAM && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
@@ -114,6 +119,25 @@ out_errno:
 	rc = -errno;
 	close(fd);
 	return rc;
+}
+
+void fl_net_unmap(struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in6 in6;
+	struct sockaddr_in in;
+
+	if (ss->ss_family != AF_INET6 || *len < (socklen_t)sizeof(in6))
+		return;
+	memcpy(&in6, ss, sizeof(in6));
+	if (!IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr))
+		return;
+	memset(&in, 0, sizeof(in));
+	in.sin_family = AF_INET;
+	in.sin_port = in6.sin6_port;
+	memcpy(&in.sin_addr, &in6.sin6_addr.s6_addr[12], sizeof(in.sin_addr));
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, &in, sizeof(in));
+	*len = sizeof(in);
 }
 
 int fl_net_local(int fd, struct fl_net_addr *out)

@@ -26,10 +26,17 @@ struct fl_net_addr {
 int fl_net_parse(struct fl_net_addr *out, const char *text, const char **why) FL_MUST_CHECK;
 
 /* Creates a socket of type SOCK_DGRAM or SOCK_STREAM bound to addr (stream
- * sockets also listen). IPv6 sockets are IPv6-only, so "[::]:N" and
- * "0.0.0.0:N" may both be bound. Returns the fd or a negative errno
- * (-EADDRINUSE, -EACCES, -EADDRNOTAVAIL, ...). */
+ * sockets also listen). "[::]:N" takes IPv4 senders as well, as most daemons
+ * do (their addresses arrive as ::ffff:a.b.c.d: see fl_net_unmap()), so one
+ * input serves a network of both; "0.0.0.0:N" then cannot be bound beside
+ * it. Any other IPv6 address is IPv6-only. Returns the fd or a negative
+ * errno (-EADDRINUSE, -EACCES, -EADDRNOTAVAIL, ...). */
 int fl_net_listen(const struct fl_net_addr *addr, int type) FL_MUST_CHECK;
+
+/* An IPv4 sender's address as a dual-stack socket gives it
+ * (::ffff:a.b.c.d, RFC 4291 §2.5.5.2) rewritten in place as the IPv4
+ * address it is, port kept; any other address is left alone. */
+void fl_net_unmap(struct sockaddr_storage *ss, socklen_t *len);
 
 /* The address a socket is bound to. Returns 0 or a negative errno. */
 int fl_net_local(int fd, struct fl_net_addr *out) FL_MUST_CHECK;

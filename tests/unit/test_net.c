@@ -1,6 +1,8 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -78,4 +80,80 @@ Test(net, refuses_a_tcp_port_already_listening)
 	if (fd2 >= 0)
 		close(fd2);
 	close(fd);
+}
+
+/* "[::]" takes an IPv4 sender, whose address arrives IPv4-mapped;
+ * fl_net_unmap() gives back the IPv4 address and port. An IPv6 address, and
+ * one that only looks mapped in another family, are left alone. */
+Test(net, takes_ipv4_senders_on_the_unspecified_ipv6_address)
+{
+	struct fl_net_addr any, bound, to;
+	struct sockaddr_storage from;
+	socklen_t from_len = sizeof(from);
+	struct sockaddr_in *in;
+	const char *why;
+	char text[FL_NET_ADDR_TEXT_MAX];
+	int fd, out;
+	ssize_t n = -1;
+
+	cr_assert_eq(fl_net_parse(&any, "[::]:0", &why), 0);
+	fd = fl_net_listen(&any, SOCK_DGRAM);
+	cr_assert_geq(fd, 0, "bind [::]:0: %s", strerror(-fd));
+	cr_assert_eq(fl_net_local(fd, &bound), 0);
+	snprintf(text, sizeof(text), "127.0.0.1:%d",
+		 ntohs(((struct sockaddr_in6 *)&bound.ss)->sin6_port));
+	cr_assert_eq(fl_net_parse(&to, text, &why), 0);
+	out = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_geq(out, 0);
+	cr_assert_eq(sendto(out, "x", 1, 0, (struct sockaddr *)&to.ss, to.len), 1);
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+	if (poll(&pfd, 1, 10000) == 1) /* bounded, generous for a loaded machine */
+		n = recvfrom(fd, text, sizeof(text), 0, (struct sockaddr *)&from, &from_len);
+	cr_assert_eq(n, 1, "nothing from 127.0.0.1 on [::]");
+	cr_assert_eq(from.ss_family, AF_INET6);
+	fl_net_unmap(&from, &from_len);
+	cr_assert_eq(from.ss_family, AF_INET);
+	cr_assert_eq(from_len, sizeof(struct sockaddr_in));
+	in = (struct sockaddr_in *)&from;
+	cr_expect_eq(ntohl(in->sin_addr.s_addr), 0x7f000001u);
+	fl_net_format((struct sockaddr *)&from, from_len, text, sizeof(text));
+	cr_expect_eq(strncmp(text, "127.0.0.1:", 10), 0, "%s", text);
+	close(out);
+	close(fd);
+
+	cr_assert_eq(fl_net_parse(&to, "[2001:db8::ffff:a00:1]:514", &why), 0);
+	from_len = to.len;
+	memcpy(&from, &to.ss, sizeof(from));
+	fl_net_unmap(&from, &from_len);
+	cr_expect_eq(from.ss_family, AF_INET6, "not mapped: stays IPv6");
+	cr_expect_eq(from_len, to.len);
+	cr_assert_eq(fl_net_parse(&to, "10.1.2.3:514", &why), 0);
+	from_len = to.len;
+	memcpy(&from, &to.ss, sizeof(from));
+	fl_net_unmap(&from, &from_len);
+	cr_expect_eq(from.ss_family, AF_INET);
+	cr_expect_eq(from_len, to.len);
+}
+
+/* Any other IPv6 address is IPv6-only: "[::1]" beside "127.0.0.1" on the
+ * same port, each bound. */
+Test(net, binds_a_specific_ipv6_address_beside_ipv4_on_one_port)
+{
+	struct fl_net_addr v4, bound, v6;
+	const char *why;
+	char text[FL_NET_ADDR_TEXT_MAX];
+	int fd4, fd6;
+
+	cr_assert_eq(fl_net_parse(&v4, "127.0.0.1:0", &why), 0);
+	fd4 = fl_net_listen(&v4, SOCK_DGRAM);
+	cr_assert_geq(fd4, 0);
+	cr_assert_eq(fl_net_local(fd4, &bound), 0);
+	snprintf(text, sizeof(text), "[::1]:%d", ntohs(((struct sockaddr_in *)&bound.ss)->sin_port));
+	cr_assert_eq(fl_net_parse(&v6, text, &why), 0);
+	fd6 = fl_net_listen(&v6, SOCK_DGRAM);
+	cr_expect_geq(fd6, 0, "%s: %s", text, strerror(-fd6));
+	if (fd6 >= 0)
+		close(fd6);
+	close(fd4);
 }
