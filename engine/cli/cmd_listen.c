@@ -180,10 +180,10 @@ static int parse_args(int argc, char **argv, struct fl_inputs_config *cfg, const
 	const char *config_path = NULL;
 	bool is_config_off = false;
 	const struct fl_opt opts[] = {
-		FL_OPT_STRING_ROW("--udp", &cfg->addr[FL_INPUT_UDP], "ADDR", "syslog over UDP"),
-		FL_OPT_STRING_ROW("--tcp", &cfg->addr[FL_INPUT_TCP], "ADDR", "syslog over TCP"),
-		FL_OPT_STRING_ROW("--relp", &cfg->addr[FL_INPUT_RELP], "ADDR", "syslog over RELP"),
-		FL_OPT_STRING_ROW("--trap", &cfg->addr[FL_INPUT_TRAP], "ADDR", "SNMP traps"),
+		FL_OPT_LISTEN_ROW("--udp", &cfg->addr[FL_INPUT_UDP], "syslog over UDP"),
+		FL_OPT_LISTEN_ROW("--tcp", &cfg->addr[FL_INPUT_TCP], "syslog over TCP"),
+		FL_OPT_LISTEN_ROW("--relp", &cfg->addr[FL_INPUT_RELP], "syslog over RELP"),
+		FL_OPT_LISTEN_ROW("--trap", &cfg->addr[FL_INPUT_TRAP], "SNMP traps"),
 		FL_OPT_LIST_ROW("--allow", add_allow, "[INPUT=]CIDR", "admit a network"),
 		FL_OPT_LIST_ROW("--community", add_community, "NAME", "admit an SNMP community"),
 		FL_OPT_LIST_ROW("--snmp-user", add_snmp_user, "SPEC", "an SNMPv3 user (createUser)"),

@@ -26,7 +26,7 @@ struct fl_usm;
 /* The TLS input's option rows (RFC 5425); cfg a struct fl_inputs_config *.
  * The files are read, and the values checked, when the input is bound. */
 #define FL_CLI_TLS_ROWS(cfg)                                                                       \
-	FL_OPT_STRING_ROW("--tls", &(cfg)->addr[FL_INPUT_TLS], "ADDR", "syslog over TLS"),            \
+	FL_OPT_LISTEN_ROW("--tls", &(cfg)->addr[FL_INPUT_TLS], "syslog over TLS"),                  \
 	FL_OPT_STRING_ROW("--tls-cert", &(cfg)->tls.cert, "FILE",                                  \
 			  "TLS: the server's certificate (PEM)"),                                    \
 	FL_OPT_STRING_ROW("--tls-key", &(cfg)->tls.key, "FILE", "TLS: its private key (PEM)"),     \

@@ -149,6 +149,33 @@ static int take(const struct fl_opts_cmd *cmd, const struct fl_opt *o, const cha
 	return fail(cmd, res, "%s: no such kind of option", o->name); /* never */
 }
 
+/* Has listen address option o (at argv[at]) been given before? */
+static int given_twice(const struct fl_opts_cmd *cmd, int argc, char **argv, int at,
+		       const struct fl_opt *o, struct fl_opts_result *res)
+{
+	bool options_over = false;
+
+	for (int i = 1; i < at; i++) {
+		const struct fl_opt *x;
+
+		if (options_over || argv[i][0] != '-' || argv[i][1] == '\0') {
+			options_over |= cmd->is_posix;
+			continue;
+		}
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		x = find(cmd, argv[i]);
+		if (x && x->kind != FL_OPT_FLAG)
+			i++;
+		if (x == o)
+			return fail(cmd, res,
+				    "%s given twice ('%s', then '%s'): an input listens on one "
+				    "address ('[::]:PORT' takes IPv4 senders too)",
+				    o->name, i < argc ? argv[i] : "", argv[at + 1]);
+	}
+	return 0;
+}
+
 int fl_opts_parse(const struct fl_opts_cmd *cmd, int argc, char **argv, void *ctx,
 		  struct fl_opts_result *res)
 {
@@ -181,6 +208,8 @@ int fl_opts_parse(const struct fl_opts_cmd *cmd, int argc, char **argv, void *ct
 			return unknown(cmd, res, arg);
 		if (o->kind != FL_OPT_FLAG && i + 1 >= argc)
 			return fail(cmd, res, "%s needs a value", arg);
+		if (o->is_listen_addr && (rc = given_twice(cmd, argc, argv, i, o, res)) < 0)
+			return rc;
 		rc = take(cmd, o, o->kind == FL_OPT_FLAG ? NULL : argv[++i], ctx, res);
 		if (rc < 0)
 			return rc;

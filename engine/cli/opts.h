@@ -60,6 +60,11 @@ struct fl_opt {
 	fl_opt_each_fn each; /* LIST */
 	const char *arg;     /* the value in the help: "MS", "PATH" */
 	const char *help;    /* one line */
+	/* STRING: an address to listen on, given once on a command line. A
+	 * second is refused, where other options take the last: "--udp
+	 * 0.0.0.0:514 --udp [::]:514" asks for two sockets, and one input
+	 * has one. */
+	bool is_listen_addr;
 };
 
 /* Table rows. The pointer types are checked: a flag must point at a bool. */
@@ -68,6 +73,9 @@ struct fl_opt {
 #define FL_OPT_STRING_ROW(nm, ptr, argname, hlp)                                         \
 	{.name = (nm), .kind = FL_OPT_STRING, .dest = (void *)(1 ? (ptr) : (const char **)0), \
 	 .arg = (argname), .help = (hlp)}
+#define FL_OPT_LISTEN_ROW(nm, ptr, hlp)                                                  \
+	{.name = (nm), .kind = FL_OPT_STRING, .dest = (void *)(1 ? (ptr) : (const char **)0), \
+	 .arg = "ADDR", .help = (hlp), .is_listen_addr = true}
 #define FL_OPT_LIST_ROW(nm, fn, argname, hlp)                                            \
 	{.name = (nm), .kind = FL_OPT_LIST, .each = (fn), .arg = (argname), .help = (hlp)}
 #define FL_OPT_LIST_UINT_ROW(nm, fn, lo, hi, u, argname, hlp)                           \

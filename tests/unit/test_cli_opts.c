@@ -7,7 +7,7 @@
 #include "engine/lib/compiler.h"
 
 struct got {
-	const char *db;
+	const char *db, *udp;
 	bool json;
 	int64_t late_ms;
 	size_t max_keys;
@@ -35,6 +35,7 @@ static int parse(struct got *g, int argc, char **argv, struct fl_opts_result *re
 		FL_OPT_UINT_ROW("--late-ms", &g->late_ms, 0, 3600000, FL_OPT_MS, "MS", "lateness"),
 		FL_OPT_UINT_ROW("--max-keys", &g->max_keys, 1, 1000, FL_OPT_COUNT, "N", "keys"),
 		FL_OPT_LIST_ROW("--route", add_route, "C=P", "a route"),
+		FL_OPT_LISTEN_ROW("--udp", &g->udp, "syslog over UDP"),
 	};
 	const struct fl_opts_cmd cmd = {"replay", opts, FL_ARRAY_LEN(opts), 2, false, NULL};
 
@@ -137,6 +138,24 @@ Test(cli_opts, keeps_every_value_of_a_repeated_option_and_the_last_of_a_single_o
 	cr_expect_str_eq(g.routes[0], "sms=sms");
 	cr_expect_str_eq(g.routes[1], "email=file");
 	cr_expect_str_eq(g.db, "b");
+}
+
+/* An address to listen on is one socket: a second is refused with both
+ * values, not silently the last (an operator asking for IPv4 and IPv6 got
+ * one of them); the same after "--" is a word, and once is taken. */
+Test(cli_opts, refuses_a_listen_address_given_twice)
+{
+	char *twice[] = {"replay", "--udp", "0.0.0.0:514", "--json", "--udp", "[::]:514"};
+	char *once[] = {"replay", "--udp", "[::]:514", "--", "--udp"};
+	struct fl_opts_result res;
+	struct got g;
+
+	cr_assert_lt(parse(&g, 6, twice, &res), 0);
+	cr_expect(strstr(res.err, "--udp given twice ('0.0.0.0:514', then '[::]:514')") != NULL,
+		  "%s", res.err);
+	cr_assert_eq(parse(&g, 5, once, &res), 0, "%s", res.err);
+	cr_expect_str_eq(g.udp, "[::]:514");
+	cr_expect_eq(res.n_words, 1);
 }
 
 Test(cli_opts, ends_the_options_at_a_double_dash)
