@@ -76,6 +76,12 @@ struct fl_incident_history {
 	uint32_t rule; /* the rule whose event changed it (FL_PROG_NONE: a timer) */
 };
 
+/* A field an incident's `set` actions wrote. */
+struct fl_incident_field {
+	const char *name; /* the plan's */
+	char value[128];
+};
+
 /* An incident, read-only for callers. Strings are the engine's or the
  * inventory's; they live as long as the incident. */
 struct fl_incident {
@@ -97,8 +103,11 @@ struct fl_incident {
 	 * is a county fault and one on a city or backbone ring a city fault */
 	int loc_class; /* enum fl_inv_site_class; -1 when unknown */
 	const char *evidence;  /* how it was located: "both ends", "one end", ... */
-	/* every place it covers, in the order they joined (correlations only) */
-	struct fl_incident_place places[FL_INCIDENT_MAX_PLACES];
+	/* every place it covers, in the order they joined (correlations only):
+	 * n_places of them, NULL while none. Only some incidents have places
+	 * or fields, and tens of thousands may be open: the room for them is
+	 * taken when the first comes, not in every incident. */
+	struct fl_incident_place *places;
 	size_t n_places;
 	int64_t first_ns, last_ns, cleared_ns;
 	/* a ladder that replaced its first one (a change of level) started
@@ -108,10 +117,7 @@ struct fl_incident {
 	enum fl_incident_state state;
 	bool is_planned;
 	const char *window; /* the maintenance window that made it planned */
-	struct {
-		const char *name; /* the plan's */
-		char value[128];
-	} fields[FL_INCIDENT_MAX_FIELDS]; /* from `set` actions */
+	struct fl_incident_field *fields; /* from `set` actions; NULL while none */
 	size_t n_fields;
 	/* grows as it is written, up to FL_CORR_HISTORY_MAX entries */
 	struct fl_incident_history *history;

@@ -213,6 +213,8 @@ void fl_corr_incident_release(struct incident *inc)
 	free(inc->ladder);
 	free(inc->held_run_text);
 	free(inc->pub.history);
+	free(inc->pub.places);
+	free(inc->pub.fields);
 	free(inc);
 }
 
@@ -315,7 +317,8 @@ bool fl_corr_place_add(struct fl_engine *e, struct incident *inc, const struct f
 	for (size_t i = 0; i < p->n_places; i++)
 		if (sp ? p->places[i].span == sp : p->places[i].site == site)
 			return false;
-	if (p->n_places >= FL_INCIDENT_MAX_PLACES || (sp && p->n_spans >= FL_INCIDENT_MAX_SPANS)) {
+	if (p->n_places >= FL_INCIDENT_MAX_PLACES || (sp && p->n_spans >= FL_INCIDENT_MAX_SPANS) ||
+	    (!p->places && !(p->places = calloc(FL_INCIDENT_MAX_PLACES, sizeof(*p->places))))) {
 		e->stats.places_dropped++;
 		return false;
 	}

@@ -4,6 +4,7 @@
 #include "engine/correlate/correlate_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- templates ------------------------------------------------------------- */
@@ -175,7 +176,8 @@ void fl_corr_apply_sets(struct fl_engine *e, struct incident *inc, uint32_t firs
 			continue;
 		for (k = 0; k < p->n_fields && strcmp(p->fields[k].name, act->field.p) != 0; k++)
 			;
-		if (k == FL_INCIDENT_MAX_FIELDS)
+		if (k == FL_INCIDENT_MAX_FIELDS ||
+		    (!p->fields && !(p->fields = calloc(FL_INCIDENT_MAX_FIELDS, sizeof(*p->fields)))))
 			continue;
 		if (k == p->n_fields)
 			p->n_fields++;

@@ -22,6 +22,7 @@ struct line_case {
 	struct fl_program prog;
 	struct fl_inv_span span;
 	struct fl_incident *inc;
+	struct fl_incident_place place[1];
 	struct fl_incident_history hist[7];
 	struct fl_action a;
 };
@@ -47,6 +48,7 @@ static void make_clear(struct line_case *c)
 	strcpy(c->inc->title, "LOS\n\xff ring");
 	c->inc->span_name = "S\"1";
 	c->inc->loc_class = -1;
+	c->inc->places = c->place;
 	c->inc->places[0].kind = FL_PLACE_SPAN;
 	c->inc->places[0].span = &c->span;
 	c->inc->places[0].joined_ns = T0 - DAY + 5 * MS;
