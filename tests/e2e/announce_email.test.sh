@@ -35,11 +35,7 @@ start_run() {
 		fail "no announcement check: $(cat "$T/run$1.err")"
 }
 stop_run() {
-	kill -TERM "$RUN_PID"
-	wait_for 20 not_running "$RUN_PID" || fail "faultline run did not stop"
-	rc=0
-	wait "$RUN_PID" || rc=$?
-	[ "$rc" -eq 0 ] || fail "faultline run exited with $rc: $(tail -n 5 "$T/run$1.err")"
+	stop_clean "$RUN_PID" "$T/run$1.err" "faultline run"
 }
 
 start_run 1

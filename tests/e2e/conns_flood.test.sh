@@ -90,11 +90,7 @@ stop_listen stall
 expect_stat stall tcp stalled_closed 1
 expect_stat stall tcp half_frames 0
 
-kill -TERM "$RUN_PID"
-wait_for 20 not_running "$RUN_PID" || fail "faultline run did not stop"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "faultline run exited with $rc: $(tail -n 5 "$T/run.err")"
+stop_clean "$RUN_PID" "$T/run.err" "faultline run"
 ! grep -q 'Too many open files' "$T/run.err" || fail "out of descriptors: $(grep -m3 'Too many' "$T/run.err")"
 line=$(grep '^run: tcp: connections:' "$T/run.err") || fail "no connection counters at exit"
 python3 - "$line" <<'PY' || fail "counters: $line"

@@ -33,11 +33,7 @@ start_run() { # NAME
 		fail "$1: input not announced: $(cat "$T/$1.err")"
 }
 stop_run() { # NAME
-	kill -TERM "$RUN_PID"
-	wait_for 30 not_running "$RUN_PID" || fail "$1 did not stop"
-	rc=0
-	wait "$RUN_PID" || rc=$?
-	[ "$rc" -eq 0 ] || fail "$1 exited with $rc: $(tail -n 5 "$T/$1.err")"
+	stop_clean "$RUN_PID" "$T/$1.err" "$1" 30
 }
 runs() { sqlite3 "$DB" "SELECT count(*) FROM duty_runs" 2>/dev/null || echo 0; }
 

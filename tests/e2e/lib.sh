@@ -41,3 +41,17 @@ fail() {
 	echo "FAIL: $*" >&2
 	exit 1
 }
+
+not_running() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# stop_clean PID STDERR WHAT [SECONDS]: SIGTERM to PID, which must stop within
+# SECONDS (20) and exit 0; its STDERR file's tail is quoted when it does not.
+stop_clean() {
+	kill -TERM "$1"
+	wait_for "${4:-20}" not_running "$1" || fail "$3 did not stop on SIGTERM"
+	rc=0
+	wait "$1" || rc=$?
+	[ "$rc" -eq 0 ] || fail "$3 exited with $rc: $(tail -n 5 "$2")"
+}

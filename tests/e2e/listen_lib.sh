@@ -32,16 +32,8 @@ port_of() {
 # stop_listen NAME: SIGTERM, wait for the exit, check status 0 and a stats line.
 stop_listen() {
 	eval "pid=\$PID_$1"
-	kill -TERM "$pid"
-	wait_for 20 not_running "$pid" || fail "$1: faultline did not stop on SIGTERM"
-	rc=0
-	wait "$pid" || rc=$?
-	[ "$rc" -eq 0 ] || fail "$1: faultline exited with $rc: $(tail -n 5 "$T/$1.err")"
+	stop_clean "$pid" "$T/$1.err" "$1: faultline"
 	grep -q '^{"stats":' "$T/$1.err" || fail "$1: no stats line at exit"
-}
-
-not_running() {
-	! kill -0 "$1" 2>/dev/null
 }
 
 # stat NAME INPUT COUNTER: the counter from the last stats line of NAME.

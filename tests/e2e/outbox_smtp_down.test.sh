@@ -76,11 +76,7 @@ wait_for 60 mail_sent || fail "e-mails not delivered: $(q "SELECT key, state, at
 
 all_sent() { [ "$(q "SELECT count(*) FROM outbox WHERE state <> 'sent'")" = 0 ]; }
 wait_for 30 all_sent || true # checked, with the reasons, after the stop
-kill -TERM "$RUN_PID"
-wait_for 20 not_running "$RUN_PID" || fail "faultline run did not stop"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "faultline run exited with $rc: $(tail -n 5 "$T/run.err")"
+stop_clean "$RUN_PID" "$T/run.err" "faultline run"
 grep -q '^run: udp: 10 received, 0 queue full, 0 kernel drops' "$T/run.err" ||
 	fail "not the 10 alarms sent: $(grep '^run: udp' "$T/run.err")"
 

@@ -34,11 +34,7 @@ wait_for 20 escalated || fail "no escalation: $(cut -c1-90 "$T/run.jsonl"; cut -
 # the unacked step (15 s after the open) comes due in the engine...
 late_step() { grep -q '"action":"notify".*"role":"leader_in_charge","scope":"own"' "$T/run.jsonl"; }
 wait_for 30 late_step || fail "the 15 s step never came due"
-kill -TERM "$RUN_PID"
-wait_for 20 not_running "$RUN_PID" || fail "faultline run did not stop"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "faultline run exited with $rc: $(tail -n 5 "$T/run.err")"
+stop_clean "$RUN_PID" "$T/run.err" "faultline run"
 
 # ...but the acknowledged ticket does not send it
 grep -q 'steps no longer due' "$T/run.err" || fail "no store summary: $(cat "$T/run.err")"

@@ -50,11 +50,7 @@ late_step() { grep -q '"action":"notify".*"role":"leader_in_charge","scope":"own
 wait_for 30 late_step || fail "the 15 s step never came due"
 all_sent() { [ "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')")" = 0 ]; }
 wait_for 60 all_sent || fail "outbox not drained: $(sqlite3 "$DB" 'SELECT state, count(*) FROM outbox GROUP BY state')"
-kill -TERM "$RUN_PID"
-wait_for 20 not_running "$RUN_PID" || fail "faultline run did not stop"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "faultline run exited with $rc: $(tail -n 5 "$T/run.err")"
+stop_clean "$RUN_PID" "$T/run.err" "faultline run"
 
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM tickets WHERE rule = 'fibre_cut'")" = 1 ] || fail "more than one cut ticket"
 [ "$(sqlite3 "$DB" "SELECT span FROM tickets WHERE id = '$ID'")" = HC-YZ-R01-S02 ] || fail "ticket not on the cut span"

@@ -88,11 +88,7 @@ PY
 wait_for 30 both_seen || fail "the secrets did not reach the plugins: $(both_seen 2>&1 | tail -n 3; tail -n 5 "$T/run.err")"
 ! grep -q "$SECRET" "$T/run.err" "$T/run.jsonl" || fail "the secret was printed"
 
-kill -TERM "$RUN_PID"
-wait_for 20 not_running "$RUN_PID" || fail "faultline run did not stop"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "faultline run exited with $rc: $(tail -n 5 "$T/run.err")"
+stop_clean "$RUN_PID" "$T/run.err" "faultline run"
 
 # a mistake in the file: refused before anything starts, at its place
 cat >"$T/bad.conf" <<'CONF'

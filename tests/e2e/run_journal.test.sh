@@ -47,11 +47,7 @@ wait_for 90 one_ticket || fail "the cut was lost: $(tail -n 5 "$T/c.err")"
 	fail "ticket not on the cut span: $(sqlite3 "$DB" 'SELECT id, span FROM tickets')"
 paged() { [ "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE role = 'duty_room'")" -ge 1 ]; }
 wait_for 20 paged || fail "nobody paged: $(sqlite3 "$DB" 'SELECT key FROM outbox')"
-kill -TERM "$RUN_PID"
-wait_for 20 not_running "$RUN_PID" || fail "run c did not stop"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "run c exited with $rc: $(tail -n 5 "$T/c.err")"
+stop_clean "$RUN_PID" "$T/c.err" "run c"
 dup=$(sqlite3 "$DB" "SELECT count(*) FROM (SELECT address FROM outbox GROUP BY key HAVING count(*) > 1)")
 [ "$dup" = 0 ] || fail "paged twice"
 [ -n "$(find "$DB.accepted.0" -perm 600)" ] || fail "the journal is not 0600: $(ls -l "$DB.accepted.0")"

@@ -95,11 +95,7 @@ for path in sys.argv[1:]:
 sys.exit(0 if ids == set(range(1, 9)) else 1)' "$J.0" "$J.1"
 }
 wait_for 90 all_kept || fail "lines lost: $(cat "$J.0" "$J.1" | grep -o 'id=jf-[0-9]*' | tr '\n' ' ')"
-kill -TERM "$RUN_PID"
-wait_for 30 not_running "$RUN_PID" || fail "run did not stop"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "run exited with $rc: $(tail -n 5 "$T/run.err")"
+stop_clean "$RUN_PID" "$T/run.err" "run" 30
 grep -q '^run: relp: [1-9][0-9]* refused unkept' "$T/run.err" ||
 	fail "the summary does not count the refusals: $(grep 'run: relp' "$T/run.err")"
 echo "ok: run journal full: $(sed -n 's/^run: relp: \([0-9]*\) refused unkept.*/\1/p' "$T/run.err") RELP messages refused on a full disk, all 8 kept once there was room"

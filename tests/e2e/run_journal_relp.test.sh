@@ -91,9 +91,5 @@ fed=$(sed -n 's/^run: journal: \([0-9]*\) messages taken before this start fed a
 [ "${fed:-0}" -ge 3 ] || fail "run b fed ${fed:-0} messages again, not the mains failure and both R_LOS"
 one_cut() { [ "$(cut_tickets)" = 1 ]; }
 wait_for 90 one_cut || fail "the acknowledged cut was lost by the kill: $(tail -n 5 "$T/b.err")"
-kill -TERM "$RUN_PID"
-wait_for 30 not_running "$RUN_PID" || fail "run b did not stop"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "run b exited with $rc: $(tail -n 5 "$T/b.err")"
+stop_clean "$RUN_PID" "$T/b.err" "run b" 30
 echo "ok: run journal relp: a cut rsyslog saw acknowledged, then a kill -9 before the engine consumed it: fed again ($fed messages), ticket $(sqlite3 "$DB" "SELECT id FROM tickets WHERE span = 'HC-YZ-R01-S02'")"

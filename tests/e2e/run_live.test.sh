@@ -29,11 +29,7 @@ opened() { # RULE: an open action of RULE is on stdout
 wait_for 20 opened mac_flap || fail "no mac_flap incident: $(head -c 2000 "$T/run.jsonl")"
 wait_for 20 opened trap_link_down_unknown_device || fail "no linkDown incident: $(head -c 2000 "$T/run.jsonl")"
 
-kill -TERM "$RUN_PID"
-wait_for 20 not_running "$RUN_PID" || fail "faultline run did not stop on SIGTERM"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "faultline run exited with $rc: $(tail -n 5 "$T/run.err")"
+stop_clean "$RUN_PID" "$T/run.err" "faultline run"
 
 python3 - "$T/run.jsonl" <<'PY' || fail "outcome"
 import json, sys

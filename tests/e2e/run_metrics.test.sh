@@ -71,11 +71,7 @@ wait_for 10 paged ||
 [ "$(scrape run /healthz "$T/health.txt")" = 200 ] || fail "/healthz: $(cat "$T/health.txt")"
 [ "$(cat "$T/health.txt")" = ok ] || fail "/healthz body: $(cat "$T/health.txt")"
 
-kill -TERM "$RUN_PID"
-wait_for 20 not_running "$RUN_PID" || fail "faultline run did not stop on SIGTERM"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "faultline run exited with $rc: $(tail -n 5 "$T/run.err")"
+stop_clean "$RUN_PID" "$T/run.err" "faultline run"
 
 # the scrape after the storm says what the summary says
 same() { # WORDS SAMPLE: "N WORDS" in the summary is the sample's value

@@ -138,11 +138,7 @@ four() { [ "$(ticket_count "$DB")" -ge 4 ]; }
 wait_for 60 four || fail "the cut after the refused reload made no ticket: $(sqlite3 "$DB" 'SELECT id, span FROM tickets')"
 "$FAULTLINE" status --control "$CTL" >"$T/status" || fail "status did not answer"
 grep -q 'reloads: 10 ok, 1 failed' "$T/status" || fail "status: $(cat "$T/status")"
-kill -TERM "$RUN_PID"
-wait_for 60 not_running "$RUN_PID" || fail "faultline run did not stop"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" = 0 ] || fail "run exited $rc: $(tail -n 5 "$T/run.err")"
+stop_clean "$RUN_PID" "$T/run.err" "faultline run" 60
 [ ! -e "$CTL" ] || fail "the control socket outlived the run"
 
 # every cut one ticket, paged once; one open each in the action stream

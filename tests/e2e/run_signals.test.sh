@@ -62,11 +62,7 @@ kill -0 "$RUN_PID" 2>/dev/null || fail "faultline run died of SIGHUP"
 logger -n 127.0.0.1 -P "$udp" -d --rfc3164 -t SW "$MSG"
 taken 20 3 || fail "no line taken after SIGHUP: $(tail -n 3 "$T/run.err")"
 
-kill -TERM "$RUN_PID"
-wait_for 20 not_running "$RUN_PID" || fail "faultline run did not stop on SIGTERM"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "faultline run exited with $rc: $(tail -n 5 "$T/run.err")"
+stop_clean "$RUN_PID" "$T/run.err" "faultline run"
 grep -q '^run: 3 messages, 1 undecoded, ' "$T/run.err" || fail "summary: $(grep '^run: ' "$T/run.err")"
 grep -q '^run: reloads: 1 ok, 0 failed$' "$T/run.err" || fail "no reloads line: $(grep '^run: ' "$T/run.err")"
 echo "ok: run answers SIGUSR1 with $(stats_lines) stats lines and SIGHUP with a reload, and runs on"

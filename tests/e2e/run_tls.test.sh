@@ -32,11 +32,7 @@ check_exposition "$T/page.txt" || fail "the page is not the text format"
 [ "$(metric "$T/page.txt" 'faultline_tcp_connections_total{input="tcp"}')" = absent ] ||
 	fail "a TCP family without --tcp"
 
-kill -TERM "$RUN_PID"
-wait_for 30 not_running "$RUN_PID" || fail "run did not stop on SIGTERM"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "run exited with $rc: $(tail -n 5 "$T/run.err")"
+stop_clean "$RUN_PID" "$T/run.err" "run" 30
 grep -q '^run: tls: 1 received, 0 queue full' "$T/run.err" ||
 	fail "no tls line in the summary: $(grep '^run:' "$T/run.err")"
 grep -q '^run: tls: 1 sessions, 0 handshakes failed, 1 clients refused, 0 handshakes timed out$' \

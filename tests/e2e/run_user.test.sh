@@ -86,10 +86,6 @@ printf '<13>over the privileged port\n' | python3 -c '
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
 s.sendall(sys.stdin.buffer.read()); s.close()' "$PRIV" || fail "the privileged port took nothing"
-kill -TERM "$NPID"
-wait_for 20 not_running "$NPID" || fail "faultline run as nobody did not stop"
-rc=0
-wait "$NPID" || rc=$?
-[ "$rc" -eq 0 ] || fail "faultline run as nobody exited with $rc: $(tail -n 5 "$T/nobody.err")"
+stop_clean "$NPID" "$T/nobody.err" "faultline run as nobody"
 grep -q '^run: tcp: 1 received' "$T/nobody.err" || fail "$(grep '^run: tcp' "$T/nobody.err")"
 echo "ok: modes 600; run --user nobody on port $PRIV: uid/gid $NOBODY_UID/$NOBODY_GID, no capabilities, store nobody 600"

@@ -77,11 +77,7 @@ logger -T -n 127.0.0.1 -P "$tcp" --octet-count --rfc3164 -t ne -- "$site-二 dow
 wait_for 30 grep -q "\"title\":\"v2 $site-二 down\"" "$T/run.jsonl" ||
 	fail "no incident after the reload: $(tail -n 3 "$T/run.jsonl"; tail -n 5 "$T/run.err")"
 
-kill -TERM "$RUN_PID"
-wait_for 30 not_running "$RUN_PID" || fail "faultline run did not stop on SIGTERM"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "faultline run exited with $rc: $(tail -n 5 "$T/run.err")"
+stop_clean "$RUN_PID" "$T/run.err" "faultline run" 30
 
 python3 - "$T/run.jsonl" "$site" <<'PY' || fail "outcome: $(grep '"open"' "$T/run.jsonl" | head -c 2000)"
 import json, sys

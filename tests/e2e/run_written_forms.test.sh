@@ -58,11 +58,7 @@ have_all() { [ "$(grep -c '"action":"open"' "$T/run.jsonl")" -ge 8 ]; }
 wait_for 30 have_all || fail "not every incident opened: $(cat "$T/run.jsonl")"
 # A rule that must not hold would have opened by now as well: the lines and
 # traps above were all read (the summary below counts them).
-kill -TERM "$RUN_PID"
-wait_for 20 not_running "$RUN_PID" || fail "faultline run did not stop on SIGTERM"
-rc=0
-wait "$RUN_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "faultline run exited with $rc: $(tail -n 5 "$T/run.err")"
+stop_clean "$RUN_PID" "$T/run.err" "faultline run"
 grep -q '^run: 10 messages, 0 undecoded' "$T/run.err" || fail "summary: $(tail -n 1 "$T/run.err")"
 
 python3 - "$T/run.jsonl" <<'PY' || fail "outcome: $(cat "$T/run.jsonl")"
