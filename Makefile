@@ -296,10 +296,12 @@ bench: deps
 
 # kill -9 of `faultline run` at random points of a storm of cuts (SOAK_KILLS
 # times, default 100): tickets lost, notifications lost and delivered more
-# than twice must all be 0. Minutes, so not part of `make test`.
+# than twice must all be 0; SOAK_SEED picks other kill moments. Minutes, so
+# not part of `make test`.
 SOAK_KILLS ?= 100
+SOAK_SEED ?= 20261205
 soak: deps all
-	python3 tests/soak/soak.py $(abspath $(BIN)) $(abspath $(BUILD))/plugins $(SOAK_KILLS)
+	python3 tests/soak/soak.py $(abspath $(BIN)) $(abspath $(BUILD))/plugins $(SOAK_KILLS) $(SOAK_SEED)
 
 clean:
 	rm -rf build build-asan build-fuzz

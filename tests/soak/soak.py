@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""soak.py FAULTLINE PLUGIN_DIR [KILLS]: kill -9 `faultline run` at random points of a storm.
+"""soak.py FAULTLINE PLUGIN_DIR [KILLS [SEED]]: kill -9 `faultline run` at random points of a storm.
 
 Cuts each ring span of examples/network once (both ends lose signal, then
 their clears 4 s later), sending each line over TCP (RFC 6587 octet
@@ -17,7 +17,9 @@ import csv, json, os, random, signal, socket, sqlite3, subprocess, sys, tempfile
 FL, PLUGINS = sys.argv[1], sys.argv[2]
 KILLS = int(sys.argv[3]) if len(sys.argv) > 3 else 100
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-random.seed(20261205)
+# the kill moments: the same every run unless another seed is asked for
+SEED = int(sys.argv[4]) if len(sys.argv) > 4 else 20261205
+random.seed(SEED)
 tmp = tempfile.mkdtemp(prefix="fl-soak.")
 db, out = os.path.join(tmp, "soak.db"), os.path.join(tmp, "pages.jsonl")
 port = None
