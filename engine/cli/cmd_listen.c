@@ -85,7 +85,7 @@ static void usage(FILE *out)
 		"                        [--user NAME [--group NAME]]\n"
 		"\n"
 		"ADDR is IPv4:PORT or [IPv6]:PORT; port 0 picks a free port; [::] takes\n"
-		"IPv4 senders too (not on RELP). Each input listens on one address and\n"
+		"IPv4 senders too. Each input listens on one address and\n"
 		"is announced on stderr as 'listening udp 127.0.0.1:40123'.\n"
 		"--allow udp=10.0.0.0/8 admits that network to one input (udp, tcp, relp,\n"
 		"trap, tls); --allow 10.0.0.0/8 to all. Without --allow every source is\n"

@@ -110,7 +110,7 @@ static int usage(FILE *out)
 		"                     [--metrics ADDR] [--control PATH] [--http ADDR [--users FILE]]\n"
 		"\n"
 		"Runs PLAN live on the inputs (ADDR is IPv4:PORT or [IPv6]:PORT, [::] taking\n"
-		"IPv4 senders too but on RELP; port 0 picks a free port, announced on\n"
+		"IPv4 senders too; port 0 picks a free port, announced on\n"
 		"stderr as 'listening udp 127.0.0.1:40123') and\n"
 		"writes the action stream as JSON Lines; a summary goes to stderr at exit.\n"
 		"RFC 3164 times without a zone are read in --tz, by default the plan's zone.\n"

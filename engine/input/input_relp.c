@@ -21,7 +21,8 @@
  * succeeds or the input stops.
  *
  * librelp has no way to report the port it bound, so for port 0 the
- * listening socket is found among the descriptors it opened.
+ * listening socket is found among the descriptors it opened. On [::] it
+ * opens two, one per family, on a port probed first (is_any6()).
  *
  * librelp has no idle timeout and no cap on sessions either. Once a second
  * the loop thread looks over the descriptors for sockets accepted on the RELP
@@ -225,29 +226,49 @@ static int find_relp_listener(const unsigned char *was_open, struct fl_net_addr 
 	return -ENOENT;
 }
 
-/* A plain bind first: librelp reports every bind failure alike, and the
- * operator needs "address in use" or "permission denied". */
-static int probe_bind(const struct fl_net_addr *addr)
+/* The IPv6 unspecified address: the other inputs' sockets take IPv4 senders
+ * there too (net.h), and librelp's sockets are IPv6-only, so RELP listens on
+ * both families, one socket each, as librelp does for no address at all. */
+static bool is_any6(const struct fl_net_addr *a)
 {
-	int fd = fl_net_listen(addr, SOCK_STREAM);
+	return a->ss.ss_family == AF_INET6 &&
+	       IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)(const void *)&a->ss)->sin6_addr);
+}
+
+/* A plain bind first: librelp reports every bind failure alike, and the
+ * operator needs "address in use" or "permission denied". On [::] the
+ * probe's socket takes both families, so a port either family has taken is
+ * refused here. *port: the port it bound (the kernel's pick for port 0). */
+static int probe_bind(const struct fl_net_addr *addr, int *port)
+{
+	char host[FL_NET_ADDR_TEXT_MAX];
+	struct fl_net_addr got;
+	int fd = fl_net_listen(addr, SOCK_STREAM), rc;
 
 	if (fd < 0)
 		return fd;
+	rc = fl_net_local(fd, &got);
+	if (rc == 0)
+		*port = fl_net_host_port((const struct sockaddr *)&got.ss, got.len, host,
+					 sizeof(host));
 	close(fd);
-	return 0;
+	return rc < 0 ? rc : *port < 0 ? -EINVAL : 0;
 }
 
-static int configure(struct fl_inputs *in, relpEngine_t *eng, relpSrv_t **srv_out)
+/* both: listen on both families (is_any6()), on probed_port, which both
+ * sockets must share (port 0 would give each its own). */
+static int configure(struct fl_inputs *in, relpEngine_t *eng, bool both, int probed_port,
+		     relpSrv_t **srv_out)
 {
 	const struct fl_net_addr *a = &in->local[FL_INPUT_RELP];
 	char host[FL_NET_ADDR_TEXT_MAX], port[8];
 	int port_num = fl_net_host_port((const struct sockaddr *)&a->ss, a->len, host, sizeof(host));
 	relpSrv_t *srv = NULL;
 
-	snprintf(port, sizeof(port), "%d", port_num);
+	snprintf(port, sizeof(port), "%d", both ? probed_port : port_num);
 	if (relpEngineSetDbgprint(eng, relp_debug_quiet) != RELP_RET_OK ||
 	    relpEngineSetDnsLookupMode(eng, 0) != RELP_RET_OK ||
-	    relpEngineSetFamily(eng, a->ss.ss_family) != RELP_RET_OK ||
+	    relpEngineSetFamily(eng, both ? AF_UNSPEC : a->ss.ss_family) != RELP_RET_OK ||
 	    relpEngineSetEnableCmd(eng, (unsigned char *)"syslog", eRelpCmdState_Required) !=
 		    RELP_RET_OK ||
 	    relpEngineSetSyslogRcv2(eng, on_syslog) != RELP_RET_OK ||
@@ -260,7 +281,7 @@ static int configure(struct fl_inputs *in, relpEngine_t *eng, relpSrv_t **srv_ou
 	/* One byte over the cap: a longer frame arrives truncated to it and is
 	 * counted as too long, the connection stays up. */
 	if (relpSrvSetLstnPort(srv, (unsigned char *)port) != RELP_RET_OK ||
-	    relpSrvSetLstnAddr(srv, (unsigned char *)host) != RELP_RET_OK ||
+	    relpSrvSetLstnAddr(srv, both ? NULL : (unsigned char *)host) != RELP_RET_OK ||
 	    relpSrvSetUsrPtr(srv, in) != RELP_RET_OK ||
 	    relpSrvSetMaxDataSize(srv, in->cfg.max_msg + 1) != RELP_RET_OK ||
 	    relpSrvSetOversizeMode(srv, RELP_OVERSIZE_TRUNCATE) != RELP_RET_OK)
@@ -275,9 +296,11 @@ int fl_input_relp_create(struct fl_inputs *in, char *err, size_t err_cap)
 	unsigned char *was_open = NULL;
 	relpEngine_t *eng = NULL;
 	relpSrv_t *srv = NULL;
-	int rc;
+	bool both = is_any6(&in->local[FL_INPUT_RELP]);
+	struct fl_net_addr found;
+	int rc, port = 0;
 
-	rc = probe_bind(&in->local[FL_INPUT_RELP]);
+	rc = probe_bind(&in->local[FL_INPUT_RELP], &port);
 	if (rc < 0) {
 		snprintf(err, err_cap, "relp %s: cannot listen: %s", spec, strerror(-rc));
 		return rc;
@@ -287,7 +310,7 @@ int fl_input_relp_create(struct fl_inputs *in, char *err, size_t err_cap)
 		return -ENOMEM;
 	}
 	in->relp_engine = eng;
-	rc = configure(in, eng, &srv);
+	rc = configure(in, eng, both, port, &srv);
 	if (rc < 0) {
 		snprintf(err, err_cap, "relp %s: cannot configure librelp", spec);
 		return rc;
@@ -303,9 +326,13 @@ int fl_input_relp_create(struct fl_inputs *in, char *err, size_t err_cap)
 		rc = -EADDRNOTAVAIL;
 		goto out_free;
 	}
-	rc = find_relp_listener(was_open, &in->local[FL_INPUT_RELP]);
+	/* on both families the input stays [::], on the port both share */
+	rc = find_relp_listener(was_open, both ? &found : &in->local[FL_INPUT_RELP]);
 	if (rc < 0)
 		snprintf(err, err_cap, "relp %s: cannot find the socket librelp bound", spec);
+	else if (both)
+		((struct sockaddr_in6 *)(void *)&in->local[FL_INPUT_RELP].ss)->sin6_port =
+		    htons((uint16_t)port);
 out_free:
 	free(was_open);
 	return rc;
@@ -396,8 +423,11 @@ static bool same_endpoint(const struct fl_net_addr *a, const struct fl_net_addr 
 	int pa = fl_net_host_port((const struct sockaddr *)&a->ss, a->len, ha, sizeof(ha));
 	int pb = fl_net_host_port((const struct sockaddr *)&b->ss, b->len, hb, sizeof(hb));
 
-	return pa >= 0 && pa == pb && a->ss.ss_family == b->ss.ss_family &&
-	       (strcmp(ha, hb) == 0 || strcmp(hb, "0.0.0.0") == 0 || strcmp(hb, "::") == 0);
+	/* "::" is the input on both families (is_any6()) */
+	return pa >= 0 && pa == pb &&
+	       (strcmp(hb, "::") == 0 ||
+		(a->ss.ss_family == b->ss.ss_family &&
+		 (strcmp(ha, hb) == 0 || strcmp(hb, "0.0.0.0") == 0)));
 }
 
 /* Is fd a connection accepted on the RELP listener (and established, with

@@ -98,3 +98,38 @@ stop_listen small
 expect_stat small relp too_long 1
 expect_stat small relp received 4
 echo "relp: allowlist drops and the frame cap counted"
+
+# On [::] RELP takes both families, as the other inputs do there: a third
+# rsyslog sends each line over IPv4 and over IPv6 to one listener, with a
+# cap of one session per source (one from 127.0.0.1, one from ::1: both kept).
+start_listen dual --relp '[::]:0' --max-conns-per-source 1
+grep -q '^listening relp \[::\]:[0-9]*$' "$T/dual.err" || fail "dual: $(grep listening "$T/dual.err")"
+DP=$(port_of dual relp)
+mkdir "$T/rs3"
+cat >"$T/rs3/rsyslog.conf" <<CONF
+global(workDirectory="$T/rs3")
+module(load="imfile")
+module(load="omrelp")
+input(type="imfile" File="$T/rs3/in.log" Tag="e2e:" ruleset="fwd")
+ruleset(name="fwd") {
+  action(type="omrelp" target="127.0.0.1" port="$DP")
+  action(type="omrelp" target="::1" port="$DP")
+}
+CONF
+: >"$T/rs3/in.log"
+spawn rsyslogd -n -f "$T/rs3/rsyslog.conf" -i "$T/rs3/rsyslog.pid" 2>"$T/rs3/rsyslog.err"
+for i in 1 2 3; do echo "dual id=du-$i" >>"$T/rs3/in.log"; done
+wait_for 30 has_lines dual 'id=du-' 6 || fail "dual: $(lines_matching dual 'id=du-') of 6: $(cat "$T/rs3/rsyslog.err")"
+stop_listen dual
+python3 - "$T/dual.jsonl" <<'PY' || fail "dual-stack RELP peers: $(cat "$T/dual.jsonl")"
+import collections, json, sys
+got = collections.Counter()
+for line in open(sys.argv[1], encoding="utf-8"):
+    ev = json.loads(line)
+    assert ev["transport"] == "relp", ev
+    got[(ev["peer"]["addr"], ev["msg"])] += 1
+want = {(a, "dual id=du-%d" % i) for a in ("127.0.0.1", "::1") for i in (1, 2, 3)}
+assert set(got) == want, sorted(got)
+PY
+expect_stat dual relp received 6
+echo "relp: [::] takes IPv4 and IPv6 senders"

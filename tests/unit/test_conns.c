@@ -328,7 +328,8 @@ const char *__lsan_default_suppressions(void)
 }
 #endif
 
-static struct fl_inputs *relp_inputs(size_t per_source, uint32_t idle_ms, struct fl_net_addr *local)
+static struct fl_inputs *relp_inputs_on(const char *addr, size_t per_source, uint32_t idle_ms,
+				       struct fl_net_addr *local)
 {
 	struct fl_inputs_config cfg;
 	struct fl_inputs *in = NULL;
@@ -339,13 +340,18 @@ static struct fl_inputs *relp_inputs(size_t per_source, uint32_t idle_ms, struct
 	signal(SIGPIPE, SIG_IGN);
 	memset(&cfg, 0, sizeof(cfg));
 	fl_inputs_config_defaults(&cfg);
-	cfg.addr[FL_INPUT_RELP] = "127.0.0.1:0";
+	cfg.addr[FL_INPUT_RELP] = addr;
 	cfg.max_conns_per_source = per_source;
 	cfg.idle_ms = idle_ms;
 	cr_assert_eq(fl_inputs_create(&in, &cfg, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(fl_inputs_local(in, FL_INPUT_RELP, local), 0);
 	cr_assert_eq(fl_inputs_start(in), 0);
 	return in;
+}
+
+static struct fl_inputs *relp_inputs(size_t per_source, uint32_t idle_ms, struct fl_net_addr *local)
+{
+	return relp_inputs_on("127.0.0.1:0", per_source, idle_ms, local);
 }
 
 Test(conns, an_idle_relp_session_is_shut_down, .timeout = 30)
@@ -378,6 +384,35 @@ Test(conns, relp_sessions_over_the_per_source_cap_are_shut_down, .timeout = 30)
 	fl_inputs_stats(in, FL_INPUT_RELP, &s);
 	cr_expect_eq(s.refused_per_source, 1);
 	cr_expect_eq(s.idle_closed, 0);
+	fl_inputs_stop(in);
+	fl_inputs_destroy(in);
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+}
+
+/* On [::] librelp listens with one socket per family: IPv4 sessions are
+ * RELP sessions to the scan too, capped per source as on an IPv4 address. */
+Test(conns, relp_on_the_unspecified_ipv6_address_caps_ipv4_sessions, .timeout = 30)
+{
+	struct fl_net_addr local, v4;
+	struct fl_inputs *in = relp_inputs_on("[::]:0", 2, 60000, &local);
+	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&v4.ss;
+	int fds[3], closed = 0;
+	struct fl_input_stats s;
+
+	cr_assert_eq(local.ss.ss_family, AF_INET6, "the input is still [::]");
+	memset(&v4, 0, sizeof(v4));
+	sin->sin_family = AF_INET;
+	sin->sin_port = ((struct sockaddr_in6 *)(void *)&local.ss)->sin6_port;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	v4.len = sizeof(*sin);
+	for (int i = 0; i < 3; i++)
+		fds[i] = connect_from("127.0.0.2", &v4);
+	for (int i = 0; i < 3; i++)
+		closed += closed_within(fds[i], closed ? 200 : 3000);
+	cr_expect_eq(closed, 1, "%d of 3 IPv4 sessions from one address closed, cap 2", closed);
+	fl_inputs_stats(in, FL_INPUT_RELP, &s);
+	cr_expect_eq(s.refused_per_source, 1);
 	fl_inputs_stop(in);
 	fl_inputs_destroy(in);
 	for (int i = 0; i < 3; i++)
