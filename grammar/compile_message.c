@@ -135,6 +135,12 @@ static void warn_sms_length(struct fl_compile *c, const struct fl_prog_message *
 			m->name.p, len, budget, SMS_PARTS_BUDGET, wide ? "UCS-2" : "GSM");
 }
 
+/* n ids from `from` in both lists; an empty list may have no array at all. */
+static bool same_ids(const uint32_t *ids, uint32_t from_a, uint32_t from_b, size_t n)
+{
+	return n == 0 || memcmp(ids + from_a, ids + from_b, n * sizeof(uint32_t)) == 0;
+}
+
 /* Two templates for the same kind, roles and channels: the second could
  * never be chosen. */
 static void check_duplicate(struct fl_compile *c, const struct fl_ast_stmt *s,
@@ -147,11 +153,9 @@ static void check_duplicate(struct fl_compile *c, const struct fl_ast_stmt *s,
 
 		if (o->when != m->when || o->n_roles != m->n_roles || o->n_channels != m->n_channels ||
 		    o->has_scope != m->has_scope || (m->has_scope && o->scope != m->scope) ||
-		    memcmp(p->message_roles + o->first_role, p->message_roles + m->first_role,
-			   m->n_roles * sizeof(uint32_t)) != 0 ||
-		    memcmp(p->message_channels + o->first_channel,
-			   p->message_channels + m->first_channel,
-			   m->n_channels * sizeof(uint32_t)) != 0)
+		    !same_ids(p->message_roles, o->first_role, m->first_role, m->n_roles) ||
+		    !same_ids(p->message_channels, o->first_channel, m->first_channel,
+			      m->n_channels))
 			continue;
 		fl_diag_error(c->d, &s->items[1]->loc,
 			      "template '%s' is for the same notices as template '%s': it would "
