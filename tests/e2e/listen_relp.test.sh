@@ -1,27 +1,37 @@
 #!/bin/sh
 # RELP from rsyslog omrelp, across a restart of faultline: rsyslog keeps what
 # was not acknowledged and resends it, so every message id arrives, in one
-# run or the other. Then the RELP allowlist and frame cap.
+# run or the other. Then the RELP allowlist and frame cap, and a listener on
+# [::] taking IPv4 and IPv6 senders.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/listen_lib.sh"
+
+# relay DIR <<ACTIONS: an rsyslogd that forwards each line appended to
+# DIR/in.log with the omrelp actions read from standard input.
+relay() {
+	actions=$(cat)
+	mkdir "$1"
+	cat >"$1/rsyslog.conf" <<CONF
+global(workDirectory="$1")
+module(load="imfile")
+module(load="omrelp")
+input(type="imfile" File="$1/in.log" Tag="e2e:" ruleset="fwd")
+ruleset(name="fwd") {
+$actions
+}
+CONF
+	: >"$1/in.log"
+	spawn rsyslogd -n -f "$1/rsyslog.conf" -i "$1/rsyslog.pid" 2>"$1/rsyslog.err"
+}
 
 start_listen first --relp 127.0.0.1:0
 RP=$(port_of first relp)
 
-mkdir "$T/rs"
-cat >"$T/rs/rsyslog.conf" <<CONF
-global(workDirectory="$T/rs")
-module(load="imfile")
-module(load="omrelp")
-input(type="imfile" File="$T/rs/in.log" Tag="e2e:" ruleset="fwd")
-ruleset(name="fwd") {
+relay "$T/rs" <<ACT
   action(type="omrelp" target="127.0.0.1" port="$RP"
          queue.type="LinkedList" queue.size="10000"
          action.resumeRetryCount="-1" action.resumeInterval="1")
-}
-CONF
-: >"$T/rs/in.log"
-spawn rsyslogd -n -f "$T/rs/rsyslog.conf" -i "$T/rs/rsyslog.pid" 2>"$T/rs/rsyslog.err"
+ACT
 
 # append FROM TO: one line per id.
 append() {
@@ -68,19 +78,10 @@ expect_stat second relp queue_full 0
 # loopback is dropped and counted), one caps frames at 200 bytes.
 start_listen denied --relp 127.0.0.1:0 --allow relp=10.0.0.0/8
 start_listen small --relp 127.0.0.1:0 --max-msg-size 200
-mkdir "$T/rs2"
-cat >"$T/rs2/rsyslog.conf" <<CONF
-global(workDirectory="$T/rs2")
-module(load="imfile")
-module(load="omrelp")
-input(type="imfile" File="$T/rs2/in.log" Tag="e2e:" ruleset="fwd")
-ruleset(name="fwd") {
+relay "$T/rs2" <<ACT
   action(type="omrelp" target="127.0.0.1" port="$(port_of denied relp)")
   action(type="omrelp" target="127.0.0.1" port="$(port_of small relp)")
-}
-CONF
-: >"$T/rs2/in.log"
-spawn rsyslogd -n -f "$T/rs2/rsyslog.conf" -i "$T/rs2/rsyslog.pid" 2>"$T/rs2/rsyslog.err"
+ACT
 for i in 1 2 3; do echo "short id=sh-$i" >>"$T/rs2/in.log"; done
 echo "long id=lg-1 $(printf '%0400d' 0)" >>"$T/rs2/in.log"
 echo "short id=sh-4" >>"$T/rs2/in.log"
@@ -105,19 +106,10 @@ echo "relp: allowlist drops and the frame cap counted"
 start_listen dual --relp '[::]:0' --max-conns-per-source 1
 grep -q '^listening relp \[::\]:[0-9]*$' "$T/dual.err" || fail "dual: $(grep listening "$T/dual.err")"
 DP=$(port_of dual relp)
-mkdir "$T/rs3"
-cat >"$T/rs3/rsyslog.conf" <<CONF
-global(workDirectory="$T/rs3")
-module(load="imfile")
-module(load="omrelp")
-input(type="imfile" File="$T/rs3/in.log" Tag="e2e:" ruleset="fwd")
-ruleset(name="fwd") {
+relay "$T/rs3" <<ACT
   action(type="omrelp" target="127.0.0.1" port="$DP")
   action(type="omrelp" target="::1" port="$DP")
-}
-CONF
-: >"$T/rs3/in.log"
-spawn rsyslogd -n -f "$T/rs3/rsyslog.conf" -i "$T/rs3/rsyslog.pid" 2>"$T/rs3/rsyslog.err"
+ACT
 for i in 1 2 3; do echo "dual id=du-$i" >>"$T/rs3/in.log"; done
 wait_for 30 has_lines dual 'id=du-' 6 || fail "dual: $(lines_matching dual 'id=du-') of 6: $(cat "$T/rs3/rsyslog.err")"
 stop_listen dual

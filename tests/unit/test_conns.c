@@ -354,6 +354,19 @@ static struct fl_inputs *relp_inputs(size_t per_source, uint32_t idle_ms, struct
 	return relp_inputs_on("127.0.0.1:0", per_source, idle_ms, local);
 }
 
+/* Opens n sessions from src to the listener; returns how many the server
+ * shut down (the first within 3 s, the rest within 0.2 s of it). */
+static int shut_down_of(const char *src, const struct fl_net_addr *to, int *fds, int n)
+{
+	int closed = 0;
+
+	for (int i = 0; i < n; i++)
+		fds[i] = connect_from(src, to);
+	for (int i = 0; i < n; i++)
+		closed += closed_within(fds[i], closed ? 200 : 3000);
+	return closed;
+}
+
 Test(conns, an_idle_relp_session_is_shut_down, .timeout = 30)
 {
 	struct fl_net_addr local;
@@ -373,13 +386,9 @@ Test(conns, relp_sessions_over_the_per_source_cap_are_shut_down, .timeout = 30)
 {
 	struct fl_net_addr local;
 	struct fl_inputs *in = relp_inputs(2, 60000, &local);
-	int fds[3], closed = 0;
+	int fds[3], closed = shut_down_of("127.0.0.2", &local, fds, 3);
 	struct fl_input_stats s;
 
-	for (int i = 0; i < 3; i++)
-		fds[i] = connect_from("127.0.0.2", &local);
-	for (int i = 0; i < 3; i++)
-		closed += closed_within(fds[i], closed ? 200 : 3000);
 	cr_expect_eq(closed, 1, "%d of 3 sessions from one address closed, cap 2", closed);
 	fl_inputs_stats(in, FL_INPUT_RELP, &s);
 	cr_expect_eq(s.refused_per_source, 1);
@@ -397,7 +406,7 @@ Test(conns, relp_on_the_unspecified_ipv6_address_caps_ipv4_sessions, .timeout = 
 	struct fl_net_addr local, v4;
 	struct fl_inputs *in = relp_inputs_on("[::]:0", 2, 60000, &local);
 	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&v4.ss;
-	int fds[3], closed = 0;
+	int fds[3], closed;
 	struct fl_input_stats s;
 
 	cr_assert_eq(local.ss.ss_family, AF_INET6, "the input is still [::]");
@@ -406,10 +415,7 @@ Test(conns, relp_on_the_unspecified_ipv6_address_caps_ipv4_sessions, .timeout = 
 	sin->sin_port = ((struct sockaddr_in6 *)(void *)&local.ss)->sin6_port;
 	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	v4.len = sizeof(*sin);
-	for (int i = 0; i < 3; i++)
-		fds[i] = connect_from("127.0.0.2", &v4);
-	for (int i = 0; i < 3; i++)
-		closed += closed_within(fds[i], closed ? 200 : 3000);
+	closed = shut_down_of("127.0.0.2", &v4, fds, 3);
 	cr_expect_eq(closed, 1, "%d of 3 IPv4 sessions from one address closed, cap 2", closed);
 	fl_inputs_stats(in, FL_INPUT_RELP, &s);
 	cr_expect_eq(s.refused_per_source, 1);
