@@ -20,9 +20,10 @@
  * callback retries the write instead and holds the sender back until it
  * succeeds or the input stops.
  *
- * librelp has no way to report the port it bound, so for port 0 the
- * listening socket is found among the descriptors it opened. On [::] it
- * opens two, one per family, on a port probed first (is_any6()).
+ * librelp has no way to report the port it bound, so it is given the port
+ * a probe bound first (the kernel's pick for port 0), and its listening
+ * socket is looked for among the descriptors it opened. On [::] it opens
+ * two, one per family, on that port (is_any6()).
  *
  * librelp has no idle timeout and no cap on sessions either. Once a second
  * the loop thread looks over the descriptors for sockets accepted on the RELP
@@ -238,37 +239,33 @@ static bool is_any6(const struct fl_net_addr *a)
 /* A plain bind first: librelp reports every bind failure alike, and the
  * operator needs "address in use" or "permission denied". On [::] the
  * probe's socket takes both families, so a port either family has taken is
- * refused here. *port: the port it bound (the kernel's pick for port 0). */
-static int probe_bind(const struct fl_net_addr *addr, int *port)
+ * refused here. *bound: the address with the port it bound. */
+static int probe_bind(const struct fl_net_addr *addr, struct fl_net_addr *bound)
 {
-	char host[FL_NET_ADDR_TEXT_MAX];
-	struct fl_net_addr got;
 	int fd = fl_net_listen(addr, SOCK_STREAM), rc;
 
 	if (fd < 0)
 		return fd;
-	rc = fl_net_local(fd, &got);
-	if (rc == 0)
-		*port = fl_net_host_port((const struct sockaddr *)&got.ss, got.len, host,
-					 sizeof(host));
+	rc = fl_net_local(fd, bound);
 	close(fd);
-	return rc < 0 ? rc : *port < 0 ? -EINVAL : 0;
+	return rc;
 }
 
-/* both: listen on both families (is_any6()), on probed_port, which both
- * sockets must share (port 0 would give each its own). */
-static int configure(struct fl_inputs *in, relpEngine_t *eng, bool both, int probed_port,
+/* Listens on bound (probe_bind()'s): on both families when it is [::] (both
+ * sockets on its port: port 0 would give each its own). */
+static int configure(struct fl_inputs *in, relpEngine_t *eng, const struct fl_net_addr *bound,
 		     relpSrv_t **srv_out)
 {
-	const struct fl_net_addr *a = &in->local[FL_INPUT_RELP];
+	bool both = is_any6(bound);
 	char host[FL_NET_ADDR_TEXT_MAX], port[8];
-	int port_num = fl_net_host_port((const struct sockaddr *)&a->ss, a->len, host, sizeof(host));
+	int port_num = fl_net_host_port((const struct sockaddr *)&bound->ss, bound->len, host,
+					sizeof(host));
 	relpSrv_t *srv = NULL;
 
-	snprintf(port, sizeof(port), "%d", both ? probed_port : port_num);
+	snprintf(port, sizeof(port), "%d", port_num);
 	if (relpEngineSetDbgprint(eng, relp_debug_quiet) != RELP_RET_OK ||
 	    relpEngineSetDnsLookupMode(eng, 0) != RELP_RET_OK ||
-	    relpEngineSetFamily(eng, both ? AF_UNSPEC : a->ss.ss_family) != RELP_RET_OK ||
+	    relpEngineSetFamily(eng, both ? AF_UNSPEC : bound->ss.ss_family) != RELP_RET_OK ||
 	    relpEngineSetEnableCmd(eng, (unsigned char *)"syslog", eRelpCmdState_Required) !=
 		    RELP_RET_OK ||
 	    relpEngineSetSyslogRcv2(eng, on_syslog) != RELP_RET_OK ||
@@ -296,11 +293,10 @@ int fl_input_relp_create(struct fl_inputs *in, char *err, size_t err_cap)
 	unsigned char *was_open = NULL;
 	relpEngine_t *eng = NULL;
 	relpSrv_t *srv = NULL;
-	bool both = is_any6(&in->local[FL_INPUT_RELP]);
-	struct fl_net_addr found;
-	int rc, port = 0;
+	struct fl_net_addr bound, found;
+	int rc;
 
-	rc = probe_bind(&in->local[FL_INPUT_RELP], &port);
+	rc = probe_bind(&in->local[FL_INPUT_RELP], &bound);
 	if (rc < 0) {
 		snprintf(err, err_cap, "relp %s: cannot listen: %s", spec, strerror(-rc));
 		return rc;
@@ -310,7 +306,7 @@ int fl_input_relp_create(struct fl_inputs *in, char *err, size_t err_cap)
 		return -ENOMEM;
 	}
 	in->relp_engine = eng;
-	rc = configure(in, eng, both, port, &srv);
+	rc = configure(in, eng, &bound, &srv);
 	if (rc < 0) {
 		snprintf(err, err_cap, "relp %s: cannot configure librelp", spec);
 		return rc;
@@ -326,13 +322,12 @@ int fl_input_relp_create(struct fl_inputs *in, char *err, size_t err_cap)
 		rc = -EADDRNOTAVAIL;
 		goto out_free;
 	}
-	/* on both families the input stays [::], on the port both share */
-	rc = find_relp_listener(was_open, both ? &found : &in->local[FL_INPUT_RELP]);
+	/* the input is what was probed ([::] for both families), on its port */
+	rc = find_relp_listener(was_open, &found);
 	if (rc < 0)
 		snprintf(err, err_cap, "relp %s: cannot find the socket librelp bound", spec);
-	else if (both)
-		((struct sockaddr_in6 *)(void *)&in->local[FL_INPUT_RELP].ss)->sin6_port =
-		    htons((uint16_t)port);
+	else
+		in->local[FL_INPUT_RELP] = bound;
 out_free:
 	free(was_open);
 	return rc;

@@ -405,16 +405,15 @@ Test(conns, relp_on_the_unspecified_ipv6_address_caps_ipv4_sessions, .timeout = 
 {
 	struct fl_net_addr local, v4;
 	struct fl_inputs *in = relp_inputs_on("[::]:0", 2, 60000, &local);
-	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&v4.ss;
+	char host[FL_NET_ADDR_TEXT_MAX], v4_text[32];
+	const char *why = NULL;
 	int fds[3], closed;
 	struct fl_input_stats s;
 
 	cr_assert_eq(local.ss.ss_family, AF_INET6, "the input is still [::]");
-	memset(&v4, 0, sizeof(v4));
-	sin->sin_family = AF_INET;
-	sin->sin_port = ((struct sockaddr_in6 *)(void *)&local.ss)->sin6_port;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	v4.len = sizeof(*sin);
+	snprintf(v4_text, sizeof(v4_text), "127.0.0.1:%d",
+		 fl_net_host_port((const struct sockaddr *)&local.ss, local.len, host, sizeof(host)));
+	cr_assert_eq(fl_net_parse(&v4, v4_text, &why), 0, "%s", why);
 	closed = shut_down_of("127.0.0.2", &v4, fds, 3);
 	cr_expect_eq(closed, 1, "%d of 3 IPv4 sessions from one address closed, cap 2", closed);
 	fl_inputs_stats(in, FL_INPUT_RELP, &s);
