@@ -82,8 +82,9 @@ static uint8_t fold(uint8_t b)
 	return (b >= 'A' && b <= 'Z') ? (uint8_t)(b + ('a' - 'A')) : b;
 }
 
-/* calloc() counted against the budget; n * size checked for overflow. */
-static void *charge(struct budget *bg, size_t n, size_t size)
+/* n * size bytes counted against the budget, n * size checked for overflow;
+ * zeroed or, for a table the caller writes whole, not. */
+static void *charge_room(struct budget *bg, size_t n, size_t size, bool zeroed)
 {
 	void *p;
 
@@ -91,12 +92,17 @@ static void *charge(struct budget *bg, size_t n, size_t size)
 		return NULL;
 	if (n * size > bg->max - bg->used)
 		return NULL;
-	p = calloc(n ? n : 1, size);
+	p = zeroed ? calloc(n ? n : 1, size) : malloc(n ? n * size : 1);
 	if (p)
 		bg->used += n * size;
 	else
 		bg->is_oom = true;
 	return p;
+}
+
+static void *charge(struct budget *bg, size_t n, size_t size)
+{
+	return charge_room(bg, n, size, true);
 }
 
 /* charge() on cache-line boundaries, for records of 32 or 64 bytes that
@@ -279,9 +285,10 @@ static int renumber(struct fl_ac *ac, struct budget *bg, uint32_t *map)
 	bool narrow = (S - 1) * C <= UINT16_MAX, by_state = !narrow && S - 1 <= UINT16_MAX;
 	uint16_t *delta16 = NULL, *state16 = NULL;
 
-	delta = narrow || by_state ? NULL : charge(bg, S * C, sizeof(uint32_t));
-	delta16 = narrow ? charge(bg, S * C, sizeof(uint16_t)) : NULL;
-	state16 = by_state ? charge(bg, S * C, sizeof(uint16_t)) : NULL;
+	/* every entry is written below: not zeroed first */
+	delta = narrow || by_state ? NULL : charge_room(bg, S * C, sizeof(uint32_t), false);
+	delta16 = narrow ? charge_room(bg, S * C, sizeof(uint16_t), false) : NULL;
+	state16 = by_state ? charge_room(bg, S * C, sizeof(uint16_t), false) : NULL;
 	/* a record per reporting state, and one per literal past the first of
 	 * its state */
 	extra = S - ac->first_report;
