@@ -1,14 +1,19 @@
 /* fuzz_match.c - differential: the whole matcher (field index, literal
  * automaton, key windows, requirement trees, rxlite or PCRE2) on several
- * fuzzer-chosen rules at once, against PCRE2 alone on each rule's regex.
+ * fuzzer-chosen rules at once, against PCRE2 alone on each rule's regex and
+ * a plain comparison of its field condition.
  *
  * Input: byte 0 = the number of rules (1 + b % 6); byte 1 = flags (bit r:
- * rule r has /i; bits 6 and 7: rules 0 and 1 have /x); then NUL-separated
- * segments: one pattern per rule, then up to 16 messages. A message PCRE2
- * matches that the matcher does not report for that rule, or one it reports
- * that PCRE2 does not match, aborts: the first is a dropped alarm, the second
- * a false one. Patterns the plan compiler refuses (or that hold a newline)
- * end the input quietly. */
+ * rule r has /i; bits 6 and 7: rules 0 and 1 have /x); byte 2 = a field
+ * condition for rules 0-3, two bits each (none, host == "H1", app in
+ * ["NE", "alarmd"], host != "H2": the first two key the rule on the value,
+ * the third does not); then NUL-separated segments: one pattern per rule,
+ * then up to 16 messages, each a byte that picks its host (H1, H2, h1, H3)
+ * and app (NE, sshd) and then the message text. A message a rule should
+ * take (its condition holds and PCRE2 matches) that the matcher does not
+ * report for it, or one it reports that the rule should not take, aborts:
+ * the first is a dropped alarm, the second a false one. Patterns the plan
+ * compiler refuses (or that hold a newline) end the input quietly. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdbool.h>
@@ -39,11 +44,43 @@ struct segment {
 /* Appends `rule rN { match syslog; where msg ~ /P/F; key host; }` with each
  * '/' of P written as \/ (the scanner turns it back). Returns false when P
  * cannot be written on one line or the plan would not fit. */
-static bool write_rule(char *plan, size_t size, size_t *len, int r, struct segment pat,
-		       const char *flags)
+enum field_cond { COND_NONE, COND_HOST_H1, COND_APP_IN, COND_HOST_NOT_H2 };
+
+static const char *const cond_text[] = {
+    [COND_NONE] = "",
+    [COND_HOST_H1] = "host == \"H1\" and ",
+    [COND_APP_IN] = "app in [\"NE\", \"alarmd\"] and ",
+    [COND_HOST_NOT_H2] = "host != \"H2\" and ",
+};
+
+static const char *const hosts[] = {"H1", "H2", "h1", "H3"};
+static const char *const apps[] = {"NE", "sshd"};
+
+static bool is(struct fl_str v, const char *text)
+{
+	return v.p && v.len == strlen(text) && memcmp(v.p, text, v.len) == 0;
+}
+
+/* The condition on the event as decoded, compared byte for byte. */
+static bool cond_holds(enum field_cond c, const struct fl_event *ev)
+{
+	struct fl_str host = ev->syslog.hostname, app = ev->syslog.app_name;
+
+	switch (c) {
+	case COND_HOST_H1: return is(host, "H1");
+	case COND_APP_IN: return is(app, "NE") || is(app, "alarmd");
+	case COND_HOST_NOT_H2: return !is(host, "H2");
+	case COND_NONE: break;
+	}
+	return true;
+}
+
+static bool write_rule(char *plan, size_t size, size_t *len, int r, enum field_cond cond,
+		       struct segment pat, const char *flags)
 {
 	size_t n = *len;
-	int w = snprintf(plan + n, size - n, "rule r%d { match syslog; where msg ~ /", r);
+	int w = snprintf(plan + n, size - n, "rule r%d { match syslog; where %smsg ~ /", r,
+			 cond_text[cond]);
 
 	if (w < 0 || (size_t)w >= size - n)
 		return false;
@@ -89,8 +126,20 @@ static size_t split(const uint8_t *p, const uint8_t *end, struct segment *seg, s
 
 /* Every rule's verdict on the message against PCRE2's; traps on a
  * difference. refs: one code per program regex. */
+/* The regex of rule r's where (its one regex condition). */
+static uint32_t rule_regex(const struct fl_program *prog, uint32_t r)
+{
+	const struct fl_prog_rule *rule = &prog->rules[r];
+
+	for (uint32_t k = 0; k < rule->n_conds; k++)
+		if (prog->conds[rule->first_cond + k].op == FL_OP_MATCH)
+			return prog->conds[rule->first_cond + k].regex;
+	__builtin_trap(); /* every rule written above has one */
+}
+
 static void check_message(struct fl_match *m, const struct fl_program *prog, pcre2_code **refs,
-			  pcre2_match_data *md, pcre2_match_context *mctx, const struct fl_event *ev)
+			  pcre2_match_data *md, pcre2_match_context *mctx, const struct fl_event *ev,
+			  const enum field_cond *conds)
 {
 	bool hit[MAX_RULES] = {false};
 	struct fl_match_stats before, after;
@@ -106,13 +155,13 @@ static void check_message(struct fl_match *m, const struct fl_program *prog, pcr
 	if (after.regex_limit != before.regex_limit)
 		return; /* the engine's cap, counted: the JIT counts toward it otherwise */
 	for (uint32_t r = 0; r < prog->n_rules && r < MAX_RULES; r++) {
-		uint32_t ri = prog->conds[prog->rules[r].first_cond].regex;
+		uint32_t ri = rule_regex(prog, r);
 		int rc = pcre2_match(refs[ri], (PCRE2_SPTR)ev->syslog.msg.p, ev->syslog.msg.len, 0, 0,
 				     md, mctx);
 
 		if (rc < PCRE2_ERROR_NOMATCH)
 			continue; /* the match limit: no answer to compare */
-		if (hit[r] != (rc >= 0))
+		if (hit[r] != (rc >= 0 && cond_holds(conds[r], ev)))
 			__builtin_trap();
 	}
 }
@@ -131,15 +180,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fl_diags *d = NULL;
 	struct fl_plan *plan = NULL;
 	struct fl_match *m = NULL;
+	enum field_cond conds[MAX_RULES] = {COND_NONE};
 	size_t n_seg, len = 0;
 	int n_rules;
 
-	if (size < 3)
+	if (size < 4)
 		return 0;
 	n_rules = 1 + data[0] % MAX_RULES;
-	n_seg = split(data + 2, data + size, seg, MAX_RULES + MAX_MESSAGES);
+	for (int r = 0; r < 4; r++)
+		conds[r] = (enum field_cond)((data[2] >> (2 * r)) & 3);
+	n_seg = split(data + 3, data + size, seg, MAX_RULES + MAX_MESSAGES);
 	if (n_seg <= (size_t)n_rules)
 		return 0;
+	len = (size_t)snprintf(plan_text, sizeof(plan_text), "plan f;\n");
 	for (int r = 0; r < n_rules; r++) {
 		char flags[3] = {0};
 		int f = 0;
@@ -148,7 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			flags[f++] = 'i';
 		if (r < 2 && data[1] & (1u << (6 + r)))
 			flags[f++] = 'x';
-		if (!write_rule(plan_text, sizeof(plan_text), &len, r, seg[r], flags))
+		if (!write_rule(plan_text, sizeof(plan_text), &len, r, conds[r], seg[r], flags))
 			return 0;
 	}
 	if (fl_diags_create(&d) < 0)
@@ -176,13 +229,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (size_t s = (size_t)n_rules; s < n_seg; s++) {
 		char line[MAX_MESSAGE + 64];
-		size_t msg = seg[s].len < MAX_MESSAGE ? seg[s].len : MAX_MESSAGE;
-		int head = snprintf(line, sizeof(line), "<131>Nov 25 10:00:00 H1 NE: ");
+		size_t msg;
+		int head;
 
-		memcpy(line + head, seg[s].p, msg);
+		if (!seg[s].len)
+			continue;
+		msg = seg[s].len - 1;
+		head = snprintf(line, sizeof(line), "<131>Nov 25 10:00:00 %s %s: ",
+				hosts[seg[s].p[0] & 3], apps[(seg[s].p[0] >> 2) & 1]);
+		if (msg > MAX_MESSAGE)
+			msg = MAX_MESSAGE;
+		memcpy(line + head, seg[s].p + 1, msg);
 		if (fl_syslog_decode(&ev, line, (size_t)head + msg, &so) != FL_SYSLOG_OK)
 			continue;
-		check_message(m, prog, refs, md, mctx, &ev);
+		check_message(m, prog, refs, md, mctx, &ev, conds);
 	}
 out:
 	if (refs)
