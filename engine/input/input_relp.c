@@ -210,9 +210,9 @@ static bool fd_is_open(int fd)
 	return fcntl(fd, F_GETFD) >= 0;
 }
 
-/* Finds the listening socket librelp opened: a descriptor closed before,
- * open now, that accepts connections. */
-static int find_relp_listener(const unsigned char *was_open, struct fl_net_addr *out)
+/* Whether librelp opened a listening socket: a descriptor closed before,
+ * open now, that accepts connections. 0 or -ENOENT. */
+static int find_relp_listener(const unsigned char *was_open)
 {
 	for (int fd = 0; fd < RELP_FD_SCAN_MAX; fd++) {
 		int is_listening = 0;
@@ -221,7 +221,7 @@ static int find_relp_listener(const unsigned char *was_open, struct fl_net_addr 
 		if (was_open[fd] || !fd_is_open(fd))
 			continue;
 		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &is_listening, &optlen) == 0 &&
-		    is_listening && fl_net_local(fd, out) == 0)
+		    is_listening)
 			return 0;
 	}
 	return -ENOENT;
@@ -293,7 +293,7 @@ int fl_input_relp_create(struct fl_inputs *in, char *err, size_t err_cap)
 	unsigned char *was_open = NULL;
 	relpEngine_t *eng = NULL;
 	relpSrv_t *srv = NULL;
-	struct fl_net_addr bound, found;
+	struct fl_net_addr bound;
 	int rc;
 
 	rc = probe_bind(&in->local[FL_INPUT_RELP], &bound);
@@ -323,7 +323,7 @@ int fl_input_relp_create(struct fl_inputs *in, char *err, size_t err_cap)
 		goto out_free;
 	}
 	/* the input is what was probed ([::] for both families), on its port */
-	rc = find_relp_listener(was_open, &found);
+	rc = find_relp_listener(was_open);
 	if (rc < 0)
 		snprintf(err, err_cap, "relp %s: cannot find the socket librelp bound", spec);
 	else

@@ -26,6 +26,7 @@
 #include "engine/decode/event.h"
 #include "engine/decode/syslog.h"
 #include "engine/lib/limits.h"
+#include "engine/lib/str.h"
 #include "grammar/diag.h"
 #include "grammar/plan.h"
 #include "grammar/program.h"
@@ -41,9 +42,6 @@ struct segment {
 	size_t len;
 };
 
-/* Appends `rule rN { match syslog; where msg ~ /P/F; key host; }` with each
- * '/' of P written as \/ (the scanner turns it back). Returns false when P
- * cannot be written on one line or the plan would not fit. */
 enum field_cond { COND_NONE, COND_HOST_H1, COND_APP_IN, COND_HOST_NOT_H2 };
 
 static const char *const cond_text[] = {
@@ -56,25 +54,23 @@ static const char *const cond_text[] = {
 static const char *const hosts[] = {"H1", "H2", "h1", "H3"};
 static const char *const apps[] = {"NE", "sshd"};
 
-static bool is(struct fl_str v, const char *text)
-{
-	return v.p && v.len == strlen(text) && memcmp(v.p, text, v.len) == 0;
-}
-
 /* The condition on the event as decoded, compared byte for byte. */
 static bool cond_holds(enum field_cond c, const struct fl_event *ev)
 {
 	struct fl_str host = ev->syslog.hostname, app = ev->syslog.app_name;
 
 	switch (c) {
-	case COND_HOST_H1: return is(host, "H1");
-	case COND_APP_IN: return is(app, "NE") || is(app, "alarmd");
-	case COND_HOST_NOT_H2: return !is(host, "H2");
+	case COND_HOST_H1: return fl_str_eq_cstr(host, "H1");
+	case COND_APP_IN: return fl_str_eq_cstr(app, "NE") || fl_str_eq_cstr(app, "alarmd");
+	case COND_HOST_NOT_H2: return !fl_str_eq_cstr(host, "H2");
 	case COND_NONE: break;
 	}
 	return true;
 }
 
+/* Appends `rule rN { match syslog; where [COND and] msg ~ /P/F; key host; }`
+ * with each '/' of P written as \/ (the scanner turns it back). Returns false
+ * when P cannot be written on one line or the plan would not fit. */
 static bool write_rule(char *plan, size_t size, size_t *len, int r, enum field_cond cond,
 		       struct segment pat, const char *flags)
 {
@@ -124,8 +120,6 @@ static size_t split(const uint8_t *p, const uint8_t *end, struct segment *seg, s
 	return n;
 }
 
-/* Every rule's verdict on the message against PCRE2's; traps on a
- * difference. refs: one code per program regex. */
 /* The regex of rule r's where (its one regex condition). */
 static uint32_t rule_regex(const struct fl_program *prog, uint32_t r)
 {
@@ -137,6 +131,8 @@ static uint32_t rule_regex(const struct fl_program *prog, uint32_t r)
 	__builtin_trap(); /* every rule written above has one */
 }
 
+/* Every rule's verdict on the message against its condition and PCRE2's;
+ * traps on a difference. refs: one code per program regex. */
 static void check_message(struct fl_match *m, const struct fl_program *prog, pcre2_code **refs,
 			  pcre2_match_data *md, pcre2_match_context *mctx, const struct fl_event *ev,
 			  const enum field_cond *conds)
