@@ -94,11 +94,10 @@ struct fl_ast_stmt *fl_ast_stmt_new(struct fl_parse *p, struct fl_ast_item *item
 }
 
 /* The first byte of src that is not UTF-8, as a location; false when all
- * of it is. Columns count code points, as the scanner's do. */
+ * of it is. */
 static bool first_non_utf8(const struct fl_src *src, struct fl_loc *at, unsigned char *byte)
 {
-	size_t i = 0, line_off = 0;
-	int line = 1, column = 1;
+	size_t i = 0;
 
 	if (fl_utf8_valid(src->text, src->len))
 		return false;
@@ -107,16 +106,8 @@ static bool first_non_utf8(const struct fl_src *src, struct fl_loc *at, unsigned
 
 		if (n == 0) {
 			*byte = (unsigned char)src->text[i];
-			*at = (struct fl_loc){src, line, column, line, column, (uint32_t)line_off,
-					      (uint32_t)i, (uint32_t)i + 1};
+			*at = (struct fl_loc){src, (uint32_t)i, (uint32_t)i + 1};
 			return true;
-		}
-		if (src->text[i] == '\n') {
-			line++;
-			column = 1;
-			line_off = i + 1;
-		} else {
-			column++;
 		}
 		i += n;
 	}
@@ -151,9 +142,6 @@ int fl_parse_source(struct fl_parse *p, const struct fl_src *src, size_t file)
 	}
 	p->src = src;
 	p->file = file;
-	p->line = 1;
-	p->column = 1;
-	p->line_off = 0;
 	p->off = 0;
 	p->depth = 0;
 	p->depth_reported = false;

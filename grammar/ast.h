@@ -36,9 +36,11 @@ enum fl_item_kind {
 	FL_ITEM_SET,	  /* [ item, item ... ] */
 };
 
-/* A plan of 10,000 patterns has 700,000 items and 170,000 statements: the
- * fields are ordered so no padding is wasted, what only one kind of item
- * uses shares a union, and a statement's item array is allocated with it. */
+/* A plan of 10,000 patterns has 890,000 items and 170,000 statements, all
+ * written once by the parser and read back by the compiler: the fields are
+ * ordered so no padding is wasted, what only one kind of item uses shares a
+ * union, a location is two offsets (56 bytes an item), and a statement's
+ * item array is allocated with it. */
 struct fl_ast_item {
 	struct fl_loc loc;
 	const char *text; /* NUL-terminated: word, string value, pattern, op */
@@ -71,9 +73,7 @@ struct fl_parse {
 	struct fl_diags *diags; /* borrowed */
 	const struct fl_src *src;
 	size_t file;
-	/* scanner position: the next byte to read */
-	int line, column;
-	size_t line_off, off;
+	size_t off; /* scanner position: the next byte to read */
 	int depth; /* open blocks, against FL_PLAN_MAX_DEPTH */
 	struct fl_loc open_brace[FL_PLAN_MAX_DEPTH]; /* where each open block began */
 	bool depth_reported;
@@ -87,73 +87,30 @@ struct fl_parse {
  * (the statements that did parse are kept), -ENOMEM. */
 int fl_parse_source(struct fl_parse *p, const struct fl_src *src, size_t file) FL_MUST_CHECK;
 
-/* Scanner helper: sets *loc to the token text[0..len) at the current position
- * and advances the position over it, counting lines and code points. Inline:
- * it runs for every token, and its call was a fifth of its cost (a plan of
- * 30,000 rules has 1.6 million tokens). */
-/* Whether text holds only ASCII bytes other than a newline, eight at a time:
- * then every byte is one column, which is what almost every token is. */
-static inline bool fl_plain_ascii(const char *text, size_t len)
+/* Scanner helper: sets *loc to the token of len bytes at the current
+ * position and advances the position over it. Lines and columns are found
+ * from the offsets when a diagnostic is printed (fl_loc_place()). */
+static inline void fl_loc_step(struct fl_parse *p, struct fl_loc *loc, size_t len)
 {
-	const uint64_t high = 0x8080808080808080u, ones = 0x0101010101010101u;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w, nl;
-
-		memcpy(&w, text + i, sizeof(w));
-		nl = w ^ (ones * '\n'); /* a zero byte where text has '\n' */
-		if ((w | ((nl - ones) & ~nl)) & high)
-			return false;
-	}
-	for (; i < len; i++)
-		if ((unsigned char)text[i] >= 0x80 || text[i] == '\n')
-			return false;
-	return true;
-}
-
-static inline void fl_loc_step(struct fl_parse *p, struct fl_loc *loc, const char *text,
-			       size_t len)
-{
-	int line = p->line, column = p->column;
-	int last_line = line, last_column = column;
-	size_t line_off = p->line_off;
-	size_t slow = len; /* bytes left to the per-byte count below */
-
 	loc->src = p->src;
-	loc->first_line = line;
-	loc->first_column = column;
-	loc->line_off = (uint32_t)line_off; /* fl_parse_source() caps the text */
-	loc->off = (uint32_t)p->off;
-	if (len > 0 && len < (size_t)INT_MAX / 2 && fl_plain_ascii(text, len)) {
-		last_column = column + (int)len - 1;
-		column += (int)len;
-		slow = 0;
-	}
-	for (size_t i = 0; i < slow; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c == '\n') {
-			line++;
-			column = 1;
-			line_off = p->off + i + 1;
-			continue;
-		}
-		if ((c & 0xc0) == 0x80) /* continuation byte: same code point */
-			continue;
-		last_line = line;
-		last_column = column;
-		column++;
-	}
-	loc->last_line = last_line;
-	loc->last_column = last_column;
-	p->line = line;
-	p->column = column;
-	p->line_off = line_off;
+	loc->off = (uint32_t)p->off; /* fl_parse_source() caps the text */
 	p->off += len;
 	loc->end = (uint32_t)p->off;
 }
 
+/* Narrows *loc to its last code point (no change to a point, or without a
+ * source): where a parser rule that matched nothing sits. */
+static inline void fl_loc_to_last(struct fl_loc *loc)
+{
+	uint32_t o = loc->end;
+
+	if (!loc->src || loc->end <= loc->off)
+		return;
+	do
+		o--;
+	while (o > loc->off && ((unsigned char)loc->src->text[o] & 0xc0) == 0x80);
+	loc->off = o;
+}
 
 /* Node builders used by the parser's actions; NULL (and p->oom) when out of memory. */
 struct fl_ast_item *fl_ast_item_new(struct fl_parse *p, enum fl_item_kind kind,

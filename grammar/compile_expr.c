@@ -244,24 +244,23 @@ static void release_req(void *p)
 	fl_rxreq_destroy(p);
 }
 
-/* Column of byte offset off inside the regex item's pattern: the pattern
- * starts one column after the opening '/'. */
+/* The byte at offset off of the regex item's pattern, in its source: the
+ * pattern starts one byte after the opening '/', and an escaped \/ takes
+ * two bytes there, one in the pattern. */
 struct fl_loc loc_in_regex(const struct fl_ast_item *it, size_t off)
 {
 	struct fl_loc l = it->loc;
-	const char *raw = l.src->text + l.off + 1;
-	int col = l.first_column + 1;
+	const char *raw = l.src->text + l.off + 1, *end = l.src->text + l.end;
+	size_t i = 0;
 
-	/* walk the raw text (escaped \/ take two bytes there, one in the pattern) */
-	for (size_t i = 0, pi = 0; pi < off && raw + i < l.src->text + l.end; i++, pi++) {
-		if (raw[i] == '\\' && raw[i + 1] == '/')
-			i++, col++;
-		if (((unsigned char)raw[i] & 0xc0) != 0x80)
-			col++;
-	}
-	l.first_column = col;
-	l.last_column = col;
-	l.last_line = l.first_line;
+	for (size_t pi = 0; pi < off && raw + i < end; i++, pi++)
+		if (raw[i] == '\\' && raw + i + 1 < end && raw[i + 1] == '/')
+			i++;
+	if (raw + i > end)
+		i = (size_t)(end - raw);
+	l.off += 1 + (uint32_t)i;
+	if (l.off < l.end)
+		l.end = l.off + 1;
 	return l;
 }
 
@@ -338,10 +337,10 @@ static bool regex_options(struct fl_compile *c, const struct fl_ast_item *it, ui
 		case 's': *opts |= PCRE2_DOTALL; break;
 		case 'm': *opts |= PCRE2_MULTILINE; break;
 		default: {
-			struct fl_loc l = it->loc;
+			struct fl_loc l = it->loc; /* the flags end the item */
 
-			l.first_column = l.last_column - (int)strlen(f) + 1;
-			l.last_column = l.first_column;
+			l.off = l.end - (uint32_t)strlen(f);
+			l.end = l.off + 1;
 			fl_diag_error(c->d, &l, "unknown regex flag '%c' (flags: i, m, s, x)", *f);
 			return false;
 		}

@@ -167,11 +167,9 @@ static inline struct fl_loc after_loc(const struct fl_ast_stmt *s, size_t i)
 {
 	struct fl_loc l = s->items[i ? i - 1 : 0]->loc;
 
-	if (l.last_line != l.first_line) {
-		return l;
-	}
-	l.first_column = l.last_column + 1;
-	l.last_column = l.first_column;
+	if (memchr(l.src->text + l.off, '\n', l.end - l.off))
+		return l; /* an item over lines: point at it */
+	l.off = l.end;
 	return l;
 }
 

@@ -196,13 +196,21 @@ void expected(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i,
 /* Reports items after position i as unexpected. */
 void no_more(struct fl_compile *c, const struct fl_ast_stmt *s, size_t i)
 {
+	const struct fl_loc *prev, *here;
+	struct fl_place pl;
+
 	if (i >= s->nitems)
 		return;
-	if (i > 0 && s->items[i]->loc.first_line > s->items[i - 1]->loc.last_line)
-		fl_diag_error(c->d, &s->items[i]->loc,
+	prev = i > 0 ? &s->items[i - 1]->loc : NULL;
+	here = &s->items[i]->loc;
+	/* a newline between them: the ';' is most likely what is missing */
+	if (prev && prev->src == here->src && here->off > prev->end &&
+	    memchr(here->src->text + prev->end, '\n', here->off - prev->end)) {
+		fl_loc_place(prev, &pl);
+		fl_diag_error(c->d, here,
 			      "unexpected '%s' after '%s' (is a ';' missing at the end of line %d?)",
-			      s->items[i]->text, s->items[0]->text, s->items[i - 1]->loc.last_line);
-	else
+			      s->items[i]->text, s->items[0]->text, pl.last_line);
+	} else
 		fl_diag_error(c->d, &s->items[i]->loc, "unexpected '%s' at the end of '%s'",
 			      s->items[i]->text, s->items[0]->text);
 }

@@ -10,26 +10,21 @@
 #include <string.h>
 
 /* The place of the nth '$' (any_dollar) or "${" of string item it's source
- * text, spanning name_len + 2 more columns. The scanner's escapes never
- * produce a '$', so counting in the raw text finds it. */
+ * text, and the name_len + 2 bytes after it ("${" name "}"). The scanner's
+ * escapes never produce a '$', so counting in the raw text finds it. */
 static struct fl_loc loc_of_dollar(const struct fl_ast_item *it, size_t nth, bool any_dollar,
 				   size_t name_len)
 {
 	struct fl_loc l = it->loc;
 	const char *raw = l.src->text + l.off, *end = l.src->text + l.end, *p = raw;
-	int col = l.first_column;
 
-	for (size_t seen = 0; p + 1 < end; p++) {
+	for (size_t seen = 0; p + 1 < end; p++)
 		if (p[0] == '$' && (any_dollar || p[1] == '{') && seen++ == nth)
 			break;
-		if (((unsigned char)*p & 0xc0) != 0x80 && *p != '\n')
-			col++;
-	}
-	if (p + 1 >= end) /* not found (string spans lines?): point at the string */
+	if (p + 1 >= end) /* not found: point at the string */
 		return l;
-	l.first_column = col;
-	l.last_column = col + (int)name_len + 2; /* ${ name } */
-	l.last_line = l.first_line;
+	l.off = (uint32_t)(p - l.src->text);
+	l.end = (size_t)(end - p) > name_len + 3 ? l.off + (uint32_t)name_len + 3 : l.end;
 	return l;
 }
 

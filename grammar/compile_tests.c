@@ -247,8 +247,13 @@ static void compile_expect(struct fl_compile *c, const struct fl_ast_stmt *s)
 	place = &s->items[0]->loc;
 	if (place->src && place->src->name)
 		e.file = arena_str(c, place->src->name, strlen(place->src->name));
-	e.line = place->first_line;
-	e.column = place->first_column;
+	if (place->src) {
+		struct fl_place pl;
+
+		fl_loc_place(place, &pl);
+		e.line = pl.first_line;
+		e.column = pl.first_column;
+	}
 	if ((slot = PUSH(c, expects)))
 		*slot = e;
 }

@@ -226,27 +226,91 @@ static const char *kind_name(enum fl_diag_kind k)
 	return k == FL_DIAG_ERROR ? "error" : k == FL_DIAG_WARNING ? "warning" : "note";
 }
 
-/* The source line at loc, then the caret line: '^' at first_column, '~' up to
- * last_column (or the end of the line when the span goes on). */
-static void render_caret(struct fl_buf *b, const struct fl_loc *loc)
+void fl_loc_place(const struct fl_loc *loc, struct fl_place *out)
 {
-	const struct fl_src *s = loc->src;
-	const unsigned char *line = (const unsigned char *)s->text + loc->line_off;
+	/* the diagnostic list made the source, writable: only the seek fields
+	 * are written, by the one thread of its compilation */
+	struct fl_src *s = (struct fl_src *)loc->src;
+	const unsigned char *t = (const unsigned char *)s->text;
+	size_t off = loc->off < s->len ? loc->off : s->len;
+	size_t end = loc->end < off ? off : loc->end < s->len ? loc->end : s->len;
+	size_t i = 0, line = 1, line_off = 0;
+	const unsigned char *nl;
+	int column = 1, at_line, at_column;
+
+	if (s->seek_line && off >= s->seek_off) {
+		i = s->seek_off;
+		line = s->seek_line;
+		line_off = s->seek_line_off;
+	}
+	for (; i < off && (nl = memchr(t + i, '\n', off - i)); i = line_off) {
+		line++;
+		line_off = (size_t)(nl - t) + 1;
+	}
+	s->seek_off = off;
+	s->seek_line = line;
+	s->seek_line_off = line_off;
+	for (i = line_off; i < off; i++)
+		column += (t[i] & 0xc0) != 0x80;
+	out->first_line = out->last_line = (int)line;
+	out->first_column = out->last_column = column;
+	out->line_off = line_off;
+	at_line = (int)line;
+	at_column = column;
+	for (i = off; i < end; i++) {
+		if (t[i] == '\n') {
+			at_line++;
+			at_column = 1;
+		} else if ((t[i] & 0xc0) != 0x80) {
+			out->last_line = at_line;
+			out->last_column = at_column++;
+		}
+	}
+}
+
+struct fl_loc fl_loc_columns(const struct fl_src *src, size_t line_off, size_t col, size_t n)
+{
+	const unsigned char *t = (const unsigned char *)src->text;
+	size_t i = line_off < src->len ? line_off : src->len, c = 1, start;
+
+	for (; i < src->len && t[i] != '\n'; i++) {
+		if ((t[i] & 0xc0) == 0x80)
+			continue;
+		if (c == col)
+			break;
+		c++;
+	}
+	start = i;
+	for (c = 0; i < src->len && t[i] != '\n'; i++) {
+		if ((t[i] & 0xc0) == 0x80)
+			continue;
+		if (c == n)
+			break;
+		c++;
+	}
+	return (struct fl_loc){src, (uint32_t)start, (uint32_t)i};
+}
+
+/* The source line at pl, then the caret line: '^' at first_column, '~' up to
+ * last_column (or the end of the line when the span goes on). */
+static void render_caret(struct fl_buf *b, const struct fl_src *s, const struct fl_place *pl)
+{
+	const unsigned char *line = (const unsigned char *)s->text + pl->line_off;
 	size_t n = 0, i = 0;
 	int col = 1, last;
 
-	if (loc->line_off > s->len)
+	if (pl->line_off > s->len)
 		return;
-	while (loc->line_off + n < s->len && line[n] != '\n')
+	while (pl->line_off + n < s->len && line[n] != '\n')
 		n++;
 	if (n > 0 && line[n - 1] == '\r')
 		n--;
-	fl_buf_printf(b, " %4d | ", loc->first_line);
+	fl_buf_printf(b, " %4d | ", pl->first_line);
 	fl_buf_add(b, line, n);
 	fl_buf_adds(b, "\n      | ");
-	last = loc->last_line == loc->first_line ? loc->last_column : 1 << 30;
-	if (last < loc->first_column)
-		last = loc->first_column;
+	last = pl->last_line == pl->first_line ? pl->last_column : 1 << 30;
+	if (last < pl->first_column)
+		last = pl->first_column;
 	while (i < n && col <= last) {
 		size_t used;
 		uint32_t cp;
@@ -261,25 +325,27 @@ static void render_caret(struct fl_buf *b, const struct fl_loc *loc)
 		i += used;
 		/* a combining mark (width 0) still takes a column of the scanner's:
 		 * it gets no spaces, and the caret is never lost under it */
-		if (col < loc->first_column)
+		if (col < pl->first_column)
 			fl_buf_adds(b, cp == '\t' ? "\t" : w == 2 ? "  " : w == 1 ? " " : "");
-		else if (col == loc->first_column)
+		else if (col == pl->first_column)
 			fl_buf_adds(b, w == 2 ? "^~" : "^");
 		else
 			fl_buf_adds(b, w == 2 ? "~~" : w == 1 ? "~" : "");
 		col++;
 	}
-	if (col <= loc->first_column) /* the point is the end of the line */
+	if (col <= pl->first_column) /* the point is the end of the line */
 		fl_buf_adds(b, "^");
 	fl_buf_addc(b, '\n');
 }
 
 static void render_one(struct fl_buf *b, const struct diag *g)
 {
-	if (g->has_loc)
-		fl_buf_printf(b, "%s:%d:%d: ", g->loc.src->name, g->loc.first_line,
-			      g->loc.first_column);
-	else if (g->file && g->line && g->col)
+	struct fl_place pl;
+
+	if (g->has_loc) {
+		fl_loc_place(&g->loc, &pl);
+		fl_buf_printf(b, "%s:%d:%d: ", g->loc.src->name, pl.first_line, pl.first_column);
+	} else if (g->file && g->line && g->col)
 		fl_buf_printf(b, "%s:%zu:%zu: ", g->file, g->line, g->col);
 	else if (g->file && g->line)
 		fl_buf_printf(b, "%s:%zu: ", g->file, g->line);
@@ -289,7 +355,7 @@ static void render_one(struct fl_buf *b, const struct diag *g)
 		fl_buf_adds(b, "faultline: ");
 	fl_buf_printf(b, "%s: %s\n", kind_name(g->kind), g->msg);
 	if (g->has_loc)
-		render_caret(b, &g->loc);
+		render_caret(b, g->loc.src, &pl);
 }
 
 /* Sort key of a main diagnostic: located ones by source and position, then
@@ -304,10 +370,8 @@ static int cmp_pos(const struct diag *a, const struct diag *b)
 	if (ga == 0) {
 		if (a->loc.src->index != b->loc.src->index)
 			return a->loc.src->index < b->loc.src->index ? -1 : 1;
-		if (a->loc.first_line != b->loc.first_line)
-			return a->loc.first_line < b->loc.first_line ? -1 : 1;
-		if (a->loc.first_column != b->loc.first_column)
-			return a->loc.first_column < b->loc.first_column ? -1 : 1;
+		if (a->loc.off != b->loc.off) /* offsets sort as lines and columns do */
+			return a->loc.off < b->loc.off ? -1 : 1;
 	} else if (ga == 1) {
 		c = strcmp(a->file, b->file);
 		if (c)

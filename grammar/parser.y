@@ -21,19 +21,15 @@ struct fl_stmt_list {
 };
 
 /* Spans: from the first symbol's start to the last symbol's end; an empty
- * rule sits at the end of the previous symbol. */
+ * rule sits on the last code point of the previous symbol. */
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                                 \
 	do {                                                                        \
 		if (N) {                                                            \
 			(Cur) = YYRHSLOC(Rhs, 1);                                   \
-			(Cur).last_line = YYRHSLOC(Rhs, N).last_line;               \
-			(Cur).last_column = YYRHSLOC(Rhs, N).last_column;           \
 			(Cur).end = YYRHSLOC(Rhs, N).end;                           \
 		} else {                                                            \
 			(Cur) = YYRHSLOC(Rhs, 0);                                   \
-			(Cur).first_line = (Cur).last_line;                         \
-			(Cur).first_column = (Cur).last_column;                     \
-			(Cur).off = (Cur).end;                                      \
+			fl_loc_to_last(&(Cur));                                     \
 		}                                                                   \
 	} while (0)
 }
@@ -85,8 +81,6 @@ static struct fl_ast_item *set_close(struct fl_ast_item *open, const struct fl_i
 	if (open) {
 		open->elems = elems->first;
 		open->nelems = (uint32_t)elems->n;
-		open->loc.last_line = close->last_line;
-		open->loc.last_column = close->last_column;
 		open->loc.end = close->end;
 	}
 	return open;

@@ -71,9 +71,8 @@ static void on_csv_error(void *ctx, const char *file, size_t line, size_t col, c
 {
 	struct csv_ctx *c = ctx;
 	const struct fl_src *src = line && col ? csv_source(c, file) : NULL;
-	struct fl_loc loc = {0};
-	size_t off = 0, l = 1;
-	int column = 1;
+	struct fl_loc loc;
+	size_t off = 0, l = 1, end;
 
 	if (!src || line > INT32_MAX || col > INT32_MAX) {
 		fl_diag_at(c->d, FL_DIAG_ERROR, file, line, col, "%s", msg);
@@ -86,24 +85,13 @@ static void on_csv_error(void *ctx, const char *file, size_t line, size_t col, c
 		fl_diag_at(c->d, FL_DIAG_ERROR, file, line, col, "%s", msg);
 		return;
 	}
-	loc.src = src;
-	loc.first_line = loc.last_line = (int)line;
-	loc.first_column = (int)col;
-	loc.line_off = (uint32_t)off;
-	/* walk to the cell, then to its end */
-	for (; off < src->len && src->text[off] != '\n'; off++) {
-		unsigned char ch = (unsigned char)src->text[off];
-
-		if ((ch & 0xc0) == 0x80)
-			continue;
-		if (column > (int)col && ch == ',')
-			break;
-		if (column >= (int)col && ch != '\r')
-			loc.last_column = column;
-		column++;
-	}
-	if (loc.last_column < loc.first_column)
-		loc.last_column = loc.first_column;
+	/* the cell's first code point, then on to the comma that ends it */
+	loc = fl_loc_columns(src, off, col, 1);
+	for (end = loc.end; end < src->len && src->text[end] != '\n' && src->text[end] != ',';)
+		end++;
+	while (end > loc.end && src->text[end - 1] == '\r')
+		end--;
+	loc.end = (uint32_t)end;
 	fl_diag_error(c->d, &loc, "%s", msg);
 }
 
@@ -182,7 +170,7 @@ size_t fl_plan_data_require_24h(const struct fl_inventory *inv, const char *cont
 	size_t n = 0;
 
 	for (size_t i = 0; (ct = fl_inventory_contact_at(inv, i)) != NULL; i++) {
-		struct fl_loc loc = {0};
+		struct fl_loc loc;
 		size_t off = 0, line = 1, col = 0;
 
 		if (!(role_mask & (1u << ct->role)) || ct->is_24h)
@@ -199,11 +187,7 @@ size_t fl_plan_data_require_24h(const struct fl_inventory *inv, const char *cont
 				   ct->role_name, ct->branch, ct->name);
 			continue;
 		}
-		loc.src = src;
-		loc.first_line = loc.last_line = (int)ct->line;
-		loc.first_column = (int)col;
-		loc.last_column = (int)col + 1; /* "no" */
-		loc.line_off = (uint32_t)off;
+		loc = fl_loc_columns(src, off, col, 2); /* "no" */
 		fl_diag_warning(d, &loc, "%s of %s (%s) is not answered 24 h; the plan requires it",
 				ct->role_name, ct->branch, ct->name);
 	}

@@ -82,7 +82,6 @@ struct reader {
 	const struct fl_src *src;
 	const char *text;
 	size_t len;
-	int line;	  /* 1-based */
 	size_t line_off;  /* where the line starts in text */
 	const char *section, *arg; /* the current header's; NULL before the first */
 	struct fl_loc section_loc;
@@ -127,27 +126,11 @@ out_oom:
 	return NULL;
 }
 
-/* The column of byte off of the current line: code points, 1-based. */
-static int column(const struct reader *r, size_t off)
-{
-	int col = 1;
-
-	for (size_t i = r->line_off; i < off; i++)
-		if (((unsigned char)r->text[i] & 0xc0) != 0x80)
-			col++;
-	return col;
-}
-
-/* The span [off, end) of the current line (end > off, or a point). */
+/* The span [off, end) of the text (end > off, or a point). */
 static struct fl_loc loc_of(const struct reader *r, size_t off, size_t end)
 {
-	struct fl_loc l = {.src = r->src, .first_line = r->line, .last_line = r->line,
-			   .line_off = (uint32_t)r->line_off, .off = (uint32_t)off,
-			   .end = (uint32_t)end}; /* a config is at most FL_CONFIG_MAX_BYTES */
-
-	l.first_column = column(r, off);
-	l.last_column = end > off ? column(r, end - 1) : l.first_column;
-	return l;
+	/* a config is at most FL_CONFIG_MAX_BYTES */
+	return (struct fl_loc){.src = r->src, .off = (uint32_t)off, .end = (uint32_t)end};
 }
 
 static bool is_key_char(char ch)
@@ -541,7 +524,7 @@ int fl_config_parse(struct fl_config **out, const char *name, const char *text, 
 		    struct fl_diags *d)
 {
 	size_t errors_before = fl_diag_errors(d);
-	struct reader r = {.d = d, .line = 0};
+	struct reader r = {.d = d};
 
 	r.c = calloc(1, sizeof(*r.c));
 	if (!r.c)
@@ -558,7 +541,6 @@ int fl_config_parse(struct fl_config **out, const char *name, const char *text, 
 		const char *nl = memchr(r.text + off, '\n', r.len - off);
 		size_t eol = nl ? (size_t)(nl - r.text) : r.len;
 
-		r.line++;
 		r.line_off = off;
 		read_line(&r, eol);
 		off = eol + 1;

@@ -51,6 +51,7 @@ Test(config, reads_sections_keys_quotes_comments_and_routes)
 {
 	struct parsed p;
 	const struct fl_config_entry *e;
+	struct fl_place pl;
 
 	parse(&p, "# faultline\n"
 		  "[inputs]\n"
@@ -72,9 +73,10 @@ Test(config, reads_sections_keys_quotes_comments_and_routes)
 	cr_expect_null(e->arg);
 	cr_expect_str_eq(e->key, "udp");
 	cr_expect_str_eq(e->value, "0.0.0.0:514");
-	cr_expect_eq(e->value_loc.first_line, 3);
-	cr_expect_eq(e->value_loc.first_column, 9);
-	cr_expect_eq(e->value_loc.last_column, 19);
+	fl_loc_place(&e->value_loc, &pl);
+	cr_expect_eq(pl.first_line, 3);
+	cr_expect_eq(pl.first_column, 9);
+	cr_expect_eq(pl.last_column, 19);
 	cr_expect_str_eq(fl_config_entry(p.c, 2)->value, "192.168.0.0/16");
 	cr_expect_str_eq(fl_config_entry(p.c, 3)->value, "/etc/faultline/my plan#1.plan");
 	cr_expect_str_eq(fl_config_entry(p.c, 4)->value, "/srv/net#not-a-comment");

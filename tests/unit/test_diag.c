@@ -15,8 +15,7 @@ static char *render(struct fl_diags *d, struct fl_buf *b)
 /* A location on line 1 from column first to column last. */
 static struct fl_loc span(const struct fl_src *s, int first, int last)
 {
-	return (struct fl_loc){.src = s, .first_line = 1, .first_column = first, .last_line = 1,
-			       .last_column = last};
+	return fl_loc_columns(s, 0, (size_t)first, (size_t)(last - first + 1));
 }
 
 Test(diag, prints_file_line_column_source_line_and_caret)
@@ -67,8 +66,8 @@ Test(diag, sorts_by_position_and_keeps_notes_with_their_error)
 
 	cr_assert_eq(fl_diags_create(&d), 0);
 	s = fl_diag_source(d, "x.plan", text, strlen(text));
-	l3 = (struct fl_loc){s, 3, 1, 3, 1, 4, 4, 5};
-	l1 = (struct fl_loc){s, 1, 1, 1, 1, 0, 0, 1};
+	l3 = (struct fl_loc){s, 4, 5};
+	l1 = (struct fl_loc){s, 0, 1};
 	fl_diag_error(d, &l3, "third");
 	fl_diag_note(d, &l1, "see first");
 	fl_diag_warning(d, &l1, "first");

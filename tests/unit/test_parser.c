@@ -53,6 +53,7 @@ Test(parser, builds_statements_blocks_and_sets)
 {
 	struct parsed r;
 	const struct fl_ast_stmt *rule, *where;
+	struct fl_place pl;
 
 	parse(&r, "plan p;\nrule los {\n  match syslog;\n  where host in [\"a\", b, 3];\n}\n");
 	cr_assert_eq(r.rc, 0);
@@ -65,13 +66,15 @@ Test(parser, builds_statements_blocks_and_sets)
 	cr_assert_eq(where->nitems, 4);
 	cr_expect_eq(where->items[3]->kind, FL_ITEM_SET);
 	cr_expect_eq(where->items[3]->nelems, 5, "three values and two commas");
-	cr_expect_eq(where->items[0]->loc.first_line, 4);
-	cr_expect_eq(where->items[0]->loc.first_column, 3);
+	fl_loc_place(&where->items[0]->loc, &pl);
+	cr_expect_eq(pl.first_line, 4);
+	cr_expect_eq(pl.first_column, 3);
 	cr_expect_null(where->block_loc, "no block, no '{'");
 	cr_assert_not_null(rule->block_loc);
-	cr_expect_eq(rule->block_loc->first_line, 2);
-	cr_expect_eq(rule->block_loc->first_column, 10, "the '{' of 'rule los {'");
-	cr_expect_eq(rule->block_loc->last_column, 10);
+	fl_loc_place(rule->block_loc, &pl);
+	cr_expect_eq(pl.first_line, 2);
+	cr_expect_eq(pl.first_column, 10, "the '{' of 'rule los {'");
+	cr_expect_eq(pl.last_column, 10);
 	cr_expect_eq(rule->block_loc->src, rule->items[0]->loc.src);
 	done(&r);
 }

@@ -1,6 +1,7 @@
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdlib.h>
 
 #include "grammar/arena.h"
 #include "grammar/ast.h"
@@ -31,12 +32,12 @@ static size_t scan(const char *text, struct tok *out, size_t max, struct fl_diag
 	p.diags = *dp;
 	src = fl_diag_source(*dp, "t.plan", text, strlen(text));
 	p.src = src;
-	p.line = p.column = 1;
 	cr_assert_eq(yylex_init_extra(&p, &sc), 0);
 	buf = yy_scan_bytes(text, (int)strlen(text), sc);
 	for (;;) {
 		YYSTYPE v = {0};
 		YYLTYPE l = {0};
+		struct fl_place pl;
 		int t = yylex(&v, &l, sc);
 
 		if (t == YYEOF || n == max)
@@ -46,9 +47,10 @@ static size_t scan(const char *text, struct tok *out, size_t max, struct fl_diag
 		out[n].flags = (t == REGEX && v.item) ? strdup(v.item->flags) : NULL;
 		out[n].len = (t != YYerror && v.item) ? v.item->len : 0;
 		out[n].num = (t == NUMBER || t == DURATION) && v.item ? v.item->num : 0;
-		out[n].line = l.first_line;
-		out[n].col = l.first_column;
-		out[n].last_col = l.last_column;
+		fl_loc_place(&l, &pl);
+		out[n].line = pl.first_line;
+		out[n].col = pl.first_column;
+		out[n].last_col = pl.last_column;
 		n++;
 	}
 	yy_delete_buffer(buf, sc);
@@ -289,72 +291,95 @@ Test(scanner, refuses_a_number_that_overflows)
 	fl_diags_destroy(d);
 }
 
-/* The position counted byte by byte, as the scanner did before its ASCII
- * fast path: the reference fl_loc_step() must agree with. */
-static void loc_step_ref(struct fl_parse *p, struct fl_loc *loc, const char *text, size_t len)
+/* The place of a token counted byte by byte from the position before it:
+ * the reference fl_loc_place() must agree with. */
+struct ref_pos {
+	int line, column;
+	size_t line_off;
+};
+
+static void place_ref(struct ref_pos *p, const char *text, size_t off, size_t len,
+		      struct fl_place *out)
 {
-	loc->first_line = loc->last_line = p->line;
-	loc->first_column = loc->last_column = p->column;
-	loc->line_off = p->line_off;
-	loc->off = p->off;
+	out->first_line = out->last_line = p->line;
+	out->first_column = out->last_column = p->column;
+	out->line_off = p->line_off;
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
+		unsigned char c = (unsigned char)text[off + i];
 
 		if (c == '\n') {
 			p->line++;
 			p->column = 1;
-			p->line_off = p->off + i + 1;
+			p->line_off = off + i + 1;
 		} else if ((c & 0xc0) != 0x80) {
-			loc->last_line = p->line;
-			loc->last_column = p->column++;
+			out->last_line = p->line;
+			out->last_column = p->column++;
 		}
 	}
-	p->off += len;
-	loc->end = p->off;
 }
 
+#define PLACE_TOKENS 20000
+
 /* Random tokens of 0 to 40 bytes, mostly ASCII, some with newlines, UTF-8
- * sequences and bytes 0x80-0xff at every position relative to the 8-byte
- * blocks: line, column, offsets and the token's span equal the reference. */
-Test(scanner, loc_step_matches_bytewise_count)
+ * sequences and bytes 0x80-0xff, one after another in one source: each
+ * token's place, asked in order and then out of order (the lookup's cursor
+ * going back), equals the byte-by-byte count. */
+Test(scanner, loc_place_matches_bytewise_count)
 {
 	static const char *const odd[] = {"\n", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
 					  "\x80", "\xff", "\n\n"};
-	struct fl_parse fast = {0}, ref = {0};
+	static struct fl_loc locs[PLACE_TOKENS];
+	static struct fl_place want[PLACE_TOKENS];
+	struct ref_pos ref = {1, 1, 0};
 	uint32_t seed = 20261205;
-	char tok[64];
+	size_t cap = PLACE_TOKENS * 41, len = 0;
+	char *text = malloc(cap);
+	struct fl_diags *d;
+	const struct fl_src *src;
 
-	fast.line = fast.column = ref.line = ref.column = 1;
-	for (int round = 0; round < 200000; round++) {
-		struct fl_loc a = {0}, b = {0};
-		size_t len = 0, want;
+	cr_assert_not_null(text);
+	cr_assert_eq(fl_diags_create(&d), 0);
+	for (int k = 0; k < PLACE_TOKENS; k++) {
+		size_t start = len, want_len;
 
 		seed = seed * 1103515245u + 12345u;
-		want = (seed >> 16) % 41;
-		while (len < want) {
+		want_len = (seed >> 16) % 41;
+		while (len - start < want_len) {
 			seed = seed * 1103515245u + 12345u;
 			if ((seed >> 16) % 16 == 0) {
 				const char *o = odd[(seed >> 20) % (sizeof(odd) / sizeof(odd[0]))];
 
-				if (len + strlen(o) > want)
+				if (len - start + strlen(o) > want_len)
 					break;
-				memcpy(tok + len, o, strlen(o));
+				memcpy(text + len, o, strlen(o));
 				len += strlen(o);
 			} else {
-				tok[len++] = (char)(' ' + (seed >> 20) % 95);
+				text[len++] = (char)(' ' + (seed >> 20) % 95);
 			}
 		}
-		fl_loc_step(&fast, &a, tok, len);
-		loc_step_ref(&ref, &b, tok, len);
-		cr_assert(a.first_line == b.first_line && a.first_column == b.first_column &&
-			  a.last_line == b.last_line && a.last_column == b.last_column &&
-			  a.line_off == b.line_off && a.off == b.off && a.end == b.end,
-			  "round %d: token of %zu bytes spans %d:%d-%d:%d, expected %d:%d-%d:%d",
-			  round, len, a.first_line, a.first_column, a.last_line, a.last_column,
-			  b.first_line, b.first_column, b.last_line, b.last_column);
-		cr_assert(fast.line == ref.line && fast.column == ref.column &&
-			  fast.line_off == ref.line_off && fast.off == ref.off,
-			  "round %d: position %d:%d, expected %d:%d", round, fast.line, fast.column,
-			  ref.line, ref.column);
+		locs[k] = (struct fl_loc){NULL, (uint32_t)start, (uint32_t)len};
+		place_ref(&ref, text, start, len - start, &want[k]);
 	}
+	src = fl_diag_source(d, "t.plan", text, len);
+	cr_assert_not_null(src);
+	for (int round = 0; round < 2; round++)
+		for (int j = 0; j < PLACE_TOKENS; j++) {
+			/* in order, then by a stride prime to the count */
+			int k = round == 0 ? j : (int)(((long)j * 7919) % PLACE_TOKENS);
+			struct fl_place got;
+
+			locs[k].src = src;
+			fl_loc_place(&locs[k], &got);
+			cr_assert(got.first_line == want[k].first_line &&
+				  got.first_column == want[k].first_column &&
+				  got.last_line == want[k].last_line &&
+				  got.last_column == want[k].last_column &&
+				  got.line_off == want[k].line_off,
+				  "token %d (bytes %u-%u): %d:%d-%d:%d, expected %d:%d-%d:%d", k,
+				  locs[k].off, locs[k].end, got.first_line, got.first_column,
+				  got.last_line, got.last_column, want[k].first_line,
+				  want[k].first_column, want[k].last_line, want[k].last_column);
+		}
+	fl_diags_destroy(d);
+	free(text);
 }
