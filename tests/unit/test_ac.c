@@ -266,6 +266,54 @@ Test(ac, agrees_with_naive_search_on_random_literals_and_texts, .timeout = 60)
 	}
 }
 
+/* Literals of 8 to 20 bytes over a, A, b, B, keeping their case or not,
+ * and texts holding each of them planted with its letters' case flipped at
+ * random: a literal that keeps its case is found only as written, which
+ * the report confirms on 8-byte words up to 16 bytes and with memcmp()
+ * past them. */
+Test(ac, confirms_the_case_of_literals_of_8_to_20_bytes, .timeout = 60)
+{
+	static const unsigned char alphabet[] = "aAbB";
+	uint64_t seed = 17;
+
+	for (int round = 0; round < 300; round++) {
+		struct fl_ac_literal lits[8];
+		unsigned char bytes[8][20], text[120];
+		size_t n = 1 + rng_next(&seed) % 8;
+		struct fl_ac *ac;
+
+		for (size_t i = 0; i < n; i++) {
+			size_t len = 8 + rng_next(&seed) % 13;
+
+			for (size_t k = 0; k < len; k++)
+				bytes[i][k] = alphabet[rng_next(&seed) % 4];
+			lits[i] = (struct fl_ac_literal){bytes[i], len, (uint32_t)i,
+							 rng_next(&seed) % 2 == 0};
+		}
+		ac = build(lits, n);
+		for (int t = 0; t < 20; t++) {
+			size_t len = 40 + rng_next(&seed) % 80, at;
+			const struct fl_ac_literal *l = &lits[rng_next(&seed) % n];
+			uint64_t seen[1] = {0}, expect[1] = {0};
+
+			for (size_t k = 0; k < len; k++)
+				text[k] = alphabet[rng_next(&seed) % 4];
+			at = rng_next(&seed) % (len - l->len + 1);
+			for (size_t k = 0; k < l->len; k++) {
+				unsigned char c = ((const unsigned char *)l->bytes)[k];
+
+				text[at + k] = rng_next(&seed) % 4 == 0 ? (unsigned char)(c ^ 0x20) : c;
+			}
+			for (size_t i = 0; i < n; i++)
+				if (naive_has(text, len, &lits[i]))
+					expect[0] |= UINT64_C(1) << lits[i].id;
+			(void)fl_ac_scan(ac, text, len, seen, NULL, NULL);
+			cr_assert_eq(seen[0], expect[0], "round %d text %d", round, t);
+		}
+		fl_ac_destroy(ac);
+	}
+}
+
 /* n random literals of 6..11 bytes over a..t, and texts of a..f (many
  * partial hits) with a literal planted in every other one: the automaton
  * finds what a naive search finds. Returns its states. */
