@@ -500,8 +500,6 @@ void fl_ac_destroy(struct fl_ac *ac)
 	free(ac);
 }
 
-/* Reports the outputs of state s (a reporting one), whose literals end at
- * text[end - 1]. Returns false when fn asked to stop. */
 /* Whether a and b hold the same n bytes: two loads each for a literal up to
  * 16 bytes, which is nearly every key, where a call to memcmp() cost as
  * much as the rest of a report. */
@@ -533,6 +531,8 @@ static inline bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 	return memcmp(a, b, n) == 0;
 }
 
+/* Reports the outputs of state s (a reporting one), whose literals end at
+ * text[end - 1]. Returns false when fn asked to stop. */
 static bool report(const struct fl_ac *ac, uint32_t s, const uint8_t *text, size_t end,
 		   uint64_t *seen, fl_ac_match_fn *fn, void *ctx, size_t *found)
 {
