@@ -95,11 +95,12 @@ static void skip_ignorable_slow(struct walk *w, const struct flags *f)
 			w->i += sp;
 		} else if (f->extended && at(w, 0, '#')) {
 			/* to the newline, LF in PCRE2's default build; a CR on the
-			 * way could end it under another convention: unsure */
+			 * way could end it under another convention, and a pattern
+			 * that sets one ends it elsewhere: unsure */
 			const char *nl = memchr(w->p + w->i, '\n', w->n - w->i);
 			size_t end = nl ? (size_t)(nl - w->p) + 1 : w->n;
 
-			if (memchr(w->p + w->i, '\r', end - w->i))
+			if (w->odd_newline || memchr(w->p + w->i, '\r', end - w->i))
 				w->unsure = true;
 			w->i = end;
 		} else {
@@ -165,6 +166,75 @@ static struct info digit_class(struct walk *w)
 	return rxreq_info_set(s);
 }
 
+static int hex_value(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* Code point cp in UTF-8 at out; its length, 0 for a surrogate or past
+ * U+10FFFF (PCRE2 refuses them in UTF mode). */
+static size_t utf8_encode(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* \xhh (up to two hex digits) or \x{h...}, just past the 'x': the
+ * character it names, a literal like any other (R\x5fLOS is R_LOS, and
+ * \x{4e2d} a Chinese character). Spaces in the braces, or no closing one,
+ * are left to PCRE2: any one character. Outside UTF mode only bytes. */
+static struct info hex_char(struct walk *w, const struct flags *f)
+{
+	uint32_t cp = 0;
+	size_t digits = 0, len;
+	char *bytes;
+
+	if (at(w, 0, '{')) {
+		size_t k = w->i + 1;
+
+		for (; k < w->n && hex_value(w->p[k]) >= 0 && digits < 9; k++, digits++)
+			cp = cp * 16 + (uint32_t)hex_value(w->p[k]);
+		if (!digits || k >= w->n || w->p[k] != '}') {
+			skip_past(w, '}');
+			return rxreq_info_any();
+		}
+		w->i = k + 1;
+	} else {
+		for (; digits < 2 && w->i < w->n && hex_value(w->p[w->i]) >= 0; digits++, w->i++)
+			cp = cp * 16 + (uint32_t)hex_value(w->p[w->i]);
+	}
+	if (!digits || cp == 0 || (!w->utf && cp > 0x7f))
+		return rxreq_info_any(); /* \x alone is NUL */
+	bytes = rxreq_pool_alloc(w, 4);
+	if (!bytes || !(len = utf8_encode(cp, bytes)))
+		return rxreq_info_any();
+	return literal(w, f, bytes, len);
+}
+
 /* An escape outside a class, at p[i] == '\\'. */
 static struct info escape(struct walk *w, const struct flags *f)
 {
@@ -181,7 +251,7 @@ static struct info escape(struct walk *w, const struct flags *f)
 	if ((ctl = strchr(ctl_from, c)) && c)
 		return rxreq_info_set(rxreq_set_one(w, &ctl_to[ctl - ctl_from], 1, false));
 	if (c == 'd')
-		return digit_class(w);
+		return w->ucp ? rxreq_info_any() : digit_class(w);
 	if (strchr("DsSwWhHvVRXC", c))
 		return rxreq_info_any();
 	if (strchr("bBAZzGK", c))
@@ -191,19 +261,17 @@ static struct info escape(struct walk *w, const struct flags *f)
 			w->i++;
 		return rxreq_info_any();
 	}
+	if (c == 'x')
+		return hex_char(w, f);
 	switch (c) {
 	case 'o':
 	case 'N':
 	case 'p':
 	case 'P':
-	case 'x':
 		if (at(w, 0, '{'))
 			skip_past(w, '}');
 		else if (c == 'p' || c == 'P')
 			w->i++;
-		else
-			for (int k = 0; c == 'x' && k < 2 && w->i < w->n && is_alnum(w->p[w->i]); k++)
-				w->i++;
 		return rxreq_info_any();
 	case 'c':
 		w->i++;
@@ -699,6 +767,52 @@ static struct info alternatives(struct walk *w, struct flags f)
 	return r;
 }
 
+/* The settings PCRE2 reads at the very start of a pattern, (*UTF) or
+ * (*LIMIT_MATCH=1000): those that change no literal's meaning are passed,
+ * (*UCP) and the newline conventions noted; any other, or a verb later in
+ * the pattern (*ACCEPT), makes the walk unsure (group()). */
+static void leading_settings(struct walk *w)
+{
+	static const char *const plain[] = {
+	    "UTF", "NOTEMPTY", "NOTEMPTY_ATSTART", "NO_AUTO_POSSESS", "NO_DOTSTAR_ANCHOR",
+	    "NO_JIT", "NO_START_OPT", "BSR_ANYCRLF", "BSR_UNICODE",
+	};
+	/* the last one set holds; LF is the build's own */
+	static const char *const newlines[] = {"LF", "CR", "CRLF", "ANYCRLF", "ANY", "NUL"};
+	static const char *const limits[] = {"LIMIT_HEAP=", "LIMIT_MATCH=", "LIMIT_DEPTH=",
+					     "LIMIT_RECURSION="};
+
+	while (at(w, 0, '(') && at(w, 1, '*')) {
+		const char *name = w->p + w->i + 2;
+		const char *end = memchr(name, ')', w->n - w->i - 2);
+		size_t len, k;
+		bool known = false;
+
+		if (!end)
+			return;
+		len = (size_t)(end - name);
+		for (k = 0; k < sizeof(plain) / sizeof(plain[0]) && !known; k++)
+			known = strlen(plain[k]) == len && memcmp(plain[k], name, len) == 0;
+		for (k = 0; k < sizeof(newlines) / sizeof(newlines[0]) && !known; k++)
+			if (strlen(newlines[k]) == len && memcmp(newlines[k], name, len) == 0)
+				known = true, w->odd_newline = k > 0;
+		if (!known && len == 3 && memcmp(name, "UCP", 3) == 0)
+			known = w->ucp = true;
+		for (k = 0; k < sizeof(limits) / sizeof(limits[0]) && !known; k++) {
+			size_t l = strlen(limits[k]), d = l;
+
+			if (len <= l || memcmp(limits[k], name, l) != 0)
+				continue;
+			while (d < len && is_digit(name[d]))
+				d++;
+			known = d == len;
+		}
+		if (!known)
+			return;
+		w->i += len + 3;
+	}
+}
+
 /* The pool's first chunk: enough for the work tree of a typical rule's
  * regex, so most walks take no memory from the heap but their result. */
 #define FIRST_CHUNK 16384
@@ -717,9 +831,12 @@ int fl_rxreq_build(struct fl_rxreq **out, const char *pattern, size_t len, uint3
 	struct info top;
 
 	*chunk = (struct pool_chunk){.cap = FIRST_CHUNK - sizeof(*chunk)};
+	if (options & PCRE2_UCP)
+		w.ucp = true;
 	if (options & PCRE2_LITERAL) { /* faultline never sets it: no need to follow */
 		w.unsure = true;
 	} else {
+		leading_settings(&w);
 		top = alternatives(&w, f);
 		if (w.i < w.n) /* a ')' with no '(' */
 			w.unsure = true;

@@ -58,6 +58,8 @@ struct walk {
 	const char *p;
 	size_t n, i;
 	bool utf, in_quote, oom, unsure, nested;
+	bool ucp;	    /* (*UCP): \d is any Unicode digit */
+	bool odd_newline;   /* (*CR), (*NUL)...: a newline other than LF ends a # comment */
 	size_t nested_at;
 	unsigned depth;
 	struct pool_chunk *pool;

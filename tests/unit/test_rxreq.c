@@ -50,6 +50,15 @@ static const struct tree_row tree_rows[] = {
     {"one char is no atom", "a.b", 0, "NONE"},
     {"recursion gives up", "abc(?R)?", 0, "NONE"},
     {"a backreference requires nothing of itself", "(abc)\\1xyz", 0, "AND(\"abc\", \"xyz\")"},
+    {"leading settings are passed", "(*UTF)(*LIMIT_MATCH=1000)LOS detected", 0,
+     "\"LOS detected\""},
+    {"under (*UCP) \\d is any digit", "(*UCP)LOS-\\d", 0, "\"LOS-\""},
+    {"a hex escape is its character", "R\\x5fLOS \\x{4e2d}\\x{65ad}", 0,
+     "\"R_LOS \xe4\xb8\xad\xe6\x96\xad\""},
+    {"a caseless hex letter", "\\x{41}LM up", PCRE2_CASELESS, "\"alm up\"i"},
+    {"a verb later gives up", "LOS(*ACCEPT)xyz", 0, "NONE"},
+    {"an unknown setting gives up", "(*TURKISH_CASING)LOS", 0, "NONE"},
+    {"another newline ends comments elsewhere", "(*CR)LOS #c\nxyz", PCRE2_EXTENDED, "NONE"},
 };
 
 Test(rxreq, gives_each_shape_of_rule_its_tree)
@@ -197,6 +206,8 @@ static void gen_atom(struct gen *g, int depth)
 	    {"$", ""},	    {"\\b", ""},     {"(?#c)", ""},    {"#c\n", ""},	       {"A", "a"},
 	    {"LOS", "LOS"}, {"los", "LOS"},  {"(?i)", ""},     {"\\t", "\t"},	       {"{", "{"},
 	    {"\\Q", ""},    {"\\E", ""},     {"[k]", "K"},     {"\\\xc3\xa9", "\xc3\xa9"},
+	    {"\\x{41}", "A"}, {"\\x{e9}", "\xc3\xa9"}, {"\\x5f", "_"}, {"\\x{4e2d}", "\xe4\xb8\xad"},
+	    {"\\x{4B}", "\xe2\x84\xaa"}, {"\\d", "\xd9\xa3"}, {"#c\r", ""}, {"\\x{ 41}", "A"},
 	};
 	unsigned pick = rnd(g, depth < 4 ? 10 : 6);
 
@@ -281,6 +292,9 @@ static size_t check_pattern(const char *pat, size_t plen, uint32_t pcre_opts,
 
 Test(rxreq, never_requires_what_a_pcre2_match_lacks)
 {
+	static const char *const leading[] = {"(*UTF)",	    "(*UCP)", "(*CR)",
+					      "(*LF)",	    "(*NUL)", "(*LIMIT_MATCH=99)",
+					      "(*NO_JIT)", "(*ANY)", "(*NO_START_OPT)"};
 	struct gen g = {.state = 16};
 	size_t compiled_matched = 0, with_tree = 0;
 
@@ -292,6 +306,9 @@ Test(rxreq, never_requires_what_a_pcre2_match_lacks)
 
 		g.np = g.ns = g.names = 0;
 		g.pat[0] = g.sample[0] = '\0';
+		if (rnd(&g, 4) == 0) /* settings PCRE2 reads only at the start */
+			for (unsigned k = 1 + rnd(&g, 2); k > 0; k--)
+				emit(&g, leading[rnd(&g, sizeof(leading) / sizeof(leading[0]))], "");
 		gen_seq(&g, 0);
 		snprintf(subj[0], sizeof(subj[0]), "%s", g.sample);
 		snprintf(subj[1], sizeof(subj[1]), "x %s y", g.sample);
