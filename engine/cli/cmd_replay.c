@@ -496,6 +496,7 @@ int fl_cmd_replay(int argc, char **argv)
 		fprintf(stderr, "faultline replay: out of memory\n");
 		goto out;
 	}
+	fl_heap_started();
 	stopwatch_read(&started);
 	status = replay_files(r, &out, &a);
 	if (a.explain)

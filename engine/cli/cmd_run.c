@@ -953,6 +953,7 @@ int fl_cmd_run(int argc, char **argv)
 		rc = started > 0 ? 0 : 1; /* started 1: a standby stopped, never leading */
 		goto out;
 	}
+	fl_heap_started();
 	if (start_delivery(&deliver, &a, bell) < 0)
 		goto out;
 	fl_cli_install_signals(on_signal, true);

@@ -39,8 +39,9 @@ bool fl_heap_hugepages(void)
 	uintptr_t start, end;
 	void *first;
 
-	(void)mallopt(M_TOP_PAD, FL_HEAP_STEP);
-	(void)mallopt(M_TRIM_THRESHOLD, 2 * FL_HEAP_STEP);
+	/* address space, not memory: a page is taken when it is touched */
+	(void)mallopt(M_TOP_PAD, FL_HEAP_START_STEP);
+	(void)mallopt(M_TRIM_THRESHOLD, 2 * FL_HEAP_START_STEP);
 	(void)mallopt(M_MMAP_THRESHOLD, FL_HEAP_MMAP_THRESHOLD);
 	/* a block in the heap marks where it starts; growing the heap past
 	 * it now puts the step ahead of the engine's allocations */
@@ -53,6 +54,15 @@ bool fl_heap_hugepages(void)
 	heap.on = advise(start, end);
 	heap.advised_to = end;
 	return heap.on;
+}
+
+void fl_heap_started(void)
+{
+	if (!heap.on)
+		return;
+	(void)mallopt(M_TOP_PAD, FL_HEAP_STEP);
+	(void)mallopt(M_TRIM_THRESHOLD, 2 * FL_HEAP_STEP);
+	fl_heap_follow();
 }
 
 void fl_heap_follow(void)

@@ -167,6 +167,8 @@
  * threshold stay in it rather than in mappings of their own. */
 #define FL_HEAP_STEP (64 << 20)
 #define FL_HEAP_MMAP_THRESHOLD (32 << 20)
+/* What it grows by during a start (heap.h, fl_heap_started()) */
+#define FL_HEAP_START_STEP (256 << 20)
 /* Timers armed at once in one timer wheel (windows, clocks, escalation
  * deadlines of one shard). An add past the cap is refused with -ENOBUFS.
  * setting: engine.max_timers; counter: timers.refused_full */
