@@ -56,6 +56,7 @@ static const struct tree_row tree_rows[] = {
     {"a hex escape is its character", "R\\x5fLOS \\x{4e2d}\\x{65ad}", 0,
      "\"R_LOS \xe4\xb8\xad\xe6\x96\xad\""},
     {"a caseless hex letter", "\\x{41}LM up", PCRE2_CASELESS, "\"alm up\"i"},
+    {"\\x with no hex digit is NUL", "abc\\xgdef", 0, "AND(\"abc\", \"gdef\")"},
     {"a verb later gives up", "LOS(*ACCEPT)xyz", 0, "NONE"},
     {"an unknown setting gives up", "(*TURKISH_CASING)LOS", 0, "NONE"},
     {"another newline ends comments elsewhere", "(*CR)LOS #c\nxyz", PCRE2_EXTENDED, "NONE"},
