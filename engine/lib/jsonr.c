@@ -47,30 +47,6 @@ static int hex4(const char *p, size_t n, uint32_t *out)
 	return 0;
 }
 
-static size_t put_utf8(uint32_t cp, char out[4])
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | cp >> 12);
-		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | cp >> 18);
-	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /* One escape after the backslash at p[0] (RFC 8259 §7): the code point in
  * *cp and the bytes taken, or 0 when it is not a valid escape. A \u escape
  * of a high surrogate must be followed by one of a low surrogate. */
@@ -136,7 +112,7 @@ static long string_walk(const char *p, size_t n, char *out)
 		if (cp == 0)
 			return -EILSEQ;
 		i += k;
-		size_t w = put_utf8(cp, enc);
+		size_t w = fl_utf8_encode(cp, enc); /* never 0: no lone surrogate */
 		if (out)
 			memcpy(out + o, enc, w);
 		o += w;

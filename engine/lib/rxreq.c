@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/lib/utf8.h"
+
 #define MAX_GROUP_DEPTH 250 /* PCRE2's own default parenthesis nesting limit */
 
 /* ---- lexing ------------------------------------------------------------------ */
@@ -175,34 +177,6 @@ static int hex_value(char c)
 	return -1;
 }
 
-/* Code point cp in UTF-8 at out; its length, 0 for a surrogate or past
- * U+10FFFF (PCRE2 refuses them in UTF mode). */
-static size_t utf8_encode(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | cp >> 12);
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | cp >> 18);
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* \xhh (up to two hex digits) or \x{h...}, just past the 'x': the
  * character it names, a literal like any other (R\x5fLOS is R_LOS, and
  * \x{4e2d} a Chinese character). Spaces in the braces, or no closing one,
@@ -230,7 +204,7 @@ static struct info hex_char(struct walk *w, const struct flags *f)
 	if (!digits || cp == 0 || (!w->utf && cp > 0x7f))
 		return rxreq_info_any(); /* \x alone is NUL */
 	bytes = rxreq_pool_alloc(w, 4);
-	if (!bytes || !(len = utf8_encode(cp, bytes)))
+	if (!bytes || !(len = fl_utf8_encode(cp, bytes)))
 		return rxreq_info_any();
 	return literal(w, f, bytes, len);
 }

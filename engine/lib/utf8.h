@@ -33,6 +33,10 @@ bool fl_utf8_valid(const char *p, size_t len);
 /* Does p[0..len) hold only ASCII bytes? Eight at a time. */
 bool fl_utf8_is_ascii(const char *p, size_t len);
 
+/* Writes code point cp as UTF-8 at out and returns its bytes (1..4), or 0
+ * for a surrogate or a value above U+10FFFF, which have no encoding. */
+size_t fl_utf8_encode(uint32_t cp, char out[4]);
+
 /* Decodes the code point starting at p (len > 0 bytes left) into *cp and
  * returns the bytes it took (1..4). Strict (RFC 3629 §3): an overlong form,
  * a surrogate, a value above U+10FFFF, a stray continuation byte or a

@@ -5,33 +5,15 @@
 
 #define REPLACEMENT 0xFFFDu
 
-/* fl_utf8_next() is engine/lib/utf8.c's: the one decoder. */
+/* fl_utf8_next() and fl_utf8_encode() are engine/lib/utf8.c's: one decoder,
+ * one encoder. */
 int fl_utf8_put(struct fl_buf *out, uint32_t cp)
 {
 	char b[4];
-	size_t n;
+	size_t n = fl_utf8_encode(cp, b);
 
-	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		cp = REPLACEMENT;
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (char)(0xF0 | (cp >> 18));
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
+	if (n == 0)
+		n = fl_utf8_encode(REPLACEMENT, b);
 	return fl_buf_add(out, b, n);
 }
 

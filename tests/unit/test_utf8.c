@@ -145,3 +145,31 @@ Test(utf8, suggests_the_nearest_name_or_none)
 	cr_expect_str_eq(fl_utf8_suggest("SMS", (const char *const[]){"sm", "sms"}, 2), "sms");
 	cr_expect_str_eq(fl_utf8_suggest("URGENT", names, 4), "urgent");
 }
+
+Test(utf8, encodes_what_it_decodes_and_refuses_what_has_no_encoding)
+{
+	static const uint32_t edges[] = {0x1, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xe000, 0xfffd,
+					 0xffff, 0x10000, 0x10ffff};
+
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		char b[4];
+		uint32_t cp = 0;
+		size_t n = fl_utf8_encode(edges[i], b);
+
+		cr_assert(n >= 1 && n <= 4, "U+%04X: %zu bytes", edges[i], n);
+		cr_expect_eq(fl_utf8_seq_len(b, n), n, "U+%04X", edges[i]);
+		cr_expect_eq(fl_utf8_next(b, n, &cp), n, "U+%04X", edges[i]);
+		cr_expect_eq(cp, edges[i]);
+	}
+	for (uint32_t cp = 0xd800; cp <= 0xdfff; cp += 0x100) {
+		char b[4];
+
+		cr_expect_eq(fl_utf8_encode(cp, b), 0, "surrogate U+%04X", cp);
+	}
+	{
+		char b[4];
+
+		cr_expect_eq(fl_utf8_encode(0x110000, b), 0);
+		cr_expect_eq(fl_utf8_encode(0xdfff, b), 0);
+	}
+}
