@@ -10,12 +10,14 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "engine/decode/mib.h"
 #include "engine/decode/snmp.h"
 #include "engine/lib/buf.h"
 #include "engine/lib/limits.h"
+#include "engine/lib/rxreq.h"
 
 void fl_plan_format_ms(char *out, size_t size, int64_t ms)
 {
@@ -270,6 +272,24 @@ void fl_plan_format_cond(struct fl_buf *b, const struct fl_program *p, uint32_t 
 	}
 }
 
+/* The literals a regex the prefilter scans for cannot match without
+ * (engine/lib/rxreq.h): what `explain`'s "the message holds none of the
+ * literals its regexes need" refers to. */
+static void requires(struct fl_buf *b, const struct fl_prog_regex *rx)
+{
+	char small[512], *text = small;
+	size_t need = fl_rxreq_format(rx->req, small, sizeof(small));
+
+	if (need >= sizeof(small) && (text = malloc(need + 1)))
+		(void)fl_rxreq_format(rx->req, text, need + 1);
+	if (rx->req->root == FL_RXREQ_NONE)
+		fl_buf_adds(b, "      requires no literal\n");
+	else
+		fl_buf_printf(b, "      requires %s\n", text ? text : small);
+	if (text != small)
+		free(text);
+}
+
 static void conds(struct fl_buf *b, const struct fl_program *p, const char *label,
 		  uint32_t first, uint32_t n)
 {
@@ -277,6 +297,8 @@ static void conds(struct fl_buf *b, const struct fl_program *p, const char *labe
 		fl_buf_printf(b, "    %s #%u ", label, i);
 		fl_plan_format_cond(b, p, i);
 		fl_buf_addc(b, '\n');
+		if (fl_program_cond_scans_text(&p->conds[i]) && p->regexes[p->conds[i].regex].req)
+			requires(b, &p->regexes[p->conds[i].regex]);
 	}
 }
 

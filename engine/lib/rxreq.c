@@ -542,6 +542,38 @@ static size_t plain_run(const struct walk *w, const struct flags *f)
 	return k - w->i;
 }
 
+/* A caseless run of plain_run()'s len characters from i, as one string:
+ * letters folded, and the string caseless when it holds one. It stops
+ * before k and s, whose Unicode partners literal() spells out. Returns its
+ * length, below 2 when it is no run (the caller walks a character). Under
+ * (?i) a run went character by character, each folded copy a product, and
+ * the walk was quadratic in the run. */
+static size_t caseless_run(struct walk *w, size_t len, struct info *r)
+{
+	const char *s = w->p + w->i;
+	bool has_letter = false;
+	size_t n = 0;
+	char *p;
+
+	for (; n < len && rxreq_fold(s[n]) != 'k' && rxreq_fold(s[n]) != 's'; n++)
+		has_letter = has_letter || rxreq_fold(s[n]) != s[n] || (s[n] >= 'a' && s[n] <= 'z');
+	if (n < 2)
+		return n;
+	if (!has_letter) {
+		*r = rxreq_info_set(rxreq_set_one(w, s, (uint32_t)n, false));
+		return n;
+	}
+	p = rxreq_pool_alloc(w, n);
+	if (!p) {
+		*r = rxreq_info_any();
+		return n;
+	}
+	for (size_t k = 0; k < n; k++)
+		p[k] = rxreq_fold(s[k]);
+	*r = rxreq_info_set(rxreq_set_one(w, p, (uint32_t)n, true));
+	return n;
+}
+
 /* One item at i (never a quantifier). */
 static struct info item(struct walk *w, struct flags *f)
 {
@@ -571,8 +603,11 @@ static struct info item(struct walk *w, struct flags *f)
 			w->unsure = true;
 			return rxreq_info_any();
 		default:
-			if (!f->caseless && (len = plain_run(w, f)) > 1) {
+			if ((len = plain_run(w, f)) > 1 && f->caseless)
+				len = caseless_run(w, len, &r);
+			else if (len > 1)
 				r = rxreq_info_set(rxreq_set_one(w, w->p + w->i, (uint32_t)len, false));
+			if (len > 1) {
 				w->i += len;
 				return r;
 			}

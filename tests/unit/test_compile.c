@@ -167,6 +167,32 @@ Test(compile, dump_counts_the_regexes_rxlite_runs_and_those_pcre2_runs)
 	done(&c);
 }
 
+/* dump says under each regex the prefilter scans for what it cannot match
+ * without: the literals `explain` means when a message holds none. */
+Test(compile, dump_shows_what_each_scanned_regex_requires)
+{
+	struct compiled c;
+	struct fl_buf out;
+
+	compile(&c, HEAD "rule a { match syslog; where msg ~ /(?i)R_LOF-\\d0 up/; key host; }\n"
+			 "rule b { match syslog; where msg ~ /^(\\S+) (\\S+)$/; key host; }\n"
+			 "rule c { match syslog; where app ~ /^alarm(?:d|_agent)$/;"
+			 " where msg !~ /test ping/; key host; }\n");
+	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
+	fl_buf_init(&out, 1 << 20);
+	cr_assert_eq(fl_plan_dump(c.plan, &out), 0);
+	cr_expect(strstr(out.p, "/(?i)R_LOF-\\d0 up/\n      requires OR(\"r_lof-00 up\"i, "
+				"\"r_lof-10 up\"i") != NULL,
+		  "%s", out.p);
+	cr_expect(strstr(out.p, "/^(\\S+) (\\S+)$/\n      requires no literal\n") != NULL, "%s",
+		  out.p);
+	cr_expect(strstr(out.p, "      requires OR(\"alarmd\", \"alarm_agent\")\n") != NULL, "%s",
+		  out.p);
+	cr_expect(strstr(out.p, "/test ping/\n      requires") == NULL, "a !~ is no key: %s", out.p);
+	fl_buf_free(&out);
+	done(&c);
+}
+
 /* A peer's networks show as networks in dump, whichever way they were
  * written: bare, quoted, an address alone. */
 Test(compile, dump_shows_a_peers_networks_as_networks)
