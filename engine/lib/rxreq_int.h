@@ -99,7 +99,12 @@ void rxreq_set_add(struct xset *s, struct xstr x);
 uint32_t rxreq_set_min_len(const struct xset *s);
 bool rxreq_fits_product(const struct xset *a, const struct xset *b);
 const struct xset *rxreq_set_product(struct walk *w, const struct xset *a, const struct xset *b);
-char rxreq_fold(char c);
+/* ASCII upper case to lower; inline: the set operations fold every byte
+ * they compare. */
+static inline char rxreq_fold(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
 struct wnode *rxreq_set_to_match(struct walk *w, const struct xset *s);
 struct wnode *rxreq_to_match(struct walk *w, struct info x);
 void rxreq_conj_add(struct walk *w, struct conj *c, struct wnode *x);

@@ -147,11 +147,6 @@ const struct xset *rxreq_set_product(struct walk *w, const struct xset *a, const
 	return s;
 }
 
-char rxreq_fold(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* Is t inside s, as t would be matched (caseless t: either case)? */
 static bool contains(struct xstr s, struct xstr t)
 {
