@@ -58,8 +58,8 @@ bool fl_heap_hugepages(void)
 
 void fl_heap_started(void)
 {
-	if (!heap.on)
-		return;
+	/* also when the kernel refused the advice: the start's step is no
+	 * size to keep free memory to */
 	(void)mallopt(M_TOP_PAD, FL_HEAP_STEP);
 	(void)mallopt(M_TRIM_THRESHOLD, 2 * FL_HEAP_STEP);
 	fl_heap_follow();
