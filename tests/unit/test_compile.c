@@ -147,6 +147,16 @@ Test(compile, points_into_the_regex_where_pcre2_fails)
 		     "character class\n");
 }
 
+/* The plan text compiled (it must compile) and dumped into out (freed by
+ * the caller with fl_buf_free(), c with done()). */
+static void dump_plan(struct compiled *c, const char *text, struct fl_buf *out)
+{
+	compile(c, text);
+	cr_assert_eq(c->rc, 0, "%s", c->msgs.p);
+	fl_buf_init(out, 1 << 20);
+	cr_assert_eq(fl_plan_dump(c->plan, out), 0);
+}
+
 /* dump says how many distinct regexes run on rxlite and how many on PCRE2
  * alone: a rule author copying a rule a thousand times wants to know. */
 Test(compile, dump_counts_the_regexes_rxlite_runs_and_those_pcre2_runs)
@@ -154,14 +164,12 @@ Test(compile, dump_counts_the_regexes_rxlite_runs_and_those_pcre2_runs)
 	struct compiled c;
 	struct fl_buf out;
 
-	compile(&c, HEAD "rule a { match syslog; where msg ~ /LOS port=(?<p>\\S+)/; key p; }\n"
-			 "rule b { match syslog; where msg ~ /LOS port=(?<p>\\S+)/; key p; }\n"
-			 "rule c { match syslog; where msg ~ /(?<x>LOF)-\\1/; key host; }\n"
-			 "rule d { match syslog; where msg ~ /(?x) AIS \\d+ /; key host; }\n"
-			 "rule e { match syslog; where app ~ /^alarm[= ]d$/; key host; }\n");
-	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
-	fl_buf_init(&out, 1 << 20);
-	cr_assert_eq(fl_plan_dump(c.plan, &out), 0);
+	dump_plan(&c, HEAD "rule a { match syslog; where msg ~ /LOS port=(?<p>\\S+)/; key p; }\n"
+			   "rule b { match syslog; where msg ~ /LOS port=(?<p>\\S+)/; key p; }\n"
+			   "rule c { match syslog; where msg ~ /(?<x>LOF)-\\1/; key host; }\n"
+			   "rule d { match syslog; where msg ~ /(?x) AIS \\d+ /; key host; }\n"
+			   "rule e { match syslog; where app ~ /^alarm[= ]d$/; key host; }\n",
+		  &out);
 	cr_expect(strstr(out.p, "\nregexes 5 distinct 4 rxlite 2 pcre2 2\n") != NULL, "%s", out.p);
 	fl_buf_free(&out);
 	done(&c);
@@ -174,13 +182,10 @@ Test(compile, dump_shows_what_each_scanned_regex_requires)
 	struct compiled c;
 	struct fl_buf out;
 
-	compile(&c, HEAD "rule a { match syslog; where msg ~ /(?i)R_LOF-\\d0 up/; key host; }\n"
-			 "rule b { match syslog; where msg ~ /^(\\S+) (\\S+)$/; key host; }\n"
-			 "rule c { match syslog; where app ~ /^alarm(?:d|_agent)$/;"
-			 " where msg !~ /test ping/; key host; }\n");
-	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
-	fl_buf_init(&out, 1 << 20);
-	cr_assert_eq(fl_plan_dump(c.plan, &out), 0);
+	dump_plan(&c, HEAD "rule a { match syslog; where msg ~ /(?i)R_LOF-\\d0 up/; key host; }\n"
+			   "rule b { match syslog; where msg ~ /^(\\S+) (\\S+)$/; key host; }\n"
+			   "rule c { match syslog; where app ~ /^alarm(?:d|_agent)$/;"
+			   " where msg !~ /test ping/; key host; }\n", &out);
 	cr_expect(strstr(out.p, "/(?i)R_LOF-\\d0 up/\n      requires OR(\"r_lof-00 up\"i, "
 				"\"r_lof-10 up\"i") != NULL,
 		  "%s", out.p);
@@ -188,7 +193,8 @@ Test(compile, dump_shows_what_each_scanned_regex_requires)
 		  out.p);
 	cr_expect(strstr(out.p, "      requires OR(\"alarmd\", \"alarm_agent\")\n") != NULL, "%s",
 		  out.p);
-	cr_expect(strstr(out.p, "/test ping/\n      requires") == NULL, "a !~ is no key: %s", out.p);
+	cr_expect(strstr(out.p, "/test ping/\n      requires") == NULL, "a !~ is no key: %s",
+		  out.p);
 	fl_buf_free(&out);
 	done(&c);
 }
@@ -200,13 +206,10 @@ Test(compile, dump_shows_a_peers_networks_as_networks)
 	struct compiled c;
 	struct fl_buf out;
 
-	compile(&c, HEAD "rule a { match syslog; where peer in [10.12.0.0/16, \"2001:db8::/32\"];"
-			 " key host; }\n"
-			 "rule b { match syslog; where peer not in (\"10.0.0.0/8\", 172.16.0.1); key host; }\n"
-			 "rule d { match syslog; where peer != \"10.1.2.3\"; key host; }\n");
-	cr_assert_eq(c.rc, 0, "%s", c.msgs.p);
-	fl_buf_init(&out, 1 << 20);
-	cr_assert_eq(fl_plan_dump(c.plan, &out), 0);
+	dump_plan(&c, HEAD "rule a { match syslog; where peer in [10.12.0.0/16, \"2001:db8::/32\"];"
+			   " key host; }\n"
+			   "rule b { match syslog; where peer not in (\"10.0.0.0/8\", 172.16.0.1); key host; }\n"
+			   "rule d { match syslog; where peer != \"10.1.2.3\"; key host; }\n", &out);
 	cr_expect(strstr(out.p, "event:peer in [10.12.0.0/16, 2001:db8::/32]\n") != NULL, "%s", out.p);
 	cr_expect(strstr(out.p, "event:peer not in [10.0.0.0/8, 172.16.0.1/32]\n") != NULL, "%s",
 		  out.p);
