@@ -207,7 +207,8 @@ static void gen_atom(struct gen *g, int depth)
 	    {"$", ""},	    {"\\b", ""},     {"(?#c)", ""},    {"#c\n", ""},	       {"A", "a"},
 	    {"LOS", "LOS"}, {"los", "LOS"},  {"(?i)", ""},     {"\\t", "\t"},	       {"{", "{"},
 	    {"\\Q", ""},    {"\\E", ""},     {"[k]", "K"},     {"\\\xc3\xa9", "\xc3\xa9"},
-	    {"\\x{41}", "A"}, {"\\x{e9}", "\xc3\xa9"}, {"\\x5f", "_"}, {"\\x{4e2d}", "\xe4\xb8\xad"},
+	    {"\\x{41}", "A"}, {"\\x{e9}", "\xc3\xa9"}, {"\\x5f", "_"},
+	    {"\\x{4e2d}", "\xe4\xb8\xad"},
 	    {"\\x{4B}", "\xe2\x84\xaa"}, {"\\d", "\xd9\xa3"}, {"#c\r", ""}, {"\\x{ 41}", "A"},
 	};
 	unsigned pick = rnd(g, depth < 4 ? 10 : 6);
@@ -296,6 +297,7 @@ Test(rxreq, never_requires_what_a_pcre2_match_lacks)
 	static const char *const leading[] = {"(*UTF)",	    "(*UCP)", "(*CR)",
 					      "(*LF)",	    "(*NUL)", "(*LIMIT_MATCH=99)",
 					      "(*NO_JIT)", "(*ANY)", "(*NO_START_OPT)"};
+	const unsigned n_leading = sizeof(leading) / sizeof(leading[0]);
 	struct gen g = {.state = 16};
 	size_t compiled_matched = 0, with_tree = 0;
 
@@ -309,7 +311,7 @@ Test(rxreq, never_requires_what_a_pcre2_match_lacks)
 		g.pat[0] = g.sample[0] = '\0';
 		if (rnd(&g, 4) == 0) /* settings PCRE2 reads only at the start */
 			for (unsigned k = 1 + rnd(&g, 2); k > 0; k--)
-				emit(&g, leading[rnd(&g, sizeof(leading) / sizeof(leading[0]))], "");
+				emit(&g, leading[rnd(&g, n_leading)], "");
 		gen_seq(&g, 0);
 		snprintf(subj[0], sizeof(subj[0]), "%s", g.sample);
 		snprintf(subj[1], sizeof(subj[1]), "x %s y", g.sample);
