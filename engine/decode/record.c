@@ -12,6 +12,7 @@
 #include "engine/decode/message.h"
 #include "engine/lib/buf.h"
 #include "engine/lib/civil.h"
+#include "engine/lib/digits.h"
 #include "engine/lib/json.h"
 #include "engine/lib/net.h"
 #include "engine/lib/str.h"
@@ -81,23 +82,12 @@ static bool string_slice(struct reader *r, struct fl_str *out)
 	return true;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool hex4(const char *p, uint32_t *out)
 {
 	uint32_t v = 0;
 
 	for (int i = 0; i < 4; i++) {
-		int d = hex_digit(p[i]);
+		int d = fl_hex_value(p[i]);
 
 		if (d < 0)
 			return false;
@@ -191,7 +181,7 @@ static int unhex(struct fl_str s, struct fl_buf *out)
 	if (s.len % 2)
 		return -EINVAL;
 	for (size_t i = 0; i < s.len; i += 2) {
-		int hi = hex_digit(s.p[i]), lo = hex_digit(s.p[i + 1]);
+		int hi = fl_hex_value(s.p[i]), lo = fl_hex_value(s.p[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;

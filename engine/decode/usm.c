@@ -19,6 +19,8 @@
 #include <nettle/sha1.h>
 #include <nettle/sha2.h>
 
+#include "engine/lib/digits.h"
+
 #define ENGINE_BOOTS_MAX 2147483647u /* RFC 3414 §2.2.2: latched, never accepted */
 
 struct user {
@@ -248,17 +250,6 @@ static bool priv_named(const char *s, enum fl_usm_priv *out)
 	return true;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool parse_engine_id(const char *s, struct user *usr)
 {
 	size_t n;
@@ -269,7 +260,7 @@ static bool parse_engine_id(const char *s, struct user *usr)
 	if (n % 2 || n / 2 < FL_USM_ENGINE_ID_MIN || n / 2 > FL_USM_ENGINE_ID_MAX)
 		return false;
 	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+		int hi = fl_hex_value(s[2 * i]), lo = fl_hex_value(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;

@@ -18,6 +18,7 @@
 #include <gnutls/x509.h>
 
 #include "engine/input/inputs.h"
+#include "engine/lib/digits.h"
 
 /* The first byte of a TLS record that opens a handshake (RFC 8446 §5.1). */
 #define TLS_CONTENT_HANDSHAKE 0x16
@@ -43,14 +44,6 @@ struct fl_tls_conn {
 };
 
 /* --- permitted peers (pure) ------------------------------------------------- */
-
-static int hex_value(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = tolower(ch);
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
 
 /* The digest length a fingerprint entry names, and where its hex starts;
  * 0 for an entry that is a name. */
@@ -80,8 +73,8 @@ static bool fingerprint_decode(const char *hex, unsigned char *d, size_t want)
 			p++;
 			continue;
 		}
-		hi = hex_value((unsigned char)p[0]);
-		lo = hi < 0 ? -1 : hex_value((unsigned char)p[1]);
+		hi = fl_hex_value(p[0]);
+		lo = hi < 0 ? -1 : fl_hex_value(p[1]);
 		if (lo < 0 || n == want)
 			return false;
 		d[n++] = (unsigned char)(hi << 4 | lo);

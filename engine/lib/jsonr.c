@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "engine/lib/digits.h"
 #include "engine/lib/utf8.h"
 
 struct cursor {
@@ -30,18 +31,11 @@ static int hex4(const char *p, size_t n, uint32_t *out)
 	if (n < 4)
 		return -EINVAL;
 	for (size_t i = 0; i < 4; i++) {
-		unsigned char ch = (unsigned char)p[i];
-		uint32_t d;
+		int d = fl_hex_value(p[i]);
 
-		if (ch >= '0' && ch <= '9')
-			d = ch - '0';
-		else if (ch >= 'a' && ch <= 'f')
-			d = ch - 'a' + 10u;
-		else if (ch >= 'A' && ch <= 'F')
-			d = ch - 'A' + 10u;
-		else
+		if (d < 0)
 			return -EINVAL;
-		v = v << 4 | d;
+		v = v << 4 | (uint32_t)d;
 	}
 	*out = v;
 	return 0;

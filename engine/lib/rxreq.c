@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/lib/digits.h"
 #include "engine/lib/utf8.h"
 
 #define MAX_GROUP_DEPTH 250 /* PCRE2's own default parenthesis nesting limit */
@@ -168,15 +169,6 @@ static struct info digit_class(struct walk *w)
 	return rxreq_info_set(s);
 }
 
-static int hex_value(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
-		return (c | 0x20) - 'a' + 10;
-	return -1;
-}
-
 /* \xhh (up to two hex digits) or \x{h...}, just past the 'x': the
  * character it names, a literal like any other (R\x5fLOS is R_LOS, and
  * \x{4e2d} a Chinese character). Spaces in the braces, or no closing one,
@@ -190,16 +182,16 @@ static struct info hex_char(struct walk *w, const struct flags *f)
 	if (at(w, 0, '{')) {
 		size_t k = w->i + 1;
 
-		for (; k < w->n && hex_value(w->p[k]) >= 0 && digits < 9; k++, digits++)
-			cp = cp * 16 + (uint32_t)hex_value(w->p[k]);
+		for (; k < w->n && fl_hex_value(w->p[k]) >= 0 && digits < 9; k++, digits++)
+			cp = cp * 16 + (uint32_t)fl_hex_value(w->p[k]);
 		if (!digits || k >= w->n || w->p[k] != '}') {
 			skip_past(w, '}');
 			return rxreq_info_any();
 		}
 		w->i = k + 1;
 	} else {
-		for (; digits < 2 && w->i < w->n && hex_value(w->p[w->i]) >= 0; digits++, w->i++)
-			cp = cp * 16 + (uint32_t)hex_value(w->p[w->i]);
+		for (; digits < 2 && w->i < w->n && fl_hex_value(w->p[w->i]) >= 0; digits++, w->i++)
+			cp = cp * 16 + (uint32_t)fl_hex_value(w->p[w->i]);
 	}
 	if (!digits || cp == 0 || (!w->utf && cp > 0x7f))
 		return rxreq_info_any(); /* \x alone is NUL */

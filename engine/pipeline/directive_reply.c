@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "engine/inventory/inventory.h"
+#include "engine/lib/digits.h"
 #include "engine/lib/utf8.h"
 
 #define PHONE_DIGITS_MAX 24
@@ -315,14 +316,6 @@ int fl_directive_reply(struct fl_store *s, const struct fl_program *prog, const 
 
 /* ---- the gateway's text ------------------------------------------------- */
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* %XX and '+' undone into raw; returns its length or -EINVAL. */
 static long url_decode(const char *in, unsigned char *raw, size_t cap)
 {
@@ -332,7 +325,7 @@ static long url_decode(const char *in, unsigned char *raw, size_t cap)
 		int c = (unsigned char)*in;
 
 		if (*in == '%') {
-			int hi = hex_value(in[1]), lo = hi < 0 ? -1 : hex_value(in[2]);
+			int hi = fl_hex_value(in[1]), lo = hi < 0 ? -1 : fl_hex_value(in[2]);
 
 			if (lo < 0)
 				return -EINVAL;
