@@ -278,14 +278,16 @@ void fl_plan_format_cond(struct fl_buf *b, const struct fl_program *p, uint32_t 
 static void requires(struct fl_buf *b, const struct fl_prog_regex *rx)
 {
 	char small[512], *text = small;
-	size_t need = fl_rxreq_format(rx->req, small, sizeof(small));
+	size_t need;
 
+	if (rx->req->root == FL_RXREQ_NONE) {
+		fl_buf_adds(b, "      requires no literal\n");
+		return;
+	}
+	need = fl_rxreq_format(rx->req, small, sizeof(small));
 	if (need >= sizeof(small) && (text = malloc(need + 1)))
 		(void)fl_rxreq_format(rx->req, text, need + 1);
-	if (rx->req->root == FL_RXREQ_NONE)
-		fl_buf_adds(b, "      requires no literal\n");
-	else
-		fl_buf_printf(b, "      requires %s\n", text ? text : small);
+	fl_buf_printf(b, "      requires %s\n", text ? text : small); /* no memory: cut short */
 	if (text != small)
 		free(text);
 }

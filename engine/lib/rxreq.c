@@ -548,7 +548,7 @@ static size_t caseless_run(struct walk *w, size_t len, struct info *r)
 	char *p;
 
 	for (; n < len && rxreq_fold(s[n]) != 'k' && rxreq_fold(s[n]) != 's'; n++)
-		has_letter = has_letter || rxreq_fold(s[n]) != s[n] || (s[n] >= 'a' && s[n] <= 'z');
+		has_letter = has_letter || (rxreq_fold(s[n]) >= 'a' && rxreq_fold(s[n]) <= 'z');
 	if (n < 2)
 		return n;
 	if (!has_letter) {
@@ -768,6 +768,12 @@ static struct info alternatives(struct walk *w, struct flags f)
 	return r;
 }
 
+/* Are the len bytes at name the word w? */
+static bool is_word(const char *name, size_t len, const char *w)
+{
+	return strlen(w) == len && memcmp(w, name, len) == 0;
+}
+
 /* The settings PCRE2 reads at the very start of a pattern, (*UTF) or
  * (*LIMIT_MATCH=1000): those that change no literal's meaning are passed,
  * (*UCP) and the newline conventions noted; any other, or a verb later in
@@ -793,11 +799,11 @@ static void leading_settings(struct walk *w)
 			return;
 		len = (size_t)(end - name);
 		for (k = 0; k < sizeof(plain) / sizeof(plain[0]) && !known; k++)
-			known = strlen(plain[k]) == len && memcmp(plain[k], name, len) == 0;
+			known = is_word(name, len, plain[k]);
 		for (k = 0; k < sizeof(newlines) / sizeof(newlines[0]) && !known; k++)
-			if (strlen(newlines[k]) == len && memcmp(newlines[k], name, len) == 0)
+			if (is_word(name, len, newlines[k]))
 				known = true, w->odd_newline = k > 0;
-		if (!known && len == 3 && memcmp(name, "UCP", 3) == 0)
+		if (!known && is_word(name, len, "UCP"))
 			known = w->ucp = true;
 		for (k = 0; k < sizeof(limits) / sizeof(limits[0]) && !known; k++) {
 			size_t l = strlen(limits[k]), d = l;
