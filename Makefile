@@ -18,6 +18,19 @@ ifeq ($(SAN),1)
 CFLAGS   += $(SANFLAGS) -DFL_DEBUG
 LDFLAGS  += $(SANFLAGS)
 endif
+# Release builds optimise the engine across its files at link time: an
+# event's path crosses a dozen of them (decode, prefilter, regex, keys,
+# incidents, JSON), and gcc then inlines and lays out that path as one
+# (docs/bench-peers.md, "Across files"). The objects keep their ordinary code
+# too (fat), so the tests, fuzz replayers and benchmarks link them without
+# the whole-program pass (NO_LTO) and build in a second, not half a minute.
+# LTO=0 turns it off; sanitizer and fuzz builds never use it.
+ifeq ($(SAN)$(FUZZ),)
+LTO      ?= 1
+endif
+LTOFLAGS := $(if $(filter 1,$(LTO)),-flto=auto -ffat-lto-objects)
+LTO_LINK := $(if $(filter 1,$(LTO)),-flto=auto)
+NO_LTO   := $(if $(filter 1,$(LTO)),-fno-lto)
 ifeq ($(FUZZ),1)
 CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
@@ -78,10 +91,10 @@ deps-run:
 # --- compile ---------------------------------------------------------------
 $(BUILD)/%.o: %.c | $(GEN_H)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LTOFLAGS) $(WARN) -c -o $@ $<
 
 $(BUILD)/grammar/%.o: $(BUILD)/grammar/%.c | $(GEN_H)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LTOFLAGS) $(WARN) -c -o $@ $<
 
 $(BUILD)/grammar/%.c $(BUILD)/grammar/%.h: grammar/%.y
 	@mkdir -p $(@D)
@@ -95,7 +108,7 @@ $(BUILD)/grammar/%.c $(BUILD)/grammar/%.h: grammar/%.l
 $(BUILD)/engine/api/api_board.o: dist/board/index.html
 
 $(BIN): $(OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LTO_LINK) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/plugins/%.so: plugins/%.c $(PLUGIN_LIB) $(PLUGIN_LIB:.c=.h) plugins/fl_plugin.h
 	@mkdir -p $(@D)
@@ -110,15 +123,15 @@ $(BUILD)/tests/%.o: tests/%.c | $(GEN_H)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(TEST_WARN) -c -o $@ $<
 
 $(TEST_BIN): $(TEST_OBJ) $(LIB_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
+	$(CC) $(NO_LTO) $(LDFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
 
 $(BUILD)/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay_main.o $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(NO_LTO) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(NO_LTO) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
 # --- run -------------------------------------------------------------------
 # The bundled plan on the example network (examples/network), so a clone runs
