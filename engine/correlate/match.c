@@ -118,6 +118,7 @@ void fl_match_destroy(struct fl_match *m)
 	free(m->folded);
 	free(m->key_first);
 	free(m->posts);
+	free(m->gates);
 	free(m->keyed);
 	free(m->nodes);
 	free(m->caps);
@@ -140,20 +141,66 @@ static void wake(struct fl_match *m, uint32_t r)
 	}
 }
 
-/* A key found: the rules it wakes become candidates, each once. The
- * automaton reports a key once per message, so found[] holds at most
- * n_keys. */
+/* An id found in the message; the automaton reports each once per
+ * message, so found[] holds at most n_ids. */
 static bool collect(uint32_t key, void *ctx)
 {
 	struct fl_match *m = ctx;
-	const struct match_posting *p = &m->posts[key];
-	const uint32_t *rules =
-	    p->n <= FL_MATCH_POSTING_INLINE ? p->rules : m->keyed + p->rules[0];
 
 	m->found[m->n_found++] = key;
-	for (uint32_t i = 0; i < p->n; i++)
-		wake(m, rules[i]);
 	return true;
+}
+
+static bool seen_bit(const struct fl_match *m, uint32_t bit)
+{
+	return (m->seen[bit >> 6] >> (bit & 63)) & 1;
+}
+
+/* Whether a side of rule r keyed on atoms passes its gate in the message
+ * scanned (match_prefilter.c, build_gates()). */
+static bool gate_open(const struct fl_match *m, uint32_t r)
+{
+	const struct match_gate *g = &m->gates[r];
+
+	for (int side = 0; side < FL_MATCH_SIDES; side++) {
+		bool open = g->bit[side][0][0] != MATCH_GATE_UNKEYED;
+
+		for (int i = 0; open && i < FL_MATCH_GATE_GROUPS; i++) {
+			const uint32_t *b = g->bit[side][i];
+
+			open = b[0] == MATCH_GATE_NONE || seen_bit(m, b[0]) ||
+			       (b[1] != MATCH_GATE_NONE && seen_bit(m, b[1]));
+		}
+		if (open)
+			return true;
+	}
+	return false;
+}
+
+/* The rules the keys found wake, once the whole message is scanned (a
+ * gate's bits may come after the key): each becomes a candidate once, if
+ * its gate lets it. A rule a gate shuts is not marked, so a field may
+ * still make it a candidate. */
+static void wake_by_keys(struct fl_match *m)
+{
+	for (size_t k = 0; k < m->n_found; k++) {
+		const struct match_posting *p = &m->posts[m->found[k]];
+		const uint32_t *rules;
+
+		if (p->n == 0)
+			continue;
+		rules = p->n <= FL_MATCH_POSTING_INLINE ? p->rules : m->keyed + p->rules[0];
+		for (uint32_t i = 0; i < p->n; i++) {
+			uint32_t r = rules[i];
+
+			if (m->rule_gen[r] == m->gen)
+				continue;
+			if (gate_open(m, r))
+				wake(m, r);
+			else
+				m->stats.wakes_gated++;
+		}
+	}
 }
 
 /* Plan order. An event has a handful of candidates: insertion sort, which
@@ -333,6 +380,7 @@ size_t fl_match_begin(struct fl_match *m, const struct fl_event *ev, const uint3
 			if (text.p)
 				(void)fl_ac_scan(m->ac, text.p, text.len, m->seen, collect, m);
 		}
+		wake_by_keys(m);
 	}
 	if (ev->kind == FL_EVENT_SYSLOG)
 		wake_by_fields(m, &ev->syslog);

@@ -102,6 +102,22 @@ struct match_posting {
 	uint32_t rules[FL_MATCH_POSTING_INLINE];
 };
 
+/* A rule side's gate: bits of the automaton any match of the side sets
+ * beside the key that woke it, checked once the message is scanned and
+ * before the rule becomes a candidate. Up to FL_MATCH_GATE_GROUPS groups
+ * that must all hold, each of up to two bits one of which must be set:
+ * `(?:raised|set)` next to a key shared by the rules of one alarm, so a
+ * line with the alarm that raises nothing wakes none of its fault sides.
+ * bit[0][0] MATCH_GATE_UNKEYED: the side is not keyed on atoms (it is
+ * checked when the rule is a candidate for another reason); a group whose
+ * first bit is MATCH_GATE_NONE holds. */
+#define FL_MATCH_GATE_GROUPS 2
+#define MATCH_GATE_UNKEYED UINT32_MAX
+#define MATCH_GATE_NONE (UINT32_MAX - 1)
+struct match_gate {
+	uint32_t bit[FL_MATCH_SIDES][FL_MATCH_GATE_GROUPS][2];
+};
+
 struct match_rule {
 	bool always; /* a side requires no atom and no field value: every message */
 	bool is_syslog; /* input syslog (else traps) */
@@ -213,6 +229,7 @@ struct fl_match {
 	size_t n_keys; /* the keys that wake rules: ids [0, n_keys) */
 	size_t n_ids;  /* the automaton's ids: the keys, then the atoms it confirms */
 	uint64_t *rule_gen; /* by rule: m->gen when last made a candidate */
+	struct match_gate *gates; /* by rule: what a key's wake must also find */
 	uint64_t *seen;	    /* ids in the current message (the automaton's bitset) */
 	size_t seen_words;
 	uint32_t *found; /* the ids whose bits are set in seen, each once */

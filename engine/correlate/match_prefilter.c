@@ -617,6 +617,104 @@ static int build_automaton(struct fl_match *m, const struct fl_ac_literal *keys,
 	return fl_ac_create(&m->ac, keys, m->n_keys, 0);
 }
 
+/* Node k as a gate group: an atom with a bit, or an OR of one or two of
+ * them; its bits in g, its cost (how many trees hold its atoms: the more,
+ * the likelier the message has one) returned, UINT64_MAX when it is no
+ * group. */
+static uint64_t gate_group(const struct fl_match *m, const struct match_atoms *a, uint32_t k,
+			   uint32_t g[2])
+{
+	const struct match_node *x = &m->nodes[k];
+	uint64_t uses = 0;
+
+	g[0] = g[1] = MATCH_GATE_NONE;
+	if (x->op == FL_RXREQ_ATOM) {
+		if (x->n == 0)
+			return UINT64_MAX;
+		g[0] = x->n - 1;
+		return a->v[x->first].uses;
+	}
+	if (x->op != FL_RXREQ_OR || x->n == 0 || x->n > 2)
+		return UINT64_MAX;
+	for (uint32_t i = 0; i < x->n; i++) {
+		const struct match_node *y = &m->nodes[x->first + i];
+
+		if (y->op != FL_RXREQ_ATOM || y->n == 0)
+			return UINT64_MAX;
+		g[i] = y->n - 1;
+		uses += a->v[y->first].uses;
+	}
+	return uses;
+}
+
+/* A side's gate: of its tree's top AND, the children other than the one
+ * its cover keys it on that are gate groups, the fewest-held first. A bit
+ * is set whenever its atom is in a scanned text, and every match of the
+ * side holds every child of the AND: the gate only drops wakes its tree
+ * would drop. */
+static void side_gate(const struct fl_match *m, const struct match_atoms *a, uint32_t root,
+		      uint32_t gate[FL_MATCH_GATE_GROUPS][2])
+{
+	const struct match_node *x = &m->nodes[root];
+	struct cover_cost best = {UINT64_MAX, 0};
+	uint64_t cost[FL_MATCH_GATE_GROUPS];
+	uint32_t pick = UINT32_MAX;
+
+	for (int i = 0; i < FL_MATCH_GATE_GROUPS; i++) {
+		gate[i][0] = gate[i][1] = MATCH_GATE_NONE;
+		cost[i] = UINT64_MAX;
+	}
+	if (x->op != FL_RXREQ_AND)
+		return;
+	for (uint32_t k = 0; k < x->n; k++) { /* the child cover() keys it on */
+		struct cover_cost c = cover_cost(m, a, x->first + k);
+
+		if (cheaper(c, best)) {
+			best = c;
+			pick = x->first + k;
+		}
+	}
+	for (uint32_t k = 0; k < x->n; k++) {
+		uint32_t g[2];
+		uint64_t c;
+		int at;
+
+		if (x->first + k == pick || (c = gate_group(m, a, x->first + k, g)) == UINT64_MAX)
+			continue;
+		for (at = FL_MATCH_GATE_GROUPS; at > 0 && c < cost[at - 1]; at--)
+			if (at < FL_MATCH_GATE_GROUPS) {
+				cost[at] = cost[at - 1];
+				memcpy(gate[at], gate[at - 1], sizeof(gate[at]));
+			}
+		if (at < FL_MATCH_GATE_GROUPS) {
+			cost[at] = c;
+			memcpy(gate[at], g, sizeof(g));
+		}
+	}
+}
+
+/* Every rule's gates, once the trees' atoms have their bits. */
+static int build_gates(struct fl_match *m, const struct match_atoms *a)
+{
+	m->gates = malloc((m->prog->n_rules + 1) * sizeof(*m->gates)); /* each written below */
+	if (!m->gates)
+		return -ENOMEM;
+	for (size_t r = 0; r < m->prog->n_rules; r++) {
+		const struct match_rule *mr = &m->rules[r];
+
+		for (int side = 0; side < FL_MATCH_SIDES; side++) {
+			uint32_t(*gate)[2] = m->gates[r].bit[side];
+
+			if (mr->always || mr->tree[side] == FL_RXREQ_NONE || mr->by_field[side]) {
+				memset(gate, 0xff, sizeof(m->gates[r].bit[side])); /* UNKEYED */
+				continue;
+			}
+			side_gate(m, a, mr->tree[side], gate);
+		}
+	}
+	return 0;
+}
+
 static int build_keys(struct fl_match *m, const struct match_atoms *a)
 {
 	struct cover_out covers = {0};
@@ -639,6 +737,8 @@ static int build_keys(struct fl_match *m, const struct match_atoms *a)
 	free(key_of);
 	if (rc == 0)
 		rc = build_automaton(m, keys, ac_of);
+	if (rc == 0)
+		rc = build_gates(m, a);
 	free(ac_of);
 	free(keys);
 	return rc;

@@ -123,12 +123,13 @@ Test(match_prefilter, skips_the_regexes_of_a_candidate_missing_another_required_
 	char got[256];
 
 	/* supp is keyed on "notice" and other on "ALM8" (the atoms fewest
-	 * rules share): both are candidates here, and each lacks an atom its
-	 * tree needs ("ALM7", "raised") */
+	 * rules share): both are woken here, and each lacks an atom its tree
+	 * needs ("ALM7", "raised"), which its gate holds: neither becomes a
+	 * candidate */
 	match_line(text, "<131>Nov 25 10:00:00 H1 NE: ALM8 notice port=1-1", got, sizeof(got), &st);
 	cr_expect_str_eq(got, "");
-	cr_expect_eq(st.candidates, 2);
-	cr_expect_eq(st.sides_skipped, 2);
+	cr_expect_eq(st.candidates, 0);
+	cr_expect_eq(st.wakes_gated, 2);
 	cr_expect_eq(st.regex_runs + st.regex_lite, 0);
 	cr_expect_gt(st.confirm_literals, 0);
 	match_line(text, "<131>Nov 25 10:00:00 H1 NE: ALM7 raised port=1-1", got, sizeof(got), &st);
@@ -141,6 +142,51 @@ Test(match_prefilter, skips_the_regexes_of_a_candidate_missing_another_required_
 	cr_expect_str_eq(got, "supp:F");
 	match_line(text, "<131>Nov 25 10:00:00 H1 NE: ALM8 raised port=1-1", got, sizeof(got), &st);
 	cr_expect_str_eq(got, "other:F");
+}
+
+/* The rules of one alarm share its key; each side's gate holds the words
+ * it needs beside it, so a line wakes only the rules whose words it has,
+ * the words coming after the key or before it. A rule a gate shuts is
+ * still a candidate by a field its other side is keyed on. */
+Test(match_prefilter, a_gate_wakes_only_the_rules_of_an_alarm_whose_words_the_line_has)
+{
+	static const char text[] =
+	    "plan p;\nlevel general { respond 30m; }\n"
+	    "rule note { match syslog; where msg ~ /(?<a>ALM0925)\\s+(?:notice|NOTICE)\\s+port=(?<p>\\d+)/;\n"
+	    "  key host; }\n"
+	    "rule pair { match syslog; where msg ~ /(?<a>ALM0925)\\s(?:raised|set)\\s+port=(?<p>\\d+)/;\n"
+	    "  clear where msg ~ /(?<a>ALM0925)\\s(?:cleared|clear)\\s+port=(?<p>\\d+)/; key host; }\n"
+	    "rule late { match syslog; where msg ~ /port=(?<p>\\d+) (?:by|from) ALM0925/; key host; }\n"
+	    "rule fld { match syslog; where app == \"zz\";\n"
+	    "  clear where msg ~ /FLD77\\s(?:gone|away)/; key host; }\n";
+	static const struct {
+		const char *line, *want;
+		uint64_t candidates, sides_skipped;
+	} cases[] = {
+	    {"<131>Nov 25 10:00:00 H1 NE: ALM0925 notice port=1", "note:F", 1, 0},
+	    {"<131>Nov 25 10:00:00 H1 NE: ALM0925 NOTICE port=1", "note:F", 1, 0},
+	    {"<131>Nov 25 10:00:00 H1 NE: ALM0925 raised port=1", "pair:F", 1, 0},
+	    {"<131>Nov 25 10:00:00 H1 NE: ALM0925 set port=1", "pair:F", 1, 0},
+	    /* woken for its clear side, pair's where side is left to its tree */
+	    {"<131>Nov 25 10:00:00 H1 NE: ALM0925 cleared port=1", "pair:C", 1, 1},
+	    {"<131>Nov 25 10:00:00 H1 NE: port=7 from ALM0925", "late:F", 1, 0},
+	    {"<131>Nov 25 10:00:00 H1 NE: FLD77 gone", "fld:C", 1, 0},
+	    {"<131>Nov 25 10:00:00 H1 NE: ALM0925 burst port=1", "", 0, 0},
+	    /* FLD77 wakes fld, whose clear side's gate is shut: its where,
+	     * keyed on the app, still makes it a candidate */
+	    {"<131>Nov 25 10:00:00 H1 zz: ALM0925 notice port=1 FLD77", "note:F fld:F", 2, 0},
+	};
+	struct fl_match_stats st;
+	char got[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		match_line(text, cases[i].line, got, sizeof(got), &st);
+		cr_expect_str_eq(got, cases[i].want, "%s: %s", cases[i].line, got);
+		cr_expect_eq(st.candidates, cases[i].candidates, "%s: %llu candidates", cases[i].line,
+			     (unsigned long long)st.candidates);
+		cr_expect_eq(st.sides_skipped, cases[i].sides_skipped, "%s: %llu sides skipped",
+			     cases[i].line, (unsigned long long)st.sides_skipped);
+	}
 }
 
 /* A long atom is keyed on one of its windows: of those that wake equally few
