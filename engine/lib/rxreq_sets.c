@@ -222,6 +222,30 @@ static void merge_case_variants(struct xstr *v, uint32_t n, bool *dropped)
 	}
 }
 
+/* A caseless atom as its consumers read one: its letters in lower case
+ * (the matcher compares it with the message folded, the automaton folds
+ * nothing else). A caseless string can hold capitals where case variants
+ * merged ([Ll]ink: "Link" stood for all four) or where a case-sensitive
+ * part joined a caseless one (LINK(?i)down); kept as written, such an atom
+ * never equalled the folded message and its rule never ran. NULL when out
+ * of memory. */
+static const char *caseless_bytes(struct walk *w, struct xstr x)
+{
+	uint32_t first = 0;
+	char *p;
+
+	while (first < x.len && !(x.p[first] >= 'A' && x.p[first] <= 'Z'))
+		first++;
+	if (first == x.len)
+		return x.p;
+	p = rxreq_pool_alloc(w, x.len + 1u);
+	if (!p)
+		return NULL;
+	for (uint32_t k = 0; k < x.len; k++)
+		p[k] = rxreq_fold(x.p[k]);
+	return p;
+}
+
 /* The OR of an exact set's strings; NULL (requires nothing) when one of them
  * is too short to be worth finding. All case variants of a string are one
  * caseless atom; a string holding another member needs no atom of its own:
@@ -254,6 +278,8 @@ struct wnode *rxreq_set_to_match(struct walk *w, const struct xset *s)
 
 		if (dropped[i] || !(a = node_new(w, FL_RXREQ_ATOM, 0)))
 			continue;
+		if (v[i].is_nocase && !(v[i].p = caseless_bytes(w, v[i])))
+			return NULL;
 		a->p = v[i].p;
 		a->len = v[i].len;
 		a->is_nocase = v[i].is_nocase;

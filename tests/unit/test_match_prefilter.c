@@ -363,7 +363,8 @@ static void operator_rule(unsigned long long *s, int a, char *re, size_t re_size
 {
 	static const char *const names[] = {"LINK_DOWN", "LINK_UP", "R_LOS", "ETH_LOS", "MAINS_FAIL"};
 	const char *name = names[rng_next(s) % 5];
-	unsigned shape = (unsigned)(rng_next(s) % 5), d = (unsigned)(a % 10);
+	unsigned shape = (unsigned)(rng_next(s) % 7), d = (unsigned)(a % 10);
+	char cased[16];
 
 	switch (shape) {
 	case 0: /* a capture around a literal with digit classes */
@@ -378,10 +379,22 @@ static void operator_rule(unsigned long long *s, int a, char *re, size_t re_size
 	case 3: /* an optional group and a small class */
 		snprintf(re, re_size, "^(?:ne-)?%s[01] (?<n>\\d+)x%d$", name, a);
 		break;
+	case 5: /* case written by hand: [Ll][Ii]NK_DOWN */
+		snprintf(re, re_size, "[%c%c][%c%c]%s code=%d", name[0], name[0] + 32, name[1],
+			 name[1] == '_' ? '_' : name[1] + 32, name + 2, a);
+		break;
+	case 6: /* a case-sensitive word, then a caseless one */
+		snprintf(re, re_size, "%s(?i)_x%d (?:raised|set)", name, a);
+		break;
 	default: /* words apart */
 		snprintf(re, re_size, "%s\\s+code\\s*=\\s*%d;", name, a);
 		break;
 	}
+	snprintf(cased, sizeof(cased), "%s", name);
+	if (rng_next(s) % 2)
+		cased[0] = (char)(cased[0] + 32);
+	if (rng_next(s) % 2 && cased[1] != '_')
+		cased[1] = (char)(cased[1] + 32);
 	switch (shape) {
 	case 0:
 		snprintf(line, line_size, "%s-%02llu%u port=1-1-%d", name, rng_next(s) % 100,
@@ -396,6 +409,13 @@ static void operator_rule(unsigned long long *s, int a, char *re, size_t re_size
 		break;
 	case 3:
 		snprintf(line, line_size, "ne-%s1 42x%d", name, a);
+		break;
+	case 5:
+		snprintf(line, line_size, "%s code=%d", cased, rng_next(s) % 4 ? a : a + 1);
+		break;
+	case 6:
+		snprintf(line, line_size, "%s_%c%d %s", rng_next(s) % 4 ? name : cased,
+			 rng_next(s) % 2 ? 'X' : 'x', a, rng_next(s) % 2 ? "SET" : "raised");
 		break;
 	default:
 		snprintf(line, line_size, "%s  code = %d;", name, rng_next(s) % 4 ? a : a + 1);
@@ -572,6 +592,42 @@ Test(match_prefilter, never_drops_a_rule_pcre2_matches_in_a_plan_of_operator_rul
 	cr_expect_gt(v.matched, LINES / 2, "the lines must match rules: %zu", v.matched);
 	cr_expect_eq(v.st.rules_prefiltered, N, "every operator rule has atoms");
 	cr_expect_lt(v.st.candidates, (uint64_t)LINES * 20, "candidates %llu", (unsigned long long)v.st.candidates);
+}
+
+/* A caseless atom reaches the matcher in lower case whatever the pattern
+ * wrote: case variants written by hand ([Ll]ink) merge into one caseless
+ * atom, and a case-sensitive word joined to a caseless one makes the
+ * whole atom caseless. Kept as written, "Link down"i never equalled the
+ * message folded and such rules never matched. */
+Test(match_prefilter, matches_rules_that_write_case_by_hand_or_switch_it_midway)
+{
+	static const char text[] =
+	    "plan p;\nlevel general { respond 30m; }\n"
+	    "rule byhand { match syslog; where msg ~ /[Ll]ink [Dd]own at ALM123/; key host; }\n"
+	    "rule midway { match syslog; where msg ~ /LINKX(?i)down/; key host; }\n"
+	    "rule tray { match syslog; where msg ~ /[Ff]an[- ]tray\\+s(?:failed|%AIL)/; key host; }\n"
+	    "rule host { match syslog; where host ~ /^[Nn][Ee]-?0042$/ and msg ~ /fan/; key host; }\n";
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+	    {"<131>Nov 25 10:00:00 H1 NE: link Down at ALM123", "byhand:F"},
+	    {"<131>Nov 25 10:00:00 H1 NE: Link down at ALM123", "byhand:F"},
+	    {"<131>Nov 25 10:00:00 H1 NE: link down at alm123", ""},
+	    {"<131>Nov 25 10:00:00 H1 NE: LINKXDOWN", "midway:F"},
+	    {"<131>Nov 25 10:00:00 H1 NE: LINKXdOwN now", "midway:F"},
+	    {"<131>Nov 25 10:00:00 H1 NE: linkxdown", ""},
+	    {"<131>Nov 25 10:00:00 H1 NE: fan tray+s%AIL", "tray:F"},
+	    {"<131>Nov 25 10:00:00 H1 NE: \xb3\xb9?Fan-tray+sfailed\xff", "tray:F"},
+	    {"<131>Nov 25 10:00:00 ne0042 NE: fan", "host:F"},
+	    {"<131>Nov 25 10:00:00 Ne-0042 NE: fan", "host:F"},
+	};
+	struct fl_match_stats st;
+	char got[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		match_line(text, cases[i].line, got, sizeof(got), &st);
+		cr_expect_str_eq(got, cases[i].want, "%s: %s", cases[i].line, got);
+	}
 }
 
 /* A key shared by more rules than a posting holds inline wakes all of them,
