@@ -65,13 +65,30 @@ struct cover_out {
 	size_t n;
 };
 
+/* The child of AND node x whose cover is cheapest: the one the rule is
+ * keyed on. */
+static uint32_t cheapest_child(const struct fl_match *m, const struct match_atoms *a,
+			       const struct match_node *x)
+{
+	struct cover_cost best = {UINT64_MAX, 0};
+	uint32_t pick = x->first;
+
+	for (uint32_t k = 0; k < x->n; k++) {
+		struct cover_cost c = cover_cost(m, a, x->first + k);
+
+		if (cheaper(c, best)) {
+			best = c;
+			pick = x->first + k;
+		}
+	}
+	return pick;
+}
+
 /* Appends the atoms of node's cheapest cover to out. */
 static void cover(const struct fl_match *m, const struct match_atoms *a, uint32_t node,
 		  struct cover_out *out)
 {
 	const struct match_node *x = &m->nodes[node];
-	struct cover_cost best = {UINT64_MAX, 0};
-	uint32_t pick = 0;
 
 	if (x->op == FL_RXREQ_ATOM) {
 		if (out->atoms)
@@ -84,15 +101,14 @@ static void cover(const struct fl_match *m, const struct match_atoms *a, uint32_
 			cover(m, a, x->first + k, out);
 		return;
 	}
-	for (uint32_t k = 0; k < x->n; k++) {
-		struct cover_cost c = cover_cost(m, a, x->first + k);
+	cover(m, a, cheapest_child(m, a, x), out);
+}
 
-		if (cheaper(c, best)) {
-			best = c;
-			pick = x->first + k;
-		}
-	}
-	cover(m, a, pick, out);
+/* Whether a side of the rule is keyed on the atoms of its tree (not on a
+ * field's values, and the rule not a candidate of every message). */
+static bool keyed_on_atoms(const struct match_rule *mr, int side)
+{
+	return !mr->always && mr->tree[side] != FL_RXREQ_NONE && !mr->by_field[side];
 }
 
 /* Appends the covers of rule r's sides keyed on atoms to out (counts them
@@ -101,7 +117,7 @@ static void rule_cover(const struct fl_match *m, const struct match_atoms *a, si
 		       struct cover_out *out)
 {
 	for (int side = 0; side < FL_MATCH_SIDES; side++)
-		if (m->rules[r].tree[side] != FL_RXREQ_NONE && !m->rules[r].by_field[side])
+		if (keyed_on_atoms(&m->rules[r], side))
 			cover(m, a, m->rules[r].tree[side], out);
 }
 
@@ -656,9 +672,8 @@ static void side_gate(const struct fl_match *m, const struct match_atoms *a, uin
 		      uint32_t gate[FL_MATCH_GATE_GROUPS][2])
 {
 	const struct match_node *x = &m->nodes[root];
-	struct cover_cost best = {UINT64_MAX, 0};
 	uint64_t cost[FL_MATCH_GATE_GROUPS];
-	uint32_t pick = UINT32_MAX;
+	uint32_t pick;
 
 	for (int i = 0; i < FL_MATCH_GATE_GROUPS; i++) {
 		gate[i][0] = gate[i][1] = MATCH_GATE_NONE;
@@ -666,30 +681,24 @@ static void side_gate(const struct fl_match *m, const struct match_atoms *a, uin
 	}
 	if (x->op != FL_RXREQ_AND)
 		return;
-	for (uint32_t k = 0; k < x->n; k++) { /* the child cover() keys it on */
-		struct cover_cost c = cover_cost(m, a, x->first + k);
-
-		if (cheaper(c, best)) {
-			best = c;
-			pick = x->first + k;
-		}
-	}
-	for (uint32_t k = 0; k < x->n; k++) {
+	pick = cheapest_child(m, a, x);
+	for (uint32_t k = x->first; k < x->first + x->n; k++) {
 		uint32_t g[2];
 		uint64_t c;
-		int at;
+		int at = 0;
 
-		if (x->first + k == pick || (c = gate_group(m, a, x->first + k, g)) == UINT64_MAX)
+		if (k == pick || (c = gate_group(m, a, k, g)) == UINT64_MAX)
 			continue;
-		for (at = FL_MATCH_GATE_GROUPS; at > 0 && c < cost[at - 1]; at--)
-			if (at < FL_MATCH_GATE_GROUPS) {
-				cost[at] = cost[at - 1];
-				memcpy(gate[at], gate[at - 1], sizeof(gate[at]));
-			}
-		if (at < FL_MATCH_GATE_GROUPS) {
-			cost[at] = c;
-			memcpy(gate[at], g, sizeof(g));
+		while (at < FL_MATCH_GATE_GROUPS && cost[at] <= c)
+			at++;
+		if (at == FL_MATCH_GATE_GROUPS)
+			continue; /* the groups kept are all held by fewer */
+		for (int i = FL_MATCH_GATE_GROUPS - 1; i > at; i--) {
+			cost[i] = cost[i - 1];
+			memcpy(gate[i], gate[i - 1], sizeof(gate[i]));
 		}
+		cost[at] = c;
+		memcpy(gate[at], g, sizeof(g));
 	}
 }
 
@@ -705,11 +714,10 @@ static int build_gates(struct fl_match *m, const struct match_atoms *a)
 		for (int side = 0; side < FL_MATCH_SIDES; side++) {
 			uint32_t(*gate)[2] = m->gates[r].bit[side];
 
-			if (mr->always || mr->tree[side] == FL_RXREQ_NONE || mr->by_field[side]) {
+			if (keyed_on_atoms(mr, side))
+				side_gate(m, a, mr->tree[side], gate);
+			else
 				memset(gate, 0xff, sizeof(m->gates[r].bit[side])); /* UNKEYED */
-				continue;
-			}
-			side_gate(m, a, mr->tree[side], gate);
 		}
 	}
 	return 0;
