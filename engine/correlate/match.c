@@ -62,7 +62,9 @@ int fl_match_create(struct fl_match **out, const struct fl_program *prog)
 	if (!m)
 		return -ENOMEM;
 	m->prog = prog;
-	m->rules = calloc(prog->n_rules + 1, sizeof(*m->rules));
+	m->rules = aligned_alloc(_Alignof(struct match_rule), (prog->n_rules + 1) * sizeof(*m->rules));
+	if (m->rules)
+		memset(m->rules, 0, (prog->n_rules + 1) * sizeof(*m->rules));
 	m->always[0] = calloc(prog->n_rules + 1, sizeof(*m->always[0]));
 	m->always[1] = calloc(prog->n_rules + 1, sizeof(*m->always[1]));
 	m->cands = calloc(prog->n_rules + 1, sizeof(*m->cands));
@@ -112,13 +114,11 @@ void fl_match_destroy(struct fl_match *m)
 	free(m->seen);
 	free(m->found);
 	fl_match_fields_free(&m->fields);
-	free(m->rule_gen);
 	free(m->atoms);
 	free(m->atom_bytes);
 	free(m->folded);
 	free(m->key_first);
 	free(m->posts);
-	free(m->gates);
 	free(m->keyed);
 	free(m->nodes);
 	free(m->caps);
@@ -135,8 +135,8 @@ void fl_match_destroy(struct fl_match *m)
 /* Rule r becomes a candidate, once. */
 static void wake(struct fl_match *m, uint32_t r)
 {
-	if (m->rule_gen[r] != m->gen) {
-		m->rule_gen[r] = m->gen;
+	if (m->rules[r].gen != m->gen) {
+		m->rules[r].gen = m->gen;
 		m->cands[m->n_cands++] = r;
 	}
 }
@@ -160,7 +160,7 @@ static bool seen_bit(const struct fl_match *m, uint32_t bit)
  * scanned (match_prefilter.c, build_gates()). */
 static bool gate_open(const struct fl_match *m, uint32_t r)
 {
-	const struct match_gate *g = &m->gates[r];
+	const struct match_gate *g = &m->rules[r].gate;
 
 	for (int side = 0; side < FL_MATCH_SIDES; side++) {
 		bool open = g->bit[side][0][0] != MATCH_GATE_UNKEYED;
@@ -193,7 +193,7 @@ static void wake_by_keys(struct fl_match *m)
 		for (uint32_t i = 0; i < p->n; i++) {
 			uint32_t r = rules[i];
 
-			if (m->rule_gen[r] == m->gen)
+			if (m->rules[r].gen == m->gen)
 				continue;
 			if (gate_open(m, r))
 				wake(m, r);

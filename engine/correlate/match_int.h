@@ -89,10 +89,6 @@ struct match_atom_ref {
  * some 100 MiB, built at each start and missing the cache on each byte. */
 #define FL_MATCH_KEY_MAX 8
 
-/* What the matcher reads of a rule for every candidate, most of which the
- * prefilter then drops: the rule's input and whether it has a clear side are
- * copied here from the program's rule, so a dropped candidate reads this
- * record and its trees, not the program's larger rule as well. */
 /* The rules a key wakes: n of them, in rules[] when n is at most
  * FL_MATCH_POSTING_INLINE, else from keyed[rules[0]] on. One 16-byte
  * record, so a found key costs one read before its rules. */
@@ -118,19 +114,29 @@ struct match_gate {
 	uint32_t bit[FL_MATCH_SIDES][FL_MATCH_GATE_GROUPS][2];
 };
 
+/* A rule as the matcher reads it for every wake and candidate, most of which
+ * the gate or the trees then drop: one cache line. With thousands of rules
+ * each wake touches a rule no recent event touched, and the mark, the gate
+ * and the trees' roots in three arrays cost three misses where this costs
+ * one. The rule's input and whether it has a clear side are copied here from
+ * the program's rule, so a dropped candidate reads this record and its
+ * trees, not the program's larger rule as well. */
 struct match_rule {
-	bool always; /* a side requires no atom and no field value: every message */
-	bool is_syslog; /* input syslog (else traps) */
-	bool has_clear; /* a `clear where` side */
+	_Alignas(64) uint64_t gen; /* m->gen when last made a candidate */
+	struct match_gate gate; /* what a key's wake must also find */
 	uint32_t tree[FL_MATCH_SIDES]; /* root in nodes, FL_RXREQ_NONE: nothing required */
 	/* the condition on host, app, msgid or msg that could key a side
 	 * (match_fields.c), FL_RXREQ_NONE: none */
 	uint32_t field_cond[FL_MATCH_SIDES];
+	bool always; /* a side requires no atom and no field value: every message */
+	bool is_syslog; /* input syslog (else traps) */
+	bool has_clear; /* a `clear where` side */
 	/* the side is keyed on its field_cond's values, not on its atoms: it
 	 * has no tree, or fewer rules share its values than its atoms (the
 	 * tree still confirms it) */
 	bool by_field[FL_MATCH_SIDES];
 };
+_Static_assert(sizeof(struct match_rule) == 64, "a rule's matching record is one cache line");
 
 /* The field prefilter's fields: host, app, msgid, msg (syslog: the whole
  * message, for `msg == "..."`), the OIDs of a trap, keyed as prefixes (an
@@ -205,7 +211,7 @@ struct fl_match {
 	size_t n_memos;
 	uint32_t runs_to_decay;
 	struct fl_ac *ac; /* the keys, each once, its id its index */
-	struct match_rule *rules;
+	struct match_rule *rules; /* by rule, aligned to a cache line */
 	/* rules that are candidates of every event of their input, plan order:
 	 * [0] syslog, [1] traps (a syslog line need not pass a thousand trap
 	 * rules to learn that none takes it) */
@@ -228,8 +234,6 @@ struct fl_match {
 	struct match_posting *posts; /* by automaton id: n_ids, the last n_ids - n_keys wake none */
 	size_t n_keys; /* the keys that wake rules: ids [0, n_keys) */
 	size_t n_ids;  /* the automaton's ids: the keys, then the atoms it confirms */
-	uint64_t *rule_gen; /* by rule: m->gen when last made a candidate */
-	struct match_gate *gates; /* by rule: what a key's wake must also find */
 	uint64_t *seen;	    /* ids in the current message (the automaton's bitset) */
 	size_t seen_words;
 	uint32_t *found; /* the ids whose bits are set in seen, each once */

@@ -703,24 +703,18 @@ static void side_gate(const struct fl_match *m, const struct match_atoms *a, uin
 }
 
 /* Every rule's gates, once the trees' atoms have their bits. */
-static int build_gates(struct fl_match *m, const struct match_atoms *a)
+static void build_gates(struct fl_match *m, const struct match_atoms *a)
 {
-	m->gates = malloc((m->prog->n_rules + 1) * sizeof(*m->gates)); /* each written below */
-	if (!m->gates)
-		return -ENOMEM;
 	for (size_t r = 0; r < m->prog->n_rules; r++) {
-		const struct match_rule *mr = &m->rules[r];
+		struct match_rule *mr = &m->rules[r];
 
 		for (int side = 0; side < FL_MATCH_SIDES; side++) {
-			uint32_t(*gate)[2] = m->gates[r].bit[side];
-
 			if (keyed_on_atoms(mr, side))
-				side_gate(m, a, mr->tree[side], gate);
+				side_gate(m, a, mr->tree[side], mr->gate.bit[side]);
 			else
-				memset(gate, 0xff, sizeof(m->gates[r].bit[side])); /* UNKEYED */
+				memset(mr->gate.bit[side], 0xff, sizeof(mr->gate.bit[side])); /* UNKEYED */
 		}
 	}
-	return 0;
 }
 
 static int build_keys(struct fl_match *m, const struct match_atoms *a)
@@ -746,7 +740,7 @@ static int build_keys(struct fl_match *m, const struct match_atoms *a)
 	if (rc == 0)
 		rc = build_automaton(m, keys, ac_of);
 	if (rc == 0)
-		rc = build_gates(m, a);
+		build_gates(m, a);
 	free(ac_of);
 	free(keys);
 	return rc;
@@ -771,8 +765,7 @@ int fl_match_build_prefilter(struct fl_match *m)
 	m->seen_words = fl_ac_bitset_words(m->ac);
 	m->seen = calloc(m->seen_words + 1, sizeof(*m->seen));
 	m->found = calloc(m->n_ids + 1, sizeof(*m->found));
-	m->rule_gen = calloc(m->prog->n_rules + 1, sizeof(*m->rule_gen));
-	return m->seen && m->found && m->rule_gen ? 0 : -ENOMEM;
+	return m->seen && m->found ? 0 : -ENOMEM;
 }
 
 /* Does hay (n bytes) hold needle (len > 0 bytes)? memchr() for its first
