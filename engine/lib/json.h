@@ -57,7 +57,8 @@ static inline void fl_json_key(struct fl_json *j, const char *key)
  * allocation: fl_buf_add() grows it or, at its cap, fails the writer. */
 void fl_json_put_slow(struct fl_json *j, const char *p, size_t n);
 
-static inline void fl_json_put(struct fl_json *j, const char *p, size_t n)
+static inline __attribute__((always_inline)) void fl_json_put(struct fl_json *j, const char *p,
+							     size_t n)
 {
 	struct fl_buf *b = j->out;
 
@@ -73,7 +74,8 @@ static inline void fl_json_put(struct fl_json *j, const char *p, size_t n)
 /* frag: ,"key": (len bytes). The comma only after a sibling; a key right
  * after a key gets none, as with fl_json_key_n(). Both copies have a length
  * the compiler knows once this is inlined into FL_JSON_KEY(). */
-static inline void fl_json_key_frag(struct fl_json *j, const char *frag, size_t len)
+static inline __attribute__((always_inline)) void fl_json_key_frag(struct fl_json *j,
+								  const char *frag, size_t len)
 {
 	bool comma = !j->after_key && j->has_items[j->depth];
 
