@@ -71,6 +71,8 @@ struct fl_match_stats {
 	uint64_t sides_skipped;	  /* where / clear where sides their atom tree ruled out */
 	uint64_t wakes_gated;	  /* wakes by a key that the rule's gate stopped (no side
 				   * had the other atoms it needs) */
+	uint64_t atoms_searched;  /* atoms a candidate's tree searched the message for
+				   * (longer than a key, their confirming window in it) */
 	uint64_t regex_limit;	  /* counter match.regex_limit */
 	size_t regex_jit;	  /* regexes JIT-compiled (counter match.regex_jit) */
 	size_t rules_prefiltered; /* rules keyed on atoms or field values; the rest run on

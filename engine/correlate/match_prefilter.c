@@ -19,17 +19,26 @@
 #include "engine/lib/hash.h"
 #include "engine/lib/limits.h"
 
-/* How often a cover would wake its rule: the uses of its atoms summed (a
- * shared atom wakes every rule keyed on it); among equal covers the one
- * whose shortest atom is longest. */
+/* How often a cover would wake its rule. An atom many rules share is
+ * boilerplate most messages hold (" port=", "notice"), one a single rule
+ * holds an identifier few do; how much likelier the first is grows faster
+ * than the count of rules sharing it, so an atom weighs its uses squared
+ * and a cover the sum over its atoms (wakes). Weighed by uses alone, an
+ * alternation of 250 alarm names, one rule's each, cost 250 against 40 for
+ * the " port=" beside it that all 40 rules of its plan held, and keyed on
+ * that every rule woke on every line, its 250 names each searched for in
+ * the message: 5,000 events a second. Among equal covers the one whose
+ * shortest atom is longest. uses: the plain sum of the chosen cover, what
+ * the field prefilter weighs its values' rules against. */
 struct cover_cost {
+	uint64_t wakes;
 	uint64_t uses;
 	uint32_t min_len;
 };
 
 static bool cheaper(struct cover_cost a, struct cover_cost b)
 {
-	return a.uses < b.uses || (a.uses == b.uses && a.min_len > b.min_len);
+	return a.wakes < b.wakes || (a.wakes == b.wakes && a.min_len > b.min_len);
 }
 
 static char fold_byte(char c)
@@ -43,15 +52,19 @@ static struct cover_cost cover_cost(const struct fl_match *m, const struct match
 				    uint32_t node)
 {
 	const struct match_node *x = &m->nodes[node];
-	struct cover_cost best = {UINT64_MAX, 0}, sum = {0, UINT32_MAX};
+	struct cover_cost best = {UINT64_MAX, UINT64_MAX, 0}, sum = {0, 0, UINT32_MAX};
 
-	if (x->op == FL_RXREQ_ATOM)
-		return (struct cover_cost){a->v[x->first].uses, a->v[x->first].len};
+	if (x->op == FL_RXREQ_ATOM) {
+		uint64_t u = a->v[x->first].uses;
+
+		return (struct cover_cost){u * u, u, a->v[x->first].len};
+	}
 	for (uint32_t k = 0; k < x->n; k++) {
 		struct cover_cost c = cover_cost(m, a, x->first + k);
 
 		if (x->op == FL_RXREQ_AND && cheaper(c, best))
 			best = c;
+		sum.wakes = c.wakes > UINT64_MAX - sum.wakes ? UINT64_MAX : sum.wakes + c.wakes;
 		sum.uses += c.uses;
 		if (c.min_len < sum.min_len)
 			sum.min_len = c.min_len;
@@ -70,7 +83,7 @@ struct cover_out {
 static uint32_t cheapest_child(const struct fl_match *m, const struct match_atoms *a,
 			       const struct match_node *x)
 {
-	struct cover_cost best = {UINT64_MAX, 0};
+	struct cover_cost best = {UINT64_MAX, UINT64_MAX, 0};
 	uint32_t pick = x->first;
 
 	for (uint32_t k = 0; k < x->n; k++) {
@@ -252,7 +265,10 @@ struct window_group {
 	bool is_nocase;
 	int8_t edge_atom; /* edge_atom(): -1 not yet asked, else 0 or 1 */
 	uint32_t key;	  /* dense key id once chosen, UINT32_MAX before */
-	uint64_t wakes;
+	uint64_t wakes;	  /* rules keyed on an atom that holds it, each once */
+	uint64_t uses;	  /* the same counted once for each such atom */
+	uint32_t atoms;	  /* atoms that hold it: how rare its text is */
+	uint32_t last_rule; /* the last rule counted in wakes, + 1 */
 };
 
 struct window_table {
@@ -274,7 +290,8 @@ static uint32_t window_group(struct window_table *t, const char *p, uint32_t len
 		struct window_group *x;
 
 		if (g == 0) {
-			t->groups[t->n_groups] = (struct window_group){p, len, is_nocase, -1, UINT32_MAX, 0};
+			t->groups[t->n_groups] =
+			    (struct window_group){p, len, is_nocase, -1, UINT32_MAX, 0, 0, 0, 0};
 			t->slots[i] = (uint32_t)++t->n_groups;
 			return (uint32_t)t->n_groups - 1;
 		}
@@ -291,18 +308,31 @@ static uint32_t window_len(const struct match_atom_ref *at)
 	return at->len < FL_MATCH_KEY_MAX ? at->len : FL_MATCH_KEY_MAX;
 }
 
-/* Groups every window of every atom that keys rules (uses[a] of them);
- * *of_window gets each window's group, atom by atom, offset by offset. */
-static int group_windows(const struct fl_match *m, const uint32_t *uses, struct window_table *t,
-			 uint32_t **of_window)
+/* The windows atom i has a group for: every one of an atom longer than a
+ * key (its key, if it keys rules, and the one that confirms it are among
+ * them), the atom itself when it keys rules. */
+static size_t n_windows(const struct match_atom_ref *at, uint32_t uses)
+{
+	return uses || at->len > FL_MATCH_KEY_MAX ? at->len - window_len(at) + 1 : 0;
+}
+
+/* Groups every window of every atom n_windows() names; *of_window gets
+ * each window's group, atom by atom, offset by offset. A group's wakes are
+ * the rules whose covers (covers->atoms[starts[r]..starts[r + 1])) hold an
+ * atom with the window, each rule once: 250 alarm names of one rule that
+ * share "L01DOWN_" wake one rule, not 250. */
+static int group_windows(const struct fl_match *m, const uint32_t *uses,
+			 const struct cover_out *covers, const size_t *starts,
+			 struct window_table *t, uint32_t **of_window)
 {
 	size_t count = 0, size = 16, j = 0;
+	size_t *first = malloc((m->n_atoms + 1) * sizeof(*first)); /* each written below */
 
-	for (size_t i = 0; i < m->n_atoms; i++)
-		if (uses[i])
-			count += m->atoms[i].len - window_len(&m->atoms[i]) + 1;
-		else if (m->atoms[i].len <= FL_MATCH_KEY_MAX)
-			count++; /* confirmed by the automaton: a group of its own, at most */
+	for (size_t i = 0; i < m->n_atoms; i++) {
+		size_t n = n_windows(&m->atoms[i], uses[i]);
+
+		count += n ? n : 1; /* 0: short, confirmed by the automaton: a group of its own */
+	}
 	while (size < 2 * count)
 		size *= 2;
 	/* Only the slots must start empty: the groups are written as they are
@@ -313,20 +343,40 @@ static int group_windows(const struct fl_match *m, const uint32_t *uses, struct 
 	t->mask = size - 1;
 	t->groups = malloc((count + 1) * sizeof(*t->groups));
 	*of_window = malloc((count + 1) * sizeof(**of_window));
-	if (!t->slots || !t->groups || !*of_window)
+	if (!first || !t->slots || !t->groups || !*of_window) {
+		free(first);
 		return -ENOMEM;
+	}
 	for (uint32_t i = 0; i < m->n_atoms; i++) {
 		const struct match_atom_ref *at = &m->atoms[i];
 		uint32_t len = window_len(at);
+		size_t n = n_windows(at, uses[i]);
 
-		for (uint32_t off = 0; uses[i] && off + len <= at->len; off++) {
+		first[i] = j;
+		for (size_t off = 0; off < n; off++) {
 			uint32_t g = window_group(t, m->atom_bytes + at->off + off, len,
 						  at->is_nocase);
 
-			t->groups[g].wakes += uses[i];
+			t->groups[g].atoms++;
+			t->groups[g].uses += uses[i];
 			(*of_window)[j++] = g;
 		}
 	}
+	for (size_t r = 0; r < m->prog->n_rules; r++)
+		for (size_t k = starts[r]; k < starts[r + 1]; k++) {
+			uint32_t i = covers->atoms[k];
+			size_t end = first[i] + n_windows(&m->atoms[i], uses[i]);
+
+			for (size_t w = first[i]; w < end; w++) {
+				struct window_group *g = &t->groups[(*of_window)[w]];
+
+				if (g->last_rule != r + 1) {
+					g->last_rule = (uint32_t)r + 1;
+					g->wakes++;
+				}
+			}
+		}
+	free(first);
 	return 0;
 }
 
@@ -443,28 +493,36 @@ static bool group_before(const struct window_group *a, const struct window_group
  * UINT32_MAX for longer atoms; its literal is appended to keys (room
  * reserved by the caller). The scan then says whether a message holds it,
  * where a search of the message for each atom of each candidate's tree cost
- * 1,100 instructions an event at 1,000 written patterns. */
+ * 1,100 instructions an event at 1,000 written patterns. A longer atom gets
+ * the id of its confirming window (confirm_of[atom], a group) as its
+ * window, appended the same way when no key has its text. */
 static void confirm_ids(const struct fl_match *m, struct window_table *t, const uint32_t *key_of,
-			uint32_t *ac_of, struct fl_ac_literal *keys, size_t *n_ids)
+			const uint32_t *confirm_of, uint32_t *ac_of, struct fl_ac_literal *keys,
+			size_t *n_ids)
 {
 	for (uint32_t i = 0; i < m->n_atoms; i++) {
-		const struct match_atom_ref *at = &m->atoms[i];
+		struct match_atom_ref *at = &m->atoms[i];
 		struct window_group *g;
 
 		ac_of[i] = UINT32_MAX;
-		if (at->len > FL_MATCH_KEY_MAX)
-			continue; /* its key, if it keys rules, is its window */
-		if (key_of[i] != UINT32_MAX) { /* a short atom's one window is itself */
-			ac_of[i] = key_of[i];
+		if (at->len > FL_MATCH_KEY_MAX && confirm_of[i] == UINT32_MAX)
+			continue;
+		if (at->len <= FL_MATCH_KEY_MAX && key_of[i] != UINT32_MAX) {
+			ac_of[i] = key_of[i]; /* a short atom's one window is itself */
 			continue;
 		}
-		g = &t->groups[window_group(t, m->atom_bytes + at->off, at->len, at->is_nocase)];
+		g = at->len > FL_MATCH_KEY_MAX
+			? &t->groups[confirm_of[i]]
+			: &t->groups[window_group(t, m->atom_bytes + at->off, at->len, at->is_nocase)];
 		if (g->key == UINT32_MAX) {
 			g->key = (uint32_t)*n_ids;
 			keys[(*n_ids)++] = (struct fl_ac_literal){
 			    .bytes = g->p, .len = g->len, .id = g->key, .is_nocase = g->is_nocase};
 		}
-		ac_of[i] = g->key;
+		if (at->len > FL_MATCH_KEY_MAX)
+			at->window = g->key;
+		else
+			ac_of[i] = g->key;
 	}
 }
 
@@ -478,20 +536,45 @@ static bool tie_before(const struct short_atoms *s, struct window_group *w,
 	return w_edge != b_edge ? !w_edge : group_before(w, b);
 }
 
-/* Chooses each cover atom's key: of its windows, the one whose text the
- * atoms that key the fewest rules share (tie_before() breaks ties).
- * Fills key_of[atom] with dense key ids, numbered as atoms first choose
- * them, and sets *n_keys; then the atoms the automaton confirms
- * (confirm_ids()), *n_ids in all, their text in *keys. */
-static int choose_keys(struct fl_match *m, const uint32_t *uses, uint32_t *key_of,
-		       uint32_t *ac_of, struct fl_ac_literal **keys, size_t *n_keys,
-		       size_t *n_ids)
+/* How many atoms may share the key window that confirms them: when it is
+ * in a message, each is searched for. */
+#define CONFIRM_SHARED_MAX 8
+
+/* The window that confirms atom i (its windows of_window[j..j + n)): its
+ * bit unset, the atom is in no message scanned and is not searched for.
+ * Its key's, which the automaton has anyway, unless more than
+ * CONFIRM_SHARED_MAX atoms hold that; then the one the fewest atoms hold.
+ * A rule's 250 alarm names share "L01DOWN_", its key, and each has a
+ * window few others hold ("WN_00007"): a line of one name searches for
+ * one, not 250. An atom that keys nothing gets the one the fewest hold. */
+static uint32_t confirm_window(const struct window_table *t, const uint32_t *of_window, size_t j,
+			       size_t n, uint32_t key_group)
+{
+	uint32_t best = key_group;
+
+	if (best != UINT32_MAX && t->groups[best].atoms <= CONFIRM_SHARED_MAX)
+		return best;
+	for (size_t k = j; k < j + n; k++)
+		if (best == UINT32_MAX || t->groups[of_window[k]].atoms < t->groups[best].atoms)
+			best = of_window[k];
+	return best;
+}
+
+/* Chooses each cover atom's key: of its windows, the one the fewest rules'
+ * covers share (tie_before() breaks ties). Fills key_of[atom] with dense
+ * key ids, numbered as atoms first choose them, and sets *n_keys; then the
+ * atoms the automaton confirms (confirm_ids()), *n_ids in all, their text
+ * in *keys. covers and starts: as all_covers() made them. */
+static int choose_keys(struct fl_match *m, const uint32_t *uses, const struct cover_out *covers,
+		       const size_t *starts, uint32_t *key_of, uint32_t *ac_of,
+		       struct fl_ac_literal **keys, size_t *n_keys, size_t *n_ids)
 {
 	struct window_table t = {0};
 	struct short_atoms sa = {0};
 	uint32_t *of_window = NULL;
+	uint32_t *confirm_of = malloc((m->n_atoms + 1) * sizeof(*confirm_of)); /* all written */
 	size_t j = 0;
-	int rc = group_windows(m, uses, &t, &of_window);
+	int rc = confirm_of ? group_windows(m, uses, covers, starts, &t, &of_window) : -ENOMEM;
 
 	if (rc == 0)
 		rc = short_atoms_build(m, &sa);
@@ -505,25 +588,35 @@ static int choose_keys(struct fl_match *m, const uint32_t *uses, uint32_t *key_o
 	*n_keys = 0;
 	for (uint32_t i = 0; i < m->n_atoms; i++) {
 		struct match_atom_ref *at = &m->atoms[i];
-		uint32_t len = window_len(at), best = UINT32_MAX;
-		size_t n_windows = uses[i] ? at->len - len + 1 : 0;
-		uint64_t fewest = UINT64_MAX;
+		uint32_t best = UINT32_MAX;
+		size_t n = n_windows(at, uses[i]);
+		uint64_t fewest = UINT64_MAX, fewest_uses = UINT64_MAX;
 		struct window_group *g;
 
 		key_of[i] = UINT32_MAX;
-		/* the fewest wakes first, so that only the windows with that
-		 * many are compared by tie_before() */
-		for (size_t k = j; k < j + n_windows; k++)
-			if (t.groups[of_window[k]].wakes < fewest)
-				fewest = t.groups[of_window[k]].wakes;
-		for (size_t k = j; k < j + n_windows; k++) {
+		/* the fewest wakes first, then of those the fewest uses (two
+		 * atoms of one rule sharing a window wake it once, but a window
+		 * of one atom alone is the rarer text), so that only the
+		 * windows with both that few are compared by tie_before() */
+		for (size_t k = j; uses[i] && k < j + n; k++) {
+			const struct window_group *w = &t.groups[of_window[k]];
+
+			if (w->wakes < fewest || (w->wakes == fewest && w->uses < fewest_uses)) {
+				fewest = w->wakes;
+				fewest_uses = w->uses;
+			}
+		}
+		for (size_t k = j; uses[i] && k < j + n; k++) {
 			struct window_group *w = &t.groups[of_window[k]];
 
-			if (w->wakes == fewest &&
+			if (w->wakes == fewest && w->uses == fewest_uses &&
 			    (best == UINT32_MAX || tie_before(&sa, w, &t.groups[best])))
 				best = of_window[k];
 		}
-		j += n_windows;
+		confirm_of[i] = at->len > FL_MATCH_KEY_MAX
+				    ? confirm_window(&t, of_window, j, n, best)
+				    : UINT32_MAX;
+		j += n;
 		if (best == UINT32_MAX)
 			continue;
 		g = &t.groups[best];
@@ -533,12 +626,11 @@ static int choose_keys(struct fl_match *m, const uint32_t *uses, uint32_t *key_o
 			    .bytes = g->p, .len = g->len, .id = g->key, .is_nocase = g->is_nocase};
 		}
 		key_of[i] = g->key;
-		if (at->len > FL_MATCH_KEY_MAX)
-			at->window = g->key;
 	}
 	*n_ids = *n_keys;
-	confirm_ids(m, &t, key_of, ac_of, *keys, n_ids);
+	confirm_ids(m, &t, key_of, confirm_of, ac_of, *keys, n_ids);
 out:
+	free(confirm_of);
 	free(sa.slots);
 	free(t.slots);
 	free(t.groups);
@@ -574,24 +666,40 @@ static int build_postings(struct fl_match *m, const struct cover_out *covers,
 			  const size_t *starts, const uint32_t *key_of)
 {
 	uint32_t *fill = calloc(m->n_keys + 1, sizeof(*fill));
+	uint32_t *last = calloc(m->n_keys + 1, sizeof(*last)); /* rule + 1 */
 
 	m->key_first = calloc(m->n_keys + 2, sizeof(*m->key_first));
 	m->keyed = malloc((covers->n + 1) * sizeof(*m->keyed)); /* each written once */
-	if (!fill || !m->key_first || !m->keyed) {
+	if (!fill || !last || !m->key_first || !m->keyed) {
 		free(fill);
+		free(last);
 		return -ENOMEM;
 	}
-	for (size_t k = 0; k < covers->n; k++)
-		m->key_first[key_of[covers->atoms[k]] + 1]++;
-	for (size_t i = 0; i < m->n_keys; i++)
-		m->key_first[i + 1] += m->key_first[i];
+	/* a rule once per key, however many of its atoms the key is a
+	 * window of (one rule's 250 alarm names that share "L01DOWN_") */
 	for (size_t r = 0; r < m->prog->n_rules; r++)
 		for (size_t k = starts[r]; k < starts[r + 1]; k++) {
 			uint32_t key = key_of[covers->atoms[k]];
 
-			m->keyed[m->key_first[key] + fill[key]++] = (uint32_t)r;
+			if (last[key] != r + 1) {
+				last[key] = (uint32_t)r + 1;
+				m->key_first[key + 1]++;
+			}
+		}
+	for (size_t i = 0; i < m->n_keys; i++)
+		m->key_first[i + 1] += m->key_first[i];
+	memset(last, 0, (m->n_keys + 1) * sizeof(*last));
+	for (size_t r = 0; r < m->prog->n_rules; r++)
+		for (size_t k = starts[r]; k < starts[r + 1]; k++) {
+			uint32_t key = key_of[covers->atoms[k]];
+
+			if (last[key] != r + 1) {
+				last[key] = (uint32_t)r + 1;
+				m->keyed[m->key_first[key] + fill[key]++] = (uint32_t)r;
+			}
 		}
 	free(fill);
+	free(last);
 	return inline_postings(m);
 }
 
@@ -630,6 +738,9 @@ static int build_automaton(struct fl_match *m, const struct fl_ac_literal *keys,
 		return rc;
 	m->n_ids = m->n_keys;
 	mark_atom_nodes(m, NULL);
+	for (size_t i = 0; i < m->n_atoms; i++) /* confirming windows past the keys are gone */
+		if (m->atoms[i].window != UINT32_MAX && m->atoms[i].window >= m->n_keys)
+			m->atoms[i].window = UINT32_MAX;
 	return fl_ac_create(&m->ac, keys, m->n_keys, 0);
 }
 
@@ -730,7 +841,8 @@ static int build_keys(struct fl_match *m, const struct match_atoms *a)
 	for (size_t k = 0; rc == 0 && k < covers.n; k++)
 		uses[covers.atoms[k]]++;
 	if (rc == 0)
-		rc = choose_keys(m, uses, key_of, ac_of, &keys, &m->n_keys, &m->n_ids);
+		rc = choose_keys(m, uses, &covers, starts, key_of, ac_of, &keys, &m->n_keys,
+				 &m->n_ids);
 	free(uses);
 	if (rc == 0)
 		rc = build_postings(m, &covers, starts, key_of);
@@ -838,12 +950,15 @@ static bool atom_present(struct fl_match *m, uint32_t a)
 	else if (at->window != UINT32_MAX &&
 		 !((m->seen[at->window >> 6] >> (at->window & 63)) & 1))
 		has = false; /* a window of it is in no text scanned */
-	else if (!at->is_nocase)
-		has = holds(text.p, text.len, atom, at->len);
-	else if (at->text == FL_MATCH_TEXT_MSG && (f = folded_msg(m, text)))
-		has = holds(f, text.len, atom, at->len);
-	else
-		has = holds_folding(text.p, text.len, atom, at->len);
+	else {
+		m->stats.atoms_searched++;
+		if (!at->is_nocase)
+			has = holds(text.p, text.len, atom, at->len);
+		else if (at->text == FL_MATCH_TEXT_MSG && (f = folded_msg(m, text)))
+			has = holds(f, text.len, atom, at->len);
+		else
+			has = holds_folding(text.p, text.len, atom, at->len);
+	}
 	at->gen = m->gen;
 	at->has = has;
 	return has;
