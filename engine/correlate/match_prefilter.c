@@ -308,6 +308,17 @@ static uint32_t window_len(const struct match_atom_ref *at)
 	return at->len < FL_MATCH_KEY_MAX ? at->len : FL_MATCH_KEY_MAX;
 }
 
+/* Whether rule r is new to *last (the last rule seen, plus one, 0 for
+ * none), which then holds it: the covers are walked rule by rule, so this
+ * counts each rule once however many of its atoms come by. */
+static bool rule_once(uint32_t *last, size_t r)
+{
+	if (*last == r + 1)
+		return false;
+	*last = (uint32_t)r + 1;
+	return true;
+}
+
 /* The windows atom i has a group for: every one of an atom longer than a
  * key (its key, if it keys rules, and the one that confirms it are among
  * them), the atom itself when it keys rules. */
@@ -370,10 +381,7 @@ static int group_windows(const struct fl_match *m, const uint32_t *uses,
 			for (size_t w = first[i]; w < end; w++) {
 				struct window_group *g = &t->groups[(*of_window)[w]];
 
-				if (g->last_rule != r + 1) {
-					g->last_rule = (uint32_t)r + 1;
-					g->wakes++;
-				}
+				g->wakes += rule_once(&g->last_rule, r);
 			}
 		}
 	free(first);
@@ -488,41 +496,44 @@ static bool group_before(const struct window_group *a, const struct window_group
 	return a->is_nocase < b->is_nocase;
 }
 
+/* Group g's id in the automaton: the next of *n (keys, or the ids after
+ * them), its literal appended to keys (room reserved by the caller), the
+ * first time it is asked for. */
+static uint32_t group_id(struct window_group *g, struct fl_ac_literal *keys, size_t *n)
+{
+	if (g->key == UINT32_MAX) {
+		g->key = (uint32_t)*n;
+		keys[(*n)++] = (struct fl_ac_literal){
+		    .bytes = g->p, .len = g->len, .id = g->key, .is_nocase = g->is_nocase};
+	}
+	return g->key;
+}
+
 /* Gives every atom short enough to be a key an id in the automaton (its
  * key's when a key has its text, else one after the keys), in ac_of[atom],
- * UINT32_MAX for longer atoms; its literal is appended to keys (room
- * reserved by the caller). The scan then says whether a message holds it,
- * where a search of the message for each atom of each candidate's tree cost
- * 1,100 instructions an event at 1,000 written patterns. A longer atom gets
- * the id of its confirming window (confirm_of[atom], a group) as its
- * window, appended the same way when no key has its text. */
+ * UINT32_MAX for longer atoms. The scan then says whether a message holds
+ * it, where a search of the message for each atom of each candidate's tree
+ * cost 1,100 instructions an event at 1,000 written patterns. A longer atom
+ * gets the id of its confirming window (confirm_of[atom], a group) as its
+ * window, one after the keys when no key has its text. */
 static void confirm_ids(const struct fl_match *m, struct window_table *t, const uint32_t *key_of,
 			const uint32_t *confirm_of, uint32_t *ac_of, struct fl_ac_literal *keys,
 			size_t *n_ids)
 {
 	for (uint32_t i = 0; i < m->n_atoms; i++) {
 		struct match_atom_ref *at = &m->atoms[i];
-		struct window_group *g;
 
 		ac_of[i] = UINT32_MAX;
-		if (at->len > FL_MATCH_KEY_MAX && confirm_of[i] == UINT32_MAX)
-			continue;
-		if (at->len <= FL_MATCH_KEY_MAX && key_of[i] != UINT32_MAX) {
+		if (at->len > FL_MATCH_KEY_MAX) {
+			if (confirm_of[i] != UINT32_MAX)
+				at->window = group_id(&t->groups[confirm_of[i]], keys, n_ids);
+		} else if (key_of[i] != UINT32_MAX) {
 			ac_of[i] = key_of[i]; /* a short atom's one window is itself */
-			continue;
+		} else {
+			ac_of[i] = group_id(&t->groups[window_group(t, m->atom_bytes + at->off,
+								    at->len, at->is_nocase)],
+					    keys, n_ids);
 		}
-		g = at->len > FL_MATCH_KEY_MAX
-			? &t->groups[confirm_of[i]]
-			: &t->groups[window_group(t, m->atom_bytes + at->off, at->len, at->is_nocase)];
-		if (g->key == UINT32_MAX) {
-			g->key = (uint32_t)*n_ids;
-			keys[(*n_ids)++] = (struct fl_ac_literal){
-			    .bytes = g->p, .len = g->len, .id = g->key, .is_nocase = g->is_nocase};
-		}
-		if (at->len > FL_MATCH_KEY_MAX)
-			at->window = g->key;
-		else
-			ac_of[i] = g->key;
 	}
 }
 
@@ -591,7 +602,6 @@ static int choose_keys(struct fl_match *m, const uint32_t *uses, const struct co
 		uint32_t best = UINT32_MAX;
 		size_t n = n_windows(at, uses[i]);
 		uint64_t fewest = UINT64_MAX, fewest_uses = UINT64_MAX;
-		struct window_group *g;
 
 		key_of[i] = UINT32_MAX;
 		/* the fewest wakes first, then of those the fewest uses (two
@@ -617,15 +627,8 @@ static int choose_keys(struct fl_match *m, const uint32_t *uses, const struct co
 				    ? confirm_window(&t, of_window, j, n, best)
 				    : UINT32_MAX;
 		j += n;
-		if (best == UINT32_MAX)
-			continue;
-		g = &t.groups[best];
-		if (g->key == UINT32_MAX) {
-			g->key = (uint32_t)*n_keys;
-			(*keys)[(*n_keys)++] = (struct fl_ac_literal){
-			    .bytes = g->p, .len = g->len, .id = g->key, .is_nocase = g->is_nocase};
-		}
-		key_of[i] = g->key;
+		if (best != UINT32_MAX)
+			key_of[i] = group_id(&t.groups[best], *keys, n_keys);
 	}
 	*n_ids = *n_keys;
 	confirm_ids(m, &t, key_of, confirm_of, ac_of, *keys, n_ids);
@@ -681,10 +684,7 @@ static int build_postings(struct fl_match *m, const struct cover_out *covers,
 		for (size_t k = starts[r]; k < starts[r + 1]; k++) {
 			uint32_t key = key_of[covers->atoms[k]];
 
-			if (last[key] != r + 1) {
-				last[key] = (uint32_t)r + 1;
-				m->key_first[key + 1]++;
-			}
+			m->key_first[key + 1] += rule_once(&last[key], r);
 		}
 	for (size_t i = 0; i < m->n_keys; i++)
 		m->key_first[i + 1] += m->key_first[i];
@@ -693,10 +693,8 @@ static int build_postings(struct fl_match *m, const struct cover_out *covers,
 		for (size_t k = starts[r]; k < starts[r + 1]; k++) {
 			uint32_t key = key_of[covers->atoms[k]];
 
-			if (last[key] != r + 1) {
-				last[key] = (uint32_t)r + 1;
+			if (rule_once(&last[key], r))
 				m->keyed[m->key_first[key] + fill[key]++] = (uint32_t)r;
-			}
 		}
 	free(fill);
 	free(last);
